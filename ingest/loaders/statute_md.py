@@ -1,0 +1,133 @@
+"""PRC statutes, regulations and judicial interpretations as Chinese Markdown (`prc-law/**.md`, LawRefBook layout).
+
+The file is `# title`, the enactment/amendment history, `<!-- INFO END -->`, then `##`/`###` headings
+(编/章/节) and articles, each starting a line with `第…条`. One `Paragraph` per article.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.loaders.common import read_text
+from ingest.loaders.text_blocks import normalise_ws
+from ingest.model import BadInputError, Paragraph, SourceDocument
+
+_NUMERAL = "零〇一二三四五六七八九十百千万两"
+_ARTICLE = re.compile(rf"^第([{_NUMERAL}\d]+)条(之[{_NUMERAL}]+)?(?=[\s\u3000]|$)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FILE_DATE = re.compile(r"[(（](\d{4}-\d{2}-\d{2})[)）]")
+_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_INFO_END = "<!-- INFO END -->"
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_numeral(text: str) -> int:
+    """The value of a Chinese numeral as used in article numbers: 一百零五 → 105, 十二 → 12, 二百 → 200.
+
+    Arabic digits are accepted too (some files write 第1条). Raises ValueError for anything else.
+    """
+    if text.isdigit():
+        return int(text)
+    if not text:
+        raise ValueError("empty numeral")
+    total = section = 0
+    digit: int | None = None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            section += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            raise ValueError(f"not a Chinese numeral: {text!r}")
+    return total + section + (digit or 0)
+
+
+def _issuer(path: Path, history: list[str]) -> tuple[str, str]:
+    """(issuing body, doc_type) from the enactment lines and the LawRefBook category folder."""
+    head = " ".join(history)
+    if "最高人民检察院" in head:
+        return "Supreme People's Procuratorate", "JUDICIAL_INTERPRETATION"
+    if "最高人民法院" in head:
+        return "Supreme People's Court", "JUDICIAL_INTERPRETATION"
+    if "国务院" in head or path.parent.name == "行政法规":
+        return "State Council", "ADMINISTRATIVE_REGULATION"
+    return "National People's Congress", "STATUTE"
+
+
+def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
+    lines = read_text(path).splitlines()
+    title = next((m.group(2) for line in lines if (m := _HEADING.match(line)) and len(m.group(1)) == 1), None)
+    if not title:
+        raise BadInputError(path, "no '# ' title line; expected a LawRefBook statute Markdown file")
+
+    info_end = next((i for i, line in enumerate(lines) if line.strip() == _INFO_END), None)
+    title_at = next(i for i, line in enumerate(lines) if _HEADING.match(line))
+    history = [normalise_ws(line) for line in lines[title_at + 1 : info_end or title_at + 1] if line.strip()]
+    body = lines[(info_end if info_end is not None else title_at) + 1 :]
+
+    headings: dict[int, str] = {}
+    articles: list[tuple[str, int, str | None, list[str]]] = []
+    preamble: list[str] = []
+    for raw in body:
+        line = normalise_ws(raw)
+        if not line or line.startswith("<!--"):
+            continue
+        if heading := _HEADING.match(raw.strip()):
+            level = len(heading.group(1))
+            headings = {k: v for k, v in headings.items() if k < level}
+            headings[level] = normalise_ws(heading.group(2))
+            continue
+        if article := _ARTICLE.match(line):
+            label = article.group(0)
+            try:
+                value = chinese_numeral(article.group(1))
+            except ValueError as exc:
+                raise BadInputError(path, f"article label {label!r}: {exc}") from exc
+            heading_text = " / ".join(headings[k] for k in sorted(headings)) or None
+            articles.append((label, value, heading_text, [line]))
+        elif articles:
+            articles[-1][3].append(line)
+        else:
+            preamble.append(line)
+    if not articles:
+        raise BadInputError(path, "no article lines (第…条) found; is this a statute file?")
+
+    paragraphs = [Paragraph(text="\n".join(preamble))] if preamble else []
+    paragraphs += [
+        Paragraph(text="\n".join(text), number=label, heading=heading) for label, _, heading, text in articles
+    ]
+
+    name = path.stem
+    file_date = _FILE_DATE.search(name)
+    short_name = _FILE_DATE.sub("", name).strip()
+    date = file_date.group(1) if file_date else None
+    court, doc_type = _issuer(path, history)
+    extra: dict = {
+        "history": history,
+        "article_number_int": {label: value for label, value, _, _ in articles},
+    }
+    history_dates = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _CN_DATE.findall(" ".join(history))]
+    if history_dates:
+        extra["last_history_date"] = max(history_dates)
+    return [
+        SourceDocument(
+            doc_id=f"PRC-{short_name}" + (f"-{date}" if date else ""),
+            title=normalise_ws(title),
+            court=court,
+            doc_type=doc_type,
+            source_kind=kind,
+            source_file=source_file,
+            paragraphs=paragraphs,
+            date=date,
+            language="zh",
+            text_defects=[] if date else ["no_version_date"],
+            extra=extra,
+        )
+    ]
