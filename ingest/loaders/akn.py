@@ -1,0 +1,218 @@
+"""UK judgments in LegalDocML / Akoma Ntoso XML (The National Archives' Find Case Law).
+
+In these files every `<paragraph>` is a sibling: the judgment's numbered paragraphs (`45.`) and their
+sub-paragraphs (`(a)`, `i)`, bullets) alike, with quotations and headings in `<level>` blocks between them.
+We rebuild what a lawyer cites: one `Paragraph` per numbered paragraph, its sub-paragraphs and quotations
+joined into its text, headings carried in `Paragraph.heading`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from ingest.loaders.common import decode_text, read_bytes
+from ingest.loaders.text_blocks import NumberSequence, has_words, normalise_ws
+from ingest.model import BadInputError, Paragraph, SourceDocument
+
+AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
+TNA_URL = "https://caselaw.nationalarchives.gov.uk/"
+
+_CITATION = re.compile(r"^\[(\d{4})\]\s+([A-Z]+)\s+(?:(Civ|Crim)\s+)?(\d+)(?:\s+\(([^)]+)\))?$")
+_MAIN_NUMBER = re.compile(r"^(\d{1,4})\.?$")
+_SKIP = {f"{AKN}style", f"{AKN}authorialNote", "style"}
+_HEADING_MAX = 150
+
+
+def _parser() -> etree.XMLParser:
+    # No entity expansion, DTD loading or network access: a crafted upload must not read local files (XXE).
+    return etree.XMLParser(resolve_entities=False, huge_tree=False, no_network=True, load_dtd=False)
+
+
+def _text(element: etree._Element) -> str:
+    """Text of an element without `<style>` blocks and footnote bodies (those become their own paragraphs)."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.tag in _SKIP:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.tag in (f"{AKN}p", f"{AKN}br", f"{AKN}tr") and parts:
+            parts.append("\n")
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node.tail and node is not element:
+            parts.append(node.tail)
+
+    walk(element)
+    lines = (normalise_ws(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _footnotes(element: etree._Element) -> list[str]:
+    notes = []
+    for note in element.iter(f"{AKN}authorialNote"):
+        marker = note.get("marker") or ""
+        text = normalise_ws(" ".join(note.itertext()))
+        if has_words(text):
+            notes.append(f"[{marker}] {text}" if marker else text)
+    return notes
+
+
+def _citation_parts(citation: str) -> tuple[str, str] | None:
+    """`[2017] EWHC 1912 (Admin)` → (`EWHC-2017-1912-Admin`, `EWHC (Admin)`); `[2020] EWCA Civ 108` →
+    (`EWCA-2020-108-Civ`, `EWCA Civ`)."""
+    match = _CITATION.match(normalise_ws(citation))
+    if not match:
+        return None
+    year, court, division, number, bracket = match.groups()
+    division = division or bracket
+    doc_id = "-".join(part for part in (court, year, number, division) if part)
+    label = court + (f" {match.group(3)}" if match.group(3) else "") + (f" ({bracket})" if bracket else "")
+    return doc_id, label
+
+
+class _Builder:
+    """Collects numbered paragraphs with the text that belongs to them."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self.heading: str | None = None
+        self.current: list[str] | None = None
+        self.current_number: str | None = None
+        self.current_heading: str | None = None
+        self.notes: list[str] = []
+        self.numbers = NumberSequence(max_gap=5)
+
+    def flush(self) -> None:
+        if self.current:
+            self.paragraphs.append(
+                Paragraph(text="\n".join(self.current), number=self.current_number, heading=self.current_heading)
+            )
+        self.paragraphs.extend(
+            Paragraph(text=note, section="footnote", heading=self.current_heading) for note in self.notes
+        )
+        self.current, self.current_number, self.notes = None, None, []
+
+    def start(self, text: str, number: str | None) -> None:
+        self.flush()
+        self.current, self.current_number, self.current_heading = [text], number, self.heading
+
+    def paragraph(self, element: etree._Element) -> None:
+        num = normalise_ws(element.findtext(f"{AKN}num") or "")
+        body = _text(element)
+        if num and body.startswith(num):
+            body = body[len(num) :].lstrip()
+        main = _MAIN_NUMBER.match(num)
+        number = self.numbers.take(int(main.group(1))) if main else None
+        text = f"{num} {body}".strip() if num else body
+        if not has_words(text):
+            return
+        if number is not None or self.current is None:
+            self.start(text, number)
+        else:
+            self.current.append(text)
+        self.notes += _footnotes(element)
+
+    def level(self, element: etree._Element) -> None:
+        text = _text(element)
+        if not has_words(text):
+            return
+        looks_like_heading = (
+            len(text) <= _HEADING_MAX
+            and "\n" not in text
+            and not text.rstrip().endswith((".", ":", ";", ",", "”", '"'))
+        )
+        if looks_like_heading:
+            self.flush()
+            self.heading = text
+            return
+        if self.current is None:
+            self.start(text, None)
+        else:
+            self.current.append(text)
+        self.notes += _footnotes(element)
+
+    def walk(self, container: etree._Element) -> None:
+        for child in container:
+            if child.tag == f"{AKN}paragraph":
+                self.paragraph(child)
+            elif child.tag in (f"{AKN}level", f"{AKN}hcontainer") and child.find(f".//{AKN}paragraph") is not None:
+                self.walk(child)
+            elif isinstance(child.tag, str) and child.tag not in _SKIP:
+                self.level(child)
+
+
+def _frbr(root: etree._Element, tag: str, attribute: str) -> str | None:
+    element = root.find(f".//{AKN}FRBRWork/{AKN}{tag}")
+    return element.get(attribute) if element is not None else None
+
+
+def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
+    data = read_bytes(path)
+    decode_text(path, data)  # binary junk and non-UTF-8 files get the same clear refusal as other text formats
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position
+        raise BadInputError(path, f"broken XML at line {line} column {column}: {exc.msg}") from exc
+    if root is None or etree.QName(root).localname != "akomaNtoso":
+        tag = etree.QName(root).localname if root is not None else "nothing"
+        raise BadInputError(path, f"not an Akoma Ntoso judgment (root element is <{tag}>, expected <akomaNtoso>)")
+
+    body = root.find(f".//{AKN}judgmentBody")
+    if body is None:
+        raise BadInputError(path, "no <judgmentBody> in the Akoma Ntoso document")
+    builder = _Builder()
+    for child in body:
+        if child.tag == f"{AKN}decision":
+            builder.walk(child)
+        else:
+            builder.level(child)
+    builder.flush()
+    if not builder.paragraphs:
+        raise BadInputError(path, "the judgment body has no text")
+
+    name = _frbr(root, "FRBRname", "value")
+    date = _frbr(root, "FRBRdate", "date")
+    uri = _frbr(root, "FRBRuri", "value")
+    citation = normalise_ws(
+        root.findtext(".//{*}cite") or root.findtext(f".//{AKN}neutralCitation") or ""
+    )
+    court_code = normalise_ws(root.findtext(".//{*}court") or "")
+    parts = _citation_parts(citation) if citation else None
+    doc_id, court = parts if parts else (path.stem, court_code or "UK court")
+    defects = [] if parts else ["no_neutral_citation"]
+    numbers = [int(p.number) for p in builder.paragraphs if p.number]
+    missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
+    if missing:
+        defects.append("gaps_in_paragraph_numbering")
+    frbr_number = _frbr(root, "FRBRnumber", "value")
+    if parts and frbr_number and frbr_number not in doc_id.split("-"):
+        defects.append("citation_number_differs_from_frbr_number")
+    return [
+        SourceDocument(
+            doc_id=doc_id,
+            title=normalise_ws(name or "") or citation or path.stem,
+            court=court,
+            doc_type="JUDGMENT",
+            source_kind=kind,
+            source_file=source_file,
+            paragraphs=builder.paragraphs,
+            date=date,
+            language="en",
+            url=TNA_URL + uri if uri and not uri.startswith("http") else uri,
+            text_defects=defects,
+            extra={
+                "neutral_citation": citation or None,
+                "court_code": court_code or None,
+                "frbr_uri": uri,
+                "missing_paragraph_numbers": missing,
+            },
+        )
+    ]
