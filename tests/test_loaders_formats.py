@@ -1,0 +1,310 @@
+"""The format loaders on real corpus files, and on broken inputs a lawyer's drop folder may contain."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from ingest.loaders import akn, html, markdown, pdf, statute_md, text, un
+from ingest.loaders import docx as docx_loader
+from ingest.loaders.statute_md import chinese_numeral
+from ingest.model import BadInputError, SourceDocument
+
+
+def load_one(module, corpus_root: Path, relative: str, kind: str) -> SourceDocument:
+    docs = module.load(corpus_root / relative, relative, kind)
+    assert len(docs) == 1
+    assert docs[0].source_file == relative
+    return docs[0]
+
+
+def paragraph(doc: SourceDocument, number: str):
+    matches = [p for p in doc.paragraphs if p.number == number]
+    assert matches, f"no paragraph {number} in {doc.doc_id}"
+    return matches[0]
+
+
+# --- real corpus files -------------------------------------------------------------------------------------------
+
+
+def test_cat_general_comment_4_paragraphs_and_metadata(corpus_root: Path) -> None:
+    doc = load_one(un, corpus_root, "un/Annotated_CAT_GC4_art.3.json", "un")
+    assert doc.doc_id == "UN-CAT-GC-4"
+    assert doc.court == "Committee against Torture"
+    assert doc.doc_type == "GENERAL_COMMENT"
+    assert doc.date == "2018-09-04"
+    assert doc.extra["committee"] == "CAT" and doc.extra["symbol"] == "CAT/C/GC/4"
+    assert [p.number for p in doc.paragraphs] == [str(n) for n in range(1, 52)]
+    assert "Committee against Torture" in paragraph(doc, "1").text
+    assert "non-refoulement" in paragraph(doc, "9").text
+
+
+def test_un_numbers_are_clean_and_ids_unique(corpus_root: Path) -> None:
+    ids = []
+    for path in sorted((corpus_root / "un").glob("*.json")):
+        doc = un.load(path, f"un/{path.name}", "un")[0]
+        ids.append(doc.doc_id)
+        assert all(p.number is None or p.number.isdigit() for p in doc.paragraphs), path.name
+    assert len(ids) == 177 and len(set(ids)) == 177
+    gc28 = un.load(corpus_root / "un/Annotated_CCPR_GC28_gender_equality.json", "un/x.json", "un")[0]
+    assert gc28.court == "Human Rights Committee" and "19" in [p.number for p in gc28.paragraphs]
+
+
+def test_ohchr_report_pages_and_numbered_paragraphs(corpus_root: Path) -> None:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    doc = load_one(pdf, corpus_root, "reports/22-08-31-final-assesment.pdf", "report")
+    assert (doc.doc_id, doc.court, doc.date, doc.doc_type) == ("OHCHR-XUAR-2022-08-31", "OHCHR", "2022-08-31", "REPORT")
+    para_10 = paragraph(doc, "10")
+    assert para_10.page == 6
+    assert para_10.text.startswith("10. Demographically, XUAR has been one of the fastest growing regions in China")
+    para_1 = paragraph(doc, "1")
+    assert para_1.page == 3 and para_1.heading == "I. Introduction"
+    numbers = {int(p.number) for p in doc.paragraphs if p.number}
+    assert len(numbers) > 140 and max(numbers) < 200
+    assert all(p.page is not None for p in doc.paragraphs)
+
+
+def test_public_law_drops_running_header(corpus_root: Path) -> None:
+    doc = load_one(pdf, corpus_root, "reports/PLAW-117publ78.pdf", "report")
+    assert doc.doc_id == "US-PL-117-78"
+    assert not any("135 STAT." in p.text for p in doc.paragraphs)
+    assert any(p.text.startswith("SEC. 2. STRATEGY TO ENFORCE PROHIBITION") and p.page == 2 for p in doc.paragraphs)
+
+
+def test_scanned_pdf_needs_ocr(corpus_root: Path) -> None:
+    relative = "campaigns/free-xueq-jianb/docs/images/uploads/广东省高级人民法院刑事裁定书.pdf"
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    with pytest.raises(BadInputError, match=r"no extractable text \(scanned PDF; needs OCR\)") as info:
+        pdf.load(corpus_root / relative, relative, "campaign")
+    assert "广东省高级人民法院刑事裁定书.pdf" in str(info.value)
+
+
+def test_uk_extradition_judgment(corpus_root: Path) -> None:
+    doc = load_one(akn, corpus_root, "national/uk-tna/2017-ewhc-1912-admin.xml", "national")
+    assert doc.doc_id == "EWHC-2017-1912-Admin"
+    assert doc.extra["neutral_citation"] == "[2017] EWHC 1912 (Admin)"
+    assert doc.court == "EWHC (Admin)" and doc.date == "2017-07-28"
+    assert doc.title == "GOVERNMENT OF RWANDA v EMMANUEL NTEZIRYAYO"
+    assert doc.url == "https://caselaw.nationalarchives.gov.uk/ewhc/admin/2017/1912"
+    para_45 = paragraph(doc, "45")
+    assert para_45.text.startswith("45. It is inevitable in proceedings which extend over this length of time")
+    assert "SDJ Arbuthnot" in para_45.text and "font-family" not in para_45.text
+    assert [p.number for p in doc.paragraphs if p.number][-1] == "499"
+
+
+def test_uk_sub_paragraphs_join_their_parent(corpus_root: Path) -> None:
+    doc = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-108-civ.xml", "national")
+    assert doc.doc_id == "EWCA-2020-108-Civ" and doc.court == "EWCA Civ"
+    numbers = [int(p.number) for p in doc.paragraphs if p.number]
+    assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
+
+
+def test_prc_supervision_law_article_22_on_liuzhi(corpus_root: Path) -> None:
+    doc = load_one(statute_md, corpus_root, "prc-law/宪法相关法/监察法(2018-03-20).md", "prc-law")
+    assert doc.doc_id == "PRC-监察法-2018-03-20"
+    assert (doc.title, doc.date, doc.language, doc.doc_type) == ("中华人民共和国监察法", "2018-03-20", "zh", "STATUTE")
+    article = paragraph(doc, "第二十二条")
+    assert "留置" in article.text and "（四）可能有其他妨碍调查行为的。" in article.text
+    assert article.heading == "第四章 监察权限"
+    assert doc.extra["article_number_int"]["第二十二条"] == 22
+
+
+def test_prc_criminal_law_has_no_version_date(corpus_root: Path) -> None:
+    doc = load_one(statute_md, corpus_root, "prc-law/刑法/刑法.md", "prc-law")
+    assert doc.date is None and "no_version_date" in doc.text_defects
+    assert doc.extra["article_number_int"]["第一百零五条"] == 105
+    assert "第一百二十条之一" in doc.extra["article_number_int"]
+
+
+def test_judicial_interpretation_issuer(corpus_root: Path) -> None:
+    relative = "prc-law/司法解释/人民检察院刑事诉讼规则(2019-12-02).md"
+    doc = load_one(statute_md, corpus_root, relative, "prc-law")
+    assert (doc.court, doc.doc_type) == ("Supreme People's Procuratorate", "JUDICIAL_INTERPRETATION")
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("一百零五", 105),
+                                                ("四百五十二", 452), ("一千零一", 1001), ("12", 12)])
+def test_chinese_numerals(numeral: str, value: int) -> None:
+    assert chinese_numeral(numeral) == value
+
+
+def test_freekaili_post(corpus_root: Path) -> None:
+    doc = load_one(markdown, corpus_root, "campaigns/freekaili/_posts/2021-02-11-WGAD.md", "campaign")
+    assert doc.doc_id == "CAMPAIGN-freekaili/_posts/2021-02-11-WGAD"
+    assert doc.title.startswith("United Nations group rules China’s imprisonment of American")
+    assert (doc.date, doc.language, doc.doc_type) == ("2021-02-11", "en", "CAMPAIGN_POST")
+    assert doc.paragraphs[0].text == "11 Feb 2021"
+    assert "Working Group on Arbitrary Detention (WGAD)" in doc.paragraphs[1].text
+
+
+def test_campaign_markup_is_stripped(corpus_root: Path) -> None:
+    doc = load_one(markdown, corpus_root, "campaigns/freekaili/_steps/rsdl.md", "campaign")
+    text = " ".join(p.text for p in doc.paragraphs)
+    assert "United Nations Committee against Torture" in text
+    assert "<img" not in text and "{{" not in text and "](" not in text
+    chinese = load_one(markdown, corpus_root, "campaigns/free-xueq-jianb/source/_posts/365.md", "campaign")
+    assert chinese.language == "zh" and chinese.date == "2022-09-19"
+    assert any(p.heading and p.heading.startswith("1.1") for p in chinese.paragraphs)
+
+
+# --- generated drop-folder files ---------------------------------------------------------------------------------
+
+
+def test_plain_text_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Advice on extradition\n\n1. The requested person\nfaces trial.\n\n2. Risk of torture.\n", "utf-8")
+    doc = text.load(path, str(path), "upload")[0]
+    assert [p.number for p in doc.paragraphs] == [None, "1", "2"]
+    assert doc.paragraphs[1].text == "1. The requested person faces trial."
+
+
+def test_html_page(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Report</title><style>p{x:1}</style></head><body><h2>Findings</h2>"
+        "<p>Detainees were <b>held</b> incommunicado.</p><script>var a=1;</script><ul><li>Item one</li></ul>"
+        "</body></html>",
+        "utf-8",
+    )
+    doc = html.load(path, str(path), "upload")[0]
+    assert doc.title == "Report"
+    assert [(p.heading, p.text) for p in doc.paragraphs] == [
+        ("Findings", "Detainees were held incommunicado."),
+        ("Findings", "Item one"),
+    ]
+
+
+def make_docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Grounds of appeal", level=1)
+    document.add_paragraph("1. The judge erred on Article 3.")
+    document.add_paragraph("2. Assurances are unreliable.")
+    document.save(path)
+    return path
+
+
+def test_docx_headings_and_numbers(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "grounds.docx")
+    doc = docx_loader.load(path, str(path), "upload")[0]
+    assert [(p.heading, p.number, p.text) for p in doc.paragraphs] == [
+        ("Grounds of appeal", "1", "1. The judge erred on Article 3."),
+        ("Grounds of appeal", "2", "2. Assurances are unreliable."),
+    ]
+
+
+# --- bad inputs --------------------------------------------------------------------------------------------------
+
+ALL_LOADERS = {
+    "un.json": un,
+    "doc.pdf": pdf,
+    "judgment.xml": akn,
+    "law.md": statute_md,
+    "post.md": markdown,
+    "page.html": html,
+    "note.txt": text,
+    "file.docx": docx_loader,
+}
+
+
+def assert_bad(module, path: Path, reason: str) -> None:
+    with pytest.raises(BadInputError) as info:
+        module.load(path, path.name, "upload")
+    message = str(info.value)
+    assert path.name in message and reason in message, message
+
+
+@pytest.mark.parametrize("name", sorted(ALL_LOADERS))
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    assert_bad(ALL_LOADERS[name], path, "empty file")
+
+
+@pytest.mark.parametrize("name", sorted(ALL_LOADERS))
+def test_binary_junk(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(bytes(range(256)) * 4)
+    reason = {"doc.pdf": "not a PDF", "file.docx": "not a DOCX"}.get(name, "binary data")
+    assert_bad(ALL_LOADERS[name], path, reason)
+
+
+@pytest.mark.parametrize("name", ["un.json", "judgment.xml", "law.md", "post.md", "page.html", "note.txt"])
+def test_latin1_text_is_refused(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes("# Décision du 12 février\n\nLe requérant a été extradé.\n".encode("latin-1"))
+    assert_bad(ALL_LOADERS[name], path, "not valid UTF-8")
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("post.md", "---\ntitle: Only images\n---\n\n![](a.png)\n", "no text paragraphs"),
+    ("law.md", "# 某法\n\n没有条文。\n", "no article lines"),
+    ("note.txt", "----\n\n****\n", "no text paragraphs"),
+    ("page.html", "<html><body><script>x()</script></body></html>", "no text"),
+])
+def test_documents_without_text(tmp_path: Path, name: str, content: str, reason: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, "utf-8")
+    assert_bad(ALL_LOADERS[name], path, reason)
+
+
+def test_truncated_xml_reports_position(corpus_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "2017-ewhc-1912-admin.xml"
+    path.write_bytes((corpus_root / "national/uk-tna/2017-ewhc-1912-admin.xml").read_bytes()[:20000])
+    assert_bad(akn, path, "broken XML at line")
+
+
+def test_xml_entities_are_not_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", "utf-8")
+    path = tmp_path / "xxe.xml"
+    path.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><judgment><judgmentBody><decision>'
+        "<paragraph><num>1.</num><content><p>Text &x;</p></content></paragraph></decision></judgmentBody>"
+        "</judgment></akomaNtoso>",
+        "utf-8",
+    )
+    doc = akn.load(path, path.name, "upload")[0]
+    assert "TOP SECRET" not in " ".join(p.text for p in doc.paragraphs)
+
+
+def test_xml_that_is_not_akoma_ntoso(tmp_path: Path) -> None:
+    path = tmp_path / "other.xml"
+    path.write_text("<root><p>hello</p></root>", "utf-8")
+    assert_bad(akn, path, "not an Akoma Ntoso judgment")
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF")
+    assert_bad(pdf, path, "corrupt")
+
+
+def test_encrypted_pdf(tmp_path: Path) -> None:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    path = tmp_path / "protected.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    assert_bad(pdf, path, "encrypted PDF")
+
+
+def test_truncated_docx(tmp_path: Path) -> None:
+    data = make_docx(tmp_path / "full.docx").read_bytes()
+    path = tmp_path / "truncated.docx"
+    path.write_bytes(data[: len(data) // 2])
+    assert_bad(docx_loader, path, "corrupt or truncated DOCX")
+
+
+def test_docx_without_text(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    path = tmp_path / "blank.docx"
+    path.write_bytes(buffer.getvalue())
+    assert_bad(docx_loader, path, "has no text")
