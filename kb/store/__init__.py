@@ -1,0 +1,18 @@
+"""`open_store(settings)`: the embedded Qdrant Edge shard, or a Qdrant server when `KB_QDRANT_URL` is set."""
+
+from __future__ import annotations
+
+from kb.settings import Settings
+from kb.store.base import ChunkStore
+
+EMBEDDING_DIM = 384
+
+
+def open_store(settings: Settings, dim: int = EMBEDDING_DIM) -> ChunkStore:
+    if settings.qdrant_url:
+        from kb.store.server import ServerStore
+
+        return ServerStore(settings.qdrant_url, settings.collection, dim, api_key=settings.qdrant_api_key)
+    from kb.store.edge import EdgeStore
+
+    return EdgeStore(settings.store, dim)

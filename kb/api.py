@@ -1,0 +1,204 @@
+"""The Python API: the one entry point the CLI, the Streamlit app and a drafting assistant call.
+
+    from kb.api import KnowledgeBase
+    kb = KnowledgeBase()
+    for hit in kb.search("death row phenomenon extradition", limit=5):
+        print(hit.citation, hit.url)
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+
+from kb.citations import cite, source_link
+from kb.errors import DocumentNotFoundError, FilterError, StoreEmptyError
+from kb.indexing import IngestReport, IngestRequest, ProgressFn, run_ingest
+from kb.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
+from kb.settings import Settings
+from kb.store import open_store
+from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+
+METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
+                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects")
+
+
+@dataclass
+class Hit:
+    """A retrieved passage with everything needed to quote and cite it."""
+
+    doc_id: str
+    paragraph: str | None
+    citation: str
+    text: str
+    score: float
+    url: str | None
+    chunk_id: str
+    para_index: int
+    title: str | None = None
+    court: str | None = None
+    doc_type: str | None = None
+    date: str | None = None
+    respondent_state: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    importance: int | None = None
+    language: str | None = None
+    source_kind: str | None = None
+    section: str | None = None
+    heading: str | None = None
+    page: int | None = None
+    appno: list[str] = field(default_factory=list)
+    grand_chamber: bool = False
+    text_defects: list[str] = field(default_factory=list)
+    cited_by: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DocumentView:
+    doc_id: str
+    metadata: dict
+    paragraphs: list[Hit]
+    focus: int | None = None
+    """Index into `paragraphs` of the paragraph asked for, if any."""
+
+
+class KnowledgeBase:
+    """Opens the store and the model lazily; safe to share between threads (the Streamlit app does)."""
+
+    def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self._store = store
+        self._pipelines: dict = {}
+        self._text_embedder = None
+        self._lock = threading.RLock()
+
+    @property
+    def store(self) -> ChunkStore:
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.settings)
+            return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    # search ---------------------------------------------------------------------------------------------
+
+    def _pipeline(self, mode: str, weights: tuple[float, float]):
+        key = (mode, weights)
+        with self._lock:
+            if key not in self._pipelines:
+                from kb.embedding import text_embedder
+
+                if self._text_embedder is None and mode != "bm25":
+                    self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
+                    self._text_embedder.warm_up()
+                self._pipelines[key] = build_search_pipeline(
+                    self.store, self.settings.model, self.settings.embed_dtype, check_mode(mode), weights,
+                    embedder=self._text_embedder,
+                )
+            return self._pipelines[key]
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 10,
+        mode: str = "hybrid",
+        weights: tuple[float, float] = DEFAULT_WEIGHTS,
+    ) -> list[Hit]:
+        query = (query or "").strip()
+        if not query:
+            return []
+        filters = filters or SearchFilters()
+        validate_filters(filters)
+        if self.store.count() == 0:
+            raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
+        chunks = run_search(self._pipeline(mode, weights), query, filters, limit)
+        return [self.to_hit(c) for c in chunks]
+
+    def to_hit(self, chunk: StoredChunk) -> Hit:
+        p = chunk.payload
+        return Hit(
+            doc_id=p.get("doc_id", ""),
+            paragraph=p.get("paragraph"),
+            citation=cite(p),
+            text=p.get("text", ""),
+            score=chunk.score,
+            url=source_link(p, self.settings.corpus),
+            chunk_id=chunk.id,
+            para_index=int(p.get("para_index", 0)),
+            cited_by=p.get("cited_by"),
+            **{k: p.get(k) for k in METADATA_FIELDS if k in p and k not in ("paragraph",)},
+        )
+
+    # documents ------------------------------------------------------------------------------------------
+
+    def show(self, doc_id: str, para: str | None = None) -> DocumentView:
+        chunks = self.store.document_chunks(doc_id)
+        if not chunks:
+            raise DocumentNotFoundError(f"No document {doc_id!r} in the store; `kb search` shows document ids.")
+        hits = [self.to_hit(c) for c in chunks]
+        focus = None
+        if para is not None:
+            focus = next((i for i, h in enumerate(hits) if h.paragraph == str(para)), None)
+            if focus is None:
+                numbers = [h.paragraph for h in hits if h.paragraph]
+                span = f"{numbers[0]}–{numbers[-1]}" if numbers else "none"
+                raise DocumentNotFoundError(f"{doc_id} has no paragraph {para} (numbered paragraphs: {span}).")
+        first = chunks[0].payload
+        metadata = {k: first.get(k) for k in METADATA_FIELDS if k not in ("section", "heading", "page")}
+        metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus), source_file=first.get("source_file"),
+                        citation=cite({**first, "paragraph": None, "page": None, "section": None}),
+                        extra=first.get("doc_extra") or {})
+        return DocumentView(doc_id, metadata, hits, focus)
+
+    def stats(self) -> dict:
+        versions = self.store.versions()
+        by_source: dict[str, dict[str, int]] = {}
+        for kind, chunks in self.store.facet("source_kind", limit=100):
+            by_source[kind] = {"chunks": chunks, "documents": 0}
+        for kind, docs in self._documents_by_kind().items():
+            by_source.setdefault(kind, {"chunks": 0, "documents": 0})["documents"] = docs
+        return {
+            "documents": len(versions),
+            "chunks": self.store.count(),
+            "incomplete_documents": sum(1 for v in versions.values() if not v.complete),
+            "by_source": by_source,
+        }
+
+    def _documents_by_kind(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for kind, _ in self.store.facet("source_kind", limit=100):
+            out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=10_000_000))
+        return out
+
+    def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
+        return self.store.facet(key, filters, limit)
+
+    # ingest ---------------------------------------------------------------------------------------------
+
+    def ingest(self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs) -> IngestReport:
+        return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
+
+
+def validate_filters(filters: SearchFilters) -> None:
+    from datetime import date
+
+    for name in ("date_from", "date_to"):
+        value = getattr(filters, name)
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise FilterError(f"{name}={value!r} is not a date; use YYYY-MM-DD") from None
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise FilterError(f"date range {filters.date_from} to {filters.date_to} is empty: the start is after the end")
+    if filters.max_importance is not None and not 1 <= filters.max_importance <= 4:
+        raise FilterError(f"importance {filters.max_importance} is out of range; HUDOC importance runs 1 (key case) to 4")

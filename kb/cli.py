@@ -1,0 +1,169 @@
+"""`kb`: ingest, search, show and stats from the shell; `--json` everywhere a script needs it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from kb.errors import KbError
+
+COMMANDS: dict[str, str] = {
+    "ingest": "load the corpus (or part of it) into the store",
+    "search": "find passages, each with a pinpoint citation",
+    "show": "print a stored document, or one paragraph with its neighbours",
+    "stats": "what the store holds",
+}
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--doc-type", action="append", default=[], help="JUDGMENT, DECISION, INFORMATION_NOTE, ...")
+    p.add_argument("--court", action="append", default=[], help="ECtHR, Committee against Torture, ...")
+    p.add_argument("--state", action="append", default=[], help="respondent state, e.g. 'United Kingdom'")
+    p.add_argument("--article", action="append", default=[], help="Convention article, e.g. 3")
+    p.add_argument("--language", action="append", default=[], help="en, zh")
+    p.add_argument("--kind", action="append", default=[], help="source kind: echr, un, report, national, prc-law, ...")
+    p.add_argument("--section", action="append", default=[], help="THE LAW, THE FACTS, PROCEDURE, ...")
+    p.add_argument("--from", dest="date_from", help="date from (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="date to (YYYY-MM-DD)")
+    p.add_argument("--importance", type=int, help="HUDOC importance at most N (1 = key cases)")
+    p.add_argument("--grand-chamber", action="store_true", help="Grand Chamber judgments only")
+
+
+def filters_from_args(args: argparse.Namespace):
+    from kb.store.base import SearchFilters
+
+    return SearchFilters(
+        doc_types=tuple(args.doc_type), courts=tuple(args.court), respondent_states=tuple(args.state),
+        articles=tuple(args.article), languages=tuple(args.language), source_kinds=tuple(args.kind),
+        sections=tuple(args.section), date_from=args.date_from, date_to=args.date_to,
+        max_importance=args.importance, grand_chamber=True if args.grand_chamber else None,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="Extradition-defence legal knowledge base.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help=COMMANDS["ingest"])
+    p.add_argument("--only", action="append", default=[], help="source name or prefix from corpus/sources.toml")
+    p.add_argument("--all", dest="everything", action="store_true", help="every source, no chunk budget")
+    p.add_argument("--limit", type=int, help="at most N files per source")
+    p.add_argument("--max-chunks", type=int, help="stop after N chunks (most relevant documents first)")
+    p.add_argument("--prune", action="store_true", help="remove documents no longer in the selected sources")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
+    p.add_argument("files", nargs="*", type=Path, help="individual files to ingest instead of the corpus")
+
+    p = sub.add_parser("search", help=COMMANDS["search"])
+    p.add_argument("query")
+    p.add_argument("-k", "--limit", type=int, default=10)
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--json", action="store_true")
+    _add_filter_args(p)
+
+    p = sub.add_parser("show", help=COMMANDS["show"])
+    p.add_argument("doc_id")
+    p.add_argument("--para", help="paragraph number as printed (e.g. 125)")
+    p.add_argument("--context", type=int, default=2, help="paragraphs either side of --para")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("stats", help=COMMANDS["stats"])
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from kb.api import KnowledgeBase
+
+    kb = KnowledgeBase()
+    try:
+        return HANDLERS[args.command](kb, args)
+    except (KbError, ValueError, FileNotFoundError) as exc:
+        print(f"kb {args.command}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        kb.close()
+
+
+def cmd_ingest(kb, args) -> int:
+    from tqdm import tqdm
+
+    from kb.indexing import IngestRequest
+
+    bar = tqdm(total=0, unit="chunk", desc="ingest", dynamic_ncols=True, file=sys.stderr)
+
+    def progress(done: int, total: int, doc_id: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(doc_id, refresh=False)
+        bar.refresh()
+
+    def warn(message: str) -> None:
+        tqdm.write(message, file=sys.stderr)
+
+    request = IngestRequest(only=tuple(args.only), everything=args.everything, limit=args.limit,
+                            max_chunks=args.max_chunks, prune=args.prune, files=tuple(args.files))
+    report = kb.ingest(request, progress=progress, warn=warn)
+    bar.close()
+    if report.chunks == 0 and not report.failed:
+        print("Nothing to do: every selected document is already stored and unchanged.", file=sys.stderr)
+    print(report.line(), file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.summary()))
+    return 0
+
+
+def cmd_search(kb, args) -> int:
+    hits = kb.search(args.query, filters_from_args(args), limit=args.limit, mode=args.mode)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print("No passages found.")
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank}. {hit.citation}")
+        print(textwrap.indent(textwrap.shorten(hit.text, 600, placeholder=" …"), "   "))
+        print(f"   {hit.url or ''}  [{hit.doc_id}]\n")
+    return 0
+
+
+def cmd_show(kb, args) -> int:
+    view = kb.show(args.doc_id, args.para)
+    paragraphs = view.paragraphs
+    if view.focus is not None:
+        paragraphs = paragraphs[max(0, view.focus - args.context): view.focus + args.context + 1]
+    if args.json:
+        print(json.dumps({"doc_id": view.doc_id, "metadata": view.metadata,
+                          "paragraphs": [h.to_dict() for h in paragraphs]}, ensure_ascii=False, indent=1))
+        return 0
+    print(view.metadata["citation"])
+    print(view.metadata.get("url") or "")
+    print()
+    for hit in paragraphs:
+        marker = ">>" if view.focus is not None and hit.chunk_id == view.paragraphs[view.focus].chunk_id else "  "
+        label = hit.citation if hit.paragraph else (hit.section or "")
+        print(f"{marker} [{label}]")
+        print(textwrap.indent(hit.text, "   "))
+        print()
+    return 0
+
+
+def cmd_stats(kb, args) -> int:
+    stats = kb.stats()
+    if args.json:
+        print(json.dumps({"documents": stats["documents"], "chunks": stats["chunks"], "by_source": stats["by_source"]}))
+        return 0
+    print(f"{stats['documents']} documents, {stats['chunks']} chunks "
+          f"({stats['incomplete_documents']} incomplete) in {kb.settings.qdrant_url or kb.settings.store}")
+    for kind, counts in sorted(stats["by_source"].items()):
+        print(f"  {kind:12} {counts['documents']:6} documents {counts['chunks']:8} chunks")
+    return 0
+
+
+HANDLERS = {"ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats}
+
+if __name__ == "__main__":
+    sys.exit(main())

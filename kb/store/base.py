@@ -1,0 +1,142 @@
+"""The store interface: everything the rest of the system may ask of Qdrant, and nothing more.
+
+Two backends implement it (`EdgeStore`, the embedded Qdrant Edge shard; a Qdrant server through
+qdrant-client) and one conformance suite (`tests/test_store_conformance.py`) holds both to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+DENSE = "dense"
+SPARSE = "bm25"
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+
+KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
+                  "source_kind", "section", "paragraph", "appno")
+INTEGER_FIELDS = ("importance", "year", "para_index")
+DATETIME_FIELDS = ("date",)
+BOOL_FIELDS = ("grand_chamber",)
+"""Every payload field a filter, facet or document lookup uses; each gets a payload index."""
+
+
+@dataclass(frozen=True)
+class SparseVector:
+    indices: list[int]
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class ChunkPoint:
+    """One paragraph as stored: a content-derived UUID, both vectors and the full payload."""
+
+    id: str
+    dense: list[float]
+    sparse: SparseVector
+    payload: dict
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    payload: dict
+    score: float = 0.0
+    dense: list[float] | None = None
+    sparse: SparseVector | None = None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a lawyer can narrow a search to. Empty tuples and `None` mean "no restriction"."""
+
+    doc_types: tuple[str, ...] = ()
+    courts: tuple[str, ...] = ()
+    respondent_states: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    source_kinds: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    max_importance: int | None = None
+    grand_chamber: bool | None = None
+    doc_ids: tuple[str, ...] = ()
+    exclude_doc_ids: tuple[str, ...] = field(default=())
+
+    def is_empty(self) -> bool:
+        return self == SearchFilters()
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """What the store holds of one document: its content version and how many of its chunks are present."""
+
+    doc_id: str
+    version: str
+    expected_chunks: int
+    stored_chunks: int
+
+    @property
+    def complete(self) -> bool:
+        return self.stored_chunks == self.expected_chunks
+
+
+def encode_version(doc_id: str, content_hash: str, n_chunks: int) -> str:
+    """`doc_version` payload value; one facet over it tells every document's version and completeness."""
+    return f"{doc_id}@{content_hash}#{n_chunks}"
+
+
+def decode_versions(facets: Iterable[tuple[str, int]]) -> dict[str, DocumentVersion]:
+    out: dict[str, DocumentVersion] = {}
+    for value, count in facets:
+        doc_id, _, rest = value.rpartition("@")
+        content_hash, _, n = rest.partition("#")
+        previous = out.get(doc_id)
+        version = DocumentVersion(doc_id, content_hash, int(n), count)
+        if previous is None or version.stored_chunks > previous.stored_chunks:
+            out[doc_id] = version
+    return out
+
+
+class ChunkStore(Protocol):
+    """A Qdrant collection of paragraph chunks with a dense and a BM25 sparse vector."""
+
+    def upsert(self, points: list[ChunkPoint]) -> None: ...
+
+    def delete(self, ids: list[str]) -> None: ...
+
+    def delete_documents(self, doc_ids: list[str]) -> None: ...
+
+    def search(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        filters: SearchFilters,
+        limit: int,
+        mode: SearchMode = "hybrid",
+        prefetch_limit: int = 100,
+        weights: tuple[float, float] = (1.0, 1.0),
+    ) -> list[StoredChunk]: ...
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]: ...
+
+    def retrieve(self, ids: list[str]) -> list[StoredChunk]: ...
+
+    def versions(self) -> dict[str, DocumentVersion]: ...
+
+    def count(self, filters: SearchFilters | None = None) -> int: ...
+
+    def facet(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]: ...
+
+    def scroll(self, filters: SearchFilters | None = None, batch: int = 1000,
+               with_vectors: bool = False) -> Iterator[StoredChunk]: ...
+
+    def flush(self) -> None: ...
+
+    def optimize(self) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,221 @@
+"""The embedded store: one Qdrant Edge shard in this process (HNSW, payload indexes, sparse IDF, RRF fusion)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import qdrant_edge as q
+
+from kb.errors import StoreLockedError
+from kb.store.base import (
+    BOOL_FIELDS,
+    DATETIME_FIELDS,
+    DENSE,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    SPARSE,
+    ChunkPoint,
+    DocumentVersion,
+    SearchFilters,
+    SearchMode,
+    SparseVector,
+    StoredChunk,
+    decode_versions,
+)
+
+RRF_K = 60
+MAX_FACET_VALUES = 10_000_000
+
+
+class EdgeStore:
+    """A Qdrant Edge shard under `path`. Only one process may open it (the WAL is locked)."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path = Path(path)
+        self.dim = dim
+        self._lock = threading.RLock()
+        config = q.EdgeConfig(
+            vectors={DENSE: q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine)},
+            sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
+        )
+        try:
+            if (self.path / "edge_config.json").exists() or (self.path / "wal").exists():
+                self._shard = q.EdgeShard.load(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._shard = q.EdgeShard.create(str(self.path), config)
+                self._create_indexes()
+        except Exception as exc:  # qdrant_edge raises a bare Exception for a locked WAL
+            if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
+                    "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
+                ) from exc
+            raise
+
+    def _create_indexes(self) -> None:
+        for name in KEYWORD_FIELDS:
+            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword))
+        for name in INTEGER_FIELDS:
+            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Integer))
+        for name in DATETIME_FIELDS:
+            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Datetime))
+        for name in BOOL_FIELDS:
+            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Bool))
+
+    # writing -------------------------------------------------------------------------------------------
+
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        if not points:
+            return
+        edge_points = [
+            q.Point(
+                id=p.id,
+                vector={DENSE: list(p.dense), SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
+                payload=p.payload,
+            )
+            for p in points
+        ]
+        with self._lock:
+            self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            with self._lock:
+                self._shard.update(q.UpdateOperation.delete_points(list(ids)))
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(doc_ids)))])
+            with self._lock:
+                self._shard.update(q.UpdateOperation.delete_points_by_filter(condition))
+
+    def flush(self) -> None:
+        with self._lock:
+            self._shard.flush()
+
+    def optimize(self) -> None:
+        with self._lock:
+            self._shard.optimize()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shard is not None:
+                self._shard.flush()
+                self._shard.close()
+                self._shard = None
+
+    # reading -------------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        filters: SearchFilters,
+        limit: int,
+        mode: SearchMode = "hybrid",
+        prefetch_limit: int = 100,
+        weights: tuple[float, float] = (1.0, 1.0),
+    ) -> list[StoredChunk]:
+        edge_filter = to_edge_filter(filters)
+        dense_query = q.Query.Nearest(list(dense), using=DENSE) if dense is not None else None
+        sparse_query = (
+            q.Query.Nearest(q.SparseVector(indices=sparse.indices, values=sparse.values), using=SPARSE)
+            if sparse is not None and sparse.indices
+            else None
+        )
+        if mode == "dense" or (mode == "hybrid" and sparse_query is None):
+            request = q.QueryRequest(limit=limit, query=dense_query, filter=edge_filter, with_payload=True)
+        elif mode == "bm25" or dense_query is None:
+            if sparse_query is None:
+                return []
+            request = q.QueryRequest(limit=limit, query=sparse_query, filter=edge_filter, with_payload=True)
+        else:
+            request = q.QueryRequest(
+                limit=limit,
+                prefetches=[
+                    q.Prefetch(limit=prefetch_limit, query=dense_query, filter=edge_filter),
+                    q.Prefetch(limit=prefetch_limit, query=sparse_query, filter=edge_filter),
+                ],
+                query=q.Fusion.Rrf(k=RRF_K, weights=list(weights)),
+                filter=edge_filter,
+                with_payload=True,
+            )
+        with self._lock:
+            points = self._shard.query(request)
+        return [StoredChunk(str(p.id), dict(p.payload or {}), float(p.score)) for p in points]
+
+    def retrieve(self, ids: list[str]) -> list[StoredChunk]:
+        with self._lock:
+            records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
+        return [StoredChunk(str(r.id), dict(r.payload or {})) for r in records]
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        chunks = list(self.scroll(SearchFilters(doc_ids=(doc_id,))))
+        return sorted(chunks, key=lambda c: c.payload.get("para_index", 0))
+
+    def scroll(
+        self, filters: SearchFilters | None = None, batch: int = 1000, with_vectors: bool = False
+    ) -> Iterator[StoredChunk]:
+        offset = None
+        edge_filter = to_edge_filter(filters or SearchFilters())
+        while True:
+            with self._lock:
+                records, offset = self._shard.scroll(
+                    q.ScrollRequest(offset=offset, limit=batch, filter=edge_filter, with_payload=True,
+                                    with_vector=with_vectors)
+                )
+            for r in records:
+                dense = sparse = None
+                if with_vectors and isinstance(r.vector, dict):
+                    dense = list(r.vector.get(DENSE) or []) or None
+                    sv = r.vector.get(SPARSE)
+                    sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
+                yield StoredChunk(str(r.id), dict(r.payload or {}), 0.0, dense, sparse)
+            if offset is None:
+                return
+
+    def versions(self) -> dict[str, DocumentVersion]:
+        return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
+
+    def count(self, filters: SearchFilters | None = None) -> int:
+        with self._lock:
+            return int(self._shard.count(q.CountRequest(exact=True, filter=to_edge_filter(filters or SearchFilters()))))
+
+    def facet(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
+        with self._lock:
+            response = self._shard.facet(
+                q.FacetRequest(key=key, limit=limit, exact=True, filter=to_edge_filter(filters or SearchFilters()))
+            )
+        return [(str(h.value), int(h.count)) for h in response.hits]
+
+
+def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
+    """Our filters as a Qdrant filter: each list is an OR inside, the lists are ANDed."""
+    must: list = []
+    for key, values in (
+        ("doc_type", filters.doc_types),
+        ("court", filters.courts),
+        ("respondent_state", filters.respondent_states),
+        ("articles", filters.articles),
+        ("language", filters.languages),
+        ("source_kind", filters.source_kinds),
+        ("section", filters.sections),
+        ("doc_id", filters.doc_ids),
+    ):
+        if values:
+            must.append(q.FieldCondition(key=key, match=q.MatchAny(any=list(values))))
+    if filters.date_from or filters.date_to:
+        must.append(q.FieldCondition(key="date", range=q.RangeDateTime(gte=filters.date_from, lte=filters.date_to)))
+    if filters.max_importance is not None:
+        must.append(q.FieldCondition(key="importance", range=q.RangeFloat(lte=float(filters.max_importance))))
+    if filters.grand_chamber is not None:
+        must.append(q.FieldCondition(key="grand_chamber", match=q.MatchValue(filters.grand_chamber)))
+    must_not = []
+    if filters.exclude_doc_ids:
+        must_not.append(q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(filters.exclude_doc_ids))))
+    if not must and not must_not:
+        return None
+    return q.Filter(must=must or None, must_not=must_not or None)
