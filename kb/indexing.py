@@ -271,18 +271,41 @@ def iter_documents(
                 warn(f"skipped {path}: unexpected {type(exc).__name__}: {exc}")
 
 
+def corpus_source_of(settings: Settings, path: Path) -> Source | None:
+    """The manifest source a corpus file belongs to, so a single file is read exactly as a full run reads it."""
+    if settings.corpus is None:
+        return None
+    try:
+        rel = path.resolve().relative_to(settings.corpus)
+    except ValueError:
+        return None
+    for source in Manifest.load(settings.manifest).sources:
+        try:
+            inner = rel.relative_to(source.path)
+        except ValueError:
+            continue
+        if inner.match(source.glob) or rel.match(f"{source.path}/{source.glob}"):
+            return source
+    return None
+
+
 def iter_files(
-    paths: Iterable[Path], kind: str, report: IngestReport, warn: Callable[[str], None]
+    settings: Settings, paths: Iterable[Path], kind: str, report: IngestReport, warn: Callable[[str], None]
 ) -> Iterator[tuple[str, SourceDocument]]:
-    """A lawyer's own files (drop folder, upload), read by extension."""
+    """Named files: corpus files as their manifest source reads them; a lawyer's own files by extension."""
     for path in paths:
-        fmt = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+        source = corpus_source_of(settings, path)
+        fmt = source.format if source else FORMAT_BY_SUFFIX.get(path.suffix.lower())
         try:
             if fmt is None:
                 raise BadInputError(path, f"unsupported file type {path.suffix or '(none)'}; "
                                           f"supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}")
-            for doc in loader_for(fmt)(path, str(path.resolve()), kind):
-                yield kind, doc
+            if source and settings.corpus:
+                rel = str(path.resolve().relative_to(settings.corpus))
+                docs = [(source.name, d) for d in loader_for(fmt)(path, rel, source.kind)]
+            else:
+                docs = [(kind, d) for d in loader_for(fmt)(path, str(path.resolve()), kind)]
+            yield from docs
         except BadInputError as exc:
             report.failed += 1
             report.failures.append((exc.path, exc.reason))
@@ -302,7 +325,7 @@ def run_ingest(
     report = IngestReport()
     manifest = Manifest.load(settings.manifest)
     if documents is None and request.files:
-        documents = iter_files(request.files, request.file_kind, report, warn)
+        documents = iter_files(settings, request.files, request.file_kind, report, warn)
     from_corpus = documents is None
     sources = manifest.select(request.only, request.everything) if from_corpus else []
     if documents is None:

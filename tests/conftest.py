@@ -15,3 +15,42 @@ def corpus_root() -> Path:
     if not root.is_dir():
         pytest.skip(f"corpus not found at {root}; set KB_CORPUS")
     return root
+
+
+SAMPLE_FILES = (
+    "echr/JUDGMENT/HEJUD-14038-88.json.gz",  # Soering v. the United Kingdom (death row phenomenon)
+    "echr/JUDGMENT/HEJUD-22414-93.json.gz",  # Chahal v. the United Kingdom
+    "echr/JUDGMENT/HEJUD-37201-06.json.gz",  # Saadi v. Italy [GC]
+    "echr/JUDGMENT/HEJUD-8139-09.json.gz",  # Othman (Abu Qatada) v. the United Kingdom (assurances)
+    "echr/JUDGMENT/HEJUD-46827-99.json.gz",  # Mamatkulov and Askarov v. Turkey
+    "echr/JUDGMENT/001-87458.json.gz",  # NA. v. the United Kingdom
+    "echr/JUDGMENT/001-100038.json.gz",  # A. v. the Netherlands
+    "echr/DECISION/001-100741.json",  # Yordanova and Others v. Bulgaria (dec.)
+    "echr/INFORMATION_NOTE/CLIN-37201-06.json",
+    "un/Annotated_CAT_GC4_art.3.json",
+    "prc-law/宪法相关法/监察法(2018-03-20).md",
+    "reports/22-08-31-final-assesment.pdf",
+    "national/uk-tna/2017-ewhc-1912-admin.xml",
+)
+"""A fixed, real slice of the corpus: the leading removal cases and one file of every other kind."""
+
+
+@pytest.fixture(scope="session")
+def kb_settings(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    from kb.settings import Settings
+
+    home = tmp_path_factory.mktemp("kb_home")
+    return Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus_root)})
+
+
+@pytest.fixture(scope="session")
+def sample_kb(kb_settings, corpus_root: Path):
+    """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test session."""
+    from kb.api import KnowledgeBase
+    from kb.indexing import IngestRequest
+
+    kb = KnowledgeBase(kb_settings)
+    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
+    assert report.failed == 0, report.failures
+    yield kb
+    kb.close()
