@@ -13,6 +13,10 @@ class StoreLockedError(KbError):
     """The embedded store is open in another process."""
 
 
+class StoreUnavailableError(KbError):
+    """A Qdrant server that cannot be reached, or a collection there that is not ours."""
+
+
 class StoreEmptyError(KbError):
     """A search or lookup on a store that holds nothing yet."""
 
@@ -37,4 +41,5 @@ __all__ = [
     "ModelUnavailableError",
     "StoreEmptyError",
     "StoreLockedError",
+    "StoreUnavailableError",
 ]

@@ -9,6 +9,8 @@
 | `KB_QDRANT_URL` | a Qdrant server; when set, it replaces the embedded store | unset |
 | `KB_QDRANT_API_KEY` | API key for that server | unset |
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
+| `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
+| `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
 | `KB_EMBED_BATCH` | passages per model batch | `64` |
 | `KB_EMBED_DTYPE` | `bfloat16` (fast on CPU, cosine 0.9999 to fp32) or `float32` | `bfloat16` |
 | `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
@@ -40,6 +42,8 @@ class Settings:
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     collection: str = "kb_chunks"
+    qdrant_shards: int = 1
+    qdrant_replicas: int = 1
     embed_batch: int = 64
     embed_dtype: str = "bfloat16"
     drop_folder: Path | None = None
@@ -50,6 +54,9 @@ class Settings:
             raise ValueError(f"KB_EMBED_DTYPE={self.embed_dtype!r}; valid values: bfloat16, float32")
         if self.embed_batch < 1:
             raise ValueError(f"KB_EMBED_BATCH={self.embed_batch}; it must be a positive integer")
+        if self.qdrant_shards < 1 or self.qdrant_replicas < 1:
+            raise ValueError(f"KB_QDRANT_SHARDS={self.qdrant_shards}, KB_QDRANT_REPLICAS={self.qdrant_replicas}; "
+                             "both must be positive integers")
 
     @property
     def drop(self) -> Path:
@@ -86,6 +93,8 @@ class Settings:
             qdrant_url=pick("qdrant_url", "KB_QDRANT_URL"),  # type: ignore[arg-type]
             qdrant_api_key=pick("qdrant_api_key", "KB_QDRANT_API_KEY"),  # type: ignore[arg-type]
             collection=str(pick("collection", "KB_COLLECTION", "kb_chunks")),
+            qdrant_shards=int(pick("qdrant_shards", "KB_QDRANT_SHARDS", 1)),  # type: ignore[arg-type]
+            qdrant_replicas=int(pick("qdrant_replicas", "KB_QDRANT_REPLICAS", 1)),  # type: ignore[arg-type]
             embed_batch=int(pick("embed_batch", "KB_EMBED_BATCH", 64)),  # type: ignore[arg-type]
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE", "bfloat16")),
             drop_folder=Path(str(drop)).resolve() if drop else None,

@@ -12,7 +12,8 @@ def open_store(settings: Settings, dim: int = EMBEDDING_DIM) -> ChunkStore:
     if settings.qdrant_url:
         from kb.store.server import ServerStore
 
-        return ServerStore(settings.qdrant_url, settings.collection, dim, api_key=settings.qdrant_api_key)
+        return ServerStore(settings.qdrant_url, settings.collection, dim, api_key=settings.qdrant_api_key,
+                           shard_number=settings.qdrant_shards, replication_factor=settings.qdrant_replicas)
     from kb.store.edge import EdgeStore
 
     return EdgeStore(settings.store, dim)

@@ -1,0 +1,275 @@
+"""The scale-out store: a collection on a Qdrant server or cluster, reached through qdrant-client.
+
+It holds the same schema as the embedded Edge shard (named dense vector, BM25 sparse vector with IDF, a
+payload index per filter field) and answers the same queries (prefetch dense + sparse, weighted RRF), so
+`tests/test_store_conformance.py` can require both backends to return the same results.
+
+`location=":memory:"` or a folder path runs qdrant-client's local mode instead of a server: the tests use
+it as a stand-in for a server, since no Qdrant server runs on the build machine.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+
+from qdrant_client import QdrantClient, models
+
+from kb.errors import StoreUnavailableError
+from kb.store.base import (
+    BOOL_FIELDS,
+    DATETIME_FIELDS,
+    DENSE,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    SPARSE,
+    ChunkPoint,
+    DocumentVersion,
+    SearchFilters,
+    SearchMode,
+    SparseVector,
+    StoredChunk,
+    decode_versions,
+)
+
+RRF_K = 60
+MAX_FACET_VALUES = 10_000_000
+UPSERT_BATCH = 256
+"""Points per upsert request: keeps each request well under the server's 32 MB body limit (~6 KB a point)."""
+
+_INDEX_TYPES = (
+    (KEYWORD_FIELDS, models.PayloadSchemaType.KEYWORD),
+    (INTEGER_FIELDS, models.PayloadSchemaType.INTEGER),
+    (DATETIME_FIELDS, models.PayloadSchemaType.DATETIME),
+    (BOOL_FIELDS, models.PayloadSchemaType.BOOL),
+)
+
+
+class ServerStore:
+    """One collection on a Qdrant server (`url`) or in qdrant-client's local mode (`location`).
+
+    The collection is created on first use with `shard_number` shards, each kept on `replication_factor`
+    nodes; an existing collection is checked against our schema instead, so a wrong vector size or a
+    collection of someone else's fails here, naming the collection, rather than on the first search.
+    """
+
+    def __init__(
+        self,
+        url: str | None,
+        collection: str,
+        dim: int,
+        api_key: str | None = None,
+        shard_number: int = 1,
+        replication_factor: int = 1,
+        location: str | None = None,
+        timeout: int = 60,
+    ) -> None:
+        if (url is None) == (location is None):
+            raise ValueError("ServerStore needs exactly one of url= (a Qdrant server) or location= (local mode)")
+        if shard_number < 1 or replication_factor < 1:
+            raise ValueError(f"shard_number={shard_number}, replication_factor={replication_factor}: both must be >= 1")
+        self.url = url
+        self.location = location
+        self.collection = collection
+        self.dim = dim
+        self._lock = threading.RLock()
+        where = url or location
+        try:
+            if url is not None:
+                self._client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
+            elif location == ":memory:":
+                self._client = QdrantClient(location=":memory:")
+            else:
+                self._client = QdrantClient(path=location)
+            exists = self._client.collection_exists(collection)
+        except Exception as exc:  # connection refused, bad API key, locked local folder
+            raise StoreUnavailableError(
+                f"Cannot reach the Qdrant store at {where} (collection {collection!r}): {exc}. "
+                "Check KB_QDRANT_URL / KB_QDRANT_API_KEY and that the server is up (`curl URL/readyz`), "
+                "or unset KB_QDRANT_URL to use the embedded store."
+            ) from exc
+        if exists:
+            self._check_schema()
+        else:
+            self._create(shard_number, replication_factor)
+
+    def _create(self, shard_number: int, replication_factor: int) -> None:
+        self._client.create_collection(
+            self.collection,
+            vectors_config={DENSE: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            shard_number=shard_number,
+            replication_factor=replication_factor,
+        )
+        with warnings.catch_warnings():  # local mode warns that it ignores them; the schema stays the same
+            warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+            for names, schema in _INDEX_TYPES:
+                for name in names:
+                    self._client.create_payload_index(self.collection, name, field_schema=schema, wait=True)
+
+    def _check_schema(self) -> None:
+        params = self._client.get_collection(self.collection).config.params
+        vectors = params.vectors if isinstance(params.vectors, dict) else {}
+        sparse = params.sparse_vectors or {}
+        dense = vectors.get(DENSE)
+        if dense is None or dense.size != self.dim or SPARSE not in sparse:
+            raise StoreUnavailableError(
+                f"Collection {self.collection!r} at {self.url or self.location} does not have our schema "
+                f"(dense vector {DENSE!r} of size {self.dim}, sparse vector {SPARSE!r}); it has dense "
+                f"{ {k: v.size for k, v in vectors.items()} } and sparse {sorted(sparse)}. "
+                "Set KB_COLLECTION to another name or delete that collection."
+            )
+
+    # writing -------------------------------------------------------------------------------------------
+
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        for start in range(0, len(points), UPSERT_BATCH):
+            batch = [
+                models.PointStruct(
+                    id=p.id,
+                    vector={DENSE: list(p.dense),
+                            SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))},
+                    payload=p.payload,
+                )
+                for p in points[start : start + UPSERT_BATCH]
+            ]
+            with self._lock:
+                self._client.upsert(self.collection, batch, wait=True)
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            with self._lock:
+                self._client.delete(self.collection, models.PointIdsList(points=list(ids)), wait=True)
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            selector = models.FilterSelector(filter=models.Filter(
+                must=[models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(doc_ids)))]
+            ))
+            with self._lock:
+                self._client.delete(self.collection, selector, wait=True)
+
+    def flush(self) -> None:
+        """Every write already waited for the server to apply it (`wait=True`); nothing is buffered here."""
+
+    def optimize(self) -> None:
+        """The server's optimizers run on their own; there is no call to force them."""
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None  # type: ignore[assignment]
+
+    # reading -------------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        filters: SearchFilters,
+        limit: int,
+        mode: SearchMode = "hybrid",
+        prefetch_limit: int = 100,
+        weights: tuple[float, float] = (1.0, 1.0),
+    ) -> list[StoredChunk]:
+        """Same decision table as the Edge store: a missing vector falls back to the other one."""
+        qfilter = to_server_filter(filters)
+        sparse_query = (models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
+                        if sparse is not None and sparse.indices else None)
+        dense_query = list(dense) if dense is not None else None
+        prefetch = None
+        if mode == "dense" or (mode == "hybrid" and sparse_query is None):
+            query, using = dense_query, DENSE
+        elif mode == "bm25" or dense_query is None:
+            if sparse_query is None:
+                return []
+            query, using = sparse_query, SPARSE
+        else:
+            prefetch = [
+                models.Prefetch(query=dense_query, using=DENSE, limit=prefetch_limit, filter=qfilter),
+                models.Prefetch(query=sparse_query, using=SPARSE, limit=prefetch_limit, filter=qfilter),
+            ]
+            query, using = models.RrfQuery(rrf=models.Rrf(k=RRF_K, weights=list(weights))), None
+        with self._lock:
+            response = self._client.query_points(
+                self.collection, query=query, using=using, prefetch=prefetch, query_filter=qfilter,
+                limit=limit, with_payload=True,
+            )
+        return [StoredChunk(str(p.id), dict(p.payload or {}), float(p.score)) for p in response.points]
+
+    def retrieve(self, ids: list[str]) -> list[StoredChunk]:
+        with self._lock:
+            records = self._client.retrieve(self.collection, list(ids), with_payload=True, with_vectors=False)
+        return [StoredChunk(str(r.id), dict(r.payload or {})) for r in records]
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        chunks = list(self.scroll(SearchFilters(doc_ids=(doc_id,))))
+        return sorted(chunks, key=lambda c: c.payload.get("para_index", 0))
+
+    def scroll(
+        self, filters: SearchFilters | None = None, batch: int = 1000, with_vectors: bool = False
+    ) -> Iterator[StoredChunk]:
+        offset = None
+        qfilter = to_server_filter(filters or SearchFilters())
+        while True:
+            with self._lock:
+                records, offset = self._client.scroll(
+                    self.collection, scroll_filter=qfilter, limit=batch, offset=offset, with_payload=True,
+                    with_vectors=with_vectors,
+                )
+            for r in records:
+                dense = sparse = None
+                if with_vectors and isinstance(r.vector, dict):
+                    dense = list(r.vector.get(DENSE) or []) or None
+                    sv = r.vector.get(SPARSE)
+                    sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
+                yield StoredChunk(str(r.id), dict(r.payload or {}), 0.0, dense, sparse)
+            if offset is None:
+                return
+
+    def versions(self) -> dict[str, DocumentVersion]:
+        return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
+
+    def count(self, filters: SearchFilters | None = None) -> int:
+        with self._lock:
+            result = self._client.count(self.collection, count_filter=to_server_filter(filters or SearchFilters()),
+                                        exact=True)
+        return int(result.count)
+
+    def facet(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
+        with self._lock:
+            response = self._client.facet(self.collection, key, limit=limit, exact=True,
+                                          facet_filter=to_server_filter(filters or SearchFilters()))
+        return [(str(h.value), int(h.count)) for h in response.hits]
+
+
+def to_server_filter(filters: SearchFilters) -> models.Filter | None:
+    """Our filters as a qdrant-client filter, condition for condition the same as `edge.to_edge_filter`."""
+    must: list[models.Condition] = []
+    for key, values in (
+        ("doc_type", filters.doc_types),
+        ("court", filters.courts),
+        ("respondent_state", filters.respondent_states),
+        ("articles", filters.articles),
+        ("language", filters.languages),
+        ("source_kind", filters.source_kinds),
+        ("section", filters.sections),
+        ("doc_id", filters.doc_ids),
+    ):
+        if values:
+            must.append(models.FieldCondition(key=key, match=models.MatchAny(any=list(values))))
+    if filters.date_from or filters.date_to:
+        must.append(models.FieldCondition(key="date", range=models.DatetimeRange(gte=filters.date_from,
+                                                                                 lte=filters.date_to)))
+    if filters.max_importance is not None:
+        must.append(models.FieldCondition(key="importance", range=models.Range(lte=float(filters.max_importance))))
+    if filters.grand_chamber is not None:
+        must.append(models.FieldCondition(key="grand_chamber", match=models.MatchValue(value=filters.grand_chamber)))
+    must_not: list[models.Condition] = []
+    if filters.exclude_doc_ids:
+        must_not.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(filters.exclude_doc_ids))))
+    if not must and not must_not:
+        return None
+    return models.Filter(must=must or None, must_not=must_not or None)
