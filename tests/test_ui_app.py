@@ -1,0 +1,195 @@
+"""The Streamlit workbench driven through `streamlit.testing.v1.AppTest`, against the real sample store.
+
+The app runs in this process, so it is handed the session's `sample_kb` through `ui.state.use_kb` (a Qdrant
+Edge shard cannot be opened twice in one process). Every test checks what the lawyer sees on the page.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb.api import KnowledgeBase
+from ui import state
+from ui.render import highlight
+
+APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
+HOSTILE = '<img src=x onerror="alert(1)"> **bold** [link](javascript:alert(1)) $x$'
+
+
+@pytest.fixture
+def app(sample_kb: KnowledgeBase) -> Iterator[AppTest]:
+    """A fresh app session on the sample store, with no matters left over from another test."""
+    shutil.rmtree(sample_kb.settings.home / "matters", ignore_errors=True)
+    state.use_kb(sample_kb)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+    state.use_kb(None)
+
+
+def search(at: AppTest, query: str) -> AppTest:
+    at.text_input(key="query").input(query)
+    next(b for b in at.button if b.label == "Search").click()
+    return at.run()
+
+
+def card_citations(at: AppTest) -> list[str]:
+    return [c.value for c in at.main.code]
+
+
+def messages(at: AppTest) -> str:
+    return " ".join(e.value for kind in (at.info, at.warning, at.error, at.success) for e in kind)
+
+
+def test_search_shows_cards_with_pinpoint_citation_highlight_and_coverage(app: AppTest) -> None:
+    sidebar = " ".join(c.value for c in app.sidebar.caption)
+    assert "Searchable now: 13 documents" in sidebar
+
+    search(app, "death row phenomenon")
+    assert not app.exception and not app.error
+    citations = card_citations(app)
+    assert any(c.startswith("Soering v. the United Kingdom") and "§" in c for c in citations), citations
+    bodies = " ".join(m.value for m in app.main.markdown)
+    assert "<mark>death</mark>" in bodies.lower() or "<mark>phenomenon</mark>" in bodies.lower()
+    assert any(b.label == "Source" for b in app.main.get("link_button"))
+
+
+def test_filters_narrow_results_and_show_counts(app: AppTest) -> None:
+    search(app, "torture risk on return")
+    kind = app.multiselect(key="f_source_kind")
+    assert any(o.startswith("un (") for o in kind.options), kind.options
+    kind.set_value(["un"]).run()
+    citations = card_citations(app)
+    assert citations and all("Committee against Torture" in c for c in citations), citations
+
+
+def test_bad_filter_and_empty_query_get_messages_not_tracebacks(app: AppTest) -> None:
+    app.text_input(key="f_date_from").input("2008-31-12").run()
+    search(app, "diplomatic assurances")
+    assert not app.exception
+    assert "not a date; use YYYY-MM-DD" in messages(app)
+
+    app.text_input(key="f_date_from").input("").run()
+    search(app, "   ")
+    assert not app.exception
+    assert "Type a few words" in messages(app)
+
+
+def test_open_hit_in_document_view_focused_on_its_paragraph(app: AppTest) -> None:
+    search(app, "Soering death row phenomenon")
+    first = card_citations(app)[0]
+    next(b for b in app.button if b.label == "Open in document").click().run()
+    assert not app.exception
+    assert app.session_state["view"] == "Document"
+    doc_id, paragraph = app.session_state["open_doc"]
+    focus = [m.value for m in app.main.markdown if 'id="kb-focus"' in m.value]
+    assert len(focus) == 1
+    shown = [m.value for m in app.main.markdown if 'class="kb-para"' in m.value]
+    assert 2 <= len(shown) <= 7  # the paragraph and up to three either side
+    labels = " ".join(m.value for m in app.main.markdown if m.value.startswith("<small>"))
+    assert paragraph is None or f"{paragraph}" in labels
+    assert first.split(",")[0] in " ".join(c.value for c in app.main.code)
+
+
+def test_missing_document_is_explained(app: AppTest) -> None:
+    app.session_state["open_doc"] = ("NO-SUCH-DOC", "1")
+    app.session_state["view"] = "Document"
+    app.run()
+    assert not app.exception
+    assert "No document 'NO-SUCH-DOC'" in messages(app)
+
+
+def _create_matter(at: AppTest, name: str, notes: str = "") -> None:
+    at.session_state["view"] = "Matters"
+    at.run()
+    form = at.get("form")[0]
+    form.text_input[0].input(name)
+    form.text_input[1].input("People's Republic of China")
+    form.text_input[2].input("fraud")
+    form.text_area[0].input("Uyghur; former political activist")
+    form.text_area[1].input(notes)
+    next(b for b in at.button if b.label == "Create matter").click()
+    at.run()
+    assert not at.exception
+
+
+def test_matters_side_by_side_survive_a_restart_and_escape_user_text(app: AppTest, sample_kb: KnowledgeBase) -> None:
+    _create_matter(app, "Client A", notes=HOSTILE)
+    _create_matter(app, HOSTILE)
+    assert "Created" in messages(app)
+
+    restarted = AppTest.from_file(APP, default_timeout=180)
+    restarted.session_state["view"] = "Matters"
+    restarted.run()
+    compare = restarted.multiselect(key="compare")
+    assert len(compare.options) == 2
+    compare.set_value(list(compare.options)).run()
+    assert not restarted.exception
+    page = " ".join(m.value for m in restarted.main.markdown) + " ".join(t.value for t in restarted.main.text)
+    assert "<img" not in " ".join(m.value for m in restarted.main.markdown)
+    assert "&#60;img" in page and "Client A" in page
+
+
+def test_add_passage_draft_and_export(app: AppTest) -> None:
+    _create_matter(app, "Client B")
+    app.selectbox(key="active_ground").set_value("death_penalty")
+    app.session_state["view"] = "Research"
+    app.run()
+    search(app, "death row phenomenon")
+    first = card_citations(app)[0]
+    next(b for b in app.button if b.label == "Add to matter").click().run()
+    assert "Added" in messages(app) and "Death penalty" in messages(app)
+
+    app.session_state["view"] = "Matters"
+    app.run()
+    collected = [e.label for e in app.expander]
+    assert any(label.startswith("Death penalty or irreducible life sentence (1)") for label in collected), collected
+    assert first in card_citations(app)
+
+    next(b for b in app.button if b.label == "Draft argument").click().run()
+    assert not app.exception and not app.error
+    downloads = {d.label for d in app.get("download_button")}
+    assert {"Download Markdown", "Download DOCX"} <= downloads
+    draft = card_citations(app)[-1]
+    assert first.split(",")[0] in draft
+
+
+def test_empty_store_gets_a_clear_message(tmp_path: Path, kb_settings) -> None:
+    empty = KnowledgeBase(kb_settings.with_(home=tmp_path, store=tmp_path / "store"))
+    state.use_kb(empty)
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        assert "Searchable now: 0 documents" in " ".join(c.value for c in at.sidebar.caption)
+        search(at, "diplomatic assurances")
+        assert not at.exception
+        assert "knowledge base is empty" in messages(at)
+    finally:
+        state.use_kb(None)
+        empty.close()
+
+
+def test_missing_model_gets_a_clear_message(sample_kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The sample store object is shared (not reopened); only the model folder is wrong."""
+    broken = KnowledgeBase(sample_kb.settings.with_(model=str(tmp_path / "no-model")), store=sample_kb.store)
+    state.use_kb(broken)
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        search(at, "diplomatic assurances")
+        assert not at.exception
+        assert "embedding model cannot be loaded" in messages(at)
+        assert "No embedding model at" in messages(at)
+    finally:
+        state.use_kb(None)
+
+
+def test_highlight_escapes_document_text() -> None:
+    html = highlight('Extradited <script>alert("x")</script> *risk*', "extradition risk script")
+    assert "<script" not in html and "*risk*" not in html
+    assert "<mark>Extradited</mark>" in html
+    assert "<mark>risk</mark>" in html

@@ -1,0 +1,1 @@
+"""Streamlit pages only: layout, session state and calls to the `kb` API."""

@@ -1,0 +1,50 @@
+"""The lawyer's workbench: `streamlit run ui/app.py` (or `make ui`), served on 127.0.0.1 by default.
+
+Three views share one sidebar: Research (search, filters, result cards), Document (a hit in context) and
+Matters (the client's case, collected passages, draft and export). The sidebar also says how much of the
+corpus is searchable, because the app is usable while ingestion is still filling the store.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import matters_ui, research
+from ui.state import corpus_files, explained_errors, get_kb, store_stats
+
+VIEWS = ("Research", "Document", "Matters")
+
+
+def _coverage() -> None:
+    kb = get_kb()
+    key = str(kb.settings.qdrant_url or kb.settings.store)
+    stats = store_stats(kb, key)
+    files = corpus_files(kb, key)
+    of = f" of {files:,} corpus files" if files else ""
+    st.sidebar.caption(f"Searchable now: {stats['documents']:,} documents{of}, {stats['chunks']:,} passages.")
+    if stats["incomplete_documents"]:
+        st.sidebar.caption(f"{stats['incomplete_documents']} documents are still being written.")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Extradition defence KB", page_icon="⚖️", layout="wide")
+    st.sidebar.title("Extradition defence")
+    st.sidebar.radio("View", VIEWS, key="view", label_visibility="collapsed")
+    with explained_errors("opening the knowledge base"):
+        kb = get_kb()
+        with st.sidebar:
+            with explained_errors("reading the store's size"):
+                _coverage()
+        matters_ui.sidebar()
+        view = st.session_state.get("view", VIEWS[0])
+        if view == "Research":
+            matters_ui.show_flash()
+            research.research_page(kb)
+        elif view == "Document":
+            matters_ui.show_flash()
+            research.document_page(kb)
+        else:
+            matters_ui.matters_page(kb)
+
+
+main()

@@ -1,0 +1,234 @@
+"""Matters and drafting: the client's case, passages collected under grounds, a cited draft, exports.
+
+The matter being worked on and the ground new passages go under are chosen once, in the sidebar, so that
+"Add to matter" on a search result is a single click. Matters live on disk (`kb.matters`); every action
+reads the matter afresh and saves it at once, so two browser tabs or a restart lose nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from kb.api import Hit, KnowledgeBase
+from ui.render import escape, paragraph_block
+from ui.state import explained_errors, matter_store
+
+
+def _flash(message: str) -> None:
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    """Messages set in button callbacks, shown once on the page they lead to."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
+def sidebar() -> None:
+    """Choose the active matter and the ground that "Add to matter" files passages under."""
+    st.sidebar.subheader("Matter")
+    with explained_errors("listing matters"):
+        matters = {m.id: m for m in matter_store().list()}
+        if not matters:
+            st.sidebar.caption("No matters yet: create one on the Matters page.")
+            st.session_state.pop("active_matter", None)
+            return
+        if st.session_state.get("active_matter") not in matters:
+            st.session_state["active_matter"] = next(iter(matters))
+        st.sidebar.selectbox("Working on", list(matters), key="active_matter",
+                             format_func=lambda mid: matters[mid].name)
+        grounds = matters[st.session_state["active_matter"]].grounds()
+        if st.session_state.get("active_ground") not in grounds:
+            st.session_state["active_ground"] = next(iter(grounds))
+        st.sidebar.selectbox("File new passages under", list(grounds), key="active_ground",
+                             format_func=lambda g: grounds[g])
+
+
+def add_button(container: Any, hit: Hit, key: str, ground: str | None = None) -> None:
+    """One click files `hit` in the active matter, under `ground` or the sidebar's ground."""
+    matter_id = st.session_state.get("active_matter")
+    if not matter_id:
+        container.button("Add to matter", key=key, disabled=True, help="Create a matter on the Matters page first")
+        return
+    container.button("Add to matter" if ground is None else "Add under this ground", key=key,
+                     on_click=_add_passage, args=(matter_id, hit, ground))
+
+
+def _add_passage(matter_id: str, hit: Hit, ground: str | None) -> None:
+    with explained_errors("adding the passage"):
+        store = matter_store()
+        matter = store.get(matter_id)
+        ground = ground or st.session_state.get("active_ground") or next(iter(matter.grounds()))
+        matter.add_passage(hit, ground)
+        store.save(matter)
+        _flash(f"Added {hit.citation} to {matter.name} under “{matter.ground_label(ground)}”.")
+
+
+def matters_page(kb: KnowledgeBase) -> None:
+    st.header("Matters")
+    show_flash()
+    store = matter_store()
+    with st.expander("New matter", expanded=not store.list()):
+        with st.form("new_matter", clear_on_submit=True):
+            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC")
+            state = st.text_input("Requesting state")
+            offence = st.text_input("Offence alleged")
+            risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health")
+            notes = st.text_area("Notes")
+            if st.form_submit_button("Create matter"):
+                with explained_errors("creating the matter"):
+                    matter = store.create(name, state, offence, risks, notes)
+                    st.session_state["active_matter"] = matter.id
+                    _flash(f"Created {matter.name}.")
+                    st.rerun()
+    matters = store.list()
+    if not matters:
+        return
+    by_id = {m.id: m for m in matters}
+    _side_by_side(by_id)
+    active = st.session_state.get("active_matter")
+    if active not in by_id:
+        st.info("Choose the matter to work on in the sidebar.")
+        return
+    matter = by_id[active]
+    st.subheader(matter.name, anchor=False)
+    facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"])
+    with facts_tab:
+        _facts(store, matter)
+    with passages_tab:
+        _passages(store, matter)
+    with draft_tab:
+        _drafting(kb, matter)
+
+
+def _side_by_side(by_id: dict[str, Any]) -> None:
+    chosen = st.multiselect("Compare matters side by side", list(by_id), key="compare",
+                            format_func=lambda mid: by_id[mid].name)
+    if not chosen:
+        return
+    for column, mid in zip(st.columns(len(chosen)), chosen, strict=True):
+        matter = by_id[mid]
+        with column.container(border=True):
+            st.markdown(f"**{escape(matter.name)}**", unsafe_allow_html=True)
+            for label, value in (("Requesting state", matter.requesting_state), ("Offence", matter.offence),
+                                 ("Risk factors", matter.risk_factors)):
+                st.caption(label)
+                st.text(value or "—")
+            st.caption("Passages per ground")
+            for ground, label in matter.grounds().items():
+                n = len(matter.passages_for(ground))
+                if n:
+                    st.text(f"{label}: {n}")
+
+
+def _facts(store: Any, matter: Any) -> None:
+    with st.form(f"facts_{matter.id}"):
+        name = st.text_input("Name", matter.name)
+        state = st.text_input("Requesting state", matter.requesting_state)
+        offence = st.text_input("Offence alleged", matter.offence)
+        risks = st.text_area("Personal risk factors", matter.risk_factors)
+        notes = st.text_area("Notes", matter.notes)
+        if st.form_submit_button("Save facts"):
+            with explained_errors("saving the matter"):
+                fresh = store.get(matter.id)
+                fresh.name = " ".join(name.split()) or fresh.name
+                fresh.requesting_state, fresh.offence, fresh.risk_factors, fresh.notes = state, offence, risks, notes
+                store.save(fresh)
+                _flash("Facts saved.")
+                st.rerun()
+    with st.form(f"ground_{matter.id}", clear_on_submit=True):
+        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life")
+        if st.form_submit_button("Add ground"):
+            with explained_errors("adding the ground"):
+                fresh = store.get(matter.id)
+                added = fresh.add_custom_ground(label)
+                store.save(fresh)
+                _flash(f"Ground “{added}” added.")
+                st.rerun()
+    with st.expander("Delete this matter"):
+        if st.checkbox("Yes, delete it and its collected passages", key=f"confirm_delete_{matter.id}"):
+            if st.button("Delete matter", type="primary", key=f"delete_{matter.id}"):
+                with explained_errors("deleting the matter"):
+                    store.delete(matter.id)
+                    st.session_state.pop("active_matter", None)
+                    _flash(f"Deleted {matter.name}.")
+                    st.rerun()
+
+
+def _passages(store: Any, matter: Any) -> None:
+    if not matter.passages:
+        st.info("No passages yet: search on the Research page and press “Add to matter”, "
+                "or let the drafting assistant propose authorities.")
+    for ground, label in matter.grounds().items():
+        collected = matter.passages_for(ground)
+        if not collected:
+            continue
+        with st.expander(f"{label} ({len(collected)})", expanded=True):
+            for i, passage in enumerate(collected):
+                st.code(passage.citation, language=None, wrap_lines=True)
+                st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
+                if passage.note:
+                    st.caption(escape(passage.note), unsafe_allow_html=True)
+                st.button("Remove", key=f"remove_{ground}_{i}_{passage.chunk_id}", on_click=_remove,
+                          args=(store, matter.id, passage.chunk_id, ground))
+
+
+def _remove(store: Any, matter_id: str, chunk_id: str, ground: str) -> None:
+    with explained_errors("removing the passage"):
+        matter = store.get(matter_id)
+        matter.remove_passage(chunk_id, ground)
+        store.save(matter)
+        _flash("Passage removed.")
+
+
+def _drafting(kb: KnowledgeBase, matter: Any) -> None:
+    try:
+        from kb.drafting import draft_argument, propose_authorities
+        from kb.export import export_docx, export_markdown
+    except ImportError:
+        st.info("The drafting assistant is not installed in this version of the knowledge base.")
+        return
+    st.caption("The assistant searches for each ground using the matter's facts and proposes passages; "
+               "the draft quotes only stored passages, each with a footnoted pinpoint citation.")
+    propose_col, draft_col = st.columns(2)
+    if propose_col.button("Propose authorities", key="propose"):
+        with explained_errors("proposing authorities"), st.spinner("Searching for each ground…"):
+            st.session_state["proposals"] = (matter.id, propose_authorities(kb, matter, per_ground=3))
+    if draft_col.button("Draft argument", key="draft", type="primary"):
+        with explained_errors("drafting"), st.spinner("Assembling the draft…"):
+            st.session_state["draft"] = (matter.id, draft_argument(kb, matter))
+    proposals = st.session_state.get("proposals")
+    if proposals and proposals[0] == matter.id:
+        for ground, hits in proposals[1].items():
+            with st.expander(f"Proposed for {matter.ground_label(ground)} ({len(hits)})"):
+                for j, hit in enumerate(hits):
+                    st.code(hit.citation, language=None, wrap_lines=True)
+                    st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)
+                    add_button(st, hit, key=f"propose_add_{ground}_{j}_{hit.chunk_id}", ground=ground)
+    drafted = st.session_state.get("draft")
+    if not drafted or drafted[0] != matter.id:
+        return
+    draft = drafted[1]
+    for warning in draft.warnings:
+        st.warning(warning)
+    with explained_errors("exporting the draft"):
+        markdown = export_markdown(draft, matter)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "draft.docx"
+            export_docx(draft, matter, path)
+            docx = path.read_bytes()
+        stem = matter.id
+        md_col, docx_col = st.columns(2)
+        md_col.download_button("Download Markdown", markdown, file_name=f"{stem}.md", mime="text/markdown",
+                               key="download_md")
+        docx_col.download_button(
+            "Download DOCX", docx, file_name=f"{stem}.docx", key="download_docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        st.caption("Draft, as exported to Markdown")
+        st.code(markdown, language="markdown", wrap_lines=True)

@@ -1,0 +1,173 @@
+"""Research: search with filters and facet counts, result cards, and the document view.
+
+Everything here is layout and session state; searching, facet counting and document lookup are `kb` calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import replace
+
+import streamlit as st
+
+from kb.api import Hit, KnowledgeBase, validate_filters
+from kb.store.base import SEARCH_MODES, SearchFilters
+from ui import matters_ui
+from ui.render import escape, paragraph_block
+from ui.state import explained_errors
+
+FACETS: tuple[tuple[str, str, str], ...] = (
+    ("doc_type", "doc_types", "Document type"),
+    ("court", "courts", "Court or body"),
+    ("respondent_state", "respondent_states", "Respondent state"),
+    ("articles", "articles", "Article"),
+    ("source_kind", "source_kinds", "Source kind"),
+    ("language", "languages", "Language"),
+)
+"""(payload field, SearchFilters field, label) for every multi-choice filter."""
+
+IMPORTANCE_CHOICES = (None, 1, 2, 3, 4)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _facet(_kb: KnowledgeBase, store_key: str, key: str, filters: SearchFilters) -> list[tuple[str, int]]:
+    """Facet counts change only as ingestion writes, so a minute-old count is good enough and keeps reruns fast."""
+    return _kb.facets(key, filters, limit=200)
+
+
+def current_filters() -> SearchFilters:
+    s = st.session_state
+    values = {field: tuple(s.get(f"f_{key}", ())) for key, field, _ in FACETS}
+    return SearchFilters(
+        **values,
+        date_from=(s.get("f_date_from") or "").strip() or None,
+        date_to=(s.get("f_date_to") or "").strip() or None,
+        max_importance=s.get("f_importance"),
+    )
+
+
+def _filter_widgets(kb: KnowledgeBase, filters: SearchFilters) -> None:
+    """Each choice shows how many passages it would leave given the *other* filters (drill-sideways counts)."""
+    store_key = str(kb.settings.qdrant_url or kb.settings.store)
+    columns = st.columns(3)
+    for i, (key, field, label) in enumerate(FACETS):
+        sideways = replace(filters, **{field: ()})
+        counts = dict(_facet(kb, store_key, key, sideways))
+        everything = [v for v, _ in _facet(kb, store_key, key, SearchFilters())]
+        chosen = list(st.session_state.get(f"f_{key}", ()))
+        options = sorted(set(everything) | set(chosen), key=lambda v: (-counts.get(v, 0), str(v)))
+        columns[i % 3].multiselect(
+            label, options, key=f"f_{key}", format_func=lambda v, c=counts: f"{v} ({c.get(v, 0)})",
+            placeholder="any",
+        )
+    importance_counts = dict(_facet(kb, store_key, "importance", replace(filters, max_importance=None)))
+    columns = st.columns(3)
+    columns[0].selectbox(
+        "HUDOC importance at most", IMPORTANCE_CHOICES, key="f_importance",
+        format_func=lambda v: "any" if v is None else
+        f"{v} ({sum(n for k, n in importance_counts.items() if str(k).isdigit() and int(k) <= v)})",
+    )
+    columns[1].text_input("Date from", key="f_date_from", placeholder="YYYY-MM-DD")
+    columns[2].text_input("Date to", key="f_date_to", placeholder="YYYY-MM-DD")
+
+
+def research_page(kb: KnowledgeBase) -> None:
+    st.header("Research")
+    with st.form("search_form", border=False):
+        query_col, button_col = st.columns([6, 1], vertical_alignment="bottom")
+        query_col.text_input("Search the knowledge base", key="query",
+                             placeholder="e.g. diplomatic assurances torture risk on return")
+        pressed = button_col.form_submit_button("Search", type="primary", use_container_width=True)
+    filters = current_filters()
+    with st.expander("Filters", expanded=not filters.is_empty()):
+        with explained_errors("counting filter values"):
+            validate_filters(filters)
+            _filter_widgets(kb, filters)
+    with st.expander("Search options"):
+        st.selectbox("Mode", SEARCH_MODES, key="mode", help="hybrid = meaning + exact words (recommended)")
+        st.slider("Results", 5, 50, 10, key="limit")
+
+    query = (st.session_state.get("query") or "").strip()
+    request = (query, filters, st.session_state.get("mode", "hybrid"), st.session_state.get("limit", 10))
+    last = st.session_state.get("results")
+    if query and (pressed or last is None or last["request"] != request):
+        st.session_state.pop("results", None)
+        with explained_errors("the search"):
+            started = time.perf_counter()
+            hits = kb.search(query, filters, limit=request[3], mode=request[2])
+            st.session_state["results"] = {"request": request, "hits": hits,
+                                           "seconds": time.perf_counter() - started}
+    elif pressed and not query:
+        st.info("Type a few words to search for, e.g. `death row phenomenon`.")
+    results = st.session_state.get("results")
+    if results:
+        _results(kb, results["request"][0], results["hits"], results["seconds"])
+
+
+def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> None:
+    if not hits:
+        st.info("No passages match. Try fewer words or remove a filter.")
+        return
+    kinds = Counter(h.source_kind or "other" for h in hits)
+    summary = " · ".join(f"{k} {n}" for k, n in kinds.most_common())
+    st.caption(f"{len(hits)} passages in {seconds:.2f} s — {summary}")
+    for rank, hit in enumerate(hits, 1):
+        result_card(kb, hit, query, rank)
+
+
+def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{rank}. {escape(hit.title or hit.doc_id)}**", unsafe_allow_html=True)
+        st.code(hit.citation, language=None, wrap_lines=True)
+        where = " › ".join(x for x in (hit.section, hit.heading) if x)
+        details = [where, hit.doc_type or "", hit.date or ""]
+        if hit.cited_by is not None:
+            details.append(f"cited by {hit.cited_by} in the store")
+        st.caption(" · ".join(escape(d) for d in details if d), unsafe_allow_html=True)
+        st.markdown(paragraph_block(hit.text, query), unsafe_allow_html=True)
+        open_col, add_col, link_col = st.columns([1, 2, 1])
+        open_col.button("Open in document", key=f"open_{rank}_{hit.chunk_id}", on_click=open_document,
+                        args=(hit.doc_id, hit.paragraph))
+        matters_ui.add_button(add_col, hit, key=f"add_{rank}_{hit.chunk_id}")
+        if hit.url:
+            link_col.link_button("Source", hit.url)
+
+
+def open_document(doc_id: str, paragraph: str | None) -> None:
+    """Button callback: switch to the document view before the page is drawn again."""
+    st.session_state["open_doc"] = (doc_id, paragraph)
+    st.session_state["view"] = "Document"
+
+
+def document_page(kb: KnowledgeBase) -> None:
+    st.header("Document")
+    opened = st.session_state.get("open_doc")
+    if not opened:
+        st.info("Open a search result to read it here, scrolled to the paragraph.")
+        return
+    doc_id, paragraph = opened
+    with explained_errors(f"opening {doc_id}"):
+        view = kb.show(doc_id, paragraph)
+        meta = view.metadata
+        st.subheader(meta.get("title") or doc_id, anchor=False)
+        st.code(meta["citation"], language=None, wrap_lines=True)
+        if meta.get("url"):
+            st.link_button("Source", meta["url"])
+        with st.expander("Metadata"):
+            st.json({k: v for k, v in meta.items() if v not in (None, [], {}, "")}, expanded=True)
+        context = st.slider("Paragraphs either side", 1, 20, 3, key="doc_context")
+        whole = st.toggle("Whole document", key="doc_whole")
+        paragraphs = view.paragraphs
+        start = 0
+        if view.focus is not None and not whole:
+            start = max(0, view.focus - context)
+            paragraphs = paragraphs[start: view.focus + context + 1]
+        st.caption(f"{len(view.paragraphs)} passages in this document; showing {len(paragraphs)}.")
+        for offset, hit in enumerate(paragraphs):
+            focused = view.focus is not None and start + offset == view.focus
+            label = hit.citation if hit.paragraph else (hit.section or hit.heading or "")
+            st.markdown(f"<small>{escape(label)}</small>", unsafe_allow_html=True)
+            st.markdown(paragraph_block(hit.text, focus=focused), unsafe_allow_html=True)
+            if focused:
+                matters_ui.add_button(st, hit, key=f"doc_add_{hit.chunk_id}")
