@@ -111,7 +111,8 @@ def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> 
         return
     kinds = Counter(h.source_kind or "other" for h in hits)
     summary = " · ".join(f"{k} {n}" for k, n in kinds.most_common())
-    st.caption(f"{len(hits)} passages in {seconds:.2f} s — {summary}")
+    st.caption(f"{len(hits)} passages for “{escape(query)}” in {seconds:.2f} s — {escape(summary)}",
+               unsafe_allow_html=True)
     for rank, hit in enumerate(hits, 1):
         result_card(kb, hit, query, rank)
 

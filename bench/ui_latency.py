@@ -1,0 +1,184 @@
+"""How long a lawyer waits between pressing Search and seeing result cards, in a real browser.
+
+    .venv/bin/python bench/ui_latency.py                 # builds a small store from the sample corpus files
+    .venv/bin/python bench/ui_latency.py --home /path    # an existing KB_HOME (its store must not be open elsewhere)
+
+Starts `streamlit run ui/app.py` on 127.0.0.1, drives Debian's headless Chromium with Playwright, warms the
+app with one search (the store and model are then cached with `st.cache_resource`) and times each further
+query from the click to the moment its result caption is visible. The target is under 1 s.
+
+The server and browser helpers here are also the harness of `tests/test_ui_browser.py`, so the test and the
+benchmark drive the app the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUERIES = (
+    "death row phenomenon",
+    "diplomatic assurances torture",
+    "real risk of ill-treatment on return",
+    "flagrant denial of justice",
+    "conditions of detention overcrowding",
+    "interim measures Rule 39",
+    "burden of proof substantial grounds",
+    "national security expulsion",
+    "independent monitoring of assurances",
+    "re-education camps Xinjiang",
+    "evidence obtained by torture",
+)
+SMALL_CORPUS = (
+    "echr/JUDGMENT/HEJUD-14038-88.json.gz",  # Soering v. the United Kingdom
+    "echr/INFORMATION_NOTE/CLIN-37201-06.json",  # Saadi v. Italy, information note
+    "un/Annotated_CAT_GC4_art.3.json",
+)
+"""Enough for every flow of the app (an ECtHR judgment, a note, a UN comment) and quick to embed."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_store(home: Path, corpus: Path, files: tuple[str, ...] = SMALL_CORPUS) -> None:
+    """Ingest `files` into a store under `home` and close it, so the Streamlit process can open it."""
+    from kb.api import KnowledgeBase
+    from kb.indexing import IngestRequest
+    from kb.settings import Settings
+
+    kb = KnowledgeBase(Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus)}))
+    try:
+        report = kb.ingest(IngestRequest(files=tuple(corpus / f for f in files)), warn=lambda m: None)
+        if report.failed:
+            raise RuntimeError(f"could not ingest the benchmark files: {report.failures}")
+    finally:
+        kb.close()
+
+
+@contextmanager
+def streamlit_server(home: Path, corpus: Path, log: Path, timeout: float = 180) -> Iterator[str]:
+    """`streamlit run ui/app.py` on a free localhost port; yields its URL once the health check answers."""
+    port = free_port()
+    env = {**os.environ, "KB_HOME": str(home), "KB_CORPUS": str(corpus), "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1"}
+    command = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {process.returncode}; see {log}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s; see {log}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def ensure_chromium() -> str | None:
+    """Install Debian's Chromium if it is missing; returns why it is unavailable, or None when it is there."""
+    if Path(CHROMIUM).exists():
+        return None
+    if shutil.which("apt-get") is None:
+        return f"{CHROMIUM} is missing and there is no apt-get to install it"
+    result = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=900,
+                            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if result.returncode != 0 or not Path(CHROMIUM).exists():
+        return f"`apt-get install -y chromium` failed ({result.returncode}): {result.stderr.strip()[-500:]}"
+    return None
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_app(page, url: str, timeout_ms: float = 180_000) -> None:
+    """Load the app and wait until the store is open (the sidebar then states what is searchable)."""
+    page.goto(url)
+    page.get_by_text("Searchable now:").wait_for(timeout=timeout_ms)
+
+
+def timed_search(page, query: str, timeout_ms: float = 60_000) -> float:
+    """Seconds from pressing Search to the visible caption that announces this query's results."""
+    page.get_by_label("Search the knowledge base").fill(query)
+    button = page.get_by_role("button", name="Search", exact=True)
+    started = time.perf_counter()
+    button.click()
+    page.get_by_text(f"for “{query}”", exact=False).first.wait_for(timeout=timeout_ms)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", type=Path, help="KB_HOME holding a store (default: a temporary small store)")
+    parser.add_argument("--corpus", type=Path, default=PROJECT.parent / "shared" / "corpus")
+    parser.add_argument("--screenshot", type=Path, help="save the last results page here")
+    args = parser.parse_args()
+    problem = ensure_chromium()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="ui-latency-") as tmp:
+        home = args.home
+        if home is None:
+            home = Path(tmp) / "home"
+            started = time.perf_counter()
+            build_store(home, args.corpus)
+            print(f"built a {len(SMALL_CORPUS)}-file store in {time.perf_counter() - started:.1f} s")
+        with streamlit_server(home, args.corpus, Path(tmp) / "streamlit.log") as url, sync_playwright() as p:
+            browser = launch(p)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            started = time.perf_counter()
+            open_app(page, url)
+            print(f"app open (store and model loaded): {time.perf_counter() - started:.2f} s")
+            print(f"first (warm-up) search: {timed_search(page, QUERIES[0]):.3f} s")
+            times = [timed_search(page, q) for q in QUERIES[1:]]
+            for query, seconds in zip(QUERIES[1:], times, strict=True):
+                print(f"  {seconds:6.3f} s  {query}")
+            ordered = sorted(times)
+            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            print(f"warm searches: n={len(times)} median {statistics.median(times):.3f} s, p95 {p95:.3f} s, "
+                  f"max {max(times):.3f} s; under 1 s: {sum(t < 1 for t in times)}/{len(times)}")
+            if args.screenshot:
+                page.screenshot(path=str(args.screenshot), full_page=True)
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

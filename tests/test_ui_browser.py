@@ -1,0 +1,89 @@
+"""One end-to-end run of the workbench in a real browser: `streamlit run` on localhost, headless Chromium.
+
+Search, open the hit in the document view, file the passage in a new matter, draft and download the
+Markdown export. The store is built and closed here first, because the Streamlit process must own the
+Qdrant Edge shard. The server and browser harness is `bench/ui_latency.py`'s, so the benchmark measures
+exactly what this test drives. Screenshots go to `test-output/ui-browser/`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+OUTPUT = PROJECT / "test-output" / "ui-browser"
+
+
+def _harness():
+    spec = importlib.util.spec_from_file_location("ui_latency", PROJECT / "bench" / "ui_latency.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path: Path) -> None:
+    pytest.importorskip("playwright", reason="playwright is a dev dependency: pip install -e '.[dev]'")
+    from playwright.sync_api import expect, sync_playwright
+
+    harness = _harness()
+    problem = harness.ensure_chromium()
+    if problem:
+        pytest.skip(problem)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    home = tmp_path / "home"
+    harness.build_store(home, corpus_root)
+
+    with harness.streamlit_server(home, corpus_root, tmp_path / "streamlit.log") as url, sync_playwright() as p:
+        assert url.startswith("http://127.0.0.1:")
+        browser = harness.launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            harness.open_app(page, url)
+            expect(page.get_by_text("Searchable now: 3 documents")).to_be_visible()
+            sidebar = page.get_by_test_id("stSidebar")
+
+            sidebar.get_by_text("Matters", exact=True).click()
+            page.get_by_label("Name").fill("Client C")
+            page.get_by_label("Requesting state").fill("People's Republic of China")
+            page.get_by_label("Offence alleged").fill("fraud")
+            page.get_by_role("button", name="Create matter").click()
+            expect(page.get_by_text("Created Client C.")).to_be_visible(timeout=60_000)
+
+            sidebar.get_by_text("Research", exact=True).click()
+            harness.timed_search(page, "death row phenomenon", timeout_ms=120_000)
+            expect(page.get_by_text("Soering v. the United Kingdom, no. 14038/88, §").first).to_be_visible()
+            expect(page.locator("mark").first).to_be_visible()
+            page.screenshot(path=str(OUTPUT / "1-results.png"), full_page=True)
+
+            page.get_by_role("button", name="Open in document").first.click()
+            focus = page.locator("#kb-focus")
+            expect(focus).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Paragraphs either side")).to_be_visible()
+            page.screenshot(path=str(OUTPUT / "2-document.png"), full_page=True)
+
+            page.get_by_role("button", name="Add to matter").first.click()
+            expect(page.get_by_text("to Client C under")).to_be_visible(timeout=60_000)
+
+            sidebar.get_by_text("Matters", exact=True).click()
+            page.get_by_role("tab", name="Collected passages").click()
+            expect(page.get_by_text("Article 3: real risk of torture or ill-treatment (1)")).to_be_visible()
+            page.get_by_role("tab", name="Draft and export").click()
+            page.get_by_role("button", name="Draft argument").click()
+            download_button = page.get_by_role("button", name="Download Markdown")
+            expect(download_button).to_be_visible(timeout=120_000)
+            with page.expect_download() as download:
+                download_button.click()
+            exported = tmp_path / "draft.md"
+            download.value.save_as(exported)
+            page.screenshot(path=str(OUTPUT / "3-draft.png"), full_page=True)
+        finally:
+            page.screenshot(path=str(OUTPUT / "last.png"), full_page=True)
+            browser.close()
+
+    text = exported.read_text(encoding="utf-8")
+    assert "Client C" in text
+    assert "Soering v. the United Kingdom, no. 14038/88, §" in text
+    assert (OUTPUT / "2-document.png").stat().st_size > 10_000
