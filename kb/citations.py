@@ -46,7 +46,7 @@ def pinpoint(payload: dict) -> str | None:
             return f"p. {payload['page']}"
         section = payload.get("section")
         if section == "SEPARATE OPINION" and payload.get("heading"):
-            return str(payload["heading"]).split(" › ")[0].lower().capitalize()
+            return str(payload["heading"])
         if section == "OPERATIVE PART":
             return "operative part"
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from dataclasses import replace
@@ -15,9 +14,6 @@ from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
 from kb.errors import ModelUnavailableError
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", avg_len=60.0)
 """Multilingual tokenizer so the PRC statutes' Chinese is segmented (留置措施 → 留置, 措施); English stemming and

@@ -92,6 +92,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
     open_lines: list[str] = []
     open_meta: tuple[str | None, str | None] = (None, None)
     has_numbers = any(n is not None for n in numbers)
+    opinion: str | None = None
 
     def close() -> None:
         nonlocal open_number, open_lines
@@ -99,7 +100,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
             out.append(Paragraph("\n".join(open_lines), open_number, open_meta[0], open_meta[1]))
         open_number, open_lines = None, []
 
-    for raw, number in zip(texts, numbers):
+    for raw, number in zip(texts, numbers, strict=True):
         text = (raw or "").strip()
         if not text:
             continue
@@ -118,10 +119,10 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
             if section == "OPERATIVE PART":
                 open_lines, open_meta = [text], (section, None)
             elif section == "SEPARATE OPINION":
-                headings[0] = text.split("\n")[0]
+                opinion = _opinion_title(text.split("\n")[0])
                 rest = text.partition("\n")[2].strip()
                 if rest:
-                    out.append(Paragraph(rest, None, section, _heading_path(headings)))
+                    out.append(Paragraph(rest, None, section, opinion))
             continue
         if section == "HEADER":
             if has_numbers or len(text) <= MAX_HEADING_CHARS:
@@ -130,6 +131,9 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
             section = None
         if section == "OPERATIVE PART":
             open_lines.append(text)
+            continue
+        if section == "SEPARATE OPINION":
+            out.append(Paragraph(text, None, section, opinion))
             continue
         if _looks_like_heading(text):
             close()
@@ -143,6 +147,17 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
     if header_lines:
         out.insert(0, Paragraph("\n".join(header_lines), None, "HEADER", None))
     return out
+
+
+def _opinion_title(line: str) -> str:
+    """`PARTLY DISSENTING OPINION OF JUDGE DE MEYER` → `partly dissenting opinion of Judge De Meyer`."""
+    line = " ".join(line.replace("\xa0", " ").split()).rstrip(".")
+    kind, sep, judges = line.partition(" OF ")
+    if not sep:
+        return line.lower()
+    names = re.sub(r"[A-Za-zÀ-ÿĀ-ž]+", lambda m: m.group(0).capitalize(), judges.lower())
+    names = re.sub(r"\b(And|Joined By)\b", lambda m: m.group(0).lower(), names)
+    return f"{kind.lower()} of {names}"
 
 
 def _section_of(text: str) -> str | None:

@@ -189,7 +189,8 @@ class EdgeStore:
             response = self._shard.facet(
                 q.FacetRequest(key=key, limit=limit, exact=True, filter=to_edge_filter(filters or SearchFilters()))
             )
-        return [(str(h.value), int(h.count)) for h in response.hits]
+        # Edge keeps a value with count 0 after its points are deleted (until segments are optimised)
+        return [(str(h.value), int(h.count)) for h in response.hits if h.count > 0]
 
 
 def to_edge_filter(filters: SearchFilters) -> q.Filter | None:

@@ -1,0 +1,134 @@
+"""Ingest on a small private corpus built from real files: idempotence, replacement, prune, bad input, resume."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.api import KnowledgeBase
+from kb.indexing import IngestRequest, prepare
+from kb.settings import Settings
+from kb.store.base import SearchFilters
+
+FILES = (
+    "echr/DECISION/001-100741.json",
+    "un/Annotated_CAT_GC4_art.3.json",
+    "prc-law/宪法相关法/监察法(2018-03-20).md",
+)
+
+
+@pytest.fixture()
+def private_corpus(tmp_path: Path, corpus_root: Path) -> Path:
+    """A copy of three real corpus files in the corpus layout, so the test may change and delete them."""
+    root = tmp_path / "corpus"
+    for rel in FILES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(corpus_root / rel, root / rel)
+    return root
+
+
+@pytest.fixture()
+def kb(tmp_path: Path, private_corpus: Path):
+    settings = Settings.load({"KB_HOME": str(tmp_path / "home"), "KB_CORPUS": str(private_corpus)})
+    knowledge_base = KnowledgeBase(settings)
+    yield knowledge_base
+    knowledge_base.close()
+
+
+def ingest(kb: KnowledgeBase, warnings: list[str] | None = None, **kwargs):
+    sink = warnings if warnings is not None else []
+    return kb.ingest(IngestRequest(everything=True, **kwargs), warn=sink.append)
+
+
+def test_second_ingest_writes_nothing_and_prune_removes_deleted_documents(kb, private_corpus):
+    first = ingest(kb)
+    assert (first.added, first.failed) == (3, 0)
+    chunks = kb.store.count()
+    assert first.chunks == chunks > 100
+
+    second = ingest(kb)
+    assert second.summary() == {"added": 0, "unchanged": 3, "replaced": 0, "removed": 0, "failed": 0, "chunks": 0}
+
+    (private_corpus / FILES[0]).unlink()
+    kept = ingest(kb)
+    assert kept.removed == 0 and kb.store.count(SearchFilters(doc_ids=("001-100741",))) > 0
+    pruned = ingest(kb, prune=True)
+    assert pruned.removed == 1
+    assert kb.store.count(SearchFilters(doc_ids=("001-100741",))) == 0
+    assert kb.stats()["documents"] == 2
+
+
+def test_changed_document_is_replaced_and_old_text_disappears(kb, private_corpus):
+    ingest(kb)
+    path = private_corpus / FILES[1]
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["paragraphs"][11]["Text"] = "The Committee finds that liuzhi detention engages non-refoulement."
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+    report = ingest(kb)
+    assert (report.replaced, report.unchanged) == (1, 2)
+    assert report.chunks == len(record["paragraphs"])
+    view = kb.show("UN-CAT-GC-4", "12")
+    assert view.paragraphs[view.focus].text == "The Committee finds that liuzhi detention engages non-refoulement."
+    versions = kb.store.versions()
+    assert versions["UN-CAT-GC-4"].complete
+    assert kb.store.count(SearchFilters(doc_ids=("UN-CAT-GC-4",))) == len(record["paragraphs"])
+
+
+def test_bad_inputs_are_named_skipped_and_leave_stored_documents_intact(kb, private_corpus):
+    ingest(kb)
+    before = kb.store.count()
+    bad = {
+        "echr/DECISION/truncated.json": b'{"id": "001-1", "paragraphs": ["1. The',
+        "echr/DECISION/empty.json": b"",
+        "echr/DECISION/junk.json": bytes(range(256)) * 8,
+        "un/latin1.json": '{"metadata": {"title": "Comité"}, "paragraphs": []}'.encode("latin-1"),
+        "prc-law/broken.md": "第一条 本法".encode("gb18030"),
+        "reports/corrupt.pdf": b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage",
+    }
+    reports = private_corpus / "reports"
+    reports.mkdir()
+    for rel, data in bad.items():
+        (private_corpus / rel).write_bytes(data)
+    huge = private_corpus / "un" / "huge.json"
+    with huge.open("wb") as fh:  # sparse file: 65 MB on paper, nothing on disk
+        fh.truncate(65 * 1024 * 1024)
+
+    warnings: list[str] = []
+    report = ingest(kb, warnings)
+    assert report.failed == len(bad) + 1
+    assert report.unchanged == 3
+    assert kb.store.count() == before
+    for rel in [*bad, "un/huge.json"]:
+        assert any(Path(rel).name in w for w in warnings), (rel, warnings)
+    reasons = " ".join(warnings)
+    for reason in ("broken JSON", "empty file", "binary data", "not valid UTF-8", "too large"):
+        assert reason in reasons
+
+
+def test_interrupted_document_is_completed_on_the_next_run(kb, private_corpus):
+    ingest(kb)
+    doc = kb.store.document_chunks("001-100741")
+    kb.store.delete([c.id for c in doc[len(doc) // 2:]])  # as if the process died mid-document
+    assert not kb.store.versions()["001-100741"].complete
+
+    report = ingest(kb)
+    assert report.replaced == 1
+    assert kb.store.versions()["001-100741"].complete
+    assert len(kb.store.document_chunks("001-100741")) == len(doc)
+
+
+def test_chunk_ids_and_versions_come_from_content(corpus_root):
+    from ingest.loaders import echr
+
+    path = corpus_root / "echr/JUDGMENT/HEJUD-37201-06.json.gz"
+    first = prepare(echr.load(path, "x", "echr")[0], "echr/JUDGMENT")
+    again = prepare(echr.load(path, "x", "echr")[0], "echr/JUDGMENT")
+    assert [c.id for c in first.chunks] == [c.id for c in again.chunks]
+    assert first.version == again.version
+    doc = echr.load(path, "x", "echr")[0]
+    doc.importance = 1
+    assert prepare(doc, "echr/JUDGMENT").version != first.version
