@@ -33,11 +33,16 @@ class FilterError(KbError, ValueError):
     """A search filter value that cannot be used (bad date, unknown field value)."""
 
 
+class MatterNotFoundError(KbError):
+    """A matter id that has no file in the matters folder."""
+
+
 __all__ = [
     "BadInputError",
     "DocumentNotFoundError",
     "FilterError",
     "KbError",
+    "MatterNotFoundError",
     "ModelUnavailableError",
     "StoreEmptyError",
     "StoreLockedError",

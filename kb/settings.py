@@ -14,6 +14,11 @@
 | `KB_EMBED_BATCH` | passages per model batch | `64` |
 | `KB_EMBED_DTYPE` | `bfloat16` (fast on CPU, cosine 0.9999 to fp32) or `float32` | `bfloat16` |
 | `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
+| `KB_HUDOC_URL` | HUDOC base URL that `kb update --hudoc-from` queries | `https://hudoc.echr.coe.int` |
+| `KB_INBOX_POLL` | seconds between the serving process's looks into `$KB_HOME/inbox` | `2` |
+| `KB_LLM_URL` | OpenAI-compatible endpoint (Ollama serves one at `http://localhost:11434/v1`) for drafting prose | unset |
+| `KB_LLM_MODEL` | model name at that endpoint | unset |
+| `KB_LLM_API_KEY` | API key for that endpoint (Ollama ignores it) | unset |
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ class Settings:
     embed_dtype: str = "bfloat16"
     drop_folder: Path | None = None
     manifest: Path = MANIFEST
+    hudoc_url: str = "https://hudoc.echr.coe.int"
+    inbox_poll: float = 2.0
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.embed_dtype not in ("bfloat16", "float32"):
@@ -98,4 +108,9 @@ class Settings:
             embed_batch=int(pick("embed_batch", "KB_EMBED_BATCH", 64)),  # type: ignore[arg-type]
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE", "bfloat16")),
             drop_folder=Path(str(drop)).resolve() if drop else None,
+            hudoc_url=str(pick("hudoc_url", "KB_HUDOC_URL", "https://hudoc.echr.coe.int")).rstrip("/"),
+            inbox_poll=float(pick("inbox_poll", "KB_INBOX_POLL", 2.0)),  # type: ignore[arg-type]
+            llm_url=pick("llm_url", "KB_LLM_URL"),  # type: ignore[arg-type]
+            llm_model=pick("llm_model", "KB_LLM_MODEL"),  # type: ignore[arg-type]
+            llm_api_key=pick("llm_api_key", "KB_LLM_API_KEY"),  # type: ignore[arg-type]
         )
