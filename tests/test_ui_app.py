@@ -108,12 +108,11 @@ def test_missing_document_is_explained(app: AppTest) -> None:
 def _create_matter(at: AppTest, name: str, notes: str = "") -> None:
     at.session_state["view"] = "Matters"
     at.run()
-    form = at.get("form")[0]
-    form.text_input[0].input(name)
-    form.text_input[1].input("People's Republic of China")
-    form.text_input[2].input("fraud")
-    form.text_area[0].input("Uyghur; former political activist")
-    form.text_area[1].input(notes)
+    at.text_input(key="new_name").input(name)
+    at.text_input(key="new_state").input("People's Republic of China")
+    at.text_input(key="new_offence").input("fraud")
+    at.text_area(key="new_risks").input("Uyghur; former political activist")
+    at.text_area(key="new_notes").input(notes)
     next(b for b in at.button if b.label == "Create matter").click()
     at.run()
     assert not at.exception

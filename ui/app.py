@@ -30,7 +30,7 @@ def main() -> None:
     st.set_page_config(page_title="Extradition defence KB", page_icon="⚖️", layout="wide")
     st.sidebar.title("Extradition defence")
     st.sidebar.radio("View", VIEWS, key="view", label_visibility="collapsed")
-    with explained_errors("opening the knowledge base"):
+    with explained_errors("showing this page"):
         kb = get_kb()
         with st.sidebar:
             with explained_errors("reading the store's size"):

@@ -38,6 +38,8 @@ def sidebar() -> None:
             st.sidebar.caption("No matters yet: create one on the Matters page.")
             st.session_state.pop("active_matter", None)
             return
+        if "next_matter" in st.session_state:  # chosen by a page action after this widget was last drawn
+            st.session_state["active_matter"] = st.session_state.pop("next_matter")
         if st.session_state.get("active_matter") not in matters:
             st.session_state["active_matter"] = next(iter(matters))
         st.sidebar.selectbox("Working on", list(matters), key="active_matter",
@@ -75,15 +77,16 @@ def matters_page(kb: KnowledgeBase) -> None:
     store = matter_store()
     with st.expander("New matter", expanded=not store.list()):
         with st.form("new_matter", clear_on_submit=True):
-            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC")
-            state = st.text_input("Requesting state")
-            offence = st.text_input("Offence alleged")
-            risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health")
-            notes = st.text_area("Notes")
+            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC", key="new_name")
+            state = st.text_input("Requesting state", key="new_state")
+            offence = st.text_input("Offence alleged", key="new_offence")
+            risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health",
+                                 key="new_risks")
+            notes = st.text_area("Notes", key="new_notes")
             if st.form_submit_button("Create matter"):
                 with explained_errors("creating the matter"):
                     matter = store.create(name, state, offence, risks, notes)
-                    st.session_state["active_matter"] = matter.id
+                    st.session_state["next_matter"] = matter.id
                     _flash(f"Created {matter.name}.")
                     st.rerun()
     matters = store.list()
@@ -155,7 +158,7 @@ def _facts(store: Any, matter: Any) -> None:
             if st.button("Delete matter", type="primary", key=f"delete_{matter.id}"):
                 with explained_errors("deleting the matter"):
                     store.delete(matter.id)
-                    st.session_state.pop("active_matter", None)
+                    st.session_state["next_matter"] = None
                     _flash(f"Deleted {matter.name}.")
                     st.rerun()
 
@@ -196,13 +199,13 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     st.caption("The assistant searches for each ground using the matter's facts and proposes passages; "
                "the draft quotes only stored passages, each with a footnoted pinpoint citation.")
     propose_col, draft_col = st.columns(2)
-    if propose_col.button("Propose authorities", key="propose"):
+    if propose_col.button("Propose authorities", key="propose_button"):
         with explained_errors("proposing authorities"), st.spinner("Searching for each ground…"):
-            st.session_state["proposals"] = (matter.id, propose_authorities(kb, matter, per_ground=3))
-    if draft_col.button("Draft argument", key="draft", type="primary"):
+            st.session_state["matter_proposals"] = (matter.id, propose_authorities(kb, matter, per_ground=3))
+    if draft_col.button("Draft argument", key="draft_button", type="primary"):
         with explained_errors("drafting"), st.spinner("Assembling the draft…"):
-            st.session_state["draft"] = (matter.id, draft_argument(kb, matter))
-    proposals = st.session_state.get("proposals")
+            st.session_state["matter_draft"] = (matter.id, draft_argument(kb, matter))
+    proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
             with st.expander(f"Proposed for {matter.ground_label(ground)} ({len(hits)})"):
@@ -210,7 +213,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)
                     add_button(st, hit, key=f"propose_add_{ground}_{j}_{hit.chunk_id}", ground=ground)
-    drafted = st.session_state.get("draft")
+    drafted = st.session_state.get("matter_draft")
     if not drafted or drafted[0] != matter.id:
         return
     draft = drafted[1]

@@ -28,6 +28,14 @@ FACETS: tuple[tuple[str, str, str], ...] = (
 """(payload field, SearchFilters field, label) for every multi-choice filter."""
 
 IMPORTANCE_CHOICES = (None, 1, 2, 3, 4)
+SCROLL_TO_FOCUS = """<script>/* FOCUS */
+(function scroll(tries) {
+  const el = document.getElementById("kb-focus");
+  if (el) { el.scrollIntoView({block: "center"}); } else if (tries > 0) { setTimeout(() => scroll(tries - 1), 100); }
+})(30);
+</script>"""
+"""Our own constant script (no document text): bring the opened paragraph into view. The chunk id in the comment
+makes each opened paragraph a new element, so the script runs again when another hit is opened."""
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -56,7 +64,7 @@ def _filter_widgets(kb: KnowledgeBase, filters: SearchFilters) -> None:
         counts = dict(_facet(kb, store_key, key, sideways))
         everything = [v for v, _ in _facet(kb, store_key, key, SearchFilters())]
         chosen = list(st.session_state.get(f"f_{key}", ()))
-        options = sorted(set(everything) | set(chosen), key=lambda v: (-counts.get(v, 0), str(v)))
+        options = everything + [v for v in chosen if v not in everything]  # stable order: commonest first
         columns[i % 3].multiselect(
             label, options, key=f"f_{key}", format_func=lambda v, c=counts: f"{v} ({c.get(v, 0)})",
             placeholder="any",
@@ -78,7 +86,7 @@ def research_page(kb: KnowledgeBase) -> None:
         query_col, button_col = st.columns([6, 1], vertical_alignment="bottom")
         query_col.text_input("Search the knowledge base", key="query",
                              placeholder="e.g. diplomatic assurances torture risk on return")
-        pressed = button_col.form_submit_button("Search", type="primary", use_container_width=True)
+        pressed = button_col.form_submit_button("Search", type="primary", width="stretch")
     filters = current_filters()
     with st.expander("Filters", expanded=not filters.is_empty()):
         with explained_errors("counting filter values"):
@@ -172,3 +180,6 @@ def document_page(kb: KnowledgeBase) -> None:
             st.markdown(paragraph_block(hit.text, focus=focused), unsafe_allow_html=True)
             if focused:
                 matters_ui.add_button(st, hit, key=f"doc_add_{hit.chunk_id}")
+        if view.focus is not None:
+            st.html(SCROLL_TO_FOCUS.replace("FOCUS", escape(view.paragraphs[view.focus].chunk_id)),
+                    unsafe_allow_javascript=True)
