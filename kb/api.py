@@ -74,6 +74,7 @@ class KnowledgeBase:
         self._pipelines: dict = {}
         self._text_embedder = None
         self._lock = threading.RLock()
+        self._watcher = None
 
     @property
     def store(self) -> ChunkStore:
@@ -82,8 +83,20 @@ class KnowledgeBase:
                 self._store = open_store(self.settings)
             return self._store
 
+    def start_inbox_watcher(self):
+        """Apply what `kb update` hands over while this process holds the store (call once in the serving app)."""
+        from kb.handover import InboxWatcher, inbox_dir
+
+        with self._lock:
+            if self._watcher is None:
+                self._watcher = InboxWatcher(self.store, inbox_dir(self.settings), self.settings.inbox_poll).start()
+            return self._watcher
+
     def close(self) -> None:
         with self._lock:
+            if self._watcher is not None:
+                self._watcher.stop()
+                self._watcher = None
             if self._store is not None:
                 self._store.close()
                 self._store = None

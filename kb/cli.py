@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "search": "find passages, each with a pinpoint citation",
     "show": "print a stored document, or one paragraph with its neighbours",
     "stats": "what the store holds",
+    "update": "bring the store in line with the corpus, drop folder, uploads and HUDOC (works while the app runs)",
 }
 
 
@@ -71,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help=COMMANDS["stats"])
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("update", help=COMMANDS["update"])
+    p.add_argument("--only", action="append", default=[], help="corpus source name or prefix (adds new documents)")
+    p.add_argument("--all", dest="everything", action="store_true", help="also add corpus documents never ingested")
+    p.add_argument("--no-corpus", dest="corpus", action="store_false", help="skip the corpus sources")
+    p.add_argument("--no-drop", dest="drop", action="store_false", help="skip the drop folder (KB_DROP_FOLDER)")
+    p.add_argument("--no-uploads", dest="uploads", action="store_false", help="skip files uploaded in the app")
+    p.add_argument("--hudoc-from", help="fetch HUDOC judgments dated from (YYYY-MM-DD)")
+    p.add_argument("--hudoc-to", help="... up to (YYYY-MM-DD; default today)")
+    p.add_argument("--hudoc-days", type=int, help="fetch HUDOC judgments of the last N days (for --every)")
+    p.add_argument("--hudoc-article", action="append", default=[], help="Convention article, e.g. 3 or 5-1")
+    p.add_argument("--hudoc-state", action="append", default=[], help="respondent state: GBR or 'United Kingdom'")
+    p.add_argument("--hudoc-max", type=int, help="at most N HUDOC documents per run")
+    p.add_argument("--every", help="repeat: 90s, 15m, 1h, 1d (Ctrl-C stops)")
+    p.add_argument("--batch-chunks", type=int, default=512, help="chunks per written or handed-over batch")
+    p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
     return parser
 
 
@@ -163,7 +180,46 @@ def cmd_stats(kb, args) -> int:
     return 0
 
 
-HANDLERS = {"ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats}
+def cmd_update(kb, args) -> int:
+    from datetime import date
+
+    from kb.hudoc import HudocQuery
+    from kb.update import UpdateRequest, hudoc_window, parse_interval, run_every, run_update
+
+    def make_request() -> UpdateRequest:
+        hudoc = None
+        if args.hudoc_from or args.hudoc_days:
+            start, end = (args.hudoc_from, args.hudoc_to or date.today().isoformat()) if args.hudoc_from \
+                else hudoc_window(args.hudoc_days)
+            hudoc = HudocQuery(start, end, tuple(args.hudoc_article), tuple(args.hudoc_state),
+                               max_documents=args.hudoc_max)
+        return UpdateRequest(corpus=args.corpus, only=tuple(args.only), everything=args.everything, drop=args.drop,
+                             uploads=args.uploads, hudoc=hudoc, batch_chunks=args.batch_chunks)
+
+    def show(report) -> None:
+        print(f"kb update ({report.mode}): {report.line()}", file=sys.stderr, flush=True)
+        if args.json:
+            print(json.dumps(report.summary()), flush=True)
+
+    def progress(done: int, total: int, doc_id: str) -> None:
+        print(f"update: {done}/{total} chunks ({doc_id})", file=sys.stderr, flush=True)
+
+    make_request()  # a bad date or state fails now, not at the first scheduled run
+    if args.every:
+        run_every(kb.settings, make_request, parse_interval(args.every), show)
+        return 0
+    show(run_update(kb.settings, make_request(), progress=progress))
+    return 0
+
+
+def cmd_migrate(kb, args) -> int:
+    from kb.migrate import run
+
+    return run(kb.settings, args)
+
+
+HANDLERS = {"ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats,
+            "update": cmd_update}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,160 @@
+"""`kb update` on real files and a real Qdrant Edge store: what a lawyer adds, changes or removes shows up in search.
+
+Each test builds its own tiny store (a few documents) under a temporary KB_HOME; the shared `sample_kb` store
+is not touched because updates add and remove documents.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.model import BadInputError
+from kb.api import KnowledgeBase
+from kb.handover import inbox_dir, pending_batches, read_snapshot
+from kb.settings import Settings
+from kb.store.base import SearchFilters
+from kb.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
+
+MEMO = """Expert report on prison conditions in the requesting state
+
+1. The detention centre at Qincheng holds pre-trial detainees in cells of four square metres.
+
+2. Detainees are interrogated at night and denied access to a lawyer of their choosing for six months.
+
+3. Medical care is withheld as a means of pressure, according to three former detainees interviewed in 2023.
+"""
+
+NOTE = """# Counsel's note on diplomatic assurances
+
+The assurances offered by the requesting state are not specific and cannot be monitored independently.
+
+No independent body has access to the detention facilities named in the assurances.
+"""
+
+
+def quiet(_: str) -> None:
+    """Warnings go nowhere: the tests assert on the report instead."""
+
+
+@pytest.fixture()
+def home(tmp_path: Path, corpus_root: Path) -> Settings:
+    """Settings over a two-file corpus (real files linked, never copied into the project)."""
+    corpus = tmp_path / "corpus"
+    for rel in ("echr/DECISION/001-100741.json", "un/Annotated_CAT_GC4_art.3.json"):
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).symlink_to(corpus_root / rel)
+    settings = Settings.load({"KB_HOME": str(tmp_path / "home"), "KB_CORPUS": str(corpus)})
+    settings.drop.mkdir(parents=True)
+    return settings
+
+
+def search_ids(settings: Settings, query: str, **filters) -> list[str]:
+    kb = KnowledgeBase(settings)
+    try:
+        return [h.doc_id for h in kb.search(query, SearchFilters(**filters), limit=5)]
+    finally:
+        kb.close()
+
+
+def test_drop_folder_added_changed_removed_and_logged(home: Settings) -> None:
+    memo = home.drop / "expert-report.txt"
+    memo.write_text(MEMO, encoding="utf-8")
+    (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    (home.drop / "~$note.docx").write_bytes(b"word lock file")  # Word's lock file is not material
+
+    first = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    assert (first.added, first.failed, first.mode) == (2, 0, "direct")
+    hits = search_ids(home, "night interrogation without a lawyer", source_kinds=("drop",))
+    assert hits and hits[0].startswith("DROP-expert-report-")
+
+    second = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    assert (second.added, second.replaced, second.unchanged, second.chunks) == (0, 0, 2, 0)
+
+    memo.write_text(MEMO + "\n4. Solitary confinement lasted eleven months in the case of the applicant's brother.\n",
+                    encoding="utf-8")
+    third = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    assert (third.replaced, third.unchanged) == (1, 1)
+    kb = KnowledgeBase(home)
+    try:
+        view = kb.show(hits[0], "4")
+        assert "eleven months" in view.paragraphs[view.focus].text
+    finally:
+        kb.close()
+
+    memo.unlink()
+    fourth = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    assert (fourth.removed, fourth.unchanged) == (1, 1)
+    assert not any(h.startswith("DROP-expert-report-") for h in search_ids(home, "Qincheng detention centre"))
+
+    lines = [json.loads(line) for line in log_path(home).read_text(encoding="utf-8").splitlines()]
+    assert [(e["added"], e["replaced"], e["removed"]) for e in lines] == [(2, 0, 0), (0, 0, 0), (0, 1, 0), (0, 0, 1)]
+
+
+def test_corpus_changes_only_what_is_stored_unless_all(home: Settings) -> None:
+    report = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (report.added, report.deferred) == (0, 2), "never-ingested corpus documents wait for --all"
+
+    report = run_update(home, UpdateRequest(everything=True, drop=False, uploads=False), warn=quiet)
+    assert (report.added, report.failed) == (2, 0)
+    again = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (again.unchanged, again.added, again.deferred, again.chunks) == (2, 0, 0, 0)
+    hits = search_ids(home, "non-refoulement obligation of States parties", source_kinds=("un",))
+    assert hits and hits[0].startswith("UN-")
+
+
+def test_an_unreadable_drop_file_is_reported_and_removes_nothing(home: Settings) -> None:
+    (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 1
+    (home.drop / "scan.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (home.drop / "note.md").rename(home.drop / "note-renamed.txt.bak")  # gone from the readable set
+    report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    assert report.failed == 1 and "scan.pdf" in report.failures[0][0]
+    assert report.removed == 0, "a folder with read errors is not trusted to say what was removed"
+
+
+def test_uploads_are_saved_safely_and_ingested(home: Settings) -> None:
+    path = save_upload(home, "../../etc/counsel note.md", NOTE.encode("utf-8"))
+    assert path.parent == home.home / "uploads" and path.name == "counsel note.md"
+    with pytest.raises(BadInputError, match="unsupported file type"):
+        save_upload(home, "payload.exe", b"MZ")
+    report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    assert report.added == 1
+    hits = search_ids(home, "assurances cannot be monitored independently", source_kinds=("upload",))
+    assert hits and hits[0].startswith("UPLOAD-counsel note-")
+
+
+def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
+    """The serving process holds the store: the update is handed over and applied by its watcher."""
+    (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    run_update(home, UpdateRequest(corpus=False), warn=quiet)
+    owner = KnowledgeBase(home.with_(inbox_poll=0.2))
+    try:
+        watcher = owner.start_inbox_watcher()
+        assert owner.store.count() > 0
+        deadline = time.monotonic() + 10
+        while read_snapshot(inbox_dir(home)) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert watcher.applied == 0
+        (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
+        report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+        assert (report.mode, report.added, report.unchanged) == ("handover", 1, 1)
+        deadline = time.monotonic() + 10
+        found: list[str] = []
+        while time.monotonic() < deadline and not found:
+            found = [h.doc_id for h in owner.search("Qincheng detention centre", limit=3)
+                     if h.doc_id.startswith("DROP-expert-report-")]
+            time.sleep(0.2)
+        assert found, "handed-over document not searchable in the owner within 10 s"
+        assert pending_batches(inbox_dir(home)) == []
+    finally:
+        owner.close()
+
+
+def test_interval_parsing() -> None:
+    assert parse_interval("1h") == 3600 and parse_interval("15m") == 900 and parse_interval("90") == 90
+    with pytest.raises(ValueError, match="90s, 15m, 1h"):
+        parse_interval("hourly")
