@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "search": "find passages, each with a pinpoint citation",
     "show": "print a stored document, or one paragraph with its neighbours",
     "stats": "what the store holds",
+    "migrate": "copy the store to a Qdrant server collection (or back to Edge with --back), verified",
     "update": "bring the store in line with the corpus, drop folder, uploads and HUDOC (works while the app runs)",
 }
 
@@ -72,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help=COMMANDS["stats"])
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("migrate", help=COMMANDS["migrate"])
+    p.add_argument("--to", required=True, help="Qdrant server URL, e.g. http://qdrant-1:6333 (path:DIR = local mode)")
+    p.add_argument("--from-edge", type=Path, help="the Edge store folder (default: KB_STORE)")
+    p.add_argument("--back", action="store_true", help="copy the server collection into the Edge store instead")
+    p.add_argument("--batch", type=int, default=256, help="points per write")
+    p.add_argument("--samples", type=int, default=20, help="stored chunks used as spot queries to verify the copy")
+    p.add_argument("--json", action="store_true", help="end with one JSON line: counts and verification")
 
     p = sub.add_parser("update", help=COMMANDS["update"])
     p.add_argument("--only", action="append", default=[], help="corpus source name or prefix (adds new documents)")
@@ -218,7 +227,8 @@ def cmd_migrate(kb, args) -> int:
     return run(kb.settings, args)
 
 
-HANDLERS = {"ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats,
+HANDLERS = {"migrate": cmd_migrate,
+            "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats,
             "update": cmd_update}
 
 if __name__ == "__main__":

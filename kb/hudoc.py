@@ -221,13 +221,14 @@ def to_document(columns: dict, html: str) -> SourceDocument:
               if c.strip()]
     kpdate = str(columns.get("kpdate") or "")[:10] or None
     importance = str(columns.get("importance") or "").strip()
-    collection = str(columns.get("documentcollectionid2") or "").split(";")[0].strip().upper()
+    collections = {c.strip().upper() for c in str(columns.get("documentcollectionid2") or "").split(";")}
+    doc_type = next((t for c, t in DOCTYPE_BY_COLLECTION.items() if c in collections), "JUDGMENT")
     branch = str(columns.get("doctypebranch") or "").upper()
     return SourceDocument(
         doc_id=itemid,
         title=case_name(columns.get("docname"), states),
         court="ECtHR",
-        doc_type=DOCTYPE_BY_COLLECTION.get(collection, "JUDGMENT"),
+        doc_type=doc_type,
         source_kind="echr",
         source_file=f"hudoc:{itemid}",
         paragraphs=split_paragraphs(texts, paragraph_numbers(texts)),
