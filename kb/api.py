@@ -104,7 +104,17 @@ class KnowledgeBase:
     # search ---------------------------------------------------------------------------------------------
 
     def _pipeline(self, mode: str, weights: tuple[float, float]):
-        key = (mode, weights)
+        if mode == "ranked":
+            from kb.ranking import DEFAULT_RANKING
+            from kb.retrieval import RANKED_WEIGHTS
+
+            return self.variant_pipeline(mode, RANKED_WEIGHTS if weights == DEFAULT_WEIGHTS else weights,
+                                         DEFAULT_RANKING)
+        return self.variant_pipeline(mode, weights)
+
+    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None):
+        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.ranking`) with `ranking` weights."""
+        key = (mode, weights, ranking)
         with self._lock:
             if key not in self._pipelines:
                 from kb.embedding import text_embedder
@@ -112,11 +122,28 @@ class KnowledgeBase:
                 if self._text_embedder is None and mode != "bm25":
                     self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
                     self._text_embedder.warm_up()
+                ranker = None
+                if mode == "ranked":
+                    from kb.citation_graph import open_graph
+                    from kb.ranking import LegalRanker
+
+                    ranker = LegalRanker(open_graph(self.settings.home), ranking) if ranking else None
                 self._pipelines[key] = build_search_pipeline(
-                    self.store, self.settings.model, self.settings.embed_dtype, check_mode(mode), weights,
-                    embedder=self._text_embedder,
+                    self.store, self.settings.model, self.settings.embed_dtype,
+                    "hybrid" if mode == "ranked" else check_mode(mode), weights,
+                    embedder=self._text_embedder, ranker=ranker,
                 )
             return self._pipelines[key]
+
+    def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
+        """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citation_graph.CitingParagraph`s)."""
+        from kb.citation_graph import GRAPH_FILE, open_graph
+
+        graph = open_graph(self.settings.home)
+        if graph is None:
+            raise DocumentNotFoundError(f"no citation graph at {self.settings.home / GRAPH_FILE}; "
+                                        f"build it with `kb citations build`")
+        return graph.cited_by(doc_id, str(para), exclude_doc_ids)
 
     def search(
         self,

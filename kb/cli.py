@@ -17,6 +17,8 @@ COMMANDS: dict[str, str] = {
     "stats": "what the store holds",
     "migrate": "copy the store to a Qdrant server collection (or back to Edge with --back), verified",
     "update": "bring the store in line with the corpus, drop folder, uploads and HUDOC (works while the app runs)",
+    "eval": "score retrieval on test cases (dev.jsonl format): doc/paragraph hits, MRR, nDCG, latency",
+    "citations": "build the ECtHR citation graph ($KB_HOME/citations.sqlite) for cited-by and ranking",
 }
 
 
@@ -61,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help=COMMANDS["search"])
     p.add_argument("query")
     p.add_argument("-k", "--limit", type=int, default=10)
-    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25", "ranked"])
     p.add_argument("--json", action="store_true")
     _add_filter_args(p)
 
@@ -70,6 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--para", help="paragraph number as printed (e.g. 125)")
     p.add_argument("--context", type=int, default=2, help="paragraphs either side of --para")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("eval", help=COMMANDS["eval"])
+    p.add_argument("file", type=Path, help="test cases, one JSON object a line (../shared/eval/dev.jsonl)")
+    p.add_argument("--mode", default="ranked", choices=["hybrid", "dense", "bm25", "ranked"])
+    p.add_argument("--compare", action="store_true", help="every mode side by side (bm25, dense, hybrid, ranked)")
+    p.add_argument("--ablation", action="store_true", help="with --compare: the ranked mode minus each feature")
+    p.add_argument("--limit", type=int, help="first N cases only")
+    p.add_argument("--sample", type=int, help="a random sample of N cases (fixed by --seed)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="one JSON object: overall and by_kind (a list with --compare)")
+
+    p = sub.add_parser("citations", help=COMMANDS["citations"])
+    p.add_argument("action", choices=["build"])
 
     p = sub.add_parser("stats", help=COMMANDS["stats"])
     p.add_argument("--json", action="store_true")
@@ -161,9 +176,11 @@ def cmd_show(kb, args) -> int:
     paragraphs = view.paragraphs
     if view.focus is not None:
         paragraphs = paragraphs[max(0, view.focus - args.context): view.focus + args.context + 1]
+    cited_by = _cited_by(kb, view.doc_id, args.para) if view.focus is not None else None
     if args.json:
         print(json.dumps({"doc_id": view.doc_id, "metadata": view.metadata,
-                          "paragraphs": [h.to_dict() for h in paragraphs]}, ensure_ascii=False, indent=1))
+                          "paragraphs": [h.to_dict() for h in paragraphs],
+                          "cited_by": [c.__dict__ for c in cited_by or []]}, ensure_ascii=False, indent=1))
         return 0
     print(view.metadata["citation"])
     print(view.metadata.get("url") or "")
@@ -174,7 +191,22 @@ def cmd_show(kb, args) -> int:
         print(f"{marker} [{label}]")
         print(textwrap.indent(hit.text, "   "))
         print()
+    if cited_by is not None:
+        print(f"Cited by {len(cited_by)} later paragraph(s):")
+        for c in cited_by:
+            print(f"   {c.title or c.doc_id}, {c.date or 'undated'}, § {c.paragraph}  [{c.doc_id}]  ({c.raw})")
     return 0
+
+
+def _cited_by(kb, doc_id: str, para: str) -> list | None:
+    """None (and a note on stderr) when no citation graph has been built yet: `show` still works without it."""
+    from kb.errors import DocumentNotFoundError
+
+    try:
+        return kb.cited_by(doc_id, para)
+    except DocumentNotFoundError as exc:
+        print(f"kb show: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_stats(kb, args) -> int:
@@ -186,6 +218,44 @@ def cmd_stats(kb, args) -> int:
           f"({stats['incomplete_documents']} incomplete) in {kb.settings.qdrant_url or kb.settings.store}")
     for kind, counts in sorted(stats["by_source"].items()):
         print(f"  {kind:12} {counts['documents']:6} documents {counts['chunks']:8} chunks")
+    return 0
+
+
+def cmd_eval(kb, args) -> int:
+    from kb.evaluation import (
+        ablation_variants,
+        evaluate,
+        format_table,
+        read_cases,
+        searcher,
+        standard_variants,
+        variant_by_mode,
+    )
+
+    cases = read_cases(args.file, args.limit, args.sample, args.seed)
+    variants = standard_variants() if args.compare else [variant_by_mode(args.mode)]
+    if args.compare and args.ablation:
+        variants += ablation_variants()
+    results = []
+    for variant in variants:
+        print(f"eval {variant.name}: {len(cases)} cases", file=sys.stderr)
+        results.append(evaluate(cases, searcher(kb, variant), variant.name))
+    if args.json:
+        out = [r.to_dict() for r in results]
+        print(json.dumps(out if args.compare else out[0], indent=1))
+    else:
+        print(format_table(results))
+    return 0
+
+
+def cmd_citations(kb, args) -> int:
+    from kb.citation_graph import GRAPH_FILE, build
+
+    if kb.settings.corpus is None:
+        raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
+    stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE)
+    print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
+          f"to a corpus document, in {stats['seconds']} s → {kb.settings.home / GRAPH_FILE}")
     return 0
 
 
@@ -228,8 +298,8 @@ def cmd_migrate(kb, args) -> int:
 
 
 HANDLERS = {"migrate": cmd_migrate,
-            "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats,
-            "update": cmd_update}
+            "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats, "eval": cmd_eval,
+            "citations": cmd_citations, "update": cmd_update}
 
 if __name__ == "__main__":
     sys.exit(main())

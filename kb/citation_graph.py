@@ -1,0 +1,343 @@
+"""The ECtHR citation graph: which paragraph of which judgment cites which paragraphs of which earlier case.
+
+Why: a lawyer's sense of authority is the Court's own: the paragraphs it keeps citing are the statements of
+principle. The graph answers "cited by" for `kb show DOC --para N` and gives the ranker its cited-by counts.
+
+Built from the corpus files (not the store), so it can be built while the store is busy and always sees every
+ECtHR document, whatever subset was ingested:
+
+    kb citations build            # → $KB_HOME/citations.sqlite
+
+Citations are found in the Court's own forms: `(see Saadi v. Italy [GC], no. 37201/06, §§ 124-133, ECHR 2008)`,
+`Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161`, `Saadi, cited above, § 125`, `ibid., § 45`,
+and resolved by application number first, then by applicant name and exact date; `cited above` and `ibid.` go to
+the same judgment's earlier full citation. A citation that cannot be resolved is kept with `cited_doc` NULL.
+
+Evaluation honesty: counts are computed at query time, leaving out every edge whose citing document is excluded
+(`SearchFilters.exclude_doc_ids`), so a test case's own citing judgment never votes for its answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.loaders.echr import load as load_echr
+from ingest.model import BadInputError, SourceDocument
+
+GRAPH_FILE = "citations.sqlite"
+CITABLE_TYPES = ("JUDGMENT", "DECISION")
+"""Only judgments and decisions are cited as authority; notes and communicated cases share their numbers."""
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
+APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
+APPNO_MARKER = re.compile(r"\bnos?\.\s*\d{1,6}/\d{2}")
+PINPOINT = re.compile(r"§§?\s*(\d+(?:\s*(?:-|–|‑|and)\s*\d+|,\s*\d+(?!\d|\s+(?:" + "|".join(MONTHS) + r")))*)")
+SEGMENT_SPLIT = re.compile(r";\s*|\(|\)|,\s+and\s+(?=[A-Z])")
+IBID = re.compile(r"^(?:see\s*,?\s*)?(?:also\s+)?(?:ibid|idem)\b", re.I)
+NAME_END = re.compile(r"\s*(?:\[GC\]|\[dec\.\]|\(dec\.\))*\s*,\s*(?:cited above|nos?\.|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})")
+MAX_RANGE = 60
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, title TEXT, date TEXT, doc_type TEXT);
+CREATE TABLE IF NOT EXISTS citations (
+    id INTEGER PRIMARY KEY, citing_doc TEXT NOT NULL, citing_para TEXT NOT NULL, cited_doc TEXT,
+    cited_paras TEXT NOT NULL, raw TEXT NOT NULL, form TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pinpoints (citation_id INTEGER NOT NULL, cited_doc TEXT NOT NULL, cited_para TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pinpoints_target ON pinpoints (cited_doc, cited_para);
+CREATE INDEX IF NOT EXISTS citations_target ON citations (cited_doc);
+CREATE INDEX IF NOT EXISTS citations_source ON citations (citing_doc);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class RawCitation:
+    """One citation as written in a paragraph, before it is resolved to a document."""
+
+    raw: str
+    form: str
+    """`full` (number or name + date), `short` (`X, cited above`), `ibid`."""
+    name: str | None
+    appnos: tuple[str, ...]
+    date: str | None
+    decision: bool
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Citation:
+    citing_doc: str
+    citing_para: str
+    cited_doc: str | None
+    cited_paras: tuple[str, ...]
+    raw: str
+    form: str
+
+
+@dataclass(frozen=True)
+class CitingParagraph:
+    """An answer to "who cites this paragraph": the citing paragraph with its document's name and date."""
+
+    doc_id: str
+    paragraph: str
+    title: str | None
+    date: str | None
+    raw: str
+
+
+def _iso(day: str, month: str, year: str) -> str:
+    return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
+
+
+def parse_pinpoints(text: str) -> tuple[str, ...]:
+    """`§§ 124-133` → 124…133; `§§ 115-16` → 115, 116; `§§ 90 and 91` → 90, 91."""
+    match = PINPOINT.search(text)
+    if not match:
+        return ()
+    out: list[int] = []
+    for part in re.split(r"\s*(?:,|and)\s*", match.group(1)):
+        bounds = re.split(r"\s*[-–‑]\s*", part.strip())
+        if not bounds[0].isdigit():
+            continue
+        start = int(bounds[0])
+        end = start
+        if len(bounds) == 2 and bounds[1].isdigit():
+            tail = bounds[1]
+            end = int(tail)
+            if end < start and len(tail) < len(bounds[0]):
+                end = int(bounds[0][: len(bounds[0]) - len(tail)] + tail)
+            if not 0 <= end - start <= MAX_RANGE:
+                end = start
+        out.extend(range(start, end + 1))
+    return tuple(str(n) for n in dict.fromkeys(out))
+
+
+def extract(text: str) -> list[RawCitation]:
+    """Every case citation in one paragraph, in order of appearance."""
+    body = text.replace("(dec.)", "[dec.]")
+    found = []
+    for segment in SEGMENT_SPLIT.split(body):
+        seg = segment.strip(" ,.")
+        if len(seg) < 4:
+            continue
+        if IBID.match(seg):
+            found.append(RawCitation(seg[:300], "ibid", None, (), None, False, parse_pinpoints(seg)))
+            continue
+        head = re.sub(r"^[^A-Z]*", "", seg)
+        name_match = NAME_END.search(head)
+        name = _clean_name(head[: name_match.start()]) if name_match else None
+        date_match = DATE.search(seg)
+        date = _iso(*date_match.groups()) if date_match else None
+        decision = "[dec.]" in seg
+        if "cited above" in seg and name:
+            found.append(RawCitation(seg[:300], "short", name, (), None, decision, parse_pinpoints(seg)))
+        elif APPNO_MARKER.search(seg):
+            appnos = tuple(dict.fromkeys(APPNO.findall(seg[APPNO_MARKER.search(seg).start():])))  # type: ignore[union-attr]
+            found.append(RawCitation(seg[:300], "full", name, appnos, date, decision, parse_pinpoints(seg)))
+        elif date and name and " v. " in name:
+            found.append(RawCitation(seg[:300], "full", name, (), date, decision, parse_pinpoints(seg)))
+    return found
+
+
+def _clean_name(name: str) -> str | None:
+    name = re.sub(r"\[(?:GC|dec\.)\]", "", name).strip(" ,")
+    return name or None
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _applicant_tokens(name: str) -> list[str]:
+    """The words that identify an applicant: `Vilvarajah and Others v. the United Kingdom` → ['vilvarajah']."""
+    applicant = re.split(r"\s+v\.\s+", name)[0]
+    words = re.findall(r"[a-z][a-z'’\-]+|[a-z]\.(?:[a-z]\.)*", _fold(applicant))
+    return [w for w in words if w not in {"and", "others", "the", "of", "de", "van", "von", "der", "la", "le"}] or words
+
+
+@dataclass
+class _Doc:
+    doc_id: str
+    title: str
+    date: str | None
+    doc_type: str
+    paragraphs: set[str]
+    folded_title: str = ""
+
+
+@dataclass
+class Resolver:
+    """Corpus documents indexed by application number and by date, the two keys a citation carries."""
+
+    docs: dict[str, _Doc] = field(default_factory=dict)
+    by_appno: dict[str, list[str]] = field(default_factory=dict)
+    by_date: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, doc: SourceDocument) -> None:
+        if doc.doc_type not in CITABLE_TYPES:
+            return
+        numbers = {p.number for p in doc.paragraphs if p.number}
+        self.docs[doc.doc_id] = _Doc(doc.doc_id, doc.title, doc.date, doc.doc_type, numbers, _fold(doc.title or ""))
+        for appno in doc.appno:
+            self.by_appno.setdefault(appno, []).append(doc.doc_id)
+        if doc.date:
+            self.by_date.setdefault(doc.date, []).append(doc.doc_id)
+
+    def resolve(self, cit: RawCitation, citing_doc: str) -> str | None:
+        if cit.appnos:
+            candidates = [d for a in cit.appnos for d in self.by_appno.get(a, [])]
+        elif cit.date and cit.name:
+            tokens = _applicant_tokens(cit.name)
+            candidates = [d for d in self.by_date.get(cit.date, [])
+                          if tokens and tokens[0] in self.docs[d].folded_title]
+        else:
+            return None
+        candidates = [d for d in dict.fromkeys(candidates) if d != citing_doc]
+        if not candidates:
+            return None
+
+        def preference(doc_id: str) -> tuple:
+            doc = self.docs[doc_id]
+            return (
+                cit.date is not None and doc.date == cit.date,
+                (doc.doc_type == "DECISION") == cit.decision,
+                all(p in doc.paragraphs for p in cit.paragraphs),
+                -sum(1 for a in cit.appnos if doc_id not in self.by_appno.get(a, [])),
+            )
+
+        return max(candidates, key=preference)
+
+
+def resolve_document(doc: SourceDocument, resolver: Resolver) -> Iterator[Citation]:
+    """Citations of one judgment in reading order; `cited above` and `ibid.` look back within the judgment."""
+    earlier: list[tuple[list[str], str | None]] = []
+    last: str | None = None
+    for para in doc.paragraphs:
+        if not para.number:
+            continue
+        for cit in extract(para.text):
+            if cit.form == "full":
+                cited = resolver.resolve(cit, doc.doc_id)
+                earlier.append((_applicant_tokens(cit.name or ""), cited))
+            elif cit.form == "short":
+                key = _applicant_tokens(cit.name or "")
+                cited = next((c for tokens, c in reversed(earlier) if key and key[0] in tokens), None)
+            else:
+                cited = last
+            last = cited
+            yield Citation(doc.doc_id, para.number, cited, cit.paragraphs, cit.raw, cit.form)
+
+
+def iter_echr_documents(corpus: Path, warn: Callable[[str], None]) -> Iterator[SourceDocument]:
+    for path in sorted((corpus / "echr").glob("*/*.json*")):
+        try:
+            yield from load_echr(path, str(path.relative_to(corpus)), "echr")
+        except BadInputError as exc:
+            warn(f"skipped {exc.path}: {exc.reason}")
+
+
+def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None = None,
+          warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> dict:
+    """Extract and resolve every citation; writes a fresh database next to `target` and swaps it in atomically."""
+    started = time.monotonic()
+    docs = list(documents) if documents is not None else list(iter_echr_documents(corpus, warn))
+    resolver = Resolver()
+    for doc in docs:
+        resolver.add(doc)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    con.executescript(SCHEMA)
+    con.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
+                    [(d.doc_id, d.title, d.date, d.doc_type) for d in docs])
+    total = resolved = 0
+    for doc in docs:
+        if doc.doc_type not in CITABLE_TYPES:
+            continue
+        for c in resolve_document(doc, resolver):
+            total += 1
+            cur = con.execute(
+                "INSERT INTO citations (citing_doc, citing_para, cited_doc, cited_paras, raw, form) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (c.citing_doc, c.citing_para, c.cited_doc, json.dumps(list(c.cited_paras)), c.raw, c.form))
+            if c.cited_doc:
+                resolved += 1
+                con.executemany("INSERT INTO pinpoints VALUES (?, ?, ?)",
+                                [(cur.lastrowid, c.cited_doc, p) for p in c.cited_paras])
+    stats = {"documents": len(docs), "citations": total, "resolved": resolved,
+             "seconds": round(time.monotonic() - started, 1)}
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (json.dumps(stats),))
+    con.commit()
+    con.close()
+    tmp.replace(target)
+    return stats
+
+
+class CitationGraph:
+    """Read access to a built graph; cheap to open, safe to share between threads (one connection per call)."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise FileNotFoundError(f"no citation graph at {path}; build it with `kb citations build`")
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+
+    def cited_by(self, doc_id: str, paragraph: str, exclude_doc_ids: Iterable[str] = ()) -> list[CitingParagraph]:
+        excluded = set(exclude_doc_ids)
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT c.citing_doc, c.citing_para, d.title, d.date, c.raw FROM pinpoints p "
+                "JOIN citations c ON c.id = p.citation_id LEFT JOIN documents d ON d.doc_id = c.citing_doc "
+                "WHERE p.cited_doc = ? AND p.cited_para = ? ORDER BY d.date, c.citing_doc, CAST(c.citing_para AS INT)",
+                (doc_id, str(paragraph))).fetchall()
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for citing_doc, citing_para, title, date, raw in rows:
+            if citing_doc in excluded or (citing_doc, citing_para) in seen:
+                continue
+            seen.add((citing_doc, citing_para))
+            out.append(CitingParagraph(citing_doc, citing_para, title, date, raw))
+        return out
+
+    def counts(self, doc_ids: Iterable[str], exclude_doc_ids: Iterable[str] = ()
+               ) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+        """(citing paragraphs per cited paragraph, citing documents per cited document), without excluded citers."""
+        docs = sorted(set(doc_ids))
+        if not docs:
+            return {}, {}
+        excluded = sorted(set(exclude_doc_ids)) or [""]
+        marks, xmarks = ",".join("?" * len(docs)), ",".join("?" * len(excluded))
+        with self._connect() as con:
+            para_rows = con.execute(
+                f"SELECT p.cited_doc, p.cited_para, COUNT(DISTINCT c.citing_doc || '#' || c.citing_para) "
+                f"FROM pinpoints p JOIN citations c ON c.id = p.citation_id "
+                f"WHERE p.cited_doc IN ({marks}) AND c.citing_doc NOT IN ({xmarks}) GROUP BY 1, 2",
+                docs + excluded).fetchall()
+            doc_rows = con.execute(
+                f"SELECT cited_doc, COUNT(DISTINCT citing_doc) FROM citations "
+                f"WHERE cited_doc IN ({marks}) AND citing_doc NOT IN ({xmarks}) GROUP BY 1",
+                docs + excluded).fetchall()
+        return {(d, p): n for d, p, n in para_rows}, dict(doc_rows)
+
+    def stats(self) -> dict:
+        with self._connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+
+def open_graph(home: Path) -> CitationGraph | None:
+    path = home / GRAPH_FILE
+    return CitationGraph(path) if path.exists() else None
