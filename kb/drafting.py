@@ -11,8 +11,6 @@ have the model rewrite each section as prose through Haystack's `OpenAIChatGener
 component then flags, in `Draft.warnings`, every citation in the output that is not one of the retrieved passages.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Iterable
@@ -20,13 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from haystack import component
+from haystack.dataclasses import ChatMessage
 
 from kb.matters import CollectedPassage, Matter
 from kb.store.base import SearchFilters
 
 if TYPE_CHECKING:
-    from haystack.dataclasses import ChatMessage
-
     from kb.api import Hit, KnowledgeBase
     from kb.settings import Settings
 
@@ -121,6 +118,10 @@ _STOP = frozenset("the and that which with for from this were been have has had 
                   "person concerned court".split())
 
 
+# Haystack reads the run() annotations of a component at runtime, so this module does not postpone annotations;
+# names imported only for type checking are written as strings.
+
+
 # Data ---------------------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -208,20 +209,25 @@ class Draft:
 
         `appendix` (e.g. the table of authorities) goes after the text and before the footnote definitions.
         """
-        out = [f"# {self.title}", ""]
+        out = [f"# {md_text(self.title)}", ""]
         for section in self.sections:
-            out += [f"## {section.heading}", ""]
+            out += [f"## {md_text(section.heading)}", ""]
             for para in section.paragraphs:
                 marks = "".join(f"[^{i}]" for i in para.footnote_ids)
-                out += [f"{para.text}{marks}", ""]
+                out += [f"{md_text(para.text)}{marks}", ""]
         if self.warnings:
-            out += ["## Warnings", ""] + [f"- {w}" for w in self.warnings] + [""]
+            out += ["## Warnings", ""] + [f"- {md_text(w)}" for w in self.warnings] + [""]
         if appendix:
             out += [appendix.rstrip(), ""]
         for fn in self.footnotes:
             link = f" <{fn.url}>" if fn.url and fn.url.startswith("http") else ""
-            out.append(f"[^{fn.id}]: {fn.citation}.{link}")
+            out.append(f"[^{fn.id}]: {md_text(fn.citation)}.{link}")
         return "\n".join(out).rstrip() + "\n"
+
+
+def md_text(text: str) -> str:
+    """Passage or client text made inert in Markdown: one line, no footnote marks, no HTML tags."""
+    return " ".join((text or "").split()).replace("[^", "\\[^").replace("<", "\\<")
 
 
 # Proposing authorities ----------------------------------------------------------------------------------------------
@@ -253,13 +259,37 @@ def matter_grounds(matter: Matter) -> list[str]:
     return list(dict.fromkeys(grounds))
 
 
-def _fuse(results: Iterable[tuple[list[Hit], float]]) -> list[Hit]:
-    """Reciprocal-rank fusion across queries, THE LAW paragraphs favoured, at most two passages per document."""
+_PARTY_HEADING = re.compile(r"submissions|the parties|applicant[’']s case|government[’']s case|third[- ]part|"
+                            r"arguments of|observations|article 41", re.I)
+_PARTY_OPENING = re.compile(r"^\s*(?:\d+\.\s+)?(?:\w+,\s+)?(?:the\s+)?(?:applicants?|government|respondent|"
+                            r"intervener|third[- ]party|[A-Z][a-z]+ Government)\b[^.]{0,80}?\b(?:submitted|argued|"
+                            r"contended|maintained|complained|claimed|alleged|emphasised|stressed|pointed out|"
+                            r"considered|replied|disputed)", re.I)
+
+
+def voice(section: str | None, heading: str | None, text: str) -> str:
+    """`court` for the Court's own reasoning, `party` for what a party or intervener argued, else `other`.
+
+    A brief may quote a government's submission, but never as if the Court had said it.
+    """
+    if section == "THE LAW":
+        if (heading and _PARTY_HEADING.search(heading)) or _PARTY_OPENING.match(text):
+            return "party"
+        return "court"
+    return "party" if _PARTY_OPENING.match(text) else "other"
+
+
+def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
+    """Reciprocal-rank fusion across queries, at most two passages per document.
+
+    The Court's own reasoning in THE LAW is favoured and the parties' submissions are pushed down: a brief is
+    built on what the Court held.
+    """
     scores: dict[str, float] = {}
     hits: dict[str, Hit] = {}
     for ranked, weight in results:
         for rank, hit in enumerate(ranked):
-            bonus = 1.25 if hit.section == "THE LAW" else 1.0
+            bonus = {"court": 1.25, "party": 0.5, "other": 1.0}[voice(hit.section, hit.heading, hit.text)]
             scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + weight * bonus / (20 + rank)
             hits.setdefault(hit.chunk_id, hit)
     per_doc: dict[str, int] = {}
@@ -273,7 +303,7 @@ def _fuse(results: Iterable[tuple[list[Hit], float]]) -> list[Hit]:
     return out
 
 
-def propose_authorities(kb: KnowledgeBase, matter: Matter, per_ground: int = 5) -> dict[str, list[Hit]]:
+def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5) -> dict[str, list["Hit"]]:
     """The strongest passages for each ground, principles first; evidence about the requesting state fills the rest.
 
     Passages already collected under a ground are not proposed for it again.
@@ -296,8 +326,17 @@ def propose_authorities(kb: KnowledgeBase, matter: Matter, per_ground: int = 5) 
 
 # Drafting -----------------------------------------------------------------------------------------------------------
 
+_QUOTES = str.maketrans({"“": "'", "”": "'", "‘": "'", "’": "'", '"': "'", "‑": "-"})
+
+
 def _norm(text: str) -> str:
-    return " ".join(text.replace("‑", "-").replace("’", "'").split()).lower()
+    """Text for comparing a quotation with its source: whitespace, quote marks and hyphen variants ignored."""
+    return " ".join(text.translate(_QUOTES).split()).lower()
+
+
+def _as_quotation(text: str) -> str:
+    """A quotation on one line, its inner double quotes made single so that the outer pair is unambiguous."""
+    return " ".join(text.split()).replace("“", "‘").replace("”", "’")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -345,14 +384,16 @@ def best_quote(text: str, query: str, max_words: int = MAX_QUOTE_WORDS) -> str:
 
 
 def _attribution(passage: CollectedPassage) -> str:
-    """`The Court held in Saadi v. Italy`-style lead-in, from the citation's case or document name."""
+    """The lead-in to a quotation, from the citation's case or document name and whose words they are."""
     name = passage.citation.split(", no")[0].split(", §")[0].strip()
     name = re.sub(r"^CASE OF\s+", "", name, flags=re.I)
     if name.isupper():
         name = name.title().replace(" V. ", " v. ")
+    who = voice(passage.section, passage.heading, passage.text)
     if "v." in name:
-        return f"In {name}, the Court stated"
-    return f"{name} states"
+        return {"court": f"In {name}, the Court held", "party": f"In {name}, the Court recorded the submission that"}\
+            .get(who, f"In {name}, it is stated")
+    return f"{name} records"
 
 
 class _Footnotes:
@@ -368,7 +409,7 @@ class _Footnotes:
         return fn.id
 
 
-def _proposed(hit: Hit, ground: str) -> CollectedPassage:
+def _proposed(hit: "Hit", ground: str) -> CollectedPassage:
     return CollectedPassage.from_hit(hit, ground, note="proposed by the drafting assistant")
 
 
@@ -390,7 +431,7 @@ def _facts_sentence(matter: Matter) -> str:
     return text.strip()
 
 
-def draft_argument(kb: KnowledgeBase, matter: Matter, per_ground: int = 3, grounds: list[str] | None = None,
+def draft_argument(kb: "KnowledgeBase", matter: Matter, per_ground: int = 3, grounds: list[str] | None = None,
                    use_llm: bool | None = None) -> Draft:
     """Assemble the draft: per ground a topic sentence, quoted propositions with footnotes, then the application.
 
@@ -430,7 +471,7 @@ def draft_argument(kb: KnowledgeBase, matter: Matter, per_ground: int = 3, groun
                 continue
             fid = notes.add(passage, quote)
             cited.append(fid)
-            text = f"{_attribution(passage)}: “{quote}”"
+            text = f"{_attribution(passage)}: “{_as_quotation(quote)}”"
             if passage.note and passage.note != "proposed by the drafting assistant":
                 text += f" ({passage.note})"
             section.paragraphs.append(DraftParagraph(text, [fid], "proposition"))
@@ -504,7 +545,7 @@ def check_citations(text: str, footnotes: list[Footnote], evidence: dict[str, Co
     return {"text": clean.strip(), "footnote_ids": used, "problems": problems}
 
 
-def write_prose(settings: Settings, draft: Draft, matter: Matter) -> None:
+def write_prose(settings: "Settings", draft: Draft, matter: Matter) -> None:
     """Rewrite each argument section as prose through the configured model; failures become warnings."""
     from haystack import Pipeline
     from haystack.components.generators.chat import OpenAIChatGenerator

@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
-from kb.drafting import Draft
+from kb.drafting import Draft, md_text
 from kb.matters import CollectedPassage, Matter
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,23 +49,16 @@ def authorities(draft: Draft, matter: Matter) -> list[CollectedPassage]:
     return rows
 
 
-def _md_escape(text: str) -> str:
-    """Keep passage text from opening a footnote, a heading or a list when the Markdown is rendered."""
-    return " ".join(_clean(text).split()).replace("[^", "\\[^")
-
-
 def export_markdown(draft: Draft, matter: Matter) -> str:
     """The draft with `[^n]` footnotes, followed by the table of authorities (before the footnote definitions)."""
     lines = ["## Authorities", ""]
     for p in authorities(draft, matter):
         status = p.note or ""
-        lines.append(f"- **{matter.ground_label(p.ground)}**: {_md_escape(p.citation)}"
-                     + (f" ({_md_escape(status)})" if status else "")
+        lines.append(f"- **{matter.ground_label(p.ground)}**: {md_text(p.citation)}"
+                     + (f" ({md_text(status)})" if status else "")
                      + (f" <{p.url}>" if p.url and p.url.startswith("http") else ""))
-        lines.append(f"  > {_md_escape(p.text)}")
-    escaped = Draft(title=_md_escape(draft.title), footnotes=draft.footnotes, warnings=draft.warnings,
-                    evidence=draft.evidence, sections=draft.sections)
-    return escaped.markdown(appendix="\n".join(lines))
+        lines.append(f"  > {md_text(p.text)}")
+    return draft.markdown(appendix="\n".join(lines))
 
 
 class _FootnotesPart:

@@ -44,7 +44,7 @@ SCHEMA_VERSION = 1
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _slug(name: str) -> str:
@@ -65,11 +65,14 @@ class CollectedPassage:
     ground: str
     note: str = ""
     added: str = field(default_factory=now_iso)
+    section: str | None = None
+    heading: str | None = None
+    """Where the passage sits in its judgment; tells the Court's own reasoning from a party's submissions."""
 
     @classmethod
     def from_hit(cls, hit: Hit, ground: str, note: str = "") -> CollectedPassage:
         return cls(chunk_id=hit.chunk_id, doc_id=hit.doc_id, paragraph=hit.paragraph, citation=hit.citation,
-                   text=hit.text, url=hit.url, ground=ground, note=note)
+                   text=hit.text, url=hit.url, ground=ground, note=note, section=hit.section, heading=hit.heading)
 
 
 @dataclass

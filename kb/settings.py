@@ -16,7 +16,7 @@
 | `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
 | `KB_HUDOC_URL` | HUDOC base URL that `kb update --hudoc-from` queries | `https://hudoc.echr.coe.int` |
 | `KB_INBOX_POLL` | seconds between the serving process's looks into `$KB_HOME/inbox` | `2` |
-| `KB_LLM_URL` | OpenAI-compatible endpoint (Ollama serves one at `http://localhost:11434/v1`) for drafting prose | unset |
+| `KB_LLM_URL` | OpenAI-compatible endpoint for drafting prose (Ollama: `http://localhost:11434/v1`) | unset |
 | `KB_LLM_MODEL` | model name at that endpoint | unset |
 | `KB_LLM_API_KEY` | API key for that endpoint (Ollama ignores it) | unset |
 """

@@ -1,0 +1,193 @@
+"""The drafting assistant on the real sample store: the right authorities, and every proposition footnoted."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from kb.api import KnowledgeBase
+from kb.drafting import Footnote, check_citations, draft_argument, propose_authorities, split_sentences, voice
+from kb.matters import MatterStore
+
+SOERING, SAADI, OTHMAN = "HEJUD-14038-88", "HEJUD-37201-06", "HEJUD-8139-09"
+
+
+@pytest.fixture(scope="module")
+def prc_matter(tmp_path_factory):
+    store = MatterStore(tmp_path_factory.mktemp("matters"))
+    return store.create("Mr Wang", requesting_state="People's Republic of China",
+                        offence="embezzlement of public funds",
+                        risk_factors="Former official investigated by the Supervision Commission and held in liuzhi")
+
+
+@pytest.fixture(scope="module")
+def proposals(sample_kb, prc_matter):
+    return propose_authorities(sample_kb, prc_matter, per_ground=5)
+
+
+@pytest.fixture(scope="module")
+def draft(sample_kb, prc_matter):
+    return draft_argument(sample_kb, prc_matter)
+
+
+def test_article3_proposals_are_the_soering_saadi_line_with_pinpoints(proposals):
+    hits = proposals["article3"]
+    principles = [h for h in hits if h.doc_id in (SOERING, SAADI, OTHMAN)]
+    assert principles, [h.citation for h in hits]
+    assert all(h.section == "THE LAW" and h.paragraph for h in principles)
+    assert {h.doc_id for h in principles} & {SOERING, SAADI}
+    for h in principles:
+        assert h.citation.endswith(f"§ {h.paragraph}, " + h.citation.rsplit(", ", 1)[-1])
+    # a PRC matter also gets evidence about the PRC, not only Strasbourg principles
+    assert any(h.source_kind in ("report", "prc-law", "un", "campaign") for h in hits)
+
+
+def test_assurances_proposals_cite_othman(proposals):
+    othman = [h for h in proposals["assurances"] if h.doc_id == OTHMAN]
+    assert othman, [h.citation for h in proposals["assurances"]]
+    assert all(h.citation.startswith("Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § ") for h in othman)
+
+
+def test_every_ground_gets_distinct_passages(proposals, prc_matter):
+    assert set(proposals) >= set(prc_matter.grounds())
+    for ground, hits in proposals.items():
+        ids = [h.chunk_id for h in hits]
+        assert len(ids) == len(set(ids)), ground
+        assert len(hits) <= 5
+
+
+def test_offline_draft_footnotes_every_proposition_and_passes_its_check(draft, sample_kb):
+    assert sample_kb.settings.llm_url is None  # no language model here: the draft is extractive
+    assert draft.check() == []
+    assert not [w for w in draft.warnings if "footnote" in w or "quotation" in w]
+    propositions = [p for s in draft.sections for p in s.paragraphs if p.kind == "proposition"]
+    assert len(propositions) >= 7
+    for para in propositions:
+        assert para.footnote_ids
+        for fid in para.footnote_ids:
+            fn = draft.footnote(fid)
+            passage = draft.evidence[fn.chunk_id]
+            assert fn.citation == passage.citation
+            assert " ".join(fn.quote.split()) in " ".join(passage.text.split())
+    cited_docs = {draft.evidence[f.chunk_id].doc_id for f in draft.footnotes}
+    assert {SOERING, OTHMAN} <= cited_docs
+    md = draft.markdown()
+    for fn in draft.footnotes:
+        assert f"[^{fn.id}]: {fn.citation}." in md
+        assert md.count(f"[^{fn.id}]") >= 2  # referenced in the text and defined
+
+
+def test_draft_uses_the_matters_facts_and_labels_proposals(draft):
+    text = draft.markdown()
+    assert "People's Republic of China seeks the extradition of Mr Wang for embezzlement of public funds." in text
+    assert any("assistant's proposals" in w for w in draft.warnings)
+
+
+def test_collected_passages_come_before_proposals(sample_kb, tmp_path):
+    store = MatterStore(tmp_path)
+    matter = store.create("Collected", requesting_state="China")
+    hit = next(h for h in sample_kb.search("diplomatic assurances quality Othman criteria", limit=20)
+               if h.doc_id == OTHMAN and h.paragraph)
+    matter.add_passage(hit, "assurances", note="Othman criteria")
+    result = draft_argument(sample_kb, matter, grounds=["assurances"])
+    [section] = [s for s in result.sections if s.ground == "assurances"]
+    [proposition] = [p for p in section.paragraphs if p.kind == "proposition"]
+    assert result.footnote(proposition.footnote_ids[0]).chunk_id == hit.chunk_id
+    assert "(Othman criteria)" in proposition.text
+    assert result.check() == []
+    assert not any("assistant's proposals" in w for w in result.warnings)
+    with pytest.raises(ValueError, match="article3"):
+        draft_argument(sample_kb, matter, grounds=["no-such-ground"])
+
+
+def test_check_catches_a_citation_that_does_not_match_its_passage(draft):
+    bad = replace(draft, footnotes=[replace(draft.footnotes[0], citation="Soering v. the United Kingdom, § 999")]
+                  + draft.footnotes[1:])
+    problems = bad.check()
+    assert any("footnote 1" in p and "§ 999" in p for p in problems)
+    forged = replace(draft, footnotes=[replace(draft.footnotes[0], quote="extradition is always lawful")]
+                     + draft.footnotes[1:])
+    assert any("quoted words are not in that passage" in p for p in forged.check())
+
+
+def test_party_submissions_are_not_attributed_to_the_court():
+    assert voice("THE LAW", "I. ALLEGED VIOLATION OF ARTICLE 3 › A. The parties’ submissions", "The Court…") == "party"
+    assert voice("THE LAW", None, "161.  The Government submitted that the assurances were reliable.") == "party"
+    assert voice("THE LAW", "B. Merits › 3. The Court’s assessment", "125.  The Court considers") == "court"
+
+
+def test_sentences_do_not_break_inside_citations():
+    text = ("125.  See Soering v. the United Kingdom, no. 14038/88, § 91, and Chahal, cited above, § 74. "
+            "The Court reiterates the point. 它规定了留置。第二句。")
+    assert split_sentences(text) == [
+        "See Soering v. the United Kingdom, no. 14038/88, § 91, and Chahal, cited above, § 74.",
+        "The Court reiterates the point.", "它规定了留置。", "第二句。",
+    ]
+
+
+LLM_OUTPUT_STAND_IN = (
+    "The Court has held that removal engages Article 3 where substantial grounds are shown [1]. "
+    "As the Grand Chamber confirmed in Saadi v. Italy [GC], no. 37201/06, § 125, the test is a real risk. "
+    "In Smith v. Narnia, no. 12345/99, § 77, the Court held that assurances always suffice [7]."
+)
+"""A stand-in for a language model's reply (there is no model here): one real citation and one invented one."""
+
+
+def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
+    saadi = next(h for h in sample_kb.search("real risk Article 3 expulsion", limit=30)
+                 if h.doc_id == SAADI and h.paragraph == "125")
+    from kb.drafting import _proposed
+
+    passage = _proposed(saadi, "article3")
+    footnotes = [Footnote(1, saadi.citation, saadi.url, saadi.chunk_id, "")]
+    result = check_citations(LLM_OUTPUT_STAND_IN, footnotes, {saadi.chunk_id: passage})
+    assert result["footnote_ids"] == [1]
+    assert len(result["problems"]) == 2, result["problems"]
+    assert any("[7]" in p for p in result["problems"])
+    assert any("Smith v. Narnia" in p for p in result["problems"])
+    assert not any("Saadi" in p for p in result["problems"])
+    assert "[1]" not in result["text"]
+
+
+class _StandInChatServer(BaseHTTPRequestHandler):
+    """A stand-in for an OpenAI-compatible endpoint (no model runs here): answers every chat with canned prose."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        first_marker = body["messages"][0]["content"].split("[", 2)[2].split("]")[0]
+        reply = (f"The authorities establish the risk [{first_marker}]. "
+                 "In Smith v. Narnia, no. 12345/99, § 77, the opposite was held [99].")
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": reply}}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_prose_from_a_configured_endpoint_is_checked(sample_kb, prc_matter):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInChatServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = sample_kb.settings.with_(llm_url=f"http://127.0.0.1:{server.server_port}/v1", llm_model="stand-in")
+        kb = KnowledgeBase(settings, store=sample_kb.store)
+        result = draft_argument(kb, prc_matter, grounds=["article3"])
+    finally:
+        server.shutdown()
+    [section] = [s for s in result.sections if s.ground == "article3"]
+    prose = [p for p in section.paragraphs if p.kind == "prose"]
+    assert len(prose) == 1 and prose[0].footnote_ids and "[" not in prose[0].text
+    assert any("[99]" in w for w in result.warnings)
+    assert any("Smith v. Narnia" in w for w in result.warnings)
+    assert not [p for p in result.check() if "footnote" in p and "never referenced" not in p]
