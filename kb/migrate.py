@@ -1,0 +1,177 @@
+"""`kb migrate`: move the store between the embedded Qdrant Edge shard and a Qdrant server collection.
+
+The copy goes through the `ChunkStore` interface (scroll with vectors, upsert), so ids, both vectors and
+the payload travel unchanged and nothing is re-embedded. Upserts are idempotent by id: an interrupted copy
+is finished by running the same command again. The copy is then checked, not assumed: the chunk count of
+every document version must match, and sample queries (each a stored chunk's own dense vector, and its BM25
+terms) must return the same top hits from both stores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kb.settings import Settings
+from kb.store import EMBEDDING_DIM
+from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SearchMode, SparseVector, StoredChunk
+
+LOCAL_PREFIX = "path:"
+"""`--to path:/folder` opens qdrant-client's local mode in that folder instead of a server (tests, dry runs)."""
+
+
+@dataclass
+class MigrationReport:
+    source: str
+    target: str
+    copied: int = 0
+    source_count: int = 0
+    target_count: int = 0
+    versions_checked: int = 0
+    version_mismatches: list[str] = field(default_factory=list)
+    spot_queries: int = 0
+    spot_mismatches: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.source_count == self.target_count and not self.version_mismatches and not self.spot_mismatches
+
+    def line(self) -> str:
+        verdict = "verified" if self.ok else "NOT verified"
+        return (f"{self.copied} chunks copied from {self.source} to {self.target} in {self.seconds:.0f} s; "
+                f"{verdict}: {self.target_count}/{self.source_count} chunks, {self.versions_checked} document "
+                f"versions ({len(self.version_mismatches)} differ), {self.spot_queries} spot queries "
+                f"({len(self.spot_mismatches)} differ)")
+
+
+def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
+                progress: Callable[[int], None] | None = None) -> int:
+    """Every chunk of `source` into `target`, `batch` points per write; returns how many were copied."""
+    copied = 0
+    buffer: list[ChunkPoint] = []
+    for chunk in source.scroll(batch=batch, with_vectors=True):
+        if chunk.dense is None:
+            raise ValueError(f"chunk {chunk.id} ({chunk.payload.get('doc_id')}) has no dense vector in the source; "
+                             "re-ingest that document (`kb ingest FILE`) before migrating")
+        buffer.append(ChunkPoint(chunk.id, chunk.dense, chunk.sparse or SparseVector([], []), chunk.payload))
+        if len(buffer) >= batch:
+            target.upsert(buffer)
+            copied += len(buffer)
+            buffer = []
+            if progress:
+                progress(copied)
+    if buffer:
+        target.upsert(buffer)
+        copied += len(buffer)
+        if progress:
+            progress(copied)
+    target.flush()
+    return copied
+
+
+def rankings_agree(a: list[StoredChunk], b: list[StoredChunk], tol: float = 1e-4) -> bool:
+    """Same hits in the same order, except among equal scores, whose order each backend may choose.
+
+    The last group of equal scores may be cut at the limit differently; there only the scores must agree.
+    """
+    if len(a) != len(b):
+        return False
+    if any(abs(x.score - y.score) > tol * max(1.0, abs(x.score)) for x, y in zip(a, b, strict=True)):
+        return False
+    groups: list[list[int]] = []
+    for i, chunk in enumerate(a):
+        if groups and abs(a[groups[-1][0]].score - chunk.score) <= tol * max(1.0, abs(chunk.score)):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return all({a[i].id for i in g} == {b[i].id for i in g} for g in groups[:-1])
+
+
+def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samples: int = 20, limit: int = 10) -> None:
+    """Counts per document version, then `samples` dense and `samples` BM25 queries taken from stored chunks."""
+    report.source_count = source.count()
+    report.target_count = target.count()
+    want = dict(source.facet("doc_version", limit=10_000_000))
+    got = dict(target.facet("doc_version", limit=10_000_000))
+    report.versions_checked = len(want)
+    report.version_mismatches = sorted(v for v in set(want) | set(got) if want.get(v) != got.get(v))
+    if report.source_count == 0:
+        return
+    step = max(1, report.source_count // samples)
+    picked = [c for i, c in enumerate(source.scroll(batch=1000, with_vectors=True)) if i % step == 0][:samples]
+    for chunk in picked:
+        queries: list[tuple[SearchMode, list[float] | None, SparseVector | None]] = [("dense", chunk.dense, None)]
+        if chunk.sparse is not None and chunk.sparse.indices:
+            queries.append(("bm25", None, SparseVector(chunk.sparse.indices, [1.0] * len(chunk.sparse.indices))))
+        for mode, dense, sparse in queries:
+            report.spot_queries += 1
+            a = source.search(dense, sparse, SearchFilters(), limit=limit, mode=mode)
+            b = target.search(dense, sparse, SearchFilters(), limit=limit, mode=mode)
+            if not rankings_agree(a, b):
+                report.spot_mismatches.append(f"{mode} query from chunk {chunk.id} ({chunk.payload.get('doc_id')})")
+
+
+def migrate(source: ChunkStore, target: ChunkStore, source_name: str, target_name: str, batch: int = 256,
+            samples: int = 20, progress: Callable[[int], None] | None = None) -> MigrationReport:
+    started = time.monotonic()
+    report = MigrationReport(source_name, target_name)
+    report.copied = copy_chunks(source, target, batch, progress)
+    verify(source, target, report, samples)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def open_server(settings: Settings, where: str, dim: int = EMBEDDING_DIM) -> ChunkStore:
+    from kb.store.server import ServerStore
+
+    if where.startswith(LOCAL_PREFIX):
+        return ServerStore(None, settings.collection, dim, location=where[len(LOCAL_PREFIX):])
+    return ServerStore(where, settings.collection, dim, api_key=settings.qdrant_api_key,
+                       shard_number=settings.qdrant_shards, replication_factor=settings.qdrant_replicas)
+
+
+def open_edge(path: Path, must_exist: bool, dim: int = EMBEDDING_DIM) -> ChunkStore:
+    from kb.store.edge import EdgeStore
+
+    if must_exist and not path.exists():
+        raise FileNotFoundError(f"No Edge store at {path}; pass --from-edge PATH (the folder KB_STORE points at)")
+    return EdgeStore(path, dim)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """The `kb migrate` command: Edge → server by default, server → Edge with `--back`."""
+    from tqdm import tqdm
+
+    edge_path = Path(args.from_edge).resolve() if args.from_edge else settings.store
+    server_name = f"{args.to} (collection {settings.collection})"
+    if args.back:
+        source, target = open_server(settings, args.to), None
+        source_name, target_name = server_name, str(edge_path)
+        if source.count() == 0:
+            source.close()
+            raise ValueError(f"{server_name} holds no chunks; nothing to copy back")
+        target = open_edge(edge_path, must_exist=False)
+    else:
+        source = open_edge(edge_path, must_exist=True)
+        source_name, target_name = str(edge_path), server_name
+        target = open_server(settings, args.to)
+    bar = tqdm(total=source.count(), unit="chunk", desc="migrate", dynamic_ncols=True, file=sys.stderr)
+    try:
+        report = migrate(source, target, source_name, target_name, args.batch, args.samples,
+                         progress=lambda n: bar.update(n - bar.n))
+    finally:
+        bar.close()
+        source.close()
+        target.close()
+    print(report.line(), file=sys.stderr)
+    for problem in (report.version_mismatches + report.spot_mismatches)[:10]:
+        print(f"  differs: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(asdict(report) | {"ok": report.ok}))
+    return 0 if report.ok else 1

@@ -1,0 +1,132 @@
+"""`kb migrate`: Edge store → server collection → a new Edge store, every hop verified.
+
+The server is qdrant-client's LOCAL MODE, a STAND-IN for a Qdrant server (none can run on this machine):
+`--to path:FOLDER` opens it. The source is the session's real sample store (13 corpus files, real
+embeddings), copied first into its own Edge folder so the fixture's open shard is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kb.migrate import MigrationReport, copy_chunks, migrate, rankings_agree, verify
+from kb.store.base import ChunkPoint, SearchFilters, StoredChunk
+from kb.store.edge import EdgeStore
+from kb.store.server import ServerStore
+
+DIM = 384
+MAX_CHUNKS = 400
+"""Enough for several whole documents; local mode's sparse search is slow, and 400 keeps this test quick."""
+
+
+@pytest.fixture(scope="module")
+def edge_source(sample_kb, tmp_path_factory) -> Path:
+    """An Edge store holding the first MAX_CHUNKS chunks of the sample store, whole documents only."""
+    folder = tmp_path_factory.mktemp("migrate") / "edge-source"
+    source = sample_kb.store
+    docs = sorted(source.versions().values(), key=lambda v: v.stored_chunks)
+    chosen, total = [], 0
+    for v in docs:
+        if total + v.stored_chunks <= MAX_CHUNKS:
+            chosen.append(v.doc_id)
+            total += v.stored_chunks
+    assert len(chosen) >= 4, "the sample store should hold several small documents"
+    edge = EdgeStore(folder, DIM)
+    edge.upsert([ChunkPoint(c.id, c.dense, c.sparse, c.payload)
+                 for c in source.scroll(SearchFilters(doc_ids=tuple(chosen)), with_vectors=True)])
+    edge.close()
+    return folder
+
+
+def run_cli(argv: list[str], home: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict, str]:
+    """`kb ARGV` as a user runs it, with its own KB_HOME; returns the exit code, the JSON line and stderr."""
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(home))
+    code = main(argv)
+    captured = capsys.readouterr()
+    out = captured.out.strip().splitlines()
+    return code, json.loads(out[-1]) if out else {}, captured.err
+
+
+def test_round_trip_edge_to_server_standin_to_new_edge(edge_source: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    server = tmp_path / "server-standin"
+    code, there, _ = run_cli(["migrate", "--to", f"path:{server}", "--from-edge", str(edge_source), "--json",
+                              "--batch", "64", "--samples", "8"], tmp_path, capsys, monkeypatch)
+    assert code == 0, there
+    assert there["ok"] and there["copied"] == there["source_count"] == there["target_count"] > 100
+    assert there["versions_checked"] >= 4 and there["spot_queries"] >= 8
+
+    back = tmp_path / "edge-back"
+    code, home, _ = run_cli(["migrate", "--to", f"path:{server}", "--from-edge", str(back), "--back", "--json"],
+                            tmp_path, capsys, monkeypatch)
+    assert code == 0, home
+    assert home["ok"] and home["target_count"] == there["source_count"]
+
+    original, copy = EdgeStore(edge_source, DIM), EdgeStore(back, DIM)
+    try:
+        assert original.versions() == copy.versions()
+        a = {c.id: c for c in original.scroll(with_vectors=True)}
+        b = {c.id: c for c in copy.scroll(with_vectors=True)}
+        assert a.keys() == b.keys()
+        for chunk_id in list(a)[::17]:
+            assert a[chunk_id].payload == b[chunk_id].payload
+            assert a[chunk_id].dense == pytest.approx(b[chunk_id].dense, abs=1e-6)
+            assert a[chunk_id].sparse == b[chunk_id].sparse
+    finally:
+        original.close()
+        copy.close()
+
+
+def test_rerun_after_an_interrupted_copy_completes_it(edge_source: Path, tmp_path: Path) -> None:
+    """An interrupted copy leaves a partial target that fails verification; the same command then finishes it."""
+    source = EdgeStore(edge_source, DIM)
+    target = ServerStore(None, "kb_chunks", DIM, location=str(tmp_path / "server-standin"))
+    try:
+        partial = [c for _, c in zip(range(50), source.scroll(with_vectors=True), strict=False)]
+        target.upsert([ChunkPoint(c.id, c.dense, c.sparse, c.payload) for c in partial])
+        report = MigrationReport("edge", "server")
+        verify(source, target, report, samples=4)
+        assert not report.ok and report.target_count == 50 and report.version_mismatches
+        report = migrate(source, target, "edge", "server", batch=100, samples=4)
+        assert report.ok, report.line()
+        assert report.copied == report.source_count == target.count()
+    finally:
+        source.close()
+        target.close()
+
+
+def test_verification_catches_a_changed_chunk(edge_source: Path, tmp_path: Path) -> None:
+    """A copy that lost one chunk's vector, or holds an extra chunk, is reported, not declared verified."""
+    source = EdgeStore(edge_source, DIM)
+    target = ServerStore(None, "kb_chunks", DIM, location=":memory:")
+    try:
+        copy_chunks(source, target)
+        victim = next(iter(source.scroll(with_vectors=True)))
+        target.upsert([ChunkPoint(victim.id, [-x for x in victim.dense], victim.sparse, victim.payload)])
+        report = MigrationReport("edge", "server")
+        verify(source, target, report, samples=400)
+        assert report.source_count == report.target_count and not report.version_mismatches
+        assert any(victim.id in m for m in report.spot_mismatches), report.spot_mismatches
+    finally:
+        source.close()
+        target.close()
+
+
+def test_missing_edge_store_is_named(tmp_path: Path, capsys, monkeypatch) -> None:
+    code, _, err = run_cli(["migrate", "--to", f"path:{tmp_path / 's'}", "--from-edge", str(tmp_path / "nope")],
+                           tmp_path, capsys, monkeypatch)
+    assert code == 2
+    assert f"No Edge store at {tmp_path / 'nope'}" in err and "--from-edge" in err
+    assert not (tmp_path / "nope").exists(), "a mistyped path must not create an empty store"
+
+
+def test_rankings_agree_allows_ties_only() -> None:
+    a = [StoredChunk("x", {}, 0.9), StoredChunk("y", {}, 0.5), StoredChunk("z", {}, 0.5), StoredChunk("w", {}, 0.1)]
+    swapped = [a[0], a[2], a[1], a[3]]
+    assert rankings_agree(a, swapped)
+    assert not rankings_agree(a, [a[1], a[0], a[2], a[3]])
+    assert not rankings_agree(a, a[:3])
