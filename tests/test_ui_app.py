@@ -76,6 +76,9 @@ def test_bad_filter_and_empty_query_get_messages_not_tracebacks(app: AppTest) ->
     assert "not a date; use YYYY-MM-DD" in messages(app)
 
     app.text_input(key="f_date_from").input("").run()
+    app.text_input(key="f_date_to").input("1990-12-31").run()
+    citations = card_citations(app)
+    assert citations and all(c.startswith("Soering") for c in citations), citations  # the only case before 1991
     search(app, "   ")
     assert not app.exception
     assert "Type a few words" in messages(app)

@@ -61,6 +61,7 @@ def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path:
             page.get_by_role("button", name="Open in document").first.click()
             focus = page.locator("#kb-focus")
             expect(focus).to_be_visible(timeout=60_000)
+            expect(focus).to_be_in_viewport(timeout=10_000)  # the view is scrolled to the opened paragraph
             expect(page.get_by_text("Paragraphs either side")).to_be_visible()
             page.screenshot(path=str(OUTPUT / "2-document.png"), full_page=True)
 

@@ -217,8 +217,11 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     if not drafted or drafted[0] != matter.id:
         return
     draft = drafted[1]
-    for warning in draft.warnings:
-        st.warning(warning)
+    if draft.warnings:
+        st.warning(f"{len(draft.warnings)} points to check before relying on this draft.")
+        with st.expander("What to check"):
+            for warning in draft.warnings:
+                st.text(f"• {warning}")
     with explained_errors("exporting the draft"):
         markdown = export_markdown(draft, matter)
         with tempfile.TemporaryDirectory() as tmp:

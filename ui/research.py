@@ -12,6 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase, validate_filters
+from kb.errors import FilterError
 from kb.store.base import SEARCH_MODES, SearchFilters
 from ui import matters_ui
 from ui.render import escape, paragraph_block
@@ -70,14 +71,11 @@ def _filter_widgets(kb: KnowledgeBase, filters: SearchFilters) -> None:
             placeholder="any",
         )
     importance_counts = dict(_facet(kb, store_key, "importance", replace(filters, max_importance=None)))
-    columns = st.columns(3)
-    columns[0].selectbox(
+    st.selectbox(
         "HUDOC importance at most", IMPORTANCE_CHOICES, key="f_importance",
         format_func=lambda v: "any" if v is None else
         f"{v} ({sum(n for k, n in importance_counts.items() if str(k).isdigit() and int(k) <= v)})",
     )
-    columns[1].text_input("Date from", key="f_date_from", placeholder="YYYY-MM-DD")
-    columns[2].text_input("Date to", key="f_date_to", placeholder="YYYY-MM-DD")
 
 
 def research_page(kb: KnowledgeBase) -> None:
@@ -89,9 +87,17 @@ def research_page(kb: KnowledgeBase) -> None:
         pressed = button_col.form_submit_button("Search", type="primary", width="stretch")
     filters = current_filters()
     with st.expander("Filters", expanded=not filters.is_empty()):
-        with explained_errors("counting filter values"):
+        from_col, to_col = st.columns(2)
+        from_col.text_input("Date from", key="f_date_from", placeholder="YYYY-MM-DD")
+        to_col.text_input("Date to", key="f_date_to", placeholder="YYYY-MM-DD")
+        counting = filters
+        try:
             validate_filters(filters)
-            _filter_widgets(kb, filters)
+        except FilterError as exc:  # count as if no dates were given, so the other filters stay usable
+            st.warning(f"Please correct the filter: {exc}")
+            counting = replace(filters, date_from=None, date_to=None)
+        with explained_errors("counting filter values"):
+            _filter_widgets(kb, counting)
     with st.expander("Search options"):
         st.selectbox("Mode", SEARCH_MODES, key="mode", help="hybrid = meaning + exact words (recommended)")
         st.slider("Results", 5, 50, 10, key="limit")
