@@ -132,6 +132,7 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
         "appno": doc.appno,
         "text_defects": doc.text_defects,
         "grand_chamber": bool(doc.extra.get("grand_chamber", False)),
+        "formation": "grand_chamber" if doc.extra.get("grand_chamber") else "chamber",
         "doc_extra": _small_extra(doc.extra),
     }
     if doc.date:

@@ -17,10 +17,12 @@ SearchMode = Literal["hybrid", "dense", "bm25"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
 
 KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
-                  "source_kind", "section", "paragraph", "appno")
+                  "source_kind", "section", "paragraph", "appno", "formation")
 INTEGER_FIELDS = ("importance", "year", "para_index")
 DATETIME_FIELDS = ("date",)
-BOOL_FIELDS = ("grand_chamber",)
+BOOL_FIELDS: tuple[str, ...] = ()
+"""None: qdrant-edge-py 0.9.0 matches no boolean value (measured: MatchValue(True) finds nothing, indexed or not),
+so flags that filters use are stored as keywords (`formation`)."""
 """Every payload field a filter, facet or document lookup uses; each gets a payload index."""
 
 

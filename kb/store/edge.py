@@ -213,7 +213,8 @@ def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
     if filters.max_importance is not None:
         must.append(q.FieldCondition(key="importance", range=q.RangeFloat(lte=float(filters.max_importance))))
     if filters.grand_chamber is not None:
-        must.append(q.FieldCondition(key="grand_chamber", match=q.MatchValue(filters.grand_chamber)))
+        formation = "grand_chamber" if filters.grand_chamber else "chamber"
+        must.append(q.FieldCondition(key="formation", match=q.MatchValue(formation)))
     must_not = []
     if filters.exclude_doc_ids:
         must_not.append(q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(filters.exclude_doc_ids))))

@@ -1,0 +1,108 @@
+"""Retrieval on the real sample store: the right paragraph, cited as a court would cite it, with working filters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from kb.cli import cmd_search, cmd_show, cmd_stats, filters_from_args
+from kb.errors import DocumentNotFoundError, FilterError
+from kb.store.base import SearchFilters
+
+
+def test_death_row_phenomenon_finds_soering_with_pinpoint_citation(sample_kb):
+    hits = sample_kb.search("death row phenomenon as a bar to extradition", limit=5)
+    soering = [h for h in hits if h.doc_id == "HEJUD-14038-88"]
+    assert soering, [h.citation for h in hits]
+    hit = soering[0]
+    assert hit.citation == f"Soering v. the United Kingdom, no. 14038/88, § {hit.paragraph}, 7 July 1989"
+    assert "death row" in hit.text.lower()
+    assert hit.text.startswith(f"{hit.paragraph}.")
+    assert hit.url and hit.url.startswith("file://") and hit.url.endswith("HEJUD-14038-88.json.gz")
+
+
+def test_grand_chamber_citation_and_hudoc_link(sample_kb):
+    view = sample_kb.show("HEJUD-37201-06", "125")
+    hit = view.paragraphs[view.focus]
+    assert hit.citation == "Saadi v. Italy [GC], no. 37201/06, § 125, 28 February 2008"
+    assert hit.text.startswith("125.")
+    assert hit.section == "THE LAW"
+    assert "ALLEGED VIOLATION OF ARTICLE 3" in (hit.heading or "")
+    assert view.paragraphs[view.focus - 1].paragraph == "124"
+
+    netherlands = sample_kb.show("001-100038", "1")
+    assert netherlands.metadata["url"] == "https://hudoc.echr.coe.int/eng?i=001-100038"
+
+
+def test_each_source_kind_is_cited_in_its_own_style(sample_kb):
+    un = sample_kb.search("non-refoulement real risk of torture", SearchFilters(source_kinds=("un",)), limit=1)[0]
+    assert un.citation.startswith("Committee against Torture, General Comment No. 4")
+    assert "CAT/C/GC/4, para. " in un.citation
+
+    prc = sample_kb.search("留置措施", SearchFilters(languages=("zh",)), limit=3)
+    assert prc and all(h.source_kind == "prc-law" for h in prc)
+    assert any("留置" in h.text for h in prc)
+    assert prc[0].citation.startswith(prc[0].title) and "第" in prc[0].citation
+
+    uk = sample_kb.search("extradition", SearchFilters(source_kinds=("national",)), limit=1)[0]
+    assert "EWHC" in uk.citation and uk.citation.endswith(f"[{uk.paragraph}]")
+
+    report = sample_kb.search("Uyghur detention facilities", SearchFilters(source_kinds=("report",)), limit=1)[0]
+    assert "p. " in report.citation and report.page
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_every_mode_finds_the_assurances_judgment(sample_kb, mode):
+    hits = sample_kb.search("diplomatic assurances against torture from the receiving state", limit=10, mode=mode)
+    assert any(h.doc_id == "HEJUD-8139-09" for h in hits), [h.citation for h in hits]
+
+
+def test_filters_narrow_results(sample_kb):
+    query = "real risk of ill-treatment if expelled"
+    italy = sample_kb.search(query, SearchFilters(respondent_states=("Italy",)))
+    assert italy and all(h.respondent_state == ["Italy"] for h in italy)
+    dated = sample_kb.search(query, SearchFilters(date_from="2008-01-01", date_to="2008-12-31", source_kinds=("echr",)))
+    assert dated and all("2008-01-01" <= h.date <= "2008-12-31" for h in dated)
+    decisions = sample_kb.search(query, SearchFilters(doc_types=("DECISION",)))
+    assert decisions and {h.doc_type for h in decisions} == {"DECISION"}
+    law = sample_kb.search(query, SearchFilters(sections=("THE LAW",), grand_chamber=True))
+    assert law and all(h.section == "THE LAW" and h.grand_chamber for h in law)
+    key_cases = sample_kb.search(query, SearchFilters(max_importance=2))
+    assert key_cases and all(h.importance in (1, 2) for h in key_cases)
+    excluded = sample_kb.search(query, SearchFilters(exclude_doc_ids=("HEJUD-37201-06",)), limit=20)
+    assert all(h.doc_id != "HEJUD-37201-06" for h in excluded)
+
+
+def test_bad_filters_and_unknown_documents_get_clear_errors(sample_kb):
+    with pytest.raises(FilterError, match="YYYY-MM-DD"):
+        sample_kb.search("torture", SearchFilters(date_from="28/02/2008"))
+    with pytest.raises(FilterError, match="empty"):
+        sample_kb.search("torture", SearchFilters(date_from="2010-01-01", date_to="2000-01-01"))
+    with pytest.raises(DocumentNotFoundError, match="no paragraph 9999"):
+        sample_kb.show("HEJUD-37201-06", "9999")
+    with pytest.raises(DocumentNotFoundError, match="No document"):
+        sample_kb.show("001-000000")
+
+
+def _args(**kw) -> argparse.Namespace:
+    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], date_from=None,
+                date_to=None, importance=None, grand_chamber=False, limit=5, mode="hybrid", json=True)
+    return argparse.Namespace(**{**base, **kw})
+
+
+def test_cli_json_outputs(sample_kb, capsys):
+    cmd_search(sample_kb, _args(query="death row phenomenon", kind=["echr"]))
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and {"doc_id", "paragraph", "citation", "text", "score", "url", "date", "doc_type"} <= set(hits[0])
+    assert filters_from_args(_args(kind=["echr"])).source_kinds == ("echr",)
+
+    cmd_stats(sample_kb, _args())
+    stats = json.loads(capsys.readouterr().out)
+    assert set(stats) == {"documents", "chunks", "by_source"}
+    assert stats["documents"] == 13 and stats["by_source"]["echr"]["documents"] == 9
+
+    cmd_show(sample_kb, argparse.Namespace(doc_id="HEJUD-14038-88", para="91", context=1, json=True))
+    shown = json.loads(capsys.readouterr().out)
+    assert [p["paragraph"] for p in shown["paragraphs"]] == ["90", "91", "92"]
