@@ -1,0 +1,200 @@
+"""`kb update` while another process serves searches from the same Qdrant Edge store, and kill -9 at bad moments.
+
+Real processes: an owner process (a small script standing in for the Streamlit app: it holds the store through
+`KnowledgeBase`, runs the inbox watcher, and searches in a loop, logging every answer) and `kb update` run as
+`python -m kb.cli update`. The store is tiny (drop-folder files), so the cost is mostly model loading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.api import KnowledgeBase
+from kb.handover import inbox_dir, pending_batches
+from kb.settings import Settings
+from kb.update import UpdateRequest, run_update
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+OWNER = textwrap.dedent("""
+    import json, sys, time
+    from pathlib import Path
+    from kb.api import KnowledgeBase
+
+    log, stop, queries = open(sys.argv[1], "a"), Path(sys.argv[2]), sys.argv[3:]
+    kb = KnowledgeBase()
+    kb.start_inbox_watcher()
+    while not stop.exists():
+        for q in queries:
+            t = time.time()
+            try:
+                ids = [h.doc_id for h in kb.search(q, limit=5)]
+                log.write(json.dumps({"t": t, "q": q, "ok": True, "ids": ids}) + "\\n")
+            except Exception as exc:
+                log.write(json.dumps({"t": t, "q": q, "ok": False, "error": repr(exc)}) + "\\n")
+            log.flush()
+        time.sleep(0.1)
+    kb.close()
+""")
+"""Stand-in for the Streamlit app: the same `KnowledgeBase` + `start_inbox_watcher()` calls, without a browser."""
+
+NOTE = """# Counsel's note on diplomatic assurances
+
+The assurances offered by the requesting state are not specific and cannot be monitored independently.
+
+No independent body has access to the detention facilities named in the assurances.
+"""
+
+WITNESSES = ("Okonkwo", "Takahashi", "Lindqvist", "Ferreira", "Abernathy")
+
+
+def witness_statement(name: str) -> str:
+    return "\n\n".join([
+        f"Witness statement of {name}",
+        f"1. {name} was held in the Qincheng facility from March to October 2019 without charge.",
+        f"2. During that time {name} was questioned daily about relatives living abroad.",
+        f"3. {name} saw no lawyer and was told that cooperation would shorten the detention.",
+    ]) + "\n"
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, corpus_root: Path) -> Settings:
+    settings = Settings.load({"KB_HOME": str(tmp_path / "home"), "KB_CORPUS": str(corpus_root)})
+    settings.drop.mkdir(parents=True)
+    (settings.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    report = run_update(settings, UpdateRequest(corpus=False), warn=lambda m: None)
+    assert report.added == 1
+    return settings
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "KB_HOME": str(settings.home), "KB_CORPUS": str(settings.corpus), "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(PROJECT)}
+
+
+class Owner:
+    def __init__(self, settings: Settings, tmp: Path, queries: list[str]) -> None:
+        self.log = tmp / "owner.jsonl"
+        self.stop_file = tmp / "owner.stop"
+        script = tmp / "owner.py"
+        script.write_text(OWNER, encoding="utf-8")
+        self.proc = subprocess.Popen([sys.executable, str(script), str(self.log), str(self.stop_file), *queries],
+                                     env=env_for(settings), cwd=PROJECT)
+        deadline = time.monotonic() + 120
+        while not self.entries():
+            assert self.proc.poll() is None, "owner process died on start"
+            assert time.monotonic() < deadline, "owner never answered a search"
+            time.sleep(0.2)
+
+    def entries(self) -> list[dict]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.endswith("}")]
+
+    def stop(self) -> None:
+        self.stop_file.touch()
+        self.proc.wait(60)
+
+
+def kb_update(settings: Settings, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kb.cli", "update", "--no-corpus", "--json", *args],
+                            env=env_for(settings), cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def finish(proc: subprocess.Popen) -> dict:
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def kill_after_first_batch(proc: subprocess.Popen) -> None:
+    """kill -9 as soon as the update reports its first written (or handed-over) batch."""
+    for line in proc.stderr:
+        if line.startswith("update: "):
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+
+
+def stored_drop_documents(settings: Settings) -> dict[str, bool]:
+    kb = KnowledgeBase(settings)
+    try:
+        assert kb.search("questioned about relatives abroad", limit=3), "reopened store does not answer"
+        return {d: v.complete for d, v in kb.store.versions().items()}
+    finally:
+        kb.close()
+
+
+def test_update_while_serving_is_searchable_within_10_seconds(settings: Settings, tmp_path: Path) -> None:
+    owner = Owner(settings, tmp_path, ["Okonkwo Qincheng facility", "assurances cannot be monitored"])
+    try:
+        (settings.drop / "okonkwo.txt").write_text(witness_statement("Okonkwo"), encoding="utf-8")
+        started = time.time()
+        report = finish(kb_update(settings))
+        ended = time.time()
+        assert (report["mode"], report["added"], report["unchanged"]) == ("handover", 1, 1)
+        found_at = None
+        while found_at is None and time.time() < ended + 15:
+            found_at = next((e["t"] for e in owner.entries() if e["t"] > ended and e["ok"]
+                             and any(i.startswith("DROP-okonkwo-") for i in e["ids"])), None)
+            time.sleep(0.2)
+        assert found_at is not None and found_at - ended <= 10, "new document not searchable within 10 s"
+        entries = owner.entries()
+        during = [e for e in entries if started <= e["t"] <= ended]
+        assert during, "the owner answered no search while the update ran"
+        assert all(e["ok"] for e in entries), [e for e in entries if not e["ok"]][:3]
+        assert all(any(i.startswith("DROP-note-") for i in e["ids"])
+                   for e in entries if e["q"].startswith("assurances")), "an existing document vanished mid-update"
+    finally:
+        owner.stop()
+
+
+def test_kill_9_at_any_point_leaves_a_store_that_opens_and_a_rerun_completes(
+    settings: Settings, tmp_path: Path
+) -> None:
+    for name in WITNESSES[:3]:
+        (settings.drop / f"{name.lower()}.txt").write_text(witness_statement(name), encoding="utf-8")
+
+    # 1. the updater is killed after its first hand-over batch, while the owner serves
+    owner = Owner(settings, tmp_path, ["Qincheng facility witness"])
+    kill_after_first_batch(kb_update(settings, "--batch-chunks", "1"))
+    rerun = finish(kb_update(settings))
+    assert rerun["mode"] == "handover" and rerun["added"] + rerun["unchanged"] == 4
+
+    # 2. the owner is killed while (or just after) it applies a hand-over
+    (settings.drop / "ferreira.txt").write_text(witness_statement("Ferreira"), encoding="utf-8")
+    finish(kb_update(settings))
+    os.kill(owner.proc.pid, signal.SIGKILL)
+    owner.proc.wait(30)
+    assert all(e["ok"] for e in owner.entries())
+
+    # 3. a direct update (nobody holds the store) is killed after its first write
+    (settings.drop / "abernathy.txt").write_text(witness_statement("Abernathy"), encoding="utf-8")
+    (settings.drop / "okonkwo.txt").write_text(witness_statement("Okonkwo") + "\n4. Added later.\n", encoding="utf-8")
+    kill_after_first_batch(kb_update(settings, "--batch-chunks", "1"))
+    assert stored_drop_documents(settings), "store did not open after kill -9"
+
+    final = finish(kb_update(settings))
+    assert final["mode"] == "direct" and final["failed"] == 0
+    assert pending_batches(inbox_dir(settings)) == []
+    documents = stored_drop_documents(settings)
+    expected = {"note", *(n.lower() for n in WITNESSES)}
+    assert {d.split("-")[1] for d in documents} == expected and all(documents.values()), documents
+    kb = KnowledgeBase(settings)
+    try:
+        okonkwo = next(d for d in documents if d.startswith("DROP-okonkwo-"))
+        view = kb.show(okonkwo, "4")
+        assert view.paragraphs[view.focus].text.endswith("Added later.")
+        assert run_update(settings, UpdateRequest(corpus=False), warn=lambda m: None, store=kb.store).chunks == 0
+    finally:
+        kb.close()
