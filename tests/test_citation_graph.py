@@ -1,0 +1,71 @@
+"""Citation extraction and resolution on real ECtHR paragraphs; cited-by with and without excluded citers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders.echr import load
+from kb.citation_graph import CitationGraph, build, extract, parse_pinpoints
+
+GRAPH_DOCS = ("JUDGMENT/HEJUD-14038-88.json.gz", "JUDGMENT/HEJUD-22414-93.json.gz", "JUDGMENT/HEJUD-37201-06.json.gz",
+              "JUDGMENT/HEJUD-46827-99.json.gz", "JUDGMENT/001-87458.json.gz", "JUDGMENT/001-100038.json.gz")
+
+
+@pytest.fixture(scope="module")
+def docs(corpus_root: Path):
+    return {d.doc_id: d for f in GRAPH_DOCS for d in load(corpus_root / "echr" / f, f"echr/{f}", "echr")}
+
+
+@pytest.fixture(scope="module")
+def graph(docs, corpus_root: Path, tmp_path_factory: pytest.TempPathFactory) -> CitationGraph:
+    path = tmp_path_factory.mktemp("graph") / "citations.sqlite"
+    stats = build(corpus_root, path, documents=docs.values())
+    assert stats["citations"] > stats["resolved"] > 0
+    return CitationGraph(path)
+
+
+def test_pinpoint_forms() -> None:
+    assert parse_pinpoints("§§ 124-133, ECHR 2008") == tuple(str(n) for n in range(124, 134))
+    assert parse_pinpoints("§§ 115-16, ECHR 2006-IX") == ("115", "116")
+    assert parse_pinpoints("§§ 90 and 91") == ("90", "91")
+    assert parse_pinpoints("§ 135, 11 January 2007") == ("135",)
+
+
+def test_saadi_125_citations_are_read_in_every_form(docs) -> None:
+    para = next(p for p in docs["HEJUD-37201-06"].paragraphs if p.number == "125")
+    found = extract(para.text)
+    soering = next(c for c in found if c.name and c.name.startswith("Soering"))
+    assert (soering.form, soering.date, soering.paragraphs) == ("full", "1989-07-07", ("90", "91"))
+    assert any(c.form == "short" and c.name == "Vilvarajah and Others" and c.paragraphs == ("103",) for c in found)
+    jabari = next(c for c in found if c.name == "Jabari v. Turkey")
+    assert jabari.appnos == ("40035/98",) and jabari.paragraphs == ("38",)
+
+
+def test_saadi_cites_soering_and_chahal_by_name_date_and_cited_above(graph) -> None:
+    citers = {(c.doc_id, c.paragraph) for c in graph.cited_by("HEJUD-14038-88", "91")}
+    assert ("HEJUD-37201-06", "125") in citers
+    assert ("HEJUD-37201-06", "127") in {(c.doc_id, c.paragraph) for c in graph.cited_by("HEJUD-22414-93", "79")}
+
+
+def test_application_number_resolves_mamatkulov(graph) -> None:
+    citers = graph.cited_by("HEJUD-46827-99", "67")
+    assert any(c.doc_id == "HEJUD-37201-06" and c.paragraph == "126" and "46827/99" in c.raw for c in citers)
+
+
+def test_excluded_citing_document_does_not_count(graph) -> None:
+    para_all, doc_all = graph.counts(["HEJUD-37201-06"])
+    para_ex, doc_ex = graph.counts(["HEJUD-37201-06"], exclude_doc_ids=["001-100038"])
+    assert doc_all["HEJUD-37201-06"] == doc_ex.get("HEJUD-37201-06", 0) + 1
+    assert sum(para_all.values()) > sum(para_ex.values())
+    assert all(c.doc_id != "001-100038" for c in graph.cited_by("HEJUD-37201-06", "125", ["001-100038"]))
+
+
+def test_unresolvable_citations_are_kept_as_text(graph) -> None:
+    import sqlite3
+
+    with sqlite3.connect(graph.path) as con:
+        raw = [r[0] for r in con.execute("SELECT raw FROM citations WHERE cited_doc IS NULL AND citing_doc = ? "
+                                         "AND citing_para = '124'", ("HEJUD-37201-06",))]
+    assert any("Abdulaziz" in r for r in raw)

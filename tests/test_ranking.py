@@ -1,0 +1,60 @@
+"""LegalRanker on the real sample store: cited-by counts on hits, exclusions honoured, a named case jumps up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders.echr import load
+from kb.citation_graph import CitationGraph, build
+from kb.ranking import DEFAULT_RANKING, LegalRanker, RankingWeights, named_in_query
+from kb.retrieval import RANKED_WEIGHTS, build_search_pipeline, run_search
+from kb.store.base import SearchFilters
+from tests.conftest import SAMPLE_FILES
+
+
+@pytest.fixture(scope="module")
+def graph(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory) -> CitationGraph:
+    docs = [d for f in SAMPLE_FILES if f.startswith("echr/") for d in load(corpus_root / f, f, "echr")]
+    path = tmp_path_factory.mktemp("rank") / "citations.sqlite"
+    build(corpus_root, path, documents=docs)
+    return CitationGraph(path)
+
+
+def _search(sample_kb, graph, query: str, filters: SearchFilters, weights: RankingWeights = DEFAULT_RANKING):
+    ranker = LegalRanker(graph, weights)
+    pipeline = build_search_pipeline(sample_kb.store, sample_kb.settings.model, sample_kb.settings.embed_dtype,
+                                     "bm25", RANKED_WEIGHTS, ranker=ranker)
+    return run_search(pipeline, query, filters, 10)
+
+
+def test_hits_carry_cited_by_counts_without_excluded_citers(sample_kb, graph) -> None:
+    query = "expulsion may give rise to an issue under Article 3 where substantial grounds real risk deported"
+    hits = _search(sample_kb, graph, query, SearchFilters())
+    assert all(isinstance(h.payload["cited_by"], int) for h in hits)
+    counted = {(h.payload["doc_id"], h.payload["paragraph"]): h.payload["cited_by"] for h in hits}
+    assert any(n > 0 for n in counted.values())
+    excluded = _search(sample_kb, graph, query, SearchFilters(exclude_doc_ids=("HEJUD-37201-06", "001-87458")))
+    assert all(h.payload["doc_id"] not in ("HEJUD-37201-06", "001-87458") for h in excluded)
+    for h in excluded:
+        key = (h.payload["doc_id"], h.payload["paragraph"])
+        assert h.payload["cited_by"] <= counted.get(key, h.payload["cited_by"])
+    soering_all = graph.counts(["HEJUD-14038-88"])[1]["HEJUD-14038-88"]
+    soering_ex = graph.counts(["HEJUD-14038-88"], ["HEJUD-37201-06"])[1].get("HEJUD-14038-88", 0)
+    assert soering_ex < soering_all
+
+
+def test_application_number_in_query_puts_that_case_first(sample_kb, graph) -> None:
+    assert named_in_query("see no. 22414/93 on Article 3") == ({"22414/93"}, set())
+    hits = _search(sample_kb, graph, "real risk of ill-treatment on expulsion 22414/93", SearchFilters())
+    assert hits[0].payload["doc_id"] == "HEJUD-22414-93"
+    plain = _search(sample_kb, graph, "real risk of ill-treatment on expulsion 22414/93", SearchFilters(),
+                    replace(DEFAULT_RANKING, named_case=0.0))
+    assert [h.id for h in plain] != [h.id for h in hits] or plain[0].payload["doc_id"] == "HEJUD-22414-93"
+
+
+def test_unknown_feature_is_refused_with_the_valid_names() -> None:
+    with pytest.raises(ValueError, match="grand_chamber"):
+        DEFAULT_RANKING.without("popularity")
