@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "update": "bring the store in line with the corpus, drop folder, uploads and HUDOC (works while the app runs)",
     "eval": "score retrieval on test cases (dev.jsonl format): doc/paragraph hits, MRR, nDCG, latency",
     "citations": "build the ECtHR citation graph ($KB_HOME/citations.sqlite) for cited-by and ranking",
+    "matter": "create, list or show a client's matter ($KB_HOME/matters)",
+    "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
 }
 
 
@@ -112,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", help="repeat: 90s, 15m, 1h, 1d (Ctrl-C stops)")
     p.add_argument("--batch-chunks", type=int, default=512, help="chunks per written or handed-over batch")
     p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
+
+    p = sub.add_parser("matter", help=COMMANDS["matter"])
+    p.add_argument("action", choices=["create", "list", "show"])
+    p.add_argument("name_or_id", nargs="?", help="the new matter's name (create) or its id (show)")
+    p.add_argument("--state", default="", help="requesting state (create)")
+    p.add_argument("--offence", default="", help="offence charged (create)")
+    p.add_argument("--risk", default="", help="personal risk factors (create)")
+    p.add_argument("--notes", default="", help="notes (create)")
+
+    p = sub.add_parser("draft", help=COMMANDS["draft"])
+    p.add_argument("matter_id")
+    p.add_argument("--out", type=Path, help="write draft.docx or draft.md instead of printing Markdown")
+    p.add_argument("--ground", action="append", default=[], help="only these grounds (e.g. article3)")
     return parser
 
 
@@ -297,9 +312,50 @@ def cmd_migrate(kb, args) -> int:
     return run(kb.settings, args)
 
 
+def cmd_matter(kb, args) -> int:
+    from kb.matters import MatterStore
+
+    store = MatterStore(kb.settings.home / "matters")
+    if args.action == "list":
+        for m in store.list():
+            print(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  updated {m.updated}")
+        return 0
+    if not args.name_or_id:
+        raise ValueError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
+    if args.action == "create":
+        m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes)
+        print(m.id)
+        return 0
+    m = store.get(args.name_or_id)
+    print(f"{m.name} ({m.id})\nrequesting state: {m.requesting_state}\noffence: {m.offence}\nrisk: {m.risk_factors}")
+    for p in m.passages:
+        print(f"  [{p.ground}] {p.citation}")
+    return 0
+
+
+def cmd_draft(kb, args) -> int:
+    from kb.drafting import draft_argument
+    from kb.export import export_docx, export_markdown
+    from kb.matters import MatterStore
+
+    matter = MatterStore(kb.settings.home / "matters").get(args.matter_id)
+    draft = draft_argument(kb, matter, grounds=args.ground or None)
+    if args.out is None:
+        print(export_markdown(draft, matter))
+    elif args.out.suffix.lower() == ".docx":
+        export_docx(draft, matter, args.out)
+    elif args.out.suffix.lower() == ".md":
+        args.out.write_text(export_markdown(draft, matter), encoding="utf-8")
+    else:
+        raise ValueError(f"--out {args.out}: use a .docx or .md file name")
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
 HANDLERS = {"migrate": cmd_migrate,
             "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats, "eval": cmd_eval,
-            "citations": cmd_citations, "update": cmd_update}
+            "citations": cmd_citations, "update": cmd_update, "matter": cmd_matter, "draft": cmd_draft}
 
 if __name__ == "__main__":
     sys.exit(main())

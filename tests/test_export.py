@@ -7,6 +7,7 @@ import re
 import pytest
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
+from lxml import etree
 
 from kb.drafting import draft_argument
 from kb.export import export_docx, export_markdown
@@ -31,7 +32,8 @@ def test_docx_has_word_footnotes_with_every_citation(matter_and_draft, tmp_path)
     path = export_docx(draft, matter, tmp_path / "out" / "draft.docx")
     doc = Document(str(path))
     [part] = [rel.target_part for rel in doc.part.rels.values() if rel.reltype == RELATIONSHIP_TYPE.FOOTNOTES]
-    notes = {int(n.get(f"{W}id")): "".join(t.text for t in n.iter(f"{W}t")) for n in part.element.iter(f"{W}footnote")}
+    root = etree.fromstring(part.blob)  # python-docx reads a part it has no class for as bytes
+    notes = {int(n.get(f"{W}id")): "".join(t.text for t in n.iter(f"{W}t")) for n in root.iter(f"{W}footnote")}
     body_refs = [int(r.get(f"{W}id")) for r in doc.element.body.iter(f"{W}footnoteReference")]
     assert -1 in notes and 0 in notes  # the separators Word expects
     assert sorted(body_refs) == sorted(k for k in notes if k > 0)  # every mark has its note and vice versa
