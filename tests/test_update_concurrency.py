@@ -149,6 +149,7 @@ def test_update_while_serving_is_searchable_within_10_seconds(settings: Settings
                              and any(i.startswith("DROP-okonkwo-") for i in e["ids"])), None)
             time.sleep(0.2)
         assert found_at is not None and found_at - ended <= 10, "new document not searchable within 10 s"
+        print(f"update took {ended - started:.1f} s; searchable {found_at - ended:.1f} s after it ended")
         entries = owner.entries()
         during = [e for e in entries if started <= e["t"] <= ended]
         assert during, "the owner answered no search while the update ran"
@@ -162,18 +163,16 @@ def test_update_while_serving_is_searchable_within_10_seconds(settings: Settings
 def test_kill_9_at_any_point_leaves_a_store_that_opens_and_a_rerun_completes(
     settings: Settings, tmp_path: Path
 ) -> None:
-    for name in WITNESSES[:3]:
+    for name in WITNESSES[:4]:
         (settings.drop / f"{name.lower()}.txt").write_text(witness_statement(name), encoding="utf-8")
 
     # 1. the updater is killed after its first hand-over batch, while the owner serves
     owner = Owner(settings, tmp_path, ["Qincheng facility witness"])
     kill_after_first_batch(kb_update(settings, "--batch-chunks", "1"))
     rerun = finish(kb_update(settings))
-    assert rerun["mode"] == "handover" and rerun["added"] + rerun["unchanged"] == 4
+    assert rerun["mode"] == "handover" and rerun["added"] + rerun["unchanged"] == 5
 
-    # 2. the owner is killed while (or just after) it applies a hand-over
-    (settings.drop / "ferreira.txt").write_text(witness_statement("Ferreira"), encoding="utf-8")
-    finish(kb_update(settings))
+    # 2. the owner is killed right after the hand-over: before, during or after applying it
     os.kill(owner.proc.pid, signal.SIGKILL)
     owner.proc.wait(30)
     assert all(e["ok"] for e in owner.entries())
