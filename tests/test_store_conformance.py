@@ -70,10 +70,6 @@ FILTERS: dict[str, SearchFilters] = {
 
 BACKENDS = ("edge", "server-standin")
 
-EDGE_BOOL_BUG = ("grand_chamber", "not_grand_chamber")
-"""qdrant-edge-py 0.9.0 turns `MatchValue(True)` into the integer 1 (`MatchValue(True).value == 1`), so a
-boolean payload never matches and `kb search --grand-chamber` finds nothing on Edge. Those filter cases are
-strict xfails on Edge below: they start failing, as a reminder to drop them, once EdgeStore works around it."""
 
 
 # -- the data, built once per module ---------------------------------------------------------------------
@@ -208,8 +204,6 @@ def test_count_total_and_per_filter(stores, points, backend: str) -> None:
     store = stores[backend]
     assert store.count() == len(points)
     for name, f in FILTERS.items():
-        if backend == "edge" and name in EDGE_BOOL_BUG:
-            continue  # test_edge_grand_chamber_filter
         expected = sum(matches(p.payload, f) for p in points)
         assert store.count(f) == expected, f"{backend} count with filter {name}"
 
@@ -274,21 +268,9 @@ def test_document_chunks_in_reading_order(stores, points, backend: str) -> None:
     assert stores[backend].document_chunks("no-such-document") == []
 
 
-def _edge_bug(backend: str, fname: str) -> None:
-    if backend == "edge" and fname in EDGE_BOOL_BUG:
-        pytest.xfail("qdrant-edge-py 0.9.0 MatchValue(bool) bug, see EDGE_BOOL_BUG")
-
-
-@pytest.mark.xfail(strict=True, reason="qdrant-edge-py 0.9.0 MatchValue(bool) bug, see EDGE_BOOL_BUG")
-def test_edge_grand_chamber_filter(stores, points) -> None:
-    for name in EDGE_BOOL_BUG:
-        assert stores["edge"].count(FILTERS[name]) == sum(matches(p.payload, FILTERS[name]) for p in points)
-
-
 @pytest.mark.parametrize("fname", list(FILTERS))
 def test_dense_search_is_exact_cosine_with_filters(stores, points, queries, backend: str, fname: str) -> None:
     f = FILTERS[fname]
-    _edge_bug(backend, fname)
     for text, (dense, sparse) in queries.items():
         got = stores[backend].search(dense, sparse, f, limit=10, mode="dense")
         assert_same_ranking(got, exact_dense(points, dense, f, 10), 1e-5, f"{backend} dense {fname} {text!r}")
@@ -298,7 +280,6 @@ def test_dense_search_is_exact_cosine_with_filters(stores, points, queries, back
 @pytest.mark.parametrize("fname", list(FILTERS))
 def test_bm25_search_agrees_across_backends(stores, queries, fname: str) -> None:
     f = FILTERS[fname]
-    _edge_bug("edge", fname)
     for text, (_, sparse) in queries.items():
         edge = stores["edge"].search(None, sparse, f, limit=10, mode="bm25")
         server = stores["server-standin"].search(None, sparse, f, limit=10, mode="bm25")
@@ -337,7 +318,6 @@ def test_hybrid_search_is_weighted_rrf_and_agrees_across_backends(stores, querie
     """Each backend fuses its own dense and BM25 candidates by the same weighted RRF; where those candidate
     lists hold no equal scores (whose order either backend may choose), both backends return the same top 10."""
     f = FILTERS[fname]
-    _edge_bug("edge", fname)
     compared = 0
     for text, (dense, sparse) in queries.items():
         results, tied = {}, False

@@ -266,7 +266,8 @@ def to_server_filter(filters: SearchFilters) -> models.Filter | None:
     if filters.max_importance is not None:
         must.append(models.FieldCondition(key="importance", range=models.Range(lte=float(filters.max_importance))))
     if filters.grand_chamber is not None:
-        must.append(models.FieldCondition(key="grand_chamber", match=models.MatchValue(value=filters.grand_chamber)))
+        formation = "grand_chamber" if filters.grand_chamber else "chamber"
+        must.append(models.FieldCondition(key="formation", match=models.MatchValue(value=formation)))
     must_not: list[models.Condition] = []
     if filters.exclude_doc_ids:
         must_not.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(filters.exclude_doc_ids))))
