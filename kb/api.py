@@ -194,7 +194,8 @@ class KnowledgeBase:
                 raise DocumentNotFoundError(f"{doc_id} has no paragraph {para} (numbered paragraphs: {span}).")
         first = chunks[0].payload
         metadata = {k: first.get(k) for k in METADATA_FIELDS if k not in ("section", "heading", "page")}
-        metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus), source_file=first.get("source_file"),
+        metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus),
+                        source_file=first.get("source_file"),
                         citation=cite({**first, "paragraph": None, "page": None, "section": None}),
                         extra=first.get("doc_extra") or {})
         return DocumentView(doc_id, metadata, hits, focus)
@@ -224,7 +225,9 @@ class KnowledgeBase:
 
     # ingest ---------------------------------------------------------------------------------------------
 
-    def ingest(self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs) -> IngestReport:
+    def ingest(
+        self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs
+    ) -> IngestReport:
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
 
 
@@ -241,4 +244,6 @@ def validate_filters(filters: SearchFilters) -> None:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise FilterError(f"date range {filters.date_from} to {filters.date_to} is empty: the start is after the end")
     if filters.max_importance is not None and not 1 <= filters.max_importance <= 4:
-        raise FilterError(f"importance {filters.max_importance} is out of range; HUDOC importance runs 1 (key case) to 4")
+        raise FilterError(
+            f"importance {filters.max_importance} is out of range; HUDOC importance runs 1 (key case) to 4"
+        )

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.errors import KbError, StoreLockedError
+from kb.indexing import write_document
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
 
@@ -114,9 +115,7 @@ def pending_batches(inbox: Path) -> list[Path]:
 def apply_batch(store: ChunkStore, batch: Batch) -> None:
     """Upsert each document whole, then drop its chunks that the new version no longer has (as `kb ingest` does)."""
     for doc_id, points in batch.documents.items():
-        store.upsert(points)
-        keep = {p.id for p in points}
-        store.delete([c.id for c in store.document_chunks(doc_id) if c.id not in keep])
+        write_document(store, doc_id, points)
     if batch.removals:
         store.delete_documents(batch.removals)
 
@@ -174,22 +173,20 @@ class StoredDocument:
     source: str | None
 
 
-def store_documents(store: ChunkStore, previous: dict[str, StoredDocument] | None = None) -> dict[str, StoredDocument]:
-    """Every stored document; the source name (not indexed) is looked up only for versions not seen before."""
-    previous = previous or {}
-    kinds: dict[str, str] = {}
-    for kind, _ in store.facet("source_kind", limit=1000):
-        for doc_id, _ in store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=10_000_000):
-            kinds[doc_id] = kind
-    out: dict[str, StoredDocument] = {}
-    for doc_id, v in store.versions().items():
-        old = previous.get(doc_id)
-        if old is not None and old.version == v.version:
-            source = old.source
-        else:
-            first = next(iter(store.scroll(SearchFilters(doc_ids=(doc_id,)), batch=1)), None)
-            source = first.payload.get("source_name") if first else None
-        out[doc_id] = StoredDocument(v.version, v.complete, kinds.get(doc_id), source)
+def store_documents(store: ChunkStore) -> dict[str, StoredDocument]:
+    """Every stored document with its kind and source, from facets over the indexed payload fields."""
+    kinds = _doc_values(store, "source_kind", "source_kinds")
+    sources = _doc_values(store, "source_name", "source_names")
+    return {doc_id: StoredDocument(v.version, v.complete, kinds.get(doc_id), sources.get(doc_id))
+            for doc_id, v in store.versions().items()}
+
+
+def _doc_values(store: ChunkStore, key: str, filter_field: str) -> dict[str, str]:
+    """doc_id → the value of a per-document payload field, one facet per distinct value."""
+    out: dict[str, str] = {}
+    for value, _ in store.facet(key, limit=100_000):
+        for doc_id, _ in store.facet("doc_id", SearchFilters(**{filter_field: (value,)}), limit=10_000_000):
+            out[doc_id] = value
     return out
 
 
@@ -248,7 +245,7 @@ class InboxWatcher:
         """Apply what is waiting; refresh the snapshot after changes (and once at start)."""
         applied = apply_inbox(self.store, self.inbox, self.warn)
         if applied or self._documents is None:
-            self._documents = store_documents(self.store, self._documents)
+            self._documents = store_documents(self.store)
             write_snapshot(self.inbox, self._documents)
         self.applied += applied
         return applied

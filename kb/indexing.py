@@ -26,7 +26,7 @@ from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
 from ingest.model import BadInputError, SourceDocument
 from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
 from kb.settings import Settings
-from kb.store.base import ChunkPoint, ChunkStore, DocumentVersion, SparseVector, encode_version
+from kb.store.base import ChunkPoint, ChunkStore, DocumentVersion, SearchFilters, SparseVector, encode_version
 
 INDEX_VERSION = "1"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
@@ -177,11 +177,15 @@ class DocumentWriter:
         for d in documents:
             by_doc.setdefault(d.meta["doc_id"], []).append(d)
         for doc_id, chunks in by_doc.items():
-            self.store.upsert([to_point(c) for c in chunks])
-            keep = {c.id for c in chunks}
-            stale = [c.id for c in self.store.document_chunks(doc_id) if c.id not in keep]
-            self.store.delete(stale)
+            write_document(self.store, doc_id, [to_point(c) for c in chunks])
         return {"written": len(documents)}
+
+
+def write_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
+    """One document, whole: upsert all its chunks in one operation, then drop the chunks it no longer has."""
+    store.upsert(points)
+    keep = {p.id for p in points}
+    store.delete([c.id for c in store.document_chunks(doc_id) if c.id not in keep])
 
 
 def to_point(doc: Document) -> ChunkPoint:
@@ -383,21 +387,13 @@ def run_ingest(
                 progress(done, total_chunks, batch[-1].source.doc_id)
         store.flush()
     if request.prune and from_corpus and request.limit is None:
-        names = {s.name for s in sources}
-        stale = [
-            doc_id for doc_id, v in existing.items()
-            if doc_id not in seen and _source_name_of(store, doc_id) in names
-        ]
+        in_sources = store.facet("doc_id", SearchFilters(source_names=tuple(s.name for s in sources)), limit=10_000_000)
+        stale = [doc_id for doc_id, _ in in_sources if doc_id not in seen]
         store.delete_documents(stale)
         report.removed = len(stale)
         store.flush()
     report.seconds = time.monotonic() - started
     return report
-
-
-def _source_name_of(store: ChunkStore, doc_id: str) -> str | None:
-    chunks = store.document_chunks(doc_id)
-    return chunks[0].payload.get("source_name") if chunks else None
 
 
 def _batches(pending: list[PreparedDocument]) -> Iterator[list[PreparedDocument]]:

@@ -43,7 +43,9 @@ class HybridRetriever:
         query_embedding: list[float] | None = None,
         sparse_embedding: SparseEmbedding | None = None,
     ) -> dict:
-        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values)) if sparse_embedding else None
+        sparse = (
+            SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values)) if sparse_embedding else None
+        )
         chunks = self.store.search(query_embedding, sparse, filters, limit=top_k, mode=self.mode,
                                    prefetch_limit=max(self.prefetch_limit, top_k), weights=self.weights)
         return {"chunks": chunks}
@@ -94,7 +96,9 @@ def build_search_pipeline(store: ChunkStore, model: str, dtype: str, mode: Searc
     return pipeline
 
 
-def run_search(pipeline: Pipeline, query: str, filters: SearchFilters, top_k: int, overfetch: int = 3) -> list[StoredChunk]:
+def run_search(
+    pipeline: Pipeline, query: str, filters: SearchFilters, top_k: int, overfetch: int = 3
+) -> list[StoredChunk]:
     inputs: dict = {"retriever": {"filters": filters, "top_k": top_k * overfetch}, "dedupe": {"top_k": top_k}}
     names = set(pipeline.graph.nodes)
     if "dense" in names:

@@ -86,7 +86,8 @@ class Settings:
                 file_values = tomllib.load(fh)
             unknown = set(file_values) - {f.name for f in fields(cls)}
             if unknown:
-                raise ValueError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {[f.name for f in fields(cls)]}")
+                valid = [f.name for f in fields(cls)]
+                raise ValueError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {valid}")
 
         def pick(name: str, var: str, default: object = None) -> object:
             return env.get(var) or file_values.get(name) or default

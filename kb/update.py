@@ -189,11 +189,7 @@ def run_update(
     try:
         if store is not None:
             report.leftovers = apply_inbox(store, inbox, warn)
-            try:
-                previous = read_snapshot(inbox)
-            except KbError:
-                previous = None
-            existing = store_documents(store, previous)
+            existing = store_documents(store)
         else:
             report.mode = "handover"
             snapshot = read_snapshot(inbox)
@@ -208,7 +204,7 @@ def run_update(
         _update(settings, request, report, existing, store, inbox, progress, warn)
         if store is not None:
             store.flush()
-            write_snapshot(inbox, store_documents(store, existing))
+            write_snapshot(inbox, store_documents(store))
     finally:
         if owned and store is not None:
             store.close()

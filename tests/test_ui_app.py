@@ -195,3 +195,12 @@ def test_highlight_escapes_document_text() -> None:
     assert "<script" not in html and "*risk*" not in html
     assert "<mark>Extradited</mark>" in html
     assert "<mark>risk</mark>" in html
+
+
+def test_add_material_page_offers_the_drop_folder_formats(app: AppTest) -> None:
+    app.sidebar.radio(key="view").set_value("Add material")
+    app.run()
+    assert not app.exception, app.exception
+    assert any(h.value == "Add material" for h in app.main.header)
+    uploader = app.main.get("file_uploader")[0]
+    assert {".pdf", ".docx", ".html", ".txt", ".md"} <= {"." + t.lstrip(".") for t in uploader.proto.type}

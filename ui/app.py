@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import matters_ui, research
+from ui import matters_ui, research, uploads
 from ui.state import corpus_files, explained_errors, get_kb, store_stats
 
-VIEWS = ("Research", "Document", "Matters")
+VIEWS = ("Research", "Document", "Matters", "Add material")
 
 
 def _coverage() -> None:
@@ -43,8 +43,10 @@ def main() -> None:
         elif view == "Document":
             matters_ui.show_flash()
             research.document_page(kb)
-        else:
+        elif view == "Matters":
             matters_ui.matters_page(kb)
+        else:
+            uploads.uploads_page(kb)
 
 
 main()

@@ -41,6 +41,10 @@ def use_kb(kb: KnowledgeBase | None) -> None:
 def _open_kb() -> KnowledgeBase:
     kb = KnowledgeBase(Settings.load())
     warm_up(kb)
+    try:
+        kb.start_inbox_watcher()  # applies what `kb update` hands over while the app holds the store
+    except KbError:
+        pass  # the store is locked by another process; the sidebar says so
     return kb
 
 

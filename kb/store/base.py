@@ -17,7 +17,7 @@ SearchMode = Literal["hybrid", "dense", "bm25"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
 
 KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
-                  "source_kind", "section", "paragraph", "appno", "formation")
+                  "source_kind", "source_name", "section", "paragraph", "appno", "formation")
 INTEGER_FIELDS = ("importance", "year", "para_index")
 DATETIME_FIELDS = ("date",)
 BOOL_FIELDS: tuple[str, ...] = ()
@@ -61,6 +61,7 @@ class SearchFilters:
     articles: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     source_kinds: tuple[str, ...] = ()
+    source_names: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None

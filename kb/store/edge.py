@@ -43,6 +43,7 @@ class EdgeStore:
         try:
             if (self.path / "edge_config.json").exists() or (self.path / "wal").exists():
                 self._shard = q.EdgeShard.load(str(self.path))
+                self._create_indexes()
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._shard = q.EdgeShard.create(str(self.path), config)
@@ -56,14 +57,14 @@ class EdgeStore:
             raise
 
     def _create_indexes(self) -> None:
-        for name in KEYWORD_FIELDS:
-            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Keyword))
-        for name in INTEGER_FIELDS:
-            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Integer))
-        for name in DATETIME_FIELDS:
-            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Datetime))
-        for name in BOOL_FIELDS:
-            self._shard.update(q.UpdateOperation.create_field_index(name, q.PayloadSchemaType.Bool))
+        """Index every filter field; on an existing shard only the fields added since it was created."""
+        present = set(self._shard.info().payload_schema)
+        kinds = ((KEYWORD_FIELDS, q.PayloadSchemaType.Keyword), (INTEGER_FIELDS, q.PayloadSchemaType.Integer),
+                 (DATETIME_FIELDS, q.PayloadSchemaType.Datetime), (BOOL_FIELDS, q.PayloadSchemaType.Bool))
+        for names, schema in kinds:
+            for name in names:
+                if name not in present:
+                    self._shard.update(q.UpdateOperation.create_field_index(name, schema))
 
     # writing -------------------------------------------------------------------------------------------
 
@@ -203,6 +204,7 @@ def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
         ("articles", filters.articles),
         ("language", filters.languages),
         ("source_kind", filters.source_kinds),
+        ("source_name", filters.source_names),
         ("section", filters.sections),
         ("doc_id", filters.doc_ids),
     ):

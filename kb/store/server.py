@@ -255,6 +255,7 @@ def to_server_filter(filters: SearchFilters) -> models.Filter | None:
         ("articles", filters.articles),
         ("language", filters.languages),
         ("source_kind", filters.source_kinds),
+        ("source_name", filters.source_names),
         ("section", filters.sections),
         ("doc_id", filters.doc_ids),
     ):
