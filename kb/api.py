@@ -127,7 +127,7 @@ class KnowledgeBase:
                     from kb.citation_graph import open_graph
                     from kb.ranking import LegalRanker
 
-                    ranker = LegalRanker(open_graph(self.settings.home), ranking) if ranking else None
+                    ranker = LegalRanker(open_graph(self.settings.home), ranking, self.store) if ranking else None
                 self._pipelines[key] = build_search_pipeline(
                     self.store, self.settings.model, self.settings.embed_dtype,
                     "hybrid" if mode == "ranked" else check_mode(mode), weights,

@@ -332,6 +332,25 @@ class CitationGraph:
                 docs + excluded).fetchall()
         return {(d, p): n for d, p, n in para_rows}, dict(doc_rows)
 
+    def outgoing(self, paragraphs: Iterable[tuple[str, str]], exclude_doc_ids: Iterable[str] = ()
+                 ) -> list[tuple[str, str, str, str]]:
+        """(citing doc, citing paragraph, cited doc, cited paragraph) for the pinpoints these paragraphs make."""
+        pairs = sorted(set(paragraphs))
+        if not pairs:
+            return []
+        excluded = set(exclude_doc_ids)
+        out: list[tuple[str, str, str, str]] = []
+        with self._connect() as con:
+            for start in range(0, len(pairs), 400):
+                chunk = pairs[start:start + 400]
+                where = " OR ".join("(c.citing_doc = ? AND c.citing_para = ?)" for _ in chunk)
+                rows = con.execute(
+                    "SELECT DISTINCT c.citing_doc, c.citing_para, p.cited_doc, p.cited_para FROM citations c "
+                    f"JOIN pinpoints p ON p.citation_id = c.id WHERE {where}",
+                    [v for pair in chunk for v in pair]).fetchall()
+                out.extend(r for r in rows if r[2] not in excluded)
+        return out
+
     def stats(self) -> dict:
         with self._connect() as con:
             row = con.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()

@@ -19,10 +19,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from haystack import component
 
 from kb.citation_graph import CitationGraph
-from kb.store.base import SearchFilters, StoredChunk
+from kb.store.base import ChunkStore, SearchFilters, StoredChunk
 
 APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
 CASE_NAME_IN_QUERY = re.compile(r"\b([A-Z][\w'’\-.]+(?:\s+and\s+Others)?)\s+v\.\s+(?:the\s+)?[A-Z]")
+MAX_FETCHED_BY_VOTES = 30
+"""Cited paragraphs outside the retrieved pool fetched per query; more cost latency and rarely reach the top 10."""
 LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 FACT_SECTIONS = ("THE FACTS", "PROCEDURE", "HEADER", "OPERATIVE PART", "SEPARATE OPINION")
 
@@ -39,6 +41,8 @@ class RankingWeights:
     principles: float = 0.0
     low_authority_type: float = 0.0
     named_case: float = 3.0
+    citation_votes: float = 0.0
+    """Additive, not a multiplier: each retrieved paragraph passes its score to the paragraphs it cites."""
 
     def without(self, name: str) -> RankingWeights:
         if name not in {f.name for f in fields(self)}:
@@ -63,11 +67,47 @@ def named_in_query(query: str) -> tuple[set[str], set[str]]:
 class LegalRanker:
     """Re-scores retrieved chunks by authority features and re-sorts them; runs between retrieval and dedupe."""
 
-    def __init__(self, graph: CitationGraph | None = None, weights: RankingWeights = DEFAULT_RANKING) -> None:
+    def __init__(self, graph: CitationGraph | None = None, weights: RankingWeights = DEFAULT_RANKING,
+                 store: ChunkStore | None = None) -> None:
         if not isinstance(weights, RankingWeights):
             raise ValueError(f"weights must be a RankingWeights, not {type(weights).__name__}")
         self.graph = graph
         self.weights = weights
+        self.store = store
+
+    def citation_votes(self, chunks: list[StoredChunk], filters: SearchFilters) -> list[StoredChunk]:
+        """The Court's own pointers: paragraphs that restate a principle cite where it was laid down, so each
+        retrieved paragraph votes, with its retrieval score, for the paragraphs it cites; cited paragraphs that
+        were not retrieved are fetched (within the same filters). Excluded documents neither vote nor receive."""
+        if self.graph is None or not self.weights.citation_votes:
+            return chunks
+        scores = {(c.payload.get("doc_id", ""), str(c.payload.get("paragraph"))): c.score for c in chunks
+                  if c.payload.get("paragraph") is not None}
+        votes: dict[tuple[str, str], float] = {}
+        for citing_doc, citing_para, cited_doc, cited_para in self.graph.outgoing(scores, filters.exclude_doc_ids):
+            key = (cited_doc, cited_para)
+            votes[key] = votes.get(key, 0.0) + scores[(citing_doc, citing_para)]
+        if not votes:
+            return chunks
+        weight = self.weights.citation_votes
+        boosted = [replace(c, score=c.score + weight * votes.get(
+            (c.payload.get("doc_id", ""), str(c.payload.get("paragraph"))), 0.0)) for c in chunks]
+        present = {(c.payload.get("doc_id", ""), str(c.payload.get("paragraph"))) for c in chunks}
+        missing = sorted((k for k in votes if k not in present), key=lambda k: -votes[k])[:MAX_FETCHED_BY_VOTES]
+        if missing and self.store is not None:
+            docs = {d for d, _ in missing}
+            if filters.doc_ids:
+                docs &= set(filters.doc_ids)
+            if docs:
+                paragraphs = tuple(sorted({p for _, p in missing}))
+                lookup = replace(filters, doc_ids=tuple(sorted(docs)), paragraphs=paragraphs)
+                wanted = set(missing)
+                for chunk in self.store.scroll(lookup, batch=256):
+                    key = (chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph")))
+                    if key in wanted:
+                        wanted.discard(key)
+                        boosted.append(replace(chunk, score=weight * votes[key]))
+        return boosted
 
     def features(self, chunk: StoredChunk, para_counts: dict[tuple[str, str], int], doc_counts: dict[str, int],
                  appnos: set[str], names: set[str]) -> dict[str, float]:
@@ -92,7 +132,9 @@ class LegalRanker:
     def run(self, chunks: list[StoredChunk], query: str = "", filters: SearchFilters | None = None) -> dict:
         if not chunks:
             return {"chunks": []}
-        excluded = (filters or SearchFilters()).exclude_doc_ids
+        filters = filters or SearchFilters()
+        excluded = filters.exclude_doc_ids
+        chunks = self.citation_votes(chunks, filters)
         para_counts: dict[tuple[str, str], int] = {}
         doc_counts: dict[str, int] = {}
         if self.graph is not None:

@@ -58,3 +58,34 @@ def test_application_number_in_query_puts_that_case_first(sample_kb, graph) -> N
 def test_unknown_feature_is_refused_with_the_valid_names() -> None:
     with pytest.raises(ValueError, match="grand_chamber"):
         DEFAULT_RANKING.without("popularity")
+
+
+def _ranked_search(sample_kb, graph, query: str, filters: SearchFilters, weights: RankingWeights):
+    ranker = LegalRanker(graph, weights, sample_kb.store)
+    pipeline = build_search_pipeline(sample_kb.store, sample_kb.settings.model, sample_kb.settings.embed_dtype,
+                                     "bm25", RANKED_WEIGHTS, ranker=ranker)
+    return run_search(pipeline, query, filters, 10)
+
+
+def test_retrieved_paragraphs_vote_for_the_paragraphs_they_cite(sample_kb, graph) -> None:
+    """Saadi § 125 restates the principle and cites Soering §§ 90-91: its votes bring Soering's paragraphs in."""
+    query = ("expulsion may give rise to an issue under Article 3 and hence engage the responsibility of that State "
+             "where substantial grounds have been shown for believing that the person concerned if deported faces "
+             "a real risk of being subjected to treatment contrary to Article 3")
+    only_saadi = SearchFilters(doc_ids=("HEJUD-37201-06", "HEJUD-14038-88"), sections=("THE LAW",))
+    silent = replace(DEFAULT_RANKING, citation_votes=0.0)
+    voting = replace(DEFAULT_RANKING, citation_votes=1.0)
+
+    def soering_ranks(hits) -> list[int]:
+        return [i for i, h in enumerate(hits)
+                if h.payload["doc_id"] == "HEJUD-14038-88" and h.payload["paragraph"] in ("90", "91")]
+
+    with_votes = soering_ranks(_ranked_search(sample_kb, graph, query, only_saadi, voting))
+    without = soering_ranks(_ranked_search(sample_kb, graph, query, only_saadi, silent))
+    assert with_votes, "Soering §§ 90-91 should be lifted by Saadi's citations"
+    assert not without or min(with_votes) < min(without)
+
+    saadi_excluded = replace(only_saadi, exclude_doc_ids=("HEJUD-37201-06",))
+    hits = _ranked_search(sample_kb, graph, query, saadi_excluded, voting)
+    assert all(h.payload["doc_id"] != "HEJUD-37201-06" for h in hits)
+    assert soering_ranks(hits) == soering_ranks(_ranked_search(sample_kb, graph, query, saadi_excluded, silent))

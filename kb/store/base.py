@@ -68,6 +68,7 @@ class SearchFilters:
     max_importance: int | None = None
     grand_chamber: bool | None = None
     doc_ids: tuple[str, ...] = ()
+    paragraphs: tuple[str, ...] = ()
     exclude_doc_ids: tuple[str, ...] = field(default=())
 
     def is_empty(self) -> bool:

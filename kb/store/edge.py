@@ -207,6 +207,7 @@ def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
         ("source_name", filters.source_names),
         ("section", filters.sections),
         ("doc_id", filters.doc_ids),
+        ("paragraph", filters.paragraphs),
     ):
         if values:
             must.append(q.FieldCondition(key=key, match=q.MatchAny(any=list(values))))

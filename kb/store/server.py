@@ -258,6 +258,7 @@ def to_server_filter(filters: SearchFilters) -> models.Filter | None:
         ("source_name", filters.source_names),
         ("section", filters.sections),
         ("doc_id", filters.doc_ids),
+        ("paragraph", filters.paragraphs),
     ):
         if values:
             must.append(models.FieldCondition(key=key, match=models.MatchAny(any=list(values))))
