@@ -135,6 +135,11 @@ class KnowledgeBase:
                 )
             return self._pipelines[key]
 
+    def embed_query(self, text: str) -> list[float]:
+        """The dense query vector search uses (benchmarks and evaluation compare stores on identical vectors)."""
+        self.variant_pipeline("hybrid", DEFAULT_WEIGHTS)
+        return self._text_embedder.run(text=text)["embedding"]
+
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
         """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citation_graph.CitingParagraph`s)."""
         from kb.citation_graph import GRAPH_FILE, open_graph
