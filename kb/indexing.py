@@ -317,6 +317,22 @@ def iter_files(
             warn(f"skipped {exc.path}: {exc.reason}")
 
 
+def admit(doc: SourceDocument, source_name: str, seen: set[str], report: IngestReport,
+          warn: Callable[[str], None]) -> PreparedDocument | None:
+    """The document cut into chunks, or None (counted as failed, with a warning) for a repeated id or no text."""
+    reason = f"duplicate document id {doc.doc_id}" if doc.doc_id in seen else None
+    seen.add(doc.doc_id)
+    prepared = None if reason else prepare(doc, source_name)
+    if prepared is not None and not prepared.chunks:
+        reason = "no paragraphs of text"
+    if reason:
+        report.failed += 1
+        report.failures.append((doc.source_file, reason))
+        warn(f"skipped {doc.source_file}: {reason}")
+        return None
+    return prepared
+
+
 def run_ingest(
     settings: Settings,
     store: ChunkStore,
@@ -339,17 +355,8 @@ def run_ingest(
     pending: list[PreparedDocument] = []
     seen: set[str] = set()
     for source_name, doc in documents:
-        if doc.doc_id in seen:
-            report.failed += 1
-            report.failures.append((doc.source_file, f"duplicate document id {doc.doc_id}"))
-            warn(f"skipped {doc.source_file}: duplicate document id {doc.doc_id}")
-            continue
-        seen.add(doc.doc_id)
-        prepared = prepare(doc, source_name)
-        if not prepared.chunks:
-            report.failed += 1
-            report.failures.append((doc.source_file, "no paragraphs of text"))
-            warn(f"skipped {doc.source_file}: no paragraphs of text")
+        prepared = admit(doc, source_name, seen, report, warn)
+        if prepared is None:
             continue
         old = existing.get(doc.doc_id)
         if old is not None and old.complete and old.version == prepared.content_hash:

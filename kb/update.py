@@ -40,7 +40,7 @@ from kb.handover import (
     write_snapshot,
 )
 from kb.hudoc import HudocFetcher, HudocQuery
-from kb.indexing import BATCH_CHUNKS, IngestReport, Manifest, PreparedDocument, iter_documents, prepare, to_point
+from kb.indexing import BATCH_CHUNKS, IngestReport, Manifest, PreparedDocument, admit, iter_documents, to_point
 from kb.settings import Settings
 from kb.store.base import ChunkStore
 
@@ -229,16 +229,8 @@ def _update(
 
     def consider(stream: Iterable[tuple[str, SourceDocument]], corpus: bool) -> None:
         for source_name, doc in stream:
-            if doc.doc_id in seen:
-                report.failed += 1
-                report.failures.append((doc.source_file, f"duplicate document id {doc.doc_id}"))
-                warn(f"skipped {doc.source_file}: duplicate document id {doc.doc_id}")
-                continue
-            seen.add(doc.doc_id)
-            prepared = prepare(doc, source_name)
-            if not prepared.chunks:
-                report.failed += 1
-                report.failures.append((doc.source_file, "no paragraphs of text"))
+            prepared = admit(doc, source_name, seen, report, warn)
+            if prepared is None:
                 continue
             old = existing.get(doc.doc_id)
             if old is not None and old.complete and old.version == prepared.content_hash:

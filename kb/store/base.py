@@ -74,6 +74,19 @@ class SearchFilters:
     def is_empty(self) -> bool:
         return self == SearchFilters()
 
+    def keyword_matches(self) -> list[tuple[str, list[str]]]:
+        """(payload key, accepted values) for every keyword restriction: each an OR inside, all ANDed.
+        Both backends build their filters from this one list, so they cannot drift apart."""
+        pairs = [
+            ("doc_type", self.doc_types), ("court", self.courts), ("respondent_state", self.respondent_states),
+            ("articles", self.articles), ("language", self.languages), ("source_kind", self.source_kinds),
+            ("source_name", self.source_names), ("section", self.sections), ("doc_id", self.doc_ids),
+            ("paragraph", self.paragraphs),
+        ]
+        if self.grand_chamber is not None:
+            pairs.append(("formation", ("grand_chamber" if self.grand_chamber else "chamber",)))
+        return [(key, list(values)) for key, values in pairs if values]
+
 
 @dataclass(frozen=True)
 class DocumentVersion:

@@ -196,28 +196,11 @@ class EdgeStore:
 
 def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
     """Our filters as a Qdrant filter: each list is an OR inside, the lists are ANDed."""
-    must: list = []
-    for key, values in (
-        ("doc_type", filters.doc_types),
-        ("court", filters.courts),
-        ("respondent_state", filters.respondent_states),
-        ("articles", filters.articles),
-        ("language", filters.languages),
-        ("source_kind", filters.source_kinds),
-        ("source_name", filters.source_names),
-        ("section", filters.sections),
-        ("doc_id", filters.doc_ids),
-        ("paragraph", filters.paragraphs),
-    ):
-        if values:
-            must.append(q.FieldCondition(key=key, match=q.MatchAny(any=list(values))))
+    must: list = [q.FieldCondition(key=key, match=q.MatchAny(any=values)) for key, values in filters.keyword_matches()]
     if filters.date_from or filters.date_to:
         must.append(q.FieldCondition(key="date", range=q.RangeDateTime(gte=filters.date_from, lte=filters.date_to)))
     if filters.max_importance is not None:
         must.append(q.FieldCondition(key="importance", range=q.RangeFloat(lte=float(filters.max_importance))))
-    if filters.grand_chamber is not None:
-        formation = "grand_chamber" if filters.grand_chamber else "chamber"
-        must.append(q.FieldCondition(key="formation", match=q.MatchValue(formation)))
     must_not = []
     if filters.exclude_doc_ids:
         must_not.append(q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(filters.exclude_doc_ids))))

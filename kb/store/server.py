@@ -247,29 +247,14 @@ class ServerStore:
 
 def to_server_filter(filters: SearchFilters) -> models.Filter | None:
     """Our filters as a qdrant-client filter, condition for condition the same as `edge.to_edge_filter`."""
-    must: list[models.Condition] = []
-    for key, values in (
-        ("doc_type", filters.doc_types),
-        ("court", filters.courts),
-        ("respondent_state", filters.respondent_states),
-        ("articles", filters.articles),
-        ("language", filters.languages),
-        ("source_kind", filters.source_kinds),
-        ("source_name", filters.source_names),
-        ("section", filters.sections),
-        ("doc_id", filters.doc_ids),
-        ("paragraph", filters.paragraphs),
-    ):
-        if values:
-            must.append(models.FieldCondition(key=key, match=models.MatchAny(any=list(values))))
+    must: list[models.Condition] = [
+        models.FieldCondition(key=key, match=models.MatchAny(any=values)) for key, values in filters.keyword_matches()
+    ]
     if filters.date_from or filters.date_to:
         must.append(models.FieldCondition(key="date", range=models.DatetimeRange(gte=filters.date_from,
                                                                                  lte=filters.date_to)))
     if filters.max_importance is not None:
         must.append(models.FieldCondition(key="importance", range=models.Range(lte=float(filters.max_importance))))
-    if filters.grand_chamber is not None:
-        formation = "grand_chamber" if filters.grand_chamber else "chamber"
-        must.append(models.FieldCondition(key="formation", match=models.MatchValue(value=formation)))
     must_not: list[models.Condition] = []
     if filters.exclude_doc_ids:
         must_not.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(filters.exclude_doc_ids))))
