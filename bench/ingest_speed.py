@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.loaders import echr
 from kb.embedding import _model_kwargs
-from kb.indexing import build_indexing_pipeline, prepare
+from kb.indexing import batches, build_indexing_pipeline, prepare
 from kb.settings import Settings
 from kb.store import open_store
 
@@ -50,8 +50,8 @@ def main() -> int:
         pipeline = build_indexing_pipeline(settings, store)
         pipeline.warm_up()
         started = time.perf_counter()
-        for p in prepared:
-            pipeline.run({"dense": {"documents": p.chunks}})
+        for batch in batches(prepared):  # exactly as `kb ingest` groups documents
+            pipeline.run({"dense": {"documents": [c for p in batch for c in p.chunks]}})
         store.flush()
         piped = len(texts) / (time.perf_counter() - started)
         stored = store.count()

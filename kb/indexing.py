@@ -380,7 +380,7 @@ def run_ingest(
     if pending:
         pipeline = build_indexing_pipeline(settings, store)
         done = 0
-        for batch in _batches(pending):
+        for batch in batches(pending):
             docs = [c for p in batch for c in p.chunks]
             pipeline.run({"dense": {"documents": docs}})
             for p in batch:
@@ -403,7 +403,7 @@ def run_ingest(
     return report
 
 
-def _batches(pending: list[PreparedDocument]) -> Iterator[list[PreparedDocument]]:
+def batches(pending: list[PreparedDocument]) -> Iterator[list[PreparedDocument]]:
     batch: list[PreparedDocument] = []
     size = 0
     for p in pending:
