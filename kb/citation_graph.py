@@ -23,9 +23,11 @@ import json
 import re
 import sqlite3
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -285,15 +287,21 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
 
 
 class CitationGraph:
-    """Read access to a built graph; cheap to open, safe to share between threads (one connection per call)."""
+    """Read access to a built graph; safe to share between threads (one read-only connection per thread, kept:
+    opening one per query cost more than the query itself)."""
 
     def __init__(self, path: Path) -> None:
         if not path.exists():
             raise FileNotFoundError(f"no citation graph at {path}; build it with `kb citations build`")
         self.path = path
+        self._local = threading.local()
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        yield con
 
     def cited_by(self, doc_id: str, paragraph: str, exclude_doc_ids: Iterable[str] = ()) -> list[CitingParagraph]:
         excluded = set(exclude_doc_ids)
