@@ -22,6 +22,7 @@ install: $(STAMP)
 
 ingest: install
 	$(BIN)/kb ingest
+	$(BIN)/kb citations build
 
 ui: install
 	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
