@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
 
 from haystack import component
@@ -41,6 +42,8 @@ class RankingWeights:
     principles: float = 0.0
     low_authority_type: float = 0.0
     named_case: float = 3.0
+    doc_support: float = 0.0
+    """Several retrieved paragraphs of one judgment: the case as a whole is on point (facts summaries)."""
     citation_votes: float = 0.0
     """Additive, not a multiplier: each retrieved paragraph passes its score to the paragraphs it cites."""
 
@@ -110,7 +113,7 @@ class LegalRanker:
         return boosted
 
     def features(self, chunk: StoredChunk, para_counts: dict[tuple[str, str], int], doc_counts: dict[str, int],
-                 appnos: set[str], names: set[str]) -> dict[str, float]:
+                 appnos: set[str], names: set[str], support: Counter[str] | None = None) -> dict[str, float]:
         p = chunk.payload
         doc_id = p.get("doc_id", "")
         section = p.get("section") or ""
@@ -126,6 +129,7 @@ class LegalRanker:
             "principles": float("general principle" in heading or "principles" in heading),
             "low_authority_type": -float(p.get("doc_type") in LOW_AUTHORITY_TYPES),
             "named_case": float(named),
+            "doc_support": math.log(max(1, (support or Counter())[doc_id])),
         }
 
     @component.output_types(chunks=list[StoredChunk])
@@ -134,6 +138,7 @@ class LegalRanker:
             return {"chunks": []}
         filters = filters or SearchFilters()
         excluded = filters.exclude_doc_ids
+        support = Counter(c.payload.get("doc_id", "") for c in chunks)
         chunks = self.citation_votes(chunks, filters)
         para_counts: dict[tuple[str, str], int] = {}
         doc_counts: dict[str, int] = {}
@@ -143,7 +148,7 @@ class LegalRanker:
         weights = self.weights.as_dict()
         rescored = []
         for chunk in chunks:
-            feats = self.features(chunk, para_counts, doc_counts, appnos, names)
+            feats = self.features(chunk, para_counts, doc_counts, appnos, names, support)
             boost = sum(weights[name] * value for name, value in feats.items())
             payload = dict(chunk.payload)
             payload["cited_by"] = para_counts.get((payload.get("doc_id", ""), str(payload.get("paragraph"))), 0)
