@@ -155,7 +155,7 @@ class KnowledgeBase:
         query: str,
         filters: SearchFilters | None = None,
         limit: int = 10,
-        mode: str = "hybrid",
+        mode: str = "ranked",
         weights: tuple[float, float] = DEFAULT_WEIGHTS,
     ) -> list[Hit]:
         query = (query or "").strip()

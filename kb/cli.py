@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help=COMMANDS["search"])
     p.add_argument("query")
     p.add_argument("-k", "--limit", type=int, default=10)
-    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25", "ranked"])
+    p.add_argument("--mode", default="ranked", choices=["hybrid", "dense", "bm25", "ranked"],
+                   help="ranked (default): hybrid retrieval re-ranked with the citation graph and authority")
     p.add_argument("--json", action="store_true")
     _add_filter_args(p)
 

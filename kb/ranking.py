@@ -42,9 +42,9 @@ class RankingWeights:
     principles: float = 0.0
     low_authority_type: float = 0.0
     named_case: float = 3.0
-    doc_support: float = 0.0
-    """Several retrieved paragraphs of one judgment: the case as a whole is on point (facts summaries)."""
-    citation_votes: float = 0.0
+    facts_support: float = 0.3
+    """Several retrieved fact paragraphs of one judgment: a query telling a story matches that case as a whole."""
+    citation_votes: float = 1.0
     """Additive, not a multiplier: each retrieved paragraph passes its score to the paragraphs it cites."""
 
     def without(self, name: str) -> RankingWeights:
@@ -129,7 +129,7 @@ class LegalRanker:
             "principles": float("general principle" in heading or "principles" in heading),
             "low_authority_type": -float(p.get("doc_type") in LOW_AUTHORITY_TYPES),
             "named_case": float(named),
-            "doc_support": math.log(max(1, (support or Counter())[doc_id])),
+            "facts_support": math.log(max(1, (support or Counter())[doc_id])),
         }
 
     @component.output_types(chunks=list[StoredChunk])
@@ -138,7 +138,7 @@ class LegalRanker:
             return {"chunks": []}
         filters = filters or SearchFilters()
         excluded = filters.exclude_doc_ids
-        support = Counter(c.payload.get("doc_id", "") for c in chunks)
+        support = Counter(c.payload.get("doc_id", "") for c in chunks if c.payload.get("section") == "THE FACTS")
         chunks = self.citation_votes(chunks, filters)
         para_counts: dict[tuple[str, str], int] = {}
         doc_counts: dict[str, int] = {}

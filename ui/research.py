@@ -18,6 +18,8 @@ from ui import matters_ui
 from ui.render import escape, paragraph_block
 from ui.state import explained_errors
 
+RESULT_MODES = ("ranked", *SEARCH_MODES)
+
 FACETS: tuple[tuple[str, str, str], ...] = (
     ("doc_type", "doc_types", "Document type"),
     ("court", "courts", "Court or body"),
@@ -99,11 +101,12 @@ def research_page(kb: KnowledgeBase) -> None:
         with explained_errors("counting filter values"):
             _filter_widgets(kb, counting)
     with st.expander("Search options"):
-        st.selectbox("Mode", SEARCH_MODES, key="mode", help="hybrid = meaning + exact words (recommended)")
+        st.selectbox("Mode", RESULT_MODES, key="mode",
+                     help="ranked = meaning + exact words, re-ranked by the Court's own citations (recommended)")
         st.slider("Results", 5, 50, 10, key="limit")
 
     query = (st.session_state.get("query") or "").strip()
-    request = (query, filters, st.session_state.get("mode", "hybrid"), st.session_state.get("limit", 10))
+    request = (query, filters, st.session_state.get("mode", RESULT_MODES[0]), st.session_state.get("limit", 10))
     last = st.session_state.get("results")
     if query and (pressed or last is None or last["request"] != request):
         st.session_state.pop("results", None)

@@ -34,6 +34,7 @@ HEADING_LEVELS = [
 """ECtHR heading levels, outermost first: `I.`, `A.`, `1.`, `(a)`."""
 
 SENTENCE_END = (".", ";", ",", ":", "”", '"', "’", ")")
+LIST_ITEM_TAIL = re.compile(r"[;,]\s*(and|or)$")
 MAX_HEADING_CHARS = 200
 
 UPPER_TITLE_WORDS = {"AND": "and", "OTHERS": "Others", "THE": "the", "OF": "of", "V.": "v."}
@@ -171,7 +172,10 @@ def _section_of(text: str) -> str | None:
 
 
 def _looks_like_heading(text: str) -> bool:
-    return len(text) <= MAX_HEADING_CHARS and "\n" not in text and not text.rstrip().endswith(SENTENCE_END)
+    """Short, unpunctuated at the end, and not an item of a list the paragraph before runs into (`(x) …; and`)."""
+    stripped = text.rstrip()
+    return (len(stripped) <= MAX_HEADING_CHARS and "\n" not in stripped and not stripped.endswith(SENTENCE_END)
+            and not LIST_ITEM_TAIL.search(stripped) and "§" not in stripped and "cited above" not in stripped)
 
 
 def _push_heading(headings: list[str | None], text: str) -> None:
