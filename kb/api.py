@@ -128,9 +128,9 @@ class KnowledgeBase:
                     from kb.ranking import LegalRanker
 
                     ranker = LegalRanker(open_graph(self.settings.home), ranking, self.store) if ranking else None
+                retrieval = check_mode(mode) if mode != "ranked" else ("bm25" if weights[0] == 0 else "hybrid")
                 self._pipelines[key] = build_search_pipeline(
-                    self.store, self.settings.model, self.settings.embed_dtype,
-                    "hybrid" if mode == "ranked" else check_mode(mode), weights,
+                    self.store, self.settings.model, self.settings.embed_dtype, retrieval, weights,
                     embedder=self._text_embedder, ranker=ranker,
                 )
             return self._pipelines[key]
