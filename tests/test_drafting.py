@@ -138,8 +138,8 @@ LLM_OUTPUT_STAND_IN = (
 
 
 def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
-    saadi = next(h for h in sample_kb.search("real risk Article 3 expulsion", limit=30)
-                 if h.doc_id == SAADI and h.paragraph == "125")
+    view = sample_kb.show(SAADI, "125")
+    saadi = view.paragraphs[view.focus]
     from kb.drafting import _proposed
 
     passage = _proposed(saadi, "article3")
