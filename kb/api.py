@@ -166,6 +166,12 @@ class KnowledgeBase:
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
         chunks = run_search(self._pipeline(mode, weights), query, filters, limit)
+        if mode == "ranked" and len(chunks) < limit:
+            # Ranked candidates come from BM25 alone: when the query's words are (nearly) absent, meaning still finds
+            # passages, so the list is filled from hybrid retrieval rather than left short.
+            seen = {c.id for c in chunks}
+            more = run_search(self._pipeline("hybrid", DEFAULT_WEIGHTS), query, filters, limit)
+            chunks += [c for c in more if c.id not in seen][: limit - len(chunks)]
         return [self.to_hit(c) for c in chunks]
 
     def to_hit(self, chunk: StoredChunk) -> Hit:

@@ -106,3 +106,9 @@ def test_cli_json_outputs(sample_kb, capsys):
     cmd_show(sample_kb, argparse.Namespace(doc_id="HEJUD-14038-88", para="91", context=1, json=True))
     shown = json.loads(capsys.readouterr().out)
     assert [p["paragraph"] for p in shown["paragraphs"]] == ["90", "91", "92"]
+
+
+def test_ranked_search_falls_back_on_meaning_when_the_words_are_absent(sample_kb):
+    query = "xylophonic quasarhood"  # no stored paragraph contains these words
+    assert sample_kb.search(query, limit=3, mode="bm25") == []
+    assert len(sample_kb.search(query, limit=3)) == 3
