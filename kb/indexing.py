@@ -26,7 +26,7 @@ from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
 from ingest.model import BadInputError, SourceDocument
 from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
 from kb.settings import Settings
-from kb.store.base import ChunkPoint, ChunkStore, DocumentVersion, SearchFilters, SparseVector, encode_version
+from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, encode_version
 
 INDEX_VERSION = "1"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
@@ -198,15 +198,18 @@ def to_point(doc: Document) -> ChunkPoint:
     )
 
 
-def build_indexing_pipeline(settings: Settings, store: ChunkStore) -> Pipeline:
+def build_indexing_pipeline(settings: Settings, store: ChunkStore | None) -> Pipeline:
+    """Dense + BM25 embedding, then the writer; without a store (a `kb update` handing batches to the process that
+    owns it) the pipeline ends with the embedded documents."""
     pipeline = Pipeline()
     cache = EmbeddingCache(settings.home / "embeddings.sqlite", settings.model)
     dense = document_embedder(settings.model, settings.embed_dtype, settings.embed_batch)
     pipeline.add_component("dense", CachedDocumentEmbedder(dense, cache))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())
-    pipeline.add_component("writer", DocumentWriter(store))
     pipeline.connect("dense.documents", "sparse.documents")
-    pipeline.connect("sparse.documents", "writer.documents")
+    if store is not None:
+        pipeline.add_component("writer", DocumentWriter(store))
+        pipeline.connect("sparse.documents", "writer.documents")
     return pipeline
 
 
@@ -403,18 +406,15 @@ def run_ingest(
     return report
 
 
-def batches(pending: list[PreparedDocument]) -> Iterator[list[PreparedDocument]]:
+def batches(pending: list[PreparedDocument], size: int = BATCH_CHUNKS) -> Iterator[list[PreparedDocument]]:
+    """Whole documents grouped to about `size` chunks: large model batches, but never half a document."""
     batch: list[PreparedDocument] = []
-    size = 0
+    chunks = 0
     for p in pending:
         batch.append(p)
-        size += len(p.chunks)
-        if size >= BATCH_CHUNKS:
+        chunks += len(p.chunks)
+        if chunks >= size:
             yield batch
-            batch, size = [], 0
+            batch, chunks = [], 0
     if batch:
         yield batch
-
-
-def incomplete_documents(store: ChunkStore) -> list[DocumentVersion]:
-    return [v for v in store.versions().values() if not v.complete]

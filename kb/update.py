@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from haystack import Document, Pipeline
+from haystack import Document
 
 from ingest.loaders import FORMAT_BY_SUFFIX
 from ingest.model import BadInputError, SourceDocument
-from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
 from kb.errors import KbError, StoreLockedError
 from kb.handover import (
     Batch,
@@ -40,7 +39,17 @@ from kb.handover import (
     write_snapshot,
 )
 from kb.hudoc import HudocFetcher, HudocQuery
-from kb.indexing import BATCH_CHUNKS, IngestReport, Manifest, PreparedDocument, admit, iter_documents, to_point
+from kb.indexing import (
+    BATCH_CHUNKS,
+    IngestReport,
+    Manifest,
+    PreparedDocument,
+    admit,
+    batches,
+    build_indexing_pipeline,
+    iter_documents,
+    to_point,
+)
 from kb.settings import Settings
 from kb.store.base import ChunkStore
 
@@ -146,29 +155,6 @@ def _folder_documents(
             report.failed += 1
             report.failures.append((str(path), f"{type(exc).__name__}: {exc}"))
             warn(f"skipped {path}: unexpected {type(exc).__name__}: {exc}")
-
-
-def _embedding_pipeline(settings: Settings) -> Pipeline:
-    pipeline = Pipeline()
-    cache = EmbeddingCache(settings.home / "embeddings.sqlite", settings.model)
-    dense = document_embedder(settings.model, settings.embed_dtype, settings.embed_batch)
-    pipeline.add_component("dense", CachedDocumentEmbedder(dense, cache))
-    pipeline.add_component("sparse", Bm25DocumentEmbedder())
-    pipeline.connect("dense.documents", "sparse.documents")
-    return pipeline
-
-
-def _batches(pending: list[PreparedDocument], size: int) -> Iterator[list[PreparedDocument]]:
-    batch: list[PreparedDocument] = []
-    chunks = 0
-    for p in pending:
-        batch.append(p)
-        chunks += len(p.chunks)
-        if chunks >= size:
-            yield batch
-            batch, chunks = [], 0
-    if batch:
-        yield batch
 
 
 def run_update(
@@ -281,9 +267,9 @@ def _update(
     pending.sort(key=lambda p: -p.priority)
     total = sum(len(p.chunks) for p in pending)
     if pending:
-        pipeline = _embedding_pipeline(settings)
+        pipeline = build_indexing_pipeline(settings, None)
         done = 0
-        for group in _batches(pending, request.batch_chunks):
+        for group in batches(pending, request.batch_chunks):
             chunks: list[Document] = [c for p in group for c in p.chunks]
             embedded = pipeline.run({"dense": {"documents": chunks}})["sparse"]["documents"]
             batch = Batch()
