@@ -228,6 +228,17 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
+    def record_written(self, batch: list[PreparedDocument], existing: dict) -> int:
+        """Count a written batch: each document added or replaced; returns its chunks."""
+        for p in batch:
+            if p.source.doc_id in existing:
+                self.replaced += 1
+            else:
+                self.added += 1
+        written = sum(len(p.chunks) for p in batch)
+        self.chunks += written
+        return written
+
     def summary(self) -> dict:
         return {"added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
                 "removed": self.removed, "failed": self.failed, "chunks": self.chunks}
@@ -384,15 +395,8 @@ def run_ingest(
         pipeline = build_indexing_pipeline(settings, store)
         done = 0
         for batch in batches(pending):
-            docs = [c for p in batch for c in p.chunks]
-            pipeline.run({"dense": {"documents": docs}})
-            for p in batch:
-                if p.source.doc_id in existing:
-                    report.replaced += 1
-                else:
-                    report.added += 1
-            done += len(docs)
-            report.chunks += len(docs)
+            pipeline.run({"dense": {"documents": [c for p in batch for c in p.chunks]}})
+            done += report.record_written(batch, existing)
             if progress:
                 progress(done, total_chunks, batch[-1].source.doc_id)
         store.flush()

@@ -276,13 +276,7 @@ def _update(
             for doc in embedded:
                 batch.documents.setdefault(doc.meta["doc_id"], []).append(to_point(doc))
             deliver(batch)
-            for p in group:
-                if p.source.doc_id in existing:
-                    report.replaced += 1
-                else:
-                    report.added += 1
-            done += len(chunks)
-            report.chunks += len(chunks)
+            done += report.record_written(group, existing)
             if progress:
                 progress(done, total, group[-1].source.doc_id)
     if removals:
