@@ -340,9 +340,32 @@ class CitationGraph:
                 docs + excluded).fetchall()
         return {(d, p): n for d, p, n in para_rows}, dict(doc_rows)
 
+    def paragraph_counts(self, paragraphs: Iterable[tuple[str, str]], exclude_doc_ids: Iterable[str] = ()
+                         ) -> dict[tuple[str, str], int]:
+        """Citing paragraphs per (doc, paragraph) for just these paragraphs, without excluded citers: what the
+        ranker needs per query, without counting every paragraph of a much-cited judgment."""
+        pairs = sorted(set(paragraphs))
+        if not pairs:
+            return {}
+        excluded = sorted(set(exclude_doc_ids)) or [""]
+        xmarks = ",".join("?" * len(excluded))
+        out: dict[tuple[str, str], int] = {}
+        with self._connect() as con:
+            for start in range(0, len(pairs), 400):
+                chunk = pairs[start:start + 400]
+                values = ",".join("(?, ?)" for _ in chunk)
+                rows = con.execute(
+                    f"SELECT p.cited_doc, p.cited_para, COUNT(DISTINCT c.citing_doc || '#' || c.citing_para) "
+                    f"FROM pinpoints p JOIN citations c ON c.id = p.citation_id "
+                    f"WHERE (p.cited_doc, p.cited_para) IN (VALUES {values}) AND c.citing_doc NOT IN ({xmarks}) "
+                    f"GROUP BY 1, 2", [v for pair in chunk for v in pair] + excluded).fetchall()
+                out.update({(d, p): n for d, p, n in rows})
+        return out
+
     def outgoing(self, paragraphs: Iterable[tuple[str, str]], exclude_doc_ids: Iterable[str] = ()
-                 ) -> list[tuple[str, str, str, str]]:
-        """(citing doc, citing paragraph, cited doc, cited paragraph) for the pinpoints these paragraphs make."""
+                 ) -> list[tuple[str, str, str, str | None]]:
+        """(citing doc, citing paragraph, cited doc, cited paragraph) for the citations these paragraphs make; the
+        cited paragraph is None for a resolved citation without a pinpoint ("see Soering, cited above")."""
         pairs = sorted(set(paragraphs))
         if not pairs:
             return []
@@ -353,8 +376,8 @@ class CitationGraph:
                 chunk = pairs[start:start + 400]
                 where = " OR ".join("(c.citing_doc = ? AND c.citing_para = ?)" for _ in chunk)
                 rows = con.execute(
-                    "SELECT DISTINCT c.citing_doc, c.citing_para, p.cited_doc, p.cited_para FROM citations c "
-                    f"JOIN pinpoints p ON p.citation_id = c.id WHERE {where}",
+                    "SELECT DISTINCT c.citing_doc, c.citing_para, c.cited_doc, p.cited_para FROM citations c "
+                    f"LEFT JOIN pinpoints p ON p.citation_id = c.id WHERE c.cited_doc IS NOT NULL AND ({where})",
                     [v for pair in chunk for v in pair]).fetchall()
                 out.extend(r for r in rows if r[2] not in excluded)
         return out

@@ -69,3 +69,11 @@ def test_unresolvable_citations_are_kept_as_text(graph) -> None:
         raw = [r[0] for r in con.execute("SELECT raw FROM citations WHERE cited_doc IS NULL AND citing_doc = ? "
                                          "AND citing_para = '124'", ("HEJUD-37201-06",))]
     assert any("Abdulaziz" in r for r in raw)
+
+
+def test_paragraph_counts_agree_with_the_whole_document_counts(graph) -> None:
+    para_all, _ = graph.counts(["HEJUD-37201-06"])
+    keys = sorted(para_all)[:5] + [("HEJUD-37201-06", "9999")]
+    assert graph.paragraph_counts(keys) == {k: para_all[k] for k in keys if k in para_all}
+    para_ex, _ = graph.counts(["HEJUD-37201-06"], exclude_doc_ids=["001-100038"])
+    assert graph.paragraph_counts(keys, ["001-100038"]) == {k: para_ex[k] for k in keys if k in para_ex}
