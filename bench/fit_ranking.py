@@ -35,6 +35,39 @@ from kb.settings import Settings
 from kb.store.base import SearchFilters, SparseVector, StoredChunk
 
 FITTED = [f for f in FEATURES if f != "named_case"]
+TRIAL = ["grand_chamber", "key_case", "law_section", "principles_heading", "cited_since_2015"]
+"""Authority signals the issue names that the shipped ranking does not use: computed here from the candidates'
+payloads and the citation graph, so that `--trial` measures whether each would earn a place (it did not)."""
+RECENT = "2015-01-01"
+
+
+def trial_features(graph, cands, excluded) -> np.ndarray:
+    recent = recent_citations(graph, [c.key for c in cands], excluded)
+    rows = []
+    for c in cands:
+        p = c.chunk.payload
+        heading = (p.get("heading") or "").lower()
+        rows.append([float(p.get("formation") == "grand_chamber"), float(p.get("importance") == 1),
+                     float(p.get("section") == "THE LAW"), float("principles" in heading),
+                     float(np.log1p(recent.get(c.key, 0)))])
+    return np.array(rows, dtype=np.float64).reshape(-1, len(TRIAL))
+
+
+def recent_citations(graph, keys, excluded) -> dict:
+    """Citing paragraphs dated from RECENT on, per cited paragraph ("how recently a paragraph is cited")."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    marks = ",".join("(?, ?)" for _ in keys)
+    xmarks = ",".join("?" * max(1, len(excluded)))
+    with graph._connect() as con:
+        rows = con.execute(
+            "SELECT p.cited_doc, p.cited_para, COUNT(DISTINCT c.citing_doc || '#' || c.citing_para) FROM pinpoints p "
+            "JOIN citations c ON c.id = p.citation_id JOIN documents d ON d.doc_id = c.citing_doc "
+            f"WHERE (p.cited_doc, p.cited_para) IN (VALUES {marks}) AND d.date >= ? "
+            f"AND c.citing_doc NOT IN ({xmarks}) GROUP BY 1, 2",
+            [v for k in keys for v in k] + [RECENT] + (sorted(excluded) or [""])).fetchall()
+    return {(d, p): n for d, p, n in rows}
 
 
 @dataclass
@@ -54,7 +87,8 @@ def label(case: EvalCase, chunk: StoredChunk) -> float:
 
 
 def tables(kb: KnowledgeBase, cases: list[EvalCase]) -> list[Table]:
-    ranker = LegalRanker(open_graph(kb.settings.home), store=kb.store)
+    graph = open_graph(kb.settings.home)
+    ranker = LegalRanker(graph, store=kb.store)
     bm25 = Bm25QueryEmbedder()
     out = []
     for i, case in enumerate(cases, 1):
@@ -64,6 +98,7 @@ def tables(kb: KnowledgeBase, cases: list[EvalCase]) -> list[Table]:
                                  limit=RANKED_CANDIDATES, mode="bm25", prefetch_limit=RANKED_CANDIDATES)
         cands = ranker.candidates(chunks, case.query, filters)
         X = np.array([[c.features[f] for f in FITTED] for c in cands], dtype=np.float64).reshape(-1, len(FITTED))
+        X = np.hstack([X, trial_features(graph, cands, set(case.exclude_doc_ids))])
         slim = [StoredChunk(c.chunk.id, {k: c.chunk.payload.get(k) for k in ("doc_id", "paragraph", "text")}, 0.0)
                 for c in cands]
         out.append(Table(case, X, slim, np.array([label(case, c) for c in slim])))
@@ -144,16 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="feature tables: read if present, else computed and written")
     parser.add_argument("--summary-weight", type=float, default=50.0)
+    parser.add_argument("--trial", action="store_true", help="also measure the features in TRIAL, one at a time")
     args = parser.parse_args(argv)
     settings = Settings.load()
     if args.cache and args.cache.exists():
         names, tabs = pickle.loads(args.cache.read_bytes())
-        if set(FITTED) - set(names):
-            print(f"{args.cache} lacks features {sorted(set(FITTED) - set(names))}: delete it to recompute",
+        if set(FITTED + TRIAL) - set(names):
+            print(f"{args.cache} lacks features {sorted(set(FITTED + TRIAL) - set(names))}: delete it to recompute",
                   file=sys.stderr)
             return 2
         for t in tabs:
-            t.X = t.X[:, [names.index(f) for f in FITTED]]
+            t.X = t.X[:, [names.index(f) for f in FITTED + TRIAL]]
     else:
         cases = read_cases(args.cases or settings.corpus.parent / "eval" / "dev.jsonl", sample=args.sample,
                            seed=args.seed)
@@ -163,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             kb.close()
         if args.cache:
-            args.cache.write_bytes(pickle.dumps((FITTED, tabs)))
+            args.cache.write_bytes(pickle.dumps((FITTED + TRIAL, tabs)))
     n_cit = sum(t.case.kind == "citation" for t in tabs)
     print(f"{len(tabs)} cases ({n_cit} citation), grouped 5-fold cross-validation\n")
     print("| variant | citation doc@1 | doc@10 | para@10 | summary doc@1 |\n|---|---|---|---|---|")
@@ -175,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in FITTED:
         cols = [i for i, f in enumerate(FITTED) if f != name]
         print(row(f"refitted without {name}", cross_validate(tabs, cols, args.summary_weight)), flush=True)
+    if args.trial:
+        for i, name in enumerate(TRIAL, len(FITTED)):
+            print(row(f"refitted with {name} added", cross_validate(tabs, every + [i], args.summary_weight)),
+                  flush=True)
     w = fit(tabs, every, args.summary_weight)
     lines = [f"    {f}: float = {v:.3g}" for f, v in zip(FITTED, w, strict=True)]
     print("\nweights fitted on all cases (RankingWeights):\n" + "\n".join(lines))

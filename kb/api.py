@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import asdict, dataclass, field
 
-from kb.citations import cite, source_link
+from kb.citations import cite, mark_gaps, source_link
 from kb.errors import DocumentNotFoundError, FilterError, StoreEmptyError
 from kb.indexing import IngestReport, IngestRequest, ProgressFn, run_ingest
 from kb.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
@@ -180,7 +180,7 @@ class KnowledgeBase:
             doc_id=p.get("doc_id", ""),
             paragraph=p.get("paragraph"),
             citation=cite(p),
-            text=p.get("text", ""),
+            text=mark_gaps(p.get("text", ""), p.get("text_defects")),
             score=chunk.score,
             url=source_link(p, self.settings.corpus),
             chunk_id=chunk.id,

@@ -112,3 +112,19 @@ def test_ranked_search_falls_back_on_meaning_when_the_words_are_absent(sample_kb
     query = "xylophonic quasarhood"  # no stored paragraph contains these words
     assert sample_kb.search(query, limit=3, mode="bm25") == []
     assert len(sample_kb.search(query, limit=3)) == 3
+
+
+def test_words_the_source_conversion_lost_are_marked_as_omissions(sample_kb):
+    """Saadi's text lost its country names ("deport him to  would expose"); a lawyer quoting it must see the gap."""
+    view = sample_kb.show("HEJUD-37201-06", para="3")
+    quoted = view.paragraphs[view.focus].text
+    assert "deport him to […] would expose" in quoted
+    assert "  " not in quoted
+    lawyer = next(h for h in view.paragraphs if h.paragraph == "2").text
+    assert "practising in […]. The Italian" in lawyer
+    hits = sample_kb.search("deport him would expose him to treatment contrary to Article 3", limit=10)
+    saadi = [h for h in hits if h.doc_id == "HEJUD-37201-06"]
+    assert saadi and all("  " not in h.text for h in saadi)
+    un = sample_kb.show(next(h.doc_id for h in sample_kb.search("non-refoulement", limit=10)
+                             if h.source_kind == "un"))
+    assert all("[…]" not in h.text for h in un.paragraphs)
