@@ -60,6 +60,13 @@ def test_search_shows_cards_with_pinpoint_citation_highlight_and_coverage(app: A
     assert any(b.label == "Source" for b in app.main.get("link_button"))
 
 
+def test_a_local_source_file_is_offered_as_a_download_not_a_dead_file_link(app: AppTest) -> None:
+    search(app, "Committee against Torture general comment non-refoulement")
+    assert not app.exception
+    assert not any(b.proto.url.startswith("file:") for b in app.main.get("link_button"))
+    assert any(d.label == "Source file" for d in app.main.get("download_button"))
+
+
 def test_filters_narrow_results_and_show_counts(app: AppTest) -> None:
     search(app, "torture risk on return")
     kind = app.multiselect(key="f_source_kind")

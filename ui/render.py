@@ -8,6 +8,10 @@ markup on the page is the `<mark>` and `<div>` this module writes itself.
 from __future__ import annotations
 
 import re
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[](){}#+-.!|~\\$:=/"}
 _STOPWORDS = frozenset(
@@ -61,3 +65,18 @@ def paragraph_block(text: str, query: str = "", focus: bool = False) -> str:
     style = "border-left:4px solid #d97706;padding-left:0.75em;background:#fffbeb" if focus else ""
     element_id = ' id="kb-focus"' if focus else ""
     return f'<div class="kb-para"{element_id} style="{style}">{highlight(text, query)}</div>'
+
+
+def source_button(container, url: str | None, key: str) -> None:
+    """HUDOC and publishers' pages open as links; a local source file (the corpus, an upload) is offered as a
+    download instead, because a browser will not open a file:// link from a web page."""
+    if not url:
+        return
+    if not url.startswith("file://"):
+        container.link_button("Source", url)
+        return
+    path = Path(url2pathname(urlparse(url).path))
+    if path.is_file():
+        # read on click, not on every rerun: a report PDF is megabytes
+        container.download_button("Source file", data=partial(path.read_bytes), file_name=path.name,
+                                  key=key, on_click="ignore")

@@ -15,7 +15,7 @@ from kb.api import Hit, KnowledgeBase, validate_filters
 from kb.errors import FilterError
 from kb.store.base import SEARCH_MODES, SearchFilters
 from ui import matters_ui
-from ui.render import escape, paragraph_block
+from ui.render import escape, paragraph_block, source_button
 from ui.state import explained_errors
 
 RESULT_MODES = ("ranked", *SEARCH_MODES)
@@ -148,8 +148,7 @@ def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
         open_col.button("Open in document", key=f"open_{rank}_{hit.chunk_id}", on_click=open_document,
                         args=(hit.doc_id, hit.paragraph))
         matters_ui.add_button(add_col, hit, key=f"add_{rank}_{hit.chunk_id}")
-        if hit.url:
-            link_col.link_button("Source", hit.url)
+        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}")
 
 
 def open_document(doc_id: str, paragraph: str | None) -> None:
@@ -170,8 +169,7 @@ def document_page(kb: KnowledgeBase) -> None:
         meta = view.metadata
         st.subheader(meta.get("title") or doc_id, anchor=False)
         st.code(meta["citation"], language=None, wrap_lines=True)
-        if meta.get("url"):
-            st.link_button("Source", meta["url"])
+        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}")
         with st.expander("Metadata"):
             st.json({k: v for k, v in meta.items() if v not in (None, [], {}, "")}, expanded=True)
         context = st.slider("Paragraphs either side", 1, 20, 3, key="doc_context")
