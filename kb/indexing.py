@@ -266,8 +266,10 @@ class IngestRequest:
 
 
 def iter_documents(
-    settings: Settings, sources: list[Source], limit: int | None, report: IngestReport, warn: Callable[[str], None]
+    settings: Settings, sources: list[Source], limit: int | None, report: IngestReport, warn: Callable[[str], None],
+    skip: Callable[[Path, str], bool] | None = None,
 ) -> Iterator[tuple[Source, SourceDocument]]:
+    """Each source's documents, file by file; a file for which `skip(path, relative path)` is true is not read."""
     if settings.corpus is None:
         raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds the sources")
     for source in sources:
@@ -278,6 +280,8 @@ def iter_documents(
         for path in files:
             rel = str(path.relative_to(settings.corpus))
             try:
+                if skip is not None and skip(path, rel):
+                    continue
                 for doc in load(path, rel, source.kind):
                     yield source, doc
             except BadInputError as exc:

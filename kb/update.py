@@ -25,6 +25,7 @@ from haystack import Document
 from ingest.loaders import FORMAT_BY_SUFFIX
 from ingest.model import BadInputError, SourceDocument
 from kb.errors import KbError, StoreLockedError
+from kb.file_memo import MEMO_FILE, FileMemo
 from kb.handover import (
     Batch,
     StoredDocument,
@@ -94,10 +95,13 @@ class UpdateReport(IngestReport):
     leftovers: int = 0
     """Inbox batches of an earlier, interrupted update that this run applied first."""
     sources: list[str] = field(default_factory=list)
+    files_unopened: int = 0
+    """Corpus files unchanged since they were last read (`kb.file_memo`), whose documents are all as stored."""
 
     def summary(self) -> dict:
         return {**super().summary(), "deferred": self.deferred, "mode": self.mode, "batches": self.batches,
-                "leftovers": self.leftovers, "sources": self.sources, "seconds": round(self.seconds, 1)}
+                "leftovers": self.leftovers, "sources": self.sources, "files_unopened": self.files_unopened,
+                "seconds": round(self.seconds, 1)}
 
     def line(self) -> str:
         how = ("written to the store" if self.mode == "direct"
@@ -106,6 +110,8 @@ class UpdateReport(IngestReport):
                 f"{self.removed} removed, {self.failed} failed; {self.chunks} chunks {how} in {self.seconds:.0f} s")
         if self.deferred:
             text += f"; {self.deferred} corpus documents never ingested left out (`kb update --all` adds them)"
+        if self.files_unopened:
+            text += f"; {self.files_unopened} corpus files unchanged since last read were not opened"
         return text
 
 
@@ -212,12 +218,32 @@ def _update(
     seen: set[str] = set()
     complete_sources: set[str] = set()
     pending: list[PreparedDocument] = []
+    memo = FileMemo(settings.home / MEMO_FILE)
+    defer_new = not (request.everything or request.only)
+
+    def unchanged_file(path: Path, rel: str) -> bool:
+        """True (and its documents counted) when the file is as last read and each of its documents is stored
+        in that version, or was never stored and stays deferred: then it need not be opened."""
+        docs = memo.recorded(rel, path)
+        if docs is None or seen & docs.keys():
+            return False
+        stored = [existing.get(doc_id) for doc_id in docs]
+        if not all((old is not None and old.complete and old.version == docs[doc_id]) or (old is None and defer_new)
+                   for doc_id, old in zip(docs, stored, strict=True)):
+            return False
+        seen.update(docs)
+        report.unchanged += sum(old is not None for old in stored)
+        report.deferred += sum(old is None for old in stored)
+        report.files_unopened += 1
+        return True
 
     def consider(stream: Iterable[tuple[str, SourceDocument]], corpus: bool) -> None:
         for source_name, doc in stream:
             prepared = admit(doc, source_name, seen, report, warn)
             if prepared is None:
                 continue
+            if corpus:
+                memo.note(doc.source_file, doc.doc_id, prepared.content_hash)
             old = existing.get(doc.doc_id)
             if old is not None and old.complete and old.version == prepared.content_hash:
                 report.unchanged += 1
@@ -237,7 +263,8 @@ def _update(
 
     if request.corpus and settings.corpus is not None:
         for source in Manifest.load(settings.manifest).select(request.only, request.everything):
-            stream = ((s.name, d) for s, d in iter_documents(settings, [source], None, report, warn))
+            stream = ((s.name, d) for s, d in iter_documents(settings, [source], None, report, warn,
+                                                             skip=unchanged_file))
             read_whole(source.name, stream, corpus=True)
     if request.drop:
         read_whole(DROP, _folder_documents(settings.drop, DROP, DROP, report, warn))
@@ -282,6 +309,8 @@ def _update(
     if removals:
         deliver(Batch(removals=removals))
         report.removed = len(removals)
+    if request.corpus and settings.corpus is not None:
+        memo.save()
 
 
 def append_log(settings: Settings, report: UpdateReport) -> None:

@@ -106,6 +106,31 @@ def test_corpus_changes_only_what_is_stored_unless_all(home: Settings) -> None:
     assert hits and hits[0].startswith("UN-")
 
 
+def test_unchanged_corpus_files_are_not_opened_again(home: Settings) -> None:
+    first = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (first.deferred, first.files_unopened) == (2, 0)
+    deferred = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (deferred.deferred, deferred.files_unopened) == (2, 2), "still deferred, known without reading"
+    added = run_update(home, UpdateRequest(everything=True, drop=False, uploads=False), warn=quiet)
+    assert (added.added, added.files_unopened) == (2, 0), "--all must read what was deferred"
+    quiet_run = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (quiet_run.unchanged, quiet_run.files_unopened, quiet_run.chunks) == (2, 2, 0)
+
+    decision = home.corpus / "echr/DECISION/001-100741.json"
+    record = json.loads(decision.read_text(encoding="utf-8"))
+    paragraphs = record["paragraphs"]
+    last = paragraphs[-1]
+    paragraphs[-1] = (last + " Amended.") if isinstance(last, str) else {**last, "text": last["text"] + " Amended."}
+    decision.unlink()  # the symlink to the shared corpus; the amended copy lives in this test's tmp folder only
+    decision.write_text(json.dumps(record), encoding="utf-8")
+    changed = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (changed.replaced, changed.unchanged, changed.files_unopened) == (1, 1, 1)
+
+    (home.home / "file-memo.json").write_text("not json", encoding="utf-8")
+    rebuilt = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
+    assert (rebuilt.unchanged, rebuilt.files_unopened, rebuilt.failed) == (2, 0, 0), "a broken memo means a full read"
+
+
 def test_an_unreadable_drop_file_is_reported_and_removes_nothing(home: Settings) -> None:
     (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
     assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 1
