@@ -36,21 +36,28 @@ from kb.settings import Settings
 from kb.store.base import SearchFilters, SparseVector, StoredChunk
 
 FITTED = [f for f in FEATURES if f != "named_case"]
-TRIAL = ["grand_chamber", "key_case", "law_section", "principles_heading", "cited_since_2015"]
-"""Authority signals the issue names that the shipped ranking does not use: computed here from the candidates'
-payloads and the citation graph, so that `--trial` measures whether each would earn a place (it did not)."""
+TRIAL = ["grand_chamber", "key_case", "law_section", "principles_heading", "cited_since_2015",
+         "factual_query_retrieval", "factual_query_cited_document", "factual_query_law"]
+"""Signals the shipped ranking does not use: the authority signals the issue names, and how a query that reads like
+facts (most of its first ten BM25 hits are THE FACTS paragraphs) might weigh retrieval, citations and the law
+section differently. Computed here from the candidates' payloads and the citation graph, so that `--trial` measures
+whether each would earn a place."""
 RECENT = "2015-01-01"
 
 
 def trial_features(graph, cands, excluded) -> np.ndarray:
     recent = recent_citations(graph, [c.key for c in cands], excluded)
+    retrieved = [c for c in cands if c.features.get("retrieval")][:10]
+    factual = sum(c.chunk.payload.get("section") == "THE FACTS" for c in retrieved) / max(1, len(retrieved))
     rows = []
     for c in cands:
         p = c.chunk.payload
         heading = (p.get("heading") or "").lower()
         rows.append([float(p.get("formation") == "grand_chamber"), float(p.get("importance") == 1),
                      float(p.get("section") == "THE LAW"), float("principles" in heading),
-                     float(np.log1p(recent.get(c.key, 0)))])
+                     float(np.log1p(recent.get(c.key, 0))),
+                     factual * c.features["retrieval"], factual * c.features["cited_document"],
+                     factual * float(p.get("section") == "THE LAW")])
     return np.array(rows, dtype=np.float64).reshape(-1, len(TRIAL))
 
 
