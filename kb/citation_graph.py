@@ -320,26 +320,6 @@ class CitationGraph:
             out.append(CitingParagraph(citing_doc, citing_para, title, date, raw))
         return out
 
-    def counts(self, doc_ids: Iterable[str], exclude_doc_ids: Iterable[str] = ()
-               ) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
-        """(citing paragraphs per cited paragraph, citing documents per cited document), without excluded citers."""
-        docs = sorted(set(doc_ids))
-        if not docs:
-            return {}, {}
-        excluded = sorted(set(exclude_doc_ids)) or [""]
-        marks, xmarks = ",".join("?" * len(docs)), ",".join("?" * len(excluded))
-        with self._connect() as con:
-            para_rows = con.execute(
-                f"SELECT p.cited_doc, p.cited_para, COUNT(DISTINCT c.citing_doc || '#' || c.citing_para) "
-                f"FROM pinpoints p JOIN citations c ON c.id = p.citation_id "
-                f"WHERE p.cited_doc IN ({marks}) AND c.citing_doc NOT IN ({xmarks}) GROUP BY 1, 2",
-                docs + excluded).fetchall()
-            doc_rows = con.execute(
-                f"SELECT cited_doc, COUNT(DISTINCT citing_doc) FROM citations "
-                f"WHERE cited_doc IN ({marks}) AND citing_doc NOT IN ({xmarks}) GROUP BY 1",
-                docs + excluded).fetchall()
-        return {(d, p): n for d, p, n in para_rows}, dict(doc_rows)
-
     def paragraph_counts(self, paragraphs: Iterable[tuple[str, str]], exclude_doc_ids: Iterable[str] = ()
                          ) -> dict[tuple[str, str], int]:
         """Citing paragraphs per (doc, paragraph) for just these paragraphs, without excluded citers: what the
