@@ -5,7 +5,7 @@
 Why a script and not only `kb eval --compare --ablation`: the issue's targets are measured on a fixed,
 kind-stratified sample in one run, and the store may still be locked by a running ingest (Qdrant Edge allows one
 process per shard); this exits with a clear message instead of waiting on a lock. Builds the citation graph
-first if `$KB_HOME/citations.sqlite` is missing.
+and the facts-section index first if `$KB_HOME/citations.sqlite` or `facts-index.npz` is missing.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
-from kb.citation_graph import GRAPH_FILE, build
+from kb.citation_graph import GRAPH_FILE, build, iter_echr_documents
 from kb.errors import StoreLockedError
 from kb.evaluation import ablation_variants, evaluate, format_table, read_cases, searcher, standard_variants
+from kb.facts_index import FACTS_FILE
+from kb.facts_index import build as build_facts
 from kb.settings import Settings
 
 
@@ -42,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     for kind, n in (("citation", args.citation), ("summary", args.summary)):
         pool = [c for c in cases if c.kind == kind]
         chosen += rng.sample(pool, n) if 0 < n < len(pool) else pool
-    if not (settings.home / GRAPH_FILE).exists() and settings.corpus:
-        print(f"building the citation graph: {build(settings.corpus, settings.home / GRAPH_FILE)}", file=sys.stderr)
+    if settings.corpus and not all((settings.home / f).exists() for f in (GRAPH_FILE, FACTS_FILE)):
+        documents = list(iter_echr_documents(settings.corpus, lambda m: print(m, file=sys.stderr)))
+        print(f"building the citation graph: {build(settings.corpus, settings.home / GRAPH_FILE, documents)}",
+              file=sys.stderr)
+        print(f"indexing facts sections: {build_facts(documents, settings.home / FACTS_FILE)} judgments",
+              file=sys.stderr)
     kb = KnowledgeBase(settings)
     try:
         try:

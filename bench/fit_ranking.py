@@ -30,6 +30,7 @@ from kb.api import KnowledgeBase
 from kb.citation_graph import open_graph
 from kb.embedding import Bm25QueryEmbedder
 from kb.evaluation import EvalCase, read_cases, score_ranking
+from kb.facts_index import open_facts_index
 from kb.ranking import FEATURES, MAX_PER_DOCUMENT, LegalRanker, spread_documents
 from kb.retrieval import RANKED_CANDIDATES, _fingerprint
 from kb.settings import Settings
@@ -96,7 +97,7 @@ def label(case: EvalCase, chunk: StoredChunk) -> float:
 
 def tables(kb: KnowledgeBase, cases: list[EvalCase]) -> list[Table]:
     graph = open_graph(kb.settings.home)
-    ranker = LegalRanker(graph, store=kb.store)
+    ranker = LegalRanker(graph, store=kb.store, facts=open_facts_index(kb.settings.home))
     bm25 = Bm25QueryEmbedder()
     out = []
     for i, case in enumerate(cases, 1):

@@ -125,9 +125,11 @@ class KnowledgeBase:
                 ranker = None
                 if mode == "ranked":
                     from kb.citation_graph import open_graph
+                    from kb.facts_index import open_facts_index
                     from kb.ranking import LegalRanker
 
-                    ranker = LegalRanker(open_graph(self.settings.home), ranking, self.store) if ranking else None
+                    ranker = (LegalRanker(open_graph(self.settings.home), ranking, self.store,
+                                          open_facts_index(self.settings.home)) if ranking else None)
                 retrieval = check_mode(mode) if mode != "ranked" else ("bm25" if weights[0] == 0 else "hybrid")
                 self._pipelines[key] = build_search_pipeline(
                     self.store, self.settings.model, self.settings.embed_dtype, retrieval, weights,

@@ -269,9 +269,16 @@ def cmd_citations(kb, args) -> int:
 
     if kb.settings.corpus is None:
         raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
-    stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE)
+    from kb.citation_graph import iter_echr_documents
+    from kb.facts_index import FACTS_FILE
+    from kb.facts_index import build as build_facts
+
+    documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
+    stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE, documents)
     print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
           f"to a corpus document, in {stats['seconds']} s → {kb.settings.home / GRAPH_FILE}")
+    judgments = build_facts(documents, kb.settings.home / FACTS_FILE)
+    print(f"facts sections of {judgments} judgments indexed → {kb.settings.home / FACTS_FILE}")
     return 0
 
 

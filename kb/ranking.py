@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from haystack import component
 
 from kb.citation_graph import CitationGraph
+from kb.facts_index import FactsIndex
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
 
 APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
@@ -46,13 +47,14 @@ Key = tuple[str, str]
 class RankingWeights:
     """The linear score Σ weight × feature; `LegalRanker.candidates` defines each feature."""
 
-    retrieval: float = 20.3
-    votes: float = 3.66
-    best_voter: float = 1.73
-    cited_document: float = 15.4
-    facts_support: float = 1.65
-    low_authority_type: float = -7.34
-    cited_para: float = 0.625
+    retrieval: float = 20.0
+    votes: float = 2.81
+    best_voter: float = 3.87
+    cited_document: float = 14.4
+    facts_support: float = 0.928
+    facts_document: float = 8.21
+    low_authority_type: float = -7.4
+    cited_para: float = 0.651
     named_case: float = 20.0
     """Not fitted (dev.jsonl queries had the names removed): large enough that a case the query names comes first."""
 
@@ -100,12 +102,13 @@ class LegalRanker:
     dedupe. `store` lets it fetch cited paragraphs that were not retrieved."""
 
     def __init__(self, graph: CitationGraph | None = None, weights: RankingWeights = DEFAULT_RANKING,
-                 store: ChunkStore | None = None) -> None:
+                 store: ChunkStore | None = None, facts: FactsIndex | None = None) -> None:
         if not isinstance(weights, RankingWeights):
             raise ValueError(f"weights must be a RankingWeights, not {type(weights).__name__}")
         self.graph = graph
         self.weights = weights
         self.store = store
+        self.facts = facts
 
     def candidates(self, chunks: list[StoredChunk], query: str, filters: SearchFilters) -> list[Candidate]:
         """Every retrieved chunk plus the cited paragraphs fetched by votes, each with its feature values:
@@ -118,6 +121,8 @@ class LegalRanker:
           document, with or without a pinpoint (the case the retrieved judgments rely on);
         * `facts_support`: log of the number of retrieved THE FACTS paragraphs of its document (a query telling
           a story matches that case as a whole);
+        * `facts_document`: 1/(k + rank) of its judgment among all judgments by BM25 on the whole facts section
+          (`kb.facts_index`);
         * `low_authority_type`: 1 for an information note or a communicated case;
         * `cited_para`: log(1 + later paragraphs citing it);
         * `named_case`: 1 if the query names its case or application number."""
@@ -146,6 +151,9 @@ class LegalRanker:
         para_counts: dict[Key, int] = {}
         if self.graph is not None:
             para_counts = self.graph.paragraph_counts((c.key for c in pool), excluded)
+        facts_rank: dict[str, int] = {}
+        if self.facts is not None and self.weights.facts_document:
+            facts_rank = self.facts.ranks(query, {c.key[0] for c in pool}, excluded)
         appnos, names = named_in_query(query)
         for cand in pool:
             p = cand.chunk.payload
@@ -157,6 +165,7 @@ class LegalRanker:
                 "best_voter": _reciprocal(best_voter.get(cand.key)),
                 "cited_document": _reciprocal(best_doc_voter.get(doc_id)),
                 "facts_support": math.log(max(1, facts[doc_id])),
+                "facts_document": _reciprocal(facts_rank.get(doc_id)),
                 "low_authority_type": float(p.get("doc_type") in LOW_AUTHORITY_TYPES),
                 "cited_para": math.log1p(para_counts.get(cand.key, 0)),
                 "named_case": float(bool(appnos & set(p.get("appno") or []))

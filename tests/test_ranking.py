@@ -139,3 +139,21 @@ def _sparse(text: str):
 
     sv = Bm25QueryEmbedder().run(text=text)["sparse_embedding"]
     return SparseVector(list(sv.indices), list(sv.values))
+
+
+def test_a_story_of_facts_lifts_the_case_whose_facts_section_tells_it(sample_kb, graph, corpus_root, tmp_path) -> None:
+    from kb.facts_index import FactsIndex
+    from kb.facts_index import build as build_facts
+
+    docs = [d for f in SAMPLE_FILES if f.startswith("echr/") for d in load(corpus_root / f, f, "echr")]
+    build_facts(docs, tmp_path / "facts-index.npz")
+    facts = FactsIndex(tmp_path / "facts-index.npz")
+    story = ("The applicant was detained pending extradition to the United States to face charges of capital murder "
+             "in Virginia; he risked the death penalty and the death row phenomenon.")
+    ranker = LegalRanker(graph, DEFAULT_RANKING, sample_kb.store, facts)
+    chunks = sample_kb.store.search(None, _sparse(story), SearchFilters(), limit=60, mode="bm25")
+    cands = ranker.candidates(chunks, story, SearchFilters())
+    soering = [c.features["facts_document"] for c in cands if c.key[0] == "HEJUD-14038-88"]
+    assert soering and soering[0] == max(c.features["facts_document"] for c in cands) > 0
+    without = LegalRanker(graph, DEFAULT_RANKING, sample_kb.store).candidates(chunks, story, SearchFilters())
+    assert all(c.features["facts_document"] == 0 for c in without)
