@@ -31,7 +31,7 @@ from kb.citation_graph import open_graph
 from kb.embedding import Bm25QueryEmbedder
 from kb.evaluation import EvalCase, read_cases, score_ranking
 from kb.facts_index import open_facts_index
-from kb.ranking import FEATURES, MAX_PER_DOCUMENT, LegalRanker, spread_documents
+from kb.ranking import FEATURES, MAX_PER_DOCUMENT, LegalRanker, key_of, spread_documents
 from kb.retrieval import RANKED_CANDIDATES, _fingerprint
 from kb.settings import Settings
 from kb.store.base import SearchFilters, SparseVector, StoredChunk
@@ -88,7 +88,7 @@ class Table:
 
 
 def label(case: EvalCase, chunk: StoredChunk) -> float:
-    doc, para = chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph"))
+    doc, para = key_of(chunk)
     if doc not in case.relevant:
         return 0.0
     pinpoints = case.relevant[doc]

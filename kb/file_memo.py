@@ -66,9 +66,6 @@ class FileMemo:
             entry = self.files[rel] = {"stat": list(stat), "docs": {}}
         entry["docs"][doc_id] = version
 
-    def forget(self, rel: str) -> None:
-        self.files.pop(rel, None)
-
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from haystack import component
 
@@ -62,9 +62,6 @@ class RankingWeights:
         if name not in {f.name for f in fields(self)}:
             raise ValueError(f"unknown ranking feature {name!r}; valid: {', '.join(f.name for f in fields(self))}")
         return replace(self, **{name: 0.0})
-
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)
 
 
 DEFAULT_RANKING = RankingWeights()
