@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
-from kb.citation_graph import GRAPH_FILE, build, iter_echr_documents
+from kb.citations.graph import GRAPH_FILE, build, iter_echr_documents
 from kb.errors import StoreLockedError
-from kb.evaluation import ablation_variants, evaluate, format_table, read_cases, searcher, standard_variants
-from kb.facts_index import FACTS_FILE
-from kb.facts_index import build as build_facts
+from kb.search.evaluation import ablation_variants, evaluate, format_table, read_cases, searcher, standard_variants
+from kb.search.facts_index import FACTS_FILE
+from kb.search.facts_index import build as build_facts
 from kb.settings import Settings
 
 

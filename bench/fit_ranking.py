@@ -1,4 +1,4 @@
-"""Fit the ranking weights of `kb.ranking` on dev.jsonl, with grouped cross-validation and a refit ablation.
+"""Fit the ranking weights of `kb.search.ranking` on dev.jsonl, with grouped cross-validation and a refit ablation.
 
     KB_HOME=data .venv/bin/python bench/fit_ranking.py [--cache /tmp/features.pkl] [--sample N]
 
@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from kb.api import KnowledgeBase
-from kb.citation_graph import open_graph
+from kb.citations.graph import open_graph
 from kb.embedding import Bm25QueryEmbedder
-from kb.evaluation import EvalCase, read_cases, score_ranking
-from kb.facts_index import open_facts_index
-from kb.ranking import FEATURES, MAX_PER_DOCUMENT, LegalRanker, key_of, spread_documents
-from kb.retrieval import RANKED_CANDIDATES, _fingerprint
+from kb.search.evaluation import EvalCase, read_cases, score_ranking
+from kb.search.facts_index import open_facts_index
+from kb.search.ranking import FEATURES, MAX_PER_DOCUMENT, LegalRanker, key_of, spread_documents
+from kb.search.retrieval import RANKED_CANDIDATES, _fingerprint
 from kb.settings import Settings
 from kb.store.base import SearchFilters, SparseVector, StoredChunk
 

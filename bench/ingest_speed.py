@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.loaders import echr
 from kb.embedding import _model_kwargs
-from kb.indexing import batches, build_indexing_pipeline, prepare
+from kb.indexing.pipeline import batches, build_indexing_pipeline, prepare
 from kb.settings import Settings
 from kb.store import open_store
 

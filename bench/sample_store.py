@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
-from kb.evaluation import load_cases
-from kb.indexing import IngestRequest
+from kb.indexing.pipeline import IngestRequest
+from kb.search.evaluation import load_cases
 from kb.settings import Settings
 
 

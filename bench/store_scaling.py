@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kb.embedding import make_bm25  # noqa: E402
-from kb.indexing import IngestReport, iter_files, prepare  # noqa: E402
+from kb.indexing.pipeline import IngestReport, iter_files, prepare  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 from kb.store.base import ChunkPoint, SearchFilters, SparseVector  # noqa: E402
 from kb.store.edge import EdgeStore  # noqa: E402

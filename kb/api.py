@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 from dataclasses import asdict, dataclass, field
 
-from kb.citations import cite, mark_gaps, source_link
+from kb.citations.style import cite, mark_gaps, source_link
 from kb.errors import DocumentNotFoundError, FilterError, StoreEmptyError
-from kb.indexing import IngestReport, IngestRequest, ProgressFn, run_ingest
-from kb.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
+from kb.indexing.pipeline import IngestReport, IngestRequest, ProgressFn, run_ingest
+from kb.search.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
@@ -85,7 +85,7 @@ class KnowledgeBase:
 
     def start_inbox_watcher(self):
         """Apply what `kb update` hands over while this process holds the store (call once in the serving app)."""
-        from kb.handover import InboxWatcher, inbox_dir
+        from kb.indexing.handover import InboxWatcher, inbox_dir
 
         with self._lock:
             if self._watcher is None:
@@ -105,15 +105,15 @@ class KnowledgeBase:
 
     def _pipeline(self, mode: str, weights: tuple[float, float]):
         if mode == "ranked":
-            from kb.ranking import DEFAULT_RANKING
-            from kb.retrieval import RANKED_WEIGHTS
+            from kb.search.ranking import DEFAULT_RANKING
+            from kb.search.retrieval import RANKED_WEIGHTS
 
             return self.variant_pipeline(mode, RANKED_WEIGHTS if weights == DEFAULT_WEIGHTS else weights,
                                          DEFAULT_RANKING)
         return self.variant_pipeline(mode, weights)
 
     def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None):
-        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.ranking`) with `ranking` weights."""
+        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.search.ranking`) with `ranking` weights."""
         key = (mode, weights, ranking)
         with self._lock:
             if key not in self._pipelines:
@@ -124,9 +124,9 @@ class KnowledgeBase:
                     self._text_embedder.warm_up()
                 ranker = None
                 if mode == "ranked":
-                    from kb.citation_graph import open_graph
-                    from kb.facts_index import open_facts_index
-                    from kb.ranking import LegalRanker
+                    from kb.citations.graph import open_graph
+                    from kb.search.facts_index import open_facts_index
+                    from kb.search.ranking import LegalRanker
 
                     ranker = (LegalRanker(open_graph(self.settings.home), ranking, self.store,
                                           open_facts_index(self.settings.home)) if ranking else None)
@@ -143,8 +143,8 @@ class KnowledgeBase:
         return self._text_embedder.run(text=text)["embedding"]
 
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
-        """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citation_graph.CitingParagraph`s)."""
-        from kb.citation_graph import GRAPH_FILE, open_graph
+        """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citations.graph.CitingParagraph`s)."""
+        from kb.citations.graph import GRAPH_FILE, open_graph
 
         graph = open_graph(self.settings.home)
         if graph is None:

@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_ingest(kb, args) -> int:
     from tqdm import tqdm
 
-    from kb.indexing import IngestRequest
+    from kb.indexing.pipeline import IngestRequest
 
     bar = tqdm(total=0, unit="chunk", desc="ingest", dynamic_ncols=True, file=sys.stderr)
 
@@ -238,7 +238,7 @@ def cmd_stats(kb, args) -> int:
 
 
 def cmd_eval(kb, args) -> int:
-    from kb.evaluation import (
+    from kb.search.evaluation import (
         ablation_variants,
         evaluate,
         format_table,
@@ -265,13 +265,13 @@ def cmd_eval(kb, args) -> int:
 
 
 def cmd_citations(kb, args) -> int:
-    from kb.citation_graph import GRAPH_FILE, build
+    from kb.citations.graph import GRAPH_FILE, build
 
     if kb.settings.corpus is None:
         raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
-    from kb.citation_graph import iter_echr_documents
-    from kb.facts_index import FACTS_FILE
-    from kb.facts_index import build as build_facts
+    from kb.citations.graph import iter_echr_documents
+    from kb.search.facts_index import FACTS_FILE
+    from kb.search.facts_index import build as build_facts
 
     documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
     stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE, documents)
@@ -285,8 +285,8 @@ def cmd_citations(kb, args) -> int:
 def cmd_update(kb, args) -> int:
     from datetime import date
 
-    from kb.hudoc import HudocQuery
-    from kb.update import UpdateRequest, hudoc_window, parse_interval, run_every, run_update
+    from ingest.hudoc import HudocQuery
+    from kb.indexing.update import UpdateRequest, hudoc_window, parse_interval, run_every, run_update
 
     def make_request() -> UpdateRequest:
         hudoc = None
@@ -315,13 +315,13 @@ def cmd_update(kb, args) -> int:
 
 
 def cmd_migrate(kb, args) -> int:
-    from kb.migrate import run
+    from kb.store.migrate import run
 
     return run(kb.settings, args)
 
 
 def cmd_matter(kb, args) -> int:
-    from kb.matters import MatterStore
+    from kb.drafting.matters import MatterStore
 
     store = MatterStore(kb.settings.home / "matters")
     if args.action == "list":
@@ -342,9 +342,9 @@ def cmd_matter(kb, args) -> int:
 
 
 def cmd_draft(kb, args) -> int:
-    from kb.drafting import draft_argument
-    from kb.export import export_docx, export_markdown
-    from kb.matters import MatterStore
+    from kb.drafting.draft import draft_argument
+    from kb.drafting.export import export_docx, export_markdown
+    from kb.drafting.matters import MatterStore
 
     matter = MatterStore(kb.settings.home / "matters").get(args.matter_id)
     draft = draft_argument(kb, matter, grounds=args.ground or None)

@@ -7,6 +7,18 @@ from pathlib import Path
 
 import pytest
 
+SHARED_EMBED_CACHE = os.environ.get("KB_EMBED_CACHE") or str(
+    Path(__file__).resolve().parents[1] / "test-output" / "embeddings.sqlite")
+"""One embedding cache for every test home (and the processes tests start), so the suite embeds each real passage
+once instead of once per home; keyed by text and model, so sharing cannot change a result."""
+os.environ["KB_EMBED_CACHE"] = SHARED_EMBED_CACHE
+Path(SHARED_EMBED_CACHE).parent.mkdir(parents=True, exist_ok=True)
+
+
+def home_env(home: Path, corpus: Path) -> dict[str, str]:
+    """The environment of a test's own knowledge base: its home and corpus, the shared embedding cache."""
+    return {"KB_HOME": str(home), "KB_CORPUS": str(corpus), "KB_EMBED_CACHE": SHARED_EMBED_CACHE}
+
 
 @pytest.fixture(scope="session")
 def corpus_root() -> Path:
@@ -40,14 +52,14 @@ def kb_settings(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
     from kb.settings import Settings
 
     home = tmp_path_factory.mktemp("kb_home")
-    return Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus_root)})
+    return Settings.load(home_env(home, corpus_root))
 
 
 @pytest.fixture(scope="session")
 def sample_kb(kb_settings, corpus_root: Path):
     """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test session."""
     from kb.api import KnowledgeBase
-    from kb.indexing import IngestRequest
+    from kb.indexing.pipeline import IngestRequest
 
     kb = KnowledgeBase(kb_settings)
     report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)

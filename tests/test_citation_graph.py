@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders.echr import load
-from kb.citation_graph import CitationGraph, build, extract, parse_pinpoints
+from kb.citations.graph import CitationGraph, build, extract, parse_pinpoints
 
 GRAPH_DOCS = ("JUDGMENT/HEJUD-14038-88.json.gz", "JUDGMENT/HEJUD-22414-93.json.gz", "JUDGMENT/HEJUD-37201-06.json.gz",
               "JUDGMENT/HEJUD-46827-99.json.gz", "JUDGMENT/001-87458.json.gz", "JUDGMENT/001-100038.json.gz")

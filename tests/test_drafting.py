@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kb.api import KnowledgeBase
-from kb.drafting import Footnote, check_citations, draft_argument, propose_authorities, split_sentences, voice
-from kb.matters import MatterStore
+from kb.drafting.draft import Footnote, check_citations, draft_argument, propose_authorities, split_sentences, voice
+from kb.drafting.matters import MatterStore
 
 SOERING, SAADI, OTHMAN = "HEJUD-14038-88", "HEJUD-37201-06", "HEJUD-8139-09"
 
@@ -140,7 +140,7 @@ LLM_OUTPUT_STAND_IN = (
 def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
     view = sample_kb.show(SAADI, "125")
     saadi = view.paragraphs[view.focus]
-    from kb.drafting import _proposed
+    from kb.drafting.draft import _proposed
 
     passage = _proposed(saadi, "article3")
     footnotes = [Footnote(1, saadi.citation, saadi.url, saadi.chunk_id, "")]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.evaluation import EvalCase, evaluate, parse_case, read_cases, score_ranking, searcher, variant_by_mode
+from kb.search.evaluation import EvalCase, evaluate, parse_case, read_cases, score_ranking, searcher, variant_by_mode
 
 CASE = EvalCase("q", "query", "citation", {"A": frozenset({"5", "6"}), "B": None})
 SAMPLE_QIDS = ("cit-001-100038-p144", "cit-001-87458-p133", "cit-HEJUD-37201-06-p126", "cit-HEJUD-37201-06-p133")

@@ -9,9 +9,9 @@ from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 from lxml import etree
 
-from kb.drafting import draft_argument
-from kb.export import export_docx, export_markdown
-from kb.matters import MatterStore
+from kb.drafting.draft import draft_argument
+from kb.drafting.export import export_docx, export_markdown
+from kb.drafting.matters import MatterStore
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders.echr import load
-from kb.facts_index import FactsIndex, build
+from kb.search.facts_index import FactsIndex, build
 from tests.conftest import SAMPLE_FILES
 
 

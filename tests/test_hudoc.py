@@ -20,9 +20,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from ingest.hudoc import RESPONDENTS, HudocClient, HudocError, HudocQuery
 from ingest.loaders import echr
 from kb.api import KnowledgeBase
-from kb.hudoc import RESPONDENTS, HudocClient, HudocError, HudocQuery
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import home_env
 
 from kb.api import KnowledgeBase
-from kb.indexing import IngestRequest, prepare
+from kb.indexing.pipeline import IngestRequest, prepare
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 
@@ -32,7 +33,7 @@ def private_corpus(tmp_path: Path, corpus_root: Path) -> Path:
 
 @pytest.fixture()
 def kb(tmp_path: Path, private_corpus: Path):
-    settings = Settings.load({"KB_HOME": str(tmp_path / "home"), "KB_CORPUS": str(private_corpus)})
+    settings = Settings.load(home_env(tmp_path / "home", private_corpus))
     knowledge_base = KnowledgeBase(settings)
     yield knowledge_base
     knowledge_base.close()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from kb.drafting.matters import GROUNDS, MatterStore
 from kb.errors import MatterNotFoundError
-from kb.matters import GROUNDS, MatterStore
 
 
 @pytest.fixture(scope="module")

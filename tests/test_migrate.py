@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.migrate import MigrationReport, copy_chunks, migrate, rankings_agree, verify
 from kb.store.base import ChunkPoint, SearchFilters, StoredChunk
 from kb.store.edge import EdgeStore
+from kb.store.migrate import MigrationReport, copy_chunks, migrate, rankings_agree, verify
 from kb.store.server import ServerStore
 
 DIM = 384

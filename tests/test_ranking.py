@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders.echr import load
-from kb.citation_graph import CitationGraph, build
-from kb.ranking import DEFAULT_RANKING, LegalRanker, RankingWeights, named_in_query, spread_documents
-from kb.retrieval import RANKED_WEIGHTS, build_search_pipeline, run_search
+from kb.citations.graph import CitationGraph, build
+from kb.search.ranking import DEFAULT_RANKING, LegalRanker, RankingWeights, named_in_query, spread_documents
+from kb.search.retrieval import RANKED_WEIGHTS, build_search_pipeline, run_search
 from kb.store.base import SearchFilters, StoredChunk
 from tests.conftest import SAMPLE_FILES
 
@@ -115,7 +115,7 @@ def test_ranked_search_lists_several_authorities_but_not_when_limited_to_one_doc
 
 
 def test_each_candidate_has_every_feature_and_excluded_documents_give_no_votes(sample_kb, graph) -> None:
-    from kb.ranking import FEATURES
+    from kb.search.ranking import FEATURES
 
     query = ("expulsion may give rise to an issue under Article 3 where substantial grounds have been shown for "
              "believing that the person concerned if deported faces a real risk")
@@ -142,8 +142,8 @@ def _sparse(text: str):
 
 
 def test_a_story_of_facts_lifts_the_case_whose_facts_section_tells_it(sample_kb, graph, corpus_root, tmp_path) -> None:
-    from kb.facts_index import FactsIndex
-    from kb.facts_index import build as build_facts
+    from kb.search.facts_index import FactsIndex
+    from kb.search.facts_index import build as build_facts
 
     docs = [d for f in SAMPLE_FILES if f.startswith("echr/") for d in load(corpus_root / f, f, "echr")]
     build_facts(docs, tmp_path / "facts-index.npz")

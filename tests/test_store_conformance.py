@@ -79,7 +79,7 @@ BACKENDS = ("edge", "server-standin")
 def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
     """Real paragraphs with real vectors; the embedding cache is the session's, so sample_kb's work is reused."""
     from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
-    from kb.indexing import IngestReport, iter_files, prepare, to_point
+    from kb.indexing.pipeline import IngestReport, iter_files, prepare, to_point
 
     report = IngestReport()
     chunks = []
@@ -88,7 +88,7 @@ def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
         chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
     assert report.failed == 0, report.failures
     dense = CachedDocumentEmbedder(document_embedder(kb_settings.model, kb_settings.embed_dtype),
-                                   EmbeddingCache(kb_settings.home / "embeddings.sqlite", kb_settings.model))
+                                   EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
     dense.warm_up()
     docs = Bm25DocumentEmbedder().run(dense.run(chunks)["documents"])["documents"]
     return [to_point(d) for d in docs]

@@ -11,13 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import home_env
 
 from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.handover import inbox_dir, pending_batches, read_snapshot
+from kb.indexing.handover import inbox_dir, pending_batches, read_snapshot
+from kb.indexing.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
 from kb.settings import Settings
 from kb.store.base import SearchFilters
-from kb.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
 
 MEMO = """Expert report on prison conditions in the requesting state
 
@@ -47,7 +48,7 @@ def home(tmp_path: Path, corpus_root: Path) -> Settings:
     for rel in ("echr/DECISION/001-100741.json", "un/Annotated_CAT_GC4_art.3.json"):
         (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
         (corpus / rel).symlink_to(corpus_root / rel)
-    settings = Settings.load({"KB_HOME": str(tmp_path / "home"), "KB_CORPUS": str(corpus)})
+    settings = Settings.load(home_env(tmp_path / "home", corpus))
     settings.drop.mkdir(parents=True)
     return settings
 

@@ -17,11 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import home_env
 
 from kb.api import KnowledgeBase
-from kb.handover import inbox_dir, pending_batches
+from kb.indexing.handover import inbox_dir, pending_batches
+from kb.indexing.update import UpdateRequest, run_update
 from kb.settings import Settings
-from kb.update import UpdateRequest, run_update
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +69,7 @@ def witness_statement(name: str) -> str:
 
 @pytest.fixture()
 def settings(tmp_path: Path, corpus_root: Path) -> Settings:
-    settings = Settings.load({"KB_HOME": str(tmp_path / "home"), "KB_CORPUS": str(corpus_root)})
+    settings = Settings.load(home_env(tmp_path / "home", corpus_root))
     settings.drop.mkdir(parents=True)
     (settings.drop / "note.md").write_text(NOTE, encoding="utf-8")
     report = run_update(settings, UpdateRequest(corpus=False), warn=lambda m: None)

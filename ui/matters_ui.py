@@ -1,7 +1,7 @@
 """Matters and drafting: the client's case, passages collected under grounds, a cited draft, exports.
 
 The matter being worked on and the ground new passages go under are chosen once, in the sidebar, so that
-"Add to matter" on a search result is a single click. Matters live on disk (`kb.matters`); every action
+"Add to matter" on a search result is a single click. Matters live on disk (`kb.drafting.matters`); every action
 reads the matter afresh and saves it at once, so two browser tabs or a restart lose nothing.
 """
 
@@ -191,8 +191,8 @@ def _remove(store: Any, matter_id: str, chunk_id: str, ground: str) -> None:
 
 def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     try:
-        from kb.drafting import draft_argument, propose_authorities
-        from kb.export import export_docx, export_markdown
+        from kb.drafting.draft import draft_argument, propose_authorities
+        from kb.drafting.export import export_docx, export_markdown
     except ImportError:
         st.info("The drafting assistant is not installed in this version of the knowledge base.")
         return

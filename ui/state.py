@@ -62,7 +62,7 @@ def get_kb() -> KnowledgeBase:
 
 def matter_store() -> Any:
     """The matters folder under KB_HOME; imported lazily because matters are a separate module of `kb`."""
-    from kb.matters import MatterStore
+    from kb.drafting.matters import MatterStore
 
     return MatterStore(get_kb().settings.home / "matters")
 
@@ -76,7 +76,7 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
 @st.cache_data(ttl=3600, show_spinner=False)
 def corpus_files(_kb: KnowledgeBase, key: str) -> int:
     """How many source files the manifest names: the denominator of "how much is searchable"."""
-    from kb.indexing import Manifest, source_files
+    from kb.indexing.pipeline import Manifest, source_files
 
     settings = _kb.settings
     if settings.corpus is None:

@@ -1,7 +1,7 @@
 """Add material: a lawyer's own files (national rulings, expert reports, country evidence) into the knowledge base.
 
-The app owns the store, so the upload is ingested here through `kb.update` with the app's own store; a `kb update`
-run in a shell meanwhile hands its batches to the app's watcher instead.
+The app owns the store, so the upload is ingested here through `kb.indexing.update` with the app's own store; a
+`kb update` run in a shell meanwhile hands its batches to the app's watcher instead.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix n
 
 
 def uploads_page(kb: KnowledgeBase) -> None:
-    from kb.update import UpdateRequest, run_update, save_upload
+    from kb.indexing.update import UpdateRequest, run_update, save_upload
 
     st.header("Add material")
     st.caption("PDF, Word, HTML, text or Markdown. Each file becomes a searchable document, cited by its file name "

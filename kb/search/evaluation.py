@@ -4,7 +4,7 @@
 
 Why: a lawyer judges the product by whether the paragraph they need comes first. Every ranking change is kept only
 if these numbers say it helps. Each case's `exclude_doc_ids` (the judgment the query was copied from) are removed
-from the ranking inside Qdrant and from every corpus-derived signal (see `kb.ranking`), so a case cannot be
+from the ranking inside Qdrant and from every corpus-derived signal (see `kb.search.ranking`), so a case cannot be
 answered by its own source.
 
 Metrics per case over the first 10 hits (after removing exclusions and near-duplicates):
@@ -187,13 +187,13 @@ class Variant:
     mode: str
     weights: tuple[float, float] = (1.0, 1.0)
     ranking: object | None = None
-    """A `kb.ranking.RankingWeights`, or None for no re-ranking."""
+    """A `kb.search.ranking.RankingWeights`, or None for no re-ranking."""
 
 
 def standard_variants() -> list[Variant]:
     """BM25 only, dense only, equal-weight hybrid, and the shipped ranking (`kb search --mode ranked`)."""
-    from kb.ranking import DEFAULT_RANKING
-    from kb.retrieval import RANKED_WEIGHTS
+    from kb.search.ranking import DEFAULT_RANKING
+    from kb.search.retrieval import RANKED_WEIGHTS
 
     return [Variant("bm25", "bm25"), Variant("dense", "dense"), Variant("hybrid", "hybrid"),
             Variant("ranked", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING)]
@@ -203,8 +203,8 @@ def ablation_variants() -> list[Variant]:
     """The shipped ranking with one feature switched off at a time, and fusion-weight alternatives."""
     from dataclasses import fields
 
-    from kb.ranking import DEFAULT_RANKING
-    from kb.retrieval import RANKED_WEIGHTS
+    from kb.search.ranking import DEFAULT_RANKING
+    from kb.search.retrieval import RANKED_WEIGHTS
 
     out = [Variant("ranked, equal fusion weights", "ranked", (1.0, 1.0), DEFAULT_RANKING),
            Variant("ranked, no authority features", "ranked", RANKED_WEIGHTS, None)]
@@ -223,7 +223,7 @@ def variant_by_mode(mode: str) -> Variant:
 
 def searcher(kb, variant: Variant) -> SearchFn:
     """A search function for one variant over `kb`'s store, sharing its warmed-up embedder between variants."""
-    from kb.retrieval import run_search
+    from kb.search.retrieval import run_search
 
     pipeline = kb.variant_pipeline(variant.mode, variant.weights, variant.ranking)
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from haystack import component
 from haystack.dataclasses import ChatMessage
 
-from kb.matters import CollectedPassage, Matter
+from kb.drafting.matters import CollectedPassage, Matter
 from kb.store.base import SearchFilters
 
 if TYPE_CHECKING:

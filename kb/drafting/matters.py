@@ -4,7 +4,7 @@ A matter is one JSON file under `$KB_HOME/matters/`, written atomically (tempora
 crash or a second Streamlit session never leaves half a file. Collected passages keep their quoted text and full
 citation, not just a chunk id: the store may be rebuilt or re-chunked, the lawyer's brief must not change with it.
 
-    from kb.matters import MatterStore
+    from kb.drafting.matters import MatterStore
     store = MatterStore(settings.home / "matters")
     matter = store.create("Li v. Requested extradition", requesting_state="China", offence="fraud")
     matter.add_passage(hit, "article3")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.errors import KbError, StoreLockedError
-from kb.indexing import write_document
+from kb.indexing.pipeline import write_document
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
 

@@ -78,7 +78,7 @@ class NearDuplicateFilter:
 def build_search_pipeline(store: ChunkStore, model: str, dtype: str, mode: SearchMode = "hybrid",
                           weights: tuple[float, float] = DEFAULT_WEIGHTS, embedder=None, ranker=None) -> Pipeline:
     """`embedder` lets callers share one warmed-up text embedder between the pipelines of several modes;
-    `ranker` (a `kb.ranking.LegalRanker`) re-orders the fused candidates before near-duplicates are dropped."""
+    `ranker` (a `kb.search.ranking.LegalRanker`) re-orders the fused candidates before near-duplicates are dropped."""
     pipeline = Pipeline()
     pipeline.add_component("retriever", HybridRetriever(store, mode, weights))
     pipeline.add_component("dedupe", NearDuplicateFilter())

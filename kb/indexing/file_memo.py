@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 import ingest
-import kb.indexing
+import kb.indexing.pipeline
 
 MEMO_FILE = "file-memo.json"
 
@@ -25,7 +25,7 @@ MEMO_FILE = "file-memo.json"
 def code_fingerprint() -> str:
     """A hash of the code that turns a file into documents and versions: loaders, the document model, indexing."""
     digest = hashlib.sha256()
-    files = sorted(Path(ingest.__file__).parent.rglob("*.py")) + [Path(kb.indexing.__file__)]
+    files = sorted(Path(ingest.__file__).parent.rglob("*.py")) + [Path(kb.indexing.pipeline.__file__)]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

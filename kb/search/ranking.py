@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, fields, replace
 
 from haystack import component
 
-from kb.citation_graph import CitationGraph
-from kb.facts_index import FactsIndex
+from kb.citations.graph import CitationGraph
+from kb.search.facts_index import FactsIndex
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
 
 APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
@@ -119,7 +119,7 @@ class LegalRanker:
         * `facts_support`: log of the number of retrieved THE FACTS paragraphs of its document (a query telling
           a story matches that case as a whole);
         * `facts_document`: 1/(k + rank) of its judgment among all judgments by BM25 on the whole facts section
-          (`kb.facts_index`);
+          (`kb.search.facts_index`);
         * `low_authority_type`: 1 for an information note or a communicated case;
         * `cited_para`: log(1 + later paragraphs citing it);
         * `named_case`: 1 if the query names its case or application number."""

@@ -202,7 +202,7 @@ def build_indexing_pipeline(settings: Settings, store: ChunkStore | None) -> Pip
     """Dense + BM25 embedding, then the writer; without a store (a `kb update` handing batches to the process that
     owns it) the pipeline ends with the embedded documents."""
     pipeline = Pipeline()
-    cache = EmbeddingCache(settings.home / "embeddings.sqlite", settings.model)
+    cache = EmbeddingCache(settings.embeddings_cache, settings.model)
     dense = document_embedder(settings.model, settings.embed_dtype, settings.embed_batch)
     pipeline.add_component("dense", CachedDocumentEmbedder(dense, cache))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())

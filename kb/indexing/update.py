@@ -3,7 +3,7 @@
 What changed is decided by content version, as in `kb ingest`: a document whose prepared chunks hash the same
 as the stored version is left alone, a new or changed one is embedded and written whole, and a document whose
 file left the drop folder, the uploads or a corpus source is removed. The store may be open in the Streamlit
-app; then the written batches are handed to it through `$KB_HOME/inbox` (see `kb.handover`).
+app; then the written batches are handed to it through `$KB_HOME/inbox` (see `kb.indexing.handover`).
 
 Corpus documents that were never stored are not added unless `--all` or `--only` asks: the first ingest's
 chunk budget (`corpus/sources.toml`) leaves many out on purpose, and an update must not silently undo that.
@@ -22,11 +22,12 @@ from pathlib import Path
 
 from haystack import Document
 
+from ingest.hudoc import HudocFetcher, HudocQuery
 from ingest.loaders import FORMAT_BY_SUFFIX
 from ingest.model import BadInputError, SourceDocument
 from kb.errors import KbError, StoreLockedError
-from kb.file_memo import MEMO_FILE, FileMemo
-from kb.handover import (
+from kb.indexing.file_memo import MEMO_FILE, FileMemo
+from kb.indexing.handover import (
     Batch,
     StoredDocument,
     apply_batch,
@@ -39,8 +40,7 @@ from kb.handover import (
     write_batch,
     write_snapshot,
 )
-from kb.hudoc import HudocFetcher, HudocQuery
-from kb.indexing import (
+from kb.indexing.pipeline import (
     BATCH_CHUNKS,
     IngestReport,
     Manifest,
@@ -96,7 +96,7 @@ class UpdateReport(IngestReport):
     """Inbox batches of an earlier, interrupted update that this run applied first."""
     sources: list[str] = field(default_factory=list)
     files_unopened: int = 0
-    """Corpus files unchanged since they were last read (`kb.file_memo`), whose documents are all as stored."""
+    """Corpus files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
 
     def summary(self) -> dict:
         return {**super().summary(), "deferred": self.deferred, "mode": self.mode, "batches": self.batches,
@@ -124,7 +124,7 @@ def save_upload(settings: Settings, filename: str, data: bytes) -> Path:
     The name is reduced to its last component, so an upload cannot write outside the folder; uploading the
     same name again replaces the document.
     """
-    from kb.handover import atomic_write
+    from kb.indexing.handover import atomic_write
 
     name = Path(filename.replace("\\", "/")).name.strip()
     name = re.sub(r"[\x00-\x1f/]", "_", name)

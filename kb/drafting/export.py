@@ -18,8 +18,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
-from kb.drafting import Draft, md_text
-from kb.matters import CollectedPassage, Matter
+from kb.drafting.draft import Draft, md_text
+from kb.drafting.matters import CollectedPassage, Matter
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEPARATORS = (

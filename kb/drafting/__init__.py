@@ -1,0 +1,1 @@
+"""Drafting: client matters, argument assembly with checked footnotes, and DOCX/Markdown export."""

@@ -1,0 +1,1 @@
+"""Search: the Haystack retrieval pipeline, the legal ranker, the facts-section index and evaluation on it."""
