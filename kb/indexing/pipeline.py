@@ -34,6 +34,7 @@ INDEX_VERSION = "1"
 CHUNK_NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4c1e-9a57-3c2b7d0e5a11")
 BATCH_CHUNKS = 512
 LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.[\s\xa0]+")
+FOOTNOTE_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 REMOVAL_TERMS = re.compile(
     r"extradit|expul|expel|deport|refoulement|removal to|real risk|diplomatic assurance|death penalty|"
     r"留置|指定居所监视居住|引渡|torture",
@@ -102,8 +103,9 @@ class PreparedDocument:
 
 
 def index_text(text: str) -> str:
-    """What is embedded and BM25-indexed: the paragraph without its printed number (noise for both)."""
-    return LEADING_NUMBER.sub("", text, count=1).strip()
+    """What is embedded and BM25-indexed: the paragraph without its printed number and footnote marks (noise for
+    both; a mark glued to a word, `communities¹`, would make BM25 miss the word)."""
+    return FOOTNOTE_MARKS.sub("", LEADING_NUMBER.sub("", text, count=1)).strip()
 
 
 def _small_extra(extra: dict) -> dict:
