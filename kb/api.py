@@ -51,6 +51,10 @@ class Hit:
     grand_chamber: bool = False
     text_defects: list[str] = field(default_factory=list)
     cited_by: int | None = None
+    matched_terms: list[str] = field(default_factory=list)
+    """For a Chinese passage found from an English question: the glossary terms it contains (`arrest → 逮捕`)."""
+    strength: str | None = None
+    """`strong` or `weak` (`kb.search.strength`): whether the hit contains enough of the question to be an answer."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -112,9 +116,10 @@ class KnowledgeBase:
                                          DEFAULT_RANKING)
         return self.variant_pipeline(mode, weights)
 
-    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None):
-        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.search.ranking`) with `ranking` weights."""
-        key = (mode, weights, ranking)
+    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None, crosslingual: bool = True):
+        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.search.ranking`) with `ranking` weights;
+        `crosslingual` adds the Chinese documents found by the glossary-translated query."""
+        key = (mode, weights, ranking, crosslingual)
         with self._lock:
             if key not in self._pipelines:
                 from kb.embedding import text_embedder
@@ -133,7 +138,7 @@ class KnowledgeBase:
                 retrieval = check_mode(mode) if mode != "ranked" else ("bm25" if weights[0] == 0 else "hybrid")
                 self._pipelines[key] = build_search_pipeline(
                     self.store, self.settings.model, self.settings.embed_dtype, retrieval, weights,
-                    embedder=self._text_embedder, ranker=ranker,
+                    embedder=self._text_embedder, ranker=ranker, crosslingual=crosslingual,
                 )
             return self._pipelines[key]
 
@@ -174,7 +179,23 @@ class KnowledgeBase:
             seen = {c.id for c in chunks}
             more = run_search(self._pipeline("hybrid", DEFAULT_WEIGHTS), query, filters, limit)
             chunks += [c for c in more if c.id not in seen][: limit - len(chunks)]
-        return [self.to_hit(c) for c in chunks]
+        if chunks and chunks[0].payload.get("section") == "FOOTNOTE" and "FOOTNOTE" not in filters.sections:
+            # A report's footnote is a source reference, not the finding: never first unless footnotes were asked for.
+            body = next((i for i, c in enumerate(chunks) if c.payload.get("section") != "FOOTNOTE"), None)
+            if body is not None:
+                chunks.insert(0, chunks.pop(body))
+        return self.with_strength(query, [self.to_hit(c) for c in chunks])
+
+    @staticmethod
+    def with_strength(query: str, hits: list[Hit]) -> list[Hit]:
+        """Each hit marked `strong` or `weak`; a list with no strong hit is what the app shows as "no strong match"."""
+        from kb.search.crosslingual import default_glossary
+        from kb.search.strength import coverage, strength
+
+        matches = len(default_glossary().find(query))
+        for hit in hits:
+            hit.strength = strength(coverage(query, hit.text, hit.matched_terms, matches))
+        return hits
 
     def to_hit(self, chunk: StoredChunk) -> Hit:
         p = chunk.payload
@@ -188,6 +209,7 @@ class KnowledgeBase:
             chunk_id=chunk.id,
             para_index=int(p.get("para_index", 0)),
             cited_by=p.get("cited_by"),
+            matched_terms=list(p.get("matched_terms") or []),
             **{k: p.get(k) for k in METADATA_FIELDS if k in p and k not in ("paragraph",)},
         )
 

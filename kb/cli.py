@@ -182,6 +182,8 @@ def cmd_search(kb, args) -> int:
         print("No passages found.")
     for rank, hit in enumerate(hits, 1):
         print(f"{rank}. {hit.citation}")
+        if hit.matched_terms:
+            print(f"   matched: {'; '.join(hit.matched_terms)}")
         print(textwrap.indent(textwrap.shorten(hit.text, 600, placeholder=" …"), "   "))
         print(f"   {hit.url or ''}  [{hit.doc_id}]\n")
     return 0

@@ -130,6 +130,9 @@ def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> 
     summary = " · ".join(f"{k} {n}" for k, n in kinds.most_common())
     st.caption(f"{len(hits)} passages for “{escape(query)}” in {seconds:.2f} s — {escape(summary)}",
                unsafe_allow_html=True)
+    if not any(h.strength == "strong" for h in hits):
+        st.warning("No strong match: none of these passages contains enough of the question to answer it. "
+                   "They are the nearest the store holds; rephrase, or check that the source is loaded.")
     for rank, hit in enumerate(hits, 1):
         result_card(kb, hit, query, rank)
 
@@ -138,6 +141,10 @@ def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{rank}. {escape(hit.title or hit.doc_id)}**", unsafe_allow_html=True)
         st.code(hit.citation, language=None, wrap_lines=True)
+        if hit.matched_terms:
+            st.caption("matched: " + escape("; ".join(hit.matched_terms)), unsafe_allow_html=True)
+        if hit.strength == "weak":
+            st.caption("weak match", unsafe_allow_html=True)
         where = " › ".join(x for x in (hit.section, hit.heading) if x)
         details = [where, hit.doc_type or "", hit.date or ""]
         if hit.cited_by is not None:

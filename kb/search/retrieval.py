@@ -76,9 +76,12 @@ class NearDuplicateFilter:
 
 
 def build_search_pipeline(store: ChunkStore, model: str, dtype: str, mode: SearchMode = "hybrid",
-                          weights: tuple[float, float] = DEFAULT_WEIGHTS, embedder=None, ranker=None) -> Pipeline:
+                          weights: tuple[float, float] = DEFAULT_WEIGHTS, embedder=None, ranker=None,
+                          crosslingual: bool = True) -> Pipeline:
     """`embedder` lets callers share one warmed-up text embedder between the pipelines of several modes;
-    `ranker` (a `kb.search.ranking.LegalRanker`) re-orders the fused candidates before near-duplicates are dropped."""
+    `ranker` (a `kb.search.ranking.LegalRanker`) re-orders the fused candidates before near-duplicates are dropped;
+    `crosslingual` fuses in the Chinese documents found by the glossary-translated query (`kb.search.crosslingual`;
+    not in dense mode, which is the comparison without BM25)."""
     pipeline = Pipeline()
     pipeline.add_component("retriever", HybridRetriever(store, mode, weights))
     pipeline.add_component("dedupe", NearDuplicateFilter())
@@ -90,11 +93,16 @@ def build_search_pipeline(store: ChunkStore, model: str, dtype: str, mode: Searc
     if mode != "dense":
         pipeline.add_component("sparse", Bm25QueryEmbedder())
         pipeline.connect("sparse.sparse_embedding", "retriever.sparse_embedding")
+    candidates = "retriever.chunks"
+    if crosslingual and mode != "dense":
+        from kb.search.crosslingual import add_crosslingual
+
+        candidates = add_crosslingual(pipeline, store, candidates)
     if ranker is not None:
-        pipeline.connect("retriever.chunks", "rank.chunks")
+        pipeline.connect(candidates, "rank.chunks")
         pipeline.connect("rank.chunks", "dedupe.chunks")
     else:
-        pipeline.connect("retriever.chunks", "dedupe.chunks")
+        pipeline.connect(candidates, "dedupe.chunks")
     return pipeline
 
 
@@ -107,6 +115,9 @@ def run_search(
         inputs["dense"] = {"text": query}
     if "sparse" in names:
         inputs["sparse"] = {"text": query}
+    if "translate" in names:
+        inputs["translate"] = {"text": query}
+        inputs["retriever_zh"] = {"filters": filters}
     if "rank" in names:
         inputs["rank"] = {"query": query, "filters": filters}
         inputs["retriever"]["top_k"] = max(top_k * overfetch, RANKED_CANDIDATES)

@@ -1,0 +1,42 @@
+"""`strong` / `weak`: whether a hit answers the question or is only the best of nothing.
+
+Why: ranks and fused scores say which hit is better than another, not whether any is good; "Sky Net Fox Hunt
+fugitives returned to China" got ten confident-looking hits of noise. A hit is strong when it contains enough of the
+question's distinctive words: for an English passage the share of the question's content words (stemmed, stopwords
+out; at most `MAX_TERMS` counted, so a page-long query is not held to every word), for a Chinese passage the share
+of the glossary terms of the question it contains (`kb.search.crosslingual.matched_terms`).
+"""
+
+from __future__ import annotations
+
+from kb.search.crosslingual import tokens
+
+STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he her
+here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+our out over own same she should so some such than that the their them then there these they this those through to
+too under until up very was we were what when where which while who whom why will with would you your can may must
+shall might also been ever still even much many under whether someone something does anyone""".split())
+MAX_TERMS = 10
+STRONG_COVERAGE = 0.45
+"""Share of the question's terms a strong hit contains. Calibrated on the dev lawyer questions
+(`bench/calibrate_strength.py`, see its output in the closing note of issue 10)."""
+
+
+def query_terms(query: str) -> list[str]:
+    return list(dict.fromkeys(t for t in tokens(query) if t not in STOPWORDS and len(t) > 2 and not t.isdigit()))
+
+
+def coverage(query: str, text: str, matched_terms: list[str], glossary_matches: int) -> float:
+    if matched_terms and glossary_matches:
+        return len(matched_terms) / min(glossary_matches, MAX_TERMS)
+    terms = query_terms(query)
+    if not terms:
+        return 0.0
+    present = set(tokens(text))
+    found = sum(1 for t in terms if t in present)
+    return min(1.0, found / min(len(terms), MAX_TERMS))
+
+
+def strength(value: float) -> str:
+    return "strong" if value >= STRONG_COVERAGE else "weak"
