@@ -37,6 +37,11 @@ NEAR = 12
 met before a suspect can be formally arrested"): a concept the statutes state in their own words."""
 
 
+CUE_WEIGHT = 2.0
+"""RRF weight of the Chinese candidates when the question names China: it asks first of all about Chinese law, and the
+English candidates are only what BM25 finds for its English words (ECtHR paragraphs on arrest in general)."""
+
+
 class GlossaryError(KbError):
     """A glossary row that cannot be used (no source, no Chinese term, wrong number of columns)."""
 
@@ -188,7 +193,7 @@ def matched_terms(text: str, matches: list[Match]) -> list[str]:
 @component
 class CrossLingualJoiner:
     """Fuses the English candidates with the Chinese ones by reciprocal rank. With a China cue (or a search limited to
-    Chinese documents) both lists weigh the same; otherwise the Chinese candidates follow the English ones. Each
+    Chinese documents) the Chinese list weighs `CUE_WEIGHT`; otherwise the Chinese candidates follow the English ones. Each
     Chinese candidate's payload gets `matched_terms`."""
 
     @component.output_types(chunks=list[StoredChunk])
@@ -204,9 +209,9 @@ class CrossLingualJoiner:
             return {"chunks": chunks + [c for c in annotated if c.id not in seen]}
         scores: dict[str, float] = {}
         by_id: dict[str, StoredChunk] = {}
-        for ranked in (chunks, annotated):
+        for weight, ranked in ((1.0, chunks), (CUE_WEIGHT, annotated)):
             for rank, chunk in enumerate(ranked, 1):
-                scores[chunk.id] = scores.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank)
+                scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (RRF_K + rank)
                 by_id[chunk.id] = chunk if chunk.id not in by_id or "matched_terms" in chunk.payload else by_id[
                     chunk.id]
         order = sorted(scores, key=lambda cid: -scores[cid])

@@ -1,0 +1,108 @@
+"""English questions to Chinese law, and Chinese law cited in English: glossary, translation, citation, on real files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import pdf, statute_md
+from kb.citations.style import cite
+from kb.indexing.pipeline import prepare
+from kb.search.crosslingual import Glossary, GlossaryError, QueryTranslator, load_glossary, matched_terms
+
+
+def test_every_glossary_term_has_a_source_and_chinese() -> None:
+    terms = load_glossary()
+    assert len(terms) >= 250
+    assert all(t.source.strip() and t.chinese.strip() for t in terms)
+
+
+def test_a_glossary_term_without_a_source_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "glossary.tsv"
+    bad.write_text("english\tpinyin\tchinese\tsource\n"
+                   "arrest\tdàibǔ\t逮捕\tNPC English version, Criminal Procedure Law (2018), art. 81\n"
+                   "criminal detention\tjūliú\t拘留\t\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match=r"glossary.tsv:3: term 'criminal detention' has no source"):
+        load_glossary(bad)
+
+
+def test_longest_term_wins_and_pinyin_counts() -> None:
+    glossary = Glossary(load_glossary())
+    found = {m.english: m.chinese for m in glossary.find(
+        "Liuzhi detention and residential surveillance at a designated location (RSDL) without a lawyer")}
+    assert found["Liuzhi"] == "留置"
+    assert found["residential surveillance at a designated location"] == "指定居所监视居住"
+    assert "监视居住" not in found.values()  # not also the shorter term inside the longer one
+    assert "RSDL" not in found  # the same Chinese term is listed once
+
+
+def test_translator_gives_the_chinese_query_and_the_china_cue() -> None:
+    out = QueryTranslator().run(text="Which authority approves the arrest of a suspect in China?")
+    assert "批准逮捕" in out["text"].split() and "犯罪嫌疑人" in out["text"].split() and out["cue"]
+    assert not QueryTranslator().run(text="Article 3 real risk on return")["cue"]
+    assert matched_terms("第八十条 逮捕犯罪嫌疑人、被告人，必须经过人民检察院批准", out["matches"]) == [
+        "suspect → 犯罪嫌疑人"]
+
+
+def test_every_corpus_statute_has_a_sourced_english_title(corpus_root: Path) -> None:
+    files = sorted((corpus_root / "prc-law").rglob("*.md"))
+    assert len(files) == 18
+    for path in files:
+        doc = statute_md.load(path, str(path.relative_to(corpus_root)), "prc-law")[0]
+        assert doc.extra.get("english_title") and doc.extra.get("english_title_source"), path.name
+
+
+def test_prc_article_cited_in_english_with_the_chinese_kept(corpus_root: Path) -> None:
+    relative = "prc-law/宪法相关法/监察法(2018-03-20).md"
+    doc = statute_md.load(corpus_root / relative, relative, "prc-law")[0]
+    chunk = next(c for c in prepare(doc, "prc-law").chunks if c.meta["paragraph"] == "第二十二条")
+    assert cite(chunk.meta) == ("Supervision Law of the People's Republic of China (2018), art. 22 "
+                                "(中华人民共和国监察法 第二十二条)")
+    assert chunk.meta["text"].startswith("第二十二条 被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪")
+
+
+def test_ohchr_paragraph_cited_by_printed_number_and_printed_page(corpus_root: Path) -> None:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    relative = "reports/22-08-31-final-assesment.pdf"
+    doc = pdf.load(corpus_root / relative, relative, "report")[0]
+    chunks = {c.meta["paragraph"]: c for c in prepare(doc, "reports").chunks}
+    title = "Assessment of human rights concerns in the Xinjiang Uyghur Autonomous Region, People's Republic of China"
+    assert cite(chunks["131"].meta) == f"OHCHR, {title} (31 August 2022), para. 131 (p. 40)"
+    assert chunks["131"].meta["text"].startswith("131. The Convention for the Protection of All Persons from Enforced")
+    assert cite(chunks["fn155"].meta) == f"OHCHR, {title} (31 August 2022), fn. 155 (p. 21)"
+
+
+@pytest.fixture(scope="module")
+def cpl_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real store with the Criminal Procedure Law, the Procuratorate's Rules (which restate it), the Supervision Law
+    and two ECtHR judgments on arrest and detention as English competition."""
+    from kb.api import KnowledgeBase
+    from kb.indexing.pipeline import IngestRequest
+    from kb.settings import Settings
+    from tests.conftest import home_env
+
+    files = ("prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "prc-law/宪法相关法/监察法(2018-03-20).md",
+             "echr/JUDGMENT/HEJUD-22414-93.json.gz", "echr/JUDGMENT/HEJUD-14038-88.json.gz")
+    kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("cpl_home"), corpus_root)))
+    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
+    assert report.failed == 0, report.failures
+    yield kb
+    kb.close()
+
+
+def test_english_question_on_arrest_conditions_finds_criminal_procedure_law_article_81(cpl_kb) -> None:
+    hits = cpl_kb.search("What conditions have to be met before a suspect can be formally arrested under Chinese "
+                         "criminal procedure?", limit=10)
+    prc = [h for h in hits if h.source_kind == "prc-law"]
+    assert prc and (prc[0].doc_id, prc[0].paragraph) == ("PRC-刑事诉讼法-2018-10-26", "第八十一条")
+    assert hits.index(prc[0]) < 3
+    assert prc[0].citation == ("Criminal Procedure Law of the People's Republic of China (2018), art. 81 "
+                               "(中华人民共和国刑事诉讼法 第八十一条)")
+    assert "suspect → 犯罪嫌疑人" in prc[0].matched_terms and prc[0].strength == "strong"
+
+
+def test_without_a_china_cue_chinese_candidates_follow_the_english_ones(cpl_kb) -> None:
+    hits = cpl_kb.search("lawfulness of the detention of a suspect and his arrest before trial", limit=5)
+    assert [h.source_kind for h in hits] == ["echr"] * 5
