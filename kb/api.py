@@ -116,10 +116,12 @@ class KnowledgeBase:
                                          DEFAULT_RANKING)
         return self.variant_pipeline(mode, weights)
 
-    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None, crosslingual: bool = True):
+    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None, crosslingual: bool = True,
+                         source_aware: bool = True):
         """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.search.ranking`) with `ranking` weights;
-        `crosslingual` adds the Chinese documents found by the glossary-translated query."""
-        key = (mode, weights, ranking, crosslingual)
+        `crosslingual` adds the Chinese documents found by the glossary-translated query; `source_aware` gives other
+        sources the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
+        key = (mode, weights, ranking, crosslingual, source_aware)
         with self._lock:
             if key not in self._pipelines:
                 from kb.embedding import text_embedder
@@ -134,7 +136,7 @@ class KnowledgeBase:
                     from kb.search.ranking import LegalRanker
 
                     ranker = (LegalRanker(open_graph(self.settings.home), ranking, self.store,
-                                          open_facts_index(self.settings.home)) if ranking else None)
+                                          open_facts_index(self.settings.home), source_aware) if ranking else None)
                 retrieval = check_mode(mode) if mode != "ranked" else ("bm25" if weights[0] == 0 else "hybrid")
                 self._pipelines[key] = build_search_pipeline(
                     self.store, self.settings.model, self.settings.embed_dtype, retrieval, weights,

@@ -1,4 +1,4 @@
-"""English questions to Chinese law, and Chinese law cited in English: glossary, translation, citation, on real files."""
+"""English questions to Chinese law, Chinese law cited in English: glossary, translation, citation, real files."""
 
 from __future__ import annotations
 

@@ -193,8 +193,8 @@ def matched_terms(text: str, matches: list[Match]) -> list[str]:
 @component
 class CrossLingualJoiner:
     """Fuses the English candidates with the Chinese ones by reciprocal rank. With a China cue (or a search limited to
-    Chinese documents) the Chinese list weighs `CUE_WEIGHT`; otherwise the Chinese candidates follow the English ones. Each
-    Chinese candidate's payload gets `matched_terms`."""
+    Chinese documents) the Chinese list weighs `CUE_WEIGHT`; otherwise the Chinese candidates follow the English
+    ones. Each Chinese candidate's payload gets `matched_terms`."""
 
     @component.output_types(chunks=list[StoredChunk])
     def run(self, chunks: list[StoredChunk], zh_chunks: list[StoredChunk], matches: list[Match],

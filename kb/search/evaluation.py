@@ -188,6 +188,8 @@ class Variant:
     weights: tuple[float, float] = (1.0, 1.0)
     ranking: object | None = None
     """A `kb.search.ranking.RankingWeights`, or None for no re-ranking."""
+    crosslingual: bool = True
+    source_aware: bool = True
 
 
 def standard_variants() -> list[Variant]:
@@ -196,7 +198,11 @@ def standard_variants() -> list[Variant]:
     from kb.search.retrieval import RANKED_WEIGHTS
 
     return [Variant("bm25", "bm25"), Variant("dense", "dense"), Variant("hybrid", "hybrid"),
-            Variant("ranked", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING)]
+            Variant("ranked", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING),
+            Variant("ranked, no cross-lingual", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING, crosslingual=False),
+            Variant("bm25, no cross-lingual (before issue 10)", "bm25", crosslingual=False),
+            Variant("ranked before issue 10", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING, crosslingual=False,
+                    source_aware=False)]
 
 
 def ablation_variants() -> list[Variant]:
@@ -225,7 +231,8 @@ def searcher(kb, variant: Variant) -> SearchFn:
     """A search function for one variant over `kb`'s store, sharing its warmed-up embedder between variants."""
     from kb.search.retrieval import run_search
 
-    pipeline = kb.variant_pipeline(variant.mode, variant.weights, variant.ranking)
+    pipeline = kb.variant_pipeline(variant.mode, variant.weights, variant.ranking, variant.crosslingual,
+                                   variant.source_aware)
 
     def search(query: str, filters: SearchFilters, limit: int) -> list[StoredChunk]:
         return run_search(pipeline, query, filters, limit)

@@ -99,13 +99,15 @@ class LegalRanker:
     dedupe. `store` lets it fetch cited paragraphs that were not retrieved."""
 
     def __init__(self, graph: CitationGraph | None = None, weights: RankingWeights = DEFAULT_RANKING,
-                 store: ChunkStore | None = None, facts: FactsIndex | None = None) -> None:
+                 store: ChunkStore | None = None, facts: FactsIndex | None = None, source_aware: bool = True) -> None:
         if not isinstance(weights, RankingWeights):
             raise ValueError(f"weights must be a RankingWeights, not {type(weights).__name__}")
         self.graph = graph
         self.weights = weights
         self.store = store
         self.facts = facts
+        self.source_aware = source_aware
+        """False: the scores as fitted, non-ECtHR candidates without authority (the comparison `kb eval` prints)."""
 
     def candidates(self, chunks: list[StoredChunk], query: str, filters: SearchFilters) -> list[Candidate]:
         """Every retrieved chunk plus the cited paragraphs fetched by votes, each with its feature values:
@@ -208,7 +210,7 @@ class LegalRanker:
         authority = [self.score(c) - self.weights.retrieval * c.features.get("retrieval", 0.0) for c in pool]
         echr = sorted(a for a, c in zip(authority, pool, strict=True)
                       if c.chunk.payload.get("source_kind") == "echr" and c.features.get("retrieval"))
-        typical = echr[len(echr) // 2] if echr else 0.0
+        typical = echr[len(echr) // 2] if echr and self.source_aware else 0.0
         return [self.weights.retrieval * c.features.get("retrieval", 0.0)
                 + (a if c.chunk.payload.get("source_kind") == "echr" else max(a, typical))
                 for a, c in zip(authority, pool, strict=True)]
