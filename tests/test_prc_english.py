@@ -104,5 +104,5 @@ def test_english_question_on_arrest_conditions_finds_criminal_procedure_law_arti
 
 
 def test_without_a_china_cue_chinese_candidates_follow_the_english_ones(cpl_kb) -> None:
-    hits = cpl_kb.search("lawfulness of the detention of a suspect and his arrest before trial", limit=5)
-    assert [h.source_kind for h in hits] == ["echr"] * 5
+    hits = cpl_kb.search("lawfulness of the detention of a suspect and his arrest before trial", limit=4)
+    assert [h.source_kind for h in hits] == ["echr"] * 4  # two paragraphs of each judgment before other documents
