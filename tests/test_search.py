@@ -44,13 +44,15 @@ def test_each_source_kind_is_cited_in_its_own_style(sample_kb):
     prc = sample_kb.search("留置措施", SearchFilters(languages=("zh",)), limit=3)
     assert prc and all(h.source_kind == "prc-law" for h in prc)
     assert any("留置" in h.text for h in prc)
-    assert prc[0].citation.startswith(prc[0].title) and "第" in prc[0].citation
+    assert prc[0].citation.startswith("Supervision Law of the People's Republic of China (2018), art. ")
+    assert prc[0].citation.endswith(f"({prc[0].title} {prc[0].paragraph})") and prc[0].strength == "strong"
 
     uk = sample_kb.search("extradition", SearchFilters(source_kinds=("national",)), limit=1)[0]
     assert "EWHC" in uk.citation and uk.citation.endswith(f"[{uk.paragraph}]")
 
     report = sample_kb.search("Uyghur detention facilities", SearchFilters(source_kinds=("report",)), limit=1)[0]
-    assert "p. " in report.citation and report.page
+    assert report.citation.startswith("OHCHR, Assessment of human rights concerns in the Xinjiang Uyghur")
+    assert f"para. {report.paragraph} (p. {report.page})" in report.citation or report.section == "FOOTNOTE"
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])

@@ -9,6 +9,8 @@ of the glossary terms of the question it contains (`kb.search.crosslingual.match
 
 from __future__ import annotations
 
+import re
+
 from kb.search.crosslingual import tokens
 
 STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being
@@ -27,9 +29,18 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(t for t in tokens(query) if t not in STOPWORDS and len(t) > 2 and not t.isdigit()))
 
 
+def _cjk_bigrams(text: str) -> set[str]:
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    return {run[i : i + 2] for run in runs for i in range(max(1, len(run) - 1))}
+
+
 def coverage(query: str, text: str, matched_terms: list[str], glossary_matches: int) -> float:
+    """Share of the question's terms in the passage: glossary terms for a Chinese passage found from English,
+    character bigrams for a Chinese question, content words otherwise."""
     if matched_terms and glossary_matches:
         return len(matched_terms) / min(glossary_matches, MAX_TERMS)
+    if bigrams := _cjk_bigrams(query):
+        return len(bigrams & _cjk_bigrams(text)) / len(bigrams)
     terms = query_terms(query)
     if not terms:
         return 0.0
