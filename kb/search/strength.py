@@ -37,16 +37,17 @@ def _cjk_bigrams(text: str) -> set[str]:
 
 
 def coverage(query: str, text: str, matched_terms: list[str], glossary_matches: int) -> float:
-    """Share of the question's terms in the passage: glossary terms for a Chinese passage found from English,
-    character bigrams for a Chinese question, content words otherwise."""
-    if matched_terms and glossary_matches:
-        return len(matched_terms) / min(glossary_matches, MAX_TERMS)
+    """Share of the question's content words in the passage (for a Chinese passage found from English: the words of
+    the glossary terms it contains, so one matched word of a seven-word question stays weak); character bigrams for a
+    Chinese question."""
     if bigrams := _cjk_bigrams(query):
         return len(bigrams & _cjk_bigrams(text)) / len(bigrams)
     terms = query_terms(query)
     if not terms:
         return 0.0
     present = set(tokens(text))
+    if matched_terms and glossary_matches:  # a Chinese passage holds the English words its glossary terms translate
+        present = {t for term in matched_terms for t in tokens(term.split(" → ")[0])}
     found = sum(1 for t in terms if t in present)
     return min(1.0, found / min(len(terms), MAX_TERMS))
 
