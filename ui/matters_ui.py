@@ -14,7 +14,8 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
-from ui.render import escape, paragraph_block
+from kb.safe_text import markdown_text
+from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 
 
@@ -26,7 +27,7 @@ def show_flash() -> None:
     """Messages set in button callbacks, shown once on the page they lead to."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        st.success(markdown_text(message))
 
 
 def sidebar() -> None:
@@ -99,7 +100,7 @@ def matters_page(kb: KnowledgeBase) -> None:
         st.info("Choose the matter to work on in the sidebar.")
         return
     matter = by_id[active]
-    st.subheader(matter.name, anchor=False)
+    heading(st, matter.name)
     facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"])
     with facts_tab:
         _facts(store, matter)
@@ -171,7 +172,7 @@ def _passages(store: Any, matter: Any) -> None:
         collected = matter.passages_for(ground)
         if not collected:
             continue
-        with st.expander(f"{label} ({len(collected)})", expanded=True):
+        with st.expander(f"{markdown_text(label)} ({len(collected)})", expanded=True):
             for i, passage in enumerate(collected):
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
@@ -208,7 +209,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
-            with st.expander(f"Proposed for {matter.ground_label(ground)} ({len(hits)})"):
+            with st.expander(f"Proposed for {markdown_text(matter.ground_label(ground))} ({len(hits)})"):
                 for j, hit in enumerate(hits):
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)

@@ -11,6 +11,7 @@ import streamlit as st
 from ingest.loaders import FORMAT_BY_SUFFIX
 from kb.api import KnowledgeBase
 from kb.errors import BadInputError
+from kb.safe_text import markdown_text
 from ui.state import explained_errors
 
 ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix not in (".json", ".xml")})
@@ -30,7 +31,7 @@ def uploads_page(kb: KnowledgeBase) -> None:
         try:
             saved.append(save_upload(kb.settings, file.name, file.getvalue()))
         except BadInputError as exc:
-            st.error(f"{file.name}: {exc.reason}")
+            st.error(markdown_text(f"{file.name}: {exc.reason}"))
     if not saved:
         return
     bar = st.progress(0.0, text="Reading and indexing…")
@@ -45,4 +46,4 @@ def uploads_page(kb: KnowledgeBase) -> None:
         bar.progress(1.0, text="Done")
         st.success(report.line())
         for problem in problems:
-            st.warning(problem)
+            st.warning(markdown_text(problem))
