@@ -18,8 +18,8 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 """Embeddings, overrides and isolates (and the marks LRM/RLM/ALM): `no. 14038/88` must read the same in any context."""
 
 _HTML_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[](){}#+-.!|~\\$:=/@^"}
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>&~|$@])")
-"""Marks that make inline syntax: with `[` `]` escaped no link, image, footnote or Streamlit `:color[…]` can open,
+_MD_INLINE = re.compile(r"([\\`*_\[<>&~|$@])")
+"""Marks that make inline syntax: with `[` escaped no link, image, footnote or Streamlit `:color[…]` can open,
 with `<` `&` no tag, autolink or entity, with `$` no formula; `*` `_` `~` `` ` `` `|` keep the text's own look."""
 _MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.])(www)(\.)")
 """GFM turns bare `scheme://…` and `www.…` into links: a backslash before `://`'s colon or after `www` stops it."""
@@ -27,9 +27,15 @@ _MD_BLOCK_START = re.compile(r"^(?=[#>+\-=])|^(\d+)(?=[.)])")
 """A line starting `#`, `>`, `-`, `+`, `=` or `12.` would be a heading, quote, list or underline."""
 
 
+_UNSAFE = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")
+
+
 def clean(text: str | None) -> str:
     """`text` without terminal escapes, control characters (tab and newline kept) or bidi overrides."""
-    text = _ANSI.sub("", text or "")
+    text = text or ""
+    if not _UNSAFE.search(text):  # the common case, one scan: every document passes through here at ingest
+        return text
+    text = _ANSI.sub("", text)
     return _BIDI.sub("", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
 
 

@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from ingest.loaders.checks import MAX_JSON_DEPTH, json_depth
 from ingest.model import BadInputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -58,8 +59,14 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 
 def read_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """The parsed JSON; broken or absurdly nested JSON (`[[[[…` 100,000 deep) is bad input, not a RecursionError."""
     text = read_text(path, max_bytes)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInputError(path, f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except RecursionError:
+        raise BadInputError(path, f"JSON nested too deeply (limit {MAX_JSON_DEPTH} levels)") from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise BadInputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return data
