@@ -11,13 +11,14 @@ running headers (the same line on most pages) are dropped; `I. Introduction`-sty
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
-from pypdf.errors import PyPdfError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from ingest.loaders.common import read_bytes
 from ingest.loaders.text_blocks import (
@@ -74,6 +75,13 @@ _NEW_LINE_START = re.compile(r"^[A-Z0-9“\"(•●▪\uf0b7]")
 _HEADING = re.compile(r"^(?:[IVX]{1,5}|[A-H])\.\s+\S")
 _SECTION = re.compile(r"^SEC(?:TION)?\.?\s+\d+\.\s")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[\divxlc]{1,5}(?:\s+of\s+\d+)?$", re.I)
+MAX_PDF_PAGES = 5_000
+"""The longest corpus report has ~200 pages; pypdf itself bounds each stream (75 MB unpacked, FlateDecode and the
+rest), so pages times that bound the work a crafted file can cause."""
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+"""pypdf logs its own warnings about malformed files to stderr; a bad PDF is reported once, by us, in one line."""
+
 _PARSE_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, OSError)
 
 
@@ -87,8 +95,12 @@ def _reader(path: Path) -> pypdf.PdfReader:
             raise BadInputError(path, "encrypted PDF (needs a password); save an unprotected copy and ingest that")
         if not reader.pages:
             raise BadInputError(path, "PDF has no pages")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise BadInputError(path, f"{len(reader.pages):,} pages (limit {MAX_PDF_PAGES:,})")
     except BadInputError:
         raise
+    except LimitReachedError as exc:
+        raise BadInputError(path, f"a part of the PDF exceeds a size limit: refused as a bomb ({exc})") from exc
     except _PARSE_ERRORS as exc:
         raise BadInputError(path, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
     return reader
