@@ -42,11 +42,13 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     data = path.read_bytes()
     if path.suffix == ".gz":
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                data = stream.read(max_bytes + 1)  # never more than the limit in memory, whatever the header says
         except (OSError, EOFError, zlib.error) as exc:
             raise BadInputError(path, f"corrupt or truncated gzip data ({exc})") from exc
         if len(data) > max_bytes:
-            raise BadInputError(path, f"file too large once decompressed ({len(data):,} bytes)")
+            raise BadInputError(path, f"file too large once decompressed (over {max_bytes:,} bytes): refused as a "
+                                      "decompression bomb")
         if not data.strip():
             raise BadInputError(path, "empty file")
     return data
