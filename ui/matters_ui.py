@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
+from kb.drafting.matters import FIELD_LIMITS, MAX_GROUND_CHARS
 from kb.safe_text import markdown_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
@@ -78,12 +79,13 @@ def matters_page(kb: KnowledgeBase) -> None:
     store = matter_store()
     with st.expander("New matter", expanded=not store.list()):
         with st.form("new_matter", clear_on_submit=True):
-            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC", key="new_name")
-            state = st.text_input("Requesting state", key="new_state")
-            offence = st.text_input("Offence alleged", key="new_offence")
+            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC", key="new_name",
+                                 max_chars=FIELD_LIMITS["name"])
+            state = st.text_input("Requesting state", key="new_state", max_chars=FIELD_LIMITS["requesting_state"])
+            offence = st.text_input("Offence alleged", key="new_offence", max_chars=FIELD_LIMITS["offence"])
             risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health",
-                                 key="new_risks")
-            notes = st.text_area("Notes", key="new_notes")
+                                 key="new_risks", max_chars=FIELD_LIMITS["risk_factors"])
+            notes = st.text_area("Notes", key="new_notes", max_chars=FIELD_LIMITS["notes"])
             if st.form_submit_button("Create matter"):
                 with explained_errors("creating the matter"):
                     matter = store.create(name, state, offence, risks, notes)
@@ -132,11 +134,11 @@ def _side_by_side(by_id: dict[str, Any]) -> None:
 
 def _facts(store: Any, matter: Any) -> None:
     with st.form(f"facts_{matter.id}"):
-        name = st.text_input("Name", matter.name)
-        state = st.text_input("Requesting state", matter.requesting_state)
-        offence = st.text_input("Offence alleged", matter.offence)
-        risks = st.text_area("Personal risk factors", matter.risk_factors)
-        notes = st.text_area("Notes", matter.notes)
+        name = st.text_input("Name", matter.name, max_chars=FIELD_LIMITS["name"])
+        state = st.text_input("Requesting state", matter.requesting_state, max_chars=FIELD_LIMITS["requesting_state"])
+        offence = st.text_input("Offence alleged", matter.offence, max_chars=FIELD_LIMITS["offence"])
+        risks = st.text_area("Personal risk factors", matter.risk_factors, max_chars=FIELD_LIMITS["risk_factors"])
+        notes = st.text_area("Notes", matter.notes, max_chars=FIELD_LIMITS["notes"])
         if st.form_submit_button("Save facts"):
             with explained_errors("saving the matter"):
                 fresh = store.get(matter.id)
@@ -146,7 +148,8 @@ def _facts(store: Any, matter: Any) -> None:
                 _flash("Facts saved.")
                 st.rerun()
     with st.form(f"ground_{matter.id}", clear_on_submit=True):
-        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life")
+        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life",
+                              max_chars=MAX_GROUND_CHARS)
         if st.form_submit_button("Add ground"):
             with explained_errors("adding the ground"):
                 fresh = store.get(matter.id)
