@@ -340,9 +340,13 @@ def test_corpus_drop_folder_and_uploads_skip_bad_files_and_store_the_good(hostil
     corpus_bad = [n for n in HOSTILE_SAMPLE if n.startswith(("echr_", "un_"))]
     assert report.failed == len(corpus_bad) + len(drop_bad) + 2, warnings
     assert report.added == 3, warnings  # the decision, the drop-folder note, the uploaded note
-    for name in [*corpus_bad, *drop_bad]:
-        [line] = [w for w in warnings if f"/{name}:" in w or f" {name}:" in w]
-        _assert_one_line(line, name, _expected(name))
+    where = {n: f"echr/DECISION/{n}" if n.startswith("echr_") else f"un/{n}" for n in corpus_bad}
+    where |= {n: str(settings.drop / n) for n in drop_bad}
+    where |= {n: str(uploads_dir(settings) / n) for n in ("bomb.docx", "broken.pdf")}
+    for name, path in where.items():
+        lines = [w for w in warnings if f"{path}:" in w]
+        assert len(lines) == 1, (path, warnings)
+        _assert_one_line(lines[0], name, _expected(name))
     assert "001-100741" in _search_ids(settings, "Roma families eviction Bulgaria")
     assert _search_ids(settings, "cells of four square metres without daylight")
     assert _search_ids(settings, "assurances cannot be verified by any independent monitor")

@@ -55,7 +55,7 @@ def export_markdown(draft: Draft, matter: Matter) -> str:
     lines = ["## Authorities", ""]
     for p in authorities(draft, matter):
         status = p.note or ""
-        lines.append(f"- **{matter.ground_label(p.ground)}**: {md_text(p.citation)}"
+        lines.append(f"- **{md_text(matter.ground_label(p.ground))}**: {md_text(p.citation)}"
                      + (f" ({md_text(status)})" if status else "")
                      + (f" <{url}>" if (url := http_url(p.url)) else ""))
         lines.append(f"  > {md_text(p.text)}")
