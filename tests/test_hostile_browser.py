@@ -25,6 +25,9 @@ TRACKER = "tracker.invalid"
 PAYLOAD = (f"![pixel](http://{TRACKER}/title.png) [Soering v. UK](http://{TRACKER}/login) "
            f"http://{TRACKER}/bare www.{TRACKER} spy@{TRACKER} <img src=http://{TRACKER}/raw.png onerror=alert(1)> "
            "[js](javascript:alert(2)) :red[red] $x$")
+MATTER = (f"Client ![p](http://{TRACKER}/m.png) [x](javascript:alert(2)) <img src=http://{TRACKER}/i.png "
+          f"onerror=alert(1)> http://{TRACKER}/b")
+"""A matter name within the 200-character limit carrying the same kinds of payload."""
 PAGE = f"""<html><head><title>Quokka memo {PAYLOAD}</title></head><body>
 <p>The quokka zanzibar memorandum records that detainees returned to the requesting state were held incommunicado.</p>
 <p>Second paragraph of the quokka zanzibar memorandum about the absence of independent monitoring.</p>
@@ -58,7 +61,7 @@ def test_hostile_title_and_matter_name_render_literally_without_requests(corpus_
         assert kb.ingest(IngestRequest(files=(hostile,), file_kind="drop"), warn=lambda m: None).failed == 0
     finally:
         kb.close()
-    MatterStore(home / "matters").create(f"Client {PAYLOAD}", requesting_state="China", offence="fraud")
+    MatterStore(home / "matters").create(MATTER, requesting_state="China", offence="fraud")
 
     requests: list[str] = []
     with harness.streamlit_server(home, corpus_root, tmp_path / "streamlit.log") as url, sync_playwright() as p:
@@ -81,7 +84,7 @@ def test_hostile_title_and_matter_name_render_literally_without_requests(corpus_
             page.get_by_test_id("stSidebar").get_by_text("Matters", exact=True).click()
             heading = page.locator("h3.kb-heading")
             expect(heading).to_be_visible(timeout=60_000)
-            assert f"Client {PAYLOAD}" in " ".join(heading.inner_text().split())
+            assert MATTER in " ".join(heading.inner_text().split())
             page.get_by_role("tab", name="Collected passages").click()
             expect(page.get_by_text("Quokka memo ![pixel]", exact=False).first).to_be_visible()
             page.screenshot(path=str(OUTPUT / "2-matter.png"), full_page=True)
