@@ -75,14 +75,14 @@ def test_hostile_title_and_matter_name_render_literally_without_requests(corpus_
             page.get_by_role("button", name="Add to matter").first.click()
             expect(page.get_by_text("under “Article 3", exact=False)).to_be_visible(timeout=60_000)
             page.get_by_role("button", name="Open in document").first.click()
-            heading = page.locator("h3.kb-heading")
+            heading = page.locator("h3.kb-heading", has_text="Quokka memo")
             expect(heading).to_be_visible(timeout=60_000)
             assert "Quokka memo ![pixel](http://tracker.invalid/title.png)" in heading.inner_text()
             expect(page.get_by_role("button", name="Source file").first).to_be_visible()  # a drop-folder file
             page.screenshot(path=str(OUTPUT / "1-document.png"), full_page=True)
 
             page.get_by_test_id("stSidebar").get_by_text("Matters", exact=True).click()
-            heading = page.locator("h3.kb-heading")
+            heading = page.locator("h3.kb-heading", has_text="Client ![p]")
             expect(heading).to_be_visible(timeout=60_000)
             assert MATTER in " ".join(heading.inner_text().split())
             page.get_by_role("tab", name="Collected passages").click()
