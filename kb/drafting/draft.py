@@ -60,13 +60,14 @@ PRINCIPLE_QUERIES: dict[str, tuple[str, ...]] = {
 """One or two legal-principle queries per built-in ground: the line of authority a brief opens with."""
 
 GROUND_TERMS: dict[str, str] = {
-    "article3": "torture ill-treatment inhuman degrading treatment real risk substantial grounds extradition",
-    "article6": "flagrant denial justice fair trial evidence torture",
-    "article5": "arbitrary detention flagrant breach liberty",
+    "article3": "torture ill-treatment inhuman degrading treatment real risk substantial grounds extradition "
+                "酷刑 刑讯逼供 留置",
+    "article6": "flagrant denial justice fair trial evidence torture confession lawyer 辩护 律师 供述 指定居所监视居住",
+    "article5": "arbitrary detention flagrant breach liberty 留置 羁押 指定居所监视居住",
     "assurances": "assurances diplomatic reliability monitoring practical",
-    "death_penalty": "death penalty row life sentence release review",
-    "detention_conditions": "conditions detention prison overcrowding",
-    "political_persecution": "persecution political opinion ethnic religion",
+    "death_penalty": "death penalty row life sentence release review 死刑 无期徒刑",
+    "detention_conditions": "conditions detention prison overcrowding 看守所",
+    "political_persecution": "persecution political opinion ethnic religion 恐怖主义 政治 意识形态 民族 宗教",
 }
 """Words that mark a sentence as being about the ground; they pick the sentence to quote from a passage."""
 
@@ -112,9 +113,10 @@ GAP_REMARK = "In the quotation, “[…]” marks a word missing in the source t
 
 _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
                   "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])|(?<=[。；！？])")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])|(?<=[。！？])")
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.\s+")
-_WORD = re.compile(r"[a-z\u4e00-\u9fff]{3,}|[\u4e00-\u9fff]")
+_WORD = re.compile(r"[a-z]{3,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _STOP = frozenset("the and that which with for from this were been have has had not are was its their there these "
                   "those into such any also would could should shall may might must upon under than then them they "
                   "person concerned court".split())
@@ -475,12 +477,33 @@ def quote_is_whole(quote: str, text: str) -> bool:
 
 
 def _terms(text: str) -> set[str]:
-    return {w[:7] for w in _WORD.findall(text.lower()) if w not in _STOP}
+    """Word stems (first seven letters) of English text and character pairs of Chinese, stop words left out."""
+    lowered = text.lower()
+    terms = {w[:7] for w in _WORD.findall(lowered) if w not in _STOP}
+    for run in _CJK_RUN.findall(lowered):
+        terms.update(run[i:i + 2] for i in range(max(1, len(run) - 1)))
+    return terms
+
+
+_PIN = re.compile(r"(?:, )(?P<pin>§§? ?[\d–-]+|para\. \d+|p\. \d+(?:, para\. \d+)?|\[\d+\]|第[^,，]+条)(?=,|$)")
+
+
+def pin_of(citation: str) -> tuple[str, str]:
+    """`(citation without its pinpoint, pinpoint)`, e.g. `Saadi v. Italy [GC], no. 37201/06, 28 February 2008` and
+    `§ 125`."""
+    matches = list(_PIN.finditer(citation))
+    if not matches:
+        return citation, ""
+    m = matches[-1]
+    return citation[:m.start()] + citation[m.end():], m["pin"]
 
 
 def case_name(passage: CollectedPassage) -> str:
-    """The document's name as a brief prints it: `Saadi v. Italy [GC]`, `Supervision Law of the PRC`."""
-    name = passage.citation.split(", no")[0].split(", §")[0].strip()
+    """The document's name as a brief prints it: `Saadi v. Italy [GC]`, `中华人民共和国监察法 (2018-03-20)`."""
+    name = pin_of(passage.citation)[0]
+    if " v. " in name:
+        name = name.split(", no")[0]
+    name = name.strip()
     name = re.sub(r"^CASE OF\s+", "", name, flags=re.I)
     if name.isupper():
         name = name.title().replace(" V. ", " v. ")
@@ -538,7 +561,8 @@ def _lead_in(passage: CollectedPassage, client: str, state: str) -> str:
     if kind == "national":
         return f"In {name}, the court held"
     if kind == "statute":
-        return f"{name} of {state} provides" if state not in name else f"{name} provides"
+        pin = pin_of(passage.citation)[1]
+        return f"{name}, {pin}, provides" if pin else f"{name} provides"
     if kind == "own":
         return f"The evidence filed for {client} ({name}) states"
     if kind == "un":

@@ -28,6 +28,7 @@ from kb.drafting.draft import (
     italic_name,
     italic_spans,
     md_italic,
+    pin_of,
 )
 from kb.drafting.matters import CollectedPassage, Matter
 
@@ -56,19 +57,6 @@ class Authority:
     """The document-level citation: `Saadi v. Italy [GC], no. 37201/06, 28 February 2008`."""
     italic: str
     pins: list[str]
-
-
-_PIN = re.compile(r"(?:, )(?P<pin>§§? ?[\d–-]+|para\. \d+|p\. \d+(?:, para\. \d+)?|\[\d+\]|第[^,，]+条)(?=,|$)")
-
-
-def pin_of(citation: str) -> tuple[str, str]:
-    """`(citation without its pinpoint, pinpoint)`, e.g. `Saadi v. Italy [GC], no. 37201/06, 28 February 2008` and
-    `§ 125`."""
-    matches = list(_PIN.finditer(citation))
-    if not matches:
-        return citation, ""
-    m = matches[-1]
-    return citation[:m.start()] + citation[m.end():], m["pin"]
 
 
 def short_name(passage: CollectedPassage) -> str:
