@@ -113,8 +113,11 @@ GAP_REMARK = "In the quotation, “[…]” marks a word missing in the source t
 
 _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
                   "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])|(?<=[。！？])")
-_LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?\d{1,3})\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])"
+                           r"|(?<=[。！？])")
+_NOTE_CALL = re.compile(r"(?<=[.!?”’])\d{1,3}$")
+"""A footnote call a PDF extraction glued to the end of a sentence (`remain valid.181`): not part of the quote."""
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,4}\.\s+|第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十]+)?\s*)")
 _WORD = re.compile(r"[a-z]{3,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _STOP = frozenset("the and that which with for from this were been have has had not are was its their there these "
@@ -162,6 +165,10 @@ class DraftParagraph:
     NEEDS_FOOTNOTE = ("proposition", "evidence", "rebuttal", "prose")
 
 
+QUOTING = (*DraftParagraph.NEEDS_FOOTNOTE, "criterion")
+"""The paragraph kinds whose “quotations” must be in the passages their footnotes cite."""
+
+
 @dataclass
 class DraftSection:
     ground: str
@@ -206,6 +213,8 @@ class Draft:
                     problems.append(f"{where}: a {para.kind} with no footnote")
                 sources = " ".join(self.evidence[f.chunk_id].text for i in para.footnote_ids
                                    if (f := self.footnote(i)) and f.chunk_id in self.evidence)
+                if para.kind not in QUOTING:
+                    continue  # the lawyer's own words (facts, submissions) may hold quotation marks of their own
                 for quoted in re.findall(r"“([^”]{12,})”", para.text):
                     if _norm(quoted.rstrip(" .…")) not in _norm(sources):
                         problems.append(f"{where}: the quotation “{quoted[:50]}…” is not in the passages it cites")
@@ -392,7 +401,7 @@ def split_sentences(text: str) -> list[str]:
                 sentences[-1] = f"{sentences[-1]} {piece}"
                 continue
         sentences.append(piece)
-    return sentences
+    return [_NOTE_CALL.sub("", s) for s in sentences]
 
 
 def _open_brackets(text: str) -> bool:
@@ -421,7 +430,8 @@ _HOLDING = re.compile(
     r"(?:the|these) (?:foregoing )?reasons|there is an obligation|(?:must|cannot|may not) (?:\w+ )?"
     r"(?:give rise|engage|be|examine|assess|consider)|implies an obligation|is (?:absolute|necessary)|"
     r"it is (?:well[- ]established|the Court’s settled|in principle)|settled case-law|prohibits in absolute terms|"
-    r"amount to a flagrant|will arise)\b", re.I)
+    r"amount to a flagrant|will arise|there is no (?:prohibition|rule|question)|has never (?:laid down|found))\b",
+    re.I)
 _NOT_HOLDING = re.compile(
     r"^(?:\(?see\b|\(?compare\b|\(?cf\.|\(?for example\b|"
     r"the (?:applicant|government)s? (?:submitted|argued|contended|maintained))|\?$|:$", re.I)
@@ -430,7 +440,8 @@ _TURN = re.compile(r"(?:However|Nevertheless|Nonetheless|Accordingly|Thus|Theref
 _NARRATIVE = re.compile(
     r"^what is at issue\b|\bon \d{1,2} [A-Z][a-z]+ \d{4}\b|\b(?:examined|considered|dealt with) (?:below|above)\b|"
     r"^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and [A-Z]\w+)?(?: v\.| judgments?| case)|relied on by the parties|"
-    r"\bin the present case\b", re.I)
+    r"\bin the present case\b|\bthe applicant has (?:advanced|argued|submitted)|\b(?:he|she|the applicant) "
+    r"(?:submits|argues|contends)\b|\bhas also argued\b", re.I)
 """Sentences that tell the facts, the procedure or an earlier case's facts, not the rule."""
 _CITATION_MARK = re.compile(r"§|\bno\. ?\d|\bnos\. ?\d|Series A|ECHR \d{4}|Reports \d{4}|cited above")
 _ENUMERATION = re.compile(r"(?:^|\s)\((?P<n>i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|a|b|c|d|e|f|g)\)\s")
@@ -805,6 +816,7 @@ def _assurance_criteria(matter: Matter, support: list[CollectedPassage], notes: 
         add(_placeholder("authority needed", f"{OTHMAN_NAME}, § 189, is not among the collected passages"))
     pool = [p for p in matter.passages if not p.adverse and not _is_principle(p)]
     state_lower = fmt["state"].lower()
+    quoted_at: dict[str, str] = {}
     for n, factor, words in ASSURANCE_CRITERIA:
         head = f"({n}) {factor[0].upper()}{factor[1:]}."
         tagged = [p for p in pool if _criteria_tagged(p) and n in _criteria_tagged(p)]
@@ -816,8 +828,13 @@ def _assurance_criteria(matter: Matter, support: list[CollectedPassage], notes: 
         quotes: list[str] = []
         italic: list[str] = []
         for passage in found[:2]:
+            if passage.chunk_id in quoted_at:  # one passage filed under two factors is quoted once
+                ids.append(notes.add(passage, ""))
+                quotes.append(f"{case_name(passage)}: see ({quoted_at[passage.chunk_id]}) above.")
+                continue
             quote = holding_quote(passage.text, words or factor)
             if quote:
+                quoted_at[passage.chunk_id] = n
                 ids.append(notes.add(passage, quote))
                 quotes.append(f"{_lead_in(passage, fmt['client'], fmt['state'])}: “{_as_quotation(quote)}”")
                 if is_case(passage):
@@ -849,23 +866,51 @@ def _criteria_tagged(passage: CollectedPassage) -> set[str]:
     return {(m["n"] or m["m"]).lower() for m in _CRITERION_TAG.finditer(passage.note or "")}
 
 
+FEARS: dict[str, tuple[str, ...]] = {
+    "liuzhi": ("liuzhi", "留置"),
+    "residential surveillance at a designated location": ("rsdl", "residential surveillance", "指定居所"),
+    "a forced or televised confession": ("confession",),
+    "detention in a VETC": ("vetc", "vocational"),
+    "the death penalty": ("death",),
+    "torture": ("torture", "beaten", "ill-treat"),
+    "access to a lawyer": ("lawyer", "counsel"),
+}
+"""Treatment a requested person commonly fears, and the words that name it in instructions or in an assurance."""
+
+
+def _unaddressed(matter: Matter) -> list[str]:
+    """What the client's instructions say is feared that no assurance mentions: mechanical, so checkable."""
+    feared = f"{matter.risk_factors} {matter.penalty}".lower()
+    offered = " ".join(a.text for a in matter.assurances).lower()
+    return [name for name, words in FEARS.items()
+            if any(w in feared for w in words) and not any(w in offered for w in words)]
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 def _criterion_facts(matter: Matter, n: str, fmt: dict[str, str], state_lower: str) -> list[str]:
     """What the matter's own facts say on factor `n` (the assurance's text, giver, the client's history)."""
     assurances = matter.assurances
     if n == "i" and assurances:
-        return [f"The terms are before the Court: ‘{a.text}’." for a in assurances]
+        return [f"The terms are before the Court: ‘{_as_quotation(a.text)}’." for a in assurances]
     if n == "ii" and assurances:
+        missing = _unaddressed(matter)
+        if missing:
+            return [f"The assurance does not mention {_either(missing)}, which {fmt['client']}’s instructions "
+                    "say is feared."]
         return ["The assurance reads, in full, as set out under (i); [assessment needed: whether those words are "
                 "specific to the treatment feared or general and vague]"]
     if n == "iii" and assurances:
         givers = [a.giver for a in assurances if a.giver]
         if givers:
-            return [f"The assurance was given by {', '.join(givers)}; [evidence needed: whether that authority can "
+            return [f"The assurance was given by {', '.join(_as_quotation(g) for g in givers)}; [evidence needed: whether that authority can "
                     f"bind {fmt['state']}]"]
     if n == "vi" and any(s in state_lower for s in CONTRACTING_STATES_NOT):
         return [f"{fmt['state']} is not a Contracting State to the Convention."]
     if n == "x" and _PREVIOUS_ILL_TREATMENT.search(matter.risk_factors):
-        return [f"{fmt['client']}’s instructions are: ‘{matter.risk_factors.strip().rstrip('.')}’."]
+        return [f"{fmt['client']}’s instructions are: ‘{_as_quotation(matter.risk_factors.strip().rstrip('.'))}’."]
     return []
 
 
