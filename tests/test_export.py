@@ -237,7 +237,8 @@ def test_every_quotation_is_whole_and_still_verifies(client_file):
     for fn in quoted:
         passage = draft.evidence[fn.chunk_id]
         assert quote_is_whole(fn.quote, passage.text), (fn.citation, fn.quote)
-    for quotation in re.findall(r"“([^”]+)”", md.split("## Table of authorities")[0]):
+    argument = md.split("## Table of authorities")[0].split("\n## ", 2)[2]  # after the request (the lawyer's words)
+    for quotation in re.findall(r"“([^”]+)”", argument):
         assert quotation.count("(") == quotation.count(")"), quotation
         assert re.search(r"[.!?。)’]$", quotation), quotation
     assert draft.check() == []
