@@ -906,7 +906,8 @@ def _criterion_facts(matter: Matter, n: str, fmt: dict[str, str], state_lower: s
         givers = [a.giver for a in assurances if a.giver]
         if givers:
             by = ", ".join(_as_quotation(g) for g in givers)
-            return [f"The assurance was given by {by}; [evidence needed: whether that authority can bind {fmt['state']}]"]
+            return [f"The assurance was given by {by}; "
+                    f"[evidence needed: whether that authority can bind {fmt['state']}]"]
     if n == "vi" and any(s in state_lower for s in CONTRACTING_STATES_NOT):
         return [f"{fmt['state']} is not a Contracting State to the Convention."]
     if n == "x" and _PREVIOUS_ILL_TREATMENT.search(matter.risk_factors):
