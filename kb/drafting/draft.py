@@ -62,7 +62,8 @@ PRINCIPLE_QUERIES: dict[str, tuple[str, ...]] = {
 GROUND_TERMS: dict[str, str] = {
     "article3": "torture ill-treatment inhuman degrading treatment real risk substantial grounds extradition "
                 "酷刑 刑讯逼供 留置",
-    "article6": "flagrant denial justice fair trial evidence torture confession lawyer 辩护 律师 供述 指定居所监视居住",
+    "article6": "flagrant denial justice fair trial evidence torture confession lawyer 辩护 律师 供述 刑讯逼供 "
+                "指定居所监视居住",
     "article5": "arbitrary detention flagrant breach liberty 留置 羁押 指定居所监视居住",
     "assurances": "assurances diplomatic reliability monitoring practical",
     "death_penalty": "death penalty row life sentence release review 死刑 无期徒刑",
@@ -478,7 +479,14 @@ def holding_quote(text: str, query: str) -> str:
     if not units:
         return ""
     wanted = _terms(query)
-    return max(units, key=lambda u: (_holding_score(u, wanted), -units.index(u)))
+    first = units[0]
+
+    def rank(unit: str) -> tuple[float, int]:
+        # a statute article states its rule first; what follows are conditions and exceptions
+        bonus = 0.2 if unit is first and _CJK_RUN.match(unit) else 0.0
+        return _holding_score(unit, wanted) + bonus, -units.index(unit)
+
+    return max(units, key=rank)
 
 
 def quote_is_whole(quote: str, text: str) -> bool:
@@ -722,14 +730,15 @@ def _facts_paragraphs(matter: Matter, fmt: dict[str, str]) -> list[DraftParagrap
         paras.append(DraftParagraph(f"{fmt['client']}’s instructions are: {matter.risk_factors.strip().rstrip('.')}.",
                                     [], "facts"))
     for a in matter.assurances:
-        paras.append(DraftParagraph(f"{_assurance_source(a, fmt)} has offered the assurance that ‘{a.text}’.", [],
-                                    "facts"))
+        paras.append(DraftParagraph(_assurance_sentence(a, fmt), [], "facts"))
     return paras
 
 
-def _assurance_source(a, fmt: dict[str, str]) -> str:
-    who = a.giver or fmt["state"]
-    return f"On {a.date}, {who}" if a.date else who
+def _assurance_sentence(a, fmt: dict[str, str]) -> str:
+    who = _as_quotation(a.giver or fmt["state"])
+    words = _as_quotation(a.text)
+    return f"On {a.date}, {who} gave the assurance that ‘{words}’." if a.date \
+        else f"{who} has offered the assurance that ‘{words}’."
 
 
 def _ground_section(matter: Matter, ground: str, passages: list[CollectedPassage], notes: _Footnotes,
