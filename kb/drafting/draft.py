@@ -116,6 +116,8 @@ _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.
                   "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?\d{1,3})\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])"
                            r"|(?<=[。！？])")
+_TRAILING_HEADING = re.compile(r"(?<=[.!?”)])\s+\((?:[a-z]|[ivx]+)\)\s+[A-Z][^.;:]*$")
+"""A heading a conversion glued to the end of a paragraph (`… ECHR 2009). (b) Application to the facts`)."""
 _NOTE_CALL = re.compile(r"(?<=[.!?”’])\d{1,3}$")
 """A footnote call a PDF extraction glued to the end of a sentence (`remain valid.181`): not part of the quote."""
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,4}\.\s+|第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十]+)?\s*)")
@@ -389,7 +391,7 @@ def _as_quotation(text: str) -> str:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a legal paragraph, not broken after `v.`, `no.`, `§`, `para.` or initials, nor at a semicolon
     (a semicolon ends a clause or a citation in a list of authorities, never a proposition)."""
-    text = _LEADING_NUMBER.sub("", text.strip())
+    text = _TRAILING_HEADING.sub("", _LEADING_NUMBER.sub("", text.strip()))
     pieces = _SENTENCE_END.split(text)
     sentences: list[str] = []
     for piece in pieces:
