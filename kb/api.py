@@ -195,6 +195,32 @@ class KnowledgeBase:
 
     # documents ------------------------------------------------------------------------------------------
 
+    def passage(self, ref: str) -> Hit:
+        """One stored passage from what a lawyer has to hand: a chunk id, `DOC_ID § 189` (or `DOC_ID:189`), or a
+        citation such as `Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § 189`."""
+        ref = " ".join((ref or "").split())
+        if not ref:
+            raise DocumentNotFoundError("no passage given: pass a chunk id, `DOC_ID § N` or a citation with § N")
+        if _CHUNK_ID.fullmatch(ref):
+            found = self.store.retrieve([ref])
+            if not found:
+                raise DocumentNotFoundError(f"no stored passage has the id {ref}; `kb search --json` shows chunk ids")
+            return self.to_hit(found[0])
+        m = _DOC_PARA.fullmatch(ref)
+        if m and self.store.count(SearchFilters(doc_ids=(m["doc"],))):
+            view = self.show(m["doc"], m["para"])
+            return view.paragraphs[view.focus]
+        pin = _PINPOINT.search(ref)
+        if pin is None:
+            raise DocumentNotFoundError(f"{ref!r}: give the paragraph (`§ 125`, `para. 12`, `[45]`) or a chunk id")
+        name = ref[:pin.start()].split(", no")[0].split(" [GC]")[0].strip(" ,")
+        para = pin["para"]
+        for hit in self.search(name, limit=30, mode="bm25"):
+            if _norm_name(hit.citation).startswith(_norm_name(name)):
+                view = self.show(hit.doc_id, para)
+                return view.paragraphs[view.focus]
+        raise DocumentNotFoundError(f"{ref!r}: no stored document is cited as {name!r}; search for it first")
+
     def show(self, doc_id: str, para: str | None = None) -> DocumentView:
         chunks = self.store.document_chunks(doc_id)
         if not chunks:
@@ -257,6 +283,15 @@ def validate_limit(limit: object) -> int:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULTS:
         raise FilterError(f"limit {limit!r} is out of range; ask for 1 to {MAX_RESULTS} passages")
     return limit
+
+
+_CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DOC_PARA = re.compile(r"(?P<doc>[^\s:§]+)\s*(?::|§|#)\s*(?P<para>\w+)")
+_PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def validate_filters(filters: SearchFilters) -> None:

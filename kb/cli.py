@@ -130,12 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
 
     p = sub.add_parser("matter", help=COMMANDS["matter"])
-    p.add_argument("action", choices=["create", "list", "show"])
-    p.add_argument("name_or_id", nargs="?", help="the new matter's name (create) or its id (show)")
+    p.add_argument("action", choices=["create", "list", "show", "add-passage"])
+    p.add_argument("name_or_id", nargs="?", help="the new matter's title (create) or its id (show, add-passage)")
+    p.add_argument("passage", nargs="?", help="add-passage: a chunk id, DOC_ID § N, or a citation with § N")
+    p.add_argument("--client", default="", help="the requested person as the brief names them (create)")
     p.add_argument("--state", default="", help="requesting state (create)")
     p.add_argument("--offence", default="", help="offence charged (create)")
+    p.add_argument("--penalty", default="", help="maximum penalty for the offence (create)")
+    p.add_argument("--grounds", help="grounds to draft, comma-separated keys, e.g. article3,assurances (create)")
+    p.add_argument("--assurances", default="", help="the words of the assurance offered (create)")
+    p.add_argument("--assurances-by", default="", help="who gave the assurance (create)")
+    p.add_argument("--assurances-date", default="", help="when it was given, YYYY-MM-DD (create)")
     p.add_argument("--risk", default="", help="personal risk factors (create)")
     p.add_argument("--notes", default="", help="notes (create)")
+    p.add_argument("--ground", help="add-passage: the ground to file the passage under")
+    p.add_argument("--note", default="", help="add-passage: the lawyer's note on the passage")
+    p.add_argument("--adverse", action="store_true", help="add-passage: authority the other side will rely on")
+    p.add_argument("--json", action="store_true", help="show: the whole matter as JSON")
 
     p = sub.add_parser("draft", help=COMMANDS["draft"])
     p.add_argument("matter_id")
@@ -334,7 +345,7 @@ def cmd_migrate(kb, args) -> int:
 
 
 def cmd_matter(kb, args) -> int:
-    from kb.drafting.matters import MatterStore
+    from kb.drafting.matters import Assurance, MatterStore
 
     store = MatterStore(kb.settings.home / "matters")
     if args.action == "list":
@@ -345,14 +356,33 @@ def cmd_matter(kb, args) -> int:
     if not args.name_or_id:
         raise ValueError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
     if args.action == "create":
-        m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes)
+        grounds = [g.strip() for g in args.grounds.split(",")] if args.grounds is not None else None
+        assurances = [Assurance(args.assurances, args.assurances_by, args.assurances_date)] \
+            if args.assurances.strip() else []
+        m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes, client=args.client,
+                         penalty=args.penalty, grounds=grounds, assurances=assurances)
         print(m.id)
         return 0
     m = store.get(args.name_or_id)
-    print(clean(f"{m.name} ({m.id})\nrequesting state: {m.requesting_state}\noffence: {m.offence}\n"
-                f"risk: {m.risk_factors}"))
+    if args.action == "add-passage":
+        if not args.passage or not args.ground:
+            raise ValueError("`kb matter add-passage ID PASSAGE --ground G` needs the passage and --ground")
+        m.check_ground(args.ground)
+        hit = kb.passage(args.passage)
+        added = m.add_passage(hit, args.ground, args.note, args.adverse)
+        store.save(m)
+        print(clean(f"{added.citation} → {m.ground_label(args.ground)}") + (" (adverse)" if added.adverse else ""))
+        return 0
+    if args.json:
+        print(json.dumps(m.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(clean(f"{m.name} ({m.id})\nclient: {m.client_name()}\nrequesting state: {m.requesting_state}\n"
+          f"offence: {m.offence}\npenalty: {m.penalty}\nrisk: {m.risk_factors}\n"
+          f"grounds: {', '.join(m.grounds()) or '-'}"))
+    for a in m.assurances:
+        print(clean(f"assurance: {a.text} ({a.giver or 'giver unknown'}, {a.date or 'undated'})"))
     for p in m.passages:
-        print(clean(f"  [{p.ground}] {p.citation}"))
+        print(clean(f"  [{p.ground}{', adverse' if p.adverse else ''}] {p.citation}"))
     return 0
 
 

@@ -46,11 +46,12 @@ def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path:
             sidebar = page.get_by_test_id("stSidebar")
 
             sidebar.get_by_text("Matters", exact=True).click()
-            page.get_by_label("Name").fill("Client C")
+            page.get_by_label("Name").fill("Client C file")
+            page.get_by_label("Client").fill("Client C")
             page.get_by_label("Requesting state").fill("People's Republic of China")
             page.get_by_label("Offence alleged").fill("fraud")
             page.get_by_role("button", name="Create matter").click()
-            expect(page.get_by_text("Created Client C.")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Created Client C file.")).to_be_visible(timeout=60_000)
 
             sidebar.get_by_text("Research", exact=True).click()
             harness.timed_search(page, "death row phenomenon", timeout_ms=120_000)
@@ -66,7 +67,7 @@ def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path:
             page.screenshot(path=str(OUTPUT / "2-document.png"), full_page=True)
 
             page.get_by_role("button", name="Add to matter").first.click()
-            expect(page.get_by_text("to Client C under")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("to Client C file under")).to_be_visible(timeout=60_000)
 
             sidebar.get_by_text("Matters", exact=True).click()
             page.get_by_role("tab", name="Collected passages").click()
