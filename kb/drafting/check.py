@@ -58,7 +58,7 @@ STATE_ALIASES = {"uk": "united kingdom", "russian federation": "russia", "turkiy
                  "czech republic", "slovak republic": "slovakia", "moldova": "republic of moldova",
                  "former yugoslav republic of macedonia": "north macedonia"}
 
-_STATE = "|".join(sorted((re.escape(s) for s in STATES), key=len, reverse=True))
+_STATE = "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in STATES), key=len, reverse=True))
 _WORD = r"[A-Z][\w’'\-]*\.?"
 CASE_NAME = re.compile(
     rf"(?P<name>{_WORD}(?:\s+(?:and|and\s+Others|of|de|van|von|der|la|le|el|al|bin|{_WORD}))*"
@@ -66,7 +66,9 @@ CASE_NAME = re.compile(
 _LEADING_WORDS = re.compile(r"^(?:(?:In|See|Also|Cf|Cf\.|The|Case|Of|Judgment|Decision|Compare|Contrast|And|"
                             r"But|As|Following|Unlike|Like|Per|Both|Where|While|Whereas|After|Before|Since|"
                             r"Under|Applying|Citing|ECtHR|Court|Strasbourg|Grand|Chamber)\s+)+")
-_NUMBERS = r"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?!/))*"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NUMBERS = rf"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?![\d/]|\s+(?:{_MONTHS})))*"
+"""Paragraph numbers and ranges, `§§ 124-133`, `90 and 91`; not the day of a date that follows (`§ 44, 3 March`)."""
 _TAIL_PART = re.compile(
     r"\s*[,;:]?\s*[(\[]?\s*(?:"
     r"\[GC\]|\(dec\.\)|\[dec\.\]|dec\.|GC"
@@ -119,14 +121,19 @@ PRC_CITATION = re.compile(
     rf"|Article\s+(?P<en_art1>\d+)\s+of\s+the\s+(?:PRC\s+|Chinese\s+)?(?P<en1>{_EN_LAW})"
     rf"|(?:PRC\s+)?(?P<en2>{_EN_LAW})(?:\s+of\s+the\s+PRC)?(?:\s*\(\d{{4}}\))?,?\s+(?:Article|Art\.)\s+(?P<en_art2>\d+)",
     re.I)
-QUOTE = re.compile(r"“(?P<a>[^“”]{20,}?)”|\"(?P<b>[^\"\n]{20,}?)\"|‘(?P<c>[^‘’]{40,}?)’(?!\w)")
+QUOTE = re.compile(r"“(?P<a>[^“”]{20,}?)”|\"(?P<b>[^\"]{20,1500}?)\"|‘(?P<c>[^‘’]{40,}?)’(?!\w)")
 _QUOTE_NUMBER = re.compile(r"^\s*(\d{1,4})\.\s+")
 _GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\s?\.\s?\.|\[[^\]]{0,40}\]")
 MIN_QUOTE_WORDS = 5
 QUOTE_MATCH = 0.85
 """Share of a quotation's words that must appear, in runs, in the paragraph: tolerates the words the corpus's
 HUDOC conversion dropped (country and city names) and a lawyer's small alterations, not a different passage."""
-FOLLOWING_QUOTE_WINDOW = 160
+PRECEDING_QUOTE_WINDOW = 400
+"""A quotation after a citation is attributed to it when it starts within this many characters (`Soering … The
+Court observed (paragraph 113): “…”`); further away the text has usually moved on to another speaker."""
+_CITATION_LEAD = re.compile(r"[\s,;:.)\]”\"’]*(?:\(|\[)?\s*(?:see\s*,?\s*)?(?:also\s+)?(?:e\.g\.\s*,?\s*)?"
+                            r"(?:in\s+)?")
+"""What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`."""
 
 
 # The brief ---------------------------------------------------------------------------------------------------------
@@ -231,6 +238,14 @@ def _year(tail: str) -> tuple[int | None, bool]:
     return None, True
 
 
+def _as_written(text: str) -> str:
+    """The citation's text on one line, without the closing bracket of the parenthesis it stands in."""
+    text = " ".join(text.split()).rstrip(" ,;([")
+    while text and text[-1] in ")]" and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "["):
+        text = text[:-1].rstrip(" ,;")
+    return text
+
+
 def _clean_name(name: str) -> str:
     name = _LEADING_WORDS.sub("", name.strip())
     return re.sub(r"\s+", " ", name).strip(" ,")
@@ -251,9 +266,9 @@ def _echr(block: Block, index: int) -> Iterator[Found]:
         year, exact = _year(tail)
         taken.append((m.start(), end))
         yield Found(
-            text=" ".join(text[m.start() + m.group(0).index(name):end].split()).rstrip(" ,;(["), line=block.line_at(
+            text=_as_written(text[m.start() + m.group(0).index(name):end]), line=block.line_at(
                 m.start()), block=index, start=m.start(), end=end, kind="echr",
-            form="short" if "cited above" in tail else "full", name=name, state=m.group("state"),
+            form="short" if "cited above" in tail else "full", name=name, state=" ".join(m.group("state").split()),
             appnos=tuple(dict.fromkeys(APPNO.findall(tail))), date=_iso(*date.groups()) if date else None,
             year=year, year_exact=exact, decision=bool(re.search(r"dec\.|decision", tail)),
             grand_chamber="GC" in tail, paragraphs=_pinpoints(tail))
@@ -267,12 +282,12 @@ def _echr(block: Block, index: int) -> Iterator[Found]:
         if not name:
             continue
         taken.append((m.start(), end))
-        yield Found(" ".join(text[m.start():end].split()).rstrip(" ,;(["), block.line_at(m.start()), index,
+        yield Found(_as_written(text[m.start():end]), block.line_at(m.start()), index,
                     m.start(), end, "echr", "short", name=name, paragraphs=_pinpoints(text[m.end():end]))
     for m in IBID.finditer(text):
         if any(s <= m.start() < e for s, e in taken) or not re.search(r"\d", m.group(0)):
             continue
-        yield Found(m.group(0), block.line_at(m.start()), index, m.start(), m.end(), "ibid", "ibid",
+        yield Found(_as_written(m.group(0)), block.line_at(m.start()), index, m.start(), m.end(), "ibid", "ibid",
                     paragraphs=_pinpoints(m.group(0)))
 
 
@@ -319,9 +334,8 @@ def _attach_quotes(block: Block, found: list[Found]) -> None:
         quote = next(g for g in m.groups() if g)
         if len(quote.split()) < MIN_QUOTE_WORDS:
             continue
-        after = [f for f in found if m.end() <= f.start <= m.end() + FOLLOWING_QUOTE_WINDOW
-                 and not block.text[m.end():f.start].strip(" ,;:([").count(".") > 1]
-        before = [f for f in found if f.end <= m.start()]
+        after = [f for f in found if m.end() <= f.start and _CITATION_LEAD.fullmatch(block.text[m.end():f.start])]
+        before = [f for f in found if f.end <= m.start() <= f.end + PRECEDING_QUOTE_WINDOW]
         target = after[0] if after else (before[-1] if before else None)
         if target is not None:
             target.quotes.append(quote)
@@ -344,7 +358,7 @@ def _fold(text: str) -> str:
 
 
 def _state_key(state: str | None) -> str:
-    s = re.sub(r"^the\s+", "", _fold(state or "").strip())
+    s = re.sub(r"^the\s+", "", " ".join(_fold(state or "").split()))
     return STATE_ALIASES.get(s, s)
 
 
@@ -415,6 +429,16 @@ class CorpusIndex:
                 out[str(number)] = c.payload.get("text", "")
         return out
 
+    def unnumbered(self, doc_id: str) -> list[tuple[str, str]]:
+        """(where, text) of the paragraphs without a number: a decision's reasoning, a separate opinion."""
+        out = []
+        for c in self.chunks(doc_id):
+            p = c.payload
+            if not p.get("paragraph") and p.get("section") not in ("HEADER",):
+                where = p.get("heading") if p.get("section") == "SEPARATE OPINION" else None
+                out.append((f"the {where or (p.get('section') or 'unnumbered text').lower()}", p.get("text", "")))
+        return out
+
     def by_name(self, name: str, state: str | None) -> list[Case]:
         tokens = set(_applicant_tokens(name))
         if not tokens:
@@ -449,7 +473,8 @@ class CheckedCitation:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", _fold(text.replace("’", "'")))
+    """Folded words; hyphens joined (`ill-treatment`, `ill‑treatment` and the corpus's `illtreatment` agree)."""
+    return re.findall(r"\w+", _fold(re.sub(r"(?<=\w)[-‑–](?=\w)", "", text.replace("’", "'"))))
 
 
 def quote_coverage(quote: str, text: str) -> float:
@@ -563,56 +588,51 @@ class Checker:
         if f.year and case.date and abs(int(case.date[:4]) - f.year) > (0 if f.year_exact else 1):
             return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
                              f"not {f.year}.", case)
-        return self._pinpoints_and_quotes(f, case.doc_id, case.label, "§", case.payload.get("url"))
+        return self._pinpoints_and_quotes(f, case.doc_id, case.label, "echr", case.payload.get("url"))
 
-    def _pinpoints_and_quotes(self, f: Found, doc_id: str, label: str, mark: str, url: str | None
+    def _pinpoints_and_quotes(self, f: Found, doc_id: str, label: str, kind: str, url: str | None
                               ) -> CheckedCitation:
         paragraphs = self.index.paragraphs(doc_id)
-        row = CheckedCitation(f.text, f.line, "verified", "", "echr" if f.kind == "ibid" else f.kind, doc_id, label,
-                              list(f.paragraphs), list(f.quotes), url=url)
+        row = CheckedCitation(f.text, f.line, "verified", "", kind, doc_id, label, list(f.paragraphs),
+                              list(f.quotes), url=url)
         missing = [p for p in f.paragraphs if p not in paragraphs]
         if missing:
             numbers = sorted(int(p) for p in paragraphs if p.isdigit())
-            span = f"{mark} {numbers[0]}–{numbers[-1]}" if numbers else "no numbered paragraphs"
+            span = f"{_pin(kind, [str(numbers[0])])}–{numbers[-1]}" if numbers else "unnumbered"
             row.status, row.reason = "pinpoint_missing", (
-                f"{label} has no {mark} {', '.join(missing)} (its paragraphs run {span}).")
+                f"{label} has no {_pin(kind, missing)} (its paragraphs run {span}).")
             return row
         problems = []
         for quote in f.quotes:
             for part, pins in _quote_parts(quote, f.paragraphs):
-                where = self._locate(part, pins, paragraphs)
+                where = self._locate(part, pins, doc_id, kind)
                 if where == "pinpoint":
                     continue
                 if where:
-                    row.quote_found_at.append(f"{mark} {where}")
-                    problems.append(f"the quotation “{_short(part)}” is at {mark} {where}, not "
-                                    f"{mark} {', '.join(pins)}" if pins else None)
+                    row.quote_found_at.append(where)
+                    problems.append(f"the quotation “{_short(part)}” is at {where}, not {_pin(kind, pins)}")
                 else:
                     problems.append(f"the quotation “{_short(part)}” is not in {label}")
-        problems = [p for p in problems if p]
         if problems:
             row.status, row.reason = "quote_not_found", "; ".join(problems) + "."
             return row
-        pin = f" {mark} {', '.join(f.paragraphs)}" if f.paragraphs else ""
-        quoted = f", {len(f.quotes)} quotation(s) match" if f.quotes else ""
-        row.reason = f"{label}{pin} exists{quoted}."
+        pin = f", {_pin(kind, f.paragraphs)}" if f.paragraphs else ""
+        quoted = f"; {len(f.quotes)} quotation(s) match" if f.quotes else ""
+        row.reason = f"{label}{pin}: {'exists' if pin else 'found'}{quoted}."
         return row
 
-    @staticmethod
-    def _locate(quote: str, pins: tuple[str, ...], paragraphs: dict[str, str]) -> str | None:
-        """`pinpoint` when the quotation is at the pinpoint (or anywhere, without one), else the paragraph where
-        it occurs, else None."""
+    def _locate(self, quote: str, pins: tuple[str, ...], doc_id: str, kind: str) -> str | None:
+        """`pinpoint` when the quotation is at the pinpoint (without one: anywhere in the document), else where
+        it does occur (`§ 88`, `the separate opinion …`), else None. Unnumbered text (a decision's reasoning, a
+        separate opinion) is searched after the numbered paragraphs."""
+        paragraphs = self.index.paragraphs(doc_id)
         if pins and all(p in paragraphs for p in pins):
-            joined = " ".join(paragraphs[p] for p in pins)
-            if quote_coverage(quote, joined) >= QUOTE_MATCH:
+            if quote_coverage(quote, " ".join(paragraphs[p] for p in pins)) >= QUOTE_MATCH:
                 return "pinpoint"
-        best, best_score = None, 0.0
-        for number, text in paragraphs.items():
-            score = quote_coverage(quote, text)
-            if score > best_score:
-                best, best_score = number, score
-        if best_score >= QUOTE_MATCH:
-            return best if pins else "pinpoint"
+        places = [(_pin(kind, [n]), text) for n, text in paragraphs.items()] + self.index.unnumbered(doc_id)
+        for where, text in places:
+            if quote_coverage(quote, text) >= QUOTE_MATCH:
+                return where if pins else "pinpoint"
         return None
 
     def _echr_short(self, f: Found, earlier: list[tuple[frozenset[str], CheckedCitation]]) -> CheckedCitation:
@@ -629,9 +649,8 @@ class Checker:
     def _again(self, f: Found, row: CheckedCitation) -> CheckedCitation:
         case = self.index.cases.get(row.doc_id or "")
         if case is None:
-            mark = "[]" if row.kind == "uk" else ("§" if row.kind == "echr" else "para.")
-            return self._pinpoints_and_quotes(f, row.doc_id or "", row.citation or "", mark, row.url)
-        return self._pinpoints_and_quotes(f, case.doc_id, case.label, "§", case.payload.get("url"))
+            return self._pinpoints_and_quotes(f, row.doc_id or "", row.citation or "", row.kind, row.url)
+        return self._pinpoints_and_quotes(f, case.doc_id, case.label, "echr", case.payload.get("url"))
 
     def _ibid(self, f: Found, last: CheckedCitation | None) -> CheckedCitation:
         if last is None or not last.doc_id:
@@ -641,13 +660,13 @@ class Checker:
 
     # Other sources
 
-    def _document(self, f: Found, doc_id: str | None, kind: str, absent: str, mark: str = "[]") -> CheckedCitation:
+    def _document(self, f: Found, doc_id: str | None, kind: str, absent: str) -> CheckedCitation:
         if not doc_id or doc_id not in self.index.doc_ids.get(kind, set()):
             return CheckedCitation(f.text, f.line, "not_in_corpus", f"cannot verify: {absent}.", f.kind,
                                    paragraphs=list(f.paragraphs), quotes=list(f.quotes))
         payload = self.index.chunks(doc_id)[0].payload
         label = cite({**payload, "paragraph": None, "page": None, "section": None})
-        return self._pinpoints_and_quotes(f, doc_id, label, mark, payload.get("url"))
+        return self._pinpoints_and_quotes(f, doc_id, label, f.kind, payload.get("url"))
 
     def _un(self, f: Found) -> CheckedCitation:
         kinds = self.index.doc_ids.get("un", set())
@@ -657,12 +676,14 @@ class Checker:
             matches = [d for d in kinds if d.endswith(f"-{f.key}") and d.count("-") == 3]
             doc_id = matches[0] if len(matches) == 1 else None
         row = self._document(f, doc_id, "un", f"{f.text} is not in the store"
-                             + ("" if f.name else " (name the committee: several have that number)"), "para.")
+                             + ("" if f.name else " (name the committee: several have that number)"))
         if row.doc_id and f.year:
-            date = self.index.chunks(row.doc_id)[0].payload.get("date") or ""
-            year = (self.index.chunks(row.doc_id)[0].payload.get("doc_extra") or {}).get("year")
-            if str(f.year) not in (date[:4], str(year)):
-                row.status, row.reason = "date_mismatch", f"{row.citation}: adopted {date[:4] or year}, not {f.year}."
+            payload = self.index.chunks(row.doc_id)[0].payload
+            years = {(payload.get("date") or "")[:4], str((payload.get("doc_extra") or {}).get("year")),
+                     *re.findall(r"\((\d{4})\)", payload.get("title") or "")}
+            if str(f.year) not in years:
+                row.status, row.reason = "date_mismatch", (
+                    f"{row.citation}: dated {' or '.join(sorted(y for y in years if y.isdigit()))}, not {f.year}.")
         return row
 
     def _prc(self, f: Found) -> CheckedCitation:
@@ -674,7 +695,7 @@ class Checker:
                 label = chunk.payload.get("paragraph") or ""
                 if label.startswith("第") and chinese_numeral(label[1:-1]) == article:
                     f.paragraphs = (label,)
-                    return self._pinpoints_and_quotes(f, doc_id, cite({**chunk.payload, "paragraph": None}), "",
+                    return self._pinpoints_and_quotes(f, doc_id, cite({**chunk.payload, "paragraph": None}), "prc",
                                                       chunk.payload.get("url"))
         if versions:
             return CheckedCitation(f.text, f.line, "pinpoint_missing", f"{f.key} has no article {article} in the "
@@ -682,6 +703,16 @@ class Checker:
                                    paragraphs=[str(article)], quotes=list(f.quotes))
         return CheckedCitation(f.text, f.line, "not_in_corpus", f"cannot verify: {f.key} is not in the store.",
                                "prc", paragraphs=[str(article)], quotes=list(f.quotes))
+
+
+def _pin(kind: str, numbers: Iterable[str]) -> str:
+    """Pinpoints in the source's own style: `§ 125`, `para. 12`, `[63]`, `第二十二条`."""
+    numbers = list(numbers)
+    if kind == "uk":
+        return ", ".join(f"[{n}]" for n in numbers)
+    if kind == "prc":
+        return ", ".join(numbers)
+    return f"{'§' if kind == 'echr' else 'para.'} {', '.join(numbers)}"
 
 
 def _short(text: str, words: int = 8) -> str:
