@@ -279,6 +279,12 @@ class KnowledgeBase:
             report.missing = self.missing_authorities(report)
         return report
 
+    def annotate(self, report, out: str | Path) -> Path:
+        """Write a DOCX copy of the checked brief with a Word comment on each problem; returns its path."""
+        from kb.drafting.check import annotate_docx
+
+        return annotate_docx(report, Path(out))
+
     def missing_authorities(self, report, per_ground: int = 3) -> list:
         """Per ground the brief argues, the ECtHR judgments that lead a search for its principles and that the
         brief does not cite."""

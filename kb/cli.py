@@ -374,8 +374,6 @@ def cmd_draft(kb, args) -> int:
 
 def cmd_check(kb, args) -> int:
     """Exit status 1 when any citation is not verified, so a script can refuse to file the brief."""
-    from kb.drafting.check import annotate_docx, read_brief
-
     report = kb.check(args.brief, missing=args.missing)
     if args.json:
         print(json.dumps([c.to_dict() for c in report.citations], ensure_ascii=False, indent=1))
@@ -384,7 +382,7 @@ def cmd_check(kb, args) -> int:
     else:
         print(report.table())
     if args.docx:
-        annotate_docx(report, read_brief(args.brief), args.brief, args.docx)
+        kb.annotate(report, args.docx)
         print(f"annotated copy → {args.docx}", file=sys.stderr)
     return 1 if report.problems() else 0
 

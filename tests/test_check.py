@@ -153,9 +153,7 @@ def test_docx_brief_and_annotated_copy(sample_kb, tmp_path):
     report = sample_kb.check(brief, missing=False)
     assert [(c.line, c.status) for c in report.citations] == [
         (2, "verified"), (4, "name_number_mismatch"), (4, "not_in_corpus")]
-    from kb.drafting.check import annotate_docx, read_brief
-
-    out = annotate_docx(report, read_brief(brief), brief, tmp_path / "checked.docx")
+    out = sample_kb.annotate(report, tmp_path / "checked.docx")
     with zipfile.ZipFile(out) as z:
         comments = z.read("word/comments.xml").decode()
         body = z.read("word/document.xml").decode()
@@ -225,3 +223,29 @@ def test_uk_judgment_strasbourg_citations_found_and_resolved(uk_cited_kb, corpus
     not_held = [c.text for c in echr if c.status == "not_in_corpus"]
     assert any(t.startswith("Ahorugeze v Sweden") for t in not_held)  # not in the corpus: cannot verify
     assert not any(c.status == "verified" and not c.doc_id for c in report.citations)
+
+
+def test_check_page_in_the_app(sample_kb):
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    state.use_kb(sample_kb)
+    try:
+        at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=180)
+        at.run()
+        at.sidebar.radio(key="view").set_value("Check a brief").run()
+        at.text_area(key="check_text").input("Article 3 “enshrines one of the fundamental values of democratic "
+                                             "societies” (Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008). See "
+                                             "Chahal v. the United Kingdom, no. 37201/06, § 80.")
+        at.checkbox(key="check_missing").uncheck()
+        next(b for b in at.button if b.label == "Check").click()
+        at.run()
+        assert not at.exception, at.exception
+        assert [w.value for w in at.warning] == ["2 citations: 1 verified, 1 to look at."]
+        table = at.dataframe[0].value
+        assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch"]
+        assert list(table["document"]) == ["HEJUD-37201-06", "HEJUD-37201-06"]
+        assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
+    finally:
+        state.use_kb(None)

@@ -746,7 +746,9 @@ class MissingAuthority:
 @dataclass
 class CheckReport:
     source: str
+    """The brief's path, or `<text>`."""
     citations: list[CheckedCitation]
+    blocks: list[Block] = field(default_factory=list, repr=False)
     grounds: list[str] = field(default_factory=list)
     missing: list[MissingAuthority] = field(default_factory=list)
 
@@ -785,15 +787,16 @@ def argued_grounds(blocks: Iterable[Block]) -> list[str]:
 
 def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>") -> CheckReport:
     citations = Checker(index).check(find_citations(blocks))
-    return CheckReport(source, citations, argued_grounds(blocks))
+    return CheckReport(source, citations, blocks, argued_grounds(blocks))
 
 
-def annotate_docx(report: CheckReport, blocks: list[Block], brief: Path | None, out: Path) -> Path:
+def annotate_docx(report: CheckReport, out: Path) -> Path:
     """A copy of the brief with a Word comment on each problem, anchored to its paragraph (a DOCX brief is copied
     as it is; any other brief is rebuilt paragraph by paragraph)."""
     import docx
 
-    if brief is not None and brief.suffix.lower() == ".docx":
+    blocks, brief = report.blocks, Path(report.source)
+    if brief.suffix.lower() == ".docx" and brief.is_file():
         document = docx.Document(str(brief))
         paragraphs = {i: p for i, p in enumerate(document.paragraphs, 1)}
         by_line = {b.line: paragraphs[b.line] for b in blocks}
