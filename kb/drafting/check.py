@@ -251,13 +251,20 @@ def _clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip(" ,")
 
 
+def _tail_end(text: str, start: int) -> int:
+    """Where the citation that starts before `start` ends: after its run of citation parts (`[GC]`, `no. …`,
+    `§ …`, a date, a report reference), before the prose that follows."""
+    end = start
+    while (part := _TAIL_PART.match(text, end)) and part.end() > end:
+        end = part.end()
+    return end
+
+
 def _echr(block: Block, index: int) -> Iterator[Found]:
     text = block.text
     taken: list[tuple[int, int]] = []
     for m in CASE_NAME.finditer(text):
-        end = m.end()
-        while (part := _TAIL_PART.match(text, end)) and part.end() > end:
-            end = part.end()
+        end = _tail_end(text, m.end())
         tail = text[m.end():end]
         name = _clean_name(m.group("name"))
         if not name or name.lower() in {"the", "r"}:
@@ -275,9 +282,7 @@ def _echr(block: Block, index: int) -> Iterator[Found]:
     for m in SHORT_FORM.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        end = m.end()
-        while (part := _TAIL_PART.match(text, end)) and part.end() > end:
-            end = part.end()
+        end = _tail_end(text, m.end())
         name = _clean_name(m.group("name"))
         if not name:
             continue
