@@ -215,7 +215,7 @@ class Found:
     date: str | None = None
     year: int | None = None
     year_exact: bool = True
-    """False for an EHRR report year `(1989) 11 EHRR 439`, which may be a year after the judgment."""
+    """False for an EHRR report year `(1980) 2 EHRR 305`: the judgment is of that year or up to two years before."""
     decision: bool = False
     grand_chamber: bool = False
     paragraphs: tuple[str, ...] = ()
@@ -384,6 +384,13 @@ class Case:
         return cite({**self.payload, "paragraph": None, "page": None, "section": None})
 
 
+def applicant(name: str | None) -> list[str]:
+    """The words that identify the applicant of a cited case; initials written without stops, as UK judgments
+    write them (`MSS v Belgium`, `N v United Kingdom`), are read as the Court prints them (`M.S.S.`, `N.`)."""
+    dotted = re.sub(r"\b([A-Z]{1,4})\b(?![.’'])", lambda m: ".".join(m.group(1)) + ".", name or "")
+    return _applicant_tokens(dotted)
+
+
 def _applicant_words(title: str) -> frozenset[str]:
     applicant = re.split(r"\s+v\s*\.?\s+", _fold(title))[0]
     applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant)
@@ -445,7 +452,7 @@ class CorpusIndex:
         return out
 
     def by_name(self, name: str, state: str | None) -> list[Case]:
-        tokens = set(_applicant_tokens(name))
+        tokens = set(applicant(name))
         if not tokens:
             return []
         want = _state_key(state) if state else None
@@ -527,7 +534,7 @@ class Checker:
         for f in found:
             if f.kind == "echr" and f.form == "full":
                 row = self._echr_full(f)
-                earlier.append((frozenset(_applicant_tokens(f.name or "")), row))
+                earlier.append((frozenset(applicant(f.name)), row))
             elif f.kind == "echr":
                 row = self._echr_short(f, earlier)
             elif f.kind == "ibid":
@@ -564,7 +571,7 @@ class Checker:
         if f.appnos:
             numbered = [self.index.cases[d] for a in f.appnos for d in self.index.by_appno.get(a, [])]
             numbered = list({c.doc_id: c for c in numbered}.values())
-            tokens = set(_applicant_tokens(f.name or ""))
+            tokens = set(applicant(f.name))
             agreeing = [c for c in numbered if tokens and tokens <= c.applicant]
             if numbered and not agreeing:
                 other = f"; the corpus has {named[0].label}" if named else ""
@@ -590,7 +597,7 @@ class Checker:
         if f.date and case.date != f.date:
             return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
                              f"not {long_date(f.date)}.", case)
-        if f.year and case.date and abs(int(case.date[:4]) - f.year) > (0 if f.year_exact else 1):
+        if f.year and case.date and not (f.year - (0 if f.year_exact else 2) <= int(case.date[:4]) <= f.year):
             return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
                              f"not {f.year}.", case)
         return self._pinpoints_and_quotes(f, case.doc_id, case.label, "echr", case.payload.get("url"))
@@ -641,7 +648,7 @@ class Checker:
         return None
 
     def _echr_short(self, f: Found, earlier: list[tuple[frozenset[str], CheckedCitation]]) -> CheckedCitation:
-        tokens = set(_applicant_tokens(f.name or ""))
+        tokens = set(applicant(f.name))
         for key, row in reversed(earlier):
             if tokens and tokens <= key and row.doc_id:
                 return self._again(f, row)
