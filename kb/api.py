@@ -273,6 +273,8 @@ class KnowledgeBase:
         argues that it does not cite (this searches, so it loads the model)."""
         from kb.drafting.check import check_blocks, read_brief, text_blocks
 
+        if self.store.count() == 0:
+            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
         blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
         report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
         if missing and report.grounds:

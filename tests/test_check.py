@@ -251,3 +251,17 @@ def test_check_page_in_the_app(sample_kb):
         assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
     finally:
         state.use_kb(None)
+
+
+def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
+    from kb.errors import BriefError
+
+    rtf = tmp_path / "brief.rtf"
+    rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")
+    damaged = tmp_path / "brief.docx"
+    damaged.write_bytes(b"PK\x03\x04 not a real package")
+    for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "not a readable DOCX file"),
+                        (tmp_path / "gone.md", "no such file")):
+        with pytest.raises(BriefError) as caught:
+            sample_kb.check(path, missing=False)
+        assert str(path) in str(caught.value) and words in str(caught.value)

@@ -34,6 +34,7 @@ from ingest.loaders.statute_md import chinese_numeral
 from ingest.model import BadInputError
 from kb.citations.graph import APPNO, DATE, _applicant_tokens, _iso, parse_pinpoints
 from kb.citations.style import cite, long_date
+from kb.errors import BriefError
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
 
 STATUSES = ("verified", "pinpoint_missing", "date_mismatch", "name_number_mismatch", "quote_not_found",
@@ -172,26 +173,31 @@ def read_brief(path: Path) -> list[Block]:
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such brief")
+        raise BriefError(f"{path}: no such file")
     if suffix not in BRIEF_SUFFIXES:
-        raise BadInputError(path, f"cannot read a {suffix or 'suffix-less'} file; use {', '.join(BRIEF_SUFFIXES)}")
-    if suffix == ".docx":
-        import docx
+        raise BriefError(f"{path}: cannot read a {suffix or 'suffix-less'} file; use one of "
+                         f"{', '.join(BRIEF_SUFFIXES)}")
+    try:
+        if suffix == ".docx":
+            import docx
 
-        try:
-            document = docx.Document(str(path))
-        except Exception as exc:  # python-docx raises several unrelated types for a damaged package
-            raise BadInputError(path, f"not a readable DOCX file ({type(exc).__name__}); re-save it from Word") \
-                from None
-        return [Block(" ".join(p.text.split()), i) for i, p in enumerate(document.paragraphs, 1) if p.text.strip()]
-    if suffix in (".pdf", ".xml"):
-        from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
+            try:
+                document = docx.Document(str(path))
+            except Exception as exc:  # python-docx raises several unrelated types for a damaged package
+                raise BriefError(f"{path}: not a readable DOCX file ({type(exc).__name__}); re-save it from "
+                                 "Word") from None
+            return [Block(" ".join(p.text.split()), i) for i, p in enumerate(document.paragraphs, 1)
+                    if p.text.strip()]
+        if suffix in (".pdf", ".xml"):
+            from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
 
-        doc = loader_for(FORMAT_BY_SUFFIX[suffix])(path, str(path), "brief")[0]
-        return [Block(" ".join(p.text.split()), i) for i, p in enumerate(doc.paragraphs, 1) if p.text.strip()]
-    from ingest.loaders.common import read_text
+            doc = loader_for(FORMAT_BY_SUFFIX[suffix])(path, str(path), "brief")[0]
+            return [Block(" ".join(p.text.split()), i) for i, p in enumerate(doc.paragraphs, 1) if p.text.strip()]
+        from ingest.loaders.common import read_text
 
-    return text_blocks(read_text(path))
+        return text_blocks(read_text(path))
+    except BadInputError as exc:
+        raise BriefError(str(exc)) from None
 
 
 # Finding citations -------------------------------------------------------------------------------------------------
