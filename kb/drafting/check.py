@@ -118,9 +118,9 @@ PRC_LAWS = {
 _ZH_LAW = "|".join(sorted(set(PRC_LAWS.values()) | {"看守所条例"}, key=len, reverse=True))
 _EN_LAW = "|".join(sorted((re.escape(k) for k in PRC_LAWS), key=len, reverse=True))
 PRC_CITATION = re.compile(
-    rf"《?(?:中华人民共和国)?(?P<zh>{_ZH_LAW})》?\s*(?:（\d{{4}}年?）)?\s*第(?P<zh_art>[零〇一二三四五六七八九十百千\d]+)条"
+    rf"《?(?:中华人民共和国)?(?P<zh>{_ZH_LAW})》?\s*(?:[（(](?P<zh_year>\d{{4}})年?[）)])?\s*第(?P<zh_art>[零〇一二三四五六七八九十百千\d]+)条"
     rf"|Article\s+(?P<en_art1>\d+)\s+of\s+the\s+(?:PRC\s+|Chinese\s+)?(?P<en1>{_EN_LAW})"
-    rf"|(?:PRC\s+)?(?P<en2>{_EN_LAW})(?:\s+of\s+the\s+PRC)?(?:\s*\(\d{{4}}\))?,?\s+(?:Article|Art\.)\s+(?P<en_art2>\d+)",
+    rf"|(?:PRC\s+)?(?P<en2>{_EN_LAW})(?:\s+of\s+the\s+PRC)?(?:\s*\((?P<en_year>\d{{4}})\))?,?\s+(?:Article|Art\.)\s+(?P<en_art2>\d+)",
     re.I)
 QUOTE = re.compile(r"“(?P<a>[^“”]{20,}?)”|\"(?P<b>[^\"]{20,1500}?)\"|‘(?P<c>[^‘’]{40,}?)’(?!\w)")
 _QUOTE_NUMBER = re.compile(r"^\s*(\d{1,4})\.\s+")
@@ -334,8 +334,9 @@ def _others(block: Block, index: int) -> Iterator[Found]:
             english = m.group("en1") or m.group("en2")
             law = next(v for k, v in PRC_LAWS.items() if k.lower() == english.lower())
             number = int(m.group("en_art1") or m.group("en_art2"))
+        year = m.group("zh_year") or m.group("en_year")
         yield Found(" ".join(m.group(0).split()), block.line_at(m.start()), index, m.start(), m.end(), "prc",
-                    name=law, key=law, paragraphs=(str(number),))
+                    name=law, key=law, paragraphs=(str(number),), year=int(year) if year else None)
 
 
 def _attach_quotes(block: Block, found: list[Found]) -> None:
@@ -708,7 +709,8 @@ class Checker:
         versions = sorted(d for d in self.index.doc_ids.get("prc-law", set())
                           if re.fullmatch(rf"PRC-{re.escape(f.key or '')}(?:-[\d-]+)?", d))
         article = int(f.paragraphs[0])
-        for doc_id in reversed(versions):
+        # the version of the year cited first, else the latest (an amendment may renumber the articles)
+        for doc_id in sorted(versions, key=lambda d: (f.year is not None and str(f.year) in d, d), reverse=True):
             for chunk in self.index.chunks(doc_id):
                 label = chunk.payload.get("paragraph") or ""
                 if label.startswith("第") and chinese_numeral(label[1:-1]) == article:
