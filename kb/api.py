@@ -11,14 +11,19 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from kb.citations.style import cite, mark_gaps, source_link
-from kb.errors import DocumentNotFoundError, FilterError, StoreEmptyError
+from kb.errors import DocumentNotFoundError, FilterError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.pipeline import IngestReport, IngestRequest, ProgressFn, run_ingest
 from kb.search.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+
+__all__ = ["DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError", "SearchFilters",
+           "passage_role", "validate_filters"]
+"""What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
                    "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects")
@@ -76,6 +81,7 @@ class KnowledgeBase:
         self._text_embedder = None
         self._lock = threading.RLock()
         self._watcher = None
+        self._corpus_index: tuple | None = None
 
     @property
     def store(self) -> ChunkStore:
@@ -264,6 +270,105 @@ class KnowledgeBase:
     def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
         return self.store.facet(key, filters, limit)
 
+    def chunk(self, chunk_id: str) -> Hit:
+        """One stored passage by its chunk id (the `chunk_id` of a search hit)."""
+        found = self.store.retrieve([chunk_id])
+        if not found:
+            raise DocumentNotFoundError(f"no passage with chunk_id {chunk_id!r} in the store; a search hit's "
+                                        f"`chunk_id` names one")
+        return self.to_hit(found[0])
+
+    def cite(self, doc_id: str, para: str | None = None) -> str:
+        """The court-style citation of a document, or of one of its paragraphs."""
+        view = self.show(doc_id, para)
+        return view.paragraphs[view.focus].citation if view.focus is not None else view.metadata["citation"]
+
+    # checking a brief -----------------------------------------------------------------------------------
+
+    def corpus_index(self):
+        """The store as a citation resolver (`kb.drafting.check.CorpusIndex`), rebuilt when the store changes."""
+        from kb.drafting.check import CorpusIndex
+
+        with self._lock:
+            key = self.store.count()
+            if self._corpus_index is None or self._corpus_index[0] != key:
+                self._corpus_index = (key, CorpusIndex(self.store))
+            return self._corpus_index[1]
+
+    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
+        """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
+        store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
+        argues that it does not cite (this searches, so it loads the model)."""
+        from kb.drafting.check import check_blocks, read_brief, text_blocks
+
+        if self.store.count() == 0:
+            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
+        blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
+        report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
+        if missing and report.grounds:
+            report.missing = self.missing_authorities(report)
+        return report
+
+    def annotate(self, report, out: str | Path) -> Path:
+        """Write a DOCX copy of the checked brief with a Word comment on each problem; returns its path."""
+        from kb.drafting.check import annotate_docx
+
+        return annotate_docx(report, Path(out))
+
+    def missing_authorities(self, report, per_ground: int = 3) -> list:
+        """Per ground the brief argues, the ECtHR judgments that lead a search for its principles and that the
+        brief does not cite."""
+        from kb.drafting.check import MissingAuthority
+        from kb.drafting.draft import ground_queries
+        from kb.drafting.matters import Matter
+
+        probe = Matter(id="brief", name="brief")
+        cited = {c.doc_id for c in report.citations if c.doc_id}
+        out: list[MissingAuthority] = []
+        for ground in report.grounds:
+            seen: set[str] = set()
+            for query, filters, _, role in ground_queries(probe, ground):
+                if role != "principle":
+                    continue
+                for hit in self.search(query, filters, limit=10):
+                    if hit.doc_id in cited or hit.doc_id in seen or len(seen) >= per_ground:
+                        continue
+                    seen.add(hit.doc_id)
+                    out.append(MissingAuthority(ground, probe.ground_label(ground), hit.doc_id, hit.citation,
+                                                hit.url))
+        return out
+
+    # matters ----------------------------------------------------------------------------------------------
+
+    @property
+    def matters(self):
+        """The matters folder (`kb.drafting.matters.MatterStore`)."""
+        from kb.drafting.matters import MatterStore
+
+        return MatterStore(self.settings.home / "matters")
+
+    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = ""):
+        """File a stored passage under a ground of a matter and save it; returns the `CollectedPassage`."""
+        matter = self.matters.get(matter_id)
+        matter.check_ground(ground)
+        passage = matter.add_passage(self.chunk(chunk_id), ground, note)
+        self.matters.save(matter)
+        return passage
+
+    def draft(self, matter_id: str, grounds: list[str] | None = None):
+        """The extractive draft argument for a matter (`kb.drafting.draft.Draft`) and the matter."""
+        from kb.drafting.draft import draft_argument
+
+        matter = self.matters.get(matter_id)
+        return draft_argument(self, matter, grounds=grounds), matter
+
+    def draft_markdown(self, matter_id: str, grounds: list[str] | None = None):
+        """The draft (`Draft`) and its Markdown with footnotes and the table of authorities, as `kb draft` prints."""
+        from kb.drafting.export import export_markdown
+
+        text, matter = self.draft(matter_id, grounds)
+        return text, export_markdown(text, matter)
+
     # ingest ---------------------------------------------------------------------------------------------
 
     def ingest(
@@ -292,6 +397,13 @@ _PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
 
 def _norm_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def passage_role(hit: Hit) -> str:
+    """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on."""
+    from kb.drafting.draft import voice
+
+    return voice(hit.section, hit.heading, hit.text)
 
 
 def validate_filters(filters: SearchFilters) -> None:

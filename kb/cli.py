@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "citations": "build the ECtHR citation graph ($KB_HOME/citations.sqlite) for cited-by and ranking",
     "matter": "create, list or show a client's matter ($KB_HOME/matters)",
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
+    "check": "verify every citation and quotation in a brief (DOCX, PDF, Markdown, text) against the store",
+    "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio)",
 }
 
 
@@ -152,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter_id")
     p.add_argument("--out", type=Path, help="write draft.docx or draft.md instead of printing Markdown")
     p.add_argument("--ground", action="append", default=[], help="only these grounds (e.g. article3)")
+
+    p = sub.add_parser("check", help=COMMANDS["check"])
+    p.add_argument("brief", type=Path, help="the brief: .docx, .pdf, .md, .txt (or a UK judgment's .xml)")
+    p.add_argument("--json", action="store_true", help="one JSON array, one object per citation")
+    p.add_argument("--docx", type=Path, help="write a copy of the brief with a Word comment on each problem")
+    p.add_argument("--no-missing", dest="missing", action="store_false",
+                   help="skip the leading authorities the brief does not cite (no search, no model)")
+
+    sub.add_parser("mcp", help=COMMANDS["mcp"])
     return parser
 
 
@@ -408,7 +419,29 @@ def cmd_draft(kb, args) -> int:
     return 0
 
 
-HANDLERS = {"migrate": cmd_migrate,
+def cmd_check(kb, args) -> int:
+    """Exit status 1 when any citation is not verified, so a script can refuse to file the brief."""
+    report = kb.check(args.brief, missing=args.missing)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in report.citations], ensure_ascii=False, indent=1))
+        for m in report.missing:
+            print(f"you may be missing [{m.label}]: {m.citation} ({m.doc_id})", file=sys.stderr)
+    else:
+        print(report.table())
+    if args.docx:
+        kb.annotate(report, args.docx)
+        print(f"annotated copy → {args.docx}", file=sys.stderr)
+    return 1 if report.problems() else 0
+
+
+def cmd_mcp(kb, args) -> int:
+    from kb.mcp import serve
+
+    serve(kb)
+    return 0
+
+
+HANDLERS = {"migrate": cmd_migrate, "check": cmd_check, "mcp": cmd_mcp,
             "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats, "eval": cmd_eval,
             "citations": cmd_citations, "update": cmd_update, "matter": cmd_matter, "draft": cmd_draft}
 

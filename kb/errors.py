@@ -37,8 +37,13 @@ class MatterNotFoundError(KbError):
     """A matter id that has no file in the matters folder."""
 
 
+class BriefError(KbError, ValueError):
+    """A brief `kb check` cannot read: missing, of an unsupported type, or damaged."""
+
+
 __all__ = [
     "BadInputError",
+    "BriefError",
     "DocumentNotFoundError",
     "FilterError",
     "KbError",

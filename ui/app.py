@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import matters_ui, research, uploads
+from ui import check, matters_ui, research, uploads
 from ui.state import corpus_files, explained_errors, get_kb, store_stats
 
-VIEWS = ("Research", "Document", "Matters", "Add material")
+VIEWS = ("Research", "Document", "Matters", "Check a brief", "Add material")
 
 
 def _coverage() -> None:
@@ -45,6 +45,8 @@ def main() -> None:
             research.document_page(kb)
         elif view == "Matters":
             matters_ui.matters_page(kb)
+        elif view == "Check a brief":
+            check.check_page(kb)
         else:
             uploads.uploads_page(kb)
 
