@@ -156,3 +156,18 @@ def test_modes_are_checked_and_weights_belong_to_hybrid_only(sample_kb):
     bm25_led = [h.chunk_id for h in sample_kb.search(query, mode="hybrid", weights=(0.01, 1.0), limit=10)]
     assert dense_led != bm25_led
     assert dense_led[0] == sample_kb.search(query, mode="dense", limit=1)[0].chunk_id
+
+
+def test_every_pipeline_shares_one_loaded_model(sample_kb):
+    """Each mode's pipeline has its own text embedder (Haystack gives a component to one pipeline), but
+    sentence-transformers-haystack's backend factory hands all of them the one model loaded in this process."""
+    for mode in ("hybrid", "dense"):
+        sample_kb.search("extradition", limit=1, mode=mode)
+    sample_kb.embed_query("extradition")
+    fill = sample_kb.search_pipeline("ranked").pipeline.get_component("fill")
+    fill.run(query="extradition", filters=SearchFilters(), top_k=1)
+    backends = {id(sample_kb.search_pipeline(mode).pipeline.get_component("dense").embedding_backend)
+                for mode in ("hybrid", "dense")}
+    backends.add(id(fill.pipeline.get_component("dense").embedding_backend))
+    backends.add(id(sample_kb._text_embedder.embedding_backend))
+    assert len(backends) == 1

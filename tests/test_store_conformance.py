@@ -438,13 +438,14 @@ FACTS_QUERIES = (
 def facts_points(kb_settings, corpus_root: Path) -> list:
     from kb.indexing.pipeline import IngestReport, iter_files
     from kb.search.facts_index import FactsEmbedder
+    from tests.conftest import SAMPLE_FILES
 
     embedder = FactsEmbedder()
-    report = IngestReport()
-    found = [embedder.point(doc) for _, doc in iter_files(kb_settings, [corpus_root / f for f in FILES], "upload",
-                                                          report, print) if doc.source_kind == "echr"]
-    points = [p for p in found if p is not None]
-    assert len(points) >= 3
+    files = sorted({f for f in FILES + tuple(SAMPLE_FILES) if f.startswith("echr/")})
+    docs = [doc for _, doc in iter_files(kb_settings, [corpus_root / f for f in files], "upload", IngestReport(),
+                                         print)]
+    points = [p for p in map(embedder.point, docs) if p is not None]
+    assert len(points) >= 5 and len(points) < len(docs), "judgments with a facts section, and documents without"
     return points
 
 

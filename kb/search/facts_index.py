@@ -26,7 +26,7 @@ from kb.embedding import BM25_CONFIG
 from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, SparseVector
 
 K1, B = 1.2, 0.75
-FACTS_AVG_LEN = 1796.97
+FACTS_AVG_LEN = 1796.968
 """Mean length in tokens of a facts section over the corpus's 2,821 judgments that have one (measured 2026-12-01:
 1796.968; the former in-process index recomputed it at each build). Fixed, so that a judgment indexed later by the
 write path is weighted like the rest."""
@@ -138,4 +138,4 @@ class FactsIndex:
 
 def open_facts_index(store: ChunkStore) -> FactsIndex | None:
     """The index, or None while `kb citations build` has not filled it."""
-    return FactsIndex(store) if store.facts_doc_ids(limit=1) else None
+    return FactsIndex(store) if store.facts_doc_ids() else None
