@@ -13,13 +13,17 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from haystack import Document
+
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.errors import DocumentNotFoundError, FilterError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.pipeline import IngestReport, IngestRequest, ProgressFn, run_ingest
-from kb.search.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
+from kb.search.modes import SearchMode
+from kb.search.pipeline import run_search
+from kb.search.retrieval import to_document
 from kb.settings import Settings
 from kb.store import open_store
-from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+from kb.store.base import ChunkStore, SearchFilters
 
 __all__ = ["DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError", "SearchFilters",
            "passage_role", "validate_filters"]
@@ -110,43 +114,39 @@ class KnowledgeBase:
 
     # search ---------------------------------------------------------------------------------------------
 
-    def _pipeline(self, mode: str, weights: tuple[float, float]):
-        if mode == "ranked":
-            from kb.search.ranking import DEFAULT_RANKING
-            from kb.search.retrieval import RANKED_WEIGHTS
+    def search_pipeline(self, mode: SearchMode | str = SearchMode.RANKED, weights: tuple[float, float] | None = None,
+                        ranking=None, candidates: SearchMode = SearchMode.BM25):
+        """The search of `mode` as one Haystack SuperComponent (`kb.search.pipeline.build_search`), built once per
+        configuration: `kb search`, `kb eval` and the ranking fit run this same object. `ranking` (for `ranked`): a
+        `kb.search.ranking.RankingWeights`, the shipped weights by default."""
+        from kb.search.pipeline import build_search
+        from kb.search.ranking import DEFAULT_RANKING
 
-            return self.variant_pipeline(mode, RANKED_WEIGHTS if weights == DEFAULT_WEIGHTS else weights,
-                                         DEFAULT_RANKING)
-        return self.variant_pipeline(mode, weights)
-
-    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None):
-        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.search.ranking`) with `ranking` weights."""
-        key = (mode, weights, ranking)
+        mode = SearchMode.from_str(mode)
+        ranking = ranking if ranking is not None or mode is not SearchMode.RANKED else DEFAULT_RANKING
+        key = (mode, weights, ranking, candidates)
         with self._lock:
             if key not in self._pipelines:
-                from kb.embedding import text_embedder
-
-                if self._text_embedder is None and mode != "bm25":
-                    self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
-                    self._text_embedder.warm_up()
-                ranker = None
-                if mode == "ranked":
+                graph = facts = None
+                if mode is SearchMode.RANKED:
                     from kb.citations.graph import open_graph
                     from kb.search.facts_index import open_facts_index
-                    from kb.search.ranking import LegalRanker
 
-                    ranker = (LegalRanker(open_graph(self.settings.home), ranking, self.store,
-                                          open_facts_index(self.settings.home)) if ranking else None)
-                retrieval = check_mode(mode) if mode != "ranked" else ("bm25" if weights[0] == 0 else "hybrid")
-                self._pipelines[key] = build_search_pipeline(
-                    self.store, self.settings.model, self.settings.embed_dtype, retrieval, weights,
-                    embedder=self._text_embedder, ranker=ranker,
-                )
+                    graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
+                self._pipelines[key] = build_search(self.store, self.settings.model, self.settings.embed_dtype, mode,
+                                                    weights, ranking, graph, facts, candidates)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:
-        """The dense query vector search uses (benchmarks and evaluation compare stores on identical vectors)."""
-        self.variant_pipeline("hybrid", DEFAULT_WEIGHTS)
+        """The dense query vector search uses (benchmarks and evaluation compare stores on identical vectors); the
+        embedder shares its loaded model with the search pipelines' (sentence-transformers-haystack's backend
+        factory keeps one model per configuration and process)."""
+        from kb.embedding import text_embedder
+
+        with self._lock:
+            if self._text_embedder is None:
+                self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
+                self._text_embedder.warm_up()
         return self._text_embedder.run(text=text)["embedding"]
 
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
@@ -164,9 +164,12 @@ class KnowledgeBase:
         query: str,
         filters: SearchFilters | None = None,
         limit: int = 10,
-        mode: str = "ranked",
-        weights: tuple[float, float] = DEFAULT_WEIGHTS,
+        mode: SearchMode | str = SearchMode.RANKED,
+        weights: tuple[float, float] | None = None,
     ) -> list[Hit]:
+        """Passages for `query`, best first. `weights`: the RRF weights (dense, BM25) of `hybrid`; other modes
+        refuse them (ValueError)."""
+        pipeline = self.search_pipeline(mode, weights)
         query = (query or "").strip()
         if not query:
             return []
@@ -175,25 +178,18 @@ class KnowledgeBase:
         validate_limit(limit)
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
-        chunks = run_search(self._pipeline(mode, weights), query, filters, limit)
-        if mode == "ranked" and len(chunks) < limit:
-            # Ranked candidates come from BM25 alone: when the query's words are (nearly) absent, meaning still finds
-            # passages, so the list is filled from hybrid retrieval rather than left short.
-            seen = {c.id for c in chunks}
-            more = run_search(self._pipeline("hybrid", DEFAULT_WEIGHTS), query, filters, limit)
-            chunks += [c for c in more if c.id not in seen][: limit - len(chunks)]
-        return [self.to_hit(c) for c in chunks]
+        return [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)]
 
-    def to_hit(self, chunk: StoredChunk) -> Hit:
-        p = chunk.payload
+    def to_hit(self, doc: Document) -> Hit:
+        p = doc.meta
         return Hit(
             doc_id=p.get("doc_id", ""),
             paragraph=p.get("paragraph"),
             citation=cite(p),
-            text=mark_gaps(p.get("text", ""), p.get("text_defects")),
-            score=chunk.score,
+            text=mark_gaps(doc.content or "", p.get("text_defects")),
+            score=doc.score or 0.0,
             url=source_link(p, self.settings.corpus),
-            chunk_id=chunk.id,
+            chunk_id=doc.id,
             para_index=int(p.get("para_index", 0)),
             cited_by=p.get("cited_by"),
             **{k: p.get(k) for k in METADATA_FIELDS if k in p and k not in ("paragraph",)},
@@ -231,7 +227,7 @@ class KnowledgeBase:
         chunks = self.store.document_chunks(doc_id)
         if not chunks:
             raise DocumentNotFoundError(f"No document {doc_id!r} in the store; `kb search` shows document ids.")
-        hits = [self.to_hit(c) for c in chunks]
+        hits = [self.to_hit(to_document(c)) for c in chunks]
         focus = None
         if para is not None:
             focus = next((i for i, h in enumerate(hits) if h.paragraph == str(para)), None)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb.errors import KbError
 from kb.safe_text import clean, one_line
+from kb.search.modes import SEARCH_MODES
 
 COMMANDS: dict[str, str] = {
     "ingest": "load the corpus (or part of it) into the store",
@@ -80,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help=COMMANDS["search"])
     p.add_argument("query")
     p.add_argument("-k", "--limit", type=int, default=10)
-    p.add_argument("--mode", default="ranked", choices=["hybrid", "dense", "bm25", "ranked"],
-                   help="ranked (default): hybrid retrieval re-ranked with the citation graph and authority")
+    p.add_argument("--mode", default="ranked", choices=SEARCH_MODES,
+                   help="ranked (default): BM25 candidates re-ranked with the citation graph and authority, a short "
+                        "list filled from hybrid; hybrid: MiniLM + BM25 fused; dense; bm25")
     p.add_argument("--json", action="store_true")
     _add_filter_args(p)
 
@@ -93,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help=COMMANDS["eval"])
     p.add_argument("file", type=Path, help="test cases, one JSON object a line (../shared/eval/dev.jsonl)")
-    p.add_argument("--mode", default="ranked", choices=["hybrid", "dense", "bm25", "ranked"])
+    p.add_argument("--mode", default="ranked", choices=SEARCH_MODES)
     p.add_argument("--compare", action="store_true", help="every mode side by side (bm25, dense, hybrid, ranked)")
     p.add_argument("--ablation", action="store_true", help="with --compare: the ranked mode minus each feature")
     p.add_argument("--limit", type=int, help="first N cases only")
@@ -305,15 +307,15 @@ def cmd_citations(kb, args) -> int:
     if kb.settings.corpus is None:
         raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
     from kb.citations.graph import iter_echr_documents
-    from kb.search.facts_index import FACTS_FILE
     from kb.search.facts_index import build as build_facts
 
     documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
     stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE, documents)
     print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
           f"to a corpus document, in {stats['seconds']} s → {kb.settings.home / GRAPH_FILE}")
-    judgments = build_facts(documents, kb.settings.home / FACTS_FILE)
-    print(f"facts sections of {judgments} judgments indexed → {kb.settings.home / FACTS_FILE}")
+    judgments = build_facts(documents, kb.store)
+    kb.store.flush()
+    print(f"facts sections of {judgments} judgments indexed in the store's facts collection")
     return 0
 
 

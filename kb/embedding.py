@@ -162,15 +162,3 @@ class Bm25QueryEmbedder:
         sv = self.bm25.embed_query(text)
         return {"sparse_embedding": SparseEmbedding(indices=list(sv.indices), values=list(sv.values))}
 
-
-@component
-class SharedTextEmbedder:
-    """A per-pipeline handle on one loaded text embedder: Haystack forbids sharing a component between pipelines,
-    and each search mode has its own pipeline, but the model should be loaded once per process."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-
-    @component.output_types(embedding=list[float])
-    def run(self, text: str) -> dict:
-        return {"embedding": self.embedder.run(text=text)["embedding"]}

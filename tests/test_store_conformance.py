@@ -421,3 +421,108 @@ def test_server_unreachable_names_the_url_and_next_step() -> None:
 
     with pytest.raises(StoreUnavailableError, match="127.0.0.1:9.*KB_QDRANT_URL"):
         ServerStore("http://127.0.0.1:9", "kb_chunks", DIM, timeout=2)
+
+
+# -- the facts-section index: a sparse-only collection beside the chunks ---------------------------------------
+
+FACTS_QUERIES = (
+    "The applicant was detained pending extradition to the United States to face charges of capital murder in "
+    "Virginia; he risked the death penalty and the death row phenomenon.",
+    "The applicant, a Tunisian national, was arrested in Italy on suspicion of international terrorism",
+    "Roma families lived in an unlawful settlement in Sofia which the municipality ordered removed",
+    "qwertyuiop zxcvbnm",
+)
+
+
+@pytest.fixture(scope="module")
+def facts_points(kb_settings, corpus_root: Path) -> list:
+    from kb.indexing.pipeline import IngestReport, iter_files
+    from kb.search.facts_index import FactsEmbedder
+    from tests.conftest import SAMPLE_FILES
+
+    embedder = FactsEmbedder()
+    files = sorted({f for f in FILES + tuple(SAMPLE_FILES) if f.startswith("echr/")})
+    docs = [doc for _, doc in iter_files(kb_settings, [corpus_root / f for f in files], "upload", IngestReport(),
+                                         print)]
+    points = [p for p in map(embedder.point, docs) if p is not None]
+    assert len(points) >= 5 and len(points) < len(docs), "judgments with a facts section, and documents without"
+    return points
+
+
+@pytest.fixture(scope="module")
+def facts_stores(stores, facts_points) -> dict[str, ChunkStore]:
+    for store in stores.values():
+        store.upsert_facts(facts_points)
+        store.flush()
+    return stores
+
+
+def exact_facts(points: list, query: SparseVector, f: SearchFilters) -> list[tuple[str, float]]:
+    """BM25 with IDF over every indexed judgment: Σ over the query's terms of ln(1 + (N − df + 0.5)/(df + 0.5)) × the
+    judgment's stored weight; judgments sharing no term are not listed."""
+    df = Counter(i for p in points for i in set(p.sparse.indices))
+    n = len(points)
+    out = []
+    for p in points:
+        if f.doc_ids and p.doc_id not in f.doc_ids or p.doc_id in f.exclude_doc_ids:
+            continue
+        weights = dict(zip(p.sparse.indices, p.sparse.values, strict=True))
+        shared = [i for i in set(query.indices) if i in weights]
+        if shared:
+            out.append((p.doc_id, sum(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)) * weights[i] for i in shared)))
+    return sorted(out, key=lambda pair: -pair[1])
+
+
+@pytest.mark.parametrize("query", FACTS_QUERIES)
+def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, facts_points, backend: str,
+                                                                 query: str) -> None:
+    from kb.search.facts_index import FactsEmbedder
+
+    sparse = FactsEmbedder().query(query)
+    store = facts_stores[backend]
+    for f in (SearchFilters(), SearchFilters(exclude_doc_ids=("HEJUD-14038-88",)),
+              SearchFilters(doc_ids=("HEJUD-14038-88", "HEJUD-37201-06", "CLIN-37201-06"))):
+        want = exact_facts(facts_points, sparse, f)
+        got = store.search_facts(sparse, None, doc_ids=f.doc_ids, exclude_doc_ids=f.exclude_doc_ids)
+        assert_same_ranking(got, want, 1e-4, f"facts {query[:20]!r} {f}")
+        if len(want) > 2 and want[1][1] - want[2][1] > 1e-3 and not f.doc_ids:
+            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids,
+                                       score_threshold=want[1][1] * (1 - 1e-4))
+            assert {d for d, _ in above} == {d for d, _ in want[:2]}
+    assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+
+
+def test_facts_ranks_put_the_case_that_tells_the_story_first(facts_stores, facts_points, backend: str) -> None:
+    from kb.search.facts_index import FactsEmbedder, FactsIndex
+
+    index = FactsIndex(facts_stores[backend])
+    every = [p.doc_id for p in facts_points]
+    ranks = index.ranks(FACTS_QUERIES[0], every)
+    truth = exact_facts(facts_points, FactsEmbedder().query(FACTS_QUERIES[0]), SearchFilters())
+    assert ranks == {doc_id: i for i, (doc_id, _) in enumerate(truth, 1)}
+    assert ranks["HEJUD-14038-88"] == 1
+    excluded = index.ranks(FACTS_QUERIES[0], every, exclude_doc_ids=["HEJUD-14038-88"])
+    assert "HEJUD-14038-88" not in excluded and sorted(excluded.values()) == list(range(1, len(truth)))
+    assert index.ranks(FACTS_QUERIES[0], ["CLIN-37201-06", "no-such-judgment"]) == {}
+    assert index.ranks(FACTS_QUERIES[-1], every) == {}
+
+
+def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_path, backend: str) -> None:
+    from kb.search.facts_index import FactsEmbedder
+
+    store = make_store(backend, tmp_path, "facts-writes")
+    try:
+        store.upsert_facts(facts_points)
+        store.upsert_facts(facts_points[:1])
+        assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+        gone = facts_points[0].doc_id
+        store.delete_facts([gone, "no-such-judgment"])
+        store.flush()
+        assert store.facts_doc_ids() == {p.doc_id for p in facts_points[1:]}
+        sparse = FactsEmbedder().query(FACTS_QUERIES[0])
+        assert gone not in {d for d, _ in store.search_facts(sparse, None)}
+        store.delete_documents([facts_points[1].doc_id])  # removing a document removes its facts point too
+        assert store.facts_doc_ids() == {p.doc_id for p in facts_points[2:]}
+        assert store.count() == 0, "facts points must not land among the chunks"
+    finally:
+        store.close()

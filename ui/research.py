@@ -14,12 +14,13 @@ import streamlit as st
 from kb.api import Hit, KnowledgeBase, validate_filters
 from kb.errors import FilterError
 from kb.safe_text import markdown_text
-from kb.store.base import SEARCH_MODES, SearchFilters
+from kb.search.modes import SEARCH_MODES
+from kb.store.base import SearchFilters
 from ui import matters_ui
 from ui.render import escape, heading, paragraph_block, source_button, source_roots
 from ui.state import explained_errors
 
-RESULT_MODES = ("ranked", *SEARCH_MODES)
+RESULT_MODES = SEARCH_MODES
 
 FACETS: tuple[tuple[str, str, str], ...] = (
     ("doc_type", "doc_types", "Document type"),
@@ -103,7 +104,8 @@ def research_page(kb: KnowledgeBase) -> None:
             _filter_widgets(kb, counting)
     with st.expander("Search options"):
         st.selectbox("Mode", RESULT_MODES, key="mode",
-                     help="ranked = meaning + exact words, re-ranked by the Court's own citations (recommended)")
+                     help="ranked = exact words re-ranked by the Court's own citations, a short list filled "
+                          "by meaning (recommended); hybrid = meaning + exact words")
         st.slider("Results", 5, 50, 10, key="limit")
 
     query = (st.session_state.get("query") or "").strip()

@@ -328,19 +328,31 @@ def voice(section: str | None, heading: str | None, text: str) -> str:
     return "party" if _PARTY_OPENING.match(text) else "other"
 
 
+VOICE_WEIGHT = {"court": 1.25, "party": 0.5, "other": 1.0}
+"""Factor on a passage's fused score by whose voice it is (`voice`)."""
+
+
 def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
-    """Reciprocal-rank fusion across queries, at most two passages per document.
+    """Weighted reciprocal-rank fusion across queries (Haystack's `DocumentJoiner`), at most two passages per
+    document.
 
     The Court's own reasoning in THE LAW is favoured and the parties' submissions are pushed down: a brief is
     built on what the Court held.
     """
-    scores: dict[str, float] = {}
-    hits: dict[str, Hit] = {}
-    for ranked, weight in results:
-        for rank, hit in enumerate(ranked):
-            bonus = {"court": 1.25, "party": 0.5, "other": 1.0}[voice(hit.section, hit.heading, hit.text)]
-            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + weight * bonus / (20 + rank)
-            hits.setdefault(hit.chunk_id, hit)
+    from haystack import Document
+    from haystack.components.joiners import DocumentJoiner
+
+    results = [(ranked, weight) for ranked, weight in results if ranked]
+    if not results:
+        return []
+    hits = {hit.chunk_id: hit for ranked, _ in results for hit in ranked}
+    joiner = DocumentJoiner(join_mode="reciprocal_rank_fusion", weights=[weight for _, weight in results],
+                            sort_by_score=False)
+    fused = joiner.run(documents=[[Document(id=hit.chunk_id) for hit in ranked] for ranked, _ in results])
+    scores = {}
+    for doc in fused["documents"]:
+        hit = hits[doc.id]
+        scores[doc.id] = (doc.score or 0.0) * VOICE_WEIGHT[voice(hit.section, hit.heading, hit.text)]
     per_doc: dict[str, int] = {}
     out = []
     for chunk_id in sorted(scores, key=scores.__getitem__, reverse=True):

@@ -25,6 +25,7 @@ from haystack import Document, Pipeline, component
 from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
 from ingest.model import BadInputError, SourceDocument
 from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
+from kb.search.facts_index import index_written_document
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, encode_version
 
@@ -182,10 +183,12 @@ class DocumentWriter:
 
 
 def write_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
-    """One document, whole: upsert all its chunks in one operation, then drop the chunks it no longer has."""
+    """One document, whole: upsert all its chunks in one operation, then drop the chunks it no longer has; an ECtHR
+    judgment's facts point follows (`kb.search.facts_index`)."""
     store.upsert(points)
     keep = {p.id for p in points}
     store.delete([c.id for c in store.document_chunks(doc_id) if c.id not in keep])
+    index_written_document(store, doc_id, points)
 
 
 def to_point(doc: Document) -> ChunkPoint:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
-from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SearchMode, SparseVector, StoredChunk
+from kb.store.base import ChunkPoint, ChunkStore, QueryMode, SearchFilters, SparseVector, StoredChunk
 
 LOCAL_PREFIX = "path:"
 """`--to path:/folder` opens qdrant-client's local mode in that folder instead of a server (tests, dry runs)."""
@@ -106,7 +106,7 @@ def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samp
     step = max(1, report.source_count // samples)
     picked = [c for i, c in enumerate(source.scroll(batch=1000, with_vectors=True)) if i % step == 0][:samples]
     for chunk in picked:
-        queries: list[tuple[SearchMode, list[float] | None, SparseVector | None]] = [("dense", chunk.dense, None)]
+        queries: list[tuple[QueryMode, list[float] | None, SparseVector | None]] = [("dense", chunk.dense, None)]
         if chunk.sparse is not None and chunk.sparse.indices:
             queries.append(("bm25", None, SparseVector(chunk.sparse.indices, [1.0] * len(chunk.sparse.indices))))
         for mode, dense, sparse in queries:
