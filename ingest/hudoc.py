@@ -27,6 +27,7 @@ from datetime import date
 import lxml.html
 from haystack import component
 
+from ingest.loaders.checks import check_fields, checked
 from ingest.loaders.echr import HUDOC_ITEM_URL, case_name, split_paragraphs
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
@@ -214,6 +215,10 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     itemid = str(columns.get("itemid") or "")
     if not re.fullmatch(r"\d{3}-\d+", itemid):
         raise BadInputError(f"hudoc:{itemid or '?'}", "HUDOC result without an itemid")
+    where = f"hudoc:{itemid}"
+    check_fields(where, columns, dict.fromkeys(("docname", "respondent", "kpdate", "importance", "article", "appno",
+                                                "documentcollectionid2", "doctypebranch", "ecli", "conclusion"),
+                                               (str, int)))
     texts = html_paragraphs(html)
     if not texts:
         raise BadInputError(f"hudoc:{itemid}", "HUDOC returned no paragraphs of text")
@@ -224,7 +229,7 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     collections = {c.strip().upper() for c in str(columns.get("documentcollectionid2") or "").split(";")}
     doc_type = next((t for c, t in DOCTYPE_BY_COLLECTION.items() if c in collections), "JUDGMENT")
     branch = str(columns.get("doctypebranch") or "").upper()
-    return SourceDocument(
+    return checked(where, SourceDocument(
         doc_id=itemid,
         title=case_name(columns.get("docname"), states),
         court="ECtHR",
@@ -242,7 +247,7 @@ def to_document(columns: dict, html: str) -> SourceDocument:
         extra={"hudoc_doctype": branch or None, "ecli": columns.get("ecli") or None,
                "conclusion": columns.get("conclusion") or None, "grand_chamber": branch == "GRANDCHAMBER",
                "raw_title": columns.get("docname")},
-    )
+    ))
 
 
 @component

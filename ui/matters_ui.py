@@ -7,7 +7,6 @@ reads the matter afresh and saves it at once, so two browser tabs or a restart l
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,10 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
-from kb.drafting.matters import DEFAULT_GROUNDS, GROUNDS, Assurance
-from ui.render import escape, paragraph_block
+from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
+from kb.safe_text import markdown_text
+from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
-
-_LABEL_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
-
-
-def plain_label(text: str) -> str:
-    """Document text for a widget label, which Streamlit reads as Markdown: every markup character escaped."""
-    return _LABEL_MARKUP.sub(r"\\\1", " ".join(text.split()))
 
 
 def _flash(message: str) -> None:
@@ -35,7 +28,7 @@ def show_flash() -> None:
     """Messages set in button callbacks, shown once on the page they lead to."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        st.success(markdown_text(message))
 
 
 def sidebar() -> None:
@@ -87,21 +80,22 @@ def matters_page(kb: KnowledgeBase) -> None:
     with st.expander("New matter", expanded=not store.list()):
         with st.form("new_matter", clear_on_submit=True):
             name = st.text_input("Name", placeholder="e.g. Li — extradition to the PRC (your title, not in the brief)",
-                                 key="new_name")
-            client = st.text_input("Client", placeholder="as the brief names them, e.g. Mr Li Wei", key="new_client")
-            state = st.text_input("Requesting state", key="new_state")
-            offence = st.text_input("Offence alleged", key="new_offence")
+                                 key="new_name", max_chars=FIELD_LIMITS["name"])
+            client = st.text_input("Client", placeholder="as the brief names them, e.g. Mr Li Wei", key="new_client",
+                                   max_chars=FIELD_LIMITS["client"])
+            state = st.text_input("Requesting state", key="new_state", max_chars=FIELD_LIMITS["requesting_state"])
+            offence = st.text_input("Offence alleged", key="new_offence", max_chars=FIELD_LIMITS["offence"])
             penalty = st.text_input("Maximum penalty", placeholder="e.g. death penalty (Criminal Law, art. 383)",
-                                    key="new_penalty")
+                                    key="new_penalty", max_chars=FIELD_LIMITS["penalty"])
             grounds = st.multiselect("Grounds to argue", list(GROUNDS), default=list(DEFAULT_GROUNDS),
                                      format_func=GROUNDS.__getitem__, key="new_grounds")
-            assurance = st.text_area("Assurance offered (its words)", key="new_assurance")
+            assurance = st.text_area("Assurance offered (its words)", key="new_assurance", max_chars=MAX_NOTE_CHARS)
             giver_col, date_col = st.columns(2)
-            giver = giver_col.text_input("Given by", key="new_assurance_by")
-            given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key="new_assurance_date")
+            giver = giver_col.text_input("Given by", key="new_assurance_by", max_chars=FIELD_LIMITS["client"])
+            given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key="new_assurance_date", max_chars=20)
             risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health",
-                                 key="new_risks")
-            notes = st.text_area("Notes", key="new_notes")
+                                 key="new_risks", max_chars=FIELD_LIMITS["risk_factors"])
+            notes = st.text_area("Notes", key="new_notes", max_chars=FIELD_LIMITS["notes"])
             if st.form_submit_button("Create matter"):
                 with explained_errors("creating the matter"):
                     offered = [Assurance(assurance, giver, given)] if assurance.strip() else []
@@ -120,7 +114,7 @@ def matters_page(kb: KnowledgeBase) -> None:
         st.info("Choose the matter to work on in the sidebar.")
         return
     matter = by_id[active]
-    st.subheader(matter.name, anchor=False)
+    heading(st, matter.name)
     facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"])
     with facts_tab:
         _facts(store, matter)
@@ -153,17 +147,18 @@ def _side_by_side(by_id: dict[str, Any]) -> None:
 
 def _facts(store: Any, matter: Any) -> None:
     with st.form(f"facts_{matter.id}"):
-        name = st.text_input("Name", matter.name)
-        client = st.text_input("Client", matter.client, help="How the brief names the requested person")
-        state = st.text_input("Requesting state", matter.requesting_state)
-        offence = st.text_input("Offence alleged", matter.offence)
-        penalty = st.text_input("Maximum penalty", matter.penalty)
+        name = st.text_input("Name", matter.name, max_chars=FIELD_LIMITS["name"])
+        client = st.text_input("Client", matter.client, help="How the brief names the requested person",
+                               max_chars=FIELD_LIMITS["client"])
+        state = st.text_input("Requesting state", matter.requesting_state, max_chars=FIELD_LIMITS["requesting_state"])
+        offence = st.text_input("Offence alleged", matter.offence, max_chars=FIELD_LIMITS["offence"])
+        penalty = st.text_input("Maximum penalty", matter.penalty, max_chars=FIELD_LIMITS["penalty"])
         available = matter.available_grounds()
         grounds = st.multiselect("Grounds to argue", list(available), default=list(matter.grounds()),
                                  format_func=available.__getitem__, key=f"grounds_{matter.id}",
                                  help="Only these are drafted; removing one keeps its collected passages")
-        risks = st.text_area("Personal risk factors", matter.risk_factors)
-        notes = st.text_area("Notes", matter.notes)
+        risks = st.text_area("Personal risk factors", matter.risk_factors, max_chars=FIELD_LIMITS["risk_factors"])
+        notes = st.text_area("Notes", matter.notes, max_chars=FIELD_LIMITS["notes"])
         if st.form_submit_button("Save facts"):
             with explained_errors("saving the matter"):
                 fresh = store.get(matter.id)
@@ -177,7 +172,8 @@ def _facts(store: Any, matter: Any) -> None:
                 st.rerun()
     _assurances(store, matter)
     with st.form(f"ground_{matter.id}", clear_on_submit=True):
-        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life")
+        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life",
+                              max_chars=MAX_GROUND_CHARS)
         if st.form_submit_button("Add ground"):
             with explained_errors("adding the ground"):
                 fresh = store.get(matter.id)
@@ -205,7 +201,7 @@ def _assurances(store: Any, matter: Any) -> None:
         button_col.button("Remove", key=f"remove_assurance_{matter.id}_{i}", on_click=_remove_assurance,
                           args=(store, matter.id, i))
     with st.form(f"assurance_{matter.id}", clear_on_submit=True):
-        text = st.text_area("Add an assurance (its words)", key=f"assurance_text_{matter.id}")
+        text = st.text_area("Add an assurance (its words)", key=f"assurance_text_{matter.id}", max_chars=MAX_NOTE_CHARS)
         giver_col, date_col = st.columns(2)
         giver = giver_col.text_input("Given by", key=f"assurance_by_{matter.id}")
         given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key=f"assurance_date_{matter.id}")
@@ -237,13 +233,13 @@ def _passages(store: Any, matter: Any) -> None:
         if not collected:
             continue
         suffix = "" if ground in chosen else " — not argued (choose the ground on the Facts tab)"
-        with st.expander(f"{label} ({len(collected)}){suffix}", expanded=ground in chosen):
+        with st.expander(f"{markdown_text(label)} ({len(collected)}){suffix}", expanded=ground in chosen):
             for i, passage in enumerate(collected):
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
                 key = f"{ground}_{i}_{passage.chunk_id}"
                 note_col, adverse_col = st.columns([4, 1])
-                note_col.text_input("Note", passage.note, key=f"note_{key}",
+                note_col.text_input("Note", passage.note, key=f"note_{key}", max_chars=MAX_NOTE_CHARS,
                                     placeholder="why it matters; for an adverse passage, the reply; "
                                                 "for assurances, the Othman factor, e.g. (viii)")
                 adverse_col.checkbox("Adverse", passage.adverse, key=f"adverse_{key}",
@@ -292,7 +288,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
-            with st.expander(f"Proposed for {matter.ground_label(ground)} ({len(hits)})"):
+            with st.expander(f"Proposed for {markdown_text(matter.ground_label(ground))} ({len(hits)})"):
                 for j, hit in enumerate(hits):
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)
@@ -362,7 +358,7 @@ def _show_draft(draft: Any) -> None:
     texts = footnote_texts(draft)
     for fn in draft.footnotes:
         passage = draft.evidence.get(fn.chunk_id)
-        with st.expander(plain_label(f"{fn.id}. {texts[fn.id][0]}")):
+        with st.expander(markdown_text(f"{fn.id}. {texts[fn.id][0]}")):
             st.code(fn.citation, language=None, wrap_lines=True)
             if passage is not None:
                 st.markdown(quote_block(passage.text, fn.quote), unsafe_allow_html=True)

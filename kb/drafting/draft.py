@@ -22,6 +22,7 @@ from haystack.dataclasses import ChatMessage
 
 from kb.citations.style import GAP
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.safe_text import http_url, markdown_text
 from kb.store.base import SearchFilters
 
 if TYPE_CHECKING:
@@ -245,16 +246,15 @@ class Draft:
         if appendix:
             out += [appendix.rstrip(), ""]
         for fn in self.footnotes:
-            link = f" <{fn.url}>" if fn.url and fn.url.startswith("http") else ""
+            link = f" <{url}>" if (url := http_url(fn.url)) else ""
             text = (footnote_text or {}).get(fn.id) or f"{md_text(fn.citation)}."
             remark = f" {md_text(fn.remark)}" if fn.remark else ""
             out.append(f"[^{fn.id}]: {text}{link}{remark}")
         return "\n".join(out).rstrip() + "\n"
 
 
-def md_text(text: str) -> str:
-    """Passage or client text made inert in Markdown: one line, no footnote marks, no HTML tags."""
-    return " ".join((text or "").split()).replace("[^", "\\[^").replace("<", "\\<")
+md_text = markdown_text
+"""Passage or client text made inert in Markdown (`kb.safe_text`): one line, no footnote mark, image, link or tag."""
 
 
 def italic_spans(text: str, names: list[str]) -> list[tuple[str, bool]]:

@@ -31,6 +31,7 @@ from kb.drafting.draft import (
     pin_of,
 )
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.safe_text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEPARATORS = (
@@ -205,7 +206,7 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
                 fn = draft.footnote(fid)
                 if fn is not None:
                     text, italic = texts[fid]
-                    link = f" {fn.url}" if fn.url and fn.url.startswith("http") else ""
+                    link = f" {url}" if (url := http_url(fn.url)) else ""
                     remark = f" {fn.remark}" if fn.remark else ""
                     notes.add(p, f"{text}{link}{remark}", italic)
     doc.add_heading("Table of authorities", level=1)
