@@ -17,6 +17,7 @@ from kb.drafting.draft import (
     draft_argument,
     enumeration,
     holding_quote,
+    md_text,
     propose_authorities,
     quote_is_whole,
     quote_units,
@@ -89,7 +90,7 @@ def test_offline_draft_footnotes_every_proposition_and_passes_its_check(draft, s
     assert {SOERING, OTHMAN} <= cited_docs
     md = draft.markdown()
     for fn in draft.footnotes:
-        assert f"[^{fn.id}]: {fn.citation}." in md
+        assert f"[^{fn.id}]: {md_text(fn.citation)}." in md  # the citation made inert in Markdown
         assert md.count(f"[^{fn.id}]") >= 2  # referenced in the text and defined
 
 
