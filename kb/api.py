@@ -373,6 +373,15 @@ class KnowledgeBase:
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
 
 
+_CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DOC_PARA = re.compile(r"(?P<doc>[^\s:§]+)\s*(?::|§|#)\s*(?P<para>\w+)")
+_PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
 MAX_RESULTS = 200
 """The most passages one search returns: a lawyer reads tens, and `-k 1000000` must not dump the whole store."""
 ARTICLE = re.compile(r"(?:[Pp]\d{1,2}-)?\d{1,3}(?:-\d{1,3})*(?:-[a-z])?")
@@ -384,15 +393,6 @@ def validate_limit(limit: object) -> int:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULTS:
         raise FilterError(f"limit {limit!r} is out of range; ask for 1 to {MAX_RESULTS} passages")
     return limit
-
-
-_CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_DOC_PARA = re.compile(r"(?P<doc>[^\s:§]+)\s*(?::|§|#)\s*(?P<para>\w+)")
-_PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
-
-
-def _norm_name(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def passage_role(hit: Hit) -> str:

@@ -384,14 +384,14 @@ def cmd_matter(kb, args) -> int:
         hit = kb.passage(args.passage)
         added = m.add_passage(hit, args.ground, args.note, args.adverse)
         store.save(m)
-        print(clean(f"{added.citation} → {m.ground_label(args.ground)}") + (" (adverse)" if added.adverse else ""))
+        print(clean(f"{added.citation} → {m.ground_label(args.ground)}" + (" (adverse)" if added.adverse else "")))
         return 0
     if args.json:
         print(json.dumps(m.to_dict(), ensure_ascii=False, indent=1))
         return 0
     print(clean(f"{m.name} ({m.id})\nclient: {m.client_name()}\nrequesting state: {m.requesting_state}\n"
-          f"offence: {m.offence}\npenalty: {m.penalty}\nrisk: {m.risk_factors}\n"
-          f"grounds: {', '.join(m.grounds()) or '-'}"))
+                f"offence: {m.offence}\npenalty: {m.penalty}\nrisk: {m.risk_factors}\n"
+                f"grounds: {', '.join(m.grounds()) or '-'}"))
     for a in m.assurances:
         print(clean(f"assurance: {a.text} ({a.giver or 'giver unknown'}, {a.date or 'undated'})"))
     for p in m.passages:

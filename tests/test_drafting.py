@@ -90,7 +90,7 @@ def test_offline_draft_footnotes_every_proposition_and_passes_its_check(draft, s
     assert {SOERING, OTHMAN} <= cited_docs
     md = draft.markdown()
     for fn in draft.footnotes:
-        assert f"[^{fn.id}]: {md_text(fn.citation)}." in md
+        assert f"[^{fn.id}]: {md_text(fn.citation)}." in md  # the citation made inert in Markdown
         assert md.count(f"[^{fn.id}]") >= 2  # referenced in the text and defined
 
 

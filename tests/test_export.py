@@ -289,6 +289,12 @@ def test_assurances_section_takes_each_othman_factor_with_evidence_or_a_placehol
         assert "does not mention liuzhi or a forced or televised confession" in by_number["ii"].text
     else:
         assert "previously detained and beaten" in by_number["x"].text
+    # a factor answered from a passage the lawyer did not file under it is flagged for checking, outside the brief
+    guessed = [w for w in draft.warnings if w.startswith("Assurances: factor(s)")]
+    untagged = [n for n, p in by_number.items() if p.footnote_ids and n not in ("viii", "ix")
+                and not ({"iv", "v"} >= {n} and spec is LI)]
+    assert bool(guessed) == bool(untagged), (guessed, untagged)
+    assert not any("(viii)" in w or "(ix)" in w for w in guessed)
     assert by_number["viii"].footnote_ids and by_number["ix"].footnote_ids  # the lawyer's (viii) and (ix) notes
     assert "[evidence needed:" in by_number["vii"].text  # nothing in either file on the PRC's record
     lines = md.split("## Unreliable diplomatic assurances")[1].split("\n## ")[0]

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
-from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, Assurance
+from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
 from kb.safe_text import markdown_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
@@ -89,10 +89,10 @@ def matters_page(kb: KnowledgeBase) -> None:
                                     key="new_penalty", max_chars=FIELD_LIMITS["penalty"])
             grounds = st.multiselect("Grounds to argue", list(GROUNDS), default=list(DEFAULT_GROUNDS),
                                      format_func=GROUNDS.__getitem__, key="new_grounds")
-            assurance = st.text_area("Assurance offered (its words)", key="new_assurance")
+            assurance = st.text_area("Assurance offered (its words)", key="new_assurance", max_chars=MAX_NOTE_CHARS)
             giver_col, date_col = st.columns(2)
-            giver = giver_col.text_input("Given by", key="new_assurance_by")
-            given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key="new_assurance_date")
+            giver = giver_col.text_input("Given by", key="new_assurance_by", max_chars=FIELD_LIMITS["client"])
+            given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key="new_assurance_date", max_chars=20)
             risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health",
                                  key="new_risks", max_chars=FIELD_LIMITS["risk_factors"])
             notes = st.text_area("Notes", key="new_notes", max_chars=FIELD_LIMITS["notes"])
@@ -201,7 +201,7 @@ def _assurances(store: Any, matter: Any) -> None:
         button_col.button("Remove", key=f"remove_assurance_{matter.id}_{i}", on_click=_remove_assurance,
                           args=(store, matter.id, i))
     with st.form(f"assurance_{matter.id}", clear_on_submit=True):
-        text = st.text_area("Add an assurance (its words)", key=f"assurance_text_{matter.id}")
+        text = st.text_area("Add an assurance (its words)", key=f"assurance_text_{matter.id}", max_chars=MAX_NOTE_CHARS)
         giver_col, date_col = st.columns(2)
         giver = giver_col.text_input("Given by", key=f"assurance_by_{matter.id}")
         given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key=f"assurance_date_{matter.id}")
@@ -239,7 +239,7 @@ def _passages(store: Any, matter: Any) -> None:
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
                 key = f"{ground}_{i}_{passage.chunk_id}"
                 note_col, adverse_col = st.columns([4, 1])
-                note_col.text_input("Note", passage.note, key=f"note_{key}",
+                note_col.text_input("Note", passage.note, key=f"note_{key}", max_chars=MAX_NOTE_CHARS,
                                     placeholder="why it matters; for an adverse passage, the reply; "
                                                 "for assurances, the Othman factor, e.g. (viii)")
                 adverse_col.checkbox("Adverse", passage.adverse, key=f"adverse_{key}",

@@ -884,6 +884,24 @@ CRITERION_EVIDENCE_NEEDED: dict[str, str] = {
 }
 
 
+def _guessed_factors(draft: Draft) -> list[str]:
+    """A warning for each Othman factor answered from a passage the lawyer did not file under it (matched by its
+    words): the lawyer should confirm it, or tag the right passage's note, e.g. "(v)"."""
+    guessed = []
+    for section in draft.sections:
+        for para in section.paragraphs:
+            if para.kind != "criterion" or not para.footnote_ids:
+                continue
+            n = para.text[1:para.text.index(")")]
+            passages = [draft.evidence.get(f.chunk_id) for i in para.footnote_ids if (f := draft.footnote(i))]
+            if not any(p is not None and n in _criteria_tagged(p) for p in passages):
+                guessed.append(f"({n})")
+    if not guessed:
+        return []
+    return [f"Assurances: factor(s) {', '.join(guessed)} are answered from passages matched by their words, not filed "
+            "under the factor; confirm them or tag the right passage's note, e.g. '(v)'"]
+
+
 def _criteria_tagged(passage: CollectedPassage) -> set[str]:
     """The Othman factors the lawyer's note files a passage under, e.g. "(viii)" or "criterion ix"."""
     return {(m["n"] or m["m"]).lower() for m in _CRITERION_TAG.finditer(passage.note or "")}
@@ -969,6 +987,7 @@ def draft_argument(kb: "KnowledgeBase", matter: Matter, per_ground: int = 3, gro
     for passage in matter.passages:  # the assurances section may cite evidence filed under another ground
         draft.evidence.setdefault(passage.chunk_id, passage)
     draft.footnotes = notes.items
+    draft.warnings += _guessed_factors(draft)
     placeholders = sum(p.kind == "placeholder" or "[evidence needed" in p.text
                        for s in draft.sections for p in s.paragraphs)
     if placeholders:

@@ -116,7 +116,7 @@ def _pins(pins: list[str]) -> str:
 
 def export_markdown(draft: Draft, matter: Matter) -> str:
     """The brief with `[^n]` footnotes ("cited above" for repeats) and the table of authorities; no warnings."""
-    lines = ["## Table of authorities", ""]
+    lines = ["## Table of authorities"]
     current = None
     for a in table_of_authorities(draft):
         if a.category != current:

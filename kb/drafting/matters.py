@@ -47,8 +47,9 @@ GROUNDS: dict[str, str] = {
 
 DEFAULT_GROUNDS: tuple[str, ...] = ("article3", "article6", "assurances")
 """The grounds a new matter starts with when the lawyer names none; each can be removed."""
-FIELD_LIMITS = {"name": 200, "client": 200, "requesting_state": 200, "offence": 1_000, "penalty": 500,
-                "risk_factors": 5_000, "notes": 50_000}
+
+FIELD_LIMITS = {"name": 200, "requesting_state": 200, "offence": 1_000, "risk_factors": 5_000, "notes": 50_000,
+                "client": 200, "penalty": 1_000}
 """Characters each matter field may hold: generous for what a lawyer types, small enough that a pasted file or a
 script cannot make every page that shows the matter slow (the name is in the sidebar of every page)."""
 MAX_CUSTOM_GROUNDS = 50
@@ -259,6 +260,9 @@ class Matter:
             if len(passage.note or "") > MAX_NOTE_CHARS:
                 raise ValueError(f"a passage note has {len(passage.note):,} characters; "
                                  f"the limit is {MAX_NOTE_CHARS:,}")
+        for a in self.assurances:
+            if len(a.text) + len(a.giver) + len(a.date) > MAX_NOTE_CHARS:
+                raise ValueError(f"an assurance has more than {MAX_NOTE_CHARS:,} characters")
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA_VERSION, **asdict(self)}
