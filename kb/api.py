@@ -204,10 +204,7 @@ class KnowledgeBase:
         if not ref:
             raise DocumentNotFoundError("no passage given: pass a chunk id, `DOC_ID § N` or a citation with § N")
         if _CHUNK_ID.fullmatch(ref):
-            found = self.store.retrieve([ref])
-            if not found:
-                raise DocumentNotFoundError(f"no stored passage has the id {ref}; `kb search --json` shows chunk ids")
-            return self.to_hit(found[0])
+            return self.chunk(ref)
         m = _DOC_PARA.fullmatch(ref)
         if m and self.store.count(SearchFilters(doc_ids=(m["doc"],))):
             view = self.show(m["doc"], m["para"])
@@ -272,7 +269,7 @@ class KnowledgeBase:
         if not found:
             raise DocumentNotFoundError(f"no passage with chunk_id {chunk_id!r} in the store; a search hit's "
                                         f"`chunk_id` names one")
-        return self.to_hit(found[0])
+        return self.to_hit(to_document(found[0]))
 
     def cite(self, doc_id: str, para: str | None = None) -> str:
         """The court-style citation of a document, or of one of its paragraphs."""
