@@ -20,7 +20,7 @@ from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
-                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects")
+                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role")
 
 
 @dataclass
@@ -50,10 +50,17 @@ class Hit:
     appno: list[str] = field(default_factory=list)
     grand_chamber: bool = False
     text_defects: list[str] = field(default_factory=list)
+    role: str | None = None
+    """Who is speaking (`ingest.loaders.echr.ROLES`): the Court, a party, an intervener, quoted law, an opinion …"""
     cited_by: int | None = None
 
+    @property
+    def role_label(self) -> str | None:
+        """The card's badge, e.g. "Government's submission, not the Court's view"."""
+        return role_label(self.role)
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "role_label": self.role_label}
 
 
 @dataclass
@@ -242,6 +249,12 @@ class KnowledgeBase:
         self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs
     ) -> IngestReport:
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
+
+
+def role_label(role: str | None) -> str | None:
+    from ingest.loaders.echr import ROLES
+
+    return ROLES.get(role) if role else None
 
 
 def validate_filters(filters: SearchFilters) -> None:

@@ -17,7 +17,7 @@ SearchMode = Literal["hybrid", "dense", "bm25"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
 
 KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
-                  "source_kind", "source_name", "section", "paragraph", "appno", "formation")
+                  "source_kind", "source_name", "section", "paragraph", "appno", "formation", "role")
 INTEGER_FIELDS = ("importance", "year", "para_index")
 DATETIME_FIELDS = ("date",)
 BOOL_FIELDS: tuple[str, ...] = ()
@@ -63,6 +63,7 @@ class SearchFilters:
     source_kinds: tuple[str, ...] = ()
     source_names: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     max_importance: int | None = None
@@ -80,7 +81,8 @@ class SearchFilters:
         pairs = [
             ("doc_type", self.doc_types), ("court", self.courts), ("respondent_state", self.respondent_states),
             ("articles", self.articles), ("language", self.languages), ("source_kind", self.source_kinds),
-            ("source_name", self.source_names), ("section", self.sections), ("doc_id", self.doc_ids),
+            ("source_name", self.source_names), ("section", self.sections), ("role", self.roles),
+            ("doc_id", self.doc_ids),
             ("paragraph", self.paragraphs),
         ]
         if self.grand_chamber is not None:
