@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.errors import DocumentNotFoundError, FilterError, StoreEmptyError
@@ -242,6 +242,24 @@ class KnowledgeBase:
 
     def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
         return self.store.facet(key, filters, limit)
+
+    def left_out(self, filters: SearchFilters) -> dict[str, int]:
+        """Documents a metadata filter excludes only because their metadata does not give that field (no articles, no
+        HUDOC importance), by filter name: shown beside the results, so a filter never drops the leading cases silently.
+        Counted within the other filters, among ECtHR documents (the only ones these fields describe); `{}` when no such
+        filter is set or nothing was left out."""
+        checks = {"article": (filters.articles, {"articles": ()}, "articles"),
+                  "importance": (filters.max_importance, {"max_importance": None}, "importance")}
+        out = {}
+        for name, (value, cleared, payload_key) in checks.items():
+            if value in ((), None):
+                continue
+            unknown = replace(filters, **cleared, courts=filters.courts or ("ECtHR",),
+                              unknown=(*filters.unknown, payload_key))
+            documents = len(self.store.facet("doc_id", unknown, limit=10_000_000))
+            if documents:
+                out[name] = documents
+        return out
 
     # ingest ---------------------------------------------------------------------------------------------
 

@@ -176,7 +176,11 @@ def cmd_ingest(kb, args) -> int:
 
 
 def cmd_search(kb, args) -> int:
-    hits = kb.search(args.query, filters_from_args(args), limit=args.limit, mode=args.mode)
+    filters = filters_from_args(args)
+    hits = kb.search(args.query, filters, limit=args.limit, mode=args.mode)
+    for name, documents in kb.left_out(filters).items():
+        print(f"kb search: {documents} ECtHR documents without {name} metadata were left out by the {name} filter",
+              file=sys.stderr)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0

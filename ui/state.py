@@ -1,7 +1,8 @@
 """Where the app gets its long-lived objects, and how it turns failures into messages a lawyer can act on.
 
-The KnowledgeBase (store + model) is opened once per server process with `st.cache_resource`, so a
-search after the first one only pays for the query. A Qdrant Edge shard admits one opener per process
+The KnowledgeBase (store + model) is opened once per server process, in a background thread started by the first
+page view (`st.cache_resource` keeps it), so the page paints at once and says what is still loading; a search after
+that only pays for the query. A Qdrant Edge shard admits one opener per process
 and per path, so code that already holds a KnowledgeBase (tests, an embedding application) hands it in
 with `use_kb()` instead of letting the app open the same shard a second time.
 """
@@ -9,13 +10,14 @@ with `use_kb()` instead of letting the app open the same shard a second time.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from kb.api import KnowledgeBase
 from kb.errors import (
     DocumentNotFoundError,
     FilterError,
@@ -25,6 +27,9 @@ from kb.errors import (
     StoreLockedError,
 )
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.api import KnowledgeBase
 
 log = logging.getLogger("kb.ui")
 
@@ -37,15 +42,52 @@ def use_kb(kb: KnowledgeBase | None) -> None:
     _preset = kb
 
 
-@st.cache_resource(show_spinner="Opening the knowledge base and loading the model…")
-def _open_kb() -> KnowledgeBase:
-    kb = KnowledgeBase(Settings.load())
-    warm_up(kb)
-    try:
-        kb.start_inbox_watcher()  # applies what `kb update` hands over while the app holds the store
-    except KbError:
-        pass  # the store is locked by another process; the sidebar says so
-    return kb
+class Opening:
+    """The KnowledgeBase being opened (store, model, first search) in a thread of its own, so the page is drawn
+    meanwhile; `kb()` waits for it, `ready` and `seconds` let the page say how far it is."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.finished: float | None = None
+        self._kb: KnowledgeBase | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._open, name="kb-open", daemon=True)
+        self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            from kb.api import KnowledgeBase
+
+            kb = KnowledgeBase(Settings.load())
+            warm_up(kb)
+            try:
+                kb.start_inbox_watcher()  # applies what `kb update` hands over while the app holds the store
+            except KbError:
+                pass  # the store is locked by another process; the sidebar says so
+            self._kb = kb
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the page that asks for the knowledge base
+            self._error = exc
+        finally:
+            self.finished = time.monotonic()
+
+    @property
+    def ready(self) -> bool:
+        return self.finished is not None
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def kb(self) -> KnowledgeBase:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._kb
+
+
+@st.cache_resource(show_spinner=False)
+def _opening() -> Opening:
+    return Opening()
 
 
 def warm_up(kb: KnowledgeBase) -> None:
@@ -56,8 +98,17 @@ def warm_up(kb: KnowledgeBase) -> None:
         pass  # an empty or locked store is reported where the user acts, not at start-up
 
 
+def kb_ready() -> bool:
+    """Whether `get_kb()` returns at once; starts opening the knowledge base on the first call."""
+    return _preset is not None or _opening().ready
+
+
+def opening_seconds() -> float:
+    return _opening().seconds
+
+
 def get_kb() -> KnowledgeBase:
-    return _preset if _preset is not None else _open_kb()
+    return _preset if _preset is not None else _opening().kb()
 
 
 def matter_store() -> Any:

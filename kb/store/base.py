@@ -71,6 +71,9 @@ class SearchFilters:
     doc_ids: tuple[str, ...] = ()
     paragraphs: tuple[str, ...] = ()
     exclude_doc_ids: tuple[str, ...] = field(default=())
+    unknown: tuple[str, ...] = ()
+    """Payload fields that must be absent or empty: the documents a filter on that field would leave out because their
+    metadata does not say (`KnowledgeBase.left_out` counts them, so a filter never drops them silently)."""
 
     def is_empty(self) -> bool:
         return self == SearchFilters()
