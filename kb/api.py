@@ -82,6 +82,9 @@ class KnowledgeBase:
         self._text_embedder = None
         self._lock = threading.RLock()
         self._watcher = None
+        self._reporters: dict[str, str | None] = {}
+        self._graph = None
+        """The citation graph once looked for (False: there is none), for reporter references."""
 
     @property
     def store(self) -> ChunkStore:
@@ -183,12 +186,25 @@ class KnowledgeBase:
             chunks += [c for c in more if c.id not in seen][: limit - len(chunks)]
         return [self.to_hit(c) for c in chunks]
 
+    def reporter(self, doc_id: str) -> str | None:
+        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached, since the
+        graph changes only when `kb citations build` runs."""
+        with self._lock:
+            if doc_id not in self._reporters:
+                from kb.citations.graph import open_graph
+
+                if self._graph is None:
+                    self._graph = open_graph(self.settings.home) or False
+                self._reporters[doc_id] = self._graph.reporters([doc_id]).get(doc_id) if self._graph else None
+            return self._reporters[doc_id]
+
     def to_hit(self, chunk: StoredChunk) -> Hit:
         p = chunk.payload
+        reporter = self.reporter(p.get("doc_id", "")) if p.get("source_kind") == "echr" else None
         return Hit(
             doc_id=p.get("doc_id", ""),
             paragraph=p.get("paragraph"),
-            citation=cite(p),
+            citation=cite(p, reporter),
             text=mark_gaps(p.get("text", ""), p.get("text_defects")),
             score=chunk.score,
             url=source_link(p, self.settings.corpus),
@@ -216,7 +232,8 @@ class KnowledgeBase:
         metadata = {k: first.get(k) for k in METADATA_FIELDS if k not in ("section", "heading", "page")}
         metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus),
                         source_file=first.get("source_file"),
-                        citation=cite({**first, "paragraph": None, "page": None, "section": None}),
+                        citation=cite({**first, "paragraph": None, "page": None, "section": None},
+                                      self.reporter(doc_id) if first.get("source_kind") == "echr" else None),
                         extra=first.get("doc_extra") or {})
         return DocumentView(doc_id, metadata, hits, focus)
 

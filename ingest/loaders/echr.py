@@ -36,6 +36,8 @@ HEADING_LEVELS = [
 
 SENTENCE_END = (".", ";", ",", ":", "”", '"', "’", ")")
 LIST_ITEM_TAIL = re.compile(r"[;,]\s*(and|or)$")
+INTRODUCES_QUOTE = re.compile(r"(:|\bas follows\.?|\bprovides\.?|\breads\.?)$")
+"""The end of a sentence introducing quoted law: `… read as follows:`, `Articles 1, 32 and 33 … read as follows.`"""
 OLD_ARTICLE_TAG = re.compile(r"\s*\((art|arts|P\d+-\d+)\.?\s[^()]{1,60}\)$", re.I)
 """Pre-1998 headings end in the article tag, `ALLEGED VIOLATION OF ARTICLE 5 § 1 (art. 5-1)`: still a heading."""
 MAX_HEADING_CHARS = 200
@@ -193,7 +195,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
             respondent_state=_states(record.get("respondent_state")),
             articles=articles,
             importance=_int_or_none(record.get("importance")),
-            appno=_as_list(record.get("appno")),
+            appno=_application_numbers(record.get("appno"), texts),
             url=HUDOC_ITEM_URL.format(itemid=itemid) if itemid else None,
             text_defects=list(record.get("text_defects") or []),
             extra=extra,
@@ -262,6 +264,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
     has_numbers = any(n is not None for n in numbers)
     opinion: str | None = None
     signed = False
+    quoting = False
 
     def close() -> None:
         nonlocal open_number, open_lines
@@ -275,6 +278,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
             continue
         if number is not None:
             close()
+            quoting = False
             if section in (None, "HEADER"):
                 section = "PROCEDURE"
             open_number, open_lines = str(number), [text]
@@ -321,8 +325,11 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
         if section == "SEPARATE OPINION":
             out.append(Paragraph(text, None, section, opinion))
             continue
-        if _looks_like_heading(text):
+        quoting = quoting or (open_number is not None and bool(INTRODUCES_QUOTE.search(open_lines[-1].rstrip())))
+        if _looks_like_heading(text) and not (quoting and open_number is not None
+                                              and not any(p.match(text) for p in HEADING_LEVELS)):
             close()
+            quoting = False
             _push_heading(headings, text)
             continue
         if open_number is not None:
@@ -383,6 +390,9 @@ def _section_of(text: str) -> str | None:
 
 
 def _looks_like_heading(text: str) -> bool:
+    # A line such as `Article 175` right after `… the relevant provisions read as follows:` opens the quotation, not a
+    # section: `split_paragraphs` keeps it (and the quoted text after it) in the numbered paragraph that introduces it,
+    # so a hit inside the quotation is cited by that paragraph's number.
     """Short, unpunctuated at the end, and not an item of a list the paragraph before runs into (`(x) …; and`)."""
     stripped = OLD_ARTICLE_TAG.sub("", text.rstrip())
     return (len(stripped) <= MAX_HEADING_CHARS and "\n" not in stripped and not stripped.endswith(SENTENCE_END)
@@ -403,9 +413,30 @@ def _heading_path(headings: list[str | None]) -> str | None:
 
 
 def _is_grand_chamber(extra: dict, texts: list[str]) -> bool:
+    """HUDOC's formation where known, else the header (`GRAND CHAMBER`), the composition (`sitting as a Grand
+    Chamber`, Mamatkulov, Ilaşcu) or an information note's `Judgment 28.2.2008 [GC]` line."""
     if str(extra.get("hudoc_doctype", "")).upper() == "GRANDCHAMBER" or extra.get("formation") == "Grand Chamber":
         return True
-    return any("GRAND CHAMBER" in (t or "").upper() for t in texts[:3])
+    if any("GRAND CHAMBER" in (t or "").upper() for t in texts[:3]):
+        return True
+    return any(re.search(r"sitting as a Grand Chamber|^(Judgment|Decision) [\d.]+ \[GC\]", t or "")
+               for t in texts[:80])
+
+
+APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
+APPLICATIONS_LINE = re.compile(r"^\(?Applications? nos?\.", re.I)
+
+
+def _application_numbers(record_appno: object, texts: list[str]) -> list[str]:
+    """Every application number of a joined case: the record often keeps only the first (Mamatkulov and Askarov,
+    nos. 46827/99 and 46951/99), the header line `(Applications nos. … and …)` has them all."""
+    numbers = _as_list(record_appno)
+    for text in texts[:8]:
+        line = " ".join((text or "").split())
+        if APPLICATIONS_LINE.match(line):
+            numbers += [n for n in APPNO.findall(line) if n not in numbers]
+            break
+    return numbers
 
 
 def case_name(title: str | None, states: list[str]) -> str:
@@ -429,23 +460,34 @@ def case_name(title: str | None, states: list[str]) -> str:
     if not sep:
         return _tidy_case(name)
     respondent = respondent.strip()
-    if respondent.upper() in ("", "THE") and states:
-        respondent = " and ".join(_with_article(s) for s in states)
+    cut = respondent.upper() in ("", "THE") or re.search(r"\s(AND|THE)$", respondent.upper())
+    if cut and states:  # `SHAMAYEV AND OTHERS v. GEORGIA AND` lost "RUSSIA" in the old conversion
+        suffix = re.search(r"\s*\((no|No|NO)\.\s*\d+\)$", respondent)
+        respondent = " and ".join(_with_article(s) for s in states) + (suffix.group(0) if suffix else "")
     return f"{_tidy_case(applicant)} v. {_tidy_case(respondent)}".strip()
 
 
 def _tidy_case(part: str) -> str:
-    if part != part.upper():
-        return part
+    """The Court's casing: `ÖCALAN` → `Öcalan`, `TURKEY (No. 2)` → `Turkey (no. 2)`; initials stay (`NA.`, `A.B.`),
+    and words already in mixed case are left as they are."""
+    all_upper = part == part.upper()
     words = []
     for word in part.split(" "):
-        if word in UPPER_TITLE_WORDS:
+        if word in UPPER_TITLE_WORDS and (all_upper or word in ("AND", "OTHERS", "THE", "OF")):
             words.append(UPPER_TITLE_WORDS[word])
-        elif re.fullmatch(r"([A-Z]\.)+,?", word):
+        elif re.fullmatch(r"\(?(no|No|NO)\.", word):
+            words.append(word.replace("No.", "no.").replace("NO.", "no."))
+        elif re.fullmatch(r"([A-Z]\.)+,?|[A-Z]{1,3}\.,?", word) or not (all_upper or _shouted(word)):
             words.append(word)
         else:
             words.append(re.sub(r"[A-Za-zÀ-ÿĀ-ž]+", lambda m: m.group(0).capitalize(), word.lower()))
     return " ".join(words)
+
+
+def _shouted(word: str) -> bool:
+    """An upper-case word inside a mixed-case title (`Öcalan v. TURKEY (No. 2)`), not an acronym such as `OOO`."""
+    letters = re.sub(r"[^A-Za-zÀ-ÿĀ-ž]", "", word)
+    return len(letters) >= 4 and letters == letters.upper()
 
 
 STATES_WITH_ARTICLE = {"United Kingdom", "Netherlands", "Czech Republic", "Slovak Republic", "Republic of Moldova",
