@@ -132,7 +132,7 @@ def open_app(page, url: str, timeout_ms: float = 180_000) -> tuple[float, float]
     until the first page was painted (the sidebar title) and until the store and model were ready."""
     started = time.perf_counter()
     page.goto(url)
-    page.get_by_text("Extradition defence").first.wait_for(timeout=timeout_ms)
+    page.get_by_text("Extradition defence").first.wait_for(timeout=60_000)
     painted = time.perf_counter() - started
     page.get_by_text("Searchable now:").wait_for(timeout=timeout_ms)
     return painted, time.perf_counter() - started

@@ -12,8 +12,8 @@ import time
 import streamlit as st
 
 VIEWS = ("Research", "Document", "Matters", "Add material")
-LOADING_POLL = 0.5
-"""Seconds between reruns while the knowledge base opens in the background."""
+LOADING_POLL = 0.5  # seconds between reruns while the knowledge base opens in the background (no docstring here:
+# Streamlit's "magic" would print a bare string literal on the page)
 
 
 def _coverage() -> None:

@@ -166,7 +166,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         raise BadInputError(path, "document has no text")
     doc_id = str(record.get("id") or Path(source_file).name.split(".")[0])
     extra = dict(record.get("extra") or {})
-    grand_chamber = _is_grand_chamber(extra, texts)
+    grand_chamber = _is_grand_chamber(extra, texts, numbers)
     title = case_name(record.get("title"), _states(record.get("respondent_state")))
     doc_type = str(record.get("doctype") or "JUDGMENT")
     articles = [str(a) for a in record.get("articles") or []]
@@ -412,15 +412,16 @@ def _heading_path(headings: list[str | None]) -> str | None:
     return " › ".join(parts) if parts else None
 
 
-def _is_grand_chamber(extra: dict, texts: list[str]) -> bool:
+def _is_grand_chamber(extra: dict, texts: list[str], numbers: list[int | None] | None = None) -> bool:
     """HUDOC's formation where known, else the header (`GRAND CHAMBER`), the composition (`sitting as a Grand
     Chamber`, Mamatkulov, Ilaşcu) or an information note's `Judgment 28.2.2008 [GC]` line."""
     if str(extra.get("hudoc_doctype", "")).upper() == "GRANDCHAMBER" or extra.get("formation") == "Grand Chamber":
         return True
     if any("GRAND CHAMBER" in (t or "").upper() for t in texts[:3]):
         return True
+    first = next((i for i, n in enumerate(numbers or []) if n is not None), 80)  # the header, however long
     return any(re.search(r"sitting as a Grand Chamber|^(Judgment|Decision) [\d.]+ \[GC\]", t or "")
-               for t in texts[:80])
+               for t in texts[:max(first, 12)])
 
 
 APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")

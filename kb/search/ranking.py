@@ -39,6 +39,14 @@ document 0.785 / 0.684, 2 0.769 / 0.702, 3 0.759 / 0.702. Not applied when the s
 or the query names the case."""
 LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 """Registry summaries and statements of facts: finding aids, not the Court's reasoning."""
+COURT_ROLES = ("court", "operative")
+"""Roles (`ingest.loaders.echr.ROLES`) in which the Court itself speaks; everything else is a party, an intervener,
+quoted law, the facts, a separate opinion or the registry."""
+QUESTION = re.compile(r"\?\s*$|^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
+                      r"may|might|will|would|has|have)\b", re.I | re.M)
+MAX_QUESTION_WORDS = 80
+"""A lawyer's question: it asks (a question mark, or it opens with an interrogative) and is short. The Court's own
+paragraphs, which the dev cases' queries are, never read like that."""
 
 Key = tuple[str, str]
 
@@ -55,8 +63,20 @@ class RankingWeights:
     facts_document: float = 8.21
     low_authority_type: float = -7.4
     cited_para: float = 0.651
+    court_role: float = 1.0
+    """Provisional: the candidate is the Court's own statement (role `court`/`operative`); to be refitted on dev.jsonl
+    (`bench/fit_ranking.py`) once a store with roles is available."""
+    note_document: float = 4.0
+    """Provisional: an information note retrieved for the query summarises this judgment (same application number);
+    to be refitted like `court_role`."""
     named_case: float = 20.0
     """Not fitted (dev.jsonl queries had the names removed): large enough that a case the query names comes first."""
+    question_not_court: float = -8.0
+    """Not fitted (dev.jsonl has no questions; `dev-lawyer-questions.jsonl` is for checking, not fitting): for a
+    lawyer's question, an ECtHR paragraph where someone other than the Court speaks (a party, an intervener, quoted
+    law, the facts, an opinion) sinks below the Court's own statements. At -8 it outweighs the whole retrieval range
+    (20 × (1/5 − 1/64) ≈ 3.7) and about one citation signal, so the Court's view comes first yet a very strongly cited
+    submission can still show."""
 
     def without(self, name: str) -> RankingWeights:
         if name not in {f.name for f in fields(self)}:
@@ -87,6 +107,11 @@ def named_in_query(query: str) -> tuple[set[str], set[str]]:
     appnos = set(APPNO_IN_QUERY.findall(query or ""))
     names = {m.group(1).lower() for m in CASE_NAME_IN_QUERY.finditer(query or "")}
     return appnos, names
+
+
+def is_question(query: str) -> bool:
+    """Whether the query reads as a lawyer's question rather than a passage of judgment text."""
+    return len((query or "").split()) <= MAX_QUESTION_WORDS and bool(QUESTION.search(query or ""))
 
 
 def _reciprocal(rank: int | None) -> float:
@@ -122,7 +147,12 @@ class LegalRanker:
           (`kb.search.facts_index`);
         * `low_authority_type`: 1 for an information note or a communicated case;
         * `cited_para`: log(1 + later paragraphs citing it);
-        * `named_case`: 1 if the query names its case or application number."""
+        * `court_role`: 1 if the Court itself speaks in it (role `court` or `operative`);
+        * `note_document`: 1/(k + rank) of the best-ranked retrieved information note on its judgment (same application
+          number): the registry's plain-language summary points to the judgment it summarises;
+        * `named_case`: 1 if the query names its case or application number;
+        * `question_not_court`: 1 if the query is a lawyer's question (`is_question`) and it is an ECtHR paragraph
+          where someone other than the Court speaks."""
         excluded = set(filters.exclude_doc_ids)
         pool = [Candidate(c) for c in chunks if c.payload.get("doc_id", "") not in excluded]
         rank = {}
@@ -152,6 +182,12 @@ class LegalRanker:
         if self.facts is not None and self.weights.facts_document:
             facts_rank = self.facts.ranks(query, {c.key[0] for c in pool}, excluded)
         appnos, names = named_in_query(query)
+        question = is_question(query)
+        note_rank: dict[str, int] = {}
+        for cand in pool:
+            if cand.key in rank and cand.chunk.payload.get("doc_type") == "INFORMATION_NOTE":
+                for appno in cand.chunk.payload.get("appno") or []:
+                    note_rank.setdefault(appno, rank[cand.key])
         for cand in pool:
             p = cand.chunk.payload
             doc_id = cand.key[0]
@@ -165,8 +201,13 @@ class LegalRanker:
                 "facts_document": _reciprocal(facts_rank.get(doc_id)),
                 "low_authority_type": float(p.get("doc_type") in LOW_AUTHORITY_TYPES),
                 "cited_para": math.log1p(para_counts.get(cand.key, 0)),
+                "court_role": float(p.get("role") in COURT_ROLES),
+                "note_document": 0.0 if p.get("doc_type") == "INFORMATION_NOTE" else _reciprocal(
+                    min((note_rank[a] for a in p.get("appno") or [] if a in note_rank), default=None)),
                 "named_case": float(bool(appnos & set(p.get("appno") or []))
                                     or any(title.startswith(n) for n in names)),
+                "question_not_court": float(question and p.get("role") is not None
+                                            and p.get("role") not in COURT_ROLES),
             }
             p = dict(p)
             p["cited_by"] = para_counts.get(cand.key, 0)
