@@ -112,7 +112,8 @@ def citation(corpus_root: Path, name: str, para: str) -> str:
 
 
 @pytest.mark.parametrize(("name", "para", "expected"), [
-    ("HEJUD-46827-99", "66", "Mamatkulov and Askarov v. Turkey [GC], nos. 46827/99 and 46951/99, § 66, 4 February 2005"),
+    ("HEJUD-46827-99", "66",
+     "Mamatkulov and Askarov v. Turkey [GC], nos. 46827/99 and 46951/99, § 66, 4 February 2005"),
     ("001-61886", "392", "Ilaşcu and Others v. Moldova and Russia [GC], no. 48787/99, § 392, 8 July 2004"),
     ("001-87458", "113", "NA. v. the United Kingdom, no. 25904/07, § 113, 17 July 2008"),
     ("HEJUD-36378-02", "335", "Shamayev and Others v. Georgia and Russia, no. 36378/02, § 335, 12 April 2005"),
