@@ -27,7 +27,7 @@ from datetime import date
 import lxml.html
 from haystack import component
 
-from ingest.loaders.echr import HUDOC_ITEM_URL, case_name, split_paragraphs
+from ingest.loaders.echr import HUDOC_ITEM_URL, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
 from kb.errors import KbError
@@ -231,7 +231,7 @@ def to_document(columns: dict, html: str) -> SourceDocument:
         doc_type=doc_type,
         source_kind="echr",
         source_file=f"hudoc:{itemid}",
-        paragraphs=split_paragraphs(texts, paragraph_numbers(texts)),
+        paragraphs=with_roles(split_paragraphs(texts, paragraph_numbers(texts)), doc_type),
         date=kpdate,
         language="en",
         respondent_state=states,
