@@ -27,7 +27,7 @@ from datetime import date
 import lxml.html
 from haystack import component
 
-from ingest.loaders.echr import HUDOC_ITEM_URL, case_name, split_paragraphs, with_roles
+from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
 from kb.errors import KbError
@@ -224,6 +224,10 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     collections = {c.strip().upper() for c in str(columns.get("documentcollectionid2") or "").split(";")}
     doc_type = next((t for c, t in DOCTYPE_BY_COLLECTION.items() if c in collections), "JUDGMENT")
     branch = str(columns.get("doctypebranch") or "").upper()
+    articles = [a for a in str(columns.get("article") or "").split(";") if a]
+    articles_source = "metadata:hudoc" if articles else None
+    if not articles:
+        articles, articles_source = articles_from_text(texts, doc_type)
     return SourceDocument(
         doc_id=itemid,
         title=case_name(columns.get("docname"), states),
@@ -235,13 +239,13 @@ def to_document(columns: dict, html: str) -> SourceDocument:
         date=kpdate,
         language="en",
         respondent_state=states,
-        articles=[a for a in str(columns.get("article") or "").split(";") if a],
+        articles=articles,
         importance=int(importance) if importance.isdigit() else None,
         appno=[a for a in str(columns.get("appno") or "").split(";") if a],
         url=HUDOC_ITEM_URL.format(itemid=itemid),
         extra={"hudoc_doctype": branch or None, "ecli": columns.get("ecli") or None,
                "conclusion": columns.get("conclusion") or None, "grand_chamber": branch == "GRANDCHAMBER",
-               "raw_title": columns.get("docname")},
+               "raw_title": columns.get("docname"), "articles_source": articles_source},
     )
 
 
