@@ -98,7 +98,7 @@ def test_bad_filters_and_unknown_documents_get_clear_errors(sample_kb):
 
 
 def _args(**kw) -> argparse.Namespace:
-    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], date_from=None,
+    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], role=[], date_from=None,
                 date_to=None, importance=None, grand_chamber=False, limit=5, mode="hybrid", json=True)
     return argparse.Namespace(**{**base, **kw})
 
@@ -108,6 +108,8 @@ def test_cli_json_outputs(sample_kb, capsys):
     hits = json.loads(capsys.readouterr().out)
     assert hits and {"doc_id", "paragraph", "citation", "text", "score", "url", "date", "doc_type"} <= set(hits[0])
     assert filters_from_args(_args(kind=["echr"])).source_kinds == ("echr",)
+    assert hits[0]["role_label"] and hits[0]["role"]  # who is speaking, for an assistant as for the card
+    assert filters_from_args(_args(role=["court"])).roles == ("court",)
 
     cmd_stats(sample_kb, _args())
     stats = json.loads(capsys.readouterr().out)
