@@ -7,13 +7,9 @@ corpus is searchable, because the app is usable while ingestion is still filling
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 VIEWS = ("Research", "Document", "Matters", "Add material")
-LOADING_POLL = 0.5  # seconds between reruns while the knowledge base opens in the background (no docstring here:
-# Streamlit's "magic" would print a bare string literal on the page)
 
 
 def _coverage() -> None:
@@ -33,18 +29,18 @@ def main() -> None:
     st.set_page_config(page_title="Extradition defence KB", page_icon="⚖️", layout="wide")
     st.sidebar.title("Extradition defence")
     st.sidebar.radio("View", VIEWS, key="view", label_visibility="collapsed")
-    # Painted before anything heavy is imported or opened: the first page appears in about a second, not after the
-    # store and the model have loaded (16.8 s on a fresh start here).
-    from ui.state import kb_ready, opening_seconds
+    # Painted before anything heavy is imported or opened: the first page appears in seconds, not after the store and
+    # the model have loaded (16.8 s on a fresh start).
+    from ui.state import explained_errors, get_kb, kb_ready
 
     if not kb_ready():
-        st.header(st.session_state.get("view", VIEWS[0]))
-        st.info(f"Opening the knowledge base and loading the model… ({opening_seconds():.0f} s). "
-                "The page is usable as soon as this message goes.", icon="⏳")
-        time.sleep(LOADING_POLL)
-        st.rerun()
+        note = st.empty()
+        note.info("Opening the knowledge base and loading the model… The page appears as soon as they are ready.",
+                  icon="⏳")
+        with explained_errors("opening the knowledge base"):
+            get_kb()
+        note.empty()
     from ui import matters_ui, research, uploads
-    from ui.state import explained_errors, get_kb
 
     with explained_errors("showing this page"):
         kb = get_kb()

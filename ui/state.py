@@ -1,17 +1,17 @@
 """Where the app gets its long-lived objects, and how it turns failures into messages a lawyer can act on.
 
-The KnowledgeBase (store + model) is opened once per server process, in a background thread started by the first
-page view (`st.cache_resource` keeps it), so the page paints at once and says what is still loading; a search after
-that only pays for the query. A Qdrant Edge shard admits one opener per process
-and per path, so code that already holds a KnowledgeBase (tests, an embedding application) hands it in
-with `use_kb()` instead of letting the app open the same shard a second time.
+The KnowledgeBase (store + model) is opened once per server process (`st.cache_resource` keeps it), after the page
+has been painted with a note that it is loading, so a lawyer sees the app at once; a search after that only pays for
+the query. It is opened in the script's own thread: opened in a background thread, the app hung after loading on
+this machine (the page never left the loading note), so the simpler order was kept.
+
+A Qdrant Edge shard admits one opener per process and per path, so code that already holds a KnowledgeBase (tests,
+an embedding application) hands it in with `use_kb()` instead of letting the app open the same shard a second time.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -42,52 +42,21 @@ def use_kb(kb: KnowledgeBase | None) -> None:
     _preset = kb
 
 
-class Opening:
-    """The KnowledgeBase being opened (store, model, first search) in a thread of its own, so the page is drawn
-    meanwhile; `kb()` waits for it, `ready` and `seconds` let the page say how far it is."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.finished: float | None = None
-        self._kb: KnowledgeBase | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._open, name="kb-open", daemon=True)
-        self._thread.start()
-
-    def _open(self) -> None:
-        try:
-            from kb.api import KnowledgeBase
-
-            kb = KnowledgeBase(Settings.load())
-            warm_up(kb)
-            try:
-                kb.start_inbox_watcher()  # applies what `kb update` hands over while the app holds the store
-            except KbError:
-                pass  # the store is locked by another process; the sidebar says so
-            self._kb = kb
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the page that asks for the knowledge base
-            self._error = exc
-        finally:
-            self.finished = time.monotonic()
-
-    @property
-    def ready(self) -> bool:
-        return self.finished is not None
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
-
-    def kb(self) -> KnowledgeBase:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._kb
+_opened = False
+"""Set once the knowledge base is open in this server process, so a page knows it will not wait."""
 
 
 @st.cache_resource(show_spinner=False)
-def _opening() -> Opening:
-    return Opening()
+def _open_kb() -> KnowledgeBase:
+    from kb.api import KnowledgeBase  # the heavy imports (Haystack, the model) come after the page is painted
+
+    kb = KnowledgeBase(Settings.load())
+    warm_up(kb)
+    try:
+        kb.start_inbox_watcher()  # applies what `kb update` hands over while the app holds the store
+    except KbError:
+        pass  # the store is locked by another process; the sidebar says so
+    return kb
 
 
 def warm_up(kb: KnowledgeBase) -> None:
@@ -99,16 +68,17 @@ def warm_up(kb: KnowledgeBase) -> None:
 
 
 def kb_ready() -> bool:
-    """Whether `get_kb()` returns at once; starts opening the knowledge base on the first call."""
-    return _preset is not None or _opening().ready
-
-
-def opening_seconds() -> float:
-    return _opening().seconds
+    """Whether `get_kb()` returns at once (the knowledge base is already open in this process)."""
+    return _preset is not None or _opened
 
 
 def get_kb() -> KnowledgeBase:
-    return _preset if _preset is not None else _opening().kb()
+    global _opened
+    if _preset is not None:
+        return _preset
+    kb = _open_kb()
+    _opened = True
+    return kb
 
 
 def matter_store() -> Any:
