@@ -27,6 +27,7 @@ from datetime import date
 import lxml.html
 from haystack import component
 
+from ingest.loaders.checks import check_fields, checked
 from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
@@ -214,6 +215,10 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     itemid = str(columns.get("itemid") or "")
     if not re.fullmatch(r"\d{3}-\d+", itemid):
         raise BadInputError(f"hudoc:{itemid or '?'}", "HUDOC result without an itemid")
+    where = f"hudoc:{itemid}"
+    check_fields(where, columns, dict.fromkeys(("docname", "respondent", "kpdate", "importance", "article", "appno",
+                                                "documentcollectionid2", "doctypebranch", "ecli", "conclusion"),
+                                               (str, int)))
     texts = html_paragraphs(html)
     if not texts:
         raise BadInputError(f"hudoc:{itemid}", "HUDOC returned no paragraphs of text")
@@ -228,7 +233,7 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     articles_source = "metadata:hudoc" if articles else None
     if not articles:
         articles, articles_source = articles_from_text(texts, doc_type)
-    return SourceDocument(
+    return checked(where, SourceDocument(
         doc_id=itemid,
         title=case_name(columns.get("docname"), states),
         court="ECtHR",
@@ -246,7 +251,7 @@ def to_document(columns: dict, html: str) -> SourceDocument:
         extra={"hudoc_doctype": branch or None, "ecli": columns.get("ecli") or None,
                "conclusion": columns.get("conclusion") or None, "grand_chamber": branch == "GRANDCHAMBER",
                "raw_title": columns.get("docname"), "articles_source": articles_source},
-    )
+    ))
 
 
 @component

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass, field, replace
 
@@ -175,6 +176,7 @@ class KnowledgeBase:
             return []
         filters = filters or SearchFilters()
         validate_filters(filters)
+        validate_limit(limit)
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
         chunks = run_search(self._pipeline(mode, weights), query, filters, limit)
@@ -292,8 +294,25 @@ def role_label(role: str | None) -> str | None:
     return ROLES.get(role) if role else None
 
 
+MAX_RESULTS = 200
+"""The most passages one search returns: a lawyer reads tens, and `-k 1000000` must not dump the whole store."""
+ARTICLE = re.compile(r"(?:[Pp]\d{1,2}-)?\d{1,3}(?:-\d{1,3})*(?:-[a-z])?")
+"""A Convention article as HUDOC writes it: `3`, `5-1`, `6-3-c`, `P1-1`; `14+8` combines two."""
+
+
+def validate_limit(limit: object) -> int:
+    """The number of results asked for, refused outside 1..MAX_RESULTS rather than silently clamped or ignored."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULTS:
+        raise FilterError(f"limit {limit!r} is out of range; ask for 1 to {MAX_RESULTS} passages")
+    return limit
+
+
 def validate_filters(filters: SearchFilters) -> None:
     from datetime import date
+
+    for article in filters.articles:
+        if not all(ARTICLE.fullmatch(part) for part in str(article).split("+")):
+            raise FilterError(f"article {article!r} is not a Convention article; use e.g. 3, 5-1, 6-3-c or P1-1")
 
     for name in ("date_from", "date_to"):
         value = getattr(filters, name)

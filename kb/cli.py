@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from kb.errors import KbError
+from kb.safe_text import clean, one_line
 
 COMMANDS: dict[str, str] = {
     "ingest": "load the corpus (or part of it) into the store",
@@ -22,6 +23,18 @@ COMMANDS: dict[str, str] = {
     "matter": "create, list or show a client's matter ($KB_HOME/matters)",
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
 }
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts (`--limit`, `--context`, `--hudoc-max`): `-5` is a mistake to report, not a number
+    to pass on."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; give 0 or more")
+    return value
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
@@ -58,8 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help=COMMANDS["ingest"])
     p.add_argument("--only", action="append", default=[], help="source name or prefix from corpus/sources.toml")
     p.add_argument("--all", dest="everything", action="store_true", help="every source, no chunk budget")
-    p.add_argument("--limit", type=int, help="at most N files per source")
-    p.add_argument("--max-chunks", type=int, help="stop after N chunks (most relevant documents first)")
+    p.add_argument("--limit", type=positive_int, help="at most N files per source")
+    p.add_argument("--max-chunks", type=positive_int, help="stop after N chunks (most relevant documents first)")
     p.add_argument("--prune", action="store_true", help="remove documents no longer in the selected sources")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     p.add_argument("files", nargs="*", type=Path, help="individual files to ingest instead of the corpus")
@@ -75,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help=COMMANDS["show"])
     p.add_argument("doc_id")
     p.add_argument("--para", help="paragraph number as printed (e.g. 125)")
-    p.add_argument("--context", type=int, default=2, help="paragraphs either side of --para")
+    p.add_argument("--context", type=positive_int, default=2, help="paragraphs either side of --para")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("eval", help=COMMANDS["eval"])
@@ -110,10 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-uploads", dest="uploads", action="store_false", help="skip files uploaded in the app")
     p.add_argument("--hudoc-from", help="fetch HUDOC judgments dated from (YYYY-MM-DD)")
     p.add_argument("--hudoc-to", help="... up to (YYYY-MM-DD; default today)")
-    p.add_argument("--hudoc-days", type=int, help="fetch HUDOC judgments of the last N days (for --every)")
+    p.add_argument("--hudoc-days", type=positive_int, help="fetch HUDOC judgments of the last N days (for --every)")
     p.add_argument("--hudoc-article", action="append", default=[], help="Convention article, e.g. 3 or 5-1")
     p.add_argument("--hudoc-state", action="append", default=[], help="respondent state: GBR or 'United Kingdom'")
-    p.add_argument("--hudoc-max", type=int, help="at most N HUDOC documents per run")
+    p.add_argument("--hudoc-max", type=positive_int, help="at most N HUDOC documents per run")
     p.add_argument("--every", help="repeat: 90s, 15m, 1h, 1d (Ctrl-C stops)")
     p.add_argument("--batch-chunks", type=int, default=512, help="chunks per written or handed-over batch")
     p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
@@ -141,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](kb, args)
     except (KbError, ValueError, FileNotFoundError) as exc:
-        print(f"kb {args.command}: {exc}", file=sys.stderr)
+        print(f"kb {args.command}: {one_line(str(exc))}", file=sys.stderr)
         return 2
     finally:
         kb.close()
@@ -186,10 +199,10 @@ def cmd_search(kb, args) -> int:
         return 0
     if not hits:
         print("No passages found.")
-    for rank, hit in enumerate(hits, 1):
-        print(f"{rank}. {hit.citation}" + (f"  ({hit.role_label})" if hit.role_label else ""))
-        print(textwrap.indent(textwrap.shorten(hit.text, 600, placeholder=" …"), "   "))
-        print(f"   {hit.url or ''}  [{hit.doc_id}]\n")
+    for rank, hit in enumerate(hits, 1):  # document text is cleaned of terminal escapes before it is printed
+        print(f"{rank}. {one_line(hit.citation)}" + (f"  ({hit.role_label})" if hit.role_label else ""))
+        print(textwrap.indent(textwrap.shorten(clean(hit.text), 600, placeholder=" …"), "   "))
+        print(f"   {one_line(hit.url)}  [{one_line(hit.doc_id)}]\n")
     return 0
 
 
@@ -204,19 +217,19 @@ def cmd_show(kb, args) -> int:
                           "paragraphs": [h.to_dict() for h in paragraphs],
                           "cited_by": [c.__dict__ for c in cited_by or []]}, ensure_ascii=False, indent=1))
         return 0
-    print(view.metadata["citation"])
-    print(view.metadata.get("url") or "")
+    print(one_line(view.metadata["citation"]))
+    print(one_line(view.metadata.get("url")))
     print()
     for hit in paragraphs:
         marker = ">>" if view.focus is not None and hit.chunk_id == view.paragraphs[view.focus].chunk_id else "  "
         label = hit.citation if hit.paragraph else (hit.section or "")
-        print(f"{marker} [{label}]")
-        print(textwrap.indent(hit.text, "   "))
+        print(f"{marker} [{one_line(label)}]")
+        print(textwrap.indent(clean(hit.text), "   "))
         print()
     if cited_by is not None:
         print(f"Cited by {len(cited_by)} later paragraph(s):")
         for c in cited_by:
-            print(f"   {c.title or c.doc_id}, {c.date or 'undated'}, § {c.paragraph}  [{c.doc_id}]  ({c.raw})")
+            print(clean(f"   {c.title or c.doc_id}, {c.date or 'undated'}, § {c.paragraph}  [{c.doc_id}]  ({c.raw})"))
     return 0
 
 
@@ -332,7 +345,8 @@ def cmd_matter(kb, args) -> int:
     store = MatterStore(kb.settings.home / "matters")
     if args.action == "list":
         for m in store.list():
-            print(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  updated {m.updated}")
+            print(clean(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  "
+                        f"updated {m.updated}"))
         return 0
     if not args.name_or_id:
         raise ValueError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
@@ -341,9 +355,10 @@ def cmd_matter(kb, args) -> int:
         print(m.id)
         return 0
     m = store.get(args.name_or_id)
-    print(f"{m.name} ({m.id})\nrequesting state: {m.requesting_state}\noffence: {m.offence}\nrisk: {m.risk_factors}")
+    print(clean(f"{m.name} ({m.id})\nrequesting state: {m.requesting_state}\noffence: {m.offence}\n"
+                f"risk: {m.risk_factors}"))
     for p in m.passages:
-        print(f"  [{p.ground}] {p.citation}")
+        print(clean(f"  [{p.ground}] {p.citation}"))
     return 0
 
 
@@ -352,10 +367,12 @@ def cmd_draft(kb, args) -> int:
     from kb.drafting.export import export_docx, export_markdown
     from kb.drafting.matters import MatterStore
 
+    if args.out is not None and not args.out.parent.is_dir():
+        raise FileNotFoundError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
     matter = MatterStore(kb.settings.home / "matters").get(args.matter_id)
     draft = draft_argument(kb, matter, grounds=args.ground or None)
     if args.out is None:
-        print(export_markdown(draft, matter))
+        print(clean(export_markdown(draft, matter)))
     elif args.out.suffix.lower() == ".docx":
         export_docx(draft, matter, args.out)
     elif args.out.suffix.lower() == ".md":
@@ -363,7 +380,7 @@ def cmd_draft(kb, args) -> int:
     else:
         raise ValueError(f"--out {args.out}: use a .docx or .md file name")
     for warning in draft.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {one_line(warning)}", file=sys.stderr)
     return 0
 
 

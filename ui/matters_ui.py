@@ -14,7 +14,9 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
-from ui.render import escape, paragraph_block
+from kb.drafting.matters import FIELD_LIMITS, MAX_GROUND_CHARS
+from kb.safe_text import markdown_text
+from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 
 
@@ -26,7 +28,7 @@ def show_flash() -> None:
     """Messages set in button callbacks, shown once on the page they lead to."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        st.success(markdown_text(message))
 
 
 def sidebar() -> None:
@@ -77,12 +79,13 @@ def matters_page(kb: KnowledgeBase) -> None:
     store = matter_store()
     with st.expander("New matter", expanded=not store.list()):
         with st.form("new_matter", clear_on_submit=True):
-            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC", key="new_name")
-            state = st.text_input("Requesting state", key="new_state")
-            offence = st.text_input("Offence alleged", key="new_offence")
+            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC", key="new_name",
+                                 max_chars=FIELD_LIMITS["name"])
+            state = st.text_input("Requesting state", key="new_state", max_chars=FIELD_LIMITS["requesting_state"])
+            offence = st.text_input("Offence alleged", key="new_offence", max_chars=FIELD_LIMITS["offence"])
             risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health",
-                                 key="new_risks")
-            notes = st.text_area("Notes", key="new_notes")
+                                 key="new_risks", max_chars=FIELD_LIMITS["risk_factors"])
+            notes = st.text_area("Notes", key="new_notes", max_chars=FIELD_LIMITS["notes"])
             if st.form_submit_button("Create matter"):
                 with explained_errors("creating the matter"):
                     matter = store.create(name, state, offence, risks, notes)
@@ -99,7 +102,7 @@ def matters_page(kb: KnowledgeBase) -> None:
         st.info("Choose the matter to work on in the sidebar.")
         return
     matter = by_id[active]
-    st.subheader(matter.name, anchor=False)
+    heading(st, matter.name)
     facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"])
     with facts_tab:
         _facts(store, matter)
@@ -131,11 +134,11 @@ def _side_by_side(by_id: dict[str, Any]) -> None:
 
 def _facts(store: Any, matter: Any) -> None:
     with st.form(f"facts_{matter.id}"):
-        name = st.text_input("Name", matter.name)
-        state = st.text_input("Requesting state", matter.requesting_state)
-        offence = st.text_input("Offence alleged", matter.offence)
-        risks = st.text_area("Personal risk factors", matter.risk_factors)
-        notes = st.text_area("Notes", matter.notes)
+        name = st.text_input("Name", matter.name, max_chars=FIELD_LIMITS["name"])
+        state = st.text_input("Requesting state", matter.requesting_state, max_chars=FIELD_LIMITS["requesting_state"])
+        offence = st.text_input("Offence alleged", matter.offence, max_chars=FIELD_LIMITS["offence"])
+        risks = st.text_area("Personal risk factors", matter.risk_factors, max_chars=FIELD_LIMITS["risk_factors"])
+        notes = st.text_area("Notes", matter.notes, max_chars=FIELD_LIMITS["notes"])
         if st.form_submit_button("Save facts"):
             with explained_errors("saving the matter"):
                 fresh = store.get(matter.id)
@@ -145,7 +148,8 @@ def _facts(store: Any, matter: Any) -> None:
                 _flash("Facts saved.")
                 st.rerun()
     with st.form(f"ground_{matter.id}", clear_on_submit=True):
-        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life")
+        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life",
+                              max_chars=MAX_GROUND_CHARS)
         if st.form_submit_button("Add ground"):
             with explained_errors("adding the ground"):
                 fresh = store.get(matter.id)
@@ -171,7 +175,7 @@ def _passages(store: Any, matter: Any) -> None:
         collected = matter.passages_for(ground)
         if not collected:
             continue
-        with st.expander(f"{label} ({len(collected)})", expanded=True):
+        with st.expander(f"{markdown_text(label)} ({len(collected)})", expanded=True):
             for i, passage in enumerate(collected):
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
@@ -208,7 +212,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
-            with st.expander(f"Proposed for {matter.ground_label(ground)} ({len(hits)})"):
+            with st.expander(f"Proposed for {markdown_text(matter.ground_label(ground))} ({len(hits)})"):
                 for j, hit in enumerate(hits):
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)

@@ -13,9 +13,10 @@ import streamlit as st
 
 from kb.api import Hit, KnowledgeBase, role_label, validate_filters
 from kb.errors import FilterError
+from kb.safe_text import markdown_text
 from kb.store.base import SEARCH_MODES, SearchFilters
 from ui import matters_ui
-from ui.render import escape, paragraph_block, source_button
+from ui.render import escape, heading, paragraph_block, source_button, source_roots
 from ui.state import explained_errors
 
 RESULT_MODES = ("ranked", *SEARCH_MODES)
@@ -110,7 +111,7 @@ def research_page(kb: KnowledgeBase) -> None:
         try:
             validate_filters(filters)
         except FilterError as exc:  # count as if no dates were given, so the other filters stay usable
-            st.warning(f"Please correct the filter: {exc}")
+            st.warning(f"Please correct the filter: {markdown_text(str(exc))}")
             counting = replace(filters, date_from=None, date_to=None)
         with explained_errors("counting filter values"):
             _filter_widgets(kb, counting)
@@ -172,7 +173,7 @@ def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
         open_col.button("Open in document", key=f"open_{rank}_{hit.chunk_id}", on_click=open_document,
                         args=(hit.doc_id, hit.paragraph))
         matters_ui.add_button(add_col, hit, key=f"add_{rank}_{hit.chunk_id}")
-        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}")
+        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}", roots=source_roots(kb.settings))
 
 
 def open_document(doc_id: str, paragraph: str | None) -> None:
@@ -191,9 +192,9 @@ def document_page(kb: KnowledgeBase) -> None:
     with explained_errors(f"opening {doc_id}"):
         view = kb.show(doc_id, paragraph)
         meta = view.metadata
-        st.subheader(meta.get("title") or doc_id, anchor=False)
+        heading(st, meta.get("title") or doc_id)
         st.code(meta["citation"], language=None, wrap_lines=True)
-        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}")
+        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}", roots=source_roots(kb.settings))
         with st.expander("Metadata"):
             st.json({k: v for k, v in meta.items() if v not in (None, [], {}, "")}, expanded=True)
         context = st.slider("Paragraphs either side", 1, 20, 3, key="doc_context")

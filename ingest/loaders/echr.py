@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from ingest.loaders.checks import ListOf, check_fields, iso_date
 from ingest.loaders.common import read_json
 from ingest.model import BadInputError, Paragraph, SourceDocument
 
@@ -153,11 +154,23 @@ def with_roles(paragraphs: list[Paragraph], doc_type: str) -> list[Paragraph]:
 
 UPPER_TITLE_WORDS = {"AND": "and", "OTHERS": "Others", "THE": "the", "OF": "of", "V.": "v."}
 
+RECORD_FIELDS = {
+    "paragraphs": ListOf((str, type(None)), max_items=None),
+    "paragraph_numbers": ListOf((int, str, type(None)), max_items=None),
+    "id": str, "title": str, "doctype": str, "language": str, "date": str, "respondent_state": str,
+    "conclusion": str, "source": str, "importance": (int, str), "appno": (str, list),
+    "articles": ListOf((str, int)), "text_defects": ListOf(str), "extra": dict,
+}
+"""What the corpus's ECtHR records hold, field by field; anything else is named in the error, before use."""
+
 
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     record = read_json(path)
     if not isinstance(record, dict) or not isinstance(record.get("paragraphs"), list):
         raise BadInputError(path, "not an ECtHR record: expected an object with a 'paragraphs' list")
+    check_fields(path, record, RECORD_FIELDS)
+    if isinstance(record.get("appno"), list):
+        check_fields(path, record, {"appno": ListOf(str)})
     texts = record["paragraphs"]
     numbers = record.get("paragraph_numbers") or [None] * len(texts)
     if len(numbers) != len(texts):
@@ -190,7 +203,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
             source_kind=kind,
             source_file=source_file,
             paragraphs=with_roles(split_paragraphs(texts, numbers), doc_type),
-            date=record.get("date"),
+            date=iso_date(path, record.get("date")),
             language=record.get("language") or "en",
             respondent_state=_states(record.get("respondent_state")),
             articles=articles,

@@ -21,6 +21,7 @@ from haystack import component
 from haystack.dataclasses import ChatMessage
 
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.safe_text import http_url, markdown_text
 from kb.store.base import SearchFilters
 
 if TYPE_CHECKING:
@@ -220,14 +221,13 @@ class Draft:
         if appendix:
             out += [appendix.rstrip(), ""]
         for fn in self.footnotes:
-            link = f" <{fn.url}>" if fn.url and fn.url.startswith("http") else ""
+            link = f" <{url}>" if (url := http_url(fn.url)) else ""
             out.append(f"[^{fn.id}]: {md_text(fn.citation)}.{link}")
         return "\n".join(out).rstrip() + "\n"
 
 
-def md_text(text: str) -> str:
-    """Passage or client text made inert in Markdown: one line, no footnote marks, no HTML tags."""
-    return " ".join((text or "").split()).replace("[^", "\\[^").replace("<", "\\<")
+md_text = markdown_text
+"""Passage or client text made inert in Markdown (`kb.safe_text`): one line, no footnote mark, image, link or tag."""
 
 
 # Proposing authorities ----------------------------------------------------------------------------------------------

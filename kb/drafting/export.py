@@ -20,6 +20,7 @@ from docx.shared import Pt
 
 from kb.drafting.draft import Draft, md_text
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.safe_text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEPARATORS = (
@@ -54,9 +55,9 @@ def export_markdown(draft: Draft, matter: Matter) -> str:
     lines = ["## Authorities", ""]
     for p in authorities(draft, matter):
         status = p.note or ""
-        lines.append(f"- **{matter.ground_label(p.ground)}**: {md_text(p.citation)}"
+        lines.append(f"- **{md_text(matter.ground_label(p.ground))}**: {md_text(p.citation)}"
                      + (f" ({md_text(status)})" if status else "")
-                     + (f" <{p.url}>" if p.url and p.url.startswith("http") else ""))
+                     + (f" <{url}>" if (url := http_url(p.url)) else ""))
         lines.append(f"  > {md_text(p.text)}")
     return draft.markdown(appendix="\n".join(lines))
 
@@ -128,7 +129,7 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
                 # Word points each mark at its own footnote, so a citation repeated in the text is written again
                 fn = draft.footnote(fid)
                 if fn is not None:
-                    link = f" {fn.url}" if fn.url and fn.url.startswith("http") else ""
+                    link = f" {url}" if (url := http_url(fn.url)) else ""
                     notes.add(p, f"{fn.citation}.{link}")
     if draft.warnings:
         doc.add_heading("Warnings", level=1)

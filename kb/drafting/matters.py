@@ -39,6 +39,13 @@ GROUNDS: dict[str, str] = {
 }
 """The bars to extradition a defence brief is usually built from; a matter may add its own grounds."""
 
+FIELD_LIMITS = {"name": 200, "requesting_state": 200, "offence": 1_000, "risk_factors": 5_000, "notes": 50_000}
+"""Characters each matter field may hold: generous for what a lawyer types, small enough that a pasted file or a
+script cannot make every page that shows the matter slow (the name is in the sidebar of every page)."""
+MAX_CUSTOM_GROUNDS = 50
+MAX_GROUND_CHARS = 200
+MAX_NOTE_CHARS = 5_000
+
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SCHEMA_VERSION = 1
 
@@ -139,6 +146,24 @@ class Matter:
         """The matter's facts as one line of search terms."""
         return " ".join(x for x in (self.requesting_state, self.offence, self.risk_factors) if x.strip())
 
+    def check_limits(self) -> None:
+        """Refuse (ValueError naming the field) a matter whose fields are not text or exceed `FIELD_LIMITS`."""
+        for name, limit in FIELD_LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ValueError(f"matter field '{name}' must be text, not {type(value).__name__}")
+            if len(value) > limit:
+                raise ValueError(f"matter field '{name}' has {len(value):,} characters; the limit is {limit:,}")
+        if len(self.custom_grounds) > MAX_CUSTOM_GROUNDS:
+            raise ValueError(f"{len(self.custom_grounds)} custom grounds; the limit is {MAX_CUSTOM_GROUNDS}")
+        for label in self.custom_grounds:
+            if len(label) > MAX_GROUND_CHARS:
+                raise ValueError(f"a ground name has {len(label):,} characters; the limit is {MAX_GROUND_CHARS}")
+        for passage in self.passages:
+            if len(passage.note or "") > MAX_NOTE_CHARS:
+                raise ValueError(f"a passage note has {len(passage.note):,} characters; "
+                                 f"the limit is {MAX_NOTE_CHARS:,}")
+
     def to_dict(self) -> dict:
         return {"schema": SCHEMA_VERSION, **asdict(self)}
 
@@ -194,6 +219,7 @@ class MatterStore:
 
     def save(self, matter: Matter, touch: bool = True) -> None:
         path = self._path(matter.id)
+        matter.check_limits()
         if touch:
             matter.updated = now_iso()
         self.folder.mkdir(parents=True, exist_ok=True)

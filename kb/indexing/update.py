@@ -118,22 +118,39 @@ class UpdateReport(IngestReport):
 ProgressFn = Callable[[int, int, str], None]
 
 
+MAX_UPLOAD_NAME_BYTES = 150
+"""File systems allow 255 bytes a name, and the temporary file written first adds a prefix and a suffix."""
+
+
 def save_upload(settings: Settings, filename: str, data: bytes) -> Path:
     """Keep a file uploaded in the UI where `kb update` (or the next update the app runs) picks it up.
 
     The name is reduced to its last component, so an upload cannot write outside the folder; uploading the
-    same name again replaces the document.
+    same name again replaces the document. A name the update would never read (hidden, `~$` lock files of Word, an
+    unknown type), an overlong name or an oversized file is refused here, so nothing is kept that is never ingested.
     """
+    from ingest.loaders.common import MAX_FILE_BYTES
     from kb.indexing.handover import atomic_write
 
     name = Path(filename.replace("\\", "/")).name.strip()
     name = re.sub(r"[\x00-\x1f/]", "_", name)
+    shown = name[:60] + ("…" if len(name) > 60 else "")
     if not name or name.startswith("."):
-        raise BadInputError(filename, "not a usable file name")
+        raise BadInputError(shown or "(no name)", "not a usable file name")
+    if name.startswith("~$"):
+        raise BadInputError(shown, "a temporary file Word keeps while a document is open, not the document itself")
+    if len(name.encode("utf-8")) > MAX_UPLOAD_NAME_BYTES:
+        raise BadInputError(shown, f"file name too long ({len(name)} characters; at most {MAX_UPLOAD_NAME_BYTES} "
+                                   "bytes): rename the file and upload it again")
     if Path(name).suffix.lower() not in FORMAT_BY_SUFFIX:
-        raise BadInputError(filename, f"unsupported file type {Path(name).suffix or '(none)'}; "
-                                      f"supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}")
-    return atomic_write(uploads_dir(settings) / name, data)
+        raise BadInputError(shown, f"unsupported file type {Path(name).suffix or '(none)'}; "
+                                   f"supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}")
+    if len(data) > MAX_FILE_BYTES:
+        raise BadInputError(shown, f"file too large ({len(data):,} bytes; limit {MAX_FILE_BYTES:,})")
+    try:
+        return atomic_write(uploads_dir(settings) / name, data)
+    except OSError as exc:  # the server's own path is no business of the browser's
+        raise BadInputError(shown, f"could not be saved ({exc.strerror or type(exc).__name__})") from None
 
 
 def folder_files(folder: Path) -> list[Path]:
