@@ -28,7 +28,7 @@ import lxml.html
 from haystack import component
 
 from ingest.loaders.checks import check_fields, checked
-from ingest.loaders.echr import HUDOC_ITEM_URL, case_name, split_paragraphs
+from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
 from kb.errors import KbError
@@ -229,6 +229,10 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     collections = {c.strip().upper() for c in str(columns.get("documentcollectionid2") or "").split(";")}
     doc_type = next((t for c, t in DOCTYPE_BY_COLLECTION.items() if c in collections), "JUDGMENT")
     branch = str(columns.get("doctypebranch") or "").upper()
+    articles = [a for a in str(columns.get("article") or "").split(";") if a]
+    articles_source = "metadata:hudoc" if articles else None
+    if not articles:
+        articles, articles_source = articles_from_text(texts, doc_type)
     return checked(where, SourceDocument(
         doc_id=itemid,
         title=case_name(columns.get("docname"), states),
@@ -236,17 +240,17 @@ def to_document(columns: dict, html: str) -> SourceDocument:
         doc_type=doc_type,
         source_kind="echr",
         source_file=f"hudoc:{itemid}",
-        paragraphs=split_paragraphs(texts, paragraph_numbers(texts)),
+        paragraphs=with_roles(split_paragraphs(texts, paragraph_numbers(texts)), doc_type),
         date=kpdate,
         language="en",
         respondent_state=states,
-        articles=[a for a in str(columns.get("article") or "").split(";") if a],
+        articles=articles,
         importance=int(importance) if importance.isdigit() else None,
         appno=[a for a in str(columns.get("appno") or "").split(";") if a],
         url=HUDOC_ITEM_URL.format(itemid=itemid),
         extra={"hudoc_doctype": branch or None, "ecli": columns.get("ecli") or None,
                "conclusion": columns.get("conclusion") or None, "grand_chamber": branch == "GRANDCHAMBER",
-               "raw_title": columns.get("docname")},
+               "raw_title": columns.get("docname"), "articles_source": articles_source},
     ))
 
 

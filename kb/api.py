@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from haystack import Document
@@ -30,7 +30,7 @@ __all__ = ["DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundErr
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
-                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects")
+                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role")
 
 
 @dataclass
@@ -60,10 +60,17 @@ class Hit:
     appno: list[str] = field(default_factory=list)
     grand_chamber: bool = False
     text_defects: list[str] = field(default_factory=list)
+    role: str | None = None
+    """Who is speaking (`ingest.loaders.echr.ROLES`): the Court, a party, an intervener, quoted law, an opinion …"""
     cited_by: int | None = None
 
+    @property
+    def role_label(self) -> str | None:
+        """The card's badge, e.g. "Government's submission, not the Court's view"."""
+        return role_label(self.role)
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "role_label": self.role_label}
 
 
 @dataclass
@@ -86,6 +93,9 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._watcher = None
         self._corpus_index: tuple | None = None
+        self._reporters: dict[str, str | None] = {}
+        self._graph = None
+        """The citation graph once looked for (False: there is none), for reporter references."""
 
     @property
     def store(self) -> ChunkStore:
@@ -180,12 +190,25 @@ class KnowledgeBase:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
         return [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)]
 
+    def reporter(self, doc_id: str) -> str | None:
+        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached, since the
+        graph changes only when `kb citations build` runs."""
+        with self._lock:
+            if doc_id not in self._reporters:
+                from kb.citations.graph import open_graph
+
+                if self._graph is None:
+                    self._graph = open_graph(self.settings.home) or False
+                self._reporters[doc_id] = self._graph.reporters([doc_id]).get(doc_id) if self._graph else None
+            return self._reporters[doc_id]
+
     def to_hit(self, doc: Document) -> Hit:
         p = doc.meta
+        reporter = self.reporter(p.get("doc_id", "")) if p.get("source_kind") == "echr" else None
         return Hit(
             doc_id=p.get("doc_id", ""),
             paragraph=p.get("paragraph"),
-            citation=cite(p),
+            citation=cite(p, reporter),
             text=mark_gaps(doc.content or "", p.get("text_defects")),
             score=doc.score or 0.0,
             url=source_link(p, self.settings.corpus),
@@ -236,7 +259,8 @@ class KnowledgeBase:
         metadata = {k: first.get(k) for k in METADATA_FIELDS if k not in ("section", "heading", "page")}
         metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus),
                         source_file=first.get("source_file"),
-                        citation=cite({**first, "paragraph": None, "page": None, "section": None}),
+                        citation=cite({**first, "paragraph": None, "page": None, "section": None},
+                                      self.reporter(doc_id) if first.get("source_kind") == "echr" else None),
                         extra=first.get("doc_extra") or {})
         return DocumentView(doc_id, metadata, hits, focus)
 
@@ -362,6 +386,24 @@ class KnowledgeBase:
         text, matter = self.draft(matter_id, grounds)
         return text, export_markdown(text, matter)
 
+    def left_out(self, filters: SearchFilters) -> dict[str, int]:
+        """Documents a metadata filter excludes only because their metadata does not give that field (no articles, no
+        HUDOC importance), by filter name: shown beside the results, so a filter never drops the leading cases silently.
+        Counted within the other filters, among ECtHR documents (the only ones these fields describe); `{}` when no such
+        filter is set or nothing was left out."""
+        checks = {"article": (filters.articles, {"articles": ()}, "articles"),
+                  "importance": (filters.max_importance, {"max_importance": None}, "importance")}
+        out = {}
+        for name, (value, cleared, payload_key) in checks.items():
+            if value in ((), None):
+                continue
+            unknown = replace(filters, **cleared, courts=filters.courts or ("ECtHR",),
+                              unknown=(*filters.unknown, payload_key))
+            documents = len(self.store.facet("doc_id", unknown, limit=10_000_000))
+            if documents:
+                out[name] = documents
+        return out
+
     # ingest ---------------------------------------------------------------------------------------------
 
     def ingest(
@@ -377,6 +419,12 @@ _PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
 
 def _norm_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def role_label(role: str | None) -> str | None:
+    from ingest.loaders.echr import ROLES
+
+    return ROLES.get(role) if role else None
 
 
 MAX_RESULTS = 200

@@ -48,6 +48,8 @@ def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", action="append", default=[], help="en, zh")
     p.add_argument("--kind", action="append", default=[], help="source kind: echr, un, report, national, prc-law, ...")
     p.add_argument("--section", action="append", default=[], help="THE LAW, THE FACTS, PROCEDURE, ...")
+    p.add_argument("--role", action="append", default=[],
+                   help="who speaks (ECtHR): court, operative, applicant, government, third_party, opinion, facts, ...")
     p.add_argument("--from", dest="date_from", help="date from (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="date to (YYYY-MM-DD)")
     p.add_argument("--importance", type=int, help="HUDOC importance at most N (1 = key cases)")
@@ -60,7 +62,7 @@ def filters_from_args(args: argparse.Namespace):
     return SearchFilters(
         doc_types=tuple(args.doc_type), courts=tuple(args.court), respondent_states=tuple(args.state),
         articles=tuple(args.article), languages=tuple(args.language), source_kinds=tuple(args.kind),
-        sections=tuple(args.section), date_from=args.date_from, date_to=args.date_to,
+        sections=tuple(args.section), roles=tuple(args.role), date_from=args.date_from, date_to=args.date_to,
         max_importance=args.importance, grand_chamber=True if args.grand_chamber else None,
     )
 
@@ -211,14 +213,18 @@ def cmd_ingest(kb, args) -> int:
 
 
 def cmd_search(kb, args) -> int:
-    hits = kb.search(args.query, filters_from_args(args), limit=args.limit, mode=args.mode)
+    filters = filters_from_args(args)
+    hits = kb.search(args.query, filters, limit=args.limit, mode=args.mode)
+    for name, documents in kb.left_out(filters).items():
+        print(f"kb search: {documents} ECtHR documents without {name} metadata were left out by the {name} filter",
+              file=sys.stderr)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
     if not hits:
         print("No passages found.")
     for rank, hit in enumerate(hits, 1):  # document text is cleaned of terminal escapes before it is printed
-        print(f"{rank}. {one_line(hit.citation)}")
+        print(f"{rank}. {one_line(hit.citation)}" + (f"  ({hit.role_label})" if hit.role_label else ""))
         print(textwrap.indent(textwrap.shorten(clean(hit.text), 600, placeholder=" …"), "   "))
         print(f"   {one_line(hit.url)}  [{one_line(hit.doc_id)}]\n")
     return 0

@@ -171,3 +171,27 @@ def test_a_story_of_facts_lifts_the_case_whose_facts_section_tells_it(sample_kb,
     assert soering and soering[0] == max(ranking_features(c)["facts_document"] for c in cands) > 0
     without = _ranked(sample_kb, graph).run(query=story, filters=SearchFilters(), top_k=10)["candidates"]
     assert all(ranking_features(c)["facts_document"] == 0 for c in without)
+
+
+def test_a_lawyers_question_gets_the_courts_own_statements_first(sample_kb) -> None:
+    """The words of a plain question match parties' submissions and facts as well as the Court's reasoning (BM25
+    order); ranked, the Court's own statements come first."""
+    from kb.search.ranking import is_question
+
+    query = ("Can the government rely on diplomatic assurances from the receiving state when it deports someone "
+             "who says he will be tortured there?")
+    assert is_question(query) and not is_question("The Court reiterates that diplomatic assurances are not in "
+                                                  "themselves sufficient to ensure adequate protection.")
+    echr = SearchFilters(source_kinds=("echr",))
+    words_only = sample_kb.search(query, echr, limit=10, mode="bm25")
+    assert {h.role for h in words_only} - {"court", "operative"}, [h.role for h in words_only]
+    ranked = sample_kb.search(query, echr, limit=5)
+    assert [h.role for h in ranked] == ["court"] * 5, [(h.citation, h.role) for h in ranked]
+
+
+def test_reporter_references_come_from_the_courts_own_citations(graph: CitationGraph) -> None:
+    """Othman and the others cite Saadi as "ECHR 2008" and Soering as "Series A no. 161": the citation a hit gets."""
+    reporters = graph.reporters(["HEJUD-37201-06", "HEJUD-14038-88", "UN-CAT-GC-4"])
+    assert reporters.get("HEJUD-37201-06", "").startswith("ECHR 2008"), reporters
+    assert reporters.get("HEJUD-14038-88") == "Series A no. 161", reporters
+    assert "UN-CAT-GC-4" not in reporters

@@ -75,6 +75,17 @@ def test_filters_narrow_results(sample_kb):
     assert all(h.doc_id != "HEJUD-37201-06" for h in excluded)
 
 
+def test_the_article_filter_keeps_the_leading_cases_whose_metadata_lacks_articles(sample_kb):
+    """Chahal, Saadi and Othman have no article metadata; their articles are read from their headings and operative
+    parts, so `--doc-type JUDGMENT --article 3` keeps them, and whatever it still drops is counted."""
+    filters = SearchFilters(doc_types=("JUDGMENT",), articles=("3",))
+    hits = sample_kb.search("diplomatic assurances", filters, limit=10)
+    assert {"HEJUD-22414-93", "HEJUD-37201-06", "HEJUD-8139-09"} & {h.doc_id for h in hits}, [h.citation for h in hits]
+    assert all("3" in h.articles for h in hits)
+    assert sample_kb.left_out(filters) == {}  # every sample judgment now has its articles
+    assert sample_kb.left_out(SearchFilters(max_importance=1))["importance"] >= 5  # HEJUD records carry no importance
+
+
 def test_bad_filters_and_unknown_documents_get_clear_errors(sample_kb):
     with pytest.raises(FilterError, match="YYYY-MM-DD"):
         sample_kb.search("torture", SearchFilters(date_from="28/02/2008"))
@@ -87,7 +98,7 @@ def test_bad_filters_and_unknown_documents_get_clear_errors(sample_kb):
 
 
 def _args(**kw) -> argparse.Namespace:
-    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], date_from=None,
+    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], role=[], date_from=None,
                 date_to=None, importance=None, grand_chamber=False, limit=5, mode="hybrid", json=True)
     return argparse.Namespace(**{**base, **kw})
 
@@ -97,6 +108,8 @@ def test_cli_json_outputs(sample_kb, capsys):
     hits = json.loads(capsys.readouterr().out)
     assert hits and {"doc_id", "paragraph", "citation", "text", "score", "url", "date", "doc_type"} <= set(hits[0])
     assert filters_from_args(_args(kind=["echr"])).source_kinds == ("echr",)
+    assert hits[0]["role_label"] and hits[0]["role"]  # who is speaking, for an assistant as for the card
+    assert filters_from_args(_args(role=["court"])).roles == ("court",)
 
     cmd_stats(sample_kb, _args())
     stats = json.loads(capsys.readouterr().out)

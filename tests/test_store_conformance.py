@@ -56,6 +56,8 @@ FILTERS: dict[str, SearchFilters] = {
     "language": SearchFilters(languages=("zh",)),
     "kind": SearchFilters(source_kinds=("echr",)),
     "section": SearchFilters(sections=("THE LAW",)),
+    "role": SearchFilters(roles=("court", "operative")),
+    "unknown_importance": SearchFilters(unknown=("importance",)),
     "date_from": SearchFilters(date_from="2008-02-28"),
     "date_to": SearchFilters(date_to="2010-09-14"),
     "date_range": SearchFilters(date_from="1990-01-01", date_to="2010-12-31"),
@@ -145,9 +147,11 @@ def matches(payload: dict, f: SearchFilters) -> bool:
     """What the filter means to a lawyer: any of the values within a field, every field, dates inclusive."""
     for key, wanted in (("doc_type", f.doc_types), ("court", f.courts), ("respondent_state", f.respondent_states),
                         ("articles", f.articles), ("language", f.languages), ("source_kind", f.source_kinds),
-                        ("section", f.sections), ("doc_id", f.doc_ids)):
+                        ("section", f.sections), ("role", f.roles), ("doc_id", f.doc_ids)):
         if wanted and not set(_values(payload, key)) & set(wanted):
             return False
+    if any(_values(payload, key) for key in f.unknown):
+        return False
     date = payload.get("date")
     if (f.date_from or f.date_to) and date is None:
         return False
@@ -206,6 +210,50 @@ def test_count_total_and_per_filter(stores, points, backend: str) -> None:
     for name, f in FILTERS.items():
         expected = sum(matches(p.payload, f) for p in points)
         assert store.count(f) == expected, f"{backend} count with filter {name}"
+
+
+SINGLE_FILTERS = {name: f for name, f in FILTERS.items() if name not in ("none", "combined")}
+
+
+def combine(a: SearchFilters, b: SearchFilters) -> SearchFilters:
+    """Both filters at once: every field either sets (a later date bound or list replaces nothing the other set)."""
+    fields = {k: v for k, v in vars(a).items() if v not in ((), None)}
+    for key, value in vars(b).items():
+        if value not in ((), None):
+            fields[key] = tuple(sorted({*fields[key], *value})) if isinstance(value, tuple) and key in fields else value
+    return SearchFilters(**fields)
+
+
+PAIRS = [(x, y) for i, x in enumerate(SINGLE_FILTERS) for y in list(SINGLE_FILTERS)[i + 1:]]
+
+
+def test_every_filter_pair_counts_and_facets_match_the_truth(stores, points, backend: str) -> None:
+    """The app combines filters freely (Document type with Article, a date, a court …): every pair, on both backends,
+    counted and faceted by document against the truth computed from the payloads."""
+    store = stores[backend]
+    nonempty = 0
+    for x, y in PAIRS:
+        f = combine(SINGLE_FILTERS[x], SINGLE_FILTERS[y])
+        chosen = [p for p in points if matches(p.payload, f)]
+        nonempty += bool(chosen)
+        assert store.count(f) == len(chosen), f"{backend} count with {x} + {y}"
+        want = Counter(p.payload["doc_id"] for p in chosen)
+        assert dict(store.facet("doc_id", f, limit=1000)) == dict(want), f"{backend} documents with {x} + {y}"
+    assert nonempty > len(PAIRS) // 2, "most pairs must select something, or the suite proves little"
+
+
+def test_every_filter_pair_searches_within_the_filter_in_every_mode(stores, points, queries, backend: str) -> None:
+    """Dense is exact cosine within the pair; BM25 and hybrid return only matching points, and as many as there are."""
+    dense, sparse = queries[QUERIES[2]]
+    for x, y in PAIRS:
+        f = combine(SINGLE_FILTERS[x], SINGLE_FILTERS[y])
+        got = stores[backend].search(dense, sparse, f, limit=10, mode="dense")
+        assert_same_ranking(got, exact_dense(points, dense, f, 10), 1e-5, f"{backend} dense {x} + {y}")
+        for mode in ("bm25", "hybrid"):
+            hits = stores[backend].search(dense, sparse, f, limit=10, mode=mode)
+            assert all(matches(c.payload, f) for c in hits), f"{backend} {mode} {x} + {y}"
+            assert bool(hits) == any(matches(p.payload, f) for p in points) or mode == "bm25", (
+                f"{backend} {mode} {x} + {y} found nothing")
 
 
 def test_every_filter_selects_something_and_not_everything(points) -> None:

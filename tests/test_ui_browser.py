@@ -89,3 +89,39 @@ def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path:
     assert "Client C" in text
     assert "Soering v. the United Kingdom, no. 14038/88, §" in text
     assert (OUTPUT / "2-document.png").stat().st_size > 10_000
+
+
+def test_first_page_paints_before_the_model_loads_and_filters_combine(corpus_root: Path, tmp_path: Path) -> None:
+    """A fresh start paints the page within 5 s and says the knowledge base is still opening; then Document type
+    combined with another filter finds passages (the browser sends back each choice's label, so a label that changed
+    with the counts beside it used to turn "JUDGMENT" into a filter value that matched nothing)."""
+    pytest.importorskip("playwright", reason="playwright is a dev dependency: pip install -e '.[dev]'")
+    from playwright.sync_api import expect, sync_playwright
+
+    harness = _harness()
+    problem = harness.ensure_chromium()
+    if problem:
+        pytest.skip(problem)
+    home = tmp_path / "home"
+    harness.build_store(home, corpus_root)
+
+    with harness.streamlit_server(home, corpus_root, tmp_path / "streamlit.log") as url, sync_playwright() as p:
+        browser = harness.launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            painted, ready = harness.open_app(page, url, timeout_ms=900_000)  # loading is slow on a busy machine
+            page.get_by_text("Filters", exact=True).click()
+            for label, option in (("Document type", "JUDGMENT"), ("Who is speaking", "The Court's assessment")):
+                page.get_by_test_id("stMultiSelect").filter(has_text=label).click()
+                page.get_by_role("option", name=option, exact=True).click()
+                page.keyboard.press("Escape")
+                expect(page.get_by_test_id("stMultiSelect").filter(has_text=label)).to_contain_text(option)
+            harness.timed_search(page, "death row phenomenon", timeout_ms=120_000)
+            expect(page.get_by_text("Soering v. the United Kingdom, no. 14038/88, §").first).to_be_visible()
+            expect(page.get_by_text("The Court's assessment").first).to_be_visible()
+            expect(page.get_by_text("No passages match")).to_have_count(0)
+        finally:
+            page.screenshot(path=str(OUTPUT / "filters-last.png"), full_page=True)
+            browser.close()
+    assert painted < 5, f"first page after {painted:.1f} s"
+    assert ready >= painted

@@ -1,9 +1,12 @@
 """Where the app gets its long-lived objects, and how it turns failures into messages a lawyer can act on.
 
-The KnowledgeBase (store + model) is opened once per server process with `st.cache_resource`, so a
-search after the first one only pays for the query. A Qdrant Edge shard admits one opener per process
-and per path, so code that already holds a KnowledgeBase (tests, an embedding application) hands it in
-with `use_kb()` instead of letting the app open the same shard a second time.
+The KnowledgeBase (store + model) is opened once per server process (`st.cache_resource` keeps it), after the page
+has been painted with a note that it is loading, so a lawyer sees the app at once; a search after that only pays for
+the query. It is opened in the script's own thread: opened in a background thread, the app hung after loading on
+this machine (the page never left the loading note), so the simpler order was kept.
+
+A Qdrant Edge shard admits one opener per process and per path, so code that already holds a KnowledgeBase (tests,
+an embedding application) hands it in with `use_kb()` instead of letting the app open the same shard a second time.
 """
 
 from __future__ import annotations
@@ -11,11 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from kb.api import KnowledgeBase
 from kb.errors import (
     DocumentNotFoundError,
     FilterError,
@@ -26,6 +28,9 @@ from kb.errors import (
 )
 from kb.safe_text import markdown_text
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.api import KnowledgeBase
 
 log = logging.getLogger("kb.ui")
 
@@ -38,8 +43,14 @@ def use_kb(kb: KnowledgeBase | None) -> None:
     _preset = kb
 
 
-@st.cache_resource(show_spinner="Opening the knowledge base and loading the model…")
+_opened = False
+"""Set once the knowledge base is open in this server process, so a page knows it will not wait."""
+
+
+@st.cache_resource(show_spinner=False)
 def _open_kb() -> KnowledgeBase:
+    from kb.api import KnowledgeBase  # the heavy imports (Haystack, the model) come after the page is painted
+
     kb = KnowledgeBase(Settings.load())
     warm_up(kb)
     try:
@@ -57,8 +68,18 @@ def warm_up(kb: KnowledgeBase) -> None:
         pass  # an empty or locked store is reported where the user acts, not at start-up
 
 
+def kb_ready() -> bool:
+    """Whether `get_kb()` returns at once (the knowledge base is already open in this process)."""
+    return _preset is not None or _opened
+
+
 def get_kb() -> KnowledgeBase:
-    return _preset if _preset is not None else _open_kb()
+    global _opened
+    if _preset is not None:
+        return _preset
+    kb = _open_kb()
+    _opened = True
+    return kb
 
 
 def matter_store() -> Any:

@@ -163,6 +163,7 @@ def _paragraph(path: Path | str, index: int, para: object) -> Paragraph:
                                                         MAX_TITLE_CHARS),
         heading=None if para.heading is None else _text(path, f"paragraph {index} heading", para.heading,
                                                         MAX_TITLE_CHARS),
+        role=None if para.role is None else _text(path, f"paragraph {index} role", para.role, 50),
     )
 
 

@@ -29,7 +29,7 @@ from kb.search.facts_index import index_written_document
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, encode_version
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4c1e-9a57-3c2b7d0e5a11")
@@ -146,10 +146,11 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
         digest = hashlib.sha1(para.text.encode("utf-8")).hexdigest()
         chunk_id = str(uuid.uuid5(CHUNK_NAMESPACE, f"{doc.doc_id}\x1f{index}\x1f{digest}"))
         meta = dict(base, para_index=index, paragraph=para.number, section=para.section, heading=para.heading,
-                    page=para.page, text=para.text)
+                    page=para.page, role=para.role, text=para.text)
         chunks.append(Document(id=chunk_id, content=index_text(para.text) or para.text, meta=meta))
     fingerprint = json.dumps([INDEX_VERSION, base, [c.id for c in chunks],
-                              [[c.meta["paragraph"], c.meta["section"], c.meta["heading"], c.meta["page"]]
+                              [[c.meta["paragraph"], c.meta["section"], c.meta["heading"], c.meta["page"],
+                                c.meta["role"]]
                                for c in chunks]], sort_keys=True, ensure_ascii=False, default=str)
     content_hash = hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
     version = encode_version(doc.doc_id, content_hash, len(chunks))

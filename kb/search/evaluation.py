@@ -12,7 +12,9 @@ Metrics per case over the first 10 hits (after removing exclusions and near-dupl
 * `para_hit@k`: a hit whose `paragraph` is one of the listed pinpoints (only cases with pinpoints count);
 * `mrr@10`: 1 / rank of the first hit of a relevant document;
 * `ndcg@10`: gain 2 for each listed pinpoint paragraph found, 1 for the first hit of a relevant document whose
-  pinpoint is not (yet) found; the ideal list has a 2 per pinpoint and a 1 per document listed without pinpoints.
+  pinpoint is not (yet) found; the ideal list has a 2 per pinpoint and a 1 per document listed without pinpoints;
+* `court@1`: the first hit is the Court's own statement (role `court` or `operative`), what a lawyer's question
+  wants first rather than a party's submission that reads the same.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from kb.search.modes import SearchMode
 from kb.store.base import SearchFilters
 
 K = 10
-METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@1", "para_hit@10", "mrr@10", "ndcg@10")
+COURT_ROLES = ("court", "operative")
+METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@1", "para_hit@10", "mrr@10", "ndcg@10", "court@1")
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,9 @@ def evaluate(cases: Sequence[EvalCase], search: SearchFn, variant: str = "",
         leaked = [doc for doc, _ in ranked if doc in case.exclude_doc_ids]
         if leaked:
             raise AssertionError(f"{case.qid}: excluded document {leaked[0]} was ranked; the exclusion filter failed")
-        rows.append({"qid": case.qid, "kind": case.kind, "ms": elapsed, **score_ranking(case, ranked)})
+        court_first = float(bool(chunks) and chunks[0].payload.get("role") in COURT_ROLES)
+        rows.append({"qid": case.qid, "kind": case.kind, "ms": elapsed, **score_ranking(case, ranked),
+                     "court@1": court_first})
         if progress:
             progress(i, len(cases))
     by_kind = {}

@@ -52,6 +52,14 @@ document 0.785 / 0.684, 2 0.769 / 0.702, 3 0.759 / 0.702. Not applied when the s
 or the query names the case."""
 LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 """Registry summaries and statements of facts: finding aids, not the Court's reasoning."""
+COURT_ROLES = ("court", "operative")
+"""Roles (`ingest.loaders.echr.ROLES`) in which the Court itself speaks; everything else is a party, an intervener,
+quoted law, the facts, a separate opinion or the registry."""
+QUESTION = re.compile(r"\?\s*$|^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
+                      r"may|might|will|would|has|have)\b", re.I | re.M)
+MAX_QUESTION_WORDS = 80
+"""A lawyer's question: it asks (a question mark, or it opens with an interrogative) and is short. The Court's own
+paragraphs, which the dev cases' queries are, never read like that."""
 FEATURES_META = "ranking_features"
 """Document.meta key under which the ranker leaves each candidate's feature values (for the fit and for debugging)."""
 
@@ -73,6 +81,11 @@ def names_case(meta: dict, appnos: set[str], names: set[str]) -> bool:
     """Whether a document is the case a query names (by application number or applicant)."""
     title = (meta.get("title") or "").lower()
     return bool(appnos & set(meta.get("appno") or [])) or any(title.startswith(n) for n in names)
+
+
+def is_question(query: str) -> bool:
+    """Whether the query reads as a lawyer's question rather than a passage of judgment text."""
+    return len((query or "").split()) <= MAX_QUESTION_WORDS and bool(QUESTION.search(query or ""))
 
 
 def _reciprocal(rank: int | None) -> float:
@@ -176,6 +189,10 @@ class RankingContext:
     """Rank of each candidate's judgment by BM25 over whole facts sections (`kb.search.facts_index`)."""
     appnos: set[str]
     names: set[str]
+    question: bool = False
+    """The query reads as a lawyer's question (`is_question`)."""
+    note_rank: dict[str, int] = field(default_factory=dict)
+    """Best retrieved rank of an information note per application number it summarises."""
 
 
 Feature = Callable[[Document, Key, RankingContext], float]
@@ -242,11 +259,39 @@ def cited_para(doc: Document, key: Key, ctx: RankingContext) -> float:
     return math.log1p(ctx.paragraph_counts.get(key, 0))
 
 
+@feature(1.0)
+def court_role(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 if the Court itself speaks in it (role `court` or `operative`). Provisional weight, not yet refitted on
+    dev.jsonl (`bench/fit_ranking.py`) on a store with roles."""
+    return float(doc.meta.get("role") in COURT_ROLES)
+
+
+@feature(4.0)
+def note_document(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) of the best-ranked retrieved information note on its judgment (same application number): the
+    registry's plain-language summary points to the judgment it summarises. Provisional weight, like `court_role`."""
+    if doc.meta.get("doc_type") == "INFORMATION_NOTE":
+        return 0.0
+    return _reciprocal(min((ctx.note_rank[a] for a in doc.meta.get("appno") or [] if a in ctx.note_rank),
+                           default=None))
+
+
 @feature(20.0)
 def named_case(doc: Document, key: Key, ctx: RankingContext) -> float:
     """1 if the query names its case or application number. Its weight is not fitted (dev.jsonl queries had the
     names removed): large enough that a case the query names comes first."""
     return float(names_case(doc.meta, ctx.appnos, ctx.names))
+
+
+@feature(-8.0)
+def question_not_court(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 if the query is a lawyer's question and this is an ECtHR paragraph where someone other than the Court speaks
+    (a party, an intervener, quoted law, the facts, an opinion). Not fitted (dev.jsonl has no questions;
+    `dev-lawyer-questions.jsonl` is for checking, not fitting): at -8 it outweighs the whole retrieval range
+    (20 × (1/5 − 1/64) ≈ 3.7) and about one citation signal, so the Court's view comes first yet a very strongly cited
+    submission can still show."""
+    role = doc.meta.get("role")
+    return float(ctx.question and role is not None and role not in COURT_ROLES)
 
 
 FEATURES = tuple(_FEATURES)
@@ -295,7 +340,13 @@ class LegalRanker:
         if self.facts is not None and self.weights.facts_document:
             facts_rank = self.facts.ranks(query, {k[0] for k in keys}, excluded)
         appnos, names = named_in_query(query)
-        return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, appnos, names)
+        note_rank: dict[str, int] = {}
+        for doc in pool:
+            if doc.meta.get("doc_type") == "INFORMATION_NOTE":
+                for appno in doc.meta.get("appno") or []:
+                    note_rank.setdefault(appno, rank[key_of(doc)])
+        return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, appnos, names,
+                              is_question(query), note_rank)
 
     def features(self, doc: Document, ctx: RankingContext) -> dict[str, float]:
         key = key_of(doc)

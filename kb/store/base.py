@@ -19,7 +19,7 @@ QueryMode = Literal["hybrid", "dense", "bm25"]
 """What one store query ranks by (`kb.search.retrieval.SearchMode` adds `ranked`, which re-ranks BM25 results)."""
 
 KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
-                  "source_kind", "source_name", "section", "paragraph", "appno", "formation")
+                  "source_kind", "source_name", "section", "paragraph", "appno", "formation", "role")
 INTEGER_FIELDS = ("importance", "year", "para_index")
 DATETIME_FIELDS = ("date",)
 BOOL_FIELDS: tuple[str, ...] = ()
@@ -74,6 +74,7 @@ class SearchFilters:
     source_kinds: tuple[str, ...] = ()
     source_names: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     max_importance: int | None = None
@@ -81,6 +82,9 @@ class SearchFilters:
     doc_ids: tuple[str, ...] = ()
     paragraphs: tuple[str, ...] = ()
     exclude_doc_ids: tuple[str, ...] = field(default=())
+    unknown: tuple[str, ...] = ()
+    """Payload fields that must be absent or empty: the documents a filter on that field would leave out because their
+    metadata does not say (`KnowledgeBase.left_out` counts them, so a filter never drops them silently)."""
 
     def is_empty(self) -> bool:
         return self == SearchFilters()
@@ -91,7 +95,8 @@ class SearchFilters:
         pairs = [
             ("doc_type", self.doc_types), ("court", self.courts), ("respondent_state", self.respondent_states),
             ("articles", self.articles), ("language", self.languages), ("source_kind", self.source_kinds),
-            ("source_name", self.source_names), ("section", self.sections), ("doc_id", self.doc_ids),
+            ("source_name", self.source_names), ("section", self.sections), ("role", self.roles),
+            ("doc_id", self.doc_ids),
             ("paragraph", self.paragraphs),
         ]
         if self.grand_chamber is not None:

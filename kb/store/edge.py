@@ -257,6 +257,7 @@ def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
         must.append(q.FieldCondition(key="date", range=q.RangeDateTime(gte=filters.date_from, lte=filters.date_to)))
     if filters.max_importance is not None:
         must.append(q.FieldCondition(key="importance", range=q.RangeFloat(lte=float(filters.max_importance))))
+    must += [q.IsEmptyCondition(key=key) for key in filters.unknown]
     must_not = []
     if filters.exclude_doc_ids:
         must_not.append(q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(filters.exclude_doc_ids))))

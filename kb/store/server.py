@@ -305,6 +305,7 @@ def to_server_filter(filters: SearchFilters) -> models.Filter | None:
                                                                                  lte=filters.date_to)))
     if filters.max_importance is not None:
         must.append(models.FieldCondition(key="importance", range=models.Range(lte=float(filters.max_importance))))
+    must += [models.IsEmptyCondition(is_empty=models.PayloadField(key=key)) for key in filters.unknown]
     must_not: list[models.Condition] = []
     if filters.exclude_doc_ids:
         must_not.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(filters.exclude_doc_ids))))
