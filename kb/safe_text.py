@@ -27,6 +27,12 @@ _MD_BLOCK_START = re.compile(r"^(?=[#>+\-=])|^(\d+)(?=[.)])")
 """A line starting `#`, `>`, `-`, `+`, `=` or `12.` would be a heading, quote, list or underline."""
 
 
+_LINKIFY_TRIGGER = re.compile(r"(?i)(?<=[a-z]:)(?=//)|(?<=www)(?=\.)|(?=@)")
+"""Where Streamlit's Markdown (remark-gfm) would start a bare link. It finds them in the *decoded* text, after
+entities and backslash escapes are gone, so only a character in the text itself stops it: a word joiner (U+2060),
+which shows as nothing."""
+WORD_JOINER = "\u2060"
+
 _UNSAFE = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")
 
 
@@ -49,9 +55,9 @@ def html_text(text: str | None) -> str:
 
     For `st.markdown(..., unsafe_allow_html=True)`, where the only markup is the one our own code writes: a
     character reference is text to both the HTML and the Markdown parser, so nothing in `text` becomes a tag, a link,
-    an image, an autolink (`:` `/` `.` `@` are encoded) or LaTeX.
+    an image or LaTeX; a bare URL or address gets a word joiner (`streamlit_text`).
     """
-    out = "".join(_HTML_ENTITIES.get(c, c) for c in clean(text))
+    out = "".join(_HTML_ENTITIES.get(c, c) for c in _LINKIFY_TRIGGER.sub(WORD_JOINER, clean(text)))
     return out.replace("\n", "<br>")
 
 
@@ -62,6 +68,12 @@ def markdown_text(text: str | None) -> str:
     line = _MD_INLINE.sub(r"\\\1", one_line(text))
     line = _MD_AUTOLINK.sub(lambda m: "\\:" if m.group(1) else f"{m.group(2)}\\.", line)
     return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\" if m.group(1) else "\\", line, count=1)
+
+
+def streamlit_text(text: str | None) -> str:
+    """`markdown_text` for Streamlit's own Markdown (`st.success`, `st.warning`, expander labels), which also links
+    bare URLs and addresses found in the decoded text: those get a word joiner."""
+    return markdown_text(_LINKIFY_TRIGGER.sub(WORD_JOINER, clean(text)))
 
 
 def http_url(url: str | None) -> str | None:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
 from kb.drafting.matters import FIELD_LIMITS, MAX_GROUND_CHARS
-from kb.safe_text import markdown_text
+from kb.safe_text import streamlit_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 
@@ -28,7 +28,7 @@ def show_flash() -> None:
     """Messages set in button callbacks, shown once on the page they lead to."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(markdown_text(message))
+        st.success(streamlit_text(message))
 
 
 def sidebar() -> None:
@@ -175,7 +175,7 @@ def _passages(store: Any, matter: Any) -> None:
         collected = matter.passages_for(ground)
         if not collected:
             continue
-        with st.expander(f"{markdown_text(label)} ({len(collected)})", expanded=True):
+        with st.expander(f"{streamlit_text(label)} ({len(collected)})", expanded=True):
             for i, passage in enumerate(collected):
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
@@ -212,7 +212,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
-            with st.expander(f"Proposed for {markdown_text(matter.ground_label(ground))} ({len(hits)})"):
+            with st.expander(f"Proposed for {streamlit_text(matter.ground_label(ground))} ({len(hits)})"):
                 for j, hit in enumerate(hits):
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from kb.api import Hit, KnowledgeBase, validate_filters
 from kb.errors import FilterError
-from kb.safe_text import markdown_text
+from kb.safe_text import streamlit_text
 from kb.store.base import SEARCH_MODES, SearchFilters
 from ui import matters_ui
 from ui.render import escape, heading, paragraph_block, source_button, source_roots
@@ -97,7 +97,7 @@ def research_page(kb: KnowledgeBase) -> None:
         try:
             validate_filters(filters)
         except FilterError as exc:  # count as if no dates were given, so the other filters stay usable
-            st.warning(f"Please correct the filter: {markdown_text(str(exc))}")
+            st.warning(f"Please correct the filter: {streamlit_text(str(exc))}")
             counting = replace(filters, date_from=None, date_to=None)
         with explained_errors("counting filter values"):
             _filter_widgets(kb, counting)
