@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from kb.drafting.draft import draft_argument
 from kb.drafting.export import export_markdown
 from kb.drafting.matters import FIELD_LIMITS, CollectedPassage, MatterStore
-from kb.safe_text import clean, html_text, http_url, markdown_text
+from kb.safe_text import WORD_JOINER, clean, html_text, http_url, markdown_text
 from ui.render import servable
 
 TRACKER = "http://tracker.invalid"
@@ -51,7 +51,7 @@ def test_html_text_shows_every_character_literally() -> None:
                                          create_parent="div")
     _assert_inert(root, set())
     assert not root.xpath("//a")
-    assert " ".join(root.text_content().split()) == " ".join(clean(HOSTILE).split())
+    assert " ".join(root.text_content().replace(WORD_JOINER, "").split()) == " ".join(clean(HOSTILE).split())
 
 
 def test_terminal_escapes_and_bidi_overrides_are_removed() -> None:

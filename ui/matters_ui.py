@@ -15,7 +15,7 @@ import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
 from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
-from kb.safe_text import markdown_text
+from kb.safe_text import streamlit_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 
@@ -28,7 +28,7 @@ def show_flash() -> None:
     """Messages set in button callbacks, shown once on the page they lead to."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(markdown_text(message))
+        st.success(streamlit_text(message))
 
 
 def sidebar() -> None:
@@ -233,7 +233,7 @@ def _passages(store: Any, matter: Any) -> None:
         if not collected:
             continue
         suffix = "" if ground in chosen else " — not argued (choose the ground on the Facts tab)"
-        with st.expander(f"{markdown_text(label)} ({len(collected)}){suffix}", expanded=ground in chosen):
+        with st.expander(f"{streamlit_text(label)} ({len(collected)}){suffix}", expanded=ground in chosen):
             for i, passage in enumerate(collected):
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
@@ -288,7 +288,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
-            with st.expander(f"Proposed for {markdown_text(matter.ground_label(ground))} ({len(hits)})"):
+            with st.expander(f"Proposed for {streamlit_text(matter.ground_label(ground))} ({len(hits)})"):
                 for j, hit in enumerate(hits):
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)
@@ -358,7 +358,7 @@ def _show_draft(draft: Any) -> None:
     texts = footnote_texts(draft)
     for fn in draft.footnotes:
         passage = draft.evidence.get(fn.chunk_id)
-        with st.expander(markdown_text(f"{fn.id}. {texts[fn.id][0]}")):
+        with st.expander(streamlit_text(f"{fn.id}. {texts[fn.id][0]}")):
             st.code(fn.citation, language=None, wrap_lines=True)
             if passage is not None:
                 st.markdown(quote_block(passage.text, fn.quote), unsafe_allow_html=True)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from kb.api import Hit, KnowledgeBase, role_label, validate_filters
 from kb.errors import FilterError
-from kb.safe_text import markdown_text
+from kb.safe_text import streamlit_text
 from kb.search.modes import SEARCH_MODES
 from kb.store.base import SearchFilters
 from ui import matters_ui
@@ -112,7 +112,7 @@ def research_page(kb: KnowledgeBase) -> None:
         try:
             validate_filters(filters)
         except FilterError as exc:  # count as if no dates were given, so the other filters stay usable
-            st.warning(f"Please correct the filter: {markdown_text(str(exc))}")
+            st.warning(f"Please correct the filter: {streamlit_text(str(exc))}")
             counting = replace(filters, date_from=None, date_to=None)
         with explained_errors("counting filter values"):
             _filter_widgets(kb, counting)

@@ -26,7 +26,7 @@ from kb.errors import (
     StoreEmptyError,
     StoreLockedError,
 )
-from kb.safe_text import markdown_text
+from kb.safe_text import streamlit_text
 from kb.settings import Settings
 
 if TYPE_CHECKING:
@@ -116,17 +116,17 @@ def explained_errors(doing: str) -> Iterator[None]:
         st.info("The knowledge base is empty: nothing has been ingested yet. Run `kb ingest` (or `make run`) "
                 "and search again; documents become searchable as they are written.")
     except StoreLockedError as exc:
-        st.warning(f"The store is busy: {markdown_text(str(exc))}")
+        st.warning(f"The store is busy: {streamlit_text(str(exc))}")
     except ModelUnavailableError as exc:
-        st.error(f"The embedding model cannot be loaded, so {doing} is not possible: {markdown_text(str(exc))}")
+        st.error(f"The embedding model cannot be loaded, so {doing} is not possible: {streamlit_text(str(exc))}")
     except FilterError as exc:
-        st.warning(f"Please correct the filter: {markdown_text(str(exc))}")
+        st.warning(f"Please correct the filter: {streamlit_text(str(exc))}")
     except DocumentNotFoundError as exc:
-        st.warning(markdown_text(str(exc)))
+        st.warning(streamlit_text(str(exc)))
     except (KbError, ValueError, OSError) as exc:
         log.exception("%s failed", doing)
-        st.error(f"Could not complete {markdown_text(doing)}: {markdown_text(str(exc))}")
+        st.error(f"Could not complete {streamlit_text(doing)}: {streamlit_text(str(exc))}")
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a raw traceback for a lawyer
         log.exception("%s failed unexpectedly", doing)
-        st.error(f"Something went wrong during {markdown_text(doing)} ({type(exc).__name__}). "
+        st.error(f"Something went wrong during {streamlit_text(doing)} ({type(exc).__name__}). "
                  "The details are in the server log.")

@@ -11,7 +11,7 @@ import streamlit as st
 from ingest.loaders import FORMAT_BY_SUFFIX
 from kb.api import KnowledgeBase
 from kb.errors import BadInputError, KbError
-from kb.safe_text import markdown_text
+from kb.safe_text import streamlit_text
 from ui.state import explained_errors
 
 ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix not in (".json", ".xml")})
@@ -20,7 +20,7 @@ ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix n
 def uploads_page(kb: KnowledgeBase) -> None:
     st.header("Add material")
     for kind, message in st.session_state.pop("upload_flash", []):
-        getattr(st, kind)(markdown_text(message))
+        getattr(st, kind)(streamlit_text(message))
     _add_files(kb)
     uploaded_files(kb)
 
@@ -38,14 +38,14 @@ def _add_files(kb: KnowledgeBase) -> None:
         try:
             saved.append(save_upload(kb.settings, file.name, file.getvalue()))
         except BadInputError as exc:
-            st.error(markdown_text(f"{exc.path}: {exc.reason}"))
+            st.error(streamlit_text(f"{exc.path}: {exc.reason}"))
     if not saved:
         return
     bar = st.progress(0.0, text="Reading and indexing…")
 
     def progress(done: int, total: int, doc_id: str) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0,
-                     text=f"{done:,} of {total:,} passages · {markdown_text(doc_id)}")
+                     text=f"{done:,} of {total:,} passages · {streamlit_text(doc_id)}")
 
     problems: list[str] = []
     with explained_errors("adding the files"):
@@ -54,7 +54,7 @@ def _add_files(kb: KnowledgeBase) -> None:
         bar.progress(1.0, text="Done")
         st.success(report.line())
         for problem in problems:
-            st.warning(markdown_text(problem))
+            st.warning(streamlit_text(problem))
 
 
 def uploaded_files(kb: KnowledgeBase) -> None:

@@ -54,7 +54,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def check_zip(path: Path, data: bytes, max_bytes: int = MAX_UNZIPPED_BYTES) -> zipfile.ZipFile:
+def check_zip(path: Path, data: bytes, max_bytes: int = MAX_UNZIPPED_BYTES, kind: str = "DOCX") -> zipfile.ZipFile:
     """The archive, once its directory shows it unzips to a bounded size (a zip bomb is refused unopened).
 
     The declared sizes can be trusted as a bound: `zipfile` stops reading an entry at its declared size.
@@ -63,9 +63,9 @@ def check_zip(path: Path, data: bytes, max_bytes: int = MAX_UNZIPPED_BYTES) -> z
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise BadInputError(path, f"corrupt or truncated ZIP container ({exc})") from exc
+        raise BadInputError(path, f"corrupt or truncated {kind} ({type(exc).__name__}: {exc})") from exc
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise BadInputError(path, f"too many parts in the ZIP container ({len(entries):,}; limit {MAX_ZIP_ENTRIES:,})")
+        raise BadInputError(path, f"too many parts in the {kind} ({len(entries):,}; limit {MAX_ZIP_ENTRIES:,})")
     total = sum(e.file_size for e in entries)
     if total > max_bytes:
         raise BadInputError(path, f"unzips to {total:,} bytes (limit {max_bytes:,}): refused as a decompression bomb")
