@@ -566,12 +566,16 @@ class Checker:
     def _pick(self, f: Found, candidates: list[Case]) -> Case:
         def preference(c: Case) -> tuple:
             return (f.date is not None and c.date == f.date,
-                    f.year is not None and c.date is not None and int(c.date[:4]) == f.year,
+                    f.year is not None and c.date is not None and self._year_fits(f, int(c.date[:4])),
                     (c.doc_type == "DECISION") == f.decision,
                     c.grand_chamber == f.grand_chamber,
                     all(p in self.index.paragraphs(c.doc_id) for p in f.paragraphs) if len(candidates) > 1 else 0,
                     c.date or "")
         return max(candidates, key=preference)
+
+    @staticmethod
+    def _year_fits(f: Found, year: int) -> bool:
+        return f.year is not None and f.year - (0 if f.year_exact else 2) <= year <= f.year
 
     def _echr_full(self, f: Found) -> CheckedCitation:
         named = self.index.by_name(f.name or "", f.state)
@@ -604,7 +608,7 @@ class Checker:
         if f.date and case.date != f.date:
             return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
                              f"not {long_date(f.date)}.", case)
-        if f.year and case.date and not (f.year - (0 if f.year_exact else 2) <= int(case.date[:4]) <= f.year):
+        if f.year and case.date and not self._year_fits(f, int(case.date[:4])):
             return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
                              f"not {f.year}.", case)
         return self._pinpoints_and_quotes(f, case.doc_id, case.label, "echr", case.payload.get("url"))
