@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import qdrant_edge as q
+from filelock import FileLock, Timeout
 
 from kb.errors import StoreLockedError
 from kb.store.base import (
@@ -29,32 +30,50 @@ RRF_K = 60
 MAX_FACET_VALUES = 10_000_000
 
 
+def lock_path(path: Path) -> Path:
+    """The ownership lock of the shard at `path`: a file beside the shard folder, never inside it."""
+    return path.with_name(f"{path.name}.lock")
+
+
 class EdgeStore:
-    """A Qdrant Edge shard under `path`. Only one process may open it (the WAL is locked)."""
+    """A Qdrant Edge shard under `path`, owned by this process while it is open.
+
+    Ownership is decided by our own lock (`flock` on `lock_path(path)`, released by close, a crash or kill -9)
+    taken *before* Qdrant Edge is called: Edge's own WAL lock refuses a second opener only after that opener has
+    touched the shard's files, and from then on every flush of the owner failed ("tracker_journal.dat is shorter
+    than expected", issue 14). A second process now stops at our lock and never reaches the shard.
+    """
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._owner = FileLock(lock_path(self.path), thread_local=False, blocking=False)
+        try:
+            self._owner.acquire()
+        except Timeout:
+            raise StoreLockedError(
+                f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
+                "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
+            ) from None
+        try:
+            self._open_shard()
+        except BaseException:
+            self._owner.release()
+            raise
+
+    def _open_shard(self) -> None:
         config = q.EdgeConfig(
-            vectors={DENSE: q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine)},
+            vectors={DENSE: q.EdgeVectorParams(size=self.dim, distance=q.Distance.Cosine)},
             sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
         )
-        try:
-            if (self.path / "edge_config.json").exists() or (self.path / "wal").exists():
-                self._shard = q.EdgeShard.load(str(self.path))
-                self._create_indexes()
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._shard = q.EdgeShard.create(str(self.path), config)
-                self._create_indexes()
-        except Exception as exc:  # qdrant_edge raises a bare Exception for a locked WAL
-            if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
-                raise StoreLockedError(
-                    f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
-                    "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
-                ) from exc
-            raise
+        if (self.path / "edge_config.json").exists() or (self.path / "wal").exists():
+            self._shard = q.EdgeShard.load(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._shard = q.EdgeShard.create(str(self.path), config)
+        self._create_indexes()
 
     def _create_indexes(self) -> None:
         """Index every filter field; on an existing shard only the fields added since it was created."""
@@ -104,9 +123,12 @@ class EdgeStore:
     def close(self) -> None:
         with self._lock:
             if self._shard is not None:
-                self._shard.flush()
-                self._shard.close()
-                self._shard = None
+                try:
+                    self._shard.flush()
+                    self._shard.close()
+                finally:
+                    self._shard = None
+                    self._owner.release()
 
     # reading -------------------------------------------------------------------------------------------
 
