@@ -15,9 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from kb.indexing.pipeline import batches, build_indexing_pipeline, prepare
+
 from ingest.loaders import echr
 from kb.embedding import _model_kwargs
-from kb.indexing.pipeline import batches, build_indexing_pipeline, prepare
 from kb.settings import Settings
 from kb.store import open_store
 

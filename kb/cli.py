@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_ingest(kb, args) -> int:
     from tqdm import tqdm
 
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
 
     bar = tqdm(total=0, unit="chunk", desc="ingest", dynamic_ncols=True, file=sys.stderr)
 

@@ -37,13 +37,29 @@ class MatterNotFoundError(KbError):
     """A matter id that has no file in the matters folder."""
 
 
+class ConfigError(KbError, ValueError):
+    """A setting (environment variable or `config.toml` key) or a manifest entry that cannot be used; the message
+    names the variable or key and the valid values. A `ValueError` too, as before it had its own type."""
+
+
+class SelectionError(ConfigError):
+    """`--only` names no source of the manifest, or a request's numbers cannot be used."""
+
+
+class CorpusNotFoundError(KbError, FileNotFoundError):
+    """No corpus folder is configured, or the configured one does not exist."""
+
+
 __all__ = [
     "BadInputError",
+    "ConfigError",
+    "CorpusNotFoundError",
     "DocumentNotFoundError",
     "FilterError",
     "KbError",
     "MatterNotFoundError",
     "ModelUnavailableError",
+    "SelectionError",
     "StoreEmptyError",
     "StoreLockedError",
     "StoreUnavailableError",

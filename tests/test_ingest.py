@@ -10,7 +10,8 @@ import pytest
 from conftest import home_env
 
 from kb.api import KnowledgeBase
-from kb.indexing.pipeline import IngestRequest, prepare
+from kb.indexing.chunking import prepare
+from kb.indexing.ingest import IngestRequest
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 

@@ -15,7 +15,7 @@ from conftest import home_env
 
 from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.indexing.handover import inbox_dir, pending_batches, read_snapshot
+from kb.indexing.handover import pending_batches, read_snapshot
 from kb.indexing.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
 from kb.settings import Settings
 from kb.store.base import SearchFilters
@@ -97,10 +97,11 @@ def test_drop_folder_added_changed_removed_and_logged(home: Settings) -> None:
 
 def test_corpus_changes_only_what_is_stored_unless_all(home: Settings) -> None:
     report = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
-    assert (report.added, report.deferred) == (0, 2), "never-ingested corpus documents wait for --all"
+    assert (report.added, report.deferred) == (1, 1), "a never-ingested ECtHR document waits for --all, UN does not"
+    assert search_ids(home, "non-refoulement obligation of States parties", source_kinds=("un",))
 
     report = run_update(home, UpdateRequest(everything=True, drop=False, uploads=False), warn=quiet)
-    assert (report.added, report.failed) == (2, 0)
+    assert (report.added, report.unchanged, report.failed) == (1, 1, 0)
     again = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
     assert (again.unchanged, again.added, again.deferred, again.chunks) == (2, 0, 0, 0)
     hits = search_ids(home, "non-refoulement obligation of States parties", source_kinds=("un",))
@@ -109,11 +110,11 @@ def test_corpus_changes_only_what_is_stored_unless_all(home: Settings) -> None:
 
 def test_unchanged_corpus_files_are_not_opened_again(home: Settings) -> None:
     first = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
-    assert (first.deferred, first.files_unopened) == (2, 0)
+    assert (first.deferred, first.added, first.files_unopened) == (1, 1, 0)
     deferred = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
-    assert (deferred.deferred, deferred.files_unopened) == (2, 2), "still deferred, known without reading"
+    assert (deferred.deferred, deferred.unchanged, deferred.files_unopened) == (1, 1, 2), "known without reading"
     added = run_update(home, UpdateRequest(everything=True, drop=False, uploads=False), warn=quiet)
-    assert (added.added, added.files_unopened) == (2, 0), "--all must read what was deferred"
+    assert (added.added, added.files_unopened) == (1, 1), "--all must read what was deferred"
     quiet_run = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
     assert (quiet_run.unchanged, quiet_run.files_unopened, quiet_run.chunks) == (2, 2, 0)
 
@@ -162,7 +163,7 @@ def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
         watcher = owner.start_inbox_watcher()
         assert owner.store.count() > 0
         deadline = time.monotonic() + 10
-        while read_snapshot(inbox_dir(home)) is None and time.monotonic() < deadline:
+        while read_snapshot(home.inbox) is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert watcher.applied == 0
         (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
@@ -175,7 +176,7 @@ def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
                      if h.doc_id.startswith("DROP-expert-report-")]
             time.sleep(0.2)
         assert found, "handed-over document not searchable in the owner within 10 s"
-        assert pending_batches(inbox_dir(home)) == []
+        assert pending_batches(home.inbox) == []
     finally:
         owner.close()
 

@@ -76,13 +76,13 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
 @st.cache_data(ttl=3600, show_spinner=False)
 def corpus_files(_kb: KnowledgeBase, key: str) -> int:
     """How many source files the manifest names: the denominator of "how much is searchable"."""
-    from kb.indexing.pipeline import Manifest, source_files
+    from ingest.manifest import Manifest
 
     settings = _kb.settings
     if settings.corpus is None:
         return 0
     manifest = Manifest.load(settings.manifest)
-    return sum(len(source_files(settings.corpus, s)) for s in manifest.select(everything=True))
+    return sum(len(s.files(settings.corpus)) for s in manifest.select(everything=True))
 
 
 @contextmanager
