@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kb.errors import KbError
+from kb.errors import CorpusNotFoundError, KbError, UsageError
 
 COMMANDS: dict[str, str] = {
     "ingest": "load the corpus (or part of it) into the store",
@@ -268,7 +268,7 @@ def cmd_citations(kb, args) -> int:
     from kb.citations.graph import GRAPH_FILE, build
 
     if kb.settings.corpus is None:
-        raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
+        raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
     from kb.citations.graph import iter_echr_documents
     from kb.search.facts_index import FACTS_FILE
     from kb.search.facts_index import build as build_facts
@@ -329,7 +329,7 @@ def cmd_matter(kb, args) -> int:
             print(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  updated {m.updated}")
         return 0
     if not args.name_or_id:
-        raise ValueError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
+        raise UsageError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
     if args.action == "create":
         m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes)
         print(m.id)
@@ -355,7 +355,7 @@ def cmd_draft(kb, args) -> int:
     elif args.out.suffix.lower() == ".md":
         args.out.write_text(export_markdown(draft, matter), encoding="utf-8")
     else:
-        raise ValueError(f"--out {args.out}: use a .docx or .md file name")
+        raise UsageError(f"--out {args.out}: use a .docx or .md file name")
     for warning in draft.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

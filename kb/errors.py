@@ -46,6 +46,14 @@ class SelectionError(ConfigError):
     """`--only` names no source of the manifest, or a request's numbers cannot be used."""
 
 
+class UsageError(ConfigError):
+    """A command-line option or argument that cannot be used (a bad date, a missing name, a bad file name)."""
+
+
+class MatterError(KbError, ValueError):
+    """A matter that cannot be created or read as asked (no name, an unknown ground, a damaged matter file)."""
+
+
 class CorpusNotFoundError(KbError, FileNotFoundError):
     """No corpus folder is configured, or the configured one does not exist."""
 
@@ -57,10 +65,12 @@ __all__ = [
     "DocumentNotFoundError",
     "FilterError",
     "KbError",
+    "MatterError",
     "MatterNotFoundError",
     "ModelUnavailableError",
     "SelectionError",
     "StoreEmptyError",
     "StoreLockedError",
     "StoreUnavailableError",
+    "UsageError",
 ]

@@ -134,3 +134,26 @@ def test_chunk_ids_and_versions_come_from_content(corpus_root):
     doc = echr.load(path, "x", "echr")[0]
     doc.importance = 1
     assert prepare(doc, "echr/JUDGMENT").version != first.version
+
+
+def test_a_record_that_breaks_a_loader_or_chunking_is_one_line_and_the_file_beside_it_is_stored(kb, tmp_path,
+                                                                                                private_corpus):
+    """`kb ingest FILE` used to crash on a loader bug; now every path reads files with one failure policy."""
+    record = json.loads((private_corpus / FILES[0]).read_text(encoding="utf-8"))
+    bad_date = tmp_path / "bad-date.json"
+    bad_date.write_text(json.dumps({**record, "id": "001-999999", "date": 12345}), encoding="utf-8")
+    bad_title = tmp_path / "bad-title.json"
+    bad_title.write_text(json.dumps({**record, "id": "001-999998", "title": ["a", "list"]}), encoding="utf-8")
+    good = private_corpus / FILES[1]
+
+    warnings: list[str] = []
+    report = kb.ingest(IngestRequest(files=(bad_date, good, bad_title)), warn=warnings.append)
+    assert (report.failed, report.added) == (2, 1)
+    assert kb.store.versions().keys() == {"UN-CAT-GC-4"}
+    assert len(warnings) == 2 and all("\n" not in w for w in warnings)
+    assert any("bad-date.json" in w for w in warnings) and any("bad-title.json" in w for w in warnings)
+    log = [json.loads(line) for line in (kb.settings.logs / "ingest.log").read_text(encoding="utf-8").splitlines()]
+    failed = {Path(path).name for path, _ in log[-1]["failures"]}
+    assert failed == {"bad-date.json", "bad-title.json"}
+    unexpected = {Path(path).name for path, reason in log[-1]["failures"] if reason.startswith("unexpected")}
+    assert unexpected == {Path(path).name for path, text in log[-1]["tracebacks"] if "Traceback" in text}

@@ -15,10 +15,12 @@ from conftest import home_env
 
 from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.indexing.handover import pending_batches, read_snapshot
+from kb.errors import KbError
+from kb.indexing.handover import pending_batches, read_snapshot, write_batch
 from kb.indexing.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
+from kb.indexing.writing import Batch
 from kb.settings import Settings
-from kb.store.base import SearchFilters
+from kb.store.base import ChunkPoint, SearchFilters, SparseVector
 
 MEMO = """Expert report on prison conditions in the requesting state
 
@@ -57,6 +59,14 @@ def search_ids(settings: Settings, query: str, **filters) -> list[str]:
     kb = KnowledgeBase(settings)
     try:
         return [h.doc_id for h in kb.search(query, SearchFilters(**filters), limit=5)]
+    finally:
+        kb.close()
+
+
+def stored_versions(settings: Settings) -> dict:
+    kb = KnowledgeBase(settings)
+    try:
+        return kb.store.versions()
     finally:
         kb.close()
 
@@ -185,3 +195,29 @@ def test_interval_parsing() -> None:
     assert parse_interval("1h") == 3600 and parse_interval("15m") == 900 and parse_interval("90") == 90
     with pytest.raises(ValueError, match="90s, 15m, 1h"):
         parse_interval("hourly")
+
+
+def test_a_poisoned_inbox_batch_is_set_aside_after_the_attempts_and_later_batches_apply(home: Settings) -> None:
+    """A batch the store refuses used to be retried forever, blocking every later update (issue 9)."""
+    (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
+    assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 2
+    note = next(d for d in stored_versions(home) if d.startswith("DROP-note-"))
+    poison = Batch(documents={"DROP-poison": [ChunkPoint(
+        "00000000-0000-0000-0000-00000000dead", [0.5, 0.5, 0.5], SparseVector([1], [1.0]), {"doc_id": "DROP-poison"})]})
+    write_batch(home.inbox, poison)  # a 3-dimensional vector: the store refuses it
+    write_batch(home.inbox, Batch(removals=[note]))  # handed over after it: must wait, then apply
+    settings = home.with_(inbox_attempts=2)
+    nothing = UpdateRequest(corpus=False, drop=False, uploads=False)
+
+    with pytest.raises(KbError, match="attempt 1 of 2"):
+        run_update(settings, nothing, warn=quiet)
+    assert len(pending_batches(home.inbox)) == 2, "the later batch waits, so versions stay in order"
+    warnings: list[str] = []
+    report = run_update(settings, nothing, warn=warnings.append)
+    assert report.leftovers == 1 and pending_batches(home.inbox) == []
+    assert [p.name for p in (home.inbox / "failed").iterdir()] and "failed to apply 2 times" in warnings[0]
+    assert "Vector dimension error" in warnings[0]
+    stored = stored_versions(home)
+    assert note not in stored and "DROP-poison" not in stored and len(stored) == 1
+    assert json.loads((home.inbox / "attempts.json").read_text()) == {}

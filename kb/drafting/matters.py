@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.errors import MatterNotFoundError
+from kb.errors import MatterError, MatterNotFoundError
 
 if TYPE_CHECKING:
     from kb.api import Hit
@@ -100,7 +100,7 @@ class Matter:
     def add_custom_ground(self, label: str) -> str:
         label = " ".join(label.split())
         if not label:
-            raise ValueError("a custom ground needs a name, e.g. 'Article 8: family life'")
+            raise MatterError("a custom ground needs a name, e.g. 'Article 8: family life'")
         if label not in self.custom_grounds and label not in GROUNDS:
             self.custom_grounds.append(label)
         return label
@@ -108,7 +108,7 @@ class Matter:
     def check_ground(self, ground: str) -> None:
         if ground not in self.grounds():
             valid = ", ".join(self.grounds())
-            raise ValueError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
+            raise MatterError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
                              "(add your own with add_custom_ground)")
 
     def add_passage(self, hit: Hit, ground: str, note: str = "") -> CollectedPassage:
@@ -150,7 +150,7 @@ class Matter:
             values = {k: v for k, v in data.items() if k in known and k != "passages"}
             return cls(**values, passages=passages)
         except TypeError as exc:
-            raise ValueError(f"{source}: not a matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{source}: not a matter file ({exc}); restore it from a backup or delete it") from None
 
 
 class MatterStore:
@@ -180,7 +180,7 @@ class MatterStore:
                notes: str = "") -> Matter:
         name = " ".join((name or "").split())
         if not name:
-            raise ValueError("a matter needs a name, e.g. the client's name and the requesting state")
+            raise MatterError("a matter needs a name, e.g. the client's name and the requesting state")
         matter = Matter(id=f"{_slug(name)}-{uuid.uuid4().hex[:6]}", name=name, requesting_state=requesting_state,
                         offence=offence, risk_factors=risk_factors, notes=notes)
         self.save(matter, touch=False)
@@ -219,7 +219,7 @@ class MatterStore:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
         if not isinstance(data, dict):
-            raise ValueError(f"{path}: not a matter file; restore it from a backup or delete it")
+            raise MatterError(f"{path}: not a matter file; restore it from a backup or delete it")
         return Matter.from_dict(data, path)

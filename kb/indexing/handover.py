@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kb.atomic import atomic_move, atomic_write, writer_pid
-from kb.errors import KbError, StoreLockedError
+from kb.errors import ConfigError, KbError, StoreLockedError
 from kb.indexing.writing import Batch, StoredDocument, apply_batch, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
@@ -191,7 +191,7 @@ class InboxWatcher:
     def __init__(self, store: ChunkStore, inbox: Path, interval: float = 2.0,
                  warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr), max_attempts: int = 5) -> None:
         if interval <= 0:
-            raise ValueError(f"inbox poll interval {interval}; it must be a positive number of seconds")
+            raise ConfigError(f"inbox poll interval {interval}; it must be a positive number of seconds")
         self.store = store
         self.inbox = inbox
         self.interval = interval

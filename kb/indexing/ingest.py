@@ -15,7 +15,17 @@ from ingest.files import corpus_files, named_files
 from ingest.manifest import Manifest, Source
 from kb.errors import CorpusNotFoundError, SelectionError
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.sync import IngestReport, ProgressFn, Stream, SyncPolicy, WarnFn, append_log, run_sync, stderr
+from kb.indexing.sync import (
+    IngestReport,
+    ProgressFn,
+    Stream,
+    Sync,
+    SyncPolicy,
+    WarnFn,
+    append_log,
+    run_sync,
+    stderr,
+)
 from kb.indexing.writing import StoreSink, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
@@ -57,6 +67,27 @@ def selection(settings: Settings, request: IngestRequest) -> tuple[list[Source],
     return sources, SyncPolicy(budget=budget, remove=request.prune and request.limit is None)
 
 
+def streams_for(settings: Settings, request: IngestRequest) -> tuple[list[Stream], SyncPolicy, FileMemo | None]:
+    if request.files:
+        manifest = Manifest.load(settings.manifest)
+        files = named_files(request.files, settings.corpus, manifest, request.file_kind)
+        return [Stream(request.file_kind, files=files, whole=False)], SyncPolicy(budget=request.max_chunks), None
+    corpus = corpus_or_fail(settings)
+    sources, policy = selection(settings, request)
+    streams = [Stream(s.name, files=corpus_files(corpus, s, request.limit), whole=request.limit is None)
+               for s in sources]
+    return streams, policy, FileMemo(settings.file_memo)
+
+
+def plan(settings: Settings, request: IngestRequest, warn: WarnFn = stderr) -> list[tuple[str, str]]:
+    """(source name, document id) of every document `run_ingest` would write into an empty store, in the order it
+    would write them; nothing is embedded or written (what `make run`'s selection holds, checked on the corpus)."""
+    streams, policy, _ = streams_for(settings, request)
+    sync = Sync(settings, {}, policy, IngestReport(), warn=warn)
+    sync.read(streams)
+    return [(p.source_name, p.doc_id) for p in sync.selected()]
+
+
 def run_ingest(
     settings: Settings,
     store: ChunkStore,
@@ -66,18 +97,7 @@ def run_ingest(
 ) -> IngestReport:
     """Bring the store in line with the selected sources (or write the named files)."""
     report = IngestReport()
-    if request.files:
-        manifest = Manifest.load(settings.manifest)
-        streams = [Stream(request.file_kind, files=named_files(request.files, settings.corpus, manifest,
-                                                               request.file_kind), whole=False)]
-        policy = SyncPolicy(budget=request.max_chunks)
-        memo = None
-    else:
-        corpus = corpus_or_fail(settings)
-        sources, policy = selection(settings, request)
-        streams = [Stream(s.name, files=corpus_files(corpus, s, request.limit), whole=request.limit is None)
-                   for s in sources]
-        memo = FileMemo(settings.file_memo)
+    streams, policy, memo = streams_for(settings, request)
     run_sync(settings, streams, store_documents(store), policy, StoreSink(store), report, memo, progress, warn)
     append_log(settings.logs / "ingest.log", report)
     return report

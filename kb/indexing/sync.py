@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,7 @@ class _Pending:
     """A document to write, as the first pass leaves it: small, plus its chunks only while `KEEP_CHUNKS` allows."""
 
     doc_id: str
+    source_name: str
     chunks: int
     priority: float
     budgeted: bool
@@ -122,16 +124,23 @@ class _Pending:
     prepared: PreparedDocument | None
 
 
+def prepare_or_fail(doc: SourceDocument, source_name: str) -> PreparedDocument | ReadFailure:
+    try:
+        return prepare(doc, source_name)
+    except Exception as exc:  # a field of an unexpected type; the loaders' validation should have caught it
+        return ReadFailure(doc.source_file, f"unexpected {type(exc).__name__} while cutting into chunks: {exc}",
+                           traceback.format_exc())
+
+
 class Sync:
     """One run of the engine; `run()` fills and returns the report."""
 
-    def __init__(self, settings: Settings, existing: dict[str, StoredDocument], policy: SyncPolicy, sink: Sink,
+    def __init__(self, settings: Settings, existing: dict[str, StoredDocument], policy: SyncPolicy,
                  report: IngestReport, memo: FileMemo | None = None, progress: ProgressFn | None = None,
                  warn: WarnFn = stderr) -> None:
         self.settings = settings
         self.existing = existing
         self.policy = policy
-        self.sink = sink
         self.report = report
         self.memo = memo
         self.progress = progress
@@ -186,14 +195,17 @@ class Sync:
         return True
 
     def _admit(self, doc: SourceDocument, source_name: str) -> PreparedDocument | None:
-        """The document cut into chunks, or None (counted as failed, with a warning) for a repeated id or no text."""
-        reason = f"duplicate document id {doc.doc_id}" if doc.doc_id in self.seen else None
+        """The document cut into chunks, or None (counted as failed, with a warning) for a repeated id, no text, or
+        a record that breaks chunking (reported like a loader bug: one line, the traceback in the log)."""
+        if doc.doc_id in self.seen:
+            self.report.fail(ReadFailure(doc.source_file, f"duplicate document id {doc.doc_id}"), self.warn)
+            return None
         self.seen.add(doc.doc_id)
-        prepared = None if reason else prepare(doc, source_name)
-        if prepared is not None and not prepared.chunks:
-            reason = "no paragraphs of text"
-        if reason:
-            self.report.fail(ReadFailure(doc.source_file, reason), self.warn)
+        prepared = prepare_or_fail(doc, source_name)
+        if isinstance(prepared, PreparedDocument) and not prepared.chunks:
+            prepared = ReadFailure(doc.source_file, "no paragraphs of text")
+        if isinstance(prepared, ReadFailure):
+            self.report.fail(prepared, self.warn)
             return None
         return prepared
 
@@ -214,12 +226,12 @@ class Sync:
         keep = origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
         if keep:
             self.kept_chunks += len(prepared.chunks)
-        self.pending.append(_Pending(doc.doc_id, len(prepared.chunks), prepared.priority, budgeted, old is not None,
-                                     origin, prepared if keep else None))
+        self.pending.append(_Pending(doc.doc_id, source_name, len(prepared.chunks), prepared.priority, budgeted,
+                                     old is not None, origin, prepared if keep else None))
 
     # pass 2: write -----------------------------------------------------------------------------------------
 
-    def _selected(self) -> list[_Pending]:
+    def selected(self) -> list[_Pending]:
         """Whole sources first, then the budgeted ones by priority, within the budget."""
         ordered = sorted(self.pending, key=lambda p: (p.budgeted, -p.priority))
         if self.policy.budget is None:
@@ -257,13 +269,18 @@ class Sync:
         by_id = {p.doc_id: p for p in wanted}
         for doc in docs:
             if doc.doc_id in by_id:
-                by_id[doc.doc_id].prepared = prepare(doc, origin.source_name)
+                prepared = prepare_or_fail(doc, origin.source_name)
+                if isinstance(prepared, ReadFailure):
+                    self.report.fail(prepared, self.warn)
+                else:
+                    by_id[doc.doc_id].prepared = prepared
 
-    def write(self) -> None:
-        selected = self._selected()
+    def write(self, sink: Sink) -> None:
+        self.report.mode = sink.mode
+        selected = self.selected()
         total = sum(p.chunks for p in selected)
         if selected:
-            pipeline = build_indexing_pipeline(self.settings, self.sink)
+            pipeline = build_indexing_pipeline(self.settings, sink)
             done = 0
             group: list[tuple[_Pending, PreparedDocument]] = []
             for item in self._prepared(selected):
@@ -275,10 +292,10 @@ class Sync:
                 self._write_group(pipeline, group, done, total)
         removals = self._removals()
         if removals:
-            self.sink.deliver(Batch(removals=removals))
+            sink.deliver(Batch(removals=removals))
             self.report.batches += 1
             self.report.removed = len(removals)
-        self.sink.finish()
+        sink.finish()
         if self.memo is not None:
             self.memo.save()
 
@@ -308,10 +325,9 @@ def run_sync(settings: Settings, streams: Iterable[Stream], existing: dict[str, 
              warn: WarnFn = stderr) -> IngestReport:
     """Bring what `sink` writes to in line with `streams`; returns `report`, filled."""
     started = time.monotonic()
-    report.mode = sink.mode
-    sync = Sync(settings, existing, policy, sink, report, memo, progress, warn)
+    sync = Sync(settings, existing, policy, report, memo, progress, warn)
     sync.read(streams)
-    sync.write()
+    sync.write(sink)
     report.seconds += time.monotonic() - started
     return report
 
