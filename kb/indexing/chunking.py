@@ -23,12 +23,11 @@ INDEX_VERSION = "1"
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4c1e-9a57-3c2b7d0e5a11")
 LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.[\s\xa0]+")
-REMOVAL_TERMS = re.compile(
-    r"extradit|expul|expel|deport|refoulement|removal to|real risk|diplomatic assurance|death penalty|"
-    r"留置|指定居所监视居住|引渡|torture",
-    re.I,
-)
-"""What makes a document relevant to removal: the budgeted selection takes the documents with most of these first."""
+REMOVAL_TERMS = ("extradit", "expul", "expel", "deport", "refoulement", "removal to", "real risk",
+                 "diplomatic assurance", "death penalty", "留置", "指定居所监视居住", "引渡", "torture")
+"""What makes a document relevant to removal: the budgeted selection takes the documents with most of these first.
+Counted with `str.count` on the lower-cased text: the same count as a case-insensitive regex alternation, which took
+60 % of `prepare`'s time (1.6 s for six judgments here)."""
 
 
 @dataclass
@@ -96,8 +95,7 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
     version = encode_version(doc.doc_id, content_hash, len(chunks))
     for c in chunks:
         c.meta["doc_version"] = version
-    full_text = " ".join(p.text for p in doc.paragraphs)
-    priority = min(len(REMOVAL_TERMS.findall(full_text)), 200) + (20 if doc.extra.get("grand_chamber") else 0) + (
-        10 if doc.importance == 1 else 0
-    )
+    full_text = " ".join(p.text for p in doc.paragraphs).lower()
+    priority = (min(sum(full_text.count(term) for term in REMOVAL_TERMS), 200)
+                + (20 if doc.extra.get("grand_chamber") else 0) + (10 if doc.importance == 1 else 0))
     return PreparedDocument(doc, source_name, chunks, content_hash, version, float(priority))
