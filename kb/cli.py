@@ -265,7 +265,7 @@ def cmd_eval(kb, args) -> int:
 
 
 def cmd_citations(kb, args) -> int:
-    from kb.citations.graph import GRAPH_FILE, build
+    from kb.citations.graph import build
 
     if kb.settings.corpus is None:
         raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
@@ -274,9 +274,9 @@ def cmd_citations(kb, args) -> int:
     from kb.search.facts_index import build as build_facts
 
     documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
-    stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE, documents)
+    stats = build(kb.settings.corpus, kb.settings.citations_db, documents)
     print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
-          f"to a corpus document, in {stats['seconds']} s → {kb.settings.home / GRAPH_FILE}")
+          f"to a corpus document, in {stats['seconds']} s → {kb.settings.citations_db}")
     judgments = build_facts(documents, kb.settings.home / FACTS_FILE)
     print(f"facts sections of {judgments} judgments indexed → {kb.settings.home / FACTS_FILE}")
     return 0
@@ -323,7 +323,7 @@ def cmd_migrate(kb, args) -> int:
 def cmd_matter(kb, args) -> int:
     from kb.drafting.matters import MatterStore
 
-    store = MatterStore(kb.settings.home / "matters")
+    store = MatterStore(kb.settings.matters)
     if args.action == "list":
         for m in store.list():
             print(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  updated {m.updated}")
@@ -346,7 +346,7 @@ def cmd_draft(kb, args) -> int:
     from kb.drafting.export import export_docx, export_markdown
     from kb.drafting.matters import MatterStore
 
-    matter = MatterStore(kb.settings.home / "matters").get(args.matter_id)
+    matter = MatterStore(kb.settings.matters).get(args.matter_id)
     draft = draft_argument(kb, matter, grounds=args.ground or None)
     if args.out is None:
         print(export_markdown(draft, matter))

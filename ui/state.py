@@ -64,7 +64,7 @@ def matter_store() -> Any:
     """The matters folder under KB_HOME; imported lazily because matters are a separate module of `kb`."""
     from kb.drafting.matters import MatterStore
 
-    return MatterStore(get_kb().settings.home / "matters")
+    return MatterStore(get_kb().settings.matters)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
