@@ -52,6 +52,9 @@ def test_second_ingest_writes_nothing_and_prune_removes_deleted_documents(kb, pr
     assert (first.added, first.failed) == (3, 0)
     chunks = kb.store.count()
     assert first.chunks == chunks > 100
+    coverage = {c.name: (c.stored, c.in_corpus) for c in kb.coverage()}
+    assert {name: n for name, n in coverage.items() if n != (0, 0)} == {
+        "echr/DECISION": (1, 1), "un": (1, 1), "prc-law": (1, 1)}
 
     second = ingest(kb)
     assert second.summary() == {"added": 0, "unchanged": 3, "replaced": 0, "removed": 0, "failed": 0, "chunks": 0}
