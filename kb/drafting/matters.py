@@ -1,11 +1,11 @@
 """Matters: one client's extradition case, with the passages a lawyer has collected for it, kept on disk.
 
-A matter is one JSON file under `$KB_HOME/matters/`, written atomically (temporary file, then `os.replace`) so a
+A matter is one JSON file under `$KB_HOME/matters/`, written atomically (`kb.atomic.atomic_write`) so a
 crash or a second Streamlit session never leaves half a file. Collected passages keep their quoted text and full
 citation, not just a chunk id: the store may be rebuilt or re-chunked, the lawyer's brief must not change with it.
 
     from kb.drafting.matters import MatterStore
-    store = MatterStore(settings.home / "matters")
+    store = MatterStore(settings.matters)
     matter = store.create("Li v. Requested extradition", requesting_state="China", offence="fraud")
     matter.add_passage(hit, "article3")
     store.save(matter)
@@ -14,15 +14,14 @@ citation, not just a chunk id: the store may be rebuilt or re-chunked, the lawye
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.atomic import atomic_write
 from kb.errors import MatterError, MatterNotFoundError
 
 if TYPE_CHECKING:
@@ -196,17 +195,7 @@ class MatterStore:
         path = self._path(matter.id)
         if touch:
             matter.updated = now_iso()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{matter.id}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(matter.to_dict(), fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, json.dumps(matter.to_dict(), ensure_ascii=False, indent=1))
 
     def delete(self, matter_id: str) -> None:
         path = self._path(matter_id)
