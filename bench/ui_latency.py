@@ -63,7 +63,7 @@ def free_port() -> int:
 def build_store(home: Path, corpus: Path, files: tuple[str, ...] = SMALL_CORPUS) -> None:
     """Ingest `files` into a store under `home` and close it, so the Streamlit process can open it."""
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     kb = KnowledgeBase(Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus)}))

@@ -31,7 +31,7 @@ from ingest.loaders.checks import check_fields, checked
 from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
-from kb.errors import KbError
+from kb.errors import KbError, UsageError
 
 SELECT = ("itemid,docname,doctype,appno,conclusion,importance,kpdate,respondent,article,ecli,languageisocode,"
           "documentcollectionid2,doctypebranch,separateopinion")
@@ -75,16 +75,16 @@ class HudocQuery:
             try:
                 date.fromisoformat(getattr(self, name))
             except (TypeError, ValueError):
-                raise ValueError(f"HUDOC {name}={getattr(self, name)!r} is not a date; use YYYY-MM-DD") from None
+                raise UsageError(f"HUDOC {name}={getattr(self, name)!r} is not a date; use YYYY-MM-DD") from None
         if self.date_from > self.date_to:
-            raise ValueError(f"HUDOC date range {self.date_from} to {self.date_to} is empty")
+            raise UsageError(f"HUDOC date range {self.date_from} to {self.date_to} is empty")
         for state in self.states:
             if state_code(state) is None:
-                raise ValueError(f"unknown respondent state {state!r}; use a HUDOC code or name: "
+                raise UsageError(f"unknown respondent state {state!r}; use a HUDOC code or name: "
                                  f"{', '.join(sorted(RESPONDENTS))}")
         for collection in self.collections:
             if collection not in DOCTYPE_BY_COLLECTION:
-                raise ValueError(f"unknown HUDOC collection {collection!r}; valid: {', '.join(DOCTYPE_BY_COLLECTION)}")
+                raise UsageError(f"unknown HUDOC collection {collection!r}; valid: {', '.join(DOCTYPE_BY_COLLECTION)}")
 
     def hudoc_query(self) -> str:
         """The query string in HUDOC's syntax (what the HUDOC web page sends for the same search)."""

@@ -1,7 +1,7 @@
 """The documents that loaders produce and the rest of the system consumes.
 
 Loaders know file formats; they return `SourceDocument`s made of `Paragraph`s in reading order.
-Nothing here knows about embeddings or Qdrant: `kb.indexing.pipeline` turns these into stored chunks.
+Nothing here knows about embeddings or Qdrant: `kb.indexing` turns these into stored chunks.
 """
 
 from __future__ import annotations

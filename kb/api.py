@@ -17,7 +17,8 @@ from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.errors import DocumentNotFoundError, FilterError, KbError, MatterNotFoundError, StoreEmptyError
-from kb.indexing.pipeline import IngestReport, IngestRequest, ProgressFn, run_ingest
+from kb.indexing.ingest import IngestRequest, run_ingest
+from kb.indexing.sync import IngestReport, ProgressFn
 from kb.search.modes import SearchMode
 from kb.search.pipeline import run_search
 from kb.search.retrieval import to_document
@@ -73,6 +74,19 @@ class Hit:
         return {**asdict(self), "role_label": self.role_label}
 
 
+@dataclass(frozen=True)
+class SourceCoverage:
+    """How much of one corpus source is searchable: `stored` documents of `in_corpus` files (one document per file
+    in every source of the corpus)."""
+
+    name: str
+    kind: str
+    stored: int
+    in_corpus: int
+    default: bool
+    budgeted: bool
+
+
 @dataclass
 class DocumentView:
     doc_id: str
@@ -106,11 +120,12 @@ class KnowledgeBase:
 
     def start_inbox_watcher(self):
         """Apply what `kb update` hands over while this process holds the store (call once in the serving app)."""
-        from kb.indexing.handover import InboxWatcher, inbox_dir
+        from kb.indexing.handover import InboxWatcher
 
         with self._lock:
             if self._watcher is None:
-                self._watcher = InboxWatcher(self.store, inbox_dir(self.settings), self.settings.inbox_poll).start()
+                self._watcher = InboxWatcher(self.store, self.settings.inbox, self.settings.inbox_poll,
+                                             max_attempts=self.settings.inbox_attempts).start()
             return self._watcher
 
     def close(self) -> None:
@@ -282,6 +297,20 @@ class KnowledgeBase:
         out: dict[str, int] = {}
         for kind, _ in self.store.facet("source_kind", limit=100):
             out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=10_000_000))
+        return out
+
+    def coverage(self) -> list[SourceCoverage]:
+        """Per manifest source: documents stored against files in the corpus, so the app can say what is loaded.
+
+        Cheap on the full store: one facet per source over the indexed `source_name`, and a glob per source.
+        """
+        from ingest.manifest import Manifest
+
+        out = []
+        for source in Manifest.load(self.settings.manifest).sources:
+            stored = len(self.store.facet("doc_id", SearchFilters(source_names=(source.name,)), limit=10_000_000))
+            in_corpus = len(source.files(self.settings.corpus)) if self.settings.corpus else 0
+            out.append(SourceCoverage(source.name, source.kind, stored, in_corpus, source.default, source.budgeted))
         return out
 
     def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kb.errors import KbError
+from kb.errors import CorpusNotFoundError, KbError, UsageError
 from kb.safe_text import clean, one_line
 from kb.search.modes import SEARCH_MODES
 
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_ingest(kb, args) -> int:
     from tqdm import tqdm
 
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
 
     bar = tqdm(total=0, unit="chunk", desc="ingest", dynamic_ncols=True, file=sys.stderr)
 
@@ -308,17 +308,17 @@ def cmd_eval(kb, args) -> int:
 
 
 def cmd_citations(kb, args) -> int:
-    from kb.citations.graph import GRAPH_FILE, build
+    from kb.citations.graph import build
 
     if kb.settings.corpus is None:
-        raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
+        raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
     from kb.citations.graph import iter_echr_documents
     from kb.search.facts_index import build as build_facts
 
     documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
-    stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE, documents)
+    stats = build(kb.settings.corpus, kb.settings.citations_db, documents)
     print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
-          f"to a corpus document, in {stats['seconds']} s → {kb.settings.home / GRAPH_FILE}")
+          f"to a corpus document, in {stats['seconds']} s → {kb.settings.citations_db}")
     judgments = build_facts(documents, kb.store)
     kb.store.flush()
     print(f"facts sections of {judgments} judgments indexed in the store's facts collection")
@@ -366,14 +366,14 @@ def cmd_migrate(kb, args) -> int:
 def cmd_matter(kb, args) -> int:
     from kb.drafting.matters import Assurance, MatterStore
 
-    store = MatterStore(kb.settings.home / "matters")
+    store = MatterStore(kb.settings.matters)
     if args.action == "list":
         for m in store.list():
             print(clean(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  "
                         f"updated {m.updated}"))
         return 0
     if not args.name_or_id:
-        raise ValueError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
+        raise UsageError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
     if args.action == "create":
         grounds = [g.strip() for g in args.grounds.split(",")] if args.grounds is not None else None
         assurances = [Assurance(args.assurances, args.assurances_by, args.assurances_date)] \
@@ -411,8 +411,8 @@ def cmd_draft(kb, args) -> int:
     from kb.drafting.matters import MatterStore
 
     if args.out is not None and not args.out.parent.is_dir():
-        raise FileNotFoundError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
-    matter = MatterStore(kb.settings.home / "matters").get(args.matter_id)
+        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
+    matter = MatterStore(kb.settings.matters).get(args.matter_id)
     draft = draft_argument(kb, matter, grounds=args.ground or None)
     if args.out is None:
         print(clean(export_markdown(draft, matter)))
@@ -421,7 +421,7 @@ def cmd_draft(kb, args) -> int:
     elif args.out.suffix.lower() == ".md":
         args.out.write_text(export_markdown(draft, matter), encoding="utf-8")
     else:
-        raise ValueError(f"--out {args.out}: use a .docx or .md file name")
+        raise UsageError(f"--out {args.out}: use a .docx or .md file name")
     for warning in draft.warnings:
         print(f"warning: {one_line(warning)}", file=sys.stderr)
     return 0

@@ -118,13 +118,15 @@ class CachedDocumentEmbedder:
         self.cached = 0
 
     def warm_up(self) -> None:
-        self.embedder.warm_up()
+        """Nothing yet: the model loads on the first text the cache does not hold, so a run over cached texts (an
+        unchanged re-ingest, a `kb update` of a known file, the tests' shared cache) never pays for loading it."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
         known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
         todo = [d for d in documents if (d.content or "") not in known]
         if todo:
+            self.embedder.warm_up()
             embedded = self.embedder.run(documents=todo)["documents"]
             if self.cache:
                 self.cache.put_many([(d.content or "", d.embedding) for d in embedded])

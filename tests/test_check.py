@@ -118,7 +118,7 @@ def test_quotation_tolerates_typography_gaps_and_whitespace(sample_kb, tmp_path)
 def test_json_cli_prints_one_array(corpus_root, tmp_path):
     """The `--json` contract, through the real command on its own store."""
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     env = home_env(tmp_path / "home", corpus_root)
@@ -199,7 +199,7 @@ UK_EXPECTED = {
 @pytest.fixture(scope="module")
 def uk_cited_kb(corpus_root, tmp_path_factory):
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("uk_cited"), corpus_root)))

@@ -15,7 +15,7 @@ import pytest
 
 from ingest.loaders import echr
 from kb.citations.style import cite
-from kb.indexing.pipeline import prepare
+from kb.indexing.chunking import prepare
 
 
 def load(corpus_root: Path, name: str):

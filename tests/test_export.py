@@ -77,7 +77,7 @@ def extra_kb(corpus_root, kb_settings, tmp_path_factory):
     import shutil
 
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
 
     home = tmp_path_factory.mktemp("extra_home")
     upload = home / "li-family-statement.md"

@@ -16,7 +16,7 @@ import pytest
 
 from kb.api import KnowledgeBase
 from kb.drafting.matters import MatterStore
-from kb.indexing.pipeline import IngestRequest
+from kb.indexing.ingest import IngestRequest
 from kb.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]

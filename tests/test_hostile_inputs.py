@@ -28,7 +28,7 @@ from ingest.loaders import loader_for
 from ingest.loaders.common import MAX_FILE_BYTES, MAX_XML_ELEMENTS
 from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.indexing.pipeline import IngestRequest
+from kb.indexing.ingest import IngestRequest
 from kb.indexing.update import UpdateRequest, run_update, save_upload, uploads_dir
 from kb.settings import Settings
 

@@ -62,7 +62,7 @@ async def _session(env: dict[str, str], matter_id: str) -> dict:
 def session_results(corpus_root, tmp_path_factory) -> dict:
     """One server process and one client session for all calls (the server loads the model once)."""
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     env = home_env(tmp_path_factory.mktemp("mcp_home"), corpus_root)

@@ -80,15 +80,20 @@ BACKENDS = ("edge", "server-standin")
 @pytest.fixture(scope="module")
 def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
     """Real paragraphs with real vectors; the embedding cache is the session's, so sample_kb's work is reused."""
+    from ingest.files import ReadFailure, named_files, read
+    from ingest.manifest import Manifest
     from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
-    from kb.indexing.pipeline import IngestReport, iter_files, prepare, to_point
+    from kb.indexing.chunking import prepare
+    from kb.indexing.writing import to_point
 
-    report = IngestReport()
     chunks = []
-    for source_name, doc in iter_files(kb_settings, [corpus_root / f for f in FILES], "upload", report, print):
-        prepared = prepare(doc, source_name)
-        chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
-    assert report.failed == 0, report.failures
+    manifest = Manifest.load(kb_settings.manifest)
+    for item in named_files([corpus_root / f for f in FILES], kb_settings.corpus, manifest, "upload"):
+        docs = read(item)
+        assert not isinstance(docs, ReadFailure), docs
+        for doc in docs:
+            prepared = prepare(doc, item.source_name)
+            chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
     dense = CachedDocumentEmbedder(document_embedder(kb_settings.model, kb_settings.embed_dtype),
                                    EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
     dense.warm_up()
@@ -484,14 +489,16 @@ FACTS_QUERIES = (
 
 @pytest.fixture(scope="module")
 def facts_points(kb_settings, corpus_root: Path) -> list:
-    from kb.indexing.pipeline import IngestReport, iter_files
+    from ingest.files import named_files, read
+    from ingest.manifest import Manifest
     from kb.search.facts_index import FactsEmbedder
     from tests.conftest import SAMPLE_FILES
 
     embedder = FactsEmbedder()
     files = sorted({f for f in FILES + tuple(SAMPLE_FILES) if f.startswith("echr/")})
-    docs = [doc for _, doc in iter_files(kb_settings, [corpus_root / f for f in files], "upload", IngestReport(),
-                                         print)]
+    manifest = Manifest.load(kb_settings.manifest)
+    docs = [doc for item in named_files([corpus_root / f for f in files], kb_settings.corpus, manifest, "upload")
+            for doc in read(item)]
     points = [p for p in map(embedder.point, docs) if p is not None]
     assert len(points) >= 5 and len(points) < len(docs), "judgments with a facts section, and documents without"
     return points

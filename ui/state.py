@@ -86,7 +86,7 @@ def matter_store() -> Any:
     """The matters folder under KB_HOME; imported lazily because matters are a separate module of `kb`."""
     from kb.drafting.matters import MatterStore
 
-    return MatterStore(get_kb().settings.home / "matters")
+    return MatterStore(get_kb().settings.matters)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -98,13 +98,13 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
 @st.cache_data(ttl=3600, show_spinner=False)
 def corpus_files(_kb: KnowledgeBase, key: str) -> int:
     """How many source files the manifest names: the denominator of "how much is searchable"."""
-    from kb.indexing.pipeline import Manifest, source_files
+    from ingest.manifest import Manifest
 
     settings = _kb.settings
     if settings.corpus is None:
         return 0
     manifest = Manifest.load(settings.manifest)
-    return sum(len(source_files(settings.corpus, s)) for s in manifest.select(everything=True))
+    return sum(len(s.files(settings.corpus)) for s in manifest.select(everything=True))
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from ingest.loaders.echr import load as load_echr
 from ingest.model import BadInputError, SourceDocument
+from kb.atomic import atomic_move
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
@@ -288,7 +289,7 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
     con.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (json.dumps(stats),))
     con.commit()
     con.close()
-    tmp.replace(target)
+    atomic_move(tmp, target)
     return stats
 
 

@@ -1,11 +1,11 @@
 """Matters: one client's extradition case, with the passages a lawyer has collected for it, kept on disk.
 
-A matter is one JSON file under `$KB_HOME/matters/`, written atomically (temporary file, then `os.replace`) so a
+A matter is one JSON file under `$KB_HOME/matters/`, written atomically (`kb.atomic.atomic_write`) so a
 crash or a second Streamlit session never leaves half a file. Collected passages keep their quoted text and full
 citation, not just a chunk id: the store may be rebuilt or re-chunked, the lawyer's brief must not change with it.
 
     from kb.drafting.matters import MatterStore
-    store = MatterStore(settings.home / "matters")
+    store = MatterStore(settings.matters)
     matter = store.create("Li — extradition to the PRC", client="Mr Li Wei", requesting_state="China",
                           offence="embezzlement", penalty="life imprisonment", grounds=["article3", "assurances"])
     matter.add_passage(hit, "article3", note="the test", adverse=False)
@@ -20,16 +20,15 @@ passages under.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.errors import MatterNotFoundError
+from kb.atomic import atomic_write
+from kb.errors import MatterError, MatterNotFoundError
 
 if TYPE_CHECKING:
     from kb.api import Hit
@@ -182,7 +181,7 @@ class Matter:
     def add_custom_ground(self, label: str) -> str:
         label = " ".join(label.split())
         if not label:
-            raise ValueError("a custom ground needs a name, e.g. 'Article 8: family life'")
+            raise MatterError("a custom ground needs a name, e.g. 'Article 8: family life'")
         if label not in self.custom_grounds and label not in GROUNDS:
             self.custom_grounds.append(label)
         if label not in self.chosen_grounds:
@@ -192,7 +191,7 @@ class Matter:
     def check_ground(self, ground: str) -> None:
         if ground not in self.available_grounds():
             valid = ", ".join(self.available_grounds())
-            raise ValueError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
+            raise MatterError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
                              "(add your own with add_custom_ground)")
 
     def add_passage(self, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
@@ -277,7 +276,7 @@ class Matter:
             values = {k: v for k, v in data.items() if k in known and k not in ("passages", "assurances")}
             matter = cls(**values, passages=passages, assurances=assurances)
         except TypeError as exc:
-            raise ValueError(f"{source}: not a matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{source}: not a matter file ({exc}); restore it from a backup or delete it") from None
         if "chosen_grounds" not in data:
             matter.chosen_grounds = list(dict.fromkeys([*DEFAULT_GROUNDS, *matter.custom_grounds,
                                                         *(p.ground for p in passages)]))
@@ -321,7 +320,7 @@ class MatterStore:
         """A new matter on disk; `grounds` None means the defaults (`DEFAULT_GROUNDS`)."""
         name = " ".join((name or "").split())
         if not name:
-            raise ValueError("a matter needs a name, e.g. the client's name and the requesting state")
+            raise MatterError("a matter needs a name, e.g. the client's name and the requesting state")
         matter = Matter(id=f"{_slug(name)}-{uuid.uuid4().hex[:6]}", name=name, requesting_state=requesting_state,
                         offence=offence, risk_factors=risk_factors, notes=notes, client=" ".join(client.split()),
                         penalty=penalty)
@@ -343,17 +342,7 @@ class MatterStore:
         matter.check_limits()
         if touch:
             matter.updated = now_iso()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{matter.id}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(matter.to_dict(), fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, json.dumps(matter.to_dict(), ensure_ascii=False, indent=1))
 
     def delete(self, matter_id: str) -> None:
         path = self._path(matter_id)
@@ -366,7 +355,7 @@ class MatterStore:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
         if not isinstance(data, dict):
-            raise ValueError(f"{path}: not a matter file; restore it from a backup or delete it")
+            raise MatterError(f"{path}: not a matter file; restore it from a backup or delete it")
         return Matter.from_dict(data, path)

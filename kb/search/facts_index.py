@@ -39,7 +39,7 @@ def facts_text(doc: SourceDocument) -> str:
 
 
 def index_written_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
-    """The write path's hook (`kb.indexing.pipeline.write_document`): after an ECtHR document's chunks are written,
+    """The write path's hook (`kb.indexing.writing.write_document`): after an ECtHR document's chunks are written,
     its facts point is replaced from their THE FACTS texts (or deleted if it has none), so a judgment added by
     `kb update` is ranked by its facts like the rest. Removal needs no hook: `ChunkStore.delete_documents` deletes
     the documents' facts points too."""

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import qdrant_edge as q
+from filelock import FileLock, Timeout
 
 from kb.errors import StoreLockedError
 from kb.store.base import (
@@ -31,21 +32,49 @@ RRF_K = 60
 MAX_FACET_VALUES = 10_000_000
 
 
+def lock_path(path: Path) -> Path:
+    """The ownership lock of the shard at `path`: a file beside the shard folder, never inside it."""
+    return path.with_name(f"{path.name}.lock")
+
+
 def facts_path(path: Path) -> Path:
     """The facts-section shard beside the chunk shard (a shard owns its whole folder, so it cannot be inside)."""
     return path.with_name(path.name + "-facts")
 
 
 class EdgeStore:
-    """A Qdrant Edge shard under `path`, and the facts-section index in a second shard beside it (`facts_path`).
-    Only one process may open them (the WAL is locked)."""
+    """A Qdrant Edge shard under `path`, and the facts-section index in a second shard beside it (`facts_path`),
+    owned by this process while it is open.
+
+    Ownership is decided by our own lock (`flock` on `lock_path(path)`, released by close, a crash or kill -9)
+    taken *before* Qdrant Edge is called: Edge's own WAL lock refuses a second opener only after that opener has
+    touched the shard's files, and from then on every flush of the owner failed ("tracker_journal.dat is shorter
+    than expected", issue 14). A second process now stops at our lock and never reaches the shards.
+    """
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
+        self._shard = self._facts = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._owner = FileLock(lock_path(self.path), thread_local=False, blocking=False)
+        try:
+            self._owner.acquire()
+        except Timeout:
+            raise StoreLockedError(
+                f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
+                "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
+            ) from None
+        try:
+            self._open_shards()
+        except BaseException:
+            self._owner.release()
+            raise
+
+    def _open_shards(self) -> None:
         self._shard = _open_shard(self.path, q.EdgeConfig(
-            vectors={DENSE: q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine)},
+            vectors={DENSE: q.EdgeVectorParams(size=self.dim, distance=q.Distance.Cosine)},
             sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
         ))
         self._create_indexes()
@@ -119,11 +148,16 @@ class EdgeStore:
 
     def close(self) -> None:
         with self._lock:
-            for shard in (self._shard, self._facts):
-                if shard is not None:
-                    shard.flush()
-                    shard.close()
-            self._shard = self._facts = None
+            if self._shard is None:
+                return
+            try:
+                for shard in (self._shard, self._facts):
+                    if shard is not None:
+                        shard.flush()
+                        shard.close()
+            finally:
+                self._shard = self._facts = None
+                self._owner.release()
 
     # reading -------------------------------------------------------------------------------------------
 
