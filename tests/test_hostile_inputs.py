@@ -29,7 +29,7 @@ from ingest.loaders.common import MAX_FILE_BYTES, MAX_XML_ELEMENTS
 from ingest.model import BadInputError
 from kb.api import KnowledgeBase
 from kb.indexing.ingest import IngestRequest
-from kb.indexing.update import UpdateRequest, run_update, save_upload, uploads_dir
+from kb.indexing.update import UpdateRequest, run_update, save_upload
 from kb.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -345,7 +345,7 @@ def test_corpus_drop_folder_and_uploads_skip_bad_files_and_store_the_good(hostil
     assert report.added == 3, warnings  # the decision, the drop-folder note, the uploaded note
     where = {n: f"echr/DECISION/{n}" if n.startswith("echr_") else f"un/{n}" for n in corpus_bad}
     where |= {n: str(settings.drop / n) for n in drop_bad}
-    where |= {n: str(uploads_dir(settings) / n) for n in ("bomb.docx", "broken.pdf")}
+    where |= {n: str(settings.uploads / n) for n in ("bomb.docx", "broken.pdf")}
     for name, path in where.items():
         lines = [w for w in warnings if f"{path}:" in w]
         assert len(lines) == 1, (path, warnings)
@@ -396,7 +396,7 @@ def test_uploads_refuse_long_names_lock_files_and_huge_files(tmp_path: Path, cor
         save_upload(settings, "~$ounsel note.docx", _docx_bytes())
     with pytest.raises(BadInputError, match="file too large"):
         save_upload(settings, "huge.txt", b"x" * (MAX_FILE_BYTES + 1))
-    assert not uploads_dir(settings).exists() or not any(uploads_dir(settings).iterdir()), "nothing refused is kept"
+    assert not settings.uploads.exists() or not any(settings.uploads.iterdir()), "nothing refused is kept"
 
 
 def _cli(home: Path, corpus: Path, *args: str) -> subprocess.CompletedProcess:

@@ -83,9 +83,7 @@ def servable(path: Path, roots: Iterable[Path]) -> bool:
 
 def source_roots(settings: Settings) -> list[Path]:
     """The folders whose files the app may serve: the corpus, the drop folder and the uploads."""
-    from kb.indexing.update import uploads_dir
-
-    return [p for p in (settings.corpus, settings.drop, uploads_dir(settings)) if p is not None]
+    return [p for p in (settings.corpus, settings.drop, settings.uploads) if p is not None]
 
 
 def source_button(container, url: str | None, key: str, roots: Iterable[Path] = ()) -> None:

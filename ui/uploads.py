@@ -60,9 +60,8 @@ def _add_files(kb: KnowledgeBase) -> None:
 def uploaded_files(kb: KnowledgeBase) -> None:
     """Every file in the uploads folder, readable or not, with a way to take it out again: a file the update refused
     would otherwise stay on the server with nothing in the app to remove it."""
-    from kb.indexing.update import uploads_dir
 
-    folder = uploads_dir(kb.settings)
+    folder = kb.settings.uploads
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
         if folder.is_dir() else []
     if not files:
@@ -77,10 +76,10 @@ def uploaded_files(kb: KnowledgeBase) -> None:
 
 def _remove_upload(kb: KnowledgeBase, name: str) -> None:
     """Button callback: delete the file, then let the update take its document out of the store."""
-    from kb.indexing.update import UpdateRequest, run_update, uploads_dir
+    from kb.indexing.update import UpdateRequest, run_update
 
     flash: list[tuple[str, str]] = []
-    path = uploads_dir(kb.settings) / name
+    path = kb.settings.uploads / name
     try:
         path.unlink(missing_ok=True)
         problems: list[str] = []
