@@ -172,7 +172,7 @@ def evaluate(cases: Sequence[EvalCase], search: SearchFn, variant: str = "",
         leaked = [doc for doc, _ in ranked if doc in case.exclude_doc_ids]
         if leaked:
             raise AssertionError(f"{case.qid}: excluded document {leaked[0]} was ranked; the exclusion filter failed")
-        court_first = float(bool(chunks) and chunks[0].payload.get("role") in COURT_ROLES)
+        court_first = float(bool(chunks) and chunks[0].meta.get("role") in COURT_ROLES)
         rows.append({"qid": case.qid, "kind": case.kind, "ms": elapsed, **score_ranking(case, ranked),
                      "court@1": court_first})
         if progress:
