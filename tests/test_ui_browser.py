@@ -87,7 +87,7 @@ def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path:
 
     text = exported.read_text(encoding="utf-8")
     assert "Client C" in text
-    assert "Soering v. the United Kingdom, no. 14038/88, §" in text
+    assert "*Soering v. the United Kingdom*, no. 14038/88, §" in text  # case names are italic in the brief
     assert (OUTPUT / "2-document.png").stat().st_size > 10_000
 
 
