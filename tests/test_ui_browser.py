@@ -91,9 +91,9 @@ def test_search_open_collect_and_export_in_chromium(corpus_root: Path, tmp_path:
     assert (OUTPUT / "2-document.png").stat().st_size > 10_000
 
 
-@pytest.mark.xfail(strict=False, reason="timing-sensitive in Chromium: the multiselect's option list sometimes does not "
-                   "open while Streamlit reruns (2 of 3 runs here); combined filters are covered by test_ui_app and "
-                   "the conformance suite, first paint by bench/ui_latency.py")
+@pytest.mark.xfail(strict=False, reason="timing-sensitive in Chromium: the multiselect's option list sometimes does "
+                   "not open while Streamlit reruns (2 of 3 runs here); combined filters are covered by test_ui_app "
+                   "and the conformance suite, first paint by bench/ui_latency.py")
 def test_first_page_paints_before_the_model_loads_and_filters_combine(corpus_root: Path, tmp_path: Path) -> None:
     """A fresh start paints the page within 5 s and says the knowledge base is still opening; then Document type
     combined with another filter finds passages (the browser sends back each choice's label, so a label that changed
