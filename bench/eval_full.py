@@ -5,7 +5,7 @@
 Why a script and not only `kb eval --compare --ablation`: the issue's targets are measured on a fixed,
 kind-stratified sample in one run, and the store may still be locked by a running ingest (Qdrant Edge allows one
 process per shard); this exits with a clear message instead of waiting on a lock. Builds the citation graph
-and the facts-section index first if `$KB_HOME/citations.sqlite` or `facts-index.npz` is missing.
+and the facts-section index first if `$KB_HOME/citations.sqlite` or the store's facts collection is missing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from kb.api import KnowledgeBase
 from kb.citations.graph import GRAPH_FILE, build, iter_echr_documents
 from kb.errors import StoreLockedError
 from kb.search.evaluation import ablation_variants, evaluate, format_table, read_cases, searcher, standard_variants
-from kb.search.facts_index import FACTS_FILE
 from kb.search.facts_index import build as build_facts
 from kb.settings import Settings
 
@@ -44,12 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     for kind, n in (("citation", args.citation), ("summary", args.summary)):
         pool = [c for c in cases if c.kind == kind]
         chosen += rng.sample(pool, n) if 0 < n < len(pool) else pool
-    if settings.corpus and not all((settings.home / f).exists() for f in (GRAPH_FILE, FACTS_FILE)):
-        documents = list(iter_echr_documents(settings.corpus, lambda m: print(m, file=sys.stderr)))
-        print(f"building the citation graph: {build(settings.corpus, settings.home / GRAPH_FILE, documents)}",
-              file=sys.stderr)
-        print(f"indexing facts sections: {build_facts(documents, settings.home / FACTS_FILE)} judgments",
-              file=sys.stderr)
     kb = KnowledgeBase(settings)
     try:
         try:
@@ -58,6 +51,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the store is in use (an ingest is still running?): {exc}\nrun this again when it has finished; "
                   f"progress is in {settings.home / 'full-ingest.log'}", file=sys.stderr)
             return 3
+        need_graph, need_facts = not (settings.home / GRAPH_FILE).exists(), not kb.store.facts_doc_ids()
+        if settings.corpus and (need_graph or need_facts):
+            documents = list(iter_echr_documents(settings.corpus, lambda m: print(m, file=sys.stderr)))
+            if need_graph:
+                print(f"building the citation graph: {build(settings.corpus, settings.home / GRAPH_FILE, documents)}",
+                      file=sys.stderr)
+            if need_facts:
+                print(f"indexing facts sections: {build_facts(documents, kb.store)} judgments", file=sys.stderr)
+                kb.store.flush()
         print(f"{len(chosen)} cases against {count} chunks in {settings.store}", file=sys.stderr)
         results = []
         for variant in standard_variants() + ablation_variants():

@@ -2,8 +2,9 @@
 
     KB_HOME=data .venv/bin/python bench/fit_ranking.py [--cache /tmp/features.pkl] [--sample N]
 
-For each dev case: BM25 candidates from the store (as `kb search --mode ranked` gets them), then the product's own
-`LegalRanker.candidates` computes every feature, so what is fitted is exactly what runs. A pairwise logistic
+For each dev case the shipped ranked search (`KnowledgeBase.search_pipeline`, the object `kb search` runs) gives its
+candidates with the feature values its `LegalRanker` computed, and every refitted ranking is scored through that same
+pipeline's spreader and near-duplicate filter, so what is fitted is exactly what runs. A pairwise logistic
 regression (relevant paragraph vs. non-relevant candidate of the same query) gives the linear weights. Folds are
 grouped by the citing judgment (summary cases by note), as the held-out split is, so no judgment's paragraphs are on
 both sides. Printed: BM25 alone, the fitted ranking, and the fitted ranking refitted without each feature, each as
@@ -25,18 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from haystack import Document, SuperComponent
 
 from kb.api import KnowledgeBase
 from kb.citations.graph import open_graph
-from kb.embedding import Bm25QueryEmbedder
 from kb.search.evaluation import EvalCase, read_cases, score_ranking
-from kb.search.facts_index import open_facts_index
-from kb.search.ranking import FEATURES, MAX_PER_DOCUMENT, LegalRanker, key_of, spread_documents
-from kb.search.retrieval import RANKED_CANDIDATES, _fingerprint
+from kb.search.modes import SearchMode
+from kb.search.ranking import FEATURES, key_of, ranking_features
 from kb.settings import Settings
-from kb.store.base import SearchFilters, SparseVector, StoredChunk
+from kb.store.base import SearchFilters
 
-FITTED = [f for f in FEATURES if f != "named_case"]
+FITTED = [f for f in FEATURES if f not in ("named_case", "question_not_court")]
+"""`named_case` and `question_not_court` are set by hand: dev.jsonl's queries name no case and ask no question."""
 TRIAL = ["grand_chamber", "key_case", "law_section", "principles_heading", "cited_since_2015",
          "factual_query_retrieval", "factual_query_cited_document", "factual_query_law"]
 """Signals the shipped ranking does not use: the authority signals the issue names, and how a query that reads like
@@ -46,18 +47,20 @@ whether each would earn a place."""
 RECENT = "2015-01-01"
 
 
-def trial_features(graph, cands, excluded) -> np.ndarray:
-    recent = recent_citations(graph, [c.key for c in cands], excluded)
-    retrieved = [c for c in cands if c.features.get("retrieval")][:10]
-    factual = sum(c.chunk.payload.get("section") == "THE FACTS" for c in retrieved) / max(1, len(retrieved))
+def trial_features(graph, cands: list[Document], excluded) -> np.ndarray:
+    recent = recent_citations(graph, [key_of(c) for c in cands], excluded)
+    features = [ranking_features(c) for c in cands]
+    retrieved = sorted((f["retrieval"], c.meta.get("section")) for c, f in zip(cands, features, strict=True)
+                       if f["retrieval"])[::-1][:10]
+    factual = sum(section == "THE FACTS" for _, section in retrieved) / max(1, len(retrieved))
     rows = []
-    for c in cands:
-        p = c.chunk.payload
+    for c, f in zip(cands, features, strict=True):
+        p = c.meta
         heading = (p.get("heading") or "").lower()
         rows.append([float(p.get("formation") == "grand_chamber"), float(p.get("importance") == 1),
                      float(p.get("section") == "THE LAW"), float("principles" in heading),
-                     float(np.log1p(recent.get(c.key, 0))),
-                     factual * c.features["retrieval"], factual * c.features["cited_document"],
+                     float(np.log1p(recent.get(key_of(c), 0))),
+                     factual * f["retrieval"], factual * f["cited_document"],
                      factual * float(p.get("section") == "THE LAW")])
     return np.array(rows, dtype=np.float64).reshape(-1, len(TRIAL))
 
@@ -83,58 +86,52 @@ def recent_citations(graph, keys, excluded) -> dict:
 class Table:
     case: EvalCase
     X: np.ndarray
-    chunks: list[StoredChunk]
+    documents: list[Document]
     y: np.ndarray
 
 
-def label(case: EvalCase, chunk: StoredChunk) -> float:
-    doc, para = key_of(chunk)
-    if doc not in case.relevant:
+def label(case: EvalCase, doc: Document) -> float:
+    doc_id, para = key_of(doc)
+    if doc_id not in case.relevant:
         return 0.0
-    pinpoints = case.relevant[doc]
+    pinpoints = case.relevant[doc_id]
     return 2.0 if pinpoints and para in pinpoints else 1.0
 
 
-def tables(kb: KnowledgeBase, cases: list[EvalCase]) -> list[Table]:
+SLIM_META = ("doc_id", "paragraph", "title", "appno")
+"""What the spreader and the labels read of a candidate (the cache keeps only this and the text)."""
+
+
+def tables(kb: KnowledgeBase, search: SuperComponent, cases: list[EvalCase]) -> list[Table]:
     graph = open_graph(kb.settings.home)
-    ranker = LegalRanker(graph, store=kb.store, facts=open_facts_index(kb.settings.home))
-    bm25 = Bm25QueryEmbedder()
     out = []
     for i, case in enumerate(cases, 1):
-        sv = bm25.run(text=case.query)["sparse_embedding"]
         filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
-        chunks = kb.store.search(None, SparseVector(list(sv.indices), list(sv.values)), filters,
-                                 limit=RANKED_CANDIDATES, mode="bm25", prefetch_limit=RANKED_CANDIDATES)
-        cands = ranker.candidates(chunks, case.query, filters)
-        X = np.array([[c.features[f] for f in FITTED] for c in cands], dtype=np.float64).reshape(-1, len(FITTED))
+        cands = search.run(query=case.query, filters=filters, top_k=10)["candidates"]
+        X = np.array([[ranking_features(c)[f] for f in FITTED] for c in cands],
+                     dtype=np.float64).reshape(-1, len(FITTED))
         X = np.hstack([X, trial_features(graph, cands, set(case.exclude_doc_ids))])
-        slim = [StoredChunk(c.chunk.id, {k: c.chunk.payload.get(k) for k in ("doc_id", "paragraph", "text")}, 0.0)
-                for c in cands]
+        slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in cands]
         out.append(Table(case, X, slim, np.array([label(case, c) for c in slim])))
         if i % 200 == 0:
             print(f"  features: {i}/{len(cases)}", file=sys.stderr)
     return out
 
 
-def top10(table: Table, scores: np.ndarray) -> list[tuple[str, str]]:
+def top10(search: SuperComponent, table: Table, scores: np.ndarray) -> list[tuple[str, str]]:
+    """The first ten hits under `scores`, through the shipped pipeline's own spreader and near-duplicate filter."""
     order = np.argsort(-scores, kind="stable")
-    ranked = spread_documents([table.chunks[i] for i in order], MAX_PER_DOCUMENT)
-    seen, out = set(), []
-    for chunk in ranked:
-        fp = _fingerprint(chunk.payload.get("text") or "")
-        if fp in seen:
-            continue
-        seen.add(fp)
-        out.append((chunk.payload["doc_id"], str(chunk.payload.get("paragraph"))))
-        if len(out) == 10:
-            break
-    return out
+    ranked = [table.documents[i] for i in order]
+    filters = SearchFilters(exclude_doc_ids=table.case.exclude_doc_ids)
+    spread = search.pipeline.get_component("spread").run(documents=ranked, query=table.case.query, filters=filters)
+    hits = search.pipeline.get_component("dedupe").run(documents=spread["documents"], top_k=10)["documents"]
+    return [(d.meta["doc_id"], str(d.meta.get("paragraph"))) for d in hits]
 
 
-def metrics(tabs: list[Table], weights: np.ndarray, cols: list[int]) -> np.ndarray:
+def metrics(search: SuperComponent, tabs: list[Table], weights: np.ndarray, cols: list[int]) -> np.ndarray:
     by = defaultdict(lambda: defaultdict(list))
     for t in tabs:
-        for m, v in score_ranking(t.case, top10(t, t.X[:, cols] @ weights)).items():
+        for m, v in score_ranking(t.case, top10(search, t, t.X[:, cols] @ weights)).items():
             if v is not None:
                 by[t.case.kind][m].append(v)
     mean = lambda xs: float(np.mean(xs)) if xs else float("nan")  # noqa: E731
@@ -165,14 +162,15 @@ def fit(tabs: list[Table], cols: list[int], summary_weight: float, seed: int = 0
     return model.coef_[0]
 
 
-def cross_validate(tabs: list[Table], cols: list[int], summary_weight: float, folds: int = 5) -> np.ndarray:
+def cross_validate(search: SuperComponent, tabs: list[Table], cols: list[int], summary_weight: float,
+                   folds: int = 5) -> np.ndarray:
     from sklearn.model_selection import GroupKFold
 
     groups = [t.case.qid.rsplit("-p", 1)[0] if t.case.kind == "citation" else t.case.qid for t in tabs]
     results, sizes = [], []
     for train, test in GroupKFold(n_splits=folds).split(np.arange(len(tabs)), groups=groups):
         w = fit([tabs[i] for i in train], cols, summary_weight)
-        results.append(metrics([tabs[i] for i in test], w, cols))
+        results.append(metrics(search, [tabs[i] for i in test], w, cols))
         sizes.append(len(test))
     return np.average(np.array(results), axis=0, weights=sizes)
 
@@ -191,43 +189,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trial", action="store_true", help="also measure the features in TRIAL, one at a time")
     args = parser.parse_args(argv)
     settings = Settings.load()
-    if args.cache and args.cache.exists():
-        names, tabs = pickle.loads(args.cache.read_bytes())
-        if set(FITTED + TRIAL) - set(names):
-            print(f"{args.cache} lacks features {sorted(set(FITTED + TRIAL) - set(names))}: delete it to recompute",
-                  file=sys.stderr)
-            return 2
-        for t in tabs:
-            t.X = t.X[:, [names.index(f) for f in FITTED + TRIAL]]
-    else:
-        cases = read_cases(args.cases or settings.corpus.parent / "eval" / "dev.jsonl", sample=args.sample,
-                           seed=args.seed)
-        kb = KnowledgeBase(settings)
-        try:
-            tabs = tables(kb, cases)
-        finally:
-            kb.close()
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps((FITTED + TRIAL, tabs)))
+    kb = KnowledgeBase(settings)
+    try:
+        search = kb.search_pipeline(SearchMode.RANKED)
+        if args.cache and args.cache.exists():
+            names, tabs = pickle.loads(args.cache.read_bytes())
+            if set(FITTED + TRIAL) - set(names):
+                print(f"{args.cache} lacks features {sorted(set(FITTED + TRIAL) - set(names))}: delete it to "
+                      f"recompute", file=sys.stderr)
+                return 2
+            for t in tabs:
+                t.X = t.X[:, [names.index(f) for f in FITTED + TRIAL]]
+        else:
+            cases = read_cases(args.cases or settings.corpus.parent / "eval" / "dev.jsonl", sample=args.sample,
+                               seed=args.seed)
+            tabs = tables(kb, search, cases)
+            if args.cache:
+                args.cache.write_bytes(pickle.dumps((FITTED + TRIAL, tabs)))
+        report(search, tabs, args)
+    finally:
+        kb.close()
+    return 0
+
+
+def report(search: SuperComponent, tabs: list[Table], args: argparse.Namespace) -> None:
     n_cit = sum(t.case.kind == "citation" for t in tabs)
     print(f"{len(tabs)} cases ({n_cit} citation), grouped 5-fold cross-validation\n")
     print("| variant | citation doc@1 | doc@10 | para@10 | summary doc@1 |\n|---|---|---|---|---|")
     every = list(range(len(FITTED)))
     retrieval_only = np.zeros(len(FITTED))
     retrieval_only[FITTED.index("retrieval")] = 1.0
-    print(row("BM25 order (retrieval feature alone)", metrics(tabs, retrieval_only, every)))
-    print(row("fitted, all features", cross_validate(tabs, every, args.summary_weight)))
+    print(row("BM25 order (retrieval feature alone)", metrics(search, tabs, retrieval_only, every)))
+    print(row("fitted, all features", cross_validate(search, tabs, every, args.summary_weight)))
     for name in FITTED:
         cols = [i for i, f in enumerate(FITTED) if f != name]
-        print(row(f"refitted without {name}", cross_validate(tabs, cols, args.summary_weight)), flush=True)
+        print(row(f"refitted without {name}", cross_validate(search, tabs, cols, args.summary_weight)), flush=True)
     if args.trial:
         for i, name in enumerate(TRIAL, len(FITTED)):
-            print(row(f"refitted with {name} added", cross_validate(tabs, every + [i], args.summary_weight)),
+            print(row(f"refitted with {name} added", cross_validate(search, tabs, every + [i], args.summary_weight)),
                   flush=True)
     w = fit(tabs, every, args.summary_weight)
-    lines = [f"    {f}: float = {v:.3g}" for f, v in zip(FITTED, w, strict=True)]
-    print("\nweights fitted on all cases (RankingWeights):\n" + "\n".join(lines))
-    return 0
+    lines = [f"    @feature({v:.3g})  # {f}" for f, v in zip(FITTED, w, strict=True)]
+    print("\nweights fitted on all cases (the @feature weights in kb/search/ranking.py):\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
-from kb.indexing.pipeline import IngestRequest
+from kb.indexing.ingest import IngestRequest
 from kb.search.evaluation import load_cases
 from kb.settings import Settings
 

@@ -29,8 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ingest.files import ReadFailure, named_files, read  # noqa: E402
+from ingest.manifest import Manifest  # noqa: E402
 from kb.embedding import make_bm25  # noqa: E402
-from kb.indexing.pipeline import IngestReport, iter_files, prepare  # noqa: E402
+from kb.indexing.chunking import prepare  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 from kb.store.base import ChunkPoint, SearchFilters, SparseVector  # noqa: E402
 from kb.store.edge import EdgeStore  # noqa: E402
@@ -59,8 +61,11 @@ def real_chunks(corpus: Path) -> list[tuple[dict, SparseVector]]:
     settings = Settings.load({"KB_HOME": tempfile.mkdtemp(), "KB_CORPUS": str(corpus)})
     bm25 = make_bm25()
     out = []
-    for source_name, doc in iter_files(settings, [corpus / f for f in FILES], "upload", IngestReport(), print):
-        for chunk in prepare(doc, source_name).chunks:
+    for item in named_files([corpus / f for f in FILES], settings.corpus, Manifest.load(settings.manifest), "upload"):
+        docs = read(item)
+        if isinstance(docs, ReadFailure):
+            sys.exit(f"{docs.path}: {docs.reason}")
+        for chunk in (c for doc in docs for c in prepare(doc, item.source_name).chunks):
             sv = bm25.embed_document(chunk.content or "")
             payload = {k: v for k, v in chunk.meta.items() if v is not None}
             out.append((payload, SparseVector(list(sv.indices), list(sv.values))))

@@ -3,7 +3,8 @@
     .venv/bin/python bench/ui_latency.py                 # builds a small store from the sample corpus files
     .venv/bin/python bench/ui_latency.py --home /path    # an existing KB_HOME (its store must not be open elsewhere)
 
-Starts `streamlit run ui/app.py` on 127.0.0.1, drives Debian's headless Chromium with Playwright, warms the
+Starts `streamlit run ui/app.py` on 127.0.0.1, drives Debian's headless Chromium with Playwright, times the first
+page (painted before the store and model load in the background; target under 5 s), warms the
 app with one search (the store and model are then cached with `st.cache_resource`) and times each further
 query from the click to the moment its result caption is visible. The target is under 1 s.
 
@@ -62,7 +63,7 @@ def free_port() -> int:
 def build_store(home: Path, corpus: Path, files: tuple[str, ...] = SMALL_CORPUS) -> None:
     """Ingest `files` into a store under `home` and close it, so the Streamlit process can open it."""
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     kb = KnowledgeBase(Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus)}))
@@ -126,10 +127,15 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def open_app(page, url: str, timeout_ms: float = 180_000) -> None:
-    """Load the app and wait until the store is open (the sidebar then states what is searchable)."""
+def open_app(page, url: str, timeout_ms: float = 180_000) -> tuple[float, float]:
+    """Load the app and wait until the store is open (the sidebar then states what is searchable). Returns the seconds
+    until the first page was painted (the sidebar title) and until the store and model were ready."""
+    started = time.perf_counter()
     page.goto(url)
+    page.get_by_text("Extradition defence").first.wait_for(timeout=60_000)
+    painted = time.perf_counter() - started
     page.get_by_text("Searchable now:").wait_for(timeout=timeout_ms)
+    return painted, time.perf_counter() - started
 
 
 def timed_search(page, query: str, timeout_ms: float = 60_000) -> tuple[float, float]:
@@ -168,9 +174,8 @@ def main() -> int:
         with streamlit_server(home, args.corpus, Path(tmp) / "streamlit.log") as url, sync_playwright() as p:
             browser = launch(p)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            started = time.perf_counter()
-            open_app(page, url)
-            print(f"app open (store and model loaded): {time.perf_counter() - started:.2f} s")
+            painted, ready = open_app(page, url)
+            print(f"first page painted: {painted:.2f} s (target under 5 s); store and model loaded: {ready:.2f} s")
             print(f"first (warm-up) search: {timed_search(page, QUERIES[0])[0]:.3f} s")
             measured = [timed_search(page, q) for q in QUERIES[1:]]
             print("  visible  kb.search  query")

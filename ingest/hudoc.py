@@ -27,10 +27,11 @@ from datetime import date
 import lxml.html
 from haystack import component
 
-from ingest.loaders.echr import HUDOC_ITEM_URL, case_name, split_paragraphs
+from ingest.loaders.checks import check_fields, checked
+from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, SourceDocument
-from kb.errors import KbError
+from kb.errors import KbError, UsageError
 
 SELECT = ("itemid,docname,doctype,appno,conclusion,importance,kpdate,respondent,article,ecli,languageisocode,"
           "documentcollectionid2,doctypebranch,separateopinion")
@@ -74,16 +75,16 @@ class HudocQuery:
             try:
                 date.fromisoformat(getattr(self, name))
             except (TypeError, ValueError):
-                raise ValueError(f"HUDOC {name}={getattr(self, name)!r} is not a date; use YYYY-MM-DD") from None
+                raise UsageError(f"HUDOC {name}={getattr(self, name)!r} is not a date; use YYYY-MM-DD") from None
         if self.date_from > self.date_to:
-            raise ValueError(f"HUDOC date range {self.date_from} to {self.date_to} is empty")
+            raise UsageError(f"HUDOC date range {self.date_from} to {self.date_to} is empty")
         for state in self.states:
             if state_code(state) is None:
-                raise ValueError(f"unknown respondent state {state!r}; use a HUDOC code or name: "
+                raise UsageError(f"unknown respondent state {state!r}; use a HUDOC code or name: "
                                  f"{', '.join(sorted(RESPONDENTS))}")
         for collection in self.collections:
             if collection not in DOCTYPE_BY_COLLECTION:
-                raise ValueError(f"unknown HUDOC collection {collection!r}; valid: {', '.join(DOCTYPE_BY_COLLECTION)}")
+                raise UsageError(f"unknown HUDOC collection {collection!r}; valid: {', '.join(DOCTYPE_BY_COLLECTION)}")
 
     def hudoc_query(self) -> str:
         """The query string in HUDOC's syntax (what the HUDOC web page sends for the same search)."""
@@ -214,6 +215,10 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     itemid = str(columns.get("itemid") or "")
     if not re.fullmatch(r"\d{3}-\d+", itemid):
         raise BadInputError(f"hudoc:{itemid or '?'}", "HUDOC result without an itemid")
+    where = f"hudoc:{itemid}"
+    check_fields(where, columns, dict.fromkeys(("docname", "respondent", "kpdate", "importance", "article", "appno",
+                                                "documentcollectionid2", "doctypebranch", "ecli", "conclusion"),
+                                               (str, int)))
     texts = html_paragraphs(html)
     if not texts:
         raise BadInputError(f"hudoc:{itemid}", "HUDOC returned no paragraphs of text")
@@ -224,25 +229,29 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     collections = {c.strip().upper() for c in str(columns.get("documentcollectionid2") or "").split(";")}
     doc_type = next((t for c, t in DOCTYPE_BY_COLLECTION.items() if c in collections), "JUDGMENT")
     branch = str(columns.get("doctypebranch") or "").upper()
-    return SourceDocument(
+    articles = [a for a in str(columns.get("article") or "").split(";") if a]
+    articles_source = "metadata:hudoc" if articles else None
+    if not articles:
+        articles, articles_source = articles_from_text(texts, doc_type)
+    return checked(where, SourceDocument(
         doc_id=itemid,
         title=case_name(columns.get("docname"), states),
         court="ECtHR",
         doc_type=doc_type,
         source_kind="echr",
         source_file=f"hudoc:{itemid}",
-        paragraphs=split_paragraphs(texts, paragraph_numbers(texts)),
+        paragraphs=with_roles(split_paragraphs(texts, paragraph_numbers(texts)), doc_type),
         date=kpdate,
         language="en",
         respondent_state=states,
-        articles=[a for a in str(columns.get("article") or "").split(";") if a],
+        articles=articles,
         importance=int(importance) if importance.isdigit() else None,
         appno=[a for a in str(columns.get("appno") or "").split(";") if a],
         url=HUDOC_ITEM_URL.format(itemid=itemid),
         extra={"hudoc_doctype": branch or None, "ecli": columns.get("ecli") or None,
                "conclusion": columns.get("conclusion") or None, "grand_chamber": branch == "GRANDCHAMBER",
-               "raw_title": columns.get("docname")},
-    )
+               "raw_title": columns.get("docname"), "articles_source": articles_source},
+    ))
 
 
 @component

@@ -1,7 +1,7 @@
 """The documents that loaders produce and the rest of the system consumes.
 
 Loaders know file formats; they return `SourceDocument`s made of `Paragraph`s in reading order.
-Nothing here knows about embeddings or Qdrant: `kb.indexing.pipeline` turns these into stored chunks.
+Nothing here knows about embeddings or Qdrant: `kb.indexing` turns these into stored chunks.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ class Paragraph:
 
     `number` is the document's own pinpoint as printed (ECtHR `125`, UN `12`, statute `第二十二条`,
     UK `45`); `None` for headings and unnumbered text. `page` is the 1-based PDF page when known.
+    `role` says who is speaking in an ECtHR text (`ingest.loaders.echr.ROLES`: the Court, a party, an
+    intervener, quoted law, a separate opinion …); `None` where the source has no such structure.
     """
 
     text: str
@@ -23,6 +25,7 @@ class Paragraph:
     section: str | None = None
     heading: str | None = None
     page: int | None = None
+    role: str | None = None
 
 
 @dataclass

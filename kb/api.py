@@ -8,19 +8,30 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
-from kb.errors import DocumentNotFoundError, FilterError, StoreEmptyError
-from kb.indexing.pipeline import IngestReport, IngestRequest, ProgressFn, run_ingest
-from kb.search.retrieval import DEFAULT_WEIGHTS, build_search_pipeline, check_mode, run_search
+from kb.errors import DocumentNotFoundError, FilterError, KbError, MatterNotFoundError, StoreEmptyError
+from kb.indexing.ingest import IngestRequest, run_ingest
+from kb.indexing.sync import IngestReport, ProgressFn
+from kb.search.modes import SearchMode
+from kb.search.pipeline import run_search
+from kb.search.retrieval import to_document
 from kb.settings import Settings
 from kb.store import open_store
-from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+from kb.store.base import ChunkStore, SearchFilters
+
+__all__ = ["DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError", "SearchFilters",
+           "passage_role", "validate_filters"]
+"""What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
-                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects")
+                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role")
 
 
 @dataclass
@@ -50,14 +61,34 @@ class Hit:
     appno: list[str] = field(default_factory=list)
     grand_chamber: bool = False
     text_defects: list[str] = field(default_factory=list)
+    role: str | None = None
+    """Who is speaking (`ingest.loaders.echr.ROLES`): the Court, a party, an intervener, quoted law, an opinion …"""
     cited_by: int | None = None
     matched_terms: list[str] = field(default_factory=list)
     """For a Chinese passage found from an English question: the glossary terms it contains (`arrest → 逮捕`)."""
     strength: str | None = None
     """`strong` or `weak` (`kb.search.strength`): whether the hit contains enough of the question to be an answer."""
 
+    @property
+    def role_label(self) -> str | None:
+        """The card's badge, e.g. "Government's submission, not the Court's view"."""
+        return role_label(self.role)
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "role_label": self.role_label}
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    """How much of one corpus source is searchable: `stored` documents of `in_corpus` files (one document per file
+    in every source of the corpus)."""
+
+    name: str
+    kind: str
+    stored: int
+    in_corpus: int
+    default: bool
+    budgeted: bool
 
 
 @dataclass
@@ -79,6 +110,10 @@ class KnowledgeBase:
         self._text_embedder = None
         self._lock = threading.RLock()
         self._watcher = None
+        self._corpus_index: tuple | None = None
+        self._reporters: dict[str, str | None] = {}
+        self._graph = None
+        """The citation graph once looked for (False: there is none), for reporter references."""
 
     @property
     def store(self) -> ChunkStore:
@@ -89,11 +124,12 @@ class KnowledgeBase:
 
     def start_inbox_watcher(self):
         """Apply what `kb update` hands over while this process holds the store (call once in the serving app)."""
-        from kb.indexing.handover import InboxWatcher, inbox_dir
+        from kb.indexing.handover import InboxWatcher
 
         with self._lock:
             if self._watcher is None:
-                self._watcher = InboxWatcher(self.store, inbox_dir(self.settings), self.settings.inbox_poll).start()
+                self._watcher = InboxWatcher(self.store, self.settings.inbox, self.settings.inbox_poll,
+                                             max_attempts=self.settings.inbox_attempts).start()
             return self._watcher
 
     def close(self) -> None:
@@ -107,46 +143,42 @@ class KnowledgeBase:
 
     # search ---------------------------------------------------------------------------------------------
 
-    def _pipeline(self, mode: str, weights: tuple[float, float]):
-        if mode == "ranked":
-            from kb.search.ranking import DEFAULT_RANKING
-            from kb.search.retrieval import RANKED_WEIGHTS
+    def search_pipeline(self, mode: SearchMode | str = SearchMode.RANKED, weights: tuple[float, float] | None = None,
+                        ranking=None, candidates: SearchMode = SearchMode.BM25, crosslingual: bool = True,
+                        source_aware: bool = True):
+        """The search of `mode` as one Haystack SuperComponent (`kb.search.pipeline.build_search`), built once per
+        configuration: `kb search`, `kb eval` and the ranking fit run this same object. `ranking` (for `ranked`): a
+        `kb.search.ranking.RankingWeights`, the shipped weights by default; `crosslingual` and `source_aware` off
+        are the comparisons of `kb eval --compare`."""
+        from kb.search.pipeline import build_search
+        from kb.search.ranking import DEFAULT_RANKING
 
-            return self.variant_pipeline(mode, RANKED_WEIGHTS if weights == DEFAULT_WEIGHTS else weights,
-                                         DEFAULT_RANKING)
-        return self.variant_pipeline(mode, weights)
-
-    def variant_pipeline(self, mode: str, weights: tuple[float, float], ranking=None, crosslingual: bool = True,
-                         source_aware: bool = True):
-        """`mode` "ranked" is hybrid retrieval plus the legal ranker (`kb.search.ranking`) with `ranking` weights;
-        `crosslingual` adds the Chinese documents found by the glossary-translated query; `source_aware` gives other
-        sources the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
-        key = (mode, weights, ranking, crosslingual, source_aware)
+        mode = SearchMode.from_str(mode)
+        ranking = ranking if ranking is not None or mode is not SearchMode.RANKED else DEFAULT_RANKING
+        key = (mode, weights, ranking, candidates, crosslingual, source_aware)
         with self._lock:
             if key not in self._pipelines:
-                from kb.embedding import text_embedder
-
-                if self._text_embedder is None and mode != "bm25":
-                    self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
-                    self._text_embedder.warm_up()
-                ranker = None
-                if mode == "ranked":
+                graph = facts = None
+                if mode is SearchMode.RANKED:
                     from kb.citations.graph import open_graph
                     from kb.search.facts_index import open_facts_index
-                    from kb.search.ranking import LegalRanker
 
-                    ranker = (LegalRanker(open_graph(self.settings.home), ranking, self.store,
-                                          open_facts_index(self.settings.home), source_aware) if ranking else None)
-                retrieval = check_mode(mode) if mode != "ranked" else ("bm25" if weights[0] == 0 else "hybrid")
-                self._pipelines[key] = build_search_pipeline(
-                    self.store, self.settings.model, self.settings.embed_dtype, retrieval, weights,
-                    embedder=self._text_embedder, ranker=ranker, crosslingual=crosslingual,
-                )
+                    graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
+                self._pipelines[key] = build_search(self.store, self.settings.model, self.settings.embed_dtype, mode,
+                                                    weights, ranking, graph, facts, candidates,
+                                                    crosslingual=crosslingual, source_aware=source_aware)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:
-        """The dense query vector search uses (benchmarks and evaluation compare stores on identical vectors)."""
-        self.variant_pipeline("hybrid", DEFAULT_WEIGHTS)
+        """The dense query vector search uses (benchmarks and evaluation compare stores on identical vectors); the
+        embedder shares its loaded model with the search pipelines' (sentence-transformers-haystack's backend
+        factory keeps one model per configuration and process)."""
+        from kb.embedding import text_embedder
+
+        with self._lock:
+            if self._text_embedder is None:
+                self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
+                self._text_embedder.warm_up()
         return self._text_embedder.run(text=text)["embedding"]
 
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
@@ -164,51 +196,45 @@ class KnowledgeBase:
         query: str,
         filters: SearchFilters | None = None,
         limit: int = 10,
-        mode: str = "ranked",
-        weights: tuple[float, float] = DEFAULT_WEIGHTS,
+        mode: SearchMode | str = SearchMode.RANKED,
+        weights: tuple[float, float] | None = None,
     ) -> list[Hit]:
+        """Passages for `query`, best first. `weights`: the RRF weights (dense, BM25) of `hybrid`; other modes
+        refuse them (ValueError)."""
+        pipeline = self.search_pipeline(mode, weights)
         query = (query or "").strip()
         if not query:
             return []
         filters = filters or SearchFilters()
         validate_filters(filters)
+        validate_limit(limit)
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
-        chunks = run_search(self._pipeline(mode, weights), query, filters, limit)
-        if mode == "ranked" and len(chunks) < limit:
-            # Ranked candidates come from BM25 alone: when the query's words are (nearly) absent, meaning still finds
-            # passages, so the list is filled from hybrid retrieval rather than left short.
-            seen = {c.id for c in chunks}
-            more = run_search(self._pipeline("hybrid", DEFAULT_WEIGHTS), query, filters, limit)
-            chunks += [c for c in more if c.id not in seen][: limit - len(chunks)]
-        if chunks and chunks[0].payload.get("section") == "FOOTNOTE" and "FOOTNOTE" not in filters.sections:
-            # A report's footnote is a source reference, not the finding: never first unless footnotes were asked for.
-            body = next((i for i, c in enumerate(chunks) if c.payload.get("section") != "FOOTNOTE"), None)
-            if body is not None:
-                chunks.insert(0, chunks.pop(body))
-        return self.with_strength(query, [self.to_hit(c) for c in chunks])
+        return with_strength(query, [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)])
 
-    @staticmethod
-    def with_strength(query: str, hits: list[Hit]) -> list[Hit]:
-        """Each hit marked `strong` or `weak`; a list with no strong hit is what the app shows as "no strong match"."""
-        from kb.search.crosslingual import default_glossary
-        from kb.search.strength import coverage, strength
+    def reporter(self, doc_id: str) -> str | None:
+        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached, since the
+        graph changes only when `kb citations build` runs."""
+        with self._lock:
+            if doc_id not in self._reporters:
+                from kb.citations.graph import open_graph
 
-        matches = len(default_glossary().find(query))
-        for hit in hits:
-            hit.strength = strength(coverage(query, hit.text, hit.matched_terms, matches))
-        return hits
+                if self._graph is None:
+                    self._graph = open_graph(self.settings.home) or False
+                self._reporters[doc_id] = self._graph.reporters([doc_id]).get(doc_id) if self._graph else None
+            return self._reporters[doc_id]
 
-    def to_hit(self, chunk: StoredChunk) -> Hit:
-        p = chunk.payload
+    def to_hit(self, doc: Document) -> Hit:
+        p = doc.meta
+        reporter = self.reporter(p.get("doc_id", "")) if p.get("source_kind") == "echr" else None
         return Hit(
             doc_id=p.get("doc_id", ""),
             paragraph=p.get("paragraph"),
-            citation=cite(p),
-            text=mark_gaps(p.get("text", ""), p.get("text_defects")),
-            score=chunk.score,
+            citation=cite(p, reporter),
+            text=mark_gaps(doc.content or "", p.get("text_defects")),
+            score=doc.score or 0.0,
             url=source_link(p, self.settings.corpus),
-            chunk_id=chunk.id,
+            chunk_id=doc.id,
             para_index=int(p.get("para_index", 0)),
             cited_by=p.get("cited_by"),
             matched_terms=list(p.get("matched_terms") or []),
@@ -217,11 +243,34 @@ class KnowledgeBase:
 
     # documents ------------------------------------------------------------------------------------------
 
+    def passage(self, ref: str) -> Hit:
+        """One stored passage from what a lawyer has to hand: a chunk id, `DOC_ID § 189` (or `DOC_ID:189`), or a
+        citation such as `Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § 189`."""
+        ref = " ".join((ref or "").split())
+        if not ref:
+            raise DocumentNotFoundError("no passage given: pass a chunk id, `DOC_ID § N` or a citation with § N")
+        if _CHUNK_ID.fullmatch(ref):
+            return self.chunk(ref)
+        m = _DOC_PARA.fullmatch(ref)
+        if m and self.store.count(SearchFilters(doc_ids=(m["doc"],))):
+            view = self.show(m["doc"], m["para"])
+            return view.paragraphs[view.focus]
+        pin = _PINPOINT.search(ref)
+        if pin is None:
+            raise DocumentNotFoundError(f"{ref!r}: give the paragraph (`§ 125`, `para. 12`, `[45]`) or a chunk id")
+        name = ref[:pin.start()].split(", no")[0].split(" [GC]")[0].strip(" ,")
+        para = pin["para"]
+        for hit in self.search(name, limit=30, mode="bm25"):
+            if _norm_name(hit.citation).startswith(_norm_name(name)):
+                view = self.show(hit.doc_id, para)
+                return view.paragraphs[view.focus]
+        raise DocumentNotFoundError(f"{ref!r}: no stored document is cited as {name!r}; search for it first")
+
     def show(self, doc_id: str, para: str | None = None) -> DocumentView:
         chunks = self.store.document_chunks(doc_id)
         if not chunks:
             raise DocumentNotFoundError(f"No document {doc_id!r} in the store; `kb search` shows document ids.")
-        hits = [self.to_hit(c) for c in chunks]
+        hits = [self.to_hit(to_document(c)) for c in chunks]
         focus = None
         if para is not None:
             focus = next((i for i, h in enumerate(hits) if h.paragraph == str(para)), None)
@@ -233,7 +282,8 @@ class KnowledgeBase:
         metadata = {k: first.get(k) for k in METADATA_FIELDS if k not in ("section", "heading", "page")}
         metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus),
                         source_file=first.get("source_file"),
-                        citation=cite({**first, "paragraph": None, "page": None, "section": None}),
+                        citation=cite({**first, "paragraph": None, "page": None, "section": None},
+                                      self.reporter(doc_id) if first.get("source_kind") == "echr" else None),
                         extra=first.get("doc_extra") or {})
         return DocumentView(doc_id, metadata, hits, focus)
 
@@ -257,8 +307,139 @@ class KnowledgeBase:
             out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=10_000_000))
         return out
 
+    def coverage(self) -> list[SourceCoverage]:
+        """Per manifest source: documents stored against files in the corpus, so the app can say what is loaded.
+
+        Cheap on the full store: one facet per source over the indexed `source_name`, and a glob per source.
+        """
+        from ingest.manifest import Manifest
+
+        out = []
+        for source in Manifest.load(self.settings.manifest).sources:
+            stored = len(self.store.facet("doc_id", SearchFilters(source_names=(source.name,)), limit=10_000_000))
+            in_corpus = len(source.files(self.settings.corpus)) if self.settings.corpus else 0
+            out.append(SourceCoverage(source.name, source.kind, stored, in_corpus, source.default, source.budgeted))
+        return out
+
     def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
         return self.store.facet(key, filters, limit)
+
+    def chunk(self, chunk_id: str) -> Hit:
+        """One stored passage by its chunk id (the `chunk_id` of a search hit)."""
+        found = self.store.retrieve([chunk_id])
+        if not found:
+            raise DocumentNotFoundError(f"no passage with chunk_id {chunk_id!r} in the store; a search hit's "
+                                        f"`chunk_id` names one")
+        return self.to_hit(to_document(found[0]))
+
+    def cite(self, doc_id: str, para: str | None = None) -> str:
+        """The court-style citation of a document, or of one of its paragraphs."""
+        view = self.show(doc_id, para)
+        return view.paragraphs[view.focus].citation if view.focus is not None else view.metadata["citation"]
+
+    # checking a brief -----------------------------------------------------------------------------------
+
+    def corpus_index(self):
+        """The store as a citation resolver (`kb.drafting.check.CorpusIndex`), rebuilt when the store changes."""
+        from kb.drafting.check import CorpusIndex
+
+        with self._lock:
+            key = self.store.count()
+            if self._corpus_index is None or self._corpus_index[0] != key:
+                self._corpus_index = (key, CorpusIndex(self.store))
+            return self._corpus_index[1]
+
+    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
+        """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
+        store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
+        argues that it does not cite (this searches, so it loads the model)."""
+        from kb.drafting.check import check_blocks, read_brief, text_blocks
+
+        if self.store.count() == 0:
+            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
+        blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
+        report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
+        if missing and report.grounds:
+            report.missing = self.missing_authorities(report)
+        return report
+
+    def annotate(self, report, out: str | Path) -> Path:
+        """Write a DOCX copy of the checked brief with a Word comment on each problem; returns its path."""
+        from kb.drafting.check import annotate_docx
+
+        return annotate_docx(report, Path(out))
+
+    def missing_authorities(self, report, per_ground: int = 3) -> list:
+        """Per ground the brief argues, the ECtHR judgments that lead a search for its principles and that the
+        brief does not cite."""
+        from kb.drafting.check import MissingAuthority
+        from kb.drafting.draft import ground_queries
+        from kb.drafting.matters import Matter
+
+        probe = Matter(id="brief", name="brief")
+        cited = {c.doc_id for c in report.citations if c.doc_id}
+        out: list[MissingAuthority] = []
+        for ground in report.grounds:
+            seen: set[str] = set()
+            for query, filters, _, role in ground_queries(probe, ground):
+                if role != "principle":
+                    continue
+                for hit in self.search(query, filters, limit=10):
+                    if hit.doc_id in cited or hit.doc_id in seen or len(seen) >= per_ground:
+                        continue
+                    seen.add(hit.doc_id)
+                    out.append(MissingAuthority(ground, probe.ground_label(ground), hit.doc_id, hit.citation,
+                                                hit.url))
+        return out
+
+    # matters ----------------------------------------------------------------------------------------------
+
+    @property
+    def matters(self):
+        """The matters folder (`kb.drafting.matters.MatterStore`)."""
+        from kb.drafting.matters import MatterStore
+
+        return MatterStore(self.settings.home / "matters")
+
+    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = ""):
+        """File a stored passage under a ground of a matter and save it; returns the `CollectedPassage`."""
+        matter = self.matters.get(matter_id)
+        matter.check_ground(ground)
+        passage = matter.add_passage(self.chunk(chunk_id), ground, note)
+        self.matters.save(matter)
+        return passage
+
+    def draft(self, matter_id: str, grounds: list[str] | None = None):
+        """The extractive draft argument for a matter (`kb.drafting.draft.Draft`) and the matter."""
+        from kb.drafting.draft import draft_argument
+
+        matter = self.matters.get(matter_id)
+        return draft_argument(self, matter, grounds=grounds), matter
+
+    def draft_markdown(self, matter_id: str, grounds: list[str] | None = None):
+        """The draft (`Draft`) and its Markdown with footnotes and the table of authorities, as `kb draft` prints."""
+        from kb.drafting.export import export_markdown
+
+        text, matter = self.draft(matter_id, grounds)
+        return text, export_markdown(text, matter)
+
+    def left_out(self, filters: SearchFilters) -> dict[str, int]:
+        """Documents a metadata filter excludes only because their metadata does not give that field (no articles, no
+        HUDOC importance), by filter name: shown beside the results, so a filter never drops the leading cases silently.
+        Counted within the other filters, among ECtHR documents (the only ones these fields describe); `{}` when no such
+        filter is set or nothing was left out."""
+        checks = {"article": (filters.articles, {"articles": ()}, "articles"),
+                  "importance": (filters.max_importance, {"max_importance": None}, "importance")}
+        out = {}
+        for name, (value, cleared, payload_key) in checks.items():
+            if value in ((), None):
+                continue
+            unknown = replace(filters, **cleared, courts=filters.courts or ("ECtHR",),
+                              unknown=(*filters.unknown, payload_key))
+            documents = len(self.store.facet("doc_id", unknown, limit=10_000_000))
+            if documents:
+                out[name] = documents
+        return out
 
     # ingest ---------------------------------------------------------------------------------------------
 
@@ -268,8 +449,59 @@ class KnowledgeBase:
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
 
 
+_CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DOC_PARA = re.compile(r"(?P<doc>[^\s:§]+)\s*(?::|§|#)\s*(?P<para>\w+)")
+_PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
+
+
+def with_strength(query: str, hits: list[Hit]) -> list[Hit]:
+    """Each hit marked `strong` or `weak` (`kb.search.strength`); a list without a strong hit is what the app shows
+    as "no strong match"."""
+    from kb.search.crosslingual import default_glossary
+    from kb.search.strength import coverage, strength
+
+    matches = len(default_glossary().find(query))
+    for hit in hits:
+        hit.strength = strength(coverage(query, hit.text, hit.matched_terms, matches))
+    return hits
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def role_label(role: str | None) -> str | None:
+    from ingest.loaders.echr import ROLES
+
+    return ROLES.get(role) if role else None
+
+
+MAX_RESULTS = 200
+"""The most passages one search returns: a lawyer reads tens, and `-k 1000000` must not dump the whole store."""
+ARTICLE = re.compile(r"(?:[Pp]\d{1,2}-)?\d{1,3}(?:-\d{1,3})*(?:-[a-z])?")
+"""A Convention article as HUDOC writes it: `3`, `5-1`, `6-3-c`, `P1-1`; `14+8` combines two."""
+
+
+def validate_limit(limit: object) -> int:
+    """The number of results asked for, refused outside 1..MAX_RESULTS rather than silently clamped or ignored."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULTS:
+        raise FilterError(f"limit {limit!r} is out of range; ask for 1 to {MAX_RESULTS} passages")
+    return limit
+
+
+def passage_role(hit: Hit) -> str:
+    """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on."""
+    from kb.drafting.draft import voice
+
+    return voice(hit.section, hit.heading, hit.text)
+
+
 def validate_filters(filters: SearchFilters) -> None:
     from datetime import date
+
+    for article in filters.articles:
+        if not all(ARTICLE.fullmatch(part) for part in str(article).split("+")):
+            raise FilterError(f"article {article!r} is not a Convention article; use e.g. 3, 5-1, 6-3-c or P1-1")
 
     for name in ("date_from", "date_to"):
         value = getattr(filters, name)

@@ -8,7 +8,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kb.errors import KbError
+from kb.errors import CorpusNotFoundError, KbError, UsageError
+from kb.safe_text import clean, one_line
+from kb.search.modes import SEARCH_MODES
 
 COMMANDS: dict[str, str] = {
     "ingest": "load the corpus (or part of it) into the store",
@@ -21,7 +23,21 @@ COMMANDS: dict[str, str] = {
     "citations": "build the ECtHR citation graph ($KB_HOME/citations.sqlite) for cited-by and ranking",
     "matter": "create, list or show a client's matter ($KB_HOME/matters)",
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
+    "check": "verify every citation and quotation in a brief (DOCX, PDF, Markdown, text) against the store",
+    "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio)",
 }
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts (`--limit`, `--context`, `--hudoc-max`): `-5` is a mistake to report, not a number
+    to pass on."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; give 0 or more")
+    return value
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
@@ -32,6 +48,8 @@ def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", action="append", default=[], help="en, zh")
     p.add_argument("--kind", action="append", default=[], help="source kind: echr, un, report, national, prc-law, ...")
     p.add_argument("--section", action="append", default=[], help="THE LAW, THE FACTS, PROCEDURE, ...")
+    p.add_argument("--role", action="append", default=[],
+                   help="who speaks (ECtHR): court, operative, applicant, government, third_party, opinion, facts, ...")
     p.add_argument("--from", dest="date_from", help="date from (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="date to (YYYY-MM-DD)")
     p.add_argument("--importance", type=int, help="HUDOC importance at most N (1 = key cases)")
@@ -44,7 +62,7 @@ def filters_from_args(args: argparse.Namespace):
     return SearchFilters(
         doc_types=tuple(args.doc_type), courts=tuple(args.court), respondent_states=tuple(args.state),
         articles=tuple(args.article), languages=tuple(args.language), source_kinds=tuple(args.kind),
-        sections=tuple(args.section), date_from=args.date_from, date_to=args.date_to,
+        sections=tuple(args.section), roles=tuple(args.role), date_from=args.date_from, date_to=args.date_to,
         max_importance=args.importance, grand_chamber=True if args.grand_chamber else None,
     )
 
@@ -56,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help=COMMANDS["ingest"])
     p.add_argument("--only", action="append", default=[], help="source name or prefix from corpus/sources.toml")
     p.add_argument("--all", dest="everything", action="store_true", help="every source, no chunk budget")
-    p.add_argument("--limit", type=int, help="at most N files per source")
-    p.add_argument("--max-chunks", type=int, help="stop after N chunks (most relevant documents first)")
+    p.add_argument("--limit", type=positive_int, help="at most N files per source")
+    p.add_argument("--max-chunks", type=positive_int, help="stop after N chunks (most relevant documents first)")
     p.add_argument("--prune", action="store_true", help="remove documents no longer in the selected sources")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     p.add_argument("files", nargs="*", type=Path, help="individual files to ingest instead of the corpus")
@@ -65,20 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help=COMMANDS["search"])
     p.add_argument("query")
     p.add_argument("-k", "--limit", type=int, default=10)
-    p.add_argument("--mode", default="ranked", choices=["hybrid", "dense", "bm25", "ranked"],
-                   help="ranked (default): hybrid retrieval re-ranked with the citation graph and authority")
+    p.add_argument("--mode", default="ranked", choices=SEARCH_MODES,
+                   help="ranked (default): BM25 candidates re-ranked with the citation graph and authority, a short "
+                        "list filled from hybrid; hybrid: MiniLM + BM25 fused; dense; bm25")
     p.add_argument("--json", action="store_true")
     _add_filter_args(p)
 
     p = sub.add_parser("show", help=COMMANDS["show"])
     p.add_argument("doc_id")
     p.add_argument("--para", help="paragraph number as printed (e.g. 125)")
-    p.add_argument("--context", type=int, default=2, help="paragraphs either side of --para")
+    p.add_argument("--context", type=positive_int, default=2, help="paragraphs either side of --para")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("eval", help=COMMANDS["eval"])
     p.add_argument("file", type=Path, help="test cases, one JSON object a line (../shared/eval/dev.jsonl)")
-    p.add_argument("--mode", default="ranked", choices=["hybrid", "dense", "bm25", "ranked"])
+    p.add_argument("--mode", default="ranked", choices=SEARCH_MODES)
     p.add_argument("--compare", action="store_true", help="every mode side by side (bm25, dense, hybrid, ranked)")
     p.add_argument("--ablation", action="store_true", help="with --compare: the ranked mode minus each feature")
     p.add_argument("--limit", type=int, help="first N cases only")
@@ -108,26 +127,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-uploads", dest="uploads", action="store_false", help="skip files uploaded in the app")
     p.add_argument("--hudoc-from", help="fetch HUDOC judgments dated from (YYYY-MM-DD)")
     p.add_argument("--hudoc-to", help="... up to (YYYY-MM-DD; default today)")
-    p.add_argument("--hudoc-days", type=int, help="fetch HUDOC judgments of the last N days (for --every)")
+    p.add_argument("--hudoc-days", type=positive_int, help="fetch HUDOC judgments of the last N days (for --every)")
     p.add_argument("--hudoc-article", action="append", default=[], help="Convention article, e.g. 3 or 5-1")
     p.add_argument("--hudoc-state", action="append", default=[], help="respondent state: GBR or 'United Kingdom'")
-    p.add_argument("--hudoc-max", type=int, help="at most N HUDOC documents per run")
+    p.add_argument("--hudoc-max", type=positive_int, help="at most N HUDOC documents per run")
     p.add_argument("--every", help="repeat: 90s, 15m, 1h, 1d (Ctrl-C stops)")
     p.add_argument("--batch-chunks", type=int, default=512, help="chunks per written or handed-over batch")
     p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
 
     p = sub.add_parser("matter", help=COMMANDS["matter"])
-    p.add_argument("action", choices=["create", "list", "show"])
-    p.add_argument("name_or_id", nargs="?", help="the new matter's name (create) or its id (show)")
+    p.add_argument("action", choices=["create", "list", "show", "add-passage"])
+    p.add_argument("name_or_id", nargs="?", help="the new matter's title (create) or its id (show, add-passage)")
+    p.add_argument("passage", nargs="?", help="add-passage: a chunk id, DOC_ID § N, or a citation with § N")
+    p.add_argument("--client", default="", help="the requested person as the brief names them (create)")
     p.add_argument("--state", default="", help="requesting state (create)")
     p.add_argument("--offence", default="", help="offence charged (create)")
+    p.add_argument("--penalty", default="", help="maximum penalty for the offence (create)")
+    p.add_argument("--grounds", help="grounds to draft, comma-separated keys, e.g. article3,assurances (create)")
+    p.add_argument("--assurances", default="", help="the words of the assurance offered (create)")
+    p.add_argument("--assurances-by", default="", help="who gave the assurance (create)")
+    p.add_argument("--assurances-date", default="", help="when it was given, YYYY-MM-DD (create)")
     p.add_argument("--risk", default="", help="personal risk factors (create)")
     p.add_argument("--notes", default="", help="notes (create)")
+    p.add_argument("--ground", help="add-passage: the ground to file the passage under")
+    p.add_argument("--note", default="", help="add-passage: the lawyer's note on the passage")
+    p.add_argument("--adverse", action="store_true", help="add-passage: authority the other side will rely on")
+    p.add_argument("--json", action="store_true", help="show: the whole matter as JSON")
 
     p = sub.add_parser("draft", help=COMMANDS["draft"])
     p.add_argument("matter_id")
     p.add_argument("--out", type=Path, help="write draft.docx or draft.md instead of printing Markdown")
     p.add_argument("--ground", action="append", default=[], help="only these grounds (e.g. article3)")
+
+    p = sub.add_parser("check", help=COMMANDS["check"])
+    p.add_argument("brief", type=Path, help="the brief: .docx, .pdf, .md, .txt (or a UK judgment's .xml)")
+    p.add_argument("--json", action="store_true", help="one JSON array, one object per citation")
+    p.add_argument("--docx", type=Path, help="write a copy of the brief with a Word comment on each problem")
+    p.add_argument("--no-missing", dest="missing", action="store_false",
+                   help="skip the leading authorities the brief does not cite (no search, no model)")
+
+    sub.add_parser("mcp", help=COMMANDS["mcp"])
     return parser
 
 
@@ -139,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](kb, args)
     except (KbError, ValueError, FileNotFoundError) as exc:
-        print(f"kb {args.command}: {exc}", file=sys.stderr)
+        print(f"kb {args.command}: {one_line(str(exc))}", file=sys.stderr)
         return 2
     finally:
         kb.close()
@@ -148,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_ingest(kb, args) -> int:
     from tqdm import tqdm
 
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
 
     bar = tqdm(total=0, unit="chunk", desc="ingest", dynamic_ncols=True, file=sys.stderr)
 
@@ -174,18 +213,24 @@ def cmd_ingest(kb, args) -> int:
 
 
 def cmd_search(kb, args) -> int:
-    hits = kb.search(args.query, filters_from_args(args), limit=args.limit, mode=args.mode)
+    filters = filters_from_args(args)
+    hits = kb.search(args.query, filters, limit=args.limit, mode=args.mode)
+    for name, documents in kb.left_out(filters).items():
+        print(f"kb search: {documents} ECtHR documents without {name} metadata were left out by the {name} filter",
+              file=sys.stderr)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
     if not hits:
         print("No passages found.")
-    for rank, hit in enumerate(hits, 1):
-        print(f"{rank}. {hit.citation}")
+    elif not any(hit.strength == "strong" for hit in hits):
+        print("No strong match: none of these passages contains enough of the question to answer it.\n")
+    for rank, hit in enumerate(hits, 1):  # document text is cleaned of terminal escapes before it is printed
+        print(f"{rank}. {one_line(hit.citation)}" + (f"  ({hit.role_label})" if hit.role_label else ""))
         if hit.matched_terms:
-            print(f"   matched: {'; '.join(hit.matched_terms)}")
-        print(textwrap.indent(textwrap.shorten(hit.text, 600, placeholder=" …"), "   "))
-        print(f"   {hit.url or ''}  [{hit.doc_id}]\n")
+            print(f"   matched: {one_line('; '.join(hit.matched_terms))}")
+        print(textwrap.indent(textwrap.shorten(clean(hit.text), 600, placeholder=" …"), "   "))
+        print(f"   {one_line(hit.url)}  [{one_line(hit.doc_id)}]\n")
     return 0
 
 
@@ -200,19 +245,19 @@ def cmd_show(kb, args) -> int:
                           "paragraphs": [h.to_dict() for h in paragraphs],
                           "cited_by": [c.__dict__ for c in cited_by or []]}, ensure_ascii=False, indent=1))
         return 0
-    print(view.metadata["citation"])
-    print(view.metadata.get("url") or "")
+    print(one_line(view.metadata["citation"]))
+    print(one_line(view.metadata.get("url")))
     print()
     for hit in paragraphs:
         marker = ">>" if view.focus is not None and hit.chunk_id == view.paragraphs[view.focus].chunk_id else "  "
         label = hit.citation if hit.paragraph else (hit.section or "")
-        print(f"{marker} [{label}]")
-        print(textwrap.indent(hit.text, "   "))
+        print(f"{marker} [{one_line(label)}]")
+        print(textwrap.indent(clean(hit.text), "   "))
         print()
     if cited_by is not None:
         print(f"Cited by {len(cited_by)} later paragraph(s):")
         for c in cited_by:
-            print(f"   {c.title or c.doc_id}, {c.date or 'undated'}, § {c.paragraph}  [{c.doc_id}]  ({c.raw})")
+            print(clean(f"   {c.title or c.doc_id}, {c.date or 'undated'}, § {c.paragraph}  [{c.doc_id}]  ({c.raw})"))
     return 0
 
 
@@ -242,6 +287,7 @@ def cmd_stats(kb, args) -> int:
 def cmd_eval(kb, args) -> int:
     from kb.search.evaluation import (
         ablation_variants,
+        before_variants,
         evaluate,
         format_table,
         read_cases,
@@ -251,7 +297,7 @@ def cmd_eval(kb, args) -> int:
     )
 
     cases = read_cases(args.file, args.limit, args.sample, args.seed)
-    variants = standard_variants() if args.compare else [variant_by_mode(args.mode)]
+    variants = standard_variants() + before_variants() if args.compare else [variant_by_mode(args.mode)]
     if args.compare and args.ablation:
         variants += ablation_variants()
     results = []
@@ -267,20 +313,20 @@ def cmd_eval(kb, args) -> int:
 
 
 def cmd_citations(kb, args) -> int:
-    from kb.citations.graph import GRAPH_FILE, build
+    from kb.citations.graph import build
 
     if kb.settings.corpus is None:
-        raise FileNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
+        raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
     from kb.citations.graph import iter_echr_documents
-    from kb.search.facts_index import FACTS_FILE
     from kb.search.facts_index import build as build_facts
 
     documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
-    stats = build(kb.settings.corpus, kb.settings.home / GRAPH_FILE, documents)
+    stats = build(kb.settings.corpus, kb.settings.citations_db, documents)
     print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
-          f"to a corpus document, in {stats['seconds']} s → {kb.settings.home / GRAPH_FILE}")
-    judgments = build_facts(documents, kb.settings.home / FACTS_FILE)
-    print(f"facts sections of {judgments} judgments indexed → {kb.settings.home / FACTS_FILE}")
+          f"to a corpus document, in {stats['seconds']} s → {kb.settings.citations_db}")
+    judgments = build_facts(documents, kb.store)
+    kb.store.flush()
+    print(f"facts sections of {judgments} judgments indexed in the store's facts collection")
     return 0
 
 
@@ -323,23 +369,44 @@ def cmd_migrate(kb, args) -> int:
 
 
 def cmd_matter(kb, args) -> int:
-    from kb.drafting.matters import MatterStore
+    from kb.drafting.matters import Assurance, MatterStore
 
-    store = MatterStore(kb.settings.home / "matters")
+    store = MatterStore(kb.settings.matters)
     if args.action == "list":
         for m in store.list():
-            print(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  updated {m.updated}")
+            print(clean(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  "
+                        f"updated {m.updated}"))
         return 0
     if not args.name_or_id:
-        raise ValueError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
+        raise UsageError(f"`kb matter {args.action}` needs a {'name' if args.action == 'create' else 'matter id'}")
     if args.action == "create":
-        m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes)
+        grounds = [g.strip() for g in args.grounds.split(",")] if args.grounds is not None else None
+        assurances = [Assurance(args.assurances, args.assurances_by, args.assurances_date)] \
+            if args.assurances.strip() else []
+        m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes, client=args.client,
+                         penalty=args.penalty, grounds=grounds, assurances=assurances)
         print(m.id)
         return 0
     m = store.get(args.name_or_id)
-    print(f"{m.name} ({m.id})\nrequesting state: {m.requesting_state}\noffence: {m.offence}\nrisk: {m.risk_factors}")
+    if args.action == "add-passage":
+        if not args.passage or not args.ground:
+            raise ValueError("`kb matter add-passage ID PASSAGE --ground G` needs the passage and --ground")
+        m.check_ground(args.ground)
+        hit = kb.passage(args.passage)
+        added = m.add_passage(hit, args.ground, args.note, args.adverse)
+        store.save(m)
+        print(clean(f"{added.citation} → {m.ground_label(args.ground)}" + (" (adverse)" if added.adverse else "")))
+        return 0
+    if args.json:
+        print(json.dumps(m.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(clean(f"{m.name} ({m.id})\nclient: {m.client_name()}\nrequesting state: {m.requesting_state}\n"
+                f"offence: {m.offence}\npenalty: {m.penalty}\nrisk: {m.risk_factors}\n"
+                f"grounds: {', '.join(m.grounds()) or '-'}"))
+    for a in m.assurances:
+        print(clean(f"assurance: {a.text} ({a.giver or 'giver unknown'}, {a.date or 'undated'})"))
     for p in m.passages:
-        print(f"  [{p.ground}] {p.citation}")
+        print(clean(f"  [{p.ground}{', adverse' if p.adverse else ''}] {p.citation}"))
     return 0
 
 
@@ -348,22 +415,46 @@ def cmd_draft(kb, args) -> int:
     from kb.drafting.export import export_docx, export_markdown
     from kb.drafting.matters import MatterStore
 
-    matter = MatterStore(kb.settings.home / "matters").get(args.matter_id)
+    if args.out is not None and not args.out.parent.is_dir():
+        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
+    matter = MatterStore(kb.settings.matters).get(args.matter_id)
     draft = draft_argument(kb, matter, grounds=args.ground or None)
     if args.out is None:
-        print(export_markdown(draft, matter))
+        print(clean(export_markdown(draft, matter)))
     elif args.out.suffix.lower() == ".docx":
         export_docx(draft, matter, args.out)
     elif args.out.suffix.lower() == ".md":
         args.out.write_text(export_markdown(draft, matter), encoding="utf-8")
     else:
-        raise ValueError(f"--out {args.out}: use a .docx or .md file name")
+        raise UsageError(f"--out {args.out}: use a .docx or .md file name")
     for warning in draft.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {one_line(warning)}", file=sys.stderr)
     return 0
 
 
-HANDLERS = {"migrate": cmd_migrate,
+def cmd_check(kb, args) -> int:
+    """Exit status 1 when any citation is not verified, so a script can refuse to file the brief."""
+    report = kb.check(args.brief, missing=args.missing)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in report.citations], ensure_ascii=False, indent=1))
+        for m in report.missing:
+            print(f"you may be missing [{m.label}]: {m.citation} ({m.doc_id})", file=sys.stderr)
+    else:
+        print(report.table())
+    if args.docx:
+        kb.annotate(report, args.docx)
+        print(f"annotated copy → {args.docx}", file=sys.stderr)
+    return 1 if report.problems() else 0
+
+
+def cmd_mcp(kb, args) -> int:
+    from kb.mcp import serve
+
+    serve(kb)
+    return 0
+
+
+HANDLERS = {"migrate": cmd_migrate, "check": cmd_check, "mcp": cmd_mcp,
             "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats, "eval": cmd_eval,
             "citations": cmd_citations, "update": cmd_update, "matter": cmd_matter, "draft": cmd_draft}
 

@@ -118,13 +118,15 @@ class CachedDocumentEmbedder:
         self.cached = 0
 
     def warm_up(self) -> None:
-        self.embedder.warm_up()
+        """Nothing yet: the model loads on the first text the cache does not hold, so a run over cached texts (an
+        unchanged re-ingest, a `kb update` of a known file, the tests' shared cache) never pays for loading it."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
         known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
         todo = [d for d in documents if (d.content or "") not in known]
         if todo:
+            self.embedder.warm_up()
             embedded = self.embedder.run(documents=todo)["documents"]
             if self.cache:
                 self.cache.put_many([(d.content or "", d.embedding) for d in embedded])
@@ -162,15 +164,3 @@ class Bm25QueryEmbedder:
         sv = self.bm25.embed_query(text)
         return {"sparse_embedding": SparseEmbedding(indices=list(sv.indices), values=list(sv.values))}
 
-
-@component
-class SharedTextEmbedder:
-    """A per-pipeline handle on one loaded text embedder: Haystack forbids sharing a component between pipelines,
-    and each search mode has its own pipeline, but the model should be loaded once per process."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-
-    @component.output_types(embedding=list[float])
-    def run(self, text: str) -> dict:
-        return {"embedding": self.embedder.run(text=text)["embedding"]}

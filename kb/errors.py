@@ -37,14 +37,45 @@ class MatterNotFoundError(KbError):
     """A matter id that has no file in the matters folder."""
 
 
+class BriefError(KbError, ValueError):
+    """A brief `kb check` cannot read: missing, of an unsupported type, or damaged."""
+
+
+class ConfigError(KbError, ValueError):
+    """A setting (environment variable or `config.toml` key) or a manifest entry that cannot be used; the message
+    names the variable or key and the valid values. A `ValueError` too, as before it had its own type."""
+
+
+class SelectionError(ConfigError):
+    """`--only` names no source of the manifest, or a request's numbers cannot be used."""
+
+
+class UsageError(ConfigError):
+    """A command-line option or argument that cannot be used (a bad date, a missing name, a bad file name)."""
+
+
+class MatterError(KbError, ValueError):
+    """A matter that cannot be created or read as asked (no name, an unknown ground, a damaged matter file)."""
+
+
+class CorpusNotFoundError(KbError, FileNotFoundError):
+    """No corpus folder is configured, or the configured one does not exist."""
+
+
 __all__ = [
     "BadInputError",
+    "BriefError",
+    "ConfigError",
+    "CorpusNotFoundError",
     "DocumentNotFoundError",
     "FilterError",
     "KbError",
+    "MatterError",
     "MatterNotFoundError",
     "ModelUnavailableError",
+    "SelectionError",
     "StoreEmptyError",
     "StoreLockedError",
     "StoreUnavailableError",
+    "UsageError",
 ]

@@ -17,17 +17,25 @@
 | `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
 | `KB_HUDOC_URL` | HUDOC base URL that `kb update --hudoc-from` queries | `https://hudoc.echr.coe.int` |
 | `KB_INBOX_POLL` | seconds between the serving process's looks into `$KB_HOME/inbox` | `2` |
+| `KB_INBOX_ATTEMPTS` | times the serving process tries an inbox batch before moving it to `inbox/failed/` | `5` |
+| `KB_MANIFEST` | the corpus manifest (which sources exist, how they are read) | `corpus/sources.toml` |
 | `KB_LLM_URL` | OpenAI-compatible endpoint for drafting prose (Ollama: `http://localhost:11434/v1`) | unset |
 | `KB_LLM_MODEL` | model name at that endpoint | unset |
 | `KB_LLM_API_KEY` | API key for that endpoint (Ollama ignores it) | unset |
+
+Every path under `$KB_HOME` is a property of `Settings`, so the layout is spelled once (tests point the embedding
+cache of every home at one shared file; see `tests/conftest.py`).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+from kb.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = PROJECT_ROOT / "corpus" / "sources.toml"
@@ -67,18 +75,22 @@ class Settings:
     manifest: Path = MANIFEST
     hudoc_url: str = "https://hudoc.echr.coe.int"
     inbox_poll: float = 2.0
+    inbox_attempts: int = 5
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.embed_dtype not in ("bfloat16", "float32"):
-            raise ValueError(f"KB_EMBED_DTYPE={self.embed_dtype!r}; valid values: bfloat16, float32")
-        if self.embed_batch < 1:
-            raise ValueError(f"KB_EMBED_BATCH={self.embed_batch}; it must be a positive integer")
-        if self.qdrant_shards < 1 or self.qdrant_replicas < 1:
-            raise ValueError(f"KB_QDRANT_SHARDS={self.qdrant_shards}, KB_QDRANT_REPLICAS={self.qdrant_replicas}; "
-                             "both must be positive integers")
+            raise ConfigError(f"KB_EMBED_DTYPE={self.embed_dtype!r}; valid values: bfloat16, float32")
+        for var, value in (("KB_EMBED_BATCH", self.embed_batch), ("KB_QDRANT_SHARDS", self.qdrant_shards),
+                           ("KB_QDRANT_REPLICAS", self.qdrant_replicas), ("KB_INBOX_ATTEMPTS", self.inbox_attempts)):
+            if value < 1:
+                raise ConfigError(f"{var}={value}; it must be a positive integer")
+        if self.inbox_poll <= 0:
+            raise ConfigError(f"KB_INBOX_POLL={self.inbox_poll}; it must be a positive number of seconds")
+
+    # the $KB_HOME layout -----------------------------------------------------------------------------------
 
     @property
     def embeddings_cache(self) -> Path:
@@ -87,6 +99,34 @@ class Settings:
     @property
     def drop(self) -> Path:
         return self.drop_folder or self.home / "drop"
+
+    @property
+    def inbox(self) -> Path:
+        """Where `kb update` hands batches to the process that holds the store (`kb.indexing.handover`)."""
+        return self.home / "inbox"
+
+    @property
+    def uploads(self) -> Path:
+        """Files uploaded in the app, ingested by the app's own update."""
+        return self.home / "uploads"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def file_memo(self) -> Path:
+        """What each corpus file held when last read (`kb.indexing.file_memo`)."""
+        return self.home / "file-memo.json"
+
+    @property
+    def matters(self) -> Path:
+        return self.home / "matters"
+
+    @property
+    def citations_db(self) -> Path:
+        """The citation graph that `kb citations build` writes."""
+        return self.home / "citations.sqlite"
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -98,37 +138,64 @@ class Settings:
         file_values: dict[str, object] = {}
         config_file = home / "config.toml"
         if config_file.exists():
-            with config_file.open("rb") as fh:
-                file_values = tomllib.load(fh)
-            unknown = set(file_values) - {f.name for f in fields(cls)}
+            try:
+                with config_file.open("rb") as fh:
+                    file_values = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{config_file}: not valid TOML ({exc})") from None
+            if "home" in file_values:
+                raise ConfigError(f"{config_file}: `home` cannot be set in the file that lives in the home folder; "
+                                  "set KB_HOME instead")
+            valid = sorted(f.name for f in fields(cls) if f.name != "home")
+            unknown = set(file_values) - set(valid)
             if unknown:
-                valid = [f.name for f in fields(cls)]
-                raise ValueError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {valid}")
+                raise ConfigError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {valid}")
 
         def pick(name: str, var: str, default: object = None) -> object:
-            return env.get(var) or file_values.get(name) or default
+            """The environment variable, else the config file's key, else the default. An empty variable counts
+            as unset; a value of 0 or false is a value (it used to fall through to the default)."""
+            if env.get(var, "") != "":
+                return env[var]
+            if name in file_values:
+                return file_values[name]
+            return default
 
-        corpus_value = pick("corpus", "KB_CORPUS")
-        default_corpus = PROJECT_ROOT.parent / "shared" / "corpus"
-        corpus = Path(str(corpus_value)) if corpus_value else (default_corpus if default_corpus.exists() else None)
-        drop = pick("drop_folder", "KB_DROP_FOLDER")
-        cache = pick("embed_cache", "KB_EMBED_CACHE")
+        def number(name: str, var: str, default: float, kind: Callable[[str], float]) -> float:
+            value = pick(name, var, default)
+            if isinstance(value, bool):
+                raise ConfigError(f"{var} (`{name}` in config.toml) = {value!r}; it must be a number")
+            try:
+                return kind(str(value))
+            except ValueError:
+                what = "an integer" if kind is int else "a number"
+                raise ConfigError(f"{var} (`{name}` in config.toml) = {value!r}; it must be {what}") from None
+
+        def path(name: str, var: str) -> Path | None:
+            value = pick(name, var)
+            return Path(str(value)).expanduser().resolve() if value not in (None, "") else None
+
+        corpus = path("corpus", "KB_CORPUS")
+        if corpus is None:
+            default_corpus = PROJECT_ROOT.parent / "shared" / "corpus"
+            corpus = default_corpus.resolve() if default_corpus.exists() else None
         return cls(
             home=home,
-            corpus=corpus.resolve() if corpus else None,
-            store=Path(str(pick("store", "KB_STORE", home / "store"))).resolve(),
+            corpus=corpus,
+            store=path("store", "KB_STORE") or home / "store",
             model=str(pick("model", "KB_MODEL") or _default_model()),
             qdrant_url=pick("qdrant_url", "KB_QDRANT_URL"),  # type: ignore[arg-type]
             qdrant_api_key=pick("qdrant_api_key", "KB_QDRANT_API_KEY"),  # type: ignore[arg-type]
             collection=str(pick("collection", "KB_COLLECTION", "kb_chunks")),
-            qdrant_shards=int(pick("qdrant_shards", "KB_QDRANT_SHARDS", 1)),  # type: ignore[arg-type]
-            qdrant_replicas=int(pick("qdrant_replicas", "KB_QDRANT_REPLICAS", 1)),  # type: ignore[arg-type]
-            embed_batch=int(pick("embed_batch", "KB_EMBED_BATCH", 64)),  # type: ignore[arg-type]
+            qdrant_shards=int(number("qdrant_shards", "KB_QDRANT_SHARDS", 1, int)),
+            qdrant_replicas=int(number("qdrant_replicas", "KB_QDRANT_REPLICAS", 1, int)),
+            embed_batch=int(number("embed_batch", "KB_EMBED_BATCH", 64, int)),
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE") or _default_dtype()),
-            embed_cache=Path(str(cache)).resolve() if cache else None,
-            drop_folder=Path(str(drop)).resolve() if drop else None,
+            embed_cache=path("embed_cache", "KB_EMBED_CACHE"),
+            drop_folder=path("drop_folder", "KB_DROP_FOLDER"),
+            manifest=path("manifest", "KB_MANIFEST") or MANIFEST,
             hudoc_url=str(pick("hudoc_url", "KB_HUDOC_URL", "https://hudoc.echr.coe.int")).rstrip("/"),
-            inbox_poll=float(pick("inbox_poll", "KB_INBOX_POLL", 2.0)),  # type: ignore[arg-type]
+            inbox_poll=number("inbox_poll", "KB_INBOX_POLL", 2.0, float),
+            inbox_attempts=int(number("inbox_attempts", "KB_INBOX_ATTEMPTS", 5, int)),
             llm_url=pick("llm_url", "KB_LLM_URL"),  # type: ignore[arg-type]
             llm_model=pick("llm_model", "KB_LLM_MODEL"),  # type: ignore[arg-type]
             llm_api_key=pick("llm_api_key", "KB_LLM_API_KEY"),  # type: ignore[arg-type]

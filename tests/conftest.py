@@ -15,6 +15,10 @@ os.environ["KB_EMBED_CACHE"] = SHARED_EMBED_CACHE
 Path(SHARED_EMBED_CACHE).parent.mkdir(parents=True, exist_ok=True)
 
 
+REQUIRE_CORPUS = "KB_REQUIRE_CORPUS"
+"""Set by CI (`.ci/run`): a missing corpus fails the suite instead of skipping every test on real files."""
+
+
 def home_env(home: Path, corpus: Path) -> dict[str, str]:
     """The environment of a test's own knowledge base: its home and corpus, the shared embedding cache."""
     return {"KB_HOME": str(home), "KB_CORPUS": str(corpus), "KB_EMBED_CACHE": SHARED_EMBED_CACHE}
@@ -25,7 +29,10 @@ def corpus_root() -> Path:
     """The corpus root: `KB_CORPUS` if set, else `../shared/corpus` next to the project checkout."""
     root = Path(os.environ.get("KB_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
     if not root.is_dir():
-        pytest.skip(f"corpus not found at {root}; set KB_CORPUS")
+        message = f"corpus not found at {root}; set KB_CORPUS"
+        if os.environ.get(REQUIRE_CORPUS, "") not in ("", "0"):
+            pytest.fail(f"{message} ({REQUIRE_CORPUS} is set, so the tests on real files must run)")
+        pytest.skip(message)
     return root
 
 
@@ -59,7 +66,7 @@ def kb_settings(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
 def sample_kb(kb_settings, corpus_root: Path):
     """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test session."""
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
 
     kb = KnowledgeBase(kb_settings)
     report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)

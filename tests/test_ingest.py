@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import home_env
 
+from ingest.manifest import Manifest
 from kb.api import KnowledgeBase
-from kb.indexing.pipeline import IngestRequest, prepare
+from kb.indexing.chunking import prepare
+from kb.indexing.ingest import IngestRequest, plan, selection
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 
@@ -49,6 +52,9 @@ def test_second_ingest_writes_nothing_and_prune_removes_deleted_documents(kb, pr
     assert (first.added, first.failed) == (3, 0)
     chunks = kb.store.count()
     assert first.chunks == chunks > 100
+    coverage = {c.name: (c.stored, c.in_corpus) for c in kb.coverage()}
+    assert {name: n for name, n in coverage.items() if n != (0, 0)} == {
+        "echr/DECISION": (1, 1), "un": (1, 1), "prc-law": (1, 1)}
 
     second = ingest(kb)
     assert second.summary() == {"added": 0, "unchanged": 3, "replaced": 0, "removed": 0, "failed": 0, "chunks": 0}
@@ -133,3 +139,70 @@ def test_chunk_ids_and_versions_come_from_content(corpus_root):
     doc = echr.load(path, "x", "echr")[0]
     doc.importance = 1
     assert prepare(doc, "echr/JUDGMENT").version != first.version
+
+
+def test_a_record_that_breaks_a_loader_or_chunking_is_one_line_and_the_file_beside_it_is_stored(kb, tmp_path,
+                                                                                                private_corpus):
+    """`kb ingest FILE` used to crash on a loader bug; now every path reads files with one failure policy."""
+    record = json.loads((private_corpus / FILES[0]).read_text(encoding="utf-8"))
+    bad_date = tmp_path / "bad-date.json"
+    bad_date.write_text(json.dumps({**record, "id": "001-999999", "date": 12345}), encoding="utf-8")
+    bad_title = tmp_path / "bad-title.json"
+    bad_title.write_text(json.dumps({**record, "id": "001-999998", "title": ["a", "list"]}), encoding="utf-8")
+    good = private_corpus / FILES[1]
+
+    warnings: list[str] = []
+    report = kb.ingest(IngestRequest(files=(bad_date, good, bad_title)), warn=warnings.append)
+    assert (report.failed, report.added) == (2, 1)
+    assert kb.store.versions().keys() == {"UN-CAT-GC-4"}
+    assert len(warnings) == 2 and all("\n" not in w for w in warnings)
+    assert any("bad-date.json" in w for w in warnings) and any("bad-title.json" in w for w in warnings)
+    log = [json.loads(line) for line in (kb.settings.logs / "ingest.log").read_text(encoding="utf-8").splitlines()]
+    failed = {Path(path).name for path, _ in log[-1]["failures"]}
+    assert failed == {"bad-date.json", "bad-title.json"}
+    unexpected = {Path(path).name for path, reason in log[-1]["failures"] if reason.startswith("unexpected")}
+    assert unexpected == {Path(path).name for path, text in log[-1]["tracebacks"] if "Traceback" in text}
+
+
+ECTHR = ("echr/JUDGMENT/HEJUD-14038-88.json.gz", "echr/JUDGMENT/HEJUD-22414-93.json.gz",
+         "echr/JUDGMENT/HEJUD-37201-06.json.gz", "echr/JUDGMENT/HEJUD-8139-09.json.gz",
+         "echr/DECISION/001-100741.json", "echr/INFORMATION_NOTE/CLIN-37201-06.json")
+
+
+def test_the_default_selection_takes_every_non_echr_source_whole(tmp_path: Path, corpus_root: Path) -> None:
+    """Issue 10: `make run`'s budget cut PRC law, UN and campaigns by removal-word rank. The budget now applies to
+    the ECtHR bulk only: even a 300-chunk budget leaves every other source whole, and they are written first.
+
+    The corpus is the real one for every non-ECtHR source (its folders linked whole) and six real ECtHR files, so
+    reading it takes a minute rather than the half hour the ECtHR bulk needs.
+    """
+    view = tmp_path / "corpus"
+    for name in ("prc-law", "un", "reports", "national", "campaigns"):
+        (view / name).parent.mkdir(parents=True, exist_ok=True)
+        (view / name).symlink_to(corpus_root / name, target_is_directory=True)
+    for rel in ECTHR:
+        (view / rel).parent.mkdir(parents=True, exist_ok=True)
+        (view / rel).symlink_to(corpus_root / rel)
+    settings = Settings.load(home_env(tmp_path / "home", view))
+    manifest = Manifest.load(settings.manifest)
+    assert {s.name for s in manifest.sources if s.budgeted} == {s.name for s in manifest.sources
+                                                                  if s.name.startswith("echr/")}
+    sources, policy = selection(settings, IngestRequest())
+    assert policy.budget == manifest.default_max_chunks and {s.name for s in sources} >= {
+        "prc-law", "un", "reports", "national/uk-tna", "campaigns", "campaigns/pdf"}
+
+    warnings: list[str] = []
+    chosen = plan(settings, IngestRequest(max_chunks=300), warn=warnings.append)
+    by_source = Counter(name for name, _ in chosen)
+    assert by_source["prc-law"] == 18, "all 18 PRC statutes"
+    assert by_source["un"] == len(list((corpus_root / "un").glob("*.json"))) == 177, "every UN General Comment"
+    assert by_source["reports"] == 3
+    assert by_source["national/uk-tna"] == 67, "all 67 UK judgments"
+    campaign_files = [p for p in (corpus_root / "campaigns").rglob("*") if p.suffix in (".md", ".pdf")]
+    unreadable = [w for w in warnings if "/campaigns/" in w or w.startswith("skipped campaigns/")]
+    assert by_source["campaigns"] + by_source["campaigns/pdf"] == len(campaign_files) - len(unreadable)
+    assert not [w for w in warnings if "campaigns" not in w], warnings
+    echr = [doc_id for name, doc_id in chosen if name.startswith("echr/")]
+    assert 1 <= len(echr) < len(ECTHR), "the budget still bites the ECtHR documents"
+    first_echr = next(i for i, (name, _) in enumerate(chosen) if name.startswith("echr/"))
+    assert all(name.startswith("echr/") for name, _ in chosen[first_echr:]), "whole sources are written first"

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.loaders import pdf, statute_md
 from kb.citations.style import cite
-from kb.indexing.pipeline import prepare
+from kb.indexing.chunking import prepare
 from kb.search.crosslingual import Glossary, GlossaryError, QueryTranslator, load_glossary, matched_terms
 
 
@@ -79,7 +79,7 @@ def cpl_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
     """A real store with the Criminal Procedure Law, the Procuratorate's Rules (which restate it), the Supervision Law
     and two ECtHR judgments on arrest and detention as English competition."""
     from kb.api import KnowledgeBase
-    from kb.indexing.pipeline import IngestRequest
+    from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
     from tests.conftest import home_env
 
@@ -103,6 +103,12 @@ def test_english_question_on_arrest_conditions_finds_criminal_procedure_law_arti
     assert "suspect → 犯罪嫌疑人" in prc[0].matched_terms and prc[0].strength == "strong"
 
 
-def test_without_a_china_cue_chinese_candidates_follow_the_english_ones(cpl_kb) -> None:
-    hits = cpl_kb.search("lawfulness of the detention of a suspect and his arrest before trial", limit=4)
-    assert [h.source_kind for h in hits] == ["echr"] * 4  # two paragraphs of each judgment before other documents
+def test_without_a_china_cue_an_english_question_gets_english_candidates_unless_limited_to_chinese(cpl_kb) -> None:
+    from kb.store.base import SearchFilters
+
+    query = "lawfulness of the detention of a suspect and his arrest before trial"
+    hits = cpl_kb.search(query, limit=10)
+    assert hits and {h.source_kind for h in hits} == {"echr"}
+    chinese = cpl_kb.search(query, SearchFilters(languages=("zh",)), limit=5)
+    assert chinese and {h.source_kind for h in chinese} == {"prc-law"}
+    assert all(h.matched_terms for h in chinese)

@@ -6,12 +6,23 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from haystack import Document
 
 from ingest.loaders.echr import load
 from kb.citations.graph import CitationGraph, build
-from kb.search.ranking import DEFAULT_RANKING, LegalRanker, RankingWeights, named_in_query, spread_documents
-from kb.search.retrieval import RANKED_WEIGHTS, build_search_pipeline, run_search
-from kb.store.base import SearchFilters, StoredChunk
+from kb.search.modes import SearchMode
+from kb.search.pipeline import build_search, run_search
+from kb.search.ranking import (
+    DEFAULT_RANKING,
+    FEATURES,
+    RANK_CONSTANT,
+    key_of,
+    named_in_query,
+    ranking_features,
+    spread_documents,
+)
+from kb.search.retrieval import to_document
+from kb.store.base import SearchFilters
 from tests.conftest import SAMPLE_FILES
 
 
@@ -23,24 +34,28 @@ def graph(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Citati
     return CitationGraph(path)
 
 
-def _search(sample_kb, graph, query: str, filters: SearchFilters, weights: RankingWeights = DEFAULT_RANKING):
-    ranker = LegalRanker(graph, weights)
-    pipeline = build_search_pipeline(sample_kb.store, sample_kb.settings.model, sample_kb.settings.embed_dtype,
-                                     "bm25", RANKED_WEIGHTS, ranker=ranker)
-    return run_search(pipeline, query, filters, 10)
+def _ranked(sample_kb, graph, weights=DEFAULT_RANKING, facts=None):
+    return build_search(sample_kb.store, sample_kb.settings.model, sample_kb.settings.embed_dtype, SearchMode.RANKED,
+                        ranking=weights, graph=graph, facts=facts)
+
+
+def _search(sample_kb, graph, query: str, filters: SearchFilters, weights=DEFAULT_RANKING) -> list[Document]:
+    return run_search(_ranked(sample_kb, graph, weights), query, filters, 10)
 
 
 def test_hits_carry_cited_by_counts_without_excluded_citers(sample_kb, graph) -> None:
     query = "expulsion may give rise to an issue under Article 3 where substantial grounds real risk deported"
     hits = _search(sample_kb, graph, query, SearchFilters())
-    assert all(isinstance(h.payload["cited_by"], int) for h in hits)
-    counted = {(h.payload["doc_id"], h.payload["paragraph"]): h.payload["cited_by"] for h in hits}
+    assert all(isinstance(h.meta["cited_by"], int) for h in hits)
+    counted = {(h.meta["doc_id"], h.meta["paragraph"]): h.meta["cited_by"] for h in hits}
     assert any(n > 0 for n in counted.values())
+    for (doc_id, para), n in counted.items():
+        assert n == graph.paragraph_counts([(doc_id, para)]).get((doc_id, para), 0)
     excluded = _search(sample_kb, graph, query, SearchFilters(exclude_doc_ids=("HEJUD-37201-06", "001-87458")))
-    assert all(h.payload["doc_id"] not in ("HEJUD-37201-06", "001-87458") for h in excluded)
+    assert all(h.meta["doc_id"] not in ("HEJUD-37201-06", "001-87458") for h in excluded)
     for h in excluded:
-        key = (h.payload["doc_id"], h.payload["paragraph"])
-        assert h.payload["cited_by"] <= counted.get(key, h.payload["cited_by"])
+        key = (h.meta["doc_id"], h.meta["paragraph"])
+        assert h.meta["cited_by"] == graph.paragraph_counts([key], ["HEJUD-37201-06", "001-87458"]).get(key, 0)
     soering = [("HEJUD-14038-88", str(n)) for n in range(80, 100)]
     soering_all = sum(graph.paragraph_counts(soering).values())
     soering_ex = sum(graph.paragraph_counts(soering, ["HEJUD-37201-06"]).values())
@@ -49,23 +64,21 @@ def test_hits_carry_cited_by_counts_without_excluded_citers(sample_kb, graph) ->
 
 def test_application_number_in_query_puts_that_case_first(sample_kb, graph) -> None:
     assert named_in_query("see no. 22414/93 on Article 3") == ({"22414/93"}, set())
-    hits = _search(sample_kb, graph, "real risk of ill-treatment on expulsion 22414/93", SearchFilters())
-    assert hits[0].payload["doc_id"] == "HEJUD-22414-93"
-    plain = _search(sample_kb, graph, "real risk of ill-treatment on expulsion 22414/93", SearchFilters(),
-                    replace(DEFAULT_RANKING, named_case=0.0))
-    assert [h.id for h in plain] != [h.id for h in hits] or plain[0].payload["doc_id"] == "HEJUD-22414-93"
+    query = "real risk of ill-treatment on expulsion 22414/93"
+    named = _ranked(sample_kb, graph).run(query=query, filters=SearchFilters(), top_k=10)
+    assert named["documents"][0].meta["doc_id"] == "HEJUD-22414-93"
+    plain = _ranked(sample_kb, graph, replace(DEFAULT_RANKING, named_case=0.0)).run(
+        query=query, filters=SearchFilters(), top_k=10)
+    plain_scores = {d.id: d.score for d in plain["candidates"]}
+    assert {d.id for d in named["candidates"]} == set(plain_scores)
+    for d in named["candidates"]:  # the named case gains exactly the named_case weight, no other candidate anything
+        gain = DEFAULT_RANKING.named_case if d.meta["doc_id"] == "HEJUD-22414-93" else 0.0
+        assert d.score == pytest.approx(plain_scores[d.id] + gain)
 
 
 def test_unknown_feature_is_refused_with_the_valid_names() -> None:
     with pytest.raises(ValueError, match="best_voter"):
         DEFAULT_RANKING.without("popularity")
-
-
-def _ranked_search(sample_kb, graph, query: str, filters: SearchFilters, weights: RankingWeights):
-    ranker = LegalRanker(graph, weights, sample_kb.store)
-    pipeline = build_search_pipeline(sample_kb.store, sample_kb.settings.model, sample_kb.settings.embed_dtype,
-                                     "bm25", RANKED_WEIGHTS, ranker=ranker)
-    return run_search(pipeline, query, filters, 10)
 
 
 def test_retrieved_paragraphs_vote_for_the_paragraphs_they_cite(sample_kb, graph) -> None:
@@ -79,58 +92,64 @@ def test_retrieved_paragraphs_vote_for_the_paragraphs_they_cite(sample_kb, graph
 
     def soering_ranks(hits) -> list[int]:
         return [i for i, h in enumerate(hits)
-                if h.payload["doc_id"] == "HEJUD-14038-88" and h.payload["paragraph"] in ("90", "91")]
+                if h.meta["doc_id"] == "HEJUD-14038-88" and h.meta["paragraph"] in ("90", "91")]
 
-    with_votes = soering_ranks(_ranked_search(sample_kb, graph, query, only_saadi, voting))
-    without = soering_ranks(_ranked_search(sample_kb, graph, query, only_saadi, silent))
+    with_votes = soering_ranks(_search(sample_kb, graph, query, only_saadi, voting))
+    without = soering_ranks(_search(sample_kb, graph, query, only_saadi, silent))
     assert with_votes, "Soering §§ 90-91 should be lifted by Saadi's citations"
     assert not without or min(with_votes) < min(without) or len(with_votes) > len(without)
 
     saadi_excluded = replace(only_saadi, exclude_doc_ids=("HEJUD-37201-06",))
-    hits = _ranked_search(sample_kb, graph, query, saadi_excluded, voting)
-    assert all(h.payload["doc_id"] != "HEJUD-37201-06" for h in hits)
-    assert soering_ranks(hits) == soering_ranks(_ranked_search(sample_kb, graph, query, saadi_excluded, silent))
+    hits = _search(sample_kb, graph, query, saadi_excluded, voting)
+    assert all(h.meta["doc_id"] != "HEJUD-37201-06" for h in hits)
+    assert soering_ranks(hits) == soering_ranks(_search(sample_kb, graph, query, saadi_excluded, silent))
 
 
-def _chunk(doc_id: str, para: int) -> StoredChunk:
-    return StoredChunk(f"{doc_id}#{para}", {"doc_id": doc_id, "paragraph": str(para)}, 1.0)
+def _chunk(doc_id: str, para: int) -> Document:
+    return Document(id=f"{doc_id}#{para}", content="", meta={"doc_id": doc_id, "paragraph": str(para)}, score=1.0)
 
 
 def test_a_documents_third_paragraph_waits_until_the_other_documents_are_listed() -> None:
     ranked = [_chunk("A", 1), _chunk("A", 2), _chunk("A", 3), _chunk("B", 1), _chunk("A", 4), _chunk("C", 1)]
     spread = spread_documents(ranked, 2)
-    assert [(c.payload["doc_id"], c.payload["paragraph"]) for c in spread] == [
+    assert [(c.meta["doc_id"], c.meta["paragraph"]) for c in spread] == [
         ("A", "1"), ("A", "2"), ("B", "1"), ("C", "1"), ("A", "3"), ("A", "4")]
     assert spread_documents(ranked, 2, keep={"A"}) == ranked
 
 
 def test_ranked_search_lists_several_authorities_but_not_when_limited_to_one_document(sample_kb, graph) -> None:
     query = "real risk of ill-treatment expulsion Article 3 substantial grounds deported"
-    hits = _ranked_search(sample_kb, graph, query, SearchFilters(), DEFAULT_RANKING)
-    first = [h.payload["doc_id"] for h in hits[:6]]
+    hits = _search(sample_kb, graph, query, SearchFilters(), DEFAULT_RANKING)
+    first = [h.meta["doc_id"] for h in hits[:6]]
     assert len(set(first)) >= 3
     assert max(first.count(d) for d in first) <= 2
-    saadi = _ranked_search(sample_kb, graph, query, SearchFilters(doc_ids=("HEJUD-37201-06",)), DEFAULT_RANKING)
-    assert len(saadi) >= 3 and {h.payload["doc_id"] for h in saadi} == {"HEJUD-37201-06"}
+    saadi = _search(sample_kb, graph, query, SearchFilters(doc_ids=("HEJUD-37201-06",)), DEFAULT_RANKING)
+    assert len(saadi) >= 3 and {h.meta["doc_id"] for h in saadi} == {"HEJUD-37201-06"}
 
 
 def test_each_candidate_has_every_feature_and_excluded_documents_give_no_votes(sample_kb, graph) -> None:
-    from kb.search.ranking import FEATURES
-
     query = ("expulsion may give rise to an issue under Article 3 where substantial grounds have been shown for "
              "believing that the person concerned if deported faces a real risk")
-    ranker = LegalRanker(graph, DEFAULT_RANKING, sample_kb.store)
-    chunks = sample_kb.store.search(None, _sparse(query), SearchFilters(), limit=60, mode="bm25")
-    cands = ranker.candidates(chunks, query, SearchFilters())
-    assert all(set(c.features) == set(FEATURES) for c in cands)
-    assert any(c.features["votes"] > 0 for c in cands)
-    assert [c.features["retrieval"] for c in cands[:3]] == sorted((c.features["retrieval"] for c in cands[:3]),
-                                                                 reverse=True)
-    fetched = [c for c in cands if c.features["retrieval"] == 0.0]
-    assert all(c.features["votes"] > 0 for c in fetched)
-    everything = tuple(sorted({c.key[0] for c in cands}))
-    silent = ranker.candidates(chunks, query, SearchFilters(exclude_doc_ids=everything))
-    assert silent == []
+    search = _ranked(sample_kb, graph)
+    cands = search.run(query=query, filters=SearchFilters(), top_k=10)["candidates"]
+    features = [ranking_features(c) for c in cands]
+    assert all(set(f) == set(FEATURES) for f in features)
+    assert any(f["votes"] > 0 for f in features)
+    retrieved = [c for c, f in zip(cands, features, strict=True) if f["retrieval"]]
+    bm25 = sample_kb.store.search(None, _sparse(query), SearchFilters(), limit=60, mode="bm25")
+    rank = {}
+    for i, chunk in enumerate(bm25, 1):
+        rank.setdefault((chunk.payload["doc_id"], str(chunk.payload.get("paragraph"))), i)
+    assert len(retrieved) == len(bm25)
+    for c in retrieved:
+        assert ranking_features(c)["retrieval"] == 1 / (RANK_CONSTANT + rank[key_of(c)])
+    fetched = [f for f in features if f["retrieval"] == 0.0]
+    assert fetched and all(f["votes"] > 0 for f in fetched)
+    everything = SearchFilters(exclude_doc_ids=tuple(sorted({c.meta["doc_id"] for c in cands})))
+    fetch, rank = search.pipeline.get_component("fetch"), search.pipeline.get_component("rank")
+    evidence = fetch.run(documents=[to_document(c) for c in bm25], filters=everything)
+    assert evidence["evidence"].votes == {} and evidence["fetched"] == []
+    assert rank.run(query=query, filters=everything, **evidence)["documents"] == []
 
 
 def _sparse(text: str):
@@ -141,19 +160,38 @@ def _sparse(text: str):
     return SparseVector(list(sv.indices), list(sv.values))
 
 
-def test_a_story_of_facts_lifts_the_case_whose_facts_section_tells_it(sample_kb, graph, corpus_root, tmp_path) -> None:
+def test_a_story_of_facts_lifts_the_case_whose_facts_section_tells_it(sample_kb, graph) -> None:
     from kb.search.facts_index import FactsIndex
-    from kb.search.facts_index import build as build_facts
 
-    docs = [d for f in SAMPLE_FILES if f.startswith("echr/") for d in load(corpus_root / f, f, "echr")]
-    build_facts(docs, tmp_path / "facts-index.npz")
-    facts = FactsIndex(tmp_path / "facts-index.npz")
+    facts = FactsIndex(sample_kb.store)  # filled by the write path as sample_kb was ingested
     story = ("The applicant was detained pending extradition to the United States to face charges of capital murder "
              "in Virginia; he risked the death penalty and the death row phenomenon.")
-    ranker = LegalRanker(graph, DEFAULT_RANKING, sample_kb.store, facts)
-    chunks = sample_kb.store.search(None, _sparse(story), SearchFilters(), limit=60, mode="bm25")
-    cands = ranker.candidates(chunks, story, SearchFilters())
-    soering = [c.features["facts_document"] for c in cands if c.key[0] == "HEJUD-14038-88"]
-    assert soering and soering[0] == max(c.features["facts_document"] for c in cands) > 0
-    without = LegalRanker(graph, DEFAULT_RANKING, sample_kb.store).candidates(chunks, story, SearchFilters())
-    assert all(c.features["facts_document"] == 0 for c in without)
+    cands = _ranked(sample_kb, graph, facts=facts).run(query=story, filters=SearchFilters(), top_k=10)["candidates"]
+    soering = [ranking_features(c)["facts_document"] for c in cands if c.meta["doc_id"] == "HEJUD-14038-88"]
+    assert soering and soering[0] == max(ranking_features(c)["facts_document"] for c in cands) > 0
+    without = _ranked(sample_kb, graph).run(query=story, filters=SearchFilters(), top_k=10)["candidates"]
+    assert all(ranking_features(c)["facts_document"] == 0 for c in without)
+
+
+def test_a_lawyers_question_gets_the_courts_own_statements_first(sample_kb) -> None:
+    """The words of a plain question match parties' submissions and facts as well as the Court's reasoning (BM25
+    order); ranked, the Court's own statements come first."""
+    from kb.search.ranking import is_question
+
+    query = ("Can the government rely on diplomatic assurances from the receiving state when it deports someone "
+             "who says he will be tortured there?")
+    assert is_question(query) and not is_question("The Court reiterates that diplomatic assurances are not in "
+                                                  "themselves sufficient to ensure adequate protection.")
+    echr = SearchFilters(source_kinds=("echr",))
+    words_only = sample_kb.search(query, echr, limit=10, mode="bm25")
+    assert {h.role for h in words_only} - {"court", "operative"}, [h.role for h in words_only]
+    ranked = sample_kb.search(query, echr, limit=5)
+    assert [h.role for h in ranked] == ["court"] * 5, [(h.citation, h.role) for h in ranked]
+
+
+def test_reporter_references_come_from_the_courts_own_citations(graph: CitationGraph) -> None:
+    """Othman and the others cite Saadi as "ECHR 2008" and Soering as "Series A no. 161": the citation a hit gets."""
+    reporters = graph.reporters(["HEJUD-37201-06", "HEJUD-14038-88", "UN-CAT-GC-4"])
+    assert reporters.get("HEJUD-37201-06", "").startswith("ECHR 2008"), reporters
+    assert reporters.get("HEJUD-14038-88") == "Series A no. 161", reporters
+    assert "UN-CAT-GC-4" not in reporters

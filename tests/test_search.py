@@ -77,6 +77,17 @@ def test_filters_narrow_results(sample_kb):
     assert all(h.doc_id != "HEJUD-37201-06" for h in excluded)
 
 
+def test_the_article_filter_keeps_the_leading_cases_whose_metadata_lacks_articles(sample_kb):
+    """Chahal, Saadi and Othman have no article metadata; their articles are read from their headings and operative
+    parts, so `--doc-type JUDGMENT --article 3` keeps them, and whatever it still drops is counted."""
+    filters = SearchFilters(doc_types=("JUDGMENT",), articles=("3",))
+    hits = sample_kb.search("diplomatic assurances", filters, limit=10)
+    assert {"HEJUD-22414-93", "HEJUD-37201-06", "HEJUD-8139-09"} & {h.doc_id for h in hits}, [h.citation for h in hits]
+    assert all("3" in h.articles for h in hits)
+    assert sample_kb.left_out(filters) == {}  # every sample judgment now has its articles
+    assert sample_kb.left_out(SearchFilters(max_importance=1))["importance"] >= 5  # HEJUD records carry no importance
+
+
 def test_bad_filters_and_unknown_documents_get_clear_errors(sample_kb):
     with pytest.raises(FilterError, match="YYYY-MM-DD"):
         sample_kb.search("torture", SearchFilters(date_from="28/02/2008"))
@@ -89,7 +100,7 @@ def test_bad_filters_and_unknown_documents_get_clear_errors(sample_kb):
 
 
 def _args(**kw) -> argparse.Namespace:
-    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], date_from=None,
+    base = dict(doc_type=[], court=[], state=[], article=[], language=[], kind=[], section=[], role=[], date_from=None,
                 date_to=None, importance=None, grand_chamber=False, limit=5, mode="hybrid", json=True)
     return argparse.Namespace(**{**base, **kw})
 
@@ -99,6 +110,8 @@ def test_cli_json_outputs(sample_kb, capsys):
     hits = json.loads(capsys.readouterr().out)
     assert hits and {"doc_id", "paragraph", "citation", "text", "score", "url", "date", "doc_type"} <= set(hits[0])
     assert filters_from_args(_args(kind=["echr"])).source_kinds == ("echr",)
+    assert hits[0]["role_label"] and hits[0]["role"]  # who is speaking, for an assistant as for the card
+    assert filters_from_args(_args(role=["court"])).roles == ("court",)
 
     cmd_stats(sample_kb, _args())
     stats = json.loads(capsys.readouterr().out)
@@ -130,3 +143,46 @@ def test_words_the_source_conversion_lost_are_marked_as_omissions(sample_kb):
     un = sample_kb.show(next(h.doc_id for h in sample_kb.search("non-refoulement", limit=10)
                              if h.source_kind == "un"))
     assert all("[…]" not in h.text for h in un.paragraphs)
+
+
+def test_kb_eval_and_kb_search_return_the_same_list(sample_kb, capsys):
+    from kb.search.evaluation import searcher, variant_by_mode
+
+    for query in ("death row phenomenon as a bar to extradition", "xylophonic quasarhood"):
+        evaluated = searcher(sample_kb, variant_by_mode("ranked"))(query, SearchFilters(), 10)
+        cmd_search(sample_kb, _args(query=query, mode="ranked", limit=10))
+        searched = json.loads(capsys.readouterr().out)
+        assert [h["chunk_id"] for h in searched] == [d.id for d in evaluated]
+        assert [h["score"] for h in searched] == [d.score for d in evaluated]
+        assert len(searched) == 10
+
+
+def test_modes_are_checked_and_weights_belong_to_hybrid_only(sample_kb):
+    from kb.search.modes import SearchMode
+
+    with pytest.raises(ValueError, match="valid modes: ranked, hybrid, dense, bm25"):
+        sample_kb.search("torture", mode="fuzzy")
+    with pytest.raises(ValueError, match="ranked search takes none"):
+        sample_kb.search("torture", mode="ranked", weights=(1.0, 1.0))
+    with pytest.raises(ValueError, match="bm25 search takes none"):
+        sample_kb.search("torture", mode=SearchMode.BM25, weights=(0.0, 1.0))
+    query = "diplomatic assurances against torture from the receiving state"
+    dense_led = [h.chunk_id for h in sample_kb.search(query, mode="hybrid", weights=(1.0, 0.01), limit=10)]
+    bm25_led = [h.chunk_id for h in sample_kb.search(query, mode="hybrid", weights=(0.01, 1.0), limit=10)]
+    assert dense_led != bm25_led
+    assert dense_led[0] == sample_kb.search(query, mode="dense", limit=1)[0].chunk_id
+
+
+def test_every_pipeline_shares_one_loaded_model(sample_kb):
+    """Each mode's pipeline has its own text embedder (Haystack gives a component to one pipeline), but
+    sentence-transformers-haystack's backend factory hands all of them the one model loaded in this process."""
+    for mode in ("hybrid", "dense"):
+        sample_kb.search("extradition", limit=1, mode=mode)
+    sample_kb.embed_query("extradition")
+    fill = sample_kb.search_pipeline("ranked").pipeline.get_component("fill")
+    fill.run(query="extradition", filters=SearchFilters(), top_k=1)
+    backends = {id(sample_kb.search_pipeline(mode).pipeline.get_component("dense").embedding_backend)
+                for mode in ("hybrid", "dense")}
+    backends.add(id(fill.pipeline.get_component("dense").embedding_backend))
+    backends.add(id(sample_kb._text_embedder.embedding_backend))
+    assert len(backends) == 1

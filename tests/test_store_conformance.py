@@ -56,6 +56,8 @@ FILTERS: dict[str, SearchFilters] = {
     "language": SearchFilters(languages=("zh",)),
     "kind": SearchFilters(source_kinds=("echr",)),
     "section": SearchFilters(sections=("THE LAW",)),
+    "role": SearchFilters(roles=("court", "operative")),
+    "unknown_importance": SearchFilters(unknown=("importance",)),
     "date_from": SearchFilters(date_from="2008-02-28"),
     "date_to": SearchFilters(date_to="2010-09-14"),
     "date_range": SearchFilters(date_from="1990-01-01", date_to="2010-12-31"),
@@ -78,15 +80,20 @@ BACKENDS = ("edge", "server-standin")
 @pytest.fixture(scope="module")
 def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
     """Real paragraphs with real vectors; the embedding cache is the session's, so sample_kb's work is reused."""
+    from ingest.files import ReadFailure, named_files, read
+    from ingest.manifest import Manifest
     from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
-    from kb.indexing.pipeline import IngestReport, iter_files, prepare, to_point
+    from kb.indexing.chunking import prepare
+    from kb.indexing.writing import to_point
 
-    report = IngestReport()
     chunks = []
-    for source_name, doc in iter_files(kb_settings, [corpus_root / f for f in FILES], "upload", report, print):
-        prepared = prepare(doc, source_name)
-        chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
-    assert report.failed == 0, report.failures
+    manifest = Manifest.load(kb_settings.manifest)
+    for item in named_files([corpus_root / f for f in FILES], kb_settings.corpus, manifest, "upload"):
+        docs = read(item)
+        assert not isinstance(docs, ReadFailure), docs
+        for doc in docs:
+            prepared = prepare(doc, item.source_name)
+            chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
     dense = CachedDocumentEmbedder(document_embedder(kb_settings.model, kb_settings.embed_dtype),
                                    EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
     dense.warm_up()
@@ -145,9 +152,11 @@ def matches(payload: dict, f: SearchFilters) -> bool:
     """What the filter means to a lawyer: any of the values within a field, every field, dates inclusive."""
     for key, wanted in (("doc_type", f.doc_types), ("court", f.courts), ("respondent_state", f.respondent_states),
                         ("articles", f.articles), ("language", f.languages), ("source_kind", f.source_kinds),
-                        ("section", f.sections), ("doc_id", f.doc_ids)):
+                        ("section", f.sections), ("role", f.roles), ("doc_id", f.doc_ids)):
         if wanted and not set(_values(payload, key)) & set(wanted):
             return False
+    if any(_values(payload, key) for key in f.unknown):
+        return False
     date = payload.get("date")
     if (f.date_from or f.date_to) and date is None:
         return False
@@ -206,6 +215,50 @@ def test_count_total_and_per_filter(stores, points, backend: str) -> None:
     for name, f in FILTERS.items():
         expected = sum(matches(p.payload, f) for p in points)
         assert store.count(f) == expected, f"{backend} count with filter {name}"
+
+
+SINGLE_FILTERS = {name: f for name, f in FILTERS.items() if name not in ("none", "combined")}
+
+
+def combine(a: SearchFilters, b: SearchFilters) -> SearchFilters:
+    """Both filters at once: every field either sets (a later date bound or list replaces nothing the other set)."""
+    fields = {k: v for k, v in vars(a).items() if v not in ((), None)}
+    for key, value in vars(b).items():
+        if value not in ((), None):
+            fields[key] = tuple(sorted({*fields[key], *value})) if isinstance(value, tuple) and key in fields else value
+    return SearchFilters(**fields)
+
+
+PAIRS = [(x, y) for i, x in enumerate(SINGLE_FILTERS) for y in list(SINGLE_FILTERS)[i + 1:]]
+
+
+def test_every_filter_pair_counts_and_facets_match_the_truth(stores, points, backend: str) -> None:
+    """The app combines filters freely (Document type with Article, a date, a court …): every pair, on both backends,
+    counted and faceted by document against the truth computed from the payloads."""
+    store = stores[backend]
+    nonempty = 0
+    for x, y in PAIRS:
+        f = combine(SINGLE_FILTERS[x], SINGLE_FILTERS[y])
+        chosen = [p for p in points if matches(p.payload, f)]
+        nonempty += bool(chosen)
+        assert store.count(f) == len(chosen), f"{backend} count with {x} + {y}"
+        want = Counter(p.payload["doc_id"] for p in chosen)
+        assert dict(store.facet("doc_id", f, limit=1000)) == dict(want), f"{backend} documents with {x} + {y}"
+    assert nonempty > len(PAIRS) // 2, "most pairs must select something, or the suite proves little"
+
+
+def test_every_filter_pair_searches_within_the_filter_in_every_mode(stores, points, queries, backend: str) -> None:
+    """Dense is exact cosine within the pair; BM25 and hybrid return only matching points, and as many as there are."""
+    dense, sparse = queries[QUERIES[2]]
+    for x, y in PAIRS:
+        f = combine(SINGLE_FILTERS[x], SINGLE_FILTERS[y])
+        got = stores[backend].search(dense, sparse, f, limit=10, mode="dense")
+        assert_same_ranking(got, exact_dense(points, dense, f, 10), 1e-5, f"{backend} dense {x} + {y}")
+        for mode in ("bm25", "hybrid"):
+            hits = stores[backend].search(dense, sparse, f, limit=10, mode=mode)
+            assert all(matches(c.payload, f) for c in hits), f"{backend} {mode} {x} + {y}"
+            assert bool(hits) == any(matches(p.payload, f) for p in points) or mode == "bm25", (
+                f"{backend} {mode} {x} + {y} found nothing")
 
 
 def test_every_filter_selects_something_and_not_everything(points) -> None:
@@ -421,3 +474,110 @@ def test_server_unreachable_names_the_url_and_next_step() -> None:
 
     with pytest.raises(StoreUnavailableError, match="127.0.0.1:9.*KB_QDRANT_URL"):
         ServerStore("http://127.0.0.1:9", "kb_chunks", DIM, timeout=2)
+
+
+# -- the facts-section index: a sparse-only collection beside the chunks ---------------------------------------
+
+FACTS_QUERIES = (
+    "The applicant was detained pending extradition to the United States to face charges of capital murder in "
+    "Virginia; he risked the death penalty and the death row phenomenon.",
+    "The applicant, a Tunisian national, was arrested in Italy on suspicion of international terrorism",
+    "Roma families lived in an unlawful settlement in Sofia which the municipality ordered removed",
+    "qwertyuiop zxcvbnm",
+)
+
+
+@pytest.fixture(scope="module")
+def facts_points(kb_settings, corpus_root: Path) -> list:
+    from ingest.files import named_files, read
+    from ingest.manifest import Manifest
+    from kb.search.facts_index import FactsEmbedder
+    from tests.conftest import SAMPLE_FILES
+
+    embedder = FactsEmbedder()
+    files = sorted({f for f in FILES + tuple(SAMPLE_FILES) if f.startswith("echr/")})
+    manifest = Manifest.load(kb_settings.manifest)
+    docs = [doc for item in named_files([corpus_root / f for f in files], kb_settings.corpus, manifest, "upload")
+            for doc in read(item)]
+    points = [p for p in map(embedder.point, docs) if p is not None]
+    assert len(points) >= 5 and len(points) < len(docs), "judgments with a facts section, and documents without"
+    return points
+
+
+@pytest.fixture(scope="module")
+def facts_stores(stores, facts_points) -> dict[str, ChunkStore]:
+    for store in stores.values():
+        store.upsert_facts(facts_points)
+        store.flush()
+    return stores
+
+
+def exact_facts(points: list, query: SparseVector, f: SearchFilters) -> list[tuple[str, float]]:
+    """BM25 with IDF over every indexed judgment: Σ over the query's terms of ln(1 + (N − df + 0.5)/(df + 0.5)) × the
+    judgment's stored weight; judgments sharing no term are not listed."""
+    df = Counter(i for p in points for i in set(p.sparse.indices))
+    n = len(points)
+    out = []
+    for p in points:
+        if f.doc_ids and p.doc_id not in f.doc_ids or p.doc_id in f.exclude_doc_ids:
+            continue
+        weights = dict(zip(p.sparse.indices, p.sparse.values, strict=True))
+        shared = [i for i in set(query.indices) if i in weights]
+        if shared:
+            out.append((p.doc_id, sum(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)) * weights[i] for i in shared)))
+    return sorted(out, key=lambda pair: -pair[1])
+
+
+@pytest.mark.parametrize("query", FACTS_QUERIES)
+def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, facts_points, backend: str,
+                                                                 query: str) -> None:
+    from kb.search.facts_index import FactsEmbedder
+
+    sparse = FactsEmbedder().query(query)
+    store = facts_stores[backend]
+    for f in (SearchFilters(), SearchFilters(exclude_doc_ids=("HEJUD-14038-88",)),
+              SearchFilters(doc_ids=("HEJUD-14038-88", "HEJUD-37201-06", "CLIN-37201-06"))):
+        want = exact_facts(facts_points, sparse, f)
+        got = store.search_facts(sparse, None, doc_ids=f.doc_ids, exclude_doc_ids=f.exclude_doc_ids)
+        assert_same_ranking(got, want, 1e-4, f"facts {query[:20]!r} {f}")
+        if len(want) > 2 and want[1][1] - want[2][1] > 1e-3 and not f.doc_ids:
+            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids,
+                                       score_threshold=want[1][1] * (1 - 1e-4))
+            assert {d for d, _ in above} == {d for d, _ in want[:2]}
+    assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+
+
+def test_facts_ranks_put_the_case_that_tells_the_story_first(facts_stores, facts_points, backend: str) -> None:
+    from kb.search.facts_index import FactsEmbedder, FactsIndex
+
+    index = FactsIndex(facts_stores[backend])
+    every = [p.doc_id for p in facts_points]
+    ranks = index.ranks(FACTS_QUERIES[0], every)
+    truth = exact_facts(facts_points, FactsEmbedder().query(FACTS_QUERIES[0]), SearchFilters())
+    assert ranks == {doc_id: i for i, (doc_id, _) in enumerate(truth, 1)}
+    assert ranks["HEJUD-14038-88"] == 1
+    excluded = index.ranks(FACTS_QUERIES[0], every, exclude_doc_ids=["HEJUD-14038-88"])
+    assert "HEJUD-14038-88" not in excluded and sorted(excluded.values()) == list(range(1, len(truth)))
+    assert index.ranks(FACTS_QUERIES[0], ["CLIN-37201-06", "no-such-judgment"]) == {}
+    assert index.ranks(FACTS_QUERIES[-1], every) == {}
+
+
+def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_path, backend: str) -> None:
+    from kb.search.facts_index import FactsEmbedder
+
+    store = make_store(backend, tmp_path, "facts-writes")
+    try:
+        store.upsert_facts(facts_points)
+        store.upsert_facts(facts_points[:1])
+        assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+        gone = facts_points[0].doc_id
+        store.delete_facts([gone, "no-such-judgment"])
+        store.flush()
+        assert store.facts_doc_ids() == {p.doc_id for p in facts_points[1:]}
+        sparse = FactsEmbedder().query(FACTS_QUERIES[0])
+        assert gone not in {d for d, _ in store.search_facts(sparse, None)}
+        store.delete_documents([facts_points[1].doc_id])  # removing a document removes its facts point too
+        assert store.facts_doc_ids() == {p.doc_id for p in facts_points[2:]}
+        assert store.count() == 0, "facts points must not land among the chunks"
+    finally:
+        store.close()

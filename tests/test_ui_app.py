@@ -6,6 +6,7 @@ Edge shard cannot be opened twice in one process). Every test checks what the la
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from kb.api import KnowledgeBase
 from ui import state
-from ui.render import highlight
+from ui.render import escape, highlight
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 HOSTILE = '<img src=x onerror="alert(1)"> **bold** [link](javascript:alert(1)) $x$'
@@ -70,10 +71,28 @@ def test_a_local_source_file_is_offered_as_a_download_not_a_dead_file_link(app: 
 def test_filters_narrow_results_and_show_counts(app: AppTest) -> None:
     search(app, "torture risk on return")
     kind = app.multiselect(key="f_source_kind")
-    assert any(o.startswith("un (") for o in kind.options), kind.options
+    assert "un" in kind.options and "echr" in kind.options, kind.options  # labels never carry changing counts
+    captions = " ".join(c.value for c in app.main.caption)
+    assert re.search(r"\bun \d+", captions) and re.search(r"\bechr [\d,]+", captions), captions
     kind.set_value(["un"]).run()
     citations = card_citations(app)
     assert citations and all("Committee against Torture" in c for c in citations), citations
+
+
+def test_combined_filters_find_passages_and_cards_say_who_is_speaking(app: AppTest) -> None:
+    search(app, "diplomatic assurances against ill-treatment")
+    app.multiselect(key="f_doc_type").set_value(["JUDGMENT"]).run()
+    app.multiselect(key="f_role").set_value(["government", "court"]).run()
+    app.text_input(key="f_date_from").input("2005-01-01").run()
+    assert not app.exception
+    citations = card_citations(app)
+    assert citations and not any(c.startswith(("Soering", "Chahal")) for c in citations), citations
+    badges = [m.value for m in app.main.markdown if "-badge[" in m.value]
+    assert len(badges) == len(citations)
+    assert all("Court's assessment" in b or "Government's submission, not the Court's view" in b for b in badges)
+
+    app.selectbox(key="f_importance").set_value(1).run()
+    assert "documents without importance metadata were left out" in " ".join(c.value for c in app.main.caption)
 
 
 def test_bad_filter_and_empty_query_get_messages_not_tracebacks(app: AppTest) -> None:
@@ -115,10 +134,13 @@ def test_missing_document_is_explained(app: AppTest) -> None:
     assert "No document 'NO-SUCH-DOC'" in messages(app)
 
 
-def _create_matter(at: AppTest, name: str, notes: str = "") -> None:
+def _create_matter(at: AppTest, name: str, notes: str = "", client: str = "",
+                   grounds: tuple[str, ...] = ("article3", "assurances")) -> None:
     at.session_state["view"] = "Matters"
     at.run()
     at.text_input(key="new_name").input(name)
+    at.text_input(key="new_client").input(client)
+    at.multiselect(key="new_grounds").set_value(list(grounds))
     at.text_input(key="new_state").input("People's Republic of China")
     at.text_input(key="new_offence").input("fraud")
     at.text_area(key="new_risks").input("Uyghur; former political activist")
@@ -146,7 +168,7 @@ def test_matters_side_by_side_survive_a_restart_and_escape_user_text(app: AppTes
 
 
 def test_add_passage_draft_and_export(app: AppTest) -> None:
-    _create_matter(app, "Client B")
+    _create_matter(app, "Client B file", client="Mr B", grounds=("article3", "death_penalty"))
     app.selectbox(key="active_ground").set_value("death_penalty")
     app.session_state["view"] = "Research"
     app.run()
@@ -161,12 +183,25 @@ def test_add_passage_draft_and_export(app: AppTest) -> None:
     assert any(label.startswith("Death penalty or irreducible life sentence (1)") for label in collected), collected
     assert first in card_citations(app)
 
+    # the lawyer's note and adverse mark on a collected passage, saved from the page
+    note = next(t for t in app.text_input if t.key and t.key.startswith("note_death_penalty_"))
+    note.input("the death row phenomenon")
+    next(b for b in app.button if b.key and b.key.startswith("save_death_penalty_")).click().run()
+    assert "Note saved" in messages(app)
+
     next(b for b in app.button if b.label == "Draft argument").click().run()
     assert not app.exception and not app.error
     downloads = {d.label for d in app.get("download_button")}
     assert {"Download Markdown", "Download DOCX"} <= downloads
-    draft = card_citations(app)[-1]
-    assert first.split(",")[0] in draft
+    # the draft is shown formatted (not as Markdown source in a code box), case names in italics
+    brief = next(m.value for m in app.main.markdown if "<h3>" in m.value)
+    assert "Mr B" in brief and "Client B file" not in brief
+    assert f"<em>{escape(first.split(',')[0])}</em>" in brief and escape("(the death row phenomenon.)") in brief
+    assert "Political offence" not in brief and "Article 6" not in brief  # only the chosen grounds
+    assert not any(c.language == "markdown" for c in app.main.code)
+    # each footnote opens on the passage it cites, the quoted words marked
+    footnotes = [e for e in app.expander if re.match(r"^\d+\\?\. ", e.label)]
+    assert footnotes and any("<mark>" in m.value for m in footnotes[0].markdown)
 
 
 def test_empty_store_gets_a_clear_message(tmp_path: Path, kb_settings) -> None:

@@ -15,10 +15,12 @@ from conftest import home_env
 
 from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.indexing.handover import inbox_dir, pending_batches, read_snapshot
+from kb.errors import KbError
+from kb.indexing.handover import pending_batches, read_snapshot, write_batch
 from kb.indexing.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
+from kb.indexing.writing import Batch
 from kb.settings import Settings
-from kb.store.base import SearchFilters
+from kb.store.base import ChunkPoint, SearchFilters, SparseVector
 
 MEMO = """Expert report on prison conditions in the requesting state
 
@@ -61,6 +63,14 @@ def search_ids(settings: Settings, query: str, **filters) -> list[str]:
         kb.close()
 
 
+def stored_versions(settings: Settings) -> dict:
+    kb = KnowledgeBase(settings)
+    try:
+        return kb.store.versions()
+    finally:
+        kb.close()
+
+
 def test_drop_folder_added_changed_removed_and_logged(home: Settings) -> None:
     memo = home.drop / "expert-report.txt"
     memo.write_text(MEMO, encoding="utf-8")
@@ -97,10 +107,11 @@ def test_drop_folder_added_changed_removed_and_logged(home: Settings) -> None:
 
 def test_corpus_changes_only_what_is_stored_unless_all(home: Settings) -> None:
     report = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
-    assert (report.added, report.deferred) == (0, 2), "never-ingested corpus documents wait for --all"
+    assert (report.added, report.deferred) == (1, 1), "a never-ingested ECtHR document waits for --all, UN does not"
+    assert search_ids(home, "non-refoulement obligation of States parties", source_kinds=("un",))
 
     report = run_update(home, UpdateRequest(everything=True, drop=False, uploads=False), warn=quiet)
-    assert (report.added, report.failed) == (2, 0)
+    assert (report.added, report.unchanged, report.failed) == (1, 1, 0)
     again = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
     assert (again.unchanged, again.added, again.deferred, again.chunks) == (2, 0, 0, 0)
     hits = search_ids(home, "non-refoulement obligation of States parties", source_kinds=("un",))
@@ -109,11 +120,11 @@ def test_corpus_changes_only_what_is_stored_unless_all(home: Settings) -> None:
 
 def test_unchanged_corpus_files_are_not_opened_again(home: Settings) -> None:
     first = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
-    assert (first.deferred, first.files_unopened) == (2, 0)
+    assert (first.deferred, first.added, first.files_unopened) == (1, 1, 0)
     deferred = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
-    assert (deferred.deferred, deferred.files_unopened) == (2, 2), "still deferred, known without reading"
+    assert (deferred.deferred, deferred.unchanged, deferred.files_unopened) == (1, 1, 2), "known without reading"
     added = run_update(home, UpdateRequest(everything=True, drop=False, uploads=False), warn=quiet)
-    assert (added.added, added.files_unopened) == (2, 0), "--all must read what was deferred"
+    assert (added.added, added.files_unopened) == (1, 1), "--all must read what was deferred"
     quiet_run = run_update(home, UpdateRequest(drop=False, uploads=False), warn=quiet)
     assert (quiet_run.unchanged, quiet_run.files_unopened, quiet_run.chunks) == (2, 2, 0)
 
@@ -162,7 +173,7 @@ def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
         watcher = owner.start_inbox_watcher()
         assert owner.store.count() > 0
         deadline = time.monotonic() + 10
-        while read_snapshot(inbox_dir(home)) is None and time.monotonic() < deadline:
+        while read_snapshot(home.inbox) is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert watcher.applied == 0
         (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
@@ -175,7 +186,7 @@ def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
                      if h.doc_id.startswith("DROP-expert-report-")]
             time.sleep(0.2)
         assert found, "handed-over document not searchable in the owner within 10 s"
-        assert pending_batches(inbox_dir(home)) == []
+        assert pending_batches(home.inbox) == []
     finally:
         owner.close()
 
@@ -184,3 +195,29 @@ def test_interval_parsing() -> None:
     assert parse_interval("1h") == 3600 and parse_interval("15m") == 900 and parse_interval("90") == 90
     with pytest.raises(ValueError, match="90s, 15m, 1h"):
         parse_interval("hourly")
+
+
+def test_a_poisoned_inbox_batch_is_set_aside_after_the_attempts_and_later_batches_apply(home: Settings) -> None:
+    """A batch the store refuses used to be retried forever, blocking every later update (issue 9)."""
+    (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
+    assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 2
+    note = next(d for d in stored_versions(home) if d.startswith("DROP-note-"))
+    poison = Batch(documents={"DROP-poison": [ChunkPoint(
+        "00000000-0000-0000-0000-00000000dead", [0.5, 0.5, 0.5], SparseVector([1], [1.0]), {"doc_id": "DROP-poison"})]})
+    write_batch(home.inbox, poison)  # a 3-dimensional vector: the store refuses it
+    write_batch(home.inbox, Batch(removals=[note]))  # handed over after it: must wait, then apply
+    settings = home.with_(inbox_attempts=2)
+    nothing = UpdateRequest(corpus=False, drop=False, uploads=False)
+
+    with pytest.raises(KbError, match="attempt 1 of 2"):
+        run_update(settings, nothing, warn=quiet)
+    assert len(pending_batches(home.inbox)) == 2, "the later batch waits, so versions stay in order"
+    warnings: list[str] = []
+    report = run_update(settings, nothing, warn=warnings.append)
+    assert report.leftovers == 1 and pending_batches(home.inbox) == []
+    assert [p.name for p in (home.inbox / "failed").iterdir()] and "failed to apply 2 times" in warnings[0]
+    assert "Vector dimension error" in warnings[0]
+    stored = stored_versions(home)
+    assert note not in stored and "DROP-poison" not in stored and len(stored) == 1
+    assert json.loads((home.inbox / "attempts.json").read_text()) == {}

@@ -14,7 +14,9 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
-from ui.render import escape, paragraph_block
+from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
+from kb.safe_text import streamlit_text
+from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 
 
@@ -26,7 +28,7 @@ def show_flash() -> None:
     """Messages set in button callbacks, shown once on the page they lead to."""
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        st.success(streamlit_text(message))
 
 
 def sidebar() -> None:
@@ -77,15 +79,28 @@ def matters_page(kb: KnowledgeBase) -> None:
     store = matter_store()
     with st.expander("New matter", expanded=not store.list()):
         with st.form("new_matter", clear_on_submit=True):
-            name = st.text_input("Name", placeholder="e.g. Client A — extradition to the PRC", key="new_name")
-            state = st.text_input("Requesting state", key="new_state")
-            offence = st.text_input("Offence alleged", key="new_offence")
+            name = st.text_input("Name", placeholder="e.g. Li — extradition to the PRC (your title, not in the brief)",
+                                 key="new_name", max_chars=FIELD_LIMITS["name"])
+            client = st.text_input("Client", placeholder="as the brief names them, e.g. Mr Li Wei", key="new_client",
+                                   max_chars=FIELD_LIMITS["client"])
+            state = st.text_input("Requesting state", key="new_state", max_chars=FIELD_LIMITS["requesting_state"])
+            offence = st.text_input("Offence alleged", key="new_offence", max_chars=FIELD_LIMITS["offence"])
+            penalty = st.text_input("Maximum penalty", placeholder="e.g. death penalty (Criminal Law, art. 383)",
+                                    key="new_penalty", max_chars=FIELD_LIMITS["penalty"])
+            grounds = st.multiselect("Grounds to argue", list(GROUNDS), default=list(DEFAULT_GROUNDS),
+                                     format_func=GROUNDS.__getitem__, key="new_grounds")
+            assurance = st.text_area("Assurance offered (its words)", key="new_assurance", max_chars=MAX_NOTE_CHARS)
+            giver_col, date_col = st.columns(2)
+            giver = giver_col.text_input("Given by", key="new_assurance_by", max_chars=FIELD_LIMITS["client"])
+            given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key="new_assurance_date", max_chars=20)
             risks = st.text_area("Personal risk factors", placeholder="e.g. Uyghur, political activist, health",
-                                 key="new_risks")
-            notes = st.text_area("Notes", key="new_notes")
+                                 key="new_risks", max_chars=FIELD_LIMITS["risk_factors"])
+            notes = st.text_area("Notes", key="new_notes", max_chars=FIELD_LIMITS["notes"])
             if st.form_submit_button("Create matter"):
                 with explained_errors("creating the matter"):
-                    matter = store.create(name, state, offence, risks, notes)
+                    offered = [Assurance(assurance, giver, given)] if assurance.strip() else []
+                    matter = store.create(name, state, offence, risks, notes, client=client, penalty=penalty,
+                                          grounds=grounds, assurances=offered)
                     st.session_state["next_matter"] = matter.id
                     _flash(f"Created {matter.name}.")
                     st.rerun()
@@ -99,7 +114,7 @@ def matters_page(kb: KnowledgeBase) -> None:
         st.info("Choose the matter to work on in the sidebar.")
         return
     matter = by_id[active]
-    st.subheader(matter.name, anchor=False)
+    heading(st, matter.name)
     facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"])
     with facts_tab:
         _facts(store, matter)
@@ -118,7 +133,8 @@ def _side_by_side(by_id: dict[str, Any]) -> None:
         matter = by_id[mid]
         with column.container(border=True):
             st.markdown(f"**{escape(matter.name)}**", unsafe_allow_html=True)
-            for label, value in (("Requesting state", matter.requesting_state), ("Offence", matter.offence),
+            for label, value in (("Client", matter.client), ("Requesting state", matter.requesting_state),
+                                 ("Offence", matter.offence), ("Maximum penalty", matter.penalty),
                                  ("Risk factors", matter.risk_factors)):
                 st.caption(label)
                 st.text(value or "—")
@@ -131,21 +147,33 @@ def _side_by_side(by_id: dict[str, Any]) -> None:
 
 def _facts(store: Any, matter: Any) -> None:
     with st.form(f"facts_{matter.id}"):
-        name = st.text_input("Name", matter.name)
-        state = st.text_input("Requesting state", matter.requesting_state)
-        offence = st.text_input("Offence alleged", matter.offence)
-        risks = st.text_area("Personal risk factors", matter.risk_factors)
-        notes = st.text_area("Notes", matter.notes)
+        name = st.text_input("Name", matter.name, max_chars=FIELD_LIMITS["name"])
+        client = st.text_input("Client", matter.client, help="How the brief names the requested person",
+                               max_chars=FIELD_LIMITS["client"])
+        state = st.text_input("Requesting state", matter.requesting_state, max_chars=FIELD_LIMITS["requesting_state"])
+        offence = st.text_input("Offence alleged", matter.offence, max_chars=FIELD_LIMITS["offence"])
+        penalty = st.text_input("Maximum penalty", matter.penalty, max_chars=FIELD_LIMITS["penalty"])
+        available = matter.available_grounds()
+        grounds = st.multiselect("Grounds to argue", list(available), default=list(matter.grounds()),
+                                 format_func=available.__getitem__, key=f"grounds_{matter.id}",
+                                 help="Only these are drafted; removing one keeps its collected passages")
+        risks = st.text_area("Personal risk factors", matter.risk_factors, max_chars=FIELD_LIMITS["risk_factors"])
+        notes = st.text_area("Notes", matter.notes, max_chars=FIELD_LIMITS["notes"])
         if st.form_submit_button("Save facts"):
             with explained_errors("saving the matter"):
                 fresh = store.get(matter.id)
                 fresh.name = " ".join(name.split()) or fresh.name
-                fresh.requesting_state, fresh.offence, fresh.risk_factors, fresh.notes = state, offence, risks, notes
+                fresh.client = " ".join(client.split())
+                fresh.requesting_state, fresh.offence, fresh.penalty = state, offence, penalty
+                fresh.risk_factors, fresh.notes = risks, notes
+                fresh.choose_grounds(grounds)
                 store.save(fresh)
                 _flash("Facts saved.")
                 st.rerun()
+    _assurances(store, matter)
     with st.form(f"ground_{matter.id}", clear_on_submit=True):
-        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life")
+        label = st.text_input("Add a ground of your own", placeholder="e.g. Article 8: family life",
+                              max_chars=MAX_GROUND_CHARS)
         if st.form_submit_button("Add ground"):
             with explained_errors("adding the ground"):
                 fresh = store.get(matter.id)
@@ -163,22 +191,74 @@ def _facts(store: Any, matter: Any) -> None:
                     st.rerun()
 
 
+def _assurances(store: Any, matter: Any) -> None:
+    """The assurances offered: each can be removed; a new one is added with its giver and date."""
+    st.markdown("**Assurances offered**")
+    for i, a in enumerate(matter.assurances):
+        text_col, button_col = st.columns([6, 1])
+        text_col.markdown(escape(f"‘{a.text}’ — {a.giver or 'giver not recorded'}, {a.date or 'undated'}"),
+                          unsafe_allow_html=True)
+        button_col.button("Remove", key=f"remove_assurance_{matter.id}_{i}", on_click=_remove_assurance,
+                          args=(store, matter.id, i))
+    with st.form(f"assurance_{matter.id}", clear_on_submit=True):
+        text = st.text_area("Add an assurance (its words)", key=f"assurance_text_{matter.id}", max_chars=MAX_NOTE_CHARS)
+        giver_col, date_col = st.columns(2)
+        giver = giver_col.text_input("Given by", key=f"assurance_by_{matter.id}")
+        given = date_col.text_input("Given on", placeholder="YYYY-MM-DD", key=f"assurance_date_{matter.id}")
+        if st.form_submit_button("Add assurance"):
+            with explained_errors("adding the assurance"):
+                fresh = store.get(matter.id)
+                fresh.add_assurance(text, giver, given)
+                store.save(fresh)
+                _flash("Assurance added.")
+                st.rerun()
+
+
+def _remove_assurance(store: Any, matter_id: str, index: int) -> None:
+    with explained_errors("removing the assurance"):
+        matter = store.get(matter_id)
+        if 0 <= index < len(matter.assurances):
+            matter.assurances.pop(index)
+            store.save(matter)
+            _flash("Assurance removed.")
+
+
 def _passages(store: Any, matter: Any) -> None:
     if not matter.passages:
         st.info("No passages yet: search on the Research page and press “Add to matter”, "
                 "or let the drafting assistant propose authorities.")
-    for ground, label in matter.grounds().items():
+    chosen = matter.grounds()
+    for ground, label in matter.available_grounds().items():
         collected = matter.passages_for(ground)
         if not collected:
             continue
-        with st.expander(f"{label} ({len(collected)})", expanded=True):
+        suffix = "" if ground in chosen else " — not argued (choose the ground on the Facts tab)"
+        with st.expander(f"{streamlit_text(label)} ({len(collected)}){suffix}", expanded=ground in chosen):
             for i, passage in enumerate(collected):
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
-                if passage.note:
-                    st.caption(escape(passage.note), unsafe_allow_html=True)
-                st.button("Remove", key=f"remove_{ground}_{i}_{passage.chunk_id}", on_click=_remove,
-                          args=(store, matter.id, passage.chunk_id, ground))
+                key = f"{ground}_{i}_{passage.chunk_id}"
+                note_col, adverse_col = st.columns([4, 1])
+                note_col.text_input("Note", passage.note, key=f"note_{key}", max_chars=MAX_NOTE_CHARS,
+                                    placeholder="why it matters; for an adverse passage, the reply; "
+                                                "for assurances, the Othman factor, e.g. (viii)")
+                adverse_col.checkbox("Adverse", passage.adverse, key=f"adverse_{key}",
+                                     help="The other side's authority: answered under the reply, never cited in "
+                                          "support")
+                save_col, remove_col = st.columns(2)
+                save_col.button("Save note", key=f"save_{key}", on_click=_annotate,
+                                args=(store, matter.id, passage.chunk_id, ground, key))
+                remove_col.button("Remove", key=f"remove_{key}", on_click=_remove,
+                                  args=(store, matter.id, passage.chunk_id, ground))
+
+
+def _annotate(store: Any, matter_id: str, chunk_id: str, ground: str, key: str) -> None:
+    with explained_errors("saving the note"):
+        matter = store.get(matter_id)
+        matter.annotate(chunk_id, ground, note=st.session_state.get(f"note_{key}", ""),
+                        adverse=bool(st.session_state.get(f"adverse_{key}")))
+        store.save(matter)
+        _flash("Note saved.")
 
 
 def _remove(store: Any, matter_id: str, chunk_id: str, ground: str) -> None:
@@ -208,7 +288,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
-            with st.expander(f"Proposed for {matter.ground_label(ground)} ({len(hits)})"):
+            with st.expander(f"Proposed for {streamlit_text(matter.ground_label(ground))} ({len(hits)})"):
                 for j, hit in enumerate(hits):
                     st.code(hit.citation, language=None, wrap_lines=True)
                     st.markdown(paragraph_block(hit.text, matter.facts()), unsafe_allow_html=True)
@@ -218,7 +298,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
         return
     draft = drafted[1]
     if draft.warnings:
-        st.warning(f"{len(draft.warnings)} points to check before relying on this draft.")
+        st.warning(f"{len(draft.warnings)} points to check before relying on this draft (not part of the brief).")
         with st.expander("What to check"):
             for warning in draft.warnings:
                 st.text(f"• {warning}")
@@ -236,5 +316,51 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
             "Download DOCX", docx, file_name=f"{stem}.docx", key="download_docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-        st.caption("Draft, as exported to Markdown")
-        st.code(markdown, language="markdown", wrap_lines=True)
+    _show_draft(draft)
+
+
+def draft_html(draft: Any) -> str:
+    """The brief as HTML built only from escaped text: headings, case names in italics, footnote marks."""
+    from kb.drafting.draft import italic_spans
+
+    out = [f"<h3>{escape(draft.title)}</h3>"]
+    for section in draft.sections:
+        out.append(f"<h4>{escape(section.heading)}</h4>")
+        for para in section.paragraphs:
+            if para.kind == "subheading":
+                out.append(f"<p><strong>{escape(para.text)}</strong></p>")
+                continue
+            body = "".join(f"<em>{escape(piece)}</em>" if italic else escape(piece)
+                           for piece, italic in italic_spans(" ".join(para.text.split()), para.italic))
+            marks = "".join(f"<sup>{i}</sup>" for i in para.footnote_ids)
+            style = ' style="background:#fef3c7"' if para.kind == "placeholder" else ""
+            out.append(f'<p class="kb-draft-{para.kind}"{style}>{body}{marks}</p>')
+    return "\n".join(out)
+
+
+def quote_block(text: str, quote: str) -> str:
+    """The cited passage with the quoted words marked, built from escaped text."""
+    start = text.find(quote) if quote else -1
+    if start < 0:
+        return f'<div class="kb-para">{escape(text)}</div>'
+    end = start + len(quote)
+    return (f'<div class="kb-para">{escape(text[:start])}<mark>{escape(quote)}</mark>'
+            f"{escape(text[end:])}</div>")
+
+
+def _show_draft(draft: Any) -> None:
+    """The draft as the brief reads, then each footnote with its passage one click away."""
+    from kb.drafting.export import footnote_texts
+
+    with st.container(border=True):
+        st.markdown(draft_html(draft), unsafe_allow_html=True)
+    st.caption("Footnotes: open one to read the passage it cites, the quoted words marked")
+    texts = footnote_texts(draft)
+    for fn in draft.footnotes:
+        passage = draft.evidence.get(fn.chunk_id)
+        with st.expander(streamlit_text(f"{fn.id}. {texts[fn.id][0]}")):
+            st.code(fn.citation, language=None, wrap_lines=True)
+            if passage is not None:
+                st.markdown(quote_block(passage.text, fn.quote), unsafe_allow_html=True)
+            if fn.remark:
+                st.caption(escape(fn.remark), unsafe_allow_html=True)

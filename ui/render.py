@@ -1,30 +1,28 @@
 """Turning stored text into something safe to show.
 
 Document text comes from outside (HUDOC, PDFs, uploads): it is never given to the browser as HTML or
-Markdown. `safe_html` escapes every character that HTML *or* Markdown/LaTeX would interpret, so the only
-markup on the page is the `<mark>` and `<div>` this module writes itself.
+Markdown. `escape` (`kb.safe_text.html_text`) encodes every character that HTML *or* Markdown/LaTeX would
+interpret, so the only markup on the page is the `<mark>`, `<div>` and headings this module writes itself.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[](){}#+-.!|~\\$:=/"}
+from kb.safe_text import html_text, http_url
+from kb.settings import Settings
+
+escape = html_text
 _STOPWORDS = frozenset(
     "a an and are as at be by for from has have in is it of on or that the this to was were with v vs not no "
     "article art".split()
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def escape(text: str) -> str:
-    """Every HTML- or Markdown-significant character as a numeric entity; newlines as line breaks."""
-    out = "".join(_ENTITIES.get(c, c) for c in text)
-    return out.replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def query_terms(query: str) -> list[str]:
@@ -67,16 +65,40 @@ def paragraph_block(text: str, query: str = "", focus: bool = False) -> str:
     return f'<div class="kb-para"{element_id} style="{style}">{highlight(text, query)}</div>'
 
 
-def source_button(container, url: str | None, key: str) -> None:
+def heading(container, text: str, level: int = 3) -> None:
+    """A heading showing a document title or matter name literally (`st.subheader` would read it as Markdown)."""
+    container.markdown(f'<h{level} class="kb-heading">{escape(" ".join(text.split()))}</h{level}>',
+                       unsafe_allow_html=True)
+
+
+def servable(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether the app may hand `path` out as a download: a regular file under one of the configured source folders
+    (corpus, drop folder, uploads), after resolving links, so a stored `file:///etc/passwd` serves nothing."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return resolved.is_file() and any(resolved.is_relative_to(root.resolve()) for root in roots)
+
+
+def source_roots(settings: Settings) -> list[Path]:
+    """The folders whose files the app may serve: the corpus, the drop folder and the uploads."""
+    return [p for p in (settings.corpus, settings.drop, settings.uploads) if p is not None]
+
+
+def source_button(container, url: str | None, key: str, roots: Iterable[Path] = ()) -> None:
     """HUDOC and publishers' pages open as links; a local source file (the corpus, an upload) is offered as a
-    download instead, because a browser will not open a file:// link from a web page."""
+    download instead, because a browser will not open a file:// link from a web page. Only http(s) links and
+    files under `roots` are offered."""
     if not url:
         return
     if not url.startswith("file://"):
-        container.link_button("Source", url)
+        link = http_url(url)
+        if link:
+            container.link_button("Source", link)
         return
     path = Path(url2pathname(urlparse(url).path))
-    if path.is_file():
+    if servable(path, roots):
         # read on click, not on every rerun: a report PDF is megabytes
         container.download_button("Source file", data=partial(path.read_bytes), file_name=path.name,
                                   key=key, on_click="ignore")

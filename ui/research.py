@@ -11,14 +11,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from kb.api import Hit, KnowledgeBase, validate_filters
+from kb.api import Hit, KnowledgeBase, role_label, validate_filters
 from kb.errors import FilterError
-from kb.store.base import SEARCH_MODES, SearchFilters
+from kb.safe_text import streamlit_text
+from kb.search.modes import SEARCH_MODES
+from kb.store.base import SearchFilters
 from ui import matters_ui
-from ui.render import escape, paragraph_block, source_button
+from ui.render import escape, heading, paragraph_block, source_button, source_roots
 from ui.state import explained_errors
 
-RESULT_MODES = ("ranked", *SEARCH_MODES)
+RESULT_MODES = SEARCH_MODES
 
 FACETS: tuple[tuple[str, str, str], ...] = (
     ("doc_type", "doc_types", "Document type"),
@@ -27,8 +29,12 @@ FACETS: tuple[tuple[str, str, str], ...] = (
     ("articles", "articles", "Article"),
     ("source_kind", "source_kinds", "Source kind"),
     ("language", "languages", "Language"),
+    ("role", "roles", "Who is speaking"),
 )
 """(payload field, SearchFilters field, label) for every multi-choice filter."""
+BADGE_COLOURS = {"court": "green", "operative": "green", "facts": "gray", "procedure": "gray", "header": "gray"}
+"""Badge colour by role: green for the Court's own view, orange (the default) for everyone else speaking."""
+SHOWN_COUNTS = 6
 
 IMPORTANCE_CHOICES = (None, 1, 2, 3, 4)
 SCROLL_TO_FOCUS = """<script>/* FOCUS */
@@ -58,26 +64,36 @@ def current_filters() -> SearchFilters:
     )
 
 
+def _option_label(key: str, value: str) -> str:
+    """A choice's label. It must not change between reruns: the browser sends back the label of each chosen option,
+    and a label that changed (say a count beside it) no longer maps to its option, so the filter would then ask for
+    "JUDGMENT (2,688)" and match nothing. That was why Document type plus any other filter found no passages."""
+    return (role_label(value) or value) if key == "role" else value
+
+
 def _filter_widgets(kb: KnowledgeBase, filters: SearchFilters) -> None:
-    """Each choice shows how many passages it would leave given the *other* filters (drill-sideways counts)."""
+    """Each filter lists how many passages each choice would leave given the *other* filters (drill-sideways counts),
+    in a caption under it, so the choices themselves keep stable labels."""
     store_key = str(kb.settings.qdrant_url or kb.settings.store)
     columns = st.columns(3)
     for i, (key, field, label) in enumerate(FACETS):
         sideways = replace(filters, **{field: ()})
-        counts = dict(_facet(kb, store_key, key, sideways))
+        counts = _facet(kb, store_key, key, sideways)
         everything = [v for v, _ in _facet(kb, store_key, key, SearchFilters())]
         chosen = list(st.session_state.get(f"f_{key}", ()))
         options = everything + [v for v in chosen if v not in everything]  # stable order: commonest first
-        columns[i % 3].multiselect(
-            label, options, key=f"f_{key}", format_func=lambda v, c=counts: f"{v} ({c.get(v, 0)})",
-            placeholder="any",
-        )
+        column = columns[i % 3]
+        column.multiselect(label, options, key=f"f_{key}", format_func=lambda v, k=key: _option_label(k, v),
+                           placeholder="any")
+        shown = [(v, n) for v, n in counts if v in chosen] + [(v, n) for v, n in counts if v not in chosen]
+        column.caption(" · ".join(f"{escape(_option_label(key, v))} {n:,}" for v, n in shown[:SHOWN_COUNTS]) or
+                       "no passages with the other filters", unsafe_allow_html=True)
     importance_counts = dict(_facet(kb, store_key, "importance", replace(filters, max_importance=None)))
-    st.selectbox(
-        "HUDOC importance at most", IMPORTANCE_CHOICES, key="f_importance",
-        format_func=lambda v: "any" if v is None else
-        f"{v} ({sum(n for k, n in importance_counts.items() if str(k).isdigit() and int(k) <= v)})",
-    )
+    st.selectbox("HUDOC importance at most", IMPORTANCE_CHOICES, key="f_importance",
+                 format_func=lambda v: "any" if v is None else f"{v}{' (key cases)' if v == 1 else ''}")
+    st.caption("passages: " + " · ".join(
+        f"≤ {v}: {sum(n for k, n in importance_counts.items() if str(k).isdigit() and int(k) <= v):,}"
+        for v in IMPORTANCE_CHOICES[1:]))
 
 
 def research_page(kb: KnowledgeBase) -> None:
@@ -96,13 +112,14 @@ def research_page(kb: KnowledgeBase) -> None:
         try:
             validate_filters(filters)
         except FilterError as exc:  # count as if no dates were given, so the other filters stay usable
-            st.warning(f"Please correct the filter: {exc}")
+            st.warning(f"Please correct the filter: {streamlit_text(str(exc))}")
             counting = replace(filters, date_from=None, date_to=None)
         with explained_errors("counting filter values"):
             _filter_widgets(kb, counting)
     with st.expander("Search options"):
         st.selectbox("Mode", RESULT_MODES, key="mode",
-                     help="ranked = meaning + exact words, re-ranked by the Court's own citations (recommended)")
+                     help="ranked = exact words re-ranked by the Court's own citations, a short list filled "
+                          "by meaning (recommended); hybrid = meaning + exact words")
         st.slider("Results", 5, 50, 10, key="limit")
 
     query = (st.session_state.get("query") or "").strip()
@@ -119,7 +136,15 @@ def research_page(kb: KnowledgeBase) -> None:
         st.info("Type a few words to search for, e.g. `death row phenomenon`.")
     results = st.session_state.get("results")
     if results:
+        _left_out_note(kb, results["request"][1])
         _results(kb, results["request"][0], results["hits"], results["seconds"])
+
+
+def _left_out_note(kb: KnowledgeBase, filters: SearchFilters) -> None:
+    """Say when the Article or importance filter excluded documents only because their metadata does not say."""
+    with explained_errors("counting documents without metadata"):
+        for name, documents in kb.left_out(filters).items():
+            st.caption(f"{documents:,} ECtHR documents without {name} metadata were left out by the {name} filter.")
 
 
 def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> None:
@@ -140,6 +165,8 @@ def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> 
 def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{rank}. {escape(hit.title or hit.doc_id)}**", unsafe_allow_html=True)
+        if hit.role_label:
+            st.badge(hit.role_label, color=BADGE_COLOURS.get(hit.role or "", "orange"))
         st.code(hit.citation, language=None, wrap_lines=True)
         if hit.matched_terms:
             st.caption("matched: " + escape("; ".join(hit.matched_terms)), unsafe_allow_html=True)
@@ -155,7 +182,7 @@ def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
         open_col.button("Open in document", key=f"open_{rank}_{hit.chunk_id}", on_click=open_document,
                         args=(hit.doc_id, hit.paragraph))
         matters_ui.add_button(add_col, hit, key=f"add_{rank}_{hit.chunk_id}")
-        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}")
+        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}", roots=source_roots(kb.settings))
 
 
 def open_document(doc_id: str, paragraph: str | None) -> None:
@@ -174,9 +201,9 @@ def document_page(kb: KnowledgeBase) -> None:
     with explained_errors(f"opening {doc_id}"):
         view = kb.show(doc_id, paragraph)
         meta = view.metadata
-        st.subheader(meta.get("title") or doc_id, anchor=False)
+        heading(st, meta.get("title") or doc_id)
         st.code(meta["citation"], language=None, wrap_lines=True)
-        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}")
+        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}", roots=source_roots(kb.settings))
         with st.expander("Metadata"):
             st.json({k: v for k, v in meta.items() if v not in (None, [], {}, "")}, expanded=True)
         context = st.slider("Paragraphs either side", 1, 20, 3, key="doc_context")
@@ -190,6 +217,7 @@ def document_page(kb: KnowledgeBase) -> None:
         for offset, hit in enumerate(paragraphs):
             focused = view.focus is not None and start + offset == view.focus
             label = hit.citation if hit.paragraph else (hit.section or hit.heading or "")
+            label += f" · {hit.role_label}" if hit.role_label else ""
             st.markdown(f"<small>{escape(label)}</small>", unsafe_allow_html=True)
             st.markdown(paragraph_block(hit.text, focus=focused), unsafe_allow_html=True)
             if focused:

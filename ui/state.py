@@ -1,9 +1,12 @@
 """Where the app gets its long-lived objects, and how it turns failures into messages a lawyer can act on.
 
-The KnowledgeBase (store + model) is opened once per server process with `st.cache_resource`, so a
-search after the first one only pays for the query. A Qdrant Edge shard admits one opener per process
-and per path, so code that already holds a KnowledgeBase (tests, an embedding application) hands it in
-with `use_kb()` instead of letting the app open the same shard a second time.
+The KnowledgeBase (store + model) is opened once per server process (`st.cache_resource` keeps it), after the page
+has been painted with a note that it is loading, so a lawyer sees the app at once; a search after that only pays for
+the query. It is opened in the script's own thread: opened in a background thread, the app hung after loading on
+this machine (the page never left the loading note), so the simpler order was kept.
+
+A Qdrant Edge shard admits one opener per process and per path, so code that already holds a KnowledgeBase (tests,
+an embedding application) hands it in with `use_kb()` instead of letting the app open the same shard a second time.
 """
 
 from __future__ import annotations
@@ -11,11 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from kb.api import KnowledgeBase
 from kb.errors import (
     DocumentNotFoundError,
     FilterError,
@@ -24,7 +26,11 @@ from kb.errors import (
     StoreEmptyError,
     StoreLockedError,
 )
+from kb.safe_text import streamlit_text
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from kb.api import KnowledgeBase
 
 log = logging.getLogger("kb.ui")
 
@@ -37,8 +43,14 @@ def use_kb(kb: KnowledgeBase | None) -> None:
     _preset = kb
 
 
-@st.cache_resource(show_spinner="Opening the knowledge base and loading the model…")
+_opened = False
+"""Set once the knowledge base is open in this server process, so a page knows it will not wait."""
+
+
+@st.cache_resource(show_spinner=False)
 def _open_kb() -> KnowledgeBase:
+    from kb.api import KnowledgeBase  # the heavy imports (Haystack, the model) come after the page is painted
+
     kb = KnowledgeBase(Settings.load())
     warm_up(kb)
     try:
@@ -56,15 +68,25 @@ def warm_up(kb: KnowledgeBase) -> None:
         pass  # an empty or locked store is reported where the user acts, not at start-up
 
 
+def kb_ready() -> bool:
+    """Whether `get_kb()` returns at once (the knowledge base is already open in this process)."""
+    return _preset is not None or _opened
+
+
 def get_kb() -> KnowledgeBase:
-    return _preset if _preset is not None else _open_kb()
+    global _opened
+    if _preset is not None:
+        return _preset
+    kb = _open_kb()
+    _opened = True
+    return kb
 
 
 def matter_store() -> Any:
     """The matters folder under KB_HOME; imported lazily because matters are a separate module of `kb`."""
     from kb.drafting.matters import MatterStore
 
-    return MatterStore(get_kb().settings.home / "matters")
+    return MatterStore(get_kb().settings.matters)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -76,13 +98,13 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
 @st.cache_data(ttl=3600, show_spinner=False)
 def corpus_files(_kb: KnowledgeBase, key: str) -> int:
     """How many source files the manifest names: the denominator of "how much is searchable"."""
-    from kb.indexing.pipeline import Manifest, source_files
+    from ingest.manifest import Manifest
 
     settings = _kb.settings
     if settings.corpus is None:
         return 0
     manifest = Manifest.load(settings.manifest)
-    return sum(len(source_files(settings.corpus, s)) for s in manifest.select(everything=True))
+    return sum(len(s.files(settings.corpus)) for s in manifest.select(everything=True))
 
 
 @contextmanager
@@ -94,16 +116,17 @@ def explained_errors(doing: str) -> Iterator[None]:
         st.info("The knowledge base is empty: nothing has been ingested yet. Run `kb ingest` (or `make run`) "
                 "and search again; documents become searchable as they are written.")
     except StoreLockedError as exc:
-        st.warning(f"The store is busy: {exc}")
+        st.warning(f"The store is busy: {streamlit_text(str(exc))}")
     except ModelUnavailableError as exc:
-        st.error(f"The embedding model cannot be loaded, so {doing} is not possible: {exc}")
+        st.error(f"The embedding model cannot be loaded, so {doing} is not possible: {streamlit_text(str(exc))}")
     except FilterError as exc:
-        st.warning(f"Please correct the filter: {exc}")
+        st.warning(f"Please correct the filter: {streamlit_text(str(exc))}")
     except DocumentNotFoundError as exc:
-        st.warning(str(exc))
+        st.warning(streamlit_text(str(exc)))
     except (KbError, ValueError, OSError) as exc:
         log.exception("%s failed", doing)
-        st.error(f"Could not complete {doing}: {exc}")
+        st.error(f"Could not complete {streamlit_text(doing)}: {streamlit_text(str(exc))}")
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a raw traceback for a lawyer
         log.exception("%s failed unexpectedly", doing)
-        st.error(f"Something went wrong during {doing} ({type(exc).__name__}). The details are in the server log.")
+        st.error(f"Something went wrong during {streamlit_text(doing)} ({type(exc).__name__}). "
+                 "The details are in the server log.")

@@ -10,16 +10,24 @@ import streamlit as st
 
 from ingest.loaders import FORMAT_BY_SUFFIX
 from kb.api import KnowledgeBase
-from kb.errors import BadInputError
+from kb.errors import BadInputError, KbError
+from kb.safe_text import streamlit_text
 from ui.state import explained_errors
 
 ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix not in (".json", ".xml")})
 
 
 def uploads_page(kb: KnowledgeBase) -> None:
+    st.header("Add material")
+    for kind, message in st.session_state.pop("upload_flash", []):
+        getattr(st, kind)(streamlit_text(message))
+    _add_files(kb)
+    uploaded_files(kb)
+
+
+def _add_files(kb: KnowledgeBase) -> None:
     from kb.indexing.update import UpdateRequest, run_update, save_upload
 
-    st.header("Add material")
     st.caption("PDF, Word, HTML, text or Markdown. Each file becomes a searchable document, cited by its file name "
                "and paragraph or page; uploading a file of the same name replaces it.")
     files = st.file_uploader("Files", type=ACCEPTED, accept_multiple_files=True, key="upload_files")
@@ -30,13 +38,14 @@ def uploads_page(kb: KnowledgeBase) -> None:
         try:
             saved.append(save_upload(kb.settings, file.name, file.getvalue()))
         except BadInputError as exc:
-            st.error(f"{file.name}: {exc.reason}")
+            st.error(streamlit_text(f"{exc.path}: {exc.reason}"))
     if not saved:
         return
     bar = st.progress(0.0, text="Reading and indexing…")
 
     def progress(done: int, total: int, doc_id: str) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done:,} of {total:,} passages · {doc_id}")
+        bar.progress(min(done / total, 1.0) if total else 1.0,
+                     text=f"{done:,} of {total:,} passages · {streamlit_text(doc_id)}")
 
     problems: list[str] = []
     with explained_errors("adding the files"):
@@ -45,4 +54,39 @@ def uploads_page(kb: KnowledgeBase) -> None:
         bar.progress(1.0, text="Done")
         st.success(report.line())
         for problem in problems:
-            st.warning(problem)
+            st.warning(streamlit_text(problem))
+
+
+def uploaded_files(kb: KnowledgeBase) -> None:
+    """Every file in the uploads folder, readable or not, with a way to take it out again: a file the update refused
+    would otherwise stay on the server with nothing in the app to remove it."""
+
+    folder = kb.settings.uploads
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
+        if folder.is_dir() else []
+    if not files:
+        return
+    st.subheader("Uploaded files", anchor=False)
+    for i, path in enumerate(files):
+        name_col, button_col = st.columns([5, 1], vertical_alignment="center")
+        name_col.text(f"{path.name} ({path.stat().st_size:,} bytes)")
+        button_col.button("Remove", key=f"remove_upload_{i}_{path.name}", on_click=_remove_upload,
+                          args=(kb, path.name))
+
+
+def _remove_upload(kb: KnowledgeBase, name: str) -> None:
+    """Button callback: delete the file, then let the update take its document out of the store."""
+    from kb.indexing.update import UpdateRequest, run_update
+
+    flash: list[tuple[str, str]] = []
+    path = kb.settings.uploads / name
+    try:
+        path.unlink(missing_ok=True)
+        problems: list[str] = []
+        report = run_update(kb.settings, UpdateRequest(corpus=False, drop=False, uploads=True),
+                            warn=problems.append, store=kb.store)
+        flash.append(("success", f"Removed {name}. {report.line()}"))
+        flash += [("warning", p) for p in problems]
+    except (KbError, OSError, ValueError) as exc:  # a callback has no explained_errors around it
+        flash.append(("error", f"Could not remove {name}: {exc.strerror if isinstance(exc, OSError) else exc}"))
+    st.session_state["upload_flash"] = flash

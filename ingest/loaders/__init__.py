@@ -1,5 +1,6 @@
 """One loader per file format. Each module exposes `load(path, source_file, kind) -> list[SourceDocument]`
-and raises `ingest.model.BadInputError` for a file it cannot read."""
+and raises `ingest.model.BadInputError` for a file it cannot read. `loader_for` hands out that function with every
+document it returns checked (`ingest.loaders.checks`), so no path into the store skips the checks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 
-from ingest.model import SourceDocument
+from ingest.loaders.checks import checked_all
+from ingest.model import BadInputError, SourceDocument
 
 Loader = Callable[[Path, str, str], list[SourceDocument]]
 
@@ -25,12 +27,23 @@ FORMAT_MODULES = {
 
 
 def loader_for(fmt: str) -> Loader:
-    """The `load` function of a format; an unknown format is a configuration error naming the valid ones."""
+    """The checked `load` function of a format; an unknown format is a configuration error naming the valid ones."""
     try:
         module = FORMAT_MODULES[fmt]
     except KeyError:
         raise ValueError(f"unknown source format {fmt!r}; valid formats: {', '.join(sorted(FORMAT_MODULES))}") from None
-    return import_module(module).load
+    load = import_module(module).load
+
+    def checked_load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
+        try:
+            return checked_all(path, load(path, source_file, kind))
+        except RecursionError:
+            raise BadInputError(path, "structure nested too deeply to read") from None
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+            # a shape the loader's own checks missed: still this file's fault, and still one line
+            raise BadInputError(path, f"unexpected content ({type(exc).__name__}: {exc})") from exc
+
+    return checked_load
 
 
 FORMAT_BY_SUFFIX = {

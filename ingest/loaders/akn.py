@@ -8,12 +8,13 @@ joined into its text, headings carried in `Paragraph.heading`.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 from lxml import etree
 
-from ingest.loaders.common import decode_text, read_bytes
+from ingest.loaders.common import check_xml_elements, decode_text, read_bytes
 from ingest.loaders.text_blocks import NumberSequence, has_words, normalise_ws
 from ingest.model import BadInputError, Paragraph, SourceDocument
 
@@ -156,6 +157,7 @@ def _frbr(root: etree._Element, tag: str, attribute: str) -> str | None:
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     data = read_bytes(path)
     decode_text(path, data)  # binary junk and non-UTF-8 files get the same clear refusal as other text formats
+    check_xml_elements(path, io.BytesIO(data), what="XML document")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:

@@ -11,7 +11,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from lxml import etree
 
-from ingest.loaders.common import read_bytes
+from ingest.loaders.common import check_docx_parts, check_zip, read_bytes
 from ingest.loaders.text_blocks import (
     NumberSequence,
     detect_language,
@@ -28,6 +28,7 @@ def _open(path: Path):
     data = read_bytes(path)
     if not data.startswith(b"PK"):
         raise BadInputError(path, "not a DOCX file (no ZIP signature); re-save it from Word as .docx")
+    check_docx_parts(path, check_zip(path, data))
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, etree.XMLSyntaxError, ValueError, EOFError) as exc:

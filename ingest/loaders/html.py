@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import lxml.html
 from lxml import etree
 
-from ingest.loaders.common import decode_text, read_bytes
+from ingest.loaders.common import check_xml_elements, decode_text, read_bytes
 from ingest.loaders.text_blocks import (
     detect_language,
     doc_id_prefix,
@@ -30,7 +31,9 @@ def _is_leaf_block(element: etree._Element) -> bool:
 
 
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
-    text = decode_text(path, read_bytes(path))
+    data = read_bytes(path)
+    text = decode_text(path, data)
+    check_xml_elements(path, io.BytesIO(data), html=True, what="HTML page")
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:

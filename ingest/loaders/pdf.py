@@ -11,6 +11,7 @@ running headers (the same line on most pages) are dropped; `I. Introduction`-sty
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pypdf
-from pypdf.errors import PyPdfError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from ingest.loaders.common import read_bytes
 from ingest.loaders.text_blocks import (
@@ -75,6 +76,15 @@ _NEW_LINE_START = re.compile(r"^[A-Z0-9“\"(•●▪\uf0b7]")
 _HEADING = re.compile(r"^(?:[IVX]{1,5}|[A-H])\.\s+\S")
 _SECTION = re.compile(r"^SEC(?:TION)?\.?\s+(\d+)\.\s")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[\divxlc]{1,5}(?:\s+of\s+\d+)?$", re.I)
+MAX_PDF_PAGES = 5_000
+"""The longest corpus report has ~200 pages."""
+MAX_PDF_CONTENT_BYTES = 200 * 1024 * 1024
+"""Unpacked page content of the whole file. pypdf bounds each stream (75 MB) but then silently extracts no text from
+it; the corpus's largest report unpacks to ~30 MB, so more than this is a bomb, reported as one."""
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+"""pypdf logs its own warnings about malformed files to stderr; a bad PDF is reported once, by us, in one line."""
+
 _PARSE_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, OSError)
 
 
@@ -88,11 +98,32 @@ def _reader(path: Path) -> pypdf.PdfReader:
             raise BadInputError(path, "encrypted PDF (needs a password); save an unprotected copy and ingest that")
         if not reader.pages:
             raise BadInputError(path, "PDF has no pages")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise BadInputError(path, f"{len(reader.pages):,} pages (limit {MAX_PDF_PAGES:,})")
+        _check_content_size(path, reader)
     except BadInputError:
         raise
+    except LimitReachedError as exc:
+        raise BadInputError(path, f"a part of the PDF exceeds a size limit: refused as a bomb ({exc})") from exc
     except _PARSE_ERRORS as exc:
         raise BadInputError(path, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
     return reader
+
+
+def _check_content_size(path: Path, reader: pypdf.PdfReader) -> None:
+    """Unpack every page's content once, before extraction (pypdf keeps the result, so extraction does not unpack it
+    again), refusing a stream over pypdf's limit or a file over `MAX_PDF_CONTENT_BYTES` in all."""
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            contents = page.get_contents()
+        except LimitReachedError as exc:
+            raise BadInputError(path, f"page {number}: a content stream unpacks beyond pypdf's limit (75 MB): "
+                                      "refused as a decompression bomb") from exc
+        total += len(contents.get_data()) if contents is not None else 0
+        if total > MAX_PDF_CONTENT_BYTES:
+            raise BadInputError(path, f"page content unpacks to more than {MAX_PDF_CONTENT_BYTES:,} bytes by page "
+                                      f"{number}: refused as a decompression bomb")
 
 
 def _page_texts(path: Path, reader: pypdf.PdfReader) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from ingest.loaders.checks import check_fields
 from ingest.loaders.common import read_json
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import BadInputError, Paragraph, SourceDocument
@@ -26,6 +27,11 @@ KINDS = {
     "general comment": ("GENERAL_COMMENT", "GC"),
     "general recommendation": ("GENERAL_RECOMMENDATION", "GR"),
 }
+
+METADATA_FIELDS = {"committee": str, "kind": str, "number": (int, str), "year": (int, str), "adoption_date": str,
+                   "title": str, "symbol": str, "link": str, "source": str}
+PARAGRAPH_FIELDS = {"ID": (int, str), "Text": str}
+"""What the corpus's UN files hold; a value of another type is named in the error before anything reads it."""
 
 _ID = re.compile(r"^\s*(\d+)\s*\.?\s*$")
 _TEXT_NUMBER = re.compile(r"^\s*(\d{1,3})\.")
@@ -71,6 +77,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
         raise BadInputError(path, "not a UN general comment file: expected an object with 'metadata' and 'paragraphs'")
     meta = data["metadata"]
+    check_fields(path, meta, METADATA_FIELDS, where="metadata.")
     items = data.get("paragraphs")
     if not isinstance(items, list):
         raise BadInputError(path, "'paragraphs' is missing or not a list")
@@ -90,6 +97,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise BadInputError(path, f"paragraph {index} is not an object")
+        check_fields(path, item, PARAGRAPH_FIELDS, where=f"paragraphs[{index}].")
         text = normalise_ws(str(item.get("Text") or ""))
         if text:
             paragraphs.append(Paragraph(text=text, number=_number(item)))

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from ingest.loaders.echr import load as load_echr
 from ingest.model import BadInputError, SourceDocument
+from kb.atomic import atomic_move
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
@@ -60,6 +62,11 @@ CREATE INDEX IF NOT EXISTS citations_target ON citations (cited_doc);
 CREATE INDEX IF NOT EXISTS citations_source ON citations (citing_doc);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+
+REPORTER = re.compile(r"\bECHR \d{4}(?:-[IVXL]+)?(?: \(extracts\))?|\bSeries A no\. \d+(?:-[A-C])?|"
+                      r"\bReports(?: of Judgments and Decisions)? \d{4}-[IVXL]+")
+"""The Court's reporter references: the ECHR Reports since 1999, Series A before 1996, Reports 1996-1998."""
 
 
 @dataclass(frozen=True)
@@ -282,7 +289,7 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
     con.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (json.dumps(stats),))
     con.commit()
     con.close()
-    tmp.replace(target)
+    atomic_move(tmp, target)
     return stats
 
 
@@ -360,6 +367,27 @@ class CitationGraph:
                     f"LEFT JOIN pinpoints p ON p.citation_id = c.id WHERE c.cited_doc IS NOT NULL AND ({where})",
                     [v for pair in chunk for v in pair]).fetchall()
                 out.extend(r for r in rows if r[2] not in excluded)
+        return out
+
+    def reporters(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The official reporter reference by which the Court cites each document (`ECHR 2008`, `Series A no. 161`,
+        `Reports of Judgments and Decisions 1996-V`): the commonest one in its full citations, where any has one."""
+        wanted = sorted(set(doc_ids))
+        out: dict[str, str] = {}
+        if not wanted:
+            return out
+        with self._connect() as con:
+            for start in range(0, len(wanted), 400):
+                chunk = wanted[start:start + 400]
+                rows = con.execute(
+                    f"SELECT cited_doc, raw FROM citations WHERE form = 'full' AND cited_doc IN "
+                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                counts: dict[str, Counter[str]] = {}
+                for doc_id, raw in rows:
+                    match = REPORTER.search(raw)
+                    if match:
+                        counts.setdefault(doc_id, Counter())[" ".join(match.group(0).split())] += 1
+                out.update({d: c.most_common(1)[0][0] for d, c in counts.items()})
         return out
 
     def stats(self) -> dict:

@@ -65,8 +65,11 @@ def pinpoint(payload: dict) -> str | None:
     return f"{label} (p. {payload['page']})" if payload.get("page") else label
 
 
-def cite(payload: dict) -> str:
-    """The full citation a lawyer pastes into a brief."""
+def cite(payload: dict, reporter: str | None = None) -> str:
+    """The full citation a lawyer pastes into a brief. `reporter` is the official report the Court cites the judgment
+    by (`kb.citations.graph.CitationGraph.reporters`): `Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008`, and for
+    the older series the date before the pinpoint, `Soering v. the United Kingdom, 7 July 1989, § 91, Series A
+    no. 161`, as the Court writes them."""
     kind = payload.get("source_kind")
     title = payload.get("title") or payload.get("doc_id") or "Untitled"
     extra = payload.get("doc_extra") or {}
@@ -82,6 +85,10 @@ def cite(payload: dict) -> str:
             parts += [when, "Information Note"]
         elif doc_type == "COMMUNICATED_CASE":
             parts += [pin, "communicated case"]
+        elif reporter and reporter.startswith("ECHR"):
+            parts += [pin, reporter]
+        elif reporter:
+            parts = [name, when, pin, reporter]
         else:
             parts += [pin, when]
         return ", ".join(p for p in parts if p)

@@ -1,29 +1,34 @@
 """Matters: one client's extradition case, with the passages a lawyer has collected for it, kept on disk.
 
-A matter is one JSON file under `$KB_HOME/matters/`, written atomically (temporary file, then `os.replace`) so a
+A matter is one JSON file under `$KB_HOME/matters/`, written atomically (`kb.atomic.atomic_write`) so a
 crash or a second Streamlit session never leaves half a file. Collected passages keep their quoted text and full
 citation, not just a chunk id: the store may be rebuilt or re-chunked, the lawyer's brief must not change with it.
 
     from kb.drafting.matters import MatterStore
-    store = MatterStore(settings.home / "matters")
-    matter = store.create("Li v. Requested extradition", requesting_state="China", offence="fraud")
-    matter.add_passage(hit, "article3")
+    store = MatterStore(settings.matters)
+    matter = store.create("Li — extradition to the PRC", client="Mr Li Wei", requesting_state="China",
+                          offence="embezzlement", penalty="life imprisonment", grounds=["article3", "assurances"])
+    matter.add_passage(hit, "article3", note="the test", adverse=False)
     store.save(matter)
+
+The matter's title names the file for the lawyer; the brief names the client (`Matter.client`). Only the grounds
+the lawyer chose (`Matter.chosen_grounds`) are drafted. A file written before those fields existed still loads: its
+client is unknown (the brief says "the requested person") and its grounds are the defaults plus those it has
+passages under.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.errors import MatterNotFoundError
+from kb.atomic import atomic_write
+from kb.errors import MatterError, MatterNotFoundError
 
 if TYPE_CHECKING:
     from kb.api import Hit
@@ -39,8 +44,19 @@ GROUNDS: dict[str, str] = {
 }
 """The bars to extradition a defence brief is usually built from; a matter may add its own grounds."""
 
+DEFAULT_GROUNDS: tuple[str, ...] = ("article3", "article6", "assurances")
+"""The grounds a new matter starts with when the lawyer names none; each can be removed."""
+
+FIELD_LIMITS = {"name": 200, "requesting_state": 200, "offence": 1_000, "risk_factors": 5_000, "notes": 50_000,
+                "client": 200, "penalty": 1_000}
+"""Characters each matter field may hold: generous for what a lawyer types, small enough that a pasted file or a
+script cannot make every page that shows the matter slow (the name is in the sidebar of every page)."""
+MAX_CUSTOM_GROUNDS = 50
+MAX_GROUND_CHARS = 200
+MAX_NOTE_CHARS = 5_000
+
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def now_iso() -> str:
@@ -50,6 +66,15 @@ def now_iso() -> str:
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug[:40].strip("-") or "matter"
+
+
+@dataclass
+class Assurance:
+    """A diplomatic assurance the requesting state has offered: its words, who gave it and when."""
+
+    text: str
+    giver: str = ""
+    date: str = ""
 
 
 @dataclass
@@ -68,11 +93,21 @@ class CollectedPassage:
     section: str | None = None
     heading: str | None = None
     """Where the passage sits in its judgment; tells the Court's own reasoning from a party's submissions."""
+    adverse: bool = False
+    """Authority the other side will rely on: the draft answers it under the rebuttal heading, never cites it in
+    support."""
+    source_kind: str | None = None
+    grand_chamber: bool = False
+    title: str | None = None
+    date: str | None = None
+    """What the table of authorities sorts by (category, then name); None in files written before they were kept."""
 
     @classmethod
-    def from_hit(cls, hit: Hit, ground: str, note: str = "") -> CollectedPassage:
+    def from_hit(cls, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
         return cls(chunk_id=hit.chunk_id, doc_id=hit.doc_id, paragraph=hit.paragraph, citation=hit.citation,
-                   text=hit.text, url=hit.url, ground=ground, note=note, section=hit.section, heading=hit.heading)
+                   text=hit.text, url=hit.url, ground=ground, note=note, section=hit.section, heading=hit.heading,
+                   adverse=adverse, source_kind=hit.source_kind, grand_chamber=bool(hit.grand_chamber),
+                   title=hit.title, date=hit.date)
 
 
 @dataclass
@@ -81,6 +116,7 @@ class Matter:
 
     id: str
     name: str
+    """The matter's title, for the lawyer's lists; never printed in the brief's body."""
     requesting_state: str = ""
     offence: str = ""
     risk_factors: str = ""
@@ -89,10 +125,55 @@ class Matter:
     custom_grounds: list[str] = field(default_factory=list)
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
+    client: str = ""
+    """The requested person as the brief names them, e.g. "Mr Li Wei"."""
+    penalty: str = ""
+    """The maximum penalty for the offence in the requesting state, e.g. "death penalty (Criminal Law, art. 383)"."""
+    chosen_grounds: list[str] = field(default_factory=lambda: list(DEFAULT_GROUNDS))
+    assurances: list[Assurance] = field(default_factory=list)
+
+    def client_name(self) -> str:
+        return self.client.strip() or "the requested person"
+
+    def available_grounds(self) -> dict[str, str]:
+        """Every ground a passage may be filed under: built-in grounds, then the matter's own (its own label)."""
+        return {**GROUNDS, **{g: g for g in self.custom_grounds if g not in GROUNDS}}
 
     def grounds(self) -> dict[str, str]:
-        """Built-in grounds, then the matter's own (a custom ground is its own label)."""
-        return {**GROUNDS, **{g: g for g in self.custom_grounds if g not in GROUNDS}}
+        """The grounds the lawyer chose, in the order chosen: only these are drafted."""
+        available = self.available_grounds()
+        return {g: available[g] for g in self.chosen_grounds if g in available}
+
+    def choose_grounds(self, grounds: list[str]) -> None:
+        """Replace the chosen grounds; a name that is no built-in key becomes a ground of the matter's own."""
+        chosen: list[str] = []
+        for ground in grounds:
+            ground = " ".join(ground.split())
+            if not ground:
+                continue
+            if ground not in GROUNDS:
+                if not re.search(r"[\s:]", ground):  # a mistyped key, not a label of the lawyer's own
+                    raise ValueError(f"unknown ground {ground!r}; built-in grounds: {', '.join(GROUNDS)} "
+                                     "(a ground of your own is a label with a space, e.g. 'Article 8: family life')")
+                ground = self.add_custom_ground(ground)
+            if ground not in chosen:
+                chosen.append(ground)
+        self.chosen_grounds = chosen
+        self.updated = now_iso()
+
+    def remove_ground(self, ground: str) -> None:
+        """Stop drafting `ground`; passages filed under it are kept (choosing it again brings them back)."""
+        self.chosen_grounds = [g for g in self.chosen_grounds if g != ground]
+        self.updated = now_iso()
+
+    def add_assurance(self, text: str, giver: str = "", date: str = "") -> Assurance:
+        text = " ".join((text or "").split())
+        if not text:
+            raise ValueError("an assurance needs its words, e.g. 'will not be subjected to torture'")
+        assurance = Assurance(text, " ".join(giver.split()), date.strip())
+        self.assurances.append(assurance)
+        self.updated = now_iso()
+        return assurance
 
     def ground_label(self, ground: str) -> str:
         return self.grounds().get(ground, ground)
@@ -100,27 +181,48 @@ class Matter:
     def add_custom_ground(self, label: str) -> str:
         label = " ".join(label.split())
         if not label:
-            raise ValueError("a custom ground needs a name, e.g. 'Article 8: family life'")
+            raise MatterError("a custom ground needs a name, e.g. 'Article 8: family life'")
         if label not in self.custom_grounds and label not in GROUNDS:
             self.custom_grounds.append(label)
+        if label not in self.chosen_grounds:
+            self.chosen_grounds.append(label)
         return label
 
     def check_ground(self, ground: str) -> None:
-        if ground not in self.grounds():
-            valid = ", ".join(self.grounds())
-            raise ValueError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
+        if ground not in self.available_grounds():
+            valid = ", ".join(self.available_grounds())
+            raise MatterError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
                              "(add your own with add_custom_ground)")
 
-    def add_passage(self, hit: Hit, ground: str, note: str = "") -> CollectedPassage:
-        """File `hit` under `ground`; adding the same passage to the same ground again returns the existing entry."""
+    def add_passage(self, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
+        """File `hit` under `ground` (choosing the ground if it was not chosen: filing under it is choosing it).
+
+        Adding the same passage to the same ground again updates its note and adverse mark, if given.
+        """
         self.check_ground(ground)
+        if ground not in self.chosen_grounds:
+            self.chosen_grounds.append(ground)
         for existing in self.passages:
             if existing.chunk_id == hit.chunk_id and existing.ground == ground:
+                existing.note = note or existing.note
+                existing.adverse = adverse or existing.adverse
                 return existing
-        passage = CollectedPassage.from_hit(hit, ground, note)
+        passage = CollectedPassage.from_hit(hit, ground, note, adverse)
         self.passages.append(passage)
         self.updated = now_iso()
         return passage
+
+    def annotate(self, chunk_id: str, ground: str, note: str | None = None, adverse: bool | None = None) -> None:
+        """Change the lawyer's note on a collected passage, or whether it is adverse."""
+        for passage in self.passages_for(ground):
+            if passage.chunk_id == chunk_id:
+                if note is not None:
+                    passage.note = note.strip()
+                if adverse is not None:
+                    passage.adverse = adverse
+                self.updated = now_iso()
+                return
+        raise ValueError(f"matter {self.id} has no passage {chunk_id} under {ground!r}")
 
     def remove_passage(self, chunk_id: str, ground: str | None = None) -> int:
         """Remove the passage from one ground, or from every ground when `ground` is None; returns how many went."""
@@ -137,20 +239,56 @@ class Matter:
 
     def facts(self) -> str:
         """The matter's facts as one line of search terms."""
-        return " ".join(x for x in (self.requesting_state, self.offence, self.risk_factors) if x.strip())
+        return " ".join(x for x in (self.requesting_state, self.offence, self.penalty, self.risk_factors)
+                        if x.strip())
+
+    def check_limits(self) -> None:
+        """Refuse (ValueError naming the field) a matter whose fields are not text or exceed `FIELD_LIMITS`."""
+        for name, limit in FIELD_LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ValueError(f"matter field '{name}' must be text, not {type(value).__name__}")
+            if len(value) > limit:
+                raise ValueError(f"matter field '{name}' has {len(value):,} characters; the limit is {limit:,}")
+        if len(self.custom_grounds) > MAX_CUSTOM_GROUNDS:
+            raise ValueError(f"{len(self.custom_grounds)} custom grounds; the limit is {MAX_CUSTOM_GROUNDS}")
+        for label in self.custom_grounds:
+            if len(label) > MAX_GROUND_CHARS:
+                raise ValueError(f"a ground name has {len(label):,} characters; the limit is {MAX_GROUND_CHARS}")
+        for passage in self.passages:
+            if len(passage.note or "") > MAX_NOTE_CHARS:
+                raise ValueError(f"a passage note has {len(passage.note):,} characters; "
+                                 f"the limit is {MAX_NOTE_CHARS:,}")
+        for a in self.assurances:
+            if len(a.text) + len(a.giver) + len(a.date) > MAX_NOTE_CHARS:
+                raise ValueError(f"an assurance has more than {MAX_NOTE_CHARS:,} characters")
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA_VERSION, **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: dict, source: Path | str = "<dict>") -> Matter:
+        """A matter from its file; files from schema 1 (no client, grounds or assurances) load with defaults."""
         known = {f.name for f in fields(cls)}
         try:
-            passages = [CollectedPassage(**p) for p in data.get("passages", [])]
-            values = {k: v for k, v in data.items() if k in known and k != "passages"}
-            return cls(**values, passages=passages)
+            passages = [CollectedPassage(**_known(CollectedPassage, p)) for p in data.get("passages", [])]
+            assurances = [Assurance(**_known(Assurance, a)) for a in data.get("assurances", [])]
+            values = {k: v for k, v in data.items() if k in known and k not in ("passages", "assurances")}
+            matter = cls(**values, passages=passages, assurances=assurances)
         except TypeError as exc:
-            raise ValueError(f"{source}: not a matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{source}: not a matter file ({exc}); restore it from a backup or delete it") from None
+        if "chosen_grounds" not in data:
+            matter.chosen_grounds = list(dict.fromkeys([*DEFAULT_GROUNDS, *matter.custom_grounds,
+                                                        *(p.ground for p in passages)]))
+        return matter
+
+
+def _known(kind: type, data: dict) -> dict:
+    """The keys of `data` that `kind` has: a file written by a newer version still loads."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an object, got {type(data).__name__}")
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 class MatterStore:
@@ -177,12 +315,19 @@ class MatterStore:
         return sorted(matters, key=lambda m: (m.updated, m.created), reverse=True)
 
     def create(self, name: str, requesting_state: str = "", offence: str = "", risk_factors: str = "",
-               notes: str = "") -> Matter:
+               notes: str = "", *, client: str = "", penalty: str = "", grounds: list[str] | None = None,
+               assurances: list[Assurance] | None = None) -> Matter:
+        """A new matter on disk; `grounds` None means the defaults (`DEFAULT_GROUNDS`)."""
         name = " ".join((name or "").split())
         if not name:
-            raise ValueError("a matter needs a name, e.g. the client's name and the requesting state")
+            raise MatterError("a matter needs a name, e.g. the client's name and the requesting state")
         matter = Matter(id=f"{_slug(name)}-{uuid.uuid4().hex[:6]}", name=name, requesting_state=requesting_state,
-                        offence=offence, risk_factors=risk_factors, notes=notes)
+                        offence=offence, risk_factors=risk_factors, notes=notes, client=" ".join(client.split()),
+                        penalty=penalty)
+        if grounds is not None:
+            matter.choose_grounds(grounds)
+        for a in assurances or []:
+            matter.add_assurance(a.text, a.giver, a.date)
         self.save(matter, touch=False)
         return matter
 
@@ -194,19 +339,10 @@ class MatterStore:
 
     def save(self, matter: Matter, touch: bool = True) -> None:
         path = self._path(matter.id)
+        matter.check_limits()
         if touch:
             matter.updated = now_iso()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{matter.id}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(matter.to_dict(), fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, json.dumps(matter.to_dict(), ensure_ascii=False, indent=1))
 
     def delete(self, matter_id: str) -> None:
         path = self._path(matter_id)
@@ -219,7 +355,7 @@ class MatterStore:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
         if not isinstance(data, dict):
-            raise ValueError(f"{path}: not a matter file; restore it from a backup or delete it")
+            raise MatterError(f"{path}: not a matter file; restore it from a backup or delete it")
         return Matter.from_dict(data, path)

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import ingest
-import kb.indexing.pipeline
-
-MEMO_FILE = "file-memo.json"
+import kb.indexing.chunking
+from kb.atomic import atomic_write
 
 
 def code_fingerprint() -> str:
     """A hash of the code that turns a file into documents and versions: loaders, the document model, indexing."""
     digest = hashlib.sha256()
-    files = sorted(Path(ingest.__file__).parent.rglob("*.py")) + [Path(kb.indexing.pipeline.__file__)]
+    files = sorted(Path(ingest.__file__).parent.rglob("*.py")) + [Path(kb.indexing.chunking.__file__)]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -67,7 +65,4 @@ class FileMemo:
         entry["docs"][doc_id] = version
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"code": self.code, "files": self.files}), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps({"code": self.code, "files": self.files}))

@@ -9,6 +9,9 @@ itself (loading, embedding) and hands over ready-to-upsert batches as files in `
 * the owner (`InboxWatcher`, a thread in the serving process) applies each file in name order, flushes the
   store, and only then deletes the file. Chunk ids are content-derived, so applying a file twice is harmless:
   a kill at any point is repaired by applying the remaining files again;
+* a file that fails to apply is tried again at the next poll (later files wait, so versions stay in order), at most
+  `KB_INBOX_ATTEMPTS` times (counted in `attempts.json`, before each try, so a crash mid-apply counts too); then it
+  is moved to `inbox/failed/` and the files after it are applied;
 * after each apply the owner rewrites `versions.json`, the snapshot of what the store holds, which is how a
   writer that cannot open the store decides what is new, changed or gone.
 
@@ -24,74 +27,23 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.errors import KbError, StoreLockedError
-from kb.indexing.pipeline import write_document
+from kb.atomic import atomic_move, atomic_write, writer_pid
+from kb.errors import ConfigError, KbError, StoreLockedError
+from kb.indexing.writing import Batch, StoredDocument, apply_batch, store_documents
 from kb.settings import Settings
-from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
+from kb.store.base import ChunkStore
 
 BATCH_SUFFIX = ".batch.json.gz"
 SNAPSHOT = "versions.json"
 HEARTBEAT = "owner.json"
+ATTEMPTS = "attempts.json"
 FAILED = "failed"
 
 
-def inbox_dir(settings: Settings) -> Path:
-    return settings.home / "inbox"
-
-
-@dataclass
-class Batch:
-    """Whole documents to write (each replaces every stored chunk of that document) and documents to remove."""
-
-    documents: dict[str, list[ChunkPoint]] = field(default_factory=dict)
-    removals: list[str] = field(default_factory=list)
-
-    def chunks(self) -> int:
-        return sum(len(points) for points in self.documents.values())
-
-    def to_json(self) -> dict:
-        return {
-            "documents": {
-                doc_id: [{"id": p.id, "dense": p.dense, "sparse": [p.sparse.indices, p.sparse.values],
-                          "payload": p.payload} for p in points]
-                for doc_id, points in self.documents.items()
-            },
-            "removals": self.removals,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Batch:
-        return cls(
-            documents={
-                doc_id: [ChunkPoint(p["id"], p["dense"], SparseVector(*p["sparse"]), p["payload"]) for p in points]
-                for doc_id, points in data.get("documents", {}).items()
-            },
-            removals=list(data.get("removals", [])),
-        )
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write to `.name.<pid>.tmp`, fsync, rename: a reader sees the old file, or the new one whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-    return path
+class BatchApplyError(KbError):
+    """An inbox batch that the store refused; it is retried, and set aside after `KB_INBOX_ATTEMPTS` tries."""
 
 
 _sequence = 0
@@ -108,34 +60,79 @@ def write_batch(inbox: Path, batch: Batch) -> Path:
     return atomic_write(inbox / name, payload)
 
 
+class InboxSink:
+    """The store is held by another process: each batch becomes an inbox file that its watcher applies."""
+
+    mode = "handover"
+
+    def __init__(self, inbox: Path) -> None:
+        self.inbox = inbox
+
+    def deliver(self, batch: Batch) -> None:
+        write_batch(self.inbox, batch)
+
+    def finish(self) -> None:
+        """Nothing to do: every batch file is whole and durable once `deliver` returns."""
+
+
 def pending_batches(inbox: Path) -> list[Path]:
     return sorted(inbox.glob(f"*{BATCH_SUFFIX}")) if inbox.is_dir() else []
 
 
-def apply_batch(store: ChunkStore, batch: Batch) -> None:
-    """Upsert each document whole, then drop its chunks that the new version no longer has (as `kb ingest` does)."""
-    for doc_id, points in batch.documents.items():
-        write_document(store, doc_id, points)
-    if batch.removals:
-        store.delete_documents(batch.removals)
+def _set_aside(inbox: Path, path: Path, why: str, warn: Callable[[str], None]) -> None:
+    atomic_move(path, inbox / FAILED / path.name)
+    warn(f"{path}: {why}; moved to {inbox / FAILED}")
 
 
-def apply_inbox(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = lambda m: None) -> int:
-    """Apply every waiting batch file in order; returns how many were applied. Safe to interrupt and redo."""
+def _read_attempts(inbox: Path) -> dict[str, int]:
+    try:
+        data = json.loads((inbox / ATTEMPTS).read_text(encoding="utf-8"))
+        return {str(k): int(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _write_attempts(inbox: Path, attempts: dict[str, int]) -> None:
+    atomic_write(inbox / ATTEMPTS, json.dumps(attempts))
+
+
+def apply_inbox(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = lambda m: None,
+                max_attempts: int = 5) -> int:
+    """Apply every waiting batch file in order; returns how many were applied. Safe to interrupt and redo.
+
+    A batch the store refuses raises `BatchApplyError` (the later files wait for it, so a newer version is never
+    overwritten by an older one) until it has been tried `max_attempts` times; then it is set aside in `failed/`.
+    """
     applied = 0
+    attempts = _read_attempts(inbox)
     for path in pending_batches(inbox):
+        tries = attempts.get(path.name, 0)
+        if tries >= max_attempts:
+            _set_aside(inbox, path, f"update batch failed to apply {tries} times", warn)
+            continue
         try:
             batch = Batch.from_json(json.loads(gzip.decompress(path.read_bytes())))
         except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
             # Whole files only ever appear here, so an unreadable one is foreign or damaged: set it aside.
-            (inbox / FAILED).mkdir(exist_ok=True)
-            os.replace(path, inbox / FAILED / path.name)
-            warn(f"{path}: unreadable update batch ({type(exc).__name__}: {exc}); moved to {inbox / FAILED}")
+            _set_aside(inbox, path, f"unreadable update batch ({type(exc).__name__}: {exc})", warn)
             continue
-        apply_batch(store, batch)
-        store.flush()
+        attempts[path.name] = tries + 1
+        _write_attempts(inbox, attempts)
+        try:
+            apply_batch(store, batch)
+            store.flush()
+        except Exception as exc:
+            if tries + 1 < max_attempts:
+                raise BatchApplyError(f"{path}: the store refused this update batch ({type(exc).__name__}: {exc}); "
+                                      f"attempt {tries + 1} of {max_attempts}") from exc
+            _set_aside(inbox, path, f"update batch failed to apply {tries + 1} times, last with "
+                                    f"{type(exc).__name__}: {exc}", warn)
+            continue
         path.unlink()
         applied += 1
+    live = {p.name for p in pending_batches(inbox)}
+    if attempts and set(attempts) - live:
+        _write_attempts(inbox, {name: n for name, n in attempts.items() if name in live})
     _remove_dead_temporaries(inbox)
     return applied
 
@@ -145,8 +142,8 @@ def _remove_dead_temporaries(inbox: Path) -> None:
     if not inbox.is_dir():
         return
     for tmp in inbox.glob(".*.tmp"):
-        pid = tmp.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not _alive(int(pid)):
+        pid = writer_pid(tmp)
+        if pid is not None and not _alive(pid):
             tmp.unlink(missing_ok=True)
 
 
@@ -163,37 +160,10 @@ def _alive(pid: int) -> bool:
 # -- the versions snapshot ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StoredDocument:
-    """What a writer needs to know of a stored document: its version, completeness, kind and source."""
-
-    version: str
-    complete: bool
-    kind: str | None
-    source: str | None
-
-
-def store_documents(store: ChunkStore) -> dict[str, StoredDocument]:
-    """Every stored document with its kind and source, from facets over the indexed payload fields."""
-    kinds = _doc_values(store, "source_kind", "source_kinds")
-    sources = _doc_values(store, "source_name", "source_names")
-    return {doc_id: StoredDocument(v.version, v.complete, kinds.get(doc_id), sources.get(doc_id))
-            for doc_id, v in store.versions().items()}
-
-
-def _doc_values(store: ChunkStore, key: str, filter_field: str) -> dict[str, str]:
-    """doc_id → the value of a per-document payload field, one facet per distinct value."""
-    out: dict[str, str] = {}
-    for value, _ in store.facet(key, limit=100_000):
-        for doc_id, _ in store.facet("doc_id", SearchFilters(**{filter_field: (value,)}), limit=10_000_000):
-            out[doc_id] = value
-    return out
-
-
 def write_snapshot(inbox: Path, documents: dict[str, StoredDocument]) -> None:
     data = {"written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "documents": {d: [s.version, s.complete, s.kind, s.source] for d, s in documents.items()}}
-    atomic_write(inbox / SNAPSHOT, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    atomic_write(inbox / SNAPSHOT, json.dumps(data, ensure_ascii=False))
 
 
 def read_snapshot(inbox: Path) -> dict[str, StoredDocument] | None:
@@ -219,12 +189,13 @@ class InboxWatcher:
     """
 
     def __init__(self, store: ChunkStore, inbox: Path, interval: float = 2.0,
-                 warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> None:
+                 warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr), max_attempts: int = 5) -> None:
         if interval <= 0:
-            raise ValueError(f"inbox poll interval {interval}; it must be a positive number of seconds")
+            raise ConfigError(f"inbox poll interval {interval}; it must be a positive number of seconds")
         self.store = store
         self.inbox = inbox
         self.interval = interval
+        self.max_attempts = max_attempts
         self.warn = warn
         self.applied = 0
         self._stop = threading.Event()
@@ -243,7 +214,7 @@ class InboxWatcher:
 
     def poll_once(self) -> int:
         """Apply what is waiting; refresh the snapshot after changes (and once at start)."""
-        applied = apply_inbox(self.store, self.inbox, self.warn)
+        applied = apply_inbox(self.store, self.inbox, self.warn, self.max_attempts)
         if applied or self._documents is None:
             self._documents = store_documents(self.store)
             write_snapshot(self.inbox, self._documents)
@@ -253,7 +224,7 @@ class InboxWatcher:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                (self.inbox / HEARTBEAT).write_text(json.dumps({"pid": os.getpid(), "at": time.time()}))
+                atomic_write(self.inbox / HEARTBEAT, json.dumps({"pid": os.getpid(), "at": time.time()}))
                 self.poll_once()
             except Exception as exc:  # the app must keep serving; the file stays and is retried next poll
                 self.warn(f"inbox {self.inbox}: applying an update batch failed ({type(exc).__name__}: {exc}); "

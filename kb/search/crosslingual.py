@@ -16,20 +16,22 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from haystack import component
+from haystack import Document, Pipeline, component
 
 from kb.errors import KbError
-from kb.store.base import StoredChunk
+from kb.search.retrieval import to_document, with_meta
+from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_zh.tsv")
 CHINA_CUES = re.compile(
     r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
     r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
     r"public security organs?|people'?s courts?|placement education)\b", re.I)
-"""A question that names China, or a concept only Chinese law has, asks about Chinese documents: only then are the
-Chinese candidates fused in with full weight. Without a cue the translated query still runs, but its candidates
-follow the English ones, so an ECtHR question (dev.jsonl: 96 words of Strasbourg reasoning, many glossary words) keeps
-its ranking. A search limited to Chinese documents (`--language zh`, `--kind prc-law`) always uses them."""
+"""A question that names China, or a concept only Chinese law has, asks about Chinese documents: only then does the
+translated query run and are its candidates fused in. Without a cue an ECtHR question (dev.jsonl: 96 words of
+Strasbourg reasoning, many glossary words) keeps its ranking and its latency. A search limited to Chinese documents
+(`--language zh`, `--kind prc-law`) always uses them. All 12 dev questions with a PRC answer name China or a
+Chinese institution."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 RRF_K = 60
 NEAR = 12
@@ -192,30 +194,23 @@ def matched_terms(text: str, matches: list[Match]) -> list[str]:
 
 @component
 class CrossLingualJoiner:
-    """Fuses the English candidates with the Chinese ones by reciprocal rank. With a China cue (or a search limited to
-    Chinese documents) the Chinese list weighs `CUE_WEIGHT`; otherwise the Chinese candidates follow the English
-    ones. Each Chinese candidate's payload gets `matched_terms`."""
+    """Fuses the English candidates with the Chinese ones by reciprocal rank, the Chinese list weighing `CUE_WEIGHT`.
+    Each Chinese candidate gets `matched_terms` in its meta."""
 
-    @component.output_types(chunks=list[StoredChunk])
-    def run(self, chunks: list[StoredChunk], zh_chunks: list[StoredChunk], matches: list[Match],
-            cue: bool = False, zh_only: bool = False) -> dict:
-        if not zh_chunks:
-            return {"chunks": chunks}
-        annotated = [replace(c, payload={**c.payload, "matched_terms": matched_terms(c.payload.get("text", ""),
-                                                                                      matches)})
-                     for c in zh_chunks]
-        if not (cue or zh_only):
-            seen = {c.id for c in chunks}
-            return {"chunks": chunks + [c for c in annotated if c.id not in seen]}
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], zh_documents: list[Document], matches: list[Match]) -> dict:
+        if not zh_documents:
+            return {"documents": documents}
+        annotated = [with_meta(d, matched_terms=matched_terms(d.content or "", matches)) for d in zh_documents]
         scores: dict[str, float] = {}
-        by_id: dict[str, StoredChunk] = {}
-        for weight, ranked in ((1.0, chunks), (CUE_WEIGHT, annotated)):
-            for rank, chunk in enumerate(ranked, 1):
-                scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (RRF_K + rank)
-                by_id[chunk.id] = chunk if chunk.id not in by_id or "matched_terms" in chunk.payload else by_id[
-                    chunk.id]
-        order = sorted(scores, key=lambda cid: -scores[cid])
-        return {"chunks": [replace(by_id[cid], score=scores[cid]) for cid in order]}
+        by_id: dict[str, Document] = {}
+        for weight, ranked in ((1.0, documents), (CUE_WEIGHT, annotated)):
+            for rank, doc in enumerate(ranked, 1):
+                scores[doc.id] = scores.get(doc.id, 0.0) + weight / (RRF_K + rank)
+                if doc.id not in by_id or "matched_terms" in doc.meta:
+                    by_id[doc.id] = doc
+        order = sorted(scores, key=lambda doc_id: -scores[doc_id])
+        return {"documents": [replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order]}
 
 
 ZH_CANDIDATES = 30
@@ -226,42 +221,40 @@ CHINESE_KINDS = ("prc-law", "campaign")
 
 @component
 class ChineseRetriever:
-    """BM25 over the Chinese documents with the translated query; nothing when the question has no glossary term or
-    the filters exclude Chinese documents. `zh_only` says the user limited the search to them."""
+    """BM25 over the Chinese documents with the translated query, when the question has a China cue (`CHINA_CUES`) or
+    the search is limited to Chinese documents; nothing when the question has no glossary term or the filters exclude
+    Chinese documents."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: ChunkStore) -> None:
         from kb.embedding import make_bm25
 
         self.store = store
         self.bm25 = make_bm25()
 
-    @component.output_types(chunks=list[StoredChunk], zh_only=bool)
-    def run(self, text: str, filters, top_k: int = ZH_CANDIDATES) -> dict:
-        from kb.store.base import SparseVector
-
+    @component.output_types(documents=list[Document])
+    def run(self, text: str, filters: SearchFilters, cue: bool = False, top_k: int = ZH_CANDIDATES) -> dict:
         zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
             CHINESE_KINDS)
-        if not text or (filters.languages and "zh" not in filters.languages):
-            return {"chunks": [], "zh_only": zh_only}
+        if not text or not (cue or zh_only) or (filters.languages and "zh" not in filters.languages):
+            return {"documents": []}
         sv = self.bm25.embed_query(text)
         if not list(sv.indices):
-            return {"chunks": [], "zh_only": zh_only}
+            return {"documents": []}
         chunks = self.store.search(None, SparseVector(list(sv.indices), list(sv.values)),
                                    replace(filters, languages=("zh",)), limit=top_k, mode="bm25",
                                    prefetch_limit=top_k, weights=(0.0, 1.0))
-        return {"chunks": chunks, "zh_only": zh_only}
+        return {"documents": [to_document(c) for c in chunks]}
 
 
-def add_crosslingual(pipeline, store, source: str) -> str:
-    """Adds translate → Chinese BM25 → joiner behind `source` (the English retriever's output socket); returns the
-    joiner's output socket for the next step."""
+def add_crosslingual(pipeline: Pipeline, store: ChunkStore, source: str) -> tuple[str, str, str]:
+    """Adds translate → Chinese BM25 → joiner behind `source` (the English retriever's output socket). Returns the
+    joiner's output socket for the next step, and the sockets the query text and the filters go to."""
     pipeline.add_component("translate", QueryTranslator())
     pipeline.add_component("retriever_zh", ChineseRetriever(store))
     pipeline.add_component("crosslingual", CrossLingualJoiner())
     pipeline.connect("translate.text", "retriever_zh.text")
-    pipeline.connect(source, "crosslingual.chunks")
-    pipeline.connect("retriever_zh.chunks", "crosslingual.zh_chunks")
-    pipeline.connect("retriever_zh.zh_only", "crosslingual.zh_only")
+    pipeline.connect(source, "crosslingual.documents")
+    pipeline.connect("retriever_zh.documents", "crosslingual.zh_documents")
+    pipeline.connect("translate.cue", "retriever_zh.cue")
     pipeline.connect("translate.matches", "crosslingual.matches")
-    pipeline.connect("translate.cue", "crosslingual.cue")
-    return "crosslingual.chunks"
+    return "crosslingual.documents", "translate.text", "retriever_zh.filters"

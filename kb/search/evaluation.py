@@ -12,7 +12,9 @@ Metrics per case over the first 10 hits (after removing exclusions and near-dupl
 * `para_hit@k`: a hit whose `paragraph` is one of the listed pinpoints (only cases with pinpoints count);
 * `mrr@10`: 1 / rank of the first hit of a relevant document;
 * `ndcg@10`: gain 2 for each listed pinpoint paragraph found, 1 for the first hit of a relevant document whose
-  pinpoint is not (yet) found; the ideal list has a 2 per pinpoint and a 1 per document listed without pinpoints.
+  pinpoint is not (yet) found; the ideal list has a 2 per pinpoint and a 1 per document listed without pinpoints;
+* `court@1`: the first hit is the Court's own statement (role `court` or `operative`), what a lawyer's question
+  wants first rather than a party's submission that reads the same.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.store.base import SearchFilters, StoredChunk
+from haystack import Document
+
+from kb.search.modes import SearchMode
+from kb.store.base import SearchFilters
 
 K = 10
-METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@1", "para_hit@10", "mrr@10", "ndcg@10")
+COURT_ROLES = ("court", "operative")
+METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@1", "para_hit@10", "mrr@10", "ndcg@10", "court@1")
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,7 @@ class EvalResult:
         return {"variant": self.variant, "overall": self.overall, "by_kind": self.by_kind}
 
 
-SearchFn = Callable[[str, SearchFilters, int], list[StoredChunk]]
+SearchFn = Callable[[str, SearchFilters, int], list[Document]]
 
 
 def evaluate(cases: Sequence[EvalCase], search: SearchFn, variant: str = "",
@@ -162,11 +168,13 @@ def evaluate(cases: Sequence[EvalCase], search: SearchFn, variant: str = "",
         started = time.perf_counter()
         chunks = search(case.query, filters, K)
         elapsed = (time.perf_counter() - started) * 1000
-        ranked = [(c.payload.get("doc_id", ""), c.payload.get("paragraph")) for c in chunks]
+        ranked = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in chunks]
         leaked = [doc for doc, _ in ranked if doc in case.exclude_doc_ids]
         if leaked:
             raise AssertionError(f"{case.qid}: excluded document {leaked[0]} was ranked; the exclusion filter failed")
-        rows.append({"qid": case.qid, "kind": case.kind, "ms": elapsed, **score_ranking(case, ranked)})
+        court_first = float(bool(chunks) and chunks[0].meta.get("role") in COURT_ROLES)
+        rows.append({"qid": case.qid, "kind": case.kind, "ms": elapsed, **score_ranking(case, ranked),
+                     "court@1": court_first})
         if progress:
             progress(i, len(cases))
     by_kind = {}
@@ -181,60 +189,64 @@ def evaluate(cases: Sequence[EvalCase], search: SearchFn, variant: str = "",
 
 @dataclass(frozen=True)
 class Variant:
-    """One way of searching: a retrieval mode, its fusion weights and (for `ranked`) the ranking weights."""
+    """One way of searching: a mode, for `hybrid` its RRF weights, for `ranked` the ranking weights (and, for an
+    ablation, hybrid instead of BM25 candidates)."""
 
     name: str
-    mode: str
-    weights: tuple[float, float] = (1.0, 1.0)
+    mode: SearchMode
+    weights: tuple[float, float] | None = None
     ranking: object | None = None
-    """A `kb.search.ranking.RankingWeights`, or None for no re-ranking."""
+    """A `kb.search.ranking.RankingWeights` (ranked only); None for the shipped weights."""
+    candidates: SearchMode = SearchMode.BM25
     crosslingual: bool = True
+    """The Chinese documents an English question's glossary terms find (`kb.search.crosslingual`)."""
     source_aware: bool = True
+    """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
 
 
 def standard_variants() -> list[Variant]:
-    """BM25 only, dense only, equal-weight hybrid, and the shipped ranking (`kb search --mode ranked`)."""
-    from kb.search.ranking import DEFAULT_RANKING
-    from kb.search.retrieval import RANKED_WEIGHTS
+    """BM25 only, dense only, equal-weight hybrid, and the shipped ranking (`kb search`, whose default it is)."""
+    return [Variant(m.value, m) for m in (SearchMode.BM25, SearchMode.DENSE, SearchMode.HYBRID, SearchMode.RANKED)]
 
-    return [Variant("bm25", "bm25"), Variant("dense", "dense"), Variant("hybrid", "hybrid"),
-            Variant("ranked", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING),
-            Variant("ranked, no cross-lingual", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING, crosslingual=False),
-            Variant("bm25, no cross-lingual (before issue 10)", "bm25", crosslingual=False),
-            Variant("ranked before issue 10", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING, crosslingual=False,
-                    source_aware=False)]
+
+def before_variants() -> list[Variant]:
+    """The searches before cross-lingual search and source-aware ranking (issue 10), and each part alone: the
+    baselines `kb eval --compare` prints beside the standard variants."""
+    return [Variant("bm25, no cross-lingual", SearchMode.BM25, crosslingual=False),
+            Variant("ranked, no cross-lingual", SearchMode.RANKED, crosslingual=False),
+            Variant("ranked, not source-aware", SearchMode.RANKED, source_aware=False),
+            Variant("ranked before issue 10", SearchMode.RANKED, crosslingual=False, source_aware=False)]
 
 
 def ablation_variants() -> list[Variant]:
-    """The shipped ranking with one feature switched off at a time, and fusion-weight alternatives."""
+    """The shipped ranking over hybrid candidates, without the ranker (which is BM25 search), and with one feature
+    switched off at a time."""
     from dataclasses import fields
 
     from kb.search.ranking import DEFAULT_RANKING
-    from kb.search.retrieval import RANKED_WEIGHTS
 
-    out = [Variant("ranked, equal fusion weights", "ranked", (1.0, 1.0), DEFAULT_RANKING),
-           Variant("ranked, no authority features", "ranked", RANKED_WEIGHTS, None)]
+    out = [Variant("ranked, equal fusion weights", SearchMode.RANKED, (1.0, 1.0), candidates=SearchMode.HYBRID),
+           Variant("ranked, no authority features", SearchMode.BM25)]
     for f in fields(DEFAULT_RANKING):
         if getattr(DEFAULT_RANKING, f.name):
-            out.append(Variant(f"ranked − {f.name}", "ranked", RANKED_WEIGHTS, DEFAULT_RANKING.without(f.name)))
+            out.append(Variant(f"ranked − {f.name}", SearchMode.RANKED, ranking=DEFAULT_RANKING.without(f.name)))
     return out
 
 
 def variant_by_mode(mode: str) -> Variant:
-    for v in standard_variants():
-        if v.name == mode:
-            return v
-    raise ValueError(f"unknown eval mode {mode!r}; valid: bm25, dense, hybrid, ranked")
+    """The standard variant of a mode (ValueError naming the valid modes)."""
+    mode = SearchMode.from_str(mode)
+    return next(v for v in standard_variants() if v.mode is mode)
 
 
 def searcher(kb, variant: Variant) -> SearchFn:
-    """A search function for one variant over `kb`'s store, sharing its warmed-up embedder between variants."""
-    from kb.search.retrieval import run_search
+    """A search function for one variant over `kb`'s store: the pipeline `kb.search` runs for that configuration."""
+    from kb.search.pipeline import run_search
 
-    pipeline = kb.variant_pipeline(variant.mode, variant.weights, variant.ranking, variant.crosslingual,
-                                   variant.source_aware)
+    pipeline = kb.search_pipeline(variant.mode, variant.weights, variant.ranking, variant.candidates,
+                                  variant.crosslingual, variant.source_aware)
 
-    def search(query: str, filters: SearchFilters, limit: int) -> list[StoredChunk]:
+    def search(query: str, filters: SearchFilters, limit: int) -> list[Document]:
         return run_search(pipeline, query, filters, limit)
 
     return search

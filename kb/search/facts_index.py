@@ -1,99 +1,141 @@
-"""A BM25 index of each ECtHR judgment's THE FACTS section as one text: which case a story of facts tells.
+"""The facts-section index: each ECtHR judgment's THE FACTS section as one BM25 vector, in the store: which case a
+story of facts tells.
 
 Why: a query that recounts facts ("the applicant, a journalist, was arrested …") is looking for the case with those
 facts. Paragraph BM25 scores each paragraph alone, so a later judgment that retells the facts in one long paragraph
 can outrank the case itself; scoring the whole facts section per judgment does not (summary cases of dev.jsonl,
 grouped cross-validation: doc_hit@1 0.964 → see `bench/fit_ranking.py`).
 
-Built by `kb citations build` from the corpus files (a few seconds beside the citation graph) into
-`$KB_HOME/facts-index.npz`: a documents × terms matrix of BM25 term weights (k1 1.2, b 0.75, the mean facts length),
-with the terms hashed by the same `qdrant_edge.Bm25` tokenizer as the store, and each term's IDF. A query is scored
-against every judgment in about a millisecond.
+One point per judgment in a sparse-only collection beside the chunks (`ChunkStore.upsert_facts`; on Qdrant Edge a
+second shard, on a server a second collection), its vector the `qdrant_edge.Bm25` document weights (k1 1.2, b 0.75,
+`FACTS_AVG_LEN`) of the whole facts section, with the same tokenizer as the paragraphs; the collection's IDF modifier
+supplies the IDF. `kb citations build` indexes every judgment of the corpus; the write path keeps it current
+(`index_written_document` as a document is written; `ChunkStore.delete_documents` deletes facts points too).
 """
 
 from __future__ import annotations
 
+import bisect
+import uuid
 from collections.abc import Iterable
-from pathlib import Path
 
-import numpy as np
 import qdrant_edge as q
-import scipy.sparse as sp
 
 from ingest.model import SourceDocument
 from kb.embedding import BM25_CONFIG
+from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, SparseVector
 
-FACTS_FILE = "facts-index.npz"
 K1, B = 1.2, 0.75
+FACTS_AVG_LEN = 1796.968
+"""Mean length in tokens of a facts section over the corpus's 2,821 judgments that have one (measured 2026-12-01:
+1796.968; the former in-process index recomputed it at each build). Fixed, so that a judgment indexed later by the
+write path is weighted like the rest."""
+FACTS_NAMESPACE = uuid.UUID("6f0c1d1e-6a5b-4a8e-9a53-2f6c0b7d7f10")
+UPSERT_BATCH = 256
 
 
-def _counter() -> q.Bm25:
-    """Raw term counts: BM25 with no length normalisation and a saturation point far beyond any count."""
-    return q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": 1e9, "b": 0.0}))
+def facts_text(doc: SourceDocument) -> str:
+    return "\n".join(p.text for p in doc.paragraphs if p.section == "THE FACTS")
 
 
-def build(documents: Iterable[SourceDocument], target: Path) -> int:
-    """Writes the index of every document with a THE FACTS section; returns how many."""
-    counter = _counter()
-    doc_ids, rows, cols, counts = [], [], [], []
-    for doc in documents:
-        text = "\n".join(p.text for p in doc.paragraphs if p.section == "THE FACTS")
+def index_written_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
+    """The write path's hook (`kb.indexing.writing.write_document`): after an ECtHR document's chunks are written,
+    its facts point is replaced from their THE FACTS texts (or deleted if it has none), so a judgment added by
+    `kb update` is ranked by its facts like the rest. Removal needs no hook: `ChunkStore.delete_documents` deletes
+    the documents' facts points too."""
+    if not points or points[0].payload.get("source_kind") != "echr":
+        return
+    text = "\n".join(p.payload.get("text", "") for p in points if p.payload.get("section") == "THE FACTS")
+    point = FactsEmbedder().point_of(doc_id, text)
+    if point is None:
+        store.delete_facts([doc_id])
+    else:
+        store.upsert_facts([point])
+
+
+def facts_id(doc_id: str) -> str:
+    return str(uuid.uuid5(FACTS_NAMESPACE, doc_id))
+
+
+class FactsEmbedder:
+    """BM25 weights of a whole facts section (document side) and of a query (each distinct term 1)."""
+
+    def __init__(self) -> None:
+        self.documents = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": K1, "b": B, "avg_len": FACTS_AVG_LEN}))
+        self.queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
+
+    def point(self, doc: SourceDocument) -> FactsPoint | None:
+        """The facts point of a judgment, None if it has no facts section."""
+        return self.point_of(doc.doc_id, facts_text(doc))
+
+    def point_of(self, doc_id: str, text: str) -> FactsPoint | None:
         if not text.strip():
+            return None
+        sv = self.documents.embed_document(text)
+        return FactsPoint(facts_id(doc_id), doc_id, SparseVector(list(sv.indices), list(sv.values)))
+
+    def query(self, text: str) -> SparseVector:
+        sv = self.queries.embed_query(text)
+        return SparseVector(list(sv.indices), list(sv.values))
+
+
+def index_judgments(store: ChunkStore, documents: Iterable[SourceDocument]) -> int:
+    """Upserts the facts point of each ECtHR document with a facts section and deletes that of one without;
+    returns how many were indexed."""
+    embedder = FactsEmbedder()
+    batch: list[FactsPoint] = []
+    without: list[str] = []
+    indexed = 0
+    for doc in documents:
+        if doc.source_kind != "echr":
             continue
-        vec = counter.embed_document(text)
-        rows += [len(doc_ids)] * len(vec.indices)
-        cols += list(vec.indices)
-        counts += [round(v) for v in vec.values]
-        doc_ids.append(doc.doc_id)
-    vocab, col_index = np.unique(np.array(cols, dtype=np.uint32), return_inverse=True)
-    tf = sp.csr_matrix((np.array(counts, dtype=np.float32), (np.array(rows), col_index)),
-                       shape=(len(doc_ids), len(vocab)))
-    length = np.asarray(tf.sum(axis=1)).ravel()
-    tf = tf.tocoo()
-    norm = K1 * (1 - B + B * length / max(length.mean(), 1.0))
-    weights = tf.data * (K1 + 1) / (tf.data + norm[tf.row])
-    matrix = sp.csc_matrix((weights.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
-    df = np.diff(matrix.indptr)
-    idf = np.log((len(doc_ids) - df + 0.5) / (df + 0.5) + 1.0).astype(np.float32)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".building.npz")
-    np.savez(tmp, doc_ids=np.array(doc_ids), vocab=vocab, idf=idf, data=matrix.data, indices=matrix.indices,
-             indptr=matrix.indptr, shape=np.array(matrix.shape))
-    tmp.replace(target)
-    return len(doc_ids)
+        point = embedder.point(doc)
+        if point is None:
+            without.append(doc.doc_id)
+        else:
+            batch.append(point)
+        if len(batch) >= UPSERT_BATCH:
+            store.upsert_facts(batch)
+            indexed += len(batch)
+            batch = []
+    store.upsert_facts(batch)
+    store.delete_facts(without)
+    return indexed + len(batch)
+
+
+def build(documents: Iterable[SourceDocument], store: ChunkStore) -> int:
+    """Indexes every judgment of `documents` and drops the points of judgments no longer among them."""
+    documents = list(documents)
+    indexed = index_judgments(store, documents)
+    present = {d.doc_id for d in documents}
+    store.delete_facts(sorted(store.facts_doc_ids() - present))
+    return indexed
 
 
 class FactsIndex:
-    def __init__(self, path: Path) -> None:
-        z = np.load(path)
-        self.doc_ids = z["doc_ids"]
-        self.position = {d: i for i, d in enumerate(self.doc_ids.tolist())}
-        self.vocab, self.idf = z["vocab"], z["idf"]
-        self.matrix = sp.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-        self.query_bm25 = q.Bm25(q.Bm25Config(**BM25_CONFIG))
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+        self.embedder = FactsEmbedder()
 
     def ranks(self, query: str, doc_ids: Iterable[str], exclude_doc_ids: Iterable[str] = ()) -> dict[str, int]:
         """The 1-based rank of each of `doc_ids` among all indexed judgments (excluded ones left out) by how well
-        its facts section matches the query; documents without a match or without facts get no rank."""
-        terms = np.unique(np.array(self.query_bm25.embed_query(query).indices, dtype=np.uint32))
-        cols = np.searchsorted(self.vocab, terms)
-        known = cols < len(self.vocab)
-        known[known] &= self.vocab[cols[known]] == terms[known]
-        scores = np.zeros(self.matrix.shape[0], dtype=np.float32)
-        for c in cols[known]:
-            start, end = self.matrix.indptr[c], self.matrix.indptr[c + 1]
-            scores[self.matrix.indices[start:end]] += self.idf[c] * self.matrix.data[start:end]
-        for doc_id in exclude_doc_ids:
-            if doc_id in self.position:
-                scores[self.position[doc_id]] = 0.0
-        out = {}
-        for doc_id in doc_ids:
-            i = self.position.get(doc_id)
-            if i is not None and scores[i] > 0:
-                out[doc_id] = int((scores > scores[i]).sum()) + 1
-        return out
+        its facts section matches the query; documents without a match or without facts get no rank.
+
+        Two store queries: the scores of the wanted judgments, then every judgment scoring at least the lowest of
+        them, which gives each its exact rank."""
+        excluded = tuple(sorted(set(exclude_doc_ids)))
+        wanted = tuple(sorted(set(doc_ids) - set(excluded)))
+        sparse = self.embedder.query(query)
+        if not wanted or not sparse.indices:
+            return {}
+        scores = {d: s for d, s in self.store.search_facts(sparse, len(wanted), doc_ids=wanted) if s > 0}
+        if not scores:
+            return {}
+        above = sorted(s for _, s in self.store.search_facts(sparse, None, exclude_doc_ids=excluded,
+                                                                score_threshold=min(scores.values())))
+        return {d: len(above) - bisect.bisect_right(above, s) + 1 for d, s in scores.items()}
 
 
-def open_facts_index(home: Path) -> FactsIndex | None:
-    path = home / FACTS_FILE
-    return FactsIndex(path) if path.exists() else None
+def open_facts_index(store: ChunkStore) -> FactsIndex | None:
+    """The index, or None while `kb citations build` has not filled it."""
+    return FactsIndex(store) if store.facts_doc_ids() else None

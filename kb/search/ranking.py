@@ -4,10 +4,22 @@ Why: wording alone (BM25) finds the paragraph a query paraphrases, but a lawyer 
 principle was laid down. Judgments that restate a principle cite its source, so the retrieved paragraphs vote for
 the paragraphs they cite; the document a paragraph comes from, its type and how often the Court cites it weigh in.
 
+Three pipeline steps (`kb.search.pipeline` wires them after the BM25 retriever):
+* `CitedParagraphFetcher`: what the retrieved paragraphs cite (the votes), and the most-voted cited paragraphs that
+  were not retrieved, fetched from the store;
+* `LegalRanker`: scores every candidate by the features below and sorts; it only scores;
+* `DocumentSpreader`: at most `MAX_PER_DOCUMENT` paragraphs of one document before the others get their turn.
+
 Each candidate gets a few features (`FEATURES`), all on per-query scales (reciprocal ranks, log counts) so one
 linear score serves a two-line query and a page of facts alike. The weights were fitted once, by pairwise logistic
 regression on `../shared/eval/dev.jsonl` only (`bench/fit_ranking.py`, which prints its grouped cross-validation
 figures and the ablation); the held-out cases were never seen. A weight of 0 switches a feature off.
+
+Adding a feature is one function here: decorate it with `@feature(weight)`; it gets the candidate Document, its
+(doc_id, paragraph) key and the query's `RankingContext`, and returns a float. `RankingWeights` gains a field of
+that name, `bench/fit_ranking.py` fits it and `kb eval --ablation` switches it off, with no other change. A feature
+that needs a per-query lookup (another store or graph query) adds a field to `RankingContext`, filled in
+`LegalRanker.context`.
 
 Honesty: votes and cited-by counts never come from `exclude_doc_ids`, the documents a test case was made from (a
 lawyer's draft is not in the corpus either), and excluded documents are never ranked.
@@ -18,13 +30,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, make_dataclass, replace
 
-from haystack import component
+from haystack import Document, component
 
 from kb.citations.graph import CitationGraph
-from kb.search.facts_index import FactsIndex
-from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+from kb.search.retrieval import to_document, with_meta
+from kb.store.base import ChunkStore, SearchFilters
 
 APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
 CASE_NAME_IN_QUERY = re.compile(r"\b([A-Z][\w'’\-.]+(?:\s+and\s+Others)?)\s+v\.\s+(?:the\s+)?[A-Z]")
@@ -39,47 +52,22 @@ document 0.785 / 0.684, 2 0.769 / 0.702, 3 0.759 / 0.702. Not applied when the s
 or the query names the case."""
 LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 """Registry summaries and statements of facts: finding aids, not the Court's reasoning."""
+COURT_ROLES = ("court", "operative")
+"""Roles (`ingest.loaders.echr.ROLES`) in which the Court itself speaks; everything else is a party, an intervener,
+quoted law, the facts, a separate opinion or the registry."""
+QUESTION = re.compile(r"\?\s*$|^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
+                      r"may|might|will|would|has|have)\b", re.I | re.M)
+MAX_QUESTION_WORDS = 80
+"""A lawyer's question: it asks (a question mark, or it opens with an interrogative) and is short. The Court's own
+paragraphs, which the dev cases' queries are, never read like that."""
+FEATURES_META = "ranking_features"
+"""Document.meta key under which the ranker leaves each candidate's feature values (for the fit and for debugging)."""
 
 Key = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class RankingWeights:
-    """The linear score Σ weight × feature; `LegalRanker.candidates` defines each feature."""
-
-    retrieval: float = 20.0
-    votes: float = 2.81
-    best_voter: float = 3.87
-    cited_document: float = 14.4
-    facts_support: float = 0.928
-    facts_document: float = 8.21
-    low_authority_type: float = -7.4
-    cited_para: float = 0.651
-    named_case: float = 20.0
-    """Not fitted (dev.jsonl queries had the names removed): large enough that a case the query names comes first."""
-
-    def without(self, name: str) -> RankingWeights:
-        if name not in {f.name for f in fields(self)}:
-            raise ValueError(f"unknown ranking feature {name!r}; valid: {', '.join(f.name for f in fields(self))}")
-        return replace(self, **{name: 0.0})
-
-
-DEFAULT_RANKING = RankingWeights()
-FEATURES = tuple(f.name for f in fields(RankingWeights))
-
-
-@dataclass
-class Candidate:
-    chunk: StoredChunk
-    features: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def key(self) -> Key:
-        return key_of(self.chunk)
-
-
-def key_of(chunk: StoredChunk) -> Key:
-    return chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph"))
+def key_of(doc: Document) -> Key:
+    return doc.meta.get("doc_id", ""), str(doc.meta.get("paragraph"))
 
 
 def named_in_query(query: str) -> tuple[set[str], set[str]]:
@@ -89,99 +77,75 @@ def named_in_query(query: str) -> tuple[set[str], set[str]]:
     return appnos, names
 
 
+def names_case(meta: dict, appnos: set[str], names: set[str]) -> bool:
+    """Whether a document is the case a query names (by application number or applicant)."""
+    title = (meta.get("title") or "").lower()
+    return bool(appnos & set(meta.get("appno") or [])) or any(title.startswith(n) for n in names)
+
+
+def is_question(query: str) -> bool:
+    """Whether the query reads as a lawyer's question rather than a passage of judgment text."""
+    return len((query or "").split()) <= MAX_QUESTION_WORDS and bool(QUESTION.search(query or ""))
+
+
 def _reciprocal(rank: int | None) -> float:
     return 0.0 if rank is None else 1.0 / (RANK_CONSTANT + rank)
 
 
+def admitted(documents: Iterable[Document], filters: SearchFilters) -> list[Document]:
+    """The documents not from an excluded document (the store already left them out; this makes it certain)."""
+    excluded = set(filters.exclude_doc_ids)
+    return [d for d in documents if d.meta.get("doc_id", "") not in excluded]
+
+
+@dataclass(frozen=True)
+class CitationEvidence:
+    """What the retrieved paragraphs say through the Court's citations.
+
+    `votes`: each retrieved paragraph gives its retrieval score to every paragraph it cites (the Court's own pointer
+    from a restatement to the source of a principle); `best_voter`: the best retrieved rank among a paragraph's
+    voters; `best_document_voter`: the best retrieved rank of a paragraph of another document citing a document,
+    with or without a pinpoint."""
+
+    votes: Counter[Key] = field(default_factory=Counter)
+    best_voter: dict[Key, int] = field(default_factory=dict)
+    best_document_voter: dict[str, int] = field(default_factory=dict)
+
+    def vote_ranks(self) -> dict[Key, int]:
+        return {key: i for i, (key, _) in enumerate(self.votes.most_common(), 1)}
+
+
 @component
-class LegalRanker:
-    """Re-scores retrieved chunks (best first) by the features below and re-sorts them; runs between retrieval and
-    dedupe. `store` lets it fetch cited paragraphs that were not retrieved."""
+class CitedParagraphFetcher:
+    """Collects the citation evidence of the retrieved paragraphs and fetches the most-voted cited paragraphs that
+    were not retrieved (within the same filters), so the ranker can weigh them too."""
 
-    def __init__(self, graph: CitationGraph | None = None, weights: RankingWeights = DEFAULT_RANKING,
-                 store: ChunkStore | None = None, facts: FactsIndex | None = None, source_aware: bool = True) -> None:
-        if not isinstance(weights, RankingWeights):
-            raise ValueError(f"weights must be a RankingWeights, not {type(weights).__name__}")
+    def __init__(self, graph: CitationGraph, store: ChunkStore, limit: int = MAX_FETCHED_BY_VOTES) -> None:
         self.graph = graph
-        self.weights = weights
         self.store = store
-        self.facts = facts
-        self.source_aware = source_aware
-        """False: the scores as fitted, non-ECtHR candidates without authority (the comparison `kb eval` prints)."""
+        self.limit = limit
 
-    def candidates(self, chunks: list[StoredChunk], query: str, filters: SearchFilters) -> list[Candidate]:
-        """Every retrieved chunk plus the cited paragraphs fetched by votes, each with its feature values:
+    def evidence(self, pool: list[Document], excluded: set[str]) -> CitationEvidence:
+        rank: dict[Key, int] = {}
+        for i, doc in enumerate(pool, 1):
+            rank.setdefault(key_of(doc), i)
+        scores = {key_of(doc): doc.score or 0.0 for doc in pool}
+        evidence = CitationEvidence()
+        for citing_doc, citing_para, cited_doc, cited_para in self.graph.outgoing(scores, excluded):
+            voter = rank[(citing_doc, citing_para)]
+            if cited_doc != citing_doc:
+                evidence.best_document_voter[cited_doc] = min(evidence.best_document_voter.get(cited_doc, voter), voter)
+            if cited_para is None:
+                continue
+            target = (cited_doc, cited_para)
+            evidence.votes[target] += scores[(citing_doc, citing_para)]
+            evidence.best_voter[target] = min(evidence.best_voter.get(target, voter), voter)
+        return evidence
 
-        * `retrieval`: 1/(k + rank) in the retrieved list (1-based), 0 for a fetched paragraph;
-        * `votes`: 1/(k + rank) by votes, where each retrieved paragraph gives its retrieval score to every paragraph
-          it cites (the Court's own pointer from a restatement to the source of a principle);
-        * `best_voter`: 1/(k + rank) of the best-ranked retrieved paragraph that cites it;
-        * `cited_document`: 1/(k + rank) of the best-ranked retrieved paragraph of another document that cites its
-          document, with or without a pinpoint (the case the retrieved judgments rely on);
-        * `facts_support`: log of the number of retrieved THE FACTS paragraphs of its document (a query telling
-          a story matches that case as a whole);
-        * `facts_document`: 1/(k + rank) of its judgment among all judgments by BM25 on the whole facts section
-          (`kb.search.facts_index`);
-        * `low_authority_type`: 1 for an information note or a communicated case;
-        * `cited_para`: log(1 + later paragraphs citing it);
-        * `named_case`: 1 if the query names its case or application number."""
-        excluded = set(filters.exclude_doc_ids)
-        pool = [Candidate(c) for c in chunks if c.payload.get("doc_id", "") not in excluded]
-        rank = {}
-        for i, cand in enumerate(pool, 1):
-            rank.setdefault(cand.key, i)
-        votes: Counter[Key] = Counter()
-        best_voter: dict[Key, int] = {}
-        best_doc_voter: dict[str, int] = {}
-        if self.graph is not None and self.weights_need_graph():
-            scores = {cand.key: cand.chunk.score for cand in pool}
-            for citing_doc, citing_para, cited_doc, cited_para in self.graph.outgoing(scores, excluded):
-                voter = (citing_doc, citing_para)
-                if cited_doc != citing_doc:
-                    best_doc_voter[cited_doc] = min(best_doc_voter.get(cited_doc, rank[voter]), rank[voter])
-                if cited_para is None:
-                    continue
-                target = (cited_doc, cited_para)
-                votes[target] += scores[voter]
-                best_voter[target] = min(best_voter.get(target, rank[voter]), rank[voter])
-        vote_rank = {key: i for i, (key, _) in enumerate(votes.most_common(), 1)}
-        pool += self._fetch_cited(votes, set(rank), filters)
-        facts = Counter(c.key[0] for c in pool if c.key in rank and c.chunk.payload.get("section") == "THE FACTS")
-        para_counts: dict[Key, int] = {}
-        if self.graph is not None:
-            para_counts = self.graph.paragraph_counts((c.key for c in pool), excluded)
-        facts_rank: dict[str, int] = {}
-        if self.facts is not None and self.weights.facts_document:
-            facts_rank = self.facts.ranks(query, {c.key[0] for c in pool}, excluded)
-        appnos, names = named_in_query(query)
-        for cand in pool:
-            p = cand.chunk.payload
-            doc_id = cand.key[0]
-            title = (p.get("title") or "").lower()
-            cand.features = {
-                "retrieval": _reciprocal(rank.get(cand.key)),
-                "votes": _reciprocal(vote_rank.get(cand.key)),
-                "best_voter": _reciprocal(best_voter.get(cand.key)),
-                "cited_document": _reciprocal(best_doc_voter.get(doc_id)),
-                "facts_support": math.log(max(1, facts[doc_id])),
-                "facts_document": _reciprocal(facts_rank.get(doc_id)),
-                "low_authority_type": float(p.get("doc_type") in LOW_AUTHORITY_TYPES),
-                "cited_para": math.log1p(para_counts.get(cand.key, 0)),
-                "named_case": float(bool(appnos & set(p.get("appno") or []))
-                                    or any(title.startswith(n) for n in names)),
-            }
-            p = dict(p)
-            p["cited_by"] = para_counts.get(cand.key, 0)
-            cand.chunk = replace(cand.chunk, payload=p)
-        return pool
-
-    def weights_need_graph(self) -> bool:
-        return bool(self.weights.votes or self.weights.best_voter or self.weights.cited_document)
-
-    def _fetch_cited(self, votes: Counter[Key], present: set[Key], filters: SearchFilters) -> list[Candidate]:
+    def fetch(self, votes: Counter[Key], present: set[Key], filters: SearchFilters) -> list[Document]:
         """The most-voted cited paragraphs that were not retrieved, looked up within the same filters."""
-        missing = [key for key, _ in votes.most_common() if key not in present][:MAX_FETCHED_BY_VOTES]
-        if not missing or self.store is None:
+        missing = [key for key, _ in votes.most_common() if key not in present][:self.limit]
+        if not missing:
             return []
         docs = {d for d, _ in missing}
         if filters.doc_ids:
@@ -192,50 +156,274 @@ class LegalRanker:
         wanted = set(missing)
         found = []
         for chunk in self.store.scroll(lookup, batch=256):
-            key = key_of(chunk)
+            key = (chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph")))
             if key in wanted:
                 wanted.discard(key)
-                found.append(Candidate(replace(chunk, score=0.0)))
+                found.append(to_document(replace(chunk, score=0.0)))
         return found
 
-    def score(self, cand: Candidate) -> float:
-        return sum(getattr(self.weights, name) * value for name, value in cand.features.items())
-
-    def scores(self, pool: list[Candidate]) -> list[float]:
-        """Each candidate's score. The authority features (everything but `retrieval`) are evidence the ECtHR corpus
-        has (its citations, facts sections, document types) and other sources lack: zero for a UN paragraph or a PRC
-        article means "unknown", not "no authority". Such a candidate gets the median authority of the retrieved
-        ECtHR candidates of the same query, so it competes on its retrieval rank (UN questions: para_hit@10 0.67
-        ranked vs 1.00 hybrid before this)."""
-        authority = [self.score(c) - self.weights.retrieval * c.features.get("retrieval", 0.0) for c in pool]
-        echr = sorted(a for a, c in zip(authority, pool, strict=True)
-                      if c.chunk.payload.get("source_kind") == "echr" and c.features.get("retrieval"))
-        typical = echr[len(echr) // 2] if echr and self.source_aware else 0.0
-        return [self.weights.retrieval * c.features.get("retrieval", 0.0)
-                + (a if c.chunk.payload.get("source_kind") == "echr" else max(a, typical))
-                for a, c in zip(authority, pool, strict=True)]
-
-    @component.output_types(chunks=list[StoredChunk])
-    def run(self, chunks: list[StoredChunk], query: str = "", filters: SearchFilters | None = None) -> dict:
-        if not chunks:
-            return {"chunks": []}
+    @component.output_types(documents=list[Document], fetched=list[Document], evidence=CitationEvidence)
+    def run(self, documents: list[Document], filters: SearchFilters | None = None) -> dict:
         filters = filters or SearchFilters()
-        pool = self.candidates(chunks, query, filters)
-        scored = sorted(zip(self.scores(pool), pool, strict=True), key=lambda sc: -sc[0])
-        ranked = [replace(c.chunk, score=s) for s, c in scored]
-        if not filters.doc_ids:
-            named = {c.key[0] for _, c in scored if c.features.get("named_case")}
-            ranked = spread_documents(ranked, MAX_PER_DOCUMENT, keep=named)
-        return {"chunks": ranked}
+        pool = admitted(documents, filters)
+        if not pool:
+            return {"documents": [], "fetched": [], "evidence": CitationEvidence()}
+        evidence = self.evidence(pool, set(filters.exclude_doc_ids))
+        fetched = self.fetch(evidence.votes, {key_of(d) for d in pool}, filters)
+        return {"documents": pool, "fetched": fetched, "evidence": evidence}
 
 
-def spread_documents(chunks: list[StoredChunk], per_document: int, keep: set[str] = frozenset()) -> list[StoredChunk]:
+@dataclass
+class RankingContext:
+    """Everything the features of one query look up once: ranks, citation evidence, counts."""
+
+    rank: dict[Key, int]
+    """1-based rank of each retrieved paragraph (fetched ones have none)."""
+    evidence: CitationEvidence
+    vote_rank: dict[Key, int]
+    facts_paragraphs: Counter[str]
+    """Retrieved THE FACTS paragraphs per document."""
+    paragraph_counts: dict[Key, int]
+    """Later paragraphs citing each candidate (without excluded citers)."""
+    facts_rank: dict[str, int]
+    """Rank of each candidate's judgment by BM25 over whole facts sections (`kb.search.facts_index`)."""
+    appnos: set[str]
+    names: set[str]
+    question: bool = False
+    """The query reads as a lawyer's question (`is_question`)."""
+    note_rank: dict[str, int] = field(default_factory=dict)
+    """Best retrieved rank of an information note per application number it summarises."""
+
+
+Feature = Callable[[Document, Key, RankingContext], float]
+_FEATURES: dict[str, tuple[Feature, float]] = {}
+
+
+def feature(weight: float) -> Callable[[Feature], Feature]:
+    """Registers a ranking feature under its function's name, with its shipped (fitted) weight."""
+
+    def register(fn: Feature) -> Feature:
+        _FEATURES[fn.__name__] = (fn, weight)
+        return fn
+
+    return register
+
+
+@feature(20.0)
+def retrieval(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) in the retrieved list (1-based), 0 for a fetched paragraph."""
+    return _reciprocal(ctx.rank.get(key))
+
+
+@feature(2.81)
+def votes(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) by votes (`CitationEvidence`)."""
+    return _reciprocal(ctx.vote_rank.get(key))
+
+
+@feature(3.87)
+def best_voter(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) of the best-ranked retrieved paragraph that cites it."""
+    return _reciprocal(ctx.evidence.best_voter.get(key))
+
+
+@feature(14.4)
+def cited_document(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) of the best-ranked retrieved paragraph of another document that cites its document, with or
+    without a pinpoint (the case the retrieved judgments rely on)."""
+    return _reciprocal(ctx.evidence.best_document_voter.get(key[0]))
+
+
+@feature(0.928)
+def facts_support(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """log of the number of retrieved THE FACTS paragraphs of its document (a query telling a story matches that
+    case as a whole)."""
+    return math.log(max(1, ctx.facts_paragraphs[key[0]]))
+
+
+@feature(8.21)
+def facts_document(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) of its judgment among all judgments by BM25 on the whole facts section."""
+    return _reciprocal(ctx.facts_rank.get(key[0]))
+
+
+@feature(-7.4)
+def low_authority_type(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 for an information note or a communicated case."""
+    return float(doc.meta.get("doc_type") in LOW_AUTHORITY_TYPES)
+
+
+@feature(0.651)
+def cited_para(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """log(1 + later paragraphs citing it)."""
+    return math.log1p(ctx.paragraph_counts.get(key, 0))
+
+
+@feature(1.0)
+def court_role(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 if the Court itself speaks in it (role `court` or `operative`). Provisional weight, not yet refitted on
+    dev.jsonl (`bench/fit_ranking.py`) on a store with roles."""
+    return float(doc.meta.get("role") in COURT_ROLES)
+
+
+@feature(0.0)
+def note_document(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) of the best-ranked retrieved information note on its judgment (same application number): the
+    registry's plain-language summary points to the judgment it summarises. Off (weight 0) until fitted: at a
+    hand-set 4.0 it changed nothing on the lawyer questions (para_hit@10 0.65 with and without, full store) but let
+    a judgment whose note was retrieved (Saadi) crowd out the assurance principles of Othman in drafting."""
+    if doc.meta.get("doc_type") == "INFORMATION_NOTE":
+        return 0.0
+    return _reciprocal(min((ctx.note_rank[a] for a in doc.meta.get("appno") or [] if a in ctx.note_rank),
+                           default=None))
+
+
+@feature(20.0)
+def named_case(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 if the query names its case or application number. Its weight is not fitted (dev.jsonl queries had the
+    names removed): large enough that a case the query names comes first."""
+    return float(names_case(doc.meta, ctx.appnos, ctx.names))
+
+
+@feature(-8.0)
+def question_not_court(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 if the query is a lawyer's question and this is an ECtHR paragraph where someone other than the Court speaks
+    (a party, an intervener, quoted law, the facts, an opinion). Not fitted (dev.jsonl has no questions;
+    `dev-lawyer-questions.jsonl` is for checking, not fitting): at -8 it outweighs the whole retrieval range
+    (20 × (1/5 − 1/64) ≈ 3.7) and about one citation signal, so the Court's view comes first yet a very strongly cited
+    submission can still show."""
+    role = doc.meta.get("role")
+    return float(ctx.question and role is not None and role not in COURT_ROLES)
+
+
+FEATURES = tuple(_FEATURES)
+SOURCE_NEUTRAL = ("retrieval", "named_case")
+"""Features every source has; the others are ECtHR-only evidence (`LegalRanker.scores`)."""
+
+
+def _without(self, name: str):
+    if name not in FEATURES:
+        raise ValueError(f"unknown ranking feature {name!r}; valid: {', '.join(FEATURES)}")
+    return replace(self, **{name: 0.0})
+
+
+RankingWeights = make_dataclass(
+    "RankingWeights", [(name, float, field(default=weight)) for name, (_, weight) in _FEATURES.items()],
+    frozen=True, namespace={"without": _without, "__module__": __name__,
+                            "__doc__": "The linear score Σ weight × feature, one field per registered feature."})
+DEFAULT_RANKING = RankingWeights()
+
+
+@component
+class LegalRanker:
+    """Scores each candidate (retrieved, then fetched) by Σ weight × feature and sorts them, best first. It only
+    scores: fetching is `CitedParagraphFetcher`'s, spreading `DocumentSpreader`'s."""
+
+    def __init__(self, graph: CitationGraph | None = None, weights=DEFAULT_RANKING, facts=None,
+                 source_aware: bool = True) -> None:
+        """`facts`: a `kb.search.facts_index.FactsIndex` for the `facts_document` feature. `source_aware` False: the
+        scores as fitted, other sources without authority (the comparison `kb eval --compare` prints)."""
+        if not isinstance(weights, RankingWeights):
+            raise ValueError(f"weights must be a RankingWeights, not {type(weights).__name__}")
+        self.graph = graph
+        self.weights = weights
+        self.facts = facts
+        self.source_aware = source_aware
+
+    def needs_citations(self) -> bool:
+        """Whether the weights use the citation evidence (else the fetcher can be left out)."""
+        return bool(self.weights.votes or self.weights.best_voter or self.weights.cited_document)
+
+    def context(self, pool: list[Document], fetched: list[Document], evidence: CitationEvidence, query: str,
+                filters: SearchFilters) -> RankingContext:
+        excluded = set(filters.exclude_doc_ids)
+        rank: dict[Key, int] = {}
+        for i, doc in enumerate(pool, 1):
+            rank.setdefault(key_of(doc), i)
+        keys = [key_of(d) for d in pool + fetched]
+        facts = Counter(key_of(d)[0] for d in pool if d.meta.get("section") == "THE FACTS")
+        counts = self.graph.paragraph_counts(keys, excluded) if self.graph is not None else {}
+        facts_rank: dict[str, int] = {}
+        if self.facts is not None and self.weights.facts_document:
+            facts_rank = self.facts.ranks(query, {k[0] for k in keys}, excluded)
+        appnos, names = named_in_query(query)
+        note_rank: dict[str, int] = {}
+        for doc in pool:
+            if doc.meta.get("doc_type") == "INFORMATION_NOTE":
+                for appno in doc.meta.get("appno") or []:
+                    note_rank.setdefault(appno, rank[key_of(doc)])
+        return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, appnos, names,
+                              is_question(query), note_rank)
+
+    def features(self, doc: Document, ctx: RankingContext) -> dict[str, float]:
+        key = key_of(doc)
+        return {name: fn(doc, key, ctx) for name, (fn, _) in _FEATURES.items()}
+
+    def score(self, values: dict[str, float]) -> float:
+        return sum(getattr(self.weights, name) * value for name, value in values.items())
+
+    def scores(self, docs: list[Document], values: list[dict[str, float]]) -> list[float]:
+        """Each candidate's score. The authority features (all but `SOURCE_NEUTRAL`) are evidence the ECtHR corpus has
+        (its citations, facts sections, roles, document types) and other sources lack: zero for a UN paragraph or a
+        PRC article means "unknown", not "no authority". With `source_aware`, such a candidate gets at least the median
+        authority of the query's retrieved ECtHR paragraphs in which the Court speaks (a General Comment or a statute
+        speaks in its own voice too, so a party's submission is no yardstick), and competes on its retrieval rank
+        (UN questions: para_hit@10 0.67 ranked against 1.00 hybrid before this)."""
+        neutral = [sum(getattr(self.weights, name) * v.get(name, 0.0) for name in SOURCE_NEUTRAL) for v in values]
+        authority = [self.score(v) - r for v, r in zip(values, neutral, strict=True)]
+        echr = [(a, d.meta.get("role") in COURT_ROLES) for a, d, v in zip(authority, docs, values, strict=True)
+                if d.meta.get("source_kind") == "echr" and v.get("retrieval")]
+        yardstick = sorted(a for a, court in echr if court) or sorted(a for a, _ in echr)
+        typical = yardstick[len(yardstick) // 2] if yardstick and self.source_aware else None
+        return [r + (a if typical is None or d.meta.get("source_kind") == "echr" else max(a, typical))
+                for r, a, d in zip(neutral, authority, docs, strict=True)]
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], query: str = "", filters: SearchFilters | None = None,
+            fetched: list[Document] | None = None, evidence: CitationEvidence | None = None) -> dict:
+        filters = filters or SearchFilters()
+        pool = admitted(documents, filters)
+        if not pool:
+            return {"documents": []}
+        fetched = fetched or []
+        ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters)
+        docs = pool + fetched
+        values = [self.features(doc, ctx) for doc in docs]
+        scored = [(score, with_meta(doc, cited_by=ctx.paragraph_counts.get(key_of(doc), 0), **{FEATURES_META: v}))
+                  for score, doc, v in zip(self.scores(docs, values), docs, values, strict=True)]
+        scored.sort(key=lambda sd: -sd[0])
+        return {"documents": [replace(d, score=s) for s, d in scored]}
+
+
+@component
+class DocumentSpreader:
+    """At most `per_document` paragraphs of one document before every other candidate has been listed; not applied
+    when the search is limited to chosen documents, nor to the case a query names."""
+
+    def __init__(self, per_document: int = MAX_PER_DOCUMENT) -> None:
+        self.per_document = per_document
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], query: str = "", filters: SearchFilters | None = None) -> dict:
+        if filters is not None and filters.doc_ids:
+            return {"documents": documents}
+        appnos, names = named_in_query(query)
+        named = {d.meta.get("doc_id", "") for d in documents if names_case(d.meta, appnos, names)}
+        return {"documents": spread_documents(documents, self.per_document, keep=named)}
+
+
+def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset()) -> list[Document]:
     """The same order, except that a document's paragraphs beyond the first `per_document` wait until every other
     candidate has been listed (documents in `keep` are not limited)."""
     seen: Counter[str] = Counter()
     first, later = [], []
-    for chunk in chunks:
-        doc_id = chunk.payload.get("doc_id", "")
+    for doc in documents:
+        doc_id = doc.meta.get("doc_id", "")
         seen[doc_id] += 1
-        (first if seen[doc_id] <= per_document or doc_id in keep else later).append(chunk)
+        (first if seen[doc_id] <= per_document or doc_id in keep else later).append(doc)
     return first + later
+
+
+def ranking_features(doc: Document) -> dict[str, float]:
+    """The feature values the ranker computed for a candidate (empty for a document it did not score)."""
+    return dict(doc.meta.get(FEATURES_META) or {})

@@ -1,59 +1,84 @@
-"""Hybrid retrieval as a Haystack pipeline: query → (MiniLM, BM25) → Qdrant prefetch + RRF → ranked chunks."""
+"""The retrieval end of search: the modes, the store's chunks as Haystack `Document`s, and the components that fetch
+and thin candidates (`kb.search.pipeline` wires them; `kb.search.ranking` re-orders them).
+
+A `Document` here is one stored paragraph: `id` is the point id, `content` its text, `meta` the rest of its payload
+(doc_id, paragraph, section, …) and `score` what the last component gave it. Chunks become Documents where they leave
+the store (`to_document`), so every component from the retriever on speaks Haystack.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Any
 
-from haystack import Pipeline, component
+from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-from kb.embedding import Bm25QueryEmbedder, SharedTextEmbedder, text_embedder
-from kb.store.base import SEARCH_MODES, ChunkStore, SearchFilters, SearchMode, SparseVector, StoredChunk
+from kb.search.modes import SearchMode
+from kb.store.base import ChunkStore, SearchFilters, SparseVector, StoredChunk
 
 DEFAULT_WEIGHTS = (1.0, 1.0)
-"""RRF weights (dense, BM25)."""
-RANKED_WEIGHTS = (0.0, 1.0)
-"""RRF weights of `--mode ranked`. A dense weight of 0 means BM25 candidates only, and no query embedding: on the whole
-ECtHR corpus MiniLM added nothing to the re-ranked results (citation doc_hit@10 0.695 at 0.5/1, 0.718 at 0.2/1,
-0.720 without it) and cost ~40 ms a query (`kb eval`, 500 dev cases)."""
+"""RRF weights (dense, BM25) of `--mode hybrid`."""
 RANKED_CANDIDATES = 60
-"""Fused candidates the legal ranker re-orders; a deeper pool lets authority lift a paragraph from below the top 10."""
+"""Candidates the legal ranker re-orders; a deeper pool lets authority lift a paragraph from below the top 10."""
+OVERFETCH = 3
+"""Candidates fetched per hit asked for, so that near-duplicates can be dropped and still fill the list."""
 
 
-def check_mode(mode: str) -> SearchMode:
-    if mode not in SEARCH_MODES:
-        raise ValueError(f"unknown search mode {mode!r}; valid modes: {', '.join(SEARCH_MODES)}")
-    return mode  # type: ignore[return-value]
+class SearchDocument(Document):
+    """A Haystack Document that a pipeline hands on without copying.
+
+    Why: Haystack deep-copies every component input, and a ranked search passes ~90 documents through eight
+    components (measured: 7 components × 60 documents cost ~135 ms a query on this machine, most of a search). Our
+    components never change a document in place (they make a new one with `dataclasses.replace`), so the copy is the
+    same object."""
+
+    def __deepcopy__(self, memo: dict) -> SearchDocument:
+        return self
+
+
+def to_document(chunk: StoredChunk) -> SearchDocument:
+    """The store boundary: a stored chunk as the Document the search pipeline carries."""
+    meta = dict(chunk.payload)
+    text = meta.pop("text", "")
+    return SearchDocument(id=chunk.id, content=text, meta=meta, score=chunk.score)
+
+
+def with_meta(doc: Document, **changes: Any) -> Document:
+    """A copy of `doc` with `meta` keys added or replaced (documents are shared between lists, never mutated)."""
+    return replace(doc, meta={**doc.meta, **changes})
 
 
 @component
-class HybridRetriever:
-    """Dense and BM25 candidates from the store, fused by weighted reciprocal rank inside Qdrant."""
+class ChunkRetriever:
+    """Candidates from the store: BM25, dense, or both fused by weighted reciprocal rank inside Qdrant (`mode`).
 
-    def __init__(self, store: ChunkStore, mode: SearchMode = "hybrid", weights: tuple[float, float] = DEFAULT_WEIGHTS,
-                 prefetch_limit: int = 100) -> None:
+    It fetches max(top_k × OVERFETCH, `candidates`) documents, so the steps after it can drop some and re-order."""
+
+    def __init__(self, store: ChunkStore, mode: SearchMode, weights: tuple[float, float] = DEFAULT_WEIGHTS,
+                 candidates: int = 0, prefetch_limit: int = 100) -> None:
+        self.mode = SearchMode.from_str(mode)
+        if self.mode is SearchMode.RANKED:
+            raise ValueError("a retriever's mode is hybrid, dense or bm25; ranked is retrieval plus re-ranking")
         self.store = store
-        self.mode = check_mode(mode)
         self.weights = weights
+        self.candidates = candidates
         self.prefetch_limit = prefetch_limit
 
-    @component.output_types(chunks=list[StoredChunk])
-    def run(
-        self,
-        filters: SearchFilters,
-        top_k: int = 10,
-        query_embedding: list[float] | None = None,
-        sparse_embedding: SparseEmbedding | None = None,
-    ) -> dict:
-        sparse = (
-            SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values)) if sparse_embedding else None
-        )
-        chunks = self.store.search(query_embedding, sparse, filters, limit=top_k, mode=self.mode,
-                                   prefetch_limit=max(self.prefetch_limit, top_k), weights=self.weights)
-        return {"chunks": chunks}
+    @component.output_types(documents=list[Document])
+    def run(self, filters: SearchFilters, top_k: int = 10, query_embedding: list[float] | None = None,
+            sparse_embedding: SparseEmbedding | None = None) -> dict:
+        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values)) if sparse_embedding \
+            else None
+        limit = max(top_k * OVERFETCH, self.candidates)
+        chunks = self.store.search(query_embedding, sparse, filters, limit=limit, mode=self.mode.value,
+                                   prefetch_limit=max(self.prefetch_limit, limit), weights=self.weights)
+        return {"documents": [to_document(c) for c in chunks]}
 
 
-def _fingerprint(text: str) -> str:
+def fingerprint(text: str) -> str:
+    """A paragraph's words without its number: equal for the same boilerplate in two judgments."""
     body = re.sub(r"^\s*\d{1,4}\.\s*", "", text or "")
     return re.sub(r"\W+", " ", body.lower()).strip()[:300]
 
@@ -62,63 +87,50 @@ def _fingerprint(text: str) -> str:
 class NearDuplicateFilter:
     """One hit per passage: boilerplate repeated verbatim across judgments would otherwise fill the list."""
 
-    @component.output_types(chunks=list[StoredChunk])
-    def run(self, chunks: list[StoredChunk], top_k: int = 10) -> dict:
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], top_k: int = 10) -> dict:
         seen: set[str] = set()
         kept = []
-        for chunk in chunks:
-            key = _fingerprint(chunk.payload.get("text", ""))
+        for doc in documents:
+            key = fingerprint(doc.content or "")
             if key in seen:
                 continue
             seen.add(key)
-            kept.append(chunk)
-        return {"chunks": kept[:top_k]}
+            kept.append(doc)
+        return {"documents": kept[:top_k]}
 
 
-def build_search_pipeline(store: ChunkStore, model: str, dtype: str, mode: SearchMode = "hybrid",
-                          weights: tuple[float, float] = DEFAULT_WEIGHTS, embedder=None, ranker=None,
-                          crosslingual: bool = True) -> Pipeline:
-    """`embedder` lets callers share one warmed-up text embedder between the pipelines of several modes;
-    `ranker` (a `kb.search.ranking.LegalRanker`) re-orders the fused candidates before near-duplicates are dropped;
-    `crosslingual` fuses in the Chinese documents found by the glossary-translated query (`kb.search.crosslingual`;
-    not in dense mode, which is the comparison without BM25)."""
-    pipeline = Pipeline()
-    pipeline.add_component("retriever", HybridRetriever(store, mode, weights))
-    pipeline.add_component("dedupe", NearDuplicateFilter())
-    if ranker is not None:
-        pipeline.add_component("rank", ranker)
-    if mode != "bm25":
-        pipeline.add_component("dense", SharedTextEmbedder(embedder) if embedder else text_embedder(model, dtype))
-        pipeline.connect("dense.embedding", "retriever.query_embedding")
-    if mode != "dense":
-        pipeline.add_component("sparse", Bm25QueryEmbedder())
-        pipeline.connect("sparse.sparse_embedding", "retriever.sparse_embedding")
-    candidates = "retriever.chunks"
-    if crosslingual and mode != "dense":
-        from kb.search.crosslingual import add_crosslingual
+@component
+class ShortListGate:
+    """Passes the query on only when the list has fewer than `top_k` documents: the fill behind it costs a query
+    embedding, which a full list does not need."""
 
-        candidates = add_crosslingual(pipeline, store, candidates)
-    if ranker is not None:
-        pipeline.connect(candidates, "rank.chunks")
-        pipeline.connect("rank.chunks", "dedupe.chunks")
-    else:
-        pipeline.connect(candidates, "dedupe.chunks")
-    return pipeline
+    @component.output_types(query=str, listed=list[Document])
+    def run(self, documents: list[Document], query: str, top_k: int = 10) -> dict:
+        return {"query": query, "listed": documents} if len(documents) < top_k else {}
 
 
-def run_search(
-    pipeline: Pipeline, query: str, filters: SearchFilters, top_k: int, overfetch: int = 3
-) -> list[StoredChunk]:
-    inputs: dict = {"retriever": {"filters": filters, "top_k": top_k * overfetch}, "dedupe": {"top_k": top_k}}
-    names = set(pipeline.graph.nodes)
-    if "dense" in names:
-        inputs["dense"] = {"text": query}
-    if "sparse" in names:
-        inputs["sparse"] = {"text": query}
-    if "translate" in names:
-        inputs["translate"] = {"text": query}
-        inputs["retriever_zh"] = {"filters": filters}
-    if "rank" in names:
-        inputs["rank"] = {"query": query, "filters": filters}
-        inputs["retriever"]["top_k"] = max(top_k * overfetch, RANKED_CANDIDATES)
-    return pipeline.run(inputs)["dedupe"]["chunks"]
+@component
+class UnlistedFilter:
+    """The fill's documents that are not listed already, in their order (so the join appends only new passages)."""
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], listed: list[Document]) -> dict:
+        present = {d.id for d in listed}
+        return {"documents": [d for d in documents if d.id not in present]}
+
+
+@component
+class BodyFirst:
+    """A report's footnote is a source reference, not the finding: it is never the first hit unless footnotes were
+    asked for (`--section FOOTNOTE`); the best other hit goes before it."""
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], filters: SearchFilters | None = None) -> dict:
+        if not documents or documents[0].meta.get("section") != "FOOTNOTE" or (
+                filters is not None and "FOOTNOTE" in filters.sections):
+            return {"documents": documents}
+        body = next((i for i, d in enumerate(documents) if d.meta.get("section") != "FOOTNOTE"), None)
+        if body is None:
+            return {"documents": documents}
+        return {"documents": [documents[body], *documents[:body], *documents[body + 1:]]}

@@ -12,12 +12,14 @@ from typing import Literal, Protocol
 
 DENSE = "dense"
 SPARSE = "bm25"
+FACTS = "facts"
+"""The sparse vector of the facts-section index (`kb.search.facts_index`), a collection of its own."""
 
-SearchMode = Literal["hybrid", "dense", "bm25"]
-SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+QueryMode = Literal["hybrid", "dense", "bm25"]
+"""What one store query ranks by (`kb.search.retrieval.SearchMode` adds `ranked`, which re-ranks BM25 results)."""
 
 KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
-                  "source_kind", "source_name", "section", "paragraph", "appno", "formation")
+                  "source_kind", "source_name", "section", "paragraph", "appno", "formation", "role")
 INTEGER_FIELDS = ("importance", "year", "para_index")
 DATETIME_FIELDS = ("date",)
 BOOL_FIELDS: tuple[str, ...] = ()
@@ -43,6 +45,15 @@ class ChunkPoint:
 
 
 @dataclass(frozen=True)
+class FactsPoint:
+    """One judgment in the facts-section index: a BM25 vector of its whole THE FACTS section."""
+
+    id: str
+    doc_id: str
+    sparse: SparseVector
+
+
+@dataclass(frozen=True)
 class StoredChunk:
     id: str
     payload: dict
@@ -63,6 +74,7 @@ class SearchFilters:
     source_kinds: tuple[str, ...] = ()
     source_names: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     max_importance: int | None = None
@@ -70,6 +82,9 @@ class SearchFilters:
     doc_ids: tuple[str, ...] = ()
     paragraphs: tuple[str, ...] = ()
     exclude_doc_ids: tuple[str, ...] = field(default=())
+    unknown: tuple[str, ...] = ()
+    """Payload fields that must be absent or empty: the documents a filter on that field would leave out because their
+    metadata does not say (`KnowledgeBase.left_out` counts them, so a filter never drops them silently)."""
 
     def is_empty(self) -> bool:
         return self == SearchFilters()
@@ -80,7 +95,8 @@ class SearchFilters:
         pairs = [
             ("doc_type", self.doc_types), ("court", self.courts), ("respondent_state", self.respondent_states),
             ("articles", self.articles), ("language", self.languages), ("source_kind", self.source_kinds),
-            ("source_name", self.source_names), ("section", self.sections), ("doc_id", self.doc_ids),
+            ("source_name", self.source_names), ("section", self.sections), ("role", self.roles),
+            ("doc_id", self.doc_ids),
             ("paragraph", self.paragraphs),
         ]
         if self.grand_chamber is not None:
@@ -120,13 +136,16 @@ def decode_versions(facets: Iterable[tuple[str, int]]) -> dict[str, DocumentVers
 
 
 class ChunkStore(Protocol):
-    """A Qdrant collection of paragraph chunks with a dense and a BM25 sparse vector."""
+    """A Qdrant collection of paragraph chunks with a dense and a BM25 sparse vector, and beside it the facts-section
+    index: a sparse-only collection of one point per ECtHR judgment (IDF modifier, payload `doc_id`)."""
 
     def upsert(self, points: list[ChunkPoint]) -> None: ...
 
     def delete(self, ids: list[str]) -> None: ...
 
-    def delete_documents(self, doc_ids: list[str]) -> None: ...
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Deletes the documents' chunks and their facts points."""
+        ...
 
     def search(
         self,
@@ -134,7 +153,7 @@ class ChunkStore(Protocol):
         sparse: SparseVector | None,
         filters: SearchFilters,
         limit: int,
-        mode: SearchMode = "hybrid",
+        mode: QueryMode = "hybrid",
         prefetch_limit: int = 100,
         weights: tuple[float, float] = (1.0, 1.0),
     ) -> list[StoredChunk]: ...
@@ -151,6 +170,18 @@ class ChunkStore(Protocol):
 
     def scroll(self, filters: SearchFilters | None = None, batch: int = 1000,
                with_vectors: bool = False) -> Iterator[StoredChunk]: ...
+
+    def upsert_facts(self, points: list[FactsPoint]) -> None: ...
+
+    def delete_facts(self, doc_ids: list[str]) -> None: ...
+
+    def facts_doc_ids(self) -> set[str]: ...
+
+    def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
+                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
+                     ) -> list[tuple[str, float]]:
+        """(doc_id, score) of the judgments whose facts match `sparse`, best first; `limit` None: all of them."""
+        ...
 
     def flush(self) -> None: ...
 

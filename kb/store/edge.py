@@ -7,19 +7,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import qdrant_edge as q
+from filelock import FileLock, Timeout
 
 from kb.errors import StoreLockedError
 from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    FACTS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
+    FactsPoint,
+    QueryMode,
     SearchFilters,
-    SearchMode,
     SparseVector,
     StoredChunk,
     decode_versions,
@@ -29,32 +32,56 @@ RRF_K = 60
 MAX_FACET_VALUES = 10_000_000
 
 
+def lock_path(path: Path) -> Path:
+    """The ownership lock of the shard at `path`: a file beside the shard folder, never inside it."""
+    return path.with_name(f"{path.name}.lock")
+
+
+def facts_path(path: Path) -> Path:
+    """The facts-section shard beside the chunk shard (a shard owns its whole folder, so it cannot be inside)."""
+    return path.with_name(path.name + "-facts")
+
+
 class EdgeStore:
-    """A Qdrant Edge shard under `path`. Only one process may open it (the WAL is locked)."""
+    """A Qdrant Edge shard under `path`, and the facts-section index in a second shard beside it (`facts_path`),
+    owned by this process while it is open.
+
+    Ownership is decided by our own lock (`flock` on `lock_path(path)`, released by close, a crash or kill -9)
+    taken *before* Qdrant Edge is called: Edge's own WAL lock refuses a second opener only after that opener has
+    touched the shard's files, and from then on every flush of the owner failed ("tracker_journal.dat is shorter
+    than expected", issue 14). A second process now stops at our lock and never reaches the shards.
+    """
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
-        config = q.EdgeConfig(
-            vectors={DENSE: q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine)},
-            sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
-        )
+        self._shard = self._facts = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._owner = FileLock(lock_path(self.path), thread_local=False, blocking=False)
         try:
-            if (self.path / "edge_config.json").exists() or (self.path / "wal").exists():
-                self._shard = q.EdgeShard.load(str(self.path))
-                self._create_indexes()
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._shard = q.EdgeShard.create(str(self.path), config)
-                self._create_indexes()
-        except Exception as exc:  # qdrant_edge raises a bare Exception for a locked WAL
-            if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
-                raise StoreLockedError(
-                    f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
-                    "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
-                ) from exc
+            self._owner.acquire()
+        except Timeout:
+            raise StoreLockedError(
+                f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
+                "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
+            ) from None
+        try:
+            self._open_shards()
+        except BaseException:
+            self._owner.release()
             raise
+
+    def _open_shards(self) -> None:
+        self._shard = _open_shard(self.path, q.EdgeConfig(
+            vectors={DENSE: q.EdgeVectorParams(size=self.dim, distance=q.Distance.Cosine)},
+            sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
+        ))
+        self._create_indexes()
+        self._facts = _open_shard(facts_path(self.path), q.EdgeConfig(
+            vectors={}, sparse_vectors={FACTS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}))
+        if "doc_id" not in self._facts.info().payload_schema:
+            self._facts.update(q.UpdateOperation.create_field_index("doc_id", q.PayloadSchemaType.Keyword))
 
     def _create_indexes(self) -> None:
         """Index every filter field; on an existing shard only the fields added since it was created."""
@@ -88,25 +115,49 @@ class EdgeStore:
                 self._shard.update(q.UpdateOperation.delete_points(list(ids)))
 
     def delete_documents(self, doc_ids: list[str]) -> None:
+        """The documents' chunks and their facts points."""
         if doc_ids:
             condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(doc_ids)))])
             with self._lock:
                 self._shard.update(q.UpdateOperation.delete_points_by_filter(condition))
+                self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
+
+    def upsert_facts(self, points: list[FactsPoint]) -> None:
+        if points:
+            edge_points = [q.Point(id=p.id, vector={FACTS: q.SparseVector(indices=p.sparse.indices,
+                                                                          values=p.sparse.values)},
+                                   payload={"doc_id": p.doc_id}) for p in points]
+            with self._lock:
+                self._facts.update(q.UpdateOperation.upsert_points(edge_points))
+
+    def delete_facts(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(doc_ids)))])
+            with self._lock:
+                self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
 
     def flush(self) -> None:
         with self._lock:
             self._shard.flush()
+            self._facts.flush()
 
     def optimize(self) -> None:
         with self._lock:
             self._shard.optimize()
+            self._facts.optimize()
 
     def close(self) -> None:
         with self._lock:
-            if self._shard is not None:
-                self._shard.flush()
-                self._shard.close()
-                self._shard = None
+            if self._shard is None:
+                return
+            try:
+                for shard in (self._shard, self._facts):
+                    if shard is not None:
+                        shard.flush()
+                        shard.close()
+            finally:
+                self._shard = self._facts = None
+                self._owner.release()
 
     # reading -------------------------------------------------------------------------------------------
 
@@ -116,7 +167,7 @@ class EdgeStore:
         sparse: SparseVector | None,
         filters: SearchFilters,
         limit: int,
-        mode: SearchMode = "hybrid",
+        mode: QueryMode = "hybrid",
         prefetch_limit: int = 100,
         weights: tuple[float, float] = (1.0, 1.0),
     ) -> list[StoredChunk]:
@@ -181,6 +232,28 @@ class EdgeStore:
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
 
+    def facts_doc_ids(self) -> set[str]:
+        with self._lock:
+            response = self._facts.facet(q.FacetRequest(key="doc_id", limit=MAX_FACET_VALUES, exact=True))
+        return {str(h.value) for h in response.hits if h.count > 0}
+
+    def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
+                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
+                     ) -> list[tuple[str, float]]:
+        if not sparse.indices:
+            return []
+        edge_filter = to_edge_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
+        with self._lock:
+            if limit is None:
+                limit = int(self._facts.count(q.CountRequest(exact=True)))
+            if not limit:
+                return []
+            points = self._facts.query(q.QueryRequest(
+                limit=limit, query=q.Query.Nearest(q.SparseVector(indices=sparse.indices, values=sparse.values),
+                                                   using=FACTS),
+                filter=edge_filter, score_threshold=score_threshold, with_payload=True))
+        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+
     def count(self, filters: SearchFilters | None = None) -> int:
         with self._lock:
             return int(self._shard.count(q.CountRequest(exact=True, filter=to_edge_filter(filters or SearchFilters()))))
@@ -194,6 +267,23 @@ class EdgeStore:
         return [(str(h.value), int(h.count)) for h in response.hits if h.count > 0]
 
 
+def _open_shard(path: Path, config: q.EdgeConfig) -> q.EdgeShard:
+    """Loads the shard at `path`, or creates it with `config`; a shard open in another process is a
+    StoreLockedError that says what to do."""
+    try:
+        if (path / "edge_config.json").exists() or (path / "wal").exists():
+            return q.EdgeShard.load(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        return q.EdgeShard.create(str(path), config)
+    except Exception as exc:  # qdrant_edge raises a bare Exception for a locked WAL
+        if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+            raise StoreLockedError(
+                f"The store at {path} is open in another process (Qdrant Edge allows one). "
+                "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
+            ) from exc
+        raise
+
+
 def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
     """Our filters as a Qdrant filter: each list is an OR inside, the lists are ANDed."""
     must: list = [q.FieldCondition(key=key, match=q.MatchAny(any=values)) for key, values in filters.keyword_matches()]
@@ -201,6 +291,7 @@ def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
         must.append(q.FieldCondition(key="date", range=q.RangeDateTime(gte=filters.date_from, lte=filters.date_to)))
     if filters.max_importance is not None:
         must.append(q.FieldCondition(key="importance", range=q.RangeFloat(lte=float(filters.max_importance))))
+    must += [q.IsEmptyCondition(key=key) for key in filters.unknown]
     must_not = []
     if filters.exclude_doc_ids:
         must_not.append(q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(filters.exclude_doc_ids))))

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kb.errors import StoreEmptyError, StoreUnavailableError
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
-from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SearchMode, SparseVector, StoredChunk
+from kb.store.base import ChunkPoint, ChunkStore, QueryMode, SearchFilters, SparseVector, StoredChunk
 
 LOCAL_PREFIX = "path:"
 """`--to path:/folder` opens qdrant-client's local mode in that folder instead of a server (tests, dry runs)."""
@@ -57,8 +58,8 @@ def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
     buffer: list[ChunkPoint] = []
     for chunk in source.scroll(batch=batch, with_vectors=True):
         if chunk.dense is None:
-            raise ValueError(f"chunk {chunk.id} ({chunk.payload.get('doc_id')}) has no dense vector in the source; "
-                             "re-ingest that document (`kb ingest FILE`) before migrating")
+            raise StoreUnavailableError(f"chunk {chunk.id} ({chunk.payload.get('doc_id')}) has no dense vector in the "
+                                        "source; re-ingest that document (`kb ingest FILE`) before migrating")
         buffer.append(ChunkPoint(chunk.id, chunk.dense, chunk.sparse or SparseVector([], []), chunk.payload))
         if len(buffer) >= batch:
             target.upsert(buffer)
@@ -106,7 +107,7 @@ def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samp
     step = max(1, report.source_count // samples)
     picked = [c for i, c in enumerate(source.scroll(batch=1000, with_vectors=True)) if i % step == 0][:samples]
     for chunk in picked:
-        queries: list[tuple[SearchMode, list[float] | None, SparseVector | None]] = [("dense", chunk.dense, None)]
+        queries: list[tuple[QueryMode, list[float] | None, SparseVector | None]] = [("dense", chunk.dense, None)]
         if chunk.sparse is not None and chunk.sparse.indices:
             queries.append(("bm25", None, SparseVector(chunk.sparse.indices, [1.0] * len(chunk.sparse.indices))))
         for mode, dense, sparse in queries:
@@ -140,7 +141,7 @@ def open_edge(path: Path, must_exist: bool, dim: int = EMBEDDING_DIM) -> ChunkSt
     from kb.store.edge import EdgeStore
 
     if must_exist and not path.exists():
-        raise FileNotFoundError(f"No Edge store at {path}; pass --from-edge PATH (the folder KB_STORE points at)")
+        raise StoreUnavailableError(f"No Edge store at {path}; pass --from-edge PATH (the folder KB_STORE points at)")
     return EdgeStore(path, dim)
 
 
@@ -155,7 +156,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         source_name, target_name = server_name, str(edge_path)
         if source.count() == 0:
             source.close()
-            raise ValueError(f"{server_name} holds no chunks; nothing to copy back")
+            raise StoreEmptyError(f"{server_name} holds no chunks; nothing to copy back")
         target = open_edge(edge_path, must_exist=False)
     else:
         source = open_edge(edge_path, must_exist=True)

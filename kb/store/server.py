@@ -21,13 +21,15 @@ from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    FACTS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
+    FactsPoint,
+    QueryMode,
     SearchFilters,
-    SearchMode,
     SparseVector,
     StoredChunk,
     decode_versions,
@@ -93,6 +95,16 @@ class ServerStore:
             self._check_schema()
         else:
             self._create(shard_number, replication_factor)
+        self.facts_collection = f"{collection}-facts"
+        if not self._client.collection_exists(self.facts_collection):
+            self._client.create_collection(
+                self.facts_collection, vectors_config={},
+                sparse_vectors_config={FACTS: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                shard_number=shard_number, replication_factor=replication_factor)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+                self._client.create_payload_index(self.facts_collection, "doc_id",
+                                                  field_schema=models.PayloadSchemaType.KEYWORD, wait=True)
 
     def _create(self, shard_number: int, replication_factor: int) -> None:
         self._client.create_collection(
@@ -149,6 +161,22 @@ class ServerStore:
             ))
             with self._lock:
                 self._client.delete(self.collection, selector, wait=True)
+                self._client.delete(self.facts_collection, selector, wait=True)
+
+    def upsert_facts(self, points: list[FactsPoint]) -> None:
+        for start in range(0, len(points), UPSERT_BATCH):
+            batch = [models.PointStruct(id=p.id, vector={FACTS: models.SparseVector(indices=list(p.sparse.indices),
+                                                                                   values=list(p.sparse.values))},
+                                        payload={"doc_id": p.doc_id}) for p in points[start:start + UPSERT_BATCH]]
+            with self._lock:
+                self._client.upsert(self.facts_collection, batch, wait=True)
+
+    def delete_facts(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            selector = models.FilterSelector(filter=models.Filter(
+                must=[models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(doc_ids)))]))
+            with self._lock:
+                self._client.delete(self.facts_collection, selector, wait=True)
 
     def flush(self) -> None:
         """Every write already waited for the server to apply it (`wait=True`); nothing is buffered here."""
@@ -170,7 +198,7 @@ class ServerStore:
         sparse: SparseVector | None,
         filters: SearchFilters,
         limit: int,
-        mode: SearchMode = "hybrid",
+        mode: QueryMode = "hybrid",
         prefetch_limit: int = 100,
         weights: tuple[float, float] = (1.0, 1.0),
     ) -> list[StoredChunk]:
@@ -232,6 +260,28 @@ class ServerStore:
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
 
+    def facts_doc_ids(self) -> set[str]:
+        with self._lock:
+            response = self._client.facet(self.facts_collection, "doc_id", limit=MAX_FACET_VALUES, exact=True)
+        return {str(h.value) for h in response.hits if h.count > 0}
+
+    def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
+                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
+                     ) -> list[tuple[str, float]]:
+        if not sparse.indices:
+            return []
+        qfilter = to_server_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
+        with self._lock:
+            if limit is None:
+                limit = int(self._client.count(self.facts_collection, exact=True).count)
+            if not limit:
+                return []
+            response = self._client.query_points(
+                self.facts_collection, query=models.SparseVector(indices=list(sparse.indices),
+                                                                 values=list(sparse.values)),
+                using=FACTS, query_filter=qfilter, limit=limit, score_threshold=score_threshold, with_payload=True)
+        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in response.points]
+
     def count(self, filters: SearchFilters | None = None) -> int:
         with self._lock:
             result = self._client.count(self.collection, count_filter=to_server_filter(filters or SearchFilters()),
@@ -255,6 +305,7 @@ def to_server_filter(filters: SearchFilters) -> models.Filter | None:
                                                                                  lte=filters.date_to)))
     if filters.max_importance is not None:
         must.append(models.FieldCondition(key="importance", range=models.Range(lte=float(filters.max_importance))))
+    must += [models.IsEmptyCondition(is_empty=models.PayloadField(key=key)) for key in filters.unknown]
     must_not: list[models.Condition] = []
     if filters.exclude_doc_ids:
         must_not.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(filters.exclude_doc_ids))))

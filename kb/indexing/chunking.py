@@ -1,0 +1,104 @@
+"""Documents to chunks: one Haystack `Document` per paragraph, with ids and a version derived from content.
+
+A chunk's id is derived from its document, position and text, and each document carries a content version (a hash
+of everything that is stored for it), so a second run over an unchanged corpus embeds and writes nothing, and a
+changed document is recognised without comparing texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+
+from haystack import Document
+
+from ingest.model import SourceDocument
+from kb.store.base import encode_version
+
+INDEX_VERSION = "3"
+"""Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
+
+CHUNK_NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4c1e-9a57-3c2b7d0e5a11")
+LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.[\s\xa0]+")
+FOOTNOTE_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+REMOVAL_TERMS = ("extradit", "expul", "expel", "deport", "refoulement", "removal to", "real risk",
+                 "diplomatic assurance", "death penalty", "留置", "指定居所监视居住", "引渡", "torture")
+"""What makes a document relevant to removal: the budgeted selection takes the documents with most of these first.
+Counted with `str.count` on the lower-cased text: the same count as a case-insensitive regex alternation, which took
+60 % of `prepare`'s time (1.6 s for six judgments here)."""
+
+
+@dataclass
+class PreparedDocument:
+    """A document cut into Haystack Documents (one per paragraph), with its content version and priority."""
+
+    source: SourceDocument
+    source_name: str
+    chunks: list[Document]
+    content_hash: str
+    version: str
+    priority: float
+
+
+def index_text(text: str) -> str:
+    """What is embedded and BM25-indexed: the paragraph without its printed number and footnote marks (noise for
+    both; a mark glued to a word, `communities¹`, would make BM25 miss the word)."""
+    return FOOTNOTE_MARKS.sub("", LEADING_NUMBER.sub("", text, count=1)).strip()
+
+
+def _small_extra(extra: dict) -> dict:
+    keep = {}
+    for key, value in extra.items():
+        if isinstance(value, (str, int, float, bool)) and len(str(value)) <= 500:
+            keep[key] = value
+        elif isinstance(value, list) and len(value) <= 20 and all(isinstance(v, (str, int)) for v in value):
+            keep[key] = value
+    return keep
+
+
+def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
+    base = {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "court": doc.court,
+        "doc_type": doc.doc_type,
+        "source_kind": doc.source_kind,
+        "source_name": source_name,
+        "source_file": doc.source_file,
+        "url": doc.url,
+        "language": doc.language,
+        "respondent_state": doc.respondent_state,
+        "articles": doc.articles,
+        "appno": doc.appno,
+        "text_defects": doc.text_defects,
+        "grand_chamber": bool(doc.extra.get("grand_chamber", False)),
+        "formation": "grand_chamber" if doc.extra.get("grand_chamber") else "chamber",
+        "doc_extra": _small_extra(doc.extra),
+    }
+    if doc.date:
+        base["date"] = doc.date
+        base["year"] = int(doc.date[:4])
+    if doc.importance is not None:
+        base["importance"] = doc.importance
+    chunks = []
+    for index, para in enumerate(p for p in doc.paragraphs if p.text.strip()):
+        digest = hashlib.sha1(para.text.encode("utf-8")).hexdigest()
+        chunk_id = str(uuid.uuid5(CHUNK_NAMESPACE, f"{doc.doc_id}\x1f{index}\x1f{digest}"))
+        meta = dict(base, para_index=index, paragraph=para.number, section=para.section, heading=para.heading,
+                    page=para.page, role=para.role, text=para.text)
+        chunks.append(Document(id=chunk_id, content=index_text(para.text) or para.text, meta=meta))
+    fingerprint = json.dumps([INDEX_VERSION, base, [c.id for c in chunks],
+                              [[c.meta["paragraph"], c.meta["section"], c.meta["heading"], c.meta["page"],
+                                c.meta["role"]]
+                               for c in chunks]], sort_keys=True, ensure_ascii=False, default=str)
+    content_hash = hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
+    version = encode_version(doc.doc_id, content_hash, len(chunks))
+    for c in chunks:
+        c.meta["doc_version"] = version
+    full_text = " ".join(p.text for p in doc.paragraphs).lower()
+    priority = (min(sum(full_text.count(term) for term in REMOVAL_TERMS), 200)
+                + (20 if doc.extra.get("grand_chamber") else 0) + (10 if doc.importance == 1 else 0))
+    return PreparedDocument(doc, source_name, chunks, content_hash, version, float(priority))

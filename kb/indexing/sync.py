@@ -1,0 +1,343 @@
+"""The sync engine behind `kb ingest` and `kb update`: diff the sources against the store, embed, write or hand over.
+
+One algorithm with three policies (`SyncPolicy`): a chunk budget or defer-new (which never-stored documents are
+written), removal of documents whose file is gone from a source read whole, and the sink (write to the store this
+process holds, or hand batches to the process that does).
+
+Memory stays bounded however large the corpus (issue 14: a full ingest grew past 9 GB when every prepared document
+was held until the end). The first pass reads each file once and keeps, per document to write, only its id, size,
+priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all. The second pass writes in
+priority order in batches of about `batch_chunks` chunks, reading again the files whose chunks were not kept.
+Reading is cheap next to embedding (~1 % of the time here), so the second read costs little.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.files import ReadFailure, SourceFile, read
+from ingest.model import SourceDocument
+from kb.indexing.chunking import PreparedDocument, prepare
+from kb.indexing.file_memo import FileMemo
+from kb.indexing.writing import Batch, Sink, StoredDocument, build_indexing_pipeline
+from kb.settings import Settings
+
+BATCH_CHUNKS = 512
+"""Chunks per model batch group: large enough to keep the model busy, and never half a document."""
+KEEP_CHUNKS = 4 * BATCH_CHUNKS
+"""Prepared chunks the first pass keeps for the second; beyond that, files are read again (bounded memory)."""
+
+ProgressFn = Callable[[int, int, str], None]
+WarnFn = Callable[[str], None]
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    removed: int = 0
+    failed: int = 0
+    chunks: int = 0
+    deferred: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    tracebacks: list[tuple[str, str]] = field(default_factory=list)
+    """Loader bugs (path, traceback): kept for the log, never shown to the lawyer."""
+    seconds: float = 0.0
+    mode: str = "direct"
+    """`direct` (this process wrote the store) or `handover` (batches left for the process that holds it)."""
+    batches: int = 0
+    files_unopened: int = 0
+    """Corpus files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
+
+    def fail(self, failure: ReadFailure, warn: WarnFn) -> None:
+        self.failed += 1
+        self.failures.append((failure.path, failure.reason))
+        if failure.traceback:
+            self.tracebacks.append((failure.path, failure.traceback))
+        warn(f"skipped {failure.path}: {failure.reason}")
+
+    def summary(self) -> dict:
+        return {"added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
+                "removed": self.removed, "failed": self.failed, "chunks": self.chunks}
+
+    def counts(self) -> str:
+        how = ("written to the store" if self.mode == "direct"
+               else f"handed to the serving process in {self.batches} inbox batches")
+        return (f"documents: {self.added} added, {self.unchanged} unchanged, {self.replaced} replaced, "
+                f"{self.removed} removed, {self.failed} failed; {self.chunks} chunks {how} in {self.seconds:.0f} s")
+
+    def line(self) -> str:
+        text = self.counts()
+        if self.deferred:
+            text += f"; {self.deferred} documents left for a later run (budget reached; `kb ingest --all` takes all)"
+        return text + self.unopened()
+
+    def unopened(self) -> str:
+        return (f"; {self.files_unopened} corpus files unchanged since last read were not opened"
+                if self.files_unopened else "")
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    budget: int | None = None
+    """At most this many chunks of budgeted sources (the ECtHR bulk) are written, most relevant first."""
+    defer_new: bool = False
+    """Never-stored documents of budgeted sources wait (`kb update` without --all keeps the first ingest's choice)."""
+    remove: bool = False
+    """Remove stored documents of a source read whole and without errors whose file no longer holds them."""
+    batch_chunks: int = BATCH_CHUNKS
+
+
+@dataclass
+class Stream:
+    """One source as read in this run: its files, or documents that have no file (HUDOC)."""
+
+    name: str
+    files: Iterable[SourceFile] = ()
+    documents: Iterable[SourceDocument] = ()
+    whole: bool = True
+    """Read in full, so a stored document it no longer holds is gone (False for `--limit` and named files)."""
+
+
+@dataclass
+class _Pending:
+    """A document to write, as the first pass leaves it: small, plus its chunks only while `KEEP_CHUNKS` allows."""
+
+    doc_id: str
+    source_name: str
+    chunks: int
+    priority: float
+    budgeted: bool
+    replaces: bool
+    origin: SourceFile | None
+    prepared: PreparedDocument | None
+
+
+def prepare_or_fail(doc: SourceDocument, source_name: str) -> PreparedDocument | ReadFailure:
+    try:
+        return prepare(doc, source_name)
+    except Exception as exc:  # a field of an unexpected type; the loaders' validation should have caught it
+        return ReadFailure(doc.source_file, f"unexpected {type(exc).__name__} while cutting into chunks: {exc}",
+                           traceback.format_exc())
+
+
+class Sync:
+    """One run of the engine; `run()` fills and returns the report."""
+
+    def __init__(self, settings: Settings, existing: dict[str, StoredDocument], policy: SyncPolicy,
+                 report: IngestReport, memo: FileMemo | None = None, progress: ProgressFn | None = None,
+                 warn: WarnFn = stderr) -> None:
+        self.settings = settings
+        self.existing = existing
+        self.policy = policy
+        self.report = report
+        self.memo = memo
+        self.progress = progress
+        self.warn = warn
+        self.seen: set[str] = set()
+        self.pending: list[_Pending] = []
+        self.kept_chunks = 0
+        self.complete_sources: set[str] = set()
+
+    # pass 1: what changed ---------------------------------------------------------------------------------
+
+    def read(self, streams: Iterable[Stream]) -> None:
+        for stream in streams:
+            before = self.report.failed
+            for item in stream.files:
+                if self._unchanged_file(item):
+                    continue
+                docs = read(item)
+                if isinstance(docs, ReadFailure):
+                    self.report.fail(docs, self.warn)
+                    continue
+                for doc in docs:
+                    self._consider(doc, item.source_name, item)
+            for doc in stream.documents:
+                self._consider(doc, stream.name, None)
+            if stream.whole and self.report.failed == before:
+                self.complete_sources.add(stream.name)
+            elif stream.whole and self.policy.remove:
+                self.warn(f"{stream.name}: some files could not be read, so nothing is removed from this source "
+                          "in this run")
+
+    def _deferrable(self, budgeted: bool) -> bool:
+        return budgeted and self.policy.defer_new
+
+    def _unchanged_file(self, item: SourceFile) -> bool:
+        """True (and its documents counted) when the memo says the file is as last read and each of its documents
+        is stored in that version, or was never stored and stays deferred: then it need not be opened."""
+        if self.memo is None or not item.corpus:
+            return False
+        docs = self.memo.recorded(item.rel, item.path)
+        if docs is None or self.seen & docs.keys():
+            return False
+        stored = [self.existing.get(doc_id) for doc_id in docs]
+        if not all((old is not None and old.complete and old.version == docs[doc_id])
+                   or (old is None and self._deferrable(item.budgeted))
+                   for doc_id, old in zip(docs, stored, strict=True)):
+            return False
+        self.seen.update(docs)
+        self.report.unchanged += sum(old is not None for old in stored)
+        self.report.deferred += sum(old is None for old in stored)
+        self.report.files_unopened += 1
+        return True
+
+    def _admit(self, doc: SourceDocument, source_name: str) -> PreparedDocument | None:
+        """The document cut into chunks, or None (counted as failed, with a warning) for a repeated id, no text, or
+        a record that breaks chunking (reported like a loader bug: one line, the traceback in the log)."""
+        if doc.doc_id in self.seen:
+            self.report.fail(ReadFailure(doc.source_file, f"duplicate document id {doc.doc_id}"), self.warn)
+            return None
+        self.seen.add(doc.doc_id)
+        prepared = prepare_or_fail(doc, source_name)
+        if isinstance(prepared, PreparedDocument) and not prepared.chunks:
+            prepared = ReadFailure(doc.source_file, "no paragraphs of text")
+        if isinstance(prepared, ReadFailure):
+            self.report.fail(prepared, self.warn)
+            return None
+        return prepared
+
+    def _consider(self, doc: SourceDocument, source_name: str, origin: SourceFile | None) -> None:
+        prepared = self._admit(doc, source_name)
+        if prepared is None:
+            return
+        if self.memo is not None and origin is not None and origin.corpus:
+            self.memo.note(origin.rel, doc.doc_id, prepared.content_hash)
+        old = self.existing.get(doc.doc_id)
+        if old is not None and old.complete and old.version == prepared.content_hash:
+            self.report.unchanged += 1
+            return
+        budgeted = origin is not None and origin.budgeted
+        if old is None and self._deferrable(budgeted):
+            self.report.deferred += 1
+            return
+        keep = origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
+        if keep:
+            self.kept_chunks += len(prepared.chunks)
+        self.pending.append(_Pending(doc.doc_id, source_name, len(prepared.chunks), prepared.priority, budgeted,
+                                     old is not None, origin, prepared if keep else None))
+
+    # pass 2: write -----------------------------------------------------------------------------------------
+
+    def selected(self) -> list[_Pending]:
+        """Whole sources first, then the budgeted ones by priority, within the budget."""
+        ordered = sorted(self.pending, key=lambda p: (p.budgeted, -p.priority))
+        if self.policy.budget is None:
+            return ordered
+        kept, total = [], 0
+        for p in ordered:
+            if p.budgeted:
+                if total + p.chunks > self.policy.budget and total:
+                    self.report.deferred += 1
+                    continue
+                total += p.chunks
+            kept.append(p)
+        return kept
+
+    def _prepared(self, selected: list[_Pending]) -> Iterator[tuple[_Pending, PreparedDocument]]:
+        """Each selected document's chunks, reading its file again when the first pass did not keep them."""
+        unread: dict[SourceFile, list[_Pending]] = {}
+        for p in selected:
+            if p.prepared is None and p.origin is not None:
+                unread.setdefault(p.origin, []).append(p)
+        for p in selected:
+            if p.prepared is None and p.origin in unread:
+                self._reload(p.origin, unread.pop(p.origin))
+            if p.prepared is None:
+                continue  # its file broke since the first pass (reported now) or no longer holds it
+            prepared, p.prepared = p.prepared, None
+            yield p, prepared
+
+    def _reload(self, origin: SourceFile, wanted: list[_Pending]) -> None:
+        """Read a file again for its documents still to write (in whatever version the file now holds)."""
+        docs = read(origin)
+        if isinstance(docs, ReadFailure):
+            self.report.fail(docs, self.warn)
+            return
+        by_id = {p.doc_id: p for p in wanted}
+        for doc in docs:
+            if doc.doc_id in by_id:
+                prepared = prepare_or_fail(doc, origin.source_name)
+                if isinstance(prepared, ReadFailure):
+                    self.report.fail(prepared, self.warn)
+                else:
+                    by_id[doc.doc_id].prepared = prepared
+
+    def write(self, sink: Sink) -> None:
+        self.report.mode = sink.mode
+        selected = self.selected()
+        total = sum(p.chunks for p in selected)
+        if selected:
+            pipeline = build_indexing_pipeline(self.settings, sink)
+            done = 0
+            group: list[tuple[_Pending, PreparedDocument]] = []
+            for item in self._prepared(selected):
+                group.append(item)
+                if sum(len(prepared.chunks) for _, prepared in group) >= self.policy.batch_chunks:
+                    done = self._write_group(pipeline, group, done, total)
+                    group = []
+            if group:
+                self._write_group(pipeline, group, done, total)
+        removals = self._removals()
+        if removals:
+            sink.deliver(Batch(removals=removals))
+            self.report.batches += 1
+            self.report.removed = len(removals)
+        sink.finish()
+        if self.memo is not None:
+            self.memo.save()
+
+    def _write_group(self, pipeline, group: list[tuple[_Pending, PreparedDocument]], done: int, total: int) -> int:
+        pipeline.run({"dense": {"documents": [c for _, prepared in group for c in prepared.chunks]}})
+        self.report.batches += 1
+        for p, prepared in group:
+            if p.replaces:
+                self.report.replaced += 1
+            else:
+                self.report.added += 1
+            self.report.chunks += len(prepared.chunks)
+            done += len(prepared.chunks)
+        if self.progress:
+            self.progress(done, total, group[-1][0].doc_id)
+        return done
+
+    def _removals(self) -> list[str]:
+        if not self.policy.remove:
+            return []
+        return sorted(doc_id for doc_id, stored in self.existing.items()
+                      if doc_id not in self.seen and stored.source in self.complete_sources)
+
+
+def run_sync(settings: Settings, streams: Iterable[Stream], existing: dict[str, StoredDocument], policy: SyncPolicy,
+             sink: Sink, report: IngestReport, memo: FileMemo | None = None, progress: ProgressFn | None = None,
+             warn: WarnFn = stderr) -> IngestReport:
+    """Bring what `sink` writes to in line with `streams`; returns `report`, filled."""
+    started = time.monotonic()
+    sync = Sync(settings, existing, policy, report, memo, progress, warn)
+    sync.read(streams)
+    sync.write(sink)
+    report.seconds += time.monotonic() - started
+    return report
+
+
+def append_log(path: Path, report: IngestReport, **extra: object) -> None:
+    """One JSON line per run (what a firm's IT reads to see that runs happen), with the failures and the
+    tracebacks of loader bugs, which the terminal only summarises in one line each."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **report.summary(), **extra,
+             "failures": [list(f) for f in report.failures[:50]],
+             "tracebacks": [list(t) for t in report.tracebacks[:10]]}
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -1,0 +1,164 @@
+"""Writing: embedded chunks become store points, grouped in whole-document batches that a sink writes or hands over.
+
+One rule for every write path (`kb ingest`, `kb update`, the app applying an inbox batch): a document is upserted
+whole in one operation, and only then are its chunks that the new version no longer has removed, so an interruption
+leaves either the old version or both (the next run finishes the replacement), never a half document that looks
+complete. `write_document` is that rule, and the one place a per-document side effect of a write belongs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from haystack import Document, Pipeline, component
+
+from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
+from kb.search.facts_index import index_written_document
+from kb.settings import Settings
+from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
+
+
+@dataclass
+class Batch:
+    """Whole documents to write (each replaces every stored chunk of that document) and documents to remove."""
+
+    documents: dict[str, list[ChunkPoint]] = field(default_factory=dict)
+    removals: list[str] = field(default_factory=list)
+
+    def chunks(self) -> int:
+        return sum(len(points) for points in self.documents.values())
+
+    def to_json(self) -> dict:
+        return {
+            "documents": {
+                doc_id: [{"id": p.id, "dense": p.dense, "sparse": [p.sparse.indices, p.sparse.values],
+                          "payload": p.payload} for p in points]
+                for doc_id, points in self.documents.items()
+            },
+            "removals": self.removals,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Batch:
+        return cls(
+            documents={
+                doc_id: [ChunkPoint(p["id"], p["dense"], SparseVector(*p["sparse"]), p["payload"]) for p in points]
+                for doc_id, points in data.get("documents", {}).items()
+            },
+            removals=list(data.get("removals", [])),
+        )
+
+
+def to_point(doc: Document) -> ChunkPoint:
+    sparse = doc.sparse_embedding
+    return ChunkPoint(
+        id=doc.id,
+        dense=list(doc.embedding or []),
+        sparse=SparseVector(list(sparse.indices), list(sparse.values)) if sparse else SparseVector([], []),
+        payload={k: v for k, v in doc.meta.items() if v is not None},
+    )
+
+
+def write_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
+    """One document, whole: upsert all its chunks in one operation, then drop the chunks it no longer has.
+
+    Every write path ends here (direct writes and inbox batches alike), so an index derived per document (e.g. a
+    judgment's facts point) is kept current by a call added here and nowhere else.
+    """
+    store.upsert(points)
+    keep = {p.id for p in points}
+    store.delete([c.id for c in store.document_chunks(doc_id) if c.id not in keep])
+    index_written_document(store, doc_id, points)
+
+
+def apply_batch(store: ChunkStore, batch: Batch) -> None:
+    for doc_id, points in batch.documents.items():
+        write_document(store, doc_id, points)
+    if batch.removals:
+        store.delete_documents(batch.removals)
+
+
+class Sink(Protocol):
+    """Where finished batches go: the store itself, or the inbox of the process that holds it."""
+
+    mode: str
+
+    def deliver(self, batch: Batch) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class StoreSink:
+    """This process holds the store: write each batch now, flush once at the end (chunk ids and versions come
+    from content, so work lost to a crash before the flush is redone by the next run)."""
+
+    mode = "direct"
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+
+    def deliver(self, batch: Batch) -> None:
+        apply_batch(self.store, batch)
+
+    def finish(self) -> None:
+        self.store.flush()
+
+
+@component
+class BatchWriter:
+    """The pipeline's last step: the embedded chunks, grouped by document, as one batch to the sink."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+
+    @component.output_types(batch=Batch)
+    def run(self, documents: list[Document]) -> dict:
+        batch = Batch()
+        for doc in documents:
+            batch.documents.setdefault(doc.meta["doc_id"], []).append(to_point(doc))
+        self.sink.deliver(batch)
+        return {"batch": batch}
+
+
+def build_indexing_pipeline(settings: Settings, sink: Sink) -> Pipeline:
+    """Dense (through the embedding cache) and BM25 embedding, then the batch writer."""
+    pipeline = Pipeline()
+    cache = EmbeddingCache(settings.embeddings_cache, settings.model)
+    dense = document_embedder(settings.model, settings.embed_dtype, settings.embed_batch)
+    pipeline.add_component("dense", CachedDocumentEmbedder(dense, cache))
+    pipeline.add_component("sparse", Bm25DocumentEmbedder())
+    pipeline.add_component("writer", BatchWriter(sink))
+    pipeline.connect("dense.documents", "sparse.documents")
+    pipeline.connect("sparse.documents", "writer.documents")
+    return pipeline
+
+
+# -- what the store holds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What a writer needs to know of a stored document: its version, completeness, kind and source."""
+
+    version: str
+    complete: bool
+    kind: str | None
+    source: str | None
+
+
+def store_documents(store: ChunkStore) -> dict[str, StoredDocument]:
+    """Every stored document with its kind and source, from facets over the indexed payload fields."""
+    kinds = _doc_values(store, "source_kind", "source_kinds")
+    sources = _doc_values(store, "source_name", "source_names")
+    return {doc_id: StoredDocument(v.version, v.complete, kinds.get(doc_id), sources.get(doc_id))
+            for doc_id, v in store.versions().items()}
+
+
+def _doc_values(store: ChunkStore, key: str, filter_field: str) -> dict[str, str]:
+    """doc_id → the value of a per-document payload field, one facet per distinct value."""
+    out: dict[str, str] = {}
+    for value, _ in store.facet(key, limit=100_000):
+        for doc_id, _ in store.facet("doc_id", SearchFilters(**{filter_field: (value,)}), limit=10_000_000):
+            out[doc_id] = value
+    return out

@@ -1,0 +1,94 @@
+"""Strings from documents and users made inert wherever they are shown: a terminal, HTML, Markdown, a link.
+
+Titles, passages, matter names and source URLs come from outside (HUDOC, PDFs, uploads, a lawyer's typing). A
+title `![x](http://tracker/p.png)` must not load an image in the app or the Markdown export, `javascript:` must not
+become a link, an ANSI escape must not repaint the terminal and a right-to-left override must not reorder the
+digits of a citation. Each output channel has one function here, and every place that emits such a string calls it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+"""CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, which can set a terminal's title or a hyperlink) and two-byte escapes."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+"""Embeddings, overrides and isolates (and the marks LRM/RLM/ALM): `no. 14038/88` must read the same in any context."""
+
+_HTML_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[](){}#+-.!|~\\$:=/@^"}
+_MD_INLINE = re.compile(r"([\\`*_<>&~|$@])|(\[)(?=\^|[^\]]*\][(\[:])|(:)(?=[A-Za-z-]+\[)")
+"""Marks that make inline syntax: with `<` `&` escaped no tag, autolink or entity, with `$` no formula, and
+`*` `_` `~` `` ` `` `|` keep the text's own look. A `[` is escaped where it could open a link, an image, a reference
+definition or a footnote (`[…](`, `[…][`, `[…]:`, `[^`) and a `:` where it would start Streamlit's `:red[…]`; a
+plain `[GC]` or `[…]` stays as the citation prints it (no definition can come from a document, so it links nowhere)."""
+_MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.])(www)(\.)")
+"""GFM turns bare `scheme://…` and `www.…` into links: a backslash before `://`'s colon or after `www` stops it."""
+_MD_BLOCK_START = re.compile(r"^(?=[#>+\-=])|^(\d+)(?=[.)])")
+"""A line starting `#`, `>`, `-`, `+`, `=` or `12.` would be a heading, quote, list or underline."""
+
+
+_LINKIFY_TRIGGER = re.compile(r"(?i)(?<=[a-z]:)(?=//)|(?<=www)(?=\.)|(?=@)")
+"""Where Streamlit's Markdown (remark-gfm) would start a bare link. It finds them in the *decoded* text, after
+entities and backslash escapes are gone, so only a character in the text itself stops it: a word joiner (U+2060),
+which shows as nothing."""
+WORD_JOINER = "\u2060"
+
+_UNSAFE = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")
+
+
+def clean(text: str | None) -> str:
+    """`text` without terminal escapes, control characters (tab and newline kept) or bidi overrides."""
+    text = text or ""
+    if not _UNSAFE.search(text):  # the common case, one scan: every document passes through here at ingest
+        return text
+    text = _ANSI.sub("", text)
+    return _BIDI.sub("", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def one_line(text: str | None) -> str:
+    """`clean` text on a single line, whitespace runs collapsed: for titles, names, labels and CLI rows."""
+    return " ".join(clean(text).split())
+
+
+def html_text(text: str | None) -> str:
+    """Every HTML- or Markdown-significant character as a numeric entity; newlines as line breaks.
+
+    For `st.markdown(..., unsafe_allow_html=True)`, where the only markup is the one our own code writes: a
+    character reference is text to both the HTML and the Markdown parser, so nothing in `text` becomes a tag, a link,
+    an image or LaTeX; a bare URL or address gets a word joiner (`streamlit_text`).
+    """
+    out = "".join(_HTML_ENTITIES.get(c, c) for c in _LINKIFY_TRIGGER.sub(WORD_JOINER, clean(text)))
+    return out.replace("\n", "<br>")
+
+
+def markdown_text(text: str | None) -> str:
+    """One line of Markdown that shows `text` literally (CommonMark, GFM, Streamlit): no image, link, autolink,
+    HTML, footnote mark, heading, list or formula can come from it, while ordinary prose (`v.`, `§ 3 (a)`, `Art. 3:`)
+    stays as it reads, because a lawyer also reads the Markdown file itself."""
+    line = _MD_INLINE.sub(lambda m: "\\" + m.group(0), one_line(text))
+    line = _MD_AUTOLINK.sub(lambda m: "\\:" if m.group(1) else f"{m.group(2)}\\.", line)
+    return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\" if m.group(1) else "\\", line, count=1)
+
+
+def streamlit_text(text: str | None) -> str:
+    """`markdown_text` for Streamlit's own Markdown (`st.success`, `st.warning`, expander labels), which also links
+    bare URLs and addresses found in the decoded text: those get a word joiner."""
+    return markdown_text(_LINKIFY_TRIGGER.sub(WORD_JOINER, clean(text)))
+
+
+def http_url(url: str | None) -> str | None:
+    """`url` if it is an http(s) URL with a host, made safe to put inside `<…>` or `(…)`; otherwise None.
+
+    Only the web links a citation needs survive: `javascript:`, `data:`, `file:` and relative links are dropped, and
+    characters that could end the link or start markup (`<>"'` space, parentheses, backslash) are percent-encoded.
+    """
+    url = one_line(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(url, safe="/:?#[]@!$&*+,;=%~-._")

@@ -1,0 +1,143 @@
+"""Search as one Haystack pipeline from query text to hits, per mode (`SearchMode`), wrapped as a `SuperComponent`
+with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, best first).
+
+`kb search`, `kb eval`, the Streamlit app and `bench/fit_ranking.py` all run the object `build_search` returns
+(`KnowledgeBase.search_pipeline` keeps one per configuration), so what is measured is what a lawyer gets.
+
+    ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
+             query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cross-lingual joiner
+                   → cited-paragraph fetcher → legal ranker → spreader → near-duplicate filter ─┐
+                   → short-list gate → hybrid search (the fill, itself a SuperComponent)         ├→ DocumentJoiner
+                                     → unlisted filter ──────────────────────────────────────────┘ → body first
+    hybrid:  query → MiniLM embedder ┐
+             query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cross-lingual joiner
+                   → near-duplicate filter → body first
+    bm25: as hybrid without the MiniLM side; dense: MiniLM alone, no Chinese side.
+
+A query-side step (e.g. expanding the BM25 query with glossary terms) is a component with
+`run(query: str) -> {"query": str}`; pass a factory for it in `bm25_query_steps` and every BM25 embedder of the
+search (the fill's too) reads the rewritten query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from haystack import Document, Pipeline, SuperComponent
+from haystack.components.joiners import DocumentJoiner
+
+from kb.citations.graph import CitationGraph
+from kb.embedding import Bm25QueryEmbedder, text_embedder
+from kb.search.crosslingual import add_crosslingual
+from kb.search.modes import SearchMode
+from kb.search.ranking import DEFAULT_RANKING, CitedParagraphFetcher, DocumentSpreader, LegalRanker
+from kb.search.retrieval import (
+    DEFAULT_WEIGHTS,
+    RANKED_CANDIDATES,
+    BodyFirst,
+    ChunkRetriever,
+    NearDuplicateFilter,
+    ShortListGate,
+    UnlistedFilter,
+)
+from kb.store.base import ChunkStore, SearchFilters
+
+QueryStep = Callable[[], object]
+"""A factory of a query-side component (`run(query: str) -> {"query": str}`); a factory because a component
+instance may belong to one pipeline only, and the ranked search holds the fill's pipeline too."""
+
+
+def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | str = SearchMode.RANKED,
+                 weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
+                 graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
+                 bm25_query_steps: Sequence[QueryStep] = (), crosslingual: bool = True,
+                 source_aware: bool = True) -> SuperComponent:
+    """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
+    search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
+    `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `crosslingual`
+    joins the Chinese documents an English question's glossary terms find (`kb.search.crosslingual`; not in `dense`,
+    the comparison without BM25); `source_aware` is the ranker's (`LegalRanker.scores`). Both off: the search
+    before issue 10, for `kb eval --compare`."""
+    mode = SearchMode.from_str(mode)
+    fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
+    if weights is not None and not fused:
+        raise ValueError(f"weights are the RRF weights of hybrid retrieval; {mode} search takes none")
+    if mode is SearchMode.RANKED and candidates not in (SearchMode.BM25, SearchMode.HYBRID):
+        raise ValueError(f"ranked search re-ranks bm25 or hybrid candidates, not {candidates}")
+    weights = weights or DEFAULT_WEIGHTS
+    pipeline = Pipeline()
+    inputs: dict[str, list[str]] = {"query": [], "filters": ["retriever.filters"], "top_k": ["retriever.top_k"]}
+    retrieval = candidates if mode is SearchMode.RANKED else mode
+    if retrieval in (SearchMode.HYBRID, SearchMode.DENSE):
+        pipeline.add_component("dense", text_embedder(model, dtype))
+        inputs["query"].append("dense.text")
+    pipeline.add_component("retriever", ChunkRetriever(store, retrieval, weights,
+                                                       RANKED_CANDIDATES if mode is SearchMode.RANKED else 0))
+    if retrieval in (SearchMode.HYBRID, SearchMode.DENSE):
+        pipeline.connect("dense.embedding", "retriever.query_embedding")
+    if retrieval in (SearchMode.HYBRID, SearchMode.BM25):
+        inputs["query"].append(_add_bm25_side(pipeline, bm25_query_steps))
+    candidates_out = "retriever.documents"
+    if crosslingual and retrieval is not SearchMode.DENSE:
+        candidates_out, query_in, filters_in = add_crosslingual(pipeline, store, candidates_out)
+        inputs["query"].append(query_in)
+        inputs["filters"].append(filters_in)
+    pipeline.add_component("dedupe", NearDuplicateFilter())
+    pipeline.add_component("body_first", BodyFirst())
+    inputs["top_k"].append("dedupe.top_k")
+    inputs["filters"].append("body_first.filters")
+    if mode is not SearchMode.RANKED:
+        pipeline.connect(candidates_out, "dedupe.documents")
+        pipeline.connect("dedupe.documents", "body_first.documents")
+        return SuperComponent(pipeline, input_mapping=inputs, output_mapping={"body_first.documents": "documents"})
+
+    ranker = LegalRanker(graph, ranking, facts, source_aware)
+    pipeline.add_component("rank", ranker)
+    if graph is not None and ranker.needs_citations():
+        pipeline.add_component("fetch", CitedParagraphFetcher(graph, store))
+        pipeline.connect(candidates_out, "fetch.documents")
+        pipeline.connect("fetch.documents", "rank.documents")
+        pipeline.connect("fetch.fetched", "rank.fetched")
+        pipeline.connect("fetch.evidence", "rank.evidence")
+        inputs["filters"].append("fetch.filters")
+    else:
+        pipeline.connect(candidates_out, "rank.documents")
+    pipeline.add_component("spread", DocumentSpreader())
+    pipeline.connect("rank.documents", "spread.documents")
+    pipeline.connect("spread.documents", "dedupe.documents")
+    # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
+    pipeline.add_component("gate", ShortListGate())
+    pipeline.add_component("fill", build_search(store, model, dtype, SearchMode.HYBRID,
+                                                bm25_query_steps=bm25_query_steps, crosslingual=False))
+    pipeline.add_component("unlisted", UnlistedFilter())
+    pipeline.add_component("join", DocumentJoiner(join_mode="concatenate", sort_by_score=False))
+    pipeline.connect("dedupe.documents", "gate.documents")
+    pipeline.connect("gate.query", "fill.query")
+    pipeline.connect("gate.listed", "unlisted.listed")
+    pipeline.connect("fill.documents", "unlisted.documents")
+    pipeline.connect("dedupe.documents", "join.documents")
+    pipeline.connect("unlisted.documents", "join.documents")
+    pipeline.connect("join.documents", "body_first.documents")
+    inputs["query"] += ["rank.query", "spread.query", "gate.query"]
+    inputs["filters"] += ["rank.filters", "spread.filters", "fill.filters"]
+    inputs["top_k"] += ["gate.top_k", "fill.top_k", "join.top_k"]
+    return SuperComponent(pipeline, input_mapping=inputs,
+                          output_mapping={"body_first.documents": "documents", "rank.documents": "candidates"})
+
+
+def _add_bm25_side(pipeline: Pipeline, steps: Sequence[QueryStep]) -> str:
+    """The BM25 query embedder behind the query steps; returns the socket the query text goes to."""
+    pipeline.add_component("sparse", Bm25QueryEmbedder())
+    pipeline.connect("sparse.sparse_embedding", "retriever.sparse_embedding")
+    target = "sparse.text"
+    for i in reversed(range(len(steps))):
+        name = f"bm25_query_{i}"
+        pipeline.add_component(name, steps[i]())
+        pipeline.connect(f"{name}.query", target)
+        target = f"{name}.query"
+    return target
+
+
+def run_search(search: SuperComponent, query: str, filters: SearchFilters, top_k: int) -> list[Document]:
+    """The first `top_k` hits of `search` (a `build_search` result), best first."""
+    return search.run(query=query, filters=filters, top_k=top_k)["documents"]

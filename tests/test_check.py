@@ -1,0 +1,267 @@
+"""`kb check` on real stored sources: a seeded brief whose every error must be flagged and nothing correct, the
+Strasbourg citations of a real UK extradition judgment, the `--json` contract and the annotated DOCX copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_FILES, home_env
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SEEDED_BRIEF = """\
+# Skeleton argument for the appellant
+
+1. Extradition would expose the appellant to a real risk of torture, contrary to Article 3. The Court has long
+held that “the decision by a Contracting State to extradite a fugitive may give rise to an issue under Article 3”
+(Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161).
+
+2. Article 3 “enshrines one of the fundamental values of democratic societies” (Saadi v. Italy [GC],
+no. 37201/06, § 127, ECHR 2008). Responsibility is engaged where "substantial grounds have been shown for
+believing that the person concerned, if deported, faces a real risk of being subjected to treatment contrary
+to Article 3" (Saadi, cited above, § 125); the argument of the United Kingdom Government was rejected (ibid.,
+§ 138).
+
+3. The prohibition is “equally absolute in expulsion cases” (Chahal v. the United Kingdom, 15 November 1996,
+§ 80, Reports 1996-V). Assurances do not end the inquiry: “In a case where assurances have been provided by the
+receiving State, those assurances constitute a further relevant factor […]. However, assurances are not in
+themselves sufficient to ensure adequate protection against the risk of ill-treatment” (Othman (Abu Qatada)
+v. the United Kingdom, no. 8139/09, § 187, ECHR 2012).
+
+4. The same test governs extradition: Mamatkulov and Askarov v. Turkey [GC], nos. 46827/99 and 46951/99, § 67,
+ECHR 2005-I; see also ibid., § 69. A flagrant denial of justice is a separate bar (Soering v The United Kingdom
+(1989) 11 EHRR 439, para 113).
+
+5. The Committee against Torture, General Comment No. 4 (2017), para. 12, requires that “Any person found to be
+at risk of torture if deported to a given State should be allowed to remain” in the State party. The Divisional
+Court applied these principles in [2017] EWHC 1912 (Admin), [63].
+
+6. Detention in liuzhi is authorised by 《中华人民共和国监察法》第二十二条 (Article 22 of the Supervision Law).
+
+7. Seeded errors. Soering v. the United Kingdom, 7 July 1989, § 191, Series A no. 161. Chahal v. the United
+Kingdom [GC], 15 November 1997, § 79. The Court said that Article 3 “makes no provision for exceptions and no
+derogation from it is permissible under Article 15” (Soering v. the United Kingdom, 7 July 1989, § 91, Series A
+no. 161). Petrov v. Norway [GC], no. 61234/15, § 44, 3 March 2019. Chahal v. the United Kingdom, no. 37201/06,
+§ 80. Committee against Torture, General Comment No. 4, para. 95. 《监察法》第二百条.
+"""
+
+EXPECTED = [
+    # (citation text starts with, status, doc_id)
+    ("Soering v. the United Kingdom, 7 July 1989, § 91", "verified", "HEJUD-14038-88"),
+    ("Saadi v. Italy [GC], no. 37201/06, § 127", "verified", "HEJUD-37201-06"),
+    ("Saadi, cited above, § 125", "verified", "HEJUD-37201-06"),
+    ("ibid., § 138", "verified", "HEJUD-37201-06"),
+    ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", "HEJUD-22414-93"),
+    ("Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § 187", "verified", "HEJUD-8139-09"),
+    ("Mamatkulov and Askarov v. Turkey [GC], nos. 46827/99 and 46951/99, § 67", "verified", "HEJUD-46827-99"),
+    ("ibid., § 69", "verified", "HEJUD-46827-99"),
+    ("Soering v The United Kingdom (1989) 11 EHRR 439, para 113", "verified", "HEJUD-14038-88"),
+    ("Committee against Torture, General Comment No. 4 (2017), para. 12", "verified", "UN-CAT-GC-4"),
+    ("[2017] EWHC 1912 (Admin), [63]", "verified", "EWHC-2017-1912-Admin"),
+    ("《中华人民共和国监察法》第二十二条", "verified", "PRC-监察法-2018-03-20"),
+    ("Article 22 of the Supervision Law", "verified", "PRC-监察法-2018-03-20"),
+    ("Soering v. the United Kingdom, 7 July 1989, § 191", "pinpoint_missing", "HEJUD-14038-88"),
+    ("Chahal v. the United Kingdom [GC], 15 November 1997, § 79", "date_mismatch", "HEJUD-22414-93"),
+    ("Soering v. the United Kingdom, 7 July 1989, § 91", "quote_not_found", "HEJUD-14038-88"),
+    ("Petrov v. Norway [GC], no. 61234/15, § 44", "not_in_corpus", None),
+    ("Chahal v. the United Kingdom, no. 37201/06, § 80", "name_number_mismatch", "HEJUD-37201-06"),
+    ("Committee against Torture, General Comment No. 4, para. 95", "pinpoint_missing", "UN-CAT-GC-4"),
+    ("《监察法》第二百条", "pinpoint_missing", "PRC-监察法-2018-03-20"),
+]
+
+
+def _rows(report) -> list[tuple[str, str, str | None]]:
+    return [(c.text, c.status, c.doc_id) for c in report.citations]
+
+
+def test_seeded_brief_every_error_flagged_and_nothing_correct(sample_kb, tmp_path):
+    brief = tmp_path / "brief.md"
+    brief.write_text(SEEDED_BRIEF, encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    rows = _rows(report)
+    assert len(rows) == len(EXPECTED), rows
+    for (text, status, doc_id), (want_text, want_status, want_doc) in zip(rows, EXPECTED, strict=True):
+        assert text.startswith(want_text), (text, want_text)
+        assert (status, doc_id) == (want_status, want_doc), (text, status, doc_id, report.citations)
+    by_status: dict = {}
+    for c in report.citations:  # the first citation of each status
+        by_status.setdefault(c.status, c)
+    assert by_status["quote_not_found"].quote_found_at == ["§ 88"]  # the quotation is Soering § 88, not § 91
+    assert "28 February 2008" not in by_status["date_mismatch"].reason
+    assert "15 November 1996" in by_status["date_mismatch"].reason
+    assert "Saadi v. Italy" in by_status["name_number_mismatch"].reason
+    assert "cannot verify" in by_status["not_in_corpus"].reason
+    assert "128" in by_status["pinpoint_missing"].reason  # Soering's paragraphs run § 1–128
+    lines = SEEDED_BRIEF.splitlines()
+    for c in report.citations:  # every line points at the citation's own line
+        assert c.text.split()[0].strip("《") in lines[c.line - 1], (c.line, c.text)
+
+
+def test_quotation_tolerates_typography_gaps_and_whitespace(sample_kb, tmp_path):
+    text = ("As the Court put it, \"the  decision by a Contracting State to extradite a fugitive [...] may give rise "
+            "to an issue under Article 3\" (Soering v. the United Kingdom, 7 July 1989, § 91). And: ‘where "
+            "substantial grounds have been shown for believing that the person concerned, if extradited, faces a "
+            "real risk’ (Soering, cited above, § 91). But not “the Court was unanimous that extradition to Virginia "
+            "is always lawful” (Soering, cited above, § 91).")
+    report = sample_kb.check(text, missing=False, is_text=True)
+    assert [c.status for c in report.citations] == ["verified", "verified", "quote_not_found"], report.citations
+    assert report.citations[2].quote_found_at == []
+
+
+def test_json_cli_prints_one_array(corpus_root, tmp_path):
+    """The `--json` contract, through the real command on its own store."""
+    from kb.api import KnowledgeBase
+    from kb.indexing.ingest import IngestRequest
+    from kb.settings import Settings
+
+    env = home_env(tmp_path / "home", corpus_root)
+    kb = KnowledgeBase(Settings.load(env))
+    files = [corpus_root / f for f in SAMPLE_FILES if "14038-88" in f or "37201-06" in f]
+    assert kb.ingest(IngestRequest(files=tuple(files)), warn=lambda m: None).failed == 0
+    kb.close()
+    brief = tmp_path / "brief.txt"
+    brief.write_text("See Saadi v. Italy [GC], no. 37201/06, § 125, 28 February 2008.\n\n"
+                     "Compare Soering v. the United Kingdom, 7 July 1989, § 900.\nAnd Wang v. Norway, no. 1/19.\n",
+                     encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(brief), "--json", "--no-missing"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600,
+                         env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 1, run.stderr  # not everything verified
+    rows = json.loads(run.stdout)
+    assert [(r["line"], r["status"], r["doc_id"]) for r in rows] == [
+        (1, "verified", "HEJUD-37201-06"), (3, "pinpoint_missing", "HEJUD-14038-88"), (4, "not_in_corpus", None)]
+    assert all(isinstance(r["reason"], str) and r["reason"].endswith(".") for r in rows)
+    assert rows[0]["text"] == "Saadi v. Italy [GC], no. 37201/06, § 125, 28 February 2008"
+
+
+def test_docx_brief_and_annotated_copy(sample_kb, tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Skeleton argument")
+    document.add_paragraph("Article 3 “enshrines one of the fundamental values of democratic societies” (Saadi v. "
+                           "Italy [GC], no. 37201/06, § 127, ECHR 2008).")
+    document.add_paragraph("")
+    document.add_paragraph("Chahal v. the United Kingdom, no. 37201/06, § 80. Petrov v. Norway, no. 61234/15.")
+    brief = tmp_path / "brief.docx"
+    document.save(str(brief))
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.line, c.status) for c in report.citations] == [
+        (2, "verified"), (4, "name_number_mismatch"), (4, "not_in_corpus")]
+    out = sample_kb.annotate(report, tmp_path / "checked.docx")
+    with zipfile.ZipFile(out) as z:
+        comments = z.read("word/comments.xml").decode()
+        body = z.read("word/document.xml").decode()
+    assert comments.count("<w:comment ") == 2
+    assert "name_number_mismatch" in comments and "not_in_corpus" in comments
+    assert "Skeleton argument" in body and body.count("commentRangeStart") == 2
+
+
+def test_missing_authorities_per_ground(sample_kb):
+    """A brief arguing Article 3 that cites only Soering is pointed at the other leading removal cases."""
+    report = sample_kb.check("Extradition would expose him to torture, contrary to Article 3 (Soering v. the United "
+                             "Kingdom, 7 July 1989, § 91).", is_text=True)
+    assert "article3" in report.grounds
+    missing = [m for m in report.missing if m.ground == "article3"]
+    assert missing and all(m.doc_id != "HEJUD-14038-88" for m in missing)
+    assert {m.doc_id for m in missing} & {"HEJUD-37201-06", "HEJUD-22414-93", "HEJUD-8139-09", "HEJUD-46827-99",
+                                         "001-87458", "001-100038"}
+
+
+# The Strasbourg citations of a real UK extradition judgment ------------------------------------------------------
+
+UK_JUDGMENT = "national/uk-tna/2017-ewhc-1912-admin.xml"
+CITED_JUDGMENTS = (
+    "echr/JUDGMENT/HEJUD-9808-02.json.gz",  # Stoichkov v. Bulgaria
+    "echr/DECISION/001-23532.json",  # Tomic v. the United Kingdom (dec.)
+    "echr/JUDGMENT/HEJUD-46221-99.json.gz",  # Öcalan v. Turkey [GC]
+    "echr/JUDGMENT/HEJUD-13284-04.json.gz",  # Bader and Kanbor v. Sweden
+    "echr/JUDGMENT/HEJUD-12343-10.json.gz",  # Dzhaksybergenov v. Ukraine
+    "echr/JUDGMENT/001-72629.json.gz",  # Sejdovic v. Italy [GC]
+)
+"""The ECtHR judgments the High Court cites in 2017-ewhc-1912-admin that the corpus holds (with SAMPLE_FILES'
+Soering, Saadi and Mamatkulov): found by application number and name in corpus/echr."""
+UK_EXPECTED = {
+    # judgment paragraph in reading order (the report's line) → the corpus cases its ECtHR citations name
+    63: {"HEJUD-14038-88"}, 64: {"001-23532"}, 68: {"HEJUD-46827-99", "HEJUD-14038-88"},
+    74: {"HEJUD-9808-02", "001-23532", "HEJUD-14038-88", "HEJUD-46221-99", "HEJUD-13284-04"},
+    89: {"HEJUD-14038-88", "HEJUD-46827-99", "001-72629", "HEJUD-37201-06"}, 90: {"HEJUD-12343-10"},
+}
+
+
+@pytest.fixture(scope="module")
+def uk_cited_kb(corpus_root, tmp_path_factory):
+    from kb.api import KnowledgeBase
+    from kb.indexing.ingest import IngestRequest
+    from kb.settings import Settings
+
+    kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("uk_cited"), corpus_root)))
+    files = [f for f in SAMPLE_FILES if f.startswith("echr/JUDGMENT/HEJUD-")] + [UK_JUDGMENT, *CITED_JUDGMENTS]
+    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
+    assert report.failed == 0, report.failures
+    yield kb
+    kb.close()
+
+
+def test_uk_judgment_strasbourg_citations_found_and_resolved(uk_cited_kb, corpus_root):
+    report = uk_cited_kb.check(corpus_root / UK_JUDGMENT, missing=False)
+    echr = [c for c in report.citations if c.kind == "echr"]
+    resolved: dict[int, set[str]] = {}
+    for c in echr:
+        if c.doc_id:
+            resolved.setdefault(c.line, set()).add(c.doc_id)
+    expected = sum(len(v) for v in UK_EXPECTED.values())
+    found = sum(len(v & resolved.get(line, set())) for line, v in UK_EXPECTED.items())
+    assert found / expected >= 0.95, (found, expected, resolved)
+    wrong = {line: ids - UK_EXPECTED.get(line, set()) for line, ids in resolved.items()}
+    assert not any(wrong.values()), wrong  # nothing resolved to a case the paragraph does not cite
+    not_held = [c.text for c in echr if c.status == "not_in_corpus"]
+    assert any(t.startswith("Ahorugeze v Sweden") for t in not_held)  # not in the corpus: cannot verify
+    assert not any(c.status == "verified" and not c.doc_id for c in report.citations)
+
+
+def test_check_page_in_the_app(sample_kb):
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    state.use_kb(sample_kb)
+    try:
+        at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=180)
+        at.run()
+        at.sidebar.radio(key="view").set_value("Check a brief").run()
+        at.text_area(key="check_text").input("Article 3 “enshrines one of the fundamental values of democratic "
+                                             "societies” (Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008). See "
+                                             "Chahal v. the United Kingdom, no. 37201/06, § 80.")
+        at.checkbox(key="check_missing").uncheck()
+        next(b for b in at.button if b.label == "Check").click()
+        at.run()
+        assert not at.exception, at.exception
+        assert [w.value for w in at.warning] == ["2 citations: 1 verified, 1 to look at."]
+        table = at.dataframe[0].value
+        assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch"]
+        assert list(table["document"]) == ["HEJUD-37201-06", "HEJUD-37201-06"]
+        assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
+    finally:
+        state.use_kb(None)
+
+
+def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
+    from kb.errors import BriefError
+
+    rtf = tmp_path / "brief.rtf"
+    rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")
+    damaged = tmp_path / "brief.docx"
+    damaged.write_bytes(b"PK\x03\x04 not a real package")
+    for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "not a readable DOCX file"),
+                        (tmp_path / "gone.md", "no such file")):
+        with pytest.raises(BriefError) as caught:
+            sample_kb.check(path, missing=False)
+        assert str(path) in str(caught.value) and words in str(caught.value)

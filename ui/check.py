@@ -1,0 +1,70 @@
+"""Check a brief: every citation and attributed quotation verified against the store, as `kb check` does.
+
+The lawyer uploads the brief (or pastes a passage) and gets one row per citation, the leading authorities the brief
+may be missing, and a DOCX copy with a Word comment on each problem to send back to whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from kb.api import KnowledgeBase
+from ui.state import explained_errors
+
+ACCEPTED = ["docx", "pdf", "md", "txt"]
+STATUS_LABELS = {
+    "verified": "✅ verified",
+    "pinpoint_missing": "❌ pinpoint missing",
+    "date_mismatch": "❌ date mismatch",
+    "name_number_mismatch": "❌ name / number mismatch",
+    "quote_not_found": "❌ quotation not found",
+    "not_in_corpus": "⚠️ cannot verify",
+}
+
+
+def check_page(kb: KnowledgeBase) -> None:
+    st.header("Check a brief")
+    st.caption("Every citation (ECtHR, UN General Comments, UK neutral citations, PRC statutes) and every quotation "
+               "attributed to one is checked against the stored sources. An authority the knowledge base does not "
+               "hold is marked “cannot verify”, never verified.")
+    upload = st.file_uploader("Brief", type=ACCEPTED, key="check_file")
+    pasted = st.text_area("…or paste a passage", key="check_text", height=150)
+    missing = st.checkbox("Also list leading authorities the brief does not cite", value=True, key="check_missing")
+    if not st.button("Check", type="primary", key="check_go"):
+        return
+    if upload is None and not pasted.strip():
+        st.info("Upload a brief or paste a passage first.")
+        return
+    with explained_errors("checking the brief"), tempfile.TemporaryDirectory() as folder:
+        if upload is not None:
+            brief = Path(folder) / Path(upload.name).name
+            brief.write_bytes(upload.getvalue())
+            report = kb.check(brief, missing=missing)
+        else:
+            report = kb.check(pasted, missing=missing, is_text=True)
+        _report(report)
+        if report.problems():
+            out = kb.annotate(report, Path(folder) / "checked.docx")
+            name = f"{Path(upload.name).stem if upload else 'passage'}-checked.docx"
+            st.download_button("Download the brief with comments (DOCX)", out.read_bytes(), file_name=name,
+                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                               key="check_download")
+
+
+def _report(report) -> None:
+    counts = report.counts()
+    if not report.citations:
+        st.info("No citations found.")
+        return
+    problems = len(report.problems())
+    summary = f"{len(report.citations)} citations: {counts['verified']} verified, {problems} to look at."
+    (st.success if not problems else st.warning)(summary)
+    st.dataframe([{"line": c.line, "status": STATUS_LABELS[c.status], "citation": c.text, "reason": c.reason,
+                   "document": c.doc_id or ""} for c in report.citations], hide_index=True, use_container_width=True)
+    if report.missing:
+        st.subheader("You may be missing")
+        for m in report.missing:
+            st.markdown(f"- **{m.label}**: {m.citation}")
