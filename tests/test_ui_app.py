@@ -51,6 +51,10 @@ def messages(at: AppTest) -> str:
 def test_search_shows_cards_with_pinpoint_citation_highlight_and_coverage(app: AppTest) -> None:
     sidebar = " ".join(c.value for c in app.sidebar.caption)
     assert "Searchable now: 13 documents" in sidebar
+    sources = app.sidebar.expander[0]
+    assert sources.label.startswith("Sources loaded (")
+    listed = " ".join(m.value for m in sources.markdown)
+    assert "⚠ prc-law (prc-law): 1 of 18 documents" in listed, listed  # a partial source says so
 
     search(app, "death row phenomenon")
     assert not app.exception and not app.error

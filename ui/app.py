@@ -13,7 +13,7 @@ VIEWS = ("Research", "Document", "Matters", "Check a brief", "Add material")
 
 
 def _coverage() -> None:
-    from ui.state import corpus_files, get_kb, store_stats
+    from ui.state import corpus_files, get_kb, source_coverage, store_stats
 
     kb = get_kb()
     key = str(kb.settings.qdrant_url or kb.settings.store)
@@ -23,6 +23,14 @@ def _coverage() -> None:
     st.sidebar.caption(f"Searchable now: {stats['documents']:,} documents{of}, {stats['chunks']:,} passages.")
     if stats["incomplete_documents"]:
         st.sidebar.caption(f"{stats['incomplete_documents']} documents are still being written.")
+    sources = source_coverage(kb, key)
+    missing = [c for c in sources if c.stored < c.in_corpus]
+    label = f"Sources loaded ({len(sources) - len(missing)} of {len(sources)} complete)"
+    with st.sidebar.expander(label, expanded=False):
+        # A lawyer must know what the store lacks: a search over a partial source looks complete otherwise. The
+        # names come from the project's own manifest (corpus/sources.toml), not from documents.
+        st.markdown("\n".join(f"- {'✓' if c.stored >= c.in_corpus else '⚠'} {c.name} ({c.kind}): "
+                               f"{c.stored:,} of {c.in_corpus:,} documents" for c in sources))
 
 
 def main() -> None:

@@ -95,6 +95,12 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
     return _kb.stats()
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def source_coverage(_kb: KnowledgeBase, key: str) -> list:
+    """`kb.coverage()` (documents stored / files in the corpus, per source), refreshed like `store_stats`."""
+    return _kb.coverage()
+
+
 @st.cache_data(ttl=3600, show_spinner=False)
 def corpus_files(_kb: KnowledgeBase, key: str) -> int:
     """How many source files the manifest names: the denominator of "how much is searchable"."""
