@@ -145,17 +145,17 @@ class KnowledgeBase:
 
     def search_pipeline(self, mode: SearchMode | str = SearchMode.RANKED, weights: tuple[float, float] | None = None,
                         ranking=None, candidates: SearchMode = SearchMode.BM25, crosslingual: bool = True,
-                        source_aware: bool = True):
+                        source_aware: bool = True, source_cues: bool = True):
         """The search of `mode` as one Haystack SuperComponent (`kb.search.pipeline.build_search`), built once per
         configuration: `kb search`, `kb eval` and the ranking fit run this same object. `ranking` (for `ranked`): a
-        `kb.search.ranking.RankingWeights`, the shipped weights by default; `crosslingual` and `source_aware` off
-        are the comparisons of `kb eval --compare`."""
+        `kb.search.ranking.RankingWeights`, the shipped weights by default; `crosslingual`, `source_aware` and
+        `source_cues` off are the comparisons of `kb eval --compare`."""
         from kb.search.pipeline import build_search
         from kb.search.ranking import DEFAULT_RANKING
 
         mode = SearchMode.from_str(mode)
         ranking = ranking if ranking is not None or mode is not SearchMode.RANKED else DEFAULT_RANKING
-        key = (mode, weights, ranking, candidates, crosslingual, source_aware)
+        key = (mode, weights, ranking, candidates, crosslingual, source_aware, source_cues)
         with self._lock:
             if key not in self._pipelines:
                 graph = facts = None
@@ -166,7 +166,8 @@ class KnowledgeBase:
                     graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
                 self._pipelines[key] = build_search(self.store, self.settings.model, self.settings.embed_dtype, mode,
                                                     weights, ranking, graph, facts, candidates,
-                                                    crosslingual=crosslingual, source_aware=source_aware)
+                                                    crosslingual=crosslingual, source_aware=source_aware,
+                                                    source_cues=source_cues)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:

@@ -186,3 +186,30 @@ def test_every_pipeline_shares_one_loaded_model(sample_kb):
     backends.add(id(fill.pipeline.get_component("dense").embedding_backend))
     backends.add(id(sample_kb._text_embedder.embedding_backend))
     assert len(backends) == 1
+
+
+def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> None:
+    """The UN committee a question names is searched on its own and fused in: without that, Strasbourg paragraphs on
+    the same words fill the list (the store is mostly ECtHR)."""
+    from kb.embedding import Bm25QueryEmbedder
+    from kb.search.modes import SearchMode
+    from kb.search.pipeline import run_search
+    from kb.search.source_cues import CuedSourceRetriever, CueJoiner, cued_kinds
+
+    assert cued_kinds("What does the Committee against Torture say?") == ["un"]
+    assert cued_kinds("Under the UK Extradition Act, is extradition barred?") == ["national"]
+    assert cued_kinds("real risk of torture on return") == []  # a topic word is no cue
+    query = ("According to the Committee against Torture, what must a State consider before deporting a person "
+             "who risks torture?")
+    cued = [d.meta["source_kind"] for d in run_search(sample_kb.search_pipeline(), query, SearchFilters(), 10)]
+    assert "un" in cued[:3], cued
+    sparse = Bm25QueryEmbedder().run(text=query)["sparse_embedding"]
+    retriever = CuedSourceRetriever(sample_kb.store)
+    lists = retriever.run(query, SearchFilters(), sparse)["lists"]
+    assert len(lists) == 1 and lists[0] and {d.meta["source_kind"] for d in lists[0]} == {"un"}
+    assert retriever.run(query, SearchFilters(source_kinds=("un",)), sparse)["lists"] == []  # already that source
+    assert retriever.run(query, SearchFilters(source_kinds=("echr", "prc-law")), sparse)["lists"] == []
+    main = run_search(sample_kb.search_pipeline(SearchMode.BM25, source_cues=False, crosslingual=False), query,
+                      SearchFilters(source_kinds=("echr",)), 3)
+    fused = CueJoiner().run(documents=main, lists=[lists[0][:1]])["documents"]
+    assert fused[0].id == lists[0][0].id and [d.id for d in fused[1:]] == [d.id for d in main]

@@ -33,15 +33,9 @@ Strasbourg reasoning, many glossary words) keeps its ranking and its latency. A 
 (`--language zh`, `--kind prc-law`) always uses them. All 12 dev questions with a PRC answer name China or a
 Chinese institution."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-RRF_K = 60
 NEAR = 12
 """A glossary form `condition ~ arrest` matches the two words up to this many words apart ("conditions have to be
 met before a suspect can be formally arrested"): a concept the statutes state in their own words."""
-
-
-CUE_WEIGHT = 2.0
-"""RRF weight of the Chinese candidates when the question names China: it asks first of all about Chinese law, and the
-English candidates are only what BM25 finds for its English words (ECtHR paragraphs on arrest in general)."""
 
 
 class GlossaryError(KbError):
@@ -192,27 +186,6 @@ def matched_terms(text: str, matches: list[Match]) -> list[str]:
     return [f"{m.english} → {m.chinese}" for m in matches if all(_compact(part) in body for part in m.chinese.split())]
 
 
-@component
-class CrossLingualJoiner:
-    """Fuses the English candidates with the Chinese ones by reciprocal rank, the Chinese list weighing `CUE_WEIGHT`.
-    Each Chinese candidate gets `matched_terms` in its meta."""
-
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], zh_documents: list[Document], matches: list[Match]) -> dict:
-        if not zh_documents:
-            return {"documents": documents}
-        annotated = [with_meta(d, matched_terms=matched_terms(d.content or "", matches)) for d in zh_documents]
-        scores: dict[str, float] = {}
-        by_id: dict[str, Document] = {}
-        for weight, ranked in ((1.0, documents), (CUE_WEIGHT, annotated)):
-            for rank, doc in enumerate(ranked, 1):
-                scores[doc.id] = scores.get(doc.id, 0.0) + weight / (RRF_K + rank)
-                if doc.id not in by_id or "matched_terms" in doc.meta:
-                    by_id[doc.id] = doc
-        order = sorted(scores, key=lambda doc_id: -scores[doc_id])
-        return {"documents": [replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order]}
-
-
 ZH_CANDIDATES = 30
 """Chinese candidates per query: the right article was within the first 10 of the translated query for 10 of the 10
 dev questions with a PRC answer (in-memory BM25 over the 18 statutes), so 30 leaves room for the ranker."""
@@ -223,7 +196,8 @@ CHINESE_KINDS = ("prc-law", "campaign")
 class ChineseRetriever:
     """BM25 over the Chinese documents with the translated query, when the question has a China cue (`CHINA_CUES`) or
     the search is limited to Chinese documents; nothing when the question has no glossary term or the filters exclude
-    Chinese documents."""
+    Chinese documents. Each hit gets `matched_terms` in its meta: why a Chinese passage answers an English question.
+    `kb.search.source_cues.CueJoiner` fuses them with the English candidates."""
 
     def __init__(self, store: ChunkStore) -> None:
         from kb.embedding import make_bm25
@@ -232,7 +206,8 @@ class ChineseRetriever:
         self.bm25 = make_bm25()
 
     @component.output_types(documents=list[Document])
-    def run(self, text: str, filters: SearchFilters, cue: bool = False, top_k: int = ZH_CANDIDATES) -> dict:
+    def run(self, text: str, filters: SearchFilters, matches: list[Match], cue: bool = False,
+            top_k: int = ZH_CANDIDATES) -> dict:
         zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
             CHINESE_KINDS)
         if not text or not (cue or zh_only) or (filters.languages and "zh" not in filters.languages):
@@ -243,18 +218,17 @@ class ChineseRetriever:
         chunks = self.store.search(None, SparseVector(list(sv.indices), list(sv.values)),
                                    replace(filters, languages=("zh",)), limit=top_k, mode="bm25",
                                    prefetch_limit=top_k, weights=(0.0, 1.0))
-        return {"documents": [to_document(c) for c in chunks]}
+        return {"documents": [with_meta(to_document(c), matched_terms=matched_terms(c.payload.get("text", ""), matches))
+                              for c in chunks]}
 
 
-def add_crosslingual(pipeline: Pipeline, store: ChunkStore, source: str) -> tuple[str, str, str]:
-    """Adds translate → Chinese BM25 → joiner behind `source` (the English retriever's output socket). Returns the
-    joiner's output socket for the next step, and the sockets the query text and the filters go to."""
+def add_crosslingual(pipeline: Pipeline, store: ChunkStore, target: str) -> tuple[str, str]:
+    """Adds translate → Chinese BM25 retriever, its documents going to `target` (the joiner's socket). Returns the
+    sockets the query text and the filters go to."""
     pipeline.add_component("translate", QueryTranslator())
     pipeline.add_component("retriever_zh", ChineseRetriever(store))
-    pipeline.add_component("crosslingual", CrossLingualJoiner())
     pipeline.connect("translate.text", "retriever_zh.text")
-    pipeline.connect(source, "crosslingual.documents")
-    pipeline.connect("retriever_zh.documents", "crosslingual.zh_documents")
     pipeline.connect("translate.cue", "retriever_zh.cue")
-    pipeline.connect("translate.matches", "crosslingual.matches")
-    return "crosslingual.documents", "translate.text", "retriever_zh.filters"
+    pipeline.connect("translate.matches", "retriever_zh.matches")
+    pipeline.connect("retriever_zh.documents", target)
+    return "translate.text", "retriever_zh.filters"

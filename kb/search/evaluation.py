@@ -202,6 +202,8 @@ class Variant:
     """The Chinese documents an English question's glossary terms find (`kb.search.crosslingual`)."""
     source_aware: bool = True
     """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
+    source_cues: bool = True
+    """Candidates of the sources a question names (`kb.search.source_cues`)."""
 
 
 def standard_variants() -> list[Variant]:
@@ -210,12 +212,14 @@ def standard_variants() -> list[Variant]:
 
 
 def before_variants() -> list[Variant]:
-    """The searches before cross-lingual search and source-aware ranking (issue 10), and each part alone: the
-    baselines `kb eval --compare` prints beside the standard variants."""
-    return [Variant("bm25, no cross-lingual", SearchMode.BM25, crosslingual=False),
+    """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), and the
+    shipped search without each part: the baselines `kb eval --compare` prints beside the standard variants."""
+    return [Variant("bm25 before issue 10", SearchMode.BM25, crosslingual=False, source_cues=False),
             Variant("ranked, no cross-lingual", SearchMode.RANKED, crosslingual=False),
+            Variant("ranked, no source cues", SearchMode.RANKED, source_cues=False),
             Variant("ranked, not source-aware", SearchMode.RANKED, source_aware=False),
-            Variant("ranked before issue 10", SearchMode.RANKED, crosslingual=False, source_aware=False)]
+            Variant("ranked before issue 10", SearchMode.RANKED, crosslingual=False, source_aware=False,
+                    source_cues=False)]
 
 
 def ablation_variants() -> list[Variant]:
@@ -244,7 +248,7 @@ def searcher(kb, variant: Variant) -> SearchFn:
     from kb.search.pipeline import run_search
 
     pipeline = kb.search_pipeline(variant.mode, variant.weights, variant.ranking, variant.candidates,
-                                  variant.crosslingual, variant.source_aware)
+                                  variant.crosslingual, variant.source_aware, variant.source_cues)
 
     def search(query: str, filters: SearchFilters, limit: int) -> list[Document]:
         return run_search(pipeline, query, filters, limit)

@@ -5,12 +5,13 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
 (`KnowledgeBase.search_pipeline` keeps one per configuration), so what is measured is what a lawyer gets.
 
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
-             query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cross-lingual joiner
+                                              └→ named-source retriever (30 per source) ┤
+             query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
                    → cited-paragraph fetcher → legal ranker → spreader → near-duplicate filter ─┐
                    → short-list gate → hybrid search (the fill, itself a SuperComponent)         ├→ DocumentJoiner
                                      → unlisted filter ──────────────────────────────────────────┘ → body first
     hybrid:  query → MiniLM embedder ┐
-             query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cross-lingual joiner
+             query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cue joiner (as ranked)
                    → near-duplicate filter → body first
     bm25: as hybrid without the MiniLM side; dense: MiniLM alone, no Chinese side.
 
@@ -40,6 +41,7 @@ from kb.search.retrieval import (
     ShortListGate,
     UnlistedFilter,
 )
+from kb.search.source_cues import CuedSourceRetriever, CueJoiner
 from kb.store.base import ChunkStore, SearchFilters
 
 QueryStep = Callable[[], object]
@@ -51,13 +53,14 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
                  weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
                  graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
                  bm25_query_steps: Sequence[QueryStep] = (), crosslingual: bool = True,
-                 source_aware: bool = True) -> SuperComponent:
+                 source_aware: bool = True, source_cues: bool = True) -> SuperComponent:
     """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
     search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
     `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `crosslingual`
     joins the Chinese documents an English question's glossary terms find (`kb.search.crosslingual`; not in `dense`,
-    the comparison without BM25); `source_aware` is the ranker's (`LegalRanker.scores`). Both off: the search
-    before issue 10, for `kb eval --compare`."""
+    the comparison without BM25); `source_cues` joins the candidates of the sources the question names
+    (`kb.search.source_cues`); `source_aware` is the ranker's (`LegalRanker.scores`). All off: the search before
+    issue 10, for `kb eval --compare`."""
     mode = SearchMode.from_str(mode)
     fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
     if weights is not None and not fused:
@@ -78,10 +81,21 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     if retrieval in (SearchMode.HYBRID, SearchMode.BM25):
         inputs["query"].append(_add_bm25_side(pipeline, bm25_query_steps))
     candidates_out = "retriever.documents"
-    if crosslingual and retrieval is not SearchMode.DENSE:
-        candidates_out, query_in, filters_in = add_crosslingual(pipeline, store, candidates_out)
-        inputs["query"].append(query_in)
-        inputs["filters"].append(filters_in)
+    if (crosslingual or source_cues) and retrieval is not SearchMode.DENSE:
+        # Second retrievers for what the question names: a source (a UN committee, a UK court, the OHCHR) or China.
+        pipeline.add_component("cue_join", CueJoiner())
+        pipeline.connect(candidates_out, "cue_join.documents")
+        candidates_out = "cue_join.documents"
+        if source_cues:
+            pipeline.add_component("retriever_cued", CuedSourceRetriever(store))
+            pipeline.connect("sparse.sparse_embedding", "retriever_cued.sparse_embedding")
+            pipeline.connect("retriever_cued.lists", "cue_join.lists")
+            inputs["query"].append("retriever_cued.query")
+            inputs["filters"].append("retriever_cued.filters")
+        if crosslingual:
+            query_in, filters_in = add_crosslingual(pipeline, store, "cue_join.zh_documents")
+            inputs["query"].append(query_in)
+            inputs["filters"].append(filters_in)
     pipeline.add_component("dedupe", NearDuplicateFilter())
     pipeline.add_component("body_first", BodyFirst())
     inputs["top_k"].append("dedupe.top_k")
@@ -108,7 +122,8 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
     pipeline.add_component("gate", ShortListGate())
     pipeline.add_component("fill", build_search(store, model, dtype, SearchMode.HYBRID,
-                                                bm25_query_steps=bm25_query_steps, crosslingual=False))
+                                                bm25_query_steps=bm25_query_steps, crosslingual=False,
+                                                source_cues=False))
     pipeline.add_component("unlisted", UnlistedFilter())
     pipeline.add_component("join", DocumentJoiner(join_mode="concatenate", sort_by_score=False))
     pipeline.connect("dedupe.documents", "gate.documents")

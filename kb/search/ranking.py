@@ -37,6 +37,7 @@ from haystack import Document, component
 
 from kb.citations.graph import CitationGraph
 from kb.search.retrieval import to_document, with_meta
+from kb.search.source_cues import named_kinds
 from kb.store.base import ChunkStore, SearchFilters
 
 APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
@@ -362,20 +363,24 @@ class LegalRanker:
     def score(self, values: dict[str, float]) -> float:
         return sum(getattr(self.weights, name) * value for name, value in values.items())
 
-    def scores(self, docs: list[Document], values: list[dict[str, float]]) -> list[float]:
+    def scores(self, docs: list[Document], values: list[dict[str, float]], named: frozenset[str] = frozenset()
+               ) -> list[float]:
         """Each candidate's score. The authority features (all but `SOURCE_NEUTRAL`) are evidence the ECtHR corpus has
         (its citations, facts sections, roles, document types) and other sources lack: zero for a UN paragraph or a
-        PRC article means "unknown", not "no authority". With `source_aware`, such a candidate gets at least the median
-        authority of the query's retrieved ECtHR paragraphs in which the Court speaks (a General Comment or a statute
-        speaks in its own voice too, so a party's submission is no yardstick), and competes on its retrieval rank
-        (UN questions: para_hit@10 0.67 ranked against 1.00 hybrid before this)."""
+        PRC article means "unknown", not "no authority". With `source_aware`, a candidate of a source kind the question
+        names (`named`: `kb.search.source_cues.named_kinds`) gets at least the median authority of the query's
+        retrieved ECtHR paragraphs in which the Court speaks (a General Comment or a statute speaks in its own voice
+        too, so a party's submission is no yardstick), and competes on its retrieval rank (UN questions: para_hit@10
+        0.67 ranked against 1.00 hybrid before this). A question naming no other source is a Convention question: its
+        other-source candidates keep their plain score (for every source, on the lawyer questions of kind `lawyer`
+        para_hit@10 fell 0.65 → 0.60)."""
         neutral = [sum(getattr(self.weights, name) * v.get(name, 0.0) for name in SOURCE_NEUTRAL) for v in values]
         authority = [self.score(v) - r for v, r in zip(values, neutral, strict=True)]
         echr = [(a, d.meta.get("role") in COURT_ROLES) for a, d, v in zip(authority, docs, values, strict=True)
                 if d.meta.get("source_kind") == "echr" and v.get("retrieval")]
         yardstick = sorted(a for a, court in echr if court) or sorted(a for a, _ in echr)
         typical = yardstick[len(yardstick) // 2] if yardstick and self.source_aware else None
-        return [r + (a if typical is None or d.meta.get("source_kind") == "echr" else max(a, typical))
+        return [r + (max(a, typical) if typical is not None and d.meta.get("source_kind") in named else a)
                 for r, a, d in zip(neutral, authority, docs, strict=True)]
 
     @component.output_types(documents=list[Document])
@@ -390,7 +395,7 @@ class LegalRanker:
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
         scored = [(score, with_meta(doc, cited_by=ctx.paragraph_counts.get(key_of(doc), 0), **{FEATURES_META: v}))
-                  for score, doc, v in zip(self.scores(docs, values), docs, values, strict=True)]
+                  for score, doc, v in zip(self.scores(docs, values, named_kinds(query)), docs, values, strict=True)]
         scored.sort(key=lambda sd: -sd[0])
         return {"documents": [replace(d, score=s) for s, d in scored]}
 

@@ -1,0 +1,106 @@
+"""Candidates from the source a question names: a UN treaty body, a UK court, the OHCHR's reports.
+
+Why: the retriever's 60 BM25 candidates are mostly ECtHR paragraphs (90 % of the store), so a question that asks what
+the Human Rights Committee says of arbitrary detention ("under the ICCPR") or how high a UK court puts the "unduly
+harsh" bar gets Strasbourg paragraphs on the same words, and the General Comment or the Court of Appeal's paragraph
+the lawyer asked for never becomes a candidate (dev lawyer questions, full store: UN para_hit@10 0.67, the UK ones 0).
+A question that names a source is asking for that source. For each source kind the question names (`SOURCE_CUES`)
+the same BM25 query runs again limited to that kind, and its candidates are fused with the main list by reciprocal
+rank (`CueJoiner`), as the Chinese candidates of a question naming China are (`kb.search.crosslingual`).
+
+The cues are the names lawyers use for the instruments and bodies, not topic words: "torture" is no cue for the
+Committee against Torture, "Convention against Torture" is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from haystack import Document, component
+from haystack.dataclasses import SparseEmbedding
+
+from kb.search.retrieval import to_document
+from kb.store.base import ChunkStore, SearchFilters, SparseVector
+
+SOURCE_CUES: dict[str, re.Pattern[str]] = {
+    "un": re.compile(
+        r"\b(ICCPR|ICESCR|CEDAW|CERD|UNCAT|covenant|treaty bod(?:y|ies)|general comments?|general recommendations?|"
+        r"human rights committee|committee against torture|convention against torture|"
+        r"committee on the rights of the child|convention on the rights of the child|migrant workers convention|"
+        r"(?:UN|United Nations)\s+(?:\w+\s+){0,3}(?:convention|committee|covenant|standards?|rules))\b", re.I),
+    "national": re.compile(
+        r"\b(UK|United Kingdom|British|England|English courts?|Wales|Scotland|Extradition Act|Court of Appeal|"
+        r"High Court|Supreme Court|House of Lords|Administrative Court|Upper Tribunal|First-tier Tribunal|"
+        r"Home Secretary|Home Office|Secretary of State|Westminster Magistrates|EWHC|EWCA|UKSC|UKHL|UKUT)\b"),
+    "report": re.compile(
+        r"\b(OHCHR|UN human rights office|(?:UN\s+)?High Commissioner|Xinjiang|XUAR|Uyghurs?|Uighurs?|"
+        r"(?:UN|OHCHR|NGO)\s+reports?|assessment of human rights concerns)\b", re.I),
+}
+"""Source kind (`source_kind` payload) → the names that ask for it. Case matters for the UK's abbreviations
+("UK", "EWCA"), not for the rest."""
+CUE_CANDIDATES = 30
+"""Candidates per named source: the source is small (6,602 UN paragraphs, 20,691 UK ones, 609 report paragraphs), so
+its answer is within its own first 30 when the words are there at all."""
+CUE_WEIGHT = 2.0
+"""RRF weight of a named source's candidates against the main list: the question asks first of all about that source;
+the main list is only what BM25 finds for the same words everywhere."""
+RRF_K = 60
+
+
+def cued_kinds(query: str) -> list[str]:
+    """The source kinds a question names, in `SOURCE_CUES` order."""
+    return [kind for kind, cue in SOURCE_CUES.items() if cue.search(query or "")]
+
+
+def named_kinds(query: str) -> frozenset[str]:
+    """Every non-ECtHR source kind the question names, China's included (`kb.search.crosslingual.CHINA_CUES` names
+    the PRC statutes and the Chinese campaign pages): the sources the ranker lets compete with the Court."""
+    from kb.search.crosslingual import CHINESE_KINDS, china_cue
+
+    return frozenset(cued_kinds(query)) | (frozenset(CHINESE_KINDS) if china_cue(query) else frozenset())
+
+
+@component
+class CuedSourceRetriever:
+    """The BM25 query again, once per source kind the question names and the filters admit, limited to that kind."""
+
+    def __init__(self, store: ChunkStore, top_k: int = CUE_CANDIDATES) -> None:
+        self.store = store
+        self.top_k = top_k
+
+    @component.output_types(lists=list[list[Document]])
+    def run(self, query: str, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None) -> dict:
+        kinds = [k for k in cued_kinds(query) if not filters.source_kinds or k in filters.source_kinds]
+        if sparse_embedding is None or not kinds or (filters.source_kinds and len(filters.source_kinds) == 1):
+            return {"lists": []}  # a search limited to one kind already is that source's list
+        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
+        lists = []
+        for kind in kinds:
+            chunks = self.store.search(None, sparse, replace(filters, source_kinds=(kind,)), limit=self.top_k,
+                                       mode="bm25", prefetch_limit=self.top_k, weights=(0.0, 1.0))
+            lists.append([to_document(c) for c in chunks])
+        return {"lists": [docs for docs in lists if docs]}
+
+
+@component
+class CueJoiner:
+    """Fuses the main candidate list with the lists of named sources (and the Chinese candidates) by weighted
+    reciprocal rank, the named lists at `CUE_WEIGHT`; the main list passes unchanged when there are none. A document in
+    several lists keeps the copy with the most meta (the Chinese one carries its matched terms)."""
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], lists: list[list[Document]] | None = None,
+            zh_documents: list[Document] | None = None) -> dict:
+        extra = [docs for docs in (lists or []) + [zh_documents or []] if docs]
+        if not extra:
+            return {"documents": documents}
+        scores: dict[str, float] = {}
+        by_id: dict[str, Document] = {}
+        for weight, ranked in [(1.0, documents)] + [(CUE_WEIGHT, docs) for docs in extra]:
+            for rank, doc in enumerate(ranked, 1):
+                scores[doc.id] = scores.get(doc.id, 0.0) + weight / (RRF_K + rank)
+                if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
+                    by_id[doc.id] = doc
+        order = sorted(scores, key=lambda doc_id: -scores[doc_id])
+        return {"documents": [replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order]}
