@@ -425,7 +425,7 @@ def _open_brackets(text: str) -> bool:
 
 def quote_units(text: str) -> list[str]:
     """The passage cut into units a brief may quote: whole sentences, a sentence whose parenthesis or quotation is
-    still open joined to the next, and a question joined to its answer."""
+    still open joined to the next, and a question joined to its answer; without a trailing footnote mark."""
     sentences = split_sentences(text)
     units: list[str] = []
     i = 0
@@ -435,7 +435,7 @@ def quote_units(text: str) -> list[str]:
         while i < len(sentences) and (_open_brackets(unit) or unit.endswith("?")):
             unit = f"{unit} {sentences[i]}"
             i += 1
-        units.append(unit)
+        units.append(unit.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹"))  # a report's footnote mark is not part of what the brief quotes
     return units
 
 
@@ -518,7 +518,10 @@ def _terms(text: str) -> set[str]:
     return terms
 
 
-_PIN = re.compile(r"(?:, )(?P<pin>§§? ?[\d–-]+|para\. \d+|p\. \d+(?:, para\. \d+)?|\[\d+\]|第[^,，]+条)(?=,|$)")
+_PIN = re.compile(r"(?:, )(?P<pin>§§? ?[\d–-]+|(?:para|fn)\. \d+(?: \(p\. \d+\))?|p\. \d+(?:, para\. \d+)?|\[\d+\]|"
+                  r"第[^,，]+条|art\. [\d-]+ \([^)]*\))(?=,|$)")
+"""The pinpoint at the end of a citation (`kb.citations.style`): `§ 125`, `para. 131 (p. 40)`, `fn. 155 (p. 21)`,
+`[45]`, a PRC article in English with the Chinese beside (`art. 22 (中华人民共和国监察法 第二十二条)`)."""
 
 
 def pin_of(citation: str) -> tuple[str, str]:
