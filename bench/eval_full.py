@@ -1,6 +1,7 @@
 """The full evaluation table on the whole ingested ECtHR corpus: baselines, the shipped ranking and its ablation.
 
     KB_HOME=data .venv/bin/python bench/eval_full.py --citation 600 --summary 199 --seed 1 [--json out.json]
+        [--variants "bm25; ranked; ranked before issue 10"]
 
 Why a script and not only `kb eval --compare --ablation`: the issue's targets are measured on a fixed,
 kind-stratified sample in one run, and the store may still be locked by a running ingest (Qdrant Edge allows one
@@ -19,7 +20,15 @@ from pathlib import Path
 from kb.api import KnowledgeBase
 from kb.citations.graph import GRAPH_FILE, build, iter_echr_documents
 from kb.errors import StoreLockedError
-from kb.search.evaluation import ablation_variants, evaluate, format_table, read_cases, searcher, standard_variants
+from kb.search.evaluation import (
+    ablation_variants,
+    before_variants,
+    evaluate,
+    format_table,
+    read_cases,
+    searcher,
+    standard_variants,
+)
 from kb.search.facts_index import build as build_facts
 from kb.settings import Settings
 
@@ -31,7 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=int, default=199, help="summary cases sampled (all: 0)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--variants", help="variant names to run, separated by semicolons (default: all)")
     args = parser.parse_args(argv)
+    variants = standard_variants() + before_variants() + ablation_variants()
+    if args.variants:
+        wanted = [name.strip() for name in args.variants.split(";")]
+        unknown = [name for name in wanted if name not in {v.name for v in variants}]
+        if unknown:
+            parser.error(f"unknown variant {unknown[0]!r}; valid: {'; '.join(v.name for v in variants)}")
+        variants = [v for v in variants if v.name in wanted]
     settings = Settings.load()
     cases_file = args.cases or (settings.corpus.parent / "eval" / "dev.jsonl" if settings.corpus else None)
     if cases_file is None:
@@ -62,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 kb.store.flush()
         print(f"{len(chosen)} cases against {count} chunks in {settings.store}", file=sys.stderr)
         results = []
-        for variant in standard_variants() + ablation_variants():
+        for variant in variants:
             print(f"  {variant.name} …", file=sys.stderr)
             results.append(evaluate(chosen, searcher(kb, variant), variant.name))
     finally:
