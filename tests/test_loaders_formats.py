@@ -126,6 +126,15 @@ def test_uk_sub_paragraphs_join_their_parent(corpus_root: Path) -> None:
     assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
 
 
+def test_uk_sentence_broken_across_two_blocks_stays_in_its_paragraph(corpus_root: Path) -> None:
+    """[2020] EWCA Civ 1176 breaks "… in Jeunesse v" / "Netherlands (2015) 60 EHRR 17 …" across two blocks; the first
+    half is no heading, so both stay in paragraph 11 (and a heading styled as one still is one)."""
+    doc = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-1176-civ.xml", "national")
+    assert "in Jeunesse v\nNetherlands (2015) 60 EHRR 17" in paragraph(doc, "11").text
+    assert paragraph(doc, "12").heading == "PART 5A OF THE 2002 ACT: SECTION 117C"
+    assert not any((p.heading or "").endswith((" v", " to", " the")) for p in doc.paragraphs)
+
+
 def test_prc_supervision_law_article_22_on_liuzhi(corpus_root: Path) -> None:
     doc = load_one(statute_md, corpus_root, "prc-law/宪法相关法/监察法(2018-03-20).md", "prc-law")
     assert doc.doc_id == "PRC-监察法-2018-03-20"
