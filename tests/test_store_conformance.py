@@ -570,6 +570,11 @@ def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_pa
         store.upsert_facts(facts_points)
         store.upsert_facts(facts_points[:1])
         assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+        scrolled = sorted(store.scroll_facts(batch=2), key=lambda p: p.id)
+        assert [(p.id, p.doc_id, p.sparse.indices) for p in scrolled] == sorted(
+            (p.id, p.doc_id, p.sparse.indices) for p in facts_points), "every point once, with its vector"
+        want = {p.id: p.sparse.values for p in facts_points}
+        assert all(p.sparse.values == pytest.approx(want[p.id], rel=1e-6) for p in scrolled)
         gone = facts_points[0].doc_id
         store.delete_facts([gone, "no-such-judgment"])
         store.flush()
