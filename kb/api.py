@@ -194,20 +194,22 @@ class KnowledgeBase:
     ) -> list[Hit]:
         """Passages for `query`, best first. `weights`: the RRF weights (dense, BM25) of `hybrid`; other modes
         refuse them (ValueError)."""
-        pipeline = self.search_pipeline(mode, weights)
         query = (query or "").strip()
+        filters = filters or SearchFilters()
+        if query:  # before the pipeline is built: a bad argument is refused without loading the model
+            validate_filters(filters)
+            validate_limit(limit)
+        pipeline = self.search_pipeline(mode, weights)
         if not query:
             return []
-        filters = filters or SearchFilters()
-        validate_filters(filters)
-        validate_limit(limit)
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
         return [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)]
 
     def reporter(self, doc_id: str) -> str | None:
-        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached, since the
-        graph changes only when `kb citations build` runs."""
+        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached for the
+        process's life (a reporter changes only with a new judgment's citations of `doc_id`, which a later process
+        sees)."""
         with self._lock:
             if doc_id not in self._reporters:
                 from kb.citations.graph import open_graph
