@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -96,3 +97,13 @@ def clone_store(kb, settings) -> None:
         assert target.versions() == kb.store.versions() and target.facts_doc_ids() == kb.store.facts_doc_ids()
     finally:
         target.close()
+
+
+def memoize_local_mode_dates() -> None:
+    """qdrant-client's local mode (the tests' stand-in for a server) parses each stored date again for every point of
+    every date-filtered query, trying a dozen strptime formats in turn: over half the conformance suite's time here.
+    Parsing is a pure function of the string (its result an immutable datetime), so the cache changes no result."""
+    from qdrant_client.local import datetime_utils
+
+    if not hasattr(datetime_utils.parse, "cache_info"):
+        datetime_utils.parse = functools.lru_cache(maxsize=1 << 16)(datetime_utils.parse)

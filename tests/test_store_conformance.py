@@ -21,10 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import memoize_local_mode_dates
 
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, StoredChunk
 from kb.store.edge import EdgeStore
 from kb.store.server import ServerStore
+
+memoize_local_mode_dates()
 
 DIM = 384
 FILES = (
