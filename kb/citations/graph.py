@@ -25,6 +25,7 @@ Evaluation honesty: counts are computed at query time, leaving out every edge wh
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -63,17 +64,20 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, title TEXT, date TEXT, doc_type TEXT);
 CREATE TABLE IF NOT EXISTS citations (
     id INTEGER PRIMARY KEY, citing_doc TEXT NOT NULL, citing_para TEXT NOT NULL, cited_doc TEXT,
-    cited_paras TEXT NOT NULL, raw TEXT NOT NULL, form TEXT NOT NULL);
+    cited_paras TEXT NOT NULL, raw TEXT NOT NULL, form TEXT NOT NULL,
+    name TEXT, appnos TEXT NOT NULL, date TEXT, decision INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pinpoints (citation_id INTEGER NOT NULL, cited_doc TEXT NOT NULL, cited_para TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pinpoints_target ON pinpoints (cited_doc, cited_para);
 CREATE INDEX IF NOT EXISTS citations_target ON citations (cited_doc);
 CREATE INDEX IF NOT EXISTS citations_source ON citations (citing_doc);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS resolver_keys (doc_id TEXT PRIMARY KEY, appnos TEXT NOT NULL, paragraphs TEXT NOT NULL,
-    fingerprint TEXT NOT NULL);
+    source_file TEXT NOT NULL, fingerprint TEXT NOT NULL);
 """
-"""`resolver_keys`: what `Resolver` needs of each ECtHR document beyond its `documents` row (JSON lists), and a
-fingerprint of what its citations are extracted from, so a rewrite that changes none of it changes nothing here."""
+"""What an update needs to resolve as a build does. `citations.name/appnos/date/decision`: the citation as read
+(`RawCitation`; `raw` is cut at 300 characters and cannot be read again). `resolver_keys`: what `Resolver` needs of
+each ECtHR document beyond its `documents` row (JSON lists; `source_file` orders documents as a build reads them), and
+a fingerprint of what its citations are extracted from, so a rewrite that changes none of it changes nothing."""
 
 
 REPORTER = re.compile(r"\bECHR \d{4}(?:-[IVXL]+)?(?: \(extracts\))?|\bSeries A no\. \d+(?:-[A-C])?|"
@@ -103,6 +107,8 @@ class Citation:
     cited_paras: tuple[str, ...]
     raw: str
     form: str
+    read: RawCitation | None = None
+    """The citation as extracted, kept so that it can be resolved again without its paragraph."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,8 @@ class _Doc:
     doc_type: str
     paragraphs: set[str]
     appnos: tuple[str, ...] = ()
+    source_file: str = ""
+    """Where candidates of equal preference are ordered: the corpus order a build reads, however the graph was made."""
     folded_title: str = ""
 
 
@@ -207,27 +215,31 @@ class Resolver:
 
     def add(self, doc: SourceDocument) -> None:
         numbers = {p.number for p in doc.paragraphs if p.number}
-        self.add_keys(_Doc(doc.doc_id, doc.title, doc.date, doc.doc_type, numbers, tuple(doc.appno)))
+        self.add_keys(_Doc(doc.doc_id, doc.title, doc.date, doc.doc_type, numbers, tuple(doc.appno), doc.source_file))
 
     def add_keys(self, doc: _Doc) -> None:
         if doc.doc_type not in CITABLE_TYPES:
             return
         doc.folded_title = _fold(doc.title or "")
         self.docs[doc.doc_id] = doc
+        order = self._order
         for appno in doc.appnos:
-            self.by_appno.setdefault(appno, []).append(doc.doc_id)
+            bisect.insort(self.by_appno.setdefault(appno, []), doc.doc_id, key=order)
         if doc.date:
-            self.by_date.setdefault(doc.date, []).append(doc.doc_id)
+            bisect.insort(self.by_date.setdefault(doc.date, []), doc.doc_id, key=order)
+
+    def _order(self, doc_id: str) -> tuple[str, str]:
+        return self.docs[doc_id].source_file, doc_id
 
     @classmethod
     def from_db(cls, con: sqlite3.Connection) -> Resolver:
         """The resolver of a built graph, from its `documents` and `resolver_keys` rows."""
         resolver = cls()
-        for doc_id, title, date, doc_type, appnos, paragraphs in con.execute(
-                "SELECT d.doc_id, d.title, d.date, d.doc_type, k.appnos, k.paragraphs FROM documents d "
+        for doc_id, title, date, doc_type, appnos, paragraphs, source_file in con.execute(
+                "SELECT d.doc_id, d.title, d.date, d.doc_type, k.appnos, k.paragraphs, k.source_file FROM documents d "
                 "JOIN resolver_keys k ON k.doc_id = d.doc_id"):
             resolver.add_keys(_Doc(doc_id, title, date, doc_type, set(json.loads(paragraphs)),
-                                   tuple(json.loads(appnos))))
+                                   tuple(json.loads(appnos)), source_file))
         return resolver
 
     def resolve(self, cit: RawCitation, citing_doc: str) -> str | None:
@@ -239,7 +251,7 @@ class Resolver:
                           if tokens and tokens[0] in self.docs[d].folded_title]
         else:
             return None
-        candidates = sorted(set(candidates) - {citing_doc})  # in id order, so a tie goes the same way however built
+        candidates = [d for d in dict.fromkeys(candidates) if d != citing_doc]
         if not candidates:
             return None
 
@@ -277,12 +289,9 @@ def resolve_sequence(doc_id: str, citations: Iterable[tuple[str, RawCitation]], 
         else:
             cited = last
         last = cited
-        yield Citation(doc_id, paragraph, cited, cit.paragraphs, cit.raw, cit.form)
+        yield Citation(doc_id, paragraph, cited, cit.paragraphs, cit.raw, cit.form, cit)
 
 
-def reextract(raw: str, form: str) -> RawCitation:
-    """A stored citation as `extract` read it: `raw` is the segment it was found in, which reads back the same."""
-    return next((c for c in extract(raw) if c.form == form), RawCitation(raw, form, None, (), None, False, ()))
 
 
 def iter_echr_documents(corpus: Path, warn: Callable[[str], None]) -> Iterator[SourceDocument]:
@@ -325,19 +334,23 @@ def fingerprint(doc: SourceDocument) -> str:
 
 def _insert_document(con: sqlite3.Connection, doc: SourceDocument) -> None:
     con.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", (doc.doc_id, doc.title, doc.date, doc.doc_type))
-    con.execute("INSERT OR REPLACE INTO resolver_keys VALUES (?, ?, ?, ?)",
+    con.execute("INSERT OR REPLACE INTO resolver_keys VALUES (?, ?, ?, ?, ?)",
                 (doc.doc_id, json.dumps(list(doc.appno)),
-                 json.dumps(sorted({p.number for p in doc.paragraphs if p.number})), fingerprint(doc)))
+                 json.dumps(sorted({p.number for p in doc.paragraphs if p.number})), doc.source_file,
+                 fingerprint(doc)))
 
 
 def _insert_citations(con: sqlite3.Connection, doc: SourceDocument, resolver: Resolver) -> None:
     if doc.doc_type not in CITABLE_TYPES:
         return
     for c in resolve_document(doc, resolver):
+        read = c.read
         cur = con.execute(
-            "INSERT INTO citations (citing_doc, citing_para, cited_doc, cited_paras, raw, form) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (c.citing_doc, c.citing_para, c.cited_doc, json.dumps(list(c.cited_paras)), c.raw, c.form))
+            "INSERT INTO citations (citing_doc, citing_para, cited_doc, cited_paras, raw, form, name, appnos, date, "
+            "decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (c.citing_doc, c.citing_para, c.cited_doc, json.dumps(list(c.cited_paras)), c.raw, c.form,
+             read.name if read else None, json.dumps(list(read.appnos) if read else []), read.date if read else None,
+             int(bool(read and read.decision))))
         _insert_pinpoints(con, cur.lastrowid, c)
 
 
@@ -376,8 +389,9 @@ def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterab
     try:
         con.executescript(SCHEMA)
         con.execute("BEGIN IMMEDIATE")
-        if (con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-                and not con.execute("SELECT COUNT(*) FROM resolver_keys").fetchone()[0]):
+        columns = {row[1] for row in con.execute("PRAGMA table_info(citations)")}
+        if "appnos" not in columns or (con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+                                       and not con.execute("SELECT COUNT(*) FROM resolver_keys").fetchone()[0]):
             raise GraphOutdatedError(f"the citation graph {target} predates incremental updates; rebuild it once with "
                                      "`kb citations build`")
         known = dict(con.execute("SELECT doc_id, fingerprint FROM resolver_keys"))
@@ -443,10 +457,12 @@ def _written_date(iso: str) -> str:
 
 def _resolve_again(con: sqlite3.Connection, citing_doc: str, resolver: Resolver) -> None:
     """Resolve one judgment's stored citations again, in reading order (a short form follows its full one)."""
-    rows = con.execute("SELECT id, citing_para, raw, form, cited_doc FROM citations WHERE citing_doc = ? ORDER BY id",
-                       (citing_doc,)).fetchall()
-    resolved = resolve_sequence(citing_doc, ((para, reextract(raw, form)) for _, para, raw, form, _ in rows), resolver)
-    for (citation_id, _, _, _, before), c in zip(rows, resolved, strict=True):
+    rows = con.execute("SELECT id, citing_para, cited_doc, raw, form, name, appnos, date, decision, cited_paras "
+                       "FROM citations WHERE citing_doc = ? ORDER BY id", (citing_doc,)).fetchall()
+    read = ((para, RawCitation(raw, form, name, tuple(json.loads(appnos)), date, bool(decision),
+                               tuple(json.loads(paras))))
+            for _, para, _, raw, form, name, appnos, date, decision, paras in rows)
+    for (citation_id, _, before, *_), c in zip(rows, resolve_sequence(citing_doc, read, resolver), strict=True):
         if c.cited_doc != before:
             con.execute("UPDATE citations SET cited_doc = ? WHERE id = ?", (c.cited_doc, citation_id))
             con.execute("DELETE FROM pinpoints WHERE citation_id = ?", (citation_id,))
