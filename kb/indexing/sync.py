@@ -14,6 +14,7 @@ Reading is cheap next to embedding (~1 % of the time here), so the second read c
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 import traceback
@@ -328,6 +329,9 @@ class Sync:
         except GraphOutdatedError as exc:
             self.graph_outdated = True
             self.warn(f"{exc}; until then it does not follow this run's changes")
+        except sqlite3.Error as exc:  # busy past the timeout, or damaged: the store's writes stand, the graph waits
+            self.warn(f"the citation graph {self.settings.citations_db} was not updated ({exc}); "
+                      "`kb citations build` brings it up to date")
 
     def _removals(self) -> list[str]:
         if not self.policy.remove:
