@@ -433,26 +433,27 @@ def _delete_documents(con: sqlite3.Connection, doc_ids: list[str]) -> None:
 
 def _affected(con: sqlite3.Connection, changed: list[str], written: list[SourceDocument]) -> set[str]:
     """Judgments whose citations may resolve differently now: one resolved to a changed document, or a full
-    citation naming a written document's application number or date (a superset; resolving again is exact)."""
+    citation, as parsed, naming a written document's application number or date (a superset; resolving again is
+    exact)."""
     out: set[str] = set()
     for start in range(0, len(changed), 400):
         chunk = changed[start:start + 400]
         out.update(r[0] for r in con.execute(
             f"SELECT DISTINCT citing_doc FROM citations WHERE cited_doc IN ({','.join('?' * len(chunk))})", chunk))
-    needles = sorted({a for d in written if d.doc_type in CITABLE_TYPES for a in d.appno}
-                     | {_written_date(d.date) for d in written if d.doc_type in CITABLE_TYPES and d.date})
-    for start in range(0, len(needles), 200):
-        chunk = needles[start:start + 200]
+    citable = [d for d in written if d.doc_type in CITABLE_TYPES]
+    dates = sorted({d.date for d in citable if d.date})
+    for start in range(0, len(dates), 400):
+        chunk = dates[start:start + 400]
+        out.update(r[0] for r in con.execute(
+            f"SELECT DISTINCT citing_doc FROM citations WHERE form = 'full' AND date IN ({','.join('?' * len(chunk))})",
+            chunk))
+    numbers = sorted({json.dumps(a) for d in citable for a in d.appno})  # as it appears in the JSON list
+    for start in range(0, len(numbers), 200):
+        chunk = numbers[start:start + 200]
         out.update(r[0] for r in con.execute(
             "SELECT DISTINCT citing_doc FROM citations WHERE form = 'full' AND ("
-            + " OR ".join("instr(raw, ?) > 0" for _ in chunk) + ")", chunk))
+            + " OR ".join("instr(appnos, ?) > 0" for _ in chunk) + ")", chunk))
     return out
-
-
-def _written_date(iso: str) -> str:
-    """`1989-07-07` as the Court writes it in a citation: `7 July 1989`."""
-    year, month, day = iso[:10].split("-")
-    return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
 
 
 def _resolve_again(con: sqlite3.Connection, citing_doc: str, resolver: Resolver) -> None:
