@@ -66,7 +66,10 @@ def build_store(home: Path, corpus: Path, files: tuple[str, ...] = SMALL_CORPUS)
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
-    kb = KnowledgeBase(Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus)}))
+    env = {"KB_HOME": str(home), "KB_CORPUS": str(corpus)}
+    if os.environ.get("KB_EMBED_CACHE"):  # the tests' shared cache: known passages are not embedded again
+        env["KB_EMBED_CACHE"] = os.environ["KB_EMBED_CACHE"]
+    kb = KnowledgeBase(Settings.load(env))
     try:
         report = kb.ingest(IngestRequest(files=tuple(corpus / f for f in files)), warn=lambda m: None)
         if report.failed:

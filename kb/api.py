@@ -16,9 +16,10 @@ from pathlib import Path
 from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
-from kb.errors import DocumentNotFoundError, FilterError, KbError, MatterNotFoundError, StoreEmptyError
+from kb.errors import DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
+from kb.search.arguments import validate_filters, validate_limit
 from kb.search.modes import SearchMode
 from kb.search.pipeline import run_search
 from kb.search.retrieval import to_document
@@ -202,20 +203,22 @@ class KnowledgeBase:
     ) -> list[Hit]:
         """Passages for `query`, best first. `weights`: the RRF weights (dense, BM25) of `hybrid`; other modes
         refuse them (ValueError)."""
-        pipeline = self.search_pipeline(mode, weights)
         query = (query or "").strip()
+        filters = filters or SearchFilters()
+        if query:  # before the pipeline is built: a bad argument is refused without loading the model
+            validate_filters(filters)
+            validate_limit(limit)
+        pipeline = self.search_pipeline(mode, weights)
         if not query:
             return []
-        filters = filters or SearchFilters()
-        validate_filters(filters)
-        validate_limit(limit)
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
         return with_strength(query, [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)])
 
     def reporter(self, doc_id: str) -> str | None:
-        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached, since the
-        graph changes only when `kb citations build` runs."""
+        """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached for the
+        process's life (a reporter changes only with a new judgment's citations of `doc_id`, which a later process
+        sees)."""
         with self._lock:
             if doc_id not in self._reporters:
                 from kb.citations.graph import open_graph
@@ -477,19 +480,6 @@ def role_label(role: str | None) -> str | None:
     return ROLES.get(role) if role else None
 
 
-MAX_RESULTS = 200
-"""The most passages one search returns: a lawyer reads tens, and `-k 1000000` must not dump the whole store."""
-ARTICLE = re.compile(r"(?:[Pp]\d{1,2}-)?\d{1,3}(?:-\d{1,3})*(?:-[a-z])?")
-"""A Convention article as HUDOC writes it: `3`, `5-1`, `6-3-c`, `P1-1`; `14+8` combines two."""
-
-
-def validate_limit(limit: object) -> int:
-    """The number of results asked for, refused outside 1..MAX_RESULTS rather than silently clamped or ignored."""
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULTS:
-        raise FilterError(f"limit {limit!r} is out of range; ask for 1 to {MAX_RESULTS} passages")
-    return limit
-
-
 def passage_role(hit: Hit) -> str:
     """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on."""
     from kb.drafting.draft import voice
@@ -497,23 +487,3 @@ def passage_role(hit: Hit) -> str:
     return voice(hit.section, hit.heading, hit.text)
 
 
-def validate_filters(filters: SearchFilters) -> None:
-    from datetime import date
-
-    for article in filters.articles:
-        if not all(ARTICLE.fullmatch(part) for part in str(article).split("+")):
-            raise FilterError(f"article {article!r} is not a Convention article; use e.g. 3, 5-1, 6-3-c or P1-1")
-
-    for name in ("date_from", "date_to"):
-        value = getattr(filters, name)
-        if value:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise FilterError(f"{name}={value!r} is not a date; use YYYY-MM-DD") from None
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise FilterError(f"date range {filters.date_from} to {filters.date_to} is empty: the start is after the end")
-    if filters.max_importance is not None and not 1 <= filters.max_importance <= 4:
-        raise FilterError(
-            f"importance {filters.max_importance} is out of range; HUDOC importance runs 1 (key case) to 4"
-        )

@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        check_arguments(args)
+    except (KbError, ValueError) as exc:
+        print(f"kb {args.command}: {one_line(str(exc))}", file=sys.stderr)
+        return 2
     from kb.api import KnowledgeBase
 
     kb = KnowledgeBase()
@@ -182,6 +187,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         kb.close()
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """What can be refused from the arguments alone, before the store, the model and the Haystack stack are loaded
+    (~10 s here): a bad search filter or limit, an export folder that does not exist."""
+    if args.command == "search" and args.query.strip():
+        from kb.search.arguments import validate_filters, validate_limit
+
+        validate_filters(filters_from_args(args))
+        validate_limit(args.limit)
+    if args.command == "draft" and args.out is not None and not args.out.parent.is_dir():
+        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
 
 
 def cmd_ingest(kb, args) -> int:
@@ -415,8 +432,6 @@ def cmd_draft(kb, args) -> int:
     from kb.drafting.export import export_docx, export_markdown
     from kb.drafting.matters import MatterStore
 
-    if args.out is not None and not args.out.parent.is_dir():
-        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
     matter = MatterStore(kb.settings.matters).get(args.matter_id)
     draft = draft_argument(kb, matter, grounds=args.ground or None)
     if args.out is None:

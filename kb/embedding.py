@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import qdrant_edge as q
@@ -109,23 +111,30 @@ class EmbeddingCache:
 
 @component
 class CachedDocumentEmbedder:
-    """Dense-embeds documents, taking vectors from the cache where the exact text was embedded before."""
+    """Dense-embeds documents, taking vectors from the cache where the exact text was embedded before.
 
-    def __init__(self, embedder, cache: EmbeddingCache | None) -> None:
-        self.embedder = embedder
+    `make_embedder` builds the model's embedder (e.g. `lambda: document_embedder(model)`); it is called on the first
+    text the cache does not hold, so a run over cached texts (an unchanged re-ingest, a `kb update` of a known file,
+    the tests' shared cache) never pays for importing sentence-transformers and torch (~10 s here) or loading the model.
+    """
+
+    def __init__(self, make_embedder: Callable[[], Any], cache: EmbeddingCache | None) -> None:
+        self.make_embedder = make_embedder
+        self.embedder: Any = None
         self.cache = cache
         self.embedded = 0
         self.cached = 0
 
     def warm_up(self) -> None:
-        """Nothing yet: the model loads on the first text the cache does not hold, so a run over cached texts (an
-        unchanged re-ingest, a `kb update` of a known file, the tests' shared cache) never pays for loading it."""
+        """Nothing yet: see the class docstring."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
         known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
         todo = [d for d in documents if (d.content or "") not in known]
         if todo:
+            if self.embedder is None:
+                self.embedder = self.make_embedder()
             self.embedder.warm_up()
             embedded = self.embedder.run(documents=todo)["documents"]
             if self.cache:

@@ -62,6 +62,10 @@ class CorpusNotFoundError(KbError, FileNotFoundError):
     """No corpus folder is configured, or the configured one does not exist."""
 
 
+class GraphOutdatedError(KbError):
+    """The citation graph was built in a form an update cannot extend; `kb citations build` rebuilds it."""
+
+
 __all__ = [
     "BadInputError",
     "BriefError",
@@ -69,6 +73,7 @@ __all__ = [
     "CorpusNotFoundError",
     "DocumentNotFoundError",
     "FilterError",
+    "GraphOutdatedError",
     "KbError",
     "MatterError",
     "MatterNotFoundError",

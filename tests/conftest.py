@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -73,3 +74,36 @@ def sample_kb(kb_settings, corpus_root: Path):
     assert report.failed == 0, report.failures
     yield kb
     kb.close()
+
+
+def clone_store(kb, settings) -> None:
+    """A copy of `kb`'s store (every chunk with both vectors and its payload, every facts point) as the store of
+    `settings`: a second home holding the same documents as if ingested from the same files, without cutting,
+    embedding and BM25-weighting them again. For a test that needs the sample documents in a store another process
+    must own (the fixture's own shard stays open here)."""
+    from kb.store import open_store
+    from kb.store.base import ChunkPoint
+
+    target = open_store(settings)
+    try:
+        batch: list[ChunkPoint] = []
+        for chunk in kb.store.scroll(batch=512, with_vectors=True):
+            batch.append(ChunkPoint(chunk.id, chunk.dense, chunk.sparse, chunk.payload))
+            if len(batch) == 512:
+                target.upsert(batch)
+                batch = []
+        target.upsert(batch)
+        target.upsert_facts(list(kb.store.scroll_facts()))
+        assert target.versions() == kb.store.versions() and target.facts_doc_ids() == kb.store.facts_doc_ids()
+    finally:
+        target.close()
+
+
+def memoize_local_mode_dates() -> None:
+    """qdrant-client's local mode (the tests' stand-in for a server) parses each stored date again for every point of
+    every date-filtered query, trying a dozen strptime formats in turn: over half the conformance suite's time here.
+    Parsing is a pure function of the string (its result an immutable datetime), so the cache changes no result."""
+    from qdrant_client.local import datetime_utils
+
+    if not hasattr(datetime_utils.parse, "cache_info"):
+        datetime_utils.parse = functools.lru_cache(maxsize=1 << 16)(datetime_utils.parse)

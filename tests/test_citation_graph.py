@@ -82,3 +82,75 @@ def test_paragraph_counts_agree_with_the_citing_paragraphs_listed(graph) -> None
     excluded = graph.paragraph_counts(SAADI_PARAGRAPHS, ["001-100038"])
     for (doc, para), n in excluded.items():
         assert n == len(graph.cited_by(doc, para, ["001-100038"]))
+
+
+# -- kept current: an update equals a fresh build ------------------------------------------------------------------
+
+
+def graph_rows(path: Path) -> tuple[list, list, list]:
+    """Everything a graph holds, independent of row ids: documents, citations, pinpoints (each sorted)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as con:
+        documents = sorted(con.execute("SELECT * FROM documents"))
+        citations = sorted(con.execute("SELECT citing_doc, citing_para, cited_doc, cited_paras, raw, form "
+                                       "FROM citations"), key=repr)
+        pinpoints = sorted(con.execute("SELECT c.citing_doc, c.citing_para, c.raw, p.cited_doc, p.cited_para "
+                                       "FROM pinpoints p JOIN citations c ON c.id = p.citation_id"))
+    return documents, citations, pinpoints
+
+
+def test_update_adding_changing_and_removing_judgments_equals_a_fresh_build(docs, corpus_root: Path,
+                                                                            tmp_path: Path) -> None:
+    """Saadi cites Soering, Chahal and Mamatkulov; NA. and A. v. the Netherlands cite Saadi. Adding them to a graph
+    of the others must resolve both their own citations and those of judgments already in it that name them."""
+    from dataclasses import replace
+
+    from kb.citations.graph import update
+
+    later = ("HEJUD-37201-06", "001-100038")
+    path, fresh = tmp_path / "citations.sqlite", tmp_path / "fresh.sqlite"
+    build(corpus_root, path, documents=[d for k, d in docs.items() if k not in later])
+    before = graph_rows(path)
+    stats = update(path, written=[docs[k] for k in later])
+    assert stats is not None and stats["updated"] == 2
+    build(corpus_root, fresh, documents=docs.values())
+    assert graph_rows(path) == graph_rows(fresh)
+    assert graph_rows(path) != before
+    assert ("HEJUD-37201-06", "125") in {(c.doc_id, c.paragraph) for c in CitationGraph(path).cited_by(
+        "HEJUD-14038-88", "91")}, "the added judgment's own citations"
+    assert any(c.doc_id == "001-87458" for c in CitationGraph(path).cited_by("HEJUD-37201-06", "125")), \
+        "a judgment already in the graph now cites the added one"
+
+    assert update(path, written=[docs["HEJUD-37201-06"]]) is None, "an unchanged judgment changes nothing"
+
+    saadi = docs["HEJUD-37201-06"]
+    changed = replace(saadi, paragraphs=[p for p in saadi.paragraphs if p.number != "125"])
+    update(path, written=[changed])
+    build(corpus_root, fresh, documents=[changed if k == saadi.doc_id else d for k, d in docs.items()])
+    assert graph_rows(path) == graph_rows(fresh)
+    assert ("HEJUD-37201-06", "125") not in {(c.doc_id, c.paragraph) for c in CitationGraph(path).cited_by(
+        "HEJUD-14038-88", "91")}
+
+    update(path, removed=["HEJUD-37201-06", "not-in-the-graph"])
+    build(corpus_root, fresh, documents=[d for k, d in docs.items() if k != "HEJUD-37201-06"])
+    assert graph_rows(path) == graph_rows(fresh)
+    assert not CitationGraph(path).cited_by("HEJUD-37201-06", "125"), "citations of the removed judgment went"
+
+
+def test_update_of_a_graph_without_resolver_keys_says_to_rebuild(docs, corpus_root: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    from kb.citations.graph import update
+    from kb.errors import GraphOutdatedError
+
+    path = tmp_path / "citations.sqlite"
+    build(corpus_root, path, documents=[docs["HEJUD-14038-88"]])
+    with sqlite3.connect(path) as con:
+        con.execute("DELETE FROM resolver_keys")
+    before = graph_rows(path)
+    with pytest.raises(GraphOutdatedError, match="kb citations build"):
+        update(path, written=[docs["HEJUD-37201-06"]])
+    assert graph_rows(path) == before, "nothing half-written"
+    assert update(tmp_path / "none.sqlite", written=[docs["HEJUD-37201-06"]]) is None
+    assert not (tmp_path / "none.sqlite").exists(), "no graph is created by an update"

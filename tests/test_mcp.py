@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from tests.conftest import SAMPLE_FILES, home_env
+from tests.conftest import clone_store, home_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = {"search", "show", "cite", "check_citations", "matter_list", "matter_show", "matter_add_passage", "draft"}
@@ -59,18 +59,17 @@ async def _session(env: dict[str, str], matter_id: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def session_results(corpus_root, tmp_path_factory) -> dict:
-    """One server process and one client session for all calls (the server loads the model once)."""
-    from kb.api import KnowledgeBase
-    from kb.indexing.ingest import IngestRequest
+def session_results(sample_kb, corpus_root, tmp_path_factory) -> dict:
+    """One server process and one client session for all calls (the server loads the model once), on a copy of the
+    session's sample store (the server process must own its Edge shard)."""
+    from kb.drafting.matters import MatterStore
     from kb.settings import Settings
 
     env = home_env(tmp_path_factory.mktemp("mcp_home"), corpus_root)
-    kb = KnowledgeBase(Settings.load(env))
-    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
-    assert report.failed == 0, report.failures
-    matter = kb.matters.create("Li v. Requesting State", requesting_state="United States", offence="murder")
-    kb.close()  # the server process must own the Edge shard
+    settings = Settings.load(env)
+    clone_store(sample_kb, settings)
+    matter = MatterStore(settings.home / "matters").create("Li v. Requesting State", requesting_state="United States",
+                                                  offence="murder")
     results = anyio.run(_session, env, matter.id)
     results["matter_id"] = matter.id
     return results

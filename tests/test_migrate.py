@@ -2,7 +2,8 @@
 
 The server is qdrant-client's LOCAL MODE, a STAND-IN for a Qdrant server (none can run on this machine):
 `--to path:FOLDER` opens it. The source is the session's real sample store (13 corpus files, real
-embeddings), copied first into its own Edge folder so the fixture's open shard is left alone.
+embeddings), copied first into its own Edge folder so the fixture's open shard is left alone: some whole documents'
+chunks and every facts point (the facts-section index of its judgments, beside the chunks).
 """
 
 from __future__ import annotations
@@ -11,20 +12,40 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import memoize_local_mode_dates
 
-from kb.store.base import ChunkPoint, SearchFilters, StoredChunk
+from kb.search.facts_index import FactsIndex
+from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, SearchFilters, SparseVector, StoredChunk
 from kb.store.edge import EdgeStore
-from kb.store.migrate import MigrationReport, copy_chunks, migrate, rankings_agree, verify
+from kb.store.migrate import (
+    MigrationReport,
+    copy_chunks,
+    copy_facts,
+    migrate,
+    rankings_agree,
+    verify,
+    verify_facts,
+)
 from kb.store.server import ServerStore
+
+memoize_local_mode_dates()
 
 DIM = 384
 MAX_CHUNKS = 400
 """Enough for several whole documents; local mode's sparse search is slow, and 400 keeps this test quick."""
+FACTS_QUERIES = (
+    "The applicant was detained pending extradition to the United States to face charges of capital murder in "
+    "Virginia; he risked the death penalty and the death row phenomenon.",
+    "The applicant, a Tunisian national, was arrested in Italy on suspicion of international terrorism",
+    "The applicant, a Sikh separatist, was detained with a view to deportation to India on national security grounds",
+    "Roma families lived in an unlawful settlement in Sofia which the municipality ordered removed",
+)
 
 
 @pytest.fixture(scope="module")
 def edge_source(sample_kb, tmp_path_factory) -> Path:
-    """An Edge store holding the first MAX_CHUNKS chunks of the sample store, whole documents only."""
+    """An Edge store holding the first MAX_CHUNKS chunks of the sample store (whole documents only) and every facts
+    point of the sample store."""
     folder = tmp_path_factory.mktemp("migrate") / "edge-source"
     source = sample_kb.store
     docs = sorted(source.versions().values(), key=lambda v: v.stored_chunks)
@@ -37,8 +58,19 @@ def edge_source(sample_kb, tmp_path_factory) -> Path:
     edge = EdgeStore(folder, DIM)
     edge.upsert([ChunkPoint(c.id, c.dense, c.sparse, c.payload)
                  for c in source.scroll(SearchFilters(doc_ids=tuple(chosen)), with_vectors=True)])
+    edge.upsert_facts(list(source.scroll_facts()))
+    assert len(edge.facts_doc_ids()) >= 5, "the sample store's judgments have facts points"
     edge.close()
     return folder
+
+
+def facts_ranks(store: ChunkStore) -> dict[str, dict[str, int]]:
+    """What search asks of the facts index: each judgment's rank for each query, with and without an exclusion."""
+    index = FactsIndex(store)
+    every = sorted(store.facts_doc_ids())
+    out = {query: index.ranks(query, every) for query in FACTS_QUERIES}
+    out["excluding Soering"] = index.ranks(FACTS_QUERIES[0], every, exclude_doc_ids=["HEJUD-14038-88"])
+    return out
 
 
 def run_cli(argv: list[str], home: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict, str]:
@@ -59,15 +91,25 @@ def test_round_trip_edge_to_server_standin_to_new_edge(edge_source: Path, tmp_pa
     assert code == 0, there
     assert there["ok"] and there["copied"] == there["source_count"] == there["target_count"] > 100
     assert there["versions_checked"] >= 4 and there["spot_queries"] >= 8
+    assert there["facts_copied"] == there["facts_source_count"] == there["facts_target_count"] >= 5
+    assert there["facts_queries"] >= 5 and not there["facts_mismatches"]
 
     back = tmp_path / "edge-back"
     code, home, _ = run_cli(["migrate", "--to", f"path:{server}", "--from-edge", str(back), "--back", "--json"],
                             tmp_path, capsys, monkeypatch)
     assert code == 0, home
     assert home["ok"] and home["target_count"] == there["source_count"]
+    assert home["facts_copied"] == home["facts_target_count"] == there["facts_source_count"]
 
     original, copy = EdgeStore(edge_source, DIM), EdgeStore(back, DIM)
+    standin = ServerStore(None, "kb_chunks", DIM, location=str(server))
     try:
+        before = facts_ranks(original)
+        assert before[FACTS_QUERIES[0]]["HEJUD-14038-88"] == 1 and before[FACTS_QUERIES[1]]["HEJUD-37201-06"] == 1
+        assert "HEJUD-14038-88" not in before["excluding Soering"]
+        assert facts_ranks(standin) == before, "the server stand-in ranks judgments by their facts as Edge did"
+        assert facts_ranks(copy) == before, "and so does the Edge store copied back"
+        assert original.facts_doc_ids() == standin.facts_doc_ids() == copy.facts_doc_ids()
         assert original.versions() == copy.versions()
         a = {c.id: c for c in original.scroll(with_vectors=True)}
         b = {c.id: c for c in copy.scroll(with_vectors=True)}
@@ -79,6 +121,7 @@ def test_round_trip_edge_to_server_standin_to_new_edge(edge_source: Path, tmp_pa
     finally:
         original.close()
         copy.close()
+        standin.close()
 
 
 def test_rerun_after_an_interrupted_copy_completes_it(edge_source: Path, tmp_path: Path) -> None:
@@ -108,9 +151,33 @@ def test_verification_catches_a_changed_chunk(edge_source: Path, tmp_path: Path)
         victim = next(iter(source.scroll(with_vectors=True)))
         target.upsert([ChunkPoint(victim.id, [-x for x in victim.dense], victim.sparse, victim.payload)])
         report = MigrationReport("edge", "server")
-        verify(source, target, report, samples=400)
+        verify(source, target, report, samples=4)  # the sample always starts at the first chunk scrolled: the victim
         assert report.source_count == report.target_count and not report.version_mismatches
         assert any(victim.id in m for m in report.spot_mismatches), report.spot_mismatches
+    finally:
+        source.close()
+        target.close()
+
+
+def test_verification_catches_a_lost_or_changed_facts_point(edge_source: Path) -> None:
+    """A copy that lost a judgment's facts point, or holds it with other weights, is reported."""
+    source = EdgeStore(edge_source, DIM)
+    target = ServerStore(None, "kb_chunks", DIM, location=":memory:")
+    try:
+        points = list(source.scroll_facts())
+        assert copy_facts(source, target, batch=2) == len(points)
+        report = MigrationReport("edge", "server")
+        verify_facts(source, target, report, samples=len(points))
+        assert report.facts_queries == len(points) and not report.facts_missing and not report.facts_mismatches
+        lost, changed = points[0], points[1]
+        target.delete_facts([lost.doc_id])
+        target.upsert_facts([FactsPoint(changed.id, changed.doc_id,
+                                        SparseVector(changed.sparse.indices, [v * 3 for v in changed.sparse.values]))])
+        report = MigrationReport("edge", "server")
+        verify_facts(source, target, report, samples=len(points))
+        assert not report.ok and report.facts_target_count == report.facts_source_count - 1
+        assert report.facts_missing == [f"facts point of {lost.doc_id} in one store only"]
+        assert report.facts_mismatches, "the changed weights change the rankings"
     finally:
         source.close()
         target.close()

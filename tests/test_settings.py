@@ -63,7 +63,7 @@ def test_ci_fails_instead_of_skipping_when_the_corpus_is_missing(tmp_path: Path,
     if required:
         env["KB_REQUIRE_CORPUS"] = "1"
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "tests/test_ingest.py::test_chunk_ids_and_versions_come_from_content"],
+                          "tests/test_citation_graph.py::test_saadi_125_citations_are_read_in_every_form"],
                          env=env, cwd=PROJECT, capture_output=True, text=True, timeout=300)
     if required:
         assert run.returncode == 1 and "KB_REQUIRE_CORPUS is set" in run.stdout, run.stdout[-1500:]

@@ -21,10 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import memoize_local_mode_dates
 
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, StoredChunk
 from kb.store.edge import EdgeStore
 from kb.store.server import ServerStore
+
+memoize_local_mode_dates()
 
 DIM = 384
 FILES = (
@@ -94,7 +97,7 @@ def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
         for doc in docs:
             prepared = prepare(doc, item.source_name)
             chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
-    dense = CachedDocumentEmbedder(document_embedder(kb_settings.model, kb_settings.embed_dtype),
+    dense = CachedDocumentEmbedder(lambda: document_embedder(kb_settings.model, kb_settings.embed_dtype),
                                    EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
     dense.warm_up()
     docs = Bm25DocumentEmbedder().run(dense.run(chunks)["documents"])["documents"]
@@ -570,6 +573,11 @@ def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_pa
         store.upsert_facts(facts_points)
         store.upsert_facts(facts_points[:1])
         assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+        scrolled = sorted(store.scroll_facts(batch=2), key=lambda p: p.id)
+        assert [(p.id, p.doc_id, p.sparse.indices) for p in scrolled] == sorted(
+            (p.id, p.doc_id, p.sparse.indices) for p in facts_points), "every point once, with its vector"
+        want = {p.id: p.sparse.values for p in facts_points}
+        assert all(p.sparse.values == pytest.approx(want[p.id], rel=1e-6) for p in scrolled)
         gone = facts_points[0].doc_id
         store.delete_facts([gone, "no-such-judgment"])
         store.flush()

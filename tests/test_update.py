@@ -7,6 +7,7 @@ is not touched because updates add and remove documents.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 
@@ -221,3 +222,75 @@ def test_a_poisoned_inbox_batch_is_set_aside_after_the_attempts_and_later_batche
     stored = stored_versions(home)
     assert note not in stored and "DROP-poison" not in stored and len(stored) == 1
     assert json.loads((home.inbox / "attempts.json").read_text()) == {}
+
+
+SOERING, SAADI, NA = "HEJUD-14038-88", "HEJUD-37201-06", "001-87458"
+"""Saadi v. Italy cites Soering; NA. v. the United Kingdom cites Saadi."""
+
+
+def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_path: Path, corpus_root: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9: a judgment added, changed or removed by `kb update` gets (or loses) its citation rows and its facts
+    point as it is written; each time the graph equals a fresh `kb citations build` of the same corpus."""
+    import gzip
+
+    from test_citation_graph import graph_rows
+
+    from kb.citations.graph import CitationGraph, build
+    from kb.cli import main
+    from kb.search.facts_index import FactsIndex
+
+    judgments = tmp_path / "corpus" / "echr" / "JUDGMENT"
+    judgments.mkdir(parents=True)
+    for doc_id in (SOERING, NA):
+        (judgments / f"{doc_id}.json.gz").symlink_to(corpus_root / f"echr/JUDGMENT/{doc_id}.json.gz")
+    settings = Settings.load(home_env(tmp_path / "home", tmp_path / "corpus"))
+    request = UpdateRequest(everything=True, drop=False, uploads=False)
+    assert run_update(settings, request, warn=quiet).added == 2
+    for key, value in home_env(settings.home, settings.corpus).items():
+        monkeypatch.setenv(key, value)
+    assert main(["citations", "build"]) == 0
+
+    def check(saadi_cites_soering: bool, na_cites_saadi: bool) -> None:
+        fresh = tmp_path / "fresh.sqlite"
+        build(settings.corpus, fresh)
+        assert graph_rows(settings.citations_db) == graph_rows(fresh)
+        graph = CitationGraph(settings.citations_db)
+        assert ((SAADI, "125") in {(c.doc_id, c.paragraph) for c in graph.cited_by(SOERING, "91")}) \
+            == saadi_cites_soering
+        assert any(c.doc_id == NA for c in graph.cited_by(SAADI, "125")) == na_cites_saadi
+
+    check(saadi_cites_soering=False, na_cites_saadi=False)
+    saadi = judgments / f"{SAADI}.json.gz"
+    saadi.symlink_to(corpus_root / f"echr/JUDGMENT/{SAADI}.json.gz")
+    assert run_update(settings, request, warn=quiet).added == 1
+    check(saadi_cites_soering=True, na_cites_saadi=True)
+    record = json.loads(gzip.decompress(saadi.read_bytes()))
+    numbers = [str(n) for n in record["paragraph_numbers"]]
+    story = record["paragraphs"][numbers.index("9")]
+    kb = KnowledgeBase(settings)
+    try:
+        assert SAADI in kb.store.facts_doc_ids()
+        assert FactsIndex(kb.store).ranks(story, [SAADI, SOERING, NA])[SAADI] == 1
+    finally:
+        kb.close()
+
+    at = numbers.index("125")
+    record["paragraph_numbers"][at:at + 1], record["paragraphs"][at:at + 1] = [], []  # the copy drops § 125
+    saadi.unlink()  # the link to the shared corpus; the changed copy lives in this test's folder only
+    saadi.write_bytes(gzip.compress(json.dumps(record).encode("utf-8")))
+    assert run_update(settings, request, warn=quiet).replaced == 1
+    check(saadi_cites_soering=False, na_cites_saadi=True)  # NA. still names Saadi's application number
+
+    saadi.unlink()
+    assert run_update(settings, request, warn=quiet).removed == 1
+    check(saadi_cites_soering=False, na_cites_saadi=False)
+    kb = KnowledgeBase(settings)
+    try:
+        assert kb.store.facts_doc_ids() == {SOERING, NA}
+        assert SAADI not in FactsIndex(kb.store).ranks(story, [SAADI, SOERING, NA])
+    finally:
+        kb.close()
+    with sqlite3.connect(settings.citations_db) as con:
+        assert not con.execute("SELECT COUNT(*) FROM citations WHERE citing_doc = ?", (SAADI,)).fetchone()[0]
+        assert not con.execute("SELECT COUNT(*) FROM documents WHERE doc_id = ?", (SAADI,)).fetchone()[0]

@@ -8,6 +8,12 @@ ECtHR document, whatever subset was ingested:
 
     kb citations build            # → $KB_HOME/citations.sqlite
 
+and then kept current by every write (`update`, called by the sync engine behind `kb ingest` and `kb update`): a
+judgment written gets its citation rows, a judgment removed loses them, and the citations of other judgments that
+could resolve differently because of it (an unresolved one naming its application number or date, one resolved to
+it) are resolved again. That needs the resolver's keys (application numbers, paragraph numbers), which the graph
+therefore keeps in its `resolver_keys` table.
+
 Citations are found in the Court's own forms: `(see Saadi v. Italy [GC], no. 37201/06, §§ 124-133, ECHR 2008)`,
 `Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161`, `Saadi, cited above, § 125`, `ibid., § 45`,
 and resolved by application number first, then by applicant name and exact date; `cited above` and `ibid.` go to
@@ -19,6 +25,8 @@ Evaluation honesty: counts are computed at query time, leaving out every edge wh
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import json
 import re
 import sqlite3
@@ -35,6 +43,7 @@ from pathlib import Path
 from ingest.loaders.echr import load as load_echr
 from ingest.model import BadInputError, SourceDocument
 from kb.atomic import atomic_move
+from kb.errors import GraphOutdatedError
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
@@ -55,13 +64,20 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, title TEXT, date TEXT, doc_type TEXT);
 CREATE TABLE IF NOT EXISTS citations (
     id INTEGER PRIMARY KEY, citing_doc TEXT NOT NULL, citing_para TEXT NOT NULL, cited_doc TEXT,
-    cited_paras TEXT NOT NULL, raw TEXT NOT NULL, form TEXT NOT NULL);
+    cited_paras TEXT NOT NULL, raw TEXT NOT NULL, form TEXT NOT NULL,
+    name TEXT, appnos TEXT NOT NULL, date TEXT, decision INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pinpoints (citation_id INTEGER NOT NULL, cited_doc TEXT NOT NULL, cited_para TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pinpoints_target ON pinpoints (cited_doc, cited_para);
 CREATE INDEX IF NOT EXISTS citations_target ON citations (cited_doc);
 CREATE INDEX IF NOT EXISTS citations_source ON citations (citing_doc);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS resolver_keys (doc_id TEXT PRIMARY KEY, appnos TEXT NOT NULL, paragraphs TEXT NOT NULL,
+    source_file TEXT NOT NULL, fingerprint TEXT NOT NULL);
 """
+"""What an update needs to resolve as a build does. `citations.name/appnos/date/decision`: the citation as read
+(`RawCitation`; `raw` is cut at 300 characters and cannot be read again). `resolver_keys`: what `Resolver` needs of
+each ECtHR document beyond its `documents` row (JSON lists; `source_file` orders documents as a build reads them), and
+a fingerprint of what its citations are extracted from, so a rewrite that changes none of it changes nothing."""
 
 
 REPORTER = re.compile(r"\bECHR \d{4}(?:-[IVXL]+)?(?: \(extracts\))?|\bSeries A no\. \d+(?:-[A-C])?|"
@@ -91,6 +107,8 @@ class Citation:
     cited_paras: tuple[str, ...]
     raw: str
     form: str
+    read: RawCitation | None = None
+    """The citation as extracted, kept so that it can be resolved again without its paragraph."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,9 @@ class _Doc:
     date: str | None
     doc_type: str
     paragraphs: set[str]
+    appnos: tuple[str, ...] = ()
+    source_file: str = ""
+    """Where candidates of equal preference are ordered: the corpus order a build reads, however the graph was made."""
     folded_title: str = ""
 
 
@@ -193,14 +214,33 @@ class Resolver:
     by_date: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, doc: SourceDocument) -> None:
+        numbers = {p.number for p in doc.paragraphs if p.number}
+        self.add_keys(_Doc(doc.doc_id, doc.title, doc.date, doc.doc_type, numbers, tuple(doc.appno), doc.source_file))
+
+    def add_keys(self, doc: _Doc) -> None:
         if doc.doc_type not in CITABLE_TYPES:
             return
-        numbers = {p.number for p in doc.paragraphs if p.number}
-        self.docs[doc.doc_id] = _Doc(doc.doc_id, doc.title, doc.date, doc.doc_type, numbers, _fold(doc.title or ""))
-        for appno in doc.appno:
-            self.by_appno.setdefault(appno, []).append(doc.doc_id)
+        doc.folded_title = _fold(doc.title or "")
+        self.docs[doc.doc_id] = doc
+        order = self._order
+        for appno in doc.appnos:
+            bisect.insort(self.by_appno.setdefault(appno, []), doc.doc_id, key=order)
         if doc.date:
-            self.by_date.setdefault(doc.date, []).append(doc.doc_id)
+            bisect.insort(self.by_date.setdefault(doc.date, []), doc.doc_id, key=order)
+
+    def _order(self, doc_id: str) -> tuple[str, str]:
+        return self.docs[doc_id].source_file, doc_id
+
+    @classmethod
+    def from_db(cls, con: sqlite3.Connection) -> Resolver:
+        """The resolver of a built graph, from its `documents` and `resolver_keys` rows."""
+        resolver = cls()
+        for doc_id, title, date, doc_type, appnos, paragraphs, source_file in con.execute(
+                "SELECT d.doc_id, d.title, d.date, d.doc_type, k.appnos, k.paragraphs, k.source_file FROM documents d "
+                "JOIN resolver_keys k ON k.doc_id = d.doc_id"):
+            resolver.add_keys(_Doc(doc_id, title, date, doc_type, set(json.loads(paragraphs)),
+                                   tuple(json.loads(appnos)), source_file))
+        return resolver
 
     def resolve(self, cit: RawCitation, citing_doc: str) -> str | None:
         if cit.appnos:
@@ -228,23 +268,30 @@ class Resolver:
 
 
 def resolve_document(doc: SourceDocument, resolver: Resolver) -> Iterator[Citation]:
-    """Citations of one judgment in reading order; `cited above` and `ibid.` look back within the judgment."""
+    """Citations of one judgment in reading order."""
+    return resolve_sequence(doc.doc_id, ((p.number, cit) for p in doc.paragraphs if p.number
+                                         for cit in extract(p.text)), resolver)
+
+
+def resolve_sequence(doc_id: str, citations: Iterable[tuple[str, RawCitation]], resolver: Resolver
+                     ) -> Iterator[Citation]:
+    """(paragraph, citation) pairs of one judgment, in reading order, resolved; `cited above` and `ibid.` look back
+    within the judgment."""
     earlier: list[tuple[list[str], str | None]] = []
     last: str | None = None
-    for para in doc.paragraphs:
-        if not para.number:
-            continue
-        for cit in extract(para.text):
-            if cit.form == "full":
-                cited = resolver.resolve(cit, doc.doc_id)
-                earlier.append((_applicant_tokens(cit.name or ""), cited))
-            elif cit.form == "short":
-                key = _applicant_tokens(cit.name or "")
-                cited = next((c for tokens, c in reversed(earlier) if key and key[0] in tokens), None)
-            else:
-                cited = last
-            last = cited
-            yield Citation(doc.doc_id, para.number, cited, cit.paragraphs, cit.raw, cit.form)
+    for paragraph, cit in citations:
+        if cit.form == "full":
+            cited = resolver.resolve(cit, doc_id)
+            earlier.append((_applicant_tokens(cit.name or ""), cited))
+        elif cit.form == "short":
+            key = _applicant_tokens(cit.name or "")
+            cited = next((c for tokens, c in reversed(earlier) if key and key[0] in tokens), None)
+        else:
+            cited = last
+        last = cited
+        yield Citation(doc_id, paragraph, cited, cit.paragraphs, cit.raw, cit.form, cit)
+
+
 
 
 def iter_echr_documents(corpus: Path, warn: Callable[[str], None]) -> Iterator[SourceDocument]:
@@ -268,29 +315,159 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
     con.executescript(SCHEMA)
-    con.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
-                    [(d.doc_id, d.title, d.date, d.doc_type) for d in docs])
-    total = resolved = 0
     for doc in docs:
-        if doc.doc_type not in CITABLE_TYPES:
-            continue
-        for c in resolve_document(doc, resolver):
-            total += 1
-            cur = con.execute(
-                "INSERT INTO citations (citing_doc, citing_para, cited_doc, cited_paras, raw, form) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (c.citing_doc, c.citing_para, c.cited_doc, json.dumps(list(c.cited_paras)), c.raw, c.form))
-            if c.cited_doc:
-                resolved += 1
-                con.executemany("INSERT INTO pinpoints VALUES (?, ?, ?)",
-                                [(cur.lastrowid, c.cited_doc, p) for p in c.cited_paras])
-    stats = {"documents": len(docs), "citations": total, "resolved": resolved,
-             "seconds": round(time.monotonic() - started, 1)}
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (json.dumps(stats),))
+        _insert_document(con, doc)
+    for doc in docs:
+        _insert_citations(con, doc, resolver)
+    stats = _save_stats(con, started)
     con.commit()
     con.close()
     atomic_move(tmp, target)
     return stats
+
+
+def fingerprint(doc: SourceDocument) -> str:
+    """What a document's graph rows are made of: its resolver keys and numbered paragraphs."""
+    data = [doc.title, doc.date, doc.doc_type, doc.appno, [(p.number, p.text) for p in doc.paragraphs if p.number]]
+    return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _insert_document(con: sqlite3.Connection, doc: SourceDocument) -> None:
+    con.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", (doc.doc_id, doc.title, doc.date, doc.doc_type))
+    con.execute("INSERT OR REPLACE INTO resolver_keys VALUES (?, ?, ?, ?, ?)",
+                (doc.doc_id, json.dumps(list(doc.appno)),
+                 json.dumps(sorted({p.number for p in doc.paragraphs if p.number})), doc.source_file,
+                 fingerprint(doc)))
+
+
+def _insert_citations(con: sqlite3.Connection, doc: SourceDocument, resolver: Resolver) -> None:
+    if doc.doc_type not in CITABLE_TYPES:
+        return
+    for c in resolve_document(doc, resolver):
+        read = c.read
+        cur = con.execute(
+            "INSERT INTO citations (citing_doc, citing_para, cited_doc, cited_paras, raw, form, name, appnos, date, "
+            "decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (c.citing_doc, c.citing_para, c.cited_doc, json.dumps(list(c.cited_paras)), c.raw, c.form,
+             read.name if read else None, json.dumps(list(read.appnos) if read else []), read.date if read else None,
+             int(bool(read and read.decision))))
+        _insert_pinpoints(con, cur.lastrowid, c)
+
+
+def _insert_pinpoints(con: sqlite3.Connection, citation_id: int | None, c: Citation) -> None:
+    if c.cited_doc:
+        con.executemany("INSERT INTO pinpoints VALUES (?, ?, ?)",
+                        [(citation_id, c.cited_doc, p) for p in c.cited_paras])
+
+
+def _save_stats(con: sqlite3.Connection, started: float) -> dict:
+    documents, citations, resolved = con.execute(
+        "SELECT (SELECT COUNT(*) FROM documents), COUNT(*), COUNT(cited_doc) FROM citations").fetchone()
+    stats = {"documents": documents, "citations": citations, "resolved": resolved,
+             "seconds": round(time.monotonic() - started, 1)}
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (json.dumps(stats),))
+    return stats
+
+
+def is_echr(doc: SourceDocument) -> bool:
+    """An ECtHR record of the corpus or from HUDOC (source kind `echr`): what the graph holds, as the facts index
+    does (`kb.search.facts_index.index_written_document`)."""
+    return doc.source_kind == "echr"
+
+
+def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterable[str] = ()) -> dict | None:
+    """Bring a built graph in line with documents just written (new or changed) and removed, in one transaction
+    (readers see the graph before or after, never between); None when there is no graph yet (`build` makes it)
+    or nothing in it changes. Non-ECtHR documents are ignored.
+
+    Raises GraphOutdatedError for a graph built before it kept its resolver keys: it cannot be updated, only rebuilt.
+    """
+    if not target.exists():
+        return None
+    started = time.monotonic()
+    con = sqlite3.connect(target, timeout=60, isolation_level=None)  # transactions are begun and ended here
+    try:
+        con.executescript(SCHEMA)
+        con.execute("BEGIN IMMEDIATE")
+        columns = {row[1] for row in con.execute("PRAGMA table_info(citations)")}
+        if "appnos" not in columns or (con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+                                       and not con.execute("SELECT COUNT(*) FROM resolver_keys").fetchone()[0]):
+            raise GraphOutdatedError(f"the citation graph {target} predates incremental updates; rebuild it once with "
+                                     "`kb citations build`")
+        known = dict(con.execute("SELECT doc_id, fingerprint FROM resolver_keys"))
+        docs = {d.doc_id: d for d in written if is_echr(d) and known.get(d.doc_id) != fingerprint(d)}
+        gone = sorted(set(removed) & (set(known) | {r[0] for r in con.execute("SELECT doc_id FROM documents")}))
+        changed = sorted(set(docs) | set(gone))
+        if not changed:
+            con.execute("ROLLBACK")
+            return None
+        _delete_documents(con, changed)
+        for doc in docs.values():
+            _insert_document(con, doc)
+        resolver = Resolver.from_db(con)
+        for doc in docs.values():
+            _insert_citations(con, doc, resolver)
+        for citing_doc in sorted(_affected(con, changed, list(docs.values())) - set(changed)):
+            _resolve_again(con, citing_doc, resolver)
+        stats = _save_stats(con, started) | {"updated": len(docs), "removed": len(gone)}
+        con.execute("COMMIT")
+        return stats
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _delete_documents(con: sqlite3.Connection, doc_ids: list[str]) -> None:
+    for start in range(0, len(doc_ids), 400):
+        chunk = doc_ids[start:start + 400]
+        marks = ",".join("?" * len(chunk))
+        con.execute(f"DELETE FROM pinpoints WHERE citation_id IN (SELECT id FROM citations WHERE citing_doc IN "
+                    f"({marks}))", chunk)
+        con.execute(f"DELETE FROM citations WHERE citing_doc IN ({marks})", chunk)
+        con.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", chunk)
+        con.execute(f"DELETE FROM resolver_keys WHERE doc_id IN ({marks})", chunk)
+
+
+def _affected(con: sqlite3.Connection, changed: list[str], written: list[SourceDocument]) -> set[str]:
+    """Judgments whose citations may resolve differently now: one resolved to a changed document, or a full
+    citation, as parsed, naming a written document's application number or date (a superset; resolving again is
+    exact)."""
+    out: set[str] = set()
+    for start in range(0, len(changed), 400):
+        chunk = changed[start:start + 400]
+        out.update(r[0] for r in con.execute(
+            f"SELECT DISTINCT citing_doc FROM citations WHERE cited_doc IN ({','.join('?' * len(chunk))})", chunk))
+    citable = [d for d in written if d.doc_type in CITABLE_TYPES]
+    dates = sorted({d.date for d in citable if d.date})
+    for start in range(0, len(dates), 400):
+        chunk = dates[start:start + 400]
+        out.update(r[0] for r in con.execute(
+            f"SELECT DISTINCT citing_doc FROM citations WHERE form = 'full' AND date IN ({','.join('?' * len(chunk))})",
+            chunk))
+    numbers = sorted({json.dumps(a) for d in citable for a in d.appno})  # as it appears in the JSON list
+    for start in range(0, len(numbers), 200):
+        chunk = numbers[start:start + 200]
+        out.update(r[0] for r in con.execute(
+            "SELECT DISTINCT citing_doc FROM citations WHERE form = 'full' AND ("
+            + " OR ".join("instr(appnos, ?) > 0" for _ in chunk) + ")", chunk))
+    return out
+
+
+def _resolve_again(con: sqlite3.Connection, citing_doc: str, resolver: Resolver) -> None:
+    """Resolve one judgment's stored citations again, in reading order (a short form follows its full one)."""
+    rows = con.execute("SELECT id, citing_para, cited_doc, raw, form, name, appnos, date, decision, cited_paras "
+                       "FROM citations WHERE citing_doc = ? ORDER BY id", (citing_doc,)).fetchall()
+    read = ((para, RawCitation(raw, form, name, tuple(json.loads(appnos)), date, bool(decision),
+                               tuple(json.loads(paras))))
+            for _, para, _, raw, form, name, appnos, date, decision, paras in rows)
+    for (citation_id, _, before, *_), c in zip(rows, resolve_sequence(citing_doc, read, resolver), strict=True):
+        if c.cited_doc != before:
+            con.execute("UPDATE citations SET cited_doc = ? WHERE id = ?", (c.cited_doc, citation_id))
+            con.execute("DELETE FROM pinpoints WHERE citation_id = ?", (citation_id,))
+            _insert_pinpoints(con, citation_id, c)
 
 
 class CitationGraph:

@@ -14,6 +14,7 @@ Reading is cheap next to embedding (~1 % of the time here), so the second read c
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 import traceback
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from ingest.files import ReadFailure, SourceFile, read
 from ingest.model import SourceDocument
+from kb.citations.graph import update as update_graph
+from kb.errors import GraphOutdatedError
 from kb.indexing.chunking import PreparedDocument, prepare
 from kb.indexing.file_memo import FileMemo
 from kb.indexing.writing import Batch, Sink, StoredDocument, build_indexing_pipeline
@@ -149,6 +152,7 @@ class Sync:
         self.pending: list[_Pending] = []
         self.kept_chunks = 0
         self.complete_sources: set[str] = set()
+        self.graph_outdated = False
 
     # pass 1: what changed ---------------------------------------------------------------------------------
 
@@ -295,6 +299,7 @@ class Sync:
             sink.deliver(Batch(removals=removals))
             self.report.batches += 1
             self.report.removed = len(removals)
+            self._update_graph([], removals)
         sink.finish()
         if self.memo is not None:
             self.memo.save()
@@ -302,6 +307,7 @@ class Sync:
     def _write_group(self, pipeline, group: list[tuple[_Pending, PreparedDocument]], done: int, total: int) -> int:
         pipeline.run({"dense": {"documents": [c for _, prepared in group for c in prepared.chunks]}})
         self.report.batches += 1
+        self._update_graph([prepared.source for _, prepared in group], [])
         for p, prepared in group:
             if p.replaces:
                 self.report.replaced += 1
@@ -312,6 +318,20 @@ class Sync:
         if self.progress:
             self.progress(done, total, group[-1][0].doc_id)
         return done
+
+    def _update_graph(self, written: list[SourceDocument], removed: list[str]) -> None:
+        """The citation graph follows the documents as they are written and removed (`kb.citations.graph.update`),
+        once `kb citations build` has made it; the facts index follows in the store's write path."""
+        if self.graph_outdated:
+            return
+        try:
+            update_graph(self.settings.citations_db, written, removed)
+        except GraphOutdatedError as exc:
+            self.graph_outdated = True
+            self.warn(f"{exc}; until then it does not follow this run's changes")
+        except sqlite3.Error as exc:  # busy past the timeout, or damaged: the store's writes stand, the graph waits
+            self.warn(f"the citation graph {self.settings.citations_db} was not updated ({exc}); "
+                      "`kb citations build` brings it up to date")
 
     def _removals(self) -> list[str]:
         if not self.policy.remove:

@@ -13,7 +13,13 @@ from typing import Protocol
 
 from haystack import Document, Pipeline, component
 
-from kb.embedding import Bm25DocumentEmbedder, CachedDocumentEmbedder, EmbeddingCache, document_embedder
+from kb.embedding import (
+    Bm25DocumentEmbedder,
+    CachedDocumentEmbedder,
+    EmbeddingCache,
+    check_model,
+    document_embedder,
+)
 from kb.search.facts_index import index_written_document
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
@@ -125,8 +131,9 @@ def build_indexing_pipeline(settings: Settings, sink: Sink) -> Pipeline:
     """Dense (through the embedding cache) and BM25 embedding, then the batch writer."""
     pipeline = Pipeline()
     cache = EmbeddingCache(settings.embeddings_cache, settings.model)
-    dense = document_embedder(settings.model, settings.embed_dtype, settings.embed_batch)
-    pipeline.add_component("dense", CachedDocumentEmbedder(dense, cache))
+    check_model(settings.model)  # a missing model is named before any work, even if the cache would not need it
+    pipeline.add_component("dense", CachedDocumentEmbedder(
+        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())
     pipeline.add_component("writer", BatchWriter(sink))
     pipeline.connect("dense.documents", "sparse.documents")

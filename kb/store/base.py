@@ -177,6 +177,10 @@ class ChunkStore(Protocol):
 
     def facts_doc_ids(self) -> set[str]: ...
 
+    def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
+        """Every facts point with its vector (what `kb migrate` copies)."""
+        ...
+
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:

@@ -237,6 +237,20 @@ class EdgeStore:
             response = self._facts.facet(q.FacetRequest(key="doc_id", limit=MAX_FACET_VALUES, exact=True))
         return {str(h.value) for h in response.hits if h.count > 0}
 
+    def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._facts.scroll(
+                    q.ScrollRequest(offset=offset, limit=batch, with_payload=True, with_vector=True))
+            for r in records:
+                sv = r.vector.get(FACTS) if isinstance(r.vector, dict) else None
+                yield FactsPoint(str(r.id), str((r.payload or {}).get("doc_id")),
+                                 SparseVector(list(sv.indices), list(sv.values)) if sv is not None
+                                 else SparseVector([], []))
+            if offset is None:
+                return
+
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:

@@ -1,10 +1,12 @@
 """`kb migrate`: move the store between the embedded Qdrant Edge shard and a Qdrant server collection.
 
 The copy goes through the `ChunkStore` interface (scroll with vectors, upsert), so ids, both vectors and
-the payload travel unchanged and nothing is re-embedded. Upserts are idempotent by id: an interrupted copy
-is finished by running the same command again. The copy is then checked, not assumed: the chunk count of
-every document version must match, and sample queries (each a stored chunk's own dense vector, and its BM25
-terms) must return the same top hits from both stores.
+the payload travel unchanged and nothing is re-embedded; the facts-section index beside the chunks (the
+`<store>-facts` shard on Edge, the `<collection>-facts` collection on a server) travels the same way. Upserts are
+idempotent by id: an interrupted copy is finished by running the same command again. The copy is then checked,
+not assumed: the chunk count of every document version must match, sample queries (each a stored chunk's own
+dense vector, and its BM25 terms) must return the same top hits from both stores, the same judgments must have a
+facts point, and sample facts queries (a facts point's own terms) must rank the judgments the same.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from kb.errors import StoreEmptyError, StoreUnavailableError
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
-from kb.store.base import ChunkPoint, ChunkStore, QueryMode, SearchFilters, SparseVector, StoredChunk
+from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, QueryMode, SearchFilters, SparseVector, StoredChunk
 
 LOCAL_PREFIX = "path:"
 """`--to path:/folder` opens qdrant-client's local mode in that folder instead of a server (tests, dry runs)."""
@@ -37,18 +39,32 @@ class MigrationReport:
     version_mismatches: list[str] = field(default_factory=list)
     spot_queries: int = 0
     spot_mismatches: list[str] = field(default_factory=list)
+    facts_copied: int = 0
+    facts_source_count: int = 0
+    facts_target_count: int = 0
+    facts_missing: list[str] = field(default_factory=list)
+    """Judgments with a facts point in one store and not the other."""
+    facts_queries: int = 0
+    facts_mismatches: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.source_count == self.target_count and not self.version_mismatches and not self.spot_mismatches
+        return (self.source_count == self.target_count and not self.version_mismatches and not self.spot_mismatches
+                and self.facts_source_count == self.facts_target_count and not self.facts_missing
+                and not self.facts_mismatches)
+
+    def problems(self) -> list[str]:
+        return self.version_mismatches + self.spot_mismatches + self.facts_missing + self.facts_mismatches
 
     def line(self) -> str:
         verdict = "verified" if self.ok else "NOT verified"
         return (f"{self.copied} chunks copied from {self.source} to {self.target} in {self.seconds:.0f} s; "
                 f"{verdict}: {self.target_count}/{self.source_count} chunks, {self.versions_checked} document "
                 f"versions ({len(self.version_mismatches)} differ), {self.spot_queries} spot queries "
-                f"({len(self.spot_mismatches)} differ)")
+                f"({len(self.spot_mismatches)} differ); {self.facts_copied} facts points copied, "
+                f"{self.facts_target_count}/{self.facts_source_count} judgments ({len(self.facts_missing)} differ), "
+                f"{self.facts_queries} facts queries ({len(self.facts_mismatches)} differ)")
 
 
 def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
@@ -74,6 +90,21 @@ def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
             progress(copied)
     target.flush()
     return copied
+
+
+def copy_facts(source: ChunkStore, target: ChunkStore, batch: int = 256) -> int:
+    """Every facts point of `source` into `target`, `batch` points per write; returns how many were copied."""
+    copied = 0
+    buffer: list[FactsPoint] = []
+    for point in source.scroll_facts(batch=batch):
+        buffer.append(point)
+        if len(buffer) >= batch:
+            target.upsert_facts(buffer)
+            copied += len(buffer)
+            buffer = []
+    target.upsert_facts(buffer)
+    target.flush()
+    return copied + len(buffer)
 
 
 def rankings_agree(a: list[StoredChunk], b: list[StoredChunk], tol: float = 1e-4) -> bool:
@@ -118,12 +149,31 @@ def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samp
                 report.spot_mismatches.append(f"{mode} query from chunk {chunk.id} ({chunk.payload.get('doc_id')})")
 
 
+def verify_facts(source: ChunkStore, target: ChunkStore, report: MigrationReport, samples: int = 20) -> None:
+    """The same judgments indexed, then `samples` facts queries (a point's own terms) ranking every judgment."""
+    want, got = source.facts_doc_ids(), target.facts_doc_ids()
+    report.facts_source_count, report.facts_target_count = len(want), len(got)
+    report.facts_missing = [f"facts point of {d} in one store only" for d in sorted(want ^ got)]
+    points = list(source.scroll_facts())
+    step = max(1, len(points) // samples)
+    for point in points[::step][:samples]:
+        if not point.sparse.indices:
+            continue
+        query = SparseVector(point.sparse.indices, [1.0] * len(point.sparse.indices))
+        report.facts_queries += 1
+        a, b = ([StoredChunk(d, {}, s) for d, s in store.search_facts(query, None)] for store in (source, target))
+        if not rankings_agree(a, b):
+            report.facts_mismatches.append(f"facts query from the facts of {point.doc_id}")
+
+
 def migrate(source: ChunkStore, target: ChunkStore, source_name: str, target_name: str, batch: int = 256,
             samples: int = 20, progress: Callable[[int], None] | None = None) -> MigrationReport:
     started = time.monotonic()
     report = MigrationReport(source_name, target_name)
     report.copied = copy_chunks(source, target, batch, progress)
+    report.facts_copied = copy_facts(source, target, batch)
     verify(source, target, report, samples)
+    verify_facts(source, target, report, samples)
     report.seconds = time.monotonic() - started
     return report
 
@@ -171,7 +221,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         source.close()
         target.close()
     print(report.line(), file=sys.stderr)
-    for problem in (report.version_mismatches + report.spot_mismatches)[:10]:
+    for problem in report.problems()[:10]:
         print(f"  differs: {problem}", file=sys.stderr)
     if args.json:
         print(json.dumps(asdict(report) | {"ok": report.ok}))

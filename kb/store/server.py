@@ -265,6 +265,20 @@ class ServerStore:
             response = self._client.facet(self.facts_collection, "doc_id", limit=MAX_FACET_VALUES, exact=True)
         return {str(h.value) for h in response.hits if h.count > 0}
 
+    def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._client.scroll(self.facts_collection, limit=batch, offset=offset,
+                                                      with_payload=True, with_vectors=True)
+            for r in records:
+                sv = r.vector.get(FACTS) if isinstance(r.vector, dict) else None
+                yield FactsPoint(str(r.id), str((r.payload or {}).get("doc_id")),
+                                 SparseVector(list(sv.indices), list(sv.values)) if sv is not None
+                                 else SparseVector([], []))
+            if offset is None:
+                return
+
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:
