@@ -68,7 +68,10 @@ Key = tuple[str, str]
 
 
 def key_of(doc: Document) -> Key:
-    return doc.meta.get("doc_id", ""), str(doc.meta.get("paragraph"))
+    """(doc_id, paragraph number); an unnumbered passage (a report's or a UK judgment's text between numbered
+    paragraphs) is keyed by its position, so that unnumbered passages of one document do not share one rank."""
+    paragraph = doc.meta.get("paragraph")
+    return doc.meta.get("doc_id", ""), str(paragraph) if paragraph is not None else f"#{doc.meta.get('para_index')}"
 
 
 def named_in_query(query: str) -> tuple[set[str], set[str]]:
