@@ -139,19 +139,23 @@ def build_indexing_pipeline(settings: Settings, sink: Sink) -> Pipeline:
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """What a writer needs to know of a stored document: its version, completeness, kind and source."""
+    """What a writer needs to know of a stored document: its version, completeness, kind, source and file."""
 
     version: str
     complete: bool
     kind: str | None
     source: str | None
+    source_file: str | None = None
+    """The file it was read from (None: not known, e.g. from a snapshot written before files were recorded)."""
 
 
 def store_documents(store: ChunkStore) -> dict[str, StoredDocument]:
-    """Every stored document with its kind and source, from facets over the indexed payload fields."""
+    """Every stored document with its kind and source (facets over the indexed payload fields) and its file."""
     kinds = _doc_values(store, "source_kind", "source_kinds")
     sources = _doc_values(store, "source_name", "source_names")
-    return {doc_id: StoredDocument(v.version, v.complete, kinds.get(doc_id), sources.get(doc_id))
+    files = store.document_files()
+    return {doc_id: StoredDocument(v.version, v.complete, kinds.get(doc_id), sources.get(doc_id),
+                                 files.get(doc_id) or None)
             for doc_id, v in store.versions().items()}
 
 
