@@ -89,20 +89,32 @@ class Sink(Protocol):
     def finish(self) -> None: ...
 
 
+FLUSH_CHUNKS = 4096
+"""Chunks written between two flushes of the store. Qdrant Edge keeps what is not flushed in memory: an ingest of 300
+judgments (36k chunks) flushed only at the end grew 4.6 KB of anonymous memory a chunk, 2.1 KB flushed every 4,096
+(every 512: 0.9 KB, but each flush took ~1.3 s on the loaded machine, 25 % of the run)."""
+
+
 class StoreSink:
-    """This process holds the store: write each batch now, flush once at the end (chunk ids and versions come
-    from content, so work lost to a crash before the flush is redone by the next run)."""
+    """This process holds the store: write each batch now, flush every `FLUSH_CHUNKS` chunks and at the end (chunk
+    ids and versions come from content, so work lost to a crash before a flush is redone by the next run)."""
 
     mode = "direct"
 
-    def __init__(self, store: ChunkStore) -> None:
+    def __init__(self, store: ChunkStore, flush_chunks: int = FLUSH_CHUNKS) -> None:
         self.store = store
+        self.flush_chunks = flush_chunks
+        self.unflushed = 0
 
     def deliver(self, batch: Batch) -> None:
         apply_batch(self.store, batch)
+        self.unflushed += batch.chunks()
+        if self.unflushed >= self.flush_chunks:
+            self.finish()
 
     def finish(self) -> None:
         self.store.flush()
+        self.unflushed = 0
 
 
 @component
