@@ -1,22 +1,29 @@
-"""Ingest throughput and memory: the whole write path against the bare model's encode speed, and peak RSS.
+"""Ingest throughput and memory: the whole write path against the bare model's encode speed, and RSS as chunks are
+written.
 
-    .venv/bin/python bench/ingest_speed.py [--docs 12]            # throughput, with this process's peak RSS
-    .venv/bin/python bench/ingest_speed.py --memory 500 [--code DIR]  # peak RSS of `kb ingest` over 500 judgments
+    .venv/bin/python bench/ingest_speed.py [--docs 12] [--baseline DIR]   # passages/s: engine vs bare model
+    .venv/bin/python bench/ingest_speed.py --memory 300 [--baseline DIR]  # peak RSS and growth per 1k chunks
 
 Throughput target (issue 14): the engine (prepared documents → dense + BM25 → Qdrant Edge writes, exactly as
-`kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in this process on the same real
+`kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in one process on the same real
 ECtHR paragraphs, the model warmed up first; the engine starts with an empty embedding cache and an empty store so
-nothing is skipped. Compare within one run: the machine's load changes both figures.
+nothing is skipped.
 
-Memory: `kb ingest --only echr/JUDGMENT --limit N --max-chunks 1` in a child process, so the run reads and prepares
-N judgments but embeds almost nothing: its peak RSS is what reading the corpus costs, which used to grow with every
-chunk read (all prepared documents were held until the end). `--code DIR` runs the child on another checkout (e.g.
-main before the change) for a before/after on the same input.
+Memory: `run_ingest` of the first N judgments (`--only echr/JUDGMENT --limit N`), every chunk written, its dense
+vector taken from an embedding cache filled beforehand with random unit vectors, so the run costs minutes, not the
+model's hours, and what is measured is the write path: its peak RSS (`ru_maxrss`) and how much RSS grows per 1,000
+chunks written (anonymous memory, and file pages mapped from the store's segments, which the kernel can reclaim),
+from a quarter of the run to its end. A full ingest writes ~346,000 chunks: multiply.
+
+Each measurement runs in a child process per checkout: `--baseline DIR` (e.g. `git archive main | tar -x -C DIR`)
+adds the same measurement of that code before this checkout's, in the same run, since the shared machine's load
+changes every figure from one run to the next.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -25,24 +32,45 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.loaders import echr
-from kb.embedding import _model_kwargs
-from kb.indexing.chunking import prepare
-from kb.indexing.sync import IngestReport, Stream, SyncPolicy, run_sync
-from kb.indexing.writing import StoreSink
-from kb.settings import Settings
-from kb.store import open_store
+HERE = Path(__file__).resolve()
+CHECKOUT = HERE.parents[1]
 
 
-def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def throughput(base: Settings, docs: int) -> None:
-    files = sorted((base.corpus / "echr" / "JUDGMENT").glob("*.json.gz"))[:docs]
+def rss_mb() -> dict[str, float]:
+    """This process's resident memory now: total, anonymous (heap) and file-backed (mapped files)."""
+    out = {}
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def judgments(corpus: Path, n: int) -> list[Path]:
+    return sorted((corpus / "echr" / "JUDGMENT").glob("*.json.gz"))[:n]
+
+
+# -- children: one measurement of the code on PYTHONPATH -------------------------------------------------------
+
+
+def throughput(docs: int) -> dict:
+    from ingest.loaders import echr
+    from kb.embedding import _model_kwargs, document_embedder
+    from kb.indexing.chunking import prepare
+    from kb.indexing.sync import IngestReport, Stream, SyncPolicy, run_sync
+    from kb.indexing.writing import StoreSink
+    from kb.settings import Settings
+    from kb.store import open_store
+
+    base = Settings.load()
+    files = judgments(base.corpus, docs)
     documents = [echr.load(f, str(f.relative_to(base.corpus)), "echr")[0] for f in files]
     texts = [c.content or "" for d in documents for c in prepare(d, "echr/JUDGMENT").chunks]
-    print(f"{len(texts)} passages from {len(files)} judgments, mean {sum(map(len, texts)) / len(texts):.0f} chars")
 
     from sentence_transformers import SentenceTransformer
 
@@ -56,8 +84,6 @@ def throughput(base: Settings, docs: int) -> None:
     with tempfile.TemporaryDirectory() as home:
         settings = base.with_(home=Path(home), store=Path(home) / "store", embed_cache=None)
         store = open_store(settings)
-        from kb.embedding import document_embedder
-
         document_embedder(settings.model, settings.embed_dtype, settings.embed_batch).warm_up()  # shared backend
         started = time.perf_counter()
         report = run_sync(settings, [Stream("echr/JUDGMENT", documents=documents, whole=False)], {}, SyncPolicy(),
@@ -66,41 +92,102 @@ def throughput(base: Settings, docs: int) -> None:
         stored = store.count()
         store.close()
     assert stored == len(texts) == report.chunks, (stored, len(texts), report.chunks)
-    print(f"bare model encode ({base.embed_dtype}, batch {base.embed_batch}): {bare:7.1f} passages/s")
-    print(f"sync engine (prepare + dense + BM25 + Edge writes): {piped:7.1f} passages/s")
-    print(f"engine / bare model: {piped / bare:.1%} (target >= 95%)")
-    print(f"peak RSS of this process: {peak_rss_mb():.0f} MB")
+    return {"passages": len(texts), "judgments": len(files), "bare": bare, "engine": piped,
+            "peak_rss_mb": peak_rss_mb()}
 
 
-def memory(base: Settings, docs: int, code: Path) -> None:
+def memory(docs: int, cache: Path) -> dict:
+    from kb.indexing.ingest import IngestRequest, run_ingest
+    from kb.settings import Settings
+    from kb.store import open_store
+
+    samples: list[tuple[int, dict[str, float]]] = []
+
+    def progress(done: int, total: int, doc_id: str) -> None:
+        samples.append((done, rss_mb()))
+
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "KB_HOME": home, "KB_CORPUS": str(base.corpus), "PYTHONPATH": str(code),
-               "KB_EMBED_CACHE": str(Path(home) / "embeddings.sqlite")}
-        command = [sys.executable, "-m", "kb.cli", "ingest", "--only", "echr/JUDGMENT", "--limit", str(docs),
-                   "--max-chunks", "1", "--json"]
+        settings = Settings.load().with_(home=Path(home), store=Path(home) / "store", embed_cache=cache)
+        store = open_store(settings)
         started = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=code)
+        report = run_ingest(settings, store, IngestRequest(only=("echr/JUDGMENT",), limit=docs), progress=progress,
+                            warn=lambda _: None)
         seconds = time.perf_counter() - started
+        store.close()
+    (first, at_first), (last, at_last) = samples[len(samples) // 4], samples[-1]
+    per_1k = {key: 1000 * (at_last[key] - at_first[key]) / (last - first) for key in at_last}
+    return {"chunks": report.chunks, "judgments": report.added, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+            "rss_at_end_mb": at_last["VmRSS"], "growth_mb_per_1k": per_1k["VmRSS"],
+            "anon_mb_per_1k": per_1k["RssAnon"], "file_mb_per_1k": per_1k["RssFile"]}
+
+
+def fill_cache(docs: int, cache: Path) -> int:
+    """Random unit vectors for every chunk text of the first `docs` judgments, under the model's cache keys."""
+    import numpy as np
+
+    from ingest.loaders import echr
+    from kb.embedding import EmbeddingCache
+    from kb.indexing.chunking import prepare
+    from kb.settings import Settings
+
+    settings = Settings.load()
+    store = EmbeddingCache(cache, settings.model)
+    rng = np.random.default_rng(14)
+    total = 0
+    for path in judgments(settings.corpus, docs):
+        for doc in echr.load(path, str(path.relative_to(settings.corpus)), "echr"):
+            texts = [c.content or "" for c in prepare(doc, "echr/JUDGMENT").chunks]
+            vectors = rng.standard_normal((len(texts), 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            store.put_many(list(zip(texts, vectors.tolist(), strict=True)))
+            total += len(texts)
+    return total
+
+
+# -- the parent: the same measurement of each checkout, printed side by side ------------------------------------
+
+
+def child(code: Path, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    done = subprocess.run([sys.executable, str(HERE), "--child", *args], env=env, capture_output=True, text=True,
+                          cwd=code)
     if done.returncode != 0:
-        sys.exit(done.stderr[-2000:])
-    print(f"kb ingest of {docs} judgments (code: {code}): {done.stdout.strip().splitlines()[-1]}")
-    print(f"peak RSS of the ingest process: {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB in {seconds:.0f} s")
+        sys.exit(f"{code}: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=12, help="ECtHR judgments to take passages from")
-    parser.add_argument("--memory", type=int, metavar="N", help="peak RSS of `kb ingest` reading N judgments")
-    parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parents[1],
-                        help="checkout whose `kb` the --memory child runs")
+    parser.add_argument("--docs", type=int, default=12, help="ECtHR judgments the throughput passages come from")
+    parser.add_argument("--memory", type=int, metavar="N", help="RSS of an ingest of the first N judgments")
+    parser.add_argument("--baseline", type=Path, help="another checkout (e.g. main) measured first, in this run")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    base = Settings.load()
-    if base.corpus is None:
+    if args.child:
+        kind, docs, *rest = args.child
+        result = throughput(int(docs)) if kind == "throughput" else memory(int(docs), Path(rest[0]))
+        print(json.dumps(result))
+        return 0
+    if not os.environ.get("KB_CORPUS") and not (CHECKOUT.parent / "shared" / "corpus").is_dir():
         sys.exit("no corpus: set KB_CORPUS")
+    codes = [("baseline", args.baseline.resolve())] if args.baseline else []
+    codes.append(("this checkout", CHECKOUT))
     if args.memory:
-        memory(base, args.memory, args.code.resolve())
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = Path(tmp) / "embeddings.sqlite"
+            print(f"embedding cache: {fill_cache(args.memory, cache)} chunks of {args.memory} judgments, random "
+                  "unit vectors")
+            for name, code in codes:
+                r = child(code, "memory", str(args.memory), str(cache))
+                print(f"{name} ({code}): {r['chunks']} chunks of {r['judgments']} judgments in {r['seconds']:.0f} s; "
+                      f"peak RSS {r['peak_rss_mb']:.0f} MB; RSS grows {r['growth_mb_per_1k']:.1f} MB per 1k chunks "
+                      f"(anonymous {r['anon_mb_per_1k']:.1f}, mapped files {r['file_mb_per_1k']:.1f})")
     else:
-        throughput(base, args.docs)
+        for name, code in codes:
+            r = child(code, "throughput", str(args.docs))
+            print(f"{name} ({code}): {r['passages']} passages of {r['judgments']} judgments; bare model "
+                  f"{r['bare']:.1f} passages/s, engine {r['engine']:.1f} passages/s: {r['engine'] / r['bare']:.1%} "
+                  f"(target >= 95%); peak RSS {r['peak_rss_mb']:.0f} MB")
     return 0
 
 

@@ -290,6 +290,12 @@ def test_versions_report_the_partly_stored_document(stores, points, backend: str
     assert versions == stores["edge"].versions()
 
 
+def test_document_files_name_every_documents_file(stores, points, backend: str) -> None:
+    truth = {p.payload["doc_id"]: p.payload["source_file"] for p in points}
+    assert len(set(truth.values())) > 1
+    assert stores[backend].document_files() == truth
+
+
 def test_retrieve_returns_the_payload_as_written(stores, points, backend: str) -> None:
     sample = points[::37]
     missing = "00000000-0000-0000-0000-000000000000"

@@ -7,6 +7,8 @@ is not touched because updates add and remove documents.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -144,14 +146,68 @@ def test_unchanged_corpus_files_are_not_opened_again(home: Settings) -> None:
     assert (rebuilt.unchanged, rebuilt.files_unopened, rebuilt.failed) == (2, 0, 0), "a broken memo means a full read"
 
 
-def test_an_unreadable_drop_file_is_reported_and_removes_nothing(home: Settings) -> None:
+def test_an_unreadable_drop_file_keeps_its_documents_and_a_deleted_one_is_removed(home: Settings) -> None:
+    """One unreadable file used to block every removal from its folder (issue 14): now only its own documents
+    stay (what it holds now is unknown), and the one line reporting it says so."""
     (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
-    assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 1
-    (home.drop / "scan.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
-    (home.drop / "note.md").rename(home.drop / "note-renamed.txt.bak")  # gone from the readable set
-    report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
-    assert report.failed == 1 and "scan.pdf" in report.failures[0][0]
-    assert report.removed == 0, "a folder with read errors is not trusted to say what was removed"
+    (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
+    assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 2
+    before = stored_versions(home)
+    (home.drop / "expert-report.txt").write_bytes(b"\x00\x9f binary \xff" * 40)  # the loader refuses it
+    (home.drop / "scan.pdf").write_bytes(b"%PDF-1.4 not really a pdf")  # never stored: nothing to keep
+    (home.drop / "note.md").unlink()
+    lines: list[str] = []
+    report = run_update(home, UpdateRequest(corpus=False), warn=lines.append)
+    assert (report.failed, report.removed) == (2, 1)
+    stored = stored_versions(home)
+    assert not any(d.startswith("DROP-note-") for d in stored), "the deleted file's document is removed"
+    report_id = next(d for d in before if d.startswith("DROP-expert-report-"))
+    assert stored[report_id] == before[report_id], "the unreadable file's document is kept as it was"
+    kept = [line for line in lines if "expert-report.txt" in line]
+    assert len(kept) == 1 and "its 1 stored document is kept" in kept[0] and "\n" not in kept[0]
+    assert [line for line in lines if "scan.pdf" in line and "kept" not in line]
+
+
+@pytest.fixture()
+def copied(tmp_path: Path, corpus_root: Path) -> Settings:
+    """Three real ECtHR decisions and a UN General Comment copied (not linked) into a corpus of the test's own,
+    which the test may then break or delete."""
+    corpus = tmp_path / "corpus"
+    for rel in ("echr/DECISION/001-100741.json", "echr/DECISION/001-101735.json", "echr/DECISION/001-103572.json",
+                "un/Annotated_CAT_GC4_art.3.json"):
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(corpus_root / rel, corpus / rel)
+    return Settings.load(home_env(tmp_path / "home", corpus))
+
+
+@pytest.mark.parametrize("breakage", ["loader error", "no read permission"])
+def test_an_unreadable_corpus_file_keeps_its_documents_and_a_deleted_one_is_removed(copied: Settings,
+                                                                                   breakage: str) -> None:
+    if breakage == "no read permission" and os.geteuid() == 0:
+        pytest.skip("root reads a file whatever its permissions")
+    only_corpus = UpdateRequest(everything=True, drop=False, uploads=False)
+    assert run_update(copied, only_corpus, warn=quiet).added == 4
+    before = stored_versions(copied)
+    decisions = copied.corpus / "echr/DECISION"
+    broken, deleted = decisions / "001-101735.json", decisions / "001-103572.json"
+    if breakage == "loader error":
+        broken.write_text(broken.read_text(encoding="utf-8")[:5000], encoding="utf-8")  # truncated JSON
+    else:
+        broken.chmod(0)
+        (copied.home / "file-memo.json").unlink()  # unchanged size and time: the memo would not open it at all
+    deleted.unlink()
+    lines: list[str] = []
+    try:
+        report = run_update(copied, only_corpus, warn=lines.append)
+    finally:
+        broken.chmod(0o644)
+    assert (report.failed, report.removed, report.unchanged) == (1, 1, 2)
+    stored = stored_versions(copied)
+    assert "001-103572" not in stored, "the deleted file's document is removed"
+    assert stored["001-101735"] == before["001-101735"], "the unreadable file's document is kept as it was"
+    assert {"001-100741"} <= stored.keys() and any(d.startswith("UN-") for d in stored)
+    [line] = [line for line in lines if "001-101735" in line]
+    assert "echr/DECISION/001-101735.json" in line and "1 stored document is kept" in line
 
 
 def test_uploads_are_saved_safely_and_ingested(home: Settings) -> None:
@@ -188,6 +244,32 @@ def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
             time.sleep(0.2)
         assert found, "handed-over document not searchable in the owner within 10 s"
         assert pending_batches(home.inbox) == []
+    finally:
+        owner.close()
+
+
+def test_beside_the_app_an_unreadable_file_keeps_its_documents_and_a_deleted_one_is_removed(home: Settings) -> None:
+    """The hourly update beside the serving app decides from the owner's snapshot, which records each document's
+    file, so the deleted file's document is removed and the unreadable file's is kept there too."""
+    (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
+    assert run_update(home, UpdateRequest(corpus=False), warn=quiet).added == 2
+    owner = KnowledgeBase(home.with_(inbox_poll=0.2))
+    try:
+        owner.start_inbox_watcher()
+        deadline = time.monotonic() + 10
+        while read_snapshot(home.inbox) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (home.drop / "expert-report.txt").write_bytes(b"\x00\x9f binary \xff" * 40)
+        (home.drop / "note.md").unlink()
+        report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
+        assert (report.mode, report.failed, report.removed) == ("handover", 1, 1)
+        deadline = time.monotonic() + 10
+        while pending_batches(home.inbox) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stored = owner.store.versions()
+        assert not any(d.startswith("DROP-note-") for d in stored)
+        assert any(d.startswith("DROP-expert-report-") for d in stored)
     finally:
         owner.close()
 

@@ -33,13 +33,13 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, gunzipped when it ends in `.gz`; refuses missing, empty and oversized files."""
     try:
         size = path.stat().st_size
+        if size == 0:
+            raise BadInputError(path, "empty file")
+        if size > max_bytes:
+            raise BadInputError(path, f"file too large ({size:,} bytes; limit {max_bytes:,})")
+        data = path.read_bytes()  # a file without read permission fails here, not at stat
     except OSError as exc:
         raise BadInputError(path, f"cannot read file ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise BadInputError(path, "empty file")
-    if size > max_bytes:
-        raise BadInputError(path, f"file too large ({size:,} bytes; limit {max_bytes:,})")
-    data = path.read_bytes()
     if path.suffix == ".gz":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:

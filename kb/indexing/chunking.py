@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from haystack import Document
 
 from ingest.model import SourceDocument
+from kb.documents import SharedDocument
 from kb.store.base import encode_version
 
 INDEX_VERSION = "3"
@@ -89,7 +90,7 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
         chunk_id = str(uuid.uuid5(CHUNK_NAMESPACE, f"{doc.doc_id}\x1f{index}\x1f{digest}"))
         meta = dict(base, para_index=index, paragraph=para.number, section=para.section, heading=para.heading,
                     page=para.page, role=para.role, text=para.text)
-        chunks.append(Document(id=chunk_id, content=index_text(para.text) or para.text, meta=meta))
+        chunks.append(SharedDocument(id=chunk_id, content=index_text(para.text) or para.text, meta=meta))
     fingerprint = json.dumps([INDEX_VERSION, base, [c.id for c in chunks],
                               [[c.meta["paragraph"], c.meta["section"], c.meta["heading"], c.meta["page"],
                                 c.meta["role"]]

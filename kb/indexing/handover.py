@@ -162,7 +162,7 @@ def _alive(pid: int) -> bool:
 
 def write_snapshot(inbox: Path, documents: dict[str, StoredDocument]) -> None:
     data = {"written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "documents": {d: [s.version, s.complete, s.kind, s.source] for d, s in documents.items()}}
+            "documents": {d: [s.version, s.complete, s.kind, s.source, s.source_file] for d, s in documents.items()}}
     atomic_write(inbox / SNAPSHOT, json.dumps(data, ensure_ascii=False))
 
 

@@ -63,12 +63,15 @@ class IngestReport:
     files_unopened: int = 0
     """Corpus files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
 
-    def fail(self, failure: ReadFailure, warn: WarnFn) -> None:
+    def fail(self, failure: ReadFailure, warn: WarnFn, kept: int = 0) -> None:
+        """Count and report one failure; `kept`: stored documents of the file left in place (it could not be read)."""
         self.failed += 1
         self.failures.append((failure.path, failure.reason))
         if failure.traceback:
             self.tracebacks.append((failure.path, failure.traceback))
-        warn(f"skipped {failure.path}: {failure.reason}")
+        warn(f"skipped {failure.path}: {failure.reason}"
+             + (f"; its {kept} stored {'document is' if kept == 1 else 'documents are'} kept as stored (what the "
+                "file holds now is unknown)" if kept else ""))
 
     def summary(self) -> dict:
         return {"added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
@@ -98,7 +101,8 @@ class SyncPolicy:
     defer_new: bool = False
     """Never-stored documents of budgeted sources wait (`kb update` without --all keeps the first ingest's choice)."""
     remove: bool = False
-    """Remove stored documents of a source read whole and without errors whose file no longer holds them."""
+    """Remove stored documents of a source read whole whose file no longer holds them (never the documents of a file
+    that could not be read: what it holds now is unknown)."""
     batch_chunks: int = BATCH_CHUNKS
 
 
@@ -153,28 +157,49 @@ class Sync:
         self.kept_chunks = 0
         self.complete_sources: set[str] = set()
         self.graph_outdated = False
+        self.kept: set[str] = set()
+        """Stored documents of files this run could not read: what such a file holds now is unknown, so its
+        documents stay, while the other documents of its source that are gone are removed."""
+        self._by_file: dict[str, list[str]] | None = None
+        self._unknown_file_sources: set[str] = set()
 
     # pass 1: what changed ---------------------------------------------------------------------------------
 
     def read(self, streams: Iterable[Stream]) -> None:
         for stream in streams:
-            before = self.report.failed
+            trusted = True
             for item in stream.files:
                 if self._unchanged_file(item):
                     continue
                 docs = read(item)
                 if isinstance(docs, ReadFailure):
-                    self.report.fail(docs, self.warn)
+                    trusted = self._keep_documents_of(item, docs) and trusted
                     continue
                 for doc in docs:
                     self._consider(doc, item.source_name, item)
             for doc in stream.documents:
                 self._consider(doc, stream.name, None)
-            if stream.whole and self.report.failed == before:
+            if stream.whole and trusted:
                 self.complete_sources.add(stream.name)
             elif stream.whole and self.policy.remove:
-                self.warn(f"{stream.name}: some files could not be read, so nothing is removed from this source "
-                          "in this run")
+                self.warn(f"{stream.name}: a file could not be read and the store does not record the file of every "
+                          "document of this source, so nothing is removed from it in this run")
+
+    def _keep_documents_of(self, item: SourceFile, failure: ReadFailure) -> bool:
+        """Report a file that could not be read and keep the stored documents that came from it. False when some
+        stored document of its source has no recorded file (a snapshot from older code): then which documents
+        are the file's cannot be told, and the source is not trusted to say what was removed."""
+        if self._by_file is None:
+            self._by_file = {}
+            for doc_id, stored in self.existing.items():
+                if stored.source_file:
+                    self._by_file.setdefault(stored.source_file, []).append(doc_id)
+                else:
+                    self._unknown_file_sources.add(stored.source or "")
+        kept = self._by_file.get(item.rel, [])
+        self.kept.update(kept)
+        self.report.fail(failure, self.warn, kept=len(kept) if self.policy.remove else 0)
+        return item.source_name not in self._unknown_file_sources
 
     def _deferrable(self, budgeted: bool) -> bool:
         return budgeted and self.policy.defer_new
@@ -337,7 +362,8 @@ class Sync:
         if not self.policy.remove:
             return []
         return sorted(doc_id for doc_id, stored in self.existing.items()
-                      if doc_id not in self.seen and stored.source in self.complete_sources)
+                      if doc_id not in self.seen and doc_id not in self.kept
+                      and stored.source in self.complete_sources)
 
 
 def run_sync(settings: Settings, streams: Iterable[Stream], existing: dict[str, StoredDocument], policy: SyncPolicy,

@@ -15,6 +15,7 @@ from typing import Any
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
+from kb.documents import SharedDocument
 from kb.search.modes import SearchMode
 from kb.store.base import ChunkStore, SearchFilters, SparseVector, StoredChunk
 
@@ -26,23 +27,11 @@ OVERFETCH = 3
 """Candidates fetched per hit asked for, so that near-duplicates can be dropped and still fill the list."""
 
 
-class SearchDocument(Document):
-    """A Haystack Document that a pipeline hands on without copying.
-
-    Why: Haystack deep-copies every component input, and a ranked search passes ~90 documents through eight
-    components (measured: 7 components × 60 documents cost ~135 ms a query on this machine, most of a search). Our
-    components never change a document in place (they make a new one with `dataclasses.replace`), so the copy is the
-    same object."""
-
-    def __deepcopy__(self, memo: dict) -> SearchDocument:
-        return self
-
-
-def to_document(chunk: StoredChunk) -> SearchDocument:
+def to_document(chunk: StoredChunk) -> SharedDocument:
     """The store boundary: a stored chunk as the Document the search pipeline carries."""
     meta = dict(chunk.payload)
     text = meta.pop("text", "")
-    return SearchDocument(id=chunk.id, content=text, meta=meta, score=chunk.score)
+    return SharedDocument(id=chunk.id, content=text, meta=meta, score=chunk.score)
 
 
 def with_meta(doc: Document, **changes: Any) -> Document:

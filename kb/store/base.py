@@ -123,6 +123,12 @@ def encode_version(doc_id: str, content_hash: str, n_chunks: int) -> str:
     return f"{doc_id}@{content_hash}#{n_chunks}"
 
 
+def document_file(payload: dict | None) -> tuple[str, str]:
+    """(doc_id, source_file) of a first chunk's payload, as both backends' `document_files` return them."""
+    payload = payload or {}
+    return str(payload.get("doc_id")), str(payload.get("source_file") or "")
+
+
 def decode_versions(facets: Iterable[tuple[str, int]]) -> dict[str, DocumentVersion]:
     out: dict[str, DocumentVersion] = {}
     for value, count in facets:
@@ -163,6 +169,11 @@ class ChunkStore(Protocol):
     def retrieve(self, ids: list[str]) -> list[StoredChunk]: ...
 
     def versions(self) -> dict[str, DocumentVersion]: ...
+
+    def document_files(self) -> dict[str, str]:
+        """doc_id → `source_file` of every stored document (read from its first chunk), so that a run which cannot
+        read a file knows which stored documents came from it and keeps them, while removing the others."""
+        ...
 
     def count(self, filters: SearchFilters | None = None) -> int: ...
 

@@ -26,6 +26,7 @@ from kb.store.base import (
     SparseVector,
     StoredChunk,
     decode_versions,
+    document_file,
 )
 
 RRF_K = 60
@@ -231,6 +232,19 @@ class EdgeStore:
 
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
+
+    def document_files(self) -> dict[str, str]:
+        first = q.Filter(must=[q.FieldCondition(key="para_index", match=q.MatchValue(value=0))])
+        out: dict[str, str] = {}
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._shard.scroll(q.ScrollRequest(
+                    offset=offset, limit=10_000, filter=first, with_payload=["doc_id", "source_file"],
+                    with_vector=False))
+            out.update(document_file(r.payload) for r in records)
+            if offset is None:
+                return out
 
     def facts_doc_ids(self) -> set[str]:
         with self._lock:

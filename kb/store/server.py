@@ -33,6 +33,7 @@ from kb.store.base import (
     SparseVector,
     StoredChunk,
     decode_versions,
+    document_file,
 )
 
 RRF_K = 60
@@ -259,6 +260,19 @@ class ServerStore:
 
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
+
+    def document_files(self) -> dict[str, str]:
+        first = models.Filter(must=[models.FieldCondition(key="para_index", match=models.MatchValue(value=0))])
+        out: dict[str, str] = {}
+        offset = None
+        while True:
+            with self._lock:
+                records, offset = self._client.scroll(self.collection, scroll_filter=first, limit=10_000,
+                                                      offset=offset, with_payload=["doc_id", "source_file"],
+                                                      with_vectors=False)
+            out.update(document_file(r.payload) for r in records)
+            if offset is None:
+                return out
 
     def facts_doc_ids(self) -> set[str]:
         with self._lock:
