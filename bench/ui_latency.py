@@ -138,9 +138,52 @@ def open_app(page, url: str, timeout_ms: float = 180_000) -> tuple[float, float]
     return painted, time.perf_counter() - started
 
 
+SETTLED = """([quiet]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  const state = app.getAttribute("data-test-script-state"), now = performance.now();
+  if (window.__kbState !== state) { window.__kbState = state; window.__kbSince = now; }
+  return state === "notRunning" && !document.querySelector('[data-stale="true"]') && now - window.__kbSince >= quiet;
+}"""
+"""True once Streamlit's script run has finished (the `stApp` element's `data-test-script-state`), no element of an
+older run is left (`data-stale`), and it has stayed so for `quiet` ms: a widget's change reaches the server and starts
+its rerun a moment after the click, and that moment must not pass for "settled"."""
+
+
+def settled(page, quiet_ms: float = 750, timeout_ms: float = 180_000) -> None:
+    """Wait until the app has finished running its script. A widget used while Streamlit reruns is replaced under the
+    pointer: a multiselect's option list closes before the click lands, or a choice is lost to the rerun."""
+    page.evaluate("() => { delete window.__kbState; delete window.__kbSince; }")
+    page.wait_for_function(SETTLED, arg=[quiet_ms], polling=100, timeout=timeout_ms)
+
+
+def choose(page, label: str, option: str, attempts: int = 4) -> None:
+    """Pick `option` in the multiselect labelled `label`, once the app has settled; the option list is opened again
+    only after the rerun it may have been closed by has finished."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_role("combobox", name=label, exact=True)
+    widget = page.get_by_test_id("stMultiSelect").filter(has=box)
+    for _ in range(attempts):
+        settled(page)
+        if option in widget.inner_text():
+            return
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+        except PlaywrightTimeout:
+            pass  # the list closed under a rerun: settle and open it again
+        page.keyboard.press("Escape")
+    settled(page)
+    if option not in widget.inner_text():
+        raise AssertionError(f"could not choose {option!r} in {label!r} after {attempts} attempts")
+
+
 def timed_search(page, query: str, timeout_ms: float = 60_000) -> tuple[float, float]:
     """Seconds from pressing Search to the visible caption announcing this query's results, and the part of
-    that spent in `kb.search` on the server (the caption reports it)."""
+    that spent in `kb.search` on the server (the caption reports it). The clock starts once the app has settled, so
+    the time is the search's own, not the end of an earlier run."""
+    settled(page)
     page.get_by_label("Search the knowledge base").fill(query)
     button = page.get_by_role("button", name="Search", exact=True)
     started = time.perf_counter()
