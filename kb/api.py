@@ -470,10 +470,11 @@ def validate_limit(limit: object) -> int:
 
 
 def passage_role(hit: Hit) -> str:
-    """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on."""
+    """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on,
+    read from the hit's stored `role` (`kb.drafting.draft.voice`)."""
     from kb.drafting.draft import voice
 
-    return voice(hit.section, hit.heading, hit.text)
+    return voice(hit)
 
 
 def validate_filters(filters: SearchFilters) -> None:

@@ -63,6 +63,14 @@ ROLES: dict[str, str] = {
 and `operative` are the Court's own view; a lawyer quoting anything else as "the Court held" is misquoting."""
 
 COURT_ROLES = ("court", "operative")
+PARTY_ROLES = ("applicant", "government", "parties", "third_party")
+"""Roles in which a party or an intervener argues before the Court: a brief may quote them, never as the Court's."""
+
+
+def speaker(role: str | None) -> str:
+    """`court` (the Court's own view), `party` (a party's or intervener's submission) or `other` (facts, quoted law,
+    the Commission, an opinion, a text that is not a judgment's): what a brief may attribute to the Court."""
+    return "court" if role in COURT_ROLES else "party" if role in PARTY_ROLES else "other"
 
 _LABEL = r"^(?:\(?[a-z0-9ivxαβγδ]{1,4}[.)]\s*)?"
 _COURT_HEADING = re.compile(
