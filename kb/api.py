@@ -16,6 +16,7 @@ from pathlib import Path
 from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
+from kb.drafting.matters import CollectedPassage
 from kb.errors import DocumentNotFoundError, FilterError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
@@ -26,8 +27,8 @@ from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
 
-__all__ = ["DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError", "SearchFilters",
-           "passage_role", "validate_filters"]
+__all__ = ["CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError",
+           "SearchFilters", "passage_role", "validate_filters"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
@@ -393,7 +394,7 @@ class KnowledgeBase:
 
         return MatterStore(self.settings.home / "matters")
 
-    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = ""):
+    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = "") -> CollectedPassage:
         """File a stored passage under a ground of a matter and save it; returns the `CollectedPassage`."""
         matter = self.matters.get(matter_id)
         matter.check_ground(ground)
