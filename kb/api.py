@@ -16,6 +16,7 @@ from pathlib import Path
 from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
+from kb.drafting.matters import CollectedPassage
 from kb.errors import DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
@@ -27,8 +28,8 @@ from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
 
-__all__ = ["DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError", "SearchFilters",
-           "passage_role", "validate_filters"]
+__all__ = ["CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError",
+           "SearchFilters", "passage_role", "validate_filters"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
@@ -405,7 +406,7 @@ class KnowledgeBase:
 
         return MatterStore(self.settings.home / "matters")
 
-    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = ""):
+    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = "") -> CollectedPassage:
         """File a stored passage under a ground of a matter and save it; returns the `CollectedPassage`."""
         matter = self.matters.get(matter_id)
         matter.check_ground(ground)
@@ -481,9 +482,10 @@ def role_label(role: str | None) -> str | None:
 
 
 def passage_role(hit: Hit) -> str:
-    """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on."""
+    """`court` (the Court's own reasoning), `party` (a party's submission) or `other`: what a brief may rely on,
+    read from the hit's stored `role` (`kb.drafting.draft.voice`)."""
     from kb.drafting.draft import voice
 
-    return voice(hit.section, hit.heading, hit.text)
+    return voice(hit)
 
 

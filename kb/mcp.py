@@ -21,7 +21,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from kb.api import Hit, KbError, KnowledgeBase, SearchFilters, passage_role
+from kb.api import CollectedPassage, Hit, KbError, KnowledgeBase, SearchFilters, passage_role
 
 INSTRUCTIONS = (
     "Extradition-defence knowledge base: ECtHR case law, UN treaty-body General Comments, UK judgments, PRC "
@@ -126,17 +126,6 @@ class MatterList(BaseModel):
     matters: list[MatterSummary]
 
 
-class CollectedPassage(BaseModel):
-    chunk_id: str
-    doc_id: str
-    paragraph: str | None
-    citation: str
-    text: str
-    url: str | None
-    ground: str
-    note: str
-
-
 class MatterDetail(BaseModel):
     id: str
     name: str
@@ -145,7 +134,8 @@ class MatterDetail(BaseModel):
     risk_factors: str
     notes: str
     grounds: dict[str, str] = Field(description="ground id → label; matter_add_passage takes the id")
-    passages: list[CollectedPassage]
+    passages: list[CollectedPassage] = Field(description="the collected passages, as the matter file keeps them "
+                                                         "(`kb.drafting.matters.CollectedPassage`)")
 
 
 class Footnote(BaseModel):
@@ -289,7 +279,7 @@ def build_server(kb: KnowledgeBase) -> MCPServer:
         m = kb.matters.get(matter_id)
         return MatterDetail(id=m.id, name=m.name, requesting_state=m.requesting_state, offence=m.offence,
                             risk_factors=m.risk_factors, notes=m.notes, grounds=m.grounds(),
-                            passages=[_collected(p) for p in m.passages])
+                            passages=m.passages)
 
     @server.tool()
     @_tool_errors
@@ -301,7 +291,7 @@ def build_server(kb: KnowledgeBase) -> MCPServer:
         note: str = "",
     ) -> CollectedPassage:
         """File a passage under a ground of the matter (adding it twice keeps one copy)."""
-        return _collected(kb.add_to_matter(matter_id, chunk_id, ground, note))
+        return kb.add_to_matter(matter_id, chunk_id, ground, note)
 
     @server.tool()
     @_tool_errors
@@ -316,11 +306,6 @@ def build_server(kb: KnowledgeBase) -> MCPServer:
                            warnings=list(text.warnings))
 
     return server
-
-
-def _collected(p: Any) -> CollectedPassage:
-    return CollectedPassage(chunk_id=p.chunk_id, doc_id=p.doc_id, paragraph=p.paragraph, citation=p.citation,
-                            text=p.text, url=p.url, ground=p.ground, note=p.note)
 
 
 def serve(kb: KnowledgeBase) -> None:

@@ -1,9 +1,11 @@
-"""Shared fixtures: where the read-only corpus lives."""
+"""Shared fixtures: where the read-only corpus lives, the sample store, the app in a real browser."""
 
 from __future__ import annotations
 
 import functools
 import os
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,66 @@ def memoize_local_mode_dates() -> None:
 
     if not hasattr(datetime_utils.parse, "cache_info"):
         datetime_utils.parse = functools.lru_cache(maxsize=1 << 16)(datetime_utils.parse)
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def ui_harness():
+    """`bench/ui_latency.py`, the server and browser harness the browser tests share with the latency benchmark, so
+    the benchmark measures exactly what the tests drive. Skips when Playwright or Chromium is unavailable."""
+    import importlib.util
+
+    pytest.importorskip("playwright", reason="playwright is a dev dependency: pip install -e '.[dev]'")
+    spec = importlib.util.spec_from_file_location("ui_latency", PROJECT / "bench" / "ui_latency.py")
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    problem = harness.ensure_chromium()
+    if problem:
+        pytest.skip(problem)
+    return harness
+
+
+@dataclass
+class Workbench:
+    """The app a browser test drives: its address and the Chromium page open on it."""
+
+    url: str
+    page: object
+    """A `playwright.sync_api.Page`."""
+
+
+def _last_screenshot(page, path: Path) -> None:
+    """For the reader of a failed run; a page that is already gone must not hide the test's own error."""
+    from playwright.sync_api import Error
+
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Error:
+        pass
+
+
+@pytest.fixture
+def workbench(ui_harness, corpus_root: Path, tmp_path: Path, request: pytest.FixtureRequest):
+    """`workbench(home, screenshots)` starts `streamlit run ui/app.py` on `home` and opens it in headless Chromium.
+
+    Everything is the test's own: its home, its Streamlit process on a fresh port, its Playwright and browser. The
+    Streamlit process must own the test's Qdrant Edge shard (one opener per shard), so a server shared between tests
+    would hold one test's store while the next test writes its own, and the app's session state, matters and caches
+    would leak from one test into the next. The page's last state is saved as `<screenshots>/<test>-last.png`; the
+    server's log is `streamlit.log` in the test's tmp_path.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with ExitStack() as stack:
+        def start(home: Path, screenshots: Path) -> Workbench:
+            screenshots.mkdir(parents=True, exist_ok=True)
+            url = stack.enter_context(ui_harness.streamlit_server(home, corpus_root, tmp_path / "streamlit.log"))
+            browser = ui_harness.launch(stack.enter_context(sync_playwright()))
+            stack.callback(browser.close)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            stack.callback(_last_screenshot, page, screenshots / f"{request.node.name}-last.png")
+            return Workbench(url, page)
+
+        yield start

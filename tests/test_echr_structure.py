@@ -118,10 +118,15 @@ def citation(corpus_root: Path, name: str, para: str) -> str:
     ("001-87458", "113", "NA. v. the United Kingdom, no. 25904/07, § 113, 17 July 2008"),
     ("HEJUD-36378-02", "335", "Shamayev and Others v. Georgia and Russia, no. 36378/02, § 335, 12 April 2005"),
     ("HEJUD-24069-03", "20", "Öcalan v. Turkey (no. 2), nos. 24069/03 and 3 others, § 20, 18 March 2014"),
+    ("HEJUD-6289-73", "12", "Airey v. Ireland (Article 50), no. 6289/73, § 12, 6 February 1981"),
+    ("HEJUD-15175-89", "3", "Allenet de Ribemont v. France (interpretation), no. 15175/89, § 3, 7 August 1996"),
+    ("HEJUD-74025-01", "3", "Hirst v. the United Kingdom (no. 2) [GC], no. 74025/01, § 3, 6 October 2005"),
 ])
 def test_court_style_citations_of_the_issues_defects(corpus_root: Path, name: str, para: str, expected: str) -> None:
     """[GC] from the composition (Mamatkulov, Ilaşcu), every application number, the Court's casing ("NA.", as the
-    Court itself writes it, not "Na."), a title the old conversion cut restored ("… v. Georgia and Russia")."""
+    Court itself writes it, not "Na."), a title the old conversion cut restored ("… v. Georgia and Russia"), also before
+    the stage or number that follows the state (`CASE OF AIREY v.  (ARTICLE 50)`, `HIRST v. THE  (No. 2)`), name
+    particles and the stage in lower case ("Allenet de Ribemont v. France (interpretation)")."""
     assert citation(corpus_root, name, para) == expected
 
 

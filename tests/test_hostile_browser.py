@@ -3,12 +3,11 @@
 The title comes from an HTML file's `<title>` in the drop folder and the matter name from the matter file, each
 carrying a remote image, a spoofed link, a bare URL, an e-mail address, raw `<img onerror>` and a `javascript:`
 link. Chromium's request log must hold only the app's own address, and no element the payload describes may exist.
-The server and browser harness is `bench/ui_latency.py`'s, as in `tests/test_ui_browser.py`.
+The server and browser are the `workbench` fixture's (tests/conftest.py), as in `tests/test_ui_browser.py`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +17,9 @@ from kb.api import KnowledgeBase
 from kb.drafting.matters import MatterStore
 from kb.indexing.ingest import IngestRequest
 from kb.settings import Settings
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: pip install -e '.[dev]'"
+                             ).expect
 
 PROJECT = Path(__file__).resolve().parents[1]
 OUTPUT = PROJECT / "test-output" / "ui-hostile"
@@ -34,29 +36,15 @@ PAGE = f"""<html><head><title>Quokka memo {PAYLOAD}</title></head><body>
 </body></html>"""
 
 
-def _harness():
-    spec = importlib.util.spec_from_file_location("ui_latency", PROJECT / "bench" / "ui_latency.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _shown(text: str) -> str:
     """What a reader sees: the word joiners that keep Streamlit from linking bare URLs are invisible."""
     return " ".join(text.replace("\u2060", "").split())
 
 
-def test_hostile_title_and_matter_name_render_literally_without_requests(corpus_root: Path, tmp_path: Path) -> None:
-    pytest.importorskip("playwright", reason="playwright is a dev dependency: pip install -e '.[dev]'")
-    from playwright.sync_api import expect, sync_playwright
-
-    harness = _harness()
-    problem = harness.ensure_chromium()
-    if problem:
-        pytest.skip(problem)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
+def test_hostile_title_and_matter_name_render_literally_without_requests(ui_harness, workbench, corpus_root: Path,
+                                                                         tmp_path: Path) -> None:
     home = tmp_path / "home"
-    harness.build_store(home, corpus_root)
+    ui_harness.build_store(home, corpus_root)
     settings = Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus_root)})
     hostile = settings.drop / "quokka.html"
     hostile.parent.mkdir(parents=True, exist_ok=True)
@@ -71,38 +59,34 @@ def test_hostile_title_and_matter_name_render_literally_without_requests(corpus_
     finally:
         kb.close()
 
+    app = workbench(home, OUTPUT)
+    page = app.page
     requests: list[str] = []
-    with harness.streamlit_server(home, corpus_root, tmp_path / "streamlit.log") as url, sync_playwright() as p:
-        browser = harness.launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("request", lambda request: requests.append(request.url))
-        try:
-            harness.open_app(page, url)
-            harness.timed_search(page, "quokka zanzibar memorandum", timeout_ms=120_000)
-            expect(page.get_by_text("Quokka memo ![pixel]", exact=False).first).to_be_visible()
-            page.get_by_role("button", name="Open in document").first.click()
-            heading = page.locator("h3.kb-heading", has_text="Quokka memo")
-            expect(heading).to_be_visible(timeout=60_000)
-            assert "Quokka memo ![pixel](http://tracker.invalid/title.png)" in _shown(heading.inner_text())
-            expect(page.get_by_role("button", name="Source file").first).to_be_visible()  # a drop-folder file
-            page.screenshot(path=str(OUTPUT / "1-document.png"), full_page=True)
+    page.on("request", lambda request: requests.append(request.url))
+    ui_harness.open_app(page, app.url)
+    ui_harness.timed_search(page, "quokka zanzibar memorandum", timeout_ms=120_000)
+    expect(page.get_by_text("Quokka memo ![pixel]", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Open in document").first.click()
+    heading = page.locator("h3.kb-heading", has_text="Quokka memo")
+    expect(heading).to_be_visible(timeout=60_000)
+    assert "Quokka memo ![pixel](http://tracker.invalid/title.png)" in _shown(heading.inner_text())
+    expect(page.get_by_role("button", name="Source file").first).to_be_visible()  # a drop-folder file
+    page.screenshot(path=str(OUTPUT / "1-document.png"), full_page=True)
 
-            page.get_by_test_id("stSidebar").get_by_text("Matters", exact=True).click()
-            heading = page.locator("h3.kb-heading", has_text="Client ![p]")
-            expect(heading).to_be_visible(timeout=60_000)
-            assert MATTER in _shown(heading.inner_text())
-            page.get_by_role("tab", name="Collected passages").click()
-            expect(page.get_by_text("Quokka memo ![pixel]", exact=False).first).to_be_visible()
-            page.screenshot(path=str(OUTPUT / "2-matter.png"), full_page=True)
+    ui_harness.settled(page)
+    page.get_by_test_id("stSidebar").get_by_text("Matters", exact=True).click()
+    heading = page.locator("h3.kb-heading", has_text="Client ![p]")
+    expect(heading).to_be_visible(timeout=60_000)
+    assert MATTER in _shown(heading.inner_text())
+    page.get_by_role("tab", name="Collected passages").click()
+    expect(page.get_by_text("Quokka memo ![pixel]", exact=False).first).to_be_visible()
+    page.screenshot(path=str(OUTPUT / "2-matter.png"), full_page=True)
 
-            for selector in (f"img[src*='{TRACKER}']", f"a[href*='{TRACKER}']", "a[href^='javascript']",
-                             "a[href^='mailto']", "[onerror]", ".katex"):
-                assert page.locator(selector).count() == 0, selector
-        finally:
-            page.screenshot(path=str(OUTPUT / "last.png"), full_page=True)
-            browser.close()
+    for selector in (f"img[src*='{TRACKER}']", f"a[href*='{TRACKER}']", "a[href^='javascript']",
+                     "a[href^='mailto']", "[onerror]", ".katex"):
+        assert page.locator(selector).count() == 0, selector
 
-    app_host = urlsplit(url).netloc
+    app_host = urlsplit(app.url).netloc
     foreign = [r for r in requests if urlsplit(r).scheme in ("http", "https", "ws", "wss")
                and urlsplit(r).netloc != app_host]
     assert requests and not foreign, foreign

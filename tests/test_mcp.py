@@ -131,6 +131,9 @@ def test_matter_tools_and_draft(session_results):
     assert added["ground"] == "death_penalty" and added["doc_id"] == "HEJUD-14038-88"
     matter = _data(session_results["matter"])
     assert [p["chunk_id"] for p in matter["passages"]] == [added["chunk_id"]]
+    # the matter file's own record of a passage: who speaks, where it sits, whether it is adverse
+    assert matter["passages"][0] == added and {"role", "section", "adverse", "source_kind", "added"} <= set(added)
+    assert added["source_kind"] == "echr" and added["adverse"] is False
     assert "article3" in matter["grounds"]
     draft = _data(session_results["draft"])
     shown = draft["markdown"].replace("*", "").replace("\\", "")  # case names are italic and Markdown is escaped

@@ -71,7 +71,7 @@ def _footnotes(element: etree._Element) -> list[str]:
     return notes
 
 
-def _citation_parts(citation: str) -> tuple[str, str] | None:
+def neutral_citation_parts(citation: str) -> tuple[str, str] | None:
     """`[2017] EWHC 1912 (Admin)` → (`EWHC-2017-1912-Admin`, `EWHC (Admin)`); `[2020] EWCA Civ 108` →
     (`EWCA-2020-108-Civ`, `EWCA Civ`)."""
     match = _CITATION.match(normalise_ws(citation))
@@ -196,7 +196,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         root.findtext(".//{*}cite") or root.findtext(f".//{AKN}neutralCitation") or ""
     )
     court_code = normalise_ws(root.findtext(".//{*}court") or "")
-    parts = _citation_parts(citation) if citation else None
+    parts = neutral_citation_parts(citation) if citation else None
     doc_id, court = parts if parts else (path.stem, court_code or "UK court")
     defects = [] if parts else ["no_neutral_citation"]
     numbers = [int(p.number) for p in builder.paragraphs if p.number]

@@ -63,6 +63,14 @@ ROLES: dict[str, str] = {
 and `operative` are the Court's own view; a lawyer quoting anything else as "the Court held" is misquoting."""
 
 COURT_ROLES = ("court", "operative")
+PARTY_ROLES = ("applicant", "government", "parties", "third_party")
+"""Roles in which a party or an intervener argues before the Court: a brief may quote them, never as the Court's."""
+
+
+def speaker(role: str | None) -> str:
+    """`court` (the Court's own view), `party` (a party's or intervener's submission) or `other` (facts, quoted law,
+    the Commission, an opinion, a text that is not a judgment's): what a brief may attribute to the Court."""
+    return "court" if role in COURT_ROLES else "party" if role in PARTY_ROLES else "other"
 
 _LABEL = r"^(?:\(?[a-z0-9ivxαβγδ]{1,4}[.)]\s*)?"
 _COURT_HEADING = re.compile(
@@ -473,12 +481,25 @@ def case_name(title: str | None, states: list[str]) -> str:
         applicant, sep, respondent = name[:-3], " v. ", ""
     if not sep:
         return _tidy_case(name)
-    respondent = respondent.strip()
+    respondent, suffix = TITLE_SUFFIX.fullmatch(respondent.strip()).groups()
     cut = respondent.upper() in ("", "THE") or re.search(r"\s(AND|THE)$", respondent.upper())
-    if cut and states:  # `SHAMAYEV AND OTHERS v. GEORGIA AND` lost "RUSSIA" in the old conversion
-        suffix = re.search(r"\s*\((no|No|NO)\.\s*\d+\)$", respondent)
-        respondent = " and ".join(_with_article(s) for s in states) + (suffix.group(0) if suffix else "")
-    return f"{_tidy_case(applicant)} v. {_tidy_case(respondent)}".strip()
+    if cut and states:  # `SHAMAYEV AND OTHERS v. GEORGIA AND`, `AIREY v.  (ARTICLE 50)` lost their states
+        respondent = " and ".join(_with_article(s) for s in states)
+    suffix = re.sub(r"[A-Za-z]+", lambda m: m.group(0).lower() if m.group(0).upper() in PROCEDURAL_WORDS
+                    else m.group(0), _tidy_case(" ".join(suffix.split())))
+    return " ".join(p for p in (f"{_tidy_case(applicant)} v. {_tidy_case(respondent)}".strip(), suffix) if p)
+
+
+TITLE_SUFFIX = re.compile(r"(.*?)((?:\s*\([^()]*\))*)")
+"""A respondent and the parentheses after it, `TURKEY (No. 2)`, `(Nos. 1 and 2) (ARTICLE 50)`: a title the old
+conversion cut (`AIREY v.  (ARTICLE 50)`) lost the state before them, and they follow the restored state."""
+PROCEDURAL_WORDS = {"INTERPRETATION", "REVISION", "MERITS", "JUST", "SATISFACTION", "PRELIMINARY", "OBJECTIONS",
+                    "STRIKING", "OUT", "FRIENDLY", "SETTLEMENT", "RE", "ON", "THE"}
+"""The words of a judgment's stage as the Court writes them after the name, in lower case: `Hentrich v. France
+(interpretation)`, `Ukraine v. Russia (re Crimea)`; `(Article 50)` and `(no. 2)` keep their own casing."""
+NAME_PARTICLES = {"DE", "DA", "DAS", "DOS", "DER", "DEN", "DEL", "DELLA", "DU", "LA"}
+"""Particles the Court prints in lower case inside a name (`Allenet de Ribemont`, `Van der Ven`), not at its start
+(`De Haan`)."""
 
 
 def _tidy_case(part: str) -> str:
@@ -489,8 +510,10 @@ def _tidy_case(part: str) -> str:
     for word in part.split(" "):
         if word in UPPER_TITLE_WORDS and (all_upper or word in ("AND", "OTHERS", "THE", "OF")):
             words.append(UPPER_TITLE_WORDS[word])
-        elif re.fullmatch(r"\(?(no|No|NO)\.", word):
-            words.append(word.replace("No.", "no.").replace("NO.", "no."))
+        elif re.fullmatch(r"(?i)\((?:nos?|n°)\.?|nos?\.", word):
+            words.append(re.sub(r"(?i)(nos?|n°)\.?", lambda m: m.group(1).lower().replace("n°", "no") + ".", word))
+        elif all_upper and word in NAME_PARTICLES and words and words[-1] not in ("and", "-"):
+            words.append(word.lower())
         elif re.fullmatch(r"([A-Z]\.)+,?|[A-Z]{1,3}\.,?", word) or not (all_upper or _shouted(word)):
             words.append(word)
         else:

@@ -54,7 +54,11 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
 APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
 APPNO_MARKER = re.compile(r"\bnos?\.\s*\d{1,6}/\d{2}")
-PINPOINT = re.compile(r"§§?\s*(\d+(?:\s*(?:-|–|‑|and)\s*\d+|,\s*\d+(?!\d|\s+(?:" + "|".join(MONTHS) + r")))*)")
+PARAGRAPH_NUMBERS = r"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?![\d/]|\s+(?:" + "|".join(MONTHS) + r")))*"
+"""Paragraph numbers and ranges after `§`, `§§` or `para.`: `124-133`, `90 and 91`, `37, 38`; not the day of a date
+that follows (`§ 44, 3 March 2005`) nor an application number (`§ 5, 1234/05`). The citation graph and `kb check`
+read pinpoints with this one pattern, so they agree on what a citation cites."""
+PINPOINT = re.compile(rf"§§?\s*({PARAGRAPH_NUMBERS})")
 SEGMENT_SPLIT = re.compile(r";\s*|\(|\)|,\s+and\s+(?=[A-Z])")
 IBID = re.compile(r"^(?:see\s*,?\s*)?(?:also\s+)?(?:ibid|idem)\b", re.I)
 NAME_END = re.compile(r"\s*(?:\[GC\]|\[dec\.\]|\(dec\.\))*\s*,\s*(?:cited above|nos?\.|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})")
@@ -80,8 +84,8 @@ each ECtHR document beyond its `documents` row (JSON lists; `source_file` orders
 a fingerprint of what its citations are extracted from, so a rewrite that changes none of it changes nothing."""
 
 
-REPORTER = re.compile(r"\bECHR \d{4}(?:-[IVXL]+)?(?: \(extracts\))?|\bSeries A no\. \d+(?:-[A-C])?|"
-                      r"\bReports(?: of Judgments and Decisions)? \d{4}-[IVXL]+")
+REPORTER = re.compile(r"\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?|\bSeries\s+A\s+no\.\s*\d+(?:-[A-C])?|"
+                      r"\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+")
 """The Court's reporter references: the ECHR Reports since 1999, Series A before 1996, Reports 1996-1998."""
 
 
@@ -122,7 +126,12 @@ class CitingParagraph:
     raw: str
 
 
-def _iso(day: str, month: str, year: str) -> str:
+def find_date(text: str) -> str | None:
+    """The first date written as the Court writes it (`28 February 2008`), as ISO `2008-02-28`."""
+    match = DATE.search(text)
+    if not match:
+        return None
+    day, month, year = match.groups()
     return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
 
 
@@ -163,8 +172,7 @@ def extract(text: str) -> list[RawCitation]:
         head = re.sub(r"^[^A-Z]*", "", seg)
         name_match = NAME_END.search(head)
         name = _clean_name(head[: name_match.start()]) if name_match else None
-        date_match = DATE.search(seg)
-        date = _iso(*date_match.groups()) if date_match else None
+        date = find_date(seg)
         decision = "[dec.]" in seg
         if "cited above" in seg and name:
             found.append(RawCitation(seg[:300], "short", name, (), None, decision, parse_pinpoints(seg)))
@@ -181,14 +189,15 @@ def _clean_name(name: str) -> str | None:
     return name or None
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+def fold(text: str) -> str:
+    """Lower case without accents (`Ilaşcu` → `ilascu`): names compare as a lawyer types them."""
+    return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
 
 
-def _applicant_tokens(name: str) -> list[str]:
+def applicant_tokens(name: str) -> list[str]:
     """The words that identify an applicant: `Vilvarajah and Others v. the United Kingdom` → ['vilvarajah']."""
     applicant = re.split(r"\s+v\.\s+", name)[0]
-    words = re.findall(r"[a-z][a-z'’\-]+|[a-z]\.(?:[a-z]\.)*", _fold(applicant))
+    words = re.findall(r"[a-z][a-z'’\-]+|[a-z]\.(?:[a-z]\.)*", fold(applicant))
     return [w for w in words if w not in {"and", "others", "the", "of", "de", "van", "von", "der", "la", "le"}] or words
 
 
@@ -220,7 +229,7 @@ class Resolver:
     def add_keys(self, doc: _Doc) -> None:
         if doc.doc_type not in CITABLE_TYPES:
             return
-        doc.folded_title = _fold(doc.title or "")
+        doc.folded_title = fold(doc.title or "")
         self.docs[doc.doc_id] = doc
         order = self._order
         for appno in doc.appnos:
@@ -246,7 +255,7 @@ class Resolver:
         if cit.appnos:
             candidates = [d for a in cit.appnos for d in self.by_appno.get(a, [])]
         elif cit.date and cit.name:
-            tokens = _applicant_tokens(cit.name)
+            tokens = applicant_tokens(cit.name)
             candidates = [d for d in self.by_date.get(cit.date, [])
                           if tokens and tokens[0] in self.docs[d].folded_title]
         else:
@@ -282,9 +291,9 @@ def resolve_sequence(doc_id: str, citations: Iterable[tuple[str, RawCitation]], 
     for paragraph, cit in citations:
         if cit.form == "full":
             cited = resolver.resolve(cit, doc_id)
-            earlier.append((_applicant_tokens(cit.name or ""), cited))
+            earlier.append((applicant_tokens(cit.name or ""), cited))
         elif cit.form == "short":
-            key = _applicant_tokens(cit.name or "")
+            key = applicant_tokens(cit.name or "")
             cited = next((c for tokens, c in reversed(earlier) if key and key[0] in tokens), None)
         else:
             cited = last

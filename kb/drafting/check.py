@@ -23,16 +23,24 @@ the check answers for exactly what the knowledge base can show.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from ingest.loaders.akn import _citation_parts as neutral_doc_id
+from ingest.loaders.akn import neutral_citation_parts
 from ingest.loaders.statute_md import chinese_numeral
 from ingest.model import BadInputError
-from kb.citations.graph import APPNO, DATE, _applicant_tokens, _iso, parse_pinpoints
+from kb.citations.graph import (
+    APPNO,
+    DATE,
+    PARAGRAPH_NUMBERS,
+    REPORTER,
+    applicant_tokens,
+    find_date,
+    fold,
+    parse_pinpoints,
+)
 from kb.citations.style import cite, long_date
 from kb.errors import BriefError
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
@@ -67,23 +75,19 @@ CASE_NAME = re.compile(
 _LEADING_WORDS = re.compile(r"^(?:(?:In|See|Also|Cf|Cf\.|The|Case|Of|Judgment|Decision|Compare|Contrast|And|"
                             r"But|As|Following|Unlike|Like|Per|Both|Where|While|Whereas|After|Before|Since|"
                             r"Under|Applying|Citing|ECtHR|Court|Strasbourg|Grand|Chamber)\s+)+")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_NUMBERS = rf"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?![\d/]|\s+(?:{_MONTHS})))*"
-"""Paragraph numbers and ranges, `§§ 124-133`, `90 and 91`; not the day of a date that follows (`§ 44, 3 March`)."""
 _TAIL_PART = re.compile(
     r"\s*[,;:]?\s*[(\[]?\s*(?:"
     r"\[GC\]|\(dec\.\)|\[dec\.\]|dec\.|GC"
     r"|(?:[Aa]pplication\s+)?[Nn]os?\.?\s*\d{1,6}/\d{2}(?:\s*(?:,|and)\s*(?:no\.\s*)?\d{1,6}/\d{2})*"
-    rf"|§§?\s*{_NUMBERS}|(?:at\s+)?para(?:graph)?s?\.?\s*{_NUMBERS}"
+    rf"|§§?\s*{PARAGRAPH_NUMBERS}|(?:at\s+)?para(?:graph)?s?\.?\s*{PARAGRAPH_NUMBERS}"
     r"|(?:an?\s+)?(?:admissibility\s+)?(?:decision|judgment)\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}"
-    r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}"
-    r"|\(\d{4}\)\s*\d+\s*EHRR\s*(?:CD\s*)?\d+|\[\d{4}\]\s*ECHR\s*\d+|ECHR\s+\d{4}(?:-[IVXL]+)?"
-    r"|Series\s+A\s+no\.\s*\d+|Reports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+|\(\d{4}\)"
+    rf"|{DATE.pattern}|{REPORTER.pattern}"
+    r"|\(\d{4}\)\s*\d+\s*EHRR\s*(?:CD\s*)?\d+|\[\d{4}\]\s*ECHR\s*\d+|\(\d{4}\)"
     r"|cited\s+above|§§?\s*\d+|ibid\.?"
     r")\s*[)\]]?")
 SHORT_FORM = re.compile(
     rf"(?P<name>{_WORD}(?:\s+(?:and|{_WORD})){{0,4}})\s*(?:\[GC\]\s*)?(?:,\s*|\(\s*)cited\s+above")
-IBID = re.compile(rf"\b(?:[Ii]bid|[Ii]dem)\b\.?(?:,?\s*(?:§§?|para(?:graph)?s?\.?)\s*{_NUMBERS})?")
+IBID = re.compile(rf"\b(?:[Ii]bid|[Ii]dem)\b\.?(?:,?\s*(?:§§?|para(?:graph)?s?\.?)\s*{PARAGRAPH_NUMBERS})?")
 PARA_WORD = re.compile(r"\b(?:at\s+)?para(?:graph)?s?\.?\s*(?=\d)")
 
 UN_COMMITTEES = {
@@ -103,7 +107,7 @@ UN_CITATION = re.compile(
     r"(?P<kind>General\s+Comment|General\s+Recommendation|GC|GR)\s+(?:No\.?\s*)?(?P<number>\d{1,3})"
     r"(?:\s*\((?P<year>\d{4})\))?"
     rf"(?:\s+(?:of|by)\s+the\s+(?P<committee_after>{_COMMITTEE}))?"
-    rf"(?:[^.;\n]{{0,120}}?(?:§§?|paras?\.|paragraphs?)\s*(?P<paras>{_NUMBERS}))?", re.I)
+    rf"(?:[^.;\n]{{0,120}}?(?:§§?|paras?\.|paragraphs?)\s*(?P<paras>{PARAGRAPH_NUMBERS}))?", re.I)
 UK_CITATION = re.compile(
     r"\[(?P<year>\d{4})\]\s+(?P<court>UKSC|UKHL|UKPC|EWCA|EWHC|EWCOP|EWFC)\s+(?:(?P<div>Civ|Crim)\s+)?"
     r"(?P<number>\d+)(?:\s*\((?P<bracket>[A-Za-z]+)\))?"
@@ -275,14 +279,13 @@ def _echr(block: Block, index: int) -> Iterator[Found]:
         name = _clean_name(m.group("name"))
         if not name or name.lower() in {"the", "r"}:
             continue
-        date = DATE.search(tail)
         year, exact = _year(tail)
         taken.append((m.start(), end))
         yield Found(
             text=_as_written(text[m.start() + m.group(0).index(name):end]), line=block.line_at(
                 m.start()), block=index, start=m.start(), end=end, kind="echr",
             form="short" if "cited above" in tail else "full", name=name, state=" ".join(m.group("state").split()),
-            appnos=tuple(dict.fromkeys(APPNO.findall(tail))), date=_iso(*date.groups()) if date else None,
+            appnos=tuple(dict.fromkeys(APPNO.findall(tail))), date=find_date(tail),
             year=year, year_exact=exact, decision=bool(re.search(r"dec\.|decision", tail)),
             grand_chamber="GC" in tail, paragraphs=_pinpoints(tail))
     for m in SHORT_FORM.finditer(text):
@@ -322,7 +325,7 @@ def _others(block: Block, index: int) -> Iterator[Found]:
         bracket = f" ({m.group('bracket')})" if m.group("bracket") else ""
         neutral = f"[{m.group('year')}] {m.group('court')} {m.group('div') + ' ' if m.group('div') else ''}" \
                   f"{m.group('number')}{bracket}"
-        parts = neutral_doc_id(neutral)
+        parts = neutral_citation_parts(neutral)
         pin = m.group("pin") or m.group("pin2")
         yield Found(" ".join(m.group(0).split()), block.line_at(m.start()), index, m.start(), m.end(), "uk",
                     name=neutral, key=parts[0] if parts else None, paragraphs=(pin,) if pin else ())
@@ -365,12 +368,8 @@ def find_citations(blocks: list[Block]) -> list[Found]:
 
 # The corpus side ---------------------------------------------------------------------------------------------------
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
-
-
 def _state_key(state: str | None) -> str:
-    s = re.sub(r"^the\s+", "", " ".join(_fold(state or "").split()))
+    s = re.sub(r"^the\s+", "", " ".join(fold(state or "").split()))
     return STATE_ALIASES.get(s, s)
 
 
@@ -395,13 +394,13 @@ def applicant(name: str | None) -> list[str]:
     """The words that identify the applicant of a cited case; initials written without stops, as UK judgments
     write them (`MSS v Belgium`, `N v United Kingdom`), are read as the Court prints them (`M.S.S.`, `N.`)."""
     dotted = re.sub(r"\b([A-Z]{1,4})\b(?![.’'])", lambda m: ".".join(m.group(1)) + ".", name or "")
-    return _applicant_tokens(dotted)
+    return applicant_tokens(dotted)
 
 
 def _applicant_words(title: str) -> frozenset[str]:
-    applicant = re.split(r"\s+v\s*\.?\s+", _fold(title))[0]
+    applicant = re.split(r"\s+v\s*\.?\s+", fold(title))[0]
     applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant)
-    return frozenset(_applicant_tokens(applicant))
+    return frozenset(applicant_tokens(applicant))
 
 
 class CorpusIndex:
@@ -493,7 +492,7 @@ class CheckedCitation:
 
 def _words(text: str) -> list[str]:
     """Folded words; hyphens joined (`ill-treatment`, `ill‑treatment` and the corpus's `illtreatment` agree)."""
-    return re.findall(r"\w+", _fold(re.sub(r"(?<=\w)[-‑–](?=\w)", "", text.replace("’", "'"))))
+    return re.findall(r"\w+", fold(re.sub(r"(?<=\w)[-‑–](?=\w)", "", text.replace("’", "'"))))
 
 
 def quote_coverage(quote: str, text: str) -> float:

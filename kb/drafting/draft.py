@@ -15,11 +15,12 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from haystack import component
 from haystack.dataclasses import ChatMessage
 
+from ingest.loaders.echr import paragraph_role, speaker
 from kb.citations.style import GAP
 from kb.drafting.matters import CollectedPassage, Matter
 from kb.safe_text import http_url, markdown_text
@@ -308,60 +309,78 @@ def ground_queries(matter: Matter, ground: str) -> list[tuple[str, SearchFilters
     return queries
 
 
-_PARTY_HEADING = re.compile(r"submissions|the parties|applicant[’']s case|government[’']s case|third[- ]part|"
-                            r"arguments of|observations|article 41", re.I)
-_PARTY_OPENING = re.compile(r"^\s*(?:\d+\.\s+)?(?:\w+,\s+)?(?:the\s+)?(?:applicants?|government|respondent|"
-                            r"intervener|third[- ]party|[A-Z][a-z]+ Government)\b[^.]{0,80}?\b(?:submitted|argued|"
-                            r"contended|maintained|complained|claimed|alleged|emphasised|stressed|pointed out|"
-                            r"considered|replied|disputed)", re.I)
+class Speaking(Protocol):
+    """A passage whose speaker can be told: a search `Hit` or a `CollectedPassage`."""
+
+    role: str | None
+    source_kind: str | None
+    section: str | None
+    heading: str | None
+    text: str
 
 
-def voice(section: str | None, heading: str | None, text: str) -> str:
-    """`court` for the Court's own reasoning, `party` for what a party or intervener argued, else `other`.
+def voice(passage: Speaking) -> str:
+    """`court` for the Court's own reasoning, `party` for what a party or intervener argued, else `other`
+    (`ingest.loaders.echr.speaker`). A brief may quote a government's submission, but never as if the Court had said it.
 
-    A brief may quote a government's submission, but never as if the Court had said it.
-    """
-    if section == "THE LAW":
-        if (heading and _PARTY_HEADING.search(heading)) or _PARTY_OPENING.match(text):
-            return "party"
-        return "court"
-    return "party" if _PARTY_OPENING.match(text) else "other"
+    The stored `role` decides; an ECtHR passage stored or collected before roles were kept gets the role the loader
+    would give it now (`paragraph_role`), so there is one classifier of who is speaking, not two."""
+    role = passage.role
+    if role is None and passage.source_kind == "echr":
+        role = paragraph_role(getattr(passage, "doc_type", None) or "JUDGMENT", passage.section, passage.heading,
+                              passage.text)
+    return speaker(role)
 
 
 VOICE_WEIGHT = {"court": 1.25, "party": 0.5, "other": 1.0}
 """Factor on a passage's fused score by whose voice it is (`voice`)."""
 
 
-def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
-    """Weighted reciprocal-rank fusion across queries (Haystack's `DocumentJoiner`), at most two passages per
-    document.
+MAX_PER_DOCUMENT = 2
+"""Passages one document may give a ground's proposals: the second only once every document found has given one."""
 
-    The Court's own reasoning in THE LAW is favoured and the parties' submissions are pushed down: a brief is
-    built on what the Court held.
-    """
+
+def _rrf(rankings: list[list[str]], weights: list[float]) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion of id rankings (Haystack's `DocumentJoiner`)."""
     from haystack import Document
     from haystack.components.joiners import DocumentJoiner
 
+    joiner = DocumentJoiner(join_mode="reciprocal_rank_fusion", weights=weights, sort_by_score=False)
+    fused = joiner.run(documents=[[Document(id=i) for i in ids] for ids in rankings])
+    return {doc.id: doc.score or 0.0 for doc in fused["documents"]}
+
+
+def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
+    """The queries' rankings fused by document, each document then giving its best passages.
+
+    Each query's leading case (its first document in which someone other than a party speaks) comes first, then the
+    other documents by fused rank; each gives its best passage before any gives a second (`MAX_PER_DOCUMENT`).
+    Reciprocal-rank fusion (k = 61) rewards being found by every query far more than being found first: fused by
+    passage, Saadi's §§ 147-148 (ranks 6 and 8, 1 and 9) outscored Othman's §§ 187 and 192 (ranks 2 and 1, one query
+    each) and the assurances proposals lost the leading case on assurances; fused by document, Soering, the first two
+    passages of the main Article 3 query and found by no other, came seventh of seven cases.
+
+    The Court's own reasoning is favoured and the parties' submissions are pushed down (`VOICE_WEIGHT`): a brief is
+    built on what the Court held.
+    """
     results = [(ranked, weight) for ranked, weight in results if ranked]
     if not results:
         return []
     hits = {hit.chunk_id: hit for ranked, _ in results for hit in ranked}
-    joiner = DocumentJoiner(join_mode="reciprocal_rank_fusion", weights=[weight for _, weight in results],
-                            sort_by_score=False)
-    fused = joiner.run(documents=[[Document(id=hit.chunk_id) for hit in ranked] for ranked, _ in results])
-    scores = {}
-    for doc in fused["documents"]:
-        hit = hits[doc.id]
-        scores[doc.id] = (doc.score or 0.0) * VOICE_WEIGHT[voice(hit.section, hit.heading, hit.text)]
-    per_doc: dict[str, int] = {}
-    out = []
-    for chunk_id in sorted(scores, key=scores.__getitem__, reverse=True):
-        hit = hits[chunk_id]
-        if per_doc.get(hit.doc_id, 0) >= 2:
-            continue
-        per_doc[hit.doc_id] = per_doc.get(hit.doc_id, 0) + 1
-        out.append(replace(hit, score=round(scores[chunk_id], 6)))
-    return out
+    weights = [weight for _, weight in results]
+    passage_score = {chunk_id: score * VOICE_WEIGHT[voice(hits[chunk_id])]
+                     for chunk_id, score in _rrf([[h.chunk_id for h in ranked] for ranked, _ in results],
+                                                 weights).items()}
+    document_score = _rrf([list(dict.fromkeys(h.doc_id for h in ranked)) for ranked, _ in results], weights)
+    by_document: dict[str, list[str]] = {}
+    for chunk_id in sorted(passage_score, key=passage_score.__getitem__, reverse=True):
+        by_document.setdefault(hits[chunk_id].doc_id, []).append(chunk_id)
+    leaders = {next((h.doc_id for h in ranked if voice(h) != "party"), None) for ranked, _ in results}
+    documents = sorted(by_document, reverse=True, key=lambda d: (
+        d in leaders, document_score[d] * VOICE_WEIGHT[voice(hits[by_document[d][0]])]))
+    return [replace(hits[chunk_id], score=round(passage_score[chunk_id], 6))
+            for turn in range(MAX_PER_DOCUMENT) for d in documents
+            for chunk_id in by_document[d][turn:turn + 1]]
 
 
 def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5,
@@ -591,7 +610,7 @@ def _lead_in(passage: CollectedPassage, client: str, state: str) -> str:
     name = case_name(passage)
     kind = category(passage)
     if kind in ("gc", "echr"):
-        who = voice(passage.section, passage.heading, passage.text)
+        who = voice(passage)
         return {"court": f"In {name}, the Court held", "party": f"In {name}, the Court recorded the submission that"
                 }.get(who, f"In {name}, the Court stated")
     if kind == "national":

@@ -101,13 +101,16 @@ class CollectedPassage:
     title: str | None = None
     date: str | None = None
     """What the table of authorities sorts by (category, then name); None in files written before they were kept."""
+    role: str | None = None
+    """Who is speaking (`ingest.loaders.echr.ROLES`), as stored with the passage; None in older files and outside
+    the ECtHR."""
 
     @classmethod
     def from_hit(cls, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
         return cls(chunk_id=hit.chunk_id, doc_id=hit.doc_id, paragraph=hit.paragraph, citation=hit.citation,
                    text=hit.text, url=hit.url, ground=ground, note=note, section=hit.section, heading=hit.heading,
                    adverse=adverse, source_kind=hit.source_kind, grand_chamber=bool(hit.grand_chamber),
-                   title=hit.title, date=hit.date)
+                   title=hit.title, date=hit.date, role=hit.role)
 
 
 @dataclass
