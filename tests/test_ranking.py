@@ -139,7 +139,7 @@ def test_each_candidate_has_every_feature_and_excluded_documents_give_no_votes(s
     bm25 = sample_kb.store.search(None, _sparse(query), SearchFilters(), limit=60, mode="bm25")
     rank = {}
     for i, chunk in enumerate(bm25, 1):
-        rank.setdefault((chunk.payload["doc_id"], str(chunk.payload.get("paragraph"))), i)
+        rank.setdefault(key_of(to_document(chunk)), i)
     assert len(retrieved) == len(bm25)
     for c in retrieved:
         assert ranking_features(c)["retrieval"] == 1 / (RANK_CONSTANT + rank[key_of(c)])

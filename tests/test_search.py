@@ -199,6 +199,7 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     assert cued_kinds("What does the Committee against Torture say?") == ["un"]
     assert cued_kinds("Under the UK Extradition Act, is extradition barred?") == ["national"]
     assert cued_kinds("real risk of torture on return") == []  # a topic word is no cue
+    assert cued_kinds("Othman (Abu Qatada) v. the United Kingdom") == []  # the respondent State, not a UK court
     query = ("According to the Committee against Torture, what must a State consider before deporting a person "
              "who risks torture?")
     cued = [d.meta["source_kind"] for d in run_search(sample_kb.search_pipeline(), query, SearchFilters(), 10)]

@@ -39,6 +39,8 @@ SOURCE_CUES: dict[str, re.Pattern[str]] = {
 }
 """Source kind (`source_kind` payload) → the names that ask for it. Case matters for the UK's abbreviations
 ("UK", "EWCA"), not for the rest."""
+CASE_AGAINST_UK = re.compile(r"\bv\.?\s+(?:the\s+)?(?:United Kingdom|UK)\b", re.I)
+"""An ECtHR case name ("Othman (Abu Qatada) v. the United Kingdom") names the respondent State, not a UK court."""
 CUE_CANDIDATES = 30
 """Candidates per named source: the source is small (6,602 UN paragraphs, 20,691 UK ones, 609 report paragraphs), so
 its answer is within its own first 30 when the words are there at all."""
@@ -61,6 +63,7 @@ def cued_kinds(query: str) -> list[str]:
     query = query or ""
     if len(query.split()) > MAX_KEYWORD_WORDS and not is_question(query):
         return []
+    query = CASE_AGAINST_UK.sub(" ", query)
     return [kind for kind, cue in SOURCE_CUES.items() if cue.search(query)]
 
 
