@@ -67,8 +67,10 @@ class ChunkRetriever:
 
 
 def fingerprint(text: str) -> str:
-    """A paragraph's words without its number: equal for the same boilerplate in two judgments."""
-    body = re.sub(r"^\s*\d{1,4}\.\s*", "", text or "")
+    """A paragraph's words without its number: equal for the same boilerplate in two judgments. Only the first
+    1,200 characters are read (their first 300 characters of words are kept): cleaning whole paragraphs of
+    thousands of characters cost ~6 ms a query."""
+    body = re.sub(r"^\s*\d{1,4}\.\s*", "", (text or "")[:1200])
     return re.sub(r"\W+", " ", body.lower()).strip()[:300]
 
 
