@@ -1,6 +1,5 @@
 """The bilingual glossary behind English → Chinese search: every term sourced, longest match first, pinyin
-accepted. (Its wiring into the search pipeline, and the English citation of PRC statutes, are on branch `prc`, not
-yet merged: see docs/architecture.md.)"""
+accepted. (Its search on real statutes and the English citation of PRC articles: test_prc_english.py.)"""
 
 from __future__ import annotations
 

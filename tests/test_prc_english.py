@@ -1,4 +1,5 @@
-"""English questions to Chinese law, Chinese law cited in English: glossary, translation, citation, real files."""
+"""English questions to Chinese law, Chinese law cited in English, reports cited as printed: real files. (The glossary
+and the query translator are tested in test_glossary.py.)"""
 
 from __future__ import annotations
 
@@ -10,40 +11,6 @@ import pytest
 from ingest.loaders import pdf, statute_md
 from kb.citations.style import cite
 from kb.indexing.chunking import prepare
-from kb.search.crosslingual import Glossary, GlossaryError, QueryTranslator, load_glossary, matched_terms
-
-
-def test_every_glossary_term_has_a_source_and_chinese() -> None:
-    terms = load_glossary()
-    assert len(terms) >= 250
-    assert all(t.source.strip() and t.chinese.strip() for t in terms)
-
-
-def test_a_glossary_term_without_a_source_is_refused(tmp_path: Path) -> None:
-    bad = tmp_path / "glossary.tsv"
-    bad.write_text("english\tpinyin\tchinese\tsource\n"
-                   "arrest\tdàibǔ\t逮捕\tNPC English version, Criminal Procedure Law (2018), art. 81\n"
-                   "criminal detention\tjūliú\t拘留\t\n", encoding="utf-8")
-    with pytest.raises(GlossaryError, match=r"glossary.tsv:3: term 'criminal detention' has no source"):
-        load_glossary(bad)
-
-
-def test_longest_term_wins_and_pinyin_counts() -> None:
-    glossary = Glossary(load_glossary())
-    found = {m.english: m.chinese for m in glossary.find(
-        "Liuzhi detention and residential surveillance at a designated location (RSDL) without a lawyer")}
-    assert found["Liuzhi"] == "留置"
-    assert found["residential surveillance at a designated location"] == "指定居所监视居住"
-    assert "监视居住" not in found.values()  # not also the shorter term inside the longer one
-    assert "RSDL" not in found  # the same Chinese term is listed once
-
-
-def test_translator_gives_the_chinese_query_and_the_china_cue() -> None:
-    out = QueryTranslator().run(text="Which authority approves the arrest of a suspect in China?")
-    assert "批准逮捕" in out["text"].split() and "犯罪嫌疑人" in out["text"].split() and out["cue"]
-    assert not QueryTranslator().run(text="Article 3 real risk on return")["cue"]
-    assert matched_terms("第八十条 逮捕犯罪嫌疑人、被告人，必须经过人民检察院批准", out["matches"]) == [
-        "suspect → 犯罪嫌疑人"]
 
 
 def test_every_corpus_statute_has_a_sourced_english_title(corpus_root: Path) -> None:
