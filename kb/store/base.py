@@ -52,6 +52,14 @@ class FactsPoint:
     doc_id: str
     sparse: SparseVector
 
+    @staticmethod
+    def from_record(record) -> FactsPoint:
+        """A facts point read back from either backend (an Edge or a qdrant-client record: `id`, `payload`, and
+        `vector` keyed by vector name, the sparse one with `indices` and `values`)."""
+        sv = record.vector.get(FACTS) if isinstance(record.vector, dict) else None
+        return FactsPoint(str(record.id), str((record.payload or {}).get("doc_id")),
+                          SparseVector(list(sv.indices), list(sv.values)) if sv is not None else SparseVector([], []))
+
 
 @dataclass(frozen=True)
 class StoredChunk:

@@ -257,11 +257,7 @@ class EdgeStore:
             with self._lock:
                 records, offset = self._facts.scroll(
                     q.ScrollRequest(offset=offset, limit=batch, with_payload=True, with_vector=True))
-            for r in records:
-                sv = r.vector.get(FACTS) if isinstance(r.vector, dict) else None
-                yield FactsPoint(str(r.id), str((r.payload or {}).get("doc_id")),
-                                 SparseVector(list(sv.indices), list(sv.values)) if sv is not None
-                                 else SparseVector([], []))
+            yield from map(FactsPoint.from_record, records)
             if offset is None:
                 return
 

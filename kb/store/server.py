@@ -285,11 +285,7 @@ class ServerStore:
             with self._lock:
                 records, offset = self._client.scroll(self.facts_collection, limit=batch, offset=offset,
                                                       with_payload=True, with_vectors=True)
-            for r in records:
-                sv = r.vector.get(FACTS) if isinstance(r.vector, dict) else None
-                yield FactsPoint(str(r.id), str((r.payload or {}).get("doc_id")),
-                                 SparseVector(list(sv.indices), list(sv.values)) if sv is not None
-                                 else SparseVector([], []))
+            yield from map(FactsPoint.from_record, records)
             if offset is None:
                 return
 
