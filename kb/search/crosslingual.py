@@ -19,7 +19,7 @@ from pathlib import Path
 from haystack import Document, Pipeline, component
 
 from kb.errors import KbError
-from kb.search.retrieval import to_document, with_meta
+from kb.search.retrieval import bm25_documents, with_meta
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_zh.tsv")
@@ -215,11 +215,9 @@ class ChineseRetriever:
         sv = self.bm25.embed_query(text)
         if not list(sv.indices):
             return {"documents": []}
-        chunks = self.store.search(None, SparseVector(list(sv.indices), list(sv.values)),
-                                   replace(filters, languages=("zh",)), limit=top_k, mode="bm25",
-                                   prefetch_limit=top_k, weights=(0.0, 1.0))
-        return {"documents": [with_meta(to_document(c), matched_terms=matched_terms(c.payload.get("text", ""), matches))
-                              for c in chunks]}
+        docs = bm25_documents(self.store, SparseVector(list(sv.indices), list(sv.values)),
+                              replace(filters, languages=("zh",)), top_k)
+        return {"documents": [with_meta(d, matched_terms=matched_terms(d.content or "", matches)) for d in docs]}
 
 
 def add_crosslingual(pipeline: Pipeline, store: ChunkStore, target: str) -> tuple[str, str]:

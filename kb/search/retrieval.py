@@ -66,6 +66,13 @@ class ChunkRetriever:
         return {"documents": [to_document(c) for c in chunks]}
 
 
+def bm25_documents(store: ChunkStore, sparse: SparseVector, filters: SearchFilters, limit: int) -> list[Document]:
+    """The best `limit` passages by BM25 alone within `filters`: the second retrievers' query (Chinese documents, a
+    named source)."""
+    chunks = store.search(None, sparse, filters, limit=limit, mode="bm25", prefetch_limit=limit, weights=(0.0, 1.0))
+    return [to_document(c) for c in chunks]
+
+
 def fingerprint(text: str) -> str:
     """A paragraph's words without its number: equal for the same boilerplate in two judgments. Only the first
     1,200 characters are read (their first 300 characters of words are kept): cleaning whole paragraphs of

@@ -20,7 +20,7 @@ from dataclasses import replace
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-from kb.search.retrieval import to_document
+from kb.search.retrieval import bm25_documents
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 SOURCE_CUES: dict[str, re.Pattern[str]] = {
@@ -89,11 +89,8 @@ class CuedSourceRetriever:
         if sparse_embedding is None or not kinds or (filters.source_kinds and len(filters.source_kinds) == 1):
             return {"lists": []}  # a search limited to one kind already is that source's list
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
-        lists = []
-        for kind in kinds:
-            chunks = self.store.search(None, sparse, replace(filters, source_kinds=(kind,)), limit=self.top_k,
-                                       mode="bm25", prefetch_limit=self.top_k, weights=(0.0, 1.0))
-            lists.append([to_document(c) for c in chunks])
+        lists = [bm25_documents(self.store, sparse, replace(filters, source_kinds=(kind,)), self.top_k)
+                 for kind in kinds]
         return {"lists": [docs for docs in lists if docs]}
 
 
