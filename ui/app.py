@@ -13,17 +13,17 @@ VIEWS = ("Research", "Document", "Matters", "Check a brief", "Add material")
 
 
 def _coverage() -> None:
-    from ui.state import corpus_files, get_kb, source_coverage, store_stats
+    from ui.state import get_kb, source_coverage, store_stats
 
     kb = get_kb()
     key = str(kb.settings.qdrant_url or kb.settings.store)
     stats = store_stats(kb, key)
-    files = corpus_files(kb, key)
+    sources = source_coverage(kb, key)
+    files = sum(c.in_corpus for c in sources)
     of = f" of {files:,} corpus files" if files else ""
     st.sidebar.caption(f"Searchable now: {stats['documents']:,} documents{of}, {stats['chunks']:,} passages.")
     if stats["incomplete_documents"]:
         st.sidebar.caption(f"{stats['incomplete_documents']} documents are still being written.")
-    sources = source_coverage(kb, key)
     missing = [c for c in sources if c.stored < c.in_corpus]
     label = f"Sources loaded ({len(sources) - len(missing)} of {len(sources)} complete)"
     with st.sidebar.expander(label, expanded=False):

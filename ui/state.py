@@ -97,20 +97,9 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
 
 @st.cache_data(ttl=30, show_spinner=False)
 def source_coverage(_kb: KnowledgeBase, key: str) -> list:
-    """`kb.coverage()` (documents stored / files in the corpus, per source), refreshed like `store_stats`."""
+    """`kb.coverage()` (documents stored / files in the corpus, per source), refreshed like `store_stats`; its file
+    counts are also the denominator of "how much is searchable"."""
     return _kb.coverage()
-
-
-@st.cache_data(ttl=3600, show_spinner=False)
-def corpus_files(_kb: KnowledgeBase, key: str) -> int:
-    """How many source files the manifest names: the denominator of "how much is searchable"."""
-    from ingest.manifest import Manifest
-
-    settings = _kb.settings
-    if settings.corpus is None:
-        return 0
-    manifest = Manifest.load(settings.manifest)
-    return sum(len(s.files(settings.corpus)) for s in manifest.select(everything=True))
 
 
 @contextmanager
