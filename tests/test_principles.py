@@ -39,6 +39,12 @@ def test_only_a_lawyers_query_naming_no_other_source_is_a_convention_question() 
     passage = ("The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 "
                "where substantial grounds have been shown for believing that the person would face a real risk.")
     assert not is_lawyer_query(passage)
+    # dev.jsonl passages that open with an interrogative word are the Court speaking, not a question
+    assert not is_lawyer_query("When assessing conditions of detention, account has to be taken of the cumulative "
+                               "effects of these conditions, as well as of specific allegations made by the applicant. "
+                               "The length of the period during which a person is detained is also a relevant factor.")
+    assert is_lawyer_query("how long can a person be held pending extradition before it becomes unlawful under "
+                           "article 5")
 
 
 def test_the_first_judgment_of_a_convention_question_shows_four_paragraphs() -> None:
