@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kb.search.modes import SearchMode, SearchParts
+from kb.search.modes import ALL_PARTS, SearchMode, SearchParts
 from kb.search.pipeline import run_search
 from kb.search.principles import states_principles
 from kb.search.ranking import DEFAULT_RANKING, is_convention_question, is_lawyer_query, spread_documents
@@ -54,7 +54,7 @@ def test_the_first_judgment_of_a_convention_question_shows_four_paragraphs() -> 
         ("A", "1"), ("A", "2"), ("A", "3"), ("A", "4"), ("B", "1"), ("C", "1"), ("A", "5")]
 
 
-def _pipeline(sample_kb, parts: SearchParts = SearchParts(), ranking=DEFAULT_RANKING):
+def _pipeline(sample_kb, parts: SearchParts = ALL_PARTS, ranking=DEFAULT_RANKING):
     return sample_kb.search_pipeline(SearchMode.RANKED, ranking=ranking, parts=parts)
 
 
