@@ -549,10 +549,13 @@ def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, f
         want = exact_facts(facts_points, sparse, f)
         got = store.search_facts(sparse, None, doc_ids=f.doc_ids, exclude_doc_ids=f.exclude_doc_ids)
         assert_same_ranking(got, want, 1e-4, f"facts {query[:20]!r} {f}")
+        if not f.doc_ids:  # the scores alone are those of the same search, in its order
+            assert store.facts_scores(sparse, exclude_doc_ids=f.exclude_doc_ids) == [s for _, s in got]
         if len(want) > 2 and want[1][1] - want[2][1] > 1e-3 and not f.doc_ids:
-            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids,
-                                       score_threshold=want[1][1] * (1 - 1e-4))
+            threshold = want[1][1] * (1 - 1e-4)
+            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids, score_threshold=threshold)
             assert {d for d, _ in above} == {d for d, _ in want[:2]}
+            assert store.facts_scores(sparse, f.exclude_doc_ids, threshold) == [s for _, s in above]
     assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, make_dataclass, replace
 from haystack import Document, component
 
 from kb.citations.graph import CitationGraph
+from kb.documents import Candidates
 from kb.search.retrieval import to_document, with_meta
 from kb.search.source_cues import named_kinds
 from kb.store.base import ChunkStore, SearchFilters
@@ -166,15 +167,15 @@ class CitedParagraphFetcher:
                 found.append(to_document(replace(chunk, score=0.0)))
         return found
 
-    @component.output_types(documents=list[Document], fetched=list[Document], evidence=CitationEvidence)
-    def run(self, documents: list[Document], filters: SearchFilters | None = None) -> dict:
+    @component.output_types(documents=Candidates, fetched=Candidates, evidence=CitationEvidence)
+    def run(self, documents: Candidates, filters: SearchFilters | None = None) -> dict:
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
-            return {"documents": [], "fetched": [], "evidence": CitationEvidence()}
+            return {"documents": Candidates(), "fetched": Candidates(), "evidence": CitationEvidence()}
         evidence = self.evidence(pool, set(filters.exclude_doc_ids))
         fetched = self.fetch(evidence.votes, {key_of(d) for d in pool}, filters)
-        return {"documents": pool, "fetched": fetched, "evidence": evidence}
+        return {"documents": Candidates(pool), "fetched": Candidates(fetched), "evidence": evidence}
 
 
 @dataclass
@@ -396,21 +397,21 @@ class LegalRanker:
         return [r + (max(a, typical) if typical is not None and d.meta.get("source_kind") in named else a)
                 for r, a, d in zip(neutral, authority, docs, strict=True)]
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str = "", filters: SearchFilters | None = None,
-            fetched: list[Document] | None = None, evidence: CitationEvidence | None = None) -> dict:
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None,
+            fetched: Candidates | None = None, evidence: CitationEvidence | None = None) -> dict:
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
-            return {"documents": []}
-        fetched = fetched or []
+            return {"documents": Candidates()}
+        fetched = list(fetched or [])
         ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
         scored = [(score, with_meta(doc, cited_by=ctx.paragraph_counts.get(key_of(doc), 0), **{FEATURES_META: v}))
                   for score, doc, v in zip(self.scores(docs, values, named_kinds(query)), docs, values, strict=True)]
         scored.sort(key=lambda sd: -sd[0])
-        return {"documents": [replace(d, score=s) for s, d in scored]}
+        return {"documents": Candidates(replace(d, score=s) for s, d in scored)}
 
 
 @component
@@ -423,15 +424,15 @@ class DocumentSpreader:
     def __init__(self, per_document: int = MAX_PER_DOCUMENT) -> None:
         self.per_document = per_document
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str = "", filters: SearchFilters | None = None) -> dict:
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None) -> dict:
         if filters is not None and filters.doc_ids:
-            return {"documents": documents}
+            return {"documents": Candidates(documents)}
         appnos, names = named_in_query(query)
         kinds = named_kinds(query)
         named = {d.meta.get("doc_id", "") for d in documents
                  if names_case(d.meta, appnos, names) or d.meta.get("source_kind") in kinds}
-        return {"documents": spread_documents(documents, self.per_document, keep=named)}
+        return {"documents": Candidates(spread_documents(documents, self.per_document, keep=named))}
 
 
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset()) -> list[Document]:

@@ -264,6 +264,16 @@ class EdgeStore:
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:
+        points = self._query_facts(sparse, limit, doc_ids, exclude_doc_ids, score_threshold, with_payload=True)
+        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+
+    def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
+                     score_threshold: float | None = None) -> list[float]:
+        return [float(p.score) for p in self._query_facts(sparse, None, (), exclude_doc_ids, score_threshold,
+                                                          with_payload=False)]
+
+    def _query_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
+                     exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
         if not sparse.indices:
             return []
         edge_filter = to_edge_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
@@ -272,11 +282,10 @@ class EdgeStore:
                 limit = int(self._facts.count(q.CountRequest(exact=True)))
             if not limit:
                 return []
-            points = self._facts.query(q.QueryRequest(
+            return self._facts.query(q.QueryRequest(
                 limit=limit, query=q.Query.Nearest(q.SparseVector(indices=sparse.indices, values=sparse.values),
                                                    using=FACTS),
-                filter=edge_filter, score_threshold=score_threshold, with_payload=True))
-        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+                filter=edge_filter, score_threshold=score_threshold, with_payload=with_payload))
 
     def count(self, filters: SearchFilters | None = None) -> int:
         with self._lock:

@@ -292,6 +292,16 @@ class ServerStore:
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:
+        points = self._query_facts(sparse, limit, doc_ids, exclude_doc_ids, score_threshold, with_payload=True)
+        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+
+    def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
+                     score_threshold: float | None = None) -> list[float]:
+        return [float(p.score) for p in self._query_facts(sparse, None, (), exclude_doc_ids, score_threshold,
+                                                          with_payload=False)]
+
+    def _query_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
+                     exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
         if not sparse.indices:
             return []
         qfilter = to_server_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
@@ -300,11 +310,11 @@ class ServerStore:
                 limit = int(self._client.count(self.facts_collection, exact=True).count)
             if not limit:
                 return []
-            response = self._client.query_points(
+            return self._client.query_points(
                 self.facts_collection, query=models.SparseVector(indices=list(sparse.indices),
                                                                  values=list(sparse.values)),
-                using=FACTS, query_filter=qfilter, limit=limit, score_threshold=score_threshold, with_payload=True)
-        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in response.points]
+                using=FACTS, query_filter=qfilter, limit=limit, score_threshold=score_threshold,
+                with_payload=with_payload).points
 
     def count(self, filters: SearchFilters | None = None) -> int:
         with self._lock:
