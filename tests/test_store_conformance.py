@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -321,6 +322,19 @@ def test_scroll_with_filter(stores, points, backend: str) -> None:
     f = FILTERS["combined"]
     assert sorted(c.id for c in stores[backend].scroll(f, batch=7)) == sorted(
         p.id for p in points if matches(p.payload, f))
+
+
+def test_scroll_paragraphs_returns_exactly_those_paragraphs_within_the_filters(stores, points, backend: str) -> None:
+    """The ranker's lookup of cited paragraphs: exactly the chunks of the (doc_id, paragraph) pairs asked for that
+    pass the other filters, in `scroll`'s order; pairs of other documents' paragraph numbers are not matched."""
+    numbered = [p for p in points if p.payload.get("paragraph")]
+    keys = [(p.payload["doc_id"], p.payload["paragraph"]) for p in numbered[::11]] + [("no-such-document", "1")]
+    store = stores[backend]
+    for f in (SearchFilters(), FILTERS["combined"], SearchFilters(doc_ids=("HEJUD-14038-88",), paragraphs=("1",))):
+        want = [c.id for c in store.scroll(replace(f, doc_ids=(), paragraphs=()), batch=64)
+                if (c.payload.get("doc_id"), c.payload.get("paragraph")) in set(keys)]
+        assert want and [c.id for c in store.scroll_paragraphs(keys, f, batch=7)] == want, f
+    assert list(store.scroll_paragraphs([], SearchFilters())) == []
 
 
 def test_document_chunks_in_reading_order(stores, points, backend: str) -> None:

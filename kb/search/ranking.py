@@ -37,7 +37,7 @@ from haystack import Document, component
 
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
-from kb.search.retrieval import to_document, with_meta
+from kb.search.retrieval import to_document
 from kb.search.source_cues import named_kinds
 from kb.store.base import ChunkStore, SearchFilters
 
@@ -110,7 +110,8 @@ class CitationEvidence:
     `votes`: each retrieved paragraph gives its retrieval score to every paragraph it cites (the Court's own pointer
     from a restatement to the source of a principle); `best_voter`: the best retrieved rank among a paragraph's
     voters; `best_document_voter`: the best retrieved rank of a paragraph of another document citing a document,
-    with or without a pinpoint."""
+    with or without a pinpoint. Complete once the fetcher hands it on, and never changed after: so Haystack passes
+    it to the ranker uncopied (a deep copy of its hundreds of tuple keys cost ~3 ms a query)."""
 
     votes: Counter[Key] = field(default_factory=Counter)
     best_voter: dict[Key, int] = field(default_factory=dict)
@@ -118,6 +119,9 @@ class CitationEvidence:
 
     def vote_ranks(self) -> dict[Key, int]:
         return {key: i for i, (key, _) in enumerate(self.votes.most_common(), 1)}
+
+    def __deepcopy__(self, memo: dict) -> CitationEvidence:
+        return self
 
 
 @component
@@ -150,17 +154,13 @@ class CitedParagraphFetcher:
     def fetch(self, votes: Counter[Key], present: set[Key], filters: SearchFilters) -> list[Document]:
         """The most-voted cited paragraphs that were not retrieved, looked up within the same filters."""
         missing = [key for key, _ in votes.most_common() if key not in present][:self.limit]
+        if filters.doc_ids:
+            missing = [key for key in missing if key[0] in filters.doc_ids]
         if not missing:
             return []
-        docs = {d for d, _ in missing}
-        if filters.doc_ids:
-            docs &= set(filters.doc_ids)
-        if not docs:
-            return []
-        lookup = replace(filters, doc_ids=tuple(sorted(docs)), paragraphs=tuple(sorted({p for _, p in missing})))
         wanted = set(missing)
         found = []
-        for chunk in self.store.scroll(lookup, batch=256):
+        for chunk in self.store.scroll_paragraphs(missing, filters):
             key = (chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph")))
             if key in wanted:
                 wanted.discard(key)
@@ -408,10 +408,11 @@ class LegalRanker:
         ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
-        scored = [(score, with_meta(doc, cited_by=ctx.paragraph_counts.get(key_of(doc), 0), **{FEATURES_META: v}))
-                  for score, doc, v in zip(self.scores(docs, values, named_kinds(query)), docs, values, strict=True)]
-        scored.sort(key=lambda sd: -sd[0])
-        return {"documents": Candidates(replace(d, score=s) for s, d in scored)}
+        scored = sorted(zip(self.scores(docs, values, named_kinds(query)), docs, values, strict=True),
+                        key=lambda sdv: -sdv[0])
+        return {"documents": Candidates(
+            replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key_of(doc), 0),
+                                            FEATURES_META: v}) for score, doc, v in scored)}
 
 
 @component
