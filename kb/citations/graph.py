@@ -508,10 +508,11 @@ class CitationGraph:
     """Read access to a built graph; safe to share between threads (one read-only connection per thread, kept:
     opening one per query cost more than the query itself).
 
-    The ranker's per-query lookups (`outgoing`, `paragraph_counts`) read from an in-memory copy of each document's
-    rows, loaded on first use and kept while the file is unchanged. Why: on the full store the two SQL queries cost
-    ~45 ms of a ~110 ms ranked search (`outgoing` scanned the whole citations index and built a temporary index of
-    the pinpoints each time); the copies cost ~1 ms. Every query first compares the file's identity and SQLite's
+    The ranker's per-query lookups (`outgoing`, `paragraph_counts`) read from in-memory copies kept while the file is
+    unchanged: every resolved citation, read at the first `outgoing`, and each cited document's citing paragraphs,
+    read when a candidate of it is first counted. Why: on the full store the two SQL queries cost ~45 ms of a ~110 ms
+    ranked search (`outgoing` scanned the whole citations index and built a temporary index of the pinpoints each
+    time); the copies answer in ~1 ms. Every query first compares the file's identity and SQLite's
     change counter with those of the copies (`_Stamp`), so a write by any process (`update`, a `kb citations build`
     swapping the file in) drops them, and the next query reads the new rows (and opens the new file)."""
 
