@@ -198,3 +198,18 @@ def test_reporter_references_come_from_the_courts_own_citations(graph: CitationG
     assert reporters.get("HEJUD-37201-06", "").startswith("ECHR 2008"), reporters
     assert reporters.get("HEJUD-14038-88") == "Series A no. 161", reporters
     assert "UN-CAT-GC-4" not in reporters
+
+
+def test_candidates_pass_between_components_as_one_uncopied_object() -> None:
+    """Haystack deep-copies each component input, walking lists element by element (a Protocol check apiece, ~20 %
+    of a ranked search); `Candidates` is one object to it, handed on as is, and reads like the list it holds."""
+    from haystack.core.pipeline.utils import _deepcopy_with_exceptions
+
+    from kb.documents import Candidates, SharedDocument
+
+    docs = [SharedDocument(id=str(i), content=f"paragraph {i}", meta={"doc_id": "d", "paragraph": str(i)})
+            for i in range(3)]
+    candidates = Candidates(docs)
+    assert _deepcopy_with_exceptions({"documents": candidates})["documents"] is candidates
+    assert candidates == docs and list(candidates) == docs and candidates[1] is docs[1] and len(candidates) == 3
+    assert candidates != docs[:2] and Candidates() == []

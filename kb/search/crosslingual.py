@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from haystack import Document, Pipeline, component
+from haystack import Pipeline, component
 
+from kb.documents import Candidates
 from kb.errors import KbError
 from kb.search.retrieval import bm25_documents, with_meta
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
@@ -207,23 +208,24 @@ class ChineseRetriever:
         self.store = store
         self.bm25 = make_bm25()
 
-    @component.output_types(documents=list[Document])
+    @component.output_types(documents=Candidates)
     def run(self, text: str, filters: SearchFilters, matches: list[Match], cue: bool = False,
             top_k: int = ZH_CANDIDATES) -> dict:
         zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
             CHINESE_KINDS)
         if not text or not (cue or zh_only) or (filters.languages and "zh" not in filters.languages):
-            return {"documents": []}
+            return {"documents": Candidates()}
         sv = self.bm25.embed_query(text)
         if not list(sv.indices):
-            return {"documents": []}
+            return {"documents": Candidates()}
         docs = bm25_documents(self.store, SparseVector(list(sv.indices), list(sv.values)),
                               replace(filters, languages=("zh",)), top_k * ZH_DEPTH)
         found = [with_meta(d, matched_terms=matched_terms(d.content or "", matches)) for d in docs]
         # BM25 times the number of the question's terms the article holds: BM25 alone favours an article repeating
         # one common term (取证) over the one holding three of the question's concepts once each (dlaw-27).
         found.sort(key=lambda d: -(d.score or 0.0) * len(d.meta["matched_terms"]))
-        return {"documents": [replace(d, score=(d.score or 0.0) * len(d.meta["matched_terms"])) for d in found[:top_k]]}
+        return {"documents": Candidates(replace(d, score=(d.score or 0.0) * len(d.meta["matched_terms"]))
+                                        for d in found[:top_k])}
 
 
 def add_crosslingual(pipeline: Pipeline, store: ChunkStore, target: str) -> tuple[str, str]:

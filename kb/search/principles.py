@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from haystack import Document, component
+from haystack import component
 from haystack.dataclasses import SparseEmbedding
 
+from kb.documents import Candidates
 from kb.search.retrieval import bm25_documents
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
@@ -63,8 +64,8 @@ class LeadingJudgmentRetriever:
         self.judgments = judgments
         self.limit = limit
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str, filters: SearchFilters,
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None) -> dict:
         from kb.search.ranking import is_convention_question
 
@@ -85,4 +86,4 @@ class LeadingJudgmentRetriever:
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
         inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(leading), roles=roles), self.limit)
         present = {d.id for d in documents}
-        return {"documents": documents + [replace(d, score=0.0) for d in inside if d.id not in present]}
+        return {"documents": Candidates([*documents, *(replace(d, score=0.0) for d in inside if d.id not in present)])}

@@ -36,8 +36,9 @@ from dataclasses import dataclass, field, make_dataclass, replace
 from haystack import Document, component
 
 from kb.citations.graph import CitationGraph
+from kb.documents import Candidates
 from kb.search.principles import states_principles
-from kb.search.retrieval import to_document, with_meta
+from kb.search.retrieval import to_document
 from kb.search.source_cues import MAX_KEYWORD_WORDS, named_kinds
 from kb.store.base import ChunkStore, SearchFilters
 
@@ -137,7 +138,8 @@ class CitationEvidence:
     `votes`: each retrieved paragraph gives its retrieval score to every paragraph it cites (the Court's own pointer
     from a restatement to the source of a principle); `best_voter`: the best retrieved rank among a paragraph's
     voters; `best_document_voter`: the best retrieved rank of a paragraph of another document citing a document,
-    with or without a pinpoint."""
+    with or without a pinpoint. Complete once the fetcher hands it on, and never changed after: so Haystack passes
+    it to the ranker uncopied (a deep copy of its hundreds of tuple keys cost ~3 ms a query)."""
 
     votes: Counter[Key] = field(default_factory=Counter)
     best_voter: dict[Key, int] = field(default_factory=dict)
@@ -145,6 +147,9 @@ class CitationEvidence:
 
     def vote_ranks(self) -> dict[Key, int]:
         return {key: i for i, (key, _) in enumerate(self.votes.most_common(), 1)}
+
+    def __deepcopy__(self, memo: dict) -> CitationEvidence:
+        return self
 
 
 @component
@@ -177,32 +182,28 @@ class CitedParagraphFetcher:
     def fetch(self, votes: Counter[Key], present: set[Key], filters: SearchFilters) -> list[Document]:
         """The most-voted cited paragraphs that were not retrieved, looked up within the same filters."""
         missing = [key for key, _ in votes.most_common() if key not in present][:self.limit]
+        if filters.doc_ids:
+            missing = [key for key in missing if key[0] in filters.doc_ids]
         if not missing:
             return []
-        docs = {d for d, _ in missing}
-        if filters.doc_ids:
-            docs &= set(filters.doc_ids)
-        if not docs:
-            return []
-        lookup = replace(filters, doc_ids=tuple(sorted(docs)), paragraphs=tuple(sorted({p for _, p in missing})))
         wanted = set(missing)
         found = []
-        for chunk in self.store.scroll(lookup, batch=256):
+        for chunk in self.store.scroll_paragraphs(missing, filters):
             key = (chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph")))
             if key in wanted:
                 wanted.discard(key)
                 found.append(to_document(replace(chunk, score=0.0)))
         return found
 
-    @component.output_types(documents=list[Document], fetched=list[Document], evidence=CitationEvidence)
-    def run(self, documents: list[Document], filters: SearchFilters | None = None) -> dict:
+    @component.output_types(documents=Candidates, fetched=Candidates, evidence=CitationEvidence)
+    def run(self, documents: Candidates, filters: SearchFilters | None = None) -> dict:
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
-            return {"documents": [], "fetched": [], "evidence": CitationEvidence()}
+            return {"documents": Candidates(), "fetched": Candidates(), "evidence": CitationEvidence()}
         evidence = self.evidence(pool, set(filters.exclude_doc_ids))
         fetched = self.fetch(evidence.votes, {key_of(d) for d in pool}, filters)
-        return {"documents": pool, "fetched": fetched, "evidence": evidence}
+        return {"documents": Candidates(pool), "fetched": Candidates(fetched), "evidence": evidence}
 
 
 @dataclass
@@ -433,21 +434,22 @@ class LegalRanker:
         return [r + (max(a, typical) if typical is not None and d.meta.get("source_kind") in named else a)
                 for r, a, d in zip(neutral, authority, docs, strict=True)]
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str = "", filters: SearchFilters | None = None,
-            fetched: list[Document] | None = None, evidence: CitationEvidence | None = None) -> dict:
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None,
+            fetched: Candidates | None = None, evidence: CitationEvidence | None = None) -> dict:
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
-            return {"documents": []}
-        fetched = fetched or []
+            return {"documents": Candidates()}
+        fetched = list(fetched or [])
         ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
-        scored = [(score, with_meta(doc, cited_by=ctx.paragraph_counts.get(key_of(doc), 0), **{FEATURES_META: v}))
-                  for score, doc, v in zip(self.scores(docs, values, named_kinds(query)), docs, values, strict=True)]
-        scored.sort(key=lambda sd: -sd[0])
-        return {"documents": [replace(d, score=s) for s, d in scored]}
+        scored = sorted(zip(self.scores(docs, values, named_kinds(query)), docs, values, strict=True),
+                        key=lambda sdv: -sdv[0])
+        return {"documents": Candidates(
+            replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key_of(doc), 0),
+                                            FEATURES_META: v}) for score, doc, v in scored)}
 
 
 @component
@@ -462,10 +464,10 @@ class DocumentSpreader:
         self.per_document = per_document
         self.leading_per_document = leading_per_document
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str = "", filters: SearchFilters | None = None) -> dict:
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None) -> dict:
         if filters is not None and filters.doc_ids:
-            return {"documents": documents}
+            return {"documents": Candidates(documents)}
         appnos, names = named_in_query(query)
         kinds = named_kinds(query)
         named = {d.meta.get("doc_id", "") for d in documents
@@ -473,7 +475,7 @@ class DocumentSpreader:
         caps = {}
         if documents and is_convention_question(query):
             caps[documents[0].meta.get("doc_id", "")] = self.leading_per_document
-        return {"documents": spread_documents(documents, self.per_document, keep=named, caps=caps)}
+        return {"documents": Candidates(spread_documents(documents, self.per_document, keep=named, caps=caps))}
 
 
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset(),

@@ -20,6 +20,7 @@ from dataclasses import replace
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
+from kb.documents import Candidates
 from kb.search.retrieval import bm25_documents
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
@@ -82,7 +83,7 @@ class CuedSourceRetriever:
         self.store = store
         self.top_k = top_k
 
-    @component.output_types(lists=list[list[Document]])
+    @component.output_types(lists=list[Candidates])
     def run(self, query: str, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None) -> dict:
         kinds = [k for k in cued_kinds(query) if not filters.source_kinds or k in filters.source_kinds]
         if sparse_embedding is None or not kinds or (filters.source_kinds and len(filters.source_kinds) == 1):
@@ -90,7 +91,7 @@ class CuedSourceRetriever:
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
         lists = [bm25_documents(self.store, sparse, replace(filters, source_kinds=(kind,)), self.top_k)
                  for kind in kinds]
-        return {"lists": [docs for docs in lists if docs]}
+        return {"lists": [Candidates(docs) for docs in lists if docs]}
 
 
 @component
@@ -99,9 +100,9 @@ class CueJoiner:
     reciprocal rank, the named lists at `CUE_WEIGHT`; the main list passes unchanged when there are none. A document in
     several lists keeps the copy with the most meta (the Chinese one carries its matched terms)."""
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], lists: list[list[Document]] | None = None,
-            zh_documents: list[Document] | None = None) -> dict:
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, lists: list[Candidates] | None = None,
+            zh_documents: Candidates | None = None) -> dict:
         extra = [docs for docs in (lists or []) + [zh_documents or []] if docs]
         if not extra:
             return {"documents": documents}
@@ -113,7 +114,7 @@ class CueJoiner:
                 if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
                     by_id[doc.id] = doc
         order = sorted(scores, key=lambda doc_id: -scores[doc_id])
-        return {"documents": [replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order]}
+        return {"documents": Candidates(replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order)}
 
 
 STANDARD_KIND = "un"
