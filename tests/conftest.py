@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 SHARED_EMBED_CACHE = os.environ.get("KB_EMBED_CACHE") or str(
     Path(__file__).resolve().parents[1] / "test-output" / "embeddings.sqlite")
@@ -20,6 +21,13 @@ Path(SHARED_EMBED_CACHE).parent.mkdir(parents=True, exist_ok=True)
 
 REQUIRE_CORPUS = "KB_REQUIRE_CORPUS"
 """Set by CI (`.ci/run`): a missing corpus fails the suite instead of skipping every test on real files."""
+
+
+def embedding_turn() -> FileLock:
+    """A lock across test processes for building a store from the same real files: under `pytest -n 2` (xdist)
+    each worker builds its own session fixtures, and two workers embedding the same passages at once would pay
+    for them twice on a cold cache. The second waits, then finds every passage in the shared cache."""
+    return FileLock(SHARED_EMBED_CACHE + ".lock")
 
 
 def home_env(home: Path, corpus: Path) -> dict[str, str]:
@@ -72,7 +80,8 @@ def sample_kb(kb_settings, corpus_root: Path):
     from kb.indexing.ingest import IngestRequest
 
     kb = KnowledgeBase(kb_settings)
-    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
+    with embedding_turn():
+        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
     assert report.failed == 0, report.failures
     yield kb
     kb.close()
