@@ -35,6 +35,18 @@ def home_env(home: Path, corpus: Path) -> dict[str, str]:
     return {"KB_HOME": str(home), "KB_CORPUS": str(corpus), "KB_EMBED_CACHE": SHARED_EMBED_CACHE}
 
 
+LONGEST_FIRST = ("test_update_concurrency.py", "test_hostile_inputs.py", "test_ui_browser.py", "test_update.py",
+                 "test_hostile_browser.py", "test_check.py")
+"""The files that take longest (a minute or more each here: processes started and killed, a browser, bombs under a
+memory ceiling), run first. `make test` gives each of its two processes one file at a time in this order
+(`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def corpus_root() -> Path:
     """The corpus root: `KB_CORPUS` if set, else `../shared/corpus` next to the project checkout."""
