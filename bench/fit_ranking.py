@@ -36,8 +36,9 @@ from kb.search.ranking import FEATURES, key_of, ranking_features
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 
-FITTED = [f for f in FEATURES if f not in ("named_case", "question_not_court")]
-"""`named_case` and `question_not_court` are set by hand: dev.jsonl's queries name no case and ask no question."""
+HAND_SET = ("named_case", "question_not_court", "question_principles")
+FITTED = [f for f in FEATURES if f not in HAND_SET]
+"""`HAND_SET` weights are set by hand: dev.jsonl's queries name no case and ask no question."""
 TRIAL = ["grand_chamber", "key_case", "law_section", "principles_heading", "cited_since_2015",
          "factual_query_retrieval", "factual_query_cited_document", "factual_query_law"]
 """Signals the shipped ranking does not use: the authority signals the issue names, and how a query that reads like

@@ -21,7 +21,7 @@ from kb.errors import DocumentNotFoundError, KbError, MatterNotFoundError, Store
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
 from kb.search.arguments import validate_filters, validate_limit
-from kb.search.modes import SearchMode
+from kb.search.modes import ALL_PARTS, SearchMode
 from kb.search.pipeline import run_search
 from kb.search.retrieval import to_document
 from kb.settings import Settings
@@ -146,18 +146,18 @@ class KnowledgeBase:
     # search ---------------------------------------------------------------------------------------------
 
     def search_pipeline(self, mode: SearchMode | str = SearchMode.RANKED, weights: tuple[float, float] | None = None,
-                        ranking=None, candidates: SearchMode = SearchMode.BM25, crosslingual: bool = True,
-                        source_aware: bool = True, source_cues: bool = True):
+                        ranking=None, candidates: SearchMode = SearchMode.BM25, parts=None):
         """The search of `mode` as one Haystack SuperComponent (`kb.search.pipeline.build_search`), built once per
         configuration: `kb search`, `kb eval` and the ranking fit run this same object. `ranking` (for `ranked`): a
-        `kb.search.ranking.RankingWeights`, the shipped weights by default; `crosslingual`, `source_aware` and
-        `source_cues` off are the comparisons of `kb eval --compare`."""
+        `kb.search.ranking.RankingWeights`, the shipped weights by default; `parts` a `kb.search.modes.SearchParts`
+        (all parts by default; fewer for the comparisons of `kb eval --compare`)."""
         from kb.search.pipeline import build_search
         from kb.search.ranking import DEFAULT_RANKING
 
         mode = SearchMode.from_str(mode)
         ranking = ranking if ranking is not None or mode is not SearchMode.RANKED else DEFAULT_RANKING
-        key = (mode, weights, ranking, candidates, crosslingual, source_aware, source_cues)
+        parts = parts or ALL_PARTS
+        key = (mode, weights, ranking, candidates, parts)
         with self._lock:
             if key not in self._pipelines:
                 graph = facts = None
@@ -167,9 +167,7 @@ class KnowledgeBase:
 
                     graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
                 self._pipelines[key] = build_search(self.store, self.settings.model, self.settings.embed_dtype, mode,
-                                                    weights, ranking, graph, facts, candidates,
-                                                    crosslingual=crosslingual, source_aware=source_aware,
-                                                    source_cues=source_cues)
+                                                    weights, ranking, graph, facts, candidates, parts=parts)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:

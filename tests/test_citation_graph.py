@@ -154,3 +154,43 @@ def test_update_of_a_graph_without_resolver_keys_says_to_rebuild(docs, corpus_ro
     assert graph_rows(path) == before, "nothing half-written"
     assert update(tmp_path / "none.sqlite", written=[docs["HEJUD-37201-06"]]) is None
     assert not (tmp_path / "none.sqlite").exists(), "no graph is created by an update"
+
+
+SOERING, SAADI, NA = "HEJUD-14038-88", "HEJUD-37201-06", "001-87458"
+
+
+def test_a_running_search_sees_the_citation_counts_of_a_judgment_written_or_a_graph_rebuilt(
+        docs, corpus_root: Path, tmp_path: Path) -> None:
+    """The ranked search keeps the graph's rows in memory (`CitationGraph`). Saadi v. Italy cites Soering § 91:
+    ingesting Saadi while the KnowledgeBase is open raises the cited-by count its next search shows for § 91 to what
+    a fresh read of the graph says; a rebuild without Saadi (a new file swapped in) lowers it again."""
+    from conftest import home_env
+
+    from kb.api import KnowledgeBase
+    from kb.indexing.ingest import IngestRequest
+    from kb.settings import Settings
+
+    def judgment(doc_id: str) -> Path:
+        return corpus_root / "echr" / "JUDGMENT" / f"{doc_id}.json.gz"
+
+    settings = Settings.load(home_env(tmp_path / "home", corpus_root))
+    kb = KnowledgeBase(settings)
+    try:
+        assert kb.ingest(IngestRequest(files=(judgment(SOERING), judgment(NA)))).failed == 0
+        build(corpus_root, settings.citations_db, documents=[docs[SOERING], docs[NA]])
+        view = kb.show(SOERING, "91")
+        query = view.paragraphs[view.focus].text
+
+        def shown() -> tuple[int | None, int]:
+            hit = next(h for h in kb.search(query) if (h.doc_id, h.paragraph) == (SOERING, "91"))
+            return hit.cited_by, len(CitationGraph(settings.citations_db).cited_by(SOERING, "91"))
+
+        before, truth = shown()
+        assert before == truth
+        assert kb.ingest(IngestRequest(files=(judgment(SAADI),))).failed == 0
+        after, truth = shown()
+        assert after == truth > before
+        build(corpus_root, settings.citations_db, documents=[docs[SOERING], docs[NA]])  # a new file, swapped in
+        assert shown() == (before, before)
+    finally:
+        kb.close()

@@ -43,14 +43,15 @@ def test_ohchr_paragraph_cited_by_printed_number_and_printed_page(corpus_root: P
 
 @pytest.fixture(scope="module")
 def cpl_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A real store with the Criminal Procedure Law, the Procuratorate's Rules (which restate it), the Supervision Law
-    and two ECtHR judgments on arrest and detention as English competition."""
+    """A real store with the Criminal Procedure Law, the International Criminal Judicial Assistance Law, the
+    Supervision Law and two ECtHR judgments on arrest and detention as English competition."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
     from tests.conftest import embedding_turn, home_env
 
     files = ("prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "prc-law/宪法相关法/监察法(2018-03-20).md",
+             "prc-law/诉讼与非诉讼程序法/国际刑事司法协助法(2018-10-26).md",
              "echr/JUDGMENT/HEJUD-22414-93.json.gz", "echr/JUDGMENT/HEJUD-14038-88.json.gz")
     kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("cpl_home"), corpus_root)))
     with embedding_turn():  # three of these are sample files: embedded once across test processes
@@ -80,3 +81,22 @@ def test_without_a_china_cue_an_english_question_gets_english_candidates_unless_
     chinese = cpl_kb.search(query, SearchFilters(languages=("zh",)), limit=5)
     assert chinese and {h.source_kind for h in chinese} == {"prc-law"}
     assert all(h.matched_terms for h in chinese)
+
+
+def test_the_article_holding_most_of_the_questions_concepts_comes_first(cpl_kb) -> None:
+    """International Criminal Judicial Assistance Law art. 4 (no evidence to foreign states without the competent
+    authorities' consent) holds three of the question's terms once each; by BM25 alone, Criminal Procedure Law
+    articles repeating 取证 (collect evidence) go before it."""
+    from kb.search.crosslingual import ChineseRetriever, QueryTranslator
+    from kb.store.base import SearchFilters
+
+    question = ("May investigators from abroad collect evidence in China, or may people in China provide evidence to "
+                "foreign authorities only with the consent of the Chinese authorities?")
+    hits = [h for h in cpl_kb.search(question, SearchFilters(), limit=10) if h.source_kind == "prc-law"]
+    translated = QueryTranslator().run(question)
+    chinese = ChineseRetriever(cpl_kb.store).run(translated["text"], SearchFilters(), translated["matches"], True)
+    assert hits and (hits[0].doc_id, hits[0].paragraph) == ("PRC-国际刑事司法协助法-2018-10-26", "第四条"), \
+        [(h.doc_id, h.paragraph) for h in hits]
+    assert "foreign authorities → 外国机构" in hits[0].matched_terms
+    by_bm25 = sorted(chinese["documents"], key=lambda d: -(d.score or 0) / max(1, len(d.meta["matched_terms"])))
+    assert by_bm25[0].meta.get("paragraph") != "第四条"  # the product of BM25 and terms held is what lifts it

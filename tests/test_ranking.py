@@ -15,6 +15,7 @@ from kb.search.pipeline import build_search, run_search
 from kb.search.ranking import (
     DEFAULT_RANKING,
     FEATURES,
+    LEADING_PER_DOCUMENT,
     RANK_CONSTANT,
     key_of,
     named_in_query,
@@ -120,9 +121,11 @@ def test_a_documents_third_paragraph_waits_until_the_other_documents_are_listed(
 def test_ranked_search_lists_several_authorities_but_not_when_limited_to_one_document(sample_kb, graph) -> None:
     query = "real risk of ill-treatment expulsion Article 3 substantial grounds deported"
     hits = _search(sample_kb, graph, query, SearchFilters(), DEFAULT_RANKING)
-    first = [h.meta["doc_id"] for h in hits[:6]]
+    first = [h.meta["doc_id"] for h in hits[:8]]
     assert len(set(first)) >= 3
-    assert max(first.count(d) for d in first) <= 2
+    # A keyword search is a Convention question: its first judgment may show its run of principles.
+    assert first.count(first[0]) <= LEADING_PER_DOCUMENT
+    assert max(first.count(d) for d in set(first) - {first[0]}) <= 2
     saadi = _search(sample_kb, graph, query, SearchFilters(doc_ids=("HEJUD-37201-06",)), DEFAULT_RANKING)
     assert len(saadi) >= 3 and {h.meta["doc_id"] for h in saadi} == {"HEJUD-37201-06"}
 
@@ -195,3 +198,18 @@ def test_reporter_references_come_from_the_courts_own_citations(graph: CitationG
     assert reporters.get("HEJUD-37201-06", "").startswith("ECHR 2008"), reporters
     assert reporters.get("HEJUD-14038-88") == "Series A no. 161", reporters
     assert "UN-CAT-GC-4" not in reporters
+
+
+def test_candidates_pass_between_components_as_one_uncopied_object() -> None:
+    """Haystack deep-copies each component input, walking lists element by element (a Protocol check apiece, ~20 %
+    of a ranked search); `Candidates` is one object to it, handed on as is, and reads like the list it holds."""
+    from haystack.core.pipeline.utils import _deepcopy_with_exceptions
+
+    from kb.documents import Candidates, SharedDocument
+
+    docs = [SharedDocument(id=str(i), content=f"paragraph {i}", meta={"doc_id": "d", "paragraph": str(i)})
+            for i in range(3)]
+    candidates = Candidates(docs)
+    assert _deepcopy_with_exceptions({"documents": candidates})["documents"] is candidates
+    assert candidates == docs and list(candidates) == docs and candidates[1] is docs[1] and len(candidates) == 3
+    assert candidates != docs[:2] and Candidates() == []

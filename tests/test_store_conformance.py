@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -325,6 +326,19 @@ def test_scroll_with_filter(stores, points, backend: str) -> None:
         p.id for p in points if matches(p.payload, f))
 
 
+def test_scroll_paragraphs_returns_exactly_those_paragraphs_within_the_filters(stores, points, backend: str) -> None:
+    """The ranker's lookup of cited paragraphs: exactly the chunks of the (doc_id, paragraph) pairs asked for that
+    pass the other filters, in `scroll`'s order; pairs of other documents' paragraph numbers are not matched."""
+    numbered = [p for p in points if p.payload.get("paragraph")]
+    keys = [(p.payload["doc_id"], p.payload["paragraph"]) for p in numbered[::11]] + [("no-such-document", "1")]
+    store = stores[backend]
+    for f in (SearchFilters(), FILTERS["combined"], SearchFilters(doc_ids=("HEJUD-14038-88",), paragraphs=("1",))):
+        want = [c.id for c in store.scroll(replace(f, doc_ids=(), paragraphs=()), batch=64)
+                if (c.payload.get("doc_id"), c.payload.get("paragraph")) in set(keys)]
+        assert want and [c.id for c in store.scroll_paragraphs(keys, f, batch=7)] == want, f
+    assert list(store.scroll_paragraphs([], SearchFilters())) == []
+
+
 def test_document_chunks_in_reading_order(stores, points, backend: str) -> None:
     chunks = stores[backend].document_chunks("UN-CAT-GC-4")
     assert [c.id for c in chunks] == [p.id for p in points if p.payload["doc_id"] == "UN-CAT-GC-4"]
@@ -551,10 +565,13 @@ def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, f
         want = exact_facts(facts_points, sparse, f)
         got = store.search_facts(sparse, None, doc_ids=f.doc_ids, exclude_doc_ids=f.exclude_doc_ids)
         assert_same_ranking(got, want, 1e-4, f"facts {query[:20]!r} {f}")
+        if not f.doc_ids:  # the scores alone are those of the same search, in its order
+            assert store.facts_scores(sparse, exclude_doc_ids=f.exclude_doc_ids) == [s for _, s in got]
         if len(want) > 2 and want[1][1] - want[2][1] > 1e-3 and not f.doc_ids:
-            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids,
-                                       score_threshold=want[1][1] * (1 - 1e-4))
+            threshold = want[1][1] * (1 - 1e-4)
+            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids, score_threshold=threshold)
             assert {d for d, _ in above} == {d for d, _ in want[:2]}
+            assert store.facts_scores(sparse, f.exclude_doc_ids, threshold) == [s for _, s in above]
     assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
 
 

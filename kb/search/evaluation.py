@@ -30,7 +30,7 @@ from pathlib import Path
 
 from haystack import Document
 
-from kb.search.modes import SearchMode
+from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
 from kb.store.base import SearchFilters
 
 K = 10
@@ -198,12 +198,7 @@ class Variant:
     ranking: object | None = None
     """A `kb.search.ranking.RankingWeights` (ranked only); None for the shipped weights."""
     candidates: SearchMode = SearchMode.BM25
-    crosslingual: bool = True
-    """The Chinese documents an English question's glossary terms find (`kb.search.crosslingual`)."""
-    source_aware: bool = True
-    """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
-    source_cues: bool = True
-    """Candidates of the sources a question names (`kb.search.source_cues`)."""
+    parts: SearchParts = ALL_PARTS
 
 
 def standard_variants() -> list[Variant]:
@@ -214,12 +209,13 @@ def standard_variants() -> list[Variant]:
 def before_variants() -> list[Variant]:
     """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), and the
     shipped search without each part: the baselines `kb eval --compare` prints beside the standard variants."""
-    return [Variant("bm25 before issue 10", SearchMode.BM25, crosslingual=False, source_cues=False),
-            Variant("ranked, no cross-lingual", SearchMode.RANKED, crosslingual=False),
-            Variant("ranked, no source cues", SearchMode.RANKED, source_cues=False),
-            Variant("ranked, not source-aware", SearchMode.RANKED, source_aware=False),
-            Variant("ranked before issue 10", SearchMode.RANKED, crosslingual=False, source_aware=False,
-                    source_cues=False)]
+    return [Variant("bm25 before issue 10", SearchMode.BM25, parts=BEFORE_ISSUE_10),
+            Variant("ranked, no cross-lingual", SearchMode.RANKED, parts=SearchParts(crosslingual=False)),
+            Variant("ranked, no source cues", SearchMode.RANKED, parts=SearchParts(source_cues=False)),
+            Variant("ranked, not source-aware", SearchMode.RANKED, parts=SearchParts(source_aware=False)),
+            Variant("ranked, no leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=False)),
+            Variant("ranked, no UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=False)),
+            Variant("ranked before issue 10", SearchMode.RANKED, parts=BEFORE_ISSUE_10)]
 
 
 def ablation_variants() -> list[Variant]:
@@ -247,8 +243,7 @@ def searcher(kb, variant: Variant) -> SearchFn:
     """A search function for one variant over `kb`'s store: the pipeline `kb.search` runs for that configuration."""
     from kb.search.pipeline import run_search
 
-    pipeline = kb.search_pipeline(variant.mode, variant.weights, variant.ranking, variant.candidates,
-                                  variant.crosslingual, variant.source_aware, variant.source_cues)
+    pipeline = kb.search_pipeline(variant.mode, variant.weights, variant.ranking, variant.candidates, variant.parts)
 
     def search(query: str, filters: SearchFilters, limit: int) -> list[Document]:
         return run_search(pipeline, query, filters, limit)

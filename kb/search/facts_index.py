@@ -131,8 +131,8 @@ class FactsIndex:
         scores = {d: s for d, s in self.store.search_facts(sparse, len(wanted), doc_ids=wanted) if s > 0}
         if not scores:
             return {}
-        above = sorted(s for _, s in self.store.search_facts(sparse, None, exclude_doc_ids=excluded,
-                                                                score_threshold=min(scores.values())))
+        above = sorted(self.store.facts_scores(sparse, exclude_doc_ids=excluded,
+                                               score_threshold=min(scores.values())))
         return {d: len(above) - bisect.bisect_right(above, s) + 1 for d, s in scores.items()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -38,3 +39,25 @@ class SearchMode(Enum):
 
 SEARCH_MODES: tuple[str, ...] = tuple(m.value for m in SearchMode)
 """The mode names, default first (for `--mode` choices and the app's selector)."""
+
+
+@dataclass(frozen=True)
+class SearchParts:
+    """The parts of a search beyond its mode's retriever (and ranker), each on by default; off, one at a time or all,
+    they are the comparisons `kb eval --compare` prints (`kb.search.evaluation.before_variants`)."""
+
+    crosslingual: bool = True
+    """The Chinese documents an English question's glossary terms find (`kb.search.crosslingual`)."""
+    source_cues: bool = True
+    """Candidates of the sources a question names (`kb.search.source_cues`)."""
+    source_aware: bool = True
+    """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
+    leading_judgments: bool = True
+    """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`)."""
+    standard_slot: bool = True
+    """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`)."""
+
+
+ALL_PARTS = SearchParts()
+BEFORE_ISSUE_10 = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
+                              standard_slot=False)

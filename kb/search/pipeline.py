@@ -7,7 +7,8 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
              query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
-                   → cited-paragraph fetcher → legal ranker → spreader → near-duplicate filter ─┐
+                   → leading-judgment retriever (a lawyer's query) → cited-paragraph fetcher
+                   → legal ranker → spreader → near-duplicate filter → UN standard slot ─────────┐
                    → short-list gate → hybrid search (the fill, itself a SuperComponent)         ├→ DocumentJoiner
                                      → unlisted filter ──────────────────────────────────────────┘ → body first
     hybrid:  query → MiniLM embedder ┐
@@ -30,7 +31,8 @@ from haystack.components.joiners import DocumentJoiner
 from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.search.crosslingual import add_crosslingual
-from kb.search.modes import SearchMode
+from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
+from kb.search.principles import LeadingJudgmentRetriever
 from kb.search.ranking import DEFAULT_RANKING, CitedParagraphFetcher, DocumentSpreader, LegalRanker
 from kb.search.retrieval import (
     DEFAULT_WEIGHTS,
@@ -41,7 +43,7 @@ from kb.search.retrieval import (
     ShortListGate,
     UnlistedFilter,
 )
-from kb.search.source_cues import CuedSourceRetriever, CueJoiner
+from kb.search.source_cues import CuedSourceRetriever, CueJoiner, StandardSlot
 from kb.store.base import ChunkStore, SearchFilters
 
 QueryStep = Callable[[], object]
@@ -52,15 +54,12 @@ instance may belong to one pipeline only, and the ranked search holds the fill's
 def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | str = SearchMode.RANKED,
                  weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
                  graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
-                 bm25_query_steps: Sequence[QueryStep] = (), crosslingual: bool = True,
-                 source_aware: bool = True, source_cues: bool = True) -> SuperComponent:
+                 bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS) -> SuperComponent:
     """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
     search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
-    `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `crosslingual`
-    joins the Chinese documents an English question's glossary terms find (`kb.search.crosslingual`; not in `dense`,
-    the comparison without BM25); `source_cues` joins the candidates of the sources the question names
-    (`kb.search.source_cues`); `source_aware` is the ranker's (`LegalRanker.scores`). All off: the search before
-    issue 10, for `kb eval --compare`."""
+    `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `parts` says which
+    of the further retrievers and ranking parts run (`SearchParts`; none of the BM25-side ones in `dense`, the
+    comparison without BM25)."""
     mode = SearchMode.from_str(mode)
     fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
     if weights is not None and not fused:
@@ -81,18 +80,18 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     if retrieval in (SearchMode.HYBRID, SearchMode.BM25):
         inputs["query"].append(_add_bm25_side(pipeline, bm25_query_steps))
     candidates_out = "retriever.documents"
-    if (crosslingual or source_cues) and retrieval is not SearchMode.DENSE:
+    if (parts.crosslingual or parts.source_cues) and retrieval is not SearchMode.DENSE:
         # Second retrievers for what the question names: a source (a UN committee, a UK court, the OHCHR) or China.
         pipeline.add_component("cue_join", CueJoiner())
         pipeline.connect(candidates_out, "cue_join.documents")
         candidates_out = "cue_join.documents"
-        if source_cues:
+        if parts.source_cues:
             pipeline.add_component("retriever_cued", CuedSourceRetriever(store))
             pipeline.connect("sparse.sparse_embedding", "retriever_cued.sparse_embedding")
             pipeline.connect("retriever_cued.lists", "cue_join.lists")
             inputs["query"].append("retriever_cued.query")
             inputs["filters"].append("retriever_cued.filters")
-        if crosslingual:
+        if parts.crosslingual:
             query_in, filters_in = add_crosslingual(pipeline, store, "cue_join.zh_documents")
             inputs["query"].append(query_in)
             inputs["filters"].append(filters_in)
@@ -105,7 +104,14 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         pipeline.connect("dedupe.documents", "body_first.documents")
         return SuperComponent(pipeline, input_mapping=inputs, output_mapping={"body_first.documents": "documents"})
 
-    ranker = LegalRanker(graph, ranking, facts, source_aware)
+    if parts.leading_judgments and retrieval is not SearchMode.DENSE:
+        pipeline.add_component("leading", LeadingJudgmentRetriever(store))
+        pipeline.connect(candidates_out, "leading.documents")
+        pipeline.connect("sparse.sparse_embedding", "leading.sparse_embedding")
+        candidates_out = "leading.documents"
+        inputs["query"].append("leading.query")
+        inputs["filters"].append("leading.filters")
+    ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
     if graph is not None and ranker.needs_citations():
         pipeline.add_component("fetch", CitedParagraphFetcher(graph, store))
@@ -119,18 +125,26 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     pipeline.add_component("spread", DocumentSpreader())
     pipeline.connect("rank.documents", "spread.documents")
     pipeline.connect("spread.documents", "dedupe.documents")
+    listed = "dedupe.documents"
+    if parts.standard_slot:
+        pipeline.add_component("standard", StandardSlot(store))
+        pipeline.connect("dedupe.documents", "standard.documents")
+        pipeline.connect("sparse.sparse_embedding", "standard.sparse_embedding")
+        inputs["query"].append("standard.query")
+        inputs["filters"].append("standard.filters")
+        inputs["top_k"].append("standard.top_k")
+        listed = "standard.documents"
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
     pipeline.add_component("gate", ShortListGate())
     pipeline.add_component("fill", build_search(store, model, dtype, SearchMode.HYBRID,
-                                                bm25_query_steps=bm25_query_steps, crosslingual=False,
-                                                source_cues=False))
+                                                bm25_query_steps=bm25_query_steps, parts=BEFORE_ISSUE_10))
     pipeline.add_component("unlisted", UnlistedFilter())
     pipeline.add_component("join", DocumentJoiner(join_mode="concatenate", sort_by_score=False))
-    pipeline.connect("dedupe.documents", "gate.documents")
+    pipeline.connect(listed, "gate.documents")
     pipeline.connect("gate.query", "fill.query")
     pipeline.connect("gate.listed", "unlisted.listed")
     pipeline.connect("fill.documents", "unlisted.documents")
-    pipeline.connect("dedupe.documents", "join.documents")
+    pipeline.connect(listed, "join.documents")
     pipeline.connect("unlisted.documents", "join.documents")
     pipeline.connect("join.documents", "body_first.documents")
     inputs["query"] += ["rank.query", "spread.query", "gate.query"]

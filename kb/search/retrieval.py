@@ -15,7 +15,7 @@ from typing import Any
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-from kb.documents import SharedDocument
+from kb.documents import Candidates, SharedDocument
 from kb.search.modes import SearchMode
 from kb.store.base import ChunkStore, SearchFilters, SparseVector, StoredChunk
 
@@ -55,7 +55,7 @@ class ChunkRetriever:
         self.candidates = candidates
         self.prefetch_limit = prefetch_limit
 
-    @component.output_types(documents=list[Document])
+    @component.output_types(documents=Candidates)
     def run(self, filters: SearchFilters, top_k: int = 10, query_embedding: list[float] | None = None,
             sparse_embedding: SparseEmbedding | None = None) -> dict:
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values)) if sparse_embedding \
@@ -63,7 +63,7 @@ class ChunkRetriever:
         limit = max(top_k * OVERFETCH, self.candidates)
         chunks = self.store.search(query_embedding, sparse, filters, limit=limit, mode=self.mode.value,
                                    prefetch_limit=max(self.prefetch_limit, limit), weights=self.weights)
-        return {"documents": [to_document(c) for c in chunks]}
+        return {"documents": Candidates(to_document(c) for c in chunks)}
 
 
 def bm25_documents(store: ChunkStore, sparse: SparseVector, filters: SearchFilters, limit: int) -> list[Document]:
@@ -83,19 +83,22 @@ def fingerprint(text: str) -> str:
 
 @component
 class NearDuplicateFilter:
-    """One hit per passage: boilerplate repeated verbatim across judgments would otherwise fill the list."""
+    """One hit per passage: boilerplate repeated verbatim across judgments would otherwise fill the list. Its
+    output, at most `top_k` hits, is a plain list (for `DocumentJoiner` and the callers)."""
 
     @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], top_k: int = 10) -> dict:
+    def run(self, documents: Candidates, top_k: int = 10) -> dict:
         seen: set[str] = set()
-        kept = []
+        kept: list[Document] = []
         for doc in documents:
+            if len(kept) == top_k:
+                break  # the rest could only follow the list's end (fingerprinting all ~180 candidates cost ~5 ms)
             key = fingerprint(doc.content or "")
             if key in seen:
                 continue
             seen.add(key)
             kept.append(doc)
-        return {"documents": kept[:top_k]}
+        return {"documents": kept}
 
 
 @component

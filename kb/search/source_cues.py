@@ -20,6 +20,7 @@ from dataclasses import replace
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
+from kb.documents import Candidates
 from kb.search.retrieval import bm25_documents
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
@@ -58,10 +59,9 @@ def cued_kinds(query: str) -> list[str]:
     """The source kinds a question (or a short keyword search) names, in `SOURCE_CUES` order. A passage pasted as the
     query is not asking for a source: an ECtHR summary that mentions the Committee against Torture or the Court of
     Appeal is still about its judgment (dev.jsonl summaries: doc_hit@1 0.98 → 0.82 when passages were cued too)."""
-    from kb.search.ranking import is_question
+    from kb.search.ranking import is_lawyer_query
 
-    query = query or ""
-    if len(query.split()) > MAX_KEYWORD_WORDS and not is_question(query):
+    if not is_lawyer_query(query):
         return []
     query = CASE_AGAINST_UK.sub(" ", query)
     return [kind for kind, cue in SOURCE_CUES.items() if cue.search(query)]
@@ -83,7 +83,7 @@ class CuedSourceRetriever:
         self.store = store
         self.top_k = top_k
 
-    @component.output_types(lists=list[list[Document]])
+    @component.output_types(lists=list[Candidates])
     def run(self, query: str, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None) -> dict:
         kinds = [k for k in cued_kinds(query) if not filters.source_kinds or k in filters.source_kinds]
         if sparse_embedding is None or not kinds or (filters.source_kinds and len(filters.source_kinds) == 1):
@@ -91,7 +91,7 @@ class CuedSourceRetriever:
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
         lists = [bm25_documents(self.store, sparse, replace(filters, source_kinds=(kind,)), self.top_k)
                  for kind in kinds]
-        return {"lists": [docs for docs in lists if docs]}
+        return {"lists": [Candidates(docs) for docs in lists if docs]}
 
 
 @component
@@ -100,9 +100,9 @@ class CueJoiner:
     reciprocal rank, the named lists at `CUE_WEIGHT`; the main list passes unchanged when there are none. A document in
     several lists keeps the copy with the most meta (the Chinese one carries its matched terms)."""
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], lists: list[list[Document]] | None = None,
-            zh_documents: list[Document] | None = None) -> dict:
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, lists: list[Candidates] | None = None,
+            zh_documents: Candidates | None = None) -> dict:
         extra = [docs for docs in (lists or []) + [zh_documents or []] if docs]
         if not extra:
             return {"documents": documents}
@@ -114,4 +114,41 @@ class CueJoiner:
                 if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
                     by_id[doc.id] = doc
         order = sorted(scores, key=lambda doc_id: -scores[doc_id])
-        return {"documents": [replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order]}
+        return {"documents": Candidates(replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order)}
+
+
+STANDARD_KIND = "un"
+STANDARD_POSITION = 10
+"""Where the UN paragraph goes: last on the first screen, so the Court's authorities above it keep their places."""
+
+
+@component
+class StandardSlot:
+    """For a Convention question (a lawyer's query naming no other source), the best UN treaty-body paragraph on the
+    same words, when it is a strong match (`kb.search.strength`), takes the last place of the first ten unless a UN
+    paragraph is there already. Why: a General Comment is often the closest statement of the rule the lawyer asks
+    about ("officials publicly declare a suspect guilty": Human Rights Committee, General Comment No. 32, para. 30),
+    but in a store that is 90 % ECtHR it is never among a question's first ten unless the question names it (dev
+    lawyer questions of kind `lawyer-un`: the two that name no UN body, 0 of 2 found)."""
+
+    def __init__(self, store: ChunkStore, position: int = STANDARD_POSITION) -> None:
+        self.store = store
+        self.position = position
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], query: str, filters: SearchFilters,
+            sparse_embedding: SparseEmbedding | None = None, top_k: int = 10) -> dict:
+        from kb.search.ranking import is_convention_question
+        from kb.search.strength import STRONG_COVERAGE, coverage
+
+        at = min(self.position, top_k) - 1
+        if (sparse_embedding is None or at < 1 or filters.doc_ids or not is_convention_question(query)
+                or (filters.source_kinds and STANDARD_KIND not in filters.source_kinds)
+                or any(d.meta.get("source_kind") == STANDARD_KIND for d in documents[:at + 1])):
+            return {"documents": documents}
+        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
+        best = bm25_documents(self.store, sparse, replace(filters, source_kinds=(STANDARD_KIND,)), 1)
+        if not best or coverage(query, best[0].content or "", [], 0) < STRONG_COVERAGE:
+            return {"documents": documents}
+        rest = [d for d in documents if d.id != best[0].id]
+        return {"documents": rest[:at] + [best[0]] + rest[at:]}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import qdrant_edge as q
@@ -27,6 +28,7 @@ from kb.store.base import (
     StoredChunk,
     decode_versions,
     document_file,
+    paragraphs_by_document,
 )
 
 RRF_K = 60
@@ -212,8 +214,21 @@ class EdgeStore:
     def scroll(
         self, filters: SearchFilters | None = None, batch: int = 1000, with_vectors: bool = False
     ) -> Iterator[StoredChunk]:
+        return self._scroll(to_edge_filter(filters or SearchFilters()), batch, with_vectors)
+
+    def scroll_paragraphs(self, keys: Iterable[tuple[str, str]], filters: SearchFilters | None = None,
+                          batch: int = 256) -> Iterator[StoredChunk]:
+        either = [q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchValue(value=doc_id)),
+                                 q.FieldCondition(key="paragraph", match=q.MatchAny(any=paragraphs))])
+                  for doc_id, paragraphs in paragraphs_by_document(keys)]
+        if not either:
+            return iter(())
+        base = to_edge_filter(replace(filters or SearchFilters(), doc_ids=(), paragraphs=()))
+        return self._scroll(q.Filter(must=base.must if base else None, must_not=base.must_not if base else None,
+                                     should=either), batch, False)
+
+    def _scroll(self, edge_filter: q.Filter | None, batch: int, with_vectors: bool) -> Iterator[StoredChunk]:
         offset = None
-        edge_filter = to_edge_filter(filters or SearchFilters())
         while True:
             with self._lock:
                 records, offset = self._shard.scroll(
@@ -264,6 +279,16 @@ class EdgeStore:
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:
+        points = self._query_facts(sparse, limit, doc_ids, exclude_doc_ids, score_threshold, with_payload=True)
+        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+
+    def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
+                     score_threshold: float | None = None) -> list[float]:
+        return [float(p.score) for p in self._query_facts(sparse, None, (), exclude_doc_ids, score_threshold,
+                                                          with_payload=False)]
+
+    def _query_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
+                     exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
         if not sparse.indices:
             return []
         edge_filter = to_edge_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
@@ -272,11 +297,10 @@ class EdgeStore:
                 limit = int(self._facts.count(q.CountRequest(exact=True)))
             if not limit:
                 return []
-            points = self._facts.query(q.QueryRequest(
+            return self._facts.query(q.QueryRequest(
                 limit=limit, query=q.Query.Nearest(q.SparseVector(indices=sparse.indices, values=sparse.values),
                                                    using=FACTS),
-                filter=edge_filter, score_threshold=score_threshold, with_payload=True))
-        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+                filter=edge_filter, score_threshold=score_threshold, with_payload=with_payload))
 
     def count(self, filters: SearchFilters | None = None) -> int:
         with self._lock:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from qdrant_client import QdrantClient, models
 
@@ -34,6 +35,7 @@ from kb.store.base import (
     StoredChunk,
     decode_versions,
     document_file,
+    paragraphs_by_document,
 )
 
 RRF_K = 60
@@ -240,8 +242,22 @@ class ServerStore:
     def scroll(
         self, filters: SearchFilters | None = None, batch: int = 1000, with_vectors: bool = False
     ) -> Iterator[StoredChunk]:
+        return self._scroll(to_server_filter(filters or SearchFilters()), batch, with_vectors)
+
+    def scroll_paragraphs(self, keys: Iterable[tuple[str, str]], filters: SearchFilters | None = None,
+                          batch: int = 256) -> Iterator[StoredChunk]:
+        either: list[models.Condition] = [
+            models.Filter(must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc_id)),
+                                models.FieldCondition(key="paragraph", match=models.MatchAny(any=paragraphs))])
+            for doc_id, paragraphs in paragraphs_by_document(keys)]
+        if not either:
+            return iter(())
+        base = to_server_filter(replace(filters or SearchFilters(), doc_ids=(), paragraphs=()))
+        return self._scroll(models.Filter(must=base.must if base else None, must_not=base.must_not if base else None,
+                                          should=either), batch, False)
+
+    def _scroll(self, qfilter: models.Filter | None, batch: int, with_vectors: bool) -> Iterator[StoredChunk]:
         offset = None
-        qfilter = to_server_filter(filters or SearchFilters())
         while True:
             with self._lock:
                 records, offset = self._client.scroll(
@@ -292,6 +308,16 @@ class ServerStore:
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
                      exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
                      ) -> list[tuple[str, float]]:
+        points = self._query_facts(sparse, limit, doc_ids, exclude_doc_ids, score_threshold, with_payload=True)
+        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
+
+    def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
+                     score_threshold: float | None = None) -> list[float]:
+        return [float(p.score) for p in self._query_facts(sparse, None, (), exclude_doc_ids, score_threshold,
+                                                          with_payload=False)]
+
+    def _query_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
+                     exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
         if not sparse.indices:
             return []
         qfilter = to_server_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
@@ -300,11 +326,11 @@ class ServerStore:
                 limit = int(self._client.count(self.facts_collection, exact=True).count)
             if not limit:
                 return []
-            response = self._client.query_points(
+            return self._client.query_points(
                 self.facts_collection, query=models.SparseVector(indices=list(sparse.indices),
                                                                  values=list(sparse.values)),
-                using=FACTS, query_filter=qfilter, limit=limit, score_threshold=score_threshold, with_payload=True)
-        return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in response.points]
+                using=FACTS, query_filter=qfilter, limit=limit, score_threshold=score_threshold,
+                with_payload=with_payload).points
 
     def count(self, filters: SearchFilters | None = None) -> int:
         with self._lock:

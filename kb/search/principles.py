@@ -1,0 +1,89 @@
+"""The statement of principle inside the judgments a lawyer's question leads to.
+
+Why: a lawyer's question ("Does Article 4 cover human trafficking, and what must the authorities do?") shares its
+words with the facts and the application of the law to them, so BM25 finds the right judgment through its facts
+paragraphs, while the paragraphs a barrister cites, where the Court states the general principles, are abstract and
+rank below the 60 candidates or are not retrieved at all (dev lawyer questions, full store: in 6 of 20 the right
+judgment came first and none of its cited paragraphs was in the top 10; Rantsev §§ 282-288, Jalloh §§ 69-72,
+Muršić §§ 136-139). Three steps fix that, all only for a lawyer's query (`kb.search.ranking.is_lawyer_query`), never
+for a passage of judgment text (dev.jsonl's queries), whose own ranking is fitted:
+
+* `LeadingJudgmentRetriever`: the same BM25 query again inside the judgments of the first candidates, limited to the
+  paragraphs where the Court speaks, so their principle paragraphs become candidates;
+* the ranking feature `question_principles` (`kb.search.ranking`): a Court paragraph under a "General principles"
+  heading (the Court's own label for its statement of the law) goes before the Court's application of it to the
+  facts of that case;
+* the spreader (`kb.search.ranking.LEADING_PER_DOCUMENT`) lets the first judgment show four paragraphs, not two.
+
+The first and the last only when the question names no other source (`is_convention_question`): a question on what a
+UN committee or a UK court said wants that source's paragraphs, not a longer run of Strasbourg ones (with them, the
+mixed questions' para_hit@10 fell 0.83 → 0.67).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from haystack import component
+from haystack.dataclasses import SparseEmbedding
+
+from kb.documents import Candidates
+from kb.search.retrieval import bm25_documents
+from kb.store.base import ChunkStore, SearchFilters, SparseVector
+
+PRINCIPLES_HEADING = re.compile(r"\bprinciples?\b", re.I)
+APPLIED_PRINCIPLES = re.compile(r"\bappl\w*\b[^›]*\bprinciples?\b", re.I)
+""""Application of those principles to the present case" is the Court applying the law, not stating it ("General
+principles applicable in expulsion cases" states it)."""
+LEADING_JUDGMENTS = 4
+"""Judgments of the first candidates looked into: the answer is nearly always in one of the first few."""
+INSIDE_CANDIDATES = 24
+"""Court paragraphs fetched from inside them: about six each, enough for a run of principle paragraphs."""
+COURT_SPEAKS = ("court", "operative")
+"""The roles in which the Court speaks (`kb.search.ranking.COURT_ROLES`; repeated here to avoid a circular import)."""
+
+
+def states_principles(heading: str | None) -> bool:
+    """Whether a heading path puts a paragraph under the Court's statement of the principles ("1. General
+    principles", "(a) Relevant principles", "Recapitulation of the relevant principles"), not their application."""
+    parts = [part for part in (heading or "").split("›") if not APPLIED_PRINCIPLES.search(part)]
+    return any(PRINCIPLES_HEADING.search(part) for part in parts)
+
+
+@component
+class LeadingJudgmentRetriever:
+    """For a Convention question (a lawyer's query naming no other source), appends to the candidates the
+    best-matching Court paragraphs (by the same BM25 query) of the ECtHR judgments of the first candidates, at
+    score 0 so they vote for no
+    citation; any other query passes
+    unchanged."""
+
+    def __init__(self, store: ChunkStore, judgments: int = LEADING_JUDGMENTS, limit: int = INSIDE_CANDIDATES) -> None:
+        self.store = store
+        self.judgments = judgments
+        self.limit = limit
+
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str, filters: SearchFilters,
+            sparse_embedding: SparseEmbedding | None = None) -> dict:
+        from kb.search.ranking import is_convention_question
+
+        if sparse_embedding is None or not documents or not is_convention_question(query):
+            return {"documents": documents}
+        leading: list[str] = []
+        for doc in documents:
+            doc_id = doc.meta.get("doc_id", "")
+            if doc.meta.get("source_kind") == "echr" and doc.meta.get("role") and doc_id not in leading:
+                leading.append(doc_id)
+                if len(leading) == self.judgments:
+                    break
+        if filters.doc_ids:
+            leading = [d for d in leading if d in filters.doc_ids]
+        roles = tuple(r for r in COURT_SPEAKS if not filters.roles or r in filters.roles)
+        if not leading or not roles:
+            return {"documents": documents}
+        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
+        inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(leading), roles=roles), self.limit)
+        present = {d.id for d in documents}
+        return {"documents": Candidates([*documents, *(replace(d, score=0.0) for d in inside if d.id not in present)])}

@@ -1,0 +1,85 @@
+"""A lawyer's question gets the leading judgment's statement of principle and, when one matches, the UN standard:
+on the real sample store (`kb.search.principles`, `kb.search.source_cues.StandardSlot`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kb.search.modes import ALL_PARTS, SearchMode, SearchParts
+from kb.search.pipeline import run_search
+from kb.search.principles import states_principles
+from kb.search.ranking import DEFAULT_RANKING, is_convention_question, is_lawyer_query, spread_documents
+from kb.store.base import SearchFilters
+from tests.test_ranking import _chunk
+
+FLAGRANT = "When does the risk of a flagrant denial of justice in the receiving state bar an expulsion under Article 6?"
+
+
+def test_principle_headings_are_told_from_their_application() -> None:
+    """Headings as the Court writes them (Othman, Jalloh, N.A., Muršić)."""
+    assert states_principles("V. ALLEGED VIOLATION OF ARTICLE 6 OF THE CONVENTION › C. Merits › 1. General "
+                             "principles › a. The “flagrant denial of justice” test")
+    assert states_principles("I. ALLEGED VIOLATION OF ARTICLE 3 OF THE CONVENTION › B. The Court’s assessment › "
+                             "1. Relevant principles")
+    assert states_principles("B › 1. General principles applicable in expulsion cases")
+    assert states_principles("B. The Court’s assessment › 2. Recapitulation of the relevant principles (a) General "
+                             "principles")
+    assert not states_principles("III. ALLEGED VIOLATION OF ARTICLE 6 OF THE CONVENTION › B. The Court’s assessment › "
+                                 "2. Application of those principles to the present case")
+    assert not states_principles("I. ALLEGED VIOLATION OF ARTICLE 3 OF THE CONVENTION › C. Merits › 2. The "
+                                 "applicant’s case")
+    assert not states_principles(None)
+
+
+def test_only_a_lawyers_query_naming_no_other_source_is_a_convention_question() -> None:
+    assert is_convention_question(FLAGRANT)
+    assert is_lawyer_query("diplomatic assurances") and is_convention_question("diplomatic assurances")
+    assert not is_convention_question("What does the Committee against Torture say of diplomatic assurances?")
+    assert not is_convention_question("Can a suspect be held in residential surveillance in China without a lawyer?")
+    passage = ("The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 "
+               "where substantial grounds have been shown for believing that the person would face a real risk.")
+    assert not is_lawyer_query(passage)
+    # dev.jsonl passages that open with an interrogative word are the Court speaking, not a question
+    assert not is_lawyer_query("When assessing conditions of detention, account has to be taken of the cumulative "
+                               "effects of these conditions, as well as of specific allegations made by the applicant. "
+                               "The length of the period during which a person is detained is also a relevant factor.")
+    assert is_lawyer_query("how long can a person be held pending extradition before it becomes unlawful under "
+                           "article 5")
+
+
+def test_the_first_judgment_of_a_convention_question_shows_four_paragraphs() -> None:
+    ranked = [_chunk("A", i) for i in range(1, 6)] + [_chunk("B", 1), _chunk("C", 1)]
+    spread = spread_documents(ranked, 2, caps={"A": 4})
+    assert [(c.meta["doc_id"], c.meta["paragraph"]) for c in spread] == [
+        ("A", "1"), ("A", "2"), ("A", "3"), ("A", "4"), ("B", "1"), ("C", "1"), ("A", "5")]
+
+
+def _pipeline(sample_kb, parts: SearchParts = ALL_PARTS, ranking=DEFAULT_RANKING):
+    return sample_kb.search_pipeline(SearchMode.RANKED, ranking=ranking, parts=parts)
+
+
+def test_a_convention_question_gets_the_leading_judgments_general_principles(sample_kb) -> None:
+    """Othman's general principles on a flagrant denial of justice (§§ 258-262) lie under "1. General principles";
+    the question's words match its application to Abu Qatada's case as well."""
+    echr = SearchFilters(source_kinds=("echr",))
+    hits = run_search(_pipeline(sample_kb), FLAGRANT, echr, 10)
+    first = [h for h in hits if h.meta["doc_id"] == hits[0].meta["doc_id"]]
+    assert len(first) >= 3, [(h.meta["doc_id"], h.meta.get("paragraph")) for h in hits]
+    assert states_principles(hits[0].meta.get("heading")), [(h.meta.get("paragraph"), h.meta.get("heading"))
+                                                            for h in hits[:4]]
+    plain = run_search(_pipeline(sample_kb, SearchParts(leading_judgments=False),
+                                 replace(DEFAULT_RANKING, question_principles=0.0)), FLAGRANT, echr, 10)
+    assert sum(states_principles(h.meta.get("heading")) for h in hits[:4]) > \
+        sum(states_principles(h.meta.get("heading")) for h in plain[:4])
+
+
+def test_a_convention_question_shows_the_un_standard_on_its_words_in_tenth_place(sample_kb) -> None:
+    question = ("Must the authorities consider the general human rights situation in the country of return and the "
+                "personal circumstances of the person deported?")
+    hits = run_search(_pipeline(sample_kb), question, SearchFilters(), 10)
+    kinds = [h.meta.get("source_kind") for h in hits]
+    assert kinds[9] == "un" and kinds.count("un") == 1, kinds
+    without = run_search(_pipeline(sample_kb, SearchParts(standard_slot=False)), question, SearchFilters(), 10)
+    assert "un" not in [h.meta.get("source_kind") for h in without]
+    limited = run_search(_pipeline(sample_kb), question, SearchFilters(source_kinds=("echr",)), 10)
+    assert {h.meta.get("source_kind") for h in limited} == {"echr"}
