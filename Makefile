@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make test` runs the suite in this many processes (pytest-xdist), one test file at a time each, longest first
+# (tests/conftest.py); TEST_WORKERS=1 for a serial run
+TEST_WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -30,7 +33,7 @@ ui: install
 run: ingest ui
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 lint: install
 	$(BIN)/ruff check kb ingest ui tests bench

@@ -73,12 +73,19 @@ class EmbeddingCache:
     """Dense vectors by hash of (model, text) in SQLite, as float16.
 
     Re-ingesting after a metadata or representation change then costs no model time: only text the model
-    has never seen is embedded. Thread-safe; one connection per cache.
+    has never seen is embedded. Thread-safe; one connection per cache. Safe for several processes at once (WAL,
+    writes taken with BEGIN IMMEDIATE and a busy timeout): the app, `kb update` and parallel test workers share
+    one cache file.
     """
+
+    BUSY_TIMEOUT_S = 60.0
+    """How long a write waits for another process's write to commit; a batch commit takes milliseconds, but the
+    machine may be busy (sqlite's default, 5 s, is short enough to fail there)."""
 
     def __init__(self, path: Path, model: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
+                                   timeout=self.BUSY_TIMEOUT_S)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
         self._model_tag = Path(model).name.encode() + b"\x1f"
@@ -104,7 +111,7 @@ class EmbeddingCache:
     def put_many(self, pairs: list[tuple[str, list[float]]]) -> None:
         rows = [(self.key(t), np.asarray(v, dtype=np.float16).tobytes()) for t, v in pairs]
         with self._lock:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")  # take the write lock now: waits for another writer, never upgrades
             self._db.executemany("INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)", rows)
             self._db.execute("COMMIT")
 

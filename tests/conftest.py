@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 SHARED_EMBED_CACHE = os.environ.get("KB_EMBED_CACHE") or str(
     Path(__file__).resolve().parents[1] / "test-output" / "embeddings.sqlite")
@@ -22,9 +23,28 @@ REQUIRE_CORPUS = "KB_REQUIRE_CORPUS"
 """Set by CI (`.ci/run`): a missing corpus fails the suite instead of skipping every test on real files."""
 
 
+def embedding_turn() -> FileLock:
+    """A lock across test processes for building a store from the same real files: under `pytest -n 2` (xdist)
+    each worker builds its own session fixtures, and two workers embedding the same passages at once would pay
+    for them twice on a cold cache. The second waits, then finds every passage in the shared cache."""
+    return FileLock(SHARED_EMBED_CACHE + ".lock")
+
+
 def home_env(home: Path, corpus: Path) -> dict[str, str]:
     """The environment of a test's own knowledge base: its home and corpus, the shared embedding cache."""
     return {"KB_HOME": str(home), "KB_CORPUS": str(corpus), "KB_EMBED_CACHE": SHARED_EMBED_CACHE}
+
+
+LONGEST_FIRST = ("test_update_concurrency.py", "test_hostile_inputs.py", "test_ui_browser.py", "test_update.py",
+                 "test_hostile_browser.py", "test_check.py")
+"""The files that take longest (a minute or more each here: processes started and killed, a browser, bombs under a
+memory ceiling), run first. `make test` gives each of its two processes one file at a time in this order
+(`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +92,8 @@ def sample_kb(kb_settings, corpus_root: Path):
     from kb.indexing.ingest import IngestRequest
 
     kb = KnowledgeBase(kb_settings)
-    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
+    with embedding_turn():
+        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
     assert report.failed == 0, report.failures
     yield kb
     kb.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_FILES, home_env
+from tests.conftest import SAMPLE_FILES, embedding_turn, home_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -204,7 +204,8 @@ def uk_cited_kb(corpus_root, tmp_path_factory):
 
     kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("uk_cited"), corpus_root)))
     files = [f for f in SAMPLE_FILES if f.startswith("echr/JUDGMENT/HEJUD-")] + [UK_JUDGMENT, *CITED_JUDGMENTS]
-    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
+    with embedding_turn():  # most of these are sample files: embedded once across test processes
+        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
     assert report.failed == 0, report.failures
     yield kb
     kb.close()

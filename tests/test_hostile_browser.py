@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import home_env
 
 from kb.api import KnowledgeBase
 from kb.drafting.matters import MatterStore
@@ -45,7 +46,7 @@ def test_hostile_title_and_matter_name_render_literally_without_requests(ui_harn
                                                                          tmp_path: Path) -> None:
     home = tmp_path / "home"
     ui_harness.build_store(home, corpus_root)
-    settings = Settings.load({"KB_HOME": str(home), "KB_CORPUS": str(corpus_root)})
+    settings = Settings.load(home_env(home, corpus_root))
     hostile = settings.drop / "quokka.html"
     hostile.parent.mkdir(parents=True, exist_ok=True)
     hostile.write_text(PAGE, encoding="utf-8")

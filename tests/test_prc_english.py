@@ -48,13 +48,14 @@ def cpl_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
-    from tests.conftest import home_env
+    from tests.conftest import embedding_turn, home_env
 
     files = ("prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "prc-law/宪法相关法/监察法(2018-03-20).md",
              "prc-law/诉讼与非诉讼程序法/国际刑事司法协助法(2018-10-26).md",
              "echr/JUDGMENT/HEJUD-22414-93.json.gz", "echr/JUDGMENT/HEJUD-14038-88.json.gz")
     kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("cpl_home"), corpus_root)))
-    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
+    with embedding_turn():  # three of these are sample files: embedded once across test processes
+        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
     assert report.failed == 0, report.failures
     yield kb
     kb.close()

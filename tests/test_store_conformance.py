@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import memoize_local_mode_dates
+from conftest import embedding_turn, memoize_local_mode_dates
 
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, StoredChunk
 from kb.store.edge import EdgeStore
@@ -101,7 +101,9 @@ def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
     dense = CachedDocumentEmbedder(lambda: document_embedder(kb_settings.model, kb_settings.embed_dtype),
                                    EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
     dense.warm_up()
-    docs = Bm25DocumentEmbedder().run(dense.run(chunks)["documents"])["documents"]
+    with embedding_turn():
+        embedded = dense.run(chunks)["documents"]
+    docs = Bm25DocumentEmbedder().run(embedded)["documents"]
     return [to_point(d) for d in docs]
 
 

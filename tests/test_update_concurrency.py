@@ -20,7 +20,7 @@ import pytest
 from conftest import home_env
 
 from kb.api import KnowledgeBase
-from kb.indexing.handover import pending_batches, read_snapshot
+from kb.indexing.handover import HEARTBEAT, pending_batches, read_snapshot
 from kb.indexing.update import UpdateRequest, run_update
 from kb.settings import Settings
 
@@ -234,13 +234,21 @@ the owner (238 of 239 failed in a standalone trial)."""
 
 
 def wait_applied(settings: Settings, timeout: float = 60) -> dict:
-    """The owner's snapshot once it has applied every handed-over batch (the inbox is empty)."""
+    """The owner's snapshot once it has applied every handed-over batch (the inbox is empty) and rewritten it.
+
+    The watcher rewrites the snapshot after scanning the store, which a fixed half-second wait missed on a busy
+    machine. It writes its heartbeat at the start of every poll, so a heartbeat newer than the moment the inbox was
+    seen empty was written after the poll that emptied it, snapshot included.
+    """
     inbox = settings.inbox
     deadline = time.monotonic() + timeout
     while pending_batches(inbox):
         assert time.monotonic() < deadline, f"inbox not applied within {timeout} s: {pending_batches(inbox)}"
         time.sleep(0.2)
-    time.sleep(0.5)  # the snapshot is rewritten right after the apply
+    emptied = time.time()
+    while json.loads((inbox / HEARTBEAT).read_text())["at"] <= emptied:
+        assert time.monotonic() < deadline, f"the owner did not poll again within {timeout} s"
+        time.sleep(0.2)
     return read_snapshot(inbox) or {}
 
 
