@@ -397,15 +397,17 @@ def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5
         principles = [h for h in _fuse(by_role["principle"]) if h.chunk_id not in collected]
         evidence = [h for h in _fuse(by_role["evidence"]) if h.chunk_id not in collected]
         n_evidence = min(len(evidence), per_ground // 2) if evidence else 0
-        chosen = principles[:per_ground - n_evidence]
         # A statute article can answer a principle search too (an English question naming China finds it): one
         # passage is proposed once.
-        chosen += [h for h in evidence if h.chunk_id not in {c.chunk_id for c in chosen}][:n_evidence]
-        for hit in principles + evidence:
-            if len(chosen) >= per_ground:
-                break
-            if hit.chunk_id not in {c.chunk_id for c in chosen}:
-                chosen.append(hit)
+        chosen = principles[:per_ground - n_evidence]
+        seen = {h.chunk_id for h in chosen}
+        for pool, wanted in ((evidence, len(chosen) + n_evidence), (principles + evidence, per_ground)):
+            for hit in pool:
+                if len(chosen) >= wanted:
+                    break
+                if hit.chunk_id not in seen:
+                    seen.add(hit.chunk_id)
+                    chosen.append(hit)
         proposals[ground] = chosen
     return proposals
 
