@@ -86,11 +86,8 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         pipeline.connect(candidates_out, "cue_join.documents")
         candidates_out = "cue_join.documents"
         if parts.source_cues:
-            pipeline.add_component("retriever_cued", CuedSourceRetriever(store))
-            pipeline.connect("sparse.sparse_embedding", "retriever_cued.sparse_embedding")
+            _add_bm25_reader(pipeline, inputs, "retriever_cued", CuedSourceRetriever(store))
             pipeline.connect("retriever_cued.lists", "cue_join.lists")
-            inputs["query"].append("retriever_cued.query")
-            inputs["filters"].append("retriever_cued.filters")
         if parts.crosslingual:
             query_in, filters_in = add_crosslingual(pipeline, store, "cue_join.zh_documents")
             inputs["query"].append(query_in)
@@ -105,12 +102,9 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         return SuperComponent(pipeline, input_mapping=inputs, output_mapping={"body_first.documents": "documents"})
 
     if parts.leading_judgments and retrieval is not SearchMode.DENSE:
-        pipeline.add_component("leading", LeadingJudgmentRetriever(store))
+        _add_bm25_reader(pipeline, inputs, "leading", LeadingJudgmentRetriever(store))
         pipeline.connect(candidates_out, "leading.documents")
-        pipeline.connect("sparse.sparse_embedding", "leading.sparse_embedding")
         candidates_out = "leading.documents"
-        inputs["query"].append("leading.query")
-        inputs["filters"].append("leading.filters")
     ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
     if graph is not None and ranker.needs_citations():
@@ -127,12 +121,8 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     pipeline.connect("spread.documents", "dedupe.documents")
     listed = "dedupe.documents"
     if parts.standard_slot:
-        pipeline.add_component("standard", StandardSlot(store))
+        _add_bm25_reader(pipeline, inputs, "standard", StandardSlot(store), top_k=True)
         pipeline.connect("dedupe.documents", "standard.documents")
-        pipeline.connect("sparse.sparse_embedding", "standard.sparse_embedding")
-        inputs["query"].append("standard.query")
-        inputs["filters"].append("standard.filters")
-        inputs["top_k"].append("standard.top_k")
         listed = "standard.documents"
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
     pipeline.add_component("gate", ShortListGate())
@@ -152,6 +142,18 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     inputs["top_k"] += ["gate.top_k", "fill.top_k", "join.top_k"]
     return SuperComponent(pipeline, input_mapping=inputs,
                           output_mapping={"body_first.documents": "documents", "rank.documents": "candidates"})
+
+
+def _add_bm25_reader(pipeline: Pipeline, inputs: dict[str, list[str]], name: str, component: object,
+                     top_k: bool = False) -> None:
+    """Adds a component that reads the BM25 query vector and takes the search's query and filters (and `top_k`):
+    the second retrievers and the UN slot, which run the same BM25 query again within other filters."""
+    pipeline.add_component(name, component)
+    pipeline.connect("sparse.sparse_embedding", f"{name}.sparse_embedding")
+    inputs["query"].append(f"{name}.query")
+    inputs["filters"].append(f"{name}.filters")
+    if top_k:
+        inputs["top_k"].append(f"{name}.top_k")
 
 
 def _add_bm25_side(pipeline: Pipeline, steps: Sequence[QueryStep]) -> str:
