@@ -8,7 +8,9 @@ from dataclasses import replace
 from kb.search.modes import ALL_PARTS, SearchMode, SearchParts
 from kb.search.pipeline import run_search
 from kb.search.principles import states_principles
-from kb.search.ranking import DEFAULT_RANKING, is_convention_question, is_lawyer_query, spread_documents
+from kb.search.queries import is_lawyer_query
+from kb.search.ranking import DEFAULT_RANKING, spread_documents
+from kb.search.source_cues import is_convention_question
 from kb.store.base import SearchFilters
 from tests.test_ranking import _chunk
 

@@ -179,7 +179,7 @@ def test_a_story_of_facts_lifts_the_case_whose_facts_section_tells_it(sample_kb,
 def test_a_lawyers_question_gets_the_courts_own_statements_first(sample_kb) -> None:
     """The words of a plain question match parties' submissions and facts as well as the Court's reasoning (BM25
     order); ranked, the Court's own statements come first."""
-    from kb.search.ranking import is_question
+    from kb.search.queries import is_question
 
     query = ("Can the government rely on diplomatic assurances from the receiving state when it deports someone "
              "who says he will be tortured there?")

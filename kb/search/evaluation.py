@@ -30,11 +30,11 @@ from pathlib import Path
 
 from haystack import Document
 
+from ingest.loaders.echr import COURT_ROLES
 from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
 from kb.store.base import SearchFilters
 
 K = 10
-COURT_ROLES = ("court", "operative")
 METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@1", "para_hit@10", "mrr@10", "ndcg@10", "court@1")
 
 

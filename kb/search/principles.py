@@ -5,7 +5,7 @@ words with the facts and the application of the law to them, so BM25 finds the r
 paragraphs, while the paragraphs a barrister cites, where the Court states the general principles, are abstract and
 rank below the 60 candidates or are not retrieved at all (dev lawyer questions, full store: in 6 of 20 the right
 judgment came first and none of its cited paragraphs was in the top 10; Rantsev §§ 282-288, Jalloh §§ 69-72,
-Muršić §§ 136-139). Three steps fix that, all only for a lawyer's query (`kb.search.ranking.is_lawyer_query`), never
+Muršić §§ 136-139). Three steps fix that, all only for a lawyer's query (`kb.search.queries.is_lawyer_query`), never
 for a passage of judgment text (dev.jsonl's queries), whose own ranking is fitted:
 
 * `LeadingJudgmentRetriever`: the same BM25 query again inside the judgments of the first candidates, limited to the
@@ -28,8 +28,10 @@ from dataclasses import replace
 from haystack import component
 from haystack.dataclasses import SparseEmbedding
 
+from ingest.loaders.echr import COURT_ROLES
 from kb.documents import Candidates
 from kb.search.retrieval import bm25_documents
+from kb.search.source_cues import is_convention_question
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 PRINCIPLES_HEADING = re.compile(r"\bprinciples?\b", re.I)
@@ -40,8 +42,6 @@ LEADING_JUDGMENTS = 4
 """Judgments of the first candidates looked into: the answer is nearly always in one of the first few."""
 INSIDE_CANDIDATES = 24
 """Court paragraphs fetched from inside them: about six each, enough for a run of principle paragraphs."""
-COURT_SPEAKS = ("court", "operative")
-"""The roles in which the Court speaks (`kb.search.ranking.COURT_ROLES`; repeated here to avoid a circular import)."""
 
 
 def states_principles(heading: str | None) -> bool:
@@ -54,10 +54,8 @@ def states_principles(heading: str | None) -> bool:
 @component
 class LeadingJudgmentRetriever:
     """For a Convention question (a lawyer's query naming no other source), appends to the candidates the
-    best-matching Court paragraphs (by the same BM25 query) of the ECtHR judgments of the first candidates, at
-    score 0 so they vote for no
-    citation; any other query passes
-    unchanged."""
+    best-matching Court paragraphs (by the same BM25 query) of the ECtHR judgments of the first candidates, at score 0
+    so they vote for no citation; any other query passes unchanged."""
 
     def __init__(self, store: ChunkStore, judgments: int = LEADING_JUDGMENTS, limit: int = INSIDE_CANDIDATES) -> None:
         self.store = store
@@ -67,8 +65,6 @@ class LeadingJudgmentRetriever:
     @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, query: str, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None) -> dict:
-        from kb.search.ranking import is_convention_question
-
         if sparse_embedding is None or not documents or not is_convention_question(query):
             return {"documents": documents}
         leading: list[str] = []
@@ -80,7 +76,7 @@ class LeadingJudgmentRetriever:
                     break
         if filters.doc_ids:
             leading = [d for d in leading if d in filters.doc_ids]
-        roles = tuple(r for r in COURT_SPEAKS if not filters.roles or r in filters.roles)
+        roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
         if not leading or not roles:
             return {"documents": documents}
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))

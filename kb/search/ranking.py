@@ -35,11 +35,13 @@ from dataclasses import dataclass, field, make_dataclass, replace
 
 from haystack import Document, component
 
+from ingest.loaders.echr import COURT_ROLES
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.principles import states_principles
+from kb.search.queries import is_lawyer_query
 from kb.search.retrieval import to_document
-from kb.search.source_cues import MAX_KEYWORD_WORDS, named_kinds
+from kb.search.source_cues import is_convention_question, named_kinds
 from kb.store.base import ChunkStore, SearchFilters
 
 APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
@@ -62,17 +64,6 @@ only with doc_hit@10 0.95 kept; 4 for every judgment 0.85 but doc_hit@10 0.90, f
 instead of 5.5)."""
 LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 """Registry summaries and statements of facts: finding aids, not the Court's reasoning."""
-COURT_ROLES = ("court", "operative")
-"""Roles (`ingest.loaders.echr.ROLES`) in which the Court itself speaks; everything else is a party, an intervener,
-quoted law, the facts, a separate opinion or the registry."""
-INTERROGATIVE = re.compile(r"^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
-                           r"may|might|will|would|has|have)\b", re.I)
-MAX_QUESTION_WORDS = 80
-MAX_UNMARKED_QUESTION_WORDS = 30
-"""A lawyer's question: it asks (a question mark; or, without one, it opens with an interrogative and is one short
-sentence) and is short. The Court's own paragraphs, which the dev cases' queries are, never read like that: an
-opening interrogative alone took 8 of dev.jsonl's 3,761 passages for questions ("When assessing conditions of
-detention, account has to be taken…"), this rule 1."""
 FEATURES_META = "ranking_features"
 """Document.meta key under which the ranker leaves each candidate's feature values (for the fit and for debugging)."""
 
@@ -97,28 +88,6 @@ def names_case(meta: dict, appnos: set[str], names: set[str]) -> bool:
     """Whether a document is the case a query names (by application number or applicant)."""
     title = (meta.get("title") or "").lower()
     return bool(appnos & set(meta.get("appno") or [])) or any(title.startswith(n) for n in names)
-
-
-def is_question(query: str) -> bool:
-    """Whether the query reads as a lawyer's question rather than a passage of judgment text."""
-    query = (query or "").strip()
-    words = len(query.split())
-    if words > MAX_QUESTION_WORDS:
-        return False
-    return "?" in query or (words <= MAX_UNMARKED_QUESTION_WORDS and bool(INTERROGATIVE.search(query))
-                            and not re.search(r"[.;:]\s", query[:-1]))
-
-
-def is_lawyer_query(query: str) -> bool:
-    """A lawyer's question, or a keyword search ("diplomatic assurances"): both ask for the Court's view. A pasted
-    passage of judgment text (every dev.jsonl query has 13 words or more) is neither."""
-    return is_question(query) or 0 < len((query or "").split()) <= MAX_KEYWORD_WORDS
-
-
-def is_convention_question(query: str) -> bool:
-    """A lawyer's query that names no other source (a UN body, a UK court, China): it asks for the Court's case-law,
-    so the leading judgment's run of principle paragraphs is its answer (`kb.search.principles`)."""
-    return is_lawyer_query(query) and not named_kinds(query)
 
 
 def _reciprocal(rank: int | None) -> float:

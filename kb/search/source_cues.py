@@ -21,7 +21,10 @@ from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
 from kb.documents import Candidates
+from kb.search.crosslingual import CHINESE_KINDS, china_cue
+from kb.search.queries import is_lawyer_query
 from kb.search.retrieval import bm25_documents
+from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 SOURCE_CUES: dict[str, re.Pattern[str]] = {
@@ -51,16 +54,10 @@ the main list is only what BM25 finds for the same words everywhere."""
 RRF_K = 60
 
 
-MAX_KEYWORD_WORDS = 12
-"""A query this short is a keyword search ("ICCPR arbitrary detention"); longer, only a question names a source."""
-
-
 def cued_kinds(query: str) -> list[str]:
     """The source kinds a question (or a short keyword search) names, in `SOURCE_CUES` order. A passage pasted as the
     query is not asking for a source: an ECtHR summary that mentions the Committee against Torture or the Court of
     Appeal is still about its judgment (dev.jsonl summaries: doc_hit@1 0.98 → 0.82 when passages were cued too)."""
-    from kb.search.ranking import is_lawyer_query
-
     if not is_lawyer_query(query):
         return []
     query = CASE_AGAINST_UK.sub(" ", query)
@@ -70,9 +67,13 @@ def cued_kinds(query: str) -> list[str]:
 def named_kinds(query: str) -> frozenset[str]:
     """Every non-ECtHR source kind the question names, China's included (`kb.search.crosslingual.CHINA_CUES` names
     the PRC statutes and the Chinese campaign pages): the sources the ranker lets compete with the Court."""
-    from kb.search.crosslingual import CHINESE_KINDS, china_cue
-
     return frozenset(cued_kinds(query)) | (frozenset(CHINESE_KINDS) if china_cue(query) else frozenset())
+
+
+def is_convention_question(query: str) -> bool:
+    """A lawyer's query that names no other source (a UN body, a UK court, China): it asks for the Court's case-law,
+    so the leading judgment's run of principle paragraphs is its answer (`kb.search.principles`)."""
+    return is_lawyer_query(query) and not named_kinds(query)
 
 
 @component
@@ -138,9 +139,6 @@ class StandardSlot:
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document], query: str, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None, top_k: int = 10) -> dict:
-        from kb.search.ranking import is_convention_question
-        from kb.search.strength import STRONG_COVERAGE, coverage
-
         at = min(self.position, top_k) - 1
         if (sparse_embedding is None or at < 1 or filters.doc_ids or not is_convention_question(query)
                 or (filters.source_kinds and STANDARD_KIND not in filters.source_kinds)
