@@ -149,7 +149,7 @@ class KnowledgeBase:
                         ranking=None, candidates: SearchMode = SearchMode.BM25, parts=None):
         """The search of `mode` as one Haystack SuperComponent (`kb.search.pipeline.build_search`), built once per
         configuration: `kb search`, `kb eval` and the ranking fit run this same object. `ranking` (for `ranked`): a
-        `kb.search.ranking.RankingWeights`, the shipped weights by default; `parts` a `kb.search.modes.SearchParts`
+        `kb.search.ranking.Ranking`, the shipped weights by default; `parts` a `kb.search.modes.SearchParts`
         (all parts by default; fewer for the comparisons of `kb eval --compare`)."""
         from kb.search.pipeline import build_search
         from kb.search.ranking import DEFAULT_RANKING

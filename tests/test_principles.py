@@ -3,8 +3,6 @@ on the real sample store (`kb.search.principles`, `kb.search.source_cues.Standar
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kb.search.modes import ALL_PARTS, SearchMode, SearchParts
 from kb.search.pipeline import run_search
 from kb.search.principles import states_principles
@@ -70,7 +68,7 @@ def test_a_convention_question_gets_the_leading_judgments_general_principles(sam
     assert states_principles(hits[0].meta.get("heading")), [(h.meta.get("paragraph"), h.meta.get("heading"))
                                                             for h in hits[:4]]
     plain = run_search(_pipeline(sample_kb, SearchParts(leading_judgments=False),
-                                 replace(DEFAULT_RANKING, question_principles=0.0)), FLAGRANT, echr, 10)
+                                 DEFAULT_RANKING.with_weights(question_principles=0.0)), FLAGRANT, echr, 10)
     assert sum(states_principles(h.meta.get("heading")) for h in hits[:4]) > \
         sum(states_principles(h.meta.get("heading")) for h in plain[:4])
 

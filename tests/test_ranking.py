@@ -20,6 +20,7 @@ from kb.search.ranking import (
     key_of,
     named_in_query,
     ranking_features,
+    shared_phrase_weights,
     spread_documents,
 )
 from kb.search.retrieval import to_document
@@ -68,12 +69,12 @@ def test_application_number_in_query_puts_that_case_first(sample_kb, graph) -> N
     query = "real risk of ill-treatment on expulsion 22414/93"
     named = _ranked(sample_kb, graph).run(query=query, filters=SearchFilters(), top_k=10)
     assert named["documents"][0].meta["doc_id"] == "HEJUD-22414-93"
-    plain = _ranked(sample_kb, graph, replace(DEFAULT_RANKING, named_case=0.0)).run(
+    plain = _ranked(sample_kb, graph, DEFAULT_RANKING.with_weights(named_case=0.0)).run(
         query=query, filters=SearchFilters(), top_k=10)
     plain_scores = {d.id: d.score for d in plain["candidates"]}
     assert {d.id for d in named["candidates"]} == set(plain_scores)
     for d in named["candidates"]:  # the named case gains exactly the named_case weight, no other candidate anything
-        gain = DEFAULT_RANKING.named_case if d.meta["doc_id"] == "HEJUD-22414-93" else 0.0
+        gain = DEFAULT_RANKING.for_query(query).named_case if d.meta["doc_id"] == "HEJUD-22414-93" else 0.0
         assert d.score == pytest.approx(plain_scores[d.id] + gain)
 
 
@@ -88,7 +89,7 @@ def test_retrieved_paragraphs_vote_for_the_paragraphs_they_cite(sample_kb, graph
              "where substantial grounds have been shown for believing that the person concerned if deported faces "
              "a real risk of being subjected to treatment contrary to Article 3")
     only_saadi = SearchFilters(doc_ids=("HEJUD-37201-06", "HEJUD-14038-88"), sections=("THE LAW",))
-    silent = replace(DEFAULT_RANKING, votes=0.0, best_voter=0.0, cited_document=0.0)
+    silent = DEFAULT_RANKING.with_weights(votes=0.0, best_voter=0.0, cited_document=0.0)
     voting = DEFAULT_RANKING
 
     def soering_ranks(hits) -> list[int]:
@@ -213,3 +214,23 @@ def test_candidates_pass_between_components_as_one_uncopied_object() -> None:
     assert _deepcopy_with_exceptions({"documents": candidates})["documents"] is candidates
     assert candidates == docs and list(candidates) == docs and candidates[1] is docs[1] and len(candidates) == 3
     assert candidates != docs[:2] and Candidates() == []
+
+
+def test_a_paragraph_holding_the_querys_phrases_in_order_outweighs_the_same_words_shuffled(sample_kb) -> None:
+    """`shared_phrases` rewards the query's words in their order (the Court restating the paragraph it cites), and a
+    phrase every candidate holds counts for little."""
+    saadi = next(c for c in sample_kb.store.document_chunks("HEJUD-37201-06") if c.payload.get("paragraph") == "125")
+    text = saadi.payload["text"]
+    query = " ".join(text.split()[10:50])
+    words = query.split()
+    shuffled = " ".join(words[::2] + words[1::2])  # the same words, hardly a three-word run left in order
+    docs = [Document(id="a", content=text, meta={"doc_id": "HEJUD-37201-06", "paragraph": "125"}),
+            Document(id="b", content=shuffled, meta={"doc_id": "X", "paragraph": "1"})]
+    weights = shared_phrase_weights(query, docs)
+    assert weights[("HEJUD-37201-06", "125")] >= 30 > 5 * weights.get(("X", "1"), 0.0)
+    both = [Document(id=str(i), content="the Court reiterates that it is so", meta={"doc_id": str(i), "paragraph": "1"})
+            for i in range(4)]
+    assert shared_phrase_weights("the Court reiterates", both) == {(str(i), "1"): 0.25 for i in range(4)}
+    assert DEFAULT_RANKING.passages.shared_phrases > 0 and DEFAULT_RANKING.questions.shared_phrases == 0
+    assert DEFAULT_RANKING.for_query("diplomatic assurances") is DEFAULT_RANKING.questions
+    assert DEFAULT_RANKING.for_query(query) is DEFAULT_RANKING.passages

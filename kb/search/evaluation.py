@@ -196,7 +196,7 @@ class Variant:
     mode: SearchMode
     weights: tuple[float, float] | None = None
     ranking: object | None = None
-    """A `kb.search.ranking.RankingWeights` (ranked only); None for the shipped weights."""
+    """A `kb.search.ranking.Ranking` (ranked only); None for the shipped weights."""
     candidates: SearchMode = SearchMode.BM25
     parts: SearchParts = ALL_PARTS
 
@@ -221,15 +221,13 @@ def before_variants() -> list[Variant]:
 def ablation_variants() -> list[Variant]:
     """The shipped ranking over hybrid candidates, without the ranker (which is BM25 search), and with one feature
     switched off at a time."""
-    from dataclasses import fields
-
-    from kb.search.ranking import DEFAULT_RANKING
+    from kb.search.ranking import DEFAULT_RANKING, FEATURES
 
     out = [Variant("ranked, equal fusion weights", SearchMode.RANKED, (1.0, 1.0), candidates=SearchMode.HYBRID),
            Variant("ranked, no authority features", SearchMode.BM25)]
-    for f in fields(DEFAULT_RANKING):
-        if getattr(DEFAULT_RANKING, f.name):
-            out.append(Variant(f"ranked − {f.name}", SearchMode.RANKED, ranking=DEFAULT_RANKING.without(f.name)))
+    for name in FEATURES:
+        if DEFAULT_RANKING.uses(name):
+            out.append(Variant(f"ranked − {name}", SearchMode.RANKED, ranking=DEFAULT_RANKING.without(name)))
     return out
 
 
