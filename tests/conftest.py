@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,17 +101,45 @@ def kb_settings(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def sample_kb(kb_settings, corpus_root: Path):
-    """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test session."""
+def sample_kb(kb_settings, corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test run.
+
+    Under `pytest -n 2` the first worker to need it ingests the files into a home in the folder its workers share
+    (the parent of their base temp folders: xdist's own recipe for a session fixture built once) and closes it; each
+    worker then opens a copy of that home, since a Qdrant Edge shard has one opener. The second worker used to
+    ingest the same files again, ~20 s of CPU even with every vector cached.
+    """
+    from kb.api import KnowledgeBase
+    from kb.settings import Settings
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: nothing to share
+        with embedding_turn():
+            ingest_sample_files(kb_settings, corpus_root)
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "sample_home"
+        with embedding_turn():
+            if not shared.exists():
+                partial = shared.with_name("sample_home.partial")  # renamed once whole: a failed build is not copied
+                shutil.rmtree(partial, ignore_errors=True)
+                ingest_sample_files(Settings.load(home_env(partial, corpus_root)), corpus_root)
+                partial.rename(shared)
+        shutil.copytree(shared, kb_settings.home, dirs_exist_ok=True)
+    kb = KnowledgeBase(kb_settings)
+    yield kb
+    kb.close()
+
+
+def ingest_sample_files(settings, corpus_root: Path) -> None:
+    """SAMPLE_FILES ingested into the store of `settings`, which is closed again."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
 
-    kb = KnowledgeBase(kb_settings)
-    with embedding_turn():
+    kb = KnowledgeBase(settings)
+    try:
         report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
-    assert report.failed == 0, report.failures
-    yield kb
-    kb.close()
+        assert report.failed == 0, report.failures
+    finally:
+        kb.close()
 
 
 def clone_store(kb, settings) -> None:
