@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import shutil
 from contextlib import ExitStack
@@ -60,6 +61,15 @@ memory ceiling), run first. `make test` gives each of its two processes one file
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Every test module is imported now, and with them haystack, torch and transformers: over half a million objects
+    that live as long as the process. Frozen (after one last collection), the garbage collector stops walking them
+    every time a test makes many short-lived objects: the hostile DOCX, XML and HTML bombs took 4.6, 4.0 and 3.1 s
+    to refuse with them in view, 0.56, 0.43 and 0.82 s frozen. Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")
