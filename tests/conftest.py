@@ -51,11 +51,15 @@ def home_env(home: Path, corpus: Path) -> dict[str, str]:
     return {"KB_HOME": str(home), "KB_CORPUS": str(corpus), "KB_EMBED_CACHE": SHARED_EMBED_CACHE}
 
 
-LONGEST_FIRST = ("test_update_concurrency.py", "test_hostile_inputs.py", "test_ui_browser.py", "test_update.py",
-                 "test_hostile_browser.py", "test_check.py")
-"""The files that take longest (a minute or more each here: processes started and killed, a browser, bombs under a
-memory ceiling), run first. `make test` gives each of its two processes one file at a time in this order
-(`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end."""
+LONGEST_FIRST = ("test_update_concurrency.py", "test_check.py", "test_hostile_inputs.py", "test_ui_browser.py",
+                 "test_update.py", "test_hostile_browser.py", "test_export.py", "test_store_conformance.py",
+                 "test_ingest.py")
+"""The files that take longest (half a minute or more each on a cold cache: processes started and killed, a
+browser, bombs, real files to embed), run first. `make test` gives each of its two processes one file at a time in
+this order (`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end.
+test_check goes second because its first test builds the sample store (`sample_kb`, a minute of embedding on a
+cold cache): built beside the concurrency tests, which mostly wait for their processes, it is ready before the
+other process reaches a file that needs it, instead of that process waiting for it halfway through the run."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -127,12 +131,13 @@ def sample_kb(kb_settings, corpus_root: Path, tmp_path_factory: pytest.TempPathF
             ingest_sample_files(kb_settings, corpus_root)
     else:
         shared = tmp_path_factory.getbasetemp().parent / "sample_home"
-        with embedding_turn():
-            if not shared.exists():
-                partial = shared.with_name("sample_home.partial")  # renamed once whole: a failed build is not copied
-                shutil.rmtree(partial, ignore_errors=True)
-                ingest_sample_files(Settings.load(home_env(partial, corpus_root)), corpus_root)
-                partial.rename(shared)
+        if not shared.exists():  # checked before the lock too: another fixture may hold it to embed its own files
+            with embedding_turn():
+                if not shared.exists():
+                    partial = shared.with_name("sample_home.partial")  # renamed when whole: never copied half-built
+                    shutil.rmtree(partial, ignore_errors=True)
+                    ingest_sample_files(Settings.load(home_env(partial, corpus_root)), corpus_root)
+                    partial.rename(shared)
         shutil.copytree(shared, kb_settings.home, dirs_exist_ok=True)
     kb = KnowledgeBase(kb_settings)
     yield kb
