@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
+import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,20 @@ SHARED_EMBED_CACHE = os.environ.get("KB_EMBED_CACHE") or str(
 once instead of once per home; keyed by text and model, so sharing cannot change a result."""
 os.environ["KB_EMBED_CACHE"] = SHARED_EMBED_CACHE
 Path(SHARED_EMBED_CACHE).parent.mkdir(parents=True, exist_ok=True)
+
+
+def share_cores_between_workers() -> None:
+    """Under `pytest -n N` each worker (and each process its tests start, which inherit the setting) runs torch on
+    its share of the cores instead of all of them. Left to itself, each of `make test`'s two workers ran the model
+    on both cores of the machine, and their threads spun waiting for each other: 300 Soering paragraphs took 25.8 s
+    (9.2 s of CPU) on two threads beside another busy process, 16.4 s (4.7 s) on one, with bit-identical vectors.
+    A serial run and an explicit OMP_NUM_THREADS are left alone."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    if workers > 1:
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+
+
+share_cores_between_workers()
 
 
 REQUIRE_CORPUS = "KB_REQUIRE_CORPUS"
@@ -35,16 +51,29 @@ def home_env(home: Path, corpus: Path) -> dict[str, str]:
     return {"KB_HOME": str(home), "KB_CORPUS": str(corpus), "KB_EMBED_CACHE": SHARED_EMBED_CACHE}
 
 
-LONGEST_FIRST = ("test_update_concurrency.py", "test_hostile_inputs.py", "test_ui_browser.py", "test_update.py",
-                 "test_hostile_browser.py", "test_check.py")
-"""The files that take longest (a minute or more each here: processes started and killed, a browser, bombs under a
-memory ceiling), run first. `make test` gives each of its two processes one file at a time in this order
-(`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end."""
+LONGEST_FIRST = ("test_update_concurrency.py", "test_check.py", "test_hostile_inputs.py", "test_ui_browser.py",
+                 "test_update.py", "test_hostile_browser.py", "test_export.py", "test_store_conformance.py",
+                 "test_ingest.py")
+"""The files that take longest (half a minute or more each on a cold cache: processes started and killed, a
+browser, bombs, real files to embed), run first. `make test` gives each of its two processes one file at a time in
+this order (`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end.
+test_check goes second because its first test builds the sample store (`sample_kb`, a minute of embedding on a
+cold cache): built beside the concurrency tests, which mostly wait for their processes, it is ready before the
+other process reaches a file that needs it, instead of that process waiting for it halfway through the run."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Every test module is imported now, and with them haystack, torch and transformers: over half a million objects
+    that live as long as the process. Frozen (after one last collection), the garbage collector stops walking them
+    every time a test makes many short-lived objects: the hostile DOCX, XML and HTML bombs took 4.6, 4.0 and 3.1 s
+    to refuse with them in view, 0.56, 0.43 and 0.82 s frozen. Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")
@@ -86,17 +115,46 @@ def kb_settings(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def sample_kb(kb_settings, corpus_root: Path):
-    """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test session."""
+def sample_kb(kb_settings, corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A KnowledgeBase over a real Qdrant Edge store holding SAMPLE_FILES, ingested once per test run.
+
+    Under `pytest -n 2` the first worker to need it ingests the files into a home in the folder its workers share
+    (the parent of their base temp folders: xdist's own recipe for a session fixture built once) and closes it; each
+    worker then opens a copy of that home, since a Qdrant Edge shard has one opener. The second worker used to
+    ingest the same files again, ~20 s of CPU even with every vector cached.
+    """
+    from kb.api import KnowledgeBase
+    from kb.settings import Settings
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: nothing to share
+        with embedding_turn():
+            ingest_sample_files(kb_settings, corpus_root)
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "sample_home"
+        if not shared.exists():  # checked before the lock too: another fixture may hold it to embed its own files
+            with embedding_turn():
+                if not shared.exists():
+                    partial = shared.with_name("sample_home.partial")  # renamed when whole: never copied half-built
+                    shutil.rmtree(partial, ignore_errors=True)
+                    ingest_sample_files(Settings.load(home_env(partial, corpus_root)), corpus_root)
+                    partial.rename(shared)
+        shutil.copytree(shared, kb_settings.home, dirs_exist_ok=True)
+    kb = KnowledgeBase(kb_settings)
+    yield kb
+    kb.close()
+
+
+def ingest_sample_files(settings, corpus_root: Path) -> None:
+    """SAMPLE_FILES ingested into the store of `settings`, which is closed again."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
 
-    kb = KnowledgeBase(kb_settings)
-    with embedding_turn():
+    kb = KnowledgeBase(settings)
+    try:
         report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
-    assert report.failed == 0, report.failures
-    yield kb
-    kb.close()
+        assert report.failed == 0, report.failures
+    finally:
+        kb.close()
 
 
 def clone_store(kb, settings) -> None:

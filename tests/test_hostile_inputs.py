@@ -15,6 +15,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -157,7 +158,7 @@ def _text_pdf() -> bytes:
     return out.getvalue()
 
 
-CASES: list[tuple[str, str, bytes | None, str]] = [
+CASES: list[tuple[str, str, bytes | Callable[[], bytes], str]] = [
     # (file name, format, content, what the one-line error must say)
     ("echr_deep.json", "echr-json", _nested(100_000), "nested"),
     ("echr_extra_deep.json", "echr-json", _record(extra={"a": {"b": {"c": {"d": {"e": 1}}}}}), "field 'extra'"),
@@ -178,24 +179,26 @@ CASES: list[tuple[str, str, bytes | None, str]] = [
      "field 'paragraph_numbers[1]'"),
     ("echr_title_huge.json", "echr-json", _record(title="A" * 50_000), "field 'title'"),
     ("echr_broken.json", "echr-json", b'{"paragraphs": ["x"', "broken JSON"),
-    ("echr_bomb.json.gz", "echr-json", _gzip_bomb(), "decompression bomb"),
+    ("echr_bomb.json.gz", "echr-json", _gzip_bomb, "decompression bomb"),
     ("un_text_int.json", "un-json", _un(paragraph={"Text": 5}), "field 'paragraphs[0].Text'"),
     ("un_number_list.json", "un-json", _un(meta={"number": [1]}), "field 'metadata.number'"),
     ("un_title_object.json", "un-json", _un(meta={"title": {"en": "x"}}), "field 'metadata.title'"),
-    ("bomb.docx", "docx", _docx_of_empty_paragraphs(20_000_000), f"more than {MAX_XML_ELEMENTS:,} elements"),
-    ("zipbomb.docx", "docx", _zip_bomb_docx(), "decompression bomb"),
+    ("bomb.docx", "docx", lambda: _docx_of_empty_paragraphs(20_000_000), f"more than {MAX_XML_ELEMENTS:,} elements"),
+    ("zipbomb.docx", "docx", _zip_bomb_docx, "decompression bomb"),
     ("notzip.docx", "docx", b"PK\x03\x04 truncated", "corrupt or truncated"),
     ("elements.xml", "akn-xml", b"<akomaNtoso>" + b"<p/>" * (MAX_XML_ELEMENTS + 10) + b"</akomaNtoso>",
      f"more than {MAX_XML_ELEMENTS:,} XML elements"),
     ("elements.html", "html", b"<html><body>" + b"<p>x</p>" * (MAX_XML_ELEMENTS + 10) + b"</body></html>",
      f"more than {MAX_XML_ELEMENTS:,} XML elements"),
-    ("stream-bomb.pdf", "pdf", _pdf(content=b"BT ET " * 20_000_000), "decompression bomb"),
-    ("pages.pdf", "pdf", _pdf(pages=5_001), "5,001 pages (limit 5,000)"),
+    ("stream-bomb.pdf", "pdf", lambda: _pdf(content=b"BT ET " * 20_000_000), "decompression bomb"),
+    ("pages.pdf", "pdf", lambda: _pdf(pages=5_001), "5,001 pages (limit 5,000)"),
     ("broken.pdf", "pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF",
      "PDF"),
     ("binary.md", "markdown", b"\x00\x01\x02 binary", "binary data"),
 ]
-"""Every hostile input, by the format that reads it."""
+"""Every hostile input, by the format that reads it. The bombs are given as the function that builds them, called by
+`hostile_dir` when a test first needs them: built here at import, they cost every xdist worker ~5 s of collection
+whether or not it runs this module."""
 
 BOMBS = {"bomb.docx", "zipbomb.docx", "elements.xml", "elements.html", "stream-bomb.pdf", "pages.pdf",
          "echr_bomb.json.gz", "echr_deep.json"}
@@ -215,7 +218,7 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
 def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     for name, _, data, _ in CASES:
-        _write(folder, name, data)
+        _write(folder, name, data() if callable(data) else data)
     return folder
 
 

@@ -70,17 +70,37 @@ No independent body has access to the detention facilities named in the assuranc
 WITNESSES = ("Okonkwo", "Takahashi", "Lindqvist", "Ferreira", "Abernathy")
 
 
-def witness_statement(name: str) -> str:
-    return "\n\n".join([
+ADDED_LATER, ADDED = "Added later.", "Added."
+"""Fourth paragraphs the tests add to Okonkwo's statement: a stored file the lawyer changes."""
+
+
+def witness_statement(name: str, fourth: str | None = None) -> str:
+    paragraphs = [
         f"Witness statement of {name}",
         f"1. {name} was held in the Qincheng facility from March to October 2019 without charge.",
         f"2. During that time {name} was questioned daily about relatives living abroad.",
         f"3. {name} saw no lawyer and was told that cooperation would shorten the detention.",
-    ]) + "\n"
+    ]
+    return "\n\n".join(paragraphs + ([f"4. {fourth}"] if fourth else [])) + "\n"
+
+
+@pytest.fixture(scope="module")
+def drop_texts_embedded(tmp_path_factory: pytest.TempPathFactory, corpus_root: Path) -> None:
+    """Every drop-folder file this module's `kb update` processes read, ingested once here so that its passages are
+    in the shared embedding cache, as they are on every run after the first. On a cold cache each update process
+    that met a new passage loaded the model for it (~5 s of CPU, six times), which is not what these tests are
+    about: the hand-over, the lock and kill -9 are the same whether a vector comes from the model or the cache."""
+    scratch = Settings.load(home_env(tmp_path_factory.mktemp("drop_texts"), corpus_root))
+    scratch.drop.mkdir(parents=True)
+    statements = [witness_statement(name) for name in WITNESSES]
+    statements += [witness_statement("Okonkwo", fourth) for fourth in (ADDED_LATER, ADDED)]
+    for i, text in enumerate(statements):
+        (scratch.drop / f"statement-{i}.txt").write_text(text, encoding="utf-8")
+    assert run_update(scratch, UpdateRequest(corpus=False), warn=lambda m: None).added == len(statements)
 
 
 @pytest.fixture()
-def settings(tmp_path: Path, corpus_root: Path) -> Settings:
+def settings(tmp_path: Path, corpus_root: Path, drop_texts_embedded: None) -> Settings:
     settings = Settings.load(home_env(tmp_path / "home", corpus_root))
     settings.drop.mkdir(parents=True)
     (settings.drop / "note.md").write_text(NOTE, encoding="utf-8")
@@ -95,13 +115,16 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 
 class Owner:
-    def __init__(self, settings: Settings, tmp: Path, queries: list[str]) -> None:
+    def __init__(self, settings: Settings, tmp: Path, queries: list[str], inbox_poll: float | None = None) -> None:
+        """`inbox_poll`: the watcher's `KB_INBOX_POLL` when not the default, for a test that waits for every batch
+        to be applied rather than timing how soon one is."""
         self.log = tmp / "owner.jsonl"
         self.stop_file = tmp / "owner.stop"
         script = tmp / "owner.py"
         script.write_text(OWNER, encoding="utf-8")
+        env = env_for(settings) | ({"KB_INBOX_POLL": str(inbox_poll)} if inbox_poll else {})
         self.proc = subprocess.Popen([sys.executable, str(script), str(self.log), str(self.stop_file), *queries],
-                                     env=env_for(settings), cwd=PROJECT)
+                                     env=env, cwd=PROJECT)
         deadline = time.monotonic() + 120
         while not self.entries():
             assert self.proc.poll() is None, "owner process died on start"
@@ -195,7 +218,7 @@ def test_kill_9_at_any_point_leaves_a_store_that_opens_and_a_rerun_completes(
 
     # 3. a direct update (nobody holds the store) is killed after its first write
     (settings.drop / "abernathy.txt").write_text(witness_statement("Abernathy"), encoding="utf-8")
-    (settings.drop / "okonkwo.txt").write_text(witness_statement("Okonkwo") + "\n4. Added later.\n", encoding="utf-8")
+    (settings.drop / "okonkwo.txt").write_text(witness_statement("Okonkwo", ADDED_LATER), encoding="utf-8")
     kill_after_first_batch(kb_update(settings, "--batch-chunks", "1"))
     assert stored_drop_documents(settings), "store did not open after kill -9"
 
@@ -209,7 +232,7 @@ def test_kill_9_at_any_point_leaves_a_store_that_opens_and_a_rerun_completes(
     try:
         okonkwo = next(d for d in documents if d.startswith("DROP-okonkwo-"))
         view = kb.show(okonkwo, "4")
-        assert view.paragraphs[view.focus].text.endswith("Added later.")
+        assert view.paragraphs[view.focus].text.endswith(ADDED_LATER)
         assert run_update(settings, UpdateRequest(corpus=False), warn=lambda m: None, store=kb.store).chunks == 0
     finally:
         kb.close()
@@ -259,7 +282,7 @@ def test_a_second_process_beside_the_owner_never_breaks_its_writes(settings: Set
     close succeed, each update's batches are applied and the inbox empties, versions.json is fresh, a deleted file
     is removed.
     """
-    owner = Owner(settings, tmp_path, ["assurances cannot be monitored"])
+    owner = Owner(settings, tmp_path, ["assurances cannot be monitored"], inbox_poll=0.5)
     try:
         for attempt in range(10):
             refused = subprocess.run([sys.executable, "-c", SECOND_OPENER], env=env_for(settings), cwd=PROJECT,
@@ -275,7 +298,7 @@ def test_a_second_process_beside_the_owner_never_breaks_its_writes(settings: Set
         steps = [
             (lambda: okonkwo.write_text(witness_statement("Okonkwo"), encoding="utf-8"), (1, 0, 1, 0)),
             (lambda: takahashi.write_text(witness_statement("Takahashi"), encoding="utf-8"), (1, 0, 2, 0)),
-            (lambda: okonkwo.write_text(witness_statement("Okonkwo") + "\n4. Added.\n", encoding="utf-8"),
+            (lambda: okonkwo.write_text(witness_statement("Okonkwo", ADDED), encoding="utf-8"),
              (0, 1, 2, 0)),
             (lambda: None, (0, 0, 3, 0)),
             (lambda: takahashi.unlink(), (0, 0, 2, 1)),
