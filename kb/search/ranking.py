@@ -394,7 +394,11 @@ class Ranking:
     questions: RankingWeights = QUESTION_WEIGHTS
 
     def for_query(self, query: str) -> RankingWeights:
-        return self.questions if is_lawyer_query(query) else self.passages
+        return self.of(is_lawyer_query(query))
+
+    def of(self, question: bool) -> RankingWeights:
+        """The set for a lawyer's query (`question`) or for a passage."""
+        return self.questions if question else self.passages
 
     def without(self, name: str) -> Ranking:
         """Both sets with feature `name` switched off (ValueError naming the valid features)."""
@@ -433,7 +437,7 @@ class LegalRanker:
         return any(self.ranking.uses(name) for name in ("votes", "best_voter", "cited_document"))
 
     def context(self, pool: list[Document], fetched: list[Document], evidence: CitationEvidence, query: str,
-                filters: SearchFilters, weights: RankingWeights) -> RankingContext:
+                filters: SearchFilters, weights: RankingWeights, question: bool) -> RankingContext:
         excluded = set(filters.exclude_doc_ids)
         rank: dict[Key, int] = {}
         for i, doc in enumerate(pool, 1):
@@ -452,7 +456,7 @@ class LegalRanker:
                     note_rank.setdefault(appno, rank[key_of(doc)])
         phrase_weight = shared_phrase_weights(query, pool + fetched) if weights.shared_phrases else {}
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, appnos, names,
-                              is_lawyer_query(query), note_rank, filters.sections, phrase_weight)
+                              question, note_rank, filters.sections, phrase_weight)
 
     def features(self, doc: Document, ctx: RankingContext) -> dict[str, float]:
         key = key_of(doc)
@@ -487,8 +491,9 @@ class LegalRanker:
         if not pool:
             return {"documents": Candidates()}
         fetched = list(fetched or [])
-        weights = self.ranking.for_query(query)
-        ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters, weights)
+        question = is_lawyer_query(query)  # decided once: it picks the weights and switches the question features
+        weights = self.ranking.of(question)
+        ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters, weights, question)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
         scored = sorted(zip(self.scores(docs, values, weights, named_kinds(query)), docs, values, strict=True),
