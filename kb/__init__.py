@@ -6,3 +6,8 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+
+from kb.deferred import defer_import  # noqa: E402
+
+# torch loads when the embedder first needs it, not whenever haystack is imported (kb/deferred.py says why).
+defer_import("torch")
