@@ -51,20 +51,20 @@ class DeferredModule(types.ModuleType):
 
 
 class _LoadedMeanwhile(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """`import torch.nn` while the stand-in is in `sys.modules`: the import system reads the stand-in's `__path__`,
-    which loads torch, and torch's own `__init__` imports `torch.nn`; the import system, having checked
-    `sys.modules` before, would then run `torch.nn` a second time (torch's C types refuse to be registered twice and
-    the process aborts). First on `sys.meta_path`, this finder answers such an import with the module loaded
-    meanwhile, unchanged."""
+    """`import torch.distributed` (sentence-transformers does) while the stand-in is in `sys.modules`: the import
+    system reads the stand-in's `__path__`, which loads torch, and torch's own `__init__` imports `torch.distributed`;
+    the import system, having checked `sys.modules` before, would then run it a second time (torch's C types refuse
+    to be registered twice and the process aborts). First on `sys.meta_path`, this finder answers such an import
+    with the module loaded meanwhile, unchanged."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, importlib.machinery.ModuleSpec] = {}
 
     def find_spec(self, name: str, path=None, target=None):
         module = sys.modules.get(name)
         if module is None or name.partition(".")[0] not in _deferred:
             return None
         return importlib.util.spec_from_loader(name, self)
-
-    def __init__(self) -> None:
-        self._specs: dict[str, importlib.machinery.ModuleSpec] = {}
 
     def create_module(self, spec):
         module = sys.modules[spec.name]

@@ -106,6 +106,23 @@ SAMPLE_FILES = (
 """A fixed, real slice of the corpus: the leading removal cases and one file of every other kind."""
 
 
+OHCHR_REPORT = "reports/22-08-31-final-assesment.pdf"
+
+
+@pytest.fixture(scope="session")
+def ohchr_report(corpus_root: Path):
+    """The OHCHR Xinjiang assessment as the PDF loader reads it, read once per process: three tests in two files
+    check what the loader makes of it, and parsing its pages costs ~6 s of CPU each time."""
+    import logging
+
+    from ingest.loaders import pdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    docs = pdf.load(corpus_root / OHCHR_REPORT, OHCHR_REPORT, "report")
+    assert len(docs) == 1 and docs[0].source_file == OHCHR_REPORT
+    return docs[0]
+
+
 @pytest.fixture(scope="session")
 def kb_settings(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
     from kb.settings import Settings

@@ -55,9 +55,8 @@ def test_un_numbers_are_clean_and_ids_unique(corpus_root: Path) -> None:
     assert gc28.court == "Human Rights Committee" and "19" in [p.number for p in gc28.paragraphs]
 
 
-def test_ohchr_report_pages_and_numbered_paragraphs(corpus_root: Path) -> None:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    doc = load_one(pdf, corpus_root, "reports/22-08-31-final-assesment.pdf", "report")
+def test_ohchr_report_pages_and_numbered_paragraphs(ohchr_report: SourceDocument) -> None:
+    doc = ohchr_report
     assert (doc.doc_id, doc.court, doc.date, doc.doc_type) == ("OHCHR-XUAR-2022-08-31", "OHCHR", "2022-08-31", "REPORT")
     para_10 = paragraph(doc, "10")
     assert para_10.page == 4  # the printed page (PDF page 6): the report prints its own numbers
@@ -69,9 +68,9 @@ def test_ohchr_report_pages_and_numbered_paragraphs(corpus_root: Path) -> None:
     assert all(p.page is not None for p in doc.paragraphs) and doc.extra["printed_page_offset"] == 2
 
 
-def test_ohchr_paragraph_runs_across_the_page_break_and_footnotes_are_their_own_chunks(corpus_root: Path) -> None:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    doc = load_one(pdf, corpus_root, "reports/22-08-31-final-assesment.pdf", "report")
+def test_ohchr_paragraph_runs_across_the_page_break_and_footnotes_are_their_own_chunks(
+        ohchr_report: SourceDocument) -> None:
+    doc = ohchr_report
     para_142 = [p for p in doc.paragraphs if p.number == "142"]
     assert len(para_142) == 1 and para_142[0].page == 42  # printed p. 42, continued on p. 43 in one chunk
     assert para_142[0].text.endswith("in any circumstance of real risks of breach of the principle of non-refoulement.")

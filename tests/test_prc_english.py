@@ -3,12 +3,11 @@ and the query translator are tested in test_glossary.py.)"""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
 
-from ingest.loaders import pdf, statute_md
+from ingest.loaders import statute_md
 from kb.citations.style import cite
 from kb.indexing.chunking import prepare
 
@@ -30,11 +29,8 @@ def test_prc_article_cited_in_english_with_the_chinese_kept(corpus_root: Path) -
     assert chunk.meta["text"].startswith("第二十二条 被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪")
 
 
-def test_ohchr_paragraph_cited_by_printed_number_and_printed_page(corpus_root: Path) -> None:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    relative = "reports/22-08-31-final-assesment.pdf"
-    doc = pdf.load(corpus_root / relative, relative, "report")[0]
-    chunks = {c.meta["paragraph"]: c for c in prepare(doc, "reports").chunks}
+def test_ohchr_paragraph_cited_by_printed_number_and_printed_page(ohchr_report) -> None:
+    chunks = {c.meta["paragraph"]: c for c in prepare(ohchr_report, "reports").chunks}
     title = "Assessment of human rights concerns in the Xinjiang Uyghur Autonomous Region, People's Republic of China"
     assert cite(chunks["131"].meta) == f"OHCHR, {title} (31 August 2022), para. 131 (p. 40)"
     assert chunks["131"].meta["text"].startswith("131. The Convention for the Protection of All Persons from Enforced")
