@@ -40,7 +40,7 @@ def check_model(model: str) -> None:
         )
 
 
-def document_embedder(model: str, dtype: str = "bfloat16", batch_size: int = 64):
+def document_embedder(model: str, dtype: str, batch_size: int):
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersDocumentEmbedder,
     )
@@ -120,9 +120,9 @@ class EmbeddingCache:
 class CachedDocumentEmbedder:
     """Dense-embeds documents, taking vectors from the cache where the exact text was embedded before.
 
-    `make_embedder` builds the model's embedder (e.g. `lambda: document_embedder(model)`); it is called on the first
-    text the cache does not hold, so a run over cached texts (an unchanged re-ingest, a `kb update` of a known file,
-    the tests' shared cache) never pays for importing sentence-transformers and torch (~10 s here) or loading the model.
+    `make_embedder` builds the model's embedder (e.g. `lambda: document_embedder(model, dtype, batch)`); it is called
+    on the first text the cache does not hold, so a run over cached texts (an unchanged re-ingest, a `kb update` of a
+    known file, the tests' shared cache) never pays for loading sentence-transformers, torch and the model.
     """
 
     def __init__(self, make_embedder: Callable[[], Any], cache: EmbeddingCache | None) -> None:

@@ -98,7 +98,8 @@ def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
         for doc in docs:
             prepared = prepare(doc, item.source_name)
             chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
-    dense = CachedDocumentEmbedder(lambda: document_embedder(kb_settings.model, kb_settings.embed_dtype),
+    dense = CachedDocumentEmbedder(lambda: document_embedder(kb_settings.model, kb_settings.embed_dtype,
+                                                             kb_settings.embed_batch),
                                    EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
     dense.warm_up()
     with embedding_turn():
