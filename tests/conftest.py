@@ -88,6 +88,8 @@ def corpus_root() -> Path:
     return root
 
 
+OHCHR_REPORT = "reports/22-08-31-final-assesment.pdf"
+
 SAMPLE_FILES = (
     "echr/JUDGMENT/HEJUD-14038-88.json.gz",  # Soering v. the United Kingdom (death row phenomenon)
     "echr/JUDGMENT/HEJUD-22414-93.json.gz",  # Chahal v. the United Kingdom
@@ -100,13 +102,10 @@ SAMPLE_FILES = (
     "echr/INFORMATION_NOTE/CLIN-37201-06.json",
     "un/Annotated_CAT_GC4_art.3.json",
     "prc-law/宪法相关法/监察法(2018-03-20).md",
-    "reports/22-08-31-final-assesment.pdf",
+    OHCHR_REPORT,
     "national/uk-tna/2017-ewhc-1912-admin.xml",
 )
 """A fixed, real slice of the corpus: the leading removal cases and one file of every other kind."""
-
-
-OHCHR_REPORT = "reports/22-08-31-final-assesment.pdf"
 
 
 @pytest.fixture(scope="session")
