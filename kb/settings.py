@@ -44,7 +44,7 @@ EMBED_BATCH = 8
 """Passages per model batch. On the CPU small batches are faster (their activations stay in the caches):
 `bench/ingest_speed.py --docs 4` against 64, same run, engine passages/s 16.2 → 17.6 on two threads and 9.3 → 10.1 on
 one, peak RSS 1.38 → 0.80 GB (sentence-transformers sorts passages by length, so a batch pads little either way).
-A GPU wants 64 or more: set KB_EMBED_BATCH."""
+On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BATCH."""
 
 
 def _default_dtype() -> str:
