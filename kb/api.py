@@ -16,6 +16,7 @@ from pathlib import Path
 from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
+from kb.drafting.check import MAX_BRIEF_CHARS
 from kb.drafting.matters import CollectedPassage
 from kb.errors import DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
@@ -28,8 +29,8 @@ from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
 
-__all__ = ["CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError",
-           "SearchFilters", "passage_role", "validate_filters"]
+__all__ = ["MAX_BRIEF_CHARS", "CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase",
+           "MatterNotFoundError", "SearchFilters", "passage_role", "validate_filters"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
@@ -355,12 +356,28 @@ class KnowledgeBase:
     def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
         """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
         store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
-        argues that it does not cite (this searches, so it loads the model)."""
-        from kb.drafting.check import check_blocks, read_brief, text_blocks
+        argues that it does not cite (this searches, so it loads the model).
 
-        if self.store.count() == 0:
-            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
+        The brief is read (and refused if it is too long or a bomb) before the store is opened. Qdrant Edge 0.9 has
+        no read-only open (`EdgeShard.load` takes the shard's write-ahead-log lock, and a second opener broke the
+        owner's flushes: issue 14), so a store another process holds is a StoreLockedError that says where the
+        check can run instead."""
+        from kb.drafting.check import MAX_BRIEF_CHARS, check_blocks, read_brief, text_blocks
+        from kb.errors import BriefError, StoreLockedError
+
+        if is_text and len(str(brief)) > MAX_BRIEF_CHARS:
+            raise BriefError(f"the text has {len(str(brief)):,} characters (limit {MAX_BRIEF_CHARS:,}); check it in "
+                             "parts")
         blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
+        try:
+            empty = self.store.count() == 0
+        except StoreLockedError:
+            raise StoreLockedError(
+                f"The store at {self.settings.store} is open in another process (Qdrant Edge allows one opener and has "
+                "no read-only mode). Check the brief through that process (the app's “Check a brief” page, or the MCP "
+                "server's check_citations tool), or stop it and run `kb check` again.") from None
+        if empty:
+            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
         report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
         if missing and report.grounds:
             report.missing = self.missing_authorities(report)
@@ -375,7 +392,7 @@ class KnowledgeBase:
     def missing_authorities(self, report, per_ground: int = 3) -> list:
         """Per ground the brief argues, the ECtHR judgments that lead a search for its principles and that the
         brief does not cite."""
-        from kb.drafting.check import MissingAuthority
+        from kb.drafting.check import MissingAuthority, shows_ground
         from kb.drafting.draft import ground_queries
         from kb.drafting.matters import Matter
 
@@ -390,6 +407,8 @@ class KnowledgeBase:
                 for hit in self.search(query, filters, limit=10):
                     if hit.doc_id in cited or hit.doc_id in seen or len(seen) >= per_ground:
                         continue
+                    if not shows_ground(hit.text, ground):
+                        continue  # a passage that does not speak of the ground is no authority for it
                     seen.add(hit.doc_id)
                     out.append(MissingAuthority(ground, probe.ground_label(ground), hit.doc_id, hit.citation,
                                                 hit.url))

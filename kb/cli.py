@@ -199,6 +199,11 @@ def check_arguments(args: argparse.Namespace) -> None:
         validate_limit(args.limit)
     if args.command == "draft" and args.out is not None and not args.out.parent.is_dir():
         raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
+    if args.command == "check" and args.docx is not None:
+        if not args.docx.parent.is_dir():
+            raise UsageError(f"--docx {args.docx}: the folder {args.docx.parent} does not exist; create it first")
+        if args.docx.suffix.lower() != ".docx":
+            raise UsageError(f"--docx {args.docx}: the annotated copy is a Word file; give it a .docx name")
 
 
 def cmd_ingest(kb, args) -> int:

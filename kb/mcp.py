@@ -21,7 +21,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from kb.api import CollectedPassage, Hit, KbError, KnowledgeBase, SearchFilters, passage_role
+from kb.api import MAX_BRIEF_CHARS, CollectedPassage, Hit, KbError, KnowledgeBase, SearchFilters, passage_role
 
 INSTRUCTIONS = (
     "Extradition-defence knowledge base: ECtHR case law, UN treaty-body General Comments, UK judgments, PRC "
@@ -83,11 +83,18 @@ class CiteResult(BaseModel):
     url: str | None
 
 
+class QuoteGrade(BaseModel):
+    quote: str
+    grade: Literal["verbatim", "near", "differs", "not_found"]
+    missing: list[str] = Field([], description="the quotation's words that are not in the source")
+    found_at: str | None = Field(None, description="where the text does occur, when not at the pinpoint")
+
+
 class CitationCheck(BaseModel):
     text: str = Field(description="the citation as written")
     line: int
-    status: Literal["verified", "pinpoint_missing", "date_mismatch", "name_number_mismatch", "quote_not_found",
-                    "not_in_corpus"]
+    status: Literal["verified", "not_in_corpus", "ambiguous", "name_number_mismatch", "date_mismatch",
+                    "pinpoint_missing", "quote_differs", "quote_not_found"]
     reason: str
     kind: str
     doc_id: str | None = None
@@ -96,6 +103,9 @@ class CitationCheck(BaseModel):
     quotes: list[str] = []
     quote_found_at: list[str] = []
     url: str | None = None
+    where: str = Field("", description="where the citation stands: `line 12`, `[51]`, `footnote 3 (line 40)`")
+    quote_grades: list[QuoteGrade] = []
+    candidates: list[str] = Field([], description="for `ambiguous`: the documents the citation could mean")
 
 
 class MissingAuthority(BaseModel):
@@ -254,7 +264,8 @@ def build_server(kb: KnowledgeBase) -> MCPServer:
     @server.tool()
     @_tool_errors
     def check_citations(
-        text: Annotated[str, Field(min_length=1, description="the passage or brief to check")],
+        text: Annotated[str, Field(min_length=1, max_length=MAX_BRIEF_CHARS, description="the passage or brief to "
+                                   "check")],
         missing: Annotated[bool, Field(description="also list leading authorities the text does not cite")] = True,
     ) -> CheckResult:
         """Every citation and attributed quotation in the text, checked against the sources: resolved document,

@@ -141,7 +141,7 @@ def _is_name_word(token: Token) -> bool:
     return token.text[0].isalpha() and token.text[0].isupper()
 
 
-def _name_start(tokens: list[Token], last: int) -> int | None:
+def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
     """Index of the first token of the case name that ends at token `last` (the word before `v`), walking back over
     at most MAX_NAME_TOKENS tokens: capitalised words, initials (`M.S.S.`, `NA.`), connectors and a parenthesis of
     names (`Othman (Abu Qatada)`). None when there is no name."""
@@ -312,7 +312,8 @@ V_ANCHOR = re.compile(r"(?<![\w.])v(?:s)?\.?(?=\s)")
 APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
 _APP = r"\d{1,6}/\d{2}(?!\d)"
 _APP_LIST = rf"{_APP}(?:\s*(?:,|and|&)\s*(?:nos?\.?\s*)?{_APP}){{0,40}}+"
-UK_COURTS = r"UKSC|UKHL|UKPC|UKUT|UKFTT|UKAIT|UKIAT|UKEAT|EWCA|EWHC|EWCOP|EWFC|EWCC|CSIH|CSOH|HCJAC|NICA|NIQB|NIKB|IEHC|IESC|IECA"
+UK_COURTS = (r"UKSC|UKHL|UKPC|UKUT|UKFTT|UKAIT|UKIAT|UKEAT|EWCA|EWHC|EWCOP|EWFC|EWCC|CSIH|CSOH|HCJAC|NICA|NIQB|NIKB|"
+             r"IEHC|IESC|IECA")
 UK_NEUTRAL = re.compile(
     rf"\[(?P<year>\d{{4}})\]\s+(?P<court>{UK_COURTS})\s+(?:(?P<div>Civ|Crim|IAC|AAC|TCC)\s+)?(?P<number>\d{{1,6}})"
     r"(?:\s*\((?P<bracket>[A-Za-z]{2,12})\))?")
@@ -341,7 +342,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("date", rf"(?:(?:judgment|decision)\s+of\s+)?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"),
     ("year", r"\(\d{4}\)"),
     ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"),
-    ("pin", rf"(?:at\s+)?§§?\s*{PARAS}|(?:at\s+)?(?:paras?\.?|paragraphs?)\s*{PARAS}(?!\s*above|\s*below)"
+    ("pin", rf"(?:at\s+)?§§?\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
             rf"|(?:at\s+)?\[\d{{1,3}}\](?:\s*(?:-|–|to|and|,)\s*\[\d{{1,3}}\]){{0,10}}+|at\s+\[\d{{4}}\]"),
     ("judgment", r"judgment\b"),
 ))
@@ -411,7 +412,7 @@ def _pins(parts: list[tuple[str, str]]) -> tuple[str, ...]:
             else:
                 out.extend(numbers)
         else:
-            out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:§§?|paras?\.?|paragraphs?)\s*", "", value)))
+            out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:§§?|paragraphs?|paras?\.?)\s*", "", value)))
     return tuple(dict.fromkeys(out))
 
 
@@ -481,7 +482,7 @@ UN_ANCHOR = re.compile(r"\b(?:[Jj]oint\s+)?[Gg]eneral\s+(?P<kind>[Cc]omment|[Rr]
 _UN_NUMBER = re.compile(r"\s*(?:[Nn]o\.?|[Nn]umber|[Nn]r\.?)?\s*(?P<number>\d{1,3})(?![\d/])"
                         r"(?:\s*\((?P<year>\d{4})\))?")
 UN_SYMBOL = re.compile(r"\b(?P<code>CAT|CCPR|CESCR|CERD|CEDAW|CRC|CRPD|CMW|CED)/C/(?:GC|GR)/\d+")
-_UN_PIN = re.compile(rf"(?:§§?|paras?\.?|paragraphs?)\s*(?P<paras>{PARAS})")
+_UN_PIN = re.compile(rf"(?:§§?|paragraphs?|paras?\.?)\s*(?P<paras>{PARAS})")
 UN_WINDOW = 160
 """Characters after a General Comment's number searched for its committee and pinpoint, within the sentence."""
 
@@ -655,9 +656,9 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 # The scanner -------------------------------------------------------------------------------------------------------
 
-SHORT_ANCHOR = re.compile(r"cited\s+above|§|\bparas?\b\.?|\bparagraphs?\b|\bat\s+\[")
+SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
-_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", ")", "at", "GC", "dec", ".", "judgment", "see"})
+_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", ")", "at", "GC", "dec", ".", "judgment", "see", "supra"})
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
 `M.S.S. [GC], cited above`."""
 
@@ -690,16 +691,18 @@ class Scanner:
         return _without_overlaps(found)
 
     def _echr_full(self, text: str, tokens: _Tokens) -> Iterator[Citation]:
+        floor = 0
         for m in V_ANCHOR.finditer(text):
             respondent = RESPONDENT.match(text, m.end())
             if not respondent:
                 continue
             last = tokens.before(m.start())
-            first = _name_start(tokens.tokens, last) if last >= 0 else None
+            first = _name_start(tokens.tokens, last, floor) if last >= 0 else None
             if first is None:
                 continue
             start = tokens.tokens[first].start
             tail = _tail(text, respondent.end())
+            floor = tail.end
             names = {n for n, _ in tail.parts}
             if names & {"uk", "domestic"} and not names & {"report", "appno", "gc", "dec"}:
                 continue  # a domestic case against a state: `X v Romania [2013] EWHC 1234 (Admin)`
@@ -713,7 +716,7 @@ class Scanner:
         for m in SHORT_ANCHOR.finditer(text):
             if m.start() < reached or _inside(taken, m.start()):
                 continue
-            explicit = m.group().startswith("cited")
+            explicit = m.group().startswith(("cited", "supra"))
             if not explicit and not self.names:
                 continue
             i = tokens.before(m.start())
