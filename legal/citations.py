@@ -144,11 +144,14 @@ def _is_name_word(token: Token) -> bool:
 def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
     """Index of the first token of the case name that ends at token `last` (the word before `v`), walking back over
     at most MAX_NAME_TOKENS tokens: capitalised words, initials (`M.S.S.`, `NA.`), connectors and a parenthesis of
-    names (`Othman (Abu Qatada)`). None when there is no name."""
+    names (`Othman (Abu Qatada)`), never before the text offset `floor` (where the previous citation ended). None
+    when there is no name."""
     first = None
     j, used = last, 0
     while j >= 0 and used < MAX_NAME_TOKENS:
         t = tokens[j]
+        if t.start < floor:
+            break
         if _is_name_word(t):
             first = j
         elif t.text == "." and j > 0 and _is_name_word(tokens[j - 1]) and tokens[j - 1].end == t.start \
@@ -175,8 +178,6 @@ def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
         t = tokens[first]
         if t.text[0].isalpha() and (t.text.lower() in CONNECTORS and not t.text[0].isupper() or t.text in LEAD_WORDS):
             first += 1
-        elif t.text == "(":
-            break
         else:
             break
     if first > last or not _is_name_word(tokens[first]) and tokens[first].text != "(":
@@ -220,6 +221,9 @@ class Citation:
     """Pinpoints: `125`, `124`…`133`; PRC `383` or `120-1`."""
     key: str | None = None
     """UN `GC-4` / `GR-19`; PRC the statute's Chinese short name when known (`刑法`)."""
+    domestic_namesake: bool = False
+    """A short form whose name the text also gave a domestic case (`Al-Jedda at [145]` after `Al-Jedda v Secretary of
+    State for Defence [2007] UKHL 58`): it may mean either."""
     quotes: list[str] = field(default_factory=list)
 
 
@@ -227,6 +231,12 @@ def fold(text: str) -> str:
     """Lower case without accents (`Öcalan` → `ocalan`, `Çakıcı` → `cakici`): names compare as a lawyer types them."""
     text = (text or "").replace("ı", "i").replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def strip_marks(text: str) -> str:
+    """Accents and combining marks removed, case kept: HUDOC titles carry stray ones (`Şeri̇Fe Yi̇Ği̇T`)."""
+    text = text.replace("ı", "i").replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 NAME_STOPWORDS = frozenset({"and", "others", "the", "of", "de", "van", "von", "der", "la", "le", "case", "affaire",
@@ -241,7 +251,7 @@ _NAME_WORD = re.compile(r"(?:[^\W\d_]\.\s?)+|[^\W\d_][\w’'\-]*")
 def applicant_tokens(name: str | None) -> tuple[str, ...]:
     """The words that identify an applicant: `Vilvarajah and Others` → (`vilvarajah`,); initials keep their letters
     together (`M.S.S.`, `MSS`, `M. S. S.` → `mss`), so UK and Strasbourg spellings agree."""
-    name = _V_SPLIT.split(name or "", maxsplit=1)[0]
+    name = _V_SPLIT.split(strip_marks(name or ""), maxsplit=1)[0]
     name = _NUMBER_PAREN.sub(" ", name)
     words: list[str] = []
     for raw in _NAME_WORD.findall(name):
@@ -315,25 +325,32 @@ _APP_LIST = rf"{_APP}(?:\s*(?:,|and|&)\s*(?:nos?\.?\s*)?{_APP}){{0,40}}+"
 UK_COURTS = (r"UKSC|UKHL|UKPC|UKUT|UKFTT|UKAIT|UKIAT|UKEAT|EWCA|EWHC|EWCOP|EWFC|EWCC|CSIH|CSOH|HCJAC|NICA|NIQB|NIKB|"
              r"IEHC|IESC|IECA")
 UK_NEUTRAL = re.compile(
-    rf"\[(?P<year>\d{{4}})\]\s+(?P<court>{UK_COURTS})\s+(?:(?P<div>Civ|Crim|IAC|AAC|TCC)\s+)?(?P<number>\d{{1,6}})"
-    r"(?:\s*\((?P<bracket>[A-Za-z]{2,12})\))?")
+    rf"\[(?P<year>\d{{4}})\]\s*(?P<court>{UK_COURTS})\s+(?:(?P<div>Civ|Crim|IAC|AAC|TCC)\.?\s+)?"
+    r"(?P<number>\d{1,6})\b(?:\s*\((?P<bracket>[A-Za-z]{2,12})\))?")
+_UK_BARE_PIN = re.compile(r",?\s*at\s+(?P<paras>\d{1,3}(?:\s*[-–]\s*\d{1,3})?)(?![\d.:/]|\s*(?:am|pm)\b)")
+"""A judge's `[2002] EWCA Civ 1868 at 14-16`: paragraphs without brackets, read after a neutral citation only."""
 DOMESTIC_REPORTS = (r"AC|QB|KB|Ch|Fam|WLR|All\s*ER|All\s*ER\s*\(D\)|BLGR|LGR|Cr\s*App\s*R|Crim\s*LR|Imm\s*AR|INLR|"
                     r"UKHRR|HRLR|FLR|FCR|ICR|IRLR|Lloyd's\s*Rep|P\s*&\s*CR|EGLR|BCLC|BCC|EMLR|SC|SLT|NI|IR|ILRM|"
                     r"CMLR|ECR|Med\s*LR|BMLR|PIQR|RTR|STC|TC|Env\s*LR|JPL|ACD|COD|CLC|Costs\s*LR|WTLR|BPIR|Bus\s*LR")
 LAW_REPORT = re.compile(rf"[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{DOMESTIC_REPORTS})\s+\d{{1,5}}\b")
 """A domestic law report (`[2005] 2 AC 668`, `[2012] BLGR 530`): never an ECtHR or UN citation."""
 
+_EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
+"""European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
+_BRACKET_NUMS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?){0,10}"
 _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(pattern)) for name, pattern in (
     ("uk", rf"\[\d{{4}}\]\s+(?:{UK_COURTS})\b"),
     ("domestic", LAW_REPORT.pattern),
     ("gc", r"\[GC\]|\(GC\)|\bGC\b"),
-    ("dec", r"[(\[]\s*dec\.?\s*[)\]]|\bdec\.(?!\w)|(?:an?\s+)?(?:admissibility\s+)?decision(?:\s+on\s+(?:the\s+)?"
+    ("dec", r"[(\[]\s*(?:dec\.?|[Aa]dmissibility(?:\s+[Dd]ecision)?)\s*[)\]]|\bdec\.(?!\w)|(?:an?\s+)?(?:admissibility\s+)?decision(?:\s+on\s+(?:the\s+)?"
             r"admissibility)?(?:\s+of\s+\d{1,2}\s+(?:" + _MONTH + r")\s+\d{4})?"),
-    ("variant", r"\(\s*(?:Article\s+50|[Jj]ust\s+[Ss]atisfaction|[Rr]evision|[Ii]nterpretation|[Mm]erits)\s*\)"),
+    ("variant", r"\(\s*(?:Article\s+50|[Jj]ust\s+[Ss]atisfaction|[Rr]evision|[Ii]nterpretation|[Mm]erits"
+                r"|[Pp]reliminary\s+[Oo]bjections?)\s*\)"),
     ("number", r"\(\s*nos?\.\s*\d{1,2}(?:\s*(?:and|,)\s*\d{1,2}){0,5}\s*\)"),
-    ("appno", rf"(?:(?:[Aa]pplication|[Aa]pp(?:l)?\.?)\s+)?[Nn]os?\.?\s*{_APP_LIST}|{_APP_LIST}|\d{{3,6}}/\d(?!\d)"),
-    ("report", r"[\[(]\d{4}[\])]\s*\d{1,3}\s*E\.?\s?H\.?\s?R\.?\s?R\.?\s*(?:SE|CD)?\s*\d{1,5}"
-               r"|\d{1,3}\s*E\.?H\.?R\.?R\.?\s*(?:SE|CD)?\s*\d{1,5}"
+    ("appno", rf"(?:[Aa]pplications?|[Aa]pp(?:l)?s?\.?)\s+(?:[Nn]os?\.?\s*)?{_APP_LIST}|[Nn]os?\.?\s*{_APP_LIST}"
+              rf"|{_APP_LIST}|\d{{3,6}}/\d(?!\d)"),
+    ("report", rf"[\[(]\d{{4}}[\])]?\s*\d{{1,3}}\s*{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
+               rf"|\d{{1,3}}\s*{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
                r"|\[\d{4}\]\s*ECHR\s*\d{1,5}|\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?"
                r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-[A-C])?"
                r"|\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+"
@@ -343,8 +360,9 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("year", r"\(\d{4}\)"),
     ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"),
     ("pin", rf"(?:at\s+)?§§?\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
-            rf"|(?:at\s+)?\[\d{{1,3}}\](?:\s*(?:-|–|to|and|,)\s*\[\d{{1,3}}\]){{0,10}}+|at\s+\[\d{{4}}\]"),
-    ("judgment", r"judgment\b"),
+            rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
+            r"|at\s+\[\d{4}\]"),
+    ("judgment", r"(?:judgment|case)\b"),
 ))
 _TAIL_SEP = re.compile(r"\s*[,;:]?\s*")
 _TAIL_OPEN = re.compile(r"[(\[]\s*")
@@ -386,10 +404,13 @@ def _tail(text: str, pos: int) -> _Tail:
     return _Tail(end, parts)
 
 
+_REPORT_YEAR = re.compile(r"ECHR\s+(\d{4})|\[(\d{4})\]\s*ECHR|Reports[^\d]{0,40}(\d{4})-")
+
+
 def _year_of(parts: list[tuple[str, str]]) -> tuple[int | None, bool]:
     for name, value in parts:
         if name == "report":
-            if m := re.search(r"ECHR\s+(\d{4})|\[(\d{4})\]\s*ECHR|Reports[^\d]{0,40}(\d{4})-", value):
+            if m := _REPORT_YEAR.search(value):
                 return int(next(g for g in m.groups() if g)), True
     for name, value in parts:
         if name == "report" and (m := re.match(r"[\[(](\d{4})[\])]", value)):
@@ -406,11 +427,13 @@ def _pins(parts: list[tuple[str, str]]) -> tuple[str, ...]:
         if name != "pin":
             continue
         if "[" in value:
-            numbers = re.findall(r"\[(\d{1,4})\]", value)
-            if len(numbers) == 2 and re.search(r"\]\s*(?:-|–|to)\s*\[", value):
-                out.extend(parse_pinpoints(f"{numbers[0]}-{numbers[1]}"))
+            inner = re.findall(r"\[([^\]]{1,80})\]", value)
+            if len(inner) == 2 and inner[0].isdigit() and inner[1].isdigit() and re.search(r"\]\s*(?:-|–|to)\s*\[",
+                                                                                          value):
+                out.extend(parse_pinpoints(f"{inner[0]}-{inner[1]}"))
             else:
-                out.extend(numbers)
+                for numbers in inner:
+                    out.extend(parse_pinpoints(numbers))
         else:
             out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:§§?|paragraphs?|paras?\.?)\s*", "", value)))
     return tuple(dict.fromkeys(out))
@@ -431,6 +454,13 @@ def _as_written(text: str) -> str:
 _APPNO_LOOSE = re.compile(r"\d{1,6}/\d{1,2}(?!\d)")
 
 
+def _report_key(report: str) -> str:
+    """A report reference in one spelling, so that two citations of one report compare: `(2013) 56 EHHR 27` and
+    `(2013) 56 E.H.R.R. 27` → `(2013) 56 EHRR 27`."""
+    report = re.sub(_EHRR, "EHRR", report)
+    return " ".join(re.sub(r"\[", "(", re.sub(r"\]", ")", report)).split())
+
+
 def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: str, state: str | None) -> Citation:
     parts = tail.parts
     year, exact = _year_of(parts)
@@ -439,11 +469,13 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
     for n, v in parts:
         if n == "variant":
             variant = " ".join(v.strip("() ").lower().split())
+            variant = {"just satisfaction": "article 50", "preliminary objection": "preliminary objections"}.get(
+                variant, variant)
     number = None
     for n, v in parts:
         if n == "number":
             number = int(re.findall(r"\d+", v)[0])
-    reports = tuple(" ".join(v.split()) for n, v in parts if n == "report")
+    reports = tuple(_report_key(v) for n, v in parts if n == "report")
     decision = any(n == "dec" for n, _ in parts) or any(
         re.search(r"EHRR\s*(?:SE|CD)|\bD\.?R\.?\b", r) for r in reports)
     return Citation(
@@ -499,6 +531,19 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
     """The end of the sentence or clause starting at `start` (`;`, a full stop before a capital, a new line)."""
     m = _CLAUSE_END.search(text, start, limit)
     return m.start() if m else limit
+
+
+UN_CONTEXT = 400
+"""Characters before a General Comment searched for the one committee or treaty the passage speaks of (`under the
+UNCRC Article 31 …, as General Comment 17 made clear`)."""
+
+
+def _only_committee(text: str, mentions: list[tuple[int, str]], anchor: int) -> str | None:
+    """The committee or treaty named in the UN_CONTEXT characters before `anchor`, if only one is."""
+    i = bisect.bisect_left(mentions, (anchor, ""))
+    j = bisect.bisect_left(mentions, (anchor - UN_CONTEXT, ""))
+    codes = {code for _, code in mentions[j:i]}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _committee_before(text: str, anchor: int) -> tuple[str | None, int]:
@@ -658,7 +703,8 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
-_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", ")", "at", "GC", "dec", ".", "judgment", "see", "supra"})
+_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", ")", "at", "GC", "dec", ".", "judgment", "case", "see",
+                                   "supra"})
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
 `M.S.S. [GC], cited above`."""
 
@@ -670,16 +716,23 @@ class Scanner:
     def __init__(self) -> None:
         self.names: dict[tuple[str, ...], str] = {}
         """Applicant tokens of every ECtHR case cited in full so far → the name as written."""
+        self.domestic: set[tuple[str, ...]] = set()
+        """Applicant tokens of the domestic cases cited so far (`R (Al-Jedda) v Secretary of State …`)."""
+        self.committees: dict[str, str] = {}
+        """`GC-14` → the committee it was cited with: a later bare `General Comment 14` is the same one."""
 
     def scan(self, text: str) -> list[Citation]:
         tokens = _Tokens(text)
         found = list(self._echr_full(text, tokens))
         taken = [(c.start, c.end) for c in found]
         found += [c for c in self._uk(text) if not _inside(taken, c.start)]
+        self._domestic_names(text, tokens)
         found += [c for c in self._un(text) if not _inside(taken, c.start)]
         found += self._prc(text)
         taken = sorted((c.start, c.end) for c in found)
         found += self._short(text, tokens, taken)
+        taken = sorted((c.start, c.end) for c in found)
+        found += self._reported(text, tokens, taken)
         taken = sorted((c.start, c.end) for c in found)
         for m in IBID.finditer(text):
             if _inside(taken, m.start()):
@@ -733,28 +786,79 @@ class Scanner:
                 continue
             name = text[start:tokens.tokens[i].end]
             key = applicant_tokens(name)
-            if not key or not explicit and not self._known(key):
+            if not key:
                 continue
             tail = _tail(text, tokens.tokens[i].end)
             if tail.end <= m.start():
                 continue
+            if not self._known(key) and not (explicit and any(v.startswith("§") for n, v in tail.parts if n == "pin")):
+                continue  # `Re PS (supra)`: a short form of a case this text did not cite from Strasbourg
             reached = tail.end
-            yield _echr_from_parts("short", text, start, tail, name, None)
+            c = _echr_from_parts("short", text, start, tail, name, None)
+            c.domestic_namesake = any(set(key) <= set(d) for d in self.domestic)
+            yield c
+
+    def _domestic_names(self, text: str, tokens: _Tokens) -> None:
+        """The parties named before each domestic citation (a UK neutral citation or law report): a later short
+        form of that name may mean the domestic case."""
+        for m in _DOMESTIC_MARK.finditer(text):
+            anchors = list(V_ANCHOR.finditer(text, max(0, m.start() - 150), m.start()))
+            v = anchors[-1] if anchors else None
+            if v is None or RESPONDENT.match(text, v.end()) and not _UK_PARTY.search(text, v.end(), m.start()):
+                continue
+            last = tokens.before(v.start())
+            first = _name_start(tokens.tokens, last) if last >= 0 else None
+            if first is not None:
+                words = tuple(w for w in applicant_tokens(text[tokens.tokens[first].start:v.start()]) if w != "r")
+                if words:
+                    self.domestic.add(words)
+
+    def _reported(self, text: str, tokens: _Tokens, taken: list[tuple[int, int]]) -> Iterator[Citation]:
+        """A case named by its report alone, without `v`: `Ocalan (2000) 51 EHRR CD231`, `Soering [1989] ECHR 14`."""
+        for m in _REPORT_ANCHOR.finditer(text):
+            if _inside(taken, m.start()):
+                continue
+            i = tokens.before(m.start())
+            while i >= 0 and tokens.tokens[i].text in ("(", ","):
+                i -= 1
+            if i >= 0 and tokens.tokens[i].text == ")":  # `Loizidou (Preliminary Objections) (1995) 20 EHRR 99`
+                k = i - 1
+                while k >= 0 and i - k <= 6 and tokens.tokens[k].text != "(":
+                    k -= 1
+                i = k - 1 if k >= 0 and tokens.tokens[k].text == "(" else -1
+            if i < 0 or not _is_name_word(tokens.tokens[i]):
+                continue
+            first = _name_start(tokens.tokens, i)
+            if first is None:
+                continue
+            start = tokens.tokens[first].start
+            tail = _tail(text, tokens.tokens[i].end)
+            if tail.end <= m.start():
+                continue
+            yield _echr_from_parts("full", text, start, tail, text[start:tokens.tokens[i].end], None)
 
     def _known(self, key: tuple[str, ...]) -> bool:
+        """A name cited in full before: `Tarakhel` of `Tarakhel v Switzerland`, `Mohammed Hussein` of `Hussein v
+        Netherlands and Italy`."""
         wanted = set(key)
-        return any(wanted <= set(full) for full in self.names)
+        return any(wanted <= set(full) or set(full) <= wanted for full in self.names)
 
     def _uk(self, text: str) -> Iterator[Citation]:
         for m in UK_NEUTRAL.finditer(text):
             tail = _tail(text, m.end())
             pins = _pins([p for p in tail.parts[:1] if p[0] == "pin"])
             end = tail.end if pins else m.end()
+            if not pins and (bare := _UK_BARE_PIN.match(text, m.end(), min(len(text), m.end() + 20))):
+                pins, end = parse_pinpoints(bare.group("paras")), bare.end()
             yield Citation("uk", "full", m.start(), end, _as_written(text[m.start():end]),
-                           name=" ".join(m.group().split()), year=int(m.group("year")), paragraphs=pins)
+                           name=_neutral(m), year=int(m.group("year")), paragraphs=pins)
 
     def _un(self, text: str) -> Iterator[Citation]:
+        mentions: list[tuple[int, str]] | None = None
         for m in UN_ANCHOR.finditer(text):
+            if mentions is None:
+                mentions = [(c.start(), code) for c in COMMITTEE.finditer(text)
+                            if (code := _committee_code(c.group())) is not None]
             number = _UN_NUMBER.match(text, m.end())
             if not number or m.group("abbr") and not re.match(r"\s*(?:No\.?|no\.)", text[m.end():m.end() + 6]):
                 continue
@@ -769,13 +873,18 @@ class Scanner:
                     code = sm.group("code")
                 elif cm := COMMITTEE.search(text, end, limit):
                     code = _committee_code(cm.group())
+            key = f"{kind}-{int(number.group('number'))}"
+            if code is None:
+                code = _only_committee(text, mentions, m.start()) or self.committees.get(key)
+            if code is not None:
+                self.committees.setdefault(key, code)
             paras: tuple[str, ...] = ()
             if pm := _UN_PIN.search(text, end, limit):
                 paras = parse_pinpoints(pm.group("paras"))
                 end = pm.end()
             yield Citation("un", "full", start, end, _as_written(text[start:end]), name=code,
                            year=int(number.group("year")) if number.group("year") else None, paragraphs=paras,
-                           key=f"{kind}-{int(number.group('number'))}")
+                           key=key)
 
     def _prc(self, text: str) -> list[Citation]:
         chinese: list[Citation] = []
@@ -805,6 +914,9 @@ class Scanner:
         return [c for c in chinese if c.form != "absorbed"] + english
 
 
+_REPORT_ANCHOR = re.compile(rf"[\[(]\d{{4}}[\])]\s*\d{{1,3}}\s*{_EHRR}|\[\d{{4}}\]\s*ECHR\s*\d")
+_DOMESTIC_MARK = re.compile(rf"\[\d{{4}}\]\s*(?:{UK_COURTS})\b|{LAW_REPORT.pattern}")
+_UK_PARTY = re.compile(r"Secretary of State|Judicial Authority|Court|Government|Commissioner|Council|Minister")
 _CLAUSE = re.compile(r"第[零〇一二三四五六七八九十百千\d]{1,6}款")
 _BESIDE = re.compile(r"\s{0,2}[（(]\s{0,2}")
 _CLOSE = re.compile(r"\s*[)）]")
@@ -837,6 +949,13 @@ def _en_article(text: str, m: re.Match[str]) -> Citation | None:
         return None
     return Citation("prc", "full", start, m.end(), "", name=" ".join(name.split()), year=year, paragraphs=(article,),
                     key=zh)
+
+
+def _neutral(m: re.Match[str]) -> str:
+    """The neutral citation in its canonical spelling: `[2006] EWCA Civ. 1140` → `[2006] EWCA Civ 1140`."""
+    div = f" {m.group('div')}" if m.group("div") else ""
+    bracket = f" ({m.group('bracket')})" if m.group("bracket") else ""
+    return f"[{m.group('year')}] {m.group('court')}{div} {m.group('number')}{bracket}"
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:

@@ -339,8 +339,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z“‘\"(])|\n")
 
 def _attach_quotes(block: Block, found: list[tuple[int, Citation]]) -> dict[int, list[str]]:
     """Each quotation goes to the citation right after it (`“…” (Saadi, § 125)`), to the footnote(s) whose mark
-    follows it in the paragraph, or to the citation before it in the same sentence (`the Court held in Saadi,
-    § 125, that “…”`); citations inside a quotation are the quoted court's own."""
+    follows it in the paragraph, or to a pinpointed citation before it in the same sentence (`the Court held in
+    Saadi, § 125, that “…”`: without the pinpoint, `in Dzhaksybergenov (supra) when it stated that “…”` is as often
+    another court speaking); citations inside a quotation are the quoted court's own."""
     text = block.text
     out: dict[int, list[str]] = {}
     for q in find_quotes(text):
@@ -358,7 +359,7 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]) -> dict[int,
         if not targets:
             before = [(i, c) for i, c in found if c.end <= q.start and q.start - c.end <= PRECEDING_QUOTE_WINDOW
                       and not block.note_at(c.start)]
-            if before:
+            if before and before[-1][1].paragraphs:
                 i, c = before[-1]
                 if not _SENTENCE_BREAK.search(text, c.end, q.start) and not any(
                         c.end <= o.start < q.start for _, o in found if o is not c):
@@ -397,7 +398,8 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS) -> list[Foun
 # The corpus side ---------------------------------------------------------------------------------------------------
 
 VARIANTS = {"article 50": re.compile(r"\((?:Article\s+50|[Jj]ust\s+[Ss]atisfaction)\)", re.I),
-            "revision": re.compile(r"\((?:[Rr]evision)\)"), "interpretation": re.compile(r"\([Ii]nterpretation\)")}
+            "revision": re.compile(r"\((?:[Rr]evision)\)"), "interpretation": re.compile(r"\([Ii]nterpretation\)"),
+            "preliminary objections": re.compile(r"\([Pp]reliminary [Oo]bjections?\)")}
 """Judgments that are not the principal one on an application, told by their titles."""
 
 
@@ -412,6 +414,8 @@ class Case:
     grand_chamber: bool
     applicant: tuple[str, ...]
     payload: dict
+    core: tuple[str, ...] = ()
+    """The applicant's words outside any parenthesis: `Othman` of `Othman (Abu Qatada)`."""
 
     @property
     def label(self) -> str:
@@ -431,9 +435,11 @@ class Case:
         return int(self.date[:4]) if self.date else None
 
 
-def _case_applicant(title: str) -> tuple[str, ...]:
+def _case_applicant(title: str, core: bool = False) -> tuple[str, ...]:
     applicant = re.split(r"\s+v\s*\.?\s+", title)[0]
     applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant, flags=re.I)
+    if core:
+        applicant = re.sub(r"\([^)]*\)", " ", applicant)
     return applicant_tokens(applicant)
 
 
@@ -450,15 +456,16 @@ def _similar(a: str, b: str) -> bool:
 
 def name_agrees(cited: tuple[str, ...], case: tuple[str, ...], loose: bool = False) -> bool:
     """Whether a cited name names this applicant: its words are among the title's (`Othman` of `Othman (Abu
-    Qatada)`); a name of initials must be the same initials (`AS` is not `DMF a.s.`). `loose` accepts spellings
-    (`Ponomaryov`/`Ponomarev`), for a name checked against the case its application number already found."""
+    Qatada)`); a name of initials must be the same initials (`AS` is not `DMF a.s.`). `loose`, for a name checked
+    against the case its application number already found, asks only that a word of the name be a spelling of one
+    of the title's (`Anatoliy Ponomaryov and Vitaliy Ponomaryov` of `Ponomaryovi`; not `Chahal` of `Saadi`)."""
     if not cited:
         return False
     if all(len(w) <= 4 and w.isalpha() for w in cited) and all(len(w) <= 4 for w in case) and (
             len(cited) == len(case)):
         return cited == case
     if loose:
-        return all(any(_similar(w, c) for c in case) for w in cited)
+        return any(_similar(w, c) for w in cited for c in case if len(w) > 2)
     return set(cited) <= set(case)
 
 
@@ -489,7 +496,8 @@ class CorpusIndex:
             p = {k: v for k, v in p.items() if k != "text"}
             case = Case(doc_id, p.get("title") or doc_id, p.get("date"), p.get("doc_type", ""),
                         tuple(p.get("appno") or ()), tuple(state_key(s) for s in p.get("respondent_state") or ()),
-                        bool(p.get("grand_chamber")), _case_applicant(p.get("title") or ""), p)
+                        bool(p.get("grand_chamber")), _case_applicant(p.get("title") or ""), p,
+                        _case_applicant(p.get("title") or "", core=True))
             self.cases[doc_id] = case
             for a in case.appnos:
                 self.by_appno.setdefault(a, []).append(doc_id)
@@ -521,13 +529,24 @@ class CorpusIndex:
         return out
 
     def by_name(self, name: str, state: str | None) -> list[Case]:
+        """The cases whose applicant the name names (`name_agrees`) against one of the respondent states cited;
+        when none does, the cases of the same state whose applicant's name is a spelling of it (`Ponomaryov` for
+        `Ponomaryovi`): the Court's own spellings of one name vary."""
         tokens = applicant_tokens(name)
         if not tokens:
             return []
-        want = state_key(state) if state else None
+        parts = re.split(r"\s*(?:,|\band\b|&)\s*", state or "")  # `Belgium and Greece`, not `Bosnia and Herzegovina`
+        wanted = {state_key(s) for s in [state or "", *parts] if s.strip()}
+
+        def of_state(c: Case) -> bool:
+            return not wanted or not c.states or bool(wanted & set(c.states))
+
         pool = self.by_word.get(tokens[-1], [])
-        return [c for d in pool if name_agrees(tokens, (c := self.cases[d]).applicant)
-                and (not want or not c.states or any(want == s or want in s.split(" and ") for s in c.states))]
+        exact = [c for d in pool if name_agrees(tokens, (c := self.cases[d]).applicant) and of_state(c)]
+        if exact or not state or initials_only(name) or len(tokens[-1]) < 6:
+            return exact
+        return [c for c in self.cases.values() if of_state(c) and c.applicant
+                and all(any(_similar(w, a) for a in c.applicant) for w in tokens)]
 
     def prc_versions(self, key: str | None, name: str) -> list[str]:
         """Stored versions of the statute a citation names (ids `PRC-<short title>[-<date>]`)."""
@@ -617,12 +636,14 @@ class Checker:
 
     def check(self, found: list[Found]) -> list[CheckedCitation]:
         rows: list[CheckedCitation] = []
+        reports: dict[str, CheckedCitation] = {}
         earlier: list[tuple[tuple[str, ...], CheckedCitation]] = []
         last: CheckedCitation | None = None
         for f in found:
             c = f.citation
             if c.kind == "echr" and c.form == "full":
                 row = self._echr_full(f)
+                self._same_report(c, row, reports)
                 earlier.append((applicant_tokens(c.name), row))
             elif c.kind == "echr" and c.form == "short":
                 row = self._echr_short(f, earlier)
@@ -640,6 +661,20 @@ class Checker:
         self._grade_quotes(found, rows)
         return rows
 
+    @staticmethod
+    def _same_report(c: Citation, row: CheckedCitation, reports: dict[str, CheckedCitation]) -> None:
+        """A law report names one case: `(2013) 56 EHRR 27` cited for Hode and Abdi, then for `Abdi v United Kingdom`
+        (another case in the corpus), is a slip the report number shows."""
+        for report in c.reports:
+            first = reports.get(report)
+            if first is None:
+                if row.doc_id and row.status not in CANNOT_VERIFY:
+                    reports[report] = row
+            elif row.doc_id and first.doc_id != row.doc_id and row.status == "verified":
+                row.status = "name_number_mismatch"
+                row.reason = (f"{report} is {first.citation} (as cited at {first.where}); the corpus's {c.name} v. "
+                              f"{c.state} is {row.citation}.")
+
     def _row(self, f: Found, status: str, reason: str, case: Case | None = None) -> CheckedCitation:
         c = f.citation
         return CheckedCitation(c.text, f.line, status, reason, "echr" if c.form == "ibid" else c.kind,
@@ -651,7 +686,7 @@ class Checker:
 
     @staticmethod
     def _year_fits(c: Citation, year: int | None) -> bool:
-        return c.year is None or year is not None and c.year - (0 if c.year_exact else 2) <= year <= c.year
+        return c.year is None or year is not None and c.year - (0 if c.year_exact else REPORT_LAG) <= year <= c.year
 
     def _choose(self, c: Citation, candidates: list[Case]) -> _Choice:
         """The one document a citation means among candidates of the right name (or number), by its own evidence;
@@ -679,18 +714,26 @@ class Checker:
                 return _Choice(status="not_in_corpus", reason="the corpus holds no decision of that name (it has "
                                f"{pool[0].label})", candidates=pool)
             pool = decisions
-        if c.date:
-            dated = [k for k in pool if k.date == c.date]
-            if not dated:
-                return _Choice(pool[0] if len(pool) == 1 else None, "date_mismatch",
-                               self._date_reason(pool, long_date(c.date)), candidates=pool)
-            pool = dated
-        elif c.year:
-            fitting = [k for k in pool if self._year_fits(c, k.year)]
+        cited_name = set(applicant_tokens(c.name))
+        same_name = [k for k in pool if cited_name in (set(k.applicant), set(k.core))]
+        if not same_name and not (c.date or c.year or c.appnos):
+            return _Choice(status="ambiguous", reason=f"{c.name} is only part of the name of "
+                           + "; ".join(k.label for k in pool[:3]) + ": give the date or the application number",
+                           candidates=pool)
+        if c.date or c.year:
+            fitting = [k for k in pool if k.date == c.date] if c.date else [k for k in pool
+                                                                             if self._year_fits(c, k.year)]
+            when = long_date(c.date) if c.date else str(c.year)
+            if not fitting and not same_name and not c.appnos:
+                return _Choice(status="not_in_corpus", reason=f"{c.name} v. {c.state} of {when} is not in the store "
+                               f"(the corpus has {pool[0].label})", candidates=pool)
             if not fitting:
-                return _Choice(pool[0] if len(pool) == 1 else None, "date_mismatch",
-                               self._date_reason(pool, str(c.year)), candidates=pool)
+                pool = same_name or pool
+                return _Choice(pool[0] if len(pool) == 1 else None, "date_mismatch", self._date_reason(pool, when),
+                               candidates=pool)
             pool = fitting
+        if len(pool) > 1 and not c.appnos:
+            pool = [k for k in pool if cited_name in (set(k.applicant), set(k.core))] or pool  # Abdi, not Hode and Abdi
         if c.grand_chamber and any(k.grand_chamber for k in pool):
             pool = [k for k in pool if k.grand_chamber]
         if len(pool) > 1 and not c.decision:
@@ -774,6 +817,9 @@ class Checker:
 
     def _echr_short(self, f: Found, earlier: list[tuple[tuple[str, ...], CheckedCitation]]) -> CheckedCitation:
         tokens = applicant_tokens(f.citation.name)
+        if f.citation.domestic_namesake and "§" not in f.citation.text:
+            return self._row(f, "ambiguous", f"cannot verify: the text cites both a Strasbourg case and a domestic "
+                             f"case named {f.citation.name}; this pinpoint may be either's.")
         for key, row in reversed(earlier):
             if tokens and set(tokens) <= set(key) and row.doc_id and row.status not in CANNOT_VERIFY:
                 return self._again(f, row)
@@ -967,6 +1013,9 @@ class Checker:
         return self._row(f, "not_in_corpus", f"cannot verify: {c.name} is not in the store.")
 
 
+REPORT_LAG = 3
+"""Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
+June 2011."""
 _RANK = {"verbatim": 0, "near": 1, "differs": 2, "not_found": 3}
 
 
