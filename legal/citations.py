@@ -158,8 +158,8 @@ def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
                 and len(tokens[j - 1].text) <= 4 and tokens[j - 1].text.isupper():
             first = j - 1  # `NA.`, `N.`: initials as the Court prints them
             j -= 1
-        elif t.text[0].isalpha() and t.text.lower() in CONNECTORS and first is not None:
-            pass
+        elif (t.text[0].isalpha() or t.text == "&") and t.text.lower() in CONNECTORS:
+            pass  # `and`, `&`, `others`: kept only between name words (leading ones are trimmed below)
         elif t.text == ")" and first is None:
             k = j - 1
             while k >= 0 and j - k <= 8 and tokens[k].text != "(" and _is_name_word(tokens[k]):
@@ -316,7 +316,8 @@ def parse_pinpoints(numbers: str) -> tuple[str, ...]:
 
 _STATE_ALT = "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in STATES), key=len, reverse=True))
 RESPONDENT = re.compile(rf"\s*(?:[Tt]he\s+)?(?P<state>{_STATE_ALT})(?![\w’'-])"
-                        rf"(?P<more>(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_STATE_ALT})(?![\w’'-])){{0,4}})")
+                        rf"(?P<more>(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_STATE_ALT})(?![\w’'-])){{0,4}})"
+                        r"(?:\s+and\s+(?:\d{1,2}\s+)?[Oo]thers\b)?")
 V_ANCHOR = re.compile(r"(?<![\w.])v(?:s)?\.?(?=\s)")
 
 APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
@@ -342,14 +343,15 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("uk", rf"\[\d{{4}}\]\s+(?:{UK_COURTS})\b"),
     ("domestic", LAW_REPORT.pattern),
     ("gc", r"\[GC\]|\(GC\)|\bGC\b"),
-    ("dec", r"[(\[]\s*(?:dec\.?|[Aa]dmissibility(?:\s+[Dd]ecision)?)\s*[)\]]|\bdec\.(?!\w)|(?:an?\s+)?(?:admissibility\s+)?decision(?:\s+on\s+(?:the\s+)?"
+    ("dec", r"[(\[]\s*(?:dec\.?|[Aa]dmissibility(?:\s+[Dd]ecision)?)\s*[)\]]|\bdec\.(?!\w)"
+            r"|(?:an?\s+)?(?:[Aa]dmissibility\s+)?[Dd]ecision(?:\s+on\s+(?:the\s+)?"
             r"admissibility)?(?:\s+of\s+\d{1,2}\s+(?:" + _MONTH + r")\s+\d{4})?"),
     ("variant", r"\(\s*(?:Article\s+50|[Jj]ust\s+[Ss]atisfaction|[Rr]evision|[Ii]nterpretation|[Mm]erits"
                 r"|[Pp]reliminary\s+[Oo]bjections?)\s*\)"),
     ("number", r"\(\s*nos?\.\s*\d{1,2}(?:\s*(?:and|,)\s*\d{1,2}){0,5}\s*\)"),
     ("appno", rf"(?:[Aa]pplications?|[Aa]pp(?:l)?s?\.?)\s+(?:[Nn]os?\.?\s*)?{_APP_LIST}|[Nn]os?\.?\s*{_APP_LIST}"
               rf"|{_APP_LIST}|\d{{3,6}}/\d(?!\d)"),
-    ("report", rf"[\[(]\d{{4}}[\])]?\s*\d{{1,3}}\s*{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
+    ("report", rf"[\[(]\d{{4}}[\])]?\s*(?:\d{{1,3}}\s*)?{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
                rf"|\d{{1,3}}\s*{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
                r"|\[\d{4}\]\s*ECHR\s*\d{1,5}|\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?"
                r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-[A-C])?"
@@ -718,6 +720,9 @@ class Scanner:
         """Applicant tokens of every ECtHR case cited in full so far → the name as written."""
         self.domestic: set[tuple[str, ...]] = set()
         """Applicant tokens of the domestic cases cited so far (`R (Al-Jedda) v Secretary of State …`)."""
+        self.domestic_states: set[tuple[tuple[str, ...], str]] = set()
+        """(applicant tokens, state) of domestic cases against a state (`Law Debenture v. Ukraine, [2018] EWCA Civ
+        2026`): the same name against the same state later, without a Strasbourg mark, is that case again."""
         self.committees: dict[str, str] = {}
         """`GC-14` → the committee it was cited with: a later bare `General Comment 14` is the same one."""
 
@@ -757,10 +762,16 @@ class Scanner:
             tail = _tail(text, respondent.end())
             floor = tail.end
             names = {n for n, _ in tail.parts}
+            name = text[start:tokens.tokens[last].end]
+            pair = (applicant_tokens(name), state_key(respondent.group("state")))
             if names & {"uk", "domestic"} and not names & {"report", "appno", "gc", "dec"}:
+                self.domestic.add(pair[0])
+                self.domestic_states.add(pair)
                 continue  # a domestic case against a state: `X v Romania [2013] EWHC 1234 (Admin)`
-            c = _echr_from_parts("full", text, start, tail, text[start:tokens.tokens[last].end],
-                                 respondent.group("state") + respondent.group("more"))
+            if not names - {"judgment"} and any(set(pair[0]) <= set(d) and s == pair[1]
+                                                for d, s in self.domestic_states):
+                continue
+            c = _echr_from_parts("full", text, start, tail, name, respondent.group("state") + respondent.group("more"))
             self.names.setdefault(applicant_tokens(c.name), c.name or "")
             yield c
 
@@ -829,8 +840,10 @@ class Scanner:
             if i < 0 or not _is_name_word(tokens.tokens[i]):
                 continue
             first = _name_start(tokens.tokens, i)
-            if first is None:
-                continue
+            before = tokens.tokens[first - 1].text if first is not None and first > 0 else ""
+            if first is None or before in ("v", "vs", ".") or (
+                    RESPONDENT.fullmatch(" " + text[tokens.tokens[first].start:tokens.tokens[i].end])):
+                continue  # the respondent of a `v` the grammar did not read, not an applicant
             start = tokens.tokens[first].start
             tail = _tail(text, tokens.tokens[i].end)
             if tail.end <= m.start():
