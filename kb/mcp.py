@@ -85,7 +85,7 @@ class CiteResult(BaseModel):
 
 class QuoteGrade(BaseModel):
     quote: str
-    grade: Literal["verbatim", "near", "differs", "not_found"]
+    grade: Literal["verbatim", "near", "differs", "not_found", "translation"]
     missing: list[str] = Field([], description="the quotation's words that are not in the source")
     found_at: str | None = Field(None, description="where the text does occur, when not at the pinpoint")
 

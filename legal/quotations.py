@@ -31,14 +31,17 @@ QUOTE = re.compile(r"“(?P<a>[^“”]{12,3000}?)”|\"(?P<b>[^\"]{12,1500}?)\"
 GAP = re.compile(r"\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.|\[[^\]]{0,40}\]")
 """Where a quotation leaves words out or puts its own in: `[…]`, `…`, `...`, `[the Court]`."""
 NUMBER_PREFIX = re.compile(r"^\s*(\d{1,4})\.\s+")
-_WORD = re.compile(r"\w+")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+"""A word, or one Chinese character: Chinese is written without spaces, so it is aligned character by character."""
 _JOIN = re.compile(r"(?<=\w)[-‑–](?=\w)")
 
 
 def fold_words(text: str) -> list[str]:
-    """Folded words; hyphens joined (`ill-treatment`, `ill‑treatment` and the corpus's `illtreatment` agree)."""
+    """Folded words (case and accents aside; Chinese kept, character by character); hyphens joined
+    (`ill-treatment`, `ill‑treatment` and the corpus's `illtreatment` agree)."""
     text = _JOIN.sub("", text.replace("’", "'"))
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).lower()
     return _WORD.findall(text)
 
 

@@ -106,6 +106,8 @@ class Block:
         return f"footnote {note.label} ({place})" if note else place
 
 
+_EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*_])")
+"""Markdown emphasis marks (`*Saadi v. Italy* [GC]`): read without them, as a reader sees the text."""
 _OWN_NUMBER = re.compile(r"^\s*(?:\[\s*)?(\d{1,4})[.)\]]\s")
 _MD_NOTE_MARK = re.compile(r"\[\^([\w-]{1,20})\]")
 _MD_NOTE_DEF = re.compile(r"^\[\^([\w-]{1,20})\]:\s?(.*)$")
@@ -130,7 +132,7 @@ def _numbered(blocks: list[Block]) -> list[Block]:
 def text_blocks(text: str) -> list[Block]:
     """Blank-line separated paragraphs, each with the line it starts on; Markdown footnotes (`[^3]: …`) are read at
     their marks, so a quotation and the footnote that cites it are read together, as a reader does."""
-    lines = text.splitlines()
+    lines = [_EMPHASIS.sub("", line) for line in text.splitlines()]
     notes: dict[str, tuple[str, int]] = {}
     body: list[tuple[int, str]] = []
     for number, line in enumerate(lines, 1):
@@ -328,22 +330,26 @@ class Found:
         return self.citation.text
 
 
-_LEAD = re.compile(r"[\s,;:.)\]”\"’]{0,6}(?:[(\[]\s{0,2})?(?:see\s{0,2},?\s{0,2})?(?:also\s{1,2})?"
-                   r"(?:e\.g\.\s{0,2},?\s{0,2})?(?:in\s{1,2})?", re.I)
-"""What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`."""
+_LEAD = re.compile(r"[\s,;:)\]”\"’]{0,4}(?:\.(?=\s{0,2}[(\[]))?\s{0,2}(?:[(\[]\s{0,2})?(?:[Ss]ee\s{0,2},?\s{0,2})?"
+                   r"(?:also\s{1,2})?(?:e\.g\.\s{0,2},?\s{0,2})?(?:in\s{1,2})?")
+"""What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`, `in`; not a
+full stop and a new sentence (`“…”. In Kurt v Turkey the Court said` starts another attribution)."""
 PRECEDING_QUOTE_WINDOW = 300
 """A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
 it when it starts within this many characters; past a sentence end the text has moved on."""
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z“‘\"(])|\n")
 
 
-def _attach_quotes(block: Block, found: list[tuple[int, Citation]]) -> dict[int, list[str]]:
+def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
+                   ) -> tuple[dict[int, list[str]], list[tuple[int, int]]]:
     """Each quotation goes to the citation right after it (`“…” (Saadi, § 125)`), to the footnote(s) whose mark
     follows it in the paragraph, or to a pinpointed citation before it in the same sentence (`the Court held in
     Saadi, § 125, that “…”`: without the pinpoint, `in Dzhaksybergenov (supra) when it stated that “…”` is as often
-    another court speaking); citations inside a quotation are the quoted court's own."""
+    another court speaking); citations inside a quotation are the quoted court's own. Returns the quotations of
+    each citation, and the spans of the quotations attributed."""
     text = block.text
     out: dict[int, list[str]] = {}
+    spans: list[tuple[int, int]] = []
     for q in find_quotes(text):
         if block.note_at(q.start):
             continue  # a quotation inside a footnote is the note's own business
@@ -366,7 +372,9 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]) -> dict[int,
                     targets = [i]
         for i in targets:
             out.setdefault(i, []).append(q.text)
-    return out
+        if targets:
+            spans.append((q.start, q.end))
+    return out, spans
 
 
 def _text_between(text: str, first: Note, later: Note) -> bool:
@@ -385,9 +393,14 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS) -> list[Foun
         if len(out) + len(citations) > limit:
             raise BriefError(f"more than {limit:,} citations: this is not one brief (or it is many); check it in "
                              "parts")
+        attached, quoted = _attach_quotes(block, list(enumerate(citations)))
+        if quoted:  # the citations inside a quotation the brief attributes are the quoted court's, checked as text
+            keep = [i for i, c in enumerate(citations) if not any(s <= c.start < e for s, e in quoted)]
+            renumber = {old: new for new, old in enumerate(keep)}
+            citations = [citations[i] for i in keep]
+            attached = {renumber[i]: qs for i, qs in attached.items() if i in renumber}
         base = len(out)
         out.extend(Found(c, index, block.line_at(c.start), block.where(c.start)) for c in citations)
-        attached = _attach_quotes(block, list(enumerate(citations)))
         for i, quotes in attached.items():
             group = [base + j for j, qs in attached.items() if qs is quotes or set(qs) & set(quotes)]
             out[base + i].quotes = quotes
@@ -579,7 +592,8 @@ class QuoteGrade:
 
     quote: str
     grade: str
-    """`verbatim`, `near`, `differs`, `not_found` (at the pinpoint, or anywhere in the document without one)."""
+    """`verbatim`, `near`, `differs`, `not_found` (at the pinpoint, or anywhere in the document without one), or
+    `translation` (an English quotation of a Chinese source: not compared)."""
     missing: list[str] = field(default_factory=list)
     """The quotation's words that are not in the source."""
     found_at: str | None = None
@@ -633,6 +647,8 @@ class Checker:
 
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
+        self.statute_versions: dict[str, str] = {}
+        """Statute → the version the brief cited with its year: a later citation without one means it again."""
 
     def check(self, found: list[Found]) -> list[CheckedCitation]:
         rows: list[CheckedCitation] = []
@@ -876,7 +892,8 @@ class Checker:
                 if row not in group:
                     continue
                 grades = [(r, self._grade(quote, r)) for r in group]
-                passing = [(r, g) for r, g in grades if g.grade in ("verbatim", "near") and g.found_at is None]
+                passing = [(r, g) for r, g in grades if g.grade in ("verbatim", "near", "translation")
+                           and g.found_at is None]
                 if passing:
                     r, g = passing[0]
                     if r is row:
@@ -893,6 +910,9 @@ class Checker:
         doc_id = row.doc_id or ""
         kind = row.kind
         paragraphs = self.index.paragraphs(doc_id)
+        source = " ".join(paragraphs.get(p, "") for p in row.paragraphs) or " ".join(list(paragraphs.values())[:20])
+        if _chinese(quote) != _chinese(source):
+            return QuoteGrade(quote, "translation")
         worst: QuoteGrade | None = None
         for part, pins in numbered_parts(quote, tuple(row.paragraphs)):
             grade = self._grade_part(part, pins, doc_id, kind, paragraphs)
@@ -928,7 +948,7 @@ class Checker:
             return
         problems = []
         for g in row.quote_grades:
-            if g.grade in ("verbatim", "near"):
+            if g.grade in ("verbatim", "near", "translation"):
                 continue
             words = "; ".join(f"“{w}”" for w in g.missing[:3]) + (" …" if len(g.missing) > 3 else "")
             if g.found_at and g.grade == "not_found":
@@ -942,13 +962,16 @@ class Checker:
             else:
                 problems.append(("quote_not_found", f"the quotation “{_short(g.quote)}” is not in {row.citation}"))
         near = [g for g in row.quote_grades if g.grade == "near"]
+        translated = sum(1 for g in row.quote_grades if g.grade == "translation")
         if problems:
             row.status = "quote_not_found" if any(s == "quote_not_found" for s, _ in problems) else "quote_differs"
             row.reason = "; ".join(r for _, r in problems) + "."
         else:
             extra = "; ".join(f"“{_short(g.quote, 5)}” near (not in the source: "
                               + ", ".join(f"“{w}”" for w in g.missing[:3]) + ")" for g in near if g.missing)
-            row.reason = row.reason.rstrip(".") + f"; {len(row.quote_grades)} quotation(s) match" + (
+            matched = len(row.quote_grades) - translated
+            row.reason = row.reason.rstrip(".") + (f"; {matched} quotation(s) match" if matched else "") + (
+                f"; {translated} translated quotation(s) not compared" if translated else "") + (
                 f"; {extra}" if extra else "") + "."
 
     # Other sources
@@ -992,8 +1015,10 @@ class Checker:
         wanted = c.paragraphs[0]
         article, _, sub = wanted.partition("-")
         target = (int(article), int(sub or 0))
-        # the version of the year cited first, else the latest (an amendment may renumber the articles)
-        order = sorted(versions, key=lambda d: (c.year is not None and str(c.year) in d, d), reverse=True)
+        # the version of the year cited, else the one cited before, else the latest (an amendment may renumber)
+        before = self.statute_versions.get(c.key or c.name or "")
+        order = sorted(versions, key=lambda d: (c.year is not None and str(c.year) in d, d == before, d),
+                       reverse=True)
         for doc_id in order:
             for chunk in self.index.chunks(doc_id):
                 label = chunk.payload.get("paragraph") or ""
@@ -1003,6 +1028,8 @@ class Checker:
                     row.citation = cite({**chunk.payload, "paragraph": None})
                     row.paragraphs = [label]
                     row.reason = f"{row.citation}, {label}: exists."
+                    if c.year is not None:
+                        self.statute_versions[c.key or c.name or ""] = doc_id
                     return row
         shown = f"art. {article}" + (f"-{sub}" if sub else "")
         if versions:
@@ -1016,7 +1043,13 @@ class Checker:
 REPORT_LAG = 3
 """Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
 June 2011."""
-_RANK = {"verbatim": 0, "near": 1, "differs": 2, "not_found": 3}
+def _chinese(text: str) -> bool:
+    """Mostly Chinese: a quotation in English of a Chinese statute is a translation, not to be aligned with it."""
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return han > 0.3 * len(text.replace(" ", "") or " ")
+
+
+_RANK = {"translation": 0, "verbatim": 0, "near": 1, "differs": 2, "not_found": 3}
 
 
 def _pin(kind: str, numbers: Iterable[str]) -> str:
