@@ -47,7 +47,8 @@ STATES = (
     "Croatia", "Cyprus", "Czech Republic", "Czechia", "Denmark", "Estonia", "Finland", "France", "Georgia",
     "Germany", "Greece", "Hungary", "Iceland", "Ireland", "Italy", "Latvia", "Liechtenstein", "Lithuania",
     "Luxembourg", "Malta", "Republic of Moldova", "Moldova", "Monaco", "Montenegro", "Netherlands",
-    "North Macedonia", "former Yugoslav Republic of Macedonia", "Norway", "Poland", "Portugal", "Romania",
+    "North Macedonia", "former Yugoslav Republic of Macedonia", "Former Yugoslav Republic of Macedonia",
+    "Norway", "Poland", "Portugal", "Romania",
     "Russian Federation", "Russia", "San Marino", "Serbia and Montenegro", "Serbia", "Slovak Republic", "Slovakia",
     "Slovenia", "Spain", "Sweden", "Switzerland", "Turkey", "Türkiye", "Ukraine", "United Kingdom", "UK",
 )
@@ -63,6 +64,8 @@ it bounds the walk back from each `v`, which is what keeps hostile runs of capit
 MAX_TAIL_CHARS = 400
 """How far after the respondent state a citation's parts (`[GC]`, numbers, pinpoints, date, reports) may reach."""
 MAX_RANGE = 60
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8}
+"""Inter-state cases are numbered in Roman numerals: `Georgia v. Russia (I)`."""
 """A pinpoint range longer than this (`§§ 12-1990`) is read as its first paragraph: it is a typo or not a range."""
 
 # Tokens ------------------------------------------------------------------------------------------------------------
@@ -348,7 +351,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
             r"admissibility)?(?:\s+of\s+\d{1,2}\s+(?:" + _MONTH + r")\s+\d{4})?"),
     ("variant", r"\(\s*(?:Article\s+50|[Jj]ust\s+[Ss]atisfaction|[Rr]evision|[Ii]nterpretation|[Mm]erits"
                 r"|[Pp]reliminary\s+[Oo]bjections?)\s*\)"),
-    ("number", r"\(\s*nos?\.\s*\d{1,2}(?:\s*(?:and|,)\s*\d{1,2}){0,5}\s*\)"),
+    ("number", r"\(\s*nos?\.\s*\d{1,2}(?:\s*(?:and|,)\s*\d{1,2}){0,5}\s*\)|\(\s*(?:I{1,3}|IV|V|VI{1,3})\s*\)"),
     ("appno", rf"(?:[Aa]pplications?|[Aa]pp(?:l)?s?\.?)\s+(?:[Nn]os?\.?\s*)?{_APP_LIST}|[Nn]os?\.?\s*{_APP_LIST}"
               rf"|{_APP_LIST}|\d{{3,6}}/\d(?!\d)"),
     ("report", rf"[\[(]\d{{4}}[\])]?\s*(?:\d{{1,3}}\s*)?{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
@@ -476,7 +479,8 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
     number = None
     for n, v in parts:
         if n == "number":
-            number = int(re.findall(r"\d+", v)[0])
+            digits = re.findall(r"\d+", v)
+            number = int(digits[0]) if digits else ROMAN[v.strip("() ")]
     reports = tuple(_report_key(v) for n, v in parts if n == "report")
     decision = any(n == "dec" for n, _ in parts) or any(
         re.search(r"EHRR\s*(?:SE|CD)|\bD\.?R\.?\b", r) for r in reports)
@@ -602,7 +606,8 @@ _PRC_SUFFIX = ("法", "条例", "规定", "解释", "规则", "细则", "决定"
 EN_ARTICLE = re.compile(r"(?<![\w-])(?:[Aa]rt(?:icle)?s?\.?)\s*(?P<art>\d{1,4})(?:\s*[-–]\s*(?P<sub>\d{1,2}))?"
                         r"(?![\d/])")
 _ZH_YEAR_BEFORE = re.compile(r"[（(](\d{4})(?:年|-\d{2}-\d{2})?(?:修正|修订)?[)）]$")
-_EN_YEAR_BEFORE = re.compile(r"\((?:as\s+amended\s+(?:to|in)\s+)?(?P<year>\d{4})(?:-\d{2}-\d{2})?\)\s*,?\s*$")
+_EN_YEAR_BEFORE = re.compile(r"\((?:as\s+amended\s+(?:to|in)\s+)?(?P<year>\d{4})(?:-\d{2}-\d{2})?\)\s*[,:]?\s*$")
+_CITED_ABOVE_BEFORE = re.compile(r",?\s*cited\s+above\s*,?\s*$")
 _PRC_CHINA = "of the people's republic of china"
 _PRC_TITLE_WORDS = re.compile(r"\b(?:law|regulations?|rules|provisions|interpretation|measures|decision)\b")
 
@@ -705,8 +710,7 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
-_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", ")", "at", "GC", "dec", ".", "judgment", "case", "see",
-                                   "supra"})
+_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra"})
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
 `M.S.S. [GC], cited above`."""
 
@@ -785,9 +789,20 @@ class Scanner:
                 continue
             i = tokens.before(m.start())
             hops = 0
-            while i >= 0 and hops < 6 and tokens.tokens[i].text in _BETWEEN_NAME_AND_PIN:
-                i, hops = i - 1, hops + 1
-            if i < 0 or not _is_name_word(tokens.tokens[i]) and tokens.tokens[i].text != ".":
+            while i >= 0 and hops < 6:
+                t = tokens.tokens[i].text
+                if t == ")":  # `(dec.)` is passed over; `(Abu Qatada)` belongs to the name
+                    k = i - 1
+                    while k >= 0 and i - k <= 4 and tokens.tokens[k].text in ("dec", ".", "GC"):
+                        k -= 1
+                    if k < 0 or tokens.tokens[k].text != "(" or k == i - 1:
+                        break
+                    i, hops = k - 1, hops + 1
+                elif t in _BETWEEN_NAME_AND_PIN:
+                    i, hops = i - 1, hops + 1
+                else:
+                    break
+            if i < 0 or not _is_name_word(tokens.tokens[i]) and tokens.tokens[i].text not in (".", ")"):
                 continue
             first = _name_start(tokens.tokens, i)
             if first is None:
@@ -950,9 +965,11 @@ def _en_article(text: str, m: re.Match[str]) -> Citation | None:
                 return Citation("prc", "full", m.start(), law_end, "", name=" ".join(law[1].split()),
                                 paragraphs=(article,), key=law[2])
     law_end, year = m.start(), None
-    if ym := _EN_YEAR_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+    if above := _CITED_ABOVE_BEFORE.search(text, max(0, law_end - 20), law_end):
+        law_end = above.start()  # `Supervision Law … (2018), cited above, art. 43`
+    if ym := _EN_YEAR_BEFORE.search(text, max(0, law_end - 40), law_end):
         law_end, year = ym.start(), int(ym.group("year"))
-    while law_end > 0 and text[law_end - 1] in " ,":
+    while law_end > 0 and text[law_end - 1] in " ,:":
         law_end -= 1
     law = _en_law_before(text, law_end)
     if law is None:

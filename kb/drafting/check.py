@@ -34,7 +34,7 @@ from ingest.model import BadInputError
 from kb.citations.style import cite, long_date
 from kb.errors import BriefError
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
-from legal.citations import Citation, Scanner, applicant_tokens, fold, initials_only, state_key
+from legal.citations import ROMAN, Citation, Scanner, applicant_tokens, fold, initials_only, state_key
 from legal.numerals import article_number
 from legal.quotations import Alignment, align, best_place, find_quotes, numbered_parts
 
@@ -384,12 +384,41 @@ def _text_between(text: str, first: Note, later: Note) -> bool:
     return bool(text[first.end + 1:later.start - 2].strip(" .,;)"))
 
 
-def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS) -> list[Found]:
-    """Every citation in the brief in reading order, each with the quotations attributed to it."""
+_TITLE_PIN = re.compile(r"(?:\s*\([^()]{1,40}\))?(?:\s*,\s*cited\s+above)?\s*,\s*"
+                        r"(?:(?:para(?:graph)?\.?|§)\s*(?P<para>[\w.-]{1,12})(?:\s*\(p\.\s*\d{1,4}\))?|p\.\s*(?P<page>\d{1,4}))")
+
+
+def _titled(text: str, titles: dict[str, str]) -> list[Citation]:
+    """Stored documents cited by title (`OHCHR, Assessment of human rights concerns … (31 August 2022), para. 48
+    (p. 15)`): each title found with `str.find`, so the cost is linear in the text for each title."""
+    out = []
+    for title, doc_id in titles.items():
+        pos = text.find(title)
+        while pos >= 0:
+            end = pos + len(title)
+            pins: tuple[str, ...] = ()
+            if m := _TITLE_PIN.match(text, end, min(len(text), end + 80)):
+                pins = (m.group("para"),) if m.group("para") else ()  # a page is not a pinpoint the store numbers
+                end = m.end()
+            out.append(Citation("document", "full", pos, end, " ".join(text[pos:end].split()), name=title,
+                                key=doc_id, paragraphs=pins))
+            pos = text.find(title, end)
+    return out
+
+
+def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict[str, str] | None = None
+                   ) -> list[Found]:
+    """Every citation in the brief in reading order, each with the quotations attributed to it; `titles` (title →
+    doc id) are the stored documents cited by title."""
     scanner = Scanner()
     out: list[Found] = []
     for index, block in enumerate(blocks):
         citations = scanner.scan(block.text)
+        if titles:
+            spans = [(c.start, c.end) for c in citations]
+            citations = sorted(citations + [t for t in _titled(block.text, titles)
+                                            if not any(s < t.end and t.start < e for s, e in spans)],
+                               key=lambda c: c.start)
         if len(out) + len(citations) > limit:
             raise BriefError(f"more than {limit:,} citations: this is not one brief (or it is many); check it in "
                              "parts")
@@ -440,8 +469,11 @@ class Case:
 
     @property
     def number(self) -> int | None:
-        m = re.search(r"\(nos?\.\s*(\d+)", self.title)
-        return int(m.group(1)) if m else None
+        """`(no. 2)`, or the Roman numeral of an inter-state case (`Georgia v. Russia (II)`)."""
+        if m := re.search(r"\(nos?\.\s*(\d+)", self.title):
+            return int(m.group(1))
+        m = re.search(r"\((I{1,3}|IV|V|VI{1,3})\)", self.title)
+        return ROMAN[m.group(1)] if m else None
 
     @property
     def year(self) -> int | None:
@@ -482,6 +514,13 @@ def name_agrees(cited: tuple[str, ...], case: tuple[str, ...], loose: bool = Fal
     return set(cited) <= set(case)
 
 
+TITLE_KINDS_EXCLUDED = ("echr", "un", "national", "prc-law")
+"""Kinds the grammar cites by their own forms; every other stored document (a report, a campaign page, an upload) is
+cited by its title, as `kb.citations.style.cite` writes it."""
+MIN_TITLE_CHARS = 12
+"""Shorter titles are words, not citations."""
+
+
 class CorpusIndex:
     """The store's documents as a citation resolver: ECtHR cases by application number and applicant name, UN
     General Comments, UK judgments and PRC statutes by their ids. Paragraphs are fetched per cited document."""
@@ -495,6 +534,15 @@ class CorpusIndex:
         self._chunks: dict[str, list[StoredChunk]] = {}
         for kind in ("un", "national", "prc-law"):
             self.doc_ids[kind] = {d for d, _ in store.facet("doc_id", SearchFilters(source_kinds=(kind,)), 10**6)}
+        self.titles: dict[str, str] = {}
+        """Title → doc id of the documents cited by title (reports, campaign pages, a lawyer's uploads)."""
+        titled = tuple(k for k, _ in store.facet("source_kind", None, 100) if k not in TITLE_KINDS_EXCLUDED)
+        if titled:
+            for chunk in store.scroll(SearchFilters(source_kinds=titled)):
+                title = " ".join((chunk.payload.get("title") or "").split())
+                if len(title) >= MIN_TITLE_CHARS:
+                    self.titles.setdefault(title, chunk.payload["doc_id"])
+            self.doc_ids["document"] = set(self.titles.values())
         cited = SearchFilters(source_kinds=("echr",), doc_types=("JUDGMENT", "DECISION"))
         ids = {d for d, _ in store.facet("doc_id", cited, 10**7)}
         firsts: dict[str, dict] = {}
@@ -667,6 +715,8 @@ class Checker:
                 row = self._ibid(f, last)
             elif c.kind == "un":
                 row = self._un(f)
+            elif c.kind == "document":
+                row = self._document(f, c.key, "document", f"{c.name} is not in the store")
             elif c.kind == "uk":
                 parts = neutral_citation_parts(c.name or "")
                 row = self._document(f, parts[0] if parts else None, "national", f"{c.name} is not in the store")
@@ -682,6 +732,8 @@ class Checker:
         """A law report names one case: `(2013) 56 EHRR 27` cited for Hode and Abdi, then for `Abdi v United Kingdom`
         (another case in the corpus), is a slip the report number shows."""
         for report in c.reports:
+            if not _UNIQUE_REPORT.search(report):
+                continue  # `ECHR 2012`, `Reports 1996-V`: a volume shared by many judgments
             first = reports.get(report)
             if first is None:
                 if row.doc_id and row.status not in CANNOT_VERIFY:
@@ -1040,6 +1092,8 @@ class Checker:
         return self._row(f, "not_in_corpus", f"cannot verify: {c.name} is not in the store.")
 
 
+_UNIQUE_REPORT = re.compile(r"EHRR\s*(?:SE|CD)?\s*\d|\)\s*ECHR\s*\d|Series\s+A")
+"""Report references that name one judgment: a page of EHRR, a BAILII number, a Series A number."""
 REPORT_LAG = 3
 """Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
 June 2011."""
@@ -1139,7 +1193,7 @@ def argued_grounds(blocks: Iterable[Block]) -> list[str]:
 
 
 def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>") -> CheckReport:
-    citations = Checker(index).check(find_citations(blocks))
+    citations = Checker(index).check(find_citations(blocks, titles=index.titles))
     return CheckReport(source, citations, blocks, argued_grounds(blocks))
 
 
