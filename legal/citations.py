@@ -333,9 +333,13 @@ UK_NEUTRAL = re.compile(
     r"(?P<number>\d{1,6})\b(?:\s*\((?P<bracket>[A-Za-z]{2,12})\))?")
 _UK_BARE_PIN = re.compile(r",?\s*at\s+(?P<paras>\d{1,3}(?:\s*[-–]\s*\d{1,3})?)(?![\d.:/]|\s*(?:am|pm)\b)")
 """A judge's `[2002] EWCA Civ 1868 at 14-16`: paragraphs without brackets, read after a neutral citation only."""
-DOMESTIC_REPORTS = (r"AC|QB|KB|Ch|Fam|WLR|All\s*ER|All\s*ER\s*\(D\)|BLGR|LGR|Cr\s*App\s*R|Crim\s*LR|Imm\s*AR|INLR|"
-                    r"UKHRR|HRLR|FLR|FCR|ICR|IRLR|Lloyd's\s*Rep|P\s*&\s*CR|EGLR|BCLC|BCC|EMLR|SC|SLT|NI|IR|ILRM|"
-                    r"CMLR|ECR|Med\s*LR|BMLR|PIQR|RTR|STC|TC|Env\s*LR|JPL|ACD|COD|CLC|Costs\s*LR|WTLR|BPIR|Bus\s*LR")
+DOMESTIC_REPORTS = (r"AC|QB|KB|Ch|Fam|WLR|All\s*ER|All\s*ER\s*\(D\)|BLGR|LGR|Cr\s*App\s*R|Crim\s*LR|ICR|IRLR|"
+                    r"Lloyd's\s*Rep|P\s*&\s*CR|EGLR|BCLC|BCC|EMLR|SC|SLT|NI|IR|ILRM|CMLR|ECR|PIQR|RTR|STC|TC|"
+                    r"Env\s*LR|JPL|ACD|COD|CLC|Costs\s*LR|WTLR|BPIR|Bus\s*LR")
+"""Law reports of domestic (and Luxembourg) judgments only: a case reported there is not a Strasbourg case."""
+MIXED_REPORTS = r"Imm\s*AR|INLR|UKHRR|HRLR|FLR|FCR|BHRC|BMLR|Med\s*LR|EHRLR"
+"""Law reports that print Strasbourg judgments as well as domestic ones (`Maslov v Austria [2009] INLR 47`): they
+decide nothing about the court."""
 LAW_REPORT = re.compile(rf"[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{DOMESTIC_REPORTS})\s+\d{{1,5}}\b")
 """A domestic law report (`[2005] 2 AC 668`, `[2012] BLGR 530`): never an ECtHR or UN citation."""
 
@@ -360,7 +364,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
                r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-[A-C])?"
                r"|\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+"
                r"|\b(?:D\.R\.|DR)\s*\d{1,3}(?:,?\s*p\.?\s*\d{1,4})?|\d{1,3}\s*(?:D\.R\.|DR)\s*\d{1,4}"
-               r"|\d{1,3}\s*BHRC\s*\d{1,5}|\[\d{4}\]\s*\d?\s*BHRC\s*\d{1,5}"),
+               rf"|[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{MIXED_REPORTS})\s+\d{{1,5}}\b|\d{{1,3}}\s*BHRC\s*\d{{1,5}}"),
     ("date", rf"(?:(?:judgment|decision)\s+of\s+)?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"),
     ("year", r"\(\d{4}\)"),
     ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"),
@@ -418,7 +422,7 @@ def _year_of(parts: list[tuple[str, str]]) -> tuple[int | None, bool]:
             if m := _REPORT_YEAR.search(value):
                 return int(next(g for g in m.groups() if g)), True
     for name, value in parts:
-        if name == "report" and (m := re.match(r"[\[(](\d{4})[\])]", value)):
+        if name == "report" and (m := re.match(r"[\[(](\d{4})[\])]?", value)):
             return int(m.group(1)), False
     for name, value in parts:
         if name == "year":
