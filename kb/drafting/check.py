@@ -740,8 +740,9 @@ class Checker:
                     reports[report] = row
             elif row.doc_id and first.doc_id != row.doc_id and row.status == "verified":
                 row.status = "name_number_mismatch"
-                row.reason = (f"{report} is {first.citation} (as cited at {first.where}); the corpus's {c.name} v. "
-                              f"{c.state} is {row.citation}.")
+                row.reason = (f"{report} is {first.citation} (as cited at {first.where}), not {c.name}; the corpus's "
+                              f"{c.name} v. {c.state} is {row.citation}.")
+                row.doc_id, row.citation, row.url = first.doc_id, first.citation, first.url  # the number decides
 
     def _row(self, f: Found, status: str, reason: str, case: Case | None = None) -> CheckedCitation:
         c = f.citation
