@@ -8,6 +8,9 @@ Each implementation runs in its own process (its code first on PYTHONPATH), open
 index once, then checks every source with `missing=False` (no model): per source the wall and CPU time and the peak
 RSS so far; the store's own opening is reported apart, since every `kb` command pays it.
 
+Then each hostile text of tests/test_citation_grammar.py (300 KB of capitalised words, `and Others` runs, `v.` runs,
+`§§` lists …) through `kb check`, with its time and outcome.
+
 Scores, against the labels:
 - citation recall: labelled citations the check reports (same place, same citation);
 - pinpoint recall: labelled pinpoints (written after a citation) among those the check read for it;
@@ -25,6 +28,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -46,8 +50,13 @@ def source_path(source: str, corpus: Path) -> Path:
 
 # The worker: one implementation, every source --------------------------------------------------------------------
 
-def worker(sources: list[str], corpus: Path) -> None:
+HOSTILE_SECONDS = 30
+"""A hostile text still running after this long is stopped and reported as such (the old pattern took minutes)."""
+
+
+def worker(sources: list[str], corpus: Path, hostile: Path | None) -> None:
     import resource
+    import signal
 
     def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -72,12 +81,32 @@ def worker(sources: list[str], corpus: Path) -> None:
             rows, error = [], f"{type(exc).__name__}: {exc}"
         results[source] = {"rows": rows, "error": error, "seconds": time.perf_counter() - wall,
                            "cpu": time.process_time() - cpu, "rss_mb": rss_mb()}
-    print(json.dumps({"opened": opened, "results": results}, ensure_ascii=False))
+    timed: dict[str, dict] = {}
+
+    def stop(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, stop)
+    for name, text in (json.loads(hostile.read_text(encoding="utf-8")) if hostile else {}).items():
+        wall, cpu = time.perf_counter(), time.process_time()
+        signal.alarm(HOSTILE_SECONDS)
+        try:
+            outcome = f"{len(kb.check(text, missing=False, is_text=True).citations)} citations"
+        except TimeoutError:
+            outcome = f"stopped after {HOSTILE_SECONDS} s"
+        except Exception as exc:  # a clear refusal (too many citations) is the right outcome
+            outcome = f"{type(exc).__name__}: {str(exc)[:60]}"
+        finally:
+            signal.alarm(0)
+        timed[name] = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "outcome": outcome,
+                       "rss_mb": rss_mb()}
+    print(json.dumps({"opened": opened, "results": results, "hostile": timed}, ensure_ascii=False))
 
 
-def run_worker(tree: Path, sources: list[str], corpus: Path) -> dict:
+def run_worker(tree: Path, sources: list[str], corpus: Path, hostile: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    run = subprocess.run([sys.executable, __file__, "--worker", "--corpus", str(corpus), *sources],
+    run = subprocess.run([sys.executable, __file__, "--worker", "--corpus", str(corpus), "--hostile", str(hostile),
+                          *sources],
                          capture_output=True, text=True, env=env, cwd=tree, timeout=7200)
     if run.returncode != 0:
         raise SystemExit(f"worker for {tree} failed:\n{run.stderr[-3000:]}")
@@ -202,10 +231,11 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="keep the runs' raw results in this JSON file")
     parser.add_argument("--load", type=Path, help="score the raw results of an earlier run instead of running")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--hostile", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("sources", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.sources, args.corpus)
+        worker(args.sources, args.corpus, args.hostile)
         return
     labels = load_labels()
     sources = list(dict.fromkeys(label["source"] for label in labels))
@@ -213,7 +243,15 @@ def main() -> None:
     if args.load:
         runs = json.loads(args.load.read_text(encoding="utf-8"))
     else:
-        runs = {name: run_worker(tree, sources, args.corpus) for name, tree in trees}
+        sys.path.insert(0, str(ROOT))
+        from tests.test_citation_grammar import HOSTILE
+
+        with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as fh:
+            json.dump(HOSTILE, fh)
+        try:
+            runs = {name: run_worker(tree, sources, args.corpus, Path(fh.name)) for name, tree in trees}
+        finally:
+            os.unlink(fh.name)
     if args.save:
         args.save.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
     scores = {name: score(labels, run["results"], args.corpus) for name, run in runs.items()}
@@ -255,6 +293,13 @@ def main() -> None:
             r = runs[n]["results"][source]
             cells.append("crash" if r["error"] else f"{r['seconds']:.2f} / {r['cpu']:.2f} / {r['rss_mb']:.0f}")
         print(f"{source:44}" + "".join(f"{c:>26}" for c in cells))
+    print(f"\n{'hostile text through kb check (wall s / CPU s: outcome)':60}" + "".join(f"{n:>40}" for n in runs))
+    for name in runs[next(iter(runs))].get("hostile", {}):
+        cells = []
+        for n in runs:
+            h = runs[n].get("hostile", {}).get(name)
+            cells.append(f"{h['seconds']:.1f} / {h['cpu']:.1f}: {h['outcome'][:22]}" if h else "-")
+        print(f"{name:60}" + "".join(f"{c:>40}" for c in cells))
     for n in runs:
         crashes = {s: r["error"] for s, r in runs[n]["results"].items() if r["error"]}
         if crashes:

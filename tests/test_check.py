@@ -399,7 +399,7 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
     rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")
     damaged = tmp_path / "brief.docx"
     damaged.write_bytes(b"PK\x03\x04 not a real package")
-    for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "not a readable DOCX file"),
+    for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "corrupt or truncated DOCX"),
                         (tmp_path / "gone.md", "no such file")):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
