@@ -388,18 +388,30 @@ _TITLE_PIN = re.compile(r"(?:\s*\([^()]{1,40}\))?(?:\s*,\s*cited\s+above)?\s*,\s
                         r"(?:(?:para(?:graph)?\.?|§)\s*(?P<para>[\w.-]{1,12})(?:\s*\(p\.\s*\d{1,4}\))?|p\.\s*(?P<page>\d{1,4}))")
 
 
-def _titled(text: str, titles: dict[str, str]) -> list[Citation]:
+_NOTE_REST = re.compile(r"[\s.,;]+|<?https?://\S+>?")
+"""What may follow a title that makes up a footnote: its full stop and the link the export prints."""
+
+
+def _titled(text: str, titles: dict[str, str], notes: tuple[Note, ...] = ()) -> list[Citation]:
     """Stored documents cited by title (`OHCHR, Assessment of human rights concerns … (31 August 2022), para. 48
-    (p. 15)`): each title found with `str.find`, so the cost is linear in the text for each title."""
+    (p. 15)`): each title found with `str.find`, so the cost is linear in the text for each title. A short title
+    counts with a pinpoint after it, or as the whole of a footnote (`About.`)."""
     out = []
     for title, doc_id in titles.items():
         pos = text.find(title)
         while pos >= 0:
             end = pos + len(title)
             pins: tuple[str, ...] = ()
-            if m := _TITLE_PIN.match(text, end, min(len(text), end + 80)):
+            m = _TITLE_PIN.match(text, end, min(len(text), end + 80))
+            if m:
                 pins = (m.group("para"),) if m.group("para") else ()  # a page is not a pinpoint the store numbers
                 end = m.end()
+            whole_note = any(n.start <= pos and end <= n.end and not text[n.start:pos].strip()
+                             and not _NOTE_REST.sub("", text[end:n.end]) for n in notes)
+            if not m and not whole_note and len(title) < MIN_TITLE_CHARS or (pos and text[pos - 1].isalnum()) or (
+                    end < len(text) and text[end].isalnum()):
+                pos = text.find(title, pos + 1)
+                continue  # a short title as a mere word, or a title inside a longer word
             out.append(Citation("document", "full", pos, end, " ".join(text[pos:end].split()), name=title,
                                 key=doc_id, paragraphs=pins))
             pos = text.find(title, end)
@@ -416,7 +428,7 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
         citations = scanner.scan(block.text)
         if titles:
             spans = [(c.start, c.end) for c in citations]
-            citations = sorted(citations + [t for t in _titled(block.text, titles)
+            citations = sorted(citations + [t for t in _titled(block.text, titles, block.notes)
                                             if not any(s < t.end and t.start < e for s, e in spans)],
                                key=lambda c: c.start)
         if len(out) + len(citations) > limit:
@@ -518,7 +530,7 @@ TITLE_KINDS_EXCLUDED = ("echr", "un", "national", "prc-law")
 """Kinds the grammar cites by their own forms; every other stored document (a report, a campaign page, an upload) is
 cited by its title, as `kb.citations.style.cite` writes it."""
 MIN_TITLE_CHARS = 12
-"""Shorter titles are words, not citations."""
+"""A shorter title (`About`) is a word, not a citation, unless a pinpoint follows it (`About, para. 3`)."""
 
 
 class CorpusIndex:
@@ -540,7 +552,7 @@ class CorpusIndex:
         if titled:
             for chunk in store.scroll(SearchFilters(source_kinds=titled)):
                 title = " ".join((chunk.payload.get("title") or "").split())
-                if len(title) >= MIN_TITLE_CHARS:
+                if len(title) >= 3:
                     self.titles.setdefault(title, chunk.payload["doc_id"])
             self.doc_ids["document"] = set(self.titles.values())
         cited = SearchFilters(source_kinds=("echr",), doc_types=("JUDGMENT", "DECISION"))
@@ -1226,7 +1238,8 @@ def annotate_docx(report: CheckReport, out: Path) -> Path:
             continue
         block = blocks[c.block]
         note = block.note_at(c.start)
-        runs = _note_mark_runs(paragraph, note) if note else _split_runs(paragraph, block, c.start, c.end)
+        runs = _note_mark_runs(paragraph, note) if note else []  # a Word footnote: at its mark
+        runs = runs or _split_runs(paragraph, block, c.start, c.end)  # else the citation's own words
         if not runs:
             runs = paragraph.runs or [paragraph.add_run("")]
         where = f"footnote {note.label}: " if note else ""
@@ -1237,12 +1250,15 @@ def annotate_docx(report: CheckReport, out: Path) -> Path:
 
 
 def _run_spans(paragraph, block: Block) -> Iterator[tuple[object, int, int]]:
-    """(run, start, end) of each text run in the block's own offsets (footnote texts read inline take room there
-    but have no run in the paragraph)."""
+    """(run, start, end) of each text run in the block's own offsets: every run in document order, those inside a
+    hyperlink too, as `_docx_blocks` read them (footnote texts read inline take room there but have no run)."""
+    from docx.text.run import Run
+
     pos = 0
     notes = iter(block.notes)
     note = next(notes, None)
-    for run in paragraph.runs:
+    for r in paragraph._p.iter(f"{_W}r"):
+        run = Run(r, paragraph)
         for el in run._r:
             if el.tag == f"{_W}footnoteReference" and note is not None:
                 pos = note.end + 1
@@ -1273,7 +1289,9 @@ def _split_runs(paragraph, block: Block, start: int, end: int) -> list:
 
 def _note_mark_runs(paragraph, note: Note) -> list:
     """The run that holds the footnote's mark in the body."""
-    for run in paragraph.runs:
+    from docx.text.run import Run
+
+    for run in (Run(r, paragraph) for r in paragraph._p.iter(f"{_W}r")):
         for el in run._r:
             if el.tag == f"{_W}footnoteReference" and el.get(f"{_W}id") == note.label:
                 return [run]
