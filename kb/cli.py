@@ -408,10 +408,7 @@ def cmd_matter(kb, args) -> int:
     if args.action == "add-passage":
         if not args.passage or not args.ground:
             raise ValueError("`kb matter add-passage ID PASSAGE --ground G` needs the passage and --ground")
-        m.check_ground(args.ground)
-        hit = kb.passage(args.passage)
-        added = m.add_passage(hit, args.ground, args.note, args.adverse)
-        store.save(m)
+        added = kb.add_to_matter(m.id, args.passage, args.ground, args.note, args.adverse)
         print(clean(f"{added.citation} → {m.ground_label(args.ground)}" + (" (adverse)" if added.adverse else "")))
         return 0
     if args.json:
