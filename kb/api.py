@@ -17,7 +17,7 @@ from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
-from kb.errors import DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
+from kb.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
 from kb.search.arguments import validate_filters, validate_limit
@@ -120,6 +120,9 @@ class KnowledgeBase:
         self._graph = None
         """The citation graph once looked for (False: there is none), for reporter references."""
         self._folder_links: dict[str, str] | None = None
+        self._links: dict[str, str | None] = {}
+        self._parser = None
+        """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
 
     @property
     def store(self) -> ChunkStore:
@@ -146,6 +149,9 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+            if self._parser is not None:
+                self._parser.close()
+                self._parser = None
 
     # search ---------------------------------------------------------------------------------------------
 
@@ -373,19 +379,48 @@ class KnowledgeBase:
                 self._corpus_index = (key, CorpusIndex(self.store))
             return self._corpus_index[1]
 
-    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
+    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False,
+              parse_seconds: float | None = None):
         """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
         store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
-        argues that it does not cite (this searches, so it loads the model)."""
+        argues that it does not cite (this searches, so it loads the model). With `parse_seconds`, the citations are
+        first read in a child process killed at that deadline (`kb.bounded`): a server refuses a text that would
+        hold it, rather than stop answering everyone."""
         from kb.drafting.check import check_blocks, read_brief, text_blocks
 
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
         blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
+        if parse_seconds is not None:
+            self._parse_within(blocks, parse_seconds)
         report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
+        for citation in report.citations:
+            citation.url = self.link(citation.doc_id) if citation.doc_id else None
         if missing and report.grounds:
             report.missing = self.missing_authorities(report)
         return report
+
+    def _parse_within(self, blocks: list, seconds: float) -> None:
+        from kb.bounded import BoundedWorker, DeadlineExceeded
+        from kb.drafting.check import find_citations
+
+        with self._lock:
+            if self._parser is None:
+                self._parser = BoundedWorker()
+        try:
+            self._parser.call(find_citations, blocks, seconds=seconds)
+        except DeadlineExceeded:
+            raise BriefError(f"the text's citations could not be read within {seconds:g} s (a pattern in it makes the "
+                             "citation parser run away); check it in smaller parts") from None
+
+    def link(self, doc_id: str) -> str | None:
+        """The page a person opens for a stored document (`kb.citations.style.source_link`); None when the store does
+        not hold it or it has no public page. Remembered for the process's life."""
+        with self._lock:
+            if doc_id not in self._links:
+                chunks = self.store.document_chunks(doc_id)
+                self._links[doc_id] = source_link(chunks[0].payload, self.folder_links()) if chunks else None
+            return self._links[doc_id]
 
     def annotate(self, report, out: str | Path) -> Path:
         """Write a DOCX copy of the checked brief with a Word comment on each problem; returns its path."""
