@@ -26,6 +26,7 @@ import functools
 import hmac
 import ipaddress
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -317,14 +318,20 @@ class Loader:
             self._reached("store")
             if count:
                 self.kb.search("extradition real risk", limit=1)  # the model, BM25 and the ranking features
-                self.kb.check("Saadi v. Italy [GC], no. 37201/06, § 125", missing=False, is_text=True,
-                              parse_seconds=60)  # the corpus index and the parsing child
-            self._reached("search")
         except Exception as exc:  # reported to every call and by `status`, not raised in a thread nobody reads
             log.exception("loading the knowledge base failed")
             self.error = public_message(str(exc), self.kb.settings)
             for event in self._events.values():
                 event.set()
+            return
+        self._reached("search")
+        if count:
+            try:  # the first check need not wait for the corpus index and the parsing child; a failure here is
+                # the first check's to report
+                self.kb.check("Saadi v. Italy [GC], no. 37201/06, § 125", missing=False, is_text=True,
+                              parse_seconds=60)
+            except KbError:
+                log.warning("warming the citation checker failed", exc_info=True)
 
     def _reached(self, stage: str) -> None:
         self.done[stage] = time.monotonic() - self.started
@@ -654,42 +661,45 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
 
     # resources ----------------------------------------------------------------------------------------------------
 
-    def resource(uri: str, mime_type: str, description: str):
+    def resource(uri: str, title: str, mime_type: str, description: str):
         def register(fn: Callable[..., T]) -> Callable[..., T]:
-            server.resource(uri, mime_type=mime_type, description=description)(bounded(fn, ResourceError))
+            server.resource(uri, title=title, mime_type=mime_type, description=description)(bounded(fn, ResourceError))
             return fn
 
         return register
 
-    @resource("kb://guide/citations", "text/markdown", "How to cite from this knowledge base (the server's "
-                                                        "instructions)")
+    @resource("kb://guide/citations", "Citation guide", "text/markdown",
+              "How to cite from this knowledge base (the server's instructions)")
     def citation_guide() -> str:
         return INSTRUCTIONS
 
-    @resource("kb://matters", "application/json", "The client matters, most recently updated first")
-    def matters_resource() -> str:
+    @resource("kb://matters", "Matters", "application/json", "The client matters, most recently updated first")
+    def matters() -> str:
         return matter_list().model_dump_json(indent=1)  # type: ignore[attr-defined]
 
-    @resource("kb://doc/{doc_id}", "text/markdown", "A whole stored document: its citation, link and numbered "
-                                                    "paragraphs")
-    def document_resource(doc_id: str) -> str:
+    @resource("kb://doc/{doc_id}", "Document", "text/markdown",
+              "A whole stored document: its citation, link and numbered paragraphs")
+    def document(doc_id: str) -> str:
         view = loader.need("store").show(doc_id)
         head = [f"# {view.metadata['citation']}", ""]
         if web_link(view.metadata.get("url")):
             head += [f"Source: {view.metadata['url']}", ""]
         return "\n".join(head + [f"{_label(h)}{h.text}\n" for h in view.paragraphs])
 
-    @resource("kb://doc/{doc_id}/para/{paragraph}", "text/markdown", "One paragraph with its pinpoint citation")
-    def paragraph_resource(doc_id: str, paragraph: str) -> str:
+    @resource("kb://doc/{doc_id}/para/{paragraph}", "Paragraph", "text/markdown",
+              "One paragraph with its pinpoint citation")
+    def paragraph(doc_id: str, paragraph: str) -> str:
         view = loader.need("store").show(doc_id, paragraph)
         hit = view.paragraphs[view.focus]  # type: ignore[index]
         return f"{hit.text}\n\n— {hit.citation}" + (f"\n{web_link(hit.url)}" if web_link(hit.url) else "")
 
-    @resource("kb://matter/{matter_id}/draft.docx", DOCX, "The matter's draft argument as an A4 Word document")
+    @resource("kb://matter/{matter_id}/draft.docx", "Draft (Word)", DOCX,
+              "The matter's draft argument as an A4 Word document")
     def draft_docx(matter_id: str) -> bytes:
         return loader.need("search").draft_docx(matter_id)
 
-    @resource("kb://matter/{matter_id}/draft.md", "text/markdown", "The matter's draft argument in Markdown")
+    @resource("kb://matter/{matter_id}/draft.md", "Draft (Markdown)", "text/markdown",
+              "The matter's draft argument in Markdown")
     def draft_markdown(matter_id: str) -> str:
         return loader.need("search").draft_markdown(matter_id)[1]
 
@@ -756,7 +766,10 @@ def _loaded(kb: KnowledgeBase) -> Loader:
 # Serving --------------------------------------------------------------------------------------------------------------
 
 def quiet_logs(level: str) -> None:
-    """Haystack logs every component at INFO (235 kB on stderr for 40 calls); below `level` nothing is written."""
+    """Haystack logs every component at INFO (235 kB on stderr for 40 calls); below `level` nothing is written, nor
+    the model's loading bar (read when transformers is imported, which the loading thread does later)."""
+    if logging.getLevelName(level) >= logging.WARNING:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(level)
     for name in ("haystack", "mcp", "httpx", "uvicorn", "sentence_transformers", "transformers"):
@@ -769,7 +782,9 @@ def serve(kb: KnowledgeBase, http: str | None = None, token: str | None = None, 
     if verbose:
         kb.settings = kb.settings.with_(log_level="INFO")
     quiet_logs(kb.settings.log_level)
-    server = build_server(kb, Loader(kb).start())
+    loader = Loader(kb)
+    server = build_server(kb, loader)
+    loader.start()  # after the tools are registered: the loading thread would slow that down
     if http is None:
         server.run("stdio")
         return
