@@ -1,6 +1,6 @@
 """How soon `kb mcp` answers a drafting assistant, against the CLI's search on the same store, in the same run.
 
-    KB_HOME=data .venv/bin/python bench/mcp_latency.py [--queries 20] [--baseline /path/to/other/checkout]
+    KB_HOME=data .venv/bin/python bench/mcp_latency.py [--queries 20] [--eval dev.jsonl] [--baseline /other/checkout]
 
 Over stdio with the official SDK client (`mcp.ClientSession`), from a fresh server process:
 - initialize: process start → `initialize` answered;
@@ -79,8 +79,6 @@ def main() -> int:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared/eval/dev.jsonl")
     parser.add_argument("--baseline", type=Path, help="another checkout whose `kb mcp` to measure first")
     args = parser.parse_args()
-    if not args.eval.is_file():
-        args.eval = Path("/work/shared/eval/dev.jsonl")
     queries = [json.loads(line)["query"] for line in islice(args.eval.open(encoding="utf-8"), args.queries)]
 
     if args.baseline:

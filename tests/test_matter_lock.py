@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITES = 40
 WRITER = """
 import sys
+import threading
 from kb.drafting.matters import MatterStore
 store, matter_id, who = MatterStore(sys.argv[1]), sys.argv[2], sys.argv[3]
 for i in range({writes}):
@@ -34,6 +36,23 @@ def test_two_processes_updating_one_matter_lose_nothing(tmp_path):
         assert writer.returncode == 0, err
     texts = {a.text for a in store.get(matter.id).assurances}
     assert texts == {f"{who} {i}" for who in ("app", "assistant") for i in range(WRITES)}
+
+
+def test_threads_of_one_process_updating_one_matter_lose_nothing(tmp_path):
+    """The MCP server runs each call in a worker thread: the lock holds between threads as between processes."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Li — PRC")
+
+    def write(who: str) -> None:
+        for i in range(WRITES):
+            store.update(matter.id, lambda m, i=i: m.add_assurance(f"{who} {i}"))
+
+    threads = [threading.Thread(target=write, args=(who,)) for who in "abcd"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({a.text for a in store.get(matter.id).assurances}) == 4 * WRITES
 
 
 def test_a_stale_copy_is_not_written_over_a_newer_change(tmp_path):
