@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest)
 ingest: install
-	$(BIN)/kb ingest
+	$(BIN)/kb ingest --sparse-first
 	$(BIN)/kb citations build
 
 ui: install

@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=positive_int, help="at most N files per source")
     p.add_argument("--max-chunks", type=positive_int, help="stop after N chunks (most relevant documents first)")
     p.add_argument("--prune", action="store_true", help="remove documents no longer in the selected sources")
+    p.add_argument("--sparse-first", action="store_true",
+                   help="searchable (ranked, bm25) in minutes: dense vectors only from the embedding cache, the rest "
+                        "from `kb embed`")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     p.add_argument("files", nargs="*", type=Path, help="individual files to ingest instead of the corpus")
 
@@ -218,7 +221,8 @@ def cmd_ingest(kb, args) -> int:
         tqdm.write(message, file=sys.stderr)
 
     request = IngestRequest(only=tuple(args.only), everything=args.everything, limit=args.limit,
-                            max_chunks=args.max_chunks, prune=args.prune, files=tuple(args.files))
+                            max_chunks=args.max_chunks, prune=args.prune, files=tuple(args.files),
+                            sparse_first=args.sparse_first)
     report = kb.ingest(request, progress=progress, warn=warn)
     bar.close()
     if report.chunks == 0 and not report.failed:

@@ -41,7 +41,7 @@ from kb.indexing.sync import (
     run_sync,
     stderr,
 )
-from kb.indexing.writing import StoredDocument, StoreSink, store_documents
+from kb.indexing.writing import FILE_SECONDS, StoredDocument, StoreSink, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
 
@@ -68,6 +68,10 @@ class UpdateRequest:
     uploads: bool = True
     hudoc: HudocQuery | None = None
     batch_chunks: int = BATCH_CHUNKS
+    sparse_first: bool = False
+    """Dense vectors from the embedding cache only; `kb embed` adds the rest."""
+    file_seconds: float | None = FILE_SECONDS
+    """Model time one file may take before its other passages are written without dense vectors."""
 
     def __post_init__(self) -> None:
         if self.batch_chunks < 1:
@@ -183,7 +187,8 @@ def run_update(
             existing = snapshot
             sink = InboxSink(inbox)
         policy = SyncPolicy(defer_new=not (request.everything or request.only), remove=True,
-                            batch_chunks=request.batch_chunks)
+                            batch_chunks=request.batch_chunks, embed=not request.sparse_first,
+                            file_seconds=request.file_seconds)
         memo = FileMemo(settings.file_memo) if request.corpus and settings.corpus is not None else None
         run_sync(settings, streams(settings, request, report, warn), existing, policy, sink, report, memo,
                  progress, warn)

@@ -8,7 +8,8 @@ complete. `write_document` is that rule, and the one place a per-document side e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from haystack import Document, Pipeline, component
@@ -139,13 +140,65 @@ class BatchWriter:
         return {"batch": batch}
 
 
-def build_indexing_pipeline(settings: Settings, sink: Sink) -> Pipeline:
-    """Dense (through the embedding cache) and BM25 embedding, then the batch writer."""
+FILE_SECONDS = 120.0
+"""Model time one source file may take in a run. A file beyond it (a 21 MB Markdown of 80,000 paragraphs held `kb
+update` for over ten minutes) has its other passages written without dense vectors, BM25-searchable at once, and `kb
+embed` gives them theirs; the files after it are not kept waiting."""
+EMBED_SLICE = 256
+"""Passages embedded between two looks at a file's budget: a budget is overrun by at most one slice (~4 s at 70
+passages/s), and the model still gets long runs of passages to sort by length."""
+
+
+@component
+class DenseFill:
+    """Dense vectors for the chunks a sync writes: from the embedding cache, then (`embedder` given) from the model,
+    each source file within `file_seconds` of model time. A chunk left without a vector is written sparse-only and is
+    what `kb embed` fills (`ChunkStore.missing_dense`); without `embedder` (sparse-first) only the cache is read."""
+
+    def __init__(self, cache: EmbeddingCache, embedder: CachedDocumentEmbedder | None,
+                 file_seconds: float | None = FILE_SECONDS) -> None:
+        self.cache = cache
+        self.embedder = embedder
+        self.file_seconds = file_seconds
+        self.spent: dict[str, float] = {}
+        """Model seconds per source file in this run."""
+        self.over_budget: dict[str, int] = {}
+        """Passages per source file left without a dense vector because the file's model time ran out."""
+        self.without_dense = 0
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict:
+        known = self.cache.get_many([d.content or "" for d in documents])
+        todo: dict[str, list[Document]] = {}
+        for doc in documents:
+            if (doc.content or "") not in known:
+                todo.setdefault(str(doc.meta.get("source_file") or ""), []).append(doc)
+        if self.embedder is not None:
+            for source_file, docs in todo.items():
+                for start in range(0, len(docs), EMBED_SLICE):
+                    spent = self.spent.get(source_file, 0.0)
+                    if self.file_seconds is not None and spent >= self.file_seconds:
+                        self.over_budget[source_file] = self.over_budget.get(source_file, 0) + len(docs) - start
+                        break
+                    started = time.monotonic()
+                    for done in self.embedder.run(documents=docs[start:start + EMBED_SLICE])["documents"]:
+                        known[done.content or ""] = done.embedding
+                    self.spent[source_file] = spent + time.monotonic() - started
+        out = [replace(doc, embedding=known.get(doc.content or "")) for doc in documents]
+        self.without_dense += sum(doc.embedding is None for doc in out)
+        return {"documents": out}
+
+
+def build_indexing_pipeline(settings: Settings, sink: Sink, embed: bool = True,
+                            file_seconds: float | None = FILE_SECONDS) -> Pipeline:
+    """Dense vectors (`DenseFill`: the embedding cache, then the model unless `embed` is False) and BM25 weights, then
+    the batch writer."""
     pipeline = Pipeline()
     cache = EmbeddingCache(settings.embeddings_cache, settings.model)
     check_model(settings.model)  # a missing model is named before any work, even if the cache would not need it
-    pipeline.add_component("dense", CachedDocumentEmbedder(
-        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache))
+    embedder = CachedDocumentEmbedder(
+        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache) if embed else None
+    pipeline.add_component("dense", DenseFill(cache, embedder, file_seconds))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())
     pipeline.add_component("writer", BatchWriter(sink))
     pipeline.connect("dense.documents", "sparse.documents")

@@ -15,9 +15,11 @@ from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    EMBED_RANK,
     FACTS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    MISSING_FIELDS,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
@@ -104,13 +106,24 @@ class EdgeStore:
         edge_points = [
             q.Point(
                 id=p.id,
-                vector={DENSE: list(p.dense), SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
+                vector={SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                        **({DENSE: list(p.dense)} if p.dense else {})},
                 payload=p.payload,
             )
             for p in points
         ]
         with self._lock:
             self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+
+    def update_vectors(self, vectors: dict[str, list[float]]) -> int:
+        if not vectors:
+            return 0
+        with self._lock:  # Edge refuses the whole update if one id is absent, so only stored ids are sent
+            present = [str(r.id) for r in self._shard.retrieve(list(vectors), with_payload=False, with_vector=False)]
+            if present:
+                self._shard.update(q.UpdateOperation.update_vectors(
+                    [q.PointVectors(id=i, vector={DENSE: list(vectors[i])}) for i in present]))
+        return len(present)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
@@ -248,6 +261,22 @@ class EdgeStore:
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
 
+    def missing_dense(self, limit: int) -> list[StoredChunk]:
+        out: list[StoredChunk] = []
+        for edge_filter, order in ((_LACKING, q.OrderBy(EMBED_RANK, q.Direction.Desc)), (_LACKING_UNRANKED, None)):
+            if len(out) >= limit:
+                break
+            with self._lock:
+                records, _ = self._shard.scroll(q.ScrollRequest(
+                    limit=limit - len(out), filter=edge_filter, with_payload=MISSING_FIELDS, with_vector=False,
+                    order_by=order))
+            out += [StoredChunk(str(r.id), dict(r.payload or {})) for r in records]
+        return out
+
+    def count_missing_dense(self) -> int:
+        with self._lock:
+            return int(self._shard.count(q.CountRequest(exact=True, filter=_LACKING)))
+
     def document_files(self) -> dict[str, str]:
         first = q.Filter(must=[q.FieldCondition(key="para_index", match=q.MatchValue(value=0))])
         out: dict[str, str] = {}
@@ -313,6 +342,12 @@ class EdgeStore:
             )
         # Edge keeps a value with count 0 after its points are deleted (until segments are optimised)
         return [(str(h.value), int(h.count)) for h in response.hits if h.count > 0]
+
+
+_LACKING = q.Filter(must_not=[q.HasVectorCondition(DENSE)])
+_LACKING_UNRANKED = q.Filter(must=[q.IsEmptyCondition(key=EMBED_RANK)], must_not=[q.HasVectorCondition(DENSE)])
+"""Chunks without a dense vector; those of them without a rank (written before ranks were stored), which an ordered
+scroll leaves out."""
 
 
 def _open_shard(path: Path, config: q.EdgeConfig) -> q.EdgeShard:
