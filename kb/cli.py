@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
     "check": "verify every citation and quotation in a brief (DOCX, PDF, Markdown, text) against the store",
     "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio)",
+    "embed": "add the dense vectors a sparse-first store lacks, most useful passages first (resumable; runs beside "
+             "the app)",
 }
 
 
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, help="a random sample of N cases (fixed by --seed)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="one JSON object: overall and by_kind (a list with --compare)")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="score dense and hybrid search even while some passages lack a dense vector (`kb embed`)")
 
     p = sub.add_parser("citations", help=COMMANDS["citations"])
     p.add_argument("action", choices=["build"])
@@ -170,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip the leading authorities the brief does not cite (no search, no model)")
 
     sub.add_parser("mcp", help=COMMANDS["mcp"])
+
+    p = sub.add_parser("embed", help=COMMANDS["embed"])
+    p.add_argument("--round", type=int, default=1024, help="passages per round (one inbox hand-over each)")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     return parser
 
 
@@ -239,9 +247,14 @@ def cmd_search(kb, args) -> int:
     for name, documents in kb.left_out(filters).items():
         print(f"kb search: {documents} ECtHR documents without {name} metadata were left out by the {name} filter",
               file=sys.stderr)
+    note = hits.note()
     if args.json:
+        if note:
+            print(f"kb search: {note}", file=sys.stderr)
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
+    if note:
+        print(f"{note}\n")
     if not hits:
         print("No passages found.")
     elif not any(hit.strength == "strong" for hit in hits):
@@ -300,6 +313,9 @@ def cmd_stats(kb, args) -> int:
         return 0
     print(f"{stats['documents']} documents, {stats['chunks']} chunks "
           f"({stats['incomplete_documents']} incomplete) in {kb.settings.qdrant_url or kb.settings.store}")
+    dense = kb.dense_coverage()
+    print(f"dense vectors: {dense.embedded} of {dense.total} chunks ({dense.share:.0%})"
+          + ("" if dense.complete else "; `kb embed` adds the rest"))
     for kind, counts in sorted(stats["by_source"].items()):
         print(f"  {kind:12} {counts['documents']:6} documents {counts['chunks']:8} chunks")
     return 0
@@ -321,6 +337,7 @@ def cmd_eval(kb, args) -> int:
     variants = standard_variants() + before_variants() if args.compare else [variant_by_mode(args.mode)]
     if args.compare and args.ablation:
         variants += ablation_variants()
+    variants = partial_check(kb, variants, args)
     results = []
     for variant in variants:
         print(f"eval {variant.name}: {len(cases)} cases", file=sys.stderr)
@@ -331,6 +348,27 @@ def cmd_eval(kb, args) -> int:
     else:
         print(format_table(results))
     return 0
+
+
+def partial_check(kb, variants: list, args) -> list:
+    """Dense and hybrid figures over a store still being embedded would understate them: refused (`--mode`) or left
+    out (`--compare`) unless `--allow-partial`, which prints the coverage beside them."""
+    from kb.search.evaluation import uses_dense
+
+    dense = [v for v in variants if uses_dense(v)]
+    coverage = kb.dense_coverage() if dense else None
+    if coverage is None or coverage.complete:
+        return variants
+    share = f"{coverage.share:.0%} of the {coverage.total} stored passages have a dense vector"
+    if args.allow_partial:
+        print(f"kb eval: {share}; dense and hybrid figures cover that part only (--allow-partial)", file=sys.stderr)
+        return variants
+    if not args.compare:
+        raise UsageError(f"--mode {args.mode}: only {share}, so its figures would understate it; run `kb embed` to "
+                         "finish, or pass --allow-partial")
+    print(f"kb eval: only {share}: left out {', '.join(v.name for v in dense)} (`kb embed` finishes the store; "
+          "--allow-partial scores them anyway)", file=sys.stderr)
+    return [v for v in variants if not uses_dense(v)]
 
 
 def cmd_citations(kb, args) -> int:
@@ -469,11 +507,52 @@ def cmd_check(kb, args) -> int:
 def cmd_mcp(kb, args) -> int:
     from kb.mcp import serve
 
+    try:  # while it serves, `kb update` and `kb embed` hand their work to it
+        kb.start_inbox_watcher()
+    except KbError as exc:
+        print(f"kb mcp: {one_line(str(exc))}; serving without applying hand-overs until the store is free",
+              file=sys.stderr)
     serve(kb)
     return 0
 
 
-HANDLERS = {"migrate": cmd_migrate, "check": cmd_check, "mcp": cmd_mcp,
+def cmd_embed(kb, args) -> int:
+    """Runs until every passage has a dense vector; SIGTERM or Ctrl-C stops it after handing over what it has."""
+    import signal
+    import threading
+
+    from tqdm import tqdm
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    bars: list = []
+
+    def progress(state) -> None:
+        if not bars:  # created at the first count, so its rate and ETA are this run's
+            bars.append(tqdm(total=state.total, initial=state.done, unit="passage", desc="dense vectors",
+                             dynamic_ncols=True, file=sys.stderr))
+        bar = bars[0]
+        bar.total = state.total
+        bar.update(state.done - bar.n)
+        bar.set_postfix_str(f"{state.mode}, {state.embedded} embedded, {state.cached} from cache", refresh=True)
+
+    def warn(message: str) -> None:
+        tqdm.write(message, file=sys.stderr)
+
+    state = kb.embed(progress=progress, warn=warn, stop=stop, round_size=args.round)
+    for bar in bars:
+        bar.close()
+    print(f"kb embed: {state.line()}" + ("; stopped, `kb embed` goes on from here" if stop.is_set() else ""),
+          file=sys.stderr)
+    if args.json:
+        print(json.dumps({"done": state.done, "total": state.total, "embedded": state.embedded,
+                          "cached": state.cached, "handed": state.handed, "mode": state.mode,
+                          "stopped": stop.is_set(), "seconds": round(state.seconds, 1)}))
+    return 0
+
+
+HANDLERS = {"migrate": cmd_migrate, "check": cmd_check, "mcp": cmd_mcp, "embed": cmd_embed,
             "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats, "eval": cmd_eval,
             "citations": cmd_citations, "update": cmd_update, "matter": cmd_matter, "draft": cmd_draft}
 

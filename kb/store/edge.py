@@ -57,15 +57,17 @@ class EdgeStore:
     than expected", issue 14). A second process now stops at our lock and never reaches the shards.
     """
 
-    def __init__(self, path: Path, dim: int) -> None:
+    def __init__(self, path: Path, dim: int, wait: float = 0.0) -> None:
+        """`wait`: seconds to wait for another process to let go of the store (`kb embed` holds it for a moment
+        each round when nobody serves it); 0 refuses at once."""
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
         self._shard = self._facts = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._owner = FileLock(lock_path(self.path), thread_local=False, blocking=False)
+        self._owner = FileLock(lock_path(self.path), thread_local=False)
         try:
-            self._owner.acquire()
+            self._owner.acquire(timeout=max(0.0, wait), poll_interval=0.2)
         except Timeout:
             raise StoreLockedError(
                 f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
