@@ -173,19 +173,25 @@ class DenseFill:
         for doc in documents:
             if (doc.content or "") not in known:
                 todo.setdefault(str(doc.meta.get("source_file") or ""), []).append(doc)
+        stopped: set[str] = set()
         if self.embedder is not None:
             for source_file, docs in todo.items():
                 for start in range(0, len(docs), EMBED_SLICE):
                     spent = self.spent.get(source_file, 0.0)
                     if self.file_seconds is not None and spent >= self.file_seconds:
-                        self.over_budget[source_file] = self.over_budget.get(source_file, 0) + len(docs) - start
+                        stopped.add(source_file)
                         break
                     started = time.monotonic()
                     for done in self.embedder.run(documents=docs[start:start + EMBED_SLICE])["documents"]:
                         known[done.content or ""] = done.embedding
                     self.spent[source_file] = spent + time.monotonic() - started
         out = [replace(doc, embedding=known.get(doc.content or "")) for doc in documents]
-        self.without_dense += sum(doc.embedding is None for doc in out)
+        for doc in out:
+            if doc.embedding is None:
+                self.without_dense += 1
+                source_file = str(doc.meta.get("source_file") or "")
+                if source_file in stopped:
+                    self.over_budget[source_file] = self.over_budget.get(source_file, 0) + 1
         return {"documents": out}
 
 
