@@ -151,7 +151,7 @@ def test_partial_store_is_flagged_on_every_result_list_and_eval_refuses_dense(
     assert capsys.readouterr().out.startswith("Partial dense index: 0% of the ")
     assert main(["search", "torture", "--mode", "dense", "-k", "3", "--json"]) == 0
     out = capsys.readouterr()
-    assert "Partial dense index" in out.err and json.loads(out.out)
+    assert "Partial dense index" in out.err and json.loads(out.out) == [], "no vector yet: dense finds nothing"
     assert main(["search", "torture", "-k", "3"]) == 0
     assert "Partial dense index" not in capsys.readouterr().out, "ranked searches the whole store"
     assert main(["stats"]) == 0
@@ -258,9 +258,14 @@ def test_vector_batches_never_block_document_updates(sparse_home: Settings) -> N
         store.close()
 
 
+def tag(i: int) -> str:
+    """A word of its own for paragraph `i` (BM25 drops numbers): 1400 → `zqbeaa`."""
+    return "zq" + "".join(chr(ord("a") + int(d)) for d in f"{i:04d}")
+
+
 def repeated_markdown(paragraphs: int) -> str:
     return "# Counsel's bundle\n\n" + "\n\n".join(
-        f"Exhibit {i}: the requesting state's assurance of {i} days was not monitored by any independent body."
+        f"Exhibit {tag(i)}: the requesting state's assurance was not monitored by any independent body."
         for i in range(paragraphs)) + "\n"
 
 
@@ -286,8 +291,8 @@ def test_a_huge_drop_file_is_bounded_and_the_rest_goes_on(tmp_path: Path, corpus
         lacking = Counter(c.payload["source_file"] for c in kb.store.scroll(with_vectors=True) if not c.dense)
         assert lacking == {name: left} and 0 < left <= chunks[name] - 256, "one slice embedded, the note whole"
         assert all(v.complete for v in kb.store.versions().values()) and len(chunks) == 2
-        hits = kb.search("assurance of 1400 days", mode="bm25", limit=1)
-        assert hits and "1400 days" in hits[0].text, "the passages past the budget are searchable"
+        hits = kb.search(f"exhibit {tag(1400)}", mode="bm25", limit=1)
+        assert hits and tag(1400) in hits[0].text, "the passages past the budget are searchable"
     finally:
         kb.close()
     again = run_update(settings, UpdateRequest(corpus=False, file_seconds=0.01), warn=lambda m: None)

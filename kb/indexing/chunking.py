@@ -35,7 +35,7 @@ Counted with `str.count` on the lower-cased text: the same count as a case-insen
 
 REMOVAL_CASE = 10
 """A judgment or decision naming removal terms at least this often is about removal; one that mentions torture or
-an expulsion in passing (1–9 times) is not. On the ECtHR corpus this takes a third of the documents."""
+an expulsion in passing (1–9 times) is not."""
 FIRST_HALF_KINDS = ("un", "prc-law")
 """The UN treaty bodies' standards and the requesting state's law: after the Court's own words on removal, what a
 brief on removal cites first."""
