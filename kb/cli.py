@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -516,6 +517,11 @@ def cmd_mcp(kb, args) -> int:
     return 0
 
 
+EMBED_NICENESS = 10
+"""`kb embed` is background work beside a serving app: on a 2-core machine the model would otherwise take the cores
+from the searches (bench/fill_latency.py measures both)."""
+
+
 def cmd_embed(kb, args) -> int:
     """Runs until every passage has a dense vector; SIGTERM or Ctrl-C stops it after handing over what it has."""
     import signal
@@ -523,6 +529,7 @@ def cmd_embed(kb, args) -> int:
 
     from tqdm import tqdm
 
+    os.nice(EMBED_NICENESS)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,0 +1,160 @@
+"""Search latency while `kb embed` fills in dense vectors: 8 concurrent searches before and during the fill, same run.
+
+    .venv/bin/python bench/fill_latency.py --home /path/to/sparse-first-home [--seconds 120] [--clients 8]
+
+The home (a store written by `kb ingest --sparse-first`, e.g. `make run`'s) is copied to a temporary folder, since
+the fill changes it. This process stands in for the app: it holds the store through `KnowledgeBase`, runs the inbox
+watcher, and `--clients` threads search in a loop (the app serves each browser session in a thread of one process).
+Phase 1 measures them alone; phase 2 starts `kb embed` beside them, as `make run` does, waits until its first
+vectors arrive, and measures again. The embedding cache is the copy's own and starts empty, so the model really runs
+during phase 2 (a warm cache would make the fill free and prove nothing about contention).
+
+Prints per phase: searches, p50, p95 and max latency in ms as each client saw it, and for phase 2 the vectors the
+fill applied and its rate. The target (issue 21): p95 at most 300 ms during the fill.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+QUERIES = (
+    "death row phenomenon",
+    "diplomatic assurances torture",
+    "real risk of ill-treatment on return",
+    "flagrant denial of justice",
+    "conditions of detention overcrowding",
+    "interim measures Rule 39",
+    "burden of proof substantial grounds",
+    "national security expulsion",
+    "independent monitoring of assurances",
+    "re-education camps Xinjiang",
+    "evidence obtained by torture",
+    "residential surveillance at a designated location",
+)
+HOME_PARTS = ("store", "store-facts", "citations.sqlite", "file-memo.json")
+
+
+def copy_home(source: Path, target: Path) -> None:
+    target.mkdir(parents=True)
+    for name in HOME_PARTS:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name)
+        elif (source / name).exists():
+            shutil.copy2(source / name, target / name)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def phase(kb, clients: int, seconds: float, mode: str) -> list[float]:
+    """`clients` threads searching in a loop for `seconds`; every latency in ms."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+    deadline = [0.0]
+
+    def client(offset: int) -> None:
+        start.wait()
+        if offset == 0:
+            deadline[0] = time.monotonic() + seconds
+        while not deadline[0]:
+            time.sleep(0.001)
+        i = offset
+        while time.monotonic() < deadline[0]:
+            query = QUERIES[i % len(QUERIES)]
+            started = time.perf_counter()
+            kb.search(query, limit=10, mode=mode)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+            i += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def line(name: str, latencies: list[float], seconds: float) -> str:
+    return (f"{name}: {len(latencies)} searches ({len(latencies) / seconds:.1f}/s), p50 "
+            f"{statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, "
+            f"max {max(latencies):.0f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", type=Path, required=True, help="a KB_HOME written sparse-first (copied, not changed)")
+    parser.add_argument("--corpus", type=Path, default=PROJECT.parent / "shared" / "corpus")
+    parser.add_argument("--seconds", type=float, default=120.0, help="length of each phase")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--mode", default="ranked", help="search mode the clients use (default ranked)")
+    parser.add_argument("--tmp", type=Path, help="folder for the copy (default: the system's temporary folder)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="fill-latency-", dir=args.tmp) as tmp:
+        home = Path(tmp) / "home"
+        copy_home(args.home, home)
+        env = {**os.environ, "KB_HOME": str(home), "KB_CORPUS": str(args.corpus), "HF_HUB_OFFLINE": "1",
+               "TRANSFORMERS_OFFLINE": "1", "KB_EMBED_CACHE": str(home / "embeddings.sqlite"),
+               "PYTHONPATH": str(PROJECT)}
+        os.environ.update({k: env[k] for k in ("KB_HOME", "KB_CORPUS", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
+                                               "KB_EMBED_CACHE")})
+        from kb.api import KnowledgeBase
+        from kb.indexing.backfill import progress_path
+
+        kb = KnowledgeBase()
+        kb.start_inbox_watcher()
+        for query in QUERIES:  # warm: the model, the pipelines, the store's pages
+            kb.search(query, limit=10, mode=args.mode)
+        load = os.getloadavg()
+        before = phase(kb, args.clients, args.seconds, args.mode)
+        print(f"load average {load[0]:.1f} before phase 1; {args.clients} clients, mode {args.mode}")
+        print(line("phase 1, no fill   ", before, args.seconds))
+
+        missing_start = kb.store.count_missing_dense()
+        with (Path(tmp) / "embed.log").open("wb") as log:
+            worker = subprocess.Popen([sys.executable, "-m", "kb.cli", "embed"], env=env, cwd=PROJECT,
+                                      stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 600
+        while kb.store.count_missing_dense() == missing_start:  # the model loaded and a first round applied
+            if worker.poll() is not None or time.monotonic() > deadline:
+                print(f"kb embed did not start filling; see {Path(tmp) / 'embed.log'}", file=sys.stderr)
+                return 1
+            time.sleep(1)
+        missing_before = kb.store.count_missing_dense()
+        started = time.monotonic()
+        during = phase(kb, args.clients, args.seconds, args.mode)
+        elapsed = time.monotonic() - started
+        missing_after = kb.store.count_missing_dense()
+        load = os.getloadavg()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(120)
+        progress = json.loads(progress_path(kb.settings).read_text())
+        print(line("phase 2, during fill", during, args.seconds))
+        print(f"fill during phase 2: {missing_before - missing_after} vectors applied in {elapsed:.0f} s "
+              f"({(missing_before - missing_after) / elapsed:.1f}/s; mode {progress['mode']}); load average "
+              f"{load[0]:.1f} at its end; {missing_after:,} of {kb.store.count():,} chunks still without a vector")
+        kb.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
