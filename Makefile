@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest)
+# the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest);
+# the citation graph is built once, then `kb ingest` and `kb update` keep it current
 ingest: install
 	$(BIN)/kb ingest --sparse-first
-	$(BIN)/kb citations build
+	test -f $${KB_HOME:-data}/citations.sqlite || $(BIN)/kb citations build
 
 UI := $(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 EMBED_LOG = $${KB_HOME:-data}/logs/embed.log
