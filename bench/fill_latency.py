@@ -1,22 +1,23 @@
-"""Search latency while `kb embed` fills in dense vectors: 8 concurrent searches before and during the fill, same run.
+"""Search latency while `kb embed` fills in dense vectors: concurrent searches with the fill paused and running,
+alternating in the same run.
 
-    .venv/bin/python bench/fill_latency.py --home /path/to/sparse-first-home [--seconds 120] [--clients 8]
+    .venv/bin/python bench/fill_latency.py --home /path/to/sparse-first-home [--seconds 60] [--pairs 3] [--clients 8]
 
 The home (a store written by `kb ingest --sparse-first`, e.g. `make run`'s) is copied to a temporary folder, since
 the fill changes it. This process stands in for the app: it holds the store through `KnowledgeBase`, runs the inbox
 watcher, and `--clients` threads search in a loop (the app serves each browser session in a thread of one process).
-Phase 1 measures them alone; phase 2 starts `kb embed` beside them, as `make run` does, waits until its first
-vectors arrive, and measures again. The embedding cache is the copy's own and starts empty, so the model really runs
-during phase 2 (a warm cache would make the fill free and prove nothing about contention).
+`kb embed` runs beside it as `make run` starts it; once it is embedding, windows of `--seconds` alternate between the
+worker stopped (SIGSTOP) and running (SIGCONT), `--pairs` times, so that a machine whose load drifts (other work on
+shared cores) weighs on both alike. The embedding cache is the copy's own and starts empty, so the model really runs
+(a warm cache would make the fill free and prove nothing about contention).
 
-Prints per phase: searches, p50, p95 and max latency in ms as each client saw it, and for phase 2 the vectors the
-fill applied and its rate. The target (issue 21): p95 at most 300 ms during the fill.
+Prints, per kind of window: searches, p50, p95 and max latency in ms as each client saw it; the worker's share of a
+core while running; the vectors applied; the load average. The target (issue 21): p95 at most 300 ms during the fill.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -99,11 +100,17 @@ def line(name: str, latencies: list[float], seconds: float) -> str:
             f"max {max(latencies):.0f} ms")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, required=True, help="a KB_HOME written sparse-first (copied, not changed)")
     parser.add_argument("--corpus", type=Path, default=PROJECT.parent / "shared" / "corpus")
-    parser.add_argument("--seconds", type=float, default=120.0, help="length of each phase")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of each window")
+    parser.add_argument("--pairs", type=int, default=3, help="pairs of windows (worker stopped, worker running)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--mode", default="ranked", help="search mode the clients use (default ranked)")
     parser.add_argument("--tmp", type=Path, help="folder for the copy (default: the system's temporary folder)")
@@ -118,40 +125,44 @@ def main() -> int:
         os.environ.update({k: env[k] for k in ("KB_HOME", "KB_CORPUS", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
                                                "KB_EMBED_CACHE")})
         from kb.api import KnowledgeBase
-        from kb.indexing.backfill import progress_path
 
         kb = KnowledgeBase()
         kb.start_inbox_watcher()
         for query in QUERIES:  # warm: the model, the pipelines, the store's pages
             kb.search(query, limit=10, mode=args.mode)
-        load = os.getloadavg()
-        before = phase(kb, args.clients, args.seconds, args.mode)
-        print(f"load average {load[0]:.1f} before phase 1; {args.clients} clients, mode {args.mode}")
-        print(line("phase 1, no fill   ", before, args.seconds))
-
         missing_start = kb.store.count_missing_dense()
         with (Path(tmp) / "embed.log").open("wb") as log:
             worker = subprocess.Popen([sys.executable, "-m", "kb.cli", "embed"], env=env, cwd=PROJECT,
                                       stdout=subprocess.DEVNULL, stderr=log)
-        deadline = time.monotonic() + 600
-        while kb.store.count_missing_dense() == missing_start:  # the model loaded and a first round applied
-            if worker.poll() is not None or time.monotonic() > deadline:
-                print(f"kb embed did not start filling; see {Path(tmp) / 'embed.log'}", file=sys.stderr)
-                return 1
-            time.sleep(1)
-        missing_before = kb.store.count_missing_dense()
-        started = time.monotonic()
-        during = phase(kb, args.clients, args.seconds, args.mode)
-        elapsed = time.monotonic() - started
-        missing_after = kb.store.count_missing_dense()
-        load = os.getloadavg()
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(120)
-        progress = json.loads(progress_path(kb.settings).read_text())
-        print(line("phase 2, during fill", during, args.seconds))
-        print(f"fill during phase 2: {missing_before - missing_after} vectors applied in {elapsed:.0f} s "
-              f"({(missing_before - missing_after) / elapsed:.1f}/s; mode {progress['mode']}); load average "
-              f"{load[0]:.1f} at its end; {missing_after:,} of {kb.store.count():,} chunks still without a vector")
+        try:
+            time.sleep(5)
+            while cpu_seconds(worker.pid) < 20:  # past start-up and the model's loading: embedding
+                if worker.poll() is not None:
+                    print(f"kb embed ended; see {Path(tmp) / 'embed.log'}", file=sys.stderr)
+                    return 1
+                time.sleep(1)
+            windows: dict[str, list[float]] = {"stopped": [], "running": []}
+            worker_cpu = loads = 0.0
+            for _ in range(args.pairs):
+                for name, sig in (("stopped", signal.SIGSTOP), ("running", signal.SIGCONT)):
+                    worker.send_signal(sig)
+                    cpu = cpu_seconds(worker.pid)
+                    windows[name] += phase(kb, args.clients, args.seconds, args.mode)
+                    loads += os.getloadavg()[0] / (2 * args.pairs)
+                    if name == "running":
+                        worker_cpu += cpu_seconds(worker.pid) - cpu
+            missing_end = kb.store.count_missing_dense()
+        finally:
+            worker.send_signal(signal.SIGCONT)
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(300)
+        seconds = args.seconds * args.pairs
+        print(f"{args.clients} clients, mode {args.mode}, {args.pairs} pairs of {args.seconds:.0f} s windows; "
+              f"{os.cpu_count()} cores, mean load average {loads:.1f}")
+        print(line("worker stopped", windows["stopped"], seconds))
+        print(line("worker running", windows["running"], seconds))
+        print(f"the worker used {worker_cpu / seconds:.0%} of a core while running; {missing_start - missing_end} "
+              f"vectors applied; {missing_end:,} of {kb.store.count():,} chunks still without one")
         kb.close()
     return 0
 

@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("mcp", help=COMMANDS["mcp"])
 
     p = sub.add_parser("embed", help=COMMANDS["embed"])
-    p.add_argument("--round", type=int, default=2048, help="passages per round (one inbox hand-over each)")
+    p.add_argument("--round", type=int, help="passages per round (one inbox hand-over each; default: ~30 s of "
+                                             "model time at the last round's rate)")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     return parser
 

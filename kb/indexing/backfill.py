@@ -5,8 +5,9 @@ The store is the only state: a chunk lacks its dense vector until one is set (`C
 worker killed at any point (kill -9 included) is resumed by starting it again, and nothing the embedding cache holds
 is embedded twice (the worker goes through `CachedDocumentEmbedder`, which puts every new vector in the cache first).
 
-Each round takes the next `round_size` chunks without a vector, in `embed_rank` order (`kb.indexing.chunking`), embeds
-them with the store closed, and hands the vectors over as one vector-only inbox batch (`kb.indexing.handover`):
+Each round takes the next chunks without a vector (about `ROUND_SECONDS` of model time at the last round's rate), in
+`embed_rank` order (`kb.indexing.chunking`), embeds them with the store closed, and hands the vectors over as one
+vector-only inbox batch (`kb.indexing.handover`):
 
 * when a serving process holds the store (the app, `kb mcp`: their inbox watcher beats), the worker asks it for the
   next chunks through the inbox and never opens the store; the owner applies the vectors between document updates;
@@ -45,10 +46,13 @@ from kb.indexing.handover import (
 from kb.indexing.sync import WarnFn, stderr
 from kb.settings import Settings
 
-ROUND = 2048
-"""Chunks per round: ~30 s of model time on two quiet cores. A hand-over round costs one inbox poll (~2 s); a direct
-round opens the store (~3.3 s for the whole corpus here; applying 1,024 vectors and a flush take 0.05 s), so a
-smaller round would spend more of the fill opening the store."""
+ROUND_SECONDS = 30.0
+"""Model time a round aims at. A hand-over round costs one inbox poll (~2 s); a direct round opens the store (~3.3 s
+for the whole corpus here; applying 1,024 vectors and a flush take 0.05 s), so much shorter rounds would spend the
+fill opening the store, and much longer ones would leave the sidebar's share and ETA standing still."""
+FIRST_ROUND = 128
+"""The first round's size, before there is a rate to size rounds by (a loaded machine embeds a few passages/s)."""
+MAX_ROUND = 8192
 SLICE = 128
 """Passages embedded between two looks at the stop signal (SIGTERM from `make run` ending)."""
 ANSWER_WAIT = 60.0
@@ -111,8 +115,9 @@ class Backfill:
     """One `kb embed` run; `run()` returns its progress once every chunk has a dense vector or `stop` is set."""
 
     def __init__(self, settings: Settings, progress: ProgressFn | None = None, warn: WarnFn = stderr,
-                 stop: threading.Event | None = None, round_size: int = ROUND) -> None:
-        if round_size < 1:
+                 stop: threading.Event | None = None, round_size: int | None = None) -> None:
+        """`round_size`: chunks per round, fixed; None sizes each round to `ROUND_SECONDS` at the last rate."""
+        if round_size is not None and round_size < 1:
             raise ValueError(f"round size {round_size}; it must be a positive number of chunks")
         check_model(settings.model)
         self.settings = settings
@@ -120,7 +125,8 @@ class Backfill:
         self.on_progress = progress
         self.warn = warn
         self.stop = stop or threading.Event()
-        self.round_size = round_size
+        self.round_size = round_size or FIRST_ROUND
+        self.fixed = round_size is not None
         self.embedder = CachedDocumentEmbedder(
             lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch),
             EmbeddingCache(settings.embeddings_cache, settings.model))
@@ -140,7 +146,11 @@ class Backfill:
             self._report()
             if not todo.chunks:
                 break
+            embedding = time.monotonic()
             vectors = self._embed(todo.chunks)
+            if not self.fixed and vectors:
+                rate = len(vectors) / max(time.monotonic() - embedding, 1e-3)
+                self.round_size = int(min(MAX_ROUND, max(FIRST_ROUND, rate * ROUND_SECONDS)))
             if vectors:
                 write_vectors(self.inbox, vectors)
                 self.state.handed += len(vectors)
@@ -225,6 +235,6 @@ class Backfill:
 
 
 def run_embed(settings: Settings, progress: ProgressFn | None = None, warn: WarnFn = stderr,
-              stop: threading.Event | None = None, round_size: int = ROUND) -> EmbedProgress:
+              stop: threading.Event | None = None, round_size: int | None = None) -> EmbedProgress:
     """Fill every missing dense vector (or until `stop` is set); see the module docstring."""
     return Backfill(settings, progress, warn, stop, round_size).run()

@@ -9,6 +9,7 @@ complete. `write_document` is that rule, and the one place a per-document side e
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -145,8 +146,8 @@ FILE_SECONDS = 120.0
 update` for over ten minutes) has its other passages written without dense vectors, BM25-searchable at once, and `kb
 embed` gives them theirs; the files after it are not kept waiting."""
 EMBED_SLICE = 256
-"""Passages embedded between two looks at a file's budget: a budget is overrun by at most one slice (~4 s at 70
-passages/s), and the model still gets long runs of passages to sort by length."""
+"""Passages embedded between two looks at the files' budgets: a budget is overrun by at most one slice (~4 s at 70
+passages/s), and the model still gets runs of passages long enough to sort by length."""
 
 
 @component
@@ -169,30 +170,39 @@ class DenseFill:
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
         known = self.cache.get_many([d.content or "" for d in documents])
-        todo: dict[str, list[Document]] = {}
-        for doc in documents:
-            if (doc.content or "") not in known:
-                todo.setdefault(str(doc.meta.get("source_file") or ""), []).append(doc)
+        pending = [d for d in documents if (d.content or "") not in known] if self.embedder is not None else []
         stopped: set[str] = set()
-        if self.embedder is not None:
-            for source_file, docs in todo.items():
-                for start in range(0, len(docs), EMBED_SLICE):
-                    spent = self.spent.get(source_file, 0.0)
-                    if self.file_seconds is not None and spent >= self.file_seconds:
-                        stopped.add(source_file)
-                        break
-                    started = time.monotonic()
-                    for done in self.embedder.run(documents=docs[start:start + EMBED_SLICE])["documents"]:
-                        known[done.content or ""] = done.embedding
-                    self.spent[source_file] = spent + time.monotonic() - started
+        at = 0
+        while at < len(pending):  # slices across files, so the model gets long runs of passages to sort by length
+            piece: list[Document] = []
+            while at < len(pending) and len(piece) < EMBED_SLICE:
+                doc, at = pending[at], at + 1
+                source_file = _file_of(doc)
+                if (doc.content or "") in known:
+                    continue  # the same text in an earlier slice
+                if self.file_seconds is not None and self.spent.get(source_file, 0.0) >= self.file_seconds:
+                    stopped.add(source_file)
+                else:
+                    piece.append(doc)
+            if not piece:
+                break
+            started = time.monotonic()
+            for done in self.embedder.run(documents=piece)["documents"]:
+                known[done.content or ""] = done.embedding
+            elapsed = time.monotonic() - started
+            for source_file, n in Counter(_file_of(d) for d in piece).items():  # each file pays for its share
+                self.spent[source_file] = self.spent.get(source_file, 0.0) + elapsed * n / len(piece)
         out = [replace(doc, embedding=known.get(doc.content or "")) for doc in documents]
         for doc in out:
             if doc.embedding is None:
                 self.without_dense += 1
-                source_file = str(doc.meta.get("source_file") or "")
-                if source_file in stopped:
-                    self.over_budget[source_file] = self.over_budget.get(source_file, 0) + 1
+                if _file_of(doc) in stopped:
+                    self.over_budget[_file_of(doc)] = self.over_budget.get(_file_of(doc), 0) + 1
         return {"documents": out}
+
+
+def _file_of(doc: Document) -> str:
+    return str(doc.meta.get("source_file") or "")
 
 
 def build_indexing_pipeline(settings: Settings, sink: Sink, embed: bool = True,
