@@ -297,3 +297,36 @@ def test_a_huge_drop_file_is_bounded_and_the_rest_goes_on(tmp_path: Path, corpus
         kb.close()
     again = run_update(settings, UpdateRequest(corpus=False, file_seconds=0.01), warn=lambda m: None)
     assert (again.unchanged, again.chunks) == (2, 0), "the next update leaves the file alone; `kb embed` fills it"
+
+
+def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
+    """The sidebar's line of modes, and a hybrid result list over the partial store warned as such."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    seed_cache(sparse_home)
+    kb = KnowledgeBase(sparse_home)
+    state.use_kb(kb)
+    try:
+        at = AppTest.from_file(str(PROJECT / "ui" / "app.py"), default_timeout=180).run()
+        sidebar = " ".join(c.value for c in at.sidebar.caption)
+        assert "Ranked and BM25: 3 documents; hybrid/dense: 0 % embedded (`kb embed` fills in the rest)." in sidebar
+        at.selectbox(key="mode").set_value("hybrid")
+        at.text_input(key="query").input("risk of torture on return")
+        next(b for b in at.button if b.label == "Search").click()
+        at.run()
+        assert not at.exception and any("Partial dense index: 0%" in w.value for w in at.warning)
+    finally:
+        state.use_kb(None)
+        kb.close()
+    run_embed(sparse_home, warn=lambda m: None)
+    state.embedding_status.clear()  # the app recounts every 10 s; this process's cache outlives the session
+    kb = KnowledgeBase(sparse_home)
+    state.use_kb(kb)
+    try:
+        at = AppTest.from_file(str(PROJECT / "ui" / "app.py"), default_timeout=180).run()
+        assert "Every search mode: 3 documents." in " ".join(c.value for c in at.sidebar.caption)
+    finally:
+        state.use_kb(None)
+        kb.close()
