@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     "matter": "create, list or show a client's matter ($KB_HOME/matters)",
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
     "check": "verify every citation and quotation in a brief (DOCX, PDF, Markdown, text) against the store",
-    "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio)",
+    "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio, or HTTP with --http)",
     "embed": "add the dense vectors a sparse-first store lacks, most useful passages first (resumable; runs beside "
              "the app)",
 }
@@ -174,7 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-missing", dest="missing", action="store_false",
                    help="skip the leading authorities the brief does not cite (no search, no model)")
 
-    sub.add_parser("mcp", help=COMMANDS["mcp"])
+    p = sub.add_parser("mcp", help=COMMANDS["mcp"])
+    p.add_argument("--http", metavar="HOST:PORT",
+                   help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio (127.0.0.1:8765)")
+    p.add_argument("--token", help="bearer token HTTP clients must send (default KB_MCP_TOKEN); required for any "
+                                   "address but localhost")
+    p.add_argument("--verbose", action="store_true", help="log at INFO (Haystack, the store, the SDK) to stderr")
 
     p = sub.add_parser("embed", help=COMMANDS["embed"])
     p.add_argument("--round", type=int, help="passages per round (one inbox hand-over each; default: ~30 s of "
@@ -210,6 +215,11 @@ def check_arguments(args: argparse.Namespace) -> None:
 
         validate_filters(filters_from_args(args))
         validate_limit(args.limit)
+    if args.command == "mcp" and args.http:
+        from kb.mcp import check_http
+        from kb.settings import Settings
+
+        check_http(args.http, args.token or Settings.load().mcp_token)
     if args.command == "draft" and args.out is not None and not args.out.parent.is_dir():
         raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
 
@@ -452,10 +462,7 @@ def cmd_matter(kb, args) -> int:
     if args.action == "add-passage":
         if not args.passage or not args.ground:
             raise ValueError("`kb matter add-passage ID PASSAGE --ground G` needs the passage and --ground")
-        m.check_ground(args.ground)
-        hit = kb.passage(args.passage)
-        added = m.add_passage(hit, args.ground, args.note, args.adverse)
-        store.save(m)
+        added = kb.add_to_matter(m.id, args.passage, args.ground, args.note, args.adverse)
         print(clean(f"{added.citation} → {m.ground_label(args.ground)}" + (" (adverse)" if added.adverse else "")))
         return 0
     if args.json:
@@ -509,12 +516,8 @@ def cmd_check(kb, args) -> int:
 def cmd_mcp(kb, args) -> int:
     from kb.mcp import serve
 
-    try:  # while it serves, `kb update` and `kb embed` hand their work to it
-        kb.start_inbox_watcher()
-    except KbError as exc:
-        print(f"kb mcp: {one_line(str(exc))}; serving without applying hand-overs until the store is free",
-              file=sys.stderr)
-    serve(kb)
+    kb.start_inbox_watcher(now=False)  # `kb update` and `kb embed` hand their work to it once it has the store
+    serve(kb, args.http, args.token, args.verbose)
     return 0
 
 
