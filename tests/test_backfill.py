@@ -207,6 +207,8 @@ async def _mcp_owner_session(settings: Settings) -> dict:
     with open(os.devnull, "w") as errlog:
         async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
+            while not (await session.call_tool("status", {})).structured_content["ready"]:
+                await anyio.sleep(0.5)  # the server loads the store and the model in the background
             out["before"] = (await session.call_tool("search", arguments)).structured_content
             done = await anyio.to_thread.run_sync(lambda: subprocess.run(
                 [sys.executable, "-m", "kb.cli", "embed", "--round", "32", "--json"], env=env, cwd=PROJECT,
