@@ -1,9 +1,11 @@
 """Writing: embedded chunks become store points, grouped in whole-document batches that a sink writes or hands over.
 
 One rule for every write path (`kb ingest`, `kb update`, the app applying an inbox batch): a document is upserted
-whole in one operation, and only then are its chunks that the new version no longer has removed, so an interruption
-leaves either the old version or both (the next run finishes the replacement), never a half document that looks
-complete. `write_document` is that rule, and the one place a per-document side effect of a write belongs.
+whole (one store operation for any document of the corpus; `kb.store.edge.UPSERT_POINTS` at a time beyond), and only
+then are its chunks that the new version no longer has removed, so an interruption leaves either the old version or
+both (the next run finishes the replacement; a new version cut short counts as incomplete, its `doc_version` naming
+more chunks than are stored), never a half document that looks complete. `write_document` is that rule, and the one
+place a per-document side effect of a write belongs.
 """
 
 from __future__ import annotations
@@ -62,14 +64,14 @@ def to_point(doc: Document) -> ChunkPoint:
     sparse = doc.sparse_embedding
     return ChunkPoint(
         id=doc.id,
-        dense=list(doc.embedding or []),
+        dense=doc.embedding or [],  # not copied: a 80,000-paragraph file held 80,000 copies of one shared vector
         sparse=SparseVector(list(sparse.indices), list(sparse.values)) if sparse else SparseVector([], []),
         payload={k: v for k, v in doc.meta.items() if v is not None},
     )
 
 
 def write_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
-    """One document, whole: upsert all its chunks in one operation, then drop the chunks it no longer has.
+    """One document, whole: upsert all its chunks, then drop the chunks it no longer has.
 
     Every write path ends here (direct writes and inbox batches alike), so an index derived per document (e.g. a
     judgment's facts point) is kept current by a call added here and nowhere else.

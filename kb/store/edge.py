@@ -35,6 +35,9 @@ from kb.store.base import (
 
 RRF_K = 60
 MAX_FACET_VALUES = 10_000_000
+UPSERT_POINTS = 4096
+"""Points per update operation: a document of any usual size (the longest judgment has ~1,500 paragraphs) is one
+operation, and a 80,000-paragraph file is not converted for Qdrant all at once (its write peaked at 3.5 GB)."""
 
 
 def lock_path(path: Path) -> Path:
@@ -103,19 +106,18 @@ class EdgeStore:
     # writing -------------------------------------------------------------------------------------------
 
     def upsert(self, points: list[ChunkPoint]) -> None:
-        if not points:
-            return
-        edge_points = [
-            q.Point(
-                id=p.id,
-                vector={SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
-                        **({DENSE: list(p.dense)} if p.dense else {})},
-                payload=p.payload,
-            )
-            for p in points
-        ]
-        with self._lock:
-            self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+        for start in range(0, len(points), UPSERT_POINTS):
+            edge_points = [
+                q.Point(
+                    id=p.id,
+                    vector={SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                            **({DENSE: p.dense} if p.dense else {})},
+                    payload=p.payload,
+                )
+                for p in points[start:start + UPSERT_POINTS]
+            ]
+            with self._lock:
+                self._shard.update(q.UpdateOperation.upsert_points(edge_points))
 
     def update_vectors(self, vectors: dict[str, list[float]]) -> int:
         if not vectors:
