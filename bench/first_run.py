@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -155,12 +154,8 @@ def main() -> int:
                     raise RuntimeError(f"make run exited with {process.returncode}")
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the app did not listen within {args.timeout:.0f} s")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
+                if ui.answers(url):
+                    break
                 time.sleep(0.5)
             up = time.monotonic() - started
             with sync_playwright() as p:
