@@ -104,6 +104,23 @@ class Watch:
         self._log.flush()
 
 
+def stop_group(process: subprocess.Popen, wait: float = 120.0) -> None:
+    """SIGTERM to `make run`'s whole process group, and wait until every member is gone (`kb embed` hands over its
+    last vectors first), so that nothing writes into the folder about to be deleted; SIGKILL after `wait`."""
+    os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    while True:
+        process.poll()
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            deadline = float("inf")
+        time.sleep(0.2)
+
+
 def current_branch() -> str:
     return subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=PROJECT, capture_output=True, text=True,
                           check=True).stdout.strip()
@@ -169,11 +186,7 @@ def main() -> int:
                 answered = time.monotonic() - started
                 browser.close()
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_group(process)
             watch.stop()
             (PROJECT / "test-output").mkdir(exist_ok=True)
             kept = PROJECT / "test-output" / "first-run-make.log"

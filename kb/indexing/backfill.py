@@ -30,6 +30,7 @@ from pathlib import Path
 from kb.atomic import atomic_write
 from kb.documents import SharedDocument
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, check_model, document_embedder
+from kb.errors import StoreEmptyError
 from kb.indexing.chunking import index_text
 from kb.indexing.handover import (
     EmbedTodo,
@@ -133,7 +134,14 @@ class Backfill:
         self.state = EmbedProgress()
         self._waiting_said = False
 
+    def _store_exists(self) -> bool:
+        """Never create a store by opening one: an empty new store would have nothing to fill."""
+        return bool(self.settings.qdrant_url) or self.settings.store.exists()
+
     def run(self) -> EmbedProgress:
+        if not self._store_exists():
+            raise StoreEmptyError(f"No store at {self.settings.store}: run `kb ingest --sparse-first` (or `make run`) "
+                                  "first")
         started = time.monotonic()
         self.inbox.mkdir(parents=True, exist_ok=True)
         while not self.stop.is_set():
@@ -196,7 +204,7 @@ class Backfill:
 
     def _apply_last(self) -> None:
         """Stopped: the last round's vectors into the store if nobody serves it (a serving owner applies them)."""
-        if owner_alive(self.inbox, within=max(30.0, 10 * self.settings.inbox_poll)):
+        if owner_alive(self.inbox, within=max(30.0, 10 * self.settings.inbox_poll)) or not self._store_exists():
             return
         store = try_open(self.settings)
         if store is None:

@@ -6,9 +6,9 @@ file left the drop folder, the uploads or a corpus source is removed. The store 
 app; then the written batches are handed to it through `$KB_HOME/inbox` (see `kb.indexing.handover`).
 
 ECtHR documents (the budgeted sources of `corpus/sources.toml`) that were never stored are not added unless `--all`
-or `--only` asks: the first ingest's chunk budget leaves many out on purpose, and an update must not silently undo
-that. A new document of any other source is added, as `kb ingest` always takes those whole. The algorithm is the
-sync engine's (`kb.indexing.sync`), shared with `kb ingest`.
+or `--only` asks: a store built with a chunk budget (`kb ingest --max-chunks`) leaves many out on purpose, and an
+update must not silently undo that. A new document of any other source is added, as `kb ingest` always takes those
+whole. The algorithm is the sync engine's (`kb.indexing.sync`), shared with `kb ingest`.
 """
 
 from __future__ import annotations
