@@ -332,3 +332,12 @@ def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
     finally:
         state.use_kb(None)
         kb.close()
+
+
+def test_kb_embed_without_a_store_says_what_to_run_and_creates_nothing(tmp_path: Path, corpus_root: Path) -> None:
+    from kb.errors import StoreEmptyError
+
+    settings = Settings.load(home_env(tmp_path / "home", corpus_root))
+    with pytest.raises(StoreEmptyError, match="kb ingest --sparse-first"):
+        run_embed(settings, warn=lambda m: None)
+    assert not settings.store.exists()
