@@ -23,14 +23,23 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest);
+# the citation graph is built once, then `kb ingest` and `kb update` keep it current
 ingest: install
-	$(BIN)/kb ingest
-	$(BIN)/kb citations build
+	$(BIN)/kb ingest --sparse-first
+	test -f $${KB_HOME:-data}/citations.sqlite || $(BIN)/kb citations build
+
+UI := $(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
+EMBED_LOG = $${KB_HOME:-data}/logs/embed.log
 
 ui: install
-	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
+	$(UI)
 
-run: ingest ui
+# the app, and beside it `kb embed` filling in the dense vectors (log: $KB_HOME/logs/embed.log); it stops with the
+# app and the next `make run` (or `kb embed`) goes on where it stopped
+run: ingest
+	mkdir -p $${KB_HOME:-data}/logs
+	$(BIN)/kb embed >> $(EMBED_LOG) 2>&1 & embed=$$!; trap 'kill $$embed 2>/dev/null' EXIT INT TERM; $(UI)
 
 test: install
 	$(BIN)/python -m pytest -q $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)

@@ -95,12 +95,8 @@ def streamlit_server(home: Path, corpus: Path, log: Path, timeout: float = 180) 
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"streamlit exited with {process.returncode}; see {log}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
+            if answers(url):
+                break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s; see {log}")
             time.sleep(0.5)
@@ -112,6 +108,15 @@ def streamlit_server(home: Path, corpus: Path, log: Path, timeout: float = 180) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def answers(url: str) -> bool:
+    """Whether the Streamlit server at `url` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
 
 
 def ensure_chromium() -> str | None:

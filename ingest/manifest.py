@@ -1,10 +1,11 @@
 """The corpus manifest (`corpus/sources.toml`): which source folders exist, how each is read, and which of them
-the default selection's chunk budget applies to.
+a chunk budget applies to.
 
-Why a `budgeted` flag: the ECtHR bulk (4,447 documents, ~340k paragraphs) cannot be embedded within `make run`'s
-15 minutes on a 2-core machine, so the default selection takes its most relevant documents first and stops at the
-budget. Every other source (PRC law, UN General Comments, reports, UK judgments, campaigns: a few thousand
-paragraphs) is small and is the requesting state's half of a brief, so it is always read whole (issue 10).
+Why a `budgeted` flag: the ECtHR bulk (4,447 documents, ~300k paragraphs) is what a budget (`kb ingest --max-chunks`,
+or `default_max_chunks` in a manifest's `[selection]`) cuts, most relevant documents first, and what `kb update` adds
+only when asked. Every other source (PRC law, UN General Comments, reports, UK judgments, campaigns) is the requesting
+state's half of a brief, so it is always read whole (issue 10). The shipped manifest sets no budget: `make run`
+writes the whole corpus sparse-first and `kb embed` adds the dense vectors (issue 21).
 """
 
 from __future__ import annotations

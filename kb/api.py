@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
 
-__all__ = ["Assurance", "CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "Matter",
-           "MatterNotFoundError", "SearchFilters", "passage_role", "validate_filters"]
+__all__ = ["Assurance", "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "KbError", "KnowledgeBase",
+           "Matter", "MatterNotFoundError", "SearchFilters", "SearchHits", "passage_role", "validate_filters"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
@@ -85,6 +86,50 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class DenseCoverage:
+    """How many stored passages have a dense vector: all of them once `kb embed` is done; fewer while it fills in a
+    store written sparse-first (`kb ingest --sparse-first`, what `make run` does)."""
+
+    embedded: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.embedded >= self.total
+
+    @property
+    def share(self) -> float:
+        return self.embedded / self.total if self.total else 1.0
+
+    def note(self) -> str:
+        """What a result list of a dense or hybrid search over a partial store says about itself."""
+        return (f"Partial dense index: {self.share:.0%} of the {self.total:,} stored passages have a dense vector "
+                f"({self.total - self.embedded:,} are still being embedded by `kb embed`), so this {{mode}} search "
+                "could miss the others by meaning; ranked and bm25 search the whole store.")
+
+
+class SearchHits(list):
+    """The hits of one search (a list of `Hit`), saying whether the search saw only part of the store: `partial` is
+    the `DenseCoverage` when the mode uses dense vectors (hybrid, dense) and some stored passages have none yet."""
+
+    def __init__(self, hits: list[Hit] = (), partial: DenseCoverage | None = None, mode: str = "") -> None:
+        super().__init__(hits)
+        self.partial = partial
+        self.mode = mode
+
+    def note(self) -> str | None:
+        """The line every front end shows above a partial list, None for a complete one."""
+        return self.partial.note().format(mode=self.mode) if self.partial is not None else None
+
+
+COVERAGE_SECONDS = 10.0
+"""How long a dense coverage count is reused: two counts over the store, cheap but not free on every search."""
+STORE_WAIT = 30.0
+"""How long opening the store waits for a process that holds it without serving a hand-over inbox (`kb embed` holds
+it for a moment each round while nobody serves it); a serving owner is not waited for, it never lets go."""
+
+
+@dataclass(frozen=True)
 class SourceCoverage:
     """How much of one corpus source is searchable: `stored` documents of `in_corpus` files (one document per file
     in every source of the corpus)."""
@@ -124,23 +169,54 @@ class KnowledgeBase:
         self._links: dict[str, str | None] = {}
         self._parser = None
         """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
+        self._watch = False
+        self._dense: tuple[float, DenseCoverage] | None = None
 
     @property
     def store(self) -> ChunkStore:
         with self._lock:
             if self._store is None:
-                self._store = open_store(self.settings)
+                from kb.indexing.handover import owner_alive
+
+                wait = 0.0 if owner_alive(self.settings.inbox) else STORE_WAIT
+                self._store = open_store(self.settings, wait=wait)
+                self._watch_inbox()
             return self._store
 
-    def start_inbox_watcher(self):
-        """Apply what `kb update` hands over while this process holds the store (call once in the serving app)."""
+    def start_inbox_watcher(self, now: bool = True):
+        """Apply what `kb update` and `kb embed` hand over while this process holds the store (call once in a serving
+        process: the app, `kb mcp`). `now` opens the store at once (StoreLockedError if another process holds it);
+        either way the watcher starts as soon as this process has the store open."""
+        with self._lock:
+            self._watch = True
+            if now or self._store is not None:
+                self._watch_inbox(self.store)
+            return self._watcher
+
+    def _watch_inbox(self, store: ChunkStore | None = None) -> None:
         from kb.indexing.handover import InboxWatcher
 
+        if self._watch and self._watcher is None and self._store is not None:
+            self._watcher = InboxWatcher(store or self._store, self.settings.inbox, self.settings.inbox_poll,
+                                         max_attempts=self.settings.inbox_attempts).start()
+
+    def dense_coverage(self) -> DenseCoverage:
+        """How many stored passages have a dense vector (counted at most every `COVERAGE_SECONDS`)."""
         with self._lock:
-            if self._watcher is None:
-                self._watcher = InboxWatcher(self.store, self.settings.inbox, self.settings.inbox_poll,
-                                             max_attempts=self.settings.inbox_attempts).start()
-            return self._watcher
+            now = time.monotonic()
+            if self._dense is None or now - self._dense[0] > COVERAGE_SECONDS:
+                total = self.store.count()
+                self._dense = (now, DenseCoverage(total - self.store.count_missing_dense(), total))
+            return self._dense[1]
+
+    def embedding_status(self) -> dict:
+        """For the app's sidebar: the dense coverage, and while `kb embed` runs its rate and the time it expects."""
+        from kb.indexing.backfill import read_progress
+
+        coverage = self.dense_coverage()
+        progress = read_progress(self.settings) or {}
+        return {"embedded": coverage.embedded, "total": coverage.total, "share": coverage.share,
+                "running": bool(progress), "rate": progress.get("rate"), "eta_seconds": progress.get("eta_seconds")}
 
     def close(self) -> None:
         with self._lock:
@@ -210,9 +286,10 @@ class KnowledgeBase:
         limit: int = 10,
         mode: SearchMode | str = SearchMode.RANKED,
         weights: tuple[float, float] | None = None,
-    ) -> list[Hit]:
+    ) -> SearchHits:
         """Passages for `query`, best first. `weights`: the RRF weights (dense, BM25) of `hybrid`; other modes
-        refuse them (ValueError)."""
+        refuse them (ValueError). A dense or hybrid search over a store not yet fully embedded says so
+        (`SearchHits.partial`)."""
         query = (query or "").strip()
         filters = filters or SearchFilters()
         if query:  # before the pipeline is built: a bad argument is refused without loading the model
@@ -220,10 +297,13 @@ class KnowledgeBase:
             validate_limit(limit)
         pipeline = self.search_pipeline(mode, weights)
         if not query:
-            return []
+            return SearchHits()
         if self.store.count() == 0:
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
-        return with_strength(query, [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)])
+        hits = with_strength(query, [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)])
+        mode = SearchMode.from_str(mode)
+        coverage = self.dense_coverage() if mode in (SearchMode.HYBRID, SearchMode.DENSE) else None
+        return SearchHits(hits, coverage if coverage is not None and not coverage.complete else None, mode.value)
 
     def reporter(self, doc_id: str) -> str | None:
         """The reporter reference the Court cites `doc_id` by (`ECHR 2008`), from the citation graph; cached for the
@@ -568,6 +648,16 @@ class KnowledgeBase:
         self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs
     ) -> IngestReport:
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
+
+    def embed(self, **kwargs):
+        """`kb embed`: fill the missing dense vectors (`kb.indexing.backfill.run_embed`; keyword arguments as there).
+        It never holds this knowledge base's store: it hands vectors to the serving process, or opens the store for
+        a moment each round when nobody serves it, so call it from a process that has not opened the store."""
+        from kb.indexing.backfill import run_embed
+
+        if self._store is not None:
+            raise KbError("kb embed runs beside the store's owner, not inside it: this process has the store open")
+        return run_embed(self.settings, **kwargs)
 
 
 _CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

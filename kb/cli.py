@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -25,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
     "check": "verify every citation and quotation in a brief (DOCX, PDF, Markdown, text) against the store",
     "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio, or HTTP with --http)",
+    "embed": "add the dense vectors a sparse-first store lacks, most useful passages first (resumable; runs beside "
+             "the app)",
 }
 
 
@@ -77,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=positive_int, help="at most N files per source")
     p.add_argument("--max-chunks", type=positive_int, help="stop after N chunks (most relevant documents first)")
     p.add_argument("--prune", action="store_true", help="remove documents no longer in the selected sources")
+    p.add_argument("--sparse-first", action="store_true",
+                   help="searchable (ranked, bm25) in minutes: dense vectors only from the embedding cache, the rest "
+                        "from `kb embed`")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     p.add_argument("files", nargs="*", type=Path, help="individual files to ingest instead of the corpus")
 
@@ -104,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, help="a random sample of N cases (fixed by --seed)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="one JSON object: overall and by_kind (a list with --compare)")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="score dense and hybrid search even while some passages lack a dense vector (`kb embed`)")
 
     p = sub.add_parser("citations", help=COMMANDS["citations"])
     p.add_argument("action", choices=["build"])
@@ -172,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="bearer token HTTP clients must send (default KB_MCP_TOKEN); required for any "
                                    "address but localhost")
     p.add_argument("--verbose", action="store_true", help="log at INFO (Haystack, the store, the SDK) to stderr")
+
+    p = sub.add_parser("embed", help=COMMANDS["embed"])
+    p.add_argument("--round", type=int, help="passages per round (one inbox hand-over each; default: ~30 s of "
+                                             "model time at the last round's rate)")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     return parser
 
 
@@ -233,7 +246,8 @@ def cmd_ingest(kb, args) -> int:
         tqdm.write(message, file=sys.stderr)
 
     request = IngestRequest(only=tuple(args.only), everything=args.everything, limit=args.limit,
-                            max_chunks=args.max_chunks, prune=args.prune, files=tuple(args.files))
+                            max_chunks=args.max_chunks, prune=args.prune, files=tuple(args.files),
+                            sparse_first=args.sparse_first)
     report = kb.ingest(request, progress=progress, warn=warn)
     bar.close()
     if report.chunks == 0 and not report.failed:
@@ -250,9 +264,14 @@ def cmd_search(kb, args) -> int:
     for name, documents in kb.left_out(filters).items():
         print(f"kb search: {documents} ECtHR documents without {name} metadata were left out by the {name} filter",
               file=sys.stderr)
+    note = hits.note()
     if args.json:
+        if note:
+            print(f"kb search: {note}", file=sys.stderr)
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
+    if note:
+        print(f"{note}\n")
     if not hits:
         print("No passages found.")
     elif not any(hit.strength == "strong" for hit in hits):
@@ -311,6 +330,9 @@ def cmd_stats(kb, args) -> int:
         return 0
     print(f"{stats['documents']} documents, {stats['chunks']} chunks "
           f"({stats['incomplete_documents']} incomplete) in {kb.settings.qdrant_url or kb.settings.store}")
+    dense = kb.dense_coverage()
+    print(f"dense vectors: {dense.embedded} of {dense.total} chunks ({dense.share:.0%})"
+          + ("" if dense.complete else "; `kb embed` adds the rest"))
     for kind, counts in sorted(stats["by_source"].items()):
         print(f"  {kind:12} {counts['documents']:6} documents {counts['chunks']:8} chunks")
     return 0
@@ -332,6 +354,7 @@ def cmd_eval(kb, args) -> int:
     variants = standard_variants() + before_variants() if args.compare else [variant_by_mode(args.mode)]
     if args.compare and args.ablation:
         variants += ablation_variants()
+    variants = partial_check(kb, variants, args)
     results = []
     for variant in variants:
         print(f"eval {variant.name}: {len(cases)} cases", file=sys.stderr)
@@ -342,6 +365,27 @@ def cmd_eval(kb, args) -> int:
     else:
         print(format_table(results))
     return 0
+
+
+def partial_check(kb, variants: list, args) -> list:
+    """Dense and hybrid figures over a store still being embedded would understate them: refused (`--mode`) or left
+    out (`--compare`) unless `--allow-partial`, which prints the coverage beside them."""
+    from kb.search.evaluation import uses_dense
+
+    dense = [v for v in variants if uses_dense(v)]
+    coverage = kb.dense_coverage() if dense else None
+    if coverage is None or coverage.complete:
+        return variants
+    share = f"{coverage.share:.0%} of the {coverage.total} stored passages have a dense vector"
+    if args.allow_partial:
+        print(f"kb eval: {share}; dense and hybrid figures cover that part only (--allow-partial)", file=sys.stderr)
+        return variants
+    if not args.compare:
+        raise UsageError(f"--mode {args.mode}: only {share}, so its figures would understate it; run `kb embed` to "
+                         "finish, or pass --allow-partial")
+    print(f"kb eval: only {share}: left out {', '.join(v.name for v in dense)} (`kb embed` finishes the store; "
+          "--allow-partial scores them anyway)", file=sys.stderr)
+    return [v for v in variants if not uses_dense(v)]
 
 
 def cmd_citations(kb, args) -> int:
@@ -477,11 +521,54 @@ def cmd_check(kb, args) -> int:
 def cmd_mcp(kb, args) -> int:
     from kb.mcp import serve
 
+    kb.start_inbox_watcher(now=False)  # `kb update` and `kb embed` hand their work to it once it has the store
     serve(kb, args.http, args.token, args.verbose)
     return 0
 
 
-HANDLERS = {"migrate": cmd_migrate, "check": cmd_check, "mcp": cmd_mcp,
+EMBED_NICENESS = 10
+"""`kb embed` is background work beside a serving app: on a 2-core machine the model would otherwise take the cores
+from the searches (bench/fill_latency.py measures both)."""
+
+
+def cmd_embed(kb, args) -> int:
+    """Runs until every passage has a dense vector; SIGTERM or Ctrl-C stops it after handing over what it has."""
+    import signal
+    import threading
+
+    from tqdm import tqdm
+
+    os.nice(EMBED_NICENESS)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    bars: list = []
+
+    def progress(state) -> None:
+        if not bars:  # created at the first count, so its rate and ETA are this run's
+            bars.append(tqdm(total=state.total, initial=state.done, unit="passage", desc="dense vectors",
+                             dynamic_ncols=True, file=sys.stderr))
+        bar = bars[0]
+        bar.total = state.total
+        bar.update(state.done - bar.n)
+        bar.set_postfix_str(f"{state.mode}, {state.embedded} embedded, {state.cached} from cache", refresh=True)
+
+    def warn(message: str) -> None:
+        tqdm.write(message, file=sys.stderr)
+
+    state = kb.embed(progress=progress, warn=warn, stop=stop, round_size=args.round)
+    for bar in bars:
+        bar.close()
+    print(f"kb embed: {state.line()}" + ("; stopped, `kb embed` goes on from here" if stop.is_set() else ""),
+          file=sys.stderr)
+    if args.json:
+        print(json.dumps({"done": state.done, "total": state.total, "embedded": state.embedded,
+                          "cached": state.cached, "handed": state.handed, "mode": state.mode,
+                          "stopped": stop.is_set(), "seconds": round(state.seconds, 1)}))
+    return 0
+
+
+HANDLERS = {"migrate": cmd_migrate, "check": cmd_check, "mcp": cmd_mcp, "embed": cmd_embed,
             "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "stats": cmd_stats, "eval": cmd_eval,
             "citations": cmd_citations, "update": cmd_update, "matter": cmd_matter, "draft": cmd_draft}
 

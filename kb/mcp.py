@@ -128,6 +128,8 @@ class Passage(BaseModel):
 class SearchResult(BaseModel):
     query: str
     passages: list[Passage]
+    partial_dense: str | None = Field(None, description="set when a hybrid or dense search ran over a store whose "
+                                                        "dense vectors are still being filled in: what it could miss")
 
 
 class CitingParagraph(BaseModel):
@@ -471,7 +473,7 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
                                 date_from=date_from, date_to=date_to,
                                 max_importance=importance, grand_chamber=grand_chamber)
         hits = kb.search(query, filters, limit=limit, mode=mode)
-        return SearchResult(query=query, passages=[_passage(h) for h in hits])
+        return SearchResult(query=query, passages=[_passage(h) for h in hits], partial_dense=hits.note())
 
     @tool("Show a paragraph in context")
     def show(

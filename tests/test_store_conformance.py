@@ -24,7 +24,15 @@ import numpy as np
 import pytest
 from conftest import embedding_turn, memoize_local_mode_dates
 
-from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector, StoredChunk
+from kb.store.base import (
+    EMBED_RANK,
+    ChunkPoint,
+    ChunkStore,
+    SearchFilters,
+    SparseVector,
+    StoredChunk,
+    decode_versions,
+)
 from kb.store.edge import EdgeStore
 from kb.store.server import ServerStore
 
@@ -613,5 +621,43 @@ def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_pa
         store.delete_documents([facts_points[1].doc_id])  # removing a document removes its facts point too
         assert store.facts_doc_ids() == {p.doc_id for p in facts_points[2:]}
         assert store.count() == 0, "facts points must not land among the chunks"
+    finally:
+        store.close()
+
+
+def test_sparse_first_points_get_their_dense_vectors_later_keeping_ids_and_payloads(points, queries, tmp_path: Path,
+                                                                                     backend: str) -> None:
+    """Issue 21: chunks stored without a dense vector are listed for the backfill most useful first (`embed_rank`
+    descending, chunks without a rank last), dense search cannot see them, and `update_vectors` gives them their
+    vectors (skipping ids no longer stored) without touching id, payload or version."""
+    unranked = {p.id for p in points[:3]}
+    sparse_only = [replace(p, dense=[], payload={k: v for k, v in p.payload.items() if k != EMBED_RANK})
+                   if p.id in unranked else replace(p, dense=[]) for p in points]
+    store = make_store(backend, tmp_path, "sparse-first")
+    try:
+        store.upsert(sparse_only)
+        store.flush()
+        assert store.count_missing_dense() == store.count() == len(points)
+        listed = store.missing_dense(len(points) + 10)
+        assert sorted(c.id for c in listed) == sorted(p.id for p in points)
+        assert {c.id for c in listed[-3:]} == unranked, "chunks without a rank come last"
+        ranks = [c.payload[EMBED_RANK] for c in listed[:-3]]
+        assert ranks == sorted(ranks, reverse=True) and ranks[0] > ranks[-1]
+        assert all(set(c.payload) == {"doc_id", "text", EMBED_RANK} - ({EMBED_RANK} if c.id in unranked else set())
+                   for c in listed)
+        assert [c.payload[EMBED_RANK] for c in store.missing_dense(5)] == ranks[:5], "a shorter list is its head"
+        dense, _ = queries[QUERIES[2]]
+        assert store.search(dense, None, SearchFilters(), limit=10, mode="dense") == []
+
+        half = points[::2]
+        vectors = {p.id: p.dense for p in half} | {"00000000-0000-0000-0000-000000000000": half[0].dense}
+        assert store.update_vectors(vectors) == len(half)
+        store.flush()
+        assert store.count_missing_dense() == len(points) - len(half)
+        assert sorted(c.id for c in store.missing_dense(len(points))) == sorted(p.id for p in points[1::2])
+        assert {c.id: c.payload for c in store.scroll()} == {p.id: p.payload for p in sparse_only}
+        got = store.search(dense, None, SearchFilters(), limit=10, mode="dense")
+        assert_same_ranking(got, exact_dense(half, dense, SearchFilters(), 10), 1e-5, f"{backend} dense after update")
+        assert store.versions() == decode_versions(Counter(p.payload["doc_version"] for p in points).items())
     finally:
         store.close()

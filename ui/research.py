@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from kb.api import Hit, KnowledgeBase, role_label, validate_filters
+from kb.api import Hit, KnowledgeBase, SearchHits, role_label, validate_filters
 from kb.errors import FilterError
 from kb.safe_text import streamlit_text
 from kb.search.modes import SEARCH_MODES
@@ -147,7 +147,7 @@ def _left_out_note(kb: KnowledgeBase, filters: SearchFilters) -> None:
             st.caption(f"{documents:,} ECtHR documents without {name} metadata were left out by the {name} filter.")
 
 
-def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> None:
+def _results(kb: KnowledgeBase, query: str, hits: SearchHits, seconds: float) -> None:
     if not hits:
         st.info("No passages match. Try fewer words or remove a filter.")
         return
@@ -155,6 +155,9 @@ def _results(kb: KnowledgeBase, query: str, hits: list[Hit], seconds: float) -> 
     summary = " · ".join(f"{k} {n}" for k, n in kinds.most_common())
     st.caption(f"{len(hits)} passages for “{escape(query)}” in {seconds:.2f} s — {escape(summary)}",
                unsafe_allow_html=True)
+    note = hits.note()
+    if note:
+        st.warning(streamlit_text(note))
     if not any(h.strength == "strong" for h in hits):
         st.warning("No strong match: none of these passages contains enough of the question to answer it. "
                    "They are the nearest the store holds; rephrase, or check that the source is loaded.")

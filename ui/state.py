@@ -95,6 +95,12 @@ def store_stats(_kb: KnowledgeBase, key: str) -> dict:
     return _kb.stats()
 
 
+@st.cache_data(ttl=10, show_spinner=False)
+def embedding_status(_kb: KnowledgeBase, key: str) -> dict:
+    """`kb.embedding_status()` (dense vectors filled in by `kb embed`), refreshed every 10 s while the fill runs."""
+    return _kb.embedding_status()
+
+
 @st.cache_data(ttl=30, show_spinner=False)
 def source_coverage(_kb: KnowledgeBase, key: str) -> list:
     """`kb.coverage()` (documents stored / files in the corpus, per source), refreshed like `store_stats`; its file

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from haystack import Document
 
+from ingest.loaders.echr import COURT_ROLES
 from ingest.model import SourceDocument
 from kb.documents import SharedDocument
-from kb.store.base import encode_version
+from kb.store.base import EMBED_RANK, encode_version
 
 INDEX_VERSION = "3"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
@@ -30,6 +31,41 @@ REMOVAL_TERMS = ("extradit", "expul", "expel", "deport", "refoulement", "removal
 """What makes a document relevant to removal: the budgeted selection takes the documents with most of these first.
 Counted with `str.count` on the lower-cased text: the same count as a case-insensitive regex alternation, which took
 60 % of `prepare`'s time (1.6 s for six judgments here)."""
+
+
+REMOVAL_CASE = 10
+"""A judgment or decision naming removal terms at least this often is about removal; one that mentions torture or
+an expulsion in passing (1–9 times) is not."""
+FIRST_HALF_KINDS = ("un", "prc-law")
+"""The UN treaty bodies' standards and the requesting state's law: after the Court's own words on removal, what a
+brief on removal cites first."""
+RANK_TIER = 1000
+"""`embed_rank` is tier × RANK_TIER + the document's priority (at most 230): priority orders within a tier."""
+
+
+def embed_rank(source_kind: str | None, role: str | None, mentions: int, priority: float) -> int:
+    """How soon the backfill (`kb embed`) gives a chunk its dense vector: the higher, the sooner.
+
+    Dense vectors serve `hybrid` and `dense` search and fill a short `ranked` list, so the passages a removal brief
+    relies on come first: (4) the Court's own reasoning in removal cases; (3) UN treaty bodies and PRC law; (2) UK
+    judgments and reports, and the Court's own reasoning in other cases; (1) what else removal cases hold (the
+    parties' submissions, facts, quoted law) and campaign pages; (0) the rest. Within a tier, documents about
+    removal first, by the same priority that orders ingestion. `mentions`: how often the document names a removal
+    term (`REMOVAL_TERMS`).
+    """
+    court = source_kind == "echr" and role in COURT_ROLES
+    removal = mentions >= REMOVAL_CASE
+    if court and removal:
+        tier = 4
+    elif source_kind in FIRST_HALF_KINDS:
+        tier = 3
+    elif court or source_kind in ("national", "report"):
+        tier = 2
+    elif removal or source_kind == "campaign":
+        tier = 1
+    else:
+        tier = 0
+    return tier * RANK_TIER + int(min(priority, RANK_TIER - 1))
 
 
 @dataclass
@@ -97,9 +133,10 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
                                for c in chunks]], sort_keys=True, ensure_ascii=False, default=str)
     content_hash = hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:16]
     version = encode_version(doc.doc_id, content_hash, len(chunks))
-    for c in chunks:
-        c.meta["doc_version"] = version
     full_text = " ".join(p.text for p in doc.paragraphs).lower()
-    priority = (min(sum(full_text.count(term) for term in REMOVAL_TERMS), 200)
-                + (20 if doc.extra.get("grand_chamber") else 0) + (10 if doc.importance == 1 else 0))
+    mentions = min(sum(full_text.count(term) for term in REMOVAL_TERMS), 200)
+    priority = mentions + (20 if doc.extra.get("grand_chamber") else 0) + (10 if doc.importance == 1 else 0)
+    for c in chunks:  # after the fingerprint: neither changes the version, which is computed from the rest
+        c.meta["doc_version"] = version
+        c.meta[EMBED_RANK] = embed_rank(doc.source_kind, c.meta["role"], mentions, priority)
     return PreparedDocument(doc, source_name, chunks, content_hash, version, float(priority))

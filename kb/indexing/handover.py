@@ -16,18 +16,29 @@ itself (loading, embedding) and hands over ready-to-upsert batches as files in `
   writer that cannot open the store decides what is new, changed or gone.
 
 When nobody holds the store, `kb update` opens it, applies any leftover inbox files, and writes directly.
+
+Dense vectors that `kb embed` makes for chunks written sparse-first travel the same way, in vector-only batches
+(`*.vectors.json.gz`: chunk ids and float32 vectors). They never hold up a document update: the owner applies them only
+while no document batch waits, and one it cannot apply is dropped with a warning rather than retried, since nothing is
+lost (the chunks still lack a vector, and the embedding cache holds it for the worker's next round). The worker asks
+the owner what to embed next through `embed-request.json`, answered in `embed-todo.json` (`answer_embed_request`).
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from kb.atomic import atomic_move, atomic_write, writer_pid
 from kb.errors import ConfigError, KbError, StoreLockedError
@@ -36,6 +47,9 @@ from kb.settings import Settings
 from kb.store.base import ChunkStore
 
 BATCH_SUFFIX = ".batch.json.gz"
+VECTORS_SUFFIX = ".vectors.json.gz"
+EMBED_REQUEST = "embed-request.json"
+EMBED_TODO = "embed-todo.json"
 SNAPSHOT = "versions.json"
 HEARTBEAT = "owner.json"
 ATTEMPTS = "attempts.json"
@@ -50,14 +64,108 @@ _sequence = 0
 _sequence_lock = threading.Lock()
 
 
-def write_batch(inbox: Path, batch: Batch) -> Path:
-    """Hand a batch to the owner; names sort by creation time, so a later version of a document wins."""
+def _next_name(suffix: str) -> str:
+    """Names sort by creation time, so a later version of a document wins."""
     global _sequence
     with _sequence_lock:
         _sequence += 1
-        name = f"{time.time_ns():020d}-{os.getpid()}-{_sequence:06d}{BATCH_SUFFIX}"
+        return f"{time.time_ns():020d}-{os.getpid()}-{_sequence:06d}{suffix}"
+
+
+def write_batch(inbox: Path, batch: Batch) -> Path:
+    """Hand a batch to the owner."""
     payload = gzip.compress(json.dumps(batch.to_json(), ensure_ascii=False).encode("utf-8"), compresslevel=3)
-    return atomic_write(inbox / name, payload)
+    return atomic_write(inbox / _next_name(BATCH_SUFFIX), payload)
+
+
+# -- vector-only batches (`kb embed`) ----------------------------------------------------------------------
+
+
+def write_vectors(inbox: Path, vectors: dict[str, list[float]]) -> Path:
+    """Hand dense vectors (chunk id → vector) to whoever applies the inbox next."""
+    ids = list(vectors)
+    matrix = np.asarray([vectors[i] for i in ids], dtype=np.float32)
+    data = {"ids": ids, "dim": int(matrix.shape[1]) if ids else 0,
+            "vectors": base64.b64encode(matrix.tobytes()).decode("ascii")}
+    return atomic_write(inbox / _next_name(VECTORS_SUFFIX), gzip.compress(json.dumps(data).encode(), compresslevel=1))
+
+
+def read_vectors(path: Path) -> dict[str, list[float]]:
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    ids = [str(i) for i in data["ids"]]
+    if not ids:
+        return {}
+    matrix = np.frombuffer(base64.b64decode(data["vectors"]), dtype=np.float32).reshape(len(ids), int(data["dim"]))
+    return {i: row.tolist() for i, row in zip(ids, matrix, strict=True)}
+
+
+def pending_vectors(inbox: Path) -> list[Path]:
+    return sorted(inbox.glob(f"*{VECTORS_SUFFIX}")) if inbox.is_dir() else []
+
+
+def apply_vectors(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = lambda m: None) -> int:
+    """Apply waiting vector batches, oldest first, while no document batch waits; returns how many vectors were set.
+    The caller flushes. A batch that cannot be read or applied is dropped with a warning: its chunks still lack their
+    vector, which the worker takes from the embedding cache in a later round."""
+    applied = 0
+    for path in pending_vectors(inbox):
+        if pending_batches(inbox):
+            break  # a document update waits: it goes first
+        try:
+            applied += store.update_vectors(read_vectors(path))
+        except Exception as exc:  # damaged file or a refusing store: the vectors are made again, nothing is lost
+            warn(f"{path}: dense vectors not applied ({type(exc).__name__}: {exc}); `kb embed` makes them again")
+        path.unlink(missing_ok=True)
+    return applied
+
+
+@dataclass(frozen=True)
+class EmbedTodo:
+    """The owner's answer to `kb embed`: chunks to embed, most useful first (id, text), and the store's counts."""
+
+    chunks: list[tuple[str, str]]
+    missing: int
+    total: int
+
+
+def todo_of(store: ChunkStore, limit: int) -> EmbedTodo:
+    """The next `limit` chunks without a dense vector (`ChunkStore.missing_dense`), and the counts for progress."""
+    chunks = [(c.id, str(c.payload.get("text") or "")) for c in store.missing_dense(limit)]
+    return EmbedTodo(chunks, store.count_missing_dense(), store.count())
+
+
+def request_todo(inbox: Path, limit: int) -> str:
+    """Ask the owner for the next chunks to embed; returns the request's id, which the answer repeats."""
+    nonce = uuid.uuid4().hex
+    atomic_write(inbox / EMBED_REQUEST, json.dumps({"pid": os.getpid(), "nonce": nonce, "limit": limit}))
+    return nonce
+
+
+def read_todo(inbox: Path, nonce: str) -> EmbedTodo | None:
+    """The owner's answer to request `nonce`, or None while there is none (an answer to an older request is not)."""
+    try:
+        data = json.loads((inbox / EMBED_TODO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("nonce") != nonce:
+        return None
+    return EmbedTodo([(str(i), str(t)) for i, t in data["chunks"]], int(data["missing"]), int(data["total"]))
+
+
+def answer_embed_request(store: ChunkStore, inbox: Path) -> bool:
+    """The owner's side: answer a waiting request of a live `kb embed` (after applying its vectors, so nothing is
+    handed out twice); a request of a process that is gone is dropped."""
+    path = inbox / EMBED_REQUEST
+    try:
+        request = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if process_alive(int(request.get("pid", 0))):
+        todo = todo_of(store, int(request.get("limit", 0)))
+        atomic_write(inbox / EMBED_TODO, json.dumps({"nonce": request.get("nonce"), "missing": todo.missing,
+                                                     "total": todo.total, "chunks": todo.chunks}, ensure_ascii=False))
+    path.unlink(missing_ok=True)
+    return True
 
 
 class InboxSink:
@@ -143,11 +251,14 @@ def _remove_dead_temporaries(inbox: Path) -> None:
         return
     for tmp in inbox.glob(".*.tmp"):
         pid = writer_pid(tmp)
-        if pid is not None and not _alive(pid):
+        if pid is not None and not process_alive(pid):
             tmp.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a writer of a temporary file, a worker asking for work, an owner)."""
+    if pid <= 0:
+        return False  # 0 and -1 would ask about a process group (always "alive")
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -213,12 +324,16 @@ class InboxWatcher:
             self._thread.join(timeout)
 
     def poll_once(self) -> int:
-        """Apply what is waiting; refresh the snapshot after changes (and once at start)."""
+        """Apply what is waiting (document batches first, then vectors); refresh the snapshot after document changes
+        (and once at start); then answer `kb embed`'s request for more work."""
         applied = apply_inbox(self.store, self.inbox, self.warn, self.max_attempts)
         if applied or self._documents is None:
             self._documents = store_documents(self.store)
             write_snapshot(self.inbox, self._documents)
         self.applied += applied
+        if apply_vectors(self.store, self.inbox, self.warn):
+            self.store.flush()
+        answer_embed_request(self.store, self.inbox)
         return applied
 
     def _loop(self) -> None:
@@ -238,7 +353,7 @@ def owner_alive(inbox: Path, within: float = 30.0) -> bool:
         beat = json.loads((inbox / HEARTBEAT).read_text())
     except (OSError, ValueError):
         return False
-    return time.time() - float(beat.get("at", 0)) < within and _alive(int(beat.get("pid", 0)))
+    return time.time() - float(beat.get("at", 0)) < within and process_alive(int(beat.get("pid", 0)))
 
 
 def try_open(settings: Settings) -> ChunkStore | None:

@@ -28,7 +28,7 @@ from kb.citations.graph import update as update_graph
 from kb.errors import GraphOutdatedError
 from kb.indexing.chunking import PreparedDocument, prepare
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.writing import Batch, Sink, StoredDocument, build_indexing_pipeline
+from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Sink, StoredDocument, build_indexing_pipeline
 from kb.settings import Settings
 
 BATCH_CHUNKS = 512
@@ -62,6 +62,10 @@ class IngestReport:
     batches: int = 0
     files_unopened: int = 0
     """Corpus files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
+    without_dense: int = 0
+    """Chunks written without a dense vector (sparse-first, or past a file's model-time budget), for `kb embed`."""
+    over_budget: list[tuple[str, int]] = field(default_factory=list)
+    """(source file, passages written without a dense vector) for each file whose model time ran out."""
 
     def fail(self, failure: ReadFailure, warn: WarnFn, kept: int = 0) -> None:
         """Count and report one failure; `kept`: stored documents of the file left in place (it could not be read)."""
@@ -90,8 +94,21 @@ class IngestReport:
         return text + self.unopened()
 
     def unopened(self) -> str:
-        return (f"; {self.files_unopened} corpus files unchanged since last read were not opened"
+        text = (f"; {self.files_unopened} corpus files unchanged since last read were not opened"
                 if self.files_unopened else "")
+        if self.without_dense:
+            text += (f"; {self.without_dense} chunks are searchable by BM25 and ranked search now and wait for their "
+                     "dense vectors (`kb embed`)")
+        return text
+
+    def note_dense(self, fill: DenseFill, warn: WarnFn) -> None:
+        """Take the dense step's counts, and name each file whose model time ran out (the run went on without it)."""
+        self.without_dense += fill.without_dense
+        for source_file, left in fill.over_budget.items():
+            self.over_budget.append((source_file, left))
+            warn(f"{source_file}: the per-file embedding budget ({fill.file_seconds:.0f} s of model time) ran out; "
+                 f"{left} of its passages are written for BM25 and ranked search now, and `kb embed` adds their "
+                 "dense vectors")
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,11 @@ class SyncPolicy:
     """Remove stored documents of a source read whole whose file no longer holds them (never the documents of a file
     that could not be read: what it holds now is unknown)."""
     batch_chunks: int = BATCH_CHUNKS
+    embed: bool = True
+    """Embed passages the embedding cache does not hold now; False (sparse-first): write them without a dense vector,
+    for `kb embed` to fill while the store is already searchable."""
+    file_seconds: float | None = FILE_SECONDS
+    """Model time one source file may take (`kb.indexing.writing.FILE_SECONDS`); None: no limit."""
 
 
 @dataclass
@@ -309,7 +331,7 @@ class Sync:
         selected = self.selected()
         total = sum(p.chunks for p in selected)
         if selected:
-            pipeline = build_indexing_pipeline(self.settings, sink)
+            pipeline = build_indexing_pipeline(self.settings, sink, self.policy.embed, self.policy.file_seconds)
             done = 0
             group: list[tuple[_Pending, PreparedDocument]] = []
             for item in self._prepared(selected):
@@ -319,6 +341,7 @@ class Sync:
                     group = []
             if group:
                 self._write_group(pipeline, group, done, total)
+            self.report.note_dense(pipeline.get_component("dense"), self.warn)
         removals = self._removals()
         if removals:
             sink.deliver(Batch(removals=removals))

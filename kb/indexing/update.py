@@ -6,9 +6,9 @@ file left the drop folder, the uploads or a corpus source is removed. The store 
 app; then the written batches are handed to it through `$KB_HOME/inbox` (see `kb.indexing.handover`).
 
 ECtHR documents (the budgeted sources of `corpus/sources.toml`) that were never stored are not added unless `--all`
-or `--only` asks: the first ingest's chunk budget leaves many out on purpose, and an update must not silently undo
-that. A new document of any other source is added, as `kb ingest` always takes those whole. The algorithm is the
-sync engine's (`kb.indexing.sync`), shared with `kb ingest`.
+or `--only` asks: a store built with a chunk budget (`kb ingest --max-chunks`) leaves many out on purpose, and an
+update must not silently undo that. A new document of any other source is added, as `kb ingest` always takes those
+whole. The algorithm is the sync engine's (`kb.indexing.sync`), shared with `kb ingest`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from kb.indexing.sync import (
     run_sync,
     stderr,
 )
-from kb.indexing.writing import StoredDocument, StoreSink, store_documents
+from kb.indexing.writing import FILE_SECONDS, StoredDocument, StoreSink, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
 
@@ -68,6 +68,10 @@ class UpdateRequest:
     uploads: bool = True
     hudoc: HudocQuery | None = None
     batch_chunks: int = BATCH_CHUNKS
+    sparse_first: bool = False
+    """Dense vectors from the embedding cache only; `kb embed` adds the rest."""
+    file_seconds: float | None = FILE_SECONDS
+    """Model time one file may take before its other passages are written without dense vectors."""
 
     def __post_init__(self) -> None:
         if self.batch_chunks < 1:
@@ -183,7 +187,8 @@ def run_update(
             existing = snapshot
             sink = InboxSink(inbox)
         policy = SyncPolicy(defer_new=not (request.everything or request.only), remove=True,
-                            batch_chunks=request.batch_chunks)
+                            batch_chunks=request.batch_chunks, embed=not request.sparse_first,
+                            file_seconds=request.file_seconds)
         memo = FileMemo(settings.file_memo) if request.corpus and settings.corpus is not None else None
         run_sync(settings, streams(settings, request, report, warn), existing, policy, sink, report, memo,
                  progress, warn)

@@ -1,14 +1,18 @@
 """Writing: embedded chunks become store points, grouped in whole-document batches that a sink writes or hands over.
 
 One rule for every write path (`kb ingest`, `kb update`, the app applying an inbox batch): a document is upserted
-whole in one operation, and only then are its chunks that the new version no longer has removed, so an interruption
-leaves either the old version or both (the next run finishes the replacement), never a half document that looks
-complete. `write_document` is that rule, and the one place a per-document side effect of a write belongs.
+whole (one store operation for any document of the corpus; `kb.store.edge.UPSERT_POINTS` at a time beyond), and only
+then are its chunks that the new version no longer has removed, so an interruption leaves either the old version or
+both (the next run finishes the replacement; a new version cut short counts as incomplete, its `doc_version` naming
+more chunks than are stored), never a half document that looks complete. `write_document` is that rule, and the one
+place a per-document side effect of a write belongs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from haystack import Document, Pipeline, component
@@ -60,14 +64,14 @@ def to_point(doc: Document) -> ChunkPoint:
     sparse = doc.sparse_embedding
     return ChunkPoint(
         id=doc.id,
-        dense=list(doc.embedding or []),
+        dense=doc.embedding or [],  # not copied: a 80,000-paragraph file held 80,000 copies of one shared vector
         sparse=SparseVector(list(sparse.indices), list(sparse.values)) if sparse else SparseVector([], []),
         payload={k: v for k, v in doc.meta.items() if v is not None},
     )
 
 
 def write_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
-    """One document, whole: upsert all its chunks in one operation, then drop the chunks it no longer has.
+    """One document, whole: upsert all its chunks, then drop the chunks it no longer has.
 
     Every write path ends here (direct writes and inbox batches alike), so an index derived per document (e.g. a
     judgment's facts point) is kept current by a call added here and nowhere else.
@@ -139,13 +143,80 @@ class BatchWriter:
         return {"batch": batch}
 
 
-def build_indexing_pipeline(settings: Settings, sink: Sink) -> Pipeline:
-    """Dense (through the embedding cache) and BM25 embedding, then the batch writer."""
+FILE_SECONDS = 120.0
+"""Model time one source file may take in a run. A file beyond it (a 21 MB Markdown of 80,000 paragraphs held `kb
+update` for over ten minutes) has its other passages written without dense vectors, BM25-searchable at once, and `kb
+embed` gives them theirs; the files after it are not kept waiting."""
+EMBED_SLICE = 256
+"""Passages embedded between two looks at the files' budgets: a budget is overrun by at most one slice (~4 s at 70
+passages/s), and the model still gets runs of passages long enough to sort by length."""
+
+
+@component
+class DenseFill:
+    """Dense vectors for the chunks a sync writes: from the embedding cache, then (`embedder` given) from the model,
+    each source file within `file_seconds` of model time. A chunk left without a vector is written sparse-only and is
+    what `kb embed` fills (`ChunkStore.missing_dense`); without `embedder` (sparse-first) only the cache is read."""
+
+    def __init__(self, cache: EmbeddingCache, embedder: CachedDocumentEmbedder | None,
+                 file_seconds: float | None = FILE_SECONDS) -> None:
+        self.cache = cache
+        self.embedder = embedder
+        self.file_seconds = file_seconds
+        self.spent: dict[str, float] = {}
+        """Model seconds per source file in this run."""
+        self.over_budget: dict[str, int] = {}
+        """Passages per source file left without a dense vector because the file's model time ran out."""
+        self.without_dense = 0
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict:
+        known = self.cache.get_many([d.content or "" for d in documents])
+        pending = [d for d in documents if (d.content or "") not in known] if self.embedder is not None else []
+        stopped: set[str] = set()
+        at = 0
+        while at < len(pending):  # slices across files, so the model gets long runs of passages to sort by length
+            piece: list[Document] = []
+            while at < len(pending) and len(piece) < EMBED_SLICE:
+                doc, at = pending[at], at + 1
+                source_file = _file_of(doc)
+                if (doc.content or "") in known:
+                    continue  # the same text in an earlier slice
+                if self.file_seconds is not None and self.spent.get(source_file, 0.0) >= self.file_seconds:
+                    stopped.add(source_file)
+                else:
+                    piece.append(doc)
+            if not piece:
+                break
+            started = time.monotonic()
+            for done in self.embedder.run(documents=piece)["documents"]:
+                known[done.content or ""] = done.embedding
+            elapsed = time.monotonic() - started
+            for source_file, n in Counter(_file_of(d) for d in piece).items():  # each file pays for its share
+                self.spent[source_file] = self.spent.get(source_file, 0.0) + elapsed * n / len(piece)
+        out = [replace(doc, embedding=known.get(doc.content or "")) for doc in documents]
+        for doc in out:
+            if doc.embedding is None:
+                self.without_dense += 1
+                if _file_of(doc) in stopped:
+                    self.over_budget[_file_of(doc)] = self.over_budget.get(_file_of(doc), 0) + 1
+        return {"documents": out}
+
+
+def _file_of(doc: Document) -> str:
+    return str(doc.meta.get("source_file") or "")
+
+
+def build_indexing_pipeline(settings: Settings, sink: Sink, embed: bool = True,
+                            file_seconds: float | None = FILE_SECONDS) -> Pipeline:
+    """Dense vectors (`DenseFill`: the embedding cache, then the model unless `embed` is False) and BM25 weights, then
+    the batch writer."""
     pipeline = Pipeline()
     cache = EmbeddingCache(settings.embeddings_cache, settings.model)
     check_model(settings.model)  # a missing model is named before any work, even if the cache would not need it
-    pipeline.add_component("dense", CachedDocumentEmbedder(
-        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache))
+    embedder = CachedDocumentEmbedder(
+        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache) if embed else None
+    pipeline.add_component("dense", DenseFill(cache, embedder, file_seconds))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())
     pipeline.add_component("writer", BatchWriter(sink))
     pipeline.connect("dense.documents", "sparse.documents")

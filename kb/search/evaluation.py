@@ -231,6 +231,11 @@ def ablation_variants() -> list[Variant]:
     return out
 
 
+def uses_dense(variant: Variant) -> bool:
+    """Whether a variant's figures depend on dense vectors (so on a store that `kb embed` has filled)."""
+    return SearchMode.HYBRID in (variant.mode, variant.candidates) or variant.mode is SearchMode.DENSE
+
+
 def variant_by_mode(mode: str) -> Variant:
     """The standard variant of a mode (ValueError naming the valid modes)."""
     mode = SearchMode.from_str(mode)

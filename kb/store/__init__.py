@@ -8,7 +8,8 @@ from kb.store.base import ChunkStore
 EMBEDDING_DIM = 384
 
 
-def open_store(settings: Settings, dim: int = EMBEDDING_DIM) -> ChunkStore:
+def open_store(settings: Settings, dim: int = EMBEDDING_DIM, wait: float = 0.0) -> ChunkStore:
+    """`wait`: seconds an embedded store's opener waits for another process to let go of it (a server needs none)."""
     if settings.qdrant_url:
         from kb.store.server import ServerStore
 
@@ -16,4 +17,4 @@ def open_store(settings: Settings, dim: int = EMBEDDING_DIM) -> ChunkStore:
                            shard_number=settings.qdrant_shards, replication_factor=settings.qdrant_replicas)
     from kb.store.edge import EdgeStore
 
-    return EdgeStore(settings.store, dim)
+    return EdgeStore(settings.store, dim, wait)

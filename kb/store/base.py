@@ -20,7 +20,13 @@ QueryMode = Literal["hybrid", "dense", "bm25"]
 
 KEYWORD_FIELDS = ("doc_id", "doc_version", "doc_type", "court", "respondent_state", "articles", "language",
                   "source_kind", "source_name", "section", "paragraph", "appno", "formation", "role")
-INTEGER_FIELDS = ("importance", "year", "para_index")
+EMBED_RANK = "embed_rank"
+"""Payload field: how useful a chunk's dense vector is (`kb.indexing.chunking.embed_rank`); the backfill (`kb embed`)
+fills the highest first. Not part of a document's version, so a stored chunk keeps its id and version with or
+without it."""
+MISSING_FIELDS = ["doc_id", "text", EMBED_RANK]
+"""The payload `ChunkStore.missing_dense` returns: what the backfill embeds (`text`) and reports."""
+INTEGER_FIELDS = ("importance", "year", "para_index", EMBED_RANK)
 DATETIME_FIELDS = ("date",)
 BOOL_FIELDS: tuple[str, ...] = ()
 """None: qdrant-edge-py 0.9.0 matches no boolean value (measured: MatchValue(True) finds nothing, indexed or not),
@@ -36,7 +42,8 @@ class SparseVector:
 
 @dataclass(frozen=True)
 class ChunkPoint:
-    """One paragraph as stored: a content-derived UUID, both vectors and the full payload."""
+    """One paragraph as stored: a content-derived UUID, both vectors and the full payload. `dense` is empty for a
+    chunk written sparse-first: it is stored without a dense vector until `update_vectors` gives it one."""
 
     id: str
     dense: list[float]
@@ -171,6 +178,22 @@ class ChunkStore(Protocol):
     def upsert(self, points: list[ChunkPoint]) -> None: ...
 
     def delete(self, ids: list[str]) -> None: ...
+
+    def update_vectors(self, vectors: dict[str, list[float]]) -> int:
+        """Set the dense vector of stored chunks (chunk id → vector); payload, sparse vector, id and version stay as
+        they are. Ids no longer stored (the document was replaced or removed meanwhile) are skipped: a chunk id is
+        derived from its text, so a vector is never set on a chunk of another text. Returns how many were set."""
+        ...
+
+    def missing_dense(self, limit: int) -> list[StoredChunk]:
+        """Up to `limit` chunks without a dense vector, most useful first (`EMBED_RANK` descending, chunks without a
+        rank last), with the payload fields `doc_id`, `text` and `EMBED_RANK`. The store is the backfill's only
+        state: a chunk leaves this list when `update_vectors` gives it a vector."""
+        ...
+
+    def count_missing_dense(self) -> int:
+        """Chunks stored without a dense vector (a dense or hybrid search cannot find them)."""
+        ...
 
     def delete_documents(self, doc_ids: list[str]) -> None:
         """Deletes the documents' chunks and their facts points."""

@@ -15,9 +15,11 @@ from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    EMBED_RANK,
     FACTS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    MISSING_FIELDS,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
@@ -33,6 +35,9 @@ from kb.store.base import (
 
 RRF_K = 60
 MAX_FACET_VALUES = 10_000_000
+UPSERT_POINTS = 4096
+"""Points per update operation: a document of any usual size (the longest judgment has ~1,500 paragraphs) is one
+operation, and a 80,000-paragraph file is not converted for Qdrant all at once (its write peaked at 3.5 GB)."""
 
 
 def lock_path(path: Path) -> Path:
@@ -55,15 +60,17 @@ class EdgeStore:
     than expected", issue 14). A second process now stops at our lock and never reaches the shards.
     """
 
-    def __init__(self, path: Path, dim: int) -> None:
+    def __init__(self, path: Path, dim: int, wait: float = 0.0) -> None:
+        """`wait`: seconds to wait for another process to let go of the store (`kb embed` holds it for a moment
+        each round when nobody serves it); 0 refuses at once."""
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
         self._shard = self._facts = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._owner = FileLock(lock_path(self.path), thread_local=False, blocking=False)
+        self._owner = FileLock(lock_path(self.path), thread_local=False)
         try:
-            self._owner.acquire()
+            self._owner.acquire(timeout=max(0.0, wait), poll_interval=0.2)
         except Timeout:
             raise StoreLockedError(
                 f"The store at {self.path} is open in another process (Qdrant Edge allows one). "
@@ -99,18 +106,28 @@ class EdgeStore:
     # writing -------------------------------------------------------------------------------------------
 
     def upsert(self, points: list[ChunkPoint]) -> None:
-        if not points:
-            return
-        edge_points = [
-            q.Point(
-                id=p.id,
-                vector={DENSE: list(p.dense), SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
-                payload=p.payload,
-            )
-            for p in points
-        ]
-        with self._lock:
-            self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+        for start in range(0, len(points), UPSERT_POINTS):
+            edge_points = [
+                q.Point(
+                    id=p.id,
+                    vector={SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                            **({DENSE: p.dense} if p.dense else {})},
+                    payload=p.payload,
+                )
+                for p in points[start:start + UPSERT_POINTS]
+            ]
+            with self._lock:
+                self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+
+    def update_vectors(self, vectors: dict[str, list[float]]) -> int:
+        if not vectors:
+            return 0
+        with self._lock:  # Edge refuses the whole update if one id is absent, so only stored ids are sent
+            present = [str(r.id) for r in self._shard.retrieve(list(vectors), with_payload=False, with_vector=False)]
+            if present:
+                self._shard.update(q.UpdateOperation.update_vectors(
+                    [q.PointVectors(id=i, vector={DENSE: list(vectors[i])}) for i in present]))
+        return len(present)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
@@ -248,6 +265,22 @@ class EdgeStore:
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
 
+    def missing_dense(self, limit: int) -> list[StoredChunk]:
+        out: list[StoredChunk] = []
+        for edge_filter, order in ((_LACKING, q.OrderBy(EMBED_RANK, q.Direction.Desc)), (_LACKING_UNRANKED, None)):
+            if len(out) >= limit:
+                break
+            with self._lock:
+                records, _ = self._shard.scroll(q.ScrollRequest(
+                    limit=limit - len(out), filter=edge_filter, with_payload=MISSING_FIELDS, with_vector=False,
+                    order_by=order))
+            out += [StoredChunk(str(r.id), dict(r.payload or {})) for r in records]
+        return out
+
+    def count_missing_dense(self) -> int:
+        with self._lock:
+            return int(self._shard.count(q.CountRequest(exact=True, filter=_LACKING)))
+
     def document_files(self) -> dict[str, str]:
         first = q.Filter(must=[q.FieldCondition(key="para_index", match=q.MatchValue(value=0))])
         out: dict[str, str] = {}
@@ -313,6 +346,12 @@ class EdgeStore:
             )
         # Edge keeps a value with count 0 after its points are deleted (until segments are optimised)
         return [(str(h.value), int(h.count)) for h in response.hits if h.count > 0]
+
+
+_LACKING = q.Filter(must_not=[q.HasVectorCondition(DENSE)])
+_LACKING_UNRANKED = q.Filter(must=[q.IsEmptyCondition(key=EMBED_RANK)], must_not=[q.HasVectorCondition(DENSE)])
+"""Chunks without a dense vector; those of them without a rank (written before ranks were stored), which an ordered
+scroll leaves out."""
 
 
 def _open_shard(path: Path, config: q.EdgeConfig) -> q.EdgeShard:

@@ -69,14 +69,12 @@ class MigrationReport:
 
 def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
                 progress: Callable[[int], None] | None = None) -> int:
-    """Every chunk of `source` into `target`, `batch` points per write; returns how many were copied."""
+    """Every chunk of `source` into `target`, `batch` points per write; returns how many were copied. A chunk still
+    without a dense vector (written sparse-first) is copied without one, and `kb embed` fills it in either store."""
     copied = 0
     buffer: list[ChunkPoint] = []
     for chunk in source.scroll(batch=batch, with_vectors=True):
-        if chunk.dense is None:
-            raise StoreUnavailableError(f"chunk {chunk.id} ({chunk.payload.get('doc_id')}) has no dense vector in the "
-                                        "source; re-ingest that document (`kb ingest FILE`) before migrating")
-        buffer.append(ChunkPoint(chunk.id, chunk.dense, chunk.sparse or SparseVector([], []), chunk.payload))
+        buffer.append(ChunkPoint(chunk.id, chunk.dense or [], chunk.sparse or SparseVector([], []), chunk.payload))
         if len(buffer) >= batch:
             target.upsert(buffer)
             copied += len(buffer)
@@ -138,7 +136,8 @@ def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samp
     step = max(1, report.source_count // samples)
     picked = [c for i, c in enumerate(source.scroll(batch=1000, with_vectors=True)) if i % step == 0][:samples]
     for chunk in picked:
-        queries: list[tuple[QueryMode, list[float] | None, SparseVector | None]] = [("dense", chunk.dense, None)]
+        queries: list[tuple[QueryMode, list[float] | None, SparseVector | None]] = \
+            [("dense", chunk.dense, None)] if chunk.dense else []
         if chunk.sparse is not None and chunk.sparse.indices:
             queries.append(("bm25", None, SparseVector(chunk.sparse.indices, [1.0] * len(chunk.sparse.indices))))
         for mode, dense, sparse in queries:

@@ -22,9 +22,11 @@ from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    EMBED_RANK,
     FACTS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    MISSING_FIELDS,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
@@ -143,14 +145,27 @@ class ServerStore:
             batch = [
                 models.PointStruct(
                     id=p.id,
-                    vector={DENSE: list(p.dense),
-                            SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))},
+                    vector={SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values)),
+                            **({DENSE: list(p.dense)} if p.dense else {})},
                     payload=p.payload,
                 )
                 for p in points[start : start + UPSERT_BATCH]
             ]
             with self._lock:
                 self._client.upsert(self.collection, batch, wait=True)
+
+    def update_vectors(self, vectors: dict[str, list[float]]) -> int:
+        present: list[str] = []
+        ids = list(vectors)
+        for start in range(0, len(ids), UPSERT_BATCH):
+            with self._lock:  # the server refuses the whole request if one id is absent, so only stored ids are sent
+                stored = [str(r.id) for r in self._client.retrieve(self.collection, ids[start:start + UPSERT_BATCH],
+                                                                   with_payload=False, with_vectors=False)]
+                if stored:
+                    self._client.update_vectors(self.collection, [models.PointVectors(id=i, vector={DENSE: list(
+                        vectors[i])}) for i in stored], wait=True)
+            present += stored
+        return len(present)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
@@ -277,6 +292,22 @@ class ServerStore:
     def versions(self) -> dict[str, DocumentVersion]:
         return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
 
+    def missing_dense(self, limit: int) -> list[StoredChunk]:
+        out: list[StoredChunk] = []
+        for qfilter, order in ((_LACKING, models.OrderBy(key=EMBED_RANK, direction=models.Direction.DESC)),
+                               (_LACKING_UNRANKED, None)):
+            if len(out) >= limit:
+                break
+            with self._lock:
+                records, _ = self._client.scroll(self.collection, scroll_filter=qfilter, limit=limit - len(out),
+                                                 with_payload=MISSING_FIELDS, with_vectors=False, order_by=order)
+            out += [StoredChunk(str(r.id), dict(r.payload or {})) for r in records]
+        return out
+
+    def count_missing_dense(self) -> int:
+        with self._lock:
+            return int(self._client.count(self.collection, count_filter=_LACKING, exact=True).count)
+
     def document_files(self) -> dict[str, str]:
         first = models.Filter(must=[models.FieldCondition(key="para_index", match=models.MatchValue(value=0))])
         out: dict[str, str] = {}
@@ -343,6 +374,12 @@ class ServerStore:
             response = self._client.facet(self.collection, key, limit=limit, exact=True,
                                           facet_filter=to_server_filter(filters or SearchFilters()))
         return [(str(h.value), int(h.count)) for h in response.hits]
+
+
+_LACKING = models.Filter(must_not=[models.HasVectorCondition(has_vector=DENSE)])
+_LACKING_UNRANKED = models.Filter(must=[models.IsEmptyCondition(is_empty=models.PayloadField(key=EMBED_RANK))],
+                                  must_not=[models.HasVectorCondition(has_vector=DENSE)])
+"""As `edge._LACKING` and `edge._LACKING_UNRANKED`."""
 
 
 def to_server_filter(filters: SearchFilters) -> models.Filter | None:

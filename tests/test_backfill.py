@@ -1,0 +1,343 @@
+"""Sparse-first writes and `kb embed` (issue 21): a store written without dense vectors is searchable at once, the
+backfill fills every vector keeping ids and versions, survives kill -9, goes through the inbox when another process
+serves the store, and dense/hybrid results say when they come from a partly embedded store.
+
+Real files, a real Qdrant Edge store, the real model and real processes. Each home has its own embedding cache, so a
+sparse-first ingest really leaves vectors out; `seed_cache` then copies the shared test cache's vectors into it (the
+shared cache embeds each real passage once per machine), so that the backfill's model time stays small.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import anyio
+import pytest
+from conftest import SHARED_EMBED_CACHE, embedding_turn, home_env
+
+from kb.api import KnowledgeBase
+from kb.cli import main
+from kb.documents import SharedDocument
+from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder
+from kb.indexing.backfill import progress_path, run_embed
+from kb.indexing.chunking import index_text
+from kb.indexing.handover import BATCH_SUFFIX, InboxWatcher, pending_vectors, write_batch, write_vectors
+from kb.indexing.ingest import IngestRequest
+from kb.indexing.update import UpdateRequest, run_update
+from kb.indexing.writing import Batch
+from kb.settings import Settings
+from kb.store import open_store
+from kb.store.base import EMBED_RANK, ChunkPoint, SearchFilters, SparseVector
+
+PROJECT = Path(__file__).resolve().parents[1]
+FILES = (
+    "un/Annotated_CAT_GC4_art.3.json",  # CAT general comment No. 4 (tier 3)
+    "prc-law/宪法相关法/监察法(2018-03-20).md",  # PRC Supervision Law (tier 3)
+    "echr/DECISION/001-100741.json",  # Yordanova v. Bulgaria (dec.): the Court's own paragraphs and the rest
+)
+
+
+def content(payload: dict) -> str:
+    """What the model embeds for a stored chunk (as `kb.indexing.chunking.prepare` made it)."""
+    return index_text(payload["text"]) or payload["text"]
+
+
+@pytest.fixture()
+def sparse_home(tmp_path: Path, corpus_root: Path) -> Settings:
+    """FILES written sparse-first into a home whose embedding cache is its own and empty: no chunk has a vector."""
+    env = {**home_env(tmp_path / "home", corpus_root), "KB_EMBED_CACHE": str(tmp_path / "cache.sqlite")}
+    settings = Settings.load(env)
+    kb = KnowledgeBase(settings)
+    try:
+        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in FILES), sparse_first=True),
+                           warn=lambda m: None)
+        assert (report.added, report.failed) == (3, 0)
+        assert report.without_dense == report.chunks == kb.store.count_missing_dense() == kb.store.count() > 100
+    finally:
+        kb.close()
+    return settings
+
+
+def stored(settings: Settings) -> tuple[dict[str, dict], dict, int]:
+    """(chunk id → payload, versions, chunks without a dense vector) of the home's store, which is closed again."""
+    store = open_store(settings)
+    try:
+        return {c.id: c.payload for c in store.scroll()}, store.versions(), store.count_missing_dense()
+    finally:
+        store.close()
+
+
+def seed_cache(settings: Settings, leave_out: int = 0) -> list[str]:
+    """Put the vectors of every stored text into the home's cache, except `leave_out` texts that occur once (the
+    model must embed those); returns the texts left out."""
+    payloads, _, _ = stored(settings)
+    counts = Counter(content(p) for p in payloads.values())
+    texts = sorted(counts)
+    shared = CachedDocumentEmbedder(lambda: document_embedder(settings.model, settings.embed_dtype,
+                                                              settings.embed_batch),
+                                    EmbeddingCache(Path(SHARED_EMBED_CACHE), settings.model))
+    with embedding_turn():
+        docs = shared.run(documents=[SharedDocument(id=str(i), content=t) for i, t in enumerate(texts)])["documents"]
+    left = [t for t in texts if counts[t] == 1][:leave_out]
+    EmbeddingCache(settings.embeddings_cache, settings.model).put_many(
+        [(d.content, d.embedding) for d in docs if d.content not in left])
+    return left
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "KB_HOME": str(settings.home), "KB_CORPUS": str(settings.corpus),
+            "KB_EMBED_CACHE": str(settings.embeddings_cache), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "PYTHONPATH": str(PROJECT)}
+
+
+def test_missing_dense_lists_the_most_useful_chunks_first(sparse_home: Settings) -> None:
+    """The Court's own paragraphs, then UN and PRC law, then the rest: `embed_rank` order, every chunk once."""
+    store = open_store(sparse_home)
+    try:
+        listed = store.missing_dense(10_000)
+        assert len(listed) == len({c.id for c in listed}) == store.count()
+        ranks = [c.payload[EMBED_RANK] for c in listed]
+        assert ranks == sorted(ranks, reverse=True)
+        kinds = [c.payload["doc_id"].split("-")[0] for c in listed]
+        assert kinds[0] in ("UN", "PRC") and kinds[-1] == "001", "the decision's non-Court paragraphs come last"
+        assert all(content(c.payload) for c in listed)
+    finally:
+        store.close()
+
+
+def test_sparse_first_then_kb_embed_fills_every_vector_keeping_ids_and_versions(sparse_home: Settings) -> None:
+    payloads, versions, missing = stored(sparse_home)
+    left = seed_cache(sparse_home, leave_out=3)
+    kb = KnowledgeBase(sparse_home)
+    hits = kb.search("risk of torture on return", mode="hybrid", limit=5)
+    assert hits.partial is not None and hits.partial.embedded == 0 and "Partial dense index" in hits.note()
+    kb.close()
+
+    state = run_embed(sparse_home, round_size=64, warn=lambda m: None)
+    assert (state.mode, state.done, state.total) == ("direct", len(payloads), len(payloads))
+    assert state.embedded == len(left) == 3, "only the texts the cache did not hold went to the model"
+    assert state.cached == missing - 3
+    after, after_versions, after_missing = stored(sparse_home)
+    assert after_missing == 0
+    assert after == payloads and after_versions == versions, "ids, payloads and versions are as written"
+
+    kb = KnowledgeBase(sparse_home)
+    try:
+        cache = EmbeddingCache(sparse_home.embeddings_cache, sparse_home.model)
+        chunk_id, payload = next((i, p) for i, p in payloads.items() if content(p) == left[0])
+        vector = cache.get_many([left[0]])[left[0]]  # the model's vector, put in the cache by the backfill
+        top = kb.store.search(vector, None, SearchFilters(), limit=1, mode="dense")
+        assert top[0].id == chunk_id and top[0].score > 0.999
+        hits = kb.search("risk of torture on return", mode="hybrid", limit=5)
+        assert hits and hits.partial is None and hits.note() is None
+    finally:
+        kb.close()
+    assert run_embed(sparse_home, warn=lambda m: None).rounds == 0, "a full store leaves nothing to do"
+
+
+def test_partial_store_is_flagged_on_every_result_list_and_eval_refuses_dense(
+        sparse_home: Settings, corpus_root: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for key, value in env_for(sparse_home).items():
+        monkeypatch.setenv(key, value)
+    assert main(["search", "torture", "--mode", "hybrid", "-k", "3"]) == 0
+    assert capsys.readouterr().out.startswith("Partial dense index: 0% of the ")
+    assert main(["search", "torture", "--mode", "dense", "-k", "3", "--json"]) == 0
+    out = capsys.readouterr()
+    assert "Partial dense index" in out.err and json.loads(out.out) == [], "no vector yet: dense finds nothing"
+    assert main(["search", "torture", "-k", "3"]) == 0
+    assert "Partial dense index" not in capsys.readouterr().out, "ranked searches the whole store"
+    assert main(["stats"]) == 0
+    assert "dense vectors: 0 of " in capsys.readouterr().out
+
+    dev = corpus_root.parent / "eval" / "dev.jsonl"
+    assert main(["eval", str(dev), "--mode", "hybrid", "--limit", "1"]) == 2
+    assert "--allow-partial" in capsys.readouterr().err
+    assert main(["eval", str(dev), "--compare", "--limit", "1", "--json"]) == 0
+    out = capsys.readouterr()
+    assert "left out dense, hybrid" in out.err
+    assert [r["variant"] for r in json.loads(out.out)][:2] == ["bm25", "ranked"]
+    assert main(["eval", str(dev), "--mode", "dense", "--limit", "1", "--allow-partial"]) == 0
+    assert "cover that part only" in capsys.readouterr().err
+
+
+def test_kill_9_mid_fill_loses_nothing_and_the_next_run_finishes(sparse_home: Settings) -> None:
+    """Rounds of two chunks, each applied through the inbox while nobody serves the store; kill -9 after a few."""
+    seed_cache(sparse_home)
+    payloads, versions, total = stored(sparse_home)
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "embed", "--round", "2"], env=env_for(sparse_home),
+                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    done = 0
+    while done < 12:
+        assert proc.poll() is None, "kb embed ended before it was killed"
+        assert time.monotonic() < deadline, "kb embed made no progress"
+        try:
+            done = json.loads(progress_path(sparse_home).read_text())["done"]
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+
+    _, _, missing = stored(sparse_home)
+    assert 0 < missing <= total - 12, "killed mid-way, with what it applied kept"
+    state = run_embed(sparse_home, round_size=64, warn=lambda m: None)
+    assert state.embedded == 0, "every vector came from the cache: nothing was embedded twice"
+    after, after_versions, after_missing = stored(sparse_home)
+    assert after_missing == 0 and after == payloads and after_versions == versions
+    assert not pending_vectors(sparse_home.inbox)
+
+
+async def _mcp_owner_session(settings: Settings) -> dict:
+    """`kb mcp` holds the store (its inbox watcher serves hand-overs) while `kb embed` runs beside it."""
+    from mcp import ClientSession, StdioServerParameters, stdio_client
+
+    env = {**env_for(settings), "KB_INBOX_POLL": "0.5"}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "kb.cli", "mcp"], cwd=str(PROJECT), env=env)
+    out: dict = {}
+    arguments = {"query": "risk of torture on return", "mode": "hybrid", "limit": 3}
+    with open(os.devnull, "w") as errlog:
+        async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            while not (await session.call_tool("status", {})).structured_content["ready"]:
+                await anyio.sleep(0.5)  # the server loads the store and the model in the background
+            out["before"] = (await session.call_tool("search", arguments)).structured_content
+            done = await anyio.to_thread.run_sync(lambda: subprocess.run(
+                [sys.executable, "-m", "kb.cli", "embed", "--round", "32", "--json"], env=env, cwd=PROJECT,
+                capture_output=True, text=True, timeout=300))
+            out["embed"] = done
+            deadline = time.monotonic() + 60
+            while True:  # the server counts its coverage at most every 10 s
+                out["after"] = (await session.call_tool("search", arguments)).structured_content
+                if out["after"]["partial_dense"] is None or time.monotonic() > deadline:
+                    break
+                await anyio.sleep(1)
+    return out
+
+
+def test_beside_a_serving_process_the_fill_goes_through_its_inbox(sparse_home: Settings) -> None:
+    seed_cache(sparse_home)
+    payloads, versions, total = stored(sparse_home)
+    out = anyio.run(_mcp_owner_session, sparse_home)
+    assert out["before"]["passages"] and "Partial dense index: 0%" in out["before"]["partial_dense"]
+    assert out["embed"].returncode == 0, out["embed"].stderr
+    result = json.loads(out["embed"].stdout.splitlines()[-1])
+    assert (result["mode"], result["done"], result["total"], result["embedded"]) == ("handover", total, total, 0)
+    assert out["after"]["passages"] and out["after"]["partial_dense"] is None
+    after, after_versions, missing = stored(sparse_home)
+    assert missing == 0 and after == payloads and after_versions == versions
+
+
+def test_vector_batches_never_block_document_updates(sparse_home: Settings) -> None:
+    """A damaged vector batch and one for chunks that are gone are dropped (nothing is lost: the chunks still lack
+    their vectors); a document batch waiting behind them is applied first; none is retried or set aside."""
+    warnings: list[str] = []
+    store = open_store(sparse_home)
+    try:
+        inbox = sparse_home.inbox
+        inbox.mkdir(parents=True, exist_ok=True)
+        chunk = next(store.scroll(SearchFilters(doc_ids=("UN-CAT-GC-4",)), batch=1))
+        write_vectors(inbox, {"00000000-0000-0000-0000-000000000000": [0.1] * 384, chunk.id: [0.2] * 384})
+        damaged = write_vectors(inbox, {chunk.id: [0.3] * 384})
+        damaged.write_bytes(b"not gzip")
+        note = ChunkPoint("5b0c2d7e-0000-4000-8000-000000000001", [], SparseVector([1], [1.0]),
+                          {"doc_id": "NOTE-1", "doc_version": "NOTE-1@x#1", "text": "a note", "para_index": 0})
+        write_batch(inbox, Batch(documents={"NOTE-1": [note]}))
+        assert sorted(p.name.endswith(BATCH_SUFFIX) for p in inbox.glob("*.gz")) == [False, False, True]
+        InboxWatcher(store, inbox, warn=warnings.append).poll_once()
+        assert store.retrieve([note.id]) and not list(inbox.glob("*.gz")), "the document went in, nothing waits"
+        assert store.count_missing_dense() == store.count() - 1, "only the live chunk got the vector of the batch"
+        assert [w for w in warnings if "dense vectors not applied" in w] and not (inbox / "failed").exists()
+    finally:
+        store.close()
+
+
+def tag(i: int) -> str:
+    """A word of its own for paragraph `i` (BM25 drops numbers): 1400 → `zqbeaa`."""
+    return "zq" + "".join(chr(ord("a") + int(d)) for d in f"{i:04d}")
+
+
+def repeated_markdown(paragraphs: int) -> str:
+    return "# Counsel's bundle\n\n" + "\n\n".join(
+        f"Exhibit {tag(i)}: the requesting state's assurance was not monitored by any independent body."
+        for i in range(paragraphs)) + "\n"
+
+
+def test_a_huge_drop_file_is_bounded_and_the_rest_goes_on(tmp_path: Path, corpus_root: Path) -> None:
+    """Issue 21 item 6: a large Markdown file in the drop folder gets one slice of model time within its budget; the
+    rest of its passages are written for BM25 and ranked search, it is named, and the other drop files are written
+    whole with their vectors. Its own cache: the shared one would hold the texts after the first run."""
+    env = {**home_env(tmp_path / "home", corpus_root), "KB_EMBED_CACHE": str(tmp_path / "cache.sqlite")}
+    settings = Settings.load(env)
+    settings.drop.mkdir(parents=True)
+    (settings.drop / "bundle.md").write_text(repeated_markdown(1500), encoding="utf-8")
+    (settings.drop / "note.md").write_text("# Note\n\nThe assurances cannot be monitored.\n\nNo visits.\n",
+                                           encoding="utf-8")
+    warnings: list[str] = []
+    report = run_update(settings, UpdateRequest(corpus=False, file_seconds=0.01), warn=warnings.append)
+    assert (report.added, report.failed) == (2, 0)
+    [(name, left)] = report.over_budget
+    assert name == str((settings.drop / "bundle.md").resolve())
+    assert report.without_dense == left and [w for w in warnings if "per-file embedding budget" in w]
+    kb = KnowledgeBase(settings)
+    try:
+        chunks = Counter(c.payload["source_file"] for c in kb.store.scroll())
+        lacking = Counter(c.payload["source_file"] for c in kb.store.scroll(with_vectors=True) if not c.dense)
+        assert lacking == {name: left} and 0 < left <= chunks[name] - 256, "one slice embedded, the note whole"
+        assert all(v.complete for v in kb.store.versions().values()) and len(chunks) == 2
+        hits = kb.search(f"exhibit {tag(1400)}", mode="bm25", limit=1)
+        assert hits and tag(1400) in hits[0].text, "the passages past the budget are searchable"
+    finally:
+        kb.close()
+    again = run_update(settings, UpdateRequest(corpus=False, file_seconds=0.01), warn=lambda m: None)
+    assert (again.unchanged, again.chunks) == (2, 0), "the next update leaves the file alone; `kb embed` fills it"
+
+
+def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
+    """The sidebar's line of modes, and a hybrid result list over the partial store warned as such."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    seed_cache(sparse_home)
+    kb = KnowledgeBase(sparse_home)
+    state.use_kb(kb)
+    try:
+        at = AppTest.from_file(str(PROJECT / "ui" / "app.py"), default_timeout=180).run()
+        sidebar = " ".join(c.value for c in at.sidebar.caption)
+        assert "Ranked and BM25: 3 documents; hybrid/dense: 0 % embedded (`kb embed` fills in the rest)." in sidebar
+        at.selectbox(key="mode").set_value("hybrid")
+        at.text_input(key="query").input("risk of torture on return")
+        next(b for b in at.button if b.label == "Search").click()
+        at.run()
+        assert not at.exception and any("Partial dense index: 0%" in w.value for w in at.warning)
+    finally:
+        state.use_kb(None)
+        kb.close()
+    run_embed(sparse_home, warn=lambda m: None)
+    state.embedding_status.clear()  # the app recounts every 10 s; this process's cache outlives the session
+    kb = KnowledgeBase(sparse_home)
+    state.use_kb(kb)
+    try:
+        at = AppTest.from_file(str(PROJECT / "ui" / "app.py"), default_timeout=180).run()
+        assert "Every search mode: 3 documents." in " ".join(c.value for c in at.sidebar.caption)
+    finally:
+        state.use_kb(None)
+        kb.close()
+
+
+def test_kb_embed_without_a_store_says_what_to_run_and_creates_nothing(tmp_path: Path, corpus_root: Path) -> None:
+    from kb.errors import StoreEmptyError
+
+    settings = Settings.load(home_env(tmp_path / "home", corpus_root))
+    with pytest.raises(StoreEmptyError, match="kb ingest --sparse-first"):
+        run_embed(settings, warn=lambda m: None)
+    assert not settings.store.exists()
