@@ -142,10 +142,9 @@ class BatchWriter:
 def build_indexing_pipeline(settings: Settings, sink: Sink) -> Pipeline:
     """Dense (through the embedding cache) and BM25 embedding, then the batch writer."""
     pipeline = Pipeline()
-    cache = EmbeddingCache(settings.embeddings_cache, settings.model)
+    cache = EmbeddingCache(settings.embeddings_cache, settings.embedding)
     check_model(settings.model)  # a missing model is named before any work, even if the cache would not need it
-    pipeline.add_component("dense", CachedDocumentEmbedder(
-        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache))
+    pipeline.add_component("dense", CachedDocumentEmbedder(lambda: document_embedder(settings.embedding), cache))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())
     pipeline.add_component("writer", BatchWriter(sink))
     pipeline.connect("dense.documents", "sparse.documents")
