@@ -178,25 +178,32 @@ class CachedDocumentEmbedder:
         self.embedder: Any = None
         self.cache = cache
         self.embedded = 0
+        """Distinct texts run through the model."""
         self.cached = 0
+        """Documents whose vector the cache held."""
 
     def warm_up(self) -> None:
         """Nothing yet: see the class docstring."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
+        """Each distinct text not in the cache goes through the model once, however many documents carry it (a
+        file of 80,000 repeated paragraphs is one text to embed, not 80,000)."""
         known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
-        todo = [d for d in documents if (d.content or "") not in known]
+        todo: dict[str, Document] = {}
+        for doc in documents:
+            if (doc.content or "") not in known:
+                todo.setdefault(doc.content or "", doc)
         if todo:
             if self.embedder is None:
                 self.embedder = self.make_embedder()
             self.embedder.warm_up()
-            embedded = self.embedder.run(documents=todo)["documents"]
+            embedded = self.embedder.run(documents=list(todo.values()))["documents"]
             if self.cache:
                 self.cache.put_many([(d.content or "", d.embedding) for d in embedded])
             known.update({d.content or "": d.embedding for d in embedded})
         self.embedded += len(todo)
-        self.cached += len(documents) - len(todo)
+        self.cached += sum(1 for doc in documents if (doc.content or "") not in todo)
         return {"documents": [replace(doc, embedding=known[doc.content or ""]) for doc in documents]}
 
 
