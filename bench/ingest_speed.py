@@ -1,13 +1,16 @@
 """Ingest throughput and memory: the whole write path against the bare model's encode speed, and RSS as chunks are
 written.
 
-    .venv/bin/python bench/ingest_speed.py [--docs 12] [--baseline DIR]   # passages/s: engine vs bare model
+    .venv/bin/python bench/ingest_speed.py [--docs 12] [--rounds 2] [--runtimes torch,onnx,onnx-int8] [--baseline DIR]
     .venv/bin/python bench/ingest_speed.py --memory 300 [--baseline DIR]  # peak RSS and growth per 1k chunks
 
 Throughput target (issue 14): the engine (prepared documents → dense + BM25 → Qdrant Edge writes, exactly as
 `kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in one process on the same real
 ECtHR paragraphs, the model warmed up first; the engine starts with an empty embedding cache and an empty store so
-nothing is skipped.
+nothing is skipped. Each embedding runtime (`KB_EMBED_RUNTIME`) is measured in turn, its bare model being what
+that runtime runs (sentence-transformers' encode; the ONNX encoder), `--rounds` times interleaved, on `--threads`
+threads (2); the table gives medians, each runtime's engine against the first row's, and the fill time of the whole
+corpus (326,112 passages) at that engine rate.
 
 Memory: `run_ingest` of the first N judgments (`--only echr/JUDGMENT --limit N`), every chunk written, its dense
 vector taken from an embedding cache filled beforehand with random unit vectors, so the run costs minutes, not the
