@@ -11,7 +11,7 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_RUNTIME` | what runs the model: `onnx-int8`, `onnx` (exact) or `torch` | `onnx-int8` |
+| `KB_EMBED_RUNTIME` | what runs the model: `onnx` (exact), `onnx-int8` or `torch` | `onnx` |
 | `KB_EMBED_BATCH` | passages per model batch (`onnx-int8` runs one at a time) | `8` |
 | `KB_EMBED_DTYPE` | for `torch`: `bfloat16` or `float32` | `bfloat16` where the CPU has it natively, else `float32` |
 | `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and vector space | `$KB_HOME/embeddings.sqlite` |
@@ -49,11 +49,12 @@ one, peak RSS 1.38 → 0.80 GB (sentence-transformers sorts passages by length, 
 On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BATCH."""
 
 
-EMBED_RUNTIMES = ("onnx-int8", "onnx", "torch")
-"""What runs the embedding model. `onnx-int8` (the default): the shipped weights exported once to ONNX on this machine,
-the matrix products quantised to int8 (per channel, dynamic), run by ONNX Runtime; `onnx`: the same export without
-quantisation, the same float32 arithmetic as torch; `torch`: sentence-transformers on torch, in `KB_EMBED_DTYPE`.
-Figures in `kb.embedding_onnx` and docs/architecture.md."""
+EMBED_RUNTIMES = ("onnx", "onnx-int8", "torch")
+"""What runs the embedding model. `onnx` (the default): the shipped weights exported once to ONNX on this machine and
+run by ONNX Runtime, torch's float32 vectors (cosine > 0.9999) without torch, never slower than torch in the same
+run here; `onnx-int8`: the same export with its matrix products quantised to int8 (per channel, dynamic), about
+twice as fast again, opt-in until its dense eval on the dev sets (`bench/embed_runtimes.py`) is in; `torch`:
+sentence-transformers on torch, in `KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Settings:
     qdrant_shards: int = 1
     qdrant_replicas: int = 1
     embed_batch: int = EMBED_BATCH
-    embed_runtime: str = "onnx-int8"
+    embed_runtime: str = "onnx"
     embed_dtype: str = "float32"
     onnx_dir: Path | None = None
     embed_cache: Path | None = None
@@ -238,7 +239,7 @@ class Settings:
             qdrant_shards=int(number("qdrant_shards", "KB_QDRANT_SHARDS", 1, int)),
             qdrant_replicas=int(number("qdrant_replicas", "KB_QDRANT_REPLICAS", 1, int)),
             embed_batch=int(number("embed_batch", "KB_EMBED_BATCH", EMBED_BATCH, int)),
-            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", "onnx-int8")),
+            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", "onnx")),
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE") or _default_dtype()),
             onnx_dir=path("onnx_dir", "KB_ONNX_DIR"),
             embed_cache=path("embed_cache", "KB_EMBED_CACHE"),
