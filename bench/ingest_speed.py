@@ -1,13 +1,16 @@
 """Ingest throughput and memory: the whole write path against the bare model's encode speed, and RSS as chunks are
 written.
 
-    .venv/bin/python bench/ingest_speed.py [--docs 12] [--baseline DIR]   # passages/s: engine vs bare model
+    .venv/bin/python bench/ingest_speed.py [--docs 12] [--rounds 2] [--runtimes torch,onnx,onnx-int8] [--baseline DIR]
     .venv/bin/python bench/ingest_speed.py --memory 300 [--baseline DIR]  # peak RSS and growth per 1k chunks
 
 Throughput target (issue 14): the engine (prepared documents → dense + BM25 → Qdrant Edge writes, exactly as
 `kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in one process on the same real
 ECtHR paragraphs, the model warmed up first; the engine starts with an empty embedding cache and an empty store so
-nothing is skipped.
+nothing is skipped. Each embedding runtime (`KB_EMBED_RUNTIME`) is measured in turn, its bare model being what
+that runtime runs (sentence-transformers' encode; the ONNX encoder), `--rounds` times interleaved, on `--threads`
+threads (2); the table gives medians, each runtime's engine against the first row's, and the fill time of the whole
+corpus (326,112 passages) at that engine rate.
 
 Memory: `run_ingest` of the first N judgments (`--only echr/JUDGMENT --limit N`), every chunk written, its dense
 vector taken from an embedding cache filled beforehand with random unit vectors, so the run costs minutes, not the
@@ -26,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +38,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve()
 CHECKOUT = HERE.parents[1]
+
+
+RUNTIMES = ("torch", "onnx", "onnx-int8")
+CORPUS_PASSAGES = 326_112
+"""Passages of the whole corpus written sparse-first (issue 21), all of which the dense fill embeds."""
 
 
 def peak_rss_mb() -> float:
@@ -58,9 +67,25 @@ def judgments(corpus: Path, n: int) -> list[Path]:
 # -- children: one measurement of the code on PYTHONPATH -------------------------------------------------------
 
 
-def throughput(docs: int) -> dict:
+def bare_model(settings):
+    """The model alone as `settings.embed_runtime` runs it, a function of texts: sentence-transformers' encode for
+    torch, the ONNX encoder (tokens, ONNX Runtime, pooling) otherwise."""
+    embedding = settings.embedding
+    if embedding.runtime != "torch":
+        from kb.embedding_onnx import onnx_encoder
+
+        return onnx_encoder(embedding).encode
+    from sentence_transformers import SentenceTransformer
+
+    from kb.embedding import _model_kwargs
+
+    model = SentenceTransformer(settings.model, device="cpu", model_kwargs=_model_kwargs(embedding.dtype))
+    return lambda texts: model.encode(texts, batch_size=embedding.batch, normalize_embeddings=True)
+
+
+def throughput(docs: int, runtime: str | None) -> dict:
     from ingest.loaders import echr
-    from kb.embedding import _model_kwargs, document_embedder
+    from kb.embedding import document_embedder
     from kb.indexing.chunking import prepare
     from kb.indexing.sync import IngestReport, Stream, SyncPolicy, run_sync
     from kb.indexing.writing import StoreSink
@@ -68,23 +93,23 @@ def throughput(docs: int) -> dict:
     from kb.store import open_store
 
     base = Settings.load()
+    if runtime:
+        base = base.with_(embed_runtime=runtime)
     files = judgments(base.corpus, docs)
     documents = [echr.load(f, str(f.relative_to(base.corpus)), "echr")[0] for f in files]
     texts = [c.content or "" for d in documents for c in prepare(d, "echr/JUDGMENT").chunks]
 
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(base.model, device="cpu", model_kwargs=_model_kwargs(base.embed_dtype))
-    model.encode(texts[:64], batch_size=base.embed_batch)
+    encode = bare_model(base)
+    encode(texts[:64])
     started = time.perf_counter()
-    model.encode(texts, batch_size=base.embed_batch, normalize_embeddings=True)
+    encode(texts)
     bare = len(texts) / (time.perf_counter() - started)
-    del model
+    del encode
 
     with tempfile.TemporaryDirectory() as home:
         settings = base.with_(home=Path(home), store=Path(home) / "store", embed_cache=None)
         store = open_store(settings)
-        document_embedder(settings.model, settings.embed_dtype, settings.embed_batch).warm_up()  # shared backend
+        document_embedder(settings.embedding).warm_up()  # the backend the engine's embedder shares
         started = time.perf_counter()
         report = run_sync(settings, [Stream("echr/JUDGMENT", documents=documents, whole=False)], {}, SyncPolicy(),
                           StoreSink(store), IngestReport(), warn=print)
@@ -131,7 +156,7 @@ def fill_cache(docs: int, cache: Path) -> int:
     from kb.settings import Settings
 
     settings = Settings.load()
-    store = EmbeddingCache(cache, settings.model)
+    store = EmbeddingCache(cache, settings.embedding)
     rng = np.random.default_rng(14)
     total = 0
     for path in judgments(settings.corpus, docs):
@@ -161,11 +186,15 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=12, help="ECtHR judgments the throughput passages come from")
     parser.add_argument("--memory", type=int, metavar="N", help="RSS of an ingest of the first N judgments")
     parser.add_argument("--baseline", type=Path, help="another checkout (e.g. main) measured first, in this run")
+    parser.add_argument("--runtimes", default=",".join(RUNTIMES), help="embedding runtimes to measure, in turn")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every runtime this many times, interleaved")
+    parser.add_argument("--threads", type=int, default=2, help="threads of the model (OMP_NUM_THREADS)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, docs, *rest = args.child
-        result = throughput(int(docs)) if kind == "throughput" else memory(int(docs), Path(rest[0]))
+        result = throughput(int(docs), rest[0] if rest else None) if kind == "throughput" else \
+            memory(int(docs), Path(rest[0]))
         print(json.dumps(result))
         return 0
     if not os.environ.get("KB_CORPUS") and not (CHECKOUT.parent / "shared" / "corpus").is_dir():
@@ -183,11 +212,29 @@ def main() -> int:
                       f"peak RSS {r['peak_rss_mb']:.0f} MB; RSS grows {r['growth_mb_per_1k']:.1f} MB per 1k chunks "
                       f"(anonymous {r['anon_mb_per_1k']:.1f}, mapped files {r['file_mb_per_1k']:.1f})")
     else:
-        for name, code in codes:
-            r = child(code, "throughput", str(args.docs))
-            print(f"{name} ({code}): {r['passages']} passages of {r['judgments']} judgments; bare model "
-                  f"{r['bare']:.1f} passages/s, engine {r['engine']:.1f} passages/s: {r['engine'] / r['bare']:.1%} "
-                  f"(target >= 95%); peak RSS {r['peak_rss_mb']:.0f} MB")
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
+        runs = [(f"{name}: {runtime}", code, runtime) for name, code in codes for runtime in args.runtimes.split(",")]
+        if args.baseline:  # the baseline checkout runs its own default runtime, once a round
+            runs = [(f"baseline ({args.baseline.name}): its default", args.baseline.resolve(), "")] + \
+                [run for run in runs if run[1] == CHECKOUT]
+        results: dict[str, list[dict]] = {}
+        for round_ in range(args.rounds):
+            for label, code, runtime in runs:
+                r = child(code, "throughput", str(args.docs), *([runtime] if runtime else []))
+                results.setdefault(label, []).append(r)
+                print(f"round {round_ + 1}, {label}: {r['passages']} passages of {r['judgments']} judgments; bare "
+                      f"model {r['bare']:.1f} passages/s, engine {r['engine']:.1f} ({r['engine'] / r['bare']:.1%}); "
+                      f"peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+        print(f"\nmedians over {args.rounds} round(s), {args.threads} threads; full-corpus fill = "
+              f"{CORPUS_PASSAGES:,} passages at the engine's rate")
+        print("| runtime | bare model passages/s | engine passages/s | engine / bare | vs first row | fill |")
+        print("|---|---|---|---|---|---|")
+        first = None
+        for label, rs in results.items():
+            bare, engine = (statistics.median(r[key] for r in rs) for key in ("bare", "engine"))
+            first = first or engine
+            print(f"| {label} | {bare:.1f} | {engine:.1f} | {engine / bare:.1%} | {engine / first:.2f}x | "
+                  f"{CORPUS_PASSAGES / engine / 60:.0f} min |")
     return 0
 
 

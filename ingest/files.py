@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
+from ingest.loaders.text_blocks import doc_id_prefix, file_doc_id
 from ingest.manifest import Manifest, Source
 from ingest.model import BadInputError, SourceDocument
 
@@ -49,11 +50,28 @@ def read(item: SourceFile) -> list[SourceDocument] | ReadFailure:
         if item.format is None:
             raise BadInputError(item.path, f"unsupported file type {item.path.suffix or '(none)'}; "
                                            f"supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}")
-        return loader_for(item.format)(item.path, item.rel, item.kind)
+        docs = loader_for(item.format)(item.path, item.rel, item.kind)
+        return docs if item.corpus else own_namespace(item, docs)
     except BadInputError as exc:
         return ReadFailure(exc.path, exc.reason)
     except Exception as exc:  # a loader bug on one file must not stop the run; the traceback goes to the log
         return ReadFailure(str(item.path), f"unexpected {type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def own_namespace(item: SourceFile, docs: list[SourceDocument]) -> list[SourceDocument]:
+    """A lawyer's own file (drop folder, upload, a file named outside the corpus) names its documents in its own
+    namespace, whatever ids it claims: `<KIND>-<name>-<hash of its path>` (`file_doc_id`), the id its Markdown,
+    PDF or Word text already had. A JSON record saying `"id": "UN-CAT-GC-1"`, an XML judgment with a UK court's
+    citation or a PDF named like a corpus report used to take that corpus document's id and replace its text in the
+    store; now it cannot, and the id it claimed is kept as `id_in_file`. Same path, same id: a file edited and read
+    again replaces its own earlier version."""
+    own = file_doc_id(doc_id_prefix(item.kind), item.rel)
+    out = []
+    for n, doc in enumerate(docs, 1):
+        doc_id = own if len(docs) == 1 else f"{own}-{n}"
+        extra = doc.extra if doc.doc_id == doc_id else {**doc.extra, "id_in_file": doc.doc_id}
+        out.append(replace(doc, doc_id=doc_id, extra=extra))
+    return out
 
 
 def corpus_files(corpus: Path, source: Source, limit: int | None = None) -> Iterator[SourceFile]:

@@ -253,7 +253,7 @@ class KnowledgeBase:
                     from kb.search.facts_index import open_facts_index
 
                     graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
-                self._pipelines[key] = build_search(self.store, self.settings.model, self.settings.embed_dtype, mode,
+                self._pipelines[key] = build_search(self.store, self.settings.embedding, mode,
                                                     weights, ranking, graph, facts, candidates, parts=parts)
             return self._pipelines[key]
 
@@ -265,7 +265,7 @@ class KnowledgeBase:
 
         with self._lock:
             if self._text_embedder is None:
-                self._text_embedder = text_embedder(self.settings.model, self.settings.embed_dtype)
+                self._text_embedder = text_embedder(self.settings.embedding)
                 self._text_embedder.warm_up()
         return self._text_embedder.run(text=text)["embedding"]
 

@@ -15,7 +15,9 @@ import qdrant_edge as q
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
+from kb.embedding_onnx import OnnxEncoder, onnx_encoder
 from kb.errors import ModelUnavailableError
+from kb.settings import Embedding
 
 BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", avg_len=60.0)
 """Multilingual tokenizer so the PRC statutes' Chinese is segmented (留置措施 → 留置, 措施); English stemming and
@@ -40,37 +42,83 @@ def check_model(model: str) -> None:
         )
 
 
-def document_embedder(model: str, dtype: str, batch_size: int):
+def document_embedder(embedding: Embedding):
+    """A Haystack document embedder running `embedding.runtime` (`kb.settings.EMBED_RUNTIMES`)."""
+    check_model(embedding.model)
+    if embedding.runtime != "torch":
+        return OnnxDocumentEmbedder(embedding)
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersDocumentEmbedder,
     )
 
-    check_model(model)
     return SentenceTransformersDocumentEmbedder(
-        model=model,
-        model_kwargs=_model_kwargs(dtype),
-        batch_size=batch_size,
+        model=embedding.model,
+        model_kwargs=_model_kwargs(embedding.dtype),
+        batch_size=embedding.batch,
         progress_bar=False,
         normalize_embeddings=True,
         local_files_only=True,
     )
 
 
-def text_embedder(model: str, dtype: str = "bfloat16"):
+def text_embedder(embedding: Embedding):
+    """The query side of `document_embedder`: the same runtime, so a query lands in its passages' vector space."""
+    check_model(embedding.model)
+    if embedding.runtime != "torch":
+        return OnnxTextEmbedder(embedding)
     from haystack_integrations.components.embedders.sentence_transformers import SentenceTransformersTextEmbedder
 
-    check_model(model)
     return SentenceTransformersTextEmbedder(
-        model=model,
-        model_kwargs=_model_kwargs(dtype),
+        model=embedding.model,
+        model_kwargs=_model_kwargs(embedding.dtype),
         progress_bar=False,
         normalize_embeddings=True,
         local_files_only=True,
     )
+
+
+@component
+class OnnxDocumentEmbedder:
+    """Dense vectors for documents from the ONNX export (`kb.embedding_onnx`); the same outputs as
+    sentence-transformers-haystack's document embedder."""
+
+    def __init__(self, embedding: Embedding) -> None:
+        self.embedding = embedding
+        self.embedding_backend: OnnxEncoder | None = None
+
+    def warm_up(self) -> None:
+        if self.embedding_backend is None:
+            self.embedding_backend = onnx_encoder(self.embedding)
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict:
+        self.warm_up()
+        vectors = self.embedding_backend.encode([d.content or "" for d in documents])
+        return {"documents": [replace(d, embedding=v.tolist()) for d, v in zip(documents, vectors, strict=True)]}
+
+
+@component
+class OnnxTextEmbedder:
+    """A query's dense vector from the ONNX export; the same output as sentence-transformers-haystack's text
+    embedder."""
+
+    def __init__(self, embedding: Embedding) -> None:
+        self.embedding = embedding
+        self.embedding_backend: OnnxEncoder | None = None
+
+    def warm_up(self) -> None:
+        if self.embedding_backend is None:
+            self.embedding_backend = onnx_encoder(self.embedding)
+
+    @component.output_types(embedding=list[float])
+    def run(self, text: str) -> dict:
+        self.warm_up()
+        return {"embedding": self.embedding_backend.encode([text])[0].tolist()}
 
 
 class EmbeddingCache:
-    """Dense vectors by hash of (model, text) in SQLite, as float16.
+    """Dense vectors by hash of (vector space, text) in SQLite, as float16 (`Embedding.vector_space`: the model, and
+    the runtime where it changes the vectors).
 
     Re-ingesting after a metadata or representation change then costs no model time: only text the model
     has never seen is embedded. Thread-safe; one connection per cache. Safe for several processes at once (WAL,
@@ -82,13 +130,13 @@ class EmbeddingCache:
     """How long a write waits for another process's write to commit; a batch commit takes milliseconds, but the
     machine may be busy (sqlite's default, 5 s, is short enough to fail there)."""
 
-    def __init__(self, path: Path, model: str) -> None:
+    def __init__(self, path: Path, embedding: Embedding) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
                                    timeout=self.BUSY_TIMEOUT_S)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
-        self._model_tag = Path(model).name.encode() + b"\x1f"
+        self._model_tag = embedding.vector_space.encode() + b"\x1f"
         self._lock = threading.Lock()
 
     def key(self, text: str) -> bytes:
@@ -120,7 +168,7 @@ class EmbeddingCache:
 class CachedDocumentEmbedder:
     """Dense-embeds documents, taking vectors from the cache where the exact text was embedded before.
 
-    `make_embedder` builds the model's embedder (e.g. `lambda: document_embedder(model, dtype, batch)`); it is called
+    `make_embedder` builds the model's embedder (e.g. `lambda: document_embedder(embedding)`); it is called
     on the first text the cache does not hold, so a run over cached texts (an unchanged re-ingest, a `kb update` of a
     known file, the tests' shared cache) never pays for loading sentence-transformers, torch and the model.
     """
@@ -130,25 +178,32 @@ class CachedDocumentEmbedder:
         self.embedder: Any = None
         self.cache = cache
         self.embedded = 0
+        """Distinct texts run through the model."""
         self.cached = 0
+        """Documents whose vector the cache held."""
 
     def warm_up(self) -> None:
         """Nothing yet: see the class docstring."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
+        """Each distinct text not in the cache goes through the model once, however many documents carry it (a
+        file of 80,000 repeated paragraphs is one text to embed, not 80,000)."""
         known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
-        todo = [d for d in documents if (d.content or "") not in known]
+        todo: dict[str, Document] = {}
+        for doc in documents:
+            if (doc.content or "") not in known:
+                todo.setdefault(doc.content or "", doc)
         if todo:
             if self.embedder is None:
                 self.embedder = self.make_embedder()
             self.embedder.warm_up()
-            embedded = self.embedder.run(documents=todo)["documents"]
+            embedded = self.embedder.run(documents=list(todo.values()))["documents"]
             if self.cache:
                 self.cache.put_many([(d.content or "", d.embedding) for d in embedded])
             known.update({d.content or "": d.embedding for d in embedded})
         self.embedded += len(todo)
-        self.cached += len(documents) - len(todo)
+        self.cached += sum(1 for doc in documents if (doc.content or "") not in todo)
         return {"documents": [replace(doc, embedding=known[doc.content or ""]) for doc in documents]}
 
 

@@ -11,9 +11,11 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_BATCH` | passages per model batch | `64` |
-| `KB_EMBED_DTYPE` | `bfloat16` or `float32` | `bfloat16` if the CPU has it natively, else `float32` |
-| `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and model | `$KB_HOME/embeddings.sqlite` |
+| `KB_EMBED_RUNTIME` | what runs the model: `onnx` (exact), `onnx-int8` or `torch` | `onnx` |
+| `KB_EMBED_BATCH` | passages per model batch (`onnx-int8` runs one at a time) | `8` |
+| `KB_EMBED_DTYPE` | for `torch`: `bfloat16` or `float32` | `bfloat16` where the CPU has it natively, else `float32` |
+| `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and vector space | `$KB_HOME/embeddings.sqlite` |
+| `KB_ONNX_DIR` | where the model's ONNX export is made once and kept | `~/.cache/extradition-kb/onnx` |
 | `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
 | `KB_HUDOC_URL` | HUDOC base URL that `kb update --hudoc-from` queries | `https://hudoc.echr.coe.int` |
 | `KB_INBOX_POLL` | seconds between the serving process's looks into `$KB_HOME/inbox` | `2` |
@@ -53,6 +55,39 @@ On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BAT
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+EMBED_RUNTIMES = ("onnx", "onnx-int8", "torch")
+"""What runs the embedding model. `onnx` (the default): the shipped weights exported once to ONNX on this machine and
+run by ONNX Runtime, torch's float32 vectors (cosine > 0.9999) without torch, never slower than torch in the same
+run here; `onnx-int8`: the same export with its matrix products quantised to int8 (per channel, dynamic), about
+twice as fast again, opt-in until its dense eval on the dev sets (`bench/embed_runtimes.py`) is in; `torch`:
+sentence-transformers on torch, in `KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """Everything that decides how a passage becomes its dense vector, and so which vectors may be mixed."""
+
+    model: str
+    runtime: str
+    dtype: str
+    batch: int
+    onnx_dir: Path
+
+    @property
+    def vector_space(self) -> str:
+        """The name under which vectors are cached: vectors of one space are interchangeable. torch (float32 or
+        bfloat16) and the exact ONNX export share one; int8 differs materially (mean cosine 0.994 with float32 on
+        real passages), so its vectors are cached apart and never served for another runtime, nor the reverse."""
+        name = Path(self.model).name
+        return f"{name}+int8" if self.runtime == "onnx-int8" else name
+
+
+def _default_onnx_dir() -> Path:
+    """A per-user cache, not `$KB_HOME`: the export is derived from the installed model, not from one knowledge base,
+    so every home on the machine (and every test home) shares one export instead of making its own."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "extradition-kb" / "onnx"
+
+
 def _default_dtype() -> str:
     """bfloat16 only where the CPU has it natively: emulated, it ran 5x slower than float32 here (4.2 against 21.4
     passages/s, AVX2-only machine), while on AVX-512 BF16 / AMX machines it is the faster of the two."""
@@ -81,7 +116,9 @@ class Settings:
     qdrant_shards: int = 1
     qdrant_replicas: int = 1
     embed_batch: int = EMBED_BATCH
+    embed_runtime: str = "onnx"
     embed_dtype: str = "float32"
+    onnx_dir: Path | None = None
     embed_cache: Path | None = None
     drop_folder: Path | None = None
     manifest: Path = MANIFEST
@@ -96,6 +133,8 @@ class Settings:
     log_level: str = "WARNING"
 
     def __post_init__(self) -> None:
+        if self.embed_runtime not in EMBED_RUNTIMES:
+            raise ConfigError(f"KB_EMBED_RUNTIME={self.embed_runtime!r}; valid values: {', '.join(EMBED_RUNTIMES)}")
         if self.embed_dtype not in ("bfloat16", "float32"):
             raise ConfigError(f"KB_EMBED_DTYPE={self.embed_dtype!r}; valid values: bfloat16, float32")
         for var, value in (("KB_EMBED_BATCH", self.embed_batch), ("KB_QDRANT_SHARDS", self.qdrant_shards),
@@ -114,6 +153,11 @@ class Settings:
     @property
     def embeddings_cache(self) -> Path:
         return self.embed_cache or self.home / "embeddings.sqlite"
+
+    @property
+    def embedding(self) -> Embedding:
+        return Embedding(self.model, self.embed_runtime, self.embed_dtype, self.embed_batch,
+                         self.onnx_dir or _default_onnx_dir())
 
     @property
     def drop(self) -> Path:
@@ -208,7 +252,9 @@ class Settings:
             qdrant_shards=int(number("qdrant_shards", "KB_QDRANT_SHARDS", 1, int)),
             qdrant_replicas=int(number("qdrant_replicas", "KB_QDRANT_REPLICAS", 1, int)),
             embed_batch=int(number("embed_batch", "KB_EMBED_BATCH", EMBED_BATCH, int)),
+            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", "onnx")),
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE") or _default_dtype()),
+            onnx_dir=path("onnx_dir", "KB_ONNX_DIR"),
             embed_cache=path("embed_cache", "KB_EMBED_CACHE"),
             drop_folder=path("drop_folder", "KB_DROP_FOLDER"),
             manifest=path("manifest", "KB_MANIFEST") or MANIFEST,

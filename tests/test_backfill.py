@@ -80,13 +80,12 @@ def seed_cache(settings: Settings, leave_out: int = 0) -> list[str]:
     payloads, _, _ = stored(settings)
     counts = Counter(content(p) for p in payloads.values())
     texts = sorted(counts)
-    shared = CachedDocumentEmbedder(lambda: document_embedder(settings.model, settings.embed_dtype,
-                                                              settings.embed_batch),
-                                    EmbeddingCache(Path(SHARED_EMBED_CACHE), settings.model))
+    shared = CachedDocumentEmbedder(lambda: document_embedder(settings.embedding),
+                                    EmbeddingCache(Path(SHARED_EMBED_CACHE), settings.embedding))
     with embedding_turn():
         docs = shared.run(documents=[SharedDocument(id=str(i), content=t) for i, t in enumerate(texts)])["documents"]
     left = [t for t in texts if counts[t] == 1][:leave_out]
-    EmbeddingCache(settings.embeddings_cache, settings.model).put_many(
+    EmbeddingCache(settings.embeddings_cache, settings.embedding).put_many(
         [(d.content, d.embedding) for d in docs if d.content not in left])
     return left
 
@@ -130,7 +129,7 @@ def test_sparse_first_then_kb_embed_fills_every_vector_keeping_ids_and_versions(
 
     kb = KnowledgeBase(sparse_home)
     try:
-        cache = EmbeddingCache(sparse_home.embeddings_cache, sparse_home.model)
+        cache = EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding)
         chunk_id, payload = next((i, p) for i, p in payloads.items() if content(p) == left[0])
         vector = cache.get_many([left[0]])[left[0]]  # the model's vector, put in the cache by the backfill
         top = kb.store.search(vector, None, SearchFilters(), limit=1, mode="dense")

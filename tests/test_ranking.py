@@ -37,7 +37,7 @@ def graph(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Citati
 
 
 def _ranked(sample_kb, graph, weights=DEFAULT_RANKING, facts=None):
-    return build_search(sample_kb.store, sample_kb.settings.model, sample_kb.settings.embed_dtype, SearchMode.RANKED,
+    return build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED,
                         ranking=weights, graph=graph, facts=facts)
 
 

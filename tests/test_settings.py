@@ -69,3 +69,15 @@ def test_ci_fails_instead_of_skipping_when_the_corpus_is_missing(tmp_path: Path,
         assert run.returncode == 1 and "KB_REQUIRE_CORPUS is set" in run.stdout, run.stdout[-1500:]
     else:
         assert run.returncode == 0 and "1 skipped" in run.stdout, run.stdout[-1500:]
+
+
+def test_the_embedding_runtime_is_checked_and_int8_is_its_own_vector_space(tmp_path: Path) -> None:
+    """KB_EMBED_RUNTIME names one of the runtimes (a typo is refused with the valid values); int8 vectors are cached
+    apart from torch's and the exact export's (tests/test_embedding.py shows why)."""
+    with pytest.raises(ConfigError, match=r"KB_EMBED_RUNTIME='onnx8'; valid values: onnx, onnx-int8, torch"):
+        load(tmp_path, KB_EMBED_RUNTIME="onnx8")
+    default = load(tmp_path / "a").embedding
+    assert default.runtime == "onnx" and default.vector_space == "unused"
+    assert load(tmp_path / "b", 'embed_runtime = "torch"\n').embedding.vector_space == "unused"
+    assert load(tmp_path / "c", KB_EMBED_RUNTIME="onnx-int8").embedding.vector_space == "unused+int8"
+    assert load(tmp_path / "d", KB_ONNX_DIR=str(tmp_path / "exports")).embedding.onnx_dir == tmp_path / "exports"

@@ -106,9 +106,8 @@ def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
         for doc in docs:
             prepared = prepare(doc, item.source_name)
             chunks.extend(prepared.chunks[:SAADI_KEEP] if doc.doc_id == "HEJUD-37201-06" else prepared.chunks)
-    dense = CachedDocumentEmbedder(lambda: document_embedder(kb_settings.model, kb_settings.embed_dtype,
-                                                             kb_settings.embed_batch),
-                                   EmbeddingCache(kb_settings.embeddings_cache, kb_settings.model))
+    dense = CachedDocumentEmbedder(lambda: document_embedder(kb_settings.embedding),
+                                   EmbeddingCache(kb_settings.embeddings_cache, kb_settings.embedding))
     dense.warm_up()
     with embedding_turn():
         embedded = dense.run(chunks)["documents"]
@@ -120,7 +119,7 @@ def points(kb_settings, corpus_root: Path) -> list[ChunkPoint]:
 def queries(kb_settings) -> dict[str, tuple[list[float], SparseVector]]:
     from kb.embedding import Bm25QueryEmbedder, text_embedder
 
-    embedder = text_embedder(kb_settings.model, kb_settings.embed_dtype)
+    embedder = text_embedder(kb_settings.embedding)
     embedder.warm_up()
     bm25 = Bm25QueryEmbedder()
     out = {}

@@ -127,6 +127,17 @@ def _text(path: Path | str, label: str, value: object, limit: int, required: boo
     return text
 
 
+def _doc_id(path: Path | str, value: object) -> str:
+    """A document id names the document in the store's filters, links and export file names, so one shaped like a
+    path (`../../etc/passwd`, `/tmp/x`, `a\\b`, `a//b`) is refused rather than stored as given. Corpus ids may hold
+    `/` between names (`CAMPAIGN-freekaili/_posts/2021-02-11-WGAD`), spaces and CJK text."""
+    doc_id = _text(path, "id", value, MAX_ID_CHARS, required=True)
+    if doc_id.startswith("~") or "\\" in doc_id or any(part in ("", ".", "..") for part in doc_id.split("/")):
+        raise BadInputError(path, f"field 'id': {_preview(doc_id)} is shaped like a file path (an id is names "
+                                  "joined by '/', with no empty, '.' or '..' part, no leading '/' or '~', no '\\')")
+    return doc_id
+
+
 def _strings(path: Path | str, label: str, values: object) -> list[str]:
     if not isinstance(values, list):
         raise BadInputError(path, f"field '{label}': expected a list, got {_type_name(values)}")
@@ -179,7 +190,7 @@ def checked(path: Path | str, doc: SourceDocument) -> SourceDocument:
         raise BadInputError(path, f"field 'importance': expected an integer, got {_type_name(importance)}")
     return replace(
         doc,
-        doc_id=_text(path, "id", doc.doc_id, MAX_ID_CHARS, required=True),
+        doc_id=_doc_id(path, doc.doc_id),
         title=_text(path, "title", doc.title, MAX_TITLE_CHARS),
         court=_text(path, "court", doc.court, MAX_TITLE_CHARS),
         doc_type=_text(path, "doctype", doc.doc_type, 100),

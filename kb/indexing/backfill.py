@@ -129,8 +129,8 @@ class Backfill:
         self.round_size = round_size or FIRST_ROUND
         self.fixed = round_size is not None
         self.embedder = CachedDocumentEmbedder(
-            lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch),
-            EmbeddingCache(settings.embeddings_cache, settings.model))
+            lambda: document_embedder(settings.embedding),
+            EmbeddingCache(settings.embeddings_cache, settings.embedding))
         self.state = EmbedProgress()
         self._waiting_said = False
 

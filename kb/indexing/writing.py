@@ -212,10 +212,10 @@ def build_indexing_pipeline(settings: Settings, sink: Sink, embed: bool = True,
     """Dense vectors (`DenseFill`: the embedding cache, then the model unless `embed` is False) and BM25 weights, then
     the batch writer."""
     pipeline = Pipeline()
-    cache = EmbeddingCache(settings.embeddings_cache, settings.model)
+    cache = EmbeddingCache(settings.embeddings_cache, settings.embedding)
     check_model(settings.model)  # a missing model is named before any work, even if the cache would not need it
     embedder = CachedDocumentEmbedder(
-        lambda: document_embedder(settings.model, settings.embed_dtype, settings.embed_batch), cache) if embed else None
+        lambda: document_embedder(settings.embedding), cache) if embed else None
     pipeline.add_component("dense", DenseFill(cache, embedder, file_seconds))
     pipeline.add_component("sparse", Bm25DocumentEmbedder())
     pipeline.add_component("writer", BatchWriter(sink))

@@ -44,6 +44,7 @@ from kb.search.retrieval import (
     UnlistedFilter,
 )
 from kb.search.source_cues import CuedSourceRetriever, CueJoiner, StandardSlot
+from kb.settings import Embedding
 from kb.store.base import ChunkStore, SearchFilters
 
 QueryStep = Callable[[], object]
@@ -51,7 +52,7 @@ QueryStep = Callable[[], object]
 instance may belong to one pipeline only, and the ranked search holds the fill's pipeline too."""
 
 
-def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | str = SearchMode.RANKED,
+def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str = SearchMode.RANKED,
                  weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
                  graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
                  bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS) -> SuperComponent:
@@ -71,7 +72,7 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
     inputs: dict[str, list[str]] = {"query": [], "filters": ["retriever.filters"], "top_k": ["retriever.top_k"]}
     retrieval = candidates if mode is SearchMode.RANKED else mode
     if retrieval in (SearchMode.HYBRID, SearchMode.DENSE):
-        pipeline.add_component("dense", text_embedder(model, dtype))
+        pipeline.add_component("dense", text_embedder(embedding))
         inputs["query"].append("dense.text")
     pipeline.add_component("retriever", ChunkRetriever(store, retrieval, weights,
                                                        RANKED_CANDIDATES if mode is SearchMode.RANKED else 0))
@@ -126,7 +127,7 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         listed = "standard.documents"
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
     pipeline.add_component("gate", ShortListGate())
-    pipeline.add_component("fill", build_search(store, model, dtype, SearchMode.HYBRID,
+    pipeline.add_component("fill", build_search(store, embedding, SearchMode.HYBRID,
                                                 bm25_query_steps=bm25_query_steps, parts=BEFORE_ISSUE_10))
     pipeline.add_component("unlisted", UnlistedFilter())
     pipeline.add_component("join", DocumentJoiner(join_mode="concatenate", sort_by_score=False))

@@ -1,0 +1,250 @@
+"""The embedding model on ONNX Runtime: the shipped weights exported once to ONNX on this machine, run without torch.
+
+sentence-transformers' own ONNX and OpenVINO backends need optimum-onnx or optimum-intel, which pin transformers
+below 4.58 (this project runs 5.x), so the export is done here with torch's exporter and ONNX Runtime's dynamic
+quantiser, and the model is run with ONNX Runtime and the model's own fast tokenizer: the same tokens, the same
+mean pooling and normalisation as sentence-transformers.
+
+Nothing is downloaded: `exported_model` writes `<model>-<weights digest>-<runtime>.onnx` into `KB_ONNX_DIR` the first
+time a runtime is used with these weights (about 20 s), checks that its vectors agree with torch's on `CHECK_TEXTS`,
+and records the file's digest beside it; a later process uses the file only if the digest still matches. New weights
+have a new digest, hence a new file. Measured on real passages and the dev sets: `bench/embed_runtimes.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+
+from kb.errors import ModelUnavailableError
+from kb.settings import Embedding
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+MIN_AGREEMENT = {"onnx": 0.9999, "onnx-int8": 0.98}
+"""Mean cosine with torch float32 on `CHECK_TEXTS` below which an export is refused: a check that the export is sound,
+not a measure of its quality (that is `bench/embed_runtimes.py`). The exact export agrees to rounding (1.00000);
+int8 0.992 here. Broken exports fall well below: dropout left on 0.945, int8 with one scale per tensor 0.954."""
+
+CHECK_TEXTS = (
+    "The applicant complained that his extradition to the requesting State would expose him to a real risk of "
+    "treatment contrary to Article 3 of the Convention.",
+    "The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 where "
+    "substantial grounds have been shown for believing that the person concerned faces a real risk of being "
+    "subjected to torture or to inhuman or degrading treatment or punishment in the receiving country.",
+    "Diplomatic assurances are not in themselves sufficient to ensure adequate protection against the risk of "
+    "ill-treatment where reliable sources have reported practices which are manifestly contrary to the Convention.",
+    "The Committee against Torture recalls that the State party is bound by the principle of non-refoulement.",
+    "Residential surveillance at a designated location may be applied for up to six months.",
+    "Article 8: everyone has the right to respect for his private and family life, his home and his correspondence.",
+    "Life imprisonment without any prospect of release or review.",
+    "留置措施",
+    "Held: there would be a violation of Article 3 if the applicant were extradited.",
+    "Mr X was arrested on 3 May 2019 on the basis of an Interpol red notice and placed in detention pending "
+    "extradition; the Regional Court dismissed his appeal, finding that the assurances given by the Prosecutor "
+    "General's Office were sufficient, and the Supreme Court upheld that decision on 12 September 2019. " * 4,
+)
+"""Texts the export is checked on: short and long (the last is truncated at the model's 256 tokens), English and
+Chinese, the kinds of passage the corpus holds."""
+
+
+def exported_model(embedding: Embedding) -> Path:
+    """The ONNX file of `embedding`'s model for its runtime, exported and checked now if this machine has none."""
+    model_dir = Path(embedding.model)
+    target = embedding.onnx_dir / f"{model_dir.name}-{_weights_digest(model_dir)[:16]}-{embedding.runtime}.onnx"
+    if _verified(target):
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(target) + ".lock")
+    except OSError as exc:
+        raise ModelUnavailableError(f"Cannot write the ONNX export of the model to {target.parent} ({exc}); set "
+                                    "KB_ONNX_DIR to a writable folder, or KB_EMBED_RUNTIME=torch") from None
+    with lock:  # another process may be exporting the same file: wait for it, then use its file
+        if not _verified(target):
+            _export(model_dir, embedding.runtime, target)
+    return target
+
+
+def _weights_digest(model_dir: Path) -> str:
+    """The export is valid for these bytes only: the model's configuration and weights."""
+    return _sha256(*sorted(model_dir.glob("*.safetensors")), *sorted(model_dir.glob("*.bin")),
+                   model_dir / "config.json")
+
+
+def _sha256(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _record(target: Path) -> Path:
+    return target.with_suffix(".json")
+
+
+def _verified(target: Path) -> bool:
+    """The file exists and is the one whose check passed (its digest is recorded beside it)."""
+    try:
+        record = json.loads(_record(target).read_text(encoding="utf-8"))
+        return record.get("sha256") == _sha256(target)
+    except (OSError, ValueError):
+        return False
+
+
+def _export(model_dir: Path, runtime: str, target: Path) -> None:
+    """Export the float32 model with torch's exporter, quantise it for `onnx-int8`, check it against torch on
+    `CHECK_TEXTS`, then move it into place and record its digest (a file without its record is never used)."""
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        """The encoder's token vectors from keyword inputs (the exporter passes inputs positionally)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
+    tokenizer = model_tokenizer(model_dir)
+    tmp = target.with_name(target.name + ".tmp")
+    feeds = {name: torch.from_numpy(array) for name, array in tokenize(tokenizer, list(CHECK_TEXTS)).items()}
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        reference = pool(bert(**feeds).last_hidden_state.numpy(), feeds["attention_mask"].numpy())
+        torch.onnx.export(LastHiddenState().eval(), tuple(feeds[name] for name in INPUTS), str(tmp),
+                          input_names=list(INPUTS), output_names=["last_hidden_state"], dynamic_axes=axes,
+                          opset_version=17, dynamo=False)
+    if runtime == "onnx-int8":
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantised = tmp.with_name(tmp.name + ".int8")
+        # Per-channel int8 weights of every weight matrix product (not the attention's activation products);
+        # per-tensor scales lost too much (mean cosine 0.954). reduce_range is not needed with VNNI and cost 0.0014.
+        logging.disable(logging.WARNING)  # its advice to pre-process is for static quantisation
+        try:
+            quantize_dynamic(str(tmp), str(quantised), op_types_to_quantize=["MatMul"], per_channel=True,
+                             reduce_range=False, weight_type=QuantType.QInt8)
+        finally:
+            logging.disable(logging.NOTSET)
+        os.replace(quantised, tmp)
+    got = OnnxEncoder(tmp, model_dir, batch_size=len(CHECK_TEXTS)).encode(list(CHECK_TEXTS))
+    agreement = float((got * reference).sum(axis=1).mean())
+    if agreement < MIN_AGREEMENT[runtime]:
+        tmp.unlink()
+        raise ModelUnavailableError(
+            f"The {runtime} export of {model_dir} disagrees with torch (mean cosine {agreement:.4f} < "
+            f"{MIN_AGREEMENT[runtime]}); set KB_EMBED_RUNTIME=torch")
+    os.replace(tmp, target)
+    record = {"sha256": _sha256(target), "runtime": runtime, "model": str(model_dir), "agreement": agreement,
+              "torch": torch.__version__}
+    tmp_record = _record(tmp)
+    tmp_record.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(tmp_record, _record(target))
+
+
+def model_tokenizer(model_dir: Path):
+    """The model's fast tokenizer as sentence-transformers sets it: truncated at the model's max_seq_length, padded
+    to the longest text of a batch (tokenizer.json itself says 128 and fixed padding)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    config = model_dir / "sentence_bert_config.json"
+    max_length = json.loads(config.read_text(encoding="utf-8")).get("max_seq_length") if config.exists() else None
+    tokenizer.enable_truncation(max_length or 512)
+    padding = tokenizer.padding or {}
+    tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
+    return tokenizer
+
+
+def tokenize(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
+    encodings = tokenizer.encode_batch(texts)
+    return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+
+
+def pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the token vectors under the attention mask, normalised to unit length (the model's pooling)."""
+    weights = mask[..., None].astype(np.float32)
+    mean = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+
+
+def _mean_pooling(model_dir: Path) -> bool:
+    config = model_dir / "1_Pooling" / "config.json"
+    if not config.exists():
+        return False
+    pooling = json.loads(config.read_text(encoding="utf-8"))
+    return pooling.get("pooling_mode_mean_tokens") is True and not any(
+        value is True for key, value in pooling.items() if key.startswith("pooling_mode_") and
+        key != "pooling_mode_mean_tokens")
+
+
+class OnnxEncoder:
+    """Unit vectors for texts from an ONNX export of the model: tokens, ONNX Runtime, mean pooling.
+
+    Texts are run longest first in batches of `batch_size`, as sentence-transformers does, so a batch pads little.
+    Threads: OMP_NUM_THREADS if set (the tests give each worker its share), else ONNX Runtime's default (one per
+    core). Safe to share between threads (ONNX Runtime sessions are)."""
+
+    def __init__(self, onnx_file: Path, model_dir: Path, batch_size: int) -> None:
+        import onnxruntime as ort
+
+        if not _mean_pooling(model_dir):
+            raise ModelUnavailableError(f"{model_dir}: the ONNX runtimes run mean-pooling models only; set "
+                                        "KB_EMBED_RUNTIME=torch for this model")
+        self.tokenizer = model_tokenizer(model_dir)
+        self.batch_size = batch_size
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: np.ndarray | None = None
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            feeds = tokenize(self.tokenizer, [texts[i] for i in rows])
+            hidden = self.session.run(["last_hidden_state"], feeds)[0]
+            vectors = pool(hidden, feeds["attention_mask"])
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        return out if out is not None else np.empty((0, 0), dtype=np.float32)
+
+
+_encoders: dict[Embedding, OnnxEncoder] = {}
+_encoders_lock = threading.Lock()
+
+
+def onnx_encoder(embedding: Embedding) -> OnnxEncoder:
+    """One encoder per configuration and process, shared by every embedder (as sentence-transformers-haystack
+    shares its loaded model), so the app's search pipelines and `kb update` load the model once.
+
+    int8 runs one text at a time: dynamic quantisation takes one activation scale per call, so in a batch a text's
+    vector would depend on the texts beside it (mean cosine 0.994 between one text's vectors alone and in batches of
+    8), and a cached vector, a query's and a passage's would not be one function of the text. One at a time was as
+    fast here (7.6 passages/s against 8.2 in fours and 7.8 in eights, same run, load 11) and pads nothing."""
+    with _encoders_lock:
+        if embedding not in _encoders:
+            batch = 1 if embedding.runtime == "onnx-int8" else embedding.batch
+            _encoders[embedding] = OnnxEncoder(exported_model(embedding), Path(embedding.model), batch)
+        return _encoders[embedding]

@@ -1,0 +1,92 @@
+"""Dense embedding: the runtimes (torch, the exact ONNX export, int8) on real paragraphs, the export's check, the
+cache's vector spaces, and texts embedded once per batch (issue 21)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from haystack import Document
+
+from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder, text_embedder
+from kb.embedding_onnx import exported_model
+
+JUDGMENT = "echr/JUDGMENT/HEJUD-37201-06.json.gz"  # Saadi v. Italy [GC]
+
+
+@pytest.fixture(scope="module")
+def paragraphs(corpus_root: Path) -> list[str]:
+    """The chunk texts of a real judgment, as the write path embeds them."""
+    from ingest.loaders import echr
+    from kb.indexing.chunking import prepare
+
+    doc = echr.load(corpus_root / JUDGMENT, JUDGMENT, "echr")[0]
+    return [c.content or "" for c in prepare(doc, "echr/JUDGMENT").chunks][:60]
+
+
+def vectors(embedding, texts: list[str]) -> np.ndarray:
+    embedder = document_embedder(embedding)
+    embedder.warm_up()
+    return np.array([d.embedding for d in embedder.run(documents=[Document(content=t) for t in texts])["documents"]])
+
+
+def test_the_onnx_runtimes_agree_with_torch_on_real_paragraphs(kb_settings, paragraphs) -> None:
+    """The exact export gives torch's float32 vectors (to rounding); int8 stays close (the retrieval comparison on
+    the dev sets is bench/embed_runtimes.py). The query side runs the same runtime as the passages."""
+    torch_fp32 = vectors(kb_settings.with_(embed_runtime="torch", embed_dtype="float32").embedding, paragraphs)
+    exact = vectors(kb_settings.with_(embed_runtime="onnx").embedding, paragraphs)
+    int8 = vectors(kb_settings.with_(embed_runtime="onnx-int8").embedding, paragraphs)
+    assert np.allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-4), "unit vectors, as sentence-transformers gives"
+    assert (exact * torch_fp32).sum(axis=1).min() > 0.9999
+    agreement = (int8 * torch_fp32).sum(axis=1)
+    assert agreement.mean() > 0.99 and agreement.min() > 0.97, (agreement.mean(), agreement.min())
+    query = text_embedder(kb_settings.with_(embed_runtime="onnx-int8").embedding)
+    query.warm_up()
+    assert np.allclose(query.run(text=paragraphs[5])["embedding"], int8[5], atol=1e-5)
+
+
+def test_an_export_is_made_once_and_a_damaged_one_is_made_again(kb_settings, tmp_path: Path) -> None:
+    """The export is used only while its digest matches the one recorded when its check passed: a truncated file
+    (a full disk, a copy cut short) is exported again, not loaded."""
+    embedding = kb_settings.with_(embed_runtime="onnx-int8", onnx_dir=tmp_path).embedding
+    shipped = exported_model(kb_settings.with_(embed_runtime="onnx-int8").embedding)
+    for path in (shipped, shipped.with_suffix(".json")):
+        shutil.copy2(path, tmp_path / path.name)
+    copied = tmp_path / shipped.name
+    assert exported_model(embedding) == copied and copied.stat().st_mtime_ns == shipped.stat().st_mtime_ns
+    with copied.open("r+b") as fh:
+        fh.truncate(copied.stat().st_size // 2)
+    assert exported_model(embedding) == copied
+    assert copied.stat().st_size == shipped.stat().st_size
+    record = json.loads(copied.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["runtime"] == "onnx-int8" and record["agreement"] > 0.98
+
+
+def test_int8_vectors_are_cached_apart_from_torch_ones(kb_settings, tmp_path: Path, paragraphs) -> None:
+    """A vector cached by one runtime is served to another only if they share a vector space: torch and the exact
+    export do (the same arithmetic), int8 does not."""
+    path = tmp_path / "embeddings.sqlite"
+    torch_space = EmbeddingCache(path, kb_settings.with_(embed_runtime="torch").embedding)
+    torch_space.put_many([(paragraphs[0], [1.0] + [0.0] * 383)])
+    assert EmbeddingCache(path, kb_settings.with_(embed_runtime="onnx").embedding).get_many(paragraphs[:1])
+    assert not EmbeddingCache(path, kb_settings.with_(embed_runtime="onnx-int8").embedding).get_many(paragraphs[:1])
+
+
+def test_identical_texts_in_one_batch_are_embedded_once(kb_settings, tmp_path: Path, paragraphs) -> None:
+    """1,000 copies of one real paragraph (a file of repeated paragraphs) cost the model one text, and every copy
+    gets that text's vector; the second batch is served from the cache."""
+    embedding = kb_settings.embedding
+    dense = CachedDocumentEmbedder(lambda: document_embedder(embedding),
+                                   EmbeddingCache(tmp_path / "embeddings.sqlite", embedding))
+    text = paragraphs[10]
+    out = dense.run(documents=[Document(content=text, meta={"n": n}) for n in range(1000)])["documents"]
+    assert dense.embedded == 1 and dense.cached == 0
+    assert [d.meta["n"] for d in out] == list(range(1000))
+    first = np.array(out[0].embedding)
+    assert all(np.array_equal(first, d.embedding) for d in out)
+    assert np.allclose(first, vectors(embedding, [text])[0], atol=1e-5)
+    dense.run(documents=[Document(content=text) for _ in range(3)])
+    assert dense.embedded == 1 and dense.cached == 3
