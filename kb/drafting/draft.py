@@ -11,7 +11,6 @@ have the model rewrite each section as prose through Haystack's `OpenAIChatGener
 component then flags, in `Draft.warnings`, every citation in the output that is not one of the retrieved passages.
 """
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -23,111 +22,35 @@ from haystack.dataclasses import ChatMessage
 from ingest.loaders.echr import paragraph_role, speaker
 from kb.citations.style import GAP
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.drafting.quotes import as_quotation, enumeration, holding_quote, norm, quote_query, terms
 from kb.safe_text import http_url, markdown_text
 from kb.store.base import SearchFilters
+from legal.grounds import (
+    ASSURANCE_CRITERIA,
+    CONTRACTING_STATES_NOT,
+    CRITERION_EVIDENCE_NEEDED,
+    CUSTOM_CONCLUSION,
+    CUSTOM_TOPIC,
+    FEARS,
+    GROUND_CONCLUSIONS,
+    GROUND_EVIDENCE_NEEDED,
+    OTHMAN,
+    OTHMAN_NAME,
+    PRC_EVIDENCE,
+    PRC_STATES,
+    PRINCIPLE_QUERIES,
+    TOPIC_SENTENCES,
+)
 
 if TYPE_CHECKING:
     from kb.api import Hit, KnowledgeBase
     from kb.settings import Settings
 
-PRINCIPLE_QUERIES: dict[str, tuple[str, ...]] = {
-    "article3": (
-        "substantial grounds for believing that the person concerned if extradited faces a real risk of being "
-        "subjected to torture or inhuman or degrading treatment Article 3 responsibility of the Contracting State",
-        "absolute prohibition of torture expulsion removal irrespective of the conduct of the person concerned",
-    ),
-    "article6": (
-        "flagrant denial of justice in the requesting country extradition Article 6 fair trial",
-        "evidence obtained by torture admitted at trial flagrant denial of justice",
-    ),
-    "article5": (
-        "flagrant breach of Article 5 arbitrary detention without trial in the receiving state removal",
-    ),
-    "assurances": (
-        "diplomatic assurances quality reliability weight given to assurances practical application factors",
-        "assurances against ill-treatment where torture is endemic or persistent monitoring compliance",
-    ),
-    "death_penalty": (
-        "death penalty death row phenomenon extradition inhuman treatment Article 3",
-        "life sentence irreducible without prospect of release or review extradition",
-    ),
-    "detention_conditions": (
-        "conditions of detention prison overcrowding ill-treatment in the receiving state real risk Article 3",
-    ),
-    "political_persecution": (
-        "persecution on account of political opinion ethnic origin religion political offence extradition refused",
-        "member of a persecuted group systematic practice of ill-treatment real risk",
-    ),
-}
-"""One or two legal-principle queries per built-in ground: the line of authority a brief opens with."""
-
-GROUND_TERMS: dict[str, str] = {
-    "article3": "torture ill-treatment inhuman degrading treatment real risk substantial grounds extradition "
-                "酷刑 刑讯逼供 留置",
-    "article6": "flagrant denial justice fair trial evidence torture confession lawyer 辩护 律师 供述 刑讯逼供 "
-                "指定居所监视居住",
-    "article5": "arbitrary detention flagrant breach liberty 留置 羁押 指定居所监视居住",
-    "assurances": "assurances diplomatic reliability monitoring practical",
-    "death_penalty": "death penalty row life sentence release review 死刑 无期徒刑",
-    "detention_conditions": "conditions detention prison overcrowding 看守所",
-    "political_persecution": "persecution political opinion ethnic religion 恐怖主义 政治 意识形态 民族 宗教",
-}
-"""Words that mark a sentence as being about the ground; they pick the sentence to quote from a passage."""
-
-PRC_STATES = ("china", "prc", "people's republic", "peoples republic", "hong kong", "xinjiang", "中国",
-              "中华人民共和国")
-PRC_EVIDENCE: dict[str, tuple[str, ...]] = {
-    "article3": ("留置 liuzhi retention in custody supervision commission investigation",
-                 "torture ill-treatment detention Xinjiang credible allegations"),
-    "article5": ("指定居所监视居住 residential surveillance at a designated location",
-                 "留置 liuzhi detention without access to a lawyer supervision law"),
-    "article6": ("forced televised confessions denial of access to lawyer",
-                 "指定居所监视居住 residential surveillance at a designated location"),
-    "detention_conditions": ("留置 liuzhi detention conditions",
-                             "vocational education and training centres conditions"),
-    "political_persecution": ("Uyghur ethnic minority persecution religion Xinjiang",
-                              "political prisoners China detained"),
-    "assurances": ("China refused access to independent monitors detention facilities",),
-    "death_penalty": ("death penalty China executions",),
-}
-"""Evidence about the PRC for each ground, run against statutes, reports, campaigns and UN material."""
-
 PRC_SOURCES = ("prc-law", "report", "campaign", "un")
 PRINCIPLE_FILTERS = SearchFilters(source_kinds=("echr",), sections=("THE LAW",))
-
-TOPIC_SENTENCES: dict[str, str] = {
-    "article3": "Extradition of {client} to {state} would expose {client} to a real risk of torture or inhuman or "
-                "degrading treatment, contrary to Article 3 of the Convention.",
-    "article6": "{client} would face a flagrant denial of justice in {state}, contrary to Article 6 of the Convention.",
-    "article5": "{client} would face arbitrary detention in {state} amounting to a flagrant breach of Article 5.",
-    "assurances": "The assurances offered by {state} do not, in their practical application, provide a "
-                  "sufficient guarantee that {client} will be protected against the risk of ill-treatment.",
-    "death_penalty": "{client} would face the death penalty or an irreducible life sentence in {state}.",
-    "detention_conditions": "The conditions in which {client} would be detained in {state} are incompatible with "
-                            "Article 3.",
-    "political_persecution": "The request is made for the purpose of punishing {client} on account of "
-                             "{client_pos} political opinions, religion or ethnic origin, or {client} would be "
-                             "prejudiced at trial or punished for them.",
-}
-CUSTOM_TOPIC = "{label}: the authorities below bear on the extradition of {client} to {state}."
 MAX_PROPOSITIONS = 4
 PROPOSED_NOTE = "proposed by the drafting assistant"
 GAP_REMARK = "In the quotation, “[…]” marks a word missing in the source text."
-
-_ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
-                  "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?\d{1,3})\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])"
-                           r"|(?<=[。！？])")
-_TRAILING_HEADING = re.compile(r"(?<=[.!?”)])\s+\((?:[a-z]|[ivx]+)\)\s+[A-Z][^.;:]*$")
-"""A heading a conversion glued to the end of a paragraph (`… ECHR 2009). (b) Application to the facts`)."""
-_NOTE_CALL = re.compile(r"(?<=[.!?”’])\d{1,3}$")
-"""A footnote call a PDF extraction glued to the end of a sentence (`remain valid.181`): not part of the quote."""
-_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,4}\.\s+|第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十]+)?\s*)")
-_WORD = re.compile(r"[a-z]{3,}")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_STOP = frozenset("the and that which with for from this were been have has had not are was its their there these "
-                  "those into such any also would could should shall may might must upon under than then them they "
-                  "person concerned court".split())
 
 
 # Haystack reads the run() annotations of a component at runtime, so this module does not postpone annotations;
@@ -204,7 +127,7 @@ class Draft:
                 continue
             if fn.citation != passage.citation:
                 problems.append(f"footnote {fn.id} reads {fn.citation!r} but its passage is {passage.citation!r}")
-            if fn.quote and _norm(fn.quote) not in _norm(passage.text):
+            if fn.quote and norm(fn.quote) not in norm(passage.text):
                 problems.append(f"footnote {fn.id} ({fn.citation}): the quoted words are not in that passage")
         referenced: set[int] = set()
         for section in self.sections:
@@ -221,7 +144,7 @@ class Draft:
                 if para.kind not in QUOTING:
                     continue  # the lawyer's own words (facts, submissions) may hold quotation marks of their own
                 for quoted in re.findall(r"“([^”]{12,})”", para.text):
-                    if _norm(quoted.rstrip(" .…")) not in _norm(sources):
+                    if norm(quoted.rstrip(" .…")) not in norm(sources):
                         problems.append(f"{where}: the quotation “{quoted[:50]}…” is not in the passages it cites")
         unused = [f.id for f in self.footnotes if f.id not in referenced]
         if unused:
@@ -412,138 +335,6 @@ def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5
     return proposals
 
 
-# Quotations ---------------------------------------------------------------------------------------------------------
-
-_QUOTES = str.maketrans({"“": "'", "”": "'", "‘": "'", "’": "'", '"': "'", "‑": "-"})
-
-
-def _norm(text: str) -> str:
-    """Text for comparing a quotation with its source: whitespace, quote marks and hyphen variants ignored."""
-    return " ".join(text.translate(_QUOTES).split()).lower()
-
-
-def _as_quotation(text: str) -> str:
-    """A quotation on one line, its inner double quotes made single so that the outer pair is unambiguous."""
-    return " ".join(text.split()).replace("“", "‘").replace("”", "’")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a legal paragraph, not broken after `v.`, `no.`, `§`, `para.` or initials, nor at a semicolon
-    (a semicolon ends a clause or a citation in a list of authorities, never a proposition)."""
-    text = _TRAILING_HEADING.sub("", _LEADING_NUMBER.sub("", text.strip()))
-    pieces = _SENTENCE_END.split(text)
-    sentences: list[str] = []
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        if sentences:
-            last_word = sentences[-1].rstrip(".").rsplit(None, 1)[-1].lower() if sentences[-1].strip() else ""
-            if last_word.strip("(“\"") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", sentences[-1][-2:]):
-                sentences[-1] = f"{sentences[-1]} {piece}"
-                continue
-        sentences.append(piece)
-    return [_NOTE_CALL.sub("", s) for s in sentences]
-
-
-def _open_brackets(text: str) -> bool:
-    return text.count("(") > text.count(")") or text.count("“") > text.count("”")
-
-
-def quote_units(text: str) -> list[str]:
-    """The passage cut into units a brief may quote: whole sentences, a sentence whose parenthesis or quotation is
-    still open joined to the next, and a question joined to its answer; without a trailing footnote mark."""
-    sentences = split_sentences(text)
-    units: list[str] = []
-    i = 0
-    while i < len(sentences):
-        unit = sentences[i]
-        i += 1
-        while i < len(sentences) and (_open_brackets(unit) or unit.endswith("?")):
-            unit = f"{unit} {sentences[i]}"
-            i += 1
-        units.append(unit.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹"))  # a report's footnote mark is not part of what the brief quotes
-    return units
-
-
-_HOLDING = re.compile(
-    r"\b(?:the Court (?:reiterates|recalls|considers|finds|holds|concludes|accepts|agrees|observes that|"
-    r"is (?:therefore )?(?:of the opinion|satisfied|persuaded))|it follows|in sum|accordingly|for (?:all )?"
-    r"(?:the|these) (?:foregoing )?reasons|there is an obligation|(?:must|cannot|may not) (?:\w+ )?"
-    r"(?:give rise|engage|be|examine|assess|consider)|implies an obligation|is (?:absolute|necessary)|"
-    r"it is (?:well[- ]established|the Court’s settled|in principle)|settled case-law|prohibits in absolute terms|"
-    r"amount to a flagrant|will arise|there is no (?:prohibition|rule|question)|has never (?:laid down|found))\b",
-    re.I)
-_NOT_HOLDING = re.compile(
-    r"^(?:\(?see\b|\(?compare\b|\(?cf\.|\(?for example\b|"
-    r"the (?:applicant|government)s? (?:submitted|argued|contended|maintained))|\?$|:$", re.I)
-_TURN = re.compile(r"(?:However|Nevertheless|Nonetheless|Accordingly|Thus|Therefore|It follows|In sum|Consequently)\b")
-"""The words with which the Court turns from the background to the rule."""
-_NARRATIVE = re.compile(
-    r"^what is at issue\b|\bon \d{1,2} [A-Z][a-z]+ \d{4}\b|\b(?:examined|considered|dealt with) (?:below|above)\b|"
-    r"^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and [A-Z]\w+)?(?: v\.| judgments?| case)|relied on by the parties|"
-    r"\bin the present case\b|\bthe applicant has (?:advanced|argued|submitted)|\b(?:he|she|the applicant) "
-    r"(?:submits|argues|contends)\b|\bhas also argued\b", re.I)
-"""Sentences that tell the facts, the procedure or an earlier case's facts, not the rule."""
-_CITATION_MARK = re.compile(r"§|\bno\. ?\d|\bnos\. ?\d|Series A|ECHR \d{4}|Reports \d{4}|cited above")
-_ENUMERATION = re.compile(r"(?:^|\s)\((?P<n>i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|a|b|c|d|e|f|g)\)\s")
-
-
-def _holding_score(unit: str, wanted: set[str]) -> float:
-    """How likely `unit` is the sentence that states the proposition: the query's terms it shares (citations and
-    parentheses not counted), a statement of the rule, and no lead-in, question or list of authorities."""
-    prose = re.sub(r"\([^()]*\)", " ", unit)
-    terms = _terms(prose)
-    score = len(terms & wanted) / math.sqrt(len(terms) + 1)
-    if _HOLDING.search(prose):
-        score += 0.35
-    if _TURN.match(unit):
-        score += 0.15
-    if _NOT_HOLDING.search(unit.strip()):
-        score -= 0.6
-    if _NARRATIVE.search(unit.strip()):
-        score -= 0.6
-    score -= 0.04 * len(_CITATION_MARK.findall(prose))
-    return score
-
-
-def enumeration(text: str) -> list[str]:
-    """The item labels of an enumerated test in `text`, in order (`["i", "ii", …]`), or [] when there is none."""
-    labels = [m["n"] for m in _ENUMERATION.finditer(text)]
-    return labels if len(labels) >= 2 and labels[0] in ("i", "a") else []
-
-
-def holding_quote(text: str, query: str) -> str:
-    """The whole sentence of `text` that states what `query` asks for, verbatim; never cut inside a parenthesis,
-    a citation or a question, and never a lead-in to a list (a list is cited by its items instead)."""
-    units = [u for u in quote_units(text) if not enumeration(u) or len(u.split()) <= 120]
-    if not units:
-        return ""
-    wanted = _terms(query)
-    first = units[0]
-
-    def rank(unit: str) -> tuple[float, int]:
-        # a statute article states its rule first; what follows are conditions and exceptions
-        bonus = 0.2 if unit is first and _CJK_RUN.match(unit) else 0.0
-        return _holding_score(unit, wanted) + bonus, -units.index(unit)
-
-    return max(units, key=rank)
-
-
-def quote_is_whole(quote: str, text: str) -> bool:
-    """True when `quote` is one or more whole sentences of `text` with every parenthesis closed."""
-    return (not _open_brackets(quote) and bool(re.search(r"[.!?。)”’\]]$", quote.strip()))
-            and any(_norm(quote).startswith(_norm(u)[:40]) for u in quote_units(text)))
-
-
-def _terms(text: str) -> set[str]:
-    """Word stems (first seven letters) of English text and character pairs of Chinese, stop words left out."""
-    lowered = text.lower()
-    terms = {w[:7] for w in _WORD.findall(lowered) if w not in _STOP}
-    for run in _CJK_RUN.findall(lowered):
-        terms.update(run[i:i + 2] for i in range(max(1, len(run) - 1)))
-    return terms
-
 
 _PIN = re.compile(r"(?:, )(?P<pin>§§? ?[\d–-]+|(?:para|fn)\. \d+(?: \(p\. \d+\))?|p\. \d+(?:, para\. \d+)?|\[\d+\]|"
                   r"第[^,，]+条|art\. [\d-]+ \([^)]*\))(?=,|$)")
@@ -653,64 +444,6 @@ def _proposed(hit: "Hit", ground: str) -> CollectedPassage:
 
 # The argument ---------------------------------------------------------------------------------------------------------
 
-GROUND_CONCLUSIONS: dict[str, str] = {
-    "article3": "extradition would expose {client} to a real risk of treatment contrary to Article 3 of the "
-                "Convention, and it must be refused",
-    "article6": "{client} would run a real risk of a flagrant denial of justice in {state}, contrary to Article 6, "
-                "and extradition must be refused",
-    "article5": "{client} would run a real risk of a flagrant breach of Article 5 in {state}, and extradition must "
-                "be refused",
-    "death_penalty": "extradition without an effective guarantee against the penalty {client} faces would breach "
-                     "Articles 2 and 3 of the Convention",
-    "detention_conditions": "the conditions in which {client} would be held in {state} would breach Article 3",
-    "political_persecution": "the request is made to punish {client} for {client_pos} opinions or origin, or "
-                             "{client} would be prejudiced for them, and extradition must be refused",
-    "assurances": "the assurances offered do not, in their practical application, provide a sufficient guarantee "
-                  "that {client} will be protected against the risk of ill-treatment",
-}
-CUSTOM_CONCLUSION = "the ground “{label}” is made out and extradition of {client} to {state} should be refused"
-
-GROUND_EVIDENCE_NEEDED: dict[str, str] = {
-    "article3": "country evidence of how persons in {client_pos} position are treated in {state} (reports, UN "
-                "findings, expert evidence), cited to its source",
-    "article6": "evidence of the trial {client} would face in {state}: access to a lawyer, independence of the "
-                "court, use of confessions",
-    "article5": "evidence of the detention regime {client} would be held under in {state} and its safeguards",
-    "death_penalty": "the maximum penalty for {offence} under the law of {state}, with the provision",
-    "detention_conditions": "evidence of the conditions in the place where {client} would be held",
-    "political_persecution": "evidence that the prosecution targets {client} for {client_pos} opinions, religion or "
-                             "ethnic origin",
-    "assurances": "the assurances offered and evidence of their reliability",
-}
-
-ASSURANCE_CRITERIA: tuple[tuple[str, str, str], ...] = (
-    ("i", "whether the terms of the assurances have been disclosed", ""),
-    ("ii", "whether the assurances are specific or general and vague", ""),
-    ("iii", "who has given the assurances and whether that person can bind the receiving State", ""),
-    ("iv", "if the assurances have been issued by the central government, whether local authorities can be "
-           "expected to abide by them", "local authorities central government supervision commission province"),
-    ("v", "whether the assurances concern treatment which is legal or illegal in the receiving State",
-     "law provides detention retention liuzhi lawful authorised approval measure"),
-    ("vi", "whether they have been given by a Contracting State", ""),
-    ("vii", "the length and strength of bilateral relations, including the receiving State's record in abiding by "
-            "similar assurances", "bilateral relations record assurances abided breach returned"),
-    ("viii", "whether compliance can be objectively verified through diplomatic or other monitoring mechanisms, "
-             "including unfettered access to the applicant's lawyers",
-     "monitoring access lawyer visit consular incommunicado independent verification observers"),
-    ("ix", "whether there is an effective system of protection against torture, including cooperation with "
-           "international monitoring and the investigation and punishment of torture",
-     "torture ill-treatment impunity investigate complaints prosecuted monitoring cooperation"),
-    ("x", "whether the applicant has previously been ill-treated in the receiving State", ""),
-    ("xi", "whether the reliability of the assurances has been examined by the domestic courts of the sending "
-           "State", "assurances reliability court examined"),
-)
-"""The factors of Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § 189 (i)–(xi), in short form, each
-with the words that mark evidence bearing on it (empty: the matter's own facts answer it, or nothing does)."""
-OTHMAN = "HEJUD-8139-09"
-OTHMAN_NAME = "Othman (Abu Qatada) v. the United Kingdom"
-CONTRACTING_STATES_NOT = ("china", "prc", "people's republic", "hong kong", "united states", "india", "uzbekistan",
-                          "jordan", "tunisia", "algeria", "belarus", "kazakhstan", "tajikistan", "turkmenistan")
-"""Requesting states often seen in extradition cases that are not parties to the Convention."""
 _CRITERION_TAG = re.compile(r"\((?P<n>i|ii|iii|iv|v|vi|vii|viii|ix|x|xi)\)|criterion (?P<m>[ivx]+)\b", re.I)
 _PREVIOUS_ILL_TREATMENT = re.compile(r"previously|before|in the past|was (?:detained|tortured|ill-treated|held)|"
                                      r"has been (?:detained|tortured|ill-treated|held)", re.I)
@@ -735,7 +468,7 @@ def _quote_paragraph(passage: CollectedPassage, query: str, notes: _Footnotes, f
     if not quote:
         return None
     fid = notes.add(passage, quote)
-    text = f"{lead or _lead_in(passage, fmt['client'], fmt['state'])}: “{_as_quotation(quote)}”"
+    text = f"{lead or _lead_in(passage, fmt['client'], fmt['state'])}: “{as_quotation(quote)}”"
     items = enumeration(passage.text)
     if items and quote not in passage.text.split(f"({items[0]})")[-1]:
         pin = passage.paragraph or ""
@@ -779,8 +512,8 @@ def _facts_paragraphs(matter: Matter, fmt: dict[str, str]) -> list[DraftParagrap
 
 
 def _assurance_sentence(a, fmt: dict[str, str]) -> str:
-    who = _as_quotation(a.giver or fmt["state"])
-    words = _as_quotation(a.text)
+    who = as_quotation(a.giver or fmt["state"])
+    words = as_quotation(a.text)
     return f"On {a.date}, {who} gave the assurance that ‘{words}’." if a.date \
         else f"{who} has offered the assurance that ‘{words}’."
 
@@ -833,10 +566,6 @@ def _ground_section(matter: Matter, ground: str, passages: list[CollectedPassage
     return section
 
 
-def quote_query(ground: str, label: str = "") -> str:
-    """What a quotation under `ground` must carry: the ground's principle queries and its marker words."""
-    return " ".join([*PRINCIPLE_QUERIES.get(ground, ()), GROUND_TERMS.get(ground, label or ground)])
-
 
 def _application(matter: Matter, ground: str, support: list[CollectedPassage], notes: _Footnotes,
                  fmt: dict[str, str], section: DraftSection, query: str) -> None:
@@ -874,7 +603,7 @@ def _assurance_criteria(matter: Matter, support: list[CollectedPassage], notes: 
         head = f"({n}) {factor[0].upper()}{factor[1:]}."
         tagged = [p for p in pool if _criteria_tagged(p) and n in _criteria_tagged(p)]
         found = tagged or ([p for p in pool if not _criteria_tagged(p)
-                            and len(_terms(words) & _terms(p.text)) >= 3] if words else [])
+                            and len(terms(words) & terms(p.text)) >= 3] if words else [])
         facts = _criterion_facts(matter, n, fmt, state_lower)
         text = " ".join([head, *facts])
         ids: list[int] = []
@@ -889,7 +618,7 @@ def _assurance_criteria(matter: Matter, support: list[CollectedPassage], notes: 
             if quote:
                 quoted_at[passage.chunk_id] = n
                 ids.append(notes.add(passage, quote))
-                quotes.append(f"{_lead_in(passage, fmt['client'], fmt['state'])}: “{_as_quotation(quote)}”")
+                quotes.append(f"{_lead_in(passage, fmt['client'], fmt['state'])}: “{as_quotation(quote)}”")
                 if is_case(passage):
                     italic.append(italic_name(passage))
         if quotes:
@@ -898,20 +627,6 @@ def _assurance_criteria(matter: Matter, support: list[CollectedPassage], notes: 
             text += f" [evidence needed: {CRITERION_EVIDENCE_NEEDED[n].format(**fmt)}]"
         add(DraftParagraph(text, ids, "criterion", italic))
 
-
-CRITERION_EVIDENCE_NEEDED: dict[str, str] = {
-    "i": "the text of any assurance {state} has given about {client}",
-    "ii": "the terms of the assurance, to show whether they are specific or general and vague",
-    "iii": "who gave the assurance and whether that authority can bind {state}",
-    "iv": "whether the authorities that would hold {client} answer to the authority that gave the assurance",
-    "v": "whether the treatment feared is lawful in {state} (the statute that authorises it)",
-    "vi": "whether {state} is a Contracting State to the Convention",
-    "vii": "the record of {state} in honouring similar assurances",
-    "viii": "whether any independent monitor, consular officer or lawyer would have access to {client}",
-    "ix": "whether {state} investigates and punishes torture and cooperates with international monitors",
-    "x": "whether {client} has been ill-treated in {state} before",
-    "xi": "whether the courts of the requested state have examined the reliability of the assurances",
-}
 
 
 def _guessed_factors(draft: Draft) -> list[str]:
@@ -937,18 +652,6 @@ def _criteria_tagged(passage: CollectedPassage) -> set[str]:
     return {(m["n"] or m["m"]).lower() for m in _CRITERION_TAG.finditer(passage.note or "")}
 
 
-FEARS: dict[str, tuple[str, ...]] = {
-    "liuzhi": ("liuzhi", "留置"),
-    "residential surveillance at a designated location": ("rsdl", "residential surveillance", "指定居所"),
-    "a forced or televised confession": ("confession",),
-    "detention in a VETC": ("vetc", "vocational"),
-    "the death penalty": ("death",),
-    "torture": ("torture", "beaten", "ill-treat"),
-    "access to a lawyer": ("lawyer", "counsel"),
-}
-"""Treatment a requested person commonly fears, and the words that name it in instructions or in an assurance."""
-
-
 def _unaddressed(matter: Matter) -> list[str]:
     """What the client's instructions say is feared that no assurance mentions: mechanical, so checkable."""
     feared = f"{matter.risk_factors} {matter.penalty}".lower()
@@ -965,7 +668,7 @@ def _criterion_facts(matter: Matter, n: str, fmt: dict[str, str], state_lower: s
     """What the matter's own facts say on factor `n` (the assurance's text, giver, the client's history)."""
     assurances = matter.assurances
     if n == "i" and assurances:
-        return [f"The terms are before the Court: ‘{_as_quotation(a.text)}’." for a in assurances]
+        return [f"The terms are before the Court: ‘{as_quotation(a.text)}’." for a in assurances]
     if n == "ii" and assurances:
         missing = _unaddressed(matter)
         if missing:
@@ -976,13 +679,13 @@ def _criterion_facts(matter: Matter, n: str, fmt: dict[str, str], state_lower: s
     if n == "iii" and assurances:
         givers = [a.giver for a in assurances if a.giver]
         if givers:
-            by = ", ".join(_as_quotation(g) for g in givers)
+            by = ", ".join(as_quotation(g) for g in givers)
             return [f"The assurance was given by {by}; "
                     f"[evidence needed: whether that authority can bind {fmt['state']}]"]
     if n == "vi" and any(s in state_lower for s in CONTRACTING_STATES_NOT):
         return [f"{fmt['state']} is not a Contracting State to the Convention."]
     if n == "x" and _PREVIOUS_ILL_TREATMENT.search(matter.risk_factors):
-        return [f"{fmt['client']}’s instructions are: ‘{_as_quotation(matter.risk_factors.strip().rstrip('.'))}’."]
+        return [f"{fmt['client']}’s instructions are: ‘{as_quotation(matter.risk_factors.strip().rstrip('.'))}’."]
     return []
 
 
