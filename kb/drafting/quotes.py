@@ -13,7 +13,7 @@ from legal.grounds import GROUND_TERMS, PRINCIPLE_QUERIES
 
 _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
                   "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?\d{1,3})\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])"
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}))\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])"
                            r"|(?<=[。！？])")
 _TRAILING_HEADING = re.compile(r"(?<=[.!?”)])\s+\((?:[a-z]|[ivx]+)\)\s+[A-Z][^.;:]*$")
 """A heading a conversion glued to the end of a paragraph (`… ECHR 2009). (b) Application to the facts`)."""
@@ -52,7 +52,8 @@ def split_sentences(text: str) -> list[str]:
             continue
         if sentences:
             last_word = sentences[-1].rstrip(".").rsplit(None, 1)[-1].lower() if sentences[-1].strip() else ""
-            if last_word.strip("(“\"") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", sentences[-1][-2:]):
+            if (last_word.strip("(“\"") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", sentences[-1][-2:])
+                    or re.search(r"\d\.$", sentences[-1]) and piece[0].isdigit()):  # a number, "19. 2 per cent"
                 sentences[-1] = f"{sentences[-1]} {piece}"
                 continue
         sentences.append(piece)
@@ -79,44 +80,89 @@ def quote_units(text: str) -> list[str]:
     return units
 
 
-_HOLDING = re.compile(
-    r"\b(?:the Court (?:reiterates|recalls|considers|finds|holds|concludes|accepts|agrees|observes that|"
-    r"is (?:therefore )?(?:of the opinion|satisfied|persuaded))|it follows|in sum|accordingly|for (?:all )?"
-    r"(?:the|these) (?:foregoing )?reasons|there is an obligation|(?:must|cannot|may not) (?:\w+ )?"
-    r"(?:give rise|engage|be|examine|assess|consider)|implies an obligation|is (?:absolute|necessary)|"
-    r"it is (?:well[- ]established|the Court’s settled|in principle)|settled case-law|prohibits in absolute terms|"
-    r"amount to a flagrant|will arise|there is no (?:prohibition|rule|question)|has never (?:laid down|found))\b",
+_NORMATIVE = re.compile(
+    r"\b(?:the Court|the Committee|it) (?:also )?(?:reiterates|recalls|considers|finds|holds|concludes|accepts|"
+    r"agrees|emphasises|observes that|notes that|is (?:therefore )?(?:of the opinion|satisfied|persuaded|not "
+    r"persuaded))|\b(?:must|cannot|may not|shall|should|has to|have to|is (?:required|obliged|absolute|necessary)|"
+    r"are (?:required|obliged|barred)|implies|requires?|prohibits?|entails?|will (?:not )?(?:arise|insist|assess|"
+    r"consider|examine)|only (?:if|when|where|in))\b|\bthere is (?:an|no) (?:obligation|prohibition|rule|question|"
+    r"room)|\bit (?:follows|is (?:well[- ]established|the Court’s settled|in principle|reasonable to conclude|"
+    r"clear))\b|\bsettled case-law\b|\b(?:accordingly|in sum|for (?:all )?(?:the|these) (?:foregoing )?reasons)\b|"
+    r"\b(?:amounts? to|constitutes?|are credible|raise[sd]? serious|(?:may|would) constitute|is of (?:equal|serious|"
+    r"particular) concern)\b|\b(?:in violation of|contrary to|violates?|suffices?|is synonymous|it is (?:not )?for)\b|可以|应当|不得|严禁|处[^，。；]{0,20}(?:死刑|无期徒刑|有期徒刑)|是指",
     re.I)
-_NOT_HOLDING = re.compile(
-    r"^(?:\(?see\b|\(?compare\b|\(?cf\.|\(?for example\b|"
-    r"the (?:applicant|government)s? (?:submitted|argued|contended|maintained))|\?$|:$", re.I)
-_TURN = re.compile(r"(?:However|Nevertheless|Nonetheless|Accordingly|Thus|Therefore|It follows|In sum|Consequently)\b")
+"""A statement of a rule or a finding: the Court's and the Committee's normative verbs, modal and deontic
+constructions ("must", "there is no prohibition", "only if"), a report's findings ("amount to", "are credible") and a
+statute's deontic words (可以 may, 应当 shall, 不得 shall not, a penalty, a definition)."""
+_TURN = re.compile(r"(?:However|Nevertheless|Nonetheless|Accordingly|Thus|Therefore|It follows|In sum|Consequently|"
+                   r"Exceptionally|In (?:conclusion|summary)|Overall)\b")
 """The words with which the Court turns from the background to the rule."""
-_NARRATIVE = re.compile(
-    r"^what is at issue\b|\bon \d{1,2} [A-Z][a-z]+ \d{4}\b|\b(?:examined|considered|dealt with) (?:below|above)\b|"
-    r"^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and [A-Z]\w+)?(?: v\.| judgments?| case)|relied on by the parties|"
-    r"\bin the present case\b|\bthe applicant has (?:advanced|argued|submitted)|\b(?:he|she|the applicant) "
-    r"(?:submits|argues|contends)\b|\bhas also argued\b", re.I)
-"""Sentences that tell the facts, the procedure or an earlier case's facts, not the rule."""
+_LEAD_IN = re.compile(
+    r":$|\?$|^(?:\(?see\b|\(?compare\b|\(?cf\.|\(?for example\b|before turning\b|turning (?:then |therefore )?to\b|"
+    r"in (?:regard|relation) to the present case\b|in considering that issue\b|in applying these\b|what is at "
+    r"issue\b|it is therefore convenient\b)|\b(?:examined|considered|dealt with|set out) (?:below|above)\b|"
+    r"\bas follows\b|\bthe following\b", re.I)
+"""A sentence that announces, refers on or asks rather than states: a lead-in, a cross-reference, a question."""
+_PARTY = re.compile(
+    r"\b(?:the )?(?:Government|applicants?|intervener|third[- ]party interveners?|parties)(?:’s?|'s?)? (?:has |have "
+    r"|had )?(?:also )?(?:claimed|stated|maintained|indicated|argued|submitted|contended|explained|asserted|advanced|"
+    r"alleged|submits|argues|contends|claims|maintains)\b|\b(?:he|she|they) (?:has |have )?(?:also )?(?:submits|"
+    r"argues|contends|claims|argued|submitted)\b|\bGovernment information\b|\brelied on by the parties\b|\bas "
+    r"submitted by\b", re.I)
+"""Words attributed to a party: a brief may not quote them as the Court's or the author's own."""
+_FACT = re.compile(
+    r"\b(?:in|since|until) (?:19|20)\d\d\b(?! (?:and|to|-|–))|\b\d{1,2} (?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December) (?:19|20)\d\d\b|^(?:\w+(?:ly)?,? )?(?:They|He|She) "
+    r"(?:are|is|was|were|had|have|has|left|arrived|fled)\b|\bthe (?:first|second|third|fourth) applicant\b|"
+    r"\bin the present case\b|^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and "
+    r"[A-Z]\w+)?(?: v\.| judgments?| case)|\bin the (?:earlier )?case of\b|\bper cent\b", re.I)
+"""Marks of a fact rather than a rule: a date or year, the applicants or a pronoun as the subject of a past or
+present state ("They are of Kurdish and Persian origin"), the present case, an earlier case's facts, a statistic."""
+_CONCESSION = re.compile(
+    r"\bno prohibition\b|\bnever laid down\b|\bis not absolute\b|\bmay be non-arbitrary\b|\bwould not constitute\b|"
+    r"\bonly (?:be )?in rare cases\b|\bwill not normally\b|\bnot (?:normally )?in itself\b|\bmere possibility\b|"
+    r"\bbest placed\b|\bhave the right as a matter of international law\b|"
+    r"严禁|不得(?:强迫|在羁押)|应当(?:立即)?通知|有权|保障|实行监督|予以排除|只适用于", re.I)
+"""What the requesting state relies on: a concession in the case law ("there is no prohibition on seeking
+assurances", "some deprivations of life may be non-arbitrary") or a statute's safeguard (严禁 prohibits, 应当通知
+shall notify, 有权 has the right, 实行监督 supervises, 予以排除 shall exclude, 只适用于 applies only to). Quoted in
+support it argues the other side's case; quoted for an adverse authority it is what that side will say."""
+_POWER = re.compile(r"可以|批准|有碍|除[^。]{0,40}(?:以外|外)|的除外|死刑|无期徒刑|终身监禁|是指")
+"""A statute's operative words against the requested person: a power (可以 may), the approval that authorises it,
+an exception cutting a safeguard (有碍调查 where it would impede the investigation, 除…以外 except), a penalty, a
+definition."""
 _CITATION_MARK = re.compile(r"§|\bno\. ?\d|\bnos\. ?\d|Series A|ECHR \d{4}|Reports \d{4}|cited above")
 _ENUMERATION = re.compile(r"(?:^|\s)\((?P<n>i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|a|b|c|d|e|f|g)\)\s")
 
+WEIGHTS = {"relevance": 0.5, "normative": 0.5, "turn": 0.15, "lead_in": 0.8, "party": 0.8, "fact": 0.5,
+           "polarity": 0.6, "citation": 0.04, "first": 0.2}
+"""How much each signal counts (`_holding_score`). Set by hand on the "tuning" cases of `bench/quote_choice.py` and
+measured on its held-out cases: the signals are the sentence's form, so one weight serves every source."""
 
-def _holding_score(unit: str, wanted: set[str]) -> float:
-    """How likely `unit` is the sentence that states the proposition: the query's terms it shares (citations and
-    parentheses not counted), a statement of the rule, and no lead-in, question or list of authorities."""
-    prose = re.sub(r"\([^()]*\)", " ", unit)
+
+def _without_parentheses(text: str) -> str:
+    """`text` without its parenthesised asides, nested ones included: citations and cross-references, not the rule."""
+    while True:
+        inner = re.sub(r"\([^()]*\)", " ", text)
+        if inner == text:
+            return text
+        text = inner
+
+
+def _holding_score(unit: str, wanted: set[str], adverse: bool = False) -> float:
+    """How likely `unit` is the sentence a lawyer quotes from its paragraph: one that states a rule or a finding
+    about the ground (`wanted`, its terms), not a lead-in, a party's words or a fact; and one that argues the
+    requested person's side, unless the passage is the other side's authority (`adverse`), whose own point is quoted
+    so that the brief can answer it."""
+    prose = _without_parentheses(unit)
     found = terms(prose)
-    score = len(found & wanted) / math.sqrt(len(found) + 1)
-    if _HOLDING.search(prose):
-        score += 0.35
-    if _TURN.match(unit):
-        score += 0.15
-    if _NOT_HOLDING.search(unit.strip()):
-        score -= 0.6
-    if _NARRATIVE.search(unit.strip()):
-        score -= 0.6
-    score -= 0.04 * len(_CITATION_MARK.findall(prose))
+    w = WEIGHTS
+    score = w["relevance"] * len(found & wanted) / math.sqrt(len(found) + 1)
+    score += w["normative"] * bool(_NORMATIVE.search(prose)) + w["turn"] * bool(_TURN.match(unit))
+    score -= w["lead_in"] * bool(_LEAD_IN.search(unit.strip())) + w["party"] * bool(_PARTY.search(prose))
+    score -= w["fact"] * bool(_FACT.search(prose)) + w["citation"] * len(_CITATION_MARK.findall(prose))
+    leaning = min(3, len(_POWER.findall(prose))) - min(3, len(_CONCESSION.findall(prose)))
+    score += w["polarity"] * (-leaning if adverse else leaning)
     return score
 
 
@@ -128,17 +174,16 @@ def enumeration(text: str) -> list[str]:
 
 def holding_quote(text: str, query: str, adverse: bool = False) -> str:
     """The whole sentence of `text` that states what `query` asks for, verbatim; never cut inside a parenthesis,
-    a citation or a question, and never a lead-in to a list (a list is cited by its items instead)."""
+    a citation or a question, and never a lead-in to a list (a list is cited by its items instead). For an
+    `adverse` passage, the sentence the other side relies on."""
     units = [u for u in quote_units(text) if not enumeration(u) or len(u.split()) <= 120]
     if not units:
         return ""
     wanted = terms(query)
-    first = units[0]
+    first = units[0] if _CJK_RUN.match(units[0]) else None  # a statute article states its rule first
 
     def rank(unit: str) -> tuple[float, int]:
-        # a statute article states its rule first; what follows are conditions and exceptions
-        bonus = 0.2 if unit is first and _CJK_RUN.match(unit) else 0.0
-        return _holding_score(unit, wanted) + bonus, -units.index(unit)
+        return _holding_score(unit, wanted, adverse) + WEIGHTS["first"] * (unit is first), -units.index(unit)
 
     return max(units, key=rank)
 
