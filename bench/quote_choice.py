@@ -30,7 +30,7 @@ from kb.drafting.quotes import holding_quote, norm, quote_is_whole, quote_query
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "holding_sentences.jsonl"
-Chooser = Callable[[str, str, bool], str]
+Chooser = Callable[[str, str, bool, str], str]
 
 
 def load_cases(corpus: Path, labels: Path = LABELS) -> list[dict]:
@@ -59,15 +59,15 @@ def score(cases: list[dict], choose: Chooser, split: str | None = None) -> dict:
     by_kind: dict[str, list[int]] = {}
     cases = [c for c in cases if split is None or c.get("split", "tuning") == split]
     for case in cases:
-        quote = choose(case["text"], quote_query(case["ground"]), bool(case.get("adverse")))
+        quote = choose(case["text"], quote_query(case["ground"]), bool(case.get("adverse")), case["kind"])
         ok = any(norm(label) in norm(quote) for label in case["holding"])
         right += ok
         whole += quote_is_whole(quote, case["text"])
         by_kind.setdefault(case["kind"], [0, 0])[0] += ok
         by_kind[case["kind"]][1] += 1
         if not ok:
-            misses.append(f"{case['file'].rsplit('/', 1)[-1]} {case['para']}{' (adverse)' if case.get('adverse') else ''}:"
-                          f" chose “{quote[:90]}…”")
+            side = " (adverse)" if case.get("adverse") else ""
+            misses.append(f"{case['file'].rsplit('/', 1)[-1]} {case['para']}{side}: chose “{quote[:90]}…”")
     n = len(cases)
     return {"cases": n, "right": right, "accuracy": round(right / n, 3), "whole": round(whole / n, 3),
             "by_kind": {k: f"{a}/{b}" for k, (a, b) in sorted(by_kind.items())}, "misses": misses}
@@ -75,14 +75,14 @@ def score(cases: list[dict], choose: Chooser, split: str | None = None) -> dict:
 
 def chooser_from(path: Path) -> Chooser:
     """`holding_quote` (or `best_quote`) of another version of the drafting code, e.g. main's `draft.py`; a chooser
-    that knows nothing of adverse passages is called without the flag."""
+    that knows nothing of adverse passages or source kinds is called without them."""
     spec = importlib.util.spec_from_file_location("baseline_quotes", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     choose = getattr(module, "holding_quote", None) or module.best_quote
-    if "adverse" in inspect.signature(choose).parameters:
-        return lambda text, query, adverse: choose(text, query, adverse=adverse)
-    return lambda text, query, adverse: choose(text, query)
+    if "kind" in inspect.signature(choose).parameters:
+        return lambda text, query, adverse, kind: choose(text, query, adverse=adverse, kind=kind)
+    return lambda text, query, adverse, kind: choose(text, query)
 
 
 def main() -> None:
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("KB_CORPUS", "../shared/corpus")))
     args = parser.parse_args()
     cases = load_cases(args.corpus)
-    choosers: dict[str, Chooser] = {"current": lambda text, query, adverse: holding_quote(text, query, adverse)}
+    choosers: dict[str, Chooser] = {"current": holding_quote}
     if args.baseline:
         choosers["baseline"] = chooser_from(args.baseline)
     for name, choose in choosers.items():

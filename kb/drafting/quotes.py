@@ -13,8 +13,8 @@ from legal.grounds import GROUND_TERMS, PRINCIPLE_QUERIES
 
 _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
                   "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}))\s+(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])"
-                           r"|(?<=[。！？])")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?:[\"”’)]*|[\"”’]?(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}))\s+"
+                           r"(?=[\"“‘(]?[A-Z0-9§\u4e00-\u9fff])|(?<=[。！？])")
 _TRAILING_HEADING = re.compile(r"(?<=[.!?”)])\s+\((?:[a-z]|[ivx]+)\)\s+[A-Z][^.;:]*$")
 """A heading a conversion glued to the end of a paragraph (`… ECHR 2009). (b) Application to the facts`)."""
 _NOTE_CALL = re.compile(r"(?<=[.!?”’])\d{1,3}$")
@@ -52,7 +52,7 @@ def split_sentences(text: str) -> list[str]:
             continue
         if sentences:
             last_word = sentences[-1].rstrip(".").rsplit(None, 1)[-1].lower() if sentences[-1].strip() else ""
-            if (last_word.strip("(“\"") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", sentences[-1][-2:])
+            if (last_word.strip("(“\"") in _ABBREVIATIONS or re.search(r"(?<![A-Za-z])[A-Z]\.$", sentences[-1])
                     or re.search(r"\d\.$", sentences[-1]) and piece[0].isdigit()):  # a number, "19. 2 per cent"
                 sentences[-1] = f"{sentences[-1]} {piece}"
                 continue
@@ -80,23 +80,35 @@ def quote_units(text: str) -> list[str]:
     return units
 
 
-_NORMATIVE = re.compile(
-    r"\b(?:the Court|the Committee|it) (?:also )?(?:reiterates|recalls|considers|finds|holds|concludes|accepts|"
-    r"agrees|emphasises|observes that|notes that|is (?:therefore )?(?:of the opinion|satisfied|persuaded|not "
-    r"persuaded))|\b(?:must|cannot|may not|shall|should|has to|have to|is (?:required|obliged|absolute|necessary)|"
-    r"are (?:required|obliged|barred)|implies|requires?|prohibits?|entails?|will (?:not )?(?:arise|insist|assess|"
-    r"consider|examine)|only (?:if|when|where|in))\b|\bthere is (?:an|no) (?:obligation|prohibition|rule|question|"
-    r"room)|\bit (?:follows|is (?:well[- ]established|the Court’s settled|in principle|reasonable to conclude|"
-    r"clear))\b|\bsettled case-law\b|\b(?:accordingly|in sum|for (?:all )?(?:the|these) (?:foregoing )?reasons)\b|"
-    r"\b(?:amounts? to|constitutes?|are credible|raise[sd]? serious|(?:may|would) constitute|is of (?:equal|serious|"
-    r"particular) concern)\b|\b(?:in violation of|contrary to|violates?|suffices?|is synonymous|it is (?:not )?for)\b|可以|应当|不得|严禁|处[^，。；]{0,20}(?:死刑|无期徒刑|有期徒刑)|是指",
+_RULE = re.compile(
+    r"\b(?:the Court|the Committee|it) (?:also )?(?:reiterates|recalls|considers|finds|holds|concludes|agrees|"
+    r"emphasises|is (?:therefore )?(?:of the opinion|satisfied|persuaded|not persuaded))|"
+    r"\b(?:must|cannot|can never|may not|shall|should|has to|have to|(?:is|are|was|were) (?:required|obliged|barred)|"
+    r"is (?:absolute|necessary)|implies|requires?|prohibits?|entails?|will (?:not )?(?:arise|insist|assess|consider|"
+    r"examine)|only (?:if|when|where|in))\b|\bthere is (?:an|no) (?:obligation|prohibition|rule|question|room)|"
+    r"\bit (?:follows|is (?:well[- ]established|the Court’s settled|in principle))\b|\bsettled case-law\b|"
+    r"\b(?:accordingly|in sum|for (?:all )?(?:the|these) (?:foregoing )?reasons)\b|\b(?:violates?|suffices?|"
+    r"is synonymous|it is (?:not )?for)\b|可以|应当|不得|严禁|处[^，。；]{0,20}(?:死刑|无期徒刑|有期徒刑)|是指",
     re.I)
-"""A statement of a rule or a finding: the Court's and the Committee's normative verbs, modal and deontic
-constructions ("must", "there is no prohibition", "only if"), a report's findings ("amount to", "are credible") and a
-statute's deontic words (可以 may, 应当 shall, 不得 shall not, a penalty, a definition)."""
-_TURN = re.compile(r"(?:However|Nevertheless|Nonetheless|Accordingly|Thus|Therefore|It follows|In sum|Consequently|"
-                   r"Exceptionally|In (?:conclusion|summary)|Overall)\b")
+"""A statement of a rule: the Court's and the Committee's normative verbs (not "notes" or "observes", which report),
+modal and deontic constructions ("must", "there is no prohibition", "only if") and a statute's deontic words (可以
+may, 应当 shall, 不得 shall not, a penalty, a definition)."""
+_FINDING = re.compile(
+    r"\b(?:OHCHR|the (?:Office|High Commissioner|Special Rapporteur|Working Group)) (?:also )?(?:notes|"
+    r"considers|concludes|finds|is concerned)\b|\bit is (?:reasonable to conclude|clear)\b|\b(?:amounts? to|"
+    r"constitutes?|are credible|raise[sd]? serious|(?:may|would) constitute|(?:is|are)(?: already)? of (?:\w+ )?"
+    r"concern|confirms that|in violation of|contrary to)\b", re.I)
+"""A finding of fact or law in its author's voice: what a report is quoted for ("it is reasonable to conclude",
+"are credible", "amount to", "of considerable concern"); a report's restatement of the legal standard ("any
+interference must be lawful") is not its evidence."""
+EVIDENCE_KINDS = ("report", "campaign", "upload")
+"""Sources quoted for their findings about the requesting state, not for a rule (`_holding_score`)."""
+_TURN = re.compile(r"^(?:\w+,? ){0,2}(?:however|nevertheless|nonetheless|accordingly|thus|therefore|it follows|in sum|"
+                   r"consequently|exceptionally|in (?:conclusion|summary)|overall|cumulatively|individually and "
+                   r"cumulatively|having regard to all)\b", re.I)
 """The words with which the Court turns from the background to the rule."""
+_ALSO = re.compile(r"^\w+ (?:\w+ )?(?:\w+ )?also\b|\b(?:were|was|is|are|may|should) also\b", re.I)
+"""A secondary point ("They should also revoke…", "may also violate other rights"): the main rule comes first."""
 _LEAD_IN = re.compile(
     r":$|\?$|^(?:\(?see\b|\(?compare\b|\(?cf\.|\(?for example\b|before turning\b|turning (?:then |therefore )?to\b|"
     r"in (?:regard|relation) to the present case\b|in considering that issue\b|in applying these\b|what is at "
@@ -114,7 +126,7 @@ _FACT = re.compile(
     r"\b(?:in|since|until) (?:19|20)\d\d\b(?! (?:and|to|-|–))|\b\d{1,2} (?:January|February|March|April|May|June|"
     r"July|August|September|October|November|December) (?:19|20)\d\d\b|^(?:\w+(?:ly)?,? )?(?:They|He|She) "
     r"(?:are|is|was|were|had|have|has|left|arrived|fled)\b|\bthe (?:first|second|third|fourth) applicant\b|"
-    r"\bin the present case\b|^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and "
+    r"^(?:\w+, )?in the present case\b|^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and "
     r"[A-Z]\w+)?(?: v\.| judgments?| case)|\bin the (?:earlier )?case of\b|\bper cent\b", re.I)
 """Marks of a fact rather than a rule: a date or year, the applicants or a pronoun as the subject of a past or
 present state ("They are of Kurdish and Persian origin"), the present case, an earlier case's facts, a statistic."""
@@ -134,7 +146,7 @@ definition."""
 _CITATION_MARK = re.compile(r"§|\bno\. ?\d|\bnos\. ?\d|Series A|ECHR \d{4}|Reports \d{4}|cited above")
 _ENUMERATION = re.compile(r"(?:^|\s)\((?P<n>i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|a|b|c|d|e|f|g)\)\s")
 
-WEIGHTS = {"relevance": 0.5, "normative": 0.5, "turn": 0.15, "lead_in": 0.8, "party": 0.8, "fact": 0.5,
+WEIGHTS = {"relevance": 0.5, "normative": 0.5, "turn": 0.15, "also": 0.2, "lead_in": 0.8, "party": 0.8, "fact": 0.5,
            "polarity": 0.6, "citation": 0.04, "first": 0.2}
 """How much each signal counts (`_holding_score`). Set by hand on the "tuning" cases of `bench/quote_choice.py` and
 measured on its held-out cases: the signals are the sentence's form, so one weight serves every source."""
@@ -149,7 +161,7 @@ def _without_parentheses(text: str) -> str:
         text = inner
 
 
-def _holding_score(unit: str, wanted: set[str], adverse: bool = False) -> float:
+def _holding_score(unit: str, wanted: set[str], adverse: bool = False, kind: str | None = None) -> float:
     """How likely `unit` is the sentence a lawyer quotes from its paragraph: one that states a rule or a finding
     about the ground (`wanted`, its terms), not a lead-in, a party's words or a fact; and one that argues the
     requested person's side, unless the passage is the other side's authority (`adverse`), whose own point is quoted
@@ -158,7 +170,9 @@ def _holding_score(unit: str, wanted: set[str], adverse: bool = False) -> float:
     found = terms(prose)
     w = WEIGHTS
     score = w["relevance"] * len(found & wanted) / math.sqrt(len(found) + 1)
-    score += w["normative"] * bool(_NORMATIVE.search(prose)) + w["turn"] * bool(_TURN.match(unit))
+    states = _FINDING.search(prose) or (kind not in EVIDENCE_KINDS and _RULE.search(prose))
+    score += w["normative"] * bool(states) + w["turn"] * bool(_TURN.match(unit))
+    score -= w["also"] * bool(_ALSO.search(prose))
     score -= w["lead_in"] * bool(_LEAD_IN.search(unit.strip())) + w["party"] * bool(_PARTY.search(prose))
     score -= w["fact"] * bool(_FACT.search(prose)) + w["citation"] * len(_CITATION_MARK.findall(prose))
     leaning = min(3, len(_POWER.findall(prose))) - min(3, len(_CONCESSION.findall(prose)))
@@ -172,10 +186,10 @@ def enumeration(text: str) -> list[str]:
     return labels if len(labels) >= 2 and labels[0] in ("i", "a") else []
 
 
-def holding_quote(text: str, query: str, adverse: bool = False) -> str:
+def holding_quote(text: str, query: str, adverse: bool = False, kind: str | None = None) -> str:
     """The whole sentence of `text` that states what `query` asks for, verbatim; never cut inside a parenthesis,
     a citation or a question, and never a lead-in to a list (a list is cited by its items instead). For an
-    `adverse` passage, the sentence the other side relies on."""
+    `adverse` passage, the sentence the other side relies on; from a report (`kind`, a source kind), its finding."""
     units = [u for u in quote_units(text) if not enumeration(u) or len(u.split()) <= 120]
     if not units:
         return ""
@@ -183,7 +197,7 @@ def holding_quote(text: str, query: str, adverse: bool = False) -> str:
     first = units[0] if _CJK_RUN.match(units[0]) else None  # a statute article states its rule first
 
     def rank(unit: str) -> tuple[float, int]:
-        return _holding_score(unit, wanted, adverse) + WEIGHTS["first"] * (unit is first), -units.index(unit)
+        return _holding_score(unit, wanted, adverse, kind) + WEIGHTS["first"] * (unit is first), -units.index(unit)
 
     return max(units, key=rank)
 
