@@ -130,17 +130,24 @@ _FACT = re.compile(
     r"[A-Z]\w+)?(?: v\.| judgments?| case)|\bin the (?:earlier )?case of\b|\bper cent\b", re.I)
 """Marks of a fact rather than a rule: a date or year, the applicants or a pronoun as the subject of a past or
 present state ("They are of Kurdish and Persian origin"), the present case, an earlier case's facts, a statistic."""
+_RIGHT = r"可以[^，。；：]{0,20}?(?:申请|会见|通信|委托|了解|申诉|控告|查阅|核实|拒绝)"
+"""可以 "may" followed by what a suspect, defendant or lawyer does (apply, meet, appoint, complain, read the file):
+a right, not a power over the person."""
 _CONCESSION = re.compile(
     r"\bno prohibition\b|\bnever laid down\b|\bis not absolute\b|\bmay be non-arbitrary\b|\bwould not constitute\b|"
     r"\bonly (?:be )?in rare cases\b|\bwill not normally\b|\bnot (?:normally )?in itself\b|\bmere possibility\b|"
     r"\bbest placed\b|\bhave the right as a matter of international law\b|"
-    r"严禁|不得(?:强迫|在羁押)|应当(?:立即)?通知|有权|保障|实行监督|予以排除|只适用于", re.I)
+    r"严禁|不得(?:强迫|在羁押)|应当[^。，]{0,20}?通知|有权|保障|实行监督|予以排除|只适用于|"
+    + _RIGHT, re.I)
 """What the requesting state relies on: a concession in the case law ("there is no prohibition on seeking
 assurances", "some deprivations of life may be non-arbitrary") or a statute's safeguard (严禁 prohibits, 应当通知
-shall notify, 有权 has the right, 实行监督 supervises, 予以排除 shall exclude, 只适用于 applies only to). Quoted in
+shall notify, 有权 has the right, 实行监督 supervises, 予以排除 shall exclude, 只适用于 applies only to, and 可以
+"may" followed by what the suspect or the lawyer does: a right). Quoted in
 support it argues the other side's case; quoted for an adverse authority it is what that side will say."""
-_POWER = re.compile(r"可以|批准|有碍|除[^。]{0,40}(?:以外|外)|的除外|死刑|无期徒刑|终身监禁|是指")
-"""A statute's operative words against the requested person: a power (可以 may), the approval that authorises it,
+_POWER = re.compile(rf"可以(?!{_RIGHT[2:]})|责令|批准|许可|有碍|除[^。]{{0,40}}(?:以外|外)|的除外|死刑|无期徒刑|"
+                    r"终身监禁|是指")
+"""A statute's operative words against the requested person: a power (可以 may, unless what may be done is a
+right of the defence), an order (责令), the approval or permission it turns on (批准, 许可),
 an exception cutting a safeguard (有碍调查 where it would impede the investigation, 除…以外 except), a penalty, a
 definition."""
 _CITATION_MARK = re.compile(r"§|\bno\. ?\d|\bnos\. ?\d|Series A|ECHR \d{4}|Reports \d{4}|cited above")
