@@ -68,19 +68,21 @@ PRC_EVIDENCE: dict[str, tuple[str, ...]] = {
 
 
 TOPIC_SENTENCES: dict[str, str] = {
-    "article3": "Extradition of {client} to {state} would expose {client} to a real risk of torture or inhuman or "
+    "article3": "Extradition of {client} to {state} would expose {him} to a real risk of torture or inhuman or "
                 "degrading treatment, contrary to Article 3 of the Convention.",
-    "article6": "{client} would face a flagrant denial of justice in {state}, contrary to Article 6 of the Convention.",
-    "article5": "{client} would face arbitrary detention in {state} amounting to a flagrant breach of Article 5.",
+    "article6": "{Client} would face a flagrant denial of justice in {state}, contrary to Article 6 of the Convention.",
+    "article5": "{Client} would face arbitrary detention in {state} amounting to a flagrant breach of Article 5.",
     "assurances": "The assurances offered by {state} do not, in their practical application, provide a "
                   "sufficient guarantee that {client} will be protected against the risk of ill-treatment.",
-    "death_penalty": "{client} would face the death penalty or an irreducible life sentence in {state}.",
+    "death_penalty": "{Client} would face the death penalty or an irreducible life sentence in {state}.",
     "detention_conditions": "The conditions in which {client} would be detained in {state} are incompatible with "
                             "Article 3.",
-    "political_persecution": "The request is made for the purpose of punishing {client} on account of "
-                             "{client_pos} political opinions, religion or ethnic origin, or {client} would be "
-                             "prejudiced at trial or punished for them.",
+    "political_persecution": "The request is made for the purpose of punishing {client} on account of {his} "
+                             "political opinions, religion or ethnic origin, or {he} would be prejudiced at trial "
+                             "or punished for them.",
 }
+"""The submission that opens each ground. Placeholders: {client} the name, {Client} the name at a sentence's start,
+{he} {him} {his} the pronouns, {state} the requesting state with its article, {label} a custom ground's name."""
 CUSTOM_TOPIC = "{label}: the authorities below bear on the extradition of {client} to {state}."
 
 GROUND_CONCLUSIONS: dict[str, str] = {
@@ -93,12 +95,26 @@ GROUND_CONCLUSIONS: dict[str, str] = {
     "death_penalty": "extradition without an effective guarantee against the penalty {client} faces would breach "
                      "Articles 2 and 3 of the Convention",
     "detention_conditions": "the conditions in which {client} would be held in {state} would breach Article 3",
-    "political_persecution": "the request is made to punish {client} for {client_pos} opinions or origin, or "
-                             "{client} would be prejudiced for them, and extradition must be refused",
+    "political_persecution": "the request is made to punish {client} for {his} opinions or origin, or {he} would "
+                             "be prejudiced for them, and extradition must be refused",
     "assurances": "the assurances offered do not, in their practical application, provide a sufficient guarantee "
                   "that {client} will be protected against the risk of ill-treatment",
 }
 CUSTOM_CONCLUSION = "the ground “{label}” is made out and extradition of {client} to {state} should be refused"
+
+APPLICATION_REASONS: dict[str, str] = {
+    "article3": "it shows a real risk that {he} would be subjected to treatment contrary to Article 3",
+    "article6": "it shows that the trial {he} would face could amount to a flagrant denial of justice",
+    "article5": "it shows that {he} could be detained without the safeguards Article 5 requires, a flagrant breach "
+                "of it",
+    "death_penalty": "it shows that {he} faces a penalty whose imposition would breach Articles 2 and 3",
+    "detention_conditions": "it shows conditions of detention that would breach Article 3",
+    "political_persecution": "it shows that {he} would be prosecuted or punished on account of {his} political "
+                             "opinions, religion or ethnic origin",
+    "assurances": "it bears on whether the assurances can be relied on in practice",
+}
+"""Why a piece of evidence meets a ground's test: the second half of each application sentence."""
+CUSTOM_APPLICATION = "it bears on the ground “{label}”"
 
 GROUND_EVIDENCE_NEEDED: dict[str, str] = {
     "article3": "country evidence of how persons in {client_pos} position are treated in {state} (reports, UN "
@@ -158,11 +174,12 @@ CRITERION_EVIDENCE_NEEDED: dict[str, str] = {
 
 FEARS: dict[str, tuple[str, ...]] = {
     "liuzhi": ("liuzhi", "留置"),
-    "residential surveillance at a designated location": ("rsdl", "residential surveillance", "指定居所"),
-    "a forced or televised confession": ("confession",),
+    "residential surveillance at a designated location": ("rsdl", "residential surveillance", "指定居所", "指定的居所"),
+    "a forced or televised confession": ("confession", "逼供", "供述"),
     "detention in a VETC": ("vetc", "vocational"),
-    "the death penalty": ("death",),
-    "torture": ("torture", "beaten", "ill-treat"),
-    "access to a lawyer": ("lawyer", "counsel"),
+    "the death penalty": ("death", "死刑"),
+    "torture": ("torture", "beaten", "ill-treat", "酷刑", "刑讯"),
+    "access to a lawyer": ("lawyer", "counsel", "律师"),
 }
-"""Treatment a requested person commonly fears, and the words that name it in instructions or in an assurance."""
+"""Treatment a requested person commonly fears, and the words that name it in instructions, in an assurance or in
+the requesting state's law (the statutes' own Chinese terms)."""

@@ -19,18 +19,9 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
-from kb.drafting.draft import (
-    CATEGORIES,
-    Draft,
-    case_name,
-    category,
-    is_case,
-    italic_name,
-    italic_spans,
-    md_italic,
-    pin_of,
-)
+from kb.drafting.brief import Draft, italic_spans, md_italic
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.drafting.sources import CATEGORIES, case_name, category, court_style, is_case, italic_name, pin_of
 from kb.safe_text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -74,7 +65,7 @@ def footnote_texts(draft: Draft) -> dict[int, tuple[str, list[str]]]:
     for fn in draft.footnotes:
         passage = draft.evidence.get(fn.chunk_id)
         if passage is None:
-            out[fn.id] = (f"{fn.citation}.", [])
+            out[fn.id] = (f"{court_style(fn.citation)}.", [])
             continue
         italic = [italic_name(passage)] if is_case(passage) else []
         if passage.doc_id in seen:
@@ -82,7 +73,7 @@ def footnote_texts(draft: Draft) -> dict[int, tuple[str, list[str]]]:
             pin = pin_of(fn.citation)[1]
             out[fn.id] = (f"{short}, cited above" + (f", {pin}" if pin else "") + ".", [short] if italic else [])
         else:
-            out[fn.id] = (f"{fn.citation}.", italic)
+            out[fn.id] = (f"{court_style(fn.citation)}.", italic)
         seen.add(passage.doc_id)
     return out
 
@@ -94,7 +85,7 @@ def table_of_authorities(draft: Draft) -> list[Authority]:
         passage = draft.evidence.get(fn.chunk_id)
         if passage is None:
             continue
-        name, pin = pin_of(passage.citation)
+        name, pin = pin_of(court_style(passage.citation))
         entry = by_doc.setdefault(passage.doc_id, Authority(category(passage), name,
                                                             italic_name(passage) if is_case(passage) else "", []))
         if pin and pin not in entry.pins:

@@ -9,6 +9,7 @@ side's (`adverse`) the sentence that side relies on. Measured on hand-labelled p
 import math
 import re
 
+from kb.citations.style import GAP
 from legal.grounds import GROUND_TERMS, PRINCIPLE_QUERIES
 
 _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
@@ -28,16 +29,33 @@ _STOP = frozenset("the and that which with for from this were been have has had 
 
 
 _QUOTES = str.maketrans({"“": "'", "”": "'", "‘": "'", "’": "'", '"': "'", "‑": "-"})
+_NOTE_CALLS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+"""A report's footnote calls printed as superscripts (`law system”⁸⁶`): the report's apparatus, not its words."""
+_UNFLAGGED_GAP = re.compile(r"\b(?P<word>v\.|to|in|from|of|by|the|a|an|and|with|against|between|at)\s+(?=[.,;:)])",
+                            re.I)
+"""A word the source lost that no defect flag marked: `Levinţa v. , no. 17332/03`, `deported to . Article 3`."""
 
 
 def norm(text: str) -> str:
-    """Text for comparing a quotation with its source: whitespace, quote marks and hyphen variants ignored."""
+    """Text for comparing a quotation with its source: whitespace, quote marks, hyphen variants, footnote calls and
+    the "[…]" that marks a lost word ignored."""
+    text = _NOTE_CALLS.sub("", text.replace(GAP, " "))
     return " ".join(text.translate(_QUOTES).split()).lower()
 
 
 def as_quotation(text: str) -> str:
     """A quotation on one line, its inner double quotes made single so that the outer pair is unambiguous."""
     return " ".join(text.split()).replace("“", "‘").replace("”", "’")
+
+
+def quotation(text: str) -> str:
+    """The words a brief prints for a quote: on one line, footnote calls left out, and a word the source lost marked
+    "[…]" even where the source carries no defect flag (`has_gap` tells the footnote to say so)."""
+    return as_quotation(_UNFLAGGED_GAP.sub(lambda m: f"{m['word']} {GAP}", _NOTE_CALLS.sub("", text)))
+
+
+def has_gap(text: str) -> bool:
+    return GAP in text or bool(_UNFLAGGED_GAP.search(text))
 
 
 def split_sentences(text: str) -> list[str]:
