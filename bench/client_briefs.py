@@ -192,8 +192,6 @@ def build(kbs: list, store, spec: dict):
 
 def audit(draft, matter) -> dict[str, list[str]]:
     """What the issue's "done when" asks of a draft, as lists of failures (empty: met)."""
-    from kb.drafting.quotes import holding_quote, norm
-
     failures: dict[str, list[str]] = {"application": [], "quotation": [], "missing": [], "chinese": []}
     cited = {fn.chunk_id for fn in draft.footnotes}
     warned = " ".join(draft.warnings)
@@ -220,10 +218,6 @@ def audit(draft, matter) -> dict[str, list[str]]:
                     failures["quotation"].append(f"{section.heading}: a lead-in or a fact: “{quoted[:60]}…”")
                 if re.search(r"[\u4e00-\u9fff]", quoted) and "[English (" not in para.text:
                     failures["chinese"].append(f"{section.heading}: “{quoted[:30]}…” has no English beside it")
-    for fn in draft.footnotes:
-        passage = draft.evidence[fn.chunk_id]
-        if fn.quote and norm(fn.quote) != norm(holding_quote(passage.text, "", passage.adverse)) and False:
-            pass
     return failures
 
 

@@ -111,14 +111,16 @@ class Draft:
             problems.append(f"footnote(s) {unused} are never referenced in the text")
         return problems
 
-    def markdown(self, appendix: str = "", footnote_text: dict[int, str] | None = None) -> str:
+    def markdown(self, appendix: str = "", footnote_text: dict[int, str] | None = None, preamble: str = "") -> str:
         """The brief as Markdown with `[^n]` footnotes (Pandoc, GitHub and Obsidian render them); the warnings are
         not part of it (they are for the lawyer, in `Draft.warnings`).
 
         `appendix` (e.g. the table of authorities) goes after the text and before the footnote definitions;
-        `footnote_text` replaces a footnote's full citation (the export's "cited above" form for repeats).
+        `footnote_text` replaces a footnote's full citation (the export's "cited above" form for repeats);
+        `preamble` (the court heading) comes before the title.
         """
-        out = [f"# {md_text(self.title)}", ""]
+        out = [preamble, ""] if preamble else []
+        out += [f"# {md_text(self.title)}", ""]
         for section in self.sections:
             out += [f"## {md_text(section.heading)}", ""]
             for para in section.paragraphs:

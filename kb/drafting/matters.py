@@ -229,8 +229,9 @@ class Matter:
         return passage
 
     def annotate(self, chunk_id: str, ground: str, note: str | None = None, adverse: bool | None = None,
-                 translation: str | None = None) -> None:
-        """Change the lawyer's note on a collected passage, whether it is adverse, or counsel's translation of it."""
+                 translation: str | None = None, citation: str | None = None) -> None:
+        """Change the lawyer's note on a collected passage, whether it is adverse, counsel's translation of it, or
+        how it is cited (the lawyer's own document, whose author or date its file got wrong)."""
         for passage in self.passages_for(ground):
             if passage.chunk_id == chunk_id:
                 if note is not None:
@@ -239,6 +240,8 @@ class Matter:
                     passage.adverse = adverse
                 if translation is not None:
                     passage.translation = " ".join(translation.split())
+                if citation is not None and " ".join(citation.split()):
+                    passage.citation = " ".join(citation.split())
                 self.updated = now_iso()
                 return
         raise ValueError(f"matter {self.id} has no passage {chunk_id} under {ground!r}")

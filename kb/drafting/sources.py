@@ -24,8 +24,8 @@ def pin_of(citation: str) -> tuple[str, str]:
 def case_name(passage: CollectedPassage) -> str:
     """The document's name as a brief prints it: `Saadi v. Italy [GC]`, `中华人民共和国监察法 (2018-03-20)`."""
     name = pin_of(passage.citation)[0]
-    if " v. " in name:
-        name = name.split(", no")[0]
+    if " v. " in name:  # the parties end where the number, the date or the reporter begins
+        name = re.split(r",\s+(?=nos?\.|\d|Series|ECHR|Reports|judgment|decision)", name)[0]
     name = name.strip()
     name = re.sub(r"^CASE OF\s+", "", name, flags=re.I)
     if name.isupper():
