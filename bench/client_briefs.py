@@ -77,11 +77,48 @@ def write_expert_report(path: Path) -> Path:
 class Filed:
     ground: str
     ref: str
-    """`DOC_ID § N` (a stored paragraph) or `kind:words` (the best passage of that source kind for the words)."""
+    """`DOC_ID § N` (a stored paragraph) or `kind:words` (the best passage of that source kind for the words),
+    `kind[title words]:words` to take it from the document so titled."""
     note: str = ""
     adverse: bool = False
     translation: str = ""
+    """Counsel's English for a Chinese passage (the sentence the brief quotes), printed beside it."""
 
+
+TRANSLATIONS = {
+    "SL24": (
+        "Where a person under investigation is suspected of a serious duty violation or duty-related crime "
+        "such as embezzlement, bribery, dereliction of duty or malfeasance, the supervision organ already "
+        "holds evidence of part of the facts, important questions remain to be investigated, and one of the "
+        "following applies, the supervision organ may, with approval under law, retain the person in custody "
+        "(liuzhi) at a specified place: (1) the case is major or complex; (2) the person may flee or commit "
+        "suicide; (3) the person may collude or fabricate, conceal or destroy evidence; (4) the person may "
+        "otherwise obstruct the investigation."),
+    "SL50": (
+        "After custodial measures or retention in custody (liuzhi) are taken, the person’s work unit and "
+        "family shall be notified within 24 hours, except where evidence might be fabricated, concealed or "
+        "destroyed, witnesses interfered with, statements colluded on, or the investigation otherwise "
+        "impeded."),
+    "CPL75": (
+        "Where a person is suspected of a crime endangering national security or of terrorist activity and "
+        "residential surveillance at the residence might impede the investigation, it may, with the approval "
+        "of the public security organ at the next level up, be carried out at a designated location."),
+    "CPL52": (
+        "Extorting confessions by torture and collecting evidence by threats, enticement, deceit or other "
+        "illegal methods are strictly prohibited, and no one may be forced to prove their own guilt."),
+    "CL383": (
+        "(3) Where the amount embezzled is especially large or there are other especially serious "
+        "circumstances, the sentence is fixed-term imprisonment of ten years or more or life imprisonment, "
+        "with a fine or confiscation of property; where the amount is especially large and especially heavy "
+        "losses are caused to the interests of the State and the people, the sentence is life imprisonment or"
+        " death, with confiscation of property."),
+    "CTL3": (
+        "“Terrorism” as used in this Law means advocacy and conduct that, by violence, destruction, "
+        "intimidation or other means, creates social panic, endangers public safety, infringes on persons or "
+        "property, or coerces State organs or international organisations, in order to achieve political, "
+        "ideological or other aims."),
+}
+"""Counsel's English for the statute sentences the briefs quote (the lawyer's own rendering, printed as such)."""
 
 LI = dict(
     key="li", title="Li — PRC embezzlement request (Sweden)", client="Mr Li Wei", state="People's Republic of China",
@@ -99,21 +136,25 @@ LI = dict(
         Filed("article3", "HEJUD-37201-06 § 125"), Filed("article3", "HEJUD-14038-88 § 91"),
         Filed("article3", "HEJUD-22414-93 § 79"),
         Filed("article3", "PRC-监察法-2024-12-25 § 第二十四条", "liuzhi applies to state functionaries suspected of "
-              "embezzlement, as Mr Li is"),
+              "embezzlement, as Mr Li is", translation=TRANSLATIONS["SL24"]),
         Filed("article3", "upload:Victims of RSDL sleep deprivation physical torture forced confessions"),
         Filed("article3", "HEJUD-37201-06 § 131", "Reply: the risk to Mr Li is not a mere possibility arising from a "
               "general situation: liuzhi is the measure the law applies to a person in his position", adverse=True),
         Filed("article5", "PRC-监察法-2024-12-25 § 第五十条", "the family need not be told where the commission says "
-              "notice would impede the investigation, so liuzhi can be incommunicado"),
-        Filed("article5", "PRC-刑事诉讼法-2018-10-26 § 第七十五条"),
+              "notice would impede the investigation, so liuzhi can be incommunicado",
+              translation=TRANSLATIONS["SL50"]),
+        Filed("article5", "PRC-刑事诉讼法-2018-10-26 § 第七十五条", "once the commission hands Mr Li to the police, "
+              "residential surveillance at a designated location is open to them on the same ground, impeding the "
+              "investigation", translation=TRANSLATIONS["CPL75"]),
         Filed("article6", "HEJUD-8139-09 § 258"), Filed("article6", "HEJUD-8139-09 § 260"),
         Filed("article6", "HEJUD-8139-09 § 267"),
-        Filed("article6", "campaign:RSDL false confessions no access to legal counsel"),
+        Filed("article6", "campaign[Residential surveillance]:RSDL false confessions no access to legal counsel"),
         Filed("article6", "PRC-刑事诉讼法-2018-10-26 § 第五十二条", "a prohibition on paper does not meet the risk "
-              "where reliable sources report practices contrary to it", adverse=True),
+              "where reliable sources report practices contrary to it", adverse=True,
+              translation=TRANSLATIONS["CPL52"]),
         Filed("article6", "HEJUD-46827-99 § 91", adverse=True),
         Filed("death_penalty", "HEJUD-14038-88 § 104"), Filed("death_penalty", "UN-CCPR-GC-36 § 10"),
-        Filed("death_penalty", "PRC-刑法 § 第三百八十三条"),
+        Filed("death_penalty", "PRC-刑法 § 第三百八十三条", translation=TRANSLATIONS["CL383"]),
         Filed("assurances", "HEJUD-8139-09 § 187"), Filed("assurances", "HEJUD-8139-09 § 189"),
         Filed("assurances", "HEJUD-37201-06 § 148"), Filed("assurances", "UN-CAT-GC-4 § 20"),
         Filed("assurances", "OHCHR-XUAR-2022-08-31 § 48", "(viii)"),
@@ -140,10 +181,13 @@ AYSHA = dict(
         Filed("article3", "001-87458 § 114", "Ms Tursun does not rely on a general situation of violence but on "
               "her membership of a group systematically detained and ill-treated", adverse=True),
         Filed("political_persecution", "001-87458 § 116"), Filed("political_persecution", "HEJUD-52077-10 § 70"),
-        Filed("political_persecution", "PRC-反恐怖主义法-2018-04-27 § 第三条"),
+        Filed("political_persecution", "PRC-反恐怖主义法-2018-04-27 § 第三条", "the definition turns on political or "
+              "ideological aims, which is what Ms Tursun's peaceful activism is", translation=TRANSLATIONS["CTL3"]),
         Filed("political_persecution", "OHCHR-XUAR-2022-08-31 § 35"),
         Filed("political_persecution", "OHCHR-XUAR-2022-08-31 § 146"),
-        Filed("political_persecution", "campaign:广东省高级人民法院 刑事裁定书 煽动颠覆国家政权"),
+        Filed("political_persecution", "campaign[广东省高级人民法院]:煽动颠覆国家政权 网络平台 社交媒体 言论",
+              "the Guangdong court upheld a conviction for inciting subversion founded on articles and online "
+              "speech, as the charge against Ms Tursun is founded on her activism"),
         Filed("assurances", "HEJUD-8139-09 § 187"), Filed("assurances", "HEJUD-8139-09 § 189"),
         Filed("assurances", "HEJUD-22414-93 § 105"),
         Filed("assurances", "OHCHR-XUAR-2022-08-31 § 48", "(viii)"),
@@ -161,13 +205,14 @@ def find(kbs: list, ref: str):
     from kb.errors import DocumentNotFoundError
     from kb.store.base import SearchFilters
 
-    if re.match(r"^[a-z-]+:", ref):
-        kind, words = ref.split(":", 1)
+    m = re.match(r"^(?P<kind>[a-z-]+)(?:\[(?P<title>[^\]]+)\])?:(?P<words>.+)$", ref)
+    if m:
         for kb in kbs:
-            hits = kb.search(words, SearchFilters(source_kinds=(kind,)), limit=1)
+            hits = kb.search(m["words"], SearchFilters(source_kinds=(m["kind"],)), limit=20)
+            hits = [h for h in hits if not m["title"] or m["title"] in (h.title or "")]
             if hits:
                 return hits[0]
-        raise LookupError(f"no {kind} passage for {words!r}")
+        raise LookupError(f"no {m['kind']} passage for {m['words']!r}")
     for kb in kbs:
         try:
             return kb.passage(ref)
@@ -185,7 +230,9 @@ def build(kbs: list, store, spec: dict):
     for name in ("court", "case_number", "counsel", "chambers"):
         setattr(matter, name, spec.get(name, ""))
     for filed in spec["filed"]:
-        matter.add_passage(find(kbs, filed.ref), filed.ground, filed.note, filed.adverse)
+        passage = matter.add_passage(find(kbs, filed.ref), filed.ground, filed.note, filed.adverse)
+        if filed.translation:
+            matter.annotate(passage.chunk_id, filed.ground, translation=filed.translation)
     store.save(matter)
     return store.get(matter.id)
 

@@ -175,7 +175,7 @@ CRITERION_EVIDENCE_NEEDED: dict[str, str] = {
 FEARS: dict[str, tuple[str, ...]] = {
     "liuzhi": ("liuzhi", "留置"),
     "residential surveillance at a designated location": ("rsdl", "residential surveillance", "指定居所", "指定的居所"),
-    "a forced or televised confession": ("confession", "逼供", "供述"),
+    "a forced or televised confession": ("confession", "逼供"),
     "detention in a VETC": ("vetc", "vocational"),
     "the death penalty": ("death", "死刑"),
     "torture": ("torture", "beaten", "ill-treat", "酷刑", "刑讯"),

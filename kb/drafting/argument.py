@@ -41,7 +41,7 @@ _CRITERION_TAG = re.compile(r"\((?P<n>i|ii|iii|iv|v|vi|vii|viii|ix|x|xi)\)|crite
 _PREVIOUS_ILL_TREATMENT = re.compile(r"previously|before|in the past|was (?:detained|tortured|ill-treated|held)|"
                                      r"has been (?:detained|tortured|ill-treated|held)", re.I)
 _GAPS = re.compile(r"\[(?P<kind>evidence needed|authority needed|reply needed|assessment needed|facts needed|"
-                   r"to be completed|translation needed)(?:: (?P<what>[^\]]+))?\]")
+                   r"to be completed|translation needed)(?:: (?P<what>(?:[^\[\]]|\[[^\]]*\])+))?\]")
 """The visible gaps a draft leaves for the lawyer; each one keeps the conclusion "subject to the evidence"."""
 _DEATH = re.compile(r"death|execut|死刑", re.I)
 _LIFE_WITHOUT_RELEASE = re.compile(r"life|终身监禁|无期徒刑", re.I)
@@ -96,6 +96,12 @@ class Builder:
     unused: dict[tuple[str, str], str] = field(default_factory=dict)
     chinese_without_translation: list[str] = field(default_factory=list)
 
+    @property
+    def context(self) -> str:
+        """What the client's case is about, in words: it picks the glossary terms worth rendering in English."""
+        fears = " ".join(w for words in FEARS.values() for w in words)
+        return f"{self.matter.offence} {self.matter.risk_factors} {self.matter.penalty} {fears}"
+
 
 def lead_in(passage: CollectedPassage, style: Style) -> str:
     """Who says the quoted words: the Court, a party before it, a statute, a report or the lawyer's own evidence."""
@@ -127,11 +133,11 @@ def quoted(b: Builder, passage: CollectedPassage, query: str, adverse: bool = Fa
         return None
     fid = b.notes.add(passage, quote)
     text = f"“{quotation(quote)}”"
-    english = rendering(quote, passage.translation)
+    english = rendering(quote, passage.translation, context=b.context)
     if english is not None:
         text += f" {english.bracket()}"
         if not english.complete:
-            b.chinese_without_translation.append(pin_of(passage.citation)[1] or case_name(passage))
+            b.chinese_without_translation.append(f"{case_name(passage)} {pin_of(passage.citation)[1]}".strip())
     return text, fid
 
 
@@ -290,7 +296,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
             continue
         add(para)
         add(DraftParagraph(sentence(f"In reply, {clause(passage.note)}"), [], "submission") if clause(passage.note)
-            else placeholder("reply needed", f"why {case_name(passage)} does not assist {style.state}"))
+            else placeholder("reply needed", f"why {italic_name(passage)} does not assist {style.state}"))
     if not adverse:
         add(placeholder("to be completed", f"the answer {style.state} is expected to give on this ground, and the "
                                            "reply to it"))
@@ -315,6 +321,9 @@ def missing(section: DraftSection) -> list[str]:
 def conclusion(section: DraftSection, ground: str, f: dict[str, str]) -> str:
     """The ground's conclusion, "subject to" every gap still marked in the section, which it names."""
     reached = GROUND_CONCLUSIONS.get(ground, CUSTOM_CONCLUSION).format(**f)
+    if ground == "death_penalty" and any(p.kind == "submission" and "That assurance" in p.text
+                                         for p in section.paragraphs):
+        reached += ", and the assurance offered against the death penalty does not remove that risk"
     gaps = missing(section)
     if not gaps:
         return sentence(f"For these reasons, {reached}")
@@ -417,8 +426,8 @@ def assurance_criteria(b: Builder, section: DraftSection) -> set[str]:
             quoted_at[passage.chunk_id] = n
             ids.append(got[1])
             lead = lead_in(passage, style)
-            if feared:
-                lead = f"The treatment feared is lawful in {style.state}: {lead[:1].lower()}{lead[1:]}"
+            if feared and len(parts) == 1 + len(criterion_facts(matter, n, style)):
+                parts.append(f"The treatment feared is lawful in {style.state}.")
             parts.append(f"{sentence(lead + ': ' + got[0])}")
             if is_case(passage):
                 italic.append(italic_name(passage))

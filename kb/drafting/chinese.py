@@ -52,12 +52,16 @@ def _terms() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(rows, key=lambda row: -len(row[0])))
 
 
-def glossary_terms(text: str) -> list[tuple[str, str]]:
+def glossary_terms(text: str, context: str = "") -> list[tuple[str, str]]:
     """(Chinese term, English rendering) for each glossary term in `text`, in reading order, none inside a longer
-    term's words."""
+    term's words. With a `context` (the client's facts), a two-character term is kept only when the context names
+    it in either language: 留置 for a client who fears liuzhi, not 执行 ("carry out", glossed "execution")."""
     taken: list[tuple[int, int]] = []
     found: dict[str, tuple[int, str]] = {}
+    lowered = context.lower()
     for zh, en in _terms():
+        if context and len(zh) < 3 and zh not in context and en.lower() not in lowered:
+            continue
         for m in re.finditer(re.escape(zh), text):
             if not any(s < m.end() and m.start() < e for s, e in taken):
                 taken.append((m.start(), m.end()))
@@ -65,16 +69,17 @@ def glossary_terms(text: str) -> list[tuple[str, str]]:
     return [(zh, en) for zh, (_, en) in sorted(found.items(), key=lambda item: item[1][0])][:MAX_TERMS]
 
 
-def glossary_rendering(text: str) -> Rendering | None:
-    """The quotation's legal terms in English (`留置 “retention in custody”; …`), or None when it holds none."""
-    found = glossary_terms(text)
+def glossary_rendering(text: str, context: str = "") -> Rendering | None:
+    """The quotation's legal terms in English (`留置 ‘retention in custody’; …`), or None when it holds none."""
+    found = glossary_terms(text, context)
     if not found:
         return None
     return Rendering("; ".join(f"{zh} ‘{en}’" for zh, en in found), "glossary rendering of its terms, not a "
                      "translation", complete=False)
 
 
-def rendering(quote: str, translation: str = "", machine: str = "", model: str = "") -> Rendering | None:
+def rendering(quote: str, translation: str = "", machine: str = "", model: str = "", context: str = ""
+              ) -> Rendering | None:
     """The best English the brief can give beside `quote`: counsel's translation, a machine translation, or the
     glossary's terms; None when `quote` is not Chinese."""
     if not is_chinese(quote):
@@ -84,4 +89,5 @@ def rendering(quote: str, translation: str = "", machine: str = "", model: str =
     if machine.strip():
         return Rendering(" ".join(machine.split()), f"machine translation by {model or 'a language model'}, to be "
                          "checked", complete=True)
-    return glossary_rendering(quote) or Rendering("[translation needed]", "no glossary term found", complete=False)
+    return glossary_rendering(quote, context) or Rendering("[translation needed]", "no glossary term found",
+                                                          complete=False)
