@@ -11,12 +11,12 @@ or the ground's reason with the client's own facts it touches). A Chinese quotat
 import re
 from dataclasses import dataclass, field
 
-from kb.drafting.brief import GAP_REMARK, PROPOSED_NOTE, DraftParagraph, DraftSection, Footnote
+from kb.drafting.brief import PROPOSED_NOTE, REMARKS, DraftParagraph, DraftSection, Footnote
 from kb.drafting.chinese import glossary_terms, is_chinese, rendering
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
 from kb.drafting.propose import voice
 from kb.drafting.prose import Person, capitalised, clause, court_date, either, sentence, with_article
-from kb.drafting.quotes import enumeration, has_gap, holding_quote, quotation, quote_query, terms
+from kb.drafting.quotes import as_quotation, enumeration, holding_quote, omissions, quotation, quote_query, terms
 from kb.drafting.sources import CATEGORIES, case_name, category, is_case, italic_name, pin_of
 from legal.grounds import (
     APPLICATION_REASONS,
@@ -59,7 +59,7 @@ class Style:
     @classmethod
     def of(cls, matter: Matter) -> "Style":
         return cls(Person.of(matter.client_name()), with_article(matter.requesting_state) or "the requesting state",
-                   matter.offence or "the offence alleged")
+                   as_quotation(matter.offence) or "the offence alleged")
 
     def fields(self, **extra: str) -> dict[str, str]:
         """The placeholders of `legal.grounds` templates."""
@@ -79,7 +79,7 @@ class Footnotes:
         for fn in self.items:
             if fn.chunk_id == passage.chunk_id and fn.quote == quote:
                 return fn.id
-        remark = GAP_REMARK if has_gap(quote) else ""
+        remark = " ".join(REMARKS[o] for o in omissions(quote))
         fn = Footnote(len(self.items) + 1, passage.citation, passage.url, passage.chunk_id, quote, remark)
         self.items.append(fn)
         return fn.id
@@ -203,7 +203,7 @@ def application_sentence(b: Builder, ground: str, passage: CollectedPassage, tes
         return sentence(f"This applies to {name}: {clause(passage.note)}; {reason}{against}")
     links = client_links(b.matter, passage.text)
     if links:
-        return sentence(f"This applies to {name}, whose instructions raise {either(links, 'and')}: "
+        return sentence(f"This applies to {name}, whose instructions it bears on ({'; '.join(links)}): "
                         f"{reason}{against}")
     return (sentence(f"This applies to {name} because {reason}{against}") +
             f" [assessment needed: how this evidence concerns {name} personally]")
@@ -215,8 +215,8 @@ def facts_paragraphs(matter: Matter, style: Style) -> list[DraftParagraph]:
     paras = []
     if matter.requesting_state:
         request = f"{f['State']} requests the extradition of {f['client']}"
-        paras.append(DraftParagraph(sentence(f"{request} for {matter.offence}" if matter.offence else request), [],
-                                    "facts"))
+        offence = as_quotation(matter.offence)  # the lawyer's quotation marks are not a quotation of an authority
+        paras.append(DraftParagraph(sentence(f"{request} for {offence}" if offence else request), [], "facts"))
     else:
         paras.append(placeholder("facts needed", "the requesting state and the offence for which extradition is "
                                                  "sought"))
@@ -227,7 +227,7 @@ def facts_paragraphs(matter: Matter, style: Style) -> list[DraftParagraph]:
         paras.append(placeholder("evidence needed", f"the maximum penalty for {f['offence']} in {f['state']}"))
     if matter.risk_factors.strip():
         paras.append(DraftParagraph(sentence(f"{f['client_pos']} instructions are: "
-                                             f"{matter.risk_factors.strip().rstrip('.')}"), [], "facts"))
+                                             f"{as_quotation(matter.risk_factors).rstrip('.')}"), [], "facts"))
     for a in matter.assurances:
         paras.append(DraftParagraph(assurance_sentence(a, style), [], "facts"))
     return paras

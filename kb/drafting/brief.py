@@ -9,13 +9,15 @@ import re
 from dataclasses import dataclass, field
 
 from kb.drafting.matters import CollectedPassage
-from kb.drafting.quotes import norm
+from kb.drafting.quotes import quoted_in
 from kb.safe_text import http_url, markdown_text
 
 MAX_PROPOSITIONS = 4
 """Proposed passages a ground with nothing filed is drafted from."""
 PROPOSED_NOTE = "proposed by the drafting assistant"
-GAP_REMARK = "In the quotation, “[…]” marks a word missing in the source text."
+REMARKS = {"lost": "In the quotation, “[…]” marks a word missing in the source text.",
+           "citations": "Citations within the quotation omitted (“[…]”)."}
+"""What a footnote says about the printed quotation (`kb.drafting.quotes.omissions`)."""
 
 # Data ---------------------------------------------------------------------------------------------------------------
 
@@ -87,7 +89,7 @@ class Draft:
                 continue
             if fn.citation != passage.citation:
                 problems.append(f"footnote {fn.id} reads {fn.citation!r} but its passage is {passage.citation!r}")
-            if fn.quote and norm(fn.quote) not in norm(passage.text):
+            if fn.quote and not quoted_in(fn.quote, passage.text):
                 problems.append(f"footnote {fn.id} ({fn.citation}): the quoted words are not in that passage")
         referenced: set[int] = set()
         for section in self.sections:
@@ -104,7 +106,7 @@ class Draft:
                 if para.kind not in QUOTING:
                     continue  # the lawyer's own words (facts, submissions) may hold quotation marks of their own
                 for quoted in re.findall(r"“([^”]{12,})”", para.text):
-                    if norm(quoted.rstrip(" .…")) not in norm(sources):
+                    if not quoted_in(quoted.rstrip(" .…"), sources):
                         problems.append(f"{where}: the quotation “{quoted[:50]}…” is not in the passages it cites")
         unused = [f.id for f in self.footnotes if f.id not in referenced]
         if unused:

@@ -26,7 +26,7 @@ from docx.shared import Mm, Pt, RGBColor
 from kb.drafting.argument import Style
 from kb.drafting.brief import Draft, italic_spans, md_italic, md_text
 from kb.drafting.matters import CollectedPassage, Matter
-from kb.drafting.prose import Person, capitalised, court_date
+from kb.drafting.prose import Person, court_date
 from kb.drafting.sources import CATEGORIES, case_name, category, court_style, is_case, italic_name, pin_of
 from kb.safe_text import http_url
 
@@ -119,7 +119,7 @@ def heading_block(draft: Draft, matter: Matter) -> list[tuple[str, str]]:
         ("court", (matter.court or "[court]").upper()),
         ("case", f"Case No. {matter.case_number or '[case number]'}"),
         ("matter", f"In the matter of the request of {style.state} for the extradition of {style.client.name}"),
-        ("party", f"Requesting State: {capitalised(style.state)}"),
+        ("party", f"Requesting State: {style.state}"),
         ("party", f"Requested person: {style.client.name}"),
         ("title", draft.title),
         ("date", filing_date(matter)),

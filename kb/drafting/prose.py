@@ -56,7 +56,7 @@ def clause(note: str) -> str:
 
 _COMMON_STARTS = frozenset(
     "the this that these those it its a an there here liuzhi rsdl as because since while although no not only "
-    "even if when where jordan's his her their our we they he she".split())
+    "even if when where his her their our we they he she".split())
 """First words a note may start with that are not names: lower-cased when the note goes inside a sentence."""
 
 

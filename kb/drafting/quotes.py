@@ -43,19 +43,45 @@ def norm(text: str) -> str:
     return " ".join(text.translate(_QUOTES).split()).lower()
 
 
+_WIDE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_WIDE_BREAK = re.compile(f"(?<=[{_WIDE}])\\s+(?=[{_WIDE}])")
+"""A line break inside Chinese text: Chinese joins its lines with nothing, not with a space."""
+_CITED_ASIDE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*(?:§|\bnos?\. ?\d|cited above|Series A|ECHR \d{4}|Reports \d{4}|"
+                          r"\bibid\b)(?:[^()]|\([^()]*\))*\)")
+"""A parenthesis of authorities inside a quoted sentence (`(see Saadi, cited above, § 132)`): the Court's own
+citations, omitted from the quotation as courts do, so the brief does not seem to cite what it has not checked."""
+
+
 def as_quotation(text: str) -> str:
     """A quotation on one line, its inner double quotes made single so that the outer pair is unambiguous."""
-    return " ".join(text.split()).replace("“", "‘").replace("”", "’")
+    return " ".join(_WIDE_BREAK.sub("", text).split()).replace("“", "‘").replace("”", "’")
 
 
 def quotation(text: str) -> str:
-    """The words a brief prints for a quote: on one line, footnote calls left out, and a word the source lost marked
-    "[…]" even where the source carries no defect flag (`has_gap` tells the footnote to say so)."""
-    return as_quotation(_UNFLAGGED_GAP.sub(lambda m: f"{m['word']} {GAP}", _NOTE_CALLS.sub("", text)))
+    """The words a brief prints for a quote: on one line, footnote calls and the quoted court's own citations left
+    out (marked "[…]"), and a word the source lost marked "[…]" even where the source carries no defect flag
+    (`omissions` tells the footnote to say so)."""
+    text = _CITED_ASIDE.sub(f" {GAP}", _NOTE_CALLS.sub("", text))
+    return as_quotation(_UNFLAGGED_GAP.sub(lambda m: f"{m['word']} {GAP}", text)).replace(f"{GAP} {GAP}", GAP)
 
 
-def has_gap(text: str) -> bool:
-    return GAP in text or bool(_UNFLAGGED_GAP.search(text))
+def omissions(quote: str) -> list[str]:
+    """What the printed quotation leaves out of `quote`: `lost` (a word the source lost), `citations` (the quoted
+    court's own authorities)."""
+    return [name for name, found in (("lost", GAP in quote or _UNFLAGGED_GAP.search(quote)),
+                                     ("citations", _CITED_ASIDE.search(quote))) if found]
+
+
+def quoted_in(quote: str, source: str) -> bool:
+    """Whether every fragment of a printed quotation (split at its "[…]") is in `source`, in order."""
+    text, at = norm(source), 0
+    for fragment in (norm(f) for f in quote.split(GAP)):
+        if not fragment:
+            continue
+        at = text.find(fragment.strip(" ,;.…"), at)
+        if at < 0:
+            return False
+    return True
 
 
 def split_sentences(text: str) -> list[str]:
@@ -147,7 +173,8 @@ _FACT = re.compile(
     r"^(?:\w+, )?in the present case\b|^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and "
     r"[A-Z]\w+)?(?: v\.| judgments?| case)|\bin the (?:earlier )?case of\b|\bper cent\b", re.I)
 """Marks of a fact rather than a rule: a date or year, the applicants or a pronoun as the subject of a past or
-present state ("They are of Kurdish and Persian origin"), the present case, an earlier case's facts, a statistic."""
+present state ("They are of Kurdish and Persian origin"), the present case, an earlier
+case's facts, a statistic."""
 _RIGHT = r"可以[^，。；：]{0,20}?(?:申请|会见|通信|委托|了解|申诉|控告|查阅|核实|拒绝)"
 """可以 "may" followed by what a suspect, defendant or lawyer does (apply, meet, appoint, complain, read the file):
 a right, not a power over the person."""
