@@ -39,7 +39,7 @@ _UNFLAGGED_GAP = re.compile(r"\b(?P<word>v\.|to|in|from|of|by|the|a|an|and|with|
 def norm(text: str) -> str:
     """Text for comparing a quotation with its source: whitespace, quote marks, hyphen variants, footnote calls and
     the "[…]" that marks a lost word ignored."""
-    text = _NOTE_CALLS.sub("", text.replace(GAP, " "))
+    text = _WIDE_BREAK.sub("", _NOTE_CALLS.sub("", text.replace(GAP, " ")))
     return " ".join(text.translate(_QUOTES).split()).lower()
 
 
