@@ -183,3 +183,12 @@ FEARS: dict[str, tuple[str, ...]] = {
 }
 """Treatment a requested person commonly fears, and the words that name it in instructions, in an assurance or in
 the requesting state's law (the statutes' own Chinese terms)."""
+
+STATUTE_SCOPE: dict[str, tuple[str, ...]] = {
+    "监察法": ("official", "functionary", "cadre", "civil servant", "state-owned", "public funds", "embezzl", "brib",
+             "corrupt", "supervision commission", "liuzhi", "公职", "贪污", "贿赂", "留置"),
+    "监察官法": ("official", "functionary", "supervision commission", "liuzhi", "公职", "留置"),
+}
+"""Statutes that reach only some requested persons, and the words of a matter that bring a client within them: the
+Supervision Law's liuzhi applies to public officials suspected of duty crimes, not to an activist charged with
+terrorism, so it is not proposed for one."""

@@ -284,3 +284,54 @@ def test_an_enumerated_test_is_cited_by_its_items(sample_kb):
     assert "following factors:”" not in para.text  # never the lead-in cut before its list
     if enumeration(hit.text):
         assert "§ 189 (i)–(xi)" in para.text
+
+
+class _StandInTranslator(BaseHTTPRequestHandler):
+    """A stand-in for an OpenAI-compatible endpoint that translates (no model runs here): one fixed English reply."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        reply = "The supervision organ may retain the person in custody at a specified place."
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": reply}}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_configured_model_translates_chinese_quotations_marked_as_machine_translation(kb_settings):
+    from kb.drafting.brief import Draft, DraftParagraph, DraftSection
+    from kb.drafting.chinese import rendering
+    from kb.drafting.llm import translate_quotes
+
+    chinese = "经监察机关依法审批，可以将其留置在特定场所。"
+    text = f"Supervision Law, art. 24, provides: “{chinese}” {rendering(chinese, context='liuzhi 留置').bracket()}"
+    draft = Draft("t", [DraftSection("article3", "Article 3", [DraftParagraph(text, [1], "evidence")])])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInTranslator)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        translate_quotes(kb_settings.with_(llm_url=f"http://127.0.0.1:{server.server_port}/v1",
+                                           llm_model="stand-in"), draft)
+    finally:
+        server.shutdown()
+    para = draft.sections[0].paragraphs[0].text
+    assert f"“{chinese}” [English (machine translation by stand-in, to be checked): The supervision organ" in para
+    assert "glossary rendering" not in para and not draft.warnings
+
+
+def test_proposals_reach_the_client(sample_kb, tmp_path):
+    """The Supervision Law's liuzhi reaches public officials: it is proposed for the embezzlement suspect, never for
+    an activist charged with terrorism; an inadmissibility decision is never proposed as a test."""
+    activist = MatterStore(tmp_path).create("Activist", requesting_state="China", offence="terrorism",
+                                            risk_factors="Uyghur activist abroad",
+                                            grounds=["article3", "political_persecution", "assurances"])
+    for hits in propose_authorities(sample_kb, activist, per_ground=5).values():
+        assert not [h.citation for h in hits if "监察法" in (h.title or "") or h.doc_type == "DECISION"]

@@ -87,8 +87,9 @@ def draft_argument(kb: "KnowledgeBase", matter: Matter, per_ground: int = 3, gro
     if use_llm is None:
         use_llm = bool(kb.settings.llm_url and kb.settings.llm_model)
     if use_llm:
-        from kb.drafting.llm import write_prose
+        from kb.drafting.llm import translate_quotes, write_prose
 
+        translate_quotes(kb.settings, draft)
         write_prose(kb.settings, draft, " ".join(p.text for p in draft.sections[0].paragraphs))
     draft.warnings += draft.check()
     return draft

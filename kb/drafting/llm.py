@@ -83,16 +83,50 @@ def check_citations(text: str, footnotes: list[Footnote], evidence: dict[str, Co
     return {"text": clean.strip(), "footnote_ids": used, "problems": problems}
 
 
+def _generator(settings: "Settings"):
+    from haystack.components.generators.chat import OpenAIChatGenerator
+    from haystack.utils import Secret
+
+    return OpenAIChatGenerator(api_key=Secret.from_token(settings.llm_api_key or "not-needed"),
+                               model=str(settings.llm_model), api_base_url=settings.llm_url,
+                               generation_kwargs={"temperature": 0.1}, timeout=120, max_retries=1)
+
+
+_GLOSSARY_ONLY = re.compile(r"“(?P<zh>[^”]*[\u4e00-\u9fff][^”]*)” \[English \(glossary rendering of its terms, not a "
+                            r"translation\): [^\]]*\]")
+
+
+def translate_quotes(settings: "Settings", draft: Draft) -> None:
+    """Give each Chinese quotation that has only the glossary's terms a machine translation, marked as such (the
+    original stays beside it); a failure leaves the glossary rendering and says so in the warnings."""
+    from kb.drafting.chinese import rendering
+
+    generator = _generator(settings)
+    done: dict[str, str] = {}
+    for section in draft.sections:
+        for para in section.paragraphs:
+            for m in list(_GLOSSARY_ONLY.finditer(para.text)):
+                chinese = m["zh"]
+                if chinese not in done:
+                    prompt = ("Translate this sentence of Chinese law or of a Chinese court's ruling into English for "
+                              f"a court. Reply with the translation only.\n\n{chinese}")
+                    try:
+                        replies = generator.run(messages=[ChatMessage.from_user(prompt)])["replies"]
+                    except Exception as exc:  # the endpoint is outside our control; the glossary rendering stands
+                        draft.warnings.append(f"the language model at {settings.llm_url} could not translate a "
+                                              f"Chinese quotation ({exc}); the glossary's terms are kept")
+                        return
+                    done[chinese] = " ".join((replies[0].text or "").split()) if replies else ""
+                english = rendering(chinese, machine=done[chinese], model=str(settings.llm_model))
+                if done[chinese] and english is not None:
+                    para.text = para.text.replace(m.group(0), f"“{chinese}” {english.bracket()}")
+
+
 def write_prose(settings: "Settings", draft: Draft, facts: str) -> None:
     """Rewrite each argument section as prose through the configured model; failures become warnings."""
     from haystack import Pipeline
-    from haystack.components.generators.chat import OpenAIChatGenerator
-    from haystack.dataclasses import ChatMessage
-    from haystack.utils import Secret
 
-    generator = OpenAIChatGenerator(api_key=Secret.from_token(settings.llm_api_key or "not-needed"),
-                                    model=str(settings.llm_model), api_base_url=settings.llm_url,
-                                    generation_kwargs={"temperature": 0.1}, timeout=120, max_retries=1)
+    generator = _generator(settings)
     pipeline = Pipeline()
     pipeline.add_component("generator", generator)
     pipeline.add_component("checker", CitationChecker())

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 from ingest.loaders.echr import paragraph_role, speaker
 from kb.drafting.matters import Matter
 from kb.store.base import SearchFilters
-from legal.grounds import PRC_EVIDENCE, PRC_STATES, PRINCIPLE_QUERIES
+from legal.grounds import PRC_EVIDENCE, PRC_STATES, PRINCIPLE_QUERIES, STATUTE_SCOPE
 
 if TYPE_CHECKING:
     from kb.api import Hit, KnowledgeBase
@@ -110,6 +110,16 @@ def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
             for chunk_id in by_document[d][turn:turn + 1]]
 
 
+def reaches(matter: Matter, hit: "Hit") -> bool:
+    """Whether a passage can concern this client: a statute of limited scope (`STATUTE_SCOPE`) only when the matter
+    brings the client within it, and an inadmissibility decision never as the statement of a test."""
+    if hit.doc_type == "DECISION":
+        return False
+    said = f"{matter.offence} {matter.risk_factors} {matter.penalty}".lower()
+    title = hit.title or ""
+    return all(any(w in said for w in words) for statute, words in STATUTE_SCOPE.items() if statute in title)
+
+
 def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5,
                         grounds: list[str] | None = None) -> dict[str, list["Hit"]]:
     """The strongest passages for each chosen ground (or `grounds`), principles first; evidence about the
@@ -121,8 +131,8 @@ def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5
         by_role: dict[str, list[tuple[list[Hit], float]]] = {"principle": [], "evidence": []}
         for query, filters, weight, role in ground_queries(matter, ground):
             by_role[role].append((kb.search(query, filters, limit=per_ground * 2), weight))
-        principles = [h for h in _fuse(by_role["principle"]) if h.chunk_id not in collected]
-        evidence = [h for h in _fuse(by_role["evidence"]) if h.chunk_id not in collected]
+        principles = [h for h in _fuse(by_role["principle"]) if h.chunk_id not in collected and reaches(matter, h)]
+        evidence = [h for h in _fuse(by_role["evidence"]) if h.chunk_id not in collected and reaches(matter, h)]
         n_evidence = min(len(evidence), per_ground // 2) if evidence else 0
         # A statute article can answer a principle search too (an English question naming China finds it): one
         # passage is proposed once.
