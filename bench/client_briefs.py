@@ -166,7 +166,7 @@ LI = dict(
     ])
 AYSHA = dict(
     key="aysha", title="Aysha — PRC terrorism request", client="Ms Aysha Tursun", state="People's Republic of China",
-    offence="“organising and leading a terrorist organisation” (Criminal Law, art. 120)",
+    offence="organising and leading a terrorist organisation (Criminal Law, art. 120)",
     penalty="life imprisonment (Criminal Law, art. 120)",
     grounds=["article3", "political_persecution", "assurances"],
     risk="Uyghur; peaceful activist in the diaspora; relatives held in a VETC; previously detained and beaten in "

@@ -100,7 +100,7 @@ GROUND_CONCLUSIONS: dict[str, str] = {
     "assurances": "the assurances offered do not, in their practical application, provide a sufficient guarantee "
                   "that {client} will be protected against the risk of ill-treatment",
 }
-CUSTOM_CONCLUSION = "the ground “{label}” is made out and extradition of {client} to {state} should be refused"
+CUSTOM_CONCLUSION = "the ground ‘{label}’ is made out and extradition of {client} to {state} should be refused"
 
 APPLICATION_REASONS: dict[str, str] = {
     "article3": "it shows a real risk that {he} would be subjected to treatment contrary to Article 3",
@@ -114,7 +114,7 @@ APPLICATION_REASONS: dict[str, str] = {
     "assurances": "it bears on whether the assurances can be relied on in practice",
 }
 """Why a piece of evidence meets a ground's test: the second half of each application sentence."""
-CUSTOM_APPLICATION = "it bears on the ground “{label}”"
+CUSTOM_APPLICATION = "it bears on the ground ‘{label}’"
 
 GROUND_EVIDENCE_NEEDED: dict[str, str] = {
     "article3": "country evidence of how persons in {client_pos} position are treated in {state} (reports, UN "

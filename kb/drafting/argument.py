@@ -264,7 +264,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
         add(para)
         test = test or (case_name(passage) if is_case(passage) else "")
     if not principles:
-        add(placeholder("authority needed", f"the Court’s statement of the test for “{label}”"))
+        add(placeholder("authority needed", f"the Court’s statement of the test for ‘{label}’"))
     test_italic = [italic_name(p) for p in principles if is_case(p) and case_name(p) == test]
 
     add(DraftParagraph(f"Application to {style.client.name}", kind="subheading"))
@@ -348,7 +348,7 @@ def death_penalty_facts(b: Builder, section: DraftSection, other_labels: dict[st
             continue
         reasons = []
         if "assurances" in other_labels:
-            reasons.append(f"whether it can be relied on is examined under “{other_labels['assurances']}”")
+            reasons.append(f"whether it can be relied on is examined under ‘{other_labels['assurances']}’")
         else:
             reasons.append("[assessment needed: whether the assurance is specific, binding and verifiable (Othman "
                            "factors)]")

@@ -30,8 +30,9 @@ class Rendering:
     """True for a translation of the whole quotation; False for the glossary's terms alone."""
 
     def bracket(self) -> str:
-        """`[English (translation by counsel): …]`, printed after the Chinese."""
-        return f"[English ({self.source}): {self.text}]"
+        """`[English (translation by counsel): …]`, printed after the Chinese; its own double quotes made single, so
+        that no reader (or `kb check`) takes the English for a quotation of the source."""
+        return f"[English ({self.source}): {self.text.replace('“', '‘').replace('”', '’')}]"
 
 
 def is_chinese(text: str) -> bool:
