@@ -81,7 +81,7 @@ def test_every_ground_gets_distinct_passages(proposals, prc_matter):
 def test_offline_draft_footnotes_every_proposition_and_passes_its_check(draft, sample_kb):
     assert sample_kb.settings.llm_url is None  # no language model here: the draft is extractive
     assert draft.check() == []
-    assert not [w for w in draft.warnings if "footnote" in w or "quotation" in w]
+    assert not [w for w in draft.warnings if ("footnote" in w or "quotation" in w) and not w.startswith("Chinese")]
     propositions = [p for s in draft.sections for p in s.paragraphs if p.kind in ("proposition", "evidence")]
     assert len(propositions) >= 6
     for para in propositions:

@@ -32,7 +32,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
                   for text in (join_lines(block) for block in split_blocks(page_text)) if has_words(text)]
     if not paragraphs:
         raise BadInputError(path, "no text found by OCR in the image")
-    said = describe([p.text for p in paragraphs[:FIRST_LINES]], "", "", path.stem)
+    said = describe([line for text in texts for line in text.splitlines()][:FIRST_LINES], "", "", path.stem)
     return [SourceDocument(doc_id=file_doc_id(doc_id_prefix(kind), source_file), title=said.title, court=said.author,
                            date=said.date, doc_type="DOCUMENT", source_kind=kind, source_file=source_file,
                            paragraphs=paragraphs, language=detect_language(" ".join(p.text for p in paragraphs)),

@@ -414,7 +414,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     title = _title(reader, "" if scanned else first, path)
     author = normalise_ws(str((reader.metadata or {}).get("/Author") or ""))
     if kind == UPLOAD and not known:
-        said = describe([p.text for p in paragraphs[:FIRST_LINES]], author, title, path.stem)
+        said = describe([line for text in texts for line in text.splitlines()][:FIRST_LINES], author, title, path.stem)
         title, author = said.title, said.author
     return [
         SourceDocument(
