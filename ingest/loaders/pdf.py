@@ -400,7 +400,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         raise BadInputError(path, "no text paragraphs (only headings, page furniture or a table of contents)")
     vocabulary = _vocabulary([p.text for p in paragraphs])
     repaired = _footnote_marks([_repair(p.text, vocabulary) for p in paragraphs])
-    paragraphs = [replace(p, text=text, number=None if scanned else p.number)
+    paragraphs = [replace(p, text=ocr.clean(text) if scanned else text, number=None if scanned else p.number)
                   for p, text in zip(paragraphs, repaired, strict=True)]
 
     empty_pages = [n for n, text in enumerate(texts, start=1) if not has_words(text)]

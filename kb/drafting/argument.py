@@ -155,7 +155,7 @@ def quote_paragraph(b: Builder, passage: CollectedPassage, query: str, kind: str
             passage.text.split(f"({items[0]})")[-1]:
         text += f" The factors are listed at § {passage.paragraph} ({items[0]})–({items[-1]})."
     if passage.note and passage.note != PROPOSED_NOTE and kind == "proposition":
-        text += f" ({capitalised(sentence(clause(passage.note)))})"
+        text += f" ({sentence(' '.join(passage.note.split()))})"  # the lawyer's words, as typed
     return DraftParagraph(text, [fid], kind, [italic_name(passage)] if is_case(passage) else [])
 
 
