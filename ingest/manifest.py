@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ingest.loaders import loader_for
@@ -52,6 +52,8 @@ class Manifest:
     sources: tuple[Source, ...]
     default_max_chunks: int | None = None
     """The default selection's budget, in chunks of `budgeted` sources."""
+    links: dict[str, str] = field(default_factory=dict)
+    """`[links]`: corpus folder → the public copy its files were taken from (`kb.citations.style.source_link`)."""
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -74,7 +76,10 @@ class Manifest:
             except (TypeError, ValueError) as exc:
                 raise ConfigError(f"{path}: source {number} ({entry.get('name')}): {exc}") from None
             sources.append(source)
-        return cls(tuple(sources), data.get("selection", {}).get("default_max_chunks"))
+        links = data.get("links", {})
+        if not all(isinstance(v, str) and v.startswith("https://") for v in links.values()):
+            raise ConfigError(f"{path}: every [links] value must be an https:// address")
+        return cls(tuple(sources), data.get("selection", {}).get("default_max_chunks"), dict(links))
 
     def select(self, only: Iterable[str] = (), everything: bool = False) -> list[Source]:
         """`--only NAME` (a name or a prefix such as `echr`), `--all`, or the default sources."""

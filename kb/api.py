@@ -16,8 +16,9 @@ from pathlib import Path
 from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
-from kb.drafting.matters import CollectedPassage
-from kb.errors import DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
+from kb.drafting.check import MAX_BRIEF_CHARS
+from kb.drafting.matters import Assurance, CollectedPassage, Matter
+from kb.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
 from kb.search.arguments import validate_filters, validate_limit
@@ -28,12 +29,13 @@ from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
 
-__all__ = ["CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "MatterNotFoundError",
-           "SearchFilters", "passage_role", "validate_filters"]
+__all__ = ["Assurance", "CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "Matter",
+           "MatterNotFoundError", "SearchFilters", "passage_role", "validate_filters"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
-                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role")
+                   "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role",
+                   "source_file")
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Hit:
     text_defects: list[str] = field(default_factory=list)
     role: str | None = None
     """Who is speaking (`ingest.loaders.echr.ROLES`): the Court, a party, an intervener, quoted law, an opinion …"""
+    source_file: str | None = None
+    """The file the passage was read from (corpus-relative, or an upload's path): the app's download, never a link."""
     cited_by: int | None = None
     matched_terms: list[str] = field(default_factory=list)
     """For a Chinese passage found from an English question: the glossary terms it contains (`arrest → 逮捕`)."""
@@ -116,6 +120,10 @@ class KnowledgeBase:
         self._reporters: dict[str, str | None] = {}
         self._graph = None
         """The citation graph once looked for (False: there is none), for reporter references."""
+        self._folder_links: dict[str, str] | None = None
+        self._links: dict[str, str | None] = {}
+        self._parser = None
+        """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
 
     @property
     def store(self) -> ChunkStore:
@@ -142,6 +150,9 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+            if self._parser is not None:
+                self._parser.close()
+                self._parser = None
 
     # search ---------------------------------------------------------------------------------------------
 
@@ -227,6 +238,24 @@ class KnowledgeBase:
                 self._reporters[doc_id] = self._graph.reporters([doc_id]).get(doc_id) if self._graph else None
             return self._reporters[doc_id]
 
+    def folder_links(self) -> dict[str, str]:
+        """The manifest's `[links]` (corpus folder → the public copy it was taken from), read once."""
+        if self._folder_links is None:
+            from ingest.manifest import Manifest
+
+            self._folder_links = Manifest.load(self.settings.manifest).links
+        return self._folder_links
+
+    def local_source(self, source_file: str | None) -> Path | None:
+        """The file a document was read from, for the app's download beside the "Source" link: a corpus path resolved
+        against the corpus root, an upload's own path; None when it is gone."""
+        if not source_file:
+            return None
+        path = Path(source_file)
+        if not path.is_absolute() and self.settings.corpus is not None:
+            path = self.settings.corpus / path
+        return path if path.is_file() else None
+
     def to_hit(self, doc: Document) -> Hit:
         p = doc.meta
         reporter = self.reporter(p.get("doc_id", "")) if p.get("source_kind") == "echr" else None
@@ -236,7 +265,7 @@ class KnowledgeBase:
             citation=cite(p, reporter),
             text=mark_gaps(doc.content or "", p.get("text_defects")),
             score=doc.score or 0.0,
-            url=source_link(p, self.settings.corpus),
+            url=source_link(p, self.folder_links()),
             chunk_id=doc.id,
             para_index=int(p.get("para_index", 0)),
             cited_by=p.get("cited_by"),
@@ -283,8 +312,7 @@ class KnowledgeBase:
                 raise DocumentNotFoundError(f"{doc_id} has no paragraph {para} (numbered paragraphs: {span}).")
         first = chunks[0].payload
         metadata = {k: first.get(k) for k in METADATA_FIELDS if k not in ("section", "heading", "page")}
-        metadata.update(doc_id=doc_id, url=source_link(first, self.settings.corpus),
-                        source_file=first.get("source_file"),
+        metadata.update(doc_id=doc_id, url=source_link(first, self.folder_links()),
                         citation=cite({**first, "paragraph": None, "page": None, "section": None},
                                       self.reporter(doc_id) if first.get("source_kind") == "echr" else None),
                         extra=first.get("doc_extra") or {})
@@ -352,19 +380,64 @@ class KnowledgeBase:
                 self._corpus_index = (key, CorpusIndex(self.store))
             return self._corpus_index[1]
 
-    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
+    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False,
+              parse_seconds: float | None = None):
         """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
         store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
-        argues that it does not cite (this searches, so it loads the model)."""
-        from kb.drafting.check import check_blocks, read_brief, text_blocks
+        argues that it does not cite (this searches, so it loads the model). With `parse_seconds`, the citations are
+        first read in a child process killed at that deadline (`kb.bounded`): a server refuses a text that would
+        hold it, rather than stop answering everyone.
 
-        if self.store.count() == 0:
-            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
+        The brief is read (and refused if it is too long or a bomb) before the store is opened. Qdrant Edge 0.9 has
+        no read-only open (`EdgeShard.load` takes the shard's write-ahead-log lock, and a second opener broke the
+        owner's flushes: issue 14), so a store another process holds is a StoreLockedError that says where the
+        check can run instead."""
+        from kb.drafting.check import check_blocks, read_brief, text_blocks
+        from kb.errors import StoreLockedError
+
+        if is_text and len(str(brief)) > MAX_BRIEF_CHARS:
+            raise BriefError(f"the text has {len(str(brief)):,} characters (limit {MAX_BRIEF_CHARS:,}); check it in "
+                             "parts")
         blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
+        if parse_seconds is not None:
+            self._parse_within(blocks, parse_seconds)
+        try:
+            empty = self.store.count() == 0
+        except StoreLockedError:
+            raise StoreLockedError(
+                f"The store at {self.settings.store} is open in another process (Qdrant Edge allows one opener and has "
+                "no read-only mode). Check the brief through that process (the app's “Check a brief” page, or the MCP "
+                "server's check_citations tool), or stop it and run `kb check` again.") from None
+        if empty:
+            raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
         report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
+        for citation in report.citations:
+            citation.url = self.link(citation.doc_id) if citation.doc_id else None
         if missing and report.grounds:
             report.missing = self.missing_authorities(report)
         return report
+
+    def _parse_within(self, blocks: list, seconds: float) -> None:
+        from kb.bounded import BoundedWorker, DeadlineExceeded
+        from kb.drafting.check import find_citations
+
+        with self._lock:
+            if self._parser is None:
+                self._parser = BoundedWorker()
+        try:
+            self._parser.call(find_citations, blocks, seconds=seconds)
+        except DeadlineExceeded:
+            raise BriefError(f"the text's citations could not be read within {seconds:g} s (a pattern in it makes the "
+                             "citation parser run away); check it in smaller parts") from None
+
+    def link(self, doc_id: str) -> str | None:
+        """The page a person opens for a stored document (`kb.citations.style.source_link`); None when the store does
+        not hold it or it has no public page. Remembered for the process's life."""
+        with self._lock:
+            if doc_id not in self._links:
+                chunks = self.store.document_chunks(doc_id)
+                self._links[doc_id] = source_link(chunks[0].payload, self.folder_links()) if chunks else None
+            return self._links[doc_id]
 
     def annotate(self, report, out: str | Path) -> Path:
         """Write a DOCX copy of the checked brief with a Word comment on each problem; returns its path."""
@@ -375,7 +448,7 @@ class KnowledgeBase:
     def missing_authorities(self, report, per_ground: int = 3) -> list:
         """Per ground the brief argues, the ECtHR judgments that lead a search for its principles and that the
         brief does not cite."""
-        from kb.drafting.check import MissingAuthority
+        from kb.drafting.check import MissingAuthority, shows_ground
         from kb.drafting.draft import ground_queries
         from kb.drafting.matters import Matter
 
@@ -390,6 +463,8 @@ class KnowledgeBase:
                 for hit in self.search(query, filters, limit=10):
                     if hit.doc_id in cited or hit.doc_id in seen or len(seen) >= per_ground:
                         continue
+                    if not shows_ground(hit.text, ground):
+                        continue  # a passage that does not speak of the ground is no authority for it
                     seen.add(hit.doc_id)
                     out.append(MissingAuthority(ground, probe.ground_label(ground), hit.doc_id, hit.citation,
                                                 hit.url))
@@ -404,13 +479,46 @@ class KnowledgeBase:
 
         return MatterStore(self.settings.home / "matters")
 
-    def add_to_matter(self, matter_id: str, chunk_id: str, ground: str, note: str = "") -> CollectedPassage:
-        """File a stored passage under a ground of a matter and save it; returns the `CollectedPassage`."""
-        matter = self.matters.get(matter_id)
-        matter.check_ground(ground)
-        passage = matter.add_passage(self.chunk(chunk_id), ground, note)
-        self.matters.save(matter)
-        return passage
+    def create_matter(self, name: str, *, grounds: list[str] | None = None,
+                      assurances: list[Assurance] | None = None, **facts: str) -> Matter:
+        """A new matter (`kb.drafting.matters.MatterStore.create`): its name, facts (`FACT_FIELDS`), grounds and the
+        assurances offered."""
+        return self.matters.create(name, grounds=grounds, assurances=assurances, **facts)
+
+    def update_matter(self, matter_id: str, *, grounds: list[str] | None = None,
+                      assurances: list[Assurance] | None = None, **facts: str | None) -> Matter:
+        """Change the facts given (None keeps one), replace the chosen grounds or the assurances when given; under the
+        matter's lock, so a change made meanwhile by the app is kept."""
+
+        def change(matter: Matter) -> Matter:
+            matter.set_facts(**facts)
+            if grounds is not None:
+                matter.choose_grounds(grounds)
+            if assurances is not None:
+                matter.assurances = []
+                for a in assurances:
+                    matter.add_assurance(a.text, a.giver, a.date)
+            return matter
+
+        return self.matters.update(matter_id, change)
+
+    def add_to_matter(self, matter_id: str, passage: str, ground: str, note: str = "",
+                      adverse: bool = False) -> CollectedPassage:
+        """File a stored passage under a ground of a matter and save it; `passage` is anything `passage` resolves (a
+        chunk id, `DOC_ID § N`, a citation with its pinpoint). The ground is checked before the passage is looked up,
+        and the passage before the matter is locked (the lookup may search)."""
+        self.matters.get(matter_id).check_ground(ground)
+        hit = self.passage(passage)
+        return self.matters.update(matter_id, lambda m: m.add_passage(hit, ground, note, adverse))
+
+    def annotate_passage(self, matter_id: str, chunk_id: str, ground: str, note: str | None = None,
+                         adverse: bool | None = None) -> CollectedPassage:
+        """Change the note on a collected passage, or mark it adverse (the other side's authority) or not."""
+        return self.matters.update(matter_id, lambda m: m.annotate(chunk_id, ground, note, adverse))
+
+    def remove_from_matter(self, matter_id: str, chunk_id: str, ground: str | None = None) -> int:
+        """Take a collected passage off one ground (every ground when None); how many were removed."""
+        return self.matters.update(matter_id, lambda m: m.remove_passage(chunk_id, ground))
 
     def draft(self, matter_id: str, grounds: list[str] | None = None):
         """The extractive draft argument for a matter (`kb.drafting.draft.Draft`) and the matter."""
@@ -425,6 +533,16 @@ class KnowledgeBase:
 
         text, matter = self.draft(matter_id, grounds)
         return text, export_markdown(text, matter)
+
+    def draft_docx(self, matter_id: str, grounds: list[str] | None = None) -> bytes:
+        """The draft as the A4 Word document `kb draft --out x.docx` writes, as bytes (for a download or a client)."""
+        import tempfile
+
+        from kb.drafting.export import export_docx
+
+        text, matter = self.draft(matter_id, grounds)
+        with tempfile.TemporaryDirectory() as folder:
+            return export_docx(text, matter, Path(folder) / "draft.docx").read_bytes()
 
     def left_out(self, filters: SearchFilters) -> dict[str, int]:
         """Documents a metadata filter excludes only because their metadata does not give that field (no articles, no

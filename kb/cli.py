@@ -24,7 +24,7 @@ COMMANDS: dict[str, str] = {
     "matter": "create, list or show a client's matter ($KB_HOME/matters)",
     "draft": "draft the argument for a matter with footnoted citations; --out draft.docx or draft.md",
     "check": "verify every citation and quotation in a brief (DOCX, PDF, Markdown, text) against the store",
-    "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio)",
+    "mcp": "serve the knowledge base to a drafting assistant over MCP (stdio, or HTTP with --http)",
 }
 
 
@@ -166,7 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-missing", dest="missing", action="store_false",
                    help="skip the leading authorities the brief does not cite (no search, no model)")
 
-    sub.add_parser("mcp", help=COMMANDS["mcp"])
+    p = sub.add_parser("mcp", help=COMMANDS["mcp"])
+    p.add_argument("--http", metavar="HOST:PORT",
+                   help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio (127.0.0.1:8765)")
+    p.add_argument("--token", help="bearer token HTTP clients must send (default KB_MCP_TOKEN); required for any "
+                                   "address but localhost")
+    p.add_argument("--verbose", action="store_true", help="log at INFO (Haystack, the store, the SDK) to stderr")
     return parser
 
 
@@ -197,8 +202,18 @@ def check_arguments(args: argparse.Namespace) -> None:
 
         validate_filters(filters_from_args(args))
         validate_limit(args.limit)
+    if args.command == "mcp" and args.http:
+        from kb.mcp import check_http
+        from kb.settings import Settings
+
+        check_http(args.http, args.token or Settings.load().mcp_token)
     if args.command == "draft" and args.out is not None and not args.out.parent.is_dir():
         raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist; create it first")
+    if args.command == "check" and args.docx is not None:
+        if not args.docx.parent.is_dir():
+            raise UsageError(f"--docx {args.docx}: the folder {args.docx.parent} does not exist; create it first")
+        if args.docx.suffix.lower() != ".docx":
+            raise UsageError(f"--docx {args.docx}: the annotated copy is a Word file; give it a .docx name")
 
 
 def cmd_ingest(kb, args) -> int:
@@ -408,10 +423,7 @@ def cmd_matter(kb, args) -> int:
     if args.action == "add-passage":
         if not args.passage or not args.ground:
             raise ValueError("`kb matter add-passage ID PASSAGE --ground G` needs the passage and --ground")
-        m.check_ground(args.ground)
-        hit = kb.passage(args.passage)
-        added = m.add_passage(hit, args.ground, args.note, args.adverse)
-        store.save(m)
+        added = kb.add_to_matter(m.id, args.passage, args.ground, args.note, args.adverse)
         print(clean(f"{added.citation} → {m.ground_label(args.ground)}" + (" (adverse)" if added.adverse else "")))
         return 0
     if args.json:
@@ -465,7 +477,7 @@ def cmd_check(kb, args) -> int:
 def cmd_mcp(kb, args) -> int:
     from kb.mcp import serve
 
-    serve(kb)
+    serve(kb, args.http, args.token, args.verbose)
     return 0
 
 

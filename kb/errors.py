@@ -58,6 +58,10 @@ class MatterError(KbError, ValueError):
     """A matter that cannot be created or read as asked (no name, an unknown ground, a damaged matter file)."""
 
 
+class MatterConflictError(MatterError):
+    """A matter saved from a copy read before another session changed the file: saving would undo that change."""
+
+
 class CorpusNotFoundError(KbError, FileNotFoundError):
     """No corpus folder is configured, or the configured one does not exist."""
 
@@ -75,6 +79,7 @@ __all__ = [
     "FilterError",
     "GraphOutdatedError",
     "KbError",
+    "MatterConflictError",
     "MatterError",
     "MatterNotFoundError",
     "ModelUnavailableError",

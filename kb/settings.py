@@ -22,6 +22,9 @@
 | `KB_LLM_URL` | OpenAI-compatible endpoint for drafting prose (Ollama: `http://localhost:11434/v1`) | unset |
 | `KB_LLM_MODEL` | model name at that endpoint | unset |
 | `KB_LLM_API_KEY` | API key for that endpoint (Ollama ignores it) | unset |
+| `KB_MCP_TIMEOUT` | seconds one `kb mcp` tool call may run before it is abandoned with an error | `60` |
+| `KB_MCP_TOKEN` | bearer token `kb mcp --http` requires (needed to listen on anything but localhost) | unset |
+| `KB_LOG_LEVEL` | log level of `kb mcp` (Haystack, the store, the MCP SDK): `DEBUG` … `ERROR` | `WARNING` |
 
 Every path under `$KB_HOME` is a property of `Settings`, so the layout is spelled once (tests point the embedding
 cache of every home at one shared file; see `tests/conftest.py`).
@@ -45,6 +48,9 @@ EMBED_BATCH = 8
 `bench/ingest_speed.py --docs 4` against 64, same run, engine passages/s 16.2 → 17.6 on two threads and 9.3 → 10.1 on
 one, peak RSS 1.38 → 0.80 GB (sentence-transformers sorts passages by length, so a batch pads little either way).
 On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BATCH."""
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _default_dtype() -> str:
@@ -85,6 +91,9 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
+    mcp_timeout: float = 60.0
+    mcp_token: str | None = None
+    log_level: str = "WARNING"
 
     def __post_init__(self) -> None:
         if self.embed_dtype not in ("bfloat16", "float32"):
@@ -95,6 +104,10 @@ class Settings:
                 raise ConfigError(f"{var}={value}; it must be a positive integer")
         if self.inbox_poll <= 0:
             raise ConfigError(f"KB_INBOX_POLL={self.inbox_poll}; it must be a positive number of seconds")
+        if self.mcp_timeout <= 0:
+            raise ConfigError(f"KB_MCP_TIMEOUT={self.mcp_timeout}; it must be a positive number of seconds")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(f"KB_LOG_LEVEL={self.log_level!r}; valid values: {', '.join(LOG_LEVELS)}")
 
     # the $KB_HOME layout -----------------------------------------------------------------------------------
 
@@ -205,4 +218,7 @@ class Settings:
             llm_url=pick("llm_url", "KB_LLM_URL"),  # type: ignore[arg-type]
             llm_model=pick("llm_model", "KB_LLM_MODEL"),  # type: ignore[arg-type]
             llm_api_key=pick("llm_api_key", "KB_LLM_API_KEY"),  # type: ignore[arg-type]
+            mcp_timeout=number("mcp_timeout", "KB_MCP_TIMEOUT", 60.0, float),
+            mcp_token=pick("mcp_token", "KB_MCP_TOKEN"),  # type: ignore[arg-type]
+            log_level=str(pick("log_level", "KB_LOG_LEVEL", "WARNING")).upper(),
         )

@@ -20,7 +20,9 @@ def test_death_row_phenomenon_finds_soering_with_pinpoint_citation(sample_kb):
     assert hit.citation == f"Soering v. the United Kingdom, no. 14038/88, § {hit.paragraph}, 7 July 1989"
     assert "death row" in hit.text.lower()
     assert hit.text.startswith(f"{hit.paragraph}.")
-    assert hit.url and hit.url.startswith("file://") and hit.url.endswith("HEJUD-14038-88.json.gz")
+    # no HUDOC itemid in the corpus record: HUDOC's search by its application number, never a file of the server
+    assert hit.url == "https://hudoc.echr.coe.int/eng#%7B%22appno%22:[%2214038/88%22]%7D"
+    assert hit.source_file == "echr/JUDGMENT/HEJUD-14038-88.json.gz"
 
 
 def test_grand_chamber_citation_and_hudoc_link(sample_kb):

@@ -65,10 +65,12 @@ def test_search_shows_cards_with_pinpoint_citation_highlight_and_coverage(app: A
     assert any(b.label == "Source" for b in app.main.get("link_button"))
 
 
-def test_a_local_source_file_is_offered_as_a_download_not_a_dead_file_link(app: AppTest) -> None:
-    search(app, "expulsion real risk of torture non-refoulement")  # the HEJUD judgments' source is a corpus file
+def test_source_opens_hudoc_and_the_local_file_is_a_download_beside_it(app: AppTest) -> None:
+    search(app, "expulsion real risk of torture non-refoulement")  # the HEJUD judgments carry no HUDOC itemid
     assert not app.exception
-    assert not any(b.proto.url.startswith("file:") for b in app.main.get("link_button"))
+    links = [b.proto.url for b in app.main.get("link_button")]
+    assert links and all(u.startswith("https://") for u in links), links
+    assert any(u.startswith("https://hudoc.echr.coe.int/eng#") and "appno" in u for u in links), links
     assert any(d.label == "Source file" for d in app.main.get("download_button"))
 
 

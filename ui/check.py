@@ -20,7 +20,9 @@ STATUS_LABELS = {
     "pinpoint_missing": "❌ pinpoint missing",
     "date_mismatch": "❌ date mismatch",
     "name_number_mismatch": "❌ name / number mismatch",
+    "quote_differs": "❌ quotation differs",
     "quote_not_found": "❌ quotation not found",
+    "ambiguous": "⚠️ ambiguous",
     "not_in_corpus": "⚠️ cannot verify",
 }
 

@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from kb.safe_text import html_text, http_url
 from kb.settings import Settings
@@ -86,19 +84,16 @@ def source_roots(settings: Settings) -> list[Path]:
     return [p for p in (settings.corpus, settings.drop, settings.uploads) if p is not None]
 
 
-def source_button(container, url: str | None, key: str, roots: Iterable[Path] = ()) -> None:
-    """HUDOC and publishers' pages open as links; a local source file (the corpus, an upload) is offered as a
-    download instead, because a browser will not open a file:// link from a web page. Only http(s) links and
-    files under `roots` are offered."""
-    if not url:
-        return
-    if not url.startswith("file://"):
-        link = http_url(url)
-        if link:
-            container.link_button("Source", link)
-        return
-    path = Path(url2pathname(urlparse(url).path))
-    if servable(path, roots):
+def source_button(container, url: str | None, key: str, source: Path | None = None,
+                  roots: Iterable[Path] = ()) -> None:
+    """"Source" opens the document's page (HUDOC, the treaty body, Find Case Law, the publisher: the same link the
+    CLI and the MCP tools give); the file it was read from (the corpus, an upload) is offered as a download beside
+    it, because a browser will not open a file:// link from a web page. Only http(s) links and files under `roots`
+    are offered."""
+    link = http_url(url)
+    if link:
+        container.link_button("Source", link)
+    if source is not None and servable(source, roots):
         # read on click, not on every rerun: a report PDF is megabytes
-        container.download_button("Source file", data=partial(path.read_bytes), file_name=path.name,
+        container.download_button("Source file", data=partial(source.read_bytes), file_name=source.name,
                                   key=key, on_click="ignore")

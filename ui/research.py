@@ -182,7 +182,8 @@ def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
         open_col.button("Open in document", key=f"open_{rank}_{hit.chunk_id}", on_click=open_document,
                         args=(hit.doc_id, hit.paragraph))
         matters_ui.add_button(add_col, hit, key=f"add_{rank}_{hit.chunk_id}")
-        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}", roots=source_roots(kb.settings))
+        source_button(link_col, hit.url, key=f"src_{rank}_{hit.chunk_id}", source=kb.local_source(hit.source_file),
+                      roots=source_roots(kb.settings))
 
 
 def open_document(doc_id: str, paragraph: str | None) -> None:
@@ -203,7 +204,8 @@ def document_page(kb: KnowledgeBase) -> None:
         meta = view.metadata
         heading(st, meta.get("title") or doc_id)
         st.code(meta["citation"], language=None, wrap_lines=True)
-        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}", roots=source_roots(kb.settings))
+        source_button(st, meta.get("url"), key=f"src_doc_{doc_id}", source=kb.local_source(meta.get("source_file")),
+                      roots=source_roots(kb.settings))
         with st.expander("Metadata"):
             st.json({k: v for k, v in meta.items() if v not in (None, [], {}, "")}, expanded=True)
         context = st.slider("Paragraphs either side", 1, 20, 3, key="doc_context")

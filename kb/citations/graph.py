@@ -45,6 +45,7 @@ from ingest.loaders.echr import load as load_echr
 from ingest.model import BadInputError, SourceDocument
 from kb.atomic import atomic_move
 from kb.errors import GraphOutdatedError
+from legal.citations import parse_pinpoints as expand_pinpoints
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
@@ -63,7 +64,6 @@ PINPOINT = re.compile(rf"§§?\s*({PARAGRAPH_NUMBERS})")
 SEGMENT_SPLIT = re.compile(r";\s*|\(|\)|,\s+and\s+(?=[A-Z])")
 IBID = re.compile(r"^(?:see\s*,?\s*)?(?:also\s+)?(?:ibid|idem)\b", re.I)
 NAME_END = re.compile(r"\s*(?:\[GC\]|\[dec\.\]|\(dec\.\))*\s*,\s*(?:cited above|nos?\.|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})")
-MAX_RANGE = 60
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, title TEXT, date TEXT, doc_type TEXT);
@@ -139,24 +139,7 @@ def find_date(text: str) -> str | None:
 def parse_pinpoints(text: str) -> tuple[str, ...]:
     """`§§ 124-133` → 124…133; `§§ 115-16` → 115, 116; `§§ 90 and 91` → 90, 91."""
     match = PINPOINT.search(text)
-    if not match:
-        return ()
-    out: list[int] = []
-    for part in re.split(r"\s*(?:,|and)\s*", match.group(1)):
-        bounds = re.split(r"\s*[-–‑]\s*", part.strip())
-        if not bounds[0].isdigit():
-            continue
-        start = int(bounds[0])
-        end = start
-        if len(bounds) == 2 and bounds[1].isdigit():
-            tail = bounds[1]
-            end = int(tail)
-            if end < start and len(tail) < len(bounds[0]):
-                end = int(bounds[0][: len(bounds[0]) - len(tail)] + tail)
-            if not 0 <= end - start <= MAX_RANGE:
-                end = start
-        out.extend(range(start, end + 1))
-    return tuple(str(n) for n in dict.fromkeys(out))
+    return expand_pinpoints(match.group(1)) if match else ()
 
 
 def extract(text: str) -> list[RawCitation]:

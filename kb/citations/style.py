@@ -9,9 +9,14 @@ Reports by printed paragraph and printed page: `OHCHR, Assessment … (31 August
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from datetime import date as Date
-from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import quote
+
+from kb.safe_text import http_url
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
@@ -146,17 +151,49 @@ def prc_citation(payload: dict) -> str:
     return ", ".join(p for p in [head, article] if p) + f" ({original})"
 
 
-def source_link(payload: dict, corpus: Path | None) -> str | None:
-    """HUDOC or the publisher's page when known; the source file otherwise."""
-    if payload.get("url"):
-        return str(payload["url"])
-    source_file = payload.get("source_file")
-    if not source_file:
+HUDOC = "https://hudoc.echr.coe.int/eng"
+_ITEMID = re.compile(r"\d{3}-\d+")
+_PROVENANCE = re.compile(r"(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{7,40}):(?P<path>[^\s*?]+)")
+
+
+def hudoc_link(doc_id: str, appno: list[str] | None) -> str | None:
+    """The HUDOC page of an ECtHR document: by its itemid (`001-57619`) when the record has one, else HUDOC's search
+    for its first application number (the corpus's `HEJUD-14038-88`, `CLIN-…`, `HECOM-…` carry no itemid; the search
+    lists the judgment, decisions and notes of that application)."""
+    if _ITEMID.fullmatch(doc_id or ""):
+        return f"{HUDOC}?i={doc_id}"
+    numbers = [a for a in appno or [] if a]
+    if not numbers:
         return None
-    path = Path(source_file)
-    if not path.is_absolute() and corpus is not None:
-        path = corpus / path
-    return path.resolve().as_uri() if path.is_absolute() else str(path)
+    return f"{HUDOC}#" + quote(json.dumps({"appno": [numbers[0]]}, separators=(",", ":")), safe=":/,[]")
+
+
+def provenance_link(source: str | None) -> str | None:
+    """The public page of a file the corpus copied from a repository snapshot (`owner/repo@commit:path`, as the
+    corpus records it), pinned to that commit so it shows the text that was ingested."""
+    m = _PROVENANCE.fullmatch(source or "")
+    return f"https://github.com/{m['repo']}/blob/{m['commit']}/{quote(m['path'])}" if m else None
+
+
+def source_link(payload: dict, folder_links: Mapping[str, str] = MappingProxyType({})) -> str | None:
+    """A page a person can open for the stored document, never a path on this machine: the record's own http(s) link
+    (HUDOC by itemid, the treaty body's page, Find Case Law by the judgment's FRBR URI, the report's publisher), else
+    HUDOC's search by application number for an ECtHR record without an itemid, else the public copy its
+    corpus folder was taken from (`folder_links`: corpus folder → base URL, the manifest's `[links]`) or the
+    record's own provenance. None for a lawyer's own upload: the app offers that file as a download instead.
+    Computed when read, so a store ingested before a rule was added gets the link without a re-ingest."""
+    own = http_url(payload.get("url"))
+    if own:
+        return own
+    if payload.get("source_kind") == "echr":
+        link = hudoc_link(str(payload.get("doc_id") or ""), payload.get("appno"))
+        if link:
+            return link
+    source_file = str(payload.get("source_file") or "")
+    for folder, base in folder_links.items():
+        if source_file.startswith(folder.rstrip("/") + "/"):
+            return http_url(base.rstrip("/") + "/" + quote(source_file[len(folder.rstrip("/")) + 1:]))
+    return provenance_link((payload.get("doc_extra") or {}).get("source"))
 
 
 DROPPED_WORDS = "dropped_smart_tagged_words"

@@ -4,176 +4,196 @@ stored sources.
 Why: studies of commercial legal AI found 17–33 % of answers with a hallucinated or misattributed authority. A
 brief is safe to file only when each citation names a real document, its name, number and date agree, its pinpoint
 exists and each quotation is the paragraph's own text. What the corpus does not hold is reported as "cannot verify"
-(`not_in_corpus`), never as verified.
+(`not_in_corpus`), never as verified; where the corpus holds several documents a citation could mean and nothing in
+it decides, the answer is `ambiguous`, never a silent choice.
 
-Forms recognised (found where they stand, in the body, in footnotes or inside a quoted judgment):
-- ECtHR: `Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008`, `Soering v The United Kingdom (1989) 11 EHRR 439,
-  para 91`, `Tomic v United Kingdom (application no. 17837/03) (dec.), 14 October 2003`, `Saadi, cited above,
-  §§ 124-133`, `ibid., § 45`. Dates, application numbers and pinpoints are read with the citation graph's own
-  patterns (`kb.citations.graph`), so the two agree on what a citation is.
-- UN treaty bodies: `Committee against Torture, General Comment No. 4 (2017), para. 12`, `CCPR General Comment
-  No. 20, § 9`.
-- UK neutral citations: `[2017] EWHC 1912 (Admin), [45]` or `… at [45]`.
-- PRC statutes: `《中华人民共和国监察法》第二十二条`, `监察法第22条`, `Article 22 of the Supervision Law`.
-
-Resolution goes through the store (each document's title, date, application numbers), not the corpus files, so
-the check answers for exactly what the knowledge base can show.
+Citations are read with the one grammar of `legal.citations` (the forms are listed there), in the body, in
+footnotes (DOCX footnotes and Markdown `[^n]` notes, read where their mark stands) and inside quoted judgments.
+Resolution goes through the store (each document's title, date, formation, application numbers), not the corpus
+files, so the check answers for exactly what the knowledge base can show:
+- ECtHR: the application number decides; a name, date or formation that disagrees with it is reported with what
+  the corpus says. Without a number, the name and the respondent state find the candidates and the citation's own
+  evidence chooses: its date or report year, `[GC]`, `(dec.)` or a decisions report (EHRR SE/CD, D.R.), `(no. 2)`,
+  `(Article 50)`. A bare name means the principal judgment: a numbered follow-up (`(no. 2)`), an Article 50,
+  revision or interpretation judgment is never taken for it, and of a Chamber and a Grand Chamber judgment on the
+  same application the Grand Chamber's is the principal one.
+- Quotations are graded by alignment (`legal.quotations`): verbatim or near passes; otherwise the words that are
+  not in the source are named and the paragraph where the text does occur is given.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from ingest.loaders.akn import neutral_citation_parts
-from ingest.loaders.statute_md import chinese_numeral
 from ingest.model import BadInputError
-from kb.citations.graph import (
-    APPNO,
-    DATE,
-    PARAGRAPH_NUMBERS,
-    REPORTER,
-    applicant_tokens,
-    find_date,
-    fold,
-    parse_pinpoints,
-)
 from kb.citations.style import cite, long_date
 from kb.errors import BriefError
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+from legal.citations import ROMAN, Citation, Scanner, applicant_tokens, fold, initials_only, state_key
+from legal.numerals import article_number
+from legal.quotations import Alignment, align, best_place, find_quotes, numbered_parts
 
-STATUSES = ("verified", "pinpoint_missing", "date_mismatch", "name_number_mismatch", "quote_not_found",
-            "not_in_corpus")
+STATUSES = ("verified", "not_in_corpus", "ambiguous", "name_number_mismatch", "date_mismatch", "pinpoint_missing",
+            "quote_differs", "quote_not_found")
 """`verified`, or the problem found; a citation with several problems reports the first in this order of checks:
-not in corpus, name/number, date, pinpoint, quotation."""
+not in corpus, ambiguous, name/number, date, pinpoint, quotation (`quote_differs`: the passage is at the pinpoint
+but the quotation changes its words; `quote_not_found`: the words are not at the pinpoint)."""
+CANNOT_VERIFY = ("not_in_corpus", "ambiguous")
+"""Statuses that say the check could not decide, as opposed to an error found in the brief."""
 
 BRIEF_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".xml")
-
-STATES = (
-    "Albania", "Andorra", "Armenia", "Austria", "Azerbaijan", "Belgium", "Bosnia and Herzegovina", "Bulgaria",
-    "Croatia", "Cyprus", "Czech Republic", "Czechia", "Denmark", "Estonia", "Finland", "France", "Georgia",
-    "Germany", "Greece", "Hungary", "Iceland", "Ireland", "Italy", "Latvia", "Liechtenstein", "Lithuania",
-    "Luxembourg", "Malta", "Republic of Moldova", "Moldova", "Monaco", "Montenegro", "Netherlands",
-    "North Macedonia", "former Yugoslav Republic of Macedonia", "Norway", "Poland", "Portugal", "Romania",
-    "Russian Federation", "Russia", "San Marino", "Serbia and Montenegro", "Serbia", "Slovak Republic", "Slovakia",
-    "Slovenia", "Spain", "Sweden", "Switzerland", "Turkey", "Türkiye", "Ukraine", "United Kingdom", "UK",
-)
-"""Respondent states of the Council of Europe: `X v. <state>` is what tells a Strasbourg case from `R (X) v Home
-Secretary`."""
-STATE_ALIASES = {"uk": "united kingdom", "russian federation": "russia", "turkiye": "turkey", "czechia":
-                 "czech republic", "slovak republic": "slovakia", "moldova": "republic of moldova",
-                 "former yugoslav republic of macedonia": "north macedonia"}
-
-_STATE = "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in STATES), key=len, reverse=True))
-_WORD = r"[A-Z][\w’'\-]*\.?"
-CASE_NAME = re.compile(
-    rf"(?P<name>{_WORD}(?:\s+(?:and|and\s+Others|of|de|van|von|der|la|le|el|al|bin|{_WORD}))*"
-    rf"(?:\s+\([^()]{{1,40}}\))?)\s+v\.?\s+(?P<state>(?:[Tt]he\s+)?(?:{_STATE}))\b")
-_LEADING_WORDS = re.compile(r"^(?:(?:In|See|Also|Cf|Cf\.|The|Case|Of|Judgment|Decision|Compare|Contrast|And|"
-                            r"But|As|Following|Unlike|Like|Per|Both|Where|While|Whereas|After|Before|Since|"
-                            r"Under|Applying|Citing|ECtHR|Court|Strasbourg|Grand|Chamber)\s+)+")
-_TAIL_PART = re.compile(
-    r"\s*[,;:]?\s*[(\[]?\s*(?:"
-    r"\[GC\]|\(dec\.\)|\[dec\.\]|dec\.|GC"
-    r"|(?:[Aa]pplication\s+)?[Nn]os?\.?\s*\d{1,6}/\d{2}(?:\s*(?:,|and)\s*(?:no\.\s*)?\d{1,6}/\d{2})*"
-    rf"|§§?\s*{PARAGRAPH_NUMBERS}|(?:at\s+)?para(?:graph)?s?\.?\s*{PARAGRAPH_NUMBERS}"
-    r"|(?:an?\s+)?(?:admissibility\s+)?(?:decision|judgment)\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}"
-    rf"|{DATE.pattern}|{REPORTER.pattern}"
-    r"|\(\d{4}\)\s*\d+\s*EHRR\s*(?:CD\s*)?\d+|\[\d{4}\]\s*ECHR\s*\d+|\(\d{4}\)"
-    r"|cited\s+above|§§?\s*\d+|ibid\.?"
-    r")\s*[)\]]?")
-SHORT_FORM = re.compile(
-    rf"(?P<name>{_WORD}(?:\s+(?:and|{_WORD})){{0,4}})\s*(?:\[GC\]\s*)?(?:,\s*|\(\s*)cited\s+above")
-IBID = re.compile(rf"\b(?:[Ii]bid|[Ii]dem)\b\.?(?:,?\s*(?:§§?|para(?:graph)?s?\.?)\s*{PARAGRAPH_NUMBERS})?")
-PARA_WORD = re.compile(r"\b(?:at\s+)?para(?:graph)?s?\.?\s*(?=\d)")
-
-UN_COMMITTEES = {
-    "CAT": ("committee against torture", "cat"),
-    "CCPR": ("human rights committee", "hrc", "ccpr"),
-    "CESCR": ("committee on economic, social and cultural rights", "cescr"),
-    "CERD": ("committee on the elimination of racial discrimination", "cerd"),
-    "CEDAW": ("committee on the elimination of discrimination against women", "cedaw"),
-    "CRC": ("committee on the rights of the child", "crc"),
-    "CRPD": ("committee on the rights of persons with disabilities", "crpd"),
-    "CMW": ("committee on migrant workers", "cmw"),
-    "CED": ("committee on enforced disappearances", "ced"),
-}
-_COMMITTEE = "|".join(re.escape(n) for names in UN_COMMITTEES.values() for n in sorted(names, key=len, reverse=True))
-UN_CITATION = re.compile(
-    rf"(?:(?P<committee>{_COMMITTEE})(?:[’']s)?[,\s]+(?:\(\s*)?)?"
-    r"(?P<kind>General\s+Comment|General\s+Recommendation|GC|GR)\s+(?:No\.?\s*)?(?P<number>\d{1,3})"
-    r"(?:\s*\((?P<year>\d{4})\))?"
-    rf"(?:\s+(?:of|by)\s+the\s+(?P<committee_after>{_COMMITTEE}))?"
-    rf"(?:[^.;\n]{{0,120}}?(?:§§?|paras?\.|paragraphs?)\s*(?P<paras>{PARAGRAPH_NUMBERS}))?", re.I)
-UK_CITATION = re.compile(
-    r"\[(?P<year>\d{4})\]\s+(?P<court>UKSC|UKHL|UKPC|EWCA|EWHC|EWCOP|EWFC)\s+(?:(?P<div>Civ|Crim)\s+)?"
-    r"(?P<number>\d+)(?:\s*\((?P<bracket>[A-Za-z]+)\))?"
-    r"(?:,?\s*(?:at\s+)?(?:\[(?P<pin>\d+)\]|para(?:graph)?s?\.?\s*(?P<pin2>\d+)))?")
-PRC_LAWS = {
-    "Supervision Law": "监察法", "Criminal Procedure Law": "刑事诉讼法", "Criminal Law": "刑法",
-    "Extradition Law": "引渡法", "National Security Law": "国家安全法", "Counter-Espionage Law": "反间谍法",
-    "Counterespionage Law": "反间谍法", "Counter-Terrorism Law": "反恐怖主义法", "Counterterrorism Law": "反恐怖主义法",
-    "International Criminal Judicial Assistance Law": "国际刑事司法协助法", "Law on Supervisors": "监察官法",
-    "Hong Kong National Security Law": "香港特别行政区维护国家安全法",
-}
-_ZH_LAW = "|".join(sorted(set(PRC_LAWS.values()) | {"看守所条例"}, key=len, reverse=True))
-_EN_LAW = "|".join(sorted((re.escape(k) for k in PRC_LAWS), key=len, reverse=True))
-PRC_CITATION = re.compile(
-    rf"《?(?:中华人民共和国)?(?P<zh>{_ZH_LAW})》?\s*(?:[（(](?P<zh_year>\d{{4}})年?[）)])?\s*第(?P<zh_art>[零〇一二三四五六七八九十百千\d]+)条"
-    rf"|Article\s+(?P<en_art1>\d+)\s+of\s+the\s+(?:PRC\s+|Chinese\s+)?(?P<en1>{_EN_LAW})"
-    rf"|(?:PRC\s+)?(?P<en2>{_EN_LAW})(?:\s+of\s+the\s+PRC)?(?:\s*\((?P<en_year>\d{{4}})\))?,?\s+(?:Article|Art\.)\s+(?P<en_art2>\d+)",
-    re.I)
-QUOTE = re.compile(r"“(?P<a>[^“”]{20,}?)”|\"(?P<b>[^\"]{20,1500}?)\"|‘(?P<c>[^‘’]{40,}?)’(?!\w)")
-_QUOTE_NUMBER = re.compile(r"^\s*(\d{1,4})\.\s+")
-_GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|…|\.\s?\.\s?\.|\[[^\]]{0,40}\]")
-MIN_QUOTE_WORDS = 5
-QUOTE_MATCH = 0.85
-"""Share of a quotation's words that must appear, in runs, in the paragraph: tolerates the words the corpus's
-HUDOC conversion dropped (country and city names) and a lawyer's small alterations, not a different passage."""
-PRECEDING_QUOTE_WINDOW = 400
-"""A quotation after a citation is attributed to it when it starts within this many characters (`Soering … The
-Court observed (paragraph 113): “…”`); further away the text has usually moved on to another speaker."""
-_CITATION_LEAD = re.compile(r"[\s,;:.)\]”\"’]*(?:\(|\[)?\s*(?:see\s*,?\s*)?(?:also\s+)?(?:e\.g\.\s*,?\s*)?"
-                            r"(?:in\s+)?")
-"""What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`."""
+MAX_BRIEF_CHARS = 2_000_000
+"""Text a brief may hold (about 1,000 pages); the grammar reads it in linear time, and this bounds that time."""
+MAX_CITATIONS = 3_000
+"""Citations one check resolves. The longest UK judgment in the corpus has ~400; a text with more is not a brief
+(or is many): it is refused with a message rather than left to run for minutes."""
 
 
 # The brief ---------------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Note:
+    """A footnote read where its mark stands: its text occupies [start, end) of the block's text."""
+
+    start: int
+    end: int
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Block:
-    """A paragraph of the brief; `line` is its first line (text files, PDF) or its paragraph number (DOCX)."""
+    """A paragraph of the brief.
+
+    `line`: where a reader finds it — the line it starts on (text, Markdown), the Word paragraph's number (DOCX),
+    the judgment's own paragraph number `[N]` (a UK judgment in Akoma Ntoso; 0 before its first), the paragraph's
+    number in reading order (PDF). `number`: the brief's own paragraph number when it numbers its paragraphs.
+    """
 
     text: str
     line: int
+    style: str = "line"
+    """`line`, `paragraph` (DOCX), `judgment` (UK XML), `page` (PDF)."""
+    number: str | None = None
+    notes: tuple[Note, ...] = ()
+    page: int | None = None
+
+    def note_at(self, offset: int) -> Note | None:
+        return next((n for n in self.notes if n.start <= offset < n.end), None)
 
     def line_at(self, offset: int) -> int:
-        return self.line + self.text.count("\n", 0, offset)
+        if note := self.note_at(offset):
+            return note.line
+        if self.style == "line":
+            return self.line + self.text.count("\n", 0, offset)
+        return self.line
+
+    def where(self, offset: int) -> str:
+        """The location a lawyer can go to: `line 12`, `paragraph 14 (¶ 5)`, `[51]`, `footnote 3 (line 40)`."""
+        note = self.note_at(offset)
+        line = self.line_at(offset)
+        if self.style == "judgment":
+            place = f"[{self.number}]" if self.number else "before [1]"
+        elif self.style == "page":
+            place = f"p. {self.page}, paragraph {line}" if self.page else f"paragraph {line}"
+        else:
+            place = f"{self.style} {line}" + (f" (¶ {self.number})" if self.number and not note else "")
+        return f"footnote {note.label} ({place})" if note else place
+
+
+_EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*_])")
+"""Markdown emphasis marks (`*Saadi v. Italy* [GC]`): read without them, as a reader sees the text."""
+_OWN_NUMBER = re.compile(r"^\s*(?:\[\s*)?(\d{1,4})[.)\]]\s")
+_MD_NOTE_MARK = re.compile(r"\[\^([\w-]{1,20})\]")
+_MD_NOTE_DEF = re.compile(r"^\[\^([\w-]{1,20})\]:\s?(.*)$")
+
+
+def _numbered(blocks: list[Block]) -> list[Block]:
+    """Each block with the brief's own paragraph number: its own (`12.`), else that of the numbered paragraph it
+    continues (a quotation set out under it); a heading starts afresh."""
+    out, current = [], None
+    for b in blocks:
+        if b.number is None and b.style != "judgment":
+            if m := _OWN_NUMBER.match(b.text):
+                current = m.group(1)
+            elif b.text.lstrip().startswith("#"):
+                current = None
+            out.append(Block(b.text, b.line, b.style, current, b.notes, b.page))
+        else:
+            out.append(b)
+    return out
 
 
 def text_blocks(text: str) -> list[Block]:
-    """Blank-line separated paragraphs, each with the line it starts on."""
+    """Blank-line separated paragraphs, each with the line it starts on; Markdown footnotes (`[^3]: …`) are read at
+    their marks, so a quotation and the footnote that cites it are read together, as a reader does."""
+    lines = [_EMPHASIS.sub("", line) for line in text.splitlines()]
+    notes: dict[str, tuple[str, int]] = {}
+    body: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, 1):
+        if m := _MD_NOTE_DEF.match(line):
+            notes.setdefault(m.group(1), (m.group(2), number))
+            body.append((number, ""))
+        else:
+            body.append((number, line))
     blocks, current, start = [], [], 1
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in body:
         if line.strip():
             if not current:
                 start = number
             current.append(line)
         elif current:
-            blocks.append(Block("\n".join(current), start))
+            blocks.append(("\n".join(current), start))
             current = []
     if current:
-        blocks.append(Block("\n".join(current), start))
+        blocks.append(("\n".join(current), start))
+    used: set[str] = set()
+    out = []
+    for raw, start in blocks:
+        block_text, inserted = _inline_notes(raw, notes, used)
+        out.append(Block(block_text, start, "line", notes=inserted))
+    out += [Block(text, line, "line") for label, (text, line) in notes.items() if label not in used]
+    return _numbered(out)
+
+
+def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str]) -> tuple[str, tuple[Note, ...]]:
+    """`raw` with each footnote mark replaced by ` (<the note's text>)`; the notes' places in the new text."""
+    parts: list[str] = []
+    inserted: list[Note] = []
+    pos = length = 0
+    for m in _MD_NOTE_MARK.finditer(raw):
+        label = m.group(1)
+        if label not in notes:
+            continue
+        parts.append(raw[pos:m.start()])
+        length += m.start() - pos
+        note_text, note_line = notes[label]
+        piece = f" ({note_text})"
+        inserted.append(Note(length + 2, length + len(piece) - 1, label, note_line))
+        parts.append(piece)
+        length += len(piece)
+        pos = m.end()
+        used.add(label)
+    parts.append(raw[pos:])
+    return "".join(parts), tuple(inserted)
+
+
+def _refuse_long(path: Path | str, blocks: list[Block]) -> list[Block]:
+    chars = sum(len(b.text) for b in blocks)
+    if chars > MAX_BRIEF_CHARS:
+        raise BriefError(f"{path}: {chars:,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 pages); "
+                         "check it in parts")
     return blocks
 
 
 def read_brief(path: Path) -> list[Block]:
-    """The brief's paragraphs with line numbers. Text and Markdown: the line a paragraph starts on; DOCX: the Word
-    paragraph's number (what the annotated copy's comments are anchored to); PDF and XML (a UK judgment in Akoma
-    Ntoso): the paragraph's number in reading order, as the ingest loaders split them."""
+    """The brief's paragraphs with their locations (`Block.line`). Every format goes through the ingest's own
+    defences first: the size limit, and for DOCX the zip-bomb and element-count checks."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -183,194 +203,258 @@ def read_brief(path: Path) -> list[Block]:
                          f"{', '.join(BRIEF_SUFFIXES)}")
     try:
         if suffix == ".docx":
-            import docx
-
-            try:
-                document = docx.Document(str(path))
-            except Exception as exc:  # python-docx raises several unrelated types for a damaged package
-                raise BriefError(f"{path}: not a readable DOCX file ({type(exc).__name__}); re-save it from "
-                                 "Word") from None
-            return [Block(" ".join(p.text.split()), i) for i, p in enumerate(document.paragraphs, 1)
-                    if p.text.strip()]
+            return _refuse_long(path, _docx_blocks(path))
         if suffix in (".pdf", ".xml"):
-            from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
-
-            doc = loader_for(FORMAT_BY_SUFFIX[suffix])(path, str(path), "brief")[0]
-            return [Block(" ".join(p.text.split()), i) for i, p in enumerate(doc.paragraphs, 1) if p.text.strip()]
+            return _refuse_long(path, _loader_blocks(path, suffix))
         from ingest.loaders.common import read_text
 
-        return text_blocks(read_text(path))
+        text = read_text(path)
+        if len(text) > MAX_BRIEF_CHARS:
+            raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
+                             "pages); check it in parts")
+        return text_blocks(text)
     except BadInputError as exc:
         raise BriefError(str(exc)) from None
+
+
+def _loader_blocks(path: Path, suffix: str) -> list[Block]:
+    """A PDF or a UK judgment through the ingest loader. A judgment's paragraph is located by its own number `[N]`
+    (the loader's extra blocks, e.g. a quotation set out under it, keep that number)."""
+    from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
+
+    doc = loader_for(FORMAT_BY_SUFFIX[suffix])(path, str(path), "brief")[0]
+    out: list[Block] = []
+    if suffix == ".xml":
+        current: str | None = None
+        for p in doc.paragraphs:
+            if p.section == "footnote":
+                out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
+                continue
+            current = p.number or current
+            if p.text.strip():
+                out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
+        return out
+    for i, p in enumerate(doc.paragraphs, 1):
+        if p.text.strip():
+            out.append(Block(p.text, i, "page", page=p.page if isinstance(p.page, int) else None))
+    return _numbered(out)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _open_docx(path: Path):
+    """The Word document after the ingest's checks: size, ZIP signature, zip bomb, element count."""
+    from ingest.loaders.common import check_docx_parts, check_zip, read_bytes
+
+    data = read_bytes(path)
+    if not data.startswith(b"PK"):
+        raise BriefError(f"{path}: not a readable DOCX file (no ZIP signature); re-save it from Word")
+    check_docx_parts(path, check_zip(path, data))
+    import docx
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several unrelated types for a damaged package
+        raise BriefError(f"{path}: not a readable DOCX file ({type(exc).__name__}); re-save it from Word") from None
+
+
+def _docx_notes(document) -> dict[str, str]:
+    """Footnote id → its text, from the footnotes part (python-docx has no API for it)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from lxml import etree
+
+    for rel in document.part.rels.values():
+        if rel.reltype == RELATIONSHIP_TYPE.FOOTNOTES and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob, etree.XMLParser(resolve_entities=False, huge_tree=False))
+            return {n.get(f"{_W}id"): " ".join("".join(t.text or "" for t in n.iter(f"{_W}t")).split())
+                    for n in root.iter(f"{_W}footnote") if int(n.get(f"{_W}id") or 0) > 0}
+    return {}
+
+
+def _docx_blocks(path: Path) -> list[Block]:
+    """Word paragraphs by number (what the annotated copy's comments are anchored to), with their footnotes read
+    where the footnote marks stand."""
+    document = _open_docx(path)
+    notes = _docx_notes(document)
+    out: list[Block] = []
+    heading = False
+    for i, p in enumerate(document.paragraphs, 1):
+        pieces: list[str] = []
+        inserted: list[Note] = []
+        length = 0
+        for el in p._p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}footnoteReference"):
+            if el.tag == f"{_W}t":
+                piece = el.text or ""
+            elif el.tag == f"{_W}footnoteReference":
+                label = el.get(f"{_W}id") or ""
+                note = notes.get(label, "")
+                piece = f" ({note})"
+                inserted.append(Note(length + 2, length + len(piece) - 1, label, i))
+            else:
+                piece = " "
+            pieces.append(piece)
+            length += len(piece)
+        text = "".join(pieces)
+        style = p.style.name if p.style is not None else ""
+        heading = style.startswith(("Heading", "Title"))
+        if text.strip():
+            out.append(Block(text, i, "paragraph", notes=tuple(inserted),
+                             number=None if heading else _own_number(out, text)))
+    return out
+
+
+def _own_number(previous: list[Block], text: str) -> str | None:
+    if m := _OWN_NUMBER.match(text):
+        return m.group(1)
+    return previous[-1].number if previous else None
 
 
 # Finding citations -------------------------------------------------------------------------------------------------
 
 @dataclass
 class Found:
-    """One citation as written, before it is checked."""
+    """One citation as written, with where it stands and the quotations attributed to it."""
 
-    text: str
-    line: int
+    citation: Citation
     block: int
-    start: int
-    end: int
-    kind: str
-    """`echr`, `un`, `uk`, `prc`."""
-    form: str = "full"
-    """`full`, `short` (`X, cited above`), `ibid`."""
-    name: str | None = None
-    state: str | None = None
-    appnos: tuple[str, ...] = ()
-    date: str | None = None
-    year: int | None = None
-    year_exact: bool = True
-    """False for an EHRR report year `(1980) 2 EHRR 305`: the judgment is of that year or up to two years before."""
-    decision: bool = False
-    grand_chamber: bool = False
-    paragraphs: tuple[str, ...] = ()
-    key: str | None = None
-    """UN `CAT-GC-4`, UK doc id, PRC Chinese statute name."""
+    line: int
+    where: str
     quotes: list[str] = field(default_factory=list)
+    quote_group: list[int] = field(default_factory=list)
+    """Indexes (in the brief's list) of citations sharing this citation's quotations: the notes under one mark
+    group (`…”[^3][^4]`); a quotation verified in any of them is verified."""
+
+    @property
+    def text(self) -> str:
+        return self.citation.text
 
 
-def _pinpoints(text: str) -> tuple[str, ...]:
-    return parse_pinpoints(PARA_WORD.sub("§ ", text))
+_LEAD = re.compile(r"[\s,;:)\]”\"’]{0,4}(?:\.(?=\s{0,2}[(\[]))?\s{0,2}(?:[(\[]\s{0,2})?(?:[Ss]ee\s{0,2},?\s{0,2})?"
+                   r"(?:also\s{1,2})?(?:e\.g\.\s{0,2},?\s{0,2})?(?:in\s{1,2})?")
+"""What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`, `in`; not a
+full stop and a new sentence (`“…”. In Kurt v Turkey the Court said` starts another attribution)."""
+PRECEDING_QUOTE_WINDOW = 300
+"""A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
+it when it starts within this many characters; past a sentence end the text has moved on."""
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z“‘\"(])|\n")
 
 
-def _year(tail: str) -> tuple[int | None, bool]:
-    if m := re.search(r"ECHR\s+(\d{4})|\[(\d{4})\]\s*ECHR|Reports[^\d]{0,40}(\d{4})-", tail):
-        return int(next(g for g in m.groups() if g)), True
-    if m := re.search(r"\((\d{4})\)\s*\d+\s*EHRR", tail):
-        return int(m.group(1)), False
-    if m := re.search(r"\((\d{4})\)", tail):
-        return int(m.group(1)), True
-    return None, True
-
-
-def _as_written(text: str) -> str:
-    """The citation's text on one line, without the closing bracket of the parenthesis it stands in."""
-    text = " ".join(text.split()).rstrip(" ,;([")
-    while text and text[-1] in ")]" and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "["):
-        text = text[:-1].rstrip(" ,;")
-    return text
-
-
-def _clean_name(name: str) -> str:
-    name = _LEADING_WORDS.sub("", name.strip())
-    return re.sub(r"\s+", " ", name).strip(" ,")
-
-
-def _tail_end(text: str, start: int) -> int:
-    """Where the citation that starts before `start` ends: after its run of citation parts (`[GC]`, `no. …`,
-    `§ …`, a date, a report reference), before the prose that follows."""
-    end = start
-    while (part := _TAIL_PART.match(text, end)) and part.end() > end:
-        end = part.end()
-    return end
-
-
-def _echr(block: Block, index: int) -> Iterator[Found]:
+def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
+                   ) -> tuple[dict[int, list[str]], list[tuple[int, int]]]:
+    """Each quotation goes to the citation right after it (`“…” (Saadi, § 125)`), to the footnote(s) whose mark
+    follows it in the paragraph, or to a pinpointed citation before it in the same sentence (`the Court held in
+    Saadi, § 125, that “…”`: without the pinpoint, `in Dzhaksybergenov (supra) when it stated that “…”` is as often
+    another court speaking); citations inside a quotation are the quoted court's own. Returns the quotations of
+    each citation, and the spans of the quotations attributed."""
     text = block.text
-    taken: list[tuple[int, int]] = []
-    for m in CASE_NAME.finditer(text):
-        end = _tail_end(text, m.end())
-        tail = text[m.end():end]
-        name = _clean_name(m.group("name"))
-        if not name or name.lower() in {"the", "r"}:
-            continue
-        year, exact = _year(tail)
-        taken.append((m.start(), end))
-        yield Found(
-            text=_as_written(text[m.start() + m.group(0).index(name):end]), line=block.line_at(
-                m.start()), block=index, start=m.start(), end=end, kind="echr",
-            form="short" if "cited above" in tail else "full", name=name, state=" ".join(m.group("state").split()),
-            appnos=tuple(dict.fromkeys(APPNO.findall(tail))), date=find_date(tail),
-            year=year, year_exact=exact, decision=bool(re.search(r"dec\.|decision", tail)),
-            grand_chamber="GC" in tail, paragraphs=_pinpoints(tail))
-    for m in SHORT_FORM.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        end = _tail_end(text, m.end())
-        name = _clean_name(m.group("name"))
-        if not name:
-            continue
-        taken.append((m.start(), end))
-        yield Found(_as_written(text[m.start():end]), block.line_at(m.start()), index,
-                    m.start(), end, "echr", "short", name=name, paragraphs=_pinpoints(text[m.end():end]))
-    for m in IBID.finditer(text):
-        if any(s <= m.start() < e for s, e in taken) or not re.search(r"\d", m.group(0)):
-            continue
-        yield Found(_as_written(m.group(0)), block.line_at(m.start()), index, m.start(), m.end(), "ibid", "ibid",
-                    paragraphs=_pinpoints(m.group(0)))
+    out: dict[int, list[str]] = {}
+    spans: list[tuple[int, int]] = []
+    for q in find_quotes(text):
+        if block.note_at(q.start):
+            continue  # a quotation inside a footnote is the note's own business
+        after = [(i, c) for i, c in found if c.start >= q.end]
+        targets: list[int] = []
+        if after and after[0][1].start - q.end <= 40 and _LEAD.fullmatch(text, q.end, after[0][1].start):
+            targets = [after[0][0]]
+        if not targets:
+            mark = next((n for n in block.notes if n.start > q.end), None)
+            if mark is not None and not any(n.start > q.end and n.end < mark.start for n in block.notes):
+                group = [n for n in block.notes if n.start >= mark.start and not _text_between(text, mark, n)]
+                targets = [i for i, c in found if any(n.start <= c.start < n.end for n in group)]
+        if not targets:
+            before = [(i, c) for i, c in found if c.end <= q.start and q.start - c.end <= PRECEDING_QUOTE_WINDOW
+                      and not block.note_at(c.start)]
+            if before and before[-1][1].paragraphs:
+                i, c = before[-1]
+                if not _SENTENCE_BREAK.search(text, c.end, q.start) and not any(
+                        c.end <= o.start < q.start for _, o in found if o is not c):
+                    targets = [i]
+        for i in targets:
+            out.setdefault(i, []).append(q.text)
+        if targets:
+            spans.append((q.start, q.end))
+    return out, spans
 
 
-def _committee_code(name: str | None) -> str | None:
-    if not name:
-        return None
-    folded = name.lower()
-    return next((code for code, names in UN_COMMITTEES.items() if folded in names), None)
+def _text_between(text: str, first: Note, later: Note) -> bool:
+    """Whether words stand between two footnote marks (`…”[^3][^4]` has none: one group)."""
+    if later.start <= first.start:
+        return False
+    return bool(text[first.end + 1:later.start - 2].strip(" .,;)"))
 
 
-def _others(block: Block, index: int) -> Iterator[Found]:
-    text = block.text
-    for m in UN_CITATION.finditer(text):
-        code = _committee_code(m.group("committee") or m.group("committee_after"))
-        kind = "GR" if m.group("kind").lower().startswith(("general r", "gr")) else "GC"
-        paras = parse_pinpoints("§ " + m.group("paras")) if m.group("paras") else ()
-        yield Found(" ".join(m.group(0).split()), block.line_at(m.start()), index, m.start(), m.end(), "un",
-                    name=code, year=int(m.group("year")) if m.group("year") else None, paragraphs=paras,
-                    key=f"{kind}-{int(m.group('number'))}")
-    for m in UK_CITATION.finditer(text):
-        bracket = f" ({m.group('bracket')})" if m.group("bracket") else ""
-        neutral = f"[{m.group('year')}] {m.group('court')} {m.group('div') + ' ' if m.group('div') else ''}" \
-                  f"{m.group('number')}{bracket}"
-        parts = neutral_citation_parts(neutral)
-        pin = m.group("pin") or m.group("pin2")
-        yield Found(" ".join(m.group(0).split()), block.line_at(m.start()), index, m.start(), m.end(), "uk",
-                    name=neutral, key=parts[0] if parts else None, paragraphs=(pin,) if pin else ())
-    for m in PRC_CITATION.finditer(text):
-        if m.group("zh"):
-            law, article = m.group("zh"), m.group("zh_art")
-            number = int(article) if article.isdigit() else chinese_numeral(article)
-        else:
-            english = m.group("en1") or m.group("en2")
-            law = next(v for k, v in PRC_LAWS.items() if k.lower() == english.lower())
-            number = int(m.group("en_art1") or m.group("en_art2"))
-        year = m.group("zh_year") or m.group("en_year")
-        yield Found(" ".join(m.group(0).split()), block.line_at(m.start()), index, m.start(), m.end(), "prc",
-                    name=law, key=law, paragraphs=(str(number),), year=int(year) if year else None)
+_TITLE_PIN = re.compile(r"(?:\s*\([^()]{1,40}\))?(?:\s*,\s*cited\s+above)?\s*,\s*"
+                        r"(?:(?:para(?:graph)?\.?|§)\s*(?P<para>[\w.-]{1,12})(?:\s*\(p\.\s*\d{1,4}\))?|p\.\s*(?P<page>\d{1,4}))")
 
 
-def _attach_quotes(block: Block, found: list[Found]) -> None:
-    """Each quotation goes to the citation right after it (`“…” (Saadi, § 125)`), else to the last one before it
-    (`the Court said at § 125: “…”`); citations inside the quotation are the quoted court's own."""
-    for m in QUOTE.finditer(block.text):
-        quote = next(g for g in m.groups() if g)
-        if len(quote.split()) < MIN_QUOTE_WORDS:
-            continue
-        after = [f for f in found if m.end() <= f.start and _CITATION_LEAD.fullmatch(block.text[m.end():f.start])]
-        before = [f for f in found if f.end <= m.start() <= f.end + PRECEDING_QUOTE_WINDOW]
-        target = after[0] if after else (before[-1] if before else None)
-        if target is not None:
-            target.quotes.append(quote)
+_NOTE_REST = re.compile(r"[\s.,;]+|<?https?://\S+>?")
+"""What may follow a title that makes up a footnote: its full stop and the link the export prints."""
 
 
-def find_citations(blocks: list[Block]) -> list[Found]:
-    """Every citation in the brief in reading order, each with the quotations attributed to it."""
+def _titled(text: str, titles: dict[str, str], notes: tuple[Note, ...] = ()) -> list[Citation]:
+    """Stored documents cited by title (`OHCHR, Assessment of human rights concerns … (31 August 2022), para. 48
+    (p. 15)`): each title found with `str.find`, so the cost is linear in the text for each title. A short title
+    counts with a pinpoint after it, or as the whole of a footnote (`About.`)."""
+    out = []
+    for title, doc_id in titles.items():
+        pos = text.find(title)
+        while pos >= 0:
+            end = pos + len(title)
+            pins: tuple[str, ...] = ()
+            m = _TITLE_PIN.match(text, end, min(len(text), end + 80))
+            if m:
+                pins = (m.group("para"),) if m.group("para") else ()  # a page is not a pinpoint the store numbers
+                end = m.end()
+            whole_note = any(n.start <= pos and end <= n.end and not text[n.start:pos].strip()
+                             and not _NOTE_REST.sub("", text[end:n.end]) for n in notes)
+            if not m and not whole_note and len(title) < MIN_TITLE_CHARS or (pos and text[pos - 1].isalnum()) or (
+                    end < len(text) and text[end].isalnum()):
+                pos = text.find(title, pos + 1)
+                continue  # a short title as a mere word, or a title inside a longer word
+            out.append(Citation("document", "full", pos, end, " ".join(text[pos:end].split()), name=title,
+                                key=doc_id, paragraphs=pins))
+            pos = text.find(title, end)
+    return out
+
+
+def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict[str, str] | None = None
+                   ) -> list[Found]:
+    """Every citation in the brief in reading order, each with the quotations attributed to it; `titles` (title →
+    doc id) are the stored documents cited by title."""
+    scanner = Scanner()
     out: list[Found] = []
     for index, block in enumerate(blocks):
-        found = sorted([*_echr(block, index), *_others(block, index)], key=lambda f: f.start)
-        _attach_quotes(block, found)
-        out.extend(found)
+        citations = scanner.scan(block.text)
+        if titles:
+            spans = [(c.start, c.end) for c in citations]
+            citations = sorted(citations + [t for t in _titled(block.text, titles, block.notes)
+                                            if not any(s < t.end and t.start < e for s, e in spans)],
+                               key=lambda c: c.start)
+        if len(out) + len(citations) > limit:
+            raise BriefError(f"more than {limit:,} citations: this is not one brief (or it is many); check it in "
+                             "parts")
+        attached, quoted = _attach_quotes(block, list(enumerate(citations)))
+        if quoted:  # the citations inside a quotation the brief attributes are the quoted court's, checked as text
+            keep = [i for i, c in enumerate(citations) if not any(s <= c.start < e for s, e in quoted)]
+            renumber = {old: new for new, old in enumerate(keep)}
+            citations = [citations[i] for i in keep]
+            attached = {renumber[i]: qs for i, qs in attached.items() if i in renumber}
+        base = len(out)
+        out.extend(Found(c, index, block.line_at(c.start), block.where(c.start)) for c in citations)
+        for i, quotes in attached.items():
+            group = [base + j for j, qs in attached.items() if qs is quotes or set(qs) & set(quotes)]
+            out[base + i].quotes = quotes
+            out[base + i].quote_group = sorted(set(group))
     return out
 
 
 # The corpus side ---------------------------------------------------------------------------------------------------
 
-def _state_key(state: str | None) -> str:
-    s = re.sub(r"^the\s+", "", " ".join(fold(state or "").split()))
-    return STATE_ALIASES.get(s, s)
+VARIANTS = {"article 50": re.compile(r"\((?:Article\s+50|[Jj]ust\s+[Ss]atisfaction)\)", re.I),
+            "revision": re.compile(r"\((?:[Rr]evision)\)"), "interpretation": re.compile(r"\([Ii]nterpretation\)"),
+            "preliminary objections": re.compile(r"\([Pp]reliminary [Oo]bjections?\)")}
+"""Judgments that are not the principal one on an application, told by their titles."""
 
 
 @dataclass
@@ -382,25 +466,71 @@ class Case:
     appnos: tuple[str, ...]
     states: tuple[str, ...]
     grand_chamber: bool
-    applicant: frozenset[str]
+    applicant: tuple[str, ...]
     payload: dict
+    core: tuple[str, ...] = ()
+    """The applicant's words outside any parenthesis: `Othman` of `Othman (Abu Qatada)`."""
 
     @property
     def label(self) -> str:
         return cite({**self.payload, "paragraph": None, "page": None, "section": None})
 
+    @property
+    def variant(self) -> str | None:
+        return next((name for name, pattern in VARIANTS.items() if pattern.search(self.title)), None)
 
-def applicant(name: str | None) -> list[str]:
-    """The words that identify the applicant of a cited case; initials written without stops, as UK judgments
-    write them (`MSS v Belgium`, `N v United Kingdom`), are read as the Court prints them (`M.S.S.`, `N.`)."""
-    dotted = re.sub(r"\b([A-Z]{1,4})\b(?![.’'])", lambda m: ".".join(m.group(1)) + ".", name or "")
-    return applicant_tokens(dotted)
+    @property
+    def number(self) -> int | None:
+        """`(no. 2)`, or the Roman numeral of an inter-state case (`Georgia v. Russia (II)`)."""
+        if m := re.search(r"\(nos?\.\s*(\d+)", self.title):
+            return int(m.group(1))
+        m = re.search(r"\((I{1,3}|IV|V|VI{1,3})\)", self.title)
+        return ROMAN[m.group(1)] if m else None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
 
 
-def _applicant_words(title: str) -> frozenset[str]:
-    applicant = re.split(r"\s+v\s*\.?\s+", fold(title))[0]
-    applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant)
-    return frozenset(applicant_tokens(applicant))
+def _case_applicant(title: str, core: bool = False) -> tuple[str, ...]:
+    applicant = re.split(r"\s+v\s*\.?\s+", title)[0]
+    applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant, flags=re.I)
+    if core:
+        applicant = re.sub(r"\([^)]*\)", " ", applicant)
+    return applicant_tokens(applicant)
+
+
+def _similar(a: str, b: str) -> bool:
+    """Spellings of one name (`Ponomaryov`, `Ponomarev`): equal, or at most one edit in six letters."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
+        return False
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def name_agrees(cited: tuple[str, ...], case: tuple[str, ...], loose: bool = False) -> bool:
+    """Whether a cited name names this applicant: its words are among the title's (`Othman` of `Othman (Abu
+    Qatada)`); a name of initials must be the same initials (`AS` is not `DMF a.s.`). `loose`, for a name checked
+    against the case its application number already found, asks only that a word of the name be a spelling of one
+    of the title's (`Anatoliy Ponomaryov and Vitaliy Ponomaryov` of `Ponomaryovi`; not `Chahal` of `Saadi`)."""
+    if not cited:
+        return False
+    if all(len(w) <= 4 and w.isalpha() for w in cited) and all(len(w) <= 4 for w in case) and (
+            len(cited) == len(case)):
+        return cited == case
+    if loose:
+        return any(_similar(w, c) for w in cited for c in case if len(w) > 2)
+    return set(cited) <= set(case)
+
+
+TITLE_KINDS_EXCLUDED = ("echr", "un", "national", "prc-law")
+"""Kinds the grammar cites by their own forms; every other stored document (a report, a campaign page, an upload) is
+cited by its title, as `kb.citations.style.cite` writes it."""
+MIN_TITLE_CHARS = 12
+"""A shorter title (`About`) is a word, not a citation, unless a pinpoint follows it (`About, para. 3`)."""
 
 
 class CorpusIndex:
@@ -411,10 +541,20 @@ class CorpusIndex:
         self.store = store
         self.cases: dict[str, Case] = {}
         self.by_appno: dict[str, list[str]] = {}
+        self.by_word: dict[str, list[str]] = {}
         self.doc_ids: dict[str, set[str]] = {}
         self._chunks: dict[str, list[StoredChunk]] = {}
         for kind in ("un", "national", "prc-law"):
             self.doc_ids[kind] = {d for d, _ in store.facet("doc_id", SearchFilters(source_kinds=(kind,)), 10**6)}
+        self.titles: dict[str, str] = {}
+        """Title → doc id of the documents cited by title (reports, campaign pages, a lawyer's uploads)."""
+        titled = tuple(k for k, _ in store.facet("source_kind", None, 100) if k not in TITLE_KINDS_EXCLUDED)
+        if titled:
+            for chunk in store.scroll(SearchFilters(source_kinds=titled)):
+                title = " ".join((chunk.payload.get("title") or "").split())
+                if len(title) >= 3:
+                    self.titles.setdefault(title, chunk.payload["doc_id"])
+            self.doc_ids["document"] = set(self.titles.values())
         cited = SearchFilters(source_kinds=("echr",), doc_types=("JUDGMENT", "DECISION"))
         ids = {d for d, _ in store.facet("doc_id", cited, 10**7)}
         firsts: dict[str, dict] = {}
@@ -426,12 +566,16 @@ class CorpusIndex:
             for chunk in store.scroll(SearchFilters(doc_ids=tuple(rest[start:start + 50]))):
                 firsts.setdefault(chunk.payload["doc_id"], chunk.payload)
         for doc_id, p in firsts.items():
+            p = {k: v for k, v in p.items() if k != "text"}
             case = Case(doc_id, p.get("title") or doc_id, p.get("date"), p.get("doc_type", ""),
-                        tuple(p.get("appno") or ()), tuple(_state_key(s) for s in p.get("respondent_state") or ()),
-                        bool(p.get("grand_chamber")), _applicant_words(p.get("title") or ""), p)
+                        tuple(p.get("appno") or ()), tuple(state_key(s) for s in p.get("respondent_state") or ()),
+                        bool(p.get("grand_chamber")), _case_applicant(p.get("title") or ""), p,
+                        _case_applicant(p.get("title") or "", core=True))
             self.cases[doc_id] = case
             for a in case.appnos:
                 self.by_appno.setdefault(a, []).append(doc_id)
+            for w in set(case.applicant):
+                self.by_word.setdefault(w, []).append(doc_id)
 
     def chunks(self, doc_id: str) -> list[StoredChunk]:
         if doc_id not in self._chunks:
@@ -443,7 +587,7 @@ class CorpusIndex:
         out: dict[str, str] = {}
         for c in self.chunks(doc_id):
             number = c.payload.get("paragraph")
-            if number and number not in out:
+            if number and str(number) not in out:
                 out[str(number)] = c.payload.get("text", "")
         return out
 
@@ -458,15 +602,63 @@ class CorpusIndex:
         return out
 
     def by_name(self, name: str, state: str | None) -> list[Case]:
-        tokens = set(applicant(name))
+        """The cases whose applicant the name names (`name_agrees`) against one of the respondent states cited;
+        when none does, the cases of the same state whose applicant's name is a spelling of it (`Ponomaryov` for
+        `Ponomaryovi`): the Court's own spellings of one name vary."""
+        tokens = applicant_tokens(name)
         if not tokens:
             return []
-        want = _state_key(state) if state else None
-        return [c for c in self.cases.values() if tokens <= c.applicant
-                and (not want or not c.states or want in c.states)]
+        parts = re.split(r"\s*(?:,|\band\b|&)\s*", state or "")  # `Belgium and Greece`, not `Bosnia and Herzegovina`
+        wanted = {state_key(s) for s in [state or "", *parts] if s.strip()}
+
+        def of_state(c: Case) -> bool:
+            return not wanted or not c.states or bool(wanted & set(c.states))
+
+        pool = self.by_word.get(tokens[-1], [])
+        exact = [c for d in pool if name_agrees(tokens, (c := self.cases[d]).applicant) and of_state(c)]
+        if exact or not state or initials_only(name) or len(tokens[-1]) < 6:
+            return exact
+        return [c for c in self.cases.values() if of_state(c) and c.applicant
+                and all(any(_similar(w, a) for a in c.applicant) for w in tokens)]
+
+    def prc_versions(self, key: str | None, name: str) -> list[str]:
+        """Stored versions of the statute a citation names (ids `PRC-<short title>[-<date>]`)."""
+        wanted = {re.sub(r"[《》\s]", "", (key or name)).replace("中华人民共和国", "")}
+        if not key:
+            wanted.add(re.sub(r"[《》\s]", "", name).replace("中华人民共和国", ""))
+        out = []
+        for doc_id in self.doc_ids.get("prc-law", set()):
+            short = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", doc_id.removeprefix("PRC-"))
+            short = re.sub(r"[《》\s]", "", short).replace("中华人民共和国", "")
+            if short in wanted or any(w and (w.endswith(short) and len(short) >= 2) for w in wanted if key is None
+                                      and re.search(r"[\u4e00-\u9fff]", w)):
+                out.append(doc_id)
+        if not out and not key:  # an English title outside the grammar's table: match the stored English titles
+            folded = fold(re.sub(r"\s+of\s+the\s+People[’']s\s+Republic\s+of\s+China", "", name, flags=re.I))
+            for doc_id in self.doc_ids.get("prc-law", set()):
+                chunks = self.chunks(doc_id)
+                english = (chunks[0].payload.get("doc_extra") or {}).get("english_title") if chunks else None
+                if english and fold(re.sub(r"\s+of\s+the\s+People[’']s\s+Republic\s+of\s+China", "", english,
+                                           flags=re.I)) == folded:
+                    out.append(doc_id)
+        return sorted(out)
 
 
 # Checking ----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class QuoteGrade:
+    """How one attributed quotation compares with its source."""
+
+    quote: str
+    grade: str
+    """`verbatim`, `near`, `differs`, `not_found` (at the pinpoint, or anywhere in the document without one), or
+    `translation` (an English quotation of a Chinese source: not compared)."""
+    missing: list[str] = field(default_factory=list)
+    """The quotation's words that are not in the source."""
+    found_at: str | None = None
+    """Where the text does occur, when that is not the pinpoint (`§ 88`)."""
+
 
 @dataclass
 class CheckedCitation:
@@ -485,46 +677,29 @@ class CheckedCitation:
     quote_found_at: list[str] = field(default_factory=list)
     """Where each quotation that is not at the pinpoint does occur in the document (`§ 125`), if anywhere."""
     url: str | None = None
+    where: str = ""
+    """The location in the brief's own terms: `line 12`, `paragraph 14 (¶ 5)`, `[51]`, `footnote 3 (…)`."""
+    quote_grades: list[QuoteGrade] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    """For `ambiguous`: the documents the citation could mean."""
+    start: int = field(default=0, repr=False)
+    end: int = field(default=0, repr=False)
+    block: int = field(default=0, repr=False)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None and v != [] or k in ("text", "doc_id")}
+        data = asdict(self)
+        for k in ("start", "end", "block"):
+            data.pop(k)
+        return {k: v for k, v in data.items() if v is not None and v != [] and v != "" or k in ("text", "doc_id")}
 
 
-def _words(text: str) -> list[str]:
-    """Folded words; hyphens joined (`ill-treatment`, `ill‑treatment` and the corpus's `illtreatment` agree)."""
-    return re.findall(r"\w+", fold(re.sub(r"(?<=\w)[-‑–](?=\w)", "", text.replace("’", "'"))))
-
-
-def quote_coverage(quote: str, text: str) -> float:
-    """Share of the quotation's words found, in runs, in `text`; `[…]`, `...` and bracketed insertions split the
-    quotation into fragments matched separately, so an omission or `[the Court]` costs nothing."""
-    source = _words(text)
-    total = matched = 0
-    for fragment in _GAP.split(_QUOTE_NUMBER.sub("", quote)):
-        words = _words(fragment)
-        if not words:
-            continue
-        total += len(words)
-        blocks = SequenceMatcher(None, source, words, autojunk=False).get_matching_blocks()
-        matched += sum(b.size for b in blocks if b.size >= 2 or len(words) == 1)
-    return matched / total if total else 0.0
-
-
-def _quote_parts(quote: str, pins: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """A quotation of several numbered paragraphs (`“113. … 114. …”`) as one part per paragraph; a quotation that
-    starts with its own number is checked against that paragraph rather than the citation's pinpoint."""
-    head = _QUOTE_NUMBER.match(quote)
-    if not head:
-        return [(quote, pins)]
-    first = int(head.group(1))
-    parts, rest, number = [], quote[head.end():], first
-    while True:
-        nxt = re.search(rf"\s{number + 1}\.\s+(?=\S)", rest)
-        if not nxt:
-            parts.append((rest, (str(number),)))
-            return parts
-        parts.append((rest[:nxt.start()], (str(number),)))
-        rest, number = rest[nxt.end():], number + 1
+@dataclass
+class _Choice:
+    case: Case | None = None
+    status: str = "verified"
+    reason: str = ""
+    note: str = ""
+    candidates: list[Case] = field(default_factory=list)
 
 
 class Checker:
@@ -532,208 +707,424 @@ class Checker:
 
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
+        self.statute_versions: dict[str, str] = {}
+        """Statute → the version the brief cited with its year: a later citation without one means it again."""
 
     def check(self, found: list[Found]) -> list[CheckedCitation]:
-        out: list[CheckedCitation] = []
-        earlier: list[tuple[frozenset[str], CheckedCitation]] = []
+        rows: list[CheckedCitation] = []
+        reports: dict[str, CheckedCitation] = {}
+        earlier: list[tuple[tuple[str, ...], CheckedCitation]] = []
         last: CheckedCitation | None = None
         for f in found:
-            if f.kind == "echr" and f.form == "full":
+            c = f.citation
+            if c.kind == "echr" and c.form == "full":
                 row = self._echr_full(f)
-                earlier.append((frozenset(applicant(f.name)), row))
-            elif f.kind == "echr":
+                self._same_report(c, row, reports)
+                earlier.append((applicant_tokens(c.name), row))
+            elif c.kind == "echr" and c.form == "short":
                 row = self._echr_short(f, earlier)
-            elif f.kind == "ibid":
+            elif c.form == "ibid":
                 row = self._ibid(f, last)
-            elif f.kind == "un":
+            elif c.kind == "un":
                 row = self._un(f)
-            elif f.kind == "uk":
-                row = self._document(f, f.key, "national", f"{f.name} is not in the store")
+            elif c.kind == "document":
+                row = self._document(f, c.key, "document", f"{c.name} is not in the store")
+            elif c.kind == "uk":
+                parts = neutral_citation_parts(c.name or "")
+                row = self._document(f, parts[0] if parts else None, "national", f"{c.name} is not in the store")
             else:
                 row = self._prc(f)
-            out.append(row)
+            rows.append(row)
             last = row
-        return out
+        self._grade_quotes(found, rows)
+        return rows
+
+    @staticmethod
+    def _same_report(c: Citation, row: CheckedCitation, reports: dict[str, CheckedCitation]) -> None:
+        """A law report names one case: `(2013) 56 EHRR 27` cited for Hode and Abdi, then for `Abdi v United Kingdom`
+        (another case in the corpus), is a slip the report number shows."""
+        for report in c.reports:
+            if not _UNIQUE_REPORT.search(report):
+                continue  # `ECHR 2012`, `Reports 1996-V`: a volume shared by many judgments
+            first = reports.get(report)
+            if first is None:
+                if row.doc_id and row.status not in CANNOT_VERIFY:
+                    reports[report] = row
+            elif row.doc_id and first.doc_id != row.doc_id and row.status == "verified":
+                row.status = "name_number_mismatch"
+                row.reason = (f"{report} is {first.citation} (as cited at {first.where}), not {c.name}; the corpus's "
+                              f"{c.name} v. {c.state} is {row.citation}.")
+                row.doc_id, row.citation, row.url = first.doc_id, first.citation, first.url  # the number decides
+
+    def _row(self, f: Found, status: str, reason: str, case: Case | None = None) -> CheckedCitation:
+        c = f.citation
+        return CheckedCitation(c.text, f.line, status, reason, "echr" if c.form == "ibid" else c.kind,
+                               case.doc_id if case else None, case.label if case else None, list(c.paragraphs),
+                               list(f.quotes), url=case.payload.get("url") if case else None, where=f.where,
+                               start=c.start, end=c.end, block=f.block)
 
     # ECtHR
 
-    def _row(self, f: Found, status: str, reason: str, case: Case | None = None) -> CheckedCitation:
-        return CheckedCitation(f.text, f.line, status, reason, "echr" if f.kind == "ibid" else f.kind,
-                               case.doc_id if case else None, case.label if case else None, list(f.paragraphs),
-                               list(f.quotes), url=case.payload.get("url") if case else None)
+    @staticmethod
+    def _year_fits(c: Citation, year: int | None) -> bool:
+        return c.year is None or year is not None and c.year - (0 if c.year_exact else REPORT_LAG) <= year <= c.year
 
-    def _pick(self, f: Found, candidates: list[Case]) -> Case:
-        def preference(c: Case) -> tuple:
-            return (f.date is not None and c.date == f.date,
-                    f.year is not None and c.date is not None and self._year_fits(f, int(c.date[:4])),
-                    (c.doc_type == "DECISION") == f.decision,
-                    c.grand_chamber == f.grand_chamber,
-                    all(p in self.index.paragraphs(c.doc_id) for p in f.paragraphs) if len(candidates) > 1 else 0,
-                    c.date or "")
-        return max(candidates, key=preference)
+    def _choose(self, c: Citation, candidates: list[Case]) -> _Choice:
+        """The one document a citation means among candidates of the right name (or number), by its own evidence;
+        `ambiguous` when several remain and nothing decides, a mismatch when its date or formation fits none."""
+        pool = [k for k in candidates if (k.number or 1) == (c.number or 1)] or (
+            [] if c.number and c.number > 1 else candidates)
+        if not pool:
+            return _Choice(status="not_in_corpus", reason=f"the corpus holds no “(no. {c.number})” case of that "
+                           f"name (it has {candidates[0].label})", candidates=candidates)
+        if c.variant in VARIANTS:
+            marked = [k for k in pool if k.variant == c.variant]
+            if not marked:
+                return _Choice(status="not_in_corpus", reason=f"the corpus holds no {c.variant} judgment of "
+                               f"{pool[0].title} (it has {pool[0].label})", candidates=pool)
+            pool = marked
+        else:
+            principal = [k for k in pool if k.variant is None]
+            if not principal:
+                return _Choice(status="not_in_corpus", reason=f"the corpus holds only {pool[0].label}, not the "
+                               "judgment on the merits", candidates=pool)
+            pool = principal
+        if c.decision:
+            decisions = [k for k in pool if k.doc_type == "DECISION"]
+            if not decisions:
+                return _Choice(status="not_in_corpus", reason="the corpus holds no decision of that name (it has "
+                               f"{pool[0].label})", candidates=pool)
+            pool = decisions
+        cited_name = set(applicant_tokens(c.name))
+        same_name = [k for k in pool if cited_name in (set(k.applicant), set(k.core))]
+        if not same_name and not (c.date or c.year or c.appnos):
+            return _Choice(status="ambiguous", reason=f"{c.name} is only part of the name of "
+                           + "; ".join(k.label for k in pool[:3]) + ": give the date or the application number",
+                           candidates=pool)
+        if c.date or c.year:
+            fitting = [k for k in pool if k.date == c.date] if c.date else [k for k in pool
+                                                                             if self._year_fits(c, k.year)]
+            when = long_date(c.date) if c.date else str(c.year)
+            if not fitting and not same_name and not c.appnos:
+                return _Choice(status="not_in_corpus", reason=f"{c.name} v. {c.state} of {when} is not in the store "
+                               f"(the corpus has {pool[0].label})", candidates=pool)
+            if not fitting:
+                pool = same_name or pool
+                return _Choice(pool[0] if len(pool) == 1 else None, "date_mismatch", self._date_reason(pool, when),
+                               candidates=pool)
+            pool = fitting
+        if len(pool) > 1 and not c.appnos:
+            pool = [k for k in pool if cited_name in (set(k.applicant), set(k.core))] or pool  # Abdi, not Hode and Abdi
+        if c.grand_chamber and any(k.grand_chamber for k in pool):
+            pool = [k for k in pool if k.grand_chamber]
+        if len(pool) > 1 and not c.decision:
+            judgments = [k for k in pool if k.doc_type != "DECISION"]
+            pool = judgments or pool
+        if len(pool) > 1 and c.paragraphs:
+            having = [k for k in pool if all(p in self.index.paragraphs(k.doc_id) for p in c.paragraphs)]
+            pool = having or pool
+        note = ""
+        if len(pool) > 1:
+            shared = set(pool[0].appnos).intersection(*(set(k.appnos) for k in pool[1:]))
+            grand = [k for k in pool if k.grand_chamber]
+            if shared and len(grand) == 1:
+                chamber = [k for k in pool if not k.grand_chamber]
+                note = (f"the Grand Chamber judgment, not the Chamber's of {long_date(chamber[0].date)}"
+                        if chamber else "")
+                pool = grand
+        if len(pool) > 1:
+            return _Choice(status="ambiguous", reason="the corpus holds " + "; ".join(k.label for k in pool[:4])
+                           + ("; …" if len(pool) > 4 else "") + ": name the application number or the date",
+                           candidates=pool)
+        case = pool[0]
+        if c.grand_chamber and not case.grand_chamber:
+            return _Choice(case, "date_mismatch", f"{case.label}: a Chamber judgment in the corpus, not a Grand "
+                           "Chamber one", candidates=pool)
+        superseded = [k for k in self.index.cases.values() if k.grand_chamber and not case.grand_chamber
+                      and set(k.appnos) & set(case.appnos) and (k.date or "") > (case.date or "")]
+        if superseded:
+            note = f"referred to the Grand Chamber, which gave judgment on {long_date(superseded[0].date)}"
+        return _Choice(case, note=note)
 
     @staticmethod
-    def _year_fits(f: Found, year: int) -> bool:
-        return f.year is not None and f.year - (0 if f.year_exact else 2) <= year <= f.year
+    def _date_reason(pool: list[Case], cited: str | None) -> str:
+        dates = ", ".join(sorted({long_date(k.date) or "undated" for k in pool}))
+        what = pool[0].label if len(pool) == 1 else f"{pool[0].title} ({len(pool)} documents)"
+        return f"{what}: the corpus dates it {dates}, not {cited}"
 
     def _echr_full(self, f: Found) -> CheckedCitation:
-        named = self.index.by_name(f.name or "", f.state)
-        if f.appnos:
-            numbered = [self.index.cases[d] for a in f.appnos for d in self.index.by_appno.get(a, [])]
-            numbered = list({c.doc_id: c for c in numbered}.values())
-            tokens = set(applicant(f.name))
-            agreeing = [c for c in numbered if tokens and tokens <= c.applicant]
-            if numbered and not agreeing:
-                other = f"; the corpus has {named[0].label}" if named else ""
-                return self._row(f, "name_number_mismatch",
-                                 f"no. {', '.join(f.appnos)} is {numbered[0].label}, not {f.name}{other}.",
-                                 numbered[0])
-            if not numbered:
-                if named:
-                    case = self._pick(f, named)
-                    return self._row(f, "name_number_mismatch",
-                                     f"{f.name} is {case.label} in the corpus; no. {', '.join(f.appnos)} is not "
-                                     f"its application number.", case)
-                return self._row(f, "not_in_corpus", f"cannot verify: no. {', '.join(f.appnos)} ({f.name}) is not "
-                                 "in the store.")
-            candidates = agreeing
-        else:
-            if not named:
-                return self._row(f, "not_in_corpus", f"cannot verify: {f.name} v. {f.state} is not in the store.")
-            candidates = named
-        return self._verify(f, self._pick(f, candidates))
+        c = f.citation
+        tokens = applicant_tokens(c.name)
+        if c.appnos:
+            numbered = list({d: self.index.cases[d] for a in c.appnos for d in self.index.by_appno.get(a, [])}
+                            .values())
+            if numbered:
+                agreeing = [k for k in numbered if name_agrees(tokens, k.applicant, loose=True)]
+                if not agreeing:
+                    named = self.index.by_name(c.name or "", c.state)
+                    other = f"; the corpus's {c.name} is {named[0].label}" if named else ""
+                    return self._row(f, "name_number_mismatch", f"no. {', '.join(c.appnos)} is {numbered[0].label}, "
+                                     f"not {c.name}{other}.", numbered[0])
+                choice = self._choose(c, agreeing)
+                return self._chosen(f, choice)
+            named = self.index.by_name(c.name or "", c.state)
+            if named and not initials_only(c.name):
+                choice = self._choose(c, named)
+                if choice.case is not None and choice.status == "verified":
+                    return self._row(f, "name_number_mismatch", f"{c.name} is {choice.case.label} in the corpus; "
+                                     f"no. {', '.join(c.appnos)} is not its application number.", choice.case)
+            hint = f" (the corpus's {c.name} v. {c.state} is {named[0].label})" if named else ""
+            return self._row(f, "not_in_corpus", f"cannot verify: no. {', '.join(c.appnos)} ({c.name}) is not in "
+                             f"the store{hint}.")
+        named = self.index.by_name(c.name or "", c.state)
+        if not named:
+            return self._row(f, "not_in_corpus", f"cannot verify: {c.name} v. {c.state} is not in the store.")
+        return self._chosen(f, self._choose(c, named))
 
-    def _verify(self, f: Found, case: Case) -> CheckedCitation:
-        if f.date and case.date != f.date:
-            return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
-                             f"not {long_date(f.date)}.", case)
-        if f.year and case.date and not self._year_fits(f, int(case.date[:4])):
-            return self._row(f, "date_mismatch", f"{case.label}: the corpus dates it {long_date(case.date)}, "
-                             f"not {f.year}.", case)
-        return self._pinpoints_and_quotes(f, case.doc_id, case.label, "echr", case.payload.get("url"))
+    def _chosen(self, f: Found, choice: _Choice) -> CheckedCitation:
+        if choice.status == "ambiguous":
+            row = self._row(f, "ambiguous", f"cannot verify: {choice.reason}.")
+            row.candidates = [k.doc_id for k in choice.candidates]
+            return row
+        if choice.status != "verified" or choice.case is None:
+            row = self._row(f, choice.status, (f"cannot verify: {choice.reason}" if choice.status == "not_in_corpus"
+                                               else choice.reason) + ".", choice.case)
+            row.candidates = [k.doc_id for k in choice.candidates] if choice.case is None else []
+            return row
+        row = self._pinpoints(f, choice.case.doc_id, choice.case.label, "echr", choice.case.payload.get("url"))
+        if choice.note:
+            row.reason = row.reason.rstrip(".") + f" ({choice.note})."
+        return row
 
-    def _pinpoints_and_quotes(self, f: Found, doc_id: str, label: str, kind: str, url: str | None
-                              ) -> CheckedCitation:
+    def _echr_short(self, f: Found, earlier: list[tuple[tuple[str, ...], CheckedCitation]]) -> CheckedCitation:
+        tokens = applicant_tokens(f.citation.name)
+        if f.citation.domestic_namesake and "§" not in f.citation.text:
+            return self._row(f, "ambiguous", f"cannot verify: the text cites both a Strasbourg case and a domestic "
+                             f"case named {f.citation.name}; this pinpoint may be either's.")
+        for key, row in reversed(earlier):
+            if tokens and set(tokens) <= set(key) and row.doc_id and row.status not in CANNOT_VERIFY:
+                return self._again(f, row)
+        for key, row in reversed(earlier):
+            if tokens and set(tokens) <= set(key):
+                return self._row(f, row.status if row.status in CANNOT_VERIFY else "not_in_corpus",
+                                 f"cannot verify: the earlier citation of {f.citation.name} did not resolve "
+                                 f"({row.reason.rstrip('.')}).")
+        named = self.index.by_name(f.citation.name or "", None)
+        if named:
+            return self._chosen(f, self._choose(f.citation, named))
+        return self._row(f, "not_in_corpus", f"cannot verify: no earlier citation of {f.citation.name} resolves to "
+                         "a document in the store.")
+
+    def _again(self, f: Found, row: CheckedCitation) -> CheckedCitation:
+        case = self.index.cases.get(row.doc_id or "")
+        if case is None:
+            return self._pinpoints(f, row.doc_id or "", row.citation or "", row.kind, row.url)
+        return self._pinpoints(f, case.doc_id, case.label, "echr", case.payload.get("url"))
+
+    def _ibid(self, f: Found, last: CheckedCitation | None) -> CheckedCitation:
+        if last is None or not last.doc_id or last.status in CANNOT_VERIFY:
+            return self._row(f, "not_in_corpus", "cannot verify: the citation “ibid.” refers to is not in the "
+                             "store." if last else "cannot verify: “ibid.” with no citation before it.")
+        return self._again(f, last)
+
+    # Pinpoints and quotations
+
+    def _pinpoints(self, f: Found, doc_id: str, label: str, kind: str, url: str | None) -> CheckedCitation:
+        row = self._row(f, "verified", "")
+        row.kind, row.doc_id, row.citation, row.url = kind, doc_id, label, url
+        pins = list(f.citation.paragraphs)
         paragraphs = self.index.paragraphs(doc_id)
-        row = CheckedCitation(f.text, f.line, "verified", "", kind, doc_id, label, list(f.paragraphs),
-                              list(f.quotes), url=url)
-        missing = [p for p in f.paragraphs if p not in paragraphs]
+        if kind == "prc":
+            pins = row.paragraphs
+        missing = [p for p in pins if p not in paragraphs]
         if missing:
             numbers = sorted(int(p) for p in paragraphs if p.isdigit())
             span = f"{_pin(kind, [str(numbers[0])])}–{numbers[-1]}" if numbers else "unnumbered"
             row.status, row.reason = "pinpoint_missing", (
                 f"{label} has no {_pin(kind, missing)} (its paragraphs run {span}).")
             return row
-        problems = []
-        for quote in f.quotes:
-            for part, pins in _quote_parts(quote, f.paragraphs):
-                where = self._locate(part, pins, doc_id, kind)
-                if where == "pinpoint":
-                    continue
-                if where:
-                    row.quote_found_at.append(where)
-                    problems.append(f"the quotation “{_short(part)}” is at {where}, not {_pin(kind, pins)}")
-                else:
-                    problems.append(f"the quotation “{_short(part)}” is not in {label}")
-        if problems:
-            row.status, row.reason = "quote_not_found", "; ".join(problems) + "."
-            return row
-        pin = f", {_pin(kind, f.paragraphs)}" if f.paragraphs else ""
-        quoted = f"; {len(f.quotes)} quotation(s) match" if f.quotes else ""
-        row.reason = f"{label}{pin}: {'exists' if pin else 'found'}{quoted}."
+        pin = f", {_pin(kind, pins)}" if pins else ""
+        row.reason = f"{label}{pin}: {'exists' if pin else 'found'}."
         return row
 
-    def _locate(self, quote: str, pins: tuple[str, ...], doc_id: str, kind: str) -> str | None:
-        """`pinpoint` when the quotation is at the pinpoint (without one: anywhere in the document), else where
-        it does occur (`§ 88`, `the separate opinion …`), else None. Unnumbered text (a decision's reasoning, a
-        separate opinion) is searched after the numbered paragraphs."""
+    def _grade_quotes(self, found: list[Found], rows: list[CheckedCitation]) -> None:
+        """Grade every attributed quotation against its citation's document; a quotation shared by a group of notes
+        (`…”[^3][^4]`) passes when any of them holds it."""
+        for i, f in enumerate(found):
+            row = rows[i]
+            for quote in f.quotes:
+                group = [rows[j] for j in (f.quote_group or [i]) if rows[j].doc_id and rows[j].status == "verified"]
+                if row not in group:
+                    continue
+                grades = [(r, self._grade(quote, r)) for r in group]
+                passing = [(r, g) for r, g in grades if g.grade in ("verbatim", "near", "translation")
+                           and g.found_at is None]
+                if passing:
+                    r, g = passing[0]
+                    if r is row:
+                        row.quote_grades.append(g)
+                    continue
+                if row is not group[0]:
+                    continue
+                best = max(grades, key=lambda rg: (rg[1].found_at is not None, rg[1].grade != "not_found"))
+                r, g = best if best[1].found_at else (row, grades[0][1])
+                r.quote_grades.append(g)
+            self._quote_status(row)
+
+    def _grade(self, quote: str, row: CheckedCitation) -> QuoteGrade:
+        doc_id = row.doc_id or ""
+        kind = row.kind
         paragraphs = self.index.paragraphs(doc_id)
+        source = " ".join(paragraphs.get(p, "") for p in row.paragraphs) or " ".join(list(paragraphs.values())[:20])
+        if _chinese(quote) != _chinese(source):
+            return QuoteGrade(quote, "translation")
+        worst: QuoteGrade | None = None
+        for part, pins in numbered_parts(quote, tuple(row.paragraphs)):
+            grade = self._grade_part(part, pins, doc_id, kind, paragraphs)
+            if worst is None or _RANK[grade.grade] > _RANK[worst.grade] or grade.found_at and not worst.found_at:
+                worst = grade
+        assert worst is not None
+        return QuoteGrade(quote, worst.grade, worst.missing, worst.found_at)
+
+    def _grade_part(self, part: str, pins: tuple[str, ...], doc_id: str, kind: str, paragraphs: dict[str, str]
+                    ) -> QuoteGrade:
+        here: Alignment | None = None
         if pins and all(p in paragraphs for p in pins):
-            if quote_coverage(quote, " ".join(paragraphs[p] for p in pins)) >= QUOTE_MATCH:
-                return "pinpoint"
-        places = [(_pin(kind, [n]), text) for n, text in paragraphs.items()] + self.index.unnumbered(doc_id)
-        for where, text in places:
-            if quote_coverage(quote, text) >= QUOTE_MATCH:
-                return where if pins else "pinpoint"
-        return None
+            here = align(part, " ".join(paragraphs[p] for p in pins))
+            if here.grade in ("verbatim", "near"):
+                return QuoteGrade(part, here.grade, list(here.missing))
+        places = [(_pin(kind, [n]), t) for n, t in paragraphs.items() if n not in pins] + self.index.unnumbered(
+            doc_id)
+        elsewhere = best_place(part, places)
+        if elsewhere and elsewhere[1].grade in ("verbatim", "near") and (here is None or
+                                                                         elsewhere[1].coverage > here.coverage):
+            if not pins:
+                return QuoteGrade(part, elsewhere[1].grade, list(elsewhere[1].missing))
+            return QuoteGrade(part, "not_found", list(here.missing) if here else [], elsewhere[0])
+        if here is not None and here.grade == "differs":
+            return QuoteGrade(part, "differs", list(here.missing))
+        if not pins and elsewhere and elsewhere[1].grade == "differs":
+            return QuoteGrade(part, "differs", list(elsewhere[1].missing), elsewhere[0])
+        return QuoteGrade(part, "not_found", list(here.missing) if here else [])
 
-    def _echr_short(self, f: Found, earlier: list[tuple[frozenset[str], CheckedCitation]]) -> CheckedCitation:
-        tokens = set(applicant(f.name))
-        for key, row in reversed(earlier):
-            if tokens and tokens <= key and row.doc_id:
-                return self._again(f, row)
-        named = self.index.by_name(f.name or "", f.state)
-        if named:
-            return self._verify(f, self._pick(f, named))
-        return self._row(f, "not_in_corpus", f"cannot verify: no earlier citation of {f.name} resolves to a "
-                         "document in the store.")
-
-    def _again(self, f: Found, row: CheckedCitation) -> CheckedCitation:
-        case = self.index.cases.get(row.doc_id or "")
-        if case is None:
-            return self._pinpoints_and_quotes(f, row.doc_id or "", row.citation or "", row.kind, row.url)
-        return self._pinpoints_and_quotes(f, case.doc_id, case.label, "echr", case.payload.get("url"))
-
-    def _ibid(self, f: Found, last: CheckedCitation | None) -> CheckedCitation:
-        if last is None or not last.doc_id:
-            return self._row(f, "not_in_corpus", "cannot verify: the citation “ibid.” refers to is not in the "
-                             "store." if last else "cannot verify: “ibid.” with no citation before it.")
-        return self._again(f, last)
+    @staticmethod
+    def _quote_status(row: CheckedCitation) -> None:
+        if row.status != "verified" or not row.quote_grades:
+            return
+        problems = []
+        for g in row.quote_grades:
+            if g.grade in ("verbatim", "near", "translation"):
+                continue
+            words = "; ".join(f"“{w}”" for w in g.missing[:3]) + (" …" if len(g.missing) > 3 else "")
+            if g.found_at and g.grade == "not_found":
+                problems.append(("quote_not_found", f"the quotation “{_short(g.quote)}” is at {g.found_at}, not "
+                                 f"{_pin(row.kind, row.paragraphs)}"))
+                row.quote_found_at.append(g.found_at)
+            elif g.grade == "differs":
+                at = f" ({g.found_at})" if g.found_at else ""
+                problems.append(("quote_differs", f"the quotation “{_short(g.quote)}” differs from the source{at}: "
+                                 f"not in it: {words}"))
+            else:
+                problems.append(("quote_not_found", f"the quotation “{_short(g.quote)}” is not in {row.citation}"))
+        near = [g for g in row.quote_grades if g.grade == "near"]
+        translated = sum(1 for g in row.quote_grades if g.grade == "translation")
+        if problems:
+            row.status = "quote_not_found" if any(s == "quote_not_found" for s, _ in problems) else "quote_differs"
+            row.reason = "; ".join(r for _, r in problems) + "."
+        else:
+            extra = "; ".join(f"“{_short(g.quote, 5)}” near (not in the source: "
+                              + ", ".join(f"“{w}”" for w in g.missing[:3]) + ")" for g in near if g.missing)
+            matched = len(row.quote_grades) - translated
+            row.reason = row.reason.rstrip(".") + (f"; {matched} quotation(s) match" if matched else "") + (
+                f"; {translated} translated quotation(s) not compared" if translated else "") + (
+                f"; {extra}" if extra else "") + "."
 
     # Other sources
 
     def _document(self, f: Found, doc_id: str | None, kind: str, absent: str) -> CheckedCitation:
         if not doc_id or doc_id not in self.index.doc_ids.get(kind, set()):
-            return CheckedCitation(f.text, f.line, "not_in_corpus", f"cannot verify: {absent}.", f.kind,
-                                   paragraphs=list(f.paragraphs), quotes=list(f.quotes))
+            return self._row(f, "not_in_corpus", f"cannot verify: {absent}.")
         payload = self.index.chunks(doc_id)[0].payload
         label = cite({**payload, "paragraph": None, "page": None, "section": None})
-        return self._pinpoints_and_quotes(f, doc_id, label, f.kind, payload.get("url"))
+        return self._pinpoints(f, doc_id, label, f.citation.kind, payload.get("url"))
 
     def _un(self, f: Found) -> CheckedCitation:
-        kinds = self.index.doc_ids.get("un", set())
-        if f.name:
-            doc_id = f"UN-{f.name}-{f.key}"
-        else:
-            matches = [d for d in kinds if d.endswith(f"-{f.key}") and d.count("-") == 3]
-            doc_id = matches[0] if len(matches) == 1 else None
-        row = self._document(f, doc_id, "un", f"{f.text} is not in the store"
-                             + ("" if f.name else " (name the committee: several have that number)"))
-        if row.doc_id and f.year:
+        c = f.citation
+        kind, number = (c.key or "GC-0").split("-")
+        matches = []
+        for d in self.index.doc_ids.get("un", set()):
+            parts = d.split("-")
+            if len(parts) >= 4 and parts[-2] == kind and parts[-1] == number and (c.name is None
+                                                                                 or c.name in parts[1:-2]):
+                matches.append(d)
+        if len(matches) > 1:
+            row = self._row(f, "ambiguous", f"cannot verify: {', '.join(sorted(matches))} all have that number; name "
+                            "the committee.")
+            row.candidates = sorted(matches)
+            return row
+        what = f"{c.name + ' ' if c.name else ''}{'General Recommendation' if kind == 'GR' else 'General Comment'} " \
+               f"No. {number} is not in the store"
+        row = self._document(f, matches[0] if matches else None, "un", what)
+        if row.doc_id and c.year and row.status == "verified":
             payload = self.index.chunks(row.doc_id)[0].payload
             years = {(payload.get("date") or "")[:4], str((payload.get("doc_extra") or {}).get("year")),
                      *re.findall(r"\((\d{4})\)", payload.get("title") or "")}
-            if str(f.year) not in years:
+            if str(c.year) not in years:
                 row.status, row.reason = "date_mismatch", (
-                    f"{row.citation}: dated {' or '.join(sorted(y for y in years if y.isdigit()))}, not {f.year}.")
+                    f"{row.citation}: dated {' or '.join(sorted(y for y in years if y.isdigit()))}, not {c.year}.")
         return row
 
     def _prc(self, f: Found) -> CheckedCitation:
-        versions = sorted(d for d in self.index.doc_ids.get("prc-law", set())
-                          if re.fullmatch(rf"PRC-{re.escape(f.key or '')}(?:-[\d-]+)?", d))
-        article = int(f.paragraphs[0])
-        # the version of the year cited first, else the latest (an amendment may renumber the articles)
-        for doc_id in sorted(versions, key=lambda d: (f.year is not None and str(f.year) in d, d), reverse=True):
+        c = f.citation
+        versions = self.index.prc_versions(c.key, c.name or "")
+        wanted = c.paragraphs[0]
+        article, _, sub = wanted.partition("-")
+        target = (int(article), int(sub or 0))
+        # the version of the year cited, else the one cited before, else the latest (an amendment may renumber)
+        before = self.statute_versions.get(c.key or c.name or "")
+        order = sorted(versions, key=lambda d: (c.year is not None and str(c.year) in d, d == before, d),
+                       reverse=True)
+        for doc_id in order:
             for chunk in self.index.chunks(doc_id):
                 label = chunk.payload.get("paragraph") or ""
-                if label.startswith("第") and chinese_numeral(label[1:-1]) == article:
-                    f.paragraphs = (label,)
-                    return self._pinpoints_and_quotes(f, doc_id, cite({**chunk.payload, "paragraph": None}), "prc",
-                                                      chunk.payload.get("url"))
+                if article_number(label) == target:
+                    row = self._row(f, "verified", "")
+                    row.kind, row.doc_id, row.url = "prc", doc_id, chunk.payload.get("url")
+                    row.citation = cite({**chunk.payload, "paragraph": None})
+                    row.paragraphs = [label]
+                    row.reason = f"{row.citation}, {label}: exists."
+                    if c.year is not None:
+                        self.statute_versions[c.key or c.name or ""] = doc_id
+                    return row
+        shown = f"art. {article}" + (f"-{sub}" if sub else "")
         if versions:
-            return CheckedCitation(f.text, f.line, "pinpoint_missing", f"{f.key} has no article {article} in the "
-                                   f"stored version(s) {', '.join(versions)}.", "prc", versions[-1],
-                                   paragraphs=[str(article)], quotes=list(f.quotes))
-        return CheckedCitation(f.text, f.line, "not_in_corpus", f"cannot verify: {f.key} is not in the store.",
-                               "prc", paragraphs=[str(article)], quotes=list(f.quotes))
+            row = self._row(f, "pinpoint_missing", f"{c.name} has no {shown} in the stored version(s) "
+                            f"{', '.join(versions)}.")
+            row.kind, row.doc_id = "prc", versions[-1]
+            return row
+        return self._row(f, "not_in_corpus", f"cannot verify: {c.name} is not in the store.")
+
+
+_UNIQUE_REPORT = re.compile(r"EHRR\s*(?:SE|CD)?\s*\d|\)\s*ECHR\s*\d|Series\s+A")
+"""Report references that name one judgment: a page of EHRR, a BAILII number, a Series A number."""
+REPORT_LAG = 3
+"""Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
+June 2011."""
+def _chinese(text: str) -> bool:
+    """Mostly Chinese: a quotation in English of a Chinese statute is a translation, not to be aligned with it."""
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return han > 0.3 * len(text.replace(" ", "") or " ")
+
+
+_RANK = {"translation": 0, "verbatim": 0, "near": 1, "differs": 2, "not_found": 3}
 
 
 def _pin(kind: str, numbers: Iterable[str]) -> str:
     """Pinpoints in the source's own style: `§ 125`, `para. 12`, `[63]`, `第二十二条`."""
     numbers = list(numbers)
-    if kind == "uk":
+    if kind in ("uk", "national"):
         return ", ".join(f"[{n}]" for n in numbers)
-    if kind == "prc":
+    if kind in ("prc", "prc-law"):
         return ", ".join(numbers)
     return f"{'§' if kind == 'echr' else 'para.'} {', '.join(numbers)}"
 
@@ -754,7 +1145,13 @@ GROUND_SIGNS: dict[str, str] = {
     "detention_conditions": r"(?:prison|detention) conditions|conditions of detention",
     "political_persecution": r"political (?:offence|opinion)|persecut",
 }
-"""How a brief shows that it argues a ground (the grounds of `kb.drafting.matters.GROUNDS`)."""
+"""How a text shows that it argues a ground (the grounds of `kb.drafting.matters.GROUNDS`): a brief argues the
+grounds whose signs it shows, and an authority is offered for a ground only if its leading passage shows them too."""
+
+
+def shows_ground(text: str, ground: str) -> bool:
+    sign = GROUND_SIGNS.get(ground)
+    return bool(sign and re.search(sign, text, re.I))
 
 
 @dataclass
@@ -786,8 +1183,8 @@ class CheckReport:
                 "grounds": self.grounds, "missing": [asdict(m) for m in self.missing]}
 
     def table(self, width: int = 60) -> str:
-        rows = [("line", "status", "citation", "reason")]
-        rows += [(str(c.line), c.status, _clip(c.text, width), c.reason) for c in self.citations]
+        rows = [("where", "status", "citation", "reason")]
+        rows += [(c.where or str(c.line), c.status, _clip(c.text, width), c.reason) for c in self.citations]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
         counts = ", ".join(f"{n} {s}" for s, n in self.counts().items() if n)
@@ -805,37 +1202,97 @@ def _clip(text: str, width: int) -> str:
 
 def argued_grounds(blocks: Iterable[Block]) -> list[str]:
     text = "\n".join(b.text for b in blocks)
-    return [g for g, sign in GROUND_SIGNS.items() if re.search(sign, text, re.I)]
+    return [g for g in GROUND_SIGNS if shows_ground(text, g)]
 
 
 def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>") -> CheckReport:
-    citations = Checker(index).check(find_citations(blocks))
+    citations = Checker(index).check(find_citations(blocks, titles=index.titles))
     return CheckReport(source, citations, blocks, argued_grounds(blocks))
 
 
+# The annotated copy ------------------------------------------------------------------------------------------------
+
 def annotate_docx(report: CheckReport, out: Path) -> Path:
-    """A copy of the brief with a Word comment on each problem, anchored to its paragraph (a DOCX brief is copied
-    as it is; any other brief is rebuilt paragraph by paragraph)."""
+    """A copy of the brief with a Word comment on each problem, anchored on the citation's own words (the runs are
+    split around it); a citation in a footnote is commented at its footnote mark. A DOCX brief is copied as it is;
+    any other brief is rebuilt paragraph by paragraph. The folder must exist."""
     import docx
 
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise BriefError(f"--docx {out}: the folder {out.parent} does not exist; create it or choose another")
     blocks, brief = report.blocks, Path(report.source)
+    problems = report.problems()
     if brief.suffix.lower() == ".docx" and brief.is_file():
-        document = docx.Document(str(brief))
+        document = _open_docx(brief)
         paragraphs = {i: p for i, p in enumerate(document.paragraphs, 1)}
-        by_line = {b.line: paragraphs[b.line] for b in blocks}
+        by_block = {n: paragraphs[b.line] for n, b in enumerate(blocks) if b.line in paragraphs}
     else:
         document = docx.Document()
-        by_line = {}
-        for b in blocks:
-            by_line[b.line] = document.add_paragraph(b.text)
-    starts = sorted(by_line)
-    for c in report.problems():
-        line = max((s for s in starts if s <= c.line), default=starts[0] if starts else None)
-        if line is None:
+        by_block = {}
+        for n, b in enumerate(blocks):
+            by_block[n] = document.add_paragraph(b.text)
+    for c in problems:
+        paragraph = by_block.get(c.block)
+        if paragraph is None:
             continue
-        paragraph = by_line[line]
-        runs = paragraph.runs or [paragraph.add_run("")]
-        document.add_comment(runs, text=f"{c.status}: {c.text}: {c.reason}", author="kb check", initials="kb")
-    out.parent.mkdir(parents=True, exist_ok=True)
+        block = blocks[c.block]
+        note = block.note_at(c.start)
+        runs = _note_mark_runs(paragraph, note) if note else []  # a Word footnote: at its mark
+        runs = runs or _split_runs(paragraph, block, c.start, c.end)  # else the citation's own words
+        if not runs:
+            runs = paragraph.runs or [paragraph.add_run("")]
+        where = f"footnote {note.label}: " if note else ""
+        document.add_comment(runs, text=f"{c.status}: {where}{c.text}: {c.reason}", author="kb check",
+                             initials="kb")
     document.save(str(out))
     return out
+
+
+def _run_spans(paragraph, block: Block) -> Iterator[tuple[object, int, int]]:
+    """(run, start, end) of each text run in the block's own offsets: every run in document order, those inside a
+    hyperlink too, as `_docx_blocks` read them (footnote texts read inline take room there but have no run)."""
+    from docx.text.run import Run
+
+    pos = 0
+    notes = iter(block.notes)
+    note = next(notes, None)
+    for r in paragraph._p.iter(f"{_W}r"):
+        run = Run(r, paragraph)
+        for el in run._r:
+            if el.tag == f"{_W}footnoteReference" and note is not None:
+                pos = note.end + 1
+                note = next(notes, None)
+        text = run.text
+        yield run, pos, pos + len(text)
+        pos += len(text)
+
+
+def _split_runs(paragraph, block: Block, start: int, end: int) -> list:
+    """The runs that hold exactly [start, end) of the paragraph, made by splitting the runs at both ends (each half
+    keeps the run's formatting)."""
+    from copy import deepcopy
+
+    for boundary in (start, end):
+        for run, s, e in list(_run_spans(paragraph, block)):
+            if s < boundary < e and len(run._r.findall(f"{_W}t")) == 1:
+                tail = deepcopy(run._r)
+                run._r.addnext(tail)
+                text = run.text
+                run.text = text[:boundary - s]
+                tail.find(f"{_W}t").text = text[boundary - s:]
+                tail.find(f"{_W}t").set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                run._r.find(f"{_W}t").set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                break
+    return [run for run, s, e in _run_spans(paragraph, block) if s < end and e > start and run.text]
+
+
+def _note_mark_runs(paragraph, note: Note) -> list:
+    """The run that holds the footnote's mark in the body."""
+    from docx.text.run import Run
+
+    for run in (Run(r, paragraph) for r in paragraph._p.iter(f"{_W}r")):
+        for el in run._r:
+            if el.tag == f"{_W}footnoteReference" and el.get(f"{_W}id") == note.label:
+                return [run]
+    return []

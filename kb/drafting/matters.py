@@ -22,13 +22,17 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from filelock import FileLock, Timeout
 
 from kb.atomic import atomic_write
-from kb.errors import MatterError, MatterNotFoundError
+from kb.errors import MatterConflictError, MatterError, MatterNotFoundError
 
 if TYPE_CHECKING:
     from kb.api import Hit
@@ -52,10 +56,14 @@ FIELD_LIMITS = {"name": 200, "requesting_state": 200, "offence": 1_000, "risk_fa
                 "filing_date": 20}
 """Characters each matter field may hold: generous for what a lawyer types, small enough that a pasted file or a
 script cannot make every page that shows the matter slow (the name is in the sidebar of every page)."""
+FACT_FIELDS = ("name", "client", "requesting_state", "offence", "penalty", "risk_factors", "notes", "court",
+               "case_number", "counsel", "chambers", "filing_date")
+"""The facts of a matter a lawyer (or the drafting assistant) sets and changes; the brief is built from them."""
 MAX_CUSTOM_GROUNDS = 50
 MAX_GROUND_CHARS = 200
 MAX_NOTE_CHARS = 5_000
 
+T = TypeVar("T")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SCHEMA_VERSION = 2
 
@@ -177,6 +185,21 @@ class Matter:
         self.chosen_grounds = chosen
         self.updated = now_iso()
 
+    def set_facts(self, **facts: str | None) -> None:
+        """Change the facts given (`FACT_FIELDS`); a fact left None keeps its value, "" clears it (the name cannot be
+        cleared). The name and the client are kept on one line, as `MatterStore.create` keeps them."""
+        unknown = set(facts) - set(FACT_FIELDS)
+        if unknown:
+            raise MatterError(f"no matter field {sorted(unknown)[0]!r}; the facts are {', '.join(FACT_FIELDS)}")
+        for name, value in facts.items():
+            if value is None:
+                continue
+            value = " ".join(str(value).split()) if name in ("name", "client") else str(value)
+            if name == "name" and not value:
+                raise MatterError("a matter needs a name, e.g. the client's name and the requesting state")
+            setattr(self, name, value)
+        self.updated = now_iso()
+
     def remove_ground(self, ground: str) -> None:
         """Stop drafting `ground`; passages filed under it are kept (choosing it again brings them back)."""
         self.chosen_grounds = [g for g in self.chosen_grounds if g != ground]
@@ -207,8 +230,9 @@ class Matter:
     def check_ground(self, ground: str) -> None:
         if ground not in self.available_grounds():
             valid = ", ".join(self.available_grounds())
-            raise MatterError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} "
-                             "(add your own with add_custom_ground)")
+            raise MatterError(f"unknown ground {ground!r} for matter {self.id}; valid grounds: {valid} (to argue a "
+                              "ground of your own, add its label to the matter's grounds, e.g. 'Article 8: family "
+                              "life')")
 
     def add_passage(self, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
         """File `hit` under `ground` (choosing the ground if it was not chosen: filing under it is choosing it).
@@ -229,9 +253,9 @@ class Matter:
         return passage
 
     def annotate(self, chunk_id: str, ground: str, note: str | None = None, adverse: bool | None = None,
-                 translation: str | None = None, citation: str | None = None) -> None:
+                 translation: str | None = None, citation: str | None = None) -> CollectedPassage:
         """Change the lawyer's note on a collected passage, whether it is adverse, counsel's translation of it, or
-        how it is cited (the lawyer's own document, whose author or date its file got wrong)."""
+        how it is cited (the lawyer's own document, whose author or date its file got wrong); returns the passage."""
         for passage in self.passages_for(ground):
             if passage.chunk_id == chunk_id:
                 if note is not None:
@@ -243,8 +267,9 @@ class Matter:
                 if citation is not None and " ".join(citation.split()):
                     passage.citation = " ".join(citation.split())
                 self.updated = now_iso()
-                return
-        raise ValueError(f"matter {self.id} has no passage {chunk_id} under {ground!r}")
+                return passage
+        raise MatterError(f"matter {self.id} has no passage {chunk_id[:40]!r} under {ground[:200]!r}; "
+                          "its passages are listed with their chunk_id and ground")
 
     def remove_passage(self, chunk_id: str, ground: str | None = None) -> int:
         """Remove the passage from one ground, or from every ground when `ground` is None; returns how many went."""
@@ -317,15 +342,34 @@ def _known(kind: type, data: dict) -> dict:
 
 
 class MatterStore:
-    """A folder of matter files; every call reads from disk, so several sessions see each other's changes."""
+    """A folder of matter files; every call reads from disk, so several sessions see each other's changes.
+
+    Writers never lose each other's changes: the app, the CLI and the MCP server may write one matter at once.
+    `update` reads, changes and writes a matter under its lock (a `filelock` per matter, in `.locks/`), so two
+    updates apply one after the other; `save` of a matter read earlier refuses (`MatterConflictError`) when the file
+    changed since, rather than overwrite the other writer's change with a stale copy."""
+
+    LOCK_TIMEOUT = 10.0
+    """Seconds a writer waits for another's lock; a write holds it for milliseconds (one JSON file)."""
 
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
 
     def _path(self, matter_id: str) -> Path:
         if not _ID_RE.match(matter_id or ""):
-            raise MatterNotFoundError(f"{matter_id!r} is not a matter id; `kb matter list` shows the ids")
+            raise MatterNotFoundError(f"{_shown(matter_id)} is not a matter id; `kb matter list` shows the ids")
         return self.folder / f"{matter_id}.json"
+
+    @contextmanager
+    def _locked(self, matter_id: str) -> Iterator[Path]:
+        path = self._path(matter_id)
+        (self.folder / ".locks").mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(self.folder / ".locks" / f"{matter_id}.lock", timeout=self.LOCK_TIMEOUT):
+                yield path
+        except Timeout:
+            raise MatterError(f"matter {matter_id} is being written by another session for over "
+                              f"{self.LOCK_TIMEOUT:.0f} s; try again") from None
 
     def list(self) -> list[Matter]:
         """Every matter, most recently updated first; a damaged file is skipped rather than hiding the others."""
@@ -359,28 +403,57 @@ class MatterStore:
     def get(self, matter_id: str) -> Matter:
         path = self._path(matter_id)
         if not path.exists():
-            raise MatterNotFoundError(f"no matter {matter_id!r} in {self.folder}; `kb matter list` shows the ids")
+            raise MatterNotFoundError(f"no matter {_shown(matter_id)}; `kb matter list` shows the ids")
         return self._read(path)
 
+    def update(self, matter_id: str, change: Callable[[Matter], T]) -> T:
+        """Read the matter, apply `change` and write it, all under the matter's lock; returns what `change` returns.
+        A `change` that raises leaves the file as it was."""
+        with self._locked(matter_id):
+            matter = self.get(matter_id)
+            result = change(matter)
+            self._write(matter, touch=True)
+            return result
+
     def save(self, matter: Matter, touch: bool = True) -> None:
-        path = self._path(matter.id)
+        """Write `matter`; refused when it was read from a file another writer has changed since (`update` applies a
+        change to the current file instead)."""
+        with self._locked(matter.id) as path:
+            read_as = getattr(matter, "_revision", None)
+            if read_as is not None and path.exists() and self._read(path).updated != read_as:
+                raise MatterConflictError(f"matter {matter.id} was changed by another session since it was opened; "
+                                          "open it again and repeat the change")
+            self._write(matter, touch)
+
+    def _write(self, matter: Matter, touch: bool) -> None:
         matter.check_limits()
         if touch:
             matter.updated = now_iso()
-        atomic_write(path, json.dumps(matter.to_dict(), ensure_ascii=False, indent=1))
+        atomic_write(self._path(matter.id), json.dumps(matter.to_dict(), ensure_ascii=False, indent=1))
+        matter._revision = matter.updated  # type: ignore[attr-defined]
 
     def delete(self, matter_id: str) -> None:
-        path = self._path(matter_id)
-        if not path.exists():
-            raise MatterNotFoundError(f"no matter {matter_id!r} in {self.folder}; `kb matter list` shows the ids")
-        path.unlink()
+        with self._locked(matter_id) as path:
+            if not path.exists():
+                raise MatterNotFoundError(f"no matter {_shown(matter_id)}; `kb matter list` shows the ids")
+            path.unlink()
 
     @staticmethod
     def _read(path: Path) -> Matter:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise MatterError(f"{path}: damaged matter file ({exc}); restore it from a backup or delete it") from None
+            raise MatterError(f"{path.name}: damaged matter file ({exc}); restore it from a backup or delete it") \
+                from None
         if not isinstance(data, dict):
-            raise MatterError(f"{path}: not a matter file; restore it from a backup or delete it")
-        return Matter.from_dict(data, path)
+            raise MatterError(f"{path.name}: not a matter file; restore it from a backup or delete it")
+        matter = Matter.from_dict(data, path.name)
+        matter._revision = matter.updated  # type: ignore[attr-defined]
+        return matter
+
+
+def _shown(matter_id: str | None) -> str:
+    """A matter id as an error quotes it: at most 80 characters (the longest valid id), so a pasted document sent as
+    an id does not come back whole."""
+    text = repr(matter_id)
+    return text if len(text) <= 82 else text[:80] + "…'"
