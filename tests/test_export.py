@@ -77,12 +77,13 @@ OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
 
 
 @pytest.fixture(scope="module")
-def client_kb(corpus_root, kb_settings, tmp_path_factory):
-    """A second real store with every file the two matters cite that the sample store lacks, the scanned Guangdong
-    ruling (read by OCR) and the lawyer's uploads: the expert report (DOCX) and the family statement."""
+def client_kb(corpus_root, kb_settings, sample_kb, tmp_path_factory):
+    """One real store with every file the two matters cite: the sample store's documents (cloned, not embedded
+    again), the statutes, judgments and General Comment it lacks, the scanned Guangdong ruling (read by OCR) and the
+    lawyer's uploads, the expert report (DOCX) and the family statement."""
     import shutil
 
-    from conftest import SAMPLE_FILES, embedding_turn
+    from conftest import SAMPLE_FILES, clone_store, embedding_turn
 
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
@@ -93,7 +94,9 @@ def client_kb(corpus_root, kb_settings, tmp_path_factory):
     shutil.copy(corpus_root / client_briefs.FAMILY_STATEMENT, family)
     files = [corpus_root / f for f in client_briefs.CLIENT_FILES if f not in SAMPLE_FILES]
     files += [corpus_root / client_briefs.SCANNED_RULING, report, family]
-    kb = KnowledgeBase(kb_settings.with_(home=home, store=home / "store"))
+    settings = kb_settings.with_(home=home, store=home / "store")
+    clone_store(sample_kb, settings)
+    kb = KnowledgeBase(settings)
     with embedding_turn():
         result = kb.ingest(IngestRequest(files=tuple(files)), warn=lambda m: None)
     assert result.failed == 0, result.failures
@@ -102,10 +105,10 @@ def client_kb(corpus_root, kb_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=["li", "aysha"])
-def client_file(request, sample_kb, client_kb, tmp_path_factory):
+def client_file(request, client_kb, tmp_path_factory):
     spec = client_briefs.SPECS[request.param]
-    matter = client_briefs.build([sample_kb, client_kb], MatterStore(tmp_path_factory.mktemp("clients")), spec)
-    draft = draft_argument(sample_kb, matter)
+    matter = client_briefs.build([client_kb], MatterStore(tmp_path_factory.mktemp("clients")), spec)
+    draft = draft_argument(client_kb, matter)
     OUTPUT.mkdir(exist_ok=True)
     docx_path = export_docx(draft, matter, OUTPUT / f"brief-{request.param}.docx")
     md = export_markdown(draft, matter)
@@ -368,3 +371,14 @@ def test_docx_renders_as_a_court_document(client_file, tmp_path):
     assert "Counsel for " + spec["client"] in pages[-1] or any("Counsel for " + spec["client"] in p for p in pages)
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf),
                     str(OUTPUT / f"brief-{spec['key']}-page")], check=True, timeout=120)
+
+
+def test_kb_check_verifies_every_citation_of_both_exports(client_file, client_kb, tmp_path):
+    """`kb check` on the brief as exported, Markdown and DOCX, against the store holding what it cites: 0 problems."""
+    spec, matter, draft, md, docx, docx_path = client_file
+    md_path = tmp_path / "brief.md"
+    md_path.write_text(md, "utf-8")
+    for path in (md_path, docx_path):
+        report = client_kb.check(path, missing=False)
+        assert len(report.citations) >= 30
+        assert report.problems() == [], [(c.citation, c.reason) for c in report.problems()]
