@@ -381,4 +381,9 @@ def test_kb_check_verifies_every_citation_of_both_exports(client_file, client_kb
     for path in (md_path, docx_path):
         report = client_kb.check(path, missing=False)
         assert len(report.citations) >= 30
-        assert report.problems() == [], [(c.citation, c.reason) for c in report.problems()]
+        assert report.problems() == [], [(c.where, c.status, c.text, c.reason) for c in report.problems()]
+        notes = {c.where.split(" (")[0] for c in report.citations if c.where.startswith("footnote")}
+        unread = [(fn.id, fn.citation) for fn in draft.footnotes if f"footnote {fn.id}" not in notes]
+        assert not unread, (path.name, unread)  # every footnote read and verified
+        prc = [c for c in report.citations if c.kind == "prc"]  # the statutes, in English and Chinese, as printed
+        assert prc and all(c.doc_id and c.doc_id.startswith("PRC-") for c in prc), prc
