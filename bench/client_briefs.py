@@ -8,7 +8,8 @@ scanned Guangdong High People's Court ruling, read by OCR), with notes, replies 
 
 The audit (`audit`) is what the issue's "done when" asks of each draft: one application sentence per filed piece
 of evidence, no quotation that is a fact or a lead-in, nothing filed missing from the brief or its warnings, an
-English rendering beside every Chinese quotation. `tests/test_export.py` builds the same matters and asserts it.
+English rendering beside every Chinese quotation; and `kb check` on both exports (Markdown and DOCX).
+`tests/test_export.py` builds the same matters and asserts it.
 
     PYTHONPATH=$PWD python bench/client_briefs.py --home /tmp/briefs-home --out test-output
 """
@@ -297,11 +298,14 @@ def main() -> None:
     for key, spec in SPECS.items():
         matter = build([kb], store, spec)
         draft = draft_argument(kb, matter)
-        (args.out / f"brief-{key}.md").write_text(export_markdown(draft, matter), encoding="utf-8")
-        export_docx(draft, matter, args.out / f"brief-{key}.docx")
+        md = args.out / f"brief-{key}.md"
+        md.write_text(export_markdown(draft, matter), encoding="utf-8")
+        docx = export_docx(draft, matter, args.out / f"brief-{key}.docx")
         (args.out / f"brief-{key}-warnings.txt").write_text("\n".join(draft.warnings) + "\n", encoding="utf-8")
+        checked = {path.suffix: {s: n for s, n in kb.check(path, missing=False).counts().items() if n}
+                   for path in (md, docx)}
         print(json.dumps({"matter": key, "footnotes": len(draft.footnotes), "warnings": len(draft.warnings),
-                          **{k: v for k, v in audit(draft, matter).items()}}, ensure_ascii=False, indent=1))
+                          **audit(draft, matter), "kb_check": checked}, ensure_ascii=False))
     kb.close()
 
 
