@@ -257,8 +257,9 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
                     remark = f" {fn.remark}" if fn.remark else ""
                     notes.add(p, f"{text}{link}{remark}", italic)
     doc.add_paragraph()
-    for line in signature_block(matter):
-        doc.add_paragraph(_clean(line)).paragraph_format.keep_with_next = True
+    lines = signature_block(matter)
+    for n, line in enumerate(lines, 1):  # the block is kept on one page
+        doc.add_paragraph(_clean(line)).paragraph_format.keep_with_next = n < len(lines)
     doc.add_page_break()
     doc.add_heading("Table of authorities", level=1)
     current = None
