@@ -9,7 +9,7 @@ TEST_WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install ingest ui lint bench clean
+.PHONY: run test install ingest ui lint bench clean ocr
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -23,9 +23,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Scanned PDFs and images are read by Tesseract (English and simplified Chinese): installed here where apt-get can
+ocr:
+	@command -v tesseract >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim >/dev/null) \
+	  || echo "OCR unavailable: install tesseract-ocr and tesseract-ocr-chi-sim to read scanned PDFs and images"; }
+
 # the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest);
 # the citation graph is built once, then `kb ingest` and `kb update` keep it current
-ingest: install
+ingest: install ocr
 	$(BIN)/kb ingest --sparse-first
 	test -f $${KB_HOME:-data}/citations.sqlite || $(BIN)/kb citations build
 

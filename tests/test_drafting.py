@@ -11,23 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kb.api import KnowledgeBase
-from kb.drafting.draft import (
-    Footnote,
-    _fuse,
-    _proposed,
-    check_citations,
-    draft_argument,
-    enumeration,
-    ground_queries,
-    holding_quote,
-    md_text,
-    propose_authorities,
-    quote_is_whole,
-    quote_units,
-    split_sentences,
-    voice,
-)
+from kb.drafting.brief import Footnote, md_text
+from kb.drafting.draft import draft_argument, proposed
+from kb.drafting.llm import check_citations
 from kb.drafting.matters import CollectedPassage, MatterStore
+from kb.drafting.propose import _fuse, ground_queries, propose_authorities, voice
+from kb.drafting.quotes import enumeration, holding_quote, quote_is_whole, quote_units, split_sentences
 
 SOERING, SAADI, OTHMAN = "HEJUD-14038-88", "HEJUD-37201-06", "HEJUD-8139-09"
 
@@ -92,7 +81,7 @@ def test_every_ground_gets_distinct_passages(proposals, prc_matter):
 def test_offline_draft_footnotes_every_proposition_and_passes_its_check(draft, sample_kb):
     assert sample_kb.settings.llm_url is None  # no language model here: the draft is extractive
     assert draft.check() == []
-    assert not [w for w in draft.warnings if "footnote" in w or "quotation" in w]
+    assert not [w for w in draft.warnings if ("footnote" in w or "quotation" in w) and not w.startswith("Chinese")]
     propositions = [p for s in draft.sections for p in s.paragraphs if p.kind in ("proposition", "evidence")]
     assert len(propositions) >= 6
     for para in propositions:
@@ -112,7 +101,9 @@ def test_offline_draft_footnotes_every_proposition_and_passes_its_check(draft, s
 
 def test_draft_uses_the_matters_facts_and_labels_proposals(draft):
     text = draft.markdown()
-    assert "People's Republic of China requests the extradition of Mr Wang for embezzlement of public funds." in text
+    assert ("The People's Republic of China requests the extradition of Mr Wang for embezzlement of public "
+            "funds.") in text
+    assert "extradition to the People's Republic of China" in text and "to People's Republic" not in text
     assert "Wang — PRC request" not in text  # the matter's title is the lawyer's, not the brief's
     assert any("assistant's proposals" in w for w in draft.warnings)
     assert [s.ground for s in draft.sections] == ["facts", "article3", "article6", "assurances"]
@@ -183,7 +174,7 @@ def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
     saadi = view.paragraphs[view.focus]
 
 
-    passage = _proposed(saadi, "article3")
+    passage = proposed(saadi, "article3")
     footnotes = [Footnote(1, saadi.citation, saadi.url, saadi.chunk_id, "")]
     result = check_citations(LLM_OUTPUT_STAND_IN, footnotes, {saadi.chunk_id: passage})
     assert result["footnote_ids"] == [1]
@@ -235,7 +226,8 @@ def test_prose_from_a_configured_endpoint_is_checked(sample_kb, prc_matter):
 
 
 def test_quotes_are_the_holding_sentence_on_the_labelled_set(corpus_root):
-    """The sentence chosen is the one a lawyer would quote (labels: tests/data/holding_sentences.jsonl)."""
+    """The sentence chosen is the one a lawyer would quote, from judgments, General Comments, statutes and reports
+    alike (labels: tests/data/holding_sentences.jsonl); main's chooser scored 105/140 on the same set."""
     import sys
     from pathlib import Path
 
@@ -243,11 +235,28 @@ def test_quotes_are_the_holding_sentence_on_the_labelled_set(corpus_root):
     from quote_choice import load_cases, score
 
     cases = load_cases(corpus_root)
-    tuning, heldout = score(cases, holding_quote, "tuning"), score(cases, holding_quote, "heldout")
-    assert (tuning["cases"], heldout["cases"]) == (42, 12)
-    for result in (tuning, heldout):
-        assert result["whole"] == 1.0, result["misses"]
-        assert result["accuracy"] >= 0.85, result["misses"]
+    result = score(cases, holding_quote)
+    assert result["cases"] >= 140 and set(result["by_kind"]) == {"echr", "un", "prc-law", "report"}
+    assert result["whole"] == 1.0, result["misses"]
+    assert result["accuracy"] >= 0.9, result["misses"]
+    for split in ("heldout", "fresh"):  # the rules were not written from these
+        assert score(cases, holding_quote, split)["accuracy"] >= 0.8, split
+
+
+def test_the_sentence_quoted_for_an_adverse_authority_is_the_one_the_other_side_relies_on():
+    """Othman § 193 in support would be nothing; filed as the other side's, it is quoted by its holding, not by the
+    lead-in that reports the applicant's arguments; a statute's safeguard is what the requesting state will cite."""
+    othman_193 = ("193.  In considering that issue, the Court observes that the applicant has advanced a number of "
+                  "general and specific concerns. The Court does not consider that these general submissions are "
+                  "supported by its case-law on assurances. Equally, there is no prohibition on seeking assurances "
+                  "when there is a systematic problem of torture and ill-treatment in the receiving State.")
+    quote = holding_quote(othman_193, "assurances reliability", adverse=True)
+    assert quote.startswith("Equally, there is no prohibition on seeking assurances")
+    article_75 = ("第七十五条 监视居住应当在犯罪嫌疑人、被告人的住处执行。对于涉嫌危害国家安全犯罪、恐怖活动犯罪，"
+                  "在住处执行可能有碍侦查的，经上一级公安机关批准，也可以在指定的居所执行。"
+                  "人民检察院对指定居所监视居住的决定和执行是否合法实行监督。")
+    assert holding_quote(article_75, "detention 指定居所监视居住").startswith("对于涉嫌危害国家安全犯罪")
+    assert holding_quote(article_75, "detention 指定居所监视居住", adverse=True).startswith("人民检察院")
 
 
 def test_a_quote_never_ends_inside_a_parenthesis_a_citation_or_a_question():
@@ -262,15 +271,67 @@ def test_a_quote_never_ends_inside_a_parenthesis_a_citation_or_a_question():
 
 
 def test_an_enumerated_test_is_cited_by_its_items(sample_kb):
-    from kb.drafting.draft import _fmt, _Footnotes, _quote_paragraph
+    from kb.drafting.argument import Builder, Style, quote_paragraph
     from kb.drafting.matters import Matter
 
     view = sample_kb.show(OTHMAN, "189")
     hit = view.paragraphs[view.focus]
-    passage = _proposed(hit, "assurances")
-    para = _quote_paragraph(passage, "quality of assurances relied upon", _Footnotes(),
-                            _fmt(Matter(id="m", name="t", client="Mr Li")), "proposition")
+    passage = proposed(hit, "assurances")
+    matter = Matter(id="m", name="t", client="Mr Li")
+    para = quote_paragraph(Builder(matter, Style.of(matter)), passage, "quality of assurances relied upon",
+                           "proposition")
     assert "the quality of assurances given" in para.text
     assert "following factors:”" not in para.text  # never the lead-in cut before its list
     if enumeration(hit.text):
         assert "§ 189 (i)–(xi)" in para.text
+
+
+class _StandInTranslator(BaseHTTPRequestHandler):
+    """A stand-in for an OpenAI-compatible endpoint that translates (no model runs here): one fixed English reply."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        reply = "The supervision organ may retain the person in custody at a specified place."
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": reply}}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_configured_model_translates_chinese_quotations_marked_as_machine_translation(kb_settings):
+    from kb.drafting.brief import Draft, DraftParagraph, DraftSection
+    from kb.drafting.chinese import rendering
+    from kb.drafting.llm import translate_quotes
+
+    chinese = "经监察机关依法审批，可以将其留置在特定场所。"
+    text = f"Supervision Law, art. 24, provides: “{chinese}” {rendering(chinese, context='liuzhi 留置').bracket()}"
+    draft = Draft("t", [DraftSection("article3", "Article 3", [DraftParagraph(text, [1], "evidence")])])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInTranslator)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        translate_quotes(kb_settings.with_(llm_url=f"http://127.0.0.1:{server.server_port}/v1",
+                                           llm_model="stand-in"), draft)
+    finally:
+        server.shutdown()
+    para = draft.sections[0].paragraphs[0].text
+    assert f"“{chinese}” [English (machine translation by stand-in, to be checked): The supervision organ" in para
+    assert "glossary rendering" not in para and not draft.warnings
+
+
+def test_proposals_reach_the_client(sample_kb, tmp_path):
+    """The Supervision Law's liuzhi reaches public officials: it is proposed for the embezzlement suspect, never for
+    an activist charged with terrorism; an inadmissibility decision is never proposed as a test."""
+    activist = MatterStore(tmp_path).create("Activist", requesting_state="China", offence="terrorism",
+                                            risk_factors="Uyghur activist abroad",
+                                            grounds=["article3", "political_persecution", "assurances"])
+    for hits in propose_authorities(sample_kb, activist, per_ground=5).values():
+        assert not [h.citation for h in hits if "监察法" in (h.title or "") or h.doc_type == "DECISION"]

@@ -7,6 +7,7 @@ reads the matter afresh and saves it at once, so two browser tabs or a restart l
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
+from kb.drafting.chinese import is_chinese
 from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
 from kb.safe_text import streamlit_text
 from ui.render import escape, heading, paragraph_block
@@ -115,7 +117,9 @@ def matters_page(kb: KnowledgeBase) -> None:
         return
     matter = by_id[active]
     heading(st, matter.name)
-    facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"])
+    # keyed, so that a button on the drafting tab (which reruns the page) does not send the lawyer back to Facts
+    facts_tab, passages_tab, draft_tab = st.tabs(["Facts", "Collected passages", "Draft and export"],
+                                                 key=f"matter_tabs_{matter.id}")
     with facts_tab:
         _facts(store, matter)
     with passages_tab:
@@ -159,6 +163,17 @@ def _facts(store: Any, matter: Any) -> None:
                                  help="Only these are drafted; removing one keeps its collected passages")
         risks = st.text_area("Personal risk factors", matter.risk_factors, max_chars=FIELD_LIMITS["risk_factors"])
         notes = st.text_area("Notes", matter.notes, max_chars=FIELD_LIMITS["notes"])
+        st.caption("The brief's heading and signature")
+        court_col, number_col, date_col = st.columns([3, 2, 2])
+        court = court_col.text_input("Court", matter.court, max_chars=FIELD_LIMITS["court"],
+                                     placeholder="e.g. Supreme Court of Sweden")
+        case_number = number_col.text_input("Case number", matter.case_number, max_chars=FIELD_LIMITS["case_number"])
+        filing_date = date_col.text_input("Date of the brief", matter.filing_date, placeholder="YYYY-MM-DD (today)",
+                                          max_chars=FIELD_LIMITS["filing_date"])
+        counsel = st.text_area("Counsel (signs the brief)", matter.counsel, max_chars=FIELD_LIMITS["counsel"],
+                               height=68)
+        chambers = st.text_area("Firm or chambers, address", matter.chambers, max_chars=FIELD_LIMITS["chambers"],
+                                height=68)
         if st.form_submit_button("Save facts"):
             with explained_errors("saving the matter"):
                 fresh = store.get(matter.id)
@@ -166,6 +181,10 @@ def _facts(store: Any, matter: Any) -> None:
                 fresh.client = " ".join(client.split())
                 fresh.requesting_state, fresh.offence, fresh.penalty = state, offence, penalty
                 fresh.risk_factors, fresh.notes = risks, notes
+                if filing_date.strip() and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", filing_date.strip()):
+                    raise ValueError(f"date of the brief {filing_date!r}: write it as YYYY-MM-DD, or leave it empty")
+                fresh.court, fresh.case_number, fresh.filing_date = court.strip(), case_number.strip(), filing_date
+                fresh.counsel, fresh.chambers = counsel.strip(), chambers.strip()
                 fresh.choose_grounds(grounds)
                 store.save(fresh)
                 _flash("Facts saved.")
@@ -245,6 +264,14 @@ def _passages(store: Any, matter: Any) -> None:
                 adverse_col.checkbox("Adverse", passage.adverse, key=f"adverse_{key}",
                                      help="The other side's authority: answered under the reply, never cited in "
                                           "support")
+                if passage.source_kind == "upload":
+                    st.text_input("Cited as", passage.citation, key=f"citation_{key}", max_chars=MAX_NOTE_CHARS,
+                                  help="Your own document's citation: author, title, date, as the brief prints it")
+                if is_chinese(passage.text):
+                    st.text_area("English translation", passage.translation, key=f"translation_{key}",
+                                 max_chars=MAX_NOTE_CHARS, height=68,
+                                 help="Printed beside the Chinese as “translation by counsel”; without it the brief "
+                                      "gives the glossary's English for the legal terms")
                 save_col, remove_col = st.columns(2)
                 save_col.button("Save note", key=f"save_{key}", on_click=_annotate,
                                 args=(store, matter.id, passage.chunk_id, ground, key))
@@ -256,7 +283,9 @@ def _annotate(store: Any, matter_id: str, chunk_id: str, ground: str, key: str) 
     with explained_errors("saving the note"):
         matter = store.get(matter_id)
         matter.annotate(chunk_id, ground, note=st.session_state.get(f"note_{key}", ""),
-                        adverse=bool(st.session_state.get(f"adverse_{key}")))
+                        adverse=bool(st.session_state.get(f"adverse_{key}")),
+                        translation=st.session_state.get(f"translation_{key}"),
+                        citation=st.session_state.get(f"citation_{key}"))
         store.save(matter)
         _flash("Note saved.")
 
@@ -321,7 +350,7 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
 
 def draft_html(draft: Any) -> str:
     """The brief as HTML built only from escaped text: headings, case names in italics, footnote marks."""
-    from kb.drafting.draft import italic_spans
+    from kb.drafting.brief import italic_spans
 
     out = [f"<h3>{escape(draft.title)}</h3>"]
     for section in draft.sections:

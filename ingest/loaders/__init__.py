@@ -23,6 +23,7 @@ FORMAT_MODULES = {
     "html": "ingest.loaders.html",
     "text": "ingest.loaders.text",
     "docx": "ingest.loaders.docx",
+    "image": "ingest.loaders.image",
 }
 
 
@@ -56,5 +57,10 @@ FORMAT_BY_SUFFIX = {
     ".docx": "docx",
     ".xml": "akn-xml",
     ".json": "echr-json",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 """How a lawyer's own file in a drop folder is read, by its extension."""

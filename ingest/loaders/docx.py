@@ -12,6 +12,7 @@ from docx.table import Table
 from lxml import etree
 
 from ingest.loaders.common import check_docx_parts, check_zip, read_bytes
+from ingest.loaders.self_description import FIRST_LINES, UPLOAD, describe
 from ingest.loaders.text_blocks import (
     NumberSequence,
     detect_language,
@@ -68,11 +69,14 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         paragraphs.append(Paragraph(text=text, heading=heading, number=numbers.take(leading_number(text))))
     if not paragraphs:
         raise BadInputError(path, "the DOCX has no text (empty document or only images)")
+    said = describe([text for _, text in _blocks(document)[:FIRST_LINES]] if kind == UPLOAD else [],
+                    normalise_ws(document.core_properties.author or ""), title or first_heading or "", path.stem)
     return [
         SourceDocument(
             doc_id=file_doc_id(doc_id_prefix(kind), source_file),
-            title=title or first_heading or path.stem,
-            court=normalise_ws(document.core_properties.author or ""),
+            title=said.title,
+            court=said.author,
+            date=said.date,
             doc_type="DOCUMENT",
             source_kind=kind,
             source_file=source_file,

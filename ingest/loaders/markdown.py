@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 import yaml
 
 from ingest.loaders.common import read_text
+from ingest.loaders.self_description import FIRST_LINES, UPLOAD, describe
 from ingest.loaders.text_blocks import (
     detect_language,
     doc_id_prefix,
@@ -134,12 +135,17 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     title = normalise_ws(plain_text(str(meta.get("title") or ""))) or first_heading or path.stem
     date_match = re.match(r"(\d{4}-\d{2}-\d{2})-", path.name)
     date = _iso(meta.get("date")) or (date_match.group(1) if date_match else None)
+    author = str(meta.get("author") or _site(source_file))
+    if kind == UPLOAD:
+        lines = [first_heading or ""] + [p.text for p in paragraphs[:FIRST_LINES]]
+        said = describe(lines, author if meta.get("author") else "", title, path.stem)
+        title, author, date = said.title, said.author, said.date or date
     extra = {key: meta[key] for key in ("categories", "tags", "layout", "permalink") if meta.get(key)}
     return [
         SourceDocument(
             doc_id=file_doc_id(doc_id_prefix(kind), source_file),
             title=title,
-            court=str(meta.get("author") or _site(source_file)),
+            court=author,
             doc_type="CAMPAIGN_POST" if kind == "campaign" else "DOCUMENT",
             source_kind=kind,
             source_file=source_file,

@@ -5,7 +5,8 @@ blank line, at a line that starts a numbered paragraph / list item after a sente
 (a heading or a paragraph's last line) when the next line starts like a new sentence, or at a sentence end
 marked by the trailing double space Word and iText leave after a paragraph's last line. Page numbers and
 running headers (the same line on most pages) are dropped; `I. Introduction`-style headings go to
-`Paragraph.heading`.
+`Paragraph.heading`. A scanned PDF (no text layer) is read by OCR (`ingest.loaders.ocr`); its paragraphs carry
+their page, not a paragraph number, since OCR cannot tell a printed number from a stray digit.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import LimitReachedError, PyPdfError
 
+from ingest.loaders import ocr
 from ingest.loaders.common import read_bytes
+from ingest.loaders.self_description import FIRST_LINES, UPLOAD, describe
 from ingest.loaders.text_blocks import (
     NumberSequence,
     detect_language,
@@ -378,8 +381,11 @@ def _paragraphs(pages: list[_Page], furniture: set[str]) -> list[Paragraph]:
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     reader = _reader(path)
     texts = _page_texts(path, reader)
-    if not any(has_words(text) for text in texts):
-        raise BadInputError(path, "no extractable text (scanned PDF; needs OCR)")
+    scanned = not any(has_words(text) for text in texts)
+    if scanned:  # a scan has no text layer: read its pages by OCR, cited by page
+        texts = ocr.pdf_pages(path, read_bytes(path))
+        if not any(has_words(text) for text in texts):
+            raise BadInputError(path, "no text found by OCR on any page (blank or unreadable scan)")
 
     raw_pages = [text.splitlines() for text in texts]
     furniture = _furniture(raw_pages)
@@ -394,28 +400,35 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         raise BadInputError(path, "no text paragraphs (only headings, page furniture or a table of contents)")
     vocabulary = _vocabulary([p.text for p in paragraphs])
     repaired = _footnote_marks([_repair(p.text, vocabulary) for p in paragraphs])
-    paragraphs = [replace(p, text=text) for p, text in zip(paragraphs, repaired, strict=True)]
+    paragraphs = [replace(p, text=ocr.clean(text) if scanned else text, number=None if scanned else p.number)
+                  for p, text in zip(paragraphs, repaired, strict=True)]
 
     empty_pages = [n for n, text in enumerate(texts, start=1) if not has_words(text)]
     known = KNOWN.get(path.name)
     first = paragraphs[0].text
-    extra: dict = {"pages": len(texts), "pages_without_text": empty_pages}
+    extra: dict = {"pages": len(texts), "pages_without_text": empty_pages, **({"ocr": True} if scanned else {})}
     offsets = Counter(p.number - int(p.printed) for p in pages if p.printed and p.printed.isdigit())
     if offsets:
         extra["printed_page_offset"] = offsets.most_common(1)[0][0]  # PDF page - printed page (OHCHR: 2)
+    # OCR cannot be trusted with a title (a court's seal and case number come first): the file's name can
+    title = _title(reader, "" if scanned else first, path)
+    author = normalise_ws(str((reader.metadata or {}).get("/Author") or ""))
+    if kind == UPLOAD and not known:
+        said = describe([line for text in texts for line in text.splitlines()][:FIRST_LINES], author, title, path.stem)
+        title, author = said.title, said.author
     return [
         SourceDocument(
             doc_id=known.doc_id if known else file_doc_id(doc_id_prefix(kind), source_file),
-            title=known.title if known else _title(reader, first, path),
-            court=known.court if known else normalise_ws(str((reader.metadata or {}).get("/Author") or "")),
+            title=known.title if known else title,
+            court=known.court if known else author,
             doc_type="REPORT" if kind == "report" else "DOCUMENT",
             source_kind=kind,
             source_file=source_file,
             paragraphs=paragraphs,
-            date=known.date if known else None,
+            date=known.date if known else (said.date if kind == UPLOAD else None),
             language=detect_language(" ".join(p.text for p in paragraphs[:50])),
             url=known.url if known else None,
-            text_defects=["pages_without_text"] if empty_pages else [],
+            text_defects=(["pages_without_text"] if empty_pages else []) + (["ocr"] if scanned else []),
             extra=extra,
         )
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.loaders.common import read_text
+from ingest.loaders.self_description import FIRST_LINES, UPLOAD, describe
 from ingest.loaders.text_blocks import (
     NumberSequence,
     detect_language,
@@ -24,11 +25,14 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         raise BadInputError(path, "no text paragraphs (only punctuation or rules)")
     numbers = NumberSequence()
     paragraphs = [Paragraph(text=text, number=numbers.take(leading_number(text))) for text in blocks]
+    said = describe(blocks[:FIRST_LINES] if kind == UPLOAD else [], "",
+                    blocks[0] if len(blocks[0]) <= 200 else "", path.stem)
     return [
         SourceDocument(
             doc_id=file_doc_id(doc_id_prefix(kind), source_file),
-            title=blocks[0] if len(blocks[0]) <= 200 else path.stem,
-            court="",
+            title=said.title,
+            court=said.author,
+            date=said.date,
             doc_type="DOCUMENT",
             source_kind=kind,
             source_file=source_file,

@@ -385,7 +385,7 @@ def _text_between(text: str, first: Note, later: Note) -> bool:
 
 
 _TITLE_PIN = re.compile(r"(?:\s*\([^()]{1,40}\))?(?:\s*,\s*cited\s+above)?\s*,\s*"
-                        r"(?:(?:para(?:graph)?\.?|§)\s*(?P<para>[\w.-]{1,12})(?:\s*\(p\.\s*\d{1,4}\))?|p\.\s*(?P<page>\d{1,4}))")
+                        r"(?:(?:para(?:graph)?\.?|§)\s*(?P<para>[\w.-]{0,11}\w)(?:\s*\(p\.\s*\d{1,4}\))?|p\.\s*(?P<page>\d{1,4}))")
 
 
 _NOTE_REST = re.compile(r"[\s.,;]+|<?https?://\S+>?")

@@ -1,4 +1,5 @@
-"""Export a draft and the matter's authorities as DOCX (real Word footnotes) and Markdown (`[^n]` footnotes).
+"""Export a draft as a court document: DOCX (the court heading, numbered paragraphs, real Word footnotes, page
+numbers, the signature block, the table of authorities) and Markdown (`[^n]` footnotes).
 
 python-docx has no footnote API, so `export_docx` writes the `word/footnotes.xml` part itself: the two separator
 footnotes Word expects (ids -1 and 0), then one `<w:footnote>` per citation, referenced from the text by
@@ -9,28 +10,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
-from kb.drafting.draft import (
-    CATEGORIES,
-    Draft,
-    case_name,
-    category,
-    is_case,
-    italic_name,
-    italic_spans,
-    md_italic,
-    pin_of,
-)
+from kb.drafting.argument import Style
+from kb.drafting.brief import Draft, italic_spans, md_italic, md_text
 from kb.drafting.matters import CollectedPassage, Matter
+from kb.drafting.prose import Person, court_date
+from kb.drafting.sources import CATEGORIES, case_name, category, court_style, is_case, italic_name, pin_of
 from kb.safe_text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -74,7 +71,7 @@ def footnote_texts(draft: Draft) -> dict[int, tuple[str, list[str]]]:
     for fn in draft.footnotes:
         passage = draft.evidence.get(fn.chunk_id)
         if passage is None:
-            out[fn.id] = (f"{fn.citation}.", [])
+            out[fn.id] = (f"{court_style(fn.citation)}.", [])
             continue
         italic = [italic_name(passage)] if is_case(passage) else []
         if passage.doc_id in seen:
@@ -82,7 +79,7 @@ def footnote_texts(draft: Draft) -> dict[int, tuple[str, list[str]]]:
             pin = pin_of(fn.citation)[1]
             out[fn.id] = (f"{short}, cited above" + (f", {pin}" if pin else "") + ".", [short] if italic else [])
         else:
-            out[fn.id] = (f"{fn.citation}.", italic)
+            out[fn.id] = (f"{court_style(fn.citation)}.", italic)
         seen.add(passage.doc_id)
     return out
 
@@ -94,7 +91,7 @@ def table_of_authorities(draft: Draft) -> list[Authority]:
         passage = draft.evidence.get(fn.chunk_id)
         if passage is None:
             continue
-        name, pin = pin_of(passage.citation)
+        name, pin = pin_of(court_style(passage.citation))
         entry = by_doc.setdefault(passage.doc_id, Authority(category(passage), name,
                                                             italic_name(passage) if is_case(passage) else "", []))
         if pin and pin not in entry.pins:
@@ -114,9 +111,40 @@ def _pins(pins: list[str]) -> str:
     return ", ".join(pins)
 
 
+def heading_block(draft: Draft, matter: Matter) -> list[tuple[str, str]]:
+    """The court heading as (role, text) lines: court, case number, parties, the document's title and date. A field
+    the matter lacks is a visible gap to fill, never left out."""
+    style = Style.of(matter)
+    return [
+        ("court", (matter.court or "[court]").upper()),
+        ("case", f"Case No. {matter.case_number or '[case number]'}"),
+        ("matter", f"In the matter of the request of {style.state} for the extradition of {style.client.name}"),
+        ("party", f"Requesting State: {style.state}"),
+        ("party", f"Requested person: {style.client.name}"),
+        ("title", draft.title),
+        ("date", filing_date(matter)),
+    ]
+
+
+def filing_date(matter: Matter) -> str:
+    """The date the brief bears: the matter's filing date, else today, as courts write it."""
+    return court_date(matter.filing_date) if matter.filing_date else court_date(date.today().isoformat())
+
+
+def signature_block(matter: Matter) -> list[str]:
+    """Date, signature line, counsel and chambers, and whom counsel acts for."""
+    counsel = [line.strip() for line in (matter.counsel or "[counsel]").splitlines() if line.strip()]
+    chambers = [line.strip() for line in matter.chambers.splitlines() if line.strip()]
+    return [filing_date(matter), "", "______________________________", *counsel, *chambers,
+            f"Counsel for {Person.of(matter.client_name()).name}"]
+
+
 def export_markdown(draft: Draft, matter: Matter) -> str:
-    """The brief with `[^n]` footnotes ("cited above" for repeats) and the table of authorities; no warnings."""
-    lines = ["## Table of authorities"]
+    """The brief with its heading block, `[^n]` footnotes ("cited above" for repeats), the signature and the table
+    of authorities; no warnings."""
+    head = [md_text(text) if role != "court" else f"**{md_text(text)}**" for role, text in heading_block(draft, matter)
+            if role != "title"]
+    lines = ["", *[md_text(line) if line else "" for line in signature_block(matter)], "", "## Table of authorities"]
     current = None
     for a in table_of_authorities(draft):
         if a.category != current:
@@ -124,7 +152,7 @@ def export_markdown(draft: Draft, matter: Matter) -> str:
             lines += ["", f"### {CATEGORIES[a.category]}", ""]
         lines.append(f"- {md_italic(a.name, [a.italic])}" + (f": {_pins(a.pins)}" if a.pins else ""))
     notes = {fid: md_italic(text, italic) for fid, (text, italic) in footnote_texts(draft).items()}
-    return draft.markdown(appendix="\n".join(lines), footnote_text=notes)
+    return draft.markdown(appendix="\n".join(lines), footnote_text=notes, preamble="\n\n".join(head))
 
 
 class _FootnotesPart:
@@ -145,10 +173,15 @@ class _FootnotesPart:
         note = OxmlElement("w:footnote")
         note.set(qn("w:id"), str(fid))
         p = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        pstyle = OxmlElement("w:pStyle")
+        pstyle.set(qn("w:val"), "FootnoteText")
+        ppr.append(pstyle)
+        p.append(ppr)
         p.append(_run(None, superscript=True, child="w:footnoteRef"))
-        p.append(_run(" ", size=9))
+        p.append(_run(" ", size=10))
         for piece, is_name in italic_spans(_clean(text), italic or []):
-            p.append(_run(piece, size=9, italic=is_name))
+            p.append(_run(piece, size=10, italic=is_name))
         note.append(p)
         self.part.element.append(note)
         paragraph._p.append(_run(None, superscript=True, child="w:footnoteReference", ref=fid))
@@ -159,6 +192,10 @@ def _run(text: str | None, superscript: bool = False, child: str | None = None, 
          size: int | None = None, italic: bool = False):
     r = OxmlElement("w:r")
     rpr = OxmlElement("w:rPr")
+    if superscript:
+        rstyle = OxmlElement("w:rStyle")
+        rstyle.set(qn("w:val"), "FootnoteReference")
+        rpr.append(rstyle)
     if italic:
         rpr.append(OxmlElement("w:i"))
     if superscript:
@@ -184,13 +221,22 @@ def _run(text: str | None, superscript: bool = False, child: str | None = None, 
 
 
 def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
-    """Write the brief to `path` on A4 with Word footnotes ("cited above" for repeats), case names in italics and a
-    table of authorities by category; the warnings stay out of it (`Draft.warnings`). Returns the path written."""
+    """Write the brief to `path` as a court document: A4, the court heading (court, case number, parties, title,
+    date), numbered paragraphs, Word footnotes ("cited above" for repeats) in footnote style, page numbers in the
+    footer, case names in italics, the signature block and the table of authorities; black headings in the body
+    font, and document properties from the matter. The warnings stay out of it (`Draft.warnings`)."""
     path = Path(path)
     doc = Document()
     _a4(doc)
-    doc.styles["Normal"].font.size = Pt(11)
-    doc.add_heading(_clean(draft.title), level=0)
+    _court_styles(doc)
+    _page_numbers(doc)
+    _properties(doc, draft, matter)
+    for role, text in heading_block(draft, matter):
+        p = doc.add_paragraph(_clean(text), style="Title" if role == "title" else None)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if role in ("court", "case"):
+            for run in p.runs:
+                run.bold = True
     notes = _FootnotesPart(doc)
     texts = footnote_texts(draft)
     for section in draft.sections:
@@ -199,7 +245,8 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
             if para.kind == "subheading":
                 doc.add_heading(_clean(para.text), level=2)
                 continue
-            p = doc.add_paragraph()
+            p = doc.add_paragraph(style="List Number")
+            p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             for piece, is_name in italic_spans(_clean(" ".join(para.text.split())), para.italic):
                 p.add_run(piece).italic = is_name or None
             for fid in para.footnote_ids:
@@ -209,6 +256,11 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
                     link = f" {url}" if (url := http_url(fn.url)) else ""
                     remark = f" {fn.remark}" if fn.remark else ""
                     notes.add(p, f"{text}{link}{remark}", italic)
+    doc.add_paragraph()
+    lines = signature_block(matter)
+    for n, line in enumerate(lines, 1):  # the block is kept on one page
+        doc.add_paragraph(_clean(line)).paragraph_format.keep_with_next = n < len(lines)
+    doc.add_page_break()
     doc.add_heading("Table of authorities", level=1)
     current = None
     for a in table_of_authorities(draft):
@@ -225,6 +277,89 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
     return path
 
 
+BODY_FONT = "Times New Roman"
+"""The font courts expect (LibreOffice substitutes the metric-compatible Liberation Serif where it is absent)."""
+CJK_FONT = "SimSun"
+"""For Chinese quotations; LibreOffice falls back to any installed CJK font."""
+
+
+def _fonts(style, size: int, bold: bool | None = None) -> None:
+    """`style` in the body font, black, at `size` points: the template's theme fonts and blue removed."""
+    style.font.name = BODY_FONT
+    style.font.size = Pt(size)
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    if bold is not None:
+        style.font.bold = bold
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for attr, font in (("w:ascii", BODY_FONT), ("w:hAnsi", BODY_FONT), ("w:cs", BODY_FONT), ("w:eastAsia", CJK_FONT)):
+        fonts.set(qn(attr), font)
+
+
+def _court_styles(doc) -> None:
+    """Body 12 pt; headings bold black in the body font (python-docx's template has blue Calibri Light ones);
+    footnotes 10 pt with superscript reference numbers."""
+    styles = doc.styles
+    _fonts(styles["Normal"], 12)
+    styles["Normal"].paragraph_format.space_after = Pt(6)
+    _fonts(styles["Title"], 14, bold=True)
+    for name, size in (("Heading 1", 13), ("Heading 2", 12), ("Heading 3", 12)):
+        _fonts(styles[name], size, bold=True)
+        styles[name].paragraph_format.space_before = Pt(12)
+        styles[name].paragraph_format.keep_with_next = True
+    title = styles["Title"].element.get_or_add_pPr()
+    for border in title.findall(qn("w:pBdr")):  # the template's title has a blue rule under it
+        title.remove(border)
+    text = styles.add_style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH)
+    text.base_style = styles["Normal"]
+    _fonts(text, 10)
+    text.paragraph_format.space_after = Pt(0)
+    text.element.set(qn("w:styleId"), "FootnoteText")
+    ref = styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
+    ref.font.superscript = True
+    ref.element.set(qn("w:styleId"), "FootnoteReference")
+
+
+def _page_numbers(doc) -> None:
+    """`Page N of M` centred in every page's footer, as Word and LibreOffice fields."""
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    footer._p.append(_field("PAGE"))
+    footer.add_run(" of ")
+    footer._p.append(_field("NUMPAGES"))
+
+
+def _field(instruction: str):
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instruction} \\* MERGEFORMAT ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    return field
+
+
+def _properties(doc, draft: Draft, matter: Matter) -> None:
+    """The file's properties from the matter (python-docx's template says "python-docx", created 2013)."""
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    props = doc.core_properties
+    author = " ".join((matter.counsel or "").split()) or f"Counsel for {matter.client_name()}"
+    props.author = props.last_modified_by = _clean(author)[:255]
+    props.title = _clean(draft.title)[:255]
+    props.subject = _clean(f"Extradition: {matter.requesting_state}")[:255]
+    props.keywords = _clean(matter.case_number)[:255]
+    props.comments = ""
+    props.category = "Submissions"
+    props.created = props.modified = now
+    props.last_printed = now
+    props.revision = 1
 def _a4(doc) -> None:
     """A4 with 25 mm margins, as the Court's practice directions ask (python-docx defaults to US Letter)."""
     for section in doc.sections:

@@ -52,10 +52,12 @@ DEFAULT_GROUNDS: tuple[str, ...] = ("article3", "article6", "assurances")
 """The grounds a new matter starts with when the lawyer names none; each can be removed."""
 
 FIELD_LIMITS = {"name": 200, "requesting_state": 200, "offence": 1_000, "risk_factors": 5_000, "notes": 50_000,
-                "client": 200, "penalty": 1_000}
+                "client": 200, "penalty": 1_000, "court": 200, "case_number": 100, "counsel": 500, "chambers": 500,
+                "filing_date": 20}
 """Characters each matter field may hold: generous for what a lawyer types, small enough that a pasted file or a
 script cannot make every page that shows the matter slow (the name is in the sidebar of every page)."""
-FACT_FIELDS = ("name", "client", "requesting_state", "offence", "penalty", "risk_factors", "notes")
+FACT_FIELDS = ("name", "client", "requesting_state", "offence", "penalty", "risk_factors", "notes", "court",
+               "case_number", "counsel", "chambers", "filing_date")
 """The facts of a matter a lawyer (or the drafting assistant) sets and changes; the brief is built from them."""
 MAX_CUSTOM_GROUNDS = 50
 MAX_GROUND_CHARS = 200
@@ -111,6 +113,8 @@ class CollectedPassage:
     role: str | None = None
     """Who is speaking (`ingest.loaders.echr.ROLES`), as stored with the passage; None in older files and outside
     the ECtHR."""
+    translation: str = ""
+    """The lawyer's English for a Chinese passage, printed beside the quotation as "translation by counsel"."""
 
     @classmethod
     def from_hit(cls, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
@@ -141,6 +145,16 @@ class Matter:
     """The maximum penalty for the offence in the requesting state, e.g. "death penalty (Criminal Law, art. 383)"."""
     chosen_grounds: list[str] = field(default_factory=lambda: list(DEFAULT_GROUNDS))
     assurances: list[Assurance] = field(default_factory=list)
+    court: str = ""
+    """The court the brief is filed in, printed at the head of the document, e.g. "Supreme Court of Sweden"."""
+    case_number: str = ""
+    """The court's case number, e.g. "Ö 1234-26"; the heading shows a gap to fill while it is empty."""
+    counsel: str = ""
+    """Who signs the brief, e.g. "Anna Berg, advokat"; one name per line."""
+    chambers: str = ""
+    """Counsel's firm or chambers and address, printed under the signature."""
+    filing_date: str = ""
+    """The date the brief bears (YYYY-MM-DD); empty means the day it is exported."""
 
     def client_name(self) -> str:
         return self.client.strip() or "the requested person"
@@ -238,15 +252,20 @@ class Matter:
         self.updated = now_iso()
         return passage
 
-    def annotate(self, chunk_id: str, ground: str, note: str | None = None,
-                 adverse: bool | None = None) -> CollectedPassage:
-        """Change the lawyer's note on a collected passage, or whether it is adverse; returns the passage."""
+    def annotate(self, chunk_id: str, ground: str, note: str | None = None, adverse: bool | None = None,
+                 translation: str | None = None, citation: str | None = None) -> CollectedPassage:
+        """Change the lawyer's note on a collected passage, whether it is adverse, counsel's translation of it, or
+        how it is cited (the lawyer's own document, whose author or date its file got wrong); returns the passage."""
         for passage in self.passages_for(ground):
             if passage.chunk_id == chunk_id:
                 if note is not None:
                     passage.note = note.strip()
                 if adverse is not None:
                     passage.adverse = adverse
+                if translation is not None:
+                    passage.translation = " ".join(translation.split())
+                if citation is not None and " ".join(citation.split()):
+                    passage.citation = " ".join(citation.split())
                 self.updated = now_iso()
                 return passage
         raise MatterError(f"matter {self.id} has no passage {chunk_id[:40]!r} under {ground[:200]!r}; "
@@ -284,6 +303,9 @@ class Matter:
             if len(label) > MAX_GROUND_CHARS:
                 raise ValueError(f"a ground name has {len(label):,} characters; the limit is {MAX_GROUND_CHARS}")
         for passage in self.passages:
+            if len(passage.translation or "") > MAX_NOTE_CHARS:
+                raise ValueError(f"a passage translation has {len(passage.translation):,} characters; "
+                                 f"the limit is {MAX_NOTE_CHARS:,}")
             if len(passage.note or "") > MAX_NOTE_CHARS:
                 raise ValueError(f"a passage note has {len(passage.note):,} characters; "
                                  f"the limit is {MAX_NOTE_CHARS:,}")
