@@ -316,9 +316,9 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
           warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr), leave_out: Iterable[str] = ()) -> dict:
     """Extract and resolve every citation; writes a fresh database next to `target` and swaps it in atomically.
 
-    `leave_out`: documents whose citations must not be counted (an evaluation's held-out citing judgments): the
-    graph keeps their rows (cited-by lists are complete) and records the list, and every count, anchor text or
-    importance derived from it leaves them out (`CitationGraph.leave_out`)."""
+    `leave_out`: documents whose citations must not be used (an evaluation's held-out citing judgments): their
+    citations are not stored (the documents are, as cited authorities), so no vote, count, anchor text or importance
+    derived from the graph uses them, and the list is recorded so that `update` leaves them out too."""
     started = time.monotonic()
     docs = list(documents) if documents is not None else list(iter_echr_documents(corpus, warn))
     resolver = Resolver()
@@ -331,9 +331,11 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
     con.executescript(SCHEMA)
     for doc in docs:
         _insert_document(con, doc)
+    leave_out = set(leave_out)
     for doc in docs:
-        _insert_citations(con, doc, resolver)
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('leave_out', ?)", (json.dumps(sorted(set(leave_out))),))
+        if doc.doc_id not in leave_out:
+            _insert_citations(con, doc, resolver)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('leave_out', ?)", (json.dumps(sorted(leave_out)),))
     stats = _save_stats(con, started)
     con.commit()
     con.close()
@@ -420,8 +422,11 @@ def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterab
         for doc in docs.values():
             _insert_document(con, doc)
         resolver = Resolver.from_db(con)
+        row = con.execute("SELECT value FROM meta WHERE key = 'leave_out'").fetchone()
+        leave_out = set(json.loads(row[0])) if row else set()
         for doc in docs.values():
-            _insert_citations(con, doc, resolver)
+            if doc.doc_id not in leave_out:
+                _insert_citations(con, doc, resolver)
         for citing_doc in sorted(_affected(con, changed, list(docs.values())) - set(changed)):
             _resolve_again(con, citing_doc, resolver)
         stats = _save_stats(con, started) | {"updated": len(docs), "removed": len(gone)}
@@ -528,7 +533,6 @@ class CitationGraph:
         """(citing doc, paragraph) → the (cited doc, cited paragraph) of its resolved citations, in row order."""
         self._incoming: dict[tuple[str, str], frozenset[tuple[str, str]]] | None = None
         """(cited doc, paragraph) → the (doc, paragraph) pairs citing it."""
-        self._leave_out: frozenset[str] | None = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -548,19 +552,7 @@ class CitationGraph:
         stamp = _Stamp.of(self.path)
         if stamp != self._stamp:
             self._stamp = stamp
-            self._outgoing = self._incoming = self._leave_out = None
-
-    @property
-    def leave_out(self) -> frozenset[str]:
-        """The citing documents the build was told to leave out of every count (`build(leave_out=…)`): an
-        evaluation's held-out citing judgments. Empty for a graph built for use."""
-        with self._lock:
-            self._current()
-            if self._leave_out is None:
-                with self._connect() as con:
-                    row = con.execute("SELECT value FROM meta WHERE key = 'leave_out'").fetchone()
-                self._leave_out = frozenset(json.loads(row[0])) if row else frozenset()
-            return self._leave_out
+            self._outgoing = self._incoming = None
 
     def cited_by(self, doc_id: str, paragraph: str, exclude_doc_ids: Iterable[str] = ()) -> list[CitingParagraph]:
         excluded = set(exclude_doc_ids)
@@ -581,10 +573,10 @@ class CitationGraph:
 
     def paragraph_counts(self, paragraphs: Iterable[tuple[str, str]], exclude_doc_ids: Iterable[str] = ()
                          ) -> dict[tuple[str, str], int]:
-        """Citing paragraphs per (doc, paragraph) for just these paragraphs, without excluded citers (nor the build's
-        `leave_out`; pairs cited by none are left out): what the ranker needs per query."""
+        """Citing paragraphs per (doc, paragraph) for just these paragraphs, without excluded citers (pairs cited by
+        none are left out): what the ranker needs per query."""
         pairs = set(paragraphs)
-        excluded = set(exclude_doc_ids) | self.leave_out
+        excluded = set(exclude_doc_ids)
         with self._lock:
             self._current()
             if self._incoming is None:
@@ -633,12 +625,10 @@ class CitationGraph:
                 loaded.setdefault((cited_doc, cited_para), set()).add((citing_doc, citing_para))
         return {pair: frozenset(citers) for pair, citers in loaded.items()}
 
-    def reporters(self, doc_ids: Iterable[str], exclude_doc_ids: Iterable[str] = ()) -> dict[str, str]:
+    def reporters(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """The official reporter reference by which the Court cites each document (`ECHR 2008`, `Series A no. 161`,
-        `Reports of Judgments and Decisions 1996-V`): the commonest one in its full citations, where any has one
-        (citations made by `exclude_doc_ids` or the build's `leave_out` left out)."""
+        `Reports of Judgments and Decisions 1996-V`): the commonest one in its full citations, where any has one."""
         wanted = sorted(set(doc_ids))
-        excluded = set(exclude_doc_ids) | self.leave_out
         out: dict[str, str] = {}
         if not wanted:
             return out
@@ -646,28 +636,24 @@ class CitationGraph:
             for start in range(0, len(wanted), 400):
                 chunk = wanted[start:start + 400]
                 rows = con.execute(
-                    f"SELECT cited_doc, raw, citing_doc FROM citations WHERE form = 'full' AND cited_doc IN "
+                    f"SELECT cited_doc, raw FROM citations WHERE form = 'full' AND cited_doc IN "
                     f"({','.join('?' * len(chunk))})", chunk).fetchall()
                 counts: dict[str, Counter[str]] = {}
-                for doc_id, raw, citing_doc in rows:
-                    if citing_doc in excluded:
-                        continue
+                for doc_id, raw in rows:
                     match = REPORTER.search(raw)
                     if match:
                         counts.setdefault(doc_id, Counter())[" ".join(match.group(0).split())] += 1
                 out.update({d: c.most_common(1)[0][0] for d, c in counts.items()})
         return out
 
-    def citing_documents(self, exclude_doc_ids: Iterable[str] = ()) -> dict[str, set[str]]:
-        """Every cited document → the other documents citing it (with or without a pinpoint), `exclude_doc_ids`'
-        citations left out: how much the Court relies on a judgment (`kb.citations.importance`)."""
-        excluded = set(exclude_doc_ids) | self.leave_out
+    def citing_documents(self) -> dict[str, set[str]]:
+        """Every cited document → the other documents citing it (with or without a pinpoint): how much the Court
+        relies on a judgment (`kb.citations.importance`)."""
         out: dict[str, set[str]] = {}
         with self._connect() as con:
             for cited, citing in con.execute("SELECT DISTINCT cited_doc, citing_doc FROM citations "
                                              "WHERE cited_doc IS NOT NULL AND cited_doc != citing_doc"):
-                if citing not in excluded:
-                    out.setdefault(cited, set()).add(citing)
+                out.setdefault(cited, set()).add(citing)
         return out
 
     def stats(self) -> dict:

@@ -12,8 +12,8 @@ others): see `bench/importance_check.py`.
 
 The levels are written to the store's payload (`importance`, `importance_origin`) by `kb citations build`, so the
 filter reads them as it reads HUDOC's; a document written later by `kb update` has its HUDOC level (if any) until the
-next `kb citations build`. Held-out citing documents (`kb citations build --leave-out FILE`, kept in the graph) neither
-count as citers nor give a reporter.
+next `kb citations build`. Held-out citing documents (`kb citations build --leave-out FILE`: the graph keeps none of
+their citations) neither count as citers nor give a reporter.
 """
 
 from __future__ import annotations
@@ -63,8 +63,7 @@ def cited_band(count: int) -> str:
 
 
 def evidence(documents: list[SourceDocument], graph: CitationGraph) -> dict[str, Evidence]:
-    """The evidence of importance of every judgment and decision among `documents` (the graph's `leave_out` neither
-    cites nor gives a reporter)."""
+    """The evidence of importance of every judgment and decision among `documents`."""
     judgments = [d for d in documents if d.doc_type in CITABLE_TYPES]
     noted = {a for d in documents if d.doc_type == "INFORMATION_NOTE" for a in d.appno}
     citers = graph.citing_documents()

@@ -24,6 +24,7 @@ search (the fill's too) reads the rewritten query.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from haystack import Document, Pipeline, SuperComponent
 from haystack.components.joiners import DocumentJoiner
@@ -31,9 +32,10 @@ from haystack.components.joiners import DocumentJoiner
 from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.search.crosslingual import add_crosslingual
+from kb.search.meaning import PoolSimilarity
 from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
 from kb.search.principles import LeadingJudgmentRetriever
-from kb.search.ranking import DEFAULT_RANKING, CitedParagraphFetcher, DocumentSpreader, LegalRanker
+from kb.search.ranking import DEFAULT_RANKING, CitedParagraphFetcher, DocumentSpreader, LegalRanker, key_of
 from kb.search.retrieval import (
     DEFAULT_WEIGHTS,
     RANKED_CANDIDATES,
@@ -54,12 +56,14 @@ instance may belong to one pipeline only, and the ranked search holds the fill's
 def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | str = SearchMode.RANKED,
                  weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
                  graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
-                 bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS) -> SuperComponent:
+                 bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS,
+                 embed_cache: Path | None = None) -> SuperComponent:
     """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
     search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
     `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `parts` says which
     of the further retrievers and ranking parts run (`SearchParts`; none of the BM25-side ones in `dense`, the
-    comparison without BM25)."""
+    comparison without BM25). `embed_cache`: the embedding cache the pool's MiniLM vectors are read from
+    (`kb.search.meaning`)."""
     mode = SearchMode.from_str(mode)
     fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
     if weights is not None and not fused:
@@ -116,6 +120,14 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         inputs["filters"].append("fetch.filters")
     else:
         pipeline.connect(candidates_out, "rank.documents")
+    if ranking.uses("meaning"):
+        pipeline.add_component("meaning", PoolSimilarity(
+            model, dtype, embed_cache, lambda q: bool(ranking.for_query(q).meaning), key_of))
+        pipeline.connect(candidates_out, "meaning.documents")
+        if "fetch" in pipeline.graph.nodes:
+            pipeline.connect("fetch.fetched", "meaning.fetched")
+        pipeline.connect("meaning.similarity", "rank.similarity")
+        inputs["query"].append("meaning.query")
     pipeline.add_component("spread", DocumentSpreader())
     pipeline.connect("rank.documents", "spread.documents")
     pipeline.connect("spread.documents", "dedupe.documents")

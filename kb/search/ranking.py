@@ -231,6 +231,8 @@ class RankingContext:
     """The sections the search is limited to (`SearchFilters.sections`)."""
     phrase_weight: dict[Key, float] = field(default_factory=dict)
     """What each candidate shares of the query's phrases (`shared_phrase_weights`)."""
+    meaning_rank: dict[Key, int] = field(default_factory=dict)
+    """1-based rank of each candidate by MiniLM similarity to the query (`kb.search.meaning`); empty when unused."""
 
 
 Feature = Callable[[Document, Key, RankingContext], float]
@@ -358,6 +360,15 @@ def question_principles(doc: Document, key: Key, ctx: RankingContext) -> float:
     return float(ctx.question and doc.meta.get("role") in COURT_ROLES and states_principles(doc.meta.get("heading")))
 
 
+@feature(0.0)
+def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1/(k + rank) of the candidate among the query's candidates by MiniLM similarity to the query
+    (`kb.search.meaning.PoolSimilarity`): a question is in the asker's words, the paragraph that answers it in the
+    Court's, and the model places the two close where BM25 sees few shared words. Questions only
+    (`QUESTION_WEIGHTS`, set by leave-one-out on the dev questions, `bench/eval_dev.py`); passages gain nothing."""
+    return _reciprocal(ctx.meaning_rank.get(key))
+
+
 FEATURES = tuple(_FEATURES)
 SOURCE_NEUTRAL = ("retrieval", "named_case", "footnote", "shared_phrases")
 """Features every source has; the others are ECtHR-only evidence (`LegalRanker.scores`)."""
@@ -437,8 +448,10 @@ class LegalRanker:
         return any(self.ranking.uses(name) for name in ("votes", "best_voter", "cited_document"))
 
     def context(self, pool: list[Document], fetched: list[Document], evidence: CitationEvidence, query: str,
-                filters: SearchFilters, weights: RankingWeights, question: bool) -> RankingContext:
+                filters: SearchFilters, weights: RankingWeights, question: bool,
+                similarity: dict[Key, float] | None = None) -> RankingContext:
         excluded = set(filters.exclude_doc_ids)
+        similarity = similarity or {}
         rank: dict[Key, int] = {}
         for i, doc in enumerate(pool, 1):
             rank.setdefault(key_of(doc), i)
@@ -455,8 +468,10 @@ class LegalRanker:
                 for appno in doc.meta.get("appno") or []:
                     note_rank.setdefault(appno, rank[key_of(doc)])
         phrase_weight = shared_phrase_weights(query, pool + fetched) if weights.shared_phrases else {}
+        ordered = sorted(similarity, key=lambda k: -similarity[k]) if weights.meaning else []
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, appnos, names,
-                              question, note_rank, filters.sections, phrase_weight)
+                              question, note_rank, filters.sections, phrase_weight,
+                              {k: i for i, k in enumerate(ordered, 1)})
 
     def features(self, doc: Document, ctx: RankingContext) -> dict[str, float]:
         key = key_of(doc)
@@ -485,7 +500,8 @@ class LegalRanker:
 
     @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None,
-            fetched: Candidates | None = None, evidence: CitationEvidence | None = None) -> dict:
+            fetched: Candidates | None = None, evidence: CitationEvidence | None = None,
+            similarity: dict | None = None) -> dict:
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
@@ -493,7 +509,8 @@ class LegalRanker:
         fetched = list(fetched or [])
         question = is_lawyer_query(query)  # decided once: it picks the weights and switches the question features
         weights = self.ranking.of(question)
-        ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters, weights, question)
+        ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters, weights, question,
+                           similarity)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
         scored = sorted(zip(self.scores(docs, values, weights, named_kinds(query)), docs, values, strict=True),
