@@ -259,3 +259,17 @@ def test_importance_for_every_judgment_keeps_the_leading_cases_in_the_key_case_f
         assert kb.store.document_chunks("001-87458")[0].payload["importance"] == 2
     finally:
         kb.close()
+
+
+def test_an_english_question_on_liuzhi_reaches_the_notification_article(sample_kb) -> None:
+    """The lawyer's words ("family not told", "held by the supervision commission") are in the glossary with the
+    renderings of the published translations, and the statute prints the notification apart (通知被留置人员所在单位
+    和家属), so the glossary's `通知 家属` matches it: Supervision Law (2018) art. 44, the notification and its
+    exception, is the first Chinese hit and on the first lines, not the articles on how commissions are organised
+    (arts. 9 and 10)."""
+    hits = sample_kb.search("family not told and no lawyer while held by the supervision commission in China",
+                            limit=10)
+    chinese = [h for h in hits if h.language == "zh"]
+    assert (chinese[0].doc_id, chinese[0].paragraph) == ("PRC-监察法-2018-03-20", "第四十四条"), [
+        (h.doc_id, h.paragraph) for h in hits]
+    assert chinese[0] in hits[:5] and "family not told → 通知 家属" in chinese[0].matched_terms
