@@ -273,3 +273,13 @@ def test_an_english_question_on_liuzhi_reaches_the_notification_article(sample_k
     assert (chinese[0].doc_id, chinese[0].paragraph) == ("PRC-监察法-2018-03-20", "第四十四条"), [
         (h.doc_id, h.paragraph) for h in hits]
     assert chinese[0] in hits[:5] and "family not told → 通知 家属" in chinese[0].matched_terms
+
+
+def test_a_strasbourg_question_naming_china_keeps_the_courts_principles_first(sample_kb) -> None:
+    """Naming China makes the Chinese statutes candidates, but an article holding one of the question's concepts
+    ("torture" → 刑讯逼供 …) does not answer a question on diplomatic assurances: only a Chinese passage that is a
+    strong match (`kb.search.strength`) competes with the Court's authority. The Court's assurance principles lead;
+    the Chinese articles may follow."""
+    hits = sample_kb.search("can China's diplomatic assurances be trusted when torture is widespread", limit=10)
+    assert [h.source_kind for h in hits[:2]] == ["echr"] * 2, [(h.doc_id, h.paragraph) for h in hits]
+    assert {h.doc_id for h in hits[:2]} <= {"HEJUD-8139-09", "HEJUD-22414-93", "HEJUD-37201-06"}

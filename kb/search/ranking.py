@@ -41,10 +41,12 @@ from haystack import Document, component
 from ingest.loaders.echr import COURT_ROLES
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
+from kb.search.crosslingual import CHINESE_KINDS, default_glossary
 from kb.search.principles import states_principles
 from kb.search.queries import is_lawyer_query
 from kb.search.retrieval import to_document
 from kb.search.source_cues import is_convention_question, named_kinds
+from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
 
 PHRASE_WORD = re.compile(r"[^\W\d_]+")
@@ -478,14 +480,19 @@ class LegalRanker:
         return {name: fn(doc, key, ctx) for name, (fn, _) in _FEATURES.items()}
 
     def scores(self, docs: list[Document], values: list[dict[str, float]], weights: RankingWeights,
-               named: frozenset[str] = frozenset()) -> list[float]:
+               named: frozenset[str] = frozenset(), answers: Callable[[Document], bool] | None = None
+               ) -> list[float]:
         """Each candidate's score. The authority features (all but `SOURCE_NEUTRAL`) are evidence the ECtHR corpus has
         (its citations, facts sections, roles, document types) and other sources lack: zero for a UN paragraph or a
         PRC article means "unknown", not "no authority". With `source_aware`, a candidate of a source kind the question
         names (`named`: `kb.search.source_cues.named_kinds`) gets at least the median authority of the query's
         retrieved ECtHR paragraphs in which the Court speaks (a General Comment or a statute speaks in its own voice
         too, so a party's submission is no yardstick), and competes on its retrieval rank (UN questions: para_hit@10
-        0.67 ranked against 1.00 hybrid before this). A question naming no other source is a Convention question: its
+        0.67 ranked against 1.00 hybrid before this). A Chinese passage gets it only when it answers (`answers`: a
+        strong match, `kb.search.strength`): naming China names a country, not a source, and an article holding one
+        of the question's concepts ("can China's diplomatic assurances be trusted when torture is widespread" → the
+        articles on 刑讯逼供) follows the Court's principles instead of burying them (8 of the first 10 before; the
+        dev PRC, UN and mixed questions unchanged). A question naming no other source is a Convention question: its
         other-source candidates keep their plain score (for every source, on the lawyer questions of kind `lawyer`
         para_hit@10 fell 0.65 → 0.60)."""
         neutral = [sum(getattr(weights, name) * v.get(name, 0.0) for name in SOURCE_NEUTRAL) for v in values]
@@ -495,7 +502,8 @@ class LegalRanker:
                 if d.meta.get("source_kind") == "echr" and v.get("retrieval")]
         yardstick = sorted(a for a, court in echr if court) or sorted(a for a, _ in echr)
         typical = yardstick[len(yardstick) // 2] if yardstick and self.source_aware else None
-        return [r + (max(a, typical) if typical is not None and d.meta.get("source_kind") in named else a)
+        return [r + (max(a, typical) if typical is not None and d.meta.get("source_kind") in named
+                     and (answers is None or answers(d)) else a)
                 for r, a, d in zip(neutral, authority, docs, strict=True)]
 
     @component.output_types(documents=Candidates)
@@ -513,8 +521,16 @@ class LegalRanker:
                            similarity)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
-        scored = sorted(zip(self.scores(docs, values, weights, named_kinds(query)), docs, values, strict=True),
-                        key=lambda sdv: -sdv[0])
+        matches = len(default_glossary().find(query)) if question else 0
+
+        def answers(doc: Document) -> bool:
+            if doc.meta.get("source_kind") not in CHINESE_KINDS:
+                return True
+            return coverage(query, doc.content or "", list(doc.meta.get("matched_terms") or []),
+                            matches) >= STRONG_COVERAGE
+
+        scored = sorted(zip(self.scores(docs, values, weights, named_kinds(query), answers if question else None),
+                            docs, values, strict=True), key=lambda sdv: -sdv[0])
         return {"documents": Candidates(
             replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key_of(doc), 0),
                                             FEATURES_META: v}) for score, doc, v in scored)}
