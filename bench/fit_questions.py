@@ -35,7 +35,7 @@ from kb.store.base import SearchFilters
 
 QUESTION_FEATURES = ["retrieval", "votes", "best_voter", "cited_document", "facts_support", "facts_document",
                      "low_authority_type", "cited_para", "court_role", "question_not_court", "question_principles",
-                     "meaning"]
+                     "key_case", "grand_chamber", "meaning"]
 """The features a question's ranking is fitted on: all but those dev questions cannot show (`named_case`,
 `footnote`, `note_document`) and `shared_phrases` (a question's phrases are the asker's own)."""
 ECHR_KINDS = ("echr-qa", "lawyer")

@@ -53,11 +53,15 @@ class SearchParts:
     source_aware: bool = True
     """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
     leading_judgments: bool = True
-    """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`)."""
+    """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`),
+    and four paragraphs of the first judgment before the others get their turn (`LEADING_PER_DOCUMENT`)."""
+    court_statements: bool = True
+    """For a Convention question, the Court's own paragraphs of any judgment by the same BM25 query
+    (`kb.search.principles.CourtStatementRetriever`)."""
     standard_slot: bool = True
     """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`)."""
 
 
 ALL_PARTS = SearchParts()
 BEFORE_ISSUE_10 = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
-                              standard_slot=False)
+                              court_statements=False, standard_slot=False)

@@ -34,8 +34,16 @@ from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity
 from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
-from kb.search.principles import LeadingJudgmentRetriever
-from kb.search.ranking import DEFAULT_RANKING, CitedParagraphFetcher, DocumentSpreader, LegalRanker, key_of
+from kb.search.principles import CourtStatementRetriever, LeadingJudgmentRetriever
+from kb.search.ranking import (
+    DEFAULT_RANKING,
+    LEADING_PER_DOCUMENT,
+    MAX_PER_DOCUMENT,
+    CitedParagraphFetcher,
+    DocumentSpreader,
+    LegalRanker,
+    key_of,
+)
 from kb.search.retrieval import (
     DEFAULT_WEIGHTS,
     RANKED_CANDIDATES,
@@ -109,6 +117,10 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         _add_bm25_reader(pipeline, inputs, "leading", LeadingJudgmentRetriever(store))
         pipeline.connect(candidates_out, "leading.documents")
         candidates_out = "leading.documents"
+    if parts.court_statements and retrieval is not SearchMode.DENSE:
+        _add_bm25_reader(pipeline, inputs, "court", CourtStatementRetriever(store))
+        pipeline.connect(candidates_out, "court.documents")
+        candidates_out = "court.documents"
     ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
     if graph is not None and ranker.needs_citations():
@@ -128,7 +140,8 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
             pipeline.connect("fetch.fetched", "meaning.fetched")
         pipeline.connect("meaning.similarity", "rank.similarity")
         inputs["query"].append("meaning.query")
-    pipeline.add_component("spread", DocumentSpreader())
+    pipeline.add_component("spread", DocumentSpreader(
+        leading_per_document=LEADING_PER_DOCUMENT if parts.leading_judgments else MAX_PER_DOCUMENT))
     pipeline.connect("rank.documents", "spread.documents")
     pipeline.connect("spread.documents", "dedupe.documents")
     listed = "dedupe.documents"

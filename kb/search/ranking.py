@@ -363,6 +363,20 @@ def question_principles(doc: Document, key: Key, ctx: RankingContext) -> float:
 
 
 @feature(0.0)
+def key_case(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 for a paragraph of a key case (importance 1: HUDOC's, or estimated from the corpus by `kb citations build`,
+    `kb.citations.importance`, with the held-out citing documents left out when measuring): an expert's question
+    is answered from the leading judgments."""
+    return float(doc.meta.get("importance") == 1)
+
+
+@feature(0.0)
+def grand_chamber(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 for a paragraph of a Grand Chamber judgment: the formation whose statements of principle the Court follows."""
+    return float(bool(doc.meta.get("grand_chamber")))
+
+
+@feature(0.0)
 def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
     """1/(k + rank) of the candidate among the query's candidates by MiniLM similarity to the query
     (`kb.search.meaning.PoolSimilarity`): a question is in the asker's words, the paragraph that answers it in the
