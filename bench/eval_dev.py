@@ -4,7 +4,8 @@ on the questions.
 
     KB_HOME=/work/stores/x KB_EMBED_CACHE=cache.sqlite .venv/bin/python bench/eval_dev.py \
         [--baseline /path/to/main-tree] [--variant "ranked questions.meaning=8 parts.leading_judgments=0"]... \
-        [--grid "questions.meaning=0,4,8,16"] [--citation 300 --summary 100 --seed 1] [--json out.json]
+        [--grid "questions.meaning=0,4,8,16" [--base "ranked parts.standard_slot=0"]] [--citation 300 --summary 100]
+        [--seed 1] [--json out.json]
 
 A variant is `bm25`, `hybrid`, `dense` or `ranked`, then settings: `questions.W=V` / `passages.W=V` (a ranking
 weight of the question or passage weight set, `kb.search.ranking.RankingWeights`) and `parts.P=0|1` (a
@@ -12,7 +13,8 @@ weight of the question or passage weight set, `kb.search.ranking.RankingWeights`
 process of its own (`PYTHONPATH` = its code tree), one after the other (a Qdrant Edge shard admits one process), over
 the same cases with each case's exclusions; the table prints every variant per dev file and kind.
 
-`--grid NAME=v1,v2,…`: one variant per value (on top of the shipped ranking) and a leave-one-out row: each question
+`--grid NAME=v1,v2,…`: one variant per value (on top of `--base`, the shipped ranking by default) and a leave-one-out
+row: each question
 of `dev-echr-qa.jsonl` and `dev-lawyer-questions.jsonl` is scored with the value that does best (mean of doc_hit@10
 and para_hit@10) on all the other questions of both files, so no question is scored with a value chosen on it.
 dev.jsonl's cases are passages, which the question weights never touch; they are printed for every value.
@@ -195,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="a code tree whose bm25 and ranked run as the baseline")
     parser.add_argument("--variant", action="append", default=[], help="a variant spec (repeatable)")
     parser.add_argument("--grid", help="NAME=v1,v2,…: one variant per value, and the leave-one-out row")
+    parser.add_argument("--base", default="ranked", help="the variant spec the --grid values are added to")
     parser.add_argument("--citation", type=int, default=300, help="dev.jsonl citation cases sampled (all: 0)")
     parser.add_argument("--summary", type=int, default=100, help="dev.jsonl summary cases sampled (all: 0)")
     parser.add_argument("--seed", type=int, default=1)
@@ -211,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     grid: list[str] = []
     if args.grid:
         name, _, values = args.grid.partition("=")
-        grid = [f"ranked {name}={v}" for v in values.split(",")]
+        grid = [f"{args.base} {name}={v}" for v in values.split(",")]
         runs += [(spec, TREE, spec) for spec in grid if spec not in {r[0] for r in runs}]
     results: dict[str, list[dict]] = {}
     for label, tree, spec in runs:

@@ -34,7 +34,7 @@ from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity
 from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
-from kb.search.principles import CourtStatementRetriever, LeadingJudgmentRetriever
+from kb.search.principles import LeadingJudgmentRetriever
 from kb.search.ranking import (
     DEFAULT_RANKING,
     LEADING_PER_DOCUMENT,
@@ -117,10 +117,6 @@ def build_search(store: ChunkStore, model: str, dtype: str, mode: SearchMode | s
         _add_bm25_reader(pipeline, inputs, "leading", LeadingJudgmentRetriever(store))
         pipeline.connect(candidates_out, "leading.documents")
         candidates_out = "leading.documents"
-    if parts.court_statements and retrieval is not SearchMode.DENSE:
-        _add_bm25_reader(pipeline, inputs, "court", CourtStatementRetriever(store))
-        pipeline.connect(candidates_out, "court.documents")
-        candidates_out = "court.documents"
     ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
     if graph is not None and ranker.needs_citations():

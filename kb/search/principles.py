@@ -42,8 +42,6 @@ LEADING_JUDGMENTS = 4
 """Judgments of the first candidates looked into: the answer is nearly always in one of the first few."""
 INSIDE_CANDIDATES = 24
 """Court paragraphs fetched from inside them: about six each, enough for a run of principle paragraphs."""
-COURT_CANDIDATES = 30
-"""The Court's own paragraphs of any ECtHR judgment or decision by the same BM25 query (`CourtStatementRetriever`)."""
 
 
 def states_principles(heading: str | None) -> bool:
@@ -85,28 +83,3 @@ class LeadingJudgmentRetriever:
         inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(leading), roles=roles), self.limit)
         present = {d.id for d in documents}
         return {"documents": Candidates([*documents, *(replace(d, score=0.0) for d in inside if d.id not in present)])}
-
-
-@component
-class CourtStatementRetriever:
-    """For a lawyer's query, appends the best-matching paragraphs in which the Court speaks (roles `court`,
-    `operative`) of any ECtHR judgment or decision, at score 0. Why: a question's words are mostly in facts,
-    submissions and quoted law, which fill the 60 BM25 candidates, so the Court's statement of the principle, in its
-    own more abstract words, is often not a candidate at all (the expert questions: the cited paragraph is among the
-    candidates for about half); the ranker's `meaning` and citation features can lift it only if it is there."""
-
-    def __init__(self, store: ChunkStore, limit: int = COURT_CANDIDATES) -> None:
-        self.store = store
-        self.limit = limit
-
-    @component.output_types(documents=Candidates)
-    def run(self, documents: Candidates, query: str, filters: SearchFilters,
-            sparse_embedding: SparseEmbedding | None = None) -> dict:
-        roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
-        if sparse_embedding is None or not roles or not is_convention_question(query) or (
-                filters.source_kinds and "echr" not in filters.source_kinds):
-            return {"documents": documents}
-        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
-        court = bm25_documents(self.store, sparse, replace(filters, roles=roles, source_kinds=("echr",)), self.limit)
-        present = {d.id for d in documents}
-        return {"documents": Candidates([*documents, *(replace(d, score=0.0) for d in court if d.id not in present)])}
