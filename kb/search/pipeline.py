@@ -7,14 +7,15 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
              query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
-                   → leading-judgment retriever (a lawyer's query) → cited-paragraph fetcher
-                   → legal ranker → spreader → near-duplicate filter → UN standard slot ─────────┐
+                   → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
+                   → legal ranker → spreader → near-duplicate filter → [UN standard slot] ───────┐
                    → short-list gate → hybrid search (the fill, itself a SuperComponent)         ├→ DocumentJoiner
                                      → unlisted filter ──────────────────────────────────────────┘ → body first
     hybrid:  query → MiniLM embedder ┐
              query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cue joiner (as ranked)
                    → near-duplicate filter → body first
     bm25: as hybrid without the MiniLM side; dense: MiniLM alone, no Chinese side.
+    [ ]: a part off by default (`SearchParts`).
 
 A query-side step (e.g. expanding the BM25 query with glossary terms) is a component with
 `run(query: str) -> {"query": str}`; pass a factory for it in `bm25_query_steps` and every BM25 embedder of the
