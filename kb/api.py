@@ -254,7 +254,8 @@ class KnowledgeBase:
 
                     graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
                 self._pipelines[key] = build_search(self.store, self.settings.embedding, mode,
-                                                    weights, ranking, graph, facts, candidates, parts=parts)
+                                                    weights, ranking, graph, facts, candidates, parts=parts,
+                                                    embed_cache=self.settings.embeddings_cache)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:

@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("citations", help=COMMANDS["citations"])
     p.add_argument("action", choices=["build"])
+    p.add_argument("--leave-out", type=Path, help="file of document ids (one a line) whose citations no count, anchor "
+                   "text or importance may use: an evaluation's held-out citing judgments")
 
     p = sub.add_parser("stats", help=COMMANDS["stats"])
     p.add_argument("--json", action="store_true")
@@ -393,17 +395,31 @@ def cmd_citations(kb, args) -> int:
 
     if kb.settings.corpus is None:
         raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
-    from kb.citations.graph import iter_echr_documents
+    from kb.citations.graph import CitationGraph, iter_echr_documents
+    from kb.citations.importance import store_importance
     from kb.search.facts_index import build as build_facts
 
+    leave_out = _leave_out(args.leave_out) if args.leave_out else []
     documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
-    stats = build(kb.settings.corpus, kb.settings.citations_db, documents)
+    stats = build(kb.settings.corpus, kb.settings.citations_db, documents, leave_out=leave_out)
     print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
-          f"to a corpus document, in {stats['seconds']} s → {kb.settings.citations_db}")
+          f"to a corpus document, in {stats['seconds']} s → {kb.settings.citations_db}"
+          + (f"; the citations of {len(leave_out)} documents are left out of every count" if leave_out else ""))
     judgments = build_facts(documents, kb.store)
     kb.store.flush()
     print(f"facts sections of {judgments} judgments indexed in the store's facts collection")
+    rated, estimated = store_importance(documents, CitationGraph(kb.settings.citations_db), kb.store)
+    kb.store.flush()
+    print(f"importance of {rated + estimated} judgments and decisions in the store: {rated} from HUDOC, "
+          f"{estimated} estimated from the corpus")
     return 0
+
+
+def _leave_out(path: Path) -> list[str]:
+    try:
+        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as exc:
+        raise UsageError(f"--leave-out {path}: {exc.strerror or exc}") from exc
 
 
 def cmd_update(kb, args) -> int:

@@ -136,3 +136,25 @@ def test_the_reporter_reference_replaces_the_date_as_the_court_cites(corpus_root
     soering = next(c.meta for c in prepare(load(corpus_root, "HEJUD-14038-88"), "x").chunks
                    if c.meta["paragraph"] == "91")
     assert cite(soering, "Series A no. 161") == "Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161"
+
+
+def test_a_grand_chamber_judgments_account_of_the_chamber_judgment_is_not_the_courts_view(corpus_root: Path) -> None:
+    """Gäfgen v. Germany [GC]: `C. Compliance with Article 6 › 1. The Chamber judgment` (§ 147, "The Chamber held that
+    there had been no violation …") recounts the judgment the Grand Chamber reviews; the Grand Chamber's own
+    principles (§ 87) and its assessment (§ 108) stay the Court's, the parties' submissions the parties'."""
+    got = roles(load(corpus_root, "HEJUD-22978-05"))
+    assert got["147"] == got["148"] == got["109"] == got["136"] == "chamber"
+    assert got["87"] == got["108"] == got["141"] == "court"
+    assert got["110"] == "applicant" and got["84"] == "government"
+    assert echr.speaker("chamber") == "other"
+
+
+def test_the_chamber_speaking_without_a_heading_is_read_from_the_first_words() -> None:
+    """No heading says who speaks: "In its judgment, the Chamber took the view …" is the Chamber; "The Chamber rightly
+    emphasised …" under the Court's assessment is the Grand Chamber weighing it."""
+    law = "II. ALLEGED VIOLATION OF ARTICLE 9 OF THE CONVENTION"
+    assert echr.paragraph_role("JUDGMENT", "THE LAW", law, "79. In its judgment, the Chamber took the view that it "
+                               "was not required to examine separately the complaint") == "chamber"
+    assessed = "D. The Court’s assessment › 3. Application of those principles in the present case"
+    assert echr.paragraph_role("JUDGMENT", "THE LAW", assessed, "189. The Chamber rightly emphasised these "
+                               "problems.") == "court"

@@ -1,5 +1,7 @@
 """A lawyer's question gets the leading judgment's statement of principle and, when one matches, the UN standard:
-on the real sample store (`kb.search.principles`, `kb.search.source_cues.StandardSlot`)."""
+on the real sample store (`kb.search.principles`, `kb.search.source_cues.StandardSlot`). Both parts, and the
+`question_principles` feature, are off by default since issue 22 (they did not survive leave-one-out on the dev
+questions); switched on, they still do what they did."""
 
 from __future__ import annotations
 
@@ -54,6 +56,10 @@ def test_the_first_judgment_of_a_convention_question_shows_four_paragraphs() -> 
         ("A", "1"), ("A", "2"), ("A", "3"), ("A", "4"), ("B", "1"), ("C", "1"), ("A", "5")]
 
 
+LEADING = SearchParts(leading_judgments=True)
+PRINCIPLES = DEFAULT_RANKING.with_weights(question_principles=2.0)
+
+
 def _pipeline(sample_kb, parts: SearchParts = ALL_PARTS, ranking=DEFAULT_RANKING):
     return sample_kb.search_pipeline(SearchMode.RANKED, ranking=ranking, parts=parts)
 
@@ -62,24 +68,26 @@ def test_a_convention_question_gets_the_leading_judgments_general_principles(sam
     """Othman's general principles on a flagrant denial of justice (§§ 258-262) lie under "1. General principles";
     the question's words match its application to Abu Qatada's case as well."""
     echr = SearchFilters(source_kinds=("echr",))
-    hits = run_search(_pipeline(sample_kb), FLAGRANT, echr, 10)
+    hits = run_search(_pipeline(sample_kb, LEADING, PRINCIPLES), FLAGRANT, echr, 10)
     first = [h for h in hits if h.meta["doc_id"] == hits[0].meta["doc_id"]]
     assert len(first) >= 3, [(h.meta["doc_id"], h.meta.get("paragraph")) for h in hits]
     assert states_principles(hits[0].meta.get("heading")), [(h.meta.get("paragraph"), h.meta.get("heading"))
                                                             for h in hits[:4]]
-    plain = run_search(_pipeline(sample_kb, SearchParts(leading_judgments=False),
-                                 DEFAULT_RANKING.with_weights(question_principles=0.0)), FLAGRANT, echr, 10)
+    plain = run_search(_pipeline(sample_kb), FLAGRANT, echr, 10)
     assert sum(states_principles(h.meta.get("heading")) for h in hits[:4]) > \
         sum(states_principles(h.meta.get("heading")) for h in plain[:4])
 
 
-def test_a_convention_question_shows_the_un_standard_on_its_words_in_tenth_place(sample_kb) -> None:
+def test_a_convention_question_shows_the_un_standard_on_its_words(sample_kb) -> None:
+    """The General Comment on the same words now ranks among the first ten by itself (the question weights of issue
+    22: meaning, no facts ranking), so the UN slot, which only fills the tenth place when no UN paragraph is there,
+    changes nothing and is off by default; a search limited to ECtHR documents gets none."""
     question = ("Must the authorities consider the general human rights situation in the country of return and the "
                 "personal circumstances of the person deported?")
     hits = run_search(_pipeline(sample_kb), question, SearchFilters(), 10)
-    kinds = [h.meta.get("source_kind") for h in hits]
-    assert kinds[9] == "un" and kinds.count("un") == 1, kinds
-    without = run_search(_pipeline(sample_kb, SearchParts(standard_slot=False)), question, SearchFilters(), 10)
-    assert "un" not in [h.meta.get("source_kind") for h in without]
-    limited = run_search(_pipeline(sample_kb), question, SearchFilters(source_kinds=("echr",)), 10)
+    assert "un" in [h.meta.get("source_kind") for h in hits], [h.meta.get("source_kind") for h in hits]
+    slotted = run_search(_pipeline(sample_kb, SearchParts(standard_slot=True)), question, SearchFilters(), 10)
+    assert [h.id for h in slotted] == [h.id for h in hits]
+    limited = run_search(_pipeline(sample_kb, SearchParts(standard_slot=True)), question,
+                         SearchFilters(source_kinds=("echr",)), 10)
     assert {h.meta.get("source_kind") for h in limited} == {"echr"}

@@ -10,6 +10,7 @@ import pytest
 from kb.cli import cmd_search, cmd_show, cmd_stats, filters_from_args
 from kb.errors import DocumentNotFoundError, FilterError
 from kb.store.base import SearchFilters
+from tests.conftest import SAMPLE_FILES as SAMPLE_IDS
 
 
 def test_death_row_phenomenon_finds_soering_with_pinpoint_citation(sample_kb):
@@ -216,3 +217,71 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
                       SearchFilters(source_kinds=("echr",)), 3)
     fused = CueJoiner().run(documents=main, lists=[lists[0][:1]])["documents"]
     assert fused[0].id == lists[0][0].id and [d.id for d in fused[1:]] == [d.id for d in main]
+
+
+def test_importance_for_every_judgment_keeps_the_leading_cases_in_the_key_case_filter(
+        sample_kb, corpus_root, tmp_path) -> None:
+    """`kb citations build` gives every judgment an importance: HUDOC's where the record has one, else the median
+    HUDOC level of the rated judgments showing the same evidence (Grand Chamber, the Court's Reports, an information
+    note, how many judgments cite it), with that origin in the payload. With Grand Chamber judgments rated key cases,
+    the Grand Chamber's Saadi and Chahal pass the key-case filter they used to fail for want of metadata, and the
+    filter leaves no judgment out any more. The rating of the sample's three rated judgments stands."""
+    from conftest import clone_store, home_env
+
+    from kb.api import KnowledgeBase
+    from kb.citations.graph import CitationGraph, build, iter_echr_documents
+    from kb.citations.importance import estimate, evidence, store_importance
+    from kb.settings import Settings
+
+    settings = Settings.load(home_env(tmp_path / "home", corpus_root))
+    clone_store(sample_kb, settings)
+    documents = [d for d in iter_echr_documents(corpus_root, print)
+                 if d.doc_id in {p.split("/")[-1].split(".")[0] for p in SAMPLE_IDS}]
+    build(corpus_root, settings.citations_db, documents)
+    graph = CitationGraph(settings.citations_db)
+    found = evidence(documents, graph)
+    assert found["HEJUD-37201-06"].grand_chamber and found["HEJUD-37201-06"].note  # CLIN-37201-06 is its note
+    rated_gc = {f"gc-{i}": 1 for i in range(5)}  # five Grand Chamber judgments HUDOC rated key cases …
+    levels = estimate({**rated_gc, "001-87458": 2}, {**found, **{d: found["HEJUD-37201-06"] for d in rated_gc}})
+    assert levels["HEJUD-22414-93"].level == levels["HEJUD-37201-06"].level == 1  # … so Chahal and Saadi are too
+    assert levels["HEJUD-22414-93"].origin.startswith("estimated: Grand Chamber")
+    assert levels["001-87458"].origin == "hudoc"
+
+    kb = KnowledgeBase(settings)
+    try:
+        assert kb.left_out(SearchFilters(max_importance=4))["importance"] >= 5
+        rated, estimated = store_importance(documents, graph, kb.store)
+        assert (rated, estimated) == (3, 5)  # NA., A. v. the Netherlands, Yordanova rated; the HEJUD five not
+        judgments = SearchFilters(max_importance=4, doc_types=("JUDGMENT", "DECISION"))
+        assert kb.left_out(judgments) == {}  # only the information note is left: notes are not rated
+        first = kb.show("HEJUD-8139-09").metadata
+        assert first["importance"] in (1, 2, 3, 4)
+        chunk = kb.store.document_chunks("HEJUD-8139-09")[0].payload
+        assert chunk["importance_origin"].startswith("estimated:")
+        assert kb.store.document_chunks("001-87458")[0].payload["importance"] == 2
+    finally:
+        kb.close()
+
+
+def test_an_english_question_on_liuzhi_reaches_the_notification_article(sample_kb) -> None:
+    """The lawyer's words ("family not told", "held by the supervision commission") are in the glossary with the
+    renderings of the published translations, and the statute prints the notification apart (通知被留置人员所在单位
+    和家属), so the glossary's `通知 家属` matches it: Supervision Law (2018) art. 44, the notification and its
+    exception, is the first Chinese hit and on the first lines, not the articles on how commissions are organised
+    (arts. 9 and 10)."""
+    hits = sample_kb.search("family not told and no lawyer while held by the supervision commission in China",
+                            limit=10)
+    chinese = [h for h in hits if h.language == "zh"]
+    assert (chinese[0].doc_id, chinese[0].paragraph) == ("PRC-监察法-2018-03-20", "第四十四条"), [
+        (h.doc_id, h.paragraph) for h in hits]
+    assert chinese[0] in hits[:5] and "family not told → 通知 家属" in chinese[0].matched_terms
+
+
+def test_a_strasbourg_question_naming_china_keeps_the_courts_principles_first(sample_kb) -> None:
+    """Naming China makes the Chinese statutes candidates, but an article holding one of the question's concepts
+    ("torture" → 刑讯逼供 …) does not answer a question on diplomatic assurances: only a Chinese passage that is a
+    strong match (`kb.search.strength`) competes with the Court's authority. The Court's assurance principles lead;
+    the Chinese articles may follow."""
+    hits = sample_kb.search("can China's diplomatic assurances be trusted when torture is widespread", limit=10)
+    assert [h.source_kind for h in hits[:2]] == ["echr"] * 2, [(h.doc_id, h.paragraph) for h in hits]
+    assert {h.doc_id for h in hits[:2]} <= {"HEJUD-8139-09", "HEJUD-22414-93", "HEJUD-37201-06"}

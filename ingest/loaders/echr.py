@@ -51,6 +51,7 @@ ROLES: dict[str, str] = {
     "parties": "Parties' submissions, not the Court's view",
     "third_party": "Third-party intervention, not the Court's view",
     "commission": "Commission's opinion, not the Court's view",
+    "chamber": "The Chamber judgment as the Grand Chamber recounts it, not the Grand Chamber's view",
     "opinion": "Separate opinion, not the Court's view",
     "law_material": "Quoted law or material, not the Court's view",
     "facts": "Facts of the case",
@@ -77,7 +78,13 @@ _COURT_HEADING = re.compile(
     r"court[’']s\s+(assessment|considerations?|approach|view|analysis|reasoning|examination|findings?)|"
     r"general principles|relevant principles|principles (applicable|established)|"
     r"application of (the|those|these) (above |general )?principles|assessment (of|by) the court", re.I)
+_CHAMBER_HEADING = re.compile(
+    r"(?<!grand )\bchamber[’']?s?\s+(judgment|conclusions?|findings?|decision|ruling|reasoning)\b|"
+    r"\b(judgment|decision|conclusions?|findings?) of the chamber\b", re.I)
+"""A Grand Chamber judgment's account of the Chamber judgment it reviews (`1. The Chamber judgment`, `(a) The
+Chamber's conclusions`): the Chamber's view, which the Grand Chamber may overturn, not the Grand Chamber's."""
 _ROLE_OF_HEADING: list[tuple[re.Pattern[str], str]] = [
+    (_CHAMBER_HEADING, "chamber"),
     (re.compile(r"third[- ]part|interven|amicus", re.I), "third_party"),
     (_COURT_HEADING, "court"),
     (re.compile(_LABEL + r"(the\s+)?((first|second|third|fourth)\s+)?applicants?(\s*[’']s?)?(\s+(submissions?|"
@@ -126,8 +133,12 @@ _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:\d+\.\s+)?The (?:third[- ]party )?interven(?:er|ers|ing parties|ing Government)s?,?\s+"
                 rf"(?:\w+\s+)?{_VERB}", re.I), "third_party"),
     (re.compile(rf"^(?:\d+\.\s+)?The parties,?\s+(?:\w+\s+)?{_VERB}", re.I), "parties"),
+    (re.compile(rf"^(?:\d+\.\s+)?(?:In its (?:judgment|decision)(?: of [^,]{{1,40}})?,?\s+)?the Chamber{_ASIDE}\s+"
+                rf"(?:\w+\s+)?(?:{_VERB}|held|found|concluded|examined|decided|declared|dismissed|reached|began|went "
+                r"on|awarded|was (?:not )?(?:persuaded|satisfied|convinced))\b", re.I), "chamber"),
 ]
-"""Older judgments (and many Chamber ones) give no sub-headings in THE LAW: the first words say who speaks."""
+"""Older judgments (and many Chamber ones) give no sub-headings in THE LAW: the first words say who speaks. A Grand
+Chamber judgment recounting the Chamber judgment without a heading says so: `In its judgment, the Chamber held …`."""
 
 
 def paragraph_role(doc_type: str, section: str | None, heading: str | None, text: str) -> str | None:
@@ -146,7 +157,7 @@ def paragraph_role(doc_type: str, section: str | None, heading: str | None, text
     for part in reversed(parts):
         role = next((r for pattern, r in _ROLE_OF_HEADING if pattern.search(part)), None)
         if role is not None:
-            return "court" if court_heading else role
+            return "court" if court_heading and role != "chamber" else role
     first = " ".join(text.split())[:300]
     for pattern, role in _ROLE_OF_TEXT:
         if pattern.match(first):

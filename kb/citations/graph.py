@@ -296,8 +296,12 @@ def iter_echr_documents(corpus: Path, warn: Callable[[str], None]) -> Iterator[S
 
 
 def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None = None,
-          warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> dict:
-    """Extract and resolve every citation; writes a fresh database next to `target` and swaps it in atomically."""
+          warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr), leave_out: Iterable[str] = ()) -> dict:
+    """Extract and resolve every citation; writes a fresh database next to `target` and swaps it in atomically.
+
+    `leave_out`: documents whose citations must not be used (an evaluation's held-out citing judgments): their
+    citations are not stored (the documents are, as cited authorities), so no vote, count, anchor text or importance
+    derived from the graph uses them, and the list is recorded so that `update` leaves them out too."""
     started = time.monotonic()
     docs = list(documents) if documents is not None else list(iter_echr_documents(corpus, warn))
     resolver = Resolver()
@@ -310,8 +314,11 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
     con.executescript(SCHEMA)
     for doc in docs:
         _insert_document(con, doc)
+    leave_out = set(leave_out)
     for doc in docs:
-        _insert_citations(con, doc, resolver)
+        if doc.doc_id not in leave_out:
+            _insert_citations(con, doc, resolver)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('leave_out', ?)", (json.dumps(sorted(leave_out)),))
     stats = _save_stats(con, started)
     con.commit()
     con.close()
@@ -398,8 +405,11 @@ def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterab
         for doc in docs.values():
             _insert_document(con, doc)
         resolver = Resolver.from_db(con)
+        row = con.execute("SELECT value FROM meta WHERE key = 'leave_out'").fetchone()
+        leave_out = set(json.loads(row[0])) if row else set()
         for doc in docs.values():
-            _insert_citations(con, doc, resolver)
+            if doc.doc_id not in leave_out:
+                _insert_citations(con, doc, resolver)
         for citing_doc in sorted(_affected(con, changed, list(docs.values())) - set(changed)):
             _resolve_again(con, citing_doc, resolver)
         stats = _save_stats(con, started) | {"updated": len(docs), "removed": len(gone)}
@@ -617,6 +627,16 @@ class CitationGraph:
                     if match:
                         counts.setdefault(doc_id, Counter())[" ".join(match.group(0).split())] += 1
                 out.update({d: c.most_common(1)[0][0] for d, c in counts.items()})
+        return out
+
+    def citing_documents(self) -> dict[str, set[str]]:
+        """Every cited document → the other documents citing it (with or without a pinpoint): how much the Court
+        relies on a judgment (`kb.citations.importance`)."""
+        out: dict[str, set[str]] = {}
+        with self._connect() as con:
+            for cited, citing in con.execute("SELECT DISTINCT cited_doc, citing_doc FROM citations "
+                                             "WHERE cited_doc IS NOT NULL AND cited_doc != citing_doc"):
+                out.setdefault(cited, set()).add(citing)
         return out
 
     def stats(self) -> dict:

@@ -208,13 +208,14 @@ def standard_variants() -> list[Variant]:
 
 def before_variants() -> list[Variant]:
     """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), and the
-    shipped search without each part: the baselines `kb eval --compare` prints beside the standard variants."""
+    shipped search without (or with) each part: the baselines `kb eval --compare` prints beside the standard
+    variants."""
     return [Variant("bm25 before issue 10", SearchMode.BM25, parts=BEFORE_ISSUE_10),
             Variant("ranked, no cross-lingual", SearchMode.RANKED, parts=SearchParts(crosslingual=False)),
             Variant("ranked, no source cues", SearchMode.RANKED, parts=SearchParts(source_cues=False)),
             Variant("ranked, not source-aware", SearchMode.RANKED, parts=SearchParts(source_aware=False)),
-            Variant("ranked, no leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=False)),
-            Variant("ranked, no UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=False)),
+            Variant("ranked + leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=True)),
+            Variant("ranked + UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=True)),
             Variant("ranked before issue 10", SearchMode.RANKED, parts=BEFORE_ISSUE_10)]
 
 

@@ -43,8 +43,8 @@ SEARCH_MODES: tuple[str, ...] = tuple(m.value for m in SearchMode)
 
 @dataclass(frozen=True)
 class SearchParts:
-    """The parts of a search beyond its mode's retriever (and ranker), each on by default; off, one at a time or all,
-    they are the comparisons `kb eval --compare` prints (`kb.search.evaluation.before_variants`)."""
+    """The parts of a search beyond its mode's retriever (and ranker); switched, one at a time or all, they are the
+    comparisons `kb eval --compare` prints (`kb.search.evaluation.before_variants`)."""
 
     crosslingual: bool = True
     """The Chinese documents an English question's glossary terms find (`kb.search.crosslingual`)."""
@@ -52,10 +52,16 @@ class SearchParts:
     """Candidates of the sources a question names (`kb.search.source_cues`)."""
     source_aware: bool = True
     """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
-    leading_judgments: bool = True
-    """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`)."""
-    standard_slot: bool = True
-    """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`)."""
+    leading_judgments: bool = False
+    """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`),
+    and four paragraphs of the first judgment before the others get their turn (`LEADING_PER_DOCUMENT`). Off: with
+    the question weights of issue 22 it did not survive leave-one-out on the 113 dev questions (chosen off for 111;
+    expert questions doc_hit@10 0.630 either way, para_hit@10 0.364 either way, lawyer questions doc_hit@10 0.975 →
+    1.000 without it, `bench/eval_dev.py`)."""
+    standard_slot: bool = False
+    """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`). Off: it
+    did not survive leave-one-out (expert questions doc_hit@10 0.603 → 0.630, para_hit@10 0.318 → 0.364 without
+    it; the UN questions 0.833 with and without)."""
 
 
 ALL_PARTS = SearchParts()

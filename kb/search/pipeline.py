@@ -7,14 +7,15 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
              query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
-                   → leading-judgment retriever (a lawyer's query) → cited-paragraph fetcher
-                   → legal ranker → spreader → near-duplicate filter → UN standard slot ─────────┐
+                   → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
+                   → legal ranker → spreader → near-duplicate filter → [UN standard slot] ───────┐
                    → short-list gate → hybrid search (the fill, itself a SuperComponent)         ├→ DocumentJoiner
                                      → unlisted filter ──────────────────────────────────────────┘ → body first
     hybrid:  query → MiniLM embedder ┐
              query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cue joiner (as ranked)
                    → near-duplicate filter → body first
     bm25: as hybrid without the MiniLM side; dense: MiniLM alone, no Chinese side.
+    [ ]: a part off by default (`SearchParts`).
 
 A query-side step (e.g. expanding the BM25 query with glossary terms) is a component with
 `run(query: str) -> {"query": str}`; pass a factory for it in `bm25_query_steps` and every BM25 embedder of the
@@ -24,6 +25,7 @@ search (the fill's too) reads the rewritten query.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from haystack import Document, Pipeline, SuperComponent
 from haystack.components.joiners import DocumentJoiner
@@ -31,9 +33,18 @@ from haystack.components.joiners import DocumentJoiner
 from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.search.crosslingual import add_crosslingual
+from kb.search.meaning import PoolSimilarity
 from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
 from kb.search.principles import LeadingJudgmentRetriever
-from kb.search.ranking import DEFAULT_RANKING, CitedParagraphFetcher, DocumentSpreader, LegalRanker
+from kb.search.ranking import (
+    DEFAULT_RANKING,
+    LEADING_PER_DOCUMENT,
+    MAX_PER_DOCUMENT,
+    CitedParagraphFetcher,
+    DocumentSpreader,
+    LegalRanker,
+    key_of,
+)
 from kb.search.retrieval import (
     DEFAULT_WEIGHTS,
     RANKED_CANDIDATES,
@@ -55,12 +66,14 @@ instance may belong to one pipeline only, and the ranked search holds the fill's
 def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str = SearchMode.RANKED,
                  weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
                  graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
-                 bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS) -> SuperComponent:
+                 bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS,
+                 embed_cache: Path | None = None) -> SuperComponent:
     """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
     search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
     `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `parts` says which
     of the further retrievers and ranking parts run (`SearchParts`; none of the BM25-side ones in `dense`, the
-    comparison without BM25)."""
+    comparison without BM25). `embed_cache`: the embedding cache the pool's MiniLM vectors are read from
+    (`kb.search.meaning`)."""
     mode = SearchMode.from_str(mode)
     fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
     if weights is not None and not fused:
@@ -117,7 +130,16 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         inputs["filters"].append("fetch.filters")
     else:
         pipeline.connect(candidates_out, "rank.documents")
-    pipeline.add_component("spread", DocumentSpreader())
+    if ranking.uses("meaning"):
+        pipeline.add_component("meaning", PoolSimilarity(
+            embedding, embed_cache, lambda q: bool(ranking.for_query(q).meaning), key_of))
+        pipeline.connect(candidates_out, "meaning.documents")
+        if "fetch" in pipeline.graph.nodes:
+            pipeline.connect("fetch.fetched", "meaning.fetched")
+        pipeline.connect("meaning.similarity", "rank.similarity")
+        inputs["query"].append("meaning.query")
+    pipeline.add_component("spread", DocumentSpreader(
+        leading_per_document=LEADING_PER_DOCUMENT if parts.leading_judgments else MAX_PER_DOCUMENT))
     pipeline.connect("rank.documents", "spread.documents")
     pipeline.connect("spread.documents", "dedupe.documents")
     listed = "dedupe.documents"

@@ -142,6 +142,12 @@ class EdgeStore:
                 self._shard.update(q.UpdateOperation.delete_points_by_filter(condition))
                 self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
 
+    def set_document_fields(self, fields: dict[str, dict]) -> None:
+        with self._lock:
+            for doc_id, payload in fields.items():
+                condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=[doc_id]))])
+                self._shard.update(q.UpdateOperation.set_payload_by_filter(condition, payload))
+
     def upsert_facts(self, points: list[FactsPoint]) -> None:
         if points:
             edge_points = [q.Point(id=p.id, vector={FACTS: q.SparseVector(indices=p.sparse.indices,

@@ -181,6 +181,13 @@ class ServerStore:
                 self._client.delete(self.collection, selector, wait=True)
                 self._client.delete(self.facts_collection, selector, wait=True)
 
+    def set_document_fields(self, fields: dict[str, dict]) -> None:
+        for doc_id, payload in fields.items():
+            selector = models.FilterSelector(filter=models.Filter(
+                must=[models.FieldCondition(key="doc_id", match=models.MatchAny(any=[doc_id]))]))
+            with self._lock:
+                self._client.set_payload(self.collection, payload, points=selector, wait=True)
+
     def upsert_facts(self, points: list[FactsPoint]) -> None:
         for start in range(0, len(points), UPSERT_BATCH):
             batch = [models.PointStruct(id=p.id, vector={FACTS: models.SparseVector(indices=list(p.sparse.indices),
