@@ -19,7 +19,6 @@ from pathlib import Path
 
 from kb.api import KnowledgeBase
 from kb.citations.graph import GRAPH_FILE, build, iter_echr_documents
-from kb.errors import StoreLockedError
 from kb.search.evaluation import (
     ablation_variants,
     before_variants,
@@ -31,6 +30,7 @@ from kb.search.evaluation import (
 )
 from kb.search.facts_index import build as build_facts
 from kb.settings import Settings
+from legal.errors import StoreLockedError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
 from ingest.manifest import Manifest, Source
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
+from legal.errors import BadInputError
 
 
 @dataclass(frozen=True)

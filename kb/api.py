@@ -17,7 +17,6 @@ from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
-from kb.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
 from kb.search.arguments import validate_filters, validate_limit
@@ -27,6 +26,7 @@ from kb.search.retrieval import to_document
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
+from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
 __all__ = ["Assurance", "CollectedPassage", "DocumentView", "Hit", "KbError", "KnowledgeBase", "Matter",
            "MatterNotFoundError", "SearchFilters", "passage_role", "validate_filters"]

@@ -8,9 +8,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kb.errors import CorpusNotFoundError, KbError, UsageError
-from kb.safe_text import clean, one_line
 from kb.search.modes import SEARCH_MODES
+from legal.errors import CorpusNotFoundError, KbError, UsageError
+from legal.text import clean, one_line
 
 COMMANDS: dict[str, str] = {
     "ingest": "load the corpus (or part of it) into the store",
@@ -290,7 +290,7 @@ def cmd_show(kb, args) -> int:
 
 def _cited_by(kb, doc_id: str, para: str) -> list | None:
     """None (and a note on stderr) when no citation graph has been built yet: `show` still works without it."""
-    from kb.errors import DocumentNotFoundError
+    from legal.errors import DocumentNotFoundError
 
     try:
         return kb.cited_by(doc_id, para)

@@ -15,7 +15,7 @@ import qdrant_edge as q
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-from kb.errors import ModelUnavailableError
+from legal.errors import ModelUnavailableError
 
 BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", avg_len=60.0)
 """Multilingual tokenizer so the PRC statutes' Chinese is segmented (留置措施 → 留置, 措施); English stemming and

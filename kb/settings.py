@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from kb.errors import ConfigError
+from legal.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = PROJECT_ROOT / "corpus" / "sources.toml"

@@ -255,7 +255,7 @@ def test_check_page_in_the_app(sample_kb):
 
 
 def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
-    from kb.errors import BriefError
+    from legal.errors import BriefError
 
     rtf = tmp_path / "brief.rtf"
     rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")

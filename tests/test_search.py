@@ -8,8 +8,8 @@ import json
 import pytest
 
 from kb.cli import cmd_search, cmd_show, cmd_stats, filters_from_args
-from kb.errors import DocumentNotFoundError, FilterError
 from kb.store.base import SearchFilters
+from legal.errors import DocumentNotFoundError, FilterError
 
 
 def test_death_row_phenomenon_finds_soering_with_pinpoint_citation(sample_kb):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.errors import ConfigError
 from kb.settings import Settings
+from legal.errors import ConfigError
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 from conftest import home_env
 
-from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.errors import KbError
 from kb.indexing.handover import pending_batches, read_snapshot, write_batch
 from kb.indexing.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
 from kb.indexing.writing import Batch
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, SearchFilters, SparseVector
+from legal.errors import BadInputError, KbError
 
 MEMO = """Expert report on prison conditions in the requesting state
 

@@ -240,7 +240,7 @@ def test_kill_9_at_any_point_leaves_a_store_that_opens_and_a_rerun_completes(
 
 SECOND_OPENER = textwrap.dedent("""
     import sys
-    from kb.errors import StoreLockedError
+    from legal.errors import StoreLockedError
     from kb.settings import Settings
     from kb.store import open_store
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from kb.api import Hit, KnowledgeBase
 from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
-from kb.safe_text import streamlit_text
+from legal.text import streamlit_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 

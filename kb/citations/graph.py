@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders.echr import load as load_echr
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
 from kb.atomic import atomic_move
-from kb.errors import GraphOutdatedError
+from legal.errors import BadInputError, GraphOutdatedError
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")

@@ -30,7 +30,6 @@ from pathlib import Path
 
 from ingest.loaders.akn import neutral_citation_parts
 from ingest.loaders.statute_md import chinese_numeral
-from ingest.model import BadInputError
 from kb.citations.graph import (
     APPNO,
     DATE,
@@ -42,8 +41,8 @@ from kb.citations.graph import (
     parse_pinpoints,
 )
 from kb.citations.style import cite, long_date
-from kb.errors import BriefError
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
+from legal.errors import BadInputError, BriefError
 
 STATUSES = ("verified", "pinpoint_missing", "date_mismatch", "name_number_mismatch", "quote_not_found",
             "not_in_corpus")

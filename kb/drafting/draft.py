@@ -23,8 +23,8 @@ from haystack.dataclasses import ChatMessage
 from ingest.loaders.echr import paragraph_role, speaker
 from kb.citations.style import GAP
 from kb.drafting.matters import CollectedPassage, Matter
-from kb.safe_text import http_url, markdown_text
 from kb.store.base import SearchFilters
+from legal.text import http_url, markdown_text
 
 if TYPE_CHECKING:
     from kb.api import Hit, KnowledgeBase
@@ -255,7 +255,7 @@ class Draft:
 
 
 md_text = markdown_text
-"""Passage or client text made inert in Markdown (`kb.safe_text`): one line, no footnote mark, image, link or tag."""
+"""Passage or client text made inert in Markdown (`legal.text`): one line, no footnote mark, image, link or tag."""
 
 
 def italic_spans(text: str, names: list[str]) -> list[tuple[str, bool]]:

@@ -31,7 +31,7 @@ from kb.drafting.draft import (
     pin_of,
 )
 from kb.drafting.matters import CollectedPassage, Matter
-from kb.safe_text import http_url
+from legal.text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEPARATORS = (

@@ -30,10 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kb.atomic import atomic_move, atomic_write, writer_pid
-from kb.errors import ConfigError, KbError, StoreLockedError
 from kb.indexing.writing import Batch, StoredDocument, apply_batch, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
+from legal.errors import ConfigError, KbError, StoreLockedError
 
 BATCH_SUFFIX = ".batch.json.gz"
 SNAPSHOT = "versions.json"

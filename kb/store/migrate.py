@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kb.errors import StoreEmptyError, StoreUnavailableError
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
 from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, QueryMode, SearchFilters, SparseVector, StoredChunk
+from legal.errors import StoreEmptyError, StoreUnavailableError
 
 LOCAL_PREFIX = "path:"
 """`--to path:/folder` opens qdrant-client's local mode in that folder instead of a server (tests, dry runs)."""
