@@ -390,9 +390,30 @@ def cmd_update(kb, args) -> int:
 
 
 def cmd_migrate(kb, args) -> int:
-    from kb.store.migrate import run
+    """Exit status 1 when the copy is not verified."""
+    from dataclasses import asdict
 
-    return run(kb.settings, args)
+    from tqdm import tqdm
+
+    from kb.store.migrate import MigrateRequest, run
+
+    bar = tqdm(unit="chunk", desc="migrate", dynamic_ncols=True, file=sys.stderr)
+
+    def progress(copied: int, total: int) -> None:
+        bar.total = total
+        bar.update(copied - bar.n)
+
+    request = MigrateRequest(args.to, args.from_edge, args.back, args.batch, args.samples)
+    try:
+        report = run(kb.settings, request, progress)
+    finally:
+        bar.close()
+    print(report.line(), file=sys.stderr)
+    for problem in report.problems()[:10]:
+        print(f"  differs: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(asdict(report) | {"ok": report.ok}))
+    return 0 if report.ok else 1
 
 
 def cmd_matter(kb, args) -> int:
