@@ -35,8 +35,10 @@ run: ingest ui
 test: install
 	$(BIN)/python -m pytest -q $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
+# ruff, then the architecture's import contracts (pyproject.toml [tool.importlinter])
 lint: install
-	$(BIN)/ruff check kb ingest ui tests bench
+	$(BIN)/ruff check kb ingest ui legal tests bench
+	$(BIN)/lint-imports --no-logo
 
 bench: install
 	$(BIN)/python bench/ingest_speed.py
