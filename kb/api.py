@@ -194,11 +194,11 @@ class KnowledgeBase:
 
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
         """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citations.graph.CitingParagraph`s)."""
-        from kb.citations.graph import GRAPH_FILE, open_graph
+        from kb.citations.graph import open_graph
 
         graph = open_graph(self.settings.home)
         if graph is None:
-            raise DocumentNotFoundError(f"no citation graph at {self.settings.home / GRAPH_FILE}; "
+            raise DocumentNotFoundError(f"no citation graph at {self.settings.citations_db}; "
                                         f"build it with `kb citations build`")
         return graph.cited_by(doc_id, str(para), exclude_doc_ids)
 
@@ -458,7 +458,7 @@ class KnowledgeBase:
         """The matters folder (`kb.drafting.matters.MatterStore`)."""
         from kb.drafting.matters import MatterStore
 
-        return MatterStore(self.settings.home / "matters")
+        return MatterStore(self.settings.matters)
 
     def create_matter(self, name: str, *, grounds: list[str] | None = None,
                       assurances: list[Assurance] | None = None, **facts: str) -> Matter:

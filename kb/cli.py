@@ -1,4 +1,5 @@
-"""`kb`: ingest, search, show and stats from the shell; `--json` everywhere a script needs it."""
+"""`kb`: every command of the knowledge base from the shell (`COMMANDS`; README documents each and
+`tests/test_docs.py` checks every option is there); `--json` everywhere a script needs it."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_BATCH` | passages per model batch | `64` |
+| `KB_EMBED_BATCH` | passages per model batch | `8` |
 | `KB_EMBED_DTYPE` | `bfloat16` or `float32` | `bfloat16` if the CPU has it natively, else `float32` |
 | `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and model | `$KB_HOME/embeddings.sqlite` |
 | `KB_DROP_FOLDER` | lawyers' own material, ingested by `kb update` | `$KB_HOME/drop` |
@@ -26,8 +26,10 @@
 | `KB_MCP_TOKEN` | bearer token `kb mcp --http` requires (needed to listen on anything but localhost) | unset |
 | `KB_LOG_LEVEL` | log level of `kb mcp` (Haystack, the store, the MCP SDK): `DEBUG` … `ERROR` | `WARNING` |
 
-Every path under `$KB_HOME` is a property of `Settings`, so the layout is spelled once (tests point the embedding
-cache of every home at one shared file; see `tests/conftest.py`).
+Every folder and file directly under `$KB_HOME` is a property of `Settings`, so the layout is spelled here (tests
+point the embedding cache of every home at one shared file; see `tests/conftest.py`). Two names are spelled beside
+it: the citation graph's file in `kb.citations.graph.open_graph` (tests/test_settings.py checks they agree) and each
+log's file name where it is written, inside `Settings.logs`.
 """
 
 from __future__ import annotations

@@ -643,5 +643,7 @@ class CitationGraph:
 
 
 def open_graph(home: Path) -> CitationGraph | None:
+    """The graph of the home `home` (`Settings.citations_db` names the same file; tests/test_settings.py checks),
+    or None before `kb citations build` has made it."""
     path = home / GRAPH_FILE
     return CitationGraph(path) if path.exists() else None

@@ -31,7 +31,7 @@ from pathlib import Path
 from haystack import Document
 
 from ingest.loaders.echr import COURT_ROLES
-from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
+from kb.search.modes import ALL_PARTS, NO_PARTS, SearchMode, SearchParts
 from kb.store.base import SearchFilters
 
 K = 10
@@ -207,15 +207,16 @@ def standard_variants() -> list[Variant]:
 
 
 def before_variants() -> list[Variant]:
-    """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), and the
-    shipped search without each part: the baselines `kb eval --compare` prints beside the standard variants."""
-    return [Variant("bm25 before issue 10", SearchMode.BM25, parts=BEFORE_ISSUE_10),
+    """The searches with none of the `SearchParts` (cross-lingual search, named-source candidates, source-aware
+    ranking, leading judgments, the UN slot), and the shipped search without each part: the baselines
+    `kb eval --compare` prints beside the standard variants."""
+    return [Variant("bm25, no parts", SearchMode.BM25, parts=NO_PARTS),
             Variant("ranked, no cross-lingual", SearchMode.RANKED, parts=SearchParts(crosslingual=False)),
             Variant("ranked, no source cues", SearchMode.RANKED, parts=SearchParts(source_cues=False)),
             Variant("ranked, not source-aware", SearchMode.RANKED, parts=SearchParts(source_aware=False)),
             Variant("ranked, no leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=False)),
             Variant("ranked, no UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=False)),
-            Variant("ranked before issue 10", SearchMode.RANKED, parts=BEFORE_ISSUE_10)]
+            Variant("ranked, no parts", SearchMode.RANKED, parts=NO_PARTS)]
 
 
 def ablation_variants() -> list[Variant]:
