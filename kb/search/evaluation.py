@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from haystack import Document
 
 from ingest.loaders.echr import COURT_ROLES
@@ -126,22 +127,14 @@ def score_ranking(case: EvalCase, ranked: Sequence[tuple[str, str | None]]) -> d
     }
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))
-    return ordered[index]
-
-
 def aggregate(rows: Sequence[dict[str, float | None]], latencies_ms: Sequence[float]) -> dict[str, float | int | None]:
     out: dict[str, float | int | None] = {}
     for name in METRICS:
         values = [r[name] for r in rows if r[name] is not None]
         out[name] = round(statistics.fmean(values), 4) if values else None
     out["n"] = len(rows)
-    out["p50_ms"] = round(_percentile(latencies_ms, 0.50), 1)
-    out["p95_ms"] = round(_percentile(latencies_ms, 0.95), 1)
+    p50, p95 = np.percentile(latencies_ms, [50, 95]) if len(latencies_ms) else (0.0, 0.0)
+    out["p50_ms"], out["p95_ms"] = round(float(p50), 1), round(float(p95), 1)
     return out
 
 
