@@ -50,8 +50,16 @@ run: ingest
 test: install
 	$(BIN)/python -m pytest -q $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
+# the fast tier: component tests on small in-memory data; what needs the model, a store of real files or a
+# browser, or starts processes, is marked `slow`/`browser` by tests/conftest.py and left to `make test`
+.PHONY: test-fast
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# ruff, then the architecture's import contracts (pyproject.toml [tool.importlinter])
 lint: install
-	$(BIN)/ruff check kb ingest ui tests bench
+	$(BIN)/ruff check kb ingest ui legal tests bench
+	$(BIN)/lint-imports --no-logo
 
 bench: install
 	$(BIN)/python bench/ingest_speed.py

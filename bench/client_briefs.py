@@ -203,8 +203,8 @@ SPECS = {"li": LI, "aysha": AYSHA}
 
 def find(kbs: list, ref: str):
     """The passage a `Filed.ref` names, from the first store that holds it."""
-    from kb.errors import DocumentNotFoundError
     from kb.store.base import SearchFilters
+    from legal.errors import DocumentNotFoundError
 
     m = re.match(r"^(?P<kind>[a-z-]+)(?:\[(?P<title>[^\]]+)\])?:(?P<words>.+)$", ref)
     if m:

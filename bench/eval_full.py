@@ -1,7 +1,7 @@
 """The full evaluation table on the whole ingested ECtHR corpus: baselines, the shipped ranking and its ablation.
 
     KB_HOME=data .venv/bin/python bench/eval_full.py --citation 600 --summary 199 --seed 1 [--json out.json]
-        [--variants "bm25; ranked; ranked before issue 10"]
+        [--variants "bm25; ranked; ranked, no parts"]
 
 Why a script and not only `kb eval --compare --ablation`: the issue's targets are measured on a fixed,
 kind-stratified sample in one run, and the store may still be locked by a running ingest (Qdrant Edge allows one
@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
-from kb.citations.graph import GRAPH_FILE, build, iter_echr_documents
-from kb.errors import StoreLockedError
+from kb.citations.graph import build, iter_echr_documents
 from kb.search.evaluation import (
     ablation_variants,
     before_variants,
@@ -31,6 +30,7 @@ from kb.search.evaluation import (
 )
 from kb.search.facts_index import build as build_facts
 from kb.settings import Settings
+from legal.errors import StoreLockedError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the store is in use (an ingest is still running?): {exc}\nrun this again when it has finished; "
                   f"progress is in {settings.home / 'full-ingest.log'}", file=sys.stderr)
             return 3
-        need_graph, need_facts = not (settings.home / GRAPH_FILE).exists(), not kb.store.facts_doc_ids()
+        need_graph, need_facts = not settings.citations_db.exists(), not kb.store.facts_doc_ids()
         if settings.corpus and (need_graph or need_facts):
             documents = list(iter_echr_documents(settings.corpus, lambda m: print(m, file=sys.stderr)))
             if need_graph:
-                print(f"building the citation graph: {build(settings.corpus, settings.home / GRAPH_FILE, documents)}",
+                print(f"building the citation graph: {build(settings.corpus, settings.citations_db, documents)}",
                       file=sys.stderr)
             if need_facts:
                 print(f"indexing facts sections: {build_facts(documents, kb.store)} judgments", file=sys.stderr)

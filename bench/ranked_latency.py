@@ -18,22 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve()
 WARM_UP = 5
 """Queries run untimed first, with one of each kind: a process's first Chinese query, for one, loads what it needs
 (~250 ms once), which is a cost of starting, not of searching."""
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, -(-int(q * 100) * len(ordered) // 100) - 1))]
 
 
 def _timed_components(search, totals: dict[str, float]) -> None:
@@ -116,8 +112,8 @@ def report(name: str, runs: list[dict]) -> dict[str, float]:
     kinds["lawyer, all"] = [ms for kind, values in kinds.items() if kind.startswith("lawyer-") or kind == "lawyer"
                             for ms in values]
     for kind, values in sorted(kinds.items()):
-        print(f"  {name:<9} {kind:<14} n={len(values):<4} p50 {statistics.median(values):6.1f} ms   "
-              f"p95 {_percentile(values, 0.95):6.1f} ms")
+        print(f"  {name:<9} {kind:<14} n={len(values):<4} p50 {np.percentile(values, 50):6.1f} ms   "
+              f"p95 {np.percentile(values, 95):6.1f} ms")
     if runs[-1]["components"]:
         n = len(runs[-1]["rows"])
         total = sum(r["ms"] for r in runs[-1]["rows"]) / n

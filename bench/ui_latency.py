@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -249,8 +251,7 @@ def main() -> int:
             for query, (visible, server) in zip(QUERIES[1:], measured, strict=True):
                 print(f"  {visible:6.3f} s  {server:6.2f} s  {query}")
             times = [visible for visible, _ in measured]
-            ordered = sorted(times)
-            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            p95 = np.percentile(times, 95)
             overhead = statistics.median(v - s for v, s in measured)
             print(f"warm searches: n={len(times)} median {statistics.median(times):.3f} s, p95 {p95:.3f} s, "
                   f"max {max(times):.3f} s; under 1 s: {sum(t < 1 for t in times)}/{len(times)}; "

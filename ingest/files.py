@@ -17,7 +17,8 @@ from pathlib import Path
 from ingest.loaders import FORMAT_BY_SUFFIX, loader_for
 from ingest.loaders.text_blocks import doc_id_prefix, file_doc_id
 from ingest.manifest import Manifest, Source
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
+from legal.errors import BadInputError
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from haystack import component
 from ingest.loaders.checks import check_fields, checked
 from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, split_paragraphs, with_roles
 from ingest.loaders.text_blocks import normalise_ws
-from ingest.model import BadInputError, SourceDocument
-from kb.errors import KbError, UsageError
+from ingest.model import SourceDocument
+from legal.errors import BadInputError, KbError, UsageError
 
 SELECT = ("itemid,docname,doctype,appno,conclusion,importance,kpdate,respondent,article,ecli,languageisocode,"
           "documentcollectionid2,doctypebranch,separateopinion")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ingest.loaders import loader_for
-from kb.errors import ConfigError, SelectionError
+from legal.errors import ConfigError, SelectionError
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Nothing here knows about embeddings or Qdrant: `kb.indexing` turns these into st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,3 @@ class SourceDocument:
     url: str | None = None
     text_defects: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
-
-
-class BadInputError(Exception):
-    """A source file that cannot be turned into a document; the message says which file and why."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")

@@ -19,7 +19,6 @@ from haystack import Document
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.drafting.check import MAX_BRIEF_CHARS
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
-from kb.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn
 from kb.search.arguments import validate_filters, validate_limit
@@ -29,6 +28,7 @@ from kb.search.retrieval import to_document
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore, SearchFilters
+from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
 __all__ = ["Assurance", "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "KbError", "KnowledgeBase",
            "Matter", "MatterNotFoundError", "SearchFilters", "SearchHits", "passage_role", "validate_filters"]
@@ -272,11 +272,11 @@ class KnowledgeBase:
 
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
         """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citations.graph.CitingParagraph`s)."""
-        from kb.citations.graph import GRAPH_FILE, open_graph
+        from kb.citations.graph import open_graph
 
         graph = open_graph(self.settings.home)
         if graph is None:
-            raise DocumentNotFoundError(f"no citation graph at {self.settings.home / GRAPH_FILE}; "
+            raise DocumentNotFoundError(f"no citation graph at {self.settings.citations_db}; "
                                         f"build it with `kb citations build`")
         return graph.cited_by(doc_id, str(para), exclude_doc_ids)
 
@@ -474,7 +474,7 @@ class KnowledgeBase:
         owner's flushes: issue 14), so a store another process holds is a StoreLockedError that says where the
         check can run instead."""
         from kb.drafting.check import check_blocks, read_brief, text_blocks
-        from kb.errors import StoreLockedError
+        from legal.errors import StoreLockedError
 
         if is_text and len(str(brief)) > MAX_BRIEF_CHARS:
             raise BriefError(f"the text has {len(str(brief)):,} characters (limit {MAX_BRIEF_CHARS:,}); check it in "
@@ -558,7 +558,7 @@ class KnowledgeBase:
         """The matters folder (`kb.drafting.matters.MatterStore`)."""
         from kb.drafting.matters import MatterStore
 
-        return MatterStore(self.settings.home / "matters")
+        return MatterStore(self.settings.matters)
 
     def create_matter(self, name: str, *, grounds: list[str] | None = None,
                       assurances: list[Assurance] | None = None, **facts: str) -> Matter:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kb.errors import KbError
+from legal.errors import KbError
 
 T = TypeVar("T")
 _HEADER = struct.Struct("!Q")

@@ -1,4 +1,5 @@
-"""`kb`: ingest, search, show and stats from the shell; `--json` everywhere a script needs it."""
+"""`kb`: every command of the knowledge base from the shell (`COMMANDS`; README documents each and
+`tests/test_docs.py` checks every option is there); `--json` everywhere a script needs it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kb.errors import CorpusNotFoundError, KbError, UsageError
-from kb.safe_text import clean, one_line
 from kb.search.modes import SEARCH_MODES
+from legal.errors import CorpusNotFoundError, KbError, UsageError
+from legal.text import clean, one_line
 
 COMMANDS: dict[str, str] = {
     "ingest": "load the corpus (or part of it) into the store",
@@ -316,7 +317,7 @@ def cmd_show(kb, args) -> int:
 
 def _cited_by(kb, doc_id: str, para: str) -> list | None:
     """None (and a note on stderr) when no citation graph has been built yet: `show` still works without it."""
-    from kb.errors import DocumentNotFoundError
+    from legal.errors import DocumentNotFoundError
 
     try:
         return kb.cited_by(doc_id, para)
@@ -455,9 +456,30 @@ def cmd_update(kb, args) -> int:
 
 
 def cmd_migrate(kb, args) -> int:
-    from kb.store.migrate import run
+    """Exit status 1 when the copy is not verified."""
+    from dataclasses import asdict
 
-    return run(kb.settings, args)
+    from tqdm import tqdm
+
+    from kb.store.migrate import MigrateRequest, run
+
+    bar = tqdm(unit="chunk", desc="migrate", dynamic_ncols=True, file=sys.stderr)
+
+    def progress(copied: int, total: int) -> None:
+        bar.total = total
+        bar.update(copied - bar.n)
+
+    request = MigrateRequest(args.to, args.from_edge, args.back, args.batch, args.samples)
+    try:
+        report = run(kb.settings, request, progress)
+    finally:
+        bar.close()
+    print(report.line(), file=sys.stderr)
+    for problem in report.problems()[:10]:
+        print(f"  differs: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(asdict(report) | {"ok": report.ok}))
+    return 0 if report.ok else 1
 
 
 def cmd_matter(kb, args) -> int:

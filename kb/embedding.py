@@ -16,8 +16,8 @@ from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
 from kb.embedding_onnx import OnnxEncoder, onnx_encoder
-from kb.errors import ModelUnavailableError
 from kb.settings import Embedding
+from legal.errors import ModelUnavailableError
 
 BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", avg_len=60.0)
 """Multilingual tokenizer so the PRC statutes' Chinese is segmented (留置措施 → 留置, 措施); English stemming and

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
-from kb.errors import ModelUnavailableError
 from kb.settings import Embedding
+from legal.errors import ModelUnavailableError
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 

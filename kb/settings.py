@@ -28,8 +28,10 @@
 | `KB_MCP_TOKEN` | bearer token `kb mcp --http` requires (needed to listen on anything but localhost) | unset |
 | `KB_LOG_LEVEL` | log level of `kb mcp` (Haystack, the store, the MCP SDK): `DEBUG` … `ERROR` | `WARNING` |
 
-Every path under `$KB_HOME` is a property of `Settings`, so the layout is spelled once (tests point the embedding
-cache of every home at one shared file; see `tests/conftest.py`).
+Every folder and file directly under `$KB_HOME` is a property of `Settings`, so the layout is spelled here (tests
+point the embedding cache of every home at one shared file; see `tests/conftest.py`). Two names are spelled beside
+it: the citation graph's file in `kb.citations.graph.open_graph` (tests/test_settings.py checks they agree) and each
+log's file name where it is written, inside `Settings.logs`.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from kb.errors import ConfigError
+from legal.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = PROJECT_ROOT / "corpus" / "sources.toml"

@@ -62,7 +62,55 @@ cold cache): built beside the concurrency tests, which mostly wait for their pro
 other process reaches a file that needs it, instead of that process waiting for it halfway through the run."""
 
 
+SLOW_FIXTURES = {
+    "sample_kb": "the sample store: real files cut, embedded by the model and written to Qdrant Edge",
+    "kb_settings": "a home on the real corpus, which its tests fill through the model",
+    "ohchr_report": "a 200-page PDF parsed (~6 s of CPU)",
+    "ui_harness": "a Streamlit server and Chromium",
+}
+"""A test using one of these (directly or through another fixture) is marked `slow`."""
+BROWSER_FIXTURES = ("ui_harness",)
+"""... and one using these `browser` too (`workbench` uses `ui_harness`)."""
+SLOW_FILES = {
+    "test_update_concurrency.py": "processes started and killed beside a store",
+    "test_update.py": "each test ingests real files into its own home",
+    "test_ingest.py": "each test ingests a private copy of corpus files",
+    "test_prc_english.py": "a store of the PRC statutes",
+    "test_hudoc.py": "a HUDOC stand-in server and an update",
+    "test_deferred.py": "a fresh interpreter importing the whole stack",
+    "test_citation_graph.py": "the citation graph of the corpus's judgments",
+    "test_facts_index.py": "the facts index of the corpus's judgments",
+}
+"""Files whose own module fixtures build a store from real files or start processes."""
+SLOW_TESTS = {
+    "test_hostile_inputs.py": ("test_bombs_stay_under_a_memory_ceiling",  # a process per bomb
+                               "test_kb_ingest_files_stores_the_good_file_and_names_each_bad_one",
+                               "test_corpus_drop_folder_and_uploads_skip_bad_files_and_store_the_good",
+                               "test_stored_text_has_no_terminal_escapes_bidi_overrides_or_file_links",
+                               "test_cli_refuses_bad_arguments_in_one_line"),  # `kb` processes
+    "test_matter_lock.py": ("test_two_processes_updating_one_matter_lose_nothing",),
+    "test_check.py": ("test_json_cli_prints_one_array",  # a `kb check` process
+                      "test_uk_judgment_strasbourg_citations_found_and_resolved"),  # its own store
+    "test_settings.py": ("test_ci_fails_instead_of_skipping_when_the_corpus_is_missing",),  # pytest in a process
+}
+"""Single tests of otherwise fast files that start processes or fill a store."""
+
+
+def mark_tiers(items: list[pytest.Item]) -> None:
+    """`slow` and `browser` markers from what a test uses, so `make test-fast` (`-m "not slow and not browser"`)
+    keeps the tests on small in-memory data and a new test lands in the right tier without anyone marking it."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        name = item.path.name
+        if fixtures & set(BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.browser)
+        if (fixtures & SLOW_FIXTURES.keys() or name in SLOW_FILES
+                or getattr(item, "originalname", item.name) in SLOW_TESTS.get(name, ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_tiers(items)
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
 

@@ -27,7 +27,6 @@ from kb.cli import main
 from kb.documents import SharedDocument
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder
 from kb.indexing.backfill import progress_path, run_embed
-from kb.indexing.chunking import index_text
 from kb.indexing.handover import BATCH_SUFFIX, InboxWatcher, pending_vectors, write_batch, write_vectors
 from kb.indexing.ingest import IngestRequest
 from kb.indexing.update import UpdateRequest, run_update
@@ -35,6 +34,7 @@ from kb.indexing.writing import Batch
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import EMBED_RANK, ChunkPoint, SearchFilters, SparseVector
+from legal.text import index_text
 
 PROJECT = Path(__file__).resolve().parents[1]
 FILES = (
@@ -334,7 +334,7 @@ def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
 
 
 def test_kb_embed_without_a_store_says_what_to_run_and_creates_nothing(tmp_path: Path, corpus_root: Path) -> None:
-    from kb.errors import StoreEmptyError
+    from legal.errors import StoreEmptyError
 
     settings = Settings.load(home_env(tmp_path / "home", corpus_root))
     with pytest.raises(StoreEmptyError, match="kb ingest --sparse-first"):

@@ -346,7 +346,7 @@ def test_a_store_held_by_another_process_is_a_clear_error(sample_kb, tmp_path):
 
 def test_bombs_and_floods_are_refused_with_a_reason(sample_kb, tmp_path):
     """A 208 KB DOCX of 20 million empty paragraphs took 6.6 GB and five minutes; the ingest's checks refuse it."""
-    from kb.errors import BriefError
+    from legal.errors import BriefError
     from tests.test_hostile_inputs import _docx_of_empty_paragraphs, _zip_bomb_docx
 
     for name, data, words in (("empty.docx", _docx_of_empty_paragraphs(20_000_000), "refused as a bomb"),
@@ -393,7 +393,7 @@ def test_check_page_in_the_app(sample_kb):
 
 
 def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
-    from kb.errors import BriefError
+    from legal.errors import BriefError
 
     rtf = tmp_path / "brief.rtf"
     rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")

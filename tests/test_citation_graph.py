@@ -142,7 +142,7 @@ def test_update_of_a_graph_without_resolver_keys_says_to_rebuild(docs, corpus_ro
     import sqlite3
 
     from kb.citations.graph import update
-    from kb.errors import GraphOutdatedError
+    from legal.errors import GraphOutdatedError
 
     path = tmp_path / "citations.sqlite"
     build(corpus_root, path, documents=[docs["HEJUD-14038-88"]])

@@ -27,11 +27,11 @@ from pypdf.generic import NameObject, StreamObject
 from ingest.hudoc import to_document
 from ingest.loaders import loader_for
 from ingest.loaders.common import MAX_FILE_BYTES, MAX_XML_ELEMENTS
-from ingest.model import BadInputError
 from kb.api import KnowledgeBase
 from kb.indexing.ingest import IngestRequest
 from kb.indexing.update import UpdateRequest, run_update, save_upload
 from kb.settings import Settings
+from legal.errors import BadInputError
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -241,7 +241,7 @@ _MEASURE = """
 import sys
 from pathlib import Path
 from ingest.loaders import loader_for
-from ingest.model import BadInputError
+from legal.errors import BadInputError
 fmt, path = sys.argv[1], Path(sys.argv[2])
 try:
     loader_for(fmt)(path, path.name, "upload")

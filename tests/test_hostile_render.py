@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from kb.drafting.draft import draft_argument
 from kb.drafting.export import export_markdown
 from kb.drafting.matters import FIELD_LIMITS, CollectedPassage, MatterStore
-from kb.safe_text import WORD_JOINER, clean, html_text, http_url, markdown_text
+from legal.text import WORD_JOINER, clean, html_text, http_url, markdown_text
 from ui.render import servable
 
 TRACKER = "http://tracker.invalid"

@@ -14,7 +14,8 @@ import pytest
 from ingest.loaders import akn, html, markdown, pdf, statute_md, text, un
 from ingest.loaders import docx as docx_loader
 from ingest.loaders.statute_md import chinese_numeral
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
+from legal.errors import BadInputError
 
 
 def load_one(module, corpus_root: Path, relative: str, kind: str) -> SourceDocument:

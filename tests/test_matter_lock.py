@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.drafting.matters import MatterStore
-from kb.errors import KbError, MatterConflictError
+from legal.errors import KbError, MatterConflictError
 
 ROOT = Path(__file__).resolve().parents[1]
 WRITES = 40

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kb.drafting.matters import GROUNDS, MatterStore
-from kb.errors import MatterNotFoundError
+from legal.errors import MatterNotFoundError
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +169,7 @@ def test_cli_create_add_passage_and_show_json(sample_kb, capsys):
     chunk = data["passages"][1]["chunk_id"]
     run("matter", "add-passage", matter_id, chunk, "--ground", "article3", "--note", "the test")
     assert json.loads(run("matter", "show", matter_id, "--json"))["passages"][1]["note"] == "the test"
-    from kb.errors import DocumentNotFoundError
+    from legal.errors import DocumentNotFoundError
 
     with pytest.raises(DocumentNotFoundError, match="Narnia"):
         run("matter", "add-passage", matter_id, "Smith v. Narnia, no. 1/99, § 3", "--ground", "article3")

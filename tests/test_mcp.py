@@ -20,6 +20,7 @@ import anyio
 import pytest
 
 from tests.conftest import clone_store, home_env
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "s3cret-for-the-test"
@@ -176,14 +177,12 @@ def _free_port() -> int:
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def listening() -> bool:
         assert process.poll() is None, process.stderr.read() if process.stderr else process.returncode
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"kb mcp --http did not listen on {port} within {seconds} s")
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(listening, seconds, 0.2, f"kb mcp --http did not listen on {port} within {seconds} s")
 
 
 @pytest.fixture(scope="module")

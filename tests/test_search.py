@@ -8,8 +8,8 @@ import json
 import pytest
 
 from kb.cli import cmd_search, cmd_show, cmd_stats, filters_from_args
-from kb.errors import DocumentNotFoundError, FilterError
 from kb.store.base import SearchFilters
+from legal.errors import DocumentNotFoundError, FilterError
 from tests.conftest import SAMPLE_FILES as SAMPLE_IDS
 
 
@@ -195,7 +195,7 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     """The UN committee a question names is searched on its own and fused in: without that, Strasbourg paragraphs on
     the same words fill the list (the store is mostly ECtHR)."""
     from kb.embedding import Bm25QueryEmbedder
-    from kb.search.modes import BEFORE_ISSUE_10, SearchMode
+    from kb.search.modes import NO_PARTS, SearchMode
     from kb.search.pipeline import run_search
     from kb.search.source_cues import CuedSourceRetriever, CueJoiner, cued_kinds
 
@@ -213,7 +213,7 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     assert len(lists) == 1 and lists[0] and {d.meta["source_kind"] for d in lists[0]} == {"un"}
     assert retriever.run(query, SearchFilters(source_kinds=("un",)), sparse)["lists"] == []  # already that source
     assert retriever.run(query, SearchFilters(source_kinds=("echr", "prc-law")), sparse)["lists"] == []
-    main = run_search(sample_kb.search_pipeline(SearchMode.BM25, parts=BEFORE_ISSUE_10), query,
+    main = run_search(sample_kb.search_pipeline(SearchMode.BM25, parts=NO_PARTS), query,
                       SearchFilters(source_kinds=("echr",)), 3)
     fused = CueJoiner().run(documents=main, lists=[lists[0][:1]])["documents"]
     assert fused[0].id == lists[0][0].id and [d.id for d in fused[1:]] == [d.id for d in main]

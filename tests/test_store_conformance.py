@@ -495,7 +495,7 @@ def test_store_reopens_with_its_data(points, tmp_path, backend: str) -> None:
 
 
 def test_server_refuses_a_collection_with_another_schema(tmp_path) -> None:
-    from kb.errors import StoreUnavailableError
+    from legal.errors import StoreUnavailableError
 
     ServerStore(None, "other", 8, location=str(tmp_path / "qdrant")).close()
     with pytest.raises(StoreUnavailableError, match="'other'.*size 384.*KB_COLLECTION"):
@@ -503,7 +503,7 @@ def test_server_refuses_a_collection_with_another_schema(tmp_path) -> None:
 
 
 def test_server_unreachable_names_the_url_and_next_step() -> None:
-    from kb.errors import StoreUnavailableError
+    from legal.errors import StoreUnavailableError
 
     with pytest.raises(StoreUnavailableError, match="127.0.0.1:9.*KB_QDRANT_URL"):
         ServerStore("http://127.0.0.1:9", "kb_chunks", DIM, timeout=2)

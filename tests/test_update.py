@@ -10,20 +10,19 @@ import json
 import os
 import shutil
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
 from conftest import home_env
 
-from ingest.model import BadInputError
 from kb.api import KnowledgeBase
-from kb.errors import KbError
 from kb.indexing.handover import pending_batches, read_snapshot, write_batch
 from kb.indexing.update import UpdateRequest, log_path, parse_interval, run_update, save_upload
 from kb.indexing.writing import Batch
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, SearchFilters, SparseVector
+from legal.errors import BadInputError, KbError
+from tests.waiting import wait_until
 
 MEMO = """Expert report on prison conditions in the requesting state
 
@@ -229,20 +228,14 @@ def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
     try:
         watcher = owner.start_inbox_watcher()
         assert owner.store.count() > 0
-        deadline = time.monotonic() + 10
-        while read_snapshot(home.inbox) is None and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: read_snapshot(home.inbox) is not None, 10, 0.1, "the owner wrote no snapshot within 10 s")
         assert watcher.applied == 0
         (home.drop / "expert-report.txt").write_text(MEMO, encoding="utf-8")
         report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
         assert (report.mode, report.added, report.unchanged) == ("handover", 1, 1)
-        deadline = time.monotonic() + 10
-        found: list[str] = []
-        while time.monotonic() < deadline and not found:
-            found = [h.doc_id for h in owner.search("Qincheng detention centre", limit=3)
-                     if h.doc_id.startswith("DROP-expert-report-")]
-            time.sleep(0.2)
-        assert found, "handed-over document not searchable in the owner within 10 s"
+        wait_until(lambda: [h.doc_id for h in owner.search("Qincheng detention centre", limit=3)
+                            if h.doc_id.startswith("DROP-expert-report-")],
+                   10, 0.2, "handed-over document not searchable in the owner within 10 s")
         assert pending_batches(home.inbox) == []
     finally:
         owner.close()
@@ -257,16 +250,13 @@ def test_beside_the_app_an_unreadable_file_keeps_its_documents_and_a_deleted_one
     owner = KnowledgeBase(home.with_(inbox_poll=0.2))
     try:
         owner.start_inbox_watcher()
-        deadline = time.monotonic() + 10
-        while read_snapshot(home.inbox) is None and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: read_snapshot(home.inbox) is not None, 10, 0.1, "the owner wrote no snapshot within 10 s")
         (home.drop / "expert-report.txt").write_bytes(b"\x00\x9f binary \xff" * 40)
         (home.drop / "note.md").unlink()
         report = run_update(home, UpdateRequest(corpus=False), warn=quiet)
         assert (report.mode, report.failed, report.removed) == ("handover", 1, 1)
-        deadline = time.monotonic() + 10
-        while pending_batches(home.inbox) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: not pending_batches(home.inbox), 10, 0.1,
+                   lambda: f"inbox not applied within 10 s: {pending_batches(home.inbox)}")
         stored = owner.store.versions()
         assert not any(d.startswith("DROP-note-") for d in stored)
         assert any(d.startswith("DROP-expert-report-") for d in stored)

@@ -2,7 +2,10 @@
 
 The matter being worked on and the ground new passages go under are chosen once, in the sidebar, so that
 "Add to matter" on a search result is a single click. Matters live on disk (`kb.drafting.matters`); every action
-reads the matter afresh and saves it at once, so two browser tabs or a restart lose nothing.
+reads the matter afresh and saves it at once, so a restart loses nothing, and the save of a copy another tab (or the
+CLI, or the MCP server) changed in between is refused with a message to do it again (`MatterStore.save`), so no
+change is overwritten unseen. (Applying the change under the lock instead, `MatterStore.update`, would spare that
+retry; the matter actions move onto the facade's matter methods with the adapters' re-layering.)
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import streamlit as st
 from kb.api import Hit, KnowledgeBase
 from kb.drafting.chinese import is_chinese
 from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
-from kb.safe_text import streamlit_text
+from legal.text import streamlit_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
 

@@ -1,7 +1,7 @@
 """Turning stored text into something safe to show.
 
 Document text comes from outside (HUDOC, PDFs, uploads): it is never given to the browser as HTML or
-Markdown. `escape` (`kb.safe_text.html_text`) encodes every character that HTML *or* Markdown/LaTeX would
+Markdown. `escape` (`legal.text.html_text`) encodes every character that HTML *or* Markdown/LaTeX would
 interpret, so the only markup on the page is the `<mark>`, `<div>` and headings this module writes itself.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from kb.safe_text import html_text, http_url
 from kb.settings import Settings
+from legal.text import html_text, http_url
 
 escape = html_text
 _STOPWORDS = frozenset(

@@ -12,10 +12,10 @@ from dataclasses import replace
 import streamlit as st
 
 from kb.api import Hit, KnowledgeBase, SearchHits, role_label, validate_filters
-from kb.errors import FilterError
-from kb.safe_text import streamlit_text
 from kb.search.modes import SEARCH_MODES
 from kb.store.base import SearchFilters
+from legal.errors import FilterError
+from legal.text import streamlit_text
 from ui import matters_ui
 from ui.render import escape, heading, paragraph_block, source_button, source_roots
 from ui.state import explained_errors

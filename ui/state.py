@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from kb.errors import (
+from kb.settings import Settings
+from legal.errors import (
     DocumentNotFoundError,
     FilterError,
     KbError,
@@ -26,8 +27,7 @@ from kb.errors import (
     StoreEmptyError,
     StoreLockedError,
 )
-from kb.safe_text import streamlit_text
-from kb.settings import Settings
+from legal.text import streamlit_text
 
 if TYPE_CHECKING:
     from kb.api import KnowledgeBase

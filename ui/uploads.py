@@ -10,8 +10,8 @@ import streamlit as st
 
 from ingest.loaders import FORMAT_BY_SUFFIX
 from kb.api import KnowledgeBase
-from kb.errors import BadInputError, KbError
-from kb.safe_text import streamlit_text
+from legal.errors import BadInputError, KbError
+from legal.text import streamlit_text
 from ui.state import explained_errors
 
 ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix not in (".json", ".xml")})

@@ -1,5 +1,5 @@
 """One loader per file format. Each module exposes `load(path, source_file, kind) -> list[SourceDocument]`
-and raises `ingest.model.BadInputError` for a file it cannot read. `loader_for` hands out that function with every
+and raises `legal.errors.BadInputError` for a file it cannot read. `loader_for` hands out that function with every
 document it returns checked (`ingest.loaders.checks`), so no path into the store skips the checks."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from importlib import import_module
 from pathlib import Path
 
 from ingest.loaders.checks import checked_all
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
+from legal.errors import BadInputError
 
 Loader = Callable[[Path, str, str], list[SourceDocument]]
 

@@ -16,7 +16,8 @@ from lxml import etree
 
 from ingest.loaders.common import check_xml_elements, decode_text, read_bytes
 from ingest.loaders.text_blocks import NumberSequence, has_words, normalise_ws
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
 TNA_URL = "https://caselaw.nationalarchives.gov.uk/"

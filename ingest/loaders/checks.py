@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ingest.model import BadInputError, Paragraph, SourceDocument
-from kb.safe_text import clean, http_url, one_line
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
+from legal.text import clean, http_url, one_line
 
 MAX_JSON_DEPTH = 32
 """The deepest corpus record nests 3 levels (`extra.note_appnos[0]`); a scraper never produces 32."""

@@ -13,7 +13,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ingest.loaders.checks import MAX_JSON_DEPTH, json_depth
-from ingest.model import BadInputError
+from legal.errors import BadInputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Larger files are refused before parsing: no source in the corpus comes near it, and a runaway file must

@@ -22,7 +22,8 @@ from ingest.loaders.text_blocks import (
     leading_number,
     normalise_ws,
 )
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 
 def _open(path: Path):

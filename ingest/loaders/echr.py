@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ingest.loaders.checks import ListOf, check_fields, iso_date
 from ingest.loaders.common import read_json
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 HUDOC_ITEM_URL = "https://hudoc.echr.coe.int/eng?i={itemid}"
 

@@ -18,7 +18,8 @@ from ingest.loaders.text_blocks import (
     normalise_ws,
     split_blocks,
 )
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 _DROP = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}

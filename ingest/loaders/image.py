@@ -9,7 +9,8 @@ from ingest.loaders import ocr
 from ingest.loaders.common import read_bytes
 from ingest.loaders.self_description import FIRST_LINES, describe
 from ingest.loaders.text_blocks import detect_language, doc_id_prefix, file_doc_id, has_words, join_lines, split_blocks
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:

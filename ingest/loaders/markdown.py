@@ -20,7 +20,8 @@ from ingest.loaders.text_blocks import (
     normalise_ws,
     split_blocks,
 )
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _SIMPLE_KEY = re.compile(r"^(\w+)\s*:\s*(.*?)\s*$")

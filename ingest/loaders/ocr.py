@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.model import BadInputError
+from legal.errors import BadInputError
 
 LANGUAGES = ("chi_sim", "eng")
 DPI = 300

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ingest.loaders.common import read_text
 from ingest.loaders.text_blocks import normalise_ws
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 from legal.numerals import chinese_number
 
 _NUMERAL = "零〇一二三四五六七八九十百千万两"

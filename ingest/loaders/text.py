@@ -16,7 +16,8 @@ from ingest.loaders.text_blocks import (
     leading_number,
     split_blocks,
 )
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from ingest.loaders.checks import check_fields
 from ingest.loaders.common import read_json
 from ingest.loaders.text_blocks import normalise_ws
-from ingest.model import BadInputError, Paragraph, SourceDocument
+from ingest.model import Paragraph, SourceDocument
+from legal.errors import BadInputError
 
 COMMITTEES = {
     "CAT": "Committee against Torture",

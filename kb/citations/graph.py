@@ -42,10 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders.echr import load as load_echr
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
 from kb.atomic import atomic_move
-from kb.errors import GraphOutdatedError
 from legal.citations import parse_pinpoints as expand_pinpoints
+from legal.errors import BadInputError, GraphOutdatedError
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
@@ -646,5 +646,7 @@ class CitationGraph:
 
 
 def open_graph(home: Path) -> CitationGraph | None:
+    """The graph of the home `home` (`Settings.citations_db` names the same file; tests/test_settings.py checks),
+    or None before `kb citations build` has made it."""
     path = home / GRAPH_FILE
     return CitationGraph(path) if path.exists() else None

@@ -16,7 +16,7 @@ from datetime import date as Date
 from types import MappingProxyType
 from urllib.parse import quote
 
-from kb.safe_text import http_url
+from legal.text import http_url
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kb.drafting.matters import CollectedPassage
 from kb.drafting.quotes import quoted_in
-from kb.safe_text import http_url, markdown_text
+from legal.text import http_url, markdown_text
 
 MAX_PROPOSITIONS = 4
 """Proposed passages a ground with nothing filed is drafted from."""
@@ -142,7 +142,7 @@ class Draft:
 
 
 md_text = markdown_text
-"""Passage or client text made inert in Markdown (`kb.safe_text`): one line, no footnote mark, image, link or tag."""
+"""Passage or client text made inert in Markdown (`legal.text`): one line, no footnote mark, image, link or tag."""
 
 
 def italic_spans(text: str, names: list[str]) -> list[tuple[str, bool]]:

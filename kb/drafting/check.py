@@ -30,11 +30,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.loaders.akn import neutral_citation_parts
-from ingest.model import BadInputError
 from kb.citations.style import cite, long_date
-from kb.errors import BriefError
 from kb.store.base import ChunkStore, SearchFilters, StoredChunk
 from legal.citations import ROMAN, Citation, Scanner, applicant_tokens, fold, initials_only, state_key
+from legal.errors import BadInputError, BriefError
 from legal.numerals import article_number
 from legal.quotations import Alignment, align, best_place, find_quotes, numbered_parts
 

@@ -28,7 +28,7 @@ from kb.drafting.brief import Draft, italic_spans, md_italic, md_text
 from kb.drafting.matters import CollectedPassage, Matter
 from kb.drafting.prose import Person, court_date
 from kb.drafting.sources import CATEGORIES, case_name, category, court_style, is_case, italic_name, pin_of
-from kb.safe_text import http_url
+from legal.text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEPARATORS = (

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, TypeVar
 from filelock import FileLock, Timeout
 
 from kb.atomic import atomic_write
-from kb.errors import MatterConflictError, MatterError, MatterNotFoundError
+from legal.errors import MatterConflictError, MatterError, MatterNotFoundError
 
 if TYPE_CHECKING:
     from kb.api import Hit

@@ -30,8 +30,6 @@ from pathlib import Path
 from kb.atomic import atomic_write
 from kb.documents import SharedDocument
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, check_model, document_embedder
-from kb.errors import StoreEmptyError
-from kb.indexing.chunking import index_text
 from kb.indexing.handover import (
     EmbedTodo,
     apply_inbox,
@@ -46,6 +44,8 @@ from kb.indexing.handover import (
 )
 from kb.indexing.sync import WarnFn, stderr
 from kb.settings import Settings
+from legal.errors import StoreEmptyError
+from legal.text import index_text
 
 ROUND_SECONDS = 30.0
 """Model time a round aims at. A hand-over round costs one inbox poll (~2 s); a direct round opens the store (~3.3 s

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -19,13 +18,12 @@ from ingest.loaders.echr import COURT_ROLES
 from ingest.model import SourceDocument
 from kb.documents import SharedDocument
 from kb.store.base import EMBED_RANK, encode_version
+from legal.text import index_text
 
 INDEX_VERSION = "3"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4c1e-9a57-3c2b7d0e5a11")
-LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.[\s\xa0]+")
-FOOTNOTE_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 REMOVAL_TERMS = ("extradit", "expul", "expel", "deport", "refoulement", "removal to", "real risk",
                  "diplomatic assurance", "death penalty", "留置", "指定居所监视居住", "引渡", "torture")
 """What makes a document relevant to removal: the budgeted selection takes the documents with most of these first.
@@ -78,12 +76,6 @@ class PreparedDocument:
     content_hash: str
     version: str
     priority: float
-
-
-def index_text(text: str) -> str:
-    """What is embedded and BM25-indexed: the paragraph without its printed number and footnote marks (noise for
-    both; a mark glued to a word, `communities¹`, would make BM25 miss the word)."""
-    return FOOTNOTE_MARKS.sub("", LEADING_NUMBER.sub("", text, count=1)).strip()
 
 
 def _small_extra(extra: dict) -> dict:

@@ -41,10 +41,10 @@ from pathlib import Path
 import numpy as np
 
 from kb.atomic import atomic_move, atomic_write, writer_pid
-from kb.errors import ConfigError, KbError, StoreLockedError
 from kb.indexing.writing import Batch, StoredDocument, apply_batch, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
+from legal.errors import ConfigError, KbError, StoreLockedError
 
 BATCH_SUFFIX = ".batch.json.gz"
 VECTORS_SUFFIX = ".vectors.json.gz"

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ingest.files import corpus_files, named_files
 from ingest.manifest import Manifest, Source
-from kb.errors import CorpusNotFoundError, SelectionError
 from kb.indexing.file_memo import FileMemo
 from kb.indexing.sync import (
     IngestReport,
@@ -33,6 +32,7 @@ from kb.indexing.sync import (
 from kb.indexing.writing import FILE_SECONDS, StoreSink, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
+from legal.errors import CorpusNotFoundError, SelectionError
 
 
 @dataclass

@@ -25,11 +25,11 @@ from pathlib import Path
 from ingest.files import ReadFailure, SourceFile, read
 from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
-from kb.errors import GraphOutdatedError
 from kb.indexing.chunking import PreparedDocument, prepare
 from kb.indexing.file_memo import FileMemo
 from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Sink, StoredDocument, build_indexing_pipeline
 from kb.settings import Settings
+from legal.errors import GraphOutdatedError
 
 BATCH_CHUNKS = 512
 """Chunks per model batch group: large enough to keep the model busy, and never half a document."""

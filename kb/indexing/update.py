@@ -25,9 +25,8 @@ from ingest.files import ReadFailure, corpus_files, folder_files
 from ingest.hudoc import HudocFetcher, HudocQuery
 from ingest.loaders import FORMAT_BY_SUFFIX
 from ingest.manifest import Manifest
-from ingest.model import BadInputError, SourceDocument
+from ingest.model import SourceDocument
 from kb.atomic import atomic_write
-from kb.errors import ConfigError, KbError, StoreLockedError
 from kb.indexing.file_memo import FileMemo
 from kb.indexing.handover import InboxSink, apply_inbox, owner_alive, read_snapshot, try_open, write_snapshot
 from kb.indexing.sync import (
@@ -44,6 +43,7 @@ from kb.indexing.sync import (
 from kb.indexing.writing import FILE_SECONDS, StoredDocument, StoreSink, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
+from legal.errors import BadInputError, ConfigError, KbError, StoreLockedError
 
 DROP = "drop"
 UPLOAD = "upload"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from kb.errors import FilterError
 from kb.store.base import SearchFilters
+from legal.errors import FilterError
 
 MAX_RESULTS = 200
 """The most passages one search returns: a lawyer reads tens, and `-k 1000000` must not dump the whole store."""

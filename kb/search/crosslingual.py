@@ -19,9 +19,9 @@ from pathlib import Path
 from haystack import Pipeline, component
 
 from kb.documents import Candidates
-from kb.errors import KbError
 from kb.search.retrieval import bm25_documents, with_meta
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
+from legal.errors import KbError
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_zh.tsv")
 CHINA_CUES = re.compile(

@@ -28,10 +28,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from haystack import Document
 
 from ingest.loaders.echr import COURT_ROLES
-from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
+from kb.search.modes import ALL_PARTS, NO_PARTS, SearchMode, SearchParts
 from kb.store.base import SearchFilters
 
 K = 10
@@ -126,22 +127,14 @@ def score_ranking(case: EvalCase, ranked: Sequence[tuple[str, str | None]]) -> d
     }
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))
-    return ordered[index]
-
-
 def aggregate(rows: Sequence[dict[str, float | None]], latencies_ms: Sequence[float]) -> dict[str, float | int | None]:
     out: dict[str, float | int | None] = {}
     for name in METRICS:
         values = [r[name] for r in rows if r[name] is not None]
         out[name] = round(statistics.fmean(values), 4) if values else None
     out["n"] = len(rows)
-    out["p50_ms"] = round(_percentile(latencies_ms, 0.50), 1)
-    out["p95_ms"] = round(_percentile(latencies_ms, 0.95), 1)
+    p50, p95 = np.percentile(latencies_ms, [50, 95]) if len(latencies_ms) else (0.0, 0.0)
+    out["p50_ms"], out["p95_ms"] = round(float(p50), 1), round(float(p95), 1)
     return out
 
 
@@ -210,13 +203,13 @@ def before_variants() -> list[Variant]:
     """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), and the
     shipped search without (or with) each part: the baselines `kb eval --compare` prints beside the standard
     variants."""
-    return [Variant("bm25 before issue 10", SearchMode.BM25, parts=BEFORE_ISSUE_10),
+    return [Variant("bm25, no parts", SearchMode.BM25, parts=NO_PARTS),
             Variant("ranked, no cross-lingual", SearchMode.RANKED, parts=SearchParts(crosslingual=False)),
             Variant("ranked, no source cues", SearchMode.RANKED, parts=SearchParts(source_cues=False)),
             Variant("ranked, not source-aware", SearchMode.RANKED, parts=SearchParts(source_aware=False)),
             Variant("ranked + leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=True)),
             Variant("ranked + UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=True)),
-            Variant("ranked before issue 10", SearchMode.RANKED, parts=BEFORE_ISSUE_10)]
+            Variant("ranked, no parts", SearchMode.RANKED, parts=NO_PARTS)]
 
 
 def ablation_variants() -> list[Variant]:

@@ -25,8 +25,8 @@ from haystack import Document, component
 
 from kb.documents import Candidates
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder, text_embedder
-from kb.indexing.chunking import index_text
 from kb.settings import Embedding
+from legal.text import index_text
 
 Key = tuple[str, str]
 

@@ -65,5 +65,7 @@ class SearchParts:
 
 
 ALL_PARTS = SearchParts()
-BEFORE_ISSUE_10 = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
-                              standard_slot=False)
+NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
+                       standard_slot=False)
+"""Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
+baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

@@ -34,7 +34,7 @@ from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity
-from kb.search.modes import ALL_PARTS, BEFORE_ISSUE_10, SearchMode, SearchParts
+from kb.search.modes import ALL_PARTS, NO_PARTS, SearchMode, SearchParts
 from kb.search.principles import LeadingJudgmentRetriever
 from kb.search.ranking import (
     DEFAULT_RANKING,
@@ -150,7 +150,7 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
     pipeline.add_component("gate", ShortListGate())
     pipeline.add_component("fill", build_search(store, embedding, SearchMode.HYBRID,
-                                                bm25_query_steps=bm25_query_steps, parts=BEFORE_ISSUE_10))
+                                                bm25_query_steps=bm25_query_steps, parts=NO_PARTS))
     pipeline.add_component("unlisted", UnlistedFilter())
     pipeline.add_component("join", DocumentJoiner(join_mode="concatenate", sort_by_score=False))
     pipeline.connect(listed, "gate.documents")

@@ -10,7 +10,6 @@ from pathlib import Path
 import qdrant_edge as q
 from filelock import FileLock, Timeout
 
-from kb.errors import StoreLockedError
 from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
@@ -32,6 +31,7 @@ from kb.store.base import (
     document_file,
     paragraphs_by_document,
 )
+from legal.errors import StoreLockedError
 
 RRF_K = 60
 MAX_FACET_VALUES = 10_000_000

@@ -11,18 +11,15 @@ facts point, and sample facts queries (a facts point's own terms) must rank the 
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.errors import StoreEmptyError, StoreUnavailableError
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
 from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, QueryMode, SearchFilters, SparseVector, StoredChunk
+from legal.errors import StoreEmptyError, StoreUnavailableError
 
 LOCAL_PREFIX = "path:"
 """`--to path:/folder` opens qdrant-client's local mode in that folder instead of a server (tests, dry runs)."""
@@ -194,14 +191,26 @@ def open_edge(path: Path, must_exist: bool, dim: int = EMBEDDING_DIM) -> ChunkSt
     return EdgeStore(path, dim)
 
 
-def run(settings: Settings, args: argparse.Namespace) -> int:
-    """The `kb migrate` command: Edge → server by default, server → Edge with `--back`."""
-    from tqdm import tqdm
+@dataclass(frozen=True)
+class MigrateRequest:
+    """What `kb migrate` (or any caller) asks for, without argparse: the server URL (`path:DIR` for qdrant-client's
+    local mode), the Edge folder (None: `KB_STORE`), the direction, points per write and spot queries."""
 
-    edge_path = Path(args.from_edge).resolve() if args.from_edge else settings.store
-    server_name = f"{args.to} (collection {settings.collection})"
-    if args.back:
-        source, target = open_server(settings, args.to), None
+    to: str
+    from_edge: Path | None = None
+    back: bool = False
+    batch: int = 256
+    samples: int = 20
+
+
+def run(settings: Settings, request: MigrateRequest,
+        progress: Callable[[int, int], None] | None = None) -> MigrationReport:
+    """Edge → server by default, server → Edge with `back`; `progress(copied, total)` after every batch. The report
+    says whether the copy was verified; printing it is the caller's business (the CLI, a script, a test)."""
+    edge_path = Path(request.from_edge).resolve() if request.from_edge else settings.store
+    server_name = f"{request.to} (collection {settings.collection})"
+    if request.back:
+        source, target = open_server(settings, request.to), None
         source_name, target_name = server_name, str(edge_path)
         if source.count() == 0:
             source.close()
@@ -210,18 +219,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     else:
         source = open_edge(edge_path, must_exist=True)
         source_name, target_name = str(edge_path), server_name
-        target = open_server(settings, args.to)
-    bar = tqdm(total=source.count(), unit="chunk", desc="migrate", dynamic_ncols=True, file=sys.stderr)
+        target = open_server(settings, request.to)
+    total = source.count()
     try:
-        report = migrate(source, target, source_name, target_name, args.batch, args.samples,
-                         progress=lambda n: bar.update(n - bar.n))
+        return migrate(source, target, source_name, target_name, request.batch, request.samples,
+                       progress=(lambda n: progress(n, total)) if progress else None)
     finally:
-        bar.close()
         source.close()
         target.close()
-    print(report.line(), file=sys.stderr)
-    for problem in report.problems()[:10]:
-        print(f"  differs: {problem}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(asdict(report) | {"ok": report.ok}))
-    return 0 if report.ok else 1

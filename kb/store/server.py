@@ -17,7 +17,6 @@ from dataclasses import replace
 
 from qdrant_client import QdrantClient, models
 
-from kb.errors import StoreUnavailableError
 from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
@@ -39,6 +38,7 @@ from kb.store.base import (
     document_file,
     paragraphs_by_document,
 )
+from legal.errors import StoreUnavailableError
 
 RRF_K = 60
 MAX_FACET_VALUES = 10_000_000

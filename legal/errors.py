@@ -1,8 +1,22 @@
-"""Every error the knowledge base raises on purpose, in one hierarchy; each message says what to do next."""
+"""Every error the knowledge base raises on purpose, in one hierarchy; each message says what to do next.
+
+It lives on the domain floor (`legal/`, no I/O, importing nothing from `kb`, `ingest` or `ui`) because both the
+readers (`ingest/`) and the knowledge base (`kb/`) raise these: kept in `kb/`, a loader importing one ran
+`kb/__init__.py` (the torch stand-in) and made `ingest` and `kb` import each other.
+"""
 
 from __future__ import annotations
 
-from ingest.model import BadInputError
+from pathlib import Path
+
+
+class BadInputError(Exception):
+    """A source file that cannot be turned into a document; the message says which file and why."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 class KbError(Exception):

@@ -92,3 +92,15 @@ def http_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return quote(url, safe="/:?#[]@!$&*+,;=%~-._")
+
+
+LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.[\s\xa0]+")
+FOOTNOTE_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+
+
+def index_text(text: str) -> str:
+    """What is embedded and BM25-indexed: the paragraph without its printed number and footnote marks (noise for
+    both; a mark glued to a word, `communities¹`, would make BM25 miss the word). Here, below the write path and
+    search alike, because both must read a passage the same way: the ranker compares a question with the very text
+    the embedding cache was filled with."""
+    return FOOTNOTE_MARKS.sub("", LEADING_NUMBER.sub("", text, count=1)).strip()

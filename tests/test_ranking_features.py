@@ -1,0 +1,117 @@
+"""The ranker's features and its hand-set rules on hand-made Documents: no store, no model, no citation graph.
+
+`tests/test_ranking.py` checks the ranked search on the real sample store; these check each feature's value and the
+orderings the hand-set weights exist for (a named case, a footnote, an information note, a party's submission), in
+milliseconds, so a change to `kb/search/ranking.py` is judged by `make test-fast` first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from haystack import Document
+
+from kb.documents import Candidates
+from kb.search.queries import is_lawyer_query
+from kb.search.ranking import (
+    FEATURES,
+    RANK_CONSTANT,
+    CitationEvidence,
+    LegalRanker,
+    key_of,
+    ranking_features,
+)
+from kb.store.base import SearchFilters
+
+PASSAGE = ("expulsion by a Contracting State may give rise to an issue under Article 3 where substantial grounds have "
+           "been shown for believing that the person concerned faces a real risk")
+QUESTION = "Does a real risk of ill-treatment after expulsion engage Article 3?"
+
+
+def paragraph(doc_id: str, number: str, text: str = "", **meta) -> Document:
+    """A stored ECtHR paragraph as the retriever hands it on: Court's judgment text unless `meta` says otherwise."""
+    fields = {"doc_id": doc_id, "paragraph": number, "source_kind": "echr", "doc_type": "JUDGMENT", "role": "court",
+              "section": "THE LAW", "title": f"{doc_id} v. the United Kingdom"} | meta
+    return Document(id=f"{doc_id}#{number}", content=text or f"paragraph {number} of {doc_id}", meta=fields)
+
+
+def rank(pool: list[Document], query: str, fetched: list[Document] = (), evidence: CitationEvidence | None = None,
+         filters: SearchFilters | None = None) -> list[Document]:
+    """The ranker alone, as the pipeline runs it after retrieval: no graph (no cited-by counts), no facts index."""
+    out = LegalRanker().run(documents=Candidates(pool), query=query, filters=filters or SearchFilters(),
+                            fetched=Candidates(list(fetched)), evidence=evidence)
+    return list(out["documents"])
+
+
+def order(docs: list[Document]) -> list[tuple[str, str]]:
+    return [key_of(d) for d in docs]
+
+
+def reciprocal(position: int) -> float:
+    return 1.0 / (RANK_CONSTANT + position)
+
+
+def test_the_queries_here_are_the_kinds_they_stand_for() -> None:
+    assert not is_lawyer_query(PASSAGE) and is_lawyer_query(QUESTION)
+
+
+def test_each_feature_reads_its_own_evidence() -> None:
+    pool = [paragraph("A", "10"), paragraph("A", "11", section="THE FACTS", role="facts"),
+            paragraph("A", "12", section="THE FACTS", role="facts"), paragraph("B", "5")]
+    cited = paragraph("C", "91")  # not retrieved: fetched because the retrieved paragraphs cite it
+    evidence = CitationEvidence(votes=Counter({("C", "91"): 2.5, ("B", "5"): 1.0}),
+                                best_voter={("C", "91"): 2, ("B", "5"): 1}, best_document_voter={"C": 1, "B": 1})
+    ranked = rank(pool, PASSAGE, [cited], evidence)
+    values = {key_of(d): ranking_features(d) for d in ranked}
+
+    assert all(set(v) == set(FEATURES) for v in values.values())
+    assert values[("A", "10")]["retrieval"] == reciprocal(1) and values[("B", "5")]["retrieval"] == reciprocal(4)
+    assert values[("C", "91")]["retrieval"] == 0.0
+    assert values[("C", "91")]["votes"] == reciprocal(1) and values[("B", "5")]["votes"] == reciprocal(2)
+    assert values[("C", "91")]["best_voter"] == reciprocal(2) and values[("A", "10")]["votes"] == 0.0
+    assert values[("C", "91")]["cited_document"] == reciprocal(1) and values[("A", "10")]["cited_document"] == 0.0
+    assert values[("A", "10")]["facts_support"] == math.log(2) and values[("B", "5")]["facts_support"] == 0.0
+    assert values[("A", "10")]["court_role"] == 1.0 and values[("A", "11")]["court_role"] == 0.0
+    assert all(v["cited_para"] == 0.0 and v["facts_document"] == 0.0 for v in values.values())  # no graph, no index
+    assert all(d.meta["cited_by"] == 0 for d in ranked)
+
+
+def test_a_named_case_comes_first_from_low_in_the_list() -> None:
+    pool = [paragraph(f"D{i}", "1") for i in range(6)] + [paragraph("Soering", "91")]
+    ranked = rank(pool, "Soering v. the United Kingdom death row phenomenon")
+    assert order(ranked)[0] == ("Soering", "91")
+    assert ranking_features(ranked[0])["named_case"] == 1.0
+    by_number = rank(pool[:6] + [paragraph("X", "3", appno=["14038/88"])], "application no. 14038/88 death row")
+    assert order(by_number)[0] == ("X", "3")
+
+
+def test_a_footnote_follows_the_body_unless_footnotes_are_asked_for() -> None:
+    note = paragraph("R", "fn12", source_kind="report", doc_type="REPORT", role=None, section="FOOTNOTE")
+    body = paragraph("R", "43", source_kind="report", doc_type="REPORT", role=None, section="BODY")
+    assert order(rank([note, body], PASSAGE)) == [("R", "43"), ("R", "fn12")]
+    asked = rank([note, body], PASSAGE, filters=SearchFilters(sections=("FOOTNOTE",)))
+    assert order(asked) == [("R", "fn12"), ("R", "43")]
+    assert ranking_features(asked[0])["footnote"] == 0.0
+
+
+def test_an_information_note_follows_the_judgment() -> None:
+    note = paragraph("CLIN", "1", doc_type="INFORMATION_NOTE", role="summary")
+    judgment = paragraph("J", "125")
+    for query in (PASSAGE, QUESTION):
+        assert order(rank([note, judgment], query)) == [("J", "125"), ("CLIN", "1")], query
+
+
+def test_a_lawyers_question_gets_the_courts_view_before_a_partys_submission() -> None:
+    submission = paragraph("S", "80", role="government")
+    court = paragraph("S", "120")
+    assert order(rank([submission, court], QUESTION)) == [("S", "120"), ("S", "80")]
+    assert ranking_features(rank([submission], QUESTION)[0])["question_not_court"] == 1.0
+    passage = rank([submission, court], PASSAGE)  # a pasted passage may be the submission itself
+    assert all(ranking_features(d)["question_not_court"] == 0.0 for d in passage)
+
+
+def test_excluded_documents_are_never_ranked() -> None:
+    pool = [paragraph("A", "1"), paragraph("B", "2")]
+    assert order(rank(pool, PASSAGE, filters=SearchFilters(exclude_doc_ids=("A",)))) == [("B", "2")]
+    assert rank(pool[:1], PASSAGE, filters=SearchFilters(exclude_doc_ids=("A",))) == []
