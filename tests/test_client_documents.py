@@ -41,7 +41,7 @@ def test_an_uploaded_docx_is_cited_by_its_author_and_date_not_the_workstation(tm
 
 def test_a_scanned_pdf_without_tesseract_is_refused_in_one_line(corpus_root, tmp_path):
     """No OCR program on the PATH: the scan is refused with one line naming what to install, not skipped silently."""
-    code = ("import sys; from pathlib import Path; from ingest.loaders import pdf; from ingest.model import "
+    code = ("import sys; from pathlib import Path; from ingest.loaders import pdf; from legal.errors import "
             "BadInputError\ntry:\n    pdf.load(Path(sys.argv[1]), 'ruling.pdf', 'campaign')\nexcept BadInputError "
             "as exc:\n    print(exc)\n")
     empty = tmp_path / "bin"
