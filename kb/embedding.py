@@ -77,10 +77,8 @@ def text_embedder(embedding: Embedding):
     )
 
 
-@component
-class OnnxDocumentEmbedder:
-    """Dense vectors for documents from the ONNX export (`kb.embedding_onnx`); the same outputs as
-    sentence-transformers-haystack's document embedder."""
+class _OnnxComponent:
+    """What the two ONNX embedders share: the settings' `Embedding`, and the encoder loaded on first use."""
 
     def __init__(self, embedding: Embedding) -> None:
         self.embedding = embedding
@@ -89,6 +87,12 @@ class OnnxDocumentEmbedder:
     def warm_up(self) -> None:
         if self.embedding_backend is None:
             self.embedding_backend = onnx_encoder(self.embedding)
+
+
+@component
+class OnnxDocumentEmbedder(_OnnxComponent):
+    """Dense vectors for documents from the ONNX export (`kb.embedding_onnx`); the same outputs as
+    sentence-transformers-haystack's document embedder."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
@@ -98,17 +102,9 @@ class OnnxDocumentEmbedder:
 
 
 @component
-class OnnxTextEmbedder:
+class OnnxTextEmbedder(_OnnxComponent):
     """A query's dense vector from the ONNX export; the same output as sentence-transformers-haystack's text
     embedder."""
-
-    def __init__(self, embedding: Embedding) -> None:
-        self.embedding = embedding
-        self.embedding_backend: OnnxEncoder | None = None
-
-    def warm_up(self) -> None:
-        if self.embedding_backend is None:
-            self.embedding_backend = onnx_encoder(self.embedding)
 
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict:

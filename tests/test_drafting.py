@@ -186,16 +186,19 @@ def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
 
 
 class _StandInChatServer(BaseHTTPRequestHandler):
-    """A stand-in for an OpenAI-compatible endpoint (no model runs here): answers every chat with canned prose."""
+    """A stand-in for an OpenAI-compatible endpoint (no model runs here): answers every chat with canned prose
+    (`reply`, from the request's body)."""
+
+    def reply(self, body: dict) -> str:
+        first_marker = body["messages"][0]["content"].split("[", 2)[2].split("]")[0]
+        return (f"The authorities establish the risk [{first_marker}]. "
+                "In Smith v. Narnia, no. 12345/99, § 77, the opposite was held [99].")
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        first_marker = body["messages"][0]["content"].split("[", 2)[2].split("]")[0]
-        reply = (f"The authorities establish the risk [{first_marker}]. "
-                 "In Smith v. Narnia, no. 12345/99, § 77, the opposite was held [99].")
         payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
                    "choices": [{"index": 0, "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": reply}}],
+                                "message": {"role": "assistant", "content": self.reply(body)}}],
                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
         data = json.dumps(payload).encode()
         self.send_response(200)
@@ -286,25 +289,11 @@ def test_an_enumerated_test_is_cited_by_its_items(sample_kb):
         assert "§ 189 (i)–(xi)" in para.text
 
 
-class _StandInTranslator(BaseHTTPRequestHandler):
+class _StandInTranslator(_StandInChatServer):
     """A stand-in for an OpenAI-compatible endpoint that translates (no model runs here): one fixed English reply."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        reply = "The supervision organ may retain the person in custody at a specified place."
-        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                   "choices": [{"index": 0, "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": reply}}],
-                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-        data = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        pass
+    def reply(self, body: dict) -> str:
+        return "The supervision organ may retain the person in custody at a specified place."
 
 
 def test_a_configured_model_translates_chinese_quotations_marked_as_machine_translation(kb_settings):
