@@ -80,6 +80,9 @@ SLOW_FILES = {
     "test_deferred.py": "a fresh interpreter importing the whole stack",
     "test_citation_graph.py": "the citation graph of the corpus's judgments",
     "test_facts_index.py": "the facts index of the corpus's judgments",
+    "test_backfill.py": "sparse-first stores of real files, `kb embed` and `kb mcp` processes",
+    "test_check_drafts.py": "drafts from a store of real files, checked against it",
+    "test_client_documents.py": "Tesseract reading scanned pages",
 }
 """Files whose own module fixtures build a store from real files or start processes."""
 SLOW_TESTS = {
@@ -90,7 +93,8 @@ SLOW_TESTS = {
                                "test_cli_refuses_bad_arguments_in_one_line"),  # `kb` processes
     "test_matter_lock.py": ("test_two_processes_updating_one_matter_lose_nothing",),
     "test_check.py": ("test_json_cli_prints_one_array",  # a `kb check` process
-                      "test_uk_judgment_strasbourg_citations_found_and_resolved"),  # its own store
+                      "test_uk_judgment_citations_found_resolved_and_never_falsely_flagged"),  # its own store
+    "test_loaders_formats.py": ("test_scanned_pdf_is_read_by_ocr_and_cited_by_page",),  # eight pages through OCR
     "test_settings.py": ("test_ci_fails_instead_of_skipping_when_the_corpus_is_missing",),  # pytest in a process
 }
 """Single tests of otherwise fast files that start processes or fill a store."""
