@@ -17,13 +17,16 @@ from pathlib import Path
 
 import ingest
 import kb.indexing.chunking
+import legal
 from kb.atomic import atomic_write
 
 
 def code_fingerprint() -> str:
-    """A hash of the code that turns a file into documents and versions: loaders, the document model, indexing."""
+    """A hash of the code that turns a file into documents and versions: loaders, the document model, the domain
+    floor they read text with (`legal/`: numerals, `index_text`), indexing."""
     digest = hashlib.sha256()
-    files = sorted(Path(ingest.__file__).parent.rglob("*.py")) + [Path(kb.indexing.chunking.__file__)]
+    files = (sorted(Path(ingest.__file__).parent.rglob("*.py")) + sorted(Path(legal.__file__).parent.rglob("*.py"))
+             + [Path(kb.indexing.chunking.__file__)])
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
