@@ -27,8 +27,8 @@ import numpy as np
 from fit_ranking import Table, fit, label
 
 from kb.api import KnowledgeBase
+from kb.requests import SearchMode
 from kb.search.evaluation import EvalCase, read_cases, score_ranking
-from kb.search.modes import SearchMode
 from kb.search.ranking import DEFAULT_RANKING, QUESTION_WEIGHTS, Ranking, ranking_features
 from kb.settings import Settings
 from kb.store.base import SearchFilters

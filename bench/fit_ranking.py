@@ -30,8 +30,8 @@ from haystack import Document, SuperComponent
 
 from kb.api import KnowledgeBase
 from kb.citations.graph import open_graph
+from kb.requests import SearchMode
 from kb.search.evaluation import EvalCase, read_cases, score_ranking
-from kb.search.modes import SearchMode
 from kb.search.ranking import FEATURES, key_of, ranking_features
 from kb.settings import Settings
 from kb.store.base import SearchFilters

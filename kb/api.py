@@ -17,22 +17,38 @@ from pathlib import Path
 from haystack import Document
 
 from kb.citations.style import cite, mark_gaps, source_link
+from kb.drafting.brief import italic_spans
 from kb.drafting.check import MAX_BRIEF_CHARS
-from kb.drafting.matters import Assurance, CollectedPassage, Matter
+from kb.drafting.chinese import is_chinese
+from kb.drafting.matters import (
+    DEFAULT_GROUNDS,
+    FIELD_LIMITS,
+    GROUNDS,
+    MAX_GROUND_CHARS,
+    MAX_NOTE_CHARS,
+    Assurance,
+    CollectedPassage,
+    Matter,
+    MatterStore,
+)
 from kb.indexing.ingest import IngestRequest, run_ingest
-from kb.indexing.sync import IngestReport, ProgressFn
-from kb.search.arguments import validate_filters, validate_limit
-from kb.search.modes import ALL_PARTS, SearchMode
+from kb.indexing.sync import IngestReport, ProgressFn, WarnFn, stderr
+from kb.requests import SearchFilters, SearchMode, validate_search
+from kb.search.modes import ALL_PARTS
 from kb.search.pipeline import run_search
 from kb.search.retrieval import to_document
 from kb.settings import Settings
 from kb.store import open_store
-from kb.store.base import ChunkStore, SearchFilters
+from kb.store.base import ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
-__all__ = ["Assurance", "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "KbError", "KnowledgeBase",
-           "Matter", "MatterNotFoundError", "SearchFilters", "SearchHits", "passage_role", "validate_filters"]
-"""What a client of the API (the CLI, the app, the MCP server) may import from here, errors included."""
+__all__ = ["DEFAULT_GROUNDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS", "MAX_NOTE_CHARS", "Assurance",
+           "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "IngestRequest", "KbError", "KnowledgeBase",
+           "Matter", "MatterNotFoundError", "MatterStore", "SearchFilters", "SearchHits", "is_chinese", "italic_spans",
+           "passage_role"]
+"""What a client of the API (the CLI, the app, the MCP server) may import from here, errors included: the records
+and limits of matters and drafts, and the two text helpers the app's draft view uses. A search request is built
+with `kb.requests` (no Haystack), so an adapter can refuse a bad one before it imports this module."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
                    "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role",
@@ -171,6 +187,7 @@ class KnowledgeBase:
         """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
         self._watch = False
         self._dense: tuple[float, DenseCoverage] | None = None
+        self._matters: MatterStore | None = None
 
     @property
     def store(self) -> ChunkStore:
@@ -293,9 +310,7 @@ class KnowledgeBase:
         (`SearchHits.partial`)."""
         query = (query or "").strip()
         filters = filters or SearchFilters()
-        if query:  # before the pipeline is built: a bad argument is refused without loading the model
-            validate_filters(filters)
-            validate_limit(limit)
+        validate_search(query, filters, limit)  # before the pipeline is built: refused without loading the model
         pipeline = self.search_pipeline(mode, weights)
         if not query:
             return SearchHits()
@@ -554,11 +569,13 @@ class KnowledgeBase:
     # matters ----------------------------------------------------------------------------------------------
 
     @property
-    def matters(self):
-        """The matters folder (`kb.drafting.matters.MatterStore`)."""
-        from kb.drafting.matters import MatterStore
-
-        return MatterStore(self.settings.matters)
+    def matters(self) -> MatterStore:
+        """The matters folder (`kb.drafting.matters.MatterStore`), the one every surface of this process uses; it
+        reads each matter from disk on every call, so other processes' changes are seen."""
+        with self._lock:
+            if self._matters is None:
+                self._matters = MatterStore(self.settings.matters)
+            return self._matters
 
     def create_matter(self, name: str, *, grounds: list[str] | None = None,
                       assurances: list[Assurance] | None = None, **facts: str) -> Matter:
@@ -601,6 +618,12 @@ class KnowledgeBase:
         """Take a collected passage off one ground (every ground when None); how many were removed."""
         return self.matters.update(matter_id, lambda m: m.remove_passage(chunk_id, ground))
 
+    def propose(self, matter_id: str, per_ground: int = 5) -> dict[str, list[Hit]]:
+        """The drafting assistant's proposed passages for each chosen ground of a matter (searches; loads the model)."""
+        from kb.drafting.propose import propose_authorities
+
+        return propose_authorities(self, self.matters.get(matter_id), per_ground)
+
     def draft(self, matter_id: str, grounds: list[str] | None = None):
         """The extractive draft argument for a matter (`kb.drafting.draft.Draft`) and the matter."""
         from kb.drafting.draft import draft_argument
@@ -610,20 +633,41 @@ class KnowledgeBase:
 
     def draft_markdown(self, matter_id: str, grounds: list[str] | None = None):
         """The draft (`Draft`) and its Markdown with footnotes and the table of authorities, as `kb draft` prints."""
-        from kb.drafting.export import export_markdown
-
         text, matter = self.draft(matter_id, grounds)
-        return text, export_markdown(text, matter)
+        return text, self.export_markdown(text, matter)
 
     def draft_docx(self, matter_id: str, grounds: list[str] | None = None) -> bytes:
         """The draft as the A4 Word document `kb draft --out x.docx` writes, as bytes (for a download or a client)."""
-        import tempfile
+        return self.docx_bytes(*self.draft(matter_id, grounds))
 
+    @staticmethod
+    def export_markdown(draft, matter: Matter) -> str:
+        """A draft as Markdown with footnotes and the table of authorities (`kb.drafting.export`)."""
+        from kb.drafting.export import export_markdown
+
+        return export_markdown(draft, matter)
+
+    @staticmethod
+    def export_docx(draft, matter: Matter, path: Path) -> Path:
+        """A draft written to `path` as the A4 Word document a court receives (`kb.drafting.export`)."""
         from kb.drafting.export import export_docx
 
-        text, matter = self.draft(matter_id, grounds)
+        return export_docx(draft, matter, path)
+
+    @classmethod
+    def docx_bytes(cls, draft, matter: Matter) -> bytes:
+        """A draft's Word document as bytes, for a download or a client."""
+        import tempfile
+
         with tempfile.TemporaryDirectory() as folder:
-            return export_docx(text, matter, Path(folder) / "draft.docx").read_bytes()
+            return cls.export_docx(draft, matter, Path(folder) / "draft.docx").read_bytes()
+
+    @staticmethod
+    def footnote_texts(draft) -> dict[int, tuple[str, list[str]]]:
+        """Each footnote's words and italic case names as the exports print them, for the app's draft view."""
+        from kb.drafting.export import footnote_texts
+
+        return footnote_texts(draft)
 
     def left_out(self, filters: SearchFilters) -> dict[str, int]:
         """Documents a metadata filter excludes only because their metadata does not give that field (no articles, no
@@ -659,6 +703,129 @@ class KnowledgeBase:
         if self._store is not None:
             raise KbError("kb embed runs beside the store's owner, not inside it: this process has the store open")
         return run_embed(self.settings, **kwargs)
+
+    @staticmethod
+    def update_request(*, corpus: bool = True, only: tuple[str, ...] = (), everything: bool = False, drop: bool = True,
+                       uploads: bool = True, hudoc_from: str | None = None, hudoc_to: str | None = None,
+                       hudoc_days: int | None = None, hudoc_articles: tuple[str, ...] = (),
+                       hudoc_states: tuple[str, ...] = (), hudoc_max: int | None = None, batch_chunks: int = 512):
+        """What `kb update` asks for (`kb.indexing.update.UpdateRequest`), checked now (a bad date or state is
+        refused before any work). HUDOC is asked from `hudoc_from` to `hudoc_to` (today by default), or for the
+        `hudoc_days` up to today, reckoned when this is called: a scheduled run builds its request afresh each time."""
+        from datetime import date
+
+        from ingest.hudoc import HudocQuery
+        from kb.indexing.update import UpdateRequest, hudoc_window
+
+        hudoc = None
+        if hudoc_from or hudoc_days:
+            start, end = (hudoc_from, hudoc_to or date.today().isoformat()) if hudoc_from \
+                else hudoc_window(hudoc_days)
+            hudoc = HudocQuery(start, end, tuple(hudoc_articles), tuple(hudoc_states), max_documents=hudoc_max)
+        return UpdateRequest(corpus=corpus, only=tuple(only), everything=everything, drop=drop, uploads=uploads,
+                             hudoc=hudoc, batch_chunks=batch_chunks)
+
+    def update(self, request=None, progress: ProgressFn | None = None, warn: WarnFn = stderr):
+        """`kb update`: bring the store in line with the corpus, the drop folder, the uploads and HUDOC
+        (`kb.indexing.update.run_update`). It does not use this knowledge base's store: it writes to the store when
+        nobody holds it, or hands its batches to the process that does (the app, `kb mcp`)."""
+        from kb.indexing.update import run_update
+
+        return run_update(self.settings, request, progress=progress, warn=warn)
+
+    def update_every(self, every: str, make_request, on_report) -> None:
+        """`kb update --every 15m`: update, sleep, repeat until stopped; `make_request()` gives each run's request."""
+        from kb.indexing.update import parse_interval, run_every
+
+        run_every(self.settings, make_request, parse_interval(every), on_report)
+
+    # uploads ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def upload_types() -> list[str]:
+        """The file types a lawyer may upload (suffixes without the dot): every format a loader reads, except the
+        corpus's own record formats (JSON, XML)."""
+        from ingest.loaders import FORMAT_BY_SUFFIX
+
+        return sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix not in (".json", ".xml")})
+
+    def save_upload(self, name: str, data: bytes) -> Path:
+        """Keep an uploaded file in the uploads folder (`kb.indexing.update.save_upload`); a file name that cannot be
+        kept is a BadInputError naming it. `add_uploads` then makes it searchable."""
+        from kb.indexing.update import save_upload
+
+        return save_upload(self.settings, name, data)
+
+    def add_uploads(self, progress: ProgressFn | None = None, warn: WarnFn = stderr):
+        """Bring the store in line with the uploads folder, in this process's own store (the app holds it)."""
+        from kb.indexing.update import UpdateRequest, run_update
+
+        return run_update(self.settings, UpdateRequest(corpus=False, drop=False, uploads=True), progress=progress,
+                          warn=warn, store=self.store)
+
+    def uploaded_files(self) -> list[Path]:
+        """Every file in the uploads folder, readable or not, so a file the update refused can still be removed."""
+        folder = self.settings.uploads
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
+            if folder.is_dir() else []
+
+    def remove_upload(self, name: str, warn: WarnFn = stderr):
+        """Delete an uploaded file, then take its document out of the store (`add_uploads`)."""
+        (self.settings.uploads / Path(name).name).unlink(missing_ok=True)
+        return self.add_uploads(warn=warn)
+
+    # derived indexes, migration, evaluation ------------------------------------------------------------------
+
+    def build_citations(self, leave_out: list[str] | tuple[str, ...] = (), say: WarnFn = print,
+                        warn: WarnFn = stderr) -> None:
+        """`kb citations build`: the ECtHR citation graph from the corpus, then the facts-section index and the
+        importance of every judgment in the store, which both read the same documents. `say` gets each result line
+        as it is reached, `warn` each file that could not be read; `leave_out`: document ids whose citations no
+        count, anchor text or importance may use (an evaluation's held-out citing judgments)."""
+        from kb.citations.graph import CitationGraph, build, iter_echr_documents
+        from kb.citations.importance import store_importance
+        from kb.search.facts_index import build as build_facts
+        from legal.errors import CorpusNotFoundError
+
+        if self.settings.corpus is None:
+            raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
+        documents = list(iter_echr_documents(self.settings.corpus, warn))
+        stats = build(self.settings.corpus, self.settings.citations_db, documents, leave_out=leave_out)
+        say(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
+            f"to a corpus document, in {stats['seconds']} s → {self.settings.citations_db}"
+            + (f"; the citations of {len(leave_out)} documents are left out of every count" if leave_out else ""))
+        judgments = build_facts(documents, self.store)
+        self.store.flush()
+        say(f"facts sections of {judgments} judgments indexed in the store's facts collection")
+        rated, estimated = store_importance(documents, CitationGraph(self.settings.citations_db), self.store)
+        self.store.flush()
+        say(f"importance of {rated + estimated} judgments and decisions in the store: {rated} from HUDOC, "
+            f"{estimated} estimated from the corpus")
+
+    def migrate(self, to: str, from_edge: Path | None = None, back: bool = False, batch: int = 256,
+                samples: int = 20, progress=None):
+        """`kb migrate`: copy the Edge store to a Qdrant server collection (or back with `back`), verified
+        (`kb.store.migrate`); the report says whether the copy was verified."""
+        from kb.store.migrate import MigrateRequest, run
+
+        return run(self.settings, MigrateRequest(to, from_edge, back, batch, samples), progress)
+
+    def evaluate(self, file: Path, mode: str = "ranked", compare: bool = False, ablation: bool = False,
+                 limit: int | None = None, sample: int | None = None, seed: int = 0, allow_partial: bool = False,
+                 say: WarnFn = stderr):
+        """`kb eval`: retrieval scored on the test cases of `file` by the same search pipeline as `search`
+        (`kb.search.evaluation.run_evaluation`); `say` gets the progress and coverage notes."""
+        from kb.search.evaluation import EvalRequest, run_evaluation
+
+        return run_evaluation(self, EvalRequest(file, mode, compare, ablation, limit, sample, seed, allow_partial),
+                              say)
+
+    @staticmethod
+    def eval_table(results: list) -> str:
+        """The table `kb eval` prints: one row per variant and kind of question."""
+        from kb.search.evaluation import format_table
+
+        return format_table(results)
 
 
 _CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -10,8 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from kb.search.modes import SEARCH_MODES
-from legal.errors import CorpusNotFoundError, KbError, UsageError
+from kb.requests import SEARCH_MODES, SearchFilters, search_filters, validate_search
+from legal.errors import KbError, UsageError
 from legal.text import clean, one_line
 
 COMMANDS: dict[str, str] = {
@@ -60,15 +60,11 @@ def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--grand-chamber", action="store_true", help="Grand Chamber judgments only")
 
 
-def filters_from_args(args: argparse.Namespace):
-    from kb.store.base import SearchFilters
-
-    return SearchFilters(
-        doc_types=tuple(args.doc_type), courts=tuple(args.court), respondent_states=tuple(args.state),
-        articles=tuple(args.article), languages=tuple(args.language), source_kinds=tuple(args.kind),
-        sections=tuple(args.section), roles=tuple(args.role), date_from=args.date_from, date_to=args.date_to,
-        max_importance=args.importance, grand_chamber=True if args.grand_chamber else None,
-    )
+def filters_from_args(args: argparse.Namespace) -> SearchFilters:
+    return search_filters(doc_type=args.doc_type, court=args.court, state=args.state, article=args.article,
+                          language=args.language, kind=args.kind, section=args.section, role=args.role,
+                          date_from=args.date_from, date_to=args.date_to, importance=args.importance,
+                          grand_chamber=True if args.grand_chamber else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,11 +209,8 @@ def main(argv: list[str] | None = None) -> int:
 def check_arguments(args: argparse.Namespace) -> None:
     """What can be refused from the arguments alone, before the store, the model and the Haystack stack are loaded
     (~10 s here): a bad search filter or limit, an export folder that does not exist."""
-    if args.command == "search" and args.query.strip():
-        from kb.search.arguments import validate_filters, validate_limit
-
-        validate_filters(filters_from_args(args))
-        validate_limit(args.limit)
+    if args.command == "search":
+        validate_search(args.query, filters_from_args(args), args.limit)
     if args.command == "mcp" and args.http:
         from kb.mcp import check_http
         from kb.settings import Settings
@@ -235,7 +228,7 @@ def check_arguments(args: argparse.Namespace) -> None:
 def cmd_ingest(kb, args) -> int:
     from tqdm import tqdm
 
-    from kb.indexing.ingest import IngestRequest
+    from kb.api import IngestRequest
 
     bar = tqdm(total=0, unit="chunk", desc="ingest", dynamic_ncols=True, file=sys.stderr)
 
@@ -342,77 +335,19 @@ def cmd_stats(kb, args) -> int:
 
 
 def cmd_eval(kb, args) -> int:
-    from kb.search.evaluation import (
-        ablation_variants,
-        before_variants,
-        evaluate,
-        format_table,
-        read_cases,
-        searcher,
-        standard_variants,
-        variant_by_mode,
-    )
-
-    cases = read_cases(args.file, args.limit, args.sample, args.seed)
-    variants = standard_variants() + before_variants() if args.compare else [variant_by_mode(args.mode)]
-    if args.compare and args.ablation:
-        variants += ablation_variants()
-    variants = partial_check(kb, variants, args)
-    results = []
-    for variant in variants:
-        print(f"eval {variant.name}: {len(cases)} cases", file=sys.stderr)
-        results.append(evaluate(cases, searcher(kb, variant), variant.name))
+    results = kb.evaluate(args.file, args.mode, args.compare, args.ablation, args.limit, args.sample, args.seed,
+                          args.allow_partial, say=lambda line: print(line, file=sys.stderr))
     if args.json:
         out = [r.to_dict() for r in results]
         print(json.dumps(out if args.compare else out[0], indent=1))
     else:
-        print(format_table(results))
+        print(kb.eval_table(results))
     return 0
 
 
-def partial_check(kb, variants: list, args) -> list:
-    """Dense and hybrid figures over a store still being embedded would understate them: refused (`--mode`) or left
-    out (`--compare`) unless `--allow-partial`, which prints the coverage beside them."""
-    from kb.search.evaluation import uses_dense
-
-    dense = [v for v in variants if uses_dense(v)]
-    coverage = kb.dense_coverage() if dense else None
-    if coverage is None or coverage.complete:
-        return variants
-    share = f"{coverage.share:.0%} of the {coverage.total} stored passages have a dense vector"
-    if args.allow_partial:
-        print(f"kb eval: {share}; dense and hybrid figures cover that part only (--allow-partial)", file=sys.stderr)
-        return variants
-    if not args.compare:
-        raise UsageError(f"--mode {args.mode}: only {share}, so its figures would understate it; run `kb embed` to "
-                         "finish, or pass --allow-partial")
-    print(f"kb eval: only {share}: left out {', '.join(v.name for v in dense)} (`kb embed` finishes the store; "
-          "--allow-partial scores them anyway)", file=sys.stderr)
-    return [v for v in variants if not uses_dense(v)]
-
-
 def cmd_citations(kb, args) -> int:
-    from kb.citations.graph import build
-
-    if kb.settings.corpus is None:
-        raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
-    from kb.citations.graph import CitationGraph, iter_echr_documents
-    from kb.citations.importance import store_importance
-    from kb.search.facts_index import build as build_facts
-
-    leave_out = _leave_out(args.leave_out) if args.leave_out else []
-    documents = list(iter_echr_documents(kb.settings.corpus, lambda m: print(m, file=sys.stderr)))
-    stats = build(kb.settings.corpus, kb.settings.citations_db, documents, leave_out=leave_out)
-    print(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
-          f"to a corpus document, in {stats['seconds']} s → {kb.settings.citations_db}"
-          + (f"; the citations of {len(leave_out)} documents are left out of every count" if leave_out else ""))
-    judgments = build_facts(documents, kb.store)
-    kb.store.flush()
-    print(f"facts sections of {judgments} judgments indexed in the store's facts collection")
-    rated, estimated = store_importance(documents, CitationGraph(kb.settings.citations_db), kb.store)
-    kb.store.flush()
-    print(f"importance of {rated + estimated} judgments and decisions in the store: {rated} from HUDOC, "
-          f"{estimated} estimated from the corpus")
+    kb.build_citations(_leave_out(args.leave_out) if args.leave_out else [],
+                       warn=lambda message: print(message, file=sys.stderr))
     return 0
 
 
@@ -424,20 +359,12 @@ def _leave_out(path: Path) -> list[str]:
 
 
 def cmd_update(kb, args) -> int:
-    from datetime import date
-
-    from ingest.hudoc import HudocQuery
-    from kb.indexing.update import UpdateRequest, hudoc_window, parse_interval, run_every, run_update
-
-    def make_request() -> UpdateRequest:
-        hudoc = None
-        if args.hudoc_from or args.hudoc_days:
-            start, end = (args.hudoc_from, args.hudoc_to or date.today().isoformat()) if args.hudoc_from \
-                else hudoc_window(args.hudoc_days)
-            hudoc = HudocQuery(start, end, tuple(args.hudoc_article), tuple(args.hudoc_state),
-                               max_documents=args.hudoc_max)
-        return UpdateRequest(corpus=args.corpus, only=tuple(args.only), everything=args.everything, drop=args.drop,
-                             uploads=args.uploads, hudoc=hudoc, batch_chunks=args.batch_chunks)
+    def make_request():
+        return kb.update_request(corpus=args.corpus, only=tuple(args.only), everything=args.everything,
+                                 drop=args.drop, uploads=args.uploads, hudoc_from=args.hudoc_from,
+                                 hudoc_to=args.hudoc_to, hudoc_days=args.hudoc_days,
+                                 hudoc_articles=tuple(args.hudoc_article), hudoc_states=tuple(args.hudoc_state),
+                                 hudoc_max=args.hudoc_max, batch_chunks=args.batch_chunks)
 
     def show(report) -> None:
         print(f"kb update ({report.mode}): {report.line()}", file=sys.stderr, flush=True)
@@ -449,9 +376,9 @@ def cmd_update(kb, args) -> int:
 
     make_request()  # a bad date or state fails now, not at the first scheduled run
     if args.every:
-        run_every(kb.settings, make_request, parse_interval(args.every), show)
+        kb.update_every(args.every, make_request, show)
         return 0
-    show(run_update(kb.settings, make_request(), progress=progress))
+    show(kb.update(make_request(), progress=progress))
     return 0
 
 
@@ -461,17 +388,14 @@ def cmd_migrate(kb, args) -> int:
 
     from tqdm import tqdm
 
-    from kb.store.migrate import MigrateRequest, run
-
     bar = tqdm(unit="chunk", desc="migrate", dynamic_ncols=True, file=sys.stderr)
 
     def progress(copied: int, total: int) -> None:
         bar.total = total
         bar.update(copied - bar.n)
 
-    request = MigrateRequest(args.to, args.from_edge, args.back, args.batch, args.samples)
     try:
-        report = run(kb.settings, request, progress)
+        report = kb.migrate(args.to, args.from_edge, args.back, args.batch, args.samples, progress)
     finally:
         bar.close()
     print(report.line(), file=sys.stderr)
@@ -483,9 +407,9 @@ def cmd_migrate(kb, args) -> int:
 
 
 def cmd_matter(kb, args) -> int:
-    from kb.drafting.matters import Assurance, MatterStore
+    from kb.api import Assurance
 
-    store = MatterStore(kb.settings.matters)
+    store = kb.matters
     if args.action == "list":
         for m in store.list():
             print(clean(f"{m.id}  {m.name}  [{m.requesting_state or '-'}]  {len(m.passages)} passages  "
@@ -497,8 +421,9 @@ def cmd_matter(kb, args) -> int:
         grounds = [g.strip() for g in args.grounds.split(",")] if args.grounds is not None else None
         assurances = [Assurance(args.assurances, args.assurances_by, args.assurances_date)] \
             if args.assurances.strip() else []
-        m = store.create(args.name_or_id, args.state, args.offence, args.risk, args.notes, client=args.client,
-                         penalty=args.penalty, grounds=grounds, assurances=assurances)
+        m = kb.create_matter(args.name_or_id, grounds=grounds, assurances=assurances, requesting_state=args.state,
+                             offence=args.offence, risk_factors=args.risk, notes=args.notes, client=args.client,
+                             penalty=args.penalty)
         print(m.id)
         return 0
     m = store.get(args.name_or_id)
@@ -522,18 +447,13 @@ def cmd_matter(kb, args) -> int:
 
 
 def cmd_draft(kb, args) -> int:
-    from kb.drafting.draft import draft_argument
-    from kb.drafting.export import export_docx, export_markdown
-    from kb.drafting.matters import MatterStore
-
-    matter = MatterStore(kb.settings.matters).get(args.matter_id)
-    draft = draft_argument(kb, matter, grounds=args.ground or None)
+    draft, matter = kb.draft(args.matter_id, args.ground or None)
     if args.out is None:
-        print(clean(export_markdown(draft, matter)))
+        print(clean(kb.export_markdown(draft, matter)))
     elif args.out.suffix.lower() == ".docx":
-        export_docx(draft, matter, args.out)
+        kb.export_docx(draft, matter, args.out)
     elif args.out.suffix.lower() == ".md":
-        args.out.write_text(export_markdown(draft, matter), encoding="utf-8")
+        args.out.write_text(kb.export_markdown(draft, matter), encoding="utf-8")
     else:
         raise UsageError(f"--out {args.out}: use a .docx or .md file name")
     for warning in draft.warnings:

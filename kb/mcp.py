@@ -43,7 +43,8 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
 
-from kb.api import Assurance, CollectedPassage, Hit, KbError, KnowledgeBase, Matter, SearchFilters, passage_role
+from kb.api import Assurance, CollectedPassage, Hit, KbError, KnowledgeBase, Matter, passage_role
+from kb.requests import FILTER_ARGUMENTS, SearchFilters, filter_values, search_filters
 from kb.settings import PROJECT_ROOT, Settings
 
 INSTRUCTIONS = """\
@@ -292,13 +293,6 @@ def _collected(p: CollectedPassage) -> CollectedPassage:
     return CollectedPassage(**{**asdict(p), "url": web_link(p.url)})
 
 
-def _values(value: str | list[str] | None) -> tuple[str, ...]:
-    """A filter argument as a person sends it: one value or several."""
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
 def _paragraph(value: str | int | None) -> str | None:
     return None if value is None or str(value).strip() == "" else str(value).strip()
 
@@ -425,7 +419,7 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
     def check_values(argument: str, values: tuple[str, ...]) -> None:
         if not values:
             return
-        known = [v for v, _ in kb.facets(FILTER_KEYS[argument], limit=500)]
+        known = [v for v, _ in kb.facets(FILTER_ARGUMENTS[argument][1], limit=500)]
         unknown = [v for v in values if v not in known]
         if unknown:
             shown = ", ".join(known[:40]) + (" …" if len(known) > 40 else "")
@@ -464,14 +458,10 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
         kb = loader.need("search")
         given = {"kind": kind, "doc_type": doc_type, "court": court, "state": state, "article": article,
                  "section": section, "language": language}
-        values = {argument: _values(v) for argument, v in given.items()}
-        for argument, chosen in values.items():
-            check_values(argument, chosen)
-        filters = SearchFilters(source_kinds=values["kind"], doc_types=values["doc_type"], courts=values["court"],
-                                respondent_states=values["state"], articles=values["article"],
-                                sections=values["section"], languages=values["language"],
-                                date_from=date_from, date_to=date_to,
-                                max_importance=importance, grand_chamber=grand_chamber)
+        for argument, chosen in given.items():
+            check_values(argument, filter_values(chosen))
+        filters = search_filters(**given, date_from=date_from, date_to=date_to, importance=importance,
+                                 grand_chamber=grand_chamber)
         hits = kb.search(query, filters, limit=limit, mode=mode)
         return SearchResult(query=query, passages=[_passage(h) for h in hits], partial_dense=hits.note())
 
@@ -745,11 +735,6 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
                 f"<brief>\n{brief}\n</brief>")
 
     return server
-
-
-FILTER_KEYS = {"kind": "source_kind", "doc_type": "doc_type", "court": "court", "state": "respondent_state",
-               "article": "articles", "section": "section", "language": "language"}
-"""Search arguments checked against the values the store holds (argument → payload key)."""
 
 
 def _label(hit: Hit) -> str:

@@ -5,7 +5,8 @@ questions); switched on, they still do what they did."""
 
 from __future__ import annotations
 
-from kb.search.modes import ALL_PARTS, SearchMode, SearchParts
+from kb.requests import SearchMode
+from kb.search.modes import ALL_PARTS, SearchParts
 from kb.search.pipeline import run_search
 from kb.search.principles import states_principles
 from kb.search.queries import is_lawyer_query

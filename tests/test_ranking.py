@@ -10,7 +10,7 @@ from haystack import Document
 
 from ingest.loaders.echr import load
 from kb.citations.graph import CitationGraph, build
-from kb.search.modes import SearchMode
+from kb.requests import SearchMode
 from kb.search.pipeline import build_search, run_search
 from kb.search.ranking import (
     DEFAULT_RANKING,

@@ -161,7 +161,7 @@ def test_kb_eval_and_kb_search_return_the_same_list(sample_kb, capsys):
 
 
 def test_modes_are_checked_and_weights_belong_to_hybrid_only(sample_kb):
-    from kb.search.modes import SearchMode
+    from kb.requests import SearchMode
 
     with pytest.raises(ValueError, match="valid modes: ranked, hybrid, dense, bm25"):
         sample_kb.search("torture", mode="fuzzy")
@@ -195,7 +195,8 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     """The UN committee a question names is searched on its own and fused in: without that, Strasbourg paragraphs on
     the same words fill the list (the store is mostly ECtHR)."""
     from kb.embedding import Bm25QueryEmbedder
-    from kb.search.modes import NO_PARTS, SearchMode
+    from kb.requests import SearchMode
+    from kb.search.modes import NO_PARTS
     from kb.search.pipeline import run_search
     from kb.search.source_cues import CuedSourceRetriever, CueJoiner, cued_kinds
 

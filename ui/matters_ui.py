@@ -1,7 +1,7 @@
 """Matters and drafting: the client's case, passages collected under grounds, a cited draft, exports.
 
 The matter being worked on and the ground new passages go under are chosen once, in the sidebar, so that
-"Add to matter" on a search result is a single click. Matters live on disk (`kb.drafting.matters`); every action
+"Add to matter" on a search result is a single click. Matters live on disk (`KnowledgeBase.matters`); every action
 reads the matter afresh and saves it at once, so a restart loses nothing, and the save of a copy another tab (or the
 CLI, or the MCP server) changed in between is refused with a message to do it again (`MatterStore.save`), so no
 change is overwritten unseen. (Applying the change under the lock instead, `MatterStore.update`, would spare that
@@ -11,15 +11,22 @@ retry; the matter actions move onto the facade's matter methods with the adapter
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from kb.api import Hit, KnowledgeBase
-from kb.drafting.chinese import is_chinese
-from kb.drafting.matters import DEFAULT_GROUNDS, FIELD_LIMITS, GROUNDS, MAX_GROUND_CHARS, MAX_NOTE_CHARS, Assurance
+from kb.api import (
+    DEFAULT_GROUNDS,
+    FIELD_LIMITS,
+    GROUNDS,
+    MAX_GROUND_CHARS,
+    MAX_NOTE_CHARS,
+    Assurance,
+    Hit,
+    KnowledgeBase,
+    is_chinese,
+    italic_spans,
+)
 from legal.text import streamlit_text
 from ui.render import escape, heading, paragraph_block
 from ui.state import explained_errors, matter_store
@@ -302,21 +309,15 @@ def _remove(store: Any, matter_id: str, chunk_id: str, ground: str) -> None:
 
 
 def _drafting(kb: KnowledgeBase, matter: Any) -> None:
-    try:
-        from kb.drafting.draft import draft_argument, propose_authorities
-        from kb.drafting.export import export_docx, export_markdown
-    except ImportError:
-        st.info("The drafting assistant is not installed in this version of the knowledge base.")
-        return
     st.caption("The assistant searches for each ground using the matter's facts and proposes passages; "
                "the draft quotes only stored passages, each with a footnoted pinpoint citation.")
     propose_col, draft_col = st.columns(2)
     if propose_col.button("Propose authorities", key="propose_button"):
         with explained_errors("proposing authorities"), st.spinner("Searching for each ground…"):
-            st.session_state["matter_proposals"] = (matter.id, propose_authorities(kb, matter, per_ground=3))
+            st.session_state["matter_proposals"] = (matter.id, kb.propose(matter.id, per_ground=3))
     if draft_col.button("Draft argument", key="draft_button", type="primary"):
         with explained_errors("drafting"), st.spinner("Assembling the draft…"):
-            st.session_state["matter_draft"] = (matter.id, draft_argument(kb, matter))
+            st.session_state["matter_draft"] = (matter.id, kb.draft(matter.id)[0])
     proposals = st.session_state.get("matter_proposals")
     if proposals and proposals[0] == matter.id:
         for ground, hits in proposals[1].items():
@@ -335,11 +336,8 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
             for warning in draft.warnings:
                 st.text(f"• {warning}")
     with explained_errors("exporting the draft"):
-        markdown = export_markdown(draft, matter)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "draft.docx"
-            export_docx(draft, matter, path)
-            docx = path.read_bytes()
+        markdown = kb.export_markdown(draft, matter)
+        docx = kb.docx_bytes(draft, matter)
         stem = matter.id
         md_col, docx_col = st.columns(2)
         md_col.download_button("Download Markdown", markdown, file_name=f"{stem}.md", mime="text/markdown",
@@ -348,13 +346,11 @@ def _drafting(kb: KnowledgeBase, matter: Any) -> None:
             "Download DOCX", docx, file_name=f"{stem}.docx", key="download_docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-    _show_draft(draft)
+    _show_draft(kb, draft)
 
 
 def draft_html(draft: Any) -> str:
     """The brief as HTML built only from escaped text: headings, case names in italics, footnote marks."""
-    from kb.drafting.brief import italic_spans
-
     out = [f"<h3>{escape(draft.title)}</h3>"]
     for section in draft.sections:
         out.append(f"<h4>{escape(section.heading)}</h4>")
@@ -380,14 +376,12 @@ def quote_block(text: str, quote: str) -> str:
             f"{escape(text[end:])}</div>")
 
 
-def _show_draft(draft: Any) -> None:
+def _show_draft(kb: KnowledgeBase, draft: Any) -> None:
     """The draft as the brief reads, then each footnote with its passage one click away."""
-    from kb.drafting.export import footnote_texts
-
     with st.container(border=True):
         st.markdown(draft_html(draft), unsafe_allow_html=True)
     st.caption("Footnotes: open one to read the passage it cites, the quoted words marked")
-    texts = footnote_texts(draft)
+    texts = kb.footnote_texts(draft)
     for fn in draft.footnotes:
         passage = draft.evidence.get(fn.chunk_id)
         with st.expander(streamlit_text(f"{fn.id}. {texts[fn.id][0]}")):

@@ -11,9 +11,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from kb.api import Hit, KnowledgeBase, SearchHits, role_label, validate_filters
-from kb.search.modes import SEARCH_MODES
-from kb.store.base import SearchFilters
+from kb.api import Hit, KnowledgeBase, SearchHits, role_label
+from kb.requests import FILTER_ARGUMENTS, SEARCH_MODES, SearchFilters, search_filters, validate_filters
 from legal.errors import FilterError
 from legal.text import streamlit_text
 from ui import matters_ui
@@ -22,16 +21,17 @@ from ui.state import explained_errors
 
 RESULT_MODES = SEARCH_MODES
 
-FACETS: tuple[tuple[str, str, str], ...] = (
-    ("doc_type", "doc_types", "Document type"),
-    ("court", "courts", "Court or body"),
-    ("respondent_state", "respondent_states", "Respondent state"),
-    ("articles", "articles", "Article"),
-    ("source_kind", "source_kinds", "Source kind"),
-    ("language", "languages", "Language"),
-    ("role", "roles", "Who is speaking"),
+FACETS: tuple[tuple[str, str], ...] = (
+    ("doc_type", "Document type"),
+    ("court", "Court or body"),
+    ("state", "Respondent state"),
+    ("article", "Article"),
+    ("kind", "Source kind"),
+    ("language", "Language"),
+    ("role", "Who is speaking"),
 )
-"""(payload field, SearchFilters field, label) for every multi-choice filter."""
+"""(filter argument, label) for every multi-choice filter (`kb.requests.FILTER_ARGUMENTS`: its `SearchFilters`
+field and the payload key whose values it offers; the widget is keyed `f_<payload key>`)."""
 BADGE_COLOURS = {"court": "green", "operative": "green", "facts": "gray", "procedure": "gray", "header": "gray"}
 """Badge colour by role: green for the Court's own view, orange (the default) for everyone else speaking."""
 SHOWN_COUNTS = 6
@@ -55,13 +55,9 @@ def _facet(_kb: KnowledgeBase, store_key: str, key: str, filters: SearchFilters)
 
 def current_filters() -> SearchFilters:
     s = st.session_state
-    values = {field: tuple(s.get(f"f_{key}", ())) for key, field, _ in FACETS}
-    return SearchFilters(
-        **values,
-        date_from=(s.get("f_date_from") or "").strip() or None,
-        date_to=(s.get("f_date_to") or "").strip() or None,
-        max_importance=s.get("f_importance"),
-    )
+    chosen = {argument: s.get(f"f_{FILTER_ARGUMENTS[argument][1]}", ()) for argument, _ in FACETS}
+    return search_filters(**chosen, date_from=(s.get("f_date_from") or "").strip() or None,
+                          date_to=(s.get("f_date_to") or "").strip() or None, importance=s.get("f_importance"))
 
 
 def _option_label(key: str, value: str) -> str:
@@ -76,7 +72,8 @@ def _filter_widgets(kb: KnowledgeBase, filters: SearchFilters) -> None:
     in a caption under it, so the choices themselves keep stable labels."""
     store_key = str(kb.settings.qdrant_url or kb.settings.store)
     columns = st.columns(3)
-    for i, (key, field, label) in enumerate(FACETS):
+    for i, (argument, label) in enumerate(FACETS):
+        field, key = FILTER_ARGUMENTS[argument]
         sideways = replace(filters, **{field: ()})
         counts = _facet(kb, store_key, key, sideways)
         everything = [v for v, _ in _facet(kb, store_key, key, SearchFilters())]

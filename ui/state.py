@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -30,7 +30,7 @@ from legal.errors import (
 from legal.text import streamlit_text
 
 if TYPE_CHECKING:
-    from kb.api import KnowledgeBase
+    from kb.api import KnowledgeBase, MatterStore
 
 log = logging.getLogger("kb.ui")
 
@@ -82,11 +82,10 @@ def get_kb() -> KnowledgeBase:
     return kb
 
 
-def matter_store() -> Any:
-    """The matters folder under KB_HOME; imported lazily because matters are a separate module of `kb`."""
-    from kb.drafting.matters import MatterStore
-
-    return MatterStore(get_kb().settings.matters)
+def matter_store() -> MatterStore:
+    """The knowledge base's matters folder (`KnowledgeBase.matters`), for the sidebar and the button callbacks,
+    which are not handed the knowledge base."""
+    return get_kb().matters
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -1,20 +1,19 @@
 """Add material: a lawyer's own files (national rulings, expert reports, country evidence) into the knowledge base.
 
-The app owns the store, so the upload is ingested here through `kb.indexing.update` with the app's own store; a
-`kb update` run in a shell meanwhile hands its batches to the app's watcher instead.
+The app owns the store, so the upload is ingested in the app's own store (`KnowledgeBase.add_uploads`); a `kb update`
+run in a shell meanwhile hands its batches to the app's watcher instead.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ingest.loaders import FORMAT_BY_SUFFIX
 from kb.api import KnowledgeBase
 from legal.errors import BadInputError, KbError
 from legal.text import streamlit_text
 from ui.state import explained_errors
 
-ACCEPTED = sorted({suffix.lstrip(".") for suffix in FORMAT_BY_SUFFIX if suffix not in (".json", ".xml")})
+ACCEPTED = KnowledgeBase.upload_types()
 
 
 def uploads_page(kb: KnowledgeBase) -> None:
@@ -26,8 +25,6 @@ def uploads_page(kb: KnowledgeBase) -> None:
 
 
 def _add_files(kb: KnowledgeBase) -> None:
-    from kb.indexing.update import UpdateRequest, run_update, save_upload
-
     st.caption("PDF, Word, HTML, text or Markdown. Each file becomes a searchable document, cited by its file name "
                "and paragraph or page; uploading a file of the same name replaces it.")
     files = st.file_uploader("Files", type=ACCEPTED, accept_multiple_files=True, key="upload_files")
@@ -36,7 +33,7 @@ def _add_files(kb: KnowledgeBase) -> None:
     saved = []
     for file in files:
         try:
-            saved.append(save_upload(kb.settings, file.name, file.getvalue()))
+            saved.append(kb.save_upload(file.name, file.getvalue()))
         except BadInputError as exc:
             st.error(streamlit_text(f"{exc.path}: {exc.reason}"))
     if not saved:
@@ -49,8 +46,7 @@ def _add_files(kb: KnowledgeBase) -> None:
 
     problems: list[str] = []
     with explained_errors("adding the files"):
-        report = run_update(kb.settings, UpdateRequest(corpus=False, drop=False, uploads=True),
-                            progress=progress, warn=problems.append, store=kb.store)
+        report = kb.add_uploads(progress=progress, warn=problems.append)
         bar.progress(1.0, text="Done")
         st.success(report.line())
         for problem in problems:
@@ -60,10 +56,7 @@ def _add_files(kb: KnowledgeBase) -> None:
 def uploaded_files(kb: KnowledgeBase) -> None:
     """Every file in the uploads folder, readable or not, with a way to take it out again: a file the update refused
     would otherwise stay on the server with nothing in the app to remove it."""
-
-    folder = kb.settings.uploads
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
-        if folder.is_dir() else []
+    files = kb.uploaded_files()
     if not files:
         return
     st.subheader("Uploaded files", anchor=False)
@@ -76,15 +69,10 @@ def uploaded_files(kb: KnowledgeBase) -> None:
 
 def _remove_upload(kb: KnowledgeBase, name: str) -> None:
     """Button callback: delete the file, then let the update take its document out of the store."""
-    from kb.indexing.update import UpdateRequest, run_update
-
     flash: list[tuple[str, str]] = []
-    path = kb.settings.uploads / name
     try:
-        path.unlink(missing_ok=True)
         problems: list[str] = []
-        report = run_update(kb.settings, UpdateRequest(corpus=False, drop=False, uploads=True),
-                            warn=problems.append, store=kb.store)
+        report = kb.remove_upload(name, warn=problems.append)
         flash.append(("success", f"Removed {name}. {report.line()}"))
         flash += [("warning", p) for p in problems]
     except (KbError, OSError, ValueError) as exc:  # a callback has no explained_errors around it

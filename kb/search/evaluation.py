@@ -32,7 +32,8 @@ import numpy as np
 from haystack import Document
 
 from ingest.loaders.echr import COURT_ROLES
-from kb.search.modes import ALL_PARTS, NO_PARTS, SearchMode, SearchParts
+from kb.requests import SearchMode
+from kb.search.modes import ALL_PARTS, NO_PARTS, SearchParts
 from kb.store.base import SearchFilters
 
 K = 10
@@ -259,3 +260,57 @@ def format_table(results: Sequence[EvalResult]) -> str:
                           f"{agg['p50_ms']:.0f}", f"{agg['p95_ms']:.0f}"])
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in lines)
+
+
+# -- `kb eval`: the cases, the variants asked for, and the dense coverage they need -------------------------------
+
+
+@dataclass(frozen=True)
+class EvalRequest:
+    """What `kb eval` asks for: the cases file (first `limit`, or a `sample` fixed by `seed`), one `mode` or every
+    mode side by side (`compare`, with `ablation` the ranked mode minus each feature), and whether dense and hybrid
+    may be scored over a store still being embedded (`allow_partial`)."""
+
+    file: Path
+    mode: str = "ranked"
+    compare: bool = False
+    ablation: bool = False
+    limit: int | None = None
+    sample: int | None = None
+    seed: int = 0
+    allow_partial: bool = False
+
+
+def run_evaluation(kb, request: EvalRequest, say: Callable[[str], None]) -> list[EvalResult]:
+    """Each variant asked for scored on the cases by `kb`'s own search pipelines; `say` gets a line as each starts
+    and the coverage notes."""
+    cases = read_cases(request.file, request.limit, request.sample, request.seed)
+    variants = standard_variants() + before_variants() if request.compare else [variant_by_mode(request.mode)]
+    if request.compare and request.ablation:
+        variants += ablation_variants()
+    results = []
+    for variant in partial_check(kb, variants, request, say):
+        say(f"eval {variant.name}: {len(cases)} cases")
+        results.append(evaluate(cases, searcher(kb, variant), variant.name))
+    return results
+
+
+def partial_check(kb, variants: list[Variant], request: EvalRequest, say: Callable[[str], None]) -> list[Variant]:
+    """Dense and hybrid figures over a store still being embedded would understate them: refused (one mode) or left
+    out (`compare`) unless `allow_partial`, which says the coverage beside them."""
+    from legal.errors import UsageError
+
+    dense = [v for v in variants if uses_dense(v)]
+    coverage = kb.dense_coverage() if dense else None
+    if coverage is None or coverage.complete:
+        return variants
+    share = f"{coverage.share:.0%} of the {coverage.total} stored passages have a dense vector"
+    if request.allow_partial:
+        say(f"kb eval: {share}; dense and hybrid figures cover that part only (--allow-partial)")
+        return variants
+    if not request.compare:
+        raise UsageError(f"--mode {request.mode}: only {share}, so its figures would understate it; run `kb embed` "
+                         "to finish, or pass --allow-partial")
+    say(f"kb eval: only {share}: left out {', '.join(v.name for v in dense)} (`kb embed` finishes the store; "
+        "--allow-partial scores them anyway)")
+    return [v for v in variants if not uses_dense(v)]

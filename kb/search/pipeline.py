@@ -32,9 +32,10 @@ from haystack.components.joiners import DocumentJoiner
 
 from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
+from kb.requests import SearchMode
 from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity
-from kb.search.modes import ALL_PARTS, NO_PARTS, SearchMode, SearchParts
+from kb.search.modes import ALL_PARTS, NO_PARTS, SearchParts
 from kb.search.principles import LeadingJudgmentRetriever
 from kb.search.ranking import (
     DEFAULT_RANKING,

@@ -16,7 +16,7 @@ from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
 from kb.documents import Candidates, SharedDocument
-from kb.search.modes import SearchMode
+from kb.requests import SearchMode
 from kb.store.base import ChunkStore, SearchFilters, SparseVector, StoredChunk
 
 DEFAULT_WEIGHTS = (1.0, 1.0)

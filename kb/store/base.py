@@ -7,8 +7,10 @@ qdrant-client) and one conformance suite (`tests/test_store_conformance.py`) hol
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from kb.requests import SearchFilters
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -75,53 +77,6 @@ class StoredChunk:
     score: float = 0.0
     dense: list[float] | None = None
     sparse: SparseVector | None = None
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """What a lawyer can narrow a search to. Empty tuples and `None` mean "no restriction"."""
-
-    doc_types: tuple[str, ...] = ()
-    courts: tuple[str, ...] = ()
-    respondent_states: tuple[str, ...] = ()
-    articles: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    source_kinds: tuple[str, ...] = ()
-    source_names: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-    max_importance: int | None = None
-    grand_chamber: bool | None = None
-    doc_ids: tuple[str, ...] = ()
-    paragraphs: tuple[str, ...] = ()
-    exclude_doc_ids: tuple[str, ...] = field(default=())
-    unknown: tuple[str, ...] = ()
-    """Payload fields that must be absent or empty: the documents a filter on that field would leave out because their
-    metadata does not say (`KnowledgeBase.left_out` counts them, so a filter never drops them silently)."""
-
-    def is_empty(self) -> bool:
-        return self == SearchFilters()
-
-    def __deepcopy__(self, memo: dict) -> SearchFilters:
-        """Itself: frozen, of strings and tuples. Haystack deep-copies every input of every component, and a search
-        hands its filters to about ten."""
-        return self
-
-    def keyword_matches(self) -> list[tuple[str, list[str]]]:
-        """(payload key, accepted values) for every keyword restriction: each an OR inside, all ANDed.
-        Both backends build their filters from this one list, so they cannot drift apart."""
-        pairs = [
-            ("doc_type", self.doc_types), ("court", self.courts), ("respondent_state", self.respondent_states),
-            ("articles", self.articles), ("language", self.languages), ("source_kind", self.source_kinds),
-            ("source_name", self.source_names), ("section", self.sections), ("role", self.roles),
-            ("doc_id", self.doc_ids),
-            ("paragraph", self.paragraphs),
-        ]
-        if self.grand_chamber is not None:
-            pairs.append(("formation", ("grand_chamber" if self.grand_chamber else "chamber",)))
-        return [(key, list(values)) for key, values in pairs if values]
 
 
 @dataclass(frozen=True)
