@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kb.api import KnowledgeBase
 from kb.citations.graph import build, iter_echr_documents
+from kb.facts import build as build_facts
 from kb.search.evaluation import (
     ablation_variants,
     before_variants,
@@ -28,7 +29,6 @@ from kb.search.evaluation import (
     searcher,
     standard_variants,
 )
-from kb.search.facts_index import build as build_facts
 from kb.settings import Settings
 from legal.errors import StoreLockedError
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from haystack import Document
@@ -27,12 +27,12 @@ from kb.drafting.matters import (
     MAX_GROUND_CHARS,
     MAX_NOTE_CHARS,
     Assurance,
-    CollectedPassage,
     Matter,
     MatterStore,
 )
 from kb.indexing.ingest import IngestRequest, run_ingest
 from kb.indexing.sync import IngestReport, ProgressFn, WarnFn, stderr
+from kb.passages import CollectedPassage, Hit, role_label
 from kb.requests import SearchFilters, SearchMode, validate_search
 from kb.search.modes import ALL_PARTS
 from kb.search.pipeline import run_search
@@ -45,7 +45,7 @@ from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFo
 __all__ = ["DEFAULT_GROUNDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS", "MAX_NOTE_CHARS", "Assurance",
            "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "IngestRequest", "KbError", "KnowledgeBase",
            "Matter", "MatterNotFoundError", "MatterStore", "SearchFilters", "SearchHits", "is_chinese", "italic_spans",
-           "passage_role"]
+           "passage_role", "role_label"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included: the records
 and limits of matters and drafts, and the two text helpers the app's draft view uses. A search request is built
 with `kb.requests` (no Haystack), so an adapter can refuse a bad one before it imports this module."""
@@ -53,52 +53,6 @@ with `kb.requests` (no Haystack), so an adapter can refuse a bad one before it i
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
                    "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role",
                    "source_file")
-
-
-@dataclass
-class Hit:
-    """A retrieved passage with everything needed to quote and cite it."""
-
-    doc_id: str
-    paragraph: str | None
-    citation: str
-    text: str
-    score: float
-    url: str | None
-    chunk_id: str
-    para_index: int
-    title: str | None = None
-    court: str | None = None
-    doc_type: str | None = None
-    date: str | None = None
-    respondent_state: list[str] = field(default_factory=list)
-    articles: list[str] = field(default_factory=list)
-    importance: int | None = None
-    language: str | None = None
-    source_kind: str | None = None
-    section: str | None = None
-    heading: str | None = None
-    page: int | None = None
-    appno: list[str] = field(default_factory=list)
-    grand_chamber: bool = False
-    text_defects: list[str] = field(default_factory=list)
-    role: str | None = None
-    """Who is speaking (`ingest.loaders.echr.ROLES`): the Court, a party, an intervener, quoted law, an opinion …"""
-    source_file: str | None = None
-    """The file the passage was read from (corpus-relative, or an upload's path): the app's download, never a link."""
-    cited_by: int | None = None
-    matched_terms: list[str] = field(default_factory=list)
-    """For a Chinese passage found from an English question: the glossary terms it contains (`arrest → 逮捕`)."""
-    strength: str | None = None
-    """`strong` or `weak` (`kb.search.strength`): whether the hit contains enough of the question to be an answer."""
-
-    @property
-    def role_label(self) -> str | None:
-        """The card's badge, e.g. "Government's submission, not the Court's view"."""
-        return role_label(self.role)
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "role_label": self.role_label}
 
 
 @dataclass(frozen=True)
@@ -784,7 +738,7 @@ class KnowledgeBase:
         count, anchor text or importance may use (an evaluation's held-out citing judgments)."""
         from kb.citations.graph import CitationGraph, build, iter_echr_documents
         from kb.citations.importance import store_importance
-        from kb.search.facts_index import build as build_facts
+        from kb.facts import build as build_facts
         from legal.errors import CorpusNotFoundError
 
         if self.settings.corpus is None:
@@ -847,12 +801,6 @@ def with_strength(query: str, hits: list[Hit]) -> list[Hit]:
 
 def _norm_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def role_label(role: str | None) -> str | None:
-    from ingest.loaders.echr import ROLES
-
-    return ROLES.get(role) if role else None
 
 
 def passage_role(hit: Hit) -> str:

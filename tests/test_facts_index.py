@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders.echr import load
-from kb.search.facts_index import FactsIndex, build
+from kb.facts import build
+from kb.search.facts_index import FactsIndex
 from kb.store.base import SearchFilters
 from kb.store.edge import EdgeStore
 from tests.conftest import SAMPLE_FILES

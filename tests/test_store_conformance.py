@@ -524,7 +524,7 @@ FACTS_QUERIES = (
 def facts_points(kb_settings, corpus_root: Path) -> list:
     from ingest.files import named_files, read
     from ingest.manifest import Manifest
-    from kb.search.facts_index import FactsEmbedder
+    from kb.facts import FactsEmbedder
     from tests.conftest import SAMPLE_FILES
 
     embedder = FactsEmbedder()
@@ -564,7 +564,7 @@ def exact_facts(points: list, query: SparseVector, f: SearchFilters) -> list[tup
 @pytest.mark.parametrize("query", FACTS_QUERIES)
 def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, facts_points, backend: str,
                                                                  query: str) -> None:
-    from kb.search.facts_index import FactsEmbedder
+    from kb.facts import FactsEmbedder
 
     sparse = FactsEmbedder().query(query)
     store = facts_stores[backend]
@@ -584,7 +584,8 @@ def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, f
 
 
 def test_facts_ranks_put_the_case_that_tells_the_story_first(facts_stores, facts_points, backend: str) -> None:
-    from kb.search.facts_index import FactsEmbedder, FactsIndex
+    from kb.facts import FactsEmbedder
+    from kb.search.facts_index import FactsIndex
 
     index = FactsIndex(facts_stores[backend])
     every = [p.doc_id for p in facts_points]
@@ -599,7 +600,7 @@ def test_facts_ranks_put_the_case_that_tells_the_story_first(facts_stores, facts
 
 
 def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_path, backend: str) -> None:
-    from kb.search.facts_index import FactsEmbedder
+    from kb.facts import FactsEmbedder
 
     store = make_store(backend, tmp_path, "facts-writes")
     try:

@@ -12,8 +12,6 @@ rewrite each section's statement of the test (`kb.drafting.llm.write_prose`); ev
 leaves is checked, and what fails is flagged in `Draft.warnings`.
 """
 
-from typing import TYPE_CHECKING
-
 from kb.drafting.argument import Builder, Style, criteria_tagged, facts_paragraphs, ground_section
 from kb.drafting.brief import (
     MAX_PROPOSITIONS,
@@ -28,22 +26,20 @@ from kb.drafting.brief import (
     md_text,
 )
 from kb.drafting.matters import CollectedPassage, Matter
-from kb.drafting.propose import ground_queries, propose_authorities, voice
+from kb.drafting.propose import Searcher, ground_queries, propose_authorities, voice
 from kb.drafting.sources import CATEGORIES, case_name, category, is_case, italic_name, pin_of
-
-if TYPE_CHECKING:
-    from kb.api import Hit, KnowledgeBase
+from kb.passages import Hit
 
 __all__ = ["CATEGORIES", "QUOTING", "Draft", "DraftParagraph", "DraftSection", "Footnote", "case_name", "category",
            "draft_argument", "ground_queries", "is_case", "italic_name", "italic_spans", "md_italic", "md_text",
            "pin_of", "propose_authorities", "voice"]
 
 
-def proposed(hit: "Hit", ground: str) -> CollectedPassage:
+def proposed(hit: Hit, ground: str) -> CollectedPassage:
     return CollectedPassage.from_hit(hit, ground, note=PROPOSED_NOTE)
 
 
-def draft_argument(kb: "KnowledgeBase", matter: Matter, per_ground: int = 3, grounds: list[str] | None = None,
+def draft_argument(kb: Searcher, matter: Matter, per_ground: int = 3, grounds: list[str] | None = None,
                    use_llm: bool | None = None) -> Draft:
     """Assemble the brief: the request, then for each chosen ground the test, its application to the client's
     evidence, the other side's answer and the reply, and the conclusion; every quotation footnoted.

@@ -25,17 +25,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
 from kb.atomic import atomic_write
+from kb.passages import CollectedPassage, Hit, now_iso
 from legal.errors import MatterConflictError, MatterError, MatterNotFoundError
-
-if TYPE_CHECKING:
-    from kb.api import Hit
 
 GROUNDS: dict[str, str] = {
     "article3": "Article 3: real risk of torture or ill-treatment",
@@ -68,10 +65,6 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SCHEMA_VERSION = 2
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug[:40].strip("-") or "matter"
@@ -84,44 +77,6 @@ class Assurance:
     text: str
     giver: str = ""
     date: str = ""
-
-
-@dataclass
-class CollectedPassage:
-    """A passage filed under a ground, self-contained: the quote and citation survive a store rebuild."""
-
-    chunk_id: str
-    doc_id: str
-    paragraph: str | None
-    citation: str
-    text: str
-    url: str | None
-    ground: str
-    note: str = ""
-    added: str = field(default_factory=now_iso)
-    section: str | None = None
-    heading: str | None = None
-    """Where the passage sits in its judgment; tells the Court's own reasoning from a party's submissions."""
-    adverse: bool = False
-    """Authority the other side will rely on: the draft answers it under the rebuttal heading, never cites it in
-    support."""
-    source_kind: str | None = None
-    grand_chamber: bool = False
-    title: str | None = None
-    date: str | None = None
-    """What the table of authorities sorts by (category, then name); None in files written before they were kept."""
-    role: str | None = None
-    """Who is speaking (`ingest.loaders.echr.ROLES`), as stored with the passage; None in older files and outside
-    the ECtHR."""
-    translation: str = ""
-    """The lawyer's English for a Chinese passage, printed beside the quotation as "translation by counsel"."""
-
-    @classmethod
-    def from_hit(cls, hit: Hit, ground: str, note: str = "", adverse: bool = False) -> CollectedPassage:
-        return cls(chunk_id=hit.chunk_id, doc_id=hit.doc_id, paragraph=hit.paragraph, citation=hit.citation,
-                   text=hit.text, url=hit.url, ground=ground, note=note, section=hit.section, heading=hit.heading,
-                   adverse=adverse, source_kind=hit.source_kind, grand_chamber=bool(hit.grand_chamber),
-                   title=hit.title, date=hit.date, role=hit.role)
 
 
 @dataclass

@@ -2,15 +2,24 @@
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ingest.loaders.echr import paragraph_role, speaker
 from kb.drafting.matters import Matter
+from kb.passages import Hit, Passage
+from kb.settings import Settings
 from kb.store.base import SearchFilters
 from legal.grounds import PRC_EVIDENCE, PRC_STATES, PRINCIPLE_QUERIES, STATUTE_SCOPE
 
-if TYPE_CHECKING:
-    from kb.api import Hit, KnowledgeBase
+
+class Searcher(Protocol):
+    """What drafting needs of the knowledge base: its search and its settings (the language model's, if any).
+    `kb.api.KnowledgeBase` is one; drafting names this rather than the facade it sits under."""
+
+    settings: Settings
+
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 10) -> list[Hit]: ...
+
 
 PRC_SOURCES = ("prc-law", "report", "campaign", "un")
 PRINCIPLE_FILTERS = SearchFilters(source_kinds=("echr",), sections=("THE LAW",))
@@ -36,17 +45,7 @@ def ground_queries(matter: Matter, ground: str) -> list[tuple[str, SearchFilters
     return queries
 
 
-class Speaking(Protocol):
-    """A passage whose speaker can be told: a search `Hit` or a `CollectedPassage`."""
-
-    role: str | None
-    source_kind: str | None
-    section: str | None
-    heading: str | None
-    text: str
-
-
-def voice(passage: Speaking) -> str:
+def voice(passage: Passage) -> str:
     """`court` for the Court's own reasoning, `party` for what a party or intervener argued, else `other`
     (`ingest.loaders.echr.speaker`). A brief may quote a government's submission, but never as if the Court had said it.
 
@@ -77,7 +76,7 @@ def _rrf(rankings: list[list[str]], weights: list[float]) -> dict[str, float]:
     return {doc.id: doc.score or 0.0 for doc in fused["documents"]}
 
 
-def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
+def _fuse(results: Iterable[tuple[list[Hit], float]]) -> list[Hit]:
     """The queries' rankings fused by document, each document then giving its best passages.
 
     Each query's leading case (its first document in which someone other than a party speaks) comes first, then the
@@ -110,7 +109,7 @@ def _fuse(results: Iterable[tuple[list["Hit"], float]]) -> list["Hit"]:
             for chunk_id in by_document[d][turn:turn + 1]]
 
 
-def reaches(matter: Matter, hit: "Hit") -> bool:
+def reaches(matter: Matter, hit: Hit) -> bool:
     """Whether a passage can concern this client: a statute of limited scope (`STATUTE_SCOPE`) only when the matter
     brings the client within it, and an inadmissibility decision never as the statement of a test."""
     if hit.doc_type == "DECISION":
@@ -120,8 +119,8 @@ def reaches(matter: Matter, hit: "Hit") -> bool:
     return all(any(w in said for w in words) for statute, words in STATUTE_SCOPE.items() if statute in title)
 
 
-def propose_authorities(kb: "KnowledgeBase", matter: Matter, per_ground: int = 5,
-                        grounds: list[str] | None = None) -> dict[str, list["Hit"]]:
+def propose_authorities(kb: Searcher, matter: Matter, per_ground: int = 5,
+                        grounds: list[str] | None = None) -> dict[str, list[Hit]]:
     """The strongest passages for each chosen ground (or `grounds`), principles first; evidence about the
     requesting state fills the rest. Passages already collected under a ground are not proposed for it again.
     """

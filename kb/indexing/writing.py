@@ -24,7 +24,7 @@ from kb.embedding import (
     check_model,
     document_embedder,
 )
-from kb.search.facts_index import index_written_document
+from kb.facts import index_written_document
 from kb.settings import Settings
 from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
 
