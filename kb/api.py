@@ -22,6 +22,7 @@ from kb.drafting.check import MAX_BRIEF_CHARS
 from kb.drafting.chinese import is_chinese
 from kb.drafting.matters import (
     DEFAULT_GROUNDS,
+    FACT_FIELDS,
     FIELD_LIMITS,
     GROUNDS,
     MAX_GROUND_CHARS,
@@ -42,12 +43,12 @@ from kb.store import open_store
 from kb.store.base import ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
-__all__ = ["DEFAULT_GROUNDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS", "MAX_NOTE_CHARS", "Assurance",
-           "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "IngestRequest", "KbError", "KnowledgeBase",
-           "Matter", "MatterNotFoundError", "MatterStore", "SearchFilters", "SearchHits", "is_chinese", "italic_spans",
-           "passage_role", "role_label"]
-"""What a client of the API (the CLI, the app, the MCP server) may import from here, errors included: the records
-and limits of matters and drafts, and the two text helpers the app's draft view uses. A search request is built
+__all__ = ["DEFAULT_GROUNDS", "FACT_FIELDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS", "MAX_NOTE_CHARS",
+           "Assurance", "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "IngestRequest", "KbError",
+           "KnowledgeBase", "Matter", "MatterNotFoundError", "MatterStore", "SearchFilters", "SearchHits", "is_chinese",
+           "italic_spans", "passage_role", "role_label"]
+"""What a client of the API (the CLI, the app, the MCP server) may import from here, errors included: the records,
+facts and limits of matters and drafts, and the two text helpers the app's draft view uses. A search request is built
 with `kb.requests` (no Haystack), so an adapter can refuse a bad one before it imports this module."""
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",

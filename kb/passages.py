@@ -2,9 +2,9 @@
 
 Why here, below the facade and drafting: drafting proposes, files and cites passages the facade's search returns,
 and when `Hit` lived in `kb.api` drafting imported the facade it sits under (the one import cycle in `kb`). Both
-records are one passage (`Passage`: the text, its pinpoint citation and where it sits), kept as two dataclasses
-because each is written out field by field in its own order (`kb search --json`, the matter files, the MCP tools),
-which a shared base class would reorder.
+records are one passage (the text, its pinpoint citation, where it sits and who speaks; `Passage` is what drafting
+reads of either), kept as two dataclasses because each is written out field by field in its own order (`kb search
+--json`, the matter files, the MCP tools), which a shared base class would reorder.
 """
 
 from __future__ import annotations
@@ -15,21 +15,14 @@ from typing import Protocol
 
 
 class Passage(Protocol):
-    """What a hit and a collected passage both are, and what drafting reads of either."""
+    """What drafting reads of a hit or a collected passage alike to tell who is speaking (`kb.drafting.propose.voice`):
+    the text and where it sits."""
 
-    chunk_id: str
-    doc_id: str
-    paragraph: str | None
-    citation: str
     text: str
-    url: str | None
+    role: str | None
+    source_kind: str | None
     section: str | None
     heading: str | None
-    source_kind: str | None
-    grand_chamber: bool
-    title: str | None
-    date: str | None
-    role: str | None
 
 
 @dataclass

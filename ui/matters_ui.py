@@ -4,8 +4,8 @@ The matter being worked on and the ground new passages go under are chosen once,
 "Add to matter" on a search result is a single click. Matters live on disk (`KnowledgeBase.matters`); every action
 reads the matter afresh and saves it at once, so a restart loses nothing, and the save of a copy another tab (or the
 CLI, or the MCP server) changed in between is refused with a message to do it again (`MatterStore.save`), so no
-change is overwritten unseen. (Applying the change under the lock instead, `MatterStore.update`, would spare that
-retry; the matter actions move onto the facade's matter methods with the adapters' re-layering.)
+change is overwritten unseen. (Applying the change under the lock instead, `MatterStore.update`, as the facade's
+matter methods do for the CLI and the MCP server, would spare that retry.)
 """
 
 from __future__ import annotations
