@@ -220,6 +220,23 @@ def test_uploads_are_saved_safely_and_ingested(home: Settings) -> None:
     assert hits and hits[0].startswith("UPLOAD-counsel note-")
 
 
+def test_the_app_adds_and_removes_an_upload_through_the_facade(home: Settings) -> None:
+    """What the "Add material" page does: the file is kept, made searchable in the app's own store, listed, and on
+    "Remove" deleted and taken out of the store (the app no longer unlinks files or runs the update itself)."""
+    kb = KnowledgeBase(home)
+    try:
+        kb.save_upload("counsel note.md", NOTE.encode("utf-8"))
+        assert kb.add_uploads(warn=quiet).added == 1
+        assert [p.name for p in kb.uploaded_files()] == ["counsel note.md"]
+        found = kb.search("assurances cannot be monitored independently", SearchFilters(source_kinds=("upload",)))
+        assert found and found[0].doc_id.startswith("UPLOAD-counsel note-")
+        assert kb.remove_upload("counsel note.md", warn=quiet).removed == 1
+        assert kb.uploaded_files() == []
+        assert not kb.search("assurances cannot be monitored independently", SearchFilters(source_kinds=("upload",)))
+    finally:
+        kb.close()
+
+
 def test_locked_store_gets_the_update_through_the_inbox(home: Settings) -> None:
     """The serving process holds the store: the update is handed over and applied by its watcher."""
     (home.drop / "note.md").write_text(NOTE, encoding="utf-8")
