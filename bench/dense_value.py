@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
+from kb.requests import SearchMode
 from kb.search.evaluation import Variant, evaluate, read_cases, searcher
-from kb.search.modes import SearchMode
 from kb.settings import Settings
 
 VARIANTS = (Variant("bm25", SearchMode.BM25), Variant("dense", SearchMode.DENSE), Variant("hybrid", SearchMode.HYBRID),
