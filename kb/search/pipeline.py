@@ -4,8 +4,8 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
 `kb search`, `kb eval`, the Streamlit app and `bench/fit_ranking.py` all run the object `build_search` returns
 (`KnowledgeBase.search_pipeline` keeps one per configuration), so what is measured is what a lawyer gets.
 
-    The query is read once at the head (`QueryReader`: a lawyer's question? which sources does it name, China, a
-    case?) and every component below that depends on that takes the reading, not the query.
+The query is read once at the head (`kb.search.queries.QueryReader`: a lawyer's question? which sources, China, which
+case does it name?) and every component below that depends on that takes the reading (`reading`), not the query.
 
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
