@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,53 +24,60 @@ LEADING_NUMBER = re.compile(r"\^\\s\*(?:\((?:\?:)?)?\\d\{1,\d\}")
 """A pattern for a paragraph's printed number at its start: `^\\s*(\\d{1,4})\\.`, `^\\s*(?:\\d{1,4}\\.\\s+|…)`."""
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    """The ids of the string nodes that are docstrings (a module's, class's or function's first statement)."""
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                out.add(id(first.value))
-    for node in ast.walk(tree):  # an attribute's docstring: a bare string after an assignment
-        body = getattr(node, "body", None)
-        if isinstance(body, list):
-            for before, after in zip(body, body[1:], strict=False):
-                if isinstance(before, ast.Assign | ast.AnnAssign) and isinstance(after, ast.Expr) and isinstance(
-                        after.value, ast.Constant):
-                    out.add(id(after.value))
-    return out
+class Code:
+    """A module's syntax tree, read once: its nodes and the strings it uses (docstrings left out)."""
 
+    def __init__(self, source: str) -> None:
+        self.tree = ast.parse(source)
+        self.nodes = list(ast.walk(self.tree))
+        docs = set()
+        for node in self.nodes:
+            body = getattr(node, "body", None)
+            if not isinstance(body, list) or not body:
+                continue
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                docs.add(id(_constant(body[0])))  # a module's, class's or function's docstring
+            for before, after in zip(body, body[1:], strict=False):  # an attribute's: a string after an assignment
+                if isinstance(before, ast.Assign | ast.AnnAssign):
+                    docs.add(id(_constant(after)))
+        self.strings = {id(n): n.value for n in self.nodes
+                        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs}
 
-def _strings(tree: ast.AST) -> Iterator[str]:
-    """Every string the code uses, docstrings left out."""
-    docs = _docstrings(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            yield node.value
-        elif isinstance(node, ast.JoinedStr):
-            yield "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
-
-
-def _lists(tree: ast.AST, words: frozenset[str], at_least: int, in_prose: bool = True) -> bool:
-    """Whether the code holds a list of these words: one string (`"January|February|March"`, `"the and that …"`) or
-    one literal collection (a tuple, set, list or dict, and what it holds) naming `at_least` of them. An example in a
-    message (`28 February 2008`) names one. `in_prose` False: a sentence (punctuated) is no list, however many of the
-    words it holds (the sentences the model is warmed up with hold a dozen function words)."""
-    docs = _docstrings(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            texts = [node.value]
-        elif isinstance(node, ast.Set | ast.List | ast.Tuple | ast.Dict):
-            texts = [e.value for e in ast.walk(node) if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-        else:
-            continue
-        if not in_prose:
-            texts = [text for text in texts if not re.search(r"[.,;:!?]", text)]
-        named = [word for word in words if any(re.search(rf"\b{re.escape(word)}\b", text, re.I) for text in texts)]
-        if len(named) >= at_least:
+    def lists(self, words: frozenset[str], at_least: int, in_prose: bool = True) -> bool:
+        """Whether the code holds a list of these words: one string (`"January|February|March"`, `"the and that …"`)
+        or one literal collection (a tuple, set, list or dict, and what it holds) naming `at_least` of them. An example
+        in a message (`28 February 2008`) names one. `in_prose` False: a sentence (punctuated) is no list, however many
+        of the words it holds (the sentences the model is warmed up with hold a dozen function words)."""
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
+                             re.I)
+        named = {key: {m.lower() for m in pattern.findall(text)} for key, text in self.strings.items()
+                 if in_prose or not re.search(r"[.,;:!?]", text)}
+        if len(set().union(*named.values())) < at_least:
+            return False  # most modules: not even all their strings together name enough
+        if any(len(found) >= at_least for found in named.values()):
             return True
-    return False
+
+        def held(node: ast.AST) -> set[str]:
+            found = set(named.get(id(node), ()))
+            for child in ast.iter_child_nodes(node):
+                found |= held(child)
+            if isinstance(node, ast.Set | ast.List | ast.Tuple | ast.Dict) and len(found) >= at_least:
+                raise _Found
+            return found
+
+        try:
+            held(self.tree)
+        except _Found:
+            return True
+        return False
+
+
+class _Found(Exception):
+    pass
+
+
+def _constant(statement: ast.stmt) -> ast.AST | None:
+    return statement.value if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) else None
 
 
 def _ground_table(node: ast.AST) -> bool:
@@ -85,13 +92,13 @@ def _ground_table(node: ast.AST) -> bool:
     return False
 
 
-CHECKS: dict[str, tuple[str, Callable[[ast.AST], bool]]] = {
-    "months": ("legal/dates.py", lambda tree: _lists(tree, MONTH_NAMES, 3)),
-    "member states": ("legal/states.py", lambda tree: _lists(tree, STATE_NAMES, 3)),
-    "PRC statutes": ("legal/prc.py", lambda tree: _lists(tree, PRC_NAMES, 3)),
-    "paragraph number": ("legal/text.py", lambda tree: any(LEADING_NUMBER.match(s) for s in _strings(tree))),
-    "stop words": ("legal/text.py", lambda tree: _lists(tree, FUNCTION_WORDS, 12, in_prose=False)),
-    "grounds": ("legal/grounds.py", lambda tree: any(_ground_table(n) for n in ast.walk(tree))),
+CHECKS: dict[str, tuple[str, Callable[[Code], bool]]] = {
+    "months": ("legal/dates.py", lambda code: code.lists(MONTH_NAMES, 3)),
+    "member states": ("legal/states.py", lambda code: code.lists(STATE_NAMES, 3)),
+    "PRC statutes": ("legal/prc.py", lambda code: code.lists(PRC_NAMES, 3)),
+    "paragraph number": ("legal/text.py", lambda code: any(LEADING_NUMBER.match(s) for s in code.strings.values())),
+    "stop words": ("legal/text.py", lambda code: code.lists(FUNCTION_WORDS, 12, in_prose=False)),
+    "grounds": ("legal/grounds.py", lambda code: any(_ground_table(n) for n in code.nodes)),
 }
 """Each vocabulary item: the one module that holds it, and how a copy of it is recognised."""
 NOT_YET = {("months", "kb/citations/graph.py"): "the citation graph's extraction moves onto legal.citations (issue 26)"}
@@ -103,9 +110,9 @@ def _holders() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {item: set() for item in CHECKS}
     for package in PRODUCT:
         for path in sorted((ROOT / package).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            code = Code(path.read_text(encoding="utf-8"))
             for item, (_, holds) in CHECKS.items():
-                if holds(tree):
+                if holds(code):
                     found[item].add(path.relative_to(ROOT).as_posix())
     return found
 
@@ -132,5 +139,6 @@ def test_the_checks_recognise_a_copy() -> None:
         "grounds": 'SIGNS = {"article3": "torture", "article6": "fair trial", "assurances": "assurances?"}',
     }
     for item, source in copies.items():
-        assert CHECKS[item][1](ast.parse(source)), item
-    assert not CHECKS["months"][1](ast.parse('HELP = "cited as Saadi v. Italy, 28 February 2008"'))  # an example
+        assert CHECKS[item][1](Code(source)), item
+    assert not CHECKS["months"][1](Code('HELP = "cited as Saadi v. Italy, 28 February 2008"'))  # an example
+    assert not CHECKS["months"][1](Code('"""January, February and March."""'))  # a docstring may name anything
