@@ -171,6 +171,8 @@ class KnowledgeBase:
         """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
         self._watch = False
         self._dense: tuple[float, DenseCoverage] | None = None
+        self._copy = None
+        """The store's payload copy while this process reads it instead of the store (`_payloads`)."""
 
     @property
     def store(self) -> ChunkStore:
@@ -456,10 +458,25 @@ class KnowledgeBase:
         from kb.drafting.check import CorpusIndex
 
         with self._lock:
-            key = self.store.count()
+            source = self._payloads()
+            key = (id(source), getattr(source, "generation", lambda: None)(), source.count())
             if self._corpus_index is None or self._corpus_index[0] != key:
-                self._corpus_index = (key, CorpusIndex(self.store))
+                self._corpus_index = (key, CorpusIndex(source))
             return self._corpus_index[1]
+
+    def _payloads(self):
+        """What the check reads documents from: the store if this process holds it (or it is a server), else the
+        store's payload copy when it is current (`kb.store.payloads`: no shard loaded, ~1.7 GB less on the full
+        corpus, and readable while another process holds the store), else the store."""
+        from kb.store.payloads import PayloadCopy
+
+        if self._store is None and not self.settings.qdrant_url:
+            if isinstance(self._copy, PayloadCopy) and self._copy.trusted():
+                return self._copy
+            self._copy = PayloadCopy.reader(self.settings.store)
+            if self._copy is not None:
+                return self._copy
+        return self.store
 
     def check(self, brief: str | Path, missing: bool = True, is_text: bool = False,
               parse_seconds: float | None = None):
@@ -469,10 +486,12 @@ class KnowledgeBase:
         first read in a child process killed at that deadline (`kb.bounded`): a server refuses a text that would
         hold it, rather than stop answering everyone.
 
-        The brief is read (and refused if it is too long or a bomb) before the store is opened. Qdrant Edge 0.9 has
-        no read-only open (`EdgeShard.load` takes the shard's write-ahead-log lock, and a second opener broke the
-        owner's flushes: issue 14), so a store another process holds is a StoreLockedError that says where the
-        check can run instead."""
+        The brief is read (and refused if it is too long or a bomb) before the store is opened. The documents are read
+        from the store's payload copy when it is current (`kb.store.payloads`), so the check runs beside a process
+        that holds the store. Without a current copy it opens the store; Qdrant Edge 0.9 has no read-only open
+        (`EdgeShard.load` takes the shard's write-ahead-log lock, and a second opener broke the owner's flushes:
+        issue 14), so a store another process holds is then a StoreLockedError that says where the check can run
+        instead."""
         from kb.drafting.check import check_blocks, read_brief, text_blocks
         from legal.errors import StoreLockedError
 
@@ -483,7 +502,8 @@ class KnowledgeBase:
         if parse_seconds is not None:
             self._parse_within(blocks, parse_seconds)
         try:
-            empty = self.store.count() == 0
+            with self._lock:
+                empty = self._payloads().count() == 0
         except StoreLockedError:
             raise StoreLockedError(
                 f"The store at {self.settings.store} is open in another process (Qdrant Edge allows one opener and has "
@@ -491,11 +511,14 @@ class KnowledgeBase:
                 "server's check_citations tool), or stop it and run `kb check` again.") from None
         if empty:
             raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
-        report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
-        for citation in report.citations:
-            citation.url = self.link(citation.doc_id) if citation.doc_id else None
+        report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief),
+                              lambda payload: source_link(payload, self.folder_links()))
         if missing and report.grounds:
-            report.missing = self.missing_authorities(report)
+            try:
+                report.missing = self.missing_authorities(report)
+            except StoreLockedError:
+                report.missing_note = ("not listed: the search for them needs the store, which another process holds "
+                                       "(the app's “Check a brief” page and the MCP server list them)")
         return report
 
     def _parse_within(self, blocks: list, seconds: float) -> None:
