@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from kb.atomic import process_alive
 from kb.store.base import ChunkPoint, SearchFilters, StoredChunk
 
 COLUMNS = ("doc_id", "source_kind", "doc_type", "paragraph")
@@ -69,16 +70,6 @@ def _row(point_id: str, payload: dict) -> tuple:
     values = [payload.get(c) for c in COLUMNS]
     values[3] = str(values[3]) if values[3] is not None else None
     return (point_id, *values, payload.get("para_index"), json.dumps(payload, ensure_ascii=False))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class PayloadCopy:
@@ -118,7 +109,7 @@ class PayloadCopy:
                 state = self._meta("state") or ""
         except sqlite3.Error:
             return False
-        return state == "current" or state.startswith("writing ") and _alive(int(state.split()[1]))
+        return state == "current" or state.startswith("writing ") and process_alive(int(state.split()[1]))
 
     def close(self) -> None:
         with self._lock:
