@@ -167,8 +167,6 @@ class KnowledgeBase:
         """The citation graph once looked for (False: there is none), for reporter references."""
         self._folder_links: dict[str, str] | None = None
         self._links: dict[str, str | None] = {}
-        self._parser = None
-        """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
         self._watch = False
         self._dense: tuple[float, DenseCoverage] | None = None
         self._copy = None
@@ -228,9 +226,6 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store.close()
                 self._store = None
-            if self._parser is not None:
-                self._parser.close()
-                self._parser = None
 
     # search ---------------------------------------------------------------------------------------------
 
@@ -478,13 +473,11 @@ class KnowledgeBase:
                 return self._copy
         return self.store
 
-    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False,
-              parse_seconds: float | None = None):
+    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
         """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
         store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
-        argues that it does not cite (this searches, so it loads the model). With `parse_seconds`, the citations are
-        first read in a child process killed at that deadline (`kb.bounded`): a server refuses a text that would
-        hold it, rather than stop answering everyone.
+        argues that it does not cite (this searches, so it loads the model). Reading the citations takes time linear
+        in the text (`legal.citations`), so a server bounds a call as any other, in its thread.
 
         The brief is read (and refused if it is too long or a bomb) before the store is opened. The documents are read
         from the store's payload copy when it is current (`kb.store.payloads`), so the check runs beside a process
@@ -499,8 +492,6 @@ class KnowledgeBase:
             raise BriefError(f"the text has {len(str(brief)):,} characters (limit {MAX_BRIEF_CHARS:,}); check it in "
                              "parts")
         blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
-        if parse_seconds is not None:
-            self._parse_within(blocks, parse_seconds)
         try:
             with self._lock:
                 empty = self._payloads().count() == 0
@@ -520,19 +511,6 @@ class KnowledgeBase:
                 report.missing_note = ("not listed: the search for them needs the store, which another process holds "
                                        "(the app's “Check a brief” page and the MCP server list them)")
         return report
-
-    def _parse_within(self, blocks: list, seconds: float) -> None:
-        from kb.bounded import BoundedWorker, DeadlineExceeded
-        from kb.drafting.check import find_citations
-
-        with self._lock:
-            if self._parser is None:
-                self._parser = BoundedWorker()
-        try:
-            self._parser.call(find_citations, blocks, seconds=seconds)
-        except DeadlineExceeded:
-            raise BriefError(f"the text's citations could not be read within {seconds:g} s (a pattern in it makes the "
-                             "citation parser run away); check it in smaller parts") from None
 
     def link(self, doc_id: str) -> str | None:
         """The page a person opens for a stored document (`kb.citations.style.source_link`); None when the store does
