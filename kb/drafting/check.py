@@ -33,7 +33,16 @@ from ingest.loaders.akn import neutral_citation_parts
 from kb.citations.style import cite, long_date, source_link
 from kb.store.base import SearchFilters, StoredChunk
 from kb.store.payloads import Payloads
-from legal.citations import ROMAN, Citation, Scanner, applicant_tokens, fold, initials_only, state_key
+from legal.citations import (
+    ROMAN,
+    Citation,
+    Scanner,
+    applicant_tokens,
+    fold,
+    initials_only,
+    state_key,
+    title_applicant,
+)
 from legal.errors import BadInputError, BriefError
 from legal.numerals import article_number
 from legal.quotations import Alignment, align, best_place, find_quotes, numbered_parts
@@ -492,14 +501,6 @@ class Case:
         return int(self.date[:4]) if self.date else None
 
 
-def _case_applicant(title: str, core: bool = False) -> tuple[str, ...]:
-    applicant = re.split(r"\s+v\s*\.?\s+", title)[0]
-    applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant, flags=re.I)
-    if core:
-        applicant = re.sub(r"\([^)]*\)", " ", applicant)
-    return applicant_tokens(applicant)
-
-
 def _similar(a: str, b: str) -> bool:
     """Spellings of one name (`Ponomaryov`, `Ponomarev`): equal, or at most one edit in six letters."""
     if a == b:
@@ -572,8 +573,8 @@ class CorpusIndex:
             p = {k: v for k, v in p.items() if k != "text"}
             case = Case(doc_id, p.get("title") or doc_id, p.get("date"), p.get("doc_type", ""),
                         tuple(p.get("appno") or ()), tuple(state_key(s) for s in p.get("respondent_state") or ()),
-                        bool(p.get("grand_chamber")), _case_applicant(p.get("title") or ""), p,
-                        _case_applicant(p.get("title") or "", core=True))
+                        bool(p.get("grand_chamber")), title_applicant(p.get("title") or ""), p,
+                        title_applicant(p.get("title") or "", core=True))
             self.cases[doc_id] = case
             for a in case.appnos:
                 self.by_appno.setdefault(a, []).append(doc_id)
