@@ -58,8 +58,9 @@ STATE_ALIASES = {"uk": "united kingdom", "russian federation": "russia", "turkiy
                  "czech republic", "slovak republic": "slovakia", "moldova": "republic of moldova",
                  "former yugoslav republic of macedonia": "north macedonia"}
 
-MAX_NAME_TOKENS = 12
-"""Words an applicant's name may have before `v`: `Hussein Diirshi and Others`, `Luedicke, Belkacem and Koç` fit;
+MAX_NAME_TOKENS = 16
+"""Words an applicant's name may have before `v`: `Hussein Diirshi and Others`, `Luedicke, Belkacem and Koç`,
+`National & Provincial Building Society, Leeds Permanent Building Society and Yorkshire Building Society` fit;
 it bounds the walk back from each `v`, which is what keeps hostile runs of capitalised words linear."""
 MAX_TAIL_CHARS = 400
 """How far after the respondent state a citation's parts (`[GC]`, numbers, pinpoints, date, reports) may reach."""
