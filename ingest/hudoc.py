@@ -32,27 +32,15 @@ from ingest.loaders.echr import HUDOC_ITEM_URL, articles_from_text, case_name, s
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import SourceDocument
 from legal.errors import BadInputError, KbError, UsageError
+from legal.states import MEMBER_STATES
+from legal.text import leading_number
 
 SELECT = ("itemid,docname,doctype,appno,conclusion,importance,kpdate,respondent,article,ecli,languageisocode,"
           "documentcollectionid2,doctypebranch,separateopinion")
 PAGE = 100
 USER_AGENT = "extradition-kb (kb update; +https://hudoc.echr.coe.int)"
 
-RESPONDENTS = {
-    "ALB": "Albania", "AND": "Andorra", "ARM": "Armenia", "AUT": "Austria", "AZE": "Azerbaijan", "BEL": "Belgium",
-    "BGR": "Bulgaria", "BIH": "Bosnia and Herzegovina", "CHE": "Switzerland", "CYP": "Cyprus",
-    "CZE": "Czech Republic", "DEU": "Germany", "DNK": "Denmark", "ESP": "Spain", "EST": "Estonia",
-    "FIN": "Finland", "FRA": "France", "GBR": "United Kingdom", "GEO": "Georgia", "GRC": "Greece",
-    "HRV": "Croatia", "HUN": "Hungary", "IRL": "Ireland", "ISL": "Iceland", "ITA": "Italy", "LIE": "Liechtenstein",
-    "LTU": "Lithuania", "LUX": "Luxembourg", "LVA": "Latvia", "MCO": "Monaco", "MDA": "Republic of Moldova",
-    "MKD": "North Macedonia", "MLT": "Malta", "MNE": "Montenegro", "NLD": "Netherlands", "NOR": "Norway",
-    "POL": "Poland", "PRT": "Portugal", "ROU": "Romania", "RUS": "Russia", "SMR": "San Marino", "SRB": "Serbia",
-    "SVK": "Slovakia", "SVN": "Slovenia", "SWE": "Sweden", "TUR": "Turkey", "UKR": "Ukraine",
-}
-"""HUDOC's respondent codes and the English short names the corpus uses (so `--state` filters match both)."""
-
 DOCTYPE_BY_COLLECTION = {"JUDGMENTS": "JUDGMENT", "DECISIONS": "DECISION", "COMMUNICATEDCASES": "COMMUNICATED_CASE"}
-_LEADING = re.compile(r"^\s*(\d{1,4})\.(?!\d)")
 
 
 class HudocError(KbError):
@@ -81,7 +69,7 @@ class HudocQuery:
         for state in self.states:
             if state_code(state) is None:
                 raise UsageError(f"unknown respondent state {state!r}; use a HUDOC code or name: "
-                                 f"{', '.join(sorted(RESPONDENTS))}")
+                                 f"{', '.join(sorted(MEMBER_STATES))}")
         for collection in self.collections:
             if collection not in DOCTYPE_BY_COLLECTION:
                 raise UsageError(f"unknown HUDOC collection {collection!r}; valid: {', '.join(DOCTYPE_BY_COLLECTION)}")
@@ -104,9 +92,9 @@ class HudocQuery:
 
 def state_code(state: str) -> str | None:
     upper = state.strip().upper()
-    if upper in RESPONDENTS:
+    if upper in MEMBER_STATES:
         return upper
-    return next((code for code, name in RESPONDENTS.items() if name.upper() == upper), None)
+    return next((code for code, name in MEMBER_STATES.items() if name.upper() == upper), None)
 
 
 class HudocClient:
@@ -191,7 +179,7 @@ def paragraph_numbers(texts: list[str]) -> list[int | None]:
     Headings (`1. The applicant`) and operative-part items (`1. Holds …`) also start with a number; they
     fall outside the longest run, as in the corpus's `paragraph_numbers`.
     """
-    leading = [int(m.group(1)) if (m := _LEADING.match(t)) else None for t in texts]
+    leading = [leading_number(t, alone=True) for t in texts]
     best: list[int] = []
     for start, first in enumerate(leading):
         if first != 1:
@@ -222,7 +210,7 @@ def to_document(columns: dict, html: str) -> SourceDocument:
     texts = html_paragraphs(html)
     if not texts:
         raise BadInputError(f"hudoc:{itemid}", "HUDOC returned no paragraphs of text")
-    states = [RESPONDENTS.get(c.strip(), c.strip()) for c in str(columns.get("respondent") or "").split(";")
+    states = [MEMBER_STATES.get(c.strip(), c.strip()) for c in str(columns.get("respondent") or "").split(";")
               if c.strip()]
     kpdate = str(columns.get("kpdate") or "")[:10] or None
     importance = str(columns.get("importance") or "").strip()

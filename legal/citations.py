@@ -35,28 +35,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from legal.dates import MONTH as _MONTH
+from legal.dates import find_date
 from legal.numerals import ARTICLE_LABEL, article_number
+from legal.prc import PRC_LAWS
+from legal.states import OTHER_NAMES, STATE_NAMES
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-_MONTH = "|".join(MONTHS)
-DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
-
-STATES = (
-    "Albania", "Andorra", "Armenia", "Austria", "Azerbaijan", "Belgium", "Bosnia and Herzegovina", "Bulgaria",
-    "Croatia", "Cyprus", "Czech Republic", "Czechia", "Denmark", "Estonia", "Finland", "France", "Georgia",
-    "Germany", "Greece", "Hungary", "Iceland", "Ireland", "Italy", "Latvia", "Liechtenstein", "Lithuania",
-    "Luxembourg", "Malta", "Republic of Moldova", "Moldova", "Monaco", "Montenegro", "Netherlands",
-    "North Macedonia", "former Yugoslav Republic of Macedonia", "Former Yugoslav Republic of Macedonia",
-    "Norway", "Poland", "Portugal", "Romania",
-    "Russian Federation", "Russia", "San Marino", "Serbia and Montenegro", "Serbia", "Slovak Republic", "Slovakia",
-    "Slovenia", "Spain", "Sweden", "Switzerland", "Turkey", "Türkiye", "Ukraine", "United Kingdom", "UK",
-)
-"""Respondent states of the Council of Europe: `X v. <state>` is what tells a Strasbourg case from `R (X) v Home
-Secretary`."""
-STATE_ALIASES = {"uk": "united kingdom", "russian federation": "russia", "turkiye": "turkey", "czechia":
-                 "czech republic", "slovak republic": "slovakia", "moldova": "republic of moldova",
-                 "former yugoslav republic of macedonia": "north macedonia"}
+STATES = STATE_NAMES
+"""Respondent states of the Council of Europe (`legal.states`): `X v. <state>` is what tells a Strasbourg case from
+`R (X) v Home Secretary`."""
 
 MAX_NAME_TOKENS = 16
 """Words an applicant's name may have before `v`: `Hussein Diirshi and Others`, `Luedicke, Belkacem and Koç`,
@@ -304,20 +291,13 @@ def initials_only(name: str | None) -> bool:
     return bool(words) and all(w.rstrip(".").isupper() and len(w.rstrip(".").replace(".", "")) <= 4 for w in words)
 
 
+STATE_ALIASES = {" ".join(fold(name).split()): " ".join(fold(short).split()) for name, short in OTHER_NAMES.items()}
+"""Another name of a state → its short name, both folded: `state_key` compares them."""
+
+
 def state_key(state: str | None) -> str:
     s = re.sub(r"^the\s+", "", " ".join(fold(state or "").split()))
     return STATE_ALIASES.get(s, s)
-
-
-def find_date(text: str) -> str | None:
-    """The first date written as the Court writes it (`28 February 2008`), as ISO `2008-02-28`."""
-    match = DATE.search(text)
-    if not match:
-        return None
-    day, month, year = match.groups()
-    if not 1 <= int(day) <= 31:
-        return None
-    return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
 
 
 _NUM = r"\d{1,4}(?:\s*[-–‑]\s*\d{1,4})?"
@@ -616,31 +596,9 @@ def _committee_before(text: str, anchor: int) -> tuple[str | None, int]:
 
 # PRC ---------------------------------------------------------------------------------------------------------------
 
-PRC_STATUTES = {
-    "刑法": ("Criminal Law",),
-    "刑事诉讼法": ("Criminal Procedure Law",),
-    "引渡法": ("Extradition Law",),
-    "国际刑事司法协助法": ("International Criminal Judicial Assistance Law",),
-    "监察法": ("Supervision Law",),
-    "国家安全法": ("National Security Law",),
-    "香港特别行政区维护国家安全法": ("Hong Kong National Security Law", "Law of the People's Republic of China on "
-                         "Safeguarding National Security in the Hong Kong Special Administrative Region"),
-    "反恐怖主义法": ("Counter-Terrorism Law", "Counterterrorism Law", "Anti-Terrorism Law"),
-    "监察官法": ("Supervisors Law", "Law on Supervisors"),
-    "反间谍法": ("Counter-espionage Law", "Counterespionage Law", "Anti-Espionage Law"),
-    "反间谍法实施细则": ("Detailed Rules for the Implementation of the Counter-espionage Law",),
-    "看守所条例": ("Regulations on Detention Houses", "Regulations of the People's Republic of China on Detention "
-              "Houses", "Detention Centre Regulations"),
-    "最高人民法院关于适用《中华人民共和国刑事诉讼法》的解释": (
-        "Interpretation of the Supreme People's Court on the Application of the Criminal Procedure Law",),
-    "最高人民法院关于死刑复核及执行程序中保障当事人合法权益的若干规定": (
-        "Provisions of the Supreme People's Court on Protecting the Lawful Rights and Interests of Parties in Death "
-        "Penalty Review and Execution Procedures",),
-    "人民检察院刑事诉讼规则": ("Rules of Criminal Procedure for the People's Procuratorates",),
-}
-"""PRC statutes by their Chinese short title (without 中华人民共和国) and the English names they are cited by: the
-published English titles (`ingest/loaders/prc_titles.toml`, which a test keeps in step with this table) without
-`of the People's Republic of China`, and common variants."""
+PRC_STATUTES = {law.short: law.names for law in PRC_LAWS}
+"""PRC statutes by their Chinese short title (without 中华人民共和国) and the English names they are cited by
+(`legal.prc`)."""
 PRC_MARK = re.compile(r"\s+of\s+the\s+People[’']s\s+Republic\s+of\s+China$|^(?:PRC|Chinese)\s+", re.I)
 _EN_NAMES = sorted(((fold(n), zh) for zh, names in PRC_STATUTES.items() for n in names), key=lambda x: -len(x[0]))
 _ZH_NAMES = sorted(PRC_STATUTES, key=len, reverse=True)

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from legal.text import numbered, strip_number
+
 NEAR = 0.85
 """Share of a quotation's words that must appear, in runs, for `near`: tolerates the words the corpus's HUDOC
 conversion dropped (mostly country and city names) and a lawyer's small alterations, not a different passage."""
@@ -30,7 +32,6 @@ MAX_QUOTE_CHARS = 3000
 QUOTE = re.compile(r"“(?P<a>[^“”]{12,3000}?)”|\"(?P<b>[^\"]{12,1500}?)\"|‘(?P<c>[^‘’]{30,1500}?)’(?!\w)")
 GAP = re.compile(r"\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.|\[[^\]]{0,40}\]")
 """Where a quotation leaves words out or puts its own in: `[…]`, `…`, `...`, `[the Court]`."""
-NUMBER_PREFIX = re.compile(r"^\s*(\d{1,4})\.\s+")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 """A word, or one Chinese character: Chinese is written without spaces, so it is aligned character by character."""
@@ -63,7 +64,7 @@ def find_quotes(text: str) -> Iterator[Quote]:
 def fragments(quote: str) -> list[list[str]]:
     """The quotation's words, split where it leaves words out or adds its own."""
     out = []
-    for piece in GAP.split(NUMBER_PREFIX.sub("", quote)):
+    for piece in GAP.split(strip_number(quote)):
         words = fold_words(piece)
         if words:
             out.append(words)
@@ -135,11 +136,11 @@ def best_place(quote: str, places: Iterable[tuple[str, str]]) -> tuple[str, Alig
 def numbered_parts(quote: str, pins: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
     """A quotation of several numbered paragraphs (`“113. … 114. …”`) as one part per paragraph; a quotation that
     starts with its own number is checked against that paragraph rather than the citation's pinpoint."""
-    head = NUMBER_PREFIX.match(quote)
+    head = numbered(quote)
     if not head:
         return [(quote, pins)]
-    number = int(head.group(1))
-    parts, rest = [], quote[head.end():]
+    number, rest = head
+    parts: list[tuple[str, tuple[str, ...]]] = []
     while len(parts) < 50:
         nxt = re.search(rf"\s{number + 1}\.\s+(?=\S)", rest)
         if not nxt:

@@ -94,8 +94,40 @@ def http_url(url: str | None) -> str | None:
     return quote(url, safe="/:?#[]@!$&*+,;=%~-._")
 
 
-LEADING_NUMBER = re.compile(r"^\s*\d{1,4}\.[\s\xa0]+")
+LEADING_NUMBER = re.compile(r"^\s*(\d{1,4})\.(?!\d)(\s*)")
+"""A paragraph's printed number (`12. The Court…`), never the start of a decimal (`1.5 million`): the one pattern the
+loaders read numbers with, and drafting, the quotation check, the near-duplicate filter and the index strip them
+with (`leading_number`, `numbered`)."""
 FOOTNOTE_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he her
+here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+our out over own same she should so some such than that the their them then there these they this those through to
+too under until up very was we were what when where which while who whom why will with would you your can may must
+shall might also been ever still even much many under whether someone something does anyone""".split())
+"""English words that say nothing of a text's subject: left out of the words a hit must contain to be strong
+(`kb.search.strength`), of the words a quotation is chosen by (`kb.drafting.quotes`, with the words every ground's
+query repeats) and of the words the app highlights (`ui.render`, with the words of every case name and article)."""
+
+
+def leading_number(text: str, alone: bool = False) -> int | None:
+    """The number a paragraph starts with (`12. The Court…`, `12.The Court…` → 12), or None; `alone`: also a number
+    with nothing after it (`12.`: HUDOC prints the number in an element of its own)."""
+    match = LEADING_NUMBER.match(text)
+    return int(match.group(1)) if match and (alone or match.end() < len(text)) else None
+
+
+def numbered(text: str) -> tuple[int, str] | None:
+    """(number, the text after it) of a paragraph that starts with its printed number and a space (`12. The
+    Court…`); None otherwise (`12.The`, a PDF's glued number, is kept as text)."""
+    match = LEADING_NUMBER.match(text)
+    return (int(match.group(1)), text[match.end():]) if match and match.group(2) else None
+
+
+def strip_number(text: str) -> str:
+    """The paragraph without its printed number (`numbered`), or as it is."""
+    parts = numbered(text)
+    return parts[1] if parts else text
 
 
 def index_text(text: str) -> str:
@@ -103,4 +135,4 @@ def index_text(text: str) -> str:
     both; a mark glued to a word, `communities¹`, would make BM25 miss the word). Here, below the write path and
     search alike, because both must read a passage the same way: the ranker compares a question with the very text
     the embedding cache was filled with."""
-    return FOOTNOTE_MARKS.sub("", LEADING_NUMBER.sub("", text, count=1)).strip()
+    return FOOTNOTE_MARKS.sub("", strip_number(text)).strip()

@@ -4,16 +4,13 @@ read as a citation, and hostile text read in linear time. No store, no model: th
 from __future__ import annotations
 
 import time
-import tomllib
-from pathlib import Path
 
 import pytest
 
-from legal.citations import PRC_STATUTES, Scanner, applicant_tokens, scan_text
+from legal.citations import Scanner, applicant_tokens, scan_text
 from legal.numerals import article_number, chinese_number
+from legal.prc import PRC_LAWS
 from legal.quotations import align
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def one(text: str, scanner: Scanner | None = None):
@@ -185,15 +182,13 @@ def test_prc_statutes_in_chinese_and_in_the_english_this_tool_writes(text, key, 
 
 
 def test_every_english_statute_title_of_the_corpus_is_read():
-    """`legal.citations.PRC_STATUTES` is kept in step with the titles the statute loader cites by."""
-    with (ROOT / "ingest" / "loaders" / "prc_titles.toml").open("rb") as fh:
-        titles = tomllib.load(fh)["titles"]
-    for chinese, entry in titles.items():
-        c = one(f"{entry['english']} (2018), art. 5")
-        assert c.kind == "prc" and c.key is not None, entry["english"]
-        assert c.key.replace("中华人民共和国", "") in chinese.replace("中华人民共和国", ""), (c.key, chinese)
-    assert set(PRC_STATUTES) >= {k.replace("中华人民共和国", "") for k in titles if k.startswith("中华人民共和国")
-                                 and "《" not in k}
+    """Every English title the statute loader cites by (`legal.prc.PRC_LAWS`), and every other name, is read as a
+    citation of that statute."""
+    for law in PRC_LAWS:
+        for name in (law.english, *law.names):
+            c = one(f"{name} (2018), art. 5")
+            assert c.kind == "prc" and c.key is not None, name
+            assert c.key.replace("中华人民共和国", "") in law.chinese.replace("中华人民共和国", ""), law.chinese
 
 
 def test_chinese_numerals_never_raise():

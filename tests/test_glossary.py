@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.search.crosslingual import Glossary, GlossaryError, QueryTranslator, load_glossary, matched_terms
+from kb.search.queries import read_query
 
 
 def test_every_glossary_term_has_a_source_and_chinese() -> None:
@@ -37,7 +38,8 @@ def test_longest_term_wins_and_pinyin_counts() -> None:
 
 def test_translator_gives_the_chinese_query_and_the_china_cue() -> None:
     out = QueryTranslator().run(text="Which authority approves the arrest of a suspect in China?")
-    assert "批准逮捕" in out["text"].split() and "犯罪嫌疑人" in out["text"].split() and out["cue"]
-    assert not QueryTranslator().run(text="Article 3 real risk on return")["cue"]
+    assert "批准逮捕" in out["text"].split() and "犯罪嫌疑人" in out["text"].split()
+    assert read_query("Which authority approves the arrest of a suspect in China?").china
+    assert not read_query("Article 3 real risk on return").china
     assert matched_terms("第八十条 逮捕犯罪嫌疑人、被告人，必须经过人民检察院批准", out["matches"]) == [
         "suspect → 犯罪嫌疑人"]

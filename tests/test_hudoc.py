@@ -20,16 +20,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from ingest.hudoc import RESPONDENTS, HudocClient, HudocError, HudocQuery
+from ingest.hudoc import HudocClient, HudocError, HudocQuery
 from ingest.loaders import echr
 from kb.api import KnowledgeBase
 from kb.settings import Settings
 from kb.store.base import SearchFilters
+from legal.states import MEMBER_STATES
 
 RECORDS = ("001-100038", "001-102252", "001-102787")
 """A. v. the Netherlands (2010, Art. 3), Milanovic v. Serbia (2010, Art. 3), Schummer v. Germany (2011)."""
 
-CODES = {name: code for code, name in RESPONDENTS.items()}
+CODES = {name: code for code, name in MEMBER_STATES.items()}
 
 
 def load_record(corpus_root: Path, itemid: str) -> dict:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from kb.search.modes import ALL_PARTS, SearchMode, SearchParts
 from kb.search.pipeline import run_search
 from kb.search.principles import states_principles
-from kb.search.queries import is_lawyer_query
+from kb.search.queries import is_lawyer_query, read_query
 from kb.search.ranking import DEFAULT_RANKING, spread_documents
-from kb.search.source_cues import is_convention_question
 from kb.store.base import SearchFilters
 from tests.test_ranking import _chunk
 
@@ -34,10 +33,10 @@ def test_principle_headings_are_told_from_their_application() -> None:
 
 
 def test_only_a_lawyers_query_naming_no_other_source_is_a_convention_question() -> None:
-    assert is_convention_question(FLAGRANT)
-    assert is_lawyer_query("diplomatic assurances") and is_convention_question("diplomatic assurances")
-    assert not is_convention_question("What does the Committee against Torture say of diplomatic assurances?")
-    assert not is_convention_question("Can a suspect be held in residential surveillance in China without a lawyer?")
+    assert read_query(FLAGRANT).convention
+    assert is_lawyer_query("diplomatic assurances") and read_query("diplomatic assurances").convention
+    assert not read_query("What does the Committee against Torture say of diplomatic assurances?").convention
+    assert not read_query("Can a suspect be held in residential surveillance in China without a lawyer?").convention
     passage = ("The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 "
                "where substantial grounds have been shown for believing that the person would face a real risk.")
     assert not is_lawyer_query(passage)

@@ -12,12 +12,12 @@ from ingest.loaders.echr import load
 from kb.citations.graph import CitationGraph, build
 from kb.search.modes import SearchMode
 from kb.search.pipeline import build_search, run_search
+from kb.search.queries import read_query
 from kb.search.ranking import (
     DEFAULT_RANKING,
     FEATURES,
     RANK_CONSTANT,
     key_of,
-    named_in_query,
     ranking_features,
     shared_phrase_weights,
     spread_documents,
@@ -65,7 +65,8 @@ def test_hits_carry_cited_by_counts_without_excluded_citers(sample_kb, graph) ->
 
 
 def test_application_number_in_query_puts_that_case_first(sample_kb, graph) -> None:
-    assert named_in_query("see no. 22414/93 on Article 3") == ({"22414/93"}, set())
+    reading = read_query("see no. 22414/93 on Article 3")
+    assert (reading.appnos, reading.names) == ({"22414/93"}, set())
     query = "real risk of ill-treatment on expulsion 22414/93"
     named = _ranked(sample_kb, graph).run(query=query, filters=SearchFilters(), top_k=10)
     assert named["documents"][0].meta["doc_id"] == "HEJUD-22414-93"
@@ -74,7 +75,7 @@ def test_application_number_in_query_puts_that_case_first(sample_kb, graph) -> N
     plain_scores = {d.id: d.score for d in plain["candidates"]}
     assert {d.id for d in named["candidates"]} == set(plain_scores)
     for d in named["candidates"]:  # the named case gains exactly the named_case weight, no other candidate anything
-        gain = DEFAULT_RANKING.for_query(query).named_case if d.meta["doc_id"] == "HEJUD-22414-93" else 0.0
+        gain = DEFAULT_RANKING.of(read_query(query).lawyer).named_case if d.meta["doc_id"] == "HEJUD-22414-93" else 0.0
         assert d.score == pytest.approx(plain_scores[d.id] + gain)
 
 
@@ -151,7 +152,7 @@ def test_each_candidate_has_every_feature_and_excluded_documents_give_no_votes(s
     fetch, rank = search.pipeline.get_component("fetch"), search.pipeline.get_component("rank")
     evidence = fetch.run(documents=[to_document(c) for c in bm25], filters=everything)
     assert evidence["evidence"].votes == {} and evidence["fetched"] == []
-    assert rank.run(query=query, filters=everything, **evidence)["documents"] == []
+    assert rank.run(reading=read_query(query), filters=everything, **evidence)["documents"] == []
 
 
 def _sparse(text: str):
@@ -230,8 +231,8 @@ def test_a_paragraph_holding_the_querys_phrases_in_order_outweighs_the_same_word
             for i in range(4)]
     assert shared_phrase_weights("the Court reiterates", both) == {(str(i), "1"): 0.25 for i in range(4)}
     assert DEFAULT_RANKING.passages.shared_phrases > 0 and DEFAULT_RANKING.questions.shared_phrases == 0
-    assert DEFAULT_RANKING.for_query("diplomatic assurances") is DEFAULT_RANKING.questions
-    assert DEFAULT_RANKING.for_query(query) is DEFAULT_RANKING.passages
+    assert DEFAULT_RANKING.of(read_query("diplomatic assurances").lawyer) is DEFAULT_RANKING.questions
+    assert DEFAULT_RANKING.of(read_query(query).lawyer) is DEFAULT_RANKING.passages
 
 
 def test_a_questions_candidates_are_ranked_by_meaning_and_a_passages_are_not(sample_kb, graph) -> None:

@@ -13,7 +13,7 @@ from collections import Counter
 from haystack import Document
 
 from kb.documents import Candidates
-from kb.search.queries import is_lawyer_query
+from kb.search.queries import is_lawyer_query, read_query
 from kb.search.ranking import (
     FEATURES,
     RANK_CONSTANT,
@@ -39,7 +39,7 @@ def paragraph(doc_id: str, number: str, text: str = "", **meta) -> Document:
 def rank(pool: list[Document], query: str, fetched: list[Document] = (), evidence: CitationEvidence | None = None,
          filters: SearchFilters | None = None) -> list[Document]:
     """The ranker alone, as the pipeline runs it after retrieval: no graph (no cited-by counts), no facts index."""
-    out = LegalRanker().run(documents=Candidates(pool), query=query, filters=filters or SearchFilters(),
+    out = LegalRanker().run(documents=Candidates(pool), reading=read_query(query), filters=filters or SearchFilters(),
                             fetched=Candidates(list(fetched)), evidence=evidence)
     return list(out["documents"])
 

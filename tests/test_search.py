@@ -197,7 +197,11 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     from kb.embedding import Bm25QueryEmbedder
     from kb.search.modes import NO_PARTS, SearchMode
     from kb.search.pipeline import run_search
-    from kb.search.source_cues import CuedSourceRetriever, CueJoiner, cued_kinds
+    from kb.search.queries import read_query
+    from kb.search.source_cues import CuedSourceRetriever, CueJoiner
+
+    def cued_kinds(query: str) -> list[str]:
+        return list(read_query(query).cued_kinds)
 
     assert cued_kinds("What does the Committee against Torture say?") == ["un"]
     assert cued_kinds("Under the UK Extradition Act, is extradition barred?") == ["national"]
@@ -209,10 +213,11 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     assert "un" in cued[:3], cued
     sparse = Bm25QueryEmbedder().run(text=query)["sparse_embedding"]
     retriever = CuedSourceRetriever(sample_kb.store)
-    lists = retriever.run(query, SearchFilters(), sparse)["lists"]
+    reading = read_query(query)
+    lists = retriever.run(reading, SearchFilters(), sparse)["lists"]
     assert len(lists) == 1 and lists[0] and {d.meta["source_kind"] for d in lists[0]} == {"un"}
-    assert retriever.run(query, SearchFilters(source_kinds=("un",)), sparse)["lists"] == []  # already that source
-    assert retriever.run(query, SearchFilters(source_kinds=("echr", "prc-law")), sparse)["lists"] == []
+    assert retriever.run(reading, SearchFilters(source_kinds=("un",)), sparse)["lists"] == []  # already that source
+    assert retriever.run(reading, SearchFilters(source_kinds=("echr", "prc-law")), sparse)["lists"] == []
     main = run_search(sample_kb.search_pipeline(SearchMode.BM25, parts=NO_PARTS), query,
                       SearchFilters(source_kinds=("echr",)), 3)
     fused = CueJoiner().run(documents=main, lists=[lists[0][:1]])["documents"]
@@ -285,3 +290,26 @@ def test_a_strasbourg_question_naming_china_keeps_the_courts_principles_first(sa
     hits = sample_kb.search("can China's diplomatic assurances be trusted when torture is widespread", limit=10)
     assert [h.source_kind for h in hits[:2]] == ["echr"] * 2, [(h.doc_id, h.paragraph) for h in hits]
     assert {h.doc_id for h in hits[:2]} <= {"HEJUD-8139-09", "HEJUD-22414-93", "HEJUD-37201-06"}
+
+
+def test_the_query_is_read_once_per_search(sample_kb) -> None:
+    """Whether the query is a lawyer's, which sources and which case it names, whether it names China: decided once
+    at the head of the pipeline (`kb.search.queries.QueryReader`) and handed to every component, where six components
+    used to decide it again for themselves (11 calls of four predicates in one search). Counted by the profiler, so
+    a component that calls a predicate itself is counted however it imported it."""
+    import cProfile
+    import pstats
+
+    from kb.search.modes import SearchMode
+    from kb.search.pipeline import run_search
+
+    predicates = {"is_lawyer_query", "cued_kinds", "named_kinds", "is_convention_question", "china_cue",
+                  "named_in_query"}
+    search = sample_kb.search_pipeline(SearchMode.RANKED)
+    for query in ("Can China's diplomatic assurances be trusted when torture is widespread?",
+                  "Does the Committee against Torture accept assurances? See Soering v. the United Kingdom"):
+        profiler = cProfile.Profile()
+        hits = profiler.runcall(run_search, search, query, SearchFilters(), 10)
+        calls = {name: n for (_, _, name), (_, n, *_) in pstats.Stats(profiler).stats.items()  # type: ignore[attr-defined]
+                 if name in predicates}
+        assert hits and calls == {"is_lawyer_query": 1, "cued_kinds": 1, "china_cue": 1, "named_in_query": 1}, calls

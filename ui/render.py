@@ -13,13 +13,11 @@ from functools import partial
 from pathlib import Path
 
 from kb.settings import Settings
-from legal.text import html_text, http_url
+from legal.text import STOPWORDS, html_text, http_url
 
 escape = html_text
-_STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it of on or that the this to was were with v vs not no "
-    "article art".split()
-)
+_STOPWORDS = STOPWORDS | {"v", "vs", "article", "art"}
+"""Words not worth highlighting: function words, and the words of every case name and Convention article."""
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

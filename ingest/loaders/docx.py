@@ -19,11 +19,11 @@ from ingest.loaders.text_blocks import (
     doc_id_prefix,
     file_doc_id,
     has_words,
-    leading_number,
     normalise_ws,
 )
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
+from legal.text import leading_number
 
 
 def _open(path: Path):

@@ -17,6 +17,7 @@ from ingest.loaders.checks import ListOf, check_fields, iso_date
 from ingest.loaders.common import read_json
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
+from legal.states import WITH_ARTICLE
 
 HUDOC_ITEM_URL = "https://hudoc.echr.coe.int/eng?i={itemid}"
 
@@ -539,12 +540,8 @@ def _shouted(word: str) -> bool:
     return len(letters) >= 4 and letters == letters.upper()
 
 
-STATES_WITH_ARTICLE = {"United Kingdom", "Netherlands", "Czech Republic", "Slovak Republic", "Republic of Moldova",
-                       "Russian Federation", "former Yugoslav Republic of Macedonia"}
-
-
 def _with_article(state: str) -> str:
-    return f"the {state}" if state in STATES_WITH_ARTICLE else state
+    return f"the {state}" if state in WITH_ARTICLE else state
 
 
 def _states(value: object) -> list[str]:

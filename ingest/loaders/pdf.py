@@ -32,11 +32,11 @@ from ingest.loaders.text_blocks import (
     file_doc_id,
     has_words,
     join_lines,
-    leading_number,
     normalise_ws,
 )
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
+from legal.text import leading_number
 
 
 @dataclass(frozen=True)

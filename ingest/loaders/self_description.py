@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from legal.dates import month_number
+
 UPLOAD = "upload"
 """The source kind of the lawyer's own files (an upload, `kb ingest FILE`): only these describe themselves; a corpus
 source keeps the metadata its loader and manifest give it."""
 FIRST_LINES = 8
 """How far into a document its self-description is looked for: a title, an author line and a date line."""
-MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                      "september", "october", "november", "december"), 1)}
 _AUTHOR = re.compile(r"^(?:prepared|written|compiled|drafted|submitted|signed)\s+by\s+(?P<name>[^,;.(]+(?:\.[^,;.(]+)*)"
                      r"|^(?:author|by|expert)\s*[:：]\s*(?P<name2>[^,;(]+)|^by\s+(?P<name3>[A-Z][^,;(]+)", re.I)
 _DATE_LINE = re.compile(r"^(?:dated|date|signed on|made on)\b\s*[:：]?\s*(?P<date>.+)$", re.I)
@@ -43,9 +43,9 @@ def parse_date(text: str) -> str | None:
         if not m:
             continue
         month = m["m"]
-        month_number = int(month) if month.isdigit() else MONTHS.get(month.lower())
+        number = int(month) if month.isdigit() else month_number(month)
         try:
-            return date(int(m["y"]), month_number or 0, int(m["d"])).isoformat()
+            return date(int(m["y"]), number or 0, int(m["d"])).isoformat()
         except ValueError:
             continue
     return None

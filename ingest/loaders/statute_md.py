@@ -7,8 +7,6 @@ The file is `# title`, the enactment/amendment history, `<!-- INFO END -->`, the
 from __future__ import annotations
 
 import re
-import tomllib
-from functools import lru_cache
 from pathlib import Path
 
 from ingest.loaders.common import read_text
@@ -16,6 +14,7 @@ from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
 from legal.numerals import chinese_number
+from legal.prc import PRC_TITLES
 
 _NUMERAL = "零〇一二三四五六七八九十百千万两"
 _ARTICLE = re.compile(rf"^第([{_NUMERAL}\d]+)条(之[{_NUMERAL}]+)?(?=[\s\u3000]|$)")
@@ -32,21 +31,6 @@ def chinese_numeral(text: str) -> int:
     if value is None:
         raise ValueError(f"not a Chinese numeral: {text!r}")
     return value
-
-
-ENGLISH_TITLES = Path(__file__).with_name("prc_titles.toml")
-
-
-@lru_cache(maxsize=1)
-def english_titles() -> dict[str, dict[str, str]]:
-    """Chinese title → {"english", "source"}: a Western court reads the statute's published English title, and each
-    title says which English version it follows (`prc_titles.toml`)."""
-    with ENGLISH_TITLES.open("rb") as fh:
-        titles = tomllib.load(fh).get("titles", {})
-    for chinese, entry in titles.items():
-        if not entry.get("english") or not entry.get("source"):
-            raise ValueError(f"{ENGLISH_TITLES}: title {chinese!r} needs both `english` and `source`")
-    return titles
 
 
 def _issuer(path: Path, history: list[str]) -> tuple[str, str]:
@@ -113,8 +97,8 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
         "history": history,
         "article_number_int": {label: value for label, value, _, _ in articles},
     }
-    if english := english_titles().get(normalise_ws(title)):  # else cited by its Chinese title alone
-        extra.update(english_title=english["english"], english_title_source=english["source"])
+    if law := PRC_TITLES.get(normalise_ws(title)):  # a Western court reads the published English title
+        extra.update(english_title=law.english, english_title_source=law.source)
     history_dates = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _CN_DATE.findall(" ".join(history))]
     if history_dates:
         extra["last_history_date"] = max(history_dates)

@@ -13,11 +13,11 @@ from ingest.loaders.text_blocks import (
     file_doc_id,
     has_words,
     join_lines,
-    leading_number,
     split_blocks,
 )
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
+from legal.text import leading_number
 
 
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:

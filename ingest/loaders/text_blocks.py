@@ -21,7 +21,6 @@ _CJK_RANGES = (
 
 _WS = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
-_LEADING_NUMBER = re.compile(r"^\s*(\d{1,4})\.(?!\d)\s*(?=\S)")
 _HAS_WORD = re.compile(r"[^\W_]")
 
 
@@ -81,12 +80,6 @@ def split_blocks(text: str) -> list[list[str]]:
     if current:
         blocks.append(current)
     return blocks
-
-
-def leading_number(text: str) -> int | None:
-    """The paragraph number a block starts with (`12. The Court...` → 12), or None."""
-    match = _LEADING_NUMBER.match(text)
-    return int(match.group(1)) if match else None
 
 
 class NumberSequence:

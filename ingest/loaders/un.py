@@ -11,6 +11,7 @@ from ingest.loaders.common import read_json
 from ingest.loaders.text_blocks import normalise_ws
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
+from legal.text import leading_number
 
 COMMITTEES = {
     "CAT": "Committee against Torture",
@@ -35,7 +36,6 @@ PARAGRAPH_FIELDS = {"ID": (int, str), "Text": str}
 """What the corpus's UN files hold; a value of another type is named in the error before anything reads it."""
 
 _ID = re.compile(r"^\s*(\d+)\s*\.?\s*$")
-_TEXT_NUMBER = re.compile(r"^\s*(\d{1,3})\.")
 
 
 def _committees(path: Path, value: object) -> list[str]:
@@ -69,8 +69,8 @@ def _number(item: dict) -> str | None:
     if raw is not None:
         match = _ID.match(str(raw).replace("\u00a0", " "))
         return match.group(1) if match else normalise_ws(str(raw)) or None
-    match = _TEXT_NUMBER.match(item.get("Text") or "")
-    return match.group(1) if match else None
+    number = leading_number(item.get("Text") or "")
+    return str(number) if number is not None else None
 
 
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:

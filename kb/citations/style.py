@@ -12,25 +12,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import date as Date
 from types import MappingProxyType
 from urllib.parse import quote
 
+from legal.dates import long_date
 from legal.text import http_url
-
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-
-
-def long_date(iso: str | None) -> str | None:
-    """`2008-02-28` → `28 February 2008`, the form the Court prints."""
-    if not iso:
-        return None
-    try:
-        d = Date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return str(iso)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def _appnos(appno: list[str] | None) -> str | None:
@@ -131,7 +117,7 @@ def prc_citation(payload: dict) -> str:
     """A PRC article as a Western court expects it, the Chinese title and article heading kept beside:
     `Supervision Law of the People's Republic of China (2018), art. 22 (中华人民共和国监察法 第二十二条)`.
     The year is the version's date (the Criminal Law file has none: `as amended to` its last amendment); without an
-    English title (a statute outside `prc_titles.toml`) the Chinese title stands alone."""
+    English title (a statute outside `legal.prc.PRC_LAWS`) the Chinese title stands alone."""
     extra = payload.get("doc_extra") or {}
     chinese = payload.get("title") or payload.get("doc_id") or "Untitled"
     english = extra.get("english_title")

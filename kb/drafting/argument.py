@@ -19,20 +19,17 @@ from kb.drafting.prose import Person, capitalised, clause, court_date, either, s
 from kb.drafting.quotes import as_quotation, enumeration, holding_quote, omissions, quotation, quote_query, terms
 from kb.drafting.sources import CATEGORIES, case_name, category, is_case, italic_name, pin_of
 from legal.grounds import (
-    APPLICATION_REASONS,
     ASSURANCE_CRITERIA,
     CONTRACTING_STATES_NOT,
     CRITERION_EVIDENCE_NEEDED,
     CUSTOM_APPLICATION,
     CUSTOM_CONCLUSION,
+    CUSTOM_EVIDENCE_NEEDED,
     CUSTOM_TOPIC,
     FEARS,
-    GROUND_CONCLUSIONS,
-    GROUND_EVIDENCE_NEEDED,
+    GROUNDS,
     OTHMAN,
     OTHMAN_NAME,
-    PRC_EVIDENCE,
-    TOPIC_SENTENCES,
 )
 
 PRINCIPLE_CATEGORIES = ("gc", "echr", "national", "un")
@@ -196,7 +193,7 @@ def application_sentence(b: Builder, ground: str, passage: CollectedPassage, tes
     """Why this piece of evidence meets the ground's test for this client: the lawyer's note, else the client's
     facts it touches and the ground's reason; a visible gap when neither says why."""
     f = b.style.fields()
-    reason = APPLICATION_REASONS.get(ground, CUSTOM_APPLICATION).format(**f)
+    reason = (GROUNDS[ground].reason if ground in GROUNDS else CUSTOM_APPLICATION).format(**f)
     against = f", the test stated in {test}" if test else ""
     name = b.style.client.name
     if passage.note and passage.note != PROPOSED_NOTE:
@@ -247,8 +244,9 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     style.label = label
     f = style.fields()
     query = quote_query(ground, label)
-    section = DraftSection(ground, label, [DraftParagraph(TOPIC_SENTENCES.get(ground, CUSTOM_TOPIC).format(**f), [],
-                                                          "submission")])
+    built_in = GROUNDS.get(ground)
+    topic = (built_in.topic if built_in else CUSTOM_TOPIC).format(**f)
+    section = DraftSection(ground, label, [DraftParagraph(topic, [], "submission")])
     add = section.paragraphs.append
     support = [p for p in passages if not p.adverse]
     adverse = [p for p in passages if p.adverse]
@@ -274,7 +272,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
         evidence = [p for p in evidence if p.chunk_id not in applied]
     elif ground == "death_penalty":
         death_penalty_facts(b, section, other_labels)
-    facts_query = f"{query} {matter.facts()} {' '.join(PRC_EVIDENCE.get(ground, ()))}"
+    facts_query = f"{query} {matter.facts()} {' '.join(built_in.prc_evidence if built_in else ())}"
     for passage in sorted(evidence, key=lambda p: list(CATEGORIES).index(category(p))):
         para = quote_paragraph(b, passage, facts_query, "evidence")
         if para is None:
@@ -284,8 +282,8 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
         para.italic += test_italic
         add(para)
     if not evidence and ground != "assurances":
-        add(placeholder("evidence needed", GROUND_EVIDENCE_NEEDED.get(ground, "evidence of the facts this ground "
-                                                                             "rests on").format(**f)))
+        add(placeholder("evidence needed",
+                        (built_in.evidence_needed if built_in else CUSTOM_EVIDENCE_NEEDED).format(**f)))
 
     add(DraftParagraph(f"The answer of {style.state}, and the reply", kind="subheading"))
     for passage in sorted(adverse, key=principle_order):
@@ -320,7 +318,7 @@ def missing(section: DraftSection) -> list[str]:
 
 def conclusion(section: DraftSection, ground: str, f: dict[str, str]) -> str:
     """The ground's conclusion, "subject to" every gap still marked in the section, which it names."""
-    reached = GROUND_CONCLUSIONS.get(ground, CUSTOM_CONCLUSION).format(**f)
+    reached = (GROUNDS[ground].conclusion if ground in GROUNDS else CUSTOM_CONCLUSION).format(**f)
     if ground == "death_penalty" and any(p.kind == "submission" and "That assurance" in p.text
                                          for p in section.paragraphs):
         reached += ", and the assurance offered against the death penalty does not remove that risk"

@@ -44,6 +44,7 @@ from legal.citations import (
     title_applicant,
 )
 from legal.errors import BadInputError, BriefError
+from legal.grounds import GROUNDS
 from legal.numerals import article_number
 from legal.quotations import Alignment, align, best_place, find_quotes, numbered_parts
 
@@ -1143,22 +1144,9 @@ def _short(text: str, words: int = 8) -> str:
 
 # Report ------------------------------------------------------------------------------------------------------------
 
-GROUND_SIGNS: dict[str, str] = {
-    "article3": r"Article 3\b|torture|inhuman|degrading treatment",
-    "article6": r"Article 6\b|flagrant denial|fair trial",
-    "article5": r"Article 5\b|arbitrary detention",
-    "assurances": r"assurances?\b",
-    "death_penalty": r"death penalty|death row|capital punishment|death sentence",
-    "detention_conditions": r"(?:prison|detention) conditions|conditions of detention",
-    "political_persecution": r"political (?:offence|opinion)|persecut",
-}
-"""How a text shows that it argues a ground (the grounds of `kb.drafting.matters.GROUNDS`): a brief argues the
-grounds whose signs it shows, and an authority is offered for a ground only if its leading passage shows them too."""
-
-
 def shows_ground(text: str, ground: str) -> bool:
-    sign = GROUND_SIGNS.get(ground)
-    return bool(sign and re.search(sign, text, re.I))
+    """Whether a text shows the signs of a built-in ground (`legal.grounds.Ground.signs`)."""
+    return ground in GROUNDS and bool(re.search(GROUNDS[ground].signs, text, re.I))
 
 
 @dataclass
@@ -1214,7 +1202,7 @@ def _clip(text: str, width: int) -> str:
 
 def argued_grounds(blocks: Iterable[Block]) -> list[str]:
     text = "\n".join(b.text for b in blocks)
-    return [g for g in GROUND_SIGNS if shows_ground(text, g)]
+    return [g for g in GROUNDS if shows_ground(text, g)]
 
 
 def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>",

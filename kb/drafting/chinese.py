@@ -5,7 +5,7 @@ translation of the passage (`CollectedPassage.translation`, "translation by coun
 translation when one is configured ("machine translation, to be checked"); and always, offline, the statute's legal
 terms in English from the sourced glossary (`kb/search/glossary_zh.tsv`, each row naming the published English
 version it follows), marked as a rendering of the terms and not a translation. The corpus holds no published English
-text of the statutes' articles (only of their titles, `ingest/loaders/prc_titles.toml`), so the glossary is the one
+text of the statutes' articles (only of their titles, `legal/prc.py`), so the glossary is the one
 rendering that needs nothing beyond the corpus; a brief with only that gets a warning to add a translation.
 """
 

@@ -18,6 +18,7 @@ from haystack.dataclasses import ChatMessage
 from kb.drafting.brief import Draft, DraftParagraph, Footnote
 from kb.drafting.matters import CollectedPassage
 from kb.drafting.quotes import norm
+from legal.citations import applicant_tokens
 
 if TYPE_CHECKING:
     from kb.settings import Settings
@@ -32,9 +33,10 @@ _PARA_WORD = re.compile(r"\b(?:para(?:graph)?s?\.?)\s+(?P<para>\d+)", re.I)
 
 
 def _applicant(name: str) -> str:
-    """The first distinctive word of a case name (`Saadi` from `In Saadi v. Italy`), lower-cased."""
-    words = [w.strip("(),.’'").lower() for w in name.split(" v.")[0].split()]
-    words = [w for w in words if w and w not in {"in", "case", "of", "see", "also", "and", "the", "cf"}]
+    """The last word of the applicant's name in a case name (`saadi` from `In Saadi v. Italy`, `qatada` from `Othman
+    (Abu Qatada) v. the United Kingdom`), as the citation grammar reads it (`legal.citations.applicant_tokens`): the
+    last, because the prose may put words before the name (`In`, `See`) that are no part of it."""
+    words = applicant_tokens(name)
     return words[-1] if words else ""
 
 

@@ -33,20 +33,13 @@ from filelock import FileLock, Timeout
 
 from kb.atomic import atomic_write
 from legal.errors import MatterConflictError, MatterError, MatterNotFoundError
+from legal.grounds import GROUNDS as BUILT_IN
 
 if TYPE_CHECKING:
     from kb.api import Hit
 
-GROUNDS: dict[str, str] = {
-    "article3": "Article 3: real risk of torture or ill-treatment",
-    "article6": "Article 6: flagrant denial of justice",
-    "article5": "Article 5: arbitrary detention",
-    "assurances": "Unreliable diplomatic assurances",
-    "death_penalty": "Death penalty or irreducible life sentence",
-    "detention_conditions": "Detention conditions",
-    "political_persecution": "Political offence / persecution",
-}
-"""The bars to extradition a defence brief is usually built from; a matter may add its own grounds."""
+GROUNDS: dict[str, str] = {key: ground.label for key, ground in BUILT_IN.items()}
+"""The built-in grounds' labels by key (`legal.grounds.GROUNDS`); a matter may add its own grounds."""
 
 DEFAULT_GROUNDS: tuple[str, ...] = ("article3", "article6", "assurances")
 """The grounds a new matter starts with when the lawyer names none; each can be removed."""

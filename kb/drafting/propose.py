@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 from ingest.loaders.echr import paragraph_role, speaker
 from kb.drafting.matters import Matter
 from kb.store.base import SearchFilters
-from legal.grounds import PRC_EVIDENCE, PRC_STATES, PRINCIPLE_QUERIES, STATUTE_SCOPE
+from legal.grounds import GROUNDS, PRC_STATES, STATUTE_SCOPE
 
 if TYPE_CHECKING:
     from kb.api import Hit, KnowledgeBase
@@ -25,13 +25,14 @@ def ground_queries(matter: Matter, ground: str) -> list[tuple[str, SearchFilters
     """The searches for one ground as (query, filters, weight, role); role is `principle` or `evidence`."""
     label = matter.ground_label(ground)
     facts = matter.facts()
+    built_in = GROUNDS.get(ground)
     queries: list[tuple[str, SearchFilters, float, str]] = []
-    for q in PRINCIPLE_QUERIES.get(ground, (label,)):
+    for q in built_in.queries if built_in else (label,):
         queries.append((q, PRINCIPLE_FILTERS, 1.0, "principle"))
     if facts:
         queries.append((f"{label} {facts}", SearchFilters(), 0.7, "principle"))
     if is_prc_matter(matter):
-        for q in PRC_EVIDENCE.get(ground, (f"{label} China",)):
+        for q in built_in.prc_evidence if built_in else (f"{label} China",):
             queries.append((q, SearchFilters(source_kinds=PRC_SOURCES), 1.0, "evidence"))
     return queries
 

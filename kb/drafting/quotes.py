@@ -10,7 +10,9 @@ import math
 import re
 
 from kb.citations.style import GAP
-from legal.grounds import GROUND_TERMS, PRINCIPLE_QUERIES
+from legal.dates import MONTH
+from legal.grounds import GROUNDS
+from legal.text import STOPWORDS, numbered
 
 _ABBREVIATIONS = ("v", "no", "nos", "para", "paras", "p", "pp", "cf", "e.g", "i.e", "art", "mr", "ms", "mrs", "dr",
                   "vol", "etc", "seq", "ibid", "op", "cit", "st", "ltd", "co", "inc", "u.s", "u.k", "n", "§")
@@ -20,12 +22,13 @@ _TRAILING_HEADING = re.compile(r"(?<=[.!?”)])\s+\((?:[a-z]|[ivx]+)\)\s+[A-Z][^
 """A heading a conversion glued to the end of a paragraph (`… ECHR 2009). (b) Application to the facts`)."""
 _NOTE_CALL = re.compile(r"(?<=[.!?”’])\d{1,3}$")
 """A footnote call a PDF extraction glued to the end of a sentence (`remain valid.181`): not part of the quote."""
-_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,4}\.\s+|第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十]+)?\s*)")
+_ARTICLE_HEAD = re.compile(r"^\s*第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十]+)?\s*")
+"""A statute article's own label at its start (`第二十二条 …`), stripped like a paragraph's printed number."""
 _WORD = re.compile(r"[a-z]{3,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_STOP = frozenset("the and that which with for from this were been have has had not are was its their there these "
-                  "those into such any also would could should shall may might must upon under than then them they "
-                  "person concerned court".split())
+_STOP = STOPWORDS | {"upon", "person", "concerned", "court"}
+"""Words that pick no sentence: English function words and the words of the grounds' queries that every paragraph of
+the case law holds ("the person concerned", "the Court")."""
 
 
 _QUOTES = str.maketrans({"“": "'", "”": "'", "‘": "'", "’": "'", '"': "'", "‑": "-"})
@@ -87,7 +90,9 @@ def quoted_in(quote: str, source: str) -> bool:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a legal paragraph, not broken after `v.`, `no.`, `§`, `para.` or initials, nor at a semicolon
     (a semicolon ends a clause or a citation in a list of authorities, never a proposition)."""
-    text = _TRAILING_HEADING.sub("", _LEADING_NUMBER.sub("", text.strip()))
+    text = text.strip()
+    parts = numbered(text)
+    text = _TRAILING_HEADING.sub("", parts[1] if parts else _ARTICLE_HEAD.sub("", text))
     pieces = _SENTENCE_END.split(text)
     sentences: list[str] = []
     for piece in pieces:
@@ -167,8 +172,8 @@ _PARTY = re.compile(
     r"submitted by\b", re.I)
 """Words attributed to a party: a brief may not quote them as the Court's or the author's own."""
 _FACT = re.compile(
-    r"\b(?:in|since|until) (?:19|20)\d\d\b(?! (?:and|to|-|–))|\b\d{1,2} (?:January|February|March|April|May|June|"
-    r"July|August|September|October|November|December) (?:19|20)\d\d\b|^(?:\w+(?:ly)?,? )?(?:They|He|She) "
+    r"\b(?:in|since|until) (?:19|20)\d\d\b(?! (?:and|to|-|–))|\b\d{1,2} (?:" + MONTH + r") (?:19|20)\d\d\b|"
+    r"^(?:\w+(?:ly)?,? )?(?:They|He|She) "
     r"(?:are|is|was|were|had|have|has|left|arrived|fled)\b|\bthe (?:first|second|third|fourth) applicant\b|"
     r"^(?:\w+, )?in the present case\b|^(?:\w+, )?in (?:the )?[A-Z][\w.]+(?: and "
     r"[A-Z]\w+)?(?: v\.| judgments?| case)|\bin the (?:earlier )?case of\b|\bper cent\b", re.I)
@@ -271,4 +276,5 @@ def terms(text: str) -> set[str]:
 
 def quote_query(ground: str, label: str = "") -> str:
     """What a quotation under `ground` must carry: the ground's principle queries and its marker words."""
-    return " ".join([*PRINCIPLE_QUERIES.get(ground, ()), GROUND_TERMS.get(ground, label or ground)])
+    built_in = GROUNDS.get(ground)
+    return " ".join([*built_in.queries, built_in.terms]) if built_in else label or ground

@@ -5,7 +5,8 @@ Why: BM25 on an English question cannot match Chinese text, and the only multili
 936 articles on this machine (issue 10). A glossary of the renderings the published English versions of the statutes
 use (`glossary_zh.tsv`, a source for each term) turns the English legal terms of a question into the Chinese terms
 the statutes print; a second BM25 query with those terms, limited to Chinese documents, is fused into the
-candidates, and each Chinese hit names the English terms that matched it.
+candidates when the question names China (`kb.search.queries.CHINA_CUES`), and each Chinese hit names the English
+terms that matched it.
 """
 
 from __future__ import annotations
@@ -19,21 +20,12 @@ from pathlib import Path
 from haystack import Pipeline, component
 
 from kb.documents import Candidates
+from kb.search.queries import CHINESE_KINDS, CJK, QueryReading
 from kb.search.retrieval import bm25_documents, with_meta
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 from legal.errors import KbError
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_zh.tsv")
-CHINA_CUES = re.compile(
-    r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
-    r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
-    r"public security organs?|people'?s courts?|placement education)\b", re.I)
-"""A question that names China, or a concept only Chinese law has, asks about Chinese documents: only then does the
-translated query run and are its candidates fused in. Without a cue an ECtHR question (dev.jsonl: 96 words of
-Strasbourg reasoning, many glossary words) keeps its ranking and its latency. A search limited to Chinese documents
-(`--language zh`, `--kind prc-law`) always uses them. All 12 dev questions with a PRC answer name China or a
-Chinese institution."""
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 NEAR = 12
 """A glossary form `condition ~ arrest` matches the two words up to this many words apart ("conditions have to be
 met before a suspect can be formally arrested"): a concept the statutes state in their own words."""
@@ -93,7 +85,7 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> list[Term]:
         if not source:
             raise GlossaryError(f"{path}:{number}: term {english.split('|')[0]!r} has no source; name the published "
                                 f"English version (and article) whose rendering it follows")
-        if not chinese or not _CJK.search(chinese):
+        if not chinese or not CJK.search(chinese):
             raise GlossaryError(f"{path}:{number}: term {english.split('|')[0]!r} has no Chinese term")
         forms = [f.strip() for f in english.split("|") if f.strip()] + ([pinyin] if pinyin else [])
         forms = [" ~ ".join(" ".join(tokens(part)) for part in f.split("~")) for f in forms]
@@ -160,10 +152,6 @@ def default_glossary() -> Glossary:
     return Glossary(load_glossary())
 
 
-def china_cue(query: str) -> bool:
-    return bool(CHINA_CUES.search(query) or _CJK.search(query))
-
-
 @component
 class QueryTranslator:
     """The Chinese terms of the glossary terms a question contains, as a BM25 query for the Chinese documents."""
@@ -171,10 +159,10 @@ class QueryTranslator:
     def __init__(self, glossary: Glossary | None = None) -> None:
         self.glossary = glossary or default_glossary()
 
-    @component.output_types(text=str, matches=list[Match], cue=bool)
+    @component.output_types(text=str, matches=list[Match])
     def run(self, text: str) -> dict:
         matches = self.glossary.find(text)
-        return {"text": " ".join(m.chinese for m in matches), "matches": matches, "cue": china_cue(text)}
+        return {"text": " ".join(m.chinese for m in matches), "matches": matches}
 
 
 def _compact(text: str) -> str:
@@ -192,15 +180,15 @@ ZH_CANDIDATES = 30
 dev questions with a PRC answer (in-memory BM25 over the 18 statutes), so 30 leaves room for the ranker."""
 ZH_DEPTH = 3
 """BM25 candidates read per Chinese candidate kept, to be re-ordered by the glossary terms they contain."""
-CHINESE_KINDS = ("prc-law", "campaign")
 
 
 @component
 class ChineseRetriever:
-    """BM25 over the Chinese documents with the translated query, when the question has a China cue (`CHINA_CUES`) or
-    the search is limited to Chinese documents; nothing when the question has no glossary term or the filters exclude
-    Chinese documents. Each hit gets `matched_terms` in its meta: why a Chinese passage answers an English question.
-    `kb.search.source_cues.CueJoiner` fuses them with the English candidates."""
+    """BM25 over the Chinese documents with the translated query, when the question has a China cue (its reading's
+    `china`, `kb.search.queries.CHINA_CUES`) or the search is limited to Chinese documents; nothing when the question
+    has no glossary term or the filters exclude Chinese documents. Each hit gets `matched_terms` in its meta: why a
+    Chinese passage answers an English question. `kb.search.source_cues.CueJoiner` fuses them with the English
+    candidates."""
 
     def __init__(self, store: ChunkStore) -> None:
         from kb.embedding import make_bm25
@@ -209,11 +197,11 @@ class ChineseRetriever:
         self.bm25 = make_bm25()
 
     @component.output_types(documents=Candidates)
-    def run(self, text: str, filters: SearchFilters, matches: list[Match], cue: bool = False,
+    def run(self, text: str, filters: SearchFilters, matches: list[Match], reading: QueryReading,
             top_k: int = ZH_CANDIDATES) -> dict:
         zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
             CHINESE_KINDS)
-        if not text or not (cue or zh_only) or (filters.languages and "zh" not in filters.languages):
+        if not text or not (reading.china or zh_only) or (filters.languages and "zh" not in filters.languages):
             return {"documents": Candidates()}
         sv = self.bm25.embed_query(text)
         if not list(sv.indices):
@@ -230,11 +218,10 @@ class ChineseRetriever:
 
 def add_crosslingual(pipeline: Pipeline, store: ChunkStore, target: str) -> tuple[str, str]:
     """Adds translate → Chinese BM25 retriever, its documents going to `target` (the joiner's socket). Returns the
-    sockets the query text and the filters go to."""
+    sockets the query text and the filters go to; the retriever's `reading` is the caller's to connect."""
     pipeline.add_component("translate", QueryTranslator())
     pipeline.add_component("retriever_zh", ChineseRetriever(store))
     pipeline.connect("translate.text", "retriever_zh.text")
-    pipeline.connect("translate.cue", "retriever_zh.cue")
     pipeline.connect("translate.matches", "retriever_zh.matches")
     pipeline.connect("retriever_zh.documents", target)
     return "translate.text", "retriever_zh.filters"

@@ -25,6 +25,7 @@ from haystack import Document, component
 
 from kb.documents import Candidates
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder, text_embedder
+from kb.search.queries import QueryReading
 from kb.settings import Embedding
 from legal.text import index_text
 
@@ -36,7 +37,7 @@ class PoolSimilarity:
     """The cosine similarity of the query with every candidate (retrieved and fetched), by candidate key, for the
     queries `needed` says; an empty map for the rest."""
 
-    def __init__(self, embedding: Embedding, cache: Path | None, needed: Callable[[str], bool],
+    def __init__(self, embedding: Embedding, cache: Path | None, needed: Callable[[QueryReading], bool],
                  key: Callable[[Document], Key]) -> None:
         self.embedding = embedding
         self.cache_path = cache
@@ -57,12 +58,12 @@ class PoolSimilarity:
         return self._query, self._passages
 
     @component.output_types(similarity=dict)
-    def run(self, documents: Candidates, query: str, fetched: Candidates | None = None) -> dict:
+    def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None) -> dict:
         docs = [*documents, *(fetched or [])]
-        if not docs or not self.needed(query):
+        if not docs or not self.needed(reading):
             return {"similarity": {}}
         embed_query, embed_passages = self._embedders()
-        q = np.asarray(embed_query.run(text=query)["embedding"], dtype=np.float32)
+        q = np.asarray(embed_query.run(text=reading.text)["embedding"], dtype=np.float32)
         texts = list(dict.fromkeys(index_text(d.content or "") or (d.content or "") for d in docs))
         vectors = {d.content: d.embedding for d in embed_passages.run(
             documents=[Document(content=t) for t in texts])["documents"]}

@@ -4,6 +4,9 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
 `kb search`, `kb eval`, the Streamlit app and `bench/fit_ranking.py` all run the object `build_search` returns
 (`KnowledgeBase.search_pipeline` keeps one per configuration), so what is measured is what a lawyer gets.
 
+The query is read once at the head (`kb.search.queries.QueryReader`: a lawyer's question? which sources, China, which
+case does it name?) and every component below that depends on that takes the reading (`reading`), not the query.
+
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
              query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
@@ -36,6 +39,7 @@ from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity
 from kb.search.modes import ALL_PARTS, NO_PARTS, SearchMode, SearchParts
 from kb.search.principles import LeadingJudgmentRetriever
+from kb.search.queries import QueryReader
 from kb.search.ranking import (
     DEFAULT_RANKING,
     LEADING_PER_DOCUMENT,
@@ -104,6 +108,7 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
             pipeline.connect("retriever_cued.lists", "cue_join.lists")
         if parts.crosslingual:
             query_in, filters_in = add_crosslingual(pipeline, store, "cue_join.zh_documents")
+            pipeline.connect(_reading(pipeline, inputs), "retriever_zh.reading")
             inputs["query"].append(query_in)
             inputs["filters"].append(filters_in)
     pipeline.add_component("dedupe", NearDuplicateFilter())
@@ -121,6 +126,9 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         candidates_out = "leading.documents"
     ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
+    pipeline.connect(_reading(pipeline, inputs), "rank.reading")
+    if "translate" in pipeline.graph.nodes:
+        pipeline.connect("translate.matches", "rank.glossary_matches")
     if graph is not None and ranker.needs_citations():
         pipeline.add_component("fetch", CitedParagraphFetcher(graph, store))
         pipeline.connect(candidates_out, "fetch.documents")
@@ -132,15 +140,16 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         pipeline.connect(candidates_out, "rank.documents")
     if ranking.uses("meaning"):
         pipeline.add_component("meaning", PoolSimilarity(
-            embedding, embed_cache, lambda q: bool(ranking.for_query(q).meaning), key_of))
+            embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of))
         pipeline.connect(candidates_out, "meaning.documents")
         if "fetch" in pipeline.graph.nodes:
             pipeline.connect("fetch.fetched", "meaning.fetched")
         pipeline.connect("meaning.similarity", "rank.similarity")
-        inputs["query"].append("meaning.query")
+        pipeline.connect("read.reading", "meaning.reading")
     pipeline.add_component("spread", DocumentSpreader(
         leading_per_document=LEADING_PER_DOCUMENT if parts.leading_judgments else MAX_PER_DOCUMENT))
     pipeline.connect("rank.documents", "spread.documents")
+    pipeline.connect("read.reading", "spread.reading")
     pipeline.connect("spread.documents", "dedupe.documents")
     listed = "dedupe.documents"
     if parts.standard_slot:
@@ -160,20 +169,29 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     pipeline.connect(listed, "join.documents")
     pipeline.connect("unlisted.documents", "join.documents")
     pipeline.connect("join.documents", "body_first.documents")
-    inputs["query"] += ["rank.query", "spread.query", "gate.query"]
+    inputs["query"].append("gate.query")
     inputs["filters"] += ["rank.filters", "spread.filters", "fill.filters"]
     inputs["top_k"] += ["gate.top_k", "fill.top_k", "join.top_k"]
     return SuperComponent(pipeline, input_mapping=inputs,
                           output_mapping={"body_first.documents": "documents", "rank.documents": "candidates"})
 
 
+def _reading(pipeline: Pipeline, inputs: dict[str, list[str]]) -> str:
+    """The socket of the query's reading: `QueryReader` (added with the first component that needs it) reads the
+    query once for every component of the search."""
+    if "read" not in pipeline.graph.nodes:
+        pipeline.add_component("read", QueryReader())
+        inputs["query"].append("read.query")
+    return "read.reading"
+
+
 def _add_bm25_reader(pipeline: Pipeline, inputs: dict[str, list[str]], name: str, component: object,
                      top_k: bool = False) -> None:
-    """Adds a component that reads the BM25 query vector and takes the search's query and filters (and `top_k`):
-    the second retrievers and the UN slot, which run the same BM25 query again within other filters."""
+    """Adds a component that reads the BM25 query vector and takes the query's reading and the search's filters (and
+    `top_k`): the second retrievers and the UN slot, which run the same BM25 query again within other filters."""
     pipeline.add_component(name, component)
     pipeline.connect("sparse.sparse_embedding", f"{name}.sparse_embedding")
-    inputs["query"].append(f"{name}.query")
+    pipeline.connect(_reading(pipeline, inputs), f"{name}.reading")
     inputs["filters"].append(f"{name}.filters")
     if top_k:
         inputs["top_k"].append(f"{name}.top_k")

@@ -5,7 +5,7 @@ words with the facts and the application of the law to them, so BM25 finds the r
 paragraphs, while the paragraphs a barrister cites, where the Court states the general principles, are abstract and
 rank below the 60 candidates or are not retrieved at all (dev lawyer questions, full store: in 6 of 20 the right
 judgment came first and none of its cited paragraphs was in the top 10; Rantsev §§ 282-288, Jalloh §§ 69-72,
-Muršić §§ 136-139). Three steps fix that, all only for a lawyer's query (`kb.search.queries.is_lawyer_query`), never
+Muršić §§ 136-139). Three steps fix that, all only for a lawyer's query (`QueryReading.lawyer`), never
 for a passage of judgment text (dev.jsonl's queries), whose own ranking is fitted:
 
 * `LeadingJudgmentRetriever`: the same BM25 query again inside the judgments of the first candidates, limited to the
@@ -15,7 +15,7 @@ for a passage of judgment text (dev.jsonl's queries), whose own ranking is fitte
   facts of that case;
 * the spreader (`kb.search.ranking.LEADING_PER_DOCUMENT`) lets the first judgment show four paragraphs, not two.
 
-The first and the last only when the question names no other source (`is_convention_question`): a question on what a
+The first and the last only when the question names no other source (`QueryReading.convention`): a question on what a
 UN committee or a UK court said wants that source's paragraphs, not a longer run of Strasbourg ones (with them, the
 mixed questions' para_hit@10 fell 0.83 → 0.67).
 """
@@ -30,8 +30,8 @@ from haystack.dataclasses import SparseEmbedding
 
 from ingest.loaders.echr import COURT_ROLES
 from kb.documents import Candidates
+from kb.search.queries import QueryReading
 from kb.search.retrieval import bm25_documents
-from kb.search.source_cues import is_convention_question
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 PRINCIPLES_HEADING = re.compile(r"\bprinciples?\b", re.I)
@@ -63,9 +63,9 @@ class LeadingJudgmentRetriever:
         self.limit = limit
 
     @component.output_types(documents=Candidates)
-    def run(self, documents: Candidates, query: str, filters: SearchFilters,
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None) -> dict:
-        if sparse_embedding is None or not documents or not is_convention_question(query):
+        if sparse_embedding is None or not documents or not reading.convention:
             return {"documents": documents}
         leading: list[str] = []
         for doc in documents:

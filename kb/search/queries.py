@@ -1,12 +1,19 @@
-"""What kind of query a search got: a lawyer's question, a keyword search, or a pasted passage of judgment text.
+"""The query read once: what kind of query a search got and what it names, decided at the head of the pipeline.
 
-Why a module of its own: the retrievers that run only for a lawyer's query (`kb.search.source_cues`,
-`kb.search.principles`) and the ranker (`kb.search.ranking`) all ask, and none of them should import another to do so.
+Why a module and a component of their own: whether the query is a lawyer's question or a pasted passage of judgment
+text, which sources it names, whether it asks about China, which case it names, decide the work of six components of
+one search (the named-source and Chinese retrievers, the leading-judgment retriever, the pool similarity, the ranker,
+the spreader, the UN slot). Each used to read the query again for itself (11 calls of four predicates in one
+search); now `QueryReader` reads it once into a `QueryReading` and hands it on as the `reading` socket, so no
+component re-decides and none imports another to ask.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from haystack import component
 
 INTERROGATIVE = re.compile(r"^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
                            r"may|might|will|would|has|have)\b", re.I)
@@ -18,6 +25,40 @@ opening interrogative alone took 8 of dev.jsonl's 3,761 passages for questions (
 detention, account has to be taken…"), this rule 1."""
 MAX_KEYWORD_WORDS = 12
 """A query this short is a keyword search ("ICCPR arbitrary detention"); longer, only a question names a source."""
+
+SOURCE_CUES: dict[str, re.Pattern[str]] = {
+    "un": re.compile(
+        r"\b(ICCPR|ICESCR|CEDAW|CERD|UNCAT|covenant|treaty bod(?:y|ies)|general comments?|general recommendations?|"
+        r"human rights committee|committee against torture|convention against torture|"
+        r"committee on the rights of the child|convention on the rights of the child|migrant workers convention|"
+        r"(?:UN|United Nations)\s+(?:\w+\s+){0,3}(?:convention|committee|covenant|standards?|rules))\b", re.I),
+    "national": re.compile(
+        r"\b(UK|United Kingdom|British|England|English courts?|Wales|Scotland|Extradition Act|Court of Appeal|"
+        r"High Court|Supreme Court|House of Lords|Administrative Court|Upper Tribunal|First-tier Tribunal|"
+        r"Home Secretary|Home Office|Secretary of State|Westminster Magistrates|EWHC|EWCA|UKSC|UKHL|UKUT)\b"),
+    "report": re.compile(
+        r"\b(OHCHR|UN human rights office|(?:UN\s+)?High Commissioner|Xinjiang|XUAR|Uyghurs?|Uighurs?|"
+        r"(?:UN|OHCHR|NGO)\s+reports?|assessment of human rights concerns)\b", re.I),
+}
+"""Source kind (`source_kind` payload) → the names that ask for it (`kb.search.source_cues`). Case matters for the
+UK's abbreviations ("UK", "EWCA"), not for the rest. The cues are the names lawyers use for the instruments and
+bodies, not topic words: "torture" is no cue for the Committee against Torture, "Convention against Torture" is."""
+CASE_AGAINST_UK = re.compile(r"\bv\.?\s+(?:the\s+)?(?:United Kingdom|UK)\b", re.I)
+"""An ECtHR case name ("Othman (Abu Qatada) v. the United Kingdom") names the respondent State, not a UK court."""
+CHINA_CUES = re.compile(
+    r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
+    r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
+    r"public security organs?|people'?s courts?|placement education)\b", re.I)
+"""A question that names China, or a concept only Chinese law has, asks about Chinese documents: only then does the
+translated query run and are its candidates fused in (`kb.search.crosslingual`). Without a cue an ECtHR question
+(dev.jsonl: 96 words of Strasbourg reasoning, many glossary words) keeps its ranking and its latency. A search limited
+to Chinese documents (`--language zh`, `--kind prc-law`) always uses them. All 12 dev questions with a PRC answer name
+China or a Chinese institution."""
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CHINESE_KINDS = ("prc-law", "campaign")
+"""The source kinds of Chinese documents: what a China cue names."""
+APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
+CASE_NAME_IN_QUERY = re.compile(r"\b([A-Z][\w'’\-.]+(?:\s+and\s+Others)?)\s+v\.\s+(?:the\s+)?[A-Z]")
 
 
 def is_question(query: str) -> bool:
@@ -34,3 +75,69 @@ def is_lawyer_query(query: str) -> bool:
     """A lawyer's question, or a keyword search ("diplomatic assurances"): both ask for the Court's view. A pasted
     passage of judgment text (every dev.jsonl query has 13 words or more) is neither."""
     return is_question(query) or 0 < len((query or "").split()) <= MAX_KEYWORD_WORDS
+
+
+def cued_kinds(query: str, lawyer: bool) -> tuple[str, ...]:
+    """The source kinds a question (or a short keyword search) names, in `SOURCE_CUES` order. A passage pasted as the
+    query (`lawyer` False) is not asking for a source: an ECtHR summary that mentions the Committee against Torture or
+    the Court of Appeal is still about its judgment (dev.jsonl summaries: doc_hit@1 0.98 → 0.82 when passages were
+    cued too)."""
+    if not lawyer:
+        return ()
+    query = CASE_AGAINST_UK.sub(" ", query)
+    return tuple(kind for kind, cue in SOURCE_CUES.items() if cue.search(query))
+
+
+def china_cue(query: str) -> bool:
+    return bool(CHINA_CUES.search(query) or CJK.search(query))
+
+
+def named_in_query(query: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Application numbers and applicant names a query states outright: the lawyer wants that case."""
+    appnos = frozenset(APPNO_IN_QUERY.findall(query or ""))
+    names = frozenset(m.group(1).lower() for m in CASE_NAME_IN_QUERY.finditer(query or ""))
+    return appnos, names
+
+
+@dataclass(frozen=True)
+class QueryReading:
+    """What a search's query is and names, read once (`read_query`); every component that depends on it takes this."""
+
+    text: str
+    lawyer: bool
+    """A lawyer's question or keyword search (`is_lawyer_query`), not a passage of judgment text: it picks the
+    ranker's weights and switches on the question-only parts."""
+    cued_kinds: tuple[str, ...]
+    """The non-ECtHR source kinds the question names by their instruments and bodies (`SOURCE_CUES`)."""
+    china: bool
+    """The query names China or a concept only Chinese law has, or is written in Chinese (`CHINA_CUES`)."""
+    named_kinds: frozenset[str]
+    """Every non-ECtHR source kind the question names, China's included (the PRC statutes and the Chinese campaign
+    pages): the sources the ranker lets compete with the Court."""
+    convention: bool
+    """A lawyer's query that names no other source (a UN body, a UK court, China): it asks for the Court's case-law,
+    so the leading judgment's run of principle paragraphs is its answer (`kb.search.principles`)."""
+    appnos: frozenset[str]
+    """Application numbers the query states (`named_in_query`)."""
+    names: frozenset[str]
+    """Applicant names the query states, lower case (`Soering v. the United Kingdom` → `soering`)."""
+
+
+def read_query(query: str) -> QueryReading:
+    """The one reading of a query (see the module docstring)."""
+    text = query or ""
+    lawyer = is_lawyer_query(text)
+    cued = cued_kinds(text, lawyer)
+    china = china_cue(text)
+    named = frozenset(cued) | (frozenset(CHINESE_KINDS) if china else frozenset())
+    appnos, names = named_in_query(text)
+    return QueryReading(text, lawyer, cued, china, named, lawyer and not named, appnos, names)
+
+
+@component
+class QueryReader:
+    """The head of a search: reads the query once and hands the reading on (`reading`)."""
+
+    @component.output_types(reading=QueryReading)
+    def run(self, query: str) -> dict:
+        return {"reading": read_query(query)}

@@ -41,11 +41,10 @@ from haystack import Document, component
 from ingest.loaders.echr import COURT_ROLES
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
-from kb.search.crosslingual import CHINESE_KINDS, default_glossary
+from kb.search.crosslingual import Match
 from kb.search.principles import states_principles
-from kb.search.queries import is_lawyer_query
+from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import to_document
-from kb.search.source_cues import is_convention_question, named_kinds
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
 
@@ -55,8 +54,6 @@ PHRASE_LENGTH = 3
 """Words per phrase (`shared_phrases`): dev.jsonl citation cases, grouped cross-validation, para_hit@10 0.707
 without phrases, 0.736 with 3-word phrases, 0.735 with 4, 0.731 with 6 (counted, before each was weighed by
 1/candidates holding it: 0.739 with 3, doc_hit@10 0.775 → 0.800)."""
-APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
-CASE_NAME_IN_QUERY = re.compile(r"\b([A-Z][\w'’\-.]+(?:\s+and\s+Others)?)\s+v\.\s+(?:the\s+)?[A-Z]")
 MAX_FETCHED_BY_VOTES = 30
 """Cited paragraphs outside the retrieved pool fetched per query; more cost latency and rarely reach the top 10."""
 RANK_CONSTANT = 4
@@ -67,7 +64,7 @@ screen. Cross-validated on dev.jsonl's citation cases (doc_hit@10 / para_hit@10)
 document 0.785 / 0.684, 2 0.769 / 0.702, 3 0.759 / 0.702. Not applied when the search is limited to chosen documents
 or the query names the case."""
 LEADING_PER_DOCUMENT = 4
-"""For a Convention question (`is_convention_question`), paragraphs of the first judgment before the others get
+"""For a Convention question (`QueryReading.convention`), paragraphs of the first judgment before the others get
 their turn: the leading case a question leads to states its principles in a run of paragraphs, and the one the
 lawyer cites is rarely among the first two (dev lawyer questions of kind `lawyer`, full store, with
 `question_principles` and the leading-judgment retriever: para_hit@10 0.70 at 2, 0.80 at 4 for the first judgment
@@ -88,14 +85,7 @@ def key_of(doc: Document) -> Key:
     return doc.meta.get("doc_id", ""), str(paragraph) if paragraph is not None else f"#{doc.meta.get('para_index')}"
 
 
-def named_in_query(query: str) -> tuple[set[str], set[str]]:
-    """Application numbers and applicant names a query states outright: the lawyer wants that case."""
-    appnos = set(APPNO_IN_QUERY.findall(query or ""))
-    names = {m.group(1).lower() for m in CASE_NAME_IN_QUERY.finditer(query or "")}
-    return appnos, names
-
-
-def names_case(meta: dict, appnos: set[str], names: set[str]) -> bool:
+def names_case(meta: dict, appnos: frozenset[str], names: frozenset[str]) -> bool:
     """Whether a document is the case a query names (by application number or applicant)."""
     title = (meta.get("title") or "").lower()
     return bool(appnos & set(meta.get("appno") or [])) or any(title.startswith(n) for n in names)
@@ -223,10 +213,10 @@ class RankingContext:
     """Later paragraphs citing each candidate (without excluded citers)."""
     facts_rank: dict[str, int]
     """Rank of each candidate's judgment by BM25 over whole facts sections (`kb.search.facts_index`)."""
-    appnos: set[str]
-    names: set[str]
+    appnos: frozenset[str]
+    names: frozenset[str]
     question: bool = False
-    """The query is a lawyer's question or keyword search (`is_lawyer_query`), not a passage of judgment text."""
+    """The query is a lawyer's question or keyword search (`QueryReading.lawyer`), not a passage of judgment text."""
     note_rank: dict[str, int] = field(default_factory=dict)
     """Best retrieved rank of an information note per application number it summarises."""
     sections: tuple[str, ...] = ()
@@ -406,7 +396,7 @@ except the hand-set ones it cannot fit (`named_case`, `footnote`, `note_document
 QUESTION_WEIGHTS = replace(PASSAGE_WEIGHTS, retrieval=20.0, votes=2.81, best_voter=3.87, cited_document=14.4,
                            facts_support=0.928, facts_document=0.0, low_authority_type=-7.4, cited_para=0.651,
                            court_role=1.0, shared_phrases=0.0, question_principles=0.0, key_case=1.0, meaning=10.0)
-"""For a lawyer's question or keyword search (`is_lawyer_query`): the weights fitted on dev.jsonl without
+"""For a lawyer's question or keyword search (`QueryReading.lawyer`): the weights fitted on dev.jsonl without
 `shared_phrases` (a question's phrases are the lawyer's own words, not the source's: with the passage weights and
 phrases, the lawyer questions' para_hit@10 fell 0.825 → 0.750), then, on the 93 dev questions with ECtHR answers
 (`dev-echr-qa.jsonl`, `dev-lawyer-questions.jsonl` kind `lawyer`), coordinate ascent over a small grid of the
@@ -421,13 +411,10 @@ not survive); the rest kept. Offline estimate (`bench/eval_dev.py` prints the pi
 @dataclass(frozen=True)
 class Ranking:
     """The ranker's two weight sets: one for a pasted passage (a brief's paragraph, a judgment's reasoning), one for a
-    lawyer's question or keyword search; `for_query` chooses."""
+    lawyer's question or keyword search; `of` chooses."""
 
     passages: RankingWeights = PASSAGE_WEIGHTS
     questions: RankingWeights = QUESTION_WEIGHTS
-
-    def for_query(self, query: str) -> RankingWeights:
-        return self.of(is_lawyer_query(query))
 
     def of(self, question: bool) -> RankingWeights:
         """The set for a lawyer's query (`question`) or for a passage."""
@@ -469,8 +456,8 @@ class LegalRanker:
         """Whether the weights use the citation evidence (else the fetcher can be left out)."""
         return any(self.ranking.uses(name) for name in ("votes", "best_voter", "cited_document"))
 
-    def context(self, pool: list[Document], fetched: list[Document], evidence: CitationEvidence, query: str,
-                filters: SearchFilters, weights: RankingWeights, question: bool,
+    def context(self, pool: list[Document], fetched: list[Document], evidence: CitationEvidence,
+                reading: QueryReading, filters: SearchFilters, weights: RankingWeights,
                 similarity: dict[Key, float] | None = None) -> RankingContext:
         excluded = set(filters.exclude_doc_ids)
         similarity = similarity or {}
@@ -482,17 +469,16 @@ class LegalRanker:
         counts = self.graph.paragraph_counts(keys, excluded) if self.graph is not None else {}
         facts_rank: dict[str, int] = {}
         if self.facts is not None and weights.facts_document:
-            facts_rank = self.facts.ranks(query, {k[0] for k in keys}, excluded)
-        appnos, names = named_in_query(query)
+            facts_rank = self.facts.ranks(reading.text, {k[0] for k in keys}, excluded)
         note_rank: dict[str, int] = {}
         for doc in pool:
             if doc.meta.get("doc_type") == "INFORMATION_NOTE":
                 for appno in doc.meta.get("appno") or []:
                     note_rank.setdefault(appno, rank[key_of(doc)])
-        phrase_weight = shared_phrase_weights(query, pool + fetched) if weights.shared_phrases else {}
+        phrase_weight = shared_phrase_weights(reading.text, pool + fetched) if weights.shared_phrases else {}
         ordered = sorted(similarity, key=lambda k: -similarity[k]) if weights.meaning else []
-        return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, appnos, names,
-                              question, note_rank, filters.sections, phrase_weight,
+        return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, reading.appnos,
+                              reading.names, reading.lawyer, note_rank, filters.sections, phrase_weight,
                               {k: i for i, k in enumerate(ordered, 1)})
 
     def features(self, doc: Document, ctx: RankingContext) -> dict[str, float]:
@@ -505,7 +491,7 @@ class LegalRanker:
         """Each candidate's score. The authority features (all but `SOURCE_NEUTRAL`) are evidence the ECtHR corpus has
         (its citations, facts sections, roles, document types) and other sources lack: zero for a UN paragraph or a
         PRC article means "unknown", not "no authority". With `source_aware`, a candidate of a source kind the question
-        names (`named`: `kb.search.source_cues.named_kinds`) gets at least the median authority of the query's
+        names (`named`: `QueryReading.named_kinds`) gets at least the median authority of the query's
         retrieved ECtHR paragraphs in which the Court speaks (a General Comment or a statute speaks in its own voice
         too, so a party's submission is no yardstick), and competes on its retrieval rank (UN questions: para_hit@10
         0.67 ranked against 1.00 hybrid before this). A Chinese passage gets it only when it answers (`answers`: a
@@ -527,29 +513,30 @@ class LegalRanker:
                 for r, a, d in zip(neutral, authority, docs, strict=True)]
 
     @component.output_types(documents=Candidates)
-    def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None,
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters | None = None,
             fetched: Candidates | None = None, evidence: CitationEvidence | None = None,
-            similarity: dict | None = None) -> dict:
+            similarity: dict | None = None, glossary_matches: list[Match] | None = None) -> dict:
+        """`glossary_matches`: the glossary terms of the query (`kb.search.crosslingual.QueryTranslator`); only a
+        Chinese candidate found through them (its `matched_terms`) is judged by them."""
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
             return {"documents": Candidates()}
         fetched = list(fetched or [])
-        question = is_lawyer_query(query)  # decided once: it picks the weights and switches the question features
-        weights = self.ranking.of(question)
-        ctx = self.context(pool, fetched, evidence or CitationEvidence(), query, filters, weights, question,
-                           similarity)
+        weights = self.ranking.of(reading.lawyer)
+        ctx = self.context(pool, fetched, evidence or CitationEvidence(), reading, filters, weights, similarity)
         docs = pool + fetched
         values = [self.features(doc, ctx) for doc in docs]
-        matches = len(default_glossary().find(query)) if question else 0
+        matches = len(glossary_matches or [])
 
         def answers(doc: Document) -> bool:
             if doc.meta.get("source_kind") not in CHINESE_KINDS:
                 return True
-            return coverage(query, doc.content or "", list(doc.meta.get("matched_terms") or []),
+            return coverage(reading.text, doc.content or "", list(doc.meta.get("matched_terms") or []),
                             matches) >= STRONG_COVERAGE
 
-        scored = sorted(zip(self.scores(docs, values, weights, named_kinds(query), answers if question else None),
+        scored = sorted(zip(self.scores(docs, values, weights, reading.named_kinds,
+                                        answers if reading.lawyer else None),
                             docs, values, strict=True), key=lambda sdv: -sdv[0])
         return {"documents": Candidates(
             replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key_of(doc), 0),
@@ -569,15 +556,14 @@ class DocumentSpreader:
         self.leading_per_document = leading_per_document
 
     @component.output_types(documents=Candidates)
-    def run(self, documents: Candidates, query: str = "", filters: SearchFilters | None = None) -> dict:
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters | None = None) -> dict:
         if filters is not None and filters.doc_ids:
             return {"documents": Candidates(documents)}
-        appnos, names = named_in_query(query)
-        kinds = named_kinds(query)
         named = {d.meta.get("doc_id", "") for d in documents
-                 if names_case(d.meta, appnos, names) or d.meta.get("source_kind") in kinds}
+                 if names_case(d.meta, reading.appnos, reading.names)
+                 or d.meta.get("source_kind") in reading.named_kinds}
         caps = {}
-        if documents and is_convention_question(query):
+        if documents and reading.convention:
             caps[documents[0].meta.get("doc_id", "")] = self.leading_per_document
         return {"documents": Candidates(spread_documents(documents, self.per_document, keep=named, caps=caps))}
 

@@ -18,6 +18,7 @@ from haystack.dataclasses import SparseEmbedding
 from kb.documents import Candidates, SharedDocument
 from kb.search.modes import SearchMode
 from kb.store.base import ChunkStore, SearchFilters, SparseVector, StoredChunk
+from legal.text import strip_number
 
 DEFAULT_WEIGHTS = (1.0, 1.0)
 """RRF weights (dense, BM25) of `--mode hybrid`."""
@@ -77,7 +78,7 @@ def fingerprint(text: str) -> str:
     """A paragraph's words without its number: equal for the same boilerplate in two judgments. Only the first
     1,200 characters are read (their first 300 characters of words are kept): cleaning whole paragraphs of
     thousands of characters cost ~6 ms a query."""
-    body = re.sub(r"^\s*\d{1,4}\.\s*", "", (text or "")[:1200])
+    body = strip_number((text or "")[:1200])
     return re.sub(r"\W+", " ", body.lower()).strip()[:300]
 
 

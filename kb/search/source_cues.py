@@ -4,47 +4,25 @@ Why: the retriever's 60 BM25 candidates are mostly ECtHR paragraphs (90 % of the
 the Human Rights Committee says of arbitrary detention ("under the ICCPR") or how high a UK court puts the "unduly
 harsh" bar gets Strasbourg paragraphs on the same words, and the General Comment or the Court of Appeal's paragraph
 the lawyer asked for never becomes a candidate (dev lawyer questions, full store: UN para_hit@10 0.67, the UK ones 0).
-A question that names a source is asking for that source. For each source kind the question names (`SOURCE_CUES`)
-the same BM25 query runs again limited to that kind, and its candidates are fused with the main list by reciprocal
-rank (`CueJoiner`), as the Chinese candidates of a question naming China are (`kb.search.crosslingual`).
-
-The cues are the names lawyers use for the instruments and bodies, not topic words: "torture" is no cue for the
-Committee against Torture, "Convention against Torture" is.
+A question that names a source is asking for that source. For each source kind the question names (the query's
+reading, `kb.search.queries.SOURCE_CUES`) the same BM25 query runs again limited to that kind, and its candidates are
+fused with the main list by reciprocal rank (`CueJoiner`), as the Chinese candidates of a question naming China are
+(`kb.search.crosslingual`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
 from kb.documents import Candidates
-from kb.search.crosslingual import CHINESE_KINDS, china_cue
-from kb.search.queries import is_lawyer_query
+from kb.search.queries import QueryReading
 from kb.search.retrieval import bm25_documents
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
-SOURCE_CUES: dict[str, re.Pattern[str]] = {
-    "un": re.compile(
-        r"\b(ICCPR|ICESCR|CEDAW|CERD|UNCAT|covenant|treaty bod(?:y|ies)|general comments?|general recommendations?|"
-        r"human rights committee|committee against torture|convention against torture|"
-        r"committee on the rights of the child|convention on the rights of the child|migrant workers convention|"
-        r"(?:UN|United Nations)\s+(?:\w+\s+){0,3}(?:convention|committee|covenant|standards?|rules))\b", re.I),
-    "national": re.compile(
-        r"\b(UK|United Kingdom|British|England|English courts?|Wales|Scotland|Extradition Act|Court of Appeal|"
-        r"High Court|Supreme Court|House of Lords|Administrative Court|Upper Tribunal|First-tier Tribunal|"
-        r"Home Secretary|Home Office|Secretary of State|Westminster Magistrates|EWHC|EWCA|UKSC|UKHL|UKUT)\b"),
-    "report": re.compile(
-        r"\b(OHCHR|UN human rights office|(?:UN\s+)?High Commissioner|Xinjiang|XUAR|Uyghurs?|Uighurs?|"
-        r"(?:UN|OHCHR|NGO)\s+reports?|assessment of human rights concerns)\b", re.I),
-}
-"""Source kind (`source_kind` payload) → the names that ask for it. Case matters for the UK's abbreviations
-("UK", "EWCA"), not for the rest."""
-CASE_AGAINST_UK = re.compile(r"\bv\.?\s+(?:the\s+)?(?:United Kingdom|UK)\b", re.I)
-"""An ECtHR case name ("Othman (Abu Qatada) v. the United Kingdom") names the respondent State, not a UK court."""
 CUE_CANDIDATES = 30
 """Candidates per named source: the source is small (6,602 UN paragraphs, 20,691 UK ones, 609 report paragraphs), so
 its answer is within its own first 30 when the words are there at all."""
@@ -52,28 +30,6 @@ CUE_WEIGHT = 2.0
 """RRF weight of a named source's candidates against the main list: the question asks first of all about that source;
 the main list is only what BM25 finds for the same words everywhere."""
 RRF_K = 60
-
-
-def cued_kinds(query: str) -> list[str]:
-    """The source kinds a question (or a short keyword search) names, in `SOURCE_CUES` order. A passage pasted as the
-    query is not asking for a source: an ECtHR summary that mentions the Committee against Torture or the Court of
-    Appeal is still about its judgment (dev.jsonl summaries: doc_hit@1 0.98 → 0.82 when passages were cued too)."""
-    if not is_lawyer_query(query):
-        return []
-    query = CASE_AGAINST_UK.sub(" ", query)
-    return [kind for kind, cue in SOURCE_CUES.items() if cue.search(query)]
-
-
-def named_kinds(query: str) -> frozenset[str]:
-    """Every non-ECtHR source kind the question names, China's included (`kb.search.crosslingual.CHINA_CUES` names
-    the PRC statutes and the Chinese campaign pages): the sources the ranker lets compete with the Court."""
-    return frozenset(cued_kinds(query)) | (frozenset(CHINESE_KINDS) if china_cue(query) else frozenset())
-
-
-def is_convention_question(query: str) -> bool:
-    """A lawyer's query that names no other source (a UN body, a UK court, China): it asks for the Court's case-law,
-    so the leading judgment's run of principle paragraphs is its answer (`kb.search.principles`)."""
-    return is_lawyer_query(query) and not named_kinds(query)
 
 
 @component
@@ -85,8 +41,9 @@ class CuedSourceRetriever:
         self.top_k = top_k
 
     @component.output_types(lists=list[Candidates])
-    def run(self, query: str, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None) -> dict:
-        kinds = [k for k in cued_kinds(query) if not filters.source_kinds or k in filters.source_kinds]
+    def run(self, reading: QueryReading, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None
+            ) -> dict:
+        kinds = [k for k in reading.cued_kinds if not filters.source_kinds or k in filters.source_kinds]
         if sparse_embedding is None or not kinds or (filters.source_kinds and len(filters.source_kinds) == 1):
             return {"lists": []}  # a search limited to one kind already is that source's list
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
@@ -137,16 +94,16 @@ class StandardSlot:
         self.position = position
 
     @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str, filters: SearchFilters,
+    def run(self, documents: list[Document], reading: QueryReading, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None, top_k: int = 10) -> dict:
         at = min(self.position, top_k) - 1
-        if (sparse_embedding is None or at < 1 or filters.doc_ids or not is_convention_question(query)
+        if (sparse_embedding is None or at < 1 or filters.doc_ids or not reading.convention
                 or (filters.source_kinds and STANDARD_KIND not in filters.source_kinds)
                 or any(d.meta.get("source_kind") == STANDARD_KIND for d in documents[:at + 1])):
             return {"documents": documents}
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
         best = bm25_documents(self.store, sparse, replace(filters, source_kinds=(STANDARD_KIND,)), 1)
-        if not best or coverage(query, best[0].content or "", [], 0) < STRONG_COVERAGE:
+        if not best or coverage(reading.text, best[0].content or "", [], 0) < STRONG_COVERAGE:
             return {"documents": documents}
         rest = [d for d in documents if d.id != best[0].id]
         return {"documents": rest[:at] + [best[0]] + rest[at:]}

@@ -12,13 +12,8 @@ from __future__ import annotations
 import re
 
 from kb.search.crosslingual import tokens
+from legal.text import STOPWORDS
 
-STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had has have having he her
-here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
-our out over own same she should so some such than that the their them then there these they this those through to
-too under until up very was we were what when where which while who whom why will with would you your can may must
-shall might also been ever still even much many under whether someone something does anyone""".split())
 MAX_TERMS = 10
 STRONG_COVERAGE = 0.45
 """Share of the question's terms a strong hit contains. `bench/calibrate_strength.py` on the full store (40 dev lawyer
