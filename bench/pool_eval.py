@@ -9,6 +9,8 @@ A variant is `bm25` or `ranked`, then settings:
 * `a=N`: the first N paragraphs of BM25 over ECtHR paragraphs where the Court speaks that the pool lacks;
 * `b=N`: the first N paragraphs cited by the pool's first 20 documents' own paragraphs (`pool_sources.graph_source`);
 * `c=N`: the first N paragraphs by BM25 over their anchor text (`pool_sources.anchor_index`);
+* `fuse=N`: BM25's first N over the Court's paragraphs fused with the retrieved list by reciprocal rank (k 60), the
+  fused order being the pool's (so the added paragraphs have a `retrieval` rank);
 * `model=PATH`: the `meaning` feature's similarity from this SentenceTransformers model instead of the shipped one;
 * `questions.W=V`: a question weight (as `bench/eval_dev.py`).
 Added paragraphs join the ranker's candidates as fetched ones do (no retrieval rank; votes, authority and `meaning`
@@ -17,8 +19,6 @@ is `$KB_HOME/citations.sqlite` (built `--leave-out heldout-citing-docs.txt`); th
 dropped again here. Each variant runs in a child process (one Qdrant Edge process per store); the table is
 `bench/eval_dev.py`'s.
 """
-
-from __future__ import annotations
 
 import argparse
 import json
@@ -66,7 +66,7 @@ def patch(kb, settings: dict[str, str]) -> None:
             return base(embedding, *args, **kwargs)
 
         pipeline.PoolSimilarity = similarity
-    depth = {s: int(settings.get(s, 0)) for s in "abc"}
+    depth = {s: int(settings.get(s, 0)) for s in ("a", "b", "c", "fuse")}
     if not any(depth.values()):
         return
     store = kb.store
@@ -91,7 +91,7 @@ def patch(kb, settings: dict[str, str]) -> None:
                 similarity: dict | None = None) -> dict:
             filters = filters or SearchFilters()
             if not is_lawyer_query(query) or not documents:
-                return super().run(documents, query, filters, fetched, evidence, similarity)
+                return LegalRanker.run(self, documents, query, filters, fetched, evidence, similarity)
             present = {key_of(d) for d in [*documents, *(fetched or [])]}
             wanted: list = []
 
@@ -116,18 +116,37 @@ def patch(kb, settings: dict[str, str]) -> None:
             if depth["c"]:
                 keys, index = anchors
                 take([keys[i] for i in index.top(query, depth["c"] + len(present))], depth["c"])
+            if depth["fuse"]:
+                # the Court paragraphs' BM25 list fused with the retrieved one by reciprocal rank (k 60): the pool's
+                # order, and so the `retrieval` feature, is the fused order; the added paragraphs are retrieved ones
+                sv = bm25.run(text=query)["sparse_embedding"]
+                court = replace(filters, source_kinds=("echr",), roles=("court",))
+                hits = bm25_documents(store, SparseVector(list(sv.indices), list(sv.values)), court, depth["fuse"])
+                fused: dict = {}
+                for ranked in (list(documents), hits):
+                    for rank, doc in enumerate(ranked, 1):
+                        entry = fused.setdefault(key_of(doc), [0.0, doc])
+                        entry[0] += 1.0 / (60 + rank)
+                order = sorted(fused.values(), key=lambda e: -e[0])
+                new = [doc for _, doc in order if key_of(doc) not in present]
+                documents = Candidates(doc for _, doc in order)
+                if similarity and new:
+                    similarity = {**similarity, **meaning.run(documents=Candidates(new), query=query)["similarity"]}
             extra = [to_document(replace(c, score=0.0)) for c in store.scroll_paragraphs(wanted, filters)]
             extra = [d for d in extra if key_of(d) in set(wanted)]
             fetched = Candidates([*(fetched or []), *extra])
             if similarity:
                 similarity = {**similarity, **meaning.run(documents=Candidates(extra), query=query)["similarity"]}
-            return super().run(documents, query, filters, fetched, evidence, similarity)
+            return LegalRanker.run(self, documents, query, filters, fetched, evidence, similarity)
 
     pipeline.LegalRanker = WiderRanker
 
 
 def child(args: argparse.Namespace) -> int:
+    import logging
     import time
+
+    logging.getLogger("haystack").setLevel(logging.ERROR)  # the state snapshots cannot hold SearchFilters: noise
 
     from eval_dev import make_search
 
@@ -171,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--reuse", type=Path, help="an earlier --json: its variants of the same spec are not run again")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -178,8 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         return child(args)
     if args.citation == 0 and args.summary == 0:
         args.citation = args.summary = -1  # questions only: chosen_cases samples none of dev.jsonl
+    earlier = json.loads(args.reuse.read_text()) if args.reuse and args.reuse.exists() else {}
     results = {}
     for spec in args.variant or ["bm25", "ranked"]:
+        if spec in earlier:
+            results[spec] = earlier[spec]
+            continue
         print(f"  {spec} …", file=sys.stderr, flush=True)
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
             out = Path(fh.name)
