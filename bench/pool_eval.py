@@ -13,11 +13,12 @@ A variant is `bm25` or `ranked`, then settings:
   fused order being the pool's (so the added paragraphs have a `retrieval` rank);
 * `model=PATH`: the `meaning` feature's similarity from this SentenceTransformers model instead of the shipped one;
 * `questions.W=V`: a question weight (as `bench/eval_dev.py`).
-Added paragraphs join the ranker's candidates as fetched ones do (no retrieval rank; votes, authority and `meaning`
-as any other), for a lawyer's question only (`is_lawyer_query`), so pasted passages are untouched. The citation graph
-is `$KB_HOME/citations.sqlite` (built `--leave-out heldout-citing-docs.txt`); the held-out citing documents are
-dropped again here. Each variant runs in a child process (one Qdrant Edge process per store); the table is
-`bench/eval_dev.py`'s.
+With more than one ranked variant, a leave-one-out row: each question scored with the variant that does best on all
+the other questions (`eval_dev.leave_one_out`). Added paragraphs join the ranker's candidates as fetched ones do
+(no retrieval rank; votes, authority and `meaning` as any other), for a lawyer's question only
+(`is_lawyer_query`), so pasted passages are untouched. The citation graph is `$KB_HOME/citations.sqlite` (built
+`--leave-out heldout-citing-docs.txt`); the held-out citing documents are dropped again here. Each variant runs in a
+child process (one Qdrant Edge process per store); the table is `bench/eval_dev.py`'s.
 """
 
 import argparse
@@ -34,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from eval_dev import chosen_cases, table  # noqa: E402
+from eval_dev import chosen_cases, leave_one_out, table  # noqa: E402
 
 CACHE = Path("/work/cache/meaning")
 
@@ -214,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         out.unlink()
         if args.json:
             args.json.write_text(json.dumps(results))
+    ranked = {spec: rows for spec, rows in results.items() if spec.startswith("ranked")}
+    if len(ranked) > 1:
+        # choosing among the variants is itself fitting: each question scored with the variant best on the others
+        results["leave-one-out over the ranked variants"] = leave_one_out(ranked)
     print(table(results))
     return 0
 
