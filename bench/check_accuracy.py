@@ -4,9 +4,11 @@ baseline of the same run, for another tree's code (main's, `--baseline /work/mai
 
     KB_HOME=/work/stores/check python bench/check_accuracy.py --baseline /work/main
 
-Each implementation runs in its own process (its code first on PYTHONPATH), opens the store once, builds its citation
-index once, then checks every source with `missing=False` (no model): per source the wall and CPU time and the peak
-RSS so far; the store's own opening is reported apart, since every `kb` command pays it.
+Each implementation runs in its own process (its code first on PYTHONPATH), builds its citation index once (opening
+the store, or reading the store's payload copy where the tree has one: `kb.store.payloads`), then checks every source
+with `missing=False` (no model): per source the wall and CPU time and the peak RSS so far (VmHWM); the index's own
+making is reported apart (with the RSS it leaves, and whether the Qdrant shard was loaded), since every check pays it
+once per process.
 
 Then each hostile text of tests/test_citation_grammar.py (300 KB of capitalised words, `and Others` runs, `v.` runs,
 `§§` lists …) through `kb check`, with its time and outcome.
@@ -61,16 +63,18 @@ def worker(sources: list[str], corpus: Path, hostile: Path | None) -> None:
     def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    def now_mb() -> float:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+
     started = time.perf_counter()
     from kb.api import KnowledgeBase
 
     kb = KnowledgeBase()
-    kb.store.count()
-    opened = {"seconds": time.perf_counter() - started, "rss_mb": rss_mb()}
-    t = time.perf_counter()
+    opened = {"import_rss_mb": now_mb()}
     kb.corpus_index()
-    opened["index_seconds"] = time.perf_counter() - t
-    opened["index_rss_mb"] = rss_mb()
+    opened.update(seconds=time.perf_counter() - started, rss_mb=now_mb(), peak_mb=rss_mb(),
+                  shard_loaded=kb._store is not None)
     results = {}
     for source in sources:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -100,6 +104,7 @@ def worker(sources: list[str], corpus: Path, hostile: Path | None) -> None:
             signal.alarm(0)
         timed[name] = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "outcome": outcome,
                        "rss_mb": rss_mb()}
+    opened["shard_loaded_at_end"] = kb._store is not None
     print(json.dumps({"opened": opened, "results": results, "hostile": timed}, ensure_ascii=False))
 
 
@@ -283,9 +288,14 @@ def main() -> None:
     line("UK judgments only: citation recall", [pct(g[n]["found"], g[n]["labels"]) for n in runs])
     line("UK judgments only: pinpoint recall", [pct(g[n]["pins_found"], g[n]["pins"]) for n in runs])
     for n, run in runs.items():
-        o = run["opened"]
-        print(f"\n{n}: store opened in {o['seconds']:.1f} s ({o['rss_mb']:.0f} MB RSS); citation index "
-              f"{o['index_seconds']:.1f} s ({o['index_rss_mb']:.0f} MB)")
+        o, results = run["opened"], run["results"].values()
+        judgments = [r for s, r in run["results"].items() if not s.startswith("brief-") and not r["error"]]
+        print(f"\n{n}: citation index ready in {o['seconds']:.1f} s, RSS {o['rss_mb']:.0f} MB (peak "
+              f"{o['peak_mb']:.0f} MB; {o.get('import_rss_mb', 0):.0f} MB after imports); Qdrant shard loaded: "
+              f"{'yes' if o.get('shard_loaded') else 'no'}; peak RSS over every source "
+              f"{max((r['rss_mb'] for r in results), default=0):.0f} MB; per judgment mean "
+              f"{sum(r['seconds'] for r in judgments) / max(1, len(judgments)):.2f} s wall, "
+              f"{sum(r['cpu'] for r in judgments) / max(1, len(judgments)):.2f} s CPU")
     print(f"\n{'per source (wall s / CPU s / peak RSS MB)':44}" + "".join(f"{n:>26}" for n in runs))
     for source in sources:
         cells = []

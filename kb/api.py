@@ -138,11 +138,11 @@ class KnowledgeBase:
         """The citation graph once looked for (False: there is none), for reporter references."""
         self._folder_links: dict[str, str] | None = None
         self._links: dict[str, str | None] = {}
-        self._parser = None
-        """The child process `check(parse_seconds=…)` reads citations in (`kb.bounded.BoundedWorker`), once used."""
         self._watch = False
         self._dense: tuple[float, DenseCoverage] | None = None
         self._matters: MatterStore | None = None
+        self._copy = None
+        """The store's payload copy while this process reads it instead of the store (`_payloads`)."""
 
     @property
     def store(self) -> ChunkStore:
@@ -198,9 +198,6 @@ class KnowledgeBase:
             if self._store is not None:
                 self._store.close()
                 self._store = None
-            if self._parser is not None:
-                self._parser.close()
-                self._parser = None
 
     # search ---------------------------------------------------------------------------------------------
 
@@ -426,23 +423,38 @@ class KnowledgeBase:
         from kb.drafting.check import CorpusIndex
 
         with self._lock:
-            key = self.store.count()
+            source = self._payloads()
+            key = (id(source), getattr(source, "generation", lambda: None)(), source.count())
             if self._corpus_index is None or self._corpus_index[0] != key:
-                self._corpus_index = (key, CorpusIndex(self.store))
+                self._corpus_index = (key, CorpusIndex(source))
             return self._corpus_index[1]
 
-    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False,
-              parse_seconds: float | None = None):
+    def _payloads(self):
+        """What the check reads documents from: the store if this process holds it (or it is a server), else the
+        store's payload copy when it is current (`kb.store.payloads`: no shard loaded, ~1.7 GB less on the full
+        corpus, and readable while another process holds the store), else the store."""
+        from kb.store.payloads import PayloadCopy
+
+        if self._store is None and not self.settings.qdrant_url:
+            if isinstance(self._copy, PayloadCopy) and self._copy.trusted():
+                return self._copy
+            self._copy = PayloadCopy.reader(self.settings.store)
+            if self._copy is not None:
+                return self._copy
+        return self.store
+
+    def check(self, brief: str | Path, missing: bool = True, is_text: bool = False):
         """Every citation and attributed quotation in a brief (a file, or text with `is_text`), checked against the
         store (`kb.drafting.check.CheckReport`); with `missing`, the leading authorities of each ground the brief
-        argues that it does not cite (this searches, so it loads the model). With `parse_seconds`, the citations are
-        first read in a child process killed at that deadline (`kb.bounded`): a server refuses a text that would
-        hold it, rather than stop answering everyone.
+        argues that it does not cite (this searches, so it loads the model). Reading the citations takes time linear
+        in the text (`legal.citations`), so a server bounds a call as any other, in its thread.
 
-        The brief is read (and refused if it is too long or a bomb) before the store is opened. Qdrant Edge 0.9 has
-        no read-only open (`EdgeShard.load` takes the shard's write-ahead-log lock, and a second opener broke the
-        owner's flushes: issue 14), so a store another process holds is a StoreLockedError that says where the
-        check can run instead."""
+        The brief is read (and refused if it is too long or a bomb) before the store is opened. The documents are read
+        from the store's payload copy when it is current (`kb.store.payloads`), so the check runs beside a process
+        that holds the store. Without a current copy it opens the store; Qdrant Edge 0.9 has no read-only open
+        (`EdgeShard.load` takes the shard's write-ahead-log lock, and a second opener broke the owner's flushes:
+        issue 14), so a store another process holds is then a StoreLockedError that says where the check can run
+        instead."""
         from kb.drafting.check import check_blocks, read_brief, text_blocks
         from legal.errors import StoreLockedError
 
@@ -450,10 +462,9 @@ class KnowledgeBase:
             raise BriefError(f"the text has {len(str(brief)):,} characters (limit {MAX_BRIEF_CHARS:,}); check it in "
                              "parts")
         blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
-        if parse_seconds is not None:
-            self._parse_within(blocks, parse_seconds)
         try:
-            empty = self.store.count() == 0
+            with self._lock:
+                empty = self._payloads().count() == 0
         except StoreLockedError:
             raise StoreLockedError(
                 f"The store at {self.settings.store} is open in another process (Qdrant Edge allows one opener and has "
@@ -461,25 +472,15 @@ class KnowledgeBase:
                 "server's check_citations tool), or stop it and run `kb check` again.") from None
         if empty:
             raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
-        report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief))
-        for citation in report.citations:
-            citation.url = self.link(citation.doc_id) if citation.doc_id else None
+        report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief),
+                              lambda payload: source_link(payload, self.folder_links()))
         if missing and report.grounds:
-            report.missing = self.missing_authorities(report)
+            try:
+                report.missing = self.missing_authorities(report)
+            except StoreLockedError:
+                report.missing_note = ("not listed: the search for them needs the store, which another process holds "
+                                       "(the app's “Check a brief” page and the MCP server list them)")
         return report
-
-    def _parse_within(self, blocks: list, seconds: float) -> None:
-        from kb.bounded import BoundedWorker, DeadlineExceeded
-        from kb.drafting.check import find_citations
-
-        with self._lock:
-            if self._parser is None:
-                self._parser = BoundedWorker()
-        try:
-            self._parser.call(find_citations, blocks, seconds=seconds)
-        except DeadlineExceeded:
-            raise BriefError(f"the text's citations could not be read within {seconds:g} s (a pattern in it makes the "
-                             "citation parser run away); check it in smaller parts") from None
 
     def link(self, doc_id: str) -> str | None:
         """The page a person opens for a stored document (`kb.citations.style.source_link`); None when the store does

@@ -27,6 +27,20 @@ def writer_pid(temporary: Path) -> int | None:
     return int(match["pid"]) if match else None
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a writer of a temporary file, a worker asking for work, an owner, the writer of
+    the store's payload copy)."""
+    if pid <= 0:
+        return False  # 0 and -1 would ask about a process group (always "alive")
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:

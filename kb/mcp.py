@@ -9,8 +9,7 @@ everywhere, long documents read in pages (`read_document`, `search_document`), a
 Ready at once: the store and the model load in a background thread from the start (~10 s here); a tool that needs
 them before then answers within a second that the knowledge base is loading and when to retry, and the tools that
 need neither (the matters) answer at once. No call blocks another: every call runs in a worker thread with a time
-limit (`KB_MCP_TIMEOUT`), and a text's citations are read in a child process killed at a deadline
-(`KnowledgeBase.check(parse_seconds=…)`), since a runaway regular expression would stop every thread.
+limit (`KB_MCP_TIMEOUT`); the citation grammar is linear in the text, so no call holds the interpreter for long.
 
 Bad arguments come back as tool errors (`isError`) that name the argument and its valid values, never echo a long
 argument whole and never show a path of this machine. A crash inside a tool reaches the client as the SDK's generic
@@ -65,8 +64,6 @@ MAX_LIMIT = 50
 MAX_PAGE = 100
 MAX_TEXT = 500_000
 """Characters `check_citations` takes: a 200-page brief; reading its citations takes ~3 µs a character here."""
-PARSE_SECONDS = 10.0
-"""The deadline for reading a text's citations in the child process: a 260,000-character judgment takes 0.8 s."""
 WAIT_SECONDS = 0.25
 """How long a call made while loading waits before answering "loading": the answer stays within a second."""
 STAGE_SECONDS = {"store": 2.0, "search": 9.0}
@@ -334,8 +331,7 @@ class Loader:
         if count:
             try:  # the first check need not wait for the corpus index and the parsing child; a failure here is
                 # the first check's to report
-                self.kb.check("Saadi v. Italy [GC], no. 37201/06, § 125", missing=False, is_text=True,
-                              parse_seconds=60)
+                self.kb.check("Saadi v. Italy [GC], no. 37201/06, § 125", missing=False, is_text=True)
             except KbError:
                 log.warning("warming the citation checker failed", exc_info=True)
 
@@ -537,7 +533,7 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
         """Every citation and attributed quotation in the text, checked against the sources: resolved document,
         name/number/date agreement, pinpoint, quotation; authorities not in the corpus are `not_in_corpus`."""
         kb = loader.need("search" if missing else "store")
-        report = kb.check(text, missing=missing, is_text=True, parse_seconds=min(PARSE_SECONDS, settings.mcp_timeout))
+        report = kb.check(text, missing=missing, is_text=True)
         data = report.to_dict()
         return CheckResult(citations=[CitationCheck(**c) for c in data["citations"]], counts=data["counts"],
                            problems=len(report.problems()), grounds=data["grounds"],

@@ -45,8 +45,9 @@ STATES = STATE_NAMES
 """Respondent states of the Council of Europe (`legal.states`): `X v. <state>` is what tells a Strasbourg case from
 `R (X) v Home Secretary`."""
 
-MAX_NAME_TOKENS = 12
-"""Words an applicant's name may have before `v`: `Hussein Diirshi and Others`, `Luedicke, Belkacem and Koç` fit;
+MAX_NAME_TOKENS = 16
+"""Words an applicant's name may have before `v`: `Hussein Diirshi and Others`, `Luedicke, Belkacem and Koç`,
+`National & Provincial Building Society, Leeds Permanent Building Society and Yorkshire Building Society` fit;
 it bounds the walk back from each `v`, which is what keeps hostile runs of capitalised words linear."""
 MAX_TAIL_CHARS = 400
 """How far after the respondent state a citation's parts (`[GC]`, numbers, pinpoints, date, reports) may reach."""
@@ -134,9 +135,12 @@ def _is_name_word(token: Token) -> bool:
 def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
     """Index of the first token of the case name that ends at token `last` (the word before `v`), walking back over
     at most MAX_NAME_TOKENS tokens: capitalised words, initials (`M.S.S.`, `NA.`), connectors and a parenthesis of
-    names (`Othman (Abu Qatada)`), never before the text offset `floor` (where the previous citation ended). None
-    when there is no name."""
+    names (`Othman (Abu Qatada)`), commas of a list of applicants that ends in `and` (`Abdulaziz, Cabales and
+    Balkandali`, `Luedicke, Belkacem and Koç`), never before the text offset `floor` (where the previous citation
+    ended). None when there is no name."""
     first = None
+    listed = False
+    """An `and` between a name word and `v`: a comma before it may separate applicants."""
     j, used = last, 0
     while j >= 0 and used < MAX_NAME_TOKENS:
         t = tokens[j]
@@ -149,11 +153,21 @@ def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
             first = j - 1  # `NA.`, `N.`: initials as the Court prints them
             j -= 1
         elif (t.text[0].isalpha() or t.text == "&") and t.text.lower() in CONNECTORS:
-            pass  # `and`, `&`, `others`: kept only between name words (leading ones are trimmed below)
+            listed = listed or first is not None and t.text.lower() in ("and", "&")
+            # `and`, `&`, `others`: kept only between name words (leading ones are trimmed below)
+        elif t.text == "," and listed and first == j + 1 and j > 0 and _is_name_word(tokens[j - 1]) \
+                and tokens[j - 1].text not in LEAD_WORDS:
+            pass  # `Abdulaziz, Cabales and Balkandali`
         elif t.text == ")" and first is None:
             k = j - 1
             while k >= 0 and j - k <= 8 and tokens[k].text != "(" and _is_name_word(tokens[k]):
                 k -= 1
+            if k >= 0 and tokens[k].text.isdigit() and k >= 3 and tokens[k - 1].text == "." \
+                    and tokens[k - 2].text in ("no", "nos") and tokens[k - 3].text == "(":
+                j = k - 3  # `Holzinger (no. 2) v. Austria`: the number written before `v`
+                used += 1
+                j -= 1
+                continue
             if k < 0 or tokens[k].text != "(" or k == j - 1:
                 break
             first, j = k, k
@@ -173,6 +187,12 @@ def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
     if first > last or not _is_name_word(tokens[first]) and tokens[first].text != "(":
         return None
     return first
+
+
+def _after_v(tokens: list[Token], first: int) -> bool:
+    """Whether the name starting at token `first` follows a `v` (it is a respondent, not an applicant)."""
+    one = tokens[first - 1].text if first >= 1 else ""
+    return one in ("v", "vs") or one == "." and first >= 2 and tokens[first - 2].text in ("v", "vs")
 
 
 # Citations ---------------------------------------------------------------------------------------------------------
@@ -253,6 +273,17 @@ def applicant_tokens(name: str | None) -> tuple[str, ...]:
     return kept or tuple(w for w in words if w)
 
 
+def title_applicant(title: str, core: bool = False) -> tuple[str, ...]:
+    """The applicant's words in a judgment's title (`CASE OF M.S.S. v. BELGIUM AND GREECE` → (`mss`,)), as
+    `applicant_tokens` reads a cited name, so the two compare; `core`: only the words outside a parenthesis
+    (`Othman` of `Othman (Abu Qatada)`)."""
+    applicant = re.split(r"\s+v\s*\.?\s+", title)[0]
+    applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant, flags=re.I)
+    if core:
+        applicant = re.sub(r"\([^)]*\)", " ", applicant)
+    return applicant_tokens(applicant)
+
+
 def initials_only(name: str | None) -> bool:
     """`M.S.S.`, `MSS`, `N.`, `NA.`, `A and B`: a name made of initials identifies nothing without its number."""
     words = re.findall(r"[^\W\d_][\w’'\-]*\.?|(?:[^\W\d_]\.)+", re.sub(r"\([^)]*\)", " ", name or ""))
@@ -298,10 +329,13 @@ def parse_pinpoints(numbers: str) -> tuple[str, ...]:
 # ECtHR --------------------------------------------------------------------------------------------------------------
 
 _STATE_ALT = "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in STATES), key=len, reverse=True))
-RESPONDENT = re.compile(rf"\s*(?:[Tt]he\s+)?(?P<state>{_STATE_ALT})(?![\w’'-])"
+RESPONDENT = re.compile(rf"\s*[“\"]?(?:[Tt]he\s+)?(?P<state>{_STATE_ALT})(?![\w’'-])[”\"]?"
                         rf"(?P<more>(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:{_STATE_ALT})(?![\w’'-])){{0,4}})"
                         r"(?:\s+and\s+(?:\d{1,2}\s+)?[Oo]thers\b)?")
 V_ANCHOR = re.compile(r"(?<![\w.])v(?:s)?\.?(?=\s)")
+NO_RESPONDENT = re.compile(r"(?:\s*the)?\s*(?=,\s*(?:[Nn]os?\.|[Aa]ppl)|\[(?:GC|Committee|dec\.)\]|\(dec\.\))")
+"""`Kudła v.  [GC], no. 30210/96`, `B. and L. v. the , no. 36536/02`: a respondent state the corpus's conversion
+dropped (HUDOC's smart-tagged country names, `DROPPED_WORDS`); read only when an application number follows."""
 
 APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
 _APP = r"\d{1,6}/\d{2}(?!\d)"
@@ -330,6 +364,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("uk", rf"\[\d{{4}}\]\s+(?:{UK_COURTS})\b"),
     ("domestic", LAW_REPORT.pattern),
     ("gc", r"\[GC\]|\(GC\)|\bGC\b"),
+    ("formation", r"\[(?:Committee|Chamber|Plenary)\]"),
     ("dec", r"[(\[]\s*(?:dec\.?|[Aa]dmissibility(?:\s+[Dd]ecision)?)\s*[)\]]|\bdec\.(?!\w)"
             r"|(?:an?\s+)?(?:[Aa]dmissibility\s+)?[Dd]ecision(?:\s+on\s+(?:the\s+)?"
             r"admissibility)?(?:\s+of\s+\d{1,2}\s+(?:" + _MONTH + r")\s+\d{4})?"),
@@ -341,7 +376,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("report", rf"[\[(]\d{{4}}[\])]?\s*(?:\d{{1,3}}\s*)?{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
                rf"|\d{{1,3}}\s*{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
                r"|\[\d{4}\]\s*ECHR\s*\d{1,5}|\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?"
-               r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-[A-C])?"
+               r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-?[A-C]\b)?"
                r"|\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+"
                r"|\b(?:D\.R\.|DR)\s*\d{1,3}(?:,?\s*p\.?\s*\d{1,4})?|\d{1,3}\s*(?:D\.R\.|DR)\s*\d{1,4}"
                rf"|[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{MIXED_REPORTS})\s+\d{{1,5}}\b|\d{{1,3}}\s*BHRC\s*\d{{1,5}}"),
@@ -352,6 +387,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
             rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
             r"|at\s+\[\d{4}\]"),
     ("judgment", r"(?:judgment|case)\b"),
+    ("pages", r"pp?\.\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?"),
 ))
 _TAIL_SEP = re.compile(r"\s*[,;:]?\s*")
 _TAIL_OPEN = re.compile(r"[(\[]\s*")
@@ -465,6 +501,8 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
         if n == "number":
             digits = re.findall(r"\d+", v)
             number = int(digits[0]) if digits else ROMAN[v.strip("() ")]
+    if number is None and (written := re.search(r"\(nos?\.\s*(\d{1,2})\)", name)):
+        number = int(written.group(1))  # `Holzinger (no. 2) v. Austria`
     reports = tuple(_report_key(v) for n, v in parts if n == "report")
     decision = any(n == "dec" for n, _ in parts) or any(
         re.search(r"EHRR\s*(?:SE|CD)|\bD\.?R\.?\b", r) for r in reports)
@@ -718,18 +756,22 @@ class Scanner:
         floor = 0
         for m in V_ANCHOR.finditer(text):
             respondent = RESPONDENT.match(text, m.end())
-            if not respondent:
+            gap = None if respondent else NO_RESPONDENT.match(text, m.end(), min(len(text), m.end() + 40))
+            if not respondent and not gap:
                 continue
             last = tokens.before(m.start())
             first = _name_start(tokens.tokens, last, floor) if last >= 0 else None
             if first is None:
                 continue
             start = tokens.tokens[first].start
-            tail = _tail(text, respondent.end())
+            tail = _tail(text, respondent.end() if respondent else gap.end())  # type: ignore[union-attr]
+            if not respondent and not any(n == "appno" for n, _ in tail.parts):
+                continue
             floor = tail.end
             names = {n for n, _ in tail.parts}
             name = text[start:tokens.tokens[last].end]
-            pair = (applicant_tokens(name), state_key(respondent.group("state")))
+            state = respondent.group("state") + respondent.group("more") if respondent else None
+            pair = (applicant_tokens(name), state_key(respondent.group("state") if respondent else None))
             if names & {"uk", "domestic"} and not names & {"report", "appno", "gc", "dec"}:
                 self.domestic.add(pair[0])
                 self.domestic_states.add(pair)
@@ -737,7 +779,7 @@ class Scanner:
             if not names - {"judgment"} and any(set(pair[0]) <= set(d) and s == pair[1]
                                                 for d, s in self.domestic_states):
                 continue
-            c = _echr_from_parts("full", text, start, tail, name, respondent.group("state") + respondent.group("more"))
+            c = _echr_from_parts("full", text, start, tail, name, state)
             self.names.setdefault(applicant_tokens(c.name), c.name or "")
             yield c
 
@@ -767,8 +809,8 @@ class Scanner:
             if i < 0 or not _is_name_word(tokens.tokens[i]) and tokens.tokens[i].text not in (".", ")"):
                 continue
             first = _name_start(tokens.tokens, i)
-            if first is None:
-                continue
+            if first is None or _after_v(tokens.tokens, first):
+                continue  # `Holzinger (no. 2) v. Austria, cited above`: a respondent is not a short name
             start = tokens.tokens[first].start
             if start < reached:
                 continue

@@ -331,15 +331,41 @@ def test_docx_into_a_missing_folder_is_a_clear_error(tmp_path):
     assert not out.parent.exists()
 
 
-def test_a_store_held_by_another_process_is_a_clear_error(sample_kb, tmp_path):
-    """Qdrant Edge has no read-only open: `kb check` beside a process holding the store says where to check."""
+def test_check_runs_beside_a_process_holding_the_store(sample_kb, tmp_path):
+    """Qdrant Edge has no read-only open, but the check reads the store's payload copy (`kb.store.payloads`): `kb
+    check` beside a process holding the store answers as it would alone. Without a copy it can trust (its writer
+    died mid-write) it needs the store, and says where to check instead."""
+    import sqlite3
+
+    from kb.settings import Settings
+    from kb.store.payloads import copy_path
+    from tests.conftest import clone_store
+
     brief = tmp_path / "brief.md"
     brief.write_text("Saadi v. Italy [GC], no. 37201/06, § 125.\n", encoding="utf-8")
     sample_kb.store.count()  # this test process holds the sample store
     env = {**os.environ, "KB_HOME": str(sample_kb.settings.home), "KB_STORE": str(sample_kb.settings.store),
            "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(brief), "--no-missing"], capture_output=True,
-                         text=True, cwd=ROOT, timeout=300, env=env)
+    run = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(brief), "--no-missing", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    assert [(r["status"], r["doc_id"], r["paragraphs"]) for r in json.loads(run.stdout)] == [
+        ("verified", "HEJUD-37201-06", ["125"])]
+
+    other = Settings.load(home_env(tmp_path / "other", Path(sample_kb.settings.corpus)))
+    clone_store(sample_kb, other)
+    from kb.api import KnowledgeBase
+
+    holder = KnowledgeBase(other)
+    holder.store.count()
+    with sqlite3.connect(copy_path(other.store)) as con:  # as a writer killed between the shard and its copy leaves it
+        con.execute("UPDATE meta SET value = 'writing 999999999' WHERE key = 'state'")
+    env = {**os.environ, "KB_HOME": str(other.home), "KB_STORE": str(other.store), "PYTHONPATH": str(ROOT)}
+    try:
+        run = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(brief), "--no-missing"],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    finally:
+        holder.close()
     assert run.returncode == 2, run.stdout
     assert "open in another process" in run.stderr and "check_citations" in run.stderr
 

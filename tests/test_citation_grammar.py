@@ -45,6 +45,35 @@ def test_strasbourg_names_numbers_and_pinpoints(text, name, state, appnos, pins)
     assert (c.kind, c.form, c.name, c.state, c.appnos, c.paragraphs) == ("echr", "full", name, state, appnos, pins)
 
 
+@pytest.mark.parametrize(("text", "name", "state", "appnos", "pins"), [
+    ("(see Abdulaziz, Cabales and Balkandali v. the United Kingdom, 28 May 1985, § 67, Series A no. 94)",
+     "Abdulaziz, Cabales and Balkandali", "United Kingdom", (), ("67",)),
+    ("Luedicke, Belkacem and Koç v. Germany, 28 November 1978, § 40, Series A no. 29", "Luedicke, Belkacem and Koç",
+     "Germany", (), ("40",)),
+    ("see Kudła v.  [GC], no. 30210/96, § 92, ECHR 2000XI", "Kudła", None, ("30210/96",), ("92",)),
+    ("B. and L. v. the , no. 36536/02, § 34, 13 September 2005", "B. and L.", None, ("36536/02",), ("34",)),
+    ("see Berisha and Haljiti v. “the former Yugoslav Republic of Macedonia” [dec.], no. 18670/03, ECHR 2005-VIII",
+     "Berisha and Haljiti", "former Yugoslav Republic of Macedonia", ("18670/03",), ()),
+    ("Rozhkani v. Russia [Committee], 14918/14, § 25, 9 July 2019", "Rozhkani", "Russia", ("14918/14",), ("25",)),
+    ("López Ostra v. Spain, judgment of 9 December 1994, Series A no. 303C, pp. 46-47, §§ 16-22", "López Ostra",
+     "Spain", (), tuple(str(n) for n in range(16, 23))),
+    ("Holzinger (no. 2) v. Austria, no. 28898/95, § 20", "Holzinger (no. 2)", "Austria", ("28898/95",), ("20",)),
+])
+def test_forms_of_the_courts_own_judgments(text, name, state, appnos, pins):
+    """Forms the Court's judgments use (read by the citation graph with this grammar): a list of applicants, a
+    respondent the corpus's conversion dropped (read only with an application number), a quoted respondent, the
+    Committee formation, page references before the pinpoint, a number written before `v`."""
+    c = one(text)
+    assert (c.kind, c.form, c.name, c.state, c.appnos, c.paragraphs) == ("echr", "full", name, state, appnos, pins)
+
+
+def test_a_respondent_is_never_a_short_name_and_a_dropped_one_needs_a_number():
+    c = one("(see Holzinger (no. 2) v. Austria, cited above, § 32)")
+    assert (c.form, c.name, c.number, c.paragraphs) == ("short", "Holzinger (no. 2)", 2, ("32",))
+    assert scan_text("Smith v. , he said; Jones v. [GC] was cited") == []
+    assert scan_text("In Smith, the Court said. Jones v. France, no. 1/05.")[0].name == "Jones"
+
+
 def test_formation_decisions_variants_and_reports():
     c = one("Tomic v United Kingdom (application no. 17837/03) (dec.), 14 October 2003")
     assert c.decision and c.date == "2003-10-14" and c.appnos == ("17837/03",)

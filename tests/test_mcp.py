@@ -31,9 +31,9 @@ WRITERS = {"matter_create", "matter_update", "matter_add_passage", "matter_annot
 DESTRUCTIVE = {"matter_update", "matter_annotate", "matter_remove_passage"}
 CHECKED_TEXT = ("Article 3 “enshrines one of the fundamental values of democratic societies” (Saadi v. Italy [GC], "
                 "no. 37201/06, § 127, ECHR 2008). But see Chahal v. the United Kingdom, no. 37201/06, § 80.")
-RUNAWAY = "See Smith" + " and Others" * 24 + " v. Nowhere."
-"""A citation-shaped text that took the citation parser 56 s (and with it the whole server) before parsing was
-bounded."""
+RUNAWAY = "See Smith" + " and Others" * 30_000 + " v. Italy."
+"""A citation-shaped text of 330 KB: 24 × ` and Others` took the old citation parser 56 s (and with it the whole
+server); the grammar reads this in well under a second."""
 LONG_ID = "HEJUD-" + "9" * 100_000
 
 EXPECTED_LINKS = {  # what the link of each sample document must name, by its own identifiers
@@ -382,14 +382,11 @@ def test_errors_name_the_argument_briefly_and_show_no_server_path(job, mcp_home)
 
 
 def test_a_runaway_text_does_not_hold_the_other_calls(job):
-    from kb.mcp import PARSE_SECONDS
-
     assert job["meanwhile_seconds"] < 5, job["meanwhile_seconds"]
     assert _data(job["meanwhile"])["passages"]
-    assert job["runaway_seconds"] < PARSE_SECONDS + 10
-    if job["runaway"].is_error:
-        message = _error(job["runaway"])
-        assert "within" in message and "smaller parts" in message and RUNAWAY not in message
+    assert not job["runaway"].is_error, _error(job["runaway"])
+    assert job["runaway_seconds"] < 10, job["runaway_seconds"]
+    assert _data(job["runaway"])["problems"] <= 1
 
 
 def test_logs_are_quiet_and_http_needs_the_token(job):

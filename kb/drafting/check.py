@@ -25,14 +25,24 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.loaders.akn import neutral_citation_parts
-from kb.citations.style import cite, long_date
-from kb.store.base import ChunkStore, SearchFilters, StoredChunk
-from legal.citations import ROMAN, Citation, Scanner, applicant_tokens, fold, initials_only, state_key
+from kb.citations.style import cite, long_date, source_link
+from kb.store.base import SearchFilters, StoredChunk
+from kb.store.payloads import Payloads
+from legal.citations import (
+    ROMAN,
+    Citation,
+    Scanner,
+    applicant_tokens,
+    fold,
+    initials_only,
+    state_key,
+    title_applicant,
+)
 from legal.errors import BadInputError, BriefError
 from legal.grounds import GROUNDS
 from legal.numerals import article_number
@@ -492,14 +502,6 @@ class Case:
         return int(self.date[:4]) if self.date else None
 
 
-def _case_applicant(title: str, core: bool = False) -> tuple[str, ...]:
-    applicant = re.split(r"\s+v\s*\.?\s+", title)[0]
-    applicant = re.sub(r"^\s*(?:case\s+of|affaire)\s+", "", applicant, flags=re.I)
-    if core:
-        applicant = re.sub(r"\([^)]*\)", " ", applicant)
-    return applicant_tokens(applicant)
-
-
 def _similar(a: str, b: str) -> bool:
     """Spellings of one name (`Ponomaryov`, `Ponomarev`): equal, or at most one edit in six letters."""
     if a == b:
@@ -535,9 +537,12 @@ MIN_TITLE_CHARS = 12
 
 class CorpusIndex:
     """The store's documents as a citation resolver: ECtHR cases by application number and applicant name, UN
-    General Comments, UK judgments and PRC statutes by their ids. Paragraphs are fetched per cited document."""
+    General Comments, UK judgments and PRC statutes by their ids. Paragraphs are fetched per cited document.
 
-    def __init__(self, store: ChunkStore) -> None:
+    `store` is what the payloads are read from: the store, or its payload copy (`kb.store.payloads`), which needs no
+    shard loaded and may be read while another process holds the store."""
+
+    def __init__(self, store: Payloads) -> None:
         self.store = store
         self.cases: dict[str, Case] = {}
         self.by_appno: dict[str, list[str]] = {}
@@ -569,8 +574,8 @@ class CorpusIndex:
             p = {k: v for k, v in p.items() if k != "text"}
             case = Case(doc_id, p.get("title") or doc_id, p.get("date"), p.get("doc_type", ""),
                         tuple(p.get("appno") or ()), tuple(state_key(s) for s in p.get("respondent_state") or ()),
-                        bool(p.get("grand_chamber")), _case_applicant(p.get("title") or ""), p,
-                        _case_applicant(p.get("title") or "", core=True))
+                        bool(p.get("grand_chamber")), title_applicant(p.get("title") or ""), p,
+                        title_applicant(p.get("title") or "", core=True))
             self.cases[doc_id] = case
             for a in case.appnos:
                 self.by_appno.setdefault(a, []).append(doc_id)
@@ -705,8 +710,11 @@ class _Choice:
 class Checker:
     """Checks found citations against a `CorpusIndex`, in reading order (`cited above`/`ibid.` look back)."""
 
-    def __init__(self, index: CorpusIndex) -> None:
+    def __init__(self, index: CorpusIndex, link: Callable[[dict], str | None] = source_link) -> None:
+        """`link`: a stored document's public page from its payload (`kb.citations.style.source_link` with the
+        manifest's folder links, as `KnowledgeBase.link` gives it)."""
         self.index = index
+        self.link = link
         self.statute_versions: dict[str, str] = {}
         """Statute → the version the brief cited with its year: a later citation without one means it again."""
 
@@ -760,7 +768,7 @@ class Checker:
         c = f.citation
         return CheckedCitation(c.text, f.line, status, reason, "echr" if c.form == "ibid" else c.kind,
                                case.doc_id if case else None, case.label if case else None, list(c.paragraphs),
-                               list(f.quotes), url=case.payload.get("url") if case else None, where=f.where,
+                               list(f.quotes), url=self.link(case.payload) if case else None, where=f.where,
                                start=c.start, end=c.end, block=f.block)
 
     # ECtHR
@@ -891,7 +899,7 @@ class Checker:
                                                else choice.reason) + ".", choice.case)
             row.candidates = [k.doc_id for k in choice.candidates] if choice.case is None else []
             return row
-        row = self._pinpoints(f, choice.case.doc_id, choice.case.label, "echr", choice.case.payload.get("url"))
+        row = self._pinpoints(f, choice.case.doc_id, choice.case.label, "echr", self.link(choice.case.payload))
         if choice.note:
             row.reason = row.reason.rstrip(".") + f" ({choice.note})."
         return row
@@ -919,7 +927,7 @@ class Checker:
         case = self.index.cases.get(row.doc_id or "")
         if case is None:
             return self._pinpoints(f, row.doc_id or "", row.citation or "", row.kind, row.url)
-        return self._pinpoints(f, case.doc_id, case.label, "echr", case.payload.get("url"))
+        return self._pinpoints(f, case.doc_id, case.label, "echr", self.link(case.payload))
 
     def _ibid(self, f: Found, last: CheckedCitation | None) -> CheckedCitation:
         if last is None or not last.doc_id or last.status in CANNOT_VERIFY:
@@ -1046,7 +1054,7 @@ class Checker:
             return self._row(f, "not_in_corpus", f"cannot verify: {absent}.")
         payload = self.index.chunks(doc_id)[0].payload
         label = cite({**payload, "paragraph": None, "page": None, "section": None})
-        return self._pinpoints(f, doc_id, label, f.citation.kind, payload.get("url"))
+        return self._pinpoints(f, doc_id, label, f.citation.kind, self.link(payload))
 
     def _un(self, f: Found) -> CheckedCitation:
         c = f.citation
@@ -1089,7 +1097,7 @@ class Checker:
                 label = chunk.payload.get("paragraph") or ""
                 if article_number(label) == target:
                     row = self._row(f, "verified", "")
-                    row.kind, row.doc_id, row.url = "prc", doc_id, chunk.payload.get("url")
+                    row.kind, row.doc_id, row.url = "prc", doc_id, self.link(chunk.payload)
                     row.citation = cite({**chunk.payload, "paragraph": None})
                     row.paragraphs = [label]
                     row.reason = f"{row.citation}, {label}: exists."
@@ -1158,6 +1166,8 @@ class CheckReport:
     blocks: list[Block] = field(default_factory=list, repr=False)
     grounds: list[str] = field(default_factory=list)
     missing: list[MissingAuthority] = field(default_factory=list)
+    missing_note: str = ""
+    """Why `missing` was not looked for, when it could not be (the store held by another process)."""
 
     def problems(self) -> list[CheckedCitation]:
         return [c for c in self.citations if c.status != "verified"]
@@ -1167,7 +1177,8 @@ class CheckReport:
 
     def to_dict(self) -> dict:
         return {"source": self.source, "citations": [c.to_dict() for c in self.citations], "counts": self.counts(),
-                "grounds": self.grounds, "missing": [asdict(m) for m in self.missing]}
+                "grounds": self.grounds, "missing": [asdict(m) for m in self.missing],
+                **({"missing_note": self.missing_note} if self.missing_note else {})}
 
     def table(self, width: int = 60) -> str:
         rows = [("where", "status", "citation", "reason")]
@@ -1180,6 +1191,8 @@ class CheckReport:
             lines.append("\nYou may be missing:")
             for m in self.missing:
                 lines.append(f"  [{m.label}] {m.citation}  ({m.doc_id})")
+        if self.missing_note:
+            lines.append(f"\nLeading authorities the brief does not cite: {self.missing_note}.")
         return "\n".join(lines)
 
 
@@ -1192,8 +1205,9 @@ def argued_grounds(blocks: Iterable[Block]) -> list[str]:
     return [g for g in GROUNDS if shows_ground(text, g)]
 
 
-def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>") -> CheckReport:
-    citations = Checker(index).check(find_citations(blocks, titles=index.titles))
+def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>",
+                 link: Callable[[dict], str | None] = source_link) -> CheckReport:
+    citations = Checker(index, link).check(find_citations(blocks, titles=index.titles))
     return CheckReport(source, citations, blocks, argued_grounds(blocks))
 
 

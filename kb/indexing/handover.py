@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.atomic import atomic_move, atomic_write, writer_pid
+from kb.atomic import atomic_move, atomic_write, process_alive, writer_pid
 from kb.indexing.writing import Batch, StoredDocument, apply_batch, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
@@ -253,19 +253,6 @@ def _remove_dead_temporaries(inbox: Path) -> None:
         pid = writer_pid(tmp)
         if pid is not None and not process_alive(pid):
             tmp.unlink(missing_ok=True)
-
-
-def process_alive(pid: int) -> bool:
-    """Whether process `pid` exists (a writer of a temporary file, a worker asking for work, an owner)."""
-    if pid <= 0:
-        return False  # 0 and -1 would ask about a process group (always "alive")
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- the versions snapshot ---------------------------------------------------------------------------------

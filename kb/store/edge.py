@@ -31,6 +31,7 @@ from kb.store.base import (
     document_file,
     paragraphs_by_document,
 )
+from kb.store.payloads import PayloadCopy, copy_path
 from legal.errors import StoreLockedError
 
 RRF_K = 60
@@ -78,6 +79,8 @@ class EdgeStore:
             ) from None
         try:
             self._open_shards()
+            self._payloads = PayloadCopy(copy_path(self.path))
+            self._keep_copy()
         except BaseException:
             self._owner.release()
             raise
@@ -103,50 +106,71 @@ class EdgeStore:
                 if name not in present:
                     self._shard.update(q.UpdateOperation.create_field_index(name, schema))
 
-    # writing -------------------------------------------------------------------------------------------
+    # writing: each write of the chunk shard is made to its payload copy too (`kb.store.payloads`) ----------------
+
+    def _stamp(self) -> dict[str, int]:
+        """Each segment's version (the number of the last operation applied to it): any write advances one."""
+        with self._lock:
+            return {k: int(v["segment_version"]) for k, v in self._shard.snapshot_manifest().items()}
+
+    def _keep_copy(self) -> None:
+        """Rebuild the payload copy unless it is current for this shard (see `kb.store.payloads`)."""
+        stamp = self._stamp()
+        if not self._payloads.agrees(stamp, self.count()):
+            self._payloads.rebuild(self.scroll(), stamp)
 
     def upsert(self, points: list[ChunkPoint]) -> None:
-        for start in range(0, len(points), UPSERT_POINTS):
-            edge_points = [
-                q.Point(
-                    id=p.id,
-                    vector={SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
-                            **({DENSE: p.dense} if p.dense else {})},
-                    payload=p.payload,
-                )
-                for p in points[start:start + UPSERT_POINTS]
-            ]
-            with self._lock:
-                self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+        with self._payloads.writing():
+            for start in range(0, len(points), UPSERT_POINTS):
+                edge_points = [
+                    q.Point(
+                        id=p.id,
+                        vector={SPARSE: q.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                                **({DENSE: p.dense} if p.dense else {})},
+                        payload=p.payload,
+                    )
+                    for p in points[start:start + UPSERT_POINTS]
+                ]
+                with self._lock:
+                    self._shard.update(q.UpdateOperation.upsert_points(edge_points))
+            self._payloads.upsert(points, self._stamp())
 
     def update_vectors(self, vectors: dict[str, list[float]]) -> int:
         if not vectors:
             return 0
-        with self._lock:  # Edge refuses the whole update if one id is absent, so only stored ids are sent
+        # Edge refuses the whole update if one id is absent, so only stored ids are sent
+        with self._payloads.writing(), self._lock:
             present = [str(r.id) for r in self._shard.retrieve(list(vectors), with_payload=False, with_vector=False)]
             if present:
                 self._shard.update(q.UpdateOperation.update_vectors(
                     [q.PointVectors(id=i, vector={DENSE: list(vectors[i])}) for i in present]))
+            self._payloads.unchanged(self._stamp())
         return len(present)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
-            with self._lock:
-                self._shard.update(q.UpdateOperation.delete_points(list(ids)))
+            with self._payloads.writing():
+                with self._lock:
+                    self._shard.update(q.UpdateOperation.delete_points(list(ids)))
+                self._payloads.delete(list(ids), self._stamp())
 
     def delete_documents(self, doc_ids: list[str]) -> None:
         """The documents' chunks and their facts points."""
         if doc_ids:
             condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(doc_ids)))])
-            with self._lock:
-                self._shard.update(q.UpdateOperation.delete_points_by_filter(condition))
-                self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
+            with self._payloads.writing():
+                with self._lock:
+                    self._shard.update(q.UpdateOperation.delete_points_by_filter(condition))
+                    self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
+                self._payloads.delete_documents(list(doc_ids), self._stamp())
 
     def set_document_fields(self, fields: dict[str, dict]) -> None:
-        with self._lock:
-            for doc_id, payload in fields.items():
-                condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=[doc_id]))])
-                self._shard.update(q.UpdateOperation.set_payload_by_filter(condition, payload))
+        with self._payloads.writing():
+            with self._lock:
+                for doc_id, payload in fields.items():
+                    condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=[doc_id]))])
+                    self._shard.update(q.UpdateOperation.set_payload_by_filter(condition, payload))
+            self._payloads.set_document_fields(fields, self._stamp())
 
     def upsert_facts(self, points: list[FactsPoint]) -> None:
         if points:
@@ -168,9 +192,10 @@ class EdgeStore:
             self._facts.flush()
 
     def optimize(self) -> None:
-        with self._lock:
+        with self._payloads.writing(), self._lock:
             self._shard.optimize()
             self._facts.optimize()
+            self._payloads.unchanged(self._stamp())
 
     def close(self) -> None:
         with self._lock:
@@ -183,6 +208,7 @@ class EdgeStore:
                         shard.close()
             finally:
                 self._shard = self._facts = None
+                self._payloads.close()
                 self._owner.release()
 
     # reading -------------------------------------------------------------------------------------------
