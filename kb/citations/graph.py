@@ -45,18 +45,16 @@ from ingest.loaders.echr import load as load_echr
 from ingest.model import SourceDocument
 from kb.atomic import atomic_move
 from legal.citations import parse_pinpoints as expand_pinpoints
+from legal.dates import MONTH, find_date
 from legal.errors import BadInputError, GraphOutdatedError
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
 """Only judgments and decisions are cited as authority; notes and communicated cases share their numbers."""
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
 APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
 APPNO_MARKER = re.compile(r"\bnos?\.\s*\d{1,6}/\d{2}")
-PARAGRAPH_NUMBERS = r"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?![\d/]|\s+(?:" + "|".join(MONTHS) + r")))*"
+PARAGRAPH_NUMBERS = r"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?![\d/]|\s+(?:" + MONTH + r")))*"
 """Paragraph numbers and ranges after `§`, `§§` or `para.`: `124-133`, `90 and 91`, `37, 38`; not the day of a date
 that follows (`§ 44, 3 March 2005`) nor an application number (`§ 5, 1234/05`). The citation graph and `kb check`
 read pinpoints with this one pattern, so they agree on what a citation cites."""
@@ -125,15 +123,6 @@ class CitingParagraph:
     title: str | None
     date: str | None
     raw: str
-
-
-def find_date(text: str) -> str | None:
-    """The first date written as the Court writes it (`28 February 2008`), as ISO `2008-02-28`."""
-    match = DATE.search(text)
-    if not match:
-        return None
-    day, month, year = match.groups()
-    return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
 
 
 def parse_pinpoints(text: str) -> tuple[str, ...]:
