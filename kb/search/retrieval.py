@@ -124,7 +124,7 @@ class UnlistedFilter:
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document], listed: list[Document]) -> dict:
         present = {d.id for d in listed}
-        return {"documents": [replace(d, meta={**d.meta, FILLED: True}) for d in documents if d.id not in present]}
+        return {"documents": [with_meta(d, **{FILLED: True}) for d in documents if d.id not in present]}
 
 
 @component
