@@ -6,7 +6,8 @@ written.
 
 Throughput target (issue 14): the engine (prepared documents → dense + BM25 → Qdrant Edge writes, exactly as
 `kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in one process on the same real
-ECtHR paragraphs, the model warmed up first; the engine starts with an empty embedding cache and an empty store so
+ECtHR paragraphs, the model warmed up first, alternating over groups of two judgments (bare first, then engine first,
+…) with their times summed; the engine starts with an empty embedding cache and an empty store so
 nothing is skipped. Each embedding runtime (`KB_EMBED_RUNTIME`) is measured in turn, its bare model being what
 that runtime runs (sentence-transformers' encode; the ONNX encoder), `--rounds` times interleaved, on `--threads`
 threads (2); the table gives medians, each runtime's engine against the first row's, and the fill time of the whole
