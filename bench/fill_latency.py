@@ -12,7 +12,13 @@ shared cores) weighs on both alike. The embedding cache is the copy's own and st
 (a warm cache would make the fill free and prove nothing about contention).
 
 Prints, per kind of window: searches, p50, p95 and max latency in ms as each client saw it; the worker's share of a
-core while running; the vectors applied; the load average. The target (issue 21): p95 at most 300 ms during the fill.
+core while running; the vectors applied; the load average; the peak resident memory of this process (the owner, as
+the app) and of the worker, and of both at once (sampled every 0.5 s). The target (issue 21): p95 at most 300 ms
+during the fill, and at most 3 GB for the app and `kb embed` together.
+
+`--worker-nice N` sets every thread of the worker to niceness N once it runs (it lowers its own to
+`kb.cli.EMBED_NICENESS` above this process's), `--worker-threads N` gives its model N threads (OMP_NUM_THREADS):
+the settings the fill's yielding to searches was chosen by.
 """
 
 from __future__ import annotations
@@ -93,6 +99,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss(pid: int) -> int:
+    """Resident memory of process `pid` in bytes (0 once it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+class Peaks:
+    """Peak resident memory of the owner, of the worker, and of both at once, sampled in a thread."""
+
+    def __init__(self, owner: int, worker: int) -> None:
+        self.pids = (owner, worker)
+        self.owner = self.worker = self.both = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            owner, worker = (rss(pid) for pid in self.pids)
+            self.owner, self.worker = max(self.owner, owner), max(self.worker, worker)
+            self.both = max(self.both, owner + worker)
+            self._stop.wait(0.5)
+
+    def stop(self) -> str:
+        self._stop.set()
+        self._thread.join()
+        return (f"peak RSS: owner {self.owner / 2**30:.2f} GB, worker {self.worker / 2**30:.2f} GB, both at once "
+                f"{self.both / 2**30:.2f} GB")
+
+
+def renice(pid: int, niceness: int) -> None:
+    """Every thread of process `pid` to `niceness` (on Linux a niceness belongs to a thread)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, required=True, help="a KB_HOME written sparse-first (copied, not changed)")
@@ -102,6 +146,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--mode", default="ranked", help="search mode the clients use (default ranked)")
     parser.add_argument("--tmp", type=Path, help="folder for the copy (default: the system's temporary folder)")
+    parser.add_argument("--worker-nice", type=int, help="niceness of every worker thread (default: its own)")
+    parser.add_argument("--worker-threads", type=int, help="the worker model's threads (default: one per core)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fill-latency-", dir=args.tmp) as tmp:
@@ -119,9 +165,11 @@ def main() -> int:
         for query in QUERIES:  # warm: the model, the pipelines, the store's pages
             kb.search(query, limit=10, mode=args.mode)
         missing_start = kb.store.count_missing_dense()
+        worker_env = env | ({"OMP_NUM_THREADS": str(args.worker_threads)} if args.worker_threads else {})
         with (Path(tmp) / "embed.log").open("wb") as log:
-            worker = subprocess.Popen([sys.executable, "-m", "kb.cli", "embed"], env=env, cwd=PROJECT,
+            worker = subprocess.Popen([sys.executable, "-m", "kb.cli", "embed"], env=worker_env, cwd=PROJECT,
                                       stdout=subprocess.DEVNULL, stderr=log)
+        peaks = Peaks(os.getpid(), worker.pid)
         try:
             time.sleep(5)
             while cpu_seconds(worker.pid) < 20:  # past start-up and the model's loading: embedding
@@ -129,6 +177,9 @@ def main() -> int:
                     print(f"kb embed ended; see {Path(tmp) / 'embed.log'}", file=sys.stderr)
                     return 1
                 time.sleep(1)
+            if args.worker_nice is not None:
+                renice(worker.pid, args.worker_nice)
+            worker_nice = os.getpriority(os.PRIO_PROCESS, worker.pid)
             windows: dict[str, list[float]] = {"stopped": [], "running": []}
             worker_cpu = loads = 0.0
             for _ in range(args.pairs):
@@ -144,13 +195,17 @@ def main() -> int:
             worker.send_signal(signal.SIGCONT)
             worker.send_signal(signal.SIGTERM)
             worker.wait(300)
+        memory = peaks.stop()
         seconds = args.seconds * args.pairs
         print(f"{args.clients} clients, mode {args.mode}, {args.pairs} pairs of {args.seconds:.0f} s windows; "
-              f"{os.cpu_count()} cores, mean load average {loads:.1f}")
+              f"{os.cpu_count()} cores, mean load average {loads:.1f}; this process at niceness "
+              f"{os.getpriority(os.PRIO_PROCESS, 0)}, the worker at {worker_nice} with "
+              f"{args.worker_threads or 'default'} model threads")
         print(line("worker stopped", windows["stopped"], seconds))
         print(line("worker running", windows["running"], seconds))
         print(f"the worker used {worker_cpu / seconds:.0%} of a core while running; {missing_start - missing_end} "
               f"vectors applied; {missing_end:,} of {kb.store.count():,} chunks still without one")
+        print(memory)
         kb.close()
     return 0
 

@@ -46,8 +46,23 @@ def harness():
     return module
 
 
-def tree_rss(root: int) -> tuple[int, int]:
-    """(RSS of the largest process, RSS summed) in bytes over `root` and its descendants."""
+def label(pid: int) -> str:
+    """What process `pid` is, for the peaks by process: `kb ingest`, `kb embed`, `streamlit`, … (else its program)."""
+    try:
+        argv = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:
+        return "?"
+    names = [Path(a).name for a in argv]
+    for i, name in enumerate(names):
+        if name in ("kb", "kb.cli") and i + 1 < len(names):
+            return f"kb {names[i + 1]}"
+        if name == "streamlit":
+            return "streamlit (the app)"
+    return names[0] if names else "?"
+
+
+def tree_rss(root: int) -> tuple[int, int, dict[int, int]]:
+    """(RSS of the largest process, RSS summed, RSS by process id) in bytes over `root` and its descendants."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -67,8 +82,8 @@ def tree_rss(root: int) -> tuple[int, int]:
             if parent == pid and child not in members:
                 members.add(child)
                 frontier.append(child)
-    sizes = [rss.get(pid, 0) for pid in members]
-    return max(sizes, default=0), sum(sizes)
+    sizes = {pid: rss.get(pid, 0) for pid in members}
+    return max(sizes.values(), default=0), sum(sizes.values()), sizes
 
 
 class Watch:
@@ -78,6 +93,9 @@ class Watch:
         self.process = process
         self.started = started
         self.peak_single = self.peak_total = 0
+        self.peaks: dict[str, int] = {}
+        """Peak RSS by kind of process (`label`), so the report says which step held the memory."""
+        self.labels: dict[int, str] = {}
         self.marks: dict[str, float] = {}
         self._log = log.open("w", encoding="utf-8")
         self._stop = threading.Event()
@@ -86,8 +104,11 @@ class Watch:
 
     def _memory(self) -> None:
         while not self._stop.is_set():
-            single, total = tree_rss(self.process.pid)
+            single, total, sizes = tree_rss(self.process.pid)
             self.peak_single, self.peak_total = max(self.peak_single, single), max(self.peak_total, total)
+            for pid, size in sizes.items():
+                name = self.labels.setdefault(pid, label(pid))
+                self.peaks[name] = max(self.peaks.get(name, 0), size)
             self._stop.wait(0.5)
 
     def _output(self) -> None:
@@ -204,6 +225,8 @@ def main() -> int:
         print(f"  sidebar: {searchable} | {modes}")
         print(f"peak RSS: largest process {watch.peak_single / 2**30:.2f} GB, whole tree {watch.peak_total / 2**30:.2f}"
               f" GB; make run's output with timestamps: {kept}")
+        big = sorted(((size, name) for name, size in watch.peaks.items() if size >= 50 * 2**20), reverse=True)
+        print("peak RSS by process: " + ", ".join(f"{name} {size / 2**30:.2f} GB" for size, name in big))
     return 0
 
 

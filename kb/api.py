@@ -37,7 +37,7 @@ from kb.passages import CollectedPassage, Hit, role_label
 from kb.requests import SearchFilters, SearchMode, validate_search
 from kb.search.modes import ALL_PARTS
 from kb.search.pipeline import run_search
-from kb.search.retrieval import to_document
+from kb.search.retrieval import FILLED, to_document
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore
@@ -72,16 +72,20 @@ class DenseCoverage:
     def share(self) -> float:
         return self.embedded / self.total if self.total else 1.0
 
-    def note(self) -> str:
-        """What a result list of a dense or hybrid search over a partial store says about itself."""
+    def note(self, mode: str) -> str:
+        """What a result list over a partial store says about itself: a dense or hybrid search's, or a ranked list's
+        that hybrid search completed (`kb.search.retrieval.FILLED`)."""
+        why = ("the passages this ranked list was completed with by meaning (hybrid search) could miss the others"
+               if mode == SearchMode.RANKED.value else
+               f"this {mode} search could miss the others by meaning; ranked and bm25 search the whole store")
         return (f"Partial dense index: {self.share:.0%} of the {self.total:,} stored passages have a dense vector "
-                f"({self.total - self.embedded:,} are still being embedded by `kb embed`), so this {{mode}} search "
-                "could miss the others by meaning; ranked and bm25 search the whole store.")
+                f"({self.total - self.embedded:,} are still being embedded by `kb embed`), so {why}.")
 
 
 class SearchHits(list):
     """The hits of one search (a list of `Hit`), saying whether the search saw only part of the store: `partial` is
-    the `DenseCoverage` when the mode uses dense vectors (hybrid, dense) and some stored passages have none yet."""
+    the `DenseCoverage` when the mode uses dense vectors (hybrid, dense, or ranked whose short list hybrid search
+    completed) and some stored passages have none yet."""
 
     def __init__(self, hits: list[Hit] = (), partial: DenseCoverage | None = None, mode: str = "") -> None:
         super().__init__(hits)
@@ -90,7 +94,7 @@ class SearchHits(list):
 
     def note(self) -> str | None:
         """The line every front end shows above a partial list, None for a complete one."""
-        return self.partial.note().format(mode=self.mode) if self.partial is not None else None
+        return self.partial.note(self.mode) if self.partial is not None else None
 
 
 COVERAGE_SECONDS = 10.0
@@ -266,11 +270,14 @@ class KnowledgeBase:
         pipeline = self.search_pipeline(mode, weights)
         if not query:
             return SearchHits()
-        if self.store.count() == 0:
+        documents = run_search(pipeline, query, filters, limit)
+        if not documents and self.store.count() == 0:  # counted only then: an exact count of the whole corpus took
+            # 53 ms under the store's lock, a third of a ranked search, and serialised concurrent searches
             raise StoreEmptyError("The store is empty: run `kb ingest` (or `make run`) first.")
-        hits = with_strength(query, [self.to_hit(d) for d in run_search(pipeline, query, filters, limit)])
+        hits = with_strength(query, [self.to_hit(d) for d in documents])
         mode = SearchMode.from_str(mode)
-        coverage = self.dense_coverage() if mode in (SearchMode.HYBRID, SearchMode.DENSE) else None
+        by_meaning = mode in (SearchMode.HYBRID, SearchMode.DENSE) or any(d.meta.get(FILLED) for d in documents)
+        coverage = self.dense_coverage() if by_meaning else None
         return SearchHits(hits, coverage if coverage is not None and not coverage.complete else None, mode.value)
 
     def reporter(self, doc_id: str) -> str | None:

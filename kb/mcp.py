@@ -126,8 +126,9 @@ class Passage(BaseModel):
 class SearchResult(BaseModel):
     query: str
     passages: list[Passage]
-    partial_dense: str | None = Field(None, description="set when a hybrid or dense search ran over a store whose "
-                                                        "dense vectors are still being filled in: what it could miss")
+    partial_dense: str | None = Field(None, description="set when a hybrid or dense search (or hybrid search "
+                                                        "completing a short ranked list) ran over a store whose dense "
+                                                        "vectors are still being filled in: what it could miss")
 
 
 class CitingParagraph(BaseModel):

@@ -167,6 +167,36 @@ def test_partial_store_is_flagged_on_every_result_list_and_eval_refuses_dense(
     assert "cover that part only" in capsys.readouterr().err
 
 
+def test_a_short_ranked_list_completed_by_hybrid_is_flagged_partial_too(
+        sparse_home: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A ranked list left short (the question's words are absent) is completed by hybrid search, which over a partly
+    embedded store sees only the passages with a dense vector: the list says so, as a hybrid list does."""
+    seed_cache(sparse_home)
+    cache = EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding)
+    store = open_store(sparse_home)
+    try:
+        chunks = store.missing_dense(40)
+        vectors = cache.get_many([content(c.payload) for c in chunks])
+        assert store.update_vectors({c.id: vectors[content(c.payload)] for c in chunks}) == 40
+        store.flush()
+    finally:
+        store.close()
+    kb = KnowledgeBase(sparse_home)
+    try:
+        full = kb.search("torture", limit=3)
+        assert len(full) == 3 and full.partial is None and full.note() is None, "a full ranked list needs no fill"
+        short = kb.search("zeppelin defenestration", limit=5)
+        assert short, "the fill found passages by meaning"
+        assert short.partial is not None and short.partial.embedded == 40 < short.partial.total
+        assert "Partial dense index" in short.note() and "completed with by meaning" in short.note()
+    finally:
+        kb.close()
+    for key, value in env_for(sparse_home).items():
+        monkeypatch.setenv(key, value)
+    assert main(["search", "zeppelin defenestration", "-k", "5"]) == 0
+    assert capsys.readouterr().out.startswith("Partial dense index: "), "the CLI prints it above the list"
+
+
 def test_kill_9_mid_fill_loses_nothing_and_the_next_run_finishes(sparse_home: Settings) -> None:
     """Rounds of two chunks, each applied through the inbox while nobody serves the store; kill -9 after a few."""
     seed_cache(sparse_home)

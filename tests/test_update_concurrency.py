@@ -46,8 +46,11 @@ OWNER = textwrap.dedent("""
                 log.write(json.dumps({"t": t, "q": q, "ok": False, "error": repr(exc)}) + "\\n")
             log.flush()
         t = time.time()
-        try:  # a write and a flush, as the app's upload does: rewrite one stored chunk as it is
-            chunk = next(kb.store.scroll(batch=1, with_vectors=True))
+        try:  # a write and a flush, as the app's upload does: rewrite one stored chunk of the note as it is
+            # (only the note's: a chunk of a document `kb update` replaces could be read before the watcher applies
+            # the new version and written back after it, a stale write that leaves the new version incomplete)
+            chunk = next(c for c in kb.store.scroll(batch=64, with_vectors=True)
+                         if c.payload["doc_id"].startswith("DROP-note-"))
             kb.store.upsert([ChunkPoint(chunk.id, chunk.dense, chunk.sparse, chunk.payload)])
             kb.store.flush()
             log.write(json.dumps({"t": t, "flush": True, "ok": True}) + "\\n")

@@ -19,6 +19,7 @@ vector-only inbox batch (`kb.indexing.handover`):
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import threading
@@ -191,6 +192,7 @@ class Backfill:
             return todo_of(store, self.round_size)
         finally:
             store.close()
+            return_freed_memory()
 
     def _ask_owner(self) -> EmbedTodo | None:
         nonce = request_todo(self.inbox, self.round_size)
@@ -215,6 +217,7 @@ class Backfill:
             self.state.done = self.state.total - store.count_missing_dense()
         finally:
             store.close()
+            return_freed_memory()
 
     # the model ----------------------------------------------------------------------------------------------
 
@@ -240,6 +243,17 @@ class Backfill:
             "eta_seconds": self.state.missing / rate if rate else None}))
         if self.on_progress:
             self.on_progress(self.state)
+
+
+def return_freed_memory() -> None:
+    """Give the heap a closed store leaves behind back to the system. The whole corpus's store takes ~0.7 GB of heap
+    when opened; closing it frees that, but the C library kept it (measured here: 560 MB resident after one open and
+    close, 856 MB after two, 49 MB after `malloc_trim`), and a worker that opened the store while nobody served it
+    would then sit beside the app with it. A no-op where the C library has no `malloc_trim` (not glibc)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def run_embed(settings: Settings, progress: ProgressFn | None = None, warn: WarnFn = stderr,

@@ -103,6 +103,19 @@ def pending_vectors(inbox: Path) -> list[Path]:
     return sorted(inbox.glob(f"*{VECTORS_SUFFIX}")) if inbox.is_dir() else []
 
 
+VECTOR_SLICE = 256
+"""Vectors set per store call when the owner applies a batch (~13 ms each on the whole corpus): a Qdrant Edge call
+holds the interpreter (the GIL) and the store's lock, so every search of the process waits for it; a round of
+thousands (~140 ms per 4,096) is set in slices that searches run between."""
+VECTOR_FLUSH = 4096
+"""Vectors the owner sets before it flushes the store. A flush of the whole corpus took 0.5-1.4 s, during which no
+search of the process runs (it holds the GIL): once per round it was the worst latency of searches during the fill
+(max 1.0-1.2 s against 0.6 s with the worker stopped, `bench/fill_latency.py`). Vectors not yet flushed that a crash
+loses cost nothing to redo: their chunks still lack a vector, which `kb embed` takes from the embedding cache."""
+VECTOR_IDLE = 60.0
+"""Seconds without a new vector batch after which the owner flushes what it has set (the fill has ended or stopped)."""
+
+
 def apply_vectors(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = lambda m: None) -> int:
     """Apply waiting vector batches, oldest first, while no document batch waits; returns how many vectors were set.
     The caller flushes. A batch that cannot be read or applied is dropped with a warning: its chunks still lack their
@@ -112,7 +125,9 @@ def apply_vectors(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = 
         if pending_batches(inbox):
             break  # a document update waits: it goes first
         try:
-            applied += store.update_vectors(read_vectors(path))
+            vectors = list(read_vectors(path).items())
+            for start in range(0, len(vectors), VECTOR_SLICE):
+                applied += store.update_vectors(dict(vectors[start:start + VECTOR_SLICE]))
         except Exception as exc:  # damaged file or a refusing store: the vectors are made again, nothing is lost
             warn(f"{path}: dense vectors not applied ({type(exc).__name__}: {exc}); `kb embed` makes them again")
         path.unlink(missing_ok=True)
@@ -299,6 +314,9 @@ class InboxWatcher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="kb-inbox-watcher", daemon=True)
         self._documents: dict[str, StoredDocument] | None = None
+        self._unflushed = 0
+        """Vectors set since the last flush (`VECTOR_FLUSH`)."""
+        self._vectors_at = 0.0
 
     def start(self) -> InboxWatcher:
         self.inbox.mkdir(parents=True, exist_ok=True)
@@ -312,14 +330,23 @@ class InboxWatcher:
 
     def poll_once(self) -> int:
         """Apply what is waiting (document batches first, then vectors); refresh the snapshot after document changes
-        (and once at start); then answer `kb embed`'s request for more work."""
+        (and once at start); then answer `kb embed`'s request for more work. Vectors are flushed every
+        `VECTOR_FLUSH` of them, `VECTOR_IDLE` seconds after the last batch, with a document batch, or at close."""
         applied = apply_inbox(self.store, self.inbox, self.warn, self.max_attempts)
+        if applied:
+            self._unflushed = 0  # apply_inbox flushed
         if applied or self._documents is None:
             self._documents = store_documents(self.store)
             write_snapshot(self.inbox, self._documents)
         self.applied += applied
-        if apply_vectors(self.store, self.inbox, self.warn):
+        vectors = apply_vectors(self.store, self.inbox, self.warn)
+        now = time.monotonic()
+        if vectors:
+            self._unflushed += vectors
+            self._vectors_at = now
+        if self._unflushed >= VECTOR_FLUSH or (self._unflushed and now - self._vectors_at >= VECTOR_IDLE):
             self.store.flush()
+            self._unflushed = 0
         answer_embed_request(self.store, self.inbox)
         return applied
 

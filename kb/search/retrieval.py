@@ -112,14 +112,20 @@ class ShortListGate:
         return {"query": query, "listed": documents} if len(documents) < top_k else {}
 
 
+FILLED = "filled_by_hybrid"
+"""Meta key of a passage the fill added to a short ranked list: found by meaning, so over a store still being embedded
+(`kb embed`) the list says, as a hybrid search does, that it saw only the passages with a dense vector."""
+
+
 @component
 class UnlistedFilter:
-    """The fill's documents that are not listed already, in their order (so the join appends only new passages)."""
+    """The fill's documents that are not listed already, in their order (so the join appends only new passages),
+    each marked `FILLED`."""
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document], listed: list[Document]) -> dict:
         present = {d.id for d in listed}
-        return {"documents": [d for d in documents if d.id not in present]}
+        return {"documents": [with_meta(d, **{FILLED: True}) for d in documents if d.id not in present]}
 
 
 @component
