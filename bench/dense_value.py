@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 
+from eval_dev import chosen_cases  # bench/, beside this script
+
 from kb.api import KnowledgeBase
 from kb.requests import SearchMode
-from kb.search.evaluation import Variant, evaluate, read_cases, searcher
+from kb.search.evaluation import Variant, evaluate, searcher
 from kb.settings import Settings
 
 VARIANTS = (Variant("bm25", SearchMode.BM25), Variant("dense", SearchMode.DENSE), Variant("hybrid", SearchMode.HYBRID),
@@ -34,15 +35,11 @@ METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@10")
 
 
 def dev_sets(eval_dir: Path, citation: int, summary: int, seed: int) -> dict[str, list]:
-    """The cases of each dev file: the two question files whole, dev.jsonl sampled per kind."""
-    sets = {name: read_cases(eval_dir / f"{name}.jsonl") for name in ("dev-lawyer-questions", "dev-echr-qa")}
-    cases = read_cases(eval_dir / "dev.jsonl")
-    rng = random.Random(seed)
-    chosen = []
-    for kind, n in (("citation", citation), ("summary", summary)):
-        pool = [c for c in cases if c.kind == kind]
-        chosen += rng.sample(pool, n) if 0 < n < len(pool) else pool
-    sets["dev"] = chosen
+    """The cases of each dev file: the two question files whole, dev.jsonl sampled per kind (`bench/eval_dev.py`'s
+    sample, so the two benches score the same cases)."""
+    sets: dict[str, list] = {}
+    for file, case in chosen_cases(eval_dir, citation, summary, seed):
+        sets.setdefault(file.removesuffix(".jsonl"), []).append(case)
     return sets
 
 

@@ -85,29 +85,35 @@ def make_search(kb, spec: str):
     return searcher(kb, variant)
 
 
-def child(args: argparse.Namespace) -> int:
+def score_cases(search, cases: list[tuple[str, object]], label: str, every: int = 100) -> list[dict]:
+    """Each (file, case) searched once with its exclusions: its top 10, latency and scores, one row a case (what a
+    child writes; `kb.search.evaluation.evaluate` is not used because a baseline tree's may lack the top 10)."""
     import time
 
-    from kb.api import KnowledgeBase
     from kb.search.evaluation import score_ranking
-    from kb.settings import Settings
     from kb.store.base import SearchFilters
+
+    rows = []
+    for i, (file, case) in enumerate(cases):
+        started = time.perf_counter()
+        hits = search(case.query, SearchFilters(exclude_doc_ids=case.exclude_doc_ids), 10)
+        ms = (time.perf_counter() - started) * 1000
+        ranked = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in hits]
+        rows.append({"file": file, "qid": case.qid, "kind": case.kind, "ms": ms, "top": ranked,
+                     **score_ranking(case, ranked)})
+        if (i + 1) % every == 0:
+            print(f"    {label}: {i + 1}/{len(cases)}", file=sys.stderr, flush=True)
+    return rows
+
+
+def child(args: argparse.Namespace) -> int:
+    from kb.api import KnowledgeBase
+    from kb.settings import Settings
 
     cases = chosen_cases(args.eval_dir, args.citation, args.summary, args.seed)
     kb = KnowledgeBase(Settings.load())
-    rows = []
     try:
-        search = make_search(kb, args.child)
-        for i, (file, case) in enumerate(cases):
-            filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
-            started = time.perf_counter()
-            hits = search(case.query, filters, 10)
-            ms = (time.perf_counter() - started) * 1000
-            ranked = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in hits]
-            rows.append({"file": file, "qid": case.qid, "kind": case.kind, "ms": ms, "top": ranked,
-                         **score_ranking(case, ranked)})
-            if (i + 1) % 100 == 0:
-                print(f"    {args.child}: {i + 1}/{len(cases)}", file=sys.stderr, flush=True)
+        rows = score_cases(make_search(kb, args.child), cases, args.child)
     finally:
         kb.close()
     args.out.write_text(json.dumps(rows))

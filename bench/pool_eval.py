@@ -145,37 +145,24 @@ def patch(kb, settings: dict[str, str]) -> None:
 
 def child(args: argparse.Namespace) -> int:
     import logging
-    import time
 
     logging.getLogger("haystack").setLevel(logging.ERROR)  # the state snapshots cannot hold SearchFilters: noise
 
-    from eval_dev import make_search
+    from eval_dev import make_search, score_cases
 
     from kb.api import KnowledgeBase
-    from kb.search.evaluation import score_ranking
     from kb.settings import Settings
-    from kb.store.base import SearchFilters
 
     cases = chosen_cases(args.eval_dir, max(args.citation, 1), max(args.summary, 1), args.seed)
     if args.citation < 0:
         cases = [(file, case) for file, case in cases if file != "dev.jsonl"]
     mode, settings = parse(args.child)
     kb = KnowledgeBase(Settings.load())
-    rows = []
     try:
         patch(kb, settings)
         spec = " ".join([mode, *(f"{k}={v}" for k, v in settings.items() if k.startswith(("questions.", "parts."))
                                  )])
-        search = make_search(kb, spec)
-        for i, (file, case) in enumerate(cases):
-            started = time.perf_counter()
-            hits = search(case.query, SearchFilters(exclude_doc_ids=case.exclude_doc_ids), 10)
-            ms = (time.perf_counter() - started) * 1000
-            ranked = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in hits]
-            rows.append({"file": file, "qid": case.qid, "kind": case.kind, "ms": ms, "top": ranked,
-                         **score_ranking(case, ranked)})
-            if (i + 1) % 50 == 0:
-                print(f"    {args.child}: {i + 1}/{len(cases)}", file=sys.stderr, flush=True)
+        rows = score_cases(make_search(kb, spec), cases, args.child, every=50)
     finally:
         kb.close()
     args.out.write_text(json.dumps(rows))
