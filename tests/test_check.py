@@ -452,6 +452,7 @@ def test_check_page_in_the_app(sample_kb):
         table = at.dataframe[0].value
         assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch"]
         assert list(table["document"]) == ["HEJUD-37201-06", "HEJUD-37201-06"]
+        assert list(table["where"]) == ["line 1", "line 1"]  # the brief's own place, as `kb check` gives it
         assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
     finally:
         state.use_kb(None)
