@@ -4,7 +4,8 @@ leave-one-out over the ECtHR questions (`dev-echr-qa.jsonl` and `dev-lawyer-ques
     .venv/bin/python bench/question_rankers.py pools.pkl [--lightgbm] [--folds 0]
 
 Every ranker scores a question's candidates; the list a lawyer sees is then replayed exactly as the pipeline builds it
-(`spread_documents` with the first judgment's four slots for a Convention question, then the near-duplicate filter's
+(`spread_documents`, with the first judgment's four slots for a Convention question when
+`SearchParts.leading_judgments` is on, then the near-duplicate filter's
 fingerprints, top 10), and scored by `score_ranking`. The first row replays the shipped weights and says how many
 questions' top 10 equal the pipeline's own (the check that the replay is faithful; the UN standard slot and the
 short-list fill, which the replay leaves out, rarely touch an ECtHR question).
@@ -37,6 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 from question_pools import TRIAL_SIGNALS, Pool  # noqa: E402
 
 from kb.search.evaluation import score_ranking  # noqa: E402
+from kb.search.modes import ALL_PARTS  # noqa: E402
 from kb.search.ranking import (  # noqa: E402
     LEADING_PER_DOCUMENT,
     MAX_PER_DOCUMENT,
@@ -66,27 +68,35 @@ class Replay:
         self.keep = {d.meta.get("doc_id", "") for d in pool.documents
                      if names_case(d.meta, reading.appnos, reading.names)
                      or d.meta.get("source_kind") in reading.named_kinds}
-        self.convention = reading.convention
+        self.convention = reading.convention and ALL_PARTS.leading_judgments
+        """The first judgment's four slots, as the pipeline's spreader gives them (only with that part on)."""
 
     def top10(self, scores: np.ndarray) -> list[tuple[str, str | None]]:
+        """`spread_documents` then the near-duplicate filter, stopping once ten distinct hits are listed."""
         order = np.argsort(-scores, kind="stable")
         first_doc = self.keys[order[0]][0] if len(order) else None
         seen: dict[str, int] = {}
-        first, later = [], []
+        out: list[int] = []
+        later: list[int] = []
+        prints: set[str] = set()
         for i in order:
             doc = self.keys[i][0]
             seen[doc] = seen.get(doc, 0) + 1
             cap = LEADING_PER_DOCUMENT if self.convention and doc == first_doc else MAX_PER_DOCUMENT
-            (first if seen[doc] <= cap or doc in self.keep else later).append(i)
-        out, prints = [], set()
-        for i in first + later:
+            if seen[doc] > cap and doc not in self.keep:
+                later.append(i)
+            elif self.prints[i] not in prints:
+                prints.add(self.prints[i])
+                out.append(i)
+                if len(out) == 10:
+                    return [self.keys[j] for j in out]
+        for i in later:
             if len(out) == 10:
                 break
-            if self.prints[i] in prints:
-                continue
-            prints.add(self.prints[i])
-            out.append(self.keys[i])
-        return out
+            if self.prints[i] not in prints:
+                prints.add(self.prints[i])
+                out.append(i)
+        return [self.keys[j] for j in out]
 
     def objective(self, scores: np.ndarray) -> float:
         return objective(score_ranking(self.case, self.top10(scores)))
@@ -167,7 +177,7 @@ def added_signal_rows(replays: list[Replay], base: list[np.ndarray], names: list
 
 
 def coordinate_ascent(replays: list[Replay], start: np.ndarray, free: list[int], sd: np.ndarray,
-                      passes: int = 2) -> np.ndarray:
+                      passes: int = 1) -> np.ndarray:
     w = start.copy()
     best = sum(r.objective(r.X @ w) for r in replays)
     step = unit()
