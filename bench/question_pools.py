@@ -18,7 +18,7 @@ import argparse
 import math
 import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from kb.api import KnowledgeBase
 from kb.citations.graph import open_graph
 from kb.requests import SearchMode
 from kb.search.evaluation import EvalCase, read_cases
+from kb.search.modes import ALL_PARTS, SearchParts
 from kb.search.principles import states_principles
 from kb.search.queries import QueryReading, read_query
 from kb.search.ranking import FEATURES, key_of, ranking_features
@@ -95,7 +96,7 @@ def trial_signals(docs: list[Document], values: list[dict], similarity: dict, gr
     for i, k in enumerate(keys):
         by_doc.setdefault(k[0], []).append(i)
     out_counts = {(a, b): 0 for a, b in keys}
-    for citing_doc, citing_para, cited_doc, _ in graph.outgoing(keys, excluded):
+    for citing_doc, citing_para, _, _ in graph.outgoing(keys, excluded):
         out_counts[(citing_doc, citing_para)] += 1
     rows = []
     for i, (doc, k) in enumerate(zip(docs, keys, strict=True)):
@@ -114,8 +115,8 @@ def trial_signals(docs: list[Document], values: list[dict], similarity: dict, gr
     return np.array(rows, dtype=np.float64).reshape(-1, len(TRIAL_SIGNALS))
 
 
-def dump(kb: KnowledgeBase, cases: list[tuple[str, EvalCase]]) -> list[Pool]:
-    search = kb.search_pipeline(SearchMode.RANKED)
+def dump(kb: KnowledgeBase, cases: list[tuple[str, EvalCase]], parts: SearchParts = ALL_PARTS) -> list[Pool]:
+    search = kb.search_pipeline(SearchMode.RANKED, parts=parts)
     similarity_step = search.pipeline.get_component("meaning")
     graph = open_graph(kb.settings.home)
     names = list(FEATURES) + list(TRIAL_SIGNALS)
@@ -132,8 +133,8 @@ def dump(kb: KnowledgeBase, cases: list[tuple[str, EvalCase]]) -> list[Pool]:
             cache[frozenset(excluded)] = incoming_by_date(graph, excluded)
         citers, cited_docs = cache[frozenset(excluded)]
         values = [ranking_features(c) for c in cands]
-        X = np.hstack([np.array([[v[f] for f in FEATURES] for v in values], dtype=np.float64).reshape(-1, len(FEATURES)),
-                       trial_signals(cands, values, similarity, graph, citers, cited_docs, excluded)])
+        registered = np.array([[v[f] for f in FEATURES] for v in values], dtype=np.float64).reshape(-1, len(FEATURES))
+        X = np.hstack([registered, trial_signals(cands, values, similarity, graph, citers, cited_docs, excluded)])
         slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in cands]
         shipped = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in result["documents"]]
         out.append(Pool(case, file, reading, slim, X, names, shipped))
@@ -145,13 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="the pickle to write")
     parser.add_argument("--eval-dir", type=Path, help="default: $KB_CORPUS/../eval")
+    parser.add_argument("--part", action="append", default=[], help="P=0|1: a `SearchParts` flag (repeatable)")
     args = parser.parse_args(argv)
+    parts = replace(ALL_PARTS, **{name: value not in ("0", "false", "off")
+                                  for name, _, value in (p.partition("=") for p in args.part)})
     settings = Settings.load()
     eval_dir = args.eval_dir or settings.corpus.parent / "eval"
     cases = [(name, case) for name in QUESTION_FILES for case in read_cases(eval_dir / name)]
     kb = KnowledgeBase(settings)
     try:
-        pools = dump(kb, cases)
+        pools = dump(kb, cases, parts)
     finally:
         kb.close()
     args.out.write_bytes(pickle.dumps(pools))

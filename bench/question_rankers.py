@@ -163,7 +163,13 @@ def loo_of_vectors(replays: list[Replay], vectors: list[np.ndarray]) -> tuple[np
     return np.array([table[c, q] for q, c in enumerate(chosen)]), [vectors[c] for c in chosen]
 
 
-def added_signal_rows(replays: list[Replay], base: list[np.ndarray], names: list[str]) -> None:
+def ablation_rows(replays: list[Replay], base: list[np.ndarray], names: list[str]) -> None:
+    """`- FEATURE` for every question feature the shipped weights use, then `+ SIGNAL` for every signal."""
+    for j in [j for j, n in enumerate(names) if base[0][j] and n not in TRIAL_SIGNALS]:
+        w = [b.copy() for b in base]
+        for v in w:
+            v[j] = 0.0
+        print_row(f"- {names[j]}", replays, [r.X @ v for r, v in zip(replays, w, strict=True)])
     sd = scale(replays)
     step = unit()
     for j, name in enumerate(names):
@@ -262,7 +268,7 @@ def lambdarank_fit(train: list[Replay], cols: list[int], seed: int = 0):
                            min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
                            lambdarank_truncation_level=20, random_state=seed, verbose=-1, n_jobs=1)
     model.fit(X, y, group=[len(r.keys) for r in train])
-    return lambda r: model.predict(r.X[:, cols])
+    return lambda r: model.predict(r.X[:, cols]) if len(r.keys) else np.zeros(0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=0, help="K-fold for coordinate ascent and the fits (0: LOO)")
     parser.add_argument("--lightgbm", action="store_true")
     parser.add_argument("--skip-ascent", action="store_true")
+    parser.add_argument("--skip-ablation", action="store_true", help="no `- FEATURE` and `+ SIGNAL` rows")
     args = parser.parse_args(argv)
     pools: list[Pool] = pickle.loads(args.pools.read_bytes())
     replays = [Replay(p) for p in pools if p.case.kind in ECHR_KINDS]
@@ -288,13 +295,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{statistics.fmean(x['para_hit@10'] for x in rows_pipeline if x['para_hit@10'] is not None):.3f} | |")
     if not all(r.pool.reading.lawyer for r in replays):
         print("note: some questions are read as passages (passage weights); the added signals apply to them too")
-    question_features = [j for j, n in enumerate(names) if base[0][j] and n not in TRIAL_SIGNALS]
-    for j in question_features:
-        w = [b.copy() for b in base]
-        for v in w:
-            v[j] = 0.0
-        print_row(f"- {names[j]}", replays, [r.X @ v for r, v in zip(replays, w, strict=True)])
-    added_signal_rows(replays, base, names)
+    if not args.skip_ablation:
+        ablation_rows(replays, base, names)
     sd_all = scale(replays)
     free = [j for j, n in enumerate(names) if n not in ("named_case", "footnote", "shared_phrases", "note_document")]
     if not args.skip_ascent:
