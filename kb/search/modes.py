@@ -22,9 +22,6 @@ class SearchParts:
     the question weights of issue 22 it did not survive leave-one-out on the 113 dev questions (chosen off for 111;
     expert questions doc_hit@10 0.630 either way, para_hit@10 0.364 either way, lawyer questions doc_hit@10 0.975 →
     1.000 without it, `bench/eval_dev.py`)."""
-    court_paragraphs: bool = False
-    """For a Convention question, the first 60 ECtHR paragraphs where the Court speaks by the same BM25 query join
-    the candidates (`kb.search.court_paragraphs`)."""
     standard_slot: bool = False
     """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`). Off: it
     did not survive leave-one-out (expert questions doc_hit@10 0.603 → 0.630, para_hit@10 0.318 → 0.364 without
@@ -33,6 +30,6 @@ class SearchParts:
 
 ALL_PARTS = SearchParts()
 NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
-                       court_paragraphs=False, standard_slot=False)
+                       standard_slot=False)
 """Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
 baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

@@ -7,7 +7,7 @@ with three inputs (`query`, `filters`, `top_k`) and one output (`documents`, bes
 The query is read once at the head (`kb.search.queries.QueryReader`: a lawyer's question? which sources, China, which
 case does it name?) and every component below that depends on that takes the reading (`reading`), not the query.
 
-    ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) → [Court's paragraphs] ─┐
+    ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
              query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
                    → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
@@ -36,7 +36,6 @@ from haystack.components.joiners import DocumentJoiner
 from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.requests import SearchMode
-from kb.search.court_paragraphs import CourtParagraphRetriever
 from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity
 from kb.search.modes import ALL_PARTS, NO_PARTS, SearchParts
@@ -100,10 +99,6 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     if retrieval in (SearchMode.HYBRID, SearchMode.BM25):
         inputs["query"].append(_add_bm25_side(pipeline, bm25_query_steps))
     candidates_out = "retriever.documents"
-    if mode is SearchMode.RANKED and parts.court_paragraphs and retrieval is SearchMode.BM25:
-        _add_bm25_reader(pipeline, inputs, "court", CourtParagraphRetriever(store))
-        pipeline.connect(candidates_out, "court.documents")
-        candidates_out = "court.documents"
     if (parts.crosslingual or parts.source_cues) and retrieval is not SearchMode.DENSE:
         # Second retrievers for what the question names: a source (a UN committee, a UK court, the OHCHR) or China.
         pipeline.add_component("cue_join", CueJoiner())
