@@ -64,6 +64,8 @@ class Pool:
     names: list[str]
     shipped: list[tuple[str, str | None]]
     """The pipeline's own top 10."""
+    parts: SearchParts = ALL_PARTS
+    """The search parts the pool was dumped with (the replay's spreader depends on `leading_judgments`)."""
 
 
 def incoming_by_date(graph, excluded: set[str]) -> tuple[dict, dict]:
@@ -137,7 +139,7 @@ def dump(kb: KnowledgeBase, cases: list[tuple[str, EvalCase]], parts: SearchPart
         X = np.hstack([registered, trial_signals(cands, values, similarity, graph, citers, cited_docs, excluded)])
         slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in cands]
         shipped = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in result["documents"]]
-        out.append(Pool(case, file, reading, slim, X, names, shipped))
+        out.append(Pool(case, file, reading, slim, X, names, shipped, parts))
         print(f"  {i}/{len(cases)} {case.qid}: {len(cands)} candidates", file=sys.stderr, flush=True)
     return out
 
