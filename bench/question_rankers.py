@@ -35,6 +35,7 @@ import numpy as np
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
+from eval_dev import objective  # noqa: E402
 from question_pools import TRIAL_SIGNALS, Pool  # noqa: E402
 
 from kb.search.evaluation import score_ranking  # noqa: E402
@@ -100,11 +101,6 @@ class Replay:
 
     def objective(self, scores: np.ndarray) -> float:
         return objective(score_ranking(self.case, self.top10(scores)))
-
-
-def objective(metrics: dict) -> float:
-    values = [metrics["doc_hit@10"]] + ([metrics["para_hit@10"]] if metrics["para_hit@10"] is not None else [])
-    return statistics.fmean(values)
 
 
 def shipped_vector(pool: Pool) -> np.ndarray:
