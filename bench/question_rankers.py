@@ -18,6 +18,8 @@ Rows (each question scored with what was chosen or fitted without it):
   the trial signals, inner objective the other questions' (`--folds` K > 0: K-fold instead of leave-one-out, faster);
 * `pairwise logistic`: `fit_ranking.fit`'s regression over every standardised signal, fitted without the question;
 * `lambdarank` (`--lightgbm`): LightGBM's LambdaMART over the same signals, fitted without the question.
+  LightGBM is not a project dependency (no fitted model ships): install it apart, e.g. `pip install --target DIR
+  lightgbm==4.7.0` and `PYTHONPATH=DIR:…`.
 Objective of every choice: the mean of doc_hit@10 and para_hit@10 over the training questions (`eval_dev.objective`).
 """
 
