@@ -140,7 +140,12 @@ class DocumentView:
 
 
 class KnowledgeBase:
-    """Opens the store and the model lazily; safe to share between threads (the Streamlit app does)."""
+    """Opens the store and the model lazily; safe to share between threads (the Streamlit app does).
+
+    The search and write paths (Haystack, torch, Qdrant Edge) are imported by the methods that first need them, not
+    with this module, and under this object's lock: two threads importing a chain of those modules for the first
+    time at once, in different orders, can deadlock in the import system (CPython then raises `_DeadlockError` in
+    one of them), which the serving processes (`kb mcp`'s loader beside a tool call) would otherwise risk."""
 
     def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
         self.settings = settings or Settings.load()
@@ -280,10 +285,10 @@ class KnowledgeBase:
         query = (query or "").strip()
         filters = filters or SearchFilters()
         validate_search(query, filters, limit)  # before the pipeline is built: refused without loading the model
+        pipeline = self.search_pipeline(mode, weights)  # imports the search modules first, under this object's lock
         from kb.search.pipeline import run_search
         from kb.search.retrieval import FILLED
 
-        pipeline = self.search_pipeline(mode, weights)
         if not query:
             return SearchHits()
         documents = run_search(pipeline, query, filters, limit)
@@ -370,8 +375,8 @@ class KnowledgeBase:
         raise DocumentNotFoundError(f"{ref!r}: no stored document is cited as {name!r}; search for it first")
 
     def show(self, doc_id: str, para: str | None = None) -> DocumentView:
-        from kb.search.retrieval import to_document
-
+        with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
+            from kb.search.retrieval import to_document
         chunks = self.store.document_chunks(doc_id)
         if not chunks:
             raise DocumentNotFoundError(f"No document {doc_id!r} in the store; `kb search` shows document ids.")
@@ -430,8 +435,8 @@ class KnowledgeBase:
 
     def chunk(self, chunk_id: str) -> Hit:
         """One stored passage by its chunk id (the `chunk_id` of a search hit)."""
-        from kb.search.retrieval import to_document
-
+        with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
+            from kb.search.retrieval import to_document
         found = self.store.retrieve([chunk_id])
         if not found:
             raise DocumentNotFoundError(f"no passage with chunk_id {chunk_id!r} in the store; a search hit's "
@@ -674,8 +679,8 @@ class KnowledgeBase:
     def ingest(
         self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs
     ) -> IngestReport:
-        from kb.indexing.ingest import IngestRequest, run_ingest
-
+        with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
+            from kb.indexing.ingest import IngestRequest, run_ingest
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
 
     def embed(self, **kwargs):
