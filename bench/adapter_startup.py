@@ -6,7 +6,9 @@ Each probe is a fresh process (what a shell user or a test pays), run alternatel
 that machine load falls on both alike; the figure is the median wall time and the modules the process imported:
 - `import kb.cli`: what every `kb` command pays before it parses its arguments;
 - `kb search x --article abc`: a search refused on its arguments (`kb.requests`), before the facade is imported;
-- `import kb.api`: the facade, Haystack included, which every command that does work then imports.
+- `import kb.api`: the facade, which every command that does work then imports (Haystack, torch and Qdrant Edge load
+  in the methods that need them: a search, an ingest; not on import, nor for `kb check`).
+The 1-minute load average is printed beside each probe: the machine is shared, read the times against it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ PROBES = {
 }
 
 
+def load() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def run(tree: Path, args: list[str]) -> tuple[float, str]:
     """Seconds the process took, and the module count it printed (the refused search prints it on stderr)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
@@ -45,6 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     trees = {"baseline": args.baseline.resolve(), "this": ROOT}
     for probe, argv in PROBES.items():
+        before = load()
         times: dict[str, list[float]] = {name: [] for name in trees}
         modules: dict[str, str] = {}
         for _ in range(args.rounds):
@@ -52,7 +59,7 @@ def main() -> None:
                 seconds, modules[name] = run(tree, argv)
                 times[name].append(seconds)
         print(f"{probe:28}" + "".join(f"  {name} {1000 * statistics.median(t):6.0f} ms ({modules[name]} modules)"
-                                      for name, t in times.items()))
+                                      for name, t in times.items()) + f"  load {before:.1f} → {load():.1f}")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from haystack import Document
+from typing import TYPE_CHECKING
 
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.drafting.brief import italic_spans
@@ -31,17 +30,20 @@ from kb.drafting.matters import (
     Matter,
     MatterStore,
 )
-from kb.indexing.ingest import IngestRequest, run_ingest
-from kb.indexing.sync import IngestReport, ProgressFn, WarnFn, stderr
 from kb.passages import CollectedPassage, Hit, role_label
+from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.requests import SearchFilters, SearchMode, validate_search
 from kb.search.modes import ALL_PARTS
-from kb.search.pipeline import run_search
-from kb.search.retrieval import FILLED, to_document
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
+
+if TYPE_CHECKING:
+    from haystack import Document
+
+    from kb.indexing.ingest import IngestRequest
+    from kb.indexing.sync import IngestReport
 
 __all__ = ["DEFAULT_GROUNDS", "FACT_FIELDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS", "MAX_NOTE_CHARS",
            "Assurance", "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "IngestRequest", "KbError",
@@ -50,6 +52,17 @@ __all__ = ["DEFAULT_GROUNDS", "FACT_FIELDS", "FIELD_LIMITS", "GROUNDS", "MAX_GRO
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included: the records,
 facts and limits of matters and drafts, and the two text helpers the app's draft view uses. A search request is built
 with `kb.requests` (no Haystack), so an adapter can refuse a bad one before it imports this module."""
+
+
+def __getattr__(name: str):
+    """`IngestRequest`, loaded when a client first reads it: its module is the write path (Haystack, Qdrant Edge,
+    ~0.9 s of imports), which importing the facade no longer pays (`kb check`, the adapters' start)."""
+    if name == "IngestRequest":
+        from kb.indexing.ingest import IngestRequest
+
+        return IngestRequest
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 METADATA_FIELDS = ("title", "court", "doc_type", "date", "respondent_state", "articles", "importance", "language",
                    "source_kind", "section", "heading", "page", "appno", "grand_chamber", "text_defects", "role",
@@ -127,7 +140,12 @@ class DocumentView:
 
 
 class KnowledgeBase:
-    """Opens the store and the model lazily; safe to share between threads (the Streamlit app does)."""
+    """Opens the store and the model lazily; safe to share between threads (the Streamlit app does).
+
+    The search and write paths (Haystack, torch, Qdrant Edge) are imported by the methods that first need them, not
+    with this module, and under this object's lock: two threads importing a chain of those modules for the first
+    time at once, in different orders, can deadlock in the import system (CPython then raises `_DeadlockError` in
+    one of them), which the serving processes (`kb mcp`'s loader beside a tool call) would otherwise risk."""
 
     def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
         self.settings = settings or Settings.load()
@@ -267,7 +285,10 @@ class KnowledgeBase:
         query = (query or "").strip()
         filters = filters or SearchFilters()
         validate_search(query, filters, limit)  # before the pipeline is built: refused without loading the model
-        pipeline = self.search_pipeline(mode, weights)
+        pipeline = self.search_pipeline(mode, weights)  # imports the search modules first, under this object's lock
+        from kb.search.pipeline import run_search
+        from kb.search.retrieval import FILLED
+
         if not query:
             return SearchHits()
         documents = run_search(pipeline, query, filters, limit)
@@ -354,6 +375,8 @@ class KnowledgeBase:
         raise DocumentNotFoundError(f"{ref!r}: no stored document is cited as {name!r}; search for it first")
 
     def show(self, doc_id: str, para: str | None = None) -> DocumentView:
+        with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
+            from kb.search.retrieval import to_document
         chunks = self.store.document_chunks(doc_id)
         if not chunks:
             raise DocumentNotFoundError(f"No document {doc_id!r} in the store; `kb search` shows document ids.")
@@ -412,6 +435,8 @@ class KnowledgeBase:
 
     def chunk(self, chunk_id: str) -> Hit:
         """One stored passage by its chunk id (the `chunk_id` of a search hit)."""
+        with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
+            from kb.search.retrieval import to_document
         found = self.store.retrieve([chunk_id])
         if not found:
             raise DocumentNotFoundError(f"no passage with chunk_id {chunk_id!r} in the store; a search hit's "
@@ -654,6 +679,8 @@ class KnowledgeBase:
     def ingest(
         self, request: IngestRequest | None = None, progress: ProgressFn | None = None, **kwargs
     ) -> IngestReport:
+        with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
+            from kb.indexing.ingest import IngestRequest, run_ingest
         return run_ingest(self.settings, self.store, request or IngestRequest(), progress, **kwargs)
 
     def embed(self, **kwargs):

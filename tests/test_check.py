@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import time
 import zipfile
 from pathlib import Path
@@ -152,6 +153,41 @@ def test_json_cli_prints_one_array(corpus_root, tmp_path):
     assert "may be missing" not in runs[()].stdout and "may be missing" not in runs["--suggest", "--no-missing"].stdout
     assert "You may be missing:" in runs["--suggest",].stdout
     assert "[Article 3: real risk of torture or ill-treatment] Saadi v. Italy [GC]" in runs["--suggest",].stdout
+
+
+HEAVY_MODULES = ("haystack", "torch", "sentence_transformers", "qdrant_edge")
+LIGHT_CHECK = textwrap.dedent("""
+    import json, sys
+    from kb.deferred import DeferredModule
+
+    def loaded():
+        return [name for name in sys.argv[2:] if name in sys.modules
+                and not isinstance(sys.modules[name], DeferredModule)]
+
+    import kb.api
+    after_import = loaded()
+    from kb.cli import main
+    code = main(["check", sys.argv[1]])
+    print(json.dumps({"import": after_import, "check": loaded(), "code": code}))
+""")
+
+
+def test_kb_check_loads_no_pipeline_model_or_shard(sample_kb, tmp_path):
+    """`import kb.api` and `kb check FILE` (no --suggest) import neither Haystack, torch, sentence-transformers nor
+    Qdrant Edge (issue 23 item 6, issue 26: ~0.9 s of the command's CPU went to importing them): the check reads the
+    store's payload copy, here beside this process, which holds the store. torch counts as loaded only when the
+    stand-in of `kb/deferred.py` has been replaced by the real module."""
+    sample_kb.store.count()  # this process owns the shard, as the app or `kb mcp` would
+    brief = tmp_path / "brief.txt"
+    brief.write_text("Extradition may engage Article 3 (Soering v. the United Kingdom, 7 July 1989, § 91, Series A "
+                     "no. 161).\n", encoding="utf-8")
+    env = {**os.environ, **home_env(sample_kb.settings.home, Path(sample_kb.settings.corpus)), "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", LIGHT_CHECK, str(brief), *HEAVY_MODULES], capture_output=True,
+                         text=True, cwd=ROOT, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    *table, last = run.stdout.strip().splitlines()
+    assert json.loads(last) == {"import": [], "check": [], "code": 0}, run.stderr
+    assert any("verified" in line and "Soering" in line for line in table), table
 
 
 def test_docx_brief_and_annotated_copy(sample_kb, tmp_path):

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kb.search.crosslingual import GLOSSARY_FILE, load_glossary
-
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_TERMS = 8
 """Terms rendered per quotation: the statute's operative words, not a word list."""
@@ -43,7 +41,10 @@ def is_chinese(text: str) -> bool:
 def _terms() -> tuple[tuple[str, str], ...]:
     """(Chinese, English as the glossary writes it) for each term, longest Chinese first, so that 指定居所监视居住
     wins over 监视居住 in the same words. Read from the file for the English as written (`load_glossary` validates
-    the file and keeps only the folded forms search matches on)."""
+    the file and keeps only the folded forms search matches on). Imported here, on the first rendering: the search
+    module that owns the glossary imports Haystack, and `is_chinese` is used where it is not loaded (`kb check`)."""
+    from kb.search.crosslingual import GLOSSARY_FILE, load_glossary
+
     load_glossary()  # refuses a malformed glossary with its line number
     rows = []
     for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from kb.citations.graph import update as update_graph
 from kb.indexing.chunking import PreparedDocument, prepare
 from kb.indexing.file_memo import FileMemo
 from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Sink, StoredDocument, build_indexing_pipeline
+from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.settings import Settings
 from legal.errors import GraphOutdatedError
 
@@ -35,13 +35,6 @@ BATCH_CHUNKS = 512
 """Chunks per model batch group: large enough to keep the model busy, and never half a document."""
 KEEP_CHUNKS = 4 * BATCH_CHUNKS
 """Prepared chunks the first pass keeps for the second; beyond that, files are read again (bounded memory)."""
-
-ProgressFn = Callable[[int, int, str], None]
-WarnFn = Callable[[str], None]
-
-
-def stderr(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 @dataclass
