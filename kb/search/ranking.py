@@ -47,6 +47,7 @@ from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import to_document
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
+from legal.citations import title_applicant
 
 PHRASE_WORD = re.compile(r"[^\W\d_]+")
 """A word of a phrase: letters only, so paragraph numbers, dates and punctuation do not break a run of words."""
@@ -85,10 +86,15 @@ def key_of(doc: Document) -> Key:
     return doc.meta.get("doc_id", ""), str(paragraph) if paragraph is not None else f"#{doc.meta.get('para_index')}"
 
 
-def names_case(meta: dict, appnos: frozenset[str], names: frozenset[str]) -> bool:
-    """Whether a document is the case a query names (by application number or applicant)."""
-    title = (meta.get("title") or "").lower()
-    return bool(appnos & set(meta.get("appno") or [])) or any(title.startswith(n) for n in names)
+def names_case(meta: dict, appnos: frozenset[str], names: frozenset[tuple[str, ...]]) -> bool:
+    """Whether a document is the case a query names: by application number, or by the applicant's words its title
+    begins with (`QueryReading.names`; `Othman` names `Othman (Abu Qatada) v. the United Kingdom`)."""
+    if appnos & set(meta.get("appno") or []):
+        return True
+    if not names:
+        return False
+    title = title_applicant(meta.get("title") or "")
+    return any(title[:len(n)] == n for n in names)
 
 
 def phrases(text: str, length: int = PHRASE_LENGTH) -> Iterable[tuple[str, ...]]:
