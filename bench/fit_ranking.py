@@ -1,6 +1,7 @@
 """Fit the ranking weights of `kb.search.ranking` on dev.jsonl, with grouped cross-validation and a refit ablation.
 
-    KB_HOME=data .venv/bin/python bench/fit_ranking.py [--cache /tmp/features.pkl] [--sample N]
+    KB_HOME=data .venv/bin/python bench/fit_ranking.py [--cache /tmp/features.pkl] [--sample N] [--no-ablation]
+        [--without shared_phrases]
 
 For each dev case the shipped ranked search (`KnowledgeBase.search_pipeline`, the object `kb search` runs) gives its
 candidates with the feature values its `LegalRanker` computed, and every refitted ranking is scored through that same
@@ -9,6 +10,9 @@ regression (relevant paragraph vs. non-relevant candidate of the same query) giv
 grouped by the citing judgment (summary cases by note), as the held-out split is, so no judgment's paragraphs are on
 both sides. Printed: BM25 alone, the fitted ranking, and the fitted ranking refitted without each feature, each as
 cross-validated citation doc_hit@1/@10, para_hit@10 and summary doc_hit@1; then the weights fitted on all cases.
+`--without F`: also the weights fitted on all cases without feature F (and that fit's cross-validated row): without
+`shared_phrases` they are the fitted part of the question weights (`kb.search.ranking.QUESTION_WEIGHTS`: a
+question's phrases are the asker's own words). `--no-ablation`: skip the refit-without-each-feature rows.
 
 Only dev.jsonl is used (the issue forbids fitting on other citation pairs mined from the corpus). Summary cases
 are weighted up (`--summary-weight`) because there are 18 times fewer of them than citation cases; 50 was chosen by
@@ -189,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="feature tables: read if present, else computed and written")
     parser.add_argument("--summary-weight", type=float, default=50.0)
     parser.add_argument("--trial", action="store_true", help="also measure the features in TRIAL, one at a time")
+    parser.add_argument("--no-ablation", dest="ablation", action="store_false",
+                        help="skip the rows refitted without each feature")
+    parser.add_argument("--without", action="append", default=[], choices=FITTED,
+                        help="also print the weights fitted without this feature (repeatable)")
     args = parser.parse_args(argv)
     settings = Settings.load()
     kb = KnowledgeBase(settings)
@@ -223,7 +231,7 @@ def report(search: SuperComponent, tabs: list[Table], args: argparse.Namespace) 
     retrieval_only[FITTED.index("retrieval")] = 1.0
     print(row("BM25 order (retrieval feature alone)", metrics(search, tabs, retrieval_only, every)))
     print(row("fitted, all features", cross_validate(search, tabs, every, args.summary_weight)))
-    for name in FITTED:
+    for name in FITTED if args.ablation else args.without:
         cols = [i for i, f in enumerate(FITTED) if f != name]
         print(row(f"refitted without {name}", cross_validate(search, tabs, cols, args.summary_weight)), flush=True)
     if args.trial:
@@ -234,6 +242,11 @@ def report(search: SuperComponent, tabs: list[Table], args: argparse.Namespace) 
     lines = [f"    @feature({v:.3g})  # {f}" for f, v in zip(FITTED, w, strict=True)]
     print("\nweights fitted on all cases (the @feature weights in kb/search/ranking.py, PASSAGE_WEIGHTS):\n"
           + "\n".join(lines))
+    for name in args.without:
+        kept = [f for f in FITTED if f != name]
+        w = fit(tabs, [FITTED.index(f) for f in kept], args.summary_weight)
+        print(f"\nweights fitted on all cases without {name}:\n"
+              + "\n".join(f"    {f}={v:.3g}" for f, v in zip(kept, w, strict=True)))
 
 
 if __name__ == "__main__":
