@@ -164,9 +164,11 @@ def test_sentences_do_not_break_inside_citations():
 LLM_OUTPUT_STAND_IN = (
     "The Court has held that removal engages Article 3 where substantial grounds are shown [1]. "
     "As the Grand Chamber confirmed in Saadi v. Italy [GC], no. 37201/06, § 125, the test is a real risk. "
-    "In Smith v. Narnia, no. 12345/99, § 77, the Court held that assurances always suffice [7]."
+    "In Smith v. Norway, no. 12345/99, § 77, the Court held that assurances always suffice [7]. "
+    "Saadi, cited above, § 126, adds nothing."
 )
-"""A stand-in for a language model's reply (there is no model here): one real citation and one invented one."""
+"""A stand-in for a language model's reply (there is no model here): one real citation, one invented case and a
+short form with a paragraph that was not given, each read by the one citation grammar (`legal.citations`)."""
 
 
 def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
@@ -178,10 +180,11 @@ def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
     footnotes = [Footnote(1, saadi.citation, saadi.url, saadi.chunk_id, "")]
     result = check_citations(LLM_OUTPUT_STAND_IN, footnotes, {saadi.chunk_id: passage})
     assert result["footnote_ids"] == [1]
-    assert len(result["problems"]) == 2, result["problems"]
+    assert len(result["problems"]) == 3, result["problems"]
     assert any("[7]" in p for p in result["problems"])
-    assert any("Smith v. Narnia" in p for p in result["problems"])
-    assert not any("Saadi" in p for p in result["problems"])
+    assert any("Smith v. Norway" in p for p in result["problems"])
+    assert [p for p in result["problems"] if "Saadi" in p] == ["“Saadi, cited above, § 126” is not among the "
+                                                                "retrieved passages"]
     assert "[1]" not in result["text"]
 
 
