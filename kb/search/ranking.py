@@ -398,21 +398,28 @@ RankingWeights = make_dataclass(
                             "__doc__": "The linear score Σ weight × feature, one field per registered feature."})
 PASSAGE_WEIGHTS = RankingWeights()
 """The `@feature` weights: fitted on dev.jsonl, whose queries are passages of judgment text (`bench/fit_ranking.py`),
-except the hand-set ones it cannot fit (`named_case`, `footnote`, `note_document`, the `question_*` features)."""
+except the hand-set ones it cannot fit (`named_case`, `footnote`, `note_document`, the `question_*` features,
+`meaning`). Last fitted on the citation graph the one citation grammar reads (built with `--leave-out`, whole store,
+all 3,761 cases), grouped 5-fold CV, citation doc_hit@1 / doc_hit@10 / para_hit@10, summary doc_hit@1: the weights
+fitted on the old graph 0.389 / 0.751 / 0.684 / 0.985 on the new one, refitted 0.398 / 0.762 / 0.692 / 0.990.
+Refitted without `key_case` 0.399 / 0.758 / 0.692 / 0.980, without `grand_chamber` 0.398 / 0.764 / 0.695 / 0.980,
+without `votes` (weight ≈ 0: `best_voter` carries it) 0.399 / 0.763 / 0.692 / 0.990."""
 QUESTION_WEIGHTS = replace(PASSAGE_WEIGHTS, retrieval=20.5, votes=-0.712, best_voter=4.61, cited_document=14.2,
-                           facts_support=0.82, facts_document=0.0, low_authority_type=-9.4, cited_para=1.23,
+                           facts_support=0.82, facts_document=0.0, low_authority_type=-9.4, cited_para=0.65,
                            court_role=1.0, shared_phrases=0.0, question_principles=0.0, key_case=1.0,
-                           grand_chamber=0.0, meaning=10.0)
+                           grand_chamber=0.0, meaning=20.0)
 """For a lawyer's question or keyword search (`QueryReading.lawyer`): the weights fitted on dev.jsonl without
-`shared_phrases` (a question's phrases are the lawyer's own words, not the source's: with the passage weights and
-phrases, the lawyer questions' para_hit@10 fell 0.825 → 0.750), then, on the 93 dev questions with ECtHR answers
-(`dev-echr-qa.jsonl`, `dev-lawyer-questions.jsonl` kind `lawyer`), coordinate ascent over a small grid of the
-question-side weights (`meaning` 0-40, `key_case` 0-4, `grand_chamber`, `question_not_court` -8/-4/0,
-`question_principles` 0/2/4, `facts_document`, `facts_support`, `cited_para`, `court_role`), judged by nested
-leave-one-out (each question scored with the weights the search chose on the other 92): `meaning` 10, `key_case` 1,
-`facts_document` 0 (an expert's question tells no story of facts) and `question_principles` 0 (the hand-set 2 did
-not survive); the rest kept. Offline estimate (`bench/eval_dev.py` prints the pipeline's figures): doc_hit@10
-0.645 → 0.688, para_hit@10 0.384 → 0.395 nested leave-one-out; 0.699 / 0.453 in-sample."""
+`shared_phrases` (`bench/fit_ranking.py --without shared_phrases`: a question's phrases are the lawyer's own words,
+not the source's; with the passage weights and phrases, the lawyer questions' para_hit@10 fell 0.825 → 0.750), then,
+on the 113 dev questions (`dev-echr-qa.jsonl`, `dev-lawyer-questions.jsonl`), coordinate ascent over a small grid
+of the question-side weights, each value judged by leave-one-out (`bench/eval_dev.py --grid`: each question scored
+with the value best on the others). The first search (old graph) set `facts_document` 0 (an expert's question
+tells no story of facts), `question_principles` 0 (the hand-set 2 did not survive), `grand_chamber` 0,
+`question_not_court` -8 and `court_role` 1. On the graph the citation grammar reads, the graph's signals weigh more
+(the fit doubled `cited_para`, 0.651 → 1.23), and the search, started from the fit and the first search's values,
+chose `meaning` 20 (of 5, 10, 20, 40), `cited_para` 0.65 (of 0, 0.65, 1.23) and kept `key_case` 1 (of 0, 1, 2),
+`cited_document` 14.2 (of 7, 10, 14.2), `court_role` 1 (of 0.456, 1, 2) and `votes` -0.712 (of -0.712, 0, 2.81),
+each chosen for all or all but one of the 113 questions."""
 
 
 @dataclass(frozen=True)
