@@ -195,7 +195,7 @@ class _StandInChatServer(BaseHTTPRequestHandler):
     def reply(self, body: dict) -> str:
         first_marker = body["messages"][0]["content"].split("[", 2)[2].split("]")[0]
         return (f"The authorities establish the risk [{first_marker}]. "
-                "In Smith v. Narnia, no. 12345/99, § 77, the opposite was held [99].")
+                "In Smith v. Norway, no. 12345/99, § 77, the opposite was held [99].")
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -227,7 +227,7 @@ def test_prose_from_a_configured_endpoint_is_checked(sample_kb, prc_matter):
     prose = [p for p in section.paragraphs if p.kind == "prose"]
     assert len(prose) == 1 and prose[0].footnote_ids and "[" not in prose[0].text
     assert any("[99]" in w for w in result.warnings)
-    assert any("Smith v. Narnia" in w for w in result.warnings)
+    assert any("Smith v. Norway" in w for w in result.warnings)
     assert not [p for p in result.check() if "footnote" in p and "never referenced" not in p]
 
 
