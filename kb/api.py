@@ -505,9 +505,9 @@ class KnowledgeBase:
         return annotate_docx(report, Path(out))
 
     def missing_authorities(self, report, per_ground: int = 3) -> list:
-        """Per ground the brief argues, the ECtHR judgments that lead a search for its principles and that the
-        brief does not cite."""
-        from kb.drafting.check import MissingAuthority, shows_ground
+        """Per ground the brief argues, the leading ECtHR judgments that a search for its principles finds and the
+        brief does not cite; a hit is offered only if it leads on the ground (`kb.drafting.check.leads_on`)."""
+        from kb.drafting.check import MissingAuthority, leads_on
         from kb.drafting.draft import ground_queries
         from kb.drafting.matters import Matter
 
@@ -522,11 +522,10 @@ class KnowledgeBase:
                 for hit in self.search(query, filters, limit=10):
                     if hit.doc_id in cited or hit.doc_id in seen or len(seen) >= per_ground:
                         continue
-                    if not shows_ground(hit.text, ground):
-                        continue  # a passage that does not speak of the ground is no authority for it
-                    seen.add(hit.doc_id)
-                    out.append(MissingAuthority(ground, probe.ground_label(ground), hit.doc_id, hit.citation,
-                                                hit.url))
+                    if leads_on(hit, ground):
+                        seen.add(hit.doc_id)
+                        out.append(MissingAuthority(ground, GROUNDS[ground], hit.doc_id, hit.citation,
+                                                    hit.url))
         return out
 
     # matters ----------------------------------------------------------------------------------------------

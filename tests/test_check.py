@@ -142,6 +142,17 @@ def test_json_cli_prints_one_array(corpus_root, tmp_path):
     assert all(isinstance(r["reason"], str) and r["reason"].endswith(".") for r in rows)
     assert rows[0]["text"] == "Saadi v. Italy [GC], no. 37201/06, § 125, 28 February 2008"
 
+    # the leading authorities the brief does not cite: a search (the shard and the model), so asked for with --suggest
+    brief.write_text("Extradition would expose him to torture, contrary to Article 3 (Soering v. the United Kingdom, "
+                     "7 July 1989, § 91).\n", encoding="utf-8")
+    runs = {flags: subprocess.run([sys.executable, "-m", "kb.cli", "check", str(brief), *flags], capture_output=True,
+                                  text=True, cwd=ROOT, timeout=600, env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
+            for flags in ((), ("--suggest",), ("--suggest", "--no-missing"))}
+    assert all(run.returncode == 0 for run in runs.values()), [run.stderr for run in runs.values()]
+    assert "may be missing" not in runs[()].stdout and "may be missing" not in runs["--suggest", "--no-missing"].stdout
+    assert "You may be missing:" in runs["--suggest",].stdout
+    assert "[Article 3: real risk of torture or ill-treatment] Saadi v. Italy [GC]" in runs["--suggest",].stdout
+
 
 def test_docx_brief_and_annotated_copy(sample_kb, tmp_path):
     import docx
@@ -175,6 +186,34 @@ def test_missing_authorities_per_ground(sample_kb):
     assert missing and all(m.doc_id != "HEJUD-14038-88" for m in missing)
     assert {m.doc_id for m in missing} & {"HEJUD-37201-06", "HEJUD-22414-93", "HEJUD-8139-09", "HEJUD-46827-99",
                                          "001-87458", "001-100038"}
+
+
+def test_missing_authorities_lead_on_the_ground(sample_kb):
+    """Only a leading judgment's own reasoning on the ground is offered: a brief that cites the key removal cases is
+    not pointed at a judgment of lesser importance (A. v. the Netherlands, HUDOC level 3) that restates them, nor at a
+    party's submission or a paragraph on another subject that a search for the ground's principles also finds."""
+    from kb.drafting.check import leads_on
+    from kb.drafting.draft import ground_queries
+    from kb.drafting.matters import Matter
+
+    text = ("Extradition would expose him to torture, contrary to Article 3, and the assurances are unreliable "
+            "(Soering v. the United Kingdom, 7 July 1989, § 91; Saadi v. Italy [GC], no. 37201/06, § 125; Chahal v. "
+            "the United Kingdom, 15 November 1996, § 79; Mamatkulov and Askarov v. Turkey [GC], nos. 46827/99 and "
+            "46951/99, § 67).")
+    report = sample_kb.check(text, is_text=True)
+    assert {"article3", "assurances"} <= set(report.grounds)
+    offered = {(m.ground, m.doc_id) for m in report.missing}
+    assert ("article3", "001-100038") not in offered
+    assert ("assurances", "HEJUD-8139-09") in offered  # Othman, the leading case on assurances, is not cited
+    assert {m.label for m in report.missing} <= {"Article 3: real risk of torture or ill-treatment",
+                                                 "Unreliable diplomatic assurances"}
+    refused = set()
+    for ground in report.grounds:
+        for query, filters, _, role in ground_queries(Matter(id="probe", name="probe"), ground):
+            for hit in sample_kb.search(query, filters, limit=10) if role == "principle" else ():
+                if not leads_on(hit, ground):
+                    refused.add((ground, hit.doc_id, hit.role, hit.importance))
+    assert ("article3", "001-100038", "court", 3) in refused  # the search finds it, and it is refused
 
 
 # Real UK judgments, scored against the labelled dev set ------------------------------------------------------------
@@ -413,6 +452,7 @@ def test_check_page_in_the_app(sample_kb):
         table = at.dataframe[0].value
         assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch"]
         assert list(table["document"]) == ["HEJUD-37201-06", "HEJUD-37201-06"]
+        assert list(table["where"]) == ["line 1", "line 1"]  # the brief's own place, as `kb check` gives it
         assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
     finally:
         state.use_kb(None)

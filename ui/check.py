@@ -64,8 +64,9 @@ def _report(report) -> None:
     problems = len(report.problems())
     summary = f"{len(report.citations)} citations: {counts['verified']} verified, {problems} to look at."
     (st.success if not problems else st.warning)(summary)
-    st.dataframe([{"line": c.line, "status": STATUS_LABELS[c.status], "citation": c.text, "reason": c.reason,
-                   "document": c.doc_id or ""} for c in report.citations], hide_index=True, use_container_width=True)
+    st.dataframe([{"where": c.where or str(c.line), "status": STATUS_LABELS[c.status], "citation": c.text,
+                   "reason": c.reason, "document": c.doc_id or ""} for c in report.citations],
+                 hide_index=True, use_container_width=True)
     if report.missing:
         st.subheader("You may be missing")
         for m in report.missing:

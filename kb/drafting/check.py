@@ -30,7 +30,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.loaders.akn import neutral_citation_parts
+from ingest.loaders.echr import speaker
 from kb.citations.style import cite, long_date, source_link
+from kb.passages import Hit
 from kb.store.base import SearchFilters, StoredChunk
 from kb.store.payloads import Payloads
 from legal.citations import (
@@ -1147,6 +1149,27 @@ def _short(text: str, words: int = 8) -> str:
 def shows_ground(text: str, ground: str) -> bool:
     """Whether a text shows the signs of a built-in ground (`legal.grounds.Ground.signs`)."""
     return ground in GROUNDS and bool(re.search(GROUNDS[ground].signs, text, re.I))
+
+
+LEADING_IMPORTANCE = 2
+"""HUDOC's importance levels run from 1 (key case) to 4 (low); a leading authority is of level 1 or 2."""
+LEADING_CITED_BY = 2
+"""…or its paragraph is cited by this many judgments of the corpus (`kb citations build`): more than one court's
+choice, not a single reference."""
+
+
+def leads_on(hit: Hit, ground: str) -> bool:
+    """Whether a search hit may be offered as a leading authority a brief arguing `ground` does not cite. A search
+    for the ground's principles (`legal.grounds.Ground.queries`) also finds the Government's submission a judgment
+    recounts, a paragraph that shares words but not the subject (Bykov v. Russia on "assurances" of a different
+    kind) and minor judgments that restate a principle; so the passage must be the Court's own reasoning
+    (`ingest.loaders.echr.speaker`), show the ground's signs, and not come from a judgment of lesser importance
+    unless other judgments cite the paragraph. A judgment whose importance is unknown (a store without HUDOC's
+    levels or the citation graph's estimate) is not refused for it: nothing says it is minor."""
+    if speaker(hit.role) != "court" or not shows_ground(hit.text, ground):
+        return False
+    return (hit.importance is None or hit.importance <= LEADING_IMPORTANCE
+            or (hit.cited_by or 0) >= LEADING_CITED_BY)
 
 
 @dataclass
