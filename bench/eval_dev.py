@@ -3,7 +3,8 @@ the shipped ranking, variants of it, and a baseline code tree (today's ranking),
 on the questions.
 
     KB_HOME=/work/stores/x KB_EMBED_CACHE=cache.sqlite .venv/bin/python bench/eval_dev.py \
-        [--baseline /path/to/main-tree] [--variant "ranked questions.meaning=8 parts.leading_judgments=0"]... \
+        [--baseline /path/to/main-tree [--baseline-home /work/stores/y]] \
+        [--variant "ranked questions.meaning=8 parts.leading_judgments=0"]... \
         [--grid "questions.meaning=0,4,8,16" [--base "ranked parts.standard_slot=0"]] [--citation 300 --summary 100]
         [--seed 1] [--json out.json]
 
@@ -11,7 +12,9 @@ A variant is `bm25`, `hybrid`, `dense` or `ranked`, then settings: `questions.W=
 weight of the question or passage weight set, `kb.search.ranking.RankingWeights`) and `parts.P=0|1` (a
 `kb.search.modes.SearchParts` flag). Each variant, and the baseline tree's `bm25` and `ranked`, runs in a child
 process of its own (`PYTHONPATH` = its code tree), one after the other (a Qdrant Edge shard admits one process), over
-the same cases with each case's exclusions; the table prints every variant per dev file and kind.
+the same cases with each case's exclusions; the table prints every variant per dev file and kind. `--baseline-home`:
+the baseline tree's children open that home (`KB_HOME`) instead, a copy of the store whose citation graph (and the
+importance it writes) that tree built, so each tree is measured on its own graph.
 
 `--grid NAME=v1,v2,…`: one variant per value (on top of `--base`, the shipped ranking by default) and a leave-one-out
 row: each question
@@ -123,12 +126,12 @@ def child(args: argparse.Namespace) -> int:
 # -- parent: run the variants, print the tables ---------------------------------------------------------------
 
 
-def run_variant(tree: Path, spec: str, args: argparse.Namespace) -> list[dict]:
+def run_variant(tree: Path, spec: str, args: argparse.Namespace, home: Path | None = None) -> list[dict]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = Path(fh.name)
     command = [sys.executable, str(HERE), "--child", spec, "--out", str(out), "--eval-dir", str(args.eval_dir),
                "--citation", str(args.citation), "--summary", str(args.summary), "--seed", str(args.seed)]
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree), **({"KB_HOME": str(home)} if home else {})}
     subprocess.run(command, env=env, check=True)
     rows = json.loads(out.read_text())
     out.unlink()
@@ -201,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=Path(os.environ.get("KB_CORPUS", "../shared/corpus")).parent
                         / "eval")
     parser.add_argument("--baseline", type=Path, help="a code tree whose bm25 and ranked run as the baseline")
+    parser.add_argument("--baseline-home", type=Path, 
+                        help="KB_HOME for the baseline tree (a store copy with its graph)")
     parser.add_argument("--variant", action="append", default=[], help="a variant spec (repeatable)")
     parser.add_argument("--grid", help="NAME=v1,v2,…: one variant per value, and the leave-one-out row")
     parser.add_argument("--base", default="ranked", help="the variant spec the --grid values are added to")
@@ -216,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[tuple[str, Path, str]] = []
     if args.baseline:
         runs += [("bm25 (baseline tree)", args.baseline, "bm25"), ("ranked (baseline tree)", args.baseline, "ranked")]
+    elif args.baseline_home:
+        raise SystemExit("--baseline-home needs --baseline")
     runs += [(spec, TREE, spec) for spec in args.variant or ["bm25", "ranked"]]
     grid: list[str] = []
     if args.grid:
@@ -225,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict]] = {}
     for label, tree, spec in runs:
         print(f"  {label} …", file=sys.stderr, flush=True)
-        results[label] = run_variant(tree, spec, args)
+        results[label] = run_variant(tree, spec, args, args.baseline_home if tree == args.baseline else None)
     if grid:
         results[f"leave-one-out over {args.grid}"] = leave_one_out({spec: results[spec] for spec in grid})
     print(table(results))

@@ -1,14 +1,19 @@
 """Fit the ranking weights of `kb.search.ranking` on dev.jsonl, with grouped cross-validation and a refit ablation.
 
-    KB_HOME=data .venv/bin/python bench/fit_ranking.py [--cache /tmp/features.pkl] [--sample N]
+    KB_HOME=data .venv/bin/python bench/fit_ranking.py [--cache /tmp/features.pkl] [--sample N] [--no-ablation]
+        [--without shared_phrases]
 
 For each dev case the shipped ranked search (`KnowledgeBase.search_pipeline`, the object `kb search` runs) gives its
 candidates with the feature values its `LegalRanker` computed, and every refitted ranking is scored through that same
 pipeline's spreader and near-duplicate filter, so what is fitted is exactly what runs. A pairwise logistic
 regression (relevant paragraph vs. non-relevant candidate of the same query) gives the linear weights. Folds are
 grouped by the citing judgment (summary cases by note), as the held-out split is, so no judgment's paragraphs are on
-both sides. Printed: BM25 alone, the fitted ranking, and the fitted ranking refitted without each feature, each as
-cross-validated citation doc_hit@1/@10, para_hit@10 and summary doc_hit@1; then the weights fitted on all cases.
+both sides. Printed: BM25 alone, the shipped weights on these features (what the fit would replace), the fitted
+ranking, and the fitted ranking refitted without each feature, each as cross-validated citation doc_hit@1/@10,
+para_hit@10 and summary doc_hit@1; then the weights fitted on all cases.
+`--without F`: also the weights fitted on all cases without feature F (and that fit's cross-validated row): without
+`shared_phrases` they are the fitted part of the question weights (`kb.search.ranking.QUESTION_WEIGHTS`: a
+question's phrases are the asker's own words). `--no-ablation`: skip the refit-without-each-feature rows.
 
 Only dev.jsonl is used (the issue forbids fitting on other citation pairs mined from the corpus). Summary cases
 are weighted up (`--summary-weight`) because there are 18 times fewer of them than citation cases; 50 was chosen by
@@ -32,14 +37,16 @@ from kb.api import KnowledgeBase
 from kb.citations.graph import open_graph
 from kb.requests import SearchMode
 from kb.search.evaluation import EvalCase, read_cases, score_ranking
-from kb.search.ranking import FEATURES, key_of, ranking_features
+from kb.search.queries import read_query
+from kb.search.ranking import FEATURES, PASSAGE_WEIGHTS, key_of, ranking_features
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 
-HAND_SET = ("named_case", "question_not_court", "question_principles", "footnote", "note_document")
+HAND_SET = ("named_case", "question_not_court", "question_principles", "footnote", "note_document", "meaning")
 FITTED = [f for f in FEATURES if f not in HAND_SET]
 """`HAND_SET` weights are set by hand: dev.jsonl's queries name no case and ask no question, and its corpus side has
-no report footnotes; `note_document` is kept off (see its docstring)."""
+no report footnotes; `note_document` is kept off (see its docstring); `meaning` is a question feature, set on the
+dev questions (`bench/eval_dev.py --grid`): a passage's ranking never computes it, so its column here is zero."""
 TRIAL = ["grand_chamber", "key_case", "law_section", "principles_heading", "cited_since_2015",
          "factual_query_retrieval", "factual_query_cited_document", "factual_query_law"]
 """Signals the shipped ranking does not use: the authority signals the issue names, and how a query that reads like
@@ -125,7 +132,8 @@ def top10(search: SuperComponent, table: Table, scores: np.ndarray) -> list[tupl
     order = np.argsort(-scores, kind="stable")
     ranked = [table.documents[i] for i in order]
     filters = SearchFilters(exclude_doc_ids=table.case.exclude_doc_ids)
-    spread = search.pipeline.get_component("spread").run(documents=ranked, query=table.case.query, filters=filters)
+    spread = search.pipeline.get_component("spread").run(documents=ranked, reading=read_query(table.case.query),
+                                                         filters=filters)
     hits = search.pipeline.get_component("dedupe").run(documents=spread["documents"], top_k=10)["documents"]
     return [(d.meta["doc_id"], str(d.meta.get("paragraph"))) for d in hits]
 
@@ -189,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="feature tables: read if present, else computed and written")
     parser.add_argument("--summary-weight", type=float, default=50.0)
     parser.add_argument("--trial", action="store_true", help="also measure the features in TRIAL, one at a time")
+    parser.add_argument("--no-ablation", dest="ablation", action="store_false",
+                        help="skip the rows refitted without each feature")
+    parser.add_argument("--without", action="append", default=[], choices=FITTED,
+                        help="also print the weights fitted without this feature (repeatable)")
     args = parser.parse_args(argv)
     settings = Settings.load()
     kb = KnowledgeBase(settings)
@@ -222,8 +234,10 @@ def report(search: SuperComponent, tabs: list[Table], args: argparse.Namespace) 
     retrieval_only = np.zeros(len(FITTED))
     retrieval_only[FITTED.index("retrieval")] = 1.0
     print(row("BM25 order (retrieval feature alone)", metrics(search, tabs, retrieval_only, every)))
+    shipped = np.array([getattr(PASSAGE_WEIGHTS, f) for f in FITTED])
+    print(row("shipped weights (PASSAGE_WEIGHTS, not refitted)", metrics(search, tabs, shipped, every)))
     print(row("fitted, all features", cross_validate(search, tabs, every, args.summary_weight)))
-    for name in FITTED:
+    for name in FITTED if args.ablation else args.without:
         cols = [i for i, f in enumerate(FITTED) if f != name]
         print(row(f"refitted without {name}", cross_validate(search, tabs, cols, args.summary_weight)), flush=True)
     if args.trial:
@@ -234,6 +248,11 @@ def report(search: SuperComponent, tabs: list[Table], args: argparse.Namespace) 
     lines = [f"    @feature({v:.3g})  # {f}" for f, v in zip(FITTED, w, strict=True)]
     print("\nweights fitted on all cases (the @feature weights in kb/search/ranking.py, PASSAGE_WEIGHTS):\n"
           + "\n".join(lines))
+    for name in args.without:
+        kept = [f for f in FITTED if f != name]
+        w = fit(tabs, [FITTED.index(f) for f in kept], args.summary_weight)
+        print(f"\nweights fitted on all cases without {name}:\n"
+              + "\n".join(f"    {f}={v:.3g}" for f, v in zip(kept, w, strict=True)))
 
 
 if __name__ == "__main__":

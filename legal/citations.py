@@ -124,8 +124,10 @@ LEAD_WORDS = frozenset({
     "Paragraphs", "Para", "Paras", "Each", "Either", "Neither", "Whether", "What", "Which", "Who", "Why",
     "How", "Once", "Because", "Given", "Despite", "During", "Including", "Namely", "Especially", "Particularly",
     "Subsequently", "Consequently", "Meanwhile", "Nevertheless", "Nonetheless", "Otherwise", "Instead", "Hereafter",
+    "Does", "Do", "Did", "Is", "Should", "Would", "Could", "Must",
 })
-"""Capitalised words that begin a sentence or a reference but are never part of an applicant's name."""
+"""Capitalised words that begin a sentence or a reference but are never part of an applicant's name; the opening
+verbs of a lawyer's question too (`Does Öcalan v. Turkey apply?`), not `Can` or `May` (`Can v. Austria`)."""
 
 
 def _is_name_word(token: Token) -> bool:

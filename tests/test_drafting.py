@@ -164,9 +164,11 @@ def test_sentences_do_not_break_inside_citations():
 LLM_OUTPUT_STAND_IN = (
     "The Court has held that removal engages Article 3 where substantial grounds are shown [1]. "
     "As the Grand Chamber confirmed in Saadi v. Italy [GC], no. 37201/06, § 125, the test is a real risk. "
-    "In Smith v. Narnia, no. 12345/99, § 77, the Court held that assurances always suffice [7]."
+    "In Smith v. Norway, no. 12345/99, § 77, the Court held that assurances always suffice [7]. "
+    "Saadi, cited above, § 126, adds nothing."
 )
-"""A stand-in for a language model's reply (there is no model here): one real citation and one invented one."""
+"""A stand-in for a language model's reply (there is no model here): one real citation, one invented case and a
+short form with a paragraph that was not given, each read by the one citation grammar (`legal.citations`)."""
 
 
 def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
@@ -178,10 +180,11 @@ def test_citation_check_flags_the_invented_citation_in_model_output(sample_kb):
     footnotes = [Footnote(1, saadi.citation, saadi.url, saadi.chunk_id, "")]
     result = check_citations(LLM_OUTPUT_STAND_IN, footnotes, {saadi.chunk_id: passage})
     assert result["footnote_ids"] == [1]
-    assert len(result["problems"]) == 2, result["problems"]
+    assert len(result["problems"]) == 3, result["problems"]
     assert any("[7]" in p for p in result["problems"])
-    assert any("Smith v. Narnia" in p for p in result["problems"])
-    assert not any("Saadi" in p for p in result["problems"])
+    assert any("Smith v. Norway" in p for p in result["problems"])
+    assert [p for p in result["problems"] if "Saadi" in p] == ["“Saadi, cited above, § 126” is not among the "
+                                                                "retrieved passages"]
     assert "[1]" not in result["text"]
 
 
@@ -192,7 +195,7 @@ class _StandInChatServer(BaseHTTPRequestHandler):
     def reply(self, body: dict) -> str:
         first_marker = body["messages"][0]["content"].split("[", 2)[2].split("]")[0]
         return (f"The authorities establish the risk [{first_marker}]. "
-                "In Smith v. Narnia, no. 12345/99, § 77, the opposite was held [99].")
+                "In Smith v. Norway, no. 12345/99, § 77, the opposite was held [99].")
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -224,7 +227,7 @@ def test_prose_from_a_configured_endpoint_is_checked(sample_kb, prc_matter):
     prose = [p for p in section.paragraphs if p.kind == "prose"]
     assert len(prose) == 1 and prose[0].footnote_ids and "[" not in prose[0].text
     assert any("[99]" in w for w in result.warnings)
-    assert any("Smith v. Narnia" in w for w in result.warnings)
+    assert any("Smith v. Norway" in w for w in result.warnings)
     assert not [p for p in result.check() if "footnote" in p and "never referenced" not in p]
 
 

@@ -86,6 +86,24 @@ def test_a_named_case_comes_first_from_low_in_the_list() -> None:
     assert order(by_number)[0] == ("X", "3")
 
 
+def test_a_case_is_named_in_every_form_the_citation_grammar_reads() -> None:
+    """The query's case names are read by the one citation grammar (`legal.citations`), as `kb check` and the citation
+    graph read them: a parenthesis of names, initials, a name beginning with a non-ASCII letter and `v` without a
+    full stop (each missed by the query's own pattern before), never a question's opening verb, and a name that is a
+    respondent State's applicant only (`Othman v UK` names `Othman (Abu Qatada) v. the United Kingdom`)."""
+    titles = {"Othman": "Othman (Abu Qatada) v. the United Kingdom", "MSS": "CASE OF M.S.S. v. BELGIUM AND GREECE",
+              "Ocalan": "Öcalan v. Turkey (no. 2)", "Soering": "Soering v. the United Kingdom"}
+    pool = [paragraph(f"D{i}", "1") for i in range(6)] + [paragraph(k, "9", title=t) for k, t in titles.items()]
+    for query, named in (("Othman v UK: can assurances be relied on?", "Othman"),
+                         ("Othman (Abu Qatada) v. the United Kingdom § 189", "Othman"),
+                         ("M.S.S. v. Belgium and Greece reception conditions", "MSS"),
+                         ("Does Öcalan v. Turkey (no. 2) apply to life sentences?", "Ocalan")):
+        assert order(rank(pool, query))[0] == (named, "9"), query
+    assert read_query("Does Öcalan v. Turkey apply?").names == {("ocalan",)}
+    assert read_query("Othman (Abu Qatada) v. the United Kingdom").cued_kinds == ()  # the respondent, not a UK court
+    assert read_query("What did the Court of Appeal say in Othman v UK?").cued_kinds == ("national",)
+
+
 def test_a_footnote_follows_the_body_unless_footnotes_are_asked_for() -> None:
     note = paragraph("R", "fn12", source_kind="report", doc_type="REPORT", role=None, section="FOOTNOTE")
     body = paragraph("R", "43", source_kind="report", doc_type="REPORT", role=None, section="BODY")

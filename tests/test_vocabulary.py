@@ -1,6 +1,6 @@
 """The legal vocabulary exists once, in `legal/`: no second list of months, member states, PRC statutes, stop words,
-grounds or paragraph-number pattern in product code. Read from the source's syntax tree (docstrings and comments may
-name anything), in milliseconds.
+grounds, paragraph-number pattern or case-name pattern in product code. Read from the source's syntax tree
+(docstrings and comments may name anything), in milliseconds.
 
 Why a test: each of these once had two to five copies that drifted apart (issue 26), and a copy is the easiest thing
 to add again: the next loader that reads a date writes its own months.
@@ -22,6 +22,11 @@ PRC_NAMES = frozenset({"Supervision Law", "Counter-Terrorism Law", "Extradition 
 GROUND_KEYS = frozenset({"article3", "article6", "article5", "assurances", "death_penalty"})
 LEADING_NUMBER = re.compile(r"\^\\s\*(?:\((?:\?:)?)?\\d\{1,\d\}")
 """A pattern for a paragraph's printed number at its start: `^\\s*(\\d{1,4})\\.`, `^\\s*(?:\\d{1,4}\\.\\s+|…)`."""
+CASE_NAME = re.compile(r"\\s[+*]v(?:\\s\*)?\\\.")
+"""A pattern that reads a case name up to its `v.` (`\\s+v\\.\\s+`, `\\s+v\\s*\\.?`): citation grammar, which
+`legal/citations.py` holds once, so the graph, the check, the query and the model-prose check read a citation alike.
+A display helper that cuts the tool's own stored title at `" v. "` (`kb.drafting.sources.case_name`) reads no
+citation and is not one."""
 
 
 class Code:
@@ -99,6 +104,7 @@ CHECKS: dict[str, tuple[str, Callable[[Code], bool]]] = {
     "paragraph number": ("legal/text.py", lambda code: any(LEADING_NUMBER.match(s) for s in code.strings.values())),
     "stop words": ("legal/text.py", lambda code: code.lists(FUNCTION_WORDS, 12, in_prose=False)),
     "grounds": ("legal/grounds.py", lambda code: any(_ground_table(n) for n in code.nodes)),
+    "case names": ("legal/citations.py", lambda code: any(CASE_NAME.search(s) for s in code.strings.values())),
 }
 """Each vocabulary item: the one module that holds it, and how a copy of it is recognised."""
 NOT_YET: dict[tuple[str, str], str] = {}
@@ -137,8 +143,11 @@ def test_the_checks_recognise_a_copy() -> None:
         "stop words": '_STOP = frozenset("the and that which with for from this were been have has had not are "\n'
                       '"was".split())',
         "grounds": 'SIGNS = {"article3": "torture", "article6": "fair trial", "assurances": "assurances?"}',
+        "case names": 'import re\nNAME = re.compile(r"\\b([A-Z][\\w\'.-]+(?:\\s+and\\s+Others)?)\\s+v\\.\\s+"\n'
+                      'r"(?:the\\s+)?[A-Z]")',
     }
     for item, source in copies.items():
         assert CHECKS[item][1](Code(source)), item
     assert not CHECKS["months"][1](Code('HELP = "cited as Saadi v. Italy, 28 February 2008"'))  # an example
     assert not CHECKS["months"][1](Code('"""January, February and March."""'))  # a docstring may name anything
+    assert not CHECKS["case names"][1](Code('short = name.split(" v. ")[0]'))  # a display cut of a stored title

@@ -14,10 +14,13 @@ could resolve differently because of it (an unresolved one naming its applicatio
 it) are resolved again. That needs the resolver's keys (application numbers, paragraph numbers), which the graph
 therefore keeps in its `resolver_keys` table.
 
-Citations are found in the Court's own forms: `(see Saadi v. Italy [GC], no. 37201/06, §§ 124-133, ECHR 2008)`,
-`Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161`, `Saadi, cited above, § 125`, `ibid., § 45`,
-and resolved by application number first, then by applicant name and exact date; `cited above` and `ibid.` go to
-the same judgment's earlier full citation. A citation that cannot be resolved is kept with `cited_doc` NULL.
+Citations are read by the one citation grammar (`legal.citations.Scanner`, the one `kb check` reads briefs with),
+one scanner per judgment in reading order, so a short form is read for a name the judgment cited in full before:
+`(see Saadi v. Italy [GC], no. 37201/06, §§ 124-133, ECHR 2008)`, `Soering v. the United Kingdom, 7 July 1989, § 91,
+Series A no. 161`, `M.S.S. v. Belgium and Greece [GC]`, `Öcalan v. Turkey (no. 2)`, `Saadi, cited above, § 125`,
+`Saadi (§ 125)`, `ibid., § 45`. They are resolved by application number first, then by applicant name and exact
+date; `cited above` and `ibid.` go to the same judgment's earlier full citation. A citation that cannot be resolved
+is kept with `cited_doc` NULL.
 
 Evaluation honesty: counts are computed at query time, leaving out every edge whose citing document is excluded
 (`SearchFilters.exclude_doc_ids`), so a test case's own citing judgment never votes for its answer.
@@ -34,7 +37,6 @@ import sqlite3
 import sys
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -44,24 +46,13 @@ from pathlib import Path
 from ingest.loaders.echr import load as load_echr
 from ingest.model import SourceDocument
 from kb.atomic import atomic_move
-from legal.citations import parse_pinpoints as expand_pinpoints
-from legal.dates import MONTH, find_date
+from legal.citations import Scanner, applicant_tokens, title_applicant
 from legal.errors import BadInputError, GraphOutdatedError
 
 GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
 """Only judgments and decisions are cited as authority; notes and communicated cases share their numbers."""
 
-APPNO = re.compile(r"\b\d{1,6}/\d{2}\b")
-APPNO_MARKER = re.compile(r"\bnos?\.\s*\d{1,6}/\d{2}")
-PARAGRAPH_NUMBERS = r"\d+(?:\s*(?:-|–|‑|and|,)\s*\d+(?![\d/]|\s+(?:" + MONTH + r")))*"
-"""Paragraph numbers and ranges after `§`, `§§` or `para.`: `124-133`, `90 and 91`, `37, 38`; not the day of a date
-that follows (`§ 44, 3 March 2005`) nor an application number (`§ 5, 1234/05`). The citation graph and `kb check`
-read pinpoints with this one pattern, so they agree on what a citation cites."""
-PINPOINT = re.compile(rf"§§?\s*({PARAGRAPH_NUMBERS})")
-SEGMENT_SPLIT = re.compile(r";\s*|\(|\)|,\s+and\s+(?=[A-Z])")
-IBID = re.compile(r"^(?:see\s*,?\s*)?(?:also\s+)?(?:ibid|idem)\b", re.I)
-NAME_END = re.compile(r"\s*(?:\[GC\]|\[dec\.\]|\(dec\.\))*\s*,\s*(?:cited above|nos?\.|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, title TEXT, date TEXT, doc_type TEXT);
@@ -125,53 +116,21 @@ class CitingParagraph:
     raw: str
 
 
-def parse_pinpoints(text: str) -> tuple[str, ...]:
-    """`§§ 124-133` → 124…133; `§§ 115-16` → 115, 116; `§§ 90 and 91` → 90, 91."""
-    match = PINPOINT.search(text)
-    return expand_pinpoints(match.group(1)) if match else ()
+def extract(text: str, scanner: Scanner | None = None) -> list[RawCitation]:
+    """Every Strasbourg case citation in one paragraph, in reading order, as the citation grammar reads it. Give the
+    paragraphs of one judgment in turn to one `scanner`, so that a short form (`Tarakhel, § 115`) is read for a name
+    the judgment cited in full before, as `kb check` reads a brief."""
+    return [RawCitation(c.text[:300], c.form, c.name, c.appnos, c.date, c.decision, c.paragraphs)
+            for c in (scanner or Scanner()).scan(text) if c.kind == "echr"]
 
 
-def extract(text: str) -> list[RawCitation]:
-    """Every case citation in one paragraph, in order of appearance."""
-    body = text.replace("(dec.)", "[dec.]")
-    found = []
-    for segment in SEGMENT_SPLIT.split(body):
-        seg = segment.strip(" ,.")
-        if len(seg) < 4:
-            continue
-        if IBID.match(seg):
-            found.append(RawCitation(seg[:300], "ibid", None, (), None, False, parse_pinpoints(seg)))
-            continue
-        head = re.sub(r"^[^A-Z]*", "", seg)
-        name_match = NAME_END.search(head)
-        name = _clean_name(head[: name_match.start()]) if name_match else None
-        date = find_date(seg)
-        decision = "[dec.]" in seg
-        if "cited above" in seg and name:
-            found.append(RawCitation(seg[:300], "short", name, (), None, decision, parse_pinpoints(seg)))
-        elif APPNO_MARKER.search(seg):
-            appnos = tuple(dict.fromkeys(APPNO.findall(seg[APPNO_MARKER.search(seg).start():])))  # type: ignore[union-attr]
-            found.append(RawCitation(seg[:300], "full", name, appnos, date, decision, parse_pinpoints(seg)))
-        elif date and name and " v. " in name:
-            found.append(RawCitation(seg[:300], "full", name, (), date, decision, parse_pinpoints(seg)))
-    return found
-
-
-def _clean_name(name: str) -> str | None:
-    name = re.sub(r"\[(?:GC|dec\.)\]", "", name).strip(" ,")
-    return name or None
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (`Ilaşcu` → `ilascu`): names compare as a lawyer types them."""
-    return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
-
-
-def applicant_tokens(name: str) -> list[str]:
-    """The words that identify an applicant: `Vilvarajah and Others v. the United Kingdom` → ['vilvarajah']."""
-    applicant = re.split(r"\s+v\.\s+", name)[0]
-    words = re.findall(r"[a-z][a-z'’\-]+|[a-z]\.(?:[a-z]\.)*", fold(applicant))
-    return [w for w in words if w not in {"and", "others", "the", "of", "de", "van", "von", "der", "la", "le"}] or words
+def read_document(doc: SourceDocument) -> Iterator[tuple[str, RawCitation]]:
+    """(paragraph number, citation) of one judgment's numbered paragraphs, in reading order."""
+    scanner = Scanner()
+    for p in doc.paragraphs:
+        if p.number:
+            for cit in extract(p.text, scanner):
+                yield p.number, cit
 
 
 @dataclass
@@ -184,7 +143,8 @@ class _Doc:
     appnos: tuple[str, ...] = ()
     source_file: str = ""
     """Where candidates of equal preference are ordered: the corpus order a build reads, however the graph was made."""
-    folded_title: str = ""
+    applicant: frozenset[str] = frozenset()
+    """The words of the applicant's name in the title (`title_applicant`)."""
 
 
 @dataclass
@@ -202,7 +162,7 @@ class Resolver:
     def add_keys(self, doc: _Doc) -> None:
         if doc.doc_type not in CITABLE_TYPES:
             return
-        doc.folded_title = fold(doc.title or "")
+        doc.applicant = frozenset(title_applicant(doc.title or ""))
         self.docs[doc.doc_id] = doc
         order = self._order
         for appno in doc.appnos:
@@ -229,8 +189,7 @@ class Resolver:
             candidates = [d for a in cit.appnos for d in self.by_appno.get(a, [])]
         elif cit.date and cit.name:
             tokens = applicant_tokens(cit.name)
-            candidates = [d for d in self.by_date.get(cit.date, [])
-                          if tokens and tokens[0] in self.docs[d].folded_title]
+            candidates = [d for d in self.by_date.get(cit.date, []) if tokens and tokens[0] in self.docs[d].applicant]
         else:
             return None
         candidates = [d for d in dict.fromkeys(candidates) if d != citing_doc]
@@ -251,22 +210,23 @@ class Resolver:
 
 def resolve_document(doc: SourceDocument, resolver: Resolver) -> Iterator[Citation]:
     """Citations of one judgment in reading order."""
-    return resolve_sequence(doc.doc_id, ((p.number, cit) for p in doc.paragraphs if p.number
-                                         for cit in extract(p.text)), resolver)
+    return resolve_sequence(doc.doc_id, read_document(doc), resolver)
 
 
 def resolve_sequence(doc_id: str, citations: Iterable[tuple[str, RawCitation]], resolver: Resolver
                      ) -> Iterator[Citation]:
     """(paragraph, citation) pairs of one judgment, in reading order, resolved; `cited above` and `ibid.` look back
     within the judgment."""
-    earlier: list[tuple[list[str], str | None]] = []
+    earlier: list[tuple[tuple[str, ...], str | None]] = []
     last: str | None = None
     for paragraph, cit in citations:
+        key = applicant_tokens(cit.name or "")
         if cit.form == "full":
             cited = resolver.resolve(cit, doc_id)
-            earlier.append((applicant_tokens(cit.name or ""), cited))
+            if cited is None and not cit.appnos and not cit.date:  # `M.S.S. v. Belgium and Greece (§ 251)` again
+                cited = next((c for tokens, c in reversed(earlier) if key and key[0] in tokens), None)
+            earlier.append((key, cited))
         elif cit.form == "short":
-            key = applicant_tokens(cit.name or "")
             cited = next((c for tokens, c in reversed(earlier) if key and key[0] in tokens), None)
         else:
             cited = last

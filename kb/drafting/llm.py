@@ -18,7 +18,7 @@ from haystack.dataclasses import ChatMessage
 from kb.drafting.brief import Draft, DraftParagraph, Footnote
 from kb.drafting.matters import CollectedPassage
 from kb.drafting.quotes import norm
-from legal.citations import applicant_tokens
+from legal.citations import applicant_tokens, scan_text
 
 if TYPE_CHECKING:
     from kb.settings import Settings
@@ -26,18 +26,14 @@ if TYPE_CHECKING:
 # Optional language model ------------------------------------------------------------------------------------------
 
 _MARKER = re.compile(r"\[\^?(\d{1,3})\]")
-_CASE_PIN = re.compile(
-    r"(?P<name>(?:[A-Z][\w’'.()-]*\s+){0,4}[A-Z][\w’'.()-]*\s+v\.\s+(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
-    r"[^§\n]{0,80}?§§?\s*(?P<para>\d+)")
-_PARA_WORD = re.compile(r"\b(?:para(?:graph)?s?\.?)\s+(?P<para>\d+)", re.I)
 
 
-def _applicant(name: str) -> str:
-    """The last word of the applicant's name in a case name (`saadi` from `In Saadi v. Italy`, `qatada` from `Othman
-    (Abu Qatada) v. the United Kingdom`), as the citation grammar reads it (`legal.citations.applicant_tokens`): the
-    last, because the prose may put words before the name (`In`, `See`) that are no part of it."""
-    words = applicant_tokens(name)
-    return words[-1] if words else ""
+def _cases(text: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """(applicant key, pinpoints, citation as written) of each Strasbourg citation in a text, read by the one citation
+    grammar (`legal.citations`, as `kb check` reads a brief): `Saadi v. Italy [GC], no. 37201/06, § 125`, `Othman v
+    UK, § 189`, `Saadi, cited above, § 125`. The key is the applicant's first word as the grammar reads it (the
+    prose's `In` or `See` is no part of it), so `Othman` and `Othman (Abu Qatada)` agree."""
+    return [((applicant_tokens(c.name) or ("",))[0], c.paragraphs, c.text) for c in scan_text(text) if c.kind == "echr"]
 
 
 @component
@@ -69,14 +65,11 @@ def check_citations(text: str, footnotes: list[Footnote], evidence: dict[str, Co
     pins: set[tuple[str, str]] = set()
     for fn in footnotes:
         passage = evidence.get(fn.chunk_id)
-        name = _applicant(fn.citation)
-        pins.add((name, str(passage.paragraph if passage else "")))
-        for para in re.findall(r"§§?\s*(\d+)", fn.citation):
-            pins.add((name, para))
-    for m in _CASE_PIN.finditer(text):
-        name, para = _applicant(m.group("name")), m.group("para")
-        if (name, para) not in pins:
-            problems.append(f"“{' '.join(m.group(0).split())}” is not among the retrieved passages")
+        for name, paragraphs, _ in _cases(fn.citation):
+            pins.update((name, p) for p in (*paragraphs, str(passage.paragraph if passage else "")))
+    for name, paragraphs, written in _cases(text):
+        if any((name, p) not in pins for p in paragraphs):
+            problems.append(f"“{written}” is not among the retrieved passages")
     sources = norm(" ".join(evidence[fn.chunk_id].text for fn in footnotes if fn.chunk_id in evidence))
     for quoted in re.findall(r"[“\"]([^”\"]{12,})[”\"]", text):
         if norm(quoted.rstrip(" .…")) not in sources:

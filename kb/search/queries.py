@@ -11,9 +11,12 @@ component re-decides and none imports another to ask.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from haystack import component
+
+from legal.citations import APPNO, Citation, applicant_tokens, scan_text, state_key
 
 INTERROGATIVE = re.compile(r"^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
                            r"may|might|will|would|has|have)\b", re.I)
@@ -43,8 +46,6 @@ SOURCE_CUES: dict[str, re.Pattern[str]] = {
 """Source kind (`source_kind` payload) → the names that ask for it (`kb.search.source_cues`). Case matters for the
 UK's abbreviations ("UK", "EWCA"), not for the rest. The cues are the names lawyers use for the instruments and
 bodies, not topic words: "torture" is no cue for the Committee against Torture, "Convention against Torture" is."""
-CASE_AGAINST_UK = re.compile(r"\bv\.?\s+(?:the\s+)?(?:United Kingdom|UK)\b", re.I)
-"""An ECtHR case name ("Othman (Abu Qatada) v. the United Kingdom") names the respondent State, not a UK court."""
 CHINA_CUES = re.compile(
     r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
     r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
@@ -57,8 +58,6 @@ China or a Chinese institution."""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CHINESE_KINDS = ("prc-law", "campaign")
 """The source kinds of Chinese documents: what a China cue names."""
-APPNO_IN_QUERY = re.compile(r"\b(\d{1,6}/\d{2})\b")
-CASE_NAME_IN_QUERY = re.compile(r"\b([A-Z][\w'’\-.]+(?:\s+and\s+Others)?)\s+v\.\s+(?:the\s+)?[A-Z]")
 
 
 def is_question(query: str) -> bool:
@@ -77,14 +76,24 @@ def is_lawyer_query(query: str) -> bool:
     return is_question(query) or 0 < len((query or "").split()) <= MAX_KEYWORD_WORDS
 
 
-def cued_kinds(query: str, lawyer: bool) -> tuple[str, ...]:
+def case_citations(query: str) -> list[Citation]:
+    """The Strasbourg cases a query cites (`Soering v. the United Kingdom`, `M.S.S. v. Belgium and Greece`,
+    `Othman (Abu Qatada) v UK`), read by the one citation grammar (`legal.citations`), as `kb check` and the citation
+    graph read them."""
+    return [c for c in scan_text(query or "") if c.kind == "echr"]
+
+
+def cued_kinds(query: str, lawyer: bool, cases: Sequence[Citation] = ()) -> tuple[str, ...]:
     """The source kinds a question (or a short keyword search) names, in `SOURCE_CUES` order. A passage pasted as the
     query (`lawyer` False) is not asking for a source: an ECtHR summary that mentions the Committee against Torture or
     the Court of Appeal is still about its judgment (dev.jsonl summaries: doc_hit@1 0.98 → 0.82 when passages were
-    cued too)."""
+    cued too). A Strasbourg case against the United Kingdom among `cases` (`Othman (Abu Qatada) v. the United
+    Kingdom`) names the respondent State, not a UK court: its words are no cue."""
     if not lawyer:
         return ()
-    query = CASE_AGAINST_UK.sub(" ", query)
+    for c in cases:
+        if state_key(c.state) == "united kingdom":
+            query = query[:c.start] + " " * (c.end - c.start) + query[c.end:]
     return tuple(kind for kind, cue in SOURCE_CUES.items() if cue.search(query))
 
 
@@ -92,10 +101,12 @@ def china_cue(query: str) -> bool:
     return bool(CHINA_CUES.search(query) or CJK.search(query))
 
 
-def named_in_query(query: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Application numbers and applicant names a query states outright: the lawyer wants that case."""
-    appnos = frozenset(APPNO_IN_QUERY.findall(query or ""))
-    names = frozenset(m.group(1).lower() for m in CASE_NAME_IN_QUERY.finditer(query or ""))
+def named_in_query(query: str, cases: Sequence[Citation] = ()
+                   ) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """Application numbers and applicants a query states outright (the lawyer wants that case): every number, and
+    the applicant's words (`legal.citations.applicant_tokens`) of each case in `cases` (`case_citations`)."""
+    appnos = frozenset(APPNO.findall(query or ""))
+    names = frozenset(words for c in cases if (words := applicant_tokens(c.name)))
     return appnos, names
 
 
@@ -119,18 +130,20 @@ class QueryReading:
     so the leading judgment's run of principle paragraphs is its answer (`kb.search.principles`)."""
     appnos: frozenset[str]
     """Application numbers the query states (`named_in_query`)."""
-    names: frozenset[str]
-    """Applicant names the query states, lower case (`Soering v. the United Kingdom` → `soering`)."""
+    names: frozenset[tuple[str, ...]]
+    """The applicant's words of each case the query cites (`Soering v. the United Kingdom` → (`soering`,)), as
+    `legal.citations.applicant_tokens` reads them, so they compare with a title's (`title_applicant`)."""
 
 
 def read_query(query: str) -> QueryReading:
     """The one reading of a query (see the module docstring)."""
     text = query or ""
     lawyer = is_lawyer_query(text)
-    cued = cued_kinds(text, lawyer)
+    cases = case_citations(text)
+    cued = cued_kinds(text, lawyer, cases)
     china = china_cue(text)
     named = frozenset(cued) | (frozenset(CHINESE_KINDS) if china else frozenset())
-    appnos, names = named_in_query(text)
+    appnos, names = named_in_query(text, cases)
     return QueryReading(text, lawyer, cued, china, named, lawyer and not named, appnos, names)
 
 
