@@ -8,7 +8,11 @@ Memory stays bounded however large the corpus (issue 14: a full ingest grew past
 was held until the end). The first pass reads each file once and keeps, per document to write, only its id, size,
 priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all. The second pass writes in
 priority order in batches of about `batch_chunks` chunks, reading again the files whose chunks were not kept.
-Reading is cheap next to embedding (~1 % of the time here), so the second read costs little.
+Reading is cheap next to embedding (~1 % of the time here), so the second read costs little when the model runs.
+
+It is not cheap without the model: in a sparse-first whole-corpus ingest reading and cutting were a third of the
+time, half of it the second read. A run that needs no order (`SyncPolicy.exclusive`: no budget, no defer-new, this
+process the store's only writer, so nobody searches it before the run ends) writes as it reads, in one pass.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
 from kb.indexing.chunking import PreparedDocument, prepare
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Sink, StoredDocument, build_indexing_pipeline
+from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument
 from kb.settings import Settings
 from legal.errors import GraphOutdatedError
 
@@ -36,7 +40,8 @@ BATCH_CHUNKS = 512
 KEEP_CHUNKS = 4 * BATCH_CHUNKS
 """Prepared chunks the first pass keeps for the second; beyond that, files are read again (bounded memory)."""
 
-ProgressFn = Callable[[int, int, str], None]
+ProgressFn = Callable[[int, int | None, str], None]
+"""(chunks written, chunks to write or None when not known: a one-pass run, doc id last written)."""
 WarnFn = Callable[[str], None]
 
 
@@ -126,6 +131,13 @@ class SyncPolicy:
     for `kb embed` to fill while the store is already searchable."""
     file_seconds: float | None = FILE_SECONDS
     """Model time one source file may take (`kb.indexing.writing.FILE_SECONDS`); None: no limit."""
+    exclusive: bool = False
+    """This run writes the store it holds and nothing else writes it meanwhile (`kb ingest`; not `kb update`, whose
+    store may be the app's, nor a hand-over): a document absent from the store when the run began has no chunk to
+    replace, and, with no budget and no defer-new, documents are written as they are read (one pass)."""
+
+    def one_pass(self) -> bool:
+        return self.exclusive and self.budget is None and not self.defer_new
 
 
 @dataclass
@@ -184,6 +196,12 @@ class Sync:
         documents stay, while the other documents of its source that are gone are removed."""
         self._by_file: dict[str, list[str]] | None = None
         self._unknown_file_sources: set[str] = set()
+        self._indexer: Indexer | None = None
+        """Set while a one-pass run (`SyncPolicy.one_pass`) writes what it reads."""
+        self._group: list[tuple[_Pending, PreparedDocument]] = []
+        self._done = 0
+        self._total: int | None = None
+        """Chunks to write, for the progress (None in a one-pass run: not known before the end)."""
 
     # pass 1: what changed ---------------------------------------------------------------------------------
 
@@ -274,11 +292,16 @@ class Sync:
         if old is None and self._deferrable(budgeted):
             self.report.deferred += 1
             return
+        pending = _Pending(doc.doc_id, source_name, len(prepared.chunks), prepared.priority, budgeted,
+                           old is not None, origin, None)
+        if self._indexer is not None:
+            self._add(pending, prepared)
+            return
         keep = origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
         if keep:
             self.kept_chunks += len(prepared.chunks)
-        self.pending.append(_Pending(doc.doc_id, source_name, len(prepared.chunks), prepared.priority, budgeted,
-                                     old is not None, origin, prepared if keep else None))
+            pending.prepared = prepared
+        self.pending.append(pending)
 
     # pass 2: write -----------------------------------------------------------------------------------------
 
@@ -326,22 +349,39 @@ class Sync:
                 else:
                     by_id[doc.doc_id].prepared = prepared
 
+    def _indexer_for(self, sink: Sink) -> Indexer:
+        return Indexer(self.settings, sink, self.policy.embed, self.policy.file_seconds)
+
+    def _add(self, pending: _Pending, prepared: PreparedDocument) -> None:
+        """One document into the group being gathered, written once it holds `batch_chunks` chunks."""
+        self._group.append((pending, prepared))
+        if sum(len(prep.chunks) for _, prep in self._group) >= self.policy.batch_chunks:
+            self._write_group()
+
     def write(self, sink: Sink) -> None:
+        """Pass 2: what pass 1 (`read`) found to write, in priority order within the budget."""
         self.report.mode = sink.mode
         selected = self.selected()
-        total = sum(p.chunks for p in selected)
+        self._total = sum(p.chunks for p in selected)
         if selected:
-            pipeline = build_indexing_pipeline(self.settings, sink, self.policy.embed, self.policy.file_seconds)
-            done = 0
-            group: list[tuple[_Pending, PreparedDocument]] = []
-            for item in self._prepared(selected):
-                group.append(item)
-                if sum(len(prepared.chunks) for _, prepared in group) >= self.policy.batch_chunks:
-                    done = self._write_group(pipeline, group, done, total)
-                    group = []
-            if group:
-                self._write_group(pipeline, group, done, total)
-            self.report.note_dense(pipeline.get_component("dense"), self.warn)
+            self._indexer = self._indexer_for(sink)
+            for pending, prepared in self._prepared(selected):
+                self._add(pending, prepared)
+        self._finish(sink)
+
+    def read_and_write(self, streams: Iterable[Stream], sink: Sink) -> None:
+        """Both passes in one (`SyncPolicy.one_pass`): each document written as it is read; the progress has no
+        total."""
+        self.report.mode = sink.mode
+        self._indexer = self._indexer_for(sink)
+        self.read(streams)
+        self._finish(sink)
+
+    def _finish(self, sink: Sink) -> None:
+        if self._group:
+            self._write_group()
+        if self._indexer is not None:
+            self.report.note_dense(self._indexer.dense, self.warn)
         removals = self._removals()
         if removals:
             sink.deliver(Batch(removals=removals))
@@ -352,8 +392,10 @@ class Sync:
         if self.memo is not None:
             self.memo.save()
 
-    def _write_group(self, pipeline, group: list[tuple[_Pending, PreparedDocument]], done: int, total: int) -> int:
-        pipeline.run({"dense": {"documents": [c for _, prepared in group for c in prepared.chunks]}})
+    def _write_group(self) -> None:
+        group, self._group = self._group, []
+        new = ({p.doc_id for p, _ in group if p.doc_id not in self.existing} if self.policy.exclusive else None)
+        self._indexer.run([c for _, prepared in group for c in prepared.chunks], new)
         self.report.batches += 1
         self._update_graph([prepared.source for _, prepared in group], [])
         for p, prepared in group:
@@ -362,10 +404,9 @@ class Sync:
             else:
                 self.report.added += 1
             self.report.chunks += len(prepared.chunks)
-            done += len(prepared.chunks)
+            self._done += len(prepared.chunks)
         if self.progress:
-            self.progress(done, total, group[-1][0].doc_id)
-        return done
+            self.progress(self._done, self._total, group[-1][0].doc_id)
 
     def _update_graph(self, written: list[SourceDocument], removed: list[str]) -> None:
         """The citation graph follows the documents as they are written and removed (`kb.citations.graph.update`),
@@ -395,8 +436,11 @@ def run_sync(settings: Settings, streams: Iterable[Stream], existing: dict[str, 
     """Bring what `sink` writes to in line with `streams`; returns `report`, filled."""
     started = time.monotonic()
     sync = Sync(settings, existing, policy, report, memo, progress, warn)
-    sync.read(streams)
-    sync.write(sink)
+    if policy.one_pass():
+        sync.read_and_write(streams, sink)
+    else:
+        sync.read(streams)
+        sync.write(sink)
     report.seconds += time.monotonic() - started
     return report
 
