@@ -249,9 +249,14 @@ class Indexer:
         self.writer = BatchWriter(sink)
 
     def run(self, documents: list[Document], new: set[str] | None = None) -> Batch:
-        """Write `documents` (whole documents' chunks); `new` as `Batch.new`."""
+        """Write `documents` (whole documents' chunks); `new` as `Batch.new`. A chunk that has its BM25 vector
+        already (given by the reading process, `kb.indexing.sync.ReadAhead`) keeps it."""
         embedded = self.dense.run(documents=documents)["documents"]
-        return self.writer.run(documents=self.sparse.run(documents=embedded)["documents"], new=new)["batch"]
+        todo = [d for d in embedded if d.sparse_embedding is None]
+        if todo:
+            encoded = iter(self.sparse.run(documents=todo)["documents"])
+            embedded = [next(encoded) if d.sparse_embedding is None else d for d in embedded]
+        return self.writer.run(documents=embedded, new=new)["batch"]
 
 
 # -- what the store holds -----------------------------------------------------------------------------------
