@@ -13,7 +13,6 @@ import traceback
 import uuid
 from dataclasses import dataclass, replace
 
-import qdrant_edge as q
 from haystack import Document
 from haystack.dataclasses import SparseEmbedding
 
@@ -21,7 +20,7 @@ from ingest.files import ReadFailure, SourceFile, read
 from ingest.loaders.echr import COURT_ROLES
 from ingest.model import SourceDocument
 from kb.documents import SharedDocument
-from kb.embedding import make_bm25
+from kb.embedding import Bm25, make_bm25
 from kb.store.base import EMBED_RANK, encode_version
 from legal.text import index_text
 
@@ -147,7 +146,7 @@ def prepare_or_fail(doc: SourceDocument, source_name: str) -> PreparedDocument |
                            traceback.format_exc())
 
 
-def read_prepared(item: SourceFile, bm25: q.Bm25 | None = None
+def read_prepared(item: SourceFile, bm25: Bm25 | None = None
                   ) -> list[tuple[SourceDocument, PreparedDocument | ReadFailure]] | ReadFailure:
     """A file read and each of its documents cut into chunks: what the sync engine's reading process hands back
     (`kb.indexing.sync.ReadAhead`). With `bm25`, each chunk also gets its BM25 vector (the write path then leaves it:
@@ -165,7 +164,7 @@ def read_prepared(item: SourceFile, bm25: q.Bm25 | None = None
     return out
 
 
-_BM25: list[q.Bm25] = []
+_BM25: list[Bm25] = []
 """The reading process's BM25 encoder, made at its first file."""
 
 
