@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
+import time
 import traceback
 import uuid
 from dataclasses import dataclass, replace
@@ -173,3 +176,14 @@ def read_encoded(item: SourceFile) -> list[tuple[SourceDocument, PreparedDocumen
     if not _BM25:
         _BM25.append(make_bm25())
     return read_prepared(item, _BM25[0])
+
+
+def exit_with(parent: int) -> None:
+    """Ends this (reading) process when `parent` is gone. Why: after a kill -9 of `kb ingest` its reading process
+    was left blocked for ever writing a result into a queue nobody reads (found by killing an ingest)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

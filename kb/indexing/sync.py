@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sqlite3
 import sys
 import time
@@ -31,7 +32,7 @@ from pathlib import Path
 from ingest.files import ReadFailure, SourceFile, read
 from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
-from kb.indexing.chunking import PreparedDocument, prepare_or_fail, read_encoded, read_prepared
+from kb.indexing.chunking import PreparedDocument, exit_with, prepare_or_fail, read_encoded, read_prepared
 from kb.indexing.file_memo import FileMemo
 from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument
 from kb.settings import Settings
@@ -183,7 +184,8 @@ class ReadAhead:
 
     def __init__(self, window: int = READ_AHEAD) -> None:
         self.window = window
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=exit_with, initargs=(os.getpid(),))
 
     def over(self, items: Iterable[SourceFile], wanted: Callable[[SourceFile], bool]
              ) -> Iterator[tuple[SourceFile, Future | None]]:
