@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import qdrant_edge as q
 
@@ -36,7 +37,7 @@ def facts_text(doc: SourceDocument) -> str:
 
 
 def index_written_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
-    """The write path's hook (`kb.indexing.writing.write_document`): after an ECtHR document's chunks are written,
+    """The write path's hook (`kb.indexing.writing.write_documents`): after an ECtHR document's chunks are written,
     its facts point is replaced from their THE FACTS texts (or deleted if it has none), so a judgment added by
     `kb update` is ranked by its facts like the rest. Removal needs no hook: `ChunkStore.delete_documents` deletes
     the documents' facts points too."""
@@ -76,34 +77,45 @@ class FactsEmbedder:
         return SparseVector(list(sv.indices), list(sv.values))
 
 
-def index_judgments(store: ChunkStore, documents: Iterable[SourceDocument]) -> int:
-    """Upserts the facts point of each ECtHR document with a facts section and deletes that of one without;
-    returns how many were indexed."""
+@dataclass(frozen=True)
+class JudgmentFacts:
+    """The facts points of a set of documents, computed apart from the store: `kb citations build` lets the
+    documents' text go before it opens the store (the two together peaked at 3.4 GB on the whole corpus)."""
+
+    points: list[FactsPoint]
+    without: list[str]
+    """ECtHR documents with no facts section: their point, if any, is deleted."""
+    present: frozenset[str]
+    """Every document given: the points of ECtHR documents outside it are deleted."""
+
+
+def judgment_facts(documents: Iterable[SourceDocument]) -> JudgmentFacts:
     embedder = FactsEmbedder()
-    batch: list[FactsPoint] = []
+    points: list[FactsPoint] = []
     without: list[str] = []
-    indexed = 0
+    present: set[str] = set()
     for doc in documents:
+        present.add(doc.doc_id)
         if doc.source_kind != "echr":
             continue
         point = embedder.point(doc)
         if point is None:
             without.append(doc.doc_id)
         else:
-            batch.append(point)
-        if len(batch) >= UPSERT_BATCH:
-            store.upsert_facts(batch)
-            indexed += len(batch)
-            batch = []
-    store.upsert_facts(batch)
-    store.delete_facts(without)
-    return indexed + len(batch)
+            points.append(point)
+    return JudgmentFacts(points, without, frozenset(present))
+
+
+def write_facts(facts: JudgmentFacts, store: ChunkStore) -> int:
+    """Upserts the points, deletes those of judgments without a facts section or no longer among the documents;
+    returns how many judgments are indexed."""
+    for start in range(0, len(facts.points), UPSERT_BATCH):
+        store.upsert_facts(facts.points[start:start + UPSERT_BATCH])
+    store.delete_facts(facts.without)
+    store.delete_facts(sorted(store.facts_doc_ids() - facts.present))
+    return len(facts.points)
 
 
 def build(documents: Iterable[SourceDocument], store: ChunkStore) -> int:
     """Indexes every judgment of `documents` and drops the points of judgments no longer among them."""
-    documents = list(documents)
-    indexed = index_judgments(store, documents)
-    present = {d.doc_id for d in documents}
-    store.delete_facts(sorted(store.facts_doc_ids() - present))
-    return indexed
+    return write_facts(judgment_facts(documents), store)

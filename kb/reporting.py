@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-ProgressFn = Callable[[int, int, str], None]
-"""Called with (done, total, what) as a run goes."""
+ProgressFn = Callable[[int, int | None, str], None]
+"""Called with (done, total, what) as a run goes; total is None when not known (a one-pass ingest writes as it
+reads)."""
 WarnFn = Callable[[str], None]
 """Called with each line a run wants a person to read (a file it could not read, a note on the result)."""
 

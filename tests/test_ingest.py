@@ -128,6 +128,26 @@ def test_interrupted_document_is_completed_on_the_next_run(kb, private_corpus):
     assert len(kb.store.document_chunks("001-100741")) == len(doc)
 
 
+def test_one_pass_with_a_reading_process_writes_what_two_passes_write(tmp_path, private_corpus):
+    """`kb ingest` with no budget writes as it reads, the files read, cut and given their BM25 vectors in a second
+    process (`SyncPolicy.one_pass`, `ReadAhead`); with a budget it reads twice in this process. Same points."""
+    stored = {}
+    for name, budget in (("one", None), ("two", 10**9)):
+        settings = Settings.load(home_env(tmp_path / name, private_corpus))
+        request = IngestRequest(everything=True, max_chunks=budget, sparse_first=True)
+        assert selection(settings, request)[1].budget == budget
+        knowledge_base = KnowledgeBase(settings)
+        try:
+            report = knowledge_base.ingest(request)
+            assert (report.added, report.failed) == (3, 0)
+            stored[name] = {c.id: (c.payload, c.sparse.indices, c.sparse.values)
+                            for c in knowledge_base.store.scroll(with_vectors=True)}
+        finally:
+            knowledge_base.close()
+    assert len(stored["one"]) > 100 and all(sparse for _, sparse, _ in stored["one"].values())
+    assert stored["one"] == stored["two"]
+
+
 def test_chunk_ids_and_versions_come_from_content(corpus_root):
     from ingest.loaders import echr
 

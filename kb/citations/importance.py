@@ -104,11 +104,22 @@ def importance(documents: list[SourceDocument], graph: CitationGraph) -> dict[st
     return estimate(rated, evidence(documents, graph))
 
 
+WRITE_DOCUMENTS = 100
+"""Judgments whose importance goes to the store between two flushes: Edge holds what it has not flushed in memory,
+and the levels of all 2,861 at once (~250,000 chunks' payloads rewritten) grew the process by ~450 MB."""
+
+
 def store_importance(documents: list[SourceDocument], graph: CitationGraph, store) -> tuple[int, int]:
     """Writes each judgment's level and origin into its chunks' payload (`importance`, `importance_origin`), so the
     importance filter reads the estimate as it reads HUDOC's level; returns (rated, estimated) counts."""
-    levels = importance(documents, graph)
-    store.set_document_fields({doc_id: {"importance": i.level, "importance_origin": i.origin}
-                               for doc_id, i in levels.items()})
+    return write_importance(importance(documents, graph), store)
+
+
+def write_importance(levels: dict[str, Importance], store) -> tuple[int, int]:
+    """`store_importance` with the levels computed: `WRITE_DOCUMENTS` judgments a write, each flushed."""
+    fields = [(doc_id, {"importance": i.level, "importance_origin": i.origin}) for doc_id, i in levels.items()]
+    for start in range(0, len(fields), WRITE_DOCUMENTS):
+        store.set_document_fields(dict(fields[start:start + WRITE_DOCUMENTS]))
+        store.flush()
     rated = sum(i.origin == "hudoc" for i in levels.values())
     return rated, len(levels) - rated

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
+import time
+import traceback
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from haystack import Document
+from haystack.dataclasses import SparseEmbedding
 
+from ingest.files import ReadFailure, SourceFile, read
 from ingest.loaders.echr import COURT_ROLES
 from ingest.model import SourceDocument
 from kb.documents import SharedDocument
+from kb.embedding import Bm25, make_bm25
 from kb.store.base import EMBED_RANK, encode_version
 from legal.text import index_text
 
@@ -132,3 +139,51 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
         c.meta["doc_version"] = version
         c.meta[EMBED_RANK] = embed_rank(doc.source_kind, c.meta["role"], mentions, priority)
     return PreparedDocument(doc, source_name, chunks, content_hash, version, float(priority))
+
+
+def prepare_or_fail(doc: SourceDocument, source_name: str) -> PreparedDocument | ReadFailure:
+    try:
+        return prepare(doc, source_name)
+    except Exception as exc:  # a field of an unexpected type; the loaders' validation should have caught it
+        return ReadFailure(doc.source_file, f"unexpected {type(exc).__name__} while cutting into chunks: {exc}",
+                           traceback.format_exc())
+
+
+def read_prepared(item: SourceFile, bm25: Bm25 | None = None
+                  ) -> list[tuple[SourceDocument, PreparedDocument | ReadFailure]] | ReadFailure:
+    """A file read and each of its documents cut into chunks: what the sync engine's reading process hands back
+    (`kb.indexing.sync.ReadAhead`). With `bm25`, each chunk also gets its BM25 vector (the write path then leaves it:
+    in the reading process it costs the writer nothing, in the writer it was a third of a sparse-first write)."""
+    docs = read(item)
+    if isinstance(docs, ReadFailure):
+        return docs
+    out: list[tuple[SourceDocument, PreparedDocument | ReadFailure]] = []
+    for doc in docs:
+        prepared = prepare_or_fail(doc, item.source_name)
+        if bm25 is not None and isinstance(prepared, PreparedDocument):
+            prepared.chunks = [replace(c, sparse_embedding=SparseEmbedding(list(sv.indices), list(sv.values)))
+                               for c in prepared.chunks for sv in (bm25.embed_document(c.content or ""),)]
+        out.append((doc, prepared))
+    return out
+
+
+_BM25: list[Bm25] = []
+"""The reading process's BM25 encoder, made at its first file."""
+
+
+def read_encoded(item: SourceFile) -> list[tuple[SourceDocument, PreparedDocument | ReadFailure]] | ReadFailure:
+    """`read_prepared` with BM25 vectors, as the reading process runs it."""
+    if not _BM25:
+        _BM25.append(make_bm25())
+    return read_prepared(item, _BM25[0])
+
+
+def exit_with(parent: int) -> None:
+    """Ends this (reading) process when `parent` is gone. Why: after a kill -9 of `kb ingest` its reading process
+    was left blocked for ever writing a result into a queue nobody reads (found by killing an ingest)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -12,7 +12,7 @@ while the app serves (issue 21).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.files import corpus_files, named_files
@@ -105,10 +105,13 @@ def run_ingest(
     request: IngestRequest,
     progress: ProgressFn | None = None,
     warn: WarnFn = stderr,
+    exclusive: bool = True,
 ) -> IngestReport:
-    """Bring the store in line with the selected sources (or write the named files)."""
+    """Bring the store in line with the selected sources (or write the named files). `exclusive`: nothing else
+    writes `store` during the run (`SyncPolicy.exclusive`; False when this process also applies hand-overs)."""
     report = IngestReport()
     streams, policy, memo = streams_for(settings, request)
+    policy = replace(policy, exclusive=exclusive)
     run_sync(settings, streams, store_documents(store), policy, StoreSink(store), report, memo, progress, warn)
     append_log(settings.logs / "ingest.log", report)
     return report

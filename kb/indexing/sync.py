@@ -8,25 +8,32 @@ Memory stays bounded however large the corpus (issue 14: a full ingest grew past
 was held until the end). The first pass reads each file once and keeps, per document to write, only its id, size,
 priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all. The second pass writes in
 priority order in batches of about `batch_chunks` chunks, reading again the files whose chunks were not kept.
-Reading is cheap next to embedding (~1 % of the time here), so the second read costs little.
+Reading is cheap next to embedding (~1 % of the time here), so the second read costs little when the model runs.
+
+It is not cheap without the model: in a sparse-first whole-corpus ingest reading and cutting were a third of the
+time, half of it the second read. A run that needs no order (`SyncPolicy.exclusive`: no budget, no defer-new, this
+process the store's only writer, so nobody searches it before the run ends) writes as it reads, in one pass.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import sqlite3
 import time
-import traceback
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.files import ReadFailure, SourceFile, read
 from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
-from kb.indexing.chunking import PreparedDocument, prepare
+from kb.indexing.chunking import PreparedDocument, exit_with, prepare_or_fail, read_encoded, read_prepared
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Sink, StoredDocument, build_indexing_pipeline
+from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument
 from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.settings import Settings
 from legal.errors import GraphOutdatedError
@@ -119,6 +126,13 @@ class SyncPolicy:
     for `kb embed` to fill while the store is already searchable."""
     file_seconds: float | None = FILE_SECONDS
     """Model time one source file may take (`kb.indexing.writing.FILE_SECONDS`); None: no limit."""
+    exclusive: bool = False
+    """This run writes the store it holds and nothing else writes it meanwhile (`kb ingest`; not `kb update`, whose
+    store may be the app's, nor a hand-over): a document absent from the store when the run began has no chunk to
+    replace, and, with no budget and no defer-new, documents are written as they are read (one pass)."""
+
+    def one_pass(self) -> bool:
+        return self.exclusive and self.budget is None and not self.defer_new
 
 
 @dataclass
@@ -146,12 +160,47 @@ class _Pending:
     prepared: PreparedDocument | None
 
 
-def prepare_or_fail(doc: SourceDocument, source_name: str) -> PreparedDocument | ReadFailure:
-    try:
-        return prepare(doc, source_name)
-    except Exception as exc:  # a field of an unexpected type; the loaders' validation should have caught it
-        return ReadFailure(doc.source_file, f"unexpected {type(exc).__name__} while cutting into chunks: {exc}",
-                           traceback.format_exc())
+READ_AHEAD = 16
+"""Files a one-pass run's reading process may be ahead of the writer: enough to keep both busy, few enough that the
+prepared chunks waiting stay small (a judgment is ~100 chunks)."""
+
+Prepared = list[tuple[SourceDocument, PreparedDocument | ReadFailure]]
+
+
+class ReadAhead:
+    """A second process that reads the files, cuts their documents into chunks and gives these their BM25 vectors
+    (`read_encoded`) ahead of the one that writes, in a one-pass run: on two cores the two overlap (of a sparse-first
+    ingest's CPU, reading and cutting were ~1/5, BM25 ~1/4; the writer keeps the store's part). Only files the memo
+    does not say are unchanged are sent; the writer still decides each file in order exactly as a run without it,
+    and reads a file itself when the reading process failed."""
+
+    def __init__(self, window: int = READ_AHEAD) -> None:
+        self.window = window
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=exit_with, initargs=(os.getpid(),))
+
+    def over(self, items: Iterable[SourceFile], wanted: Callable[[SourceFile], bool]
+             ) -> Iterator[tuple[SourceFile, Future | None]]:
+        """Each item in order, with the future of its reading if `wanted`."""
+        queue: deque[tuple[SourceFile, Future | None]] = deque()
+        for item in items:
+            queue.append((item, self.pool.submit(read_encoded, item) if wanted(item) else None))
+            if len(queue) > self.window:
+                yield queue.popleft()
+        while queue:
+            yield queue.popleft()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(item: SourceFile, future: Future | None) -> Prepared | ReadFailure:
+    if future is not None:
+        try:
+            return future.result()
+        except Exception:  # the reading process died (memory, a signal): this one reads the file
+            pass
+    return read_prepared(item)
 
 
 class Sync:
@@ -177,21 +226,31 @@ class Sync:
         documents stay, while the other documents of its source that are gone are removed."""
         self._by_file: dict[str, list[str]] | None = None
         self._unknown_file_sources: set[str] = set()
+        self._indexer: Indexer | None = None
+        """Set while a one-pass run (`SyncPolicy.one_pass`) writes what it reads."""
+        self._group: list[tuple[_Pending, PreparedDocument]] = []
+        self._done = 0
+        self._total: int | None = None
+        """Chunks to write, for the progress (None in a one-pass run: not known before the end)."""
 
     # pass 1: what changed ---------------------------------------------------------------------------------
 
-    def read(self, streams: Iterable[Stream]) -> None:
+    def read(self, streams: Iterable[Stream], ahead: ReadAhead | None = None) -> None:
         for stream in streams:
             trusted = True
-            for item in stream.files:
+            files = (((item, None) for item in stream.files) if ahead is None
+                     else ahead.over(stream.files, lambda item: self._memo_docs(item) is None))
+            for item, future in files:
                 if self._unchanged_file(item):
+                    if future is not None:
+                        future.cancel()
                     continue
-                docs = read(item)
+                docs = _result(item, future)
                 if isinstance(docs, ReadFailure):
                     trusted = self._keep_documents_of(item, docs) and trusted
                     continue
-                for doc in docs:
-                    self._consider(doc, item.source_name, item)
+                for doc, prepared in docs:
+                    self._consider(doc, item.source_name, item, prepared)
             for doc in stream.documents:
                 self._consider(doc, stream.name, None)
             if stream.whole and trusted:
@@ -219,33 +278,45 @@ class Sync:
     def _deferrable(self, budgeted: bool) -> bool:
         return budgeted and self.policy.defer_new
 
+    def _memo_docs(self, item: SourceFile) -> dict[str, str] | None:
+        """The documents (id → version) of a file the memo says is as last read, each stored in that version or
+        never stored and deferred; None when the file must be opened."""
+        if self.memo is None or not item.corpus:
+            return None
+        docs = self.memo.recorded(item.rel, item.path)
+        if docs is None:
+            return None
+        if not all((old is not None and old.complete and old.version == docs[doc_id])
+                   or (old is None and self._deferrable(item.budgeted))
+                   for doc_id, old in ((doc_id, self.existing.get(doc_id)) for doc_id in docs)):
+            return None
+        return docs
+
     def _unchanged_file(self, item: SourceFile) -> bool:
         """True (and its documents counted) when the memo says the file is as last read and each of its documents
-        is stored in that version, or was never stored and stays deferred: then it need not be opened."""
-        if self.memo is None or not item.corpus:
-            return False
-        docs = self.memo.recorded(item.rel, item.path)
+        is stored in that version, or was never stored and stays deferred (`_memo_docs`), and none of them was met
+        earlier in this run: then it need not be opened."""
+        docs = self._memo_docs(item)
         if docs is None or self.seen & docs.keys():
             return False
         stored = [self.existing.get(doc_id) for doc_id in docs]
-        if not all((old is not None and old.complete and old.version == docs[doc_id])
-                   or (old is None and self._deferrable(item.budgeted))
-                   for doc_id, old in zip(docs, stored, strict=True)):
-            return False
         self.seen.update(docs)
         self.report.unchanged += sum(old is not None for old in stored)
         self.report.deferred += sum(old is None for old in stored)
         self.report.files_unopened += 1
         return True
 
-    def _admit(self, doc: SourceDocument, source_name: str) -> PreparedDocument | None:
-        """The document cut into chunks, or None (counted as failed, with a warning) for a repeated id, no text, or
-        a record that breaks chunking (reported like a loader bug: one line, the traceback in the log)."""
+    def _admit(self, doc: SourceDocument, source_name: str, prepared: PreparedDocument | ReadFailure | None = None
+               ) -> PreparedDocument | None:
+        """The document cut into chunks (`prepared`, if the reading process did it), or None (counted as failed,
+        with a warning) for a repeated id, no text, or a record that breaks chunking (reported like a loader bug:
+        one line, the traceback in the log)."""
         if doc.doc_id in self.seen:
             self.report.fail(ReadFailure(doc.source_file, f"duplicate document id {doc.doc_id}"), self.warn)
             return None
         self.seen.add(doc.doc_id)
-        prepared = prepare_or_fail(doc, source_name)
+        if prepared is None:
+            prepared = prepare_or_fail(doc, source_name)
         if isinstance(prepared, PreparedDocument) and not prepared.chunks:
             prepared = ReadFailure(doc.source_file, "no paragraphs of text")
         if isinstance(prepared, ReadFailure):
@@ -253,8 +324,9 @@ class Sync:
             return None
         return prepared
 
-    def _consider(self, doc: SourceDocument, source_name: str, origin: SourceFile | None) -> None:
-        prepared = self._admit(doc, source_name)
+    def _consider(self, doc: SourceDocument, source_name: str, origin: SourceFile | None,
+                  prepared: PreparedDocument | ReadFailure | None = None) -> None:
+        prepared = self._admit(doc, source_name, prepared)
         if prepared is None:
             return
         if self.memo is not None and origin is not None and origin.corpus:
@@ -267,11 +339,16 @@ class Sync:
         if old is None and self._deferrable(budgeted):
             self.report.deferred += 1
             return
+        pending = _Pending(doc.doc_id, source_name, len(prepared.chunks), prepared.priority, budgeted,
+                           old is not None, origin, None)
+        if self._indexer is not None:
+            self._add(pending, prepared)
+            return
         keep = origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
         if keep:
             self.kept_chunks += len(prepared.chunks)
-        self.pending.append(_Pending(doc.doc_id, source_name, len(prepared.chunks), prepared.priority, budgeted,
-                                     old is not None, origin, prepared if keep else None))
+            pending.prepared = prepared
+        self.pending.append(pending)
 
     # pass 2: write -----------------------------------------------------------------------------------------
 
@@ -319,22 +396,43 @@ class Sync:
                 else:
                     by_id[doc.doc_id].prepared = prepared
 
+    def _indexer_for(self, sink: Sink) -> Indexer:
+        return Indexer(self.settings, sink, self.policy.embed, self.policy.file_seconds)
+
+    def _add(self, pending: _Pending, prepared: PreparedDocument) -> None:
+        """One document into the group being gathered, written once it holds `batch_chunks` chunks."""
+        self._group.append((pending, prepared))
+        if sum(len(prep.chunks) for _, prep in self._group) >= self.policy.batch_chunks:
+            self._write_group()
+
     def write(self, sink: Sink) -> None:
+        """Pass 2: what pass 1 (`read`) found to write, in priority order within the budget."""
         self.report.mode = sink.mode
         selected = self.selected()
-        total = sum(p.chunks for p in selected)
+        self._total = sum(p.chunks for p in selected)
         if selected:
-            pipeline = build_indexing_pipeline(self.settings, sink, self.policy.embed, self.policy.file_seconds)
-            done = 0
-            group: list[tuple[_Pending, PreparedDocument]] = []
-            for item in self._prepared(selected):
-                group.append(item)
-                if sum(len(prepared.chunks) for _, prepared in group) >= self.policy.batch_chunks:
-                    done = self._write_group(pipeline, group, done, total)
-                    group = []
-            if group:
-                self._write_group(pipeline, group, done, total)
-            self.report.note_dense(pipeline.get_component("dense"), self.warn)
+            self._indexer = self._indexer_for(sink)
+            for pending, prepared in self._prepared(selected):
+                self._add(pending, prepared)
+        self._finish(sink)
+
+    def read_and_write(self, streams: Iterable[Stream], sink: Sink) -> None:
+        """Both passes in one (`SyncPolicy.one_pass`): each document written as it is read; the progress has no
+        total."""
+        self.report.mode = sink.mode
+        self._indexer = self._indexer_for(sink)
+        ahead = ReadAhead()
+        try:
+            self.read(streams, ahead)
+        finally:
+            ahead.close()
+        self._finish(sink)
+
+    def _finish(self, sink: Sink) -> None:
+        if self._group:
+            self._write_group()
+        if self._indexer is not None:
+            self.report.note_dense(self._indexer.dense, self.warn)
         removals = self._removals()
         if removals:
             sink.deliver(Batch(removals=removals))
@@ -345,8 +443,10 @@ class Sync:
         if self.memo is not None:
             self.memo.save()
 
-    def _write_group(self, pipeline, group: list[tuple[_Pending, PreparedDocument]], done: int, total: int) -> int:
-        pipeline.run({"dense": {"documents": [c for _, prepared in group for c in prepared.chunks]}})
+    def _write_group(self) -> None:
+        group, self._group = self._group, []
+        new = ({p.doc_id for p, _ in group if p.doc_id not in self.existing} if self.policy.exclusive else None)
+        self._indexer.run([c for _, prepared in group for c in prepared.chunks], new)
         self.report.batches += 1
         self._update_graph([prepared.source for _, prepared in group], [])
         for p, prepared in group:
@@ -355,10 +455,9 @@ class Sync:
             else:
                 self.report.added += 1
             self.report.chunks += len(prepared.chunks)
-            done += len(prepared.chunks)
+            self._done += len(prepared.chunks)
         if self.progress:
-            self.progress(done, total, group[-1][0].doc_id)
-        return done
+            self.progress(self._done, self._total, group[-1][0].doc_id)
 
     def _update_graph(self, written: list[SourceDocument], removed: list[str]) -> None:
         """The citation graph follows the documents as they are written and removed (`kb.citations.graph.update`),
@@ -388,8 +487,11 @@ def run_sync(settings: Settings, streams: Iterable[Stream], existing: dict[str, 
     """Bring what `sink` writes to in line with `streams`; returns `report`, filled."""
     started = time.monotonic()
     sync = Sync(settings, existing, policy, report, memo, progress, warn)
-    sync.read(streams)
-    sync.write(sink)
+    if policy.one_pass():
+        sync.read_and_write(streams, sink)
+    else:
+        sync.read(streams)
+        sync.write(sink)
     report.seconds += time.monotonic() - started
     return report
 
