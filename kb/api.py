@@ -363,16 +363,20 @@ class KnowledgeBase:
         if m and self.store.count(SearchFilters(doc_ids=(m["doc"],))):
             view = self.show(m["doc"], m["para"])
             return view.paragraphs[view.focus]
-        pin = _PINPOINT.search(ref)
-        if pin is None:
-            raise DocumentNotFoundError(f"{ref!r}: give the paragraph (`§ 125`, `para. 12`, `[45]`) or a chunk id")
-        name = ref[:pin.start()].split(", no")[0].split(" [GC]")[0].strip(" ,")
-        para = pin["para"]
-        for hit in self.search(name, limit=30, mode="bm25"):
-            if _norm_name(hit.citation).startswith(_norm_name(name)):
-                view = self.show(hit.doc_id, para)
+        # A citation is read and resolved as `kb check` reads and resolves one (`legal.citations`, the application
+        # number decides), so a passage is found by the same rules that later verify it in the brief.
+        report = self.check(ref, missing=False, is_text=True)
+        for row in report.citations:
+            if row.doc_id and row.paragraphs:
+                view = self.show(row.doc_id, row.paragraphs[0])  # a paragraph the document lacks: show says so
                 return view.paragraphs[view.focus]
-        raise DocumentNotFoundError(f"{ref!r}: no stored document is cited as {name!r}; search for it first")
+        if not report.citations:
+            raise DocumentNotFoundError(f"{ref!r}: no citation read; give a chunk id, `DOC_ID § N` or a citation such "
+                                        "as `Saadi v. Italy [GC], no. 37201/06, § 125`")
+        row = report.citations[0]
+        if row.doc_id is None:
+            raise DocumentNotFoundError(f"{ref!r}: {row.reason or row.status}; search for it first")
+        raise DocumentNotFoundError(f"{ref!r}: give the paragraph (`§ 125`, `para. 12`, `[45]`)")
 
     def show(self, doc_id: str, para: str | None = None) -> DocumentView:
         with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
@@ -825,7 +829,6 @@ class KnowledgeBase:
 
 _CHUNK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _DOC_PARA = re.compile(r"(?P<doc>[^\s:§]+)\s*(?::|§|#)\s*(?P<para>\w+)")
-_PINPOINT = re.compile(r"(?:§|para\.|\[)\s*(?P<para>\d+)\]?")
 
 
 def with_strength(query: str, hits: list[Hit]) -> list[Hit]:
@@ -838,10 +841,6 @@ def with_strength(query: str, hits: list[Hit]) -> list[Hit]:
     for hit in hits:
         hit.strength = strength(coverage(query, hit.text, hit.matched_terms, matches))
     return hits
-
-
-def _norm_name(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def passage_role(hit: Hit) -> str:

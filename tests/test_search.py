@@ -314,3 +314,21 @@ def test_the_query_is_read_once_per_search(sample_kb) -> None:
         calls = {name: n for (_, _, name), (_, n, *_) in pstats.Stats(profiler).stats.items()  # type: ignore[attr-defined]
                  if name in predicates}
         assert hits and calls == {"is_lawyer_query": 1, "cued_kinds": 1, "china_cue": 1, "named_in_query": 1}, calls
+
+
+def test_a_passage_is_found_by_its_citation_as_the_check_reads_it(sample_kb) -> None:
+    """`KnowledgeBase.passage` (the MCP add-passage tool, drafting) reads a citation with the one grammar and resolves
+    it as `kb check` does: the application number decides, so the short names briefs use find the judgment (the old
+    name-prefix match missed `Othman v UK` and `M.S.S.`-style names), and a name the number contradicts cannot pick
+    another judgment."""
+    for ref in ("Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § 188", "Othman v UK, no. 8139/09, § 188",
+                "Othman v. the United Kingdom, no. 8139/09, para. 188"):
+        hit = sample_kb.passage(ref)
+        assert (hit.doc_id, hit.paragraph) == ("HEJUD-8139-09", "188"), ref
+    assert sample_kb.passage("Saadi v. Italy [GC], no. 37201/06, § 125").doc_id == "HEJUD-37201-06"
+    with pytest.raises(DocumentNotFoundError, match="paragraph"):
+        sample_kb.passage("Saadi v. Italy [GC], no. 37201/06")
+    with pytest.raises(DocumentNotFoundError, match="no paragraph 9999"):
+        sample_kb.passage("Saadi v. Italy [GC], no. 37201/06, § 9999")
+    with pytest.raises(DocumentNotFoundError, match="no citation read"):
+        sample_kb.passage("the leading case on assurances, paragraph 12")
