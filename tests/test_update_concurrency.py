@@ -36,6 +36,8 @@ OWNER = textwrap.dedent("""
     log, stop, queries = open(sys.argv[1], "a"), Path(sys.argv[2]), sys.argv[3:]
     kb = KnowledgeBase()
     kb.start_inbox_watcher()
+    # the note's chunk, read once: a scroll of the store on every round took ~1 s, the length of a small update
+    note = next(c for c in kb.store.scroll(batch=64, with_vectors=True) if c.payload["doc_id"].startswith("DROP-note-"))
     while not stop.exists():
         for q in queries:
             t = time.time()
@@ -49,13 +51,11 @@ OWNER = textwrap.dedent("""
         try:  # a write and a flush, as the app's upload does: rewrite one stored chunk of the note as it is
             # (only the note's: a chunk of a document `kb update` replaces could be read before the watcher applies
             # the new version and written back after it, a stale write that leaves the new version incomplete)
-            chunk = next(c for c in kb.store.scroll(batch=64, with_vectors=True)
-                         if c.payload["doc_id"].startswith("DROP-note-"))
-            kb.store.upsert([ChunkPoint(chunk.id, chunk.dense, chunk.sparse, chunk.payload)])
+            kb.store.upsert([ChunkPoint(note.id, note.dense, note.sparse, note.payload)])
             kb.store.flush()
-            log.write(json.dumps({"t": t, "flush": True, "ok": True}) + "\\n")
+            log.write(json.dumps({"t": t, "done": time.time(), "flush": True, "ok": True}) + "\\n")
         except Exception as exc:
-            log.write(json.dumps({"t": t, "flush": True, "ok": False, "error": repr(exc)}) + "\\n")
+            log.write(json.dumps({"t": t, "done": time.time(), "flush": True, "ok": False, "error": repr(exc)}) + "\\n")
         log.flush()
         time.sleep(0.1)
     kb.close()
@@ -192,10 +192,11 @@ def test_update_while_serving_is_searchable_within_10_seconds(settings: Settings
         assert found_at - ended <= 10, f"new document searchable only {found_at - ended:.1f} s after the update"
         print(f"update took {ended - started:.1f} s; searchable {found_at - ended:.1f} s after it ended")
         entries = owner.entries()
-        # a search whose time overlaps the update's: an update of one small file can end within one search's time
-        during = [e for e in entries if "q" in e and e["t"] <= ended and e["done"] >= started]
-        assert during, "the owner answered no search while the update ran"
-        assert max(e["done"] - e["t"] for e in during) < 10, "a search waited for the update"
+        # the owner's searches and writes whose time overlaps the update's: an update of one small file can end
+        # within one round of the owner's (its write and flush take up to a second)
+        during = [e for e in entries if "done" in e and e["t"] <= ended and e["done"] >= started]
+        assert during, "the owner answered no search and wrote nothing while the update ran"
+        assert max(e["done"] - e["t"] for e in during) < 10, "the owner waited for the update"
         assert all(e["ok"] for e in entries), [e for e in entries if not e["ok"]][:3]
         assert all(any(i.startswith("DROP-note-") for i in e["ids"]) for e in entries
                    if e.get("q", "").startswith("assurances")), "an existing document vanished mid-update"
