@@ -24,11 +24,7 @@ BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", a
 stopwords for the rest. avg_len is the corpus's mean paragraph length in tokens after stopwords (about 60)."""
 
 
-Bm25 = q.Bm25
-"""The BM25 encoder's type, for code that may not import Qdrant (`kb.indexing`)."""
-
-
-def make_bm25() -> Bm25:
+def make_bm25() -> q.Bm25:
     return q.Bm25(q.Bm25Config(**BM25_CONFIG))
 
 

@@ -14,16 +14,15 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from haystack import Document
-from haystack.dataclasses import SparseEmbedding
 
 from ingest.files import ReadFailure, SourceFile, read
 from ingest.loaders.echr import COURT_ROLES
 from ingest.model import SourceDocument
 from kb.documents import SharedDocument
-from kb.embedding import Bm25, make_bm25
+from kb.embedding import Bm25DocumentEmbedder
 from kb.store.base import EMBED_RANK, encode_version
 from legal.text import index_text
 
@@ -149,7 +148,7 @@ def prepare_or_fail(doc: SourceDocument, source_name: str) -> PreparedDocument |
                            traceback.format_exc())
 
 
-def read_prepared(item: SourceFile, bm25: Bm25 | None = None
+def read_prepared(item: SourceFile, bm25: Bm25DocumentEmbedder | None = None
                   ) -> list[tuple[SourceDocument, PreparedDocument | ReadFailure]] | ReadFailure:
     """A file read and each of its documents cut into chunks: what the sync engine's reading process hands back
     (`kb.indexing.sync.ReadAhead`). With `bm25`, each chunk also gets its BM25 vector (the write path then leaves it:
@@ -161,20 +160,19 @@ def read_prepared(item: SourceFile, bm25: Bm25 | None = None
     for doc in docs:
         prepared = prepare_or_fail(doc, item.source_name)
         if bm25 is not None and isinstance(prepared, PreparedDocument):
-            prepared.chunks = [replace(c, sparse_embedding=SparseEmbedding(list(sv.indices), list(sv.values)))
-                               for c in prepared.chunks for sv in (bm25.embed_document(c.content or ""),)]
+            prepared.chunks = bm25.run(documents=prepared.chunks)["documents"]
         out.append((doc, prepared))
     return out
 
 
-_BM25: list[Bm25] = []
-"""The reading process's BM25 encoder, made at its first file."""
+_BM25: list[Bm25DocumentEmbedder] = []
+"""The reading process's BM25 encoder (the write path's own component), made at its first file."""
 
 
 def read_encoded(item: SourceFile) -> list[tuple[SourceDocument, PreparedDocument | ReadFailure]] | ReadFailure:
     """`read_prepared` with BM25 vectors, as the reading process runs it."""
     if not _BM25:
-        _BM25.append(make_bm25())
+        _BM25.append(Bm25DocumentEmbedder())
     return read_prepared(item, _BM25[0])
 
 
