@@ -36,12 +36,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, make_dataclass, replace
 
+import numpy as np
 from haystack import Document, component
 
 from ingest.loaders.echr import COURT_ROLES
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.crosslingual import Match
+from kb.search.meaning import Similarity
 from kb.search.principles import states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import to_document
@@ -382,6 +384,7 @@ def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
 
 
 FEATURES = tuple(_FEATURES)
+_FUNCTIONS = tuple(fn for fn, _ in _FEATURES.values())
 SOURCE_NEUTRAL = ("retrieval", "named_case", "footnote", "shared_phrases")
 """Features every source has; the others are ECtHR-only evidence (`LegalRanker.scores`)."""
 
@@ -390,6 +393,15 @@ def _without(self, name: str):
     if name not in FEATURES:
         raise ValueError(f"unknown ranking feature {name!r}; valid: {', '.join(FEATURES)}")
     return replace(self, **{name: 0.0})
+
+
+def _weighted_sum(values: np.ndarray, weights, names: tuple[str, ...]) -> np.ndarray:
+    """Σ weight × feature over `names` for every row of `values` (columns in `FEATURES` order), added one feature
+    after another from 0, as Python's `sum` adds them: the same floats, not a BLAS dot's reordered sum."""
+    total = np.zeros(len(values))
+    for name in names:
+        total += getattr(weights, name) * values[:, FEATURES.index(name)]
+    return total
 
 
 RankingWeights = make_dataclass(
@@ -473,36 +485,37 @@ class LegalRanker:
         """Whether the weights use the citation evidence (else the fetcher can be left out)."""
         return any(self.ranking.uses(name) for name in ("votes", "best_voter", "cited_document"))
 
-    def context(self, pool: list[Document], fetched: list[Document], evidence: CitationEvidence,
+    def context(self, pool: list[Document], fetched: list[Document], keys: list[Key], evidence: CitationEvidence,
                 reading: QueryReading, filters: SearchFilters, weights: RankingWeights,
-                similarity: dict[Key, float] | None = None) -> RankingContext:
+                similarity: Similarity | None = None) -> RankingContext:
+        """`keys`: each candidate's `key_of`, the pool's then the fetched ones'."""
         excluded = set(filters.exclude_doc_ids)
         similarity = similarity or {}
         rank: dict[Key, int] = {}
-        for i, doc in enumerate(pool, 1):
-            rank.setdefault(key_of(doc), i)
-        keys = [key_of(d) for d in pool + fetched]
-        facts = Counter(key_of(d)[0] for d in pool if d.meta.get("section") == "THE FACTS")
+        for i, key in enumerate(keys[:len(pool)], 1):
+            rank.setdefault(key, i)
+        facts = Counter(key[0] for key, d in zip(keys, pool, strict=False) if d.meta.get("section") == "THE FACTS")
         counts = self.graph.paragraph_counts(keys, excluded) if self.graph is not None else {}
         facts_rank: dict[str, int] = {}
         if self.facts is not None and weights.facts_document:
             facts_rank = self.facts.ranks(reading.text, {k[0] for k in keys}, excluded)
         note_rank: dict[str, int] = {}
-        for doc in pool:
+        for key, doc in zip(keys, pool, strict=False):
             if doc.meta.get("doc_type") == "INFORMATION_NOTE":
                 for appno in doc.meta.get("appno") or []:
-                    note_rank.setdefault(appno, rank[key_of(doc)])
+                    note_rank.setdefault(appno, rank[key])
         phrase_weight = shared_phrase_weights(reading.text, pool + fetched) if weights.shared_phrases else {}
         ordered = sorted(similarity, key=lambda k: -similarity[k]) if weights.meaning else []
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, reading.appnos,
                               reading.names, reading.lawyer, note_rank, filters.sections, phrase_weight,
                               {k: i for i, k in enumerate(ordered, 1)})
 
-    def features(self, doc: Document, ctx: RankingContext) -> dict[str, float]:
-        key = key_of(doc)
-        return {name: fn(doc, key, ctx) for name, (fn, _) in _FEATURES.items()}
+    @staticmethod
+    def features(doc: Document, key: Key, ctx: RankingContext) -> list[float]:
+        """The candidate's value of each feature, in `FEATURES` order."""
+        return [fn(doc, key, ctx) for fn in _FUNCTIONS]
 
-    def scores(self, docs: list[Document], values: list[dict[str, float]], weights: RankingWeights,
+    def scores(self, docs: list[Document], values: np.ndarray, weights: RankingWeights,
                named: frozenset[str] = frozenset(), answers: Callable[[Document], bool] | None = None
                ) -> list[float]:
         """Each candidate's score. The authority features (all but `SOURCE_NEUTRAL`) are evidence the ECtHR corpus has
@@ -517,12 +530,17 @@ class LegalRanker:
         articles on 刑讯逼供) follows the Court's principles instead of burying them (8 of the first 10 before; the
         dev PRC, UN and mixed questions unchanged). A question naming no other source is a Convention question: its
         other-source candidates keep their plain score (for every source, on the lawyer questions of kind `lawyer`
-        para_hit@10 fell 0.65 → 0.60)."""
-        neutral = [sum(getattr(weights, name) * v.get(name, 0.0) for name in SOURCE_NEUTRAL) for v in values]
-        authority = [sum(getattr(weights, name) * value for name, value in v.items()) - r
-                     for v, r in zip(values, neutral, strict=True)]
-        echr = [(a, d.meta.get("role") in COURT_ROLES) for a, d, v in zip(authority, docs, values, strict=True)
-                if d.meta.get("source_kind") == "echr" and v.get("retrieval")]
+        para_hit@10 fell 0.65 → 0.60).
+
+        `values`: one row per candidate, one column per feature (`FEATURES`). The weighted sums add the columns in
+        `FEATURES` order, so every score is the very float a sum over each candidate's features gives (and the ranking
+        the same), for all candidates at once."""
+        neutral = _weighted_sum(values, weights, SOURCE_NEUTRAL)
+        authority = (_weighted_sum(values, weights, FEATURES) - neutral).tolist()
+        neutral = neutral.tolist()
+        retrieved = values[:, FEATURES.index("retrieval")].tolist()
+        echr = [(a, d.meta.get("role") in COURT_ROLES) for a, d, r in zip(authority, docs, retrieved, strict=True)
+                if d.meta.get("source_kind") == "echr" and r]
         yardstick = sorted(a for a, court in echr if court) or sorted(a for a, _ in echr)
         typical = yardstick[len(yardstick) // 2] if yardstick and self.source_aware else None
         return [r + (max(a, typical) if typical is not None and d.meta.get("source_kind") in named
@@ -532,7 +550,7 @@ class LegalRanker:
     @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters | None = None,
             fetched: Candidates | None = None, evidence: CitationEvidence | None = None,
-            similarity: dict | None = None, glossary_matches: list[Match] | None = None) -> dict:
+            similarity: Similarity | None = None, glossary_matches: list[Match] | None = None) -> dict:
         """`glossary_matches`: the glossary terms of the query (`kb.search.crosslingual.QueryTranslator`); only a
         Chinese candidate found through them (its `matched_terms`) is judged by them."""
         filters = filters or SearchFilters()
@@ -541,9 +559,10 @@ class LegalRanker:
             return {"documents": Candidates()}
         fetched = list(fetched or [])
         weights = self.ranking.of(reading.lawyer)
-        ctx = self.context(pool, fetched, evidence or CitationEvidence(), reading, filters, weights, similarity)
         docs = pool + fetched
-        values = [self.features(doc, ctx) for doc in docs]
+        keys = [key_of(d) for d in docs]
+        ctx = self.context(pool, fetched, keys, evidence or CitationEvidence(), reading, filters, weights, similarity)
+        values = [self.features(doc, key, ctx) for doc, key in zip(docs, keys, strict=True)]
         matches = len(glossary_matches or [])
 
         def answers(doc: Document) -> bool:
@@ -552,12 +571,13 @@ class LegalRanker:
             return coverage(reading.text, doc.content or "", list(doc.meta.get("matched_terms") or []),
                             matches) >= STRONG_COVERAGE
 
-        scored = sorted(zip(self.scores(docs, values, weights, reading.named_kinds,
+        scored = sorted(zip(self.scores(docs, np.array(values, dtype=np.float64), weights, reading.named_kinds,
                                         answers if reading.lawyer else None),
-                            docs, values, strict=True), key=lambda sdv: -sdv[0])
+                            docs, keys, values, strict=True), key=lambda sdkv: -sdkv[0])
         return {"documents": Candidates(
-            replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key_of(doc), 0),
-                                            FEATURES_META: v}) for score, doc, v in scored)}
+            replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key, 0),
+                                            FEATURES_META: dict(zip(FEATURES, v, strict=True))})
+            for score, doc, key, v in scored)}
 
 
 @component
