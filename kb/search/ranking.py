@@ -46,7 +46,7 @@ from kb.search.crosslingual import Match
 from kb.search.meaning import Similarity
 from kb.search.principles import states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading
-from kb.search.retrieval import to_document
+from kb.search.retrieval import rescored, to_document
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
 from legal.citations import title_applicant
@@ -575,8 +575,8 @@ class LegalRanker:
                                         answers if reading.lawyer else None),
                             docs, keys, values, strict=True), key=lambda sdkv: -sdkv[0])
         return {"documents": Candidates(
-            replace(doc, score=score, meta={**doc.meta, "cited_by": ctx.paragraph_counts.get(key, 0),
-                                            FEATURES_META: dict(zip(FEATURES, v, strict=True))})
+            rescored(doc, score, {**doc.meta, "cited_by": ctx.paragraph_counts.get(key, 0),
+                                  FEATURES_META: dict(zip(FEATURES, v, strict=True))})
             for score, doc, key, v in scored)}
 
 

@@ -9,7 +9,6 @@ the store (`to_document`), so every component from the retriever on speaks Hayst
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component
@@ -35,9 +34,23 @@ def to_document(chunk: StoredChunk) -> SharedDocument:
     return SharedDocument(id=chunk.id, content=text, meta=meta, score=chunk.score)
 
 
+def rescored(doc: Document, score: float | None = None, meta: dict[str, Any] | None = None) -> Document:
+    """A copy of `doc` with another score and/or meta: `dataclasses.replace` without running Haystack's
+    `Document.__init__` again. Its metaclass, mutation tracker and `__post_init__` cost ~10 µs a copy against
+    ~1.5 µs, and a ranked search copies ~120 candidates; what `__post_init__` checks (the content is a string, an id
+    is set) holds for a copy of a Document that has been through it."""
+    copy = object.__new__(type(doc))
+    copy.__dict__.update(doc.__dict__)
+    if score is not None:
+        copy.__dict__["score"] = score
+    if meta is not None:
+        copy.__dict__["meta"] = meta
+    return copy
+
+
 def with_meta(doc: Document, **changes: Any) -> Document:
     """A copy of `doc` with `meta` keys added or replaced (documents are shared between lists, never mutated)."""
-    return replace(doc, meta={**doc.meta, **changes})
+    return rescored(doc, meta={**doc.meta, **changes})
 
 
 @component
