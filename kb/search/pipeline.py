@@ -11,9 +11,8 @@ case does it name?) and every component below that depends on that takes the rea
                                               └→ named-source retriever (30 per source) ┤
              query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
                    → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
-                   → legal ranker → spreader → near-duplicate filter → [UN standard slot] ───────┐
-                   → short-list gate → hybrid search (the fill, itself a SuperComponent)         ├→ DocumentJoiner
-                                     → unlisted filter ──────────────────────────────────────────┘ → body first
+                   → legal ranker → spreader → near-duplicate filter → [UN standard slot]
+                   → short-list fill (a list left short: + hybrid search's new passages) → body first
     hybrid:  query → MiniLM embedder ┐
              query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cue joiner (as ranked)
                    → near-duplicate filter → body first
@@ -31,7 +30,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from haystack import Document, Pipeline, SuperComponent
-from haystack.components.joiners import DocumentJoiner
 
 from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
@@ -56,8 +54,7 @@ from kb.search.retrieval import (
     BodyFirst,
     ChunkRetriever,
     NearDuplicateFilter,
-    ShortListGate,
-    UnlistedFilter,
+    ShortListFill,
 )
 from kb.search.source_cues import CuedSourceRetriever, CueJoiner, StandardSlot
 from kb.settings import Embedding
@@ -158,21 +155,13 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         pipeline.connect("dedupe.documents", "standard.documents")
         listed = "standard.documents"
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
-    pipeline.add_component("gate", ShortListGate())
-    pipeline.add_component("fill", build_search(store, embedding, SearchMode.HYBRID,
-                                                bm25_query_steps=bm25_query_steps, parts=NO_PARTS))
-    pipeline.add_component("unlisted", UnlistedFilter())
-    pipeline.add_component("join", DocumentJoiner(join_mode="concatenate", sort_by_score=False))
-    pipeline.connect(listed, "gate.documents")
-    pipeline.connect("gate.query", "fill.query")
-    pipeline.connect("gate.listed", "unlisted.listed")
-    pipeline.connect("fill.documents", "unlisted.documents")
-    pipeline.connect(listed, "join.documents")
-    pipeline.connect("unlisted.documents", "join.documents")
-    pipeline.connect("join.documents", "body_first.documents")
-    inputs["query"].append("gate.query")
+    pipeline.add_component("fill", ShortListFill(build_search(store, embedding, SearchMode.HYBRID,
+                                                              bm25_query_steps=bm25_query_steps, parts=NO_PARTS)))
+    pipeline.connect(listed, "fill.documents")
+    pipeline.connect("fill.documents", "body_first.documents")
+    inputs["query"].append("fill.query")
     inputs["filters"] += ["rank.filters", "spread.filters", "fill.filters"]
-    inputs["top_k"] += ["gate.top_k", "fill.top_k", "join.top_k"]
+    inputs["top_k"].append("fill.top_k")
     return SuperComponent(pipeline, input_mapping=inputs,
                           output_mapping={"body_first.documents": "documents", "rank.documents": "candidates"})
 
