@@ -36,7 +36,7 @@ from kb.requests import SearchFilters, SearchMode, validate_search
 from kb.search.modes import ALL_PARTS
 from kb.settings import Settings
 from kb.store import open_store
-from kb.store.base import ChunkStore
+from kb.store.base import ALL_VALUES, ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
 if TYPE_CHECKING:
@@ -417,7 +417,7 @@ class KnowledgeBase:
     def _documents_by_kind(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for kind, _ in self.store.facet("source_kind", limit=100):
-            out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=10_000_000))
+            out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=ALL_VALUES))
         return out
 
     def coverage(self) -> list[SourceCoverage]:
@@ -429,7 +429,7 @@ class KnowledgeBase:
 
         out = []
         for source in Manifest.load(self.settings.manifest).sources:
-            stored = len(self.store.facet("doc_id", SearchFilters(source_names=(source.name,)), limit=10_000_000))
+            stored = len(self.store.facet("doc_id", SearchFilters(source_names=(source.name,)), limit=ALL_VALUES))
             in_corpus = len(source.files(self.settings.corpus)) if self.settings.corpus else 0
             out.append(SourceCoverage(source.name, source.kind, stored, in_corpus, source.default, source.budgeted))
         return out
@@ -673,7 +673,7 @@ class KnowledgeBase:
                 continue
             unknown = replace(filters, **cleared, courts=filters.courts or ("ECtHR",),
                               unknown=(*filters.unknown, payload_key))
-            documents = len(self.store.facet("doc_id", unknown, limit=10_000_000))
+            documents = len(self.store.facet("doc_id", unknown, limit=ALL_VALUES))
             if documents:
                 out[name] = documents
         return out
