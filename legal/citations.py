@@ -373,6 +373,13 @@ OFFICIAL_REPORTS = (r"\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?"
 """The Court's own reporters, by which it cites its judgments: the ECHR Reports since 1999 (`ECHR 2008-II
 (extracts)`), Series A before 1996 (`Series A no. 161`), Reports of Judgments and Decisions 1996-1998."""
 _OFFICIAL_REPORT = re.compile(OFFICIAL_REPORTS)
+_ONE_JUDGMENT_REPORT = re.compile(r"EHRR\s*(?:SE|CD)?\s*\d|\)\s*ECHR\s*\d|Series\s+A")
+
+
+def names_one_judgment(report: str) -> bool:
+    """Whether a report reference (one of `Citation.reports`) names one judgment: a page of EHRR, a BAILII number
+    (`(2008) ECHR 14`), a Series A number; not `ECHR 2012` or `Reports 1996-V`, volumes shared by many judgments."""
+    return bool(_ONE_JUDGMENT_REPORT.search(report))
 
 _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from legal.citations import Scanner, applicant_tokens, scan_text
+from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_text
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
 from legal.quotations import align
@@ -100,6 +100,8 @@ def test_formation_decisions_variants_and_reports():
         "Othman (Abu Qatada) v United Kingdom [2012] ECHR 56")] == [
         "ECHR 2008-II (extracts)", "Series A no. 161", "Series A no. 185A",
         "Reports of Judgments and Decisions 1996-V", None, None]
+    assert [names_one_judgment(r) for r in ("(2013) 56 EHRR 27", "(2008) ECHR 14", "Series A no. 161", "ECHR 2012",
+                                            "Reports of Judgments and Decisions 1996-V")] == [True] * 3 + [False] * 2
     assert one("Maslov v Austria [2009] INLR 47").kind == "echr"  # INLR prints Strasbourg judgments too
     assert one("Ocalan (2000) 51 EHRR CD231 may also be explained").name == "Ocalan"  # named by its report alone
 
