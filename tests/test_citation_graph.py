@@ -157,14 +157,17 @@ def test_a_graph_of_an_older_format_is_neither_read_nor_updated_but_says_to_rebu
     reporter" and lower its estimated importance: it is refused, with the command that rebuilds it."""
     import sqlite3
 
-    from kb.citations.graph import GRAPH_VERSION, update
+    from kb.citations.graph import GRAPH_VERSION, needs_build, update
     from legal.errors import GraphOutdatedError
 
     path = tmp_path / "citations.sqlite"
+    assert needs_build(path)
     build(corpus_root, path, documents=[docs["HEJUD-14038-88"], docs["HEJUD-37201-06"]])
+    assert not needs_build(path)
     assert CitationGraph(path).reporters(["HEJUD-14038-88"]) == {"HEJUD-14038-88": "Series A no. 161"}
     with sqlite3.connect(path) as con:
         con.execute(f"PRAGMA user_version = {GRAPH_VERSION - 1}")
+    assert needs_build(path), "`kb citations build --if-needed` (make run) rebuilds it"
     before = graph_rows(path)
     with pytest.raises(GraphOutdatedError, match="kb citations build"):
         update(path, written=[docs["HEJUD-22414-93"]])

@@ -380,6 +380,18 @@ def check_version(con: sqlite3.Connection, path: Path) -> None:
                                  "--leave-out FILE, if it was built with one)")
 
 
+def needs_build(path: Path) -> bool:
+    """Whether there is no graph at `path`, or one of another format (`GRAPH_VERSION`): what `kb citations build
+    --if-needed` (run by `make run`) builds, so a checkout that changed the format rebuilds its graph."""
+    if not path.exists():
+        return True
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("PRAGMA user_version").fetchone()[0] != GRAPH_VERSION
+    finally:
+        con.close()
+
+
 def _delete_documents(con: sqlite3.Connection, doc_ids: list[str]) -> None:
     for start in range(0, len(doc_ids), 400):
         chunk = doc_ids[start:start + 400]
