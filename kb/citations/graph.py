@@ -92,7 +92,7 @@ class RawCitation:
     date: str | None
     decision: bool
     paragraphs: tuple[str, ...]
-    reporter: str | None = None
+    reporter: str | None
     """The Court's official reporter it names (`ECHR 2008`, `Series A no. 161`), if any."""
 
 
@@ -371,9 +371,13 @@ def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterab
         con.close()
 
 
+def _format(con: sqlite3.Connection) -> int:
+    return con.execute("PRAGMA user_version").fetchone()[0]
+
+
 def check_version(con: sqlite3.Connection, path: Path) -> None:
     """Raises GraphOutdatedError unless the graph at `path` is of this code's format (`GRAPH_VERSION`)."""
-    version = con.execute("PRAGMA user_version").fetchone()[0]
+    version = _format(con)
     if version != GRAPH_VERSION:
         raise GraphOutdatedError(f"the citation graph {path} is of format {version}, this version of kb reads format "
                                  f"{GRAPH_VERSION}: rebuild it once with `kb citations build` (with the same "
@@ -387,7 +391,7 @@ def needs_build(path: Path) -> bool:
         return True
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return con.execute("PRAGMA user_version").fetchone()[0] != GRAPH_VERSION
+        return _format(con) != GRAPH_VERSION
     finally:
         con.close()
 
