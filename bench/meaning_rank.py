@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     from kb.api import KnowledgeBase
-    from kb.search.modes import SearchMode
+    from kb.requests import SearchMode
     from kb.search.ranking import RANK_CONSTANT, key_of, ranking_features
     from kb.settings import Settings
     from kb.store.base import SearchFilters

@@ -73,6 +73,27 @@ def vectors(args: argparse.Namespace) -> int:
     return 0
 
 
+def siblings(args: argparse.Namespace) -> int:
+    """The cached vectors of the other paragraphs of every cited document: the hard negatives a question's pool is
+    made of (the same judgment's facts, submissions and other principles)."""
+    import pickle
+
+    from kb.embedding import EmbeddingCache
+    from kb.settings import Settings
+    from legal.text import index_text
+
+    settings = Settings.load()
+    data = np.load(args.pairs)
+    docs = {c.split("#")[0] for c in data["cited"]}
+    rows = [(p[0], p[1], index_text(p[8]) or p[8]) for p in pickle.loads(args.paragraphs.read_bytes()) if p[0] in docs]
+    found = EmbeddingCache(settings.embeddings_cache, settings.embedding).get_many([r[2] for r in rows])
+    kept = [r for r in rows if r[2] in found]
+    np.savez_compressed(args.out, key=np.array([f"{d}#{n}" for d, n, _ in kept]),
+                        vector=np.stack([np.asarray(found[t], dtype=np.float32) for _, _, t in kept]))
+    print(f"{len(kept)} of {len(rows)} paragraphs of {len(docs)} cited documents in the cache → {args.out}")
+    return 0
+
+
 def cache_sample(path: Path, n: int, seed: int) -> np.ndarray:
     """n passage vectors of the embedding cache at random (the cache holds vectors only, keyed by text hash)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -85,9 +106,24 @@ def cache_sample(path: Path, n: int, seed: int) -> np.ndarray:
     return np.stack([np.frombuffer(r[0], dtype=np.float16).astype(np.float32) for r in rows])
 
 
+def sibling_rows(cited: np.ndarray, citing_text: np.ndarray, keys: np.ndarray) -> list[np.ndarray]:
+    """For each pair, the rows of `keys` (doc#paragraph) of its cited document other than the paragraphs its own
+    citing paragraph cites."""
+    by_doc: dict[str, list[int]] = {}
+    for row, key in enumerate(keys):
+        by_doc.setdefault(key.split("#")[0], []).append(row)
+    own: dict[int, set[str]] = {}
+    for t, c in zip(citing_text, cited, strict=True):
+        own.setdefault(int(t), set()).add(c)
+    return [np.array([r for r in by_doc.get(c.split("#")[0], []) if keys[r] not in own[int(t)]], dtype=np.int64)
+            for t, c in zip(citing_text, cited, strict=True)]
+
+
 def fit(q: np.ndarray, cited: np.ndarray, citing_text: np.ndarray, targets: np.ndarray, negatives: np.ndarray,
-        penalty: float, epochs: int, seed: int, lr: float = 1e-3, batch: int = 512) -> np.ndarray:
-    """W minimising InfoNCE of each pair against all targets (+ negatives) plus penalty · ||W − I||²."""
+        penalty: float, epochs: int, seed: int, hard: tuple[np.ndarray, list[np.ndarray], int] | None = None,
+        lr: float = 1e-3, batch: int = 512) -> np.ndarray:
+    """W minimising InfoNCE of each pair against all targets (+ negatives, + `hard`: k paragraphs of the cited
+    document drawn per pair from its sibling rows) plus penalty · ||W − I||²."""
     import torch
 
     torch.manual_seed(seed)
@@ -114,6 +150,17 @@ def fit(q: np.ndarray, cited: np.ndarray, citing_text: np.ndarray, targets: np.n
                 mask[r, own[int(citing_text[row])]] = True
                 mask[r, int(index[row])] = False
             logits = logits.masked_fill(mask, float("-inf"))
+            if hard:
+                vectors, rows_of, k = hard
+                pick = np.zeros((len(rows), k), dtype=np.int64)
+                valid = np.zeros((len(rows), k), dtype=bool)
+                for r, row in enumerate(rows):
+                    if len(rows_of[row]):
+                        pick[r] = rng.choice(rows_of[row], k)
+                        valid[r] = True
+                h = torch.tensor(vectors[pick])
+                extra = (SCALE * torch.einsum("bd,bkd->bk", z, h)).masked_fill(~torch.tensor(valid), float("-inf"))
+                logits = torch.cat([logits, extra], dim=1)
             loss = torch.nn.functional.cross_entropy(logits, y[rows]) + penalty * ((w - eye) ** 2).sum()
             optimiser.zero_grad()
             loss.backward()
@@ -128,6 +175,16 @@ def mrr(q: np.ndarray, w: np.ndarray | None, targets: np.ndarray, index: np.ndar
     own = scores[np.arange(len(q)), index]
     ranks = (scores > own[:, None]).sum(axis=1) + 1
     return float(np.mean(1.0 / ranks))
+
+
+def within_document(q: np.ndarray, w: np.ndarray | None, passages: np.ndarray, vectors: np.ndarray,
+                    rows_of: list[np.ndarray]) -> float:
+    """MRR of each pair's cited paragraph among the other cached paragraphs of its document (the pool's problem)."""
+    z = q @ w.T if w is not None else q
+    z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    ranks = [1 + int((vectors[rows] @ zi > pi @ zi).sum()) for zi, pi, rows in zip(z, passages, rows_of, strict=True)
+             if len(rows)]
+    return float(np.mean([1 / r for r in ranks]))
 
 
 def train(args: argparse.Namespace) -> int:
@@ -150,23 +207,35 @@ def train(args: argparse.Namespace) -> int:
     index = np.searchsorted(keys, cited)
     negatives = cache_sample(args.cache, args.negatives, args.seed) if args.negatives else np.zeros((0, q.shape[1]),
                                                                                                     np.float32)
+    hard = None
+    if args.siblings:
+        sib = np.load(args.siblings)
+        rows_of = sibling_rows(cited, citing_text, sib["key"])
+        hard = (sib["vector"], rows_of, args.hard)
     print(f"{len(q)} pairs from {len(docs)} citing documents, {len(keys)} cited paragraphs, "
           f"{len(negatives)} random negatives", flush=True)
     if args.cv:
         folds = {d: i % args.cv for i, d in enumerate(random.Random(args.seed).sample(docs, len(docs)))}
         fold = np.array([folds[d] for d in citing])
-        base, adapted = [], []
+        base, adapted, doc_base, doc_adapted = [], [], [], []
         for k in range(args.cv):
             tr = fold != k
             started = time.perf_counter()
+            fold_hard = (hard[0], [r for r, t in zip(hard[1], tr, strict=True) if t], hard[2]) if hard else None
             w = fit(q[tr], cited[tr], citing_text[tr], targets[np.unique(index[tr])], negatives, args.penalty,
-                    args.epochs, args.seed)
+                    args.epochs, args.seed, fold_hard)
             base.append(mrr(q[~tr], None, targets, index[~tr]))
             adapted.append(mrr(q[~tr], w, targets, index[~tr]))
-            print(f"  fold {k}: MRR identity {base[-1]:.3f} adapter {adapted[-1]:.3f} "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
-        print(f"grouped {args.cv}-fold MRR: identity {np.mean(base):.3f} adapter {np.mean(adapted):.3f}")
-    w = fit(q, cited, citing_text, targets, negatives, args.penalty, args.epochs, args.seed)
+            line = f"  fold {k}: MRR identity {base[-1]:.3f} adapter {adapted[-1]:.3f}"
+            if hard:
+                test_rows = [r for r, t in zip(hard[1], tr, strict=True) if not t]
+                doc_base.append(within_document(q[~tr], None, p[~tr], hard[0], test_rows))
+                doc_adapted.append(within_document(q[~tr], w, p[~tr], hard[0], test_rows))
+                line += f"; within its document identity {doc_base[-1]:.3f} adapter {doc_adapted[-1]:.3f}"
+            print(f"{line} ({time.perf_counter() - started:.0f} s)", flush=True)
+        print(f"grouped {args.cv}-fold MRR: identity {np.mean(base):.3f} adapter {np.mean(adapted):.3f}"
+              + (f"; within the document {np.mean(doc_base):.3f} → {np.mean(doc_adapted):.3f}" if hard else ""))
+    w = fit(q, cited, citing_text, targets, negatives, args.penalty, args.epochs, args.seed, hard)
     print(f"||W - I||_F {np.linalg.norm(w - np.eye(len(w))):.3f}; training MRR identity "
           f"{mrr(q, None, targets, index):.3f} adapter {mrr(q, w, targets, index):.3f}")
     if args.out:
@@ -184,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--paragraphs", type=Path, default=Path("/work/cache/meaning/paragraphs.pkl"))
     v.add_argument("--heldout", type=Path, default=eval_dir / "heldout-citing-docs.txt")
     v.add_argument("--out", type=Path, required=True)
+    h = sub.add_parser("siblings")
+    h.add_argument("--pairs", type=Path, required=True)
+    h.add_argument("--paragraphs", type=Path, default=Path("/work/cache/meaning/paragraphs.pkl"))
+    h.add_argument("--out", type=Path, required=True)
     t = sub.add_parser("train")
     t.add_argument("--pairs", type=Path, required=True)
     t.add_argument("--out", type=Path)
@@ -195,11 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--epochs", type=int, default=20)
     t.add_argument("--negatives", type=int, default=20000)
     t.add_argument("--cv", type=int, default=0)
+    t.add_argument("--siblings", type=Path, help="from `siblings`: hard negatives from the cited documents")
+    t.add_argument("--hard", type=int, default=16, help="with --siblings: paragraphs of the cited document per pair")
     args = parser.parse_args(argv)
     import torch
 
     torch.set_num_threads(1)
-    return vectors(args) if args.command == "vectors" else train(args)
+    return {"vectors": vectors, "siblings": siblings, "train": train}[args.command](args)
 
 
 if __name__ == "__main__":
