@@ -72,12 +72,26 @@ def patch(kb, settings: dict[str, str]) -> None:
         import numpy as np
 
         matrix = np.load(settings["adapter"])
-        base_similarity = pipeline.PoolSimilarity
 
-        def adapted(*args, **kwargs):
-            return base_similarity(*args, **kwargs, adapter=matrix)
+        class AdaptedQuery:
+            """The query embedder with the question's vector mapped: q' = normalise(W q); passages unchanged."""
 
-        pipeline.PoolSimilarity = adapted
+            def __init__(self, embedder) -> None:
+                self.embedder = embedder
+
+            def run(self, text: str) -> dict:
+                q = matrix @ np.asarray(self.embedder.run(text=text)["embedding"], dtype=np.float32)
+                return {"embedding": q / np.linalg.norm(q)}
+
+        shipped = pipeline.PoolSimilarity
+
+        @component
+        class AdaptedSimilarity(shipped):
+            def _embedders(self):
+                embed_query, embed_passages = shipped._embedders(self)
+                return AdaptedQuery(embed_query), embed_passages
+
+        pipeline.PoolSimilarity = AdaptedSimilarity
     depth = {s: int(settings.get(s, 0)) for s in ("a", "b", "c", "fuse")}
     if not any(depth.values()):
         return

@@ -38,9 +38,8 @@ class PoolSimilarity:
     queries `needed` says; an empty map for the rest."""
 
     def __init__(self, embedding: Embedding, cache: Path | None, needed: Callable[[QueryReading], bool],
-                 key: Callable[[Document], Key], adapter: np.ndarray | None = None) -> None:
+                 key: Callable[[Document], Key]) -> None:
         self.embedding = embedding
-        self.adapter = adapter
         self.cache_path = cache
         self.needed = needed
         self.key = key
@@ -65,9 +64,6 @@ class PoolSimilarity:
             return {"similarity": {}}
         embed_query, embed_passages = self._embedders()
         q = np.asarray(embed_query.run(text=reading.text)["embedding"], dtype=np.float32)
-        if self.adapter is not None:  # a query-side linear map: q' = normalise(W q), passages' vectors unchanged
-            q = self.adapter @ q
-            q /= np.linalg.norm(q)
         texts = list(dict.fromkeys(index_text(d.content or "") or (d.content or "") for d in docs))
         vectors = {d.content: d.embedding for d in embed_passages.run(
             documents=[Document(content=t) for t in texts])["documents"]}
