@@ -30,10 +30,11 @@ ocr:
 	  || echo "OCR unavailable: install tesseract-ocr and tesseract-ocr-chi-sim to read scanned PDFs and images"; }
 
 # the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest);
-# the citation graph is built once, then `kb ingest` and `kb update` keep it current
+# the citation graph is built once (again if this checkout reads another format), then `kb ingest` and `kb update`
+# keep it current
 ingest: install ocr
 	$(BIN)/kb ingest --sparse-first
-	test -f $${KB_HOME:-data}/citations.sqlite || $(BIN)/kb citations build
+	$(BIN)/kb citations build --if-needed
 
 UI := $(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 EMBED_LOG = $${KB_HOME:-data}/logs/embed.log

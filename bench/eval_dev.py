@@ -35,6 +35,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve()
 TREE = HERE.parent.parent
 QUESTION_FILES = ("dev-echr-qa.jsonl", "dev-lawyer-questions.jsonl")
@@ -151,11 +153,6 @@ def groups(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
     return {k: v for k, v in out.items() if not (k[1] != "all" and len({r["kind"] for r in out[(k[0], "all")]}) == 1)}
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, -(-int(q * 100) * len(ordered) // 100) - 1))] if ordered else 0.0
-
-
 def table(results: dict[str, list[dict]]) -> str:
     lines = ["| file | kind | n | variant | " + " | ".join(METRICS) + " | p50 ms | p95 ms |",
              "|---|---|---|---|" + "---|" * (len(METRICS) + 2)]
@@ -166,10 +163,10 @@ def table(results: dict[str, list[dict]]) -> str:
             if not subset:
                 continue
             cells = [mean([r[m] for r in subset]) for m in METRICS]
-            ms = [r["ms"] for r in subset]
+            p50, p95 = np.percentile([r["ms"] for r in subset], [50, 95])
             lines.append(f"| {key[0]} | {key[1]} | {len(subset)} | {name} | "
                          + " | ".join("—" if c is None else f"{c:.3f}" for c in cells)
-                         + f" | {percentile(ms, 0.5):.0f} | {percentile(ms, 0.95):.0f} |")
+                         + f" | {p50:.0f} | {p95:.0f} |")
     return "\n".join(lines)
 
 

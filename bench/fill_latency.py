@@ -27,13 +27,14 @@ import argparse
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+import numpy as np
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
@@ -52,11 +53,6 @@ def copy_home(source: Path, target: Path) -> None:
             shutil.copytree(source / name, target / name)
         elif (source / name).exists():
             shutil.copy2(source / name, target / name)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def phase(kb, clients: int, seconds: float, mode: str) -> list[float]:
@@ -91,8 +87,9 @@ def phase(kb, clients: int, seconds: float, mode: str) -> list[float]:
 
 
 def line(name: str, latencies: list[float], seconds: float) -> str:
+    p50, p95 = np.percentile(latencies, [50, 95])
     return (f"{name}: {len(latencies)} searches ({len(latencies) / seconds:.1f}/s), p50 "
-            f"{statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, "
+            f"{p50:.0f} ms, p95 {p95:.0f} ms, "
             f"max {max(latencies):.0f} ms")
 
 

@@ -3,6 +3,7 @@ written.
 
     .venv/bin/python bench/ingest_speed.py [--docs 12] [--rounds 2] [--runtimes torch,onnx,onnx-int8] [--baseline DIR]
     .venv/bin/python bench/ingest_speed.py --memory 300 [--baseline DIR]  # peak RSS and growth per 1k chunks
+    .venv/bin/python bench/ingest_speed.py --fill STORE_HOME [--passages 1000] [--baseline DIR]  # `kb embed`
 
 Throughput target (issue 14): the engine (prepared documents → dense + BM25 → Qdrant Edge writes, exactly as
 `kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in one process on the same real
@@ -18,6 +19,14 @@ vector taken from an embedding cache filled beforehand with random unit vectors,
 model's hours, and what is measured is the write path: its peak RSS (`ru_maxrss`) and how much RSS grows per 1,000
 chunks written (anonymous memory, and file pages mapped from the store's segments, which the kernel can reclaim),
 from a quarter of the run to its end. A full ingest writes ~346,000 chunks: multiply.
+
+Fill (issue 21): `kb embed` (the backfill, `Backfill.run`) on a copy of a sparse-first home (`kb ingest
+--sparse-first FILES` into STORE_HOME), with an empty embedding cache, against the bare model (the ONNX encoder's
+`encode`) on the texts it embeds, bare and fill alternating between checkouts (bare first, then fill first). Printed:
+tokens per passage and how many reach the model's max_seq_length, both rates, the fill's time in ONNX Runtime, in
+tokenising and in the rest (store reads and writes, cache, hand-over), CPU use (process CPU seconds per second: 2.0
+is both cores; on a loaded machine passages per CPU second compare checkouts better than passages/s), and the
+full-corpus fill time at the fill's rate. Only the default runtime (onnx) is broken down.
 
 Each measurement runs in a child process per checkout: `--baseline DIR` (e.g. `git archive main | tar -x -C DIR`)
 adds the same measurement of that code before this checkout's, in the same run, since the shared machine's load
@@ -42,8 +51,9 @@ CHECKOUT = HERE.parents[1]
 
 
 RUNTIMES = ("torch", "onnx", "onnx-int8")
-CORPUS_PASSAGES = 326_112
-"""Passages of the whole corpus written sparse-first (issue 21), all of which the dense fill embeds."""
+CORPUS_PASSAGES = 326_141
+"""Passages of the whole corpus written sparse-first (issue 21, /work/stores/graph), all of which the dense fill
+embeds."""
 
 
 def peak_rss_mb() -> float:
@@ -172,6 +182,95 @@ def memory(docs: int, cache: Path) -> dict:
             "anon_mb_per_1k": per_1k["RssAnon"], "file_mb_per_1k": per_1k["RssFile"]}
 
 
+class Timed:
+    """Wraps an object so the seconds spent in one of its methods add up (ONNX Runtime's `run`, the tokenizer's
+    `encode_batch`): where the fill's time goes, measured in the running code."""
+
+    def __init__(self, inner, method: str) -> None:
+        self.inner, self.method, self.seconds = inner, method, 0.0
+
+    def __getattr__(self, name: str):
+        attr = getattr(self.inner, name)
+        if name != self.method:
+            return attr
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+        return timed
+
+
+def cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def fill(store_home: Path, passages: int, bare_first: bool) -> dict:
+    """`kb embed` on a copy of `store_home`, one round of `passages` (the first chunks it would embed), and the bare
+    encoder on the same texts; see the module docstring."""
+    import shutil
+    import threading
+
+    import numpy as np
+
+    from kb.embedding_onnx import model_tokenizer, onnx_encoder
+    from kb.indexing import backfill
+    from kb.indexing.handover import todo_of
+    from kb.settings import Settings
+    from kb.store import open_store
+    from legal.text import index_text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        shutil.copytree(store_home, home)
+        settings = Settings.load().with_(home=home, store=home / "store", embed_cache=Path(tmp) / "cache.sqlite")
+        store = open_store(settings)
+        texts = [index_text(t) or t for _, t in todo_of(store, passages).chunks]
+        store.close()
+        tokenizer = model_tokenizer(Path(settings.model))
+        tokenizer.no_padding()  # the baseline's tokenizer pads to the longest text
+        limit = tokenizer.truncation["max_length"]
+        tokens = np.array([len(e.ids) for e in tokenizer.encode_batch(texts)])
+        encoder = onnx_encoder(settings.embedding)
+        encoder.encode(texts[:16])  # warm up the session
+        encoder.session, encoder.tokenizer = Timed(encoder.session, "run"), Timed(encoder.tokenizer, "encode_batch")
+        stop = threading.Event()  # one round of exactly these texts, then stop
+        worker = backfill.Backfill(settings, progress=lambda state: state.rounds and stop.set(), warn=lambda _: None,
+                                   stop=stop, round_size=passages)
+        if getattr(worker, "tokenizer", None) is not None:  # the round's ordering by token count
+            worker.tokenizer = Timed(worker.tokenizer, "encode_batch")
+
+        def bare() -> dict:
+            started, cpu = time.perf_counter(), cpu_seconds()
+            encoder.encode(texts)
+            return {"seconds": time.perf_counter() - started, "cpu": cpu_seconds() - cpu}
+
+        def engine() -> dict:
+            ort_before, tok_before = encoder.session.seconds, encoder.tokenizer.seconds
+            started, cpu = time.perf_counter(), cpu_seconds()
+            state = worker.run()
+            seconds = time.perf_counter() - started
+            ordering = worker.tokenizer.seconds if isinstance(getattr(worker, "tokenizer", None), Timed) else 0.0
+            return {"seconds": seconds, "cpu": cpu_seconds() - cpu, "passages": state.handed,
+                    "ort": encoder.session.seconds - ort_before,
+                    "tokenise": encoder.tokenizer.seconds - tok_before + ordering}
+
+        if bare_first:
+            b, e = bare(), engine()
+        else:
+            e, b = engine(), bare()
+    return {"passages": len(texts), "tokens_mean": float(tokens.mean()),
+            "at_max": float((tokens >= limit).mean()), "max_tokens": limit,
+            "bare": len(texts) / b["seconds"], "bare_cpu": b["cpu"] / b["seconds"],
+            "engine": e["passages"] / e["seconds"], "engine_passages": e["passages"],
+            "engine_cpu": e["cpu"] / e["seconds"], "ort_share": e["ort"] / e["seconds"],
+            "tokenise_share": e["tokenise"] / e["seconds"],
+            "load": os.getloadavg()[0], "peak_rss_mb": peak_rss_mb()}
+
+
 def fill_cache(docs: int, cache: Path) -> int:
     """Random unit vectors for every chunk text of the first `docs` judgments, under the model's cache keys."""
     import numpy as np
@@ -215,19 +314,41 @@ def main() -> int:
     parser.add_argument("--runtimes", default=",".join(RUNTIMES), help="embedding runtimes to measure, in turn")
     parser.add_argument("--rounds", type=int, default=1, help="measure every runtime this many times, interleaved")
     parser.add_argument("--threads", type=int, default=2, help="threads of the model (OMP_NUM_THREADS)")
+    parser.add_argument("--fill", type=Path, metavar="STORE_HOME", help="`kb embed` on a copy of a sparse-first home")
+    parser.add_argument("--passages", type=int, default=1000, help="passages the fill embeds, in one round")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, docs, *rest = args.child
-        result = throughput(int(docs), rest[0] if rest else None) if kind == "throughput" else \
-            memory(int(docs), Path(rest[0]))
+        if kind == "fill":
+            result = fill(Path(rest[0]), int(docs), rest[1] == "bare-first")
+        elif kind == "throughput":
+            result = throughput(int(docs), rest[0] if rest else None)
+        else:
+            result = memory(int(docs), Path(rest[0]))
         print(json.dumps(result))
         return 0
     if not os.environ.get("KB_CORPUS") and not (CHECKOUT.parent / "shared" / "corpus").is_dir():
         sys.exit("no corpus: set KB_CORPUS")
     codes = [("baseline", args.baseline.resolve())] if args.baseline else []
     codes.append(("this checkout", CHECKOUT))
-    if args.memory:
+    if args.fill:
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
+        print("| checkout | passages | tokens/passage | at max_seq_length | bare passages/s | fill passages/s | "
+              "fill / bare | fill in ONNX Runtime | tokenising | rest | CPU use fill (bare) | fill passages per CPU s "
+              "| load | full-corpus fill |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for i, (name, code) in enumerate(codes):
+            r = child(code, "fill", str(args.passages), str(args.fill.resolve()),
+                      "bare-first" if i % 2 == 0 else "fill-first")
+            rest = 1 - r["ort_share"] - r["tokenise_share"]
+            print(f"| {name} | {r['engine_passages']} | {r['tokens_mean']:.0f} | {r['at_max']:.1%} "
+                  f"(≥{r['max_tokens']}) | {r['bare']:.1f} | {r['engine']:.1f} | {r['engine'] / r['bare']:.1%} | "
+                  f"{r['ort_share']:.1%} | {r['tokenise_share']:.1%} | {rest:.1%} | {r['engine_cpu']:.2f} "
+                  f"({r['bare_cpu']:.2f}) | {r['engine'] / r['engine_cpu']:.1f} | {r['load']:.1f} | "
+                  f"{CORPUS_PASSAGES / r['engine'] / 60:.0f} min |",
+                  flush=True)
+    elif args.memory:
         with tempfile.TemporaryDirectory() as tmp:
             cache = Path(tmp) / "embeddings.sqlite"
             print(f"embedding cache: {fill_cache(args.memory, cache)} chunks of {args.memory} judgments, random "

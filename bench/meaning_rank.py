@@ -24,19 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     from kb.api import KnowledgeBase
-    from kb.search.modes import SearchMode
+    from kb.requests import SearchMode
     from kb.search.ranking import RANK_CONSTANT, key_of, ranking_features
     from kb.settings import Settings
     from kb.store.base import SearchFilters
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model")
+    parser.add_argument("--adapter", help="a query-side matrix from bench/query_adapter.py")
     args = parser.parse_args(argv)
     logging.getLogger("haystack").setLevel(logging.ERROR)
     kb = KnowledgeBase(Settings.load())
     found: dict[str, list[tuple[int, int]]] = {}
     try:
-        patch(kb, {"model": args.model} if args.model else {})
+        patch(kb, {k: v for k, v in (("model", args.model), ("adapter", args.adapter)) if v})
         search = kb.search_pipeline(SearchMode.RANKED)
         for file, case in questions():
             cands = search.run(query=case.query, filters=SearchFilters(), top_k=10)["candidates"]
@@ -54,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     for file, ranks in found.items():
         for name, i in (("meaning", 0), ("retrieval", 1)):
             r = [x[i] for x in ranks]
-            print(f"{file} {args.model or 'shipped'} {name}: n {len(r)} mrr {statistics.fmean(1 / x for x in r):.3f} "
+            label = args.adapter or args.model or "shipped"
+            print(f"{file} {label} {name}: n {len(r)} mrr {statistics.fmean(1 / x for x in r):.3f} "
                   f"@1 {sum(x == 1 for x in r) / len(r):.3f} @10 {sum(x <= 10 for x in r) / len(r):.3f}")
     return 0
 

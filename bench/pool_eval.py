@@ -12,6 +12,7 @@ A variant is `bm25` or `ranked`, then settings:
 * `fuse=N`: BM25's first N over the Court's paragraphs fused with the retrieved list by reciprocal rank (k 60), the
   fused order being the pool's (so the added paragraphs have a `retrieval` rank);
 * `model=PATH`: the `meaning` feature's similarity from this SentenceTransformers model instead of the shipped one;
+* `adapter=PATH`: the question's MiniLM vector mapped by this 384 × 384 matrix (`bench/query_adapter.py`) first;
 * `questions.W=V`: a question weight (as `bench/eval_dev.py`).
 With more than one ranked variant, a leave-one-out row: each question scored with the variant that does best on all
 the other questions (`eval_dev.leave_one_out`). Added paragraphs join the ranker's candidates as fetched ones do
@@ -67,6 +68,30 @@ def patch(kb, settings: dict[str, str]) -> None:
             return base(embedding, *args, **kwargs)
 
         pipeline.PoolSimilarity = similarity
+    if "adapter" in settings:
+        import numpy as np
+
+        matrix = np.load(settings["adapter"])
+
+        class AdaptedQuery:
+            """The query embedder with the question's vector mapped: q' = normalise(W q); passages unchanged."""
+
+            def __init__(self, embedder) -> None:
+                self.embedder = embedder
+
+            def run(self, text: str) -> dict:
+                q = matrix @ np.asarray(self.embedder.run(text=text)["embedding"], dtype=np.float32)
+                return {"embedding": q / np.linalg.norm(q)}
+
+        shipped = pipeline.PoolSimilarity
+
+        @component
+        class AdaptedSimilarity(shipped):
+            def _embedders(self):
+                embed_query, embed_passages = shipped._embedders(self)
+                return AdaptedQuery(embed_query), embed_passages
+
+        pipeline.PoolSimilarity = AdaptedSimilarity
     depth = {s: int(settings.get(s, 0)) for s in ("a", "b", "c", "fuse")}
     if not any(depth.values()):
         return

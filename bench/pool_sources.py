@@ -47,7 +47,7 @@ def questions():
 def collect(out: Path) -> None:
     from kb.api import KnowledgeBase
     from kb.embedding import Bm25QueryEmbedder
-    from kb.search.modes import SearchMode
+    from kb.requests import SearchMode
     from kb.search.retrieval import bm25_documents
     from kb.settings import Settings
     from kb.store.base import SearchFilters, SparseVector

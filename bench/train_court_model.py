@@ -39,7 +39,8 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def pairs(graph: Path, paragraphs: Path, heldout: Path) -> list[tuple[str, str, tuple[str, str]]]:
+def pairs(graph: Path, paragraphs: Path, heldout: Path) -> list[tuple[str, str, tuple[str, str], str]]:
+    """(cleaned citing paragraph, cited paragraph, cited key, citing document) for every usable edge of the graph."""
     left_out = set(heldout.read_text().split())
     texts = {(p[0], p[1]): p[8] for p in pickle.loads(paragraphs.read_bytes())}
     con = sqlite3.connect(f"file:{graph}?mode=ro", uri=True)
@@ -56,7 +57,7 @@ def pairs(graph: Path, paragraphs: Path, heldout: Path) -> list[tuple[str, str, 
         if len(a) < 80 or len(b) < 80 or (a, b) in seen:
             continue
         seen.add((a, b))
-        out.append((a, b, (cited_doc, cited_para)))
+        out.append((a, b, (cited_doc, cited_para), citing_doc))
     return out
 
 

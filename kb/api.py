@@ -36,7 +36,7 @@ from kb.requests import SearchFilters, SearchMode, validate_search
 from kb.search.modes import ALL_PARTS
 from kb.settings import Settings
 from kb.store import open_store
-from kb.store.base import ChunkStore
+from kb.store.base import ALL_VALUES, ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
 if TYPE_CHECKING:
@@ -417,7 +417,7 @@ class KnowledgeBase:
     def _documents_by_kind(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for kind, _ in self.store.facet("source_kind", limit=100):
-            out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=10_000_000))
+            out[kind] = len(self.store.facet("doc_id", SearchFilters(source_kinds=(kind,)), limit=ALL_VALUES))
         return out
 
     def coverage(self) -> list[SourceCoverage]:
@@ -429,7 +429,7 @@ class KnowledgeBase:
 
         out = []
         for source in Manifest.load(self.settings.manifest).sources:
-            stored = len(self.store.facet("doc_id", SearchFilters(source_names=(source.name,)), limit=10_000_000))
+            stored = len(self.store.facet("doc_id", SearchFilters(source_names=(source.name,)), limit=ALL_VALUES))
             in_corpus = len(source.files(self.settings.corpus)) if self.settings.corpus else 0
             out.append(SourceCoverage(source.name, source.kind, stored, in_corpus, source.default, source.budgeted))
         return out
@@ -673,7 +673,7 @@ class KnowledgeBase:
                 continue
             unknown = replace(filters, **cleared, courts=filters.courts or ("ECtHR",),
                               unknown=(*filters.unknown, payload_key))
-            documents = len(self.store.facet("doc_id", unknown, limit=10_000_000))
+            documents = len(self.store.facet("doc_id", unknown, limit=ALL_VALUES))
             if documents:
                 out[name] = documents
         return out
@@ -772,18 +772,22 @@ class KnowledgeBase:
     # derived indexes, migration, evaluation ------------------------------------------------------------------
 
     def build_citations(self, leave_out: list[str] | tuple[str, ...] = (), say: WarnFn = print,
-                        warn: WarnFn = stderr) -> None:
+                        warn: WarnFn = stderr, if_needed: bool = False) -> None:
         """`kb citations build`: the ECtHR citation graph from the corpus, then the facts-section index and the
         importance of every judgment in the store, which both read the same documents. `say` gets each result line
         as it is reached, `warn` each file that could not be read; `leave_out`: document ids whose citations no
-        count, anchor text or importance may use (an evaluation's held-out citing judgments)."""
-        from kb.citations.graph import CitationGraph, build, iter_echr_documents
+        count, anchor text or importance may use (an evaluation's held-out citing judgments); `if_needed`: only when
+        there is no graph or one of an older format (`kb.citations.graph.needs_build`)."""
+        from kb.citations.graph import CitationGraph, build, iter_echr_documents, needs_build
         from kb.citations.importance import importance, write_importance
         from kb.facts import judgment_facts, write_facts
         from legal.errors import CorpusNotFoundError
 
         if self.settings.corpus is None:
             raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
+        if if_needed and not needs_build(self.settings.citations_db):
+            say(f"the citation graph {self.settings.citations_db} is current: not rebuilt")
+            return
         documents = list(iter_echr_documents(self.settings.corpus, warn))
         stats = build(self.settings.corpus, self.settings.citations_db, documents, leave_out=leave_out)
         say(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "

@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["build"])
     p.add_argument("--leave-out", type=Path, help="file of document ids (one a line) whose citations no count, anchor "
                    "text or importance may use: an evaluation's held-out citing judgments")
+    p.add_argument("--if-needed", action="store_true",
+                   help="build only if there is no graph or it is of an older format (what `make run` runs)")
 
     p = sub.add_parser("stats", help=COMMANDS["stats"])
     p.add_argument("--json", action="store_true")
@@ -351,7 +353,7 @@ def cmd_eval(kb, args) -> int:
 
 def cmd_citations(kb, args) -> int:
     kb.build_citations(_leave_out(args.leave_out) if args.leave_out else [],
-                       warn=lambda message: print(message, file=sys.stderr))
+                       warn=lambda message: print(message, file=sys.stderr), if_needed=args.if_needed)
     return 0
 
 

@@ -52,9 +52,9 @@ it bounds the walk back from each `v`, which is what keeps hostile runs of capit
 MAX_TAIL_CHARS = 400
 """How far after the respondent state a citation's parts (`[GC]`, numbers, pinpoints, date, reports) may reach."""
 MAX_RANGE = 60
+"""A pinpoint range longer than this (`§§ 12-1990`) is read as its first paragraph: it is a typo or not a range."""
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8}
 """Inter-state cases are numbered in Roman numerals: `Georgia v. Russia (I)`."""
-"""A pinpoint range longer than this (`§§ 12-1990`) is read as its first paragraph: it is a typo or not a range."""
 
 # Tokens ------------------------------------------------------------------------------------------------------------
 
@@ -229,6 +229,7 @@ class Citation:
     variant: str | None = None
     """`article 50`, `revision`, `interpretation`, `merits`: a judgment other than (or explicitly) the principal."""
     reports: tuple[str, ...] = ()
+    """Every report reference, in one spelling (`_report_key`): `ECHR 2008`, `(2009) 49 EHRR 30`, `DR 59 p. 257`."""
     paragraphs: tuple[str, ...] = ()
     """Pinpoints: `125`, `124`…`133`; PRC `383` or `120-1`."""
     key: str | None = None
@@ -237,6 +238,13 @@ class Citation:
     """A short form whose name the text also gave a domestic case (`Al-Jedda at [145]` after `Al-Jedda v Secretary of
     State for Defence [2007] UKHL 58`): it may mean either."""
     quotes: list[str] = field(default_factory=list)
+
+    @property
+    def reporter(self) -> str | None:
+        """The first of `reports` in one of the Court's own reporters (`OFFICIAL_REPORTS`): what the Court's
+        publication of the judgment says of its importance; law reports (EHRR, DR, BHRC) and HUDOC's neutral
+        `[2008] ECHR 14` do not."""
+        return next((r for r in self.reports if _OFFICIAL_REPORT.fullmatch(r)), None)
 
 
 def fold(text: str) -> str:
@@ -359,6 +367,20 @@ decide nothing about the court."""
 LAW_REPORT = re.compile(rf"[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{DOMESTIC_REPORTS})\s+\d{{1,5}}\b")
 """A domestic law report (`[2005] 2 AC 668`, `[2012] BLGR 530`): never an ECtHR or UN citation."""
 
+OFFICIAL_REPORTS = (r"\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?"
+                    r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-?[A-C]\b)?"
+                    r"|\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+")
+"""The Court's own reporters, by which it cites its judgments: the ECHR Reports since 1999 (`ECHR 2008-II
+(extracts)`), Series A before 1996 (`Series A no. 161`), Reports of Judgments and Decisions 1996-1998."""
+_OFFICIAL_REPORT = re.compile(OFFICIAL_REPORTS)
+_ONE_JUDGMENT_REPORT = re.compile(r"EHRR\s*(?:SE|CD)?\s*\d|\)\s*ECHR\s*\d|Series\s+A")
+
+
+def names_one_judgment(report: str) -> bool:
+    """Whether a report reference (one of `Citation.reports`) names one judgment: a page of EHRR, a BAILII number
+    (`(2008) ECHR 14`), a Series A number; not `ECHR 2012` or `Reports 1996-V`, volumes shared by many judgments."""
+    return bool(_ONE_JUDGMENT_REPORT.search(report))
+
 _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
 _BRACKET_NUMS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?){0,10}"
@@ -377,9 +399,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
               rf"|{_APP_LIST}|\d{{3,6}}/\d(?!\d)"),
     ("report", rf"[\[(]\d{{4}}[\])]?\s*(?:\d{{1,3}}\s*)?{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
                rf"|\d{{1,3}}\s*{_EHRR}\s*(?:SE|CD)?\s*\d{{1,5}}"
-               r"|\[\d{4}\]\s*ECHR\s*\d{1,5}|\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?"
-               r"|\bSeries\s+A\s+no\.?\s*\d{1,4}(?:-?[A-C]\b)?"
-               r"|\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+"
+               rf"|\[\d{{4}}\]\s*ECHR\s*\d{{1,5}}|{OFFICIAL_REPORTS}"
                r"|\b(?:D\.R\.|DR)\s*\d{1,3}(?:,?\s*p\.?\s*\d{1,4})?|\d{1,3}\s*(?:D\.R\.|DR)\s*\d{1,4}"
                rf"|[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{MIXED_REPORTS})\s+\d{{1,5}}\b|\d{{1,3}}\s*BHRC\s*\d{{1,5}}"),
     ("date", rf"(?:(?:judgment|decision)\s+of\s+)?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"),

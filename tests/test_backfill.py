@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,12 +50,14 @@ def content(payload: dict) -> str:
     return index_text(payload["text"]) or payload["text"]
 
 
-@pytest.fixture()
-def sparse_home(tmp_path: Path, corpus_root: Path) -> Settings:
-    """FILES written sparse-first into a home whose embedding cache is its own and empty: no chunk has a vector."""
-    env = {**home_env(tmp_path / "home", corpus_root), "KB_EMBED_CACHE": str(tmp_path / "cache.sqlite")}
-    settings = Settings.load(env)
-    kb = KnowledgeBase(settings)
+@pytest.fixture(scope="module")
+def sparse_template(tmp_path_factory: pytest.TempPathFactory, corpus_root: Path) -> Path:
+    """A home with FILES written sparse-first, once per module: each test gets a copy (`sparse_home`) instead of
+    reading, cutting and BM25-weighting the same three files again (a Qdrant Edge shard is a folder; a copied home
+    opens as the original, as `sample_kb`'s copies do)."""
+    folder = tmp_path_factory.mktemp("sparse_template")
+    env = {**home_env(folder / "home", corpus_root), "KB_EMBED_CACHE": str(folder / "cache.sqlite")}
+    kb = KnowledgeBase(Settings.load(env))
     try:
         report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in FILES), sparse_first=True),
                            warn=lambda m: None)
@@ -62,7 +65,16 @@ def sparse_home(tmp_path: Path, corpus_root: Path) -> Settings:
         assert report.without_dense == report.chunks == kb.store.count_missing_dense() == kb.store.count() > 100
     finally:
         kb.close()
-    return settings
+    return folder / "home"
+
+
+@pytest.fixture()
+def sparse_home(sparse_template: Path, tmp_path: Path, corpus_root: Path) -> Settings:
+    """FILES written sparse-first into a home of the test's own whose embedding cache is its own and empty: no chunk
+    has a vector."""
+    shutil.copytree(sparse_template, tmp_path / "home")
+    env = {**home_env(tmp_path / "home", corpus_root), "KB_EMBED_CACHE": str(tmp_path / "cache.sqlite")}
+    return Settings.load(env)
 
 
 def stored(settings: Settings) -> tuple[dict[str, dict], dict, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_FILES, embedding_turn, home_env
+from tests.conftest import SAMPLE_FILES, home_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -283,14 +283,17 @@ CITED_FILES = (
 
 @pytest.fixture(scope="module")
 def uk_cited_kb(corpus_root, tmp_path_factory):
+    """The judgments and namesakes, written sparse-first (dense vectors only where the embedding cache holds them):
+    `check(..., missing=False)` reads stored payloads and never a dense vector, and the model would embed the ~2,100
+    paragraphs of CITED_FILES (a minute of CPU on a fresh clone's empty cache) for nothing."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("uk_cited"), corpus_root)))
     files = [f for f in SAMPLE_FILES if f.startswith("echr/JUDGMENT/HEJUD-")] + list(CITED_FILES)
-    with embedding_turn():  # most of these are sample files: embedded once across test processes
-        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files)), warn=lambda m: None)
+    report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in files), sparse_first=True),
+                       warn=lambda m: None)
     assert report.failed == 0, report.failures
     yield kb
     kb.close()

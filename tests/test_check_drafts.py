@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from kb.drafting.matters import GROUNDS, MatterStore
-from tests.conftest import SAMPLE_FILES, embedding_turn, home_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from client_briefs import Filed, build  # noqa: E402
@@ -27,38 +26,23 @@ ALL_GROUNDS = dict(
            Filed("assurances", "HEJUD-8139-09 § 189"), Filed("death_penalty", "HEJUD-14038-88 § 111"),
            Filed("article6", "HEJUD-8139-09 § 260"), Filed("detention_conditions", "HEJUD-22414-93 § 79"),
            Filed("political_persecution", "001-87458 § 116"), Filed("article5", "HEJUD-46827-99 § 91")])
-"""A matter arguing every ground, from the sample store's leading cases."""
-
-
-@pytest.fixture(scope="module")
-def drafting_kb(corpus_root, tmp_path_factory):
-    """One real store with the sample files: everything the matter cites."""
-    from kb.api import KnowledgeBase
-    from kb.indexing.ingest import IngestRequest
-    from kb.settings import Settings
-
-    home = tmp_path_factory.mktemp("drafting_home")
-    kb = KnowledgeBase(Settings.load(home_env(home, corpus_root)))
-    with embedding_turn():
-        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in SAMPLE_FILES)), warn=lambda m: None)
-    assert report.failed == 0, report.failures
-    yield kb
-    kb.close()
+"""A matter arguing every ground, from the sample store's leading cases (`sample_kb`, which only reads here:
+the matter and its exports are written under tmp_path)."""
 
 
 @pytest.mark.parametrize("spec", [ALL_GROUNDS], ids=["all-grounds"])
-def test_every_draft_checks_clean_in_docx_and_markdown(drafting_kb, tmp_path, spec):
+def test_every_draft_checks_clean_in_docx_and_markdown(sample_kb, tmp_path, spec):
     from kb.drafting.draft import draft_argument
     from kb.drafting.export import export_docx, export_markdown
 
-    matter = build([drafting_kb], MatterStore(tmp_path / "matters"), spec)
-    draft = draft_argument(drafting_kb, matter)
+    matter = build([sample_kb], MatterStore(tmp_path / "matters"), spec)
+    draft = draft_argument(sample_kb, matter)
     assert draft.check() == []  # the draft's own consistency: a failure here is the drafting's, not the check's
     docx = export_docx(draft, matter, tmp_path / "brief.docx")
     md = tmp_path / "brief.md"
     md.write_text(export_markdown(draft, matter), encoding="utf-8")
     for brief in (docx, md):
-        report = drafting_kb.check(brief, missing=False)
+        report = sample_kb.check(brief, missing=False)
         assert not report.problems(), [(c.where, c.status, c.text, c.reason) for c in report.problems()]
         notes = {c.where.split(" (")[0] for c in report.citations if c.where.startswith("footnote")}
         unread = [(fn.id, fn.citation) for fn in draft.footnotes if f"footnote {fn.id}" not in notes]

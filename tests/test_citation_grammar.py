@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from legal.citations import Scanner, applicant_tokens, scan_text
+from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_text
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
 from legal.quotations import align
@@ -90,6 +90,18 @@ def test_formation_decisions_variants_and_reports():
     assert (c.date, c.reports) == ("1989-07-07", ("Series A no. 161",))
     c = one("Abdi v United Kingdom (2013) 56 EHHR 27")  # the judge's typo of EHRR is still the report
     assert (c.year, c.year_exact, c.reports) == (2013, False, ("(2013) 56 EHRR 27",))
+    assert c.reporter is None  # a law report, not the Court's own
+    assert [one(t).reporter for t in (
+        "Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008-II (extracts), (2009) 49 EHRR 30",
+        "Soering v. the United Kingdom, (1989) 11 EHRR 439, Series A no. 161",
+        "Wassink v. the Netherlands, 27 September 1990, § 38, Series A no. 185A",
+        "Chahal v. the United Kingdom, 15 November 1996, § 80, Reports of Judgments and Decisions 1996-V",
+        "S. v. Switzerland, no. 13325/87, (dec.), 15 December 1988, DR 59 p. 257",
+        "Othman (Abu Qatada) v United Kingdom [2012] ECHR 56")] == [
+        "ECHR 2008-II (extracts)", "Series A no. 161", "Series A no. 185A",
+        "Reports of Judgments and Decisions 1996-V", None, None]
+    assert [names_one_judgment(r) for r in ("(2013) 56 EHRR 27", "(2008) ECHR 14", "Series A no. 161", "ECHR 2012",
+                                            "Reports of Judgments and Decisions 1996-V")] == [True] * 3 + [False] * 2
     assert one("Maslov v Austria [2009] INLR 47").kind == "echr"  # INLR prints Strasbourg judgments too
     assert one("Ocalan (2000) 51 EHRR CD231 may also be explained").name == "Ocalan"  # named by its report alone
 

@@ -106,7 +106,7 @@ def graph_rows(path: Path) -> tuple[list, list, list]:
 
     with sqlite3.connect(path) as con:
         documents = sorted(con.execute("SELECT * FROM documents"))
-        citations = sorted(con.execute("SELECT citing_doc, citing_para, cited_doc, cited_paras, raw, form "
+        citations = sorted(con.execute("SELECT citing_doc, citing_para, cited_doc, cited_paras, raw, form, reporter "
                                        "FROM citations"), key=repr)
         pinpoints = sorted(con.execute("SELECT c.citing_doc, c.citing_para, c.raw, p.cited_doc, p.cited_para "
                                        "FROM pinpoints p JOIN citations c ON c.id = p.citation_id"))
@@ -151,20 +151,29 @@ def test_update_adding_changing_and_removing_judgments_equals_a_fresh_build(docs
     assert not CitationGraph(path).cited_by("HEJUD-37201-06", "125"), "citations of the removed judgment went"
 
 
-def test_update_of_a_graph_without_resolver_keys_says_to_rebuild(docs, corpus_root: Path, tmp_path: Path) -> None:
+def test_a_graph_of_an_older_format_is_neither_read_nor_updated_but_says_to_rebuild(docs, corpus_root: Path,
+                                                                                     tmp_path: Path) -> None:
+    """A graph built before its citations kept their reporter (format 0) would give every judgment "no official
+    reporter" and lower its estimated importance: it is refused, with the command that rebuilds it."""
     import sqlite3
 
-    from kb.citations.graph import update
+    from kb.citations.graph import GRAPH_VERSION, needs_build, update
     from legal.errors import GraphOutdatedError
 
     path = tmp_path / "citations.sqlite"
-    build(corpus_root, path, documents=[docs["HEJUD-14038-88"]])
+    assert needs_build(path)
+    build(corpus_root, path, documents=[docs["HEJUD-14038-88"], docs["HEJUD-37201-06"]])
+    assert not needs_build(path)
+    assert CitationGraph(path).reporters(["HEJUD-14038-88"]) == {"HEJUD-14038-88": "Series A no. 161"}
     with sqlite3.connect(path) as con:
-        con.execute("DELETE FROM resolver_keys")
+        con.execute(f"PRAGMA user_version = {GRAPH_VERSION - 1}")
+    assert needs_build(path), "`kb citations build --if-needed` (make run) rebuilds it"
     before = graph_rows(path)
     with pytest.raises(GraphOutdatedError, match="kb citations build"):
-        update(path, written=[docs["HEJUD-37201-06"]])
+        update(path, written=[docs["HEJUD-22414-93"]])
     assert graph_rows(path) == before, "nothing half-written"
+    with pytest.raises(GraphOutdatedError, match=f"format {GRAPH_VERSION - 1}.*kb citations build"):
+        CitationGraph(path).reporters(["HEJUD-14038-88"])
     assert update(tmp_path / "none.sqlite", written=[docs["HEJUD-37201-06"]]) is None
     assert not (tmp_path / "none.sqlite").exists(), "no graph is created by an update"
 

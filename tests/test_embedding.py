@@ -12,9 +12,10 @@ import pytest
 from haystack import Document
 
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder, text_embedder
-from kb.embedding_onnx import exported_model
+from kb.embedding_onnx import exported_model, onnx_encoder
 
 JUDGMENT = "echr/JUDGMENT/HEJUD-37201-06.json.gz"  # Saadi v. Italy [GC]
+STATUTE = "prc-law/刑法/刑法.md"  # the PRC Criminal Law
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,24 @@ def test_identical_texts_in_one_batch_are_embedded_once(kb_settings, tmp_path: P
     assert np.allclose(first, vectors(embedding, [text])[0], atol=1e-5)
     dense.run(documents=[Document(content=text) for _ in range(3)])
     assert dense.embedded == 1 and dense.cached == 3
+
+
+def test_the_fused_export_gives_torch_vectors_on_judgment_and_statute_passages(kb_settings, corpus_root: Path,
+                                                                               paragraphs) -> None:
+    """The default runtime's export is fused (one Attention kernel a layer, `kb.embedding_onnx.FUSED`), and its
+    vectors equal torch's float32 ones to 1e-4 cosine on English judgment paragraphs and Chinese statute articles run
+    in one call, where the encoder batches them by token count (short Chinese articles beside long English
+    paragraphs); a text's vector is the same in such a batch as alone (padding changes nothing)."""
+    embedding = kb_settings.with_(embed_runtime="onnx").embedding
+    record = json.loads(exported_model(embedding).with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["fused"].get("Attention") == 6, record  # MiniLM-L6: six layers
+    articles = [line for line in (corpus_root / STATUTE).read_text(encoding="utf-8").splitlines()
+                if line.startswith("第") and len(line) > 30][:40]
+    texts = paragraphs[:40] + articles
+    torch_fp32 = vectors(kb_settings.with_(embed_runtime="torch", embed_dtype="float32").embedding, texts)
+    fused = vectors(embedding, texts)
+    agreement = (fused * torch_fp32).sum(axis=1)
+    assert agreement.min() > 0.9999, (agreement.min(), texts[int(agreement.argmin())][:80])
+    encoder = onnx_encoder(embedding)
+    for i in (0, 39, 40, len(texts) - 1):
+        assert np.allclose(encoder.encode([texts[i]])[0], fused[i], atol=1e-5)

@@ -27,6 +27,9 @@ CASE_NAME = re.compile(r"\\s[+*]v(?:\\s\*)?\\\.")
 `legal/citations.py` holds once, so the graph, the check, the query and the model-prose check read a citation alike.
 A display helper that cuts the tool's own stored title at `" v. "` (`kb.drafting.sources.case_name`) reads no
 citation and is not one."""
+REPORTER = re.compile(r"Series\\s[+*]A")
+"""A pattern for the Court's own reporters (`Series\\s+A\\s+no\\.`): `legal.citations.OFFICIAL_REPORTS`, which the
+citation graph's importance evidence once read again with its own `REPORTER`."""
 
 
 class Code:
@@ -105,6 +108,7 @@ CHECKS: dict[str, tuple[str, Callable[[Code], bool]]] = {
     "stop words": ("legal/text.py", lambda code: code.lists(FUNCTION_WORDS, 12, in_prose=False)),
     "grounds": ("legal/grounds.py", lambda code: any(_ground_table(n) for n in code.nodes)),
     "case names": ("legal/citations.py", lambda code: any(CASE_NAME.search(s) for s in code.strings.values())),
+    "official reporters": ("legal/citations.py", lambda code: any(REPORTER.search(s) for s in code.strings.values())),
 }
 """Each vocabulary item: the one module that holds it, and how a copy of it is recognised."""
 NOT_YET: dict[tuple[str, str], str] = {}
@@ -145,6 +149,7 @@ def test_the_checks_recognise_a_copy() -> None:
         "grounds": 'SIGNS = {"article3": "torture", "article6": "fair trial", "assurances": "assurances?"}',
         "case names": 'import re\nNAME = re.compile(r"\\b([A-Z][\\w\'.-]+(?:\\s+and\\s+Others)?)\\s+v\\.\\s+"\n'
                       'r"(?:the\\s+)?[A-Z]")',
+        "official reporters": 'import re\nREPORTER = re.compile(r"\\bECHR\\s+\\d{4}|\\bSeries\\s+A\\s+no\\.\\s*\\d+")',
     }
     for item, source in copies.items():
         assert CHECKS[item][1](Code(source)), item

@@ -32,7 +32,6 @@ import bisect
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import sys
 import threading
@@ -59,7 +58,7 @@ CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, title TEXT, date 
 CREATE TABLE IF NOT EXISTS citations (
     id INTEGER PRIMARY KEY, citing_doc TEXT NOT NULL, citing_para TEXT NOT NULL, cited_doc TEXT,
     cited_paras TEXT NOT NULL, raw TEXT NOT NULL, form TEXT NOT NULL,
-    name TEXT, appnos TEXT NOT NULL, date TEXT, decision INTEGER NOT NULL);
+    name TEXT, appnos TEXT NOT NULL, date TEXT, decision INTEGER NOT NULL, reporter TEXT);
 CREATE TABLE IF NOT EXISTS pinpoints (citation_id INTEGER NOT NULL, cited_doc TEXT NOT NULL, cited_para TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pinpoints_target ON pinpoints (cited_doc, cited_para);
 CREATE INDEX IF NOT EXISTS citations_target ON citations (cited_doc);
@@ -68,15 +67,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS resolver_keys (doc_id TEXT PRIMARY KEY, appnos TEXT NOT NULL, paragraphs TEXT NOT NULL,
     source_file TEXT NOT NULL, fingerprint TEXT NOT NULL);
 """
-"""What an update needs to resolve as a build does. `citations.name/appnos/date/decision`: the citation as read
-(`RawCitation`; `raw` is cut at 300 characters and cannot be read again). `resolver_keys`: what `Resolver` needs of
+"""What an update needs to resolve as a build does. `citations.name/appnos/date/decision/reporter`: the citation as
+read (`RawCitation`; `raw` is cut at 300 characters and cannot be read again). `resolver_keys`: what `Resolver` needs of
 each ECtHR document beyond its `documents` row (JSON lists; `source_file` orders documents as a build reads them), and
 a fingerprint of what its citations are extracted from, so a rewrite that changes none of it changes nothing."""
-
-
-REPORTER = re.compile(r"\bECHR\s+\d{4}(?:-[IVXL]+)?(?:\s+\(extracts\))?|\bSeries\s+A\s+no\.\s*\d+(?:-[A-C])?|"
-                      r"\bReports(?:\s+of\s+Judgments\s+and\s+Decisions)?\s+\d{4}-[IVXL]+")
-"""The Court's reporter references: the ECHR Reports since 1999, Series A before 1996, Reports 1996-1998."""
+GRAPH_VERSION = 1
+"""The graph file's format, kept in SQLite's `user_version`; a build writes it. 0: every graph built before it was
+kept (no `citations.reporter`; the oldest also without `resolver_keys`). 1: each citation's official reporter as the
+grammar read it from the whole paragraph (`legal.citations.Citation.reporter`). A graph of an older format is not
+read or updated but rebuilt (`kb citations build`): what a new column holds is read from the paragraphs, which the
+graph does not keep (`raw`, the citation alone, cut at 300 characters, reads differently: 15 of the whole corpus's
+12,975 full citations lose their reporter when `raw` is read again)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class RawCitation:
     date: str | None
     decision: bool
     paragraphs: tuple[str, ...]
+    reporter: str | None
+    """The Court's official reporter it names (`ECHR 2008`, `Series A no. 161`), if any."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def extract(text: str, scanner: Scanner | None = None) -> list[RawCitation]:
     """Every Strasbourg case citation in one paragraph, in reading order, as the citation grammar reads it. Give the
     paragraphs of one judgment in turn to one `scanner`, so that a short form (`Tarakhel, § 115`) is read for a name
     the judgment cited in full before, as `kb check` reads a brief."""
-    return [RawCitation(c.text[:300], c.form, c.name, c.appnos, c.date, c.decision, c.paragraphs)
+    return [RawCitation(c.text[:300], c.form, c.name, c.appnos, c.date, c.decision, c.paragraphs, c.reporter)
             for c in (scanner or Scanner()).scan(text) if c.kind == "echr"]
 
 
@@ -261,6 +264,7 @@ def build(corpus: Path, target: Path, documents: Iterable[SourceDocument] | None
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
     con.executescript(SCHEMA)
+    con.execute(f"PRAGMA user_version = {GRAPH_VERSION}")
     for doc in docs:
         _insert_document(con, doc)
     leave_out = set(leave_out)
@@ -296,10 +300,10 @@ def _insert_citations(con: sqlite3.Connection, doc: SourceDocument, resolver: Re
         read = c.read
         cur = con.execute(
             "INSERT INTO citations (citing_doc, citing_para, cited_doc, cited_paras, raw, form, name, appnos, date, "
-            "decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "decision, reporter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (c.citing_doc, c.citing_para, c.cited_doc, json.dumps(list(c.cited_paras)), c.raw, c.form,
              read.name if read else None, json.dumps(list(read.appnos) if read else []), read.date if read else None,
-             int(bool(read and read.decision))))
+             int(bool(read and read.decision)), read.reporter if read else None))
         _insert_pinpoints(con, cur.lastrowid, c)
 
 
@@ -329,20 +333,15 @@ def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterab
     (readers see the graph before or after, never between); None when there is no graph yet (`build` makes it)
     or nothing in it changes. Non-ECtHR documents are ignored.
 
-    Raises GraphOutdatedError for a graph built before it kept its resolver keys: it cannot be updated, only rebuilt.
+    Raises GraphOutdatedError for a graph of an older format (`GRAPH_VERSION`): it cannot be updated, only rebuilt.
     """
     if not target.exists():
         return None
     started = time.monotonic()
     con = sqlite3.connect(target, timeout=60, isolation_level=None)  # transactions are begun and ended here
     try:
-        con.executescript(SCHEMA)
         con.execute("BEGIN IMMEDIATE")
-        columns = {row[1] for row in con.execute("PRAGMA table_info(citations)")}
-        if "appnos" not in columns or (con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-                                       and not con.execute("SELECT COUNT(*) FROM resolver_keys").fetchone()[0]):
-            raise GraphOutdatedError(f"the citation graph {target} predates incremental updates; rebuild it once with "
-                                     "`kb citations build`")
+        check_version(con, target)
         known = dict(con.execute("SELECT doc_id, fingerprint FROM resolver_keys"))
         docs = {d.doc_id: d for d in written if is_echr(d) and known.get(d.doc_id) != fingerprint(d)}
         gone = sorted(set(removed) & (set(known) | {r[0] for r in con.execute("SELECT doc_id FROM documents")}))
@@ -368,6 +367,31 @@ def update(target: Path, written: Iterable[SourceDocument] = (), removed: Iterab
         if con.in_transaction:
             con.execute("ROLLBACK")
         raise
+    finally:
+        con.close()
+
+
+def _format(con: sqlite3.Connection) -> int:
+    return con.execute("PRAGMA user_version").fetchone()[0]
+
+
+def check_version(con: sqlite3.Connection, path: Path) -> None:
+    """Raises GraphOutdatedError unless the graph at `path` is of this code's format (`GRAPH_VERSION`)."""
+    version = _format(con)
+    if version != GRAPH_VERSION:
+        raise GraphOutdatedError(f"the citation graph {path} is of format {version}, this version of kb reads format "
+                                 f"{GRAPH_VERSION}: rebuild it once with `kb citations build` (with the same "
+                                 "--leave-out FILE, if it was built with one)")
+
+
+def needs_build(path: Path) -> bool:
+    """Whether there is no graph at `path`, or one of another format (`GRAPH_VERSION`): what `kb citations build
+    --if-needed` (run by `make run`) builds, so a checkout that changed the format rebuilds its graph."""
+    if not path.exists():
+        return True
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return _format(con) != GRAPH_VERSION
     finally:
         con.close()
 
@@ -410,11 +434,11 @@ def _affected(con: sqlite3.Connection, changed: list[str], written: list[SourceD
 
 def _resolve_again(con: sqlite3.Connection, citing_doc: str, resolver: Resolver) -> None:
     """Resolve one judgment's stored citations again, in reading order (a short form follows its full one)."""
-    rows = con.execute("SELECT id, citing_para, cited_doc, raw, form, name, appnos, date, decision, cited_paras "
-                       "FROM citations WHERE citing_doc = ? ORDER BY id", (citing_doc,)).fetchall()
+    rows = con.execute("SELECT id, citing_para, cited_doc, raw, form, name, appnos, date, decision, cited_paras, "
+                       "reporter FROM citations WHERE citing_doc = ? ORDER BY id", (citing_doc,)).fetchall()
     read = ((para, RawCitation(raw, form, name, tuple(json.loads(appnos)), date, bool(decision),
-                               tuple(json.loads(paras))))
-            for _, para, _, raw, form, name, appnos, date, decision, paras in rows)
+                               tuple(json.loads(paras)), reporter))
+            for _, para, _, raw, form, name, appnos, date, decision, paras, reporter in rows)
     for (citation_id, _, before, *_), c in zip(rows, resolve_sequence(citing_doc, read, resolver), strict=True):
         if c.cited_doc != before:
             con.execute("UPDATE citations SET cited_doc = ? WHERE id = ?", (c.cited_doc, citation_id))
@@ -474,7 +498,13 @@ class CitationGraph:
             con.close()  # the file was replaced (a rebuild): this connection still reads the old one
             con = None
         if con is None:
-            con = self._local.con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            try:
+                check_version(con, self.path)
+            except GraphOutdatedError:
+                con.close()
+                raise
+            self._local.con = con
             self._local.inode = inode
         yield con
 
@@ -559,7 +589,8 @@ class CitationGraph:
 
     def reporters(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """The official reporter reference by which the Court cites each document (`ECHR 2008`, `Series A no. 161`,
-        `Reports of Judgments and Decisions 1996-V`): the commonest one in its full citations, where any has one."""
+        `Reports of Judgments and Decisions 1996-V`): the commonest one in its full citations, where any has one
+        (`citations.reporter`, read by the citation grammar when the graph was built)."""
         wanted = sorted(set(doc_ids))
         out: dict[str, str] = {}
         if not wanted:
@@ -568,13 +599,11 @@ class CitationGraph:
             for start in range(0, len(wanted), 400):
                 chunk = wanted[start:start + 400]
                 rows = con.execute(
-                    f"SELECT cited_doc, raw FROM citations WHERE form = 'full' AND cited_doc IN "
-                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                    f"SELECT cited_doc, reporter FROM citations WHERE form = 'full' AND reporter IS NOT NULL AND "
+                    f"cited_doc IN ({','.join('?' * len(chunk))})", chunk).fetchall()
                 counts: dict[str, Counter[str]] = {}
-                for doc_id, raw in rows:
-                    match = REPORTER.search(raw)
-                    if match:
-                        counts.setdefault(doc_id, Counter())[" ".join(match.group(0).split())] += 1
+                for doc_id, reporter in rows:
+                    counts.setdefault(doc_id, Counter())[reporter] += 1
                 out.update({d: c.most_common(1)[0][0] for d, c in counts.items()})
         return out
 

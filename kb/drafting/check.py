@@ -42,6 +42,7 @@ from legal.citations import (
     applicant_tokens,
     fold,
     initials_only,
+    names_one_judgment,
     state_key,
     title_applicant,
 )
@@ -754,7 +755,7 @@ class Checker:
         """A law report names one case: `(2013) 56 EHRR 27` cited for Hode and Abdi, then for `Abdi v United Kingdom`
         (another case in the corpus), is a slip the report number shows."""
         for report in c.reports:
-            if not _UNIQUE_REPORT.search(report):
+            if not names_one_judgment(report):
                 continue  # `ECHR 2012`, `Reports 1996-V`: a volume shared by many judgments
             first = reports.get(report)
             if first is None:
@@ -1115,8 +1116,6 @@ class Checker:
         return self._row(f, "not_in_corpus", f"cannot verify: {c.name} is not in the store.")
 
 
-_UNIQUE_REPORT = re.compile(r"EHRR\s*(?:SE|CD)?\s*\d|\)\s*ECHR\s*\d|Series\s+A")
-"""Report references that name one judgment: a page of EHRR, a BAILII number, a Series A number."""
 REPORT_LAG = 3
 """Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
 June 2011."""

@@ -26,7 +26,7 @@ from kb.embedding import (
 )
 from kb.facts import index_written_document
 from kb.settings import Settings
-from kb.store.base import ChunkPoint, ChunkStore, SearchFilters, SparseVector
+from kb.store.base import ALL_VALUES, ChunkPoint, ChunkStore, SearchFilters, SparseVector
 
 
 @dataclass
@@ -288,6 +288,6 @@ def _doc_values(store: ChunkStore, key: str, filter_field: str) -> dict[str, str
     """doc_id → the value of a per-document payload field, one facet per distinct value."""
     out: dict[str, str] = {}
     for value, _ in store.facet(key, limit=100_000):
-        for doc_id, _ in store.facet("doc_id", SearchFilters(**{filter_field: (value,)}), limit=10_000_000):
+        for doc_id, _ in store.facet("doc_id", SearchFilters(**{filter_field: (value,)}), limit=ALL_VALUES):
             out[doc_id] = value
     return out

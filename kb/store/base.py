@@ -26,6 +26,9 @@ EMBED_RANK = "embed_rank"
 """Payload field: how useful a chunk's dense vector is (`kb.indexing.chunking.embed_rank`); the backfill (`kb embed`)
 fills the highest first. Not part of a document's version, so a stored chunk keeps its id and version with or
 without it."""
+ALL_VALUES = 10_000_000
+"""A facet limit no field reaches (the whole corpus is 326,141 chunks): `facet(key, limit=ALL_VALUES)` is every value
+of `key`, where the default limit gives the commonest few for a menu."""
 MISSING_FIELDS = ["doc_id", "text", EMBED_RANK]
 """The payload `ChunkStore.missing_dense` returns: what the backfill embeds (`text`) and reports."""
 INTEGER_FIELDS = ("importance", "year", "para_index", EMBED_RANK)

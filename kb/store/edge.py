@@ -11,6 +11,7 @@ import qdrant_edge as q
 from filelock import FileLock, Timeout
 
 from kb.store.base import (
+    ALL_VALUES,
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
@@ -35,7 +36,6 @@ from kb.store.payloads import PayloadCopy, copy_path
 from legal.errors import StoreLockedError
 
 RRF_K = 60
-MAX_FACET_VALUES = 10_000_000
 UPSERT_POINTS = 4096
 """Points per update operation: a document of any usual size (the longest judgment has ~1,500 paragraphs) is one
 operation, and a 80,000-paragraph file is not converted for Qdrant all at once (its write peaked at 3.5 GB)."""
@@ -295,7 +295,7 @@ class EdgeStore:
                 return
 
     def versions(self) -> dict[str, DocumentVersion]:
-        return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
+        return decode_versions(self.facet("doc_version", limit=ALL_VALUES))
 
     def missing_dense(self, limit: int) -> list[StoredChunk]:
         out: list[StoredChunk] = []
@@ -328,7 +328,7 @@ class EdgeStore:
 
     def facts_doc_ids(self) -> set[str]:
         with self._lock:
-            response = self._facts.facet(q.FacetRequest(key="doc_id", limit=MAX_FACET_VALUES, exact=True))
+            response = self._facts.facet(q.FacetRequest(key="doc_id", limit=ALL_VALUES, exact=True))
         return {str(h.value) for h in response.hits if h.count > 0}
 
     def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:

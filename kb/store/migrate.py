@@ -18,7 +18,16 @@ from pathlib import Path
 
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
-from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, QueryMode, SearchFilters, SparseVector, StoredChunk
+from kb.store.base import (
+    ALL_VALUES,
+    ChunkPoint,
+    ChunkStore,
+    FactsPoint,
+    QueryMode,
+    SearchFilters,
+    SparseVector,
+    StoredChunk,
+)
 from legal.errors import StoreEmptyError, StoreUnavailableError
 
 LOCAL_PREFIX = "path:"
@@ -124,8 +133,8 @@ def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samp
     """Counts per document version, then `samples` dense and `samples` BM25 queries taken from stored chunks."""
     report.source_count = source.count()
     report.target_count = target.count()
-    want = dict(source.facet("doc_version", limit=10_000_000))
-    got = dict(target.facet("doc_version", limit=10_000_000))
+    want = dict(source.facet("doc_version", limit=ALL_VALUES))
+    got = dict(target.facet("doc_version", limit=ALL_VALUES))
     report.versions_checked = len(want)
     report.version_mismatches = sorted(v for v in set(want) | set(got) if want.get(v) != got.get(v))
     if report.source_count == 0:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from qdrant_client import QdrantClient, models
 
 from kb.store.base import (
+    ALL_VALUES,
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
@@ -41,7 +42,6 @@ from kb.store.base import (
 from legal.errors import StoreUnavailableError
 
 RRF_K = 60
-MAX_FACET_VALUES = 10_000_000
 UPSERT_BATCH = 256
 """Points per upsert request: keeps each request well under the server's 32 MB body limit (~6 KB a point)."""
 
@@ -297,7 +297,7 @@ class ServerStore:
                 return
 
     def versions(self) -> dict[str, DocumentVersion]:
-        return decode_versions(self.facet("doc_version", limit=MAX_FACET_VALUES))
+        return decode_versions(self.facet("doc_version", limit=ALL_VALUES))
 
     def missing_dense(self, limit: int) -> list[StoredChunk]:
         out: list[StoredChunk] = []
@@ -330,7 +330,7 @@ class ServerStore:
 
     def facts_doc_ids(self) -> set[str]:
         with self._lock:
-            response = self._client.facet(self.facts_collection, "doc_id", limit=MAX_FACET_VALUES, exact=True)
+            response = self._client.facet(self.facts_collection, "doc_id", limit=ALL_VALUES, exact=True)
         return {str(h.value) for h in response.hits if h.count > 0}
 
     def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
