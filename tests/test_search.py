@@ -182,7 +182,7 @@ def test_every_pipeline_shares_one_loaded_model(sample_kb):
     for mode in ("hybrid", "dense"):
         sample_kb.search("extradition", limit=1, mode=mode)
     sample_kb.embed_query("extradition")
-    fill = sample_kb.search_pipeline("ranked").pipeline.get_component("fill")
+    fill = sample_kb.search_pipeline("ranked").pipeline.get_component("fill").fill
     fill.run(query="extradition", filters=SearchFilters(), top_k=1)
     backends = {id(sample_kb.search_pipeline(mode).pipeline.get_component("dense").embedding_backend)
                 for mode in ("hybrid", "dense")}
