@@ -94,7 +94,6 @@ SLOW_TESTS = {
     "test_matter_lock.py": ("test_two_processes_updating_one_matter_lose_nothing",),
     "test_check.py": ("test_json_cli_prints_one_array",  # a `kb check` process
                       "test_uk_judgment_citations_found_resolved_and_never_falsely_flagged"),  # its own store
-    "test_loaders_formats.py": ("test_scanned_pdf_is_read_by_ocr_and_cited_by_page",),  # eight pages through OCR
     "test_settings.py": ("test_ci_fails_instead_of_skipping_when_the_corpus_is_missing",),  # pytest in a process
 }
 """Single tests of otherwise fast files that start processes or fill a store."""

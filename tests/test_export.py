@@ -301,6 +301,26 @@ def test_the_lawyers_own_documents_are_cited_by_what_they_say_about_themselves(c
     assert found and all(h.page and h.citation.endswith(f"p. {h.page}") for h in found)
 
 
+def test_the_scanned_ruling_is_read_by_ocr_and_cited_by_page(client_kb):
+    """The Guangdong High People's Court's ruling is a scan with no text layer: OCR reads its eight pages (simplified
+    Chinese), each paragraph cited by its page, the title taken from the file's name (OCR cannot be trusted with a
+    court's seal and case number). Without Tesseract it is refused in one line (tests/test_client_documents.py).
+    Checked on the store this module writes anyway: the loader test that read the scan a second time cost ~90 s of
+    CPU of every run."""
+    from kb.store.base import SearchFilters
+
+    hits = client_kb.search("煽动颠覆国家政权罪", SearchFilters(source_kinds=("campaign",)), limit=10)
+    [doc_id] = {h.doc_id for h in hits if "广东省高级人民法院刑事裁定书" in h.citation}
+    view = client_kb.show(doc_id)
+    assert view.metadata["title"] == "广东省高级人民法院刑事裁定书" and view.metadata["extra"]["ocr"]
+    assert "ocr" in view.metadata["text_defects"]
+    pages = {p.page for p in view.paragraphs}
+    assert min(pages) == 1 and max(pages) == view.metadata["extra"]["pages"] == 8
+    assert all(p.paragraph is None for p in view.paragraphs)  # cited by page, not by a number OCR may have misread
+    assert any("煽动颠覆国家政权" in p.text for p in view.paragraphs)
+    assert not any(re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", p.text) for p in view.paragraphs)
+
+
 def test_docx_is_court_standard(client_file):
     from docx.oxml.ns import qn
 

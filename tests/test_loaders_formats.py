@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
-import re
 from pathlib import Path
 
 import docx
@@ -99,23 +97,8 @@ def test_public_law_drops_running_header(corpus_root: Path) -> None:
                for p in doc.paragraphs)
 
 
-def test_scanned_pdf_is_read_by_ocr_and_cited_by_page(corpus_root: Path) -> None:
-    """The Guangdong High People's Court's ruling is a scan with no text layer: OCR reads its eight pages (simplified
-    Chinese), each paragraph cited by its page, the title taken from the file's name (OCR cannot be trusted with a
-    court's seal and case number). Without Tesseract it is refused in one line (tests/test_client_documents.py)."""
-    from ingest.loaders import ocr
-
-    if ocr.missing():
-        pytest.skip(ocr.missing())
-    relative = "campaigns/free-xueq-jianb/docs/images/uploads/广东省高级人民法院刑事裁定书.pdf"
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    [doc] = pdf.load(corpus_root / relative, relative, "campaign")
-    assert doc.title == "广东省高级人民法院刑事裁定书" and doc.extra["ocr"] and "ocr" in doc.text_defects
-    pages = {p.page for p in doc.paragraphs}
-    assert min(pages) == 1 and max(pages) == doc.extra["pages"] == 8
-    assert all(p.number is None for p in doc.paragraphs)  # cited by page, not by a number OCR may have misread
-    assert any("煽动颠覆国家政权" in p.text for p in doc.paragraphs)
-    assert not any(re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", p.text) for p in doc.paragraphs)
+# The scanned PDF's loader (OCR, cited by page) is checked on the store tests/test_export.py writes: reading the
+# eight-page scan twice a run cost ~90 s of CPU.
 
 
 def test_uk_extradition_judgment(corpus_root: Path) -> None:
