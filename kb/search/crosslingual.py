@@ -21,7 +21,7 @@ from haystack import Pipeline, component
 
 from kb.documents import Candidates
 from kb.search.queries import CHINESE_KINDS, CJK, QueryReading
-from kb.search.retrieval import bm25_documents, with_meta
+from kb.search.retrieval import bm25_documents, rescored, with_meta
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 from legal.errors import KbError
 
@@ -216,7 +216,7 @@ class ChineseRetriever:
         # BM25 times the number of the question's terms the article holds: BM25 alone favours an article repeating
         # one common term (取证) over the one holding three of the question's concepts once each (dlaw-27).
         found.sort(key=lambda d: -(d.score or 0.0) * len(d.meta["matched_terms"]))
-        return {"documents": Candidates(replace(d, score=(d.score or 0.0) * len(d.meta["matched_terms"]))
+        return {"documents": Candidates(rescored(d, (d.score or 0.0) * len(d.meta["matched_terms"]))
                                         for d in found[:top_k])}
 
 

@@ -31,7 +31,7 @@ from haystack.dataclasses import SparseEmbedding
 from ingest.loaders.echr import COURT_ROLES
 from kb.documents import Candidates
 from kb.search.queries import QueryReading
-from kb.search.retrieval import bm25_documents
+from kb.search.retrieval import bm25_documents, rescored
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 PRINCIPLES_HEADING = re.compile(r"\bprinciples?\b", re.I)
@@ -82,4 +82,4 @@ class LeadingJudgmentRetriever:
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
         inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(leading), roles=roles), self.limit)
         present = {d.id for d in documents}
-        return {"documents": Candidates([*documents, *(replace(d, score=0.0) for d in inside if d.id not in present)])}
+        return {"documents": Candidates([*documents, *(rescored(d, 0.0) for d in inside if d.id not in present)])}

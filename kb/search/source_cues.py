@@ -19,7 +19,7 @@ from haystack.dataclasses import SparseEmbedding
 
 from kb.documents import Candidates
 from kb.search.queries import QueryReading
-from kb.search.retrieval import bm25_documents
+from kb.search.retrieval import bm25_documents, rescored
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
@@ -72,7 +72,7 @@ class CueJoiner:
                 if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
                     by_id[doc.id] = doc
         order = sorted(scores, key=lambda doc_id: -scores[doc_id])
-        return {"documents": Candidates(replace(by_id[doc_id], score=scores[doc_id]) for doc_id in order)}
+        return {"documents": Candidates(rescored(by_id[doc_id], scores[doc_id]) for doc_id in order)}
 
 
 STANDARD_KIND = "un"
