@@ -112,7 +112,7 @@ SLIM_META = ("doc_id", "paragraph", "title", "appno")
 
 
 def tables(kb: KnowledgeBase, search: SuperComponent, cases: list[EvalCase]) -> list[Table]:
-    graph = open_graph(kb.settings.home)
+    graph = open_graph(kb.settings.citations_db)
     out = []
     for i, case in enumerate(cases, 1):
         filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args(argv)
     settings = Settings.load()
-    graph = open_graph(settings.home)
+    graph = open_graph(settings.citations_db)
     if graph is None or settings.corpus is None:
         print("needs a citation graph (kb citations build) and KB_CORPUS", file=sys.stderr)
         return 2

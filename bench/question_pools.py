@@ -120,7 +120,7 @@ def trial_signals(docs: list[Document], values: list[dict], similarity: dict, gr
 def dump(kb: KnowledgeBase, cases: list[tuple[str, EvalCase]], parts: SearchParts = ALL_PARTS) -> list[Pool]:
     search = kb.search_pipeline(SearchMode.RANKED, parts=parts)
     similarity_step = search.pipeline.get_component("meaning")
-    graph = open_graph(kb.settings.home)
+    graph = open_graph(kb.settings.citations_db)
     names = list(FEATURES) + list(TRIAL_SIGNALS)
     out = []
     cache: dict[frozenset[str], tuple[dict, dict]] = {}

@@ -243,7 +243,7 @@ class KnowledgeBase:
                     from kb.citations.graph import open_graph
                     from kb.search.facts_index import open_facts_index
 
-                    graph, facts = open_graph(self.settings.home), open_facts_index(self.store)
+                    graph, facts = open_graph(self.settings.citations_db), open_facts_index(self.store)
                 self._pipelines[key] = build_search(self.store, self.settings.embedding, mode,
                                                     weights, ranking, graph, facts, candidates, parts=parts,
                                                     embed_cache=self.settings.embeddings_cache)
@@ -265,7 +265,7 @@ class KnowledgeBase:
         """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citations.graph.CitingParagraph`s)."""
         from kb.citations.graph import open_graph
 
-        graph = open_graph(self.settings.home)
+        graph = open_graph(self.settings.citations_db)
         if graph is None:
             raise DocumentNotFoundError(f"no citation graph at {self.settings.citations_db}; "
                                         f"build it with `kb citations build`")
@@ -310,7 +310,7 @@ class KnowledgeBase:
                 from kb.citations.graph import open_graph
 
                 if self._graph is None:
-                    self._graph = open_graph(self.settings.home) or False
+                    self._graph = open_graph(self.settings.citations_db) or False
                 self._reporters[doc_id] = self._graph.reporters([doc_id]).get(doc_id) if self._graph else None
             return self._reporters[doc_id]
 

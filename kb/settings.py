@@ -29,9 +29,8 @@
 | `KB_LOG_LEVEL` | log level of `kb mcp` (Haystack, the store, the MCP SDK): `DEBUG` … `ERROR` | `WARNING` |
 
 Every folder and file directly under `$KB_HOME` is a property of `Settings`, so the layout is spelled here (tests
-point the embedding cache of every home at one shared file; see `tests/conftest.py`). Two names are spelled beside
-it: the citation graph's file in `kb.citations.graph.open_graph` (tests/test_settings.py checks they agree) and each
-log's file name where it is written, inside `Settings.logs`.
+point the embedding cache of every home at one shared file; see `tests/conftest.py`). One kind of name is spelled
+beside it: each log's file name where it is written, inside `Settings.logs`.
 """
 
 from __future__ import annotations

@@ -52,9 +52,6 @@ def test_every_home_path_is_a_settings_property(tmp_path: Path) -> None:
     paths = {settings.store, settings.embeddings_cache, settings.citations_db, settings.matters, settings.inbox,
              settings.uploads, settings.logs, settings.file_memo, settings.drop}
     assert len(paths) == 9 and all(p.parent == tmp_path for p in paths)
-    from kb.citations.graph import GRAPH_FILE  # `open_graph(home)` reads the file `kb citations build` writes
-
-    assert tmp_path / GRAPH_FILE == settings.citations_db
     shared = tmp_path / "shared.sqlite"
     assert load(tmp_path, KB_EMBED_CACHE=str(shared)).embeddings_cache == shared
 

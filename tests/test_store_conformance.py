@@ -26,6 +26,7 @@ from conftest import embedding_turn, memoize_local_mode_dates
 
 from kb.store.base import (
     EMBED_RANK,
+    RRF_K,
     ChunkPoint,
     ChunkStore,
     SearchFilters,
@@ -383,7 +384,7 @@ def test_bm25_finds_the_paragraphs_that_contain_the_terms(stores, queries, backe
 
 
 def rrf(lists: list[list[StoredChunk]], weights: tuple[float, float], limit: int,
-        k: int = 60) -> list[tuple[str, float]]:
+        k: int = RRF_K) -> list[tuple[str, float]]:
     """Qdrant's weighted RRF: a point at 0-based rank r in a list of weight w gets 1/((r+1)/w + k - 1)."""
     scores: dict[str, float] = {}
     for chunks, w in zip(lists, weights, strict=True):

@@ -48,7 +48,6 @@ from kb.atomic import atomic_move
 from legal.citations import Scanner, applicant_tokens, title_applicant
 from legal.errors import BadInputError, GraphOutdatedError
 
-GRAPH_FILE = "citations.sqlite"
 CITABLE_TYPES = ("JUDGMENT", "DECISION")
 """Only judgments and decisions are cited as authority; notes and communicated cases share their numbers."""
 
@@ -623,8 +622,6 @@ class CitationGraph:
         return json.loads(row[0]) if row else {}
 
 
-def open_graph(home: Path) -> CitationGraph | None:
-    """The graph of the home `home` (`Settings.citations_db` names the same file; tests/test_settings.py checks),
-    or None before `kb citations build` has made it."""
-    path = home / GRAPH_FILE
+def open_graph(path: Path) -> CitationGraph | None:
+    """The graph in `path` (a home's `Settings.citations_db`), or None before `kb citations build` has made it."""
     return CitationGraph(path) if path.exists() else None

@@ -384,6 +384,8 @@ def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
 
 
 FEATURES = tuple(_FEATURES)
+_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+"""Each feature's column in a row of feature values (`FEATURES` order)."""
 _FUNCTIONS = tuple(fn for fn, _ in _FEATURES.values())
 SOURCE_NEUTRAL = ("retrieval", "named_case", "footnote", "shared_phrases")
 """Features every source has; the others are ECtHR-only evidence (`LegalRanker.scores`)."""
@@ -400,7 +402,7 @@ def _weighted_sum(values: np.ndarray, weights, names: tuple[str, ...]) -> np.nda
     after another from 0, as Python's `sum` adds them: the same floats, not a BLAS dot's reordered sum."""
     total = np.zeros(len(values))
     for name in names:
-        total += getattr(weights, name) * values[:, FEATURES.index(name)]
+        total += getattr(weights, name) * values[:, _COLUMN[name]]
     return total
 
 
@@ -538,7 +540,7 @@ class LegalRanker:
         neutral = _weighted_sum(values, weights, SOURCE_NEUTRAL)
         authority = (_weighted_sum(values, weights, FEATURES) - neutral).tolist()
         neutral = neutral.tolist()
-        retrieved = values[:, FEATURES.index("retrieval")].tolist()
+        retrieved = values[:, _COLUMN["retrieval"]].tolist()
         echr = [(a, d.meta.get("role") in COURT_ROLES) for a, d, r in zip(authority, docs, retrieved, strict=True)
                 if d.meta.get("source_kind") == "echr" and r]
         yardstick = sorted(a for a, court in echr if court) or sorted(a for a, _ in echr)

@@ -21,7 +21,7 @@ from kb.documents import Candidates
 from kb.search.queries import QueryReading
 from kb.search.retrieval import bm25_documents, rescored
 from kb.search.strength import STRONG_COVERAGE, coverage
-from kb.store.base import ChunkStore, SearchFilters, SparseVector
+from kb.store.base import RRF_K, ChunkStore, SearchFilters, SparseVector
 
 CUE_CANDIDATES = 30
 """Candidates per named source: the source is small (6,602 UN paragraphs, 20,691 UK ones, 609 report paragraphs), so
@@ -29,7 +29,6 @@ its answer is within its own first 30 when the words are there at all."""
 CUE_WEIGHT = 2.0
 """RRF weight of a named source's candidates against the main list: the question asks first of all about that source;
 the main list is only what BM25 finds for the same words everywhere."""
-RRF_K = 60
 
 
 @component

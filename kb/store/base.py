@@ -26,6 +26,9 @@ EMBED_RANK = "embed_rank"
 """Payload field: how useful a chunk's dense vector is (`kb.indexing.chunking.embed_rank`); the backfill (`kb embed`)
 fills the highest first. Not part of a document's version, so a stored chunk keeps its id and version with or
 without it."""
+RRF_K = 60
+"""The k of reciprocal rank fusion (a hit at rank r adds about 1/(k + r)), Cormack et al.'s constant and Qdrant's
+default, in one place: both backends' hybrid queries and the search's named-source fusion (`kb.search.source_cues`)."""
 ALL_VALUES = 10_000_000
 """A facet limit no field reaches (the whole corpus is 326,141 chunks): `facet(key, limit=ALL_VALUES)` is every value
 of `key`, where the default limit gives the commonest few for a menu."""

@@ -20,6 +20,7 @@ from kb.store.base import (
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     MISSING_FIELDS,
+    RRF_K,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
@@ -35,7 +36,6 @@ from kb.store.base import (
 from kb.store.payloads import PayloadCopy, copy_path
 from legal.errors import StoreLockedError
 
-RRF_K = 60
 UPSERT_POINTS = 4096
 """Points per update operation: a document of any usual size (the longest judgment has ~1,500 paragraphs) is one
 operation, and a 80,000-paragraph file is not converted for Qdrant all at once (its write peaked at 3.5 GB)."""

@@ -27,6 +27,7 @@ from kb.store.base import (
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     MISSING_FIELDS,
+    RRF_K,
     SPARSE,
     ChunkPoint,
     DocumentVersion,
@@ -41,7 +42,6 @@ from kb.store.base import (
 )
 from legal.errors import StoreUnavailableError
 
-RRF_K = 60
 UPSERT_BATCH = 256
 """Points per upsert request: keeps each request well under the server's 32 MB body limit (~6 KB a point)."""
 
