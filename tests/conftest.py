@@ -6,6 +6,7 @@ import functools
 import gc
 import os
 import shutil
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,6 +296,23 @@ def _last_screenshot(page, path: Path) -> None:
         pass
 
 
+def _serve(stack: ExitStack, harness, home: Path, corpus_root: Path, log: Path) -> tuple[str, object]:
+    """`streamlit run ui/app.py` on `home` and a headless Chromium, both closed with `stack`: the URL and browser."""
+    from playwright.sync_api import sync_playwright
+
+    url = stack.enter_context(harness.streamlit_server(home, corpus_root, log))
+    browser = harness.launch(stack.enter_context(sync_playwright()))
+    stack.callback(browser.close)
+    return url, browser
+
+
+def _open_page(stack: ExitStack, browser, screenshot: Path):
+    """A page in a browser context of its own (so a Streamlit session of its own), its last state saved on close."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    stack.callback(_last_screenshot, page, screenshot)
+    return page
+
+
 @pytest.fixture
 def workbench(ui_harness, corpus_root: Path, tmp_path: Path, request: pytest.FixtureRequest):
     """`workbench(home, screenshots)` starts `streamlit run ui/app.py` on `home` and opens it in headless Chromium.
@@ -302,19 +320,48 @@ def workbench(ui_harness, corpus_root: Path, tmp_path: Path, request: pytest.Fix
     Everything is the test's own: its home, its Streamlit process on a fresh port, its Playwright and browser. The
     Streamlit process must own the test's Qdrant Edge shard (one opener per shard), so a server shared between tests
     would hold one test's store while the next test writes its own, and the app's session state, matters and caches
-    would leak from one test into the next. The page's last state is saved as `<screenshots>/<test>-last.png`; the
-    server's log is `streamlit.log` in the test's tmp_path.
+    would leak from one test into the next (`shared_workbench` serves a module whose tests use one store). The page's
+    last state is saved as `<screenshots>/<test>-last.png`; the server's log is `streamlit.log` in the test's tmp_path.
     """
-    from playwright.sync_api import sync_playwright
-
     with ExitStack() as stack:
         def start(home: Path, screenshots: Path) -> Workbench:
             screenshots.mkdir(parents=True, exist_ok=True)
-            url = stack.enter_context(ui_harness.streamlit_server(home, corpus_root, tmp_path / "streamlit.log"))
-            browser = ui_harness.launch(stack.enter_context(sync_playwright()))
-            stack.callback(browser.close)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            stack.callback(_last_screenshot, page, screenshots / f"{request.node.name}-last.png")
-            return Workbench(url, page)
+            url, browser = _serve(stack, ui_harness, home, corpus_root, tmp_path / "streamlit.log")
+            return Workbench(url, _open_page(stack, browser, screenshots / f"{request.node.name}-last.png"))
+
+        yield start
+
+
+@dataclass
+class SharedWorkbench:
+    """One app for a module's tests on one store: each test opens its own page (its own Streamlit session)."""
+
+    url: str
+    first: object
+    """`bench/ui_latency.py`'s `Opened` of the first page, loaded while the server was fresh (before the model)."""
+    first_page: object
+    """That page, still open on the loaded app."""
+    open_page: Callable[[str], object]
+    """A new page for the test named, its last state saved as `<screenshots>/<name>-last.png`."""
+
+
+@pytest.fixture(scope="module")
+def shared_workbench(ui_harness, corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    """`shared_workbench(home, screenshots)`: `workbench` once for a whole module whose tests share the store of
+    `home` (one Streamlit process, one Chromium), for tests that need no store or server of their own. A server
+    start, its model and store loading and a browser launch (~10 s of CPU) are paid once instead of per test. The
+    first page is opened here, on the fresh server, so what it measures does not depend on which test runs first."""
+    with ExitStack() as stack:
+        def start(home: Path, screenshots: Path) -> SharedWorkbench:
+            screenshots.mkdir(parents=True, exist_ok=True)
+            log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+            url, browser = _serve(stack, ui_harness, home, corpus_root, log)
+
+            def open_page(name: str):
+                return _open_page(stack, browser, screenshots / f"{name}-last.png")
+
+            page = open_page("first-page")
+            first = ui_harness.open_app(page, url, timeout_ms=900_000)  # loading is slow on a busy machine
+            return SharedWorkbench(url, first, page, open_page)
 
         yield start

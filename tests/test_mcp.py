@@ -20,7 +20,7 @@ import anyio
 import pytest
 
 from tests.conftest import clone_store, home_env
-from tests.waiting import wait_until
+from tests.waiting import wait_until, wait_until_async
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "s3cret-for-the-test"
@@ -68,10 +68,10 @@ async def _job(session) -> dict[str, Any]:
     out["templates"] = (await session.list_resource_templates()).resource_templates
     out["prompts"] = (await session.list_prompts()).prompts
     out["matters_before"] = await session.call_tool("matter_list", {})  # matters need neither store nor model
-    deadline = time.monotonic() + 600
-    while not (await session.call_tool("status", {})).structured_content["ready"]:
-        assert time.monotonic() < deadline, "the knowledge base did not load within 10 minutes"
-        await anyio.sleep(1)
+    async def ready() -> bool:
+        return (await session.call_tool("status", {})).structured_content["ready"]
+
+    await wait_until_async(ready, 600, 0.2, "the knowledge base did not load within 10 minutes")
     out["status"] = await session.call_tool("status", {})
 
     calls = {

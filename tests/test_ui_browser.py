@@ -2,8 +2,9 @@
 
 Search, open the hit in the document view, file the passage in a new matter, draft and download the
 Markdown export. The store is built and closed here first, because the Streamlit process must own the
-Qdrant Edge shard. The server and browser are the `workbench` fixture's (tests/conftest.py), driven with
-`bench/ui_latency.py`'s helpers, so the benchmark measures exactly what this test drives. Each step waits for
+Qdrant Edge shard. Both tests use the same three documents, so they share one store, server and browser (the
+`shared_workbench` fixture, tests/conftest.py), each in a page and Streamlit session of its own, driven with
+`bench/ui_latency.py`'s helpers, so the benchmark measures exactly what these tests drive. Each step waits for
 Streamlit's run to settle before it uses a widget. Screenshots go to `test-output/ui-browser/`.
 """
 
@@ -26,11 +27,15 @@ CODE_BLOCK_MS = 60_000
 machine it appeared after the rest of the card, later than Playwright's default 5 s (seen in 1 of 3 runs)."""
 
 
-def test_search_open_collect_and_export_in_chromium(ui_harness, workbench, corpus_root: Path, tmp_path: Path) -> None:
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def app(ui_harness, shared_workbench, corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("ui_browser") / "home"
     ui_harness.build_store(home, corpus_root)
-    app = workbench(home, OUTPUT)
-    page = app.page
+    return shared_workbench(home, OUTPUT)
+
+
+def test_search_open_collect_and_export_in_chromium(ui_harness, app, tmp_path: Path) -> None:
+    page = app.open_page("test_search_open_collect_and_export_in_chromium")
     assert app.url.startswith("http://127.0.0.1:")
     ui_harness.open_app(page, app.url)
     expect(page.get_by_text("Searchable now: 3 documents")).to_be_visible()
@@ -80,16 +85,12 @@ def test_search_open_collect_and_export_in_chromium(ui_harness, workbench, corpu
     assert (OUTPUT / "2-document.png").stat().st_size > 10_000
 
 
-def test_first_page_paints_before_the_model_loads_and_filters_combine(ui_harness, workbench, corpus_root: Path,
-                                                                      tmp_path: Path) -> None:
-    """A fresh start paints the page at once and says the knowledge base is still opening; then Document type
-    combined with another filter finds passages (the browser sends back each choice's label, so a label that changed
-    with the counts beside it used to turn "JUDGMENT" into a filter value that matched nothing)."""
-    home = tmp_path / "home"
-    ui_harness.build_store(home, corpus_root)
-    app = workbench(home, OUTPUT)
-    page = app.page
-    opened = ui_harness.open_app(page, app.url, timeout_ms=900_000)  # loading is slow on a busy machine
+def test_first_page_paints_before_the_model_loads_and_filters_combine(ui_harness, app) -> None:
+    """A fresh start paints the page at once and says the knowledge base is still opening (the first page the
+    shared server served, opened by the fixture); then Document type combined with another filter finds passages
+    (the browser sends back each choice's label, so a label that changed with the counts beside it used to turn
+    "JUDGMENT" into a filter value that matched nothing)."""
+    page, opened = app.first_page, app.first
     ui_harness.settled(page)
     page.get_by_text("Filters", exact=True).click()
     for label, option in (("Document type", "JUDGMENT"), ("Who is speaking", "The Court's assessment")):

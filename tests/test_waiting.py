@@ -1,4 +1,4 @@
-"""`tests.waiting.wait_until`, which every test waiting on another thread or process uses."""
+"""`tests.waiting.wait_until` (and its event-loop twin), which every test waiting on another thread or process uses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.waiting import wait_until
+from tests.waiting import wait_until, wait_until_async
 
 
 def test_returns_the_first_true_value_and_fails_with_the_message_at_the_deadline() -> None:
@@ -23,3 +23,23 @@ def test_returns_the_first_true_value_and_fails_with_the_message_at_the_deadline
             raise AssertionError("child died")
 
         wait_until(alive, 60)
+
+
+def test_the_async_wait_awaits_the_predicate_and_fails_with_the_message_at_the_deadline() -> None:
+    import anyio
+
+    answers = iter([None, 0, "ready"])
+
+    async def status() -> object:
+        return next(answers)
+
+    async def scenario() -> None:
+        assert await wait_until_async(status, 1, 0.01) == "ready"
+
+        async def never() -> bool:
+            return False
+
+        with pytest.raises(AssertionError, match="did not load"):
+            await wait_until_async(never, 0.1, 0.02, "did not load")
+
+    anyio.run(scenario)
