@@ -54,10 +54,11 @@ def home_env(home: Path, corpus: Path) -> dict[str, str]:
 
 LONGEST_FIRST = ("test_update_concurrency.py", "test_check.py", "test_hostile_inputs.py", "test_ui_browser.py",
                  "test_update.py", "test_hostile_browser.py", "test_export.py", "test_store_conformance.py",
-                 "test_ingest.py")
+                 "test_backfill.py")
 """The files that take longest (half a minute or more each on a cold cache: processes started and killed, a
-browser, bombs, real files to embed), run first. `make test` gives each of its two processes one file at a time in
-this order (`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the end.
+browser, bombs, real files to embed or OCR), run first. `make test` gives each of its two processes one file at a
+time in this order (`--dist loadfile --no-loadscope-reorder`), and a long file handed out last would run alone at the
+end.
 test_check goes second because its first test builds the sample store (`sample_kb`, a minute of embedding on a
 cold cache): built beside the concurrency tests, which mostly wait for their processes, it is ready before the
 other process reaches a file that needs it, instead of that process waiting for it halfway through the run."""
