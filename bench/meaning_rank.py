@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import pickle
 import sqlite3
 import statistics
@@ -33,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from legal.text import index_text  # noqa: E402
 
 E5_CHARS = 1200
 """Characters of a passage e5 reads: about MiniLM's 256 word pieces of English (the shipped model truncates there),
@@ -100,8 +103,6 @@ def clip(text: str, chars: int = E5_CHARS) -> str:
 
 def pool_text(doc) -> str:
     """The candidate's text as the store embedded it (`PoolSimilarity`)."""
-    from legal.text import index_text
-
     return index_text(doc.content or "") or (doc.content or "")
 
 
@@ -154,7 +155,58 @@ def speed(texts: list[str], vectors: E5Vectors) -> None:
           f"an e5 query of 200 characters {1000 * query_cpu:.0f} ms of CPU")
 
 
-def offline(pools_path: Path, cache: Path, out: Path | None, speed_sample: int = 0) -> int:
+def best_rank(values: np.ndarray, wanted: list[int]) -> int:
+    """1-based rank of the best of `wanted` by `values`, descending."""
+    return int(min((values > values[i]).sum() + 1 for i in wanted))
+
+
+def within_documents(pools: list, vectors: E5Vectors, payloads: Path, first: int) -> None:
+    """For the questions whose pool holds no pinpointed answer: the Court's paragraphs of the first `first`
+    judgments of the shipped top 10 that the pool lacks (the answer is often a statement of principle in the judgment
+    the ranker found, not retrieved); for those with the pinpoint among them, its rank there by each model. Read
+    from the store's payload table (`store-payloads.sqlite`, read-only): what a wider pool of these paragraphs would
+    have to rank."""
+    import sqlite3 as sq
+
+    from haystack import Document
+
+    from kb.embedding import document_embedder, text_embedder
+    from kb.settings import Settings
+
+    embedding = Settings.load().embedding
+    minilm, minilm_query = document_embedder(embedding), text_embedder(embedding)
+    minilm.warm_up()
+    minilm_query.warm_up()
+    con = sq.connect(f"file:{payloads}?mode=ro", uri=True)
+    rows, paragraphs = [], 0
+    for pool in pools:
+        if has_answer(pool):
+            continue
+        present = {(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in pool.documents}
+        for doc in list(dict.fromkeys(d for d, _ in pool.shipped))[:first]:
+            court = [(para, json.loads(payload)["text"]) for para, payload in con.execute(
+                "SELECT paragraph, payload FROM chunks WHERE doc_id = ? AND json_extract(payload, '$.role') = "
+                "'court' ORDER BY para_index", (doc,)) if (doc, para) not in present]
+            pins = [i for i, (para, _) in enumerate(court) if str(para) in (pool.case.relevant.get(doc) or ())]
+            if not pins:
+                continue
+            texts = [index_text(t) or t for _, t in court]
+            paragraphs += len(texts)
+            e5 = vectors.passages(texts) @ vectors.query(pool.case.query)
+            docs = minilm.run(documents=[Document(content=t) for t in texts])["documents"]
+            q = np.asarray(minilm_query.run(text=pool.case.query)["embedding"])
+            mini = np.array([np.dot(q, d.embedding) for d in docs])
+            rows.append((pool.case.qid, len(texts), best_rank(mini, pins), best_rank(e5, pins)))
+    print(f"\nwithin the first {first} judgment(s) of the top 10, Court paragraphs the pool lacks ({paragraphs} "
+          f"embedded), for the {len(rows)} questions whose pinpoint is among them: rank of the pinpoint, MiniLM → e5")
+    for name, i in (("MiniLM", 2), ("e5", 3)):
+        print(f"  {name}: MRR {statistics.fmean(1 / r[i] for r in rows):.3f}, within the first 5 "
+              f"{sum(r[i] <= 5 for r in rows)}, first 10 {sum(r[i] <= 10 for r in rows)} of {len(rows)}")
+    print("  " + ", ".join(f"{q} ({n}) {a}→{b}" for q, n, a, b in rows))
+
+
+def offline(pools_path: Path, cache: Path, out: Path | None, speed_sample: int = 0,
+            payloads: Path | None = None, first: int = 1) -> int:
     from question_pools import Pool
 
     import __main__
@@ -200,6 +252,8 @@ def offline(pools_path: Path, cache: Path, out: Path | None, speed_sample: int =
               f"\n  lower: {', '.join(losses)}")
     if out:
         out.write_bytes(pickle.dumps(pools))
+    if payloads:
+        within_documents(pools, vectors, payloads, first)
     return 0
 
 
@@ -213,11 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e5-cache", type=Path, help="with --pools: the SQLite file of e5 vectors")
     parser.add_argument("--out", type=Path, help="with --pools: the pools with the e5 columns added")
     parser.add_argument("--speed", type=int, default=0, help="with --pools: time both models on N pool passages")
+    parser.add_argument("--payloads", type=Path, help="with --pools: a store's store-payloads.sqlite, for the "
+                        "Court paragraphs of the first judgments the pool lacks (`within_documents`)")
+    parser.add_argument("--first", type=int, default=1, help="with --payloads: how many first judgments")
     args = parser.parse_args(argv)
     if args.pools:
         if not args.e5_cache:
             parser.error("--pools needs --e5-cache")
-        return offline(args.pools, args.e5_cache, args.out, args.speed)
+        return offline(args.pools, args.e5_cache, args.out, args.speed, args.payloads, args.first)
 
     from pool_eval import patch
     from pool_sources import questions
