@@ -98,13 +98,14 @@ def patch(kb, settings: dict[str, str]) -> None:
         from meaning_rank import E5Vectors, pool_text
 
         from kb.search.meaning import Similarity
+        from kb.search.queries import QueryReading
 
         vectors = E5Vectors(Path(settings["e5"]))
 
         @component
         class E5Similarity(pipeline.PoolSimilarity):
             @component.output_types(similarity=Similarity)
-            def run(self, documents: Candidates, reading, fetched: Candidates | None = None) -> dict:
+            def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None) -> dict:
                 docs = [*documents, *(fetched or [])]
                 if not docs or not self.needed(reading):
                     return {"similarity": Similarity()}
