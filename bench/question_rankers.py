@@ -17,7 +17,10 @@ Rows (each question scored with what was chosen or fitted without it):
 * `coordinate ascent`: from the shipped weights, coordinate ascent over a grid of multipliers of every weight and
   the trial signals, inner objective the other questions' (`--folds` K > 0: K-fold instead of leave-one-out, faster);
 * `pairwise logistic`: `fit_ranking.fit`'s regression over every standardised signal, fitted without the question;
-* `lambdarank` (`--lightgbm`): LightGBM's LambdaMART over the same signals, fitted without the question.
+* `lambdarank` (`--lightgbm`): LightGBM's LambdaMART over the same signals, fitted without the question;
+* `--meaning COLUMN` (a column `bench/meaning_rank.py --out` added, e.g. `e5_meaning`): another model's meaning-rank
+  in place of MiniLM's at the shipped weight, then leave-one-out over the weight of either or both
+  (`meaning_rows`).
   LightGBM is not a project dependency (no fitted model ships): install it apart, e.g. `pip install --target DIR
   lightgbm==4.7.0` and `PYTHONPATH=DIR:…`.
 Objective of every choice: the mean of doc_hit@10 and para_hit@10 over the training questions (`eval_dev.objective`).
@@ -180,6 +183,42 @@ def ablation_rows(replays: list[Replay], base: list[np.ndarray], names: list[str
         print_row(f"+ {name} (LOO grid)", replays, [r.X @ w for r, w in zip(replays, chosen, strict=True)])
 
 
+MEANING_GRID = (0.0, 5.0, 10.0, 20.0, 40.0, 80.0)
+"""`meaning` weights tried for either model (the shipped one is 20)."""
+
+
+def meaning_rows(replays: list[Replay], base: list[np.ndarray], names: list[str], column: str) -> None:
+    """Another model's meaning-rank (`column`) against MiniLM's (`meaning`) at the same weights; a question read as
+    a passage keeps its weights (the pipeline computes no meaning for it)."""
+    m, e = names.index("meaning"), names.index(column)
+
+    def scores(minilm: float, other: float) -> list[np.ndarray]:
+        out = []
+        for r, b in zip(replays, base, strict=True):
+            w = b.copy()
+            if r.pool.reading.lawyer:
+                w[m], w[e] = minilm, other
+            out.append(r.X @ w)
+        return out
+
+    shipped = QUESTION_WEIGHTS.meaning
+    print_row(f"{column} in meaning's place (weight {shipped:g})", replays, scores(0.0, shipped))
+    for label, grid in (("MiniLM", [(g, 0.0) for g in MEANING_GRID]),
+                        (column, [(0.0, g) for g in MEANING_GRID]),
+                        (f"MiniLM or {column}", [(shipped, 0.0), (0.0, shipped)]),
+                        (f"MiniLM + {column}", [(a, b) for a in MEANING_GRID for b in MEANING_GRID])):
+        table = [scores(*g) for g in grid]
+        objectives = np.array([[r.objective(s[q]) for q, r in enumerate(replays)] for s in table])
+        totals = objectives.sum(axis=1)
+        chosen = [int(np.argmax(totals - objectives[:, q])) for q in range(len(replays))]
+        picks: dict[str, int] = {}
+        for c in chosen:
+            tag = f"{grid[c][0]:g}/{grid[c][1]:g}"
+            picks[tag] = picks.get(tag, 0) + 1
+        print_row(f"LOO over the weight of {label} (chosen MiniLM/{column}: {picks})", replays,
+                  [table[c][q] for q, c in enumerate(chosen)])
+
+
 def coordinate_ascent(replays: list[Replay], start: np.ndarray, free: list[int], sd: np.ndarray,
                       passes: int = 1) -> np.ndarray:
     w = start.copy()
@@ -276,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lightgbm", action="store_true")
     parser.add_argument("--skip-ascent", action="store_true")
     parser.add_argument("--skip-ablation", action="store_true", help="no `- FEATURE` and `+ SIGNAL` rows")
+    parser.add_argument("--meaning", help="a pool column to compare with MiniLM's `meaning` (see `meaning_rows`)")
+    parser.add_argument("--skip-fits", action="store_true", help="no pairwise logistic rows")
     args = parser.parse_args(argv)
     pools: list[Pool] = pickle.loads(args.pools.read_bytes())
     replays = [Replay(p) for p in pools if p.case.kind in ECHR_KINDS]
@@ -297,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{statistics.fmean(x['para_hit@10'] for x in rows_pipeline if x['para_hit@10'] is not None):.3f} | |")
     if not all(r.pool.reading.lawyer for r in replays):
         print("note: some questions are read as passages (passage weights); the added signals apply to them too")
+    if args.meaning:
+        meaning_rows(replays, base, names, args.meaning)
     if not args.skip_ablation:
         ablation_rows(replays, base, names)
     sd_all = scale(replays)
@@ -310,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print_row(f"coordinate ascent ({'LOO' if args.folds <= 0 else f'{args.folds}-fold'})", replays,
                   cross_validated(replays, ascent, args.folds))
     cols = free
-    for c in (0.01, 0.1, 1.0):
+    for c in () if args.skip_fits else (0.01, 0.1, 1.0):
         print_row(f"pairwise logistic C={c} ({'LOO' if args.folds <= 0 else f'{args.folds}-fold'})", replays,
                   cross_validated(replays, lambda t, c=c: pairwise_fit(t, cols, c), args.folds))
     if args.lightgbm:
