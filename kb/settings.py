@@ -57,12 +57,18 @@ On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BAT
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-EMBED_RUNTIMES = ("onnx", "onnx-int8", "torch")
-"""What runs the embedding model. `onnx` (the default): the shipped weights exported once to ONNX on this machine and
-run by ONNX Runtime, torch's float32 vectors (cosine > 0.9999) without torch, never slower than torch in the same
-run here; `onnx-int8`: the same export with its matrix products quantised to int8 (per channel, dynamic), about
-twice as fast again, opt-in until its dense eval on the dev sets (`bench/embed_runtimes.py`) is in; `torch`:
-sentence-transformers on torch, in `KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+EMBED_RUNTIMES = ("onnx", "onnx-int8", "openvino-bf16", "torch")
+"""What runs the embedding model. `onnx`: the shipped weights exported once to ONNX on this machine and run by ONNX
+Runtime, torch's float32 vectors (cosine > 0.9999) without torch; `openvino-bf16` (the default where the CPU computes
+bf16 natively, `default_runtime`): that export run by OpenVINO with bf16 matrix products, 2.2x the passages per CPU
+second of `onnx` here, vectors at cosine 0.99998 with torch float32 and no loss in the dev sets' dense, hybrid or
+ranked figures (`bench/embed_runtimes.py --pools`); `onnx-int8`: the export's matrix products quantised to int8
+(per channel, dynamic), opt-in (it lost a little in dense search); `torch`: sentence-transformers on torch, in
+`KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+
+VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16"}
+"""Runtimes whose vectors are a space of their own (`Embedding.vector_space`), by the suffix of the space's name;
+every other runtime gives torch's float32 vectors."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +83,13 @@ class Embedding:
 
     @property
     def vector_space(self) -> str:
-        """The name under which vectors are cached: vectors of one space are interchangeable. torch (float32 or
-        bfloat16) and the exact ONNX export share one; int8 differs materially (mean cosine 0.994 with float32 on
-        real passages), so its vectors are cached apart and never served for another runtime, nor the reverse."""
+        """The name under which vectors are cached and a store's vectors are recorded (`kb.store.space`): vectors
+        of one space are interchangeable. torch (float32 or bfloat16) and the exact ONNX export share one; int8
+        (mean cosine 0.994 with float32 on real passages) and OpenVINO's bf16 (0.99998) are spaces of their own, so
+        their vectors are never served for another runtime, nor the reverse, and a store never mixes them."""
         name = Path(self.model).name
-        return f"{name}+int8" if self.runtime == "onnx-int8" else name
+        suffix = VECTOR_SPACES.get(self.runtime)
+        return f"{name}+{suffix}" if suffix else name
 
 
 def _default_onnx_dir() -> Path:
@@ -90,14 +98,24 @@ def _default_onnx_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "extradition-kb" / "onnx"
 
 
-def _default_dtype() -> str:
-    """bfloat16 only where the CPU has it natively: emulated, it ran 5x slower than float32 here (4.2 against 21.4
-    passages/s, AVX2-only machine), while on AVX-512 BF16 / AMX machines it is the faster of the two."""
+def _native_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text(errors="replace")
     except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def _default_dtype() -> str:
+    """bfloat16 only where the CPU has it natively: emulated, it ran 5x slower than float32 here (4.2 against 21.4
+    passages/s, AVX2-only machine), while on AVX-512 BF16 / AMX machines it is the faster of the two."""
+    return "bfloat16" if _native_bf16() else "float32"
+
+
+def default_runtime() -> str:
+    """`openvino-bf16` where the CPU computes bf16 natively; elsewhere OpenVINO would emulate it (or fall back to
+    float32 under a bf16 space's name), so `onnx`."""
+    return "openvino-bf16" if _native_bf16() else "onnx"
 
 
 def _default_model() -> str:
@@ -119,6 +137,8 @@ class Settings:
     qdrant_replicas: int = 1
     embed_batch: int = EMBED_BATCH
     embed_runtime: str = "onnx"
+    """`Settings.load` picks `default_runtime()`; a store keeps the runtime its vectors were made with
+    (`Settings.embedding`)."""
     embed_dtype: str = "float32"
     onnx_dir: Path | None = None
     embed_cache: Path | None = None
@@ -254,7 +274,7 @@ class Settings:
             qdrant_shards=int(number("qdrant_shards", "KB_QDRANT_SHARDS", 1, int)),
             qdrant_replicas=int(number("qdrant_replicas", "KB_QDRANT_REPLICAS", 1, int)),
             embed_batch=int(number("embed_batch", "KB_EMBED_BATCH", EMBED_BATCH, int)),
-            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", "onnx")),
+            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", None) or default_runtime()),
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE") or _default_dtype()),
             onnx_dir=path("onnx_dir", "KB_ONNX_DIR"),
             embed_cache=path("embed_cache", "KB_EMBED_CACHE"),
