@@ -83,10 +83,10 @@ def store_vectors(home: Path) -> dict[str, np.ndarray]:
 def pools(runtime: str, reference_cache: Path, cache: Path, citation: int, summary: int, seed: int,
           depth: int) -> int:
     """See the module docstring (`--pools`)."""
-    from dataclasses import replace
+
+    from eval_dev import chosen_cases  # bench/, beside this script
 
     import kb.search.meaning as meaning
-    from eval_dev import chosen_cases  # bench/, beside this script
     from kb.api import KnowledgeBase
     from kb.embedding import EmbeddingCache
     from kb.embedding_onnx import onnx_encoder

@@ -174,8 +174,18 @@ class KnowledgeBase:
 
                 wait = 0.0 if owner_alive(self.settings.inbox) else STORE_WAIT
                 self._store = open_store(self.settings, wait=wait)
+                self._keep_store_space()
                 self._watch_inbox()
             return self._store
+
+    def _keep_store_space(self) -> None:
+        """Queries and writes in the space of the store's vectors: opening a store records its space
+        (`kb.store.space`), which these settings, loaded before, may not have seen."""
+        settings = self.settings.for_store()
+        if settings != self.settings:
+            self.settings = settings
+            self._pipelines.clear()
+            self._text_embedder = None
 
     def start_inbox_watcher(self, now: bool = True):
         """Apply what `kb update` and `kb embed` hand over while this process holds the store (call once in a serving
@@ -697,6 +707,12 @@ class KnowledgeBase:
 
         if self._store is not None:
             raise KbError("kb embed runs beside the store's owner, not inside it: this process has the store open")
+        if self.settings.recorded_space() is None and self.settings.store.exists():
+            from kb.indexing.handover import owner_alive
+
+            if not owner_alive(self.settings.inbox):  # record the store's space before embedding for it
+                open_store(self.settings, wait=STORE_WAIT).close()
+            self.settings = self.settings.for_store()
         return run_embed(self.settings, **kwargs)
 
     @staticmethod

@@ -36,6 +36,8 @@ log's file name where it is written, inside `Settings.logs`.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import tomllib
 from collections.abc import Callable
@@ -138,7 +140,10 @@ class Settings:
     embed_batch: int = EMBED_BATCH
     embed_runtime: str = "onnx"
     """`Settings.load` picks `default_runtime()`; a store keeps the runtime its vectors were made with
-    (`Settings.embedding`)."""
+    (`for_store`)."""
+    requested_runtime: str | None = None
+    """The runtime asked for (`KB_EMBED_RUNTIME` or the default) where the store's record overrode it (`for_store`):
+    a store with no dense vector yet takes it after all (`kb.store.space.settle`). Not a setting of its own."""
     embed_dtype: str = "float32"
     onnx_dir: Path | None = None
     embed_cache: Path | None = None
@@ -200,6 +205,34 @@ class Settings:
         return self.home / "logs"
 
     @property
+    def space_record(self) -> Path:
+        """The vector space of the store's dense vectors (`kb.store.space`), beside the store."""
+        return self.store.with_name(self.store.name + "-space.json")
+
+    def recorded_space(self) -> dict | None:
+        """The store's recorded space ({"runtime", "vector_space"}), None if it has none yet."""
+        try:
+            record = json.loads(self.space_record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("runtime") in EMBED_RUNTIMES else None
+
+    def for_store(self) -> Settings:
+        """These settings with the runtime that made the store's vectors where the requested one would embed in
+        another space (`kb.store.space`); with the requested one if the store has no record or shares its space."""
+        wanted = self.requested_runtime or self.embed_runtime
+        record = self.recorded_space()
+        runtime = wanted
+        asked = replace(self, embed_runtime=wanted).embedding.vector_space
+        if record is not None and record.get("vector_space") != asked:
+            runtime = record["runtime"]
+            logging.getLogger(__name__).warning(
+                "the store at %s holds %s vectors (KB_EMBED_RUNTIME=%s): its queries and fill use %s. To use %s, "
+                "build a new store (`kb ingest --sparse-first`, then `kb embed`)", self.store,
+                record["vector_space"], wanted, runtime, wanted)
+        return self.with_(embed_runtime=runtime, requested_runtime=wanted if runtime != wanted else None)
+
+    @property
     def file_memo(self) -> Path:
         """What each corpus file held when last read (`kb.indexing.file_memo`)."""
         return self.home / "file-memo.json"
@@ -231,7 +264,7 @@ class Settings:
             if "home" in file_values:
                 raise ConfigError(f"{config_file}: `home` cannot be set in the file that lives in the home folder; "
                                   "set KB_HOME instead")
-            valid = sorted(f.name for f in fields(cls) if f.name != "home")
+            valid = sorted(f.name for f in fields(cls) if f.name not in ("home", "requested_runtime"))
             unknown = set(file_values) - set(valid)
             if unknown:
                 raise ConfigError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {valid}")
@@ -289,4 +322,4 @@ class Settings:
             mcp_timeout=number("mcp_timeout", "KB_MCP_TIMEOUT", 60.0, float),
             mcp_token=pick("mcp_token", "KB_MCP_TOKEN"),  # type: ignore[arg-type]
             log_level=str(pick("log_level", "KB_LOG_LEVEL", "WARNING")).upper(),
-        )
+        ).for_store()
