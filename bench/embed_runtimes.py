@@ -2,6 +2,7 @@
 evaluated on every dev set, and the vectors of every passage compared with the torch ones.
 
     .venv/bin/python bench/embed_runtimes.py [--runtimes onnx,onnx-int8] [--sample 25] [--cache FILE]
+    KB_HOME=<a store> .venv/bin/python bench/embed_runtimes.py --speed 4000 [--runtimes onnx,openvino-bf16]
     KB_HOME=<a fully embedded store> .venv/bin/python bench/embed_runtimes.py --pools openvino-bf16 \
         --reference-cache F32.sqlite --cache OTHER.sqlite [--citation 300 --summary 100 --seed 1] [--depth 40]
 
@@ -12,6 +13,12 @@ embedding cache (`--cache`, shared by the runs and kept between them, so a secon
 runtime's vectors under its own vector space. Agreement: the cosine of each stored passage vector with the first
 runtime's for the same chunk, and the same for the dev queries. The default reference is the exact ONNX export,
 which gives torch's float32 vectors (tests/test_embedding.py) in about half torch's time.
+
+`--speed N`: each runtime's bare encoder (`kb.embedding_onnx.onnx_encoder`, as `kb embed` runs it) on N of the
+store's ECtHR Court paragraphs of the fill's first rank (`embed_rank`; seeded sample), the runtimes taking turns over
+four slices (order reversed each slice) in one process: passages/s, passages per CPU second (the fairer figure on a
+shared machine), CPU use, and the full-corpus time at that rate; then each runtime's agreement with torch float32
+(cosine) on 2,000 passages, 500 of each kind: ECtHR, UK judgments, PRC law, UN.
 
 `--pools RUNTIME` compares a runtime with the store's own float32 vectors without re-embedding the store: per case
 of dev-echr-qa, dev-lawyer-questions (whole) and a dev.jsonl sample (`bench/eval_dev.py`'s, seed 1), a pool of the
@@ -184,6 +191,67 @@ def pools(runtime: str, reference_cache: Path, cache: Path, citation: int, summa
     return 0 if verdict else 1
 
 
+def speed(runtimes: list[str], n: int) -> int:
+    """See the module docstring (`--speed`)."""
+    import random
+    import time
+
+    from kb.embedding_onnx import model_tokenizer, onnx_encoder
+    from kb.store import open_store
+    from legal.text import index_text
+
+    settings = Settings_load()
+    court, kinds = [], {"echr": [], "national": [], "prc-law": [], "un": []}
+    store = open_store(settings)
+    try:
+        for chunk in store.scroll():
+            p, text = chunk.payload, str(chunk.payload.get("text") or "")
+            if p.get("source_kind") == "echr" and p.get("role") == "court":
+                court.append((int(p.get("embed_rank") or 1 << 30), text))
+            kinds.get(str(p.get("source_kind")), []).append(text)
+    finally:
+        store.close()
+    rng = random.Random(1)
+    first = min(rank for rank, _ in court)
+    texts = [index_text(t) or t for t in rng.sample([t for rank, t in court if rank == first], n)]
+    sample = [(kind, index_text(t) or t) for kind, pool in kinds.items() for t in rng.sample(pool, 500)]
+    tokens = np.array([len(e.ids) for e in model_tokenizer(Path(settings.model)).encode_batch(texts)])
+    print(f"{n} Court paragraphs (embed_rank {first}): {tokens.mean():.0f} tokens each, "
+          f"{(tokens >= 256).mean():.0%} at the 256 limit", flush=True)
+    encoders = {r: onnx_encoder(settings.with_(embed_runtime=r).embedding) for r in runtimes}
+    for encoder in encoders.values():
+        encoder.encode(texts[:16])  # loaded and warmed up
+    took = {r: [0.0, 0.0] for r in runtimes}
+    step = -(-n // 4)
+    for i, start in enumerate(range(0, n, step)):
+        for runtime in runtimes if i % 2 == 0 else runtimes[::-1]:
+            wall, cpu = time.perf_counter(), sum(os.times()[:2])
+            encoders[runtime].encode(texts[start : start + step])
+            took[runtime][0] += time.perf_counter() - wall
+            took[runtime][1] += sum(os.times()[:2]) - cpu
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print("| runtime | passages/s | passages per CPU s | CPU use | full corpus, bare |\n|---|---|---|---|---|")
+    for runtime, (wall, cpu) in took.items():
+        print(f"| {runtime} | {n / wall:.1f} | {n / cpu:.1f} | {cpu / wall:.2f} | "
+              f"{326_141 / (n / wall) / 60:.0f} min |")
+    from haystack import Document
+
+    from kb.embedding import document_embedder
+
+    torch = document_embedder(settings.with_(embed_runtime="torch", embed_dtype="float32").embedding)
+    torch.warm_up()
+    reference = np.array([d.embedding for d in torch.run(documents=[Document(content=t) for _, t in sample])[
+        "documents"]], dtype=np.float32)
+    labels = np.array([kind for kind, _ in sample])
+    print("\n| runtime | cosine with torch float32, mean / min | " + " | ".join(kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for runtime, encoder in encoders.items():
+        cos = (encoder.encode([t for _, t in sample]) * reference).sum(axis=1)
+        print(f"| {runtime} | {cos.mean():.5f} / {cos.min():.5f} | " + " | ".join(
+            f"{cos[labels == k].mean():.5f} / {cos[labels == k].min():.5f}" for k in kinds) + " |", flush=True)
+    return 0
+
+
 def Settings_load():
     from kb.settings import Settings
 
@@ -207,7 +275,11 @@ def main() -> int:
     parser.add_argument("--citation", type=int, default=300, help="--pools: dev.jsonl citation cases sampled")
     parser.add_argument("--summary", type=int, default=100, help="--pools: dev.jsonl summary cases sampled")
     parser.add_argument("--seed", type=int, default=1, help="--pools: the dev.jsonl sample's seed")
+    parser.add_argument("--speed", type=int, metavar="N", help="bare encoder speed of --runtimes on N Court "
+                        "paragraphs of the KB_HOME store, and agreement with torch (see the module docstring)")
     args = parser.parse_args()
+    if args.speed:
+        return speed(args.runtimes.split(","), args.speed)
     if args.pools:
         if args.reference_cache is None:
             parser.error("--pools needs --reference-cache (the fill's float32 embedding cache)")
