@@ -11,7 +11,7 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_RUNTIME` | what runs the model: `openvino-bf16`, `onnx` (exact), `onnx-int8` or `torch`; a store keeps its own (`kb.store.space`) | `openvino-bf16` on native bf16 CPUs, else `onnx` |
+| `KB_EMBED_RUNTIME` | what runs the model: `openvino-bf16`, `onnx`, `onnx-int8`, `torch` | `openvino-bf16` on bf16 CPUs, else `onnx` |
 | `KB_EMBED_BATCH` | passages per model batch (`onnx-int8` runs one at a time) | `8` |
 | `KB_EMBED_DTYPE` | for `torch`: `bfloat16` or `float32` | `bfloat16` where the CPU has it natively, else `float32` |
 | `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and vector space | `$KB_HOME/embeddings.sqlite` |
@@ -141,9 +141,6 @@ class Settings:
     embed_runtime: str = "onnx"
     """`Settings.load` picks `default_runtime()`; a store keeps the runtime its vectors were made with
     (`for_store`)."""
-    requested_runtime: str | None = None
-    """The runtime asked for (`KB_EMBED_RUNTIME` or the default) where the store's record overrode it (`for_store`):
-    a store with no dense vector yet takes it after all (`kb.store.space.settle`). Not a setting of its own."""
     embed_dtype: str = "float32"
     onnx_dir: Path | None = None
     embed_cache: Path | None = None
@@ -220,17 +217,14 @@ class Settings:
     def for_store(self) -> Settings:
         """These settings with the runtime that made the store's vectors where the requested one would embed in
         another space (`kb.store.space`); with the requested one if the store has no record or shares its space."""
-        wanted = self.requested_runtime or self.embed_runtime
         record = self.recorded_space()
-        runtime = wanted
-        asked = replace(self, embed_runtime=wanted).embedding.vector_space
-        if record is not None and record.get("vector_space") != asked:
-            runtime = record["runtime"]
-            logging.getLogger(__name__).warning(
-                "the store at %s holds %s vectors (KB_EMBED_RUNTIME=%s): its queries and fill use %s. To use %s, "
-                "build a new store (`kb ingest --sparse-first`, then `kb embed`)", self.store,
-                record["vector_space"], wanted, runtime, wanted)
-        return self.with_(embed_runtime=runtime, requested_runtime=wanted if runtime != wanted else None)
+        if record is None or record.get("vector_space") == self.embedding.vector_space:
+            return self
+        logging.getLogger(__name__).warning(
+            "the store at %s holds %s vectors (KB_EMBED_RUNTIME=%s): its queries and fill use %s. To use %s, build "
+            "a new store (`kb ingest --sparse-first`, then `kb embed`)", self.store, record["vector_space"],
+            self.embed_runtime, record["runtime"], self.embed_runtime)
+        return self.with_(embed_runtime=record["runtime"])
 
     @property
     def file_memo(self) -> Path:
@@ -264,7 +258,7 @@ class Settings:
             if "home" in file_values:
                 raise ConfigError(f"{config_file}: `home` cannot be set in the file that lives in the home folder; "
                                   "set KB_HOME instead")
-            valid = sorted(f.name for f in fields(cls) if f.name not in ("home", "requested_runtime"))
+            valid = sorted(f.name for f in fields(cls) if f.name != "home")
             unknown = set(file_values) - set(valid)
             if unknown:
                 raise ConfigError(f"{config_file}: unknown settings {sorted(unknown)}; valid: {valid}")
@@ -322,4 +316,4 @@ class Settings:
             mcp_timeout=number("mcp_timeout", "KB_MCP_TIMEOUT", 60.0, float),
             mcp_token=pick("mcp_token", "KB_MCP_TOKEN"),  # type: ignore[arg-type]
             log_level=str(pick("log_level", "KB_LOG_LEVEL", "WARNING")).upper(),
-        ).for_store()
+        )

@@ -141,8 +141,8 @@ def test_openvino_bf16_vectors_agree_with_torch_on_judgment_and_statute_passages
 
 def test_a_store_keeps_the_vector_space_of_its_vectors(corpus_root: Path, tmp_path: Path, caplog) -> None:
     """A store filled with float32 vectors before stores recorded their space keeps float32 for its queries and its
-    fill when the default becomes bf16: opening it records its space, and settings loaded for it afterwards use that
-    runtime and say so. A store with no dense vector yet (written sparse-first) takes the configured runtime."""
+    fill when the default becomes bf16: opening it records its space, and a knowledge base over it afterwards uses
+    that runtime and says so. A store with no dense vector yet (written sparse-first) takes the configured runtime."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
@@ -169,7 +169,9 @@ def test_a_store_keeps_the_vector_space_of_its_vectors(corpus_root: Path, tmp_pa
     finally:
         kb.close()
     with caplog.at_level("WARNING"):
-        assert Settings.load(bf16_env).embed_runtime == "onnx"
+        kb = KnowledgeBase(Settings.load(bf16_env))  # later: its record says, before the store is opened
+        assert kb.settings.embed_runtime == "onnx"
+        kb.close()
     assert "holds model vectors (KB_EMBED_RUNTIME=openvino-bf16): its queries and fill use onnx" in caplog.text
 
     sparse_env = {**home_env(tmp_path / "sparse", corpus_root), "KB_EMBED_RUNTIME": "onnx",

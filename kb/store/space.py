@@ -3,8 +3,9 @@ never mixes spaces and its queries are embedded in its vectors' space.
 
 Vectors of another runtime or precision are another space (`Embedding.vector_space`): an `openvino-bf16` query
 against `onnx` (float32) passages, or a fill that went on in bf16 where float32 vectors stand, would compare vectors
-that are not one function of the text. So the store keeps the runtime it was filled with: `Settings.load` reads the
-record and runs that runtime for this store whatever `KB_EMBED_RUNTIME` (or the default) says, and says so.
+that are not one function of the text. So the store keeps the runtime it was filled with: a `KnowledgeBase` reads the
+record (`Settings.for_store`) and runs that runtime for this store whatever `KB_EMBED_RUNTIME` (or the default)
+says, and says so.
 
 `settle` writes the record when the store is opened (`open_store`): a store without one was filled before records
 existed, by the float32 default of the time (`LEGACY_RUNTIME`) if it holds any dense vector; a store with no dense
@@ -27,11 +28,11 @@ and `torch` give one space)."""
 
 
 def settle(settings: Settings, store: ChunkStore) -> None:
-    """Record the store's space if it has none, or if it has no dense vector yet and another runtime is configured."""
+    """Record the store's space if it has none, or if it has no dense vector yet and another runtime is asked for
+    (`settings` as asked, not yet `for_store`)."""
     record = settings.recorded_space()
-    wanted = settings.requested_runtime or settings.embed_runtime
     has_dense = store.count_missing_dense() < store.count()
-    runtime = LEGACY_RUNTIME if has_dense else wanted
+    runtime = LEGACY_RUNTIME if has_dense else settings.embed_runtime
     space = settings.with_(embed_runtime=runtime).embedding.vector_space
     if record is not None and (has_dense or record.get("vector_space") == space):
         return
