@@ -11,7 +11,7 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_RUNTIME` | what runs the model: `openvino-bf16`, `onnx`, `onnx-int8`, `torch` | `openvino-bf16` on bf16 CPUs, else `onnx` |
+| `KB_EMBED_RUNTIME` | what runs the model (`EMBED_RUNTIMES`) | `openvino-bf16` on bf16 CPUs, else `onnx` |
 | `KB_EMBED_BATCH` | passages per model batch (`onnx-int8` runs one at a time) | `8` |
 | `KB_EMBED_DTYPE` | for `torch`: `bfloat16` or `float32` | `bfloat16` where the CPU has it natively, else `float32` |
 | `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and vector space | `$KB_HOME/embeddings.sqlite` |
