@@ -4,9 +4,10 @@ AMX).
 
 Why: the fill of the whole corpus is the model's time (issue 21). On this project's 2-core Zen 4 machine the same
 export ran 1.96x the passages per CPU second of ONNX Runtime float32 (57.4 against 29.3, 4,000 ECtHR Court
-paragraphs, batches of 8, same run, load 4-5; `bench/embed_runtimes.py --speed`), and its vectors agree with torch float32 to cosine 0.99998 (mean; min 0.99995 over
-2,000 passages of ECtHR, UK judgments, PRC law and UN documents): OpenVINO keeps LayerNorm, softmax and the
-accumulations in float32 and rounds only the matrix products' inputs to bf16. Still another vector space
+paragraphs, batches of 8, same run, load 4-5; `bench/embed_runtimes.py --speed`), and its vectors agree with torch
+float32 to cosine 0.99998 (mean; min 0.99995 over 2,000 passages of ECtHR, UK judgments, PRC law and UN documents):
+OpenVINO keeps LayerNorm, softmax and the accumulations in float32 and rounds only the matrix products' inputs to
+bf16. Still another vector space
 (`Embedding.vector_space`): a store holds one space, and its queries are embedded in it (`kb.store.space`).
 
 The tokens, batching by token count, mean pooling and normalisation are `OnnxEncoder`'s; only the session differs.
