@@ -2,6 +2,9 @@
 evaluated on every dev set, and the vectors of every passage compared with the torch ones.
 
     .venv/bin/python bench/embed_runtimes.py [--runtimes onnx,onnx-int8] [--sample 25] [--cache FILE]
+    KB_HOME=<a store> .venv/bin/python bench/embed_runtimes.py --speed 4000 [--runtimes onnx,openvino-bf16]
+    KB_HOME=<a fully embedded store> .venv/bin/python bench/embed_runtimes.py --pools openvino-bf16 \
+        --reference-cache F32.sqlite --cache OTHER.sqlite [--citation 300 --summary 100 --seed 1] [--depth 40]
 
 The store holds the documents the eval cases name as relevant (all of dev-lawyer-questions, a sample of dev-echr-qa
 and of dev.jsonl), so every case can be answered and the other cases' documents are the distractors. Each
@@ -10,6 +13,22 @@ embedding cache (`--cache`, shared by the runs and kept between them, so a secon
 runtime's vectors under its own vector space. Agreement: the cosine of each stored passage vector with the first
 runtime's for the same chunk, and the same for the dev queries. The default reference is the exact ONNX export,
 which gives torch's float32 vectors (tests/test_embedding.py) in about half torch's time.
+
+`--speed N`: each runtime's bare encoder (`kb.embedding_onnx.onnx_encoder`, as `kb embed` runs it) on N of the
+store's ECtHR Court paragraphs of the fill's first rank (`embed_rank`; seeded sample), the runtimes taking turns over
+four slices (order reversed each slice) in one process: passages/s, passages per CPU second (the fairer figure on a
+shared machine), CPU use, and the full-corpus time at that rate; then each runtime's agreement with torch float32
+(cosine) on 2,000 passages, 500 of each kind: ECtHR, UK judgments, PRC law, UN.
+
+`--pools RUNTIME` compares a runtime with the store's own float32 vectors without re-embedding the store: per case
+of dev-echr-qa, dev-lawyer-questions (whole) and a dev.jsonl sample (`bench/eval_dev.py`'s, seed 1), a pool of the
+store's BM25 first `--depth` and float32 dense first `--depth` passages, re-ranked by each runtime's query-passage
+cosine: `dense` (by cosine alone) and `hybrid` (reciprocal-rank fusion, k 60, of the BM25 order and that cosine
+order) over the pool; and the shipped `ranked` search with the runtime's vectors as its `meaning` feature. Printed
+per set and mode: doc_hit@10 and para_hit@10 of each, the mean top-10 overlap, and the questions won and lost
+(doc_hit@10 or para_hit@10 differing). Float32 passage vectors come from `--reference-cache` (the fill's cache), the
+runtime's from `--cache` (filled as needed). "No loss", fixed before the run: on every set and mode, neither metric
+loses more than one question net (losses minus wins <= 1).
 
 Which files hold the relevant documents comes from the file memo of a store of the whole corpus (`--memo`, by
 default `$KB_HOME/file-memo.json`), which `kb ingest` writes.
@@ -29,6 +48,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve()
 CHECKOUT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
 DEV_FILES = ("dev-lawyer-questions.jsonl", "dev-echr-qa.jsonl", "dev.jsonl")
 SAMPLED = ("dev-echr-qa.jsonl", "dev.jsonl")
 METRICS = ("doc_hit@10", "mrr@10", "ndcg@10", "para_hit@10")
@@ -67,6 +87,177 @@ def store_vectors(home: Path) -> dict[str, np.ndarray]:
         store.close()
 
 
+def pools(runtime: str, reference_cache: Path, cache: Path, citation: int, summary: int, seed: int,
+          depth: int) -> int:
+    """See the module docstring (`--pools`)."""
+
+    from eval_dev import chosen_cases  # bench/, beside this script
+
+    import kb.search.meaning as meaning
+    from kb.api import KnowledgeBase
+    from kb.embedding import EmbeddingCache
+    from kb.embedding_onnx import onnx_encoder
+    from kb.requests import SearchMode
+    from kb.search.evaluation import Variant, score_ranking, searcher
+    from kb.store.base import SearchFilters
+    from legal.text import index_text
+
+    settings = Settings_load().with_(embed_runtime="onnx", embed_cache=reference_cache)
+    spaces = {"float32": settings.embedding, runtime: settings.with_(embed_runtime=runtime).embedding}
+    caches = {"float32": EmbeddingCache(reference_cache, spaces["float32"]),
+              runtime: EmbeddingCache(cache, spaces[runtime])}
+    embedded = dict.fromkeys(spaces, 0)
+
+    def vectors(name: str, texts: list[str]) -> np.ndarray:
+        known = caches[name].get_many(texts)
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
+        if todo:
+            got = onnx_encoder(spaces[name]).encode(todo)
+            caches[name].put_many(list(zip(todo, got.tolist(), strict=True)))
+            known.update(zip(todo, got.tolist(), strict=True))
+            embedded[name] += len(todo)
+        return np.array([known[t] for t in texts], dtype=np.float32)
+
+    eval_dir = settings.corpus.parent / "eval"
+    sets: dict[str, list] = {}
+    for file, case in chosen_cases(eval_dir, citation, summary, seed):
+        sets.setdefault(file.removesuffix(".jsonl"), []).append(case)
+    kb_ = KnowledgeBase(settings)
+    bm25, dense = (searcher(kb_, Variant(m.value, m)) for m in (SearchMode.BM25, SearchMode.DENSE))
+    rows: dict[tuple[str, str, str], list[dict]] = {}  # (set, mode, space) → per-case metrics
+    tops: dict[tuple[str, str, str], list[list]] = {}
+    try:
+        for set_name, cases in sets.items():
+            print(f"  pools of {set_name} ({len(cases)} cases) …", file=sys.stderr, flush=True)
+            for case in cases:
+                filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
+                sparse = bm25(case.query, filters, depth)
+                pool = list({d.id: d for d in [*sparse, *dense(case.query, filters, depth)]}.values())
+                texts = [index_text(d.content or "") or (d.content or "") for d in pool]
+                sparse_rank = {d.id: i for i, d in enumerate(sparse)}
+                for name in spaces:
+                    q = onnx_encoder(spaces[name]).encode([case.query])[0]
+                    cos = vectors(name, texts) @ q
+                    by_cos = [pool[i] for i in np.argsort(-cos, kind="stable")]
+                    fused = {d.id: 1 / (61 + i) for i, d in enumerate(by_cos)}
+                    for d_id, i in sparse_rank.items():
+                        fused[d_id] += 1 / (61 + i)
+                    for mode, ranked in (("dense", by_cos), ("hybrid", sorted(pool, key=lambda d: -fused[d.id]))):
+                        pairs = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in ranked[:10]]
+                        rows.setdefault((set_name, mode, name), []).append(score_ranking(case, pairs))
+                        tops.setdefault((set_name, mode, name), []).append([d.id for d in ranked[:10]])
+        # ranked: the shipped search, its `meaning` feature from each space's vectors
+        shipped = meaning.PoolSimilarity.__init__
+        for name in spaces:
+            def init(self, embedding, cache_path, needed, key, name=name):
+                shipped(self, spaces[name], reference_cache if name == "float32" else cache, needed, key)
+            meaning.PoolSimilarity.__init__ = init
+            kb_._pipelines.clear()
+            search = searcher(kb_, Variant("ranked", SearchMode.RANKED))
+            for set_name, cases in sets.items():
+                print(f"  ranked, {name}, {set_name} …", file=sys.stderr, flush=True)
+                for case in cases:
+                    ranked = search(case.query, SearchFilters(exclude_doc_ids=case.exclude_doc_ids), 10)
+                    pairs = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in ranked]
+                    rows.setdefault((set_name, "ranked", name), []).append(score_ranking(case, pairs))
+                    tops.setdefault((set_name, "ranked", name), []).append([d.id for d in ranked])
+        meaning.PoolSimilarity.__init__ = shipped
+    finally:
+        kb_.close()
+    print(f"\n{runtime} against float32, pools of BM25 {depth} + dense {depth}; passages embedded now: "
+          + ", ".join(f"{k} {v}" for k, v in embedded.items()))
+    print("| set | mode | n | doc@10 float32 | doc@10 " + runtime + " | para@10 float32 | para@10 " + runtime
+          + " | top-10 overlap | doc won/lost | para won/lost | no loss |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    verdict = True
+    for set_name in sets:
+        for mode in ("dense", "hybrid", "ranked"):
+            a, b = rows[(set_name, mode, "float32")], rows[(set_name, mode, runtime)]
+            overlap = np.mean([len(set(x) & set(y)) / max(len(x), 1) for x, y in
+                               zip(tops[(set_name, mode, "float32")], tops[(set_name, mode, runtime)], strict=True)])
+            cells, ok = [], True
+            for metric in ("doc_hit@10", "para_hit@10"):
+                pairs = [(x[metric], y[metric]) for x, y in zip(a, b, strict=True) if x[metric] is not None]
+                won = sum(y > x for x, y in pairs)
+                lost = sum(y < x for x, y in pairs)
+                ok &= lost - won <= 1
+                cells.append((np.mean([x for x, _ in pairs]) if pairs else float("nan"),
+                              np.mean([y for _, y in pairs]) if pairs else float("nan"), won, lost))
+            verdict &= ok
+            print(f"| {set_name} | {mode} | {len(a)} | {cells[0][0]:.3f} | {cells[0][1]:.3f} | {cells[1][0]:.3f} | "
+                  f"{cells[1][1]:.3f} | {overlap:.3f} | {cells[0][2]}/{cells[0][3]} | {cells[1][2]}/{cells[1][3]} | "
+                  f"{'yes' if ok else 'NO'} |")
+    print(f"\nno loss on every set and mode: {'yes' if verdict else 'NO'}")
+    return 0 if verdict else 1
+
+
+def speed(runtimes: list[str], n: int) -> int:
+    """See the module docstring (`--speed`)."""
+    import random
+    import time
+
+    from kb.embedding_onnx import model_tokenizer, onnx_encoder
+    from kb.store import open_store
+    from legal.text import index_text
+
+    settings = Settings_load()
+    court, kinds = [], {"echr": [], "national": [], "prc-law": [], "un": []}
+    store = open_store(settings)
+    try:
+        for chunk in store.scroll():
+            p, text = chunk.payload, str(chunk.payload.get("text") or "")
+            if p.get("source_kind") == "echr" and p.get("role") == "court":
+                court.append((int(p.get("embed_rank") or 1 << 30), text))
+            kinds.get(str(p.get("source_kind")), []).append(text)
+    finally:
+        store.close()
+    rng = random.Random(1)
+    first = min(rank for rank, _ in court)
+    texts = [index_text(t) or t for t in rng.sample([t for rank, t in court if rank == first], n)]
+    sample = [(kind, index_text(t) or t) for kind, pool in kinds.items() for t in rng.sample(pool, 500)]
+    tokens = np.array([len(e.ids) for e in model_tokenizer(Path(settings.model)).encode_batch(texts)])
+    print(f"{n} Court paragraphs (embed_rank {first}): {tokens.mean():.0f} tokens each, "
+          f"{(tokens >= 256).mean():.0%} at the 256 limit", flush=True)
+    encoders = {r: onnx_encoder(settings.with_(embed_runtime=r).embedding) for r in runtimes}
+    for encoder in encoders.values():
+        encoder.encode(texts[:16])  # loaded and warmed up
+    took = {r: [0.0, 0.0] for r in runtimes}
+    step = -(-n // 4)
+    for i, start in enumerate(range(0, n, step)):
+        for runtime in runtimes if i % 2 == 0 else runtimes[::-1]:
+            wall, cpu = time.perf_counter(), sum(os.times()[:2])
+            encoders[runtime].encode(texts[start : start + step])
+            took[runtime][0] += time.perf_counter() - wall
+            took[runtime][1] += sum(os.times()[:2]) - cpu
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print("| runtime | passages/s | passages per CPU s | CPU use | full corpus, bare |\n|---|---|---|---|---|")
+    for runtime, (wall, cpu) in took.items():
+        print(f"| {runtime} | {n / wall:.1f} | {n / cpu:.1f} | {cpu / wall:.2f} | "
+              f"{326_141 / (n / wall) / 60:.0f} min |")
+    from haystack import Document
+
+    from kb.embedding import document_embedder
+
+    torch = document_embedder(settings.with_(embed_runtime="torch", embed_dtype="float32").embedding)
+    torch.warm_up()
+    reference = np.array([d.embedding for d in torch.run(documents=[Document(content=t) for _, t in sample])[
+        "documents"]], dtype=np.float32)
+    labels = np.array([kind for kind, _ in sample])
+    print("\n| runtime | cosine with torch float32, mean / min | " + " | ".join(kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for runtime, encoder in encoders.items():
+        cos = (encoder.encode([t for _, t in sample]) * reference).sum(axis=1)
+        print(f"| {runtime} | {cos.mean():.5f} / {cos.min():.5f} | " + " | ".join(
+            f"{cos[labels == k].mean():.5f} / {cos[labels == k].min():.5f}" for k in kinds) + " |", flush=True)
+    return 0
+
+
+def Settings_load():
+    from kb.settings import Settings
+
+    return Settings.load()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runtimes", default="onnx,onnx-int8",
@@ -77,7 +268,23 @@ def main() -> int:
     parser.add_argument("--memo", type=Path, help="file-memo.json of a whole-corpus store")
     parser.add_argument("--eval", type=Path, help="folder of the dev files (default: beside the corpus)")
     parser.add_argument("--work", type=Path, help="folder for the homes (default: a temporary one)")
+    parser.add_argument("--pools", metavar="RUNTIME", help="compare RUNTIME with the store's float32 vectors on "
+                        "pools of every dev set (see the module docstring)")
+    parser.add_argument("--reference-cache", type=Path, help="--pools: the float32 vectors of the store's passages")
+    parser.add_argument("--depth", type=int, default=40, help="--pools: BM25 and dense passages per pool")
+    parser.add_argument("--citation", type=int, default=300, help="--pools: dev.jsonl citation cases sampled")
+    parser.add_argument("--summary", type=int, default=100, help="--pools: dev.jsonl summary cases sampled")
+    parser.add_argument("--seed", type=int, default=1, help="--pools: the dev.jsonl sample's seed")
+    parser.add_argument("--speed", type=int, metavar="N", help="bare encoder speed of --runtimes on N Court "
+                        "paragraphs of the KB_HOME store, and agreement with torch (see the module docstring)")
     args = parser.parse_args()
+    if args.speed:
+        return speed(args.runtimes.split(","), args.speed)
+    if args.pools:
+        if args.reference_cache is None:
+            parser.error("--pools needs --reference-cache (the fill's float32 embedding cache)")
+        return pools(args.pools, args.reference_cache, args.cache, args.citation, args.summary, args.seed,
+                     args.depth)
     from kb.settings import Settings
 
     base = Settings.load()

@@ -50,7 +50,7 @@ HERE = Path(__file__).resolve()
 CHECKOUT = HERE.parents[1]
 
 
-RUNTIMES = ("torch", "onnx", "onnx-int8")
+RUNTIMES = ("torch", "onnx", "onnx-int8", "openvino-bf16")
 CORPUS_PASSAGES = 326_141
 """Passages of the whole corpus written sparse-first (issue 21, /work/stores/graph), all of which the dense fill
 embeds."""

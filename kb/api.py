@@ -148,7 +148,9 @@ class KnowledgeBase:
     one of them), which the serving processes (`kb mcp`'s loader beside a tool call) would otherwise risk."""
 
     def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
-        self.settings = settings or Settings.load()
+        self._asked = settings or Settings.load()
+        """The settings as given; `settings` are these for the store's recorded vector space (`kb.store.space`)."""
+        self.settings = self._asked.for_store()
         self._store = store
         self._pipelines: dict = {}
         self._text_embedder = None
@@ -173,9 +175,19 @@ class KnowledgeBase:
                 from kb.indexing.handover import owner_alive
 
                 wait = 0.0 if owner_alive(self.settings.inbox) else STORE_WAIT
-                self._store = open_store(self.settings, wait=wait)
+                self._store = open_store(self._asked, wait=wait)
+                self._keep_store_space()
                 self._watch_inbox()
             return self._store
+
+    def _keep_store_space(self) -> None:
+        """Queries and writes in the space of the store's vectors: opening a store records its space
+        (`kb.store.space`), which these settings, read before, may not have seen."""
+        settings = self._asked.for_store()
+        if settings != self.settings:
+            self.settings = settings
+            self._pipelines.clear()
+            self._text_embedder = None
 
     def start_inbox_watcher(self, now: bool = True):
         """Apply what `kb update` and `kb embed` hand over while this process holds the store (call once in a serving
@@ -697,6 +709,11 @@ class KnowledgeBase:
 
         if self._store is not None:
             raise KbError("kb embed runs beside the store's owner, not inside it: this process has the store open")
+        from kb.indexing.handover import owner_alive
+
+        if self._asked.store.exists() and not owner_alive(self._asked.inbox):
+            open_store(self._asked, wait=STORE_WAIT).close()  # settles the store's space (an owner did on opening)
+        self._keep_store_space()
         return run_embed(self.settings, **kwargs)
 
     @staticmethod

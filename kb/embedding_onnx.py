@@ -247,14 +247,20 @@ class OnnxEncoder:
     Threads: OMP_NUM_THREADS if set (the tests give each worker its share), else ONNX Runtime's default (one per
     core). Safe to share between threads (ONNX Runtime sessions are)."""
 
-    def __init__(self, onnx_file: Path, model_dir: Path, batch_size: int) -> None:
-        import onnxruntime as ort
-
+    def __init__(self, onnx_file: Path, model_dir: Path, batch_size: int, session=None) -> None:
+        """`session`: what runs the export (anything with ONNX Runtime's `run`, e.g. OpenVINO's
+        `kb.embedding_openvino.CompiledEncoder`); by default an ONNX Runtime session."""
         if not _mean_pooling(model_dir):
             raise ModelUnavailableError(f"{model_dir}: the ONNX runtimes run mean-pooling models only; set "
                                         "KB_EMBED_RUNTIME=torch for this model")
         self.tokenizer = model_tokenizer(model_dir)
         self.batch_size = batch_size
+        self.session = session if session is not None else self._onnxruntime_session(onnx_file)
+
+    @staticmethod
+    def _onnxruntime_session(onnx_file: Path):
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
         options.inter_op_num_threads = 1
@@ -266,7 +272,7 @@ class OnnxEncoder:
         # app's searches beside `kb embed`, load 8-12 here) spinning burnt the cores others wait for. Off, the fused
         # encoder ran 20.2 passages/s against 16.3 (23.6 against 17.9 per CPU second), 231 corpus passages, same run.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
@@ -288,8 +294,9 @@ _encoders_lock = threading.Lock()
 
 
 def onnx_encoder(embedding: Embedding) -> OnnxEncoder:
-    """One encoder per configuration and process, shared by every embedder (as sentence-transformers-haystack
-    shares its loaded model), so the app's search pipelines and `kb update` load the model once.
+    """The encoder of an exported runtime (`onnx`, `onnx-int8`, `openvino-bf16`). One per configuration and process,
+    shared by every embedder (as sentence-transformers-haystack shares its loaded model), so the app's search
+    pipelines and `kb update` load the model once.
 
     int8 runs one text at a time: dynamic quantisation takes one activation scale per call, so in a batch a text's
     vector would depend on the texts beside it (mean cosine 0.994 between one text's vectors alone and in batches of
@@ -297,6 +304,11 @@ def onnx_encoder(embedding: Embedding) -> OnnxEncoder:
     fast here (7.6 passages/s against 8.2 in fours and 7.8 in eights, same run, load 11) and pads nothing."""
     with _encoders_lock:
         if embedding not in _encoders:
-            batch = 1 if embedding.runtime == "onnx-int8" else embedding.batch
-            _encoders[embedding] = OnnxEncoder(exported_model(embedding), Path(embedding.model), batch)
+            if embedding.runtime == "openvino-bf16":
+                from kb.embedding_openvino import openvino_encoder
+
+                _encoders[embedding] = openvino_encoder(embedding)
+            else:
+                batch = 1 if embedding.runtime == "onnx-int8" else embedding.batch
+                _encoders[embedding] = OnnxEncoder(exported_model(embedding), Path(embedding.model), batch)
         return _encoders[embedding]

@@ -11,7 +11,7 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_RUNTIME` | what runs the model: `onnx` (exact), `onnx-int8` or `torch` | `onnx` |
+| `KB_EMBED_RUNTIME` | what runs the model (`EMBED_RUNTIMES`) | `openvino-bf16` on bf16 CPUs, else `onnx` |
 | `KB_EMBED_BATCH` | passages per model batch (`onnx-int8` runs one at a time) | `8` |
 | `KB_EMBED_DTYPE` | for `torch`: `bfloat16` or `float32` | `bfloat16` where the CPU has it natively, else `float32` |
 | `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and vector space | `$KB_HOME/embeddings.sqlite` |
@@ -35,6 +35,8 @@ beside it: each log's file name where it is written, inside `Settings.logs`.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import tomllib
 from collections.abc import Callable
@@ -56,12 +58,18 @@ On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BAT
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-EMBED_RUNTIMES = ("onnx", "onnx-int8", "torch")
-"""What runs the embedding model. `onnx` (the default): the shipped weights exported once to ONNX on this machine and
-run by ONNX Runtime, torch's float32 vectors (cosine > 0.9999) without torch, never slower than torch in the same
-run here; `onnx-int8`: the same export with its matrix products quantised to int8 (per channel, dynamic), about
-twice as fast again, opt-in until its dense eval on the dev sets (`bench/embed_runtimes.py`) is in; `torch`:
-sentence-transformers on torch, in `KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+EMBED_RUNTIMES = ("onnx", "onnx-int8", "openvino-bf16", "torch")
+"""What runs the embedding model. `onnx`: the shipped weights exported once to ONNX on this machine and run by ONNX
+Runtime, torch's float32 vectors (cosine > 0.9999) without torch; `openvino-bf16` (the default where the CPU computes
+bf16 natively, `default_runtime`): that export run by OpenVINO with bf16 matrix products, 1.96x the passages per CPU
+second of `onnx` here, vectors at cosine 0.99998 with torch float32 and no loss in the dev sets' dense, hybrid or
+ranked figures (`bench/embed_runtimes.py --pools`); `onnx-int8`: the export's matrix products quantised to int8
+(per channel, dynamic), opt-in (it lost a little in dense search); `torch`: sentence-transformers on torch, in
+`KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+
+VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16"}
+"""Runtimes whose vectors are a space of their own (`Embedding.vector_space`), by the suffix of the space's name;
+every other runtime gives torch's float32 vectors."""
 
 
 @dataclass(frozen=True)
@@ -76,11 +84,13 @@ class Embedding:
 
     @property
     def vector_space(self) -> str:
-        """The name under which vectors are cached: vectors of one space are interchangeable. torch (float32 or
-        bfloat16) and the exact ONNX export share one; int8 differs materially (mean cosine 0.994 with float32 on
-        real passages), so its vectors are cached apart and never served for another runtime, nor the reverse."""
+        """The name under which vectors are cached and a store's vectors are recorded (`kb.store.space`): vectors
+        of one space are interchangeable. torch (float32 or bfloat16) and the exact ONNX export share one; int8
+        (mean cosine 0.994 with float32 on real passages) and OpenVINO's bf16 (0.99998) are spaces of their own, so
+        their vectors are never served for another runtime, nor the reverse, and a store never mixes them."""
         name = Path(self.model).name
-        return f"{name}+int8" if self.runtime == "onnx-int8" else name
+        suffix = VECTOR_SPACES.get(self.runtime)
+        return f"{name}+{suffix}" if suffix else name
 
 
 def _default_onnx_dir() -> Path:
@@ -89,14 +99,24 @@ def _default_onnx_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "extradition-kb" / "onnx"
 
 
-def _default_dtype() -> str:
-    """bfloat16 only where the CPU has it natively: emulated, it ran 5x slower than float32 here (4.2 against 21.4
-    passages/s, AVX2-only machine), while on AVX-512 BF16 / AMX machines it is the faster of the two."""
+def _native_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text(errors="replace")
     except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def _default_dtype() -> str:
+    """bfloat16 only where the CPU has it natively: emulated, it ran 5x slower than float32 here (4.2 against 21.4
+    passages/s, AVX2-only machine), while on AVX-512 BF16 / AMX machines it is the faster of the two."""
+    return "bfloat16" if _native_bf16() else "float32"
+
+
+def default_runtime() -> str:
+    """`openvino-bf16` where the CPU computes bf16 natively; elsewhere OpenVINO would emulate it (or fall back to
+    float32 under a bf16 space's name), so `onnx`."""
+    return "openvino-bf16" if _native_bf16() else "onnx"
 
 
 def _default_model() -> str:
@@ -118,6 +138,8 @@ class Settings:
     qdrant_replicas: int = 1
     embed_batch: int = EMBED_BATCH
     embed_runtime: str = "onnx"
+    """`Settings.load` picks `default_runtime()`; a store keeps the runtime its vectors were made with
+    (`for_store`)."""
     embed_dtype: str = "float32"
     onnx_dir: Path | None = None
     embed_cache: Path | None = None
@@ -177,6 +199,31 @@ class Settings:
     @property
     def logs(self) -> Path:
         return self.home / "logs"
+
+    @property
+    def space_record(self) -> Path:
+        """The vector space of the store's dense vectors (`kb.store.space`), beside the store."""
+        return self.store.with_name(self.store.name + "-space.json")
+
+    def recorded_space(self) -> dict | None:
+        """The store's recorded space ({"runtime", "vector_space"}), None if it has none yet."""
+        try:
+            record = json.loads(self.space_record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("runtime") in EMBED_RUNTIMES else None
+
+    def for_store(self) -> Settings:
+        """These settings with the runtime that made the store's vectors where the requested one would embed in
+        another space (`kb.store.space`); with the requested one if the store has no record or shares its space."""
+        record = self.recorded_space()
+        if record is None or record.get("vector_space") == self.embedding.vector_space:
+            return self
+        logging.getLogger(__name__).warning(
+            "the store at %s holds %s vectors (KB_EMBED_RUNTIME=%s): its queries and fill use %s. To use %s, build "
+            "a new store (`kb ingest --sparse-first`, then `kb embed`)", self.store, record["vector_space"],
+            self.embed_runtime, record["runtime"], self.embed_runtime)
+        return self.with_(embed_runtime=record["runtime"])
 
     @property
     def file_memo(self) -> Path:
@@ -253,7 +300,7 @@ class Settings:
             qdrant_shards=int(number("qdrant_shards", "KB_QDRANT_SHARDS", 1, int)),
             qdrant_replicas=int(number("qdrant_replicas", "KB_QDRANT_REPLICAS", 1, int)),
             embed_batch=int(number("embed_batch", "KB_EMBED_BATCH", EMBED_BATCH, int)),
-            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", "onnx")),
+            embed_runtime=str(pick("embed_runtime", "KB_EMBED_RUNTIME", None) or default_runtime()),
             embed_dtype=str(pick("embed_dtype", "KB_EMBED_DTYPE") or _default_dtype()),
             onnx_dir=path("onnx_dir", "KB_ONNX_DIR"),
             embed_cache=path("embed_cache", "KB_EMBED_CACHE"),

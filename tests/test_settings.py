@@ -72,12 +72,18 @@ def test_ci_fails_instead_of_skipping_when_the_corpus_is_missing(tmp_path: Path,
 
 
 def test_the_embedding_runtime_is_checked_and_int8_is_its_own_vector_space(tmp_path: Path) -> None:
-    """KB_EMBED_RUNTIME names one of the runtimes (a typo is refused with the valid values); int8 vectors are cached
-    apart from torch's and the exact export's (tests/test_embedding.py shows why)."""
-    with pytest.raises(ConfigError, match=r"KB_EMBED_RUNTIME='onnx8'; valid values: onnx, onnx-int8, torch"):
+    """KB_EMBED_RUNTIME names one of the runtimes (a typo is refused with the valid values); int8 and bf16 vectors are
+    cached apart from torch's and the exact export's (tests/test_embedding.py shows why). The default is OpenVINO
+    bf16 only where the CPU computes bf16 natively."""
+    from kb.settings import _native_bf16
+
+    with pytest.raises(ConfigError, match=r"KB_EMBED_RUNTIME='onnx8'; valid values: onnx, onnx-int8, openvino-bf16, "
+                                          r"torch"):
         load(tmp_path, KB_EMBED_RUNTIME="onnx8")
     default = load(tmp_path / "a").embedding
-    assert default.runtime == "onnx" and default.vector_space == "unused"
+    assert (default.runtime, default.vector_space) == (
+        ("openvino-bf16", "unused+bf16") if _native_bf16() else ("onnx", "unused"))
+    assert load(tmp_path / "a2", KB_EMBED_RUNTIME="onnx").embedding.vector_space == "unused"
     assert load(tmp_path / "b", 'embed_runtime = "torch"\n').embedding.vector_space == "unused"
     assert load(tmp_path / "c", KB_EMBED_RUNTIME="onnx-int8").embedding.vector_space == "unused+int8"
     assert load(tmp_path / "d", KB_ONNX_DIR=str(tmp_path / "exports")).embedding.onnx_dir == tmp_path / "exports"

@@ -9,12 +9,19 @@ EMBEDDING_DIM = 384
 
 
 def open_store(settings: Settings, dim: int = EMBEDDING_DIM, wait: float = 0.0) -> ChunkStore:
-    """`wait`: seconds an embedded store's opener waits for another process to let go of it (a server needs none)."""
+    """`wait`: seconds an embedded store's opener waits for another process to let go of it (a server needs none).
+    The store's vector space is recorded on opening (`kb.store.space.settle`)."""
+    from kb.store.space import settle
+
     if settings.qdrant_url:
         from kb.store.server import ServerStore
 
-        return ServerStore(settings.qdrant_url, settings.collection, dim, api_key=settings.qdrant_api_key,
-                           shard_number=settings.qdrant_shards, replication_factor=settings.qdrant_replicas)
-    from kb.store.edge import EdgeStore
+        store: ChunkStore = ServerStore(settings.qdrant_url, settings.collection, dim,
+                                        api_key=settings.qdrant_api_key, shard_number=settings.qdrant_shards,
+                                        replication_factor=settings.qdrant_replicas)
+    else:
+        from kb.store.edge import EdgeStore
 
-    return EdgeStore(settings.store, dim, wait)
+        store = EdgeStore(settings.store, dim, wait)
+    settle(settings, store)
+    return store
