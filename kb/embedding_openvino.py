@@ -10,20 +10,17 @@ OpenVINO keeps LayerNorm, softmax and the accumulations in float32 and rounds on
 bf16. Still another vector space
 (`Embedding.vector_space`): a store holds one space, and its queries are embedded in it (`kb.store.space`).
 
-The tokens, batching by token count, mean pooling and normalisation are `OnnxEncoder`'s; only the session differs.
+The tokens, batching by token count, mean pooling and normalisation are `kb.embedding_onnx.OnnxEncoder`'s; only the
+session differs (`CompiledEncoder`, which `onnx_encoder` gives it).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-
-from kb.embedding_onnx import OnnxEncoder, exported_model
-from kb.settings import Embedding
 
 
 class CompiledEncoder:
@@ -47,10 +44,3 @@ class CompiledEncoder:
         if request is None:
             request = self._local.request = self.compiled.create_infer_request()
         return [request.infer(feeds)[0].copy()]  # the request reuses its output buffer on the next call
-
-
-def openvino_encoder(embedding: Embedding) -> OnnxEncoder:
-    """The encoder of `openvino-bf16`: the float32 fused export (made and checked by `exported_model` as for
-    `onnx`), run by OpenVINO in bf16."""
-    onnx_file = exported_model(replace(embedding, runtime="onnx"))
-    return OnnxEncoder(onnx_file, Path(embedding.model), embedding.batch, session=CompiledEncoder(onnx_file, "bf16"))
