@@ -92,7 +92,7 @@ class EmbedProgress:
     """Vectors written into the store or handed over (inbox batches) in this run."""
     rounds: int = 0
     mode: str = ""
-    """`direct` (this process opened the store between rounds) or `handover` (a serving process holds it)."""
+    """`direct` (this process holds the store while nobody serves it) or `handover` (a serving process holds it)."""
     seconds: float = 0.0
 
     @property
@@ -174,13 +174,12 @@ class StoreHold:
         """Make what is set durable, in this thread, while the model runs."""
         self._queue.put(self._FLUSH)
 
-    def flush(self) -> int:
-        """Make what is set durable now; returns how many vectors that was."""
+    def flush(self) -> None:
+        """Make what is set durable now."""
         with self.lock:
-            done, self.unflushed = self.unflushed, 0
-            if self.store is not None and done:
+            if self.store is not None and self.unflushed:
                 self.store.flush()
-            return done
+            self.unflushed = 0
 
     def end_round(self) -> None:
         """Wait until every vector given so far is written: set in the store, or (not held) in one inbox batch."""
