@@ -392,9 +392,8 @@ class Backfill:
             store = hold.open()
             if store is None:
                 return  # whoever holds it now, or the next `kb embed`, applies them
-            apply_vectors(store, self.inbox, self.warn)
-            store.flush()
-            hold.unflushed = 0
+            hold.unflushed += apply_vectors(store, self.inbox, self.warn)
+            hold.flush()
             self.state.done = self.state.total - store.count_missing_dense()
 
     # the model ----------------------------------------------------------------------------------------------
