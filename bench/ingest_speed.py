@@ -3,7 +3,7 @@ written.
 
     .venv/bin/python bench/ingest_speed.py [--docs 12] [--rounds 2] [--runtimes torch,onnx,onnx-int8] [--baseline DIR]
     .venv/bin/python bench/ingest_speed.py --memory 300 [--baseline DIR]  # peak RSS and growth per 1k chunks
-    .venv/bin/python bench/ingest_speed.py --fill STORE_HOME [--passages 1000] [--baseline DIR]  # `kb embed`
+    .venv/bin/python bench/ingest_speed.py --fill STORE_HOME [--passages 1000] [--round N] [--baseline DIR]
 
 Throughput target (issue 14): the engine (prepared documents → dense + BM25 → Qdrant Edge writes, exactly as
 `kb ingest` runs it) reaches at least 95% of the bare model's passages/s. Both run in one process on the same real
@@ -22,7 +22,11 @@ from a quarter of the run to its end. A full ingest writes ~346,000 chunks: mult
 
 Fill (issue 21): `kb embed` (the backfill, `Backfill.run`) on a copy of a sparse-first home (`kb ingest
 --sparse-first FILES` into STORE_HOME), with an empty embedding cache, against the bare model (the ONNX encoder's
-`encode`) on the texts it embeds, bare and fill alternating between checkouts (bare first, then fill first). Printed:
+`encode`) on the texts it embeds, bare and fill alternating between checkouts (bare first, then fill first). The fill
+embeds `--passages` in rounds of `--round` (default: one round), the store opened as `kb embed` opens it, and is timed
+from its start to the moment the last round's vectors are written (the next round's progress report), so what the
+fill costs once at its end (closing the store, a last flush) is left out as a whole-corpus fill would amortise it;
+rounds of 1,000-1,500 are what `kb embed` makes at 35-50 passages/s (`ROUND_SECONDS`). Printed:
 tokens per passage and how many reach the model's max_seq_length, both rates, the fill's time in ONNX Runtime, in
 tokenising and in the rest (store reads and writes, cache, hand-over), CPU use (process CPU seconds per second: 2.0
 is both cores; on a loaded machine passages per CPU second compare checkouts better than passages/s), and the
@@ -208,9 +212,9 @@ def cpu_seconds() -> float:
     return t.user + t.system
 
 
-def fill(store_home: Path, passages: int, bare_first: bool) -> dict:
-    """`kb embed` on a copy of `store_home`, one round of `passages` (the first chunks it would embed), and the bare
-    encoder on the same texts; see the module docstring."""
+def fill(store_home: Path, passages: int, round_size: int, bare_first: bool) -> dict:
+    """`kb embed` on a copy of `store_home`, rounds of `round_size` until `passages` (the first chunks it would
+    embed), and the bare encoder on the same texts; see the module docstring."""
     import shutil
     import threading
 
@@ -237,11 +241,22 @@ def fill(store_home: Path, passages: int, bare_first: bool) -> dict:
         encoder = onnx_encoder(settings.embedding)
         encoder.encode(texts[:16])  # warm up the session
         encoder.session, encoder.tokenizer = Timed(encoder.session, "run"), Timed(encoder.tokenizer, "encode_batch")
-        stop = threading.Event()  # one round of exactly these texts, then stop
-        worker = backfill.Backfill(settings, progress=lambda state: state.rounds and stop.set(), warn=lambda _: None,
-                                   stop=stop, round_size=passages)
+        stop = threading.Event()  # exactly these texts, then stop
+        ends: list[tuple[float, float, float, float, int]] = []
+
+        def written(state) -> None:
+            """The progress report after the last round: its vectors are written; what follows is the fill's end."""
+            if state.handed >= passages and not ends:
+                ends.append((time.perf_counter(), cpu_seconds(), encoder.session.seconds, tokenised(), state.rounds))
+                stop.set()
+
+        worker = backfill.Backfill(settings, progress=written, warn=lambda _: None, stop=stop, round_size=round_size)
         if getattr(worker, "tokenizer", None) is not None:  # the round's ordering by token count
             worker.tokenizer = Timed(worker.tokenizer, "encode_batch")
+
+        def tokenised() -> float:
+            ordering = worker.tokenizer.seconds if isinstance(getattr(worker, "tokenizer", None), Timed) else 0.0
+            return encoder.tokenizer.seconds + ordering
 
         def bare() -> dict:
             started, cpu = time.perf_counter(), cpu_seconds()
@@ -249,14 +264,12 @@ def fill(store_home: Path, passages: int, bare_first: bool) -> dict:
             return {"seconds": time.perf_counter() - started, "cpu": cpu_seconds() - cpu}
 
         def engine() -> dict:
-            ort_before, tok_before = encoder.session.seconds, encoder.tokenizer.seconds
+            ort_before, tok_before = encoder.session.seconds, tokenised()
             started, cpu = time.perf_counter(), cpu_seconds()
             state = worker.run()
-            seconds = time.perf_counter() - started
-            ordering = worker.tokenizer.seconds if isinstance(getattr(worker, "tokenizer", None), Timed) else 0.0
-            return {"seconds": seconds, "cpu": cpu_seconds() - cpu, "passages": state.handed,
-                    "ort": encoder.session.seconds - ort_before,
-                    "tokenise": encoder.tokenizer.seconds - tok_before + ordering}
+            end, end_cpu, ort, tok, rounds = ends[0]
+            return {"seconds": end - started, "cpu": end_cpu - cpu, "passages": state.handed, "rounds": rounds,
+                    "ort": ort - ort_before, "tokenise": tok - tok_before}
 
         if bare_first:
             b, e = bare(), engine()
@@ -265,7 +278,7 @@ def fill(store_home: Path, passages: int, bare_first: bool) -> dict:
     return {"passages": len(texts), "tokens_mean": float(tokens.mean()),
             "at_max": float((tokens >= limit).mean()), "max_tokens": limit,
             "bare": len(texts) / b["seconds"], "bare_cpu": b["cpu"] / b["seconds"],
-            "engine": e["passages"] / e["seconds"], "engine_passages": e["passages"],
+            "engine": e["passages"] / e["seconds"], "engine_passages": e["passages"], "rounds": e["rounds"],
             "engine_cpu": e["cpu"] / e["seconds"], "ort_share": e["ort"] / e["seconds"],
             "tokenise_share": e["tokenise"] / e["seconds"],
             "load": os.getloadavg()[0], "peak_rss_mb": peak_rss_mb()}
@@ -315,13 +328,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="measure every runtime this many times, interleaved")
     parser.add_argument("--threads", type=int, default=2, help="threads of the model (OMP_NUM_THREADS)")
     parser.add_argument("--fill", type=Path, metavar="STORE_HOME", help="`kb embed` on a copy of a sparse-first home")
-    parser.add_argument("--passages", type=int, default=1000, help="passages the fill embeds, in one round")
+    parser.add_argument("--passages", type=int, default=1000, help="passages the fill embeds")
+    parser.add_argument("--round", type=int, help="passages per round of the fill (default: all in one round)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, docs, *rest = args.child
         if kind == "fill":
-            result = fill(Path(rest[0]), int(docs), rest[1] == "bare-first")
+            result = fill(Path(rest[0]), int(docs), int(rest[2]), rest[1] == "bare-first")
         elif kind == "throughput":
             result = throughput(int(docs), rest[0] if rest else None)
         else:
@@ -334,15 +348,15 @@ def main() -> int:
     codes.append(("this checkout", CHECKOUT))
     if args.fill:
         os.environ["OMP_NUM_THREADS"] = str(args.threads)
-        print("| checkout | passages | tokens/passage | at max_seq_length | bare passages/s | fill passages/s | "
-              "fill / bare | fill in ONNX Runtime | tokenising | rest | CPU use fill (bare) | fill passages per CPU s "
-              "| load | full-corpus fill |")
+        print("| checkout | passages (rounds) | tokens/passage | at max_seq_length | bare passages/s | "
+              "fill passages/s | fill / bare | fill in ONNX Runtime | tokenising | rest | CPU use fill (bare) | "
+              "fill passages per CPU s | load | full-corpus fill |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for i, (name, code) in enumerate(codes):
             r = child(code, "fill", str(args.passages), str(args.fill.resolve()),
-                      "bare-first" if i % 2 == 0 else "fill-first")
+                      "bare-first" if i % 2 == 0 else "fill-first", str(args.round or args.passages))
             rest = 1 - r["ort_share"] - r["tokenise_share"]
-            print(f"| {name} | {r['engine_passages']} | {r['tokens_mean']:.0f} | {r['at_max']:.1%} "
+            print(f"| {name} | {r['engine_passages']} ({r['rounds']}) | {r['tokens_mean']:.0f} | {r['at_max']:.1%} "
                   f"(≥{r['max_tokens']}) | {r['bare']:.1f} | {r['engine']:.1f} | {r['engine'] / r['bare']:.1%} | "
                   f"{r['ort_share']:.1%} | {r['tokenise_share']:.1%} | {rest:.1%} | {r['engine_cpu']:.2f} "
                   f"({r['bare_cpu']:.2f}) | {r['engine'] / r['engine_cpu']:.1f} | {r['load']:.1f} | "

@@ -35,7 +35,6 @@ from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.requests import SearchFilters, SearchMode, validate_search
 from kb.search.modes import ALL_PARTS
 from kb.settings import Settings
-from kb.store import open_store
 from kb.store.base import ALL_VALUES, ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
 
@@ -114,7 +113,7 @@ COVERAGE_SECONDS = 10.0
 """How long a dense coverage count is reused: two counts over the store, cheap but not free on every search."""
 STORE_WAIT = 30.0
 """How long opening the store waits for a process that holds it without serving a hand-over inbox (`kb embed` holds
-it for a moment each round while nobody serves it); a serving owner is not waited for, it never lets go."""
+it while nobody serves it, and lets go when asked); a serving owner is not waited for, it never lets go."""
 
 
 @dataclass(frozen=True)
@@ -172,10 +171,10 @@ class KnowledgeBase:
     def store(self) -> ChunkStore:
         with self._lock:
             if self._store is None:
-                from kb.indexing.handover import owner_alive
+                from kb.indexing.handover import open_asking, owner_alive
 
                 wait = 0.0 if owner_alive(self.settings.inbox) else STORE_WAIT
-                self._store = open_store(self._asked, wait=wait)
+                self._store = open_asking(self._asked, wait)
                 self._keep_store_space()
                 self._watch_inbox()
             return self._store
@@ -703,16 +702,17 @@ class KnowledgeBase:
 
     def embed(self, **kwargs):
         """`kb embed`: fill the missing dense vectors (`kb.indexing.backfill.run_embed`; keyword arguments as there).
-        It never holds this knowledge base's store: it hands vectors to the serving process, or opens the store for
-        a moment each round when nobody serves it, so call it from a process that has not opened the store."""
+        It never holds this knowledge base's store: it hands vectors to the serving process, or holds the store
+        itself while nobody serves it (letting go when another process asks), so call it from a process that has not
+        opened the store."""
         from kb.indexing.backfill import run_embed
 
         if self._store is not None:
             raise KbError("kb embed runs beside the store's owner, not inside it: this process has the store open")
-        from kb.indexing.handover import owner_alive
+        from kb.indexing.handover import open_asking, owner_alive
 
         if self._asked.store.exists() and not owner_alive(self._asked.inbox):
-            open_store(self._asked, wait=STORE_WAIT).close()  # settles the store's space (an owner did on opening)
+            open_asking(self._asked, STORE_WAIT).close()  # settles the store's space (an owner did on opening)
         self._keep_store_space()
         return run_embed(self.settings, **kwargs)
 

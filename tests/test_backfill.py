@@ -28,13 +28,22 @@ from kb.cli import main
 from kb.documents import SharedDocument
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder
 from kb.indexing.backfill import progress_path, run_embed
-from kb.indexing.handover import BATCH_SUFFIX, InboxWatcher, pending_vectors, write_batch, write_vectors
+from kb.indexing.handover import (
+    BATCH_SUFFIX,
+    HOLDER,
+    InboxWatcher,
+    pending_vectors,
+    try_open,
+    write_batch,
+    write_vectors,
+)
 from kb.indexing.ingest import IngestRequest
 from kb.indexing.update import UpdateRequest, run_update
 from kb.indexing.writing import Batch
 from kb.settings import Settings
 from kb.store import open_store
 from kb.store.base import EMBED_RANK, ChunkPoint, SearchFilters, SparseVector
+from legal.errors import KbError
 from legal.text import index_text
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -235,6 +244,98 @@ def test_kill_9_mid_fill_loses_nothing_and_the_next_run_finishes(sparse_home: Se
     after, after_versions, after_missing = stored(sparse_home)
     assert after_missing == 0 and after == payloads and after_versions == versions
     assert not pending_vectors(sparse_home.inbox)
+
+
+def test_a_write_the_store_refuses_stops_kb_embed_with_an_error_and_loses_nothing(sparse_home: Settings) -> None:
+    """The writer thread's failure (here the store refuses a vector of the wrong length, which a damaged cache entry
+    gives) ends the run with an error that names the cache; the rounds written before it stay (at least the six
+    before the hundredth chunk), its chunk gets no vector, ids and versions are untouched, and once the entry is
+    mended the next run finishes from the cache alone."""
+    seed_cache(sparse_home)
+    payloads, versions, total = stored(sparse_home)
+    store = open_store(sparse_home)
+    try:
+        once = Counter(content(c.payload) for c in store.scroll())
+        damaged = next(c for c in store.missing_dense(total)[100:] if once[content(c.payload)] == 1)
+    finally:
+        store.close()
+    text = content(damaged.payload)
+    EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding).put_many([(text, [0.1] * 100)])
+
+    with pytest.raises(KbError, match="writing dense vectors failed") as failed:
+        run_embed(sparse_home, round_size=16, warn=lambda m: None)
+    assert str(sparse_home.embeddings_cache) in str(failed.value) and "dimension" in str(failed.value)
+    after, after_versions, missing = stored(sparse_home)
+    assert after == payloads and after_versions == versions
+    assert 96 <= total - missing < total, "the rounds before the refused vector are kept"
+    store = open_store(sparse_home)
+    try:
+        assert damaged.id in {c.id for c in store.missing_dense(total)}, "the refused round has no vector"
+    finally:
+        store.close()
+
+    seed_cache(sparse_home)  # the right vector replaces the damaged one
+    state = run_embed(sparse_home, round_size=64, warn=lambda m: None)
+    assert (state.embedded, state.done, state.total) == (0, total, total)
+    assert stored(sparse_home)[2] == 0
+
+
+def wait_for_progress(settings: Settings, proc: subprocess.Popen, done: int) -> dict:
+    """The progress of `kb embed` running in `proc` once it has `done` chunks with a vector."""
+    deadline = time.monotonic() + 180
+    while True:
+        assert proc.poll() is None, "kb embed ended before the test was done with it"
+        assert time.monotonic() < deadline, "kb embed made no progress"
+        try:
+            progress = json.loads(progress_path(settings).read_text())
+            if progress["done"] >= done:
+                return progress
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.02)
+
+
+def test_the_store_kb_embed_holds_goes_to_a_process_that_asks_for_it(sparse_home: Settings) -> None:
+    """While nobody serves the store, `kb embed` keeps it open across rounds; `kb update`'s opener (`try_open`) and
+    then the app's (`KnowledgeBase` with its inbox watcher) ask for it and get it within seconds; the fill goes on
+    after the first and through the app's inbox after the second, and ends with every vector, nothing embedded."""
+    seed_cache(sparse_home)
+    payloads, versions, total = stored(sparse_home)
+    settings = sparse_home.with_(inbox_poll=0.5)
+    env = {**env_for(settings), "KB_INBOX_POLL": "0.5"}
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "embed", "--round", "2", "--json"], env=env,
+                            cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        first = wait_for_progress(settings, proc, 12)
+        assert first["mode"] == "direct" and first["rounds"] >= 6
+        assert json.loads((settings.inbox / HOLDER).read_text())["pid"] == proc.pid, "held across rounds"
+        assert try_open(settings, ask=False) is None
+
+        asked = time.monotonic()
+        store = try_open(settings)
+        assert store is not None and time.monotonic() - asked < 15, "kb update's opener asked and got the store"
+        held = store.count() - store.count_missing_dense()
+        store.close()
+        wait_for_progress(settings, proc, held + 12)  # the worker opened the store again and went on
+
+        kb = KnowledgeBase(settings)
+        try:
+            asked = time.monotonic()
+            kb.start_inbox_watcher()
+            assert time.monotonic() - asked < 15, "the app asked and got the store"
+            out, _ = proc.communicate(timeout=300)
+        finally:
+            kb.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    assert proc.returncode == 0
+    result = json.loads(out.splitlines()[-1])
+    assert (result["mode"], result["done"], result["total"], result["embedded"]) == ("handover", total, total, 0)
+    after, after_versions, missing = stored(settings)
+    assert missing == 0 and after == payloads and after_versions == versions
+    assert not (settings.inbox / HOLDER).exists() and not list(settings.inbox.glob("store-wanted-*"))
 
 
 async def _mcp_owner_session(settings: Settings) -> dict:

@@ -22,6 +22,10 @@ Dense vectors that `kb embed` makes for chunks written sparse-first travel the s
 while no document batch waits, and one it cannot apply is dropped with a warning rather than retried, since nothing is
 lost (the chunks still lack a vector, and the embedding cache holds it for the worker's next round). The worker asks
 the owner what to embed next through `embed-request.json`, answered in `embed-todo.json` (`answer_embed_request`).
+
+When nobody serves the store, `kb embed` holds it across its rounds and lets go when asked (`store-holder.json` says
+it will): a process that waits to open the store says so in a `store-wanted-*.json` file while it waits
+(`open_asking`), and the holder closes the store within a poll (`store_wanted`).
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ EMBED_REQUEST = "embed-request.json"
 EMBED_TODO = "embed-todo.json"
 SNAPSHOT = "versions.json"
 HEARTBEAT = "owner.json"
+HOLDER = "store-holder.json"
+WANTED = "store-wanted-"
 ATTEMPTS = "attempts.json"
 FAILED = "failed"
 
@@ -370,11 +376,74 @@ def owner_alive(inbox: Path, within: float = 30.0) -> bool:
     return time.time() - float(beat.get("at", 0)) < within and process_alive(int(beat.get("pid", 0)))
 
 
-def try_open(settings: Settings) -> ChunkStore | None:
-    """The store if this process can open it, or None when another process holds it (then hand over)."""
+HOLDER_WAIT = 30.0
+"""How long `try_open` waits for a holder that lets go when asked (`kb embed`, which closes the store within a poll of
+0.25 s and a close, 0.6-1.6 s for the whole corpus here)."""
+
+
+def try_open(settings: Settings, ask: bool = True) -> ChunkStore | None:
+    """The store if this process can open it, or None when another process holds it (then hand over). `ask`: when
+    the holder is one that lets go when asked (`holder_yields`), ask it and wait up to `HOLDER_WAIT`."""
     from kb.store import open_store
 
     try:
         return open_store(settings)
     except StoreLockedError:
+        if not (ask and holder_yields(settings.inbox)):
+            return None
+    try:
+        return open_asking(settings, HOLDER_WAIT)
+    except StoreLockedError:
         return None
+
+
+def open_asking(settings: Settings, wait: float) -> ChunkStore:
+    """Open the store, waiting up to `wait` seconds for the process that holds it; while waiting, say so in a
+    `store-wanted-*` file, which a holder that lets go when asked (`kb embed`) answers by closing the store."""
+    from kb.store import open_store
+
+    try:
+        return open_store(settings)
+    except StoreLockedError:
+        if wait <= 0:
+            raise
+    wanted = settings.inbox / f"{WANTED}{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+    atomic_write(wanted, json.dumps({"pid": os.getpid(), "at": time.time()}))
+    try:
+        return open_store(settings, wait=wait)
+    finally:
+        wanted.unlink(missing_ok=True)
+
+
+def store_wanted(inbox: Path) -> bool:
+    """Whether a live process waits to open the store (`open_asking`); the files of dead ones are removed."""
+    wanted = False
+    for path in inbox.glob(f"{WANTED}*.json"):
+        try:
+            pid = int(json.loads(path.read_text(encoding="utf-8")).get("pid", 0))
+        except (OSError, ValueError, AttributeError):
+            continue  # being written or removed right now
+        if process_alive(pid):
+            wanted = True
+        else:
+            path.unlink(missing_ok=True)
+    return wanted
+
+
+def announce_holder(inbox: Path) -> None:
+    """This process holds the store and lets go when asked (`store_wanted`)."""
+    atomic_write(inbox / HOLDER, json.dumps({"pid": os.getpid()}))
+
+
+def withdraw_holder(inbox: Path) -> None:
+    (inbox / HOLDER).unlink(missing_ok=True)
+
+
+def holder_yields(inbox: Path) -> bool:
+    """Whether the store's holder lets go when asked: its notice names a live process (a killed holder's notice stays
+    behind, and its lock is gone with it)."""
+    try:
+        pid = int(json.loads((inbox / HOLDER).read_text(encoding="utf-8")).get("pid", 0))
+    except (OSError, ValueError, AttributeError):
+        return False
+    return process_alive(pid)

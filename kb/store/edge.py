@@ -62,8 +62,8 @@ class EdgeStore:
     """
 
     def __init__(self, path: Path, dim: int, wait: float = 0.0) -> None:
-        """`wait`: seconds to wait for another process to let go of the store (`kb embed` holds it for a moment
-        each round when nobody serves it); 0 refuses at once."""
+        """`wait`: seconds to wait for another process to let go of the store (`kb embed` holds it while nobody
+        serves it and lets go when asked: `kb.indexing.handover.open_asking`); 0 refuses at once."""
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
