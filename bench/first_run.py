@@ -128,7 +128,10 @@ class Watch:
 def stop_group(process: subprocess.Popen, wait: float = 120.0) -> None:
     """SIGTERM to `make run`'s whole process group, and wait until every member is gone (`kb embed` hands over its
     last vectors first), so that nothing writes into the folder about to be deleted; SIGKILL after `wait`."""
-    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:  # `make run` failed and its group is gone already: its log says why
+        return
     deadline = time.monotonic() + wait
     while True:
         process.poll()
@@ -151,8 +154,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--branch", default=None, help="branch to clone (default: the one checked out here)")
     parser.add_argument("--venv", choices=("shared", "fresh"), default="shared")
-    parser.add_argument("--python-env", type=Path, default=PROJECT.parent.parent / "main" / ".venv",
-                        help="the installed environment `--venv shared` reuses")
+    parser.add_argument("--python-env", type=Path, default=Path(sys.prefix),
+                        help="the installed environment `--venv shared` reuses (default: the one running this)")
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("KB_CORPUS") or "/work/shared/corpus"))
     parser.add_argument("--tmp", type=Path, help="folder for the clone and its home (default: the system's)")
     parser.add_argument("--timeout", type=float, default=3600.0)
