@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -149,10 +150,11 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None) -> None:
         self._asked = settings or Settings.load()
         """The settings as given; `settings` are these for the store's recorded vector space (`kb.store.space`)."""
-        self.settings = self._asked.for_store()
+        self.settings = self._asked
         self._store = store
         self._pipelines: dict = {}
         self._text_embedder = None
+        self._keep_store_space()
         self._lock = threading.RLock()
         self._watcher = None
         self._corpus_index: tuple | None = None
@@ -181,9 +183,16 @@ class KnowledgeBase:
 
     def _keep_store_space(self) -> None:
         """Queries and writes in the space of the store's vectors: opening a store records its space
-        (`kb.store.space`), which these settings, read before, may not have seen."""
+        (`kb.store.space`), which these settings, read before, may not have seen. Said once, when the runtime moves
+        away from the one asked for."""
         settings = self._asked.for_store()
         if settings != self.settings:
+            if settings.embed_runtime != self._asked.embed_runtime:
+                logging.getLogger(__name__).warning(
+                    "the store at %s holds %s vectors (KB_EMBED_RUNTIME=%s): its queries and fill use %s. To use %s, "
+                    "build a new store (`kb ingest --sparse-first`, then `kb embed`)", settings.store,
+                    settings.embedding.vector_space, self._asked.embed_runtime, settings.embed_runtime,
+                    self._asked.embed_runtime)
             self.settings = settings
             self._pipelines.clear()
             self._text_embedder = None
@@ -710,8 +719,9 @@ class KnowledgeBase:
         if self._store is not None:
             raise KbError("kb embed runs beside the store's owner, not inside it: this process has the store open")
         from kb.indexing.handover import open_asking, owner_alive
+        from kb.store.space import settled
 
-        if self._asked.store.exists() and not owner_alive(self._asked.inbox):
+        if self._asked.store.exists() and not settled(self._asked) and not owner_alive(self._asked.inbox):
             open_asking(self._asked, STORE_WAIT).close()  # settles the store's space (an owner did on opening)
         self._keep_store_space()
         return run_embed(self.settings, **kwargs)

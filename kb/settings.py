@@ -36,7 +36,6 @@ beside it: each log's file name where it is written, inside `Settings.logs`.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tomllib
 from collections.abc import Callable
@@ -219,10 +218,6 @@ class Settings:
         record = self.recorded_space()
         if record is None or record.get("vector_space") == self.embedding.vector_space:
             return self
-        logging.getLogger(__name__).warning(
-            "the store at %s holds %s vectors (KB_EMBED_RUNTIME=%s): its queries and fill use %s. To use %s, build "
-            "a new store (`kb ingest --sparse-first`, then `kb embed`)", self.store, record["vector_space"],
-            self.embed_runtime, record["runtime"], self.embed_runtime)
         return self.with_(embed_runtime=record["runtime"])
 
     @property

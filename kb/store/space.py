@@ -27,9 +27,19 @@ LEGACY_RUNTIME = "onnx"
 and `torch` give one space)."""
 
 
+def settled(settings: Settings) -> bool:
+    """Whether the store's record names the space `settings` ask for already: opening the store then changes nothing
+    (a store with dense vectors keeps its record, one without takes the asked runtime, which it names), so neither
+    `settle` nor `kb embed` need count the store's vectors or open it for that."""
+    record = settings.recorded_space()
+    return record is not None and record.get("vector_space") == settings.embedding.vector_space
+
+
 def settle(settings: Settings, store: ChunkStore) -> None:
     """Record the store's space if it has none, or if it has no dense vector yet and another runtime is asked for
     (`settings` as asked, not yet `for_store`)."""
+    if settled(settings):
+        return
     record = settings.recorded_space()
     has_dense = store.count_missing_dense() < store.count()
     runtime = LEGACY_RUNTIME if has_dense else settings.embed_runtime
