@@ -42,11 +42,18 @@ EMBED_LOG = $${KB_HOME:-data}/logs/embed.log
 ui: install
 	$(UI)
 
+# the app's health check answers: it listens (STREAMLIT_SERVER_PORT, else Streamlit's 8501)
+APP_UP := $(BIN)/python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' \
+	+ os.environ.get('STREAMLIT_SERVER_PORT', '8501') + '/_stcore/health', timeout=2)" 2>/dev/null
+
 # the app, and beside it `kb embed` filling in the dense vectors (log: $KB_HOME/logs/embed.log); it stops with the
-# app and the next `make run` (or `kb embed`) goes on where it stopped
+# app and the next `make run` (or `kb embed`) goes on where it stopped. `kb embed` starts once the app listens: started
+# first, it opened the store beside the app opening it (3.3 GB for the two, against 3 GB allowed) and held it until
+# the app asked for it
 run: ingest
 	mkdir -p $${KB_HOME:-data}/logs
-	$(BIN)/kb embed >> $(EMBED_LOG) 2>&1 & embed=$$!; trap 'kill $$embed 2>/dev/null' EXIT INT TERM; $(UI)
+	(until $(APP_UP); do sleep 1; done; exec $(BIN)/kb embed) >> $(EMBED_LOG) 2>&1 & embed=$$!; \
+	trap 'kill $$embed 2>/dev/null' EXIT INT TERM; $(UI)
 
 test: install
 	$(BIN)/python -m pytest -q $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)

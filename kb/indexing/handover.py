@@ -392,7 +392,7 @@ def try_open(settings: Settings, ask: bool = True) -> ChunkStore | None:
         if not (ask and holder_yields(settings.inbox)):
             return None
     try:
-        return open_asking(settings, HOLDER_WAIT)
+        return _open_waiting(settings, HOLDER_WAIT)
     except StoreLockedError:
         return None
 
@@ -407,6 +407,13 @@ def open_asking(settings: Settings, wait: float) -> ChunkStore:
     except StoreLockedError:
         if wait <= 0:
             raise
+    return _open_waiting(settings, wait)
+
+
+def _open_waiting(settings: Settings, wait: float) -> ChunkStore:
+    """`open_asking` once the store was found locked: ask its holder (`store-wanted-*`) and wait for it."""
+    from kb.store import open_store
+
     wanted = settings.inbox / f"{WANTED}{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
     atomic_write(wanted, json.dumps({"pid": os.getpid(), "at": time.time()}))
     try:
