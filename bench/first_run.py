@@ -107,7 +107,9 @@ class Watch:
             single, total, sizes = tree_rss(self.process.pid)
             self.peak_single, self.peak_total = max(self.peak_single, single), max(self.peak_total, total)
             for pid, size in sizes.items():
-                name = self.labels.setdefault(pid, label(pid))
+                if self.labels.get(pid, "sh") == "sh":  # a shell that waits, then execs (`make run`'s `kb embed`)
+                    self.labels[pid] = label(pid)
+                name = self.labels[pid]
                 self.peaks[name] = max(self.peaks.get(name, 0), size)
             self._stop.wait(0.5)
 
