@@ -14,9 +14,8 @@ the last slice's vectors where they go, so the writes overlap the model (ONNX Ru
   inbox batch (`kb.indexing.handover`), which it applies between document updates;
 * when nobody holds it, the worker opens it once and keeps it across rounds (opening the whole corpus took 3.3 s
   quiet, 10 s under load: a fifth of a loaded fill when it was opened every round), sets the vectors itself and
-  flushes at most 1 % of the time (`FLUSH_SHARE`); a process that asks for the store (`handover.open_asking`: the
-  app, `kb mcp`, `kb search`, `kb update` starting) gets it within a poll and a close, and the rest of the round goes
-  to the inbox;
+  flushes once a round; a process that asks for the store (`handover.open_asking`: the app, `kb mcp`, `kb search`,
+  `kb update` starting) gets it within a poll and a close, and the rest of the round goes to the inbox;
 * when another process holds it without a watcher (`kb update` writing directly, a `kb search`), the worker waits.
 """
 
@@ -75,13 +74,6 @@ LOCKED_WAIT = 5.0
 """Pause before trying again when the store is held by a process that takes no hand-over."""
 POLL = 0.25
 """How often the writer thread looks for a process asking for the store it holds (`handover.store_wanted`)."""
-FLUSH_SHARE = 0.01
-"""The share of its time a worker holding the store spends flushing, at most: it flushes at a round's start once the
-time since its last flush is 1/FLUSH_SHARE times what that flush took (a whole-corpus flush took 0.5 s here: one
-every ~50 s, not one a round; a test's small store flushes every round). Every Qdrant Edge call holds the GIL, so the
-model's thread waits out a flush between two batches: four flushes were 2.1 s of a 130 s fill of 6,000 passages in
-rounds of 1,500. A kill loses at most the writes since the last flush; their vectors are in the embedding cache, and
-progress counts only flushed ones."""
 
 ProgressFn = Callable[["EmbedProgress"], None]
 
@@ -158,9 +150,6 @@ class StoreHold:
         """Vectors set since the last flush: not yet durable, so progress does not count them as done."""
         self.generation = 0
         """How many times this process opened the store: what was read from it before it was let go may be stale."""
-        self.flushed_at = time.monotonic()
-        self.flush_seconds = 0.0
-        """When the last flush ended, and what it took (`FLUSH_SHARE`)."""
         self.error: Exception | None = None
         self._pending: dict[str, list[float]] = {}
         self._queue: queue.Queue = queue.Queue()
@@ -182,18 +171,14 @@ class StoreHold:
         self._queue.put(vectors)
 
     def flush_later(self) -> None:
-        """Make what is set durable, in this thread, while the model runs, if a flush is due (`FLUSH_SHARE`)."""
-        if time.monotonic() - self.flushed_at >= self.flush_seconds / FLUSH_SHARE:
-            self._queue.put(self._FLUSH)
+        """Make what is set durable, in this thread, while the model runs."""
+        self._queue.put(self._FLUSH)
 
     def flush(self) -> None:
         """Make what is set durable now."""
         with self.lock:
             if self.store is not None and self.unflushed:
-                started = time.monotonic()
                 self.store.flush()
-                self.flushed_at = time.monotonic()
-                self.flush_seconds = self.flushed_at - started
             self.unflushed = 0
 
     def end_round(self) -> None:
@@ -328,7 +313,7 @@ class Backfill:
                     break
                 if self.state.mode == "direct":
                     self._ahead = ahead.submit(self._read_ahead, hold, todo.chunks, self.round_size)
-                hold.flush_later()  # the vectors of the rounds before, while this one is embedded (if due)
+                hold.flush_later()  # the last round's vectors, while this one is embedded
                 embedding = time.monotonic()
                 written = self._embed(next_round.docs, hold)
                 hold.end_round()
