@@ -26,7 +26,9 @@ sample (`eval_dev.chosen_cases`, same sizes and seed) dropped too, so one model 
 files are never read by `pairs` or `train`. The `meaning` weight of the fused ranking is chosen by leave-one-out over
 the dev questions (for the `dev.jsonl` sample, by citing judgment).
 
-The model: BERT (MiniLM-L6) over "[CLS] statement [SEP] passage [SEP]" (statement ≤ 64 word pieces, the pair ≤ 256),
+The model: BERT (MiniLM-L6) over "[CLS] statement [SEP] passage [SEP]" (statement ≤ 48 word pieces, the pair ≤ 192;
+the embedding layer and the first `--freeze` layers frozen: on a shared 2-core machine a step of 32 pairs at 256
+took ~18 CPU s, and the other helpers' timed runs left a nice-19 job 7-30 % of a core),
 mean pooling (the pooling the installed weights were trained with), a linear head to one score; loss: softmax cross
 entropy over the positive and its negatives (listwise). A plain torch loop, seeded.
 """
@@ -49,15 +51,17 @@ import numpy as np
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
+from question_pools import Pool  # noqa: E402,F401  (pools dumped by question_pools run as __main__ unpickle here)
 from train_court_model import clean  # noqa: E402
 
 EVAL_DIR = Path(os.environ.get("KB_CORPUS", "/work/shared/corpus")).parent / "eval"
 PARAGRAPHS = Path("/work/cache/meaning/paragraphs.pkl")
-QUERY_TOKENS, MAX_TOKENS = 64, 256
+QUERY_TOKENS, MAX_TOKENS = 48, 192
 SAME_DOC, NEIGHBOURS = 4, 3
 NUMBER = re.compile(r"^\s*\d{1,4}\.\s*")
 ABBREVIATIONS = re.compile(r"\b(?:v|no|nos|cf|e\.g|i\.e|pp?|para|Art|seq|al|ibid|op|cit|Nos?|Vol|Series|ECHR)\.$")
 BOUNDARY = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z“\"(])")
+GAP = "[…]"
 REMNANTS = [re.compile(p) for p in (
     r"\((?:see|cf\.|compare)\b[^)]*$", r"\bnos?\.\s*\d+/\d+(?:\s*(?:and|,)\s*\d+/\d+)*",
     r"§§?\s*\d+(?:\s*(?:-|–|,|and)\s*\d+)*", r"\bECHR\s+\d{4}[-‑–]?[IVX]*(?:\s*\([^)]*\))?",
@@ -107,6 +111,12 @@ def tidy(query: str) -> str:
 def usable(query: str) -> bool:
     """A statement of a principle, not a list of citations: at least eight lower-case words of four letters."""
     return len(re.findall(r"\b[a-z]{4,}\b", query)) >= 8
+
+
+def query_text(query: str) -> str:
+    """What the cross-encoder reads of a query: a pasted citing paragraph with its citation cut out ("[…]", as in
+    `dev.jsonl`) is read as the statement around the cut, the training side; a question as it is."""
+    return (statement(query, GAP) or query) if GAP in query else query
 
 
 def sample_citing_docs(citation: int, summary: int, seed: int) -> set[str]:
@@ -243,7 +253,11 @@ def train(args: argparse.Namespace) -> int:
     data = [g for g in data if usable(g[0])]
     model = CrossEncoder(model_path(), seed=args.seed)
     model.encoder.train()
-    optimiser = torch.optim.AdamW([{"params": list(model.encoder.parameters()), "lr": args.lr},
+    model.encoder.embeddings.requires_grad_(False)
+    for layer in model.encoder.encoder.layer[:args.freeze]:
+        layer.requires_grad_(False)
+    trained = [p for p in model.encoder.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW([{"params": trained, "lr": args.lr},
                                    {"params": list(model.head.parameters()), "lr": args.lr * 50}])
     steps = min(args.steps, len(data) // args.batch)
     warmup = max(1, steps // 10)
@@ -296,14 +310,14 @@ def shipped_scores(pool) -> np.ndarray:
     return pool.features @ shipped_vector(pool)
 
 
-def ce_columns(pool, scores: np.ndarray) -> np.ndarray:
+def ce_columns(pool, scores: np.ndarray, depths: tuple[int, ...]) -> np.ndarray:
     """For each depth: 1/(k + rank) by the cross-encoder's score among the shipped first K (0 below them), the form of
     the `meaning` feature, so a weight on it is the fused ranking by reciprocal rank."""
     from kb.search.ranking import RANK_CONSTANT
 
     order = np.argsort(-shipped_scores(pool), kind="stable")
-    out = np.zeros((len(scores), len(DEPTHS)))
-    for j, depth in enumerate(DEPTHS):
+    out = np.zeros((len(scores), len(depths)))
+    for j, depth in enumerate(depths):
         top = order[:depth]
         for rank, i in enumerate(top[np.argsort(-scores[top], kind="stable")], 1):
             out[i, j] = 1.0 / (RANK_CONSTANT + rank)
@@ -319,14 +333,15 @@ def score(args: argparse.Namespace) -> int:
     model.encoder.eval()
     started = time.process_time()
     for n, pool in enumerate(pools, 1):
-        top = np.argsort(-shipped_scores(pool), kind="stable")[:max(DEPTHS)]
+        top = np.argsort(-shipped_scores(pool), kind="stable")[:args.depth]
         scores = np.full(len(pool.documents), -np.inf)
         if len(top):
-            scores[top] = model.score(pool.case.query, [pool.documents[i].content or "" for i in top])
+            scores[top] = model.score(query_text(pool.case.query), [pool.documents[i].content or "" for i in top])
         names = [c for c in pool.names if not c.startswith("ce_")]
         keep = [pool.names.index(c) for c in names]
-        pool.features = np.hstack([pool.features[:, keep], scores[:, None], ce_columns(pool, scores)])
-        pool.names = [*names, "ce_score", *(column(d) for d in DEPTHS)]
+        depths = tuple(d for d in DEPTHS if d <= args.depth)
+        pool.features = np.hstack([pool.features[:, keep], scores[:, None], ce_columns(pool, scores, depths)])
+        pool.names = [*names, "ce_score", *(column(d) for d in depths)]
         if n % 10 == 0:
             print(f"  {n}/{len(pools)} {(time.process_time() - started) / n:.1f} cpu s per pool", flush=True)
     args.out.write_bytes(pickle.dumps(pools))
@@ -377,7 +392,7 @@ def evaluate(args: argparse.Namespace) -> int:
         print("| ranking | all doc@10 / para@10 | " + " | ".join(kinds) + " |\n|---|---|" + "---|" * len(kinds))
         print_row("shipped (replay)", replays, [r.X @ w for r, w in zip(replays, base, strict=True)])
         m = names.index("meaning")
-        for depth in DEPTHS:
+        for depth in [d for d in DEPTHS if column(d) in names]:
             c = names.index(column(depth))
             for label, minilm in (("+", None), ("in MiniLM's place,", 0.0)):
                 table = []
@@ -461,10 +476,12 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=3e-5)
     t.add_argument("--minutes", type=float, default=35.0, help="wall-clock budget")
     t.add_argument("--save", type=int, default=25, help="checkpoint every N steps")
+    t.add_argument("--freeze", type=int, default=3, help="lower transformer layers kept as installed")
     s = sub.add_parser("score")
     s.add_argument("pools", type=Path)
     s.add_argument("--model", type=Path, required=True)
     s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--depth", type=int, default=max(DEPTHS), help="score the shipped first N")
     d = sub.add_parser("pools-dev")
     d.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval")
