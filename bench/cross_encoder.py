@@ -250,8 +250,8 @@ def train(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     data = [(tidy(q), p, n, c) for q, p, n, c in pickle.loads(args.groups.read_bytes())]
-    data = [g for g in data if usable(g[0])]
-    model = CrossEncoder(model_path(), seed=args.seed)
+    data = [g for g in data if usable(g[0])][args.skip:]
+    model = CrossEncoder.load(args.init) if args.init else CrossEncoder(model_path(), seed=args.seed)
     model.encoder.train()
     model.encoder.embeddings.requires_grad_(False)
     for layer in model.encoder.encoder.layer[:args.freeze]:
@@ -476,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=3e-5)
     t.add_argument("--minutes", type=float, default=35.0, help="wall-clock budget")
     t.add_argument("--save", type=int, default=25, help="checkpoint every N steps")
+    t.add_argument("--init", type=Path, help="go on from this checkpoint (with --skip: the groups it has seen)")
+    t.add_argument("--skip", type=int, default=0, help="groups to leave out at the start")
     t.add_argument("--freeze", type=int, default=3, help="lower transformer layers kept as installed")
     s = sub.add_parser("score")
     s.add_argument("pools", type=Path)
