@@ -328,7 +328,7 @@ def score(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    pools = pickle.loads(args.pools.read_bytes())
+    pools = pickle.loads(args.pools.read_bytes())[:args.first or None]
     model = CrossEncoder.load(args.model)
     model.encoder.eval()
     started = time.process_time()
@@ -340,7 +340,8 @@ def score(args: argparse.Namespace) -> int:
         names = [c for c in pool.names if not c.startswith("ce_")]
         keep = [pool.names.index(c) for c in names]
         depths = tuple(d for d in DEPTHS if d <= args.depth)
-        pool.features = np.hstack([pool.features[:, keep], scores[:, None], ce_columns(pool, scores, depths)])
+        stored = np.where(np.isfinite(scores), scores, 0.0)[:, None]
+        pool.features = np.hstack([pool.features[:, keep], stored, ce_columns(pool, scores, depths)])
         pool.names = [*names, "ce_score", *(column(d) for d in depths)]
         if n % 10 == 0:
             print(f"  {n}/{len(pools)} {(time.process_time() - started) / n:.1f} cpu s per pool", flush=True)
@@ -391,6 +392,7 @@ def evaluate(args: argparse.Namespace) -> int:
         kinds = sorted({r.case.kind for r in replays})
         print("| ranking | all doc@10 / para@10 | " + " | ".join(kinds) + " |\n|---|---|" + "---|" * len(kinds))
         print_row("shipped (replay)", replays, [r.X @ w for r, w in zip(replays, base, strict=True)])
+        within(replays, names)
         m = names.index("meaning")
         for depth in [d for d in DEPTHS if column(d) in names]:
             c = names.index(column(depth))
@@ -416,6 +418,32 @@ def evaluate(args: argparse.Namespace) -> int:
                 print_row(f"{label} CE top {depth}, weight by leave-one-out {dict(sorted(picks.items()))}",
                           replays, [table[ch][q] for q, ch in enumerate(chosen)])
     return 0
+
+
+def within(replays: list, names: list[str]) -> None:
+    """The pinpointed answer's rank among the scored first K, by the cross-encoder and by MiniLM's cosine (for a
+    passage, whose pipeline computes no cosine, by the shipped order): does the model tell the answer apart?"""
+    from question_rankers import labels, shipped_vector
+
+    ce, cos = names.index("ce_score"), names.index("cosine")
+    deepest = names.index(column(max(d for d in DEPTHS if column(d) in names)))
+    by_kind: dict[str, list[tuple[float, float]]] = {}
+    for r in replays:
+        scored = np.where(r.X[:, deepest] > 0)[0]
+        pins = [i for i in scored if labels(r)[i] == 2]
+        if not pins:
+            continue
+        other = r.X[scored, cos] if r.pool.reading.lawyer else r.X[scored] @ shipped_vector(r.pool)
+        ranks = []
+        for values in (r.X[scored, ce], other):
+            order = list(scored[np.argsort(-values, kind="stable")])
+            ranks.append(1.0 / (1 + min(order.index(i) for i in pins)))
+        by_kind.setdefault(r.case.kind, []).append((ranks[0], ranks[1]))
+    for kind, rows in sorted(by_kind.items()):
+        a, b = np.array(rows).T
+        print(f"  {kind}: {len(rows)} with a pinpoint among the scored; MRR cross-encoder {a.mean():.3f} against "
+              f"{'MiniLM' if kind != 'citation' else 'shipped order'} {b.mean():.3f} (better {int((a > b).sum())}, "
+              f"worse {int((a < b).sum())})")
 
 
 def loo_by_group(objectives: np.ndarray, groups: list[str]) -> list[int]:
@@ -484,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--model", type=Path, required=True)
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--depth", type=int, default=max(DEPTHS), help="score the shipped first N")
+    s.add_argument("--first", type=int, default=0, help="only the first N pools (0: all)")
     d = sub.add_parser("pools-dev")
     d.add_argument("--out", type=Path, required=True)
     e = sub.add_parser("eval")
