@@ -5,8 +5,9 @@ weights, on the Court's own citations, and measured as a re-ranker of the dev qu
     .venv/bin/python bench/cross_encoder.py pairs --graph STORE/citations.sqlite --out groups.pkl
     # 2. train (nice -n 19, background; a checkpoint every --save steps, stops after --minutes)
     nice -n 19 .venv/bin/python bench/cross_encoder.py train groups.pkl --out DIR [--minutes 35]
-    # 3. score every candidate of dumped pools (`bench/question_pools.py`, `pools-dev`) and add the columns
-    nice -n 19 .venv/bin/python bench/cross_encoder.py score pools.pkl --model DIR --out pools-ce.pkl
+    # 3. the dev.jsonl sample's pools (questions: `bench/question_pools.py`); score the shipped first --depth
+    KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/cross_encoder.py pools-dev --out dev-pools.pkl
+    nice -n 19 .venv/bin/python bench/cross_encoder.py score pools.pkl --model DIR --out pools-ce.pkl [--depth 20]
     # 4. the figures: each set against the shipped ranking replayed, weight by leave-one-out
     .venv/bin/python bench/cross_encoder.py eval pools-ce.pkl [dev-pools-ce.pkl]
     # 5. CPU cost of re-ranking the first K (nice 0, short)
@@ -16,9 +17,11 @@ Why this training data: in a citing paragraph, the sentence that ends "(see X v.
 Court's words, and paragraph N of X is where it was laid down: that is what an expert's question and its answer
 look like, and the graph holds thousands of them without any labelling. The query side is that sentence (the one
 before it too when the citation stands alone as "See …"), its citations and case names removed
-(`train_court_model.clean`). Negatives are what the re-ranker must tell apart in a pool: the cited judgment's other
-paragraphs that share most words with the statement (the para@10 gap: the right judgment, the wrong paragraph) and
-TF-IDF neighbours of the statement among all the ECtHR paragraphs of other judgments (BM25's confusions).
+(`train_court_model.clean`, then `tidy`; `train` skips a statement of fewer than eight words, a list of citations).
+A pasted passage of `dev.jsonl` is read the same way, around its "[…]" (`query_text`). Negatives are what the
+re-ranker must tell apart in a pool: the cited judgment's other paragraphs that share most words with the statement
+(the para@10 gap: the right judgment, the wrong paragraph) and TF-IDF neighbours of the statement among all the
+ECtHR paragraphs of other judgments (BM25's confusions).
 
 No leakage (issue 22 item 3): pairs come from the citation graph built `--leave-out heldout-citing-docs.txt` (held-out
 citing documents dropped again here), self-citations dropped, and the citing judgments of the evaluated `dev.jsonl`
