@@ -57,16 +57,17 @@ On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BAT
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-EMBED_RUNTIMES = ("onnx", "onnx-int8", "openvino-bf16", "torch")
+EMBED_RUNTIMES = ("onnx", "onnx-int8", "openvino-bf16", "openvino-int8", "torch")
 """What runs the embedding model. `onnx`: the shipped weights exported once to ONNX on this machine and run by ONNX
 Runtime, torch's float32 vectors (cosine > 0.9999) without torch; `openvino-bf16` (the default where the CPU computes
 bf16 natively, `default_runtime`): that export run by OpenVINO with bf16 matrix products, 1.96x the passages per CPU
 second of `onnx` here, vectors at cosine 0.99998 with torch float32 and no loss in the dev sets' dense, hybrid or
 ranked figures (`bench/embed_runtimes.py --pools`); `onnx-int8`: the export's matrix products quantised to int8
-(per channel, dynamic), opt-in (it lost a little in dense search); `torch`: sentence-transformers on torch, in
+(per channel, dynamic), opt-in (it lost a little in dense search); `openvino-int8`: that export quantised by
+NNCF (static int8, calibrated on fixed corpus passages, `kb.embedding_onnx._quantise`) and run by OpenVINO; `torch`: sentence-transformers on torch, in
 `KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
 
-VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16"}
+VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16", "openvino-int8": "ov-int8"}
 """Runtimes whose vectors are a space of their own (`Embedding.vector_space`), by the suffix of the space's name;
 every other runtime gives torch's float32 vectors."""
 
