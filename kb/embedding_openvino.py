@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 LENGTH_MULTIPLE = 8
 """Batches reach OpenVINO with their length rounded up to a multiple of 8 tokens (masked, so the vectors are the
 same; `kb.embedding_onnx.pad`). The CPU plugin keeps per-shape state, so its memory grows with the number of distinct

@@ -64,8 +64,8 @@ bf16 natively, `default_runtime`): that export run by OpenVINO with bf16 matrix 
 second of `onnx` here, vectors at cosine 0.99998 with torch float32 and no loss in the dev sets' dense, hybrid or
 ranked figures (`bench/embed_runtimes.py --pools`); `onnx-int8`: the export's matrix products quantised to int8
 (per channel, dynamic), opt-in (it lost a little in dense search); `openvino-int8`: that export quantised by
-NNCF (static int8, calibrated on fixed corpus passages, `kb.embedding_onnx._quantise`) and run by OpenVINO; `torch`: sentence-transformers on torch, in
-`KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+NNCF (static int8, calibrated on fixed corpus passages, `kb.embedding_onnx._quantise`) and run by OpenVINO;
+`torch`: sentence-transformers on torch, in `KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
 
 VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16", "openvino-int8": "ov-int8"}
 """Runtimes whose vectors are a space of their own (`Embedding.vector_space`), by the suffix of the space's name;
