@@ -78,7 +78,7 @@ def test_the_embedding_runtime_is_checked_and_int8_is_its_own_vector_space(tmp_p
     from kb.settings import _native_bf16
 
     with pytest.raises(ConfigError, match=r"KB_EMBED_RUNTIME='onnx8'; valid values: onnx, onnx-int8, openvino-bf16, "
-                                          r"torch"):
+                                          r"openvino-int8, torch"):
         load(tmp_path, KB_EMBED_RUNTIME="onnx8")
     default = load(tmp_path / "a").embedding
     assert (default.runtime, default.vector_space) == (
