@@ -380,9 +380,9 @@ _encoders_lock = threading.Lock()
 
 
 def onnx_encoder(embedding: Embedding) -> OnnxEncoder:
-    """The encoder of an exported runtime (`onnx`, `onnx-int8`, `openvino-bf16`). One per configuration and process,
-    shared by every embedder (as sentence-transformers-haystack shares its loaded model), so the app's search
-    pipelines and `kb update` load the model once.
+    """The encoder of an exported runtime (`onnx`, `onnx-int8`, `openvino-bf16`, `openvino-int8`). One per
+    configuration and process, shared by every embedder (as sentence-transformers-haystack shares its loaded model),
+    so the app's search pipelines and `kb update` load the model once.
 
     int8 runs one text at a time: dynamic quantisation takes one activation scale per call, so in a batch a text's
     vector would depend on the texts beside it (mean cosine 0.994 between one text's vectors alone and in batches of
