@@ -117,10 +117,10 @@ def test_the_fused_export_gives_torch_vectors_on_judgment_and_statute_passages(k
 
 def test_openvino_bf16_vectors_agree_with_torch_on_judgment_and_statute_passages(kb_settings, corpus_root: Path,
                                                                                  paragraphs) -> None:
-    """The default runtime on a CPU with native bf16 but no VNNI (`openvino-bf16`): cosine with torch's float32 vectors at least
-    0.9999 for every English judgment paragraph and Chinese statute article (measured: mean 0.99998, min 0.99995 on
-    2,000 corpus passages of four kinds, `bench/embed_runtimes.py`), unit length, and a query lands on its passage's
-    vector (the query side runs the same runtime)."""
+    """The default runtime on a CPU with native bf16 but no VNNI (`openvino-bf16`): cosine with torch's float32
+    vectors at least 0.9999 for every English judgment paragraph and Chinese statute article (measured: mean 0.99998,
+    min 0.99995 on 2,000 corpus passages of four kinds, `bench/embed_runtimes.py`), unit length, and a query lands on
+    its passage's vector (the query side runs the same runtime)."""
     articles = [line for line in (corpus_root / STATUTE).read_text(encoding="utf-8").splitlines()
                 if line.startswith("第") and len(line) > 30][:40]
     texts = paragraphs + articles
