@@ -3,6 +3,7 @@ evaluated on every dev set, and the vectors of every passage compared with the t
 
     .venv/bin/python bench/embed_runtimes.py [--runtimes onnx,onnx-int8] [--sample 25] [--cache FILE]
     KB_HOME=<a store> .venv/bin/python bench/embed_runtimes.py --speed 4000 [--runtimes onnx,openvino-bf16]
+    KB_HOME=<a store> .venv/bin/python bench/embed_runtimes.py --shapes 4000 --runtimes openvino-bf16,openvino-int8
     KB_HOME=<a fully embedded store> .venv/bin/python bench/embed_runtimes.py --pools openvino-bf16 \
         --reference-cache F32.sqlite --cache OTHER.sqlite [--citation 300 --summary 100 --seed 1] [--depth 40]
 
@@ -19,6 +20,11 @@ store's ECtHR Court paragraphs of the fill's first rank (`embed_rank`; seeded sa
 four slices (order reversed each slice) in one process: passages/s, passages per CPU second (the fairer figure on a
 shared machine), CPU use, and the full-corpus time at that rate; then each runtime's agreement with torch float32
 (cosine) on 2,000 passages, 500 of each kind: ECtHR, UK judgments, PRC law, UN.
+
+`--shapes N`: OpenVINO's memory grows with the input shapes it has run. For each of --runtimes and each length
+multiple of `--multiples` (`kb.embedding_openvino.LENGTH_MULTIPLE`), a fresh process runs the app's load (600
+queries of 3-60 words, one at a time) then a fill slice (N Court paragraphs in rounds of 128): RSS after each, and
+queries and passages per CPU second, one after another in one run.
 
 `--pools RUNTIME` compares a runtime with the store's own float32 vectors without re-embedding the store: per case
 of dev-echr-qa, dev-lawyer-questions (whole) and a dev.jsonl sample (`bench/eval_dev.py`'s, seed 1), a pool of the
@@ -191,16 +197,14 @@ def pools(runtime: str, reference_cache: Path, cache: Path, citation: int, summa
     return 0 if verdict else 1
 
 
-def speed(runtimes: list[str], n: int) -> int:
-    """See the module docstring (`--speed`)."""
+def store_texts(settings, n: int) -> tuple[int, list[str], list[str], list[tuple[str, str]]]:
+    """From the KB_HOME store: `n` ECtHR Court paragraphs of the fill's first rank (seeded sample), as the model
+    reads them; the rank; the four kinds compared; and 500 passages of each kind."""
     import random
-    import time
 
-    from kb.embedding_onnx import model_tokenizer, onnx_encoder
     from kb.store import open_store
     from legal.text import index_text
 
-    settings = Settings_load()
     court, kinds = [], {"echr": [], "national": [], "prc-law": [], "un": []}
     store = open_store(settings)
     try:
@@ -215,6 +219,75 @@ def speed(runtimes: list[str], n: int) -> int:
     first = min(rank for rank, _ in court)
     texts = [index_text(t) or t for t in rng.sample([t for rank, t in court if rank == first], n)]
     sample = [(kind, index_text(t) or t) for kind, pool in kinds.items() for t in rng.sample(pool, 500)]
+    return first, texts, list(kinds), sample
+
+
+def shapes(runtimes: list[str], multiples: list[int], n: int) -> int:
+    """See the module docstring (`--shapes`)."""
+    settings = Settings_load()
+    _, texts, _, sample = store_texts(settings, n)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump({"passages": texts, "words": " ".join(t for _, t in sample[:200]).split()}, fh)
+    print(f"load average {os.getloadavg()[0]:.1f} at the start")
+    print("| runtime | length multiple | RSS compiled | after 100 / 600 queries | after the fill slice "
+          "| queries per CPU s | passages per CPU s |\n|---|---|---|---|---|---|---|")
+    try:
+        for runtime in runtimes:
+            for multiple in multiples:
+                done = subprocess.run([sys.executable, str(HERE), "--shape-probe", fh.name, "--runtimes", runtime,
+                                       "--multiple", str(multiple)], capture_output=True, text=True, cwd=CHECKOUT,
+                                      env={**os.environ, "PYTHONPATH": str(CHECKOUT)})
+                if done.returncode != 0:
+                    sys.exit(done.stderr[-3000:])
+                r = json.loads(done.stdout.splitlines()[-1])
+                print(f"| {runtime} | {multiple} | {r['compiled']} MB | {r['q100']} / {r['q600']} MB | "
+                      f"{r['fill']} MB | {r['queries_per_cpu_s']} | {r['passages_per_cpu_s']} |", flush=True)
+    finally:
+        os.unlink(fh.name)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    return 0
+
+
+def shape_probe(texts_file: Path, runtime: str, multiple: int) -> int:
+    """One process of `--shapes`: the app's 600 queries of 3-60 words one at a time, then a fill slice in rounds of
+    128 passages (token-count batches), lengths rounded up to `multiple`; prints RSS (MB) and speed as JSON."""
+    import random
+
+    from kb.embedding_onnx import onnx_encoder
+
+    def rss() -> int:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS"))
+
+    data = json.loads(texts_file.read_text(encoding="utf-8"))
+    encoder = onnx_encoder(Settings_load().with_(embed_runtime=runtime).embedding)
+    encoder.multiple = multiple
+    out = {"compiled": rss()}
+    rng = random.Random(3)
+    queries = [" ".join(rng.sample(data["words"], rng.randint(3, 60))) for _ in range(600)]
+    cpu = sum(os.times()[:2])
+    for i, query in enumerate(queries, 1):
+        encoder.encode([query])
+        if i in (100, 600):
+            out[f"q{i}"] = rss()
+    out["queries_per_cpu_s"] = round(len(queries) / (sum(os.times()[:2]) - cpu), 1)
+    passages, cpu = data["passages"], sum(os.times()[:2])
+    for start in range(0, len(passages), 128):
+        encoder.encode(passages[start : start + 128])
+    out["passages_per_cpu_s"] = round(len(passages) / (sum(os.times()[:2]) - cpu), 1)
+    out["fill"] = rss()
+    print(json.dumps(out))
+    return 0
+
+
+def speed(runtimes: list[str], n: int) -> int:
+    """See the module docstring (`--speed`)."""
+    import time
+
+    from kb.embedding_onnx import model_tokenizer, onnx_encoder
+
+    settings = Settings_load()
+    first, texts, kinds, sample = store_texts(settings, n)
     tokens = np.array([len(e.ids) for e in model_tokenizer(Path(settings.model)).encode_batch(texts)])
     print(f"{n} Court paragraphs (embed_rank {first}): {tokens.mean():.0f} tokens each, "
           f"{(tokens >= 256).mean():.0%} at the 256 limit", flush=True)
@@ -277,7 +350,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="--pools: the dev.jsonl sample's seed")
     parser.add_argument("--speed", type=int, metavar="N", help="bare encoder speed of --runtimes on N Court "
                         "paragraphs of the KB_HOME store, and agreement with torch (see the module docstring)")
+    parser.add_argument("--shapes", type=int, metavar="N", help="RSS and speed of --runtimes' encoders over many input "
+                        "shapes, per --multiples (see the module docstring)")
+    parser.add_argument("--multiples", default="1,8,16,32", help="--shapes: length multiples compared")
+    parser.add_argument("--shape-probe", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--multiple", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.shape_probe:
+        return shape_probe(args.shape_probe, args.runtimes, args.multiple)
+    if args.shapes:
+        return shapes(args.runtimes.split(","), [int(m) for m in args.multiples.split(",")], args.shapes)
     if args.speed:
         return speed(args.runtimes.split(","), args.speed)
     if args.pools:

@@ -41,10 +41,16 @@ The optimizer recognises BERT's attention only as transformers' eager attention 
 IsNaN/Where guards in the graph), so the fused export is made from the eager module. int8 keeps its unfused graph:
 its vectors (a vector space of their own) stay what the cache holds."""
 
-MIN_AGREEMENT = {"onnx": 0.9999, "onnx-int8": 0.98}
+MIN_AGREEMENT = {"onnx": 0.9999, "onnx-int8": 0.98, "openvino-int8": 0.995}
 """Mean cosine with torch float32 on `CHECK_TEXTS` below which an export is refused: a check that the export is sound,
 not a measure of its quality (that is `bench/embed_runtimes.py`). The exact export agrees to rounding (1.00000);
-int8 0.992 here. Broken exports fall well below: dropout left on 0.945, int8 with one scale per tensor 0.954."""
+int8 0.992 here, OpenVINO's static int8 0.998. Broken exports fall well below: dropout left on 0.945, int8 with one
+scale per tensor 0.954, static int8 with the FFN output products quantised too 0.995 (0.986 on PRC law)."""
+
+CALIBRATION = Path(__file__).with_name("embedding_calibration.jsonl")
+"""The passages `openvino-int8`'s activation ranges are measured on: 300 corpus passages fixed in the repository
+(75 each of ECtHR, UK judgments, PRC law, UN documents, drawn once at random from the whole-corpus store), so every
+machine quantises the same model from the same inputs."""
 
 CHECK_TEXTS = (
     "The applicant complained that his extradition to the requesting State would expose him to a real risk of "
@@ -69,10 +75,14 @@ Chinese, the kinds of passage the corpus holds."""
 
 
 def exported_model(embedding: Embedding) -> Path:
-    """The ONNX file of `embedding`'s model for its runtime, exported and checked now if this machine has none."""
+    """The model file of `embedding`'s runtime, exported (ONNX) or quantised (`openvino-int8`, OpenVINO IR) and
+    checked now if this machine has none."""
     model_dir = Path(embedding.model)
-    fused = "-fused" if embedding.runtime in FUSED else ""
-    target = embedding.onnx_dir / f"{model_dir.name}-{_weights_digest(model_dir)[:16]}-{embedding.runtime}{fused}.onnx"
+    stem = f"{model_dir.name}-{_weights_digest(model_dir)[:16]}-{embedding.runtime}"
+    if embedding.runtime == "openvino-int8":
+        target = embedding.onnx_dir / f"{stem}-{_sha256(CALIBRATION)[:8]}.xml"
+    else:
+        target = embedding.onnx_dir / f"{stem}{'-fused' if embedding.runtime in FUSED else ''}.onnx"
     if _verified(target):
         return target
     try:
@@ -83,7 +93,10 @@ def exported_model(embedding: Embedding) -> Path:
                                     "KB_ONNX_DIR to a writable folder, or KB_EMBED_RUNTIME=torch") from None
     with lock:  # another process may be exporting the same file: wait for it, then use its file
         if not _verified(target):
-            _export(model_dir, embedding.runtime, target)
+            if embedding.runtime == "openvino-int8":
+                _quantise(exported_model(replace(embedding, runtime="onnx")), model_dir, target)
+            else:
+                _export(model_dir, embedding.runtime, target)
     return target
 
 
@@ -106,11 +119,16 @@ def _record(target: Path) -> Path:
     return target.with_suffix(".json")
 
 
+def _files(target: Path) -> list[Path]:
+    """The files a model is: an ONNX file, or OpenVINO's graph (.xml) and its weights (.bin)."""
+    return [target, target.with_suffix(".bin")] if target.suffix == ".xml" else [target]
+
+
 def _verified(target: Path) -> bool:
     """The file exists and is the one whose check passed (its digest is recorded beside it)."""
     try:
         record = json.loads(_record(target).read_text(encoding="utf-8"))
-        return record.get("sha256") == _sha256(target)
+        return record.get("sha256") == _sha256(*_files(target))
     except (OSError, ValueError):
         return False
 
@@ -177,6 +195,66 @@ def _export(model_dir: Path, runtime: str, target: Path) -> None:
     os.replace(tmp_record, _record(target))
 
 
+def _quantise(fused: Path, model_dir: Path, target: Path) -> None:
+    """`openvino-int8`: the fused float32 export quantised by NNCF's post-training quantisation (static: weights per
+    channel, activations per tensor with ranges measured on `CALIBRATION`), for BERT (`ModelType.TRANSFORMER`:
+    LayerNorm, softmax and GELU stay float) with SmoothQuant on the matrix products (alpha 0.95, NNCF's default).
+    Each layer's FFN output product stays float (bf16 at run time): its input, GELU's output, holds the activation
+    outliers that one int8 scale cannot cover (quantised, mean cosine with torch float32 0.9947, PRC law 0.9855; kept
+    float, 0.9986 and 0.9974, 2,000 corpus passages). Checked like an export (`MIN_AGREEMENT`, against the float32
+    export, which gives torch's vectors), then moved into place with its digest. About 40 s on 2 cores."""
+    import time
+
+    import nncf
+    import openvino as ov
+    from nncf.quantization.advanced_parameters import (
+        AdvancedQuantizationParameters,
+        AdvancedSmoothQuantParameters,
+    )
+
+    from kb.embedding_openvino import CompiledEncoder
+
+    started = time.perf_counter()
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    ffn_output = [config["intermediate_size"], config["hidden_size"]]
+    model = ov.Core().read_model(str(fused))
+    keep_float = [op.get_friendly_name() for op in model.get_ordered_ops() if op.get_type_name() == "MatMul"
+                  and op.input(1).get_partial_shape().is_static
+                  and list(op.input(1).get_partial_shape().to_shape()) == ffn_output]
+    tokenizer = model_tokenizer(model_dir)
+    with CALIBRATION.open(encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    samples = [pad([e]) for e in tokenizer.encode_batch(texts)]  # one text a sample: no padding in the ranges
+    logging.disable(logging.WARNING)  # NNCF's progress and notes
+    try:
+        quantised = nncf.quantize(
+            model, nncf.Dataset(samples), model_type=nncf.ModelType.TRANSFORMER, subset_size=len(samples),
+            ignored_scope=nncf.IgnoredScope(names=keep_float),
+            advanced_parameters=AdvancedQuantizationParameters(
+                smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=0.95)))
+    finally:
+        logging.disable(logging.NOTSET)
+    tmp = target.with_name(target.stem + ".tmp.xml")
+    ov.save_model(quantised, str(tmp))
+    reference = OnnxEncoder(fused, model_dir, batch_size=len(CHECK_TEXTS)).encode(list(CHECK_TEXTS))
+    got = OnnxEncoder(tmp, model_dir, batch_size=len(CHECK_TEXTS),
+                      session=CompiledEncoder(tmp, "bf16")).encode(list(CHECK_TEXTS))
+    agreement = float((got * reference).sum(axis=1).mean())
+    if agreement < MIN_AGREEMENT["openvino-int8"]:
+        for path in _files(tmp):
+            path.unlink()
+        raise ModelUnavailableError(
+            f"The openvino-int8 model of {model_dir} disagrees with float32 (mean cosine {agreement:.4f} < "
+            f"{MIN_AGREEMENT['openvino-int8']}); set KB_EMBED_RUNTIME=openvino-bf16")
+    for src, dst in zip(_files(tmp), _files(target), strict=True):
+        os.replace(src, dst)
+    record = {"sha256": _sha256(*_files(target)), "runtime": "openvino-int8", "model": str(model_dir),
+              "agreement": agreement, "nncf": nncf.__version__, "openvino": ov.__version__,
+              "calibration": _sha256(CALIBRATION), "float": keep_float,
+              "seconds": round(time.perf_counter() - started, 1)}
+    _record(target).write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
 def _fuse(path: Path, heads: int, hidden: int) -> dict[str, int]:
     """Rewrite the exported graph at `path` with ONNX Runtime's BERT fusions; returns the fused kernels' counts.
     opt_level 0: the fusions only, none of ONNX Runtime's hardware-specific rewrites, which the session applies
@@ -209,10 +287,13 @@ def tokenize(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
     return pad(tokenizer.encode_batch(texts))
 
 
-def pad(encodings: list) -> dict[str, np.ndarray]:
-    """The model's inputs for a batch of encodings, padded to the longest: pad id 0, mask 0 (BERT's [PAD] is id 0 in
-    every BERT vocabulary, and a masked token's id does not change the other tokens' vectors)."""
+def pad(encodings: list, multiple: int = 1, limit: int | None = None) -> dict[str, np.ndarray]:
+    """The model's inputs for a batch of encodings, padded to the longest, rounded up to a `multiple` of tokens (at
+    most `limit`): pad id 0, mask 0 (BERT's [PAD] is id 0 in every BERT vocabulary, and a masked token's id does not
+    change the other tokens' vectors)."""
     width = max((len(e.ids) for e in encodings), default=0)
+    rounded = -(-width // multiple) * multiple
+    width = rounded if limit is None else max(width, min(rounded, limit))
     feeds = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in INPUTS}
     for row, e in enumerate(encodings):
         feeds["input_ids"][row, : len(e.ids)] = e.ids
@@ -248,14 +329,18 @@ class OnnxEncoder:
     Threads: OMP_NUM_THREADS if set (the tests give each worker its share), else ONNX Runtime's default (one per
     core). Safe to share between threads (ONNX Runtime sessions are)."""
 
-    def __init__(self, onnx_file: Path, model_dir: Path, batch_size: int, session=None) -> None:
+    def __init__(self, onnx_file: Path, model_dir: Path, batch_size: int, session=None, multiple: int = 1) -> None:
         """`session`: what runs the export (anything with ONNX Runtime's `run`, e.g. OpenVINO's
-        `kb.embedding_openvino.CompiledEncoder`); by default an ONNX Runtime session."""
+        `kb.embedding_openvino.CompiledEncoder`); by default an ONNX Runtime session. `multiple`: each batch's
+        length is rounded up to a multiple of this many tokens (`pad`), which bounds the input shapes a session
+        sees (`kb.embedding_openvino.LENGTH_MULTIPLE`)."""
         if not _mean_pooling(model_dir):
             raise ModelUnavailableError(f"{model_dir}: the ONNX runtimes run mean-pooling models only; set "
                                         "KB_EMBED_RUNTIME=torch for this model")
         self.tokenizer = model_tokenizer(model_dir)
         self.batch_size = batch_size
+        self.multiple = multiple
+        self.limit = self.tokenizer.truncation["max_length"]
         self.session = session if session is not None else self._onnxruntime_session(onnx_file)
 
     @staticmethod
@@ -281,7 +366,7 @@ class OnnxEncoder:
         out: np.ndarray | None = None
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            feeds = pad([encodings[i] for i in rows])
+            feeds = pad([encodings[i] for i in rows], self.multiple, self.limit)
             hidden = self.session.run(["last_hidden_state"], feeds)[0]
             vectors = pool(hidden, feeds["attention_mask"])
             if out is None:
@@ -295,9 +380,9 @@ _encoders_lock = threading.Lock()
 
 
 def onnx_encoder(embedding: Embedding) -> OnnxEncoder:
-    """The encoder of an exported runtime (`onnx`, `onnx-int8`, `openvino-bf16`). One per configuration and process,
-    shared by every embedder (as sentence-transformers-haystack shares its loaded model), so the app's search
-    pipelines and `kb update` load the model once.
+    """The encoder of an exported runtime (`onnx`, `onnx-int8`, `openvino-bf16`, `openvino-int8`). One per
+    configuration and process, shared by every embedder (as sentence-transformers-haystack shares its loaded model),
+    so the app's search pipelines and `kb update` load the model once.
 
     int8 runs one text at a time: dynamic quantisation takes one activation scale per call, so in a batch a text's
     vector would depend on the texts beside it (mean cosine 0.994 between one text's vectors alone and in batches of
@@ -305,12 +390,14 @@ def onnx_encoder(embedding: Embedding) -> OnnxEncoder:
     fast here (7.6 passages/s against 8.2 in fours and 7.8 in eights, same run, load 11) and pads nothing."""
     with _encoders_lock:
         if embedding not in _encoders:
-            if embedding.runtime == "openvino-bf16":  # the float32 export, compiled by OpenVINO in bf16
-                from kb.embedding_openvino import CompiledEncoder
+            if embedding.runtime in ("openvino-bf16", "openvino-int8"):  # compiled by OpenVINO, float parts in bf16
+                from kb.embedding_openvino import LENGTH_MULTIPLE, CompiledEncoder
 
-                onnx_file = exported_model(replace(embedding, runtime="onnx"))
-                _encoders[embedding] = OnnxEncoder(onnx_file, Path(embedding.model), embedding.batch,
-                                                   session=CompiledEncoder(onnx_file, "bf16"))
+                model_file = exported_model(embedding if embedding.runtime == "openvino-int8" else
+                                            replace(embedding, runtime="onnx"))
+                _encoders[embedding] = OnnxEncoder(model_file, Path(embedding.model), embedding.batch,
+                                                   session=CompiledEncoder(model_file, "bf16"),
+                                                   multiple=LENGTH_MULTIPLE)
             else:
                 batch = 1 if embedding.runtime == "onnx-int8" else embedding.batch
                 _encoders[embedding] = OnnxEncoder(exported_model(embedding), Path(embedding.model), batch)

@@ -22,6 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
+LENGTH_MULTIPLE = 8
+"""Batches reach OpenVINO with their length rounded up to a multiple of 8 tokens (masked, so the vectors are the
+same; `kb.embedding_onnx.pad`). The CPU plugin keeps per-shape state, so its memory grows with the number of distinct
+(batch, length) shapes it has run, and the fill's token-count batches and the app's one-query-at-a-time both give
+many. One process, same run (load 7-8): the app's 600 queries of 3-60 words then a 4,000-passage fill slice, RSS
+after the slice 547 MB exact, 345 MB rounded to 8, 323-329 MB to 16, 320 MB to 32 (the compiled model alone 267
+MB); after the queries 328, 299, 275, 275 MB. The fill's passages per CPU second 56.1-56.3 exact, 57.5 to 8,
+53.9-55.5 to 16, 53.6 to 32 (16 and 32 pad more tokens). `openvino-int8` grows more without it: 758 MB exact, 319
+MB to 16."""
+
 
 class CompiledEncoder:
     """An OpenVINO compiled model behind ONNX Runtime's `run` signature, so `OnnxEncoder` (and the benches that time

@@ -11,7 +11,7 @@
 | `KB_COLLECTION` | collection name on the server | `kb_chunks` |
 | `KB_QDRANT_SHARDS` | shards when `kb` creates the server collection (spread over the cluster's nodes) | `1` |
 | `KB_QDRANT_REPLICAS` | copies of each shard on different nodes (2 survives one node down) | `1` |
-| `KB_EMBED_RUNTIME` | what runs the model (`EMBED_RUNTIMES`) | `openvino-bf16` on bf16 CPUs, else `onnx` |
+| `KB_EMBED_RUNTIME` | the model's runtime (`EMBED_RUNTIMES`) | `openvino-int8` (bf16+VNNI CPUs), `-bf16`, else `onnx` |
 | `KB_EMBED_BATCH` | passages per model batch (`onnx-int8` runs one at a time) | `8` |
 | `KB_EMBED_DTYPE` | for `torch`: `bfloat16` or `float32` | `bfloat16` where the CPU has it natively, else `float32` |
 | `KB_EMBED_CACHE` | SQLite cache of passage embeddings, keyed by text and vector space | `$KB_HOME/embeddings.sqlite` |
@@ -57,16 +57,19 @@ On a GPU larger batches are usually faster (not measured here): set KB_EMBED_BAT
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-EMBED_RUNTIMES = ("onnx", "onnx-int8", "openvino-bf16", "torch")
+EMBED_RUNTIMES = ("onnx", "onnx-int8", "openvino-bf16", "openvino-int8", "torch")
 """What runs the embedding model. `onnx`: the shipped weights exported once to ONNX on this machine and run by ONNX
 Runtime, torch's float32 vectors (cosine > 0.9999) without torch; `openvino-bf16` (the default where the CPU computes
-bf16 natively, `default_runtime`): that export run by OpenVINO with bf16 matrix products, 1.96x the passages per CPU
-second of `onnx` here, vectors at cosine 0.99998 with torch float32 and no loss in the dev sets' dense, hybrid or
-ranked figures (`bench/embed_runtimes.py --pools`); `onnx-int8`: the export's matrix products quantised to int8
-(per channel, dynamic), opt-in (it lost a little in dense search); `torch`: sentence-transformers on torch, in
-`KB_EMBED_DTYPE`. Figures in docs/architecture.md."""
+bf16 natively but not int8, `default_runtime`): that export run by OpenVINO with bf16 matrix products, 1.96x the
+passages per CPU second of `onnx` here, vectors at cosine 0.99998 with torch float32 and no loss in the dev sets'
+dense, hybrid or ranked figures (`bench/embed_runtimes.py --pools`); `openvino-int8` (the default where the CPU also
+has VNNI): that export quantised by NNCF (static int8, calibrated on fixed corpus passages,
+`kb.embedding_onnx._quantise`) and run by OpenVINO, 1.21x `openvino-bf16`'s passages per CPU second, cosine 0.9986
+with float32, no loss on the dev sets; `onnx-int8`: the export's matrix products quantised to int8 (per channel,
+dynamic), opt-in (it lost a little in dense search); `torch`: sentence-transformers on torch, in `KB_EMBED_DTYPE`.
+Figures in docs/architecture.md."""
 
-VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16"}
+VECTOR_SPACES = {"onnx-int8": "int8", "openvino-bf16": "bf16", "openvino-int8": "ov-int8"}
 """Runtimes whose vectors are a space of their own (`Embedding.vector_space`), by the suffix of the space's name;
 every other runtime gives torch's float32 vectors."""
 
@@ -98,12 +101,20 @@ def _default_onnx_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "extradition-kb" / "onnx"
 
 
-def _native_bf16() -> bool:
+def _cpu_flags() -> set[str]:
     try:
-        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+        return set(Path("/proc/cpuinfo").read_text(errors="replace").split())
     except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+        return set()
+
+
+def _native_bf16() -> bool:
+    return bool({"avx512_bf16", "amx_bf16"} & _cpu_flags())
+
+
+def _native_int8() -> bool:
+    """int8 dot products in one instruction (VNNI, AMX): without them OpenVINO's int8 is no faster than bf16."""
+    return bool({"avx512_vnni", "avx_vnni", "amx_int8"} & _cpu_flags())
 
 
 def _default_dtype() -> str:
@@ -113,9 +124,12 @@ def _default_dtype() -> str:
 
 
 def default_runtime() -> str:
-    """`openvino-bf16` where the CPU computes bf16 natively; elsewhere OpenVINO would emulate it (or fall back to
-    float32 under a bf16 space's name), so `onnx`."""
-    return "openvino-bf16" if _native_bf16() else "onnx"
+    """`openvino-int8` where the CPU computes bf16 and int8 dot products natively (its float parts run in bf16),
+    `openvino-bf16` where only bf16; elsewhere OpenVINO would emulate bf16 (or fall back to float32 under a bf16
+    space's name), so `onnx`."""
+    if not _native_bf16():
+        return "onnx"
+    return "openvino-int8" if _native_int8() else "openvino-bf16"
 
 
 def _default_model() -> str:

@@ -74,15 +74,16 @@ def test_ci_fails_instead_of_skipping_when_the_corpus_is_missing(tmp_path: Path,
 def test_the_embedding_runtime_is_checked_and_int8_is_its_own_vector_space(tmp_path: Path) -> None:
     """KB_EMBED_RUNTIME names one of the runtimes (a typo is refused with the valid values); int8 and bf16 vectors are
     cached apart from torch's and the exact export's (tests/test_embedding.py shows why). The default is OpenVINO
-    bf16 only where the CPU computes bf16 natively."""
-    from kb.settings import _native_bf16
+    int8 where the CPU computes bf16 and int8 natively, bf16 where only bf16."""
+    from kb.settings import _native_bf16, _native_int8
 
     with pytest.raises(ConfigError, match=r"KB_EMBED_RUNTIME='onnx8'; valid values: onnx, onnx-int8, openvino-bf16, "
-                                          r"torch"):
+                                          r"openvino-int8, torch"):
         load(tmp_path, KB_EMBED_RUNTIME="onnx8")
     default = load(tmp_path / "a").embedding
     assert (default.runtime, default.vector_space) == (
-        ("openvino-bf16", "unused+bf16") if _native_bf16() else ("onnx", "unused"))
+        ("onnx", "unused") if not _native_bf16() else ("openvino-int8", "unused+ov-int8") if _native_int8() else
+        ("openvino-bf16", "unused+bf16"))
     assert load(tmp_path / "a2", KB_EMBED_RUNTIME="onnx").embedding.vector_space == "unused"
     assert load(tmp_path / "b", 'embed_runtime = "torch"\n').embedding.vector_space == "unused"
     assert load(tmp_path / "c", KB_EMBED_RUNTIME="onnx-int8").embedding.vector_space == "unused+int8"
