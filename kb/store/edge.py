@@ -387,7 +387,8 @@ def chunk_config(dim: int) -> q.EdgeConfig:
     """The chunk shard's config. Dense vectors are `Memory.Cold` (mapped, paged in when a dense or hybrid search
     reads them) instead of Edge's default `Cached`, which faults the whole storage in at load: 480 MB of the
     whole corpus resident in every process that opens the store, even before any vector is stored (the appendable
-    segment's storage is sized by its points). Measured by `bench/store_memory.py`."""
+    segment's storage is sized by its points). An existing segment keeps the placement it was written with until it
+    is rewritten (optimised); see docs/architecture.md. Measured by `bench/store_memory.py`."""
     return q.EdgeConfig(
         vectors={DENSE: q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine, memory=q.Memory.Cold)},
         sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
