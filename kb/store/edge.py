@@ -86,10 +86,7 @@ class EdgeStore:
             raise
 
     def _open_shards(self) -> None:
-        self._shard = _open_shard(self.path, q.EdgeConfig(
-            vectors={DENSE: q.EdgeVectorParams(size=self.dim, distance=q.Distance.Cosine)},
-            sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
-        ))
+        self._shard = _open_shard(self.path, chunk_config(self.dim))
         self._create_indexes()
         self._facts = _open_shard(facts_path(self.path), q.EdgeConfig(
             vectors={}, sparse_vectors={FACTS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}))
@@ -386,12 +383,25 @@ _LACKING_UNRANKED = q.Filter(must=[q.IsEmptyCondition(key=EMBED_RANK)], must_not
 scroll leaves out."""
 
 
+def chunk_config(dim: int) -> q.EdgeConfig:
+    """The chunk shard's config. Dense vectors are `Memory.Cold` (mapped, paged in when a dense or hybrid search
+    reads them) instead of Edge's default `Cached`, which faults the whole storage in at load: 480 MB of the
+    whole corpus resident in every process that opens the store, even before any vector is stored (the appendable
+    segment's storage is sized by its points). An existing segment keeps the placement it was written with until it
+    is rewritten (optimised); see docs/architecture.md. Measured by `bench/store_memory.py`."""
+    return q.EdgeConfig(
+        vectors={DENSE: q.EdgeVectorParams(size=dim, distance=q.Distance.Cosine, memory=q.Memory.Cold)},
+        sparse_vectors={SPARSE: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
+    )
+
+
 def _open_shard(path: Path, config: q.EdgeConfig) -> q.EdgeShard:
-    """Loads the shard at `path`, or creates it with `config`; a shard open in another process is a
-    StoreLockedError that says what to do."""
+    """Loads the shard at `path` with `config` (an existing shard keeps its data; placements given here are
+    persisted and apply to segments written from then on, e.g. by `optimize`), or creates it with `config`; a shard
+    open in another process is a StoreLockedError that says what to do."""
     try:
         if (path / "edge_config.json").exists() or (path / "wal").exists():
-            return q.EdgeShard.load(str(path))
+            return q.EdgeShard.load(str(path), config)
         path.mkdir(parents=True, exist_ok=True)
         return q.EdgeShard.create(str(path), config)
     except Exception as exc:  # qdrant_edge raises a bare Exception for a locked WAL
