@@ -32,7 +32,7 @@ rounds of 1,000-1,500 are what `kb embed` makes at 35-50 passages/s (`ROUND_SECO
 tokens per passage and how many reach the model's max_seq_length, both rates, the fill's time in ONNX Runtime, in
 tokenising and in the rest (store reads and writes, cache, hand-over), CPU use (process CPU seconds per second: 2.0
 is both cores; on a loaded machine passages per CPU second compare checkouts better than passages/s), and the
-full-corpus fill time at the fill's rate. Only the default runtime (onnx) is broken down.
+full-corpus fill time at the fill's rate. Only the default runtime is broken down.
 
 Each measurement runs in a child process per checkout: `--baseline DIR` (e.g. `git archive main | tar -x -C DIR`)
 adds the same measurement of that code before this checkout's, in the same run, since the shared machine's load
@@ -56,7 +56,7 @@ HERE = Path(__file__).resolve()
 CHECKOUT = HERE.parents[1]
 
 
-RUNTIMES = ("torch", "onnx", "onnx-int8", "openvino-bf16")
+RUNTIMES = ("torch", "onnx", "onnx-int8", "openvino-bf16", "openvino-int8")
 CORPUS_PASSAGES = 326_141
 """Passages of the whole corpus written sparse-first (issue 21, /work/stores/graph), all of which the dense fill
 embeds."""
