@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
+from kb.embedding_calibration import calibration_digest, calibration_texts
 from kb.settings import Embedding
 from legal.errors import ModelUnavailableError
 
@@ -46,11 +47,6 @@ MIN_AGREEMENT = {"onnx": 0.9999, "onnx-int8": 0.98, "openvino-int8": 0.995}
 not a measure of its quality (that is `bench/embed_runtimes.py`). The exact export agrees to rounding (1.00000);
 int8 0.992 here, OpenVINO's static int8 0.998. Broken exports fall well below: dropout left on 0.945, int8 with one
 scale per tensor 0.954, static int8 with the FFN output products quantised too 0.995 (0.986 on PRC law)."""
-
-CALIBRATION = Path(__file__).with_name("embedding_calibration.jsonl")
-"""The passages `openvino-int8`'s activation ranges are measured on: 300 corpus passages fixed in the repository
-(75 each of ECtHR, UK judgments, PRC law, UN documents, drawn once at random from the whole-corpus store), so every
-machine quantises the same model from the same inputs."""
 
 CHECK_TEXTS = (
     "The applicant complained that his extradition to the requesting State would expose him to a real risk of "
@@ -80,7 +76,7 @@ def exported_model(embedding: Embedding) -> Path:
     model_dir = Path(embedding.model)
     stem = f"{model_dir.name}-{_weights_digest(model_dir)[:16]}-{embedding.runtime}"
     if embedding.runtime == "openvino-int8":
-        target = embedding.onnx_dir / f"{stem}-{_sha256(CALIBRATION)[:8]}.xml"
+        target = embedding.onnx_dir / f"{stem}-{calibration_digest()[:8]}.xml"
     else:
         target = embedding.onnx_dir / f"{stem}{'-fused' if embedding.runtime in FUSED else ''}.onnx"
     if _verified(target):
@@ -94,7 +90,8 @@ def exported_model(embedding: Embedding) -> Path:
     with lock:  # another process may be exporting the same file: wait for it, then use its file
         if not _verified(target):
             if embedding.runtime == "openvino-int8":
-                _quantise(exported_model(replace(embedding, runtime="onnx")), model_dir, target)
+                texts = calibration_texts(embedding.corpus)  # before the float32 export: a missing corpus fails now
+                _quantise(exported_model(replace(embedding, runtime="onnx")), model_dir, texts, target)
             else:
                 _export(model_dir, embedding.runtime, target)
     return target
@@ -195,10 +192,11 @@ def _export(model_dir: Path, runtime: str, target: Path) -> None:
     os.replace(tmp_record, _record(target))
 
 
-def _quantise(fused: Path, model_dir: Path, target: Path) -> None:
+def _quantise(fused: Path, model_dir: Path, calibration: list[str], target: Path) -> None:
     """`openvino-int8`: the fused float32 export quantised by NNCF's post-training quantisation (static: weights per
-    channel, activations per tensor with ranges measured on `CALIBRATION`), for BERT (`ModelType.TRANSFORMER`:
-    LayerNorm, softmax and GELU stay float) with SmoothQuant on the matrix products (alpha 0.95, NNCF's default).
+    channel, activations per tensor with ranges measured on the `calibration` texts, `kb.embedding_calibration`), for
+    BERT (`ModelType.TRANSFORMER`: LayerNorm, softmax and GELU stay float) with SmoothQuant on the matrix products
+    (alpha 0.95, NNCF's default).
     Each layer's FFN output product stays float (bf16 at run time): its input, GELU's output, holds the activation
     outliers that one int8 scale cannot cover (quantised, mean cosine with torch float32 0.9947, PRC law 0.9855; kept
     float, 0.9986 and 0.9974, 2,000 corpus passages). Checked like an export (`MIN_AGREEMENT`, against the float32
@@ -222,9 +220,7 @@ def _quantise(fused: Path, model_dir: Path, target: Path) -> None:
                   and op.input(1).get_partial_shape().is_static
                   and list(op.input(1).get_partial_shape().to_shape()) == ffn_output]
     tokenizer = model_tokenizer(model_dir)
-    with CALIBRATION.open(encoding="utf-8") as fh:
-        texts = [json.loads(line)["text"] for line in fh]
-    samples = [pad([e]) for e in tokenizer.encode_batch(texts)]  # one text a sample: no padding in the ranges
+    samples = [pad([e]) for e in tokenizer.encode_batch(calibration)]  # one text a sample: no padding in the ranges
     logging.disable(logging.WARNING)  # NNCF's progress and notes
     try:
         quantised = nncf.quantize(
@@ -250,7 +246,7 @@ def _quantise(fused: Path, model_dir: Path, target: Path) -> None:
         os.replace(src, dst)
     record = {"sha256": _sha256(*_files(target)), "runtime": "openvino-int8", "model": str(model_dir),
               "agreement": agreement, "nncf": nncf.__version__, "openvino": ov.__version__,
-              "calibration": _sha256(CALIBRATION), "float": keep_float,
+              "calibration": calibration_digest(), "float": keep_float,
               "seconds": round(time.perf_counter() - started, 1)}
     _record(target).write_text(json.dumps(record, indent=1), encoding="utf-8")
 

@@ -39,7 +39,7 @@ import json
 import os
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from legal.errors import ConfigError
@@ -83,6 +83,10 @@ class Embedding:
     dtype: str
     batch: int
     onnx_dir: Path
+    corpus: Path | None = field(default=None, compare=False)
+    """Where `openvino-int8`'s calibration passages are read the one time its model is built
+    (`kb.embedding_calibration`); not part of the identity: the model and its vectors are the same whichever copy of
+    the corpus it is read from."""
 
     @property
     def vector_space(self) -> str:
@@ -193,7 +197,7 @@ class Settings:
     @property
     def embedding(self) -> Embedding:
         return Embedding(self.model, self.embed_runtime, self.embed_dtype, self.embed_batch,
-                         self.onnx_dir or _default_onnx_dir())
+                         self.onnx_dir or _default_onnx_dir(), self.corpus)
 
     @property
     def drop(self) -> Path:

@@ -233,6 +233,53 @@ def test_openvino_int8_vectors_agree_with_torch_and_do_not_depend_on_the_batch(k
         kb.close()
 
 
+def test_the_int8_calibration_passages_are_the_corpus_texts_the_write_path_embeds(corpus_root: Path) -> None:
+    """The references resolve on this corpus, through the loaders, to the texts they name, and each is the chunk text
+    the write path embeds at that `para_index` (so a change to a loader or to `index_text` fails here, not on the
+    first machine that builds the model)."""
+    from ingest.files import named_files, read
+    from ingest.manifest import Manifest
+    from kb.embedding_calibration import PASSAGES, calibration_texts
+    from kb.indexing.chunking import prepare
+    from kb.settings import MANIFEST
+
+    texts = calibration_texts(corpus_root)
+    assert len(texts) == len(PASSAGES) == 300 and len(set(texts)) == 300
+    first_of_each_folder = {rel.split("/")[0]: n for n, (rel, _, _) in reversed(list(enumerate(PASSAGES)))}
+    assert set(first_of_each_folder) == {"echr", "national", "prc-law", "un"}
+    for n in first_of_each_folder.values():
+        rel, position, _ = PASSAGES[n]
+        [item] = named_files([corpus_root / rel], corpus_root, Manifest.load(MANIFEST), "calibration")
+        [doc] = read(item)
+        assert prepare(doc, item.source_name).chunks[position].content == texts[n], rel
+
+
+def test_an_int8_calibration_passage_whose_text_changed_is_refused(kb_settings, corpus_root: Path,
+                                                                  tmp_path: Path) -> None:
+    """A corpus whose calibration passage no longer holds its text (here Pauwels v. Belgium § 14, the first one, one
+    date changed), or no corpus at all, stops the openvino-int8 build with an error naming the file and the runtime
+    to use instead, before any export is made."""
+    import gzip
+
+    from kb.embedding_calibration import PASSAGES
+    from legal.errors import ModelUnavailableError
+
+    rel, _, _ = PASSAGES[0]
+    assert rel == "echr/JUDGMENT/HEJUD-10208-82.json.gz"
+    record = gzip.decompress((corpus_root / rel).read_bytes()).decode("utf-8")
+    assert record.count("On 11 June 1982, the applicant") == 1
+    edited = tmp_path / "corpus" / rel
+    edited.parent.mkdir(parents=True)
+    edited.write_bytes(gzip.compress(record.replace("On 11 June 1982", "On 12 June 1982").encode("utf-8")))
+    onnx_dir = tmp_path / "onnx"
+    int8 = kb_settings.with_(embed_runtime="openvino-int8", onnx_dir=onnx_dir)
+    with pytest.raises(ModelUnavailableError, match="KB_EMBED_RUNTIME=openvino-bf16") as refused:
+        exported_model(int8.with_(corpus=tmp_path / "corpus").embedding)
+    assert str(edited) in str(refused.value) and "no longer the text" in str(refused.value)
+    with pytest.raises(ModelUnavailableError, match="KB_CORPUS.*KB_EMBED_RUNTIME=openvino-bf16"):
+        exported_model(int8.with_(corpus=None).embedding)
+    assert not list(onnx_dir.glob("*.onnx")) and not list(onnx_dir.glob("*.xml"))
+
 def test_openvino_sees_lengths_rounded_up_to_a_few_shapes_with_the_same_vectors(kb_settings, paragraphs) -> None:
     """OpenVINO's memory grows with the distinct input shapes it runs: its batches are padded to a multiple of 8
     tokens (never past the model's 256), masked, so a text's vector is the one its exact length gives (to bf16's
