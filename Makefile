@@ -31,10 +31,12 @@ ocr:
 
 # the whole corpus for BM25 and ranked search (dense vectors only from the embedding cache; `kb embed` adds the rest);
 # the citation graph is built once (again if this checkout reads another format), then `kb ingest` and `kb update`
-# keep it current
+# keep it current; the embedding model is built once per machine here, before the app, so its build never runs
+# beside the app holding the store
 ingest: install ocr
 	$(BIN)/kb ingest --sparse-first
 	$(BIN)/kb citations build --if-needed
+	$(BIN)/kb embed --model-only
 
 UI := $(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 EMBED_LOG = $${KB_HOME:-data}/logs/embed.log

@@ -281,6 +281,15 @@ class KnowledgeBase:
                 self._text_embedder.warm_up()
         return self._text_embedder.run(text=text)["embedding"]
 
+    def prepare_model(self) -> str:
+        """Builds this machine's embedding model for the store's runtime (the export, and `openvino-int8`'s
+        quantisation, once per machine) and loads it, without opening the store; returns the runtime. `make run`
+        does it before the app starts: left to the first search or to `kb embed`, the build (torch's export and
+        NNCF, ~1.4 GB for ~30 s) ran beside the app holding the store (whole tree 3.57 GB, `bench/first_run.py`)."""
+        self._keep_store_space()
+        self.embed_query("extradition")
+        return self.settings.embed_runtime
+
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
         """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citations.graph.CitingParagraph`s)."""
         from kb.citations.graph import open_graph

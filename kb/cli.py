@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--round", type=int, help="passages per round (one inbox hand-over each; default: ~30 s of "
                                              "model time at the last round's rate)")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
+    p.add_argument("--model-only", action="store_true",
+                   help="only build (once per machine) and load the embedding model, without opening the store")
     return parser
 
 
@@ -508,6 +510,9 @@ def cmd_embed(kb, args) -> int:
 
     from tqdm import tqdm
 
+    if args.model_only:
+        print(f"kb embed: the {kb.prepare_model()} embedding model is ready", file=sys.stderr)
+        return 0
     os.nice(EMBED_NICENESS)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

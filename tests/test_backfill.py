@@ -483,3 +483,17 @@ def test_kb_embed_without_a_store_says_what_to_run_and_creates_nothing(tmp_path:
     with pytest.raises(StoreEmptyError, match="kb ingest --sparse-first"):
         run_embed(settings, warn=lambda m: None)
     assert not settings.store.exists()
+
+
+def test_kb_embed_model_only_loads_the_model_without_opening_the_store(sparse_home: Settings) -> None:
+    """`make run` builds the model before the app starts (`kb embed --model-only`): it must not need the store, which
+    this test holds (a process that opened it would fail on its lock, or ask for it and wait)."""
+    store = open_store(sparse_home)
+    try:
+        done = subprocess.run([sys.executable, "-m", "kb.cli", "embed", "--model-only"], env=env_for(sparse_home),
+                              cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    finally:
+        store.close()
+    assert done.returncode == 0, done.stderr
+    assert f"the {sparse_home.embed_runtime} embedding model is ready" in done.stderr
+    assert not list(sparse_home.inbox.glob("store-wanted-*")), "it asked for the store"
