@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from legal.text import index_text
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -51,3 +53,10 @@ class SourceDocument:
     url: str | None = None
     text_defects: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+
+    def passages(self) -> list[tuple[Paragraph, str]]:
+        """The passages the write path stores, in reading order (a passage's place here is its chunk's `para_index`):
+        each non-blank paragraph with the text that is embedded and BM25-indexed (`legal.text.index_text`, or the
+        paragraph as printed where that leaves nothing). One definition for the chunker and for the int8 model's
+        calibration passages, which must be those very texts."""
+        return [(p, index_text(p.text) or p.text) for p in self.paragraphs if p.text.strip()]

@@ -15,7 +15,6 @@ from ingest.files import ReadFailure, named_files, read
 from ingest.manifest import Manifest
 from kb.settings import MANIFEST
 from legal.errors import ModelUnavailableError
-from legal.text import index_text
 
 PASSAGES = (
     ("echr/JUDGMENT/HEJUD-10208-82.json.gz", 14, "4cffcf5bf3e343671eeaa7f409a2db708d4f511dfbf076821580f956fadec53f"),
@@ -416,7 +415,7 @@ PASSAGES = (
 )
 """(corpus-relative file, position, sha256 of the text), in the order they were drawn. The position is the passage's
 `para_index` in the store: its place among the file's non-blank paragraphs as the loader reads them, and its text the
-one the write path embeds (both as `kb.indexing.chunking.prepare` cuts a document, which sits above this module)."""
+one the write path embeds (both `SourceDocument.passages`, which `kb.indexing.chunking.prepare` cuts a document by)."""
 
 
 def calibration_digest() -> str:
@@ -437,8 +436,7 @@ def calibration_texts(corpus: Path | None) -> list[str]:
         if rel not in files:
             [item] = named_files([corpus / rel], corpus, manifest, "calibration")
             docs = read(item)
-            files[rel] = docs if isinstance(docs, ReadFailure) else [
-                index_text(p.text) or p.text for doc in docs for p in doc.paragraphs if p.text.strip()]
+            files[rel] = docs if isinstance(docs, ReadFailure) else [text for doc in docs for _, text in doc.passages()]
         passages = files[rel]
         if isinstance(passages, ReadFailure):
             reason = passages.reason

@@ -24,7 +24,6 @@ from ingest.model import SourceDocument
 from kb.documents import SharedDocument
 from kb.embedding import Bm25DocumentEmbedder
 from kb.store.base import EMBED_RANK, encode_version
-from legal.text import index_text
 
 INDEX_VERSION = "3"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
@@ -119,12 +118,12 @@ def prepare(doc: SourceDocument, source_name: str) -> PreparedDocument:
     if doc.importance is not None:
         base["importance"] = doc.importance
     chunks = []
-    for index, para in enumerate(p for p in doc.paragraphs if p.text.strip()):
+    for index, (para, content) in enumerate(doc.passages()):
         digest = hashlib.sha1(para.text.encode("utf-8")).hexdigest()
         chunk_id = str(uuid.uuid5(CHUNK_NAMESPACE, f"{doc.doc_id}\x1f{index}\x1f{digest}"))
         meta = dict(base, para_index=index, paragraph=para.number, section=para.section, heading=para.heading,
                     page=para.page, role=para.role, text=para.text)
-        chunks.append(SharedDocument(id=chunk_id, content=index_text(para.text) or para.text, meta=meta))
+        chunks.append(SharedDocument(id=chunk_id, content=content, meta=meta))
     fingerprint = json.dumps([INDEX_VERSION, base, [c.id for c in chunks],
                               [[c.meta["paragraph"], c.meta["section"], c.meta["heading"], c.meta["page"],
                                 c.meta["role"]]
