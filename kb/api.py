@@ -285,8 +285,8 @@ class KnowledgeBase:
         """Builds this machine's embedding model for the store's runtime (the export, and `openvino-int8`'s
         quantisation, once per machine) and loads it, without opening the store; returns the runtime. `make run`
         does it before the app starts: left to the first search or to `kb embed`, the build (torch's export and
-        NNCF, ~1.4 GB for ~30 s) ran beside the app holding the store (whole tree 3.57 GB, `bench/first_run.py`)."""
-        self._keep_store_space()
+        NNCF, ~1.4 GB for ~30 s) ran beside the app holding the store (whole tree 3.57 GB, `bench/first_run.py`).
+        The runtime is the one `__init__` read from the store's space record; nothing here opens the store."""
         self.embed_query("extradition")
         return self.settings.embed_runtime
 
