@@ -1,0 +1,315 @@
+"""Does MiniLM's similarity help a pasted passage? The `meaning` feature (`kb.search.meaning.PoolSimilarity`, the
+cosine of the query with each pool candidate, as a reciprocal rank) measured on `dev.jsonl`'s pools, offline, with
+the weight chosen by cross-validation grouped by citing judgment (issue 22).
+
+    # 1. the pools of a dev.jsonl sample, with the cosine of every candidate (nice -n 19, background)
+    KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-pools.pkl \
+        [--citation 1000 --summary 100 --seed 1] [--dense 20] [--check 40]
+    # 2. the figures: shipped weights replayed against + meaning (rank, raw cosine, z-score) at a grid of weights
+    .venv/bin/python bench/passage_meaning.py eval dev-pools.pkl [--folds 5]
+
+Why offline: a ranked search costs ~0.1-1 s on a loaded machine, a re-ranking of a dumped pool microseconds, so one
+dump serves every weight. The dump runs the shipped pipeline (`KnowledgeBase.search_pipeline`, what `kb search`
+runs) and keeps its own top 10, then scores the same candidates once more with the ranker at a passage weight set
+whose `meaning` is on (so its features hold the meaning-rank exactly as the pipeline would compute it; the
+features do not depend on the weights otherwise), the MiniLM cosines coming from a `PoolSimilarity` that embeds
+every query. The replay (`question_rankers.Replay`: spreader, near-duplicate filter, top 10) is checked against the
+pipeline's top 10 at the shipped weights for every case and, for the first `--check` cases, against a pipeline
+built with `passages.meaning` = 20 (so the offline meaning-rank is the pipeline's).
+
+`--dense K`: a second pool per case, the store's K nearest passages by the query's MiniLM vector (within the same
+filters, so the case's own judgment excluded) added as fetched candidates (no retrieval rank, no votes), every
+feature computed again over the larger pool by the shipped ranker. Earlier "ranked over hybrid candidates" lost on
+`dev.jsonl`, but without `meaning` for passages.
+
+The weight of each variant is chosen by K-fold cross-validation grouped by citing judgment (`--folds`; a summary
+case is its own group): each case is scored with the weight best on the folds without it. Objective per case: the
+mean of doc_hit@10 and para_hit@10 for a citation, doc_hit@1 for a summary (the issue's targets). Summary cases a
+reading takes for a lawyer's question keep the question weights (which this leaves untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent))
+
+from question_pools import SLIM_META, Pool  # noqa: E402
+
+EVAL_DIR = Path(os.environ.get("KB_CORPUS", "/work/shared/corpus")).parent / "eval"
+SIGNALS = ("cosine", "cosine_z")
+"""Columns after the registered features: the raw cosine with the query, and the same standardised over the pool."""
+RANK_GRID = (0.0, 2.5, 5.0, 10.0, 20.0, 40.0)
+"""`meaning` weights tried (the question weight is 20; `retrieval` is 8.47 for a passage)."""
+RAW_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+"""Raw cosine and z-score: weights in units of one retrieval step per standard deviation of the signal."""
+
+
+# -- 1. the pools ---------------------------------------------------------------------------------------------
+
+
+def dump(args: argparse.Namespace) -> int:
+    from eval_dev import chosen_cases
+    from haystack import Document
+
+    from kb.api import KnowledgeBase
+    from kb.requests import SearchMode
+    from kb.search.meaning import PoolSimilarity
+    from kb.search.ranking import (
+        DEFAULT_RANKING,
+        FEATURES,
+        PASSAGE_WEIGHTS,
+        LegalRanker,
+        Ranking,
+        key_of,
+        ranking_features,
+    )
+    from kb.search.retrieval import to_document
+    from kb.settings import Settings
+    from kb.store.base import SearchFilters
+
+    cases = [(f, c) for f, c in chosen_cases(EVAL_DIR, args.citation, args.summary, args.seed) if f == "dev.jsonl"]
+    kb = KnowledgeBase(Settings.load())
+    search = kb.search_pipeline(SearchMode.RANKED)
+    shipped_ranker = search.pipeline.get_component("rank")
+    on = Ranking(replace(PASSAGE_WEIGHTS, meaning=20.0), DEFAULT_RANKING.questions)
+    ranker = LegalRanker(shipped_ranker.graph, on, shipped_ranker.facts, shipped_ranker.source_aware)
+    similarity_step = PoolSimilarity(kb.settings.embedding, kb.settings.embeddings_cache, lambda _: True, key_of)
+    checked = kb.search_pipeline(SearchMode.RANKED, ranking=on) if args.check else None
+    names = [*FEATURES, *SIGNALS]
+    pools, dense_pools, checks = [], [], []
+    started = time.process_time()
+    try:
+        for n, (file, case) in enumerate(cases, 1):
+            filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
+            inputs = search._map_explicit_inputs(input_mapping=search.input_mapping,
+                                                 inputs={"query": case.query, "filters": filters, "top_k": 10})
+            out = search.pipeline.run(data=inputs, include_outputs_from={"fetch", "read", "rank", "body_first"})
+            reading = out["read"]["reading"]
+            shipped = [listed(d) for d in out["body_first"]["documents"]]
+            pool, fetched, evidence = out["fetch"]["documents"], out["fetch"]["fetched"], out["fetch"]["evidence"]
+            extra = []
+            if args.dense:
+                query = similarity_step._embedders()[0].run(text=reading.text)["embedding"]
+                present = {key_of(d) for d in [*pool, *fetched]}
+                found = kb.store.search(query, None, filters, limit=args.dense, mode="dense",
+                                        prefetch_limit=args.dense, weights=(1.0, 0.0))
+                extra = [d for d in (to_document(replace(c, score=0.0)) for c in found) if key_of(d) not in present]
+            for target, more in ((pools, []), (dense_pools, extra)) if args.dense else ((pools, []),):
+                wider = type(fetched)([*fetched, *more])
+                similarity = similarity_step.run(documents=pool, reading=reading, fetched=wider)["similarity"]
+                ranked = ranker.run(documents=pool, reading=reading, filters=filters, fetched=wider,
+                                    evidence=evidence, similarity=similarity)["documents"]
+                X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked], dtype=np.float64)
+                cos = np.array([similarity.get(key_of(d), 0.0) for d in ranked])
+                z = (cos - cos.mean()) / (cos.std() or 1.0)
+                slim = [Document(id=d.id, content=d.content, meta={k: d.meta.get(k) for k in SLIM_META})
+                        for d in ranked]
+                target.append(Pool(case, file, reading, slim, np.hstack([X, cos[:, None], z[:, None]]), names,
+                                   shipped))
+            if n <= args.check:
+                hits = checked.run(query=case.query, filters=filters, top_k=10)["documents"]
+                checks.append([listed(d) for d in hits])
+            if n % 50 == 0:
+                print(f"  {n}/{len(cases)} {(time.process_time() - started) / n:.2f} cpu s a case", file=sys.stderr,
+                      flush=True)
+    finally:
+        kb.close()
+    args.out.write_bytes(pickle.dumps({"pools": pools, "dense": dense_pools, "checks": checks,
+                                       "sample": (args.citation, args.summary, args.seed), "dense_k": args.dense}))
+    print(f"{len(pools)} pools → {args.out}", file=sys.stderr)
+    return 0
+
+
+def listed(doc) -> tuple[str, object]:
+    """A hit as `question_rankers.Replay` keys it (the paragraph as stored, not `key_of`'s string)."""
+    return doc.meta.get("doc_id", ""), doc.meta.get("paragraph")
+
+
+# -- 2. the figures -------------------------------------------------------------------------------------------
+
+
+def case_objective(row: dict, kind: str) -> float:
+    """A citation: mean of doc_hit@10 and para_hit@10; a summary: doc_hit@1 (issue 22's targets)."""
+    if kind == "summary":
+        return row["doc_hit@1"]
+    return statistics.fmean([row["doc_hit@10"]] + ([row["para_hit@10"]] if row["para_hit@10"] is not None else []))
+
+
+def group_of(case) -> str:
+    """The citing judgment of a citation case (its one excluded document); a summary case is its own group."""
+    return case.exclude_doc_ids[0] if case.kind == "citation" and case.exclude_doc_ids else case.qid
+
+
+def grouped_folds(groups: list[str], folds: int, seed: int = 0) -> list[list[int]]:
+    """Case indices of each fold, every group in one fold (`folds` ≤ 0: one fold per group, leave-one-group-out)."""
+    distinct = sorted(set(groups))
+    order = np.random.default_rng(seed).permutation(len(distinct))
+    fold_of = {distinct[g]: (i % folds if folds > 0 else i) for i, g in enumerate(order)}
+    out: dict[int, list[int]] = {}
+    for i, g in enumerate(groups):
+        out.setdefault(fold_of[g], []).append(i)
+    return list(out.values())
+
+
+class Table:
+    """Every variant's per-case rows on the same replays, and the rows the figures are printed from."""
+
+    def __init__(self, replays: list, folds: int) -> None:
+        self.replays = replays
+        self.folds = grouped_folds([group_of(r.case) for r in replays], folds)
+
+    def rows(self, scores: list[np.ndarray]) -> list[dict]:
+        from kb.search.evaluation import score_ranking
+
+        return [score_ranking(r.case, r.top10(s)) for r, s in zip(self.replays, scores, strict=True)]
+
+    def cross_validated(self, variants: list[list[dict]]) -> tuple[list[dict], dict[int, int]]:
+        """Each case's row under the variant best on the folds without it, and how often each variant was chosen."""
+        kinds = [r.case.kind for r in self.replays]
+        objective = np.array([[case_objective(row, k) for row, k in zip(v, kinds, strict=True)] for v in variants])
+        out: list[dict] = [{}] * len(self.replays)
+        picks: dict[int, int] = {}
+        for fold in self.folds:
+            totals = objective.sum(axis=1) - objective[:, fold].sum(axis=1)
+            choice = int(np.argmax(totals))
+            picks[choice] = picks.get(choice, 0) + 1
+            for i in fold:
+                out[i] = variants[choice][i]
+        return out, picks
+
+    def cells(self, rows: list[dict]) -> str:
+        def mean(kind: str, metric: str) -> float:
+            values = [row[metric] for row, r in zip(rows, self.replays, strict=True)
+                      if r.case.kind == kind and row[metric] is not None]
+            return statistics.fmean(values) if values else float("nan")
+
+        return (f"{mean('citation', 'doc_hit@1'):.3f} | {mean('citation', 'doc_hit@10'):.3f} | "
+                f"{mean('citation', 'para_hit@10'):.3f} | {mean('summary', 'doc_hit@1'):.3f}")
+
+
+def weight_vectors(replays: list, names: list[str], column: str, values: tuple[float, ...]) -> list[list[np.ndarray]]:
+    """For each value, every case's weight vector: the shipped one, plus `column` at that value for a passage (a
+    query read as a lawyer's question keeps the question weights)."""
+    from question_rankers import shipped_vector
+
+    j = names.index(column)
+    out = []
+    for value in values:
+        vectors = []
+        for r in replays:
+            w = shipped_vector(r.pool)
+            if not r.pool.reading.lawyer:
+                w[j] = value
+            vectors.append(w)
+        out.append(vectors)
+    return out
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from question_rankers import Replay, labels, scale, shipped_vector, unit
+
+    from kb.search.evaluation import score_ranking
+
+    data = pickle.loads(args.pools.read_bytes())
+    citation, summary, seed = data["sample"]
+    for label, pools in (("BM25 pool", data["pools"]), (f"+ dense top {data['dense_k']}", data["dense"])):
+        if not pools:
+            continue
+        replays = [Replay(p) for p in pools]
+        names = pools[0].names
+        table = Table(replays, args.folds)
+        base = [r.X @ shipped_vector(r.pool) for r in replays]
+        same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, base, strict=True))
+        lawyer = sum(r.pool.reading.lawyer for r in replays)
+        y = [labels(r) for r in replays]
+        cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
+        print(f"\n## {label}: dev.jsonl sample seed {seed} ({citation} citation, {summary} summary asked; "
+              f"{len(cit)} / {len(replays) - len(cit)} pools), {len(table.folds)} folds grouped by citing judgment")
+        print(f"replay of the shipped weights = the pipeline's top 10 for {same} of {len(replays)}; read as a "
+              f"lawyer's question (question weights kept): {lawyer}; mean pool {np.mean([len(r.keys) for r in replays]):.1f}")
+        print(f"in the pool (citation): the cited document {np.mean([(y[i] > 0).any() for i in cit]):.3f}, the cited "
+              f"paragraph {np.mean([(y[i] == 2).any() for i in cit if r_pins(replays[i])]):.3f}")
+        if label == "BM25 pool" and data["checks"]:
+            on = weight_vectors(replays, names, "meaning", (20.0,))[0]
+            agree = sum(replays[i].top10(replays[i].X @ on[i]) == data["checks"][i] for i in range(len(data["checks"])))
+            print(f"replay at passages.meaning=20 = the pipeline built with it for {agree} of {len(data['checks'])}")
+        pipeline_rows = [score_ranking(r.case, r.pool.shipped) for r in replays]
+        print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 |\n|---|---|---|---|---|")
+        if label == "BM25 pool":
+            print(f"| shipped (pipeline) | {table.cells(pipeline_rows)} |")
+        print(f"| shipped (replay) | {table.cells(table.rows(base))} |")
+        sd = scale(replays)
+        for column, grid, unit_of in (("meaning", RANK_GRID, lambda j: 1.0),
+                                      ("cosine", RAW_GRID, lambda j: unit() / sd[j]),
+                                      ("cosine_z", RAW_GRID, lambda j: unit() / sd[j])):
+            j = names.index(column)
+            values = tuple(g * unit_of(j) for g in grid)
+            variants = [table.rows([r.X @ w for r, w in zip(replays, vectors, strict=True)])
+                        for vectors in weight_vectors(replays, names, column, values)]
+            for g, rows in zip(grid, variants, strict=True):
+                if g:
+                    print(f"| + {column} {g:g}{'' if column == 'meaning' else ' steps/sd'} | {table.cells(rows)} |")
+            rows, picks = table.cross_validated(variants)
+            chosen = ", ".join(f"{grid[c]:g}: {k}" for c, k in sorted(picks.items()))
+            print(f"| + {column}, CV-chosen (folds: {chosen}) | {table.cells(rows)} |", flush=True)
+        within(replays, names)
+    return 0
+
+
+def r_pins(replay) -> bool:
+    return bool(replay.case.has_pinpoints)
+
+
+def within(replays: list, names: list[str]) -> None:
+    """Among a citation case's candidates, the cited paragraph's rank by MiniLM's cosine against the shipped score:
+    does the model tell the restated paragraph apart?"""
+    from question_rankers import labels, shipped_vector
+
+    c = names.index("cosine")
+    pairs = []
+    for r in replays:
+        if r.case.kind != "citation" or r.pool.reading.lawyer:
+            continue
+        pins = np.where(labels(r) == 2)[0]
+        if not len(pins):
+            continue
+        ranks = []
+        for values in (r.X[:, c], r.X @ shipped_vector(r.pool)):
+            order = list(np.argsort(-values, kind="stable"))
+            ranks.append(1.0 / (1 + min(order.index(i) for i in pins)))
+        pairs.append(ranks)
+    a, b = np.array(pairs).T
+    print(f"\ncited paragraph in the pool for {len(pairs)} citation cases: MRR by cosine {a.mean():.3f}, by the shipped "
+          f"score {b.mean():.3f} (cosine better for {int((a > b).sum())}, worse for {int((a < b).sum())})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("dump")
+    d.add_argument("--out", type=Path, required=True)
+    d.add_argument("--citation", type=int, default=1000)
+    d.add_argument("--summary", type=int, default=100)
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--dense", type=int, default=0, help="also a pool with the K nearest passages by MiniLM added")
+    d.add_argument("--check", type=int, default=40, help="cases also run through a pipeline with meaning on")
+    e = sub.add_parser("eval")
+    e.add_argument("pools", type=Path)
+    e.add_argument("--folds", type=int, default=5, help="grouped folds (0: leave one citing judgment out)")
+    args = parser.parse_args(argv)
+    return {"dump": dump, "eval": evaluate}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
