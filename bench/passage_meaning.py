@@ -236,27 +236,29 @@ def evaluate(args: argparse.Namespace) -> int:
         cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
         print(f"\n## {label}: dev.jsonl sample seed {seed} ({citation} citation, {summary} summary asked; "
               f"{len(cit)} / {len(replays) - len(cit)} pools), {len(table.folds)} folds grouped by citing judgment")
-        print(f"replay of the shipped weights = the pipeline's top 10 for {same} of {len(replays)}; read as a "
-              f"lawyer's question (question weights kept): {lawyer}; mean pool {np.mean([len(r.keys) for r in replays]):.1f}")
-        print(f"in the pool (citation): the cited document {np.mean([(y[i] > 0).any() for i in cit]):.3f}, the cited "
-              f"paragraph {np.mean([(y[i] == 2).any() for i in cit if r_pins(replays[i])]):.3f}")
-        if label == "BM25 pool" and data["checks"]:
-            on = weight_vectors(replays, names, "meaning", (20.0,))[0]
-            agree = sum(replays[i].top10(replays[i].X @ on[i]) == data["checks"][i] for i in range(len(data["checks"])))
-            print(f"replay at passages.meaning=20 = the pipeline built with it for {agree} of {len(data['checks'])}")
-        pipeline_rows = [score_ranking(r.case, r.pool.shipped) for r in replays]
+        print(f"mean pool {np.mean([len(r.keys) for r in replays]):.1f} candidates; read as a lawyer's question "
+              f"(question weights kept): {lawyer}; in the pool (citation): the cited document "
+              f"{np.mean([(y[i] > 0).any() for i in cit]):.3f}, the cited paragraph "
+              f"{np.mean([(y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
+        if label == "BM25 pool":
+            print(f"replay of the shipped weights = the pipeline's top 10 for {same} of {len(replays)}")
+            if data["checks"]:
+                on = weight_vectors(replays, names, "meaning", (20.0,))[0]
+                agree = sum(replays[i].top10(replays[i].X @ on[i]) == data["checks"][i]
+                            for i in range(len(data["checks"])))
+                print(f"replay at passages.meaning=20 = the pipeline built with it for {agree} of "
+                      f"{len(data['checks'])}")
         print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 |\n|---|---|---|---|---|")
         if label == "BM25 pool":
+            pipeline_rows = [score_ranking(r.case, r.pool.shipped) for r in replays]
             print(f"| shipped (pipeline) | {table.cells(pipeline_rows)} |")
         print(f"| shipped (replay) | {table.cells(table.rows(base))} |")
         sd = scale(replays)
-        for column, grid, unit_of in (("meaning", RANK_GRID, lambda j: 1.0),
-                                      ("cosine", RAW_GRID, lambda j: unit() / sd[j]),
-                                      ("cosine_z", RAW_GRID, lambda j: unit() / sd[j])):
+        for column, grid in (("meaning", RANK_GRID), ("cosine", RAW_GRID), ("cosine_z", RAW_GRID)):
             j = names.index(column)
-            values = tuple(g * unit_of(j) for g in grid)
+            per = 1.0 if column == "meaning" else unit() / sd[j]
             variants = [table.rows([r.X @ w for r, w in zip(replays, vectors, strict=True)])
-                        for vectors in weight_vectors(replays, names, column, values)]
+                        for vectors in weight_vectors(replays, names, column, tuple(g * per for g in grid))]
             for g, rows in zip(grid, variants, strict=True):
                 if g:
                     print(f"| + {column} {g:g}{'' if column == 'meaning' else ' steps/sd'} | {table.cells(rows)} |")
@@ -265,10 +267,6 @@ def evaluate(args: argparse.Namespace) -> int:
             print(f"| + {column}, CV-chosen (folds: {chosen}) | {table.cells(rows)} |", flush=True)
         within(replays, names)
     return 0
-
-
-def r_pins(replay) -> bool:
-    return bool(replay.case.has_pinpoints)
 
 
 def within(replays: list, names: list[str]) -> None:
@@ -290,8 +288,53 @@ def within(replays: list, names: list[str]) -> None:
             ranks.append(1.0 / (1 + min(order.index(i) for i in pins)))
         pairs.append(ranks)
     a, b = np.array(pairs).T
-    print(f"\ncited paragraph in the pool for {len(pairs)} citation cases: MRR by cosine {a.mean():.3f}, by the shipped "
-          f"score {b.mean():.3f} (cosine better for {int((a > b).sum())}, worse for {int((a < b).sum())})")
+    print(f"\ncited paragraph in the pool for {len(pairs)} citation cases: MRR by cosine {a.mean():.3f}, by the "
+          f"shipped score {b.mean():.3f} (cosine better for {int((a > b).sum())}, worse for {int((a < b).sum())})")
+
+
+# -- 3. the cost of a passage's query embedding -------------------------------------------------------------
+
+
+def cost(args: argparse.Namespace) -> int:
+    """Wall and process-CPU ms of the query embedding (`kb.embedding.text_embedder`, the store's runtime) of each
+    pasted passage of the sample and of each dev question, interleaved, fastest of `--rounds` per text."""
+    from eval_dev import QUESTION_FILES, chosen_cases
+
+    from kb.embedding import text_embedder
+    from kb.embedding_onnx import model_tokenizer
+    from kb.settings import Settings
+
+    settings = Settings.load()
+    embedder = text_embedder(settings.embedding)
+    embedder.warm_up()
+    tokenizer = model_tokenizer(Path(settings.embedding.model))
+    texts = {"passage": [], "question": []}
+    for file, case in chosen_cases(EVAL_DIR, args.citation, 0, args.seed):
+        if file == "dev.jsonl":
+            texts["passage"].append(case.query)
+        elif file in QUESTION_FILES:
+            texts["question"].append(case.query)
+    texts = {kind: values[:args.texts] for kind, values in texts.items()}
+    best: dict[str, list[tuple[float, float]]] = {kind: [(1e9, 1e9)] * len(v) for kind, v in texts.items()}
+    embedder.run(text="warm up")
+    for _ in range(args.rounds):
+        for i in range(max(len(v) for v in texts.values())):
+            for kind, values in texts.items():
+                if i < len(values):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    embedder.run(text=values[i])
+                    t = ((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000)
+                    best[kind][i] = min(best[kind][i], t)
+    print(f"runtime {settings.embedding.runtime}, {args.rounds} rounds, fastest per text, load "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for kind, values in best.items():
+        wall, cpu = np.array(values).T
+        pieces = [len(e.ids) for e in tokenizer.encode_batch(texts[kind])]
+        print(f"{kind}: {len(values)} texts, median {np.median(pieces):.0f} word pieces (truncated at "
+              f"{tokenizer.truncation['max_length']}); wall p50 {np.percentile(wall, 50):.1f}"
+              f" ms, p95 {np.percentile(wall, 95):.1f} ms; process CPU p50 {np.percentile(cpu, 50):.1f} ms, p95 "
+              f"{np.percentile(cpu, 95):.1f} ms")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,8 +350,13 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("eval")
     e.add_argument("pools", type=Path)
     e.add_argument("--folds", type=int, default=5, help="grouped folds (0: leave one citing judgment out)")
+    c = sub.add_parser("cost")
+    c.add_argument("--citation", type=int, default=1000, help="the sample the passages come from (seed --seed)")
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--texts", type=int, default=100, help="passages and questions timed, each")
+    c.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    return {"dump": dump, "eval": evaluate}[args.command](args)
+    return {"dump": dump, "eval": evaluate, "cost": cost}[args.command](args)
 
 
 if __name__ == "__main__":
