@@ -126,6 +126,7 @@ def dump(args: argparse.Namespace) -> int:
     finally:
         kb.close()
     args.out.write_bytes(pickle.dumps({"pools": pools, "dense": dense_pools, "checks": checks,
+                                       "meaning": PASSAGE_WEIGHTS.meaning,
                                        "sample": (args.citation, args.summary, args.seed), "dense_k": args.dense}))
     print(f"{len(pools)} pools → {args.out}", file=sys.stderr)
     return 0
@@ -188,6 +189,12 @@ class Table:
                 out[i] = variants[choice][i]
         return out, picks
 
+    def changed(self, rows: list[dict], base: list[dict]) -> str:
+        """Cases whose objective the variant raises / lowers against `base` (the paired view of a small gain)."""
+        kinds = [r.case.kind for r in self.replays]
+        diff = [case_objective(a, k) - case_objective(b, k) for a, b, k in zip(rows, base, kinds, strict=True)]
+        return f"+{sum(d > 0 for d in diff)} −{sum(d < 0 for d in diff)}"
+
     def cells(self, rows: list[dict]) -> str:
         def mean(kind: str, metric: str) -> float:
             values = [row[metric] for row, r in zip(rows, self.replays, strict=True)
@@ -217,7 +224,7 @@ def weight_vectors(replays: list, names: list[str], column: str, values: tuple[f
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from question_rankers import Replay, labels, scale, shipped_vector, unit
+    from question_rankers import Replay, labels, scale, unit
 
     from kb.search.evaluation import score_ranking
 
@@ -229,8 +236,10 @@ def evaluate(args: argparse.Namespace) -> int:
         replays = [Replay(p) for p in pools]
         names = pools[0].names
         table = Table(replays, args.folds)
-        base = [r.X @ shipped_vector(r.pool) for r in replays]
-        same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, base, strict=True))
+        before = weight_vectors(replays, names, "meaning", (0.0,))[0]
+        base = [r.X @ w for r, w in zip(replays, before, strict=True)]
+        ran = weight_vectors(replays, names, "meaning", (data.get("meaning", 0.0),))[0]
+        same = sum(r.top10(r.X @ w) == list(r.pool.shipped)[:10] for r, w in zip(replays, ran, strict=True))
         lawyer = sum(r.pool.reading.lawyer for r in replays)
         y = [labels(r) for r in replays]
         cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
@@ -241,36 +250,69 @@ def evaluate(args: argparse.Namespace) -> int:
               f"{np.mean([(y[i] > 0).any() for i in cit]):.3f}, the cited paragraph "
               f"{np.mean([(y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
         if label == "BM25 pool":
-            print(f"replay of the shipped weights = the pipeline's top 10 for {same} of {len(replays)}")
+            print(f"replay of the weights the dump ran (passages.meaning={data.get('meaning', 0.0):g}) = the "
+                  f"pipeline's top 10 for {same} of {len(replays)}")
             if data["checks"]:
                 on = weight_vectors(replays, names, "meaning", (20.0,))[0]
                 agree = sum(replays[i].top10(replays[i].X @ on[i]) == data["checks"][i]
                             for i in range(len(data["checks"])))
                 print(f"replay at passages.meaning=20 = the pipeline built with it for {agree} of "
                       f"{len(data['checks'])}")
-        print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 |\n|---|---|---|---|---|")
+        print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down |\n"
+              "|---|---|---|---|---|---|")
         if label == "BM25 pool":
             pipeline_rows = [score_ranking(r.case, r.pool.shipped) for r in replays]
-            print(f"| shipped (pipeline) | {table.cells(pipeline_rows)} |")
-        print(f"| shipped (replay) | {table.cells(table.rows(base))} |")
+            print(f"| the pipeline as dumped (passages.meaning={data.get('meaning', 0.0):g}) | "
+                  f"{table.cells(pipeline_rows)} | |")
+        shipped = table.rows(base)
+        print(f"| passage weights without meaning (replay) | {table.cells(shipped)} | |")
         sd = scale(replays)
-        for column, grid in (("meaning", RANK_GRID), ("cosine", RAW_GRID), ("cosine_z", RAW_GRID)):
+        for column, grid in (("meaning", tuple(args.rank_grid)), ("cosine", RAW_GRID), ("cosine_z", RAW_GRID)):
             j = names.index(column)
             per = 1.0 if column == "meaning" else unit() / sd[j]
             variants = [table.rows([r.X @ w for r, w in zip(replays, vectors, strict=True)])
                         for vectors in weight_vectors(replays, names, column, tuple(g * per for g in grid))]
             for g, rows in zip(grid, variants, strict=True):
                 if g:
-                    print(f"| + {column} {g:g}{'' if column == 'meaning' else ' steps/sd'} | {table.cells(rows)} |")
+                    print(f"| + {column} {g:g}{'' if column == 'meaning' else ' steps/sd'} | {table.cells(rows)} | "
+                          f"{table.changed(rows, shipped)} |")
             rows, picks = table.cross_validated(variants)
             chosen = ", ".join(f"{grid[c]:g}: {k}" for c, k in sorted(picks.items()))
-            print(f"| + {column}, CV-chosen (folds: {chosen}) | {table.cells(rows)} |", flush=True)
+            print(f"| + {column}, CV-chosen (folds: {chosen}) | {table.cells(rows)} | {table.changed(rows, shipped)} |",
+                  flush=True)
+        if args.refit:
+            refit_rows(table, replays, names, shipped)
         within(replays, names)
     return 0
 
 
+def refit_rows(table: Table, replays: list, names: list[str], shipped: list[dict]) -> None:
+    """Every fitted weight refitted with and without each signal (`fit_ranking.fit`, pairwise logistic, summary
+    cases weighted 50 as shipped), each fold's cases scored with the weights fitted on the other folds: does the
+    signal earn a place once the other weights may make room for it?"""
+    from types import SimpleNamespace
+
+    from fit_ranking import FITTED, fit
+    from question_rankers import labels
+
+    tabs = [SimpleNamespace(X=r.X, y=labels(r), case=r.case) for r in replays]
+    base = [names.index(f) for f in FITTED]
+    for extra in ((), ("meaning",), ("cosine",), ("cosine_z",)):
+        cols = base + [names.index(e) for e in extra]
+        scores: list[np.ndarray] = [np.zeros(0)] * len(replays)
+        for fold in table.folds:
+            held = set(fold)
+            w = fit([t for i, t in enumerate(tabs) if i not in held], cols, 50.0)
+            for i in fold:
+                scores[i] = replays[i].X[:, cols] @ w
+        rows = table.rows(scores)
+        print(f"| refitted{' + ' + extra[0] if extra else ''} ({len(table.folds)}-fold) | {table.cells(rows)} | "
+              f"{table.changed(rows, shipped)} |", flush=True)
+
+
 def within(replays: list, names: list[str]) -> None:
-    """Among a citation case's candidates, the cited paragraph's rank by MiniLM's cosine against the shipped score:
+    """Among a citation case's candidates, the cited paragraph's rank by MiniLM's cosine against the passage
+    weights' score without meaning:
     does the model tell the restated paragraph apart?"""
     from question_rankers import labels, shipped_vector
 
@@ -283,13 +325,16 @@ def within(replays: list, names: list[str]) -> None:
         if not len(pins):
             continue
         ranks = []
-        for values in (r.X[:, c], r.X @ shipped_vector(r.pool)):
+        without = shipped_vector(r.pool)
+        without[names.index("meaning")] = 0.0
+        for values in (r.X[:, c], r.X @ without):
             order = list(np.argsort(-values, kind="stable"))
             ranks.append(1.0 / (1 + min(order.index(i) for i in pins)))
         pairs.append(ranks)
     a, b = np.array(pairs).T
     print(f"\ncited paragraph in the pool for {len(pairs)} citation cases: MRR by cosine {a.mean():.3f}, by the "
-          f"shipped score {b.mean():.3f} (cosine better for {int((a > b).sum())}, worse for {int((a < b).sum())})")
+          f"passage weights' score (without meaning) {b.mean():.3f} (cosine better for {int((a > b).sum())}, worse "
+          f"for {int((a < b).sum())})")
 
 
 # -- 3. the cost of a passage's query embedding -------------------------------------------------------------
@@ -350,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("eval")
     e.add_argument("pools", type=Path)
     e.add_argument("--folds", type=int, default=5, help="grouped folds (0: leave one citing judgment out)")
+    e.add_argument("--refit", action="store_true", help="also refit every weight with and without each signal")
+    e.add_argument("--rank-grid", type=float, nargs="+", default=RANK_GRID, help="`meaning` weights tried")
     c = sub.add_parser("cost")
     c.add_argument("--citation", type=int, default=1000, help="the sample the passages come from (seed --seed)")
     c.add_argument("--seed", type=int, default=1)
