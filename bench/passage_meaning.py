@@ -312,8 +312,7 @@ def refit_rows(table: Table, replays: list, names: list[str], shipped: list[dict
 
 def within(replays: list, names: list[str]) -> None:
     """Among a citation case's candidates, the cited paragraph's rank by MiniLM's cosine against the passage
-    weights' score without meaning:
-    does the model tell the restated paragraph apart?"""
+    weights' score without meaning: does the model tell the restated paragraph apart?"""
     from question_rankers import labels, shipped_vector
 
     c = names.index("cosine")
