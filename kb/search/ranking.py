@@ -379,7 +379,8 @@ def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
     """1/(k + rank) of the candidate among the query's candidates by MiniLM similarity to the query
     (`kb.search.meaning.PoolSimilarity`): a question is in the asker's words, the paragraph that answers it in the
     Court's, and the model places the two close where BM25 sees few shared words. Questions only
-    (`QUESTION_WEIGHTS`, set by leave-one-out on the dev questions, `bench/eval_dev.py`); passages gain nothing."""
+    (`QUESTION_WEIGHTS`, set by leave-one-out on the dev questions, `bench/eval_dev.py`); for a passage it moved no
+    metric at any weight (`bench/passage_meaning.py`, figures in `kb.search.meaning`), so `PASSAGE_WEIGHTS` keep 0."""
     return _reciprocal(ctx.meaning_rank.get(key))
 
 
