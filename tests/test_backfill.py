@@ -140,9 +140,13 @@ def test_sparse_first_then_kb_embed_fills_every_vector_keeping_ids_and_versions(
     assert hits.partial is not None and hits.partial.embedded == 0 and "Partial dense index" in hits.note()
     kb.close()
 
-    state = run_embed(sparse_home, round_size=64, warn=lambda m: None)
+    reports: list[tuple[int, float | None]] = []
+    state = run_embed(sparse_home, lambda p: reports.append((p.rounds, p.rate())), round_size=64, warn=lambda m: None)
     assert (state.mode, state.done, state.total) == ("direct", len(payloads), len(payloads))
     assert state.embedded == len(left) == 3, "only the texts the cache did not hold went to the model"
+    # The time left is timed from the first round's end: that round carries the start (store, model load).
+    assert all(rate is None for rounds, rate in reports if rounds <= 1), reports
+    assert state.rounds >= 3 and all(rate and rate > 0 for rounds, rate in reports if rounds >= 2), reports
     assert state.cached == missing - 3
     after, after_versions, after_missing = stored(sparse_home)
     assert after_missing == 0

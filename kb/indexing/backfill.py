@@ -94,14 +94,19 @@ class EmbedProgress:
     mode: str = ""
     """`direct` (this process holds the store while nobody serves it) or `handover` (a serving process holds it)."""
     seconds: float = 0.0
+    rated: int = 0
+    """Vectors handed since the first round ended, over `rated_seconds`: the rate's basis. The first round is left
+    out because it carries the run's start (the store's open, the wait for it, the model's load) with only
+    `FIRST_ROUND` passages: timed from the start, the sidebar's first time left read ~1,660 min for a 38 min fill."""
+    rated_seconds: float = 0.0
 
     @property
     def missing(self) -> int:
         return self.total - self.done
 
     def rate(self) -> float | None:
-        """Vectors per second in this run, once there is a round to go by."""
-        return self.handed / self.seconds if self.handed and self.seconds > 0 else None
+        """Vectors per second in this run after its first round, once a later round has ended (None before)."""
+        return self.rated / self.rated_seconds if self.rated and self.rated_seconds > 0 else None
 
     def line(self) -> str:
         share = 100.0 * self.done / self.total if self.total else 100.0
@@ -292,6 +297,7 @@ class Backfill:
             raise StoreEmptyError(f"No store at {self.settings.store}: run `kb ingest --sparse-first` (or `make run`) "
                                   "first")
         started = time.monotonic()
+        first_round_end: tuple[float, int] | None = None  # (when, vectors handed by then): the rate's origin
         self.inbox.mkdir(parents=True, exist_ok=True)
         hold = StoreHold(self.settings, self.warn)
         ahead = ThreadPoolExecutor(1, thread_name_prefix="kb-embed-ahead")
@@ -303,7 +309,11 @@ class Backfill:
                     continue
                 todo = next_round.todo
                 self.state.done, self.state.total = todo.total - todo.missing - hold.unflushed, todo.total
-                self.state.seconds = time.monotonic() - started
+                now = time.monotonic()
+                self.state.seconds = now - started
+                if first_round_end is not None:
+                    self.state.rated_seconds = now - first_round_end[0]
+                    self.state.rated = self.state.handed - first_round_end[1]
                 self._report()
                 if not todo.chunks:
                     with hold.lock:
@@ -322,6 +332,8 @@ class Backfill:
                     self.round_size = int(min(MAX_ROUND, max(FIRST_ROUND, rate * ROUND_SECONDS)))
                 self.state.handed += written
                 self.state.rounds += 1
+                if first_round_end is None and written:
+                    first_round_end = (time.monotonic(), self.state.handed)
             if self.stop.is_set():
                 self._apply_last(hold)
         finally:
