@@ -1,0 +1,216 @@
+"""Issue 22: is a judgment's whole reasoning a better guide to an expert question than its paragraphs one by one?
+
+    KB_CORPUS=… .venv/bin/python bench/reasoning_prior.py columns PAYLOADS POOLS OUT   # add the columns
+    .venv/bin/python bench/reasoning_prior.py rows OUT [--dev DEV_POOLS_OUT]         # replay, leave-one-out
+
+An expert question is about a topic of Convention law ("workplace surveillance under Article 8"), and the judgments a
+Case-Law Guide cites for it are the ones whose whole reasoning is about it, while paragraph BM25 rewards any
+paragraph holding a few of its words. The counterpart of the facts-section index (`kb/facts.py`): one BM25 vector per
+ECtHR judgment or decision over the paragraphs where the Court speaks in THE LAW (`court_role`), built here in
+memory from a store's payload copy (`$KB_STORE-payloads.sqlite`; term frequencies from `qdrant_edge.Bm25` with
+b = 0, so k1, b and the average length can be varied without re-tokenising), and each candidate's judgment ranked
+among all of them (the case's excluded documents left out) as the feature `reasoning_document` = 1/(k + rank).
+
+`columns` appends the feature (one column per `SCOPES` variant) to the pools `bench/question_pools.py` (questions)
+or `bench/cross_encoder.py pools-dev` (the `dev.jsonl` citation sample) dumped; `rows` replays them with
+`question_rankers.Replay` (the pipeline's spreader and near-duplicate filter) at each weight of `WEIGHTS` added to
+the shipped ones, and by leave-one-out over the weight (questions: each question scored with the weight best on the
+others; `dev.jsonl`: grouped by citing judgment). Nothing here is fitted on the citation graph, so no leakage guard
+is needed beyond the cases' own exclusions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import qdrant_edge as q
+from scipy import sparse
+
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent))
+
+from question_pools import Pool  # noqa: E402, F401  (unpickling: the dumps name `__main__.Pool`)
+from question_rankers import ECHR_KINDS, Replay, print_row, shipped_vector  # noqa: E402
+
+from ingest.loaders.echr import COURT_ROLES  # noqa: E402
+from kb.embedding import BM25_CONFIG  # noqa: E402
+from kb.search.ranking import RANK_CONSTANT  # noqa: E402
+
+K1, B = 1.2, 0.75
+SCOPES = {
+    "reasoning_document": lambda section, role: section == "THE LAW" and role in COURT_ROLES,
+    "court_document": lambda section, role: role in COURT_ROLES,
+    "law_document": lambda section, role: section == "THE LAW",
+}
+"""Which paragraphs of a judgment make its text: the Court's reasoning in THE LAW (the proposal), every paragraph
+where the Court speaks (with the operative part), or all of THE LAW (the parties' submissions too)."""
+DOC_TYPES = ("JUDGMENT", "DECISION")
+WEIGHTS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+"""Weights of `reasoning_document` tried (the facts index's passage weight is 7.96, `meaning`'s for questions 20)."""
+
+
+@dataclass
+class DocumentIndex:
+    """BM25 over whole documents: `tf` documents × terms, the terms being `qdrant_edge.Bm25`'s hashed ids."""
+
+    doc_ids: list[str]
+    tf: sparse.csr_matrix
+    term_column: dict[int, int]
+
+    @classmethod
+    def build(cls, texts: dict[str, str]) -> DocumentIndex:
+        counter = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": K1, "b": 0.0}))
+        rows, cols, vals, term_column = [], [], [], {}
+        doc_ids = sorted(texts)
+        for i, doc_id in enumerate(doc_ids):
+            sv = counter.embed_document(texts[doc_id])
+            for term, value in zip(sv.indices, sv.values, strict=True):
+                rows.append(i)
+                cols.append(term_column.setdefault(int(term), len(term_column)))
+                vals.append(value * K1 / (K1 + 1 - value))  # b = 0: value = tf (k+1) / (tf + k)
+        tf = sparse.csr_matrix((vals, (rows, cols)), shape=(len(doc_ids), len(term_column)))
+        return cls(doc_ids, tf, term_column)
+
+    def weights(self, k1: float = K1, b: float = B) -> sparse.csr_matrix:
+        """BM25 document weights × IDF (Qdrant's IDF modifier: ln(1 + (N − n + 0.5) / (n + 0.5)))."""
+        lengths = np.asarray(self.tf.sum(axis=1)).ravel()
+        norm = k1 * (1 - b + b * lengths / lengths.mean())
+        tf = self.tf.tocoo()
+        w = tf.data * (k1 + 1) / (tf.data + norm[tf.row])
+        n = np.bincount(tf.col, minlength=self.tf.shape[1])
+        idf = np.log1p((len(self.doc_ids) - n + 0.5) / (n + 0.5))
+        return sparse.csr_matrix((w * idf[tf.col], (tf.row, tf.col)), shape=self.tf.shape)
+
+
+class Ranker:
+    def __init__(self, index: DocumentIndex, k1: float = K1, b: float = B) -> None:
+        self.index = index
+        self.w = index.weights(k1, b).tocsc()
+        self.queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
+        self.row = {d: i for i, d in enumerate(index.doc_ids)}
+
+    def scores(self, query: str) -> np.ndarray:
+        cols = [self.index.term_column[t] for t in self.queries.embed_query(query).indices
+                if int(t) in self.index.term_column]
+        if not cols:
+            return np.zeros(len(self.index.doc_ids))
+        return np.asarray(self.w[:, cols].sum(axis=1)).ravel()
+
+    def ranks(self, query: str, excluded: set[str]) -> dict[str, int]:
+        """1-based rank of every matching document, the excluded ones left out (as `FactsIndex.ranks`: ties share
+        the best rank)."""
+        s = self.scores(query)
+        for d in excluded:
+            if d in self.row:
+                s[self.row[d]] = 0.0
+        positive = np.flatnonzero(s > 0)
+        ordered = np.sort(s[positive])[::-1]
+        return {self.index.doc_ids[i]: int(np.searchsorted(-ordered, -s[i], side="left")) + 1 for i in positive}
+
+
+def texts_of(payloads: Path, keep) -> dict[str, str]:
+    con = sqlite3.connect(f"file:{payloads}?mode=ro", uri=True)
+    out: dict[str, list[str]] = {}
+    marks = ",".join("?" * len(DOC_TYPES))
+    for doc_id, payload in con.execute(f"SELECT doc_id, payload FROM chunks WHERE source_kind = 'echr' AND doc_type "
+                                       f"IN ({marks}) ORDER BY doc_id, para_index", DOC_TYPES):
+        p = json.loads(payload)
+        if keep(p.get("section"), p.get("role")):
+            out.setdefault(doc_id, []).append(p.get("text") or "")
+    return {d: "\n".join(t) for d, t in out.items()}
+
+
+def add_columns(args: argparse.Namespace) -> int:
+    pools = pickle.loads(args.pools.read_bytes())
+    for name, keep in SCOPES.items():
+        index = DocumentIndex.build(texts_of(args.payloads, keep))
+        print(f"{name}: {len(index.doc_ids)} documents, {index.tf.shape[1]} terms, mean length "
+              f"{index.tf.sum() / len(index.doc_ids):.0f}", file=sys.stderr, flush=True)
+        ranker = Ranker(index)
+        for pool in pools:
+            ranks = ranker.ranks(pool.case.query, set(pool.case.exclude_doc_ids))
+            col = np.array([1.0 / (RANK_CONSTANT + ranks[d.meta.get("doc_id")]) if d.meta.get("doc_id") in ranks
+                            else 0.0 for d in pool.documents])
+            pool.features = np.hstack([pool.features, col.reshape(-1, 1)])
+            pool.names = [*pool.names, name]
+    args.out.write_bytes(pickle.dumps(pools))
+    return 0
+
+
+def loo(table: np.ndarray, groups: list[str]) -> tuple[np.ndarray, list[int]]:
+    """table[v, q]; each case scored with the choice best on the cases of the other groups."""
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    totals = table.sum(axis=1)
+    out, chosen = np.empty(table.shape[1]), [0] * table.shape[1]
+    for members in by_group.values():
+        c = int(np.argmax(totals - table[:, members].sum(axis=1)))
+        for i in members:
+            out[i], chosen[i] = table[c, i], c
+    return out, chosen
+
+
+def rows_for(replays: list[Replay], names: list[str], column: str, grouped: bool) -> None:
+    j = names.index(column)
+    base = [shipped_vector(r.pool) for r in replays]
+    table_scores = []
+    for w in WEIGHTS:
+        scores = []
+        for r, b in zip(replays, base, strict=True):
+            v = b.copy()
+            v[j] = w
+            scores.append(r.X @ v)
+        table_scores.append(scores)
+        print_row(f"+ {column} × {w:g}", replays, scores)
+    table = np.array([[r.objective(s[i]) for i, r in enumerate(replays)] for s in table_scores])
+    groups = [(r.case.exclude_doc_ids[0] if grouped and r.case.exclude_doc_ids else r.case.qid) for r in replays]
+    _, chosen = loo(table, groups)
+    picks: dict[float, int] = {}
+    for c in chosen:
+        picks[WEIGHTS[c]] = picks.get(WEIGHTS[c], 0) + 1
+    print_row(f"+ {column}, {'grouped ' if grouped else ''}leave-one-out over the weight (chosen: {picks})", replays,
+              [table_scores[c][i] for i, c in enumerate(chosen)])
+
+
+def rows(args: argparse.Namespace) -> int:
+    for path, kinds, grouped in ((args.pools, ECHR_KINDS, False), (args.dev, ("citation",), True)):
+        if path is None:
+            continue
+        pools = pickle.loads(path.read_bytes())
+        replays = [Replay(p) for p in pools if p.case.kind in kinds]
+        names = pools[0].names
+        same = sum(r.top10(r.X @ shipped_vector(r.pool)) == list(r.pool.shipped)[:10] for r in replays)
+        print(f"\n{path.name}: {len(replays)} cases, replay equals the pipeline's top 10 for {same}\n")
+        kinds_seen = sorted({r.case.kind for r in replays})
+        print("| ranker | all doc@10 / para@10 | " + " | ".join(kinds_seen) + " |\n|---|---|"
+              + "---|" * len(kinds_seen))
+        for column in SCOPES:
+            if column in names:
+                rows_for(replays, names, column, grouped)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("columns")
+    c.add_argument("payloads", type=Path)
+    c.add_argument("pools", type=Path)
+    c.add_argument("out", type=Path)
+    r = sub.add_parser("rows")
+    r.add_argument("pools", type=Path, nargs="?")
+    r.add_argument("--dev", type=Path, help="dev.jsonl citation pools with the columns")
+    args = parser.parse_args(argv)
+    return {"columns": add_columns, "rows": rows}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
