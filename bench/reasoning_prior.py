@@ -17,6 +17,18 @@ or `bench/cross_encoder.py pools-dev` (the `dev.jsonl` citation sample) dumped; 
 the shipped ones, and by leave-one-out over the weight (questions: each question scored with the weight best on the
 others; `dev.jsonl`: grouped by citing judgment). Nothing here is fitted on the citation graph, so no leakage guard
 is needed beyond the cases' own exclusions.
+
+The index as a source of candidates (`sources`, then `sourced`): for a Convention question, the Court's THE LAW
+paragraphs of its first `MAX_JUDGMENTS` judgments by the index, the best `MAX_INSIDE` of each by the question's BM25
+over the Court's paragraphs and the best `MAX_INSIDE` by MiniLM cosine (the pipeline's own `meaning` step, the
+embedding cache's vectors), are fetched from the store and ranked with the pipeline's own pool as fetched candidates
+(the ranker's `fetched`: no retrieval rank, no votes given). `sources` dumps every question's candidates with the
+feature values and the raw cosine once; `sourced` replays each variant (how many judgments N, how many paragraphs m
+each, by BM25 or cosine) by keeping only its added candidates and re-ranking `meaning` over what is kept (the one
+feature that depends on the rest of the pool), then leave-one-out over the variants.
+
+    KB_HOME=… KB_EMBED_CACHE=… .venv/bin/python bench/reasoning_prior.py sources --out sources.pkl
+    .venv/bin/python bench/reasoning_prior.py sourced sources.pkl
 """
 
 from __future__ import annotations
@@ -198,6 +210,173 @@ def rows(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_JUDGMENTS, MAX_INSIDE, NOT_LISTED = 20, 8, 10**6
+VARIANTS = [("none", "none", 0, 0)] + [(source, how, n, m) for source in ("index", "leading")
+                                       for how in ("bm25", "cosine") for n in (3, 5, 10, 20) for m in (2, 3, 5, 8)]
+"""(which judgments: the reasoning index's first or, the control, the pipeline's own first ECtHR judgments; how the
+paragraphs inside a judgment are chosen; judgments N; paragraphs m each)."""
+
+
+def court_paragraphs(payloads: Path) -> dict[str, str]:
+    """'doc_id\\tparagraph' → text of every Court paragraph in THE LAW."""
+    con = sqlite3.connect(f"file:{payloads}?mode=ro", uri=True)
+    keep = SCOPES["reasoning_document"]
+    out = {}
+    marks = ",".join("?" * len(DOC_TYPES))
+    for doc_id, payload in con.execute(f"SELECT doc_id, payload FROM chunks WHERE source_kind = 'echr' AND doc_type "
+                                       f"IN ({marks})", DOC_TYPES):
+        p = json.loads(payload)
+        if keep(p.get("section"), p.get("role")) and p.get("paragraph") is not None:
+            out[f"{doc_id}\t{p.get('paragraph')}"] = p.get("text") or ""
+    return out
+
+
+def sources(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from haystack import Document
+    from question_pools import QUESTION_FILES, SLIM_META
+
+    from kb.api import KnowledgeBase
+    from kb.requests import SearchMode
+    from kb.search.evaluation import read_cases
+    from kb.search.ranking import FEATURES, key_of, ranking_features
+    from kb.search.retrieval import to_document
+    from kb.settings import Settings
+    from kb.store.base import SearchFilters
+    from kb.store.payloads import copy_path
+
+    settings = Settings.load()
+    kb = KnowledgeBase(settings)
+    payloads = copy_path(settings.store)
+    index = Ranker(DocumentIndex.build(texts_of(payloads, SCOPES["reasoning_document"])))
+    paragraphs = court_paragraphs(payloads)
+    inside = Ranker(DocumentIndex.build(paragraphs))
+    by_doc: dict[str, list[int]] = {}
+    for i, key in enumerate(inside.index.doc_ids):
+        by_doc.setdefault(key.split("\t")[0], []).append(i)
+    print(f"{len(index.index.doc_ids)} judgments, {len(paragraphs)} Court paragraphs", file=sys.stderr, flush=True)
+    cases = [(f, c) for f in QUESTION_FILES for c in read_cases(settings.corpus.parent / "eval" / f)]
+    search = kb.search_pipeline(SearchMode.RANKED)
+    meaning, rank = search.pipeline.get_component("meaning"), search.pipeline.get_component("rank")
+    out = []
+    try:
+        for n, (file, case) in enumerate(cases, 1):
+            filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
+            data = search._map_explicit_inputs(input_mapping=search.input_mapping,
+                                               inputs={"query": case.query, "filters": filters, "top_k": 10})
+            res = search.pipeline.run(data, include_outputs_from={"read", "fetch", "translate", "rank", "body_first"})
+            reading = res["read"]["reading"]
+            pool, fetched = list(res["fetch"]["documents"]), list(res["fetch"]["fetched"])
+            tags: dict[tuple[str, str], tuple[int, int, int]] = {}
+            added = []
+            if reading.convention:
+                ranks = index.ranks(case.query, set(case.exclude_doc_ids))
+                by_index = sorted(ranks, key=ranks.get)[:MAX_JUDGMENTS]
+                leading: list[str] = []  # the control: the first judgments of the pipeline's own ranking
+                for d in res["rank"]["documents"]:
+                    if d.meta.get("source_kind") == "echr" and d.meta.get("role") and d.meta["doc_id"] not in leading:
+                        leading.append(d.meta["doc_id"])
+                leading = leading[:MAX_JUDGMENTS]
+                scores = inside.scores(case.query)
+                present = {key_of(d) for d in pool + fetched}
+                for doc_id in dict.fromkeys(by_index + leading):
+                    rows = by_doc.get(doc_id, [])
+                    keys = [tuple(inside.index.doc_ids[i].split("\t")) for i in rows]
+                    by_bm25 = [keys[i] for i in np.argsort(-scores[rows], kind="stable")]
+                    docs = [Document(content=paragraphs["\t".join(k)], meta={"doc_id": k[0], "paragraph": k[1]})
+                            for k in keys]
+                    sim = meaning.run(documents=docs, reading=reading)["similarity"] if docs else {}
+                    by_cosine = sorted(keys, key=lambda k: -sim.get(k, -1.0))
+                    for k in set(by_bm25[:MAX_INSIDE]) | set(by_cosine[:MAX_INSIDE]):
+                        if k not in present:
+                            tags[k] = (by_index.index(doc_id) + 1 if doc_id in by_index else NOT_LISTED,
+                                       leading.index(doc_id) + 1 if doc_id in leading else NOT_LISTED,
+                                       by_bm25.index(k) + 1, by_cosine.index(k) + 1)
+                wanted = set(tags)
+                for chunk in kb.store.scroll_paragraphs(sorted(tags), filters):
+                    k = (chunk.payload.get("doc_id", ""), str(chunk.payload.get("paragraph")))
+                    if k in wanted:
+                        wanted.discard(k)
+                        added.append(to_document(replace(chunk, score=0.0)))
+            similarity = meaning.run(documents=pool, reading=reading, fetched=fetched + added)["similarity"] \
+                if reading.lawyer else {}
+            ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + added,
+                              evidence=res["fetch"]["evidence"], similarity=similarity,
+                              glossary_matches=res.get("translate", {}).get("matches"))["documents"]
+            ranked = list(ranked)
+            X = np.array([[ranking_features(c)[f] for f in FEATURES] for c in ranked], dtype=np.float64)
+            slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in ranked]
+            shipped = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in res["body_first"]["documents"]]
+            p = Pool(case, file, reading, slim, X.reshape(-1, len(FEATURES)), list(FEATURES), shipped)
+            p.cosine = np.array([similarity.get(key_of(c), 0.0) for c in ranked])
+            p.tags = [tags.get(key_of(c)) for c in ranked]
+            out.append(p)
+            print(f"  {n}/{len(cases)} {case.qid}: {len(pool) + len(fetched)} candidates + {len(added)}",
+                  file=sys.stderr, flush=True)
+    finally:
+        kb.close()
+    args.out.write_bytes(pickle.dumps(out))
+    return 0
+
+
+def variant_pool(pool: Pool, source: str, how: str, n: int, m: int) -> Pool:
+    """The pool with only the variant's added candidates, `meaning` re-ranked over what is kept."""
+    from dataclasses import replace
+
+    from kb.search.ranking import key_of
+
+    which, column = {"index": 0, "leading": 1}.get(source), {"bm25": 2, "cosine": 3}.get(how)
+    keep = [i for i, t in enumerate(pool.tags) if t is None or (column and t[which] <= n and t[column] <= m)]
+    X = pool.features[keep].copy()
+    if pool.reading.lawyer:
+        keys = [key_of(pool.documents[i]) for i in keep]
+        cos = {}
+        for k, i in zip(keys, keep, strict=True):
+            cos.setdefault(k, pool.cosine[i])
+        order = {k: r for r, k in enumerate(sorted(cos, key=lambda k: -cos[k]), 1)}
+        X[:, pool.names.index("meaning")] = [1.0 / (RANK_CONSTANT + order[k]) for k in keys]
+    return replace(pool, documents=[pool.documents[i] for i in keep], features=X)
+
+
+def sourced(args: argparse.Namespace) -> int:
+    pools = [p for p in pickle.loads(args.pools.read_bytes()) if p.case.kind in ECHR_KINDS]
+    table, scores_by_variant = [], []
+    kinds = sorted({p.case.kind for p in pools})
+    print("| variant | all doc@10 / para@10 | " + " | ".join(kinds) + " | added per question |\n|---|---|"
+          + "---|" * len(kinds) + "---|")
+    for source, how, n, m in VARIANTS:
+        replays = [Replay(variant_pool(p, source, how, n, m)) for p in pools]
+        scores = [r.X @ shipped_vector(r.pool) for r in replays]
+        if how == "none":
+            same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, scores, strict=True))
+            print(f"(replay of the pipeline's own pool equals its top 10 for {same} of {len(replays)})")
+        added = np.mean([len(r.keys) - len(variant_pool(p, "none", "none", 0, 0).documents) for r, p in
+                         zip(replays, pools, strict=True)])
+        print_row(f"{source} {how} N={n} m={m} | {added:.1f}", replays, scores)
+        table.append([r.objective(s) for r, s in zip(replays, scores, strict=True)])
+        scores_by_variant.append((replays, scores))
+    _, chosen = loo(np.array(table), [p.case.qid for p in pools])
+    picks: dict[str, int] = {}
+    for c in chosen:
+        source, how, n, m = VARIANTS[c]
+        tag = f"{source} {how} N={n} m={m}"
+        picks[tag] = picks.get(tag, 0) + 1
+    print_row(f"leave-one-out over the variants (chosen: {picks})", [scores_by_variant[c][0][i]
+              for i, c in enumerate(chosen)], [scores_by_variant[c][1][i] for i, c in enumerate(chosen)])
+    in_pool = {}
+    for source, how, n, m in VARIANTS:
+        hits = 0
+        for p in pools:
+            v = variant_pool(p, source, how, n, m)
+            hits += any(d.meta.get("doc_id") in p.case.relevant and p.case.relevant[d.meta.get("doc_id")]
+                        and str(d.meta.get("paragraph")) in p.case.relevant[d.meta.get("doc_id")] for d in v.documents
+                        if p.case.kind == "echr-qa")
+        in_pool[f"{source} {how} N={n} m={m}"] = hits
+    print("\nexpert questions with a pinpointed paragraph among the candidates: " + str(in_pool))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,8 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("rows")
     r.add_argument("pools", type=Path, nargs="?")
     r.add_argument("--dev", type=Path, help="dev.jsonl citation pools with the columns")
+    o = sub.add_parser("sources")
+    o.add_argument("--out", type=Path, required=True)
+    d = sub.add_parser("sourced")
+    d.add_argument("pools", type=Path)
     args = parser.parse_args(argv)
-    return {"columns": add_columns, "rows": rows}[args.command](args)
+    return {"columns": add_columns, "rows": rows, "sources": sources, "sourced": sourced}[args.command](args)
 
 
 if __name__ == "__main__":
