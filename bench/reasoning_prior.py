@@ -38,6 +38,7 @@ import json
 import pickle
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +212,8 @@ def rows(args: argparse.Namespace) -> int:
 
 
 MAX_JUDGMENTS, MAX_INSIDE, NOT_LISTED = 20, 8, 10**6
+STORE_JUDGMENTS, STORE_INSIDE = 10, 5
+"""The variant leave-one-out chose (`sourced`), run with the store's BM25 by `sources --inside store`."""
 VARIANTS = [("none", "none", 0, 0)] + [(source, how, n, m) for source in ("index", "leading")
                                        for how in ("bm25", "cosine") for n in (3, 5, 10, 20) for m in (2, 3, 5, 8)]
 """(which judgments: the reasoning index's first or, the control, the pipeline's own first ECtHR judgments; how the
@@ -241,9 +244,9 @@ def sources(args: argparse.Namespace) -> int:
     from kb.requests import SearchMode
     from kb.search.evaluation import read_cases
     from kb.search.ranking import FEATURES, key_of, ranking_features
-    from kb.search.retrieval import to_document
+    from kb.search.retrieval import bm25_documents, to_document
     from kb.settings import Settings
-    from kb.store.base import SearchFilters
+    from kb.store.base import SearchFilters, SparseVector
     from kb.store.payloads import copy_path
 
     settings = Settings.load()
@@ -270,7 +273,23 @@ def sources(args: argparse.Namespace) -> int:
             pool, fetched = list(res["fetch"]["documents"]), list(res["fetch"]["fetched"])
             tags: dict[tuple[str, str], tuple[int, int, int]] = {}
             added = []
-            if reading.convention:
+            spent = {}
+            if reading.convention and args.inside == "store":
+                # as a pipeline step would: the index's first judgments, each one's best Court paragraphs in THE LAW
+                # by the store's own BM25 (one query per judgment), timed
+                started = time.process_time()
+                ranks = index.ranks(case.query, set(case.exclude_doc_ids))
+                present = {key_of(d) for d in pool + fetched}
+                query = index.queries.embed_query(case.query)
+                sparse = SparseVector(list(query.indices), list(query.values))
+                for j, doc_id in enumerate(sorted(ranks, key=ranks.get)[:STORE_JUDGMENTS], 1):
+                    inside_filters = replace(filters, doc_ids=(doc_id,), roles=COURT_ROLES, sections=("THE LAW",))
+                    for r, d in enumerate(bm25_documents(kb.store, sparse, inside_filters, STORE_INSIDE), 1):
+                        if key_of(d) not in present and key_of(d) not in tags:
+                            tags[key_of(d)] = (j, NOT_LISTED, r, NOT_LISTED)
+                            added.append(replace(d, score=0.0))
+                spent["source"] = time.process_time() - started
+            elif reading.convention:
                 ranks = index.ranks(case.query, set(case.exclude_doc_ids))
                 by_index = sorted(ranks, key=ranks.get)[:MAX_JUDGMENTS]
                 leading: list[str] = []  # the control: the first judgments of the pipeline's own ranking
@@ -299,11 +318,14 @@ def sources(args: argparse.Namespace) -> int:
                     if k in wanted:
                         wanted.discard(k)
                         added.append(to_document(replace(chunk, score=0.0)))
-            similarity = meaning.run(documents=pool, reading=reading, fetched=fetched + added)["similarity"] \
-                if reading.lawyer else {}
-            ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + added,
-                              evidence=res["fetch"]["evidence"], similarity=similarity,
-                              glossary_matches=res.get("translate", {}).get("matches"))["documents"]
+            for label, extra in (("without", []), ("with", added)):
+                started = time.process_time()
+                similarity = meaning.run(documents=pool, reading=reading, fetched=fetched + extra)["similarity"] \
+                    if reading.lawyer else {}
+                ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + extra,
+                                  evidence=res["fetch"]["evidence"], similarity=similarity,
+                                  glossary_matches=res.get("translate", {}).get("matches"))["documents"]
+                spent[label] = time.process_time() - started
             ranked = list(ranked)
             X = np.array([[ranking_features(c)[f] for f in FEATURES] for c in ranked], dtype=np.float64)
             slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in ranked]
@@ -311,6 +333,7 @@ def sources(args: argparse.Namespace) -> int:
             p = Pool(case, file, reading, slim, X.reshape(-1, len(FEATURES)), list(FEATURES), shipped)
             p.cosine = np.array([similarity.get(key_of(c), 0.0) for c in ranked])
             p.tags = [tags.get(key_of(c)) for c in ranked]
+            p.spent = spent
             out.append(p)
             print(f"  {n}/{len(cases)} {case.qid}: {len(pool) + len(fetched)} candidates + {len(added)}",
                   file=sys.stderr, flush=True)
@@ -340,7 +363,7 @@ def variant_pool(pool: Pool, source: str, how: str, n: int, m: int) -> Pool:
 
 
 def sourced(args: argparse.Namespace) -> int:
-    pools = [p for p in pickle.loads(args.pools.read_bytes()) if p.case.kind in ECHR_KINDS]
+    pools = [p for p in pickle.loads(args.pools.read_bytes()) if p.case.kind in (args.kinds or ECHR_KINDS)]
     table, scores_by_variant = [], []
     kinds = sorted({p.case.kind for p in pools})
     print("| variant | all doc@10 / para@10 | " + " | ".join(kinds) + " | added per question |\n|---|---|"
@@ -389,8 +412,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--dev", type=Path, help="dev.jsonl citation pools with the columns")
     o = sub.add_parser("sources")
     o.add_argument("--out", type=Path, required=True)
+    o.add_argument("--inside", choices=("memory", "store"), default="memory",
+                   help="store: as a pipeline step would, the index's first judgments' best paragraphs by the "
+                        "store's BM25 (`STORE_JUDGMENTS`, `STORE_INSIDE`), each step's CPU timed")
     d = sub.add_parser("sourced")
     d.add_argument("pools", type=Path)
+    d.add_argument("--kinds", nargs="*", help="the cases' kinds (default: the ECtHR questions); the other lawyer "
+                   "kinds' replay leaves out the UN slot and the short-list fill, so compare its `none` row")
     args = parser.parse_args(argv)
     return {"columns": add_columns, "rows": rows, "sources": sources, "sourced": sourced}[args.command](args)
 
