@@ -274,7 +274,7 @@ def sources(args: argparse.Namespace) -> int:
             tags: dict[tuple[str, str], tuple[int, int, int]] = {}
             added = []
             spent = {}
-            if reading.convention and args.inside == "store":
+            if reading.convention and args.inside in ("store", "store1"):
                 # as a pipeline step would: the index's first judgments, each one's best Court paragraphs in THE LAW
                 # by the store's own BM25 (one query per judgment), timed
                 started = time.process_time()
@@ -282,12 +282,24 @@ def sources(args: argparse.Namespace) -> int:
                 present = {key_of(d) for d in pool + fetched}
                 query = index.queries.embed_query(case.query)
                 sparse = SparseVector(list(query.indices), list(query.values))
-                for j, doc_id in enumerate(sorted(ranks, key=ranks.get)[:STORE_JUDGMENTS], 1):
-                    inside_filters = replace(filters, doc_ids=(doc_id,), roles=COURT_ROLES, sections=("THE LAW",))
-                    for r, d in enumerate(bm25_documents(kb.store, sparse, inside_filters, STORE_INSIDE), 1):
-                        if key_of(d) not in present and key_of(d) not in tags:
-                            tags[key_of(d)] = (j, NOT_LISTED, r, NOT_LISTED)
-                            added.append(replace(d, score=0.0))
+                first = sorted(ranks, key=ranks.get)[:STORE_JUDGMENTS]
+                if args.inside == "store1":  # one query: the best N × m Court paragraphs of the N judgments together
+                    found = bm25_documents(kb.store, sparse, replace(filters, doc_ids=tuple(first), roles=COURT_ROLES,
+                                                                     sections=("THE LAW",)),
+                                           STORE_JUDGMENTS * STORE_INSIDE)
+                    # tagged so that the variant "m" keeps the best N × m overall
+                    chosen = [(first.index(d.meta["doc_id"]) + 1, -(-r // STORE_JUDGMENTS), d)
+                              for r, d in enumerate(found, 1)]
+                else:
+                    chosen = []
+                    for j, doc_id in enumerate(first, 1):
+                        inside_filters = replace(filters, doc_ids=(doc_id,), roles=COURT_ROLES, sections=("THE LAW",))
+                        chosen += [(j, r, d) for r, d in enumerate(bm25_documents(kb.store, sparse, inside_filters,
+                                                                                  STORE_INSIDE), 1)]
+                for j, r, d in chosen:
+                    if key_of(d) not in present and key_of(d) not in tags:
+                        tags[key_of(d)] = (j if args.inside == "store" else 1, NOT_LISTED, r, NOT_LISTED)
+                        added.append(replace(d, score=0.0))
                 spent["source"] = time.process_time() - started
             elif reading.convention:
                 ranks = index.ranks(case.query, set(case.exclude_doc_ids))
@@ -412,9 +424,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--dev", type=Path, help="dev.jsonl citation pools with the columns")
     o = sub.add_parser("sources")
     o.add_argument("--out", type=Path, required=True)
-    o.add_argument("--inside", choices=("memory", "store"), default="memory",
+    o.add_argument("--inside", choices=("memory", "store", "store1"), default="memory",
                    help="store: as a pipeline step would, the index's first judgments' best paragraphs by the "
-                        "store's BM25 (`STORE_JUDGMENTS`, `STORE_INSIDE`), each step's CPU timed")
+                        "store's BM25 (`STORE_JUDGMENTS`, `STORE_INSIDE`), each step's CPU timed; store1: one query "
+                        "for the best N × m paragraphs of the N judgments together")
     d = sub.add_parser("sourced")
     d.add_argument("pools", type=Path)
     d.add_argument("--kinds", nargs="*", help="the cases' kinds (default: the ECtHR questions); the other lawyer "
