@@ -282,13 +282,13 @@ def sources(args: argparse.Namespace) -> int:
                 present = {key_of(d) for d in pool + fetched}
                 query = index.queries.embed_query(case.query)
                 sparse = SparseVector(list(query.indices), list(query.values))
-                first = sorted(ranks, key=ranks.get)[:STORE_JUDGMENTS]
+                first = sorted(ranks, key=ranks.get)[:args.judgments]
                 if args.inside == "store1":  # one query: the best N × m Court paragraphs of the N judgments together
                     found = bm25_documents(kb.store, sparse, replace(filters, doc_ids=tuple(first), roles=COURT_ROLES,
                                                                      sections=("THE LAW",)),
-                                           STORE_JUDGMENTS * STORE_INSIDE)
+                                           args.judgments * STORE_INSIDE)
                     # tagged so that the variant "m" keeps the best N × m overall
-                    chosen = [(first.index(d.meta["doc_id"]) + 1, -(-r // STORE_JUDGMENTS), d)
+                    chosen = [(first.index(d.meta["doc_id"]) + 1, -(-r // args.judgments), d)
                               for r, d in enumerate(found, 1)]
                 else:
                     chosen = []
@@ -428,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="store: as a pipeline step would, the index's first judgments' best paragraphs by the "
                         "store's BM25 (`STORE_JUDGMENTS`, `STORE_INSIDE`), each step's CPU timed; store1: one query "
                         "for the best N × m paragraphs of the N judgments together")
+    o.add_argument("--judgments", type=int, default=STORE_JUDGMENTS, help="N of --inside store/store1")
     d = sub.add_parser("sourced")
     d.add_argument("pools", type=Path)
     d.add_argument("--kinds", nargs="*", help="the cases' kinds (default: the ECtHR questions); the other lawyer "
