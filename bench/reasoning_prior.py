@@ -28,7 +28,7 @@ each, by BM25 or cosine) by keeping only its added candidates and re-ranking `me
 feature that depends on the rest of the pool), then leave-one-out over the variants.
 
     KB_HOME=… KB_EMBED_CACHE=… .venv/bin/python bench/reasoning_prior.py sources --out sources.pkl
-    .venv/bin/python bench/reasoning_prior.py sourced sources.pkl
+    .venv/bin/python bench/reasoning_prior.py sourced sources.pkl [more dumps …]
 """
 
 from __future__ import annotations
@@ -375,39 +375,46 @@ def variant_pool(pool: Pool, source: str, how: str, n: int, m: int) -> Pool:
 
 
 def sourced(args: argparse.Namespace) -> int:
-    pools = [p for p in pickle.loads(args.pools.read_bytes()) if p.case.kind in (args.kinds or ECHR_KINDS)]
-    table, scores_by_variant = [], []
-    kinds = sorted({p.case.kind for p in pools})
-    print("| variant | all doc@10 / para@10 | " + " | ".join(kinds) + " | added per question |\n|---|---|"
-          + "---|" * len(kinds) + "---|")
-    for source, how, n, m in VARIANTS:
-        replays = [Replay(variant_pool(p, source, how, n, m)) for p in pools]
-        scores = [r.X @ shipped_vector(r.pool) for r in replays]
-        if how == "none":
-            same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, scores, strict=True))
-            print(f"(replay of the pipeline's own pool equals its top 10 for {same} of {len(replays)})")
-        added = np.mean([len(r.keys) - len(variant_pool(p, "none", "none", 0, 0).documents) for r, p in
-                         zip(replays, pools, strict=True)])
-        print_row(f"{source} {how} N={n} m={m} | {added:.1f}", replays, scores)
-        table.append([r.objective(s) for r, s in zip(replays, scores, strict=True)])
-        scores_by_variant.append((replays, scores))
-    _, chosen = loo(np.array(table), [p.case.qid for p in pools])
+    """Every variant of every dump (one dump per `sources` run: their variants differ in what was fetched) with its
+    metrics, then leave-one-out over all of them; a variant keeping the same candidates as one before it is left
+    out (the store dumps tag fewer dimensions: `--inside store1` tags every paragraph with N = 1 and m = its rank
+    among the N judgments' paragraphs together divided by N, so its row "m" keeps the best N × m together)."""
+    table, runs, labels, seen = [], [], [], set()
+    in_pool: dict[str, int] = {}
+    for path in args.pools:
+        pools = [p for p in pickle.loads(path.read_bytes()) if p.case.kind in (args.kinds or ECHR_KINDS)]
+        if not runs:
+            kinds = sorted({p.case.kind for p in pools})
+            print("| variant | added per question | all doc@10 / para@10 | " + " | ".join(kinds) + " |\n|---|---|---|"
+                  + "---|" * len(kinds))
+        for source, how, n, m in VARIANTS:
+            kept = [variant_pool(p, source, how, n, m) for p in pools]
+            signature = (path if source != "none" else None, tuple(len(v.documents) for v in kept))
+            if signature in seen or (source != "none" and [len(v.documents) for v in kept] == base):
+                continue
+            seen.add(signature)
+            replays = [Replay(v) for v in kept]
+            scores = [r.X @ shipped_vector(r.pool) for r in replays]
+            label = "none" if source == "none" else f"{path.stem}: {source} {how} N={n} m={m}"
+            if source == "none":
+                same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, scores, strict=True))
+                print(f"(replay of the pipeline's own pool equals its top 10 for {same} of {len(replays)})")
+                base = [len(v.documents) for v in kept]
+            added = np.mean([len(v.documents) - b for v, b in zip(kept, base, strict=True)])
+            print_row(f"{label} | {added:.1f}", replays, scores)
+            table.append([r.objective(s) for r, s in zip(replays, scores, strict=True)])
+            runs.append((replays, scores))
+            labels.append(label)
+            in_pool[label] = sum(any(d.meta.get("doc_id") in p.case.relevant and p.case.relevant[d.meta["doc_id"]]
+                                     and str(d.meta.get("paragraph")) in p.case.relevant[d.meta["doc_id"]]
+                                     for d in v.documents) for p, v in zip(pools, kept, strict=True)
+                                 if p.case.kind == "echr-qa")
+    _, chosen = loo(np.array(table), [r.case.qid for r in runs[0][0]])
     picks: dict[str, int] = {}
     for c in chosen:
-        source, how, n, m = VARIANTS[c]
-        tag = f"{source} {how} N={n} m={m}"
-        picks[tag] = picks.get(tag, 0) + 1
-    print_row(f"leave-one-out over the variants (chosen: {picks})", [scores_by_variant[c][0][i]
-              for i, c in enumerate(chosen)], [scores_by_variant[c][1][i] for i, c in enumerate(chosen)])
-    in_pool = {}
-    for source, how, n, m in VARIANTS:
-        hits = 0
-        for p in pools:
-            v = variant_pool(p, source, how, n, m)
-            hits += any(d.meta.get("doc_id") in p.case.relevant and p.case.relevant[d.meta.get("doc_id")]
-                        and str(d.meta.get("paragraph")) in p.case.relevant[d.meta.get("doc_id")] for d in v.documents
-                        if p.case.kind == "echr-qa")
-        in_pool[f"{source} {how} N={n} m={m}"] = hits
+        picks[labels[c]] = picks.get(labels[c], 0) + 1
+    print_row(f"leave-one-out over the variants (chosen: {picks}) |", [runs[c][0][i] for i, c in enumerate(chosen)],
+              [runs[c][1][i] for i, c in enumerate(chosen)])
     print("\nexpert questions with a pinpointed paragraph among the candidates: " + str(in_pool))
     return 0
 
@@ -430,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                         "for the best N × m paragraphs of the N judgments together")
     o.add_argument("--judgments", type=int, default=STORE_JUDGMENTS, help="N of --inside store/store1")
     d = sub.add_parser("sourced")
-    d.add_argument("pools", type=Path)
+    d.add_argument("pools", type=Path, nargs="+", help="one or more `sources` dumps (the same questions)")
     d.add_argument("--kinds", nargs="*", help="the cases' kinds (default: the ECtHR questions); the other lawyer "
                    "kinds' replay leaves out the UN slot and the short-list fill, so compare its `none` row")
     args = parser.parse_args(argv)
