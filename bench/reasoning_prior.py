@@ -381,6 +381,8 @@ def sourced(args: argparse.Namespace) -> int:
     among the N judgments' paragraphs together divided by N, so its row "m" keeps the best N × m together)."""
     table, runs, labels, seen = [], [], [], set()
     in_pool: dict[str, int] = {}
+    base: list[int] = []
+    """The pipeline's own candidates per question (the first dump's `none`)."""
     for path in args.pools:
         pools = [p for p in pickle.loads(path.read_bytes()) if p.case.kind in (args.kinds or ECHR_KINDS)]
         if not runs:
