@@ -27,7 +27,8 @@ feature values and the raw cosine once; `sourced` replays each variant (how many
 each, by BM25 or cosine) by keeping only its added candidates and re-ranking `meaning` over what is kept (the one
 feature that depends on the rest of the pool), then leave-one-out over the variants.
 
-    KB_HOME=… KB_EMBED_CACHE=… .venv/bin/python bench/reasoning_prior.py sources --out sources.pkl
+    KB_HOME=… KB_EMBED_CACHE=… .venv/bin/python bench/reasoning_prior.py sources [--inside store|store1
+        --judgments N] --out sources.pkl   # store: one store BM25 query per judgment; store1: one for all N
     .venv/bin/python bench/reasoning_prior.py sourced sources.pkl [more dumps …]
 """
 
