@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"building the citation graph: {build(settings.corpus, settings.citations_db, documents)}",
                       file=sys.stderr)
             if need_facts:
-                print(f"indexing facts sections: {build_facts(documents, kb.store)} judgments", file=sys.stderr)
+                print(f"document indexes (documents each): {build_facts(documents, kb.store)}", file=sys.stderr)
                 kb.store.flush()
         print(f"{len(chosen)} cases against {count} chunks in {settings.store}", file=sys.stderr)
         results = []

@@ -810,37 +810,49 @@ class KnowledgeBase:
 
     def build_citations(self, leave_out: list[str] | tuple[str, ...] = (), say: WarnFn = print,
                         warn: WarnFn = stderr, if_needed: bool = False) -> None:
-        """`kb citations build`: the ECtHR citation graph from the corpus, then the facts-section index and the
-        importance of every judgment in the store, which both read the same documents. `say` gets each result line
-        as it is reached, `warn` each file that could not be read; `leave_out`: document ids whose citations no
-        count, anchor text or importance may use (an evaluation's held-out citing judgments); `if_needed`: only when
-        there is no graph or one of an older format (`kb.citations.graph.needs_build`)."""
+        """`kb citations build`: the ECtHR citation graph from the corpus, then the document indexes (facts sections,
+        the Court's reasoning) and the importance of every judgment in the store, which all read the same documents.
+        `say` gets each result line as it is reached, `warn` each file that could not be read; `leave_out`: document
+        ids whose citations no count, anchor text or importance may use (an evaluation's held-out citing judgments);
+        `if_needed`: only when there is no graph or one of an older format (`kb.citations.graph.needs_build`), or
+        else only the document indexes when the store holds ECtHR judgments and its reasoning index is empty (a store
+        written before that index existed gains it on the next `make run`; the graph and importance stay)."""
         from kb.citations.graph import CitationGraph, build, iter_echr_documents, needs_build
         from kb.citations.importance import importance, write_importance
-        from kb.facts import judgment_facts, write_facts
+        from kb.facts import REASONING_DOC_TYPES, judgment_facts, write_facts
+        from kb.store.base import FACTS, REASONING
         from legal.errors import CorpusNotFoundError
 
         if self.settings.corpus is None:
             raise CorpusNotFoundError("No corpus folder: set KB_CORPUS to the folder that holds echr/")
-        if if_needed and not needs_build(self.settings.citations_db):
-            say(f"the citation graph {self.settings.citations_db} is current: not rebuilt")
-            return
+        graph = not if_needed or needs_build(self.settings.citations_db)
+        if not graph:
+            judgments = self.store.count(SearchFilters(source_kinds=("echr",), doc_types=REASONING_DOC_TYPES))
+            if not judgments or self.store.facts_doc_ids(index=REASONING):
+                say(f"the citation graph {self.settings.citations_db} is current: not rebuilt")
+                return
+            say(f"the citation graph {self.settings.citations_db} is current: not rebuilt; the store's reasoning "
+                "index is empty: indexing the judgments' facts and reasoning")
         documents = list(iter_echr_documents(self.settings.corpus, warn))
-        stats = build(self.settings.corpus, self.settings.citations_db, documents, leave_out=leave_out)
-        say(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} resolved "
-            f"to a corpus document, in {stats['seconds']} s → {self.settings.citations_db}"
-            + (f"; the citations of {len(leave_out)} documents are left out of every count" if leave_out else ""))
+        if graph:
+            stats = build(self.settings.corpus, self.settings.citations_db, documents, leave_out=leave_out)
+            say(f"{stats['citations']} citations in {stats['documents']} ECtHR documents, {stats['resolved']} "
+                f"resolved to a corpus document, in {stats['seconds']} s → {self.settings.citations_db}"
+                + (f"; the citations of {len(leave_out)} documents are left out of every count" if leave_out else ""))
         # what the store takes from the documents is computed before it is opened, and their text let go: held
         # beside the loaded store (~2 GB) they put the whole-corpus peak at 3.4 GB
-        facts = judgment_facts(documents)
-        levels = importance(documents, CitationGraph(self.settings.citations_db))
+        indexes = judgment_facts(documents)
+        levels = importance(documents, CitationGraph(self.settings.citations_db)) if graph else None
         del documents
-        judgments = write_facts(facts, self.store)
+        what = {FACTS: "facts sections of {} judgments", REASONING: "reasoning of {} judgments and decisions"}
+        for points in indexes:
+            say(f"{what[points.index].format(write_facts(points, self.store))} indexed in the store's "
+                f"{points.index} collection")
         self.store.flush()
-        say(f"facts sections of {judgments} judgments indexed in the store's facts collection")
-        rated, estimated = write_importance(levels, self.store)
-        say(f"importance of {rated + estimated} judgments and decisions in the store: {rated} from HUDOC, "
-            f"{estimated} estimated from the corpus")
+        if levels is not None:
+            rated, estimated = write_importance(levels, self.store)
+            say(f"importance of {rated + estimated} judgments and decisions in the store: {rated} from HUDOC, "
+                f"{estimated} estimated from the corpus")
 
     def migrate(self, to: str, from_edge: Path | None = None, back: bool = False, batch: int = 256,
                 samples: int = 20, progress=None):

@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--leave-out", type=Path, help="file of document ids (one a line) whose citations no count, anchor "
                    "text or importance may use: an evaluation's held-out citing judgments")
     p.add_argument("--if-needed", action="store_true",
-                   help="build only if there is no graph or it is of an older format (what `make run` runs)")
+                   help="build only if there is no graph or it is of an older format, or else only the document "
+                   "indexes if the store's reasoning index is empty (what `make run` runs)")
 
     p = sub.add_parser("stats", help=COMMANDS["stats"])
     p.add_argument("--json", action="store_true")

@@ -227,12 +227,12 @@ def ingest_sample_files(settings, corpus_root: Path) -> None:
 
 
 def clone_store(kb, settings) -> None:
-    """A copy of `kb`'s store (every chunk with both vectors and its payload, every facts point) as the store of
-    `settings`: a second home holding the same documents as if ingested from the same files, without cutting,
+    """A copy of `kb`'s store (every chunk with both vectors and its payload, every document index's point) as the
+    store of `settings`: a second home holding the same documents as if ingested from the same files, without cutting,
     embedding and BM25-weighting them again. For a test that needs the sample documents in a store another process
     must own (the fixture's own shard stays open here)."""
     from kb.store import open_store
-    from kb.store.base import ChunkPoint
+    from kb.store.base import DOCUMENT_INDEXES, ChunkPoint
 
     target = open_store(settings)
     try:
@@ -243,8 +243,10 @@ def clone_store(kb, settings) -> None:
                 target.upsert(batch)
                 batch = []
         target.upsert(batch)
-        target.upsert_facts(list(kb.store.scroll_facts()))
-        assert target.versions() == kb.store.versions() and target.facts_doc_ids() == kb.store.facts_doc_ids()
+        for index in DOCUMENT_INDEXES:
+            target.upsert_facts(list(kb.store.scroll_facts(index=index)), index=index)
+            assert target.facts_doc_ids(index=index) == kb.store.facts_doc_ids(index=index)
+        assert target.versions() == kb.store.versions()
     finally:
         target.close()
 

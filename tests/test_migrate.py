@@ -3,7 +3,8 @@
 The server is qdrant-client's LOCAL MODE, a STAND-IN for a Qdrant server (none can run on this machine):
 `--to path:FOLDER` opens it. The source is the session's real sample store (13 corpus files, real
 embeddings), copied first into its own Edge folder so the fixture's open shard is left alone: some whole documents'
-chunks and every facts point (the facts-section index of its judgments, beside the chunks).
+chunks and every point of both document indexes (the facts sections and the reasoning of its judgments, beside the
+chunks).
 """
 
 from __future__ import annotations
@@ -14,10 +15,21 @@ from pathlib import Path
 import pytest
 from conftest import memoize_local_mode_dates
 
-from kb.search.facts_index import FactsIndex
-from kb.store.base import ChunkPoint, ChunkStore, FactsPoint, SearchFilters, SparseVector, StoredChunk
+from kb.search.facts_index import FactsIndex, open_reasoning_index
+from kb.store.base import (
+    DOCUMENT_INDEXES,
+    FACTS,
+    REASONING,
+    ChunkPoint,
+    ChunkStore,
+    FactsPoint,
+    SearchFilters,
+    SparseVector,
+    StoredChunk,
+)
 from kb.store.edge import EdgeStore
 from kb.store.migrate import (
+    IndexReport,
     MigrationReport,
     copy_chunks,
     copy_facts,
@@ -58,8 +70,9 @@ def edge_source(sample_kb, tmp_path_factory) -> Path:
     edge = EdgeStore(folder, DIM)
     edge.upsert([ChunkPoint(c.id, c.dense, c.sparse, c.payload)
                  for c in source.scroll(SearchFilters(doc_ids=tuple(chosen)), with_vectors=True)])
-    edge.upsert_facts(list(source.scroll_facts()))
-    assert len(edge.facts_doc_ids()) >= 5, "the sample store's judgments have facts points"
+    for index in DOCUMENT_INDEXES:
+        edge.upsert_facts(list(source.scroll_facts(index=index)), index=index)
+        assert len(edge.facts_doc_ids(index=index)) >= 5, f"the sample store's judgments have {index} points"
     edge.close()
     return folder
 
@@ -70,6 +83,14 @@ def facts_ranks(store: ChunkStore) -> dict[str, dict[str, int]]:
     every = sorted(store.facts_doc_ids())
     out = {query: index.ranks(query, every) for query in FACTS_QUERIES}
     out["excluding Soering"] = index.ranks(FACTS_QUERIES[0], every, exclude_doc_ids=["HEJUD-14038-88"])
+    return out
+
+
+def reasoning_firsts(store: ChunkStore) -> dict[str, list[str]]:
+    """What search asks of the reasoning index: the first judgments for each query, with and without an exclusion."""
+    index = open_reasoning_index(store)
+    out = {query: index.first(query, 10) for query in FACTS_QUERIES}
+    out["excluding Soering"] = index.first(FACTS_QUERIES[0], 10, exclude_doc_ids=["HEJUD-14038-88"])
     return out
 
 
@@ -91,15 +112,19 @@ def test_round_trip_edge_to_server_standin_to_new_edge(edge_source: Path, tmp_pa
     assert code == 0, there
     assert there["ok"] and there["copied"] == there["source_count"] == there["target_count"] > 100
     assert there["versions_checked"] >= 4 and there["spot_queries"] >= 8
-    assert there["facts_copied"] == there["facts_source_count"] == there["facts_target_count"] >= 5
-    assert there["facts_queries"] >= 5 and not there["facts_mismatches"]
+    for index in DOCUMENT_INDEXES:
+        checked = there["indexes"][index]
+        assert checked["copied"] == checked["source_count"] == checked["target_count"] >= 5, index
+        assert checked["queries"] >= 5 and not checked["mismatches"], index
 
     back = tmp_path / "edge-back"
     code, home, _ = run_cli(["migrate", "--to", f"path:{server}", "--from-edge", str(back), "--back", "--json"],
                             tmp_path, capsys, monkeypatch)
     assert code == 0, home
     assert home["ok"] and home["target_count"] == there["source_count"]
-    assert home["facts_copied"] == home["facts_target_count"] == there["facts_source_count"]
+    for index in DOCUMENT_INDEXES:
+        assert home["indexes"][index]["copied"] == home["indexes"][index]["target_count"] \
+            == there["indexes"][index]["source_count"]
 
     original, copy = EdgeStore(edge_source, DIM), EdgeStore(back, DIM)
     standin = ServerStore(None, "kb_chunks", DIM, location=str(server))
@@ -110,6 +135,12 @@ def test_round_trip_edge_to_server_standin_to_new_edge(edge_source: Path, tmp_pa
         assert facts_ranks(standin) == before, "the server stand-in ranks judgments by their facts as Edge did"
         assert facts_ranks(copy) == before, "and so does the Edge store copied back"
         assert original.facts_doc_ids() == standin.facts_doc_ids() == copy.facts_doc_ids()
+        firsts = reasoning_firsts(original)
+        assert "HEJUD-14038-88" in firsts[FACTS_QUERIES[0]] and "HEJUD-14038-88" not in firsts["excluding Soering"]
+        assert reasoning_firsts(standin) == firsts, "the stand-in finds the same judgments by their reasoning"
+        assert reasoning_firsts(copy) == firsts, "and so does the Edge store copied back"
+        assert original.facts_doc_ids(index=REASONING) == standin.facts_doc_ids(index=REASONING) \
+            == copy.facts_doc_ids(index=REASONING)
         assert original.versions() == copy.versions()
         a = {c.id: c for c in original.scroll(with_vectors=True)}
         b = {c.id: c for c in copy.scroll(with_vectors=True)}
@@ -159,25 +190,32 @@ def test_verification_catches_a_changed_chunk(edge_source: Path, tmp_path: Path)
         target.close()
 
 
-def test_verification_catches_a_lost_or_changed_facts_point(edge_source: Path) -> None:
-    """A copy that lost a judgment's facts point, or holds it with other weights, is reported."""
+@pytest.mark.parametrize("index", DOCUMENT_INDEXES)
+def test_verification_catches_a_lost_or_changed_index_point(edge_source: Path, index: str) -> None:
+    """A copy that lost a judgment's point in a document index, or holds it with other weights, is reported, and
+    the whole migration is not verified."""
     source = EdgeStore(edge_source, DIM)
     target = ServerStore(None, "kb_chunks", DIM, location=":memory:")
     try:
-        points = list(source.scroll_facts())
-        assert copy_facts(source, target, batch=2) == len(points)
-        report = MigrationReport("edge", "server")
-        verify_facts(source, target, report, samples=len(points))
-        assert report.facts_queries == len(points) and not report.facts_missing and not report.facts_mismatches
+        points = list(source.scroll_facts(index=index))
+        assert copy_facts(source, target, batch=2, index=index) == len(points)
+        report = IndexReport()
+        verify_facts(source, target, report, samples=len(points), index=index)
+        assert report.ok and report.queries == len(points) and not report.missing and not report.mismatches
         lost, changed = points[0], points[1]
-        target.delete_facts([lost.doc_id])
+        target.delete_facts([lost.doc_id], index=index)
         target.upsert_facts([FactsPoint(changed.id, changed.doc_id,
-                                        SparseVector(changed.sparse.indices, [v * 3 for v in changed.sparse.values]))])
-        report = MigrationReport("edge", "server")
-        verify_facts(source, target, report, samples=len(points))
-        assert not report.ok and report.facts_target_count == report.facts_source_count - 1
-        assert report.facts_missing == [f"facts point of {lost.doc_id} in one store only"]
-        assert report.facts_mismatches, "the changed weights change the rankings"
+                                        SparseVector(changed.sparse.indices, [v * 3 for v in changed.sparse.values]))],
+                            index=index)
+        migration = MigrationReport("edge", "server")
+        report = migration.indexes[index]
+        verify_facts(source, target, report, samples=len(points), index=index)
+        assert not report.ok and not migration.ok and report.target_count == report.source_count - 1
+        assert report.missing == [f"{index} point of {lost.doc_id} in one store only"]
+        assert report.mismatches, "the changed weights change the rankings"
+        assert set(report.missing + report.mismatches) <= set(migration.problems())
+        other = FACTS if index == REASONING else REASONING
+        assert target.facts_doc_ids(index=other) == set(), "the other index was not touched"
     finally:
         source.close()
         target.close()

@@ -25,7 +25,10 @@ import pytest
 from conftest import embedding_turn, memoize_local_mode_dates
 
 from kb.store.base import (
+    DOCUMENT_INDEXES,
     EMBED_RANK,
+    FACTS,
+    REASONING,
     RRF_K,
     ChunkPoint,
     ChunkStore,
@@ -522,26 +525,36 @@ FACTS_QUERIES = (
 
 
 @pytest.fixture(scope="module")
-def facts_points(kb_settings, corpus_root: Path) -> list:
+def index_points(kb_settings, corpus_root: Path) -> dict[str, list]:
+    """The points of each document index (`DOCUMENT_INDEXES`) of the sample's ECtHR documents, as `kb citations
+    build` computes them."""
     from ingest.files import named_files, read
     from ingest.manifest import Manifest
-    from kb.facts import FactsEmbedder
+    from kb.facts import judgment_facts
     from tests.conftest import SAMPLE_FILES
 
-    embedder = FactsEmbedder()
     files = sorted({f for f in FILES + tuple(SAMPLE_FILES) if f.startswith("echr/")})
     manifest = Manifest.load(kb_settings.manifest)
     docs = [doc for item in named_files([corpus_root / f for f in files], kb_settings.corpus, manifest, "upload")
             for doc in read(item)]
-    points = [p for p in map(embedder.point, docs) if p is not None]
-    assert len(points) >= 5 and len(points) < len(docs), "judgments with a facts section, and documents without"
+    points = {p.index: p.points for p in judgment_facts(docs)}
+    assert set(points) == set(DOCUMENT_INDEXES)
+    for index, some in points.items():
+        assert 5 <= len(some) < len(docs), f"documents with {index} text, and documents without"
+    assert {p.doc_id for p in points[FACTS]} != {p.doc_id for p in points[REASONING]}
     return points
 
 
 @pytest.fixture(scope="module")
-def facts_stores(stores, facts_points) -> dict[str, ChunkStore]:
+def facts_points(index_points) -> list:
+    return index_points[FACTS]
+
+
+@pytest.fixture(scope="module")
+def facts_stores(stores, index_points) -> dict[str, ChunkStore]:
     for store in stores.values():
-        store.upsert_facts(facts_points)
+        for index, points in index_points.items():
+            store.upsert_facts(points, index=index)
         store.flush()
     return stores
 
@@ -562,26 +575,29 @@ def exact_facts(points: list, query: SparseVector, f: SearchFilters) -> list[tup
     return sorted(out, key=lambda pair: -pair[1])
 
 
+@pytest.mark.parametrize("index", DOCUMENT_INDEXES)
 @pytest.mark.parametrize("query", FACTS_QUERIES)
-def test_facts_search_is_bm25_with_idf_over_whole_facts_sections(facts_stores, facts_points, backend: str,
-                                                                 query: str) -> None:
+def test_document_index_search_is_bm25_with_idf_over_whole_texts(facts_stores, index_points, backend: str,
+                                                                 query: str, index: str) -> None:
+    """Each document index (the facts sections, the Court's reasoning) answers from its own points alone."""
     from kb.facts import FactsEmbedder
 
     sparse = FactsEmbedder().query(query)
-    store = facts_stores[backend]
+    store, points = facts_stores[backend], index_points[index]
     for f in (SearchFilters(), SearchFilters(exclude_doc_ids=("HEJUD-14038-88",)),
               SearchFilters(doc_ids=("HEJUD-14038-88", "HEJUD-37201-06", "CLIN-37201-06"))):
-        want = exact_facts(facts_points, sparse, f)
-        got = store.search_facts(sparse, None, doc_ids=f.doc_ids, exclude_doc_ids=f.exclude_doc_ids)
-        assert_same_ranking(got, want, 1e-4, f"facts {query[:20]!r} {f}")
+        want = exact_facts(points, sparse, f)
+        got = store.search_facts(sparse, None, doc_ids=f.doc_ids, exclude_doc_ids=f.exclude_doc_ids, index=index)
+        assert_same_ranking(got, want, 1e-4, f"{index} {query[:20]!r} {f}")
         if not f.doc_ids:  # the scores alone are those of the same search, in its order
-            assert store.facts_scores(sparse, exclude_doc_ids=f.exclude_doc_ids) == [s for _, s in got]
+            assert store.facts_scores(sparse, exclude_doc_ids=f.exclude_doc_ids, index=index) == [s for _, s in got]
         if len(want) > 2 and want[1][1] - want[2][1] > 1e-3 and not f.doc_ids:
             threshold = want[1][1] * (1 - 1e-4)
-            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids, score_threshold=threshold)
+            above = store.search_facts(sparse, None, exclude_doc_ids=f.exclude_doc_ids, score_threshold=threshold,
+                                       index=index)
             assert {d for d, _ in above} == {d for d, _ in want[:2]}
-            assert store.facts_scores(sparse, f.exclude_doc_ids, threshold) == [s for _, s in above]
-    assert store.facts_doc_ids() == {p.doc_id for p in facts_points}
+            assert store.facts_scores(sparse, f.exclude_doc_ids, threshold, index=index) == [s for _, s in above]
+    assert store.facts_doc_ids(index=index) == {p.doc_id for p in points}
 
 
 def test_facts_ranks_put_the_case_that_tells_the_story_first(facts_stores, facts_points, backend: str) -> None:
@@ -622,6 +638,40 @@ def test_facts_points_are_replaced_and_deleted_per_judgment(facts_points, tmp_pa
         store.delete_documents([facts_points[1].doc_id])  # removing a document removes its facts point too
         assert store.facts_doc_ids() == {p.doc_id for p in facts_points[2:]}
         assert store.count() == 0, "facts points must not land among the chunks"
+    finally:
+        store.close()
+
+
+def test_reasoning_points_live_apart_and_go_with_their_document(index_points, tmp_path, backend: str) -> None:
+    """The reasoning index is a collection of its own: its points are written, replaced and deleted without touching
+    the facts index, and `delete_documents` removes a document's point from both."""
+    from kb.facts import FactsEmbedder
+
+    facts, reasoning = index_points[FACTS], index_points[REASONING]
+    both = sorted({p.doc_id for p in facts} & {p.doc_id for p in reasoning})
+    store = make_store(backend, tmp_path, "reasoning-writes")
+    try:
+        assert store.facts_doc_ids(index=REASONING) == set(), "a new store has an empty reasoning index"
+        store.upsert_facts(facts)
+        assert store.facts_doc_ids(index=REASONING) == set()
+        store.upsert_facts(reasoning, index=REASONING)
+        store.upsert_facts(reasoning[:1], index=REASONING)
+        assert store.facts_doc_ids(index=REASONING) == {p.doc_id for p in reasoning}
+        assert store.facts_doc_ids() == {p.doc_id for p in facts}
+        scrolled = sorted(store.scroll_facts(batch=2, index=REASONING), key=lambda p: p.id)
+        assert [(p.id, p.doc_id, p.sparse.indices) for p in scrolled] == sorted(
+            (p.id, p.doc_id, p.sparse.indices) for p in reasoning), "every point once, with its own vector"
+        store.delete_facts([both[0]], index=REASONING)
+        assert store.facts_doc_ids(index=REASONING) == {p.doc_id for p in reasoning} - {both[0]}
+        assert both[0] in store.facts_doc_ids(), "deleting a reasoning point leaves the facts point"
+        store.delete_documents([both[1]])
+        store.flush()
+        assert both[1] not in store.facts_doc_ids(index=REASONING) | store.facts_doc_ids()
+        sparse = FactsEmbedder().query("diplomatic assurances against torture and a real risk of ill-treatment")
+        assert {d for d, _ in store.search_facts(sparse, None, index=REASONING)} \
+            == {p.doc_id for p in reasoning} - {both[0], both[1]}
+        with pytest.raises(ValueError, match="no document index 'opinions'"):
+            store.facts_doc_ids(index="opinions")
     finally:
         store.close()
 

@@ -316,19 +316,24 @@ def test_a_poisoned_inbox_batch_is_set_aside_after_the_attempts_and_later_batche
 
 SOERING, SAADI, NA = "HEJUD-14038-88", "HEJUD-37201-06", "001-87458"
 """Saadi v. Italy cites Soering; NA. v. the United Kingdom cites Saadi."""
+SAADI_QUESTION = ("May the danger a terrorist suspect poses to the community be weighed against the risk of "
+                  "ill-treatment if he is deported to Tunisia?")
 
 
 def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_path: Path, corpus_root: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys: pytest.CaptureFixture) -> None:
     """Issue 9: a judgment added, changed or removed by `kb update` gets (or loses) its citation rows and its facts
-    point as it is written; each time the graph equals a fresh `kb citations build` of the same corpus."""
+    and reasoning points as it is written; each time the graph equals a fresh `kb citations build` of the same
+    corpus. Issue 22: `kb citations build --if-needed` (make run) fills an empty reasoning index and keeps the graph."""
     import gzip
 
     from test_citation_graph import graph_rows
 
     from kb.citations.graph import CitationGraph, build
     from kb.cli import main
-    from kb.search.facts_index import FactsIndex
+    from kb.search.facts_index import FactsIndex, open_reasoning_index
+    from kb.store.base import REASONING
 
     judgments = tmp_path / "corpus" / "echr" / "JUDGMENT"
     judgments.mkdir(parents=True)
@@ -340,6 +345,7 @@ def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_pa
     for key, value in home_env(settings.home, settings.corpus).items():
         monkeypatch.setenv(key, value)
     assert main(["citations", "build"]) == 0
+    assert "reasoning of 2 judgments and decisions indexed" in capsys.readouterr().out
 
     def check(saadi_cites_soering: bool, na_cites_saadi: bool) -> None:
         fresh = tmp_path / "fresh.sqlite"
@@ -362,6 +368,8 @@ def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_pa
     try:
         assert SAADI in kb.store.facts_doc_ids()
         assert FactsIndex(kb.store).ranks(story, [SAADI, SOERING, NA])[SAADI] == 1
+        assert kb.store.facts_doc_ids(index=REASONING) == {SOERING, SAADI, NA}
+        assert open_reasoning_index(kb.store).first(SAADI_QUESTION, 1) == [SAADI]
     finally:
         kb.close()
 
@@ -379,6 +387,22 @@ def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_pa
     try:
         assert kb.store.facts_doc_ids() == {SOERING, NA}
         assert SAADI not in FactsIndex(kb.store).ranks(story, [SAADI, SOERING, NA])
+        assert kb.store.facts_doc_ids(index=REASONING) == {SOERING, NA}
+        assert SAADI not in open_reasoning_index(kb.store).first(SAADI_QUESTION, 10)
+        kb.store.delete_facts([SOERING, NA], index=REASONING)  # a store from before the reasoning index
+    finally:
+        kb.close()
+    capsys.readouterr()
+    assert main(["citations", "build", "--if-needed"]) == 0
+    said = capsys.readouterr().out
+    assert "is current: not rebuilt; the store's reasoning index is empty" in said
+    assert "reasoning of 2 judgments and decisions indexed" in said and "citations in" not in said
+    check(saadi_cites_soering=False, na_cites_saadi=False)
+    assert main(["citations", "build", "--if-needed"]) == 0
+    assert "reasoning" not in capsys.readouterr().out, "a filled index is not built again"
+    kb = KnowledgeBase(settings)
+    try:
+        assert kb.store.facts_doc_ids(index=REASONING) == {SOERING, NA}
     finally:
         kb.close()
     with sqlite3.connect(settings.citations_db) as con:

@@ -15,7 +15,12 @@ from kb.requests import SearchFilters
 DENSE = "dense"
 SPARSE = "bm25"
 FACTS = "facts"
-"""The sparse vector of the facts-section index (`kb.search.facts_index`), a collection of its own."""
+"""The facts-section index (`kb.search.facts_index`): a collection of its own, its sparse vector of the same name."""
+REASONING = "reasoning"
+"""The reasoning index (`kb.search.facts_index.open_reasoning_index`): the Court's THE LAW paragraphs of each ECtHR
+judgment or decision as one point, in a collection of its own like the facts index."""
+DOCUMENT_INDEXES = (FACTS, REASONING)
+"""Every document index: one point per document, a sparse-only collection beside the chunks (`kb.facts`)."""
 
 QueryMode = Literal["hybrid", "dense", "bm25"]
 """What one store query ranks by (`kb.search.retrieval.SearchMode` adds `ranked`, which re-ranks BM25 results)."""
@@ -61,17 +66,18 @@ class ChunkPoint:
 
 @dataclass(frozen=True)
 class FactsPoint:
-    """One judgment in the facts-section index: a BM25 vector of its whole THE FACTS section."""
+    """One document in a document index (`DOCUMENT_INDEXES`): a BM25 vector of its whole THE FACTS section, or of
+    its whole reasoning."""
 
     id: str
     doc_id: str
     sparse: SparseVector
 
     @staticmethod
-    def from_record(record) -> FactsPoint:
-        """A facts point read back from either backend (an Edge or a qdrant-client record: `id`, `payload`, and
-        `vector` keyed by vector name, the sparse one with `indices` and `values`)."""
-        sv = record.vector.get(FACTS) if isinstance(record.vector, dict) else None
+    def from_record(record, index: str = FACTS) -> FactsPoint:
+        """A point of document index `index` read back from either backend (an Edge or a qdrant-client record:
+        `id`, `payload`, and `vector` keyed by vector name, the sparse one with `indices` and `values`)."""
+        sv = record.vector.get(index) if isinstance(record.vector, dict) else None
         return FactsPoint(str(record.id), str((record.payload or {}).get("doc_id")),
                           SparseVector(list(sv.indices), list(sv.values)) if sv is not None else SparseVector([], []))
 
@@ -133,8 +139,10 @@ def decode_versions(facets: Iterable[tuple[str, int]]) -> dict[str, DocumentVers
 
 
 class ChunkStore(Protocol):
-    """A Qdrant collection of paragraph chunks with a dense and a BM25 sparse vector, and beside it the facts-section
-    index: a sparse-only collection of one point per ECtHR judgment (IDF modifier, payload `doc_id`)."""
+    """A Qdrant collection of paragraph chunks with a dense and a BM25 sparse vector, and beside it the document
+    indexes (`DOCUMENT_INDEXES`): each a sparse-only collection of one point per ECtHR document, its sparse vector
+    named after the index (IDF modifier, payload `doc_id`). The `*_facts` methods serve every document index, the
+    facts index unless `index` says otherwise."""
 
     def upsert(self, points: list[ChunkPoint]) -> None: ...
 
@@ -157,7 +165,7 @@ class ChunkStore(Protocol):
         ...
 
     def delete_documents(self, doc_ids: list[str]) -> None:
-        """Deletes the documents' chunks and their facts points."""
+        """Deletes the documents' chunks and their points in every document index."""
         ...
 
     def search(
@@ -202,25 +210,25 @@ class ChunkStore(Protocol):
         whole corpus after the documents were written (`kb citations build`: `importance`)."""
         ...
 
-    def upsert_facts(self, points: list[FactsPoint]) -> None: ...
+    def upsert_facts(self, points: list[FactsPoint], *, index: str = FACTS) -> None: ...
 
-    def delete_facts(self, doc_ids: list[str]) -> None: ...
+    def delete_facts(self, doc_ids: list[str], *, index: str = FACTS) -> None: ...
 
-    def facts_doc_ids(self) -> set[str]: ...
+    def facts_doc_ids(self, *, index: str = FACTS) -> set[str]: ...
 
-    def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
-        """Every facts point with its vector (what `kb migrate` copies)."""
+    def scroll_facts(self, batch: int = 1000, *, index: str = FACTS) -> Iterator[FactsPoint]:
+        """Every point of the document index with its vector (what `kb migrate` copies)."""
         ...
 
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
-                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
-                     ) -> list[tuple[str, float]]:
-        """(doc_id, score) of the judgments whose facts match `sparse`, best first; `limit` None: all of them."""
+                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None, *,
+                     index: str = FACTS) -> list[tuple[str, float]]:
+        """(doc_id, score) of the documents whose point matches `sparse`, best first; `limit` None: all of them."""
         ...
 
     def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
-                     score_threshold: float | None = None) -> list[float]:
-        """The scores alone of every judgment `search_facts(sparse, None, …)` lists, best first: what a rank needs.
+                     score_threshold: float | None = None, *, index: str = FACTS) -> list[float]:
+        """The scores alone of every document `search_facts(sparse, None, …)` lists, best first: what a rank needs.
         Why: reading ~2,000 points' payloads and converting them was ~2/3 of that query's ~30 ms per ranked search."""
         ...
 

@@ -15,6 +15,7 @@ from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    DOCUMENT_INDEXES,
     EMBED_RANK,
     FACTS,
     INTEGER_FIELDS,
@@ -46,14 +47,15 @@ def lock_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.lock")
 
 
-def facts_path(path: Path) -> Path:
-    """The facts-section shard beside the chunk shard (a shard owns its whole folder, so it cannot be inside)."""
-    return path.with_name(path.name + "-facts")
+def index_path(path: Path, index: str = FACTS) -> Path:
+    """The shard of document index `index` beside the chunk shard (`<store>-facts`, `<store>-reasoning`): a shard
+    owns its whole folder, so it cannot be inside."""
+    return path.with_name(f"{path.name}-{index}")
 
 
 class EdgeStore:
-    """A Qdrant Edge shard under `path`, and the facts-section index in a second shard beside it (`facts_path`),
-    owned by this process while it is open.
+    """A Qdrant Edge shard under `path`, and each document index (`DOCUMENT_INDEXES`) in a shard of its own beside
+    it (`index_path`), owned by this process while it is open.
 
     Ownership is decided by our own lock (`flock` on `lock_path(path)`, released by close, a crash or kill -9)
     taken *before* Qdrant Edge is called: Edge's own WAL lock refuses a second opener only after that opener has
@@ -67,7 +69,8 @@ class EdgeStore:
         self.path = Path(path)
         self.dim = dim
         self._lock = threading.RLock()
-        self._shard = self._facts = None
+        self._shard = None
+        self._indexes: dict[str, q.EdgeShard] = {}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._owner = FileLock(lock_path(self.path), thread_local=False)
         try:
@@ -88,10 +91,11 @@ class EdgeStore:
     def _open_shards(self) -> None:
         self._shard = _open_shard(self.path, chunk_config(self.dim))
         self._create_indexes()
-        self._facts = _open_shard(facts_path(self.path), q.EdgeConfig(
-            vectors={}, sparse_vectors={FACTS: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}))
-        if "doc_id" not in self._facts.info().payload_schema:
-            self._facts.update(q.UpdateOperation.create_field_index("doc_id", q.PayloadSchemaType.Keyword))
+        for index in DOCUMENT_INDEXES:  # a store written before an index existed gets it empty
+            shard = self._indexes[index] = _open_shard(index_path(self.path, index), q.EdgeConfig(
+                vectors={}, sparse_vectors={index: q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}))
+            if "doc_id" not in shard.info().payload_schema:
+                shard.update(q.UpdateOperation.create_field_index("doc_id", q.PayloadSchemaType.Keyword))
 
     def _create_indexes(self) -> None:
         """Index every filter field; on an existing shard only the fields added since it was created."""
@@ -152,13 +156,14 @@ class EdgeStore:
                 self._payloads.delete(list(ids), self._stamp())
 
     def delete_documents(self, doc_ids: list[str]) -> None:
-        """The documents' chunks and their facts points."""
+        """The documents' chunks and their points in every document index."""
         if doc_ids:
             condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(doc_ids)))])
             with self._payloads.writing():
                 with self._lock:
                     self._shard.update(q.UpdateOperation.delete_points_by_filter(condition))
-                    self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
+                    for shard in self._indexes.values():
+                        shard.update(q.UpdateOperation.delete_points_by_filter(condition))
                 self._payloads.delete_documents(list(doc_ids), self._stamp())
 
     def set_document_fields(self, fields: dict[str, dict]) -> None:
@@ -169,29 +174,34 @@ class EdgeStore:
                     self._shard.update(q.UpdateOperation.set_payload_by_filter(condition, payload))
             self._payloads.set_document_fields(fields, self._stamp())
 
-    def upsert_facts(self, points: list[FactsPoint]) -> None:
+    def _index(self, index: str) -> q.EdgeShard:
+        if index not in self._indexes:
+            raise ValueError(f"no document index {index!r}: the store has {', '.join(DOCUMENT_INDEXES)}")
+        return self._indexes[index]
+
+    def upsert_facts(self, points: list[FactsPoint], *, index: str = FACTS) -> None:
         if points:
-            edge_points = [q.Point(id=p.id, vector={FACTS: q.SparseVector(indices=p.sparse.indices,
+            edge_points = [q.Point(id=p.id, vector={index: q.SparseVector(indices=p.sparse.indices,
                                                                           values=p.sparse.values)},
                                    payload={"doc_id": p.doc_id}) for p in points]
             with self._lock:
-                self._facts.update(q.UpdateOperation.upsert_points(edge_points))
+                self._index(index).update(q.UpdateOperation.upsert_points(edge_points))
 
-    def delete_facts(self, doc_ids: list[str]) -> None:
+    def delete_facts(self, doc_ids: list[str], *, index: str = FACTS) -> None:
         if doc_ids:
             condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=list(doc_ids)))])
             with self._lock:
-                self._facts.update(q.UpdateOperation.delete_points_by_filter(condition))
+                self._index(index).update(q.UpdateOperation.delete_points_by_filter(condition))
 
     def flush(self) -> None:
         with self._lock:
-            self._shard.flush()
-            self._facts.flush()
+            for shard in (self._shard, *self._indexes.values()):
+                shard.flush()
 
     def optimize(self) -> None:
         with self._payloads.writing(), self._lock:
-            self._shard.optimize()
-            self._facts.optimize()
+            for shard in (self._shard, *self._indexes.values()):
+                shard.optimize()
             self._payloads.unchanged(self._stamp())
 
     def close(self) -> None:
@@ -199,12 +209,12 @@ class EdgeStore:
             if self._shard is None:
                 return
             try:
-                for shard in (self._shard, self._facts):
-                    if shard is not None:
-                        shard.flush()
-                        shard.close()
+                for shard in (self._shard, *self._indexes.values()):
+                    shard.flush()
+                    shard.close()
             finally:
-                self._shard = self._facts = None
+                self._shard = None
+                self._indexes = {}
                 self._payloads.close()
                 self._owner.release()
 
@@ -323,45 +333,47 @@ class EdgeStore:
             if offset is None:
                 return out
 
-    def facts_doc_ids(self) -> set[str]:
+    def facts_doc_ids(self, *, index: str = FACTS) -> set[str]:
         with self._lock:
-            response = self._facts.facet(q.FacetRequest(key="doc_id", limit=ALL_VALUES, exact=True))
+            response = self._index(index).facet(q.FacetRequest(key="doc_id", limit=ALL_VALUES, exact=True))
         return {str(h.value) for h in response.hits if h.count > 0}
 
-    def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
+    def scroll_facts(self, batch: int = 1000, *, index: str = FACTS) -> Iterator[FactsPoint]:
         offset = None
         while True:
             with self._lock:
-                records, offset = self._facts.scroll(
+                records, offset = self._index(index).scroll(
                     q.ScrollRequest(offset=offset, limit=batch, with_payload=True, with_vector=True))
-            yield from map(FactsPoint.from_record, records)
+            yield from (FactsPoint.from_record(r, index) for r in records)
             if offset is None:
                 return
 
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
-                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
-                     ) -> list[tuple[str, float]]:
-        points = self._query_facts(sparse, limit, doc_ids, exclude_doc_ids, score_threshold, with_payload=True)
+                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None, *,
+                     index: str = FACTS) -> list[tuple[str, float]]:
+        points = self._query_facts(index, sparse, limit, doc_ids, exclude_doc_ids, score_threshold,
+                                   with_payload=True)
         return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
 
     def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
-                     score_threshold: float | None = None) -> list[float]:
-        return [float(p.score) for p in self._query_facts(sparse, None, (), exclude_doc_ids, score_threshold,
+                     score_threshold: float | None = None, *, index: str = FACTS) -> list[float]:
+        return [float(p.score) for p in self._query_facts(index, sparse, None, (), exclude_doc_ids, score_threshold,
                                                           with_payload=False)]
 
-    def _query_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
+    def _query_facts(self, index: str, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
                      exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
         if not sparse.indices:
             return []
         edge_filter = to_edge_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
         with self._lock:
+            shard = self._index(index)
             if limit is None:
-                limit = int(self._facts.count(q.CountRequest(exact=True)))
+                limit = int(shard.count(q.CountRequest(exact=True)))
             if not limit:
                 return []
-            return self._facts.query(q.QueryRequest(
+            return shard.query(q.QueryRequest(
                 limit=limit, query=q.Query.Nearest(q.SparseVector(indices=sparse.indices, values=sparse.values),
-                                                   using=FACTS),
+                                                   using=index),
                 filter=edge_filter, score_threshold=score_threshold, with_payload=with_payload))
 
     def count(self, filters: SearchFilters | None = None) -> int:

@@ -1,12 +1,13 @@
 """`kb migrate`: move the store between the embedded Qdrant Edge shard and a Qdrant server collection.
 
 The copy goes through the `ChunkStore` interface (scroll with vectors, upsert), so ids, both vectors and
-the payload travel unchanged and nothing is re-embedded; the facts-section index beside the chunks (the
-`<store>-facts` shard on Edge, the `<collection>-facts` collection on a server) travels the same way. Upserts are
-idempotent by id: an interrupted copy is finished by running the same command again. The copy is then checked,
-not assumed: the chunk count of every document version must match, sample queries (each a stored chunk's own
-dense vector, and its BM25 terms) must return the same top hits from both stores, the same judgments must have a
-facts point, and sample facts queries (a facts point's own terms) must rank the judgments the same.
+the payload travel unchanged and nothing is re-embedded; each document index beside the chunks (`DOCUMENT_INDEXES`:
+the `<store>-facts` and `<store>-reasoning` shards on Edge, the `<collection>-facts` and `<collection>-reasoning`
+collections on a server) travels the same way. Upserts are idempotent by id: an interrupted copy is finished by
+running the same command again. The copy is then checked, not assumed: the chunk count of every document version
+must match, sample queries (each a stored chunk's own dense vector, and its BM25 terms) must return the same top hits
+from both stores, and in each document index the same documents must have a point and sample queries (a point's own
+terms) must rank the documents the same.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from kb.settings import Settings
 from kb.store import EMBEDDING_DIM
 from kb.store.base import (
     ALL_VALUES,
+    DOCUMENT_INDEXES,
+    FACTS,
     ChunkPoint,
     ChunkStore,
     FactsPoint,
@@ -35,6 +38,23 @@ LOCAL_PREFIX = "path:"
 
 
 @dataclass
+class IndexReport:
+    """One document index's copy and check (`kb.store.base.DOCUMENT_INDEXES`)."""
+
+    copied: int = 0
+    source_count: int = 0
+    target_count: int = 0
+    missing: list[str] = field(default_factory=list)
+    """Documents with a point in one store and not the other."""
+    queries: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.source_count == self.target_count and not self.missing and not self.mismatches
+
+
+@dataclass
 class MigrationReport:
     source: str
     target: str
@@ -45,32 +65,27 @@ class MigrationReport:
     version_mismatches: list[str] = field(default_factory=list)
     spot_queries: int = 0
     spot_mismatches: list[str] = field(default_factory=list)
-    facts_copied: int = 0
-    facts_source_count: int = 0
-    facts_target_count: int = 0
-    facts_missing: list[str] = field(default_factory=list)
-    """Judgments with a facts point in one store and not the other."""
-    facts_queries: int = 0
-    facts_mismatches: list[str] = field(default_factory=list)
+    indexes: dict[str, IndexReport] = field(default_factory=lambda: {i: IndexReport() for i in DOCUMENT_INDEXES})
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return (self.source_count == self.target_count and not self.version_mismatches and not self.spot_mismatches
-                and self.facts_source_count == self.facts_target_count and not self.facts_missing
-                and not self.facts_mismatches)
+                and all(r.ok for r in self.indexes.values()))
 
     def problems(self) -> list[str]:
-        return self.version_mismatches + self.spot_mismatches + self.facts_missing + self.facts_mismatches
+        return self.version_mismatches + self.spot_mismatches + [
+            p for r in self.indexes.values() for p in r.missing + r.mismatches]
 
     def line(self) -> str:
         verdict = "verified" if self.ok else "NOT verified"
         return (f"{self.copied} chunks copied from {self.source} to {self.target} in {self.seconds:.0f} s; "
                 f"{verdict}: {self.target_count}/{self.source_count} chunks, {self.versions_checked} document "
                 f"versions ({len(self.version_mismatches)} differ), {self.spot_queries} spot queries "
-                f"({len(self.spot_mismatches)} differ); {self.facts_copied} facts points copied, "
-                f"{self.facts_target_count}/{self.facts_source_count} judgments ({len(self.facts_missing)} differ), "
-                f"{self.facts_queries} facts queries ({len(self.facts_mismatches)} differ)")
+                f"({len(self.spot_mismatches)} differ)"
+                + "".join(f"; {r.copied} {i} points copied, {r.target_count}/{r.source_count} documents "
+                          f"({len(r.missing)} differ), {r.queries} {i} queries ({len(r.mismatches)} differ)"
+                          for i, r in self.indexes.items()))
 
 
 def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
@@ -96,17 +111,18 @@ def copy_chunks(source: ChunkStore, target: ChunkStore, batch: int = 256,
     return copied
 
 
-def copy_facts(source: ChunkStore, target: ChunkStore, batch: int = 256) -> int:
-    """Every facts point of `source` into `target`, `batch` points per write; returns how many were copied."""
+def copy_facts(source: ChunkStore, target: ChunkStore, batch: int = 256, index: str = FACTS) -> int:
+    """Every point of document index `index` of `source` into `target`, `batch` points per write; returns how many
+    were copied."""
     copied = 0
     buffer: list[FactsPoint] = []
-    for point in source.scroll_facts(batch=batch):
+    for point in source.scroll_facts(batch=batch, index=index):
         buffer.append(point)
         if len(buffer) >= batch:
-            target.upsert_facts(buffer)
+            target.upsert_facts(buffer, index=index)
             copied += len(buffer)
             buffer = []
-    target.upsert_facts(buffer)
+    target.upsert_facts(buffer, index=index)
     target.flush()
     return copied + len(buffer)
 
@@ -154,21 +170,24 @@ def verify(source: ChunkStore, target: ChunkStore, report: MigrationReport, samp
                 report.spot_mismatches.append(f"{mode} query from chunk {chunk.id} ({chunk.payload.get('doc_id')})")
 
 
-def verify_facts(source: ChunkStore, target: ChunkStore, report: MigrationReport, samples: int = 20) -> None:
-    """The same judgments indexed, then `samples` facts queries (a point's own terms) ranking every judgment."""
-    want, got = source.facts_doc_ids(), target.facts_doc_ids()
-    report.facts_source_count, report.facts_target_count = len(want), len(got)
-    report.facts_missing = [f"facts point of {d} in one store only" for d in sorted(want ^ got)]
-    points = list(source.scroll_facts())
+def verify_facts(source: ChunkStore, target: ChunkStore, report: IndexReport, samples: int = 20,
+                 index: str = FACTS) -> None:
+    """The same documents in document index `index`, then `samples` queries (a point's own terms) ranking every
+    document."""
+    want, got = source.facts_doc_ids(index=index), target.facts_doc_ids(index=index)
+    report.source_count, report.target_count = len(want), len(got)
+    report.missing = [f"{index} point of {d} in one store only" for d in sorted(want ^ got)]
+    points = list(source.scroll_facts(index=index))
     step = max(1, len(points) // samples)
     for point in points[::step][:samples]:
         if not point.sparse.indices:
             continue
         query = SparseVector(point.sparse.indices, [1.0] * len(point.sparse.indices))
-        report.facts_queries += 1
-        a, b = ([StoredChunk(d, {}, s) for d, s in store.search_facts(query, None)] for store in (source, target))
+        report.queries += 1
+        a, b = ([StoredChunk(d, {}, s) for d, s in store.search_facts(query, None, index=index)]
+                for store in (source, target))
         if not rankings_agree(a, b):
-            report.facts_mismatches.append(f"facts query from the facts of {point.doc_id}")
+            report.mismatches.append(f"{index} query from the {index} point of {point.doc_id}")
 
 
 def migrate(source: ChunkStore, target: ChunkStore, source_name: str, target_name: str, batch: int = 256,
@@ -176,9 +195,11 @@ def migrate(source: ChunkStore, target: ChunkStore, source_name: str, target_nam
     started = time.monotonic()
     report = MigrationReport(source_name, target_name)
     report.copied = copy_chunks(source, target, batch, progress)
-    report.facts_copied = copy_facts(source, target, batch)
+    for index, checked in report.indexes.items():
+        checked.copied = copy_facts(source, target, batch, index)
     verify(source, target, report, samples)
-    verify_facts(source, target, report, samples)
+    for index, checked in report.indexes.items():
+        verify_facts(source, target, checked, samples, index)
     report.seconds = time.monotonic() - started
     return report
 

@@ -22,6 +22,7 @@ from kb.store.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
     DENSE,
+    DOCUMENT_INDEXES,
     EMBED_RANK,
     FACTS,
     INTEGER_FIELDS,
@@ -100,16 +101,19 @@ class ServerStore:
             self._check_schema()
         else:
             self._create(shard_number, replication_factor)
-        self.facts_collection = f"{collection}-facts"
-        if not self._client.collection_exists(self.facts_collection):
-            self._client.create_collection(
-                self.facts_collection, vectors_config={},
-                sparse_vectors_config={FACTS: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-                shard_number=shard_number, replication_factor=replication_factor)
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Payload indexes have no effect")
-                self._client.create_payload_index(self.facts_collection, "doc_id",
-                                                  field_schema=models.PayloadSchemaType.KEYWORD, wait=True)
+        self.index_collections = {index: f"{collection}-{index}" for index in DOCUMENT_INDEXES}
+        """Each document index's collection (`<collection>-facts`, `<collection>-reasoning`); a store written
+        before an index existed gets it empty."""
+        for index, name in self.index_collections.items():
+            if not self._client.collection_exists(name):
+                self._client.create_collection(
+                    name, vectors_config={},
+                    sparse_vectors_config={index: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                    shard_number=shard_number, replication_factor=replication_factor)
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+                    self._client.create_payload_index(name, "doc_id", field_schema=models.PayloadSchemaType.KEYWORD,
+                                                      wait=True)
 
     def _create(self, shard_number: int, replication_factor: int) -> None:
         self._client.create_collection(
@@ -179,7 +183,8 @@ class ServerStore:
             ))
             with self._lock:
                 self._client.delete(self.collection, selector, wait=True)
-                self._client.delete(self.facts_collection, selector, wait=True)
+                for name in self.index_collections.values():
+                    self._client.delete(name, selector, wait=True)
 
     def set_document_fields(self, fields: dict[str, dict]) -> None:
         for doc_id, payload in fields.items():
@@ -188,20 +193,27 @@ class ServerStore:
             with self._lock:
                 self._client.set_payload(self.collection, payload, points=selector, wait=True)
 
-    def upsert_facts(self, points: list[FactsPoint]) -> None:
+    def _index(self, index: str) -> str:
+        if index not in self.index_collections:
+            raise ValueError(f"no document index {index!r}: the store has {', '.join(DOCUMENT_INDEXES)}")
+        return self.index_collections[index]
+
+    def upsert_facts(self, points: list[FactsPoint], *, index: str = FACTS) -> None:
+        collection = self._index(index)
         for start in range(0, len(points), UPSERT_BATCH):
-            batch = [models.PointStruct(id=p.id, vector={FACTS: models.SparseVector(indices=list(p.sparse.indices),
+            batch = [models.PointStruct(id=p.id, vector={index: models.SparseVector(indices=list(p.sparse.indices),
                                                                                    values=list(p.sparse.values))},
                                         payload={"doc_id": p.doc_id}) for p in points[start:start + UPSERT_BATCH]]
             with self._lock:
-                self._client.upsert(self.facts_collection, batch, wait=True)
+                self._client.upsert(collection, batch, wait=True)
 
-    def delete_facts(self, doc_ids: list[str]) -> None:
+    def delete_facts(self, doc_ids: list[str], *, index: str = FACTS) -> None:
+        collection = self._index(index)
         if doc_ids:
             selector = models.FilterSelector(filter=models.Filter(
                 must=[models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(doc_ids)))]))
             with self._lock:
-                self._client.delete(self.facts_collection, selector, wait=True)
+                self._client.delete(collection, selector, wait=True)
 
     def flush(self) -> None:
         """Every write already waited for the server to apply it (`wait=True`); nothing is buffered here."""
@@ -328,46 +340,48 @@ class ServerStore:
             if offset is None:
                 return out
 
-    def facts_doc_ids(self) -> set[str]:
+    def facts_doc_ids(self, *, index: str = FACTS) -> set[str]:
         with self._lock:
-            response = self._client.facet(self.facts_collection, "doc_id", limit=ALL_VALUES, exact=True)
+            response = self._client.facet(self._index(index), "doc_id", limit=ALL_VALUES, exact=True)
         return {str(h.value) for h in response.hits if h.count > 0}
 
-    def scroll_facts(self, batch: int = 1000) -> Iterator[FactsPoint]:
+    def scroll_facts(self, batch: int = 1000, *, index: str = FACTS) -> Iterator[FactsPoint]:
+        collection = self._index(index)
         offset = None
         while True:
             with self._lock:
-                records, offset = self._client.scroll(self.facts_collection, limit=batch, offset=offset,
+                records, offset = self._client.scroll(collection, limit=batch, offset=offset,
                                                       with_payload=True, with_vectors=True)
-            yield from map(FactsPoint.from_record, records)
+            yield from (FactsPoint.from_record(r, index) for r in records)
             if offset is None:
                 return
 
     def search_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...] = (),
-                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None
-                     ) -> list[tuple[str, float]]:
-        points = self._query_facts(sparse, limit, doc_ids, exclude_doc_ids, score_threshold, with_payload=True)
+                     exclude_doc_ids: tuple[str, ...] = (), score_threshold: float | None = None, *,
+                     index: str = FACTS) -> list[tuple[str, float]]:
+        points = self._query_facts(index, sparse, limit, doc_ids, exclude_doc_ids, score_threshold,
+                                   with_payload=True)
         return [(str((p.payload or {}).get("doc_id")), float(p.score)) for p in points]
 
     def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
-                     score_threshold: float | None = None) -> list[float]:
-        return [float(p.score) for p in self._query_facts(sparse, None, (), exclude_doc_ids, score_threshold,
+                     score_threshold: float | None = None, *, index: str = FACTS) -> list[float]:
+        return [float(p.score) for p in self._query_facts(index, sparse, None, (), exclude_doc_ids, score_threshold,
                                                           with_payload=False)]
 
-    def _query_facts(self, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
+    def _query_facts(self, index: str, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
                      exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
+        collection = self._index(index)
         if not sparse.indices:
             return []
         qfilter = to_server_filter(SearchFilters(doc_ids=doc_ids, exclude_doc_ids=exclude_doc_ids))
         with self._lock:
             if limit is None:
-                limit = int(self._client.count(self.facts_collection, exact=True).count)
+                limit = int(self._client.count(collection, exact=True).count)
             if not limit:
                 return []
             return self._client.query_points(
-                self.facts_collection, query=models.SparseVector(indices=list(sparse.indices),
-                                                                 values=list(sparse.values)),
-                using=FACTS, query_filter=qfilter, limit=limit, score_threshold=score_threshold,
+                collection, query=models.SparseVector(indices=list(sparse.indices), values=list(sparse.values)),
+                using=index, query_filter=qfilter, limit=limit, score_threshold=score_threshold,
                 with_payload=with_payload).points
 
     def count(self, filters: SearchFilters | None = None) -> int:
