@@ -258,15 +258,16 @@ class KnowledgeBase:
         key = (mode, weights, ranking, candidates, parts)
         with self._lock:
             if key not in self._pipelines:
-                graph = facts = None
+                graph = facts = reasoning = None
                 if mode is SearchMode.RANKED:
                     from kb.citations.graph import open_graph
-                    from kb.search.facts_index import open_facts_index
+                    from kb.search.facts_index import open_facts_index, open_reasoning_index
 
                     graph, facts = open_graph(self.settings.citations_db), open_facts_index(self.store)
-                self._pipelines[key] = build_search(self.store, self.settings.embedding, mode,
-                                                    weights, ranking, graph, facts, candidates, parts=parts,
-                                                    embed_cache=self.settings.embeddings_cache)
+                    reasoning = open_reasoning_index(self.store)
+                self._pipelines[key] = build_search(self.store, self.settings.embedding, mode, weights, ranking,
+                                                    graph, facts, reasoning=reasoning, candidates=candidates,
+                                                    parts=parts, embed_cache=self.settings.embeddings_cache)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:

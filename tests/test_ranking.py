@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from haystack import Document
 
-from ingest.loaders.echr import load
+from ingest.loaders.echr import COURT_ROLES, load
 from kb.citations.graph import CitationGraph, build
 from kb.requests import SearchMode
 from kb.search.pipeline import build_search, run_search
@@ -251,3 +251,35 @@ def test_a_questions_candidates_are_ranked_by_meaning_and_a_passages_are_not(sam
                "protection against the risk of ill-treatment where reliable sources have reported practices")
     plain = search.run(query=passage, filters=SearchFilters(), top_k=10)["candidates"]
     assert all(ranking_features(c)["meaning"] == 0.0 for c in plain)
+
+
+def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_reasoning_answers_it(
+        sample_kb, graph) -> None:
+    """The reasoning source (`kb.search.reasoning`) adds, for a Convention question only, Court paragraphs in THE LAW
+    of the reasoning index's first judgments that the paragraph retriever did not bring; without it they are not
+    candidates at all, so nothing could rank them."""
+    from kb.search.facts_index import open_reasoning_index
+    from kb.search.reasoning import REASONING_SECTION
+
+    index = open_reasoning_index(sample_kb.store)
+    assert index is not None, "the write path fills the reasoning index of every ingested judgment"
+    question = ("Can a state rely on diplomatic assurances when it deports a terrorism suspect to a country where "
+                "torture is practised?")
+    first = index.first(question, 10)
+    assert first and set(first) <= {d for d in sample_kb.store.facts_doc_ids(index="reasoning")}
+
+    def candidates(reasoning, query: str) -> dict:
+        search = build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
+                              reasoning=reasoning, embed_cache=sample_kb.settings.embeddings_cache)
+        return {key_of(d): d for d in search.run(query=query, filters=SearchFilters(), top_k=10)["candidates"]}
+
+    without, with_source = candidates(None, question), candidates(index, question)
+    added = {k: d for k, d in with_source.items() if k not in without}
+    assert added, "the source brings paragraphs the retriever did not"
+    assert set(without) <= set(with_source), "it only adds"
+    for doc in added.values():
+        assert doc.meta["doc_id"] in first and doc.meta["section"] == REASONING_SECTION
+        assert doc.meta["role"] in COURT_ROLES
+    passage = ("The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 "
+               "where substantial grounds have been shown for believing that the person concerned faced a real risk.")
+    assert set(candidates(index, passage)) == set(candidates(None, passage)), "a pasted passage takes no source"

@@ -22,6 +22,10 @@ class SearchParts:
     the question weights of issue 22 it did not survive leave-one-out on the 113 dev questions (chosen off for 111;
     expert questions doc_hit@10 0.630 either way, para_hit@10 0.364 either way, lawyer questions doc_hit@10 0.975 →
     1.000 without it, `bench/eval_dev.py`)."""
+    reasoning_source: bool = True
+    """For a Convention question, the best Court paragraphs of the first judgments by the reasoning index
+    (`kb.search.reasoning`): expert questions doc_hit@10 / para_hit@10 0.630 / 0.348 → 0.685 / 0.409, lawyer
+    questions' para_hit@10 0.650 → 0.800 (issue 22, session 14)."""
     standard_slot: bool = False
     """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`). Off: it
     did not survive leave-one-out (expert questions doc_hit@10 0.603 → 0.630, para_hit@10 0.318 → 0.364 without
@@ -30,6 +34,6 @@ class SearchParts:
 
 ALL_PARTS = SearchParts()
 NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
-                       standard_slot=False)
+                       reasoning_source=False, standard_slot=False)
 """Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
 baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

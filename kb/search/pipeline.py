@@ -48,6 +48,7 @@ from kb.search.ranking import (
     LegalRanker,
     key_of,
 )
+from kb.search.reasoning import ReasoningSource
 from kb.search.retrieval import (
     DEFAULT_WEIGHTS,
     RANKED_CANDIDATES,
@@ -67,12 +68,14 @@ instance may belong to one pipeline only, and the ranked search holds the fill's
 
 def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str = SearchMode.RANKED,
                  weights: tuple[float, float] | None = None, ranking=DEFAULT_RANKING,
-                 graph: CitationGraph | None = None, facts=None, candidates: SearchMode = SearchMode.BM25,
+                 graph: CitationGraph | None = None, facts=None, reasoning=None,
+                 candidates: SearchMode = SearchMode.BM25,
                  bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS,
                  embed_cache: Path | None = None) -> SuperComponent:
     """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
     search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
-    `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`. `parts` says which
+    `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`, `reasoning` (the
+    store's reasoning index, `kb.search.facts_index.open_reasoning_index`) its fetched candidates. `parts` says which
     of the further retrievers and ranking parts run (`SearchParts`; none of the BM25-side ones in `dense`, the
     comparison without BM25). `embed_cache`: the embedding cache the pool's MiniLM vectors are read from
     (`kb.search.meaning`)."""
@@ -127,21 +130,30 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     pipeline.connect(_reading(pipeline, inputs), "rank.reading")
     if "translate" in pipeline.graph.nodes:
         pipeline.connect("translate.matches", "rank.glossary_matches")
+    fetched_out = None
     if graph is not None and ranker.needs_citations():
         pipeline.add_component("fetch", CitedParagraphFetcher(graph, store))
         pipeline.connect(candidates_out, "fetch.documents")
         pipeline.connect("fetch.documents", "rank.documents")
-        pipeline.connect("fetch.fetched", "rank.fetched")
         pipeline.connect("fetch.evidence", "rank.evidence")
         inputs["filters"].append("fetch.filters")
+        fetched_out = "fetch.fetched"
     else:
         pipeline.connect(candidates_out, "rank.documents")
+    if parts.reasoning_source and reasoning is not None and retrieval is not SearchMode.DENSE:
+        _add_bm25_reader(pipeline, inputs, "reasoning", ReasoningSource(store, reasoning))
+        pipeline.connect(candidates_out, "reasoning.documents")
+        if fetched_out:
+            pipeline.connect(fetched_out, "reasoning.fetched")
+        fetched_out = "reasoning.fetched"
+    if fetched_out:
+        pipeline.connect(fetched_out, "rank.fetched")
     if ranking.uses("meaning"):
         pipeline.add_component("meaning", PoolSimilarity(
             embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of))
         pipeline.connect(candidates_out, "meaning.documents")
-        if "fetch" in pipeline.graph.nodes:
-            pipeline.connect("fetch.fetched", "meaning.fetched")
+        if fetched_out:
+            pipeline.connect(fetched_out, "meaning.fetched")
         pipeline.connect("meaning.similarity", "rank.similarity")
         pipeline.connect("read.reading", "meaning.reading")
     pipeline.add_component("spread", DocumentSpreader(

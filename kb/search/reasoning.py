@@ -1,0 +1,75 @@
+"""The Court's paragraphs of the judgments whose whole reasoning answers a Convention question, as candidates.
+
+Why: an expert's question is about a topic of Convention law ("How does the Court assess workplace surveillance
+under Article 8?"), and the judgments that answer it are the ones whose reasoning as a whole is about it. Paragraph
+BM25 rewards any paragraph holding a few of the question's words, so the 60 retrieved paragraphs come from many
+judgments, mostly facts and submissions, and the statement of the principle in the right judgment is often not among
+them: on the 73 expert questions of `dev-echr-qa.jsonl` a cited paragraph was among the ranker's candidates for 27.
+The reasoning index (`kb.facts`, one BM25 vector per judgment over the paragraphs where the Court speaks in THE LAW,
+built by `kb citations build` and kept by the write path) ranks whole judgments; the best Court paragraphs in THE LAW
+of its first `JUDGMENTS` judgments, by the same BM25 query, join the ranker's fetched candidates (no retrieval rank,
+no citation votes given), where `meaning` and the Court's own signals order them with the rest.
+
+Measured (issue 22, session 14; `bench/reasoning_prior.py`, whole store, leave-out citation graph, int8 meaning;
+doc_hit@10 / para_hit@10): expert questions 0.630 / 0.348 → 0.685 / 0.409, lawyer questions of kind `lawyer`
+0.650 → 0.800 (doc_hit@10 1.000 both); with the number of judgments (5, 10, 20) and paragraphs (2, 3, 5 each) chosen
+by leave-one-out 0.671 / 0.409 and 0.800, this setting chosen for 92 of 93 questions. The same paragraphs taken from
+the ranker's own first judgments instead lift neither (0.644 / 0.394): the gain is the judgments the index finds.
+Only a Convention question takes the source (`QueryReading.convention`: a lawyer's query naming no other source); a
+pasted passage of judgment text never does (1 of dev.jsonl's 3,761 cases reads as one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from haystack import component
+from haystack.dataclasses import SparseEmbedding
+
+from ingest.loaders.echr import COURT_ROLES
+from kb.documents import Candidates
+from kb.search.queries import QueryReading
+from kb.search.ranking import key_of
+from kb.search.retrieval import bm25_documents, rescored
+from kb.store.base import ChunkStore, SearchFilters, SparseVector
+
+JUDGMENTS = 10
+"""Judgments of the reasoning index looked into (leave-one-out over 5, 10 and 20 chose 10)."""
+PARAGRAPHS = 30
+"""Court paragraphs fetched from inside them together, best first: about three a judgment."""
+REASONING_SECTION = "THE LAW"
+
+
+@component
+class ReasoningSource:
+    """For a Convention question, appends to the fetched candidates the best Court paragraphs in THE LAW (same BM25
+    query, within the search's filters) of the first judgments by the reasoning index, at score 0; any other query,
+    or a store whose reasoning index is still empty (`index` None), passes the fetched candidates on unchanged."""
+
+    def __init__(self, store: ChunkStore, index, judgments: int = JUDGMENTS, limit: int = PARAGRAPHS) -> None:
+        """`index`: `kb.search.facts_index.open_reasoning_index(store)`, or None."""
+        self.store = store
+        self.index = index
+        self.judgments = judgments
+        self.limit = limit
+
+    @component.output_types(fetched=Candidates)
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters,
+            sparse_embedding: SparseEmbedding | None = None, fetched: Candidates | None = None) -> dict:
+        fetched = fetched if fetched is not None else Candidates()
+        if self.index is None or sparse_embedding is None or not reading.convention:
+            return {"fetched": fetched}
+        roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
+        if not roles or (filters.sections and REASONING_SECTION not in filters.sections):
+            return {"fetched": fetched}
+        first = self.index.first(reading.text, self.judgments, filters.exclude_doc_ids)
+        if filters.doc_ids:
+            first = [d for d in first if d in filters.doc_ids]
+        if not first:
+            return {"fetched": fetched}
+        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
+        inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(first), roles=roles,
+                                                           sections=(REASONING_SECTION,)), self.limit)
+        present = {key_of(d) for d in (*documents, *fetched)}
+        added = [rescored(d, 0.0) for d in inside if key_of(d) not in present]
+        return {"fetched": Candidates([*fetched, *added]) if added else fetched}
