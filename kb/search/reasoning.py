@@ -10,11 +10,14 @@ built by `kb citations build` and kept by the write path) ranks whole judgments;
 of its first `JUDGMENTS` judgments, by the same BM25 query, join the ranker's fetched candidates (no retrieval rank,
 no citation votes given), where `meaning` and the Court's own signals order them with the rest.
 
-Measured (issue 22, session 14; `bench/reasoning_prior.py`, whole store, leave-out citation graph, int8 meaning;
-doc_hit@10 / para_hit@10): expert questions 0.630 / 0.348 → 0.685 / 0.409, lawyer questions of kind `lawyer`
-0.650 → 0.800 (doc_hit@10 1.000 both); with the number of judgments (5, 10, 20) and paragraphs (2, 3, 5 each) chosen
-by leave-one-out 0.671 / 0.409 and 0.800, this setting chosen for 92 of 93 questions. The same paragraphs taken from
-the ranker's own first judgments instead lift neither (0.644 / 0.394): the gain is the judgments the index finds.
+Measured (issue 22, session 14; whole store, leave-out citation graph, int8 meaning; doc_hit@10 / para_hit@10):
+through this pipeline (`bench/eval_dev.py`, leave-one-out over on/off chose on for all 113 dev questions) expert
+questions 0.630 / 0.348 → 0.685 / 0.409, lawyer questions of kind `lawyer` 0.650 → 0.800 (doc_hit@10 1.000 both),
+the PRC, UN and mixed kinds and dev.jsonl's passages unchanged; 1.4 ms a question for the step. The setting was
+chosen offline (`bench/reasoning_prior.py`): leave-one-out over the first 5, 10 or 20 judgments and their best 2, 3
+or 5 paragraphs each chose this one for 92 of 93 questions (0.671 / 0.409 and 0.800). The same paragraphs taken
+from the ranker's own first judgments instead lift neither (0.644 / 0.394): the gain is the judgments the index
+finds. Its lawyer gain rests on few questions (on a wider grid of 65 settings leave-one-out fell back to 0.650).
 Only a Convention question takes the source (`QueryReading.convention`: a lawyer's query naming no other source); a
 pasted passage of judgment text never does (1 of dev.jsonl's 3,761 cases reads as one).
 """
