@@ -283,3 +283,5 @@ def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_
     passage = ("The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 "
                "where substantial grounds have been shown for believing that the person concerned faced a real risk.")
     assert set(candidates(index, passage)) == set(candidates(None, passage)), "a pasted passage takes no source"
+    keywords = "diplomatic assurances terrorism suspect torture"
+    assert set(candidates(index, keywords)) == set(candidates(None, keywords)), "nor does a keyword search"

@@ -18,8 +18,10 @@ chosen offline (`bench/reasoning_prior.py`): leave-one-out over the first 5, 10 
 or 5 paragraphs each chose this one for 92 of 93 questions (0.671 / 0.409 and 0.800). The same paragraphs taken
 from the ranker's own first judgments instead lift neither (0.644 / 0.394): the gain is the judgments the index
 finds. Its lawyer gain rests on few questions (on a wider grid of 65 settings leave-one-out fell back to 0.650).
-Only a Convention question takes the source (`QueryReading.convention`: a lawyer's query naming no other source); a
-pasted passage of judgment text never does (1 of dev.jsonl's 3,761 cases reads as one).
+Only a Convention question takes the source (`QueryReading.convention`: a lawyer's query naming no other source,
+and a question, `is_question`); a pasted passage of judgment text never does (1 of dev.jsonl's 3,761 cases reads as
+one), nor a keyword search: "the Government submitted that the assurances were reliable" looks for those words,
+and thirty topical Court paragraphs crowded the submissions it asks for out of the first 20 (`tests/test_drafting.py`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from haystack.dataclasses import SparseEmbedding
 
 from ingest.loaders.echr import COURT_ROLES
 from kb.documents import Candidates
-from kb.search.queries import QueryReading
+from kb.search.queries import QueryReading, is_question
 from kb.search.ranking import key_of
 from kb.search.retrieval import bm25_documents, rescored
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
@@ -45,9 +47,10 @@ REASONING_SECTION = "THE LAW"
 
 @component
 class ReasoningSource:
-    """For a Convention question, appends to the fetched candidates the best Court paragraphs in THE LAW (same BM25
-    query, within the search's filters) of the first judgments by the reasoning index, at score 0; any other query,
-    or a store whose reasoning index is still empty (`index` None), passes the fetched candidates on unchanged."""
+    """For a Convention question (not a keyword search), appends to the fetched candidates the best Court paragraphs
+    in THE LAW (same BM25 query, within the search's filters) of the first judgments by the reasoning index, at score
+    0; any other query, or a store whose reasoning index is still empty (`index` None), passes the fetched candidates
+    on unchanged."""
 
     def __init__(self, store: ChunkStore, index, judgments: int = JUDGMENTS, limit: int = PARAGRAPHS) -> None:
         """`index`: `kb.search.facts_index.open_reasoning_index(store)`, or None."""
@@ -60,7 +63,7 @@ class ReasoningSource:
     def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None, fetched: Candidates | None = None) -> dict:
         fetched = fetched if fetched is not None else Candidates()
-        if self.index is None or sparse_embedding is None or not reading.convention:
+        if self.index is None or sparse_embedding is None or not reading.convention or not is_question(reading.text):
             return {"fetched": fetched}
         roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
         if not roles or (filters.sections and REASONING_SECTION not in filters.sections):
