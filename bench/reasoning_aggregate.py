@@ -17,13 +17,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import qdrant_edge as q
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reasoning_prior as rp
-from haystack import Document
-from question_pools import QUESTION_FILES, SLIM_META, Pool
+from question_pools import QUESTION_FILES
 
 from ingest.loaders.echr import COURT_ROLES
 from kb.api import KnowledgeBase
@@ -31,10 +29,10 @@ from kb.embedding import BM25_CONFIG
 from kb.requests import SearchMode
 from kb.search.evaluation import read_cases
 from kb.search.modes import ALL_PARTS
-from kb.search.ranking import FEATURES, key_of, ranking_features
+from kb.search.ranking import key_of
 from kb.search.retrieval import bm25_documents
 from kb.settings import Settings
-from kb.store.base import SearchFilters, SparseVector
+from kb.store.base import SparseVector
 
 
 def main(out_path: Path, K: int, TOPN: int = 3) -> int:  # noqa: N803  (the figures' names)
@@ -43,14 +41,10 @@ def main(out_path: Path, K: int, TOPN: int = 3) -> int:  # noqa: N803  (the figu
     queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
     cases = [(f, c) for f in QUESTION_FILES for c in read_cases(settings.corpus.parent / "eval" / f)]
     search = kb.search_pipeline(SearchMode.RANKED, parts=replace(ALL_PARTS, reasoning_source=False))  # the alternative
-    meaning, rank = search.pipeline.get_component("meaning"), search.pipeline.get_component("rank")
     out = []
     try:
         for n, (file, case) in enumerate(cases, 1):
-            filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
-            data = search._map_explicit_inputs(input_mapping=search.input_mapping,
-                                               inputs={"query": case.query, "filters": filters, "top_k": 10})
-            res = search.pipeline.run(data, include_outputs_from={"read", "fetch", "translate", "rank", "body_first"})
+            filters, res = rp.run_case(search, case)
             reading = res["read"]["reading"]
             pool, fetched = list(res["fetch"]["documents"]), list(res["fetch"]["fetched"])
             tags, added, spent = {}, [], {}
@@ -74,23 +68,7 @@ def main(out_path: Path, K: int, TOPN: int = 3) -> int:  # noqa: N803  (the figu
                             tags[key_of(d)] = (j, rp.NOT_LISTED, r, rp.NOT_LISTED)
                             added.append(replace(d, score=0.0))
                 spent["source"] = time.process_time() - started
-            for label, extra in (("without", []), ("with", added)):
-                started = time.process_time()
-                similarity = meaning.run(documents=pool, reading=reading, fetched=fetched + extra)["similarity"] \
-                    if reading.lawyer else {}
-                ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + extra,
-                                  evidence=res["fetch"]["evidence"], similarity=similarity,
-                                  glossary_matches=res.get("translate", {}).get("matches"))["documents"]
-                spent[label] = time.process_time() - started
-            ranked = list(ranked)
-            X = np.array([[ranking_features(c)[f] for f in FEATURES] for c in ranked], dtype=np.float64)
-            slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in ranked]
-            shipped = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in res["body_first"]["documents"]]
-            p = Pool(case, file, reading, slim, X.reshape(-1, len(FEATURES)), list(FEATURES), shipped)
-            p.cosine = np.array([similarity.get(key_of(c), 0.0) for c in ranked])
-            p.tags = [tags.get(key_of(c)) for c in ranked]
-            p.spent = spent
-            out.append(p)
+            out.append(rp.tagged_pool(search, res, case, file, filters, added, tags, spent))
             print(f"  {n}/{len(cases)} {case.qid}: +{len(added)} source {spent.get('source', 0) * 1000:.0f} ms",
                   file=sys.stderr, flush=True)
     finally:

@@ -239,15 +239,16 @@ def sources(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from haystack import Document
-    from question_pools import QUESTION_FILES, SLIM_META
+    from question_pools import QUESTION_FILES
 
     from kb.api import KnowledgeBase
     from kb.requests import SearchMode
     from kb.search.evaluation import read_cases
-    from kb.search.ranking import FEATURES, key_of, ranking_features
+    from kb.search.modes import ALL_PARTS
+    from kb.search.ranking import key_of
     from kb.search.retrieval import bm25_documents, to_document
     from kb.settings import Settings
-    from kb.store.base import SearchFilters, SparseVector
+    from kb.store.base import SparseVector
     from kb.store.payloads import copy_path
 
     settings = Settings.load()
@@ -261,15 +262,13 @@ def sources(args: argparse.Namespace) -> int:
         by_doc.setdefault(key.split("\t")[0], []).append(i)
     print(f"{len(index.index.doc_ids)} judgments, {len(paragraphs)} Court paragraphs", file=sys.stderr, flush=True)
     cases = [(f, c) for f in QUESTION_FILES for c in read_cases(settings.corpus.parent / "eval" / f)]
-    search = kb.search_pipeline(SearchMode.RANKED)
-    meaning, rank = search.pipeline.get_component("meaning"), search.pipeline.get_component("rank")
+    # the pipeline without the shipped source (`kb.search.reasoning`, this prototype made into a step): the baseline
+    search = kb.search_pipeline(SearchMode.RANKED, parts=replace(ALL_PARTS, reasoning_source=False))
+    meaning = search.pipeline.get_component("meaning")
     out = []
     try:
         for n, (file, case) in enumerate(cases, 1):
-            filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
-            data = search._map_explicit_inputs(input_mapping=search.input_mapping,
-                                               inputs={"query": case.query, "filters": filters, "top_k": 10})
-            res = search.pipeline.run(data, include_outputs_from={"read", "fetch", "translate", "rank", "body_first"})
+            filters, res = run_case(search, case)
             reading = res["read"]["reading"]
             pool, fetched = list(res["fetch"]["documents"]), list(res["fetch"]["fetched"])
             tags: dict[tuple[str, str], tuple[int, int, int]] = {}
@@ -331,29 +330,53 @@ def sources(args: argparse.Namespace) -> int:
                     if k in wanted:
                         wanted.discard(k)
                         added.append(to_document(replace(chunk, score=0.0)))
-            for label, extra in (("without", []), ("with", added)):
-                started = time.process_time()
-                similarity = meaning.run(documents=pool, reading=reading, fetched=fetched + extra)["similarity"] \
-                    if reading.lawyer else {}
-                ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + extra,
-                                  evidence=res["fetch"]["evidence"], similarity=similarity,
-                                  glossary_matches=res.get("translate", {}).get("matches"))["documents"]
-                spent[label] = time.process_time() - started
-            ranked = list(ranked)
-            X = np.array([[ranking_features(c)[f] for f in FEATURES] for c in ranked], dtype=np.float64)
-            slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in ranked]
-            shipped = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in res["body_first"]["documents"]]
-            p = Pool(case, file, reading, slim, X.reshape(-1, len(FEATURES)), list(FEATURES), shipped)
-            p.cosine = np.array([similarity.get(key_of(c), 0.0) for c in ranked])
-            p.tags = [tags.get(key_of(c)) for c in ranked]
-            p.spent = spent
-            out.append(p)
+            out.append(tagged_pool(search, res, case, file, filters, added, tags, spent))
             print(f"  {n}/{len(cases)} {case.qid}: {len(pool) + len(fetched)} candidates + {len(added)}",
                   file=sys.stderr, flush=True)
     finally:
         kb.close()
     args.out.write_bytes(pickle.dumps(out))
     return 0
+
+
+def run_case(search, case):
+    """The case's filters (its exclusions) and the pipeline's run with the outputs a tagged pool is made of."""
+    from kb.store.base import SearchFilters
+
+    filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
+    data = search._map_explicit_inputs(input_mapping=search.input_mapping,
+                                       inputs={"query": case.query, "filters": filters, "top_k": 10})
+    return filters, search.pipeline.run(data, include_outputs_from={"read", "fetch", "translate", "rank", "body_first"})
+
+
+def tagged_pool(search, res: dict, case, file: str, filters, added: list, tags: dict, spent: dict) -> Pool:
+    """The question's pool ranked by the pipeline's own ranker and `meaning` with the `added` candidates beside the
+    fetched ones (timed without and with them in `spent`), each candidate tagged (`tags`: how a variant keeps it)."""
+    from haystack import Document
+    from question_pools import SLIM_META
+
+    from kb.search.ranking import FEATURES, key_of, ranking_features
+
+    meaning, rank = search.pipeline.get_component("meaning"), search.pipeline.get_component("rank")
+    reading = res["read"]["reading"]
+    pool, fetched = list(res["fetch"]["documents"]), list(res["fetch"]["fetched"])
+    for label, extra in (("without", []), ("with", added)):
+        started = time.process_time()
+        similarity = meaning.run(documents=pool, reading=reading, fetched=fetched + extra)["similarity"] \
+            if reading.lawyer else {}
+        ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + extra,
+                          evidence=res["fetch"]["evidence"], similarity=similarity,
+                          glossary_matches=res.get("translate", {}).get("matches"))["documents"]
+        spent[label] = time.process_time() - started
+    ranked = list(ranked)
+    X = np.array([[ranking_features(c)[f] for f in FEATURES] for c in ranked], dtype=np.float64)
+    slim = [Document(id=c.id, content=c.content, meta={k: c.meta.get(k) for k in SLIM_META}) for c in ranked]
+    shipped = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in res["body_first"]["documents"]]
+    p = Pool(case, file, reading, slim, X.reshape(-1, len(FEATURES)), list(FEATURES), shipped)
+    p.cosine = np.array([similarity.get(key_of(c), 0.0) for c in ranked])
+    p.tags = [tags.get(key_of(c)) for c in ranked]
+    p.spent = spent
+    return p
 
 
 def variant_pool(pool: Pool, source: str, how: str, n: int, m: int) -> Pool:
