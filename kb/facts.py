@@ -73,10 +73,6 @@ class DocumentIndex:
 INDEXES = (DocumentIndex(FACTS, FACTS_AVG_LEN, in_facts), DocumentIndex(REASONING, REASONING_AVG_LEN, in_reasoning))
 
 
-def facts_text(doc: SourceDocument) -> str:
-    return INDEXES[0].text(doc)
-
-
 def index_written_document(store: ChunkStore, doc_id: str, points: list[ChunkPoint]) -> None:
     """The write path's hook (`kb.indexing.writing.write_documents`): after an ECtHR document's chunks are written,
     its point in each document index is replaced from their texts (or deleted if it has none there), so a judgment
@@ -103,10 +99,6 @@ class FactsEmbedder:
     def __init__(self, avg_len: float = FACTS_AVG_LEN) -> None:
         self.documents = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": K1, "b": B, "avg_len": avg_len}))
         self.queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
-
-    def point(self, doc: SourceDocument) -> FactsPoint | None:
-        """The facts point of a judgment, None if it has no facts section."""
-        return self.point_of(doc.doc_id, facts_text(doc))
 
     def point_of(self, doc_id: str, text: str) -> FactsPoint | None:
         if not text.strip():
