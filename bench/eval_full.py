@@ -5,8 +5,8 @@
 
 Why a script and not only `kb eval --compare --ablation`: the issue's targets are measured on a fixed,
 kind-stratified sample in one run, and the store may still be locked by a running ingest (Qdrant Edge allows one
-process per shard); this exits with a clear message instead of waiting on a lock. Builds the citation graph
-and the facts-section index first if `$KB_HOME/citations.sqlite` or the store's facts collection is missing.
+process per shard); this exits with a clear message instead of waiting on a lock. First builds what `make run`
+builds when it is missing (`kb citations build --if-needed`: the citation graph, or else the document indexes).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import sys
 from pathlib import Path
 
 from kb.api import KnowledgeBase
-from kb.citations.graph import build, iter_echr_documents
-from kb.facts import build as build_facts
 from kb.search.evaluation import (
     ablation_variants,
     before_variants,
@@ -68,15 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the store is in use (an ingest is still running?): {exc}\nrun this again when it has finished; "
                   f"progress is in {settings.home / 'full-ingest.log'}", file=sys.stderr)
             return 3
-        need_graph, need_facts = not settings.citations_db.exists(), not kb.store.facts_doc_ids()
-        if settings.corpus and (need_graph or need_facts):
-            documents = list(iter_echr_documents(settings.corpus, lambda m: print(m, file=sys.stderr)))
-            if need_graph:
-                print(f"building the citation graph: {build(settings.corpus, settings.citations_db, documents)}",
-                      file=sys.stderr)
-            if need_facts:
-                print(f"document indexes (documents each): {build_facts(documents, kb.store)}", file=sys.stderr)
-                kb.store.flush()
+        if settings.corpus:  # what `make run` does: the graph if missing, the document indexes if empty
+            kb.build_citations(say=lambda m: print(m, file=sys.stderr), warn=lambda m: print(m, file=sys.stderr),
+                               if_needed=True)
         print(f"{len(chosen)} cases against {count} chunks in {settings.store}", file=sys.stderr)
         results = []
         for variant in variants:
