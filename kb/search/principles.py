@@ -74,12 +74,24 @@ class LeadingJudgmentRetriever:
                 leading.append(doc_id)
                 if len(leading) == self.judgments:
                     break
-        if filters.doc_ids:
-            leading = [d for d in leading if d in filters.doc_ids]
-        roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
-        if not leading or not roles:
-            return {"documents": documents}
-        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
-        inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(leading), roles=roles), self.limit)
+        inside = court_paragraphs(self.store, sparse_embedding, filters, leading, self.limit)
         present = {d.id for d in documents}
-        return {"documents": Candidates([*documents, *(rescored(d, 0.0) for d in inside if d.id not in present)])}
+        return {"documents": Candidates([*documents, *(d for d in inside if d.id not in present)])}
+
+
+def court_paragraphs(store: ChunkStore, sparse_embedding: SparseEmbedding, filters: SearchFilters,
+                     doc_ids: list[str], limit: int, section: str | None = None) -> list:
+    """The best `limit` paragraphs by the query's BM25 (`sparse_embedding`) where the Court speaks (`COURT_ROLES`),
+    inside the judgments `doc_ids` and, if given, the section `section`, all within the search's own filters (its
+    documents, roles and sections narrow them), each at score 0: a candidate that votes for no citation. [] when the
+    filters leave none of them. What the leading-judgment retriever and the reasoning source
+    (`kb.search.reasoning`) fetch."""
+    doc_ids = [d for d in doc_ids if not filters.doc_ids or d in filters.doc_ids]
+    roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
+    if not doc_ids or not roles or (section and filters.sections and section not in filters.sections):
+        return []
+    narrowed = replace(filters, doc_ids=tuple(doc_ids), roles=roles)
+    if section:
+        narrowed = replace(narrowed, sections=(section,))
+    sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
+    return [rescored(d, 0.0) for d in bm25_documents(store, sparse, narrowed, limit)]

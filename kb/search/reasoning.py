@@ -26,17 +26,14 @@ and thirty topical Court paragraphs crowded the submissions it asks for out of t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from haystack import component
 from haystack.dataclasses import SparseEmbedding
 
-from ingest.loaders.echr import COURT_ROLES
 from kb.documents import Candidates
+from kb.search.principles import court_paragraphs
 from kb.search.queries import QueryReading, is_question
 from kb.search.ranking import key_of
-from kb.search.retrieval import bm25_documents, rescored
-from kb.store.base import ChunkStore, SearchFilters, SparseVector
+from kb.store.base import ChunkStore, SearchFilters
 
 JUDGMENTS = 10
 """Judgments of the reasoning index looked into (leave-one-out over 5, 10 and 20 chose 10)."""
@@ -65,17 +62,8 @@ class ReasoningSource:
         fetched = fetched if fetched is not None else Candidates()
         if self.index is None or sparse_embedding is None or not reading.convention or not is_question(reading.text):
             return {"fetched": fetched}
-        roles = tuple(r for r in COURT_ROLES if not filters.roles or r in filters.roles)
-        if not roles or (filters.sections and REASONING_SECTION not in filters.sections):
-            return {"fetched": fetched}
         first = self.index.first(reading.text, self.judgments, filters.exclude_doc_ids)
-        if filters.doc_ids:
-            first = [d for d in first if d in filters.doc_ids]
-        if not first:
-            return {"fetched": fetched}
-        sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
-        inside = bm25_documents(self.store, sparse, replace(filters, doc_ids=tuple(first), roles=roles,
-                                                           sections=(REASONING_SECTION,)), self.limit)
+        inside = court_paragraphs(self.store, sparse_embedding, filters, first, self.limit, REASONING_SECTION)
         present = {key_of(d) for d in (*documents, *fetched)}
-        added = [rescored(d, 0.0) for d in inside if key_of(d) not in present]
+        added = [d for d in inside if key_of(d) not in present]
         return {"fetched": Candidates([*fetched, *added]) if added else fetched}
