@@ -260,18 +260,22 @@ def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_
     candidates at all, so nothing could rank them."""
     from kb.search.facts_index import open_reasoning_index
     from kb.search.reasoning import REASONING_SECTION
+    from kb.store.base import REASONING
 
     index = open_reasoning_index(sample_kb.store)
     assert index is not None, "the write path fills the reasoning index of every ingested judgment"
     question = ("Can a state rely on diplomatic assurances when it deports a terrorism suspect to a country where "
                 "torture is practised?")
     first = index.first(question, 10)
-    assert first and set(first) <= {d for d in sample_kb.store.facts_doc_ids(index="reasoning")}
+    assert first and set(first) <= sample_kb.store.facts_doc_ids(index=REASONING)
+    searches = {reasoning: build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED,
+                                        graph=graph, reasoning=reasoning,
+                                        embed_cache=sample_kb.settings.embeddings_cache)
+                for reasoning in (None, index)}
 
     def candidates(reasoning, query: str) -> dict:
-        search = build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
-                              reasoning=reasoning, embed_cache=sample_kb.settings.embeddings_cache)
-        return {key_of(d): d for d in search.run(query=query, filters=SearchFilters(), top_k=10)["candidates"]}
+        return {key_of(d): d for d in searches[reasoning].run(query=query, filters=SearchFilters(),
+                                                               top_k=10)["candidates"]}
 
     without, with_source = candidates(None, question), candidates(index, question)
     added = {k: d for k, d in with_source.items() if k not in without}
