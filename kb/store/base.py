@@ -22,6 +22,13 @@ judgment or decision as one point, in a collection of its own like the facts ind
 DOCUMENT_INDEXES = (FACTS, REASONING)
 """Every document index: one point per document, a sparse-only collection beside the chunks (`kb.facts`)."""
 
+
+def document_index(index: str) -> str:
+    """`index` if it names a document index; a ValueError naming the valid ones otherwise (both backends)."""
+    if index not in DOCUMENT_INDEXES:
+        raise ValueError(f"no document index {index!r}: the store has {', '.join(DOCUMENT_INDEXES)}")
+    return index
+
 QueryMode = Literal["hybrid", "dense", "bm25"]
 """What one store query ranks by (`kb.search.retrieval.SearchMode` adds `ranked`, which re-ranks BM25 results)."""
 

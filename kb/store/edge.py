@@ -32,6 +32,7 @@ from kb.store.base import (
     StoredChunk,
     decode_versions,
     document_file,
+    document_index,
     paragraphs_by_document,
 )
 from kb.store.payloads import PayloadCopy, copy_path
@@ -175,9 +176,7 @@ class EdgeStore:
             self._payloads.set_document_fields(fields, self._stamp())
 
     def _index(self, index: str) -> q.EdgeShard:
-        if index not in self._indexes:
-            raise ValueError(f"no document index {index!r}: the store has {', '.join(DOCUMENT_INDEXES)}")
-        return self._indexes[index]
+        return self._indexes[document_index(index)]
 
     def upsert_facts(self, points: list[FactsPoint], *, index: str = FACTS) -> None:
         if points:

@@ -39,6 +39,7 @@ from kb.store.base import (
     StoredChunk,
     decode_versions,
     document_file,
+    document_index,
     paragraphs_by_document,
 )
 from legal.errors import StoreUnavailableError
@@ -194,9 +195,7 @@ class ServerStore:
                 self._client.set_payload(self.collection, payload, points=selector, wait=True)
 
     def _index(self, index: str) -> str:
-        if index not in self.index_collections:
-            raise ValueError(f"no document index {index!r}: the store has {', '.join(DOCUMENT_INDEXES)}")
-        return self.index_collections[index]
+        return self.index_collections[document_index(index)]
 
     def upsert_facts(self, points: list[FactsPoint], *, index: str = FACTS) -> None:
         collection = self._index(index)
