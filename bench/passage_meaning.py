@@ -4,7 +4,7 @@ the weight chosen by cross-validation grouped by citing judgment (issue 22).
 
     # 1. the pools of a dev.jsonl sample, with the cosine of every candidate (nice -n 19, background)
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-pools.pkl \
-        [--citation 1000 --summary 100 --seed 1] [--dense 20] [--check 40]
+        [--citation 1000 --summary 100 --seed 1] [--dense 20] [--check 40]   # --citation 0 --summary 0: all of it
     # 2. the figures: shipped weights replayed against + meaning (rank, raw cosine, z-score) at a grid of weights
     .venv/bin/python bench/passage_meaning.py eval dev-pools.pkl [--folds 5]
 
@@ -47,6 +47,9 @@ sys.path.insert(0, str(HERE.parent))
 from question_pools import SLIM_META, Pool  # noqa: E402
 
 EVAL_DIR = Path(os.environ.get("KB_CORPUS", "/work/shared/corpus")).parent / "eval"
+EXTRA_META = ("section", "year", "date", "importance", "grand_chamber", "formation", "articles")
+"""Payload kept beside `SLIM_META` for the learning-to-rank features (`bench/passage_ltr.py`), and `bm25`: the
+candidate's BM25 score in the retrieved pool (None for a fetched one)."""
 SIGNALS = ("cosine", "cosine_z")
 """Columns after the registered features: the raw cosine with the query, and the same standardised over the pool."""
 RANK_GRID = (0.0, 2.5, 5.0, 10.0, 20.0, 40.0)
@@ -98,6 +101,7 @@ def dump(args: argparse.Namespace) -> int:
             reading = out["read"]["reading"]
             shipped = [listed(d) for d in out["body_first"]["documents"]]
             pool, fetched, evidence = out["fetch"]["documents"], out["fetch"]["fetched"], out["fetch"]["evidence"]
+            bm25 = {key_of(d): d.score for d in pool}
             extra = []
             if args.dense:
                 query = similarity_step._embedders()[0].run(text=reading.text)["embedding"]
@@ -113,7 +117,9 @@ def dump(args: argparse.Namespace) -> int:
                 X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked], dtype=np.float64)
                 cos = np.array([similarity.get(key_of(d), 0.0) for d in ranked])
                 z = (cos - cos.mean()) / (cos.std() or 1.0)
-                slim = [Document(id=d.id, content=d.content, meta={k: d.meta.get(k) for k in SLIM_META})
+                slim = [Document(id=d.id, content=d.content,
+                                 meta={**{k: d.meta.get(k) for k in (*SLIM_META, *EXTRA_META)},
+                                       "bm25": bm25.get(key_of(d))})
                         for d in ranked]
                 target.append(Pool(case, file, reading, slim, np.hstack([X, cos[:, None], z[:, None]]), names,
                                    shipped))
