@@ -1,0 +1,309 @@
+"""Learning to rank a pasted passage's candidates: LightGBM LambdaMART over the ranker's features (and features
+derived from the pool a tree can use) against the shipped linear weights and their pairwise-logistic refit, on
+`dev.jsonl`'s pools, 5-fold cross-validation grouped by citing judgment (issue 22).
+
+    # the pools (every dev.jsonl case, every feature, the pipeline's own top 10; nice -n 19, background)
+    KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-all.pkl \
+        --citation 0 --summary 0 [--dense 20] --check 0
+    # the figures (LightGBM is not a project dependency: `pip install --target DIR lightgbm==4.7.0`)
+    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py dev-all.pkl [--dense] [--folds 5] [--quick]
+
+Why: the passage weights are one linear score (`kb.search.ranking.PASSAGE_WEIGHTS`, `bench/fit_ranking.py`). The
+ranked pool holds the cited document for ~0.85 and the cited paragraph for ~0.78 of the citation cases against
+doc_hit@10 0.76 / para_hit@10 0.69, so the order within the pool loses ~9 points; a non-linear model of the same
+evidence (interactions: a paragraph's shared phrases relative to its document's best, a fetched paragraph's votes
+when its document is also retrieved) might win them back. Every ranker's top 10 is replayed as the pipeline builds
+it (`question_rankers.Replay`: spreader, near-duplicate filter), scored by `score_ranking`, each case with a model
+fitted without its fold (the folds of `passage_meaning.grouped_folds`, the same for every model). A case the
+reading takes for a lawyer's question keeps the question weights (the model would serve passages only).
+
+Rows: the shipped weights; the pairwise-logistic refit (`fit_ranking.fit`, summary cases weighted 50, the learner
+that set the shipped weights); LambdaMART (labels 2 = a cited paragraph, 1 = another paragraph of a cited document,
+0 = else; summary cases' rows weighted `--summary-weight`) over the ranker's fitted features, then over those and
+the pool features (`pool_features`), each with (num_leaves, trees, learning rate) chosen per outer fold by an inner
+grouped CV on the outer training cases (objective: mean of doc_hit@10 and para_hit@10 for a citation, doc_hit@1 for
+a summary, `passage_meaning.case_objective`). Also a pointwise gradient-boosted classifier (scikit-learn's
+HistGradientBoosting, already a dependency) on the same features, to see whether the listwise objective matters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent))
+
+from fit_ranking import FITTED  # noqa: E402
+from passage_meaning import Table, case_objective, group_of, grouped_folds  # noqa: E402
+from question_rankers import Replay, labels, shipped_vector  # noqa: E402
+
+POOL_FEATURES = ("bm25_share", "fetched", "doc_candidates", "doc_retrieved", "doc_best_retrieval",
+                 "doc_best_phrases", "phrases_gap", "phrases_rank", "doc_best_cited_para", "cited_para_gap",
+                 "doc_best_voter", "doc_order", "year_gap", "importance", "law_section", "principles_heading",
+                 "query_words", "pool_best_phrases")
+"""Per-candidate signals derived from what the pool holds (`pool_features`)."""
+MEANING = ("meaning", "cosine", "cosine_z")
+"""MiniLM's view of the candidate (only with `--meaning`: a passage's query embedding costs ~16 ms of CPU)."""
+GRID = {"num_leaves": (7, 15, 31), "learning_rate": (0.05, 0.1), "trees": (100, 200, 400)}
+"""LambdaMART settings chosen among by the inner CV; each (leaves, rate) is fitted once with the most trees and
+read at every tree count."""
+
+
+def pool_features(r: Replay) -> np.ndarray:
+    """One row per candidate, `POOL_FEATURES` order: what separates the cited paragraph from its neighbours in the
+    pool, as far as the pool itself shows it (its document's standing, its own standing within the document)."""
+    names = r.pool.names
+    X = r.X
+    col = {n: X[:, names.index(n)] for n in ("retrieval", "shared_phrases", "cited_para", "best_voter")}
+    docs = [k[0] for k in r.keys]
+    meta = [d.meta for d in r.pool.documents]
+    n = len(docs)
+    bm25 = np.array([m.get("bm25") or 0.0 for m in meta])
+    best_bm25 = bm25.max() if n and bm25.max() > 0 else 1.0
+    by_doc: dict[str, list[int]] = {}
+    for i, d in enumerate(docs):
+        by_doc.setdefault(d, []).append(i)
+
+    def doc_max(values: np.ndarray) -> np.ndarray:
+        out = np.empty(n)
+        for rows in by_doc.values():
+            out[rows] = values[rows].max()
+        return out
+
+    doc_order = np.empty(n)
+    for rows in by_doc.values():
+        order = sorted(rows, key=lambda i: -col["retrieval"][i])
+        for place, i in enumerate(order):
+            doc_order[i] = place
+    phrases = col["shared_phrases"]
+    ranked = np.argsort(-phrases, kind="stable")
+    phrase_rank = np.zeros(n)
+    for place, i in enumerate(ranked):
+        phrase_rank[i] = 1.0 / (4 + place) if phrases[i] > 0 else 0.0
+    years = np.array([float(m.get("year") or 0) for m in meta])
+    newest = years.max() if n else 0.0
+    words = len((r.pool.reading.text or "").split())
+    rows = [
+        bm25 / best_bm25,
+        (col["retrieval"] == 0).astype(float),
+        np.log([len(by_doc[d]) for d in docs]),
+        np.array([sum(col["retrieval"][j] > 0 for j in by_doc[d]) for d in docs], dtype=float),
+        doc_max(col["retrieval"]),
+        doc_max(phrases),
+        doc_max(phrases) - phrases,
+        phrase_rank,
+        doc_max(col["cited_para"]),
+        doc_max(col["cited_para"]) - col["cited_para"],
+        doc_max(col["best_voter"]),
+        doc_order,
+        np.where(years > 0, newest - years, -1.0),
+        np.array([float(m.get("importance") or 0) for m in meta]),
+        np.array([float(m.get("section") == "THE LAW") for m in meta]),
+        np.array([float("principles" in (m.get("heading") or "").lower()) for m in meta]),
+        np.full(n, np.log1p(words)),
+        np.full(n, phrases.max() if n else 0.0),
+    ]
+    return np.column_stack(rows) if n else np.zeros((0, len(POOL_FEATURES)))
+
+
+class Data:
+    """The replays, their labels, and the feature matrices of each feature set, computed once."""
+
+    def __init__(self, pools: list, folds: int, meaning: bool) -> None:
+        self.replays = [Replay(p) for p in pools]
+        self.table = Table(self.replays, folds)
+        names = pools[0].names
+        self.y = [labels(r) for r in self.replays]
+        self.passage = np.array([not r.pool.reading.lawyer for r in self.replays])
+        self.summary = np.array([r.case.kind == "summary" for r in self.replays])
+        fitted = [names.index(f) for f in FITTED]
+        extra = [names.index(f) for f in MEANING] if meaning else []
+        self.sets = {"ranker's features": [r.X[:, fitted + extra] for r in self.replays]}
+        self.sets["+ pool features"] = [np.hstack([m, pool_features(r)])
+                                        for m, r in zip(self.sets["ranker's features"], self.replays, strict=True)]
+        self.shipped = [r.X @ shipped_vector(r.pool) for r in self.replays]
+        self.fitted_cols = fitted
+
+    def objective(self, i: int, scores: np.ndarray) -> float:
+        from kb.search.evaluation import score_ranking
+
+        r = self.replays[i]
+        return case_objective(score_ranking(r.case, r.top10(scores)), r.case.kind)
+
+    def trainable(self, idx) -> list[int]:
+        """Passage cases with a relevant candidate (a pool without one gives a ranking objective nothing)."""
+        return [i for i in idx if self.passage[i] and len(self.y[i]) and (self.y[i] > 0).any()]
+
+
+def lambdamart(data: Data, feats: list[np.ndarray], train: list[int], leaves: int, rate: float, trees: int,
+               summary_weight: float, seed: int = 0):
+    import lightgbm as lgb
+
+    train = data.trainable(train)
+    X = np.vstack([feats[i] for i in train])
+    y = np.concatenate([data.y[i] for i in train]).astype(int)
+    w = np.concatenate([np.full(len(data.y[i]), summary_weight if data.summary[i] else 1.0) for i in train])
+    model = lgb.LGBMRanker(objective="lambdarank", n_estimators=trees, learning_rate=rate, num_leaves=leaves,
+                           min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+                           lambdarank_truncation_level=20, random_state=seed, verbose=-1, n_jobs=1)
+    model.fit(X, y, group=[len(data.y[i]) for i in train], sample_weight=w)
+    return model
+
+
+def predict(model, feats: list[np.ndarray], idx: list[int], trees: int) -> dict[int, np.ndarray]:
+    """Scores of the cases `idx` by the first `trees` trees (one call for all: per-call overhead dominates)."""
+    sizes = [len(feats[i]) for i in idx]
+    if not sum(sizes):
+        return {i: np.zeros(0) for i in idx}
+    flat = model.predict(np.vstack([feats[i] for i in idx if len(feats[i])]), num_iteration=trees)
+    out, at = {}, 0
+    for i, s in zip(idx, sizes, strict=True):
+        out[i] = flat[at:at + s]
+        at += s
+    return out
+
+
+def choose(data: Data, feats: list[np.ndarray], train: list[int], inner: int, summary_weight: float,
+           quick: bool) -> tuple[int, float, int]:
+    """(leaves, rate, trees) best by the inner grouped CV on `train` (passage cases scored, others not)."""
+    groups = [group_of(data.replays[i].case) for i in train]
+    folds = [[train[j] for j in f] for f in grouped_folds(groups, inner, seed=1)]
+    leaves_grid = GRID["num_leaves"][:2] if quick else GRID["num_leaves"]
+    totals: dict[tuple[int, float, int], float] = {}
+    for leaves, rate in product(leaves_grid, GRID["learning_rate"]):
+        for fold in folds:
+            held = set(fold)
+            model = lambdamart(data, feats, [i for i in train if i not in held], leaves, rate, max(GRID["trees"]),
+                               summary_weight)
+            scored = [i for i in fold if data.passage[i]]
+            for trees in GRID["trees"]:
+                s = predict(model, feats, scored, trees)
+                totals[(leaves, rate, trees)] = totals.get((leaves, rate, trees), 0.0) + sum(
+                    data.objective(i, s[i]) for i in scored)
+    best = max(totals, key=lambda k: totals[k])
+    print(f"    inner CV: best {best} {totals[best]:.1f}, worst {min(totals.values()):.1f}", file=sys.stderr,
+          flush=True)
+    return best
+
+
+def cross_validated(data: Data, fit_and_score) -> list[np.ndarray]:
+    """Each case's scores from a model fitted on the other folds; lawyer-read cases keep the shipped scores."""
+    scores = list(data.shipped)
+    for k, fold in enumerate(data.table.folds):
+        held = set(fold)
+        train = [i for i in range(len(data.replays)) if i not in held]
+        test = [i for i in fold if data.passage[i]]
+        started = time.process_time()
+        scores_of = fit_and_score(train, test)
+        for i in test:
+            scores[i] = scores_of[i]
+        print(f"  fold {k + 1}/{len(data.table.folds)}: {time.process_time() - started:.0f} cpu s", file=sys.stderr,
+              flush=True)
+    return scores
+
+
+def pairwise_rows(data: Data) -> list[np.ndarray]:
+    from types import SimpleNamespace
+
+    from fit_ranking import fit
+
+    tabs = [SimpleNamespace(X=r.X, y=y, case=r.case) for r, y in zip(data.replays, data.y, strict=True)]
+    cols = data.fitted_cols
+
+    def fit_and_score(train, test):
+        w = fit([tabs[i] for i in data.trainable(train)], cols, 50.0)
+        return {i: data.replays[i].X[:, cols] @ w for i in test}
+
+    return cross_validated(data, fit_and_score)
+
+
+def lambdamart_rows(data: Data, feats: list[np.ndarray], args: argparse.Namespace) -> list[np.ndarray]:
+    def fit_and_score(train, test):
+        if args.fixed:
+            leaves, rate, trees = args.fixed
+        else:
+            leaves, rate, trees = choose(data, feats, train, args.inner, args.summary_weight, args.quick)
+        model = lambdamart(data, feats, train, int(leaves), rate, int(trees), args.summary_weight)
+        return predict(model, feats, test, int(trees))
+
+    return cross_validated(data, fit_and_score)
+
+
+def pointwise_rows(data: Data, feats: list[np.ndarray], summary_weight: float) -> list[np.ndarray]:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    def fit_and_score(train, test):
+        train = data.trainable(train)
+        X = np.vstack([feats[i] for i in train])
+        y = np.concatenate([data.y[i] for i in train]).astype(int)
+        w = np.concatenate([np.full(len(data.y[i]), summary_weight if data.summary[i] else 1.0) for i in train])
+        model = HistGradientBoostingClassifier(max_leaf_nodes=15, learning_rate=0.1, max_iter=200, random_state=0)
+        model.fit(X, y, sample_weight=w)
+        out = {}
+        for i in test:
+            if len(feats[i]):
+                p = model.predict_proba(feats[i])
+                out[i] = p[:, 1] + 2 * p[:, 2] if p.shape[1] == 3 else p[:, -1]
+            else:
+                out[i] = np.zeros(0)
+        return out
+
+    return cross_validated(data, fit_and_score)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pools", type=Path, help="`bench/passage_meaning.py dump` output")
+    parser.add_argument("--dense", action="store_true", help="the pools with the store's nearest passages added")
+    parser.add_argument("--meaning", action="store_true", help="also MiniLM's meaning-rank and cosines as features")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--inner", type=int, default=3, help="inner grouped folds choosing LambdaMART's settings")
+    parser.add_argument("--summary-weight", type=float, default=10.0, help="LambdaMART weight of a summary row")
+    parser.add_argument("--quick", action="store_true", help="a smaller inner grid (num_leaves 7 and 15)")
+    parser.add_argument("--fixed", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
+                        help="no inner CV: these LambdaMART settings in every fold")
+    parser.add_argument("--skip", nargs="*", default=[], choices=("pairwise", "pointwise", "base"),
+                        help="rows to leave out (`base`: LambdaMART over the ranker's features alone)")
+    args = parser.parse_args(argv)
+    data_file = pickle.loads(args.pools.read_bytes())
+    pools = data_file["dense" if args.dense else "pools"]
+    data = Data(pools, args.folds, args.meaning)
+    table, replays = data.table, data.replays
+    same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, data.shipped, strict=True))
+    cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
+    print(f"{len(replays)} dev.jsonl pools{' + dense' if args.dense else ''} ({len(cit)} citation), "
+          f"{len(table.folds)} folds grouped by citing judgment; replay of the shipped weights = the pipeline's top "
+          f"10 for {same}; read as a lawyer's question (shipped question weights kept): {int((~data.passage).sum())}")
+    print(f"in the pool (citation): the cited document {np.mean([(data.y[i] > 0).any() for i in cit]):.3f}, the "
+          f"cited paragraph {np.mean([(data.y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
+    print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs shipped |\n"
+          "|---|---|---|---|---|---|")
+    shipped = table.rows(data.shipped)
+    print(f"| shipped passage weights (replay) | {table.cells(shipped)} | |", flush=True)
+
+    def row(name: str, scores: list[np.ndarray]) -> None:
+        rows = table.rows(scores)
+        print(f"| {name} | {table.cells(rows)} | {table.changed(rows, shipped)} |", flush=True)
+
+    if "pairwise" not in args.skip:
+        row("pairwise logistic refit (ranker's features)", pairwise_rows(data))
+    for name, feats in data.sets.items():
+        if name == "ranker's features" and "base" in args.skip:
+            continue
+        label = f"LambdaMART, {name}{' + meaning' if args.meaning else ''}"
+        row(f"{label}, {'fixed ' + str(args.fixed) if args.fixed else 'inner-CV settings'}",
+            lambdamart_rows(data, feats, args))
+        if "pointwise" not in args.skip and name == "+ pool features":
+            row(f"pointwise HistGradientBoosting, {name}", pointwise_rows(data, feats, args.summary_weight))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
