@@ -29,6 +29,7 @@ HistGradientBoosting, already a dependency) on the same features, to see whether
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
 import sys
 import time
@@ -44,92 +45,38 @@ from fit_ranking import FITTED  # noqa: E402
 from passage_meaning import Table, case_objective, group_of, grouped_folds  # noqa: E402
 from question_rankers import Replay, labels, shipped_vector  # noqa: E402
 
-POOL_FEATURES = ("bm25_share", "fetched", "doc_candidates", "doc_retrieved", "doc_best_retrieval",
-                 "doc_best_phrases", "phrases_gap", "phrases_rank", "doc_best_cited_para", "cited_para_gap",
-                 "doc_best_voter", "doc_order", "year_gap", "importance", "law_section", "principles_heading",
-                 "query_words", "pool_best_phrases")
-"""Per-candidate signals derived from what the pool holds (`pool_features`)."""
-MEANING = ("meaning", "cosine", "cosine_z")
-"""MiniLM's view of the candidate (only with `--meaning`: a passage's query embedding costs ~16 ms of CPU)."""
+MEANING = ("meaning",)
+"""MiniLM's meaning-rank of the candidate (only with `--meaning`: a passage's query embedding costs ~16 ms of CPU)."""
 GRID = {"num_leaves": (7, 15, 31), "learning_rate": (0.05, 0.1), "trees": (100, 200, 400)}
 """LambdaMART settings chosen among by the inner CV; each (leaves, rate) is fitted once with the most trees and
 read at every tree count."""
 
 
-def pool_features(r: Replay) -> np.ndarray:
-    """One row per candidate, `POOL_FEATURES` order: what separates the cited paragraph from its neighbours in the
-    pool, as far as the pool itself shows it (its document's standing, its own standing within the document)."""
-    names = r.pool.names
-    X = r.X
-    col = {n: X[:, names.index(n)] for n in ("retrieval", "shared_phrases", "cited_para", "best_voter")}
-    docs = [k[0] for k in r.keys]
-    meta = [d.meta for d in r.pool.documents]
-    n = len(docs)
-    bm25 = np.array([m.get("bm25") or 0.0 for m in meta])
-    best_bm25 = bm25.max() if n and bm25.max() > 0 else 1.0
-    by_doc: dict[str, list[int]] = {}
-    for i, d in enumerate(docs):
-        by_doc.setdefault(d, []).append(i)
-
-    def doc_max(values: np.ndarray) -> np.ndarray:
-        out = np.empty(n)
-        for rows in by_doc.values():
-            out[rows] = values[rows].max()
-        return out
-
-    doc_order = np.empty(n)
-    for rows in by_doc.values():
-        order = sorted(rows, key=lambda i: -col["retrieval"][i])
-        for place, i in enumerate(order):
-            doc_order[i] = place
-    phrases = col["shared_phrases"]
-    ranked = np.argsort(-phrases, kind="stable")
-    phrase_rank = np.zeros(n)
-    for place, i in enumerate(ranked):
-        phrase_rank[i] = 1.0 / (4 + place) if phrases[i] > 0 else 0.0
-    years = np.array([float(m.get("year") or 0) for m in meta])
-    newest = years.max() if n else 0.0
-    words = len((r.pool.reading.text or "").split())
-    rows = [
-        bm25 / best_bm25,
-        (col["retrieval"] == 0).astype(float),
-        np.log([len(by_doc[d]) for d in docs]),
-        np.array([sum(col["retrieval"][j] > 0 for j in by_doc[d]) for d in docs], dtype=float),
-        doc_max(col["retrieval"]),
-        doc_max(phrases),
-        doc_max(phrases) - phrases,
-        phrase_rank,
-        doc_max(col["cited_para"]),
-        doc_max(col["cited_para"]) - col["cited_para"],
-        doc_max(col["best_voter"]),
-        doc_order,
-        np.where(years > 0, newest - years, -1.0),
-        np.array([float(m.get("importance") or 0) for m in meta]),
-        np.array([float(m.get("section") == "THE LAW") for m in meta]),
-        np.array([float("principles" in (m.get("heading") or "").lower()) for m in meta]),
-        np.full(n, np.log1p(words)),
-        np.full(n, phrases.max() if n else 0.0),
-    ]
-    return np.column_stack(rows) if n else np.zeros((0, len(POOL_FEATURES)))
-
-
 class Data:
-    """The replays, their labels, and the feature matrices of each feature set, computed once."""
+    """The replays, their labels, and every column a passage model may read (`ranking.model_inputs`, the function
+    the ranker calls), computed once."""
 
     def __init__(self, pools: list, folds: int, meaning: bool) -> None:
+        from kb.search.ranking import FEATURES, MODEL_INPUTS, PASSAGE_WEIGHTS, model_inputs
+
         self.replays = [Replay(p) for p in pools]
         self.table = Table(self.replays, folds)
-        names = pools[0].names
         self.y = [labels(r) for r in self.replays]
         self.passage = np.array([not r.pool.reading.lawyer for r in self.replays])
         self.summary = np.array([r.case.kind == "summary" for r in self.replays])
-        fitted = [names.index(f) for f in FITTED]
-        extra = [names.index(f) for f in MEANING] if meaning else []
-        self.sets = {"ranker's features": [r.X[:, fitted + extra] for r in self.replays]}
-        self.sets["+ pool features"] = [np.hstack([m, pool_features(r)])
-                                        for m, r in zip(self.sets["ranker's features"], self.replays, strict=True)]
+        self.values = [r.X[:, :len(FEATURES)] for r in self.replays]
+        self.inputs = [model_inputs(v, r.pool.documents, r.pool.reading.text, PASSAGE_WEIGHTS,
+                                    np.array([d.meta.get("bm25") or 0.0 for d in r.pool.documents]))
+                       for v, r in zip(self.values, self.replays, strict=True)]
+        extra = list(MEANING) if meaning else []
+        self.sets = {"ranker's features": FITTED + extra,
+                     "+ pool features": FITTED + extra + [n for n in MODEL_INPUTS if n not in FEATURES]}
+        self.columns = list(MODEL_INPUTS)
         self.shipped = [r.X @ shipped_vector(r.pool) for r in self.replays]
-        self.fitted_cols = fitted
+
+    def features(self, names: list[str]) -> list[np.ndarray]:
+        cols = [self.columns.index(n) for n in names]
+        return [x[:, cols] for x in self.inputs]
 
     def objective(self, i: int, scores: np.ndarray) -> float:
         from kb.search.evaluation import score_ranking
@@ -214,24 +161,76 @@ def pairwise_rows(data: Data) -> list[np.ndarray]:
 
     from fit_ranking import fit
 
-    tabs = [SimpleNamespace(X=r.X, y=y, case=r.case) for r, y in zip(data.replays, data.y, strict=True)]
-    cols = data.fitted_cols
+    cols = [data.columns.index(n) for n in FITTED]
+    tabs = [SimpleNamespace(X=x, y=y, case=r.case) for x, y, r in zip(data.inputs, data.y, data.replays, strict=True)]
 
     def fit_and_score(train, test):
         w = fit([tabs[i] for i in data.trainable(train)], cols, 50.0)
-        return {i: data.replays[i].X[:, cols] @ w for i in test}
+        return {i: data.inputs[i][:, cols] @ w for i in test}
 
     return cross_validated(data, fit_and_score)
 
 
-def lambdamart_rows(data: Data, feats: list[np.ndarray], args: argparse.Namespace) -> list[np.ndarray]:
+def export(model, names: list[str], fitted: dict) -> dict:
+    """A fitted `LGBMRanker` as `kb.search.passage_model`'s JSON: its trees as flat arrays (split feature,
+    threshold, children with a leaf as ~index, leaf values); only numerical `<=` splits (what LightGBM makes of our
+    float features), anything else refused."""
+    trees = []
+    for info in model.booster_.dump_model()["tree_info"]:
+        tree: dict[str, list] = {"feature": [], "threshold": [], "left": [], "right": [], "leaf": []}
+        root = info["tree_structure"]
+        if "split_index" not in root:
+            tree["leaf"] = [root["leaf_value"]]
+            trees.append(tree)
+            continue
+        leaves = info["num_leaves"]
+        tree["leaf"] = [0.0] * leaves
+        for key in ("feature", "threshold", "left", "right"):
+            tree[key] = [0] * (leaves - 1)
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if "leaf_index" in node:
+                tree["leaf"][node["leaf_index"]] = node["leaf_value"]
+                continue
+            if node["decision_type"] != "<=" or node["missing_type"] not in ("None", "NaN"):
+                raise ValueError(f"split {node['decision_type']} / missing {node['missing_type']} not supported")
+            k = node["split_index"]
+            tree["feature"][k], tree["threshold"][k] = node["split_feature"], node["threshold"]
+            for side in ("left", "right"):
+                child = node[f"{side}_child"]
+                tree[side][k] = child["split_index"] if "split_index" in child else ~child["leaf_index"]
+                stack.append(child)
+        trees.append(tree)
+    return {"inputs": names, "trees": trees, "fitted": fitted}
+
+
+def model_scores(data: Data, exported: dict, idx: list[int]) -> dict[int, np.ndarray]:
+    """The cases' scores as the ranker computes them (`ranking.passage_model_scores` over the exported trees)."""
+    from kb.search.passage_model import PassageModel
+    from kb.search.ranking import PASSAGE_WEIGHTS, passage_model_scores
+
+    model = PassageModel(data=exported)
+    return {i: passage_model_scores(model, data.values[i], data.inputs[i], PASSAGE_WEIGHTS) for i in idx}
+
+
+def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> list[np.ndarray]:
+    feats = data.features(names)
+    checked = []
+
     def fit_and_score(train, test):
         if args.fixed:
             leaves, rate, trees = args.fixed
         else:
             leaves, rate, trees = choose(data, feats, train, args.inner, args.summary_weight, args.quick)
         model = lambdamart(data, feats, train, int(leaves), rate, int(trees), args.summary_weight)
-        return predict(model, feats, test, int(trees))
+        scores = model_scores(data, export(model, names, {}), test)
+        if not checked:
+            own = predict(model, feats, test, int(trees))
+            checked.append(max(float(np.abs(own[i] - scores[i]).max()) for i in test if len(scores[i])))
+            print(f"    exported trees vs LightGBM's predict: max |difference| {checked[0]:.2e} (named_case and "
+                  f"footnote added: 0 on dev.jsonl)", file=sys.stderr, flush=True)
+        return scores
 
     return cross_validated(data, fit_and_score)
 
@@ -258,35 +257,22 @@ def pointwise_rows(data: Data, feats: list[np.ndarray], summary_weight: float) -
     return cross_validated(data, fit_and_score)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pools", type=Path, help="`bench/passage_meaning.py dump` output")
-    parser.add_argument("--dense", action="store_true", help="the pools with the store's nearest passages added")
-    parser.add_argument("--meaning", action="store_true", help="also MiniLM's meaning-rank and cosines as features")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--inner", type=int, default=3, help="inner grouped folds choosing LambdaMART's settings")
-    parser.add_argument("--summary-weight", type=float, default=10.0, help="LambdaMART weight of a summary row")
-    parser.add_argument("--quick", action="store_true", help="a smaller inner grid (num_leaves 7 and 15)")
-    parser.add_argument("--fixed", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
-                        help="no inner CV: these LambdaMART settings in every fold")
-    parser.add_argument("--skip", nargs="*", default=[], choices=("pairwise", "pointwise", "base"),
-                        help="rows to leave out (`base`: LambdaMART over the ranker's features alone)")
-    args = parser.parse_args(argv)
+def evaluate(args: argparse.Namespace) -> int:
     data_file = pickle.loads(args.pools.read_bytes())
-    pools = data_file["dense" if args.dense else "pools"]
-    data = Data(pools, args.folds, args.meaning)
+    data = Data(data_file["dense" if args.dense else "pools"], args.folds, args.meaning)
     table, replays = data.table, data.replays
     same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, data.shipped, strict=True))
     cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
     print(f"{len(replays)} dev.jsonl pools{' + dense' if args.dense else ''} ({len(cit)} citation), "
-          f"{len(table.folds)} folds grouped by citing judgment; replay of the shipped weights = the pipeline's top "
-          f"10 for {same}; read as a lawyer's question (shipped question weights kept): {int((~data.passage).sum())}")
+          f"{len(table.folds)} folds grouped by citing judgment; replay of the linear passage weights = the "
+          f"pipeline's top 10 for {same}; read as a lawyer's question (question weights kept): "
+          f"{int((~data.passage).sum())}")
     print(f"in the pool (citation): the cited document {np.mean([(data.y[i] > 0).any() for i in cit]):.3f}, the "
           f"cited paragraph {np.mean([(data.y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
-    print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs shipped |\n"
+    print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |\n"
           "|---|---|---|---|---|---|")
     shipped = table.rows(data.shipped)
-    print(f"| shipped passage weights (replay) | {table.cells(shipped)} | |", flush=True)
+    print(f"| linear passage weights (replay) | {table.cells(shipped)} | |", flush=True)
 
     def row(name: str, scores: list[np.ndarray]) -> None:
         rows = table.rows(scores)
@@ -294,15 +280,59 @@ def main(argv: list[str] | None = None) -> int:
 
     if "pairwise" not in args.skip:
         row("pairwise logistic refit (ranker's features)", pairwise_rows(data))
-    for name, feats in data.sets.items():
+    for name, names in data.sets.items():
         if name == "ranker's features" and "base" in args.skip:
             continue
         label = f"LambdaMART, {name}{' + meaning' if args.meaning else ''}"
         row(f"{label}, {'fixed ' + str(args.fixed) if args.fixed else 'inner-CV settings'}",
-            lambdamart_rows(data, feats, args))
+            lambdamart_rows(data, names, args))
         if "pointwise" not in args.skip and name == "+ pool features":
-            row(f"pointwise HistGradientBoosting, {name}", pointwise_rows(data, feats, args.summary_weight))
+            row(f"pointwise HistGradientBoosting, {name}", pointwise_rows(data, data.features(names),
+                                                                          args.summary_weight))
     return 0
+
+
+def fit(args: argparse.Namespace) -> int:
+    """The shipped model: LambdaMART over the ranker's and the pool's features, fitted on every passage case of the
+    dump with `--settings`, written as `kb.search.passage_model`'s JSON."""
+    data_file = pickle.loads(args.pools.read_bytes())
+    data = Data(data_file["pools"], 5, False)
+    names = data.sets["+ pool features"]
+    leaves, rate, trees = args.settings
+    everything = list(range(len(data.replays)))
+    model = lambdamart(data, data.features(names), everything, int(leaves), rate, int(trees), args.summary_weight)
+    fitted = {"by": "bench/passage_ltr.py fit (LightGBM lambdarank)", "cases": len(data.trainable(everything)),
+              "pools": str(args.pools), "num_leaves": int(leaves), "learning_rate": rate, "trees": int(trees),
+              "summary_weight": args.summary_weight, "note": args.note}
+    args.out.write_text(json.dumps(export(model, names, fitted), separators=(",", ":")) + "\n")
+    print(f"{len(model.booster_.dump_model()['tree_info'])} trees over {len(names)} inputs, fitted on "
+          f"{fitted['cases']} passage cases → {args.out} ({args.out.stat().st_size / 1000:.0f} kB)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("eval", help="cross-validated figures of every ranker")
+    e.add_argument("pools", type=Path, help="`bench/passage_meaning.py dump` output")
+    e.add_argument("--dense", action="store_true", help="the pools with the store's nearest passages added")
+    e.add_argument("--meaning", action="store_true", help="also MiniLM's meaning-rank as a feature")
+    e.add_argument("--folds", type=int, default=5)
+    e.add_argument("--inner", type=int, default=3, help="inner grouped folds choosing LambdaMART's settings")
+    e.add_argument("--quick", action="store_true", help="a smaller inner grid (num_leaves 7 and 15)")
+    e.add_argument("--fixed", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
+                   help="no inner CV: these LambdaMART settings in every fold")
+    e.add_argument("--skip", nargs="*", default=[], choices=("pairwise", "pointwise", "base"),
+                   help="rows to leave out (`base`: LambdaMART over the ranker's features alone)")
+    f = sub.add_parser("fit", help="fit the shipped model on every case and write it")
+    f.add_argument("pools", type=Path)
+    f.add_argument("--out", type=Path, default=Path("kb/search/passage_model.json"))
+    f.add_argument("--settings", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"), required=True)
+    f.add_argument("--note", default="", help="recorded in the file's `fitted` (e.g. the store and graph used)")
+    for p in (e, f):
+        p.add_argument("--summary-weight", type=float, default=10.0, help="LambdaMART weight of a summary row")
+    args = parser.parse_args(argv)
+    return {"eval": evaluate, "fit": fit}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.crosslingual import Match
 from kb.search.meaning import Similarity
+from kb.search.passage_model import POOL_FEATURES, PassageModel, pool_features
 from kb.search.principles import states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import rescored, to_document
@@ -398,7 +399,7 @@ def _without(self, name: str):
     return replace(self, **{name: 0.0})
 
 
-def _weighted_sum(values: np.ndarray, weights, names: tuple[str, ...]) -> np.ndarray:
+def _weighted_sum(values: np.ndarray, weights, names: Iterable[str]) -> np.ndarray:
     """Σ weight × feature over `names` for every row of `values` (columns in `FEATURES` order), added one feature
     after another from 0, as Python's `sum` adds them: the same floats, not a BLAS dot's reordered sum."""
     total = np.zeros(len(values))
@@ -440,13 +441,38 @@ fitted on the old graph, each on its own graph (same run): expert questions doc_
 → 0.630 / 0.348, lawyer questions of kind `lawyer` 1.000 / 0.700 → 1.000 / 0.650 (one question each)."""
 
 
+MODEL_INPUTS = (*FEATURES, *POOL_FEATURES)
+"""The columns a passage model may read: the ranker's features, then the pool's (`kb.search.passage_model`)."""
+PASSAGE_MODEL = PassageModel()
+"""The shipped passage model (`kb/search/passage_model.json`), read on first use."""
+
+
+def model_inputs(values: np.ndarray, docs: list[Document], text: str, weights: RankingWeights,
+                 bm25: np.ndarray) -> np.ndarray:
+    """Every column a passage model may read (`MODEL_INPUTS`), one row per candidate. `values`: the ranker's
+    features (`FEATURES` columns); `bm25`: a retrieved candidate's BM25 score, 0 for a fetched one. The fit
+    (`bench/passage_ltr.py`) reads its columns from this same function."""
+    columns = {name: values[:, i] for i, name in enumerate(FEATURES)}
+    return np.hstack([values, pool_features(columns, docs, text, _weighted_sum(values, weights, FEATURES), bm25)])
+
+
+def passage_model_scores(model: PassageModel, values: np.ndarray, inputs: np.ndarray,
+                         weights: RankingWeights) -> np.ndarray:
+    """A passage's candidate scores by the trees over `inputs` (`model_inputs`), plus Σ weight × feature over the
+    ranker's features the model does not read (the hand-set `named_case` and `footnote` among them)."""
+    rest = [name for name in FEATURES if name not in model.inputs]
+    return model.predict(inputs[:, model.columns(list(MODEL_INPUTS))]) + _weighted_sum(values, weights, rest)
+
+
 @dataclass(frozen=True)
 class Ranking:
     """The ranker's two weight sets: one for a pasted passage (a brief's paragraph, a judgment's reasoning), one for a
-    lawyer's question or keyword search; `of` chooses."""
+    lawyer's question or keyword search; `of` chooses. `passage_model`: the trees that score a passage naming no
+    other source instead of its weights' linear score (`kb.search.passage_model`; None: the weights)."""
 
     passages: RankingWeights = PASSAGE_WEIGHTS
     questions: RankingWeights = QUESTION_WEIGHTS
+    passage_model: PassageModel | None = PASSAGE_MODEL
 
     def of(self, question: bool) -> RankingWeights:
         """The set for a lawyer's query (`question`) or for a passage."""
@@ -454,11 +480,12 @@ class Ranking:
 
     def without(self, name: str) -> Ranking:
         """Both sets with feature `name` switched off (ValueError naming the valid features)."""
-        return Ranking(self.passages.without(name), self.questions.without(name))
+        return replace(self, passages=self.passages.without(name), questions=self.questions.without(name))
 
     def with_weights(self, **weights: float) -> Ranking:
         """Both sets with these weights."""
-        return Ranking(replace(self.passages, **weights), replace(self.questions, **weights))
+        return replace(self, passages=replace(self.passages, **weights),
+                       questions=replace(self.questions, **weights))
 
     def uses(self, name: str) -> bool:
         """Whether either set gives feature `name` a weight."""
@@ -574,9 +601,15 @@ class LegalRanker:
             return coverage(reading.text, doc.content or "", list(doc.meta.get("matched_terms") or []),
                             matches) >= STRONG_COVERAGE
 
-        scored = sorted(zip(self.scores(docs, np.array(values, dtype=np.float64), weights, reading.named_kinds,
-                                        answers if reading.lawyer else None),
-                            docs, keys, values, strict=True), key=lambda sdkv: -sdkv[0])
+        matrix = np.array(values, dtype=np.float64)
+        model = self.ranking.passage_model
+        if model is not None and not reading.lawyer and not reading.named_kinds:
+            bm25 = np.array([d.score or 0.0 for d in pool] + [0.0] * len(fetched))
+            inputs = model_inputs(matrix, docs, reading.text, weights, bm25)
+            scores = passage_model_scores(model, matrix, inputs, weights).tolist()
+        else:
+            scores = self.scores(docs, matrix, weights, reading.named_kinds, answers if reading.lawyer else None)
+        scored = sorted(zip(scores, docs, keys, values, strict=True), key=lambda sdkv: -sdkv[0])
         return {"documents": Candidates(
             rescored(doc, score, {**doc.meta, "cited_by": ctx.paragraph_counts.get(key, 0),
                                   FEATURES_META: dict(zip(FEATURES, v, strict=True))})

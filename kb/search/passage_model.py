@@ -1,0 +1,225 @@
+"""A pasted passage's candidates scored by a tree ensemble (LambdaMART) instead of one linear score.
+
+Why: a pasted passage (a brief's paragraph, a judgment's reasoning) restates a principle, and the ranked pool holds
+the paragraph it restates for ~0.78 of `dev.jsonl`'s citation cases while the linear passage weights put it in the
+first ten for ~0.69. What separates it is relative: its shared phrases against its own judgment's best paragraph, a
+fetched paragraph's votes when its judgment was also retrieved, its judgment's standing among the pool's judgments.
+One linear score cannot express "the best of a strong judgment"; trees over the ranker's features and a few features
+of the pool (`POOL_FEATURES`) can. The model was fitted by LightGBM's LambdaMART on `dev.jsonl` only
+(`bench/passage_ltr.py fit`; its docstring and `MODEL_FILE`'s `fitted` record say on what and with what
+cross-validated figures) and is stored as plain JSON arrays of its trees, evaluated here with numpy: loading it runs
+no code (no pickle) and serving needs no LightGBM.
+
+Scope: a passage whose reading names no other source (`QueryReading.named_kinds` empty): there the linear score is
+the plain Σ weight × feature the model replaces (a named source's candidates get the Court's median authority in
+`LegalRanker.scores`, which a tree's score cannot be split into). A lawyer's question keeps the question weights.
+The ranker's features the model does not read (the hand-set `named_case`, `footnote`, …) keep their linear weights
+on top of the trees' score, so a case the passage names still comes first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from haystack import Document
+
+MODEL_FILE = Path(__file__).with_name("passage_model.json")
+"""The shipped model: `inputs` (the column names it reads), `trees` (per tree: split feature, threshold, left and
+right child — a leaf as ~index — and leaf values) and `fitted` (how and on what it was fitted)."""
+POOL_FEATURES = ("bm25_share", "fetched", "doc_candidates", "doc_retrieved", "doc_best_retrieval",
+                 "doc_best_phrases", "phrases_gap", "phrases_rank", "doc_best_cited_para", "cited_para_gap",
+                 "doc_best_voter", "doc_order", "year_gap", "importance", "law_section", "principles_heading",
+                 "query_words", "pool_best_phrases", "linear", "linear_rank", "doc_linear_rank", "doc_linear_order",
+                 "doc_phrases_order", "doc_voted", "neighbours", "neighbour_best_retrieval", "articles_match")
+"""Per-candidate signals of what the pool shows, after the ranker's own features (`pool_features`)."""
+ARTICLES = re.compile(r"\bArt(?:icles?|\.)\s+(\d+(?:\s*(?:§\s*\d+|,|and|or|\d+))*)")
+"""The Convention articles a passage names ("Article 8", "Articles 3 and 13", "Art. 5 § 1")."""
+NEIGHBOURHOOD = 2
+"""Paragraphs either side that count as a candidate's neighbours: the Court states a principle in a run of
+consecutive paragraphs."""
+
+
+def named_articles(text: str) -> set[str]:
+    """The article numbers a passage names (not the paragraph numbers after "§")."""
+    return {n for m in ARTICLES.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+
+
+def reciprocal_places(values: np.ndarray) -> np.ndarray:
+    """1/(4 + place) of each value in descending order (place 0 the largest; ties in candidate order)."""
+    out = np.empty(len(values))
+    out[np.argsort(-values, kind="stable")] = 1.0 / (4 + np.arange(len(values)))
+    return out
+
+
+def pool_features(columns: dict[str, np.ndarray], docs: list[Document], text: str, linear: np.ndarray,
+                  bm25: np.ndarray) -> np.ndarray:
+    """One row per candidate, `POOL_FEATURES` order. `columns`: the ranker's features by name (one value per
+    candidate); `linear`: the passage weights' score; `bm25`: the BM25 score of a retrieved candidate, 0 for a
+    fetched one. The values do not depend on the order the candidates come in (places are counted over the
+    candidates ordered by linear score, then document and paragraph), so a dumped pool, in any order, gets the
+    pipeline's values."""
+    n = len(docs)
+    if not n:
+        return np.zeros((0, len(POOL_FEATURES)))
+    order = sorted(range(n), key=lambda i: (-linear[i], docs[i].meta.get("doc_id", ""),
+                                            docs[i].meta.get("para_index") or 0))
+    out = np.empty((n, len(POOL_FEATURES)))
+    out[order] = _pool_features({k: v[order] for k, v in columns.items()}, [docs[i] for i in order], text,
+                                linear[order], bm25[order])
+    return out
+
+
+def _pool_features(columns: dict[str, np.ndarray], docs: list[Document], text: str, linear: np.ndarray,
+                   bm25: np.ndarray) -> np.ndarray:
+    n = len(docs)
+    meta = [d.meta for d in docs]
+    doc_ids = [m.get("doc_id", "") for m in meta]
+    by_doc: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids):
+        by_doc.setdefault(d, []).append(i)
+    retrieval, phrases = columns["retrieval"], columns["shared_phrases"]
+    cited_para, best_voter = columns["cited_para"], columns["best_voter"]
+
+    def doc_max(values: np.ndarray) -> np.ndarray:
+        out = np.empty(n)
+        for rows in by_doc.values():
+            out[rows] = values[rows].max()
+        return out
+
+    def doc_place(values: np.ndarray) -> np.ndarray:
+        """The candidate's place among its document's candidates by `values` (0: the document's best)."""
+        out = np.empty(n)
+        for rows in by_doc.values():
+            for place, i in enumerate(sorted(rows, key=lambda i: -values[i])):
+                out[i] = place
+        return out
+
+    best_linear = doc_max(linear)
+    doc_rank = np.empty(n)
+    for place, d in enumerate(sorted(by_doc, key=lambda d: -best_linear[by_doc[d][0]])):
+        doc_rank[by_doc[d]] = 1.0 / (4 + place)
+    index = np.array([float(m["para_index"]) if m.get("para_index") is not None else -99.0 for m in meta])
+    near = [[j for j in by_doc[doc_ids[i]] if j != i and abs(index[j] - index[i]) <= NEIGHBOURHOOD]
+            for i in range(n)]
+    years = np.array([float(m.get("year") or 0) for m in meta])
+    articles = named_articles(text)
+    best_bm25 = bm25.max() if bm25.max() > 0 else 1.0
+    count = np.array([len(by_doc[d]) for d in doc_ids], dtype=float)
+    return np.column_stack([
+        bm25 / best_bm25,
+        (retrieval == 0).astype(float),
+        np.log(count),
+        np.array([float(np.count_nonzero(retrieval[by_doc[d]])) for d in doc_ids]),
+        doc_max(retrieval),
+        doc_max(phrases),
+        doc_max(phrases) - phrases,
+        np.where(phrases > 0, reciprocal_places(phrases), 0.0),
+        doc_max(cited_para),
+        doc_max(cited_para) - cited_para,
+        doc_max(best_voter),
+        doc_place(retrieval),
+        np.where(years > 0, years.max() - years, -1.0),
+        np.array([float(m.get("importance") or 0) for m in meta]),
+        np.array([float(m.get("section") == "THE LAW") for m in meta]),
+        np.array([float("principles" in (m.get("heading") or "").lower()) for m in meta]),
+        np.full(n, np.log1p(len((text or "").split()))),
+        np.full(n, phrases.max()),
+        linear,
+        reciprocal_places(linear),
+        doc_rank,
+        doc_place(linear),
+        doc_place(phrases),
+        np.array([float(np.count_nonzero(best_voter[by_doc[d]])) for d in doc_ids]),
+        np.array([float(len(x)) for x in near]),
+        np.array([max((retrieval[j] for j in x), default=0.0) for x in near]),
+        np.array([float(bool(articles & set(m.get("articles") or []))) if articles else -1.0 for m in meta]),
+    ])
+
+
+@dataclass(frozen=True)
+class Trees:
+    """A sum of regression trees as flat arrays, one row per tree (padded): evaluated for every candidate and every
+    tree at once, one step down per loop, as LightGBM's numerical `<=` splits decide."""
+
+    root: np.ndarray
+    """Each tree's first node: 0 its first split, -1 (~0) its only leaf."""
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    """Child of each split: ≥ 0 another split, < 0 the leaf ~child."""
+    leaf: np.ndarray
+
+    @classmethod
+    def of(cls, trees: list[dict]) -> Trees:
+        splits = max(1, max(len(t["feature"]) for t in trees))
+        leaves = max(len(t["leaf"]) for t in trees)
+        shape = (len(trees), splits)
+        feature, threshold = np.zeros(shape, dtype=np.intp), np.zeros(shape)
+        left, right = np.full(shape, -1, dtype=np.intp), np.full(shape, -1, dtype=np.intp)
+        leaf = np.zeros((len(trees), leaves))
+        for t, tree in enumerate(trees):
+            k = len(tree["feature"])
+            feature[t, :k], threshold[t, :k] = tree["feature"], tree["threshold"]
+            left[t, :k], right[t, :k] = tree["left"], tree["right"]
+            leaf[t, :len(tree["leaf"])] = tree["leaf"]
+        root = np.array([0 if tree["feature"] else -1 for tree in trees], dtype=np.intp)
+        return cls(root, feature, threshold, left, right, leaf)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Σ over trees of the leaf each row of X reaches."""
+        rows = np.arange(len(X))[None, :]
+        tree = np.arange(len(self.leaf))[:, None]
+        node = np.repeat(self.root[:, None], len(X), axis=1)
+        while (active := node >= 0).any():
+            at = np.where(active, node, 0)
+            go_left = X[rows, self.feature[tree, at]] <= self.threshold[tree, at]
+            step = np.where(go_left, self.left[tree, at], self.right[tree, at])
+            node = np.where(active, step, node)
+        return self.leaf[tree, ~node].sum(axis=0)
+
+
+class PassageModel:
+    """The fitted ensemble and the columns it reads; loaded from its file on first use, once per process."""
+
+    def __init__(self, path: Path = MODEL_FILE, data: dict | None = None) -> None:
+        """`data`: the file's content already in hand (a fit being measured, `bench/passage_ltr.py`)."""
+        self.path = path
+        self.data = data
+
+    @cached_property
+    def _loaded(self) -> tuple[list[str], Trees, dict]:
+        try:
+            data = self.data if self.data is not None else json.loads(self.path.read_text())
+            return list(data["inputs"]), Trees.of(data["trees"]), dict(data.get("fitted") or {})
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"passage model {self.path}: unreadable ({e}); refit it with "
+                             f"`bench/passage_ltr.py fit`") from e
+
+    @property
+    def inputs(self) -> list[str]:
+        """The column names the trees read, in their order."""
+        return self._loaded[0]
+
+    @property
+    def fitted(self) -> dict:
+        """How the model was fitted (data, settings, cross-validated figures), as the fit recorded it."""
+        return self._loaded[2]
+
+    def columns(self, available: list[str]) -> list[int]:
+        """Where each input sits among `available` (ValueError naming what is missing: the ranker's features changed
+        since the fit)."""
+        missing = [name for name in self.inputs if name not in available]
+        if missing:
+            raise ValueError(f"passage model {self.path} reads {missing}, which the ranker no longer computes; refit "
+                             f"it with `bench/passage_ltr.py fit`")
+        return [available.index(name) for name in self.inputs]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The trees' score of each row of X (columns in `inputs` order)."""
+        return self._loaded[1].predict(X) if len(X) else np.zeros(0)
