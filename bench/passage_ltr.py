@@ -45,6 +45,8 @@ from fit_ranking import FITTED  # noqa: E402
 from passage_meaning import Table, case_objective, group_of, grouped_folds  # noqa: E402
 from question_rankers import Replay, labels, shipped_vector  # noqa: E402
 
+from kb.search.passage_model import MONOTONE, POOL_FEATURES, RULES, from_lightgbm  # noqa: E402
+
 MEANING = ("meaning",)
 """MiniLM's meaning-rank of the candidate (only with `--meaning`: a passage's query embedding costs ~16 ms of CPU)."""
 GRID = {"num_leaves": (7, 15, 31), "learning_rate": (0.05, 0.1), "trees": (100, 200, 400)}
@@ -56,7 +58,8 @@ class Data:
     """The replays, their labels, and every column a passage model may read (`ranking.model_inputs`, the function
     the ranker calls), computed once."""
 
-    def __init__(self, pools: list, folds: int, meaning: bool) -> None:
+    def __init__(self, pools: list, folds: int, meaning: bool, free: bool = False) -> None:
+        """`free`: the rules inside the trees and no monotone constraint (the first design measured)."""
         from kb.search.ranking import FEATURES, MODEL_INPUTS, PASSAGE_WEIGHTS, model_inputs
 
         self.replays = [Replay(p) for p in pools]
@@ -68,15 +71,21 @@ class Data:
         self.inputs = [model_inputs(v, r.pool.documents, r.pool.reading.text, PASSAGE_WEIGHTS,
                                     np.array([d.meta.get("bm25") or 0.0 for d in r.pool.documents]))
                        for v, r in zip(self.values, self.replays, strict=True)]
-        extra = list(MEANING) if meaning else []
-        self.sets = {"ranker's features": FITTED + extra,
-                     "+ pool features": FITTED + extra + [n for n in MODEL_INPUTS if n not in FEATURES]}
+        read = [n for n in FITTED if n not in (() if free else RULES)] + (list(MEANING) if meaning else [])
+        self.sets = {"ranker's features": read, "+ pool features": read + list(POOL_FEATURES)}
         self.columns = list(MODEL_INPUTS)
         self.shipped = [r.X @ shipped_vector(r.pool) for r in self.replays]
+        self.monotone = not free
 
     def features(self, names: list[str]) -> list[np.ndarray]:
         cols = [self.columns.index(n) for n in names]
         return [x[:, cols] for x in self.inputs]
+
+    def base(self, names: list[str], i: int) -> np.ndarray:
+        """What the ranker adds to the trees' score of case i's candidates (`ranking.unread_scores`)."""
+        from kb.search.ranking import PASSAGE_WEIGHTS, unread_scores
+
+        return unread_scores(names, self.values[i], PASSAGE_WEIGHTS)
 
     def objective(self, i: int, scores: np.ndarray) -> float:
         from kb.search.evaluation import score_ranking
@@ -89,18 +98,23 @@ class Data:
         return [i for i in idx if self.passage[i] and len(self.y[i]) and (self.y[i] > 0).any()]
 
 
-def lambdamart(data: Data, feats: list[np.ndarray], train: list[int], leaves: int, rate: float, trees: int,
-               summary_weight: float, seed: int = 0):
+def lambdamart(data: Data, names: list[str], feats: list[np.ndarray], train: list[int], leaves: int, rate: float,
+               trees: int, summary_weight: float, seed: int = 0):
+    """LambdaMART on the passage cases of `train`, boosted from what the ranker adds to the trees (`Data.base`), with
+    `MONOTONE`'s constraints unless the data is `free`."""
     import lightgbm as lgb
 
     train = data.trainable(train)
     X = np.vstack([feats[i] for i in train])
     y = np.concatenate([data.y[i] for i in train]).astype(int)
     w = np.concatenate([np.full(len(data.y[i]), summary_weight if data.summary[i] else 1.0) for i in train])
+    base = np.concatenate([data.base(names, i) for i in train])
+    monotone = [MONOTONE.get(n, 0) if data.monotone else 0 for n in names]
     model = lgb.LGBMRanker(objective="lambdarank", n_estimators=trees, learning_rate=rate, num_leaves=leaves,
                            min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-                           lambdarank_truncation_level=20, random_state=seed, verbose=-1, n_jobs=1)
-    model.fit(X, y, group=[len(data.y[i]) for i in train], sample_weight=w)
+                           lambdarank_truncation_level=20, monotone_constraints=monotone, random_state=seed,
+                           verbose=-1, n_jobs=1)
+    model.fit(X, y, group=[len(data.y[i]) for i in train], sample_weight=w, init_score=base)
     return model
 
 
@@ -117,8 +131,8 @@ def predict(model, feats: list[np.ndarray], idx: list[int], trees: int) -> dict[
     return out
 
 
-def choose(data: Data, feats: list[np.ndarray], train: list[int], inner: int, summary_weight: float,
-           quick: bool) -> tuple[int, float, int]:
+def choose(data: Data, names: list[str], feats: list[np.ndarray], train: list[int], inner: int,
+           summary_weight: float, quick: bool) -> tuple[int, float, int]:
     """(leaves, rate, trees) best by the inner grouped CV on `train` (passage cases scored, others not)."""
     groups = [group_of(data.replays[i].case) for i in train]
     folds = [[train[j] for j in f] for f in grouped_folds(groups, inner, seed=1)]
@@ -127,13 +141,13 @@ def choose(data: Data, feats: list[np.ndarray], train: list[int], inner: int, su
     for leaves, rate in product(leaves_grid, GRID["learning_rate"]):
         for fold in folds:
             held = set(fold)
-            model = lambdamart(data, feats, [i for i in train if i not in held], leaves, rate, max(GRID["trees"]),
-                               summary_weight)
+            model = lambdamart(data, names, feats, [i for i in train if i not in held], leaves, rate,
+                               max(GRID["trees"]), summary_weight)
             scored = [i for i in fold if data.passage[i]]
             for trees in GRID["trees"]:
                 s = predict(model, feats, scored, trees)
                 totals[(leaves, rate, trees)] = totals.get((leaves, rate, trees), 0.0) + sum(
-                    data.objective(i, s[i]) for i in scored)
+                    data.objective(i, s[i] + data.base(names, i)) for i in scored)
     best = max(totals, key=lambda k: totals[k])
     print(f"    inner CV: best {best} {totals[best]:.1f}, worst {min(totals.values()):.1f}", file=sys.stderr,
           flush=True)
@@ -171,40 +185,6 @@ def pairwise_rows(data: Data) -> list[np.ndarray]:
     return cross_validated(data, fit_and_score)
 
 
-def export(model, names: list[str], fitted: dict) -> dict:
-    """A fitted `LGBMRanker` as `kb.search.passage_model`'s JSON: its trees as flat arrays (split feature,
-    threshold, children with a leaf as ~index, leaf values); only numerical `<=` splits (what LightGBM makes of our
-    float features), anything else refused."""
-    trees = []
-    for info in model.booster_.dump_model()["tree_info"]:
-        tree: dict[str, list] = {"feature": [], "threshold": [], "left": [], "right": [], "leaf": []}
-        root = info["tree_structure"]
-        if "split_index" not in root:
-            tree["leaf"] = [root["leaf_value"]]
-            trees.append(tree)
-            continue
-        leaves = info["num_leaves"]
-        tree["leaf"] = [0.0] * leaves
-        for key in ("feature", "threshold", "left", "right"):
-            tree[key] = [0] * (leaves - 1)
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if "leaf_index" in node:
-                tree["leaf"][node["leaf_index"]] = node["leaf_value"]
-                continue
-            if node["decision_type"] != "<=" or node["missing_type"] not in ("None", "NaN"):
-                raise ValueError(f"split {node['decision_type']} / missing {node['missing_type']} not supported")
-            k = node["split_index"]
-            tree["feature"][k], tree["threshold"][k] = node["split_feature"], node["threshold"]
-            for side in ("left", "right"):
-                child = node[f"{side}_child"]
-                tree[side][k] = child["split_index"] if "split_index" in child else ~child["leaf_index"]
-                stack.append(child)
-        trees.append(tree)
-    return {"inputs": names, "trees": trees, "fitted": fitted}
-
-
 def model_scores(data: Data, exported: dict, idx: list[int]) -> dict[int, np.ndarray]:
     """The cases' scores as the ranker computes them (`ranking.passage_model_scores` over the exported trees)."""
     from kb.search.passage_model import PassageModel
@@ -222,14 +202,15 @@ def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> l
         if args.fixed:
             leaves, rate, trees = args.fixed
         else:
-            leaves, rate, trees = choose(data, feats, train, args.inner, args.summary_weight, args.quick)
-        model = lambdamart(data, feats, train, int(leaves), rate, int(trees), args.summary_weight)
-        scores = model_scores(data, export(model, names, {}), test)
+            leaves, rate, trees = choose(data, names, feats, train, args.inner, args.summary_weight, args.quick)
+        model = lambdamart(data, names, feats, train, int(leaves), rate, int(trees), args.summary_weight)
+        scores = model_scores(data, from_lightgbm(model.booster_.dump_model(), names, {}), test)
         if not checked:
             own = predict(model, feats, test, int(trees))
-            checked.append(max(float(np.abs(own[i] - scores[i]).max()) for i in test if len(scores[i])))
-            print(f"    exported trees vs LightGBM's predict: max |difference| {checked[0]:.2e} (named_case and "
-                  f"footnote added: 0 on dev.jsonl)", file=sys.stderr, flush=True)
+            checked.append(max(float(np.abs(own[i] + data.base(names, i) - scores[i]).max())
+                               for i in test if len(scores[i])))
+            print(f"    the ranker's scores vs LightGBM's predict + base: max |difference| {checked[0]:.2e}",
+                  file=sys.stderr, flush=True)
         return scores
 
     return cross_validated(data, fit_and_score)
@@ -259,7 +240,7 @@ def pointwise_rows(data: Data, feats: list[np.ndarray], summary_weight: float) -
 
 def evaluate(args: argparse.Namespace) -> int:
     data_file = pickle.loads(args.pools.read_bytes())
-    data = Data(data_file["dense" if args.dense else "pools"], args.folds, args.meaning)
+    data = Data(data_file["dense" if args.dense else "pools"], args.folds, args.meaning, args.free)
     table, replays = data.table, data.replays
     same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, data.shipped, strict=True))
     cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
@@ -267,6 +248,15 @@ def evaluate(args: argparse.Namespace) -> int:
           f"{len(table.folds)} folds grouped by citing judgment; replay of the linear passage weights = the "
           f"pipeline's top 10 for {same}; read as a lawyer's question (question weights kept): "
           f"{int((~data.passage).sum())}")
+    if args.model:
+        exported = json.loads(args.model.read_text())
+        scores = list(data.shipped)
+        scores_of = model_scores(data, exported, [i for i in range(len(replays)) if data.passage[i]])
+        for i, s in scores_of.items():
+            scores[i] = s
+        same_model = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, scores, strict=True))
+        print(f"replay of the model {args.model} = the pipeline's top 10 for {same_model} (all when the dump ran "
+              f"with it; in-sample figures for the cases it was fitted on: {table.cells(table.rows(scores))})")
     print(f"in the pool (citation): the cited document {np.mean([(data.y[i] > 0).any() for i in cit]):.3f}, the "
           f"cited paragraph {np.mean([(data.y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
     print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |\n"
@@ -283,7 +273,7 @@ def evaluate(args: argparse.Namespace) -> int:
     for name, names in data.sets.items():
         if name == "ranker's features" and "base" in args.skip:
             continue
-        label = f"LambdaMART, {name}{' + meaning' if args.meaning else ''}"
+        label = f"LambdaMART{' (free)' if args.free else ''}, {name}{' + meaning' if args.meaning else ''}"
         row(f"{label}, {'fixed ' + str(args.fixed) if args.fixed else 'inner-CV settings'}",
             lambdamart_rows(data, names, args))
         if "pointwise" not in args.skip and name == "+ pool features":
@@ -300,12 +290,14 @@ def fit(args: argparse.Namespace) -> int:
     names = data.sets["+ pool features"]
     leaves, rate, trees = args.settings
     everything = list(range(len(data.replays)))
-    model = lambdamart(data, data.features(names), everything, int(leaves), rate, int(trees), args.summary_weight)
+    model = lambdamart(data, names, data.features(names), everything, int(leaves), rate, int(trees),
+                       args.summary_weight)
     fitted = {"by": "bench/passage_ltr.py fit (LightGBM lambdarank)", "cases": len(data.trainable(everything)),
               "pools": str(args.pools), "num_leaves": int(leaves), "learning_rate": rate, "trees": int(trees),
               "summary_weight": args.summary_weight, "note": args.note}
-    args.out.write_text(json.dumps(export(model, names, fitted), separators=(",", ":")) + "\n")
-    print(f"{len(model.booster_.dump_model()['tree_info'])} trees over {len(names)} inputs, fitted on "
+    exported = from_lightgbm(model.booster_.dump_model(), names, fitted)
+    args.out.write_text(json.dumps(exported, separators=(",", ":")) + "\n")
+    print(f"{len(exported['trees'])} trees over {len(names)} inputs, fitted on "
           f"{fitted['cases']} passage cases → {args.out} ({args.out.stat().st_size / 1000:.0f} kB)")
     return 0
 
@@ -322,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--quick", action="store_true", help="a smaller inner grid (num_leaves 7 and 15)")
     e.add_argument("--fixed", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
                    help="no inner CV: these LambdaMART settings in every fold")
+    e.add_argument("--free", action="store_true", help="rules inside the trees, no monotone constraints")
+    e.add_argument("--model", type=Path, help="also replay this model file (the check a dump made with it)")
     e.add_argument("--skip", nargs="*", default=[], choices=("pairwise", "pointwise", "base"),
                    help="rows to leave out (`base`: LambdaMART over the ranker's features alone)")
     f = sub.add_parser("fit", help="fit the shipped model on every case and write it")

@@ -37,6 +37,16 @@ POOL_FEATURES = ("bm25_share", "fetched", "doc_candidates", "doc_retrieved", "do
                  "query_words", "pool_best_phrases", "linear", "linear_rank", "doc_linear_rank", "doc_linear_order",
                  "doc_phrases_order", "doc_voted", "neighbours", "neighbour_best_retrieval", "articles_match")
 """Per-candidate signals of what the pool shows, after the ranker's own features (`pool_features`)."""
+RULES = ("low_authority_type",)
+"""Ranker features kept out of the trees beside the hand-set ones (`named_case`, `footnote`, …, which `dev.jsonl`
+cannot fit): their linear weight is added to the trees' score, and the trees are fitted on top of it. An information
+note or a communicated case is a finding aid, not the Court's reasoning, and follows the judgment whatever else a
+tree makes of a small pool."""
+MONOTONE = {"retrieval": 1, "shared_phrases": 1, "bm25_share": 1, "linear": 1, "linear_rank": 1, "doc_order": -1,
+            "doc_linear_order": -1}
+"""Inputs whose effect the fit must keep one-signed (LightGBM's `monotone_constraints`): of two candidates differing
+only in these, the better-retrieved one, with more of the passage's phrases, is never put second (a tree unconstrained
+is free to, in a region of the inputs the dev pools hardly visit)."""
 ARTICLES = re.compile(r"\bArt(?:icles?|\.)\s+(\d+(?:\s*(?:§\s*\d+|,|and|or|\d+))*)")
 """The Convention articles a passage names ("Article 8", "Articles 3 and 13", "Art. 5 § 1")."""
 NEIGHBOURHOOD = 2
@@ -182,6 +192,38 @@ class Trees:
             step = np.where(go_left, self.left[tree, at], self.right[tree, at])
             node = np.where(active, step, node)
         return self.leaf[tree, ~node].sum(axis=0)
+
+
+def from_lightgbm(dump: dict, inputs: list[str], fitted: dict) -> dict:
+    """A LightGBM model's `dump_model()` as this module's JSON (`MODEL_FILE`): its trees as flat arrays (split
+    feature, threshold, children with a leaf as ~index, leaf values). Only numerical `<=` splits, what LightGBM makes
+    of float features; any other split is refused (ValueError), since `Trees.predict` would misread it."""
+    trees = []
+    for info in dump["tree_info"]:
+        root = info["tree_structure"]
+        if "split_index" not in root:
+            trees.append({"feature": [], "threshold": [], "left": [], "right": [], "leaf": [root["leaf_value"]]})
+            continue
+        splits = info["num_leaves"] - 1
+        tree: dict[str, list] = {key: [0] * splits for key in ("feature", "threshold", "left", "right")}
+        tree["leaf"] = [0.0] * info["num_leaves"]
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if "leaf_index" in node:
+                tree["leaf"][node["leaf_index"]] = node["leaf_value"]
+                continue
+            if node["decision_type"] != "<=" or node["missing_type"] not in ("None", "NaN"):
+                raise ValueError(f"split {node['decision_type']} with missing values as {node['missing_type']}: "
+                                 f"only numerical '<=' splits can be evaluated")
+            k = node["split_index"]
+            tree["feature"][k], tree["threshold"][k] = node["split_feature"], node["threshold"]
+            for side in ("left", "right"):
+                child = node[f"{side}_child"]
+                tree[side][k] = child["split_index"] if "split_index" in child else ~child["leaf_index"]
+                stack.append(child)
+        trees.append(tree)
+    return {"inputs": list(inputs), "trees": trees, "fitted": fitted}
 
 
 class PassageModel:

@@ -456,12 +456,17 @@ def model_inputs(values: np.ndarray, docs: list[Document], text: str, weights: R
     return np.hstack([values, pool_features(columns, docs, text, _weighted_sum(values, weights, FEATURES), bm25)])
 
 
+def unread_scores(read: list[str], values: np.ndarray, weights: RankingWeights) -> np.ndarray:
+    """Σ weight × feature over the ranker's features a passage model does not `read`: its rules (`named_case`,
+    `footnote`, `low_authority_type`, `kb.search.passage_model.RULES`), added to the trees' score as they are, and
+    the base the trees were fitted on top of (`bench/passage_ltr.py`: LightGBM's `init_score`)."""
+    return _weighted_sum(values, weights, [name for name in FEATURES if name not in read])
+
+
 def passage_model_scores(model: PassageModel, values: np.ndarray, inputs: np.ndarray,
                          weights: RankingWeights) -> np.ndarray:
-    """A passage's candidate scores by the trees over `inputs` (`model_inputs`), plus Σ weight × feature over the
-    ranker's features the model does not read (the hand-set `named_case` and `footnote` among them)."""
-    rest = [name for name in FEATURES if name not in model.inputs]
-    return model.predict(inputs[:, model.columns(list(MODEL_INPUTS))]) + _weighted_sum(values, weights, rest)
+    """A passage's candidate scores: the trees over `inputs` (`model_inputs`) plus `unread_scores`."""
+    return model.predict(inputs[:, model.columns(list(MODEL_INPUTS))]) + unread_scores(model.inputs, values, weights)
 
 
 @dataclass(frozen=True)
