@@ -90,8 +90,8 @@ def test_retrieved_paragraphs_vote_for_the_paragraphs_they_cite(sample_kb, graph
              "where substantial grounds have been shown for believing that the person concerned if deported faces "
              "a real risk of being subjected to treatment contrary to Article 3")
     only_saadi = SearchFilters(doc_ids=("HEJUD-37201-06", "HEJUD-14038-88"), sections=("THE LAW",))
-    silent = DEFAULT_RANKING.with_weights(votes=0.0, best_voter=0.0, cited_document=0.0)
-    voting = DEFAULT_RANKING
+    voting = replace(DEFAULT_RANKING, passage_model=None)  # the weights' votes; the passage model's: below
+    silent = voting.with_weights(votes=0.0, best_voter=0.0, cited_document=0.0)
 
     def soering_ranks(hits) -> list[int]:
         return [i for i, h in enumerate(hits)
@@ -101,6 +101,7 @@ def test_retrieved_paragraphs_vote_for_the_paragraphs_they_cite(sample_kb, graph
     without = soering_ranks(_search(sample_kb, graph, query, only_saadi, silent))
     assert with_votes, "Soering §§ 90-91 should be lifted by Saadi's citations"
     assert not without or min(with_votes) < min(without) or len(with_votes) > len(without)
+    assert soering_ranks(_search(sample_kb, graph, query, only_saadi)), "the passage model lifts them too"
 
     saadi_excluded = replace(only_saadi, exclude_doc_ids=("HEJUD-37201-06",))
     hits = _search(sample_kb, graph, query, saadi_excluded, voting)

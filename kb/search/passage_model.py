@@ -43,7 +43,7 @@ cannot fit): their linear weight is added to the trees' score, and the trees are
 note or a communicated case is a finding aid, not the Court's reasoning, and follows the judgment whatever else a
 tree makes of a small pool."""
 MONOTONE = {"retrieval": 1, "shared_phrases": 1, "bm25_share": 1, "linear": 1, "linear_rank": 1, "doc_order": -1,
-            "doc_linear_order": -1}
+            "doc_linear_order": -1, "doc_phrases_order": -1}
 """Inputs whose effect the fit must keep one-signed (LightGBM's `monotone_constraints`): of two candidates differing
 only in these, the better-retrieved one, with more of the passage's phrases, is never put second (a tree unconstrained
 is free to, in a region of the inputs the dev pools hardly visit)."""
@@ -113,7 +113,7 @@ def _pool_features(columns: dict[str, np.ndarray], docs: list[Document], text: s
     doc_rank = np.empty(n)
     for place, d in enumerate(sorted(by_doc, key=lambda d: -best_linear[by_doc[d][0]])):
         doc_rank[by_doc[d]] = 1.0 / (4 + place)
-    index = np.array([float(m["para_index"]) if m.get("para_index") is not None else -99.0 for m in meta])
+    index = np.array([float(m["para_index"]) if m.get("para_index") is not None else np.nan for m in meta])
     near = [[j for j in by_doc[doc_ids[i]] if j != i and abs(index[j] - index[i]) <= NEIGHBOURHOOD]
             for i in range(n)]
     years = np.array([float(m.get("year") or 0) for m in meta])
