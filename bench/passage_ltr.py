@@ -195,6 +195,8 @@ def model_scores(data: Data, exported: dict, idx: list[int]) -> dict[int, np.nda
 
 
 def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> list[np.ndarray]:
+    from kb.search.ranking import TIE_BREAK
+
     feats = data.features(names)
     checked = []
 
@@ -207,9 +209,11 @@ def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> l
         scores = model_scores(data, from_lightgbm(model.booster_.dump_model(), names, {}), test)
         if not checked:
             own = predict(model, feats, test, int(trees))
-            checked.append(max(float(np.abs(own[i] + data.base(names, i) - scores[i]).max())
-                               for i in test if len(scores[i])))
-            print(f"    the ranker's scores vs LightGBM's predict + base: max |difference| {checked[0]:.2e}",
+            linear = data.columns.index("linear")
+            checked.append(max(float(np.abs(own[i] + data.base(names, i) + TIE_BREAK * data.inputs[i][:, linear]
+                                            - scores[i]).max()) for i in test if len(scores[i])))
+            print(f"    the ranker's scores vs LightGBM's predict + base + tie-break: max |difference| "
+                  f"{checked[0]:.2e}",
                   file=sys.stderr, flush=True)
         return scores
 

@@ -71,13 +71,13 @@ def pool_features(columns: dict[str, np.ndarray], docs: list[Document], text: st
     """One row per candidate, `POOL_FEATURES` order. `columns`: the ranker's features by name (one value per
     candidate); `linear`: the passage weights' score; `bm25`: the BM25 score of a retrieved candidate, 0 for a
     fetched one. The values do not depend on the order the candidates come in (places are counted over the
-    candidates ordered by linear score, then document and paragraph), so a dumped pool, in any order, gets the
-    pipeline's values."""
+    candidates ordered by linear score, then document, paragraph and chunk id), so a dumped pool, in any order, gets
+    the pipeline's values."""
     n = len(docs)
     if not n:
         return np.zeros((0, len(POOL_FEATURES)))
     order = sorted(range(n), key=lambda i: (-linear[i], docs[i].meta.get("doc_id", ""),
-                                            docs[i].meta.get("para_index") or 0))
+                                            docs[i].meta.get("para_index") or 0, docs[i].id))
     out = np.empty((n, len(POOL_FEATURES)))
     out[order] = _pool_features({k: v[order] for k, v in columns.items()}, [docs[i] for i in order], text,
                                 linear[order], bm25[order])

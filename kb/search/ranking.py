@@ -463,10 +463,18 @@ def unread_scores(read: list[str], values: np.ndarray, weights: RankingWeights) 
     return _weighted_sum(values, weights, [name for name in FEATURES if name not in read])
 
 
+TIE_BREAK = 1e-6
+"""Weight of the linear score within a passage model's score: candidates the trees cannot tell apart (the same leaf
+in every tree, common with trees, rare with a linear score) are ordered by the weights, not by the order they came in,
+so the ranking does not depend on the candidates' order (and a dumped pool replays exactly)."""
+
+
 def passage_model_scores(model: PassageModel, values: np.ndarray, inputs: np.ndarray,
                          weights: RankingWeights) -> np.ndarray:
-    """A passage's candidate scores: the trees over `inputs` (`model_inputs`) plus `unread_scores`."""
-    return model.predict(inputs[:, model.columns(list(MODEL_INPUTS))]) + unread_scores(model.inputs, values, weights)
+    """A passage's candidate scores: the trees over `inputs` (`model_inputs`) plus `unread_scores`, ties broken by
+    the linear score (`TIE_BREAK`)."""
+    trees = model.predict(inputs[:, model.columns(list(MODEL_INPUTS))])
+    return trees + unread_scores(model.inputs, values, weights) + TIE_BREAK * _weighted_sum(values, weights, FEATURES)
 
 
 @dataclass(frozen=True)
