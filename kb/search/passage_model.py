@@ -10,6 +10,11 @@ of the pool (`POOL_FEATURES`) can. The model was fitted by LightGBM's LambdaMART
 cross-validated figures) and is stored as plain JSON arrays of its trees, evaluated here with numpy: loading it runs
 no code (no pickle) and serving needs no LightGBM.
 
+Refit it whenever the ranker's features, the pool features or `PASSAGE_WEIGHTS` change (the linear score is one
+of its inputs): dump every `dev.jsonl` pool with the shipped pipeline (`bench/passage_meaning.py dump --citation 0
+--summary 0 --check 0`, on the whole store with the citation graph built `--leave-out` the held-out citing
+documents), measure (`bench/passage_ltr.py eval`) and write this file (`bench/passage_ltr.py fit`).
+
 Scope: a passage whose reading names no other source (`QueryReading.named_kinds` empty): there the linear score is
 the plain Σ weight × feature the model replaces (a named source's candidates get the Court's median authority in
 `LegalRanker.scores`, which a tree's score cannot be split into). A lawyer's question keeps the question weights.

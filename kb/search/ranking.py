@@ -16,7 +16,9 @@ regression on `../shared/eval/dev.jsonl` only (`bench/fit_ranking.py`, which pri
 figures and the ablation); the held-out cases were never seen. A weight of 0 switches a feature off. There are two
 weight sets (`Ranking`): dev.jsonl's queries are passages of judgment text, and for them the words the query shares
 with a paragraph in order (`shared_phrases`) are strong evidence; a lawyer's question has its own words, so questions
-keep the weights fitted without that feature, against which the question features were set by hand.
+keep the weights fitted without that feature, against which the question features were set by hand. A pasted
+passage naming no other source is scored by `Ranking.passage_model` instead of its linear score: trees over the same
+features and a few of the pool (`kb.search.passage_model`, `passage_model_scores`), which the linear score feeds.
 
 Adding a feature is one function here: decorate it with `@feature(weight)`; it gets the candidate Document, its
 (doc_id, paragraph) key and the query's `RankingContext`, and returns a float. `RankingWeights` gains a field of
