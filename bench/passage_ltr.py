@@ -288,12 +288,14 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def fit(args: argparse.Namespace) -> int:
     """The shipped model: LambdaMART over the ranker's and the pool's features, fitted on every passage case of the
-    dump with `--settings`, written as `kb.search.passage_model`'s JSON."""
+    dump with `--settings` (or those a grouped CV on every case chooses, as each outer fold of `eval` chose them),
+    written as `kb.search.passage_model`'s JSON."""
     data_file = pickle.loads(args.pools.read_bytes())
     data = Data(data_file["pools"], 5, False)
     names = data.sets["+ pool features"]
-    leaves, rate, trees = args.settings
     everything = list(range(len(data.replays)))
+    leaves, rate, trees = args.settings or choose(data, names, data.features(names), everything, args.inner,
+                                                  args.summary_weight, False)
     model = lambdamart(data, names, data.features(names), everything, int(leaves), rate, int(trees),
                        args.summary_weight)
     fitted = {"by": "bench/passage_ltr.py fit (LightGBM lambdarank)", "cases": len(data.trainable(everything)),
@@ -325,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("fit", help="fit the shipped model on every case and write it")
     f.add_argument("pools", type=Path)
     f.add_argument("--out", type=Path, default=Path("kb/search/passage_model.json"))
-    f.add_argument("--settings", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"), required=True)
+    f.add_argument("--settings", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
+                   help="default: chosen by a grouped CV over GRID on every case (`--inner` folds)")
+    f.add_argument("--inner", type=int, default=3)
     f.add_argument("--note", default="", help="recorded in the file's `fitted` (e.g. the store and graph used)")
     for p in (e, f):
         p.add_argument("--summary-weight", type=float, default=10.0, help="LambdaMART weight of a summary row")

@@ -16,13 +16,13 @@ from kb.search.ranking import DEFAULT_RANKING, MODEL_INPUTS, key_of
 from kb.store.base import SearchFilters
 from tests.test_ranking import _ranked, graph  # noqa: F401  (the module fixture: the sample's citation graph)
 
-RESTATING = "cit-001-157277-p128"
-"""A `dev.jsonl` case: the Chamber in Khlaifia and Others v. Italy restating that Article 3 enshrines one of the
-fundamental values of democratic societies and is cast in absolute terms, citing Soering § 88 (in the sample store;
-Khlaifia, the citing judgment, is excluded as the evaluation excludes it). The model is fitted on whole-store pools:
-on the sample's eight judgments it moves the first hit of few passages, and not always up (of the 112 sample-store
-citation passages, 3 up and 12 down; on the whole store, cross-validated, see `kb.search.passage_model`), so this
-checks that the trees serve a passage, not that they help on a small store."""
+RESTATING = "cit-HEJUD-13284-04-p45"
+"""A `dev.jsonl` case: the Court, in Bader and Kanbor v. Sweden, on a Syrian death sentence and the lack of any
+assurance, citing Mamatkulov and Askarov § 76 and Soering (both in the sample store; Bader, the citing judgment, is
+excluded as the evaluation excludes it). The model is fitted on whole-store pools: on the sample's eight judgments
+it changes the first hit of few passages, and not always for the better (of the 112 sample-store citation passages,
+4 gain the cited paragraph first and 7 lose it; on the whole store, cross-validated, see `kb.search.passage_model`),
+so this checks that the trees serve a passage, not that they help on a small store."""
 
 
 def test_a_passage_restating_a_principle_puts_the_paragraph_it_cites_first_with_the_model(
