@@ -23,9 +23,12 @@ cited applicants' names left in running text replaced by `[…]`; a case is drop
   under `MIN_SENTENCE_WORDS`): the proposition the judge draws from the case, what a user would type; relevant = the
   kept citations of those sentences.
 
+* `uk-quoted`: a paragraph whose every pinpointed citation stands inside Strasbourg text the judge sets out
+  (`quoted` y): the Court's own wording, as dev.jsonl's queries are, through the same harness; the contrast that
+  shows whether a part is fitted to the Court's wording rather than to the principle.
+
 A row is used when it was checked by hand (`checked` y) or resolved unambiguously (application number, or applicant +
-date or law report: `UNAMBIGUOUS`), and not refuted (`checked` n). A paragraph that quotes the Court's own text
-(`quoted` y) is left out: that is the Court's wording, which dev.jsonl measures already. `eval` runs the cases through
+date or law report: `UNAMBIGUOUS`), and not refuted (`checked` n). `eval` runs the cases through
 `bench/eval_dev.py --cases` (one child process a variant, each case's UK judgment excluded from its ranking) and
 prints, per kind, which reading the pipeline gives the queries (`kb.search.queries.read_query`: passage, lawyer
 question, keyword search), hence which weight set they exercise.
@@ -60,6 +63,7 @@ KEEP_STATUSES = ("verified", "quote_not_found", "quote_differs", "quote_near", "
 """`kb check` statuses whose document is the one the citation means (a quotation graded apart); a name/number
 mismatch is resolved by the number and is kept only when checked by hand."""
 UNAMBIGUOUS = ("appno", "name+date", "name+report")
+KINDS = ("uk-paragraph", "uk-sentence", "uk-quoted")
 MIN_QUERY_WORDS = 15
 MIN_SENTENCE_WORDS = 8
 DEFAULT_VARIANTS = ("bm25", "ranked", "hybrid", "ranked parts.reasoning_source=0", "ranked passages.cited_document=0",
@@ -156,7 +160,7 @@ def citation_spans(text: str, grammar: dict, block: int) -> list[tuple[int, int]
     return sorted((c.start, c.end) for (b, _), c in grammar.items() if b == block and c.kind == "echr")
 
 
-_BREAK = re.compile(r"(?<=[.!?:;”\"])\s+(?=[A-Z“‘\"(\[])|\n")
+_BREAK = re.compile(r"(?:(?<=[.!?:])|(?<=[.!?][”\"’)]))\s+(?=[A-Z“‘\"(\[])|\n")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|cf|Mr|Mrs|Ms|Dr|No|Nos|para|paras|p|pp|art|arts|Art|J|LJ|v|vs|op|"
                            r"cit|ibid|Ltd|Co|St)\.|\b[A-Z]\.)$")
 
@@ -204,11 +208,16 @@ def sentence_range(text: str, at: int, spans: list[tuple[int, int]]) -> tuple[in
 _MARK = "\x00"
 _EMPTY_PARENTHESIS = re.compile(rf"[(\[](?:[\s,;:.{_MARK}]|\b(?:see|also|and|cf|e\.g|per|at|supra|in)\b)*{_MARK}"
                                 rf"(?:[\s,;:.{_MARK}]|\b(?:see|also|and|cf|e\.g|per|at|supra|in)\b)*[)\]]", re.I)
-_LEFTOVER = re.compile(rf"\s*{_MARK}(?:\s*(?:,|and|;)?\s*{_MARK})*")
+_LEFTOVER = re.compile(rf"{_MARK}(?:\s*(?:,|and|;)?\s*{_MARK})*")
+_TIDY = ((re.compile(r"([(\[])\s*[,;]\s*"), r"\1"), (re.compile(r"\s*[,;]\s*([)\]])"), r"\1"),
+         (re.compile(r"\s*,\s*([.;:])"), r"\1"), (re.compile(r"\s+([,;:.)\]])"), r"\1"))
+LEADING_NUMBER = re.compile(r"^\s*\[?\d{1,4}[.\]]?\s+")
 
 
 def strip_citations(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text without its citations: each citation and a parenthesis that held nothing else (`(see …)`) removed."""
+    """The text without its citations: a parenthesis that held nothing else (`(see …)`) removed, a citation in running
+    text (`In Soering v United Kingdom (1989) 11 EHRR 439, para 91, the court said`) left as `[…]`, dev.jsonl's mark
+    of a removed case name."""
     out, pos = [], 0
     for start, end in sorted(spans):
         if start >= pos:
@@ -216,8 +225,9 @@ def strip_citations(text: str, spans: list[tuple[int, int]]) -> str:
             pos = end
     out.append(text[pos:])
     stripped = _EMPTY_PARENTHESIS.sub("", "".join(out))
-    stripped = _LEFTOVER.sub("", stripped)
-    stripped = re.sub(r"\s+([,;:.)\]])", r"\1", stripped)
+    stripped = _LEFTOVER.sub("[…]", stripped)
+    for pattern, replacement in _TIDY:
+        stripped = pattern.sub(replacement, stripped)
     return " ".join(stripped.split())
 
 
@@ -230,7 +240,7 @@ def mask_names(query: str, words: set[str]) -> str:
     """Capitalised words of the cited applicants' names, left in running text, as `[…]` (dev.jsonl's rule)."""
     from legal.citations import fold
 
-    return re.sub(r"[^\W\d_][\w’'\-]*", lambda m: "[…]" if m.group()[0].isupper() and fold(m.group()) in words
+    return re.sub(r"[^\W\d_][\w’']*", lambda m: "[…]" if m.group()[0].isupper() and fold(m.group()) in words
                   else m.group(), query)
 
 
@@ -238,7 +248,7 @@ def names_cited(query: str, words: set[str], appnos: set[str]) -> bool:
     """Whether the query still names a cited document: an application number or an applicant's word."""
     from legal.citations import fold
 
-    return any(a in query for a in appnos) or bool(words & set(re.findall(r"[\w’'\-]+", fold(query))))
+    return any(a in query for a in appnos) or bool(words & set(re.findall(r"[\w’']+", fold(query))))
 
 
 @dataclass
@@ -265,8 +275,8 @@ def cited_document(corpus: Path, doc_id: str, cache: dict[str, Cited]) -> Cited:
 
 
 def usable(row: dict) -> bool:
-    """Checked by hand, or resolved unambiguously and not refuted; never a paragraph quoting the Court."""
-    if row["checked"] == "n" or row["quoted"] == "y":
+    """Checked by hand, or resolved unambiguously, and not refuted."""
+    if row["checked"] == "n":
         return False
     return row["checked"] == "y" or (row["resolved"] in UNAMBIGUOUS and row["status"] != "name_number_mismatch")
 
@@ -305,7 +315,8 @@ def build_cases(corpus: Path, rows: list[dict], stats: Counter | None = None) ->
                     raise SystemExit(f"{DATA}: {file} block {block} citation {r['ordinal']} no longer reads as "
                                      f"labelled (the grammar or the loader changed); run `label` again and re-check")
             use = [r for r in block_rows if usable(r)]
-            stats["refuted or quoted rows"] += sum(1 for r in block_rows if r["checked"] == "n" or r["quoted"] == "y")
+            stats["refuted rows"] += sum(1 for r in block_rows if r["checked"] == "n")
+            judge = [r for r in use if r["pinpoints"] and r["quoted"] != "y"]
             if not any(r["pinpoints"] for r in use):
                 continue
             names = {applicant_tokens(grammar[(int(block), int(r["start"]))].name) for r in use}
@@ -317,20 +328,20 @@ def build_cases(corpus: Path, rows: list[dict], stats: Counter | None = None) ->
             words = name_words(names)
             source = {"file": file, "block": int(block), "paragraph": block_rows[0]["paragraph"]}
             base = f"uk-{block_rows[0]['uk_doc']}-b{block}"
-            candidates = [(f"{base}", "uk-paragraph", 0, len(text), use)]
-            for sentence, sentence_rows in group_by([r for r in use if r["pinpoints"]], "sentences"):
+            candidates = [(f"{base}", "uk-paragraph" if judge else "uk-quoted", 0, len(text), use)]
+            for sentence, sentence_rows in group_by(judge, "sentences"):
                 first, last = (int(x) for x in sentence.split("-"))
                 parts = sentences(text, spans)
                 if last >= len(parts):
                     raise SystemExit(f"{DATA}: {file} block {block}: sentence {sentence} is past the paragraph's "
                                      f"{len(parts)}; run `label` again")
-                within = [r for r in use if parts[first][0] <= int(r["start"]) < parts[last][1]]
+                within = [r for r in use if r["quoted"] != "y" and parts[first][0] <= int(r["start"]) < parts[last][1]]
                 candidates.append((f"{base}-s{sentence}", "uk-sentence", parts[first][0], parts[last][1],
                                    within or sentence_rows))
             for qid, kind, start, end, cited_rows in candidates:
                 local = [(s - start, e - start) for s, e in spans if start <= s < end]
-                query = mask_names(strip_citations(text[start:end], local), words)
-                minimum = MIN_QUERY_WORDS if kind == "uk-paragraph" else MIN_SENTENCE_WORDS // 2
+                query = LEADING_NUMBER.sub("", mask_names(strip_citations(text[start:end], local), words))
+                minimum = MIN_SENTENCE_WORDS // 2 if kind == "uk-sentence" else MIN_QUERY_WORDS
                 key = (kind, " ".join(re.findall(r"\w+", query.lower())))
                 if names_cited(query.replace("[…]", " "), words, appnos):
                     stats[f"{kind}: still names a cited case"] += 1
@@ -362,7 +373,7 @@ def describe(cases: list[dict], rows: list[dict], stats: Counter) -> str:
              f"used ({sum(1 for r in rows if r['checked'] == 'y')} checked by hand, "
              f"{sum(1 for r in rows if r['checked'] == 'n')} refuted, {sum(1 for r in rows if r['quoted'] == 'y')} "
              f"in paragraphs quoting the Court)"]
-    for kind in ("uk-paragraph", "uk-sentence"):
+    for kind in KINDS:
         mine = [c for c in cases if c["kind"] == kind]
         readings: Counter[str] = Counter()
         for c in mine:
