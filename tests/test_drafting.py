@@ -327,3 +327,38 @@ def test_proposals_reach_the_client(sample_kb, tmp_path):
                                             grounds=["article3", "political_persecution", "assurances"])
     for hits in propose_authorities(sample_kb, activist, per_ground=5).values():
         assert not [h.citation for h in hits if "监察法" in (h.title or "") or h.doc_type == "DECISION"]
+
+
+def test_only_the_courts_own_view_states_the_test_and_every_filed_kind_is_in_the_brief(sample_kb, tmp_path):
+    """A lawyer files a facts paragraph and a Government submission beside the Court's holdings, with a PRC article,
+    a UN paragraph, a report paragraph and a UK judgment. The acceptance sweep of session 15 found the facts paragraph
+    (Saadi § 11) and the Government's submission (Othman § 161) printed under "The test" ("the Court stated: 'He and
+    five others were subsequently committed for trial…'"). Only the Court's own view states the test; the others are
+    quoted for what they are, naming who speaks, and nothing filed is left out."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Zhang", requesting_state="People's Republic of China", offence="bribery",
+                          risk_factors="Former official; fears liuzhi detention and torture", client="Ms Zhang",
+                          grounds=["article3", "article6", "assurances"])
+    filed = {"article3": ["HEJUD-37201-06 § 125", "HEJUD-37201-06 § 11", "HEJUD-14038-88 § 91", "UN-CAT-GC-4 § 11",
+                          "OHCHR-XUAR-2022-08-31 § 145", "PRC-监察法-2018-03-20 § 第四十三条"],
+             "article6": ["EWHC-2017-1912-Admin § 97"], "assurances": ["HEJUD-8139-09 § 189", "HEJUD-8139-09 § 161"]}
+    for ground, refs in filed.items():
+        for ref in refs:
+            matter.add_passage(sample_kb.passage(ref), ground)
+    draft = draft_argument(sample_kb, matter)
+    assert draft.check() == []
+    for section in draft.sections[1:]:
+        test = section.paragraphs[1:section.paragraphs.index(next(p for p in section.paragraphs
+                                                                   if p.text.startswith("Application to")))]
+        for para in test:
+            for fid in para.footnote_ids:
+                passage = draft.evidence[draft.footnote(fid).chunk_id]
+                assert passage.source_kind != "echr" or voice(passage) == "court", (section.ground, para.text)
+    md = draft.markdown()
+    assert "In *Saadi v. Italy* [GC], the Court recorded the facts: “" in md
+    assert "In *Othman (Abu Qatada) v. the United Kingdom*, the Government submitted: “" in md
+    assert "the Court stated" not in md and "recorded the submission" not in md
+    cited = {fn.chunk_id for fn in draft.footnotes}
+    assert {p.chunk_id for p in matter.passages} <= cited, [p.citation for p in matter.passages
+                                                            if p.chunk_id not in cited]
+    assert any("Saadi v. Italy [GC], no. 37201/06, § 11" in w and "facts of the case" in w for w in draft.warnings)
