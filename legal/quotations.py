@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -112,18 +113,23 @@ def align(quote: str, source: str) -> Alignment:
     return Alignment(grade, coverage, tuple(missing))
 
 
-def shares_words(quote: str, source: str, share: float = 0.3) -> bool:
-    """A cheap first test before aligning: at least `share` of the quotation's distinct words are in `source`."""
-    words = {w for f in fragments(quote) for w in f}
-    return bool(words) and len(words & set(fold_words(source))) >= share * len(words)
-
-
 def best_place(quote: str, places: Iterable[tuple[str, str]]) -> tuple[str, Alignment] | None:
     """The (place, alignment) where `quote` is followed most faithfully, among (place, text) pairs; None when it is
-    nowhere better than `not_found`."""
+    nowhere better than `not_found`.
+
+    A place is aligned only if it holds at least 30 % of the quotation's distinct words and enough of its words,
+    counted with repeats, for `differs`: a fragment's words can match no more often than the place holds them, so a
+    place below that bound can only be `not_found`, and skipping it changes no answer. Aligning every place that shared
+    30 % of the words cost a 3 KB quotation of `the the the …` 1.2 s of CPU in a 200-paragraph judgment (session 15):
+    every paragraph holds "the", none holds it 750 times."""
+    counted = [Counter(words) for words in fragments(quote)]
+    distinct = set().union(*counted)
+    total = sum(sum(c.values()) for c in counted)
     best: tuple[str, Alignment] | None = None
     for where, text in places:
-        if not shares_words(quote, text):
+        held = Counter(fold_words(text))
+        if (not distinct or len(distinct & held.keys()) < 0.3 * len(distinct)
+                or sum(sum((c & held).values()) for c in counted) < DIFFERS * total):
             continue
         alignment = align(quote, text)
         if alignment.grade != "not_found" and (best is None or alignment.coverage > best[1].coverage):
