@@ -218,6 +218,9 @@ def application_sentence(b: Builder, ground: str, passage: CollectedPassage, tes
     name = b.style.client.name
     if passage.note and passage.note != PROPOSED_NOTE:
         return sentence(f"This applies to {name}: {clause(passage.note)}; {reason}{against}")
+    if category(passage) in ("gc", "echr"):  # another applicant's facts or a party's case: only counsel can say
+        what = (role_label(speaking_role(passage)) or "this passage").split(",")[0].lower()
+        return f"[assessment needed: the bearing of the {what} in {case_name(passage)} on {f['client_pos']} case]"
     links = client_links(b.matter, passage.text)
     if links:
         return sentence(f"This applies to {name}, whose instructions it bears on ({'; '.join(links)}): "
@@ -429,8 +432,8 @@ def assurance_criteria(b: Builder, section: DraftSection) -> set[str]:
     for n, factor, words in ASSURANCE_CRITERIA:
         head = f"({n}) {capitalised(factor)}."
         tagged = [p for p in pool if n in criteria_tagged(p)]
-        found = tagged or ([p for p in pool if not criteria_tagged(p) and len(terms(words) & terms(p.text)) >= 3]
-                           if words else [])
+        found = tagged or ([p for p in pool if not criteria_tagged(p) and category(p) not in ("gc", "echr")
+                            and len(terms(words) & terms(p.text)) >= 3] if words else [])  # not a party's case
         if n == "v" and not tagged:
             found = [p for p, _ in statutes] or found
         parts = [head, *criterion_facts(matter, n, style)]
