@@ -359,11 +359,12 @@ def test_only_the_courts_own_view_states_the_test_and_every_filed_kind_is_in_the
     assert "In *Othman (Abu Qatada) v. the United Kingdom*, the Government submitted: “" in md
     assert "the Court stated" not in md and "recorded the submission" not in md
     # another applicant's facts show nothing about this client by themselves: counsel says what they show
-    assert "[assessment needed: the bearing of the facts of the case in *Saadi v. Italy* [GC] on Ms Zhang’s case]" in md
+    assert "[assessment needed: the bearing of *Saadi v. Italy* [GC] (Facts of the case) on Ms Zhang’s case]" in md
     [assurances] = [s for s in draft.sections if s.ground == "assurances"]
     government = next(p for p in assurances.paragraphs if "the Government submitted" in p.text)
     assert government.kind == "evidence"  # not guessed into an Othman factor by its words: the other side's case
     cited = {fn.chunk_id for fn in draft.footnotes}
     assert {p.chunk_id for p in matter.passages} <= cited, [p.citation for p in matter.passages
                                                             if p.chunk_id not in cited]
-    assert any("Saadi v. Italy [GC], no. 37201/06, § 11" in w and "facts of the case" in w for w in draft.warnings)
+    assert any("Saadi v. Italy [GC], no. 37201/06, § 11, 28 February 2008 (Facts of the case)" in w
+               for w in draft.warnings)

@@ -219,8 +219,8 @@ def application_sentence(b: Builder, ground: str, passage: CollectedPassage, tes
     if passage.note and passage.note != PROPOSED_NOTE:
         return sentence(f"This applies to {name}: {clause(passage.note)}; {reason}{against}")
     if category(passage) in ("gc", "echr"):  # another applicant's facts or a party's case: only counsel can say
-        what = (role_label(speaking_role(passage)) or "this passage").split(",")[0].lower()
-        return f"[assessment needed: the bearing of the {what} in {case_name(passage)} on {f['client_pos']} case]"
+        what = (role_label(speaking_role(passage)) or "not the Court's view").split(",")[0]
+        return f"[assessment needed: the bearing of {case_name(passage)} ({what}) on {f['client_pos']} case]"
     links = client_links(b.matter, passage.text)
     if links:
         return sentence(f"This applies to {name}, whose instructions it bears on ({'; '.join(links)}): "
@@ -290,7 +290,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
 
     add(DraftParagraph(f"Application to {style.client.name}", kind="subheading"))
     evidence = [p for p in support if not is_principle(p)]
-    b.not_the_court += [f"{p.citation} ({(role_label(speaking_role(p)) or 'not the Court').lower()})" for p in evidence
+    b.not_the_court += [f"{p.citation} ({role_label(speaking_role(p)) or 'not the Court'})" for p in evidence
                         if category(p) in ("gc", "echr") and p.note != PROPOSED_NOTE]
     if ground == "assurances":
         applied = assurance_criteria(b, section)
