@@ -358,6 +358,7 @@ def test_only_the_courts_own_view_states_the_test_and_every_filed_kind_is_in_the
     assert "In *Saadi v. Italy* [GC], the Court recorded the facts: “" in md
     assert "In *Othman (Abu Qatada) v. the United Kingdom*, the Government submitted: “" in md
     assert "the Court stated" not in md and "recorded the submission" not in md
+    assert "In *GOVERNMENT OF RWANDA v EMMANUEL NTEZIRYAYO* [2017] EWHC 1912 (Admin), the court held" in md
     # another applicant's facts show nothing about this client by themselves: counsel says what they show
     assert "[assessment needed: the bearing of *Saadi v. Italy* [GC] (Facts of the case) on Ms Zhang’s case]" in md
     [assurances] = [s for s in draft.sections if s.ground == "assurances"]
