@@ -527,3 +527,20 @@ def test_a_quotation_of_repeated_common_words_is_graded_in_bounded_time(sample_k
     misplaced = sample_kb.check(f"{cite}: “On 9 October 2002 the applicant was arrested on suspicion of involvement in "
                                 "international terrorism”", missing=False, is_text=True).citations[0]
     assert misplaced.quote_found_at == ["§ 11"]  # a quotation of another paragraph is still found where it is
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(sample_kb, tmp_path):
+    """`kb check brief.md --json | head -1` (or `kb search … | head`): the reader closes the pipe before `kb` writes.
+    Session 15's sweep saw a BrokenPipeError traceback on stderr; the reader had what it wanted, so `kb` stops
+    quietly."""
+    brief = tmp_path / "brief.md"
+    brief.write_text("Saadi v. Italy [GC], no. 37201/06, § 125.\n", encoding="utf-8")
+    sample_kb.store.count()  # held here, as by the app: the check reads the payload copy
+    env = {**os.environ, "KB_HOME": str(sample_kb.settings.home), "KB_STORE": str(sample_kb.settings.store),
+           "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "kb.cli", "check", str(brief), "--json"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the command has written anything: its write meets a closed pipe
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=300) != 0
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
