@@ -17,6 +17,7 @@ from kb.drafting.llm import check_citations
 from kb.drafting.matters import CollectedPassage, MatterStore
 from kb.drafting.propose import _fuse, ground_queries, propose_authorities, voice
 from kb.drafting.quotes import enumeration, holding_quote, quote_is_whole, quote_units, split_sentences
+from legal.errors import DocumentNotFoundError
 
 SOERING, SAADI, OTHMAN = "HEJUD-14038-88", "HEJUD-37201-06", "HEJUD-8139-09"
 
@@ -369,3 +370,14 @@ def test_only_the_courts_own_view_states_the_test_and_every_filed_kind_is_in_the
                                                             if p.chunk_id not in cited]
     assert any("Saadi v. Italy [GC], no. 37201/06, § 11, 28 February 2008 (Facts of the case)" in w
                for w in draft.warnings)
+
+
+def test_a_chinese_article_is_filed_by_its_number(sample_kb):
+    """`kb matter add-passage ID "PRC-监察法-2018-03-20 § 43"` answered "has no paragraph 43 (numbered paragraphs:
+    第一条–第六十九条)" (session 15): a lawyer types the article's number; it is article 43, 第四十三条."""
+    assert sample_kb.passage("PRC-监察法-2018-03-20 § 43").paragraph == "第四十三条"
+    assert sample_kb.passage("PRC-监察法-2018-03-20 § 第二十二条").paragraph == "第二十二条"
+    view = sample_kb.show("PRC-监察法-2018-03-20", "art. 22")
+    assert view.paragraphs[view.focus].paragraph == "第二十二条"
+    with pytest.raises(DocumentNotFoundError, match="no paragraph 700"):
+        sample_kb.show("PRC-监察法-2018-03-20", "700")
