@@ -6,7 +6,7 @@ on the questions.
         [--baseline /path/to/main-tree [--baseline-home /work/stores/y]] \
         [--variant "ranked questions.meaning=8 parts.leading_judgments=0"]... \
         [--grid "questions.meaning=0,4,8,16" [--base "ranked parts.standard_slot=0"]] [--citation 300 --summary 100]
-        [--seed 1] [--json out.json]
+        [--seed 1] [--json out.json] [--cases more.jsonl [--only-cases]]
 
 A variant is `bm25`, `hybrid`, `dense` or `ranked`, then settings: `questions.W=V` / `passages.W=V` (a ranking
 weight of the question or passage weight set, `kb.search.ranking.RankingWeights`) and `parts.P=0|1` (a
@@ -14,7 +14,9 @@ weight of the question or passage weight set, `kb.search.ranking.RankingWeights`
 process of its own (`PYTHONPATH` = its code tree), one after the other (a Qdrant Edge shard admits one process), over
 the same cases with each case's exclusions; the table prints every variant per dev file and kind. `--baseline-home`:
 the baseline tree's children open that home (`KB_HOME`) instead, a copy of the store whose citation graph (and the
-importance it writes) that tree built, so each tree is measured on its own graph.
+importance it writes) that tree built, so each tree is measured on its own graph. `--cases FILE` (repeatable): one
+more case source in the same line format, measured beside the dev files (`--only-cases`: instead of them), e.g. the
+UK judges' citations `bench/uk_citations.py` builds.
 
 `--grid NAME=v1,v2,…`: one variant per value (on top of `--base`, the shipped ranking by default) and a leave-one-out
 row: each question
@@ -47,19 +49,24 @@ METRICS = ("doc_hit@1", "doc_hit@10", "para_hit@10", "mrr@10", "ndcg@10")
 # -- child: one variant over every chosen case ---------------------------------------------------------------
 
 
-def chosen_cases(eval_dir: Path, citation: int, summary: int, seed: int) -> list[tuple[str, object]]:
-    """(file name, EvalCase) for every question and the fixed dev.jsonl sample (kind-stratified by `seed`)."""
+def chosen_cases(eval_dir: Path, citation: int, summary: int, seed: int, extra: tuple[Path, ...] = (),
+                 only_extra: bool = False) -> list[tuple[str, object]]:
+    """(file name, EvalCase) for every question and the fixed dev.jsonl sample (kind-stratified by `seed`), then
+    every case of the `extra` files (only those with `only_extra`)."""
     import random
 
     from kb.search.evaluation import read_cases
 
+    extra_cases = [(path.name, case) for path in extra for case in read_cases(path)]
+    if only_extra:
+        return extra_cases
     out = [(name, case) for name in QUESTION_FILES for case in read_cases(eval_dir / name)]
     rng = random.Random(seed)
     dev = read_cases(eval_dir / DEV_FILE)
     for kind, n in (("citation", citation), ("summary", summary)):
         pool = [c for c in dev if c.kind == kind]
         out += [(DEV_FILE, c) for c in (rng.sample(pool, n) if 0 < n < len(pool) else pool)]
-    return out
+    return out + extra_cases
 
 
 def make_search(kb, spec: str):
@@ -115,7 +122,7 @@ def child(args: argparse.Namespace) -> int:
     from kb.api import KnowledgeBase
     from kb.settings import Settings
 
-    cases = chosen_cases(args.eval_dir, args.citation, args.summary, args.seed)
+    cases = chosen_cases(args.eval_dir, args.citation, args.summary, args.seed, tuple(args.cases), args.only_cases)
     kb = KnowledgeBase(Settings.load())
     try:
         rows = score_cases(make_search(kb, args.child), cases, args.child)
@@ -132,7 +139,9 @@ def run_variant(tree: Path, spec: str, args: argparse.Namespace, home: Path | No
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = Path(fh.name)
     command = [sys.executable, str(HERE), "--child", spec, "--out", str(out), "--eval-dir", str(args.eval_dir),
-               "--citation", str(args.citation), "--summary", str(args.summary), "--seed", str(args.seed)]
+               "--citation", str(args.citation), "--summary", str(args.summary), "--seed", str(args.seed),
+               *[a for path in args.cases for a in ("--cases", str(path))],
+               *(["--only-cases"] if args.only_cases else [])]
     env = {**os.environ, "PYTHONPATH": str(tree), **({"KB_HOME": str(home)} if home else {})}
     subprocess.run(command, env=env, check=True)
     rows = json.loads(out.read_text())
@@ -210,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=int, default=100, help="dev.jsonl summary cases sampled (all: 0)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write every variant's per-case rows here")
+    parser.add_argument("--cases", type=Path, action="append", default=[],
+                        help="one more case file (JSON Lines, dev.jsonl's format) measured beside the dev files")
+    parser.add_argument("--only-cases", action="store_true", help="measure the --cases files only")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -38,6 +38,7 @@ from kb.search.modes import ALL_PARTS
 from kb.settings import Settings
 from kb.store.base import ALL_VALUES, ChunkStore
 from legal.errors import BriefError, DocumentNotFoundError, KbError, MatterNotFoundError, StoreEmptyError
+from legal.numerals import names_article
 
 if TYPE_CHECKING:
     from haystack import Document
@@ -418,6 +419,8 @@ class KnowledgeBase:
         focus = None
         if para is not None:
             focus = next((i for i, h in enumerate(hits) if h.paragraph == str(para)), None)
+            if focus is None:  # a Chinese article by its number: `43` for 第四十三条
+                focus = next((i for i, h in enumerate(hits) if names_article(h.paragraph, str(para))), None)
             if focus is None:
                 numbers = [h.paragraph for h in hits if h.paragraph]
                 span = f"{numbers[0]}–{numbers[-1]}" if numbers else "none"

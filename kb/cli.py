@@ -211,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     except (KbError, ValueError, FileNotFoundError) as exc:
         print(f"kb {args.command}: {one_line(str(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `kb search … | head`: the reader has what it wanted; no traceback, no flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     finally:
         kb.close()
 

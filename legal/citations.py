@@ -311,10 +311,11 @@ def state_key(state: str | None) -> str:
 
 
 _NUM = r"\d{1,4}(?:\s*[-–‑]\s*\d{1,4})?"
-PARAS = (rf"{_NUM}(?![\d/])(?:\s*(?:,|and|&)\s*{_NUM}(?![\d/]|\s*(?:{_MONTH})\b|\s*E\.?H\.?R\.?R|\s*ECHR"
+PARAS = (rf"{_NUM}(?![\d/]|\.\d)(?:\s*(?:,|and|&)\s*{_NUM}(?![\d/]|\.\d|\s*(?:{_MONTH})\b|\s*E\.?H\.?R\.?R|\s*ECHR"
          rf"|\s*(?:[A-Z]{{2,}}|All\s+ER)\b)){{0,30}}+")
 """Paragraph numbers and ranges after `§`, `§§`, `para.`: `124-133`, `90 and 91`, `37, 38`; not the day of a date
-that follows (`§ 44, 3 March 2005`), an application number (`§ 5, 1234/05`) or a report (`§ 7, 11 EHRR 439`)."""
+that follows (`§ 44, 3 March 2005`), an application number (`§ 5, 1234/05`) or a report (`§ 7, 11 EHRR 439`), nor a
+dotted clause number (`Schedule D4 §1.1.8`: no court numbers its paragraphs so)."""
 
 
 def parse_pinpoints(numbers: str) -> tuple[str, ...]:

@@ -46,6 +46,13 @@ def article_number(label: str) -> tuple[int, int] | None:
     return article, sub
 
 
+def names_article(label: str | None, asked: str) -> bool:
+    """Whether `asked` as a lawyer types it (`43`, `art. 43`, `120-1`) names the article labelled `label`
+    (`第四十三条`, `第一百二十条之一`): `kb matter add-passage ID "PRC-监察法-2018-03-20 § 43"` finds article 43."""
+    m = re.fullmatch(r"(?:art(?:icle)?\.?\s*)?(\d{1,4})(?:-(\d{1,3}))?", asked.strip(), re.I)
+    return bool(m) and article_number(label or "") == (int(m[1]), int(m[2] or 0))
+
+
 def article_label(article: int, sub: int = 0) -> str:
     """`(120, 1)` → `art. 120-1`: the English versions' numbering of an inserted article."""
     return f"art. {article}" + (f"-{sub}" if sub else "")

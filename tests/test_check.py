@@ -509,3 +509,61 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
         assert str(path) in str(caught.value) and words in str(caught.value)
+
+
+def test_a_quotation_of_repeated_common_words_is_graded_in_bounded_time(sample_kb):
+    """Session 15's acceptance sweep: a 3 KB quotation of `the the the …` attributed to Saadi § 125 took 1.2 s of CPU
+    (every paragraph of the judgment shares its one word, so each was aligned with it), and 30 of them in a brief
+    half a minute; 10 KB against the 8 KB § 71, 0.5 s. A quotation is aligned only with a paragraph that holds enough of
+    its words, counted with repeats, for `differs` (an exact bound), so each such text takes a few hundredths of a
+    second, and the verdict is the same."""
+    cite = "Saadi v. Italy [GC], no. 37201/06, § 125"
+    sample_kb.check(cite, missing=False, is_text=True)  # the index read once, outside the clock
+    longest = "Saadi v. Italy [GC], no. 37201/06, § 71"  # 8,027 characters, the sample's longest paragraph
+    for cited, body in ((cite, "the " * 750), (cite, "of the State and the " * 140),
+                        (cite, "Article 3 of the Convention " * 107), (longest, "the " * 2490)):
+        started = time.process_time()
+        report = sample_kb.check(f"{cited}: “{body.strip()}”", missing=False, is_text=True)
+        assert time.process_time() - started < 0.3, body[:20]
+        [row] = report.citations
+        assert row.status == "quote_not_found" and [g.grade for g in row.quote_grades] == ["not_found"]
+    misplaced = sample_kb.check(f"{cite}: “On 9 October 2002 the applicant was arrested on suspicion of involvement in "
+                                "international terrorism”", missing=False, is_text=True).citations[0]
+    assert misplaced.quote_found_at == ["§ 11"]  # a quotation of another paragraph is still found where it is
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(sample_kb, tmp_path):
+    """`kb check brief.md --json | head -1` (or `kb search … | head`): the reader closes the pipe before `kb` writes.
+    Session 15's sweep saw a BrokenPipeError traceback on stderr; the reader had what it wanted, so `kb` stops
+    quietly."""
+    brief = tmp_path / "brief.md"
+    brief.write_text("Saadi v. Italy [GC], no. 37201/06, § 125.\n", encoding="utf-8")
+    sample_kb.store.count()  # held here, as by the app: the check reads the payload copy
+    env = {**os.environ, "KB_HOME": str(sample_kb.settings.home), "KB_STORE": str(sample_kb.settings.store),
+           "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "kb.cli", "check", str(brief), "--json"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the command has written anything: its write meets a closed pipe
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=300) != 0
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_a_whole_long_paragraph_quoted_is_checked(sample_kb):
+    """Othman § 189, the eleven factors, is 3,435 characters: a brief quoting it whole had its quotation ignored
+    (longer than the 3,000 characters a quotation could be), so a quotation with its words changed was `verified`
+    (session 15)."""
+    paragraph = sample_kb.show("HEJUD-8139-09", "189")
+    text = paragraph.paragraphs[paragraph.focus].text.split(None, 1)[1]
+    assert len(text) > 3000
+    cite = "Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, § 189"
+
+    def row(brief: str):
+        return next(r for r in sample_kb.check(brief, missing=False, is_text=True).citations if r.text == cite)
+
+    exact = row(f"The Court said: “{text}” ({cite}).")
+    assert exact.status == "verified" and [g.grade for g in exact.quote_grades] in (["verbatim"], ["near"])
+    forged = text.replace("whether the terms of the assurances have been disclosed",
+                          "whether the assurances were signed by a minister of the sending State in public")
+    changed = row(f"The Court said: “{forged}” ({cite}).")
+    assert [g.grade for g in changed.quote_grades] == ["near"] and changed.quote_grades[0].missing

@@ -118,6 +118,10 @@ def test_short_forms_with_and_without_cited_above_and_ibid():
     assert one("Othman (Abu Qatada), cited above, § 260.", s).paragraphs == ("260",)
     c = one("the argument was rejected (ibid., § 138).", s)
     assert (c.form, c.paragraphs) == ("ibid", ("138",))
+    # a contract's dotted clause number is no paragraph (2017 EWHC 1461 (QB) [5], read as `ibid. § 1` of the Strasbourg
+    # judgment cited before it, then "cannot verify")
+    assert not s.scan("responsible “as directed by the Authority” (Schedule D4 §1.1.1). Escort movements are directed "
+                      "in writing (ibid. §1.1.8), in accordance with the Removal Directions (ibid §2.4.2).")
     # a name the text never cited from Strasbourg is no short form: `Re PS (supra)` is a domestic case
     assert not Scanner().scan("the decisions of Munby J. in Re PS (supra) and Tarakhel, para. 103")
 

@@ -17,6 +17,7 @@ from kb.drafting.llm import check_citations
 from kb.drafting.matters import CollectedPassage, MatterStore
 from kb.drafting.propose import _fuse, ground_queries, propose_authorities, voice
 from kb.drafting.quotes import enumeration, holding_quote, quote_is_whole, quote_units, split_sentences
+from legal.errors import DocumentNotFoundError
 
 SOERING, SAADI, OTHMAN = "HEJUD-14038-88", "HEJUD-37201-06", "HEJUD-8139-09"
 
@@ -327,3 +328,56 @@ def test_proposals_reach_the_client(sample_kb, tmp_path):
                                             grounds=["article3", "political_persecution", "assurances"])
     for hits in propose_authorities(sample_kb, activist, per_ground=5).values():
         assert not [h.citation for h in hits if "监察法" in (h.title or "") or h.doc_type == "DECISION"]
+
+
+def test_only_the_courts_own_view_states_the_test_and_every_filed_kind_is_in_the_brief(sample_kb, tmp_path):
+    """A lawyer files a facts paragraph and a Government submission beside the Court's holdings, with a PRC article,
+    a UN paragraph, a report paragraph and a UK judgment. The acceptance sweep of session 15 found the facts paragraph
+    (Saadi § 11) and the Government's submission (Othman § 161) printed under "The test" ("the Court stated: 'He and
+    five others were subsequently committed for trial…'"). Only the Court's own view states the test; the others are
+    quoted for what they are, naming who speaks, and nothing filed is left out."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Zhang", requesting_state="People's Republic of China", offence="bribery",
+                          risk_factors="Former official; fears liuzhi detention and torture", client="Ms Zhang",
+                          grounds=["article3", "article6", "assurances"])
+    filed = {"article3": ["HEJUD-37201-06 § 125", "HEJUD-37201-06 § 11", "HEJUD-14038-88 § 91", "UN-CAT-GC-4 § 11",
+                          "OHCHR-XUAR-2022-08-31 § 145", "PRC-监察法-2018-03-20 § 第四十三条"],
+             "article6": ["EWHC-2017-1912-Admin § 97"], "assurances": ["HEJUD-8139-09 § 189", "HEJUD-8139-09 § 161"]}
+    for ground, refs in filed.items():
+        for ref in refs:
+            matter.add_passage(sample_kb.passage(ref), ground)
+    draft = draft_argument(sample_kb, matter)
+    assert draft.check() == []
+    for section in draft.sections[1:]:
+        test = section.paragraphs[1:section.paragraphs.index(next(p for p in section.paragraphs
+                                                                   if p.text.startswith("Application to")))]
+        for para in test:
+            for fid in para.footnote_ids:
+                passage = draft.evidence[draft.footnote(fid).chunk_id]
+                assert passage.source_kind != "echr" or voice(passage) == "court", (section.ground, para.text)
+    md = draft.markdown()
+    assert "In *Saadi v. Italy* [GC], the Court recorded the facts: “" in md
+    assert "In *Othman (Abu Qatada) v. the United Kingdom*, the Government submitted: “" in md
+    assert "the Court stated" not in md and "recorded the submission" not in md
+    assert "In *GOVERNMENT OF RWANDA v EMMANUEL NTEZIRYAYO* [2017] EWHC 1912 (Admin), the court held" in md
+    # another applicant's facts show nothing about this client by themselves: counsel says what they show
+    assert "[assessment needed: the bearing of *Saadi v. Italy* [GC] (Facts of the case) on Ms Zhang’s case]" in md
+    [assurances] = [s for s in draft.sections if s.ground == "assurances"]
+    government = next(p for p in assurances.paragraphs if "the Government submitted" in p.text)
+    assert government.kind == "evidence"  # not guessed into an Othman factor by its words: the other side's case
+    cited = {fn.chunk_id for fn in draft.footnotes}
+    assert {p.chunk_id for p in matter.passages} <= cited, [p.citation for p in matter.passages
+                                                            if p.chunk_id not in cited]
+    assert any("Saadi v. Italy [GC], no. 37201/06, § 11, 28 February 2008 (Facts of the case)" in w
+               for w in draft.warnings)
+
+
+def test_a_chinese_article_is_filed_by_its_number(sample_kb):
+    """`kb matter add-passage ID "PRC-监察法-2018-03-20 § 43"` answered "has no paragraph 43 (numbered paragraphs:
+    第一条–第六十九条)" (session 15): a lawyer types the article's number; it is article 43, 第四十三条."""
+    assert sample_kb.passage("PRC-监察法-2018-03-20 § 43").paragraph == "第四十三条"
+    assert sample_kb.passage("PRC-监察法-2018-03-20 § 第二十二条").paragraph == "第二十二条"
+    view = sample_kb.show("PRC-监察法-2018-03-20", "art. 22")
+    assert view.paragraphs[view.focus].paragraph == "第二十二条"
+    with pytest.raises(DocumentNotFoundError, match="no paragraph 700"):
+        sample_kb.show("PRC-监察法-2018-03-20", "700")

@@ -121,6 +121,7 @@ def citation(corpus_root: Path, name: str, para: str) -> str:
     ("HEJUD-6289-73", "12", "Airey v. Ireland (Article 50), no. 6289/73, § 12, 6 February 1981"),
     ("HEJUD-15175-89", "3", "Allenet de Ribemont v. France (interpretation), no. 15175/89, § 3, 7 August 1996"),
     ("HEJUD-74025-01", "3", "Hirst v. the United Kingdom (no. 2) [GC], no. 74025/01, § 3, 6 October 2005"),
+    ("HEJUD-23152-05", "18", "Nasteska v. North Macedonia, no. 23152/05, § 18, 27 May 2010"),  # `v. “THE ”`
 ])
 def test_court_style_citations_of_the_issues_defects(corpus_root: Path, name: str, para: str, expected: str) -> None:
     """[GC] from the composition (Mamatkulov, Ilaşcu), every application number, the Court's casing ("NA.", as the

@@ -495,7 +495,8 @@ def case_name(title: str | None, states: list[str]) -> str:
     if not sep:
         return _tidy_case(name)
     respondent, suffix = TITLE_SUFFIX.fullmatch(respondent.strip()).groups()
-    cut = respondent.upper() in ("", "THE") or re.search(r"\s(AND|THE)$", respondent.upper())
+    left = respondent.upper().strip(" “”\"")  # `NASTESKA v. “THE ”`: the quoted state's name was dropped
+    cut = left in ("", "THE") or re.search(r"\s(AND|THE)$", left)
     if cut and states:  # `SHAMAYEV AND OTHERS v. GEORGIA AND`, `AIREY v.  (ARTICLE 50)` lost their states
         respondent = " and ".join(_with_article(s) for s in states)
     suffix = re.sub(r"[A-Za-z]+", lambda m: m.group(0).lower() if m.group(0).upper() in PROCEDURAL_WORDS

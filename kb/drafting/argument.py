@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from kb.drafting.brief import PROPOSED_NOTE, REMARKS, DraftParagraph, DraftSection, Footnote
 from kb.drafting.chinese import glossary_terms, is_chinese, rendering
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
-from kb.drafting.propose import voice
+from kb.drafting.propose import speaking_role, voice
 from kb.drafting.prose import Person, capitalised, clause, court_date, either, sentence, with_article
 from kb.drafting.quotes import as_quotation, enumeration, holding_quote, omissions, quotation, quote_query, terms
 from kb.drafting.sources import CATEGORIES, case_name, category, is_case, italic_name, pin_of
+from kb.passages import role_label
 from legal.grounds import (
     ASSURANCE_CRITERIA,
     CONTRACTING_STATES_NOT,
@@ -92,6 +93,8 @@ class Builder:
     notes: Footnotes = field(default_factory=Footnotes)
     unused: dict[tuple[str, str], str] = field(default_factory=dict)
     chinese_without_translation: list[str] = field(default_factory=list)
+    not_the_court: list[str] = field(default_factory=list)
+    """Filed Strasbourg passages that are not the Court's own view, with their role: quoted under the application."""
 
     @property
     def context(self) -> str:
@@ -105,8 +108,7 @@ def lead_in(passage: CollectedPassage, style: Style) -> str:
     name = case_name(passage)
     kind = category(passage)
     if kind in ("gc", "echr"):
-        return {"court": f"In {name}, the Court held", "party": f"In {name}, the Court recorded the submission that"
-                }.get(voice(passage), f"In {name}, the Court stated")
+        return f"In {name}, {who_speaks(passage)}"
     if kind == "national":
         return f"In {name}, the court held"
     if kind == "statute":
@@ -117,6 +119,21 @@ def lead_in(passage: CollectedPassage, style: Style) -> str:
     if kind == "un":
         return f"{name} states"
     return f"{name} records"
+
+
+SPEAKS = {"court": "the Court held", "operative": "the Court held", "applicant": "the applicant submitted",
+          "government": "the Government submitted", "parties": "the parties submitted",
+          "third_party": "a third-party intervener submitted", "commission": "the Commission expressed the opinion",
+          "chamber": "the Chamber had found", "opinion": "a separate opinion stated",
+          "law_material": "the Court set out the following material", "facts": "the Court recorded the facts",
+          "procedure": "the Court recorded the procedure", "appendix": "the appendix to the judgment reads",
+          "summary": "the Registry's summary reads"}
+"""Who says a Strasbourg passage's words, by its role (`ingest.loaders.echr.ROLES`): only the Court's own view is
+"held"; a fact, a party's submission or quoted law is named as such, never passed off as a holding."""
+
+
+def who_speaks(passage: CollectedPassage) -> str:
+    return SPEAKS.get(speaking_role(passage) or "", "the judgment reads")
 
 
 def placeholder(kind: str, what: str) -> DraftParagraph:
@@ -162,7 +179,10 @@ def principle_order(passage: CollectedPassage) -> tuple:
 
 
 def is_principle(passage: CollectedPassage) -> bool:
-    return category(passage) in PRINCIPLE_CATEGORIES
+    """A statement of the test: a Strasbourg passage only when it is the Court's own view (not the facts, a party's
+    submission or quoted law, which are quoted for what they are under the application)."""
+    kind = category(passage)
+    return kind in PRINCIPLE_CATEGORIES and (kind not in ("gc", "echr") or voice(passage) == "court")
 
 
 def client_links(matter: Matter, text: str) -> list[str]:
@@ -198,6 +218,9 @@ def application_sentence(b: Builder, ground: str, passage: CollectedPassage, tes
     name = b.style.client.name
     if passage.note and passage.note != PROPOSED_NOTE:
         return sentence(f"This applies to {name}: {clause(passage.note)}; {reason}{against}")
+    if category(passage) in ("gc", "echr"):  # another applicant's facts or a party's case: only counsel can say
+        what = (role_label(speaking_role(passage)) or "not the Court's view").split(",")[0]
+        return f"[assessment needed: the bearing of {case_name(passage)} ({what}) on {f['client_pos']} case]"
     links = client_links(b.matter, passage.text)
     if links:
         return sentence(f"This applies to {name}, whose instructions it bears on ({'; '.join(links)}): "
@@ -267,6 +290,8 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
 
     add(DraftParagraph(f"Application to {style.client.name}", kind="subheading"))
     evidence = [p for p in support if not is_principle(p)]
+    b.not_the_court += [f"{p.citation} ({role_label(speaking_role(p)) or 'not the Court'})" for p in evidence
+                        if category(p) in ("gc", "echr") and p.note != PROPOSED_NOTE]
     if ground == "assurances":
         applied = assurance_criteria(b, section)
         evidence = [p for p in evidence if p.chunk_id not in applied]
@@ -288,7 +313,9 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     add(DraftParagraph(f"The answer of {style.state}, and the reply", kind="subheading"))
     for passage in sorted(adverse, key=principle_order):
         para = quote_paragraph(b, passage, query, "rebuttal", adverse=True,
-                               lead=f"{f['State']} may rely on {case_name(passage)}, where it is stated")
+                               lead=f"{f['State']} may rely on {case_name(passage)}, where "
+                                    + (who_speaks(passage) if category(passage) in ("gc", "echr")
+                                       and voice(passage) != "court" else "it is stated"))
         if para is None:
             b.unused[(passage.chunk_id, ground)] = "no sentence of it could be quoted"
             continue
@@ -405,8 +432,8 @@ def assurance_criteria(b: Builder, section: DraftSection) -> set[str]:
     for n, factor, words in ASSURANCE_CRITERIA:
         head = f"({n}) {capitalised(factor)}."
         tagged = [p for p in pool if n in criteria_tagged(p)]
-        found = tagged or ([p for p in pool if not criteria_tagged(p) and len(terms(words) & terms(p.text)) >= 3]
-                           if words else [])
+        found = tagged or ([p for p in pool if not criteria_tagged(p) and category(p) not in ("gc", "echr")
+                            and len(terms(words) & terms(p.text)) >= 3] if words else [])  # not a party's case
         if n == "v" and not tagged:
             found = [p for p, _ in statutes] or found
         parts = [head, *criterion_facts(matter, n, style)]

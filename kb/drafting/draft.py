@@ -76,6 +76,9 @@ def draft_argument(kb: Searcher, matter: Matter, per_ground: int = 3, grounds: l
         where = ", ".join(dict.fromkeys(b.chinese_without_translation))
         draft.warnings.append(f"Chinese quotations with only the glossary's terms in English ({where}): add counsel's "
                               "translation to the passage (its translation field) before filing")
+    if b.not_the_court:
+        draft.warnings.append("Not the Court's own view, so quoted for what it is under the application, not as the "
+                              f"test: {'; '.join(dict.fromkeys(b.not_the_court))}")
     placeholders = sum(p.kind == "placeholder" or "needed:" in p.text for s in draft.sections for p in s.paragraphs)
     if placeholders:
         draft.warnings.append(f"{placeholders} paragraph(s) hold a placeholder ([evidence needed: …] and the like) "

@@ -52,11 +52,16 @@ def voice(passage: Passage) -> str:
 
     The stored `role` decides; an ECtHR passage stored or collected before roles were kept gets the role the loader
     would give it now (`paragraph_role`), so there is one classifier of who is speaking, not two."""
-    role = passage.role
-    if role is None and passage.source_kind == "echr":
-        role = paragraph_role(getattr(passage, "doc_type", None) or "JUDGMENT", passage.section, passage.heading,
+    return speaker(speaking_role(passage))
+
+
+def speaking_role(passage: Passage) -> str | None:
+    """The passage's stored `role`, or for an ECtHR passage stored or collected before roles were kept the role the
+    loader would give it now; None outside the ECtHR."""
+    if passage.role is None and passage.source_kind == "echr":
+        return paragraph_role(getattr(passage, "doc_type", None) or "JUDGMENT", passage.section, passage.heading,
                               passage.text)
-    return speaker(role)
+    return passage.role
 
 
 VOICE_WEIGHT = {"court": 1.25, "party": 0.5, "other": 1.0}

@@ -43,8 +43,9 @@ def is_case(passage: CollectedPassage) -> bool:
 
 
 def italic_name(passage: CollectedPassage) -> str:
-    """The part of the name set in italics: the parties, without `[GC]` or `(dec.)`."""
-    return re.sub(r"\s*(\[GC\]|\(dec\.\))", "", case_name(passage)).strip()
+    """The part of the name set in italics: the parties, without `[GC]`, `(dec.)` or a UK neutral citation
+    (`[2017] EWHC 1912 (Admin)` is printed upright, as the courts print it)."""
+    return re.sub(r"\s*(\[GC\]|\(dec\.\)|\[\d{4}\] [A-Z]{2,}.*$)", "", case_name(passage)).strip()
 
 
 def category(passage: CollectedPassage) -> str:
