@@ -17,6 +17,10 @@ every query. The replay (`question_rankers.Replay`: spreader, near-duplicate fil
 pipeline's top 10 at the shipped weights for every case and, for the first `--check` cases, against a pipeline
 built with `passages.meaning` = 20 (so the offline meaning-rank is the pipeline's).
 
+Since session 15 the pipeline scores a passage with the passage model (`kb.search.passage_model`), so the dump's
+own top 10 is the model's: `bench/passage_ltr.py eval --model` replays it; the rows here replay the linear weights
+(equal to a pipeline built with `Ranking(passage_model=None)`).
+
 `--dense K`: a second pool per case, the store's K nearest passages by the query's MiniLM vector (within the same
 filters, so the case's own judgment excluded) added as fetched candidates (no retrieval rank, no votes), every
 feature computed again over the larger pool by the shipped ranker. Earlier "ranked over hybrid candidates" lost on
