@@ -25,7 +25,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -201,10 +201,14 @@ def standard_variants() -> list[Variant]:
 
 
 def before_variants() -> list[Variant]:
-    """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), and the
-    shipped search without (or with) each part: the baselines `kb eval --compare` prints beside the standard
-    variants."""
+    """The searches before issue 10 (cross-lingual search, named-source candidates, source-aware ranking), the
+    passages' linear weights instead of the passage model (`kb.search.passage_model`), and the shipped search without
+    (or with) each part: the baselines `kb eval --compare` prints beside the standard variants."""
+    from kb.search.ranking import DEFAULT_RANKING
+
     return [Variant("bm25, no parts", SearchMode.BM25, parts=NO_PARTS),
+            Variant("ranked, linear passage weights", SearchMode.RANKED,
+                    ranking=replace(DEFAULT_RANKING, passage_model=None)),
             Variant("ranked, no cross-lingual", SearchMode.RANKED, parts=SearchParts(crosslingual=False)),
             Variant("ranked, no source cues", SearchMode.RANKED, parts=SearchParts(source_cues=False)),
             Variant("ranked, not source-aware", SearchMode.RANKED, parts=SearchParts(source_aware=False)),
