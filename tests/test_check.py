@@ -344,6 +344,16 @@ def test_uk_judgment_citations_found_resolved_and_never_falsely_flagged(uk_cited
     assert all(c.where.startswith(("[", "before [1]", "footnote")) for c in report.citations)
 
 
+def test_the_international_court_of_justices_cases_are_no_strasbourg_rows(sample_kb, corpus_root):
+    """2014 EWCA Crim 1729 [35]-[36]: `Germany v. Italy, Greece intervening` and `Democratic Republic of Congo v.
+    Belgium` are ICJ cases, which the judgment says (in [35] across a break the source put mid-sentence): no
+    "cannot verify" row grades them as Strasbourg citations; Al-Adsani, cited from Strasbourg beside them, stays."""
+    report = sample_kb.check(corpus_root / "national" / "uk-tna" / "2014-ewca-1729-crim.xml", missing=False)
+    texts = [" ".join(c.text.split()) for c in report.citations]
+    assert not any(t.startswith(("Germany v", "Democratic Republic")) for t in texts), texts
+    assert any("Adsani v. United Kingdom" in t for t in texts), texts
+
+
 def test_the_issues_wrong_documents_and_false_alarms(uk_cited_kb, corpus_root):
     """The cases issue 23 traced by reading the cited paragraphs, each told right."""
     def rows(judgment: str) -> dict[tuple[str, str], object]:

@@ -239,13 +239,20 @@ def _loader_blocks(path: Path, suffix: str) -> list[Block]:
     out: list[Block] = []
     if suffix == ".xml":
         current: str | None = None
+        heading: str | None = None
         for p in doc.paragraphs:
             if p.section == "footnote":
                 out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
                 continue
-            current = p.number or current
-            if p.text.strip():
-                out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
+            text = p.text
+            if p.number is None and current and p.heading and p.heading != heading:
+                # a "heading" inside a numbered paragraph is the start of a sentence the source broke across blocks
+                # ("We also note that the International Court of Justice in the Jurisdictional" / "Immunities case
+                # (Germany v. Italy …)", 2014 EWCA Crim 1729 [35]): read with it, the citation keeps its court
+                text = f"{p.heading} {text}"
+            current, heading = p.number or current, p.heading
+            if text.strip():
+                out.append(Block(text, int(current) if current and current.isdigit() else 0, "judgment", current))
         return out
     for i, p in enumerate(doc.paragraphs, 1):
         if p.text.strip():
