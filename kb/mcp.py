@@ -193,6 +193,8 @@ class CitationCheck(BaseModel):
     where: str = Field("", description="where the citation stands: `line 12`, `[51]`, `footnote 3 (line 40)`")
     quote_grades: list[QuoteGrade] = []
     candidates: list[str] = Field([], description="for `ambiguous`: the documents the citation could mean")
+    suggestions: list[str] = Field([], description="for a name the store does not hold: the stored cases against the "
+                                                   "same state spelt closest; a suggestion, never a match")
 
 
 class MissingAuthority(BaseModel):

@@ -286,6 +286,22 @@ def applicant_tokens(name: str | None) -> tuple[str, ...]:
     return kept or tuple(w for w in words if w)
 
 
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance between `a` and `b`, or `limit + 1` as soon as it must exceed `limit` (a suggestion among
+    thousands of a state's applicants stops early on every name that is not close)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous[-1], limit + 1)
+
+
 def title_applicant(title: str, core: bool = False) -> tuple[str, ...]:
     """The applicant's words in a judgment's title (`CASE OF M.S.S. v. BELGIUM AND GREECE` → (`mss`,)), as
     `applicant_tokens` reads a cited name, so the two compare; `core`: only the words outside a parenthesis
@@ -755,8 +771,9 @@ Uganda) (2005 ICJ Reports 168)`."""
 COURT_CONTEXT = 300
 """Characters before a case name searched for the court the sentence names: `… by the International Court of Justice
 in Arrest Warrant of 11 April 2000 (Democratic Republic of Congo v. Belgium)` (2014 EWCA Crim 1729 [36])."""
-STRASBOURG_PARTS = frozenset({"appno", "gc", "dec", "report"})
-"""Tail parts only a Strasbourg case carries: a case with one is the Court's whatever the sentence names."""
+STRASBOURG_PARTS = frozenset({"appno", "gc", "dec", "report", "above"})
+"""Tail parts that keep a case the Court's whatever the sentence names: a number, `[GC]`, `(dec.)`, a Strasbourg report,
+and `cited above` (the short form of a case the text cited before, from wherever it was cited)."""
 _SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?\s+(?=[A-Z“\"‘])")
 _ABBREVIATIONS = frozenset({"v", "vs", "no", "nos", "p", "pp", "para", "paras", "rep", "reps", "cf", "art", "arts",
                             "e.g", "i.e", "ibid", "op", "cit", "ed", "eds", "edn", "vol", "mr", "mrs", "ms", "dr", "st",
