@@ -929,8 +929,8 @@ class Checker:
                     return self._row(f, "name_number_mismatch", f"{c.name} is {choice.case.label} in the corpus; "
                                      f"no. {', '.join(c.appnos)} is not its application number.", choice.case)
             hint = f" (the corpus's {c.name} v. {c.state} is {named[0].label})" if named else ""
-            return self._suggested(self._row(f, "not_in_corpus", f"cannot verify: no. {', '.join(c.appnos)} "
-                                             f"({c.name}) is not in the store{hint}."), c, named)
+            return self._row(f, "not_in_corpus", f"cannot verify: no. {', '.join(c.appnos)} ({c.name}) is not in "
+                             f"the store{hint}.")  # the number names a case the store lacks: no spelling to suggest
         named = self.index.by_name(c.name or "", c.state)
         if not named:
             return self._suggested(self._row(f, "not_in_corpus", f"cannot verify: {c.name} v. {c.state} is not in "
