@@ -1,5 +1,5 @@
 """Pure legal-domain knowledge with no I/O: the citation grammar (`legal.citations`), quotation alignment
-(`legal.quotations`), Chinese article numerals (`legal.numerals`), and the vocabulary every layer shares, each item
+(`legal.quotations`), Chinese article numerals (`legal.numerals`), UK parties in the courts' case (`legal.parties`), and the vocabulary every layer shares, each item
 once: the grounds (`legal.grounds`), the months and the Court's dates (`legal.dates`), the member states
 (`legal.states`), the PRC statutes and their English titles (`legal.prc`), a paragraph's printed number and the
 English stop words (`legal.text`).
