@@ -271,6 +271,11 @@ _NUMBER_PAREN = re.compile(r"\((?:no|nos)\.?[^)]*\)")
 _NAME_WORD = re.compile(r"(?:[^\W\d_]\.\s?)+|[^\W\d_][\w’'\-]*")
 
 
+def parties(name: str) -> list[str]:
+    """A case name cut at its `v`, the cuts kept: `['GOVERNMENT OF RWANDA', ' v ', 'EMMANUEL NTEZIRYAYO']`."""
+    return re.split(f"({_V_SPLIT.pattern})", name)
+
+
 def applicant_tokens(name: str | None) -> tuple[str, ...]:
     """The words that identify an applicant: `Vilvarajah and Others` → (`vilvarajah`,); initials keep their letters
     together (`M.S.S.`, `MSS`, `M. S. S.` → `mss`), so UK and Strasbourg spellings agree."""

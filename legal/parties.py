@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from legal.citations import parties
+
 SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "de", "for", "in", "of", "on", "or", "the", "to", "v",
                          "von", "van", "trading", "formerly", "known"})
 """Lower case inside a party's name (`Secretary of State for the Home Department`), never as its first or last word
@@ -24,7 +26,6 @@ _WORD = re.compile(r"[^\W\d_][\w’'&-]*")
 _VOWEL = re.compile(r"[AEIOUYÀ-ÖØ-Ý]")
 _ON_BEHALF = re.compile(r"\(\s*(R\s+)?on\s+the\s+application\s+of\b", re.I)
 _NEUTRAL = re.compile(r"\s\[\d{4}\]\s+[A-Z]")
-_SIDES = re.compile(r"(\s+v\.?\s+)")
 
 
 def uk_parties(citation: str) -> str:
@@ -33,8 +34,7 @@ def uk_parties(citation: str) -> str:
     cut = _NEUTRAL.search(citation)
     if cut is None:
         return citation
-    parties = _SIDES.split(citation[:cut.start()])
-    styled = "".join(part if i % 2 else _side(part) for i, part in enumerate(parties))
+    styled = "".join(part if i % 2 else _side(part) for i, part in enumerate(parties(citation[:cut.start()])))
     return _ON_BEHALF.sub(lambda m: "(" + (m.group(1) or "") + "on the application of", styled) + citation[cut.start():]
 
 
