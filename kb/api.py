@@ -292,6 +292,12 @@ class KnowledgeBase:
         self.embed_query("extradition")
         return self.settings.embed_runtime
 
+    def has_citation_graph(self) -> bool:
+        """Whether `kb citations build` has made the graph: without it the ranking counts every paragraph's citing
+        paragraphs as 0, which the app must not print as "cited by 0" (a stat per call: a graph built while the app
+        runs counts at the next search)."""
+        return self.settings.citations_db.exists()
+
     def cited_by(self, doc_id: str, para: str, exclude_doc_ids: tuple[str, ...] = ()) -> list:
         """Later ECtHR paragraphs that cite `doc_id` § `para` (`kb.citations.graph.CitingParagraph`s)."""
         from kb.citations.graph import open_graph
@@ -375,7 +381,7 @@ class KnowledgeBase:
             url=source_link(p, self.folder_links()),
             chunk_id=doc.id,
             para_index=int(p.get("para_index", 0)),
-            cited_by=p.get("cited_by"),
+            cited_by=p.get("cited_by") if self.has_citation_graph() else None,
             matched_terms=list(p.get("matched_terms") or []),
             **{k: p.get(k) for k in METADATA_FIELDS if k in p and k not in ("paragraph",)},
         )

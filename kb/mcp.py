@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from difflib import get_close_matches
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -38,9 +39,9 @@ from urllib.parse import quote
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp.types import ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kb.api import Assurance, CollectedPassage, Hit, KbError, KnowledgeBase, Matter, passage_role
 from kb.requests import FILTER_ARGUMENTS, SearchFilters, filter_values, search_filters
@@ -192,6 +193,8 @@ class CitationCheck(BaseModel):
     where: str = Field("", description="where the citation stands: `line 12`, `[51]`, `footnote 3 (line 40)`")
     quote_grades: list[QuoteGrade] = []
     candidates: list[str] = Field([], description="for `ambiguous`: the documents the citation could mean")
+    suggestions: list[str] = Field([], description="for a name the store does not hold: the stored cases against the "
+                                                   "same state spelt closest; a suggestion, never a match")
 
 
 class MissingAuthority(BaseModel):
@@ -370,14 +373,120 @@ def public_message(message: str, settings: Settings) -> str:
     return message if len(message) <= ERROR_CHARS else message[:ERROR_CHARS] + " …"
 
 
+# Arguments the schema refuses ---------------------------------------------------------------------------------
+
+class KbServer(MCPServer):
+    """The SDK's server, but a call whose arguments do not fit the tool answers in the words of our other errors.
+
+    Why: the SDK checks arguments against the tool's schema before the tool runs and answers with pydantic's own
+    report ("1 validation error for searchArguments … [type=int_parsing, …] For further information visit
+    https://errors.pydantic.dev/…"), which an assistant relays to the lawyer as it is. The SDK documents that such a
+    `ToolError` carries the `ValidationError` as its cause, so the report is rebuilt here from the errors and the
+    tool's published schema: the argument, the value given, what is expected. An argument the tool does not take
+    (`limt`, `docid`) is refused too, naming the close match, rather than silently ignored."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> CallToolResult | Any:
+        schema = next((t.input_schema for t in await self.list_tools() if t.name == name), None)
+        if schema is not None:
+            known = list(schema.get("properties", {}))
+            unknown = [key for key in arguments if key not in known]
+            if unknown:
+                raise ToolError(f"Error executing tool {name}: " + "; ".join(_unknown(key, known) for key in unknown)
+                                + f". Its arguments: {', '.join(known) or 'none'}")
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if schema is None or isinstance(exc, UnexpectedToolError) or not isinstance(exc.__cause__,
+                                                                                        ValidationError):
+                raise  # a crash inside the tool (one of our own models refusing a value) stays the SDK's
+            raise ToolError(f"Error executing tool {name}: {argument_errors(exc.__cause__, schema)}") from None
+
+
+def _unknown(key: str, known: list[str]) -> str:
+    close = get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"no argument {key[:100]!r}" + (f" (did you mean {close[0]}?)" if close else "")
+
+
+def argument_errors(error: ValidationError, schema: dict[str, Any]) -> str:
+    """One plain sentence per argument pydantic refused: `limit: 500 given; expected a whole number from 1 to 50
+    (passages to return, 1-50)`. The errors of one argument are one sentence: a value that fits no branch of
+    `str | list[str]` is one mistake, not two."""
+    sentences: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        path, field = _located(item["loc"], schema)
+        if path in sentences:
+            continue
+        described = f" ({field['description']})" if field.get("description") else ""
+        if item["type"] == "missing":
+            sentences[path] = f"{path} is missing; expected {_expected(field, schema)}{described}"
+        else:
+            given = repr(item["input"])
+            given = given if len(given) <= 100 else given[:100] + " …"
+            sentences[path] = f"{path}: {given} given; expected {_expected(field, schema)}{described}"
+    return "; ".join(sentences.values())
+
+
+def _located(loc: tuple[int | str, ...], schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The argument an error's location names (`assurances[0].text`) and its schema; a union's branch label in the
+    location (`kind.list[str]`) ends the walk at the argument itself."""
+    path, field = "", schema
+    for part in loc:
+        field = _resolved(field, schema)
+        options = [_resolved(o, schema) for o in field.get("anyOf", [field])]
+        if isinstance(part, int) and any("items" in o for o in options):
+            field = next(o["items"] for o in options if "items" in o)
+            path += f"[{part}]"
+        elif isinstance(part, str) and any(part in o.get("properties", {}) for o in options):
+            field = next(o["properties"][part] for o in options if part in o.get("properties", {}))
+            path += f".{part}" if path else part
+        else:
+            break
+    return path, _resolved(field, schema)
+
+
+def _resolved(field: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = field.get("$ref", "")
+    return schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], field) if ref else field
+
+
+def _expected(field: dict[str, Any], schema: dict[str, Any]) -> str:
+    """What a JSON schema admits, in words: `text of 1 to 5,000 characters`, `one text or a list of texts`."""
+    field = _resolved(field, schema)
+    if "anyOf" in field:
+        options = [o for o in field["anyOf"] if o.get("type") != "null"]
+        return " or ".join(_expected(o, schema) for o in options)
+    kind = field.get("type")
+    if kind == "string":
+        low, high = field.get("minLength"), field.get("maxLength")
+        if high is not None:
+            return f"text of {low or 0:,} to {high:,} characters" if low else f"text of at most {high:,} characters"
+        return "non-empty text" if low else "text"
+    if kind in ("integer", "number"):
+        noun = "a whole number" if kind == "integer" else "a number"
+        low, high = field.get("minimum"), field.get("maximum")
+        if low is not None and high is not None:
+            return f"{noun} from {low:g} to {high:g}"
+        return noun + (f" of at least {low:g}" if low is not None else f" of at most {high:g}" if high is not None
+                       else "")
+    if kind == "boolean":
+        return "true or false"
+    if kind == "array":
+        return f"a list of {_expected(field.get('items', {}), schema)}".replace("a list of text", "a list of texts")
+    if kind == "object":
+        required = field.get("required", [])
+        return "an object with " + ", ".join(f"{key}{'' if key in required else ' (optional)'}"
+                                             for key in field.get("properties", {}))
+    return "a value"
+
+
 # The server ---------------------------------------------------------------------------------------------------------
 
-def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> MCPServer:
+def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> KbServer:
     """The server with every tool, resource and prompt bound to `kb`; `loader` (started by `serve`) tells the tools
     what has loaded. Without one, every stage counts as loaded (a caller that opened the store itself)."""
     settings = kb.settings
     loader = loader or _loaded(kb)
-    server = MCPServer("extradition-kb", title="Extradition-defence knowledge base", instructions=INSTRUCTIONS,
+    server = KbServer("extradition-kb", title="Extradition-defence knowledge base", instructions=INSTRUCTIONS,
                        version=package_version(), log_level=settings.log_level)  # type: ignore[arg-type]
 
     def bounded(fn: Callable[..., T], errors: type[Exception] = ToolError) -> Callable[..., Any]:

@@ -16,8 +16,11 @@ Forms (each with a test in tests/test_citation_grammar.py):
   `监察法第22条`, `第一百二十条之一`, `Article 22 of the Supervision Law`, `Criminal Law of the People's Republic of
   China (as amended to 2023), art. 383 (中华人民共和国刑法 第三百八十三条)`, `Criminal Procedure Law (2018), art. 75`.
 
-Never read as citations: law reports (`[2012] BLGR 530` is not General Recommendation 530, `[2005] 2 AC 668`) and
-domestic cases against a state (`X v Romania [2013] EWHC 1234 (Admin)` is a UK case).
+Never read as citations: law reports (`[2012] BLGR 530` is not General Recommendation 530, `[2005] 2 AC 668`),
+domestic cases against a state (`X v Romania [2013] EWHC 1234 (Admin)` is a UK case), and cases the text places
+before another court (`the International Court of Justice in … (Germany v. Italy, Greece intervening)`,
+`(Democratic Republic of Congo v. Belgium) ICJ Rep. (2002) 3`) unless they carry a Strasbourg mark (a number,
+`[GC]`, `(dec.)`, a Strasbourg report).
 
 Linear time, whatever the text: no pattern here can backtrack without bound. The text is tokenised once; every
 citation is found from an anchor (`v`, `cited above`, `§`, `ibid`, `General Comment`, `第…条`, `art.`) and read by
@@ -268,6 +271,11 @@ _NUMBER_PAREN = re.compile(r"\((?:no|nos)\.?[^)]*\)")
 _NAME_WORD = re.compile(r"(?:[^\W\d_]\.\s?)+|[^\W\d_][\w’'\-]*")
 
 
+def parties(name: str) -> list[str]:
+    """A case name cut at its `v`, the cuts kept: `['GOVERNMENT OF RWANDA', ' v ', 'EMMANUEL NTEZIRYAYO']`."""
+    return re.split(f"({_V_SPLIT.pattern})", name)
+
+
 def applicant_tokens(name: str | None) -> tuple[str, ...]:
     """The words that identify an applicant: `Vilvarajah and Others` → (`vilvarajah`,); initials keep their letters
     together (`M.S.S.`, `MSS`, `M. S. S.` → `mss`), so UK and Strasbourg spellings agree."""
@@ -281,6 +289,22 @@ def applicant_tokens(name: str | None) -> tuple[str, ...]:
             words.append(fold(raw).replace("’", "'"))
     kept = tuple(w for w in words if w and w not in NAME_STOPWORDS)
     return kept or tuple(w for w in words if w)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance between `a` and `b`, or `limit + 1` as soon as it must exceed `limit` (a suggestion among
+    thousands of a state's applicants stops early on every name that is not close)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous[-1], limit + 1)
 
 
 def title_applicant(title: str, core: bool = False) -> tuple[str, ...]:
@@ -737,6 +761,58 @@ _BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgm
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
 `M.S.S. [GC], cited above`."""
 
+OTHER_COURT = re.compile(r"\bInternational\s+Court\s+of\s+Justice\b|\bI\.\s?C\.\s?J\.|\bICJ\b|\bWorld\s+Court\b"
+                         r"|\bPermanent\s+Court\s+of\s+International\s+Justice\b|\bP\.\s?C\.\s?I\.\s?J\.|\bPCIJ\b"
+                         r"|\bCourt\s+of\s+Justice\s+of\s+the\s+European\s+(?:Union|Communities)\b"
+                         r"|\bEuropean\s+Court\s+of\s+Justice\b|\bCJEU\b|\bECJ\b"
+                         r"|\bInter-American\s+(?:Court|Commission)\b|\bAfrican\s+Court\b")
+"""Courts other than Strasbourg whose cases read like ECtHR ones: `Germany v. Italy` before the International Court of
+Justice, `Commission v. Germany` in Luxembourg. Not the bare `Court of Justice`, which is also the High Court's."""
+STRASBOURG = re.compile(r"\bEuropean\s+Court\s+of\s+Human\s+Rights\b|\bEuropean\s+Commission\s+of\s+Human\s+Rights\b"
+                        r"|\bECtHR\b|\bStrasbourg\b|\bECHR\b|\bEHRR\b")
+OTHER_REPORT = re.compile(r"[\s,;)]*(?:\(\s*)?(?:\d{4}\s*)?(?:I\.\s?C\.\s?J\.|ICJ)\s+Rep")
+"""An ICJ report right after the parties: `(Democratic Republic of Congo v. Belgium) ICJ Rep. (2002) 3`, `(DRC v
+Uganda) (2005 ICJ Reports 168)`."""
+COURT_CONTEXT = 300
+"""Characters before a case name searched for the court the sentence names: `… by the International Court of Justice
+in Arrest Warrant of 11 April 2000 (Democratic Republic of Congo v. Belgium)` (2014 EWCA Crim 1729 [36])."""
+STRASBOURG_PARTS = frozenset({"appno", "gc", "dec", "report", "above"})
+"""Tail parts that keep a case the Court's whatever the sentence names: a number, `[GC]`, `(dec.)`, a Strasbourg report,
+and `cited above` (the short form of a case the text cited before, from wherever it was cited)."""
+_SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?\s+(?=[A-Z“\"‘])")
+_ABBREVIATIONS = frozenset({"v", "vs", "no", "nos", "p", "pp", "para", "paras", "rep", "reps", "cf", "art", "arts",
+                            "e.g", "i.e", "ibid", "op", "cit", "ed", "eds", "edn", "vol", "mr", "mrs", "ms", "dr", "st",
+                            "co", "ltd", "inc", "seq"})
+
+
+def _sentence_start(text: str, lo: int, hi: int) -> int:
+    """Where the sentence holding `hi` begins, looking back no further than `lo`: a full stop after an abbreviation
+    (`ICJ Rep. (2002)`, `paras. 58`) or an initial ends no sentence."""
+    begin = lo
+    for m in _SENTENCE_BREAK.finditer(text, lo, min(len(text), hi + 1)):  # the capital that opens a sentence at hi
+        word = re.search(r"[\w.]+$", text[max(lo, m.start() - 8):m.start()])
+        if word is None or (w := word.group().lower().lstrip(".")) not in _ABBREVIATIONS and len(w) > 1:
+            begin = m.end()
+    return begin
+
+
+def placed_elsewhere(text: str, start: int, end: int, mentions: list[int]) -> bool:
+    """Whether the case named in text[start:end] is one the text places before another court: an ICJ report follows
+    the parties, or the last court the sentence names before them is not Strasbourg (`the International Court of
+    Justice in … (Germany v. Italy, Greece intervening)`). `mentions`: where `OTHER_COURT` matches in `text`, found
+    once per text, so a text naming no other court costs nothing here."""
+    if OTHER_REPORT.match(text, end, min(len(text), end + 40)):
+        return True
+    lo = max(0, start - COURT_CONTEXT)
+    i = bisect.bisect_left(mentions, lo)
+    if i == len(mentions) or mentions[i] >= start:
+        return False
+    begin = _sentence_start(text, lo, start)
+    other = [m for m in mentions[i:bisect.bisect_left(mentions, start)] if m >= begin]
+    if not other:
+        return False
+    return not any(m.start() > other[-1] for m in STRASBOURG.finditer(text, other[-1], start))
+
 
 class Scanner:
     """Reads the citations of a text block by block, in reading order: a short form (`Tarakhel, para. 103`) is read
@@ -755,7 +831,7 @@ class Scanner:
 
     def scan(self, text: str) -> list[Citation]:
         tokens = _Tokens(text)
-        found = list(self._echr_full(text, tokens))
+        found = list(self._echr_full(text, tokens, [m.start() for m in OTHER_COURT.finditer(text)]))
         taken = [(c.start, c.end) for c in found]
         found += [c for c in self._uk(text) if not _inside(taken, c.start)]
         self._domestic_names(text, tokens)
@@ -775,7 +851,7 @@ class Scanner:
                                       paragraphs=pins))
         return _without_overlaps(found)
 
-    def _echr_full(self, text: str, tokens: _Tokens) -> Iterator[Citation]:
+    def _echr_full(self, text: str, tokens: _Tokens, other_courts: list[int]) -> Iterator[Citation]:
         floor = 0
         for m in V_ANCHOR.finditer(text):
             respondent = RESPONDENT.match(text, m.end())
@@ -795,6 +871,9 @@ class Scanner:
             name = text[start:tokens.tokens[last].end]
             state = respondent.group("state") + respondent.group("more") if respondent else None
             pair = (applicant_tokens(name), state_key(respondent.group("state") if respondent else None))
+            if respondent and not names & STRASBOURG_PARTS and placed_elsewhere(text, start, respondent.end(),
+                                                                               other_courts):
+                continue  # another court's case: `the International Court of Justice in … (Germany v. Italy)`
             if names & {"uk", "domestic"} and not names & {"report", "appno", "gc", "dec"}:
                 self.domestic.add(pair[0])
                 self.domestic_states.add(pair)

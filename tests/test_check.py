@@ -344,6 +344,30 @@ def test_uk_judgment_citations_found_resolved_and_never_falsely_flagged(uk_cited
     assert all(c.where.startswith(("[", "before [1]", "footnote")) for c in report.citations)
 
 
+def test_the_international_court_of_justices_cases_are_no_strasbourg_rows(sample_kb, corpus_root):
+    """2014 EWCA Crim 1729 [35]-[36]: `Germany v. Italy, Greece intervening` and `Democratic Republic of Congo v.
+    Belgium` are ICJ cases, which the judgment says (in [35] across a break the source put mid-sentence): no
+    "cannot verify" row grades them as Strasbourg citations; Al-Adsani, cited from Strasbourg beside them, stays."""
+    report = sample_kb.check(corpus_root / "national" / "uk-tna" / "2014-ewca-1729-crim.xml", missing=False)
+    texts = [" ".join(c.text.split()) for c in report.citations]
+    assert not any(t.startswith(("Germany v", "Democratic Republic")) for t in texts), texts
+    assert any("Adsani v. United Kingdom" in t for t in texts), texts
+
+
+def test_a_misspelt_name_gets_the_closest_stored_names_of_its_state_as_a_suggestion_only(sample_kb):
+    """`Saady v. Italy` resolves to nothing (no stored applicant is spelt so): the row stays `not_in_corpus`,
+    unresolved, and offers Saadi v. Italy, the closest name against the same state, as a suggestion; the same name
+    against another state, or a name close to none, gets none."""
+    report = sample_kb.check("See Saady v. Italy, § 125; Saadi v. Finland; Xqzwt v. Italy.", missing=False,
+                             is_text=True)
+    saady, finland, nothing = report.citations
+    assert (saady.status, saady.doc_id) == ("not_in_corpus", None)
+    assert saady.suggestions == [sample_kb.cite("HEJUD-37201-06")]
+    assert "Suggestion only, not a match: did you mean Saadi v. Italy [GC]" in saady.reason
+    assert finland.status == nothing.status == "not_in_corpus"
+    assert not finland.suggestions and not nothing.suggestions and "Suggestion" not in finland.reason
+
+
 def test_the_issues_wrong_documents_and_false_alarms(uk_cited_kb, corpus_root):
     """The cases issue 23 traced by reading the cited paragraphs, each told right."""
     def rows(judgment: str) -> dict[tuple[str, str], object]:

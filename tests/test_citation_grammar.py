@@ -140,6 +140,29 @@ def test_domestic_cases_and_law_reports_are_not_strasbourg_or_un_citations():
     assert one("Lord Brown in Al-Jedda at [145].", s).domestic_namesake
 
 
+def test_a_case_the_text_places_before_another_court_is_not_strasbourgs():
+    """2014 EWCA Crim 1729 [36], as written: the ICJ's cases are named by the court or by their report, Al-Adsani by
+    Strasbourg's; a Strasbourg mark keeps a case the Court's whatever the sentence says, and another court named in an
+    earlier sentence places nothing."""
+    found = scan_text("It has been rejected by the International Court of Justice in Arrest Warrant of 11 April 2000 "
+                      "(Democratic Republic of Congo v. Belgium) ICJ Rep. (2002) 3, paras. 58, 78; Armed Activities "
+                      "(Democratic Republic of Congo v Rwanda) ICJ Rep. (2006) 6 at paras. 64 and 125; Jurisdictional "
+                      "Immunities of the State (Germany v. Italy, Greece Intervening), Judgment of 3 February 2012, at "
+                      "paras. 92-97 and by the European Court of Human Rights in Al-Adsani v. United Kingdom (2002) 34 "
+                      "EHRR 11.")
+    assert [c.name for c in found] == ["Al-Adsani"]
+    assert not scan_text("Commission v. Germany, decided by the Court of Justice of the European Union in 2019")
+    assert not scan_text("the CJEU in Commission v. Germany held")
+    assert not scan_text("(North Sea Continental Shelf, Germany v. Denmark) (1969 ICJ Reports 3)")
+    assert [c.name for c in scan_text("The ICJ in Germany v. Italy said so; the Strasbourg court in Ireland v. the "
+                                      "United Kingdom did not.")] == ["Ireland"]
+    assert [c.name for c in scan_text("The ICJ has said so. Soering v. the United Kingdom is not an ICJ case.")] \
+        == ["Soering"]
+    assert [c.appnos for c in scan_text("the International Court of Justice and Saadi v. Italy [GC], no. 37201/06, "
+                                        "§ 125")] == [("37201/06",)]
+    assert [c.name for c in scan_text("the High Court of Justice in Soering v United Kingdom")] == ["Soering"]
+
+
 def test_uk_neutral_citations_and_their_pinpoints():
     for text, neutral, pins in [
         ("[2017] EWHC 1912 (Admin), [45]", "[2017] EWHC 1912 (Admin)", ("45",)),

@@ -13,6 +13,7 @@ import pytest
 from kb.api import KnowledgeBase
 from kb.drafting.brief import Footnote, md_text
 from kb.drafting.draft import draft_argument, proposed
+from kb.drafting.export import export_markdown
 from kb.drafting.llm import check_citations
 from kb.drafting.matters import CollectedPassage, MatterStore
 from kb.drafting.propose import _fuse, ground_queries, propose_authorities, voice
@@ -359,7 +360,11 @@ def test_only_the_courts_own_view_states_the_test_and_every_filed_kind_is_in_the
     assert "In *Saadi v. Italy* [GC], the Court recorded the facts: “" in md
     assert "In *Othman (Abu Qatada) v. the United Kingdom*, the Government submitted: “" in md
     assert "the Court stated" not in md and "recorded the submission" not in md
-    assert "In *GOVERNMENT OF RWANDA v EMMANUEL NTEZIRYAYO* [2017] EWHC 1912 (Admin), the court held" in md
+    # the National Archives' capitals printed as the courts print the parties, in the lead-in and the footnote alike
+    assert "In *Government of Rwanda v Emmanuel Nteziryayo* [2017] EWHC 1912 (Admin), the court held" in md
+    brief = export_markdown(draft, matter)
+    assert "*Government of Rwanda v Emmanuel Nteziryayo* [2017] EWHC 1912 (Admin), [97]." in brief
+    assert "RWANDA" not in brief and "NTEZIRYAYO" not in brief
     # another applicant's facts show nothing about this client by themselves: counsel says what they show
     assert "[assessment needed: the bearing of *Saadi v. Italy* [GC] (Facts of the case) on Ms Zhang’s case]" in md
     [assurances] = [s for s in draft.sections if s.ground == "assurances"]

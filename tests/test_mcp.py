@@ -91,6 +91,10 @@ async def _job(session) -> dict[str, Any]:
         "bad_mode": ("search", {"query": "torture", "mode": "semantic"}),
         "bad_kind": ("search", {"query": "torture", "kind": ["caselaw"]}),
         "bad_limit": ("search", {"query": "torture", "limit": 500}),
+        "limit_in_words": ("search", {"query": "torture", "limit": "many"}),
+        "no_query": ("search", {"kind": "echr"}),
+        "misspelt_argument": ("show", {"docid": "HEJUD-37201-06", "paragraph": 125}),
+        "assurance_without_text": ("matter_create", {"name": "x", "assurances": [{"giver": "MPS"}]}),
         "bad_paragraph": ("show", {"doc_id": "HEJUD-37201-06", "paragraph": 9999}),
         "bad_document": ("cite", {"doc_id": "HEJUD-0-00"}),
         "long_document": ("cite", {"doc_id": LONG_ID}),
@@ -368,7 +372,11 @@ def test_errors_name_the_argument_briefly_and_show_no_server_path(job, mcp_home)
     assert "mode" in mode and "ranked" in mode and "bm25" in mode
     kind = _error(job["bad_kind"])
     assert "kind" in kind and "'caselaw'" in kind and "echr" in kind and "prc-law" in kind
-    assert "limit" in _error(job["bad_limit"]) and "50" in _error(job["bad_limit"])
+    assert "limit: 500 given; expected a whole number from 1 to 50" in _error(job["bad_limit"])
+    assert "limit: 'many' given; expected a whole number from 1 to 50" in _error(job["limit_in_words"])
+    assert "query is missing; expected text of 1 to 5,000 characters" in _error(job["no_query"])
+    assert "no argument 'docid' (did you mean doc_id?)" in _error(job["misspelt_argument"])
+    assert "assurances[0].text is missing" in _error(job["assurance_without_text"])
     assert "no paragraph 9999" in _error(job["bad_paragraph"])
     assert "HEJUD-0-00" in _error(job["bad_document"])
     assert "doc_id" in _error(job["long_document"]) and len(_error(job["long_document"])) < 1_000
@@ -378,6 +386,7 @@ def test_errors_name_the_argument_briefly_and_show_no_server_path(job, mcp_home)
     assert "article99" in ground and "article3" in ground and "add_custom_ground" not in ground
     assert "Narnia" in _error(job["bad_citation"])
     errors = " ".join(_error(r) for k, r in job.items() if hasattr(r, "is_error") and r.is_error)
+    assert "pydantic" not in errors and "validation error" not in errors and "type=" not in errors
     assert mcp_home["KB_HOME"] not in errors and str(ROOT) not in errors and "/tmp/" not in errors
 
 

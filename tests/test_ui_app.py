@@ -6,6 +6,7 @@ Edge shard cannot be opened twice in one process). Every test checks what the la
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -99,6 +100,19 @@ def test_combined_filters_find_passages_and_cards_say_who_is_speaking(app: AppTe
 
     app.selectbox(key="f_importance").set_value(1).run()
     assert "documents without importance metadata were left out" in " ".join(c.value for c in app.main.caption)
+
+
+def test_cards_mark_the_words_the_source_lost_and_claim_no_citation_count_without_the_graph(
+        app: AppTest, sample_kb: KnowledgeBase) -> None:
+    assert not sample_kb.has_citation_graph()
+    search(app, "who has given the assurances and whether that person can bind the receiving State")
+    assert not app.exception
+    bodies = html.unescape(" ".join(m.value for m in app.main.markdown))
+    assert "Ben Khemais v. […], no. 246/07" in bodies, bodies[:2_000]  # as the brief prints it, not "v. , no."
+    assert "v. , no." not in bodies
+    captions = " ".join(c.value for c in app.main.caption)
+    assert "cited by 0" not in captions
+    assert "once the citation graph is built (`kb citations build`)" in captions
 
 
 def test_bad_filter_and_empty_query_get_messages_not_tracebacks(app: AppTest) -> None:

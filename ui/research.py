@@ -155,6 +155,9 @@ def _results(kb: KnowledgeBase, query: str, hits: SearchHits, seconds: float) ->
     note = hits.note()
     if note:
         st.warning(streamlit_text(note))
+    if any(h.source_kind == "echr" for h in hits) and not kb.has_citation_graph():
+        st.caption("How often later judgments cite each paragraph is shown once the citation graph is built "
+                   "(`kb citations build`).")
     if not any(h.strength == "strong" for h in hits):
         st.warning("No strong match: none of these passages contains enough of the question to answer it. "
                    "They are the nearest the store holds; rephrase, or check that the source is loaded.")

@@ -187,14 +187,21 @@ DROPPED_WORDS = "dropped_smart_tagged_words"
 city names): `against the  lodged with the Court`, `a lawyer practising in . The Government`."""
 _GAP_BETWEEN_WORDS = re.compile(r"(?<=[^\s.]) {2,}(?=\S)")
 _GAP_BEFORE_PUNCTUATION = re.compile(r"(?<=\w) (?=[.,;:](?:\s|$))")
+LOST_WORD = re.compile(r"\b(?P<word>v\.|to|in|from|of|by|the|a|an|and|with|against|between|at)\s+"
+                       r"(?=[,;:)]|\.(?!\.))", re.I)
+"""A word the source lost after a word that cannot end a phrase, flagged or not: `Ben Khemais v. , no. 246/07`,
+`deported to . Article 3`. Not before an ellipsis (`in ... conversations`): that omission is the Court's own."""
 GAP = "[…]"
 
 
 def mark_gaps(text: str, defects: list[str] | None) -> str:
     """The text with each place where the source lost a word marked `[…]`, the way a lawyer marks an omission in
     a quotation, so that a quoted passage never reads "deported to . Article 3" as if the Court had written it.
-    Only texts flagged with the dropped-words defect are touched: elsewhere a double space means nothing."""
-    if not text or DROPPED_WORDS not in (defects or ()):
+    The double spaces are read as gaps only in texts flagged with the dropped-words defect (elsewhere a double space
+    means nothing); a word that cannot end a phrase before punctuation (`LOST_WORD`) is a gap in any text, as the
+    brief prints it (`kb.drafting.quotes.quotation`), so the app's card and the brief mark the same places."""
+    if not text:
         return text
-    text = _GAP_BETWEEN_WORDS.sub(f" {GAP} ", text)
-    return _GAP_BEFORE_PUNCTUATION.sub(f" {GAP}", text)
+    if DROPPED_WORDS in (defects or ()):
+        text = _GAP_BEFORE_PUNCTUATION.sub(f" {GAP}", _GAP_BETWEEN_WORDS.sub(f" {GAP} ", text))
+    return LOST_WORD.sub(lambda m: f"{m['word']} {GAP}", text).replace(f"{GAP} {GAP}", GAP)

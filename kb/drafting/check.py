@@ -40,6 +40,7 @@ from legal.citations import (
     Citation,
     Scanner,
     applicant_tokens,
+    edit_distance,
     fold,
     initials_only,
     names_one_judgment,
@@ -239,13 +240,20 @@ def _loader_blocks(path: Path, suffix: str) -> list[Block]:
     out: list[Block] = []
     if suffix == ".xml":
         current: str | None = None
+        heading: str | None = None
         for p in doc.paragraphs:
             if p.section == "footnote":
                 out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
                 continue
-            current = p.number or current
-            if p.text.strip():
-                out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
+            text = p.text
+            if p.number is None and current and p.heading and p.heading != heading:
+                # a "heading" inside a numbered paragraph is the start of a sentence the source broke across blocks
+                # ("We also note that the International Court of Justice in the Jurisdictional" / "Immunities case
+                # (Germany v. Italy …)", 2014 EWCA Crim 1729 [35]): read with it, the citation keeps its court
+                text = f"{p.heading} {text}"
+            current, heading = p.number or current, p.heading
+            if text.strip():
+                out.append(Block(text, int(current) if current and current.isdigit() else 0, "judgment", current))
         return out
     for i, p in enumerate(doc.paragraphs, 1):
         if p.text.strip():
@@ -538,6 +546,18 @@ MIN_TITLE_CHARS = 12
 """A shorter title (`About`) is a word, not a citation, unless a pinpoint follows it (`About, para. 3`)."""
 
 
+MAX_SUGGESTIONS = 3
+SPELLING_SLACK = 0.4
+"""Edits per letter of the cited applicant's name a suggestion may be away: `Ranniman` is 3 edits from `Raninen`
+(8 letters allow 3); `Smith` allows 2, so `Smyth` is offered, `Saadi` is not."""
+
+
+def _states(state: str | None) -> set[str]:
+    """The respondent states a citation names: `Belgium and Greece` is two, `Bosnia and Herzegovina` one."""
+    parts = re.split(r"\s*(?:,|\band\b|&)\s*", state or "")
+    return {state_key(s) for s in [state or "", *parts] if s.strip()}
+
+
 class CorpusIndex:
     """The store's documents as a citation resolver: ECtHR cases by application number and applicant name, UN
     General Comments, UK judgments and PRC statutes by their ids. Paragraphs are fetched per cited document.
@@ -616,8 +636,7 @@ class CorpusIndex:
         tokens = applicant_tokens(name)
         if not tokens:
             return []
-        parts = re.split(r"\s*(?:,|\band\b|&)\s*", state or "")  # `Belgium and Greece`, not `Bosnia and Herzegovina`
-        wanted = {state_key(s) for s in [state or "", *parts] if s.strip()}
+        wanted = _states(state)
 
         def of_state(c: Case) -> bool:
             return not wanted or not c.states or bool(wanted & set(c.states))
@@ -628,6 +647,29 @@ class CorpusIndex:
             return exact
         return [c for c in self.cases.values() if of_state(c) and c.applicant
                 and all(any(_similar(w, a) for a in c.applicant) for w in tokens)]
+
+    def suggestions(self, name: str, state: str | None) -> list[Case]:
+        """For a name that resolves to nothing, the stored cases against the same respondent state whose applicant is
+        spelt closest (`Ranniman v Finland` → Raninen v. Finland): at most `MAX_SUGGESTIONS`, within `SPELLING_SLACK`
+        of the name's letters, principal judgments before other documents of one name. Offered as a suggestion only:
+        a citation is never resolved by spelling alone (a Ranniman may exist that the store does not hold)."""
+        cited = " ".join(applicant_tokens(name))
+        wanted = _states(state)
+        if not cited or not wanted or initials_only(name):
+            return []
+        allowed = max(1, int(len(cited.replace(" ", "")) * SPELLING_SLACK))
+        close: dict[str, tuple[int, int, Case]] = {}
+        for case in self.cases.values():
+            if not case.core or not wanted & set(case.states):
+                continue
+            distance = min(edit_distance(cited, spelling, allowed) for spelling in (" ".join(case.core), *case.core))
+            if distance > allowed:
+                continue
+            rank = (distance, case.variant is not None or case.number is not None or case.doc_type != "JUDGMENT")
+            key = " ".join(case.core)
+            if key not in close or rank < close[key][:2]:
+                close[key] = (*rank, case)
+        return [case for *_, case in sorted(close.values(), key=lambda r: (r[0], r[1], r[2].title))][:MAX_SUGGESTIONS]
 
     def prc_versions(self, key: str | None, name: str) -> list[str]:
         """Stored versions of the statute a citation names (ids `PRC-<short title>[-<date>]`)."""
@@ -690,6 +732,8 @@ class CheckedCitation:
     quote_grades: list[QuoteGrade] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     """For `ambiguous`: the documents the citation could mean."""
+    suggestions: list[str] = field(default_factory=list)
+    """For a name the store does not hold: the stored cases against the same state spelt closest, never a match."""
     start: int = field(default=0, repr=False)
     end: int = field(default=0, repr=False)
     block: int = field(default=0, repr=False)
@@ -886,11 +930,22 @@ class Checker:
                                      f"no. {', '.join(c.appnos)} is not its application number.", choice.case)
             hint = f" (the corpus's {c.name} v. {c.state} is {named[0].label})" if named else ""
             return self._row(f, "not_in_corpus", f"cannot verify: no. {', '.join(c.appnos)} ({c.name}) is not in "
-                             f"the store{hint}.")
+                             f"the store{hint}.")  # the number names a case the store lacks: no spelling to suggest
         named = self.index.by_name(c.name or "", c.state)
         if not named:
-            return self._row(f, "not_in_corpus", f"cannot verify: {c.name} v. {c.state} is not in the store.")
+            return self._suggested(self._row(f, "not_in_corpus", f"cannot verify: {c.name} v. {c.state} is not in "
+                                             "the store."), c, named)
         return self._chosen(f, self._choose(c, named))
+
+    def _suggested(self, row: CheckedCitation, c: Citation, named: list[Case]) -> CheckedCitation:
+        """The row with the closest stored names of the same state when the cited name matched none, said as a
+        suggestion in the reason (the CLI's and the app's table) and listed in `suggestions` (JSON, MCP)."""
+        close = [] if named else self.index.suggestions(c.name or "", c.state)
+        if close:
+            row.suggestions = [k.label for k in close]
+            row.reason += (f" Suggestion only, not a match: did you mean {' or '.join(row.suggestions)}? Check the "
+                           "name against the source before citing it.")
+        return row
 
     def _chosen(self, f: Found, choice: _Choice) -> CheckedCitation:
         if choice.status == "ambiguous":

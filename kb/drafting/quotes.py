@@ -9,7 +9,7 @@ side's (`adverse`) the sentence that side relies on. Measured on hand-labelled p
 import math
 import re
 
-from kb.citations.style import GAP
+from kb.citations.style import GAP, LOST_WORD, mark_gaps
 from legal.dates import MONTH
 from legal.grounds import GROUNDS
 from legal.text import STOPWORDS, numbered
@@ -34,9 +34,6 @@ the case law holds ("the person concerned", "the Court")."""
 _QUOTES = str.maketrans({"“": "'", "”": "'", "‘": "'", "’": "'", '"': "'", "‑": "-"})
 _NOTE_CALLS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 """A report's footnote calls printed as superscripts (`law system”⁸⁶`): the report's apparatus, not its words."""
-_UNFLAGGED_GAP = re.compile(r"\b(?P<word>v\.|to|in|from|of|by|the|a|an|and|with|against|between|at)\s+(?=[.,;:)])",
-                            re.I)
-"""A word the source lost that no defect flag marked: `Levinţa v. , no. 17332/03`, `deported to . Article 3`."""
 
 
 def norm(text: str) -> str:
@@ -65,13 +62,13 @@ def quotation(text: str) -> str:
     out (marked "[…]"), and a word the source lost marked "[…]" even where the source carries no defect flag
     (`omissions` tells the footnote to say so)."""
     text = _CITED_ASIDE.sub(f" {GAP}", _NOTE_CALLS.sub("", text))
-    return as_quotation(_UNFLAGGED_GAP.sub(lambda m: f"{m['word']} {GAP}", text)).replace(f"{GAP} {GAP}", GAP)
+    return as_quotation(mark_gaps(text, None)).replace(f"{GAP} {GAP}", GAP)
 
 
 def omissions(quote: str) -> list[str]:
     """What the printed quotation leaves out of `quote`: `lost` (a word the source lost), `citations` (the quoted
     court's own authorities)."""
-    return [name for name, found in (("lost", GAP in quote or _UNFLAGGED_GAP.search(quote)),
+    return [name for name, found in (("lost", GAP in quote or LOST_WORD.search(quote)),
                                      ("citations", _CITED_ASIDE.search(quote))) if found]
 
 

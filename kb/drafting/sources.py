@@ -4,6 +4,7 @@ group."""
 import re
 
 from kb.drafting.matters import CollectedPassage
+from legal.parties import uk_parties
 
 _PIN = re.compile(r"(?:, )(?P<pin>§§? ?[\d–-]+|(?:para|fn)\. \d+(?: \(p\. \d+\))?|p\. \d+(?:, para\. \d+)?|\[\d+\]|"
                   r"第[^,，]+条|art\. [\d-]+ \([^)]*\))(?=,|$)")
@@ -34,8 +35,11 @@ def case_name(passage: CollectedPassage) -> str:
 
 
 def court_style(citation: str) -> str:
-    """A citation as the Court prints it: HUDOC's `NA. v. the United Kingdom` is `N.A. v. the United Kingdom`."""
-    return re.sub(r"^([A-Z])([A-Z])\.(?= v\.)", r"\1.\2.", citation)
+    """A citation as the court prints it: HUDOC's `NA. v. the United Kingdom` is `N.A. v. the United Kingdom`, the
+    National Archives' `GOVERNMENT OF RWANDA v EMMANUEL NTEZIRYAYO [2017] EWHC 1912 (Admin)` is `Government of Rwanda v
+    Emmanuel Nteziryayo [2017] EWHC 1912 (Admin)` (`legal.parties.uk_parties`), in the lead-in, the footnote and the
+    table of authorities alike."""
+    return uk_parties(re.sub(r"^([A-Z])([A-Z])\.(?= v\.)", r"\1.\2.", citation))
 
 
 def is_case(passage: CollectedPassage) -> bool:
