@@ -381,7 +381,8 @@ class KnowledgeBase:
             url=source_link(p, self.folder_links()),
             chunk_id=doc.id,
             para_index=int(p.get("para_index", 0)),
-            cited_by=p.get("cited_by") if self.has_citation_graph() else None,
+            # The graph counts the citations of ECtHR judgments only: a General Comment or a statute has no count.
+            cited_by=p.get("cited_by") if p.get("source_kind") == "echr" and self.has_citation_graph() else None,
             matched_terms=list(p.get("matched_terms") or []),
             **{k: p.get(k) for k in METADATA_FIELDS if k in p and k not in ("paragraph",)},
         )

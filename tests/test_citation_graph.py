@@ -198,8 +198,13 @@ def test_a_running_search_sees_the_citation_counts_of_a_judgment_written_or_a_gr
     settings = Settings.load(home_env(tmp_path / "home", corpus_root))
     kb = KnowledgeBase(settings)
     try:
-        assert kb.ingest(IngestRequest(files=(judgment(SOERING), judgment(NA)))).failed == 0
+        assert kb.ingest(IngestRequest(files=(judgment(SOERING), judgment(NA),
+                                              corpus_root / "un" / "Annotated_CAT_GC4_art.3.json"))).failed == 0
         build(corpus_root, settings.citations_db, documents=[docs[SOERING], docs[NA]])
+        general_comment = [h for h in kb.search("non-refoulement substantial grounds torture General Comment")
+                           if h.source_kind == "un"]
+        assert general_comment and all(h.cited_by is None for h in general_comment), \
+            "the graph counts ECtHR citations only: a treaty body's paragraph shows no 'cited by 0'"
         view = kb.show(SOERING, "91")
         query = view.paragraphs[view.focus].text
 
