@@ -263,14 +263,19 @@ def evaluate(args: argparse.Namespace) -> int:
               f"with it; in-sample figures for the cases it was fitted on: {table.cells(table.rows(scores))})")
     print(f"in the pool (citation): the cited document {np.mean([(data.y[i] > 0).any() for i in cit]):.3f}, the "
           f"cited paragraph {np.mean([(data.y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
-    print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |\n"
-          "|---|---|---|---|---|---|")
+    against, label = against_rows(args, data) if args.against else (None, "")
+    print(f"\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |"
+          f"{' vs the model on ' + args.against.name + ' |' if against else ''}\n"
+          f"|---|---|---|---|---|---|{'---|' if against else ''}")
     shipped = table.rows(data.shipped)
-    print(f"| linear passage weights (replay) | {table.cells(shipped)} | |", flush=True)
+    print(f"| linear passage weights (replay) | {table.cells(shipped)} | |{' |' if against else ''}", flush=True)
+    if against:
+        print(f"| {label} | {table.cells(against)} | | |", flush=True)
 
     def row(name: str, scores: list[np.ndarray]) -> None:
         rows = table.rows(scores)
-        print(f"| {name} | {table.cells(rows)} | {table.changed(rows, shipped)} |", flush=True)
+        versus = f" | {table.changed(rows, against)}" if against else ""
+        print(f"| {name} | {table.cells(rows)} | {table.changed(rows, shipped)}{versus} |", flush=True)
 
     if "pairwise" not in args.skip:
         row("pairwise logistic refit (ranker's features)", pairwise_rows(data))
@@ -284,6 +289,19 @@ def evaluate(args: argparse.Namespace) -> int:
             row(f"pointwise HistGradientBoosting, {name}", pointwise_rows(data, data.features(names),
                                                                           args.summary_weight))
     return 0
+
+
+def against_rows(args: argparse.Namespace, data: Data) -> tuple[list[dict], str]:
+    """The rows of LambdaMART over the ranker's and the pool's features on `--against`'s pools (the same cases,
+    e.g. the shipped 60-candidate pools against deeper ones), fitted with the same folds and settings: the model each
+    row of `data`'s pools is compared with case by case (the last column)."""
+    other = Data(pickle.loads(args.against.read_bytes())["pools"], args.folds, args.meaning, args.free)
+    if [r.case.qid for r in other.replays] != [r.case.qid for r in data.replays]:
+        raise ValueError(f"{args.against}: not the cases of {args.pools} (dump both with the same sample)")
+    rows = other.table.rows(lambdamart_rows(other, other.sets["+ pool features"], args))
+    return rows, (f"LambdaMART, + pool features, on {args.against.name}'s pools (mean "
+                  f"{np.mean([len(r.keys) for r in other.replays]):.1f} candidates; this file's: "
+                  f"{np.mean([len(r.keys) for r in data.replays]):.1f})")
 
 
 def fit(args: argparse.Namespace) -> int:
@@ -322,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="no inner CV: these LambdaMART settings in every fold")
     e.add_argument("--free", action="store_true", help="rules inside the trees, no monotone constraints")
     e.add_argument("--model", type=Path, help="also replay this model file (the check a dump made with it)")
+    e.add_argument("--against", type=Path, help="a dump of the same cases with other pools (e.g. the shipped "
+                   "60 candidates against a deeper --depth): its LambdaMART + pool features, compared case by case")
     e.add_argument("--skip", nargs="*", default=[], choices=("pairwise", "pointwise", "base"),
                    help="rows to leave out (`base`: LambdaMART over the ranker's features alone)")
     f = sub.add_parser("fit", help="fit the shipped model on every case and write it")
