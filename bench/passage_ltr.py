@@ -6,7 +6,10 @@ derived from the pool a tree can use) against the shipped linear weights and the
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-all.pkl \
         --citation 0 --summary 0 [--dense 20] --check 0
     # the figures (LightGBM is not a project dependency: `pip install --target DIR lightgbm==4.7.0`)
-    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py dev-all.pkl [--dense] [--folds 5] [--quick]
+    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py eval dev-all.pkl [--dense] [--folds 5] [--quick]
+    # a deeper pool against the shipped one (`passage_meaning.py dump --depth 60 120`: the same cases, the same folds)
+    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py eval dev-all-120.pkl --against dev-all.pkl \
+        --fixed 15 0.05 100 --skip pointwise base
 
 Why: the passage weights are one linear score (`kb.search.ranking.PASSAGE_WEIGHTS`, `bench/fit_ranking.py`). The
 ranked pool holds the cited document for ~0.85 and the cited paragraph for ~0.78 of the citation cases against
@@ -132,19 +135,20 @@ def predict(model, feats: list[np.ndarray], idx: list[int], trees: int) -> dict[
 
 
 def choose(data: Data, names: list[str], feats: list[np.ndarray], train: list[int], inner: int,
-           summary_weight: float, quick: bool) -> tuple[int, float, int]:
-    """(leaves, rate, trees) best by the inner grouped CV on `train` (passage cases scored, others not)."""
+           summary_weight: float, quick: bool, grid: dict = GRID) -> tuple[int, float, int]:
+    """(leaves, rate, trees) best by the inner grouped CV on `train` (passage cases scored, others not) over `grid`
+    (`GRID` or a smaller one of `--grid`)."""
     groups = [group_of(data.replays[i].case) for i in train]
     folds = [[train[j] for j in f] for f in grouped_folds(groups, inner, seed=1)]
-    leaves_grid = GRID["num_leaves"][:2] if quick else GRID["num_leaves"]
+    leaves_grid = GRID["num_leaves"][:2] if quick else grid["num_leaves"]
     totals: dict[tuple[int, float, int], float] = {}
-    for leaves, rate in product(leaves_grid, GRID["learning_rate"]):
+    for leaves, rate in product(leaves_grid, grid["learning_rate"]):
         for fold in folds:
             held = set(fold)
             model = lambdamart(data, names, feats, [i for i in train if i not in held], leaves, rate,
-                               max(GRID["trees"]), summary_weight)
+                               max(grid["trees"]), summary_weight)
             scored = [i for i in fold if data.passage[i]]
-            for trees in GRID["trees"]:
+            for trees in grid["trees"]:
                 s = predict(model, feats, scored, trees)
                 totals[(leaves, rate, trees)] = totals.get((leaves, rate, trees), 0.0) + sum(
                     data.objective(i, s[i] + data.base(names, i)) for i in scored)
@@ -204,7 +208,8 @@ def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> l
         if args.fixed:
             leaves, rate, trees = args.fixed
         else:
-            leaves, rate, trees = choose(data, names, feats, train, args.inner, args.summary_weight, args.quick)
+            leaves, rate, trees = choose(data, names, feats, train, args.inner, args.summary_weight, args.quick,
+                                         grid_of(args))
         model = lambdamart(data, names, feats, train, int(leaves), rate, int(trees), args.summary_weight)
         scores = model_scores(data, from_lightgbm(model.booster_.dump_model(), names, {}), test)
         if not checked:
@@ -218,6 +223,17 @@ def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> l
         return scores
 
     return cross_validated(data, fit_and_score)
+
+
+def grid_of(args: argparse.Namespace) -> dict:
+    """`GRID` with the values `--grid` names (NAME=V,V,…) in place of its own."""
+    grid = dict(GRID)
+    for item in args.grid:
+        name, _, values = item.partition("=")
+        if name not in GRID or not values:
+            raise ValueError(f"--grid {item!r}: NAME=V,V,… with NAME one of {', '.join(GRID)}")
+        grid[name] = tuple(type(GRID[name][0])(v) for v in values.split(","))
+    return grid
 
 
 def pointwise_rows(data: Data, feats: list[np.ndarray], summary_weight: float) -> list[np.ndarray]:
@@ -338,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--quick", action="store_true", help="a smaller inner grid (num_leaves 7 and 15)")
     e.add_argument("--fixed", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
                    help="no inner CV: these LambdaMART settings in every fold")
+    e.add_argument("--grid", nargs="*", default=[], metavar="NAME=V,V",
+                   help="the inner CV's grid narrowed, e.g. num_leaves=15,31 learning_rate=0.05 trees=100,200")
     e.add_argument("--free", action="store_true", help="rules inside the trees, no monotone constraints")
     e.add_argument("--model", type=Path, help="also replay this model file (the check a dump made with it)")
     e.add_argument("--against", type=Path, help="a dump of the same cases with other pools (e.g. the shipped "
