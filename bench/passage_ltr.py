@@ -6,7 +6,10 @@ derived from the pool a tree can use) against the shipped linear weights and the
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-all.pkl \
         --citation 0 --summary 0 [--dense 20] --check 0
     # the figures (LightGBM is not a project dependency: `pip install --target DIR lightgbm==4.7.0`)
-    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py dev-all.pkl [--dense] [--folds 5] [--quick]
+    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py eval dev-all.pkl [--dense] [--folds 5] [--quick]
+    # a deeper pool against the shipped one (`passage_meaning.py dump --depth 60 120`: the same cases, the same folds)
+    PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py eval dev-all-120.pkl --against dev-all.pkl \
+        --fixed 15 0.05 100 --skip pointwise base
 
 Why: the passage weights are one linear score (`kb.search.ranking.PASSAGE_WEIGHTS`, `bench/fit_ranking.py`). The
 ranked pool holds the cited document for ~0.85 and the cited paragraph for ~0.78 of the citation cases against
@@ -132,19 +135,20 @@ def predict(model, feats: list[np.ndarray], idx: list[int], trees: int) -> dict[
 
 
 def choose(data: Data, names: list[str], feats: list[np.ndarray], train: list[int], inner: int,
-           summary_weight: float, quick: bool) -> tuple[int, float, int]:
-    """(leaves, rate, trees) best by the inner grouped CV on `train` (passage cases scored, others not)."""
+           summary_weight: float, quick: bool, grid: dict = GRID) -> tuple[int, float, int]:
+    """(leaves, rate, trees) best by the inner grouped CV on `train` (passage cases scored, others not) over `grid`
+    (`GRID` or a smaller one of `--grid`)."""
     groups = [group_of(data.replays[i].case) for i in train]
     folds = [[train[j] for j in f] for f in grouped_folds(groups, inner, seed=1)]
-    leaves_grid = GRID["num_leaves"][:2] if quick else GRID["num_leaves"]
+    leaves_grid = GRID["num_leaves"][:2] if quick else grid["num_leaves"]
     totals: dict[tuple[int, float, int], float] = {}
-    for leaves, rate in product(leaves_grid, GRID["learning_rate"]):
+    for leaves, rate in product(leaves_grid, grid["learning_rate"]):
         for fold in folds:
             held = set(fold)
             model = lambdamart(data, names, feats, [i for i in train if i not in held], leaves, rate,
-                               max(GRID["trees"]), summary_weight)
+                               max(grid["trees"]), summary_weight)
             scored = [i for i in fold if data.passage[i]]
-            for trees in GRID["trees"]:
+            for trees in grid["trees"]:
                 s = predict(model, feats, scored, trees)
                 totals[(leaves, rate, trees)] = totals.get((leaves, rate, trees), 0.0) + sum(
                     data.objective(i, s[i] + data.base(names, i)) for i in scored)
@@ -204,7 +208,8 @@ def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> l
         if args.fixed:
             leaves, rate, trees = args.fixed
         else:
-            leaves, rate, trees = choose(data, names, feats, train, args.inner, args.summary_weight, args.quick)
+            leaves, rate, trees = choose(data, names, feats, train, args.inner, args.summary_weight, args.quick,
+                                         grid_of(args))
         model = lambdamart(data, names, feats, train, int(leaves), rate, int(trees), args.summary_weight)
         scores = model_scores(data, from_lightgbm(model.booster_.dump_model(), names, {}), test)
         if not checked:
@@ -218,6 +223,17 @@ def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> l
         return scores
 
     return cross_validated(data, fit_and_score)
+
+
+def grid_of(args: argparse.Namespace) -> dict:
+    """`GRID` with the values `--grid` names (NAME=V,V,…) in place of its own."""
+    grid = dict(GRID)
+    for item in args.grid:
+        name, _, values = item.partition("=")
+        if name not in GRID or not values:
+            raise ValueError(f"--grid {item!r}: NAME=V,V,… with NAME one of {', '.join(GRID)}")
+        grid[name] = tuple(type(GRID[name][0])(v) for v in values.split(","))
+    return grid
 
 
 def pointwise_rows(data: Data, feats: list[np.ndarray], summary_weight: float) -> list[np.ndarray]:
@@ -263,14 +279,19 @@ def evaluate(args: argparse.Namespace) -> int:
               f"with it; in-sample figures for the cases it was fitted on: {table.cells(table.rows(scores))})")
     print(f"in the pool (citation): the cited document {np.mean([(data.y[i] > 0).any() for i in cit]):.3f}, the "
           f"cited paragraph {np.mean([(data.y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
-    print("\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |\n"
-          "|---|---|---|---|---|---|")
+    against, label = against_rows(args, data) if args.against else (None, "")
+    print(f"\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |"
+          f"{' vs the model on ' + args.against.name + ' |' if against else ''}\n"
+          f"|---|---|---|---|---|---|{'---|' if against else ''}")
     shipped = table.rows(data.shipped)
-    print(f"| linear passage weights (replay) | {table.cells(shipped)} | |", flush=True)
+    print(f"| linear passage weights (replay) | {table.cells(shipped)} | |{' |' if against else ''}", flush=True)
+    if against:
+        print(f"| {label} | {table.cells(against)} | | |", flush=True)
 
     def row(name: str, scores: list[np.ndarray]) -> None:
         rows = table.rows(scores)
-        print(f"| {name} | {table.cells(rows)} | {table.changed(rows, shipped)} |", flush=True)
+        versus = f" | {table.changed(rows, against)}" if against else ""
+        print(f"| {name} | {table.cells(rows)} | {table.changed(rows, shipped)}{versus} |", flush=True)
 
     if "pairwise" not in args.skip:
         row("pairwise logistic refit (ranker's features)", pairwise_rows(data))
@@ -284,6 +305,19 @@ def evaluate(args: argparse.Namespace) -> int:
             row(f"pointwise HistGradientBoosting, {name}", pointwise_rows(data, data.features(names),
                                                                           args.summary_weight))
     return 0
+
+
+def against_rows(args: argparse.Namespace, data: Data) -> tuple[list[dict], str]:
+    """The rows of LambdaMART over the ranker's and the pool's features on `--against`'s pools (the same cases,
+    e.g. the shipped 60-candidate pools against deeper ones), fitted with the same folds and settings: the model each
+    row of `data`'s pools is compared with case by case (the last column)."""
+    other = Data(pickle.loads(args.against.read_bytes())["pools"], args.folds, args.meaning, args.free)
+    if [r.case.qid for r in other.replays] != [r.case.qid for r in data.replays]:
+        raise ValueError(f"{args.against}: not the cases of {args.pools} (dump both with the same sample)")
+    rows = other.table.rows(lambdamart_rows(other, other.sets["+ pool features"], args))
+    return rows, (f"LambdaMART, + pool features, on {args.against.name}'s pools (mean "
+                  f"{np.mean([len(r.keys) for r in other.replays]):.1f} candidates; this file's: "
+                  f"{np.mean([len(r.keys) for r in data.replays]):.1f})")
 
 
 def fit(args: argparse.Namespace) -> int:
@@ -320,8 +354,12 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--quick", action="store_true", help="a smaller inner grid (num_leaves 7 and 15)")
     e.add_argument("--fixed", type=float, nargs=3, metavar=("LEAVES", "RATE", "TREES"),
                    help="no inner CV: these LambdaMART settings in every fold")
+    e.add_argument("--grid", nargs="*", default=[], metavar="NAME=V,V",
+                   help="the inner CV's grid narrowed, e.g. num_leaves=15,31 learning_rate=0.05 trees=100,200")
     e.add_argument("--free", action="store_true", help="rules inside the trees, no monotone constraints")
     e.add_argument("--model", type=Path, help="also replay this model file (the check a dump made with it)")
+    e.add_argument("--against", type=Path, help="a dump of the same cases with other pools (e.g. the shipped "
+                   "60 candidates against a deeper --depth): its LambdaMART + pool features, compared case by case")
     e.add_argument("--skip", nargs="*", default=[], choices=("pairwise", "pointwise", "base"),
                    help="rows to leave out (`base`: LambdaMART over the ranker's features alone)")
     f = sub.add_parser("fit", help="fit the shipped model on every case and write it")

@@ -5,6 +5,7 @@ the weight chosen by cross-validation grouped by citing judgment (issue 22).
     # 1. the pools of a dev.jsonl sample, with the cosine of every candidate (nice -n 19, background)
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-pools.pkl \
         [--citation 1000 --summary 100 --seed 1] [--dense 20] [--check 40]   # --citation 0 --summary 0: all of it
+        [--depth 60 90 120]   # one pool file per depth of a passage's BM25 retrieval (dev-pools.pkl, -90, -120)
     # 2. the figures: shipped weights replayed against + meaning (rank, raw cosine, z-score) at a grid of weights
     .venv/bin/python bench/passage_meaning.py eval dev-pools.pkl [--folds 5]
 
@@ -20,6 +21,12 @@ built with `passages.meaning` = 20 (so the offline meaning-rank is the pipeline'
 Since session 15 the pipeline scores a passage with the passage model (`kb.search.passage_model`), so the dump's
 own top 10 is the model's: `bench/passage_ltr.py eval --model` replays it; the rows here replay the linear weights
 (equal to a pipeline built with `Ranking(passage_model=None)`).
+
+`--depth N …`: the pools of a deeper BM25 retrieval for a passage (the retriever's candidates set to N before each
+search; a query read as a lawyer's question keeps the shipped 60, as its weights and parts were chosen on 60), every
+depth of a case dumped from the same process, one file per depth, with the pool's recall printed. Session 15: the
+cited document / the cited paragraph in the pool of the 3,562 citation cases 0.854 / 0.777 at 60, 0.882 / 0.805 at 90,
+0.897 / 0.819 at 120 (`bench/passage_ltr.py eval --against` for what the passage model makes of them).
 
 `--dense K`: a second pool per case, the store's K nearest passages by the query's MiniLM vector (within the same
 filters, so the case's own judgment excluded) added as fetched candidates (no retrieval rank, no votes), every
@@ -81,7 +88,7 @@ def dump(args: argparse.Namespace) -> int:
         key_of,
         ranking_features,
     )
-    from kb.search.retrieval import to_document
+    from kb.search.retrieval import RANKED_CANDIDATES, to_document
     from kb.settings import Settings
     from kb.store.base import SearchFilters
 
@@ -94,52 +101,85 @@ def dump(args: argparse.Namespace) -> int:
     similarity_step = PoolSimilarity(kb.settings.embedding, kb.settings.embeddings_cache, lambda _: True, key_of)
     checked = kb.search_pipeline(SearchMode.RANKED, ranking=on) if args.check else None
     names = [*FEATURES, *SIGNALS]
-    pools, dense_pools, checks = [], [], []
+    depths = args.depth or [RANKED_CANDIDATES]
+    retriever = search.pipeline.get_component("retriever")
+    deep: dict[int, list] = {depth: [] for depth in depths}
+    dense_pools: list = []
+    checks: list = []
     started = time.process_time()
     try:
         for n, (file, case) in enumerate(cases, 1):
             filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
             inputs = search._map_explicit_inputs(input_mapping=search.input_mapping,
                                                  inputs={"query": case.query, "filters": filters, "top_k": 10})
-            out = search.pipeline.run(data=inputs, include_outputs_from={"fetch", "read", "rank", "body_first"})
-            reading = out["read"]["reading"]
-            shipped = [listed(d) for d in out["body_first"]["documents"]]
-            pool, fetched, evidence = out["fetch"]["documents"], out["fetch"]["fetched"], out["fetch"]["evidence"]
-            bm25 = {key_of(d): d.score for d in pool}
-            extra = []
-            if args.dense:
-                query = similarity_step._embedders()[0].run(text=reading.text)["embedding"]
-                present = {key_of(d) for d in [*pool, *fetched]}
-                found = kb.store.search(query, None, filters, limit=args.dense, mode="dense",
-                                        prefetch_limit=args.dense, weights=(1.0, 0.0))
-                extra = [d for d in (to_document(replace(c, score=0.0)) for c in found) if key_of(d) not in present]
-            for target, more in ((pools, []), (dense_pools, extra)) if args.dense else ((pools, []),):
-                wider = type(fetched)([*fetched, *more])
-                similarity = similarity_step.run(documents=pool, reading=reading, fetched=wider)["similarity"]
-                ranked = ranker.run(documents=pool, reading=reading, filters=filters, fetched=wider,
-                                    evidence=evidence, similarity=similarity)["documents"]
-                X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked], dtype=np.float64)
-                cos = np.array([similarity.get(key_of(d), 0.0) for d in ranked])
-                z = (cos - cos.mean()) / (cos.std() or 1.0)
-                slim = [Document(id=d.id, content=d.content,
-                                 meta={**{k: d.meta.get(k) for k in (*SLIM_META, *EXTRA_META)},
-                                       "bm25": bm25.get(key_of(d))})
-                        for d in ranked]
-                target.append(Pool(case, file, reading, slim, np.hstack([X, cos[:, None], z[:, None]]), names,
-                                   shipped))
+            lawyer = search.pipeline.get_component("read").run(query=case.query)["reading"].lawyer
+            for depth in depths:
+                # a deeper pool for a passage only: a lawyer's question keeps the pool its weights were chosen on
+                retriever.candidates = RANKED_CANDIDATES if lawyer else depth
+                out = search.pipeline.run(data=inputs, include_outputs_from={"fetch", "read", "rank", "body_first"})
+                reading = out["read"]["reading"]
+                shipped = [listed(d) for d in out["body_first"]["documents"]]
+                pool, fetched, evidence = out["fetch"]["documents"], out["fetch"]["fetched"], out["fetch"]["evidence"]
+                bm25 = {key_of(d): d.score for d in pool}
+                extra = []
+                if args.dense and depth == depths[0]:
+                    query = similarity_step._embedders()[0].run(text=reading.text)["embedding"]
+                    present = {key_of(d) for d in [*pool, *fetched]}
+                    found = kb.store.search(query, None, filters, limit=args.dense, mode="dense",
+                                            prefetch_limit=args.dense, weights=(1.0, 0.0))
+                    extra = [d for d in (to_document(replace(c, score=0.0)) for c in found)
+                             if key_of(d) not in present]
+                for target, more in ((deep[depth], []), (dense_pools, extra)) if extra else ((deep[depth], []),):
+                    wider = type(fetched)([*fetched, *more])
+                    similarity = similarity_step.run(documents=pool, reading=reading, fetched=wider)["similarity"]
+                    ranked = ranker.run(documents=pool, reading=reading, filters=filters, fetched=wider,
+                                        evidence=evidence, similarity=similarity)["documents"]
+                    X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked], dtype=np.float64)
+                    cos = np.array([similarity.get(key_of(d), 0.0) for d in ranked])
+                    z = (cos - cos.mean()) / (cos.std() or 1.0)
+                    slim = [Document(id=d.id, content=d.content,
+                                     meta={**{k: d.meta.get(k) for k in (*SLIM_META, *EXTRA_META)},
+                                           "bm25": bm25.get(key_of(d))})
+                            for d in ranked]
+                    target.append(Pool(case, file, reading, slim, np.hstack([X, cos[:, None], z[:, None]]), names,
+                                       shipped))
+            retriever.candidates = RANKED_CANDIDATES
             if n <= args.check:
                 hits = checked.run(query=case.query, filters=filters, top_k=10)["documents"]
                 checks.append([listed(d) for d in hits])
             if n % 50 == 0:
                 print(f"  {n}/{len(cases)} {(time.process_time() - started) / n:.2f} cpu s a case", file=sys.stderr,
                       flush=True)
+            if n % args.save_every == 0:
+                save(args, deep, dense_pools, checks, PASSAGE_WEIGHTS.meaning)
     finally:
         kb.close()
-    args.out.write_bytes(pickle.dumps({"pools": pools, "dense": dense_pools, "checks": checks,
-                                       "meaning": PASSAGE_WEIGHTS.meaning,
-                                       "sample": (args.citation, args.summary, args.seed), "dense_k": args.dense}))
-    print(f"{len(pools)} pools → {args.out}", file=sys.stderr)
+    save(args, deep, dense_pools, checks, PASSAGE_WEIGHTS.meaning)
     return 0
+
+
+def save(args: argparse.Namespace, deep: dict[int, list], dense_pools: list, checks: list, meaning: float) -> None:
+    """The pools so far, one file per depth (a long dump's first cases can be evaluated while it runs)."""
+    depths = list(deep)
+    for depth, pools in deep.items():
+        out_path = args.out if depth == depths[0] else args.out.with_stem(f"{args.out.stem}-{depth}")
+        out_path.write_bytes(pickle.dumps({"pools": pools, "dense": dense_pools if depth == depths[0] else [],
+                                           "checks": checks, "meaning": meaning,
+                                           "sample": (args.citation, args.summary, args.seed),
+                                           "dense_k": args.dense, "depth": depth}))
+        print(f"{len(pools)} pools of {depth} BM25 candidates (a passage) → {out_path}; in the pool (citation): "
+              f"{pool_recall(pools)}", file=sys.stderr, flush=True)
+
+
+def pool_recall(pools: list) -> str:
+    """The share of citation cases whose pool holds the cited document, and the cited paragraph (of those with one):
+    the ceiling of any re-ordering."""
+    from question_rankers import Replay, labels
+
+    y = [labels(Replay(p)) for p in pools if p.case.kind == "citation"]
+    pinned = [labels(Replay(p)) for p in pools if p.case.kind == "citation" and p.case.has_pinpoints]
+    return (f"the cited document {np.mean([(v > 0).any() for v in y]):.3f}, "
+            f"the cited paragraph {np.mean([(v == 2).any() for v in pinned]):.3f}")
 
 
 def listed(doc) -> tuple[str, object]:
@@ -401,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--dense", type=int, default=0, help="also a pool with the K nearest passages by MiniLM added")
     d.add_argument("--check", type=int, default=40, help="cases also run through a pipeline with meaning on")
+    d.add_argument("--depth", type=int, nargs="+", help="BM25 candidates of a passage's pool (default the shipped "
+                   "60); several: one pool file each, the first at --out, the others at OUT-DEPTH.pkl")
+    d.add_argument("--save-every", type=int, default=1000, help="cases between two writes of the pools so far")
     e = sub.add_parser("eval")
     e.add_argument("pools", type=Path)
     e.add_argument("--folds", type=int, default=5, help="grouped folds (0: leave one citing judgment out)")
