@@ -471,12 +471,16 @@ in every tree, common with trees, rare with a linear score) are ordered by the w
 so the ranking does not depend on the candidates' order (and a dumped pool replays exactly)."""
 
 
+_LINEAR = MODEL_INPUTS.index("linear")
+"""The column of `model_inputs` holding the weights' linear score (computed there once per query)."""
+
+
 def passage_model_scores(model: PassageModel, values: np.ndarray, inputs: np.ndarray,
                          weights: RankingWeights) -> np.ndarray:
     """A passage's candidate scores: the trees over `inputs` (`model_inputs`) plus `unread_scores`, ties broken by
-    the linear score (`TIE_BREAK`)."""
+    the linear score (`TIE_BREAK`), read from `inputs`."""
     trees = model.predict(inputs[:, model.columns(list(MODEL_INPUTS))])
-    return trees + unread_scores(model.inputs, values, weights) + TIE_BREAK * _weighted_sum(values, weights, FEATURES)
+    return trees + unread_scores(model.inputs, values, weights) + TIE_BREAK * inputs[:, _LINEAR]
 
 
 @dataclass(frozen=True)
