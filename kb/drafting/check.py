@@ -934,13 +934,13 @@ class Checker:
         named = self.index.by_name(c.name or "", c.state)
         if not named:
             return self._suggested(self._row(f, "not_in_corpus", f"cannot verify: {c.name} v. {c.state} is not in "
-                                             "the store."), c, named)
+                                             "the store."), c)
         return self._chosen(f, self._choose(c, named))
 
-    def _suggested(self, row: CheckedCitation, c: Citation, named: list[Case]) -> CheckedCitation:
-        """The row with the closest stored names of the same state when the cited name matched none, said as a
+    def _suggested(self, row: CheckedCitation, c: Citation) -> CheckedCitation:
+        """The row with the closest stored names of the same state (the cited name matched none), said as a
         suggestion in the reason (the CLI's and the app's table) and listed in `suggestions` (JSON, MCP)."""
-        close = [] if named else self.index.suggestions(c.name or "", c.state)
+        close = self.index.suggestions(c.name or "", c.state)
         if close:
             row.suggestions = [k.label for k in close]
             row.reason += (f" Suggestion only, not a match: did you mean {' or '.join(row.suggestions)}? Check the "
