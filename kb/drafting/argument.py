@@ -17,7 +17,7 @@ from kb.drafting.matters import Assurance, CollectedPassage, Matter
 from kb.drafting.propose import speaking_role, voice
 from kb.drafting.prose import Person, capitalised, clause, court_date, either, sentence, with_article
 from kb.drafting.quotes import as_quotation, enumeration, holding_quote, omissions, quotation, quote_query, terms
-from kb.drafting.sources import CATEGORIES, case_name, category, is_case, italic_name, pin_of
+from kb.drafting.sources import CATEGORIES, case_name, category, is_case, is_strasbourg, italic_name, pin_of
 from kb.passages import role_label
 from legal.grounds import (
     ASSURANCE_CRITERIA,
@@ -218,7 +218,7 @@ def application_sentence(b: Builder, ground: str, passage: CollectedPassage, tes
     name = b.style.client.name
     if passage.note and passage.note != PROPOSED_NOTE:
         return sentence(f"This applies to {name}: {clause(passage.note)}; {reason}{against}")
-    if category(passage) in ("gc", "echr"):  # another applicant's facts or a party's case: only counsel can say
+    if is_strasbourg(passage):  # another applicant's facts or a party's case: only counsel can say
         what = (role_label(speaking_role(passage)) or "not the Court's view").split(",")[0]
         return f"[assessment needed: the bearing of {case_name(passage)} ({what}) on {f['client_pos']} case]"
     links = client_links(b.matter, passage.text)
@@ -291,7 +291,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     add(DraftParagraph(f"Application to {style.client.name}", kind="subheading"))
     evidence = [p for p in support if not is_principle(p)]
     b.not_the_court += [f"{p.citation} ({role_label(speaking_role(p)) or 'not the Court'})" for p in evidence
-                        if category(p) in ("gc", "echr") and p.note != PROPOSED_NOTE]
+                        if is_strasbourg(p) and p.note != PROPOSED_NOTE]
     if ground == "assurances":
         applied = assurance_criteria(b, section)
         evidence = [p for p in evidence if p.chunk_id not in applied]
@@ -314,8 +314,8 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     for passage in sorted(adverse, key=principle_order):
         para = quote_paragraph(b, passage, query, "rebuttal", adverse=True,
                                lead=f"{f['State']} may rely on {case_name(passage)}, where "
-                                    + (who_speaks(passage) if category(passage) in ("gc", "echr")
-                                       and voice(passage) != "court" else "it is stated"))
+                                    + (who_speaks(passage) if is_strasbourg(passage) and voice(passage) != "court"
+                                       else "it is stated"))
         if para is None:
             b.unused[(passage.chunk_id, ground)] = "no sentence of it could be quoted"
             continue
@@ -432,7 +432,7 @@ def assurance_criteria(b: Builder, section: DraftSection) -> set[str]:
     for n, factor, words in ASSURANCE_CRITERIA:
         head = f"({n}) {capitalised(factor)}."
         tagged = [p for p in pool if n in criteria_tagged(p)]
-        found = tagged or ([p for p in pool if not criteria_tagged(p) and category(p) not in ("gc", "echr")
+        found = tagged or ([p for p in pool if not criteria_tagged(p) and not is_strasbourg(p)
                             and len(terms(words) & terms(p.text)) >= 3] if words else [])  # not a party's case
         if n == "v" and not tagged:
             found = [p for p, _ in statutes] or found

@@ -27,7 +27,16 @@ from kb.drafting.argument import Style
 from kb.drafting.brief import Draft, italic_spans, md_italic, md_text
 from kb.drafting.matters import CollectedPassage, Matter
 from kb.drafting.prose import Person, court_date
-from kb.drafting.sources import CATEGORIES, case_name, category, court_style, is_case, italic_name, pin_of
+from kb.drafting.sources import (
+    CATEGORIES,
+    case_name,
+    category,
+    court_style,
+    is_case,
+    is_strasbourg,
+    italic_name,
+    pin_of,
+)
 from legal.text import http_url
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -60,7 +69,7 @@ class Authority:
 def short_name(passage: CollectedPassage) -> str:
     """The name a repeat citation uses: the applicant's for a Strasbourg case (`Saadi`), else the full name."""
     name = case_name(passage)
-    return name.split(" v. ")[0] if category(passage) in ("gc", "echr") and " v. " in name else name
+    return name.split(" v. ")[0] if is_strasbourg(passage) and " v. " in name else name
 
 
 def footnote_texts(draft: Draft) -> dict[int, tuple[str, list[str]]]:

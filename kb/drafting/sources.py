@@ -60,6 +60,11 @@ def category(passage: CollectedPassage) -> str:
     return {"un": "un", "national": "national", "prc-law": "statute", "upload": "own"}.get(kind, "report")
 
 
+def is_strasbourg(passage: CollectedPassage) -> bool:
+    """An ECtHR passage (a Grand Chamber's or another formation's): who speaks in it, the Court or a party, matters."""
+    return category(passage) in ("gc", "echr")
+
+
 def _kind_from_ids(passage: CollectedPassage) -> str:
     """The source kind of a passage filed before matters kept it, from its document id and citation."""
     if re.match(r"^(HEJUD|CLIN|HECOM|001)-", passage.doc_id):
