@@ -61,17 +61,22 @@ class Data:
     """The replays, their labels, and every column a passage model may read (`ranking.model_inputs`, the function
     the ranker calls), computed once."""
 
-    def __init__(self, pools: list, folds: int, meaning: bool, free: bool = False) -> None:
-        """`free`: the rules inside the trees and no monotone constraint (the first design measured)."""
-        from kb.search.ranking import FEATURES, MODEL_INPUTS, PASSAGE_WEIGHTS, model_inputs
+    def __init__(self, pools: list, folds: int, meaning: bool, free: bool = False, questions: bool = False) -> None:
+        """`free`: the rules inside the trees and no monotone constraint (the first design measured). `questions`:
+        the model of a lawyer's question naming no other source (`bench/question_ltr.py`), on top of the question
+        weights, instead of a passage's on top of the passage weights."""
+        from kb.search.ranking import FEATURES, MODEL_INPUTS, PASSAGE_WEIGHTS, QUESTION_WEIGHTS, model_inputs
 
+        self.weights = QUESTION_WEIGHTS if questions else PASSAGE_WEIGHTS
         self.replays = [Replay(p) for p in pools]
         self.table = Table(self.replays, folds)
         self.y = [labels(r) for r in self.replays]
-        self.passage = np.array([not r.pool.reading.lawyer for r in self.replays])
+        # `passage`: the cases the model serves (a passage; or, with `questions`, a question asking for the Court)
+        self.passage = np.array([r.pool.reading.lawyer and not r.pool.reading.named_kinds if questions
+                                 else not r.pool.reading.lawyer for r in self.replays], dtype=bool)
         self.summary = np.array([r.case.kind == "summary" for r in self.replays])
         self.values = [r.X[:, :len(FEATURES)] for r in self.replays]
-        self.inputs = [model_inputs(v, r.pool.documents, r.pool.reading.text, PASSAGE_WEIGHTS,
+        self.inputs = [model_inputs(v, r.pool.documents, r.pool.reading.text, self.weights,
                                     np.array([d.meta.get("bm25") or 0.0 for d in r.pool.documents]))
                        for v, r in zip(self.values, self.replays, strict=True)]
         read = [n for n in FITTED if n not in (() if free else RULES)] + (list(MEANING) if meaning else [])
@@ -86,9 +91,9 @@ class Data:
 
     def base(self, names: list[str], i: int) -> np.ndarray:
         """What the ranker adds to the trees' score of case i's candidates (`ranking.unread_scores`)."""
-        from kb.search.ranking import PASSAGE_WEIGHTS, unread_scores
+        from kb.search.ranking import unread_scores
 
-        return unread_scores(names, self.values[i], PASSAGE_WEIGHTS)
+        return unread_scores(names, self.values[i], self.weights)
 
     def objective(self, i: int, scores: np.ndarray) -> float:
         from kb.search.evaluation import score_ranking
@@ -192,10 +197,10 @@ def pairwise_rows(data: Data) -> list[np.ndarray]:
 def model_scores(data: Data, exported: dict, idx: list[int]) -> dict[int, np.ndarray]:
     """The cases' scores as the ranker computes them (`ranking.passage_model_scores` over the exported trees)."""
     from kb.search.passage_model import PassageModel
-    from kb.search.ranking import PASSAGE_WEIGHTS, passage_model_scores
+    from kb.search.ranking import passage_model_scores
 
     model = PassageModel(data=exported)
-    return {i: passage_model_scores(model, data.values[i], data.inputs[i], PASSAGE_WEIGHTS) for i in idx}
+    return {i: passage_model_scores(model, data.values[i], data.inputs[i], data.weights) for i in idx}
 
 
 def lambdamart_rows(data: Data, names: list[str], args: argparse.Namespace) -> list[np.ndarray]:

@@ -78,6 +78,7 @@ def dump(args: argparse.Namespace) -> int:
 
     from kb.api import KnowledgeBase
     from kb.requests import SearchMode
+    from kb.search.evaluation import read_cases
     from kb.search.meaning import PoolSimilarity
     from kb.search.ranking import (
         DEFAULT_RANKING,
@@ -92,7 +93,10 @@ def dump(args: argparse.Namespace) -> int:
     from kb.settings import Settings
     from kb.store.base import SearchFilters
 
-    cases = [(f, c) for f, c in chosen_cases(EVAL_DIR, args.citation, args.summary, args.seed) if f == "dev.jsonl"]
+    if args.cases:
+        cases = [(path.name, c) for path in args.cases for c in read_cases(path)]
+    else:
+        cases = [(f, c) for f, c in chosen_cases(EVAL_DIR, args.citation, args.summary, args.seed) if f == "dev.jsonl"]
     kb = KnowledgeBase(Settings.load())
     search = kb.search_pipeline(SearchMode.RANKED)
     shipped_ranker = search.pipeline.get_component("rank")
@@ -116,10 +120,13 @@ def dump(args: argparse.Namespace) -> int:
             for depth in depths:
                 # a deeper pool for a passage only: a lawyer's question keeps the pool its weights were chosen on
                 retriever.candidates = RANKED_CANDIDATES if lawyer else depth
-                out = search.pipeline.run(data=inputs, include_outputs_from={"fetch", "read", "rank", "body_first"})
+                out = search.pipeline.run(data=inputs, include_outputs_from={"fetch", "read", "rank", "body_first",
+                                                                          "reasoning"})
                 reading = out["read"]["reading"]
                 shipped = [listed(d) for d in out["body_first"]["documents"]]
                 pool, fetched, evidence = out["fetch"]["documents"], out["fetch"]["fetched"], out["fetch"]["evidence"]
+                if "reasoning" in out:  # a question's judgments from the reasoning index join the fetched ones
+                    fetched = out["reasoning"]["fetched"]
                 bm25 = {key_of(d): d.score for d in pool}
                 extra = []
                 if args.dense and depth == depths[0]:
@@ -134,9 +141,10 @@ def dump(args: argparse.Namespace) -> int:
                     similarity = similarity_step.run(documents=pool, reading=reading, fetched=wider)["similarity"]
                     ranked = ranker.run(documents=pool, reading=reading, filters=filters, fetched=wider,
                                         evidence=evidence, similarity=similarity)["documents"]
-                    X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked], dtype=np.float64)
+                    X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked],
+                                 dtype=np.float64).reshape(-1, len(FEATURES))  # (0, n): a question nothing matched
                     cos = np.array([similarity.get(key_of(d), 0.0) for d in ranked])
-                    z = (cos - cos.mean()) / (cos.std() or 1.0)
+                    z = (cos - cos.mean()) / (cos.std() or 1.0) if len(cos) else cos
                     slim = [Document(id=d.id, content=d.content,
                                      meta={**{k: d.meta.get(k) for k in (*SLIM_META, *EXTRA_META)},
                                            "bm25": bm25.get(key_of(d))})
@@ -198,8 +206,10 @@ def case_objective(row: dict, kind: str) -> float:
 
 
 def group_of(case) -> str:
-    """The citing judgment of a citation case (its one excluded document); a summary case is its own group."""
-    return case.exclude_doc_ids[0] if case.kind == "citation" and case.exclude_doc_ids else case.qid
+    """The citing judgment of a citation case or a court sentence (`bench/court_questions.py`; its one excluded
+    document); a summary case, a question, is its own group."""
+    return (case.exclude_doc_ids[0] if case.kind in ("citation", "court-sentence") and case.exclude_doc_ids
+            else case.qid)
 
 
 def grouped_folds(groups: list[str], folds: int, seed: int = 0) -> list[list[int]]:
@@ -443,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--check", type=int, default=40, help="cases also run through a pipeline with meaning on")
     d.add_argument("--depth", type=int, nargs="+", help="BM25 candidates of a passage's pool (default the shipped "
                    "60); several: one pool file each, the first at --out, the others at OUT-DEPTH.pkl")
+    d.add_argument("--cases", type=Path, nargs="+", help="dump these case files instead of a dev.jsonl sample "
+                   "(e.g. `bench/court_questions.py`'s, or the dev question files)")
     d.add_argument("--save-every", type=int, default=1000, help="cases between two writes of the pools so far")
     e = sub.add_parser("eval")
     e.add_argument("pools", type=Path)
