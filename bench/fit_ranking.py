@@ -42,7 +42,8 @@ from kb.search.ranking import FEATURES, PASSAGE_WEIGHTS, key_of, ranking_feature
 from kb.settings import Settings
 from kb.store.base import SearchFilters
 
-HAND_SET = ("named_case", "question_not_court", "question_principles", "footnote", "note_document", "meaning")
+HAND_SET = ("named_case", "question_not_court", "question_principles", "footnote", "note_document", "meaning",
+            "question_other_article")
 FITTED = [f for f in FEATURES if f not in HAND_SET]
 """`HAND_SET` weights are set by hand: dev.jsonl's queries name no case and ask no question, and its corpus side has
 no report footnotes; `note_document` is kept off (see its docstring); `meaning` is a question feature, set on the

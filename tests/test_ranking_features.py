@@ -129,6 +129,25 @@ def test_a_lawyers_question_gets_the_courts_view_before_a_partys_submission() ->
     assert all(ranking_features(d)["question_not_court"] == 0.0 for d in passage)
 
 
+def test_a_question_on_an_article_is_answered_where_the_court_examines_that_article() -> None:
+    """Jalloh v. Germany's headings, the question of `dev-lawyer-questions.jsonl` dlaw-13: its Article 6 paragraphs
+    came first for a question on Article 3."""
+    article_6 = paragraph("J", "104", heading="III. ALLEGED VIOLATION OF ARTICLE 6 OF THE CONVENTION › B. Merits")
+    article_3 = paragraph("J", "70", heading="I. ALLEGED VIOLATION OF ARTICLE 3 OF THE CONVENTION › B. Merits")
+    both = paragraph("K", "50", heading="II. ALLEGED VIOLATION OF ARTICLES 3 AND 13 OF THE CONVENTION")
+    facts = paragraph("J", "12", heading="THE FACTS", section="THE FACTS", role="facts")
+    pool = [article_6, article_3, both, facts]
+    question = "When is a forced medical procedure to obtain evidence compatible with Article 3?"
+    values = {key_of(d): ranking_features(d)["question_other_article"] for d in rank(pool, question)}
+    assert values == {("J", "104"): 1.0, ("J", "70"): 0.0, ("K", "50"): 0.0, ("J", "12"): 0.0}
+    assert order(rank([article_6, article_3], question)) == [("J", "70"), ("J", "104")]
+    # a question naming no Article, and a pasted passage, leave every paragraph as it was
+    for query in ("When is a forced medical procedure to obtain evidence compatible with the Convention?", PASSAGE):
+        assert all(ranking_features(d)["question_other_article"] == 0.0 for d in rank(pool, query))
+    un = paragraph("UN-CAT-GC-4", "12", source_kind="un", heading="Article 3 of the Convention", role=None)
+    assert ranking_features(rank([un], "Does Article 5 of the ECHR apply?")[0])["question_other_article"] == 0.0
+
+
 def test_excluded_documents_are_never_ranked() -> None:
     pool = [paragraph("A", "1"), paragraph("B", "2")]
     assert order(rank(pool, PASSAGE, filters=SearchFilters(exclude_doc_ids=("A",)))) == [("B", "2")]

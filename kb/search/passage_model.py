@@ -77,6 +77,15 @@ def named_articles(text: str) -> set[str]:
     return {n for m in ARTICLES.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
 
 
+HEADING_ARTICLES = re.compile(ARTICLES.pattern, re.I)
+"""`ARTICLES` in a heading's capitals ("II. ALLEGED VIOLATION OF ARTICLES 2 AND 3 OF THE CONVENTION")."""
+
+
+def heading_articles(heading: str | None) -> set[str]:
+    """The article numbers a heading path names ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1 OF PROTOCOL No. 1" → {"1"})."""
+    return {n for m in HEADING_ARTICLES.finditer(heading or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+
+
 def reciprocal_places(values: np.ndarray) -> np.ndarray:
     """1/(4 + place) of each value in descending order (place 0 the largest; ties in candidate order)."""
     out = np.empty(len(values))

@@ -46,7 +46,7 @@ from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.crosslingual import Match
 from kb.search.meaning import Similarity
-from kb.search.passage_model import POOL_FEATURES, PassageModel, pool_features
+from kb.search.passage_model import POOL_FEATURES, PassageModel, heading_articles, named_articles, pool_features
 from kb.search.principles import states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import rescored, to_document
@@ -236,6 +236,8 @@ class RankingContext:
     """What each candidate shares of the query's phrases (`shared_phrase_weights`)."""
     meaning_rank: dict[Key, int] = field(default_factory=dict)
     """1-based rank of each candidate by MiniLM similarity to the query (`kb.search.meaning`); empty when unused."""
+    articles: frozenset[str] = frozenset()
+    """The Convention Articles a lawyer's question names (`named_articles`); empty for a passage."""
 
 
 Feature = Callable[[Document, Key, RankingContext], float]
@@ -387,6 +389,22 @@ def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
     return _reciprocal(ctx.meaning_rank.get(key))
 
 
+@feature(0.0)
+def question_other_article(doc: Document, key: Key, ctx: RankingContext) -> float:
+    """1 if a lawyer's question names Convention Articles and this Strasbourg paragraph stands under a heading that
+    names only other Articles ("III. Alleged violation of Article 6" for a question on Article 3, "Application of
+    Article 41" for any): the Court answers a question on an Article where it examines that Article, and a paragraph
+    of the same judgment on another Article answers another question. A heading naming no Article (the facts, a
+    section the loader could not place) says nothing. Measured on the dev questions' pools (session 16, whole store,
+    leave-out graph): of the candidates of the 56 ECtHR dev questions naming an Article, 3.1 % of those under a
+    heading naming it are a cited paragraph, 0.12 % (1 of 807) of those under another Article's. Questions only
+    (`QUESTION_WEIGHTS`, weight by leave-one-out on the dev questions); a passage names Articles in passing."""
+    if not ctx.articles or doc.meta.get("source_kind") != "echr":
+        return 0.0
+    under = heading_articles(doc.meta.get("heading"))
+    return float(bool(under) and not under & ctx.articles)
+
+
 FEATURES = tuple(_FEATURES)
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
 """Each feature's column in a row of feature values (`FEATURES` order)."""
@@ -425,7 +443,7 @@ without `votes` (weight ≈ 0: `best_voter` carries it) 0.399 / 0.763 / 0.692 / 
 QUESTION_WEIGHTS = replace(PASSAGE_WEIGHTS, retrieval=20.5, votes=-0.712, best_voter=4.61, cited_document=14.2,
                            facts_support=0.82, facts_document=0.0, low_authority_type=-9.4, cited_para=0.65,
                            court_role=1.0, shared_phrases=0.0, question_principles=0.0, key_case=1.0,
-                           grand_chamber=0.0, meaning=20.0)
+                           grand_chamber=0.0, meaning=20.0, question_other_article=-4.0)
 """For a lawyer's question or keyword search (`QueryReading.lawyer`): the weights fitted on dev.jsonl without
 `shared_phrases` (`bench/fit_ranking.py --without shared_phrases`: a question's phrases are the lawyer's own words,
 not the source's; with the passage weights and phrases, the lawyer questions' para_hit@10 fell 0.825 → 0.750), then,
@@ -440,7 +458,11 @@ chose `meaning` 20 (of 5, 10, 20, 40), `cited_para` 0.65 (of 0, 0.65, 1.23) and 
 `best_voter` 4.61 (of 2, 4.61, 8), `grand_chamber` 0 (of -0.181, 0, 1), `question_principles` 0 (of 0, 2) and
 `question_not_court` -8 (of -8, -4), each chosen for all or all but one of the 113 questions. Against the weights
 fitted on the old graph, each on its own graph (same run): expert questions doc_hit@10 / para_hit@10 0.630 / 0.364
-→ 0.630 / 0.348, lawyer questions of kind `lawyer` 1.000 / 0.700 → 1.000 / 0.650 (one question each)."""
+→ 0.630 / 0.348, lawyer questions of kind `lawyer` 1.000 / 0.700 → 1.000 / 0.650 (one question each).
+`question_other_article` -4 (session 16, of 0, -1, -2, -4, -8; leave-one-out chose -4 for 112 of 113 questions,
+-1 for the one lawyer question only -4 lifts; whole store, leave-out graph, same run): expert 0.685 / 0.409 →
+0.699 / 0.409 (doc_hit@1 0.356 → 0.329), kind `lawyer` para_hit@10 0.750 → 0.800 (leave-one-out 0.750), PRC, UN and
+mixed unchanged."""
 
 
 MODEL_INPUTS = (*FEATURES, *POOL_FEATURES)
@@ -555,9 +577,10 @@ class LegalRanker:
                     note_rank.setdefault(appno, rank[key])
         phrase_weight = shared_phrase_weights(reading.text, pool + fetched) if weights.shared_phrases else {}
         ordered = sorted(similarity, key=lambda k: -similarity[k]) if weights.meaning else []
+        articles = frozenset(named_articles(reading.text)) if reading.lawyer else frozenset()
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, reading.appnos,
                               reading.names, reading.lawyer, note_rank, filters.sections, phrase_weight,
-                              {k: i for i, k in enumerate(ordered, 1)})
+                              {k: i for i, k in enumerate(ordered, 1)}, articles)
 
     @staticmethod
     def features(doc: Document, key: Key, ctx: RankingContext) -> list[float]:
