@@ -146,6 +146,15 @@ def test_uk_heading_that_is_half_a_sentence_stays_in_its_paragraph(corpus_root: 
     assert any(p.heading == "INDEX" and p.text.startswith("abuse of process") for p in practice.paragraphs)
 
 
+def test_uk_word_the_source_broke_at_a_line_end_is_one_word(corpus_root: Path) -> None:
+    """TNA's XML keeps a line break inside a name as `Al- Adsani` (2014 EWCA Crim 1729 [36]) and `Ungoed- Thomas J`
+    (2020 EWCA Civ 408 [46]): the passage a lawyer reads and quotes has the name whole."""
+    kl = load_one(akn, corpus_root, "national/uk-tna/2014-ewca-1729-crim.xml", "national")
+    assert "European Court of Human Rights in Al-Adsani v. United Kingdom (2002) 34 EHRR 11" in paragraph(kl, "36").text
+    assert "Ungoed-Thomas J" in paragraph(load_one(akn, corpus_root, "national/uk-tna/2020-ewca-408-civ.xml",
+                                                  "national"), "46").text
+
+
 def test_prc_supervision_law_article_22_on_liuzhi(corpus_root: Path) -> None:
     doc = load_one(statute_md, corpus_root, "prc-law/宪法相关法/监察法(2018-03-20).md", "prc-law")
     assert doc.doc_id == "PRC-监察法-2018-03-20"

@@ -18,6 +18,7 @@ from ingest.loaders.common import check_xml_elements, decode_text, read_bytes
 from ingest.loaders.text_blocks import NumberSequence, has_words, normalise_ws
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
+from legal.text import join_broken_hyphens
 
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
 TNA_URL = "https://caselaw.nationalarchives.gov.uk/"
@@ -49,7 +50,8 @@ def _parser() -> etree.XMLParser:
 
 
 def _text(element: etree._Element) -> str:
-    """Text of an element without `<style>` blocks and footnote bodies (those become their own paragraphs)."""
+    """Text of an element without `<style>` blocks and footnote bodies (those become their own paragraphs), a word
+    the source's line break left as `Al- Adsani` one word again (as `join_lines` does for other formats)."""
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
@@ -67,7 +69,7 @@ def _text(element: etree._Element) -> str:
             parts.append(node.tail)
 
     walk(element)
-    lines = (normalise_ws(line) for line in "".join(parts).split("\n"))
+    lines = (join_broken_hyphens(normalise_ws(line)) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -243,7 +245,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     return [
         SourceDocument(
             doc_id=doc_id,
-            title=normalise_ws(name or "") or citation or path.stem,
+            title=join_broken_hyphens(normalise_ws(name or "")) or citation or path.stem,
             court=court,
             doc_type="JUDGMENT",
             source_kind=kind,

@@ -18,6 +18,7 @@ from ingest.loaders.common import read_json
 from ingest.model import Paragraph, SourceDocument
 from legal.errors import BadInputError
 from legal.states import GOVERNMENT_ADJECTIVES, MEMBER_STATES, OTHER_NAMES, WITH_ARTICLE
+from legal.text import join_broken_hyphens
 
 HUDOC_ITEM_URL = "https://hudoc.echr.coe.int/eng?i={itemid}"
 
@@ -488,7 +489,7 @@ def case_name(title: str | None, states: list[str]) -> str:
     name = (title or "").strip()
     name = re.sub(r"\s*-\s*\[English Translation\].*$", "", name, flags=re.I)
     name = re.sub(r"^(CASE OF|AFFAIRE)\s+", "", name, flags=re.I)
-    name = re.sub(r"\s+", " ", name).replace(" v . ", " v. ").strip()
+    name = join_broken_hyphens(re.sub(r"\s+", " ", name).replace(" v . ", " v. ").strip())
     if not name:
         return f"Unnamed case v. {' and '.join(states)}" if states else "Unnamed case"
     name = re.sub(r"\s+against\b\s*", " v. ", name)
