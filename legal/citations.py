@@ -43,6 +43,7 @@ from legal.dates import find_date
 from legal.numerals import ARTICLE_LABEL, article_number
 from legal.prc import PRC_LAWS
 from legal.states import OTHER_NAMES, STATE_NAMES
+from legal.text import broken_hyphen, join_broken_hyphens
 
 STATES = STATE_NAMES
 """Respondent states of the Council of Europe (`legal.states`): `X v. <state>` is what tells a Strasbourg case from
@@ -163,6 +164,10 @@ def _name_start(tokens: list[Token], last: int, floor: int = 0) -> int | None:
         elif t.text == "," and listed and first == j + 1 and j > 0 and _is_name_word(tokens[j - 1]) \
                 and tokens[j - 1].text not in LEAD_WORDS:
             pass  # `Abdulaziz, Cabales and Balkandali`
+        elif t.text == "-" and first == j + 1 and j > 0 and tokens[j - 1].end == t.start \
+                and tokens[j + 1].start == t.end + 1 and broken_hyphen(tokens[j - 1].text, tokens[j + 1].text):
+            first = j - 1  # `Al- Adsani`: one name the source broke at a line end
+            j -= 1
         elif t.text == ")" and first is None:
             k = j - 1
             while k >= 0 and j - k <= 8 and tokens[k].text != "(" and _is_name_word(tokens[k]):
@@ -279,7 +284,7 @@ def parties(name: str) -> list[str]:
 def applicant_tokens(name: str | None) -> tuple[str, ...]:
     """The words that identify an applicant: `Vilvarajah and Others` → (`vilvarajah`,); initials keep their letters
     together (`M.S.S.`, `MSS`, `M. S. S.` → `mss`), so UK and Strasbourg spellings agree."""
-    name = _V_SPLIT.split(strip_marks(name or ""), maxsplit=1)[0]
+    name = _V_SPLIT.split(join_broken_hyphens(strip_marks(name or "")), maxsplit=1)[0]
     name = _NUMBER_PAREN.sub(" ", name)
     words: list[str] = []
     for raw in _NAME_WORD.findall(name):
@@ -515,8 +520,9 @@ _SPACE_BEFORE_MARK = re.compile(r"\s+([,;)\]])")
 
 
 def _as_written(text: str) -> str:
-    """The citation's text on one line, without an unbalanced closing bracket or trailing punctuation."""
-    text = " ".join(text.split()).rstrip(" ,;:([")
+    """The citation's text on one line (a word a line break split joined again, `Al- Adsani` → `Al-Adsani`), without
+    an unbalanced closing bracket or trailing punctuation."""
+    text = join_broken_hyphens(" ".join(text.split())).rstrip(" ,;:([")
     text = _SPACE_BEFORE_MARK.sub(r"\1", text)
     while text and text[-1] in ")]" and text.count(text[-1]) > text.count("(" if text[-1] == ")" else "["):
         text = text[:-1].rstrip(" ,;")
@@ -555,7 +561,8 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
         re.search(r"EHRR\s*(?:SE|CD)|\bD\.?R\.?\b", r) for r in reports)
     return Citation(
         kind="echr", form="short" if kind_form == "short" or any(n == "above" for n, _ in parts) else "full",
-        start=start, end=tail.end, text=_as_written(text[start:tail.end]), name=" ".join(name.split()),
+        start=start, end=tail.end, text=_as_written(text[start:tail.end]),
+        name=join_broken_hyphens(" ".join(name.split())),
         state=" ".join(state.split()) if state else None,
         appnos=tuple(dict.fromkeys(_APPNO_LOOSE.findall(" ".join(v for n, v in parts if n == "appno")))),
         date=find_date(joined), year=year, year_exact=exact, decision=decision,

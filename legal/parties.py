@@ -25,6 +25,13 @@ FORMS = {"PLC": "plc", "LTD": "Ltd", "LLP": "LLP", "LLC": "LLC", "GMBH": "GmbH",
 _WORD = re.compile(r"[^\W\d_][\w’'&-]*")
 _VOWEL = re.compile(r"[AEIOUYÀ-ÖØ-Ý]")
 _ON_BEHALF = re.compile(r"\(\s*(R\s+)?on\s+the\s+application\s+of\b", re.I)
+_CLAIMANT_AFTER = re.compile(r"(?P<name>\S.*?)(?:,\s*R\s+|\s+\(\s*R\s+)\(?on\s+the\s+application\s+of\s*\)",
+                             re.I | re.S)
+"""The National Archives' inverted judicial review, `Bashir & Ors, R (On the Application Of)` or `Simon Dolan (R on
+the application of)` (5 of the corpus's 67 titles): the courts print `R (on the application of Bashir & Ors)`."""
+CROWN = frozenset({"regina", "r", "r.", "rex", "the queen", "the king", "the crown"})
+"""The Crown as a party, which UK courts cite as `R` (`R v Knaggs`, `KL v R`): 4 of the corpus's titles spell it
+`Regina`, `REGINA`, `R.` or `The Crown`."""
 _NEUTRAL = re.compile(r"\s\[\d{4}\]\s+[A-Z]")
 
 
@@ -34,8 +41,19 @@ def uk_parties(citation: str) -> str:
     cut = _NEUTRAL.search(citation)
     if cut is None:
         return citation
-    styled = "".join(part if i % 2 else _side(part) for i, part in enumerate(parties(citation[:cut.start()])))
+    styled = "".join(part if i % 2 else _party(_side(part)) for i, part in enumerate(parties(citation[:cut.start()])))
     return _ON_BEHALF.sub(lambda m: "(" + (m.group(1) or "") + "on the application of", styled) + citation[cut.start():]
+
+
+def _party(side: str) -> str:
+    """One side as courts name it: the Crown as `R`, a judicial review's claimant inside `R (on the application of
+    …)`; anything else as it is."""
+    name = side.strip()
+    if name.lower() in CROWN:
+        return side.replace(name, "R")
+    if claimant := _CLAIMANT_AFTER.fullmatch(name):
+        return side.replace(name, f"R (on the application of {claimant['name']})")
+    return side
 
 
 def _side(side: str) -> str:

@@ -34,3 +34,18 @@ STATE_NAMES: tuple[str, ...] = (*MEMBER_STATES.values(), *FORMER_STATES, *OTHER_
 WITH_ARTICLE = frozenset({"United Kingdom", "Netherlands", "Czech Republic", "Slovak Republic", "Republic of Moldova",
                           "Russian Federation", "former Yugoslav Republic of Macedonia"})
 """The names the Court writes with `the`: `Soering v. the United Kingdom`."""
+GOVERNMENT_ADJECTIVES: dict[str, str] = {
+    "Albanian": "Albania", "Andorran": "Andorra", "Armenian": "Armenia", "Austrian": "Austria",
+    "Azerbaijani": "Azerbaijan", "Belgian": "Belgium", "Bulgarian": "Bulgaria",
+    "Bosnian-Herzegovinian": "Bosnia and Herzegovina", "Swiss": "Switzerland", "Cypriot": "Cyprus",
+    "Czech": "Czech Republic", "German": "Germany", "Danish": "Denmark", "Spanish": "Spain", "Estonian": "Estonia",
+    "Finnish": "Finland", "French": "France", "British": "United Kingdom", "Georgian": "Georgia", "Greek": "Greece",
+    "Croatian": "Croatia", "Hungarian": "Hungary", "Irish": "Ireland", "Icelandic": "Iceland", "Italian": "Italy",
+    "Lithuanian": "Lithuania", "Latvian": "Latvia", "Monegasque": "Monaco", "Moldovan": "Republic of Moldova",
+    "Macedonian": "North Macedonia", "Maltese": "Malta", "Montenegrin": "Montenegro", "Dutch": "Netherlands",
+    "Norwegian": "Norway", "Polish": "Poland", "Portuguese": "Portugal", "Romanian": "Romania", "Russian": "Russia",
+    "Sammarinese": "San Marino", "Serbian": "Serbia", "Slovak": "Slovakia", "Slovakian": "Slovakia",
+    "Slovenian": "Slovenia", "Swedish": "Sweden", "Turkish": "Turkey", "Ukrainian": "Ukraine",
+}
+"""How the Court names a respondent's Government by adjective (`The Turkish Government (“the Government”) were
+represented …`) → the short name; a state the Court names by its name (`the United Kingdom Government`) needs none."""

@@ -11,6 +11,7 @@ from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
 from legal.quotations import align
+from legal.text import join_broken_hyphens
 
 
 def one(text: str, scanner: Scanner | None = None):
@@ -138,6 +139,18 @@ def test_domestic_cases_and_law_reports_are_not_strasbourg_or_un_citations():
     s.scan("In Al-Jedda v Secretary of State for Defence [2007] UKHL 58 the House of Lords held. The Grand Chamber "
            "(Al-Jedda v United Kingdom (2011) 53 EHRR 23) did not.")
     assert one("Lord Brown in Al-Jedda at [145].", s).domestic_namesake
+
+
+def test_a_name_the_source_broke_at_a_line_end_is_read_whole():
+    """2014 EWCA Crim 1729 [36] prints `Al- Adsani v. United Kingdom` (a line break become a space): the name is
+    Al-Adsani, in full and short form, never `Adsani`; real dashes and suspended hyphens of real titles stay."""
+    full, short = scan_text("by the European Court of Human Rights in Al- Adsani v. United Kingdom (2002) 34 EHRR 11. "
+                            "See Al- Adsani, cited above, § 54.")
+    assert (full.name, full.text) == ("Al-Adsani", "Al-Adsani v. United Kingdom (2002) 34 EHRR 11")
+    assert short.name == "Al-Adsani" and applicant_tokens(short.name) == applicant_tokens("Al-Adsani")
+    for real in ("Article 3 - prohibition of torture", "Stockholms Försäkrings- och Skadeståndsjuridik AB v. Sweden",
+                 "LAND- UND FORSTWIRTSCHAFTLICHEN GRUNDBESITZES", "Part V- The Law", "pre- and post-trial"):
+        assert join_broken_hyphens(real) == real
 
 
 def test_a_case_the_text_places_before_another_court_is_not_strasbourgs():

@@ -131,6 +131,29 @@ def test_court_style_citations_of_the_issues_defects(corpus_root: Path, name: st
     assert citation(corpus_root, name, para) == expected
 
 
+@pytest.mark.parametrize(("name", "state", "expected"), [
+    ("HEJUD-17362-03", "Turkey", "Cevat Soysal v. Turkey, no. 17362/03, § 1, 23 September 2014"),
+    ("HEJUD-46447-99", "North Macedonia", "Djidrovski v. North Macedonia, no. 46447/99, § 1, 24 February 2005"),
+    ("HEJUD-29353-06", "Netherlands", "Vidgen v. the Netherlands, no. 29353/06, § 1, 10 July 2012"),
+])
+def test_a_respondent_state_the_record_lost_is_read_from_the_judgments_own_words(
+        corpus_root: Path, name: str, state: str, expected: str) -> None:
+    """The old conversion dropped the state from the title (`CASE OF CEVAT SOYSAL v.`) and the corpus record has
+    none; the judgment still names it: `The Turkish Government (“the Government”) were represented …` in the
+    middle of § 2, `The Macedonian Government were represented …`, `against the Kingdom of the lodged …`."""
+    doc = load(corpus_root, name)
+    assert doc.respondent_state == [state]
+    assert citation(corpus_root, name, "1") == expected
+
+
+def test_a_respondent_state_the_text_does_not_name_stays_unknown(corpus_root: Path) -> None:
+    """Majchrák: `The Government of the (“the Government”)` lost the name; "a Slovak national" is the applicant, no
+    evidence of the respondent (Vidgen, "a British national", sued the Netherlands). Nothing is guessed."""
+    assert load(corpus_root, "HEJUD-21463-08").respondent_state == []
+    vidgen = load(corpus_root, "HEJUD-29353-06")
+    assert vidgen.extra["respondent_state_source"] == "text:kingdom_of_the"
+
+
 def test_the_reporter_reference_replaces_the_date_as_the_court_cites(corpus_root: Path) -> None:
     payload = prepare(load(corpus_root, "HEJUD-37201-06"), "x").chunks[130].meta
     assert cite(payload, "ECHR 2008") == f"Saadi v. Italy [GC], no. 37201/06, § {payload['paragraph']}, ECHR 2008"

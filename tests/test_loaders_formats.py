@@ -130,6 +130,31 @@ def test_uk_sentence_broken_across_two_blocks_stays_in_its_paragraph(corpus_root
     assert not any((p.heading or "").endswith((" v", " to", " the")) for p in doc.paragraphs)
 
 
+def test_uk_heading_that_is_half_a_sentence_stays_in_its_paragraph(corpus_root: Path) -> None:
+    """A line the source set apart ("We also note that the International Court of Justice in the Jurisdictional" /
+    "Immunities case (Germany v. Italy …)", 2014 EWCA Crim 1729 [35]; "… for a summary only" / "offence of common
+    assault", 2021 EWCA Crim 447 [77]) is the first half of a sentence, not a heading over the paragraphs after it."""
+    kl = load_one(akn, corpus_root, "national/uk-tna/2014-ewca-1729-crim.xml", "national")
+    para_35 = paragraph(kl, "35")
+    assert "in the Jurisdictional\nImmunities case (Germany v. Italy, Greece intervening)" in para_35.text
+    assert para_35.heading == paragraph(kl, "36").heading == "Criminal Justice Act 1988 (“CJA 1988”)"
+    sentencing = load_one(akn, corpus_root, "national/uk-tna/2021-ewca-447-crim.xml", "national")
+    assert "for a summary only\noffence of common assault" in paragraph(sentencing, "77").text
+    headings = [p.heading or "" for p in kl.paragraphs + sentencing.paragraphs]
+    assert not any(h.startswith(("We also note", "DJ(MC)")) for h in headings)
+    practice = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-1567-crim.xml", "national")
+    assert any(p.heading == "INDEX" and p.text.startswith("abuse of process") for p in practice.paragraphs)
+
+
+def test_uk_word_the_source_broke_at_a_line_end_is_one_word(corpus_root: Path) -> None:
+    """TNA's XML keeps a line break inside a name as `Al- Adsani` (2014 EWCA Crim 1729 [36]) and `Ungoed- Thomas J`
+    (2020 EWCA Civ 408 [46]): the passage a lawyer reads and quotes has the name whole."""
+    kl = load_one(akn, corpus_root, "national/uk-tna/2014-ewca-1729-crim.xml", "national")
+    assert "European Court of Human Rights in Al-Adsani v. United Kingdom (2002) 34 EHRR 11" in paragraph(kl, "36").text
+    assert "Ungoed-Thomas J" in paragraph(load_one(akn, corpus_root, "national/uk-tna/2020-ewca-408-civ.xml",
+                                                  "national"), "46").text
+
+
 def test_prc_supervision_law_article_22_on_liuzhi(corpus_root: Path) -> None:
     doc = load_one(statute_md, corpus_root, "prc-law/宪法相关法/监察法(2018-03-20).md", "prc-law")
     assert doc.doc_id == "PRC-监察法-2018-03-20"

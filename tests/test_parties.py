@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from ingest.loaders import akn
 from legal.parties import uk_parties
 
 
@@ -15,7 +19,12 @@ from legal.parties import uk_parties
     ("SECRETARY OF STATE FOR THE HOME DEPARTMENT v E [2007] EWHC 233 (Admin)",
      "Secretary of State for the Home Department v E [2007] EWHC 233 (Admin)"),
     ("Bashir & Ors, R (On the Application Of) v Secretary of State for the Home Department [2016] EWHC 954 (Admin)",
-     "Bashir & Ors, R (on the application of) v Secretary of State for the Home Department [2016] EWHC 954 (Admin)"),
+     "R (on the application of Bashir & Ors) v Secretary of State for the Home Department [2016] EWHC 954 (Admin)"),
+    ("Simon Dolan (R on the application of) v Secretary of State for Health and Social Care [2020] EWCA Civ 1605",
+     "R (on the application of Simon Dolan) v Secretary of State for Health and Social Care [2020] EWCA Civ 1605"),
+    ("REGINA v RUSSELL KNAGGS [2018] EWCA Crim 1863", "R v Russell Knaggs [2018] EWCA Crim 1863"),
+    ("KL v Regina [2014] EWCA Crim 1729", "KL v R [2014] EWCA Crim 1729"),
+    ("Gould & Ors v R. [2021] EWCA Crim 447", "Gould & Ors v R [2021] EWCA Crim 447"),
     ("IPCOM GMBH & CO KG v VODAFONE GROUP PLC [2021] EWCA Civ 205",
      "Ipcom GmbH & Co KG v Vodafone Group plc [2021] EWCA Civ 205"),
     ("HAMDI AKIN IPEK v KOZA ALTIN ISLETMELERI AS [2020] EWCA Civ 1018",
@@ -36,3 +45,15 @@ def test_capitals_become_the_courts_title_case(written, printed):
 ])
 def test_what_is_already_in_court_style_stays(kept):
     assert uk_parties(kept) == kept
+
+
+def test_no_corpus_title_names_the_crown_or_a_judicial_review_as_the_archives_file_it(corpus_root: Path) -> None:
+    """Every UK title of the corpus, as a brief prints it: the Crown is `R` (not `Regina`, `R.`, `The Crown`), a
+    claimant for judicial review sits inside `R (on the application of …)`, not before it."""
+    printed = []
+    for path in sorted((corpus_root / "national" / "uk-tna").glob("*.xml")):
+        doc = akn.load(path, path.name, "national")[0]
+        printed.append(uk_parties(f"{doc.title} {doc.extra['neutral_citation']}"))
+    assert len(printed) == 67
+    assert not [p for p in printed if re.search(r"\b(Regina|REGINA|The Crown)\b|\bv R\. |of\)", p)]
+    assert sum(p.startswith("R (on the application of ") for p in printed) == 5
