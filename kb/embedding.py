@@ -185,11 +185,18 @@ class CachedDocumentEmbedder:
     def run(self, documents: list[Document]) -> dict:
         """Each distinct text not in the cache goes through the model once, however many documents carry it (a
         file of 80,000 repeated paragraphs is one text to embed, not 80,000)."""
-        known = self.cache.get_many([d.content or "" for d in documents]) if self.cache else {}
+        known = self.vectors([d.content or "" for d in documents], documents)
+        return {"documents": [replace(doc, embedding=known[doc.content or ""]) for doc in documents]}
+
+    def vectors(self, texts: list[str], documents: list[Document] | None = None) -> dict[str, list[float]]:
+        """The vector of each text, from the cache or the model (each distinct text embedded once). `documents`: the
+        texts' documents, handed to the model as they are (their metadata may matter to it); without them a
+        question's pool (`kb.search.meaning`) makes no Document for a text the cache holds."""
+        known = self.cache.get_many(texts) if self.cache else {}
         todo: dict[str, Document] = {}
-        for doc in documents:
-            if (doc.content or "") not in known:
-                todo.setdefault(doc.content or "", doc)
+        for i, text in enumerate(texts):
+            if text not in known and text not in todo:
+                todo[text] = documents[i] if documents is not None else Document(content=text)
         if todo:
             if self.embedder is None:
                 self.embedder = self.make_embedder()
@@ -199,8 +206,8 @@ class CachedDocumentEmbedder:
                 self.cache.put_many([(d.content or "", d.embedding) for d in embedded])
             known.update({d.content or "": d.embedding for d in embedded})
         self.embedded += len(todo)
-        self.cached += sum(1 for doc in documents if (doc.content or "") not in todo)
-        return {"documents": [replace(doc, embedding=known[doc.content or ""]) for doc in documents]}
+        self.cached += sum(1 for text in texts if text not in todo)
+        return known
 
 
 @component

@@ -101,7 +101,7 @@ class PoolSimilarity:
         for doc in docs:
             if (key := self.key(doc)) not in wanted:
                 wanted[key] = index_text(doc.content or "") or (doc.content or "")
-        embedded = embed_passages.run(documents=[Document(content=t) for t in dict.fromkeys(wanted.values())])
-        similarity = {d.content: float(np.dot(q, np.asarray(d.embedding, dtype=np.float32)))
-                      for d in embedded["documents"]}
+        texts = list(dict.fromkeys(wanted.values()))
+        vectors = embed_passages.vectors(texts)
+        similarity = {t: float(np.dot(q, np.asarray(vectors[t], dtype=np.float32))) for t in texts}
         return {"similarity": Similarity({key: similarity[text] for key, text in wanted.items()})}
