@@ -13,6 +13,7 @@ from haystack import Document
 
 from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder, text_embedder
 from kb.embedding_onnx import exported_model, onnx_encoder
+from kb.settings import default_runtime
 from tests.conftest import home_env
 
 JUDGMENT = "echr/JUDGMENT/HEJUD-37201-06.json.gz"  # Saadi v. Italy [GC]
@@ -130,7 +131,8 @@ def test_openvino_bf16_vectors_agree_with_torch_on_judgment_and_statute_passages
     assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-4)
     agreement = (bf16 * torch_fp32).sum(axis=1)
     assert agreement.min() > 0.9999, (agreement.min(), texts[int(agreement.argmin())][:80])
-    assert agreement.mean() < 0.999999, "bf16 products: close to float32, not identical (else the hint did nothing)"
+    if default_runtime() != "onnx":  # a CPU with native bf16; elsewhere OpenVINO computes float32 under its name
+        assert agreement.mean() < 0.999999, "bf16 products: close to float32, not identical (else the hint did nothing)"
     query = text_embedder(embedding)
     query.warm_up()
     assert float(np.dot(query.run(text=paragraphs[5])["embedding"], bf16[5])) > 0.99999
