@@ -182,3 +182,36 @@ def test_the_chamber_speaking_without_a_heading_is_read_from_the_first_words() -
     assessed = "D. The Court’s assessment › 3. Application of those principles in the present case"
     assert echr.paragraph_role("JUDGMENT", "THE LAW", assessed, "189. The Chamber rightly emphasised these "
                                "problems.") == "court"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HEJUD-38993-97", "Stockholms Försäkrings- och Skadeståndsjuridik AB v. Sweden"),
+    ("HEJUD-39534-07", "Österreichische Vereinigung zur Erhaltung, Stärkung und Schaffung Eines Wirtschaftlich "
+                       "Gesunden Land- und Forstwirtschaftlichen Grundbesitzes v. Austria"),
+    ("001-179882", "Gra Stiftung gegen Rassismus und Antisemitismus v. Switzerland"),
+    ("HEJUD-40381-05", "Lánchíd Hitel és Faktor Zrt v. Hungary"),
+    ("001-145577", "Centre for Legal Resources on behalf of Valentin Câmpeanu v. Romania"),
+    ("HEJUD-34315-96", "Krone Verlag GmbH & Co. KG v. Austria"),
+    ("001-175121", "Satakunnan Markkinapörssi Oy and Satamedia Oy v. Finland"),
+    ("HEJUD-21132-05", "TV Vest AS & Rogaland Pensjonistparti v. Norway"),
+    ("HEJUD-19334-03", "DMD Group, a.s. v. Slovakia"),
+    ("HEJUD-20641-05", "Eğitim ve Bilim Emekçileri Sendikasi v. Turkey"),
+    ("HEJUD-29871-96", "İletmiş v. Turkey"),
+    ("001-139724", "Perinçek v. Switzerland"),
+    ("HEJUD-13092-87", "The Holy Monasteries v. Greece"),
+    ("HEJUD-40412-98", "V. v. Finland"),
+    ("HEJUD-39392-98", "L. and V. v. Austria"),
+    ("HEJUD-37374-05", "Társaság a Szabadságjogokért v. Hungary"),
+    ("HEJUD-61204-09", "I v. Sweden"),
+    ("HEJUD-25579-05", "A, B and C v. Ireland"),
+    ("HEJUD-6878-75", "Le Compte, Van Leuven and De Meyere v. Belgium (Article 50)"),
+])
+def test_an_upper_case_title_reads_as_the_court_prints_the_name(corpus_root: Path, name: str, expected: str) -> None:
+    """HUDOC's upper-case titles (`CASE OF STOCKHOLMS FÖRSÄKRINGS- OCH SKADESTÅNDSJURIDIK AB v. SWEDEN`) in the casing
+    the judgments' own texts use for the name: the applicant's language's `och`, `und`, `zur`, `és`, `ve`, `a` and
+    English `for`, `on behalf of` in lower case, company forms as written (`AB`, `GmbH`, `Oy`, `a.s.`), acronyms
+    without a vowel kept (`TV`, `DMD`), a Turkish `İ` not split into `i̇` and a new word (`Peri̇Nçek`), a leading
+    `The` capitalised, and an applicant's initial `V.` not read as `v.`. Initials (`I`, `A, B and C`) and particles
+    at the start of a name (`Le Compte`, `De Meyere`) are as before."""
+    assert load(corpus_root, name).title == expected
+
