@@ -15,6 +15,9 @@ import pytest
 
 from ingest.loaders import echr
 from kb.citations.style import cite
+from kb.drafting.export import short_name
+from kb.drafting.matters import CollectedPassage
+from kb.drafting.sources import case_name, is_case, italic_name
 from kb.indexing.chunking import prepare
 
 
@@ -215,3 +218,22 @@ def test_an_upper_case_title_reads_as_the_court_prints_the_name(corpus_root: Pat
     at the start of a name (`Le Compte`, `De Meyere`) are as before."""
     assert load(corpus_root, name).title == expected
 
+
+def test_a_title_whose_respondent_no_source_names_has_no_dangling_v(corpus_root: Path) -> None:
+    """`CASE OF ZBOROVSKÝ v.`: the old conversion dropped `Slovakia` from the title and from the text (`The Government
+    of the  (“the Government”)`), and no record names it; the citation names the case by its applicant and
+    application number, as a court can find it, instead of ending the name on a bare `v.`."""
+    doc = load(corpus_root, "HEJUD-14325-08")
+    assert doc.respondent_state == [] and doc.title == "Zborovský"
+    assert citation(corpus_root, "HEJUD-14325-08", "1") == "Zborovský, no. 14325/08, § 1, 23 October 2012"
+    assert load(corpus_root, "HEJUD-34761-03").title == "Lexa (no. 2)"
+
+
+def test_a_brief_names_a_case_without_its_respondent_by_its_applicant_in_italics(corpus_root: Path) -> None:
+    """Drafting reads the case name off the stored citation; with no `v.` in it, Zborovský's number and date were
+    read as part of its name and the name was not set in italics as a case."""
+    chunk = next(c for c in prepare(load(corpus_root, "HEJUD-14325-08"), "x").chunks if c.meta["paragraph"] == "1")
+    passage = CollectedPassage("c", "HEJUD-14325-08", "1", cite(chunk.meta), chunk.content or "", None, "article6",
+                               source_kind="echr")
+    assert (case_name(passage), italic_name(passage), is_case(passage)) == ("Zborovský", "Zborovský", True)
+    assert short_name(passage) == "Zborovský"

@@ -510,6 +510,8 @@ def case_name(title: str | None, states: list[str]) -> str:
     suffix = re.sub(r"[A-Za-z]+", lambda m: m.group(0).lower() if m.group(0).upper() in PROCEDURAL_WORDS
                     else m.group(0), _tidy_case(" ".join(suffix.split())))
     parties = f"{_tidy_case(applicant, lead=True)} v. {_tidy_case(respondent)}"
+    if cut and not states:  # `CASE OF ZBOROVSKÝ v.`: no source names the state, so no `v.` left hanging
+        parties = _tidy_case(applicant, lead=True) or "Unnamed case"
     return " ".join(p for p in (parties.strip(), suffix) if p)
 
 
