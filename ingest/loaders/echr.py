@@ -313,7 +313,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
         open_number, open_lines = None, []
 
     for raw, number in zip(texts, numbers, strict=True):
-        text = (raw or "").strip()
+        text = join_broken_hyphens((raw or "").strip())
         if not text:
             continue
         if number is not None:
