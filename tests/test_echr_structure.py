@@ -15,6 +15,9 @@ import pytest
 
 from ingest.loaders import echr
 from kb.citations.style import cite
+from kb.drafting.export import short_name
+from kb.drafting.matters import CollectedPassage
+from kb.drafting.sources import case_name, is_case, italic_name
 from kb.indexing.chunking import prepare
 
 
@@ -182,3 +185,68 @@ def test_the_chamber_speaking_without_a_heading_is_read_from_the_first_words() -
     assessed = "D. The Court’s assessment › 3. Application of those principles in the present case"
     assert echr.paragraph_role("JUDGMENT", "THE LAW", assessed, "189. The Chamber rightly emphasised these "
                                "problems.") == "court"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HEJUD-38993-97", "Stockholms Försäkrings- och Skadeståndsjuridik AB v. Sweden"),
+    ("HEJUD-39534-07", "Österreichische Vereinigung zur Erhaltung, Stärkung und Schaffung Eines Wirtschaftlich "
+                       "Gesunden Land- und Forstwirtschaftlichen Grundbesitzes v. Austria"),
+    ("001-179882", "Gra Stiftung gegen Rassismus und Antisemitismus v. Switzerland"),
+    ("HEJUD-40381-05", "Lánchíd Hitel és Faktor Zrt v. Hungary"),
+    ("001-145577", "Centre for Legal Resources on behalf of Valentin Câmpeanu v. Romania"),
+    ("HEJUD-34315-96", "Krone Verlag GmbH & Co. KG v. Austria"),
+    ("001-175121", "Satakunnan Markkinapörssi Oy and Satamedia Oy v. Finland"),
+    ("HEJUD-21132-05", "TV Vest AS & Rogaland Pensjonistparti v. Norway"),
+    ("HEJUD-19334-03", "DMD Group, a.s. v. Slovakia"),
+    ("HEJUD-20641-05", "Eğitim ve Bilim Emekçileri Sendikasi v. Turkey"),
+    ("HEJUD-29871-96", "İletmiş v. Turkey"),
+    ("001-139724", "Perinçek v. Switzerland"),
+    ("HEJUD-13092-87", "The Holy Monasteries v. Greece"),
+    ("HEJUD-40412-98", "V. v. Finland"),
+    ("HEJUD-39392-98", "L. and V. v. Austria"),
+    ("HEJUD-37374-05", "Társaság a Szabadságjogokért v. Hungary"),
+    ("HEJUD-61204-09", "I v. Sweden"),
+    ("HEJUD-25579-05", "A, B and C v. Ireland"),
+    ("HEJUD-6878-75", "Le Compte, Van Leuven and De Meyere v. Belgium (Article 50)"),
+])
+def test_an_upper_case_title_reads_as_the_court_prints_the_name(corpus_root: Path, name: str, expected: str) -> None:
+    """HUDOC's upper-case titles (`CASE OF STOCKHOLMS FÖRSÄKRINGS- OCH SKADESTÅNDSJURIDIK AB v. SWEDEN`) in the casing
+    the judgments' own texts use for the name: the applicant's language's `och`, `und`, `zur`, `és`, `ve`, `a` and
+    English `for`, `on behalf of` in lower case, company forms as written (`AB`, `GmbH`, `Oy`, `a.s.`), acronyms
+    without a vowel kept (`TV`, `DMD`), a Turkish `İ` not split into `i̇` and a new word (`Peri̇Nçek`), a leading
+    `The` capitalised, and an applicant's initial `V.` not read as `v.`. Initials (`I`, `A, B and C`) and particles
+    at the start of a name (`Le Compte`, `De Meyere`) are as before."""
+    assert load(corpus_root, name).title == expected
+
+
+def test_a_title_whose_respondent_no_source_names_has_no_dangling_v(corpus_root: Path) -> None:
+    """`CASE OF ZBOROVSKÝ v.`: the old conversion dropped `Slovakia` from the title and from the text (`The Government
+    of the  (“the Government”)`), and no record names it; the citation names the case by its applicant and
+    application number, as a court can find it, instead of ending the name on a bare `v.`."""
+    doc = load(corpus_root, "HEJUD-14325-08")
+    assert doc.respondent_state == [] and doc.title == "Zborovský"
+    assert citation(corpus_root, "HEJUD-14325-08", "1") == "Zborovský, no. 14325/08, § 1, 23 October 2012"
+    assert load(corpus_root, "HEJUD-34761-03").title == "Lexa (no. 2)"
+
+
+def test_a_brief_names_a_case_without_its_respondent_by_its_applicant_in_italics(corpus_root: Path) -> None:
+    """Drafting reads the case name off the stored citation; with no `v.` in it, Zborovský's number and date were
+    read as part of its name and the name was not set in italics as a case."""
+    chunk = next(c for c in prepare(load(corpus_root, "HEJUD-14325-08"), "x").chunks if c.meta["paragraph"] == "1")
+    passage = CollectedPassage("c", "HEJUD-14325-08", "1", cite(chunk.meta), chunk.content or "", None, "article6",
+                               source_kind="echr")
+    assert (case_name(passage), italic_name(passage), is_case(passage)) == ("Zborovský", "Zborovský", True)
+    assert short_name(passage) == "Zborovský"
+
+
+def test_a_word_the_source_broke_at_a_line_end_is_one_word_again(corpus_root: Path) -> None:
+    """`The Court’s post- Vinter cases`, `to harm Al- Nashiri`: the source's line break became a space after the
+    hyphen, and a lawyer quoting HUDOC's `post-Vinter` would not find the stored words. 43 such places in the
+    corpus's ECtHR texts, 41 paragraphs of 26 documents; a suspended hyphen (`Försäkrings- och`) stays."""
+    def paragraph(name: str, number: str | None, needle: str) -> str:
+        return next(p.text for p in load(corpus_root, name).paragraphs
+                    if (number is None or p.number == number) and needle in p.text)
+
+    assert "In two of the post-Vinter cases" in paragraph("001-170347", "68", "Vinter")
+    assert "to harm Al-Nashiri." in paragraph("HEJUD-28761-11", "100", "harm")
+    assert "Försäkrings- och Skadeståndsjuridik" in paragraph("HEJUD-38993-97", None, "Försäkrings-")

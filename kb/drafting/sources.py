@@ -25,7 +25,7 @@ def pin_of(citation: str) -> tuple[str, str]:
 def case_name(passage: CollectedPassage) -> str:
     """The document's name as a brief prints it: `Saadi v. Italy [GC]`, `中华人民共和国监察法 (2018-03-20)`."""
     name = pin_of(passage.citation)[0]
-    if " v. " in name:  # the parties end where the number, the date or the reporter begins
+    if " v. " in name or is_strasbourg(passage):  # the parties end where the number, date or reporter begins
         name = re.split(r",\s+(?=nos?\.|\d|Series|ECHR|Reports|judgment|decision)", name)[0]
     name = name.strip()
     name = re.sub(r"^CASE OF\s+", "", name, flags=re.I)
@@ -43,7 +43,9 @@ def court_style(citation: str) -> str:
 
 
 def is_case(passage: CollectedPassage) -> bool:
-    return " v. " in case_name(passage) or passage.source_kind == "national"
+    """A judgment or decision, its name in italics; a Strasbourg case whose record lost its respondent state is named
+    without `v.` (`Zborovský, no. 14325/08`) and is one still."""
+    return " v. " in case_name(passage) or passage.source_kind == "national" or is_strasbourg(passage)
 
 
 def italic_name(passage: CollectedPassage) -> str:
