@@ -53,6 +53,7 @@ import numpy as np
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
+from eval_dev import objective  # noqa: E402
 from passage_ltr import Data, choose, lambdamart, model_scores  # noqa: E402
 
 from kb.search.passage_model import from_lightgbm  # noqa: E402
@@ -78,14 +79,10 @@ def figures(data: Data, scores: list[np.ndarray]) -> dict[str, dict[str, float]]
 
 
 def objective_of(data: Data, scores: list[np.ndarray]) -> list[float]:
+    """Each question's leave-one-out objective (`eval_dev.objective`) under `scores`."""
     from kb.search.evaluation import score_ranking
 
-    out = []
-    for r, s in zip(data.replays, scores, strict=True):
-        row = score_ranking(r.case, r.top10(s))
-        out.append(statistics.fmean([row["doc_hit@10"]] + ([row["para_hit@10"]] if row["para_hit@10"] is not None
-                                                           else [])))
-    return out
+    return [objective(score_ranking(r.case, r.top10(s))) for r, s in zip(data.replays, scores, strict=True)]
 
 
 def show(name: str, data: Data, scores: list[np.ndarray], base: list[float] | None) -> list[float]:
