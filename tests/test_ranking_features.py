@@ -141,6 +141,7 @@ def test_a_question_on_an_article_is_answered_where_the_court_examines_that_arti
     values = {key_of(d): ranking_features(d)["question_other_article"] for d in rank(pool, question)}
     assert values == {("J", "104"): 1.0, ("J", "70"): 0.0, ("K", "50"): 0.0, ("J", "12"): 0.0}
     assert order(rank([article_6, article_3], question)) == [("J", "70"), ("J", "104")]
+    assert order(rank([article_6, article_3], question.replace("Article", "article"))) == [("J", "70"), ("J", "104")]
     # a question naming no Article, and a pasted passage, leave every paragraph as it was
     for query in ("When is a forced medical procedure to obtain evidence compatible with the Convention?", PASSAGE):
         assert all(ranking_features(d)["question_other_article"] == 0.0 for d in rank(pool, query))

@@ -77,13 +77,15 @@ def named_articles(text: str) -> set[str]:
     return {n for m in ARTICLES.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
 
 
-HEADING_ARTICLES = re.compile(ARTICLES.pattern, re.I)
-"""`ARTICLES` in a heading's capitals ("II. ALLEGED VIOLATION OF ARTICLES 2 AND 3 OF THE CONVENTION")."""
+ANY_CASE_ARTICLES = re.compile(ARTICLES.pattern, re.I)
+"""`ARTICLES` in any case: a heading's capitals ("II. ALLEGED VIOLATION OF ARTICLES 2 AND 3 OF THE CONVENTION"), a
+lawyer's lower case ("under article 5")."""
 
 
-def heading_articles(heading: str | None) -> set[str]:
-    """The article numbers a heading path names ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1 OF PROTOCOL No. 1" → {"1"})."""
-    return {n for m in HEADING_ARTICLES.finditer(heading or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+def articles_in(text: str | None) -> set[str]:
+    """The article numbers a heading path or a question names, in any case ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1
+    OF PROTOCOL No. 1" → {"1"}); `named_articles` reads a passage's, where the Court writes "Article"."""
+    return {n for m in ANY_CASE_ARTICLES.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
 
 
 def reciprocal_places(values: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.crosslingual import Match
 from kb.search.meaning import Similarity
-from kb.search.passage_model import POOL_FEATURES, PassageModel, heading_articles, named_articles, pool_features
+from kb.search.passage_model import POOL_FEATURES, PassageModel, articles_in, pool_features
 from kb.search.principles import states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import rescored, to_document
@@ -237,7 +237,8 @@ class RankingContext:
     meaning_rank: dict[Key, int] = field(default_factory=dict)
     """1-based rank of each candidate by MiniLM similarity to the query (`kb.search.meaning`); empty when unused."""
     articles: frozenset[str] = frozenset()
-    """The Convention Articles a lawyer's question names (`named_articles`); empty for a passage."""
+    """The Convention Articles a lawyer's question names (`articles_in`, "Article 3" or "article 3"); empty for a
+    passage."""
 
 
 Feature = Callable[[Document, Key, RankingContext], float]
@@ -401,7 +402,7 @@ def question_other_article(doc: Document, key: Key, ctx: RankingContext) -> floa
     (`QUESTION_WEIGHTS`, weight by leave-one-out on the dev questions); a passage names Articles in passing."""
     if not ctx.articles or doc.meta.get("source_kind") != "echr":
         return 0.0
-    under = heading_articles(doc.meta.get("heading"))
+    under = articles_in(doc.meta.get("heading"))
     return float(bool(under) and not under & ctx.articles)
 
 
@@ -577,7 +578,7 @@ class LegalRanker:
                     note_rank.setdefault(appno, rank[key])
         phrase_weight = shared_phrase_weights(reading.text, pool + fetched) if weights.shared_phrases else {}
         ordered = sorted(similarity, key=lambda k: -similarity[k]) if weights.meaning else []
-        articles = frozenset(named_articles(reading.text)) if reading.lawyer else frozenset()
+        articles = frozenset(articles_in(reading.text)) if reading.lawyer else frozenset()
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, reading.appnos,
                               reading.names, reading.lawyer, note_rank, filters.sections, phrase_weight,
                               {k: i for i, k in enumerate(ordered, 1)}, articles)
