@@ -297,9 +297,11 @@ HOSTILE = {
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_text_is_read_in_linear_time(name):
     """Each of these took from 17 s to more than 100 s with the old case-name pattern (issue 23); the grammar reads
-    each in well under a second of CPU here. The bound is CPU time, not wall time: the machine is shared."""
+    each in well under a second of CPU on a quick machine, and the slowest here, 30,000 × "A v. Italy" (30,000
+    citations read), in 2.7 s on an AVX2-only one that is ~2.2× slower (session 16; failing a 3 s bound there under
+    load). The bound is CPU time, not wall time: the machine is shared; 8 s still fails the old pattern twice over."""
     text = HOSTILE[name]
     assert len(text) > 250_000
     started = time.process_time()
     Scanner().scan(text)
-    assert time.process_time() - started < 3.0, name
+    assert time.process_time() - started < 8.0, name
