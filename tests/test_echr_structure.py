@@ -250,3 +250,23 @@ def test_a_word_the_source_broke_at_a_line_end_is_one_word_again(corpus_root: Pa
     assert "In two of the post-Vinter cases" in paragraph("001-170347", "68", "Vinter")
     assert "to harm Al-Nashiri." in paragraph("HEJUD-28761-11", "100", "harm")
     assert "Försäkrings- och Skadeståndsjuridik" in paragraph("HEJUD-38993-97", None, "Försäkrings-")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HECOM-11157-04", "Sergey Borisovich Anchugov v. Russia"),
+    ("HECOM-40020-03", "M. and Others v. Italy and Bulgaria"),
+    ("HECOM-39544-05", "Zagrebačka Banka v. Croatia"),
+    ("HECOM-10060-07", "Vladislav Igorevich Batalin and others v. Russia"),
+])
+def test_a_communicated_case_is_named_without_its_headers_by(corpus_root: Path, name: str, expected: str) -> None:
+    """A communicated case's title is its header's applicant line, `Application no. 11157/04 / by Sergey Borisovich
+    ANCHUGOV / against`: 18 of the corpus's 180 kept the `by`, and the case printed as `by Sergey Borisovich Anchugov
+    v. Russia`. The others' header has no `by` (`Batalin`), and no communicated title is left opening with it."""
+    path = corpus_root / "echr" / "COMMUNICATED_CASE"
+    assert echr.load(path / f"{name}.json", name, "echr")[0].title == expected
+
+
+def test_no_communicated_case_title_opens_with_the_headers_by(corpus_root: Path) -> None:
+    paths = sorted((corpus_root / "echr" / "COMMUNICATED_CASE").glob("*.json"))
+    titles = [echr.load(p, p.stem, "echr")[0].title for p in paths]
+    assert len(titles) > 100 and [t for t in titles if t.lower().startswith("by ")] == []

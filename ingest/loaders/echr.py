@@ -481,7 +481,9 @@ def _application_numbers(record_appno: object, texts: list[str]) -> list[str]:
 
 
 def case_name(title: str | None, states: list[str]) -> str:
-    """The case name as the Court cites it: `CASE OF SOERING v. THE` → `Soering v. the United Kingdom`.
+    """The case name as the Court cites it: `CASE OF SOERING v. THE` → `Soering v. the United Kingdom`; a
+    communicated case's title is its header's applicant line, `by Sergey Borisovich ANCHUGOV against`, and names the
+    case without the header's `by`: `Sergey Borisovich Anchugov v. Russia`.
 
     Titles that lost their respondent state in the old conversion get it back from the record's
     respondent state, so the citation is complete.
@@ -489,6 +491,7 @@ def case_name(title: str | None, states: list[str]) -> str:
     name = (title or "").strip()
     name = re.sub(r"\s*-\s*\[English Translation\].*$", "", name, flags=re.I)
     name = re.sub(r"^(CASE OF|AFFAIRE)\s+", "", name, flags=re.I)
+    name = re.sub(r"^by\s+", "", name)  # a communicated case's header, `Application no. 11157/04 by Sergey …`
     name = join_broken_hyphens(re.sub(r"\s+", " ", name).replace(" v . ", " v. ").strip())
     if not name:
         return f"Unnamed case v. {' and '.join(states)}" if states else "Unnamed case"
