@@ -256,12 +256,14 @@ def test_a_word_the_source_broke_at_a_line_end_is_one_word_again(corpus_root: Pa
     ("HECOM-11157-04", "Sergey Borisovich Anchugov v. Russia"),
     ("HECOM-40020-03", "M. and Others v. Italy and Bulgaria"),
     ("HECOM-39544-05", "Zagrebačka Banka v. Croatia"),
-    ("HECOM-10060-07", "Vladislav Igorevich Batalin and others v. Russia"),
+    ("HECOM-10060-07", "Vladislav Igorevich Batalin and Others v. Russia"),
+    ("HECOM-73235-12", "Identoba and Others v. Georgia"),
 ])
 def test_a_communicated_case_is_named_without_its_headers_by(corpus_root: Path, name: str, expected: str) -> None:
     """A communicated case's title is its header's applicant line, `Application no. 11157/04 / by Sergey Borisovich
     ANCHUGOV / against`: 18 of the corpus's 180 kept the `by`, and the case printed as `by Sergey Borisovich Anchugov
-    v. Russia`. The others' header has no `by` (`Batalin`), and no communicated title is left opening with it."""
+    v. Russia`. The others' header has no `by` (`Batalin`). `and others`, as 11 headers write it, is the Court's
+    `and Others` (`Identoba and Others v. Georgia`)."""
     path = corpus_root / "echr" / "COMMUNICATED_CASE"
     assert echr.load(path / f"{name}.json", name, "echr")[0].title == expected
 

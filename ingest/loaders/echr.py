@@ -557,6 +557,8 @@ def _tidy_case(part: str, lead: bool = False) -> str:
             words.append("The")
         elif word in UPPER_TITLE_WORDS and (all_upper or word in ("AND", "OTHERS", "THE", "OF")):
             words.append(UPPER_TITLE_WORDS[word])
+        elif word == "others" and words and words[-1] == "and":  # a communicated case's `M.N. and others`
+            words.append("Others")
         elif re.fullmatch(r"(?i)\((?:nos?|n°)\.?|nos?\.", word):
             words.append(re.sub(r"(?i)(nos?|n°)\.?", lambda m: m.group(1).lower().replace("n°", "no") + ".", word))
         elif all_upper and word in NAME_PARTICLES and words and words[-1] not in ("and", "-"):
