@@ -272,3 +272,23 @@ def test_no_communicated_case_title_opens_with_the_headers_by(corpus_root: Path)
     paths = sorted((corpus_root / "echr" / "COMMUNICATED_CASE").glob("*.json"))
     titles = [echr.load(p, p.stem, "echr")[0].title for p in paths]
     assert len(titles) > 100 and [t for t in titles if t.lower().startswith("by ")] == []
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HEJUD-2162-05", "The Argeş College of Legal Advisers v. Romania"),
+    ("HEJUD-26771-07", "Gera de Petri Testaferrata Bonici Ghaxaq v. Malta"),
+    ("HEJUD-44760-98", "Del Latte and Del Latte v. the Netherlands"),
+])
+def test_a_title_that_lost_its_applicants_words_takes_them_from_the_opening(
+        corpus_root: Path, name: str, expected: str) -> None:
+    """`CASE OF THE  OF LEGAL ADVISERS`: the old conversion dropped words from the title, and the judgment's opening
+    `In the case of The Argeş College of Legal Advisers v. ,` names the applicant whole, in the Court's casing."""
+    doc = load(corpus_root, name)
+    assert (doc.title, doc.extra["title_source"]) == (expected, "text:in_the_case_of")
+
+
+def test_an_opening_that_lost_the_same_words_leaves_the_title_as_it_was(corpus_root: Path) -> None:
+    """`CASE OF  AND FELL v. THE` opens `In the case of  and Fell,` and `CASE OF  DANGEVILLE v.` opens `In the case
+    of  Dangeville v. ,`: the opening lost the same word, so it gives nothing to take."""
+    assert load(corpus_root, "HEJUD-7819-77").extra["title_source"] is None
+    assert load(corpus_root, "HEJUD-36677-97").title == "Dangeville v. France"

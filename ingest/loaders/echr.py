@@ -206,7 +206,8 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     states, states_source = _states(record.get("respondent_state")), record.get("respondent_state_source")
     if not states:
         states, states_source = states_from_text(texts)
-    title = case_name(record.get("title"), states)
+    raw_title, title_source = _applicant_from_opening(record.get("title"), texts)
+    title = case_name(raw_title, states)
     doc_type = str(record.get("doctype") or "JUDGMENT")
     articles = [str(a) for a in record.get("articles") or []]
     articles_source = "metadata" if articles else None
@@ -215,6 +216,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     extra.update(
         articles_source=articles_source,
         raw_title=record.get("title"),
+        title_source=title_source,
         respondent_state_source=states_source,
         grand_chamber=grand_chamber,
         conclusion=record.get("conclusion"),
@@ -478,6 +480,33 @@ def _application_numbers(record_appno: object, texts: list[str]) -> list[str]:
             numbers += [n for n in APPNO.findall(line) if n not in numbers]
             break
     return numbers
+
+
+_OPENING = re.compile(r"^In the case of (\S.*?) v\.")
+"""The judgment's opening words, `In the case of The Argeş College of Legal Advisers v. ,`: the Court's own name of
+the applicant, in its own casing."""
+_TITLE_GAP = re.compile(r"^(?:CASE OF)?[^\S\n]{2,}|\S[^\S\n]{2,}\S", re.I)
+"""Where the old conversion dropped a word from the title's applicant, `CASE OF THE  OF LEGAL ADVISERS`."""
+
+
+def _applicant_from_opening(title: str | None, texts: list[str]) -> tuple[str | None, str | None]:
+    """The title with its applicant's dropped words back, from the judgment's `In the case of …` line, and where it
+    was read: `CASE OF THE  OF LEGAL ADVISERS` → `The Argeş College of Legal Advisers v.`. Only where that line
+    names the applicant whole (no gap of its own: `In the case of  and Fell,` lost the same word) and holds every
+    word the title kept, in order; otherwise the title as it is."""
+    if not title:
+        return title, None
+    applicant, sep, rest = title.partition(" v.")
+    if not _TITLE_GAP.search(applicant):
+        return title, None
+    opening = next((m.group(1) for t in texts[:40] if (m := _OPENING.match((t or "").strip()))), None)
+    if not opening or re.search(r"\s{2,}", opening):
+        return title, None
+    kept = re.sub(r"^CASE OF\s", "", applicant.strip(), flags=re.I).upper().split()
+    words = iter(opening.upper().split())
+    if not kept or not all(word in words for word in kept) or len(opening.split()) <= len(kept):
+        return title, None
+    return f"{opening} v.{rest}", "text:in_the_case_of"
 
 
 def case_name(title: str | None, states: list[str]) -> str:
