@@ -292,3 +292,18 @@ def test_an_opening_that_lost_the_same_words_leaves_the_title_as_it_was(corpus_r
     of  Dangeville v. ,`: the opening lost the same word, so it gives nothing to take."""
     assert load(corpus_root, "HEJUD-7819-77").extra["title_source"] is None
     assert load(corpus_root, "HEJUD-36677-97").title == "Dangeville v. France"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HECOM-26765-05", "Constantin Oprea v. Romania"),
+    ("HECOM-44883-09", "Osama Mustafa Hassn Nasr and Nabila Ghali v. Italy"),
+    ("HECOM-63777-09", "R.S. v. Poland"),
+    ("HECOM-39428-12", "Aleksandr Georgiyevich Gablishvili and Irina Sergeyevna Gablishvili v. Russia"),
+])
+def test_a_communicated_case_names_the_applicants_its_header_names(corpus_root: Path, name: str,
+                                                                  expected: str) -> None:
+    """The header `Requête no 26765/05 / Constantin OPREA / contre la Roumanie` names the applicant of a record without
+    a title (was `Unnamed case v. Romania`), and `Aleksandr Georgiyevich GABLISHVILI and / Irina Sergeyevna
+    GABLISHVILI / against` both applicants of one whose title kept the header's last line only."""
+    doc = echr.load(corpus_root / "echr" / "COMMUNICATED_CASE" / f"{name}.json", name, "echr")[0]
+    assert (doc.title, doc.extra["title_source"]) == (expected, "text:application_header")
