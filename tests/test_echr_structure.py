@@ -307,3 +307,10 @@ def test_a_communicated_case_names_the_applicants_its_header_names(corpus_root: 
     GABLISHVILI / against` both applicants of one whose title kept the header's last line only."""
     doc = echr.load(corpus_root / "echr" / "COMMUNICATED_CASE" / f"{name}.json", name, "echr")[0]
     assert (doc.title, doc.extra["title_source"]) == (expected, "text:application_header")
+
+
+def test_a_title_that_lost_its_whole_applicant_is_an_unnamed_case_against_its_state(corpus_root: Path) -> None:
+    """`CASE OF  v. THE` (and its opening `In the case of  v. the ,`) lost the applicant's name: the title printed as
+    `v. the`; it reads as a record without a title does, `Unnamed case v.` the record's respondent state."""
+    assert load(corpus_root, "HEJUD-13590-88").title == "Unnamed case v. the United Kingdom"
+    assert load(corpus_root, "HEJUD-12923-87").title == "Unnamed case v. Italy"

@@ -548,6 +548,7 @@ def case_name(title: str | None, states: list[str]) -> str:
     if not name:
         return f"Unnamed case v. {' and '.join(states)}" if states else "Unnamed case"
     name = re.sub(r"\s+against\b\s*", " v. ", name)
+    name = re.sub(r"^v\.(?=\s|$)", "Unnamed case v.", name)  # `CASE OF  v. THE`: the applicant's words were dropped
     applicant, sep, respondent = name.partition(" v. ")
     if not sep and name.endswith(" v."):  # `L. and V. v.`: the applicant's initial `V.` is no separator
         applicant, sep, respondent = name[:-3], " v. ", ""
