@@ -250,3 +250,67 @@ def test_a_word_the_source_broke_at_a_line_end_is_one_word_again(corpus_root: Pa
     assert "In two of the post-Vinter cases" in paragraph("001-170347", "68", "Vinter")
     assert "to harm Al-Nashiri." in paragraph("HEJUD-28761-11", "100", "harm")
     assert "Försäkrings- och Skadeståndsjuridik" in paragraph("HEJUD-38993-97", None, "Försäkrings-")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HECOM-11157-04", "Sergey Borisovich Anchugov v. Russia"),
+    ("HECOM-40020-03", "M. and Others v. Italy and Bulgaria"),
+    ("HECOM-39544-05", "Zagrebačka Banka v. Croatia"),
+    ("HECOM-10060-07", "Vladislav Igorevich Batalin and Others v. Russia"),
+    ("HECOM-73235-12", "Identoba and Others v. Georgia"),
+])
+def test_a_communicated_case_is_named_without_its_headers_by(corpus_root: Path, name: str, expected: str) -> None:
+    """A communicated case's title is its header's applicant line, `Application no. 11157/04 / by Sergey Borisovich
+    ANCHUGOV / against`: 18 of the corpus's 180 kept the `by`, and the case printed as `by Sergey Borisovich Anchugov
+    v. Russia`. The others' header has no `by` (`Batalin`). `and others`, as 11 headers write it, is the Court's
+    `and Others` (`Identoba and Others v. Georgia`)."""
+    path = corpus_root / "echr" / "COMMUNICATED_CASE"
+    assert echr.load(path / f"{name}.json", name, "echr")[0].title == expected
+
+
+def test_no_communicated_case_title_opens_with_the_headers_by(corpus_root: Path) -> None:
+    paths = sorted((corpus_root / "echr" / "COMMUNICATED_CASE").glob("*.json"))
+    titles = [echr.load(p, p.stem, "echr")[0].title for p in paths]
+    assert len(titles) > 100 and [t for t in titles if t.lower().startswith("by ")] == []
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HEJUD-2162-05", "The Argeş College of Legal Advisers v. Romania"),
+    ("HEJUD-26771-07", "Gera de Petri Testaferrata Bonici Ghaxaq v. Malta"),
+    ("HEJUD-44760-98", "Del Latte and Del Latte v. the Netherlands"),
+])
+def test_a_title_that_lost_its_applicants_words_takes_them_from_the_opening(
+        corpus_root: Path, name: str, expected: str) -> None:
+    """`CASE OF THE  OF LEGAL ADVISERS`: the old conversion dropped words from the title, and the judgment's opening
+    `In the case of The Argeş College of Legal Advisers v. ,` names the applicant whole, in the Court's casing."""
+    doc = load(corpus_root, name)
+    assert (doc.title, doc.extra["title_source"]) == (expected, "text:in_the_case_of")
+
+
+def test_an_opening_that_lost_the_same_words_leaves_the_title_as_it_was(corpus_root: Path) -> None:
+    """`CASE OF  AND FELL v. THE` opens `In the case of  and Fell,` and `CASE OF  DANGEVILLE v.` opens `In the case
+    of  Dangeville v. ,`: the opening lost the same word, so it gives nothing to take."""
+    assert load(corpus_root, "HEJUD-7819-77").extra["title_source"] is None
+    assert load(corpus_root, "HEJUD-36677-97").title == "Dangeville v. France"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("HECOM-26765-05", "Constantin Oprea v. Romania"),
+    ("HECOM-44883-09", "Osama Mustafa Hassn Nasr and Nabila Ghali v. Italy"),
+    ("HECOM-63777-09", "R.S. v. Poland"),
+    ("HECOM-39428-12", "Aleksandr Georgiyevich Gablishvili and Irina Sergeyevna Gablishvili v. Russia"),
+])
+def test_a_communicated_case_names_the_applicants_its_header_names(corpus_root: Path, name: str,
+                                                                  expected: str) -> None:
+    """The header `Requête no 26765/05 / Constantin OPREA / contre la Roumanie` names the applicant of a record without
+    a title (was `Unnamed case v. Romania`), and `Aleksandr Georgiyevich GABLISHVILI and / Irina Sergeyevna
+    GABLISHVILI / against` both applicants of one whose title kept the header's last line only."""
+    doc = echr.load(corpus_root / "echr" / "COMMUNICATED_CASE" / f"{name}.json", name, "echr")[0]
+    assert (doc.title, doc.extra["title_source"]) == (expected, "text:application_header")
+
+
+def test_a_title_that_lost_its_whole_applicant_is_an_unnamed_case_against_its_state(corpus_root: Path) -> None:
+    """`CASE OF  v. THE` (and its opening `In the case of  v. the ,`) lost the applicant's name: the title printed as
+    `v. the`; it reads as a record without a title does, `Unnamed case v.` the record's respondent state."""
+    assert load(corpus_root, "HEJUD-13590-88").title == "Unnamed case v. the United Kingdom"
+    assert load(corpus_root, "HEJUD-12923-87").title == "Unnamed case v. Italy"

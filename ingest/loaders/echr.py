@@ -206,8 +206,11 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     states, states_source = _states(record.get("respondent_state")), record.get("respondent_state_source")
     if not states:
         states, states_source = states_from_text(texts)
-    title = case_name(record.get("title"), states)
     doc_type = str(record.get("doctype") or "JUDGMENT")
+    raw_title, title_source = _applicant_from_opening(record.get("title"), texts)
+    if doc_type == "COMMUNICATED_CASE":
+        raw_title, title_source = _applicant_from_header(raw_title, texts, title_source)
+    title = case_name(raw_title, states)
     articles = [str(a) for a in record.get("articles") or []]
     articles_source = "metadata" if articles else None
     if not articles:
@@ -215,6 +218,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     extra.update(
         articles_source=articles_source,
         raw_title=record.get("title"),
+        title_source=title_source,
         respondent_state_source=states_source,
         grand_chamber=grand_chamber,
         conclusion=record.get("conclusion"),
@@ -480,8 +484,58 @@ def _application_numbers(record_appno: object, texts: list[str]) -> list[str]:
     return numbers
 
 
+_OPENING = re.compile(r"^In the case of (\S.*?) v\.")
+"""The judgment's opening words, `In the case of The Argeş College of Legal Advisers v. ,`: the Court's own name of
+the applicant, in its own casing."""
+_TITLE_GAP = re.compile(r"^(?:CASE OF)?[^\S\n]{2,}|\S[^\S\n]{2,}\S", re.I)
+"""Where the old conversion dropped a word from the title's applicant, `CASE OF THE  OF LEGAL ADVISERS`."""
+
+
+def _applicant_from_opening(title: str | None, texts: list[str]) -> tuple[str | None, str | None]:
+    """The title with its applicant's dropped words back, from the judgment's `In the case of …` line, and where it
+    was read: `CASE OF THE  OF LEGAL ADVISERS` → `The Argeş College of Legal Advisers v.`. Only where that line
+    names the applicant whole (no gap of its own: `In the case of  and Fell,` lost the same word) and holds every
+    word the title kept, in order; otherwise the title as it is."""
+    if not title:
+        return title, None
+    applicant, sep, rest = title.partition(" v.")
+    if not _TITLE_GAP.search(applicant):
+        return title, None
+    opening = next((m.group(1) for t in texts[:40] if (m := _OPENING.match((t or "").strip()))), None)
+    if not opening or re.search(r"\s{2,}", opening):
+        return title, None
+    kept = re.sub(r"^CASE OF\s", "", applicant.strip(), flags=re.I).upper().split()
+    words = iter(opening.upper().split())
+    if not kept or not all(word in words for word in kept) or len(opening.split()) <= len(kept):
+        return title, None
+    return f"{opening} v.{rest}", "text:in_the_case_of"
+
+
+_HEADER = re.compile(r"\s*(?:Application no\.?|Requête no?)\s*[\d/]+\s*\n(?:by |présentée par )?(\S.*?)\s*"
+                     r"(?:against|contre)\b", re.S)
+"""A communicated case's header, `Application no. 39428/12 / Aleksandr Georgiyevich GABLISHVILI and / Irina Sergeyevna
+GABLISHVILI / against`, the French `Requête no 44883/09 / présentée par … et … / contre l’Italie`."""
+
+
+def _applicant_from_header(title: str | None, texts: list[str], source: str | None) -> tuple[str | None, str | None]:
+    """A communicated case's applicants from its header where the title has none (4 of the corpus's 180) or kept
+    only the header's last line (`Irina Sergeyevna GABLISHVILI against`, the header names her husband first)."""
+    header = next((m for t in texts[:6] if (m := _HEADER.match(t or ""))), None)
+    if not header:
+        return title, source
+    applicant = " ".join(header.group(1).split())
+    if header.group(0).rstrip().endswith("contre"):  # the French header's `NASR et Nabila GHALI`
+        applicant = applicant.replace(" et ", " and ")
+    kept = " ".join(re.sub(r"^by\s+", "", (title or "").partition(" against")[0]).split())
+    if title and (kept == applicant or not applicant.endswith(" " + kept)):
+        return title, source
+    return f"{applicant} against{(title or '').partition(' against')[2]}", "text:application_header"
+
+
 def case_name(title: str | None, states: list[str]) -> str:
-    """The case name as the Court cites it: `CASE OF SOERING v. THE` → `Soering v. the United Kingdom`.
+    """The case name as the Court cites it: `CASE OF SOERING v. THE` → `Soering v. the United Kingdom`; a
+    communicated case's title is its header's applicant line, `by Sergey Borisovich ANCHUGOV against`, and names the
+    case without the header's `by`: `Sergey Borisovich Anchugov v. Russia`.
 
     Titles that lost their respondent state in the old conversion get it back from the record's
     respondent state, so the citation is complete.
@@ -489,10 +543,12 @@ def case_name(title: str | None, states: list[str]) -> str:
     name = (title or "").strip()
     name = re.sub(r"\s*-\s*\[English Translation\].*$", "", name, flags=re.I)
     name = re.sub(r"^(CASE OF|AFFAIRE)\s+", "", name, flags=re.I)
+    name = re.sub(r"^by\s+", "", name)  # a communicated case's header, `Application no. 11157/04 by Sergey …`
     name = join_broken_hyphens(re.sub(r"\s+", " ", name).replace(" v . ", " v. ").strip())
     if not name:
         return f"Unnamed case v. {' and '.join(states)}" if states else "Unnamed case"
     name = re.sub(r"\s+against\b\s*", " v. ", name)
+    name = re.sub(r"^v\.(?=\s|$)", "Unnamed case v.", name)  # `CASE OF  v. THE`: the applicant's words were dropped
     applicant, sep, respondent = name.partition(" v. ")
     if not sep and name.endswith(" v."):  # `L. and V. v.`: the applicant's initial `V.` is no separator
         applicant, sep, respondent = name[:-3], " v. ", ""
@@ -554,6 +610,8 @@ def _tidy_case(part: str, lead: bool = False) -> str:
             words.append("The")
         elif word in UPPER_TITLE_WORDS and (all_upper or word in ("AND", "OTHERS", "THE", "OF")):
             words.append(UPPER_TITLE_WORDS[word])
+        elif word == "others" and words and words[-1] == "and":  # a communicated case's `M.N. and others`
+            words.append("Others")
         elif re.fullmatch(r"(?i)\((?:nos?|n°)\.?|nos?\.", word):
             words.append(re.sub(r"(?i)(nos?|n°)\.?", lambda m: m.group(1).lower().replace("n°", "no") + ".", word))
         elif all_upper and word in NAME_PARTICLES and words and words[-1] not in ("and", "-"):
