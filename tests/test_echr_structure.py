@@ -219,6 +219,16 @@ def test_an_upper_case_title_reads_as_the_court_prints_the_name(corpus_root: Pat
     assert load(corpus_root, name).title == expected
 
 
+def test_a_title_that_lost_its_first_state_takes_the_records_states(corpus_root: Path) -> None:
+    """`CASE OF TONIOLO v.  AND`, `CASE OF SHOLOKHOV v.  AND THE REPUBLIC`: the conversion dropped the state names and
+    left the `and` between them, printed as `Toniolo v. and`. The record's states name the respondents instead: both
+    where it lists both (San Marino and Italy), the one it lists otherwise (a name a court finds, if not the whole of
+    it: Sholokhov was against Armenia and the Republic of Moldova)."""
+    assert load(corpus_root, "HEJUD-44853-10").title == "Toniolo v. San Marino and Italy"
+    assert load(corpus_root, "HEJUD-40358-05").title == "Sholokhov v. Armenia"
+    assert load(corpus_root, "HEJUD-71099-01").title == "Monory v. Romania"
+
+
 def test_a_title_whose_respondent_no_source_names_has_no_dangling_v(corpus_root: Path) -> None:
     """`CASE OF ZBOROVSKÝ v.`: the old conversion dropped `Slovakia` from the title and from the text (`The Government
     of the  (“the Government”)`), and no record names it; the citation names the case by its applicant and

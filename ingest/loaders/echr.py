@@ -560,7 +560,9 @@ def case_name(title: str | None, states: list[str]) -> str:
         return _tidy_case(name, lead=True)
     respondent, suffix = TITLE_SUFFIX.fullmatch(respondent.strip()).groups()
     left = respondent.upper().strip(" “”\"")  # `NASTESKA v. “THE ”`: the quoted state's name was dropped
-    cut = left in ("", "THE") or re.search(r"\s(AND|THE)$", left)
+    # a state name the conversion dropped: at the end (`GEORGIA AND`), alone (`v.  (ARTICLE 50)`), or first
+    # (`TONIOLO v.  AND`, `SHOLOKHOV v.  AND THE REPUBLIC`)
+    cut = left in ("", "THE", "AND") or re.search(r"\s(AND|THE)$", left) or left.startswith("AND ")
     if cut and states:  # `SHAMAYEV AND OTHERS v. GEORGIA AND`, `AIREY v.  (ARTICLE 50)` lost their states
         respondent = " and ".join(_with_article(s) for s in states)
     suffix = re.sub(r"[A-Za-z]+", lambda m: m.group(0).lower() if m.group(0).upper() in PROCEDURAL_WORDS
