@@ -72,20 +72,25 @@ NEIGHBOURHOOD = 2
 consecutive paragraphs."""
 
 
-def named_articles(text: str) -> set[str]:
-    """The article numbers a passage names (not the paragraph numbers after "§")."""
-    return {n for m in ARTICLES.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
-
-
 ANY_CASE_ARTICLES = re.compile(ARTICLES.pattern, re.I)
 """`ARTICLES` in any case: a heading's capitals ("II. ALLEGED VIOLATION OF ARTICLES 2 AND 3 OF THE CONVENTION"), a
 lawyer's lower case ("under article 5")."""
 
 
+def _article_numbers(pattern: re.Pattern[str], text: str | None) -> set[str]:
+    """The article numbers `pattern`'s matches name, not the paragraph numbers after "§"."""
+    return {n for m in pattern.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+
+
+def named_articles(text: str) -> set[str]:
+    """The article numbers a passage names, where the Court writes "Article"."""
+    return _article_numbers(ARTICLES, text)
+
+
 def articles_in(text: str | None) -> set[str]:
     """The article numbers a heading path or a question names, in any case ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1
-    OF PROTOCOL No. 1" → {"1"}); `named_articles` reads a passage's, where the Court writes "Article"."""
-    return {n for m in ANY_CASE_ARTICLES.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+    OF PROTOCOL No. 1" → {"1"})."""
+    return _article_numbers(ANY_CASE_ARTICLES, text)
 
 
 def reciprocal_places(values: np.ndarray) -> np.ndarray:
