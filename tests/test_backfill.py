@@ -254,15 +254,22 @@ def test_a_write_the_store_refuses_stops_kb_embed_with_an_error_and_loses_nothin
     """The writer thread's failure (here the store refuses a vector of the wrong length, which a damaged cache entry
     gives) ends the run with an error that names the cache; the rounds written before it stay (at least the six
     before the hundredth chunk), its chunk gets no vector, ids and versions are untouched, and once the entry is
-    mended the next run finishes from the cache alone."""
+    mended the next run finishes from the cache alone.
+
+    The damaged chunk ranks strictly below at least 100 others: chunks of equal `embed_rank` come in no fixed order
+    (the store's scroll may list them otherwise once vectors are set, as CI's machine did), so a position in one
+    listing is not the position in the run's rounds."""
     seed_cache(sparse_home)
     payloads, versions, total = stored(sparse_home)
     store = open_store(sparse_home)
     try:
         once = Counter(content(c.payload) for c in store.scroll())
-        damaged = next(c for c in store.missing_dense(total)[100:] if once[content(c.payload)] == 1)
+        listed = store.missing_dense(total)
     finally:
         store.close()
+    rank = [c.payload.get(EMBED_RANK, float("-inf")) for c in listed]
+    damaged = next(c for c, r in zip(listed, rank, strict=True)
+                   if sum(above > r for above in rank) >= 100 and once[content(c.payload)] == 1)
     text = content(damaged.payload)
     EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding).put_many([(text, [0.1] * 100)])
 
