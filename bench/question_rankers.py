@@ -45,12 +45,14 @@ from question_pools import TRIAL_SIGNALS, Pool  # noqa: E402
 
 from kb.search.evaluation import score_ranking  # noqa: E402
 from kb.search.modes import ALL_PARTS  # noqa: E402
+from kb.search.queries import is_question  # noqa: E402
 from kb.search.ranking import (  # noqa: E402
     LEADING_PER_DOCUMENT,
     MAX_PER_DOCUMENT,
     PASSAGE_WEIGHTS,
     QUESTION_WEIGHTS,
     names_case,
+    principles_first,
 )
 from kb.search.retrieval import fingerprint  # noqa: E402
 
@@ -76,10 +78,16 @@ class Replay:
                      or d.meta.get("source_kind") in reading.named_kinds}
         self.convention = reading.convention and getattr(pool, "parts", ALL_PARTS).leading_judgments
         """The first judgment's four slots, as the pipeline's spreader gives them (only with that part on)."""
+        self.principles_first = (reading.lawyer and is_question(reading.text)
+                                 and getattr(pool, "parts", ALL_PARTS).principles_first)
+        """A judgment's places go first to its principle paragraphs, as the spreader orders them for a question."""
 
     def top10(self, scores: np.ndarray) -> list[tuple[str, str | None]]:
         """`spread_documents` then the near-duplicate filter, stopping once ten distinct hits are listed."""
         order = np.argsort(-scores, kind="stable")
+        if self.principles_first:
+            at = {id(d): i for i, d in enumerate(self.pool.documents)}
+            order = [at[id(d)] for d in principles_first([self.pool.documents[i] for i in order], keep=self.keep)]
         first_doc = self.keys[order[0]][0] if len(order) else None
         seen: dict[str, int] = {}
         out: list[int] = []

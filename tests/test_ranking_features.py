@@ -18,6 +18,7 @@ from kb.search.ranking import (
     FEATURES,
     RANK_CONSTANT,
     CitationEvidence,
+    DocumentSpreader,
     LegalRanker,
     key_of,
     ranking_features,
@@ -147,6 +148,34 @@ def test_a_question_on_an_article_is_answered_where_the_court_examines_that_arti
         assert all(ranking_features(d)["question_other_article"] == 0.0 for d in rank(pool, query))
     un = paragraph("UN-CAT-GC-4", "12", source_kind="un", heading="Article 3 of the Convention", role=None)
     assert ranking_features(rank([un], "Does Article 5 of the ECHR apply?")[0])["question_other_article"] == 0.0
+
+
+def test_a_question_gets_a_judgments_statement_of_the_principles_in_its_places() -> None:
+    """Jalloh v. Germany again (dlaw-13): its paragraphs applying the principles to the emetic share the question's
+    story words and ranked above §§ 70-71, where the Court states when a forced medical procedure is compatible with
+    Article 3. The spreader gives the judgment's places to the statement first; which judgments are listed, and where,
+    does not change."""
+    applied = "I. ALLEGED VIOLATION OF ARTICLE 3 › B. The Court's assessment › 2. Application of those principles"
+    stated = "I. ALLEGED VIOLATION OF ARTICLE 3 › B. The Court's assessment › 1. Relevant principles"
+    ranked = [paragraph("J", "75", heading=applied), paragraph("J", "79", heading=applied),
+              paragraph("K", "50", heading="B. The Court's assessment"),
+              paragraph("J", "60", heading=stated, role="government"),  # a party's words under it: not the Court's
+              paragraph("J", "70", heading=stated), paragraph("J", "71", heading=stated)]
+    question = "When is a forced medical procedure to obtain evidence compatible with Article 3?"
+
+    def spread(query: str, **settings) -> list[tuple[str, str]]:
+        out = DocumentSpreader(**settings).run(documents=Candidates(ranked), reading=read_query(query))
+        return order(out["documents"])
+
+    assert spread(question) == [("J", "70"), ("J", "71"), ("K", "50"), ("J", "75"), ("J", "79"), ("J", "60")]
+    as_ranked = order(ranked)  # the spreader's own cap keeps it: J's third and later paragraphs were last already
+    assert spread(question, principles_first=False) == as_ranked
+    assert spread(PASSAGE) == as_ranked, "a pasted passage keeps the ranker's order"
+    assert spread("forced emetic evidence") == as_ranked, "so does a keyword search (it may want the application)"
+    named = paragraph("J", "75", heading=applied, title="Jalloh v. Germany")
+    ranked[0] = named
+    assert spread("Was the emetic in Jalloh v. Germany compatible with Article 3?")[:2] == [("J", "75"), ("J", "79")], \
+        "the case a question names keeps its order: all its paragraphs are listed"
 
 
 def test_excluded_documents_are_never_ranked() -> None:

@@ -26,6 +26,10 @@ class SearchParts:
     """For a Convention question, the best Court paragraphs of the first judgments by the reasoning index
     (`kb.search.reasoning`): expert questions doc_hit@10 / para_hit@10 0.630 / 0.348 → 0.685 / 0.409, lawyer
     questions' para_hit@10 0.650 → 0.800 (issue 22, session 14)."""
+    principles_first: bool = True
+    """For a question, a judgment's places in the list go first to its paragraphs stating the general principles
+    (`kb.search.ranking.principles_first`): lawyer questions of kind `lawyer` para_hit@10 0.800 → 0.900 (leave-one-out
+    over on/off: on for all 113 dev questions), expert questions 0.699 / 0.409 either way (issue 22, session 17)."""
     standard_slot: bool = False
     """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`). Off: it
     did not survive leave-one-out (expert questions doc_hit@10 0.603 → 0.630, para_hit@10 0.318 → 0.364 without
@@ -34,6 +38,6 @@ class SearchParts:
 
 ALL_PARTS = SearchParts()
 NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
-                       reasoning_source=False, standard_slot=False)
+                       reasoning_source=False, principles_first=False, standard_slot=False)
 """Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
 baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

@@ -48,7 +48,7 @@ from kb.search.crosslingual import Match
 from kb.search.meaning import Similarity
 from kb.search.passage_model import POOL_FEATURES, PassageModel, articles_in, pool_features
 from kb.search.principles import states_principles
-from kb.search.queries import CHINESE_KINDS, QueryReading
+from kb.search.queries import CHINESE_KINDS, QueryReading, is_question
 from kb.search.retrieval import rescored, to_document
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
@@ -665,11 +665,14 @@ class DocumentSpreader:
     document, for a Convention question, `leading_per_document`); not applied
     when the search is limited to chosen documents, nor to the case a query names, nor to the documents of a source
     kind it names (a question on what the OHCHR found, or on a UK judgment, wants that report's or that judgment's
-    paragraphs, however many)."""
+    paragraphs, however many). For a question (`principles_first`), a judgment's places in the list go first to the
+    Court's statement of the general principles among its candidates (`principles_first`)."""
 
-    def __init__(self, per_document: int = MAX_PER_DOCUMENT, leading_per_document: int = LEADING_PER_DOCUMENT) -> None:
+    def __init__(self, per_document: int = MAX_PER_DOCUMENT, leading_per_document: int = LEADING_PER_DOCUMENT,
+                 principles_first: bool = True) -> None:
         self.per_document = per_document
         self.leading_per_document = leading_per_document
+        self.principles_first = principles_first
 
     @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters | None = None) -> dict:
@@ -678,10 +681,40 @@ class DocumentSpreader:
         named = {d.meta.get("doc_id", "") for d in documents
                  if names_case(d.meta, reading.appnos, reading.names)
                  or d.meta.get("source_kind") in reading.named_kinds}
+        if self.principles_first and reading.lawyer and is_question(reading.text):
+            documents = principles_first(documents, keep=named)
         caps = {}
         if documents and reading.convention:
             caps[documents[0].meta.get("doc_id", "")] = self.leading_per_document
         return {"documents": Candidates(spread_documents(documents, self.per_document, keep=named, caps=caps))}
+
+
+def principles_first(documents: list[Document], keep: set[str] = frozenset()) -> list[Document]:
+    """The same places for each document, filled first by its paragraphs where the Court states the general
+    principles (`states_principles`), each group in its own order; the documents in `keep` (the case a question
+    names) as they are.
+
+    Why: a lawyer's question asks for the law, and of a judgment's paragraphs the statement of the principles answers
+    it before the Court's application of them to that applicant's facts, which shares more of a question's story
+    words ("forced", "emetic", "seized abroad") and so ranked above it. Only the order within a judgment changes:
+    which judgments are listed, and where, stays the ranker's (as a ranking weight, `question_principles`, the same
+    signal brought other judgments' principle paragraphs over better judgments and lost expert questions). A named
+    case is left alone: all its paragraphs are listed, and the principles would push the passage asked about out."""
+    places: dict[str, list[int]] = {}
+    for i, doc in enumerate(documents):
+        places.setdefault(doc.meta.get("doc_id", ""), []).append(i)
+    out = list(documents)
+    for doc_id, at in places.items():
+        if len(at) < 2 or doc_id in keep:
+            continue
+        stating = [i for i in at if documents[i].meta.get("role") in COURT_ROLES
+                   and states_principles(documents[i].meta.get("heading"))]
+        if not stating or len(stating) == len(at):
+            continue
+        chosen = set(stating)
+        for place, i in zip(at, stating + [i for i in at if i not in chosen], strict=True):
+            out[place] = documents[i]
+    return out
 
 
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset(),
