@@ -24,6 +24,8 @@ def test_principle_headings_are_told_from_their_application() -> None:
     assert states_principles("I. ALLEGED VIOLATION OF ARTICLE 3 OF THE CONVENTION › B. The Court’s assessment › "
                              "1. Relevant principles")
     assert states_principles("B › 1. General principles applicable in expulsion cases")
+    assert states_principles("II. ALLEGED VIOLATION OF ARTICLE 8 OF THE CONVENTION › B. Merits › 1. Applicable "
+                             "principles")
     assert states_principles("B. The Court’s assessment › 2. Recapitulation of the relevant principles (a) General "
                              "principles")
     assert not states_principles("III. ALLEGED VIOLATION OF ARTICLE 6 OF THE CONVENTION › B. The Court’s assessment › "

@@ -35,9 +35,9 @@ from kb.search.retrieval import bm25_documents, rescored
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 PRINCIPLES_HEADING = re.compile(r"\bprinciples?\b", re.I)
-APPLIED_PRINCIPLES = re.compile(r"\bappl\w*\b[^›]*\bprinciples?\b", re.I)
+APPLIED_PRINCIPLES = re.compile(r"\bappl(?:y|ies|ied|ying|ication)\b[^›]*\bprinciples?\b", re.I)
 """"Application of those principles to the present case" is the Court applying the law, not stating it ("General
-principles applicable in expulsion cases" states it)."""
+principles applicable in expulsion cases" and "1. Applicable principles", 36 paragraphs, state it)."""
 LEADING_JUDGMENTS = 4
 """Judgments of the first candidates looked into: the answer is nearly always in one of the first few."""
 INSIDE_CANDIDATES = 24
