@@ -102,10 +102,32 @@ def names_case(meta: dict, appnos: frozenset[str], names: frozenset[tuple[str, .
     return any(title[:len(n)] == n for n in names)
 
 
+SPACING_MARKS = "\xa0§’“”‘–‑…"
+"""Marks that are not letters and that a paragraph of the corpus holds beside plain ASCII (no-break space, section
+sign, curly quotes, dashes, ellipsis): written as spaces, most paragraphs become ASCII, which `phrase_words` splits
+fast."""
+_ASCII_LETTERS = bytes(b if ord("a") <= b <= ord("z") else ord(" ") for b in range(256))
+"""A bytes table keeping the lower-case ASCII letters and writing every other byte as a space."""
+
+
+def phrase_words(text: str) -> list[str]:
+    """The words (`PHRASE_WORD`) of a lower-cased text. Where the text is ASCII once its `SPACING_MARKS` are spaces
+    (4 of 5 of a ranked pool's paragraphs), the same words come from a byte table and `split` (in ASCII a
+    `PHRASE_WORD` letter is a-z): the regular expression's Unicode class cost ~6 of a passage's ~10 ms of phrase
+    matching."""
+    spaced = text
+    for mark in SPACING_MARKS:
+        if mark in spaced:
+            spaced = spaced.replace(mark, " ")
+    if spaced.isascii():
+        return spaced.encode("ascii").translate(_ASCII_LETTERS).decode("ascii").split()
+    return PHRASE_WORD.findall(text)
+
+
 def phrases(text: str, length: int = PHRASE_LENGTH) -> Iterable[tuple[str, ...]]:
     """The runs of `length` consecutive words of a text, lower-cased (an iterator: a candidate's runs are only
     looked up, never kept)."""
-    words = PHRASE_WORD.findall((text or "").lower())
+    words = phrase_words((text or "").lower())
     return zip(*(words[i:] for i in range(length)), strict=False)  # the shorter tails end the runs
 
 
