@@ -9,7 +9,7 @@ case does it name?) and every component below that depends on that takes the rea
 
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
                                               └→ named-source retriever (30 per source) ┤
-             query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
+             query → Chinese retriever (glossary terms → BM25, 30) ──────────────────┴→ cue joiner (RRF)
                    → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
                    → legal ranker → spreader → near-duplicate filter → [UN standard slot]
                    → short-list fill (a list left short: + hybrid search's new passages) → body first
@@ -128,8 +128,8 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
     pipeline.connect(_reading(pipeline, inputs), "rank.reading")
-    if "translate" in pipeline.graph.nodes:
-        pipeline.connect("translate.matches", "rank.glossary_matches")
+    if "retriever_zh" in pipeline.graph.nodes:
+        pipeline.connect("retriever_zh.glossary_terms", "rank.glossary_terms")
     fetched_out = None
     if graph is not None and ranker.needs_citations():
         pipeline.add_component("fetch", CitedParagraphFetcher(graph, store))

@@ -44,7 +44,6 @@ from haystack import Document, component
 from ingest.loaders.echr import COURT_ROLES
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
-from kb.search.crosslingual import Match
 from kb.search.meaning import Similarity
 from kb.search.passage_model import POOL_FEATURES, PassageModel, articles_in, pool_features
 from kb.search.principles import states_principles
@@ -645,9 +644,9 @@ class LegalRanker:
     @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters | None = None,
             fetched: Candidates | None = None, evidence: CitationEvidence | None = None,
-            similarity: Similarity | None = None, glossary_matches: list[Match] | None = None) -> dict:
-        """`glossary_matches`: the glossary terms of the query (`kb.search.crosslingual.QueryTranslator`); only a
-        Chinese candidate found through them (its `matched_terms`) is judged by them."""
+            similarity: Similarity | None = None, glossary_terms: int = 0) -> dict:
+        """`glossary_terms`: how many glossary terms the query holds (`kb.search.crosslingual.ChineseRetriever`); only
+        a Chinese candidate found through them (its `matched_terms`) is judged by them."""
         filters = filters or SearchFilters()
         pool = admitted(documents, filters)
         if not pool:
@@ -658,13 +657,12 @@ class LegalRanker:
         keys = [key_of(d) for d in docs]
         ctx = self.context(pool, fetched, keys, evidence or CitationEvidence(), reading, filters, weights, similarity)
         values = [self.features(doc, key, ctx) for doc, key in zip(docs, keys, strict=True)]
-        matches = len(glossary_matches or [])
 
         def answers(doc: Document) -> bool:
             if doc.meta.get("source_kind") not in CHINESE_KINDS:
                 return True
             return coverage(reading.text, doc.content or "", list(doc.meta.get("matched_terms") or []),
-                            matches) >= STRONG_COVERAGE
+                            glossary_terms) >= STRONG_COVERAGE
 
         matrix = np.array(values, dtype=np.float64)
         model = self.ranking.passage_model

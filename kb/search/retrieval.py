@@ -99,9 +99,9 @@ def fingerprint(text: str) -> str:
 @component
 class NearDuplicateFilter:
     """One hit per passage: boilerplate repeated verbatim across judgments would otherwise fill the list. Its
-    output, at most `top_k` hits, is a plain list (for `DocumentJoiner` and the callers)."""
+    output is at most `top_k` hits."""
 
-    @component.output_types(documents=list[Document])
+    @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, top_k: int = 10) -> dict:
         seen: set[str] = set()
         kept: list[Document] = []
@@ -113,7 +113,7 @@ class NearDuplicateFilter:
                 continue
             seen.add(key)
             kept.append(doc)
-        return {"documents": kept}
+        return {"documents": Candidates(kept)}
 
 
 FILLED = "filled_by_hybrid"
@@ -138,14 +138,14 @@ class ShortListFill:
     def warm_up(self) -> None:
         self.fill.warm_up()
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], query: str, filters: SearchFilters, top_k: int = 10) -> dict:
-        lists = [documents]
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, query: str, filters: SearchFilters, top_k: int = 10) -> dict:
+        lists = [list(documents)]
         if len(documents) < top_k:
             present = {d.id for d in documents}
             found = self.fill.run(query=query, filters=filters, top_k=top_k)["documents"]
             lists.append([with_meta(d, **{FILLED: True}) for d in found if d.id not in present])
-        return self.join.run(documents=lists, top_k=top_k)
+        return {"documents": Candidates(self.join.run(documents=lists, top_k=top_k)["documents"])}
 
 
 @component
@@ -154,7 +154,8 @@ class BodyFirst:
     asked for (`--section FOOTNOTE`); the best other hit goes before it."""
 
     @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], filters: SearchFilters | None = None) -> dict:
+    def run(self, documents: Candidates, filters: SearchFilters | None = None) -> dict:
+        documents = list(documents)
         if not documents or documents[0].meta.get("section") != "FOOTNOTE" or (
                 filters is not None and "FOOTNOTE" in filters.sections):
             return {"documents": documents}

@@ -92,8 +92,8 @@ class StandardSlot:
         self.store = store
         self.position = position
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], reading: QueryReading, filters: SearchFilters,
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None, top_k: int = 10) -> dict:
         at = min(self.position, top_k) - 1
         if (sparse_embedding is None or at < 1 or filters.doc_ids or not reading.convention
@@ -105,4 +105,4 @@ class StandardSlot:
         if not best or coverage(reading.text, best[0].content or "", [], 0) < STRONG_COVERAGE:
             return {"documents": documents}
         rest = [d for d in documents if d.id != best[0].id]
-        return {"documents": rest[:at] + [best[0]] + rest[at:]}
+        return {"documents": Candidates(rest[:at] + [best[0]] + rest[at:])}
