@@ -193,8 +193,9 @@ class ChineseRetriever:
     `china`, `kb.search.queries.CHINA_CUES`) or the search is limited to Chinese documents; nothing when the question
     has no glossary term or the filters exclude Chinese documents. Each hit gets `matched_terms` in its meta: why a
     Chinese passage answers an English question. `kb.search.source_cues.CueJoiner` fuses them with the English
-    candidates. `glossary_terms`, the number of glossary terms the question holds, goes to the ranker, which judges a
-    Chinese candidate's strength by them (`kb.search.strength.coverage`).
+    candidates. `glossary_terms`, the number of glossary terms a lawyer's query holds, goes to the ranker, which judges
+    a Chinese candidate's strength by them for a lawyer's query alone (`kb.search.strength.coverage`); a pasted
+    passage naming no China is not looked up at all (0: the glossary's pass over a passage's words cost ~1 ms).
 
     Why the translation is not a step of its own: Haystack weighs every step of a pipeline again before each step
     runs and deep-copies each input (a list element by element, each asked whether it is a `Component`); the
@@ -209,12 +210,15 @@ class ChineseRetriever:
 
     @component.output_types(documents=Candidates, glossary_terms=int)
     def run(self, query: str, filters: SearchFilters, reading: QueryReading, top_k: int = ZH_CANDIDATES) -> dict:
+        zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
+            CHINESE_KINDS)
+        searched = (reading.china or zh_only) and not (filters.languages and "zh" not in filters.languages)
+        if not searched and not reading.lawyer:
+            return {"documents": Candidates(), "glossary_terms": 0}
         translated = self.translator.run(text=query)
         text, matches = translated["text"], translated["matches"]
         found = {"documents": Candidates(), "glossary_terms": len(matches)}
-        zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
-            CHINESE_KINDS)
-        if not text or not (reading.china or zh_only) or (filters.languages and "zh" not in filters.languages):
+        if not text or not searched:
             return found
         sv = self.bm25.embed_query(text)
         if not list(sv.indices):
