@@ -96,12 +96,31 @@ def bm25_documents(store: ChunkStore, sparse: SparseVector, filters: SearchFilte
     return [to_document(c) for c in chunks]
 
 
+FINGERPRINT_CHARS = 300
+"""Characters of words a fingerprint keeps."""
+FINGERPRINT_HEAD = 400
+"""Characters of a paragraph cleaned first, which nearly always give `FINGERPRINT_CHARS` of words."""
+NON_WORD = re.compile(r"\W+")
+
+
+def _words(text: str) -> str:
+    return NON_WORD.sub(" ", text.lower()).strip()
+
+
 def fingerprint(text: str) -> str:
     """A paragraph's words without its number: equal for the same boilerplate in two judgments. Only the first
     1,200 characters are read (their first 300 characters of words are kept): cleaning whole paragraphs of
-    thousands of characters cost ~6 ms a query."""
+    thousands of characters cost ~6 ms a query. Their first 400 are cleaned first: lower-casing and writing each run
+    of non-word characters as one space read a character at a time (lower-casing but for a capital sigma, whose
+    small form depends on what follows), so where those give 300 characters of words, they are the first 300 of the
+    whole (cleaning 1,200 characters of every hit cost ~0.5 ms a query)."""
     body = strip_number((text or "")[:1200])
-    return re.sub(r"\W+", " ", body.lower()).strip()[:300]
+    head = body[:FINGERPRINT_HEAD]
+    if len(head) < len(body) and "Σ" not in head:
+        words = _words(head)
+        if len(words) >= FINGERPRINT_CHARS:
+            return words[:FINGERPRINT_CHARS]
+    return _words(body)[:FINGERPRINT_CHARS]
 
 
 @component
