@@ -199,7 +199,7 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     from kb.search.modes import NO_PARTS
     from kb.search.pipeline import run_search
     from kb.search.queries import read_query
-    from kb.search.source_cues import CuedSourceRetriever, CueJoiner
+    from kb.search.source_cues import CuedSourceRetriever, fuse
 
     def cued_kinds(query: str) -> list[str]:
         return list(read_query(query).cued_kinds)
@@ -215,13 +215,13 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     sparse = Bm25QueryEmbedder().run(text=query)["sparse_embedding"]
     retriever = CuedSourceRetriever(sample_kb.store)
     reading = read_query(query)
-    lists = retriever.run(reading, SearchFilters(), sparse)["lists"]
+    lists = retriever.lists(reading, SearchFilters(), sparse)
     assert len(lists) == 1 and lists[0] and {d.meta["source_kind"] for d in lists[0]} == {"un"}
-    assert retriever.run(reading, SearchFilters(source_kinds=("un",)), sparse)["lists"] == []  # already that source
-    assert retriever.run(reading, SearchFilters(source_kinds=("echr", "prc-law")), sparse)["lists"] == []
+    assert retriever.lists(reading, SearchFilters(source_kinds=("un",)), sparse) == []  # already that source
+    assert retriever.lists(reading, SearchFilters(source_kinds=("echr", "prc-law")), sparse) == []
     main = run_search(sample_kb.search_pipeline(SearchMode.BM25, parts=NO_PARTS), query,
                       SearchFilters(source_kinds=("echr",)), 3)
-    fused = CueJoiner().run(documents=main, lists=[lists[0][:1]])["documents"]
+    fused = fuse(main, [lists[0][:1]])
     assert fused[0].id == lists[0][0].id and [d.id for d in fused[1:]] == [d.id for d in main]
 
 
