@@ -346,7 +346,8 @@ def run_case(search, case):
     filters = SearchFilters(exclude_doc_ids=case.exclude_doc_ids)
     data = search._map_explicit_inputs(input_mapping=search.input_mapping,
                                        inputs={"query": case.query, "filters": filters, "top_k": 10})
-    return filters, search.pipeline.run(data, include_outputs_from={"read", "fetch", "translate", "rank", "body_first"})
+    return filters, search.pipeline.run(data, include_outputs_from={"read", "fetch", "retriever_zh", "rank",
+                                                                    "body_first"})
 
 
 def tagged_pool(search, res: dict, case, file: str, filters, added: list, tags: dict, spent: dict) -> Pool:
@@ -366,7 +367,7 @@ def tagged_pool(search, res: dict, case, file: str, filters, added: list, tags: 
             if reading.lawyer else {}
         ranked = rank.run(documents=pool, reading=reading, filters=filters, fetched=fetched + extra,
                           evidence=res["fetch"]["evidence"], similarity=similarity,
-                          glossary_matches=res.get("translate", {}).get("matches"))["documents"]
+                          glossary_terms=res.get("retriever_zh", {}).get("glossary_terms", 0))["documents"]
         spent[label] = time.process_time() - started
     ranked = list(ranked)
     X = np.array([[ranking_features(c)[f] for f in FEATURES] for c in ranked], dtype=np.float64)

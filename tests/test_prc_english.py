@@ -83,16 +83,14 @@ def test_the_article_holding_most_of_the_questions_concepts_comes_first(cpl_kb) 
     """International Criminal Judicial Assistance Law art. 4 (no evidence to foreign states without the competent
     authorities' consent) holds three of the question's terms once each; by BM25 alone, Criminal Procedure Law
     articles repeating 取证 (collect evidence) go before it."""
-    from kb.search.crosslingual import ChineseRetriever, QueryTranslator
+    from kb.search.crosslingual import ChineseRetriever
     from kb.search.queries import read_query
     from kb.store.base import SearchFilters
 
     question = ("May investigators from abroad collect evidence in China, or may people in China provide evidence to "
                 "foreign authorities only with the consent of the Chinese authorities?")
     hits = [h for h in cpl_kb.search(question, SearchFilters(), limit=10) if h.source_kind == "prc-law"]
-    translated = QueryTranslator().run(question)
-    chinese = ChineseRetriever(cpl_kb.store).run(translated["text"], SearchFilters(), translated["matches"],
-                                                 read_query(question))
+    chinese = ChineseRetriever(cpl_kb.store).run(question, SearchFilters(), read_query(question))
     assert hits and (hits[0].doc_id, hits[0].paragraph) == ("PRC-国际刑事司法协助法-2018-10-26", "第四条"), \
         [(h.doc_id, h.paragraph) for h in hits]
     assert "foreign authorities → 外国机构" in hits[0].matched_terms

@@ -199,7 +199,7 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     from kb.search.modes import NO_PARTS
     from kb.search.pipeline import run_search
     from kb.search.queries import read_query
-    from kb.search.source_cues import CuedSourceRetriever, CueJoiner
+    from kb.search.source_cues import CuedSourceRetriever, fuse
 
     def cued_kinds(query: str) -> list[str]:
         return list(read_query(query).cued_kinds)
@@ -215,14 +215,35 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     sparse = Bm25QueryEmbedder().run(text=query)["sparse_embedding"]
     retriever = CuedSourceRetriever(sample_kb.store)
     reading = read_query(query)
-    lists = retriever.run(reading, SearchFilters(), sparse)["lists"]
+    lists = retriever.lists(reading, SearchFilters(), sparse)
     assert len(lists) == 1 and lists[0] and {d.meta["source_kind"] for d in lists[0]} == {"un"}
-    assert retriever.run(reading, SearchFilters(source_kinds=("un",)), sparse)["lists"] == []  # already that source
-    assert retriever.run(reading, SearchFilters(source_kinds=("echr", "prc-law")), sparse)["lists"] == []
+    assert retriever.lists(reading, SearchFilters(source_kinds=("un",)), sparse) == []  # already that source
+    assert retriever.lists(reading, SearchFilters(source_kinds=("echr", "prc-law")), sparse) == []
     main = run_search(sample_kb.search_pipeline(SearchMode.BM25, parts=NO_PARTS), query,
                       SearchFilters(source_kinds=("echr",)), 3)
-    fused = CueJoiner().run(documents=main, lists=[lists[0][:1]])["documents"]
+    fused = fuse(main, [lists[0][:1]])
     assert fused[0].id == lists[0][0].id and [d.id for d in fused[1:]] == [d.id for d in main]
+
+
+def test_a_fingerprint_is_the_first_300_characters_of_words_of_its_first_1200(sample_kb) -> None:
+    """`fingerprint` cleans a paragraph's first 400 characters first; whatever the text, it must give what cleaning
+    the first 1,200 gives (a near-duplicate seen otherwise would change the hits): a capital sigma's small form
+    depends on what follows it, so a text whose first 400 characters end in one is cleaned whole."""
+    import re
+
+    from kb.search.retrieval import fingerprint
+    from legal.text import strip_number
+
+    def whole(text: str) -> str:
+        return re.sub(r"\W+", " ", strip_number(text[:1200]).lower()).strip()[:300]
+
+    texts = [c.payload["text"] for c in sample_kb.store.scroll()]
+    texts += ["", "12. ", "a" * 2000, "—" * 399 + "word " * 300, "ΟΔΥΣΣΕΥΣ " * 60, "ab" + "Σ. " * 300,
+              "İ" * 350 + " end" * 100, "—" * 100 + "x" * 299 + "Σ" + "y" * 500, "12. " + "—" * 90 + "z" * 900]
+    for text in texts:
+        assert fingerprint(text) == whole(text), text[:80]
+    sigma = texts[-2]
+    assert whole(sigma[:400]) != whole(sigma)  # the case the sigma check is for
 
 
 def test_importance_for_every_judgment_keeps_the_leading_cases_in_the_key_case_filter(

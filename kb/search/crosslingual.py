@@ -188,44 +188,56 @@ ZH_DEPTH = 3
 
 @component
 class ChineseRetriever:
-    """BM25 over the Chinese documents with the translated query, when the question has a China cue (its reading's
+    """The Chinese candidates of a question: the Chinese terms of the glossary terms it contains
+    (`QueryTranslator`), as a BM25 query over the Chinese documents, when the question has a China cue (its reading's
     `china`, `kb.search.queries.CHINA_CUES`) or the search is limited to Chinese documents; nothing when the question
     has no glossary term or the filters exclude Chinese documents. Each hit gets `matched_terms` in its meta: why a
     Chinese passage answers an English question. `kb.search.source_cues.CueJoiner` fuses them with the English
-    candidates."""
+    candidates. `glossary_terms`, the number of glossary terms a lawyer's query holds, goes to the ranker, which judges
+    a Chinese candidate's strength by them for a lawyer's query alone (`kb.search.strength.coverage`); a pasted
+    passage naming no China is not looked up at all (0: the glossary's pass over a passage's words cost ~1 ms).
 
-    def __init__(self, store: ChunkStore) -> None:
+    Why the translation is not a step of its own: Haystack weighs every step of a pipeline again before each step
+    runs and deep-copies each input (a list element by element, each asked whether it is a `Component`); the
+    translator's step and the sockets of its text and matches cost ~0.5 ms of a ranked search."""
+
+    def __init__(self, store: ChunkStore, glossary: Glossary | None = None) -> None:
         from kb.embedding import make_bm25
 
         self.store = store
+        self.translator = QueryTranslator(glossary)
         self.bm25 = make_bm25()
 
-    @component.output_types(documents=Candidates)
-    def run(self, text: str, filters: SearchFilters, matches: list[Match], reading: QueryReading,
-            top_k: int = ZH_CANDIDATES) -> dict:
+    @component.output_types(documents=Candidates, glossary_terms=int)
+    def run(self, query: str, filters: SearchFilters, reading: QueryReading, top_k: int = ZH_CANDIDATES) -> dict:
         zh_only = filters.languages == ("zh",) or bool(filters.source_kinds) and set(filters.source_kinds) <= set(
             CHINESE_KINDS)
-        if not text or not (reading.china or zh_only) or (filters.languages and "zh" not in filters.languages):
-            return {"documents": Candidates()}
+        searched = (reading.china or zh_only) and not (filters.languages and "zh" not in filters.languages)
+        if not searched and not reading.lawyer:
+            return {"documents": Candidates(), "glossary_terms": 0}
+        translated = self.translator.run(text=query)
+        text, matches = translated["text"], translated["matches"]
+        found = {"documents": Candidates(), "glossary_terms": len(matches)}
+        if not text or not searched:
+            return found
         sv = self.bm25.embed_query(text)
         if not list(sv.indices):
-            return {"documents": Candidates()}
+            return found
         docs = bm25_documents(self.store, SparseVector(list(sv.indices), list(sv.values)),
                               replace(filters, languages=("zh",)), top_k * ZH_DEPTH)
-        found = [with_meta(d, matched_terms=matched_terms(d.content or "", matches)) for d in docs]
+        hits = [with_meta(d, matched_terms=matched_terms(d.content or "", matches)) for d in docs]
         # BM25 times the number of the question's terms the article holds: BM25 alone favours an article repeating
         # one common term (取证) over the one holding three of the question's concepts once each (dlaw-27).
-        found.sort(key=lambda d: -(d.score or 0.0) * len(d.meta["matched_terms"]))
-        return {"documents": Candidates(rescored(d, (d.score or 0.0) * len(d.meta["matched_terms"]))
-                                        for d in found[:top_k])}
+        hits.sort(key=lambda d: -(d.score or 0.0) * len(d.meta["matched_terms"]))
+        found["documents"] = Candidates(rescored(d, (d.score or 0.0) * len(d.meta["matched_terms"]))
+                                        for d in hits[:top_k])
+        return found
 
 
 def add_crosslingual(pipeline: Pipeline, store: ChunkStore, target: str) -> tuple[str, str]:
-    """Adds translate → Chinese BM25 retriever, its documents going to `target` (the joiner's socket). Returns the
-    sockets the query text and the filters go to; the retriever's `reading` is the caller's to connect."""
-    pipeline.add_component("translate", QueryTranslator())
+    """Adds the Chinese retriever (`retriever_zh`), its documents going to `target` (the joiner's socket). Returns the
+    sockets the query text and the filters go to; the retriever's `reading` and `glossary_terms` are the caller's to
+    connect."""
     pipeline.add_component("retriever_zh", ChineseRetriever(store))
-    pipeline.connect("translate.text", "retriever_zh.text")
-    pipeline.connect("translate.matches", "retriever_zh.matches")
     pipeline.connect("retriever_zh.documents", target)
-    return "translate.text", "retriever_zh.filters"
+    return "retriever_zh.query", "retriever_zh.filters"

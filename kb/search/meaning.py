@@ -102,6 +102,6 @@ class PoolSimilarity:
             if (key := self.key(doc)) not in wanted:
                 wanted[key] = index_text(doc.content or "") or (doc.content or "")
         texts = list(dict.fromkeys(wanted.values()))
-        vectors = embed_passages.vectors(texts)
+        vectors = embed_passages.vectors(texts, arrays=True)
         similarity = {t: float(np.dot(q, np.asarray(vectors[t], dtype=np.float32))) for t in texts}
         return {"similarity": Similarity({key: similarity[text] for key, text in wanted.items()})}

@@ -8,8 +8,8 @@ The query is read once at the head (`kb.search.queries.QueryReader`: a lawyer's 
 case does it name?) and every component below that depends on that takes the reading (`reading`), not the query.
 
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
-                                              └→ named-source retriever (30 per source) ┤
-             query → glossary translator → Chinese BM25 retriever (30) ──────────────┴→ cue joiner (RRF)
+             query → Chinese retriever (glossary terms → BM25, 30) ──────────────────┴→ cue joiner (RRF; the named
+                                                         sources' own BM25 lists, 30 per source, fetched there)
                    → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
                    → legal ranker → spreader → near-duplicate filter → [UN standard slot]
                    → short-list fill (a list left short: + hybrid search's new passages) → body first
@@ -101,12 +101,13 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     candidates_out = "retriever.documents"
     if (parts.crosslingual or parts.source_cues) and retrieval is not SearchMode.DENSE:
         # Second retrievers for what the question names: a source (a UN committee, a UK court, the OHCHR) or China.
-        pipeline.add_component("cue_join", CueJoiner())
+        pipeline.add_component("cue_join", CueJoiner(CuedSourceRetriever(store) if parts.source_cues else None))
         pipeline.connect(candidates_out, "cue_join.documents")
         candidates_out = "cue_join.documents"
         if parts.source_cues:
-            _add_bm25_reader(pipeline, inputs, "retriever_cued", CuedSourceRetriever(store))
-            pipeline.connect("retriever_cued.lists", "cue_join.lists")
+            pipeline.connect("sparse.sparse_embedding", "cue_join.sparse_embedding")
+            pipeline.connect(_reading(pipeline, inputs), "cue_join.reading")
+            inputs["filters"].append("cue_join.filters")
         if parts.crosslingual:
             query_in, filters_in = add_crosslingual(pipeline, store, "cue_join.zh_documents")
             pipeline.connect(_reading(pipeline, inputs), "retriever_zh.reading")
@@ -128,8 +129,8 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     ranker = LegalRanker(graph, ranking, facts, parts.source_aware)
     pipeline.add_component("rank", ranker)
     pipeline.connect(_reading(pipeline, inputs), "rank.reading")
-    if "translate" in pipeline.graph.nodes:
-        pipeline.connect("translate.matches", "rank.glossary_matches")
+    if "retriever_zh" in pipeline.graph.nodes:
+        pipeline.connect("retriever_zh.glossary_terms", "rank.glossary_terms")
     fetched_out = None
     if graph is not None and ranker.needs_citations():
         pipeline.add_component("fetch", CitedParagraphFetcher(graph, store))

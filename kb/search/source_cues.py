@@ -31,7 +31,6 @@ CUE_WEIGHT = 2.0
 the main list is only what BM25 finds for the same words everywhere."""
 
 
-@component
 class CuedSourceRetriever:
     """The BM25 query again, once per source kind the question names and the filters admit, limited to that kind."""
 
@@ -39,39 +38,54 @@ class CuedSourceRetriever:
         self.store = store
         self.top_k = top_k
 
-    @component.output_types(lists=list[Candidates])
-    def run(self, reading: QueryReading, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None
-            ) -> dict:
+    def lists(self, reading: QueryReading, filters: SearchFilters, sparse_embedding: SparseEmbedding | None = None
+              ) -> list[Candidates]:
+        """Each named source's candidates, best first (none for a search limited to one kind already: it is that
+        source's list)."""
         kinds = [k for k in reading.cued_kinds if not filters.source_kinds or k in filters.source_kinds]
         if sparse_embedding is None or not kinds or (filters.source_kinds and len(filters.source_kinds) == 1):
-            return {"lists": []}  # a search limited to one kind already is that source's list
+            return []
         sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
         lists = [bm25_documents(self.store, sparse, replace(filters, source_kinds=(kind,)), self.top_k)
                  for kind in kinds]
-        return {"lists": [Candidates(docs) for docs in lists if docs]}
+        return [Candidates(docs) for docs in lists if docs]
+
+
+def fuse(documents: Candidates, extra: list[Candidates]) -> Candidates:
+    """The main candidate list fused with `extra` lists by weighted reciprocal rank, the extra lists at
+    `CUE_WEIGHT`; the main list as it is when there are none. A document in several lists keeps the copy with the
+    most meta (the Chinese one carries its matched terms)."""
+    extra = [docs for docs in extra if docs]
+    if not extra:
+        return documents
+    scores: dict[str, float] = {}
+    by_id: dict[str, Document] = {}
+    for weight, ranked in [(1.0, documents)] + [(CUE_WEIGHT, docs) for docs in extra]:
+        for rank, doc in enumerate(ranked, 1):
+            scores[doc.id] = scores.get(doc.id, 0.0) + weight / (RRF_K + rank)
+            if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
+                by_id[doc.id] = doc
+    order = sorted(scores, key=lambda doc_id: -scores[doc_id])
+    return Candidates(rescored(by_id[doc_id], scores[doc_id]) for doc_id in order)
 
 
 @component
 class CueJoiner:
-    """Fuses the main candidate list with the lists of named sources (and the Chinese candidates) by weighted
-    reciprocal rank, the named lists at `CUE_WEIGHT`; the main list passes unchanged when there are none. A document in
-    several lists keeps the copy with the most meta (the Chinese one carries its matched terms)."""
+    """The candidates of the sources a question names joined to the main list: the named sources' own lists
+    (`CuedSourceRetriever`, given as `cued`) and the Chinese candidates (`zh_documents`), fused with it by `fuse`.
+
+    Why the named sources' retrieval is not a step of its own: Haystack weighs every step of a pipeline again before
+    each step runs and deep-copies each input; that step and its list socket cost ~0.5 ms of a ranked search."""
+
+    def __init__(self, cued: CuedSourceRetriever | None = None) -> None:
+        self.cued = cued
 
     @component.output_types(documents=Candidates)
-    def run(self, documents: Candidates, lists: list[Candidates] | None = None,
-            zh_documents: Candidates | None = None) -> dict:
-        extra = [docs for docs in (lists or []) + [zh_documents or []] if docs]
-        if not extra:
-            return {"documents": documents}
-        scores: dict[str, float] = {}
-        by_id: dict[str, Document] = {}
-        for weight, ranked in [(1.0, documents)] + [(CUE_WEIGHT, docs) for docs in extra]:
-            for rank, doc in enumerate(ranked, 1):
-                scores[doc.id] = scores.get(doc.id, 0.0) + weight / (RRF_K + rank)
-                if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
-                    by_id[doc.id] = doc
-        order = sorted(scores, key=lambda doc_id: -scores[doc_id])
-        return {"documents": Candidates(rescored(by_id[doc_id], scores[doc_id]) for doc_id in order)}
+    def run(self, documents: Candidates, zh_documents: Candidates | None = None, reading: QueryReading | None = None,
+            filters: SearchFilters | None = None, sparse_embedding: SparseEmbedding | None = None) -> dict:
+        lists = self.cued.lists(reading, filters or SearchFilters(), sparse_embedding) \
+            if self.cued is not None and reading is not None else []
+        return {"documents": fuse(documents, [*lists, zh_documents or []])}
 
 
 STANDARD_KIND = "un"
@@ -92,8 +106,8 @@ class StandardSlot:
         self.store = store
         self.position = position
 
-    @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document], reading: QueryReading, filters: SearchFilters,
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None, top_k: int = 10) -> dict:
         at = min(self.position, top_k) - 1
         if (sparse_embedding is None or at < 1 or filters.doc_ids or not reading.convention
@@ -105,4 +119,4 @@ class StandardSlot:
         if not best or coverage(reading.text, best[0].content or "", [], 0) < STRONG_COVERAGE:
             return {"documents": documents}
         rest = [d for d in documents if d.id != best[0].id]
-        return {"documents": rest[:at] + [best[0]] + rest[at:]}
+        return {"documents": Candidates(rest[:at] + [best[0]] + rest[at:])}
