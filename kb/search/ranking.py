@@ -685,8 +685,8 @@ class DocumentSpreader:
     document, for a Convention question, `leading_per_document`); not applied
     when the search is limited to chosen documents, nor to the case a query names, nor to the documents of a source
     kind it names (a question on what the OHCHR found, or on a UK judgment, wants that report's or that judgment's
-    paragraphs, however many). For a question (`principles_first`), a judgment's places in the list go first to the
-    Court's statement of the general principles among its candidates (`principles_first`)."""
+    paragraphs, however many). For a question, a judgment's places in the list go first to the Court's statement of
+    the general principles among its candidates (`principles_first`, which a search without that part switches off)."""
 
     def __init__(self, per_document: int = MAX_PER_DOCUMENT, leading_per_document: int = LEADING_PER_DOCUMENT,
                  principles_first: bool = True) -> None:
