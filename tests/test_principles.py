@@ -80,6 +80,33 @@ def test_a_convention_question_gets_the_leading_judgments_general_principles(sam
         sum(states_principles(h.meta.get("heading")) for h in plain[:4])
 
 
+def test_a_question_lists_a_judgments_principles_in_its_places_on_the_real_store(sample_kb) -> None:
+    """Through the whole ranked search on the sample store's judgments: each judgment listed whose candidates hold a
+    paragraph stating the principles shows one first, in the places the ranker gave that judgment (Othman §§ 186-187,
+    "1. General principles" on assurances, where §§ 192-193 on Abu Qatada's own assurances came first); without the
+    part the application came first (so the check can fail), and the judgments listed are the same."""
+    echr = SearchFilters(source_kinds=("echr",))
+    question = "Can diplomatic assurances remove the real risk of torture if my client is extradited?"
+
+    def first_listed(parts: SearchParts) -> tuple[dict[str, dict], list[str], set[str]]:
+        out = _pipeline(sample_kb, parts).run(query=question, filters=echr, top_k=10)
+        stating = {c.meta["doc_id"] for c in out["candidates"]
+                   if c.meta.get("role") == "court" and states_principles(c.meta.get("heading"))}
+        first: dict[str, dict] = {}
+        for hit in out["documents"]:
+            first.setdefault(hit.meta["doc_id"], hit.meta)
+        return first, [h.meta["doc_id"] for h in out["documents"]], stating
+
+    first, listed, stating = first_listed(ALL_PARTS)
+    assert stating & set(first), "the question's judgments state principles among their candidates"
+    assert all(states_principles(first[d].get("heading")) for d in stating & set(first)), \
+        {d: (m.get("paragraph"), m.get("heading")) for d, m in first.items()}
+    before, listed_before, _ = first_listed(SearchParts(principles_first=False))
+    assert listed == listed_before, "which judgments are listed, and where, stays the ranker's"
+    assert any(not states_principles(before[d].get("heading")) for d in stating & set(before)), \
+        {d: (m.get("paragraph"), m.get("heading")) for d, m in before.items()}
+
+
 def test_a_convention_question_shows_the_un_standard_on_its_words(sample_kb) -> None:
     """The General Comment on the same words now ranks among the first ten by itself (the question weights of issue
     22: meaning, no facts ranking), so the UN slot, which only fills the tenth place when no UN paragraph is there,
