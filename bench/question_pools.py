@@ -24,13 +24,12 @@ from pathlib import Path
 import numpy as np
 from haystack import Document
 
-from ingest.loaders.echr import COURT_ROLES
 from kb.api import KnowledgeBase
 from kb.citations.graph import open_graph
 from kb.requests import SearchMode
 from kb.search.evaluation import EvalCase, read_cases
 from kb.search.modes import ALL_PARTS, SearchParts
-from kb.search.principles import states_principles
+from kb.search.principles import court_states_principles
 from kb.search.queries import QueryReading, read_query
 from kb.search.ranking import FEATURES, key_of, ranking_features
 from kb.settings import Settings
@@ -110,7 +109,7 @@ def trial_signals(docs: list[Document], values: list[dict], similarity: dict, gr
         year = (int(date[:4]) - 2000) / 10 if date[:4].isdigit() else 0.0
         rows.append([cos[i], z[i], cos[i] - max(others) if others else 0.0, max(cos[j] for j in same),
                      float(np.mean([cos[j] for j in same])), max(values[j]["retrieval"] for j in same),
-                     float(doc.meta.get("role") in COURT_ROLES and states_principles(doc.meta.get("heading"))),
+                     float(court_states_principles(doc.meta)),
                      math.log1p(len(paragraph_citers)), math.log1p(len(recent)),
                      math.log1p(len(cited_docs.get(k[0], ()))), math.log1p(out_counts.get(k, 0)),
                      float(bool(doc.meta.get("grand_chamber"))), year])

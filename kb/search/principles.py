@@ -51,6 +51,12 @@ def states_principles(heading: str | None) -> bool:
     return any(PRINCIPLES_HEADING.search(part) for part in parts)
 
 
+def court_states_principles(meta: dict) -> bool:
+    """Whether a paragraph (its payload) is the Court stating the general principles: the Court speaks
+    (`COURT_ROLES`) under a heading that says so (`states_principles`)."""
+    return meta.get("role") in COURT_ROLES and states_principles(meta.get("heading"))
+
+
 @component
 class LeadingJudgmentRetriever:
     """For a Convention question (a lawyer's query naming no other source), appends to the candidates the

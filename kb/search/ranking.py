@@ -46,7 +46,7 @@ from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.meaning import Similarity
 from kb.search.passage_model import POOL_FEATURES, PassageModel, articles_in, pool_features
-from kb.search.principles import states_principles
+from kb.search.principles import court_states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading, is_question
 from kb.search.retrieval import rescored, to_document
 from kb.search.strength import STRONG_COVERAGE, coverage
@@ -384,7 +384,7 @@ def question_principles(doc: Document, key: Key, ctx: RankingContext) -> float:
     heading says so, `kb.search.principles.states_principles`): what a barrister cites for the law, before the
     Court's application of it to that case's facts. Not fitted (dev.jsonl has no questions): at 3 it outweighs the
     retrieval range (≈ 3.7) within one judgment only together with the Court's role, and no citation signal."""
-    return float(ctx.question and doc.meta.get("role") in COURT_ROLES and states_principles(doc.meta.get("heading")))
+    return float(ctx.question and court_states_principles(doc.meta))
 
 
 @feature(0.883)
@@ -711,7 +711,7 @@ class DocumentSpreader:
 
 def principles_first(documents: list[Document], keep: set[str] = frozenset()) -> list[Document]:
     """The same places for each document, filled first by its paragraphs where the Court states the general
-    principles (`states_principles`), each group in its own order; the documents in `keep` (the case a question
+    principles (`court_states_principles`), each group in its own order; the documents in `keep` (the case a question
     names) as they are.
 
     Why: a lawyer's question asks for the law, and of a judgment's paragraphs the statement of the principles answers
@@ -727,8 +727,7 @@ def principles_first(documents: list[Document], keep: set[str] = frozenset()) ->
     for doc_id, at in places.items():
         if len(at) < 2 or doc_id in keep:
             continue
-        stating = [i for i in at if documents[i].meta.get("role") in COURT_ROLES
-                   and states_principles(documents[i].meta.get("heading"))]
+        stating = [i for i in at if court_states_principles(documents[i].meta)]
         if not stating or len(stating) == len(at):
             continue
         chosen = set(stating)
