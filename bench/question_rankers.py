@@ -78,7 +78,7 @@ class Replay:
                      or d.meta.get("source_kind") in reading.named_kinds}
         self.convention = reading.convention and getattr(pool, "parts", ALL_PARTS).leading_judgments
         """The first judgment's four slots, as the pipeline's spreader gives them (only with that part on)."""
-        self.principles_first = (reading.lawyer and is_question(reading.text)
+        self.principles_first = (is_question(reading.text)
                                  and getattr(pool, "parts", ALL_PARTS).principles_first)
         """A judgment's places go first to its principle paragraphs, as the spreader orders them for a question."""
 

@@ -118,6 +118,9 @@ class QueryReading:
     lawyer: bool
     """A lawyer's question or keyword search (`is_lawyer_query`), not a passage of judgment text: it picks the
     ranker's weights and switches on the question-only parts."""
+    question: bool
+    """A question (`is_question`), not a keyword search: what the reasoning source and the spreader's principles
+    first are for (a keyword search may want the submissions or the application its words name)."""
     cued_kinds: tuple[str, ...]
     """The non-ECtHR source kinds the question names by their instruments and bodies (`SOURCE_CUES`)."""
     china: bool
@@ -149,7 +152,7 @@ def read_query(query: str) -> QueryReading:
     china = china_cue(text)
     named = frozenset(cued) | (frozenset(CHINESE_KINDS) if china else frozenset())
     appnos, names = named_in_query(text, cases)
-    return QueryReading(text, lawyer, cued, china, named, lawyer and not named, appnos, names)
+    return QueryReading(text, lawyer, is_question(text), cued, china, named, lawyer and not named, appnos, names)
 
 
 @component

@@ -47,7 +47,7 @@ from kb.documents import Candidates
 from kb.search.meaning import Similarity
 from kb.search.passage_model import POOL_FEATURES, PassageModel, articles_in, pool_features
 from kb.search.principles import court_states_principles
-from kb.search.queries import CHINESE_KINDS, QueryReading, is_question
+from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import rescored, to_document
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
@@ -701,7 +701,7 @@ class DocumentSpreader:
         named = {d.meta.get("doc_id", "") for d in documents
                  if names_case(d.meta, reading.appnos, reading.names)
                  or d.meta.get("source_kind") in reading.named_kinds}
-        if self.principles_first and reading.lawyer and is_question(reading.text):
+        if self.principles_first and reading.question:
             documents = principles_first(documents, keep=named)
         caps = {}
         if documents and reading.convention:

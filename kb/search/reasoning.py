@@ -31,7 +31,7 @@ from haystack.dataclasses import SparseEmbedding
 
 from kb.documents import Candidates
 from kb.search.principles import court_paragraphs
-from kb.search.queries import QueryReading, is_question
+from kb.search.queries import QueryReading
 from kb.search.ranking import key_of
 from kb.store.base import ChunkStore, SearchFilters
 
@@ -60,7 +60,7 @@ class ReasoningSource:
     def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters,
             sparse_embedding: SparseEmbedding | None = None, fetched: Candidates | None = None) -> dict:
         fetched = fetched if fetched is not None else Candidates()
-        if self.index is None or sparse_embedding is None or not reading.convention or not is_question(reading.text):
+        if self.index is None or sparse_embedding is None or not reading.convention or not reading.question:
             return {"fetched": fetched}
         first = self.index.first(reading.text, self.judgments, filters.exclude_doc_ids)
         inside = court_paragraphs(self.store, sparse_embedding, filters, first, self.limit, REASONING_SECTION)
