@@ -317,6 +317,17 @@ def test_a_strasbourg_question_naming_china_keeps_the_courts_principles_first(sa
     assert {h.doc_id for h in hits[:2]} <= {"HEJUD-8139-09", "HEJUD-22414-93", "HEJUD-37201-06"}
 
 
+def test_a_paragraph_of_the_case_a_query_names_answers_for_the_name(sample_kb) -> None:
+    """"Othman Abu Qatada assurances": the Court's paragraphs on the assurances say "the applicant", not his name, so
+    on their text alone they held one of the query's four words and the list read "no strong match". A paragraph
+    answers for its case's title, as a lawyer reading the citation does."""
+    hits = sample_kb.search("Othman Abu Qatada assurances", limit=5)
+    nameless = [h for h in hits if h.doc_id == "HEJUD-8139-09" and "qatada" not in h.text.lower()
+                and "othman" not in h.text.lower()]
+    assert nameless, [(h.doc_id, h.paragraph) for h in hits]
+    assert all(h.strength == "strong" for h in nameless), [(h.paragraph, h.strength) for h in nameless]
+
+
 def test_the_query_is_read_once_per_search(sample_kb) -> None:
     """Whether the query is a lawyer's, which sources and which case it names, whether it names China: decided once
     at the head of the pipeline (`kb.search.queries.QueryReader`) and handed to every component, where six components
