@@ -6,7 +6,7 @@ on the questions.
         [--baseline /path/to/main-tree [--baseline-home /work/stores/y]] \
         [--variant "ranked questions.meaning=8 parts.leading_judgments=0"]... \
         [--grid "questions.meaning=0,4,8,16" [--base "ranked parts.standard_slot=0"]] [--citation 300 --summary 100]
-        [--seed 1] [--json out.json] [--cases more.jsonl [--only-cases]]
+        [--seed 1] [--json out.json] [--cases more.jsonl [--only-cases]] [--by-topic]
 
 A variant is `bm25`, `hybrid`, `dense` or `ranked`, then settings: `questions.W=V` / `passages.W=V` (a ranking
 weight of the question or passage weight set, `kb.search.ranking.RankingWeights`) and `parts.P=0|1` (a
@@ -22,7 +22,9 @@ UK judges' citations `bench/uk_citations.py` builds.
 row: each question
 of `dev-echr-qa.jsonl` and `dev-lawyer-questions.jsonl` is scored with the value that does best (mean of doc_hit@10
 and para_hit@10) on all the other questions of both files, so no question is scored with a value chosen on it.
-dev.jsonl's cases are passages, which the question weights never touch; they are printed for every value.
+dev.jsonl's cases are passages, which the question weights never touch; they are printed for every value. A
+second row leaves one topic out: each expert question scored with the value best on the questions of the other
+Case-Law Guides (`guide_id`), the way the held-out set, drawn from other guides, will judge it.
 """
 
 from __future__ import annotations
@@ -185,24 +187,65 @@ def objective(row: dict) -> float:
     return statistics.fmean(values)
 
 
-def leave_one_out(by_value: dict[str, list[dict]]) -> list[dict]:
+def leave_one_out(by_value: dict[str, list[dict]], topic: dict[str, str] | None = None) -> list[dict]:
     """Each question scored with the value best on all the other questions (ties: the first value listed); dev.jsonl
-    rows are taken from the first value (question weights do not touch passages)."""
+    rows are taken from the first value (question weights do not touch passages). With `topic` (qid → topic), on all
+    the questions of other topics: leave one topic out."""
     names = list(by_value)
     first = by_value[names[0]]
     questions = [i for i, r in enumerate(first) if r["file"] in QUESTION_FILES]
-    totals = {n: sum(objective(by_value[n][i]) for i in questions) for n in names}
+    group = {i: (topic or {}).get(first[i]["qid"], first[i]["qid"]) for i in questions}
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    for n in names:
+        for i in questions:
+            totals[n, group[i]] += objective(by_value[n][i])
+    overall = {n: sum(v for (m, _), v in totals.items() if m == n) for n in names}
     out = []
     chosen: dict[str, int] = defaultdict(int)
     for i, row in enumerate(first):
         if i not in questions:
             out.append(row)
             continue
-        best = max(names, key=lambda n: (totals[n] - objective(by_value[n][i]), -names.index(n)))
+        best = max(names, key=lambda n: (overall[n] - totals[n, group[i]], -names.index(n)))
         chosen[best] += 1
         out.append(by_value[best][i])
-    print(f"leave-one-out chose: {dict(chosen)}", file=sys.stderr)
+    print(f"leave-one-{'topic' if topic else 'question'}-out chose: {dict(chosen)}", file=sys.stderr)
     return out
+
+
+def topics(files: list[Path]) -> dict[str, str]:
+    """qid → the Case-Law Guide an expert question was drawn from (ECHR-QA's `guide_id`, its `_eng` twin folded in):
+    the held-out expert questions come from other guides, so a setting must hold on topics it was not chosen on.
+    A question without a guide is a topic of its own."""
+    out = {}
+    for path in files:
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                case = json.loads(line) if line.strip() else {}
+                if guide := (case.get("source") or {}).get("guide_id"):
+                    out[case["qid"]] = guide.removesuffix("_eng")
+    return out
+
+
+def topic_table(results: dict[str, list[dict]], topic: dict[str, str], against: str) -> str:
+    """Per topic (a Case-Law Guide; the lawyer file's kinds), each variant's mean objective (doc_hit@10 and
+    para_hit@10) minus `against`'s: a part that helps one guide and costs another shows here, not in the means."""
+    base = {r["qid"]: r for r in results[against]}
+    name_of = {r["qid"]: topic.get(r["qid"], f"{r['file'].split('.')[0]}:{r['kind']}") for r in results[against]
+               if r["file"] in QUESTION_FILES}
+    names = sorted(set(name_of.values()), key=lambda t: (-sum(v == t for v in name_of.values()), t))
+    lines = ["| variant | " + " | ".join(f"{t} ({sum(v == t for v in name_of.values())})" for t in names) + " |",
+             "|---|" + "---|" * len(names)]
+    for label, rows in results.items():
+        if label == against:
+            continue
+        by_topic: dict[str, list[float]] = defaultdict(list)
+        for r in rows:
+            if r["qid"] in name_of and r["qid"] in base:
+                by_topic[name_of[r["qid"]]].append(objective(r) - objective(base[r["qid"]]))
+        lines.append(f"| {label} | " + " | ".join(f"{statistics.fmean(by_topic[t]):+.3f}" if by_topic[t] else ""
+                                                   for t in names) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=Path, action="append", default=[],
                         help="one more case file (JSON Lines, dev.jsonl's format) measured beside the dev files")
     parser.add_argument("--only-cases", action="store_true", help="measure the --cases files only")
+    parser.add_argument("--by-topic", action="store_true",
+                        help="also print each variant's gain or loss per topic (guide, lawyer kind) against ranked")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -243,8 +288,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label} …", file=sys.stderr, flush=True)
         results[label] = run_variant(tree, spec, args, args.baseline_home if tree == args.baseline else None)
     if grid:
-        results[f"leave-one-out over {args.grid}"] = leave_one_out({spec: results[spec] for spec in grid})
+        by_value = {spec: results[spec] for spec in grid}
+        results[f"leave-one-out over {args.grid}"] = leave_one_out(by_value)
+        guides = topics([args.eval_dir / name for name in QUESTION_FILES] + list(args.cases))
+        results[f"leave-one-topic-out over {args.grid}"] = leave_one_out(by_value, guides)
     print(table(results))
+    if args.by_topic and "ranked" in results:
+        guides = topics([args.eval_dir / name for name in QUESTION_FILES] + list(args.cases))
+        print("\nPer topic, objective (mean of doc_hit@10 and para_hit@10) minus ranked's:\n")
+        print(topic_table(results, guides, "ranked"))
     if args.json:
         args.json.write_text(json.dumps(results))
     return 0
