@@ -176,6 +176,20 @@ def test_a_grand_chamber_judgments_account_of_the_chamber_judgment_is_not_the_co
     assert echr.speaker("chamber") == "other"
 
 
+def test_under_a_stage_heading_the_first_words_say_who_speaks(corpus_root: Path) -> None:
+    """001-189591 runs `A. Admissibility` and `B. Merits` without sub-headings: the Government's plea of
+    non-exhaustion (§ 46), the applicant's reply (§ 47) and her case on the merits (§ 50) are theirs, not "The Court's
+    assessment", and the Court's answer (§§ 48-49, 51) stays the Court's. A stage heading under the Court's own
+    heading (`3. The Court's assessment › (c) Conclusion`) keeps the Court speaking."""
+    got = roles(load(corpus_root, "001-189591"))
+    assert [got[n] for n in ("46", "47", "48", "49", "50", "51", "53")] == [
+        "government", "applicant", "court", "court", "applicant", "court", "court"]
+    assert echr.paragraph_role("JUDGMENT", "THE LAW", "B. Merits", "100. The Government submitted that there had been "
+                               "no violation.") == "government"
+    assert echr.paragraph_role("JUDGMENT", "THE LAW", "B. The Court’s assessment › (c) Conclusion",
+                               "100. The Government argued that the authorities had acted diligently.") == "court"
+
+
 def test_the_chamber_speaking_without_a_heading_is_read_from_the_first_words() -> None:
     """No heading says who speaks: "In its judgment, the Chamber took the view …" is the Chamber; "The Chamber rightly
     emphasised …" under the Court's assessment is the Grand Chamber weighing it."""

@@ -86,6 +86,12 @@ _CHAMBER_HEADING = re.compile(
     r"\b(judgment|decision|conclusions?|findings?) of the chamber\b", re.I)
 """A Grand Chamber judgment's account of the Chamber judgment it reviews (`1. The Chamber judgment`, `(a) The
 Chamber's conclusions`): the Chamber's view, which the Grand Chamber may overturn, not the Grand Chamber's."""
+STAGE = "stage"
+"""What `B. Merits`, `1. Admissibility` or `VIII. Conclusion` say: the stage of the Court's examination, not who
+speaks. Under them a judgment without sub-headings runs the parties' submissions, then the Court's reasoning, so the
+paragraph's first words decide (`The Government submitted …` is the Government's); a paragraph naming no speaker is
+the Court's. Read as the Court's, 2,069 paragraphs under such headings that open with a party's submission and never
+name the Court were badged "The Court's assessment" (whole corpus, session 18)."""
 _ROLE_OF_HEADING: list[tuple[re.Pattern[str], str]] = [
     (_CHAMBER_HEADING, "chamber"),
     (re.compile(r"third[- ]part|interven|amicus", re.I), "third_party"),
@@ -99,7 +105,8 @@ _ROLE_OF_HEADING: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"parties|submissions|arguments|observations", re.I), "parties"),
     (re.compile(_LABEL + r"(the\s+)?commission(\s*[’']s)?(\s+(opinion|report|findings?|decision))?$", re.I),
      "commission"),
-    (re.compile(_LABEL + r"(the court|admissibility|merits|conclusions?)$", re.I), "court"),
+    (re.compile(_LABEL + r"the court$", re.I), "court"),
+    (re.compile(_LABEL + r"(admissibility|merits|conclusions?)$", re.I), STAGE),
 ]
 """Headings inside THE LAW that say who speaks, tried on the innermost heading first (`1. The parties’ submissions ›
 (b) The Government` is the Government; `C. Merits › 2. The applicant’s case` is the Court applying its principles
@@ -159,7 +166,7 @@ def paragraph_role(doc_type: str, section: str | None, heading: str | None, text
     court_heading = any(_COURT_HEADING.search(h) for h in parts)
     for part in reversed(parts):
         role = next((r for pattern, r in _ROLE_OF_HEADING if pattern.search(part)), None)
-        if role is not None:
+        if role is not None and (role != STAGE or court_heading):
             return "court" if court_heading and role != "chamber" else role
     first = " ".join(text.split())[:300]
     for pattern, role in _ROLE_OF_TEXT:
