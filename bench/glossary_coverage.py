@@ -9,12 +9,15 @@ Why: an English question reaches a Chinese article only through a glossary term 
 is in hundreds of articles (法院, 证据, 犯罪) reaches them but tells them apart from nothing: the Chinese query of a
 question holding it floods its candidates. So the table counts an article as reached specifically when it holds a
 term printed in fewer than `GENERIC_SHARE` of all articles. `--terms N` lists the N terms reaching most articles.
+A row's source names the published English version and the article where both versions use the term: the first line
+counts the rows whose cited article of a corpus statute prints the term (`--sources` lists the others).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +26,7 @@ from pathlib import Path
 
 from ingest.loaders import statute_md
 from kb.search.crosslingual import GLOSSARY_FILE, Match, Term, load_glossary, matched_terms
+from legal.prc import PRC_LAWS, PrcLaw
 
 GENERIC_SHARE = 0.03
 """A term printed in at least this share of the corpus's articles (3 %: ~100 of 3,484) is generic. The main
@@ -39,7 +43,11 @@ An English question using that phrase finds the article among a handful, not amo
 @dataclass(frozen=True)
 class Statute:
     name: str
+    title: str
+    """The Chinese title (`legal.prc.PRC_TITLES`' key)."""
     articles: tuple[str, ...]
+    numbers: tuple[int, ...]
+    """Each article's number (第八条 → 8), in the order of `articles`."""
 
 
 def statutes(corpus: Path) -> list[Statute]:
@@ -47,8 +55,47 @@ def statutes(corpus: Path) -> list[Statute]:
     out = []
     for path in sorted((corpus / "prc-law").rglob("*.md")):
         doc = statute_md.load(path, str(path.relative_to(corpus)), "prc-law")[0]
-        out.append(Statute(path.stem, tuple(p.text for p in doc.paragraphs if p.number)))
+        numbered = [p for p in doc.paragraphs if p.number]
+        out.append(Statute(path.stem, doc.title, tuple(p.text for p in numbered),
+                           tuple(doc.extra["article_number_int"][p.number] for p in numbered)))
     return out
+
+
+_PUBLISHERS = ("China Law Translate", "NPC Observer", "NPC official English version", "Official English text",
+               "Hong Kong e-Legislation", "State Council English version", "Laws and Regulations of the PRC")
+
+
+def _aliases(law: PrcLaw) -> list[str]:
+    """The names a glossary source may call a statute by: its English names and the titles its `source` gives
+    (`SPC Interpretation on the Application of the Criminal Procedure Law`, `Instrument A406`)."""
+    pieces = [re.sub(r"\s*\(.*", "", p).strip() for p in re.split(r"[;,]", law.source)]
+    return [*law.names, *(p for p in pieces if len(p) > 12 and not p.startswith(_PUBLISHERS))]
+
+
+def cited_articles(term: Term, corpus: list[Statute]) -> bool | None:
+    """Whether an article the row's source cites prints the term (None: the source names no corpus statute and
+    article). Each `;` part of the source is one citation; the statute is the one whose name the part holds (the
+    longest: `SPC Interpretation on the Application of the Criminal Procedure Law` before `Criminal Procedure Law`),
+    the version the part's year picks when the corpus holds several."""
+    checked = False
+    for part in term.source.split(";"):
+        named = [(len(a), a, law) for law in PRC_LAWS for a in _aliases(law) if a in part]
+        numbers = re.search(r"\barts?\. ([\d][\d\s,()a-z\-–]*)", part)
+        if not named or not numbers:
+            continue
+        _, alias, law = max(named, key=lambda n: n[0])
+        year = re.search(r"\((\d{4})\)", part[part.index(alias):])
+        files = [s for s in corpus if s.title == law.chinese]
+        if year and len(files) > 1:
+            files = [s for s in files if year.group(1) in s.name]
+        cited: set[int] = set()
+        for a, b in re.findall(r"(\d+)(?:\s*[-–]\s*(\d+))?", numbers.group(1)):
+            cited.update(range(int(a), int(b or a) + 1))
+        checked = checked or bool(files)
+        if any(held([term], text) for s in files for n, text in zip(s.numbers, s.articles, strict=True)
+               if n in cited):
+            return True
+    return False if checked else None
 
 
 def held(terms: list[Term], text: str) -> set[str]:
@@ -122,11 +169,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terms", type=int, default=0, help="list the N terms reaching most articles")
     parser.add_argument("--missing", metavar="STATUTE", help="list the articles of the statutes whose file name holds "
                         "this text that the tree's glossary does not pinpoint")
+    parser.add_argument("--sources", action="store_true",
+                        help="list the tree's rows whose cited article does not print the term")
     args = parser.parse_args(argv)
     corpus = statutes(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
-        before = coverage(baseline_glossary(args.baseline, Path(tmp)), corpus)
-    after = coverage(load_glossary(), corpus)
+        base_terms = baseline_glossary(args.baseline, Path(tmp))
+    tree_terms = load_glossary()
+    before, after = coverage(base_terms, corpus), coverage(tree_terms, corpus)
+    checks = [[cited_articles(t, corpus) for t in terms] for terms in (base_terms, tree_terms)]
+    print("rows whose cited article prints the term: " + ", ".join(
+        f"{label} {c.count(True)} of {c.count(True) + c.count(False)} (no corpus article cited: {c.count(None)})"
+        for label, c in zip(("baseline", "tree"), checks, strict=True)))
     total = sum(len(s.articles) for s in corpus)
     generic = [sum(n >= GENERIC_SHARE * total for n in c.reach.values()) for c in (before, after)]
     print(f"glossary terms (distinct Chinese): baseline {before.terms}, tree {after.terms}; generic = printed in "
@@ -142,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
             sums[i] += v
         print(_row(s.name, n, hit0, hit1, gen0, gen1, hit0 - gen0, hit1 - gen1, pin0, pin1))
     print(_row("all", *sums))
+    if args.sources:
+        print("\nrows whose cited article does not print the term:")
+        for term, ok in zip(tree_terms, checks[1], strict=True):
+            if ok is False:
+                print(f"  {term.chinese}  ← {term.english[0]}  ({term.source[:100]})")
     if args.missing:
         for s in corpus:
             if args.missing in s.name:
