@@ -40,7 +40,8 @@ def test_ohchr_paragraph_cited_by_printed_number_and_printed_page(ohchr_report) 
 @pytest.fixture(scope="module")
 def cpl_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
     """A real store with the Criminal Procedure Law, the International Criminal Judicial Assistance Law, the
-    Supervision Law and two ECtHR judgments on arrest and detention as English competition."""
+    Supervision Law, the Extradition Law, the Hong Kong National Security Law and two ECtHR judgments on arrest and
+    detention as English competition."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
@@ -48,6 +49,8 @@ def cpl_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
 
     files = ("prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "prc-law/宪法相关法/监察法(2018-03-20).md",
              "prc-law/诉讼与非诉讼程序法/国际刑事司法协助法(2018-10-26).md",
+             "prc-law/诉讼与非诉讼程序法/引渡法(2000-12-28).md",
+             "prc-law/宪法相关法/香港特别行政区维护国家安全法(2020-06-30).md",
              "echr/JUDGMENT/HEJUD-22414-93.json.gz", "echr/JUDGMENT/HEJUD-14038-88.json.gz")
     kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("cpl_home"), corpus_root)))
     with embedding_turn():  # three of these are sample files: embedded once across test processes
@@ -96,3 +99,42 @@ def test_the_article_holding_most_of_the_questions_concepts_comes_first(cpl_kb) 
     assert "foreign authorities → 外国机构" in hits[0].matched_terms
     by_bm25 = sorted(chinese["documents"], key=lambda d: -(d.score or 0) / max(1, len(d.meta["matched_terms"])))
     assert by_bm25[0].meta.get("paragraph") != "第四条"  # the product of BM25 and terms held is what lifts it
+
+
+def _first_prc(kb, question: str):
+    hits = kb.search(question, limit=10)
+    prc = [h for h in hits if h.source_kind == "prc-law"]
+    assert prc, [(h.doc_id, h.paragraph) for h in hits]
+    return prc[0]
+
+
+# Operative provisions reached from plain English through the glossary's phrases (issue 22, session 18): without the
+# phrase's row, each question reaches its statute only through words printed in many of its articles
+# (死刑, 香港特别行政区, 引渡, 留置): another article comes first (CPL art. 21, NSL art. 52, Extradition Law
+# art. 44), or the right one without the phrase that says why it answers.
+
+def test_who_reviews_a_death_sentence_reaches_the_death_penalty_review_articles(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "Under Chinese criminal procedure, who reviews a death sentence before it is carried out?")
+    review = ("第二百四十七条", "第二百四十九条", "第二百五十条", "第二百五十一条")
+    assert hit.doc_id == "PRC-刑事诉讼法-2018-10-26" and hit.paragraph in review, hit.paragraph
+    assert "reviews a death → 死刑 复核" in hit.matched_terms
+
+
+def test_a_hong_kong_trial_without_a_jury_reaches_national_security_law_article_46(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "Can a national security case in Hong Kong be tried without a jury?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-香港特别行政区维护国家安全法-2020-06-30", "第四十六条")
+    assert "tried without a jury → 陪审团" in hit.matched_terms
+
+
+def test_extradition_on_a_default_judgment_reaches_the_mandatory_grounds_of_refusal(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "Will China extradite someone convicted by a judgment rendered by default abroad?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-引渡法-2000-12-28", "第八条")
+    assert "judgment rendered by default → 缺席判决" in hit.matched_terms
+    assert hit.citation == ("Extradition Law of the People's Republic of China (2000), art. 8 "
+                            "(中华人民共和国引渡法 第八条)")
+
+
+def test_the_period_of_retention_in_custody_reaches_supervision_law_article_43(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "How long may the period of retention in custody last under China's Supervision Law?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-监察法-2018-03-20", "第四十三条")
+    assert "period of retention in custody → 留置时间" in hit.matched_terms
