@@ -190,6 +190,15 @@ def test_under_a_stage_heading_the_first_words_say_who_speaks(corpus_root: Path)
                                "100. The Government argued that the authorities had acted diligently.") == "court"
 
 
+def test_a_submission_the_court_rules_on_in_the_same_paragraph_is_the_courts(corpus_root: Path) -> None:
+    """HEJUD-36701-09 § 49: "The Government conceded that the ban … had constituted an interference … The Court,
+    having regard to its case-law … (see Enerji Yapı-Yol Sen …), sees no reason to hold otherwise": the Court's
+    finding, which a Case-Law Guide cites. A submission citing what the Court would do stays the party's."""
+    assert roles(load(corpus_root, "HEJUD-36701-09"))["49"] == "court"
+    assert echr.paragraph_role("JUDGMENT", "THE LAW", "B. Merits", "63. The applicants replied that the statement "
+                               "was no interference; the Court had found so in an earlier case.") == "applicant"
+
+
 def test_the_chamber_speaking_without_a_heading_is_read_from_the_first_words() -> None:
     """No heading says who speaks: "In its judgment, the Chamber took the view …" is the Chamber; "The Chamber rightly
     emphasised …" under the Court's assessment is the Grand Chamber weighing it."""

@@ -151,6 +151,20 @@ _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
 Chamber judgment recounting the Chamber judgment without a heading says so: `In its judgment, the Chamber held …`."""
 
 
+_COURT_RULES = re.compile(
+    r"[.;:]\s+(?:(?:However|Accordingly|Nevertheless|In any event|In this (?:respect|connection)|For its part|"
+    r"In (?:the present|these) circumstances|Be that as it may),\s+)?the Court(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?"
+    r"(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|recalls|concludes|holds|dismisses|"
+    r"rejects|takes the view|is (?:not )?(?:satisfied|persuaded|convinced|of the (?:view|opinion))|cannot|does not|"
+    r"will|must)\b", re.I)
+"""A paragraph that opens with a party's submission and then has the Court ruling on it in its own voice ("The
+Government conceded that the ban was an interference. The Court, having regard to its case-law …, sees no reason
+to hold otherwise"; "The applicant complained … The Court observes …") is the Court's: it records the submission and
+decides it. Present tense only: "the Court had found" or "the Court would" in a submission is the party citing it.
+Read without its parentheses, where the citations (and their full stops) are."""
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
 def paragraph_role(doc_type: str, section: str | None, heading: str | None, text: str) -> str | None:
     """Who is speaking: from the section, then the heading path (innermost first), then the paragraph's first words.
     `None` where the text has no structure to tell (the large blocks of a record without numbered paragraphs)."""
@@ -168,10 +182,11 @@ def paragraph_role(doc_type: str, section: str | None, heading: str | None, text
         role = next((r for pattern, r in _ROLE_OF_HEADING if pattern.search(part)), None)
         if role is not None and (role != STAGE or court_heading):
             return "court" if court_heading and role != "chamber" else role
-    first = " ".join(text.split())[:300]
+    flat = " ".join(text.split())
     for pattern, role in _ROLE_OF_TEXT:
-        if pattern.match(first):
-            return role
+        if pattern.match(flat[:300]):
+            rules = section == "THE LAW" and _COURT_RULES.search(_PARENTHESES.sub("", flat), 20)
+            return "court" if rules else role
     if doc_type == "COMMUNICATED_CASE":
         return "parties"
     return "court" if section == "THE LAW" else None
