@@ -90,8 +90,8 @@ STAGE = "stage"
 """What `B. Merits`, `1. Admissibility` or `VIII. Conclusion` say: the stage of the Court's examination, not who
 speaks. Under them a judgment without sub-headings runs the parties' submissions, then the Court's reasoning, so the
 paragraph's first words decide (`The Government submitted …` is the Government's); a paragraph naming no speaker is
-the Court's. Read as the Court's, 2,069 paragraphs under such headings that open with a party's submission and never
-name the Court were badged "The Court's assessment" (whole corpus, session 18)."""
+the Court's. Read as the Court's, 2,332 paragraphs under such headings that open with a party's submission were
+badged "The Court's assessment" (whole corpus, session 18)."""
 _ROLE_OF_HEADING: list[tuple[re.Pattern[str], str]] = [
     (_CHAMBER_HEADING, "chamber"),
     (re.compile(r"third[- ]part|interven|amicus", re.I), "third_party"),
