@@ -16,7 +16,16 @@ from kb.drafting.chinese import glossary_terms, is_chinese, rendering
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
 from kb.drafting.propose import speaking_role, voice
 from kb.drafting.prose import Person, capitalised, clause, court_date, either, sentence, with_article
-from kb.drafting.quotes import as_quotation, enumeration, holding_quote, omissions, quotation, quote_query, terms
+from kb.drafting.quotes import (
+    as_quotation,
+    enumeration,
+    holding_quote,
+    omissions,
+    quotation,
+    quote_query,
+    states_a_view,
+    terms,
+)
 from kb.drafting.sources import CATEGORIES, case_name, category, is_case, is_strasbourg, italic_name, pin_of
 from kb.passages import role_label
 from legal.grounds import (
@@ -278,6 +287,12 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     principles = sorted((p for p in support if is_principle(p)), key=principle_order)
     test = ""
     for passage in principles:
+        words = holding_quote(passage.text, query, kind=passage.source_kind)
+        if words and not states_a_view(words):  # e.g. a complaint the HUDOC headings left under the Court's
+            b.unused[(passage.chunk_id, ground)] = (
+                f"its best sentence (“{' '.join(words.split()[:8])} …”) gives a party's case or introduces words "
+                "quoted from elsewhere, not the Court's own view; file the paragraph where the Court states it")
+            continue
         para = quote_paragraph(b, passage, query, "proposition")
         if para is None:
             b.unused[(passage.chunk_id, ground)] = "no sentence of it could be quoted"
