@@ -417,3 +417,23 @@ def test_a_complaint_under_the_courts_heading_is_not_quoted_as_what_the_court_he
     assert "complained" not in md, md
     assert any(w.startswith("Šečić v. Croatia, no. 40116/02, § 62, ECHR 2007 (filed under") and "not the Court's own view" in w
                for w in draft.warnings), draft.warnings
+
+
+def test_the_other_sides_authority_is_introduced_by_who_says_it(sample_kb, tmp_path):
+    """The Tursun draft of session 18 introduced a Strasbourg holding filed as adverse (Rrapo v. Albania § 73) with
+    "may rely on Rrapo v. Albania, where it is stated", leaving the court to wonder whether the Court or a party
+    spoke, and a statute without its article. The Court's holding is what "the Court held"; a party's submission
+    stays a submission; a statute is cited by its article."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Tursun", requesting_state="People's Republic of China", offence="embezzlement",
+                          client="Mr Tursun", risk_factors="Uyghur; fears liuzhi", grounds=["article3", "assurances"])
+    for ref, ground in (("HEJUD-8139-09 § 188", "assurances"), ("HEJUD-8139-09 § 161", "assurances"),
+                        ("PRC-监察法-2018-03-20 § 44", "article3"), ("HEJUD-37201-06 § 125", "article3")):
+        matter.add_passage(sample_kb.passage(ref), ground, adverse=ref != "HEJUD-37201-06 § 125")
+    md = draft_argument(sample_kb, matter).markdown()
+    state = "The People's Republic of China may rely on"
+    assert f"{state} *Othman (Abu Qatada) v. the United Kingdom*, where the Court held: “" in md
+    assert f"{state} *Othman (Abu Qatada) v. the United Kingdom*, where the Government submitted: “" in md
+    assert (f"{state} Supervision Law of the People's Republic of China (2018), art. 44 (中华人民共和国监察法 第四十四条), "
+            "which provides: “") in md
+    assert "where it is stated" not in md

@@ -141,6 +141,18 @@ SPEAKS = {"court": "the Court held", "operative": "the Court held", "applicant":
 "held"; a fact, a party's submission or quoted law is named as such, never passed off as a holding."""
 
 
+def relied_on(passage: CollectedPassage, state: str) -> str:
+    """The lead-in to the other side's authority, naming who says its words as `lead_in` does: "where the Court
+    held" for a Strasbourg holding (not "where it is stated", which left the reader to guess whether the Court or a
+    party spoke), a statute by its article."""
+    name, kind = case_name(passage), category(passage)
+    if kind == "statute" and (pin := pin_of(passage.citation)[1]):
+        return f"{state} may rely on {name}, {pin}, which provides"
+    who = (who_speaks(passage) if is_strasbourg(passage) else "the court held" if kind == "national"
+           else "it is stated")
+    return f"{state} may rely on {name}, where {who}"
+
+
 def who_speaks(passage: CollectedPassage) -> str:
     return SPEAKS.get(speaking_role(passage) or "", "the judgment reads")
 
@@ -328,9 +340,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     add(DraftParagraph(f"The answer of {style.state}, and the reply", kind="subheading"))
     for passage in sorted(adverse, key=principle_order):
         para = quote_paragraph(b, passage, query, "rebuttal", adverse=True,
-                               lead=f"{f['State']} may rely on {case_name(passage)}, where "
-                                    + (who_speaks(passage) if is_strasbourg(passage) and voice(passage) != "court"
-                                       else "it is stated"))
+                               lead=relied_on(passage, f["State"]))
         if para is None:
             b.unused[(passage.chunk_id, ground)] = "no sentence of it could be quoted"
             continue
