@@ -415,8 +415,8 @@ def test_a_complaint_under_the_courts_heading_is_not_quoted_as_what_the_court_he
     md = draft.markdown()
     assert "In *Saadi v. Italy* [GC], the Court held: “In cases where an applicant alleges" in md
     assert "complained" not in md, md
-    assert any(w.startswith("Šečić v. Croatia, no. 40116/02, § 62, ECHR 2007 (filed under") and "not the Court's own view" in w
-               for w in draft.warnings), draft.warnings
+    assert any(w.startswith("Šečić v. Croatia, no. 40116/02, § 62, ECHR 2007 (filed under")
+               and "not the Court's own view" in w for w in draft.warnings), draft.warnings
 
 
 def test_the_other_sides_authority_is_introduced_by_who_says_it(sample_kb, tmp_path):
@@ -434,6 +434,27 @@ def test_the_other_sides_authority_is_introduced_by_who_says_it(sample_kb, tmp_p
     state = "The People's Republic of China may rely on"
     assert f"{state} *Othman (Abu Qatada) v. the United Kingdom*, where the Court held: “" in md
     assert f"{state} *Othman (Abu Qatada) v. the United Kingdom*, where the Government submitted: “" in md
-    assert (f"{state} Supervision Law of the People's Republic of China (2018), art. 44 (中华人民共和国监察法 第四十四条), "
-            "which provides: “") in md
+    assert (f"{state} Supervision Law of the People's Republic of China (2018), art. 44 "
+            "(中华人民共和国监察法 第四十四条), which provides: “") in md
     assert "where it is stated" not in md
+
+
+def test_a_draft_of_some_grounds_does_not_call_the_others_not_argued(sample_kb, tmp_path):
+    """`draft` over MCP with grounds ["assurances"] (session 18) warned for each of the eight passages filed under the
+    matter's other grounds that "that ground is not argued; choose it on the Facts tab", which was untrue (the matter
+    argues them) and named a tab the assistant does not have. The draft now says once what it leaves to the other
+    grounds; a passage under a ground the matter does not argue still gets its own warning, saying how to add it."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Tursun", requesting_state="People's Republic of China", offence="embezzlement",
+                          client="Mr Tursun", grounds=["article3", "assurances"])
+    for ref, ground in (("HEJUD-37201-06 § 125", "article3"), ("HEJUD-14038-88 § 91", "article3"),
+                        ("HEJUD-8139-09 § 189", "assurances"), ("HEJUD-8139-09 § 282", "article5")):
+        matter.add_passage(sample_kb.passage(ref), ground)
+    matter.choose_grounds(["article3", "assurances"])  # Article 5 dropped: its passage is kept
+    warnings = draft_argument(sample_kb, matter, grounds=["assurances"]).warnings
+    assert not any("Saadi" in w or "Soering" in w for w in warnings), warnings
+    assert ("This draft covers only Unreliable diplomatic assurances; the passages filed under the matter's other "
+            "grounds are not in it: Article 3: real risk of torture or ill-treatment (2). Draft all the grounds to use "
+            "them.") in warnings
+    [article5] = [w for w in warnings if "§ 282" in w]
+    assert "the matter does not argue that ground; add it to the matter's grounds" in article5
