@@ -123,6 +123,11 @@ class Passage(BaseModel):
                                                   "'The Court's assessment', 'Facts of the case', 'Government's "
                                                   "submission, not the Court's view', 'Separate opinion, not the "
                                                   "Court's view' …; null outside the ECtHR")
+    matched_terms: list[str] = Field([], description="for a Chinese passage found from English words, the legal "
+                                                     "terms it holds in English and Chinese ('liuzhi → 留置'): the "
+                                                     "store has no English text of a PRC statute's articles, so say "
+                                                     "what the article provides in your own words and quote the "
+                                                     "Chinese")
     section: str | None = None
     heading: str | None = None
     source_kind: str | None = None
@@ -295,7 +300,8 @@ class Status(BaseModel):
 
 def _passage(hit: Hit) -> Passage:
     return Passage(citation=hit.citation, text=hit.text, doc_id=hit.doc_id, paragraph=hit.paragraph,
-                   chunk_id=hit.chunk_id, role=passage_role(hit), speaker=hit.role_label, section=hit.section,
+                   chunk_id=hit.chunk_id, role=passage_role(hit), speaker=hit.role_label,
+                   matched_terms=hit.matched_terms, section=hit.section,
                    heading=hit.heading, source_kind=hit.source_kind, doc_type=hit.doc_type, title=hit.title,
                    date=hit.date, url=web_link(hit.url), resource=doc_uri(hit.doc_id, hit.paragraph))
 

@@ -81,6 +81,7 @@ async def _job(session) -> dict[str, Any]:
         "show_facts": ("show", {"doc_id": "HEJUD-37201-06", "paragraph": 11, "context": 0}),
         "show_government": ("show", {"doc_id": "HEJUD-8139-09", "paragraph": 161, "context": 0}),
         "show_un": ("show", {"doc_id": "UN-CAT-GC-4", "paragraph": 20, "context": 0}),
+        "search_liuzhi": ("search", {"query": "liuzhi time limit", "kind": "prc-law", "limit": 3}),
         "read": ("read_document", {"doc_id": "HEJUD-8139-09", "limit": 5}),
         "read_from": ("read_document", {"doc_id": "HEJUD-8139-09", "from_paragraph": "189", "limit": 2}),
         "in_document": ("search_document", {"doc_id": "HEJUD-8139-09", "query": "factors assurances practice "
@@ -318,6 +319,15 @@ def test_each_passage_says_who_speaks_so_no_fact_or_submission_passes_for_a_hold
     search = next(t for t in job["tools"] if t.name == "search")
     passage = search.output_schema["$defs"]["Passage"]["properties"]
     assert "separate opinion" in passage["role"]["description"] and "speaker" in passage
+
+
+def test_a_chinese_article_found_from_english_words_carries_them(job):
+    """The app's card says "matched: liuzhi → 留置" under a Chinese article; over MCP the assistant got the Chinese text
+    alone (session 18), with no English for what it was found by."""
+    passages = job["search_liuzhi"].structured_content["passages"]
+    assert passages and all(p["source_kind"] == "prc-law" for p in passages)
+    assert any("留置" in p["text"] and "liuzhi → 留置" in p["matched_terms"] for p in passages), \
+        [(p["citation"], p["matched_terms"]) for p in passages]
 
 
 def test_every_link_opens_the_right_document_by_its_identifiers(job):
