@@ -458,3 +458,19 @@ def test_a_draft_of_some_grounds_does_not_call_the_others_not_argued(sample_kb, 
             "them.") in warnings
     [article5] = [w for w in warnings if "§ 282" in w]
     assert "the matter does not argue that ground; add it to the matter's grounds" in article5
+
+
+def test_an_offence_named_with_its_article_is_closed_by_a_comma(tmp_path):
+    """The Tursun draft (session 18) read "The maximum penalty for embezzlement (贪污罪), Criminal Law art. 382 in the
+    People's Republic of China is …": the article the lawyer named after a comma is set off by a second one."""
+    from kb.drafting.argument import Style, facts_paragraphs
+
+    matter = MatterStore(tmp_path).create("Tursun", requesting_state="People's Republic of China", client="Mr Tursun",
+                                          offence="embezzlement (贪污罪), Criminal Law art. 382",
+                                          penalty="life imprisonment or death")
+    texts = [p.text for p in facts_paragraphs(matter, Style.of(matter))]
+    assert ("The maximum penalty for embezzlement (贪污罪), Criminal Law art. 382, in the People's Republic of China "
+            "is life imprisonment or death.") in texts, texts
+    plain = MatterStore(tmp_path).create("Li", requesting_state="China", offence="fraud", penalty="ten years")
+    assert "The maximum penalty for fraud in China is ten years." in [p.text for p in facts_paragraphs(
+        plain, Style.of(plain))]

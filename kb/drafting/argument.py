@@ -262,7 +262,8 @@ def facts_paragraphs(matter: Matter, style: Style) -> list[DraftParagraph]:
         paras.append(placeholder("facts needed", "the requesting state and the offence for which extradition is "
                                                  "sought"))
     if matter.penalty.strip():
-        paras.append(DraftParagraph(sentence(f"The maximum penalty for {f['offence']} in {f['state']} is "
+        offence = f"{f['offence']}," if "," in f["offence"] else f["offence"]  # "fraud, Criminal Law art. 266, in"
+        paras.append(DraftParagraph(sentence(f"The maximum penalty for {offence} in {f['state']} is "
                                              f"{matter.penalty.strip().rstrip('.')}"), [], "facts"))
     else:
         paras.append(placeholder("evidence needed", f"the maximum penalty for {f['offence']} in {f['state']}"))
