@@ -244,6 +244,17 @@ def test_collected_passages_say_who_is_speaking(app: AppTest, sample_kb: Knowled
     assert "Government's submission, not the Court's view" in government
 
 
+def test_two_footnote_marks_in_the_draft_preview_read_as_two_numbers() -> None:
+    """Factor (v) quoting two statutes ends on footnotes 6 and 7: the preview printed <sup>6</sup><sup>7</sup>, which
+    reads as footnote 67 (session 18, as the DOCX did)."""
+    from kb.drafting.brief import Draft, DraftParagraph, DraftSection
+    from ui.matters_ui import draft_html
+
+    draft = Draft("Submissions", [DraftSection("assurances", "Assurances", [
+        DraftParagraph("(v) The treatment feared is lawful.", [6, 7], "criterion")])])
+    assert draft_html(draft).endswith("<sup>6</sup><sup>,</sup><sup>7</sup></p>")
+
+
 def test_empty_store_gets_a_clear_message(tmp_path: Path, kb_settings) -> None:
     empty = KnowledgeBase(kb_settings.with_(home=tmp_path, store=tmp_path / "store"))
     state.use_kb(empty)

@@ -361,7 +361,7 @@ def draft_html(draft: Any) -> str:
                 continue
             body = "".join(f"<em>{escape(piece)}</em>" if italic else escape(piece)
                            for piece, italic in italic_spans(" ".join(para.text.split()), para.italic))
-            marks = "".join(f"<sup>{i}</sup>" for i in para.footnote_ids)
+            marks = "<sup>,</sup>".join(f"<sup>{i}</sup>" for i in para.footnote_ids)  # "6,7", not "67"
             style = ' style="background:#fef3c7"' if para.kind == "placeholder" else ""
             out.append(f'<p class="kb-draft-{para.kind}"{style}>{body}{marks}</p>')
     return "\n".join(out)
