@@ -68,6 +68,16 @@ def test_markdown_has_footnotes_and_authorities_and_no_stray_markup(matter_and_d
     assert "\\[^9]" in md and "[^9] <b>" not in md  # the client's text cannot forge a footnote
 
 
+def test_markdown_keeps_two_footnote_marks_apart():
+    """Pandoc and GitHub set `[^6][^7]` as two superscripts side by side, which read as footnote 67 (session 18, the
+    factor (v) paragraph quoting two statutes); `kb check` still reads the comma-separated marks as one group."""
+    from kb.drafting.brief import Draft, DraftParagraph, DraftSection
+
+    draft = Draft("Submissions", [DraftSection("assurances", "Assurances", [
+        DraftParagraph("(v) The treatment feared is lawful.", [6, 7], "criterion")])])
+    assert "(v) The treatment feared is lawful.[^6],[^7]" in draft.markdown()
+
+
 # The two client files of issue 24, built from real corpus passages (bench/client_briefs.py) -------------------------
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
