@@ -53,8 +53,10 @@ reports. How to cite:
 - Cite only passages a tool returned, with the `citation` it gave, verbatim: it is the court's own style with the
   pinpoint (`Saadi v. Italy [GC], no. 37201/06, § 125, 28 February 2008`; `[45]` for UK judgments; `para. 12` for
   General Comments; `art. 22` for PRC statutes). Never write a citation or a quotation from memory.
-- Quote the passage's `text` exactly; mark an omission `[…]`. A passage whose `role` is `party` is a party's
-  submission, not the Court's view: never present it as a holding.
+- Quote the passage's `text` exactly; mark an omission `[…]`. Only a passage whose `role` is `court` is the
+  Court's view. One whose `role` is `party` is a party's submission, and an ECtHR passage whose `role` is `other` is
+  the facts, quoted law or a separate opinion (`speaker` says which): quote them for what they are, never as a
+  holding.
 - Give the reader the `url` (HUDOC, the treaty body, Find Case Law, the publisher) so they can check the source.
 - Run `check_citations` on anything you draft before relying on it, and fix every problem it reports.
 Workflow: `search` → `show` or `read_document` → `matter_create` → `matter_add_passage` (a chunk_id or a citation;
@@ -111,8 +113,21 @@ class Passage(BaseModel):
     doc_id: str
     paragraph: str | None
     chunk_id: str = Field(description="matter_add_passage takes it")
-    role: str = Field(description="court: the Court's own reasoning; party: a party's or intervener's submission; "
-                                  "other: facts, law, headings")
+    role: str = Field(description="court: the Strasbourg Court's own reasoning or ruling, the only passages to cite "
+                                  "as what the Court held; party: a party's or intervener's submission, never the "
+                                  "Court's view; other: in an ECtHR document the facts, quoted law, the Commission, "
+                                  "the Chamber, a separate opinion or a summary (`speaker` says which), none of them "
+                                  "the Court's view; outside the ECtHR every passage, cited as its author's own "
+                                  "words (a UN committee, a national court, a statute, a report: `source_kind`)")
+    speaker: str | None = Field(None, description="who speaks in an ECtHR passage, as the app's badge says it: "
+                                                  "'The Court's assessment', 'Facts of the case', 'Government's "
+                                                  "submission, not the Court's view', 'Separate opinion, not the "
+                                                  "Court's view' …; null outside the ECtHR")
+    matched_terms: list[str] = Field([], description="for a Chinese passage found from English words, the legal "
+                                                     "terms it holds in English and Chinese ('liuzhi → 留置'): the "
+                                                     "store has no English text of a PRC statute's articles, so say "
+                                                     "what the article provides in your own words and quote the "
+                                                     "Chinese")
     section: str | None = None
     heading: str | None = None
     source_kind: str | None = None
@@ -285,7 +300,8 @@ class Status(BaseModel):
 
 def _passage(hit: Hit) -> Passage:
     return Passage(citation=hit.citation, text=hit.text, doc_id=hit.doc_id, paragraph=hit.paragraph,
-                   chunk_id=hit.chunk_id, role=passage_role(hit), section=hit.section,
+                   chunk_id=hit.chunk_id, role=passage_role(hit), speaker=hit.role_label,
+                   matched_terms=hit.matched_terms, section=hit.section,
                    heading=hit.heading, source_kind=hit.source_kind, doc_type=hit.doc_type, title=hit.title,
                    date=hit.date, url=web_link(hit.url), resource=doc_uri(hit.doc_id, hit.paragraph))
 
@@ -827,8 +843,8 @@ def build_server(kb: KnowledgeBase, loader: Loader | None = None) -> KbServer:
                 f"3. Call draft for {matter_id} with grounds [{ground}] and build on its text: apply each principle "
                 "to the client's facts.\n"
                 "4. Cite ONLY passages the tools returned, with their `citation` verbatim, and quote their `text` "
-                "exactly. Never cite or quote from memory; a submission whose role is `party` is not the Court's "
-                "view.\n"
+                "exactly. Never cite or quote from memory; a passage whose role is not `court` (a party's "
+                "submission, the facts, a separate opinion) is not the Court's view.\n"
                 "5. Run check_citations on your text and fix every problem it reports before you answer.")
 
     @server.prompt(title="Check this brief")

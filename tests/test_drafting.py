@@ -386,3 +386,91 @@ def test_a_chinese_article_is_filed_by_its_number(sample_kb):
     assert view.paragraphs[view.focus].paragraph == "第二十二条"
     with pytest.raises(DocumentNotFoundError, match="no paragraph 700"):
         sample_kb.show("PRC-监察法-2018-03-20", "700")
+
+
+def test_a_complaint_under_the_courts_heading_is_not_quoted_as_what_the_court_held(sample_kb, corpus_root, tmp_path):
+    """Šečić v. Croatia § 62 opens the Article 14 complaint, but the HUDOC text glued that heading into § 61, so the
+    loader files § 62 under "B. The Court's assessment" (role `court`). Proposed for political persecution, the
+    Tursun draft of session 18 printed: In *Šečić v. Croatia*, the Court held: "The applicant also complained that
+    …". A sentence giving a party's case never states the test; the passage is accounted for in the warnings."""
+    from pathlib import Path
+
+    from ingest.loaders import echr
+    from kb.passages import Hit
+
+    source = "echr/JUDGMENT/001-80711.json.gz"
+    [doc] = echr.load(Path(corpus_root) / source, source, "echr")
+    para = next(p for p in doc.paragraphs if p.number == "62")
+    assert para.role == "court" and para.text.startswith("62. The applicant also complained")
+    secic = Hit(doc_id=doc.doc_id, paragraph="62", citation="Šečić v. Croatia, no. 40116/02, § 62, ECHR 2007",
+                text=para.text, score=1.0, url="https://hudoc.echr.coe.int/eng?i=001-80711", chunk_id="secic-62",
+                para_index=62, title="Šečić v. Croatia", doc_type="JUDGMENT", source_kind="echr",
+                section=para.section, heading=para.heading, role=para.role)
+    store = MatterStore(tmp_path)
+    matter = store.create("Tursun", requesting_state="People's Republic of China", offence="embezzlement",
+                          client="Mr Tursun", risk_factors="Uyghur", grounds=["political_persecution"])
+    matter.add_passage(secic, "political_persecution")
+    matter.add_passage(sample_kb.passage("HEJUD-37201-06 § 132"), "political_persecution")
+    draft = draft_argument(sample_kb, matter)
+    md = draft.markdown()
+    assert "In *Saadi v. Italy* [GC], the Court held: “In cases where an applicant alleges" in md
+    assert "complained" not in md, md
+    assert any(w.startswith("Šečić v. Croatia, no. 40116/02, § 62, ECHR 2007 (filed under")
+               and "not the Court's own view" in w for w in draft.warnings), draft.warnings
+
+
+def test_the_other_sides_authority_is_introduced_by_who_says_it(sample_kb, tmp_path):
+    """The Tursun draft of session 18 introduced a Strasbourg holding filed as adverse (Rrapo v. Albania § 73) with
+    "may rely on Rrapo v. Albania, where it is stated", leaving the court to wonder whether the Court or a party
+    spoke, and a statute without its article. The Court's holding is what "the Court held"; a party's submission
+    stays a submission; a statute is cited by its article."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Tursun", requesting_state="People's Republic of China", offence="embezzlement",
+                          client="Mr Tursun", risk_factors="Uyghur; fears liuzhi", grounds=["article3", "assurances"])
+    for ref, ground in (("HEJUD-8139-09 § 188", "assurances"), ("HEJUD-8139-09 § 161", "assurances"),
+                        ("PRC-监察法-2018-03-20 § 44", "article3"), ("HEJUD-37201-06 § 125", "article3")):
+        matter.add_passage(sample_kb.passage(ref), ground, adverse=ref != "HEJUD-37201-06 § 125")
+    md = draft_argument(sample_kb, matter).markdown()
+    state = "The People's Republic of China may rely on"
+    assert f"{state} *Othman (Abu Qatada) v. the United Kingdom*, where the Court held: “" in md
+    assert f"{state} *Othman (Abu Qatada) v. the United Kingdom*, where the Government submitted: “" in md
+    assert (f"{state} Supervision Law of the People's Republic of China (2018), art. 44 "
+            "(中华人民共和国监察法 第四十四条), which provides: “") in md
+    assert "where it is stated" not in md
+
+
+def test_a_draft_of_some_grounds_does_not_call_the_others_not_argued(sample_kb, tmp_path):
+    """`draft` over MCP with grounds ["assurances"] (session 18) warned for each of the eight passages filed under the
+    matter's other grounds that "that ground is not argued; choose it on the Facts tab", which was untrue (the matter
+    argues them) and named a tab the assistant does not have. The draft now says once what it leaves to the other
+    grounds; a passage under a ground the matter does not argue still gets its own warning, saying how to add it."""
+    store = MatterStore(tmp_path)
+    matter = store.create("Tursun", requesting_state="People's Republic of China", offence="embezzlement",
+                          client="Mr Tursun", grounds=["article3", "assurances"])
+    for ref, ground in (("HEJUD-37201-06 § 125", "article3"), ("HEJUD-14038-88 § 91", "article3"),
+                        ("HEJUD-8139-09 § 189", "assurances"), ("HEJUD-8139-09 § 282", "article5")):
+        matter.add_passage(sample_kb.passage(ref), ground)
+    matter.choose_grounds(["article3", "assurances"])  # Article 5 dropped: its passage is kept
+    warnings = draft_argument(sample_kb, matter, grounds=["assurances"]).warnings
+    assert not any("Saadi" in w or "Soering" in w for w in warnings), warnings
+    assert ("This draft covers only Unreliable diplomatic assurances; the passages filed under the matter's other "
+            "grounds are not in it: Article 3: real risk of torture or ill-treatment (2). Draft all the grounds to use "
+            "them.") in warnings
+    [article5] = [w for w in warnings if "§ 282" in w]
+    assert "the matter does not argue that ground; add it to the matter's grounds" in article5
+
+
+def test_an_offence_named_with_its_article_is_closed_by_a_comma(tmp_path):
+    """The Tursun draft (session 18) read "The maximum penalty for embezzlement (贪污罪), Criminal Law art. 382 in the
+    People's Republic of China is …": the article the lawyer named after a comma is set off by a second one."""
+    from kb.drafting.argument import Style, facts_paragraphs
+
+    matter = MatterStore(tmp_path).create("Tursun", requesting_state="People's Republic of China", client="Mr Tursun",
+                                          offence="embezzlement (贪污罪), Criminal Law art. 382",
+                                          penalty="life imprisonment or death")
+    texts = [p.text for p in facts_paragraphs(matter, Style.of(matter))]
+    assert ("The maximum penalty for embezzlement (贪污罪), Criminal Law art. 382, in the People's Republic of China "
+            "is life imprisonment or death.") in texts, texts
+    plain = MatterStore(tmp_path).create("Li", requesting_state="China", offence="fraud", penalty="ten years")
+    assert "The maximum penalty for fraud in China is ten years." in [p.text for p in facts_paragraphs(
+        plain, Style.of(plain))]

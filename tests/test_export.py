@@ -68,6 +68,16 @@ def test_markdown_has_footnotes_and_authorities_and_no_stray_markup(matter_and_d
     assert "\\[^9]" in md and "[^9] <b>" not in md  # the client's text cannot forge a footnote
 
 
+def test_markdown_keeps_two_footnote_marks_apart():
+    """Pandoc and GitHub set `[^6][^7]` as two superscripts side by side, which read as footnote 67 (session 18, the
+    factor (v) paragraph quoting two statutes); `kb check` still reads the comma-separated marks as one group."""
+    from kb.drafting.brief import Draft, DraftParagraph, DraftSection
+
+    draft = Draft("Submissions", [DraftSection("assurances", "Assurances", [
+        DraftParagraph("(v) The treatment feared is lawful.", [6, 7], "criterion")])])
+    assert "(v) The treatment feared is lawful.[^6],[^7]" in draft.markdown()
+
+
 # The two client files of issue 24, built from real corpus passages (bench/client_briefs.py) -------------------------
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -412,3 +422,32 @@ def test_kb_check_verifies_every_citation_of_both_exports(client_file, client_kb
         assert not unread, (path.name, unread)  # every footnote read and verified
         prc = [c for c in report.citations if c.kind == "prc"]  # the statutes, in English and Chinese, as printed
         assert prc and all(c.doc_id and c.doc_id.startswith("PRC-") for c in prc), prc
+
+
+def test_docx_cites_a_repeated_footnote_as_cited_above_and_keeps_side_by_side_marks_apart(sample_kb, tmp_path):
+    """Othman § 189 filed under Article 3 and under assurances is one Markdown footnote cited twice; in Word each mark
+    is a note of its own, and the second printed the full citation again (session 18: note 11 repeated note 4). Two
+    statutes quoted in one paragraph (factor (v)) put two marks side by side, which read as one number ("1415")."""
+    store = MatterStore(tmp_path / "matters")
+    matter = store.create("Tursun file", client="Mr Tursun", requesting_state="People's Republic of China",
+                          offence="embezzlement", risk_factors="Uyghur; a relative was held in liuzhi (留置)",
+                          assurances=[])
+    for ref, ground in (("HEJUD-8139-09 § 189", "article3"), ("HEJUD-8139-09 § 189", "assurances"),
+                        ("PRC-监察法-2018-03-20 § 43", "article3"), ("PRC-监察法-2018-03-20 § 22", "article3")):
+        matter.add_passage(sample_kb.passage(ref), ground)
+    store.save(matter)
+    draft = draft_argument(sample_kb, matter, grounds=["article3", "assurances"])
+    doc = Document(str(export_docx(draft, matter, tmp_path / "draft.docx")))
+    notes = _docx_footnotes(doc)
+    othman = [text for _, text in sorted(notes.items()) if "Othman" in text]
+    assert len(othman) >= 2, othman
+    assert "no. 8139/09" in othman[0] and all("Othman (Abu Qatada), cited above, § 189" in t for t in othman[1:]), \
+        othman
+    side_by_side = [p for p in doc.element.body.iter(f"{W}p")
+                    if len(list(p.iter(f"{W}footnoteReference"))) > 1]
+    assert side_by_side, "no paragraph with two footnotes: the test needs one"
+    for p in side_by_side:
+        runs = [r for r in p.iter(f"{W}r") if r.find(f"{W}footnoteReference") is not None
+                or "".join(t.text or "" for t in r.iter(f"{W}t")) == ","]
+        kinds = ["mark" if r.find(f"{W}footnoteReference") is not None else "," for r in runs]
+        assert kinds == ["mark", ","] * (len(kinds) // 2) + ["mark"], kinds

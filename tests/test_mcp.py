@@ -78,6 +78,10 @@ async def _job(session) -> dict[str, Any]:
         "search": ("search", {"query": "death row phenomenon extradition", "kind": "echr", "limit": 3}),
         "search_all": ("search", {"query": "torture real risk on return assurances", "limit": 20}),
         "show": ("show", {"doc_id": "HEJUD-37201-06", "paragraph": 125, "context": 1}),
+        "show_facts": ("show", {"doc_id": "HEJUD-37201-06", "paragraph": 11, "context": 0}),
+        "show_government": ("show", {"doc_id": "HEJUD-8139-09", "paragraph": 161, "context": 0}),
+        "show_un": ("show", {"doc_id": "UN-CAT-GC-4", "paragraph": 20, "context": 0}),
+        "search_liuzhi": ("search", {"query": "liuzhi time limit", "kind": "prc-law", "limit": 3}),
         "read": ("read_document", {"doc_id": "HEJUD-8139-09", "limit": 5}),
         "read_from": ("read_document", {"doc_id": "HEJUD-8139-09", "from_paragraph": "189", "limit": 2}),
         "in_document": ("search_document", {"doc_id": "HEJUD-8139-09", "query": "factors assurances practice "
@@ -298,6 +302,32 @@ def test_search_show_read_and_cite(job):
     rows = _data(job["check"])["citations"]
     assert [(r["status"], r["doc_id"]) for r in rows] == [("verified", "HEJUD-37201-06"),
                                                           ("name_number_mismatch", "HEJUD-37201-06")]
+
+
+def test_each_passage_says_who_speaks_so_no_fact_or_submission_passes_for_a_holding(job):
+    """An assistant reading `role: other` for Saadi § 11 was told "other: facts, law, headings", the same words as for
+    a UN General Comment or a separate opinion (session 18): each passage now carries the app's badge (`speaker`) and
+    the role's description says which roles are the Court's view."""
+    [facts] = job["show_facts"].structured_content["paragraphs"]
+    assert (facts["role"], facts["speaker"]) == ("other", "Facts of the case"), facts
+    [government] = job["show_government"].structured_content["paragraphs"]
+    assert (government["role"], government["speaker"]) == ("party", "Government's submission, not the Court's view")
+    [court] = [p for p in job["show"].structured_content["paragraphs"] if p["paragraph"] == "125"]
+    assert (court["role"], court["speaker"]) == ("court", "The Court's assessment")
+    [un] = job["show_un"].structured_content["paragraphs"]
+    assert un["role"] == "other" and un["speaker"] is None
+    search = next(t for t in job["tools"] if t.name == "search")
+    passage = search.output_schema["$defs"]["Passage"]["properties"]
+    assert "separate opinion" in passage["role"]["description"] and "speaker" in passage
+
+
+def test_a_chinese_article_found_from_english_words_carries_them(job):
+    """The app's card says "matched: liuzhi → 留置" under a Chinese article; over MCP the assistant got the Chinese text
+    alone (session 18), with no English for what it was found by."""
+    passages = job["search_liuzhi"].structured_content["passages"]
+    assert passages and all(p["source_kind"] == "prc-law" for p in passages)
+    assert any("留置" in p["text"] and "liuzhi → 留置" in p["matched_terms"] for p in passages), \
+        [(p["citation"], p["matched_terms"]) for p in passages]
 
 
 def test_every_link_opens_the_right_document_by_its_identifiers(job):

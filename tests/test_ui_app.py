@@ -224,6 +224,37 @@ def test_add_passage_draft_and_export(app: AppTest) -> None:
     assert footnotes and any("<mark>" in m.value for m in footnotes[0].markdown)
 
 
+def test_collected_passages_say_who_is_speaking(app: AppTest, sample_kb: KnowledgeBase) -> None:
+    """The Tursun file of session 18 had Saadi § 11 (the facts) and Othman § 161 (the Government's case) filed beside
+    the Court's holdings; the search card badged them, the matter's list of collected passages did not, so the
+    lawyer reviewing what the brief will rely on could not tell a fact from a holding there."""
+    _create_matter(app, "Tursun file", client="Mr Tursun")
+    matter_id = next(iter(sample_kb.matters.list())).id
+    for ref in ("HEJUD-37201-06 § 125", "HEJUD-37201-06 § 11"):
+        sample_kb.add_to_matter(matter_id, ref, "article3")
+    sample_kb.add_to_matter(matter_id, "HEJUD-8139-09 § 161", "assurances", adverse=True)
+    app.run()
+    [article3, assurances] = [e for e in app.main.expander if e.label.startswith(("Article 3", "Unreliable"))]
+    badges = {e.label.split(" (")[0]: [m.value for m in e.markdown if "-badge[" in m.value] for e in (article3,
+                                                                                                       assurances)}
+    assert len(badges["Article 3: real risk of torture or ill-treatment"]) == 2, badges
+    assert "Court's assessment" in badges["Article 3: real risk of torture or ill-treatment"][0]
+    assert "Facts of the case" in badges["Article 3: real risk of torture or ill-treatment"][1]
+    [government] = badges["Unreliable diplomatic assurances"]
+    assert "Government's submission, not the Court's view" in government
+
+
+def test_two_footnote_marks_in_the_draft_preview_read_as_two_numbers() -> None:
+    """Factor (v) quoting two statutes ends on footnotes 6 and 7: the preview printed <sup>6</sup><sup>7</sup>, which
+    reads as footnote 67 (session 18, as the DOCX did)."""
+    from kb.drafting.brief import Draft, DraftParagraph, DraftSection
+    from ui.matters_ui import draft_html
+
+    draft = Draft("Submissions", [DraftSection("assurances", "Assurances", [
+        DraftParagraph("(v) The treatment feared is lawful.", [6, 7], "criterion")])])
+    assert draft_html(draft).endswith("<sup>6</sup><sup>,</sup><sup>7</sup></p>")
+
+
 def test_empty_store_gets_a_clear_message(tmp_path: Path, kb_settings) -> None:
     empty = KnowledgeBase(kb_settings.with_(home=tmp_path, store=tmp_path / "store"))
     state.use_kb(empty)

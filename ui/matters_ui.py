@@ -28,7 +28,7 @@ from kb.api import (
     italic_spans,
 )
 from legal.text import streamlit_text
-from ui.render import escape, heading, paragraph_block
+from ui.render import escape, heading, paragraph_block, role_badge
 from ui.state import explained_errors, matter_store
 
 
@@ -264,6 +264,7 @@ def _passages(store: Any, matter: Any) -> None:
         suffix = "" if ground in chosen else " — not argued (choose the ground on the Facts tab)"
         with st.expander(f"{streamlit_text(label)} ({len(collected)}){suffix}", expanded=ground in chosen):
             for i, passage in enumerate(collected):
+                role_badge(st, passage.role)  # filed with the rest, the facts must not read as the Court's view
                 st.code(passage.citation, language=None, wrap_lines=True)
                 st.markdown(paragraph_block(passage.text), unsafe_allow_html=True)
                 key = f"{ground}_{i}_{passage.chunk_id}"
@@ -360,7 +361,7 @@ def draft_html(draft: Any) -> str:
                 continue
             body = "".join(f"<em>{escape(piece)}</em>" if italic else escape(piece)
                            for piece, italic in italic_spans(" ".join(para.text.split()), para.italic))
-            marks = "".join(f"<sup>{i}</sup>" for i in para.footnote_ids)
+            marks = "<sup>,</sup>".join(f"<sup>{i}</sup>" for i in para.footnote_ids)  # "6,7", not "67"
             style = ' style="background:#fef3c7"' if para.kind == "placeholder" else ""
             out.append(f'<p class="kb-draft-{para.kind}"{style}>{body}{marks}</p>')
     return "\n".join(out)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from kb.api import role_label
 from kb.settings import Settings
 from legal.text import STOPWORDS, html_text, http_url
 
@@ -59,6 +60,17 @@ def paragraph_block(text: str, query: str = "", focus: bool = False) -> str:
     style = "border-left:4px solid #d97706;padding-left:0.75em;background:#fffbeb" if focus else ""
     element_id = ' id="kb-focus"' if focus else ""
     return f'<div class="kb-para"{element_id} style="{style}">{highlight(text, query)}</div>'
+
+
+BADGE_COLOURS = {"court": "green", "operative": "green", "facts": "gray", "procedure": "gray", "header": "gray"}
+"""Badge colour by role: green for the Court's own view, orange (the default) for everyone else speaking."""
+
+
+def role_badge(container, role: str | None) -> None:
+    """Who is speaking in an ECtHR passage (`kb.api.role_label`), as a coloured badge; nothing for other sources."""
+    label = role_label(role)
+    if label:
+        container.badge(label, color=BADGE_COLOURS.get(role or "", "orange"))
 
 
 def heading(container, text: str, level: int = 3) -> None:

@@ -16,7 +16,7 @@ from kb.requests import FILTER_ARGUMENTS, SEARCH_MODES, SearchFilters, search_fi
 from legal.errors import FilterError
 from legal.text import streamlit_text
 from ui import matters_ui
-from ui.render import escape, heading, paragraph_block, source_button, source_roots
+from ui.render import escape, heading, paragraph_block, role_badge, source_button, source_roots
 from ui.state import explained_errors
 
 RESULT_MODES = SEARCH_MODES
@@ -32,8 +32,6 @@ FACETS: tuple[tuple[str, str], ...] = (
 )
 """(filter argument, label) for every multi-choice filter (`kb.requests.FILTER_ARGUMENTS`: its `SearchFilters`
 field and the payload key whose values it offers; the widget is keyed `f_<payload key>`)."""
-BADGE_COLOURS = {"court": "green", "operative": "green", "facts": "gray", "procedure": "gray", "header": "gray"}
-"""Badge colour by role: green for the Court's own view, orange (the default) for everyone else speaking."""
 SHOWN_COUNTS = 6
 
 IMPORTANCE_CHOICES = (None, 1, 2, 3, 4)
@@ -168,8 +166,7 @@ def _results(kb: KnowledgeBase, query: str, hits: SearchHits, seconds: float) ->
 def result_card(kb: KnowledgeBase, hit: Hit, query: str, rank: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{rank}. {escape(hit.title or hit.doc_id)}**", unsafe_allow_html=True)
-        if hit.role_label:
-            st.badge(hit.role_label, color=BADGE_COLOURS.get(hit.role or "", "orange"))
+        role_badge(st, hit.role)
         st.code(hit.citation, language=None, wrap_lines=True)
         if hit.matched_terms:
             st.caption("matched: " + escape("; ".join(hit.matched_terms)), unsafe_allow_html=True)

@@ -16,7 +16,16 @@ from kb.drafting.chinese import glossary_terms, is_chinese, rendering
 from kb.drafting.matters import Assurance, CollectedPassage, Matter
 from kb.drafting.propose import speaking_role, voice
 from kb.drafting.prose import Person, capitalised, clause, court_date, either, sentence, with_article
-from kb.drafting.quotes import as_quotation, enumeration, holding_quote, omissions, quotation, quote_query, terms
+from kb.drafting.quotes import (
+    as_quotation,
+    enumeration,
+    holding_quote,
+    omissions,
+    quotation,
+    quote_query,
+    states_a_view,
+    terms,
+)
 from kb.drafting.sources import CATEGORIES, case_name, category, is_case, is_strasbourg, italic_name, pin_of
 from kb.passages import role_label
 from legal.grounds import (
@@ -132,6 +141,18 @@ SPEAKS = {"court": "the Court held", "operative": "the Court held", "applicant":
 "held"; a fact, a party's submission or quoted law is named as such, never passed off as a holding."""
 
 
+def relied_on(passage: CollectedPassage, state: str) -> str:
+    """The lead-in to the other side's authority, naming who says its words as `lead_in` does: "where the Court
+    held" for a Strasbourg holding (not "where it is stated", which left the reader to guess whether the Court or a
+    party spoke), a statute by its article."""
+    name, kind = case_name(passage), category(passage)
+    if kind == "statute" and (pin := pin_of(passage.citation)[1]):
+        return f"{state} may rely on {name}, {pin}, which provides"
+    who = (who_speaks(passage) if is_strasbourg(passage) else "the court held" if kind == "national"
+           else "it is stated")
+    return f"{state} may rely on {name}, where {who}"
+
+
 def who_speaks(passage: CollectedPassage) -> str:
     return SPEAKS.get(speaking_role(passage) or "", "the judgment reads")
 
@@ -241,7 +262,8 @@ def facts_paragraphs(matter: Matter, style: Style) -> list[DraftParagraph]:
         paras.append(placeholder("facts needed", "the requesting state and the offence for which extradition is "
                                                  "sought"))
     if matter.penalty.strip():
-        paras.append(DraftParagraph(sentence(f"The maximum penalty for {f['offence']} in {f['state']} is "
+        offence = f"{f['offence']}," if "," in f["offence"] else f["offence"]  # "fraud, Criminal Law art. 266, in"
+        paras.append(DraftParagraph(sentence(f"The maximum penalty for {offence} in {f['state']} is "
                                              f"{matter.penalty.strip().rstrip('.')}"), [], "facts"))
     else:
         paras.append(placeholder("evidence needed", f"the maximum penalty for {f['offence']} in {f['state']}"))
@@ -278,6 +300,12 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     principles = sorted((p for p in support if is_principle(p)), key=principle_order)
     test = ""
     for passage in principles:
+        words = holding_quote(passage.text, query, kind=passage.source_kind)
+        if words and not states_a_view(words):  # e.g. a complaint the HUDOC headings left under the Court's
+            b.unused[(passage.chunk_id, ground)] = (
+                f"its best sentence (“{' '.join(words.split()[:8])} …”) gives a party's case or introduces words "
+                "quoted from elsewhere, not the Court's own view; file the paragraph where the Court states it")
+            continue
         para = quote_paragraph(b, passage, query, "proposition")
         if para is None:
             b.unused[(passage.chunk_id, ground)] = "no sentence of it could be quoted"
@@ -313,9 +341,7 @@ def ground_section(b: Builder, ground: str, passages: list[CollectedPassage], ot
     add(DraftParagraph(f"The answer of {style.state}, and the reply", kind="subheading"))
     for passage in sorted(adverse, key=principle_order):
         para = quote_paragraph(b, passage, query, "rebuttal", adverse=True,
-                               lead=f"{f['State']} may rely on {case_name(passage)}, where "
-                                    + (who_speaks(passage) if is_strasbourg(passage) and voice(passage) != "court"
-                                       else "it is stated"))
+                               lead=relied_on(passage, f["State"]))
         if para is None:
             b.unused[(passage.chunk_id, ground)] = "no sentence of it could be quoted"
             continue

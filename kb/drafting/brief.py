@@ -129,7 +129,7 @@ class Draft:
                 if para.kind == "subheading":
                     out += [f"### {md_text(para.text)}", ""]
                     continue
-                marks = "".join(f"[^{i}]" for i in para.footnote_ids)
+                marks = ",".join(f"[^{i}]" for i in para.footnote_ids)  # rendered "⁶,⁷", not "⁶⁷"
                 out += [f"{md_italic(para.text, para.italic)}{marks}", ""]
         if appendix:
             out += [appendix.rstrip(), ""]

@@ -96,18 +96,31 @@ def draft_argument(kb: Searcher, matter: Matter, per_ground: int = 3, grounds: l
 
 def accounted_for(draft: Draft, matter: Matter, chosen: list[str], b: Builder) -> list[str]:
     """A warning for every filed passage that is not in the brief, with the reason: its ground is not argued, or no
-    sentence of it could be quoted. Nothing the lawyer filed disappears silently."""
+    sentence of it could be quoted. Nothing the lawyer filed disappears silently. A draft of some of the matter's
+    grounds (`grounds=`) says once how many passages its other grounds hold, rather than calling each of those
+    grounds "not argued"."""
     cited = {fn.chunk_id for fn in draft.footnotes}
+    argued = matter.grounds()
     out = []
+    elsewhere: dict[str, int] = {}
     for passage in matter.passages:
         where = f"{passage.citation} (filed under “{matter.ground_label(passage.ground)}”)"
-        if passage.ground not in chosen:
-            if passage.chunk_id not in cited:
-                out.append(f"{where} is not in the brief: that ground is not argued; choose it on the Facts tab to "
-                           "use the passage")
-        elif passage.chunk_id not in cited:
+        if passage.chunk_id in cited:
+            continue
+        if passage.ground in chosen:
             reason = b.unused.get((passage.chunk_id, passage.ground), "the draft found no place for it")
             out.append(f"{where} is not in the brief: {reason}")
+        elif passage.ground in argued:
+            label = matter.ground_label(passage.ground)
+            elsewhere[label] = elsewhere.get(label, 0) + 1
+        else:
+            out.append(f"{where} is not in the brief: the matter does not argue that ground; add it to the matter's "
+                       "grounds (the app's Facts tab, or matter_update) to use the passage")
+    if elsewhere:
+        drafted = "; ".join(matter.ground_label(g) for g in chosen)
+        left = "; ".join(f"{label} ({n})" for label, n in elsewhere.items())
+        out.append(f"This draft covers only {drafted}; the passages filed under the matter's other grounds are not "
+                   f"in it: {left}. Draft all the grounds to use them.")
     return out
 
 

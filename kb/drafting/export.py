@@ -24,7 +24,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from kb.drafting.argument import Style
-from kb.drafting.brief import Draft, italic_spans, md_italic, md_text
+from kb.drafting.brief import Draft, Footnote, italic_spans, md_italic, md_text
 from kb.drafting.matters import CollectedPassage, Matter
 from kb.drafting.prose import Person, court_date
 from kb.drafting.sources import (
@@ -74,23 +74,29 @@ def short_name(passage: CollectedPassage) -> str:
 
 def footnote_texts(draft: Draft) -> dict[int, tuple[str, list[str]]]:
     """Each footnote's words and its italic case names: the full citation the first time a document is cited,
-    `Saadi, cited above, § 125` after that (the Court's own practice)."""
+    `Saadi, cited above, § 125` after that (the Court's own practice). For the Markdown, where a footnote cited
+    twice is one note; the DOCX, where each mark is a note of its own, words each mark with `note_text`."""
     seen: set[str] = set()
     out: dict[int, tuple[str, list[str]]] = {}
     for fn in draft.footnotes:
-        passage = draft.evidence.get(fn.chunk_id)
-        if passage is None:
-            out[fn.id] = (f"{court_style(fn.citation)}.", [])
-            continue
-        italic = [italic_name(passage)] if is_case(passage) else []
-        if passage.doc_id in seen:
-            short = short_name(passage)
-            pin = pin_of(fn.citation)[1]
-            out[fn.id] = (f"{short}, cited above" + (f", {pin}" if pin else "") + ".", [short] if italic else [])
-        else:
-            out[fn.id] = (f"{court_style(fn.citation)}.", italic)
-        seen.add(passage.doc_id)
+        out[fn.id] = note_text(draft, fn, seen)
     return out
+
+
+def note_text(draft: Draft, fn: Footnote, seen: set[str]) -> tuple[str, list[str]]:
+    """The words of one footnote and its italic case names: the full citation when its document is not in `seen`,
+    the short form "cited above" when it is; `seen` then holds it."""
+    passage = draft.evidence.get(fn.chunk_id)
+    if passage is None:
+        return f"{court_style(fn.citation)}.", []
+    italic = [italic_name(passage)] if is_case(passage) else []
+    repeat = passage.doc_id in seen
+    seen.add(passage.doc_id)
+    if not repeat:
+        return f"{court_style(fn.citation)}.", italic
+    short = short_name(passage)
+    pin = pin_of(fn.citation)[1]
+    return f"{short}, cited above" + (f", {pin}" if pin else "") + ".", [short] if italic else []
 
 
 def table_of_authorities(draft: Draft) -> list[Authority]:
@@ -247,7 +253,7 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
             for run in p.runs:
                 run.bold = True
     notes = _FootnotesPart(doc)
-    texts = footnote_texts(draft)
+    cited: set[str] = set()  # documents cited in full so far, in Word's order of the marks (`note_text`)
     for section in draft.sections:
         doc.add_heading(_clean(section.heading), level=1)
         for para in section.paragraphs:
@@ -258,13 +264,14 @@ def export_docx(draft: Draft, matter: Matter, path: Path | str) -> Path:
             p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             for piece, is_name in italic_spans(_clean(" ".join(para.text.split())), para.italic):
                 p.add_run(piece).italic = is_name or None
-            for fid in para.footnote_ids:
-                fn = draft.footnote(fid)
-                if fn is not None:
-                    text, italic = texts[fid]
-                    link = f" {url}" if (url := http_url(fn.url)) else ""
-                    remark = f" {fn.remark}" if fn.remark else ""
-                    notes.add(p, f"{text}{link}{remark}", italic)
+            marks = [fn for fid in para.footnote_ids if (fn := draft.footnote(fid)) is not None]
+            for n, fn in enumerate(marks):
+                if n:  # "¹⁴,¹⁵": two marks side by side would read as one number, "1415"
+                    p._p.append(_run(",", superscript=True))
+                text, italic = note_text(draft, fn, cited)
+                link = f" {url}" if (url := http_url(fn.url)) else ""
+                remark = f" {fn.remark}" if fn.remark else ""
+                notes.add(p, f"{text}{link}{remark}", italic)
     doc.add_paragraph()
     lines = signature_block(matter)
     for n, line in enumerate(lines, 1):  # the block is kept on one page

@@ -164,9 +164,9 @@ _LEAD_IN = re.compile(
 _PARTY = re.compile(
     r"\b(?:the )?(?:Government|applicants?|intervener|third[- ]party interveners?|parties)(?:’s?|'s?)? (?:has |have "
     r"|had )?(?:also )?(?:claimed|stated|maintained|indicated|argued|submitted|contended|explained|asserted|advanced|"
-    r"alleged|submits|argues|contends|claims|maintains)\b|\b(?:he|she|they) (?:has |have )?(?:also )?(?:submits|"
-    r"argues|contends|claims|argued|submitted)\b|\bGovernment information\b|\brelied on by the parties\b|\bas "
-    r"submitted by\b", re.I)
+    r"alleged|complained|submits|argues|contends|claims|maintains|complains)\b|\b(?:he|she|they) (?:has |have )?"
+    r"(?:also )?(?:submits|argues|contends|claims|argued|submitted)\b|\bGovernment information\b|"
+    r"\brelied on by the parties\b|\bas submitted by\b", re.I)
 """Words attributed to a party: a brief may not quote them as the Court's or the author's own."""
 _FACT = re.compile(
     r"\b(?:in|since|until) (?:19|20)\d\d\b(?! (?:and|to|-|–))|\b\d{1,2} (?:" + MONTH + r") (?:19|20)\d\d\b|"
@@ -227,11 +227,25 @@ def _holding_score(unit: str, wanted: set[str], adverse: bool = False, kind: str
     states = _FINDING.search(prose) or (kind not in EVIDENCE_KINDS and _RULE.search(prose))
     score += w["normative"] * bool(states) + w["turn"] * bool(_TURN.match(unit))
     score -= w["also"] * bool(_ALSO.search(prose))
-    score -= w["lead_in"] * bool(_LEAD_IN.search(unit.strip())) + w["party"] * bool(_PARTY.search(prose))
+    score -= w["lead_in"] * bool(_LEAD_IN.search(unit.strip())) + w["party"] * speaks_for_a_party(unit)
     score -= w["fact"] * bool(_FACT.search(prose)) + w["citation"] * len(_CITATION_MARK.findall(prose))
     leaning = min(3, len(_POWER.findall(prose))) - min(3, len(_CONCESSION.findall(prose)))
     score += w["polarity"] * (-leaning if adverse else leaning)
     return score
+
+
+def speaks_for_a_party(unit: str) -> bool:
+    """Whether a sentence gives a party's words ("The applicant also complained that …", "The Government submitted
+    …") rather than its author's own."""
+    return bool(_PARTY.search(_without_parentheses(unit)))
+
+
+def states_a_view(unit: str) -> bool:
+    """Whether the sentence chosen from a passage is its author's own statement: not a party's words and not a
+    lead-in to words quoted from elsewhere ("Article 14 reads as follows: …"). Printed after "the Court held", either
+    would misstate the judgment; `holding_quote` ranks them last, so a passage whose best sentence is one of them
+    holds no statement of the Court's to quote."""
+    return not speaks_for_a_party(unit) and not _LEAD_IN.search(unit.strip())
 
 
 def enumeration(text: str) -> list[str]:
