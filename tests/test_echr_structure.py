@@ -195,6 +195,8 @@ def test_a_submission_the_court_rules_on_in_the_same_paragraph_is_the_courts(cor
     having regard to its case-law … (see Enerji Yapı-Yol Sen …), sees no reason to hold otherwise": the Court's
     finding, which a Case-Law Guide cites. A submission citing what the Court would do stays the party's."""
     assert roles(load(corpus_root, "HEJUD-36701-09"))["49"] == "court"
+    # Othman § 160, "Relying on Article 3 of the Convention, the applicant complained that …": his complaint
+    assert roles(load(corpus_root, "HEJUD-8139-09"))["160"] == "applicant"
     assert echr.paragraph_role("JUDGMENT", "THE LAW", "B. Merits", "63. The applicants replied that the statement "
                                "was no interference; the Court had found so in an earlier case.") == "applicant"
 
