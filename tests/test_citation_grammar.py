@@ -269,11 +269,37 @@ def test_quotation_grades_by_alignment():
     assert near.grade == "near" and near.missing == ("applicant",)
     differs = align("the prohibition of torture and of inhuman or degrading treatment is not absolute, whatever the "
                     "victim's conduct", source)
-    assert differs.grade == "differs" and differs.missing == ("is not absolute whatever",)
+    assert differs.grade == "differs" and differs.missing == (
+        "is not absolute whatever [the source: or punishment is absolute irrespective of]",)
     assert align("states may deport anyone they consider dangerous to national security", source).grade == \
         "not_found"
     article = "被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪"
     assert align("被调查人涉嫌贪污贿赂、失职渎职等严重职务违法", article).grade == "verbatim"  # character by character
+
+
+def test_a_quotation_that_turns_the_source_round_is_no_near_match():
+    """Herczegfalvy v. Austria § 82 as 2011 EWHC 2443 (Fam) [92] quotes it, then with one word changed, as a lawyer's
+    slip or a drafting model's would: each change is one word in thirty (0.97 of the words, `near` before), but it
+    says the opposite of the source or a number it does not give, so the quotation differs."""
+    source = ("The established principles of medicine are admittedly in principle decisive in such cases; as a general "
+              "rule, a measure which is a therapeutic necessity cannot be regarded as inhuman or degrading. The Court "
+              "must nevertheless satisfy itself that the medical necessity has been convincingly shown to exist.")
+    quoted = ("as a general rule, a measure which is a therapeutic necessity cannot be regarded as inhuman or "
+              "degrading. The court must nevertheless satisfy itself that the medical necessity has been convincingly "
+              "shown to exist.")
+    assert align(quoted, source).grade == "verbatim"
+    for old, new, said in (("cannot be", "can be", "can [the source: cannot]"),
+                           ("has been convincingly", "has not been convincingly", "not [the source: …]"),
+                           ("as inhuman", "as humane and not inhuman", "humane and not [the source: …]"),
+                           ("a general rule", "3 general rules", "as 3 general rules [the source: as a general rule]")):
+        changed = align(quoted.replace(old, new), source)
+        assert (changed.grade, changed.missing) == ("differs", (said,)), (new, changed)
+    # a changed word that keeps the sense, a word left out, a number left out: near, the words named
+    assert align(quoted.replace("convincingly", "clearly"), source).grade == "near"
+    assert align(quoted.replace("therapeutic ", ""), source).grade == "near"
+    assert align("may give rise to an issue under Article 3, and hence engage the responsibility of that State",
+                 "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that "
+                 "State").grade == "near"
 
 
 HOSTILE = {
