@@ -111,7 +111,12 @@ def test_short_forms_with_and_without_cited_above_and_ibid():
     s = Scanner()
     one("Tarakhel v Switzerland (2015) 60 EHRR 28.", s)
     cases = {"Tarakhel, para. 103": ("103",), "Tarakhel (§ 115)": ("115",), "Tarakhel at [103]": ("103",),
-             "Tarakhel, cited above, §§ 114-115": ("114", "115"), "Tarakhel (supra) para 37": ("37",)}
+             "Tarakhel, cited above, §§ 114-115": ("114", "115"), "Tarakhel (supra) para 37": ("37",),
+             # OSCOLA's subsequent citations (the footnote of the full one) and the Latin ones: unread before, so a
+             # wrong pinpoint written so went unreported
+             "Tarakhel (n 1) para 103": ("103",), "Tarakhel (above n 12) at [115]": ("115",),
+             "Tarakhel (above) § 115": ("115",), "Tarakhel, op. cit., para. 103": ("103",),
+             "Tarakhel, loc. cit., § 115": ("115",)}
     for text, pins in cases.items():
         c = one(f"As held in {text}, the", s)
         assert (c.form, c.name, c.paragraphs) == ("short", "Tarakhel", pins), text
@@ -125,6 +130,20 @@ def test_short_forms_with_and_without_cited_above_and_ibid():
                       "in writing (ibid. §1.1.8), in accordance with the Removal Directions (ibid §2.4.2).")
     # a name the text never cited from Strasbourg is no short form: `Re PS (supra)` is a domestic case
     assert not Scanner().scan("the decisions of Munby J. in Re PS (supra) and Tarakhel, para. 103")
+
+
+def test_oscola_citations_with_their_court_and_date_and_ranges_with_to():
+    """OSCOLA, the UK's citation standard, puts the court and date in brackets after the application number; the
+    tail stopped there, so the date and the pinpoint after it were never read (a wrong one went unreported), and a
+    range written `124 to 127` was read as its first paragraph only."""
+    c = one("Othman (Abu Qatada) v United Kingdom App no 8139/09 (ECtHR, 17 January 2012) para 189.")
+    assert (c.appnos, c.date, c.paragraphs) == (("8139/09",), "2012-01-17", ("189",))
+    c = one("Saadi v Italy App no 37201/06 (ECtHR [GC], 28 February 2008) [125].")
+    assert (c.date, c.grand_chamber, c.paragraphs) == ("2008-02-28", True, ("125",))
+    assert one("Balogh v Hungary App no 47940/99 (ECtHR, 20 July 2004)").date == "2004-07-20"
+    assert one("Saadi v. Italy [GC], no. 37201/06, §§ 124 to 127, ECHR 2008").paragraphs == ("124", "125", "126",
+                                                                                           "127")
+    assert one("Tarakhel v Switzerland (2015) 60 EHRR 28, paras 93 to 95").paragraphs == ("93", "94", "95")
 
 
 def test_domestic_cases_and_law_reports_are_not_strasbourg_or_un_citations():
