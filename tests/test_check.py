@@ -260,6 +260,20 @@ def test_a_quotation_that_says_the_opposite_of_its_source_is_flagged(sample_kb):
     assert "“undemocratic societies [the source: democratic societies]”" in report.citations[3].reason
 
 
+def test_a_citation_pasted_with_invisible_characters_is_read(sample_kb, tmp_path):
+    """A paste from a web page or a PDF leaves a soft hyphen or a zero-width space inside a word the reader sees
+    whole; the citation was not read at all, so its wrong pinpoint went unreported."""
+    brief = tmp_path / "pasted.md"
+    brief.write_text("Sa\u00adadi v. Italy [GC], no. 37201/06, § 1250.\n\nSoering\u200b v. the United Kingdom, 7 July "
+                     "1989, § 1910, Series A no. 161.\n\nChahal\u200e v. the United Kingdom, 15 November 1996, § 80.\n",
+                     encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status) for c in report.citations] == [
+        ("Saadi v. Italy [GC], no. 37201/06, § 1250", "pinpoint_missing"),
+        ("Soering v. the United Kingdom, 7 July 1989, § 1910, Series A no. 161", "pinpoint_missing"),
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified")], report.citations
+
+
 def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_path):
     """`Ibid.` alone, as a footnote or in brackets after a quotation, means the source and pinpoint cited just before;
     it was not read, so the quotation it attributes went unchecked (here a misquote of Soering § 91 and one of Saadi
@@ -281,6 +295,16 @@ def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_pa
         ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "verified", ["127"]),
         ("Ibid.", "quote_differs", ["127"])], report.citations
     assert report.citations[4].where.startswith("footnote 2")
+
+
+def test_a_bare_ibid_after_an_unread_domestic_report_is_left_alone():
+    """`(ibid.)` after a domestic law report the grammar does not read means that report, not the Strasbourg case
+    cited before it: read, its quotation would be checked against the wrong judgment."""
+    from kb.drafting.check import find_citations, text_blocks
+
+    text = ("Saadi v. Italy [GC], no. 37201/06, § 125. In the domestic case reported at [2005] 2 AC 668 the judge said "
+            "that “the establishment of such responsibility inevitably involves an assessment” (ibid.).")
+    assert [f.citation.text for f in find_citations(text_blocks(text))] == ["Saadi v. Italy [GC], no. 37201/06, § 125"]
 
 
 def test_missing_authorities_per_ground(sample_kb):
@@ -598,8 +622,13 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
     rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")
     damaged = tmp_path / "brief.docx"
     damaged.write_bytes(b"PK\x03\x04 not a real package")
+    folder = tmp_path / "briefs.md"
+    folder.mkdir()
+    notepad = tmp_path / "brief.txt"  # Windows Notepad's "Unicode": was "binary data where text was expected"
+    notepad.write_bytes("Saadi v. Italy [GC], no. 37201/06, § 125".encode("utf-16"))
     for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "corrupt or truncated DOCX"),
-                        (tmp_path / "gone.md", "no such file")):
+                        (tmp_path / "gone.md", "no such file"), (folder, "a folder, not a file"),
+                        (notepad, "UTF-16 text")):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
         assert str(path) in str(caught.value) and words in str(caught.value)

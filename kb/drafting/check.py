@@ -37,6 +37,7 @@ from kb.store.base import SearchFilters, StoredChunk
 from kb.store.payloads import Payloads
 from legal.citations import (
     IBID,
+    LAW_REPORT,
     ROMAN,
     Citation,
     Scanner,
@@ -123,6 +124,10 @@ class Block:
 
 _EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*_])")
 """Markdown emphasis marks (`*Saadi v. Italy* [GC]`): read without them, as a reader sees the text."""
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+"""Characters a reader does not see that a paste from a web page or a PDF leaves inside words: a soft hyphen (U+00AD),
+zero-width spaces and joiners, direction marks. Left in, `Saadi v. Italy, § 9125` with a soft hyphen inside `Saadi`
+was no citation at all and its wrong pinpoint went unreported; read without them, as the reader sees the text."""
 _OWN_NUMBER = re.compile(r"^\s*(?:\[\s*)?(\d{1,4})[.)\]]\s")
 _MD_NOTE_MARK = re.compile(r"\[\^([\w-]{1,20})\]")
 _MD_NOTE_DEF = re.compile(r"^\[\^([\w-]{1,20})\]:\s?(.*)$")
@@ -147,7 +152,7 @@ def _numbered(blocks: list[Block]) -> list[Block]:
 def text_blocks(text: str) -> list[Block]:
     """Blank-line separated paragraphs, each with the line it starts on; Markdown footnotes (`[^3]: …`) are read at
     their marks, so a quotation and the footnote that cites it are read together, as a reader does."""
-    lines = [_EMPHASIS.sub("", line) for line in text.splitlines()]
+    lines = [_EMPHASIS.sub("", _INVISIBLE.sub("", line)) for line in text.splitlines()]
     notes: dict[str, tuple[str, int]] = {}
     body: list[tuple[int, str]] = []
     for number, line in enumerate(lines, 1):
@@ -211,6 +216,8 @@ def read_brief(path: Path) -> list[Block]:
     defences first: the size limit, and for DOCX the zip-bomb and element-count checks."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise BriefError(f"{path}: a folder, not a file; give the brief's file")
     if not path.is_file():
         raise BriefError(f"{path}: no such file")
     if suffix not in BRIEF_SUFFIXES:
@@ -221,9 +228,12 @@ def read_brief(path: Path) -> list[Block]:
             return _refuse_long(path, _docx_blocks(path))
         if suffix in (".pdf", ".xml"):
             return _refuse_long(path, _loader_blocks(path, suffix))
-        from ingest.loaders.common import read_text
+        from ingest.loaders.common import decode_text, read_bytes
 
-        text = read_text(path)
+        data = read_bytes(path)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise BriefError(f"{path}: UTF-16 text (what Windows Notepad saves as “Unicode”); re-save it as UTF-8")
+        text = decode_text(path, data)
         if len(text) > MAX_BRIEF_CHARS:
             raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
                              "pages); check it in parts")
@@ -260,7 +270,7 @@ def _loader_blocks(path: Path, suffix: str) -> list[Block]:
         return out
     for i, p in enumerate(doc.paragraphs, 1):
         if p.text.strip():
-            out.append(Block(p.text, i, "page", page=p.page if isinstance(p.page, int) else None))
+            out.append(Block(_INVISIBLE.sub("", p.text), i, "page", page=p.page if isinstance(p.page, int) else None))
     return _numbered(out)
 
 
@@ -485,6 +495,9 @@ def _bare_ibids(block: Block, citations: list[Citation]) -> list[Citation]:
     for m in IBID.finditer(text):
         if any(c.start <= m.start() < c.end for c in citations):
             continue
+        since = max((c.end for c in citations if c.end <= m.start()), default=0)
+        if LAW_REPORT.search(text, since, m.start()):
+            continue  # `Smith v Jones [2005] 2 AC 668 … “…” (ibid.)`: the report the grammar does not read is meant
         note = block.note_at(m.start())
         whole_note = note is not None and _BARE_IBID_AROUND.fullmatch(text, note.start, m.start()) is not None \
             and _BARE_IBID_AROUND.fullmatch(text, m.end(), note.end) is not None
