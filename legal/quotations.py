@@ -67,10 +67,15 @@ def find_quotes(text: str) -> Iterator[Quote]:
             yield Quote(m.start(), m.end(), quote)
 
 
+_CHANGED_CASE = re.compile(r"(?<!\w)\[(\w{1,2})\](?=\w)")
+"""A letter the quotation changes to fit its sentence, `[N]either`, `[t]he`: part of the word, not an insertion
+(read as one, `[N]either` left `either`, which 2010 EWCOP 621 [55] then seemed to put for the source's `neither`)."""
+
+
 def fragments(quote: str) -> list[list[str]]:
     """The quotation's words, split where it leaves words out or adds its own."""
     out = []
-    for piece in GAP.split(strip_number(quote)):
+    for piece in GAP.split(_CHANGED_CASE.sub(r"\1", strip_number(quote))):
         words = fold_words(piece)
         if words:
             out.append(words)

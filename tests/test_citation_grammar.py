@@ -10,7 +10,7 @@ import pytest
 from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_text
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
-from legal.quotations import align
+from legal.quotations import Alignment, align
 from legal.text import join_broken_hyphens
 
 
@@ -316,6 +316,12 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
     # a changed word that keeps the sense, a word left out, a number left out: near, the words named
     assert align(quoted.replace("convincingly", "clearly"), source).grade == "near"
     assert align(quoted.replace("therapeutic ", ""), source).grade == "near"
+    # a letter changed in brackets is no insertion: 2010 EWCOP 621 [55] quotes H.L. v. the United Kingdom § 49 as
+    # "[N]either habeas corpus …", which read as `either` for the source's `neither` (a false alarm)
+    hl = ("But neither habeas corpus nor judicial review are sufficient safeguards against misjudgments and "
+          "professional lapses in the case of compliant incapacitated patients.")
+    assert align("[N]either habeas corpus nor judicial review are sufficient safeguards against misjudgements and "
+                 "professional lapses", hl) == Alignment("near", 13 / 14, ("misjudgements",))
     assert align("may give rise to an issue under Article 3, and hence engage the responsibility of that State",
                  "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that "
                  "State").grade == "near"
