@@ -310,12 +310,21 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
     for old, new, said in (("cannot be", "can be", "can [the source: cannot]"),
                            ("has been convincingly", "has not been convincingly", "not [the source: …]"),
                            ("as inhuman", "as humane and not inhuman", "humane and not [the source: …]"),
-                           ("a general rule", "3 general rules", "as 3 general rules [the source: as a general rule]")):
+                           ("rule, a measure", "rule, 2 measures", "2 measures [the source: a measure]")):
         changed = align(quoted.replace(old, new), source)
         assert (changed.grade, changed.missing) == ("differs", (said,)), (new, changed)
     # a changed word that keeps the sense, a word left out, a number left out: near, the words named
     assert align(quoted.replace("convincingly", "clearly"), source).grade == "near"
     assert align(quoted.replace("therapeutic ", ""), source).grade == "near"
+    # a heading at the quotation's start: 2020 EWCA Civ 122 sets out Article 12 as Johnston v. Ireland § 49 does
+    johnston = ("… because of the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage "
+                "and of his resultant inability to marry Janice Williams-Johnston, they were victims of breaches of "
+                "Articles 12 and 8 (art. 8, art. 12) of the Convention. These provisions read as follows:\nArticle 12 "
+                "(art. 12)\n\"Men and women of marriageable age have the right to marry and to found a family, "
+                "according to the national laws governing the exercise of this right.\"")
+    heading = align("Article 12 - right to marry Men and women of marriageable age have the right to marry and to "
+                    "found a family, according to the national laws governing the exercise of this right.", johnston)
+    assert heading.grade == "near"
     # a letter changed in brackets is no insertion: 2010 EWCOP 621 [55] quotes H.L. v. the United Kingdom § 49 as
     # "[N]either habeas corpus …", which read as `either` for the source's `neither` (a false alarm)
     hl = ("But neither habeas corpus nor judicial review are sufficient safeguards against misjudgments and "
