@@ -339,19 +339,19 @@ def state_key(state: str | None) -> str:
     return STATE_ALIASES.get(s, s)
 
 
-_NUM = r"\d{1,4}(?:\s*[-–‑]\s*\d{1,4})?"
+_NUM = r"\d{1,4}(?:\s*[-–‑]\s*\d{1,4}|\s+to\s+\d{1,4})?"
 PARAS = (rf"{_NUM}(?![\d/]|\.\d)(?:\s*(?:,|and|&)\s*{_NUM}(?![\d/]|\.\d|\s*(?:{_MONTH})\b|\s*E\.?H\.?R\.?R|\s*ECHR"
          rf"|\s*(?:[A-Z]{{2,}}|All\s+ER)\b)){{0,30}}+")
-"""Paragraph numbers and ranges after `§`, `§§`, `para.`: `124-133`, `90 and 91`, `37, 38`; not the day of a date
-that follows (`§ 44, 3 March 2005`), an application number (`§ 5, 1234/05`) or a report (`§ 7, 11 EHRR 439`), nor a
-dotted clause number (`Schedule D4 §1.1.8`: no court numbers its paragraphs so)."""
+"""Paragraph numbers and ranges after `§`, `§§`, `para.`: `124-133`, `124 to 133`, `90 and 91`, `37, 38`; not the day
+of a date that follows (`§ 44, 3 March 2005`), an application number (`§ 5, 1234/05`) or a report (`§ 7, 11 EHRR
+439`), nor a dotted clause number (`Schedule D4 §1.1.8`: no court numbers its paragraphs so)."""
 
 
 def parse_pinpoints(numbers: str) -> tuple[str, ...]:
     """`124-133` → 124…133; `115-16` → 115, 116; `90 and 91` → 90, 91."""
     out: list[int] = []
     for part in re.split(r"\s*(?:,|and|&)\s*", numbers):
-        bounds = re.split(r"\s*[-–‑]\s*", part.strip())
+        bounds = re.split(r"\s*[-–‑]\s*|\s+to\s+", part.strip())
         if not bounds[0].isdigit():
             continue
         start = end = int(bounds[0])
@@ -432,9 +432,12 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
                rf"|\[\d{{4}}\]\s*ECHR\s*\d{{1,5}}|{OFFICIAL_REPORTS}"
                r"|\b(?:D\.R\.|DR)\s*\d{1,3}(?:,?\s*p\.?\s*\d{1,4})?|\d{1,3}\s*(?:D\.R\.|DR)\s*\d{1,4}"
                rf"|[\[(]\d{{4}}[\])]\s*(?:\d{{1,3}}\s*)?(?:{MIXED_REPORTS})\s+\d{{1,5}}\b|\d{{1,3}}\s*BHRC\s*\d{{1,5}}"),
+    ("court", rf"\(\s*(?:ECtHR|ECHR|EComHR|Commission)\s*(?:\[GC\]\s*)?,\s*(?:(?:judgment|decision)\s+of\s+)?"
+              rf"\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*\)"),
     ("date", rf"(?:(?:judgment|decision)\s+of\s+)?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"),
     ("year", r"\(\d{4}\)"),
-    ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"),
+    ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"
+              r"|\(\s*(?:above\s*,?\s*)?(?:n|fn|note)\.?\s*\d{1,4}\s*\)|\(\s*above\s*\)"),
     ("pin", rf"(?:at\s+)?§§?\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
             rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
             r"|at\s+\[\d{4}\]"),
@@ -566,7 +569,8 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
         state=" ".join(state.split()) if state else None,
         appnos=tuple(dict.fromkeys(_APPNO_LOOSE.findall(" ".join(v for n, v in parts if n == "appno")))),
         date=find_date(joined), year=year, year_exact=exact, decision=decision,
-        grand_chamber=any(n == "gc" for n, _ in parts), number=number, variant=variant, reports=reports,
+        grand_chamber=any(n == "gc" or n == "court" and "[GC]" in v for n, v in parts), number=number,
+        variant=variant, reports=reports,
         paragraphs=_pins(parts))
 
 
@@ -764,7 +768,11 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
-_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra"})
+_BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra", "op",
+                                   "loc", "cit"})
+_IN_BRACKETS_AFTER_NAME = frozenset({"dec", ".", "GC", "n", "fn", "note", "above", ","})
+"""What a bracket between a short name and its pinpoint may hold: `(dec.)`, and OSCOLA's cross-references to the
+footnote of the full citation, `(n 1)`, `(above n 12)`, `(above)`; `(Abu Qatada)` belongs to the name."""
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
 `M.S.S. [GC], cited above`."""
 
@@ -783,9 +791,10 @@ Uganda) (2005 ICJ Reports 168)`."""
 COURT_CONTEXT = 300
 """Characters before a case name searched for the court the sentence names: `… by the International Court of Justice
 in Arrest Warrant of 11 April 2000 (Democratic Republic of Congo v. Belgium)` (2014 EWCA Crim 1729 [36])."""
-STRASBOURG_PARTS = frozenset({"appno", "gc", "dec", "report", "above"})
+STRASBOURG_PARTS = frozenset({"appno", "gc", "dec", "report", "above", "court"})
 """Tail parts that keep a case the Court's whatever the sentence names: a number, `[GC]`, `(dec.)`, a Strasbourg report,
-and `cited above` (the short form of a case the text cited before, from wherever it was cited)."""
+OSCOLA's `(ECtHR, 17 January 2012)`, and `cited above` (the short form of a case the text cited before, from wherever
+it was cited)."""
 _SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?\s+(?=[A-Z“\"‘])")
 _ABBREVIATIONS = frozenset({"v", "vs", "no", "nos", "p", "pp", "para", "paras", "rep", "reps", "cf", "art", "arts",
                             "e.g", "i.e", "ibid", "op", "cit", "ed", "eds", "edn", "vol", "mr", "mrs", "ms", "dr", "st",
@@ -904,15 +913,17 @@ class Scanner:
             hops = 0
             while i >= 0 and hops < 6:
                 t = tokens.tokens[i].text
-                if t == ")":  # `(dec.)` is passed over; `(Abu Qatada)` belongs to the name
+                if t == ")":  # `(dec.)`, `(n 1)` are passed over; `(Abu Qatada)` belongs to the name
                     k = i - 1
-                    while k >= 0 and i - k <= 4 and tokens.tokens[k].text in ("dec", ".", "GC"):
+                    while k >= 0 and i - k <= 5 and (tokens.tokens[k].text in _IN_BRACKETS_AFTER_NAME
+                                                     or tokens.tokens[k].text.isdigit()):
                         k -= 1
                     if k < 0 or tokens.tokens[k].text != "(" or k == i - 1:
                         break
                     i, hops = k - 1, hops + 1
-                elif t in _BETWEEN_NAME_AND_PIN:
-                    i, hops = i - 1, hops + 1
+                elif t in _BETWEEN_NAME_AND_PIN or t == "." and i > 0 and tokens.tokens[i - 1].text in ("op", "loc",
+                                                                                                      "cit"):
+                    i, hops = i - 1, hops + 1  # `Chahal, op. cit., para. 96`
                 else:
                     break
             if i < 0 or not _is_name_word(tokens.tokens[i]) and tokens.tokens[i].text not in (".", ")"):

@@ -213,6 +213,100 @@ def test_docx_brief_and_annotated_copy(sample_kb, tmp_path):
     assert "Skeleton argument" in body and body.count("commentRangeStart") == 2
 
 
+def test_a_table_of_authorities_in_a_docx_is_checked(sample_kb, tmp_path):
+    """A brief's table (authorities and propositions, a chronology) is read like its paragraphs, nested tables and
+    content controls too; before, Word's tables were skipped and a wrong pinpoint in one went unreported."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("Skeleton argument")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Authority"
+    table.cell(1, 0).text = "Saadi v. Italy [GC], no. 37201/06, § 999, ECHR 2008"
+    table.cell(1, 1).add_table(rows=1, cols=1).cell(0, 0).text = "Soering v. the United Kingdom, 7 July 1989, § 191"
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document.element.body.insert(0, parse_xml(
+        f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>Chahal v. the United Kingdom, no. 37201/06, § 80</w:t></w:r></w:p>'
+        "</w:sdtContent></w:sdt>"))
+    document.add_paragraph("Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.")
+    brief = tmp_path / "table.docx"
+    document.save(str(brief))
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status) for c in report.citations] == [
+        ("Chahal v. the United Kingdom, no. 37201/06, § 80", "name_number_mismatch"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 999, ECHR 2008", "pinpoint_missing"),
+        ("Soering v. the United Kingdom, 7 July 1989, § 191", "pinpoint_missing"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008", "verified")]
+    out = sample_kb.annotate(report, tmp_path / "checked.docx")
+    comments = [c.text for c in docx.Document(str(out)).comments]
+    assert len(comments) == 3 and "§ 999" in comments[1] and "§ 191" in comments[2], comments
+
+
+def test_a_quotation_that_says_the_opposite_of_its_source_is_flagged(sample_kb):
+    """Saadi v. Italy § 127 quoted with its negation left out, or with a word turned into its negative: one word in
+    twenty, which passed as a `near` match, verified; a lawyer filing it would misstate the Court."""
+    quoted = ("Article 3 makes no provision for exceptions and no derogation from it is permissible under Article 15, "
+              "even in the event of a public emergency threatening the life of the nation")
+    cite = "(Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008)"
+    texts = [f"“{quoted}” {cite}.", f"“{quoted.replace('no derogation', 'derogation')}” {cite}.",
+             f"“{quoted.replace('makes no provision', 'makes provision')}” {cite}.",
+             f"“one of the fundamental values of undemocratic societies” {cite}.",
+             f"“one of the fundamental values of democratic societies” {cite}."]
+    report = sample_kb.check("\n\n".join(texts), missing=False, is_text=True)
+    assert [c.status for c in report.citations] == ["verified", "quote_differs", "quote_differs", "quote_differs",
+                                                    "verified"], report.citations
+    assert "“… [the source: no]”" in report.citations[1].reason
+    assert "“undemocratic societies [the source: democratic societies]”" in report.citations[3].reason
+
+
+def test_a_citation_pasted_with_invisible_characters_is_read(sample_kb, tmp_path):
+    """A paste from a web page or a PDF leaves a soft hyphen or a zero-width space inside a word the reader sees
+    whole; the citation was not read at all, so its wrong pinpoint went unreported."""
+    brief = tmp_path / "pasted.md"
+    brief.write_text("Sa\u00adadi v. Italy [GC], no. 37201/06, § 1250.\n\nSoering\u200b v. the United Kingdom, 7 July "
+                     "1989, § 1910, Series A no. 161.\n\nChahal\u200e v. the United Kingdom, 15 November 1996, § 80.\n",
+                     encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status) for c in report.citations] == [
+        ("Saadi v. Italy [GC], no. 37201/06, § 1250", "pinpoint_missing"),
+        ("Soering v. the United Kingdom, 7 July 1989, § 1910, Series A no. 161", "pinpoint_missing"),
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified")], report.citations
+
+
+def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_path):
+    """`Ibid.` alone, as a footnote or in brackets after a quotation, means the source and pinpoint cited just before;
+    it was not read, so the quotation it attributes went unchecked (here a misquote of Soering § 91 and one of Saadi
+    § 127: `requesting` is the source's word, `undemocratic` turns it round)."""
+    text = ("The Court held that “the decision by a Contracting State to extradite a fugitive may give rise to an "
+            "issue under Article 3” (Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161), and that "
+            "“the establishment of such responsibility inevitably involves an assessment of conditions in the "
+            "requesting country” (ibid.). It never said that “the Court was unanimous that extradition to Virginia is "
+            "always lawful” (ibid.).\n\n"
+            "Article 3 “enshrines one of the fundamental values of democratic societies”.[^1] It is “one of the "
+            "fundamental values of undemocratic societies”.[^2]\n\n"
+            "[^1]: Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008.\n[^2]: Ibid.\n")
+    brief = tmp_path / "ibid.md"
+    brief.write_text(text, encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status, c.paragraphs) for c in report.citations] == [
+        ("Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161", "verified", ["91"]),
+        ("ibid.", "verified", ["91"]), ("ibid.", "quote_not_found", ["91"]),
+        ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "verified", ["127"]),
+        ("Ibid.", "quote_differs", ["127"])], report.citations
+    assert report.citations[4].where.startswith("footnote 2")
+
+
+def test_a_bare_ibid_after_an_unread_domestic_report_is_left_alone():
+    """`(ibid.)` after a domestic law report the grammar does not read means that report, not the Strasbourg case
+    cited before it: read, its quotation would be checked against the wrong judgment."""
+    from kb.drafting.check import find_citations, text_blocks
+
+    text = ("Saadi v. Italy [GC], no. 37201/06, § 125. In the domestic case reported at [2005] 2 AC 668 the judge said "
+            "that “the establishment of such responsibility inevitably involves an assessment” (ibid.).")
+    assert [f.citation.text for f in find_citations(text_blocks(text))] == ["Saadi v. Italy [GC], no. 37201/06, § 125"]
+
+
 def test_missing_authorities_per_ground(sample_kb):
     """A brief arguing Article 3 that cites only Soering is pointed at the other leading removal cases."""
     report = sample_kb.check("Extradition would expose him to torture, contrary to Article 3 (Soering v. the United "
@@ -528,8 +622,13 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
     rtf.write_text("{\\rtf1 Soering}", encoding="utf-8")
     damaged = tmp_path / "brief.docx"
     damaged.write_bytes(b"PK\x03\x04 not a real package")
+    folder = tmp_path / "briefs.md"
+    folder.mkdir()
+    notepad = tmp_path / "brief.txt"  # Windows Notepad's "Unicode": was "binary data where text was expected"
+    notepad.write_bytes("Saadi v. Italy [GC], no. 37201/06, § 125".encode("utf-16"))
     for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "corrupt or truncated DOCX"),
-                        (tmp_path / "gone.md", "no such file")):
+                        (tmp_path / "gone.md", "no such file"), (folder, "a folder, not a file"),
+                        (notepad, "UTF-16 text")):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
         assert str(path) in str(caught.value) and words in str(caught.value)

@@ -10,7 +10,7 @@ import pytest
 from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_text
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
-from legal.quotations import align
+from legal.quotations import Alignment, align
 from legal.text import join_broken_hyphens
 
 
@@ -111,7 +111,12 @@ def test_short_forms_with_and_without_cited_above_and_ibid():
     s = Scanner()
     one("Tarakhel v Switzerland (2015) 60 EHRR 28.", s)
     cases = {"Tarakhel, para. 103": ("103",), "Tarakhel (§ 115)": ("115",), "Tarakhel at [103]": ("103",),
-             "Tarakhel, cited above, §§ 114-115": ("114", "115"), "Tarakhel (supra) para 37": ("37",)}
+             "Tarakhel, cited above, §§ 114-115": ("114", "115"), "Tarakhel (supra) para 37": ("37",),
+             # OSCOLA's subsequent citations (the footnote of the full one) and the Latin ones: unread before, so a
+             # wrong pinpoint written so went unreported
+             "Tarakhel (n 1) para 103": ("103",), "Tarakhel (above n 12) at [115]": ("115",),
+             "Tarakhel (above) § 115": ("115",), "Tarakhel, op. cit., para. 103": ("103",),
+             "Tarakhel, loc. cit., § 115": ("115",)}
     for text, pins in cases.items():
         c = one(f"As held in {text}, the", s)
         assert (c.form, c.name, c.paragraphs) == ("short", "Tarakhel", pins), text
@@ -125,6 +130,20 @@ def test_short_forms_with_and_without_cited_above_and_ibid():
                       "in writing (ibid. §1.1.8), in accordance with the Removal Directions (ibid §2.4.2).")
     # a name the text never cited from Strasbourg is no short form: `Re PS (supra)` is a domestic case
     assert not Scanner().scan("the decisions of Munby J. in Re PS (supra) and Tarakhel, para. 103")
+
+
+def test_oscola_citations_with_their_court_and_date_and_ranges_with_to():
+    """OSCOLA, the UK's citation standard, puts the court and date in brackets after the application number; the
+    tail stopped there, so the date and the pinpoint after it were never read (a wrong one went unreported), and a
+    range written `124 to 127` was read as its first paragraph only."""
+    c = one("Othman (Abu Qatada) v United Kingdom App no 8139/09 (ECtHR, 17 January 2012) para 189.")
+    assert (c.appnos, c.date, c.paragraphs) == (("8139/09",), "2012-01-17", ("189",))
+    c = one("Saadi v Italy App no 37201/06 (ECtHR [GC], 28 February 2008) [125].")
+    assert (c.date, c.grand_chamber, c.paragraphs) == ("2008-02-28", True, ("125",))
+    assert one("Balogh v Hungary App no 47940/99 (ECtHR, 20 July 2004)").date == "2004-07-20"
+    assert one("Saadi v. Italy [GC], no. 37201/06, §§ 124 to 127, ECHR 2008").paragraphs == ("124", "125", "126",
+                                                                                           "127")
+    assert one("Tarakhel v Switzerland (2015) 60 EHRR 28, paras 93 to 95").paragraphs == ("93", "94", "95")
 
 
 def test_domestic_cases_and_law_reports_are_not_strasbourg_or_un_citations():
@@ -269,11 +288,52 @@ def test_quotation_grades_by_alignment():
     assert near.grade == "near" and near.missing == ("applicant",)
     differs = align("the prohibition of torture and of inhuman or degrading treatment is not absolute, whatever the "
                     "victim's conduct", source)
-    assert differs.grade == "differs" and differs.missing == ("is not absolute whatever",)
+    assert differs.grade == "differs" and differs.missing == (
+        "is not absolute whatever [the source: or punishment is absolute irrespective of]",)
     assert align("states may deport anyone they consider dangerous to national security", source).grade == \
         "not_found"
     article = "被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪"
     assert align("被调查人涉嫌贪污贿赂、失职渎职等严重职务违法", article).grade == "verbatim"  # character by character
+
+
+def test_a_quotation_that_turns_the_source_round_is_no_near_match():
+    """Herczegfalvy v. Austria § 82 as 2011 EWHC 2443 (Fam) [92] quotes it, then with one word changed, as a lawyer's
+    slip or a drafting model's would: each change is one word in thirty (0.97 of the words, `near` before), but it
+    says the opposite of the source or a number it does not give, so the quotation differs."""
+    source = ("The established principles of medicine are admittedly in principle decisive in such cases; as a general "
+              "rule, a measure which is a therapeutic necessity cannot be regarded as inhuman or degrading. The Court "
+              "must nevertheless satisfy itself that the medical necessity has been convincingly shown to exist.")
+    quoted = ("as a general rule, a measure which is a therapeutic necessity cannot be regarded as inhuman or "
+              "degrading. The court must nevertheless satisfy itself that the medical necessity has been convincingly "
+              "shown to exist.")
+    assert align(quoted, source).grade == "verbatim"
+    for old, new, said in (("cannot be", "can be", "can [the source: cannot]"),
+                           ("has been convincingly", "has not been convincingly", "not [the source: …]"),
+                           ("as inhuman", "as humane and not inhuman", "humane and not [the source: …]"),
+                           ("rule, a measure", "rule, 2 measures", "2 measures [the source: a measure]")):
+        changed = align(quoted.replace(old, new), source)
+        assert (changed.grade, changed.missing) == ("differs", (said,)), (new, changed)
+    # a changed word that keeps the sense, a word left out, a number left out: near, the words named
+    assert align(quoted.replace("convincingly", "clearly"), source).grade == "near"
+    assert align(quoted.replace("therapeutic ", ""), source).grade == "near"
+    # a heading at the quotation's start: 2020 EWCA Civ 122 sets out Article 12 as Johnston v. Ireland § 49 does
+    johnston = ("… because of the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage "
+                "and of his resultant inability to marry Janice Williams-Johnston, they were victims of breaches of "
+                "Articles 12 and 8 (art. 8, art. 12) of the Convention. These provisions read as follows:\nArticle 12 "
+                "(art. 12)\n\"Men and women of marriageable age have the right to marry and to found a family, "
+                "according to the national laws governing the exercise of this right.\"")
+    heading = align("Article 12 - right to marry Men and women of marriageable age have the right to marry and to "
+                    "found a family, according to the national laws governing the exercise of this right.", johnston)
+    assert heading.grade == "near"
+    # a letter changed in brackets is no insertion: 2010 EWCOP 621 [55] quotes H.L. v. the United Kingdom § 49 as
+    # "[N]either habeas corpus …", which read as `either` for the source's `neither` (a false alarm)
+    hl = ("But neither habeas corpus nor judicial review are sufficient safeguards against misjudgments and "
+          "professional lapses in the case of compliant incapacitated patients.")
+    assert align("[N]either habeas corpus nor judicial review are sufficient safeguards against misjudgements and "
+                 "professional lapses", hl) == Alignment("near", 13 / 14, ("misjudgements",))
+    assert align("may give rise to an issue under Article 3, and hence engage the responsibility of that State",
+                 "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that "
+                 "State").grade == "near"
 
 
 HOSTILE = {

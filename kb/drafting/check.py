@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ingest.loaders.akn import neutral_citation_parts
@@ -36,6 +36,8 @@ from kb.passages import Hit
 from kb.store.base import SearchFilters, StoredChunk
 from kb.store.payloads import Payloads
 from legal.citations import (
+    IBID,
+    LAW_REPORT,
     ROMAN,
     Citation,
     Scanner,
@@ -122,6 +124,10 @@ class Block:
 
 _EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*_])")
 """Markdown emphasis marks (`*Saadi v. Italy* [GC]`): read without them, as a reader sees the text."""
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+"""Characters a reader does not see that a paste from a web page or a PDF leaves inside words: a soft hyphen (U+00AD),
+zero-width spaces and joiners, direction marks. Left in, `Saadi v. Italy, § 9125` with a soft hyphen inside `Saadi`
+was no citation at all and its wrong pinpoint went unreported; read without them, as the reader sees the text."""
 _OWN_NUMBER = re.compile(r"^\s*(?:\[\s*)?(\d{1,4})[.)\]]\s")
 _MD_NOTE_MARK = re.compile(r"\[\^([\w-]{1,20})\]")
 _MD_NOTE_DEF = re.compile(r"^\[\^([\w-]{1,20})\]:\s?(.*)$")
@@ -146,7 +152,7 @@ def _numbered(blocks: list[Block]) -> list[Block]:
 def text_blocks(text: str) -> list[Block]:
     """Blank-line separated paragraphs, each with the line it starts on; Markdown footnotes (`[^3]: …`) are read at
     their marks, so a quotation and the footnote that cites it are read together, as a reader does."""
-    lines = [_EMPHASIS.sub("", line) for line in text.splitlines()]
+    lines = [_EMPHASIS.sub("", _INVISIBLE.sub("", line)) for line in text.splitlines()]
     notes: dict[str, tuple[str, int]] = {}
     body: list[tuple[int, str]] = []
     for number, line in enumerate(lines, 1):
@@ -210,6 +216,8 @@ def read_brief(path: Path) -> list[Block]:
     defences first: the size limit, and for DOCX the zip-bomb and element-count checks."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise BriefError(f"{path}: a folder, not a file; give the brief's file")
     if not path.is_file():
         raise BriefError(f"{path}: no such file")
     if suffix not in BRIEF_SUFFIXES:
@@ -220,9 +228,12 @@ def read_brief(path: Path) -> list[Block]:
             return _refuse_long(path, _docx_blocks(path))
         if suffix in (".pdf", ".xml"):
             return _refuse_long(path, _loader_blocks(path, suffix))
-        from ingest.loaders.common import read_text
+        from ingest.loaders.common import decode_text, read_bytes
 
-        text = read_text(path)
+        data = read_bytes(path)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise BriefError(f"{path}: UTF-16 text (what Windows Notepad saves as “Unicode”); re-save it as UTF-8")
+        text = decode_text(path, data)
         if len(text) > MAX_BRIEF_CHARS:
             raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
                              "pages); check it in parts")
@@ -259,7 +270,7 @@ def _loader_blocks(path: Path, suffix: str) -> list[Block]:
         return out
     for i, p in enumerate(doc.paragraphs, 1):
         if p.text.strip():
-            out.append(Block(p.text, i, "page", page=p.page if isinstance(p.page, int) else None))
+            out.append(Block(_INVISIBLE.sub("", p.text), i, "page", page=p.page if isinstance(p.page, int) else None))
     return _numbered(out)
 
 
@@ -295,6 +306,32 @@ def _docx_notes(document) -> dict[str, str]:
     return {}
 
 
+_DOCX_CONTAINERS = frozenset({f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml",
+                               f"{_W}smartTag"})
+"""What holds Word paragraphs in the body besides the body itself: a table (its rows and cells, a table nested in a
+cell) and a content control. python-docx's `Document.paragraphs` lists only the body's own paragraphs, so a table
+of authorities with a wrong pinpoint was never read (session 18)."""
+
+
+def docx_paragraphs(document) -> list:
+    """Every paragraph of the body in reading order, those in tables and content controls too; the numbering
+    `_docx_blocks` gives a paragraph and the annotated copy finds it by. Walked with a stack, not recursion: a
+    hostile file may nest tables deeper than Python recurses (the element count is bounded by the ingest's check)."""
+    from docx.text.paragraph import Paragraph
+
+    out: list = []
+    stack = [iter(document.element.body)]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
+        elif element.tag == f"{_W}p":
+            out.append(Paragraph(element, document._body))
+        elif element.tag in _DOCX_CONTAINERS:
+            stack.append(iter(element))
+    return out
+
+
 def _docx_blocks(path: Path) -> list[Block]:
     """Word paragraphs by number (what the annotated copy's comments are anchored to), with their footnotes read
     where the footnote marks stand."""
@@ -302,7 +339,7 @@ def _docx_blocks(path: Path) -> list[Block]:
     notes = _docx_notes(document)
     out: list[Block] = []
     heading = False
-    for i, p in enumerate(document.paragraphs, 1):
+    for i, p in enumerate(docx_paragraphs(document), 1):
         pieces: list[str] = []
         inserted: list[Note] = []
         length = 0
@@ -441,6 +478,36 @@ def _titled(text: str, titles: dict[str, str], notes: tuple[Note, ...] = ()) -> 
     return out
 
 
+_BARE_IBID_AROUND = re.compile(r"[\s(\[,;.]*")
+_BARE_IBID_END = re.compile(r"\.?(?:\s{0,2}[)\];]|\s*$)")
+"""What closes a bare `ibid.` after a quotation: `(ibid.)`, `(ibid)`, the paragraph's end; not `(ibid paragraph
+[119])`, a pinpoint the grammar does not read (2021 EWCA Civ 783 [259] cites a domestic judgment so)."""
+
+
+def _bare_ibids(block: Block, citations: list[Citation]) -> list[Citation]:
+    """`Ibid.` without a pinpoint where it attributes something: the whole of a footnote (`…”[^5]` / `[^5]: Ibid.`),
+    or a parenthesis or sentence right after a quotation (`“…” (ibid.)`). It means the source and the pinpoint
+    cited just before; the grammar reads `ibid.` only with a pinpoint of its own (elsewhere in a judgment a bare
+    one is as often a domestic source's), so a quotation under a bare `Ibid.` went unchecked."""
+    text = block.text
+    out = []
+    quote_ends = [q.end for q in find_quotes(text)]
+    for m in IBID.finditer(text):
+        if any(c.start <= m.start() < c.end for c in citations):
+            continue
+        since = max((c.end for c in citations if c.end <= m.start()), default=0)
+        if LAW_REPORT.search(text, since, m.start()):
+            continue  # `Smith v Jones [2005] 2 AC 668 … “…” (ibid.)`: the report the grammar does not read is meant
+        note = block.note_at(m.start())
+        whole_note = note is not None and _BARE_IBID_AROUND.fullmatch(text, note.start, m.start()) is not None \
+            and _BARE_IBID_AROUND.fullmatch(text, m.end(), note.end) is not None
+        after_quote = note is None and _BARE_IBID_END.match(text, m.end()) is not None and any(
+            0 <= m.start() - end <= 40 and _LEAD.fullmatch(text, end, m.start()) for end in quote_ends)
+        if whole_note or after_quote:
+            out.append(Citation("echr", "ibid", m.start(), m.end(), m.group()))
+    return out
+
+
 def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict[str, str] | None = None
                    ) -> list[Found]:
     """Every citation in the brief in reading order, each with the quotations attributed to it; `titles` (title →
@@ -449,6 +516,8 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
     out: list[Found] = []
     for index, block in enumerate(blocks):
         citations = scanner.scan(block.text)
+        if "bid" in block.text and (bare := _bare_ibids(block, citations)):
+            citations = sorted(citations + bare, key=lambda c: c.start)
         if titles:
             spans = [(c.start, c.end) for c in citations]
             citations = sorted(citations + [t for t in _titled(block.text, titles, block.notes)
@@ -993,6 +1062,8 @@ class Checker:
         if last is None or not last.doc_id or last.status in CANNOT_VERIFY:
             return self._row(f, "not_in_corpus", "cannot verify: the citation “ibid.” refers to is not in the "
                              "store." if last else "cannot verify: “ibid.” with no citation before it.")
+        if not f.citation.paragraphs and last.paragraphs:  # a bare `Ibid.`: the same source at the same pinpoint
+            f = replace(f, citation=replace(f.citation, paragraphs=tuple(last.paragraphs)))
         return self._again(f, last)
 
     # Pinpoints and quotations
@@ -1305,7 +1376,7 @@ def annotate_docx(report: CheckReport, out: Path) -> Path:
     problems = report.problems()
     if brief.suffix.lower() == ".docx" and brief.is_file():
         document = _open_docx(brief)
-        paragraphs = {i: p for i, p in enumerate(document.paragraphs, 1)}
+        paragraphs = {i: p for i, p in enumerate(docx_paragraphs(document), 1)}
         by_block = {n: paragraphs[b.line] for n, b in enumerate(blocks) if b.line in paragraphs}
     else:
         document = docx.Document()
