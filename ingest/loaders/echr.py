@@ -128,10 +128,10 @@ _VERB = (r"(?:submitted|submits|argued|argues|contended|contends|maintained|main
          r"took the view|were of the view|was of the view|expressed|did not|had not|also|further|in addition|"
          r"in their|in his|in her)")
 _ASIDE = r"(?:,[^,.;]{1,100},|,)?"
+"""`The Government, with whom the Commission agreed, submitted …`."""
 _RELYING = r"(?:Relying on|Invoking|Citing)\s[^,;]{1,120},\s+"
 """"Relying on Article 3 of the Convention, the applicant complained that …": the complaint as the applicant puts it,
 which the Court then examines (178 such openings were read as the Court's)."""
-"""`The Government, with whom the Commission agreed, submitted …`."""
 _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:\d+\.\s+)?(?:The |Both |All (?:the )?)?{_SPEAKER}applicants?{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
                 rf"^(?:\d+\.\s+)?{_RELYING}(?:the |both |all (?:the )?)?{_SPEAKER}applicants?\s+(?:\w+\s+)?{_VERB}|"
