@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from kb.indexing.ingest import IngestRequest
 from kb.indexing.update import UpdateRequest, run_update
 from kb.indexing.writing import Batch
 from kb.settings import Settings
-from kb.store import open_store
+from kb.store import EMBEDDING_DIM, open_store
 from kb.store.base import EMBED_RANK, ChunkPoint, SearchFilters, SparseVector
 from legal.errors import KbError
 from legal.text import index_text
@@ -164,6 +165,44 @@ def test_sparse_first_then_kb_embed_fills_every_vector_keeping_ids_and_versions(
     finally:
         kb.close()
     assert run_embed(sparse_home, warn=lambda m: None).rounds == 0, "a full store leaves nothing to do"
+
+
+def test_a_new_version_keeps_each_unchanged_passages_dense_state_and_runs_no_model(sparse_home: Settings) -> None:
+    """Session 18: a loader change gives every document a new version with the same passages; rewriting them ran
+    the model for every passage the embedding cache lacked (a sparse-first whole corpus: 267,398 ECtHR chunks at ~30
+    chunks/s). A passage the store holds (same id: document, place and text) keeps its stored vector, or its lack of
+    one for `kb embed`: here the cache is empty and stays so, as nothing reached the model."""
+    payloads, versions, missing = stored(sparse_home)
+    marked = next(iter(payloads))
+    store = open_store(sparse_home)
+    try:
+        vector = [0.0] * EMBEDDING_DIM
+        vector[7] = 1.0
+        assert store.update_vectors({marked: vector}) == 1
+        store.set_document_fields({doc_id: {"doc_version": f"{doc_id}@{'0' * 16}#{v.expected_chunks}"}
+                                   for doc_id, v in versions.items()})  # as a store of the code before would hold
+        assert all(v.version == "0" * 16 for v in store.versions().values())
+    finally:
+        store.close()
+    kb = KnowledgeBase(sparse_home)
+    try:
+        report = kb.ingest(IngestRequest(files=tuple(sparse_home.corpus / f for f in FILES)), warn=lambda m: None)
+        assert (report.replaced, report.chunks) == (3, len(payloads))
+        assert report.without_dense == len(payloads) - 1
+    finally:
+        kb.close()
+    after, after_versions, after_missing = stored(sparse_home)
+    assert after_versions == versions and after == payloads, "every document written again, in the version it had"
+    assert after_missing == missing - 1, "the passages without a vector still wait for `kb embed`"
+    store = open_store(sparse_home)
+    try:
+        assert store.dense_vectors([marked]) == {marked: vector}, "the stored vector kept"
+        other = next(i for i in payloads if i != marked)
+        assert store.dense_vectors([other, str(uuid.uuid4())]) == {other: None}, "stored without one; absent"
+    finally:
+        store.close()
+    cache = EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding)
+    assert cache.get_many([content(p) for p in payloads.values()]) == {}, "the model ran for no passage"
 
 
 def test_partial_store_is_flagged_on_every_result_list_and_eval_refuses_dense(

@@ -710,5 +710,9 @@ def test_sparse_first_points_get_their_dense_vectors_later_keeping_ids_and_paylo
         got = store.search(dense, None, SearchFilters(), limit=10, mode="dense")
         assert_same_ranking(got, exact_dense(half, dense, SearchFilters(), 10), 1e-5, f"{backend} dense after update")
         assert store.versions() == decode_versions(Counter(p.payload["doc_version"] for p in points).items())
+        absent = "00000000-0000-0000-0000-000000000000"
+        held = store.dense_vectors([half[0].id, points[1].id, absent])
+        assert set(held) == {half[0].id, points[1].id} and held[points[1].id] is None, "stored without one; absent"
+        assert held[half[0].id] == pytest.approx(half[0].dense, abs=1e-5), "what a rewrite of the passage keeps"
     finally:
         store.close()

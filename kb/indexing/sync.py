@@ -33,7 +33,7 @@ from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
 from kb.indexing.chunking import PreparedDocument, exit_with, prepare_or_fail, read_encoded, read_prepared
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument
+from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument, StoreSink
 from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.settings import Settings
 from legal.errors import GraphOutdatedError
@@ -397,7 +397,8 @@ class Sync:
                     by_id[doc.doc_id].prepared = prepared
 
     def _indexer_for(self, sink: Sink) -> Indexer:
-        return Indexer(self.settings, sink, self.policy.embed, self.policy.file_seconds)
+        stored = sink.store.dense_vectors if isinstance(sink, StoreSink) else None  # handed over: not readable here
+        return Indexer(self.settings, sink, self.policy.embed, self.policy.file_seconds, stored)
 
     def _add(self, pending: _Pending, prepared: PreparedDocument) -> None:
         """One document into the group being gathered, written once it holds `batch_chunks` chunks."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -174,17 +175,30 @@ EMBED_SLICE = 256
 passages/s), and the model still gets runs of passages long enough to sort by length."""
 
 
+StoredDense = Callable[[list[str]], dict[str, list[float] | None]]
+"""Chunk ids → the stored ones with their dense vector or None (`ChunkStore.dense_vectors`)."""
+
+
 @component
 class DenseFill:
-    """Dense vectors for the chunks a sync writes: from the embedding cache, then (`embedder` given) from the model,
-    each source file within `file_seconds` of model time. A chunk left without a vector is written sparse-only and is
-    what `kb embed` fills (`ChunkStore.missing_dense`); without `embedder` (sparse-first) only the cache is read."""
+    """Dense vectors for the chunks a sync writes: from the embedding cache, then from the store (`stored`: a chunk
+    it already holds, i.e. the same document, place and text, keeps its vector, or its lack of one), then
+    (`embedder` given) from the model, each source file within `file_seconds` of model time. A chunk left without a
+    vector is written sparse-only and is what `kb embed` fills (`ChunkStore.missing_dense`); without `embedder`
+    (sparse-first) only the cache and the store are read.
+
+    Why the store: a loader change gives every document of its source a new version, and `kb update` rewrites them
+    all. In a store written sparse-first and not yet filled by `kb embed`, the model ran for every passage the cache
+    lacked, unchanged ones included (session 18: 267,398 ECtHR chunks at ~30 chunks/s, 2.6 hours; the model was 81 %
+    of the write's time): a write now runs the model for passages new to the store only, and leaves the backlog to
+    `kb embed`, in the same `embed_rank` order."""
 
     def __init__(self, cache: EmbeddingCache, embedder: CachedDocumentEmbedder | None,
-                 file_seconds: float | None = FILE_SECONDS) -> None:
+                 file_seconds: float | None = FILE_SECONDS, stored: StoredDense | None = None) -> None:
         self.cache = cache
         self.embedder = embedder
         self.file_seconds = file_seconds
+        self.stored = stored
         self.spent: dict[str, float] = {}
         """Model seconds per source file in this run."""
         self.over_budget: dict[str, int] = {}
@@ -192,9 +206,13 @@ class DenseFill:
         self.without_dense = 0
 
     @component.output_types(documents=list[Document])
-    def run(self, documents: list[Document]) -> dict:
+    def run(self, documents: list[Document], new: set[str] | None = None) -> dict:
+        """`new`: documents the store held no chunk of when the run began (`Batch.new`): not looked up."""
         known = self.cache.get_many([d.content or "" for d in documents])
-        pending = [d for d in documents if (d.content or "") not in known] if self.embedder is not None else []
+        asked = [d.id for d in documents if (d.content or "") not in known and d.meta.get("doc_id") not in (new or ())]
+        kept = self.stored(asked) if self.stored is not None and asked else {}  # stored: never sent to the model
+        pending = ([d for d in documents if (d.content or "") not in known and d.id not in kept]
+                   if self.embedder is not None else [])
         stopped: set[str] = set()
         at = 0
         while at < len(pending):  # slices across files, so the model gets long runs of passages to sort by length
@@ -216,12 +234,12 @@ class DenseFill:
             elapsed = time.monotonic() - started
             for source_file, n in Counter(_file_of(d) for d in piece).items():  # each file pays for its share
                 self.spent[source_file] = self.spent.get(source_file, 0.0) + elapsed * n / len(piece)
-        out = [doc if (vector := known.get(doc.content or "")) is None else replace(doc, embedding=vector)
-               for doc in documents]
+        out = [doc if (vector := known.get(doc.content or "", kept.get(doc.id))) is None
+               else replace(doc, embedding=vector) for doc in documents]
         for doc in out:
             if doc.embedding is None:
                 self.without_dense += 1
-                if _file_of(doc) in stopped:
+                if _file_of(doc) in stopped and doc.id not in kept:
                     self.over_budget[_file_of(doc)] = self.over_budget.get(_file_of(doc), 0) + 1
         return {"documents": out}
 
@@ -239,19 +257,20 @@ class Indexer:
     the corpus), for steps that are always these three in this order."""
 
     def __init__(self, settings: Settings, sink: Sink, embed: bool = True,
-                 file_seconds: float | None = FILE_SECONDS) -> None:
+                 file_seconds: float | None = FILE_SECONDS, stored: StoredDense | None = None) -> None:
+        """`stored`: the store's dense state of chunks it holds (`DenseFill`), when this process holds the store."""
         cache = EmbeddingCache(settings.embeddings_cache, settings.embedding)
         check_model(settings.model)  # a missing model is named before any work, even if the cache would not need it
         embedder = CachedDocumentEmbedder(
             lambda: document_embedder(settings.embedding), cache) if embed else None
-        self.dense = DenseFill(cache, embedder, file_seconds)
+        self.dense = DenseFill(cache, embedder, file_seconds, stored)
         self.sparse = Bm25DocumentEmbedder()
         self.writer = BatchWriter(sink)
 
     def run(self, documents: list[Document], new: set[str] | None = None) -> Batch:
         """Write `documents` (whole documents' chunks); `new` as `Batch.new`. A chunk that has its BM25 vector
         already (given by the reading process, `kb.indexing.sync.ReadAhead`) keeps it."""
-        embedded = self.dense.run(documents=documents)["documents"]
+        embedded = self.dense.run(documents=documents, new=new)["documents"]
         todo = [d for d in embedded if d.sparse_embedding is None]
         if todo:
             encoded = iter(self.sparse.run(documents=todo)["documents"])

@@ -190,6 +190,12 @@ class ChunkStore(Protocol):
 
     def retrieve(self, ids: list[str]) -> list[StoredChunk]: ...
 
+    def dense_vectors(self, ids: list[str]) -> dict[str, list[float] | None]:
+        """Of these chunk ids, each stored one with its dense vector (None: stored without one, waiting for `kb
+        embed`); ids not stored are left out. What a write of a replaced document reads so that an unchanged passage
+        (same id: same document, place and text) keeps its dense state instead of going to the model."""
+        ...
+
     def versions(self) -> dict[str, DocumentVersion]: ...
 
     def document_files(self) -> dict[str, str]:

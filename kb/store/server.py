@@ -268,6 +268,14 @@ class ServerStore:
             records = self._client.retrieve(self.collection, list(ids), with_payload=True, with_vectors=False)
         return [StoredChunk(str(r.id), dict(r.payload or {})) for r in records]
 
+    def dense_vectors(self, ids: list[str]) -> dict[str, list[float] | None]:
+        if not ids:
+            return {}
+        with self._lock:
+            records = self._client.retrieve(self.collection, list(ids), with_payload=False, with_vectors=[DENSE])
+        return {str(r.id): (list(r.vector.get(DENSE) or []) or None) if isinstance(r.vector, dict) else None
+                for r in records}
+
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         chunks = list(self.scroll(SearchFilters(doc_ids=(doc_id,))))
         return sorted(chunks, key=lambda c: c.payload.get("para_index", 0))
