@@ -770,11 +770,11 @@ SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
 _BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra", "op",
                                    "loc", "cit"})
+"""What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
+`M.S.S. [GC], cited above`, `Chahal, op. cit., para. 96`."""
 _IN_BRACKETS_AFTER_NAME = frozenset({"dec", ".", "GC", "n", "fn", "note", "above", ","})
 """What a bracket between a short name and its pinpoint may hold: `(dec.)`, and OSCOLA's cross-references to the
 footnote of the full citation, `(n 1)`, `(above n 12)`, `(above)`; `(Abu Qatada)` belongs to the name."""
-"""What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
-`M.S.S. [GC], cited above`."""
 
 OTHER_COURT = re.compile(r"\bInternational\s+Court\s+of\s+Justice\b|\bI\.\s?C\.\s?J\.|\bICJ\b|\bWorld\s+Court\b"
                          r"|\bPermanent\s+Court\s+of\s+International\s+Justice\b|\bP\.\s?C\.\s?I\.\s?J\.|\bPCIJ\b"
