@@ -36,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -233,9 +233,9 @@ def topic_table(results: dict[str, list[dict]], topic: dict[str, str], against: 
     base = {r["qid"]: r for r in results[against]}
     name_of = {r["qid"]: topic.get(r["qid"], f"{r['file'].split('.')[0]}:{r['kind']}") for r in results[against]
                if r["file"] in QUESTION_FILES}
-    names = sorted(set(name_of.values()), key=lambda t: (-sum(v == t for v in name_of.values()), t))
-    lines = ["| variant | " + " | ".join(f"{t} ({sum(v == t for v in name_of.values())})" for t in names) + " |",
-             "|---|" + "---|" * len(names)]
+    sizes = Counter(name_of.values())
+    names = sorted(sizes, key=lambda t: (-sizes[t], t))
+    lines = ["| variant | " + " | ".join(f"{t} ({sizes[t]})" for t in names) + " |", "|---|" + "---|" * len(names)]
     for label, rows in results.items():
         if label == against:
             continue
@@ -287,14 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     for label, tree, spec in runs:
         print(f"  {label} …", file=sys.stderr, flush=True)
         results[label] = run_variant(tree, spec, args, args.baseline_home if tree == args.baseline else None)
+    guides = topics([args.eval_dir / name for name in QUESTION_FILES] + list(args.cases))
     if grid:
         by_value = {spec: results[spec] for spec in grid}
         results[f"leave-one-out over {args.grid}"] = leave_one_out(by_value)
-        guides = topics([args.eval_dir / name for name in QUESTION_FILES] + list(args.cases))
         results[f"leave-one-topic-out over {args.grid}"] = leave_one_out(by_value, guides)
     print(table(results))
     if args.by_topic and "ranked" in results:
-        guides = topics([args.eval_dir / name for name in QUESTION_FILES] + list(args.cases))
         print("\nPer topic, objective (mean of doc_hit@10 and para_hit@10) minus ranked's:\n")
         print(topic_table(results, guides, "ranked"))
     if args.json:
