@@ -138,3 +138,27 @@ def test_the_period_of_retention_in_custody_reaches_supervision_law_article_43(c
     hit = _first_prc(cpl_kb, "How long may the period of retention in custody last under China's Supervision Law?")
     assert (hit.doc_id, hit.paragraph) == ("PRC-监察法-2018-03-20", "第四十三条")
     assert "period of retention in custody → 留置时间" in hit.matched_terms
+
+
+# Glossary renderings the statutes' published English versions use (session 19, bench/data/prc_questions.jsonl):
+# "family" is 家属, what the notification provisions print (近亲属 is "near relatives", CPL art. 108); "appeal" is
+# 上诉 (CPL art. 227), not 第二审 or 申诉 (a petition).
+
+def test_the_family_told_of_a_detention_reaches_criminal_procedure_law_article_85(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "Do the Chinese police have to tell the family when they detain someone?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-刑事诉讼法-2018-10-26", "第八十五条")
+    assert "family → 家属" in hit.matched_terms
+
+
+def test_who_may_appeal_reaches_criminal_procedure_law_article_227(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "Under Chinese criminal procedure, who may appeal against a judgment of first instance?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-刑事诉讼法-2018-10-26", "第二百二十七条")
+    assert "appeal against → 上诉" in hit.matched_terms
+
+
+def test_no_heavier_punishment_on_the_defendants_appeal_reaches_article_237(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "Can a Chinese court of second instance increase the punishment when only the "
+                             "defendant appeals?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-刑事诉讼法-2018-10-26", "第二百三十七条")
+    assert {"increase the punishment → 加重 刑罚", "appeals → 上诉"} <= set(hit.matched_terms)
+
