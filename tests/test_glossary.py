@@ -43,3 +43,11 @@ def test_translator_gives_the_chinese_query_and_the_china_cue() -> None:
     assert not read_query("Article 3 real risk on return").china
     assert matched_terms("第八十条 逮捕犯罪嫌疑人、被告人，必须经过人民检察院批准", out["matches"]) == [
         "suspect → 犯罪嫌疑人"]
+
+
+def test_british_and_american_spellings_are_one_word() -> None:
+    from kb.search.crosslingual import tokens
+
+    assert tokens("organisations criminalised defences offence judgement centre") == tokens(
+        "organizations criminalized defenses offense judgment center")
+    assert tokens("seize size citizen") == ["seize", "size", "citizen"]  # no -ize suffix on a short stem

@@ -142,7 +142,7 @@ def test_the_period_of_retention_in_custody_reaches_supervision_law_article_43(c
 
 # Glossary renderings the statutes' published English versions use (session 19, bench/data/prc_questions.jsonl):
 # "family" is 家属, what the notification provisions print (近亲属 is "near relatives", CPL art. 108); "appeal" is
-# 上诉 (CPL art. 227), not 第二审 or 申诉 (a petition).
+# 上诉 (CPL art. 227), not 第二审 or 申诉 (a petition); a British spelling finds the term its American twin does.
 
 def test_the_family_told_of_a_detention_reaches_criminal_procedure_law_article_85(cpl_kb) -> None:
     hit = _first_prc(cpl_kb, "Do the Chinese police have to tell the family when they detain someone?")
@@ -162,3 +162,9 @@ def test_no_heavier_punishment_on_the_defendants_appeal_reaches_article_237(cpl_
     assert (hit.doc_id, hit.paragraph) == ("PRC-刑事诉讼法-2018-10-26", "第二百三十七条")
     assert {"increase the punishment → 加重 刑罚", "appeals → 上诉"} <= set(hit.matched_terms)
 
+
+def test_a_british_spelling_finds_the_glossary_term(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "May people in China hand evidence to a foreign organisation without the consent of the "
+                             "Chinese authorities?")
+    assert (hit.doc_id, hit.paragraph) == ("PRC-国际刑事司法协助法-2018-10-26", "第四条")
+    assert "foreign organisation → 外国机构" in hit.matched_terms

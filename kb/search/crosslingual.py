@@ -53,18 +53,30 @@ def _fold(text: str) -> str:
     return re.sub(r"[-–—/]", " ", text)
 
 
+_Z_SPELLING = re.compile(r"(?<=\w{3})iz(ation|ing|ed|es|e)$")
+_SPELLING = {"defense": "defence", "defens": "defence", "offense": "offence", "offens": "offence",
+             "license": "licence", "judgement": "judgment", "labor": "labour", "center": "centre",
+             "behavior": "behaviour"}
+"""One spelling for the words British and American English spell apart: a lawyer in London writes "foreign
+organisation" and "defence", one in New York "foreign organization" and "defense", and a glossary form in either
+spelling matches both (the glossary listed both for some rows and one for others). Both sides of every comparison
+go through `tokens`, so folding -ize to -ise cannot part two words that were the same."""
+
+
 @lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """Plural and possessive endings off (`detainees` = `detainee`, `court's` = `court`): enough for glossary
-    matching, where terms are noun phrases."""
+    matching, where terms are noun phrases; then one spelling of British and American variants (`_SPELLING`)."""
     word = word.removesuffix("'s").removesuffix("'")
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if "iz" in word:
+        word = _Z_SPELLING.sub(r"is\1", word)
+    return _SPELLING.get(word, word)
 
 
 def tokens(text: str) -> list[str]:
