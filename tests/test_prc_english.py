@@ -10,6 +10,7 @@ import pytest
 from ingest.loaders import statute_md
 from kb.citations.style import cite
 from kb.indexing.chunking import prepare
+from kb.search.crosslingual import matched_terms
 
 
 def test_every_corpus_statute_has_a_sourced_english_title(corpus_root: Path) -> None:
@@ -168,3 +169,25 @@ def test_a_british_spelling_finds_the_glossary_term(cpl_kb) -> None:
                              "Chinese authorities?")
     assert (hit.doc_id, hit.paragraph) == ("PRC-国际刑事司法协助法-2018-10-26", "第四条")
     assert "foreign organisation → 外国机构" in hit.matched_terms
+
+
+def test_the_legality_of_the_collection_of_evidence_reaches_article_58_or_59(cpl_kb) -> None:
+    hit = _first_prc(cpl_kb, "In a Chinese criminal trial, who must prove the legality of the collection of evidence?")
+    assert (hit.doc_id, hit.paragraph) in {("PRC-刑事诉讼法-2018-10-26", "第五十八条"),
+                                           ("PRC-刑事诉讼法-2018-10-26", "第五十九条")}
+    assert "legality of the collection of evidence → 证据收集的合法性" in hit.matched_terms
+
+
+def test_criminal_law_articles_print_what_their_english_questions_translate_to(corpus_root: Path) -> None:
+    """Criminal Law art. 111 (State secrets or intelligence for bodies outside China) and arts. 48 and 50 (death
+    with a two-year suspension of execution) hold every glossary term the question's operative words give."""
+    from kb.search.crosslingual import default_glossary
+
+    relative = "prc-law/刑法/刑法.md"
+    doc = statute_md.load(corpus_root / relative, relative, "prc-law")[0]
+    text = {p.number: p.text for p in doc.paragraphs if p.number}
+    spying = default_glossary().find("Is it a crime in China to supply state secrets or intelligence abroad?")
+    assert {"state secrets → 国家秘密", "intelligence → 情报"} <= set(matched_terms(text["第一百一十一条"], spying))
+    reprieve = default_glossary().find("What is a death sentence with a two-year reprieve in China?")
+    for article in ("第四十八条", "第五十条"):
+        assert "reprieve → 死刑缓期执行" in matched_terms(text[article], reprieve), article
