@@ -147,20 +147,25 @@ class Opened(NamedTuple):
     """Whether the first page said the knowledge base was still opening: it was painted before the model loaded."""
 
 
-def open_app(page, url: str, timeout_ms: float = 180_000) -> Opened:
-    """Load the app and wait until the store is open (the sidebar then states what is searchable)."""
+def open_app(page, url: str, timeout_ms: float = 180_000, shots: Path | None = None) -> Opened:
+    """Load the app and wait until the store is open (the sidebar then states what is searchable); with `shots`, a
+    screenshot of the page as first painted (`painted.png`) and once open (`opened.png`) is saved there."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     started = time.perf_counter()
     page.goto(url)
     page.get_by_text("Extradition defence").first.wait_for(timeout=60_000)
     painted = time.perf_counter() - started
+    if shots:
+        page.screenshot(path=str(shots / "painted.png"), full_page=True)
     try:  # drawn just after the title, in the same run of the script
         page.get_by_text("Opening the knowledge base", exact=False).wait_for(timeout=10_000)
         loading_shown = True
     except PlaywrightTimeout:
         loading_shown = False
     page.get_by_text("Searchable now:").wait_for(timeout=timeout_ms)
+    if shots:
+        page.screenshot(path=str(shots / "opened.png"), full_page=True)
     return Opened(painted, time.perf_counter() - started, loading_shown)
 
 
