@@ -6,7 +6,8 @@ process holds, or hand batches to the process that does).
 
 Memory stays bounded however large the corpus (issue 14: a full ingest grew past 9 GB when every prepared document
 was held until the end). The first pass reads each file once and keeps, per document to write, only its id, size,
-priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all. The second pass writes in
+priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all (and always for a document
+read by OCR, which is costly to read again). The second pass writes in
 priority order in batches of about `batch_chunks` chunks, reading again the files whose chunks were not kept.
 Reading is cheap next to embedding (~1 % of the time here), so the second read costs little when the model runs.
 
@@ -158,6 +159,14 @@ class _Pending:
     replaces: bool
     origin: SourceFile | None
     prepared: PreparedDocument | None
+
+
+def costly_to_read_again(doc: SourceDocument) -> bool:
+    """A document read by OCR (a scanned PDF, a photographed page) keeps its chunks past `KEEP_CHUNKS`: reading its
+    file again in the second pass ran Tesseract again (seconds a page: a one-page scan in the drop folder after 2,048
+    other chunks to write took 15 s of `kb update` instead of 8), while its chunks are few (at most
+    `ingest.loaders.ocr.MAX_OCR_PAGES` pages)."""
+    return bool(doc.extra.get("ocr"))
 
 
 READ_AHEAD = 16
@@ -344,7 +353,8 @@ class Sync:
         if self._indexer is not None:
             self._add(pending, prepared)
             return
-        keep = origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
+        keep = (origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
+                or costly_to_read_again(doc))
         if keep:
             self.kept_chunks += len(prepared.chunks)
             pending.prepared = prepared
