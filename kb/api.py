@@ -750,7 +750,8 @@ class KnowledgeBase:
     def update_request(*, corpus: bool = True, only: tuple[str, ...] = (), everything: bool = False, drop: bool = True,
                        uploads: bool = True, hudoc_from: str | None = None, hudoc_to: str | None = None,
                        hudoc_days: int | None = None, hudoc_articles: tuple[str, ...] = (),
-                       hudoc_states: tuple[str, ...] = (), hudoc_max: int | None = None, batch_chunks: int = 512):
+                       hudoc_states: tuple[str, ...] = (), hudoc_max: int | None = None, batch_chunks: int = 512,
+                       sparse_first: bool = False):
         """What `kb update` asks for (`kb.indexing.update.UpdateRequest`), checked now (a bad date or state is
         refused before any work). HUDOC is asked from `hudoc_from` to `hudoc_to` (today by default), or for the
         `hudoc_days` up to today, reckoned when this is called: a scheduled run builds its request afresh each time."""
@@ -765,7 +766,7 @@ class KnowledgeBase:
                 else hudoc_window(hudoc_days)
             hudoc = HudocQuery(start, end, tuple(hudoc_articles), tuple(hudoc_states), max_documents=hudoc_max)
         return UpdateRequest(corpus=corpus, only=tuple(only), everything=everything, drop=drop, uploads=uploads,
-                             hudoc=hudoc, batch_chunks=batch_chunks)
+                             hudoc=hudoc, batch_chunks=batch_chunks, sparse_first=sparse_first)
 
     def update(self, request=None, progress: ProgressFn | None = None, warn: WarnFn = stderr):
         """`kb update`: bring the store in line with the corpus, the drop folder, the uploads and HUDOC

@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hudoc-max", type=positive_int, help="at most N HUDOC documents per run")
     p.add_argument("--every", help="repeat: 90s, 15m, 1h, 1d (Ctrl-C stops)")
     p.add_argument("--batch-chunks", type=int, default=512, help="chunks per written or handed-over batch")
+    p.add_argument("--sparse-first", action="store_true",
+                   help="new text searchable (ranked, bm25) without waiting for the model: dense vectors only from "
+                        "the embedding cache and the store, the rest from `kb embed`")
     p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
 
     p = sub.add_parser("matter", help=COMMANDS["matter"])
@@ -376,7 +379,8 @@ def cmd_update(kb, args) -> int:
                                  drop=args.drop, uploads=args.uploads, hudoc_from=args.hudoc_from,
                                  hudoc_to=args.hudoc_to, hudoc_days=args.hudoc_days,
                                  hudoc_articles=tuple(args.hudoc_article), hudoc_states=tuple(args.hudoc_state),
-                                 hudoc_max=args.hudoc_max, batch_chunks=args.batch_chunks)
+                                 hudoc_max=args.hudoc_max, batch_chunks=args.batch_chunks,
+                                 sparse_first=args.sparse_first)
 
     def show(report) -> None:
         print(f"kb update ({report.mode}): {report.line()}", file=sys.stderr, flush=True)

@@ -34,7 +34,16 @@ from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
 from kb.indexing.chunking import PreparedDocument, exit_with, prepare_or_fail, read_encoded, read_prepared
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument, StoreSink
+from kb.indexing.writing import (
+    FILE_SECONDS,
+    Batch,
+    DenseFill,
+    Indexer,
+    Sink,
+    StoredDocument,
+    StoreSink,
+    owner_keeps,
+)
 from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.settings import Settings
 from legal.errors import GraphOutdatedError
@@ -97,7 +106,11 @@ class IngestReport:
     def unopened(self) -> str:
         text = (f"; {self.files_unopened} corpus files unchanged since last read were not opened"
                 if self.files_unopened else "")
-        if self.without_dense:
+        if self.without_dense and self.mode == "handover":
+            text += (f"; {self.without_dense} chunks were handed over without a dense vector, searchable by BM25 and "
+                     "ranked search once applied: each keeps the vector the store holds for it, and `kb embed` adds "
+                     "the others")
+        elif self.without_dense:
             text += (f"; {self.without_dense} chunks are searchable by BM25 and ranked search now and wait for their "
                      "dense vectors (`kb embed`)")
         return text
@@ -407,7 +420,9 @@ class Sync:
                     by_id[doc.doc_id].prepared = prepared
 
     def _indexer_for(self, sink: Sink) -> Indexer:
-        stored = sink.store.dense_vectors if isinstance(sink, StoreSink) else None  # handed over: not readable here
+        """Handed over, the store is not readable here: a passage of a document it holds is left to the owner
+        (`owner_keeps`); only documents new to it (`_write_group`'s `new`) go to the model."""
+        stored = sink.store.dense_vectors if isinstance(sink, StoreSink) else owner_keeps
         return Indexer(self.settings, sink, self.policy.embed, self.policy.file_seconds, stored)
 
     def _add(self, pending: _Pending, prepared: PreparedDocument) -> None:
@@ -456,7 +471,10 @@ class Sync:
 
     def _write_group(self) -> None:
         group, self._group = self._group, []
-        new = ({p.doc_id for p, _ in group if p.doc_id not in self.existing} if self.policy.exclusive else None)
+        # new to the store: no stored chunk to look for (`kb ingest`), or, handed over, no vector the owner holds
+        # (an inbox batch does not carry `new`: the owner looks for every document's stale chunks)
+        new = ({p.doc_id for p, _ in group if p.doc_id not in self.existing}
+               if self.policy.exclusive or self.report.mode == "handover" else None)
         self._indexer.run([c for _, prepared in group for c in prepared.chunks], new)
         self.report.batches += 1
         self._update_graph([prepared.source for _, prepared in group], [])
