@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ui_latency.py                 # builds a small store from the sample corpus files
     .venv/bin/python bench/ui_latency.py --home /path    # an existing KB_HOME (its store must not be open elsewhere)
+    .venv/bin/python bench/ui_latency.py --idle 65       # the first search a minute after the page opened
 
 Starts `streamlit run ui/app.py` on 127.0.0.1, drives Debian's headless Chromium with Playwright, times the first
 page (painted before the store and model load in the background; target under 5 s), warms the
@@ -231,6 +232,9 @@ def main() -> int:
     parser.add_argument("--home", type=Path, help="KB_HOME holding a store (default: a temporary small store)")
     parser.add_argument("--corpus", type=Path, default=PROJECT.parent / "shared" / "corpus")
     parser.add_argument("--screenshot", type=Path, help="save the last results page here")
+    parser.add_argument("--idle", type=float, default=0.0,
+                        help="seconds between the page opening and the first search, as a lawyer reads the page and "
+                             "types (the sidebar's and the filters' counts go stale after 30-60 s)")
     args = parser.parse_args()
     problem = ensure_chromium()
     if problem:
@@ -250,7 +254,11 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             painted, ready, _ = open_app(page, url)
             print(f"first page painted: {painted:.2f} s (target under 5 s); store and model loaded: {ready:.2f} s")
-            print(f"first (warm-up) search: {timed_search(page, QUERIES[0])[0]:.3f} s")
+            if args.idle:
+                time.sleep(args.idle)
+            visible, server = timed_search(page, QUERIES[0])
+            print(f"first search{f' after {args.idle:.0f} s idle' if args.idle else ''}: {visible:.3f} s "
+                  f"(kb.search {server:.2f} s)")
             measured = [timed_search(page, q) for q in QUERIES[1:]]
             print("  visible  kb.search  query")
             for query, (visible, server) in zip(QUERIES[1:], measured, strict=True):

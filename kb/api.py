@@ -477,6 +477,12 @@ class KnowledgeBase:
     def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
         return self.store.facet(key, filters, limit)
 
+    def payload_changes(self) -> int | None:
+        """Writes of chunks or payloads this process has made to the store it holds (`ChunkStore.payload_changes`),
+        or None where other processes may write it: the counts of `stats`, `coverage` and `facets` stay current
+        while it is unchanged."""
+        return self.store.payload_changes()
+
     def chunk(self, chunk_id: str) -> Hit:
         """One stored passage by its chunk id (the `chunk_id` of a search hit)."""
         with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)

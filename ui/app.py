@@ -55,12 +55,12 @@ def main() -> None:
     st.sidebar.radio("View", VIEWS, key="view", label_visibility="collapsed")
     # Painted before anything heavy is imported or opened: the first page appears in seconds, not after the store and
     # the model have loaded (16.8 s on a fresh start).
-    from ui.state import explained_errors, get_kb, kb_ready
+    from ui.state import explained_errors, get_kb, kb_ready, warm_up_in_background
 
     if not kb_ready():
         note = st.empty()
-        note.info("Opening the knowledge base and loading the model… The page appears as soon as they are ready.",
-                  icon="⏳")
+        note.info("Opening the knowledge base… The page appears as soon as it is open (on the whole corpus about "
+                  "10-20 s).", icon="⏳")
         with explained_errors("opening the knowledge base"):
             get_kb()
         note.empty()
@@ -85,6 +85,7 @@ def main() -> None:
             check.check_page(kb)
         else:
             uploads.uploads_page(kb)
+    warm_up_in_background()
 
 
 main()
