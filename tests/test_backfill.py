@@ -580,7 +580,9 @@ def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
     try:
         at = AppTest.from_file(str(PROJECT / "ui" / "app.py"), default_timeout=180).run()
         sidebar = " ".join(c.value for c in at.sidebar.caption)
-        assert "Ranked and BM25: 3 documents; hybrid/dense: 0 % embedded (`kb embed` fills in the rest)." in sidebar
+        total = kb.store.count()
+        assert (f"Ranked and BM25: 3 documents; hybrid/dense: 0 % embedded (0 of {total:,} passages; `kb embed` fills "
+                "in the rest).") in sidebar
         at.selectbox(key="mode").set_value("hybrid")
         at.text_input(key="query").input("risk of torture on return")
         next(b for b in at.button if b.label == "Search").click()
@@ -590,7 +592,7 @@ def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
         state.use_kb(None)
         kb.close()
     run_embed(sparse_home, warn=lambda m: None)
-    state.embedding_status.clear()  # the app recounts every 10 s; this process's cache outlives the session
+    state.embedding_counts.clear()  # the app recounts every 10 s; this process's cache outlives the session
     kb = KnowledgeBase(sparse_home)
     state.use_kb(kb)
     try:

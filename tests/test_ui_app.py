@@ -337,3 +337,19 @@ def test_stale_counts_are_shown_at_once_and_refreshed_in_the_background() -> Non
     assert len(calls) == 1, "nothing written, nothing recomputed"
     assert counted.get("facets", count, version=8) == 1, "written: the last value at once, then the new one"
     wait_until(lambda: counted.get("facets", count, version=8) == 2, 10, 0.01, "not refreshed after the write")
+
+
+def test_the_modes_line_counts_passages_and_says_what_the_fill_is_doing() -> None:
+    """A new user's first page (`bench/first_run.py`) read "hybrid/dense: 0 % embedded." while `kb embed` loaded its
+    model: no count, no time left, no word of what was happening."""
+    from ui.render import modes_line
+
+    status = {"embedded": 0, "total": 326_108, "share": 0.0, "running": True, "rate": None, "eta_seconds": None}
+    assert modes_line(status, "whole corpus") == (
+        "Ranked and BM25: whole corpus; hybrid/dense: 0 % embedded (0 of 326,108 passages; `kb embed` is filling in "
+        "the rest and says the time left after its first round).")
+    status |= {"embedded": 130_443, "share": 0.4, "rate": 45.0, "eta_seconds": 4_350.0}
+    assert modes_line(status, "whole corpus").endswith("40 % embedded (130,443 of 326,108 passages, about 72 min "
+                                                       "left).")
+    assert modes_line(status | {"running": False}, "4,855 documents").endswith("; `kb embed` fills in the rest).")
+    assert modes_line(status | {"embedded": 326_108}, "whole corpus") == "Every search mode: whole corpus."

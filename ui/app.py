@@ -13,6 +13,7 @@ VIEWS = ("Research", "Document", "Matters", "Check a brief", "Add material")
 
 
 def _coverage() -> None:
+    from ui.render import modes_line
     from ui.state import embedding_status, get_kb, source_coverage, store_stats
 
     kb = get_kb()
@@ -25,7 +26,7 @@ def _coverage() -> None:
     if stats["incomplete_documents"]:
         st.sidebar.caption(f"{stats['incomplete_documents']} documents are still being written.")
     missing = [c for c in sources if c.stored < c.in_corpus]
-    st.sidebar.caption(_modes_line(embedding_status(kb, key), "whole corpus" if sources and not missing
+    st.sidebar.caption(modes_line(embedding_status(kb, key), "whole corpus" if sources and not missing
                                    else f"{stats['documents']:,} documents"))
     label = f"Sources loaded ({len(sources) - len(missing)} of {len(sources)} complete)"
     with st.sidebar.expander(label, expanded=False):
@@ -33,20 +34,6 @@ def _coverage() -> None:
         # names come from the project's own manifest (corpus/sources.toml), not from documents.
         st.markdown("\n".join(f"- {'✓' if c.stored >= c.in_corpus else '⚠'} {c.name} ({c.kind}): "
                                f"{c.stored:,} of {c.in_corpus:,} documents" for c in sources))
-
-
-def _modes_line(status: dict, scope: str) -> str:
-    """Which search modes see what, e.g. "Ranked and BM25: whole corpus; hybrid/dense: 41 % embedded": dense vectors
-    are filled in by `kb embed` after a sparse-first ingest, and a lawyer choosing a mode must know."""
-    if status["embedded"] >= status["total"]:
-        return f"Every search mode: {scope}."
-    line = f"Ranked and BM25: {scope}; hybrid/dense: {100 * status['share']:.0f} % embedded"
-    if status["running"] and status["eta_seconds"]:
-        minutes = status["eta_seconds"] / 60
-        line += f", about {minutes:.0f} min left" if minutes >= 1 else ", under a minute left"
-    elif not status["running"]:
-        line += " (`kb embed` fills in the rest)"
-    return line + "."
 
 
 def main() -> None:

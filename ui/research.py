@@ -48,7 +48,7 @@ makes each opened paragraph a new element, so the script runs again when another
 def _facet(kb: KnowledgeBase, store_key: str, key: str, filters: SearchFilters) -> list[tuple[str, int]]:
     """Facet counts change only as the store is written: refreshed in the background after a write
     (`ui.state.facet_counts`), so a rerun never waits for them."""
-    return facet_counts.get((store_key, key, filters), lambda: kb.facets(key, filters, limit=200),
+    return facet_counts.get((id(kb), store_key, key, filters), lambda: kb.facets(key, filters, limit=200),
                             kb.payload_changes())
 
 

@@ -134,7 +134,7 @@ class Fresh(Generic[T]):
     anything changed, in the rerun of the lawyer's next search, and in the background they still held the GIL (Qdrant
     Edge's facets) while the search ran. A refresh that fails keeps the last value (logged) and is tried again at
     the next stale read. At most `size` keys are kept (least recently used dropped): facet counts are keyed by the
-    filters chosen."""
+    filters chosen. Keys name the knowledge base object too: another one on the same store (a test's) counts anew."""
 
     def __init__(self, ttl: float, max_age: float = 600.0, size: int = 256) -> None:
         self.ttl = ttl
@@ -163,6 +163,12 @@ class Fresh(Generic[T]):
                              daemon=True).start()
         return held[2]
 
+    def clear(self) -> None:
+        """Forget every value: the next read computes it where it is asked for (a test that changed the store
+        behind the app's back)."""
+        with self._lock:
+            self._values.clear()
+
     def _keep(self, key: Hashable, version: Hashable, value: T) -> None:
         with self._lock:
             self._values[key] = (time.monotonic(), version, value)
@@ -181,7 +187,7 @@ class Fresh(Generic[T]):
 
 
 _stats: Fresh[dict] = Fresh(ttl=30)
-_embedding: Fresh[dict] = Fresh(ttl=10)
+embedding_counts: Fresh[dict] = Fresh(ttl=10)
 """Dense coverage changes as `kb embed` hands vectors over, which is no payload change: refreshed every 10 s."""
 _coverage: Fresh[list] = Fresh(ttl=30)
 facet_counts: Fresh[list] = Fresh(ttl=60)
@@ -191,18 +197,18 @@ facet_counts: Fresh[list] = Fresh(ttl=60)
 def store_stats(kb: KnowledgeBase, key: str) -> dict:
     """`kb.stats()` refreshed after this process writes the store (an update handed over, an upload), or every 30 s
     where other processes write it (a Qdrant server)."""
-    return _stats.get(key, kb.stats, kb.payload_changes())
+    return _stats.get((id(kb), key), kb.stats, kb.payload_changes())
 
 
 def embedding_status(kb: KnowledgeBase, key: str) -> dict:
     """`kb.embedding_status()` (dense vectors filled in by `kb embed`), refreshed every 10 s while the fill runs."""
-    return _embedding.get(key, kb.embedding_status)
+    return embedding_counts.get((id(kb), key), kb.embedding_status)
 
 
 def source_coverage(kb: KnowledgeBase, key: str) -> list:
     """`kb.coverage()` (documents stored / files in the corpus, per source), refreshed like `store_stats`; its file
     counts are also the denominator of "how much is searchable"."""
-    return _coverage.get(key, kb.coverage, kb.payload_changes())
+    return _coverage.get((id(kb), key), kb.coverage, kb.payload_changes())
 
 
 @contextmanager
