@@ -160,7 +160,8 @@ def test_a_scanned_pdf_is_read_by_ocr_once_in_an_update(home: Settings, tmp_path
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The sync engine keeps the chunks of only so many documents from its first pass to its second
     (`KEEP_CHUNKS`) and reads the other files again: a scan in the drop folder behind a bundle of that many
-    paragraphs was OCR'd twice in one `kb update` (seconds a page)."""
+    paragraphs was OCR'd twice in one `kb update` (seconds a page), and again by every later update, since the file
+    memo covered corpus files only."""
     from PIL import Image, ImageDraw, ImageFont
 
     from ingest.loaders.ocr import missing
@@ -182,6 +183,10 @@ def test_a_scanned_pdf_is_read_by_ocr_once_in_an_update(home: Settings, tmp_path
     assert len(pages.read_text().splitlines()) == 1, "the scan's one page went to Tesseract once"
     hits = search_ids(home, "lawyer visited the applicant in custody", source_kinds=("drop",))
     assert hits and hits[0].startswith("DROP-scanned-ruling-")
+
+    again = run_update(home, UpdateRequest(corpus=False, sparse_first=True), warn=quiet)
+    assert (again.unchanged, again.files_unopened, again.chunks) == (2, 2, 0)
+    assert len(pages.read_text().splitlines()) == 1, "an unchanged scan is not read again by the next update"
 
 
 def test_an_unreadable_drop_file_keeps_its_documents_and_a_deleted_one_is_removed(home: Settings) -> None:

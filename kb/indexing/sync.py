@@ -71,7 +71,7 @@ class IngestReport:
     """`direct` (this process wrote the store) or `handover` (batches left for the process that holds it)."""
     batches: int = 0
     files_unopened: int = 0
-    """Corpus files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
+    """Files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
     without_dense: int = 0
     """Chunks written without a dense vector (sparse-first, or past a file's model-time budget), for `kb embed`."""
     over_budget: list[tuple[str, int]] = field(default_factory=list)
@@ -104,7 +104,7 @@ class IngestReport:
         return text + self.unopened()
 
     def unopened(self) -> str:
-        text = (f"; {self.files_unopened} corpus files unchanged since last read were not opened"
+        text = (f"; {self.files_unopened} files unchanged since last read were not opened"
                 if self.files_unopened else "")
         if self.without_dense and self.mode == "handover":
             text += (f"; {self.without_dense} chunks were handed over without a dense vector, searchable by BM25 and "
@@ -307,7 +307,7 @@ class Sync:
     def _memo_docs(self, item: SourceFile) -> dict[str, str] | None:
         """The documents (id → version) of a file the memo says is as last read, each stored in that version or
         never stored and deferred; None when the file must be opened."""
-        if self.memo is None or not item.corpus:
+        if self.memo is None:
             return None
         docs = self.memo.recorded(item.rel, item.path)
         if docs is None:
@@ -355,7 +355,7 @@ class Sync:
         prepared = self._admit(doc, source_name, prepared)
         if prepared is None:
             return
-        if self.memo is not None and origin is not None and origin.corpus:
+        if self.memo is not None and origin is not None:
             self.memo.note(origin.rel, doc.doc_id, prepared.content_hash)
         old = self.existing.get(doc.doc_id)
         if old is not None and old.complete and old.version == prepared.content_hash:
