@@ -850,6 +850,9 @@ class KnowledgeBase:
                 return
             say(f"the citation graph {self.settings.citations_db} is current: not rebuilt; the store's reasoning "
                 "index is empty: indexing the judgments' facts and reasoning")
+        # said first: `make run`'s terminal was silent for the two minutes of reading and parsing (bench/first_run.py)
+        say(f"reading the ECtHR judgments and decisions in {self.settings.corpus / 'echr'} for "
+            f"{'their citations, ' if graph else ''}facts and reasoning (on the whole corpus 2-4 minutes)")
         documents = list(iter_echr_documents(self.settings.corpus, warn))
         if graph:
             stats = build(self.settings.corpus, self.settings.citations_db, documents, leave_out=leave_out)

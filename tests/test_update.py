@@ -389,7 +389,9 @@ def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_pa
     for key, value in home_env(settings.home, settings.corpus).items():
         monkeypatch.setenv(key, value)
     assert main(["citations", "build"]) == 0
-    assert "reasoning of 2 judgments and decisions indexed" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert said.startswith("reading the ECtHR judgments and decisions in "), "a silent first minute says what it does"
+    assert "reasoning of 2 judgments and decisions indexed" in said
 
     def check(saadi_cites_soering: bool, na_cites_saadi: bool) -> None:
         fresh = tmp_path / "fresh.sqlite"
