@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from kb.requests import SEARCH_MODES, SearchFilters, search_filters, validate_search
@@ -387,8 +388,19 @@ def cmd_update(kb, args) -> int:
         if args.json:
             print(json.dumps(report.summary()), flush=True)
 
+    first: list[tuple[float, int]] = []
+
     def progress(done: int, total: int, doc_id: str) -> None:
-        print(f"update: {done}/{total} chunks ({doc_id})", file=sys.stderr, flush=True)
+        """One line a batch (`bench/update_speed.py` reads them), with the rate and the time left since the first:
+        an update of a whole source writes ~500 batches, and the lines said neither."""
+        now = time.monotonic()
+        if not first:
+            first.append((now, done))
+        rate = (done - first[0][1]) / (now - first[0][0]) if now > first[0][0] else 0.0
+        left = (total - done) / rate / 60 if rate > 0 and total else None
+        pace = ("" if left is None else f"; {rate:.0f} chunks/s, "
+                + (f"about {left:.0f} min left" if left >= 1 else "under a minute left"))
+        print(f"update: {done}/{total} chunks ({doc_id}){pace}", file=sys.stderr, flush=True)
 
     make_request()  # a bad date or state fails now, not at the first scheduled run
     if args.every:

@@ -229,18 +229,21 @@ def test_kb_update_sparse_first_makes_new_text_searchable_without_the_model(
     only from the cache (empty here), the rest left to `kb embed`."""
     sparse_home.drop.mkdir(parents=True)
     (sparse_home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    (sparse_home.drop / "second-note.md").write_text(NOTE.replace("Counsel's", "Junior counsel's"), encoding="utf-8")
     for key, value in env_for(sparse_home).items():
         monkeypatch.setenv(key, value)
-    assert main(["update", "--sparse-first", "--no-corpus", "--json"]) == 0
+    assert main(["update", "--sparse-first", "--no-corpus", "--batch-chunks", "1", "--json"]) == 0
     out = capsys.readouterr()
-    assert json.loads(out.out.splitlines()[-1])["added"] == 1
+    assert json.loads(out.out.splitlines()[-1])["added"] == 2
     assert "wait for their dense vectors (`kb embed`)" in out.err
+    batches = [line for line in out.err.splitlines() if line.startswith("update: ")]
+    assert len(batches) == 2 and batches[1].endswith("chunks/s, under a minute left"), "a rate and a time left"
     payloads, _, missing = stored(sparse_home)
     assert missing == len(payloads), "no passage got a vector: the model did not run"
     assert EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding).get_many(
         [content(p) for p in payloads.values()]) == {}
     assert main(["search", "assurances cannot be monitored independently", "-k", "3", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["doc_id"].startswith("DROP-note-")
+    assert json.loads(capsys.readouterr().out)[0]["doc_id"].startswith(("DROP-note-", "DROP-second-note-"))
 
 
 def test_beside_the_app_an_update_embeds_only_new_documents_and_stored_vectors_stay(sparse_home: Settings,
