@@ -1,6 +1,6 @@
 """A new user's first `make run`, timed from a clean clone until the app answers a ranked search over the corpus.
 
-    python3 bench/first_run.py [--branch NAME] [--venv shared|fresh] [--corpus DIR] [--tmp DIR]
+    python3 bench/first_run.py [--branch NAME] [--venv shared|fresh] [--corpus DIR] [--tmp DIR] [--shots DIR]
 
 Clones the committed branch (default: the one checked out here) into a temporary folder and runs `make run` there
 with an empty KB_HOME and an empty embedding cache, exactly as the README tells a new user, then opens the app in
@@ -161,6 +161,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("KB_CORPUS") or "/work/shared/corpus"))
     parser.add_argument("--tmp", type=Path, help="folder for the clone and its home (default: the system's)")
     parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--shots", type=Path, help="save what the new user sees here: the page as first painted, "
+                        "once open, and with the first answer (PNG)")
     args = parser.parse_args()
     ui = harness()
     problem = ui.ensure_chromium()
@@ -204,12 +206,16 @@ def main() -> int:
             with sync_playwright() as p:
                 browser = ui.launch(p)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                ui.open_app(page, url)
+                if args.shots:
+                    args.shots.mkdir(parents=True, exist_ok=True)
+                ui.open_app(page, url, shots=args.shots)
                 opened = time.monotonic() - started
                 searchable = page.get_by_text("Searchable now:").first.inner_text()
                 modes = page.get_by_text(re.compile(r"^(Ranked and BM25|Every search mode)")).first.inner_text()
                 search_seconds, _ = ui.timed_search(page, QUERY)
                 answered = time.monotonic() - started
+                if args.shots:
+                    page.screenshot(path=str(args.shots / "answered.png"), full_page=True)
                 browser.close()
         finally:
             stop_group(process)

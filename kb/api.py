@@ -477,6 +477,12 @@ class KnowledgeBase:
     def facets(self, key: str, filters: SearchFilters | None = None, limit: int = 50) -> list[tuple[str, int]]:
         return self.store.facet(key, filters, limit)
 
+    def payload_changes(self) -> int | None:
+        """Writes of chunks or payloads this process has made to the store it holds (`ChunkStore.payload_changes`),
+        or None where other processes may write it: the counts of `stats`, `coverage` and `facets` stay current
+        while it is unchanged."""
+        return self.store.payload_changes()
+
     def chunk(self, chunk_id: str) -> Hit:
         """One stored passage by its chunk id (the `chunk_id` of a search hit)."""
         with self._lock:  # Haystack's first import in one thread at a time (the class docstring says why)
@@ -750,7 +756,8 @@ class KnowledgeBase:
     def update_request(*, corpus: bool = True, only: tuple[str, ...] = (), everything: bool = False, drop: bool = True,
                        uploads: bool = True, hudoc_from: str | None = None, hudoc_to: str | None = None,
                        hudoc_days: int | None = None, hudoc_articles: tuple[str, ...] = (),
-                       hudoc_states: tuple[str, ...] = (), hudoc_max: int | None = None, batch_chunks: int = 512):
+                       hudoc_states: tuple[str, ...] = (), hudoc_max: int | None = None, batch_chunks: int = 512,
+                       sparse_first: bool = False):
         """What `kb update` asks for (`kb.indexing.update.UpdateRequest`), checked now (a bad date or state is
         refused before any work). HUDOC is asked from `hudoc_from` to `hudoc_to` (today by default), or for the
         `hudoc_days` up to today, reckoned when this is called: a scheduled run builds its request afresh each time."""
@@ -765,7 +772,7 @@ class KnowledgeBase:
                 else hudoc_window(hudoc_days)
             hudoc = HudocQuery(start, end, tuple(hudoc_articles), tuple(hudoc_states), max_documents=hudoc_max)
         return UpdateRequest(corpus=corpus, only=tuple(only), everything=everything, drop=drop, uploads=uploads,
-                             hudoc=hudoc, batch_chunks=batch_chunks)
+                             hudoc=hudoc, batch_chunks=batch_chunks, sparse_first=sparse_first)
 
     def update(self, request=None, progress: ProgressFn | None = None, warn: WarnFn = stderr):
         """`kb update`: bring the store in line with the corpus, the drop folder, the uploads and HUDOC
@@ -843,6 +850,9 @@ class KnowledgeBase:
                 return
             say(f"the citation graph {self.settings.citations_db} is current: not rebuilt; the store's reasoning "
                 "index is empty: indexing the judgments' facts and reasoning")
+        # said first: `make run`'s terminal was silent for the two minutes of reading and parsing (bench/first_run.py)
+        say(f"reading the ECtHR judgments and decisions in {self.settings.corpus / 'echr'} for "
+            f"{'their citations, ' if graph else ''}facts and reasoning (on the whole corpus 2-4 minutes)")
         documents = list(iter_echr_documents(self.settings.corpus, warn))
         if graph:
             stats = build(self.settings.corpus, self.settings.citations_db, documents, leave_out=leave_out)

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from kb.requests import SEARCH_MODES, SearchFilters, search_filters, validate_search
@@ -143,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hudoc-max", type=positive_int, help="at most N HUDOC documents per run")
     p.add_argument("--every", help="repeat: 90s, 15m, 1h, 1d (Ctrl-C stops)")
     p.add_argument("--batch-chunks", type=int, default=512, help="chunks per written or handed-over batch")
+    p.add_argument("--sparse-first", action="store_true",
+                   help="new text searchable (ranked, bm25) without waiting for the model: dense vectors only from "
+                        "the embedding cache and the store, the rest from `kb embed`")
     p.add_argument("--json", action="store_true", help="one JSON line of counts per run")
 
     p = sub.add_parser("matter", help=COMMANDS["matter"])
@@ -376,15 +380,27 @@ def cmd_update(kb, args) -> int:
                                  drop=args.drop, uploads=args.uploads, hudoc_from=args.hudoc_from,
                                  hudoc_to=args.hudoc_to, hudoc_days=args.hudoc_days,
                                  hudoc_articles=tuple(args.hudoc_article), hudoc_states=tuple(args.hudoc_state),
-                                 hudoc_max=args.hudoc_max, batch_chunks=args.batch_chunks)
+                                 hudoc_max=args.hudoc_max, batch_chunks=args.batch_chunks,
+                                 sparse_first=args.sparse_first)
 
     def show(report) -> None:
         print(f"kb update ({report.mode}): {report.line()}", file=sys.stderr, flush=True)
         if args.json:
             print(json.dumps(report.summary()), flush=True)
 
+    first: list[tuple[float, int]] = []
+
     def progress(done: int, total: int, doc_id: str) -> None:
-        print(f"update: {done}/{total} chunks ({doc_id})", file=sys.stderr, flush=True)
+        """One line a batch (`bench/update_speed.py` reads them), with the rate and the time left since the first:
+        an update of a whole source writes ~500 batches, and the lines said neither."""
+        now = time.monotonic()
+        if not first:
+            first.append((now, done))
+        rate = (done - first[0][1]) / (now - first[0][0]) if now > first[0][0] else 0.0
+        left = (total - done) / rate / 60 if rate > 0 and total else None
+        pace = ("" if left is None else f"; {rate:.0f} chunks/s, "
+                + (f"about {left:.0f} min left" if left >= 1 else "under a minute left"))
+        print(f"update: {done}/{total} chunks ({doc_id}){pace}", file=sys.stderr, flush=True)
 
     make_request()  # a bad date or state fails now, not at the first scheduled run
     if args.every:

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable
 
 ProgressFn = Callable[[int, int | None, str], None]
-"""Called with (done, total, what) as a run goes; total is None when not known (a one-pass ingest writes as it
-reads)."""
+"""Called with (done, total, what) as a run goes; total is None when not known, and an estimate that moves in a
+one-pass ingest, which writes as it reads (the chunks written per file read so far, times the files to read)."""
 WarnFn = Callable[[str], None]
 """Called with each line a run wants a person to read (a file it could not read, a note on the result)."""
 

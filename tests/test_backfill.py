@@ -33,14 +33,16 @@ from kb.indexing.handover import (
     BATCH_SUFFIX,
     HOLDER,
     InboxWatcher,
+    apply_inbox,
     pending_vectors,
     try_open,
     write_batch,
+    write_snapshot,
     write_vectors,
 )
 from kb.indexing.ingest import IngestRequest
 from kb.indexing.update import UpdateRequest, run_update
-from kb.indexing.writing import Batch
+from kb.indexing.writing import Batch, store_documents
 from kb.settings import Settings
 from kb.store import EMBEDDING_DIM, open_store
 from kb.store.base import EMBED_RANK, ChunkPoint, SearchFilters, SparseVector
@@ -203,6 +205,82 @@ def test_a_new_version_keeps_each_unchanged_passages_dense_state_and_runs_no_mod
         store.close()
     cache = EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding)
     assert cache.get_many([content(p) for p in payloads.values()]) == {}, "the model ran for no passage"
+
+
+NOTE = """# Counsel's note on diplomatic assurances
+
+The assurances offered by the requesting state are not specific and cannot be monitored independently.
+"""
+
+
+def of_files(settings: Settings, tmp_path: Path) -> Settings:
+    """The same home over a corpus of FILES alone (linked), so that `kb update --all` reads these three files."""
+    corpus = tmp_path / "corpus"
+    for rel in FILES:
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).symlink_to(settings.corpus / rel)
+    return Settings.load({**env_for(settings), "KB_CORPUS": str(corpus)})
+
+
+def test_kb_update_sparse_first_makes_new_text_searchable_without_the_model(
+        sparse_home: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb update` had no `--sparse-first`: a lawyer updating a large corpus waited for the model before the new
+    text was searchable. As `kb ingest --sparse-first`: written for BM25 and ranked search at once, dense vectors
+    only from the cache (empty here), the rest left to `kb embed`."""
+    sparse_home.drop.mkdir(parents=True)
+    (sparse_home.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    (sparse_home.drop / "second-note.md").write_text(NOTE.replace("Counsel's", "Junior counsel's"), encoding="utf-8")
+    for key, value in env_for(sparse_home).items():
+        monkeypatch.setenv(key, value)
+    assert main(["update", "--sparse-first", "--no-corpus", "--batch-chunks", "1", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out.splitlines()[-1])["added"] == 2
+    assert "wait for their dense vectors (`kb embed`)" in out.err
+    batches = [line for line in out.err.splitlines() if line.startswith("update: ")]
+    assert len(batches) == 2 and batches[1].endswith("chunks/s, under a minute left"), "a rate and a time left"
+    payloads, _, missing = stored(sparse_home)
+    assert missing == len(payloads), "no passage got a vector: the model did not run"
+    assert EmbeddingCache(sparse_home.embeddings_cache, sparse_home.embedding).get_many(
+        [content(p) for p in payloads.values()]) == {}
+    assert main(["search", "assurances cannot be monitored independently", "-k", "3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["doc_id"].startswith(("DROP-note-", "DROP-second-note-"))
+
+
+def test_beside_the_app_an_update_embeds_only_new_documents_and_stored_vectors_stay(sparse_home: Settings,
+                                                                                       tmp_path: Path) -> None:
+    """The updating process cannot read a store another process holds, so it embedded every passage the cache
+    lacked, unchanged ones included: beside the app, a loader change rewrote a sparse-first corpus at the model's
+    ~30 chunks/s instead of the ~670/s of a direct update, on the app's cores. Now it embeds the documents new to
+    the store only; a passage of a stored document is handed over without a vector and keeps the one the owner
+    holds (here a vector the cache does not have), or waits for `kb embed`, as in a direct update."""
+    settings = of_files(sparse_home, tmp_path)
+    payloads, versions, missing = stored(settings)
+    marked = next(iter(payloads))
+    vector = [0.0] * EMBEDDING_DIM
+    vector[7] = 1.0
+    settings.drop.mkdir(parents=True)
+    (settings.drop / "note.md").write_text(NOTE, encoding="utf-8")
+    store = open_store(settings)  # this test is the serving process
+    try:
+        assert store.update_vectors({marked: vector}) == 1
+        store.set_document_fields({doc_id: {"doc_version": f"{doc_id}@{'0' * 16}#{v.expected_chunks}"}
+                                   for doc_id, v in versions.items()})  # a loader change: every version is new
+        store.flush()
+        settings.inbox.mkdir(parents=True, exist_ok=True)
+        write_snapshot(settings.inbox, store_documents(store))
+        report = run_update(settings, UpdateRequest(everything=True), warn=lambda m: None)
+        assert (report.mode, report.replaced, report.added, report.failed) == ("handover", 3, 1, 0)
+        cache = EmbeddingCache(settings.embeddings_cache, settings.embedding)
+        assert cache.get_many([content(p) for p in payloads.values()]) == {}, "no stored passage was embedded"
+        apply_inbox(store, settings.inbox)
+        note = [c for c in store.scroll(SearchFilters(source_kinds=("drop",)), with_vectors=True)]
+        assert note and all(c.dense for c in note), "the new document was embedded by the update"
+        assert store.dense_vectors([marked]) == {marked: vector}, "the stored vector kept"
+        assert store.count_missing_dense() == missing - 1, "the rest still wait for `kb embed`"
+        assert {d: v.version for d, v in store.versions().items() if d in versions} == \
+            {d: v.version for d, v in versions.items()}
+    finally:
+        store.close()
 
 
 def test_partial_store_is_flagged_on_every_result_list_and_eval_refuses_dense(
@@ -505,7 +583,9 @@ def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
     try:
         at = AppTest.from_file(str(PROJECT / "ui" / "app.py"), default_timeout=180).run()
         sidebar = " ".join(c.value for c in at.sidebar.caption)
-        assert "Ranked and BM25: 3 documents; hybrid/dense: 0 % embedded (`kb embed` fills in the rest)." in sidebar
+        total = kb.store.count()
+        assert (f"Ranked and BM25: 3 documents; hybrid/dense: 0 % embedded (0 of {total:,} passages; `kb embed` fills "
+                "in the rest).") in sidebar
         at.selectbox(key="mode").set_value("hybrid")
         at.text_input(key="query").input("risk of torture on return")
         next(b for b in at.button if b.label == "Search").click()
@@ -515,7 +595,7 @@ def test_the_app_says_which_modes_see_what(sparse_home: Settings) -> None:
         state.use_kb(None)
         kb.close()
     run_embed(sparse_home, warn=lambda m: None)
-    state.embedding_status.clear()  # the app recounts every 10 s; this process's cache outlives the session
+    state.embedding_counts.clear()  # the app recounts every 10 s; this process's cache outlives the session
     kb = KnowledgeBase(sparse_home)
     state.use_kb(kb)
     try:

@@ -141,9 +141,14 @@ def test_one_pass_with_a_reading_process_writes_what_two_passes_write(tmp_path, 
         request = IngestRequest(everything=True, max_chunks=budget, sparse_first=True)
         assert selection(settings, request)[1].budget == budget
         knowledge_base = KnowledgeBase(settings)
+        shown: list[tuple[int, int | None]] = []
         try:
-            report = knowledge_base.ingest(request)
+            report = knowledge_base.ingest(
+                request, progress=lambda done, total, _, seen=shown: seen.append((done, total)))
             assert (report.added, report.failed) == (3, 0)
+            # the bar a new user watches for 17 minutes has a total (a share, a time left): estimated in one pass
+            assert shown and all(total is not None and total >= done for done, total in shown), shown
+            assert shown[-1] == (report.chunks, report.chunks)
             stored[name] = {c.id: (c.payload, c.sparse.indices, c.sparse.values)
                             for c in knowledge_base.store.scroll(with_vectors=True)}
         finally:

@@ -688,6 +688,8 @@ def test_sparse_first_points_get_their_dense_vectors_later_keeping_ids_and_paylo
     try:
         store.upsert(sparse_only)
         store.flush()
+        written = store.payload_changes()
+        assert (written is None) == (backend != "edge"), "only a store one process holds counts its writes"
         assert store.count_missing_dense() == store.count() == len(points)
         listed = store.missing_dense(len(points) + 10)
         assert sorted(c.id for c in listed) == sorted(p.id for p in points)
@@ -714,5 +716,8 @@ def test_sparse_first_points_get_their_dense_vectors_later_keeping_ids_and_paylo
         held = store.dense_vectors([half[0].id, points[1].id, absent])
         assert set(held) == {half[0].id, points[1].id} and held[points[1].id] is None, "stored without one; absent"
         assert held[half[0].id] == pytest.approx(half[0].dense, abs=1e-5), "what a rewrite of the passage keeps"
+        assert store.payload_changes() == written, "vectors set: no count of the app's sidebar changed"
+        store.delete_documents([points[0].payload["doc_id"]])
+        assert store.payload_changes() == (None if written is None else written + 1)
     finally:
         store.close()

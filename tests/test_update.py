@@ -145,6 +145,50 @@ def test_unchanged_corpus_files_are_not_opened_again(home: Settings) -> None:
     assert (rebuilt.unchanged, rebuilt.files_unopened, rebuilt.failed) == (2, 0, 0), "a broken memo means a full read"
 
 
+def counted_tesseract(folder: Path) -> Path:
+    """A `tesseract` first on the PATH that logs each page it is given (not `--list-langs`) and runs the real one."""
+    folder.mkdir()
+    (folder / "tesseract").write_text(f'''#!/bin/sh
+case "$*" in *--list-langs*) ;; *) echo "$1" >> {folder / "pages.log"} ;; esac
+exec {shutil.which("tesseract")} "$@"
+''', encoding="utf-8")
+    (folder / "tesseract").chmod(0o755)
+    return folder / "pages.log"
+
+
+def test_a_scanned_pdf_is_read_by_ocr_once_in_an_update(home: Settings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync engine keeps the chunks of only so many documents from its first pass to its second
+    (`KEEP_CHUNKS`) and reads the other files again: a scan in the drop folder behind a bundle of that many
+    paragraphs was OCR'd twice in one `kb update` (seconds a page), and again by every later update, since the file
+    memo covered corpus files only."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ingest.loaders.ocr import missing
+    from kb.indexing.sync import KEEP_CHUNKS
+
+    if missing():
+        pytest.skip(missing())
+    pages = counted_tesseract(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{pages.parent}{os.pathsep}{os.environ['PATH']}")
+    (home.drop / "a-bundle.md").write_text("# Bundle\n\n" + "\n\n".join(
+        f"Exhibit {n}: the assurance was not monitored." for n in range(KEEP_CHUNKS)), encoding="utf-8")
+    page = Image.new("RGB", (900, 300), "white")
+    ImageDraw.Draw(page).text((40, 120), "No lawyer visited the applicant in custody.", fill="black",
+                              font=ImageFont.load_default(size=36))
+    page.save(home.drop / "scanned-ruling.pdf", "PDF", resolution=100)
+
+    report = run_update(home, UpdateRequest(corpus=False, sparse_first=True), warn=quiet)
+    assert (report.added, report.failed, report.chunks) == (2, 0, KEEP_CHUNKS + 1)
+    assert len(pages.read_text().splitlines()) == 1, "the scan's one page went to Tesseract once"
+    hits = search_ids(home, "lawyer visited the applicant in custody", source_kinds=("drop",))
+    assert hits and hits[0].startswith("DROP-scanned-ruling-")
+
+    again = run_update(home, UpdateRequest(corpus=False, sparse_first=True), warn=quiet)
+    assert (again.unchanged, again.files_unopened, again.chunks) == (2, 2, 0)
+    assert len(pages.read_text().splitlines()) == 1, "an unchanged scan is not read again by the next update"
+
+
 def test_an_unreadable_drop_file_keeps_its_documents_and_a_deleted_one_is_removed(home: Settings) -> None:
     """One unreadable file used to block every removal from its folder (issue 14): now only its own documents
     stay (what it holds now is unknown), and the one line reporting it says so."""
@@ -345,7 +389,9 @@ def test_update_keeps_citation_rows_and_facts_points_of_judgments_current(tmp_pa
     for key, value in home_env(settings.home, settings.corpus).items():
         monkeypatch.setenv(key, value)
     assert main(["citations", "build"]) == 0
-    assert "reasoning of 2 judgments and decisions indexed" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert said.startswith("reading the ECtHR judgments and decisions in "), "a silent first minute says what it does"
+    assert "reasoning of 2 judgments and decisions indexed" in said
 
     def check(saadi_cites_soering: bool, na_cites_saadi: bool) -> None:
         fresh = tmp_path / "fresh.sqlite"

@@ -13,6 +13,7 @@ VIEWS = ("Research", "Document", "Matters", "Check a brief", "Add material")
 
 
 def _coverage() -> None:
+    from ui.render import modes_line
     from ui.state import embedding_status, get_kb, source_coverage, store_stats
 
     kb = get_kb()
@@ -25,7 +26,7 @@ def _coverage() -> None:
     if stats["incomplete_documents"]:
         st.sidebar.caption(f"{stats['incomplete_documents']} documents are still being written.")
     missing = [c for c in sources if c.stored < c.in_corpus]
-    st.sidebar.caption(_modes_line(embedding_status(kb, key), "whole corpus" if sources and not missing
+    st.sidebar.caption(modes_line(embedding_status(kb, key), "whole corpus" if sources and not missing
                                    else f"{stats['documents']:,} documents"))
     label = f"Sources loaded ({len(sources) - len(missing)} of {len(sources)} complete)"
     with st.sidebar.expander(label, expanded=False):
@@ -35,32 +36,18 @@ def _coverage() -> None:
                                f"{c.stored:,} of {c.in_corpus:,} documents" for c in sources))
 
 
-def _modes_line(status: dict, scope: str) -> str:
-    """Which search modes see what, e.g. "Ranked and BM25: whole corpus; hybrid/dense: 41 % embedded": dense vectors
-    are filled in by `kb embed` after a sparse-first ingest, and a lawyer choosing a mode must know."""
-    if status["embedded"] >= status["total"]:
-        return f"Every search mode: {scope}."
-    line = f"Ranked and BM25: {scope}; hybrid/dense: {100 * status['share']:.0f} % embedded"
-    if status["running"] and status["eta_seconds"]:
-        minutes = status["eta_seconds"] / 60
-        line += f", about {minutes:.0f} min left" if minutes >= 1 else ", under a minute left"
-    elif not status["running"]:
-        line += " (`kb embed` fills in the rest)"
-    return line + "."
-
-
 def main() -> None:
     st.set_page_config(page_title="Extradition defence KB", page_icon="⚖️", layout="wide")
     st.sidebar.title("Extradition defence")
     st.sidebar.radio("View", VIEWS, key="view", label_visibility="collapsed")
     # Painted before anything heavy is imported or opened: the first page appears in seconds, not after the store and
     # the model have loaded (16.8 s on a fresh start).
-    from ui.state import explained_errors, get_kb, kb_ready
+    from ui.state import explained_errors, get_kb, kb_ready, warm_up_in_background
 
     if not kb_ready():
         note = st.empty()
-        note.info("Opening the knowledge base and loading the model… The page appears as soon as they are ready.",
-                  icon="⏳")
+        note.info("Opening the knowledge base… The page appears as soon as it is open (on the whole corpus about "
+                  "10-20 s).", icon="⏳")
         with explained_errors("opening the knowledge base"):
             get_kb()
         note.empty()
@@ -85,6 +72,7 @@ def main() -> None:
             check.check_page(kb)
         else:
             uploads.uploads_page(kb)
+    warm_up_in_background()
 
 
 main()

@@ -107,3 +107,20 @@ def source_button(container, url: str | None, key: str, source: Path | None = No
         # read on click, not on every rerun: a report PDF is megabytes
         container.download_button("Source file", data=partial(source.read_bytes), file_name=source.name,
                                   key=key, on_click="ignore")
+
+
+def modes_line(status: dict, scope: str) -> str:
+    """Which search modes see what, e.g. "Ranked and BM25: whole corpus; hybrid/dense: 41 % embedded": dense vectors
+    are filled in by `kb embed` after a sparse-first ingest, and a lawyer choosing a mode must know."""
+    if status["embedded"] >= status["total"]:
+        return f"Every search mode: {scope}."
+    line = (f"Ranked and BM25: {scope}; hybrid/dense: {100 * status['share']:.0f} % embedded "
+            f"({status['embedded']:,} of {status['total']:,} passages")
+    if status["running"] and status["eta_seconds"]:
+        minutes = status["eta_seconds"] / 60
+        line += f", about {minutes:.0f} min left" if minutes >= 1 else ", under a minute left"
+    elif status["running"]:  # its first round: what a new user saw as a bare "0 % embedded." (bench/first_run.py)
+        line += "; `kb embed` is filling in the rest and says the time left after its first round"
+    else:
+        line += "; `kb embed` fills in the rest"
+    return line + ")."

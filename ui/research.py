@@ -17,7 +17,7 @@ from legal.errors import FilterError
 from legal.text import streamlit_text
 from ui import matters_ui
 from ui.render import escape, heading, paragraph_block, role_badge, source_button, source_roots
-from ui.state import explained_errors
+from ui.state import explained_errors, facet_counts
 
 RESULT_MODES = SEARCH_MODES
 
@@ -45,10 +45,11 @@ SCROLL_TO_FOCUS = """<script>/* FOCUS */
 makes each opened paragraph a new element, so the script runs again when another hit is opened."""
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _facet(_kb: KnowledgeBase, store_key: str, key: str, filters: SearchFilters) -> list[tuple[str, int]]:
-    """Facet counts change only as ingestion writes, so a minute-old count is good enough and keeps reruns fast."""
-    return _kb.facets(key, filters, limit=200)
+def _facet(kb: KnowledgeBase, store_key: str, key: str, filters: SearchFilters) -> list[tuple[str, int]]:
+    """Facet counts change only as the store is written: refreshed in the background after a write
+    (`ui.state.facet_counts`), so a rerun never waits for them."""
+    return facet_counts.get((id(kb), store_key, key, filters), lambda: kb.facets(key, filters, limit=200),
+                            kb.payload_changes())
 
 
 def current_filters() -> SearchFilters:

@@ -1,4 +1,6 @@
-"""What each corpus file held when it was last read, so that `kb update` need not read unchanged files again.
+"""What each file held when it was last read, so that `kb update` need not read unchanged files again: the corpus's
+(by path in the corpus) and the drop folder's and the uploads' (by absolute path), where a scan is read by OCR
+(seconds a page: every update, scheduled ones included, read each scan in the drop folder again).
 
 Why: deciding that a document is unchanged means loading and preparing it (a PDF report is parsed, a judgment's
 JSON decompressed and cut into chunks), which for the whole corpus takes minutes every run. A file whose size and

@@ -1,8 +1,10 @@
 """The cross-process write path: how `kb update` changes a store that another process has open.
 
 A Qdrant Edge shard admits one process (a second one gets a WAL lock error), and the process that serves
-searches (the Streamlit app) must keep it. So a writer that finds the store locked does all the slow work
-itself (loading, embedding) and hands over ready-to-upsert batches as files in `$KB_HOME/inbox/`:
+searches (the Streamlit app) must keep it. So a writer that finds the store locked does the slow work itself
+(loading, embedding the documents new to the store) and hands over ready-to-upsert batches as files in
+`$KB_HOME/inbox/`; a passage of a stored document goes without a dense vector, and the owner gives it the one it
+holds (`keep_stored_dense`) or leaves it to `kb embed`:
 
 * a batch file is written under a temporary name, fsynced, then `os.replace`d into place, so the owner only
   ever sees whole files;
@@ -45,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.atomic import atomic_move, atomic_write, process_alive, writer_pid
-from kb.indexing.writing import Batch, StoredDocument, apply_batch, store_documents
+from kb.indexing.writing import Batch, StoredDocument, apply_batch, keep_stored_dense, store_documents
 from kb.settings import Settings
 from kb.store.base import ChunkStore
 from legal.errors import ConfigError, KbError, StoreLockedError
@@ -248,6 +250,7 @@ def apply_inbox(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = la
         attempts[path.name] = tries + 1
         _write_attempts(inbox, attempts)
         try:
+            keep_stored_dense(store, batch)
             apply_batch(store, batch)
             store.flush()
         except Exception as exc:

@@ -6,7 +6,8 @@ process holds, or hand batches to the process that does).
 
 Memory stays bounded however large the corpus (issue 14: a full ingest grew past 9 GB when every prepared document
 was held until the end). The first pass reads each file once and keeps, per document to write, only its id, size,
-priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all. The second pass writes in
+priority and where it came from; prepared chunks are kept only up to `KEEP_CHUNKS` in all (and always for a document
+read by OCR, which is costly to read again). The second pass writes in
 priority order in batches of about `batch_chunks` chunks, reading again the files whose chunks were not kept.
 Reading is cheap next to embedding (~1 % of the time here), so the second read costs little when the model runs.
 
@@ -25,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.files import ReadFailure, SourceFile, read
@@ -33,7 +34,16 @@ from ingest.model import SourceDocument
 from kb.citations.graph import update as update_graph
 from kb.indexing.chunking import PreparedDocument, exit_with, prepare_or_fail, read_encoded, read_prepared
 from kb.indexing.file_memo import FileMemo
-from kb.indexing.writing import FILE_SECONDS, Batch, DenseFill, Indexer, Sink, StoredDocument, StoreSink
+from kb.indexing.writing import (
+    FILE_SECONDS,
+    Batch,
+    DenseFill,
+    Indexer,
+    Sink,
+    StoredDocument,
+    StoreSink,
+    owner_keeps,
+)
 from kb.reporting import ProgressFn, WarnFn, stderr
 from kb.settings import Settings
 from legal.errors import GraphOutdatedError
@@ -61,7 +71,7 @@ class IngestReport:
     """`direct` (this process wrote the store) or `handover` (batches left for the process that holds it)."""
     batches: int = 0
     files_unopened: int = 0
-    """Corpus files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
+    """Files unchanged since they were last read (`kb.indexing.file_memo`), whose documents are all as stored."""
     without_dense: int = 0
     """Chunks written without a dense vector (sparse-first, or past a file's model-time budget), for `kb embed`."""
     over_budget: list[tuple[str, int]] = field(default_factory=list)
@@ -94,9 +104,13 @@ class IngestReport:
         return text + self.unopened()
 
     def unopened(self) -> str:
-        text = (f"; {self.files_unopened} corpus files unchanged since last read were not opened"
+        text = (f"; {self.files_unopened} files unchanged since last read were not opened"
                 if self.files_unopened else "")
-        if self.without_dense:
+        if self.without_dense and self.mode == "handover":
+            text += (f"; {self.without_dense} chunks were handed over without a dense vector, searchable by BM25 and "
+                     "ranked search once applied: each keeps the vector the store holds for it, and `kb embed` adds "
+                     "the others")
+        elif self.without_dense:
             text += (f"; {self.without_dense} chunks are searchable by BM25 and ranked search now and wait for their "
                      "dense vectors (`kb embed`)")
         return text
@@ -158,6 +172,14 @@ class _Pending:
     replaces: bool
     origin: SourceFile | None
     prepared: PreparedDocument | None
+
+
+def costly_to_read_again(doc: SourceDocument) -> bool:
+    """A document read by OCR (a scanned PDF, a photographed page) keeps its chunks past `KEEP_CHUNKS`: reading its
+    file again in the second pass ran Tesseract again (seconds a page: a one-page scan in the drop folder after 2,048
+    other chunks to write took 15 s of `kb update` instead of 8), while its chunks are few (at most
+    `ingest.loaders.ocr.MAX_OCR_PAGES` pages)."""
+    return bool(doc.extra.get("ocr"))
 
 
 READ_AHEAD = 16
@@ -231,7 +253,10 @@ class Sync:
         self._group: list[tuple[_Pending, PreparedDocument]] = []
         self._done = 0
         self._total: int | None = None
-        """Chunks to write, for the progress (None in a one-pass run: not known before the end)."""
+        """Chunks to write, for the progress (in a one-pass run not known before the end: `_estimate`)."""
+        self._files_total = 0
+        self._files_read = 0
+        """A one-pass run's files to read and read so far, from which its progress estimates the chunks to write."""
 
     # pass 1: what changed ---------------------------------------------------------------------------------
 
@@ -241,6 +266,7 @@ class Sync:
             files = (((item, None) for item in stream.files) if ahead is None
                      else ahead.over(stream.files, lambda item: self._memo_docs(item) is None))
             for item, future in files:
+                self._files_read += 1
                 if self._unchanged_file(item):
                     if future is not None:
                         future.cancel()
@@ -281,7 +307,7 @@ class Sync:
     def _memo_docs(self, item: SourceFile) -> dict[str, str] | None:
         """The documents (id → version) of a file the memo says is as last read, each stored in that version or
         never stored and deferred; None when the file must be opened."""
-        if self.memo is None or not item.corpus:
+        if self.memo is None:
             return None
         docs = self.memo.recorded(item.rel, item.path)
         if docs is None:
@@ -329,7 +355,7 @@ class Sync:
         prepared = self._admit(doc, source_name, prepared)
         if prepared is None:
             return
-        if self.memo is not None and origin is not None and origin.corpus:
+        if self.memo is not None and origin is not None:
             self.memo.note(origin.rel, doc.doc_id, prepared.content_hash)
         old = self.existing.get(doc.doc_id)
         if old is not None and old.complete and old.version == prepared.content_hash:
@@ -344,7 +370,8 @@ class Sync:
         if self._indexer is not None:
             self._add(pending, prepared)
             return
-        keep = origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
+        keep = (origin is None or self.kept_chunks + len(prepared.chunks) <= KEEP_CHUNKS
+                or costly_to_read_again(doc))
         if keep:
             self.kept_chunks += len(prepared.chunks)
             pending.prepared = prepared
@@ -397,7 +424,9 @@ class Sync:
                     by_id[doc.doc_id].prepared = prepared
 
     def _indexer_for(self, sink: Sink) -> Indexer:
-        stored = sink.store.dense_vectors if isinstance(sink, StoreSink) else None  # handed over: not readable here
+        """Handed over, the store is not readable here: a passage of a document it holds is left to the owner
+        (`owner_keeps`); only documents new to it (`_write_group`'s `new`) go to the model."""
+        stored = sink.store.dense_vectors if isinstance(sink, StoreSink) else owner_keeps
         return Indexer(self.settings, sink, self.policy.embed, self.policy.file_seconds, stored)
 
     def _add(self, pending: _Pending, prepared: PreparedDocument) -> None:
@@ -422,6 +451,8 @@ class Sync:
         total."""
         self.report.mode = sink.mode
         self._indexer = self._indexer_for(sink)
+        streams = [replace(stream, files=list(stream.files)) for stream in streams]  # a listing: cheap beside a read
+        self._files_total = sum(len(stream.files) for stream in streams)
         ahead = ReadAhead()
         try:
             self.read(streams, ahead)
@@ -446,7 +477,10 @@ class Sync:
 
     def _write_group(self) -> None:
         group, self._group = self._group, []
-        new = ({p.doc_id for p, _ in group if p.doc_id not in self.existing} if self.policy.exclusive else None)
+        # new to the store: no stored chunk to look for (`kb ingest`), or, handed over, no vector the owner holds
+        # (an inbox batch does not carry `new`: the owner looks for every document's stale chunks)
+        new = ({p.doc_id for p, _ in group if p.doc_id not in self.existing}
+               if self.policy.exclusive or self.report.mode == "handover" else None)
         self._indexer.run([c for _, prepared in group for c in prepared.chunks], new)
         self.report.batches += 1
         self._update_graph([prepared.source for _, prepared in group], [])
@@ -458,7 +492,16 @@ class Sync:
             self.report.chunks += len(prepared.chunks)
             self._done += len(prepared.chunks)
         if self.progress:
-            self.progress(self._done, self._total, group[-1][0].doc_id)
+            self.progress(self._done, self._total if self._total is not None else self._estimate(),
+                          group[-1][0].doc_id)
+
+    def _estimate(self) -> int | None:
+        """A one-pass run's chunks to write, from the chunks written per file read so far: without it `make run`'s
+        first ingest (17 minutes here) showed a count without a total, a share or a time left. It moves as files of
+        other sizes are read, and equals the chunks written once every file is read."""
+        if not self._files_read:
+            return None
+        return max(self._done, round(self._done * max(self._files_total, self._files_read) / self._files_read))
 
     def _update_graph(self, written: list[SourceDocument], removed: list[str]) -> None:
         """The citation graph follows the documents as they are written and removed (`kb.citations.graph.update`),

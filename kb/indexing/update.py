@@ -189,7 +189,7 @@ def run_update(
         policy = SyncPolicy(defer_new=not (request.everything or request.only), remove=True,
                             batch_chunks=request.batch_chunks, embed=not request.sparse_first,
                             file_seconds=request.file_seconds)
-        memo = FileMemo(settings.file_memo) if request.corpus and settings.corpus is not None else None
+        memo = FileMemo(settings.file_memo)  # corpus, drop folder and uploads: a scan is not OCR'd every run
         run_sync(settings, streams(settings, request, report, warn), existing, policy, sink, report, memo,
                  progress, warn)
         if store is not None:

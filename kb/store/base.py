@@ -155,6 +155,13 @@ class ChunkStore(Protocol):
 
     def delete(self, ids: list[str]) -> None: ...
 
+    def payload_changes(self) -> int | None:
+        """How many writes of chunks or payloads (not of dense vectors alone) this object has made since it opened
+        the store, when no other process can write it (the Edge store, which one process holds), else None. A count
+        derived from payloads (documents, facets) is then current while this number is unchanged: the app's sidebar
+        and filter counts are recomputed after a write, not on a timer (`ui.state.Fresh`)."""
+        ...
+
     def update_vectors(self, vectors: dict[str, list[float]]) -> int:
         """Set the dense vector of stored chunks (chunk id → vector); payload, sparse vector, id and version stay as
         they are. Ids no longer stored (the document was replaced or removed meanwhile) are skipped: a chunk id is

@@ -72,6 +72,7 @@ class EdgeStore:
         self._lock = threading.RLock()
         self._shard = None
         self._indexes: dict[str, q.EdgeShard] = {}
+        self._changes = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._owner = FileLock(lock_path(self.path), thread_local=False)
         try:
@@ -115,6 +116,9 @@ class EdgeStore:
         with self._lock:
             return {k: int(v["segment_version"]) for k, v in self._shard.snapshot_manifest().items()}
 
+    def payload_changes(self) -> int | None:
+        return self._changes
+
     def _keep_copy(self) -> None:
         """Rebuild the payload copy unless it is current for this shard (see `kb.store.payloads`)."""
         stamp = self._stamp()
@@ -136,6 +140,8 @@ class EdgeStore:
                 with self._lock:
                     self._shard.update(q.UpdateOperation.upsert_points(edge_points))
             self._payloads.upsert(points, self._stamp())
+            with self._lock:
+                self._changes += 1
 
     def update_vectors(self, vectors: dict[str, list[float]]) -> int:
         if not vectors:
@@ -155,6 +161,8 @@ class EdgeStore:
                 with self._lock:
                     self._shard.update(q.UpdateOperation.delete_points(list(ids)))
                 self._payloads.delete(list(ids), self._stamp())
+                with self._lock:
+                    self._changes += 1
 
     def delete_documents(self, doc_ids: list[str]) -> None:
         """The documents' chunks and their points in every document index."""
@@ -166,6 +174,8 @@ class EdgeStore:
                     for shard in self._indexes.values():
                         shard.update(q.UpdateOperation.delete_points_by_filter(condition))
                 self._payloads.delete_documents(list(doc_ids), self._stamp())
+                with self._lock:
+                    self._changes += 1
 
     def set_document_fields(self, fields: dict[str, dict]) -> None:
         with self._payloads.writing():
@@ -174,6 +184,8 @@ class EdgeStore:
                     condition = q.Filter(must=[q.FieldCondition(key="doc_id", match=q.MatchAny(any=[doc_id]))])
                     self._shard.update(q.UpdateOperation.set_payload_by_filter(condition, payload))
             self._payloads.set_document_fields(fields, self._stamp())
+            with self._lock:
+                self._changes += 1
 
     def _index(self, index: str) -> q.EdgeShard:
         return self._indexes[document_index(index)]

@@ -145,6 +145,10 @@ class ServerStore:
 
     # writing -------------------------------------------------------------------------------------------
 
+    def payload_changes(self) -> int | None:
+        """None: other processes may write the collection, so no count here says what changed."""
+        return None
+
     def upsert(self, points: list[ChunkPoint]) -> None:
         for start in range(0, len(points), UPSERT_BATCH):
             batch = [
