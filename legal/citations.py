@@ -242,6 +242,10 @@ class Citation:
     """Pinpoints: `125`, `124`…`133`; PRC `383` or `120-1`."""
     key: str | None = None
     """UN `GC-4` / `GR-19`; PRC the statute's Chinese short name when known (`刑法`)."""
+    note: int | None = None
+    """The footnote a cross-reference names, where the full citation stands: `Saadi (n 12) [96]`, `supra note 12`."""
+    same_place: bool = False
+    """`loc. cit.`: the place cited before, its pinpoint too when the citation gives none."""
     domestic_namesake: bool = False
     """A short form whose name the text also gave a domestic case (`Al-Jedda at [145]` after `Al-Jedda v Secretary of
     State for Defence [2007] UKHL 58`): it may mean either."""
@@ -411,6 +415,9 @@ def names_one_judgment(report: str) -> bool:
     (`(2008) ECHR 14`), a Series A number; not `ECHR 2012` or `Reports 1996-V`, volumes shared by many judgments."""
     return bool(_ONE_JUDGMENT_REPORT.search(report))
 
+NOTE_REF = r"(?:n|fn|note)\.?\s*\d{1,4}(?!\d)"
+"""A cross-reference to the footnote of a full citation: OSCOLA's `(n 12)`, `(above n 12)`, the US `supra note 12`."""
+_NOTE_NUMBER = re.compile(r"(?:n|fn|note)\.?\s*(\d{1,4})")
 _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
 _BRACKET_NUMS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?){0,10}"
@@ -436,9 +443,9 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
               rf"\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*\)"),
     ("date", rf"(?:(?:judgment|decision)\s+of\s+)?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"),
     ("year", r"\(\d{4}\)"),
-    ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"
-              r"|\(\s*(?:above\s*,?\s*)?(?:n|fn|note)\.?\s*\d{1,4}\s*\)|\(\s*above\s*\)"),
-    ("pin", rf"(?:at\s+)?§§?\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
+    ("above", rf"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra(?:\s*,?\s*{NOTE_REF})?(?!\w)|above\s*,?\s*{NOTE_REF}"
+              rf"|\(\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)|\(\s*above\s*\)"),
+    ("pin", rf"(?:at\s+)?[§¶]{{1,2}}\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
             rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
             r"|at\s+\[\d{4}\]"),
     ("judgment", r"(?:judgment|case)\b"),
@@ -515,7 +522,7 @@ def _pins(parts: list[tuple[str, str]]) -> tuple[str, ...]:
                 for numbers in inner:
                     out.extend(parse_pinpoints(numbers))
         else:
-            out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:§§?|paragraphs?|paras?\.?)\s*", "", value)))
+            out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:[§¶]{1,2}|paragraphs?|paras?\.?)\s*", "", value)))
     return tuple(dict.fromkeys(out))
 
 
@@ -560,6 +567,8 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
     if number is None and (written := re.search(r"\(nos?\.\s*(\d{1,2})\)", name)):
         number = int(written.group(1))  # `Holzinger (no. 2) v. Austria`
     reports = tuple(_report_key(v) for n, v in parts if n == "report")
+    above = [v for n, v in parts if n == "above"]
+    note = next((int(m.group(1)) for v in above if (m := _NOTE_NUMBER.search(v))), None)
     decision = any(n == "dec" for n, _ in parts) or any(
         re.search(r"EHRR\s*(?:SE|CD)|\bD\.?R\.?\b", r) for r in reports)
     return Citation(
@@ -571,7 +580,7 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
         date=find_date(joined), year=year, year_exact=exact, decision=decision,
         grand_chamber=any(n == "gc" or n == "court" and "[GC]" in v for n, v in parts), number=number,
         variant=variant, reports=reports,
-        paragraphs=_pins(parts))
+        paragraphs=_pins(parts), note=note, same_place=any(v.startswith("loc") for v in above))
 
 
 # UN ----------------------------------------------------------------------------------------------------------------
@@ -766,8 +775,15 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 # The scanner -------------------------------------------------------------------------------------------------------
 
-SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
-IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
+SHORT_ANCHOR = re.compile(rf"cited\s+above|\bsupra\b|\b(?:op|loc)\.?\s*cit\b|\(\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)"
+                          r"|[§¶]|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
+"""Where a short form's pinpoint or mark stands; the marks that say "cited before" (`cited above`, `supra`, `op.
+cit.`, `loc. cit.`, `(n 12)`) are explicit: they may follow a name the text did not cite in full."""
+IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?|(?<![\w.])[Ii]d\.(?=[\s,])")
+"""`ibid.`, and the US `Id.` (`Id., § 80`, `id. at § 80`): the source cited just before."""
+NOTE_CROSS = re.compile(rf"(?<![\w)])(?:[Ss]upra\s*,?\s*|[Aa]bove\s*,?\s*|\(\s*(?:above\s*,?\s*)?)(?P<ref>{NOTE_REF})"
+                        r"(?:\s*\))?")
+"""A cross-reference without a name, `(n 12) [96]`, `supra note 12, § 80`: the citation of footnote 12 (form `note`)."""
 _BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra", "op",
                                    "loc", "cit"})
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
@@ -865,6 +881,14 @@ class Scanner:
             if pins := _pins(tail.parts):
                 found.append(Citation("echr", "ibid", m.start(), tail.end, _as_written(text[m.start():tail.end]),
                                       paragraphs=pins))
+        taken = sorted((c.start, c.end) for c in found)
+        for m in NOTE_CROSS.finditer(text):
+            if _inside(taken, m.start()):
+                continue
+            tail = _tail(text, m.end())
+            if pins := _pins(tail.parts):
+                found.append(Citation("echr", "note", m.start(), tail.end, _as_written(text[m.start():tail.end]),
+                                      paragraphs=pins, note=int(_NOTE_NUMBER.search(m.group("ref")).group(1))))
         return _without_overlaps(found)
 
     def _echr_full(self, text: str, tokens: _Tokens, other_courts: list[int]) -> Iterator[Citation]:
@@ -906,7 +930,7 @@ class Scanner:
         for m in SHORT_ANCHOR.finditer(text):
             if m.start() < reached or _inside(taken, m.start()):
                 continue
-            explicit = m.group().startswith(("cited", "supra"))
+            explicit = m.group().startswith(("cited", "supra", "op", "loc", "("))
             if not explicit and not self.names:
                 continue
             i = tokens.before(m.start())

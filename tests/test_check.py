@@ -297,6 +297,65 @@ def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_pa
     assert report.citations[4].where.startswith("footnote 2")
 
 
+def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sample_kb, tmp_path):
+    """Each form was unread or resolved to the wrong case, so its wrong pinpoint went unreported or a right one was
+    flagged: `Ibid.` in a footnote after a citation in the body (it is the previous footnote's source, Saadi, not the
+    body's Soering, whose paragraphs stop at 128); OSCOLA's `Saadi (n 1), [150]` / `(n 1) [999]` (the case of
+    footnote 1); a name footnote 1 does not cite; US `supra note 1, § 1940` (read without its pinpoint), `Id., § 80`,
+    `id. at § 999`, `¶ 1250`; `loc. cit.` (the place cited before)."""
+    brief = tmp_path / "notes.md"
+    brief.write_text(
+        "1. Article 3 is absolute.[^1] Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161, began it."
+        "[^2] Chahal v. the United Kingdom, 15 November 1996, § 80, applied it. Id., § 79. See id. at § 999.\n\n"
+        "2. The test was restated.[^3] And again.[^4] And in Chahal.[^5] Once more.[^6] And there.[^7] So too "
+        "Saadi v. Italy [GC], no. 37201/06, ¶ 1250.\n\n"
+        "[^1]: Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.\n[^2]: Ibid., § 150.\n"
+        "[^3]: Saadi (n 1), [150].\n[^4]: (n 1) [999].\n[^5]: Chahal (n 1) [80].\n"
+        "[^6]: Saadi, supra note 1, § 1940.\n[^7]: Saadi, loc. cit.\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.where.split(" (")[0], c.text, c.status, c.doc_id, c.paragraphs) for c in report.citations] == [
+        ("footnote 1", "Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008", "verified", "HEJUD-37201-06", ["125"]),
+        ("line 1", "Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161", "verified", "HEJUD-14038-88",
+         ["91"]),
+        ("footnote 2", "Ibid., § 150", "verified", "HEJUD-37201-06", ["150"]),
+        ("line 1", "Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", "HEJUD-22414-93", ["80"]),
+        ("line 1", "Id., § 79", "verified", "HEJUD-22414-93", ["79"]),
+        ("line 1", "id. at § 999", "pinpoint_missing", "HEJUD-22414-93", ["999"]),
+        ("footnote 3", "Saadi (n 1), [150]", "verified", "HEJUD-37201-06", ["150"]),
+        ("footnote 4", "(n 1) [999]", "pinpoint_missing", "HEJUD-37201-06", ["999"]),
+        ("footnote 5", "Chahal (n 1) [80]", "name_number_mismatch", "HEJUD-22414-93", ["80"]),
+        ("footnote 6", "Saadi, supra note 1, § 1940", "pinpoint_missing", "HEJUD-37201-06", ["1940"]),
+        ("footnote 7", "Saadi, loc. cit.", "verified", "HEJUD-37201-06", ["125"]),
+        ("line 3", "Saadi v. Italy [GC], no. 37201/06, ¶ 1250", "pinpoint_missing", "HEJUD-37201-06", ["1250"]),
+    ], report.citations
+    assert report.citations[8].reason.startswith("footnote 1 cites Saadi v. Italy [GC], no. 37201/06, § 125, ECHR "
+                                                 "2008, not Chahal"), report.citations[8].reason
+
+
+def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
+    """Saadi v. Italy § 127 quoted with one word changed and one left out (no `…`, no brackets): close enough to be
+    the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.
+    The lawyer needs to see that it is close, not verbatim, and which words differ: in the table, the JSON and the
+    app's label."""
+    from ui.check import STATUS_LABELS
+
+    verbatim = ("Article 3 makes no provision for exceptions and no derogation from it is permissible under Article "
+                "15, even in the event of a public emergency threatening the life of the nation")
+    close = verbatim.replace("threatening", "endangering").replace("even in the event", "in the event")
+    cite = "(Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008)"
+    report = sample_kb.check(f"“{verbatim}” {cite}.\n\n“{close}” {cite}.", missing=False, is_text=True)
+    exact, near = report.citations
+    assert (exact.status, exact.quote_match, exact.mark) == ("verified", "verbatim", "verified")
+    assert (near.status, near.quote_match, near.mark) == ("verified", "close", "verified, quote close")
+    assert near.quote_grades[0].differences == ["“even” left out", "“endangering” for the source's “threatening”"]
+    assert "close, not verbatim: “even” left out, “endangering” for the source's “threatening”" in near.reason
+    assert near.to_dict()["quote_match"] == "close"
+    table = report.table()
+    assert "verified, quote close" in table and "1 verified (1 with a quotation close, not verbatim)" not in table
+    assert "2 verified (1 with a quotation close, not verbatim)" in table
+    assert STATUS_LABELS[near.mark] != STATUS_LABELS[exact.mark]
+
+
 def test_a_bare_ibid_after_an_unread_domestic_report_is_left_alone():
     """`(ibid.)` after a domestic law report the grammar does not read means that report, not the Strasbourg case
     cited before it: read, its quotation would be checked against the wrong judgment."""
