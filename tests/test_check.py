@@ -643,8 +643,45 @@ def test_bombs_and_floods_are_refused_with_a_reason(sample_kb, tmp_path):
     flood.write_text("A v. Italy, no. 1/06. " * 5_000, encoding="utf-8")
     with pytest.raises(BriefError, match="more than 3,000 citations"):
         sample_kb.check(flood, missing=False)
+    # 80,000 citations on one line: read whole (12-19 s) before the count refused it, and the message did not say
+    # which file; a footnote marked 20,000 times read at every mark (740 MB of text, past a minute)
+    line = tmp_path / "one-line.md"
+    line.write_text("Saadi v. Italy, § 125; " * 80_000, encoding="utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text("Text" + "[^a]" * 20_000 + "\n\n[^a]: " + "Saadi v. Italy, no. 37201/06, § 125. " * 1_000,
+                     encoding="utf-8")
+    word = tmp_path / "notes.docx"
+    word.write_bytes(_docx_marking_one_note(20_000))
+    for path, words in ((line, "more than 3,000 citations"), (notes, "once its footnotes are read"),
+                        (word, "once its footnotes are read")):
+        started = time.perf_counter()
+        with pytest.raises(BriefError) as caught:
+            sample_kb.check(path, missing=False)
+        assert str(caught.value).startswith(f"{path}: ") and words in str(caught.value), caught.value
+        assert time.perf_counter() - started < 5, path
     with pytest.raises(BriefError, match="characters"):
         sample_kb.check("x" * 2_000_001, missing=False, is_text=True)
+
+
+def _docx_marking_one_note(marks: int) -> bytes:
+    """A drafted brief (`brief-petrov.docx`) whose first footnote is 1,000 times its length and marked `marks` times
+    at its first mark."""
+    import io
+
+    source = zipfile.ZipFile(ROOT / "tests" / "data" / "check_briefs" / "brief-petrov.docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry).decode() if entry.filename.endswith(".xml") else source.read(entry)
+            if entry.filename == "word/document.xml":
+                mark = re.search(r'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                                 r'<w:footnoteReference w:id="1"/></w:r>', data).group()
+                data = data.replace(mark, mark * marks, 1)
+            elif entry.filename == "word/footnotes.xml":
+                text = re.search(r'<w:footnote w:id="1">.*?(<w:r><w:rPr><w:i/>.*?</w:r>)', data, re.S).group(1)
+                data = data.replace(text, text * 1_000, 1)
+            target.writestr(entry, data)
+    return out.getvalue()
 
 
 def test_check_page_in_the_app(sample_kb):
@@ -685,9 +722,14 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
     folder.mkdir()
     notepad = tmp_path / "brief.txt"  # Windows Notepad's "Unicode": was "binary data where text was expected"
     notepad.write_bytes("Saadi v. Italy [GC], no. 37201/06, § 125".encode("utf-16"))
+    pipe = tmp_path / "pipe.md"  # a named pipe: was "no such file" (it exists; reading it would wait forever)
+    os.mkfifo(pipe)
+    loop = tmp_path / "loop.md"  # links that loop: was "no such file"
+    loop.symlink_to(tmp_path / "loop2.md")
+    (tmp_path / "loop2.md").symlink_to(loop)
     for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "corrupt or truncated DOCX"),
                         (tmp_path / "gone.md", "no such file"), (folder, "a folder, not a file"),
-                        (notepad, "UTF-16 text")):
+                        (notepad, "UTF-16 text"), (pipe, "not a regular file"), (loop, "a symbolic link")):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
         assert str(path) in str(caught.value) and words in str(caught.value)

@@ -152,9 +152,10 @@ def _numbered(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def text_blocks(text: str) -> list[Block]:
+def text_blocks(text: str, source: str = "the text") -> list[Block]:
     """Blank-line separated paragraphs, each with the line it starts on; Markdown footnotes (`[^3]: …`) are read at
-    their marks, so a quotation and the footnote that cites it are read together, as a reader does."""
+    their marks, so a quotation and the footnote that cites it are read together, as a reader does. A note read at
+    more marks than the text's length allows is refused (`_NoteBudget`)."""
     lines = [_EMPHASIS.sub("", _INVISIBLE.sub("", line)) for line in text.splitlines()]
     notes: dict[str, tuple[str, int]] = {}
     body: list[tuple[int, str]] = []
@@ -177,14 +178,33 @@ def text_blocks(text: str) -> list[Block]:
         blocks.append(("\n".join(current), start))
     used: set[str] = set()
     out = []
+    budget = _NoteBudget(source)
     for raw, start in blocks:
-        block_text, inserted = _inline_notes(raw, notes, used)
+        block_text, inserted = _inline_notes(raw, notes, used, budget)
         out.append(Block(block_text, start, "line", notes=inserted))
     out += [Block(text, line, "line") for label, (text, line) in notes.items() if label not in used]
     return _numbered(out)
 
 
-def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str]) -> tuple[str, tuple[Note, ...]]:
+class _NoteBudget:
+    """The characters a brief's text may reach once its footnotes are read at their marks (MAX_BRIEF_CHARS). A note
+    may be referred to at several marks and is read at each; a 118 KB Markdown file marking one 37 KB note 20,000
+    times came to 740 MB of text and ran past a minute (a Word file can do the same with footnote references). It
+    is refused as soon as the text read passes the limit."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.left = MAX_BRIEF_CHARS
+
+    def spend(self, chars: int) -> None:
+        self.left -= chars
+        if self.left < 0:
+            raise BriefError(f"{self.source}: more than {MAX_BRIEF_CHARS:,} characters once its footnotes are read "
+                             "at their marks (a note referred to at very many marks); check it in parts")
+
+
+def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str], budget: _NoteBudget
+                  ) -> tuple[str, tuple[Note, ...]]:
     """`raw` with each footnote mark replaced by ` (<the note's text>)`; the notes' places in the new text."""
     parts: list[str] = []
     inserted: list[Note] = []
@@ -197,6 +217,7 @@ def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str]) -
         length += m.start() - pos
         note_text, note_line = notes[label]
         piece = f" ({note_text})"
+        budget.spend(len(piece))
         inserted.append(Note(length + 2, length + len(piece) - 1, label, note_line))
         parts.append(piece)
         length += len(piece)
@@ -221,6 +242,12 @@ def read_brief(path: Path) -> list[Block]:
     suffix = path.suffix.lower()
     if path.is_dir():
         raise BriefError(f"{path}: a folder, not a file; give the brief's file")
+    if path.is_symlink() and not path.exists():
+        raise BriefError(f"{path}: a symbolic link that leads to no file (its target is missing, or links loop); give "
+                         "the brief's file")
+    if path.exists() and not path.is_file():
+        raise BriefError(f"{path}: not a regular file (a named pipe, device or socket, which would be read forever); "
+                         "give the brief's file")
     if not path.is_file():
         raise BriefError(f"{path}: no such file")
     if suffix not in BRIEF_SUFFIXES:
@@ -240,7 +267,7 @@ def read_brief(path: Path) -> list[Block]:
         if len(text) > MAX_BRIEF_CHARS:
             raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
                              "pages); check it in parts")
-        return text_blocks(text)
+        return text_blocks(text, str(path))
     except BadInputError as exc:
         raise BriefError(str(exc)) from None
 
@@ -342,6 +369,7 @@ def _docx_blocks(path: Path) -> list[Block]:
     notes = _docx_notes(document)
     out: list[Block] = []
     heading = False
+    budget = _NoteBudget(str(path))
     for i, p in enumerate(docx_paragraphs(document), 1):
         pieces: list[str] = []
         inserted: list[Note] = []
@@ -353,6 +381,7 @@ def _docx_blocks(path: Path) -> list[Block]:
                 label = el.get(f"{_W}id") or ""
                 note = notes.get(label, "")
                 piece = f" ({note})"
+                budget.spend(len(piece))
                 inserted.append(Note(length + 2, length + len(piece) - 1, label, i))
             else:
                 piece = " "
@@ -524,7 +553,7 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
     for index, block in enumerate(blocks):
         note_numbers = {n.start: numbered_notes + i for i, n in enumerate(block.notes, 1)}
         numbered_notes += len(block.notes)
-        citations = scanner.scan(block.text)
+        citations = scanner.scan(block.text, limit - len(out))
         if "bid" in block.text and (bare := _bare_ibids(block, citations)):
             citations = sorted(citations + bare, key=lambda c: c.start)
         if titles:
@@ -1436,7 +1465,11 @@ def argued_grounds(blocks: Iterable[Block]) -> list[str]:
 
 def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>",
                  link: Callable[[dict], str | None] = source_link) -> CheckReport:
-    citations = Checker(index, link).check(find_citations(blocks, titles=index.titles))
+    try:
+        found = find_citations(blocks, titles=index.titles)
+    except BriefError as exc:  # too many citations: say which brief
+        raise BriefError(f"{'the text' if source == '<text>' else source}: {exc}") from None
+    citations = Checker(index, link).check(found)
     return CheckReport(source, citations, blocks, argued_grounds(blocks))
 
 
