@@ -302,12 +302,14 @@ def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sam
     flagged: `Ibid.` in a footnote after a citation in the body (it is the previous footnote's source, Saadi, not the
     body's Soering, whose paragraphs stop at 128); OSCOLA's `Saadi (n 1), [150]` / `(n 1) [999]` (the case of
     footnote 1); a name footnote 1 does not cite; US `supra note 1, § 1940` (read without its pinpoint), `Id., § 80`,
-    `id. at § 999`, `¶ 1250`; `loc. cit.` (the place cited before)."""
+    `id. at § 999`, `¶ 1250`; `loc. cit.` (the place cited before: footnote 1's § 125, not the mention of the case
+    without a pinpoint just before it, which a drafted brief edited so showed)."""
     brief = tmp_path / "notes.md"
     brief.write_text(
         "1. Article 3 is absolute.[^1] Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161, began it."
         "[^2] Chahal v. the United Kingdom, 15 November 1996, § 80, applied it. Id., § 79. See id. at § 999.\n\n"
-        "2. The test was restated.[^3] And again.[^4] And in Chahal.[^5] Once more.[^6] And there.[^7] So too "
+        "2. The test was restated.[^3] And again.[^4] And in Chahal.[^5] Once more.[^6] And there, in Saadi v. "
+        "Italy [GC], no. 37201/06.[^7] So too "
         "Saadi v. Italy [GC], no. 37201/06, ¶ 1250.\n\n"
         "[^1]: Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.\n[^2]: Ibid., § 150.\n"
         "[^3]: Saadi (n 1), [150].\n[^4]: (n 1) [999].\n[^5]: Chahal (n 1) [80].\n"
@@ -325,6 +327,7 @@ def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sam
         ("footnote 4", "(n 1) [999]", "pinpoint_missing", "HEJUD-37201-06", ["999"]),
         ("footnote 5", "Chahal (n 1) [80]", "name_number_mismatch", "HEJUD-22414-93", ["80"]),
         ("footnote 6", "Saadi, supra note 1, § 1940", "pinpoint_missing", "HEJUD-37201-06", ["1940"]),
+        ("line 3", "Saadi v. Italy [GC], no. 37201/06", "verified", "HEJUD-37201-06", []),
         ("footnote 7", "Saadi, loc. cit.", "verified", "HEJUD-37201-06", ["125"]),
         ("line 3", "Saadi v. Italy [GC], no. 37201/06, ¶ 1250", "pinpoint_missing", "HEJUD-37201-06", ["1250"]),
     ], report.citations

@@ -1101,9 +1101,12 @@ class Checker:
         if f.citation.domestic_namesake and "§" not in f.citation.text:
             return self._row(f, "ambiguous", f"cannot verify: the text cites both a Strasbourg case and a domestic "
                              f"case named {f.citation.name}; this pinpoint may be either's.")
-        for key, row in reversed(earlier):
-            if tokens and set(tokens) <= set(key) and row.doc_id and row.status not in CANNOT_VERIFY:
-                return self._again(f, row)
+        resolved = [row for key, row in reversed(earlier)
+                    if tokens and set(tokens) <= set(key) and row.doc_id and row.status not in CANNOT_VERIFY]
+        if f.citation.same_place and not f.citation.paragraphs:  # `loc. cit.`: the last place cited, a pinpoint
+            resolved = [row for row in resolved if row.paragraphs] + resolved  # (not a mention of the case by name)
+        if resolved:
+            return self._again(f, resolved[0])
         for key, row in reversed(earlier):
             if tokens and set(tokens) <= set(key):
                 return self._row(f, row.status if row.status in CANNOT_VERIFY else "not_in_corpus",
