@@ -699,16 +699,22 @@ def test_check_page_in_the_app(sample_kb):
         at.sidebar.radio(key="view").set_value("Check a brief").run()
         at.text_area(key="check_text").input("Article 3 “enshrines one of the fundamental values of democratic "
                                              "societies” (Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008). See "
-                                             "Chahal v. the United Kingdom, no. 37201/06, § 80.")
+                                             "Chahal v. the United Kingdom, no. 37201/06, § 80. It “makes no "
+                                             "provision for exceptions and no derogation from it is permissible under "
+                                             "Article 15, even in the event of a public emergency endangering the "
+                                             "life of the nation” (Saadi v. Italy [GC], no. 37201/06, § 127).")
         at.checkbox(key="check_missing").uncheck()
         next(b for b in at.button if b.label == "Check").click()
         at.run()
         assert not at.exception, at.exception
-        assert [w.value for w in at.warning] == ["2 citations: 1 verified, 1 to look at."]
+        assert [w.value for w in at.warning] == [
+            "3 citations: 2 verified (1 with a quotation close, not verbatim), 1 to look at."]
         table = at.dataframe[0].value
-        assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch"]
-        assert list(table["document"]) == ["HEJUD-37201-06", "HEJUD-37201-06"]
-        assert list(table["where"]) == ["line 1", "line 1"]  # the brief's own place, as `kb check` gives it
+        assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch",
+                                         "🟨 verified, quotation close (not verbatim)"]
+        assert "“endangering” for the source's “threatening”" in table["reason"][2]
+        assert list(table["document"]) == ["HEJUD-37201-06"] * 3
+        assert list(table["where"]) == ["line 1"] * 3  # the brief's own place, as `kb check` gives it
         assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
     finally:
         state.use_kb(None)
