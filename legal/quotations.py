@@ -156,11 +156,26 @@ def _differences(src: list[str], words: list[str], blocks: list) -> Iterator[str
     """A fragment's departures from the source between and around the runs it shares with it: a word changed, left
     out or added. Only a quotation that matched in runs is described (`align` gives them for a grade other than
     `verbatim`); at its ends only the quotation's own words are named, as the source's next words are a guess."""
+    blocks = list(blocks)
+
+    def stray(first, second, edge) -> bool:
+        """A run of two words at an end matched far away in the source (`of the` of `the conduct of the victim` in
+        `of the substantive clauses`, words later): described as quoted words not in the source instead."""
+        return edge.size <= 2 and second.a - (first.a + first.size) > second.b - (first.b + first.size) + 2
+
+    while len(blocks) > 1 and stray(blocks[-2], blocks[-1], blocks[-1]):
+        blocks.pop()
+    while len(blocks) > 1 and stray(blocks[0], blocks[1], blocks[0]):
+        blocks.pop(0)
     if not blocks:
         return
     for before, after in zip(blocks, blocks[1:], strict=False):
         said = " ".join(words[before.b + before.size:after.b])
-        gap = src[before.a + before.size:after.a] if after.a >= before.a + before.size else []
+        start, end = before.a + before.size, after.a
+        while not said and start < end < len(src) and src[start] == src[end] and end < after.a + after.size:
+            start, end = start + 1, end + 1  # `Article 3 (art. 3), and` quoted without `(art. 3)`: `art 3` left out,
+            # not `3 art` (the matcher takes the second `3` with the words after it)
+        gap = src[start:end] if end >= start else []
         source = " ".join(gap) if len(gap) <= LEFT_OUT_SHOWN else f"{len(gap)} words of the source"
         if said and gap:
             yield f"“{said}” for the source's “{source}”" if len(gap) <= LEFT_OUT_SHOWN else \

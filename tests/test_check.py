@@ -335,6 +335,25 @@ def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sam
                                                  "2008, not Chahal"), report.citations[8].reason
 
 
+def test_a_markdown_note_is_the_number_its_writer_gave_it_even_when_its_mark_comes_later(sample_kb, tmp_path):
+    """A lawyer editing a drafted Markdown brief adds a note and numbers it next (`[^3]`), its mark before `[^2]`'s,
+    and refers to a note by that number: `(n 2)` is `[^2]`, whose mark stands later in the text. Read by place in
+    reading order, `(n 2)` was the new note itself and `Chahal (n 2) [79]` did not resolve (a drafted brief edited
+    so, `kb draft` for a Turkish request, gave `footnote 6 does not come before footnote 5` and a false mismatch)."""
+    brief = tmp_path / "added.md"
+    brief.write_text("1. Article 3 is absolute.[^1] It was restated.[^3] Chahal applied it.[^2]\n\n"
+                     "[^1]: Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.\n"
+                     "[^2]: Chahal v. the United Kingdom, 15 November 1996, § 80.\n"
+                     "[^3]: Chahal (n 2) [79]; Saadi (n 1) [999].\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.where.split(" (")[0], c.text, c.status, c.doc_id) for c in report.citations] == [
+        ("footnote 1", "Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008", "verified", "HEJUD-37201-06"),
+        ("footnote 3", "Chahal (n 2) [79]", "verified", "HEJUD-22414-93"),
+        ("footnote 3", "Saadi (n 1) [999]", "pinpoint_missing", "HEJUD-37201-06"),
+        ("footnote 2", "Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", "HEJUD-22414-93"),
+    ], report.citations
+
+
 def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     """Saadi v. Italy § 127 quoted with one word changed and one left out (no `…`, no brackets): close enough to be
     the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.

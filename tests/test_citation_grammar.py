@@ -344,6 +344,16 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
                            ("therapeutic ", "", "“therapeutic” left out")):
         changed = align(quoted.replace(old, new), source)
         assert (changed.grade, changed.differences) == ("near", (said,)), changed
+    # as a lawyer edited a drafted brief: Soering § 91 without `(art. 3)` (was `“3 art” left out`, the matcher taking
+    # the second `3`), Chahal § 79's end reordered (was `“conduct” for the source's “victim s conduct unlike most”`,
+    # `of the` matched in a later sentence)
+    soering = "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that State"
+    assert align(soering.replace(" (art. 3)", ""), soering).differences == ("“art 3” left out",)
+    chahal = ("the Convention prohibits in absolute terms torture or inhuman or degrading treatment or punishment, "
+              "irrespective of the victim's conduct. Unlike most of the substantive clauses of the Convention")
+    assert align("the Convention prohibits in absolute terms torture or inhuman or degrading treatment or punishment, "
+                 "irrespective of the conduct of the victim", chahal).differences == (
+        "“conduct of the victim” not in the source",)
     # a heading at the quotation's start: 2020 EWCA Civ 122 sets out Article 12 as Johnston v. Ireland § 49 does
     johnston = ("… because of the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage "
                 "and of his resultant inability to marry Janice Williams-Johnston, they were victims of breaches of "

@@ -417,8 +417,9 @@ class Found:
     """Indexes (in the brief's list) of citations sharing this citation's quotations: the notes under one mark
     group (`…”[^3][^4]`); a quotation verified in any of them is verified."""
     note: int | None = None
-    """The number of the footnote the citation stands in, as the reader sees it (footnotes counted in reading order,
-    as Word and Markdown renderers number them): what `(n 12)` and `supra note 12` refer to."""
+    """The number of the footnote the citation stands in, as its writer sees it: a Markdown note's own number
+    (`[^12]`, whatever order the marks stand in: a lawyer adding a note numbers it next), else the footnote's place
+    in reading order (Word numbers them so): what `(n 12)` and `supra note 12` refer to."""
 
     @property
     def text(self) -> str:
@@ -551,7 +552,8 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
     out: list[Found] = []
     numbered_notes = 0
     for index, block in enumerate(blocks):
-        note_numbers = {n.start: numbered_notes + i for i, n in enumerate(block.notes, 1)}
+        note_numbers = {n.start: int(n.label) if block.style == "line" and n.label.isdigit() else numbered_notes + i
+                        for i, n in enumerate(block.notes, 1)}
         numbered_notes += len(block.notes)
         citations = scanner.scan(block.text, limit - len(out))
         if "bid" in block.text and (bare := _bare_ibids(block, citations)):
@@ -897,36 +899,56 @@ class Checker:
         # the last row in the body (False) and in the footnotes (True): `ibid.` in a footnote is the previous
         # footnote's source, in the body the body's (a footnote read at its mark stands between them, not before)
         last: dict[bool, CheckedCitation] = {}
-        in_notes: dict[int, list[tuple[tuple[str, ...], CheckedCitation]]] = {}
         # without footnotes (a PDF or text brief) `Saadi (n 12)` is resolved by its name, as `cited above` is
         has_notes = any(f.note is not None for f in found)
-        for f in found:
+        full_rows: dict[int, CheckedCitation] = {}
+        """Rows of the citations that name their source whole, by index in `found`: made once, in reading order or
+        earlier for a cross-reference to a note whose mark stands later (a note a lawyer added and numbered next)."""
+
+        def in_note(number: int | None) -> list[tuple[tuple[str, ...], CheckedCitation]]:
+            """The full citations footnote `number` holds, resolved: what `(n 12)` refers to (OSCOLA's cross-reference
+            names the note of the full citation)."""
+            out = []
+            for i, g in enumerate(found):
+                if g.note == number and g.citation.form == "full":
+                    if i not in full_rows:
+                        full_rows[i] = self._full(g)
+                    out.append((applicant_tokens(g.citation.name) if g.citation.name else (), full_rows[i]))
+            return out
+
+        for i, f in enumerate(found):
             c = f.citation
-            if c.kind == "echr" and c.form == "full":
-                row = self._echr_full(f)
-                self._same_report(c, row, reports)
-                earlier.append((applicant_tokens(c.name), row))
+            if c.form == "full":
+                row = full_rows.get(i) or self._full(f)
+                full_rows[i] = row
+                if c.kind == "echr":
+                    self._same_report(c, row, reports)
+                    earlier.append((applicant_tokens(c.name), row))
             elif c.form == "note" or c.note is not None and c.form == "short" and has_notes:
-                row = self._cross_reference(f, in_notes, earlier)
+                row = self._cross_reference(f, in_note(c.note), earlier)
             elif c.kind == "echr" and c.form == "short":
                 row = self._echr_short(f, earlier)
-            elif c.form == "ibid":
-                row = self._ibid(f, last.get(f.note is not None) or last.get(f.note is None))
-            elif c.kind == "un":
-                row = self._un(f)
-            elif c.kind == "document":
-                row = self._document(f, c.key, "document", f"{c.name} is not in the store")
-            elif c.kind == "uk":
-                parts = neutral_citation_parts(c.name or "")
-                row = self._document(f, parts[0] if parts else None, "national", f"{c.name} is not in the store")
             else:
-                row = self._prc(f)
+                row = self._ibid(f, last.get(f.note is not None) or last.get(f.note is None))
             rows.append(row)
             last[f.note is not None] = row
-            if f.note is not None:
-                in_notes.setdefault(f.note, []).append((applicant_tokens(c.name) if c.name else (), row))
         self._grade_quotes(found, rows)
         return rows
+
+    def _full(self, f: Found) -> CheckedCitation:
+        """A citation that names its source whole: an ECtHR case, a General Comment, a document by title, a UK
+        judgment, a PRC statute."""
+        c = f.citation
+        if c.kind == "echr":
+            return self._echr_full(f)
+        if c.kind == "un":
+            return self._un(f)
+        if c.kind == "document":
+            return self._document(f, c.key, "document", f"{c.name} is not in the store")
+        if c.kind == "uk":
+            parts = neutral_citation_parts(c.name or "")
+            return self._document(f, parts[0] if parts else None, "national", f"{c.name} is not in the store")
+        return self._prc(f)
 
     @staticmethod
     def _same_report(c: Citation, row: CheckedCitation, reports: dict[str, CheckedCitation]) -> None:
@@ -1118,14 +1140,13 @@ class Checker:
         return self._row(f, "not_in_corpus", f"cannot verify: no earlier citation of {f.citation.name} resolves to "
                          "a document in the store.")
 
-    def _cross_reference(self, f: Found, in_notes: dict[int, list[tuple[tuple[str, ...], CheckedCitation]]],
+    def _cross_reference(self, f: Found, held: list[tuple[tuple[str, ...], CheckedCitation]],
                          earlier: list[tuple[tuple[str, ...], CheckedCitation]]) -> CheckedCitation:
-        """`Saadi (n 12) [96]`, `supra note 12, § 80`, `(n 12) [96]`: the authority footnote 12 cites, as a reader
-        follows the reference; a name footnote 12 does not cite is a wrong reference, said with what the note does
-        cite (and the name then resolves as `cited above` does)."""
+        """`Saadi (n 12) [96]`, `supra note 12, § 80`, `(n 12) [96]`: the authority footnote 12 cites in full, as a
+        reader follows the reference; a name footnote 12 does not cite is a wrong reference, said with what the note
+        does cite (and the name then resolves as `cited above` does)."""
         c = f.citation
         tokens = applicant_tokens(c.name) if c.name else ()
-        held = in_notes.get(c.note or 0, [])
         meant = [row for key, row in held if set(tokens) <= set(key)] if tokens else [row for _, row in held]
         if len({row.doc_id for row in meant}) == 1:
             row = meant[-1]
@@ -1137,12 +1158,8 @@ class Checker:
         if meant:
             return self._row(f, "ambiguous", f"cannot verify: footnote {c.note} cites several authorities ("
                              + "; ".join(row.text for row in meant[:3]) + "); name the one meant.")
-        if held:
-            reason = f"footnote {c.note} cites {'; '.join(row.text for _, row in held[:3])}, not {c.name}"
-        elif c.note is not None and f.note is not None and c.note >= f.note:
-            reason = f"footnote {c.note} does not come before footnote {f.note}"
-        else:
-            reason = f"footnote {c.note} cites no authority"
+        reason = (f"footnote {c.note} cites {'; '.join(row.text for _, row in held[:3])}, not {c.name}" if held
+                  else f"footnote {c.note} cites no authority in full")
         if not tokens:
             return self._row(f, "not_in_corpus", f"cannot verify: {reason}.")
         row = self._echr_short(f, earlier)
