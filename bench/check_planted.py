@@ -65,7 +65,8 @@ def write_inputs(corpus: Path, folder: Path) -> dict[str, Path]:
             files[source].write_text(text, encoding="utf-8")
             at, length = int(edit["offset"]), int(edit["length"])
             files[edit["id"]] = folder / f"{edit['id']}{Path(source).suffix}"
-            files[edit["id"]].write_text(text[:at] + edit["new"] + text[at + length:], encoding="utf-8")
+            new = edit["new"].replace("\\n", "\n")  # a note added with its definition: `…[^7]\n\n[^7]: …`
+            files[edit["id"]].write_text(text[:at] + new + text[at + length:], encoding="utf-8")
             continue
         if source not in blocks:
             blocks[source] = read_brief(corpus / "national" / "uk-tna" / f"{source}.xml")
@@ -144,7 +145,7 @@ def main() -> None:
         trees = [("this tree", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
         for name, tree in trees:
             misses, alarms, lines = score(edits, files, run(tree, paths))
-            print(f"{name}: {len(edits)} planted errors in {len({e['source'] for e in edits})} judgments: "
+            print(f"{name}: {len(edits)} planted errors in {len({e['source'] for e in edits})} sources: "
                   f"{misses} missed, {alarms} false alarms")
             print(*(f"  {line}" for line in lines), sep="\n")
 

@@ -972,8 +972,10 @@ class Scanner:
             tail = _tail(text, tokens.tokens[i].end)
             if tail.end <= m.start():
                 continue
-            if not self._known(key) and not (explicit and any(v.startswith("§") for n, v in tail.parts if n == "pin")):
-                continue  # `Re PS (supra)`: a short form of a case this text did not cite from Strasbourg
+            if not self._known(key) and not (explicit and any(v.startswith("§") for n, v in tail.parts if n == "pin")) \
+                    and not (m.group().startswith("(") and _pins(tail.parts)):
+                continue  # `Re PS (supra)`: a short form of a case this text did not cite from Strasbourg; but
+                # `Othman (n 4) [258]` names the footnote that cites it (whose mark may stand later in the text)
             reached = tail.end
             c = _echr_from_parts("short", text, start, tail, name, None)
             c.domestic_namesake = any(set(key) <= set(d) for d in self.domestic)

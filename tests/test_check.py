@@ -342,15 +342,23 @@ def test_a_markdown_note_is_the_number_its_writer_gave_it_even_when_its_mark_com
     so, `kb draft` for a Turkish request, gave `footnote 6 does not come before footnote 5` and a false mismatch)."""
     brief = tmp_path / "added.md"
     brief.write_text("1. Article 3 is absolute.[^1] It was restated.[^3] Chahal applied it.[^2]\n\n"
+                     "2. Not in Othman.[^6] The Divisional Court applied it.[^4] Again.[^5]\n\n"
                      "[^1]: Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.\n"
                      "[^2]: Chahal v. the United Kingdom, 15 November 1996, § 80.\n"
-                     "[^3]: Chahal (n 2) [79]; Saadi (n 1) [999].\n", encoding="utf-8")
+                     "[^3]: Chahal (n 2) [79]; Saadi (n 1) [999].\n[^4]: [2017] EWHC 1912 (Admin), [63].\n"
+                     "[^5]: Nteziryayo (n 4) [63].\n[^6]: Othman (n 2) [187].\n", encoding="utf-8")
     report = sample_kb.check(brief, missing=False)
     assert [(c.where.split(" (")[0], c.text, c.status, c.doc_id) for c in report.citations] == [
         ("footnote 1", "Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008", "verified", "HEJUD-37201-06"),
         ("footnote 3", "Chahal (n 2) [79]", "verified", "HEJUD-22414-93"),
         ("footnote 3", "Saadi (n 1) [999]", "pinpoint_missing", "HEJUD-37201-06"),
         ("footnote 2", "Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", "HEJUD-22414-93"),
+        # a name the text has not cited in full: kept, and checked against the note (was read as `(n 2) [187]`,
+        # Chahal's § 187, the wrong name unseen)
+        ("footnote 6", "Othman (n 2) [187]", "name_number_mismatch", "HEJUD-8139-09"),
+        ("footnote 4", "[2017] EWHC 1912 (Admin), [63]", "verified", "EWHC-2017-1912-Admin"),
+        # a UK judgment's parties are not in its neutral citation: the note's one authority is meant
+        ("footnote 5", "Nteziryayo (n 4) [63]", "verified", "EWHC-2017-1912-Admin"),
     ], report.citations
 
 

@@ -153,6 +153,8 @@ def test_us_id_pilcrows_footnote_cross_references_and_loc_cit():
     for text, note in (("(n 12) [96].", 12), ("Supra note 12, § 96.", 12)):  # the name left to the footnote
         c = one(text, s)
         assert (c.form, c.name, c.note, c.paragraphs) == ("note", None, note, ("96",)), text
+    c = one("Othman (n 4) [258].", Scanner())  # a name not cited in full before: the note it names cites it
+    assert (c.form, c.name, c.note, c.paragraphs) == ("short", "Othman", 4, ("258",))
     c = one("Saadi, loc. cit.", s)
     assert (c.form, c.same_place, c.paragraphs) == ("short", True, ())
     assert not s.scan("The identity (ID) card, id est the document, is no citation; nor is Id. alone.")

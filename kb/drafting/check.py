@@ -1148,6 +1148,8 @@ class Checker:
         c = f.citation
         tokens = applicant_tokens(c.name) if c.name else ()
         meant = [row for key, row in held if set(tokens) <= set(key)] if tokens else [row for _, row in held]
+        if not meant and len(held) == 1 and held[0][1].kind != "echr":
+            meant = [held[0][1]]  # `Smith (n 3) [45]` of a UK judgment: its parties are not in its neutral citation
         if len({row.doc_id for row in meant}) == 1:
             row = meant[-1]
             if not row.doc_id or row.status in CANNOT_VERIFY:
