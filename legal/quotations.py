@@ -112,14 +112,14 @@ def align(quote: str, source: str) -> Alignment:
     exact = True
     reversed_sense = False
     missing: list[str] = []
-    differences: list[str] = []
+    aligned: list[tuple[list[str], list]] = []
     for words in fragments(quote):
         total += len(words)
         blocks = [b for b in SequenceMatcher(None, src, words, autojunk=False).get_matching_blocks()
                   if b.size and (b.size >= 2 or len(words) == 1)]
         matched += sum(b.size for b in blocks)
         exact = exact and len(blocks) == 1 and blocks[0].size == len(words)
-        differences += _differences(src, words, blocks)
+        aligned.append((words, blocks))
         changed = [(said, source) for said, source, edge in _changes(src, words, blocks)
                    if _changes_sense(said, source, edge)]
         reversed_sense = reversed_sense or bool(changed)
@@ -143,8 +143,9 @@ def align(quote: str, source: str) -> Alignment:
     coverage = matched / total
     grade = ("verbatim" if exact else "near" if coverage >= NEAR and not reversed_sense
              else "differs" if coverage >= DIFFERS else "not_found")
-    return Alignment(grade, coverage, tuple(dict.fromkeys(missing)),
-                     () if grade == "verbatim" else tuple(dict.fromkeys(differences)))
+    differences = () if grade in ("verbatim", "not_found") else tuple(dict.fromkeys(
+        d for words, blocks in aligned for d in _differences(src, words, blocks)))  # described only when shown
+    return Alignment(grade, coverage, tuple(dict.fromkeys(missing)), differences)
 
 
 LEFT_OUT_SHOWN = 8
