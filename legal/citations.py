@@ -776,15 +776,19 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 # The scanner -------------------------------------------------------------------------------------------------------
 
-SHORT_ANCHOR = re.compile(rf"cited\s+above|\bsupra\b|\b(?:op|loc)\.?\s*cit\b|\(\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)"
-                          r"|[§¶]|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
+SHORT_ANCHOR = re.compile(rf"cited\s+above|[§¶]|\((?=\s*(?:above|f?n|note))\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)"
+                          r"|\b(?:[Ss]upra\b|(?:op|loc)\.?\s*cit\b|paragraphs?\b|paras?\b\.?|at\s+\[)")
 """Where a short form's pinpoint or mark stands; the marks that say "cited before" (`cited above`, `supra`, `op.
-cit.`, `loc. cit.`, `(n 12)`) are explicit: they may follow a name the text did not cite in full."""
-IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?|(?<![\w.])[Ii]d\.(?=[\s,])")
-"""`ibid.`, and the US `Id.` (`Id., § 80`, `id. at § 80`): the source cited just before."""
-NOTE_CROSS = re.compile(rf"(?<![\w)])(?:[Ss]upra\s*,?\s*|[Aa]bove\s*,?\s*|\(\s*(?:above\s*,?\s*)?)(?P<ref>{NOTE_REF})"
-                        r"(?:\s*\))?")
-"""A cross-reference without a name, `(n 12) [96]`, `supra note 12, § 80`: the citation of footnote 12 (form `note`)."""
+cit.`, `loc. cit.`, `(n 12)`) are explicit: they may follow a name the text did not cite in full. The branches
+after a word boundary are grouped under one `\b`: on 10 MB of UK judgments 0.45 s a pass, against 1.2 s written
+one `\b` a branch (session 19)."""
+IBID = re.compile(r"[Ii](?:(?<!\w[Ii])(?:bid|bidem|dem)\b\.?|(?<![\w.][Ii])d\.(?=[\s,]))")
+"""`ibid.`, and the US `Id.` (`Id., § 80`, `id. at § 80`): the source cited just before. Written to start with its
+letter (the look-behinds after it), which the regex engine skips to: 0.13 s on 10 MB against 0.26 s for `ibid`
+alone with a leading look-behind."""
+NOTE_CROSS = re.compile(rf"(?:[Ss]upra\s*,?\s*|\(\s*(?:above\s*,?\s*)?)(?P<ref>{NOTE_REF})(?:\s*\))?")
+"""A cross-reference without a name, `(n 12) [96]`, `supra note 12, § 80`: the citation of footnote 12 (form `note`),
+read at a `SHORT_ANCHOR` that has no name before it."""
 _BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra", "op",
                                    "loc", "cit"})
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
@@ -888,14 +892,6 @@ class Scanner:
             if pins := _pins(tail.parts):
                 found.append(Citation("echr", "ibid", m.start(), tail.end, _as_written(text[m.start():tail.end]),
                                       paragraphs=pins))
-        taken = sorted((c.start, c.end) for c in found)
-        for m in NOTE_CROSS.finditer(text):
-            if _inside(taken, m.start()):
-                continue
-            tail = _tail(text, m.end())
-            if pins := _pins(tail.parts):
-                found.append(Citation("echr", "note", m.start(), tail.end, _as_written(text[m.start():tail.end]),
-                                      paragraphs=pins, note=int(_NOTE_NUMBER.search(m.group("ref")).group(1))))
         return _without_overlaps(found)
 
     def _echr_full(self, text: str, tokens: _Tokens, other_courts: list[int]) -> Iterator[Citation]:
@@ -937,7 +933,7 @@ class Scanner:
         for m in SHORT_ANCHOR.finditer(text):
             if m.start() < reached or _inside(taken, m.start()):
                 continue
-            explicit = m.group().startswith(("cited", "supra", "op", "loc", "("))
+            explicit = m.group().startswith(("cited", "supra", "Supra", "op", "loc", "("))
             if not explicit and not self.names:
                 continue
             i = tokens.before(m.start())
@@ -958,8 +954,15 @@ class Scanner:
                 else:
                     break
             if i < 0 or not _is_name_word(tokens.tokens[i]) and tokens.tokens[i].text not in (".", ")"):
+                if nameless := _nameless(text, m.start()):
+                    reached = nameless.end
+                    yield nameless
                 continue
             first = _name_start(tokens.tokens, i)
+            if first is None and (nameless := _nameless(text, m.start())):
+                reached = nameless.end
+                yield nameless
+                continue
             if first is None or _after_v(tokens.tokens, first):
                 continue  # `Holzinger (no. 2) v. Austria, cited above`: a respondent is not a short name
             start = tokens.tokens[first].start
@@ -1158,6 +1161,18 @@ def _without_overlaps(found: list[Citation]) -> list[Citation]:
             continue
         out.append(c)
     return out
+
+
+def _nameless(text: str, at: int) -> Citation | None:
+    """A footnote reference without a name at `at` (`(n 12) [96]`, `Supra note 12, § 80`) with its pinpoint."""
+    ref = NOTE_CROSS.match(text, at)
+    if ref is None or at and (text[at - 1].isalnum() or text[at - 1] == ")"):
+        return None
+    tail = _tail(text, ref.end())
+    if not (pins := _pins(tail.parts)):
+        return None
+    return Citation("echr", "note", at, tail.end, _as_written(text[at:tail.end]), paragraphs=pins,
+                    note=int(_NOTE_NUMBER.search(ref.group("ref")).group(1)))
 
 
 def scan_text(text: str) -> list[Citation]:
