@@ -19,6 +19,9 @@ Scores, against the labels:
 - wrong-document verified: rows `verified` against a document the label does not name (0 is the target);
 - flag precision: rows flagged as an error in the text (name/number, date, pinpoint, quotation) that the label
   confirms.
+
+With `--all`, every UK judgment of the corpus is checked too (unlabelled): per judgment, each tree's rows, flags and
+quotations marked close, and the rows whose status or mark differs between the trees, to read by hand.
 """
 
 from __future__ import annotations
@@ -235,6 +238,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("KB_CORPUS", "/work/shared/corpus")))
     parser.add_argument("--save", type=Path, help="keep the runs' raw results in this JSON file")
     parser.add_argument("--load", type=Path, help="score the raw results of an earlier run instead of running")
+    parser.add_argument("--all", action="store_true", help="also every UK judgment of the corpus, unlabelled: "
+                                                           "per-judgment flags and the rows that differ")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--hostile", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("sources", nargs="*", help=argparse.SUPPRESS)
@@ -244,6 +249,9 @@ def main() -> None:
         return
     labels = load_labels()
     sources = list(dict.fromkeys(label["source"] for label in labels))
+    if args.all:
+        sources += [p.stem for p in sorted((args.corpus / "national" / "uk-tna").glob("*.xml"))
+                    if p.stem not in sources]
     trees = [("this tree", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
     if args.load:
         runs = json.loads(args.load.read_text(encoding="utf-8"))
@@ -319,10 +327,44 @@ def main() -> None:
         wrong_flags = [f for f in scores[n]["flagged"] if not f[4]]
         if wrong_flags:
             print(f"\n{n} false flags:", *(f"  {f}" for f in wrong_flags), sep="\n")
+    if args.all:
+        every_judgment(runs)
     seven = {n: [f for f in scores[n]["wrong"] + [f for f in scores[n]["flagged"] if not f[4]] if f[0] in SEVEN]
              for n in runs}
     print("\nthe seven judgments the issue names: wrong-document verified or false flags:",
           ", ".join(f"{n} {len(v)}" for n, v in seven.items()))
+
+
+def mark(row: dict) -> str:
+    return "close" if row.get("quote_match") == "close" else row["status"]
+
+
+def every_judgment(runs: dict) -> None:
+    """Per UK judgment: each tree's rows / flags / quotations marked close, then the rows that differ."""
+    names = list(runs)
+    judgments = sorted(s for s in runs[names[0]]["results"] if not s.startswith("brief-"))
+    print(f"\n{'every UK judgment (rows / flags / close)':44}" + "".join(f"{n:>20}" for n in names))
+    totals = {n: Counter() for n in names}
+    differing = []
+    for source in judgments:
+        cells = []
+        for n in names:
+            rows = runs[n]["results"][source]["rows"]
+            counts = Counter(rows=len(rows), flags=sum(r["status"] in FLAGS for r in rows),
+                             close=sum(mark(r) == "close" for r in rows))
+            totals[n].update(counts)
+            cells.append(f"{counts['rows']} / {counts['flags']} / {counts['close']}")
+        print(f"{source:44}" + "".join(f"{c:>20}" for c in cells))
+        if len(names) == 2:
+            a = {(r["where"], r["text"]): mark(r) for r in runs[names[0]]["results"][source]["rows"]}
+            b = {(r["where"], r["text"]): mark(r) for r in runs[names[1]]["results"][source]["rows"]}
+            differing += [(source, *key, b.get(key, "-"), a.get(key, "-")) for key in dict.fromkeys([*a, *b])
+                          if a.get(key) != b.get(key)]
+    print(f"{'all ' + str(len(judgments)) + ' judgments':44}" + "".join(
+        f"{totals[n]['rows']} / {totals[n]['flags']} / {totals[n]['close']}".rjust(20) for n in names))
+    if differing:
+        print(f"\nrows that differ ({names[1]} → {names[0]}):", *(f"  {d[0]} {d[1]} {d[2][:60]}: {d[3]} → {d[4]}"
+                                                           for d in differing), sep="\n")
 
 
 if __name__ == "__main__":

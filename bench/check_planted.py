@@ -5,8 +5,13 @@ the same run, another tree's (`--baseline /work/main`).
 
     KB_HOME=/work/stores/x python bench/check_planted.py --baseline /work/main
 
+Also briefs `kb draft` wrote (tests/data/check_briefs), edited as a lawyer edits them: a citation rewritten in OSCOLA or
+US style (`(n 3) [233]`, `supra note 2, § 1111`, `Id., § 1890`, `¶ 670`, `loc. cit.`), a word of a quotation changed
+or dropped. Their block is `-` and the offset is in the file's text.
+
 The TSV holds ids and positions only (the judgment, the block of `kb.drafting.check.read_brief`, the offset and length
-of the words replaced) and the replacement, in our words; the corpus is never copied. Per edit:
+of the words replaced) and the replacement, in our words; the corpus is never copied. An expected status `close` is a
+verified citation whose quotation is close to the source but not verbatim (`quote_match`). Per edit:
 - a miss: the citation the edit touches (the first row whose text starts with `head`) does not get one of the
   expected statuses;
 - a false alarm: a row flagged (an error status) in the edited text that is not flagged in the unedited conversion,
@@ -27,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "check_planted.tsv"
+BRIEFS = ROOT / "tests" / "data" / "check_briefs"
 FLAGS = ("name_number_mismatch", "date_mismatch", "pinpoint_missing", "quote_differs", "quote_not_found")
 
 
@@ -53,6 +59,15 @@ def write_inputs(corpus: Path, folder: Path) -> dict[str, Path]:
     blocks: dict[str, list] = {}
     for edit in load():
         source = edit["source"]
+        if source.startswith("brief-"):
+            text = (BRIEFS / source).read_text(encoding="utf-8")
+            files[source] = folder / source
+            files[source].write_text(text, encoding="utf-8")
+            at, length = int(edit["offset"]), int(edit["length"])
+            files[edit["id"]] = folder / f"{edit['id']}{Path(source).suffix}"
+            new = edit["new"].replace("\\n", "\n")  # a note added with its definition: `…[^7]\n\n[^7]: …`
+            files[edit["id"]].write_text(text[:at] + new + text[at + length:], encoding="utf-8")
+            continue
         if source not in blocks:
             blocks[source] = read_brief(corpus / "national" / "uk-tna" / f"{source}.xml")
             files[source] = folder / f"{source}.txt"
@@ -100,9 +115,10 @@ def score(edits: list[dict], files: dict[str, Path], rows: dict) -> tuple[int, i
             continue
         hit = next((r for r in got if r["text"].startswith(edit["head"])), None)
         want = edit["expected"].split(",")
-        if hit is None or hit["status"] not in want:
+        shown = None if hit is None else "close" if hit.get("quote_match") == "close" else hit["status"]
+        if shown not in want:
             misses += 1
-            lines.append(f"{edit['id']}: missed ({hit['status'] if hit else 'not read'}; want {'/'.join(want)})")
+            lines.append(f"{edit['id']}: missed ({shown or 'not read'}; want {'/'.join(want)})")
         flagged_before = {(r["where"], r["text"]) for r in base if r["status"] in FLAGS}
         extra = [r for r in got if r["status"] in FLAGS and r is not hit
                  and (r["where"], r["text"]) not in flagged_before]
@@ -129,7 +145,7 @@ def main() -> None:
         trees = [("this tree", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
         for name, tree in trees:
             misses, alarms, lines = score(edits, files, run(tree, paths))
-            print(f"{name}: {len(edits)} planted errors in {len({e['source'] for e in edits})} judgments: "
+            print(f"{name}: {len(edits)} planted errors in {len({e['source'] for e in edits})} sources: "
                   f"{misses} missed, {alarms} false alarms")
             print(*(f"  {line}" for line in lines), sep="\n")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from kb.citations.style import cite, mark_gaps, source_link
 from kb.drafting.brief import italic_spans
-from kb.drafting.check import MAX_BRIEF_CHARS
+from kb.drafting.check import CLOSE_QUOTE, MAX_BRIEF_CHARS
 from kb.drafting.chinese import is_chinese
 from kb.drafting.matters import (
     DEFAULT_GROUNDS,
@@ -46,13 +46,15 @@ if TYPE_CHECKING:
     from kb.indexing.ingest import IngestRequest
     from kb.indexing.sync import IngestReport
 
-__all__ = ["DEFAULT_GROUNDS", "FACT_FIELDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS", "MAX_NOTE_CHARS",
+__all__ = ["CLOSE_QUOTE", "DEFAULT_GROUNDS", "FACT_FIELDS", "FIELD_LIMITS", "GROUNDS", "MAX_GROUND_CHARS",
+           "MAX_NOTE_CHARS",
            "Assurance", "CollectedPassage", "DenseCoverage", "DocumentView", "Hit", "IngestRequest", "KbError",
            "KnowledgeBase", "Matter", "MatterNotFoundError", "MatterStore", "SearchFilters", "SearchHits", "is_chinese",
            "italic_spans", "passage_role", "role_label"]
 """What a client of the API (the CLI, the app, the MCP server) may import from here, errors included: the records,
-facts and limits of matters and drafts, and the two text helpers the app's draft view uses. A search request is built
-with `kb.requests` (no Haystack), so an adapter can refuse a bad one before it imports this module."""
+facts and limits of matters and drafts, the two text helpers the app's draft view uses, and how a check marks a close
+quotation (`CLOSE_QUOTE`). A search request is built with `kb.requests` (no Haystack), so an adapter can refuse a bad
+one before it imports this module."""
 
 
 def __getattr__(name: str):

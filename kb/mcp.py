@@ -188,6 +188,8 @@ class QuoteGrade(BaseModel):
     grade: str = Field(description="verbatim, near, differs, not_found, or translation (not compared)")
     missing: list[str] = Field([], description="the quotation's words that are not in the source")
     found_at: str | None = Field(None, description="where the text does occur, when not at the pinpoint")
+    differences: list[str] = Field([], description="for `near`: where the quotation departs from the source, e.g. "
+                                                   "“basic” for the source's “fundamental”, “most” left out")
 
 
 class CitationCheck(BaseModel):
@@ -207,6 +209,9 @@ class CitationCheck(BaseModel):
     url: str | None = None
     where: str = Field("", description="where the citation stands: `line 12`, `[51]`, `footnote 3 (line 40)`")
     quote_grades: list[QuoteGrade] = []
+    quote_match: str | None = Field(None, description="for a verified citation with quotations: `verbatim`, or "
+                                                      "`close` (close to the source, not verbatim: tell the lawyer "
+                                                      "the differences)")
     candidates: list[str] = Field([], description="for `ambiguous`: the documents the citation could mean")
     suggestions: list[str] = Field([], description="for a name the store does not hold: the stored cases against the "
                                                    "same state spelt closest; a suggestion, never a match")

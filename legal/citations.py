@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import NamedTuple
 
 from legal.dates import MONTH as _MONTH
@@ -242,6 +243,10 @@ class Citation:
     """Pinpoints: `125`, `124`…`133`; PRC `383` or `120-1`."""
     key: str | None = None
     """UN `GC-4` / `GR-19`; PRC the statute's Chinese short name when known (`刑法`)."""
+    note: int | None = None
+    """The footnote a cross-reference names, where the full citation stands: `Saadi (n 12) [96]`, `supra note 12`."""
+    same_place: bool = False
+    """`loc. cit.`: the place cited before, its pinpoint too when the citation gives none."""
     domestic_namesake: bool = False
     """A short form whose name the text also gave a domestic case (`Al-Jedda at [145]` after `Al-Jedda v Secretary of
     State for Defence [2007] UKHL 58`): it may mean either."""
@@ -411,6 +416,9 @@ def names_one_judgment(report: str) -> bool:
     (`(2008) ECHR 14`), a Series A number; not `ECHR 2012` or `Reports 1996-V`, volumes shared by many judgments."""
     return bool(_ONE_JUDGMENT_REPORT.search(report))
 
+NOTE_REF = r"(?:n|fn|note)\.?\s*\d{1,4}(?!\d)"
+"""A cross-reference to the footnote of a full citation: OSCOLA's `(n 12)`, `(above n 12)`, the US `supra note 12`."""
+_NOTE_NUMBER = re.compile(r"(?:n|fn|note)\.?\s*(\d{1,4})")
 _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
 _BRACKET_NUMS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?){0,10}"
@@ -436,9 +444,9 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
               rf"\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\s*\)"),
     ("date", rf"(?:(?:judgment|decision)\s+of\s+)?\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}"),
     ("year", r"\(\d{4}\)"),
-    ("above", r"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra"
-              r"|\(\s*(?:above\s*,?\s*)?(?:n|fn|note)\.?\s*\d{1,4}\s*\)|\(\s*above\s*\)"),
-    ("pin", rf"(?:at\s+)?§§?\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
+    ("above", rf"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra(?:\s*,?\s*{NOTE_REF})?(?!\w)|above\s*,?\s*{NOTE_REF}"
+              rf"|\(\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)|\(\s*above\s*\)"),
+    ("pin", rf"(?:at\s+)?[§¶]{{1,2}}\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
             rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
             r"|at\s+\[\d{4}\]"),
     ("judgment", r"(?:judgment|case)\b"),
@@ -515,7 +523,7 @@ def _pins(parts: list[tuple[str, str]]) -> tuple[str, ...]:
                 for numbers in inner:
                     out.extend(parse_pinpoints(numbers))
         else:
-            out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:§§?|paragraphs?|paras?\.?)\s*", "", value)))
+            out.extend(parse_pinpoints(re.sub(r"^(?:at\s+)?(?:[§¶]{1,2}|paragraphs?|paras?\.?)\s*", "", value)))
     return tuple(dict.fromkeys(out))
 
 
@@ -560,6 +568,8 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
     if number is None and (written := re.search(r"\(nos?\.\s*(\d{1,2})\)", name)):
         number = int(written.group(1))  # `Holzinger (no. 2) v. Austria`
     reports = tuple(_report_key(v) for n, v in parts if n == "report")
+    above = [v for n, v in parts if n == "above"]
+    note = next((int(m.group(1)) for v in above if (m := _NOTE_NUMBER.search(v))), None)
     decision = any(n == "dec" for n, _ in parts) or any(
         re.search(r"EHRR\s*(?:SE|CD)|\bD\.?R\.?\b", r) for r in reports)
     return Citation(
@@ -571,7 +581,7 @@ def _echr_from_parts(kind_form: str, text: str, start: int, tail: _Tail, name: s
         date=find_date(joined), year=year, year_exact=exact, decision=decision,
         grand_chamber=any(n == "gc" or n == "court" and "[GC]" in v for n, v in parts), number=number,
         variant=variant, reports=reports,
-        paragraphs=_pins(parts))
+        paragraphs=_pins(parts), note=note, same_place=any(v.startswith("loc") for v in above))
 
 
 # UN ----------------------------------------------------------------------------------------------------------------
@@ -766,8 +776,19 @@ def _zh_law_before(text: str, end: int, runs: _CjkRuns) -> tuple[int, str, int |
 
 # The scanner -------------------------------------------------------------------------------------------------------
 
-SHORT_ANCHOR = re.compile(r"cited\s+above|\bsupra\b|§|\bparagraphs?\b|\bparas?\b\.?|\bat\s+\[")
-IBID = re.compile(r"(?<!\w)(?:[Ii]bid|[Ii]bidem|[Ii]dem)\b\.?")
+SHORT_ANCHOR = re.compile(rf"cited\s+above|[§¶]|\((?=\s*(?:above|f?n|note))\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)"
+                          r"|\b(?:[Ss]upra\b|(?:op|loc)\.?\s*cit\b|paragraphs?\b|paras?\b\.?|at\s+\[)")
+"""Where a short form's pinpoint or mark stands; the marks that say "cited before" (`cited above`, `supra`, `op.
+cit.`, `loc. cit.`, `(n 12)`) are explicit: they may follow a name the text did not cite in full. The branches
+after a word boundary are grouped under one `\b`: on 10 MB of UK judgments 0.45 s a pass, against 1.2 s written
+one `\b` a branch (session 19)."""
+IBID = re.compile(r"[Ii](?:(?<!\w[Ii])(?:bid|bidem|dem)\b\.?|(?<![\w.][Ii])d\.(?=[\s,]))")
+"""`ibid.`, and the US `Id.` (`Id., § 80`, `id. at § 80`): the source cited just before. Written to start with its
+letter (the look-behinds after it), which the regex engine skips to: 0.13 s on 10 MB against 0.26 s for `ibid`
+alone with a leading look-behind."""
+NOTE_CROSS = re.compile(rf"(?:[Ss]upra\s*,?\s*|\(\s*(?:above\s*,?\s*)?)(?P<ref>{NOTE_REF})(?:\s*\))?")
+"""A cross-reference without a name, `(n 12) [96]`, `supra note 12, § 80`: the citation of footnote 12 (form `note`),
+read at a `SHORT_ANCHOR` that has no name before it."""
 _BETWEEN_NAME_AND_PIN = frozenset({",", "(", "[", "]", "at", "GC", "dec", "judgment", "case", "see", "supra", "op",
                                    "loc", "cit"})
 """What may stand between a short name and its pinpoint: `Tarakhel, § 115`, `Tarakhel (§ 115)`, `Tarakhel at [103]`,
@@ -845,9 +866,15 @@ class Scanner:
         self.committees: dict[str, str] = {}
         """`GC-14` → the committee it was cited with: a later bare `General Comment 14` is the same one."""
 
-    def scan(self, text: str) -> list[Citation]:
+    def scan(self, text: str, limit: int | None = None) -> list[Citation]:
+        """`limit`: the most citations the caller will take; past it the full ECtHR citations (the costly reading,
+        ~0.2 ms each) stop being read and the rest of the text is not scanned, so a text of 80,000 citations is
+        refused in a second rather than read whole for 12-19 s first (`kb check`'s MAX_CITATIONS)."""
         tokens = _Tokens(text)
-        found = list(self._echr_full(text, tokens, [m.start() for m in OTHER_COURT.finditer(text)]))
+        found = list(islice(self._echr_full(text, tokens, [m.start() for m in OTHER_COURT.finditer(text)]),
+                            None if limit is None else limit + 1))
+        if limit is not None and len(found) > limit:
+            return found
         taken = [(c.start, c.end) for c in found]
         found += [c for c in self._uk(text) if not _inside(taken, c.start)]
         self._domestic_names(text, tokens)
@@ -906,7 +933,7 @@ class Scanner:
         for m in SHORT_ANCHOR.finditer(text):
             if m.start() < reached or _inside(taken, m.start()):
                 continue
-            explicit = m.group().startswith(("cited", "supra"))
+            explicit = m.group().startswith(("cited", "supra", "Supra", "op", "loc", "("))
             if not explicit and not self.names:
                 continue
             i = tokens.before(m.start())
@@ -927,8 +954,15 @@ class Scanner:
                 else:
                     break
             if i < 0 or not _is_name_word(tokens.tokens[i]) and tokens.tokens[i].text not in (".", ")"):
+                if nameless := _nameless(text, m.start()):
+                    reached = nameless.end
+                    yield nameless
                 continue
             first = _name_start(tokens.tokens, i)
+            if first is None and (nameless := _nameless(text, m.start())):
+                reached = nameless.end
+                yield nameless
+                continue
             if first is None or _after_v(tokens.tokens, first):
                 continue  # `Holzinger (no. 2) v. Austria, cited above`: a respondent is not a short name
             start = tokens.tokens[first].start
@@ -941,8 +975,10 @@ class Scanner:
             tail = _tail(text, tokens.tokens[i].end)
             if tail.end <= m.start():
                 continue
-            if not self._known(key) and not (explicit and any(v.startswith("§") for n, v in tail.parts if n == "pin")):
-                continue  # `Re PS (supra)`: a short form of a case this text did not cite from Strasbourg
+            if not self._known(key) and not (explicit and any(v.startswith("§") for n, v in tail.parts if n == "pin")) \
+                    and not (m.group().startswith("(") and _pins(tail.parts)):
+                continue  # `Re PS (supra)`: a short form of a case this text did not cite from Strasbourg; but
+                # `Othman (n 4) [258]` names the footnote that cites it (whose mark may stand later in the text)
             reached = tail.end
             c = _echr_from_parts("short", text, start, tail, name, None)
             c.domestic_namesake = any(set(key) <= set(d) for d in self.domestic)
@@ -1125,6 +1161,18 @@ def _without_overlaps(found: list[Citation]) -> list[Citation]:
             continue
         out.append(c)
     return out
+
+
+def _nameless(text: str, at: int) -> Citation | None:
+    """A footnote reference without a name at `at` (`(n 12) [96]`, `Supra note 12, § 80`) with its pinpoint."""
+    ref = NOTE_CROSS.match(text, at)
+    if ref is None or at and (text[at - 1].isalnum() or text[at - 1] == ")"):
+        return None
+    tail = _tail(text, ref.end())
+    if not (pins := _pins(tail.parts)):
+        return None
+    return Citation("echr", "note", at, tail.end, _as_written(text[at:tail.end]), paragraphs=pins,
+                    note=int(_NOTE_NUMBER.search(ref.group("ref")).group(1)))
 
 
 def scan_text(text: str) -> list[Citation]:

@@ -89,6 +89,9 @@ class Alignment:
     coverage: float
     missing: tuple[str, ...] = ()
     """Runs of the quotation's words that are not in the source, as folded words (`dropped the`)."""
+    differences: tuple[str, ...] = ()
+    """Where a quotation that is not verbatim departs from its source, each as a lawyer would correct it (folded
+    words): `“basic” for the source's “fundamental”`, `“inevitably” left out`, `“of italy” not in the source`."""
 
 
 def align(quote: str, source: str) -> Alignment:
@@ -109,12 +112,14 @@ def align(quote: str, source: str) -> Alignment:
     exact = True
     reversed_sense = False
     missing: list[str] = []
+    aligned: list[tuple[list[str], list]] = []
     for words in fragments(quote):
         total += len(words)
         blocks = [b for b in SequenceMatcher(None, src, words, autojunk=False).get_matching_blocks()
                   if b.size and (b.size >= 2 or len(words) == 1)]
         matched += sum(b.size for b in blocks)
         exact = exact and len(blocks) == 1 and blocks[0].size == len(words)
+        aligned.append((words, blocks))
         changed = [(said, source) for said, source, edge in _changes(src, words, blocks)
                    if _changes_sense(said, source, edge)]
         reversed_sense = reversed_sense or bool(changed)
@@ -138,7 +143,53 @@ def align(quote: str, source: str) -> Alignment:
     coverage = matched / total
     grade = ("verbatim" if exact else "near" if coverage >= NEAR and not reversed_sense
              else "differs" if coverage >= DIFFERS else "not_found")
-    return Alignment(grade, coverage, tuple(dict.fromkeys(missing)))
+    differences = () if grade in ("verbatim", "not_found") else tuple(dict.fromkeys(
+        d for words, blocks in aligned for d in _differences(src, words, blocks)))  # described only when shown
+    return Alignment(grade, coverage, tuple(dict.fromkeys(missing)), differences)
+
+
+LEFT_OUT_SHOWN = 8
+"""Words of the source left out that a difference quotes; a longer stretch is counted (`12 words of the source left
+out`), as a lawyer would mark it with an ellipsis."""
+
+
+def _differences(src: list[str], words: list[str], blocks: list) -> Iterator[str]:
+    """A fragment's departures from the source between and around the runs it shares with it: a word changed, left
+    out or added. Only a quotation that matched in runs is described (`align` gives them for a grade other than
+    `verbatim`); at its ends only the quotation's own words are named, as the source's next words are a guess."""
+    blocks = list(blocks)
+
+    def stray(first, second, edge) -> bool:
+        """A run of two words at an end matched far away in the source (`of the` of `the conduct of the victim` in
+        `of the substantive clauses`, words later): described as quoted words not in the source instead."""
+        return edge.size <= 2 and second.a - (first.a + first.size) > second.b - (first.b + first.size) + 2
+
+    while len(blocks) > 1 and stray(blocks[-2], blocks[-1], blocks[-1]):
+        blocks.pop()
+    while len(blocks) > 1 and stray(blocks[0], blocks[1], blocks[0]):
+        blocks.pop(0)
+    if not blocks:
+        return
+    for before, after in zip(blocks, blocks[1:], strict=False):
+        said = " ".join(words[before.b + before.size:after.b])
+        start, end = before.a + before.size, after.a
+        while not said and start < end < len(src) and src[start] == src[end] and end < after.a + after.size:
+            start, end = start + 1, end + 1  # `Article 3 (art. 3), and` quoted without `(art. 3)`: `art 3` left out,
+            # not `3 art` (the matcher takes the second `3` with the words after it)
+        gap = src[start:end] if end >= start else []
+        source = " ".join(gap) if len(gap) <= LEFT_OUT_SHOWN else f"{len(gap)} words of the source"
+        if said and gap:
+            yield f"“{said}” for the source's “{source}”" if len(gap) <= LEFT_OUT_SHOWN else \
+                f"“{said}” for {source}"
+        elif gap:
+            yield f"“{source}” left out" if len(gap) <= LEFT_OUT_SHOWN else f"{source} left out"
+        elif said:
+            yield f"“{said}” not in the source"
+    first, last = blocks[0], blocks[-1]
+    if first.b:
+        yield f"“{' '.join(words[:first.b])}” not in the source"
+    if last.b + last.size < len(words):
+        yield f"“{' '.join(words[last.b + last.size:])}” not in the source"
 
 
 NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "none", "nothing", "nobody", "without",

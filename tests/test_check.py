@@ -297,6 +297,95 @@ def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_pa
     assert report.citations[4].where.startswith("footnote 2")
 
 
+def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sample_kb, tmp_path):
+    """Each form was unread or resolved to the wrong case, so its wrong pinpoint went unreported or a right one was
+    flagged: `Ibid.` in a footnote after a citation in the body (it is the previous footnote's source, Saadi, not the
+    body's Soering, whose paragraphs stop at 128); OSCOLA's `Saadi (n 1), [150]` / `(n 1) [999]` (the case of
+    footnote 1); a name footnote 1 does not cite; US `supra note 1, § 1940` (read without its pinpoint), `Id., § 80`,
+    `id. at § 999`, `¶ 1250`; `loc. cit.` (the place cited before: footnote 1's § 125, not the mention of the case
+    without a pinpoint just before it, which a drafted brief edited so showed)."""
+    brief = tmp_path / "notes.md"
+    brief.write_text(
+        "1. Article 3 is absolute.[^1] Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161, began it."
+        "[^2] Chahal v. the United Kingdom, 15 November 1996, § 80, applied it. Id., § 79. See id. at § 999.\n\n"
+        "2. The test was restated.[^3] And again.[^4] And in Chahal.[^5] Once more.[^6] And there, in Saadi v. "
+        "Italy [GC], no. 37201/06.[^7] So too "
+        "Saadi v. Italy [GC], no. 37201/06, ¶ 1250.\n\n"
+        "[^1]: Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.\n[^2]: Ibid., § 150.\n"
+        "[^3]: Saadi (n 1), [150].\n[^4]: (n 1) [999].\n[^5]: Chahal (n 1) [80].\n"
+        "[^6]: Saadi, supra note 1, § 1940.\n[^7]: Saadi, loc. cit.\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.where.split(" (")[0], c.text, c.status, c.doc_id, c.paragraphs) for c in report.citations] == [
+        ("footnote 1", "Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008", "verified", "HEJUD-37201-06", ["125"]),
+        ("line 1", "Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. 161", "verified", "HEJUD-14038-88",
+         ["91"]),
+        ("footnote 2", "Ibid., § 150", "verified", "HEJUD-37201-06", ["150"]),
+        ("line 1", "Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", "HEJUD-22414-93", ["80"]),
+        ("line 1", "Id., § 79", "verified", "HEJUD-22414-93", ["79"]),
+        ("line 1", "id. at § 999", "pinpoint_missing", "HEJUD-22414-93", ["999"]),
+        ("footnote 3", "Saadi (n 1), [150]", "verified", "HEJUD-37201-06", ["150"]),
+        ("footnote 4", "(n 1) [999]", "pinpoint_missing", "HEJUD-37201-06", ["999"]),
+        ("footnote 5", "Chahal (n 1) [80]", "name_number_mismatch", "HEJUD-22414-93", ["80"]),
+        ("footnote 6", "Saadi, supra note 1, § 1940", "pinpoint_missing", "HEJUD-37201-06", ["1940"]),
+        ("line 3", "Saadi v. Italy [GC], no. 37201/06", "verified", "HEJUD-37201-06", []),
+        ("footnote 7", "Saadi, loc. cit.", "verified", "HEJUD-37201-06", ["125"]),
+        ("line 3", "Saadi v. Italy [GC], no. 37201/06, ¶ 1250", "pinpoint_missing", "HEJUD-37201-06", ["1250"]),
+    ], report.citations
+    assert report.citations[8].reason.startswith("footnote 1 cites Saadi v. Italy [GC], no. 37201/06, § 125, ECHR "
+                                                 "2008, not Chahal"), report.citations[8].reason
+
+
+def test_a_markdown_note_is_the_number_its_writer_gave_it_even_when_its_mark_comes_later(sample_kb, tmp_path):
+    """A lawyer editing a drafted Markdown brief adds a note and numbers it next (`[^3]`), its mark before `[^2]`'s,
+    and refers to a note by that number: `(n 2)` is `[^2]`, whose mark stands later in the text. Read by place in
+    reading order, `(n 2)` was the new note itself and `Chahal (n 2) [79]` did not resolve (a drafted brief edited
+    so, `kb draft` for a Turkish request, gave `footnote 6 does not come before footnote 5` and a false mismatch)."""
+    brief = tmp_path / "added.md"
+    brief.write_text("1. Article 3 is absolute.[^1] It was restated.[^3] Chahal applied it.[^2]\n\n"
+                     "2. Not in Othman.[^6] The Divisional Court applied it.[^4] Again.[^5]\n\n"
+                     "[^1]: Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008.\n"
+                     "[^2]: Chahal v. the United Kingdom, 15 November 1996, § 80.\n"
+                     "[^3]: Chahal (n 2) [79]; Saadi (n 1) [999].\n[^4]: [2017] EWHC 1912 (Admin), [63].\n"
+                     "[^5]: Nteziryayo (n 4) [63].\n[^6]: Othman (n 2) [187].\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.where.split(" (")[0], c.text, c.status, c.doc_id) for c in report.citations] == [
+        ("footnote 1", "Saadi v. Italy [GC], no. 37201/06, § 125, ECHR 2008", "verified", "HEJUD-37201-06"),
+        ("footnote 3", "Chahal (n 2) [79]", "verified", "HEJUD-22414-93"),
+        ("footnote 3", "Saadi (n 1) [999]", "pinpoint_missing", "HEJUD-37201-06"),
+        ("footnote 2", "Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", "HEJUD-22414-93"),
+        # a name the text has not cited in full: kept, and checked against the note (was read as `(n 2) [187]`,
+        # Chahal's § 187, the wrong name unseen)
+        ("footnote 6", "Othman (n 2) [187]", "name_number_mismatch", "HEJUD-8139-09"),
+        ("footnote 4", "[2017] EWHC 1912 (Admin), [63]", "verified", "EWHC-2017-1912-Admin"),
+        # a UK judgment's parties are not in its neutral citation: the note's one authority is meant
+        ("footnote 5", "Nteziryayo (n 4) [63]", "verified", "EWHC-2017-1912-Admin"),
+    ], report.citations
+
+
+def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
+    """Saadi v. Italy § 127 quoted with one word changed and one left out (no `…`, no brackets): close enough to be
+    the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.
+    The lawyer needs to see that it is close, not verbatim, and which words differ: in the table, the JSON and the
+    app's label."""
+    from ui.check import STATUS_LABELS
+
+    verbatim = ("Article 3 makes no provision for exceptions and no derogation from it is permissible under Article "
+                "15, even in the event of a public emergency threatening the life of the nation")
+    close = verbatim.replace("threatening", "endangering").replace("even in the event", "in the event")
+    cite = "(Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008)"
+    report = sample_kb.check(f"“{verbatim}” {cite}.\n\n“{close}” {cite}.", missing=False, is_text=True)
+    exact, near = report.citations
+    assert (exact.status, exact.quote_match, exact.mark) == ("verified", "verbatim", "verified")
+    assert (near.status, near.quote_match, near.mark) == ("verified", "close", "verified, quote close")
+    assert near.quote_grades[0].differences == ["“even” left out", "“endangering” for the source's “threatening”"]
+    assert "close, not verbatim: “even” left out, “endangering” for the source's “threatening”" in near.reason
+    assert near.to_dict()["quote_match"] == "close"
+    table = report.table()
+    assert "verified, quote close" in table and "1 verified (1 with a quotation close, not verbatim)" not in table
+    assert "2 verified (1 with a quotation close, not verbatim)" in table
+    assert STATUS_LABELS[near.mark] != STATUS_LABELS[exact.mark]
+
+
 def test_a_bare_ibid_after_an_unread_domestic_report_is_left_alone():
     """`(ibid.)` after a domestic law report the grammar does not read means that report, not the Strasbourg case
     cited before it: read, its quotation would be checked against the wrong judgment."""
@@ -584,8 +673,45 @@ def test_bombs_and_floods_are_refused_with_a_reason(sample_kb, tmp_path):
     flood.write_text("A v. Italy, no. 1/06. " * 5_000, encoding="utf-8")
     with pytest.raises(BriefError, match="more than 3,000 citations"):
         sample_kb.check(flood, missing=False)
+    # 80,000 citations on one line: read whole (12-19 s) before the count refused it, and the message did not say
+    # which file; a footnote marked 20,000 times read at every mark (740 MB of text, past a minute)
+    line = tmp_path / "one-line.md"
+    line.write_text("Saadi v. Italy, § 125; " * 80_000, encoding="utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text("Text" + "[^a]" * 20_000 + "\n\n[^a]: " + "Saadi v. Italy, no. 37201/06, § 125. " * 1_000,
+                     encoding="utf-8")
+    word = tmp_path / "notes.docx"
+    word.write_bytes(_docx_marking_one_note(20_000))
+    for path, words in ((line, "more than 3,000 citations"), (notes, "once its footnotes are read"),
+                        (word, "once its footnotes are read")):
+        started = time.perf_counter()
+        with pytest.raises(BriefError) as caught:
+            sample_kb.check(path, missing=False)
+        assert str(caught.value).startswith(f"{path}: ") and words in str(caught.value), caught.value
+        assert time.perf_counter() - started < 5, path
     with pytest.raises(BriefError, match="characters"):
         sample_kb.check("x" * 2_000_001, missing=False, is_text=True)
+
+
+def _docx_marking_one_note(marks: int) -> bytes:
+    """A drafted brief (`brief-petrov.docx`) whose first footnote is 1,000 times its length and marked `marks` times
+    at its first mark."""
+    import io
+
+    source = zipfile.ZipFile(ROOT / "tests" / "data" / "check_briefs" / "brief-petrov.docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry).decode() if entry.filename.endswith(".xml") else source.read(entry)
+            if entry.filename == "word/document.xml":
+                mark = re.search(r'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                                 r'<w:footnoteReference w:id="1"/></w:r>', data).group()
+                data = data.replace(mark, mark * marks, 1)
+            elif entry.filename == "word/footnotes.xml":
+                text = re.search(r'<w:footnote w:id="1">.*?(<w:r><w:rPr><w:i/>.*?</w:r>)', data, re.S).group(1)
+                data = data.replace(text, text * 1_000, 1)
+            target.writestr(entry, data)
+    return out.getvalue()
 
 
 def test_check_page_in_the_app(sample_kb):
@@ -600,16 +726,22 @@ def test_check_page_in_the_app(sample_kb):
         at.sidebar.radio(key="view").set_value("Check a brief").run()
         at.text_area(key="check_text").input("Article 3 “enshrines one of the fundamental values of democratic "
                                              "societies” (Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008). See "
-                                             "Chahal v. the United Kingdom, no. 37201/06, § 80.")
+                                             "Chahal v. the United Kingdom, no. 37201/06, § 80. It “makes no "
+                                             "provision for exceptions and no derogation from it is permissible under "
+                                             "Article 15, even in the event of a public emergency endangering the "
+                                             "life of the nation” (Saadi v. Italy [GC], no. 37201/06, § 127).")
         at.checkbox(key="check_missing").uncheck()
         next(b for b in at.button if b.label == "Check").click()
         at.run()
         assert not at.exception, at.exception
-        assert [w.value for w in at.warning] == ["2 citations: 1 verified, 1 to look at."]
+        assert [w.value for w in at.warning] == [
+            "3 citations: 2 verified (1 with a quotation close, not verbatim), 1 to look at."]
         table = at.dataframe[0].value
-        assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch"]
-        assert list(table["document"]) == ["HEJUD-37201-06", "HEJUD-37201-06"]
-        assert list(table["where"]) == ["line 1", "line 1"]  # the brief's own place, as `kb check` gives it
+        assert list(table["status"]) == ["✅ verified", "❌ name / number mismatch",
+                                         "🟨 verified, quotation close (not verbatim)"]
+        assert "“endangering” for the source's “threatening”" in table["reason"][2]
+        assert list(table["document"]) == ["HEJUD-37201-06"] * 3
+        assert list(table["where"]) == ["line 1"] * 3  # the brief's own place, as `kb check` gives it
         assert any(d.label.startswith("Download the brief with comments") for d in at.main.get("download_button"))
     finally:
         state.use_kb(None)
@@ -626,9 +758,14 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
     folder.mkdir()
     notepad = tmp_path / "brief.txt"  # Windows Notepad's "Unicode": was "binary data where text was expected"
     notepad.write_bytes("Saadi v. Italy [GC], no. 37201/06, § 125".encode("utf-16"))
+    pipe = tmp_path / "pipe.md"  # a named pipe: was "no such file" (it exists; reading it would wait forever)
+    os.mkfifo(pipe)
+    loop = tmp_path / "loop.md"  # links that loop: was "no such file"
+    loop.symlink_to(tmp_path / "loop2.md")
+    (tmp_path / "loop2.md").symlink_to(loop)
     for path, words in ((rtf, "cannot read a .rtf file"), (damaged, "corrupt or truncated DOCX"),
                         (tmp_path / "gone.md", "no such file"), (folder, "a folder, not a file"),
-                        (notepad, "UTF-16 text")):
+                        (notepad, "UTF-16 text"), (pipe, "not a regular file"), (loop, "a symbolic link")):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
         assert str(path) in str(caught.value) and words in str(caught.value)

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from kb.api import KnowledgeBase
+from kb.api import CLOSE_QUOTE, KnowledgeBase
 from ui.state import explained_errors
 
 ACCEPTED = ["docx", "pdf", "md", "txt"]
 STATUS_LABELS = {
     "verified": "✅ verified",
+    CLOSE_QUOTE: "🟨 verified, quotation close (not verbatim)",
     "pinpoint_missing": "❌ pinpoint missing",
     "date_mismatch": "❌ date mismatch",
     "name_number_mismatch": "❌ name / number mismatch",
@@ -62,9 +63,11 @@ def _report(report) -> None:
         st.info("No citations found.")
         return
     problems = len(report.problems())
-    summary = f"{len(report.citations)} citations: {counts['verified']} verified, {problems} to look at."
+    close = sum(1 for c in report.citations if c.mark == CLOSE_QUOTE)
+    summary = (f"{len(report.citations)} citations: {counts['verified']} verified"
+               + (f" ({close} with a quotation close, not verbatim)" if close else "") + f", {problems} to look at.")
     (st.success if not problems else st.warning)(summary)
-    st.dataframe([{"where": c.where or str(c.line), "status": STATUS_LABELS[c.status], "citation": c.text,
+    st.dataframe([{"where": c.where or str(c.line), "status": STATUS_LABELS[c.mark], "citation": c.text,
                    "reason": c.reason, "document": c.doc_id or ""} for c in report.citations],
                  hide_index=True, use_container_width=True)
     if report.missing:

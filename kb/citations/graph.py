@@ -121,9 +121,10 @@ class CitingParagraph:
 def extract(text: str, scanner: Scanner | None = None) -> list[RawCitation]:
     """Every Strasbourg case citation in one paragraph, in reading order, as the citation grammar reads it. Give the
     paragraphs of one judgment in turn to one `scanner`, so that a short form (`Tarakhel, § 115`) is read for a name
-    the judgment cited in full before, as `kb check` reads a brief."""
+    the judgment cited in full before, as `kb check` reads a brief. A bare footnote reference (`(n 12) [96]`) is left
+    out: a judgment's paragraphs have no footnotes to follow."""
     return [RawCitation(c.text[:300], c.form, c.name, c.appnos, c.date, c.decision, c.paragraphs, c.reporter)
-            for c in (scanner or Scanner()).scan(text) if c.kind == "echr"]
+            for c in (scanner or Scanner()).scan(text) if c.kind == "echr" and c.form != "note"]
 
 
 def read_document(doc: SourceDocument) -> Iterator[tuple[str, RawCitation]]:

@@ -60,6 +60,9 @@ STATUSES = ("verified", "not_in_corpus", "ambiguous", "name_number_mismatch", "d
 not in corpus, ambiguous, name/number, date, pinpoint, quotation (`quote_differs`: the passage is at the pinpoint
 but the quotation changes its words; `quote_not_found`: the words are not at the pinpoint)."""
 CANNOT_VERIFY = ("not_in_corpus", "ambiguous")
+CLOSE_QUOTE = "verified, quote close"
+"""How the report marks a verified citation whose quotation is close to the source but not verbatim (`quote_match`
+`close`): the citation is right; the quotation's differences are named for the lawyer to correct or accept."""
 """Statuses that say the check could not decide, as opposed to an error found in the brief."""
 
 BRIEF_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".xml")
@@ -149,9 +152,10 @@ def _numbered(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def text_blocks(text: str) -> list[Block]:
+def text_blocks(text: str, source: str = "the text") -> list[Block]:
     """Blank-line separated paragraphs, each with the line it starts on; Markdown footnotes (`[^3]: …`) are read at
-    their marks, so a quotation and the footnote that cites it are read together, as a reader does."""
+    their marks, so a quotation and the footnote that cites it are read together, as a reader does. A note read at
+    more marks than the text's length allows is refused (`_NoteBudget`)."""
     lines = [_EMPHASIS.sub("", _INVISIBLE.sub("", line)) for line in text.splitlines()]
     notes: dict[str, tuple[str, int]] = {}
     body: list[tuple[int, str]] = []
@@ -174,14 +178,33 @@ def text_blocks(text: str) -> list[Block]:
         blocks.append(("\n".join(current), start))
     used: set[str] = set()
     out = []
+    budget = _NoteBudget(source)
     for raw, start in blocks:
-        block_text, inserted = _inline_notes(raw, notes, used)
+        block_text, inserted = _inline_notes(raw, notes, used, budget)
         out.append(Block(block_text, start, "line", notes=inserted))
     out += [Block(text, line, "line") for label, (text, line) in notes.items() if label not in used]
     return _numbered(out)
 
 
-def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str]) -> tuple[str, tuple[Note, ...]]:
+class _NoteBudget:
+    """The characters a brief's text may reach once its footnotes are read at their marks (MAX_BRIEF_CHARS). A note
+    may be referred to at several marks and is read at each; a 118 KB Markdown file marking one 37 KB note 20,000
+    times came to 740 MB of text and ran past a minute (a Word file can do the same with footnote references). It
+    is refused as soon as the text read passes the limit."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.left = MAX_BRIEF_CHARS
+
+    def spend(self, chars: int) -> None:
+        self.left -= chars
+        if self.left < 0:
+            raise BriefError(f"{self.source}: more than {MAX_BRIEF_CHARS:,} characters once its footnotes are read "
+                             "at their marks (a note referred to at very many marks); check it in parts")
+
+
+def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str], budget: _NoteBudget
+                  ) -> tuple[str, tuple[Note, ...]]:
     """`raw` with each footnote mark replaced by ` (<the note's text>)`; the notes' places in the new text."""
     parts: list[str] = []
     inserted: list[Note] = []
@@ -194,6 +217,7 @@ def _inline_notes(raw: str, notes: dict[str, tuple[str, int]], used: set[str]) -
         length += m.start() - pos
         note_text, note_line = notes[label]
         piece = f" ({note_text})"
+        budget.spend(len(piece))
         inserted.append(Note(length + 2, length + len(piece) - 1, label, note_line))
         parts.append(piece)
         length += len(piece)
@@ -218,6 +242,12 @@ def read_brief(path: Path) -> list[Block]:
     suffix = path.suffix.lower()
     if path.is_dir():
         raise BriefError(f"{path}: a folder, not a file; give the brief's file")
+    if path.is_symlink() and not path.exists():
+        raise BriefError(f"{path}: a symbolic link that leads to no file (its target is missing, or links loop); give "
+                         "the brief's file")
+    if path.exists() and not path.is_file():
+        raise BriefError(f"{path}: not a regular file (a named pipe, device or socket, which would be read forever); "
+                         "give the brief's file")
     if not path.is_file():
         raise BriefError(f"{path}: no such file")
     if suffix not in BRIEF_SUFFIXES:
@@ -237,7 +267,7 @@ def read_brief(path: Path) -> list[Block]:
         if len(text) > MAX_BRIEF_CHARS:
             raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
                              "pages); check it in parts")
-        return text_blocks(text)
+        return text_blocks(text, str(path))
     except BadInputError as exc:
         raise BriefError(str(exc)) from None
 
@@ -339,6 +369,7 @@ def _docx_blocks(path: Path) -> list[Block]:
     notes = _docx_notes(document)
     out: list[Block] = []
     heading = False
+    budget = _NoteBudget(str(path))
     for i, p in enumerate(docx_paragraphs(document), 1):
         pieces: list[str] = []
         inserted: list[Note] = []
@@ -350,6 +381,7 @@ def _docx_blocks(path: Path) -> list[Block]:
                 label = el.get(f"{_W}id") or ""
                 note = notes.get(label, "")
                 piece = f" ({note})"
+                budget.spend(len(piece))
                 inserted.append(Note(length + 2, length + len(piece) - 1, label, i))
             else:
                 piece = " "
@@ -384,6 +416,10 @@ class Found:
     quote_group: list[int] = field(default_factory=list)
     """Indexes (in the brief's list) of citations sharing this citation's quotations: the notes under one mark
     group (`…”[^3][^4]`); a quotation verified in any of them is verified."""
+    note: int | None = None
+    """The number of the footnote the citation stands in, as its writer sees it: a Markdown note's own number
+    (`[^12]`, whatever order the marks stand in: a lawyer adding a note numbers it next), else the footnote's place
+    in reading order (Word numbers them so): what `(n 12)` and `supra note 12` refer to."""
 
     @property
     def text(self) -> str:
@@ -514,8 +550,12 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
     doc id) are the stored documents cited by title."""
     scanner = Scanner()
     out: list[Found] = []
+    numbered_notes = 0
     for index, block in enumerate(blocks):
-        citations = scanner.scan(block.text)
+        note_numbers = {n.start: int(n.label) if block.style == "line" and n.label.isdigit() else numbered_notes + i
+                        for i, n in enumerate(block.notes, 1)}
+        numbered_notes += len(block.notes)
+        citations = scanner.scan(block.text, limit - len(out))
         if "bid" in block.text and (bare := _bare_ibids(block, citations)):
             citations = sorted(citations + bare, key=lambda c: c.start)
         if titles:
@@ -523,6 +563,8 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
             citations = sorted(citations + [t for t in _titled(block.text, titles, block.notes)
                                             if not any(s < t.end and t.start < e for s, e in spans)],
                                key=lambda c: c.start)
+        if not numbered_notes:  # `(n 12) [96]` without footnotes read: nothing to follow
+            citations = [c for c in citations if c.form != "note"]
         if len(out) + len(citations) > limit:
             raise BriefError(f"more than {limit:,} citations: this is not one brief (or it is many); check it in "
                              "parts")
@@ -533,7 +575,8 @@ def find_citations(blocks: list[Block], limit: int = MAX_CITATIONS, titles: dict
             citations = [citations[i] for i in keep]
             attached = {renumber[i]: qs for i, qs in attached.items() if i in renumber}
         base = len(out)
-        out.extend(Found(c, index, block.line_at(c.start), block.where(c.start)) for c in citations)
+        out.extend(Found(c, index, block.line_at(c.start), block.where(c.start),
+                         note=note_numbers[n.start] if (n := block.note_at(c.start)) else None) for c in citations)
         for i, quotes in attached.items():
             group = [base + j for j, qs in attached.items() if qs is quotes or set(qs) & set(quotes)]
             out[base + i].quotes = quotes
@@ -779,6 +822,8 @@ class QuoteGrade:
     """The quotation's words that are not in the source."""
     found_at: str | None = None
     """Where the text does occur, when that is not the pinpoint (`§ 88`)."""
+    differences: list[str] = field(default_factory=list)
+    """For `near`: where the quotation departs from the source (`legal.quotations.Alignment.differences`)."""
 
 
 @dataclass
@@ -801,6 +846,11 @@ class CheckedCitation:
     where: str = ""
     """The location in the brief's own terms: `line 12`, `paragraph 14 (¶ 5)`, `[51]`, `footnote 3 (…)`."""
     quote_grades: list[QuoteGrade] = field(default_factory=list)
+    quote_match: str | None = None
+    """For a verified citation with quotations compared: `verbatim`, or `close` when one of them is close to the
+    source but not verbatim (a word changed, left out or added without `…` or brackets; `QuoteGrade.differences`
+    names them): the citation is right, the quotation is for the lawyer to correct or accept (the store's text
+    lacks some words of the Court's, mostly place names, so a close match is not counted as an error)."""
     candidates: list[str] = field(default_factory=list)
     """For `ambiguous`: the documents the citation could mean."""
     suggestions: list[str] = field(default_factory=list)
@@ -808,6 +858,12 @@ class CheckedCitation:
     start: int = field(default=0, repr=False)
     end: int = field(default=0, repr=False)
     block: int = field(default=0, repr=False)
+
+    @property
+    def mark(self) -> str:
+        """The status as the report shows it: a verified citation whose quotation is close but not verbatim is
+        marked apart (`CLOSE_QUOTE`), not shown as a plain `verified`."""
+        return CLOSE_QUOTE if self.status == "verified" and self.quote_match == "close" else self.status
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -840,30 +896,59 @@ class Checker:
         rows: list[CheckedCitation] = []
         reports: dict[str, CheckedCitation] = {}
         earlier: list[tuple[tuple[str, ...], CheckedCitation]] = []
-        last: CheckedCitation | None = None
-        for f in found:
+        # the last row in the body (False) and in the footnotes (True): `ibid.` in a footnote is the previous
+        # footnote's source, in the body the body's (a footnote read at its mark stands between them, not before)
+        last: dict[bool, CheckedCitation] = {}
+        # without footnotes (a PDF or text brief) `Saadi (n 12)` is resolved by its name, as `cited above` is
+        has_notes = any(f.note is not None for f in found)
+        full_rows: dict[int, CheckedCitation] = {}
+        """Rows of the citations that name their source whole, by index in `found`: made once, in reading order or
+        earlier for a cross-reference to a note whose mark stands later (a note a lawyer added and numbered next)."""
+
+        def in_note(number: int | None) -> list[tuple[tuple[str, ...], CheckedCitation]]:
+            """The full citations footnote `number` holds, resolved: what `(n 12)` refers to (OSCOLA's cross-reference
+            names the note of the full citation)."""
+            out = []
+            for i, g in enumerate(found):
+                if g.note == number and g.citation.form == "full":
+                    if i not in full_rows:
+                        full_rows[i] = self._full(g)
+                    out.append((applicant_tokens(g.citation.name) if g.citation.name else (), full_rows[i]))
+            return out
+
+        for i, f in enumerate(found):
             c = f.citation
-            if c.kind == "echr" and c.form == "full":
-                row = self._echr_full(f)
-                self._same_report(c, row, reports)
-                earlier.append((applicant_tokens(c.name), row))
+            if c.form == "full":
+                row = full_rows.get(i) or self._full(f)
+                full_rows[i] = row
+                if c.kind == "echr":
+                    self._same_report(c, row, reports)
+                    earlier.append((applicant_tokens(c.name), row))
+            elif c.form == "note" or c.note is not None and c.form == "short" and has_notes:
+                row = self._cross_reference(f, in_note(c.note), earlier)
             elif c.kind == "echr" and c.form == "short":
                 row = self._echr_short(f, earlier)
-            elif c.form == "ibid":
-                row = self._ibid(f, last)
-            elif c.kind == "un":
-                row = self._un(f)
-            elif c.kind == "document":
-                row = self._document(f, c.key, "document", f"{c.name} is not in the store")
-            elif c.kind == "uk":
-                parts = neutral_citation_parts(c.name or "")
-                row = self._document(f, parts[0] if parts else None, "national", f"{c.name} is not in the store")
             else:
-                row = self._prc(f)
+                row = self._ibid(f, last.get(f.note is not None) or last.get(f.note is None))
             rows.append(row)
-            last = row
+            last[f.note is not None] = row
         self._grade_quotes(found, rows)
         return rows
+
+    def _full(self, f: Found) -> CheckedCitation:
+        """A citation that names its source whole: an ECtHR case, a General Comment, a document by title, a UK
+        judgment, a PRC statute."""
+        c = f.citation
+        if c.kind == "echr":
+            return self._echr_full(f)
+        if c.kind == "un":
+            return self._un(f)
+        if c.kind == "document":
+            return self._document(f, c.key, "document", f"{c.name} is not in the store")
+        if c.kind == "uk":
+            parts = neutral_citation_parts(c.name or "")
+            return self._document(f, parts[0] if parts else None, "national", f"{c.name} is not in the store")
+        return self._prc(f)
 
     @staticmethod
     def _same_report(c: Citation, row: CheckedCitation, reports: dict[str, CheckedCitation]) -> None:
@@ -1038,9 +1123,12 @@ class Checker:
         if f.citation.domestic_namesake and "§" not in f.citation.text:
             return self._row(f, "ambiguous", f"cannot verify: the text cites both a Strasbourg case and a domestic "
                              f"case named {f.citation.name}; this pinpoint may be either's.")
-        for key, row in reversed(earlier):
-            if tokens and set(tokens) <= set(key) and row.doc_id and row.status not in CANNOT_VERIFY:
-                return self._again(f, row)
+        resolved = [row for key, row in reversed(earlier)
+                    if tokens and set(tokens) <= set(key) and row.doc_id and row.status not in CANNOT_VERIFY]
+        if f.citation.same_place and not f.citation.paragraphs:  # `loc. cit.`: the last place cited, a pinpoint
+            resolved = [row for row in resolved if row.paragraphs] + resolved  # (not a mention of the case by name)
+        if resolved:
+            return self._again(f, resolved[0])
         for key, row in reversed(earlier):
             if tokens and set(tokens) <= set(key):
                 return self._row(f, row.status if row.status in CANNOT_VERIFY else "not_in_corpus",
@@ -1052,7 +1140,40 @@ class Checker:
         return self._row(f, "not_in_corpus", f"cannot verify: no earlier citation of {f.citation.name} resolves to "
                          "a document in the store.")
 
+    def _cross_reference(self, f: Found, held: list[tuple[tuple[str, ...], CheckedCitation]],
+                         earlier: list[tuple[tuple[str, ...], CheckedCitation]]) -> CheckedCitation:
+        """`Saadi (n 12) [96]`, `supra note 12, § 80`, `(n 12) [96]`: the authority footnote 12 cites in full, as a
+        reader follows the reference; a name footnote 12 does not cite is a wrong reference, said with what the note
+        does cite (and the name then resolves as `cited above` does)."""
+        c = f.citation
+        tokens = applicant_tokens(c.name) if c.name else ()
+        meant = [row for key, row in held if set(tokens) <= set(key)] if tokens else [row for _, row in held]
+        if not meant and len(held) == 1 and held[0][1].kind != "echr":
+            meant = [held[0][1]]  # `Smith (n 3) [45]` of a UK judgment: its parties are not in its neutral citation
+        if len({row.doc_id for row in meant}) == 1:
+            row = meant[-1]
+            if not row.doc_id or row.status in CANNOT_VERIFY:
+                return self._row(f, row.status if row.status in CANNOT_VERIFY else "not_in_corpus",
+                                 f"cannot verify: the citation in footnote {c.note} did not resolve "
+                                 f"({row.reason.rstrip('.')}).")
+            return self._again(f, row)
+        if meant:
+            return self._row(f, "ambiguous", f"cannot verify: footnote {c.note} cites several authorities ("
+                             + "; ".join(row.text for row in meant[:3]) + "); name the one meant.")
+        reason = (f"footnote {c.note} cites {'; '.join(row.text for _, row in held[:3])}, not {c.name}" if held
+                  else f"footnote {c.note} cites no authority in full")
+        if not tokens:
+            return self._row(f, "not_in_corpus", f"cannot verify: {reason}.")
+        row = self._echr_short(f, earlier)
+        if row.status not in CANNOT_VERIFY:
+            row.status, row.reason = "name_number_mismatch", f"{reason}: {row.reason}"
+        return row
+
     def _again(self, f: Found, row: CheckedCitation) -> CheckedCitation:
+        """The document an earlier row resolved to, at this citation's pinpoint; at the earlier one for a bare
+        `Ibid.` or `loc. cit.` (the same source at the same place)."""
+        if not f.citation.paragraphs and row.paragraphs and (f.citation.form == "ibid" or f.citation.same_place):
+            f = replace(f, citation=replace(f.citation, paragraphs=tuple(row.paragraphs)))
         case = self.index.cases.get(row.doc_id or "")
         if case is None:
             return self._pinpoints(f, row.doc_id or "", row.citation or "", row.kind, row.url)
@@ -1062,8 +1183,6 @@ class Checker:
         if last is None or not last.doc_id or last.status in CANNOT_VERIFY:
             return self._row(f, "not_in_corpus", "cannot verify: the citation “ibid.” refers to is not in the "
                              "store." if last else "cannot verify: “ibid.” with no citation before it.")
-        if not f.citation.paragraphs and last.paragraphs:  # a bare `Ibid.`: the same source at the same pinpoint
-            f = replace(f, citation=replace(f.citation, paragraphs=tuple(last.paragraphs)))
         return self._again(f, last)
 
     # Pinpoints and quotations
@@ -1118,12 +1237,15 @@ class Checker:
         if _chinese(quote) != _chinese(source):
             return QuoteGrade(quote, "translation")
         worst: QuoteGrade | None = None
+        differences: list[str] = []
         for part, pins in numbered_parts(quote, tuple(row.paragraphs)):
             grade = self._grade_part(part, pins, doc_id, kind, paragraphs)
+            differences += grade.differences
             if worst is None or _RANK[grade.grade] > _RANK[worst.grade] or grade.found_at and not worst.found_at:
                 worst = grade
         assert worst is not None
-        return QuoteGrade(quote, worst.grade, worst.missing, worst.found_at)
+        return QuoteGrade(quote, worst.grade, worst.missing, worst.found_at,
+                          differences if worst.grade == "near" else [])
 
     def _grade_part(self, part: str, pins: tuple[str, ...], doc_id: str, kind: str, paragraphs: dict[str, str]
                     ) -> QuoteGrade:
@@ -1131,14 +1253,15 @@ class Checker:
         if pins and all(p in paragraphs for p in pins):
             here = align(part, " ".join(paragraphs[p] for p in pins))
             if here.grade in ("verbatim", "near"):
-                return QuoteGrade(part, here.grade, list(here.missing))
+                return QuoteGrade(part, here.grade, list(here.missing), differences=list(here.differences))
         places = [(_pin(kind, [n]), t) for n, t in paragraphs.items() if n not in pins] + self.index.unnumbered(
             doc_id)
         elsewhere = best_place(part, places)
         if elsewhere and elsewhere[1].grade in ("verbatim", "near") and (here is None or
                                                                          elsewhere[1].coverage > here.coverage):
             if not pins:
-                return QuoteGrade(part, elsewhere[1].grade, list(elsewhere[1].missing))
+                return QuoteGrade(part, elsewhere[1].grade, list(elsewhere[1].missing),
+                                  differences=list(elsewhere[1].differences))
             return QuoteGrade(part, "not_found", list(here.missing) if here else [], elsewhere[0])
         if here is not None and here.grade == "differs":
             return QuoteGrade(part, "differs", list(here.missing))
@@ -1171,12 +1294,15 @@ class Checker:
             row.status = "quote_not_found" if any(s == "quote_not_found" for s, _ in problems) else "quote_differs"
             row.reason = "; ".join(r for _, r in problems) + "."
         else:
-            extra = "; ".join(f"“{_short(g.quote, 5)}” near (not in the source: "
-                              + ", ".join(f"“{w}”" for w in g.missing[:3]) + ")" for g in near if g.missing)
-            matched = len(row.quote_grades) - translated
-            row.reason = row.reason.rstrip(".") + (f"; {matched} quotation(s) match" if matched else "") + (
+            verbatim = len(row.quote_grades) - translated - len(near)
+            close = "; ".join(f"quotation “{_short(g.quote, 5)}” close, not verbatim: "
+                              + (", ".join(g.differences[:MAX_DIFFERENCES_SHOWN]) or "its wording differs")
+                              + (" …" if len(g.differences) > MAX_DIFFERENCES_SHOWN else "") for g in near)
+            row.reason = row.reason.rstrip(".") + (f"; {verbatim} quotation(s) verbatim" if verbatim else "") + (
                 f"; {translated} translated quotation(s) not compared" if translated else "") + (
-                f"; {extra}" if extra else "") + "."
+                f"; {close}" if close else "") + "."
+            if verbatim or near:
+                row.quote_match = "close" if near else "verbatim"
 
     # Other sources
 
@@ -1244,6 +1370,8 @@ class Checker:
         return self._row(f, "not_in_corpus", f"cannot verify: {c.name} is not in the store.")
 
 
+MAX_DIFFERENCES_SHOWN = 4
+"""Differences of a close quotation the reason names; JSON gives them all (`QuoteGrade.differences`)."""
 REPORT_LAG = 3
 """Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
 June 2011."""
@@ -1332,10 +1460,12 @@ class CheckReport:
 
     def table(self, width: int = 60) -> str:
         rows = [("where", "status", "citation", "reason")]
-        rows += [(c.where or str(c.line), c.status, _clip(c.text, width), c.reason) for c in self.citations]
+        rows += [(c.where or str(c.line), c.mark, _clip(c.text, width), c.reason) for c in self.citations]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
-        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items() if n)
+        close = sum(1 for c in self.citations if c.mark == CLOSE_QUOTE)
+        counts = ", ".join(f"{n} {s}" + (f" ({close} with a quotation close, not verbatim)" if s == "verified" and close
+                                         else "") for s, n in self.counts().items() if n)
         lines.append(f"\n{len(self.citations)} citations: {counts or 'none'}")
         if self.missing:
             lines.append("\nYou may be missing:")
@@ -1357,7 +1487,11 @@ def argued_grounds(blocks: Iterable[Block]) -> list[str]:
 
 def check_blocks(index: CorpusIndex, blocks: list[Block], source: str = "<text>",
                  link: Callable[[dict], str | None] = source_link) -> CheckReport:
-    citations = Checker(index, link).check(find_citations(blocks, titles=index.titles))
+    try:
+        found = find_citations(blocks, titles=index.titles)
+    except BriefError as exc:  # too many citations: say which brief
+        raise BriefError(f"{'the text' if source == '<text>' else source}: {exc}") from None
+    citations = Checker(index, link).check(found)
     return CheckReport(source, citations, blocks, argued_grounds(blocks))
 
 
