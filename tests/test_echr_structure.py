@@ -121,6 +121,13 @@ def test_the_law_heading_run_on_with_a_heading_not_in_capitals_opens_the_law(cor
     assert {p.section for p in doc.paragraphs if p.number and int(p.number) >= 43} == {"THE LAW"}
 
 
+def test_a_section_heading_in_lower_case_is_still_the_section(corpus_root: Path) -> None:
+    """Szücs v. Austria prints `as to the law` and `for these reasons, the court unanimously` in lower case: read
+    only in capitals, its reasoning was "Procedure" and it had no paragraph of the Court's."""
+    got = roles(load(corpus_root, "HEJUD-20602-92"))
+    assert [got[n] for n in ("38", "41", "50", "57")] == ["court", "government", "applicant", "court"]
+
+
 def test_an_applicant_named_in_the_first_words_speaks_and_a_quoted_provision_is_not_the_court(
         corpus_root: Path) -> None:
     """Quinn v. France § 37, "Mr Quinn maintained that he had been arbitrarily kept in detention …", is his

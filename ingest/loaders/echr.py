@@ -583,13 +583,21 @@ the section heading and the first heading on one line, the latter not in capital
 as a heading, THE LAW stayed THE FACTS, and the Court's reasoning was "Quoted law or material"."""
 
 
+_WHOLE_SECTION = re.compile(r"(?:AS TO THE (?:LAW|FACTS)|THE (?:LAW|FACTS)|PROCEDURE|PROCEEDINGS BEFORE THE COMMISSION|"
+                            r"FOR THESE REASONS,? THE COURT\b.{0,40})", re.I)
+"""A line that is a section heading and nothing else, in whatever case the source printed it: `as to the law`,
+`for these reasons, the court unanimously` (hudoc-pull-parse, 86 judgments). Read only in capitals, THE LAW of 38
+judgments stayed in the facts or the procedure, and none of their paragraphs was the Court's."""
+
+
 def _section_of(text: str) -> str | None:
     upper = re.sub(r"^[IVX]+\.\s*", "", text.strip()).replace("\xa0", " ")
     run_on = _SECTION_RUN_ON.match(upper) and _looks_like_heading(upper)
-    if not run_on and (len(upper) > 120 or upper != upper.upper()):
+    if not run_on and not _WHOLE_SECTION.fullmatch(" ".join(upper.split())) and (
+            len(upper) > 120 or upper != upper.upper()):
         return None
     for pattern, name in SECTION_HEADINGS:
-        if pattern.match(upper):
+        if pattern.match(upper.upper()):
             return name
     return None
 
