@@ -668,7 +668,8 @@ def _push_heading(headings: list[str | None], text: str) -> None:
     parts = _heading_parts(text)
     for i, part in enumerate(parts):
         level = _heading_level(part)
-        level = (2 if i < len(parts) - 1 else len(HEADING_LEVELS) - 1) if level is None else level
+        heads_others = i < len(parts) - 1 and not part.endswith(SENTENCE_END)  # not a sentence read as a heading
+        level = (2 if heads_others else len(HEADING_LEVELS) - 1) if level is None else level
         headings[level] = part
         for deeper in range(level + 1, len(headings)):
             headings[deeper] = None
