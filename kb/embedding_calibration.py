@@ -20,7 +20,7 @@ PASSAGES = (
     ("echr/JUDGMENT/HEJUD-10208-82.json.gz", 14, "4cffcf5bf3e343671eeaa7f409a2db708d4f511dfbf076821580f956fadec53f"),
     ("echr/JUDGMENT/HEJUD-28680-06.json.gz", 26, "026fe3d3d5ab579e3d82151741d9b949015f08ff7c95bc80605c0e66c0c33408"),
     ("echr/JUDGMENT/HEJUD-36703-04.json.gz", 47, "acb0a56916fc81c6939ef450672b4fbea4d8bdbb02609a4e04c5dc9c741cc22b"),
-    ("echr/JUDGMENT/HEJUD-28761-11.json.gz", 697, "bed6c669e88629dee4a300a25b498bfc70d904264a0c113f00cedfc7cc57b420"),
+    ("echr/JUDGMENT/HEJUD-28761-11.json.gz", 722, "bed6c669e88629dee4a300a25b498bfc70d904264a0c113f00cedfc7cc57b420"),
     ("echr/JUDGMENT/001-157527.json.gz", 30, "433d86a2ad98ff209e4a001d30e90a0bd7a2570e30ed10db37127e1844fc550b"),
     ("echr/INFORMATION_NOTE/CLIN-14967-89.json",
      12, "418893b7196f8585ca5b8fe062de040fa6eb9cf0deb345f6c2fc55eab94875e8"),
@@ -35,8 +35,8 @@ PASSAGES = (
     ("echr/JUDGMENT/HEJUD-34806-04.json.gz", 236, "cf457defcd3b3451bb22ca0a02074cd3fb84b3ef4409f6c4adf7067f17a64ca1"),
     ("echr/JUDGMENT/001-159324.json.gz", 34, "1d5fbab00ca6e25c09a070f0dff6aefad8e8b7062a407c57b3613fe15a56963a"),
     ("echr/JUDGMENT/001-158861.json.gz", 190, "4e00517e132fc4c69f58f325ec5c134c8c20c92a32c5675ba727193c1415edec"),
-    ("echr/JUDGMENT/HEJUD-25554-94.json.gz", 101, "59b778f6cef1fb36a93f3ab69ca2c7032adf7885232c9caca0024eef2abb5118"),
-    ("echr/JUDGMENT/HEJUD-28761-11.json.gz", 352, "b3b9f0923303b2292c6961bbc49fe6930dfdacf90ffb83a76122da78e61d3a85"),
+    ("echr/JUDGMENT/HEJUD-25554-94.json.gz", 87, "59b778f6cef1fb36a93f3ab69ca2c7032adf7885232c9caca0024eef2abb5118"),
+    ("echr/JUDGMENT/HEJUD-28761-11.json.gz", 377, "b3b9f0923303b2292c6961bbc49fe6930dfdacf90ffb83a76122da78e61d3a85"),
     ("echr/JUDGMENT/HEJUD-66882-09.json.gz", 6, "02c73e8611028b4a584001d8f83f248e98e2f83757a5fb702f88a5f27018dd76"),
     ("echr/JUDGMENT/001-108690.json.gz", 232, "7fecc9177fdeb38d1c6e44a9c8c9e7c5347c2d7cd9aca2b224dfbe3bdd449366"),
     ("echr/JUDGMENT/001-235015.json.gz", 101, "44deba0ec6b52bb4777c5df7cba533ea005bb302f7ca1affe045a3a96ed2d957"),
@@ -417,7 +417,7 @@ PASSAGES = (
 `para_index` in the store: its place among the file's non-blank paragraphs as the loader reads them, and its text the
 one the write path embeds (both `SourceDocument.passages`, which `kb.indexing.chunking.prepare` cuts a document by),
 or that text's last lines (`_named_text`). A loader change that moves passages moves their positions here (session 16:
-20 UK passages, texts unchanged)."""
+20 UK passages, texts unchanged; session 19: 3 ECtHR passages, the sections and headings the ECtHR loader reads)."""
 
 
 def calibration_digest() -> str:
@@ -426,16 +426,26 @@ def calibration_digest() -> str:
     return hashlib.sha256("".join(sha for _, _, sha in PASSAGES).encode("ascii")).hexdigest()
 
 
-def _named_text(passage: str, sha: str) -> str | None:
+def _named_text(passage: str, sha: str, run_on: str | None = None) -> str | None:
     """The text `sha` names: the passage, or its last lines where a loader has since joined the sentence the source
     broke before them onto its front (the UK loader's false headings, session 16: `2021-ewhc-175-ch` 584 from its
-    sixth line). The model is the same as long as its 300 texts are."""
+    sixth line), or the passage with the heading the source ran onto its end and the loader now reads as the next
+    passage's heading (`run_on`; the ECtHR loader, session 19: `001-235015` 101 ended `… (b) The applicants`). The
+    model is the same as long as its 300 texts are."""
     lines = passage.split("\n")
-    for start in range(len(lines)):
-        text = "\n".join(lines[start:])
+    candidates = ["\n".join(lines[start:]) for start in range(len(lines))]
+    for text in [*candidates, *([f"{passage} {run_on}"] if run_on else [])]:
         if hashlib.sha256(text.encode("utf-8")).hexdigest() == sha:
             return text
     return None
+
+
+def _run_on_headings(doc) -> list[str | None]:
+    """For each passage, the innermost heading of the next one where it differs from its own (`_named_text`)."""
+    paragraphs = [p for p, _ in doc.passages()]
+    nexts = [*paragraphs[1:], None]
+    return [(nxt.heading or "").split(" › ")[-1] or None if nxt is not None and nxt.heading != p.heading else None
+            for p, nxt in zip(paragraphs, nexts, strict=True)]
 
 
 def calibration_texts(corpus: Path | None) -> list[str]:
@@ -444,19 +454,21 @@ def calibration_texts(corpus: Path | None) -> list[str]:
         raise ModelUnavailableError("The openvino-int8 model is calibrated on corpus passages, and no corpus is set: "
                                     "set KB_CORPUS to the corpus folder, or set KB_EMBED_RUNTIME=openvino-bf16")
     manifest = Manifest.load(MANIFEST)
-    files: dict[str, list[str] | ReadFailure] = {}
+    files: dict[str, list[tuple[str, str | None]] | ReadFailure] = {}
     texts = []
     for rel, position, sha in PASSAGES:
         if rel not in files:
             [item] = named_files([corpus / rel], corpus, manifest, "calibration")
             docs = read(item)
-            files[rel] = docs if isinstance(docs, ReadFailure) else [text for doc in docs for _, text in doc.passages()]
+            files[rel] = docs if isinstance(docs, ReadFailure) else [
+                (text, run_on) for doc in docs
+                for (_, text), run_on in zip(doc.passages(), _run_on_headings(doc), strict=True)]
         passages = files[rel]
         if isinstance(passages, ReadFailure):
             reason = passages.reason
         elif position >= len(passages):
             reason = f"it has {len(passages)} passages, not passage {position}"
-        elif (text := _named_text(passages[position], sha)) is None:
+        elif (text := _named_text(passages[position][0], sha, passages[position][1])) is None:
             reason = f"passage {position} is no longer the text the openvino-int8 model is calibrated on"
         else:
             texts.append(text)

@@ -34,9 +34,12 @@ HEADING_LEVELS = [
     re.compile(r"^[IVXL]+\.\s"),
     re.compile(r"^[A-Z]\.\s"),
     re.compile(r"^\d+\.\s"),
-    re.compile(r"^\([a-z]\)\s|^[a-z]\)\s|^\([ivx]+\)\s"),
+    re.compile(r"^(?!\((?:i{1,3}|iv|vi{0,3}|ix|x)\))(?:\([a-z]\)|[a-z][.)])\s"),
+    re.compile(r"^\(?(?:[ivx]+|[α-ω])[.)]?\s"),
 ]
-"""ECtHR heading levels, outermost first: `I.`, `A.`, `1.`, `(a)`."""
+"""ECtHR heading levels, outermost first: `I.`, `A.`, `1.`, `(a)`, `(i)` or `α.`. Read as one level, `(b) The Court’s
+assessment › (i) General principles` lost its `(b)`, and `β. The Court’s assessment › γ. Humanitarian conditions`
+under `(b) The second applicant` put the Court's reasoning after `γ.` back under the parties' submissions."""
 
 SENTENCE_END = (".", ";", ",", ":", "”", '"', "’", ")")
 LIST_ITEM_TAIL = re.compile(r"[;,]\s*(and|or)$")
@@ -135,6 +138,7 @@ which the Court then examines (178 such openings were read as the Court's)."""
 _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:\d+\.\s+)?(?:The |Both |All (?:the )?)?{_SPEAKER}applicants?{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
                 rf"^(?:\d+\.\s+)?{_RELYING}(?:the |both |all (?:the )?)?{_SPEAKER}applicants?\s+(?:\w+\s+)?{_VERB}|"
+                rf"^(?:\d+\.\s+)?(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z][\w’'-]+{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
                 r"^(?:\d+\.\s+)?(?:It was the applicant|According to the applicant|In the applicants?[’']s?\s+"
                 r"(?:view|submission|opinion|observations)|The applicants?[’']s?\s+(?:lawyer|representative|counsel)"
                 r"|Counsel for the applicant)", re.I), "applicant"),
@@ -151,7 +155,8 @@ _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
                 rf"(?:\w+\s+)?(?:{_VERB}|held|found|concluded|examined|decided|declared|dismissed|reached|began|went "
                 r"on|awarded|was (?:not )?(?:persuaded|satisfied|convinced))\b", re.I), "chamber"),
 ]
-"""Older judgments (and many Chamber ones) give no sub-headings in THE LAW: the first words say who speaks. A Grand
+"""Older judgments (and many Chamber ones) give no sub-headings in THE LAW: the first words say who speaks, the
+applicant by name too (Quinn § 37, "Mr Quinn maintained that he had been arbitrarily kept in detention …"). A Grand
 Chamber judgment recounting the Chamber judgment without a heading says so: `In its judgment, the Chamber held …`."""
 
 
@@ -181,23 +186,82 @@ def paragraph_role(doc_type: str, section: str | None, heading: str | None, text
     parts = [h.strip() for h in (heading or "").split("›") if h.strip()]
     if section == "THE FACTS":
         return "law_material" if any(_MATERIAL_HEADING.search(h) for h in parts) else "facts"
+    if section == "THE LAW" and _is_quotation(text):
+        return "law_material"
     court_heading = any(_COURT_HEADING.search(h) for h in parts)
     for part in reversed(parts):
         role = next((r for pattern, r in _ROLE_OF_HEADING if pattern.search(part)), None)
         if role is not None and (role != STAGE or court_heading):
             return "court" if court_heading and role != "chamber" else role
-    flat = " ".join(text.split())
-    for pattern, role in _ROLE_OF_TEXT:
-        if pattern.match(flat[:300]):
-            rules = section == "THE LAW" and _COURT_RULES.search(_PARENTHESES.sub("", flat), 20)
-            return "court" if rules else role
+    role = _role_of_words(section, text)
+    if role is not None:
+        return role
     if doc_type == "COMMUNICATED_CASE":
         return "parties"
     return "court" if section == "THE LAW" else None
 
 
+_QUOTES_A_TEXT = re.compile(
+    r"^(?:\d+\.\s+)?(?:The (?:relevant )?(?:(?:parts?|text|provisions?) of )?)?(?:Rules?|Articles?|Sections?|"
+    r"Paragraphs?|Regulations?|Principles?|Recommendations?|Resolutions?|Guidelines?)\b[^“\"”:]{0,200}?\b(?:provides?|"
+    r"provided|reads?|read|stipulates?|stipulated)(?: as follows| in (?:its )?(?:relevant )?parts?| in so far as "
+    r"relevant)?\s*[:,.]?\s*[“\"]")
+_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]?")
+
+
+def _is_quotation(text: str) -> bool:
+    """`130. Article 41 of the Convention provides: “If the Court finds …”`: a provision quoted, not the Court's view
+    (`law_material`). Only where the quotation is nearly all of it: after Rule 36 of the former Court's Rules
+    Mamatkulov § 107 gives the Court's own account of its practice (Soering), which stays the Court's."""
+    flat = " ".join(text.split())
+    if not _QUOTES_A_TEXT.match(flat):
+        return False
+    outside = _QUOTED.sub("", flat)
+    return len(outside) <= 0.25 * len(flat) or len(outside) <= 200
+
+
+def _role_of_words(section: str | None, text: str) -> str | None:
+    """The speaker the paragraph's first words name (`_ROLE_OF_TEXT`), the Court where it rules on the submission."""
+    flat = " ".join(text.split())
+    for pattern, role in _ROLE_OF_TEXT:
+        if pattern.match(flat[:300]):
+            rules = section == "THE LAW" and _COURT_RULES.search(_PARENTHESES.sub("", flat), 20)
+            return "court" if rules else role
+    return None
+
+
+_COURT_OPENS = re.compile(
+    r"^(?:\d+\.\s+)?(?:(?:[A-Z][^,.;:]{0,80},|In (?:the present|this|the instant) case,?)\s+)?[Tt]he Court"
+    r"(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|recalls|concludes|holds|"
+    r"dismisses|rejects|refers|points out|emphasises|takes the view|is (?:not )?(?:satisfied|persuaded|convinced|of "
+    r"the (?:view|opinion))|cannot|does not|will|must|has (?:already |previously |consistently |repeatedly )?"
+    r"(?:found|held|examined|established|accepted|ruled|stated|recognised))\b")
+"""A paragraph opening with the Court speaking in its own voice, present tense (`The Court refers to the general
+principles …`, `At the outset, the Court reiterates …`): a party's submission reports the Court in the past (`the
+Court had found`)."""
+
+
 def with_roles(paragraphs: list[Paragraph], doc_type: str) -> list[Paragraph]:
-    return [replace(p, role=paragraph_role(doc_type, p.section, p.heading, p.text)) for p in paragraphs]
+    """Each paragraph's `paragraph_role`; and where a heading naming a party runs on into the Court's reasoning, the
+    Court's. A source that lost the `(b) The Court’s assessment` heading (the echr-dashboard-sample texts lost all but
+    their `(a)`-level headings) leaves the Court's reasoning under `(b) The Government`: from the first paragraph
+    there that opens with the Court speaking (001-248090 § 103, "The Court refers to the general principles …"), the
+    paragraphs under that heading are the Court's, but for one whose first words name a party speaking."""
+    out: list[Paragraph] = []
+    court_took_over: tuple[str | None, str | None] | None = None
+    for p in paragraphs:
+        role = paragraph_role(doc_type, p.section, p.heading, p.text)
+        place = (p.section, p.heading)
+        if court_took_over != place:
+            court_took_over = None
+        if (p.number and p.section == "THE LAW" and role in PARTY_ROLES
+                and paragraph_role(doc_type, p.section, p.heading, "") in PARTY_ROLES):
+            if court_took_over != place and _COURT_OPENS.match(" ".join(p.text.split())):
+                court_took_over = place
+            if court_took_over == place:
+                role = _role_of_words(p.section, p.text) or "court"
+        out.append(replace(p, role=role))
+    return out
 
 
 UPPER_TITLE_WORDS = {"AND": "and", "OTHERS": "Others", "THE": "the", "OF": "of"}
@@ -259,7 +323,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
             doc_type=doc_type,
             source_kind=kind,
             source_file=source_file,
-            paragraphs=with_roles(split_paragraphs(texts, numbers), doc_type),
+            paragraphs=with_roles(split_paragraphs(texts, numbers, _source_sections(extra)), doc_type),
             date=iso_date(path, record.get("date")),
             language=record.get("language") or "en",
             respondent_state=states,
@@ -271,6 +335,11 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
             extra=extra,
         )
     ]
+
+
+def _source_sections(extra: dict) -> list[str | None] | None:
+    labels = extra.get("paragraph_sections")
+    return labels if isinstance(labels, list) and all(isinstance(x, str | None) for x in labels) else None
 
 
 _ARTICLE_REF = re.compile(r"\bArticles?\s+((?:\d+(?:\s*(?:§|para\.?)\s*\d+)?(?:\s*(?:,|and|or)\s*)?)+)"
@@ -322,8 +391,24 @@ def articles_from_text(texts: list[str], doc_type: str) -> tuple[list[str], str 
     return found, ("+".join(origins) if origins else None)
 
 
-def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragraph]:
-    """Court-numbered paragraphs with their quotations folded in; the rest as unnumbered paragraphs."""
+SOURCE_SECTIONS = {"introduction": "PROCEDURE", "facts_background": "THE FACTS", "facts_proceedings": "THE FACTS",
+                   "legal_framework": "THE FACTS", "admissibility": "THE LAW", "merits": "THE LAW",
+                   "article_46": "THE LAW", "just_satisfaction": "THE LAW", "operative_part": "OPERATIVE PART",
+                   "separate_opinion": "SEPARATE OPINION"}
+"""The echr-dashboard-sample records' `extra.paragraph_sections` (one label a paragraph), as sections: their texts
+lost every heading line but `(a)`-level ones (`THE FACTS`, `RELEVANT LEGAL FRAMEWORK`, `THE LAW`, `I. ALLEGED
+VIOLATION …`, `FOR THESE REASONS`), so without the labels all 25 judgments read as one "Procedure" (no paragraph of
+theirs was the Court's). `legal_framework` is the part the Court heads `RELEVANT LEGAL FRAMEWORK`."""
+LEGAL_FRAMEWORK_HEADING = "RELEVANT LEGAL FRAMEWORK"
+SECTION_RANK = {"HEADER": -1, "PROCEDURE": 0, "THE FACTS": 1, "THE LAW": 2, "OPERATIVE PART": 3,
+                "SEPARATE OPINION": 4, "APPENDIX": 5}
+
+
+def split_paragraphs(texts: list[str], numbers: list[int | None],
+                     source_sections: list[str | None] | None = None) -> list[Paragraph]:
+    """Court-numbered paragraphs with their quotations folded in; the rest as unnumbered paragraphs.
+    `source_sections`: a section label for each text where the source gives one (`SOURCE_SECTIONS`), read where the
+    text has no heading to say it: at a numbered paragraph, or at the operative part (its numbered items were lost)."""
     out: list[Paragraph] = []
     section: str | None = "HEADER"
     headings: list[str | None] = [None] * len(HEADING_LEVELS)
@@ -335,6 +420,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
     opinion: str | None = None
     signed = False
     quoting = False
+    numbered = False  # a numbered paragraph was read: the body has begun (a table of contents before it does not count)
 
     def close() -> None:
         nonlocal open_number, open_lines
@@ -342,19 +428,39 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
             out.append(Paragraph("\n".join(open_lines), open_number, open_meta[0], open_meta[1]))
         open_number, open_lines = None, []
 
-    for raw, number in zip(texts, numbers, strict=True):
+    labels = source_sections if source_sections and len(source_sections) == len(texts) else [None] * len(texts)
+    previous_label: str | None = None
+    for raw, number, label in zip(texts, numbers, labels, strict=True):
         text = join_broken_hyphens((raw or "").strip())
         if not text:
             continue
+        given = SOURCE_SECTIONS.get(label or "")
+        if given and (number is not None or given == "OPERATIVE PART"):
+            if SECTION_RANK[given] > SECTION_RANK.get(section or "HEADER", -1):
+                close()
+                section, headings = given, [None] * len(HEADING_LEVELS)
+                open_meta = (section, None)
+                opinion = "separate opinion" if section == "SEPARATE OPINION" else opinion
+            if label == "legal_framework" and previous_label != label and section == "THE FACTS":
+                close()
+                headings = [None] * len(HEADING_LEVELS)
+                _push_heading(headings, LEGAL_FRAMEWORK_HEADING)
+            previous_label = label
         if number is not None:
             close()
-            quoting = False
+            quoting, numbered = False, True
             if section in (None, "HEADER"):
                 section = "PROCEDURE"
-            open_number, open_lines = str(number), [text]
+            body, glued = _glued_heading(text)
+            open_number, open_lines = str(number), [body]
             open_meta = (section, _heading_path(headings))
+            if glued:
+                close()
+                _push_heading(headings, glued)
             continue
         new_section = _section_of(text)
+        if new_section and numbered and _goes_back(new_section, section, text):
+            new_section = None
         if new_section:
             close()
             section = new_section
@@ -403,7 +509,12 @@ def split_paragraphs(texts: list[str], numbers: list[int | None]) -> list[Paragr
             _push_heading(headings, text)
             continue
         if open_number is not None:
-            open_lines.append(text)
+            body, glued = _glued_heading(text)
+            open_lines.append(body)
+            if glued:
+                close()
+                quoting = False
+                _push_heading(headings, glued)
             continue
         out.append(Paragraph(text, None, section, _heading_path(headings)))
     close()
@@ -449,12 +560,44 @@ def _opinion_title(line: str) -> str:
     return f"{kind.lower()} of {names}"
 
 
+SECTION_ORDER = {"PROCEDURE": 0, "THE FACTS": 1, "THE LAW": 2}
+_COMMISSION_PROCEEDINGS = re.compile(r"^PROCEEDINGS BEFORE THE COMMISSION")
+"""Old judgments recount the proceedings before the Commission after `AS TO THE FACTS`: a section, in its place."""
+
+
+def _goes_back(new: str, current: str | None, text: str) -> bool:
+    """A section heading naming a section the body has passed is a heading inside the current one: `PROCEDURE IN
+    GREECE` (the second line of M.S.S.'s `IV. ALLEGED VIOLATION … DEFICIENCIES IN THE ASYLUM`), a quoted code's
+    `PROCEDURE`, `THE FACTS AND PRINCIPLES OF ASSESSMENT OF THE EVIDENCE` in THE LAW. Read as the section, they made
+    the Court's reasoning after them "Procedure" (M.S.S. §§ 323-542)."""
+    if new not in SECTION_ORDER or current not in SECTION_ORDER:
+        return False
+    if new == "PROCEDURE" and current == "THE FACTS" and _COMMISSION_PROCEEDINGS.match(text.strip()):
+        return False
+    return SECTION_ORDER[new] < SECTION_ORDER[current]
+
+
+_SECTION_RUN_ON = re.compile(r"^(?:THE LAW|THE FACTS|PROCEDURE(?= and facts$))\s")
+"""`THE LAW alleged violation of article 8 of the convention`, `THE LAW preliminary ISSUE regarding locus standi …`:
+the section heading and the first heading on one line, the latter not in capitals (roma-watch, 20 judgments). Read
+as a heading, THE LAW stayed THE FACTS, and the Court's reasoning was "Quoted law or material"."""
+
+
+_WHOLE_SECTION = re.compile(r"(?:AS TO THE (?:LAW|FACTS)|THE (?:LAW|FACTS)|PROCEDURE|PROCEEDINGS BEFORE THE COMMISSION|"
+                            r"FOR THESE REASONS,? THE COURT\b.{0,40})", re.I)
+"""A line that is a section heading and nothing else, in whatever case the source printed it: `as to the law`,
+`for these reasons, the court unanimously` (hudoc-pull-parse, 86 judgments). Read only in capitals, THE LAW of 38
+judgments stayed in the facts or the procedure, and none of their paragraphs was the Court's."""
+
+
 def _section_of(text: str) -> str | None:
     upper = re.sub(r"^[IVX]+\.\s*", "", text.strip()).replace("\xa0", " ")
-    if len(upper) > 120 or upper != upper.upper():
+    run_on = _SECTION_RUN_ON.match(upper) and _looks_like_heading(upper)
+    if not run_on and not _WHOLE_SECTION.fullmatch(" ".join(upper.split())) and (
+            len(upper) > 120 or upper != upper.upper()):
         return None
     for pattern, name in SECTION_HEADINGS:
-        if pattern.match(upper):
+        if pattern.match(upper.upper()):
             return name
     return None
 
@@ -469,12 +612,67 @@ def _looks_like_heading(text: str) -> bool:
             and not LIST_ITEM_TAIL.search(stripped) and "§" not in stripped and "cited above" not in stripped)
 
 
-def _push_heading(headings: list[str | None], text: str) -> None:
+_HEADING_LABEL = r"(?:\([a-z]\)|\([ivx]+\)|[a-z][.)]|\d{1,2}\.|[A-H]\.|[IVX]+\.|\(?[α-ω][.)]?)"
+_GLUED = re.compile(rf"(?<=[.;”\")])\s+(?={_HEADING_LABEL}\s+[A-Z“‘])")
+_GLUED_UNLABELLED = re.compile(r"(?<=[.;”\")])\s+(?=[A-Z][a-zà-ÿ])")
+_LABEL_WORD = re.compile(rf"(?:^|\s){_HEADING_LABEL}(?=\s)")
+_ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Mme|No|no|nos|p|pp|para|paras|art|Art|v|St|Sir)|\b[A-Z])\.$")
+"""`Mr. A. Logan, Solicitor`, `no. 3. …`: a full stop that ends a word, not a sentence."""
+
+
+def _glued_heading(text: str) -> tuple[str, str | None]:
+    """A heading the source ran onto the end of the paragraph before it: roma-watch texts print `… were
+    incorporated. (b) The Court’s assessment` as one line (1,517 of their paragraphs), and the Court's reasoning after
+    it was read as the parties' submissions (Sufi and Elmi §§ 225-226, 230-234, 241-250, 265-292). The paragraph
+    without it, and the heading: the run after a sentence's end that reads as a heading (`_looks_like_heading`:
+    short, no full stop at its end, no sentence inside) and opens with a heading label, or holds one further on
+    (`… must therefore be dismissed. Applicability of Articles 8 and 14 of the Convention (a) The parties’ …`)."""
+    labelled = [(m.start(), True) for m in _GLUED.finditer(text)]
+    unlabelled = [(m.start(), False) for m in _GLUED_UNLABELLED.finditer(text)]
+    for start, has_label in sorted(labelled + unlabelled):  # the first that reads as a heading: all of it
+        tail = text[start:].strip()
+        if (not _ABBREVIATION.search(text[:start]) and _looks_like_heading(tail)
+                and not re.search(r"[.;:]\s", _LABEL_WORD.sub(" ", tail))
+                and (has_label or len(_heading_parts(tail)) > 1)):
+            return text[:start].rstrip(), tail
+    return text, None
+
+
+def _heading_level(text: str) -> int | None:
+    return next((i for i, p in enumerate(HEADING_LEVELS) if p.match(text)), None)
+
+
+_INNER_LABEL = re.compile(rf"\s(?={_HEADING_LABEL}\s+[A-Z“‘][a-zà-ÿ’'])")
+
+
+def _heading_parts(text: str) -> list[str]:
+    """One line holding several heading levels, as the roma-watch texts print them (`2. The relationship between
+    Article 3 … (a) The parties’ submissions`, `(b) The Court’s assessment (i) General principles`): split before
+    each label deeper than the one before it (an unlabelled heading counts as a `1.`); a label no deeper stays in
+    the words (`B. The Court's assessment I. The death of Mr Šarišský`), and so does `ARTICLE 5 § 1 (a) OF THE`."""
     clean = " ".join(text.replace("\xa0", " ").split())
-    level = next((i for i, p in enumerate(HEADING_LEVELS) if p.match(clean)), len(HEADING_LEVELS) - 1)
-    headings[level] = clean
-    for deeper in range(level + 1, len(headings)):
-        headings[deeper] = None
+    level = _heading_level(clean)
+    level = 2 if level is None else level
+    parts, start = [], 0
+    for match in _INNER_LABEL.finditer(clean):
+        inner = _heading_level(clean[match.end():])
+        if inner is not None and inner > level:
+            parts.append(clean[start:match.start()])
+            start, level = match.end(), inner
+    return [*parts, clean[start:]]
+
+
+def _push_heading(headings: list[str | None], text: str) -> None:
+    """An unlabelled heading is the deepest, but one that heads labelled ones on its line is a `1.` whose label the
+    source lost (`Applicability of Articles 8 and 14 of the Convention (a) The parties’ … submissions`)."""
+    parts = _heading_parts(text)
+    for i, part in enumerate(parts):
+        level = _heading_level(part)
+        heads_others = i < len(parts) - 1 and not part.endswith(SENTENCE_END)  # not a sentence read as a heading
+        level = (2 if heads_others else len(HEADING_LEVELS) - 1) if level is None else level
+        headings[level] = part
+        for deeper in range(level + 1, len(headings)):
+            headings[deeper] = None
 
 
 def _heading_path(headings: list[str | None]) -> str | None:
