@@ -390,9 +390,11 @@ def test_a_chinese_article_is_filed_by_its_number(sample_kb):
 
 def test_a_complaint_under_the_courts_heading_is_not_quoted_as_what_the_court_held(sample_kb, corpus_root, tmp_path):
     """Šečić v. Croatia § 62 opens the Article 14 complaint, but the HUDOC text glued that heading into § 61, so the
-    loader files § 62 under "B. The Court's assessment" (role `court`). Proposed for political persecution, the
-    Tursun draft of session 18 printed: In *Šečić v. Croatia*, the Court held: "The applicant also complained that
-    …". A sentence giving a party's case never states the test; the passage is accounted for in the warnings."""
+    loader of session 18 filed § 62 under "B. The Court's assessment" (role `court`), as a store built then still
+    holds it (the loader of session 19 reads the heading off § 61's end: `applicant`). Proposed for political
+    persecution, the Tursun draft of session 18 printed: In *Šečić v. Croatia*, the Court held: "The applicant also
+    complained that …". A sentence giving a party's case never states the test, whatever its badge says; the
+    passage is accounted for in the warnings."""
     from pathlib import Path
 
     from ingest.loaders import echr
@@ -401,11 +403,11 @@ def test_a_complaint_under_the_courts_heading_is_not_quoted_as_what_the_court_he
     source = "echr/JUDGMENT/001-80711.json.gz"
     [doc] = echr.load(Path(corpus_root) / source, source, "echr")
     para = next(p for p in doc.paragraphs if p.number == "62")
-    assert para.role == "court" and para.text.startswith("62. The applicant also complained")
+    assert para.role == "applicant" and para.text.startswith("62. The applicant also complained")
     secic = Hit(doc_id=doc.doc_id, paragraph="62", citation="Šečić v. Croatia, no. 40116/02, § 62, ECHR 2007",
                 text=para.text, score=1.0, url="https://hudoc.echr.coe.int/eng?i=001-80711", chunk_id="secic-62",
                 para_index=62, title="Šečić v. Croatia", doc_type="JUDGMENT", source_kind="echr",
-                section=para.section, heading=para.heading, role=para.role)
+                section=para.section, heading="B. The Court's assessment", role="court")
     store = MatterStore(tmp_path)
     matter = store.create("Tursun", requesting_state="People's Republic of China", offence="embezzlement",
                           client="Mr Tursun", risk_factors="Uyghur", grounds=["political_persecution"])
