@@ -60,10 +60,10 @@ STATUSES = ("verified", "not_in_corpus", "ambiguous", "name_number_mismatch", "d
 not in corpus, ambiguous, name/number, date, pinpoint, quotation (`quote_differs`: the passage is at the pinpoint
 but the quotation changes its words; `quote_not_found`: the words are not at the pinpoint)."""
 CANNOT_VERIFY = ("not_in_corpus", "ambiguous")
+"""Statuses that say the check could not decide, as opposed to an error found in the brief."""
 CLOSE_QUOTE = "verified, quote close"
 """How the report marks a verified citation whose quotation is close to the source but not verbatim (`quote_match`
 `close`): the citation is right; the quotation's differences are named for the lawyer to correct or accept."""
-"""Statuses that say the check could not decide, as opposed to an error found in the brief."""
 
 BRIEF_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".xml")
 MAX_BRIEF_CHARS = 2_000_000
@@ -905,15 +905,22 @@ class Checker:
         """Rows of the citations that name their source whole, by index in `found`: made once, in reading order or
         earlier for a cross-reference to a note whose mark stands later (a note a lawyer added and numbered next)."""
 
+        full_in_note: dict[int | None, list[int]] = {}
+        """Indexes (in `found`) of the full citations, by the footnote they stand in: listed once, not searched for at
+        every cross-reference."""
+        for i, g in enumerate(found):
+            if g.citation.form == "full":
+                full_in_note.setdefault(g.note, []).append(i)
+
         def in_note(number: int | None) -> list[tuple[tuple[str, ...], CheckedCitation]]:
             """The full citations footnote `number` holds, resolved: what `(n 12)` refers to (OSCOLA's cross-reference
             names the note of the full citation)."""
             out = []
-            for i, g in enumerate(found):
-                if g.note == number and g.citation.form == "full":
-                    if i not in full_rows:
-                        full_rows[i] = self._full(g)
-                    out.append((applicant_tokens(g.citation.name) if g.citation.name else (), full_rows[i]))
+            for i in full_in_note.get(number, ()):
+                g = found[i]
+                if i not in full_rows:
+                    full_rows[i] = self._full(g)
+                out.append((applicant_tokens(g.citation.name) if g.citation.name else (), full_rows[i]))
             return out
 
         for i, f in enumerate(found):
