@@ -560,7 +560,8 @@ def _opinion_title(line: str) -> str:
     return f"{kind.lower()} of {names}"
 
 
-SECTION_ORDER = {"PROCEDURE": 0, "THE FACTS": 1, "THE LAW": 2}
+SECTION_ORDER = {name: SECTION_RANK[name] for name in ("PROCEDURE", "THE FACTS", "THE LAW")}
+"""The sections a judgment's body passes in order, whose headings a later one cannot go back to (`_goes_back`)."""
 _COMMISSION_PROCEEDINGS = re.compile(r"^PROCEEDINGS BEFORE THE COMMISSION")
 """Old judgments recount the proceedings before the Commission after `AS TO THE FACTS`: a section, in its place."""
 
