@@ -114,12 +114,12 @@ class PoolSimilarity:
         embed_query, embed_passages = self._embedders()
         q = np.asarray(embed_query.run(text=reading.text)["embedding"], dtype=np.float32)
         wanted: dict[Key, str] = {}  # each key's first candidate's text as the store embedded it, read once
-        unread: list[Key] = []  # candidates in a language the model was not trained on
+        unread: set[Key] = set()  # candidates in a language the model was not trained on
         for doc in docs:
             if (key := self.key(doc)) in wanted or key in unread:
                 continue
             if languages is not None and (doc.meta.get("language") or "en") not in languages:
-                unread.append(key)
+                unread.add(key)
             else:
                 wanted[key] = index_text(doc.content or "") or (doc.content or "")
         texts = list(dict.fromkeys(wanted.values()))
