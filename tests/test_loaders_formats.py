@@ -172,6 +172,20 @@ def test_prc_criminal_law_has_no_version_date(corpus_root: Path) -> None:
     assert "第一百二十条之一" in doc.extra["article_number_int"]
 
 
+def test_an_article_whose_label_has_the_space_before_its_last_character_is_its_own(corpus_root: Path) -> None:
+    """The SPC Interpretation of the CPL (2021) prints `第一百二十四 条采用刑讯逼供方法…`: art. 124, the exclusion of
+    repeated confessions after torture, had been read as the end of art. 123. The same form hid CPL art. 128."""
+    relative = "prc-law/司法解释/最高人民法院关于适用《刑事诉讼法》的解释(2021-01-26).md"
+    doc = load_one(statute_md, corpus_root, relative, "prc-law")
+    article = paragraph(doc, "第一百二十四条")
+    assert article.text.startswith("第一百二十四条 采用刑讯逼供方法使被告人作出供述")
+    assert "刑讯逼供" not in paragraph(doc, "第一百二十三条").text
+    assert list(doc.extra["article_number_int"].values()) == list(range(1, 656))
+    cpl = load_one(statute_md, corpus_root, "prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "prc-law")
+    assert paragraph(cpl, "第一百二十八条").text.startswith("第一百二十八条 侦查人员对于与犯罪有关的场所")
+    assert list(cpl.extra["article_number_int"].values()) == list(range(1, 309))
+
+
 def test_judicial_interpretation_issuer(corpus_root: Path) -> None:
     relative = "prc-law/司法解释/人民检察院刑事诉讼规则(2019-12-02).md"
     doc = load_one(statute_md, corpus_root, relative, "prc-law")

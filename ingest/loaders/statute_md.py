@@ -17,7 +17,12 @@ from legal.numerals import chinese_number
 from legal.prc import PRC_TITLES
 
 _NUMERAL = "零〇一二三四五六七八九十百千万两"
-_ARTICLE = re.compile(rf"^第([{_NUMERAL}\d]+)条(之[{_NUMERAL}]+)?(?=[\s\u3000]|$)")
+_SUFFIX = rf"(之[{_NUMERAL}]+)?"
+_ARTICLE = re.compile(rf"^第([{_NUMERAL}\d]+)(?:条{_SUFFIX}(?=[\s\u3000]|$)|[\s\u3000]+条{_SUFFIX})[\s\u3000]*")
+"""An article's label opens its line and is set apart by a space: `第一百二十三条 采用…`. Five articles of the corpus
+put the space before 条 instead (`第一百二十四 条采用…`: SPC Interpretation of the CPL (2021) arts. 124, 271, 372, 414,
+CPL art. 128), and read as the previous article's text they were merged into it; either form is a label, a line opening
+`第一百二十三条规定…` (a cross-reference continuing an article) is not."""
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FILE_DATE = re.compile(r"[(（](\d{4}-\d{2}-\d{2})[)）]")
 _CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -26,7 +31,7 @@ _INFO_END = "<!-- INFO END -->"
 def chinese_numeral(text: str) -> int:
     """The value of a Chinese numeral as used in article numbers: 一百零五 → 105, 十二 → 12, 二百 → 200 (Arabic digits
     too: some files write 第1条). Raises ValueError for anything else. The reading is `legal.numerals`' (the same on
-    all 3,484 article labels of the corpus), so the loader and the citation check number articles alike."""
+    all 3,489 article labels of the corpus), so the loader and the citation check number articles alike."""
     value = chinese_number(text)
     if value is None:
         raise ValueError(f"not a Chinese numeral: {text!r}")
@@ -69,7 +74,8 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
             headings[level] = normalise_ws(heading.group(2))
             continue
         if article := _ARTICLE.match(line):
-            label = article.group(0)
+            label = f"第{article.group(1)}条{article.group(2) or article.group(3) or ''}"
+            line = f"{label} {line[article.end():]}".rstrip()
             try:
                 value = chinese_numeral(article.group(1))
             except ValueError as exc:
