@@ -51,3 +51,27 @@ def test_british_and_american_spellings_are_one_word() -> None:
     assert tokens("organisations criminalised defences offence judgement centre") == tokens(
         "organizations criminalized defenses offense judgment center")
     assert tokens("seize size citizen") == ["seize", "size", "citizen"]  # no -ize suffix on a short stem
+
+
+def test_a_term_the_statutes_render_twice_keeps_both_sourced_renderings(corpus_root: Path) -> None:
+    """"Investigation" is 侦查 in the Criminal Procedure Law and 调查 in the Supervision Law: a question on a
+    supervision commission's investigation reaches the Supervision Law's notification article only through 调查. Each
+    rendering is a row with its own source, and each is what its statute prints."""
+    from ingest.loaders import statute_md
+
+    terms = [t for t in load_glossary() if "investigation" in t.english]
+    assert {t.chinese: t.source.split(",")[0] for t in terms} == {
+        "侦查": "NPC English version", "调查": "Supervision Law of the People's Republic of China (2018)"}
+    matches = Glossary(load_glossary()).find("Must the family be told when the supervision commission starts an "
+                                             "investigation and puts an official into retention?")
+    assert [m.chinese for m in matches if m.english == "investigation"] == ["侦查", "调查"]
+
+    def article(relative: str, label: str) -> str:
+        doc = statute_md.load(corpus_root / relative, relative, "prc-law")[0]
+        return next(p.text for p in doc.paragraphs if p.number == label)
+
+    supervision = article("prc-law/宪法相关法/监察法(2018-03-20).md", "第四十四条")
+    assert "investigation → 调查" in matched_terms(supervision, matches)
+    assert "investigation → 侦查" not in matched_terms(supervision, matches)
+    assert "investigation → 侦查" in matched_terms(
+        article("prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "第一百零八条"), matches)

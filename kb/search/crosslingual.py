@@ -117,7 +117,9 @@ class Match:
 
 
 class Glossary:
-    """Finds glossary terms in a question: longest match first, never two terms on the same words."""
+    """Finds glossary terms in a question: longest match first, never two terms on the same words, except the
+    renderings of one English form where the statutes print several, each a row with its own source ("investigation":
+    侦查 in the Criminal Procedure Law, 调查 in the Supervision Law): both go into the Chinese query."""
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
@@ -141,11 +143,14 @@ class Glossary:
         seen: set[str] = set()
         i = 0
         while i < len(words):
-            for form, term in self._by_first.get(words[i], []):
+            entries = self._by_first.get(words[i], [])
+            for form, _ in entries:
                 if tuple(words[i : i + len(form)]) == form:
-                    if term.chinese not in seen:
-                        seen.add(term.chinese)
-                        found.append(Match(query[spans[i][0] : spans[i + len(form) - 1][1]], term.chinese))
+                    english = query[spans[i][0] : spans[i + len(form) - 1][1]]
+                    for rendering in (term for other, term in entries if other == form):
+                        if rendering.chinese not in seen:
+                            seen.add(rendering.chinese)
+                            found.append(Match(english, rendering.chinese))
                     i += len(form)
                     break
             else:
