@@ -307,3 +307,37 @@ def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_
     assert set(candidates(index, passage)) == set(candidates(None, passage)), "a pasted passage takes no source"
     keywords = "diplomatic assurances terrorism suspect torture"
     assert set(candidates(index, keywords)) == set(candidates(None, keywords)), "nor does a keyword search"
+
+
+
+def test_a_question_naming_a_body_of_chinese_law_names_the_statutes_as_a_source() -> None:
+    """"Supervision commission" names Chinese law, as "the ICCPR" names a treaty: the Supervision Law's articles get the
+    median authority of the Court's paragraphs though neither holds half the question's words through the glossary,
+    and a Court paragraph of a key case sharing "retention" with the question no longer takes their places (it had:
+    `bench/data/prc_questions.jsonl` pq-02). Naming China alone names a country: "can China's diplomatic assurances be
+    trusted" keeps the gate (the articles must be a strong match), so the Court's principles stay first."""
+    from kb.documents import Candidates, SharedDocument
+    from kb.search.ranking import LegalRanker
+
+    question = "When a supervision commission holds an official in retention, must his family be informed?"
+    assert read_query(question).chinese_law and not read_query(
+        "can China's diplomatic assurances be trusted when torture is widespread").chinese_law
+    assert read_query("How does China's counter-terrorism law define terrorism?").chinese_law
+    assert not read_query("Is a confession obtained by torture admissible under the criminal law?").china
+
+    def doc(name: str, **meta) -> SharedDocument:
+        return SharedDocument(id=name, content=f"text of {name}", score=1.0,
+                              meta={"doc_id": name, "paragraph": "1", **meta})
+
+    court = {"source_kind": "echr", "role": "court", "importance": 1}
+    pool = [doc("E0", **court)]
+    pool += [doc(f"PRC-{i}", source_kind="prc-law", matched_terms=["retention → 留置"]) for i in range(4)]
+    pool += [doc(f"E{i}", **court) for i in range(1, 4)]
+
+    def court_places(named: bool) -> list[int]:
+        ranked = LegalRanker(chinese_law_named=named).run(documents=Candidates(pool), reading=read_query(question),
+                                                          glossary_terms=3)["documents"]
+        return [i for i, d in enumerate(ranked) if d.meta["source_kind"] == "echr"]
+
+    assert court_places(True) == [0, 5, 6, 7]
+    assert court_places(False)[:2] == [0, 1]

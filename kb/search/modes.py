@@ -16,6 +16,10 @@ class SearchParts:
     """Candidates of the sources a question names (`kb.search.source_cues`)."""
     source_aware: bool = True
     """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
+    chinese_law_named: bool = True
+    """A question naming a body, measure or statute of Chinese law (`QueryReading.chinese_law`) names the PRC statutes
+    as a source: their articles get the median authority whether or not each is a strong match (`LegalRanker.run`),
+    as a General Comment does under a question naming the ICCPR."""
     leading_judgments: bool = False
     """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`),
     and four paragraphs of the first judgment before the others get their turn (`LEADING_PER_DOCUMENT`). Off: with
@@ -37,7 +41,7 @@ class SearchParts:
 
 
 ALL_PARTS = SearchParts()
-NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, leading_judgments=False,
-                       reasoning_source=False, principles_first=False, standard_slot=False)
+NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, chinese_law_named=False,
+                       leading_judgments=False, reasoning_source=False, principles_first=False, standard_slot=False)
 """Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
 baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

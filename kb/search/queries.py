@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from haystack import component
 
 from legal.citations import APPNO, Citation, applicant_tokens, scan_text, state_key
+from legal.prc import PRC_LAWS
 
 INTERROGATIVE = re.compile(r"^\s*(what|when|which|who|whom|how|why|can|could|does|do|is|are|was|were|should|must|"
                            r"may|might|will|would|has|have)\b", re.I)
@@ -46,6 +47,14 @@ SOURCE_CUES: dict[str, re.Pattern[str]] = {
 """Source kind (`source_kind` payload) → the names that ask for it (`kb.search.source_cues`). Case matters for the
 UK's abbreviations ("UK", "EWCA"), not for the rest. The cues are the names lawyers use for the instruments and
 bodies, not topic words: "torture" is no cue for the Committee against Torture, "Convention against Torture" is."""
+CHINESE_LAW_CUES = re.compile(
+    r"\b(liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
+    r"public security organs?|people'?s courts?|placement education|"
+    + "|".join(re.escape(name).replace(r"\-", "[- ]?") for law in PRC_LAWS for name in law.names) + r")\b", re.I)
+"""The bodies, measures and statutes of Chinese law ("supervision commission", "RSDL", "the Hong Kong national security
+law", "the Criminal Procedure Law": each statute's English names from `legal.prc`): in a question that names China
+(`CHINA_CUES`; a statute's name alone does not, "criminal law" is any country's) they name its law as a source, as
+"under the ICCPR" names the Human Rights Committee's treaty (`QueryReading.chinese_law`)."""
 CHINA_CUES = re.compile(
     r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
     r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
@@ -136,6 +145,9 @@ class QueryReading:
     names: frozenset[tuple[str, ...]]
     """The applicant's words of each case the query cites (`Soering v. the United Kingdom` → (`soering`,)), as
     `legal.citations.applicant_tokens` reads them, so they compare with a title's (`title_applicant`)."""
+    chinese_law: bool = False
+    """A lawyer's query naming China and a body, measure or statute of Chinese law (`CHINESE_LAW_CUES`): it asks for
+    the statutes' own text, where naming China alone names a country."""
 
     def __deepcopy__(self, memo: dict) -> QueryReading:
         """Itself: frozen, of strings, tuples and frozensets. Haystack deep-copies every input of every component, and
@@ -152,7 +164,8 @@ def read_query(query: str) -> QueryReading:
     china = china_cue(text)
     named = frozenset(cued) | (frozenset(CHINESE_KINDS) if china else frozenset())
     appnos, names = named_in_query(text, cases)
-    return QueryReading(text, lawyer, is_question(text), cued, china, named, lawyer and not named, appnos, names)
+    return QueryReading(text, lawyer, is_question(text), cued, china, named, lawyer and not named, appnos, names,
+                        lawyer and china and bool(CHINESE_LAW_CUES.search(text)))
 
 
 @component

@@ -564,15 +564,18 @@ class LegalRanker:
     scores: fetching is `CitedParagraphFetcher`'s, spreading `DocumentSpreader`'s."""
 
     def __init__(self, graph: CitationGraph | None = None, ranking: Ranking = DEFAULT_RANKING, facts=None,
-                 source_aware: bool = True) -> None:
+                 source_aware: bool = True, chinese_law_named: bool = True) -> None:
         """`facts`: a `kb.search.facts_index.FactsIndex` for the `facts_document` feature. `source_aware` False: the
-        scores as fitted, other sources without authority (the comparison `kb eval --compare` prints)."""
+        scores as fitted, other sources without authority (the comparison `kb eval --compare` prints);
+        `chinese_law_named` False: a PRC article must be a strong match for that authority even under a question
+        naming a body or statute of Chinese law (`kb.search.modes.SearchParts`)."""
         if not isinstance(ranking, Ranking):
             raise ValueError(f"ranking must be a Ranking, not {type(ranking).__name__}")
         self.graph = graph
         self.ranking = ranking
         self.facts = facts
         self.source_aware = source_aware
+        self.chinese_law_named = chinese_law_named
 
     def needs_citations(self) -> bool:
         """Whether the weights use the citation evidence (else the fetcher can be left out)."""
@@ -618,11 +621,20 @@ class LegalRanker:
         names (`named`: `QueryReading.named_kinds`) gets at least the median authority of the query's
         retrieved ECtHR paragraphs in which the Court speaks (a General Comment or a statute speaks in its own voice
         too, so a party's submission is no yardstick), and competes on its retrieval rank (UN questions: para_hit@10
-        0.67 ranked against 1.00 hybrid before this). A Chinese passage gets it only when it answers (`answers`: a
-        strong match, `kb.search.strength`): naming China names a country, not a source, and an article holding one
-        of the question's concepts ("can China's diplomatic assurances be trusted when torture is widespread" → the
-        articles on 刑讯逼供) follows the Court's principles instead of burying them (8 of the first 10 before; the
-        dev PRC, UN and mixed questions unchanged). A question naming no other source is a Convention question: its
+        0.67 ranked against 1.00 hybrid before this). `meaning` stays inside that authority (session 20: counted
+        beside retrieval instead, a General Comment kept its own meaning on top of the median, one UN question's first
+        hit right, but a PRC article, which the model cannot read, lost the Court's median meaning from its yardstick
+        and 7 PRC questions' first answer moved down).
+
+        A Chinese passage gets the median authority only when it answers (`answers`: a strong match,
+        `kb.search.strength`): naming China names a country, not a source, and an article holding one of the
+        question's concepts ("can China's diplomatic assurances be trusted when torture is widespread" → the articles
+        on 刑讯逼供) follows the Court's principles instead of burying them (8 of the first 10 before; the dev PRC,
+        UN and mixed questions unchanged). A question naming a body, measure or statute of Chinese law
+        (`QueryReading.chinese_law`: "supervision commission", "RSDL", "the Counter-Terrorism Law") names the
+        statutes as a source, and a PRC article gets it as a General Comment does (`chinese_law_named`, session 20:
+        a Court paragraph of a key case sharing "retention" with a question on the Supervision Law had taken the
+        places of the articles BM25 found). A question naming no other source is a Convention question: its
         other-source candidates keep their plain score (for every source, on the lawyer questions of kind `lawyer`
         para_hit@10 fell 0.65 → 0.60).
 
@@ -658,8 +670,11 @@ class LegalRanker:
         ctx = self.context(pool, fetched, keys, evidence or CitationEvidence(), reading, filters, weights, similarity)
         values = [self.features(doc, key, ctx) for doc, key in zip(docs, keys, strict=True)]
 
+        statute_named = self.chinese_law_named and reading.chinese_law
+
         def answers(doc: Document) -> bool:
-            if doc.meta.get("source_kind") not in CHINESE_KINDS:
+            kind = doc.meta.get("source_kind")
+            if kind not in CHINESE_KINDS or (statute_named and kind == "prc-law"):
                 return True
             return coverage(reading.text, doc.content or "", list(doc.meta.get("matched_terms") or []),
                             glossary_terms) >= STRONG_COVERAGE
