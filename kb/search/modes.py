@@ -16,10 +16,13 @@ class SearchParts:
     """Candidates of the sources a question names (`kb.search.source_cues`)."""
     source_aware: bool = True
     """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
-    chinese_law_named: bool = True
+    chinese_law_named: bool = False
     """A question naming a body, measure or statute of Chinese law (`QueryReading.chinese_law`) names the PRC statutes
     as a source: their articles get the median authority whether or not each is a strong match (`LegalRanker.run`),
-    as a General Comment does under a question naming the ICCPR."""
+    as a General Comment does under a question naming the ICCPR. Off: leave-one-out over off/on chose off for all 113
+    dev questions (no doc_hit@10 or para_hit@10 moves; dev `lawyer-prc` doc_hit@1 0.750 → 0.875), and on the
+    never-tuned `prc_questions.jsonl` it moved first places both ways (`lawyer-prc` doc_hit@1 0.478 → 0.435, mrr@10
+    0.608 → 0.589; `lawyer-mixed` mrr@10 0.830 → 0.875), session 20, whole store, same run."""
     leading_judgments: bool = False
     """For a lawyer's query, the Court's paragraphs inside the first candidates' judgments (`kb.search.principles`),
     and four paragraphs of the first judgment before the others get their turn (`LEADING_PER_DOCUMENT`). Off: with

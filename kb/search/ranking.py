@@ -564,11 +564,11 @@ class LegalRanker:
     scores: fetching is `CitedParagraphFetcher`'s, spreading `DocumentSpreader`'s."""
 
     def __init__(self, graph: CitationGraph | None = None, ranking: Ranking = DEFAULT_RANKING, facts=None,
-                 source_aware: bool = True, chinese_law_named: bool = True) -> None:
+                 source_aware: bool = True, chinese_law_named: bool = False) -> None:
         """`facts`: a `kb.search.facts_index.FactsIndex` for the `facts_document` feature. `source_aware` False: the
         scores as fitted, other sources without authority (the comparison `kb eval --compare` prints);
-        `chinese_law_named` False: a PRC article must be a strong match for that authority even under a question
-        naming a body or statute of Chinese law (`kb.search.modes.SearchParts`)."""
+        `chinese_law_named`: a PRC article gets that authority without being a strong match under a question naming
+        a body or statute of Chinese law (`kb.search.modes.SearchParts`, off by default)."""
         if not isinstance(ranking, Ranking):
             raise ValueError(f"ranking must be a Ranking, not {type(ranking).__name__}")
         self.graph = graph
@@ -632,11 +632,10 @@ class LegalRanker:
         on 刑讯逼供) follows the Court's principles instead of burying them (8 of the first 10 before; the dev PRC,
         UN and mixed questions unchanged). A question naming a body, measure or statute of Chinese law
         (`QueryReading.chinese_law`: "supervision commission", "RSDL", "the Counter-Terrorism Law") names the
-        statutes as a source, and a PRC article gets it as a General Comment does (`chinese_law_named`, session 20:
-        a Court paragraph of a key case sharing "retention" with a question on the Supervision Law had taken the
-        places of the articles BM25 found). A question naming no other source is a Convention question: its
-        other-source candidates keep their plain score (for every source, on the lawyer questions of kind `lawyer`
-        para_hit@10 fell 0.65 → 0.60).
+        statutes as a source, and with `chinese_law_named` a PRC article gets it as a General Comment does (session
+        20, off: it did not survive leave-one-out, figures in `kb.search.modes.SearchParts`). A question naming no
+        other source is a Convention question: its other-source candidates keep their plain score (for every source,
+        on the lawyer questions of kind `lawyer` para_hit@10 fell 0.65 → 0.60).
 
         `values`: one row per candidate, one column per feature (`FEATURES`). The weighted sums add the columns in
         `FEATURES` order, so every score is the very float a sum over each candidate's features gives (and the ranking
