@@ -88,7 +88,8 @@ def make_search(kb, spec: str):
             name, _, value = setting.partition("=")
             group, _, field = name.partition(".")
             if group == "parts":
-                parts = replace(parts, **{field: value not in ("0", "false", "off")})
+                flag = isinstance(getattr(parts, field), bool)  # a switch, or a count (`first_judgment_places`)
+                parts = replace(parts, **{field: value not in ("0", "false", "off") if flag else int(value)})
             elif group in ("questions", "passages"):
                 weights = replace(getattr(ranking, group), **{field: float(value)})
                 ranking = Ranking(**{**{"passages": ranking.passages, "questions": ranking.questions}, group: weights})

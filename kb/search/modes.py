@@ -29,6 +29,10 @@ class SearchParts:
     the question weights of issue 22 it did not survive leave-one-out on the 113 dev questions (chosen off for 111;
     expert questions doc_hit@10 0.630 either way, para_hit@10 0.364 either way, lawyer questions doc_hit@10 0.975 →
     1.000 without it, `bench/eval_dev.py`)."""
+    first_judgment_places: int = 2
+    """For a Convention question, the places of the first judgment in the list before the others get their turn
+    (`DocumentSpreader`; every other document has `kb.search.ranking.MAX_PER_DOCUMENT`, 2). `leading_judgments` gives
+    it four (`LEADING_PER_DOCUMENT`)."""
     reasoning_source: bool = True
     """For a Convention question, the best Court paragraphs of the first judgments by the reasoning index
     (`kb.search.reasoning`): expert questions doc_hit@10 / para_hit@10 0.630 / 0.348 → 0.685 / 0.409, lawyer

@@ -42,7 +42,6 @@ from kb.search.queries import QueryReader
 from kb.search.ranking import (
     DEFAULT_RANKING,
     LEADING_PER_DOCUMENT,
-    MAX_PER_DOCUMENT,
     CitedParagraphFetcher,
     DocumentSpreader,
     LegalRanker,
@@ -158,7 +157,7 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         pipeline.connect("meaning.similarity", "rank.similarity")
         pipeline.connect("read.reading", "meaning.reading")
     pipeline.add_component("spread", DocumentSpreader(
-        leading_per_document=LEADING_PER_DOCUMENT if parts.leading_judgments else MAX_PER_DOCUMENT,
+        leading_per_document=LEADING_PER_DOCUMENT if parts.leading_judgments else parts.first_judgment_places,
         principles_first=parts.principles_first))
     pipeline.connect("rank.documents", "spread.documents")
     pipeline.connect("read.reading", "spread.reading")
