@@ -342,11 +342,11 @@ def test_who_speaks_in_a_grand_chamber_judgment_is_read_from_the_first_words(
 
 
 def test_under_the_courts_heading_words_it_recounts_and_does_not_rule_on_are_not_its_view(corpus_root: Path) -> None:
-    """Scordino (no. 1) [GC] § 109, under `4. The Court’s assessment`: "In its judgment, the Chamber found that there
-    had been a breach …"; Al-Dulimi [GC] § 124: "The Government argued that the present application was also
-    incompatible ratione materiae … they emphasised …". Where the Court rules in the paragraph ("The Government argued
-    … In this regard, the Court emphasises …", Couderc and Hachette [GC] § 97) or weighs the words it recounts ("The
-    Chamber rightly emphasised these problems", Khlaifia [GC] § 189), the Court speaks."""
+    """Giuseppe Mostacciuolo (no. 1) [GC] § 109, under `4. The Court’s assessment`: "In its judgment, the Chamber
+    found that there had been a breach …"; Nada v. Switzerland [GC] § 124: "The Government argued that the present
+    application was also incompatible ratione materiae … they emphasised …". Where the Court rules in the paragraph
+    ("The Government argued … In this regard, the Court emphasises …", Couderc and Hachette [GC] § 97) or weighs the
+    words it recounts ("The Chamber rightly emphasised these problems", Khlaifia [GC] § 189), the Court speaks."""
     assert roles(load(corpus_root, "001-72932"))["109"] == "chamber"
     assert roles(load(corpus_root, "HEJUD-10593-08"))["124"] == "government"
     assert roles(load(corpus_root, "001-158861"))["97"] == "court"
