@@ -174,14 +174,15 @@ applicants (see the appendix) complained …`)."""
 _COURT_RULES = re.compile(
     r"[.;:]\s+(?:(?:However|Accordingly|Nevertheless|In any event|In (?:this|that) (?:respect|connection|regard)|"
     r"For its part|In (?:the present|these) circumstances|Be that as it may),\s+)?(?:(?:the Court|it)"
-    r"(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|recalls|concludes|holds|"
-    r"dismisses|rejects|emphasises|points out|stresses|underlines|acknowledges|takes the view|is (?:not )?(?:satisfied|"
-    r"persuaded|convinced|of the (?:view|opinion))|cannot|does not|will|must|would (?:reiterate|recall|point out|note|"
-    r"observe|emphasise|stress|add|underline))|It (?:\w+\s+)?(?:appears|follows|"
-    r"remains))\b", re.I)
+    r"(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|"
+    r"recalls|concludes|holds|dismisses|rejects|emphasises|points out|stresses|underlines|acknowledges|takes the view|"
+    r"is (?:not,? )?(?:(?:however|therefore),? )?(?:satisfied|persuaded|convinced|of the (?:view|opinion))|cannot|"
+    r"does not|will|must|would (?:reiterate|recall|point out|note|observe|emphasise|stress|add|underline))|"
+    r"It (?:\w+\s+)?(?:appears|follows|remains))\b", re.I)
 """A paragraph that opens with a party's submission and then has the Court ruling on it in its own voice ("The
 Government conceded that the ban was an interference. The Court, having regard to its case-law …, sees no reason
-to hold otherwise"; "The applicant complained … The Court observes …"; "The Government relied on the “internal
+to hold otherwise"; "The applicant complained … The Court observes …"; "The Government argued … The Court is not,
+however, persuaded by this argument" (Steel and Morris § 71); "The Government relied on the “internal
 flight” option … It nonetheless appears that the situation in mainland [Tanzania] is far from satisfactory", Hilal
 § 67) is the Court's: it records the submission and decides it. Present tense only: "the Court had found" or "the
 Court would find" in a submission is the party citing it; "The Court would reiterate its opinion that …" (Malone
