@@ -421,6 +421,19 @@ def test_a_complaint_under_the_courts_heading_is_not_quoted_as_what_the_court_he
                and "not the Court's own view" in w for w in draft.warnings), draft.warnings
 
 
+def test_the_courts_account_of_a_partys_case_is_not_quoted_as_what_it_held():
+    """Salay v. Slovakia § 84 is the Court's assessment, but its first sentence gives the applicant's case; a drafted
+    brief of session 20 printed it after "In *Salay v. Slovakia*, the Court held:". The Court's own weighing of that
+    case (§ 85) states a view."""
+    from kb.drafting.quotes import states_a_view
+
+    assert not states_a_view("The core of the applicant’s argument in the present case is his contention that as a "
+                             "person of Roma origin, he was the victim of a situation whereby a disproportionately "
+                             "high number of Roma pupils were enrolled in special classes during his schooling.")
+    assert states_a_view("The applicant’s argument is supported by findings made by Council of Europe and UN bodies "
+                         "as well as the Public Defender of Rights of Slovakia.")
+
+
 def test_the_other_sides_authority_is_introduced_by_who_says_it(sample_kb, tmp_path):
     """The Tursun draft of session 18 introduced a Strasbourg holding filed as adverse (Rrapo v. Albania § 73) with
     "may rely on Rrapo v. Albania, where it is stated", leaving the court to wonder whether the Court or a party

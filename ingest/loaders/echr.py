@@ -25,7 +25,7 @@ HUDOC_ITEM_URL = "https://hudoc.echr.coe.int/eng?i={itemid}"
 SECTION_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(PROCEDURE|PROCEEDINGS BEFORE THE COMMISSION)\b"), "PROCEDURE"),
     (re.compile(r"^(AS TO THE FACTS|THE FACTS|STATEMENT OF FACTS|THE CIRCUMSTANCES OF THE CASE)\b"), "THE FACTS"),
-    (re.compile(r"^(AS TO THE LAW|THE LAW|COMPLAINTS?|QUESTIONS? TO THE PARTIES)\b"), "THE LAW"),
+    (re.compile(r"^(AS TO THE LAW|THE LAW|LAW$|COMPLAINTS?|QUESTIONS? TO THE PARTIES)\b"), "THE LAW"),
     (re.compile(r"^FOR THESE REASONS"), "OPERATIVE PART"),
     (re.compile(r"^[A-Z ,.'’-]*(CONCURRING|DISSENTING|SEPARATE|PARTLY|JOINT)[A-Z ,.'’-]*OPINION"), "SEPARATE OPINION"),
 ]
@@ -129,14 +129,18 @@ _VERB = (r"(?:submitted|submits|argued|argues|contended|contends|maintained|main
          r"disputes|contested|contests|challenged|insisted|emphasised|stressed|replied|added|objected|accepted|"
          r"conceded|acknowledged|denied|rejected|relied|referred|observed|noted|requested|asked|invited|urged|"
          r"took the view|were of the view|was of the view|expressed|did not|had not|also|further|in addition|"
-         r"in their|in his|in her)")
+         r"in their|in his|in her|sought|disagreed|raised|reiterated|pleaded|admitted|said|commented|opposed|"
+         r"questioned|repeated|indicated|recalled|explained|responded|invoked|deemed|left|drew|agreed|found)")
 _ASIDE = r"(?:,[^,.;]{1,100},|,)?"
 """`The Government, with whom the Commission agreed, submitted …`."""
-_RELYING = r"(?:Relying on|Invoking|Citing)\s[^,;]{1,120},\s+"
+_RELYING = r"(?:Relying on|Invoking|Citing|Referring(?:\s\w+){0,2} to)\s[^,;]{1,120},\s+"
 """"Relying on Article 3 of the Convention, the applicant complained that …": the complaint as the applicant puts it,
-which the Court then examines (178 such openings were read as the Court's)."""
+which the Court then examines (178 such openings were read as the Court's); so is "Referring essentially to Article 6,
+the applicant complained …" (session 20: 15 such openings were the Court's)."""
 _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"^(?:\d+\.\s+)?(?:The |Both |All (?:the )?)?{_SPEAKER}applicants?{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
+    (re.compile(rf"^(?:\d+\.\s+)?(?:The |Both |All (?:the )?|(?:The majority|Some|Several|Most|Each|One|Two|Three) "
+                rf"of the )?{_SPEAKER}applicants?(?:\s+Governments?)?(?:\s*\([^()]{{1,60}}\))?{_ASIDE}\s+(?:\w+\s+)?"
+                rf"{_VERB}|"
                 rf"^(?:\d+\.\s+)?{_RELYING}(?:the |both |all (?:the )?)?{_SPEAKER}applicants?\s+(?:\w+\s+)?{_VERB}|"
                 rf"^(?:\d+\.\s+)?(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z][\w’'-]+{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
                 r"^(?:\d+\.\s+)?(?:It was the applicant|According to the applicant|In the applicants?[’']s?\s+"
@@ -151,26 +155,40 @@ _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:\d+\.\s+)?The (?:third[- ]party )?interven(?:er|ers|ing parties|ing Government)s?,?\s+"
                 rf"(?:\w+\s+)?{_VERB}", re.I), "third_party"),
     (re.compile(rf"^(?:\d+\.\s+)?The parties,?\s+(?:\w+\s+)?{_VERB}", re.I), "parties"),
-    (re.compile(rf"^(?:\d+\.\s+)?(?:In its (?:judgment|decision)(?: of [^,]{{1,40}})?,?\s+)?the Chamber{_ASIDE}\s+"
-                rf"(?:\w+\s+)?(?:{_VERB}|held|found|concluded|examined|decided|declared|dismissed|reached|began|went "
-                r"on|awarded|was (?:not )?(?:persuaded|satisfied|convinced))\b", re.I), "chamber"),
+    (re.compile(rf"^(?:\d+\.\s+)?(?:In its (?:judgment|decision)(?: of [^,]{{1,40}})?,?\s+)?the Chamber"
+                rf"(?:,[^.;]{{1,200}},|,)?\s+(?:\w+\s+)?(?:{_VERB}|held|found|concluded|examined|decided|declared|"
+                r"dismissed|reached|began|went on|awarded|was (?:not )?(?:persuaded|satisfied|convinced))\b|"
+                r"^(?:\d+\.\s+)?The Chamber[’']s (?:conclusions?|findings?|reasoning|assessment)\b[^.:]{0,120}?\b"
+                r"(?:was|were|read) as follows", re.I), "chamber"),
 ]
 """Older judgments (and many Chamber ones) give no sub-headings in THE LAW: the first words say who speaks, the
 applicant by name too (Quinn § 37, "Mr Quinn maintained that he had been arbitrarily kept in detention …"). A Grand
-Chamber judgment recounting the Chamber judgment without a heading says so: `In its judgment, the Chamber held …`."""
+Chamber judgment recounting the Chamber judgment without a heading says so: `In its judgment, the Chamber held …`,
+`The Chamber, considering that only part of the costs … had been … incurred …, awarded DEM 8,000` (Sahin v. Germany
+[GC] § 102), `The Chamber's conclusion as regards the applicant's claims … was as follows: “…”` (Kyprianou v. Cyprus
+[GC] § 186). An applicant State speaks as the applicant (`The applicant Government, in the proceedings before the
+Commission, claimed …`, Cyprus v. Turkey [GC] § 325), and so do some of the applicants (`The majority of the
+applicants (see the appendix) complained …`)."""
 
 
 _COURT_RULES = re.compile(
-    r"[.;:]\s+(?:(?:However|Accordingly|Nevertheless|In any event|In this (?:respect|connection)|For its part|"
-    r"In (?:the present|these) circumstances|Be that as it may),\s+)?the Court(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?"
-    r"(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|recalls|concludes|holds|dismisses|"
-    r"rejects|takes the view|is (?:not )?(?:satisfied|persuaded|convinced|of the (?:view|opinion))|cannot|does not|"
-    r"will|must)\b", re.I)
+    r"[.;:]\s+(?:(?:However|Accordingly|Nevertheless|In any event|In (?:this|that) (?:respect|connection|regard)|"
+    r"For its part|In (?:the present|these) circumstances|Be that as it may),\s+)?(?:(?:the Court|it)"
+    r"(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|"
+    r"recalls|concludes|holds|dismisses|rejects|emphasises|points out|stresses|underlines|acknowledges|takes the view|"
+    r"is (?:not,? )?(?:(?:however|therefore),? )?(?:satisfied|persuaded|convinced|of the (?:view|opinion))|cannot|"
+    r"does not|will|must|would (?:reiterate|recall|point out|note|observe|emphasise|stress|add|underline))|"
+    r"It (?:\w+\s+)?(?:appears|follows|remains))\b", re.I)
 """A paragraph that opens with a party's submission and then has the Court ruling on it in its own voice ("The
 Government conceded that the ban was an interference. The Court, having regard to its case-law …, sees no reason
-to hold otherwise"; "The applicant complained … The Court observes …") is the Court's: it records the submission and
-decides it. Present tense only: "the Court had found" or "the Court would" in a submission is the party citing it.
-Read without its parentheses, where the citations (and their full stops) are."""
+to hold otherwise"; "The applicant complained … The Court observes …"; "The Government argued … The Court is not,
+however, persuaded by this argument" (Steel and Morris § 71); "The Government relied on the “internal
+flight” option … It nonetheless appears that the situation in mainland [Tanzania] is far from satisfactory", Hilal
+§ 67) is the Court's: it records the submission and decides it. Present tense only: "the Court had found" or "the
+Court would find" in a submission is the party citing it; "The Court would reiterate its opinion that …" (Malone
+§ 67, after "In the Government's submission, …") is its own.
+Read without its parentheses, where the citations (and their full stops) are, and without its quotations: the Chamber
+quoted (`“… it considers that …”`, Kyprianou [GC] § 186) is not the Court ruling."""
 _PARENTHESES = re.compile(r"\([^()]*\)")
 
 
@@ -190,9 +208,13 @@ def paragraph_role(doc_type: str, section: str | None, heading: str | None, text
         return "law_material"
     court_heading = any(_COURT_HEADING.search(h) for h in parts)
     for part in reversed(parts):
-        role = next((r for pattern, r in _ROLE_OF_HEADING if pattern.search(part)), None)
+        role = _heading_role(part)
         if role is not None and (role != STAGE or court_heading):
-            return "court" if court_heading and role != "chamber" else role
+            if court_heading and role != "chamber":
+                return _recounted(section, text) or "court"
+            if role in PARTY_ROLES and section == "THE LAW" and _COURT_OPENS.match(" ".join(text.split())):
+                return "court"
+            return role
     role = _role_of_words(section, text)
     if role is not None:
         return role
@@ -220,12 +242,35 @@ def _is_quotation(text: str) -> bool:
     return len(outside) <= 0.25 * len(flat) or len(outside) <= 200
 
 
+def _heading_role(heading: str) -> str | None:
+    """Who a heading says speaks under it (`_ROLE_OF_HEADING`), `STAGE`, or None."""
+    return next((r for pattern, r in _ROLE_OF_HEADING if pattern.search(heading)), None)
+
+
+_RECOUNTS = ("applicant", "government", "parties", "third_party", "commission", "chamber")
+_WEIGHED = re.compile(r"^(?:\d+\.\s+)?(?:The|In its judgment,?) (?:\w+ ){0,3}?(?:rightly|correctly|wrongly|"
+                      r"erroneously|properly|justifiably)\b", re.I)
+
+
+def _recounted(section: str | None, text: str) -> str | None:
+    """Under the Court's own heading, a paragraph that recounts another's words and does not rule on them: the
+    Grand Chamber's `In its judgment, the Chamber found …` (Giuseppe Mostacciuolo (no. 1) § 109), `The Government
+    argued that the application was incompatible ratione materiae … they emphasised …` (Nada v. Switzerland § 124).
+    Whose words they are, as the first words say (`_ROLE_OF_TEXT`), where no sentence has the Court ruling
+    (`_COURT_RULES`: "The Government argued … In this regard, the Court emphasises …" stays the Court's) and the
+    Court does not weigh them in the first words (`The Chamber rightly emphasised these problems`, Khlaifia § 189).
+    A sample of 20 such paragraphs that had been the Court's (session 20): 18 read right, 2 had the Court answer
+    without naming itself ("On the other hand, their submissions … are selective")."""
+    role = _role_of_words(section, text)
+    return role if role in _RECOUNTS and not _WEIGHED.match(" ".join(text.split())) else None
+
+
 def _role_of_words(section: str | None, text: str) -> str | None:
     """The speaker the paragraph's first words name (`_ROLE_OF_TEXT`), the Court where it rules on the submission."""
     flat = " ".join(text.split())
     for pattern, role in _ROLE_OF_TEXT:
         if pattern.match(flat[:300]):
-            rules = section == "THE LAW" and _COURT_RULES.search(_PARENTHESES.sub("", flat), 20)
+            rules = section == "THE LAW" and _COURT_RULES.search(_QUOTED.sub("", _PARENTHESES.sub("", flat)), 20)
             return "court" if rules else role
     return None
 
@@ -246,7 +291,9 @@ def with_roles(paragraphs: list[Paragraph], doc_type: str) -> list[Paragraph]:
     Court's. A source that lost the `(b) The Court’s assessment` heading (the echr-dashboard-sample texts lost all but
     their `(a)`-level headings) leaves the Court's reasoning under `(b) The Government`: from the first paragraph
     there that opens with the Court speaking (001-248090 § 103, "The Court refers to the general principles …"), the
-    paragraphs under that heading are the Court's, but for one whose first words name a party speaking."""
+    paragraphs under that heading are the Court's, but for one whose first words name a party speaking. The paragraph
+    that opens so is the Court's by `paragraph_role` alone, so a passage read without its neighbours (the drafting
+    assistant's, `kb.drafting.propose.speaking_role`) gets the same badge."""
     out: list[Paragraph] = []
     court_took_over: tuple[str | None, str | None] | None = None
     for p in paragraphs:
@@ -254,11 +301,10 @@ def with_roles(paragraphs: list[Paragraph], doc_type: str) -> list[Paragraph]:
         place = (p.section, p.heading)
         if court_took_over != place:
             court_took_over = None
-        if (p.number and p.section == "THE LAW" and role in PARTY_ROLES
-                and paragraph_role(doc_type, p.section, p.heading, "") in PARTY_ROLES):
-            if court_took_over != place and _COURT_OPENS.match(" ".join(p.text.split())):
+        if p.number and p.section == "THE LAW" and paragraph_role(doc_type, p.section, p.heading, "") in PARTY_ROLES:
+            if court_took_over != place and role == "court" and _COURT_OPENS.match(" ".join(p.text.split())):
                 court_took_over = place
-            if court_took_over == place:
+            elif court_took_over == place and role in PARTY_ROLES:
                 role = _role_of_words(p.section, p.text) or "court"
         out.append(replace(p, role=role))
     return out
@@ -400,6 +446,15 @@ lost every heading line but `(a)`-level ones (`THE FACTS`, `RELEVANT LEGAL FRAME
 VIOLATION …`, `FOR THESE REASONS`), so without the labels all 25 judgments read as one "Procedure" (no paragraph of
 theirs was the Court's). `legal_framework` is the part the Court heads `RELEVANT LEGAL FRAMEWORK`."""
 LEGAL_FRAMEWORK_HEADING = "RELEVANT LEGAL FRAMEWORK"
+_OPENS_COMPLAINT = re.compile(
+    r"^(?:\d+\.\s+)?(?:Relying on [^,;]{1,120},\s+)?(?:The |All (?:the )?|Both |(?:The majority|Some|Several|Most|"
+    r"Each|One|Two|Three) of the )?(?:first |second |third |fourth |individual )?applicants?(?:\s*\([^()]{1,60}\))?"
+    r"(?: in applications? nos?\. [^,]{1,80}?)?,?\s+(?:also |further |additionally )?(?:complained|alleged)\b")
+"""A paragraph of THE LAW that opens with the applicant's complaint: it opens the next complaint's examination, under
+an `I. ALLEGED VIOLATION OF ARTICLE …` heading. The echr-dashboard-sample texts lost that heading, so the `(a)`-level
+headings of the complaint before it ran on (Anti-Corruption Foundation (FBK) and Others § 78, "The majority of the
+applicants (see the appendix) complained that the freezing of their bank accounts …", under the Article 8
+complaint's `(b) Application of the above-mentioned principles`, was "The Court's assessment")."""
 SECTION_RANK = {"HEADER": -1, "PROCEDURE": 0, "THE FACTS": 1, "THE LAW": 2, "OPERATIVE PART": 3,
                 "SEPARATE OPINION": 4, "APPENDIX": 5}
 
@@ -428,6 +483,16 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             out.append(Paragraph("\n".join(open_lines), open_number, open_meta[0], open_meta[1]))
         open_number, open_lines = None, []
 
+    def push(heading: str) -> None:
+        """A heading; one that can only open the Court's examination opens THE LAW where the text lost that heading
+        (`_OPENS_THE_LAW`)."""
+        nonlocal section, headings
+        if numbered and section in ("PROCEDURE", "THE FACTS") and _opens_the_law(heading):
+            section, headings = "THE LAW", [None] * len(HEADING_LEVELS)
+            heading = _ASSESSMENT_SECTION.sub("", heading).strip()
+        if heading:
+            _push_heading(headings, heading)
+
     labels = source_sections if source_sections and len(source_sections) == len(texts) else [None] * len(texts)
     previous_label: str | None = None
     for raw, number, label in zip(texts, numbers, labels, strict=True):
@@ -452,11 +517,13 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             if section in (None, "HEADER"):
                 section = "PROCEDURE"
             body, glued = _glued_heading(text)
+            if source_sections and section == "THE LAW" and _OPENS_COMPLAINT.match(" ".join(body.split())):
+                headings = [None] * len(HEADING_LEVELS)
             open_number, open_lines = str(number), [body]
             open_meta = (section, _heading_path(headings))
             if glued:
                 close()
-                _push_heading(headings, glued)
+                push(glued)
             continue
         new_section = _section_of(text)
         if new_section and numbered and _goes_back(new_section, section, text):
@@ -502,11 +569,12 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             out.append(Paragraph(text, None, section, opinion))
             continue
         quoting = quoting or (open_number is not None and bool(INTRODUCES_QUOTE.search(open_lines[-1].rstrip())))
-        if _looks_like_heading(text) and not (quoting and open_number is not None
-                                              and not any(p.match(text) for p in HEADING_LEVELS)):
+        opens_law = numbered and section in ("PROCEDURE", "THE FACTS") and _opens_the_law(text)
+        if (_looks_like_heading(text) or opens_law) and not (quoting and open_number is not None
+                                                             and not any(p.match(text) for p in HEADING_LEVELS)):
             close()
             quoting = False
-            _push_heading(headings, text)
+            push(text)
             continue
         if open_number is not None:
             body, glued = _glued_heading(text)
@@ -514,7 +582,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             if glued:
                 close()
                 quoting = False
-                _push_heading(headings, glued)
+                push(glued)
             continue
         out.append(Paragraph(text, None, section, _heading_path(headings)))
     close()
@@ -593,7 +661,7 @@ judgments stayed in the facts or the procedure, and none of their paragraphs was
 
 def _section_of(text: str) -> str | None:
     upper = re.sub(r"^[IVX]+\.\s*", "", text.strip()).replace("\xa0", " ")
-    run_on = _SECTION_RUN_ON.match(upper) and _looks_like_heading(upper)
+    run_on = _SECTION_RUN_ON.match(upper) and _looks_like_heading(upper.replace("§", ""))  # `… ARTICLE 37 § 1 OF …`
     if not run_on and not _WHOLE_SECTION.fullmatch(" ".join(upper.split())) and (
             len(upper) > 120 or upper != upper.upper()):
         return None
@@ -616,9 +684,37 @@ def _looks_like_heading(text: str) -> bool:
 _HEADING_LABEL = r"(?:\([a-z]\)|\([ivx]+\)|[a-z][.)]|\d{1,2}\.|[A-H]\.|[IVX]+\.|\(?[α-ω][.)]?)"
 _GLUED = re.compile(rf"(?<=[.;”\")])\s+(?={_HEADING_LABEL}\s+[A-Z“‘])")
 _GLUED_UNLABELLED = re.compile(r"(?<=[.;”\")])\s+(?=[A-Z][a-zà-ÿ])")
+_GLUED_CAPITALS = re.compile(r"(?<=[.;”\")])\s+(?=(?:[A-Z’'-]{2,}\s+){2}[A-Z’'-]{2,}\b)")
 _LABEL_WORD = re.compile(rf"(?:^|\s){_HEADING_LABEL}(?=\s)")
 _ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Mme|No|no|nos|p|pp|para|paras|art|Art|v|St|Sir)|\b[A-Z])\.$")
 """`Mr. A. Logan, Solicitor`, `no. 3. …`: a full stop that ends a word, not a sentence."""
+
+
+_OPENS_THE_LAW = re.compile(r"^(?:[IVX]+\.\s*)?(?:ON THE\s+)?(?:ALLEGED\s+VIOLATIONS?\s+OF\s+(?:ARTICLES?|THE\s+"
+                            r"CONVENTION|PROTOCOL)|THE\s+COURT[’']S\s+ASSESSMENT\b|APPLICATION\s+OF\s+ARTICLE\s+(?:41|50)\b)")
+"""A heading in capitals that only the Court's examination has: `ALLEGED VIOLATION OF ARTICLE 3 OF THE CONVENTION`,
+`I. ON THE ALLEGED VIOLATIONS OF ARTICLE 14 …`, and the short-form judgments' section `THE COURT’S ASSESSMENT`. Where
+a text lost THE LAW (Paraskeva Todorova v. Bulgaria, an ERRC translation) or ran it onto a paragraph (roma-watch,
+`… It must therefore be declared admissible. ALLEGED VIOLATION OF ARTICLE 3 OF THE CONVENTION`), the facts or the
+procedure ended there: read as theirs, the Court's reasoning of 9 judgments was "Facts" or "Procedure" and they had
+no paragraph of the Court's. Only such a heading is read off a paragraph's end in capitals: a quoted order's own
+(`… ESTABLISHMENT OF MILITARY COMMISSIONS`, Al Nashiri v. Poland § 76) stays in the quotation."""
+_ASSESSMENT_SECTION = re.compile(r"^(?:[IVX]+\.\s*)?THE\s+COURT[’']S\s+ASSESSMENT\b")
+
+
+def _opens_the_law(heading: str) -> bool:
+    return len(heading) <= MAX_HEADING_CHARS and "\n" not in heading and bool(_OPENS_THE_LAW.match(_capitals(heading)))
+
+
+def _capitals(heading: str) -> str:
+    """The heading's words in capitals, up to the first not in capitals (`ALLEGED VIOLATION OF ARTICLE 3 OF THE
+    CONVENTION Admissibility`); only Roman numerals, § and figures besides."""
+    words = []
+    for word in heading.split():
+        if word != word.upper():
+            break
+        words.append(word)
+    return " ".join(words)
 
 
 def _glued_heading(text: str) -> tuple[str, str | None]:
@@ -630,13 +726,26 @@ def _glued_heading(text: str) -> tuple[str, str | None]:
     (`… must therefore be dismissed. Applicability of Articles 8 and 14 of the Convention (a) The parties’ …`)."""
     labelled = [(m.start(), True) for m in _GLUED.finditer(text)]
     unlabelled = [(m.start(), False) for m in _GLUED_UNLABELLED.finditer(text)]
+    unlabelled += [(m.start(), False) for m in _GLUED_CAPITALS.finditer(text)]
     for start, has_label in sorted(labelled + unlabelled):  # the first that reads as a heading: all of it
         tail = text[start:].strip()
         if (not _ABBREVIATION.search(text[:start]) and _looks_like_heading(tail)
                 and not re.search(r"[.;:]\s", _LABEL_WORD.sub(" ", tail))
-                and (has_label or len(_heading_parts(tail)) > 1)):
+                and (has_label or len(_heading_parts(tail)) > 1 or _names_a_speaker(tail)
+                     or _OPENS_THE_LAW.match(_capitals(tail)))):
             return text[:start].rstrip(), tail
     return text, None
+
+
+_CLAUSE = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|do|would|could|should)\b", re.I)
+
+
+def _names_a_speaker(run: str) -> bool:
+    """A short run with no verb of its own that names who speaks, or the stage (`_ROLE_OF_HEADING`): an unlabelled
+    heading the source ran on (Salay v. Slovakia, roma-watch: `… the claimants be transferred to mainstream classes.
+    The third parties’ comments`, `… to follow the school curriculum. The Court’s assessment`). Not `Those
+    submissions were made by the end of October 1994`, a sentence that lost its full stop."""
+    return len(run.split()) <= 12 and not _CLAUSE.search(run) and _heading_role(run) is not None
 
 
 def _heading_level(text: str) -> int | None:
@@ -665,11 +774,16 @@ def _heading_parts(text: str) -> list[str]:
 
 def _push_heading(headings: list[str | None], text: str) -> None:
     """An unlabelled heading is the deepest, but one that heads labelled ones on its line is a `1.` whose label the
-    source lost (`Applicability of Articles 8 and 14 of the Convention (a) The parties’ … submissions`)."""
+    source lost (`Applicability of Articles 8 and 14 of the Convention (a) The parties’ … submissions`), and one that
+    names who speaks takes the place of the outermost heading naming a party: it follows the parties' submissions
+    (Salay v. Slovakia: `Merits The parties’ submissions › (b) The Government`, then `The Court’s assessment`, whose
+    `(a) Whether there was a difference in treatment` would otherwise have put §§ 84-106 back under the parties)."""
     parts = _heading_parts(text)
     for i, part in enumerate(parts):
         level = _heading_level(part)
         heads_others = i < len(parts) - 1 and not part.endswith(SENTENCE_END)  # not a sentence read as a heading
+        if level is None and not heads_others and _heading_role(part) not in (None, STAGE):
+            level = next((n for n, h in enumerate(headings) if h and _heading_role(h) in PARTY_ROLES), None)
         level = (2 if heads_others else len(HEADING_LEVELS) - 1) if level is None else level
         headings[level] = part
         for deeper in range(level + 1, len(headings)):

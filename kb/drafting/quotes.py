@@ -166,8 +166,13 @@ _PARTY = re.compile(
     r"|had )?(?:also )?(?:claimed|stated|maintained|indicated|argued|submitted|contended|explained|asserted|advanced|"
     r"alleged|complained|submits|argues|contends|claims|maintains|complains)\b|\b(?:he|she|they) (?:has |have )?"
     r"(?:also )?(?:submits|argues|contends|claims|argued|submitted)\b|\bGovernment information\b|"
-    r"\brelied on by the parties\b|\bas submitted by\b", re.I)
-"""Words attributed to a party: a brief may not quote them as the Court's or the author's own."""
+    r"\brelied on by the parties\b|\bas submitted by\b|\b(?:the )?(?:Government|applicants?|intervener|parties)"
+    r"(?:’s?|'s?) (?:argument|contention|submission|case|position|complaint|claim)s?\b[^.;]{0,60}?\b(?:is|was|are|"
+    r"were) (?:his|her|their|its|that)\b", re.I)
+"""Words attributed to a party: a brief may not quote them as the Court's or the author's own. So is the Court's
+account of them, "The core of the applicant’s argument in the present case is his contention that …" (Salay v.
+Slovakia § 84, under the Court's assessment): printed after "the Court held", the applicant's case reads as the
+Court's finding."""
 _FACT = re.compile(
     r"\b(?:in|since|until) (?:19|20)\d\d\b(?! (?:and|to|-|–))|\b\d{1,2} (?:" + MONTH + r") (?:19|20)\d\d\b|"
     r"^(?:\w+(?:ly)?,? )?(?:They|He|She) "
