@@ -421,7 +421,16 @@ NOTE_REF = r"(?:n|fn|note)\.?\s*\d{1,4}(?!\d)"
 _NOTE_NUMBER = re.compile(r"(?:n|fn|note)\.?\s*(\d{1,4})")
 _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
-_BRACKET_NUMS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?){0,10}"
+_BRACKET_NUMS = r"\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*(?:,|and)\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?){0,10}"
+_REPORT_AFTER_YEAR = (rf"\s*(?:\d{{1,3}}\s*)?(?:(?:{UK_COURTS}|{DOMESTIC_REPORTS}|{MIXED_REPORTS}|ECHR|{_EHRR})(?!\w)"
+                      r"|[A-Z][A-Za-z]{0,11}\.?\s+(?:[A-Z][A-Za-z]{0,5}\.?\s+){0,3}\d)")
+"""What follows a year in square brackets that opens a report or a neutral citation (`[1999] 1 BCLC 489`,
+`[2005] UKHL 26`, `[2006] Extradition LR 176`, `[1999] 2 Cr. App. R. 282`)."""
+_BRACKET_PIN = rf"\[(?!\d{{4}}\]{_REPORT_AFTER_YEAR}){_BRACKET_NUMS}\]"
+"""A bracketed pinpoint, `[45]`, `[7-8 and 12-14]`, and a long judgment's `[1189]` (2018 EWHC 1077 (Ch) has 1,500
+paragraphs, which its appeal, 2020 EWCA Civ 408, cites so: `at [1131]-[1134]`); not the year of a report that
+follows (`at [1999] 1 BCLC 489`), which the pinpoint's `at [1999]` once read as paragraph 1999 while `[1189]` after a
+citation went unread."""
 _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(pattern)) for name, pattern in (
     ("uk", rf"\[\d{{4}}\]\s+(?:{UK_COURTS})\b"),
     ("domestic", LAW_REPORT.pattern),
@@ -447,8 +456,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("above", rf"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra(?:\s*,?\s*{NOTE_REF})?(?!\w)|above\s*,?\s*{NOTE_REF}"
               rf"|\(\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)|\(\s*above\s*\)"),
     ("pin", rf"(?:at\s+)?[§¶]{{1,2}}\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
-            rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
-            r"|at\s+\[\d{4}\]"),
+            rf"|(?:at\s+)?{_BRACKET_PIN}(?:\s*(?:-|–|to|and|,)\s*{_BRACKET_PIN}){{0,10}}+"),
     ("judgment", r"(?:judgment|case)\b"),
     ("pages", r"pp?\.\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?"),
 ))

@@ -237,6 +237,25 @@ def test_uk_neutral_citations_and_their_pinpoints():
         assert (c.kind, c.name, c.paragraphs) == ("uk", neutral, pins), text
 
 
+def test_a_long_judgments_four_digit_pinpoint_is_a_paragraph_not_a_year():
+    """2018 EWHC 1077 (Ch) runs to 1,500 paragraphs; its appeal (2020 EWCA Civ 408) cites the judge's findings so
+    (`The judge found at [1131]`, `([1131]-[1134])`). `[1189]` after the neutral citation went unread (the bracket
+    took three digits at most), so a brief's wrong pinpoint there passed; `at [1999] 1 BCLC at page 489` (2003 EWHC
+    1319 (Ch)) is a report's year, not paragraph 1999."""
+    for text, pins in [
+        ("Bank St Petersburg PJSC v Arkhangelsky [2018] EWHC 1077 (Ch), [1189]", ("1189",)),
+        ("[2018] EWHC 1077 (Ch) at [1131]-[1134]", ("1131", "1132", "1133", "1134")),
+        ("[2018] EWHC 1077 (Ch) at [1131], [2020] EWCA Civ 408", ("1131",)),
+    ]:
+        c = scan_text(text)[0]
+        assert (c.kind, c.name, c.paragraphs) == ("uk", "[2018] EWHC 1077 (Ch)", pins), text
+    c = one("Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, [1189], ECHR 2012")
+    assert (c.paragraphs, c.year, c.reports) == (("1189",), 2012, ("ECHR 2012",))
+    assert one("Soering v United Kingdom [1989] 11 EHRR 439").paragraphs == ()
+    assert one("[2004] UKHL 56, [2005] 2 AC 68 when it was held").paragraphs == ()
+    assert one("Saadi v Italy (2009) 49 EHRR 30 at [1999] 1 BCLC 489").paragraphs == ()
+
+
 @pytest.mark.parametrize(("text", "committee", "key", "pins"), [
     ("Committee against Torture, General Comment No. 4 (2017), para. 12", "CAT", "GC-4", ("12",)),
     ("CCPR General Comment No. 20, § 9", "CCPR", "GC-20", ("9",)),
