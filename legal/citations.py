@@ -900,6 +900,11 @@ class Scanner:
             if pins := _pins(tail.parts):
                 found.append(Citation("echr", "ibid", m.start(), tail.end, _as_written(text[m.start():tail.end]),
                                       paragraphs=pins))
+            elif article := _IBID_ARTICLE.match(text, m.end(), min(len(text), m.end() + 40)):
+                found.append(Citation("prc", "ibid", m.start(), article.end(),
+                                      _as_written(text[m.start():article.end()]), paragraphs=(
+                                          article.group("art") + (f"-{article.group('sub')}" if article.group("sub")
+                                                                  else ""),)))
         return _without_overlaps(found)
 
     def _echr_full(self, text: str, tokens: _Tokens, other_courts: list[int]) -> Iterator[Citation]:
@@ -1088,7 +1093,14 @@ class Scanner:
         for m in ARTICLE_LABEL.finditer(text):
             law = _zh_law_before(text, m.start(), runs)
             parsed = article_number(m.group())
-            if law is None or parsed is None:
+            if parsed is None:
+                continue
+            if law is None:
+                if same := _ZH_IBID.search(text, max(0, m.start() - 6), m.start()):
+                    article, sub = parsed  # `同上，第四十三条`: the statute cited just before
+                    chinese.append(Citation("prc", "ibid", same.start(), m.end(),
+                                            _as_written(text[same.start():m.end()]),
+                                            paragraphs=(f"{article}-{sub}" if sub else str(article),)))
                 continue
             start, name, year = law
             article, sub = parsed
@@ -1110,6 +1122,12 @@ class Scanner:
         return [c for c in chinese if c.form != "absorbed"] + english
 
 
+_IBID_ARTICLE = re.compile(r"\.?\s*,?\s*(?:at\s+)?" + EN_ARTICLE.pattern)
+"""An article after `ibid.` (`Ibid., art. 43`, `Id. Article 43`): the statute cited just before, at another article
+(form `ibid`, kind `prc`; a Convention article after a case's `ibid.` is no pinpoint of the judgment, and `kb check`
+says it cannot verify it)."""
+_ZH_IBID = re.compile(r"同上[\s\u3000,，、:：]*$")
+"""Chinese `ibid.` before an article, `同上，第四十三条`."""
 _REPORT_ANCHOR = re.compile(rf"[\[(]\d{{4}}[\])]\s*\d{{1,3}}\s*{_EHRR}|\[\d{{4}}\]\s*ECHR\s*\d")
 _DOMESTIC_MARK = re.compile(rf"\[\d{{4}}\]\s*(?:{UK_COURTS})\b|{LAW_REPORT.pattern}")
 _UK_PARTY = re.compile(r"Secretary of State|Judicial Authority|Court|Government|Commissioner|Council|Minister")

@@ -297,6 +297,33 @@ def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_pa
     assert report.citations[4].where.startswith("footnote 2")
 
 
+def test_ibid_at_another_article_is_the_statute_cited_before(sample_kb, tmp_path):
+    """`Ibid., art. 43` after a PRC statute's citation is that statute at article 43 (here the Supervision Law's rule
+    on who decides retention, quoted in its own words); it was not read at all, so a wrong article or a misquote under
+    it went unreported. Chinese writes it `同上，第四十三条`. After a case it names no paragraph: cannot verify."""
+    text = ("Retention (留置) is governed by the Supervision Law of the People's Republic of China (2018), art. 22. "
+            "Ibid., art. 43 requires that “监察机关采取留置措施，应当由监察机关领导人员集体研究决定。”\n\n"
+            "It is limited in time.[^1] Ibid., art. 430 is cited for nothing.\n\n"
+            "《中华人民共和国监察法》第二十二条。同上，第四十三条：“留置时间不得超过三个月。”\n\n"
+            "Saadi v. Italy [GC], no. 37201/06, § 127. Ibid., art. 3.\n\n"
+            "[^1]: Ibid., art. 43: “留置时间不得超过六个月。”\n")
+    brief = tmp_path / "ibid-prc.md"
+    brief.write_text(text, encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status, c.doc_id) for c in report.citations] == [
+        ("Supervision Law of the People's Republic of China (2018), art. 22", "verified", "PRC-监察法-2018-03-20"),
+        ("Ibid., art. 43", "verified", "PRC-监察法-2018-03-20"),
+        ("Ibid., art. 43", "quote_differs", "PRC-监察法-2018-03-20"),
+        ("Ibid., art. 430", "pinpoint_missing", "PRC-监察法-2018-03-20"),
+        ("《中华人民共和国监察法》第二十二条", "verified", "PRC-监察法-2018-03-20"),
+        ("同上，第四十三条", "verified", "PRC-监察法-2018-03-20"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 127", "verified", "HEJUD-37201-06"),
+        ("Ibid., art. 3", "not_in_corpus", None)], report.citations
+    assert report.citations[1].paragraphs == ["第四十三条"] and report.citations[1].quote_match == "verbatim"
+    assert report.citations[2].where.startswith("footnote 1")  # its quotation says six months for three
+    assert report.citations[5].quote_match == "verbatim"
+
+
 def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sample_kb, tmp_path):
     """Each form was unread or resolved to the wrong case, so its wrong pinpoint went unreported or a right one was
     flagged: `Ibid.` in a footnote after a citation in the body (it is the previous footnote's source, Saadi, not the

@@ -10,7 +10,7 @@ import pytest
 from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_text
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
-from legal.quotations import Alignment, align
+from legal.quotations import align
 from legal.text import join_broken_hyphens
 
 
@@ -336,7 +336,7 @@ def test_quotation_grades_by_alignment():
     differs = align("the prohibition of torture and of inhuman or degrading treatment is not absolute, whatever the "
                     "victim's conduct", source)
     assert differs.grade == "differs" and differs.missing == (
-        "is not absolute whatever [the source: or punishment is absolute irrespective of]",)
+        "is not absolute, whatever [the source: or punishment is absolute, irrespective of]",)
     assert align("states may deport anyone they consider dangerous to national security", source).grade == \
         "not_found"
     article = "被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪"
@@ -369,7 +369,7 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
     # the second `3`), Chahal § 79's end reordered (was `“conduct” for the source's “victim s conduct unlike most”`,
     # `of the` matched in a later sentence)
     soering = "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that State"
-    assert align(soering.replace(" (art. 3)", ""), soering).differences == ("“art 3” left out",)
+    assert align(soering.replace(" (art. 3)", ""), soering).differences == ("“art. 3” left out",)
     chahal = ("the Convention prohibits in absolute terms torture or inhuman or degrading treatment or punishment, "
               "irrespective of the victim's conduct. Unlike most of the substantive clauses of the Convention")
     assert align("the Convention prohibits in absolute terms torture or inhuman or degrading treatment or punishment, "
@@ -388,12 +388,42 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
     # "[N]either habeas corpus …", which read as `either` for the source's `neither` (a false alarm)
     hl = ("But neither habeas corpus nor judicial review are sufficient safeguards against misjudgments and "
           "professional lapses in the case of compliant incapacitated patients.")
-    assert align("[N]either habeas corpus nor judicial review are sufficient safeguards against misjudgements and "
-                 "professional lapses", hl) == Alignment("near", 13 / 14, ("misjudgements",),
-                                                         ("“misjudgements” for the source's “misjudgments”",))
+    hl_near = align("[N]either habeas corpus nor judicial review are sufficient safeguards against misjudgements and "
+                    "professional lapses", hl)
+    assert (hl_near.grade, hl_near.coverage, hl_near.missing, hl_near.differences) == (
+        "near", 13 / 14, ("misjudgements",), ("“misjudgements” for the source's “misjudgments”",))
     assert align("may give rise to an issue under Article 3, and hence engage the responsibility of that State",
                  "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that "
                  "State").grade == "near"
+
+
+def test_a_close_quotation_is_described_in_the_briefs_and_the_sources_own_words():
+    """The differences of a close quotation were named in folded words (`“johnston” for the source's
+    “williamsjohnston”`: lower case, hyphens joined, accents removed); a lawyer needs to find them, in the brief as
+    written and in the source as printed. Johnston v. Ireland § 49 as 2020 EWCA Civ 122 quotes it, with the name
+    shortened; the Supervision Law art. 43 with `可以` shortened and the quotation running on."""
+    johnston = ("… because of the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage "
+                "and of his resultant inability to marry Janice Williams-Johnston, they were victims of breaches of "
+                "Articles 12 and 8 (art. 8, art. 12) of the Convention.")
+    quoted = ("the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage and of his "
+              "resultant inability to marry Janice Johnston, they were victims of breaches of Articles 12 and 8")
+    close = align(quoted, johnston)
+    assert close.grade == "near" and close.differences == ("“Johnston” for the source's “Williams-Johnston”",)
+    change = close.changes[0]
+    assert quoted[slice(*change.said_span)] == "Johnston" and change.said == "Johnston"
+    assert johnston[slice(*change.source_span)] == "Williams-Johnston" and change.source == "Williams-Johnston"
+    accented = align("the applicant, Mr Öcalan, was “at real risk” of treatment contrary to Article 3 by reason",
+                     "The Court considers that the applicant, Mr Ocalan, was at real risk of ill-treatment contrary to "
+                     "Article 3 by reason of his detention.")
+    assert accented.differences == ("“treatment” for the source's “ill-treatment”",)
+    article = "留置时间不得超过三个月。在特殊情况下，可以延长一次，延长时间不得超过三个月。"
+    assert align("留置时间不得超过三个月。在特殊情况下，可延长一次，延长时间不得超过三个月", article).differences == (
+        "“以” left out",)
+    assert align("留置时间不得超过三个月。在特殊情况下，可以延长一次，延长时间不得超过三个月并可再次延长",
+                 article).differences == ("“并可再次延长” not in the source",)  # was `“并 可 再 次 延 长”`
+    # a Chinese numeral changed is a number the source does not give: six months of retention for three
+    assert align("留置时间不得超过六个月。在特殊情况下，可以延长一次", article).grade == "differs"
+    assert align("留置时间得超过三个月。在特殊情况下，可以延长一次", article).grade == "differs"  # `不` left out
 
 
 HOSTILE = {
