@@ -423,9 +423,13 @@ _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
 _BRACKET_NUMS = r"\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*(?:,|and)\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?){0,10}"
 _REPORT_AFTER_YEAR = (rf"\s*(?:\d{{1,3}}\s*)?(?:(?:{UK_COURTS}|{DOMESTIC_REPORTS}|{MIXED_REPORTS}|ECHR|{_EHRR})(?!\w)"
-                      r"|[A-Z][A-Za-z]{0,11}\.?\s+(?:[A-Z][A-Za-z]{0,5}\.?\s+){0,3}\d)")
+                      r"|[A-Z][A-Z.&]{1,7}(?![\w’'])"
+                      r"|(?!(?:The|In|At|On|An?|This|That|It|He|She|We|They|But|And)\s)"
+                      r"(?:[A-Z(&][\w.’'&()]{0,15}\s+){1,5}\d)")
 """What follows a year in square brackets that opens a report or a neutral citation (`[1999] 1 BCLC 489`,
-`[2005] UKHL 26`, `[2006] Extradition LR 176`, `[1999] 2 Cr. App. R. 282`)."""
+`[2005] UKHL 26`, `[2006] Extradition LR 176`, `[2005] 1 W.L.R. 393`, `[2003] 1 A.C. 1`, `[1998] Crim. L.R. 893`,
+`[2004] Lloyd’s Rep Med 76`, `[2012] 1 Cr App R (S) 100`, `[2015] 1 P. & C.R. 12`, `[2006] RPC at [60]`), not a
+sentence (`[1189] The judge found`)."""
 _BRACKET_PIN = rf"\[(?!\d{{4}}\]{_REPORT_AFTER_YEAR}){_BRACKET_NUMS}\]"
 """A bracketed pinpoint, `[45]`, `[7-8 and 12-14]`, and a long judgment's `[1189]` (2018 EWHC 1077 (Ch) has 1,500
 paragraphs, which its appeal, 2020 EWCA Civ 408, cites so: `at [1131]-[1134]`); not the year of a report that

@@ -254,6 +254,18 @@ def test_a_long_judgments_four_digit_pinpoint_is_a_paragraph_not_a_year():
     assert one("Soering v United Kingdom [1989] 11 EHRR 439").paragraphs == ()
     assert one("[2004] UKHL 56, [2005] 2 AC 68 when it was held").paragraphs == ()
     assert one("Saadi v Italy (2009) 49 EHRR 30 at [1999] 1 BCLC 489").paragraphs == ()
+    # parallel reports after a neutral citation or a case, as the corpus's judgments print them (2015 EWCA Crim 1567,
+    # 2011 EWHC 2443 (Fam), 2020 EWCA Civ 1331): a year, never paragraph 2012
+    for text in ("R v E [2011] EWCA Crim 3028, [2012] Crim L.R. 563.",
+                 "Steel v United Kingdom (1999) 28 EHRR 603, [1998] Crim. L.R. 893 and",
+                 "[2005] UKHL 4, [2005] 1 W.L.R. 393, [2005] 2 Cr. App. R. 1;",
+                 "Glass v United Kingdom [2004] Lloyd’s Rep Med 76, the European Court",
+                 "[2019] UKSC 33; [2019] 1 W.L.R. 4317.", "[2011] EWCA Crim 3028, [2012] 1 Cr App R (S) 100",
+                 "R v Jones [2002] UKHL 5, [2003] 1 A.C. 1, [2002] 2 Cr. App. R. 9.",
+                 "Trust [2014] EWCA Civ 1514, [2015] 1 P. & C.R. 12, Sir Terence",
+                 "Ltd [2005] EWHC 1623 (Pat), [2006] RPC at [60] “over-meticulousness"):
+        assert scan_text(text)[0].paragraphs == (), text
+    assert one("[2018] EWHC 1077 (Ch), [1189] The judge found").paragraphs == ("1189",)
 
 
 @pytest.mark.parametrize(("text", "committee", "key", "pins"), [
