@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 
 from legal.text import numbered, strip_number
 
@@ -222,8 +222,7 @@ def align(quote: str, source: str) -> Alignment:
     aligned: list[tuple[list[str], list]] = []
     for k, words in enumerate(pieces):
         total += len(words)
-        blocks = [b for b in SequenceMatcher(None, src, words, autojunk=False).get_matching_blocks()
-                  if b.size and (b.size >= 2 or len(words) == 1)]
+        blocks = _blocks(src, words)
         matched += sum(b.size for b in blocks)
         exact = exact and len(blocks) == 1 and blocks[0].size == len(words)
         aligned.append((words, blocks))
@@ -267,6 +266,44 @@ def align(quote: str, source: str) -> Alignment:
                      tuple(dict.fromkeys(c.describe() for c in changes)), changes)
 
 
+MAX_WINDOWS = 16
+"""Places of the source where a fragment's first or last two words stand that `_blocks` also aligns it with."""
+
+
+def _blocks(src: list[str], words: list[str]) -> list[Match]:
+    """The runs a fragment shares with the source (two words or more, or its one word), in order. SequenceMatcher
+    takes the longest run first, wherever it is: where the source repeats a phrase (Supervision Law art. 43 says
+    `监察机关采取留置措施` three times) it aligned a quotation of the first sentence with the third, and named words the
+    source holds as missing (`differs`, not `near`). So the fragment is also aligned with the stretch of the source
+    that starts at each place its first two words stand, or ends where its last two do, and the one sharing the
+    most words is kept (the whole source's first: ties change nothing)."""
+
+    def runs(lo: int, hi: int) -> list[Match]:
+        return [Match(b.a + lo, b.b, b.size) for b in SequenceMatcher(None, src[lo:hi], words, autojunk=False)
+                .get_matching_blocks() if b.size and (b.size >= 2 or len(words) == 1)]
+
+    best = runs(0, len(src))
+    got = sum(b.size for b in best)
+    if got == len(words) or len(words) < 4:
+        return best
+    reach = 2 * len(words) + 10
+    first, last = tuple(words[:2]), tuple(words[-2:])
+    windows: list[tuple[int, int]] = []
+    for i in range(len(src) - 1):
+        pair = (src[i], src[i + 1])
+        if pair == first:
+            windows.append((i, min(len(src), i + reach)))
+        if pair == last:
+            windows.append((max(0, i + 2 - reach), i + 2))
+        if len(windows) >= MAX_WINDOWS:
+            break
+    for lo, hi in windows:
+        found = runs(lo, hi)
+        if sum(b.size for b in found) > got:
+            best, got = found, sum(b.size for b in found)
+    return best
+
+
 LEFT_OUT_SHOWN = 8
 """Words of the source left out that a difference quotes; a longer stretch is counted (`12 words of the source left
 out`), as a lawyer would mark it with an ellipsis."""
@@ -302,9 +339,32 @@ def _differences(src: list[str], words: list[str], blocks: list
             yield (said if said[1] > said[0] else None), gap
     first, last = blocks[0], blocks[-1]
     if first.b:
-        yield (0, first.b), None
-    if last.b + last.size < len(words):
-        yield (last.b + last.size, len(words)), None
+        start = first.a - first.b
+        same = _shared(words[:first.b][::-1], src[max(0, start):first.a][::-1]) if start >= 0 else 0
+        if same and same < first.b:  # `“the receiving State …”` for `the requesting State …`: the words round it agree
+            yield (same, first.b), (start + same, first.a)
+        else:
+            yield (0, first.b), None
+    end, after = last.b + last.size, last.a + last.size
+    if end < len(words):
+        tail = len(words) - end
+        same = _shared(words[end:], src[after:after + tail]) if after + tail <= len(src) else 0
+        if same and same < tail:  # `in the receiving country.` for the source's `in the requesting country.`
+            yield (end, len(words) - same), (after, after + tail - same)
+        else:
+            yield (end, len(words)), None
+
+
+def _shared(said: list[str], source: list[str]) -> int:
+    """How many words two stretches of equal length share at the end (`receiving country` and `requesting
+    country`: 1), or 0 when they are not the same length; a changed word at a quotation's end is then named with the
+    source's word it stands for, since the words after it agree (before, only the quotation's words were named)."""
+    if len(said) != len(source):
+        return 0
+    same = 0
+    while same < len(said) and said[-1 - same] == source[-1 - same]:
+        same += 1
+    return same
 
 
 NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "none", "nothing", "nobody", "without",

@@ -428,11 +428,24 @@ def test_a_close_quotation_is_described_in_the_briefs_and_the_sources_own_words(
                      "The Court considers that the applicant, Mr Ocalan, was at real risk of ill-treatment contrary to "
                      "Article 3 by reason of his detention.")
     assert accented.differences == ("“treatment” for the source's “ill-treatment”",)
+    # a word changed at the quotation's end (Soering § 91 as a lawyer edited a drafted brief): named with the source's
+    # word it replaces, since the words after it agree (was `“receiving country” not in the source`)
+    soering = ("faces a real risk of being subjected to torture or to inhuman or degrading treatment or punishment in "
+               "the requesting country.")
+    assert align(soering.replace("requesting", "receiving"), soering).differences == (
+        "“receiving” for the source's “requesting”",)
     article = "留置时间不得超过三个月。在特殊情况下，可以延长一次，延长时间不得超过三个月。"
     assert align("留置时间不得超过三个月。在特殊情况下，可延长一次，延长时间不得超过三个月", article).differences == (
         "“以” left out",)
     assert align("留置时间不得超过三个月。在特殊情况下，可以延长一次，延长时间不得超过三个月并可再次延长",
                  article).differences == ("“并可再次延长” not in the source",)  # was `“并 可 再 次 延 长”`
+    # a phrase the source repeats: Supervision Law art. 43 says 监察机关采取留置措施 three times; the quotation of its
+    # first sentence was aligned with the third (the longest run first) and came out `differs`, naming words the
+    # source holds as missing (a drafted brief with 应当 "shall" edited to 可以 "may")
+    art43 = ("监察机关采取留置措施，应当由监察机关领导人员集体研究决定。设区的市级以下监察机关采取留置措施，应当报上一级监察机关"
+             "批准。省级监察机关采取留置措施，应当报国家监察委员会备案。")
+    shall = align("监察机关采取留置措施，可以由监察机关领导人员集体研究决定。", art43)
+    assert (shall.grade, shall.differences) == ("near", ("“可以” for the source's “应当”",))
     # a Chinese numeral changed is a number the source does not give: six months of retention for three
     assert align("留置时间不得超过六个月。在特殊情况下，可以延长一次", article).grade == "differs"
     assert align("留置时间得超过三个月。在特殊情况下，可以延长一次", article).grade == "differs"  # `不` left out
