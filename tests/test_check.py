@@ -394,7 +394,7 @@ def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.
     The lawyer needs to see that it is close, not verbatim, and which words differ: in the table, the JSON and the
     app's label."""
-    from ui.check import STATUS_LABELS
+    from ui.check import STATUS_LABELS, close_quotations
 
     verbatim = ("Article 3 makes no provision for exceptions and no derogation from it is permissible under Article "
                 "15, even in the event of a public emergency threatening the life of the nation")
@@ -411,6 +411,11 @@ def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     assert "verified, quote close" in table and "1 verified (1 with a quotation close, not verbatim)" not in table
     assert "2 verified (1 with a quotation close, not verbatim)" in table
     assert STATUS_LABELS[near.mark] != STATUS_LABELS[exact.mark]
+    # the app lists each change in the brief's and the source's own words, and the JSON places them in the quotation
+    assert [(r["in the brief"], r["in the source"]) for r in close_quotations(report)] == [
+        ("(left out)", "even"), ("endangering", "threatening")]
+    said = near.to_dict()["quote_grades"][0]["changes"][1]
+    assert close[slice(*said["said_span"])] == "endangering" and said["source"] == "threatening"
 
 
 def test_a_bare_ibid_after_an_unread_domestic_report_is_left_alone():

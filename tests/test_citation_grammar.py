@@ -442,8 +442,9 @@ def test_a_close_quotation_is_described_in_the_briefs_and_the_sources_own_words(
     # a phrase the source repeats: Supervision Law art. 43 says 监察机关采取留置措施 three times; the quotation of its
     # first sentence was aligned with the third (the longest run first) and came out `differs`, naming words the
     # source holds as missing (a drafted brief with 应当 "shall" edited to 可以 "may")
-    art43 = ("监察机关采取留置措施，应当由监察机关领导人员集体研究决定。设区的市级以下监察机关采取留置措施，应当报上一级监察机关"
-             "批准。省级监察机关采取留置措施，应当报国家监察委员会备案。")
+    art43 = ("监察机关采取留置措施，应当由监察机关领导人员集体研究决定。"
+             "设区的市级以下监察机关采取留置措施，应当报上一级监察机关批准。"
+             "省级监察机关采取留置措施，应当报国家监察委员会备案。")
     shall = align("监察机关采取留置措施，可以由监察机关领导人员集体研究决定。", art43)
     assert (shall.grade, shall.differences) == ("near", ("“可以” for the source's “应当”",))
     # a Chinese numeral changed is a number the source does not give: six months of retention for three
