@@ -725,6 +725,32 @@ def test_bombs_and_floods_are_refused_with_a_reason(sample_kb, tmp_path):
         sample_kb.check("x" * 2_000_001, missing=False, is_text=True)
 
 
+def test_a_docx_nested_past_the_parsers_depth_is_refused_saying_so(tmp_path):
+    """A drafted brief (`brief-petrov.docx`) whose body is wrapped in 300 tables, each inside the last: the XML parser
+    stops at 256 levels, and the message said only `XMLSyntaxError`."""
+    from kb.drafting.check import read_brief
+    from legal.errors import BriefError
+
+    source = zipfile.ZipFile(ROOT / "tests" / "data" / "check_briefs" / "brief-petrov.docx")
+    path = tmp_path / "nested.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "word/document.xml":
+                text = data.decode()
+                body = text.index("<w:body>") + len("<w:body>")
+                end = text.index("<w:sectPr") if "<w:sectPr" in text else text.index("</w:body>")
+                text = (text[:body] + "<w:tbl><w:tr><w:tc>" * 300 + text[body:end] + "</w:tc></w:tr></w:tbl>" * 300
+                        + text[end:])
+                data = text.encode()
+            target.writestr(entry, data)
+    started = time.perf_counter()
+    with pytest.raises(BriefError) as caught:
+        read_brief(path)
+    assert str(caught.value).startswith(f"{path}: ") and "nested more than 256 deep" in str(caught.value)
+    assert time.perf_counter() - started < 5
+
+
 def _docx_marking_one_note(marks: int) -> bytes:
     """A drafted brief (`brief-petrov.docx`) whose first footnote is 1,000 times its length and marked `marks` times
     at its first mark."""

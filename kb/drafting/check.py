@@ -320,7 +320,9 @@ def _open_docx(path: Path):
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for a damaged package
-        raise BriefError(f"{path}: not a readable DOCX file ({type(exc).__name__}); re-save it from Word") from None
+        why = ("elements nested more than 256 deep, tables in tables" if "Excessive depth" in str(exc)
+               else type(exc).__name__)  # lxml's limit: the reason was only `XMLSyntaxError`
+        raise BriefError(f"{path}: not a readable DOCX file ({why}); re-save it from Word") from None
 
 
 def _docx_notes(document) -> dict[str, str]:
