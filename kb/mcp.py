@@ -188,8 +188,11 @@ class QuoteGrade(BaseModel):
     grade: str = Field(description="verbatim, near, differs, not_found, or translation (not compared)")
     missing: list[str] = Field([], description="the quotation's words that are not in the source")
     found_at: str | None = Field(None, description="where the text does occur, when not at the pinpoint")
-    differences: list[str] = Field([], description="for `near`: where the quotation departs from the source, e.g. "
-                                                   "“basic” for the source's “fundamental”, “most” left out")
+    differences: list[str] = Field([], description="for `near`: where the quotation departs from the source, in the "
+                                                   "brief's and the source's own words, e.g. “basic” for the "
+                                                   "source's “fundamental”, “most” left out")
+    changes: list[dict] = Field([], description="the same with their places: `said` at `said_span` of the quotation, "
+                                               "`source` at `source_span` of the source text aligned with")
 
 
 class CitationCheck(BaseModel):

@@ -421,7 +421,20 @@ NOTE_REF = r"(?:n|fn|note)\.?\s*\d{1,4}(?!\d)"
 _NOTE_NUMBER = re.compile(r"(?:n|fn|note)\.?\s*(\d{1,4})")
 _EHRR = r"E\.?\s?H\.?\s?(?:R|H)\.?\s?R\.?"
 """European Human Rights Reports, as printed and as mistyped (`E.H.R.R.`, `EHHR`)."""
-_BRACKET_NUMS = r"\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?){0,10}"
+_BRACKET_NUMS = r"\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*(?:,|and)\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?){0,10}"
+_REPORT_AFTER_YEAR = (rf"\s*(?:\d{{1,3}}\s*)?(?:(?:{UK_COURTS}|{DOMESTIC_REPORTS}|{MIXED_REPORTS}|ECHR|{_EHRR})(?!\w)"
+                      r"|[A-Z][A-Z.&]{1,7}(?![\w’'])"
+                      r"|(?!(?:The|In|At|On|An?|This|That|It|He|She|We|They|But|And)\s)"
+                      r"(?:[A-Z(&][\w.’'&()]{0,15}\s+){1,5}\d)")
+"""What follows a year in square brackets that opens a report or a neutral citation (`[1999] 1 BCLC 489`,
+`[2005] UKHL 26`, `[2006] Extradition LR 176`, `[2005] 1 W.L.R. 393`, `[2003] 1 A.C. 1`, `[1998] Crim. L.R. 893`,
+`[2004] Lloyd’s Rep Med 76`, `[2012] 1 Cr App R (S) 100`, `[2015] 1 P. & C.R. 12`, `[2006] RPC at [60]`), not a
+sentence (`[1189] The judge found`)."""
+_BRACKET_PIN = rf"\[(?!\d{{4}}\]{_REPORT_AFTER_YEAR}){_BRACKET_NUMS}\]"
+"""A bracketed pinpoint, `[45]`, `[7-8 and 12-14]`, and a long judgment's `[1189]` (2018 EWHC 1077 (Ch) has 1,500
+paragraphs, which its appeal, 2020 EWCA Civ 408, cites so: `at [1131]-[1134]`); not the year of a report that
+follows (`at [1999] 1 BCLC 489`), which the pinpoint's `at [1999]` once read as paragraph 1999 while `[1189]` after a
+citation went unread."""
 _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(pattern)) for name, pattern in (
     ("uk", rf"\[\d{{4}}\]\s+(?:{UK_COURTS})\b"),
     ("domestic", LAW_REPORT.pattern),
@@ -447,8 +460,7 @@ _TAIL_PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p
     ("above", rf"cited\s+above|(?:op\.?|loc\.?)\s+cit\.?|supra(?:\s*,?\s*{NOTE_REF})?(?!\w)|above\s*,?\s*{NOTE_REF}"
               rf"|\(\s*(?:above\s*,?\s*)?{NOTE_REF}\s*\)|\(\s*above\s*\)"),
     ("pin", rf"(?:at\s+)?[§¶]{{1,2}}\s*{PARAS}|(?:at\s+)?(?:paragraphs?|paras?\.?)\s*{PARAS}(?!\s*above|\s*below)"
-            rf"|(?:at\s+)?\[{_BRACKET_NUMS}\](?:\s*(?:-|–|to|and|,)\s*\[{_BRACKET_NUMS}\]){{0,10}}+"
-            r"|at\s+\[\d{4}\]"),
+            rf"|(?:at\s+)?{_BRACKET_PIN}(?:\s*(?:-|–|to|and|,)\s*{_BRACKET_PIN}){{0,10}}+"),
     ("judgment", r"(?:judgment|case)\b"),
     ("pages", r"pp?\.\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?"),
 ))
@@ -892,6 +904,11 @@ class Scanner:
             if pins := _pins(tail.parts):
                 found.append(Citation("echr", "ibid", m.start(), tail.end, _as_written(text[m.start():tail.end]),
                                       paragraphs=pins))
+            elif article := _IBID_ARTICLE.match(text, m.end(), min(len(text), m.end() + 40)):
+                found.append(Citation("prc", "ibid", m.start(), article.end(),
+                                      _as_written(text[m.start():article.end()]), paragraphs=(
+                                          article.group("art") + (f"-{article.group('sub')}" if article.group("sub")
+                                                                  else ""),)))
         return _without_overlaps(found)
 
     def _echr_full(self, text: str, tokens: _Tokens, other_courts: list[int]) -> Iterator[Citation]:
@@ -1080,7 +1097,14 @@ class Scanner:
         for m in ARTICLE_LABEL.finditer(text):
             law = _zh_law_before(text, m.start(), runs)
             parsed = article_number(m.group())
-            if law is None or parsed is None:
+            if parsed is None:
+                continue
+            if law is None:
+                if same := _ZH_IBID.search(text, max(0, m.start() - 6), m.start()):
+                    article, sub = parsed  # `同上，第四十三条`: the statute cited just before
+                    chinese.append(Citation("prc", "ibid", same.start(), m.end(),
+                                            _as_written(text[same.start():m.end()]),
+                                            paragraphs=(f"{article}-{sub}" if sub else str(article),)))
                 continue
             start, name, year = law
             article, sub = parsed
@@ -1102,6 +1126,12 @@ class Scanner:
         return [c for c in chinese if c.form != "absorbed"] + english
 
 
+_IBID_ARTICLE = re.compile(r"\.?\s*,?\s*(?:at\s+)?" + EN_ARTICLE.pattern)
+"""An article after `ibid.` (`Ibid., art. 43`, `Id. Article 43`): the statute cited just before, at another article
+(form `ibid`, kind `prc`; a Convention article after a case's `ibid.` is no pinpoint of the judgment, and `kb check`
+says it cannot verify it)."""
+_ZH_IBID = re.compile(r"同上[\s\u3000,，、:：]*$")
+"""Chinese `ibid.` before an article, `同上，第四十三条`."""
 _REPORT_ANCHOR = re.compile(rf"[\[(]\d{{4}}[\])]\s*\d{{1,3}}\s*{_EHRR}|\[\d{{4}}\]\s*ECHR\s*\d")
 _DOMESTIC_MARK = re.compile(rf"\[\d{{4}}\]\s*(?:{UK_COURTS})\b|{LAW_REPORT.pattern}")
 _UK_PARTY = re.compile(r"Secretary of State|Judicial Authority|Court|Government|Commissioner|Council|Minister")

@@ -297,6 +297,33 @@ def test_a_bare_ibid_carries_the_source_and_pinpoint_before_it(sample_kb, tmp_pa
     assert report.citations[4].where.startswith("footnote 2")
 
 
+def test_ibid_at_another_article_is_the_statute_cited_before(sample_kb, tmp_path):
+    """`Ibid., art. 43` after a PRC statute's citation is that statute at article 43 (here the Supervision Law's rule
+    on who decides retention, quoted in its own words); it was not read at all, so a wrong article or a misquote under
+    it went unreported. Chinese writes it `同上，第四十三条`. After a case it names no paragraph: cannot verify."""
+    text = ("Retention (留置) is governed by the Supervision Law of the People's Republic of China (2018), art. 22. "
+            "Ibid., art. 43 requires that “监察机关采取留置措施，应当由监察机关领导人员集体研究决定。”\n\n"
+            "It is limited in time.[^1] Ibid., art. 430 is cited for nothing.\n\n"
+            "《中华人民共和国监察法》第二十二条。同上，第四十三条：“留置时间不得超过三个月。”\n\n"
+            "Saadi v. Italy [GC], no. 37201/06, § 127. Ibid., art. 3.\n\n"
+            "[^1]: Ibid., art. 43: “留置时间不得超过六个月。”\n")
+    brief = tmp_path / "ibid-prc.md"
+    brief.write_text(text, encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status, c.doc_id) for c in report.citations] == [
+        ("Supervision Law of the People's Republic of China (2018), art. 22", "verified", "PRC-监察法-2018-03-20"),
+        ("Ibid., art. 43", "verified", "PRC-监察法-2018-03-20"),
+        ("Ibid., art. 43", "quote_differs", "PRC-监察法-2018-03-20"),
+        ("Ibid., art. 430", "pinpoint_missing", "PRC-监察法-2018-03-20"),
+        ("《中华人民共和国监察法》第二十二条", "verified", "PRC-监察法-2018-03-20"),
+        ("同上，第四十三条", "verified", "PRC-监察法-2018-03-20"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 127", "verified", "HEJUD-37201-06"),
+        ("Ibid., art. 3", "not_in_corpus", None)], report.citations
+    assert report.citations[1].paragraphs == ["第四十三条"] and report.citations[1].quote_match == "verbatim"
+    assert report.citations[2].where.startswith("footnote 1")  # its quotation says six months for three
+    assert report.citations[5].quote_match == "verbatim"
+
+
 def test_footnote_references_and_us_forms_resolve_to_the_case_a_lawyer_reads(sample_kb, tmp_path):
     """Each form was unread or resolved to the wrong case, so its wrong pinpoint went unreported or a right one was
     flagged: `Ibid.` in a footnote after a citation in the body (it is the previous footnote's source, Saadi, not the
@@ -367,7 +394,7 @@ def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.
     The lawyer needs to see that it is close, not verbatim, and which words differ: in the table, the JSON and the
     app's label."""
-    from ui.check import STATUS_LABELS
+    from ui.check import STATUS_LABELS, close_quotations
 
     verbatim = ("Article 3 makes no provision for exceptions and no derogation from it is permissible under Article "
                 "15, even in the event of a public emergency threatening the life of the nation")
@@ -384,6 +411,11 @@ def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     assert "verified, quote close" in table and "1 verified (1 with a quotation close, not verbatim)" not in table
     assert "2 verified (1 with a quotation close, not verbatim)" in table
     assert STATUS_LABELS[near.mark] != STATUS_LABELS[exact.mark]
+    # the app lists each change in the brief's and the source's own words, and the JSON places them in the quotation
+    assert [(r["in the brief"], r["in the source"]) for r in close_quotations(report)] == [
+        ("(left out)", "even"), ("endangering", "threatening")]
+    said = near.to_dict()["quote_grades"][0]["changes"][1]
+    assert close[slice(*said["said_span"])] == "endangering" and said["source"] == "threatening"
 
 
 def test_a_bare_ibid_after_an_unread_domestic_report_is_left_alone():
@@ -691,6 +723,32 @@ def test_bombs_and_floods_are_refused_with_a_reason(sample_kb, tmp_path):
         assert time.perf_counter() - started < 5, path
     with pytest.raises(BriefError, match="characters"):
         sample_kb.check("x" * 2_000_001, missing=False, is_text=True)
+
+
+def test_a_docx_nested_past_the_parsers_depth_is_refused_saying_so(tmp_path):
+    """A drafted brief (`brief-petrov.docx`) whose body is wrapped in 300 tables, each inside the last: the XML parser
+    stops at 256 levels, and the message said only `XMLSyntaxError`."""
+    from kb.drafting.check import read_brief
+    from legal.errors import BriefError
+
+    source = zipfile.ZipFile(ROOT / "tests" / "data" / "check_briefs" / "brief-petrov.docx")
+    path = tmp_path / "nested.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "word/document.xml":
+                text = data.decode()
+                body = text.index("<w:body>") + len("<w:body>")
+                end = text.index("<w:sectPr") if "<w:sectPr" in text else text.index("</w:body>")
+                text = (text[:body] + "<w:tbl><w:tr><w:tc>" * 300 + text[body:end] + "</w:tc></w:tr></w:tbl>" * 300
+                        + text[end:])
+                data = text.encode()
+            target.writestr(entry, data)
+    started = time.perf_counter()
+    with pytest.raises(BriefError) as caught:
+        read_brief(path)
+    assert str(caught.value).startswith(f"{path}: ") and "nested more than 256 deep" in str(caught.value)
+    assert time.perf_counter() - started < 5
 
 
 def _docx_marking_one_note(marks: int) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 from legal.citations import Scanner, applicant_tokens, names_one_judgment, scan_text
 from legal.numerals import article_number, chinese_number
 from legal.prc import PRC_LAWS
-from legal.quotations import Alignment, align
+from legal.quotations import align
 from legal.text import join_broken_hyphens
 
 
@@ -237,6 +237,37 @@ def test_uk_neutral_citations_and_their_pinpoints():
         assert (c.kind, c.name, c.paragraphs) == ("uk", neutral, pins), text
 
 
+def test_a_long_judgments_four_digit_pinpoint_is_a_paragraph_not_a_year():
+    """2018 EWHC 1077 (Ch) runs to 1,500 paragraphs; its appeal (2020 EWCA Civ 408) cites the judge's findings so
+    (`The judge found at [1131]`, `([1131]-[1134])`). `[1189]` after the neutral citation went unread (the bracket
+    took three digits at most), so a brief's wrong pinpoint there passed; `at [1999] 1 BCLC at page 489` (2003 EWHC
+    1319 (Ch)) is a report's year, not paragraph 1999."""
+    for text, pins in [
+        ("Bank St Petersburg PJSC v Arkhangelsky [2018] EWHC 1077 (Ch), [1189]", ("1189",)),
+        ("[2018] EWHC 1077 (Ch) at [1131]-[1134]", ("1131", "1132", "1133", "1134")),
+        ("[2018] EWHC 1077 (Ch) at [1131], [2020] EWCA Civ 408", ("1131",)),
+    ]:
+        c = scan_text(text)[0]
+        assert (c.kind, c.name, c.paragraphs) == ("uk", "[2018] EWHC 1077 (Ch)", pins), text
+    c = one("Othman (Abu Qatada) v. the United Kingdom, no. 8139/09, [1189], ECHR 2012")
+    assert (c.paragraphs, c.year, c.reports) == (("1189",), 2012, ("ECHR 2012",))
+    assert one("Soering v United Kingdom [1989] 11 EHRR 439").paragraphs == ()
+    assert one("[2004] UKHL 56, [2005] 2 AC 68 when it was held").paragraphs == ()
+    assert one("Saadi v Italy (2009) 49 EHRR 30 at [1999] 1 BCLC 489").paragraphs == ()
+    # parallel reports after a neutral citation or a case, as the corpus's judgments print them (2015 EWCA Crim 1567,
+    # 2011 EWHC 2443 (Fam), 2020 EWCA Civ 1331): a year, never paragraph 2012
+    for text in ("R v E [2011] EWCA Crim 3028, [2012] Crim L.R. 563.",
+                 "Steel v United Kingdom (1999) 28 EHRR 603, [1998] Crim. L.R. 893 and",
+                 "[2005] UKHL 4, [2005] 1 W.L.R. 393, [2005] 2 Cr. App. R. 1;",
+                 "Glass v United Kingdom [2004] Lloyd’s Rep Med 76, the European Court",
+                 "[2019] UKSC 33; [2019] 1 W.L.R. 4317.", "[2011] EWCA Crim 3028, [2012] 1 Cr App R (S) 100",
+                 "R v Jones [2002] UKHL 5, [2003] 1 A.C. 1, [2002] 2 Cr. App. R. 9.",
+                 "Trust [2014] EWCA Civ 1514, [2015] 1 P. & C.R. 12, Sir Terence",
+                 "Ltd [2005] EWHC 1623 (Pat), [2006] RPC at [60] “over-meticulousness"):
+        assert scan_text(text)[0].paragraphs == (), text
+    assert one("[2018] EWHC 1077 (Ch), [1189] The judge found").paragraphs == ("1189",)
+
+
 @pytest.mark.parametrize(("text", "committee", "key", "pins"), [
     ("Committee against Torture, General Comment No. 4 (2017), para. 12", "CAT", "GC-4", ("12",)),
     ("CCPR General Comment No. 20, § 9", "CCPR", "GC-20", ("9",)),
@@ -317,7 +348,7 @@ def test_quotation_grades_by_alignment():
     differs = align("the prohibition of torture and of inhuman or degrading treatment is not absolute, whatever the "
                     "victim's conduct", source)
     assert differs.grade == "differs" and differs.missing == (
-        "is not absolute whatever [the source: or punishment is absolute irrespective of]",)
+        "is not absolute, whatever [the source: or punishment is absolute, irrespective of]",)
     assert align("states may deport anyone they consider dangerous to national security", source).grade == \
         "not_found"
     article = "被调查人涉嫌贪污贿赂、失职渎职等严重职务违法或者职务犯罪"
@@ -350,7 +381,7 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
     # the second `3`), Chahal § 79's end reordered (was `“conduct” for the source's “victim s conduct unlike most”`,
     # `of the` matched in a later sentence)
     soering = "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that State"
-    assert align(soering.replace(" (art. 3)", ""), soering).differences == ("“art 3” left out",)
+    assert align(soering.replace(" (art. 3)", ""), soering).differences == ("“art. 3” left out",)
     chahal = ("the Convention prohibits in absolute terms torture or inhuman or degrading treatment or punishment, "
               "irrespective of the victim's conduct. Unlike most of the substantive clauses of the Convention")
     assert align("the Convention prohibits in absolute terms torture or inhuman or degrading treatment or punishment, "
@@ -369,12 +400,56 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
     # "[N]either habeas corpus …", which read as `either` for the source's `neither` (a false alarm)
     hl = ("But neither habeas corpus nor judicial review are sufficient safeguards against misjudgments and "
           "professional lapses in the case of compliant incapacitated patients.")
-    assert align("[N]either habeas corpus nor judicial review are sufficient safeguards against misjudgements and "
-                 "professional lapses", hl) == Alignment("near", 13 / 14, ("misjudgements",),
-                                                         ("“misjudgements” for the source's “misjudgments”",))
+    hl_near = align("[N]either habeas corpus nor judicial review are sufficient safeguards against misjudgements and "
+                    "professional lapses", hl)
+    assert (hl_near.grade, hl_near.coverage, hl_near.missing, hl_near.differences) == (
+        "near", 13 / 14, ("misjudgements",), ("“misjudgements” for the source's “misjudgments”",))
     assert align("may give rise to an issue under Article 3, and hence engage the responsibility of that State",
                  "may give rise to an issue under Article 3 (art. 3), and hence engage the responsibility of that "
                  "State").grade == "near"
+
+
+def test_a_close_quotation_is_described_in_the_briefs_and_the_sources_own_words():
+    """The differences of a close quotation were named in folded words (`“johnston” for the source's
+    “williamsjohnston”`: lower case, hyphens joined, accents removed); a lawyer needs to find them, in the brief as
+    written and in the source as printed. Johnston v. Ireland § 49 as 2020 EWCA Civ 122 quotes it, with the name
+    shortened; the Supervision Law art. 43 with `可以` shortened and the quotation running on."""
+    johnston = ("… because of the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage "
+                "and of his resultant inability to marry Janice Williams-Johnston, they were victims of breaches of "
+                "Articles 12 and 8 (art. 8, art. 12) of the Convention.")
+    quoted = ("the impossibility under Irish law of obtaining a dissolution of Roy Johnston’s marriage and of his "
+              "resultant inability to marry Janice Johnston, they were victims of breaches of Articles 12 and 8")
+    close = align(quoted, johnston)
+    assert close.grade == "near" and close.differences == ("“Johnston” for the source's “Williams-Johnston”",)
+    change = close.changes[0]
+    assert quoted[slice(*change.said_span)] == "Johnston" and change.said == "Johnston"
+    assert johnston[slice(*change.source_span)] == "Williams-Johnston" and change.source == "Williams-Johnston"
+    accented = align("the applicant, Mr Öcalan, was “at real risk” of treatment contrary to Article 3 by reason",
+                     "The Court considers that the applicant, Mr Ocalan, was at real risk of ill-treatment contrary to "
+                     "Article 3 by reason of his detention.")
+    assert accented.differences == ("“treatment” for the source's “ill-treatment”",)
+    # a word changed at the quotation's end (Soering § 91 as a lawyer edited a drafted brief): named with the source's
+    # word it replaces, since the words after it agree (was `“receiving country” not in the source`)
+    soering = ("faces a real risk of being subjected to torture or to inhuman or degrading treatment or punishment in "
+               "the requesting country.")
+    assert align(soering.replace("requesting", "receiving"), soering).differences == (
+        "“receiving” for the source's “requesting”",)
+    article = "留置时间不得超过三个月。在特殊情况下，可以延长一次，延长时间不得超过三个月。"
+    assert align("留置时间不得超过三个月。在特殊情况下，可延长一次，延长时间不得超过三个月", article).differences == (
+        "“以” left out",)
+    assert align("留置时间不得超过三个月。在特殊情况下，可以延长一次，延长时间不得超过三个月并可再次延长",
+                 article).differences == ("“并可再次延长” not in the source",)  # was `“并 可 再 次 延 长”`
+    # a phrase the source repeats: Supervision Law art. 43 says 监察机关采取留置措施 three times; the quotation of its
+    # first sentence was aligned with the third (the longest run first) and came out `differs`, naming words the
+    # source holds as missing (a drafted brief with 应当 "shall" edited to 可以 "may")
+    art43 = ("监察机关采取留置措施，应当由监察机关领导人员集体研究决定。"
+             "设区的市级以下监察机关采取留置措施，应当报上一级监察机关批准。"
+             "省级监察机关采取留置措施，应当报国家监察委员会备案。")
+    shall = align("监察机关采取留置措施，可以由监察机关领导人员集体研究决定。", art43)
+    assert (shall.grade, shall.differences) == ("near", ("“可以” for the source's “应当”",))
+    # a Chinese numeral changed is a number the source does not give: six months of retention for three
+    assert align("留置时间不得超过六个月。在特殊情况下，可以延长一次", article).grade == "differs"
+    assert align("留置时间得超过三个月。在特殊情况下，可以延长一次", article).grade == "differs"  # `不` left out
 
 
 HOSTILE = {

@@ -70,7 +70,20 @@ def _report(report) -> None:
     st.dataframe([{"where": c.where or str(c.line), "status": STATUS_LABELS[c.mark], "citation": c.text,
                    "reason": c.reason, "document": c.doc_id or ""} for c in report.citations],
                  hide_index=True, use_container_width=True)
+    if changes := close_quotations(report):
+        st.subheader("Close quotations: the brief's words and the source's")
+        st.dataframe(changes, hide_index=True, use_container_width=True)
     if report.missing:
         st.subheader("You may be missing")
         for m in report.missing:
             st.markdown(f"- **{m.label}**: {m.citation}")
+
+
+def close_quotations(report) -> list[dict]:
+    """One row per change of each quotation close to its source (`QuoteGrade.changes`): where, the brief's own words
+    and the source's own words, as the lawyer would look them up on both sides."""
+    return [{"where": c.where or str(c.line), "citation": c.text,
+             "in the brief": change["said"] or "(left out)",
+             "in the source": change["source"] if change["source_words"] <= 8 and change["source"]
+             else f"{change['source_words']} words" if change["source_words"] else "(not in the source)"}
+            for c in report.citations for g in c.quote_grades if g.grade == "near" for change in g.changes]

@@ -320,7 +320,9 @@ def _open_docx(path: Path):
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for a damaged package
-        raise BriefError(f"{path}: not a readable DOCX file ({type(exc).__name__}); re-save it from Word") from None
+        why = ("elements nested more than 256 deep, tables in tables" if "Excessive depth" in str(exc)
+               else type(exc).__name__)  # lxml's limit: the reason was only `XMLSyntaxError`
+        raise BriefError(f"{path}: not a readable DOCX file ({why}); re-save it from Word") from None
 
 
 def _docx_notes(document) -> dict[str, str]:
@@ -441,24 +443,33 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
     """Each quotation goes to the citation right after it (`“…” (Saadi, § 125)`), to the footnote(s) whose mark
     follows it in the paragraph, or to a pinpointed citation before it in the same sentence (`the Court held in
     Saadi, § 125, that “…”`: without the pinpoint, `in Dzhaksybergenov (supra) when it stated that “…”` is as often
-    another court speaking); citations inside a quotation are the quoted court's own. Returns the quotations of
-    each citation, and the spans of the quotations attributed."""
+    another court speaking); citations inside a quotation are the quoted court's own. A quotation inside a
+    footnote goes to a citation of that footnote, right after it or pinpointed before it (`Ibid., art. 43: “…”`;
+    before session 20 it went unchecked). Returns the quotations of each citation, and the spans of the quotations
+    attributed."""
     text = block.text
     out: dict[int, list[str]] = {}
     spans: list[tuple[int, int]] = []
     for q in find_quotes(text):
-        if block.note_at(q.start):
-            continue  # a quotation inside a footnote is the note's own business
-        after = [(i, c) for i, c in found if c.start >= q.end]
+        note = block.note_at(q.start)
+        if note is not None:  # a quotation inside a footnote goes to a citation of that note only
+            scope = [(i, c) for i, c in found if note.start <= c.start < note.end]
+        else:
+            scope = found
+        after = [(i, c) for i, c in scope if c.start >= q.end]
         targets: list[int] = []
         if after and after[0][1].start - q.end <= 40 and _LEAD.fullmatch(text, q.end, after[0][1].start):
             targets = [after[0][0]]
-        if not targets:
+        if not targets and note is not None:
+            before = [(i, c) for i, c in scope if c.end <= q.start and q.start - c.end <= PRECEDING_QUOTE_WINDOW]
+            if before and before[-1][1].paragraphs and not _SENTENCE_BREAK.search(text, before[-1][1].end, q.start):
+                targets = [before[-1][0]]  # `[^4]: Saadi v. Italy [GC], no. 37201/06, § 127: “…”`
+        elif not targets:
             mark = next((n for n in block.notes if n.start > q.end), None)
             if mark is not None and not any(n.start > q.end and n.end < mark.start for n in block.notes):
                 group = [n for n in block.notes if n.start >= mark.start and not _text_between(text, mark, n)]
                 targets = [i for i, c in found if any(n.start <= c.start < n.end for n in group)]
-        if not targets:
+        if not targets and note is None:
             before = [(i, c) for i, c in found if c.end <= q.start and q.start - c.end <= PRECEDING_QUOTE_WINDOW
                       and not block.note_at(c.start)]
             if before and before[-1][1].paragraphs:
@@ -823,7 +834,12 @@ class QuoteGrade:
     found_at: str | None = None
     """Where the text does occur, when that is not the pinpoint (`§ 88`)."""
     differences: list[str] = field(default_factory=list)
-    """For `near`: where the quotation departs from the source (`legal.quotations.Alignment.differences`)."""
+    """For `near`: where the quotation departs from the source, in the brief's and the source's own words
+    (`legal.quotations.Alignment.differences`)."""
+    changes: list[dict] = field(default_factory=list)
+    """The same, each with its place: `said` (the brief's words) at `said_span` of `quote`, `source` (the source's
+    words) at `source_span` of the source's text the quotation was aligned with (its pinpointed paragraphs joined by
+    a space), `source_words` (a long stretch left out is counted, not quoted)."""
 
 
 @dataclass
@@ -899,6 +915,8 @@ class Checker:
         # the last row in the body (False) and in the footnotes (True): `ibid.` in a footnote is the previous
         # footnote's source, in the body the body's (a footnote read at its mark stands between them, not before)
         last: dict[bool, CheckedCitation] = {}
+        statutes: dict[bool, Citation] = {}
+        """The PRC statute each side last cited (its citation): what `Ibid., art. 43` cites at another article."""
         # without footnotes (a PDF or text brief) `Saadi (n 12)` is resolved by its name, as `cited above` is
         has_notes = any(f.note is not None for f in found)
         full_rows: dict[int, CheckedCitation] = {}
@@ -935,10 +953,15 @@ class Checker:
                 row = self._cross_reference(f, in_note(c.note), earlier)
             elif c.kind == "echr" and c.form == "short":
                 row = self._echr_short(f, earlier)
+            elif c.kind == "prc" and c.form == "ibid":
+                side = (f.note is not None) if (f.note is not None) in last else (f.note is None)
+                row = self._prc_ibid(f, last.get(side), statutes.get(side))
             else:
                 row = self._ibid(f, last.get(f.note is not None) or last.get(f.note is None))
             rows.append(row)
             last[f.note is not None] = row
+            if c.kind == "prc" and c.form == "full" and row.doc_id:
+                statutes[f.note is not None] = c
         self._grade_quotes(found, rows)
         return rows
 
@@ -1186,6 +1209,16 @@ class Checker:
             return self._pinpoints(f, row.doc_id or "", row.citation or "", row.kind, row.url)
         return self._pinpoints(f, case.doc_id, case.label, "echr", self.link(case.payload))
 
+    def _prc_ibid(self, f: Found, last: CheckedCitation | None, statute: Citation | None) -> CheckedCitation:
+        """`Ibid., art. 43` (`同上，第四十三条`): the statute of the citation just before, at the article it names."""
+        if last is None or last.kind != "prc" or statute is None:
+            what = f"“{f.citation.text}” names an article, "
+            return self._row(f, "not_in_corpus", f"cannot verify: {what}but the citation before it is no statute."
+                             if last else f"cannot verify: {what}with no citation before it.")
+        c = f.citation
+        return self._prc(replace(f, citation=replace(statute, form="full", start=c.start, end=c.end, text=c.text,
+                                                     paragraphs=c.paragraphs, quotes=c.quotes)))
+
     def _ibid(self, f: Found, last: CheckedCitation | None) -> CheckedCitation:
         if last is None or not last.doc_id or last.status in CANNOT_VERIFY:
             return self._row(f, "not_in_corpus", "cannot verify: the citation “ibid.” refers to is not in the "
@@ -1245,14 +1278,20 @@ class Checker:
             return QuoteGrade(quote, "translation")
         worst: QuoteGrade | None = None
         differences: list[str] = []
+        changes: list[dict] = []
+        at = 0
         for part, pins in numbered_parts(quote, tuple(row.paragraphs)):
             grade = self._grade_part(part, pins, doc_id, kind, paragraphs)
             differences += grade.differences
+            at = max(0, quote.find(part, at))  # a numbered part's changes placed in the whole quotation
+            changes += [{**c, "said_span": [c["said_span"][0] + at, c["said_span"][1] + at]}
+                        if c["said_span"] else c for c in grade.changes]
             if worst is None or _RANK[grade.grade] > _RANK[worst.grade] or grade.found_at and not worst.found_at:
                 worst = grade
         assert worst is not None
-        return QuoteGrade(quote, worst.grade, worst.missing, worst.found_at,
-                          differences if worst.grade == "near" else [])
+        near = worst.grade == "near"
+        return QuoteGrade(quote, worst.grade, worst.missing, worst.found_at, differences if near else [],
+                          changes if near else [])
 
     def _grade_part(self, part: str, pins: tuple[str, ...], doc_id: str, kind: str, paragraphs: dict[str, str]
                     ) -> QuoteGrade:
@@ -1260,7 +1299,8 @@ class Checker:
         if pins and all(p in paragraphs for p in pins):
             here = align(part, " ".join(paragraphs[p] for p in pins))
             if here.grade in ("verbatim", "near"):
-                return QuoteGrade(part, here.grade, list(here.missing), differences=list(here.differences))
+                return QuoteGrade(part, here.grade, list(here.missing), differences=list(here.differences),
+                                  changes=_changes(here))
         places = [(_pin(kind, [n]), t) for n, t in paragraphs.items() if n not in pins] + self.index.unnumbered(
             doc_id)
         elsewhere = best_place(part, places)
@@ -1268,7 +1308,7 @@ class Checker:
                                                                          elsewhere[1].coverage > here.coverage):
             if not pins:
                 return QuoteGrade(part, elsewhere[1].grade, list(elsewhere[1].missing),
-                                  differences=list(elsewhere[1].differences))
+                                  differences=list(elsewhere[1].differences), changes=_changes(elsewhere[1]))
             return QuoteGrade(part, "not_found", list(here.missing) if here else [], elsewhere[0])
         if here is not None and here.grade == "differs":
             return QuoteGrade(part, "differs", list(here.missing))
@@ -1382,6 +1422,13 @@ MAX_DIFFERENCES_SHOWN = 4
 REPORT_LAG = 3
 """Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
 June 2011."""
+def _changes(alignment: Alignment) -> list[dict]:
+    """An alignment's changes as the JSON gives them (`QuoteGrade.changes`)."""
+    return [{"said": c.said, "source": c.source, "said_span": list(c.said_span) if c.said_span else None,
+             "source_span": list(c.source_span) if c.source_span else None, "source_words": c.source_words}
+            for c in alignment.changes]
+
+
 def _chinese(text: str) -> bool:
     """Mostly Chinese: a quotation in English of a Chinese statute is a translation, not to be aligned with it."""
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
@@ -1402,6 +1449,11 @@ def _pin(kind: str, numbers: Iterable[str]) -> str:
 
 
 def _short(text: str, words: int = 8) -> str:
+    """The quotation's first words (`In sum, the decision by …`); Chinese, written without spaces, by its first
+    characters, two to a word (a 100-character quotation of Criminal Law art. 383 was shown whole)."""
+    if _chinese(text):
+        text = "".join(text.split())
+        return text[:2 * words] + (" …" if len(text) > 2 * words else "")
     parts = " ".join(text.split()).split(" ")
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
