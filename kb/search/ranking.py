@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, make_dataclass, replace
 
 import numpy as np
@@ -133,7 +133,9 @@ def phrases(text: str, length: int = PHRASE_LENGTH) -> Iterable[tuple[str, ...]]
 def shared_phrase_weights(query: str, documents: Iterable[Document]) -> dict[Key, float]:
     """For each candidate sharing a phrase with the query: Σ 1/(candidates holding the phrase) over the phrases it
     shares, so that a phrase only one candidate repeats counts fully and one every judgment uses ("the Court
-    reiterates that") hardly at all."""
+    reiterates that") hardly at all. Summed exactly (`math.fsum`): a float sum in the order a set is iterated differed
+    in its last bit from process to process (Python's hash seed), and two candidates sharing the same phrases then
+    took their places in the passage model's pool features (`phrases_rank`) in a different order (session 20)."""
     wanted = set(phrases(query))
     if not wanted:
         return {}
@@ -143,11 +145,30 @@ def shared_phrase_weights(query: str, documents: Iterable[Document]) -> dict[Key
         if found:
             shared.setdefault(key_of(doc), found)
     holders = Counter(phrase for found in shared.values() for phrase in found)
-    return {key: sum(1.0 / holders[phrase] for phrase in found) for key, found in shared.items()}
+    return {key: math.fsum(1.0 / holders[phrase] for phrase in found) for key, found in shared.items()}
 
 
-def _reciprocal(rank: int | None) -> float:
+def _reciprocal(rank: float | None) -> float:
     return 0.0 if rank is None else 1.0 / (RANK_CONSTANT + rank)
+
+
+def tied_ranks(values: Mapping[Key, float]) -> dict[Key, float]:
+    """1-based rank of each key by its value, highest first; equal values share the mean of their places (1, 2.5,
+    2.5, 4). Why: the candidates the model cannot read all get the pool's median similarity (`kb.search.meaning`), and
+    ranked one after another they took places in the order a set of them was iterated, which Python's hash seed
+    changes from process to process: the same question listed PRC articles in another order in the app than in
+    `kb search` (20 of 23 PRC questions of `bench/data/prc_questions.jsonl` differed between two seeds, session 20)."""
+    ordered = sorted(values, key=lambda k: -values[k])
+    ranks: dict[Key, float] = {}
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and values[ordered[end + 1]] == values[ordered[start]]:
+            end += 1
+        for key in ordered[start : end + 1]:
+            ranks[key] = (start + end) / 2 + 1
+        start = end + 1
+    return ranks
 
 
 def admitted(documents: Iterable[Document], filters: SearchFilters) -> list[Document]:
@@ -255,7 +276,7 @@ class RankingContext:
     """The sections the search is limited to (`SearchFilters.sections`)."""
     phrase_weight: dict[Key, float] = field(default_factory=dict)
     """What each candidate shares of the query's phrases (`shared_phrase_weights`)."""
-    meaning_rank: dict[Key, int] = field(default_factory=dict)
+    meaning_rank: dict[Key, float] = field(default_factory=dict)
     """1-based rank of each candidate by MiniLM similarity to the query (`kb.search.meaning`); empty when unused."""
     articles: frozenset[str] = frozenset()
     """The Convention Articles a lawyer's question names (`articles_in`, "Article 3" or "article 3"); empty for a
@@ -601,11 +622,10 @@ class LegalRanker:
                 for appno in doc.meta.get("appno") or []:
                     note_rank.setdefault(appno, rank[key])
         phrase_weight = shared_phrase_weights(reading.text, pool + fetched) if weights.shared_phrases else {}
-        ordered = sorted(similarity, key=lambda k: -similarity[k]) if weights.meaning else []
         articles = frozenset(articles_in(reading.text)) if reading.lawyer else frozenset()
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, reading.appnos,
                               reading.names, reading.lawyer, note_rank, filters.sections, phrase_weight,
-                              {k: i for i, k in enumerate(ordered, 1)}, articles)
+                              tied_ranks(similarity) if weights.meaning else {}, articles)
 
     @staticmethod
     def features(doc: Document, key: Key, ctx: RankingContext) -> list[float]:
