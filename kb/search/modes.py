@@ -32,7 +32,11 @@ class SearchParts:
     first_judgment_places: int = 2
     """For a Convention question, the places of the first judgment in the list before the others get their turn
     (`DocumentSpreader`; every other document has `kb.search.ranking.MAX_PER_DOCUMENT`, 2). `leading_judgments` gives
-    it four (`LEADING_PER_DOCUMENT`)."""
+    it four (`LEADING_PER_DOCUMENT`). Kept at 2 (session 20, whole store, same run, `bench/eval_dev.py --grid
+    parts.first_judgment_places=2,3,4`): 3 lifted one expert question (para_hit@10 0.409 → 0.424) and 4 one lawyer
+    question (0.900 → 0.950) and one of the never-tuned topics bench, but leave-one-out over the three, chosen 3 for
+    111 of 113 dev questions, scored the expert questions 0.394, below 2's 0.409 (lawyer kind 0.900 either way);
+    extradition bench 0.649 at every value."""
     reasoning_source: bool = True
     """For a Convention question, the best Court paragraphs of the first judgments by the reasoning index
     (`kb.search.reasoning`): expert questions doc_hit@10 / para_hit@10 0.630 / 0.348 → 0.685 / 0.409, lawyer
