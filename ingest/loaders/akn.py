@@ -3,7 +3,8 @@
 In these files every `<paragraph>` is a sibling: the judgment's numbered paragraphs (`45.`) and their
 sub-paragraphs (`(a)`, `i)`, bullets) alike, with quotations and headings in `<level>` blocks between them.
 We rebuild what a lawyer cites: one `Paragraph` per numbered paragraph, its sub-paragraphs and quotations
-joined into its text, headings carried in `Paragraph.heading`.
+joined into its text, headings carried in `Paragraph.heading`. A footnote is a passage of its own (section
+`footnote`) numbered as the paragraph that calls it: that is its pinpoint.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _parser() -> etree.XMLParser:
 
 
 def _text(element: etree._Element) -> str:
-    """Text of an element without `<style>` blocks and footnote bodies (those become their own paragraphs), a word
+    """Text of an element without `<style>` blocks and footnote bodies (those become passages of their own), a word
     the source's line break left as `Al- Adsani` one word again (as `join_lines` does for other formats)."""
     parts: list[str] = []
 
@@ -116,7 +117,8 @@ class _Builder:
                 Paragraph(text="\n".join(self.current), number=self.current_number, heading=self.current_heading)
             )
         self.paragraphs.extend(
-            Paragraph(text=note, section="footnote", heading=self.current_heading) for note in self.notes
+            Paragraph(text=note, number=self.current_number, section="footnote", heading=self.current_heading)
+            for note in self.notes
         )
         self.current, self.current_number, self.notes = None, None, []
 
