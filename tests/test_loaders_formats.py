@@ -158,6 +158,33 @@ def test_uk_footnote_carries_the_paragraph_that_calls_it(corpus_root: Path) -> N
     assert next(p for p in barings.paragraphs if p.text == "[206] G27/37-38").number == "269"
 
 
+def test_uk_quotation_set_out_under_a_paragraph_is_cited_by_it(corpus_root: Path) -> None:
+    """[2017] EWHC 1912 (Admin) [393] sets out the District Judge's §§ 92-96 as `Quote` blocks; her elided `93. …` was
+    taken for a heading and §§ 94-96 stored with no pinpoint under it. A lawyer cites them as [393]."""
+    doc = load_one(akn, corpus_root, "national/uk-tna/2017-ewhc-1912-admin.xml", "national")
+    para_393 = paragraph(doc, "393")
+    assert para_393.text.startswith("393. Her conclusion (which covers similar arguments")
+    assert "\n94. I do not find that any role that VB has in the diaspora today" in para_393.text
+    assert paragraph(doc, "394").heading == "Cross-appeal by Vincent Brown/Bajinya"
+    assert not any((p.heading or "").endswith("…") for p in doc.paragraphs)
+
+
+def test_uk_number_typed_into_the_text_is_the_paragraphs_pinpoint(corpus_root: Path) -> None:
+    """After a heading TNA's conversion often types the number into the text (`<level><p>97. In the course of …`)
+    instead of `<num>`: it is that paragraph's pinpoint when it is the next number and not set in as a quotation
+    ([2020] EWCA Civ 1176 [11] quotes ZH (Tanzania)'s `15.`, which is no paragraph 15 of the judgment)."""
+    mental_capacity = load_one(akn, corpus_root, "national/uk-tna/2011-ewhc-2443-fam.xml", "national")
+    para_97 = paragraph(mental_capacity, "97")
+    assert para_97.text.startswith("97. In the course of the hearing, I raised with counsel")
+    assert para_97.heading == "Cases in other jurisdictions"
+    serdar = load_one(akn, corpus_root, "national/uk-tna/2015-ewca-843-civ.xml", "national")
+    assert paragraph(serdar, "254").text.startswith("254. The judge held that the procedural safeguards")
+    assert paragraph(serdar, "254").heading == "(1) Introduction"
+    ha = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-1176-civ.xml", "national")
+    assert paragraph(ha, "12").text.startswith("12. Part 5A of the 2002 Act")
+    assert "\n15. ZH (Tanzania) made it clear" in paragraph(ha, "11").text
+
+
 def test_uk_word_the_source_broke_at_a_line_end_is_one_word(corpus_root: Path) -> None:
     """TNA's XML keeps a line break inside a name as `Al- Adsani` (2014 EWCA Crim 1729 [36]) and `Ungoed- Thomas J`
     (2020 EWCA Civ 408 [46]): the passage a lawyer reads and quotes has the name whole."""

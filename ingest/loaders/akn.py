@@ -41,6 +41,19 @@ _GOES_ON = re.compile(r"^[“‘\"'(]*[a-z]+\b(?![.)])")
 """A block opening with a lower-case word (not a list marker such as `i)`, `(a)` or `a.`) carries on the sentence of
 the block before it: an unstyled "heading" followed by one is the first half of that sentence ("… having a sea
 frontage" / "of approximately 876 metres …": 36 of the UK corpus's headings before this rule)."""
+_OPENS_QUOTE = ("“", "‘", '"', "'")
+"""An unstyled line opening a quotation (`“Article 4`, `"Rule 1: Basic Principles`) is the start of quoted text, a
+heading of the document quoted at most: it stays in the paragraph that quotes it."""
+_QUESTION = re.compile(r"^Q\s*[.:]")
+"""`Q. Why not?`: a question put to a witness in a transcript the judgment sets out, not a heading."""
+_TYPED_NUMBER = re.compile(r"^(\d{1,4})\.(?=\s)")
+"""A numbered paragraph whose number the conversion typed into its text (`<level>…<p>97. In the course of …`, not
+`<paragraph><num>97.`), mostly the first paragraph after a heading: numbered when it is the very next number and not
+set in as a quotation (`_QUOTE_INDENT`); a quoted judgment's `15.` after [11] is not the judgment's 15."""
+_QUOTE_INDENT = 0.75
+"""Inches: a block set further in than this is quoted (TNA's judgments set their own paragraphs at 0-0.5 in, the
+quotations at 1 in or more), so a number opening it is the quoted text's, not the judgment's."""
+_MARGIN = re.compile(r"margin-left:\s*(-?[\d.]+)in")
 _CAPITALS = re.compile(r"[A-Z]{2}")
 """A line set in capitals (`INDEX`) is a heading by its type even when a lower-case block follows it."""
 
@@ -72,6 +85,13 @@ def _text(element: etree._Element) -> str:
     walk(element)
     lines = (join_broken_hyphens(normalise_ws(line)) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _indent(element: etree._Element) -> float:
+    """The left margin of the block's first line, in inches (0 when the source gives none)."""
+    first = element.find(f".//{AKN}p")
+    match = _MARGIN.search(first.get("style") or "") if first is not None else None
+    return float(match.group(1)) if match else 0.0
 
 
 def _footnotes(element: etree._Element) -> list[str]:
@@ -163,16 +183,25 @@ class _Builder:
         self.notes += _footnotes(element)
 
     def level(self, element: etree._Element) -> None:
+        """A block between numbered paragraphs: a heading, or text of the paragraph before it. A block styled `Quote`
+        is quoted text whatever it looks like (`93. …`, `Article 24: Adoption`): the paragraph setting it out is what
+        a lawyer cites, and a line ending in an elision (`…`) is no heading either."""
         text = _text(element)
         if not has_words(text):
             return
-        self.settle(text)
-        styled = any((p.get("class") or "").startswith("Heading") for p in element.iter(f"{AKN}p"))
+        classes = [p.get("class") or "" for p in element.iter(f"{AKN}p")]
+        quoted = any(c.startswith("Quote") for c in classes)
+        typed = None if quoted or _indent(element) >= _QUOTE_INDENT else _TYPED_NUMBER.match(text)
+        number = int(typed.group(1)) if typed and self.numbers.is_next(int(typed.group(1))) else None
+        self.settle(text, None if number is None else str(number))
+        styled = any(c.startswith("Heading") for c in classes)
         looks_like_heading = (
-            len(text) <= _HEADING_MAX
+            not quoted
+            and len(text) <= _HEADING_MAX
             and "\n" not in text
-            and not text.rstrip().endswith((".", ":", ";", ",", "”", '"', "—", "–", "-"))
+            and not text.rstrip().endswith((".", ":", ";", ",", "”", '"', "—", "–", "-", "…"))
             and (styled or (len(text.split()) <= _HEADING_WORDS and not text[0].islower()
+                            and not text.startswith(_OPENS_QUOTE) and not _QUESTION.match(text)
                             and text.split()[-1].lower() not in _CONTINUES and not _CLAUSE.match(text)))
         )
         if looks_like_heading and (styled or _CAPITALS.search(text) and text.isupper()):
@@ -182,7 +211,10 @@ class _Builder:
         if looks_like_heading:
             self.pending = text
             return
-        self.add(text)
+        if number is not None:
+            self.start(text, self.numbers.take(number))
+        else:
+            self.add(text)
         self.notes += _footnotes(element)
 
     def walk(self, container: etree._Element) -> None:
