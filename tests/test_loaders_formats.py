@@ -185,6 +185,22 @@ def test_uk_number_typed_into_the_text_is_the_paragraphs_pinpoint(corpus_root: P
     assert "\n15. ZH (Tanzania) made it clear" in paragraph(ha, "11").text
 
 
+def test_uk_practice_direction_paragraphs_carry_its_own_numbers(corpus_root: Path) -> None:
+    """The Criminal Practice Directions ([2020] EWCA Crim 1347, and its 2015 text) number their paragraphs `3L.7`,
+    `50D.9`, in a table's first cell or typed before a tab, not in `<num>`: 93 % of their passages had no pinpoint.
+    A judgment whose own paragraphs are numbered keeps them (a quoted `A.23` in [2021] EWCA Civ 783 is no number)."""
+    for relative in ("national/uk-tna/2020-ewca-1567-crim.xml", "national/uk-tna/2015-ewca-1567-crim.xml"):
+        cpd = load_one(akn, corpus_root, relative, "national")
+        security = paragraph(cpd, "3L.7")
+        assert security.text.startswith("3L.7 It may be in some cases that additional dock officers are deployed")
+        assert security.heading == "Additional security measures"
+        assert paragraph(cpd, "3A.4").text.startswith("3A.4 CrimPR 8.3 applies in all cases")
+        assert paragraph(cpd, "50D.9").text.startswith("50D.9 Where an application is made under CrimPR 50.25(2)(b)")
+        assert sum(p.number is None for p in cpd.paragraphs) < len(cpd.paragraphs) / 8
+    vat = load_one(akn, corpus_root, "national/uk-tna/2021-ewca-783-civ.xml", "national")
+    assert all(p.number is None or p.number.isdigit() for p in vat.paragraphs)
+
+
 def test_uk_word_the_source_broke_at_a_line_end_is_one_word(corpus_root: Path) -> None:
     """TNA's XML keeps a line break inside a name as `Al- Adsani` (2014 EWCA Crim 1729 [36]) and `Ungoed- Thomas J`
     (2020 EWCA Civ 408 [46]): the passage a lawyer reads and quotes has the name whole."""

@@ -54,6 +54,10 @@ _QUOTE_INDENT = 0.75
 """Inches: a block set further in than this is quoted (TNA's judgments set their own paragraphs at 0-0.5 in, the
 quotations at 1 in or more), so a number opening it is the quoted text's, not the judgment's."""
 _MARGIN = re.compile(r"margin-left:\s*(-?[\d.]+)in")
+_SECTION_NUMBER = re.compile(r"^((?:\d{1,3}[A-Z]{1,2}|[A-Z]{1,2})\.\d{1,3})(?=\s|$)")
+"""A practice direction's own paragraph number (`3L.7`, `50D.9`, `J.2`), typed at the start of a block or in the first
+cell of a table row. Where these outnumber the plain numbered paragraphs (`_numbered_by_section`), they are the
+document's pinpoints: [2020] EWCA Crim 1347, the Criminal Practice Directions, is cited `CPD 3L.7`."""
 _CAPITALS = re.compile(r"[A-Z]{2}")
 """A line set in capitals (`INDEX`) is a heading by its type even when a lower-case block follows it."""
 
@@ -75,6 +79,8 @@ def _text(element: etree._Element) -> str:
             return
         if node.tag in (f"{AKN}p", f"{AKN}br", f"{AKN}tr") and parts:
             parts.append("\n")
+        elif node.tag == f"{AKN}marker" and node.get("name") == "tab":
+            parts.append(" ")  # `3A.4<marker name="tab"/>CrimPR 8.3` is `3A.4 CrimPR 8.3`, not `3A.4CrimPR`
         if node.text and isinstance(node.tag, str):
             parts.append(node.text)
         for child in node:
@@ -120,7 +126,9 @@ def neutral_citation_parts(citation: str) -> tuple[str, str] | None:
 class _Builder:
     """Collects numbered paragraphs with the text that belongs to them."""
 
-    def __init__(self) -> None:
+    def __init__(self, by_section: bool = False) -> None:
+        self.by_section = by_section
+        """Whether `_SECTION_NUMBER`s are the document's pinpoints."""
         self.paragraphs: list[Paragraph] = []
         self.heading: str | None = None
         self.current: list[str] | None = None
@@ -178,6 +186,8 @@ class _Builder:
         self.settle(text, number)
         if number is not None:
             self.start(text, number)
+        elif self.by_section:
+            self.add_sections(text)
         else:
             self.add(text)
         self.notes += _footnotes(element)
@@ -189,6 +199,12 @@ class _Builder:
         text = _text(element)
         if not has_words(text):
             return
+        rows = element.xpath(".//a:tr[not(ancestor::a:tr)]", namespaces={"a": AKN[1:-1]})
+        if self.by_section and element.tag != f"{AKN}tr" and any(_SECTION_NUMBER.match(_text(r)) for r in rows):
+            for row in rows:  # a table of numbered paragraphs, one a row: `3L.7` | `It may be in some cases …`
+                self.level(row)
+            return
+        section = self.by_section and _SECTION_NUMBER.match(text)
         classes = [p.get("class") or "" for p in element.iter(f"{AKN}p")]
         quoted = any(c.startswith("Quote") for c in classes)
         typed = None if quoted or _indent(element) >= _QUOTE_INDENT else _TYPED_NUMBER.match(text)
@@ -197,6 +213,7 @@ class _Builder:
         styled = any(c.startswith("Heading") for c in classes)
         looks_like_heading = (
             not quoted
+            and not section
             and len(text) <= _HEADING_MAX
             and "\n" not in text
             and not text.rstrip().endswith((".", ":", ";", ",", "”", '"', "—", "–", "-", "…"))
@@ -213,9 +230,28 @@ class _Builder:
             return
         if number is not None:
             self.start(text, self.numbers.take(number))
+        elif self.by_section:
+            self.add_sections(text)
         else:
             self.add(text)
         self.notes += _footnotes(element)
+
+    def add_sections(self, text: str) -> None:
+        """Text in which each line opening with a `_SECTION_NUMBER` starts the paragraph of that number."""
+        lines: list[str] = []
+        for line in [*text.split("\n"), None]:
+            opens = line is not None and _SECTION_NUMBER.match(line)
+            if lines and (opens or line is None):
+                head = _SECTION_NUMBER.match(lines[0])
+                if head and lines[0] == head.group(1) and len(lines) > 1:
+                    lines[:2] = [f"{lines[0]} {lines[1]}"]  # the number in a cell (or line) of its own
+                if head:
+                    self.start("\n".join(lines), head.group(1))
+                else:
+                    self.add("\n".join(lines))
+                lines = []
+            if line is not None:
+                lines.append(line)
 
     def walk(self, container: etree._Element) -> None:
         for child in container:
@@ -225,6 +261,15 @@ class _Builder:
                 self.walk(child)
             elif isinstance(child.tag, str) and child.tag not in _SKIP:
                 self.level(child)
+
+
+def _numbered_by_section(body: etree._Element) -> bool:
+    """Whether the blocks opening with a practice direction's number (`3A.4`) outnumber the numbered paragraphs: the
+    two Criminal Practice Directions of the corpus hold 826 and 1,143 against 17-20 (other judgments 0-4 against
+    their hundreds)."""
+    sections = sum(1 for p in body.iter(f"{AKN}p") if _SECTION_NUMBER.match(normalise_ws(" ".join(p.itertext()))))
+    numbered = sum(1 for n in body.iter(f"{AKN}num") if _MAIN_NUMBER.match(normalise_ws(n.text or "")))
+    return sections > numbered
 
 
 def _frbr(root: etree._Element, tag: str, attribute: str) -> str | None:
@@ -248,7 +293,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     body = root.find(f".//{AKN}judgmentBody")
     if body is None:
         raise BadInputError(path, "no <judgmentBody> in the Akoma Ntoso document")
-    builder = _Builder()
+    builder = _Builder(by_section=_numbered_by_section(body))
     for child in body:
         if child.tag == f"{AKN}decision":
             builder.walk(child)
@@ -269,7 +314,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     parts = neutral_citation_parts(citation) if citation else None
     doc_id, court = parts if parts else (path.stem, court_code or "UK court")
     defects = [] if parts else ["no_neutral_citation"]
-    numbers = [int(p.number) for p in builder.paragraphs if p.number]
+    numbers = [int(p.number) for p in builder.paragraphs if p.number and p.number.isdigit()]
     missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
     if missing:
         defects.append("gaps_in_paragraph_numbering")
