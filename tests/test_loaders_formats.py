@@ -185,6 +185,18 @@ def test_uk_number_typed_into_the_text_is_the_paragraphs_pinpoint(corpus_root: P
     assert "\n15. ZH (Tanzania) made it clear" in paragraph(ha, "11").text
 
 
+def test_uk_quoted_judgments_numbers_are_not_the_judgments_own(corpus_root: Path) -> None:
+    """[2020] EWCA Civ 1176 [70] sets out the Upper Tribunal's §§ 68-76 as numbered paragraphs set in at 1.5 in: read
+    in order, the tribunal's 71-76 had taken [71]-[76], and the Court's own [71]-[76] had no number."""
+    ha = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-1176-civ.xml", "national")
+    assert "\n72. If the appellant is removed, his partner would be left to cope" in paragraph(ha, "70").text
+    assert paragraph(ha, "71").text.startswith("71. At paras. 80-110 the UT conducts the overall proportionality")
+    assert paragraph(ha, "72").text.startswith("72. The grounds of appeal as pleaded in the Appellant’s Notice")
+    assert paragraph(ha, "72").heading == "THE APPEAL"
+    costs = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-178-civ.xml", "national")
+    assert paragraph(costs, "11").text.startswith("11. An adjournment was then sought")
+
+
 def test_uk_practice_direction_paragraphs_carry_its_own_numbers(corpus_root: Path) -> None:
     """The Criminal Practice Directions ([2020] EWCA Crim 1347, and its 2015 text) number their paragraphs `3L.7`,
     `50D.9`, in a table's first cell or typed before a tab, not in `<num>`: 93 % of their passages had no pinpoint.
