@@ -15,6 +15,7 @@ from ingest.files import ReadFailure, named_files, read
 from ingest.manifest import Manifest
 from kb.settings import MANIFEST
 from legal.errors import ModelUnavailableError
+from legal.text import index_text
 
 PASSAGES = (
     ("echr/JUDGMENT/HEJUD-10208-82.json.gz", 14, "4cffcf5bf3e343671eeaa7f409a2db708d4f511dfbf076821580f956fadec53f"),
@@ -116,7 +117,7 @@ PASSAGES = (
     ("national/uk-tna/2016-ewhc-3342-ch.xml", 93, "07feee0f03f3a0858599e5346e1631323f63a9e6eb05fda5f1393664ee92b9a2"),
     ("national/uk-tna/2010-ewca-1096-civ.xml", 356, "48f2b3ae6b1350c83f9c264c270bcd1c1cefa939a722f66caaea3005c734a2da"),
     ("national/uk-tna/2017-ewhc-1461-qb.xml", 52, "b3e60571f187e9c90bb6599500f6cbd6226a8ab67a74b6d5d41c043684cb3a17"),
-    ("national/uk-tna/2020-ewca-1176-civ.xml", 142, "690263d75db2bc04fabf85951afdd6495bc2fc874d356a8cc5cdafbd43d9b578"),
+    ("national/uk-tna/2020-ewca-1176-civ.xml", 141, "690263d75db2bc04fabf85951afdd6495bc2fc874d356a8cc5cdafbd43d9b578"),
     ("national/uk-tna/2018-ewhc-1077-ch.xml", 194, "c49991fc09cb2b527c4f7fd875548912ffaad50a991dc8d1c385c26273bd8f13"),
     ("national/uk-tna/2017-ewhc-2930-pat.xml", 275, "a9a9bd0dd3aca084e3bfdcc369be1c3f488f2dbf058e3f5d5c7d70999a6bc09f"),
     ("national/uk-tna/2016-ewhc-2639-admin.xml",
@@ -126,7 +127,7 @@ PASSAGES = (
     ("national/uk-tna/2007-ewhc-233-admin.xml",
      152, "4c4b9bd6e674c45a5233718de496968696c2f27886e8871e15d1ee0b0bfc16e1"),
     ("national/uk-tna/2014-ewca-1729-crim.xml",
-     132, "ed39480b3f7555a5ee40e65404abdb33d33836bc8e48f57e1998bdd221354402"),
+     131, "ed39480b3f7555a5ee40e65404abdb33d33836bc8e48f57e1998bdd221354402"),
     ("national/uk-tna/2015-ewca-843-civ.xml", 288, "7a64a59076191bbb95bbfe0ae1c6554cb20c38376df7e4c5dd4caf445be70ea0"),
     ("national/uk-tna/2011-ewhc-2443-fam.xml", 242, "67b8eeda71d05894126be98b368fee133bed752f86bb44cea7026f6b00f891c2"),
     ("national/uk-tna/2021-ewhc-732-ipec.xml", 88, "cfff02af1fdf5207808a94d66e674aa99fe07c0944d50d9f231477c5b2b0db7a"),
@@ -152,7 +153,7 @@ PASSAGES = (
     ("national/uk-tna/2020-ewhc-2604-admlty.xml",
      127, "2f7913954d07b7f92c3a0a8abab1e7a69e56671288368f687179b636a954657c"),
     ("national/uk-tna/2003-ewhc-1319-ch.xml", 924, "c13c797106b90f5deec5ee7c00292dbf7f0168a7ed35f81f4777ea1b59f3bcea"),
-    ("national/uk-tna/2020-ewca-1176-civ.xml", 84, "5999b3e48a44dd9f5799a186f02ed04044e83cb0333e28054d5f64e6ae389be4"),
+    ("national/uk-tna/2020-ewca-1176-civ.xml", 78, "5999b3e48a44dd9f5799a186f02ed04044e83cb0333e28054d5f64e6ae389be4"),
     ("national/uk-tna/2008-ewhc-1324-fam.xml", 197, "b4bf4058e168afc139b61df7c5e9cabf332b338ee454bb4a2f47c5c45b32ed31"),
     ("national/uk-tna/2011-ewhc-2443-fam.xml", 76, "9efbb6f6627760114818fbaa34b4771401a7b872b155ce0b8edb78e959d91ca6"),
     ("national/uk-tna/2015-ewca-843-civ.xml", 158, "86243bece858e4768cb731e9401530cdb35aa094d4d827367afddf042bd73187"),
@@ -437,15 +438,18 @@ def _named_text(passage: str, sha: str, run_on: str | None = None, following: tu
     sixth line), or the passage with the heading the source ran onto its end and the loader now reads as the next
     passage's heading (`run_on`; the ECtHR loader, session 19: `001-235015` 101 ended `… (b) The applicants`), or
     its first lines where the loader has since joined a quotation onto its end, or its lines run on into whole
-    passages after it (`following`, as printed) where the loader has since split it (the UK loader, session 20: a
-    quotation set out under its paragraph, `2007-ewhc-233-admin` 81; a practice direction's `J.8` and `J.9`, once one
-    passage). The model is the same as long as its 300 texts are."""
+    passages after it (`following`, as printed) where the loader has since split it, such a run read as a passage
+    is (its first line without its printed number) where a passage of its own is now a line of another (the UK loader,
+    session 20: a quotation set out under its paragraph, `2007-ewhc-233-admin` 81; a practice direction's `J.8` and
+    `J.9`, once one passage; a quoted tribunal's `76.`, now a line of `2020-ewca-1176-civ` [70]). The model is the
+    same as long as its 300 texts are."""
     lines = passage.split("\n")
     candidates = ["\n".join(lines[start:]) for start in range(len(lines))]
     candidates += ["\n".join(lines[:end]) for end in range(1, len(lines))]
     for count in range(1, len(following) + 1):
         rest = "\n".join(following[:count])
         candidates += [f"{text}\n{rest}" for text in candidates[: len(lines)]]
+    candidates += [index_text(text) for text in candidates]
     for text in [*candidates, *([f"{passage} {run_on}"] if run_on else [])]:
         if hashlib.sha256(text.encode("utf-8")).hexdigest() == sha:
             return text
