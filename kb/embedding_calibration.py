@@ -15,6 +15,7 @@ from ingest.files import ReadFailure, named_files, read
 from ingest.manifest import Manifest
 from kb.settings import MANIFEST
 from legal.errors import ModelUnavailableError
+from legal.text import index_text
 
 PASSAGES = (
     ("echr/JUDGMENT/HEJUD-10208-82.json.gz", 14, "4cffcf5bf3e343671eeaa7f409a2db708d4f511dfbf076821580f956fadec53f"),
@@ -95,95 +96,95 @@ PASSAGES = (
     ("echr/JUDGMENT/HEJUD-29157-09.json.gz", 78, "e9cd25baa82bfe0241c8a41a4875ee5b321a51147d0982a6031e08b6071ebb27"),
     ("echr/JUDGMENT/HEJUD-38885-02.json.gz", 137, "f70a20e61de31312b7a857de0d2aa5258dea3acdd8f7f74e9643259c767970c3"),
     ("national/uk-tna/2010-ewca-978-crim.xml", 78, "b7479f39a1f0203a5d4643e63f8e0dbd0943c5e9c8e91243120a31cb85f37cde"),
-    ("national/uk-tna/2017-ewhc-2930-pat.xml", 141, "b651690ae27a130850a870da4a040d4d5481717a5bfcb92761f5a17c781771d4"),
+    ("national/uk-tna/2017-ewhc-2930-pat.xml", 140, "b651690ae27a130850a870da4a040d4d5481717a5bfcb92761f5a17c781771d4"),
     ("national/uk-tna/2020-ewca-108-civ.xml", 2, "7c7faad512c1e52dd9cce23876a2b5b9262990b803f1b6fa451ea64748d41648"),
     ("national/uk-tna/2012-ewhc-2463-comm.xml",
-     742, "0de84d57d6310a14f3af1dedf46eb61d0be083b67cff29019a09c496b63833b1"),
+     726, "0de84d57d6310a14f3af1dedf46eb61d0be083b67cff29019a09c496b63833b1"),
     ("national/uk-tna/2009-ewhc-90130-costs.xml",
      4, "929e4406bec911abf057a78e95fca03d67766f63a742126abac3844f7be49da6"),
     ("national/uk-tna/2017-ewhc-1912-admin.xml",
      70, "4f3ec0c60a30b44c93d186ad8cc1e6e25726f05cc778d1c11f7bf0962902c8bb"),
     ("national/uk-tna/2020-ewca-1567-crim.xml",
-     300, "6e47bdc1a2c60ec17377d4e9ae144b332b0fe60a670a41fd509db21fce79465e"),
+     882, "6e47bdc1a2c60ec17377d4e9ae144b332b0fe60a670a41fd509db21fce79465e"),
     ("national/uk-tna/2010-ewca-978-crim.xml", 60, "d85b23451ff74ba24555759fa5c16a503c00d8a0f60a2cedb543c809bdfc8b68"),
     ("national/uk-tna/2016-ewhc-954-admin.xml", 95, "83b09d77322611ee5d39a540d454dff81b8ab6f24cc9f988bcd18e5d34f1be68"),
-    ("national/uk-tna/2007-ewhc-233-admin.xml", 89, "a34d532a36b64513ef7992387d7a4048597b903131dcae1cf33df80b6f4137a7"),
-    ("national/uk-tna/2016-ewca-1060-civ.xml", 261, "93c7830e8a092f454e29642cc4f37401cdfffd15325b4ec739b4f3a695495ed0"),
+    ("national/uk-tna/2007-ewhc-233-admin.xml", 81, "a34d532a36b64513ef7992387d7a4048597b903131dcae1cf33df80b6f4137a7"),
+    ("national/uk-tna/2016-ewca-1060-civ.xml", 260, "93c7830e8a092f454e29642cc4f37401cdfffd15325b4ec739b4f3a695495ed0"),
     ("national/uk-tna/2016-ewhc-954-admin.xml", 89, "2ab63bc83252a13b1d4a9268ccf76e72aa9b348e498c56b36fee363d3e25da04"),
-    ("national/uk-tna/2021-ewhc-175-ch.xml", 584, "d11760bb2401cd8e866d82d920ad7ab16e608bbe8bee2cf01267063d742df0ba"),
-    ("national/uk-tna/2010-ewca-1096-civ.xml", 85, "ebafc77f3f73051f7dd6b142197331f93528baf550453ddaf5f410c2444582da"),
+    ("national/uk-tna/2021-ewhc-175-ch.xml", 585, "d11760bb2401cd8e866d82d920ad7ab16e608bbe8bee2cf01267063d742df0ba"),
+    ("national/uk-tna/2010-ewca-1096-civ.xml", 83, "ebafc77f3f73051f7dd6b142197331f93528baf550453ddaf5f410c2444582da"),
     ("national/uk-tna/2012-ewhc-1848-pat.xml", 319, "5d6ccf84499b4c078b76dbaccc1443750426670fe6a2cf2a10c180545335e6cc"),
     ("national/uk-tna/2016-ewhc-3342-ch.xml", 93, "07feee0f03f3a0858599e5346e1631323f63a9e6eb05fda5f1393664ee92b9a2"),
-    ("national/uk-tna/2010-ewca-1096-civ.xml", 360, "48f2b3ae6b1350c83f9c264c270bcd1c1cefa939a722f66caaea3005c734a2da"),
+    ("national/uk-tna/2010-ewca-1096-civ.xml", 356, "48f2b3ae6b1350c83f9c264c270bcd1c1cefa939a722f66caaea3005c734a2da"),
     ("national/uk-tna/2017-ewhc-1461-qb.xml", 52, "b3e60571f187e9c90bb6599500f6cbd6226a8ab67a74b6d5d41c043684cb3a17"),
-    ("national/uk-tna/2020-ewca-1176-civ.xml", 143, "690263d75db2bc04fabf85951afdd6495bc2fc874d356a8cc5cdafbd43d9b578"),
-    ("national/uk-tna/2018-ewhc-1077-ch.xml", 201, "c49991fc09cb2b527c4f7fd875548912ffaad50a991dc8d1c385c26273bd8f13"),
-    ("national/uk-tna/2017-ewhc-2930-pat.xml", 276, "a9a9bd0dd3aca084e3bfdcc369be1c3f488f2dbf058e3f5d5c7d70999a6bc09f"),
+    ("national/uk-tna/2020-ewca-1176-civ.xml", 141, "690263d75db2bc04fabf85951afdd6495bc2fc874d356a8cc5cdafbd43d9b578"),
+    ("national/uk-tna/2018-ewhc-1077-ch.xml", 194, "c49991fc09cb2b527c4f7fd875548912ffaad50a991dc8d1c385c26273bd8f13"),
+    ("national/uk-tna/2017-ewhc-2930-pat.xml", 275, "a9a9bd0dd3aca084e3bfdcc369be1c3f488f2dbf058e3f5d5c7d70999a6bc09f"),
     ("national/uk-tna/2016-ewhc-2639-admin.xml",
-     69, "b3e39c953d6b220acb58133db27592bb7920340752dca2267f9ed58b8544750f"),
-    ("national/uk-tna/2016-ewca-1060-civ.xml", 219, "f5390b60422f156cbe8872a06d3f5271cc15530d75ded8c7f0600990deb190dd"),
+     45, "b3e39c953d6b220acb58133db27592bb7920340752dca2267f9ed58b8544750f"),
+    ("national/uk-tna/2016-ewca-1060-civ.xml", 218, "f5390b60422f156cbe8872a06d3f5271cc15530d75ded8c7f0600990deb190dd"),
     ("national/uk-tna/2003-ewhc-1319-ch.xml", 144, "c31e8c142ed812b6e9e832fbcbc5e3c082bea42c05c7787c3cbb6e12e75c8396"),
     ("national/uk-tna/2007-ewhc-233-admin.xml",
-     163, "4c4b9bd6e674c45a5233718de496968696c2f27886e8871e15d1ee0b0bfc16e1"),
+     152, "4c4b9bd6e674c45a5233718de496968696c2f27886e8871e15d1ee0b0bfc16e1"),
     ("national/uk-tna/2014-ewca-1729-crim.xml",
-     133, "ed39480b3f7555a5ee40e65404abdb33d33836bc8e48f57e1998bdd221354402"),
-    ("national/uk-tna/2015-ewca-843-civ.xml", 286, "7a64a59076191bbb95bbfe0ae1c6554cb20c38376df7e4c5dd4caf445be70ea0"),
-    ("national/uk-tna/2011-ewhc-2443-fam.xml", 241, "67b8eeda71d05894126be98b368fee133bed752f86bb44cea7026f6b00f891c2"),
+     131, "ed39480b3f7555a5ee40e65404abdb33d33836bc8e48f57e1998bdd221354402"),
+    ("national/uk-tna/2015-ewca-843-civ.xml", 288, "7a64a59076191bbb95bbfe0ae1c6554cb20c38376df7e4c5dd4caf445be70ea0"),
+    ("national/uk-tna/2011-ewhc-2443-fam.xml", 242, "67b8eeda71d05894126be98b368fee133bed752f86bb44cea7026f6b00f891c2"),
     ("national/uk-tna/2021-ewhc-732-ipec.xml", 88, "cfff02af1fdf5207808a94d66e674aa99fe07c0944d50d9f231477c5b2b0db7a"),
-    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1296, "68bdd9b638427a79d0e437d84ecc4577c8bd96cfbcde93c895ce4c46b5a7d843"),
+    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1268, "68bdd9b638427a79d0e437d84ecc4577c8bd96cfbcde93c895ce4c46b5a7d843"),
     ("national/uk-tna/2020-ewca-1567-crim.xml",
-     127, "55b4e69c78648cc61ed43f894f926f249cf2cb3d34ef457ad96bf4f72272bccc"),
+     279, "55b4e69c78648cc61ed43f894f926f249cf2cb3d34ef457ad96bf4f72272bccc"),
     ("national/uk-tna/2020-ewca-108-civ.xml", 37, "0a734418072c870e559f2bb8c3965dae3128225b21e3921a95ba6d0937f1f6b3"),
-    ("national/uk-tna/2021-ewhc-175-ch.xml", 248, "5fbc05a4a342763f0436159ee9f49fc047e4e61ea52dd9580447a6c6d2e15259"),
-    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1332, "fdbfbb0d1c7f20fb9d9051287d2bd0e86af70216afee8eff0c68617d12700534"),
+    ("national/uk-tna/2021-ewhc-175-ch.xml", 249, "5fbc05a4a342763f0436159ee9f49fc047e4e61ea52dd9580447a6c6d2e15259"),
+    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1303, "fdbfbb0d1c7f20fb9d9051287d2bd0e86af70216afee8eff0c68617d12700534"),
     ("national/uk-tna/2020-ewca-1567-crim.xml",
-     294, "9e6e82cbec36c5c73fdc17c3e47035176e44492accaca4ce7919e9726c4da617"),
+     859, "9e6e82cbec36c5c73fdc17c3e47035176e44492accaca4ce7919e9726c4da617"),
     ("national/uk-tna/2016-ewhc-954-admin.xml",
      115, "e26d18b4dcd8a850540dc23c14d378d2a3f8c35210d71dcbde512d5ce32cefda"),
     ("national/uk-tna/2017-ewhc-2930-pat.xml", 9, "ff045ad334fb83264b8e266baaf84cb58ceb34ef718ea1b1bc6404c92f445997"),
     ("national/uk-tna/2016-ewcop-21.xml", 29, "707f2d4fe1d042bb3a93ee82c2e68ea8337019fb9a8956e50f3de9698084a29d"),
     ("national/uk-tna/2020-ewca-302-civ.xml", 20, "8f7cabb3df5b2a3abd6b265acaca64f37c880fa8369914b79769475f782677b4"),
-    ("national/uk-tna/2020-ewca-1605-civ.xml", 68, "73ef9d60f82037d21b7a0089748eb53a579411c69d9937e860fa2905b8bd6496"),
-    ("national/uk-tna/2003-ewhc-1319-ch.xml", 815, "93d80aafa947c87ee2a09d086744fd0dd08a4cb1bd2fb82046764959b7609ba4"),
+    ("national/uk-tna/2020-ewca-1605-civ.xml", 65, "73ef9d60f82037d21b7a0089748eb53a579411c69d9937e860fa2905b8bd6496"),
+    ("national/uk-tna/2003-ewhc-1319-ch.xml", 814, "93d80aafa947c87ee2a09d086744fd0dd08a4cb1bd2fb82046764959b7609ba4"),
     ("national/uk-tna/2017-ewhc-1461-qb.xml", 26, "86dab4ea403e25c734bdb9295ef062bc8c3a16ab87d5aaab9c80b8b475c0ede3"),
-    ("national/uk-tna/2017-ewhc-2930-pat.xml", 249, "6afe1d0c02e9f50d6146b8d387481e0b98ee08ceefb50eb88e4efaf8af893465"),
+    ("national/uk-tna/2017-ewhc-2930-pat.xml", 248, "6afe1d0c02e9f50d6146b8d387481e0b98ee08ceefb50eb88e4efaf8af893465"),
     ("national/uk-tna/2020-ewca-1176-civ.xml", 0, "2d1656c4eb8053c2655258b7c4d223b57701ecd6ec0b882e231e764d700b809b"),
-    ("national/uk-tna/2018-ewhc-1-tcc.xml", 557, "b8579ae42facfaa0d87dd6d9d574b88ce725d4f321bfce4cbc5b5c5cca8faa1d"),
+    ("national/uk-tna/2018-ewhc-1-tcc.xml", 550, "b8579ae42facfaa0d87dd6d9d574b88ce725d4f321bfce4cbc5b5c5cca8faa1d"),
     ("national/uk-tna/2020-ewhc-2604-admlty.xml",
      127, "2f7913954d07b7f92c3a0a8abab1e7a69e56671288368f687179b636a954657c"),
-    ("national/uk-tna/2003-ewhc-1319-ch.xml", 926, "c13c797106b90f5deec5ee7c00292dbf7f0168a7ed35f81f4777ea1b59f3bcea"),
-    ("national/uk-tna/2020-ewca-1176-civ.xml", 85, "5999b3e48a44dd9f5799a186f02ed04044e83cb0333e28054d5f64e6ae389be4"),
-    ("national/uk-tna/2008-ewhc-1324-fam.xml", 200, "b4bf4058e168afc139b61df7c5e9cabf332b338ee454bb4a2f47c5c45b32ed31"),
+    ("national/uk-tna/2003-ewhc-1319-ch.xml", 924, "c13c797106b90f5deec5ee7c00292dbf7f0168a7ed35f81f4777ea1b59f3bcea"),
+    ("national/uk-tna/2020-ewca-1176-civ.xml", 78, "5999b3e48a44dd9f5799a186f02ed04044e83cb0333e28054d5f64e6ae389be4"),
+    ("national/uk-tna/2008-ewhc-1324-fam.xml", 197, "b4bf4058e168afc139b61df7c5e9cabf332b338ee454bb4a2f47c5c45b32ed31"),
     ("national/uk-tna/2011-ewhc-2443-fam.xml", 76, "9efbb6f6627760114818fbaa34b4771401a7b872b155ce0b8edb78e959d91ca6"),
-    ("national/uk-tna/2015-ewca-843-civ.xml", 159, "86243bece858e4768cb731e9401530cdb35aa094d4d827367afddf042bd73187"),
-    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1474, "56cb68a98a2133af5d9a833816526555bcc10640f2de07ba4d83fb9d8130d9ec"),
+    ("national/uk-tna/2015-ewca-843-civ.xml", 158, "86243bece858e4768cb731e9401530cdb35aa094d4d827367afddf042bd73187"),
+    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1443, "56cb68a98a2133af5d9a833816526555bcc10640f2de07ba4d83fb9d8130d9ec"),
     ("national/uk-tna/2003-ewhc-1319-ch.xml", 414, "77c3d5b61d3d46a41a0b5e519337b05f24df842265245f26c260d2c6896e563d"),
     ("national/uk-tna/2012-ewhc-2463-comm.xml",
-     1663, "a24ab0d6c2965a135dfda5d091cc00d498cbda8dc7478941ac06b1d64e52d05b"),
-    ("national/uk-tna/2021-ewhc-175-ch.xml", 455, "f5a89b037cf6a2b89001fa106009c3355bd1cbc4a569849670fad303129657ba"),
-    ("national/uk-tna/2021-ewhc-175-ch.xml", 520, "192be927ada334d4dcb874e76e399dec3e02a99878637188ff4118a4502e8432"),
+     1614, "a24ab0d6c2965a135dfda5d091cc00d498cbda8dc7478941ac06b1d64e52d05b"),
+    ("national/uk-tna/2021-ewhc-175-ch.xml", 456, "f5a89b037cf6a2b89001fa106009c3355bd1cbc4a569849670fad303129657ba"),
+    ("national/uk-tna/2021-ewhc-175-ch.xml", 521, "192be927ada334d4dcb874e76e399dec3e02a99878637188ff4118a4502e8432"),
     ("national/uk-tna/2007-ewhc-233-admin.xml",
-     258, "b8978e12f584ac2d58903dcf579ba986907b9d593074bbf2e102eb4d2f9afac6"),
-    ("national/uk-tna/2017-ewhc-2930-pat.xml", 186, "45776e9199527b0039ede80d2a6efd6815a4ca5165926095dc2208a920fb28b3"),
-    ("national/uk-tna/2015-ewca-843-civ.xml", 331, "be8a4731aa89cf43106c0412eb674dfd5b780b16a11312503d9b08cea61d6544"),
-    ("national/uk-tna/2011-ewhc-2443-fam.xml", 123, "819af4eb774b3a724ef65a821c66eddc206e758196681627b78d2f7ab972e03f"),
-    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1100, "1b946cfa64f4005b11bc76362243a08a1ae134bf7cc87cb701fe0a0c88b7d8d3"),
+     247, "b8978e12f584ac2d58903dcf579ba986907b9d593074bbf2e102eb4d2f9afac6"),
+    ("national/uk-tna/2017-ewhc-2930-pat.xml", 185, "45776e9199527b0039ede80d2a6efd6815a4ca5165926095dc2208a920fb28b3"),
+    ("national/uk-tna/2015-ewca-843-civ.xml", 333, "be8a4731aa89cf43106c0412eb674dfd5b780b16a11312503d9b08cea61d6544"),
+    ("national/uk-tna/2011-ewhc-2443-fam.xml", 124, "819af4eb774b3a724ef65a821c66eddc206e758196681627b78d2f7ab972e03f"),
+    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1078, "1b946cfa64f4005b11bc76362243a08a1ae134bf7cc87cb701fe0a0c88b7d8d3"),
     ("national/uk-tna/2017-ewhc-1461-qb.xml", 415, "020d63351773c9d510e8eb5ce3a1ed093a821493b8887f8656b7da27fd05f479"),
-    ("national/uk-tna/2017-ewhc-2930-pat.xml", 115, "7cb0f68cc370845bc1a8f6efe870f7e9bf97c0eafe54ffbe8cf0139e32e1596b"),
-    ("national/uk-tna/2010-ewca-978-crim.xml", 194, "c845d337f997a9a58863ca7b7686bcb414be138ccf6fc6fbea979c1814d38d45"),
-    ("national/uk-tna/2021-ewca-783-civ.xml", 145, "69500274b7be2e2f8490c17efa95478e4bedacd5d66a78353bc2b247a72c6704"),
-    ("national/uk-tna/2021-ewca-205-civ.xml", 78, "e180e8f8edc0e5500f150a8e8f6b5d4c0b85e41c837aad0d5f2fc50f7dda1944"),
+    ("national/uk-tna/2017-ewhc-2930-pat.xml", 114, "7cb0f68cc370845bc1a8f6efe870f7e9bf97c0eafe54ffbe8cf0139e32e1596b"),
+    ("national/uk-tna/2010-ewca-978-crim.xml", 189, "c845d337f997a9a58863ca7b7686bcb414be138ccf6fc6fbea979c1814d38d45"),
+    ("national/uk-tna/2021-ewca-783-civ.xml", 142, "69500274b7be2e2f8490c17efa95478e4bedacd5d66a78353bc2b247a72c6704"),
+    ("national/uk-tna/2021-ewca-205-civ.xml", 79, "e180e8f8edc0e5500f150a8e8f6b5d4c0b85e41c837aad0d5f2fc50f7dda1944"),
     ("national/uk-tna/2015-ewca-843-civ.xml", 30, "d1bf322421f7b51fb35d365558b55c5d0f87f3dc9007f6c17a9cb53c1e097336"),
-    ("national/uk-tna/2021-ewhc-732-ipec.xml", 111, "b5785ff06e6606db2a6c91b33a55cca1ef7ea8283891a751569f57dde9893ba5"),
+    ("national/uk-tna/2021-ewhc-732-ipec.xml", 112, "b5785ff06e6606db2a6c91b33a55cca1ef7ea8283891a751569f57dde9893ba5"),
     ("national/uk-tna/2012-ewhc-2463-comm.xml",
-     613, "ce92a87441d169be8781ded28e9eb71bb579b7d17d23a1b64eb50ed41c701270"),
-    ("national/uk-tna/2016-ewhc-405-comm.xml", 390, "a80fc32e9acf7e24215d892534c742b8a256d6d21796b427e4e58fc21e56636e"),
-    ("national/uk-tna/2021-ewhc-175-ch.xml", 496, "8d1c44440d642f91dee9b880a44ca7ff0fb685c8c56019f35344eb0980364d17"),
+     601, "ce92a87441d169be8781ded28e9eb71bb579b7d17d23a1b64eb50ed41c701270"),
+    ("national/uk-tna/2016-ewhc-405-comm.xml", 378, "a80fc32e9acf7e24215d892534c742b8a256d6d21796b427e4e58fc21e56636e"),
+    ("national/uk-tna/2021-ewhc-175-ch.xml", 497, "8d1c44440d642f91dee9b880a44ca7ff0fb685c8c56019f35344eb0980364d17"),
     ("national/uk-tna/2017-ewhc-1912-admin.xml",
-     450, "9e3409e592dd6f2fb33eeb5e78bfbe118d69461858331da36bc1f35d03f6af6c"),
+     446, "9e3409e592dd6f2fb33eeb5e78bfbe118d69461858331da36bc1f35d03f6af6c"),
     ("national/uk-tna/2012-ewhc-2463-comm.xml",
-     1313, "443c69a9d89c43d31e4828f8f7343bf7e755855a5090bf27025ee9f2d0b94369"),
-    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1640, "31e2e98ee5c65ce544f36101fc94c594cef7e7531edbd6083d0f83b5ec7a8029"),
+     1277, "443c69a9d89c43d31e4828f8f7343bf7e755855a5090bf27025ee9f2d0b94369"),
+    ("national/uk-tna/2018-ewhc-1077-ch.xml", 1607, "31e2e98ee5c65ce544f36101fc94c594cef7e7531edbd6083d0f83b5ec7a8029"),
     ("national/uk-tna/2021-ewca-205-civ.xml", 222, "8422c9f47d7d32b856b1b220a0a09a8765431a3e68c3f288abbf047acd2956e1"),
     ("prc-law/司法解释/人民检察院刑事诉讼规则(2019-12-02).md",
      396, "0032aa7786cb035699140a3dfc4d571f57384b57f6b234ae1183645661871b63"),
@@ -418,7 +419,8 @@ PASSAGES = (
 one the write path embeds (both `SourceDocument.passages`, which `kb.indexing.chunking.prepare` cuts a document by),
 or that text's last lines (`_named_text`). A loader change that moves passages moves their positions here (session 16:
 20 UK passages, texts unchanged; session 19: 3 ECtHR passages, the sections and headings the ECtHR loader reads;
-session 20: 12 PRC passages, texts unchanged, after the statute loader read five articles it had merged)."""
+session 20: 12 PRC passages, texts unchanged, after the statute loader read five articles it had merged; 50 UK
+passages, the quotations, typed numbers and practice-direction numbers the UK loader reads)."""
 
 
 def calibration_digest() -> str:
@@ -427,14 +429,28 @@ def calibration_digest() -> str:
     return hashlib.sha256("".join(sha for _, _, sha in PASSAGES).encode("ascii")).hexdigest()
 
 
-def _named_text(passage: str, sha: str, run_on: str | None = None) -> str | None:
+FOLLOWING = 7
+"""How many passages after a named one its text may run on into (`_named_text`)."""
+
+
+def _named_text(passage: str, sha: str, run_on: str | None = None, following: tuple[str, ...] = ()) -> str | None:
     """The text `sha` names: the passage, or its last lines where a loader has since joined the sentence the source
     broke before them onto its front (the UK loader's false headings, session 16: `2021-ewhc-175-ch` 584 from its
     sixth line), or the passage with the heading the source ran onto its end and the loader now reads as the next
-    passage's heading (`run_on`; the ECtHR loader, session 19: `001-235015` 101 ended `… (b) The applicants`). The
-    model is the same as long as its 300 texts are."""
+    passage's heading (`run_on`; the ECtHR loader, session 19: `001-235015` 101 ended `… (b) The applicants`), or
+    its first lines where the loader has since joined a quotation onto its end, or its lines run on into whole
+    passages after it (`following`, as printed) where the loader has since split it, such a run read as a passage
+    is (its first line without its printed number) where a passage of its own is now a line of another (the UK loader,
+    session 20: a quotation set out under its paragraph, `2007-ewhc-233-admin` 81; a practice direction's `J.8` and
+    `J.9`, once one passage; a quoted tribunal's `76.`, now a line of `2020-ewca-1176-civ` [70]). The model is the
+    same as long as its 300 texts are."""
     lines = passage.split("\n")
     candidates = ["\n".join(lines[start:]) for start in range(len(lines))]
+    candidates += ["\n".join(lines[:end]) for end in range(1, len(lines))]
+    for count in range(1, len(following) + 1):
+        rest = "\n".join(following[:count])
+        candidates += [f"{text}\n{rest}" for text in candidates[: len(lines)]]
+    candidates += [index_text(text) for text in candidates]
     for text in [*candidates, *([f"{passage} {run_on}"] if run_on else [])]:
         if hashlib.sha256(text.encode("utf-8")).hexdigest() == sha:
             return text
@@ -455,21 +471,22 @@ def calibration_texts(corpus: Path | None) -> list[str]:
         raise ModelUnavailableError("The openvino-int8 model is calibrated on corpus passages, and no corpus is set: "
                                     "set KB_CORPUS to the corpus folder, or set KB_EMBED_RUNTIME=openvino-bf16")
     manifest = Manifest.load(MANIFEST)
-    files: dict[str, list[tuple[str, str | None]] | ReadFailure] = {}
+    files: dict[str, list[tuple[str, str | None, str]] | ReadFailure] = {}
     texts = []
     for rel, position, sha in PASSAGES:
         if rel not in files:
             [item] = named_files([corpus / rel], corpus, manifest, "calibration")
             docs = read(item)
             files[rel] = docs if isinstance(docs, ReadFailure) else [
-                (text, run_on) for doc in docs
-                for (_, text), run_on in zip(doc.passages(), _run_on_headings(doc), strict=True)]
+                (text, run_on, paragraph.text) for doc in docs
+                for (paragraph, text), run_on in zip(doc.passages(), _run_on_headings(doc), strict=True)]
         passages = files[rel]
         if isinstance(passages, ReadFailure):
             reason = passages.reason
         elif position >= len(passages):
             reason = f"it has {len(passages)} passages, not passage {position}"
-        elif (text := _named_text(passages[position][0], sha, passages[position][1])) is None:
+        elif (text := _named_text(passages[position][0], sha, passages[position][1],
+                                  tuple(p[2] for p in passages[position + 1 : position + 1 + FOLLOWING]))) is None:
             reason = f"passage {position} is no longer the text the openvino-int8 model is calibrated on"
         else:
             texts.append(text)

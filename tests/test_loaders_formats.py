@@ -146,6 +146,73 @@ def test_uk_heading_that_is_half_a_sentence_stays_in_its_paragraph(corpus_root: 
     assert any(p.heading == "INDEX" and p.text.startswith("abuse of process") for p in practice.paragraphs)
 
 
+def test_uk_footnote_carries_the_paragraph_that_calls_it(corpus_root: Path) -> None:
+    """A footnote of a TNA judgment is cited by the paragraph whose text calls it: [2012] EWHC 2463 (Comm) [550]
+    calls note 278, [2003] EWHC 1319 (Ch) [269] note 206. Stored without a number, each was a passage with no pinpoint
+    (1,539 of the 67 judgments' notes)."""
+    berezovsky = load_one(akn, corpus_root, "national/uk-tna/2012-ewhc-2463-comm.xml", "national")
+    note = next(p for p in berezovsky.paragraphs if p.text == "[278] See pages 13 and 14 of the judgment.")
+    assert (note.number, note.section) == ("550", "footnote")
+    assert "the concurring opinions, in particular that of Judge Gadzhiyev" in paragraph(berezovsky, "550").text
+    barings = load_one(akn, corpus_root, "national/uk-tna/2003-ewhc-1319-ch.xml", "national")
+    assert next(p for p in barings.paragraphs if p.text == "[206] G27/37-38").number == "269"
+
+
+def test_uk_quotation_set_out_under_a_paragraph_is_cited_by_it(corpus_root: Path) -> None:
+    """[2017] EWHC 1912 (Admin) [393] sets out the District Judge's §§ 92-96 as `Quote` blocks; her elided `93. …` was
+    taken for a heading and §§ 94-96 stored with no pinpoint under it. A lawyer cites them as [393]."""
+    doc = load_one(akn, corpus_root, "national/uk-tna/2017-ewhc-1912-admin.xml", "national")
+    para_393 = paragraph(doc, "393")
+    assert para_393.text.startswith("393. Her conclusion (which covers similar arguments")
+    assert "\n94. I do not find that any role that VB has in the diaspora today" in para_393.text
+    assert paragraph(doc, "394").heading == "Cross-appeal by Vincent Brown/Bajinya"
+    assert not any((p.heading or "").endswith("…") for p in doc.paragraphs)
+
+
+def test_uk_number_typed_into_the_text_is_the_paragraphs_pinpoint(corpus_root: Path) -> None:
+    """After a heading TNA's conversion often types the number into the text (`<level><p>97. In the course of …`)
+    instead of `<num>`: it is that paragraph's pinpoint when it is the next number and not set in as a quotation
+    ([2020] EWCA Civ 1176 [11] quotes ZH (Tanzania)'s `15.`, which is no paragraph 15 of the judgment)."""
+    mental_capacity = load_one(akn, corpus_root, "national/uk-tna/2011-ewhc-2443-fam.xml", "national")
+    para_97 = paragraph(mental_capacity, "97")
+    assert para_97.text.startswith("97. In the course of the hearing, I raised with counsel")
+    assert para_97.heading == "Cases in other jurisdictions"
+    serdar = load_one(akn, corpus_root, "national/uk-tna/2015-ewca-843-civ.xml", "national")
+    assert paragraph(serdar, "254").text.startswith("254. The judge held that the procedural safeguards")
+    assert paragraph(serdar, "254").heading == "(1) Introduction"
+    ha = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-1176-civ.xml", "national")
+    assert paragraph(ha, "12").text.startswith("12. Part 5A of the 2002 Act")
+    assert "\n15. ZH (Tanzania) made it clear" in paragraph(ha, "11").text
+
+
+def test_uk_quoted_judgments_numbers_are_not_the_judgments_own(corpus_root: Path) -> None:
+    """[2020] EWCA Civ 1176 [70] sets out the Upper Tribunal's §§ 68-76 as numbered paragraphs set in at 1.5 in: read
+    in order, the tribunal's 71-76 had taken [71]-[76], and the Court's own [71]-[76] had no number."""
+    ha = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-1176-civ.xml", "national")
+    assert "\n72. If the appellant is removed, his partner would be left to cope" in paragraph(ha, "70").text
+    assert paragraph(ha, "71").text.startswith("71. At paras. 80-110 the UT conducts the overall proportionality")
+    assert paragraph(ha, "72").text.startswith("72. The grounds of appeal as pleaded in the Appellant’s Notice")
+    assert paragraph(ha, "72").heading == "THE APPEAL"
+    costs = load_one(akn, corpus_root, "national/uk-tna/2020-ewca-178-civ.xml", "national")
+    assert paragraph(costs, "11").text.startswith("11. An adjournment was then sought")
+
+
+def test_uk_practice_direction_paragraphs_carry_its_own_numbers(corpus_root: Path) -> None:
+    """The Criminal Practice Directions ([2020] EWCA Crim 1347, and its 2015 text) number their paragraphs `3L.7`,
+    `50D.9`, in a table's first cell or typed before a tab, not in `<num>`: 93 % of their passages had no pinpoint.
+    A judgment whose own paragraphs are numbered keeps them (a quoted `A.23` in [2021] EWCA Civ 783 is no number)."""
+    for relative in ("national/uk-tna/2020-ewca-1567-crim.xml", "national/uk-tna/2015-ewca-1567-crim.xml"):
+        cpd = load_one(akn, corpus_root, relative, "national")
+        security = paragraph(cpd, "3L.7")
+        assert security.text.startswith("3L.7 It may be in some cases that additional dock officers are deployed")
+        assert security.heading == "Additional security measures"
+        assert paragraph(cpd, "3A.4").text.startswith("3A.4 CrimPR 8.3 applies in all cases")
+        assert paragraph(cpd, "50D.9").text.startswith("50D.9 Where an application is made under CrimPR 50.25(2)(b)")
+        assert sum(p.number is None for p in cpd.paragraphs) < len(cpd.paragraphs) / 8
+    vat = load_one(akn, corpus_root, "national/uk-tna/2021-ewca-783-civ.xml", "national")
+    assert all(p.number is None or p.number.isdigit() for p in vat.paragraphs)
+
+
 def test_uk_word_the_source_broke_at_a_line_end_is_one_word(corpus_root: Path) -> None:
     """TNA's XML keeps a line break inside a name as `Al- Adsani` (2014 EWCA Crim 1729 [36]) and `Ungoed- Thomas J`
     (2020 EWCA Civ 408 [46]): the passage a lawyer reads and quotes has the name whole."""

@@ -30,7 +30,7 @@ FOUND_TODAY = {
     "uk-EWHC-2017-1912-Admin-b63-s7-7",  # Soering § 113: a flagrant denial of a fair trial, in his words
     "uk-EWHC-2017-1912-Admin-b73",  # Lord Phillips' speech setting out Tomic (dec.): Soering § 113, Öcalan
     "uk-EWHC-2017-1912-Admin-b88",  # Othman §§ 113-116 as the judge sets them out: Soering § 113, Saadi § 129
-    "uk-EWCA-2020-612-Civ-b70-s6-6",  # Othman § 188: "the principles relating to the assessment of assurances"
+    "uk-EWCA-2020-612-Civ-b65-s6-6",  # Othman § 188: "the principles relating to the assessment of assurances"
 }
 """The cases whose cited paragraph the ranked search puts in the top 10 of the sample store today."""
 

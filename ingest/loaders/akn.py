@@ -3,7 +3,8 @@
 In these files every `<paragraph>` is a sibling: the judgment's numbered paragraphs (`45.`) and their
 sub-paragraphs (`(a)`, `i)`, bullets) alike, with quotations and headings in `<level>` blocks between them.
 We rebuild what a lawyer cites: one `Paragraph` per numbered paragraph, its sub-paragraphs and quotations
-joined into its text, headings carried in `Paragraph.heading`.
+joined into its text, headings carried in `Paragraph.heading`. A footnote is a passage of its own (section
+`footnote`) numbered as the paragraph that calls it: that is its pinpoint.
 """
 
 from __future__ import annotations
@@ -40,6 +41,23 @@ _GOES_ON = re.compile(r"^[“‘\"'(]*[a-z]+\b(?![.)])")
 """A block opening with a lower-case word (not a list marker such as `i)`, `(a)` or `a.`) carries on the sentence of
 the block before it: an unstyled "heading" followed by one is the first half of that sentence ("… having a sea
 frontage" / "of approximately 876 metres …": 36 of the UK corpus's headings before this rule)."""
+_OPENS_QUOTE = ("“", "‘", '"', "'")
+"""An unstyled line opening a quotation (`“Article 4`, `"Rule 1: Basic Principles`) is the start of quoted text, a
+heading of the document quoted at most: it stays in the paragraph that quotes it."""
+_QUESTION = re.compile(r"^Q\s*[.:]")
+"""`Q. Why not?`: a question put to a witness in a transcript the judgment sets out, not a heading."""
+_TYPED_NUMBER = re.compile(r"^(\d{1,4})\.(?=\s)")
+"""A numbered paragraph whose number the conversion typed into its text (`<level>…<p>97. In the course of …`, not
+`<paragraph><num>97.`), mostly the first paragraph after a heading: numbered when it is the very next number and not
+set in as a quotation (`_QUOTE_INDENT`); a quoted judgment's `15.` after [11] is not the judgment's 15."""
+_QUOTE_INDENT = 0.75
+"""Inches: a block set further in than this is quoted (TNA's judgments set their own paragraphs at 0-0.5 in, the
+quotations at 1 in or more), so a number opening it is the quoted text's, not the judgment's."""
+_MARGIN = re.compile(r"margin-left:\s*(-?[\d.]+)in")
+_SECTION_NUMBER = re.compile(r"^((?:\d{1,3}[A-Z]{1,2}|[A-Z]{1,2})\.\d{1,3})(?=\s|$)")
+"""A practice direction's own paragraph number (`3L.7`, `50D.9`, `J.2`), typed at the start of a block or in the first
+cell of a table row. Where these outnumber the plain numbered paragraphs (`_numbered_by_section`), they are the
+document's pinpoints: [2020] EWCA Crim 1347, the Criminal Practice Directions, is cited `CPD 3L.7`."""
 _CAPITALS = re.compile(r"[A-Z]{2}")
 """A line set in capitals (`INDEX`) is a heading by its type even when a lower-case block follows it."""
 
@@ -50,7 +68,7 @@ def _parser() -> etree.XMLParser:
 
 
 def _text(element: etree._Element) -> str:
-    """Text of an element without `<style>` blocks and footnote bodies (those become their own paragraphs), a word
+    """Text of an element without `<style>` blocks and footnote bodies (those become passages of their own), a word
     the source's line break left as `Al- Adsani` one word again (as `join_lines` does for other formats)."""
     parts: list[str] = []
 
@@ -61,6 +79,8 @@ def _text(element: etree._Element) -> str:
             return
         if node.tag in (f"{AKN}p", f"{AKN}br", f"{AKN}tr") and parts:
             parts.append("\n")
+        elif node.tag == f"{AKN}marker" and node.get("name") == "tab":
+            parts.append(" ")  # `3A.4<marker name="tab"/>CrimPR 8.3` is `3A.4 CrimPR 8.3`, not `3A.4CrimPR`
         if node.text and isinstance(node.tag, str):
             parts.append(node.text)
         for child in node:
@@ -71,6 +91,31 @@ def _text(element: etree._Element) -> str:
     walk(element)
     lines = (join_broken_hyphens(normalise_ws(line)) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _indent(element: etree._Element) -> float:
+    """The left margin of the block's first line, in inches (0 when the source gives none)."""
+    first = element if element.tag in (f"{AKN}p", f"{AKN}num") else element.find(f".//{AKN}p")
+    match = _MARGIN.search(first.get("style") or "") if first is not None else None
+    return float(match.group(1)) if match else 0.0
+
+
+def _quoted_numbers(body: etree._Element) -> set[etree._Element]:
+    """The `<paragraph>`s whose number is a quoted judgment's: set in further than the judgment's own numbers (their
+    most common margin, + `_QUOTE_INDENT` / 2) and repeated by a paragraph of the judgment itself. [2020] EWCA Civ
+    1176 [70] sets out the tribunal's §§ 68-76 as numbered paragraphs at 1.5 in: read in order, the tribunal's 71-76
+    took [71]-[76] and the Court's own went unnumbered (12 such numbers in 4 of the 67 judgments)."""
+    numbered = [(paragraph, int(m.group(1)), _indent(paragraph.find(f"{AKN}num")))
+                for paragraph in body.iter(f"{AKN}paragraph")
+                if (m := _MAIN_NUMBER.match(normalise_ws(paragraph.findtext(f"{AKN}num") or "")))]
+    if not numbered:
+        return set()
+    margins = [round(indent, 1) for _, _, indent in numbered]
+    limit = max(set(margins), key=margins.count) + _QUOTE_INDENT / 2
+    typed = {int(m.group(1)) for p in body.iter(f"{AKN}p") if p.getparent().getparent().tag != f"{AKN}paragraph"
+             and _indent(p) <= limit and (m := _TYPED_NUMBER.match(normalise_ws(" ".join(p.itertext()))))}
+    own = {number for _, number, indent in numbered if indent <= limit} | typed
+    return {paragraph for paragraph, number, indent in numbered if indent > limit and number in own}
 
 
 def _footnotes(element: etree._Element) -> list[str]:
@@ -99,7 +144,11 @@ def neutral_citation_parts(citation: str) -> tuple[str, str] | None:
 class _Builder:
     """Collects numbered paragraphs with the text that belongs to them."""
 
-    def __init__(self) -> None:
+    def __init__(self, by_section: bool = False, quoted: set[etree._Element] | None = None) -> None:
+        self.by_section = by_section
+        """Whether `_SECTION_NUMBER`s are the document's pinpoints."""
+        self.quoted = quoted or set()
+        """Numbered paragraphs of a quoted judgment (`_quoted_numbers`): text of the paragraph quoting them."""
         self.paragraphs: list[Paragraph] = []
         self.heading: str | None = None
         self.current: list[str] | None = None
@@ -116,7 +165,8 @@ class _Builder:
                 Paragraph(text="\n".join(self.current), number=self.current_number, heading=self.current_heading)
             )
         self.paragraphs.extend(
-            Paragraph(text=note, section="footnote", heading=self.current_heading) for note in self.notes
+            Paragraph(text=note, number=self.current_number, section="footnote", heading=self.current_heading)
+            for note in self.notes
         )
         self.current, self.current_number, self.notes = None, None, []
 
@@ -148,7 +198,7 @@ class _Builder:
         body = _text(element)
         if num and body.startswith(num):
             body = body[len(num) :].lstrip()
-        main = _MAIN_NUMBER.match(num)
+        main = _MAIN_NUMBER.match(num) if element not in self.quoted else None
         number = self.numbers.take(int(main.group(1))) if main else None
         text = f"{num} {body}".strip() if num else body
         if not has_words(text):
@@ -156,21 +206,39 @@ class _Builder:
         self.settle(text, number)
         if number is not None:
             self.start(text, number)
+        elif self.by_section:
+            self.add_sections(text)
         else:
             self.add(text)
         self.notes += _footnotes(element)
 
     def level(self, element: etree._Element) -> None:
+        """A block between numbered paragraphs: a heading, or text of the paragraph before it. A block styled `Quote`
+        is quoted text whatever it looks like (`93. …`, `Article 24: Adoption`): the paragraph setting it out is what
+        a lawyer cites, and a line ending in an elision (`…`) is no heading either."""
         text = _text(element)
         if not has_words(text):
             return
-        self.settle(text)
-        styled = any((p.get("class") or "").startswith("Heading") for p in element.iter(f"{AKN}p"))
+        rows = element.xpath(".//a:tr[not(ancestor::a:tr)]", namespaces={"a": AKN[1:-1]})
+        if self.by_section and element.tag != f"{AKN}tr" and any(_SECTION_NUMBER.match(_text(r)) for r in rows):
+            for row in rows:  # a table of numbered paragraphs, one a row: `3L.7` | `It may be in some cases …`
+                self.level(row)
+            return
+        section = self.by_section and _SECTION_NUMBER.match(text)
+        classes = [p.get("class") or "" for p in element.iter(f"{AKN}p")]
+        quoted = any(c.startswith("Quote") for c in classes)
+        typed = None if quoted or _indent(element) >= _QUOTE_INDENT else _TYPED_NUMBER.match(text)
+        number = int(typed.group(1)) if typed and self.numbers.is_next(int(typed.group(1))) else None
+        self.settle(text, None if number is None else str(number))
+        styled = any(c.startswith("Heading") for c in classes)
         looks_like_heading = (
-            len(text) <= _HEADING_MAX
+            not quoted
+            and not section
+            and len(text) <= _HEADING_MAX
             and "\n" not in text
-            and not text.rstrip().endswith((".", ":", ";", ",", "”", '"', "—", "–", "-"))
+            and not text.rstrip().endswith((".", ":", ";", ",", "”", '"', "—", "–", "-", "…"))
             and (styled or (len(text.split()) <= _HEADING_WORDS and not text[0].islower()
+                            and not text.startswith(_OPENS_QUOTE) and not _QUESTION.match(text)
                             and text.split()[-1].lower() not in _CONTINUES and not _CLAUSE.match(text)))
         )
         if looks_like_heading and (styled or _CAPITALS.search(text) and text.isupper()):
@@ -180,8 +248,30 @@ class _Builder:
         if looks_like_heading:
             self.pending = text
             return
-        self.add(text)
+        if number is not None:
+            self.start(text, self.numbers.take(number))
+        elif self.by_section:
+            self.add_sections(text)
+        else:
+            self.add(text)
         self.notes += _footnotes(element)
+
+    def add_sections(self, text: str) -> None:
+        """Text in which each line opening with a `_SECTION_NUMBER` starts the paragraph of that number."""
+        lines: list[str] = []
+        for line in [*text.split("\n"), None]:
+            opens = line is not None and _SECTION_NUMBER.match(line)
+            if lines and (opens or line is None):
+                head = _SECTION_NUMBER.match(lines[0])
+                if head and lines[0] == head.group(1) and len(lines) > 1:
+                    lines[:2] = [f"{lines[0]} {lines[1]}"]  # the number in a cell (or line) of its own
+                if head:
+                    self.start("\n".join(lines), head.group(1))
+                else:
+                    self.add("\n".join(lines))
+                lines = []
+            if line is not None:
+                lines.append(line)
 
     def walk(self, container: etree._Element) -> None:
         for child in container:
@@ -191,6 +281,15 @@ class _Builder:
                 self.walk(child)
             elif isinstance(child.tag, str) and child.tag not in _SKIP:
                 self.level(child)
+
+
+def _numbered_by_section(body: etree._Element) -> bool:
+    """Whether the blocks opening with a practice direction's number (`3A.4`) outnumber the numbered paragraphs: the
+    two Criminal Practice Directions of the corpus hold 826 and 1,143 against 17-20 (other judgments 0-4 against
+    their hundreds)."""
+    sections = sum(1 for p in body.iter(f"{AKN}p") if _SECTION_NUMBER.match(normalise_ws(" ".join(p.itertext()))))
+    numbered = sum(1 for n in body.iter(f"{AKN}num") if _MAIN_NUMBER.match(normalise_ws(n.text or "")))
+    return sections > numbered
 
 
 def _frbr(root: etree._Element, tag: str, attribute: str) -> str | None:
@@ -214,7 +313,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     body = root.find(f".//{AKN}judgmentBody")
     if body is None:
         raise BadInputError(path, "no <judgmentBody> in the Akoma Ntoso document")
-    builder = _Builder()
+    builder = _Builder(by_section=_numbered_by_section(body), quoted=_quoted_numbers(body))
     for child in body:
         if child.tag == f"{AKN}decision":
             builder.walk(child)
@@ -235,7 +334,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     parts = neutral_citation_parts(citation) if citation else None
     doc_id, court = parts if parts else (path.stem, court_code or "UK court")
     defects = [] if parts else ["no_neutral_citation"]
-    numbers = [int(p.number) for p in builder.paragraphs if p.number]
+    numbers = [int(p.number) for p in builder.paragraphs if p.number and p.number.isdigit()]
     missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
     if missing:
         defects.append("gaps_in_paragraph_numbering")

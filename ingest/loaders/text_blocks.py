@@ -101,6 +101,10 @@ class NumberSequence:
             return 1 <= number <= self.max_first
         return 1 <= number - self.last <= self.max_gap
 
+    def is_next(self, number: int) -> bool:
+        """Whether `number` is the very next one: the stricter test for a number that may as well be quoted text's."""
+        return number == (self.last or 0) + 1
+
     def take(self, number: int | None) -> str | None:
         """The number as a string when it continues the sequence (and advances it), else None."""
         if number is None or not self.accepts(number):
