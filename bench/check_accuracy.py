@@ -135,7 +135,7 @@ def judgment_lines(path: Path) -> dict[int, str]:
     doc = loader_for(FORMAT_BY_SUFFIX[".xml"])(path, str(path), "brief")[0]
     out, current = {}, None
     for i, p in enumerate(doc.paragraphs, 1):
-        if p.section != "footnote":
+        if p.section != "FOOTNOTE":
             current = p.number or current
         out[i] = f"[{current}]" if current else "before [1]"
     return out

@@ -152,7 +152,7 @@ def test_uk_footnote_carries_the_paragraph_that_calls_it(corpus_root: Path) -> N
     (1,539 of the 67 judgments' notes)."""
     berezovsky = load_one(akn, corpus_root, "national/uk-tna/2012-ewhc-2463-comm.xml", "national")
     note = next(p for p in berezovsky.paragraphs if p.text == "[278] See pages 13 and 14 of the judgment.")
-    assert (note.number, note.section) == ("550", "footnote")
+    assert (note.number, note.section) == ("550", "FOOTNOTE")
     assert "the concurring opinions, in particular that of Judge Gadzhiyev" in paragraph(berezovsky, "550").text
     barings = load_one(akn, corpus_root, "national/uk-tna/2003-ewhc-1319-ch.xml", "national")
     assert next(p for p in barings.paragraphs if p.text == "[206] G27/37-38").number == "269"

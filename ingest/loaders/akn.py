@@ -165,7 +165,7 @@ class _Builder:
                 Paragraph(text="\n".join(self.current), number=self.current_number, heading=self.current_heading)
             )
         self.paragraphs.extend(
-            Paragraph(text=note, number=self.current_number, section="footnote", heading=self.current_heading)
+            Paragraph(text=note, number=self.current_number, section="FOOTNOTE", heading=self.current_heading)
             for note in self.notes
         )
         self.current, self.current_number, self.notes = None, None, []

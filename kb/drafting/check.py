@@ -283,7 +283,7 @@ def _loader_blocks(path: Path, suffix: str) -> list[Block]:
         current: str | None = None
         heading: str | None = None
         for p in doc.paragraphs:
-            if p.section == "footnote":
+            if p.section == "FOOTNOTE":
                 out.append(Block(p.text, int(current) if current and current.isdigit() else 0, "judgment", current))
                 continue
             text = p.text
