@@ -8,13 +8,13 @@ filling it) against the same search on a warm cache, in one process on one store
 Each `--cache NAME=PATH` is a cache state (an empty PATH: an empty cache), each `--variants NAME:HOW` a cache state
 and how the passages a question's pool lacks are treated: `cache`, as the search does (the pool's median, handed to
 `wanted`, which nobody serves here), or `fill`, the same and then embedded into the cache after the question, untimed
-(`kb embed` keeping up with the questions, what `WantedPassages` is for). The cache is copied afresh for every
+(`kb embed` keeping up with the questions, what `WantedPassages` is for), or `inline`, embedded within the search
+and cached (what `kb search` and `kb eval` do, and every search did before). The cache is copied afresh for every
 variant, so what one variant embeds never warms the next. A variant runs the questions of the question files (default:
 dev-echr-qa.jsonl and dev-lawyer-questions.jsonl beside `KB_CORPUS`; `--limit`: the first N of each, a new user's
 first questions) and prints per file doc_hit@10 / para_hit@10, p50/p95 wall ms, the mean CPU ms of the process, and
 how many questions have the same top 10 as in the first variant run (pass the warm cache first: the ranking with every
-passage's vector). The search before the cache-only rule embedded every missing passage inline: time it with
-`bench/ranked_latency.py` on the older tree and a cold cache. Never write into a cache another process uses: the
+passage's vector). Never write into a cache another process uses: the
 copies are made in a temporary folder.
 """
 
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this tree's `kb`
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", nargs="+", required=True, help="NAME=PATH cache states (empty PATH: empty cache)")
-    parser.add_argument("--variants", nargs="+", required=True, help="NAME:HOW (HOW cache or fill)")
+    parser.add_argument("--variants", nargs="+", required=True, help="NAME:HOW (HOW cache, fill or inline)")
     parser.add_argument("--limit", type=int, help="the first N questions of each file")
     parser.add_argument("--questions", type=Path, nargs="+")
     args = parser.parse_args(argv)
@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"  {'CPU':>6}  same top 10")
             for variant in args.variants:
                 name, how = variant.split(":")
-                if how not in ("cache", "fill"):
-                    parser.error(f"{variant}: HOW is cache or fill")
+                if how not in ("cache", "fill", "inline"):
+                    parser.error(f"{variant}: HOW is cache, fill or inline")
+                meaning.wanted = None if how == "inline" else lacking.extend
                 copy = Path(folder) / f"{name}-{how}.sqlite"
                 if caches[name]:
                     shutil.copy(caches[name], copy)
