@@ -64,18 +64,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def build_store(home: Path, corpus: Path, files: tuple[str, ...] = SMALL_CORPUS) -> None:
-    """Ingest `files` into a store under `home` and close it, so the Streamlit process can open it."""
+def build_store(home: Path, corpus: Path, files: tuple[str, ...] = SMALL_CORPUS, sparse_first: bool = False) -> None:
+    """Ingest `files` into a store under `home` and close it, so the Streamlit process can open it. `sparse_first`:
+    without dense vectors, as `make run` writes a new user's store (`kb embed` fills them in)."""
     from kb.api import KnowledgeBase
     from kb.indexing.ingest import IngestRequest
     from kb.settings import Settings
 
     env = {"KB_HOME": str(home), "KB_CORPUS": str(corpus)}
-    if os.environ.get("KB_EMBED_CACHE"):  # the tests' shared cache: known passages are not embedded again
+    if os.environ.get("KB_EMBED_CACHE") and not sparse_first:  # the tests' shared cache: known passages are not
+        # embedded again; a sparse-first store takes only what its own (new, empty) cache holds: none
         env["KB_EMBED_CACHE"] = os.environ["KB_EMBED_CACHE"]
     kb = KnowledgeBase(Settings.load(env))
     try:
-        report = kb.ingest(IngestRequest(files=tuple(corpus / f for f in files)), warn=lambda m: None)
+        report = kb.ingest(IngestRequest(files=tuple(corpus / f for f in files), sparse_first=sparse_first),
+                           warn=lambda m: None)
         if report.failed:
             raise RuntimeError(f"could not ingest the benchmark files: {report.failures}")
     finally:

@@ -167,6 +167,7 @@ class KnowledgeBase:
         self._folder_links: dict[str, str] | None = None
         self._links: dict[str, str | None] = {}
         self._watch = False
+        self._wanted = None
         self._dense: tuple[float, DenseCoverage] | None = None
         self._matters: MatterStore | None = None
         self._copy = None
@@ -200,11 +201,24 @@ class KnowledgeBase:
             self._pipelines.clear()
             self._text_embedder = None
 
+    @property
+    def wanted(self):
+        """The passages this serving process's questions lacked vectors for (`kb.indexing.handover.WantedPassages`):
+        its inbox watcher hands them to `kb embed` first."""
+        with self._lock:
+            if self._wanted is None:
+                from kb.indexing.handover import WantedPassages
+
+                self._wanted = WantedPassages()
+            return self._wanted
+
     def start_inbox_watcher(self, now: bool = True):
         """Apply what `kb update` and `kb embed` hand over while this process holds the store (call once in a serving
         process: the app, `kb mcp`). `now` opens the store at once (StoreLockedError if another process holds it);
         either way the watcher starts as soon as this process has the store open."""
         with self._lock:
+            if not self._watch:  # its searches now hand what the cache lacks to `kb embed` (`wanted`)
+                self._pipelines.clear()
             self._watch = True
             if now or self._store is not None:
                 self._watch_inbox(self.store)
@@ -215,7 +229,7 @@ class KnowledgeBase:
 
         if self._watch and self._watcher is None and self._store is not None:
             self._watcher = InboxWatcher(store or self._store, self.settings.inbox, self.settings.inbox_poll,
-                                         max_attempts=self.settings.inbox_attempts).start()
+                                         max_attempts=self.settings.inbox_attempts, wanted=self.wanted).start()
 
     def dense_coverage(self) -> DenseCoverage:
         """How many stored passages have a dense vector (counted at most every `COVERAGE_SECONDS`)."""
@@ -270,7 +284,8 @@ class KnowledgeBase:
                     reasoning = open_reasoning_index(self.store)
                 self._pipelines[key] = build_search(self.store, self.settings.embedding, mode, weights, ranking,
                                                     graph, facts, reasoning=reasoning, candidates=candidates,
-                                                    parts=parts, embed_cache=self.settings.embeddings_cache)
+                                                    parts=parts, embed_cache=self.settings.embeddings_cache,
+                                                    embed_wanted=self.wanted.add if self._watch else None)
             return self._pipelines[key]
 
     def embed_query(self, text: str) -> list[float]:

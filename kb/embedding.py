@@ -221,6 +221,10 @@ class CachedDocumentEmbedder:
         known = self.vectors([d.content or "" for d in documents], documents)
         return {"documents": [replace(doc, embedding=known[doc.content or ""]) for doc in documents]}
 
+    def from_cache(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors the cache holds of `texts` (float32 arrays, `EmbeddingCache.get_arrays`); nothing computed."""
+        return self.cache.get_arrays(texts) if self.cache else {}
+
     def vectors(self, texts: list[str], documents: list[Document] | None = None, arrays: bool = False
                 ) -> dict[str, list[float] | np.ndarray]:
         """The vector of each text, from the cache or the model (each distinct text embedded once). `documents`: the

@@ -27,6 +27,7 @@ from kb.search.ranking import (
 )
 from kb.search.retrieval import to_document
 from kb.store.base import SearchFilters
+from legal.text import index_text
 from tests.conftest import SAMPLE_FILES
 
 
@@ -269,6 +270,39 @@ def test_a_questions_candidates_are_ranked_by_meaning_and_a_passages_are_not(sam
                "protection against the risk of ill-treatment where reliable sources have reported practices")
     plain = search.run(query=passage, filters=SearchFilters(), top_k=10)["candidates"]
     assert all(ranking_features(c)["meaning"] == 0.0 for c in plain)
+
+
+def test_a_question_over_a_cold_embedding_cache_waits_for_no_model_and_asks_kb_embed_for_its_pool(
+        sample_kb, graph, tmp_path: Path) -> None:
+    """While `kb embed` still fills the cache (a new user's first hour), a question's pool lacks most vectors: embedded
+    inline, ~80 of them took 3-5 s a question. The search reads the cache only (a candidate it lacks takes the pool's
+    median) and hands the candidates it lacked to `kb embed`, best first, ahead of the store's own order; on a warm
+    cache it hands over nothing."""
+    from kb.embedding import EmbeddingCache
+    from kb.indexing.handover import WantedPassages, todo_of
+
+    question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
+    filters = SearchFilters(source_kinds=("echr",))
+    cold, wanted = tmp_path / "cold.sqlite", WantedPassages()
+    search = build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
+                          embed_cache=cold, embed_wanted=wanted.add)
+    out = search.run(query=question, filters=filters, top_k=10)
+    texts = {index_text(c.content or "") for c in out["candidates"]}
+    assert len(texts) > 20
+    assert not EmbeddingCache(cold, sample_kb.settings.embedding).get_arrays(list(texts))  # no passage embedded
+    assert len(wanted) == len(texts)
+    later = search.run(query="What is the death row phenomenon?", filters=filters, top_k=10)["candidates"]
+    todo = todo_of(sample_kb.store, 5, wanted)  # the store is embedded: only what the questions wanted
+    assert len(todo.chunks) == 5 and {i for i, _ in todo.chunks} <= {d.id for d in later}  # the last question's
+    assert all(text == sample_kb.store.retrieve([i])[0].payload["text"] for i, text in todo.chunks)
+    rest = todo_of(sample_kb.store, 10_000, wanted)
+    assert len(wanted) == 0 and not {i for i, _ in rest.chunks} & {i for i, _ in todo.chunks}  # handed out once
+
+    warm = WantedPassages()
+    build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
+                 embed_cache=sample_kb.settings.embeddings_cache, embed_wanted=warm.add).run(
+        query=question, filters=filters, top_k=10)
+    assert len(warm) == 0
 
 
 def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_reasoning_answers_it(

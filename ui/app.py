@@ -13,7 +13,6 @@ VIEWS = ("Research", "Document", "Matters", "Check a brief", "Add material")
 
 
 def _coverage() -> None:
-    from ui.render import modes_line
     from ui.state import embedding_status, get_kb, source_coverage, store_stats
 
     kb = get_kb()
@@ -26,14 +25,40 @@ def _coverage() -> None:
     if stats["incomplete_documents"]:
         st.sidebar.caption(f"{stats['incomplete_documents']} documents are still being written.")
     missing = [c for c in sources if c.stored < c.in_corpus]
-    st.sidebar.caption(modes_line(embedding_status(kb, key), "whole corpus" if sources and not missing
-                                   else f"{stats['documents']:,} documents"))
+    scope = "whole corpus" if sources and not missing else f"{stats['documents']:,} documents"
+    status = embedding_status(kb, key)
+    st.fragment(_fill_progress, run_every=FILL_REFRESH_S if status["embedded"] < status["total"] else None)(key, scope)
     label = f"Sources loaded ({len(sources) - len(missing)} of {len(sources)} complete)"
     with st.sidebar.expander(label, expanded=False):
         # A lawyer must know what the store lacks: a search over a partial source looks complete otherwise. The
         # names come from the project's own manifest (corpus/sources.toml), not from documents.
         st.markdown("\n".join(f"- {'✓' if c.stored >= c.in_corpus else '⚠'} {c.name} ({c.kind}): "
                                f"{c.stored:,} of {c.in_corpus:,} documents" for c in sources))
+
+
+# While `kb embed` fills the dense vectors beside the app (`make run`: over an hour for the whole corpus on 2 cores),
+# the sidebar's progress redraws itself this often, without the lawyer doing anything: drawn only with the page, it
+# stood at the count of the last click. (A comment, not a docstring: Streamlit's magic would print a bare string.)
+FILL_REFRESH_S = 5
+
+
+def _fill_progress(key: str, scope: str) -> None:
+    """The fill's progress bar (counts, time left) and which search modes see what (`modes_line`); once every passage
+    has its vector, the whole page is redrawn, which stops the refresh."""
+    from ui.render import fill_bar, modes_line
+    from ui.state import embedding_status, get_kb
+
+    status = embedding_status(get_kb(), key)
+    if status["embedded"] < status["total"]:
+        share, text = fill_bar(status)
+        st.progress(share, text=text)
+        st.caption("Until it ends, a question is ranked by the meaning of the passages embedded so far; those your "
+                   "questions need are embedded first, so a question asked again may rank better.")
+    elif st.session_state.get("kb_filling"):
+        st.session_state["kb_filling"] = False
+        st.rerun()
+    st.session_state["kb_filling"] = status["embedded"] < status["total"]
+    st.caption(modes_line(status, scope))
 
 
 def main() -> None:

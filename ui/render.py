@@ -109,6 +109,21 @@ def source_button(container, url: str | None, key: str, source: Path | None = No
                                   key=key, on_click="ignore")
 
 
+def fill_bar(status: dict) -> tuple[float, str]:
+    """The share of passages with a dense vector and the bar's words: counts, and while `kb embed` runs its time
+    left, e.g. "Embedding passages: 133,704 of 326,108 (41 %), about 50 min left"."""
+    text = (f"Embedding passages: {status['embedded']:,} of {status['total']:,} "
+            f"({100 * status['share']:.0f} %)")
+    if status["running"] and status["eta_seconds"]:
+        minutes = status["eta_seconds"] / 60
+        text += f", about {minutes:.0f} min left" if minutes >= 1 else ", under a minute left"
+    elif status["running"]:
+        text += ", time left after the first round"
+    else:
+        text += ", paused: `kb embed` (or `make run`) goes on"
+    return min(max(status["share"], 0.0), 1.0), text
+
+
 def modes_line(status: dict, scope: str) -> str:
     """Which search modes see what, e.g. "Ranked and BM25: whole corpus; hybrid/dense: 41 % embedded": dense vectors
     are filled in by `kb embed` after a sparse-first ingest, and a lawyer choosing a mode must know."""

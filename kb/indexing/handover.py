@@ -142,6 +142,39 @@ def apply_vectors(store: ChunkStore, inbox: Path, warn: Callable[[str], None] = 
     return applied
 
 
+WANTED_LIMIT = 2_000
+"""Passages `WantedPassages` keeps: a question's pool lacks at most ~120 vectors, so the last ~20 questions'."""
+
+
+class WantedPassages:
+    """The passages searches wanted vectors for and the embedding cache lacked (`kb.search.meaning.PoolSimilarity`,
+    which ranks them by the pool's median meanwhile): the owner hands them to `kb embed` before the store's own order
+    (`todo_of`), so the pools of the questions being asked fill first, the last question's first. Thread-safe; the
+    newest `limit` only."""
+
+    def __init__(self, limit: int = WANTED_LIMIT) -> None:
+        self.limit = limit
+        self._passages: dict[str, str] = {}  # chunk id → text, the next to hand out last
+        self._lock = threading.Lock()
+
+    def add(self, documents: list) -> None:
+        """A search's candidates (Haystack Documents: chunk id and stored text), best first."""
+        with self._lock:
+            for doc in reversed(documents):
+                self._passages.pop(doc.id, None)
+                self._passages[doc.id] = doc.content or ""
+            for stale in list(self._passages)[:max(0, len(self._passages) - self.limit)]:
+                del self._passages[stale]
+
+    def take(self, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` (chunk id, text), the newest search's best first; they are handed out once."""
+        with self._lock:
+            return [self._passages.popitem() for _ in range(min(limit, len(self._passages)))]
+
+    def __len__(self) -> int:
+        return len(self._passages)
+
+
 @dataclass(frozen=True)
 class EmbedTodo:
     """The owner's answer to `kb embed`: chunks to embed, most useful first (id, text), and the store's counts."""
@@ -151,9 +184,13 @@ class EmbedTodo:
     total: int
 
 
-def todo_of(store: ChunkStore, limit: int) -> EmbedTodo:
-    """The next `limit` chunks without a dense vector (`ChunkStore.missing_dense`), and the counts for progress."""
-    chunks = [(c.id, str(c.payload.get("text") or "")) for c in store.missing_dense(limit)]
+def todo_of(store: ChunkStore, limit: int, wanted: WantedPassages | None = None) -> EmbedTodo:
+    """The next `limit` chunks to embed: first those searches wanted (`WantedPassages`), then the chunks without a
+    dense vector in the store's order (`ChunkStore.missing_dense`); and the counts for progress."""
+    chunks = wanted.take(limit) if wanted is not None else []
+    taken = {i for i, _ in chunks}
+    chunks += [(c.id, str(c.payload.get("text") or "")) for c in store.missing_dense(limit - len(chunks))
+               if c.id not in taken]
     return EmbedTodo(chunks, store.count_missing_dense(), store.count())
 
 
@@ -175,16 +212,16 @@ def read_todo(inbox: Path, nonce: str) -> EmbedTodo | None:
     return EmbedTodo([(str(i), str(t)) for i, t in data["chunks"]], int(data["missing"]), int(data["total"]))
 
 
-def answer_embed_request(store: ChunkStore, inbox: Path) -> bool:
+def answer_embed_request(store: ChunkStore, inbox: Path, wanted: WantedPassages | None = None) -> bool:
     """The owner's side: answer a waiting request of a live `kb embed` (after applying its vectors, so nothing is
-    handed out twice); a request of a process that is gone is dropped."""
+    handed out twice), the passages its searches wanted first; a request of a process that is gone is dropped."""
     path = inbox / EMBED_REQUEST
     try:
         request = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     if process_alive(int(request.get("pid", 0))):
-        todo = todo_of(store, int(request.get("limit", 0)))
+        todo = todo_of(store, int(request.get("limit", 0)), wanted)
         atomic_write(inbox / EMBED_TODO, json.dumps({"nonce": request.get("nonce"), "missing": todo.missing,
                                                      "total": todo.total, "chunks": todo.chunks}, ensure_ascii=False))
     path.unlink(missing_ok=True)
@@ -311,7 +348,9 @@ class InboxWatcher:
     """
 
     def __init__(self, store: ChunkStore, inbox: Path, interval: float = 2.0,
-                 warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr), max_attempts: int = 5) -> None:
+                 warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr), max_attempts: int = 5,
+                 wanted: WantedPassages | None = None) -> None:
+        """`wanted`: the passages this process's searches lacked vectors for, handed to `kb embed` first."""
         if interval <= 0:
             raise ConfigError(f"inbox poll interval {interval}; it must be a positive number of seconds")
         self.store = store
@@ -319,6 +358,7 @@ class InboxWatcher:
         self.interval = interval
         self.max_attempts = max_attempts
         self.warn = warn
+        self.wanted = wanted
         self.applied = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="kb-inbox-watcher", daemon=True)
@@ -356,7 +396,7 @@ class InboxWatcher:
         if self._unflushed >= VECTOR_FLUSH or (self._unflushed and now - self._vectors_at >= VECTOR_IDLE):
             self.store.flush()
             self._unflushed = 0
-        answer_embed_request(self.store, self.inbox)
+        answer_embed_request(self.store, self.inbox, self.wanted)
         return applied
 
     def _loop(self) -> None:

@@ -70,14 +70,15 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
                  graph: CitationGraph | None = None, facts=None, reasoning=None,
                  candidates: SearchMode = SearchMode.BM25,
                  bm25_query_steps: Sequence[QueryStep] = (), parts: SearchParts = ALL_PARTS,
-                 embed_cache: Path | None = None) -> SuperComponent:
+                 embed_cache: Path | None = None, embed_wanted: Callable[[list[Document]], None] | None = None
+                 ) -> SuperComponent:
     """The search of `mode`. `weights` are hybrid RRF weights (dense, BM25): a parameter of `hybrid` (and of ranked
     search over hybrid `candidates`, an ablation); any other mode refuses them rather than ignore them. `ranking`,
     `graph` and `facts` (a `kb.search.facts_index.FactsIndex`) serve the legal ranker of `ranked`, `reasoning` (the
     store's reasoning index, `kb.search.facts_index.open_reasoning_index`) its fetched candidates. `parts` says which
     of the further retrievers and ranking parts run (`SearchParts`; none of the BM25-side ones in `dense`, the
     comparison without BM25). `embed_cache`: the embedding cache the pool's MiniLM vectors are read from
-    (`kb.search.meaning`)."""
+    (`kb.search.meaning`); `embed_wanted` is told the candidates it lacked (`kb.indexing.handover.WantedPassages`)."""
     mode = SearchMode.from_str(mode)
     fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
     if weights is not None and not fused:
@@ -150,7 +151,7 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         pipeline.connect(fetched_out, "rank.fetched")
     if ranking.uses("meaning"):
         pipeline.add_component("meaning", PoolSimilarity(
-            embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of))
+            embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of, embed_wanted))
         pipeline.connect(candidates_out, "meaning.documents")
         if fetched_out:
             pipeline.connect(fetched_out, "meaning.fetched")
