@@ -9,15 +9,11 @@ make a label unverifiable. No store is needed: the files are read by the loaders
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 from ingest.loaders import akn, echr, un
+from tests.labels import label_problems, read_questions
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "data"
-QUESTIONS = BENCH / "extradition_questions.jsonl"
-NOTES = BENCH / "extradition_questions.notes.tsv"
 UN_FILES = {"UN-CAT-GC-1": "Annotated_CAT_GC1_art.3_v1.json", "UN-CAT-GC-4": "Annotated_CAT_GC4_art.3.json",
             "UN-CCPR-GC-20": "Annotated_CCPR_GC20_art.7.json",
             "UN-CCPR-GC-31": "Annotated_CCPR_GC31_nature_of_obligations.json",
@@ -39,25 +35,10 @@ def load(corpus_root: Path, doc_id: str):
 
 
 def test_every_label_is_a_paragraph_the_loaders_produce_and_the_notes_quote_it(corpus_root: Path) -> None:
-    cases = [json.loads(line) for line in QUESTIONS.open(encoding="utf-8")]
+    cases = read_questions("extradition_questions")
     assert 30 <= len(cases) <= 40 and len({c["qid"] for c in cases}) == len(cases)
     assert {c["kind"] for c in cases} == {"lawyer-extradition"}
-    labels = {(c["qid"], r["doc_id"], str(p)) for c in cases for r in c["relevant"] for p in r["paragraphs"]}
-    with NOTES.open(encoding="utf-8", newline="") as f:
-        notes = {(row["qid"], row["doc_id"], row["paragraph"]): row for row in csv.DictReader(f, delimiter="\t")}
-    assert set(notes) == labels
-    docs = {doc_id: load(corpus_root, doc_id) for doc_id in sorted({d for _, d, _ in labels})}
-    not_court, misquoted = [], []
-    for qid, doc_id, number in sorted(labels):
-        para = next((p for p in docs[doc_id].paragraphs if p.number == number), None)
-        assert para is not None, (qid, doc_id, number)
-        if doc_id in UN_FILES or doc_id in UK_FILES:
-            pass
-        elif para.role != "court":
-            not_court.append((qid, doc_id, number, para.role))
-        quote = notes[(qid, doc_id, number)]["first words of the answering sentence"]
-        if " ".join(quote.split()) not in " ".join(para.text.split()):
-            misquoted.append((qid, doc_id, number))
+    not_court, misquoted = label_problems("extradition_questions", cases, lambda d: load(corpus_root, d),
+                                          lambda d: d not in UN_FILES and d not in UK_FILES)
     assert not misquoted, misquoted
     assert not not_court, not_court
-
