@@ -99,19 +99,15 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     back to the characters it came from (`ill-treatment` → `illtreatment` spans the hyphen, `Çakıcı` → `cakıcı`)."""
     folded: list[str] = []
     origin: list[int] = []
-    last = len(text) - 1
+    joined = {m.start() for m in _JOIN.finditer(text)}  # the hyphens inside a word that `fold_words` drops
     for i, ch in enumerate(text):
-        if ch in "-‑–" and 0 < i < last and _IS_WORD(text[i - 1]) and _IS_WORD(text[i + 1]):
-            continue  # `_JOIN`: a hyphen inside a word
+        if i in joined:
+            continue
         piece = "".join(c for c in unicodedata.normalize("NFKD", "'" if ch == "’" else ch)
                         if not unicodedata.combining(c)).lower()
         folded.append(piece)
         origin.extend([i] * len(piece))
     return [(origin[m.start()], origin[m.end() - 1] + 1) for m in _WORD.finditer("".join(folded))]
-
-
-def _IS_WORD(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def fragment_spans(quote: str) -> list[list[tuple[int, int]]] | None:
