@@ -171,13 +171,16 @@ Commission, claimed …`, Cyprus v. Turkey [GC] § 325), and so do some of the a
 applicants (see the appendix) complained …`)."""
 
 
+_COURT_SAYS = (r"considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|recalls|concludes|holds|"
+               r"dismisses|rejects|emphasises|points out|takes the view|cannot|does not|will|must")
+"""The Court speaking in its own voice, present tense: the verbs `_COURT_RULES` (the Court ruling after a party's
+words) and `_COURT_OPENS` (a paragraph opening with the Court) share."""
 _COURT_RULES = re.compile(
     r"[.;:]\s+(?:(?:However|Accordingly|Nevertheless|In any event|In (?:this|that) (?:respect|connection|regard)|"
     r"For its part|In (?:the present|these) circumstances|Be that as it may),\s+)?(?:(?:the Court|it)"
-    r"(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|"
-    r"recalls|concludes|holds|dismisses|rejects|emphasises|points out|stresses|underlines|acknowledges|takes the view|"
-    r"is (?:not,? )?(?:(?:however|therefore),? )?(?:satisfied|persuaded|convinced|of the (?:view|opinion))|cannot|"
-    r"does not|will|must|would (?:reiterate|recall|point out|note|observe|emphasise|stress|add|underline))|"
+    rf"(?:,[^,.;]{{1,160}},)?\s+(?:\w+\s+)?(?:{_COURT_SAYS}|stresses|underlines|acknowledges|"
+    r"is (?:not,? )?(?:(?:however|therefore),? )?(?:satisfied|persuaded|convinced|of the (?:view|opinion))|"
+    r"would (?:reiterate|recall|point out|note|observe|emphasise|stress|add|underline))|"
     r"It (?:\w+\s+)?(?:appears|follows|remains))\b", re.I)
 """A paragraph that opens with a party's submission and then has the Court ruling on it in its own voice ("The
 Government conceded that the ban was an interference. The Court, having regard to its case-law …, sees no reason
@@ -277,9 +280,8 @@ def _role_of_words(section: str | None, text: str) -> str | None:
 
 _COURT_OPENS = re.compile(
     r"^(?:\d+\.\s+)?(?:(?:[A-Z][^,.;:]{0,80},|In (?:the present|this|the instant) case,?)\s+)?[Tt]he Court"
-    r"(?:,[^,.;]{1,160},)?\s+(?:\w+\s+)?(?:considers|finds|notes|observes|agrees|accepts|sees|shares|reiterates|recalls|concludes|holds|"
-    r"dismisses|rejects|refers|points out|emphasises|takes the view|is (?:not )?(?:satisfied|persuaded|convinced|of "
-    r"the (?:view|opinion))|cannot|does not|will|must|has (?:already |previously |consistently |repeatedly )?"
+    rf"(?:,[^,.;]{{1,160}},)?\s+(?:\w+\s+)?(?:{_COURT_SAYS}|refers|is (?:not )?(?:satisfied|persuaded|convinced|of "
+    r"the (?:view|opinion))|has (?:already |previously |consistently |repeatedly )?"
     r"(?:found|held|examined|established|accepted|ruled|stated|recognised))\b")
 """A paragraph opening with the Court speaking in its own voice, present tense (`The Court refers to the general
 principles …`, `At the outset, the Court reiterates …`): a party's submission reports the Court in the past (`the
