@@ -1422,6 +1422,8 @@ MAX_DIFFERENCES_SHOWN = 4
 REPORT_LAG = 3
 """Years a law report may follow the judgment: `Ponomaryov v Bulgaria (2014) 59 EHRR 20` reports the judgment of 21
 June 2011."""
+
+
 def _changes(alignment: Alignment) -> list[dict]:
     """An alignment's changes as the JSON gives them (`QuoteGrade.changes`)."""
     return [{"said": c.said, "source": c.source, "said_span": list(c.said_span) if c.said_span else None,
