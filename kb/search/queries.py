@@ -47,18 +47,20 @@ SOURCE_CUES: dict[str, re.Pattern[str]] = {
 """Source kind (`source_kind` payload) → the names that ask for it (`kb.search.source_cues`). Case matters for the
 UK's abbreviations ("UK", "EWCA"), not for the rest. The cues are the names lawyers use for the instruments and
 bodies, not topic words: "torture" is no cue for the Committee against Torture, "Convention against Torture" is."""
+_CHINESE_BODIES = (r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|"
+                   r"procuratorates?|public security organs?|people'?s courts?|placement education")
+"""The bodies and measures only Chinese law has: each a China cue (`CHINA_CUES`) and a cue of its law
+(`CHINESE_LAW_CUES`)."""
 CHINESE_LAW_CUES = re.compile(
-    r"\b(liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
-    r"public security organs?|people'?s courts?|placement education|"
+    rf"\b({_CHINESE_BODIES}|"
     + "|".join(re.escape(name).replace(r"\-", "[- ]?") for law in PRC_LAWS for name in law.names) + r")\b", re.I)
 """The bodies, measures and statutes of Chinese law ("supervision commission", "RSDL", "the Hong Kong national security
 law", "the Criminal Procedure Law": each statute's English names from `legal.prc`): in a question that names China
 (`CHINA_CUES`; a statute's name alone does not, "criminal law" is any country's) they name its law as a source, as
 "under the ICCPR" names the Human Rights Committee's treaty (`QueryReading.chinese_law`)."""
 CHINA_CUES = re.compile(
-    r"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
-    r"liuzhi|rsdl|residential surveillance|supervision commissions?|supervisory commissions?|procuratorates?|"
-    r"public security organs?|people'?s courts?|placement education)\b", re.I)
+    rf"\b(china|chinese|prc|people'?s republic|hong kong|hksar|beijing|xinjiang|uyghurs?|uighurs?|tibet\w*|mainland|"
+    rf"{_CHINESE_BODIES})\b", re.I)
 """A question that names China, or a concept only Chinese law has, asks about Chinese documents: only then does the
 translated query run and are its candidates fused in (`kb.search.crosslingual`). Without a cue an ECtHR question
 (dev.jsonl: 96 words of Strasbourg reasoning, many glossary words) keeps its ranking and its latency. A search limited
