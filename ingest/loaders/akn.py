@@ -4,7 +4,7 @@ In these files every `<paragraph>` is a sibling: the judgment's numbered paragra
 sub-paragraphs (`(a)`, `i)`, bullets) alike, with quotations and headings in `<level>` blocks between them.
 We rebuild what a lawyer cites: one `Paragraph` per numbered paragraph, its sub-paragraphs and quotations
 joined into its text, headings carried in `Paragraph.heading`. A footnote is a passage of its own (section
-`footnote`) numbered as the paragraph that calls it: that is its pinpoint.
+`FOOTNOTE`, as a report's) numbered as the paragraph that calls it: that is its pinpoint.
 """
 
 from __future__ import annotations
@@ -206,10 +206,8 @@ class _Builder:
         self.settle(text, number)
         if number is not None:
             self.start(text, number)
-        elif self.by_section:
-            self.add_sections(text)
         else:
-            self.add(text)
+            self.add_unnumbered(text)
         self.notes += _footnotes(element)
 
     def level(self, element: etree._Element) -> None:
@@ -250,11 +248,17 @@ class _Builder:
             return
         if number is not None:
             self.start(text, self.numbers.take(number))
-        elif self.by_section:
+        else:
+            self.add_unnumbered(text)
+        self.notes += _footnotes(element)
+
+    def add_unnumbered(self, text: str) -> None:
+        """A block without a number of its own: text of the current paragraph, or, where practice-direction numbers
+        are the pinpoints, the paragraphs its lines open (`add_sections`)."""
+        if self.by_section:
             self.add_sections(text)
         else:
             self.add(text)
-        self.notes += _footnotes(element)
 
     def add_sections(self, text: str) -> None:
         """Text in which each line opening with a `_SECTION_NUMBER` starts the paragraph of that number."""
