@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from kb.api import CLOSE_QUOTE, KnowledgeBase
+from legal.quotations import LEFT_OUT_SHOWN
 from ui.state import explained_errors
 
 ACCEPTED = ["docx", "pdf", "md", "txt"]
@@ -81,9 +82,10 @@ def _report(report) -> None:
 
 def close_quotations(report) -> list[dict]:
     """One row per change of each quotation close to its source (`QuoteGrade.changes`): where, the brief's own words
-    and the source's own words, as the lawyer would look them up on both sides."""
+    and the source's own words, as the lawyer would look them up on both sides; a stretch of the source longer than
+    `Change.describe` quotes is counted, as there."""
     return [{"where": c.where or str(c.line), "citation": c.text,
              "in the brief": change["said"] or "(left out)",
-             "in the source": change["source"] if change["source_words"] <= 8 and change["source"]
+             "in the source": change["source"] if change["source_words"] <= LEFT_OUT_SHOWN and change["source"]
              else f"{change['source_words']} words" if change["source_words"] else "(not in the source)"}
             for c in report.citations for g in c.quote_grades if g.grade == "near" for change in g.changes]
