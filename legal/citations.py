@@ -416,6 +416,7 @@ def names_one_judgment(report: str) -> bool:
     (`(2008) ECHR 14`), a Series A number; not `ECHR 2012` or `Reports 1996-V`, volumes shared by many judgments."""
     return bool(_ONE_JUDGMENT_REPORT.search(report))
 
+
 NOTE_REF = r"(?:n|fn|note)\.?\s*\d{1,4}(?!\d)"
 """A cross-reference to the footnote of a full citation: OSCOLA's `(n 12)`, `(above n 12)`, the US `supra note 12`."""
 _NOTE_NUMBER = re.compile(r"(?:n|fn|note)\.?\s*(\d{1,4})")
