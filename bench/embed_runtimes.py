@@ -155,7 +155,8 @@ def pools(runtime: str, reference_cache: Path, cache: Path, citation: int, summa
         # ranked: the shipped search, its `meaning` feature from each space's vectors
         shipped = meaning.PoolSimilarity.__init__
         for name in spaces:
-            def init(self, embedding, cache_path, needed, key, name=name):
+            def init(self, embedding, cache_path, needed, key, *rest, name=name, **kwargs):
+                # neither `wanted` nor the store's vectors (another space's): a vector a cache lacks is embedded
                 shipped(self, spaces[name], reference_cache if name == "float32" else cache, needed, key)
             meaning.PoolSimilarity.__init__ = init
             kb_._pipelines.clear()

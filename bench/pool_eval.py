@@ -66,8 +66,8 @@ def patch(kb, settings: dict[str, str]) -> None:
         embedding = replace(embedding, model=settings["model"], runtime="torch")
         base = pipeline.PoolSimilarity
 
-        def similarity(_embedding, *args, **kwargs):
-            return base(embedding, *args, **kwargs)
+        def similarity(_embedding, cache, needed, key, *rest, **kwargs):
+            return base(embedding, cache, needed, key)  # another model: neither `wanted` nor the store's vectors
 
         pipeline.PoolSimilarity = similarity
     if "adapter" in settings:

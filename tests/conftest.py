@@ -226,11 +226,12 @@ def ingest_sample_files(settings, corpus_root: Path) -> None:
         kb.close()
 
 
-def clone_store(kb, settings) -> None:
+def clone_store(kb, settings, dense: bool = True) -> None:
     """A copy of `kb`'s store (every chunk with both vectors and its payload, every document index's point) as the
     store of `settings`: a second home holding the same documents as if ingested from the same files, without cutting,
     embedding and BM25-weighting them again. For a test that needs the sample documents in a store another process
-    must own (the fixture's own shard stays open here)."""
+    must own (the fixture's own shard stays open here). Without `dense`, the chunks have no dense vector: the store
+    `kb ingest --sparse-first` writes, before `kb embed` has filled any."""
     from kb.store import open_store
     from kb.store.base import DOCUMENT_INDEXES, ChunkPoint
 
@@ -238,7 +239,7 @@ def clone_store(kb, settings) -> None:
     try:
         batch: list[ChunkPoint] = []
         for chunk in kb.store.scroll(batch=512, with_vectors=True):
-            batch.append(ChunkPoint(chunk.id, chunk.dense, chunk.sparse, chunk.payload))
+            batch.append(ChunkPoint(chunk.id, chunk.dense if dense else [], chunk.sparse, chunk.payload))
             if len(batch) == 512:
                 target.upsert(batch)
                 batch = []

@@ -20,6 +20,7 @@ from kb.search.ranking import (
     RANK_CONSTANT,
     SPACING_MARKS,
     key_of,
+    meaning_values,
     phrase_words,
     ranking_features,
     shared_phrase_weights,
@@ -28,7 +29,7 @@ from kb.search.ranking import (
 from kb.search.retrieval import to_document
 from kb.store.base import SearchFilters
 from legal.text import index_text
-from tests.conftest import SAMPLE_FILES
+from tests.conftest import SAMPLE_FILES, clone_store, home_env
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,19 @@ def graph(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Citati
     path = tmp_path_factory.mktemp("rank") / "citations.sqlite"
     build(corpus_root, path, documents=docs)
     return CitationGraph(path)
+
+
+@pytest.fixture(scope="module")
+def sparse_store(sample_kb, tmp_path_factory: pytest.TempPathFactory):
+    """The sample documents in a store `kb embed` has not filled yet (`kb ingest --sparse-first`): no dense vectors."""
+    from kb.settings import Settings
+    from kb.store import open_store
+
+    settings = Settings.load(home_env(tmp_path_factory.mktemp("sparse"), sample_kb.settings.corpus))
+    clone_store(sample_kb, settings, dense=False)
+    store = open_store(settings)
+    yield store
+    store.close()
 
 
 def _ranked(sample_kb, graph, weights=DEFAULT_RANKING, facts=None):
@@ -273,10 +287,10 @@ def test_a_questions_candidates_are_ranked_by_meaning_and_a_passages_are_not(sam
 
 
 def test_a_question_over_a_cold_embedding_cache_waits_for_no_model_and_asks_kb_embed_for_its_pool(
-        sample_kb, graph, tmp_path: Path) -> None:
-    """While `kb embed` still fills the cache (a new user's first hour), a question's pool lacks most vectors: embedded
-    inline, ~80 of them took 3-5 s a question. The search reads the cache only (a candidate it lacks takes the pool's
-    median) and hands the candidates it lacked to `kb embed`, best first, ahead of the store's own order; on a warm
+        sample_kb, sparse_store, graph, tmp_path: Path) -> None:
+    """While `kb embed` still fills a sparse-first store and the cache (a new user's first hour), a question's pool
+    lacks most vectors: embedded inline, ~80 of them took 3-5 s a question. The search reads the cache and the store
+    only and hands the candidates both lacked to `kb embed`, best first, ahead of the store's own order; on a warm
     cache it hands over nothing."""
     from kb.embedding import EmbeddingCache
     from kb.indexing.handover import WantedPassages, todo_of
@@ -284,7 +298,7 @@ def test_a_question_over_a_cold_embedding_cache_waits_for_no_model_and_asks_kb_e
     question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
     filters = SearchFilters(source_kinds=("echr",))
     cold, wanted = tmp_path / "cold.sqlite", WantedPassages()
-    search = build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
+    search = build_search(sparse_store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
                           embed_cache=cold, embed_wanted=wanted.add)
     out = search.run(query=question, filters=filters, top_k=10)
     texts = {index_text(c.content or "") for c in out["candidates"]}
@@ -303,6 +317,95 @@ def test_a_question_over_a_cold_embedding_cache_waits_for_no_model_and_asks_kb_e
                  embed_cache=sample_kb.settings.embeddings_cache, embed_wanted=warm.add).run(
         query=question, filters=filters, top_k=10)
     assert len(warm) == 0
+
+
+def test_a_store_whose_embedding_cache_was_lost_ranks_by_the_vectors_it_holds(sample_kb, graph,
+                                                                              tmp_path: Path) -> None:
+    """A store whose dense vectors are complete but whose embedding cache is gone (deleted, a copied or migrated store,
+    a server store filled elsewhere) leaves `kb embed` nothing to fill: read from the cache alone, every question of a
+    serving process would rank its pool by one made-up similarity for ever. The vectors the cache lacks are read from
+    the store, so the question is ranked as on a warm cache: every candidate its own meaning rank, the same hits, and
+    nothing goes to the model or to `kb embed`."""
+    from kb.embedding import EmbeddingCache
+    from kb.indexing.handover import WantedPassages
+
+    question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
+    filters = SearchFilters(source_kinds=("echr",))
+    lost, wanted = tmp_path / "lost.sqlite", WantedPassages()
+    out = build_search(sample_kb.store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
+                       embed_cache=lost, embed_wanted=wanted.add).run(query=question, filters=filters, top_k=10)
+    meaning = {key_of(c): ranking_features(c)["meaning"] for c in out["candidates"]}
+    assert sorted(meaning.values(), reverse=True) == [1 / (RANK_CONSTANT + r) for r in range(1, len(meaning) + 1)]
+    warm = _ranked(sample_kb, graph).run(query=question, filters=filters, top_k=10)
+    assert [d.id for d in out["documents"]] == [d.id for d in warm["documents"]]
+    assert len(wanted) == 0
+    texts = [index_text(c.content or "") for c in out["candidates"]]
+    assert not EmbeddingCache(lost, sample_kb.settings.embedding).get_arrays(texts)  # nothing embedded
+
+
+def test_a_partly_embedded_pool_places_the_passages_without_a_vector_by_expectation(
+        sample_kb, sparse_store, graph, tmp_path: Path) -> None:
+    """While `kb embed` fills a store, some of a question's candidates have no vector yet. Each gets the mean of
+    `meaning` over every place of the pool, and a candidate with a vector the value its place among the others'
+    similarities would have on average once the rest are known: the first of them no longer takes the top value as
+    though nothing could come before it (a pool ranked so did worse on the expert questions than no meaning at all).
+    The values add up to a whole pool's, and the known candidates keep their order."""
+    from kb.embedding import EmbeddingCache
+    from kb.indexing.handover import WantedPassages
+
+    question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
+    filters = SearchFilters(source_kinds=("echr",))
+    warm = _ranked(sample_kb, graph).run(query=question, filters=filters, top_k=10)["candidates"]
+    full = {key_of(c): ranking_features(c)["meaning"] for c in warm}
+    by_meaning = sorted(warm, key=lambda c: -full[key_of(c)])
+    texts = list(dict.fromkeys(index_text(c.content or "") for c in by_meaning))
+    held = set(texts[::2])  # the first by meaning among them
+    vectors = EmbeddingCache(sample_kb.settings.embeddings_cache, sample_kb.settings.embedding).get_arrays(list(held))
+    partial = EmbeddingCache(tmp_path / "partial.sqlite", sample_kb.settings.embedding)
+    partial.put_many([(t, v.tolist()) for t, v in vectors.items()])
+    assert len(vectors) == len(held)
+
+    wanted = WantedPassages()
+    cands = build_search(sparse_store, sample_kb.settings.embedding, SearchMode.RANKED, graph=graph,
+                         embed_cache=tmp_path / "partial.sqlite", embed_wanted=wanted.add).run(
+        query=question, filters=filters, top_k=10)["candidates"]
+    meaning = {key_of(c): ranking_features(c)["meaning"] for c in cands}
+    assert meaning.keys() == full.keys() and len(wanted) == len(texts) - len(held)
+    known = [key_of(c) for c in by_meaning if index_text(c.content or "") in held]
+    unknown = {key_of(c) for c in by_meaning} - set(known)
+    places = [1 / (RANK_CONSTANT + r) for r in range(1, len(full) + 1)]
+    assert unknown and [meaning[k] for k in unknown] == [pytest.approx(sum(places) / len(places))] * len(unknown)
+    assert [meaning[k] for k in known] == sorted((meaning[k] for k in known), reverse=True)
+    assert meaning[known[0]] < places[0] == full[known[0]]
+    assert sum(meaning.values()) == pytest.approx(sum(places))
+
+
+def test_meaning_values_are_the_expectation_over_every_place_the_unknown_candidates_could_take() -> None:
+    """Computed truth: three candidates known (one pair tied), two unknown; every order of the five that keeps the
+    known ones' order (ties either way) equally likely, each candidate's mean 1/(k + place)."""
+    import itertools
+
+    from kb.search.meaning import Similarity
+
+    known = {("a", "1"): 0.9, ("a", "2"): 0.5, ("a", "3"): 0.5, ("a", "4"): 0.1}
+    unknown = frozenset({("b", "1"), ("b", "2")})
+    totals = dict.fromkeys([*known, *unknown], 0.0)
+    orders = 0
+    for tie in ((("a", "2"), ("a", "3")), (("a", "3"), ("a", "2"))):
+        chain = [("a", "1"), *tie, ("a", "4")]
+        for slots in itertools.combinations(range(6), 4):
+            for rest in itertools.permutations(sorted(unknown)):
+                order, others = [None] * 6, iter(rest)
+                for slot, key in zip(slots, chain, strict=True):
+                    order[slot] = key
+                order = [key if key is not None else next(others) for key in order]
+                for place, key in enumerate(order, 1):
+                    totals[key] += 1 / (RANK_CONSTANT + place)
+                orders += 1
+    values = meaning_values(Similarity(known, unknown))
+    assert values == {key: pytest.approx(total / orders) for key, total in totals.items()}
+    places = {("a", "1"): 1, ("a", "2"): 2.5, ("a", "3"): 2.5, ("a", "4"): 4}  # nothing unknown: the plain reciprocal
+    assert meaning_values(Similarity(known)) == {key: 1 / (RANK_CONSTANT + place) for key, place in places.items()}
 
 
 def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_reasoning_answers_it(

@@ -147,10 +147,10 @@ WANTED_LIMIT = 2_000
 
 
 class WantedPassages:
-    """The passages searches wanted vectors for and the embedding cache lacked (`kb.search.meaning.PoolSimilarity`,
-    which ranks them by the pool's median meanwhile): the owner hands them to `kb embed` before the store's own order
-    (`todo_of`), so the pools of the questions being asked fill first, the last question's first. Thread-safe; the
-    newest `limit` only."""
+    """The passages searches wanted vectors for and neither the embedding cache nor the store held
+    (`kb.search.meaning.PoolSimilarity`, which places them by expectation meanwhile): the owner hands them to `kb
+    embed` before the store's own order (`todo_of`), so the pools of the questions being asked fill first, the last
+    question's first. Thread-safe; the newest `limit` only."""
 
     def __init__(self, limit: int = WANTED_LIMIT) -> None:
         self.limit = limit

@@ -9,20 +9,34 @@ close together. Over the whole store MiniLM alone is weaker than BM25 (dev `dens
 as one more feature (`kb.search.ranking.meaning`), it re-orders what BM25 and the citations found.
 
 The pool's vectors come from the embedding cache the write path fills (`KB_EMBED_CACHE`; the text embedded at
-ingest, `index_text`), so a question costs one query embedding. In a serving process (the app, `kb mcp`) a passage
-the cache lacks is not embedded here: it takes the pool's median (as a language the model does not read does) and is
-handed to `wanted` (`kb.indexing.handover.WantedPassages`), which the process gives `kb embed` before the store's own
-order, so the pools of the questions being asked are filled first; a one-shot `kb search` or `kb eval`, which nothing
-would fill after it, embeds them and caches them, as before. Why: after `make run`'s sparse-first ingest the cache fills
-for over an hour, and embedding a question's ~80 pool passages inline took 3-5 s a question. Measured
-(`bench/cold_meaning.py`, whole store eval20c, onnx float32, leave-out graph, 113 dev questions, same run, load
-21-25), doc_hit@10 / para_hit@10 expert (73) and lawyer (40), process CPU a question: warm cache (every pool vector)
-0.685 / 0.409 and 1.000 / 0.925, 61-65 ms; empty cache 0.644 / 0.394 and 0.975 / 0.875 (no meaning at all), 70-77 ms;
-a cache holding the first 40,000 passages of `kb embed`'s order (31 % of the pools' passages) 0.603 / 0.348 and
-1.000 / 0.900, 57-62 ms. Tried and not kept (same store, load 8-24): a budget of passages embedded inline, those the
-rest of the ranking put first (a second pass of the ranker), the others at the median: on that partial cache 4
-passages gave 0.644 / 0.379 and 1.000 / 0.925 at 507-539 ms of CPU, 8 gave 0.671 / 0.394 and 1.000 / 0.900 at
-1,028-1,057 ms: on 2 shared cores a passage costs ~100 ms of CPU, and the default mode's target is 50 ms p50.
+ingest, `index_text`), so a question costs one query embedding. A passage the cache lacks is read from the store's
+dense vectors (`stored`, `ChunkStore.dense_vectors`: one retrieve by point ids). Why: a store whose vectors are
+complete but whose cache was lost (deleted; a copied or migrated store; a server store filled elsewhere) leaves `kb
+embed` nothing to fill, and its questions were ranked by the pool's median for ever. Measured (`bench/cold_meaning.py`,
+whole store eval21v, onnx float32, leave-out graph; the 113 dev questions and the never-tuned topic (47) and
+extradition (37) questions, same run, load 17-30), doc_hit@10 / para_hit@10 expert, lawyer, topic, extradition: an
+empty cache read with the store gives the warm cache's figures, 0.685 / 0.409, 0.975 / 0.925, 0.787 / 0.511, 0.892 /
+0.703 (the same top 10 for 183 of 197 questions: the cache's vectors are float16, the store's float32), against
+0.644 / 0.394, 0.950 / 0.875, 0.745 / 0.468, 0.865 / 0.514 without it; the read costs 7-10 ms wall and ~3 ms of CPU a
+question (~80 vectors mapped from disk), and nothing on a warm cache.
+
+In a serving process (the app, `kb mcp`) a passage neither holds is not embedded here: it is `unknown` to the ranker
+and handed to `wanted` (`kb.indexing.handover.WantedPassages`), which the process gives `kb embed` before the store's
+own order, so the pools of the questions being asked are filled first; a one-shot `kb search` or `kb eval`, which
+nothing would fill after it, embeds them and caches them. Why: after `make run`'s sparse-first ingest the cache fills
+for over an hour, and embedding a question's ~80 pool passages inline took 3-5 s a question (session 20: a budget of
+4 or 8 passages embedded inline cost 0.5-1 s of CPU a question, the default mode's target being 50 ms p50). The ranker
+gives an unknown candidate the expected value of `meaning` over every place, and a known one its expected value over
+the places the unknown ones leave it (`kb.search.ranking.meaning_values`). Before, an unknown candidate took the
+pool's median similarity among the known ones, and a cache filling in `kb embed`'s order did worse than none.
+Measured (same run), expert doc_hit@10 / para_hit@10 and the hits of all 197 questions (documents; paragraphs, of 190):
+warm 0.685 / 0.409, 159; 114; empty cache 0.644 / 0.394, 152; 102. The cache holding the first 40,000 passages of `kb
+embed`'s order (28-41 % of the pools' passages): median 0.616 / 0.364, 157; 110 → expected 0.644 / 0.409, 158; 114;
+the first 100,000 (50-60 %): 0.671 / 0.394, 161; 115 → 0.685 / 0.409, 159; 115; a random 25 / 50 / 75 % of the
+cache: 0.644 / 0.348, 155; 103 → 0.671 / 0.394, 155; 107; 0.671 / 0.364, 159; 106 → 0.685 / 0.364, 158; 105; 0.685 /
+0.379, 158; 106 → 0.671 / 0.364, 156; 105. Two other rules did no better: the known candidates ranked among
+themselves with an unknown one at their mean value (40,000: 158; 112, 100,000: 159; 113, 25 %: 156; 107) and that
+times the share known (157; 110, 159; 113, 153; 104).
 Only a query whose weight set uses the feature pays anything (`needed`): a pasted passage does not, since its weights
 give the feature none. Measured (session 14, `bench/passage_meaning.py`, all 3,761 `dev.jsonl` cases on the whole int8
 store with the leave-out graph, weight by 5-fold CV grouped by citing judgment): for a passage MiniLM cannot tell the
@@ -63,16 +77,19 @@ Key = tuple[str, str]
 
 
 class Similarity(Mapping[Key, float]):
-    """Each candidate's similarity to the query, by candidate key, handed to the ranker uncopied.
+    """Each candidate's similarity to the query, by candidate key, handed to the ranker uncopied; `unknown`: the
+    candidates whose vector neither the cache nor the store holds yet (a store `kb embed` is filling), which the
+    ranker places by expectation (`kb.search.ranking.meaning_values`), not by a similarity made up for them.
 
     Why not a dict: Haystack deep-copies a dict input value by value, asking of each whether it is a `Component` (a
     runtime-checkable Protocol): for a question's ~70 candidates ~1.2 ms a search. This mapping is one object to
     Haystack, and its deep copy is itself (nothing changes it once made)."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "unknown")
 
-    def __init__(self, values: dict[Key, float] | None = None) -> None:
+    def __init__(self, values: dict[Key, float] | None = None, unknown: frozenset[Key] = frozenset()) -> None:
         self._values = values if values is not None else {}
+        self.unknown = unknown
 
     def __getitem__(self, key: Key) -> float:
         return self._values[key]
@@ -84,7 +101,7 @@ class Similarity(Mapping[Key, float]):
         return len(self._values)
 
     def __repr__(self) -> str:
-        return f"Similarity({self._values!r})"
+        return f"Similarity({self._values!r}, unknown={set(self.unknown)!r})"
 
     def __deepcopy__(self, memo: dict) -> Similarity:
         return self
@@ -93,19 +110,23 @@ class Similarity(Mapping[Key, float]):
 @component
 class PoolSimilarity:
     """The cosine similarity of the query with every candidate (retrieved and fetched), by candidate key, for the
-    queries `needed` says; an empty map for the rest. With `wanted`, only the cache's vectors are used (see the module
-    docstring): a candidate it lacks takes the pool's median and is handed to `wanted`."""
+    queries `needed` says; an empty map for the rest. A candidate's vector comes from the cache, else from the store
+    (`stored`), else (without `wanted`) from the model; with `wanted`, a candidate neither holds is left `unknown` (see
+    the module docstring) and handed to `wanted`."""
 
     def __init__(self, embedding: Embedding, cache: Path | None, needed: Callable[[QueryReading], bool],
-                 key: Callable[[Document], Key], wanted: Callable[[list[Document]], None] | None = None) -> None:
-        """`wanted` is told the candidates whose vector the cache lacked (`kb.indexing.handover.WantedPassages`:
-        `kb embed` embeds them next). Without it (nobody would fill them: `kb search`, `kb eval`) or without a cache,
-        the candidates the cache lacks are embedded here, and cached."""
+                 key: Callable[[Document], Key], wanted: Callable[[list[Document]], None] | None = None,
+                 stored: Callable[[list[str]], Mapping[str, list[float] | None]] | None = None) -> None:
+        """`wanted` is told the candidates whose vector the cache and the store lacked
+        (`kb.indexing.handover.WantedPassages`: `kb embed` embeds them next). Without it (nobody would fill them: `kb
+        search`, `kb eval`) or without a cache, those are embedded here, and cached. `stored`: the store's dense
+        vectors by point id (`ChunkStore.dense_vectors`), read for the candidates the cache lacks."""
         self.embedding = embedding
         self.cache_path = cache
         self.needed = needed
         self.key = key
         self.wanted = wanted
+        self.stored = stored
         self._query = None
         self._passages = None
 
@@ -119,6 +140,13 @@ class PoolSimilarity:
             cache = EmbeddingCache(self.cache_path, self.embedding) if self.cache_path else None
             self._passages = CachedDocumentEmbedder(lambda: document_embedder(self.embedding), cache)
         return self._query, self._passages
+
+    def _from_store(self, texts: list[str], first: dict[str, Document]) -> dict[str, np.ndarray]:
+        """The store's vectors of `texts` (each read by its first candidate's point id), for those it holds."""
+        if self.stored is None or not texts:
+            return {}
+        held = self.stored([first[t].id for t in texts])
+        return {t: np.asarray(vector, dtype=np.float32) for t in texts if (vector := held.get(first[t].id))}
 
     @component.output_types(similarity=Similarity)
     def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None) -> dict:
@@ -142,17 +170,16 @@ class PoolSimilarity:
                 wanted[key] = index_text(doc.content or "") or (doc.content or "")
                 first.setdefault(wanted[key], doc)
         texts = list(dict.fromkeys(wanted.values()))
-        if embed_passages.cache is None or self.wanted is None:
-            vectors = embed_passages.vectors(texts, arrays=True) if texts else {}
-        else:
-            vectors = embed_passages.from_cache(texts)
-            lacking = [first[t] for t in texts if t not in vectors]
-            if lacking and self.wanted is not None:
-                self.wanted(lacking)
+        vectors: dict = embed_passages.from_cache(texts)
+        vectors.update(self._from_store([t for t in texts if t not in vectors], first))
+        lacking = [t for t in texts if t not in vectors]
+        if lacking and (embed_passages.cache is None or self.wanted is None):
+            vectors.update(embed_passages.vectors(lacking, arrays=True))
+        elif lacking:
+            self.wanted([first[t] for t in lacking])
         similarity = {t: float(np.dot(q, np.asarray(vectors[t], dtype=np.float32))) for t in texts if t in vectors}
         by_key = {key: similarity[text] for key, text in wanted.items() if text in similarity}
+        unknown = frozenset(key for key, text in wanted.items() if text not in similarity)
         if by_key:
-            neutral = float(np.median(list(by_key.values())))
-            by_key.update(dict.fromkeys([key for key, text in wanted.items() if text not in similarity], neutral))
-            by_key.update(dict.fromkeys(unread, neutral))
-        return {"similarity": Similarity(by_key)}
+            by_key.update(dict.fromkeys(unread, float(np.median(list(by_key.values())))))
+        return {"similarity": Similarity(by_key, unknown if by_key else frozenset())}

@@ -78,7 +78,8 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     store's reasoning index, `kb.search.facts_index.open_reasoning_index`) its fetched candidates. `parts` says which
     of the further retrievers and ranking parts run (`SearchParts`; none of the BM25-side ones in `dense`, the
     comparison without BM25). `embed_cache`: the embedding cache the pool's MiniLM vectors are read from
-    (`kb.search.meaning`); `embed_wanted` is told the candidates it lacked (`kb.indexing.handover.WantedPassages`)."""
+    (`kb.search.meaning`), else from the store's dense vectors; `embed_wanted` is told the candidates both lacked
+    (`kb.indexing.handover.WantedPassages`)."""
     mode = SearchMode.from_str(mode)
     fused = mode is SearchMode.HYBRID or (mode is SearchMode.RANKED and candidates is SearchMode.HYBRID)
     if weights is not None and not fused:
@@ -151,7 +152,8 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         pipeline.connect(fetched_out, "rank.fetched")
     if ranking.uses("meaning"):
         pipeline.add_component("meaning", PoolSimilarity(
-            embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of, embed_wanted))
+            embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of, embed_wanted,
+            store.dense_vectors))
         pipeline.connect(candidates_out, "meaning.documents")
         if fetched_out:
             pipeline.connect(fetched_out, "meaning.fetched")

@@ -171,6 +171,44 @@ def tied_ranks(values: Mapping[Key, float]) -> dict[Key, float]:
     return ranks
 
 
+def meaning_values(similarity: Mapping[Key, float]) -> dict[Key, float]:
+    """Each candidate's `meaning` value, 1/(k + its rank by similarity), or, while some candidates' vectors are
+    `unknown` (`Similarity.unknown`: neither the cache nor the store holds them yet), its expected value over the
+    places those candidates could take among the known ones, every interleaving equally likely: the j-th of K known
+    candidates among N is at place r with probability C(r-1, j-1) C(N-r, K-j) / C(N, K), and an unknown one at any
+    place alike, so it gets the mean of 1/(k + r) over all N places. The values still sum to what a full pool's do, and
+    with nothing unknown they are the plain reciprocals.
+
+    Why: an unknown candidate used to take the pool's median similarity, ranked among the known ones, so the first
+    known candidates kept the top reciprocals (20 × 1/5 = 4 points) as though nothing could be above them, and a
+    cache filling in `kb embed`'s order ranked the expert questions worse than no meaning at all (session 20: doc_hit@10
+    / para_hit@10 0.603 / 0.348 against 0.644 / 0.394 cold, 0.685 / 0.409 warm). Figures of this rule in
+    `kb.search.meaning`."""
+    ranks = tied_ranks(similarity)
+    unknown = getattr(similarity, "unknown", frozenset())
+    if not unknown:
+        return {key: _reciprocal(rank) for key, rank in ranks.items()}
+    known, total = len(ranks), len(ranks) + len(unknown)
+    places = np.arange(1, total + 1)
+    reciprocal = 1.0 / (RANK_CONSTANT + places)
+    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(places))))
+
+    def log_choose(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+        inside = (k >= 0) & (k <= n)
+        n, k = np.clip(n, 0, total), np.clip(k, 0, total)
+        return np.where(inside, log_factorial[n] - log_factorial[k] - log_factorial[np.clip(n - k, 0, total)], -np.inf)
+
+    j = np.arange(1, known + 1)[:, None]
+    log_p = log_choose(places - 1, j - 1) + log_choose(total - places, known - j) - log_choose(
+        np.array(total), np.array(known))
+    by_place = np.exp(log_p) @ reciprocal  # the expected value of the j-th known candidate
+    tied = Counter(ranks.values())
+    values = {key: float(by_place[int(rank - (tied[rank] - 1) / 2) - 1:int(rank + (tied[rank] - 1) / 2)].mean())
+              for key, rank in ranks.items()}
+    values.update(dict.fromkeys(unknown, float(reciprocal.mean())))
+    return values
+
+
 def admitted(documents: Iterable[Document], filters: SearchFilters) -> list[Document]:
     """The documents not from an excluded document (the store already left them out; this makes it certain)."""
     excluded = set(filters.exclude_doc_ids)
@@ -276,8 +314,8 @@ class RankingContext:
     """The sections the search is limited to (`SearchFilters.sections`)."""
     phrase_weight: dict[Key, float] = field(default_factory=dict)
     """What each candidate shares of the query's phrases (`shared_phrase_weights`)."""
-    meaning_rank: dict[Key, float] = field(default_factory=dict)
-    """1-based rank of each candidate by MiniLM similarity to the query (`kb.search.meaning`); empty when unused."""
+    meaning: dict[Key, float] = field(default_factory=dict)
+    """Each candidate's `meaning` value by MiniLM similarity to the query (`meaning_values`); empty when unused."""
     articles: frozenset[str] = frozenset()
     """The Convention Articles a lawyer's question names (`articles_in`, "Article 3" or "article 3"); empty for a
     passage."""
@@ -425,11 +463,12 @@ def grand_chamber(doc: Document, key: Key, ctx: RankingContext) -> float:
 @feature(0.0)
 def meaning(doc: Document, key: Key, ctx: RankingContext) -> float:
     """1/(k + rank) of the candidate among the query's candidates by MiniLM similarity to the query
-    (`kb.search.meaning.PoolSimilarity`): a question is in the asker's words, the paragraph that answers it in the
-    Court's, and the model places the two close where BM25 sees few shared words. Questions only
+    (`kb.search.meaning.PoolSimilarity`; its expected value while some have no vector yet, `meaning_values`): a
+    question is in the asker's words, the paragraph that answers it in the Court's, and the model places the two close
+    where BM25 sees few shared words. Questions only
     (`QUESTION_WEIGHTS`, set by leave-one-out on the dev questions, `bench/eval_dev.py`); for a passage it moved no
     metric at any weight (`bench/passage_meaning.py`, figures in `kb.search.meaning`), so `PASSAGE_WEIGHTS` keep 0."""
-    return _reciprocal(ctx.meaning_rank.get(key))
+    return ctx.meaning.get(key, 0.0)
 
 
 @feature(0.0)
@@ -625,7 +664,7 @@ class LegalRanker:
         articles = frozenset(articles_in(reading.text)) if reading.lawyer else frozenset()
         return RankingContext(rank, evidence, evidence.vote_ranks(), facts, counts, facts_rank, reading.appnos,
                               reading.names, reading.lawyer, note_rank, filters.sections, phrase_weight,
-                              tied_ranks(similarity) if weights.meaning else {}, articles)
+                              meaning_values(similarity) if weights.meaning else {}, articles)
 
     @staticmethod
     def features(doc: Document, key: Key, ctx: RankingContext) -> list[float]:
