@@ -408,6 +408,21 @@ def test_meaning_values_are_the_expectation_over_every_place_the_unknown_candida
     assert meaning_values(Similarity(known)) == {key: 1 / (RANK_CONSTANT + place) for key, place in places.items()}
 
 
+def test_a_full_list_never_loads_the_fills_model_and_a_short_one_is_still_filled(sample_kb, graph) -> None:
+    """The short-list fill's query embedder loads the model when a list is left short, not with the ranked search:
+    warmed with it, a pasted passage's search (full list, no `meaning`) loaded the model, 2.4 s, for nothing."""
+    from kb.search.retrieval import FILLED
+
+    search = _ranked(sample_kb, graph)
+    fill_embedder = search.pipeline.get_component("fill").fill.pipeline.get_component("dense")
+    passage = ("The Court reiterates that expulsion by a Contracting State may give rise to an issue under Article 3 "
+               "where substantial grounds have been shown for believing that the person concerned faces a real risk")
+    assert len(run_search(search, passage, SearchFilters(), 10)) == 10
+    assert fill_embedder.embedding_backend is None, "a full list: the fill's model not loaded"
+    short = run_search(search, "zeppelin defenestration", SearchFilters(), 10)
+    assert any(d.meta.get(FILLED) for d in short) and fill_embedder.embedding_backend is not None
+
+
 def test_a_convention_question_gets_the_court_paragraphs_of_the_judgments_whose_reasoning_answers_it(
         sample_kb, graph) -> None:
     """The reasoning source (`kb.search.reasoning`) adds, for a Convention question only, Court paragraphs in THE LAW

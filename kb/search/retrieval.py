@@ -163,7 +163,9 @@ class ShortListFill:
         self.join = DocumentJoiner(join_mode="concatenate", sort_by_score=False)
 
     def warm_up(self) -> None:
-        self.fill.warm_up()
+        """Nothing: the fill's pipeline warms itself up when it first runs (Haystack's `Pipeline.run` warms every
+        component first). Warmed with the ranked search, its query embedder loaded the model (2.4 s, ~100 MB) for
+        every process's first search, a pasted passage's too, which neither fills nor asks `meaning`."""
 
     @component.output_types(documents=Candidates)
     def run(self, documents: Candidates, query: str, filters: SearchFilters, top_k: int = 10) -> dict:
