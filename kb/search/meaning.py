@@ -36,7 +36,8 @@ the first 100,000 (50-60 %): 0.671 / 0.394, 161; 115 → 0.685 / 0.409, 159; 115
 cache: 0.644 / 0.348, 155; 103 → 0.671 / 0.394, 155; 107; 0.671 / 0.364, 159; 106 → 0.685 / 0.364, 158; 105; 0.685 /
 0.379, 158; 106 → 0.671 / 0.364, 156; 105. Two other rules did no better: the known candidates ranked among
 themselves with an unknown one at their mean value (40,000: 158; 112, 100,000: 159; 113, 25 %: 156; 107) and that
-times the share known (157; 110, 159; 113, 153; 104).
+times the share known (157; 110, 159; 113, 153; 104). On a warm cache nothing changes (`bench/ranked_latency.py
+--baseline`, 436 queries of every kind: each top 10 and every candidate's score identical).
 Only a query whose weight set uses the feature pays anything (`needed`): a pasted passage does not, since its weights
 give the feature none. Measured (session 14, `bench/passage_meaning.py`, all 3,761 `dev.jsonl` cases on the whole int8
 store with the leave-out graph, weight by 5-fold CV grouped by citing judgment): for a passage MiniLM cannot tell the
