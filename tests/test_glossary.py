@@ -75,3 +75,22 @@ def test_a_term_the_statutes_render_twice_keeps_both_sourced_renderings(corpus_r
     assert "investigation → 侦查" not in matched_terms(supervision, matches)
     assert "investigation → 侦查" in matched_terms(
         article("prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "第一百零八条"), matches)
+
+
+def test_obstructing_the_investigation_reaches_the_supervision_laws_exception(corpus_root: Path) -> None:
+    """The Supervision Laws' exception to notifying the family prints 有碍调查, the Criminal Procedure Law's 有碍侦查:
+    "obstruct the investigation" had only the latter, so the question never reached the Supervision Law's
+    notification article through the exception's own words. Both renderings are sourced rows."""
+    from ingest.loaders import statute_md
+
+    by_chinese = {t.chinese: t for t in load_glossary()}
+    assert by_chinese["有碍调查"].source.startswith("Xinhua (22 December 2017)")
+    matches = Glossary(load_glossary()).find("May the supervision commission keep the family uninformed where "
+                                             "telling them would obstruct the investigation?")
+    assert [m.chinese for m in matches if m.english == "obstruct the investigation"] == ["有碍侦查", "有碍调查"]
+    for relative, label in (("prc-law/宪法相关法/监察法(2018-03-20).md", "第四十四条"),
+                            ("prc-law/宪法相关法/监察法(2024-12-25).md", "第五十条")):
+        doc = statute_md.load(corpus_root / relative, relative, "prc-law")[0]
+        text = next(p.text for p in doc.paragraphs if p.number == label)
+        assert "obstruct the investigation → 有碍调查" in matched_terms(text, matches)
+        assert "obstruct the investigation → 有碍侦查" not in matched_terms(text, matches)

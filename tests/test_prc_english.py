@@ -222,3 +222,76 @@ def test_an_english_model_does_not_judge_a_chinese_article_by_meaning(corpus_roo
     assert len(english_scores) == 3 and english_scores[0] < english_scores[2]
     assert scores[(article.meta["doc_id"], "第四十四条")] == english_scores[1]
     assert len(similarity.run(docs, read_query("留置 通知家属 有碍调查"))["similarity"]) == 0
+
+
+CHINA_FILES = (
+    "prc-law/宪法相关法/监察法(2018-03-20).md", "prc-law/宪法相关法/监察法(2024-12-25).md",
+    "prc-law/诉讼与非诉讼程序法/刑事诉讼法(2018-10-26).md", "prc-law/宪法相关法/反恐怖主义法(2018-04-27).md",
+    "prc-law/行政法/反间谍法(2014-11-01).md", "prc-law/行政法/反间谍法(2023-04-26).md",
+    *(f"campaigns/free-xueq-jianb/source/_posts/{name}.md" for name in (
+        "news0812", "1108report", "safeguard", "0919_summary", "30day-en", "33years", "1004update-en")),
+    "echr/JUDGMENT/HEJUD-8139-09.json.gz", "echr/JUDGMENT/HEJUD-37201-06.json.gz",
+    "echr/JUDGMENT/HEJUD-22414-93.json.gz", "echr/JUDGMENT/HEJUD-14038-88.json.gz",
+)
+"""What competed for the three queries of issue 22's lawyer (item 4) on the whole store: the statutes holding the
+answers and the articles that merely print 刑讯逼供 (the Counter-espionage Laws, the Criminal Procedure Law), the
+campaign posts on the detained journalists' lawyers that came first or filled the list (each one that stood in the
+first ten of the first or third query before session 21), and the leading Strasbourg judgments on assurances."""
+
+
+@pytest.fixture(scope="module")
+def china_kb(corpus_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    from kb.api import KnowledgeBase
+    from kb.indexing.ingest import IngestRequest
+    from kb.settings import Settings
+    from tests.conftest import embedding_turn, home_env
+
+    kb = KnowledgeBase(Settings.load(home_env(tmp_path_factory.mktemp("china_home"), corpus_root)))
+    with embedding_turn():
+        report = kb.ingest(IngestRequest(files=tuple(corpus_root / f for f in CHINA_FILES)), warn=lambda m: None)
+    assert report.failed == 0, report.failures
+    yield kb
+    kb.close()
+
+
+def _listed(hits) -> list[tuple[str, str | None, str | None]]:
+    return [(h.source_kind, h.doc_id, h.paragraph) for h in hits]
+
+
+def test_a_lawyers_keywords_on_liuzhi_get_the_statute_first_and_the_campaign_posts_after_it(china_kb) -> None:
+    """"family not told and no lawyer while held by the supervision commission in China": 14 words and no sentence
+    mark, a lawyer's keywords, not a pasted passage (it was read as one, and a campaign post on a journalist's lawyer
+    came first). The notification articles of both Supervision Laws state the rule and its exception; a campaign post
+    reports one case of it, and comes after them."""
+    hits = china_kb.search("family not told and no lawyer while held by the supervision commission in China", limit=10)
+    listed = _listed(hits)
+    notification = {("prc-law", "PRC-监察法-2018-03-20", "第四十四条"),
+                    ("prc-law", "PRC-监察法-2024-12-25", "第五十条")}
+    assert set(listed[:2]) == notification, listed
+    assert "family not told → 通知 家属" in hits[0].matched_terms
+
+
+def test_a_strasbourg_question_naming_china_is_answered_by_the_courts_principles(china_kb) -> None:
+    """"can China's diplomatic assurances be trusted when torture is widespread": the glossary translates one of its
+    six words (torture → 刑讯逼供), so every article printing that word is a Chinese candidate, and at the full
+    weight of a named source the first of them took places 1-5 of the fused list, above the Court's principles on
+    assurances. The lawyer wants Othman, Saadi and Chahal: they hold most of the first five, and no article that only
+    prints 刑讯逼供 stands among them."""
+    hits = china_kb.search("can China's diplomatic assurances be trusted when torture is widespread", limit=10)
+    listed = _listed(hits)
+    first = hits[:5]
+    assert sum(h.source_kind == "echr" and h.role == "court" for h in first) >= 4, listed
+    assert {h.doc_id for h in first} >= {"HEJUD-8139-09", "HEJUD-37201-06"}, listed
+    assert not [h for h in first if h.source_kind == "prc-law"], listed
+
+
+def test_a_lawyer_meeting_needing_approval_reaches_article_39_before_the_campaign_posts(china_kb) -> None:
+    """"lawyer meeting requires approval terrorism cases China": Criminal Procedure Law art. 39 (a meeting in a
+    terrorism case needs the investigators' permission) first, and the statutes before the campaign's accounts of
+    the journalists' lawyers, which had come 3rd and 4th by their English closeness in meaning to the question."""
+    hits = china_kb.search("lawyer meeting requires approval terrorism cases China", limit=10)
+    listed = _listed(hits)
+    assert listed[0] == ("prc-law", "PRC-刑事诉讼法-2018-10-26", "第三十九条"), listed
+    assert "meeting requires approval → 经侦查机关许可" in hits[0].matched_terms
+    campaign = [i for i, h in enumerate(hits) if h.source_kind == "campaign"]
+    assert not campaign or min(campaign) >= 3, listed

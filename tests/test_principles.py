@@ -49,6 +49,12 @@ def test_only_a_lawyers_query_naming_no_other_source_is_a_convention_question() 
                                "The length of the period during which a person is detained is also a relevant factor.")
     assert is_lawyer_query("how long can a person be held pending extradition before it becomes unlawful under "
                            "article 5")
+    # a run of typed keywords longer than a short search is a lawyer's query; words that end or begin a sentence, as a
+    # passage of judgment text does even when cut short, are not
+    keywords = "family not told and no lawyer while held by the supervision commission in China"
+    assert is_lawyer_query(keywords) and not is_lawyer_query(keywords + ". " + keywords + ".")
+    assert not is_lawyer_query("The Court reiterates that diplomatic assurances are not in themselves sufficient to "
+                               "ensure adequate protection against the risk of ill-treatment")
 
 
 def test_the_first_judgment_of_a_convention_question_shows_four_paragraphs() -> None:

@@ -199,7 +199,7 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     from kb.search.modes import NO_PARTS
     from kb.search.pipeline import run_search
     from kb.search.queries import read_query
-    from kb.search.source_cues import CuedSourceRetriever, fuse
+    from kb.search.source_cues import CUE_WEIGHT, CuedSourceRetriever, fuse
 
     def cued_kinds(query: str) -> list[str]:
         return list(read_query(query).cued_kinds)
@@ -221,8 +221,27 @@ def test_a_question_naming_a_source_gets_that_sources_paragraphs(sample_kb) -> N
     assert retriever.lists(reading, SearchFilters(source_kinds=("echr", "prc-law")), sparse) == []
     main = run_search(sample_kb.search_pipeline(SearchMode.BM25, parts=NO_PARTS), query,
                       SearchFilters(source_kinds=("echr",)), 3)
-    fused = fuse(main, [lists[0][:1]])
+    fused = fuse(main, [(CUE_WEIGHT, lists[0][:1])])
     assert fused[0].id == lists[0][0].id and [d.id for d in fused[1:]] == [d.id for d in main]
+
+
+def test_the_chinese_list_weighs_as_much_as_its_best_hit_answers_the_question() -> None:
+    """The Chinese candidates are the BM25 of the glossary terms a question holds: when the glossary translates one of
+    its six words, every article printing that word ranks in the list, and at a named source's full weight they took
+    the first places of the fused list. The list counts as far as its best article covers the question."""
+    from haystack import Document
+
+    from kb.search.source_cues import translated_share
+
+    def article(*terms: str) -> Document:
+        return Document(content="第一条", meta={"matched_terms": list(terms)})
+
+    assurances = "can China's diplomatic assurances be trusted when torture is widespread"
+    assert translated_share(assurances, [article("torture → 刑讯逼供")] * 3) < 0.5
+    liuzhi = "family not told and no lawyer while held by the supervision commission in China"
+    assert translated_share(liuzhi, [article("lawyer → 律师"), article(
+        "family not told → 通知 家属", "held by the supervision commission → 留置")]) == 1.0
+    assert translated_share(liuzhi, []) == 0.0
 
 
 def test_a_fingerprint_is_the_first_300_characters_of_words_of_its_first_1200(sample_kb) -> None:

@@ -16,6 +16,9 @@ class SearchParts:
     """Candidates of the sources a question names (`kb.search.source_cues`)."""
     source_aware: bool = True
     """Other sources get the ECtHR median of the authority features they cannot have (`LegalRanker.scores`)."""
+    case_reports_capped: bool = True
+    """A campaign page's authority is at most the Court's median (`kb.search.ranking.CASE_REPORT_KINDS`): a page that
+    reports a case follows the statute that states the law instead of going above it on `meaning`."""
     chinese_law_named: bool = False
     """A question naming a body, measure or statute of Chinese law (`QueryReading.chinese_law`) names the PRC statutes
     as a source: their articles get the median authority whether or not each is a strong match (`LegalRanker.run`),
@@ -52,7 +55,8 @@ class SearchParts:
 
 
 ALL_PARTS = SearchParts()
-NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, chinese_law_named=False,
-                       leading_judgments=False, reasoning_source=False, principles_first=False, standard_slot=False)
+NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, case_reports_capped=False,
+                       chinese_law_named=False, leading_judgments=False, reasoning_source=False,
+                       principles_first=False, standard_slot=False)
 """Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
 baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

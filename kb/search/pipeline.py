@@ -127,7 +127,8 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
         _add_bm25_reader(pipeline, inputs, "leading", LeadingJudgmentRetriever(store))
         pipeline.connect(candidates_out, "leading.documents")
         candidates_out = "leading.documents"
-    ranker = LegalRanker(graph, ranking, facts, parts.source_aware, parts.chinese_law_named)
+    ranker = LegalRanker(graph, ranking, facts, parts.source_aware, parts.chinese_law_named,
+                         parts.case_reports_capped)
     pipeline.add_component("rank", ranker)
     pipeline.connect(_reading(pipeline, inputs), "rank.reading")
     if "retriever_zh" in pipeline.graph.nodes:

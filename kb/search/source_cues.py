@@ -28,7 +28,8 @@ CUE_CANDIDATES = 30
 its answer is within its own first 30 when the words are there at all."""
 CUE_WEIGHT = 2.0
 """RRF weight of a named source's candidates against the main list: the question asks first of all about that source;
-the main list is only what BM25 finds for the same words everywhere."""
+the main list is only what BM25 finds for the same words everywhere. The Chinese candidates' list has it as far as
+its best hit answers the question (`translated_share`)."""
 
 
 class CuedSourceRetriever:
@@ -51,16 +52,16 @@ class CuedSourceRetriever:
         return [Candidates(docs) for docs in lists if docs]
 
 
-def fuse(documents: Candidates, extra: list[Candidates]) -> Candidates:
-    """The main candidate list fused with `extra` lists by weighted reciprocal rank, the extra lists at
-    `CUE_WEIGHT`; the main list as it is when there are none. A document in several lists keeps the copy with the
+def fuse(documents: Candidates, extra: list[tuple[float, Candidates]]) -> Candidates:
+    """The main candidate list fused with `extra` lists (each with its weight against the main list's 1) by weighted
+    reciprocal rank; the main list as it is when there are none. A document in several lists keeps the copy with the
     most meta (the Chinese one carries its matched terms)."""
-    extra = [docs for docs in extra if docs]
+    extra = [(weight, docs) for weight, docs in extra if docs]
     if not extra:
         return documents
     scores: dict[str, float] = {}
     by_id: dict[str, Document] = {}
-    for weight, ranked in [(1.0, documents)] + [(CUE_WEIGHT, docs) for docs in extra]:
+    for weight, ranked in [(1.0, documents), *extra]:
         for rank, doc in enumerate(ranked, 1):
             scores[doc.id] = scores.get(doc.id, 0.0) + weight / (RRF_K + rank)
             if doc.id not in by_id or len(doc.meta) > len(by_id[doc.id].meta):
@@ -85,7 +86,24 @@ class CueJoiner:
             filters: SearchFilters | None = None, sparse_embedding: SparseEmbedding | None = None) -> dict:
         lists = self.cued.lists(reading, filters or SearchFilters(), sparse_embedding) \
             if self.cued is not None and reading is not None else []
-        return {"documents": fuse(documents, [*lists, zh_documents or []])}
+        zh = zh_documents or Candidates()
+        zh_weight = CUE_WEIGHT * translated_share(reading.text, zh) if reading is not None else CUE_WEIGHT
+        return {"documents": fuse(documents, [*((CUE_WEIGHT, docs) for docs in lists), (zh_weight, zh)])}
+
+
+def translated_share(question: str, zh_documents: list[Document]) -> float:
+    """How far the Chinese candidates answer the question, 0-1: the best coverage among them of the question's
+    content words (`kb.search.strength.coverage`, by the English words of the glossary terms each holds), against
+    what a strong match holds (`STRONG_COVERAGE`). Why: the Chinese list is the BM25 of the glossary terms the question
+    holds, not of the question; when those are one word of six ("can China's diplomatic assurances be trusted when
+    torture is widespread": torture → 刑讯逼供), every article printing that word ranks in it, and at the named
+    source's full weight its first articles took the first places of the fused list, above the Court's principles on
+    assurances (4 of the first 10 were articles on the exclusion of confessions). A question the glossary covers
+    (the supervision commission's notice to the family, a lawyer's meeting in a terrorism case) keeps that weight."""
+    # a Chinese hit covers the English words of its glossary terms, not of its text (which need not be read)
+    best = max((coverage(question, "", list(d.meta.get("matched_terms") or []), 1) for d in zh_documents),
+               default=0.0)
+    return min(1.0, best / STRONG_COVERAGE)
 
 
 STANDARD_KIND = "un"
