@@ -835,7 +835,7 @@ _ABBREVIATIONS = frozenset({"v", "vs", "no", "nos", "p", "pp", "para", "paras", 
                             "co", "ltd", "inc", "seq"})
 
 
-def _sentence_start(text: str, lo: int, hi: int) -> int:
+def sentence_start(text: str, lo: int, hi: int) -> int:
     """Where the sentence holding `hi` begins, looking back no further than `lo`: a full stop after an abbreviation
     (`ICJ Rep. (2002)`, `paras. 58`) or an initial ends no sentence."""
     begin = lo
@@ -857,7 +857,7 @@ def placed_elsewhere(text: str, start: int, end: int, mentions: list[int]) -> bo
     i = bisect.bisect_left(mentions, lo)
     if i == len(mentions) or mentions[i] >= start:
         return False
-    begin = _sentence_start(text, lo, start)
+    begin = sentence_start(text, lo, start)
     other = [m for m in mentions[i:bisect.bisect_left(mentions, start)] if m >= begin]
     if not other:
         return False

@@ -389,6 +389,26 @@ def test_a_markdown_note_is_the_number_its_writer_gave_it_even_when_its_mark_com
     ], report.citations
 
 
+def test_a_quotation_goes_to_the_footnote_of_its_own_sentence_not_the_next_ones(sample_kb, tmp_path):
+    """Soering § 91 quoted, then a new sentence whose footnote cites Chahal: the note is that sentence's source, not
+    the quotation's. The quotation went to the next footnote mark wherever it stood, and the correct Chahal citation
+    was flagged `quote_not_found` for words it was never cited for. A mark after the quotation in its own sentence
+    (`“…” in its own words.[^2]`) still attributes it: there Saadi § 127 misquoted is flagged."""
+    soering = "the decision by a Contracting State to extradite a fugitive may give rise to an issue under Article 3"
+    brief = tmp_path / "next-sentence.md"
+    brief.write_text(f"1. The Court has said that “{soering}”. Later it held that expulsion is no different.[^1]\n\n"
+                     f"2. It said that “{soering}.” In Chahal it held the same.[^1]\n\n"
+                     "3. Article 3 “enshrines one of the fundamental values of undemocratic societies” in its own "
+                     "words.[^2]\n\n"
+                     "[^1]: Chahal v. the United Kingdom, 15 November 1996, § 80.\n"
+                     "[^2]: Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008.\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status) for c in report.citations] == [
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified"),
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "quote_differs")], report.citations
+
+
 def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     """Saadi v. Italy § 127 quoted with one word changed and one left out (no `…`, no brackets): close enough to be
     the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.

@@ -46,6 +46,7 @@ from legal.citations import (
     fold,
     initials_only,
     names_one_judgment,
+    sentence_start,
     state_key,
     title_applicant,
 )
@@ -466,7 +467,9 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
                 targets = [before[-1][0]]  # `[^4]: Saadi v. Italy [GC], no. 37201/06, § 127: “…”`
         elif not targets:
             mark = next((n for n in block.notes if n.start > q.end), None)
-            if mark is not None and not any(n.start > q.end and n.end < mark.start for n in block.notes):
+            if mark is not None and sentence_start(text, q.end - 2, mark.start - 2) == q.end - 2:
+                # the mark closes the quotation's own sentence: `“…”, it said.[^3]`; past a sentence end (`“…”. Later
+                # it held that expulsion is no different.[^3]`) the note is the later sentence's source
                 group = [n for n in block.notes if n.start >= mark.start and not _text_between(text, mark, n)]
                 targets = [i for i, c in found if any(n.start <= c.start < n.end for n in group)]
         if not targets and note is None:
