@@ -878,6 +878,10 @@ class Scanner:
         2026`): the same name against the same state later, without a Strasbourg mark, is that case again."""
         self.committees: dict[str, str] = {}
         """`GC-14` → the committee it was cited with: a later bare `General Comment 14` is the same one."""
+        self.uk_cases: dict[tuple[str, ...], str] = {}
+        """Each party's name tokens of the UK judgments cited by neutral citation so far → that citation (`Government
+        of Rwanda v Nteziryayo [2017] EWHC 1912 (Admin)`: `nteziryayo`), so a later `Nteziryayo at [1189]` is that
+        judgment at [1189]."""
 
     def scan(self, text: str, limit: int | None = None) -> list[Citation]:
         """`limit`: the most citations the caller will take; past it the full ECtHR citations (the costly reading,
@@ -952,7 +956,7 @@ class Scanner:
             if m.start() < reached or _inside(taken, m.start()):
                 continue
             explicit = m.group().startswith(("cited", "supra", "Supra", "op", "loc", "("))
-            if not explicit and not self.names:
+            if not explicit and not self.names and not self.uk_cases:
                 continue
             i = tokens.before(m.start())
             hops = 0
@@ -993,6 +997,13 @@ class Scanner:
             tail = _tail(text, tokens.tokens[i].end)
             if tail.end <= m.start():
                 continue
+            if not self._known(key) and (neutral := self._uk_case(key)) and tail.parts and not (
+                    start and text[start - 1].isalnum() or _BRACKETED_PIN.match(text, tokens.tokens[i].end)) \
+                    and all(n == "pin" for n, _ in tail.parts) and (pins := _pins(tail.parts)):
+                reached = tail.end  # `Nteziryayo at [1189]`: a UK judgment this text cited by its neutral citation
+                yield Citation("uk", "short", start, tail.end, _as_written(text[start:tail.end]), name=neutral,
+                               paragraphs=pins)
+                continue
             if not self._known(key) and not (explicit and any(v.startswith("§") for n, v in tail.parts if n == "pin")) \
                     and not (m.group().startswith("(") and _pins(tail.parts)):
                 continue  # `Re PS (supra)`: a short form of a case this text did not cite from Strasbourg; but
@@ -1004,10 +1015,12 @@ class Scanner:
 
     def _domestic_names(self, text: str, tokens: _Tokens) -> None:
         """The parties named before each domestic citation (a UK neutral citation or law report): a later short
-        form of that name may mean the domestic case."""
+        form of that name may mean the domestic case; of a neutral citation, either party's name (`uk_cases`)."""
         for m in _DOMESTIC_MARK.finditer(text):
             anchors = list(V_ANCHOR.finditer(text, max(0, m.start() - 150), m.start()))
             v = anchors[-1] if anchors else None
+            if v is not None and (neutral := UK_NEUTRAL.match(text, m.start())):
+                self._uk_parties(text, tokens, v, m.start(), _neutral(neutral))
             if v is None or RESPONDENT.match(text, v.end()) and not _UK_PARTY.search(text, v.end(), m.start()):
                 continue
             last = tokens.before(v.start())
@@ -1016,6 +1029,28 @@ class Scanner:
                 words = tuple(w for w in applicant_tokens(text[tokens.tokens[first].start:v.start()]) if w != "r")
                 if words:
                     self.domestic.add(words)
+
+    def _uk_parties(self, text: str, tokens: _Tokens, v: re.Match[str], mark: int, neutral: str) -> None:
+        """Both parties' names of `X v Y [2017] EWHC 1912 (Admin)` (`v` the `v` before the citation at `mark`), for
+        `uk_cases`: a party that is an office or a body (`Secretary of State`, `Government of Rwanda`) is no short
+        form of a case."""
+        last = tokens.before(v.start())
+        first = _name_start(tokens.tokens, last) if last >= 0 else None
+        sides = [text[v.end():mark]]
+        if first is not None:
+            sides.append(text[tokens.tokens[first].start:v.start()])
+        for side in sides:
+            if len(side) > 80 or _UK_PARTY.search(side) or re.search(r"[;:]|\.\s", side) or RESPONDENT.fullmatch(
+                    " " + side.strip()):
+                continue  # nor is a state (`VB and Others v Rwanda`: `Rwanda (paragraph 548)` is no citation)
+            words = tuple(w for w in applicant_tokens(side) if w != "r")
+            if 0 < len(words) <= 4:
+                self.uk_cases[words] = neutral
+
+    def _uk_case(self, key: tuple[str, ...]) -> str | None:
+        """The neutral citation of a UK judgment a party of which is named `key` (`uk_cases`)."""
+        wanted = set(key)
+        return next((neutral for words, neutral in self.uk_cases.items() if wanted <= set(words)), None)
 
     def _reported(self, text: str, tokens: _Tokens, taken: list[tuple[int, int]]) -> Iterator[Citation]:
         """A case named by its report alone, without `v`: `Ocalan (2000) 51 EHRR CD231`, `Soering [1989] ECHR 14`."""
@@ -1135,6 +1170,10 @@ _ZH_IBID = re.compile(r"同上[\s\u3000,，、:：]*$")
 """Chinese `ibid.` before an article, `同上，第四十三条`."""
 _REPORT_ANCHOR = re.compile(rf"[\[(]\d{{4}}[\])]\s*\d{{1,3}}\s*{_EHRR}|\[\d{{4}}\]\s*ECHR\s*\d")
 _DOMESTIC_MARK = re.compile(rf"\[\d{{4}}\]\s*(?:{UK_COURTS})\b|{LAW_REPORT.pattern}")
+_BRACKETED_PIN = re.compile(r"\s*\((?!\s*at\b)")
+"""A pinpoint in brackets after a bare name, `Rwanda (paragraph 548)`: a place in the judgment under appeal (2017 EWHC
+1912 (Admin) [242]), not a short form of `VB and Others v Rwanda [2014] EWHC 889 (Admin)`; `NA (Pakistan) (at para.
+112)` is one."""
 _UK_PARTY = re.compile(r"Secretary of State|Judicial Authority|Court|Government|Commissioner|Council|Minister")
 _CLAUSE = re.compile(r"第[零〇一二三四五六七八九十百千\d]{1,6}款")
 _BESIDE = re.compile(r"\s{0,2}[（(]\s{0,2}")

@@ -409,6 +409,18 @@ def test_a_quotation_goes_to_the_footnote_of_its_own_sentence_not_the_next_ones(
         ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "quote_differs")], report.citations
 
 
+def test_a_uk_judgment_cited_by_a_partys_name_is_checked_at_its_pinpoint(sample_kb):
+    """`Nteziryayo at [1189]` after the judgment's neutral citation: 2017 EWHC 1912 (Admin) has 499 paragraphs, and
+    the short form was not read at all, so its wrong pinpoint passed; `Nteziryayo at [63]` is verified."""
+    report = sample_kb.check("The Divisional Court applied these principles in Government of Rwanda v Nteziryayo "
+                             "[2017] EWHC 1912 (Admin).\n\nSee Nteziryayo at [1189] and Nteziryayo at [63].",
+                             missing=False, is_text=True)
+    assert [(c.text, c.status, c.doc_id) for c in report.citations] == [
+        ("[2017] EWHC 1912 (Admin)", "verified", "EWHC-2017-1912-Admin"),
+        ("Nteziryayo at [1189]", "pinpoint_missing", "EWHC-2017-1912-Admin"),
+        ("Nteziryayo at [63]", "verified", "EWHC-2017-1912-Admin")], report.citations
+
+
 def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     """Saadi v. Italy § 127 quoted with one word changed and one left out (no `…`, no brackets): close enough to be
     the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.

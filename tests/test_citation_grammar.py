@@ -237,6 +237,27 @@ def test_uk_neutral_citations_and_their_pinpoints():
         assert (c.kind, c.name, c.paragraphs) == ("uk", neutral, pins), text
 
 
+def test_a_uk_judgment_cited_by_a_partys_name_and_a_pinpoint_after_its_neutral_citation():
+    """`Nteziryayo at [1189]` after `Government of Rwanda v Nteziryayo [2017] EWHC 1912 (Admin)`: that judgment at
+    [1189] (it has 499 paragraphs). The short form was not read, so a wrong pinpoint in it passed unseen. The corpus's
+    judgments write them so (2020 EWCA Civ 1637: `Cardtronics Europe Ltd v Sykes (“Cardtronics SC”) [2020] UKSC 21`,
+    then `Cardtronics SC at [13]`; 2016 EWHC 2639 (Admin): `SG at [82]`). An office or body is no party name (`the
+    Secretary of State at [5]`), nor a bare name before a bracketed pinpoint (2017 EWHC 1912 (Admin) [242]: `tried in
+    Rwanda (paragraph 548)`, the judgment under appeal, after `VB and Others v Rwanda [2014] EWHC 889 (Admin)`), nor
+    a name the text cited from Strasbourg (`Saadi at [125]` stays the ECtHR short form)."""
+    scanner = Scanner()
+    scanner.scan("The Divisional Court in Government of Rwanda v Nteziryayo [2017] EWHC 1912 (Admin) and in VB and "
+                 "Others v Rwanda [2014] EWHC 889 (Admin); R (Ullah) v Secretary of State for the Home Department "
+                 "[2004] UKHL 26. Saadi v. Italy [GC], no. 37201/06, § 125.")
+    found = scanner.scan("See Nteziryayo at [1189] and Nteziryayo at paragraphs 63-64. Ullah, at [20]. The Secretary "
+                         "of State at [5]. He will be tried in Rwanda (paragraph 548). Saadi at [125].")
+    assert [(c.kind, c.form, c.text, c.name, c.paragraphs) for c in found] == [
+        ("uk", "short", "Nteziryayo at [1189]", "[2017] EWHC 1912 (Admin)", ("1189",)),
+        ("uk", "short", "Nteziryayo at paragraphs 63-64", "[2017] EWHC 1912 (Admin)", ("63", "64")),
+        ("uk", "short", "Ullah, at [20]", "[2004] UKHL 26", ("20",)),
+        ("echr", "short", "Saadi at [125]", "Saadi", ("125",))]
+
+
 def test_a_long_judgments_four_digit_pinpoint_is_a_paragraph_not_a_year():
     """2018 EWHC 1077 (Ch) runs to 1,500 paragraphs; its appeal (2020 EWCA Civ 408) cites the judge's findings so
     (`The judge found at [1131]`, `([1131]-[1134])`). `[1189]` after the neutral citation went unread (the bracket

@@ -946,7 +946,7 @@ class Checker:
 
         for i, f in enumerate(found):
             c = f.citation
-            if c.form == "full":
+            if c.form == "full" or c.kind == "uk":  # a UK short form names its judgment's neutral citation
                 row = full_rows.get(i) or self._full(f)
                 full_rows[i] = row
                 if c.kind == "echr":
