@@ -861,6 +861,32 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
         assert str(path) in str(caught.value) and words in str(caught.value)
 
 
+def test_a_gb18030_brief_is_read_saying_so_and_one_that_cannot_be_told_is_refused(sample_kb, tmp_path):
+    """A Chinese lawyer's text file as Windows (简体中文) saves it, GB18030: refused before as "not valid UTF-8", so
+    its misquotation of the Supervision Law (可以 "may" for 应当 "shall") went unchecked. It is read when its encoding
+    can be told (the detector names GB18030 and what it decodes to is Chinese), and the report says how it was read;
+    an English brief naming one statute in Chinese is as good Korean to the detector: refused, saying what to save it
+    as, never guessed."""
+    from legal.errors import BriefError
+
+    law = "《中华人民共和国监察法》第四十三条规定："
+    art43 = "“监察机关采取留置措施，应当由监察机关领导人员集体研究决定。”"
+    brief = tmp_path / "意见书.md"
+    brief.write_bytes(f"1. {law}{art43}\n\n2. {law}{art43.replace('应当', '可以')}\n".encode("gb18030"))
+    report = sample_kb.check(brief, missing=False)
+    cited = "《中华人民共和国监察法》第四十三条"
+    assert [(c.text, c.status) for c in report.citations] == [(cited, "verified"), (cited, "quote_differs")]
+    assert report.notices == [
+        "意见书.md: read as GB18030 (Chinese) text, not UTF-8: check that its Chinese reads right"]
+    assert report.table().startswith(report.notices[0]) and report.to_dict()["notices"] == report.notices
+    short = tmp_path / "brief.md"
+    short.write_bytes("Retention is authorised by 《中华人民共和国监察法》第二十二条 (Article 22 of the Supervision "
+                      "Law).".encode("gb18030"))
+    with pytest.raises(BriefError) as caught:
+        sample_kb.check(short, missing=False)
+    assert str(short) in str(caught.value) and "re-save it as UTF-8" in str(caught.value)
+
+
 def test_a_quotation_of_repeated_common_words_is_graded_in_bounded_time(sample_kb):
     """Session 15's acceptance sweep: a 3 KB quotation of `the the the …` attributed to Saadi § 125 took 1.2 s of CPU
     (every paragraph of the judgment shares its one word, so each was aligned with it), and 30 of them in a brief

@@ -236,9 +236,10 @@ def _refuse_long(path: Path | str, blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def read_brief(path: Path) -> list[Block]:
+def read_brief(path: Path, notices: list[str] | None = None) -> list[Block]:
     """The brief's paragraphs with their locations (`Block.line`). Every format goes through the ingest's own
-    defences first: the size limit, and for DOCX the zip-bomb and element-count checks."""
+    defences first: the size limit, and for DOCX the zip-bomb and element-count checks. `notices` gets what the
+    lawyer should know of how it was read (a text brief read as GB18030, not UTF-8: `_decode`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
@@ -259,18 +260,71 @@ def read_brief(path: Path) -> list[Block]:
             return _refuse_long(path, _docx_blocks(path))
         if suffix in (".pdf", ".xml"):
             return _refuse_long(path, _loader_blocks(path, suffix))
-        from ingest.loaders.common import decode_text, read_bytes
+        from ingest.loaders.common import read_bytes
 
         data = read_bytes(path)
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise BriefError(f"{path}: UTF-16 text (what Windows Notepad saves as “Unicode”); re-save it as UTF-8")
-        text = decode_text(path, data)
+        text, read_as = _decode(path, data)
+        if read_as and notices is not None:
+            notices.append(f"{path.name}: {read_as}")
         if len(text) > MAX_BRIEF_CHARS:
             raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
                              "pages); check it in parts")
         return text_blocks(text, str(path))
     except BadInputError as exc:
         raise BriefError(str(exc)) from None
+
+
+GB_ENCODINGS = ("gb18030", "gbk", "gb2312")
+"""What `charset_normalizer` names the mainland Chinese encodings GB18030 covers: a Chinese lawyer's text file as
+Windows (简体中文) and WPS save it."""
+MIN_HAN_SHARE = 0.9
+"""Of the characters outside ASCII a text read as GB18030 has, the share that must be Chinese characters, Chinese
+punctuation or full-width forms for the reading to be believed."""
+SAVE_AS_UTF8 = "re-save it as UTF-8 (Notepad, WPS or Word: Save As, encoding “UTF-8”) and check it again"
+
+
+def _han_share(text: str) -> tuple[float, int]:
+    """The share of Chinese characters and punctuation among `text`'s characters outside ASCII, and how many
+    Chinese characters it has."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    han = sum(1 for ch in wide if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ord(ch) >= 0x20000)
+    marks = sum(1 for ch in wide if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+                or "\u2010" <= ch <= "\u2027" or ch in "§·")
+    return ((han + marks) / len(wide) if wide else 0.0), han
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """The brief's text, and how it was read when not as UTF-8. A text file that is not UTF-8 is read as GB18030
+    only when it can be told so: `charset_normalizer` names a GB encoding, the bytes decode as GB18030 without
+    error, and what they give is Chinese (`MIN_HAN_SHARE`, and 10 Chinese characters at least). Otherwise it is
+    refused, naming the encoding it seems to be in and the one to save it in: the same bytes are often as good
+    Korean or Big5 to a detector (an English brief naming one Chinese statute), and a wrong guess would check
+    garbage."""
+    from ingest.loaders.common import decode_text
+
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:
+            return decode_text(path, data), ""  # binary: refused there
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        guess = best.encoding if best is not None else None
+        if guess in GB_ENCODINGS:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                text = ""
+            share, han = _han_share(text)
+            if share >= MIN_HAN_SHARE and han >= 10:
+                return text, "read as GB18030 (Chinese) text, not UTF-8: check that its Chinese reads right"
+        seems = f"; it seems to be {guess} text, which cannot be told for certain" if guess else ""
+        raise BriefError(f"{path}: not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}){seems}; "
+                         f"{SAVE_AS_UTF8}") from None
+    return decode_text(path, data), ""
 
 
 def _loader_blocks(path: Path, suffix: str) -> list[Block]:
@@ -1510,6 +1564,8 @@ class CheckReport:
     missing: list[MissingAuthority] = field(default_factory=list)
     missing_note: str = ""
     """Why `missing` was not looked for, when it could not be (the store held by another process)."""
+    notices: list[str] = field(default_factory=list)
+    """How the brief was read where the lawyer should know it (`read_brief`: a text file read as GB18030)."""
 
     def problems(self) -> list[CheckedCitation]:
         return [c for c in self.citations if c.status != "verified"]
@@ -1520,13 +1576,15 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"source": self.source, "citations": [c.to_dict() for c in self.citations], "counts": self.counts(),
                 "grounds": self.grounds, "missing": [asdict(m) for m in self.missing],
-                **({"missing_note": self.missing_note} if self.missing_note else {})}
+                **({"missing_note": self.missing_note} if self.missing_note else {}),
+                **({"notices": self.notices} if self.notices else {})}
 
     def table(self, width: int = 60) -> str:
         rows = [("where", "status", "citation", "reason")]
         rows += [(c.where or str(c.line), c.mark, _clip(c.text, width), c.reason) for c in self.citations]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
+        lines = [*self.notices, *([""] if self.notices else [])]
+        lines += ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
         close = sum(1 for c in self.citations if c.mark == CLOSE_QUOTE)
         counts = ", ".join(f"{n} {s}" + (f" ({close} with a quotation close, not verbatim)" if s == "verified" and close
                                          else "") for s, n in self.counts().items() if n)
