@@ -392,21 +392,27 @@ def test_a_markdown_note_is_the_number_its_writer_gave_it_even_when_its_mark_com
 def test_a_quotation_goes_to_the_footnote_of_its_own_sentence_not_the_next_ones(sample_kb, tmp_path):
     """Soering § 91 quoted, then a new sentence whose footnote cites Chahal: the note is that sentence's source, not
     the quotation's. The quotation went to the next footnote mark wherever it stood, and the correct Chahal citation
-    was flagged `quote_not_found` for words it was never cited for. A mark after the quotation in its own sentence
-    (`“…” in its own words.[^2]`) still attributes it: there Saadi § 127 misquoted is flagged."""
+    was flagged `quote_not_found` for words it was never cited for; so was a case named in the sentence after the
+    quotation's own full stop (`“….” Chahal v. the United Kingdom concerned …`). A mark after the quotation in its
+    own sentence (`“…” in its own words.[^2]`) and a citation that is a sentence of its own after it (`“….” Soering v.
+    the United Kingdom, 7 July 1989, § 91.`) still attribute it: there Saadi § 127 misquoted is flagged."""
     soering = "the decision by a Contracting State to extradite a fugitive may give rise to an issue under Article 3"
     brief = tmp_path / "next-sentence.md"
     brief.write_text(f"1. The Court has said that “{soering}”. Later it held that expulsion is no different.[^1]\n\n"
                      f"2. It said that “{soering}.” In Chahal it held the same.[^1]\n\n"
+                     f"“{soering}.” Chahal v. the United Kingdom concerned a deportation.\n\n"
+                     f"“{soering}.” Soering v. the United Kingdom, 7 July 1989, § 91.\n\n"
                      "3. Article 3 “enshrines one of the fundamental values of undemocratic societies” in its own "
                      "words.[^2]\n\n"
                      "[^1]: Chahal v. the United Kingdom, 15 November 1996, § 80.\n"
                      "[^2]: Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008.\n", encoding="utf-8")
     report = sample_kb.check(brief, missing=False)
-    assert [(c.text, c.status) for c in report.citations] == [
-        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified"),
-        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified"),
-        ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "quote_differs")], report.citations
+    assert [(c.text, c.status, c.quote_match) for c in report.citations] == [
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", None),
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", None),
+        ("Chahal v. the United Kingdom", "verified", None),
+        ("Soering v. the United Kingdom, 7 July 1989, § 91", "verified", "verbatim"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "quote_differs", None)], report.citations
 
 
 def test_a_uk_judgment_cited_by_a_partys_name_is_checked_at_its_pinpoint(sample_kb):

@@ -487,6 +487,7 @@ _LEAD = re.compile(r"[\s,;:)\]”\"’]{0,4}(?:\.(?=\s{0,2}[(\[]))?\s{0,2}(?:[(\
                    r"(?:also\s{1,2})?(?:e\.g\.\s{0,2},?\s{0,2})?(?:in\s{1,2})?")
 """What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`, `in`; not a
 full stop and a new sentence (`“…”. In Kurt v Turkey the Court said` starts another attribution)."""
+_CITATION_SENTENCE_END = re.compile(r"[\s)\]]*(?:[.;]|$)")
 PRECEDING_QUOTE_WINDOW = 300
 """A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
 it when it starts within this many characters; past a sentence end the text has moved on."""
@@ -513,8 +514,11 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
             scope = found
         after = [(i, c) for i, c in scope if c.start >= q.end]
         targets: list[int] = []
-        if after and after[0][1].start - q.end <= 40 and _LEAD.fullmatch(text, q.end, after[0][1].start):
-            targets = [after[0][0]]
+        if after and after[0][1].start - q.end <= 40 and _LEAD.fullmatch(text, q.end, after[0][1].start) and (
+                sentence_start(text, q.end - 2, after[0][1].start) == q.end - 2
+                or _CITATION_SENTENCE_END.match(text, after[0][1].end)):
+            targets = [after[0][0]]  # past the quotation's own full stop only a citation that is a sentence of its
+            # own (`“….” Soering v. the United Kingdom, § 91.`), not `“….” Chahal v. the United Kingdom concerned …`
         if not targets and note is not None:
             before = [(i, c) for i, c in scope if c.end <= q.start and q.start - c.end <= PRECEDING_QUOTE_WINDOW]
             if before and before[-1][1].paragraphs and not _SENTENCE_BREAK.search(text, before[-1][1].end, q.start):
