@@ -1,5 +1,6 @@
 """How right, fast and lean `kb check` is on real text: the labelled dev set of tests/data/check_devset.tsv (11 UK
-judgments of the corpus and 3 briefs `kb draft` wrote, in DOCX and Markdown), scored for this tree and, as the
+judgments of the corpus and 3 briefs `kb draft` wrote, in DOCX and Markdown) and bench/data/check_labels.tsv (2 more
+judgments, by position), scored for this tree and, as the
 baseline of the same run, for another tree's code (main's, `--baseline /work/main`).
 
     KB_HOME=/work/stores/check python bench/check_accuracy.py --baseline /work/main
@@ -40,6 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT / "tests" / "data" / "check_devset.tsv"
+LABELS = ROOT / "bench" / "data" / "check_labels.tsv"
+"""More judgments labelled by hand, as positions only (session 21)."""
 BRIEFS = ROOT / "tests" / "data" / "check_briefs"
 FLAGS = ("name_number_mismatch", "date_mismatch", "pinpoint_missing", "quote_differs", "quote_not_found")
 SEVEN = ("2017-ewhc-1912-admin", "2016-ewca-1060-civ", "2016-ewhc-2639-admin", "2020-ewca-1176-civ",
@@ -123,9 +126,28 @@ def run_worker(tree: Path, sources: list[str], corpus: Path, hostile: Path) -> d
 
 # Scoring ---------------------------------------------------------------------------------------------------------
 
-def load_labels() -> list[dict]:
-    lines = [line for line in DEVSET.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+def read_tsv(path: Path) -> list[dict]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def load_labels(corpus: Path) -> list[dict]:
+    """The dev set, and the judgments labelled by position (LABELS: block, offset, length) with their citations'
+    words read from the corpus, as the dev set gives them."""
+    sys.path.insert(0, str(ROOT))
+    from kb.drafting.check import read_brief
+
+    labels = read_tsv(DEVSET)
+    blocks: dict[str, list] = {}
+    for row in read_tsv(LABELS):
+        source = row["source"]
+        if source not in blocks:
+            blocks[source] = read_brief(source_path(source, corpus))
+        block = blocks[source][int(row["block"])]
+        at = int(row["offset"])
+        labels.append({**row, "at": f"[{block.number}]" if block.number else "before [1]", "quote": "-",
+                       "text": block.text[at:at + int(row["length"])]})
+    return labels
 
 
 def judgment_lines(path: Path) -> dict[int, str]:
@@ -247,7 +269,7 @@ def main() -> None:
     if args.worker:
         worker(args.sources, args.corpus, args.hostile)
         return
-    labels = load_labels()
+    labels = load_labels(args.corpus)
     sources = list(dict.fromkeys(label["source"] for label in labels))
     if args.all:
         sources += [p.stem for p in sorted((args.corpus / "national" / "uk-tna").glob("*.xml"))

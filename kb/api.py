@@ -560,7 +560,8 @@ class KnowledgeBase:
         if is_text and len(str(brief)) > MAX_BRIEF_CHARS:
             raise BriefError(f"the text has {len(str(brief)):,} characters (limit {MAX_BRIEF_CHARS:,}); check it in "
                              "parts")
-        blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief))
+        notices: list[str] = []
+        blocks = text_blocks(str(brief)) if is_text else read_brief(Path(brief), notices)
         try:
             with self._lock:
                 empty = self._payloads().count() == 0
@@ -573,6 +574,7 @@ class KnowledgeBase:
             raise StoreEmptyError("The store is empty: nothing to check citations against; run `kb ingest` first.")
         report = check_blocks(self.corpus_index(), blocks, "<text>" if is_text else str(brief),
                               lambda payload: source_link(payload, self.folder_links()))
+        report.notices = notices
         if missing and report.grounds:
             try:
                 report.missing = self.missing_authorities(report)

@@ -498,6 +498,8 @@ def cmd_check(kb, args) -> int:
     report = kb.check(args.brief, missing=args.missing)
     if args.json:
         print(json.dumps([c.to_dict() for c in report.citations], ensure_ascii=False, indent=1))
+        for notice in report.notices:  # how the brief was read, beside the array as the suggestions are
+            print(notice, file=sys.stderr)
         for m in report.missing:
             print(f"you may be missing [{m.label}]: {m.citation} ({m.doc_id})", file=sys.stderr)
     else:

@@ -368,6 +368,12 @@ NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "none",
 """Words that turn a statement round (`t` is what is left of `n't` once words are split at the apostrophe); in
 Chinese, aligned character by character, the characters that negate or forbid (`不得`, `未`, `禁止`)."""
 _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
+OBLIGATION = ("shall", "must", "应当", "应该", "必须", "务必")
+PERMISSION = ("may", "can", "could", "might", "可以", "有权", "能够")
+"""Words of legal force: what a provision or a holding obliges and what it permits (`应当` shall, `可以` may). A
+quotation that puts one for the other changes the law it states, as a negation does: the Supervision Law's
+`应当由监察机关领导人员集体研究决定` quoted with `可以` passed as `near` before session 21. Chinese terms are
+matched in the changed characters joined (a single `可`, `得` or `应` is too often part of another word to count)."""
 
 
 def _changes(src: list[str], words: list[str], blocks: list
@@ -403,11 +409,22 @@ def _changes_sense(said: list[str], source: list[str], edge: bool = False) -> bo
     (`[T]he`) (session 18)."""
     if sum(w in NEGATIONS for w in said) != sum(w in NEGATIONS for w in source):
         return True
-    if not edge and {w for w in said if w.isnumeric()} - set(source):
-        return True  # a number the source does not state there (one left out, `(art. 3)`, is no change of sense)
+    if _force(said) != _force(source):
+        return True
+    numbers = {w for w in said if w.isnumeric()} - set(source)
+    if numbers and (not edge or {w for w in source if w.isnumeric()} - set(said)):
+        return True  # a number the source does not state there (one left out, `(art. 3)`, is no change of sense); at
+        # an end only one put for the source's own number there (`三日内` quoted as `五日`, `within 30` for `within 60`)
     said_words, source_words = set(said), set(source)  # sets: a long changed stretch costs linear time, not quadratic
     return any(p + w in source_words or w.startswith(p) and w[len(p):] in source_words
                for w in said_words for p in _NEGATIVE_PREFIXES)
+
+
+def _force(words: list[str]) -> tuple[int, int]:
+    """How many words of obligation and of permission a stretch holds (`OBLIGATION`, `PERMISSION`)."""
+    joined = "".join(w for w in words if len(w) == 1)  # Chinese, aligned character by character
+    return tuple(sum(w in terms for w in words) + sum(joined.count(t) for t in terms if len(t) > 1 and not t.isascii())
+                 for terms in (OBLIGATION, PERMISSION))  # type: ignore[return-value]
 
 
 def _reach(counted: list[Counter[str]], held: Counter[str]) -> float:

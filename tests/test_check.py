@@ -389,6 +389,44 @@ def test_a_markdown_note_is_the_number_its_writer_gave_it_even_when_its_mark_com
     ], report.citations
 
 
+def test_a_quotation_goes_to_the_footnote_of_its_own_sentence_not_the_next_ones(sample_kb, tmp_path):
+    """Soering § 91 quoted, then a new sentence whose footnote cites Chahal: the note is that sentence's source, not
+    the quotation's. The quotation went to the next footnote mark wherever it stood, and the correct Chahal citation
+    was flagged `quote_not_found` for words it was never cited for; so was a case named in the sentence after the
+    quotation's own full stop (`“….” Chahal v. the United Kingdom concerned …`). A mark after the quotation in its
+    own sentence (`“…” in its own words.[^2]`) and a citation that is a sentence of its own after it (`“….” Soering v.
+    the United Kingdom, 7 July 1989, § 91.`) still attribute it: there Saadi § 127 misquoted is flagged."""
+    soering = "the decision by a Contracting State to extradite a fugitive may give rise to an issue under Article 3"
+    brief = tmp_path / "next-sentence.md"
+    brief.write_text(f"1. The Court has said that “{soering}”. Later it held that expulsion is no different.[^1]\n\n"
+                     f"2. It said that “{soering}.” In Chahal it held the same.[^1]\n\n"
+                     f"“{soering}.” Chahal v. the United Kingdom concerned a deportation.\n\n"
+                     f"“{soering}.” Soering v. the United Kingdom, 7 July 1989, § 91.\n\n"
+                     "3. Article 3 “enshrines one of the fundamental values of undemocratic societies” in its own "
+                     "words.[^2]\n\n"
+                     "[^1]: Chahal v. the United Kingdom, 15 November 1996, § 80.\n"
+                     "[^2]: Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008.\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status, c.quote_match) for c in report.citations] == [
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", None),
+        ("Chahal v. the United Kingdom, 15 November 1996, § 80", "verified", None),
+        ("Chahal v. the United Kingdom", "verified", None),
+        ("Soering v. the United Kingdom, 7 July 1989, § 91", "verified", "verbatim"),
+        ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "quote_differs", None)], report.citations
+
+
+def test_a_uk_judgment_cited_by_a_partys_name_is_checked_at_its_pinpoint(sample_kb):
+    """`Nteziryayo at [1189]` after the judgment's neutral citation: 2017 EWHC 1912 (Admin) has 499 paragraphs, and
+    the short form was not read at all, so its wrong pinpoint passed; `Nteziryayo at [63]` is verified."""
+    report = sample_kb.check("The Divisional Court applied these principles in Government of Rwanda v Nteziryayo "
+                             "[2017] EWHC 1912 (Admin).\n\nSee Nteziryayo at [1189] and Nteziryayo at [63].",
+                             missing=False, is_text=True)
+    assert [(c.text, c.status, c.doc_id) for c in report.citations] == [
+        ("[2017] EWHC 1912 (Admin)", "verified", "EWHC-2017-1912-Admin"),
+        ("Nteziryayo at [1189]", "pinpoint_missing", "EWHC-2017-1912-Admin"),
+        ("Nteziryayo at [63]", "verified", "EWHC-2017-1912-Admin")], report.citations
+
+
 def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):
     """Saadi v. Italy § 127 quoted with one word changed and one left out (no `…`, no brackets): close enough to be
     the passage (0.95 of the words), not sense-reversing, and it was shown `verified` like the verbatim quotation.
@@ -827,6 +865,32 @@ def test_unreadable_brief_is_one_clear_error(sample_kb, tmp_path):
         with pytest.raises(BriefError) as caught:
             sample_kb.check(path, missing=False)
         assert str(path) in str(caught.value) and words in str(caught.value)
+
+
+def test_a_gb18030_brief_is_read_saying_so_and_one_that_cannot_be_told_is_refused(sample_kb, tmp_path):
+    """A Chinese lawyer's text file as Windows (简体中文) saves it, GB18030: refused before as "not valid UTF-8", so
+    its misquotation of the Supervision Law (可以 "may" for 应当 "shall") went unchecked. It is read when its encoding
+    can be told (the detector names GB18030 and what it decodes to is Chinese), and the report says how it was read;
+    an English brief naming one statute in Chinese is as good Korean to the detector: refused, saying what to save it
+    as, never guessed."""
+    from legal.errors import BriefError
+
+    law = "《中华人民共和国监察法》第四十三条规定："
+    art43 = "“监察机关采取留置措施，应当由监察机关领导人员集体研究决定。”"
+    brief = tmp_path / "意见书.md"
+    brief.write_bytes(f"1. {law}{art43}\n\n2. {law}{art43.replace('应当', '可以')}\n".encode("gb18030"))
+    report = sample_kb.check(brief, missing=False)
+    cited = "《中华人民共和国监察法》第四十三条"
+    assert [(c.text, c.status) for c in report.citations] == [(cited, "verified"), (cited, "quote_differs")]
+    assert report.notices == [
+        "意见书.md: read as GB18030 (Chinese) text, not UTF-8: check that its Chinese reads right"]
+    assert report.table().startswith(report.notices[0]) and report.to_dict()["notices"] == report.notices
+    short = tmp_path / "brief.md"
+    short.write_bytes("Retention is authorised by 《中华人民共和国监察法》第二十二条 (Article 22 of the Supervision "
+                      "Law).".encode("gb18030"))
+    with pytest.raises(BriefError) as caught:
+        sample_kb.check(short, missing=False)
+    assert str(short) in str(caught.value) and "re-save it as UTF-8" in str(caught.value)
 
 
 def test_a_quotation_of_repeated_common_words_is_graded_in_bounded_time(sample_kb):

@@ -237,6 +237,27 @@ def test_uk_neutral_citations_and_their_pinpoints():
         assert (c.kind, c.name, c.paragraphs) == ("uk", neutral, pins), text
 
 
+def test_a_uk_judgment_cited_by_a_partys_name_and_a_pinpoint_after_its_neutral_citation():
+    """`Nteziryayo at [1189]` after `Government of Rwanda v Nteziryayo [2017] EWHC 1912 (Admin)`: that judgment at
+    [1189] (it has 499 paragraphs). The short form was not read, so a wrong pinpoint in it passed unseen. The corpus's
+    judgments write them so (2020 EWCA Civ 1637: `Cardtronics Europe Ltd v Sykes (“Cardtronics SC”) [2020] UKSC 21`,
+    then `Cardtronics SC at [13]`; 2016 EWHC 2639 (Admin): `SG at [82]`). An office or body is no party name (`the
+    Secretary of State at [5]`), nor a bare name before a bracketed pinpoint (2017 EWHC 1912 (Admin) [242]: `tried in
+    Rwanda (paragraph 548)`, the judgment under appeal, after `VB and Others v Rwanda [2014] EWHC 889 (Admin)`), nor
+    a name the text cited from Strasbourg (`Saadi at [125]` stays the ECtHR short form)."""
+    scanner = Scanner()
+    scanner.scan("The Divisional Court in Government of Rwanda v Nteziryayo [2017] EWHC 1912 (Admin) and in VB and "
+                 "Others v Rwanda [2014] EWHC 889 (Admin); R (Ullah) v Secretary of State for the Home Department "
+                 "[2004] UKHL 26. Saadi v. Italy [GC], no. 37201/06, § 125.")
+    found = scanner.scan("See Nteziryayo at [1189] and Nteziryayo at paragraphs 63-64. Ullah, at [20]. The Secretary "
+                         "of State at [5]. He will be tried in Rwanda (paragraph 548). Saadi at [125].")
+    assert [(c.kind, c.form, c.text, c.name, c.paragraphs) for c in found] == [
+        ("uk", "short", "Nteziryayo at [1189]", "[2017] EWHC 1912 (Admin)", ("1189",)),
+        ("uk", "short", "Nteziryayo at paragraphs 63-64", "[2017] EWHC 1912 (Admin)", ("63", "64")),
+        ("uk", "short", "Ullah, at [20]", "[2004] UKHL 26", ("20",)),
+        ("echr", "short", "Saadi at [125]", "Saadi", ("125",))]
+
+
 def test_a_long_judgments_four_digit_pinpoint_is_a_paragraph_not_a_year():
     """2018 EWHC 1077 (Ch) runs to 1,500 paragraphs; its appeal (2020 EWCA Civ 408) cites the judge's findings so
     (`The judge found at [1131]`, `([1131]-[1134])`). `[1189]` after the neutral citation went unread (the bracket
@@ -441,12 +462,27 @@ def test_a_close_quotation_is_described_in_the_briefs_and_the_sources_own_words(
                  article).differences == ("“并可再次延长” not in the source",)  # was `“并 可 再 次 延 长”`
     # a phrase the source repeats: Supervision Law art. 43 says 监察机关采取留置措施 three times; the quotation of its
     # first sentence was aligned with the third (the longest run first) and came out `differs`, naming words the
-    # source holds as missing (a drafted brief with 应当 "shall" edited to 可以 "may")
+    # source holds as missing (a drafted brief with 应当 "shall" edited to 可以 "may"). That edit changes the law the
+    # article states (the leaders must decide together; edited, they may): `differs`, as a negation is; it passed as
+    # `near` before session 21. 必须 for 应当 (must for shall) is the same force, and stays `near`
     art43 = ("监察机关采取留置措施，应当由监察机关领导人员集体研究决定。"
              "设区的市级以下监察机关采取留置措施，应当报上一级监察机关批准。"
              "省级监察机关采取留置措施，应当报国家监察委员会备案。")
     shall = align("监察机关采取留置措施，可以由监察机关领导人员集体研究决定。", art43)
-    assert (shall.grade, shall.differences) == ("near", ("“可以” for the source's “应当”",))
+    assert (shall.grade, shall.differences) == ("differs", ("“可以” for the source's “应当”",))
+    assert align("可以由监察机关领导人员集体研究决定。设区的市级以下监察机关采取留置措施", art43).grade == "differs"
+    assert align("监察机关采取留置措施，必须由监察机关领导人员集体研究决定。", art43).grade == "near"
+    soering_91 = ("In so far as any liability under the Convention is or may be incurred, it is liability incurred by "
+                  "the extraditing Contracting State")
+    assert align(soering_91.replace("may be", "must be"), soering_91).grade == "differs"
+    # a number changed at a quotation's end, where the source has its own number there: the Supervision Law (2018)
+    # art. 23's three days to release frozen property quoted as five (`near` before session 21: an end was not
+    # compared); the quotation's own ending short of the number, or a number the source lacks there, stays as it was
+    art23 = "冻结的财产经查明与案件无关的，应当在查明后三日内解除冻结，予以退还。"
+    assert align("冻结的财产经查明与案件无关的，应当在查明后五日", art23).grade == "differs"
+    assert align("冻结的财产经查明与案件无关的，应当在查明后三日", art23).grade == "verbatim"
+    assert align("冻结的财产经查明与案件无关的，应当在查明后", art23).grade == "verbatim"
+    assert align(soering_91 + " 92", soering_91 + ".").grade == "near"
     # a Chinese numeral changed is a number the source does not give: six months of retention for three
     assert align("留置时间不得超过六个月。在特殊情况下，可以延长一次", article).grade == "differs"
     assert align("留置时间得超过三个月。在特殊情况下，可以延长一次", article).grade == "differs"  # `不` left out

@@ -59,6 +59,8 @@ def check_page(kb: KnowledgeBase) -> None:
 
 
 def _report(report) -> None:
+    for notice in report.notices:  # how the brief was read (a text file read as GB18030, not UTF-8)
+        st.info(notice)
     counts = report.counts()
     if not report.citations:
         st.info("No citations found.")

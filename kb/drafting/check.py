@@ -23,6 +23,7 @@ files, so the check answers for exactly what the knowledge base can show:
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -46,6 +47,7 @@ from legal.citations import (
     fold,
     initials_only,
     names_one_judgment,
+    sentence_ends,
     state_key,
     title_applicant,
 )
@@ -235,9 +237,10 @@ def _refuse_long(path: Path | str, blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def read_brief(path: Path) -> list[Block]:
+def read_brief(path: Path, notices: list[str] | None = None) -> list[Block]:
     """The brief's paragraphs with their locations (`Block.line`). Every format goes through the ingest's own
-    defences first: the size limit, and for DOCX the zip-bomb and element-count checks."""
+    defences first: the size limit, and for DOCX the zip-bomb and element-count checks. `notices` gets what the
+    lawyer should know of how it was read (a text brief read as GB18030, not UTF-8: `_decode`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
@@ -258,18 +261,71 @@ def read_brief(path: Path) -> list[Block]:
             return _refuse_long(path, _docx_blocks(path))
         if suffix in (".pdf", ".xml"):
             return _refuse_long(path, _loader_blocks(path, suffix))
-        from ingest.loaders.common import decode_text, read_bytes
+        from ingest.loaders.common import read_bytes
 
         data = read_bytes(path)
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise BriefError(f"{path}: UTF-16 text (what Windows Notepad saves as “Unicode”); re-save it as UTF-8")
-        text = decode_text(path, data)
+        text, read_as = _decode(path, data)
+        if read_as and notices is not None:
+            notices.append(f"{path.name}: {read_as}")
         if len(text) > MAX_BRIEF_CHARS:
             raise BriefError(f"{path}: {len(text):,} characters of text (limit {MAX_BRIEF_CHARS:,}, about 1,000 "
                              "pages); check it in parts")
         return text_blocks(text, str(path))
     except BadInputError as exc:
         raise BriefError(str(exc)) from None
+
+
+GB_ENCODINGS = ("gb18030", "gbk", "gb2312")
+"""What `charset_normalizer` names the mainland Chinese encodings GB18030 covers: a Chinese lawyer's text file as
+Windows (简体中文) and WPS save it."""
+MIN_HAN_SHARE = 0.9
+"""Of the characters outside ASCII a text read as GB18030 has, the share that must be Chinese characters, Chinese
+punctuation or full-width forms for the reading to be believed."""
+SAVE_AS_UTF8 = "re-save it as UTF-8 (Notepad, WPS or Word: Save As, encoding “UTF-8”) and check it again"
+
+
+def _han_share(text: str) -> tuple[float, int]:
+    """The share of Chinese characters and punctuation among `text`'s characters outside ASCII, and how many
+    Chinese characters it has."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    han = sum(1 for ch in wide if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ord(ch) >= 0x20000)
+    marks = sum(1 for ch in wide if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+                or "\u2010" <= ch <= "\u2027" or ch in "§·")
+    return ((han + marks) / len(wide) if wide else 0.0), han
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """The brief's text, and how it was read when not as UTF-8. A text file that is not UTF-8 is read as GB18030
+    only when it can be told so: `charset_normalizer` names a GB encoding, the bytes decode as GB18030 without
+    error, and what they give is Chinese (`MIN_HAN_SHARE`, and 10 Chinese characters at least). Otherwise it is
+    refused, naming the encoding it seems to be in and the one to save it in: the same bytes are often as good
+    Korean or Big5 to a detector (an English brief naming one Chinese statute), and a wrong guess would check
+    garbage."""
+    from ingest.loaders.common import decode_text
+
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:
+            return decode_text(path, data), ""  # binary: refused there
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        guess = best.encoding if best is not None else None
+        if guess in GB_ENCODINGS:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                text = ""
+            share, han = _han_share(text)
+            if share >= MIN_HAN_SHARE and han >= 10:
+                return text, "read as GB18030 (Chinese) text, not UTF-8: check that its Chinese reads right"
+        seems = f"; it seems to be {guess} text, which cannot be told for certain" if guess else ""
+        raise BriefError(f"{path}: not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}){seems}; "
+                         f"{SAVE_AS_UTF8}") from None
+    return decode_text(path, data), ""
 
 
 def _loader_blocks(path: Path, suffix: str) -> list[Block]:
@@ -432,6 +488,7 @@ _LEAD = re.compile(r"[\s,;:)\]”\"’]{0,4}(?:\.(?=\s{0,2}[(\[]))?\s{0,2}(?:[(\
                    r"(?:also\s{1,2})?(?:e\.g\.\s{0,2},?\s{0,2})?(?:in\s{1,2})?")
 """What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`, `in`; not a
 full stop and a new sentence (`“…”. In Kurt v Turkey the Court said` starts another attribution)."""
+_CITATION_SENTENCE_END = re.compile(r"[\s)\]]*(?:[.;]|$)")
 PRECEDING_QUOTE_WINDOW = 300
 """A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
 it when it starts within this many characters; past a sentence end the text has moved on."""
@@ -450,6 +507,17 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
     text = block.text
     out: dict[int, list[str]] = {}
     spans: list[tuple[int, int]] = []
+    ends: list[int] | None = None
+
+    def one_sentence(start: int, end: int) -> bool:
+        """Whether no sentence ends in text[start:end]: the sentence ends are found once a paragraph (searched
+        between each quotation and the next mark, 10,000 quotations before one mark cost quadratic time)."""
+        nonlocal ends
+        if ends is None:
+            ends = sentence_ends(text)
+        i = bisect.bisect_left(ends, start)
+        return i == len(ends) or ends[i] >= end
+
     for q in find_quotes(text):
         note = block.note_at(q.start)
         if note is not None:  # a quotation inside a footnote goes to a citation of that note only
@@ -458,15 +526,20 @@ def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
             scope = found
         after = [(i, c) for i, c in scope if c.start >= q.end]
         targets: list[int] = []
-        if after and after[0][1].start - q.end <= 40 and _LEAD.fullmatch(text, q.end, after[0][1].start):
-            targets = [after[0][0]]
+        if after and after[0][1].start - q.end <= 40 and _LEAD.fullmatch(text, q.end, after[0][1].start) and (
+                one_sentence(q.end - 2, after[0][1].start)
+                or _CITATION_SENTENCE_END.match(text, after[0][1].end)):
+            targets = [after[0][0]]  # past the quotation's own full stop only a citation that is a sentence of its
+            # own (`“….” Soering v. the United Kingdom, § 91.`), not `“….” Chahal v. the United Kingdom concerned …`
         if not targets and note is not None:
             before = [(i, c) for i, c in scope if c.end <= q.start and q.start - c.end <= PRECEDING_QUOTE_WINDOW]
             if before and before[-1][1].paragraphs and not _SENTENCE_BREAK.search(text, before[-1][1].end, q.start):
                 targets = [before[-1][0]]  # `[^4]: Saadi v. Italy [GC], no. 37201/06, § 127: “…”`
         elif not targets:
             mark = next((n for n in block.notes if n.start > q.end), None)
-            if mark is not None and not any(n.start > q.end and n.end < mark.start for n in block.notes):
+            if mark is not None and one_sentence(q.end - 2, mark.start - 2):
+                # the mark closes the quotation's own sentence: `“…”, it said.[^3]`; past a sentence end (`“…”. Later
+                # it held that expulsion is no different.[^3]`) the note is the later sentence's source
                 group = [n for n in block.notes if n.start >= mark.start and not _text_between(text, mark, n)]
                 targets = [i for i, c in found if any(n.start <= c.start < n.end for n in group)]
         if not targets and note is None:
@@ -943,7 +1016,7 @@ class Checker:
 
         for i, f in enumerate(found):
             c = f.citation
-            if c.form == "full":
+            if c.form == "full" or c.kind == "uk":  # a UK short form names its judgment's neutral citation
                 row = full_rows.get(i) or self._full(f)
                 full_rows[i] = row
                 if c.kind == "echr":
@@ -1507,6 +1580,8 @@ class CheckReport:
     missing: list[MissingAuthority] = field(default_factory=list)
     missing_note: str = ""
     """Why `missing` was not looked for, when it could not be (the store held by another process)."""
+    notices: list[str] = field(default_factory=list)
+    """How the brief was read where the lawyer should know it (`read_brief`: a text file read as GB18030)."""
 
     def problems(self) -> list[CheckedCitation]:
         return [c for c in self.citations if c.status != "verified"]
@@ -1517,13 +1592,15 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"source": self.source, "citations": [c.to_dict() for c in self.citations], "counts": self.counts(),
                 "grounds": self.grounds, "missing": [asdict(m) for m in self.missing],
-                **({"missing_note": self.missing_note} if self.missing_note else {})}
+                **({"missing_note": self.missing_note} if self.missing_note else {}),
+                **({"notices": self.notices} if self.notices else {})}
 
     def table(self, width: int = 60) -> str:
         rows = [("where", "status", "citation", "reason")]
         rows += [(c.where or str(c.line), c.mark, _clip(c.text, width), c.reason) for c in self.citations]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
+        lines = [*self.notices, *([""] if self.notices else [])]
+        lines += ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
         close = sum(1 for c in self.citations if c.mark == CLOSE_QUOTE)
         counts = ", ".join(f"{n} {s}" + (f" ({close} with a quotation close, not verbatim)" if s == "verified" and close
                                          else "") for s, n in self.counts().items() if n)
