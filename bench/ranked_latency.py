@@ -39,6 +39,12 @@ WARM_UP = 5
 (~250 ms once), which is a cost of starting, not of searching."""
 
 
+PASSAGE_KINDS = ("citation", "summary")
+"""The kinds of `dev.jsonl`: pasted passages (a judgment's paragraph, a summary of a case's facts). The question files'
+kinds are questions; the two groups get a row each beside the kinds, as their costs differ (a question embeds itself
+and reads its pool's vectors, a passage runs the passage model and the facts rank)."""
+
+
 HASH_SEED = "0"
 """The children's PYTHONHASHSEED (see the module docstring)."""
 
@@ -128,6 +134,8 @@ def report(name: str, runs: list[dict]) -> None:
     kinds["all"] = list(fastest.values())
     kinds["lawyer, all"] = [r for kind, rows in kinds.items() if kind.startswith("lawyer-") or kind == "lawyer"
                             for r in rows]
+    kinds["passages"] = [r for r in kinds["all"] if r["kind"] in PASSAGE_KINDS]
+    kinds["questions"] = [r for r in kinds["all"] if r["kind"] not in PASSAGE_KINDS]
     for kind, rows in sorted(kinds.items()):
         wall = [r["ms"] for r in rows]
         print(f"  {name:<9} {kind:<14} n={len(rows):<4} p50 {np.percentile(wall, 50):6.1f} ms   "

@@ -117,28 +117,30 @@ SPACING_MARKS = "\xa0§’“”‘–‑…"
 """Marks that are not letters and that a paragraph of the corpus holds beside plain ASCII (no-break space, section
 sign, curly quotes, dashes, ellipsis): written as spaces, most paragraphs become ASCII, which `phrase_words` splits
 fast."""
-_ASCII_LETTERS = bytes(b if ord("a") <= b <= ord("z") else ord(" ") for b in range(256))
-"""A bytes table keeping the lower-case ASCII letters and writing every other byte as a space."""
+_ASCII_LETTERS = bytes(b + 32 if ord("A") <= b <= ord("Z") else b if ord("a") <= b <= ord("z") else ord(" ")
+                       for b in range(256))
+"""A bytes table writing the ASCII letters lower-case and every other byte as a space."""
 
 
 def phrase_words(text: str) -> list[str]:
-    """The words (`PHRASE_WORD`) of a lower-cased text. Where the text is ASCII once its `SPACING_MARKS` are spaces
-    (4 of 5 of a ranked pool's paragraphs), the same words come from a byte table and `split` (in ASCII a
-    `PHRASE_WORD` letter is a-z): the regular expression's Unicode class cost ~6 of a passage's ~10 ms of phrase
-    matching."""
+    """The words (`PHRASE_WORD`) of a text, lower-cased. Where the text is ASCII once its `SPACING_MARKS` are spaces
+    (4 of 5 of a ranked pool's paragraphs), the same words come from a byte table that lower-cases too and `split`
+    (in ASCII a `PHRASE_WORD` letter is a-z once lower-cased): the regular expression's Unicode class cost ~6 of a
+    passage's ~10 ms of phrase matching, and a separate `str.lower` of each paragraph ~8 % of what was left. A text
+    that is not ASCII (whose lower case may be: the Kelvin sign is `k`) is lower-cased and read by the expression."""
     spaced = text
     for mark in SPACING_MARKS:
         if mark in spaced:
             spaced = spaced.replace(mark, " ")
     if spaced.isascii():
         return spaced.encode("ascii").translate(_ASCII_LETTERS).decode("ascii").split()
-    return PHRASE_WORD.findall(text)
+    return PHRASE_WORD.findall(text.lower())
 
 
 def phrases(text: str, length: int = PHRASE_LENGTH) -> Iterable[tuple[str, ...]]:
     """The runs of `length` consecutive words of a text, lower-cased (an iterator: a candidate's runs are only
     looked up, never kept)."""
-    words = phrase_words((text or "").lower())
+    words = phrase_words(text or "")
     return zip(*(words[i:] for i in range(length)), strict=False)  # the shorter tails end the runs
 
 

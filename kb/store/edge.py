@@ -376,8 +376,16 @@ class EdgeStore:
 
     def facts_scores(self, sparse: SparseVector, exclude_doc_ids: tuple[str, ...] = (),
                      score_threshold: float | None = None, *, index: str = FACTS) -> list[float]:
-        return [float(p.score) for p in self._query_facts(index, sparse, None, (), exclude_doc_ids, score_threshold,
-                                                          with_payload=False)]
+        """Every document's score, then the excluded documents' own scores taken out of that list (one equal value
+        each), instead of a `must_not` filter: Edge checked that filter on each of the ~2,000 points a passage's
+        facts rank lists, ~6 of the query's ~9 ms of CPU (most in Edge's threads, beside the searching one). The
+        same scores are left, in the same order."""
+        scores = [float(p.score) for p in self._query_facts(index, sparse, None, (), (), score_threshold,
+                                                            with_payload=False)]
+        if exclude_doc_ids:
+            for p in self._query_facts(index, sparse, None, exclude_doc_ids, (), score_threshold, with_payload=False):
+                scores.remove(float(p.score))
+        return scores
 
     def _query_facts(self, index: str, sparse: SparseVector, limit: int | None, doc_ids: tuple[str, ...],
                      exclude_doc_ids: tuple[str, ...], score_threshold: float | None, with_payload: bool) -> list:
