@@ -119,11 +119,15 @@ to the applicant's case). Under `3. The Court’s assessment` a sub-heading nami
 _MATERIAL_HEADING = re.compile(
     r"\brelevant\b|\blaw\b|legal framework|legislation|international (texts|material|law|documents)|"
     r"texts and documents|\bmaterials?\b|\bpractice\b|reports? (of|by|on|to)|comparative|council of europe|"
-    r"united nations|\bstatutory\b|provisions|\breports\b", re.I)
+    r"united nations|\bstatutory\b|provisions|\breports\b|preparatory work|\breservations?\b|"
+    r"declaration on the interpretation", re.I)
 """THE FACTS headings of quoted law and country material (`II. RELEVANT DOMESTIC LAW`, `III. INTERNATIONAL TEXTS AND
-DOCUMENTS`), as opposed to the circumstances of the case."""
+DOCUMENTS`, `III. PREPARATORY WORK ON ARTICLE 5 § 1`, a State's reservation or interpretative declaration), as
+opposed to the circumstances of the case."""
 
-_SPEAKER = r"(?:first |second |third |fourth |latter |former )?"
+_SPEAKER = r"(?:(?:first|second|third|fourth|fifth|sixth|latter|former)(?:\s*,\s*|\s+and\s+|\s+))*"
+"""`The second applicant`, `The first and second applicants` (001-114514 § 169, "The first and second applicant
+claimed EUR 70,000 each", was the Court's)."""
 _VERB = (r"(?:submitted|submits|argued|argues|contended|contends|maintained|maintains|claimed|claims|complained|"
          r"complains|alleged|alleges|asserted|asserts|considered|considers|stated|states|pointed out|disputed|"
          r"disputes|contested|contests|challenged|insisted|emphasised|stressed|replied|added|objected|accepted|"
@@ -145,8 +149,10 @@ _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
                 rf"^(?:\d+\.\s+)?(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z][\w’'-]+{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
                 r"^(?:\d+\.\s+)?(?:It was the applicant|According to the applicant|In the applicants?[’']s?\s+"
                 r"(?:view|submission|opinion|observations)|The applicants?[’']s?\s+(?:lawyer|representative|counsel)"
-                r"|Counsel for the applicant)", re.I), "applicant"),
-    (re.compile(rf"^(?:\d+\.\s+)?(?:{_RELYING})?The (?:respondent )?Government{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
+                r"|Counsel for the applicant|The applicants?[’']s?\s+complaints?\b[^.;]{0,80}\b(?:was|were)\s+"
+                r"(?:twofold|threefold|that))", re.I), "applicant"),
+    (re.compile(rf"^(?:\d+\.\s+)?(?:{_RELYING})?The (?:respondent |(?-i:[A-Z][a-z]+\s+))?Government{_ASIDE}\s+"
+                rf"(?:\w+\s+)?{_VERB}|"
                 r"^(?:\d+\.\s+)?(?:According to the Government|(?:In|For) the Government[’']?s?\b|"
                 r"The Agent of the Government|It was the Government)", re.I), "government"),
     (re.compile(rf"^(?:\d+\.\s+)?(?:The (?:Delegate of the )?Commission{_ASIDE}\s+(?:\w+\s+)?{_VERB}|In its report,? "
@@ -264,8 +270,29 @@ def _recounted(section: str | None, text: str) -> str | None:
     Court does not weigh them in the first words (`The Chamber rightly emphasised these problems`, Khlaifia § 189).
     A sample of 20 such paragraphs that had been the Court's (session 20): 18 read right, 2 had the Court answer
     without naming itself ("On the other hand, their submissions … are selective")."""
+    flat = " ".join(text.split())
     role = _role_of_words(section, text)
-    return role if role in _RECOUNTS and not _WEIGHED.match(" ".join(text.split())) else None
+    if role not in _RECOUNTS or _WEIGHED.match(flat) or _AT_HOME.match(flat) or _HAS_DONE.match(flat):
+        return None
+    return role
+
+
+_HAS_DONE = re.compile(r"^(?:\d+\.\s+)?(?:The |Both )?(?:\w+\s+){0,3}?(?:Government|applicants?|parties)"
+                       r"(?:,[^,.;]{1,100},)?\s+(?:has|have)\b")
+"""Under the Court's own heading, a party in the present perfect is the Court taking stock of what is before it,
+not a submission recounted ("The Cypriot Government have admitted that violations … occurred …. However, … this is
+insufficient to allow the Court to conclude …", Rantseva § 201; "The Government have not provided any
+explanation …"): a submission is told in the past ("The Government submitted …")."""
+
+
+_AT_HOME = re.compile(r"^(?:\d+\.\s+)?(?:[Tt]he\s+)?(?:\w+\s+){0,3}?(?:applicants?|Government)\s+(?:\w+\s+)?"
+                      r"(?:challenged|appealed|lodged|brought|instituted|filed|sued)\b[^.;]{0,160}?\b(?:before|with|to|"
+                      r"in) (?:the )?(?:(?!the\b)(?:[a-z]+|[A-Z][a-z]+)\s+){1,3}?(?:[Cc]ourts?|tribunals?|prosecutors?|"
+                      r"[Pp]rosecutor[’']s [Oo]ffice)\b(?! of Human Rights)")
+"""Under the Court's own heading, a party acting in the domestic proceedings (challenging, appealing, lodging before a
+domestic court: not claiming or arguing, which a party does before the Court) is the Court recounting the facts, not
+a submission to it: "The applicant challenged the refusal of the President of the Institute before administrative
+courts" (001-114520 § 92) was badged the applicant's."""
 
 
 def _role_of_words(section: str | None, text: str) -> str | None:
@@ -680,7 +707,16 @@ def _looks_like_heading(text: str) -> bool:
     """Short, unpunctuated at the end, and not an item of a list the paragraph before runs into (`(x) …; and`)."""
     stripped = OLD_ARTICLE_TAG.sub("", text.rstrip())
     return (len(stripped) <= MAX_HEADING_CHARS and "\n" not in stripped and not stripped.endswith(SENTENCE_END)
-            and not LIST_ITEM_TAIL.search(stripped) and "§" not in stripped and "cited above" not in stripped)
+            and not LIST_ITEM_TAIL.search(stripped) and "§" not in _ARTICLE_PARAGRAPH.sub("", stripped)
+            and "cited above" not in stripped)
+
+
+_ARTICLE_PARAGRAPH = re.compile(r"\b(?:articles?|rules?)\s+\d+\s*§", re.I)
+"""`ALLEGED VIOLATION OF ARTICLE 5 § 1 OF THE CONVENTION`, `(b) Article 6 § 1`: a heading may name a paragraph of an
+article; any other `§` (`Saadi, § 148`) is a citation's, which a heading never has. Refused as headings, 1,049 such
+headings of 674 judgments and decisions were text of the paragraph before (whole corpus, session 21), and the
+paragraphs under them kept the heading before, a party's among others: Perinçek v. Switzerland [GC] §§ 196-282, the
+Court's assessment, were "Submissions before the Grand Chamber"."""
 
 
 _HEADING_LABEL = r"(?:\([a-z]\)|\([ivx]+\)|[a-z][.)]|\d{1,2}\.|[A-H]\.|[IVX]+\.|\(?[α-ω][.)]?)"
@@ -731,9 +767,11 @@ def _glued_heading(text: str) -> tuple[str, str | None]:
     unlabelled += [(m.start(), False) for m in _GLUED_CAPITALS.finditer(text)]
     for start, has_label in sorted(labelled + unlabelled):  # the first that reads as a heading: all of it
         tail = text[start:].strip()
-        if (not _ABBREVIATION.search(text[:start]) and _looks_like_heading(tail)
+        parts = _heading_parts(tail)
+        if (not _ABBREVIATION.search(text[:start])
+                and _looks_like_heading(tail[:-1] if len(parts) > 1 and tail.endswith("”") else tail)
                 and not re.search(r"[.;:]\s", _LABEL_WORD.sub(" ", tail))
-                and (has_label or len(_heading_parts(tail)) > 1 or _names_a_speaker(tail)
+                and (has_label or len(parts) > 1 or _names_a_speaker(tail)
                      or _OPENS_THE_LAW.match(_capitals(tail)))):
             return text[:start].rstrip(), tail
     return text, None
