@@ -539,3 +539,23 @@ def test_who_speaks_named_by_state_or_by_several_ordinals(corpus_root: Path) -> 
     assert roles(load(corpus_root, "001-85019"))["78"] == "applicant"
     assert roles(load(corpus_root, "001-114520"))["92"] == "court"
     assert roles(load(corpus_root, "HEJUD-25965-04"))["201"] == "court"
+
+
+def test_an_operative_part_run_onto_the_last_paragraph_is_the_operative_part(corpus_root: Path) -> None:
+    """roma-watch texts run the operative part onto the last paragraph (Avdiu and Others v. Albania (dec.), 001-225553
+    § 19: "… must therefore be rejected pursuant to Article 35 § 4. For these reasons, the Court, unanimously,
+    Declares …") or print it as one long block (001-245442): read as that paragraph's text, it was cited as § 19 or
+    § 32. After it, the appendix's rows numbered on from the paragraphs (`20. Alexandro MYRTELI 2008 Albanian Berat`)
+    are the appendix, not §§ 20-42; and `THE COURT’S ASSESSMENT`, run on after a quotation's `(...).”`, opens THE LAW
+    (§§ 10-19 had been "Procedure")."""
+    avdiu = echr.load(corpus_root / "echr" / "DECISION" / "001-225553.json", "001-225553", "echr")[0]
+    numbered = {p.number: p for p in avdiu.paragraphs if p.number}
+    assert max(map(int, numbered)) == 19 and "For these reasons" not in numbered["19"].text
+    operative = next(p for p in avdiu.paragraphs if p.section == "OPERATIVE PART")
+    assert operative.text.startswith("For these reasons, the Court, unanimously, Declares")
+    assert any(p.section == "APPENDIX" and p.text.startswith("20. Alexandro MYRTELI") for p in avdiu.paragraphs)
+    assert [numbered[n].role for n in ("9", "10", "19")] == ["applicant", "court", "court"]
+    deak = load(corpus_root, "001-245442")
+    assert "FOR THESE REASONS" not in next(p for p in deak.paragraphs if p.number == "32").text
+    assert any(p.section == "OPERATIVE PART" and p.text.startswith("FOR THESE REASONS, THE COURT, UNANIMOUSLY")
+               for p in deak.paragraphs)

@@ -505,6 +505,8 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
     signed = False
     quoting = False
     numbered = False  # a numbered paragraph was read: the body has begun (a table of contents before it does not count)
+    ran_on = False  # the operative part was run on, onto the last paragraph or in one block (`_OPERATIVE_RUN_ON`)
+    body_number = 0  # the last paragraph number before the operative part
 
     def close() -> None:
         nonlocal open_number, open_lines
@@ -545,6 +547,24 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             quoting, numbered = False, True
             if section in (None, "HEADER"):
                 section = "PROCEDURE"
+            if ran_on and number > body_number and section in ("OPERATIVE PART", "APPENDIX", "SEPARATE OPINION"):
+                # numbered on from the judgment's paragraphs after a run-on operative part: an appendix's rows
+                # (Avdiu (dec.) 20-42), or an opinion's paragraphs after the signature; no pinpoint of the judgment
+                if section == "OPERATIVE PART":
+                    after = SIGNED.split(out[-1].text if out else "", 1)[-1]  # the operative part, closed above
+                    opinions = signed and not _NAMES_APPENDIX.search(after)
+                    section, opinion = ("SEPARATE OPINION", "separate opinion") if opinions else ("APPENDIX", None)
+                out.append(Paragraph(text, None, section, opinion))
+                continue
+            if section not in ("OPERATIVE PART", "APPENDIX", "SEPARATE OPINION"):
+                body_number = number
+            text, operative = _run_on_operative(text)
+            if operative:
+                open_number, open_lines, open_meta = str(number), [text], (section, _heading_path(headings))
+                close()
+                section, headings, ran_on = "OPERATIVE PART", [None] * len(HEADING_LEVELS), True
+                open_lines, open_meta, signed = [operative], (section, None), bool(SIGNED.search(operative))
+                continue
             body, glued = _glued_heading(text)
             if source_sections and section == "THE LAW" and _OPENS_COMPLAINT.match(" ".join(body.split())):
                 headings = [None] * len(HEADING_LEVELS)
@@ -563,6 +583,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             headings = [None] * len(HEADING_LEVELS)
             if section == "OPERATIVE PART":
                 open_lines, open_meta = [text], (section, None)
+                ran_on, signed = len(text) > MAX_HEADING_CHARS, bool(SIGNED.search(text))
             elif section == "SEPARATE OPINION":
                 opinion = _opinion_title(text.split("\n")[0])
                 rest = text.partition("\n")[2].strip()
@@ -606,6 +627,13 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             push(text)
             continue
         if open_number is not None:
+            text, operative = _run_on_operative(text)
+            if operative:
+                open_lines.append(text)
+                close()
+                section, headings, ran_on = "OPERATIVE PART", [None] * len(HEADING_LEVELS), True
+                open_lines, open_meta, signed = [operative], (section, None), bool(SIGNED.search(operative))
+                continue
             body, glued = _glued_heading(text)
             open_lines.append(body)
             if glued:
@@ -620,6 +648,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
     return out
 
 
+_NAMES_APPENDIX = re.compile(r"\b(?:APPENDIX|Appendix|ANNEX|Annex)\b")
 SIGNED = re.compile(r"\bDone in (English|French)\b|\bdelivered at a public hearing\b|\bnotified in writing on\b")
 """The sentence that ends the operative part; what follows is the signature, then opinions or an appendix."""
 APPENDIX = re.compile(r"^(APPENDIX|ANNEX)\b")
@@ -690,6 +719,8 @@ judgments stayed in the facts or the procedure, and none of their paragraphs was
 
 def _section_of(text: str) -> str | None:
     upper = re.sub(r"^[IVX]+\.\s*", "", text.strip()).replace("\xa0", " ")
+    if _OPERATIVE_OPENS.match(upper):
+        return "OPERATIVE PART"
     run_on = _SECTION_RUN_ON.match(upper) and _looks_like_heading(upper.replace("§", ""))  # `… ARTICLE 37 § 1 OF …`
     if not run_on and not _WHOLE_SECTION.fullmatch(" ".join(upper.split())) and (
             len(upper) > 120 or upper != upper.upper()):
@@ -698,6 +729,24 @@ def _section_of(text: str) -> str | None:
         if pattern.match(upper.upper()):
             return name
     return None
+
+
+_OPERATIVE = (r"(?:FOR THESE REASONS,?\s+THE COURT\b|For these reasons,?\s+the Court(?:,?\s+(?:unanimously|by (?:a )?"
+              r"majority|by \w+ votes to \w+))?,?\s+(?=[A-Z]))")
+"""`For these reasons, the Court, unanimously, Declares …`: the operative part opens, its first verb capitalised (not
+"For these reasons, the Court finds that …" in the reasoning)."""
+_OPERATIVE_OPENS = re.compile(_OPERATIVE)
+_OPERATIVE_RUN_ON = re.compile(rf"(?<=[.;”)])\s+(?={_OPERATIVE})")
+"""The operative part the source ran on in one line, after the last paragraph (`… must therefore be rejected pursuant
+to Article 35 § 4. For these reasons, the Court, unanimously, Declares …`, roma-watch) or as a block of its own too
+long for a heading: read as text of the last paragraph, the operative part was cited by its number (179 paragraphs;
+judgments and decisions without an operative part 267 → 87, whole corpus, session 21)."""
+
+
+def _run_on_operative(text: str) -> tuple[str, str | None]:
+    """The paragraph without the operative part run onto it, and that operative part."""
+    match = _OPERATIVE_RUN_ON.search(text)
+    return (text[:match.start()].rstrip(), text[match.end():]) if match else (text, None)
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -770,7 +819,7 @@ def _glued_heading(text: str) -> tuple[str, str | None]:
         parts = _heading_parts(tail)
         if (not _ABBREVIATION.search(text[:start])
                 and _looks_like_heading(tail[:-1] if len(parts) > 1 and tail.endswith("”") else tail)
-                and not re.search(r"[.;:]\s", _LABEL_WORD.sub(" ", tail))
+                and not re.search(r"[.;:][”’\"]?\s", _LABEL_WORD.sub(" ", tail))  # `(...).” THE COURT’S …`
                 and (has_label or len(parts) > 1 or _names_a_speaker(tail)
                      or _OPENS_THE_LAW.match(_capitals(tail)))):
             return text[:start].rstrip(), tail
