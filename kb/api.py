@@ -847,7 +847,7 @@ class KnowledgeBase:
     def build_citations(self, leave_out: list[str] | tuple[str, ...] = (), say: WarnFn = print,
                         warn: WarnFn = stderr, if_needed: bool = False) -> None:
         """`kb citations build`: the ECtHR citation graph from the corpus, then the document indexes (facts sections,
-        the Court's reasoning) and the importance of every judgment in the store, which all read the same documents.
+        the Court's reasoning) and the importance of every ECtHR document in the store, which read the same documents.
         `say` gets each result line as it is reached, `warn` each file that could not be read; `leave_out`: document
         ids whose citations no count, anchor text or importance may use (an evaluation's held-out citing judgments);
         `if_needed`: only when there is no graph or one of an older format (`kb.citations.graph.needs_build`), or
@@ -889,9 +889,9 @@ class KnowledgeBase:
                 f"{points.index} collection")
         self.store.flush()
         if levels is not None:
-            rated, estimated = write_importance(levels, self.store)
-            say(f"importance of {rated + estimated} judgments and decisions in the store: {rated} from HUDOC, "
-                f"{estimated} estimated from the corpus")
+            rated, estimated, taken = write_importance(levels, self.store)
+            say(f"importance of {rated + estimated + taken} ECtHR documents in the store: {rated} from HUDOC, "
+                f"{estimated} estimated from the corpus, {taken} notes and communicated cases given their judgment's")
 
     def migrate(self, to: str, from_edge: Path | None = None, back: bool = False, batch: int = 256,
                 samples: int = 20, progress=None):

@@ -506,3 +506,56 @@ def test_a_title_that_lost_its_whole_applicant_is_an_unnamed_case_against_its_st
     `v. the`; it reads as a record without a title does, `Unnamed case v.` the record's respondent state."""
     assert load(corpus_root, "HEJUD-13590-88").title == "Unnamed case v. the United Kingdom"
     assert load(corpus_root, "HEJUD-12923-87").title == "Unnamed case v. Italy"
+
+
+def test_a_heading_naming_a_paragraph_of_an_article_is_a_heading(corpus_root: Path) -> None:
+    """`II. ALLEGED VIOLATION OF ARTICLE 5 § 1 OF THE CONVENTION` was refused as a heading for its `§` (1,049 such
+    headings of 674 documents): it stayed text of the paragraph before, and what followed kept the heading before.
+    Perinçek v. Switzerland [GC] ran `(c) The Court’s assessment (i) General principles (α) On the application of the
+    requirement in Article 10 § 2 … “necessary in a democratic society”` onto § 195: its assessment, §§ 196-282, was
+    "Submissions before the Grand Chamber", the parties'."""
+    doc = load(corpus_root, "HEJUD-12455-04")
+    para_60 = next(p for p in doc.paragraphs if p.number == "60")
+    assert "ALLEGED VIOLATION" not in para_60.text
+    assert next(p for p in doc.paragraphs if p.number == "61").heading == (
+        "II. ALLEGED VIOLATION OF ARTICLE 5 § 1 OF THE CONVENTION")
+    perincek = load(corpus_root, "001-158235")
+    got = roles(perincek)
+    assert got["195"] == "parties"
+    assert {n for n in range(196, 283) if got[str(n)] != "court"} == {231}  # "The Chamber found that …"
+    assert got["231"] == "chamber"
+    assert not next(p for p in perincek.paragraphs if p.number == "195").text.endswith("democratic society”")
+
+
+def test_who_speaks_named_by_state_or_by_several_ordinals(corpus_root: Path) -> None:
+    """`The Greek Government considered this claim ill-founded` (M.S.S. § 405) and `The first and second applicant
+    claimed EUR 70,000 each` (001-114514 § 169) were the Court's; so was Kafkaris v. Cyprus [GC] § 78, "The applicant’s
+    complaint under this provision was twofold". Under the Court's own heading, a party acting before the domestic
+    courts (001-114520 § 92, "The applicant challenged the refusal … before administrative courts") or a party in the
+    present perfect (Rantseva § 201, "The Cypriot Government have admitted … However, … this is insufficient …") is the
+    Court's account."""
+    assert roles(load(corpus_root, "001-103050"))["405"] == "government"
+    assert roles(load(corpus_root, "001-114514"))["169"] == "applicant"
+    assert roles(load(corpus_root, "001-85019"))["78"] == "applicant"
+    assert roles(load(corpus_root, "001-114520"))["92"] == "court"
+    assert roles(load(corpus_root, "HEJUD-25965-04"))["201"] == "court"
+
+
+def test_an_operative_part_run_onto_the_last_paragraph_is_the_operative_part(corpus_root: Path) -> None:
+    """roma-watch texts run the operative part onto the last paragraph (Avdiu and Others v. Albania (dec.), 001-225553
+    § 19: "… must therefore be rejected pursuant to Article 35 § 4. For these reasons, the Court, unanimously,
+    Declares …") or print it as one long block (001-245442): read as that paragraph's text, it was cited as § 19 or
+    § 32. After it, the appendix's rows numbered on from the paragraphs (`20. Alexandro MYRTELI 2008 Albanian Berat`)
+    are the appendix, not §§ 20-42; and `THE COURT’S ASSESSMENT`, run on after a quotation's `(...).”`, opens THE LAW
+    (§§ 10-19 had been "Procedure")."""
+    avdiu = echr.load(corpus_root / "echr" / "DECISION" / "001-225553.json", "001-225553", "echr")[0]
+    numbered = {p.number: p for p in avdiu.paragraphs if p.number}
+    assert max(map(int, numbered)) == 19 and "For these reasons" not in numbered["19"].text
+    operative = next(p for p in avdiu.paragraphs if p.section == "OPERATIVE PART")
+    assert operative.text.startswith("For these reasons, the Court, unanimously, Declares")
+    assert any(p.section == "APPENDIX" and p.text.startswith("20. Alexandro MYRTELI") for p in avdiu.paragraphs)
+    assert [numbered[n].role for n in ("9", "10", "19")] == ["applicant", "court", "court"]
+    deak = load(corpus_root, "001-245442")
+    assert "FOR THESE REASONS" not in next(p for p in deak.paragraphs if p.number == "32").text
+    assert any(p.section == "OPERATIVE PART" and p.text.startswith("FOR THESE REASONS, THE COURT, UNANIMOUSLY")
+               for p in deak.paragraphs)

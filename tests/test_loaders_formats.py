@@ -213,6 +213,25 @@ def test_uk_practice_direction_paragraphs_carry_its_own_numbers(corpus_root: Pat
     assert all(p.number is None or p.number.isdigit() for p in vat.paragraphs)
 
 
+def test_uk_quoted_documents_headings_stay_in_the_paragraph_quoting_them(corpus_root: Path) -> None:
+    """A heading of a quoted text (the Torture Convention's `Article 12`, set in at 1.26 in under 2014 EWCA Crim 1729
+    [23]; the Criminal Procedure Rules' `Application to vacate a guilty plea`, styled as a heading but set in after
+    [110]'s "It says:-"; the Refugee Convention's `FREEDOM OF MOVEMENT` after "“Article 26") was read as the judgment's:
+    it cut the paragraph quoting it, and the rest of the quotation was a passage without a pinpoint. So was the text of
+    a numbered paragraph whose first line is its title (2010 EWCA Civ 1096 [82] `Independent`)."""
+    kl = load_one(akn, corpus_root, "national/uk-tna/2014-ewca-1729-crim.xml", "national")
+    assert "\nArticle 12\nEach State Party shall ensure that its competent authorities" in paragraph(kl, "23").text
+    pleas = paragraph(load_one(akn, corpus_root, "national/uk-tna/2021-ewca-447-crim.xml", "national"), "110")
+    assert "Application to vacate a guilty plea" in pleas.text
+    assert "This rule applies where a party wants the court to vacate a guilty plea." in pleas.text
+    refugees = load_one(akn, corpus_root, "national/uk-tna/2016-ewhc-954-admin.xml", "national")
+    assert "“Article 26\nFREEDOM OF MOVEMENT\nEach Contracting State" in paragraph(refugees, "35").text
+    policies = load_one(akn, corpus_root, "national/uk-tna/2010-ewca-1096-civ.xml", "national")
+    assert "Independent’s policy was issued as a “Contractors’ Combined Policy”" in paragraph(policies, "82").text
+    headings = {p.heading for d in (kl, refugees) for p in d.paragraphs}
+    assert not headings & {"Article 12", "FREEDOM OF MOVEMENT", "EXPULSION"}
+
+
 def test_uk_word_the_source_broke_at_a_line_end_is_one_word(corpus_root: Path) -> None:
     """TNA's XML keeps a line break inside a name as `Al- Adsani` (2014 EWCA Crim 1729 [36]) and `Ungoed- Thomas J`
     (2020 EWCA Civ 408 [46]): the passage a lawyer reads and quotes has the name whole."""

@@ -271,7 +271,8 @@ def test_importance_for_every_judgment_keeps_the_leading_cases_in_the_key_case_f
     HUDOC level of the rated judgments showing the same evidence (Grand Chamber, the Court's Reports, an information
     note, how many judgments cite it), with that origin in the payload. With Grand Chamber judgments rated key cases,
     the Grand Chamber's Saadi and Chahal pass the key-case filter they used to fail for want of metadata, and the
-    filter leaves no judgment out any more. The rating of the sample's three rated judgments stands."""
+    filter leaves nothing out any more: Saadi's information note takes Saadi's level, with that origin. The rating
+    of the sample's three rated judgments stands."""
     from conftest import clone_store, home_env
 
     from ingest.loaders.echr import load as load_echr
@@ -299,10 +300,12 @@ def test_importance_for_every_judgment_keeps_the_leading_cases_in_the_key_case_f
     kb = KnowledgeBase(settings)
     try:
         assert kb.left_out(SearchFilters(max_importance=4))["importance"] >= 5
-        rated, estimated = store_importance(documents, graph, kb.store)
-        assert (rated, estimated) == (3, 5)  # NA., A. v. the Netherlands, Yordanova rated; the HEJUD five not
-        judgments = SearchFilters(max_importance=4, doc_types=("JUDGMENT", "DECISION"))
-        assert kb.left_out(judgments) == {}  # only the information note is left: notes are not rated
+        rated, estimated, taken = store_importance(documents, graph, kb.store)
+        assert (rated, estimated, taken) == (3, 5, 1)  # NA., A. v. the Netherlands, Yordanova rated; the HEJUD five
+        assert kb.left_out(SearchFilters(max_importance=4)) == {}  # not even Saadi's information note any more
+        note = kb.store.document_chunks("CLIN-37201-06")[0].payload
+        assert note["importance"] == kb.store.document_chunks("HEJUD-37201-06")[0].payload["importance"]
+        assert note["importance_origin"].startswith("its judgment HEJUD-37201-06: estimated:")
         first = kb.show("HEJUD-8139-09").metadata
         assert first["importance"] in (1, 2, 3, 4)
         chunk = kb.store.document_chunks("HEJUD-8139-09")[0].payload

@@ -58,6 +58,8 @@ _SECTION_NUMBER = re.compile(r"^((?:\d{1,3}[A-Z]{1,2}|[A-Z]{1,2})\.\d{1,3})(?=\s
 """A practice direction's own paragraph number (`3L.7`, `50D.9`, `J.2`), typed at the start of a block or in the first
 cell of a table row. Where these outnumber the plain numbered paragraphs (`_numbered_by_section`), they are the
 document's pinpoints: [2020] EWCA Crim 1347, the Criminal Practice Directions, is cited `CPD 3L.7`."""
+_INTRODUCES = re.compile(r"(?::[-—–]?|\bas follows\.?|\b(?:provides|reads|says|states)\.?)\s*$")
+"""The end of a paragraph that sets out a quotation after it."""
 _CAPITALS = re.compile(r"[A-Z]{2}")
 """A line set in capitals (`INDEX`) is a heading by its type even when a lower-case block follows it."""
 
@@ -158,6 +160,31 @@ class _Builder:
         self.numbers = NumberSequence(max_gap=5)
         self.pending: str | None = None
         """An unstyled heading candidate, held until the next block shows whether it was a broken sentence."""
+        self.last_set_in = False
+        """Whether the last block was set in as a quotation (`_QUOTE_INDENT`)."""
+
+    def quoting(self) -> bool:
+        """Whether the text so far runs into a quotation: the paragraph introduces one (`… It says:-`, `… as
+        follows:`) or the block before was set in as one. A block set in there is the quoted text's, its heading
+        (a quoted treaty's `Article 12`, a rule's `Application to vacate a guilty plea`, a transcript's `MR JUSTICE
+        FLAUX: So West LB reduced their commitment?`) too: read as the judgment's headings (110 of the 67
+        judgments), they cut the paragraph quoting them and left the rest of the quotation an unnumbered passage."""
+        return self.last_set_in or bool(self.current and _INTRODUCES.search(self.current[-1]))
+
+    def in_quotation(self, set_in: bool) -> bool:
+        """Whether a heading-like block is text of the current paragraph: set in where the text runs into a
+        quotation (`quoting`), or after a quotation opened on a line of its own and not closed (`“Article 26` /
+        `FREEDOM OF MOVEMENT`, the Refugee Convention's heading, [2016] EWHC 954 (Admin)); or the paragraph has no
+        more than a title so far (`82. Independent` / `Sole wording in issue (1972 to 1987)` / its text, [2010]
+        EWCA Civ 1096): a numbered paragraph is never a heading alone, and the block after it was cut off as an
+        unnumbered passage."""
+        if self.by_section or not self.current:
+            return False
+        last = self.current[-1]
+        opened = last.count("“") > last.count("”") and len(last.split()) <= _HEADING_WORDS
+        title = (self.current_number is not None and len(self.current) == 1
+                 and len(last.split()) <= _HEADING_WORDS + 1 and not last.rstrip().endswith((".", ":", ";", ",")))
+        return (set_in and self.quoting()) or opened or title
 
     def flush(self) -> None:
         if self.current:
@@ -204,6 +231,7 @@ class _Builder:
         if not has_words(text):
             return
         self.settle(text, number)
+        self.last_set_in = _indent(element) >= _QUOTE_INDENT
         if number is not None:
             self.start(text, number)
         else:
@@ -229,8 +257,12 @@ class _Builder:
         number = int(typed.group(1)) if typed and self.numbers.is_next(int(typed.group(1))) else None
         self.settle(text, None if number is None else str(number))
         styled = any(c.startswith("Heading") for c in classes)
+        set_in = _indent(element) >= _QUOTE_INDENT
+        in_quotation = self.in_quotation(set_in)
+        self.last_set_in = set_in
         looks_like_heading = (
             not quoted
+            and not in_quotation
             and not section
             and len(text) <= _HEADING_MAX
             and "\n" not in text

@@ -119,11 +119,15 @@ to the applicant's case). Under `3. The Court’s assessment` a sub-heading nami
 _MATERIAL_HEADING = re.compile(
     r"\brelevant\b|\blaw\b|legal framework|legislation|international (texts|material|law|documents)|"
     r"texts and documents|\bmaterials?\b|\bpractice\b|reports? (of|by|on|to)|comparative|council of europe|"
-    r"united nations|\bstatutory\b|provisions|\breports\b", re.I)
+    r"united nations|\bstatutory\b|provisions|\breports\b|preparatory work|\breservations?\b|"
+    r"declaration on the interpretation", re.I)
 """THE FACTS headings of quoted law and country material (`II. RELEVANT DOMESTIC LAW`, `III. INTERNATIONAL TEXTS AND
-DOCUMENTS`), as opposed to the circumstances of the case."""
+DOCUMENTS`, `III. PREPARATORY WORK ON ARTICLE 5 § 1`, a State's reservation or interpretative declaration), as
+opposed to the circumstances of the case."""
 
-_SPEAKER = r"(?:first |second |third |fourth |latter |former )?"
+_SPEAKER = r"(?:(?:first|second|third|fourth|fifth|sixth|latter|former)(?:\s*,\s*|\s+and\s+|\s+))*"
+"""`The second applicant`, `The first and second applicants` (001-114514 § 169, "The first and second applicant
+claimed EUR 70,000 each", was the Court's)."""
 _VERB = (r"(?:submitted|submits|argued|argues|contended|contends|maintained|maintains|claimed|claims|complained|"
          r"complains|alleged|alleges|asserted|asserts|considered|considers|stated|states|pointed out|disputed|"
          r"disputes|contested|contests|challenged|insisted|emphasised|stressed|replied|added|objected|accepted|"
@@ -145,8 +149,10 @@ _ROLE_OF_TEXT: list[tuple[re.Pattern[str], str]] = [
                 rf"^(?:\d+\.\s+)?(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z][\w’'-]+{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
                 r"^(?:\d+\.\s+)?(?:It was the applicant|According to the applicant|In the applicants?[’']s?\s+"
                 r"(?:view|submission|opinion|observations)|The applicants?[’']s?\s+(?:lawyer|representative|counsel)"
-                r"|Counsel for the applicant)", re.I), "applicant"),
-    (re.compile(rf"^(?:\d+\.\s+)?(?:{_RELYING})?The (?:respondent )?Government{_ASIDE}\s+(?:\w+\s+)?{_VERB}|"
+                r"|Counsel for the applicant|The applicants?[’']s?\s+complaints?\b[^.;]{0,80}\b(?:was|were)\s+"
+                r"(?:twofold|threefold|that))", re.I), "applicant"),
+    (re.compile(rf"^(?:\d+\.\s+)?(?:{_RELYING})?The (?:respondent |(?-i:[A-Z][a-z]+\s+))?Government{_ASIDE}\s+"
+                rf"(?:\w+\s+)?{_VERB}|"
                 r"^(?:\d+\.\s+)?(?:According to the Government|(?:In|For) the Government[’']?s?\b|"
                 r"The Agent of the Government|It was the Government)", re.I), "government"),
     (re.compile(rf"^(?:\d+\.\s+)?(?:The (?:Delegate of the )?Commission{_ASIDE}\s+(?:\w+\s+)?{_VERB}|In its report,? "
@@ -264,8 +270,29 @@ def _recounted(section: str | None, text: str) -> str | None:
     Court does not weigh them in the first words (`The Chamber rightly emphasised these problems`, Khlaifia § 189).
     A sample of 20 such paragraphs that had been the Court's (session 20): 18 read right, 2 had the Court answer
     without naming itself ("On the other hand, their submissions … are selective")."""
+    flat = " ".join(text.split())
     role = _role_of_words(section, text)
-    return role if role in _RECOUNTS and not _WEIGHED.match(" ".join(text.split())) else None
+    if role not in _RECOUNTS or _WEIGHED.match(flat) or _AT_HOME.match(flat) or _HAS_DONE.match(flat):
+        return None
+    return role
+
+
+_HAS_DONE = re.compile(r"^(?:\d+\.\s+)?(?:The |Both )?(?:\w+\s+){0,3}?(?:Government|applicants?|parties)"
+                       r"(?:,[^,.;]{1,100},)?\s+(?:has|have)\b")
+"""Under the Court's own heading, a party in the present perfect is the Court taking stock of what is before it,
+not a submission recounted ("The Cypriot Government have admitted that violations … occurred …. However, … this is
+insufficient to allow the Court to conclude …", Rantseva § 201; "The Government have not provided any
+explanation …"): a submission is told in the past ("The Government submitted …")."""
+
+
+_AT_HOME = re.compile(r"^(?:\d+\.\s+)?(?:[Tt]he\s+)?(?:\w+\s+){0,3}?(?:applicants?|Government)\s+(?:\w+\s+)?"
+                      r"(?:challenged|appealed|lodged|brought|instituted|filed|sued)\b[^.;]{0,160}?\b(?:before|with|to|"
+                      r"in) (?:the )?(?:(?!the\b)(?:[a-z]+|[A-Z][a-z]+)\s+){1,3}?(?:[Cc]ourts?|tribunals?|prosecutors?|"
+                      r"[Pp]rosecutor[’']s [Oo]ffice)\b(?! of Human Rights)")
+"""Under the Court's own heading, a party acting in the domestic proceedings (challenging, appealing, lodging before a
+domestic court: not claiming or arguing, which a party does before the Court) is the Court recounting the facts, not
+a submission to it: "The applicant challenged the refusal of the President of the Institute before administrative
+courts" (001-114520 § 92) was badged the applicant's."""
 
 
 def _role_of_words(section: str | None, text: str) -> str | None:
@@ -478,6 +505,8 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
     signed = False
     quoting = False
     numbered = False  # a numbered paragraph was read: the body has begun (a table of contents before it does not count)
+    ran_on = False  # the operative part was run on, onto the last paragraph or in one block (`_OPERATIVE_RUN_ON`)
+    body_number = 0  # the last paragraph number before the operative part
 
     def close() -> None:
         nonlocal open_number, open_lines
@@ -518,6 +547,24 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             quoting, numbered = False, True
             if section in (None, "HEADER"):
                 section = "PROCEDURE"
+            if ran_on and number > body_number and section in ("OPERATIVE PART", "APPENDIX", "SEPARATE OPINION"):
+                # numbered on from the judgment's paragraphs after a run-on operative part: an appendix's rows
+                # (Avdiu (dec.) 20-42), or an opinion's paragraphs after the signature; no pinpoint of the judgment
+                if section == "OPERATIVE PART":
+                    after = SIGNED.split(out[-1].text if out else "", 1)[-1]  # the operative part, closed above
+                    opinions = signed and not _NAMES_APPENDIX.search(after)
+                    section, opinion = ("SEPARATE OPINION", "separate opinion") if opinions else ("APPENDIX", None)
+                out.append(Paragraph(text, None, section, opinion))
+                continue
+            if section not in ("OPERATIVE PART", "APPENDIX", "SEPARATE OPINION"):
+                body_number = number
+            text, operative = _run_on_operative(text)
+            if operative:
+                open_number, open_lines, open_meta = str(number), [text], (section, _heading_path(headings))
+                close()
+                section, headings, ran_on = "OPERATIVE PART", [None] * len(HEADING_LEVELS), True
+                open_lines, open_meta, signed = [operative], (section, None), bool(SIGNED.search(operative))
+                continue
             body, glued = _glued_heading(text)
             if source_sections and section == "THE LAW" and _OPENS_COMPLAINT.match(" ".join(body.split())):
                 headings = [None] * len(HEADING_LEVELS)
@@ -536,6 +583,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             headings = [None] * len(HEADING_LEVELS)
             if section == "OPERATIVE PART":
                 open_lines, open_meta = [text], (section, None)
+                ran_on, signed = len(text) > MAX_HEADING_CHARS, bool(SIGNED.search(text))
             elif section == "SEPARATE OPINION":
                 opinion = _opinion_title(text.split("\n")[0])
                 rest = text.partition("\n")[2].strip()
@@ -579,6 +627,13 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             push(text)
             continue
         if open_number is not None:
+            text, operative = _run_on_operative(text)
+            if operative:
+                open_lines.append(text)
+                close()
+                section, headings, ran_on = "OPERATIVE PART", [None] * len(HEADING_LEVELS), True
+                open_lines, open_meta, signed = [operative], (section, None), bool(SIGNED.search(operative))
+                continue
             body, glued = _glued_heading(text)
             open_lines.append(body)
             if glued:
@@ -593,6 +648,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
     return out
 
 
+_NAMES_APPENDIX = re.compile(r"\b(?:APPENDIX|Appendix|ANNEX|Annex)\b")
 SIGNED = re.compile(r"\bDone in (English|French)\b|\bdelivered at a public hearing\b|\bnotified in writing on\b")
 """The sentence that ends the operative part; what follows is the signature, then opinions or an appendix."""
 APPENDIX = re.compile(r"^(APPENDIX|ANNEX)\b")
@@ -663,6 +719,8 @@ judgments stayed in the facts or the procedure, and none of their paragraphs was
 
 def _section_of(text: str) -> str | None:
     upper = re.sub(r"^[IVX]+\.\s*", "", text.strip()).replace("\xa0", " ")
+    if _OPERATIVE_OPENS.match(upper):
+        return "OPERATIVE PART"
     run_on = _SECTION_RUN_ON.match(upper) and _looks_like_heading(upper.replace("§", ""))  # `… ARTICLE 37 § 1 OF …`
     if not run_on and not _WHOLE_SECTION.fullmatch(" ".join(upper.split())) and (
             len(upper) > 120 or upper != upper.upper()):
@@ -673,6 +731,24 @@ def _section_of(text: str) -> str | None:
     return None
 
 
+_OPERATIVE = (r"(?:FOR THESE REASONS,?\s+THE COURT\b|For these reasons,?\s+the Court(?:,?\s+(?:unanimously|by (?:a )?"
+              r"majority|by \w+ votes to \w+))?,?\s+(?=[A-Z]))")
+"""`For these reasons, the Court, unanimously, Declares …`: the operative part opens, its first verb capitalised (not
+"For these reasons, the Court finds that …" in the reasoning)."""
+_OPERATIVE_OPENS = re.compile(_OPERATIVE)
+_OPERATIVE_RUN_ON = re.compile(rf"(?<=[.;”)])\s+(?={_OPERATIVE})")
+"""The operative part the source ran on in one line, after the last paragraph (`… must therefore be rejected pursuant
+to Article 35 § 4. For these reasons, the Court, unanimously, Declares …`, roma-watch) or as a block of its own too
+long for a heading: read as text of the last paragraph, the operative part was cited by its number (179 paragraphs;
+judgments and decisions without an operative part 267 → 87, whole corpus, session 21)."""
+
+
+def _run_on_operative(text: str) -> tuple[str, str | None]:
+    """The paragraph without the operative part run onto it, and that operative part."""
+    match = _OPERATIVE_RUN_ON.search(text)
+    return (text[:match.start()].rstrip(), text[match.end():]) if match else (text, None)
+
+
 def _looks_like_heading(text: str) -> bool:
     # A line such as `Article 175` right after `… the relevant provisions read as follows:` opens the quotation, not a
     # section: `split_paragraphs` keeps it (and the quoted text after it) in the numbered paragraph that introduces it,
@@ -680,7 +756,16 @@ def _looks_like_heading(text: str) -> bool:
     """Short, unpunctuated at the end, and not an item of a list the paragraph before runs into (`(x) …; and`)."""
     stripped = OLD_ARTICLE_TAG.sub("", text.rstrip())
     return (len(stripped) <= MAX_HEADING_CHARS and "\n" not in stripped and not stripped.endswith(SENTENCE_END)
-            and not LIST_ITEM_TAIL.search(stripped) and "§" not in stripped and "cited above" not in stripped)
+            and not LIST_ITEM_TAIL.search(stripped) and "§" not in _ARTICLE_PARAGRAPH.sub("", stripped)
+            and "cited above" not in stripped)
+
+
+_ARTICLE_PARAGRAPH = re.compile(r"\b(?:articles?|rules?)\s+\d+\s*§", re.I)
+"""`ALLEGED VIOLATION OF ARTICLE 5 § 1 OF THE CONVENTION`, `(b) Article 6 § 1`: a heading may name a paragraph of an
+article; any other `§` (`Saadi, § 148`) is a citation's, which a heading never has. Refused as headings, 1,049 such
+headings of 674 judgments and decisions were text of the paragraph before (whole corpus, session 21), and the
+paragraphs under them kept the heading before, a party's among others: Perinçek v. Switzerland [GC] §§ 196-282, the
+Court's assessment, were "Submissions before the Grand Chamber"."""
 
 
 _HEADING_LABEL = r"(?:\([a-z]\)|\([ivx]+\)|[a-z][.)]|\d{1,2}\.|[A-H]\.|[IVX]+\.|\(?[α-ω][.)]?)"
@@ -731,9 +816,11 @@ def _glued_heading(text: str) -> tuple[str, str | None]:
     unlabelled += [(m.start(), False) for m in _GLUED_CAPITALS.finditer(text)]
     for start, has_label in sorted(labelled + unlabelled):  # the first that reads as a heading: all of it
         tail = text[start:].strip()
-        if (not _ABBREVIATION.search(text[:start]) and _looks_like_heading(tail)
-                and not re.search(r"[.;:]\s", _LABEL_WORD.sub(" ", tail))
-                and (has_label or len(_heading_parts(tail)) > 1 or _names_a_speaker(tail)
+        parts = _heading_parts(tail)
+        if (not _ABBREVIATION.search(text[:start])
+                and _looks_like_heading(tail[:-1] if len(parts) > 1 and tail.endswith("”") else tail)
+                and not re.search(r"[.;:][”’\"]?\s", _LABEL_WORD.sub(" ", tail))  # `(...).” THE COURT’S …`
+                and (has_label or len(parts) > 1 or _names_a_speaker(tail)
                      or _OPENS_THE_LAW.match(_capitals(tail)))):
             return text[:start].rstrip(), tail
     return text, None
