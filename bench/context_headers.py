@@ -90,20 +90,18 @@ class Headers:
     def __init__(self, chunks: dict, bm25) -> None:
         self.bm25 = bm25
         self.term: dict[str, tuple[int, ...]] = {}
-        paths = Counter()
         self.words: dict[str, list[str]] = {}
-        for heading in set(h for h, k in zip(chunks["heading"], chunks["kind"]) if k == "echr" and h):
+        for heading in set(h for h, k in zip(chunks["heading"], chunks["kind"], strict=True) if k == "echr" and h):
             words = [w for level in heading.split(" › ") for w in LEVEL_MARK.sub("", level).split()]
             self.words[heading] = words
         df = Counter()
-        for heading, count in Counter(h for h, k in zip(chunks["heading"], chunks["kind"])
+        for heading, count in Counter(h for h, k in zip(chunks["heading"], chunks["kind"], strict=True)
                                       if k == "echr" and h).items():
             terms = {t for w in self.words[heading] for t in self.terms(w)}
             for t in terms:
                 df[t] += count
         echr = sum(1 for k in chunks["kind"] if k == "echr")
         self.generic = {t for t, n in df.items() if n > GENERIC_SHARE * echr}
-        del paths
 
     def terms(self, word: str) -> tuple[int, ...]:
         if word not in self.term:
@@ -131,7 +129,8 @@ def article_tokens(text: str | None) -> str:
 def variant_texts(name: str, chunks: dict, headers: Headers) -> tuple[list[str], list[str] | None]:
     """(BM25 text per chunk, or for `e` the paragraph texts and the header texts to add at HEADER_WEIGHT)."""
     texts, extra = [], []
-    for kind, heading, title, text in zip(chunks["kind"], chunks["heading"], chunks["title"], chunks["text"]):
+    for kind, heading, title, text in zip(chunks["kind"], chunks["heading"], chunks["title"], chunks["text"],
+                                          strict=True):
         if kind != "echr" or name == "a":
             texts.append(text)
             extra.append("")
@@ -161,10 +160,10 @@ class Index:
         indptr, indices, values = [0], [], []
         for n, text in enumerate(texts):
             sv = bm25.embed_document(text)
-            row = dict(zip(sv.indices, sv.values))
+            row = dict(zip(sv.indices, sv.values, strict=True))
             if extra is not None and extra[n]:
                 hv = bm25.embed_document(extra[n])
-                for t, v in zip(hv.indices, hv.values):
+                for t, v in zip(hv.indices, hv.values, strict=True):
                     row[t] = row.get(t, 0.0) + weight * v
             for t, v in row.items():
                 indices.append(vocab.setdefault(t, len(vocab)))
@@ -249,6 +248,34 @@ def table(results: dict[str, list[dict]]) -> None:
         print()
 
 
+def utility(row: dict, depth: int = 60) -> float:
+    """A question's pool value: the mean of its labelled document and (where pinpointed) paragraph being in the first
+    `depth`."""
+    hits = [row["doc_rank"] is not None and row["doc_rank"] <= depth]
+    if row["pinpoints"]:
+        hits.append(row["para_rank"] is not None and row["para_rank"] <= depth)
+    return sum(hits) / len(hits)
+
+
+def leave_one_out(results: dict[str, list[dict]]) -> None:
+    """Each dev question (both dev question files) scored with the variant best on all the other dev questions, so
+    no question's text is chosen on it."""
+    names = list(results)
+    first = results[names[0]]
+    dev = [n for n, row in enumerate(first) if row["file"] in (QUESTION_FILES[0].name, QUESTION_FILES[1].name)]
+    value = {v: np.array([utility(results[v][n]) for n in dev]) for v in names}
+    total = {v: value[v].sum() for v in names}
+    chosen = Counter()
+    score = []
+    for i in range(len(dev)):
+        best = max(names, key=lambda v: (total[v] - value[v][i], -names.index(v)))
+        chosen[best] += 1
+        score.append(value[best][i])
+    print(f"leave-one-out over {', '.join(names)} on {len(dev)} dev questions: chosen {dict(chosen)}, "
+          f"pool value {np.mean(score):.3f} (each variant: "
+          + ", ".join(f"{v} {value[v].mean():.3f}" for v in names) + ")")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--payloads", type=Path, default=Path("/work/stores/eval21c0/store-payloads.sqlite"))
@@ -259,7 +286,14 @@ def main() -> int:
     parser.add_argument("--summary", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--from-json", type=Path, nargs="+", help="print the tables of earlier --json runs")
     args = parser.parse_args()
+    if args.from_json:
+        loaded = {k: v for path in args.from_json for k, v in json.loads(path.read_text()).items()}
+        results = {k: loaded[k] for k in args.variants if k in loaded} or loaded
+        table(results)
+        leave_one_out(results)
+        return 0
     from kb.embedding import make_bm25
 
     args.cache.parent.mkdir(parents=True, exist_ok=True)
@@ -278,6 +312,7 @@ def main() -> int:
             print(f"  {label}: {time.time() - started:.0f} s", file=sys.stderr, flush=True)
             del index
     table(results)
+    leave_one_out(results)
     if args.json:
         args.json.write_text(json.dumps(results))
     return 0
