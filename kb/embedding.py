@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from haystack.dataclasses import SparseEmbedding
 from kb.embedding_onnx import OnnxEncoder, onnx_encoder
 from kb.settings import Embedding
 from legal.errors import ModelUnavailableError
+from legal.text import articles_in
 
 BM25_CONFIG = dict(tokenizer=q.TokenizerType.Multilingual, language="english", avg_len=60.0)
 """Multilingual tokenizer so the PRC statutes' Chinese is segmented (留置措施 → 留置, 措施); English stemming and
@@ -28,6 +30,61 @@ stopwords for the rest. avg_len is the corpus's mean paragraph length in tokens 
 
 def make_bm25() -> q.Bm25:
     return q.Bm25(q.Bm25Config(**BM25_CONFIG))
+
+
+GENERIC_HEADING_WORDS = ("alleged", "applicant", "article", "assessment", "case", "convention", "court", "domestic",
+                         "judge", "law", "merits", "opinion", "parties", "practice", "principles", "proceedings",
+                         "relevant", "submissions", "violation")
+"""Heading words that say nothing of a paragraph's question: each stands (as the tokenizer's stemmed term, so
+"Court’s", "assessments") in over 5 % of the ECtHR paragraphs' heading paths (the whole corpus, session 21,
+`bench/context_headers.py`; these 19 terms are all that pass 5 %)."""
+_LEVEL_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-Z]|\d+|\(?[a-z]{1,4}\)|[α-ω])[.)]?\s+")
+"""A heading level's enumerator (`II.`, `B.`, `2.`, `(a)`, `(ii)`, `α.`)."""
+
+
+def article_terms(text: str | None) -> str:
+    """One `articleN` word per Convention Article `text` names (`legal.text.articles_in`). Why: the tokenizer drops
+    numbers, so to BM25 "Article 8" is "article", in every paragraph alike; `article8` is a term of its own."""
+    return " ".join(f"article{n}" for n in sorted(articles_in(text)))
+
+
+class Bm25Text:
+    """What BM25 indexes for a chunk: for an ECtHR paragraph, the words of its heading path (enumerators and
+    `GENERIC_HEADING_WORDS` dropped, each word once) and an `articleN` term per Article the path names, then the
+    paragraph; for any other chunk the text alone. The embedded text (and the embedding cache's key) stays the
+    paragraph (`Document.content`), and so does the payload's verbatim `text`.
+
+    Why: a paragraph under "II. ALLEGED VIOLATION OF ARTICLE 8 › … › (ii) Positive obligations" does not say in its own
+    words which Article or which question it answers, and an expert's question names both. BM25's first 60 (the
+    ranked pool) then hold an answer paragraph of more questions (`bench/context_headers.py`, whole corpus, in
+    memory; figures in its docstring)."""
+
+    def __init__(self, bm25: q.Bm25) -> None:
+        self.bm25 = bm25
+        self.generic = {t for w in GENERIC_HEADING_WORDS for t in bm25.embed_query(w).indices}
+        self.heading_text: dict[str, str] = {}
+
+    def header(self, heading: str | None) -> str:
+        if not heading:
+            return ""
+        if heading not in self.heading_text:
+            seen: set[int] = set()
+            kept = []
+            for level in heading.split(" › "):
+                for word in _LEVEL_MARK.sub("", level).split():
+                    terms = self.bm25.embed_query(word).indices
+                    if terms and not any(t in self.generic or t in seen for t in terms):
+                        seen.update(terms)
+                        kept.append(word)
+            self.heading_text[heading] = " ".join(filter(None, (" ".join(kept), article_terms(heading))))
+        return self.heading_text[heading]
+
+    def __call__(self, doc: Document) -> str:
+        text = doc.content or ""
+        if doc.meta.get("source_kind") != "echr":
+            return text
+        header = self.header(doc.meta.get("heading"))
+        return f"{header}\n{text}" if header else text
 
 
 def _model_kwargs(dtype: str) -> dict:
@@ -251,16 +308,17 @@ class CachedDocumentEmbedder:
 
 @component
 class Bm25DocumentEmbedder:
-    """Adds the BM25 term-frequency sparse vector (Qdrant applies IDF at query time)."""
+    """Adds the BM25 term-frequency sparse vector of the chunk's `Bm25Text` (Qdrant applies IDF at query time)."""
 
     def __init__(self) -> None:
         self.bm25 = make_bm25()
+        self.text = Bm25Text(self.bm25)
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
         out = []
         for doc in documents:
-            sv = self.bm25.embed_document(doc.content or "")
+            sv = self.bm25.embed_document(self.text(doc))
             out.append(replace(doc, sparse_embedding=SparseEmbedding(indices=list(sv.indices), values=list(sv.values))))
         return {"documents": out}
 
@@ -277,13 +335,15 @@ class SharedSparseEmbedding(SparseEmbedding):
 
 @component
 class Bm25QueryEmbedder:
-    """The query side of BM25: each distinct query term weighs 1, IDF comes from the store."""
+    """The query side of BM25: each distinct query term weighs 1, IDF comes from the store; a Convention Article the
+    query names is also its `articleN` term (`article_terms`), as under the headings that name it (`Bm25Text`)."""
 
     def __init__(self) -> None:
         self.bm25 = make_bm25()
 
     @component.output_types(sparse_embedding=SparseEmbedding)
     def run(self, text: str) -> dict:
-        sv = self.bm25.embed_query(text)
+        articles = article_terms(text)
+        sv = self.bm25.embed_query(f"{text} {articles}" if articles else text)
         return {"sparse_embedding": SharedSparseEmbedding(indices=list(sv.indices), values=list(sv.values))}
 

@@ -160,3 +160,28 @@ def join_broken_hyphens(text: str) -> str:
         return text
     return _HYPHEN_SPACE.sub(lambda m: f"{m.group(1)}-{m.group(2)}" if broken_hyphen(m.group(1), m.group(2))
                              else m.group(0), text)
+
+
+ARTICLES = re.compile(r"\bArt(?:icles?|\.)\s+(\d+(?:\s*(?:§\s*\d+|,|and|or|\d+))*)")
+"""The Convention articles a passage names ("Article 8", "Articles 3 and 13", "Art. 5 § 1")."""
+
+
+ANY_CASE_ARTICLES = re.compile(ARTICLES.pattern, re.I)
+"""`ARTICLES` in any case: a heading's capitals ("II. ALLEGED VIOLATION OF ARTICLES 2 AND 3 OF THE CONVENTION"), a
+lawyer's lower case ("under article 5")."""
+
+
+def _article_numbers(pattern: re.Pattern[str], text: str | None) -> set[str]:
+    """The article numbers `pattern`'s matches name, not the paragraph numbers after "§"."""
+    return {n for m in pattern.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+
+
+def named_articles(text: str) -> set[str]:
+    """The article numbers a passage names, where the Court writes "Article"."""
+    return _article_numbers(ARTICLES, text)
+
+
+def articles_in(text: str | None) -> set[str]:
+    """The article numbers a heading path or a question names, in any case ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1
+    OF PROTOCOL No. 1" → {"1"})."""
+    return _article_numbers(ANY_CASE_ARTICLES, text)

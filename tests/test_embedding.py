@@ -309,3 +309,32 @@ def test_openvino_sees_lengths_rounded_up_to_a_few_shapes_with_the_same_vectors(
     assert max(widths) <= 256
     assert any(w % LENGTH_MULTIPLE for w in widths[counted:]), "the exact run pads to the longest text only"
     assert (rounded * exact).sum(axis=1).min() > 0.99999
+
+
+def test_bm25_reads_an_echr_paragraph_with_the_question_its_heading_names() -> None:
+    """A paragraph under "ARTICLE 8 › … › Positive obligations" answers a question about Article 8's positive
+    obligations, though its own words name neither; the same text under Article 6 does not. The embedded text stays
+    the paragraph, and a chunk of another source is indexed as it reads."""
+    from kb.embedding import Bm25DocumentEmbedder, Bm25QueryEmbedder, make_bm25
+
+    text = "The Court reiterates that the State must strike a fair balance between the competing interests."
+    under = {"8": "II. ALLEGED VIOLATION OF ARTICLE 8 OF THE CONVENTION › B. Merits › 2. The Court’s assessment"
+                  " › (a) General principles › (ii) Positive obligations",
+             "6": "I. ALLEGED VIOLATION OF ARTICLE 6 § 1 OF THE CONVENTION › B. Merits › (a) Fairness of the hearing"}
+    chunks = [Document(content=text, meta={"source_kind": "echr", "heading": h}) for h in under.values()]
+    chunks.append(Document(content=text, meta={"source_kind": "national", "heading": under["8"]}))
+    indexed = Bm25DocumentEmbedder().run(documents=chunks)["documents"]
+    query = Bm25QueryEmbedder().run(text="What positive obligations arise under Article 8?")["sparse_embedding"]
+
+    def score(doc: Document) -> float:
+        weights = dict(zip(doc.sparse_embedding.indices, doc.sparse_embedding.values, strict=True))
+        return sum(weights.get(t, 0.0) for t in query.indices)
+
+    article8, article6, national = indexed
+    assert score(article8) > score(article6) == score(national) == 0.0
+    assert [d.content for d in indexed] == [text] * 3
+    plain = make_bm25().embed_document(text)
+    assert national.sparse_embedding.indices == list(plain.indices)
+    article6_terms = set(article6.sparse_embedding.indices)
+    assert not {t for w in ("merits", "court", "assessment") for t in make_bm25().embed_query(w).indices} \
+        & (article6_terms - set(plain.indices))

@@ -38,13 +38,14 @@ on top of the trees' score, so a case the passage names still comes first.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from haystack import Document
+
+from legal.text import named_articles
 
 MODEL_FILE = Path(__file__).with_name("passage_model.json")
 """The shipped model: `inputs` (the column names it reads), `trees` (per tree: split feature, threshold, left and
@@ -65,32 +66,9 @@ MONOTONE = {"retrieval": 1, "shared_phrases": 1, "bm25_share": 1, "linear": 1, "
 """Inputs whose effect the fit must keep one-signed (LightGBM's `monotone_constraints`): of two candidates differing
 only in these, the better-retrieved one, with more of the passage's phrases, is never put second (a tree unconstrained
 is free to, in a region of the inputs the dev pools hardly visit)."""
-ARTICLES = re.compile(r"\bArt(?:icles?|\.)\s+(\d+(?:\s*(?:§\s*\d+|,|and|or|\d+))*)")
-"""The Convention articles a passage names ("Article 8", "Articles 3 and 13", "Art. 5 § 1")."""
 NEIGHBOURHOOD = 2
 """Paragraphs either side that count as a candidate's neighbours: the Court states a principle in a run of
 consecutive paragraphs."""
-
-
-ANY_CASE_ARTICLES = re.compile(ARTICLES.pattern, re.I)
-"""`ARTICLES` in any case: a heading's capitals ("II. ALLEGED VIOLATION OF ARTICLES 2 AND 3 OF THE CONVENTION"), a
-lawyer's lower case ("under article 5")."""
-
-
-def _article_numbers(pattern: re.Pattern[str], text: str | None) -> set[str]:
-    """The article numbers `pattern`'s matches name, not the paragraph numbers after "§"."""
-    return {n for m in pattern.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
-
-
-def named_articles(text: str) -> set[str]:
-    """The article numbers a passage names, where the Court writes "Article"."""
-    return _article_numbers(ARTICLES, text)
-
-
-def articles_in(text: str | None) -> set[str]:
-    """The article numbers a heading path or a question names, in any case ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1
-    OF PROTOCOL No. 1" → {"1"})."""
-    return _article_numbers(ANY_CASE_ARTICLES, text)
 
 
 def reciprocal_places(values: np.ndarray) -> np.ndarray:

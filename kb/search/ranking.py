@@ -45,13 +45,14 @@ from ingest.loaders.echr import COURT_ROLES
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.meaning import Similarity
-from kb.search.passage_model import POOL_FEATURES, PassageModel, articles_in, pool_features
+from kb.search.passage_model import POOL_FEATURES, PassageModel, pool_features
 from kb.search.principles import court_states_principles
 from kb.search.queries import CHINESE_KINDS, QueryReading
 from kb.search.retrieval import rescored, to_document
 from kb.search.strength import STRONG_COVERAGE, coverage
 from kb.store.base import ChunkStore, SearchFilters
 from legal.citations import title_applicant
+from legal.text import articles_in
 
 PHRASE_WORD = re.compile(r"[^\W\d_]+")
 """A word of a phrase: letters only, so paragraph numbers, dates and punctuation do not break a run of words."""
