@@ -369,8 +369,9 @@ NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "cannot", "none",
 Chinese, aligned character by character, the characters that negate or forbid (`不得`, `未`, `禁止`)."""
 _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
 OBLIGATION = ("shall", "must", "应当", "应该", "必须", "务必")
-PERMISSION = ("may", "can", "could", "might", "可以", "有权", "能够")
-"""Words of legal force: what a provision or a holding obliges and what it permits (`应当` shall, `可以` may). A
+PERMISSION = ("may", "can", "cannot", "could", "might", "可以", "有权", "能够")
+"""Words of legal force: what a provision or a holding obliges and what it permits (`应当` shall, `可以` may;
+`cannot` is `can` and a negation, as `can't` splits into `can` and `t` and `can not` is written apart). A
 quotation that puts one for the other changes the law it states, as a negation does: the Supervision Law's
 `应当由监察机关领导人员集体研究决定` quoted with `可以` passed as `near` before session 21. Chinese terms are
 matched in the changed characters joined (a single `可`, `得` or `应` is too often part of another word to count)."""

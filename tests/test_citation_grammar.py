@@ -398,6 +398,11 @@ def test_a_quotation_that_turns_the_source_round_is_no_near_match():
                            ("therapeutic ", "", "“therapeutic” left out")):
         changed = align(quoted.replace(old, new), source)
         assert (changed.grade, changed.differences) == ("near", (said,)), changed
+    # `cannot` written another way keeps its force and its negation: near (`differs` once `can` counted as a
+    # permission and `cannot` did not, session 21)
+    for new in ("can't", "can not", "may not"):
+        changed = align(quoted.replace("cannot", new), source)
+        assert (changed.grade, changed.differences) == ("near", (f"“{new}” for the source's “cannot”",)), changed
     # as a lawyer edited a drafted brief: Soering § 91 without `(art. 3)` (was `“3 art” left out`, the matcher taking
     # the second `3`), Chahal § 79's end reordered (was `“conduct” for the source's “victim s conduct unlike most”`,
     # `of the` matched in a later sentence)
