@@ -57,7 +57,6 @@ import json
 import os
 import pickle
 import random
-import re
 import sqlite3
 import sys
 import time
@@ -66,6 +65,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from kb.embedding import LEVEL_MARK, article_terms
 
 HERE = Path(__file__).resolve()
 EVAL = Path(os.environ.get("KB_CORPUS", "/work/shared/corpus")).parent / "eval"
@@ -77,12 +78,6 @@ GENERIC_SHARE = 0.05
 """A heading word in more than this share of the ECtHR chunks' heading paths says nothing of the paragraph's question
 ("alleged", "violation", "convention", "merits", "assessment")."""
 HEADER_WEIGHT = 0.5
-LEVEL_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-Z]|\d+|\(?[a-z]{1,4}\)|[α-ω])[.)]?\s+")
-ARTICLE_WORD = re.compile(r"\bArt(?:icles?|\.)\s+(\d+(?:\s*(?:§\s*\d+|,|and|or|\d+))*)", re.I)
-
-
-def articles_in(text: str | None) -> list[str]:
-    return sorted({n for m in ARTICLE_WORD.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))})
 
 
 # -- the chunks ------------------------------------------------------------------------------------------------
@@ -151,10 +146,6 @@ class Headers:
         return " ".join(out)
 
 
-def article_tokens(text: str | None) -> str:
-    return " ".join(f"article{n}" for n in articles_in(text))
-
-
 def variant_texts(name: str, chunks: dict, headers: Headers) -> tuple[list[str], list[str] | None]:
     """(BM25 text per chunk, or for `e` the paragraph texts and the header texts to add at HEADER_WEIGHT)."""
     texts, extra = [], []
@@ -176,7 +167,7 @@ def variant_texts(name: str, chunks: dict, headers: Headers) -> tuple[list[str],
             extra.append(headers.kept(heading))
             continue
         elif name == "f":
-            texts.append(f"{headers.kept(heading)} {article_tokens(heading)}\n{text}")
+            texts.append(f"{headers.kept(heading)} {article_terms(heading)}\n{text}")
         else:
             raise SystemExit(f"unknown variant {name!r} (a-f)")
         extra.append("")
@@ -230,7 +221,7 @@ def cases(citation: int, summary: int, seed: int) -> list[tuple[str, object]]:
 
 
 def query_terms(name: str, query: str, bm25) -> list[int]:
-    text = f"{query} {article_tokens(query)}" if name == "f" else query
+    text = f"{query} {article_terms(query)}" if name == "f" else query
     return list(bm25.embed_query(text).indices)
 
 

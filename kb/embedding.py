@@ -38,7 +38,7 @@ GENERIC_HEADING_WORDS = ("alleged", "applicant", "article", "assessment", "case"
 """Heading words that say nothing of a paragraph's question: each stands (as the tokenizer's stemmed term, so
 "Court’s", "assessments") in over 5 % of the ECtHR paragraphs' heading paths (the whole corpus, session 21,
 `bench/context_headers.py`; these 19 terms are all that pass 5 %)."""
-_LEVEL_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-Z]|\d+|\(?[a-z]{1,4}\)|[α-ω])[.)]?\s+")
+LEVEL_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-Z]|\d+|\(?[a-z]{1,4}\)|[α-ω])[.)]?\s+")
 """A heading level's enumerator (`II.`, `B.`, `2.`, `(a)`, `(ii)`, `α.`)."""
 
 
@@ -71,7 +71,7 @@ class Bm25Text:
             seen: set[int] = set()
             kept = []
             for level in heading.split(" › "):
-                for word in _LEVEL_MARK.sub("", level).split():
+                for word in LEVEL_MARK.sub("", level).split():
                     terms = self.bm25.embed_query(word).indices
                     if terms and not any(t in self.generic or t in seen for t in terms):
                         seen.update(terms)
