@@ -81,10 +81,15 @@ def cited_band(count: int) -> str:
     return next(label for floor, label in reversed(CITED_BUCKETS) if count >= floor)
 
 
+def noted_applications(documents: list[SourceDocument]) -> set[str]:
+    """The application numbers the Registry wrote an information note on (`Evidence.note`)."""
+    return {a for d in documents if d.doc_type == "INFORMATION_NOTE" for a in d.appno}
+
+
 def evidence(documents: list[SourceDocument], graph: CitationGraph) -> dict[str, Evidence]:
     """The evidence of importance of every judgment and decision among `documents`."""
     judgments = [d for d in documents if d.doc_type in CITABLE_TYPES]
-    noted = {a for d in documents if d.doc_type == "INFORMATION_NOTE" for a in d.appno}
+    noted = noted_applications(documents)
     citers = graph.citing_documents()
     reporters = graph.reporters([d.doc_id for d in judgments])
     return {d.doc_id: Evidence(bool(d.extra.get("grand_chamber")),
@@ -143,7 +148,7 @@ def importance(documents: list[SourceDocument], graph: CitationGraph) -> dict[st
     rated = {d.doc_id: d.importance for d in documents if d.importance is not None and d.doc_type in CITABLE_TYPES}
     found = evidence(documents, graph)
     about = subjects(documents)
-    noted = {a for d in documents if d.doc_type == "INFORMATION_NOTE" for a in d.appno}
+    noted = noted_applications(documents)
     alone = {d.doc_id: Evidence(bool(d.extra.get("grand_chamber")), None,
                                 d.doc_type == "INFORMATION_NOTE" or any(a in noted for a in d.appno), None)
              for d in documents if d.doc_type in ABOUT_A_JUDGMENT and d.doc_id not in about}
