@@ -489,6 +489,8 @@ _LEAD = re.compile(r"[\s,;:)\]”\"’]{0,4}(?:\.(?=\s{0,2}[(\[]))?\s{0,2}(?:[(\
 """What may stand between a quotation and the citation right after it: punctuation, `(see`, `see also`, `in`; not a
 full stop and a new sentence (`“…”. In Kurt v Turkey the Court said` starts another attribution)."""
 _CITATION_SENTENCE_END = re.compile(r"[\s)\]]*(?:[.;]|$)")
+"""The end of a citation's own sentence: past a quotation's full stop, only a citation that is a sentence of its own
+(`“….” Soering v. the United Kingdom, § 91.`) is the quotation's source, not one a new sentence goes on from."""
 PRECEDING_QUOTE_WINDOW = 300
 """A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
 it when it starts within this many characters; past a sentence end the text has moved on."""
