@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -415,6 +416,29 @@ def test_a_quotation_goes_to_the_footnote_of_its_own_sentence_not_the_next_ones(
         ("Saadi v. Italy [GC], no. 37201/06, § 127, ECHR 2008", "quote_differs", None)], report.citations
 
 
+def test_a_chinese_full_stop_ends_the_quotations_sentence_before_a_footnote_mark(sample_kb, tmp_path):
+    """The Chinese full stop `。` (and `！`, `？`) ends a sentence as `. Later` does: the Supervision Law's art. 43
+    quoted, then a new sentence whose footnote cites art. 22, is not charged to art. 22 (it was, `quote_not_found`
+    for a citation that never cited those words); a mark in the quotation's own sentence (`“…”，该法如此规定。[^4]`)
+    still takes it, and a misquote there (`可以`, may, for `应当`, shall) is flagged."""
+    art43 = "监察机关采取留置措施，应当由监察机关领导人员集体研究决定"
+    brief = tmp_path / "zh-sentence.md"
+    brief.write_text(f"1. 该法规定“{art43}。”此后，该法又规定了留置的条件。[^1]\n\n"
+                     f"2. 该法规定“{art43}”！此后又规定了条件。[^2]\n\n"
+                     f"3. 该法规定“{art43}”？此后又规定了条件。[^3]\n\n"
+                     f"4. “{art43.replace('应当', '可以')}”，该法如此规定。[^4]\n\n"
+                     "[^1]: 《中华人民共和国监察法》第二十二条。\n"
+                     "[^2]: 《中华人民共和国监察法》第二十二条。\n"
+                     "[^3]: 《中华人民共和国监察法》第二十二条。\n"
+                     "[^4]: 《中华人民共和国监察法》第四十三条。\n", encoding="utf-8")
+    report = sample_kb.check(brief, missing=False)
+    assert [(c.text, c.status) for c in report.citations] == [
+        ("《中华人民共和国监察法》第二十二条", "verified"),
+        ("《中华人民共和国监察法》第二十二条", "verified"),
+        ("《中华人民共和国监察法》第二十二条", "verified"),
+        ("《中华人民共和国监察法》第四十三条", "quote_differs")], report.citations
+
+
 def test_a_uk_judgment_cited_by_a_partys_name_is_checked_at_its_pinpoint(sample_kb):
     """`Nteziryayo at [1189]` after the judgment's neutral citation: 2017 EWHC 1912 (Admin) has 499 paragraphs, and
     the short form was not read at all, so its wrong pinpoint passed; `Nteziryayo at [63]` is verified."""
@@ -425,6 +449,20 @@ def test_a_uk_judgment_cited_by_a_partys_name_is_checked_at_its_pinpoint(sample_
         ("[2017] EWHC 1912 (Admin)", "verified", "EWHC-2017-1912-Admin"),
         ("Nteziryayo at [1189]", "pinpoint_missing", "EWHC-2017-1912-Admin"),
         ("Nteziryayo at [63]", "verified", "EWHC-2017-1912-Admin")], report.citations
+    assert "(its paragraphs run [1]–[499])" in report.citations[1].reason  # was `[1]–499`
+
+
+def test_the_table_aligns_chinese_citations_by_display_width():
+    """A Chinese character takes two columns in a terminal: counted as one, a row citing
+    《中华人民共和国监察法》 pushed its reason out of line with the other rows'."""
+    from kb.drafting.check import CheckedCitation, CheckReport
+
+    rows = [CheckedCitation("《中华人民共和国监察法》第二十二条", 1, "verified", "exists.", "prc"),
+            CheckedCitation("Soering v. the United Kingdom, § 91", 2, "verified", "exists.", "echr")]
+    lines = CheckReport("<text>", rows).table().splitlines()[:3]
+    columns = [sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:line.index("exists.")])
+               for line in lines[1:]]
+    assert columns[0] == columns[1] and lines[0].index("reason") == columns[0], lines
 
 
 def test_a_close_quotation_is_marked_apart_with_its_differences(sample_kb):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -494,7 +495,7 @@ _CITATION_SENTENCE_END = re.compile(r"[\s)\]]*(?:[.;]|$)")
 PRECEDING_QUOTE_WINDOW = 300
 """A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
 it when it starts within this many characters; past a sentence end the text has moved on."""
-_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z“‘\"(])|\n")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z“‘\"(])|\n|[。！？](?=[”’」』）)]*[^\s(\[”’」』）)])")
 
 
 def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
@@ -1312,7 +1313,10 @@ class Checker:
         missing = [p for p in pins if p not in paragraphs]
         if missing:
             numbers = sorted(int(p) for p in paragraphs if p.isdigit())
-            span = f"{_pin(kind, [str(numbers[0])])}–{numbers[-1]}" if numbers else "unnumbered"
+            span = "unnumbered"
+            if numbers:  # `§ 1–128`; a UK paragraph is bracketed at both ends, `[1]–[499]` (was `[1]–499`)
+                last = _pin(kind, [str(numbers[-1])]) if kind in ("uk", "national") else str(numbers[-1])
+                span = f"{_pin(kind, [str(numbers[0])])}–{last}"
             row.status, row.reason = "pinpoint_missing", (
                 f"{label} has no {_pin(kind, missing)} (its paragraphs run {span}).")
             return row
@@ -1600,9 +1604,10 @@ class CheckReport:
     def table(self, width: int = 60) -> str:
         rows = [("where", "status", "citation", "reason")]
         rows += [(c.where or str(c.line), c.mark, _clip(c.text, width), c.reason) for c in self.citations]
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        widths = [max(_display_width(r[i]) for r in rows) for i in range(3)]
         lines = [*self.notices, *([""] if self.notices else [])]
-        lines += ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
+        lines += ["  ".join(r[i] + " " * (widths[i] - _display_width(r[i])) for i in range(3)) + "  " + r[3]
+                  for r in rows]
         close = sum(1 for c in self.citations if c.mark == CLOSE_QUOTE)
         counts = ", ".join(f"{n} {s}" + (f" ({close} with a quotation close, not verbatim)" if s == "verified" and close
                                          else "") for s, n in self.counts().items() if n)
@@ -1614,6 +1619,12 @@ class CheckReport:
         if self.missing_note:
             lines.append(f"\nLeading authorities the brief does not cite: {self.missing_note}.")
         return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: an East Asian wide or full-width character takes two (session 21: a
+    Chinese citation, counted one a character, pushed its row's reason out of the table's column)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _clip(text: str, width: int) -> str:
