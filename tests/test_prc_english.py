@@ -287,8 +287,8 @@ def test_a_strasbourg_question_naming_china_is_answered_by_the_courts_principles
 
 def test_a_lawyer_meeting_needing_approval_reaches_article_39_before_the_campaign_posts(china_kb) -> None:
     """"lawyer meeting requires approval terrorism cases China": Criminal Procedure Law art. 39 (a meeting in a
-    terrorism case needs the investigators' permission) first, and the statutes before the campaign's accounts of
-    the journalists' lawyers, which had come 3rd and 4th by their English closeness in meaning to the question."""
+    terrorism case needs the investigators' permission) first, and none of the campaign's accounts of the journalists'
+    lawyers among the first three: they had come 3rd and 4th by their English closeness in meaning to the question."""
     hits = china_kb.search("lawyer meeting requires approval terrorism cases China", limit=10)
     listed = _listed(hits)
     assert listed[0] == ("prc-law", "PRC-刑事诉讼法-2018-10-26", "第三十九条"), listed

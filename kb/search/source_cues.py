@@ -101,8 +101,8 @@ def translated_share(question: str, zh_documents: list[Document]) -> float:
     assurances (4 of the first 10 were articles on the exclusion of confessions). A question the glossary covers
     (the supervision commission's notice to the family, a lawyer's meeting in a terrorism case) keeps that weight."""
     # a Chinese hit covers the English words of its glossary terms, not of its text (which need not be read)
-    best = max((coverage(question, "", list(d.meta.get("matched_terms") or []), 1) for d in zh_documents),
-               default=0.0)
+    best = max((coverage(question, "", list(d.meta.get("matched_terms") or []), glossary_matches=1)
+                for d in zh_documents), default=0.0)
     return min(1.0, best / STRONG_COVERAGE)
 
 
