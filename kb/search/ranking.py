@@ -81,15 +81,15 @@ LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 CASE_REPORT_KINDS = ("campaign",)
 """Source kinds whose pages report a case (a campaign's account of a detained lawyer's arrest), where a statute states
 the law and the Court or a treaty body says what it requires: as a party's submission is no yardstick of the Court's
-voice, such a page's authority is at most the Court's median (`LegalRanker.authority`), however close in meaning to
-the question it is. Before (whole store), English campaign posts came 3rd and 4th for "lawyer meeting requires
+voice, such a page's authority is at most the Court's median (`LegalRanker.bounded_authority`), however close in meaning
+to the question it is. Before (whole store), English campaign posts came 3rd and 4th for "lawyer meeting requires
 approval terrorism cases China" (after: 8th and 10th, below five statute articles) and, once "family not told and no
-lawyer while held by the supervision commission in China" was read as a lawyer's query, 4th, 5th, 6th and 8th, above
-the Procuratorate Rules' art. 45, by `meaning` alone, which a Chinese article cannot have (`kb.search.meaning`);
-after, one English post in the first 10 (8th; the Chinese posts stay on their retrieval rank, 3rd, 4th, 6th, 9th).
-The page stays a candidate, listed on its retrieval rank beside the statutes. Same run, whole store (`SearchParts`
-`case_reports_capped` off/on): first places of the dev `lawyer-prc` kind 0.750 → 0.875 and of the never-tuned
-`prc_questions.jsonl` `lawyer-prc` 0.435 → 0.522 (MRR up for 7 questions, down for none), every other row equal."""
+lawyer while held by the supervision commission in China" was read as a lawyer's query, 4th, 5th, 6th and 8th, above the
+Procuratorate Rules' art. 45, by `meaning` alone, which a Chinese article cannot have (`kb.search.meaning`); after, one
+English post in the first 10 (8th; the Chinese posts stay on their retrieval rank, 3rd, 4th, 6th, 9th). The page stays a
+candidate, listed on its retrieval rank beside the statutes. Same run, whole store (`SearchParts` `case_reports_capped`
+off/on): first places of the dev `lawyer-prc` kind 0.750 → 0.875 and of the never-tuned `prc_questions.jsonl`
+`lawyer-prc` 0.435 → 0.522 (MRR up for 7 questions, down for none), every other row equal."""
 FEATURES_META = "ranking_features"
 """Document.meta key under which the ranker leaves each candidate's feature values (for the fit and for debugging)."""
 
@@ -713,7 +713,7 @@ class LegalRanker:
         20, off: it did not survive leave-one-out, figures in `kb.search.modes.SearchParts`). A question naming no
         other source is a Convention question: its other-source candidates keep their plain score (for every source,
         on the lawyer questions of kind `lawyer` para_hit@10 fell 0.65 → 0.60). A page that reports a case
-        (`CASE_REPORT_KINDS`) gets at most that median instead (`authority`).
+        (`CASE_REPORT_KINDS`) gets at most that median instead (`bounded_authority`).
 
         `values`: one row per candidate, one column per feature (`FEATURES`). The weighted sums add the columns in
         `FEATURES` order, so every score is the very float a sum over each candidate's features gives (and the ranking
@@ -726,11 +726,11 @@ class LegalRanker:
                 if d.meta.get("source_kind") == "echr" and r]
         yardstick = sorted(a for a, court in echr if court) or sorted(a for a, _ in echr)
         typical = yardstick[len(yardstick) // 2] if yardstick and self.source_aware else None
-        return [r + self.authority(a, typical, d, named, answers)
+        return [r + self.bounded_authority(a, typical, d, named, answers)
                 for r, a, d in zip(neutral, authority, docs, strict=True)]
 
-    def authority(self, value: float, typical: float | None, doc: Document, named: frozenset[str],
-                  answers: Callable[[Document], bool] | None) -> float:
+    def bounded_authority(self, value: float, typical: float | None, doc: Document, named: frozenset[str],
+                          answers: Callable[[Document], bool] | None) -> float:
         """A candidate's authority against `typical`, the median of the Court's voice (`scores`): at least that for
         a source the question names that speaks in its own voice and answers; at most that for a page that reports a
         case (`CASE_REPORT_KINDS`, with `case_reports_capped`)."""
