@@ -804,8 +804,7 @@ class DocumentSpreader:
         if filters is not None and filters.doc_ids:
             return {"documents": Candidates(documents)}
         named = {d.meta.get("doc_id", "") for d in documents
-                 if names_case(d.meta, reading.appnos, reading.names)
-                 or d.meta.get("source_kind") in reading.named_kinds}
+                 if names_case(d.meta, reading.appnos, reading.names) or unlimited_kind(d.meta, reading)}
         if self.principles_first and reading.question:
             documents = principles_first(documents, keep=named)
         caps = {}
@@ -839,6 +838,17 @@ def principles_first(documents: list[Document], keep: set[str] = frozenset()) ->
         for place, i in zip(at, stating + [i for i in at if i not in chosen], strict=True):
             out[place] = documents[i]
     return out
+
+
+def unlimited_kind(meta: dict, reading: QueryReading) -> bool:
+    """Whether a document is of a source kind the query names, whose paragraphs a lawyer wants however many: the report
+    of a body the query names, a UK judgment, the articles of a statute (each a provision of its own). A page that
+    reports one case (`CASE_REPORT_KINDS`) is not: naming China names the campaign pages with its statutes
+    (`QueryReading.named_kinds`), but one page's account of one arrest, paragraph after paragraph, is one piece of
+    evidence. Before, "family not told and no lawyer while held by the supervision commission in China" listed three
+    paragraphs of one campaign page and two of its site among the first ten."""
+    kind = meta.get("source_kind")
+    return kind in reading.named_kinds and kind not in CASE_REPORT_KINDS
 
 
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset(),
