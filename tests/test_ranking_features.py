@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 
 from haystack import Document
 
@@ -178,22 +179,27 @@ def test_a_question_gets_a_judgments_statement_of_the_principles_in_its_places()
         "the case a question names keeps its order: all its paragraphs are listed"
 
 
-def test_naming_china_lists_every_statute_article_but_one_campaign_page_twice_at_most() -> None:
+def test_a_named_sources_numbered_paragraphs_are_uncapped_but_not_a_pages_windows_of_text() -> None:
     """"family not told and no lawyer while held by the supervision commission in China": naming China names the PRC
     statutes and the campaign pages (`QueryReading.named_kinds`). A statute's articles are provisions of their own and
-    all stay in order; one page's account of one arrest took three of the first ten places, and now waits after two."""
-    statute = {"source_kind": "prc-law", "doc_type": "STATUTE", "role": None, "section": None, "language": "zh"}
-    page = {"source_kind": "campaign", "doc_type": "CAMPAIGN_POST", "role": None, "section": None, "language": "zh"}
-    ranked = [paragraph("SUP", "第四十四条", **statute), paragraph("POST", "1", **page), paragraph("POST", "2", **page),
-              paragraph("SUP", "第四十三条", **statute), paragraph("POST", "3", **page),
-              paragraph("SUP", "第二十二条", **statute), paragraph("OTHER", "1", **page)]
+    all stay in order; one page's windows of text (no paragraph numbers) took three of the first ten places, and now
+    wait after two, as do a CRS primer's under a question naming the Uyghurs, beside the OHCHR's numbered paragraphs."""
+
+    def window(doc_id: str, n: int, kind: str) -> Document:
+        return replace(paragraph(doc_id, None, source_kind=kind, role=None, section=None), id=f"{doc_id}@{n}")
+
+    statute = {"source_kind": "prc-law", "doc_type": "STATUTE", "role": None, "section": None}
+    ranked = [paragraph("SUP", "第四十四条", **statute), window("POST", 1, "campaign"), window("POST", 2, "campaign"),
+              paragraph("SUP", "第四十三条", **statute), window("POST", 3, "campaign"),
+              paragraph("SUP", "第二十二条", **statute), window("OTHER", 1, "campaign")]
     query = "family not told and no lawyer while held by the supervision commission in China"
-    out = [d.id for d in DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query))["documents"]]
-    assert out == [ranked[i].id for i in (0, 1, 2, 3, 5, 6, 4)]
-    query = "what does the OHCHR report say about lawyers in Xinjiang"  # a named report keeps all its paragraphs
-    report = [paragraph("OHCHR", str(n), source_kind="report", role=None, section=None) for n in (1, 2, 3)]
-    out = DocumentSpreader().run(documents=Candidates([*report, ranked[6]]), reading=read_query(query))["documents"]
-    assert [d.id for d in out] == [d.id for d in [*report, ranked[6]]]
+    out = DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query))["documents"]
+    assert [d.id for d in out] == [ranked[i].id for i in (0, 1, 2, 3, 5, 6, 4)]
+    ohchr = [paragraph("OHCHR", str(n), source_kind="report", role=None, section=None) for n in (139, 136, 138)]
+    ranked = [window("CRS", 1, "report"), window("CRS", 2, "report"), window("CRS", 3, "report"), *ohchr]
+    query = "Are Uyghurs abroad who speak out about Xinjiang threatened by the Chinese authorities?"
+    out = DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query))["documents"]
+    assert [d.id for d in out] == [ranked[i].id for i in (0, 1, 3, 4, 5, 2)]
 
 
 def test_excluded_documents_are_never_ranked() -> None:
