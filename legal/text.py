@@ -171,9 +171,9 @@ ANY_CASE_ARTICLES = re.compile(ARTICLES.pattern, re.I)
 lawyer's lower case ("under article 5")."""
 
 
-_OF_PROTOCOL = re.compile(r"\s*(?:of\s+)?(?:the\s+)?Protocol\s+(?:N\s?o\.?\s*)?(\d+)\b", re.I)
+_OF_PROTOCOL = re.compile(r"\s*(?:of\s+)?(?:the\s+)?Protocol\s+(?:N\s?[o°]\s?\.?\s*)?(\d+)\b", re.I)
 """What follows an Article of a Protocol: `ARTICLE 1 OF PROTOCOL No. 1`, as the sources also print it (`PROTOCOL
-NO.1`, `PROTOCOL N o. 1`, `Protocol No 1`, `ARTICLE 1 PROTOCOL NO. 1`)."""
+NO.1`, `PROTOCOL N o. 1`, `Protocol n o . 1`, `PROTOCOL N° 4`, `Protocol No 1`, `ARTICLE 1 PROTOCOL NO. 1`)."""
 
 
 def _article_numbers(pattern: re.Pattern[str], text: str | None) -> set[str]:
