@@ -38,14 +38,20 @@ GENERIC_HEADING_WORDS = ("alleged", "applicant", "article", "assessment", "case"
 """Heading words that say nothing of a paragraph's question: each stands (as the tokenizer's stemmed term, so
 "Court’s", "assessments") in over 5 % of the ECtHR paragraphs' heading paths (the whole corpus, session 21,
 `bench/context_headers.py`; these 19 terms are all that pass 5 %)."""
-LEVEL_MARK = re.compile(r"^\s*(?:[IVXLC]+|[A-Z]|\d+|\(?[a-z]{1,4}\)|[α-ω])[.)]?\s+")
-"""A heading level's enumerator (`II.`, `B.`, `2.`, `(a)`, `(ii)`, `α.`)."""
+LEVEL_MARK = re.compile(r"^\s*(?:(?:[IVXLC]+|[A-Z]|\d+|\(?[a-z]{1,4}|[α-ω])[.)]|\([a-z]{1,4}\)[.)]?|"
+                        r"(?:(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})|[A-Z]|\d+|[α-ω])(?=\s))\s+")
+"""A heading level's enumerator: `II.`, `B.`, `2.`, `b.`, `(a)`, `(ii)`, `α.`, or without its stop, as some sources
+print it, a numeral standing alone (`III APPLICATION OF ARTICLE 41`, `A The circumstances`, `1 The Government`). A
+word made of the letters of Roman numerals is not one: `CIVIL RIGHTS` keeps `CIVIL`."""
 
 
 def article_terms(text: str | None) -> str:
-    """One `articleN` word per Convention Article `text` names (`legal.text.articles_in`). Why: the tokenizer drops
-    numbers, so to BM25 "Article 8" is "article", in every paragraph alike; `article8` is a term of its own."""
-    return " ".join(f"article{n}" for n in sorted(articles_in(text)))
+    """One `articleN` word per Convention Article `text` names (`legal.text.articles_in`), `pMarticleN` per Article N
+    of Protocol No. M (`P1-1` → `p1article1`: Article 1 of Protocol No. 1, the right to property, is not the
+    Convention's Article 1). Why: the tokenizer drops numbers, so to BM25 "Article 8" is "article", in every
+    paragraph alike; `article8` is a term of its own."""
+    return " ".join(f"{protocol.lower()}article{number}"
+                    for protocol, _, number in (a.rpartition("-") for a in sorted(articles_in(text))))
 
 
 class Bm25Text:

@@ -171,9 +171,21 @@ ANY_CASE_ARTICLES = re.compile(ARTICLES.pattern, re.I)
 lawyer's lower case ("under article 5")."""
 
 
+_OF_PROTOCOL = re.compile(r"\s*(?:of\s+)?(?:the\s+)?Protocol\s+(?:N\s?[o°]\s?\.?\s*)?(\d+)\b", re.I)
+"""What follows an Article of a Protocol: `ARTICLE 1 OF PROTOCOL No. 1`, as the sources also print it (`PROTOCOL
+NO.1`, `PROTOCOL N o. 1`, `Protocol n o . 1`, `PROTOCOL N° 4`, `Protocol No 1`, `ARTICLE 1 PROTOCOL NO. 1`)."""
+
+
 def _article_numbers(pattern: re.Pattern[str], text: str | None) -> set[str]:
-    """The article numbers `pattern`'s matches name, not the paragraph numbers after "§"."""
-    return {n for m in pattern.finditer(text or "") for n in re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))}
+    """The article numbers `pattern`'s matches name, not the paragraph numbers after "§"; an Article of a Protocol as
+    HUDOC writes it, `P1-1` (Article 1 of Protocol No. 1 is not the Convention's Article 1)."""
+    found = set()
+    for m in pattern.finditer(text or ""):
+        numbers = re.findall(r"(?<!§)(?<!§ )\b\d+", m.group(1))
+        protocol = _OF_PROTOCOL.match(text or "", m.end())
+        prefix = f"P{protocol.group(1)}-" if protocol else ""
+        found.update(prefix + n for n in numbers)
+    return found
 
 
 def named_articles(text: str) -> set[str]:
@@ -183,5 +195,5 @@ def named_articles(text: str) -> set[str]:
 
 def articles_in(text: str | None) -> set[str]:
     """The article numbers a heading path or a question names, in any case ("… ARTICLE 5 § 1 …" → {"5"}; "ARTICLE 1
-    OF PROTOCOL No. 1" → {"1"})."""
+    OF PROTOCOL No. 1" → {"P1-1"})."""
     return _article_numbers(ANY_CASE_ARTICLES, text)

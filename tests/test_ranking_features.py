@@ -206,3 +206,17 @@ def test_excluded_documents_are_never_ranked() -> None:
     pool = [paragraph("A", "1"), paragraph("B", "2")]
     assert order(rank(pool, PASSAGE, filters=SearchFilters(exclude_doc_ids=("A",)))) == [("B", "2")]
     assert rank(pool[:1], PASSAGE, filters=SearchFilters(exclude_doc_ids=("A",))) == []
+
+
+def test_an_article_of_a_protocol_is_another_article_than_the_conventions() -> None:
+    """A question on Article 1 of Protocol No. 1 (property) is not answered where the Court examines its jurisdiction
+    under the Convention's Article 1, nor the other way round (real headings of the corpus)."""
+    protocol = paragraph("P", "60", heading="II. ALLEGED VIOLATION OF ARTICLE 1 OF PROTOCOL No. 1 TO THE CONVENTION")
+    convention = paragraph("C", "130", heading="II. THE ISSUE OF JURISDICTION UNDER ARTICLE 1 OF THE CONVENTION")
+    pool = [protocol, convention]
+    on_property = "Is a legitimate expectation a possession under Article 1 of Protocol No. 1?"
+    on_jurisdiction = "When does Article 1 of the Convention reach acts abroad?"
+    assert {key_of(d): ranking_features(d)["question_other_article"] for d in rank(pool, on_property)} \
+        == {("P", "60"): 0.0, ("C", "130"): 1.0}
+    assert {key_of(d): ranking_features(d)["question_other_article"] for d in rank(pool, on_jurisdiction)} \
+        == {("P", "60"): 1.0, ("C", "130"): 0.0}

@@ -332,8 +332,8 @@ class RankingContext:
     meaning: dict[Key, float] = field(default_factory=dict)
     """Each candidate's `meaning` value by MiniLM similarity to the query (`meaning_values`); empty when unused."""
     articles: frozenset[str] = frozenset()
-    """The Convention Articles a lawyer's question names (`articles_in`, "Article 3" or "article 3"); empty for a
-    passage."""
+    """The Convention Articles a lawyer's question names (`articles_in`, "Article 3" or "article 3"; "Article 1 of
+    Protocol No. 1" as `P1-1`); empty for a passage."""
 
 
 Feature = Callable[[Document, Key, RankingContext], float]
