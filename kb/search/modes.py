@@ -33,12 +33,13 @@ class SearchParts:
     113 dev questions (whole store eval22r, leave-out graph, same run, `bench/eval_dev.py`): expert questions
     doc_hit@10 / para_hit@10 0.658 / 0.394 → 0.658 / 0.424, lawyer kind 0.950 / 0.800 and the PRC, UN and mixed
     kinds unchanged; never-tuned benches: topics 0.872 / 0.660 → 0.894 / 0.702 (3 questions up, 1 down), extradition
-    0.865 / 0.649 either way (1 up, 1 down), PRC unchanged. Cost (`bench/ranked_latency.py --baseline`, 197 questions,
-    fastest of 2 rounds, load 14-20, so wall times are the load's): its step 1.8 ms of thread CPU a query, the ranker
-    +0.6, `meaning` unchanged; questions' thread CPU 48.5 → 56.1 ms, p95 227 → 260 ms beside the tree without it. The
-    p95 of 0.9-2 s seen in `kb eval` runs came with the paragraphs it fetches that neither the embedding cache nor the
-    store held: `kb eval` embeds those inline (the app and `kb mcp` hand them to `kb embed`), so a run after they were
-    cached no longer shows it. Off before (issue 22, old index): chosen off for 111 of 113."""
+    0.865 / 0.649 either way (1 up, 1 down), PRC unchanged. Cost (`bench/ranked_latency.py --baseline`, the 113 dev
+    questions, fastest of 3 rounds, load 1-5): p50 / p95 56.5 / 80.2 → 71.0 / 96.1 ms, searching-thread CPU 40.2 →
+    49.3 ms a question (its own step 2.9 ms, the ~24 more candidates' ranker, `meaning` and fetch ~6 ms). The p95 of
+    0.9-2 s seen in `kb eval` runs came with the paragraphs it fetches that neither the embedding cache nor the store
+    held: `kb eval` embeds those inline (the app and `kb mcp` hand them to `kb embed`); the same benches run again once
+    they were cached: no query over 1.4 s, p95 737 ms against 646 without the part at load 19 (first run: 12 of 84
+    over 1 s). Off before (issue 22, old index): chosen off for 111 of 113."""
     first_judgment_places: int = 2
     """For a Convention question, the places of the first judgment in the list before the others get their turn
     (`DocumentSpreader`; every other document has `kb.search.ranking.MAX_PER_DOCUMENT`, 2). `leading_judgments` gives
