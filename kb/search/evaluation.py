@@ -214,7 +214,7 @@ def before_variants() -> list[Variant]:
             Variant("ranked, not source-aware", SearchMode.RANKED, parts=SearchParts(source_aware=False)),
             Variant("ranked, no reasoning source", SearchMode.RANKED, parts=SearchParts(reasoning_source=False)),
             Variant("ranked, no principles first", SearchMode.RANKED, parts=SearchParts(principles_first=False)),
-            Variant("ranked + leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=True)),
+            Variant("ranked, no leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=False)),
             Variant("ranked + UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=True)),
             Variant("ranked, no parts", SearchMode.RANKED, parts=NO_PARTS)]
 

@@ -559,7 +559,14 @@ fitted on the old graph, each on its own graph (same run): expert questions doc_
 `question_other_article` -4 (session 16, of 0, -1, -2, -4, -8; leave-one-out chose -4 for 112 of 113 questions,
 -1 for the one lawyer question only -4 lifts; whole store, leave-out graph, same run): expert 0.685 / 0.409 →
 0.699 / 0.409 (doc_hit@1 0.356 → 0.329), kind `lawyer` para_hit@10 0.750 → 0.800 (leave-one-out 0.750), PRC, UN and
-mixed unchanged."""
+mixed unchanged. Session 22, on the contextual-header index (`kb.embedding.Bm25Text`; every dev and bench question's
+pool dumped once and replayed, `bench/question_refit.py`): coordinate ascent over 0-4 × each weight, judged by nested
+leave-one-out over the 113 dev questions, kept every weight. Its refits gain 2-4 dev questions in sample (with the
+leading judgments: `retrieval` 30.8, `cited_para` 0.975, `meaning` 10, lawyer kind 0.800 → 0.900) but each gain rests
+on the question itself: leave-one-out para_hit@10 0.566 against the shipped 0.585 (all 113; lawyer kind 0.750), and
+the never-tuned extradition bench 0.649 → 0.568. Each weight alone: leave-one-out kept the shipped value or scored
+below it; `question_other_article` is inert there (the headers' `articleN` terms do its work: 0 changes one dev
+question and no bench question)."""
 
 
 MODEL_INPUTS = (*FEATURES, *POOL_FEATURES)
