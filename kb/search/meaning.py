@@ -55,6 +55,7 @@ found fell out of the top 10 (issue 22, session 19, `bench/data/prc_questions.js
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -66,6 +67,7 @@ from kb.documents import Candidates
 from kb.embedding import (
     CachedDocumentEmbedder,
     EmbeddingCache,
+    Recent,
     document_embedder,
     model_languages,
     text_embedder,
@@ -75,6 +77,10 @@ from kb.settings import Embedding
 from legal.text import index_text
 
 Key = tuple[str, str]
+RECENT_VECTORS = 4096
+"""Pool vectors a process keeps in memory, of those it read last from the cache and, apart, from the store (each at
+most ~6.5 MB: 384 float32 and a key a vector): the next question's pool holds many of the last questions' passages,
+and a vector kept is neither looked up in SQLite nor read from the store again. A question's pool is ~80 passages."""
 
 
 class Similarity(Mapping[Key, float]):
@@ -130,6 +136,8 @@ class PoolSimilarity:
         self.stored = stored
         self._query = None
         self._passages = None
+        self._stored = Recent(RECENT_VECTORS)
+        self._stored_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Nothing: the model loads on the first question that needs it (see the module docstring)."""
@@ -138,16 +146,29 @@ class PoolSimilarity:
         if self._query is None:
             self._query = text_embedder(self.embedding)
             self._query.warm_up()
-            cache = EmbeddingCache(self.cache_path, self.embedding) if self.cache_path else None
+            cache = EmbeddingCache(self.cache_path, self.embedding, RECENT_VECTORS) if self.cache_path else None
             self._passages = CachedDocumentEmbedder(lambda: document_embedder(self.embedding), cache)
         return self._query, self._passages
 
     def _from_store(self, texts: list[str], first: dict[str, Document]) -> dict[str, np.ndarray]:
-        """The store's vectors of `texts` (each read by its first candidate's point id), for those it holds."""
+        """The store's vectors of `texts` (each read by its first candidate's point id), for those it holds; the
+        `RECENT_VECTORS` last read are kept by point id (a point's text, hence its vector, is fixed by its id:
+        `kb.indexing.chunking`), and a point without one yet is asked again next time (`kb embed` may fill it)."""
         if self.stored is None or not texts:
             return {}
-        held = self.stored([first[t].id for t in texts])
-        return {t: np.asarray(vector, dtype=np.float32) for t in texts if (vector := held.get(first[t].id))}
+        found: dict[str, np.ndarray] = {}
+        with self._stored_lock:
+            unread = [t for t in texts if not self._stored.found(first[t].id, t, found)]
+        if not unread:
+            return found
+        held = self.stored([first[t].id for t in unread])
+        with self._stored_lock:
+            for t in unread:
+                if vector := held.get(first[t].id):
+                    found[t] = np.asarray(vector, dtype=np.float32)
+                    found[t].flags.writeable = False
+                    self._stored.keep(first[t].id, found[t])
+        return found
 
     @component.output_types(similarity=Similarity)
     def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None) -> dict:
