@@ -11,8 +11,9 @@ admits one process), alternating for `--rounds` rounds so that both see the same
 query is its fastest round. Printed per kind for each tree: p50/p95 of the wall time in ms, and the mean CPU in ms
 of the searching thread (the Python that holds the GIL, what concurrent searches queue for) and of the whole
 process (ONNX Runtime's and Qdrant Edge's threads too): on a shared machine the CPU figures move less with the load
-than the wall times. With `--components`, the mean wall and thread-CPU ms per query of each component (and what the
-pipeline spends around them).
+than the wall times. A question's query embedding runs on a thread of its own (`kb.search.meaning.QueryEmbedding`):
+its CPU is the process's, not the searching thread's (nor the `meaning` step's). With `--components`, the mean wall
+and thread-CPU ms per query of each component (and what the pipeline spends around them).
 
 Same results: each query's top 10 and the ranker's whole candidate list (`candidates`), ids and scores, must be
 identical in both trees (exit status 1 if not). The children run with one PYTHONHASHSEED: a set's order follows the

@@ -7,6 +7,7 @@ import hashlib
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -216,7 +217,9 @@ class EmbeddingCache:
     """How long a write waits for another process's write to commit; a batch commit takes milliseconds, but the
     machine may be busy (sqlite's default, 5 s, is short enough to fail there)."""
 
-    def __init__(self, path: Path, embedding: Embedding) -> None:
+    def __init__(self, path: Path, embedding: Embedding, recent: int = 0) -> None:
+        """`recent`: how many of the vectors last read to keep in memory (`get_arrays` reads SQLite only for the
+        others), least recently read out first; 0 keeps none."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
                                    timeout=self.BUSY_TIMEOUT_S)
@@ -224,6 +227,7 @@ class EmbeddingCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
         self._model_tag = embedding.vector_space.encode() + b"\x1f"
         self._lock = threading.Lock()
+        self._recent = Recent(recent)
 
     def key(self, text: str) -> bytes:
         return hashlib.sha1(self._model_tag + text.encode("utf-8")).digest()
@@ -234,18 +238,20 @@ class EmbeddingCache:
     def get_arrays(self, texts: list[str]) -> dict[str, np.ndarray]:
         """The cached vectors as float32 arrays (`get_many`'s values before `tolist`): what a question's pool
         similarity computes with, without a list of 384 floats made and read back per candidate (~1 ms a
-        question)."""
+        question). Read-only: an array may be one the cache keeps (`recent`) and hands out again."""
         keys = {self.key(t): t for t in texts}
         found: dict[str, np.ndarray] = {}
-        items = list(keys)
         with self._lock:
-            for start in range(0, len(items), 500):
-                chunk = items[start : start + 500]
+            unread = [key for key in keys if not self._recent.found(key, keys[key], found)]
+            for start in range(0, len(unread), 500):
+                chunk = unread[start : start + 500]
                 rows = self._db.execute(
                     f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk
                 ).fetchall()
                 for key, vec in rows:
-                    found[keys[key]] = np.frombuffer(vec, dtype=np.float16).astype(np.float32)
+                    vector = found[keys[key]] = np.frombuffer(vec, dtype=np.float16).astype(np.float32)
+                    vector.flags.writeable = False
+                    self._recent.keep(key, vector)
         return found
 
     def put_many(self, pairs: list[tuple[str, list[float]]]) -> None:
@@ -254,6 +260,38 @@ class EmbeddingCache:
             self._db.execute("BEGIN IMMEDIATE")  # take the write lock now: waits for another writer, never upgrades
             self._db.executemany("INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)", rows)
             self._db.execute("COMMIT")
+            for key, _ in rows:
+                self._recent.forget(key)
+
+
+class Recent:
+    """The `size` values last kept or found, by key, the least recently used out first: the vectors a process read
+    last (`EmbeddingCache`, `kb.search.meaning.PoolSimilarity`), whose next question's pool holds many of them
+    again. Not thread-safe: its owner's lock guards it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict = OrderedDict()
+
+    def found(self, key, name, into: dict) -> bool:
+        """Puts the value of `key` into `into[name]` if it is kept (it is then the most recently used)."""
+        value = self._values.get(key)
+        if value is None:
+            return False
+        self._values.move_to_end(key)
+        into[name] = value
+        return True
+
+    def forget(self, key) -> None:
+        self._values.pop(key, None)
+
+    def keep(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        self._values[key] = value
+        self._values.move_to_end(key)
+        if len(self._values) > self.size:
+            self._values.popitem(last=False)
 
 
 @component

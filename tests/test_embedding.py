@@ -95,6 +95,24 @@ def test_identical_texts_in_one_batch_are_embedded_once(kb_settings, tmp_path: P
     assert dense.embedded == 1 and dense.cached == 3
 
 
+def test_a_cache_keeping_the_vectors_it_read_gives_what_sqlite_holds(kb_settings, tmp_path: Path) -> None:
+    """A question's pool reads ~80 vectors, many of them read for the questions before (`recent`): those kept in
+    memory are the very arrays SQLite gave, a vector written again replaces the kept one, and no caller can change
+    one in place for the next."""
+    path, embedding = tmp_path / "embeddings.sqlite", kb_settings.embedding
+    texts = [f"The Court reiterates principle {n}." for n in range(5)]
+    rng = np.random.default_rng(0)
+    EmbeddingCache(path, embedding).put_many([(t, rng.standard_normal(384).tolist()) for t in texts])
+    plain, kept = EmbeddingCache(path, embedding), EmbeddingCache(path, embedding, recent=2)
+    for batch in (texts[:3], texts[1:], texts[:3], [texts[4], "never embedded"]):
+        want, got = plain.get_arrays(batch), kept.get_arrays(batch)
+        assert want.keys() == got.keys() and all(np.array_equal(want[t], got[t]) for t in want)
+    with pytest.raises(ValueError):
+        kept.get_arrays(texts[4:])[texts[4]][0] = 0.0
+    kept.put_many([(texts[4], [1.0] + [0.0] * 383)])
+    assert kept.get_arrays(texts[4:])[texts[4]].tolist() == [1.0] + [0.0] * 383
+
+
 def test_the_fused_export_gives_torch_vectors_on_judgment_and_statute_passages(kb_settings, corpus_root: Path,
                                                                                paragraphs) -> None:
     """The default runtime's export is fused (one Attention kernel a layer, `kb.embedding_onnx.FUSED`), and its

@@ -348,6 +348,59 @@ def test_a_store_whose_embedding_cache_was_lost_ranks_by_the_vectors_it_holds(sa
     assert not EmbeddingCache(lost, sample_kb.settings.embedding).get_arrays(texts)  # nothing embedded
 
 
+def test_a_lost_cache_reads_each_pool_vector_from_the_store_once(sample_kb, graph, tmp_path: Path) -> None:
+    """Over a lost cache every question read its pool's vectors from the store and kept none, though the next
+    question's pool holds many of the same passages: the vectors read are kept (`RECENT_VECTORS`), and the next
+    question over them reads none again and gets the similarities a first reading gives."""
+    from kb.documents import Candidates
+    from kb.search.meaning import PoolSimilarity
+
+    question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
+    docs = _ranked(sample_kb, graph).run(query=question, filters=SearchFilters(source_kinds=("echr",)),
+                                         top_k=10)["candidates"]
+    asked: list[list[str]] = []
+
+    def stored(ids: list[str]):
+        asked.append(list(ids))
+        return sample_kb.store.dense_vectors(ids)
+
+    def meaning(read=stored) -> PoolSimilarity:
+        return PoolSimilarity(sample_kb.settings.embedding, tmp_path / "lost.sqlite", lambda reading: True, key_of,
+                              wanted=lambda lacking: None, stored=read)
+
+    pool = meaning()
+    first = pool.run(Candidates(docs), read_query(question))["similarity"]
+    assert len(asked) == 1 and len(asked[0]) == len({index_text(d.content or "") for d in docs}) > 20
+    later = "What is the death row phenomenon?"
+    again = pool.run(Candidates(docs), read_query(later))["similarity"]
+    assert len(asked) == 1, "nothing read from the store again"
+    assert dict(again) == dict(meaning(sample_kb.store.dense_vectors).run(Candidates(docs), read_query(later))[
+        "similarity"]) and dict(first) != dict(again)
+
+
+def test_a_question_begun_embedding_on_its_own_thread_gets_the_similarities_of_one_embedded_inline(
+        sample_kb, graph) -> None:
+    """The ranked search begins a question's embedding as soon as the query is read (`QueryEmbedding`), so the model
+    runs beside the retrievers: the pool's similarities are those the question embedded in the step itself gets. A
+    pasted passage, whose weights give meaning nothing, begins no embedding."""
+    from kb.documents import Candidates
+    from kb.search.meaning import PoolSimilarity
+
+    question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
+    docs = Candidates(_ranked(sample_kb, graph).run(query=question, filters=SearchFilters(source_kinds=("echr",)),
+                                                    top_k=10)["candidates"])
+    pool = PoolSimilarity(sample_kb.settings.embedding, sample_kb.settings.embeddings_cache,
+                          lambda reading: reading.lawyer, key_of)
+    begun = pool.start(read_query(question))
+    assert begun.pending is not None
+    inline = pool.run(docs, read_query(question))["similarity"]
+    assert len(inline) > 20 and dict(pool.run(docs, read_query(question), query_vector=begun)["similarity"]) == dict(
+        inline)
+    passage = ("The Court reiterates that diplomatic assurances are not in themselves sufficient to ensure adequate "
+               "protection against the risk of ill-treatment where reliable sources have reported practices.")
+    assert pool.start(read_query(passage)).pending is None
+
+
 def test_a_partly_embedded_pool_places_the_passages_without_a_vector_by_expectation(
         sample_kb, sparse_store, graph, tmp_path: Path) -> None:
     """While `kb embed` fills a store, some of a question's candidates have no vector yet. Each gets the mean of

@@ -30,7 +30,10 @@ def is_cjk(ch: str) -> bool:
 
 
 def detect_language(text: str) -> str:
-    """`zh` when most letters are CJK characters, else `en`; corpus documents are only ever one of the two."""
+    """`zh` when most letters are CJK characters, else `en`; corpus documents are only ever one of the two. ASCII
+    text holds no CJK character: `en` without the pass over its characters (each question's `meaning` asks, ~0.3 ms)."""
+    if text.isascii():
+        return "en"
     cjk = sum(1 for ch in text if is_cjk(ch) and ch.isalpha())
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     return "zh" if cjk and cjk >= latin else "en"

@@ -55,7 +55,9 @@ found fell out of the top 10 (issue 22, session 19, `bench/data/prc_questions.js
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +68,7 @@ from kb.documents import Candidates
 from kb.embedding import (
     CachedDocumentEmbedder,
     EmbeddingCache,
+    Recent,
     document_embedder,
     model_languages,
     text_embedder,
@@ -75,6 +78,10 @@ from kb.settings import Embedding
 from legal.text import index_text
 
 Key = tuple[str, str]
+RECENT_VECTORS = 4096
+"""Pool vectors a process keeps in memory, of those it read last from the cache and, apart, from the store (each at
+most ~6.5 MB: 384 float32 and a key a vector): the next question's pool holds many of the last questions' passages,
+and a vector kept is neither looked up in SQLite nor read from the store again. A question's pool is ~80 passages."""
 
 
 class Similarity(Mapping[Key, float]):
@@ -130,6 +137,8 @@ class PoolSimilarity:
         self.stored = stored
         self._query = None
         self._passages = None
+        self._stored = Recent(RECENT_VECTORS)
+        self._stored_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Nothing: the model loads on the first question that needs it (see the module docstring)."""
@@ -138,27 +147,56 @@ class PoolSimilarity:
         if self._query is None:
             self._query = text_embedder(self.embedding)
             self._query.warm_up()
-            cache = EmbeddingCache(self.cache_path, self.embedding) if self.cache_path else None
+            cache = EmbeddingCache(self.cache_path, self.embedding, RECENT_VECTORS) if self.cache_path else None
             self._passages = CachedDocumentEmbedder(lambda: document_embedder(self.embedding), cache)
         return self._query, self._passages
 
     def _from_store(self, texts: list[str], first: dict[str, Document]) -> dict[str, np.ndarray]:
-        """The store's vectors of `texts` (each read by its first candidate's point id), for those it holds."""
+        """The store's vectors of `texts` (each read by its first candidate's point id), for those it holds; the
+        `RECENT_VECTORS` last read are kept by point id (a point's text, hence its vector, is fixed by its id:
+        `kb.indexing.chunking`), and a point without one yet is asked again next time (`kb embed` may fill it)."""
         if self.stored is None or not texts:
             return {}
-        held = self.stored([first[t].id for t in texts])
-        return {t: np.asarray(vector, dtype=np.float32) for t in texts if (vector := held.get(first[t].id))}
+        found: dict[str, np.ndarray] = {}
+        with self._stored_lock:
+            unread = [t for t in texts if not self._stored.found(first[t].id, t, found)]
+        if not unread:
+            return found
+        held = self.stored([first[t].id for t in unread])
+        with self._stored_lock:
+            for t in unread:
+                if vector := held.get(first[t].id):
+                    found[t] = np.asarray(vector, dtype=np.float32)
+                    found[t].flags.writeable = False
+                    self._stored.keep(first[t].id, found[t])
+        return found
+
+    def _asks(self, reading: QueryReading) -> bool:
+        """Whether the query gets a similarity: its weights use it (`needed`) and the model reads its language."""
+        if not self.needed(reading):
+            return False
+        languages = model_languages(self.embedding.model)
+        return languages is None or detect_language(reading.text) in languages
+
+    def start(self, reading: QueryReading) -> QueryVector:
+        """The query's vector, begun now on a thread of its own (`QueryVector`) if the query gets a similarity."""
+        if not self._asks(reading):
+            return QueryVector()
+        embed_query, _ = self._embedders()
+        return QueryVector(_embedding_threads().submit(embed_query.run, text=reading.text))
 
     @component.output_types(similarity=Similarity)
-    def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None) -> dict:
+    def run(self, documents: Candidates, reading: QueryReading, fetched: Candidates | None = None,
+            query_vector: QueryVector | None = None) -> dict:
+        """`query_vector`: the query's vector as `start` began it (`QueryEmbedding`), else embedded here."""
         docs = [*documents, *(fetched or [])]
-        if not docs or not self.needed(reading):
+        started = query_vector.pending if query_vector is not None else None
+        if not docs or (started is None and not self._asks(reading)):
             return {"similarity": Similarity()}
         languages = model_languages(self.embedding.model)
-        if languages is not None and detect_language(reading.text) not in languages:
-            return {"similarity": Similarity()}
         embed_query, embed_passages = self._embedders()
-        q = np.asarray(embed_query.run(text=reading.text)["embedding"], dtype=np.float32)
+        embedded = started.result() if started is not None else embed_query.run(text=reading.text)
+        q = np.asarray(embedded["embedding"], dtype=np.float32)
         wanted: dict[Key, str] = {}  # each key's first candidate's text as the store embedded it, read once
         unread: set[Key] = set()  # candidates in a language the model was not trained on
         first: dict[str, Document] = {}  # each text's first candidate
@@ -184,3 +222,44 @@ class PoolSimilarity:
         if by_key:
             by_key.update(dict.fromkeys(unread, float(np.median(list(by_key.values())))))
         return {"similarity": Similarity(by_key, unknown if by_key else frozenset())}
+
+
+class QueryVector:
+    """A query's vector being embedded on another thread (`pending`, a future of the embedder's output), handed on
+    uncopied (Haystack deep-copies every input); empty for a query that gets no similarity."""
+
+    __slots__ = ("pending",)
+
+    def __init__(self, pending: Future | None = None) -> None:
+        self.pending = pending
+
+    def __deepcopy__(self, memo: dict) -> QueryVector:
+        return self
+
+
+_threads: ThreadPoolExecutor | None = None
+_threads_lock = threading.Lock()
+
+
+def _embedding_threads() -> ThreadPoolExecutor:
+    """The threads queries are embedded on (two: the app's searches may overlap), made on first use."""
+    global _threads
+    with _threads_lock:
+        if _threads is None:
+            _threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embedding")
+        return _threads
+
+
+@component
+class QueryEmbedding:
+    """Begins the query's embedding for `PoolSimilarity` as soon as the query is read, on a thread of its own, so the
+    model runs while the retrievers and the fetcher run (ONNX Runtime and Qdrant Edge let go of Python's lock), and
+    the pool's similarity waits only for what is left of it. The vector is the one `PoolSimilarity` would embed: the
+    results are the same (`bench/ranked_latency.py --baseline`); only a question's wall time changes."""
+
+    def __init__(self, similarity: PoolSimilarity) -> None:
+        self.similarity = similarity
+
+    @component.output_types(query_vector=QueryVector)
+    def run(self, reading: QueryReading) -> dict:
+        return {"query_vector": self.similarity.start(reading)}

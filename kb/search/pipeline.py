@@ -17,7 +17,8 @@ case does it name?) and every component below that depends on that takes the rea
              query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cue joiner (as ranked)
                    → near-duplicate filter → body first
     bm25: as hybrid without the MiniLM side; dense: MiniLM alone, no Chinese side.
-    [ ]: a part off by default (`SearchParts`).
+    [ ]: a part off by default (`SearchParts`). A question's MiniLM embedding begins once the query is read, on a
+    thread of its own (`kb.search.meaning.QueryEmbedding`), and the pool similarity takes it from there.
 
 A query-side step (e.g. expanding the BM25 query with glossary terms) is a component with
 `run(query: str) -> {"query": str}`; pass a factory for it in `bm25_query_steps` and every BM25 embedder of the
@@ -35,7 +36,7 @@ from kb.citations.graph import CitationGraph
 from kb.embedding import Bm25QueryEmbedder, text_embedder
 from kb.requests import SearchMode
 from kb.search.crosslingual import add_crosslingual
-from kb.search.meaning import PoolSimilarity
+from kb.search.meaning import PoolSimilarity, QueryEmbedding
 from kb.search.modes import ALL_PARTS, NO_PARTS, SearchParts
 from kb.search.principles import LeadingJudgmentRetriever
 from kb.search.queries import QueryReader
@@ -152,9 +153,14 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     if fetched_out:
         pipeline.connect(fetched_out, "rank.fetched")
     if ranking.uses("meaning"):
-        pipeline.add_component("meaning", PoolSimilarity(
-            embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning), key_of, embed_wanted,
-            store.dense_vectors))
+        similarity = PoolSimilarity(embedding, embed_cache, lambda reading: bool(ranking.of(reading.lawyer).meaning),
+                                    key_of, embed_wanted, store.dense_vectors)
+        pipeline.add_component("meaning", similarity)
+        # The query's embedding begins once the query is read (Haystack runs the steps ready at once in the order of
+        # their names, and `meaning_query` comes before the retrievers').
+        pipeline.add_component("meaning_query", QueryEmbedding(similarity))
+        pipeline.connect("read.reading", "meaning_query.reading")
+        pipeline.connect("meaning_query.query_vector", "meaning.query_vector")
         pipeline.connect(candidates_out, "meaning.documents")
         if fetched_out:
             pipeline.connect(fetched_out, "meaning.fetched")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from haystack import component
 from haystack.dataclasses import SparseEmbedding
@@ -44,9 +45,12 @@ INSIDE_CANDIDATES = 24
 """Court paragraphs fetched from inside them: about six each, enough for a run of principle paragraphs."""
 
 
+@lru_cache(maxsize=4096)
 def states_principles(heading: str | None) -> bool:
     """Whether a heading path puts a paragraph under the Court's statement of the principles ("1. General
-    principles", "(a) Relevant principles", "Recapitulation of the relevant principles"), not their application."""
+    principles", "(a) Relevant principles", "Recapitulation of the relevant principles"), not their application.
+    Remembered per heading path: a question asks it of each candidate twice (the ranker's `question_principles`,
+    the spreader's `principles_first`), ~130 times, and a judgment's paragraphs share a few paths."""
     parts = [part for part in (heading or "").split("›") if not APPLIED_PRINCIPLES.search(part)]
     return any(PRINCIPLES_HEADING.search(part) for part in parts)
 
