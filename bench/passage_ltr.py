@@ -4,7 +4,7 @@ derived from the pool a tree can use) against the shipped linear weights and the
 
     # the pools (every dev.jsonl case, every feature, the pipeline's own top 10; nice -n 19, background)
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-all.pkl \
-        --citation 0 --summary 0 [--dense 20] --check 0
+        --citation 0 --summary 0 [--dense 20] --check 0 --no-cosine   # --no-cosine: 0.1 CPU s a case, not 4
     # the figures (LightGBM is not a project dependency: `pip install --target DIR lightgbm==4.7.0`)
     PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py eval dev-all.pkl [--dense] [--folds 5] [--quick]
     # a deeper pool against the shipped one (`passage_meaning.py dump --depth 60 120`: the same cases, the same folds)

@@ -6,6 +6,7 @@ the weight chosen by cross-validation grouped by citing judgment (issue 22).
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-pools.pkl \
         [--citation 1000 --summary 100 --seed 1] [--dense 20] [--check 40]   # --citation 0 --summary 0: all of it
         [--depth 60 90 120]   # one pool file per depth of a passage's BM25 retrieval (dev-pools.pkl, -90, -120)
+        [--no-cosine]   # for the passage model (which reads no cosine): no MiniLM, ~0.1 CPU s a case, not ~4
     # 2. the figures: shipped weights replayed against + meaning (rank, raw cosine, z-score) at a grid of weights
     .venv/bin/python bench/passage_meaning.py eval dev-pools.pkl [--folds 5]
 
