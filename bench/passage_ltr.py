@@ -4,7 +4,7 @@ derived from the pool a tree can use) against the shipped linear weights and the
 
     # the pools (every dev.jsonl case, every feature, the pipeline's own top 10; nice -n 19, background)
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-all.pkl \
-        --citation 0 --summary 0 [--dense 20] --check 0
+        --citation 0 --summary 0 [--dense 20] --check 0 --no-cosine   # --no-cosine: 0.1 CPU s a case, not 4
     # the figures (LightGBM is not a project dependency: `pip install --target DIR lightgbm==4.7.0`)
     PYTHONPATH=DIR:. nice -n 19 .venv/bin/python bench/passage_ltr.py eval dev-all.pkl [--dense] [--folds 5] [--quick]
     # a deeper pool against the shipped one (`passage_meaning.py dump --depth 60 120`: the same cases, the same folds)
@@ -61,10 +61,12 @@ class Data:
     """The replays, their labels, and every column a passage model may read (`ranking.model_inputs`, the function
     the ranker calls), computed once."""
 
-    def __init__(self, pools: list, folds: int, meaning: bool, free: bool = False, questions: bool = False) -> None:
+    def __init__(self, pools: list, folds: int, meaning: bool, free: bool = False, questions: bool = False,
+                 without: tuple[str, ...] = ()) -> None:
         """`free`: the rules inside the trees and no monotone constraint (the first design measured). `questions`:
         the model of a lawyer's question naming no other source (`bench/question_ltr.py`), on top of the question
-        weights, instead of a passage's on top of the passage weights."""
+        weights, instead of a passage's on top of the passage weights. `without`: inputs the models do not read (a
+        feature's ablation, `--without`)."""
         from kb.search.ranking import FEATURES, MODEL_INPUTS, PASSAGE_WEIGHTS, QUESTION_WEIGHTS, model_inputs
 
         self.weights = QUESTION_WEIGHTS if questions else PASSAGE_WEIGHTS
@@ -80,7 +82,11 @@ class Data:
                                     np.array([d.meta.get("bm25") or 0.0 for d in r.pool.documents]))
                        for v, r in zip(self.values, self.replays, strict=True)]
         read = [n for n in FITTED if n not in (() if free else RULES)] + (list(MEANING) if meaning else [])
-        self.sets = {"ranker's features": read, "+ pool features": read + list(POOL_FEATURES)}
+        unknown = set(without) - set(read) - set(POOL_FEATURES)
+        if unknown:
+            raise ValueError(f"--without {sorted(unknown)}: not an input of the model")
+        self.sets = {name: [n for n in names if n not in without]
+                     for name, names in (("ranker's features", read), ("+ pool features", read + list(POOL_FEATURES)))}
         self.columns = list(MODEL_INPUTS)
         self.shipped = [r.X @ shipped_vector(r.pool) for r in self.replays]
         self.monotone = not free
@@ -265,7 +271,8 @@ def pointwise_rows(data: Data, feats: list[np.ndarray], summary_weight: float) -
 
 def evaluate(args: argparse.Namespace) -> int:
     data_file = pickle.loads(args.pools.read_bytes())
-    data = Data(data_file["dense" if args.dense else "pools"], args.folds, args.meaning, args.free)
+    data = Data(data_file["dense" if args.dense else "pools"], args.folds, args.meaning, args.free,
+                without=tuple(args.without))
     table, replays = data.table, data.replays
     same = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, data.shipped, strict=True))
     cit = [i for i, r in enumerate(replays) if r.case.kind == "citation"]
@@ -273,6 +280,7 @@ def evaluate(args: argparse.Namespace) -> int:
           f"{len(table.folds)} folds grouped by citing judgment; replay of the linear passage weights = the "
           f"pipeline's top 10 for {same}; read as a lawyer's question (question weights kept): "
           f"{int((~data.passage).sum())}")
+    model_rows = None
     if args.model:
         exported = json.loads(args.model.read_text())
         scores = list(data.shipped)
@@ -280,18 +288,23 @@ def evaluate(args: argparse.Namespace) -> int:
         for i, s in scores_of.items():
             scores[i] = s
         same_model = sum(r.top10(s) == list(r.pool.shipped)[:10] for r, s in zip(replays, scores, strict=True))
+        model_rows = table.rows(scores)
         print(f"replay of the model {args.model} = the pipeline's top 10 for {same_model} (all when the dump ran "
-              f"with it; in-sample figures for the cases it was fitted on: {table.cells(table.rows(scores))})")
+              f"with it; in-sample figures for the cases it was fitted on: {table.cells(model_rows)})")
     print(f"in the pool (citation): the cited document {np.mean([(data.y[i] > 0).any() for i in cit]):.3f}, the "
           f"cited paragraph {np.mean([(data.y[i] == 2).any() for i in cit if replays[i].case.has_pinpoints]):.3f}")
     against, label = against_rows(args, data) if args.against else (None, "")
+    against = model_rows if against is None and model_rows is not None else against
+    if args.model and against is model_rows:
+        label = f"the model {args.model.name} (replay; fitted on every case of its own dump's pools)"
+    versus_name = "the model" if against is model_rows else f"the model on {args.against.name}" if against else ""
     print(f"\n| ranking | citation doc@1 | doc@10 | para@10 | summary doc@1 | cases up / down vs linear |"
-          f"{' vs the model on ' + args.against.name + ' |' if against else ''}\n"
+          f"{' vs ' + versus_name + ' |' if against else ''}\n"
           f"|---|---|---|---|---|---|{'---|' if against else ''}")
     shipped = table.rows(data.shipped)
     print(f"| linear passage weights (replay) | {table.cells(shipped)} | |{' |' if against else ''}", flush=True)
     if against:
-        print(f"| {label} | {table.cells(against)} | | |", flush=True)
+        print(f"| {label} | {table.cells(against)} | {table.changed(against, shipped)} | |", flush=True)
 
     def row(name: str, scores: list[np.ndarray]) -> None:
         rows = table.rows(scores)
@@ -316,7 +329,8 @@ def against_rows(args: argparse.Namespace, data: Data) -> tuple[list[dict], str]
     """The rows of LambdaMART over the ranker's and the pool's features on `--against`'s pools (the same cases,
     e.g. the shipped 60-candidate pools against deeper ones), fitted with the same folds and settings: the model each
     row of `data`'s pools is compared with case by case (the last column)."""
-    other = Data(pickle.loads(args.against.read_bytes())["pools"], args.folds, args.meaning, args.free)
+    other = Data(pickle.loads(args.against.read_bytes())["pools"], args.folds, args.meaning, args.free,
+                 without=tuple(args.without))
     if [r.case.qid for r in other.replays] != [r.case.qid for r in data.replays]:
         raise ValueError(f"{args.against}: not the cases of {args.pools} (dump both with the same sample)")
     rows = other.table.rows(lambdamart_rows(other, other.sets["+ pool features"], args))
@@ -330,7 +344,7 @@ def fit(args: argparse.Namespace) -> int:
     dump with `--settings` (or those a grouped CV on every case chooses, as each outer fold of `eval` chose them),
     written as `kb.search.passage_model`'s JSON."""
     data_file = pickle.loads(args.pools.read_bytes())
-    data = Data(data_file["pools"], 5, False)
+    data = Data(data_file["pools"], 5, False, without=tuple(args.without))
     names = data.sets["+ pool features"]
     everything = list(range(len(data.replays)))
     leaves, rate, trees = args.settings or choose(data, names, data.features(names), everything, args.inner,
@@ -375,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--inner", type=int, default=3)
     f.add_argument("--note", default="", help="recorded in the file's `fitted` (e.g. the store and graph used)")
     for p in (e, f):
+        p.add_argument("--without", nargs="*", default=[], metavar="NAME",
+                       help="inputs the models do not read (an ablation: e.g. a pool feature just added)")
         p.add_argument("--summary-weight", type=float, default=10.0, help="LambdaMART weight of a summary row")
     args = parser.parse_args(argv)
     return {"eval": evaluate, "fit": fit}[args.command](args)

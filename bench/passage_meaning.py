@@ -6,6 +6,7 @@ the weight chosen by cross-validation grouped by citing judgment (issue 22).
     KB_HOME=… KB_EMBED_CACHE=… nice -n 19 .venv/bin/python bench/passage_meaning.py dump --out dev-pools.pkl \
         [--citation 1000 --summary 100 --seed 1] [--dense 20] [--check 40]   # --citation 0 --summary 0: all of it
         [--depth 60 90 120]   # one pool file per depth of a passage's BM25 retrieval (dev-pools.pkl, -90, -120)
+        [--no-cosine]   # for the passage model (which reads no cosine): no MiniLM, ~0.1 CPU s a case, not ~4
     # 2. the figures: shipped weights replayed against + meaning (rank, raw cosine, z-score) at a grid of weights
     .venv/bin/python bench/passage_meaning.py eval dev-pools.pkl [--folds 5]
 
@@ -79,7 +80,7 @@ def dump(args: argparse.Namespace) -> int:
     from kb.api import KnowledgeBase
     from kb.requests import SearchMode
     from kb.search.evaluation import read_cases
-    from kb.search.meaning import PoolSimilarity
+    from kb.search.meaning import PoolSimilarity, Similarity
     from kb.search.ranking import (
         DEFAULT_RANKING,
         FEATURES,
@@ -138,7 +139,8 @@ def dump(args: argparse.Namespace) -> int:
                              if key_of(d) not in present]
                 for target, more in ((deep[depth], []), (dense_pools, extra)) if extra else ((deep[depth], []),):
                     wider = type(fetched)([*fetched, *more])
-                    similarity = similarity_step.run(documents=pool, reading=reading, fetched=wider)["similarity"]
+                    similarity = (Similarity() if args.no_cosine else
+                                  similarity_step.run(documents=pool, reading=reading, fetched=wider)["similarity"])
                     ranked = ranker.run(documents=pool, reading=reading, filters=filters, fetched=wider,
                                         evidence=evidence, similarity=similarity)["documents"]
                     X = np.array([[ranking_features(d)[f] for f in FEATURES] for d in ranked],
@@ -455,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
                    "60); several: one pool file each, the first at --out, the others at OUT-DEPTH.pkl")
     d.add_argument("--cases", type=Path, nargs="+", help="dump these case files instead of a dev.jsonl sample "
                    "(e.g. `bench/court_questions.py`'s, or the dev question files)")
+    d.add_argument("--no-cosine", action="store_true", help="no MiniLM cosine (the `meaning` and cosine columns 0): "
+                   "a pool passage the embedding cache lacks is embedded for it, seconds a case on a store written "
+                   "sparse-first; the passage model reads neither")
     d.add_argument("--save-every", type=int, default=1000, help="cases between two writes of the pools so far")
     e = sub.add_parser("eval")
     e.add_argument("pools", type=Path)
