@@ -84,7 +84,8 @@ class Data:
         read = [n for n in FITTED if n not in (() if free else RULES)] + (list(MEANING) if meaning else [])
         unknown = set(without) - set(read) - set(POOL_FEATURES)
         if unknown:
-            raise ValueError(f"--without {sorted(unknown)}: not an input of the model")
+            raise ValueError(f"--without {sorted(unknown)}: not an input of the model; its inputs: "
+                             f"{', '.join([*read, *POOL_FEATURES])}")
         self.sets = {name: [n for n in names if n not in without]
                      for name, names in (("ranker's features", read), ("+ pool features", read + list(POOL_FEATURES)))}
         self.columns = list(MODEL_INPUTS)

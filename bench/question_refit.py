@@ -51,6 +51,7 @@ from kb.search.ranking import (  # noqa: E402
     RankingWeights,
     names_case,
     principles_first,
+    unlimited_kind,
 )
 from kb.search.retrieval import FILLED, fingerprint  # noqa: E402
 
@@ -144,8 +145,7 @@ class Replay:
         self.prints = [fingerprint(x.content or "") for x in self.docs]
         reading = d.reading
         self.keep = {x.meta.get("doc_id", "") for x in self.docs
-                     if names_case(x.meta, reading.appnos, reading.names)
-                     or x.meta.get("source_kind") in reading.named_kinds}
+                     if names_case(x.meta, reading.appnos, reading.names) or unlimited_kind(x.meta, reading)}
         parts = d.parts
         places = LEADING_PER_DOCUMENT if parts.leading_judgments else parts.first_judgment_places
         self.first_cap = (first_places if first_places is not None else places) if reading.convention \

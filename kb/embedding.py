@@ -8,7 +8,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -271,9 +271,9 @@ class Recent:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._values: OrderedDict = OrderedDict()
+        self._values: OrderedDict[Hashable, np.ndarray] = OrderedDict()
 
-    def found(self, key, name, into: dict) -> bool:
+    def found(self, key: Hashable, name: str, into: dict[str, np.ndarray]) -> bool:
         """Puts the value of `key` into `into[name]` if it is kept (it is then the most recently used)."""
         value = self._values.get(key)
         if value is None:
@@ -282,10 +282,10 @@ class Recent:
         into[name] = value
         return True
 
-    def forget(self, key) -> None:
+    def forget(self, key: Hashable) -> None:
         self._values.pop(key, None)
 
-    def keep(self, key, value) -> None:
+    def keep(self, key: Hashable, value: np.ndarray) -> None:
         if self.size <= 0:
             return
         self._values[key] = value

@@ -401,6 +401,39 @@ def test_a_question_begun_embedding_on_its_own_thread_gets_the_similarities_of_o
     assert pool.start(read_query(passage)).pending is None
 
 
+def test_two_questions_overlapping_on_a_fresh_pool_similarity_both_get_their_similarities(sample_kb, graph) -> None:
+    """The app's searches may overlap, and the first question of a process loads the model: a second question asked
+    meanwhile found the query embedder made but the passages' not yet, and failed. Each of several questions begun
+    at once on a fresh step gets the similarities one asked alone gets."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kb.documents import Candidates
+    from kb.search.meaning import PoolSimilarity
+
+    question = "Can a state rely on diplomatic assurances that a deported person will not be tortured?"
+    docs = Candidates(_ranked(sample_kb, graph).run(query=question, filters=SearchFilters(source_kinds=("echr",)),
+                                                    top_k=10)["candidates"])
+
+    def fresh() -> PoolSimilarity:
+        return PoolSimilarity(sample_kb.settings.embedding, sample_kb.settings.embeddings_cache, lambda reading: True,
+                              key_of)
+
+    alone = dict(fresh().run(docs, read_query(question))["similarity"])
+    assert len(alone) > 20
+    for _ in range(5):
+        pool, together = fresh(), threading.Barrier(4)
+
+        def ask(pool=pool, together=together) -> dict:
+            together.wait()
+            return dict(pool.run(docs, read_query(question), query_vector=pool.start(read_query(question)))[
+                "similarity"])
+
+        with ThreadPoolExecutor(4) as threads:
+            answers = [threads.submit(ask) for _ in range(4)]
+            assert [answer.result() for answer in answers] == [alone] * 4
+
+
 def test_a_partly_embedded_pool_places_the_passages_without_a_vector_by_expectation(
         sample_kb, sparse_store, graph, tmp_path: Path) -> None:
     """While `kb embed` fills a store, some of a question's candidates have no vector yet. Each gets the mean of

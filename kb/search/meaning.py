@@ -139,17 +139,22 @@ class PoolSimilarity:
         self._passages = None
         self._stored = Recent(RECENT_VECTORS)
         self._stored_lock = threading.Lock()
+        self._embedders_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Nothing: the model loads on the first question that needs it (see the module docstring)."""
 
     def _embedders(self):
-        if self._query is None:
-            self._query = text_embedder(self.embedding)
-            self._query.warm_up()
-            cache = EmbeddingCache(self.cache_path, self.embedding, RECENT_VECTORS) if self.cache_path else None
-            self._passages = CachedDocumentEmbedder(lambda: document_embedder(self.embedding), cache)
-        return self._query, self._passages
+        """Made once, under a lock: two searches may overlap, and a second one must not find the query's embedder
+        made and the passages' not yet while the first loads the model."""
+        with self._embedders_lock:
+            if self._query is None:
+                query = text_embedder(self.embedding)
+                query.warm_up()
+                cache = EmbeddingCache(self.cache_path, self.embedding, RECENT_VECTORS) if self.cache_path else None
+                self._passages = CachedDocumentEmbedder(lambda: document_embedder(self.embedding), cache)
+                self._query = query
+            return self._query, self._passages
 
     def _from_store(self, texts: list[str], first: dict[str, Document]) -> dict[str, np.ndarray]:
         """The store's vectors of `texts` (each read by its first candidate's point id), for those it holds; the

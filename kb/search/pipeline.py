@@ -10,7 +10,7 @@ case does it name?) and every component below that depends on that takes the rea
     ranked:  query → [BM25 query steps] → BM25 embedder → retriever (60 candidates) ─┐
              query → Chinese retriever (glossary terms → BM25, 30) ──────────────────┴→ cue joiner (RRF; the named
                                                          sources' own BM25 lists, 30 per source, fetched there)
-                   → [leading-judgment retriever] → cited-paragraph fetcher → pool similarity (MiniLM, a question)
+                   → leading-judgment retriever → cited-paragraph fetcher → pool similarity (MiniLM, a question)
                    → legal ranker → spreader → near-duplicate filter → [UN standard slot]
                    → short-list fill (a list left short: + hybrid search's new passages) → body first
     hybrid:  query → MiniLM embedder ┐

@@ -795,10 +795,11 @@ class LegalRanker:
 class DocumentSpreader:
     """At most `per_document` paragraphs of one document before every other candidate has been listed (of the first
     document, for a Convention question, `leading_per_document`); not applied
-    when the search is limited to chosen documents, nor to the case a query names, nor to the documents of a source
-    kind it names (a question on what the OHCHR found, or on a UK judgment, wants that report's or that judgment's
-    paragraphs, however many). For a question, a judgment's places in the list go first to the Court's statement of
-    the general principles among its candidates (`principles_first`, which a search without that part switches off)."""
+    when the search is limited to chosen documents, nor to the case a query names, nor to the numbered paragraphs of a
+    source kind it names (`unlimited_kind`: a question on what the OHCHR found, or on a UK judgment, wants that
+    report's or that judgment's paragraphs, however many; a campaign page's windows of text get two places). For a
+    question, a judgment's places in the list go first to the Court's statement of the general principles among its
+    candidates (`principles_first`, which a search without that part switches off)."""
 
     def __init__(self, per_document: int = MAX_PER_DOCUMENT, leading_per_document: int = LEADING_PER_DOCUMENT,
                  principles_first: bool = True) -> None:
