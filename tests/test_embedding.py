@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +113,12 @@ def test_a_cache_keeping_the_vectors_it_read_gives_what_sqlite_holds(kb_settings
         kept.get_arrays(texts[4:])[texts[4]][0] = 0.0
     kept.put_many([(texts[4], [1.0] + [0.0] * 383)])
     assert kept.get_arrays(texts[4:])[texts[4]].tolist() == [1.0] + [0.0] * 383
+    # served from memory, and only the last two: with every row deleted behind its back, it still finds those two
+    last_two = kept.get_arrays(texts[3:5])
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM vectors")
+    assert plain.get_arrays(texts) == {}
+    assert kept.get_arrays(texts).keys() == last_two.keys() == {texts[3], texts[4]}
 
 
 def test_the_fused_export_gives_torch_vectors_on_judgment_and_statute_passages(kb_settings, corpus_root: Path,
