@@ -51,9 +51,8 @@ from kb.search.ranking import (  # noqa: E402
     MAX_PER_DOCUMENT,
     PASSAGE_WEIGHTS,
     QUESTION_WEIGHTS,
-    names_case,
     principles_first,
-    unlimited_kind,
+    uncapped_documents,
 )
 from kb.search.retrieval import fingerprint  # noqa: E402
 
@@ -74,8 +73,7 @@ class Replay:
         self.keys = [(d.meta.get("doc_id", ""), d.meta.get("paragraph")) for d in pool.documents]
         self.prints = [fingerprint(d.content or "") for d in pool.documents]
         reading = pool.reading
-        self.keep = {d.meta.get("doc_id", "") for d in pool.documents
-                     if names_case(d.meta, reading.appnos, reading.names) or unlimited_kind(d.meta, reading)}
+        self.keep = uncapped_documents(pool.documents, reading)
         self.convention = reading.convention and getattr(pool, "parts", ALL_PARTS).leading_judgments
         """The first judgment's four slots, as the pipeline's spreader gives them (only with that part on)."""
         self.principles_first = (is_question(reading.text)

@@ -49,9 +49,8 @@ from kb.search.ranking import (  # noqa: E402
     QUESTION_WEIGHTS,
     LegalRanker,
     RankingWeights,
-    names_case,
     principles_first,
-    unlimited_kind,
+    uncapped_documents,
 )
 from kb.search.retrieval import FILLED, fingerprint  # noqa: E402
 
@@ -144,8 +143,7 @@ class Replay:
         self.keys = [listed(x) for x in self.docs]
         self.prints = [fingerprint(x.content or "") for x in self.docs]
         reading = d.reading
-        self.keep = {x.meta.get("doc_id", "") for x in self.docs
-                     if names_case(x.meta, reading.appnos, reading.names) or unlimited_kind(x.meta, reading)}
+        self.keep = uncapped_documents(self.docs, reading)
         parts = d.parts
         places = LEADING_PER_DOCUMENT if parts.leading_judgments else parts.first_judgment_places
         self.first_cap = (first_places if first_places is not None else places) if reading.convention \

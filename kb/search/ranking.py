@@ -811,8 +811,7 @@ class DocumentSpreader:
     def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters | None = None) -> dict:
         if filters is not None and filters.doc_ids:
             return {"documents": Candidates(documents)}
-        named = {d.meta.get("doc_id", "") for d in documents
-                 if names_case(d.meta, reading.appnos, reading.names) or unlimited_kind(d.meta, reading)}
+        named = uncapped_documents(documents, reading)
         if self.principles_first and reading.question:
             documents = principles_first(documents, keep=named)
         caps = {}
@@ -858,6 +857,15 @@ def unlimited_kind(meta: dict, reading: QueryReading) -> bool:
     and no lawyer while held by the supervision commission in China", and five of a CRS primer in those of dlaw-38
     ("Are Uyghurs abroad who speak out about Xinjiang threatened …"), pushing the OHCHR's §§ 137-141 out."""
     return meta.get("source_kind") in reading.named_kinds and meta.get("paragraph") is not None
+
+
+def uncapped_documents(documents: Iterable[Document], reading: QueryReading) -> set[str]:
+    """The documents the spreader lists in full (`DocumentSpreader`): the case the query names, and any document
+    holding a numbered paragraph of a source kind it names (`unlimited_kind`). The offline replays of the dev
+    questions (`bench/question_rankers.py`, `bench/question_refit.py`) call this too, so they cap what the pipeline
+    caps."""
+    return {d.meta.get("doc_id", "") for d in documents
+            if names_case(d.meta, reading.appnos, reading.names) or unlimited_kind(d.meta, reading)}
 
 
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset(),
