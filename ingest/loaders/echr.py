@@ -288,7 +288,9 @@ _ANSWERED = re.compile(
     r"(?:has|is|does|cannot|can|will|must|would|may|(?!was\b|as\b)[a-z]{2,}s)\b|"
     r"\b(?:they|he|she|the Government|the applicants?) (?:has|have) (?:not|failed)\b", re.I)
 
-_SENTENCE_END = re.compile(r"[.;:]\s")
+_CLAUSE_END = re.compile(r"[.;:]\s")
+"""Where `_takes_stock` ends a paragraph's first sentence (a full stop, semicolon or colon before a space); not
+`SENTENCE_END`, the marks a heading may not end with."""
 
 
 def _takes_stock(flat: str) -> bool:
@@ -310,7 +312,7 @@ def _takes_stock(flat: str) -> bool:
         return False
     if not _HAS_SUBMITTED.match(flat, done.end()):
         return True
-    first = _SENTENCE_END.search(flat, 20)
+    first = _CLAUSE_END.search(flat, 20)
     rest = flat[first.end():] if first else ""
     return bool(_ANSWERED.search(_QUOTED.sub("", _PARENTHESES.sub("", rest))))
 
