@@ -851,7 +851,7 @@ def _ends_sentence(text: str, m: re.Match[str], lo: int, numbers: bool = False) 
         len(w) > 1 or numbers and w.isdigit())
 
 
-_CHINESE_SENTENCE_END = re.compile(r"[。！？](?=[”’」』）)]*[^\s(\[”’」』）)])")
+CHINESE_SENTENCE_END = re.compile(r"[。！？](?=[”’」』）)]*[^\s(\[”’」』）)])")
 """The Chinese full stop, exclamation and question marks, closing marks after them, then the next sentence's first
 character (no space or capital: `。”此后`); not a footnote read at its mark (`规定。 (《监察法》…)`): no end"""
 
@@ -861,8 +861,8 @@ def sentence_ends(text: str) -> list[int]:
     abbreviation or an initial, as `_sentence_start` reads them, but after a number (`under Article 3.” Later`);
     and at every Chinese `。`, `！` or `？` (session 21: `“…。”此后…[^1]` was one sentence with its mark)."""
     ends = [m.start() for m in _SENTENCE_BREAK.finditer(text) if _ends_sentence(text, m, 0, numbers=True)]
-    if _CHINESE_SENTENCE_END.search(text):
-        ends = sorted(ends + [m.start() for m in _CHINESE_SENTENCE_END.finditer(text)])
+    if CHINESE_SENTENCE_END.search(text):
+        ends = sorted(ends + [m.start() for m in CHINESE_SENTENCE_END.finditer(text)])
     return ends
 
 

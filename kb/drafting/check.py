@@ -38,6 +38,7 @@ from kb.passages import Hit
 from kb.store.base import SearchFilters, StoredChunk
 from kb.store.payloads import Payloads
 from legal.citations import (
+    CHINESE_SENTENCE_END,
     IBID,
     LAW_REPORT,
     ROMAN,
@@ -495,7 +496,7 @@ _CITATION_SENTENCE_END = re.compile(r"[\s)\]]*(?:[.;]|$)")
 PRECEDING_QUOTE_WINDOW = 300
 """A quotation after a citation in the same sentence (`Soering, § 113, the Court held that “…”`) is attributed to
 it when it starts within this many characters; past a sentence end the text has moved on."""
-_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z“‘\"(])|\n|[。！？](?=[”’」』）)]*[^\s(\[”’」』）)])")
+_SENTENCE_BREAK = re.compile(rf"[.!?]\s+(?=[A-Z“‘\"(])|\n|{CHINESE_SENTENCE_END.pattern}")
 
 
 def _attach_quotes(block: Block, found: list[tuple[int, Citation]]
