@@ -102,7 +102,7 @@ def main() -> int:
             top = np.argpartition(-s, max(DEPTHS))[:max(DEPTHS)]
             top = [i for i in top[np.argsort(-s[top], kind="stable")] if s[i] > 0]
             para_rank = next((r for r, i in enumerate(top, 1) if chunks["paragraph"][i]
-                              in case.relevant.get(chunks["doc_id"][i], ())), None)
+                              in (case.relevant.get(chunks["doc_id"][i]) or ())), None)
             doc_rank = next((r for r, i in enumerate(top, 1) if chunks["doc_id"][i] in case.relevant), None)
             results[name].append({"file": file, "qid": case.qid, "kind": case.kind, "pinpoints": case.has_pinpoints,
                                   "para_rank": para_rank, "doc_rank": doc_rank})
