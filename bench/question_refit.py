@@ -55,9 +55,11 @@ from kb.search.ranking import (  # noqa: E402
 from kb.search.retrieval import FILLED, fingerprint  # noqa: E402
 
 BENCHES = ("extradition_questions.jsonl", "topics_questions.jsonl", "prc_questions.jsonl")
-META = ("doc_id", "paragraph", "title", "appno", "source_kind", "role", "heading", "doc_type", "section")
+META = ("doc_id", "paragraph", "para_index", "title", "appno", "source_kind", "role", "heading", "doc_type", "section",
+        "language")
 """The payload the replay reads: keys, the spreader's named case, `court_states_principles`, the authority's
-source kind and role, BodyFirst's section."""
+source kind and role, BodyFirst's section; the ranker's key (`key_of`: `para_index`) and the language the meaning
+model reads or not (`bench/window_meaning.py` recomputes `meaning` from these)."""
 
 
 @dataclass
