@@ -56,9 +56,9 @@ from kb.search.ranking import (  # noqa: E402
 from kb.search.retrieval import FILLED, fingerprint  # noqa: E402
 
 BENCHES = ("extradition_questions.jsonl", "topics_questions.jsonl", "prc_questions.jsonl")
-META = ("doc_id", "paragraph", "title", "appno", "source_kind", "role", "heading", "doc_type", "section")
-"""The payload the replay reads: keys, the spreader's named case, `court_states_principles`, the authority's
-source kind and role, BodyFirst's section."""
+META = ("doc_id", "paragraph", "title", "appno", "source_kind", "role", "heading", "doc_type", "section", "source_file")
+"""The payload the replay reads: keys, the spreader's named case and campaign site (`site_of`),
+`court_states_principles`, the authority's source kind and role, BodyFirst's section."""
 
 
 @dataclass
