@@ -241,6 +241,14 @@ def test_one_campaign_sites_pages_share_a_documents_two_places() -> None:
     out = DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query))["documents"]
     assert [d.id for d in out[:10]] == [ranked[i].id for i in (0, 1, 2, 3, 4, 6, 9, 10, 11, 12)]
     assert [d.id for d in out[10:]] == [ranked[i].id for i in (5, 7, 8)], "the site's other pages wait, in order"
+    # a question naming the detainees, whose pool is that site's pages: they keep the order each page's own two
+    # places gave them, each page's third window last
+    pages = [page(xueqin, f"source/_posts/{name}", window, xueqin) for name, window in
+             (("statement1208", 0), ("who-is-huang-xueqin", 2), ("safeguard", 9), ("statement1208", 3),
+              ("jianbing-en", 1), ("statement1208", 5), ("safeguard", 4), ("uk-union-petition", 0))]
+    named = read_query("Huang Xueqin and Wang Jianbing detained in China")
+    out = DocumentSpreader().run(documents=Candidates(pages), reading=named)["documents"]
+    assert [d.id for d in out] == [pages[i].id for i in (0, 1, 2, 3, 4, 6, 7, 5)]
     chosen = DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query),
                                     filters=SearchFilters(doc_ids=tuple(d.meta["doc_id"] for d in ranked)))
     assert list(chosen["documents"]) == ranked, "a search limited to chosen documents lists them as ranked"

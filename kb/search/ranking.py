@@ -890,28 +890,33 @@ def site_of(meta: dict) -> str | None:
 
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset(),
                      caps: dict[str, int] | None = None) -> list[Document]:
-    """The same order, except that a document's paragraphs beyond the first `per_document` (its own cap in `caps`),
-    and a campaign site's pages beyond the first `per_document` places (`site_of`: one voice however many pages),
-    wait until every other candidate has been listed (documents in `keep` are not limited).
+    """The same order, except that a document's paragraphs beyond the first `per_document` (its own cap in `caps`)
+    wait until every other candidate has been listed (documents in `keep` are not limited), and so, within that first
+    listing, do a campaign site's pages beyond its first `per_document` places (`site_of`: one voice however many
+    pages); those come next, in the same order, then the documents' later paragraphs.
 
     Why the site: before (session 23, whole store), "family not told and no lawyer while held by the supervision
     commission in China" listed five windows of four pages of the Free Xueqin & Jianbing site (3rd, 4th, 6th, 8th,
     9th), each page within its own two places; after, two (3rd, 4th), then the Procuratorate Rules' art. 45, the death
-    penalty review rules, a page of another campaign and the Criminal Procedure Law's art. 39 (10th, on counsel)."""
+    penalty review rules, a page of another campaign and the Criminal Procedure Law's art. 39 (10th, on counsel). Why
+    the site's deferred pages before the documents' later paragraphs: when one site's pages are nearly all there is
+    ("Huang Xueqin Wang Jianbing detention"), they keep the order the per-document cap gave them, each page within its
+    two places, instead of a page's third window coming before another page."""
     caps = caps or {}
     seen: Counter[str] = Counter()
     places: Counter[str] = Counter()
-    first, later = [], []
+    first, site_later, later = [], [], []
     for doc in documents:
         doc_id = doc.meta.get("doc_id", "")
         seen[doc_id] += 1
-        site = site_of(doc.meta)
-        listed = doc_id in keep or (seen[doc_id] <= caps.get(doc_id, per_document)
-                                    and (site is None or places[site] < per_document))
-        if listed and site is not None:
+        if doc_id not in keep and seen[doc_id] > caps.get(doc_id, per_document):
+            later.append(doc)
+            continue
+        site = site_of(doc.meta) if doc_id not in keep else None
+        if site is not None:
             places[site] += 1
-        (first if listed else later).append(doc)
-    return first + later
+        (site_later if site is not None and places[site] > per_document else first).append(doc)
+    return first + site_later + later
 
 
 def ranking_features(doc: Document) -> dict[str, float]:
