@@ -898,7 +898,9 @@ def spread_documents(documents: list[Document], per_document: int, keep: set[str
     Why the site: before (session 23, whole store), "family not told and no lawyer while held by the supervision
     commission in China" listed five windows of four pages of the Free Xueqin & Jianbing site (3rd, 4th, 6th, 8th,
     9th), each page within its own two places; after, two (3rd, 4th), then the Procuratorate Rules' art. 45, the death
-    penalty review rules, a page of another campaign and the Criminal Procedure Law's art. 39 (10th, on counsel). Why
+    penalty review rules, F.C.B. v. Italy § 32, a freekaili page, Eryk Kozłowski v. Poland § 67 and the Criminal
+    Procedure Law's art. 39 (10th, on counsel). Of the 366 dev and bench cases no top 10 changed (none held more than
+    two of one site's windows; `docs/architecture.md` "Search"). Why
     the site's deferred pages before the documents' later paragraphs: when one site's pages are nearly all there is
     ("Huang Xueqin Wang Jianbing detention"), they keep the order the per-document cap gave them, each page within its
     two places, instead of a page's third window coming before another page."""
