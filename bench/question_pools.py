@@ -48,7 +48,9 @@ log(1 + later paragraphs citing it); `cited_recent`: the same counting only citi
 paragraph makes: a statement of principle cites its precedents); `grand_chamber_gc`: the payload's Grand Chamber
 flag; `year`: the judgment's year, minus 2000, over 10."""
 RECENT = "2015-01-01"
-SLIM_META = ("doc_id", "paragraph", "para_index", "title", "appno", "source_kind", "role", "heading", "doc_type")
+SLIM_META = ("doc_id", "paragraph", "para_index", "title", "appno", "source_kind", "role", "heading", "doc_type",
+             "source_file")
+"""The payload a replay reads (`source_file`: the spreader's campaign site, `kb.search.ranking.site_of`)."""
 
 
 @dataclass

@@ -52,6 +52,7 @@ from kb.search.ranking import (  # noqa: E402
     PASSAGE_WEIGHTS,
     QUESTION_WEIGHTS,
     principles_first,
+    spread_documents,
     uncapped_documents,
 )
 from kb.search.retrieval import fingerprint  # noqa: E402
@@ -81,33 +82,23 @@ class Replay:
         """A judgment's places go first to its principle paragraphs, as the spreader orders them for a question."""
 
     def top10(self, scores: np.ndarray) -> list[tuple[str, str | None]]:
-        """`spread_documents` then the near-duplicate filter, stopping once ten distinct hits are listed."""
-        order = np.argsort(-scores, kind="stable")
+        """The spreader's order (`principles_first`, then `spread_documents`, the function the pipeline's spreader
+        calls), then the near-duplicate filter, stopping once ten distinct hits are listed."""
+        documents = self.pool.documents
+        ordered = [documents[i] for i in np.argsort(-scores, kind="stable")]
         if self.principles_first:
-            at = {id(d): i for i, d in enumerate(self.pool.documents)}
-            order = [at[id(d)] for d in principles_first([self.pool.documents[i] for i in order], keep=self.keep)]
-        first_doc = self.keys[order[0]][0] if len(order) else None
-        seen: dict[str, int] = {}
+            ordered = principles_first(ordered, keep=self.keep)
+        caps = {ordered[0].meta.get("doc_id", ""): LEADING_PER_DOCUMENT} if self.convention and ordered else {}
+        at = {id(d): i for i, d in enumerate(documents)}
         out: list[int] = []
-        later: list[int] = []
         prints: set[str] = set()
-        for i in order:
-            doc = self.keys[i][0]
-            seen[doc] = seen.get(doc, 0) + 1
-            cap = LEADING_PER_DOCUMENT if self.convention and doc == first_doc else MAX_PER_DOCUMENT
-            if seen[doc] > cap and doc not in self.keep:
-                later.append(i)
-            elif self.prints[i] not in prints:
-                prints.add(self.prints[i])
-                out.append(i)
-                if len(out) == 10:
-                    return [self.keys[j] for j in out]
-        for i in later:
-            if len(out) == 10:
-                break
+        for doc in spread_documents(ordered, MAX_PER_DOCUMENT, keep=self.keep, caps=caps):
+            i = at[id(doc)]
             if self.prints[i] not in prints:
                 prints.add(self.prints[i])
                 out.append(i)
+                if len(out) == 10:
+                    break
         return [self.keys[j] for j in out]
 
     def objective(self, scores: np.ndarray) -> float:

@@ -50,16 +50,18 @@ from kb.search.ranking import (  # noqa: E402
     LegalRanker,
     RankingWeights,
     principles_first,
+    spread_documents,
     uncapped_documents,
 )
 from kb.search.retrieval import FILLED, fingerprint  # noqa: E402
 
 BENCHES = ("extradition_questions.jsonl", "topics_questions.jsonl", "prc_questions.jsonl")
 META = ("doc_id", "paragraph", "para_index", "title", "appno", "source_kind", "role", "heading", "doc_type", "section",
-        "language")
-"""The payload the replay reads: keys, the spreader's named case, `court_states_principles`, the authority's
-source kind and role, BodyFirst's section; the ranker's key (`key_of`: `para_index`) and the language the meaning
-model reads or not (`bench/window_meaning.py` recomputes `meaning` from these)."""
+        "language", "source_file")
+"""The payload the replay reads: keys, the spreader's named case and campaign site (`site_of`),
+`court_states_principles`, the authority's source kind and role, BodyFirst's section; the ranker's key (`key_of`:
+`para_index`) and the language the meaning model reads or not (`bench/window_meaning.py` recomputes `meaning` from
+these)."""
 
 
 @dataclass
@@ -163,21 +165,14 @@ class Replay:
     def top10(self, weights: RankingWeights) -> list[tuple[str, object]]:
         if not self.weighted:
             return list(self.d.shipped)
-        order = list(np.argsort(-self.scores(weights), kind="stable"))
+        ordered = [self.docs[i] for i in np.argsort(-self.scores(weights), kind="stable")]
         if self.principles:
-            at = {id(x): i for i, x in enumerate(self.docs)}
-            order = [at[id(x)] for x in principles_first([self.docs[i] for i in order], keep=self.keep)]
-        first_doc = self.keys[order[0]][0] if order else None
-        seen: dict[str, int] = {}
-        first, later = [], []
-        for i in order:
-            doc = self.keys[i][0]
-            seen[doc] = seen.get(doc, 0) + 1
-            cap = self.first_cap if doc == first_doc else MAX_PER_DOCUMENT
-            (first if seen[doc] <= cap or doc in self.keep else later).append(i)
+            ordered = principles_first(ordered, keep=self.keep)
+        caps = {ordered[0].meta.get("doc_id", ""): self.first_cap} if ordered else {}
+        at = {id(x): i for i, x in enumerate(self.docs)}
         out: list[int] = []
         prints: set[str] = set()
-        for i in first + later:
+        for i in (at[id(x)] for x in spread_documents(ordered, MAX_PER_DOCUMENT, keep=self.keep, caps=caps)):
             if len(out) == 10:
                 break
             if self.prints[i] not in prints:

@@ -289,6 +289,7 @@ def test_freekaili_post(corpus_root: Path) -> None:
     assert doc.doc_id == "CAMPAIGN-freekaili/_posts/2021-02-11-WGAD"
     assert doc.title.startswith("United Nations group rules China’s imprisonment of American")
     assert (doc.date, doc.language, doc.doc_type) == ("2021-02-11", "en", "CAMPAIGN_POST")
+    assert doc.court == "freekaili", "a post without an author is the site's (`source_collection`)"
     assert doc.paragraphs[0].text == "11 Feb 2021"
     assert "Working Group on Arbitrary Detention (WGAD)" in doc.paragraphs[1].text
 

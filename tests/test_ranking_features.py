@@ -202,6 +202,58 @@ def test_a_named_sources_numbered_paragraphs_are_uncapped_but_not_a_pages_window
     assert [d.id for d in out] == [ranked[i].id for i in (0, 1, 3, 4, 5, 2)]
 
 
+def test_one_campaign_sites_pages_share_a_documents_two_places() -> None:
+    """The same query on the whole store (session 23): the ranker's list (real ids, files and window positions).
+    Four pages of the Free Xueqin & Jianbing site, one organisation's account of the same two detainees, held five of
+    the first ten places, each page within its own two; the site now gets two, and the Court, another campaign and the
+    Criminal Procedure Law's art. 39 (access to counsel) come into the first ten. The 9th stands for that site's
+    campaign PDF (on the store, a post of it): the site is read from the file, not from `court`, which the PDF's
+    author field fills."""
+    statute = {"source_kind": "prc-law", "role": None, "section": None}
+
+    def article(folder: str, doc_id: str, number: str) -> Document:
+        file = f"prc-law/{folder}/{doc_id[4:-11]}({doc_id[-10:]}).md"  # PRC-监察法-2018-03-20: 监察法(2018-03-20).md
+        return paragraph(doc_id, number, source_file=file, doc_type="STATUTE", **statute)
+
+    def page(site: str, path: str, window: int, court: str) -> Document:
+        doc = paragraph(f"CAMPAIGN-{site}/{path}", None, source_kind="campaign", doc_type="CAMPAIGN_POST", role=None,
+                        section=None, source_file=f"campaigns/{site}/{path}.md", court=court, para_index=window)
+        return replace(doc, id=f"{doc.meta['doc_id']}#{window}")
+
+    xueqin = "free-xueq-jianb"
+    rules = "PRC-人民检察院刑事诉讼规则-2019-12-02"
+    death_penalty = "PRC-最高人民法院关于死刑复核及执行程序中保障当事人合法权益的若干规定-2019-08-08"
+    ranked = [article("宪法相关法", "PRC-监察法-2018-03-20", "第四十四条"),
+              article("宪法相关法", "PRC-监察法-2024-12-25", "第五十条"),
+              page(xueqin, "source/_posts/news0812", 1, xueqin),
+              page(xueqin, "source/_posts/1108report", 4, xueqin),
+              article("司法解释", rules, "第四十五条"),
+              page(xueqin, "source/_posts/1108report", 1, xueqin),
+              article("司法解释", death_penalty, "第一条"),
+              page(xueqin, "source/_posts/safeguard", 9, xueqin),
+              page(xueqin, "docs/A Joint Statement in Support of Huang Xueqin and Wang Jianbing 1206", 0,
+                   "Microsoft Office User"),
+              paragraph("HEJUD-12151-86", "32", title="F.C.B. v. Italy"),
+              page("freekaili", "media", 11, "freekaili"),
+              paragraph("001-89283", "67", title="Eryk Kozłowski v. Poland"),
+              article("诉讼与非诉讼程序法", "PRC-刑事诉讼法-2018-10-26", "第三十九条")]
+    query = "family not told and no lawyer while held by the supervision commission in China"
+    out = DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query))["documents"]
+    assert [d.id for d in out[:10]] == [ranked[i].id for i in (0, 1, 2, 3, 4, 6, 9, 10, 11, 12)]
+    assert [d.id for d in out[10:]] == [ranked[i].id for i in (5, 7, 8)], "the site's other pages wait, in order"
+    # a question naming the detainees, whose pool is that site's pages: they keep the order each page's own two
+    # places gave them, each page's third window last
+    pages = [page(xueqin, f"source/_posts/{name}", window, xueqin) for name, window in
+             (("statement1208", 0), ("who-is-huang-xueqin", 2), ("safeguard", 9), ("statement1208", 3),
+              ("jianbing-en", 1), ("statement1208", 5), ("safeguard", 4), ("uk-union-petition", 0))]
+    named = read_query("Huang Xueqin and Wang Jianbing detained in China")
+    out = DocumentSpreader().run(documents=Candidates(pages), reading=named)["documents"]
+    assert [d.id for d in out] == [pages[i].id for i in (0, 1, 2, 3, 4, 6, 7, 5)]
+    chosen = DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(query),
+                                    filters=SearchFilters(doc_ids=tuple(d.meta["doc_id"] for d in ranked)))
+    assert list(chosen["documents"]) == ranked, "a search limited to chosen documents lists them as ranked"
+
+
 def test_excluded_documents_are_never_ranked() -> None:
     pool = [paragraph("A", "1"), paragraph("B", "2")]
     assert order(rank(pool, PASSAGE, filters=SearchFilters(exclude_doc_ids=("A",)))) == [("B", "2")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import yaml
 
@@ -18,6 +18,7 @@ from ingest.loaders.text_blocks import (
     has_words,
     join_lines,
     normalise_ws,
+    source_collection,
     split_blocks,
 )
 from ingest.model import Paragraph, SourceDocument
@@ -102,12 +103,6 @@ def _block_lines(block: list[str]) -> list[str]:
     return lines
 
 
-def _site(source_file: str) -> str:
-    """The campaign site a post belongs to (`campaigns/freekaili/...` → `freekaili`), standing in for an author."""
-    parts = PurePath(source_file).parts
-    return parts[1] if len(parts) > 2 and not PurePath(source_file).is_absolute() else ""
-
-
 def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     meta, body = _front_matter(path, read_text(path))
     paragraphs: list[Paragraph] = []
@@ -136,7 +131,7 @@ def load(path: Path, source_file: str, kind: str) -> list[SourceDocument]:
     title = normalise_ws(plain_text(str(meta.get("title") or ""))) or first_heading or path.stem
     date_match = re.match(r"(\d{4}-\d{2}-\d{2})-", path.name)
     date = _iso(meta.get("date")) or (date_match.group(1) if date_match else None)
-    author = str(meta.get("author") or _site(source_file))
+    author = str(meta.get("author") or source_collection(source_file))
     if kind == UPLOAD:
         lines = [first_heading or ""] + [p.text for p in paragraphs[:FIRST_LINES]]
         said = describe(lines, author if meta.get("author") else "", title, path.stem)

@@ -133,6 +133,14 @@ def file_doc_id(prefix: str, source_file: str) -> str:
     return f"{prefix}-{'/'.join(parts)}"
 
 
+def source_collection(source_file: str) -> str:
+    """The folder a file sits in under its manifest source: for a campaign page, the campaign site it belongs to
+    (`campaigns/free-xueq-jianb/source/_posts/0214_en.md` → `free-xueq-jianb`), one organisation's account. Empty for
+    a file outside the corpus (absolute path) or directly in its source's folder."""
+    path = PurePath(source_file)
+    return path.parts[1] if len(path.parts) > 2 and not path.is_absolute() else ""
+
+
 DOC_ID_PREFIX = {"report": "REPORT", "campaign": "CAMPAIGN", "upload": "UPLOAD", "national": "NATIONAL", "un": "UN"}
 
 

@@ -8,7 +8,8 @@ Three pipeline steps (`kb.search.pipeline` wires them after the BM25 retriever):
 * `CitedParagraphFetcher`: what the retrieved paragraphs cite (the votes), and the most-voted cited paragraphs that
   were not retrieved, fetched from the store;
 * `LegalRanker`: scores every candidate by the features below and sorts; it only scores;
-* `DocumentSpreader`: at most `MAX_PER_DOCUMENT` paragraphs of one document before the others get their turn.
+* `DocumentSpreader`: at most `MAX_PER_DOCUMENT` paragraphs of one document (or pages of one campaign site) before
+  the others get their turn.
 
 Each candidate gets a few features (`FEATURES`), all on per-query scales (reciprocal ranks, log counts) so one
 linear score serves a two-line query and a page of facts alike. The weights were fitted once, by pairwise logistic
@@ -42,6 +43,7 @@ import numpy as np
 from haystack import Document, component
 
 from ingest.loaders.echr import COURT_ROLES
+from ingest.loaders.text_blocks import source_collection
 from kb.citations.graph import CitationGraph
 from kb.documents import Candidates
 from kb.search.meaning import Similarity
@@ -793,8 +795,9 @@ class LegalRanker:
 
 @component
 class DocumentSpreader:
-    """At most `per_document` paragraphs of one document before every other candidate has been listed (of the first
-    document, for a Convention question, `leading_per_document`); not applied
+    """At most `per_document` paragraphs of one document, and places for one campaign site's pages (`site_of`), before
+    every other candidate has been listed (of the first document, for a Convention question, `leading_per_document`);
+    not applied
     when the search is limited to chosen documents, nor to the case a query names, nor to the numbered paragraphs of a
     source kind it names (`unlimited_kind`: a question on what the OHCHR found, or on a UK judgment, wants that
     report's or that judgment's paragraphs, however many; a campaign page's windows of text get two places). For a
@@ -868,18 +871,54 @@ def uncapped_documents(documents: Iterable[Document], reading: QueryReading) -> 
             if names_case(d.meta, reading.appnos, reading.names) or unlimited_kind(d.meta, reading)}
 
 
+def site_of(meta: dict) -> str | None:
+    """The site a case report's page comes from (`campaigns/free-xueq-jianb/…` → `campaign:free-xueq-jianb`), which
+    the spreader caps like one document (`spread_documents`); None for every other passage.
+
+    Why only `CASE_REPORT_KINDS`: a campaign site is one organisation's account of one case (all 126 pages of the
+    Free Xueqin & Jianbing site are about the same two detainees), so its pages are one voice, as a judgment's
+    paragraphs are. The other kinds grouped by a folder are many voices or many authorities: the Court's judgments are
+    separate cases, the UN folder holds the findings of several treaty bodies, a statute's folder holds statutes each
+    of whose articles is a provision of its own, and the UK judgments and the reports are each their own court's or
+    publisher's finding. The site is read from `source_file` (`ingest.loaders.text_blocks.source_collection`), not
+    from `court`, which a page's front matter or a PDF's author field ("Microsoft Office User") may fill."""
+    if meta.get("source_kind") not in CASE_REPORT_KINDS:
+        return None
+    site = source_collection(meta.get("source_file") or "")
+    return f"{meta['source_kind']}:{site}" if site else None
+
+
 def spread_documents(documents: list[Document], per_document: int, keep: set[str] = frozenset(),
                      caps: dict[str, int] | None = None) -> list[Document]:
     """The same order, except that a document's paragraphs beyond the first `per_document` (its own cap in `caps`)
-    wait until every other candidate has been listed (documents in `keep` are not limited)."""
+    wait until every other candidate has been listed (documents in `keep` are not limited), and so, within that first
+    listing, do a campaign site's pages beyond its first `per_document` places (`site_of`: one voice however many
+    pages); those come next, in the same order, then the documents' later paragraphs.
+
+    Why the site: before (session 23, whole store), "family not told and no lawyer while held by the supervision
+    commission in China" listed five windows of four pages of the Free Xueqin & Jianbing site (3rd, 4th, 6th, 8th,
+    9th), each page within its own two places; after, two (3rd, 4th), then the Procuratorate Rules' art. 45, the death
+    penalty review rules, F.C.B. v. Italy § 32, a freekaili page, Eryk Kozłowski v. Poland § 67 and the Criminal
+    Procedure Law's art. 39 (10th, on counsel). Of the 366 dev and bench cases no top 10 changed (none held more than
+    two of one site's windows; `docs/architecture.md` "Search"). Why
+    the site's deferred pages before the documents' later paragraphs: when one site's pages are nearly all there is
+    ("Huang Xueqin Wang Jianbing detention"), they keep the order the per-document cap gave them, each page within its
+    two places, instead of a page's third window coming before another page."""
     caps = caps or {}
     seen: Counter[str] = Counter()
-    first, later = [], []
+    places: Counter[str] = Counter()
+    first, site_later, later = [], [], []
     for doc in documents:
         doc_id = doc.meta.get("doc_id", "")
         seen[doc_id] += 1
-        (first if seen[doc_id] <= caps.get(doc_id, per_document) or doc_id in keep else later).append(doc)
-    return first + later
+        if doc_id not in keep and seen[doc_id] > caps.get(doc_id, per_document):
+            later.append(doc)
+            continue
+        site = site_of(doc.meta) if doc_id not in keep else None
+        if site is not None:
+            places[site] += 1
+        (site_later if site is not None and places[site] > per_document else first).append(doc)
+    return first + site_later + later
 
 
 def ranking_features(doc: Document) -> dict[str, float]:
