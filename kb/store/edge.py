@@ -315,23 +315,24 @@ class EdgeStore:
             return iter(())
         base = to_edge_filter(replace(filters or SearchFilters(), doc_ids=(), paragraphs=()))
         return self._scroll(q.Filter(must=base.must if base else None, must_not=base.must_not if base else None,
-                                     should=either), batch, False)
+                                     should=either), batch, False, copied=True)
 
-    def _scroll(self, edge_filter: q.Filter | None, batch: int, with_vectors: bool) -> Iterator[StoredChunk]:
+    def _scroll(self, edge_filter: q.Filter | None, batch: int, with_vectors: bool,
+                copied: bool = False) -> Iterator[StoredChunk]:
+        """`copied`: the payloads may come from the payload copy when it is settled (as `search`'s do); never for the
+        scroll that rebuilds the copy."""
         offset = None
         while True:
             with self._lock:
+                from_copy = copied and not with_vectors and self._payloads.settled()
                 records, offset = self._shard.scroll(
-                    q.ScrollRequest(offset=offset, limit=batch, filter=edge_filter, with_payload=True,
+                    q.ScrollRequest(offset=offset, limit=batch, filter=edge_filter, with_payload=not from_copy,
                                     with_vector=with_vectors)
                 )
-            for r in records:
-                dense = sparse = None
-                if with_vectors and isinstance(r.vector, dict):
-                    dense = list(r.vector.get(DENSE) or []) or None
-                    sv = r.vector.get(SPARSE)
-                    sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
-                yield StoredChunk(str(r.id), dict(r.payload or {}), 0.0, dense, sparse)
+            if from_copy:
+                yield from self._copied_payloads([(str(r.id), 0.0) for r in records])
+            else:
+                yield from (_stored_chunk(r, with_vectors) for r in records)
             if offset is None:
                 return
 
@@ -465,6 +466,16 @@ def _open_shard(path: Path, config: q.EdgeConfig) -> q.EdgeShard:
                 "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
             ) from exc
         raise
+
+
+def _stored_chunk(record, with_vectors: bool) -> StoredChunk:
+    """A scrolled record with its payload (and its vectors, if read)."""
+    dense = sparse = None
+    if with_vectors and isinstance(record.vector, dict):
+        dense = list(record.vector.get(DENSE) or []) or None
+        sv = record.vector.get(SPARSE)
+        sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
+    return StoredChunk(str(record.id), dict(record.payload or {}), 0.0, dense, sparse)
 
 
 def to_edge_filter(filters: SearchFilters) -> q.Filter | None:
