@@ -4,6 +4,7 @@ cannot be trusted (a writer killed between the shard and the copy, a write by co
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -93,3 +94,40 @@ def test_a_copy_that_cannot_be_trusted_is_not_read_and_is_rebuilt(clone):
         assert PayloadCopy.reader(settings.store).document_chunks(doc)[0].payload["importance"] == 4
     finally:
         store.close()
+
+
+def copy_rows(settings, point_id: str) -> dict:
+    with sqlite3.connect(copy_path(settings.store)) as con:
+        return json.loads(con.execute("SELECT payload FROM chunks WHERE id = ?", (point_id,)).fetchone()[0])
+
+
+def hits_payloads(store, query) -> dict[str, dict]:
+    return {c.id: c.payload for c in store.search(None, query, SearchFilters(), 40, mode="bm25")}
+
+
+def test_a_search_reads_its_hits_payloads_as_the_shard_holds_them(clone, monkeypatch):
+    """The writer's own searches read their hits' payloads from the copy (`EdgeStore.search`): after every kind of
+    write they are the shard's, and after a write that failed half-way (the shard changed, the copy rolled back) they
+    are still the shard's, read from it."""
+    import kb.store.edge as edge
+    from kb.store.base import ChunkPoint
+
+    settings, store = clone
+    doc = "HEJUD-37201-06"
+    chunks = list(store.scroll(SearchFilters(doc_ids=(doc,)), with_vectors=True))
+    query = chunks[5].sparse
+    shard = payloads(store)
+    assert hits_payloads(store, query) == {i: shard[i] for i in hits_payloads(store, query)}
+    store.set_document_fields({doc: {"importance": 1, "key_case": "yes"}})
+    store.delete([chunks[6].id])
+    found = hits_payloads(store, query)
+    assert chunks[6].id not in found and found[chunks[5].id]["key_case"] == "yes"
+    assert found == {i: payloads(store)[i] for i in found}
+    # a write whose first batch reached the shard and whose second failed: one point a batch
+    monkeypatch.setattr(edge, "UPSERT_POINTS", 1)
+    changed = ChunkPoint(chunks[5].id, chunks[5].dense or [], chunks[5].sparse, {**chunks[5].payload, "title": "new"})
+    broken = ChunkPoint("not a point id", [], chunks[5].sparse, {})
+    with pytest.raises(ValueError, match="UUID"):
+        store.upsert([changed, broken])
+    assert copy_rows(settings, chunks[5].id)["title"] != "new"  # the copy rolled back
+    assert hits_payloads(store, query)[chunks[5].id]["title"] == "new"
