@@ -97,6 +97,17 @@ class StoredChunk:
     dense: list[float] | None = None
     sparse: SparseVector | None = None
 
+    @classmethod
+    def of_record(cls, record, with_vectors: bool) -> StoredChunk:
+        """A scrolled point of either backend (an Edge or a qdrant-client record) with its payload, and its vectors
+        if they were read."""
+        dense = sparse = None
+        if with_vectors and isinstance(record.vector, dict):
+            dense = list(record.vector.get(DENSE) or []) or None
+            sv = record.vector.get(SPARSE)
+            sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
+        return cls(str(record.id), dict(record.payload or {}), 0.0, dense, sparse)
+
 
 @dataclass(frozen=True)
 class DocumentVersion:

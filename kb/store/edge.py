@@ -332,7 +332,7 @@ class EdgeStore:
             if from_copy:
                 yield from self._copied_payloads([(str(r.id), 0.0) for r in records])
             else:
-                yield from (_stored_chunk(r, with_vectors) for r in records)
+                yield from (StoredChunk.of_record(r, with_vectors) for r in records)
             if offset is None:
                 return
 
@@ -466,16 +466,6 @@ def _open_shard(path: Path, config: q.EdgeConfig) -> q.EdgeShard:
                 "Stop that process (e.g. the Streamlit app) or use `kb update`, which hands work to it."
             ) from exc
         raise
-
-
-def _stored_chunk(record, with_vectors: bool) -> StoredChunk:
-    """A scrolled record with its payload (and its vectors, if read)."""
-    dense = sparse = None
-    if with_vectors and isinstance(record.vector, dict):
-        dense = list(record.vector.get(DENSE) or []) or None
-        sv = record.vector.get(SPARSE)
-        sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
-    return StoredChunk(str(record.id), dict(record.payload or {}), 0.0, dense, sparse)
 
 
 def to_edge_filter(filters: SearchFilters) -> q.Filter | None:

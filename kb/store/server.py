@@ -309,13 +309,7 @@ class ServerStore:
                     self.collection, scroll_filter=qfilter, limit=batch, offset=offset, with_payload=True,
                     with_vectors=with_vectors,
                 )
-            for r in records:
-                dense = sparse = None
-                if with_vectors and isinstance(r.vector, dict):
-                    dense = list(r.vector.get(DENSE) or []) or None
-                    sv = r.vector.get(SPARSE)
-                    sparse = SparseVector(list(sv.indices), list(sv.values)) if sv is not None else None
-                yield StoredChunk(str(r.id), dict(r.payload or {}), 0.0, dense, sparse)
+            yield from (StoredChunk.of_record(r, with_vectors) for r in records)
             if offset is None:
                 return
 
