@@ -194,7 +194,10 @@ class PayloadCopy:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Around one write of the shard and its copy: marked `writing` (committed) before, and the copy's change
-        made in one transaction with `_done`; an exception leaves the mark, so the next opener rebuilds."""
+        made in one transaction with `_done`. An exception marks it `stale`, so the next opener rebuilds it and,
+        until then, no reader in another process (`reader`: `kb check` beside the app) trusts it: left `writing` by
+        a process still alive, it was read as a write under way while the shard already held what the copy had
+        rolled back."""
         with self._lock:
             self._writes += 1
             try:
@@ -205,6 +208,7 @@ class PayloadCopy:
                 except BaseException:
                     self._spoilt = True
                     self._con.execute("ROLLBACK")
+                    self._con.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'stale')")
                     raise
             finally:
                 self._writes -= 1
