@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -39,12 +39,15 @@ HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
 from context_headers import (  # noqa: E402
-    DEPTHS,
     Headers,
     Index,
     cases,
+    document_rows,
+    exclude,
+    first,
     leave_one_out,
     load_chunks,
+    pool_row,
     query_terms,
     table,
     variant_texts,
@@ -75,16 +78,12 @@ def main() -> int:
     court = np.array([k == "echr" and r == "court" for k, r in zip(chunks["kind"], chunks["role"], strict=True)])
     heading_articles = [articles_in(h) if k == "echr" and h else set()
                         for k, h in zip(chunks["kind"], chunks["heading"], strict=True)]
-    doc_rows: dict[str, list[int]] = defaultdict(list)
-    for i, d in enumerate(chunks["doc_id"]):
-        doc_rows[d].append(i)
+    doc_rows = document_rows(chunks)
     variants = [("today", 0, 0.0, 0.0)] + [(f"k{k}w{w:g}t{tau:g}", k, w, tau) for k in (10, 20, 40)
                                           for w in (0.5, 1.0, 2.0) for tau in (0.3, 0.5)]
     results: dict[str, list[dict]] = {v[0]: [] for v in variants}
     for file, case in cases(args.citation, args.summary, args.seed):
-        base = index.scores(query_terms("f", case.query, bm25))
-        for d in case.exclude_doc_ids:
-            base[doc_rows.get(d, [])] = -np.inf
+        base = exclude(index.scores(query_terms("f", case.query, bm25)), case, doc_rows)
         court_order = np.argsort(-np.where(court, base, -np.inf), kind="stable")[:40]
         named = articles_in(case.query)
         for name, k, w, tau in variants:
@@ -99,13 +98,7 @@ def main() -> int:
                     cols = article_columns(index, bm25, article)
                     if vote / sum(1 / r for r in range(1, k + 1)) >= tau and cols:
                         s = base + w * (index.matrix[:, cols] @ index.idf[cols])
-            top = np.argpartition(-s, max(DEPTHS))[:max(DEPTHS)]
-            top = [i for i in top[np.argsort(-s[top], kind="stable")] if s[i] > 0]
-            para_rank = next((r for r, i in enumerate(top, 1) if chunks["paragraph"][i]
-                              in (case.relevant.get(chunks["doc_id"][i]) or ())), None)
-            doc_rank = next((r for r, i in enumerate(top, 1) if chunks["doc_id"][i] in case.relevant), None)
-            results[name].append({"file": file, "qid": case.qid, "kind": case.kind, "pinpoints": case.has_pinpoints,
-                                  "para_rank": para_rank, "doc_rank": doc_rank})
+            results[name].append(pool_row(file, case, first(s), chunks))
     table({k: results[k] for k in ("today", "k20w1t0.3", "k20w1t0.5", "k20w2t0.5", "k40w0.5t0.3")})
     leave_one_out(results)
     return 0

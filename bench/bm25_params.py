@@ -66,7 +66,16 @@ from haystack import Document
 from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from context_headers import DEPTHS, QUESTION_FILES, cases, load_chunks, utility  # noqa: E402
+from context_headers import (  # noqa: E402
+    QUESTION_FILES,
+    cases,
+    document_rows,
+    exclude,
+    first,
+    load_chunks,
+    pool_row,
+    utility,
+)
 
 from kb.embedding import BM25_CONFIG, Bm25Text, article_terms, make_bm25  # noqa: E402
 
@@ -161,7 +170,6 @@ def measure(
     batch: int = 96,
 ) -> list[dict]:
     rows = []
-    depth = max(DEPTHS)
     for start in range(0, len(chosen), batch):
         part = chosen[start : start + batch]
         qm = np.zeros((len(index.col), len(part)), np.float32)
@@ -170,31 +178,7 @@ def measure(
             qm[cols, j] = index.idf[cols]
         scores = weights @ qm
         for j, (file, case) in enumerate(part):
-            s = scores[:, j].copy()
-            for d in case.exclude_doc_ids:
-                s[doc_rows.get(d, [])] = -np.inf
-            top = np.argpartition(-s, depth)[:depth]
-            top = [i for i in top[np.argsort(-s[top], kind="stable")] if s[i] > 0]
-            para_rank = next(
-                (
-                    r
-                    for r, i in enumerate(top, 1)
-                    if case.relevant.get(chunks["doc_id"][i])
-                    and chunks["paragraph"][i] in case.relevant[chunks["doc_id"][i]]
-                ),
-                None,
-            )
-            doc_rank = next((r for r, i in enumerate(top, 1) if chunks["doc_id"][i] in case.relevant), None)
-            rows.append(
-                {
-                    "file": file,
-                    "qid": case.qid,
-                    "kind": case.kind,
-                    "pinpoints": case.has_pinpoints,
-                    "para_rank": para_rank,
-                    "doc_rank": doc_rank,
-                }
-            )
+            rows.append(pool_row(file, case, first(exclude(scores[:, j].copy(), case, doc_rows)), chunks))
     return rows
 
 
@@ -330,9 +314,7 @@ def main() -> int:
             file=sys.stderr,
             flush=True,
         )
-        doc_rows: dict[str, list[int]] = defaultdict(list)
-        for i, d in enumerate(chunks["doc_id"]):
-            doc_rows[d].append(i)
+        doc_rows = document_rows(chunks)
         settings = [(k1, b, a) for a in args.avg_len for k1 in args.k1 for b in args.b]
         if TODAY not in settings:
             settings.insert(0, TODAY)

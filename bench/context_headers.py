@@ -225,26 +225,40 @@ def query_terms(name: str, query: str, bm25) -> list[int]:
     return list(bm25.embed_query(text).indices)
 
 
-def measure(name: str, index: Index, chunks: dict, chosen: list, bm25) -> list[dict]:
-    doc_rows: dict[str, list[int]] = defaultdict(list)
+def document_rows(chunks: dict) -> dict[str, list[int]]:
+    """Each document's chunk rows, to leave a case's excluded documents out."""
+    rows: dict[str, list[int]] = defaultdict(list)
     for i, d in enumerate(chunks["doc_id"]):
-        doc_rows[d].append(i)
-    rows = []
-    for file, case in chosen:
-        s = index.scores(query_terms(name, case.query, bm25))
-        for d in case.exclude_doc_ids:
-            s[doc_rows.get(d, [])] = -np.inf
-        top = np.argpartition(-s, max(DEPTHS))[:max(DEPTHS)]
-        top = top[np.argsort(-s[top], kind="stable")]
-        top = [i for i in top if s[i] > 0]
-        docs = [chunks["doc_id"][i] for i in top]
-        para_rank = next((r for r, i in enumerate(top, 1) if case.relevant.get(chunks["doc_id"][i])
-                          and chunks["paragraph"][i] in case.relevant[chunks["doc_id"][i]]), None)
-        doc_rank = next((r for r, d in enumerate(docs, 1) if d in case.relevant), None)
-        row = {"file": file, "qid": case.qid, "kind": case.kind, "pinpoints": case.has_pinpoints,
-               "para_rank": para_rank, "doc_rank": doc_rank}
-        rows.append(row)
+        rows[d].append(i)
     return rows
+
+
+def exclude(scores: np.ndarray, case, doc_rows: dict[str, list[int]]) -> np.ndarray:
+    """`scores` (changed in place) with the case's `exclude_doc_ids` out of reach."""
+    for d in case.exclude_doc_ids:
+        scores[doc_rows.get(d, [])] = -np.inf
+    return scores
+
+
+def first(scores: np.ndarray, depth: int = max(DEPTHS)) -> list[int]:
+    """The rows of the first `depth` chunks by score, best first (ties in row order), scoring above 0."""
+    top = np.argpartition(-scores, depth)[:depth]
+    return [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if scores[i] > 0]
+
+
+def pool_row(file: str, case, top: list[int], chunks: dict) -> dict:
+    """Where a case's labelled paragraph and document first stand in the ranked rows `top` (None: not there)."""
+    para_rank = next((r for r, i in enumerate(top, 1)
+                      if chunks["paragraph"][i] in (case.relevant.get(chunks["doc_id"][i]) or ())), None)
+    doc_rank = next((r for r, i in enumerate(top, 1) if chunks["doc_id"][i] in case.relevant), None)
+    return {"file": file, "qid": case.qid, "kind": case.kind, "pinpoints": case.has_pinpoints,
+            "para_rank": para_rank, "doc_rank": doc_rank}
+
+
+def measure(name: str, index: Index, chunks: dict, chosen: list, bm25) -> list[dict]:
+    doc_rows = document_rows(chunks)
+    return [pool_row(file, case, first(exclude(index.scores(query_terms(name, case.query, bm25)), case, doc_rows)),
+                     chunks) for file, case in chosen]
 
 
 def table(results: dict[str, list[dict]]) -> None:

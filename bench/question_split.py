@@ -33,12 +33,23 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
-from context_headers import Headers, Index, cases, leave_one_out, load_chunks, query_terms, table, variant_texts  # noqa: E402
+from context_headers import (  # noqa: E402
+    Headers,
+    Index,
+    cases,
+    document_rows,
+    exclude,
+    first,
+    leave_one_out,
+    load_chunks,
+    pool_row,
+    query_terms,
+    table,
+    variant_texts,
+)
 
 from kb.embedding import make_bm25  # noqa: E402
 
@@ -60,23 +71,17 @@ def main() -> int:
         index = Index(variant_texts("f", chunks, Headers(chunks, bm25))[0], None, bm25)
         args.index.write_bytes(pickle.dumps(index))
     chosen = [c for c in cases(300, 0, 1) if c[0] != "dev.jsonl" or c[1].kind == "citation"]
-    doc_rows: dict[str, list[int]] = defaultdict(list)
-    for i, d in enumerate(chunks["doc_id"]):
-        doc_rows[d].append(i)
+    doc_rows = document_rows(chunks)
 
-    def ranked(query: str, excluded, depth: int = 200) -> list[int]:
-        s = index.scores(query_terms("f", query, bm25))
-        for d in excluded:
-            s[doc_rows.get(d, [])] = -np.inf
-        top = np.argpartition(-s, depth)[:depth]
-        return [int(i) for i in top[np.argsort(-s[top], kind="stable")] if s[i] > 0]
+    def ranked(query: str, case) -> list[int]:
+        return first(exclude(index.scores(query_terms("f", query, bm25)), case, doc_rows), 200)
 
     results: dict[str, list[dict]] = {v: [] for v in VARIANTS}
     split = Counter()
     for file, case in chosen:
-        whole = ranked(case.query, case.exclude_doc_ids)
+        whole = ranked(case.query, case)
         parts = [p for p in SPLIT.split(case.query) if p and len(p.split()) >= 4]
-        lists = [ranked(p, case.exclude_doc_ids) for p in parts] if len(parts) > 1 else []
+        lists = [ranked(p, case) for p in parts] if len(parts) > 1 else []
         split[file] += bool(lists)
         for v in VARIANTS:
             if v == "today" or not lists:
@@ -93,11 +98,7 @@ def main() -> int:
                     for r, i in enumerate(ranks, 1):
                         fused[i] += (0.5 if v == "rrf05" else 1.0) / (60 + r)
                 top = sorted(fused, key=lambda i: -fused[i])[:60]
-            para_rank = next((r for r, i in enumerate(top, 1)
-                              if chunks["paragraph"][i] in (case.relevant.get(chunks["doc_id"][i]) or ())), None)
-            doc_rank = next((r for r, i in enumerate(top, 1) if chunks["doc_id"][i] in case.relevant), None)
-            results[v].append({"file": file, "qid": case.qid, "kind": case.kind, "pinpoints": case.has_pinpoints,
-                               "para_rank": para_rank, "doc_rank": doc_rank})
+            results[v].append(pool_row(file, case, top, chunks))
     print("questions split:", dict(split))
     table(results)
     leave_one_out(results)
