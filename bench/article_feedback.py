@@ -18,7 +18,7 @@ Measured (session 23, payloads of eval23: whole corpus, 329,008 chunks, session 
   dev lawyer UN / mixed    level (UN paragraph MRR 0.568 → 0.470)
   topics expert (24)       0.875 / 0.667 → level
   topics lawyer (23)       0.957 / 0.348 → 0.957 / 0.435   (k20 w2 tau0.5: 1.000 / 0.565)
-  extradition (37)         0.946 / 0.405 → 0.946 / 0.405   (k20 w1 tau0.3: 0.973 / 0.459)
+  extradition (37)         0.946 / 0.405 → 0.946 / 0.405   (k20 w1 tau0.3: 0.973 / 0.486)
   dev.jsonl citation (300) 0.767 / 0.693 → 0.767 / 0.697;  summary (199) 1.000 either way
 Leave-one-out on the 113 dev questions chose today's query for 112 (pool value 0.668 against today's 0.673): the
 expert questions lose (their guides' topics cut across Articles: a data-protection or environment question's answer
@@ -91,7 +91,7 @@ def main() -> int:
             if k and not named:
                 votes: Counter = Counter()
                 for r, i in enumerate(court_order[:k], 1):
-                    for a in heading_articles[i]:
+                    for a in sorted(heading_articles[i]):  # ties between Articles broken by name, not by hash order
                         votes[a] += 1 / r
                 if votes:
                     article, vote = votes.most_common(1)[0]
