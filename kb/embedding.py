@@ -97,6 +97,90 @@ class Bm25Text:
         return f"{header}\n{text}" if header else text
 
 
+PAIR_WEIGHT = 0.5
+"""A pasted passage's adjacent word pairs weigh this much of a word in its BM25 query (`TermPairs`); a lawyer's question
+takes none. Chosen under cross-validation on `dev.jsonl` (`bench/bm25_bigrams.py`, figures in its docstring): the
+pairs put the cited paragraph into BM25's first 60 more often for a passage, which is the Court's own prose, and less
+often for an expert's or a lawyer's question, whose pairs are a question's framing ("how does the Court apply")."""
+PAIR_BIT = 1 << 31
+"""A pair's index has the top bit of the 32 set: the tokenizer's own term indices never do (they are non-negative 32-bit
+integers; all 116,452 terms of the whole corpus are below 2^31), so a pair never collides with a word."""
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+class TermPairs:
+    """A text's adjacent term pairs, the sequential-dependence part of BM25 (Metzler and Croft 2005): "margin of
+    appreciation" is the pair margin → appreci (stopwords dropped, so the pair is the phrase), "private life" is
+    private → life. A chunk's pairs weigh as BM25 weighs its words, with the chunk's word count as its length (the
+    pairs do not lengthen it); Qdrant's IDF modifier then weighs a rare pair as it weighs a rare word.
+
+    Why: a pasted passage restates a principle in the Court's own phrases, and a paragraph that has the phrase in that
+    order is likelier the one it cites than one that has its words scattered (`bench/bm25_bigrams.py`).
+
+    The tokenizer gives a text's terms as a set, so the order comes from reading the text a word at a time through the
+    same tokenizer (cached per word). A word in Chinese script ends a run: the tokenizer's segments of a run of Chinese
+    come unordered."""
+
+    CACHE_LIMIT = 500_000
+
+    def __init__(self, bm25: q.Bm25) -> None:
+        self.bm25 = bm25
+        self.words: dict[str, tuple[int, ...] | None] = {}
+        self.k1, self.b, self.avg_len = 1.2, 0.75, BM25_CONFIG["avg_len"]  # Qdrant's k1 and b, as `make_bm25`
+
+    def terms(self, word: str) -> tuple[int, ...] | None:
+        """The word's terms, () for a stopword or a number, None for Chinese script."""
+        got = self.words.get(word, ())
+        if got == () and word not in self.words:
+            if len(self.words) >= self.CACHE_LIMIT:
+                self.words.clear()
+            got = self.words[word] = None if _CJK.search(word) else tuple(self.bm25.embed_query(word).indices)
+        return got
+
+    def counts(self, text: str) -> dict[int, int]:
+        """Each pair's index and how often it stands in `text`."""
+        out: dict[int, int] = {}
+        last = None
+        for word in _WORD.findall(text.lower()):
+            terms = self.terms(word)
+            if terms is None:
+                last = None
+                continue
+            for term in terms:
+                if last is not None and last != term:
+                    pair = pair_index(last, term)
+                    out[pair] = out.get(pair, 0) + 1
+                last = term
+        return out
+
+    def length(self, word_weights: list[float]) -> float:
+        """The chunk's word count, read back from its words' BM25 weights: each is (k1 + 1) tf / (tf + N) with
+        N = k1 (1 - b + b len / avg_len), so len = N Σ w / (k1 + 1 - w), solved for len."""
+        k1, b, avg = self.k1, self.b, self.avg_len
+        s = sum(w / (k1 + 1 - w) for w in word_weights)
+        return k1 * (1 - b) * s / (1 - k1 * b / avg * s)
+
+    def document(self, text: str, word_weights: list[float]) -> tuple[list[int], list[float]]:
+        """The pairs' indices and BM25 weights for a chunk of `text` whose words weigh `word_weights`."""
+        counts = self.counts(text)
+        if not counts:
+            return [], []
+        k1, b, avg = self.k1, self.b, self.avg_len
+        norm = k1 * (1 - b + b * self.length(word_weights) / avg)
+        return list(counts), [tf * (k1 + 1) / (tf + norm) for tf in counts.values()]
+
+
+def pair_index(first: int, second: int) -> int:
+    """A pair's sparse index: a 64-bit mix of the two term indices folded into the upper half of the u32 range
+    (`PAIR_BIT`). Two pairs may share an index (31 bits for some 10^7 pairs: a few in a thousand); both are rare."""
+    x = (first * 0x9E3779B97F4A7C15 + second * 0xC2B2AE3D27D4EB4F) & 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 31
+    x = (x * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 29
+    return PAIR_BIT | (x & (PAIR_BIT - 1))
+
+
 def _model_kwargs(dtype: str) -> dict:
     import torch
 
@@ -355,18 +439,22 @@ class CachedDocumentEmbedder:
 
 @component
 class Bm25DocumentEmbedder:
-    """Adds the BM25 term-frequency sparse vector of the chunk's `Bm25Text` (Qdrant applies IDF at query time)."""
+    """Adds the BM25 term-frequency sparse vector of the chunk's `Bm25Text` and its text's word pairs (`TermPairs`);
+    Qdrant applies IDF at query time."""
 
     def __init__(self) -> None:
         self.bm25 = make_bm25()
         self.text = Bm25Text(self.bm25)
+        self.pairs = TermPairs(self.bm25)
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict:
         out = []
         for doc in documents:
             sv = self.bm25.embed_document(self.text(doc))
-            out.append(replace(doc, sparse_embedding=SparseEmbedding(indices=list(sv.indices), values=list(sv.values))))
+            indices, values = list(sv.indices), list(sv.values)
+            pairs, weights = self.pairs.document(doc.content or "", values)
+            out.append(replace(doc, sparse_embedding=SparseEmbedding(indices=indices + pairs, values=values + weights)))
         return {"documents": out}
 
 
@@ -383,14 +471,23 @@ class SharedSparseEmbedding(SparseEmbedding):
 @component
 class Bm25QueryEmbedder:
     """The query side of BM25: each distinct query term weighs 1, IDF comes from the store; a Convention Article the
-    query names is also its `articleN` term (`article_terms`), as under the headings that name it (`Bm25Text`)."""
+    query names is also its `articleN` term (`article_terms`), as under the headings that name it (`Bm25Text`). A
+    pasted passage (its `reading` not a lawyer's query) also asks for its word pairs at `PAIR_WEIGHT`."""
 
     def __init__(self) -> None:
         self.bm25 = make_bm25()
+        self.pairs = TermPairs(self.bm25)
 
     @component.output_types(sparse_embedding=SparseEmbedding)
-    def run(self, text: str) -> dict:
+    def run(self, text: str, reading: Any = None) -> dict:
+        """`reading`: the query's `kb.search.queries.QueryReading` (typed loosely: the store's side of BM25 sits below
+        search), whose `lawyer` says whether `text` is a lawyer's query or a pasted passage; without it, no pairs."""
         articles = article_terms(text)
         sv = self.bm25.embed_query(f"{text} {articles}" if articles else text)
-        return {"sparse_embedding": SharedSparseEmbedding(indices=list(sv.indices), values=list(sv.values))}
+        indices, values = list(sv.indices), list(sv.values)
+        if reading is not None and not reading.lawyer:
+            pairs = list(self.pairs.counts(text))
+            indices += pairs
+            values += [PAIR_WEIGHT] * len(pairs)
+        return {"sparse_embedding": SharedSparseEmbedding(indices=indices, values=values)}
 

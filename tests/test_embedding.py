@@ -360,7 +360,9 @@ def test_bm25_reads_an_echr_paragraph_with_the_question_its_heading_names() -> N
     assert score(article8) > score(article6) == score(national) == 0.0
     assert [d.content for d in indexed] == [text] * 3
     plain = make_bm25().embed_document(text)
-    assert national.sparse_embedding.indices == list(plain.indices)
+    words = national.sparse_embedding.indices[:len(plain.indices)]
+    assert words == list(plain.indices)
+    assert all(t >= 1 << 31 for t in national.sparse_embedding.indices[len(words):]), "the rest are word pairs"
     article6_terms = set(article6.sparse_embedding.indices)
     assert not {t for w in ("merits", "court", "assessment") for t in make_bm25().embed_query(w).indices} \
         & (article6_terms - set(plain.indices))
@@ -404,3 +406,52 @@ def test_bm25_heading_words_lose_their_enumerators_and_keep_their_words() -> Non
     assert header("III APPLICATION OF ARTICLE 41 OF THE CONVENTION") == "article41"
     assert header("I. CIVIL RIGHTS AND OBLIGATIONS › (b). The applicant’s access to a court") \
         == "CIVIL RIGHTS OBLIGATIONS access"
+
+
+def test_bm25_word_pairs_favour_a_pasted_passages_phrases_in_their_order(paragraphs: list[str]) -> None:
+    """A pasted passage also asks for its adjacent word pairs (`TermPairs`): a real Saadi paragraph, pasted, scores its
+    own text above the same words shuffled, which weigh the same word for word; a lawyer's question asks for no pairs,
+    and the two score alike for it."""
+    import random
+    import re
+
+    from kb.embedding import PAIR_BIT, Bm25DocumentEmbedder, Bm25QueryEmbedder
+    from kb.search.queries import read_query
+
+    words = re.findall(r"[^\W_]+", max(paragraphs, key=len))  # its words, so the shuffle moves no punctuation
+    text = " ".join(words) + "."
+    random.Random(1).shuffle(words)
+    shuffled = " ".join(words) + "."
+    own, scattered = Bm25DocumentEmbedder().run(
+        documents=[Document(content=t, meta={"source_kind": "echr"}) for t in (text, shuffled)])["documents"]
+    embed = Bm25QueryEmbedder()
+
+    def score(doc: Document, query: str) -> tuple[float, float]:
+        vector = embed.run(text=query, reading=read_query(query))["sparse_embedding"]
+        weights = dict(zip(doc.sparse_embedding.indices, doc.sparse_embedding.values, strict=True))
+        terms = [(t, v) for t, v in zip(vector.indices, vector.values, strict=True)]
+        return (sum(v * weights.get(t, 0.0) for t, v in terms if t < PAIR_BIT),
+                sum(v * weights.get(t, 0.0) for t, v in terms if t >= PAIR_BIT))
+
+    assert not read_query(text).lawyer
+    (own_words, own_pairs), (scattered_words, scattered_pairs) = score(own, text), score(scattered, text)
+    assert own_words == pytest.approx(scattered_words)
+    assert own_pairs > 2 * scattered_pairs > 0
+    question = "What does the Court require before it finds a real risk of ill-treatment on return?"
+    assert read_query(question).lawyer
+    assert score(own, question)[1] == score(scattered, question)[1] == 0.0
+
+
+def test_bm25_word_pairs_weigh_with_the_chunks_own_length(paragraphs: list[str]) -> None:
+    """A chunk's pairs weigh as its words do, with its word count as the length: read back from the words' weights it
+    is the tokenizer's own count (a BM25 with k1 1 and b 0 gives each term 2 tf / (tf + 1))."""
+    import qdrant_edge as q
+
+    from kb.embedding import BM25_CONFIG, TermPairs, make_bm25
+
+    bm25 = make_bm25()
+    counter = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": 1.0, "b": 0.0}))
+    pairs = TermPairs(bm25)
+    for text in paragraphs:
+        counted = sum(w / (2 - w) for w in counter.embed_document(text).values)
+        assert pairs.length(list(bm25.embed_document(text).values)) == pytest.approx(counted, abs=0.01)

@@ -99,7 +99,7 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     if retrieval in (SearchMode.HYBRID, SearchMode.DENSE):
         pipeline.connect("dense.embedding", "retriever.query_embedding")
     if retrieval in (SearchMode.HYBRID, SearchMode.BM25):
-        inputs["query"].append(_add_bm25_side(pipeline, bm25_query_steps))
+        inputs["query"].append(_add_bm25_side(pipeline, inputs, bm25_query_steps))
     candidates_out = "retriever.documents"
     if (parts.crosslingual or parts.source_cues) and retrieval is not SearchMode.DENSE:
         # Second retrievers for what the question names: a source (a UN committee, a UK court, the OHCHR) or China.
@@ -210,10 +210,12 @@ def _add_bm25_reader(pipeline: Pipeline, inputs: dict[str, list[str]], name: str
         inputs["top_k"].append(f"{name}.top_k")
 
 
-def _add_bm25_side(pipeline: Pipeline, steps: Sequence[QueryStep]) -> str:
-    """The BM25 query embedder behind the query steps; returns the socket the query text goes to."""
+def _add_bm25_side(pipeline: Pipeline, inputs: dict[str, list[str]], steps: Sequence[QueryStep]) -> str:
+    """The BM25 query embedder behind the query steps, told the query's reading (a pasted passage's word pairs);
+    returns the socket the query text goes to."""
     pipeline.add_component("sparse", Bm25QueryEmbedder())
     pipeline.connect("sparse.sparse_embedding", "retriever.sparse_embedding")
+    pipeline.connect(_reading(pipeline, inputs), "sparse.reading")
     target = "sparse.text"
     for i in reversed(range(len(steps))):
         name = f"bm25_query_{i}"
