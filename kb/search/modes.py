@@ -73,11 +73,14 @@ class SearchParts:
     16 of the PRC bench's 39, none of the extradition and topics benches' 84; at 2 the top 10 of 3 of 236 questions
     change (dlaw-21, dlaw-22, pq-13: a Court principle paragraph in 3rd place, the list's 10th out, never its answer)
     and no doc_hit@10 or para_hit@10 of any question moves at 0-3 (dlaw-22's statute 3rd → 4th, dev `lawyer-prc`
-    mrr@10 0.917 → 0.906; at 3, four PRC bench questions' MRR too). Leave-one-out over 2, 0, 1, 3 is indifferent: every
+    mrr@10 0.917 → 0.906; at 3, the MRR of pq-16, 20, 23 too). Leave-one-out over 2, 0, 1, 3 is indifferent: every
     value ties on every dev question, and the tie goes to the first listed. What it is for no bench measures: "Is a
     #MeToo activist detained in China at risk of torture?" had no Court paragraph in its first 10 and now has
     Mamatkulov and Askarov § 69 (the real-risk test) 3rd and Othman § 263 5th, the campaign pages 1st and 2nd and six
-    PRC articles after. LATENCY"""
+    PRC articles after. Cost (`bench/ranked_latency.py --baseline`, the 113 dev questions, the PRC bench and 200
+    passages, fastest of 2 rounds, load 2-8): only a question it reads whose first 10 lack the Court pays the second
+    search (3 of 352 queries: dlaw-21, dlaw-22, pq-13); `lawyer-prc` (31) p50 / p95 58.5 / 70.3 → 50.4 / 107.3 ms,
+    searching-thread CPU 30.5 → 42.1 ms a question; all 352 p50 / p95 45.1 / 70.7 → 47.1 / 74.4 ms at that load."""
     standard_slot: bool = False
     """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`). Off: it
     did not survive leave-one-out (expert questions doc_hit@10 0.603 → 0.630, para_hit@10 0.318 → 0.364 without
