@@ -295,3 +295,58 @@ def test_a_lawyer_meeting_needing_approval_reaches_article_39_before_the_campaig
     assert "meeting requires approval → 经侦查机关许可" in hits[0].matched_terms
     campaign = [i for i, h in enumerate(hits) if h.source_kind == "campaign"]
     assert not campaign or min(campaign) >= 3, listed
+
+
+
+METOO = "Is a #MeToo activist detained in China at risk of torture?"
+
+
+def _where(documents) -> list[tuple[str, str | None, str | None]]:
+    return [(d.meta.get("source_kind"), d.meta.get("doc_id"), d.meta.get("paragraph")) for d in documents]
+
+
+def test_only_a_convention_question_naming_china_as_a_country_keeps_the_court_beside() -> None:
+    """Naming China's law ("supervision commission"), the OHCHR's subject (the Uyghurs) or typing keywords asks for
+    that text; the question that, China's name taken out, is a Convention question is the one (`court_beside`)."""
+    from kb.search.queries import read_query, without_china
+
+    assert without_china(METOO) == "Is a #MeToo activist detained in at risk of torture?"
+    assert read_query(METOO).court_beside and not read_query(METOO).convention
+    assert not read_query(without_china(METOO)).court_beside
+    assert not read_query("Is a detainee held by a supervision commission in China at risk of torture?").court_beside
+    assert not read_query("Would a Uyghur returned to China face a real risk of torture?").court_beside
+    assert not read_query("lawyer meeting requires approval terrorism cases China").court_beside
+
+
+def test_a_strasbourg_question_naming_china_keeps_the_courts_principles_beside_the_china_evidence(china_kb) -> None:
+    """Issue 22 item 4: on the whole store "Is a #MeToo activist detained in China at risk of torture?" listed two
+    campaign pages and eight PRC articles that merely print 刑讯逼供, no Court paragraph. Given the China evidence of
+    the real list alone (this store's Court paragraphs taken out, as the whole store's crowded them out), the shipped
+    search's `CourtBeside` puts the Court's statements of the general principles, found by the same question without
+    China's name, in the third and fifth places, and the China evidence keeps its order in the others: beside it, not
+    instead of it. A list that holds the Court already, and a question naming a body of Chinese law, pass as they
+    are."""
+    from kb.documents import Candidates
+    from kb.requests import SearchMode
+    from kb.search.pipeline import run_search
+    from kb.search.principles import court_speaks, court_states_principles
+    from kb.search.queries import read_query
+    from kb.store.base import SearchFilters
+
+    search = china_kb.search_pipeline(SearchMode.RANKED)
+    beside = search.pipeline.get_component("beside")
+    hits = run_search(search, METOO, SearchFilters(), 10)
+    evidence = [h for h in hits if not court_speaks(h.meta)]
+    assert len(evidence) >= 4 and sum(court_speaks(h.meta) for h in hits) >= 2, _where(hits)
+
+    out = beside.run(documents=Candidates(evidence), reading=read_query(METOO), filters=SearchFilters())["documents"]
+    court = [i for i, h in enumerate(out) if court_speaks(h.meta)]
+    assert court == [2, 4], _where(out)
+    assert all(court_states_principles(out[i].meta) for i in court), [out[i].meta.get("heading") for i in court]
+    assert [h.id for h in out if not court_speaks(h.meta)] == [h.id for h in evidence][:len(out) - 2]
+
+    assert beside.run(documents=Candidates(hits), reading=read_query(METOO), filters=SearchFilters())["documents"] \
+        == hits
+    statute = read_query("Is a detainee held by a supervision commission in China at risk of torture?")
+    assert beside.run(documents=Candidates(evidence), reading=statute, filters=SearchFilters())["documents"] \
+        == evidence

@@ -215,6 +215,7 @@ def before_variants() -> list[Variant]:
             Variant("ranked, no reasoning source", SearchMode.RANKED, parts=SearchParts(reasoning_source=False)),
             Variant("ranked, no principles first", SearchMode.RANKED, parts=SearchParts(principles_first=False)),
             Variant("ranked, no leading judgments", SearchMode.RANKED, parts=SearchParts(leading_judgments=False)),
+            Variant("ranked, no Court beside", SearchMode.RANKED, parts=SearchParts(court_beside=0)),
             Variant("ranked + UN slot", SearchMode.RANKED, parts=SearchParts(standard_slot=True)),
             Variant("ranked, no parts", SearchMode.RANKED, parts=NO_PARTS)]
 

@@ -64,6 +64,23 @@ class SearchParts:
     over on/off: on for all 113 dev questions), expert questions 0.699 / 0.409 either way (issue 22, session 17).
     Session 22, new index (replay): off lowers the lawyer kind 0.800 → 0.750 and the extradition bench 0.649 → 0.541;
     leave-one-out chose on for all 113."""
+    court_beside: int = 2
+    """For a question naming China as a country (`kb.search.queries.QueryReading.court_beside`), the Court paragraphs
+    its first ten hold at least: the principle paragraphs of the same question read without China's name fill the
+    difference (`kb.search.principles.CourtBeside`); 0 switches it off. Session 24 (whole store eval23c, leave-out
+    graph, same run as the session-start tree, `bench/eval_dev.py --grid parts.court_beside=2,0,1,3` with the PRC,
+    extradition and topics benches): it reads 4 of the 113 dev questions (dlaw-21, 22, 23, 27, all `lawyer-prc`) and
+    16 of the PRC bench's 39, none of the extradition and topics benches' 84; at 2 the top 10 of 3 of 236 questions
+    change (dlaw-21, dlaw-22, pq-13: a Court principle paragraph in 3rd place, the list's 10th out, never its answer)
+    and no doc_hit@10 or para_hit@10 of any question moves at 0-3 (dlaw-22's statute 3rd → 4th, dev `lawyer-prc`
+    mrr@10 0.917 → 0.906; at 3, the MRR of pq-16, 20, 23 too). Leave-one-out over 2, 0, 1, 3 is indifferent: every
+    value ties on every dev question, and the tie goes to the first listed. What it is for no bench measures: "Is a
+    #MeToo activist detained in China at risk of torture?" had no Court paragraph in its first 10 and now has
+    Mamatkulov and Askarov § 69 (the real-risk test) 3rd and Othman § 263 5th, the campaign pages 1st and 2nd and six
+    PRC articles after. Cost (`bench/ranked_latency.py --baseline`, the 113 dev questions, the PRC bench and 200
+    passages, fastest of 2 rounds, load 2-8): only a question it reads whose first 10 lack the Court pays the second
+    search (3 of 352 queries: dlaw-21, dlaw-22, pq-13); `lawyer-prc` (31) p50 / p95 58.5 / 70.3 → 50.4 / 107.3 ms,
+    searching-thread CPU 30.5 → 42.1 ms a question; all 352 p50 / p95 45.1 / 70.7 → 47.1 / 74.4 ms at that load."""
     standard_slot: bool = False
     """For a Convention question, the best UN treaty-body paragraph in tenth place (`kb.search.source_cues`). Off: it
     did not survive leave-one-out (expert questions doc_hit@10 0.603 → 0.630, para_hit@10 0.318 → 0.364 without
@@ -73,6 +90,6 @@ class SearchParts:
 ALL_PARTS = SearchParts()
 NO_PARTS = SearchParts(crosslingual=False, source_cues=False, source_aware=False, case_reports_capped=False,
                        chinese_law_named=False, leading_judgments=False, reasoning_source=False,
-                       principles_first=False, standard_slot=False)
+                       principles_first=False, court_beside=0, standard_slot=False)
 """Every part off: the mode's retriever (and ranker) alone, as the search was before the parts were added; the
 baseline of `kb eval --compare` and the hybrid fill of a short ranked list."""

@@ -11,7 +11,9 @@ case does it name?) and every component below that depends on that takes the rea
              query → Chinese retriever (glossary terms → BM25, 30) ──────────────────┴→ cue joiner (RRF; the named
                                                          sources' own BM25 lists, 30 per source, fetched there)
                    → leading-judgment retriever → cited-paragraph fetcher → pool similarity (MiniLM, a question)
-                   → legal ranker → spreader → near-duplicate filter → [UN standard slot]
+                   → legal ranker → spreader → near-duplicate filter → Court beside (a question naming China
+                     as a country whose first 10 lack the Court: + the principles of the ranked search of the question
+                     without China's name) → [UN standard slot]
                    → short-list fill (a list left short: + hybrid search's new passages) → body first
     hybrid:  query → MiniLM embedder ┐
              query → [BM25 query steps] → BM25 embedder ┴→ retriever (RRF in Qdrant) → cue joiner (as ranked)
@@ -28,6 +30,7 @@ search (the fill's too) reads the rewritten query.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from haystack import Document, Pipeline, SuperComponent
@@ -38,7 +41,7 @@ from kb.requests import SearchMode
 from kb.search.crosslingual import add_crosslingual
 from kb.search.meaning import PoolSimilarity, QueryEmbedding
 from kb.search.modes import ALL_PARTS, NO_PARTS, SearchParts
-from kb.search.principles import LeadingJudgmentRetriever
+from kb.search.principles import CourtBeside, LeadingJudgmentRetriever
 from kb.search.queries import QueryReader
 from kb.search.ranking import (
     DEFAULT_RANKING,
@@ -173,9 +176,20 @@ def build_search(store: ChunkStore, embedding: Embedding, mode: SearchMode | str
     pipeline.connect("read.reading", "spread.reading")
     pipeline.connect("spread.documents", "dedupe.documents")
     listed = "dedupe.documents"
+    if parts.court_beside and retrieval is not SearchMode.DENSE:
+        # The same search of the question without China's name, run only when the list lacks the Court.
+        convention = build_search(store, embedding, mode, weights if fused else None, ranking, graph, facts,
+                                  reasoning, candidates, bm25_query_steps, replace(parts, court_beside=0),
+                                  embed_cache, embed_wanted)
+        pipeline.add_component("beside", CourtBeside(convention, parts.court_beside))
+        pipeline.connect(listed, "beside.documents")
+        pipeline.connect(_reading(pipeline, inputs), "beside.reading")
+        inputs["filters"].append("beside.filters")
+        inputs["top_k"].append("beside.top_k")
+        listed = "beside.documents"
     if parts.standard_slot:
         _add_bm25_reader(pipeline, inputs, "standard", StandardSlot(store), top_k=True)
-        pipeline.connect("dedupe.documents", "standard.documents")
+        pipeline.connect(listed, "standard.documents")
         listed = "standard.documents"
     # The fill: a list left short (the query's words are nearly absent) is completed by hybrid search, by meaning.
     pipeline.add_component("fill", ShortListFill(build_search(store, embedding, SearchMode.HYBRID,

@@ -18,6 +18,9 @@ for a passage of judgment text (dev.jsonl's queries), whose own ranking is fitte
 The first and the last only when the question names no other source (`QueryReading.convention`): a question on what a
 UN committee or a UK court said wants that source's paragraphs, not a longer run of Strasbourg ones (with them, the
 mixed questions' para_hit@10 fell 0.83 → 0.67).
+
+A question that names China as a country and is otherwise a Convention question (`QueryReading.court_beside`) keeps
+its own list, and `CourtBeside` keeps the Court's principles beside it: see there.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from haystack import component
+from haystack import SuperComponent, component
 from haystack.dataclasses import SparseEmbedding
 
 from ingest.loaders.echr import COURT_ROLES
 from kb.documents import Candidates
-from kb.search.queries import QueryReading
-from kb.search.retrieval import bm25_documents, rescored
+from kb.search.queries import QueryReading, without_china
+from kb.search.retrieval import bm25_documents, fingerprint, rescored
 from kb.store.base import ChunkStore, SearchFilters, SparseVector
 
 PRINCIPLES_HEADING = re.compile(r"\bprinciples?\b", re.I)
@@ -43,6 +46,14 @@ LEADING_JUDGMENTS = 4
 """Judgments of the first candidates looked into: the answer is nearly always in one of the first few."""
 INSIDE_CANDIDATES = 24
 """Court paragraphs fetched from inside them: about six each, enough for a run of principle paragraphs."""
+COURT_BESIDE = 2
+"""Court paragraphs the first screen of a question naming China as a country holds at least (`CourtBeside`;
+`kb.search.modes.SearchParts.court_beside`, where the measurement is)."""
+FIRST_SCREEN = 10
+"""The places a lawyer reads first: where the Court's share is counted, and how far the Convention reading is read."""
+FIRST_BESIDE_PLACE = 3
+"""The first place a principle paragraph is put in, the next ones every other place after it (3, 5, 7): the question's
+own first two hits keep their places."""
 
 
 @lru_cache(maxsize=4096)
@@ -105,3 +116,59 @@ def court_paragraphs(store: ChunkStore, sparse_embedding: SparseEmbedding, filte
         narrowed = replace(narrowed, sections=(section,))
     sparse = SparseVector(list(sparse_embedding.indices), list(sparse_embedding.values))
     return [rescored(d, 0.0) for d in bm25_documents(store, sparse, narrowed, limit)]
+
+
+def court_speaks(meta: dict) -> bool:
+    """Whether a passage is the Court's own voice: a paragraph of an ECtHR judgment or decision where the Court
+    speaks (`COURT_ROLES`), not a party's submission or a quoted report."""
+    return meta.get("source_kind") == "echr" and meta.get("role") in COURT_ROLES
+
+
+@component
+class CourtBeside:
+    """For a question naming China as a country (`QueryReading.court_beside`), at least `places` of the first screen
+    go to the Court: when its own list holds fewer Court paragraphs (`court_speaks`), the statements of the general
+    principles (`court_states_principles`) among the first ten of `convention`, the same search run on the question
+    without China's name (`without_china`, which reads as a Convention question), are put in at the third place and
+    every other place after it, and the list's own order fills the rest; any other query, or a list that has them,
+    passes unchanged.
+
+    Why: "Is a #MeToo activist detained in China at risk of torture?" listed two campaign pages and eight PRC articles
+    that merely print 刑讯逼供 (offences of officials, the exclusion of evidence), no Court paragraph: the lawyer wants
+    the Court's Article 3 test of a real risk on removal beside the China evidence. Reading such a question as a
+    Convention question instead (session 23) put the Court's paragraphs in place of the PRC side: on the PRC bench
+    three questions on Chinese procedure in plain words lost their statute. A floor, not a ranking: a question whose
+    list already holds the Court (most questions naming China do: "can China's diplomatic assurances be trusted", a
+    Chinese court's confession evidence) is left as it is, and the Convention search runs only when the floor is not
+    met."""
+
+    def __init__(self, convention: SuperComponent, places: int = COURT_BESIDE, first: int = FIRST_BESIDE_PLACE
+                 ) -> None:
+        if places < 0 or first < 2:
+            raise ValueError(f"CourtBeside needs places >= 0 (got {places}) and a first place >= 2 (got {first}): "
+                             "the question's own first hit keeps its place")
+        self.convention = convention
+        self.places = places
+        self.first = first
+
+    def warm_up(self) -> None:
+        """Nothing: the Convention search warms itself up when it first runs, as the fill does
+        (`kb.search.retrieval.ShortListFill.warm_up`)."""
+
+    @component.output_types(documents=Candidates)
+    def run(self, documents: Candidates, reading: QueryReading, filters: SearchFilters, top_k: int = 10) -> dict:
+        missing = self.places - sum(court_speaks(d.meta) for d in documents[:FIRST_SCREEN])
+        if not reading.court_beside or missing <= 0 or filters.doc_ids:
+            return {"documents": documents}
+        found = self.convention.run(query=without_china(reading.text), filters=filters,
+                                    top_k=FIRST_SCREEN)["documents"]
+        listed = {fingerprint(d.content or "") for d in documents[:FIRST_SCREEN]}
+        beside = [d for d in found if court_states_principles(d.meta) and court_speaks(d.meta)
+                  and fingerprint(d.content or "") not in listed][:missing]
+        if not beside:
+            return {"documents": documents}
+        added = {d.id for d in beside}
+        out = [d for d in documents if d.id not in added]
+        for i, doc in enumerate(beside):
+            out.insert(self.first - 1 + 2 * i, doc)
+        return {"documents": Candidates(out[:top_k])}

@@ -131,6 +131,13 @@ def china_cue(query: str) -> bool:
     return bool(CHINA_CUES.search(query) or CJK.search(query))
 
 
+def without_china(query: str) -> str:
+    """The query with its China cues (`CHINA_CUES`) taken out: "Is a #MeToo activist detained in China at risk of
+    torture?" → "Is a #MeToo activist detained in at risk of torture?", the question as it reads naming no country,
+    which `QueryReading.court_beside` reads and `kb.search.principles.CourtBeside` searches."""
+    return re.sub(r"\s+", " ", CHINA_CUES.sub(" ", query or "")).strip()
+
+
 def named_in_query(query: str, cases: Sequence[Citation] = ()
                    ) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     """Application numbers and applicants a query states outright (the lawyer wants that case): every number, and
@@ -169,6 +176,13 @@ class QueryReading:
     chinese_law: bool = False
     """A lawyer's query naming China and a body, measure or statute of Chinese law (`CHINESE_LAW_CUES`): it asks for
     the statutes' own text, where naming China alone names a country."""
+    court_beside: bool = False
+    """A lawyer's question that names China as a country (not a body, measure or statute of its law, `chinese_law`)
+    and that, China's name taken out (`without_china`), is a Convention question ("Is a #MeToo activist detained in
+    China at risk of torture?"): its list keeps the PRC evidence and campaign pages it finds, and the Court's
+    principles are kept beside them (`kb.search.principles.CourtBeside`). A question naming the OHCHR, the Uyghurs or
+    a UN body as well asks for that source, and a keyword search ("lawyer meeting requires approval terrorism cases
+    China") may want the text its words name (as for `question`'s principles first): neither is one."""
 
     def __deepcopy__(self, memo: dict) -> QueryReading:
         """Itself: frozen, of strings, tuples and frozensets. Haystack deep-copies every input of every component, and
@@ -185,8 +199,13 @@ def read_query(query: str) -> QueryReading:
     china = china_cue(text)
     named = frozenset(cued) | (frozenset(CHINESE_KINDS) if china else frozenset())
     appnos, names = named_in_query(text, cases)
-    return QueryReading(text, lawyer, is_question(text), cued, china, named, lawyer and not named, appnos, names,
-                        lawyer and china and bool(CHINESE_LAW_CUES.search(text)))
+    chinese_law = lawyer and china and bool(CHINESE_LAW_CUES.search(text))
+    question = is_question(text)
+    # Read without China's name, a question naming no other source and written in English is a Convention question
+    # (a question stays one: its mark, or its opening interrogative, is no China cue), so it is not read again.
+    beside = question and china and not chinese_law and not cued and not CJK.search(text)
+    return QueryReading(text, lawyer, question, cued, china, named, lawyer and not named, appnos, names, chinese_law,
+                        beside)
 
 
 @component
