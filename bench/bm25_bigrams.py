@@ -21,6 +21,26 @@ Choice, never by eye, as `bench/bm25_params.py` chooses: a case's pool value is 
 questions, the lawyer questions' file, `dev.jsonl` citations) of each set's mean pool value, cross-validated (each dev
 question left out alone, the citation cases in 10 folds grouped by citing judgment). The never-tuned benches are only
 reported.
+
+Measured (session 24, chunks of eval23: whole corpus, 329,008 chunks, 14.2 million chunk pairs beside 12.6 million
+word postings; every dev.jsonl case; pairing 1 minute, each weight 1.5-2 minutes at load 3-5). doc@60 / para@60 /
+pool value (mean of document and pinpointed paragraph in the first 60) by the pairs' query weight:
+  weight            0                  0.1                0.25               0.5                1
+  dev expert 73     .767/.455/.637     .753/.439/.616     .712/.424/.589     .671/.348/.534     .658/.303/.507
+  lawyer kind 20    1.00/.750/.875     1.00/.750/.875     1.00/.750/.875     1.00/.750/.875     1.00/.700/.850
+  lawyer mixed 6    1.00/1.00/1.00     1.00/.833/.917     1.00/.833/.917     1.00/.833/.917     .833/.833/.833
+  topics expert 24  .875/.667/.771     .875/.667/.771     .875/.667/.771     .917/.708/.812     .833/.667/.750
+  topics lawyer 23  .957/.348/.652     .870/.348/.609     .870/.391/.630     .870/.435/.652     .870/.478/.674
+  extradition 37    .946/.405/.676     .946/.405/.676     .946/.432/.689     .919/.405/.662     .865/.405/.635
+  citation 3562     .793/.708/.750     .802/.721/.761     .809/.729/.769     .814/.738/.776     .811/.735/.773
+  summary 199       1.000 at every weight
+  (0.35: citation .810/.731/.771, 0.75: .810/.738/.774; the PRC kinds are 0 for BM25 alone, English against Chinese.)
+Cross-validated: on the citations alone 0.750 -> 0.776 (0.5 chosen in all 10 folds); on the expert questions alone,
+the lawyer file alone, or all three sets together, weight 0 is chosen for every unit (the experts' loss outweighs).
+So a passage asks for its pairs at 0.5 (`kb.embedding.PAIR_WEIGHT`) and a lawyer's question for none: the pairs of a
+generated expert question are its framing ("how does the Court apply", "margin of appreciation and positive
+obligations" in question after question), a passage's are the Court's own phrases. End to end: docs/architecture.md,
+"Search", "Word pairs".
 """
 
 from __future__ import annotations
