@@ -16,15 +16,17 @@ from kb.search.ranking import DEFAULT_RANKING, MODEL_INPUTS, key_of
 from kb.store.base import SearchFilters
 from tests.test_ranking import _ranked, graph  # noqa: F401  (the module fixture: the sample's citation graph)
 
-RESTATING = "cit-HEJUD-63235-00-p56"
-"""A `dev.jsonl` case: the Grand Chamber, in Vilho Eskelinen and Others v. Finland, on not departing from precedent
-without good reason and keeping a dynamic and evolutive approach, citing Mamatkulov and Askarov § 121 (in the sample
-store; Vilho Eskelinen, the citing judgment, is excluded as the evaluation excludes it). The model is fitted on
-whole-store pools: on the sample's eight judgments it changes the first hit of few passages, and not always for the
-better (on the whole store, cross-validated, see `kb.search.passage_model`), so this checks that the trees serve a
-passage, not that they help on a small store. Of the sample store's 65 citation passages it is the one where the trees
-put a cited paragraph first and the linear score does not, since the BM25 text took the heading words (session 21,
-`kb.embedding.Bm25Text`; before, Bader and Kanbor v. Sweden § 45, `cit-HEJUD-13284-04-p45`, was such a case)."""
+RESTATING = "cit-HEJUD-13284-04-p45"
+"""A `dev.jsonl` case: Bader and Kanbor v. Sweden on the responsibility of a State that expels a person to a real risk
+of ill-treatment, citing Soering v. the United Kingdom § 97 (in the sample store; Bader and Kanbor, the citing
+judgment, is excluded as the evaluation excludes it). The model is fitted on whole-store pools: on the sample's eight
+judgments it changes the first hit of few passages, and not always for the better (on the whole store,
+cross-validated, see `kb.search.passage_model`), so this checks that the trees serve a passage, not that they help on
+a small store. Of the sample store's 98 citation passages whose top 10 holds a cited paragraph, it is one of the two
+where the trees put a cited paragraph first and the linear score does not, since a passage's BM25 query also asks for
+its word pairs (session 24, `kb.embedding.TermPairs`; Chahal § 152 cited in `cit-HEJUD-22689-07-p79` is the other;
+before, Vilho Eskelinen and Others v. Finland citing Mamatkulov and Askarov § 121, `cit-HEJUD-63235-00-p56`, was such
+a case, and before session 21 this one)."""
 
 
 def test_a_passage_restating_a_principle_puts_the_paragraph_it_cites_first_with_the_model(

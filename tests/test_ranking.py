@@ -183,7 +183,7 @@ def _sparse(text: str):
     from kb.embedding import Bm25QueryEmbedder
     from kb.store.base import SparseVector
 
-    sv = Bm25QueryEmbedder().run(text=text)["sparse_embedding"]
+    sv = Bm25QueryEmbedder().run(text=text, reading=read_query(text))["sparse_embedding"]  # a passage's pairs too
     return SparseVector(list(sv.indices), list(sv.values))
 
 
