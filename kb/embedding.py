@@ -8,7 +8,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -138,9 +138,8 @@ class TermPairs:
             got = self.words[word] = None if _CJK.search(word) else tuple(self.bm25.embed_query(word).indices)
         return got
 
-    def counts(self, text: str) -> dict[int, int]:
-        """Each pair's index and how often it stands in `text`."""
-        out: dict[int, int] = {}
+    def adjacent(self, text: str) -> Iterator[tuple[int, int]]:
+        """The terms of `text` two by two as they stand, each pair as (first term, second term)."""
         last = None
         for word in _WORD.findall(text.lower()):
             terms = self.terms(word)
@@ -149,9 +148,15 @@ class TermPairs:
                 continue
             for term in terms:
                 if last is not None and last != term:
-                    pair = pair_index(last, term)
-                    out[pair] = out.get(pair, 0) + 1
+                    yield last, term
                 last = term
+
+    def counts(self, text: str) -> dict[int, int]:
+        """Each pair's index and how often it stands in `text`."""
+        out: dict[int, int] = {}
+        for first, second in self.adjacent(text):
+            pair = pair_index(first, second)
+            out[pair] = out.get(pair, 0) + 1
         return out
 
     def length(self, word_weights: list[float]) -> float:
