@@ -96,9 +96,8 @@ from bm25_params import (  # noqa: E402
     TODAY,
     TermCounts,
     count_terms,
+    cross_validate,
     query_vectors,
-    set_of,
-    units,
 )
 from context_headers import cases, document_rows, exclude, first, load_chunks, pool_row, utility  # noqa: E402
 
@@ -256,25 +255,6 @@ def measure(terms_index, term_weights, pair_table, chosen, terms, pairs, setting
     return results
 
 
-def cross_validate(results: dict[str, list[dict]], sets: tuple[str, ...]) -> tuple[dict[str, float], Counter]:
-    """Each unit of `sets` scored with the weight whose mean (over `sets`) of per-set mean pool value is best without
-    it; ties go to today's (weight 0)."""
-    names = list(results)
-    rows0 = results[names[0]]
-    member = {s: np.array([set_of(r) == s for r in rows0]) for s in sets}
-    value = {v: np.array([utility(r) for r in results[v]]) for v in names}
-    scored = np.full(len(rows0), np.nan)
-    chosen: Counter = Counter()
-    for unit in (u for u in units(rows0) if set_of(rows0[u[0]]) in sets):
-        keep = np.ones(len(rows0), bool)
-        keep[unit] = False
-        objective = {v: round(float(np.mean([value[v][member[s] & keep].mean() for s in sets])), 12) for v in names}
-        best = max(names, key=lambda v: (objective[v], -names.index(v)))
-        chosen[best] += len(unit)
-        scored[unit] = value[best][unit]
-    return {s: float(np.nanmean(scored[member[s]])) for s in sets}, chosen
-
-
 def table(results: dict[str, list[dict]]) -> None:
     rows0 = next(iter(results.values()))
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -366,7 +346,7 @@ def main() -> int:
               + f"; settings chosen (cases): {dict(chosen_weights.most_common(6))}")
     shipped = f"{PAIR_WEIGHT:g}"
     if shipped in results:
-        cv, chosen_weights = cross_validate({shipped: results[shipped], **results}, ("citation",))
+        cv, chosen_weights = cross_validate(results, ("citation",), preferred=shipped)
         alone = cross_validate({shipped: results[shipped]}, ("citation",))[0]
         print(f"chosen on citation, ties to the shipped all pairs at {shipped}: citation {cv['citation']:.3f} "
               f"(shipped {alone['citation']:.3f}); settings chosen (cases): {dict(chosen_weights.most_common(6))}")

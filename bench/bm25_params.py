@@ -206,14 +206,16 @@ def units(rows: list[dict]) -> list[list[int]]:
     return out + folds
 
 
-def cross_validate(results: dict[str, list[dict]], sets: tuple[str, ...]) -> tuple[dict[str, float], Counter]:
+def cross_validate(results: dict[str, list[dict]], sets: tuple[str, ...], preferred: str | None = None
+                   ) -> tuple[dict[str, float], Counter]:
     """Each unit of `sets` scored with the setting whose mean (over `sets`) of per-set mean pool value is best
-    without it; ties go to today's setting, then the grid's order. Returns each set's cross-validated pool value."""
+    without it; ties go to `preferred` (today's setting; the first listed if None), then the order of `results`.
+    Returns each set's cross-validated pool value and how many cases each setting was chosen for."""
     names = list(results)
     first = results[names[0]]
     member = {s: np.array([set_of(r) == s for r in first]) for s in sets}
     value = {v: np.array([utility(r) for r in results[v]]) for v in names}
-    today = names.index(label(*TODAY))
+    today = names.index(preferred) if preferred is not None else 0
     scored = np.full(len(first), np.nan)
     chosen: Counter = Counter()
     for unit in (u for u in units(first) if set_of(first[u[0]]) in sets):
@@ -328,7 +330,7 @@ def main() -> int:
     table(results)
     summary(results)
     for sets in (tuple(DEV_SETS), *((s,) for s in DEV_SETS)):
-        cv, chosen_settings = cross_validate(results, sets)
+        cv, chosen_settings = cross_validate(results, sets, label(*TODAY))
         today = cross_validate({label(*TODAY): results[label(*TODAY)]}, sets)[0]
         print(
             f"chosen on {' + '.join(sets)}: "

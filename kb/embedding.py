@@ -131,12 +131,11 @@ class TermPairs:
 
     def terms(self, word: str) -> tuple[int, ...] | None:
         """The word's terms, () for a stopword or a number, None for Chinese script."""
-        got = self.words.get(word, ())
-        if got == () and word not in self.words:
+        if word not in self.words:
             if len(self.words) >= self.CACHE_LIMIT:
                 self.words.clear()
-            got = self.words[word] = None if _CJK.search(word) else tuple(self.bm25.embed_query(word).indices)
-        return got
+            self.words[word] = None if _CJK.search(word) else tuple(self.bm25.embed_query(word).indices)
+        return self.words[word]
 
     def adjacent(self, text: str) -> Iterator[tuple[int, int]]:
         """The terms of `text` two by two as they stand, each pair as (first term, second term)."""
