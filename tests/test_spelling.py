@@ -15,9 +15,9 @@ from tests.conftest import home_env
 
 VARIANTS = [("sterilization", "sterilisation"), ("organization", "organisation"), ("recognize", "recognise"),
             ("behavior", "behaviour"), ("defense", "defence"), ("offense", "offence"), ("judgement", "judgment"),
-            ("center", "centre"), ("labor", "labour"), ("travelled", "traveled"), ("programme", "program"),
+            ("center", "centre"), ("labor", "labour"), ("counsellor", "counselor"), ("programme", "program"),
             ("foetal", "fetal"), ("licence", "license"), ("practise", "practice"), ("analyze", "analyse"),
-            ("counselling", "counseling"), ("enrolment", "enrollment"), ("dialogue", "dialog"),
+            ("wilful", "willful"), ("gruelling", "grueling"), ("dialogue", "dialog"),
             ("haemorrhage", "hemorrhage"), ("paediatric", "pediatric"), ("manoeuvre", "maneuver"),
             ("criminalizes", "criminalises"), ("neighbourhood", "neighborhood"), ("favourable", "favorable")]
 """Each pair two term ids to the tokenizer alone (the English stemmer keeps them apart; measured session 25)."""
