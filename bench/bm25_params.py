@@ -61,7 +61,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-import qdrant_edge as q
 from haystack import Document
 from scipy import sparse
 
@@ -77,7 +76,7 @@ from context_headers import (  # noqa: E402
     utility,
 )
 
-from kb.embedding import BM25_CONFIG, Bm25Text, article_terms, make_bm25  # noqa: E402
+from kb.embedding import Bm25Text, article_terms, make_bm25  # noqa: E402
 
 TODAY = (1.2, 0.75, 60.0)
 DEV_SETS = {"expert": QUESTION_FILES[0].name, "lawyer file": QUESTION_FILES[1].name, "citation": "dev.jsonl"}
@@ -89,7 +88,7 @@ def count_terms(chunks: dict, cache: Path) -> dict[str, np.ndarray]:
     read back from the tokenizer's weights at k1 1, b 0 (cached: the tokenizer's pass over the corpus takes minutes)."""
     if cache.exists():
         return dict(np.load(cache))
-    counter = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": 1.0, "b": 0.0}))
+    counter = make_bm25(k=1.0, b=0.0)
     store = make_bm25()
     text_of = Bm25Text(store)
     indptr, terms, tfs = [0], [], []

@@ -17,15 +17,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import qdrant_edge as q
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reasoning_prior as rp
 from question_pools import QUESTION_FILES
 
 from ingest.loaders.echr import COURT_ROLES
 from kb.api import KnowledgeBase
-from kb.embedding import BM25_CONFIG
+from kb.embedding import make_bm25
 from kb.requests import SearchMode
 from kb.search.evaluation import read_cases
 from kb.search.modes import ALL_PARTS
@@ -38,7 +36,7 @@ from kb.store.base import SparseVector
 def main(out_path: Path, K: int, TOPN: int = 3) -> int:  # noqa: N803  (the figures' names)
     settings = Settings.load()
     kb = KnowledgeBase(settings)
-    queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
+    queries = make_bm25()
     cases = [(f, c) for f in QUESTION_FILES for c in read_cases(settings.corpus.parent / "eval" / f)]
     search = kb.search_pipeline(SearchMode.RANKED, parts=replace(ALL_PARTS, reasoning_source=False))  # the alternative
     out = []

@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import qdrant_edge as q
 from scipy import sparse
 
 HERE = Path(__file__).resolve()
@@ -54,7 +53,7 @@ from question_pools import Pool  # noqa: E402, F401  (unpickling: the dumps name
 from question_rankers import ECHR_KINDS, Replay, print_row, shipped_vector  # noqa: E402
 
 from ingest.loaders.echr import COURT_ROLES  # noqa: E402
-from kb.embedding import BM25_CONFIG  # noqa: E402
+from kb.embedding import make_bm25  # noqa: E402
 from kb.search.ranking import RANK_CONSTANT  # noqa: E402
 
 K1, B = 1.2, 0.75
@@ -80,7 +79,7 @@ class DocumentIndex:
 
     @classmethod
     def build(cls, texts: dict[str, str]) -> DocumentIndex:
-        counter = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": K1, "b": 0.0}))
+        counter = make_bm25(k=K1, b=0.0)
         rows, cols, vals, term_column = [], [], [], {}
         doc_ids = sorted(texts)
         for i, doc_id in enumerate(doc_ids):
@@ -107,7 +106,7 @@ class Ranker:
     def __init__(self, index: DocumentIndex, k1: float = K1, b: float = B) -> None:
         self.index = index
         self.w = index.weights(k1, b).tocsc()
-        self.queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
+        self.queries = make_bm25()
         self.row = {d: i for i, d in enumerate(index.doc_ids)}
 
     def scores(self, query: str) -> np.ndarray:

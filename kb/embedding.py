@@ -21,6 +21,7 @@ from haystack.dataclasses import SparseEmbedding
 
 from kb.embedding_onnx import OnnxEncoder, onnx_encoder
 from kb.settings import Embedding
+from kb.spelling import fold_spelling
 from legal.errors import ModelUnavailableError
 from legal.text import articles_in
 
@@ -32,8 +33,24 @@ BM25's first 60 more often on every dev set under cross-validation (`bench/bm25_
 lower b lifts one never-tuned bench and lowers the dev expert questions and pasted passages."""
 
 
-def make_bm25() -> q.Bm25:
-    return q.Bm25(q.Bm25Config(**BM25_CONFIG))
+class Bm25:
+    """`qdrant_edge.Bm25` over the text's spelling-folded words (`kb.spelling.fold_spelling`): the one door through
+    which every text the store's BM25 sees passes, a chunk, a word of its pairs, a document index's text or a query,
+    so a British and an American spelling are one term on both sides."""
+
+    def __init__(self, config: q.Bm25Config) -> None:
+        self.encoder = q.Bm25(config)
+
+    def embed_document(self, text: str) -> q.SparseVector:
+        return self.encoder.embed_document(fold_spelling(text))
+
+    def embed_query(self, text: str) -> q.SparseVector:
+        return self.encoder.embed_query(fold_spelling(text))
+
+
+def make_bm25(**settings: Any) -> Bm25:
+    """The store's BM25 (`BM25_CONFIG`, with `settings` such as k, b or avg_len over it)."""
+    return Bm25(q.Bm25Config(**{**BM25_CONFIG, **settings}))
 
 
 GENERIC_HEADING_WORDS = ("alleged", "applicant", "article", "assessment", "case", "convention", "court", "domestic",
@@ -69,7 +86,7 @@ class Bm25Text:
     ranked pool) then hold an answer paragraph of more questions (`bench/context_headers.py`, whole corpus, in
     memory; figures in its docstring)."""
 
-    def __init__(self, bm25: q.Bm25) -> None:
+    def __init__(self, bm25: Bm25) -> None:
         self.bm25 = bm25
         self.generic = {t for w in GENERIC_HEADING_WORDS for t in bm25.embed_query(w).indices}
         self.heading_text: dict[str, str] = {}
@@ -124,7 +141,7 @@ class TermPairs:
 
     CACHE_LIMIT = 500_000
 
-    def __init__(self, bm25: q.Bm25) -> None:
+    def __init__(self, bm25: Bm25) -> None:
         self.bm25 = bm25
         self.words: dict[str, tuple[int, ...] | None] = {}
         self.k1, self.b, self.avg_len = 1.2, 0.75, BM25_CONFIG["avg_len"]  # Qdrant's k1 and b, as `make_bm25`

@@ -19,11 +19,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import qdrant_edge as q
-
 from ingest.loaders.echr import COURT_ROLES
 from ingest.model import SourceDocument
-from kb.embedding import BM25_CONFIG
+from kb.embedding import make_bm25
 from kb.store.base import FACTS, REASONING, ChunkPoint, ChunkStore, FactsPoint, SparseVector
 
 K1, B = 1.2, 0.75
@@ -97,8 +95,8 @@ class FactsEmbedder:
     of a query (each distinct term 1, the same for every index)."""
 
     def __init__(self, avg_len: float = FACTS_AVG_LEN) -> None:
-        self.documents = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": K1, "b": B, "avg_len": avg_len}))
-        self.queries = q.Bm25(q.Bm25Config(**BM25_CONFIG))
+        self.documents = make_bm25(k=K1, b=B, avg_len=avg_len)
+        self.queries = make_bm25()
 
     def point_of(self, doc_id: str, text: str) -> FactsPoint | None:
         if not text.strip():

@@ -445,12 +445,10 @@ def test_bm25_word_pairs_favour_a_pasted_passages_phrases_in_their_order(paragra
 def test_bm25_word_pairs_weigh_with_the_chunks_own_length(paragraphs: list[str]) -> None:
     """A chunk's pairs weigh as its words do, with its word count as the length: read back from the words' weights it
     is the tokenizer's own count (a BM25 with k1 1 and b 0 gives each term 2 tf / (tf + 1))."""
-    import qdrant_edge as q
-
-    from kb.embedding import BM25_CONFIG, TermPairs, make_bm25
+    from kb.embedding import TermPairs, make_bm25
 
     bm25 = make_bm25()
-    counter = q.Bm25(q.Bm25Config(**{**BM25_CONFIG, "k": 1.0, "b": 0.0}))
+    counter = make_bm25(k=1.0, b=0.0)
     pairs = TermPairs(bm25)
     for text in paragraphs:
         counted = sum(w / (2 - w) for w in counter.embed_document(text).values)

@@ -25,7 +25,7 @@ from kb.documents import SharedDocument
 from kb.embedding import Bm25DocumentEmbedder
 from kb.store.base import EMBED_RANK, encode_version
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 """Bump when the chunk representation changes: every document then counts as changed (embeddings stay cached)."""
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4c1e-9a57-3c2b7d0e5a11")
