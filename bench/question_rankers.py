@@ -33,6 +33,7 @@ import pickle
 import statistics
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -85,11 +86,13 @@ class Replay:
         """The spreader's order (`principles_first`, then `spread_documents`, the function the pipeline's spreader
         calls), then the near-duplicate filter, stopping once ten distinct hits are listed."""
         documents = self.pool.documents
-        ordered = [documents[i] for i in np.argsort(-scores, kind="stable")]
+        ranked = np.argsort(-scores, kind="stable")
+        # the replay's own scores, which `principles_first` weighs (`PRINCIPLES_WITHIN`), not the pipeline's
+        ordered = [replace(documents[i], score=float(scores[i])) for i in ranked]
+        at = {id(d): int(i) for d, i in zip(ordered, ranked, strict=True)}
         if self.principles_first:
             ordered = principles_first(ordered, keep=self.keep)
         caps = {ordered[0].meta.get("doc_id", ""): LEADING_PER_DOCUMENT} if self.convention and ordered else {}
-        at = {id(d): i for i, d in enumerate(documents)}
         out: list[int] = []
         prints: set[str] = set()
         for doc in spread_documents(ordered, MAX_PER_DOCUMENT, keep=self.keep, caps=caps):

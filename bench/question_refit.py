@@ -165,11 +165,14 @@ class Replay:
     def top10(self, weights: RankingWeights) -> list[tuple[str, object]]:
         if not self.weighted:
             return list(self.d.shipped)
-        ordered = [self.docs[i] for i in np.argsort(-self.scores(weights), kind="stable")]
+        scores = self.scores(weights)
+        ranked = np.argsort(-scores, kind="stable")
+        # the replay's own scores, which `principles_first` weighs (`PRINCIPLES_WITHIN`), not the pipeline's
+        ordered = [replace(self.docs[i], score=float(scores[i])) for i in ranked]
+        at = {id(x): int(i) for x, i in zip(ordered, ranked, strict=True)}
         if self.principles:
             ordered = principles_first(ordered, keep=self.keep)
         caps = {ordered[0].meta.get("doc_id", ""): self.first_cap} if ordered else {}
-        at = {id(x): i for i, x in enumerate(self.docs)}
         out: list[int] = []
         prints: set[str] = set()
         for i in (at[id(x)] for x in spread_documents(ordered, MAX_PER_DOCUMENT, keep=self.keep, caps=caps)):

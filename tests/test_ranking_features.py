@@ -179,6 +179,27 @@ def test_a_question_gets_a_judgments_statement_of_the_principles_in_its_places()
         "the case a question names keeps its order: all its paragraphs are listed"
 
 
+def test_a_statement_of_the_principles_scored_below_the_first_screen_does_not_take_its_judgments_best_place() -> None:
+    """qa-299 (sterilisation, session 25): a judgment's principle paragraph the ranker scored 2.68, below the whole
+    first screen (5.98 to 3.31), took the judgment's first place, and its best paragraph, at 5.98, fell off the first
+    ten. A statement scored within the screen's range of the judgment's best still goes first; one below it keeps its
+    rank's place, and the best paragraph comes back to the first screen (`PRINCIPLES_WITHIN`)."""
+    applied = "I. ALLEGED VIOLATION OF ARTICLE 8 › B. The Court's assessment › 2. Application of those principles"
+    stated = "I. ALLEGED VIOLATION OF ARTICLE 8 › B. The Court's assessment › 1. General principles"
+    others = [replace(paragraph(doc_id, "1"), score=score)
+              for doc_id, score in zip("KLMNOPQR", (4.4, 4.0, 3.8, 3.6, 3.5, 3.4, 3.3, 3.2), strict=True)]
+    ranked = [replace(paragraph("J", "57", heading=applied), score=6.0), others[0],
+              replace(paragraph("J", "50", heading=stated), score=4.2), *others[1:],
+              replace(paragraph("J", "49", heading=stated), score=2.7)]
+    question = "How does the Court consider the effects of sterilisation on private life under Article 8?"
+    out = order(DocumentSpreader().run(documents=Candidates(ranked), reading=read_query(question))["documents"])
+    assert out[:3] == [("J", "50"), ("K", "1"), ("J", "57")], "the statement within the range first, then the best"
+    assert out[-1] == ("J", "49"), "the statement scored below the first screen waits where its score put it"
+    unscored = [replace(d, score=None) for d in ranked]
+    out = order(DocumentSpreader().run(documents=Candidates(unscored), reading=read_query(question))["documents"])
+    assert out[:3] == [("J", "50"), ("K", "1"), ("J", "49")], "without scores every statement goes first, as before"
+
+
 def test_a_named_sources_numbered_paragraphs_are_uncapped_but_not_a_pages_windows_of_text() -> None:
     """"family not told and no lawyer while held by the supervision commission in China": naming China names the PRC
     statutes and the campaign pages (`QueryReading.named_kinds`). A statute's articles are provisions of their own and

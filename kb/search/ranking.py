@@ -78,6 +78,23 @@ lawyer cites is rarely among the first two (dev lawyer questions of kind `lawyer
 `question_principles` and the leading-judgment retriever: para_hit@10 0.70 at 2, 0.80 at 4 for the first judgment
 only with doc_hit@10 0.95 kept; 4 for every judgment 0.85 but doc_hit@10 0.90, five judgments on the first screen
 instead of 5.5)."""
+PRINCIPLES_WITHIN = 1.0
+"""How far below its judgment's best candidate a statement of the principles may score and still take the judgment's
+first places (`principles_first`), as a share of the first screen's score range (the pool's best score minus its
+`FIRST_SCREEN`th best), so that the margin follows how far apart the ranker puts its own first screen (the question
+scores have no fixed scale). Why: the principles took the places whatever they scored, and the leading-judgment
+retriever appends principle paragraphs the ranker scores near 0, so a judgment's best paragraph, often the one cited,
+waited behind the whole list: A. and Others (dlaw-09) § 220 at 6.00 behind § 209 at 4.85, the screen spanning 6.64 to
+4.95; Saadi (xq-03) § 140, the pool's best at 8.08, behind §§ 128-132 at 3.96-4.73. Replay of every question's scored
+pool (store spell25x, session 25), margins 0-4 and none (the principles whatever they score): over the 113 dev
+questions 1.0 gains expert qa-299 and dlaw-09 and loses nothing; leave-one-out chose 1.0 for 112 of 113, para_hit@10
+expert 28 → 29 of 66, `lawyer` kind 16 of 20 either way (dlaw-09 alone carries 1.0 over 1.25-2), the other dev kinds
+unchanged; never tuned, the extradition bench 24 → 26 of 37 and topics expert 20 → 21 of 24; none of the 236 questions
+lost a hit (58 top 10s changed). 0 and 0.5 lose Jalloh (dlaw-13); 3 and more change no hit. Margins on the raw score
+(0-6) gain less; put in the same leave-one-out, ties to the smaller margin bring it to today's 79.0 (ties to the larger,
+79.5)."""
+FIRST_SCREEN = 10
+"""The hits a lawyer reads first, whose score range scales `PRINCIPLES_WITHIN`."""
 LOW_AUTHORITY_TYPES = ("INFORMATION_NOTE", "COMMUNICATED_CASE")
 """Registry summaries and statements of facts: finding aids, not the Court's reasoning."""
 CASE_REPORT_KINDS = ("campaign",)
@@ -833,21 +850,33 @@ def principles_first(documents: list[Document], keep: set[str] = frozenset()) ->
     words ("forced", "emetic", "seized abroad") and so ranked above it. Only the order within a judgment changes:
     which judgments are listed, and where, stays the ranker's (as a ranking weight, `question_principles`, the same
     signal brought other judgments' principle paragraphs over better judgments and lost expert questions). A named
-    case is left alone: all its paragraphs are listed, and the principles would push the passage asked about out."""
+    case is left alone: all its paragraphs are listed, and the principles would push the passage asked about out.
+    A statement the ranker scores far below its judgment's best candidate does not go first (`PRINCIPLES_WITHIN`)."""
     places: dict[str, list[int]] = {}
     for i, doc in enumerate(documents):
         places.setdefault(doc.meta.get("doc_id", ""), []).append(i)
+    margin = PRINCIPLES_WITHIN * first_screen_range(documents)
     out = list(documents)
     for doc_id, at in places.items():
         if len(at) < 2 or doc_id in keep:
             continue
-        stating = [i for i in at if court_states_principles(documents[i].meta)]
+        scores = [documents[i].score for i in at]
+        floor = max((s for s in scores if s is not None), default=-math.inf) - margin
+        stating = [i for i, score in zip(at, scores, strict=True)
+                   if court_states_principles(documents[i].meta) and (score is None or score >= floor)]
         if not stating or len(stating) == len(at):
             continue
         chosen = set(stating)
         for place, i in zip(at, stating + [i for i in at if i not in chosen], strict=True):
             out[place] = documents[i]
     return out
+
+
+def first_screen_range(documents: list[Document]) -> float:
+    """The best score of a ranked list minus its `FIRST_SCREEN`th best (its last, when shorter): how far apart the
+    ranker puts the hits a lawyer reads first; 0 when nothing is scored."""
+    scores = sorted((d.score for d in documents if d.score is not None), reverse=True)
+    return scores[0] - scores[min(FIRST_SCREEN, len(scores)) - 1] if scores else 0.0
 
 
 def unlimited_kind(meta: dict, reading: QueryReading) -> bool:
