@@ -696,8 +696,8 @@ _SECTION_NAMES = (r"AS TO THE (?:LAW|FACTS)|THE LAW|THE FACTS|FOR THESE REASONS|
                   r"COMMISSION|COMPLAINTS?|STATEMENT OF FACTS")
 _SECTION_INSIDE = re.compile(rf"(?<=[.;:”)\]])\s+(?=(?:{_SECTION_NAMES}),?\s+[A-Z])")
 """A standard section heading run on inside a block of a record without numbered paragraphs (`… on their own land.
-PROCEEDINGS BEFORE THE COMMISSION The application was introduced …`, 12 of the 45 such records, all Commission
-decisions): the block is split there, so the heading opens its section."""
+PROCEEDINGS BEFORE THE COMMISSION The application was introduced …` in 10 of the 45 such records, Commission
+decisions; `COMPLAINT` in 4 more): the block is split there, so the heading opens its section."""
 _OPENING_HEADING = re.compile(r"^((?:[A-ZÀ-ÖØ-Þ0-9§’'(),.-]+\s+)+?)(?=[A-ZÀ-ÖØ-Þ“][a-zà-ÿ])")
 
 
