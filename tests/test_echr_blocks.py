@@ -39,7 +39,7 @@ def test_the_passages_hold_the_text_exactly_and_in_order(corpus_root: Path) -> N
             assert len(source[at:found].strip()) <= 20, source[at:found]
             at = found + len(text)
         assert at == len(source)
-        assert sum(len(_flat(t)) for t in body) > 0.99 * len(_flat(source[source.find(body[0]):]))
+        assert sum(len(_flat(t)) for t in body) > 0.99 * len(_flat(source[source.find(body[0]) :]))
 
 
 def test_no_passage_is_over_the_bound_unless_one_sentence_is(corpus_root: Path) -> None:
@@ -84,9 +84,11 @@ def test_a_numbered_paragraph_is_never_cut(corpus_root: Path) -> None:
 
 
 def test_never_cut_inside_a_citation_or_after_an_abbreviation() -> None:
-    text = ("The Court refers to its case-law (see Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. "
-            "161. Cf. Chahal v. the United Kingdom). It notes that Mr. J. Smith v. Mrs. A. Jones was heard in 1990. "
-            "II. RELEVANT LAW Article 6 para. 3 (d) applies. The end.")
+    text = (
+        "The Court refers to its case-law (see Soering v. the United Kingdom, 7 July 1989, § 91, Series A no. "
+        "161. Cf. Chahal v. the United Kingdom). It notes that Mr. J. Smith v. Mrs. A. Jones was heard in 1990. "
+        "II. RELEVANT LAW Article 6 para. 3 (d) applies. The end."
+    )
     cuts = [text[:end].rsplit(" ", 1)[-1] for end in sentence_ends(text)]
     assert cuts == ["Kingdom).", "1990.", "applies."]
     pieces = passages(text, 60)
