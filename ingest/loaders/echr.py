@@ -683,7 +683,7 @@ def split_paragraphs(texts: list[str], numbers: list[int | None],
             if new_section:
                 section, headings = new_section, [None] * len(HEADING_LEVELS)
                 opening = _after_section_name(opening)
-            if opening:
+            if opening and section:  # not the header's `FOURTH SECTION DECISION AS TO THE ADMISSIBILITY OF`
                 push(opening)
         out.append(Paragraph(text, None, section, _heading_path(headings)))
     close()
@@ -701,13 +701,18 @@ decisions; `COMPLAINT` in 4 more): the block is split there, so the heading open
 _OPENING_HEADING = re.compile(r"^((?:[A-ZÀ-ÖØ-Þ0-9§’'(),.-]+\s+)+?)(?=[A-ZÀ-ÖØ-Þ“][a-zà-ÿ])")
 
 
+_TRAILING_LABEL = re.compile(r"\s+(?:[IVXL]+|[A-Z]|\d+)\.$")
+"""`THE LAW A. Exhaustion of domestic remedies …`: the label belongs to the heading in mixed case after it, whose end
+the block does not show, so it stays text (a heading `A` was the path of I.G. and Others v. Slovakia's THE LAW)."""
+
+
 def _opening_heading(text: str) -> str | None:
     """A heading in capitals the block opens with, run on into its text (`THE LAW ON THE VIOLATION OF ARTICLE 8 OF
     THE CONVENTION In their complaint form, …`, `RELEVANT DOMESTIC LAW Charter of Fundamental Rights …`). Read only
     in a record without numbered paragraphs: read as text, Wallová and Walla's THE LAW, 32,345 characters, was
     "THE FACTS", and the facts of Witney (dec.) no section at all."""
     match = _OPENING_HEADING.match(text)
-    heading = match.group(1).strip() if match else ""
+    heading = _TRAILING_LABEL.sub("", match.group(1).strip()) if match else ""
     return heading if sum(c.isalpha() for c in heading) >= 4 and len(heading) <= MAX_HEADING_CHARS else None
 
 
