@@ -153,9 +153,9 @@ def test_articles_from_the_text_where_metadata_has_none_with_their_origin(corpus
 
 def test_an_operative_part_that_ran_into_the_opinions_ends_at_the_signature(corpus_root: Path) -> None:
     mss = load(corpus_root, "001-103050")  # M.S.S. v. Belgium and Greece [GC], roma-watch text
-    operative = [p for p in mss.paragraphs if p.section == "OPERATIVE PART"]
-    assert len(operative) == 1 and "Done in English and in French" in operative[0].text
-    assert "I have voted, with the majority" not in operative[0].text
+    operative = " ".join(p.text for p in mss.paragraphs if p.section == "OPERATIVE PART")  # cut at sentence ends
+    assert "Done in English and in French" in operative
+    assert "I have voted, with the majority" not in operative
     opinions = {p.heading for p in mss.paragraphs if p.section == "SEPARATE OPINION"}
     assert "concurring opinion of Judge Rozakis" in opinions
 
