@@ -52,7 +52,6 @@ _OUR = re.compile(r"([a-z]{2,}?)our(|s|ed|ing|able|ably|ite|ites|ful|fully|less|
 _RE = re.compile(r"([a-z]{3,}?)([tbgv])re(|s|d)")
 _LL = re.compile(r"([a-z]{4,}?)ll(ed|ing|er|ers|or|ors)")
 _LLMENT = re.compile(r"([a-z]{2,}?)ll(ment|ments|ful|fully|fulness)")
-_DGEMENT = re.compile(r"dgement")
 _LOGUE = re.compile(r"([a-z]{3,})logue(s?)")
 
 _NOT_LETTER = r"(?![^\W\d_])"
@@ -87,8 +86,9 @@ def fold_word(word: str) -> str:
         if w.startswith(old):
             w = new + w[len(old):]
             break
-    w = _DGEMENT.sub("dgment", w)
-    w = _LOGUE.sub(r"\1log\2", w) if _LOGUE.fullmatch(w) else w
+    w = w.replace("dgement", "dgment")
+    if m := _LOGUE.fullmatch(w):
+        w = f"{m[1]}log{m[2]}"
     if m := _IZE.fullmatch(w):
         w = f"{m[1]}{m[2]}s{m[3]}"
     if m := _OUR.fullmatch(w):
